@@ -1,0 +1,301 @@
+//! The budget of a project (収支予算書) and of its settlement (収支決算書): expense lines by category and
+//! income lines by kind, and the subsidy base they give.
+//!
+//! Rule 3's exclusions live here and only here: food and drink at members' meetings, entertainment,
+//! members' personnel costs, the group's running costs and gift vouchers never count as eligible
+//! expenses. Own funds do not reduce the subsidy base; project income and other subsidies do.
+
+use serde::{Deserialize, Serialize};
+
+use crate::money::Yen;
+
+/// Expense categories (費目), with the codes of the HTTP contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpenseCategory {
+    Honoraria,
+    Travel,
+    Supplies,
+    Printing,
+    Fuel,
+    Utilities,
+    Communication,
+    Insurance,
+    Outsourcing,
+    Rentals,
+    Materials,
+    Equipment,
+    Fees,
+    Food,
+    Entertainment,
+    MemberPersonnel,
+    RunningCosts,
+    Vouchers,
+}
+
+impl ExpenseCategory {
+    pub const ALL: [ExpenseCategory; 18] = [
+        Self::Honoraria,
+        Self::Travel,
+        Self::Supplies,
+        Self::Printing,
+        Self::Fuel,
+        Self::Utilities,
+        Self::Communication,
+        Self::Insurance,
+        Self::Outsourcing,
+        Self::Rentals,
+        Self::Materials,
+        Self::Equipment,
+        Self::Fees,
+        Self::Food,
+        Self::Entertainment,
+        Self::MemberPersonnel,
+        Self::RunningCosts,
+        Self::Vouchers,
+    ];
+
+    /// Whether the category may count towards the subsidy (rule 3's exclusions).
+    pub fn is_eligible(self) -> bool {
+        !matches!(
+            self,
+            Self::Food
+                | Self::Entertainment
+                | Self::MemberPersonnel
+                | Self::RunningCosts
+                | Self::Vouchers
+        )
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Honoraria => "報償費",
+            Self::Travel => "旅費",
+            Self::Supplies => "消耗品費",
+            Self::Printing => "印刷製本費",
+            Self::Fuel => "燃料費",
+            Self::Utilities => "光熱水費",
+            Self::Communication => "通信運搬費",
+            Self::Insurance => "保険料",
+            Self::Outsourcing => "委託料",
+            Self::Rentals => "使用料及び賃借料",
+            Self::Materials => "原材料費",
+            Self::Equipment => "備品購入費",
+            Self::Fees => "手数料",
+            Self::Food => "食糧費",
+            Self::Entertainment => "交際費",
+            Self::MemberPersonnel => "人件費",
+            Self::RunningCosts => "団体運営費",
+            Self::Vouchers => "金券",
+        }
+    }
+}
+
+/// Income kinds (収入の種類).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncomeKind {
+    /// 自己資金: does not reduce the subsidy base.
+    OwnFunds,
+    /// 事業収入: participant fees, sales, donations; reduces the base.
+    ProjectIncome,
+    /// 他の補助金: reduces the base.
+    OtherSubsidy,
+}
+
+impl IncomeKind {
+    pub fn reduces_subsidy_base(self) -> bool {
+        !matches!(self, Self::OwnFunds)
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::OwnFunds => "自己資金",
+            Self::ProjectIncome => "事業収入",
+            Self::OtherSubsidy => "他の補助金",
+        }
+    }
+}
+
+/// One planned or actual expense: `quantity x unit_price`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpenseLine {
+    pub category: ExpenseCategory,
+    pub item: String,
+    pub quantity: u32,
+    pub unit_price: Yen,
+}
+
+impl ExpenseLine {
+    /// `quantity x unit_price`, or `None` if that overflows.
+    pub fn amount(&self) -> Option<Yen> {
+        self.unit_price.checked_mul(self.quantity)
+    }
+}
+
+/// One planned or actual income.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomeLine {
+    pub kind: IncomeKind,
+    pub description: String,
+    pub amount: Yen,
+}
+
+/// The amounts are too large to add up (more than one trillion yen).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the budget's amounts are too large to add up")]
+pub struct BudgetOverflow;
+
+/// A budget: income and expense lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    #[serde(default)]
+    pub income: Vec<IncomeLine>,
+    #[serde(default)]
+    pub expenses: Vec<ExpenseLine>,
+}
+
+/// The sums a budget gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BudgetTotals {
+    /// Every expense, eligible or not (事業費総額).
+    pub total_cost: Yen,
+    /// Expenses in eligible categories (補助対象経費).
+    pub eligible_expenses: Yen,
+    /// Project income plus other subsidies.
+    pub deductions: Yen,
+    /// `eligible_expenses - deductions`, never below zero.
+    pub subsidy_base: Yen,
+}
+
+impl Budget {
+    pub fn totals(&self) -> Result<BudgetTotals, BudgetOverflow> {
+        Self::totals_of(self.expenses.iter(), self.income.iter())
+    }
+
+    /// Totals over any selection of lines (the settlement report drops receipts that do not count).
+    pub fn totals_of<'a>(
+        expenses: impl Iterator<Item = &'a ExpenseLine> + Clone,
+        income: impl Iterator<Item = &'a IncomeLine>,
+    ) -> Result<BudgetTotals, BudgetOverflow> {
+        let amount = |line: &ExpenseLine| line.amount().ok_or(BudgetOverflow);
+        let total_cost = Yen::checked_sum(
+            expenses
+                .clone()
+                .map(amount)
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+        .ok_or(BudgetOverflow)?;
+        let eligible = expenses
+            .filter(|line| line.category.is_eligible())
+            .map(amount)
+            .collect::<Result<Vec<_>, _>>()?;
+        let eligible_expenses = Yen::checked_sum(eligible).ok_or(BudgetOverflow)?;
+        let deductions = Yen::checked_sum(
+            income
+                .filter(|line| line.kind.reduces_subsidy_base())
+                .map(|line| line.amount),
+        )
+        .ok_or(BudgetOverflow)?;
+        Ok(BudgetTotals {
+            total_cost,
+            eligible_expenses,
+            deductions,
+            subsidy_base: eligible_expenses.saturating_sub(deductions),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yen(amount: i64) -> Yen {
+        Yen::new(amount).unwrap()
+    }
+
+    fn expense(category: ExpenseCategory, amount: i64) -> ExpenseLine {
+        ExpenseLine {
+            category,
+            item: "item".into(),
+            quantity: 1,
+            unit_price: yen(amount),
+        }
+    }
+
+    #[test]
+    fn ineligible_categories_never_count() {
+        for category in ExpenseCategory::ALL {
+            let budget = Budget {
+                income: vec![],
+                expenses: vec![expense(category, 10_000)],
+            };
+            let totals = budget.totals().unwrap();
+            assert_eq!(totals.total_cost, yen(10_000));
+            let expected = if category.is_eligible() { 10_000 } else { 0 };
+            assert_eq!(totals.eligible_expenses, yen(expected), "{category:?}");
+        }
+        assert!(!ExpenseCategory::Food.is_eligible());
+        assert!(!ExpenseCategory::Vouchers.is_eligible());
+        assert!(ExpenseCategory::Printing.is_eligible());
+    }
+
+    #[test]
+    fn own_funds_do_not_reduce_the_base_but_income_and_subsidies_do() {
+        let budget = Budget {
+            income: vec![
+                IncomeLine {
+                    kind: IncomeKind::OwnFunds,
+                    description: "会費".into(),
+                    amount: yen(50_000),
+                },
+                IncomeLine {
+                    kind: IncomeKind::ProjectIncome,
+                    description: "参加費".into(),
+                    amount: yen(30_000),
+                },
+                IncomeLine {
+                    kind: IncomeKind::OtherSubsidy,
+                    description: "県の助成".into(),
+                    amount: yen(20_000),
+                },
+            ],
+            expenses: vec![
+                ExpenseLine {
+                    category: ExpenseCategory::Printing,
+                    item: "チラシ".into(),
+                    quantity: 1_000,
+                    unit_price: yen(100),
+                },
+                expense(ExpenseCategory::Food, 8_000),
+            ],
+        };
+        let totals = budget.totals().unwrap();
+        assert_eq!(totals.total_cost, yen(108_000));
+        assert_eq!(totals.eligible_expenses, yen(100_000));
+        assert_eq!(totals.deductions, yen(50_000));
+        assert_eq!(totals.subsidy_base, yen(50_000));
+    }
+
+    #[test]
+    fn the_base_never_goes_below_zero() {
+        let budget = Budget {
+            income: vec![IncomeLine {
+                kind: IncomeKind::ProjectIncome,
+                description: "売上".into(),
+                amount: yen(90_000),
+            }],
+            expenses: vec![expense(ExpenseCategory::Supplies, 10_000)],
+        };
+        assert_eq!(budget.totals().unwrap().subsidy_base, Yen::ZERO);
+    }
+
+    #[test]
+    fn refuses_unknown_fields() {
+        let json = r#"{"category":"supplies","item":"x","quantity":1,"unit_price":5,"extra":1}"#;
+        assert!(serde_json::from_str::<ExpenseLine>(json).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! Fiscal years (年度, 1 April to 31 March) and the Japan Standard Time helpers every date rule uses.
+//!
+//! Instants are stored in UTC. Every calendar question ("which day was it?", "which fiscal year?") is
+//! answered in JST (+09:00, no daylight saving), because that is the calendar the city's rules speak.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+/// Japan Standard Time, UTC+09:00.
+pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => panic!("+09:00 is a valid offset"),
+};
+
+/// The calendar day of an instant in Japan.
+pub fn jst_date(instant: OffsetDateTime) -> Date {
+    instant.to_offset(JST).date()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FiscalYearError {
+    #[error("the fiscal year must lie between 2000 and 2100")]
+    OutOfRange,
+}
+
+/// A fiscal year, named by the calendar year in which it starts (令和8年度 = `FiscalYear(2026)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "i32", into = "i32")]
+pub struct FiscalYear(i32);
+
+impl FiscalYear {
+    pub fn new(year: i32) -> Result<Self, FiscalYearError> {
+        if (2000..=2100).contains(&year) {
+            Ok(FiscalYear(year))
+        } else {
+            Err(FiscalYearError::OutOfRange)
+        }
+    }
+
+    /// The fiscal year a calendar day belongs to.
+    pub fn of_date(date: Date) -> Self {
+        let year = if date.month() >= Month::April {
+            date.year()
+        } else {
+            date.year() - 1
+        };
+        FiscalYear(year)
+    }
+
+    /// The fiscal year an instant belongs to, judged on the Japanese calendar.
+    pub fn of_instant(instant: OffsetDateTime) -> Self {
+        Self::of_date(jst_date(instant))
+    }
+
+    pub fn year(self) -> i32 {
+        self.0
+    }
+
+    /// 1 April.
+    pub fn first_day(self) -> Date {
+        Date::from_calendar_date(self.0, Month::April, 1).expect("1 April exists")
+    }
+
+    /// 31 March of the next calendar year.
+    pub fn last_day(self) -> Date {
+        Date::from_calendar_date(self.0 + 1, Month::March, 31).expect("31 March exists")
+    }
+
+    pub fn contains(self, date: Date) -> bool {
+        Self::of_date(date) == self
+    }
+}
+
+impl TryFrom<i32> for FiscalYear {
+    type Error = FiscalYearError;
+    fn try_from(year: i32) -> Result<Self, Self::Error> {
+        FiscalYear::new(year)
+    }
+}
+
+impl From<FiscalYear> for i32 {
+    fn from(year: FiscalYear) -> i32 {
+        year.0
+    }
+}
+
+impl fmt::Display for FiscalYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}年度", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn runs_from_april_to_march() {
+        assert_eq!(FiscalYear::of_date(date!(2026 - 04 - 01)).year(), 2026);
+        assert_eq!(FiscalYear::of_date(date!(2027 - 03 - 31)).year(), 2026);
+        assert_eq!(FiscalYear::of_date(date!(2026 - 03 - 31)).year(), 2025);
+        let year = FiscalYear::new(2026).unwrap();
+        assert_eq!(year.first_day(), date!(2026 - 04 - 01));
+        assert_eq!(year.last_day(), date!(2027 - 03 - 31));
+    }
+
+    #[test]
+    fn judges_instants_on_the_japanese_calendar() {
+        // 31 March 2027, 15:30 UTC is already 1 April 2027, 00:30 in Japan: the next fiscal year.
+        let instant = datetime!(2027-03-31 15:30 UTC);
+        assert_eq!(jst_date(instant), date!(2027 - 04 - 01));
+        assert_eq!(FiscalYear::of_instant(instant).year(), 2027);
+    }
+
+    #[test]
+    fn refuses_implausible_years_and_shows_the_japanese_name() {
+        assert!(FiscalYear::new(1999).is_err());
+        assert!(serde_json::from_str::<FiscalYear>("3000").is_err());
+        assert_eq!(FiscalYear::new(2026).unwrap().to_string(), "2026年度");
+    }
+}

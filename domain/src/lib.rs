@@ -1,0 +1,29 @@
+//! The rules of a city's civic-benefit subsidy (市民公益活動事業費補助金), as cqrs-es aggregates.
+//!
+//! This crate is pure: no IO, no SQL, no HTTP, no clock. Commands carry the facts a rule needs (the
+//! current instant, a snapshot of the round's terms) so every rule can be tested as a given/when/then.
+//!
+//! Map of the crate:
+//! - value types: [`money`] (`Yen`), [`ratio`] (`Ratio`), [`fiscal_year`] (`FiscalYear`, JST), [`ids`];
+//! - shared rules: [`budget`] (eligible expenses, rule 3's exclusions), [`amount`] (rule 3's formula and
+//!   rule 9's finalisation), [`refusal`] (what every refused command says);
+//! - aggregates, one folder each: [`group`], [`round`], [`application`], [`review`], [`grant`];
+//! - [`upcasting`]: the upcasters that let old event shapes load.
+
+pub mod amount;
+pub mod budget;
+pub mod criteria;
+pub mod fiscal_year;
+pub mod ids;
+pub mod money;
+pub mod ratio;
+pub mod refusal;
+
+pub use amount::{AmountTerms, RateSchedule};
+pub use budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
+pub use criteria::{Criteria, Criterion, Score};
+pub use fiscal_year::{FiscalYear, JST};
+pub use ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
+pub use money::Yen;
+pub use ratio::Ratio;
+pub use refusal::{Refusal, RefusalKind};
