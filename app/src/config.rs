@@ -1,0 +1,26 @@
+//! The service's configuration, from flags or the environment (api.md: `--database-url` /
+//! `DATABASE_URL`, `--listen` / `GRANTS_LISTEN`), in one place.
+
+use clap::Args;
+
+/// The SQLite file used when no database URL is given; created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "data/grants.sqlite3";
+
+#[derive(Args, Clone, Debug)]
+pub struct DatabaseConfig {
+    /// `postgres://...` for PostgreSQL, or a SQLite file path (the embedded default).
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct ServeConfig {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, env = "GRANTS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Seed the demo round, groups and applications before serving, if the log is empty.
+    #[arg(long)]
+    pub demo: bool,
+}

@@ -1,0 +1,172 @@
+//! One error type for the HTTP layer and its one mapping to RFC 9457 problem+json.
+//!
+//! Every domain refusal, malformed input, missing object and store failure becomes a `Problem` here;
+//! no handler builds a status code by hand. Internal failures are logged with their cause and answered
+//! with a generic 500 that reveals nothing.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use grants_domain::{Refusal, RefusalKind};
+use serde_json::{json, Value};
+
+use crate::store::StoreError;
+
+/// An error answer: a status, a stable code and the rule in Japanese and English.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: String,
+    pub title: &'static str,
+    pub detail_ja: String,
+    pub detail_en: String,
+    pub errors: Option<Value>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<String>,
+        detail_ja: impl Into<String>,
+        detail_en: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code: code.into(),
+            title: status.canonical_reason().unwrap_or("Error"),
+            detail_ja: detail_ja.into(),
+            detail_en: detail_en.into(),
+            errors: None,
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Value) -> Self {
+        self.errors = Some(errors);
+        self
+    }
+
+    pub fn bad_request(detail_ja: impl Into<String>, detail_en: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "request.malformed",
+            detail_ja,
+            detail_en,
+        )
+    }
+
+    pub fn invalid(
+        code: impl Into<String>,
+        detail_ja: impl Into<String>,
+        detail_en: impl Into<String>,
+    ) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail_ja, detail_en)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "request.not_found",
+            "指定されたものは見つかりません",
+            "the requested object does not exist",
+        )
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.not_signed_in",
+            "ログインしてください",
+            "sign in first",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "この操作を行う権限がありません",
+            "you may not do this",
+        )
+    }
+
+    pub fn conflict(
+        code: impl Into<String>,
+        detail_ja: impl Into<String>,
+        detail_en: impl Into<String>,
+    ) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail_ja, detail_en)
+    }
+
+    /// A failure that is ours, not the client's: logged in full, answered without detail.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server.internal",
+            "サーバーで問題が発生しました。時間をおいて再度お試しください",
+            "the server failed; please try again later",
+        )
+    }
+
+    /// A domain refusal, with the status its kind calls for.
+    pub fn refused(refusal: &dyn Refusal) -> Self {
+        let status = match refusal.kind() {
+            RefusalKind::State => StatusCode::CONFLICT,
+            RefusalKind::Rule | RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Self::new(
+            status,
+            refusal.code(),
+            refusal.message_ja(),
+            refusal.message_en(),
+        )
+    }
+
+    /// The problem+json body.
+    pub fn body(&self) -> Value {
+        let mut body = json!({
+            "type": format!("urn:grants:problem:{}", self.code),
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": format!("{} / {}", self.detail_ja, self.detail_en),
+            "code": self.code,
+            "detail_ja": self.detail_ja,
+            "detail_en": self.detail_en,
+        });
+        if let Some(errors) = &self.errors {
+            body["errors"] = errors.clone();
+        }
+        body
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = self.body().to_string();
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl<E: Refusal> From<StoreError<E>> for ApiError {
+    fn from(error: StoreError<E>) -> Self {
+        match error {
+            StoreError::Refused(refusal) => ApiError::refused(&refusal),
+            StoreError::Conflict => ApiError::conflict(
+                "store.concurrent_change",
+                "同時に別の変更が行われました。もう一度お試しください",
+                "a concurrent change won; please try again",
+            ),
+            StoreError::Storage(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::internal(error)
+    }
+}

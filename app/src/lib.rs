@@ -1,0 +1,14 @@
+//! The grants service: HTTP API, event store wiring and command line on top of `grants-domain`.
+//!
+//! - [`config`]: flags and environment; [`cli`]: the `grants` commands; [`startup`]: building and
+//!   running the service;
+//! - [`db`]: SQLite or PostgreSQL, and our migrations; [`store`]: running commands against the
+//!   event-sourced aggregates;
+//! - [`http`]: the router, its extractors and the one error mapping.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod startup;
+pub mod store;

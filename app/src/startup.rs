@@ -1,0 +1,67 @@
+//! Start-up: connect, migrate, build the router, bind. `Application::build` exposes the bound port so
+//! tests can start the real service on port 0.
+
+use tokio::net::TcpListener;
+
+use crate::config::ServeConfig;
+use crate::db::Database;
+use crate::http::{router, AppState};
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations and binds the listener.
+    pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
+        let db = Database::connect(&config.database.database_url).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(&config.listen).await?;
+        Ok(Application {
+            listener,
+            state: AppState { db },
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|address| address.port())
+            .unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        tracing::info!(address = %self.listener.local_addr()?, database = self.state.db.backend_name(), "serving");
+        axum::serve(self.listener, router(self.state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,63 @@
+//! The metadata every event carries (architecture: flow of a command, step 3): who, in which role,
+//! through which request, with which idempotency key, and when the server recorded it.
+
+use std::collections::HashMap;
+
+use grants_domain::UserId;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The role an actor acted in. Stored in the metadata as its snake_case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorRole {
+    Applicant,
+    Reviewer,
+    Staff,
+    Auditor,
+    /// The service itself (start-up, demo seeding, follow-up commands of a process).
+    System,
+}
+
+impl ActorRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorRole::Applicant => "applicant",
+            ActorRole::Reviewer => "reviewer",
+            ActorRole::Staff => "staff",
+            ActorRole::Auditor => "auditor",
+            ActorRole::System => "system",
+        }
+    }
+}
+
+/// Who asked for a command, and the instant the server took it.
+#[derive(Clone, Debug)]
+pub struct CommandMetadata {
+    pub actor_id: UserId,
+    pub actor_role: ActorRole,
+    pub request_id: String,
+    pub idempotency_key: Option<String>,
+    /// The server clock when the command was received; the command's `at` is the same instant.
+    pub recorded_at: OffsetDateTime,
+}
+
+impl CommandMetadata {
+    pub fn to_map(&self) -> HashMap<String, String> {
+        let mut map = HashMap::from([
+            ("actor_id".to_owned(), self.actor_id.to_string()),
+            ("actor_role".to_owned(), self.actor_role.as_str().to_owned()),
+            ("request_id".to_owned(), self.request_id.clone()),
+            (
+                "recorded_at".to_owned(),
+                self.recorded_at
+                    .format(&Rfc3339)
+                    .unwrap_or_else(|_| self.recorded_at.to_string()),
+            ),
+        ]);
+        if let Some(key) = &self.idempotency_key {
+            map.insert("idempotency_key".to_owned(), key.clone());
+        }
+        map
+    }
+}

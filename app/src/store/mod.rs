@@ -1,0 +1,197 @@
+//! The event store: one cqrs-es `PersistedEventStore` per aggregate, on sqlite-es or postgres-es.
+//!
+//! Commands run through [`Store::execute`]: load the aggregate from its events, let the domain's
+//! `handle` decide, append the events with optimistic concurrency, and answer with the global position
+//! of the last appended event. A conflicting append (another command won the race on the same
+//! aggregate) is retried from a fresh load a bounded number of times, so the rule is checked again
+//! against the winner's state: never lost, never doubled.
+//!
+//! This is what `CqrsFramework::execute_with_metadata` does, minus its in-process query dispatch: read
+//! models do not hang on that dispatch (a crash between commit and dispatch would lose updates); they
+//! catch up from the log by position instead.
+
+pub mod metadata;
+
+use std::sync::Arc;
+
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{Aggregate, AggregateContext, AggregateError, EventEnvelope, EventStore};
+use postgres_es::PostgresEventRepository;
+use sqlite_es::SqliteEventRepository;
+
+use crate::db::Database;
+pub use metadata::{ActorRole, CommandMetadata};
+
+/// How many times a command is re-run after losing an optimistic-concurrency race.
+const MAX_ATTEMPTS: usize = 8;
+
+/// A position in the global event log.
+pub type Position = i64;
+
+/// What went wrong when running a command.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError<E: std::error::Error> {
+    /// The domain refused the command.
+    #[error(transparent)]
+    Refused(E),
+    /// Other commands kept winning the race on this aggregate.
+    #[error("the aggregate kept changing concurrently; try again")]
+    Conflict,
+    #[error("event store failure: {0}")]
+    Storage(String),
+}
+
+/// The result of an accepted command.
+#[derive(Debug)]
+pub struct Executed<A: Aggregate> {
+    /// The aggregate's state after the command.
+    pub state: A,
+    /// The events the command appended.
+    pub events: Vec<EventEnvelope<A>>,
+    /// The global log position of the last event of this aggregate, for read-your-writes.
+    pub position: Position,
+}
+
+enum Backend<A: Aggregate> {
+    Sqlite(PersistedEventStore<SqliteEventRepository, A>),
+    Postgres(PersistedEventStore<PostgresEventRepository, A>),
+}
+
+/// The event store of one aggregate type.
+pub struct Store<A: Aggregate> {
+    backend: Backend<A>,
+    database: Database,
+}
+
+impl<A> Store<A>
+where
+    A: Aggregate<Services = ()> + Clone,
+    A::Command: Clone,
+{
+    pub fn new(
+        database: &Database,
+        upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
+    ) -> Arc<Self> {
+        let backend = match database {
+            Database::Sqlite(pool) => Backend::Sqlite(
+                PersistedEventStore::new_event_store(SqliteEventRepository::new(pool.clone()))
+                    .with_upcasters(upcasters),
+            ),
+            Database::Postgres(pool) => Backend::Postgres(
+                PersistedEventStore::new_event_store(PostgresEventRepository::new(pool.clone()))
+                    .with_upcasters(upcasters),
+            ),
+        };
+        Arc::new(Store {
+            backend,
+            database: database.clone(),
+        })
+    }
+
+    /// Runs a command against the aggregate `id`, retrying lost optimistic-concurrency races.
+    pub async fn execute(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: &CommandMetadata,
+    ) -> Result<Executed<A>, StoreError<A::Error>> {
+        for _ in 0..MAX_ATTEMPTS {
+            let attempt = match &self.backend {
+                Backend::Sqlite(store) => execute_once(store, id, command.clone(), metadata).await,
+                Backend::Postgres(store) => {
+                    execute_once(store, id, command.clone(), metadata).await
+                }
+            };
+            match attempt {
+                Ok((state, events)) => {
+                    let position = self.last_position(id).await?;
+                    return Ok(Executed {
+                        state,
+                        events,
+                        position,
+                    });
+                }
+                Err(AggregateError::AggregateConflict) => {
+                    tracing::debug!(aggregate = A::TYPE, id, "optimistic lock lost, retrying");
+                    tokio::task::yield_now().await;
+                }
+                Err(AggregateError::UserError(refusal)) => {
+                    return Err(StoreError::Refused(refusal))
+                }
+                Err(other) => return Err(StoreError::Storage(other.to_string())),
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    /// The current state of an aggregate, or `None` if it has no events.
+    pub async fn load(&self, id: &str) -> Result<Option<A>, StoreError<A::Error>> {
+        let loaded = match &self.backend {
+            Backend::Sqlite(store) => load_once(store, id).await,
+            Backend::Postgres(store) => load_once(store, id).await,
+        };
+        loaded.map_err(|error| StoreError::Storage(error.to_string()))
+    }
+
+    async fn last_position(&self, id: &str) -> Result<Position, StoreError<A::Error>> {
+        let storage = |error: sqlx::Error| StoreError::Storage(error.to_string());
+        let position: Option<i64> = match &self.database {
+            Database::Sqlite(pool) => sqlx::query_scalar(
+                "SELECT max(position) FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2",
+            )
+            .bind(A::TYPE)
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .map_err(storage)?,
+            Database::Postgres(pool) => sqlx::query_scalar(
+                "SELECT max(position) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+            )
+            .bind(A::TYPE)
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .map_err(storage)?,
+        };
+        Ok(position.unwrap_or(0))
+    }
+}
+
+async fn execute_once<A, ES>(
+    store: &ES,
+    id: &str,
+    command: A::Command,
+    metadata: &CommandMetadata,
+) -> Result<(A, Vec<EventEnvelope<A>>), AggregateError<A::Error>>
+where
+    A: Aggregate<Services = ()> + Clone,
+    ES: EventStore<A>,
+{
+    let mut context = store.load_aggregate(id).await?;
+    let sink = cqrs_es::event_sink::EventSink::default();
+    context
+        .aggregate()
+        .handle(command, &(), &sink)
+        .await
+        .map_err(AggregateError::UserError)?;
+    let state = context.aggregate().clone();
+    let events = sink.collect().await;
+    let committed = store.commit(events, context, metadata.to_map()).await?;
+    Ok((state, committed))
+}
+
+async fn load_once<A, ES>(store: &ES, id: &str) -> Result<Option<A>, AggregateError<A::Error>>
+where
+    A: Aggregate + Clone,
+    ES: EventStore<A>,
+{
+    let events = store.load_events(id).await?;
+    if events.is_empty() {
+        return Ok(None);
+    }
+    let mut state = A::default();
+    for envelope in events {
+        state.apply(envelope.payload);
+    }
+    Ok(Some(state))
+}

@@ -1,0 +1,149 @@
+//! Helpers for end-to-end tests: start the real service on port 0 against a fresh database and talk
+//! to it over real HTTP on loopback.
+//!
+//! SQLite: a new file in a temporary directory per test. PostgreSQL: a new database with a random name
+//! in the cluster named by `GRANTS_TEST_DATABASE_URL`, which `scripts/test` starts and exports. A
+//! PostgreSQL test without that variable fails rather than silently skipping.
+
+use grants_app::config::{DatabaseConfig, ServeConfig};
+use grants_app::startup::Application;
+use serde_json::Value;
+
+/// The two event store backends every behaviour is tested on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running service and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_url: String,
+    _sqlite_dir: Option<tempfile::TempDir>,
+}
+
+/// An answer: the status and the JSON body (`Value::Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (database_url, sqlite_dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let path = dir.path().join("grants.sqlite3");
+            (path.to_string_lossy().into_owned(), Some(dir))
+        }
+        Backend::Postgres => (fresh_postgres_database().await, None),
+    };
+    let config = ServeConfig {
+        database: DatabaseConfig {
+            database_url: database_url.clone(),
+        },
+        listen: "127.0.0.1:0".into(),
+        demo: false,
+    };
+    let app = Application::build(&config)
+        .await
+        .expect("the service starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        database_url,
+        _sqlite_dir: sqlite_dir,
+    }
+}
+
+/// Creates a database with a random name in the test cluster and returns its URL.
+async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let base = std::env::var("GRANTS_TEST_DATABASE_URL").expect(
+        "GRANTS_TEST_DATABASE_URL is not set: run the tests with scripts/test, which starts PostgreSQL",
+    );
+    let name = format!("grants_test_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("the test PostgreSQL cluster answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("a fresh test database");
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("a database URL ends in /dbname");
+    format!("{prefix}/{name}")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        answer(self.client.get(self.url(path)).send().await).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Answer {
+        answer(self.client.post(self.url(path)).json(body).send().await).await
+    }
+
+    /// Sends a raw body with a JSON content type, for malformed-input tests.
+    pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>) -> Answer {
+        answer(
+            self.client
+                .post(self.url(path))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await,
+        )
+        .await
+    }
+}
+
+async fn answer(response: reqwest::Result<reqwest::Response>) -> Answer {
+    let response = response.expect("the service answers");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let text = response.text().await.expect("a readable body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Answer {
+        status,
+        content_type,
+        body,
+    }
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::spawn_app($crate::Backend::Sqlite).await;
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::spawn_app($crate::Backend::Postgres).await;
+                ($body)(app).await;
+            }
+        }
+    };
+}
