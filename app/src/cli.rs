@@ -3,9 +3,14 @@
 
 use clap::{Parser, Subcommand};
 
+use crate::accounts::{open_account, NewAccount};
 use crate::config::{DatabaseConfig, ServeConfig};
 use crate::db::Database;
+use crate::http::AppState;
 use crate::startup::Application;
+use crate::store::{ActorRole, CommandMetadata, Stores};
+use grants_domain::account::Role;
+use grants_domain::UserId;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -24,6 +29,26 @@ pub enum Command {
     Serve(ServeConfig),
     /// Apply pending migrations and exit.
     Migrate(DatabaseConfig),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Open an account (the first staff account comes from here). The password is read from stdin.
+    Add {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        #[arg(long)]
+        email: String,
+        /// applicant, reviewer, staff or auditor.
+        #[arg(long)]
+        role: Role,
+        /// The name shown in the service; defaults to the part of the e-mail before the @.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -35,5 +60,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied ({})", db.backend_name());
             Ok(())
         }
+        Command::User(UserCommand::Add {
+            database,
+            email,
+            role,
+            name,
+        }) => add_user(&database, email, role, name).await,
+    }
+}
+
+/// `grants user add`: opens an account with a password read from stdin (one line).
+async fn add_user(
+    database: &DatabaseConfig,
+    email: String,
+    role: Role,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let db = Database::connect(&database.database_url).await?;
+    db.migrate().await?;
+    let state = AppState {
+        stores: Stores::new(&db),
+        db,
+    };
+    let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_owned());
+    let metadata = CommandMetadata {
+        actor_id: UserId::new(),
+        actor_role: ActorRole::System,
+        request_id: "cli:user-add".into(),
+        idempotency_key: None,
+        recorded_at: time::OffsetDateTime::now_utc(),
+    };
+    let account = NewAccount {
+        email,
+        password,
+        display_name,
+        role,
+        self_registered: false,
+    };
+    match open_account(&state, account, &metadata).await {
+        Ok((id, _)) => {
+            println!("{id}");
+            Ok(())
+        }
+        Err(error) => anyhow::bail!("{} / {}", error.detail_ja, error.detail_en),
     }
 }

@@ -115,3 +115,15 @@ impl Database {
         }
     }
 }
+
+/// Runs the same sqlx expression on whichever pool `db` holds. Our SQL uses `$1`-style parameters,
+/// which both PostgreSQL and sqlx's SQLite driver understand, so one statement serves both backends.
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Database::Sqlite($pool) => $body,
+            $crate::db::Database::Postgres($pool) => $body,
+        }
+    };
+}

@@ -6,6 +6,8 @@
 //!   event-sourced aggregates;
 //! - [`http`]: the router, its extractors and the one error mapping.
 
+pub mod accounts;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -6,6 +6,7 @@ use tokio::net::TcpListener;
 use crate::config::ServeConfig;
 use crate::db::Database;
 use crate::http::{router, AppState};
+use crate::store::Stores;
 
 pub struct Application {
     listener: TcpListener,
@@ -20,7 +21,10 @@ impl Application {
         let listener = TcpListener::bind(&config.listen).await?;
         Ok(Application {
             listener,
-            state: AppState { db },
+            state: AppState {
+                stores: Stores::new(&db),
+                db,
+            },
         })
     }
 

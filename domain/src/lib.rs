@@ -10,6 +10,7 @@
 //! - aggregates, one folder each: [`group`], [`round`], [`application`], [`review`], [`grant`];
 //! - [`upcasting`]: the upcasters that let old event shapes load.
 
+pub mod account;
 pub mod amount;
 pub mod budget;
 pub mod criteria;

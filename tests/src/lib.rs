@@ -9,6 +9,9 @@ use grants_app::config::{DatabaseConfig, ServeConfig};
 use grants_app::startup::Application;
 use serde_json::Value;
 
+/// The password every test account uses.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
 /// The two event store backends every behaviour is tested on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -92,6 +95,78 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Answer {
         answer(self.client.post(self.url(path)).json(body).send().await).await
+    }
+
+    /// A request with a bearer token.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        answer(request.send().await).await
+    }
+
+    /// Opens an account the way `grants user add` does (staff, reviewers and auditors cannot
+    /// register themselves), then signs in over HTTP and returns the bearer token.
+    pub async fn account_with_role(&self, role: &str, email: &str) -> String {
+        use grants_app::accounts::{open_account, NewAccount};
+        let db = grants_app::db::Database::connect(&self.database_url)
+            .await
+            .expect("the test database");
+        let state = grants_app::http::AppState {
+            stores: grants_app::store::Stores::new(&db),
+            db,
+        };
+        let metadata = grants_app::store::CommandMetadata {
+            actor_id: grants_domain::UserId::new(),
+            actor_role: grants_app::store::ActorRole::System,
+            request_id: "test".into(),
+            idempotency_key: None,
+            recorded_at: time::OffsetDateTime::now_utc(),
+        };
+        let account = NewAccount {
+            email: email.into(),
+            password: TEST_PASSWORD.into(),
+            display_name: format!("{role} {email}"),
+            role: role.parse().expect("a role"),
+            self_registered: false,
+        };
+        open_account(&state, account, &metadata)
+            .await
+            .expect("the account opens");
+        self.sign_in(email, TEST_PASSWORD).await
+    }
+
+    /// Registers an applicant over HTTP and signs in.
+    pub async fn applicant(&self, email: &str) -> String {
+        let answer = self
+            .post_json(
+                "/api/v1/accounts",
+                &serde_json::json!({"email": email, "password": TEST_PASSWORD, "display_name": "申請 花子"}),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        self.sign_in(email, TEST_PASSWORD).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let answer = self
+            .post_json(
+                "/api/v1/sessions",
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        answer.body["token"].as_str().expect("a token").to_owned()
     }
 
     /// Sends a raw body with a JSON content type, for malformed-input tests.

@@ -11,9 +11,13 @@ use serde_json::{json, Value};
 
 use crate::store::StoreError;
 
-/// An error answer: a status, a stable code and the rule in Japanese and English.
+/// An error answer (boxed: it travels in every handler's `Result`).
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Problem>);
+
+/// The content of an error answer: a status, a stable code and the rule in Japanese and English.
+#[derive(Debug)]
+pub struct Problem {
     pub status: StatusCode,
     pub code: String,
     pub title: &'static str,
@@ -29,18 +33,18 @@ impl ApiError {
         detail_ja: impl Into<String>,
         detail_en: impl Into<String>,
     ) -> Self {
-        ApiError {
+        ApiError(Box::new(Problem {
             status,
             code: code.into(),
             title: status.canonical_reason().unwrap_or("Error"),
             detail_ja: detail_ja.into(),
             detail_en: detail_en.into(),
             errors: None,
-        }
+        }))
     }
 
     pub fn with_errors(mut self, errors: Value) -> Self {
-        self.errors = Some(errors);
+        self.0.errors = Some(errors);
         self
     }
 
@@ -120,7 +124,9 @@ impl ApiError {
             refusal.message_en(),
         )
     }
+}
 
+impl Problem {
     /// The problem+json body.
     pub fn body(&self) -> Value {
         let mut body = json!({
@@ -136,6 +142,13 @@ impl ApiError {
             body["errors"] = errors.clone();
         }
         body
+    }
+}
+
+impl std::ops::Deref for ApiError {
+    type Target = Problem;
+    fn deref(&self) -> &Problem {
+        &self.0
     }
 }
 

@@ -20,7 +20,22 @@ use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
 
 use crate::db::Database;
+use grants_domain::account::Account;
 pub use metadata::{ActorRole, CommandMetadata};
+
+/// The event stores of every aggregate.
+#[derive(Clone)]
+pub struct Stores {
+    pub accounts: Arc<Store<Account>>,
+}
+
+impl Stores {
+    pub fn new(database: &Database) -> Self {
+        Stores {
+            accounts: Store::new(database, vec![]),
+        }
+    }
+}
 
 /// How many times a command is re-run after losing an optimistic-concurrency race.
 const MAX_ATTEMPTS: usize = 8;

@@ -1,0 +1,93 @@
+//! Opening accounts: the one path shared by self-registration, staff creating accounts and
+//! `grants user add`. The password policy and the e-mail's uniqueness are checked here, the account's
+//! own rules by the `Account` aggregate.
+
+use std::collections::BTreeSet;
+
+use grants_domain::account::{Account, AccountCommand, EmailAddress, Role};
+use grants_domain::UserId;
+
+use crate::auth::{self, password};
+use crate::http::error::ApiError;
+use crate::http::AppState;
+use crate::store::{CommandMetadata, Position};
+
+pub struct NewAccount {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub role: Role,
+    pub self_registered: bool,
+}
+
+/// Opens an account; answers its id and the log position of its first event.
+pub async fn open_account(
+    state: &AppState,
+    account: NewAccount,
+    metadata: &CommandMetadata,
+) -> Result<(UserId, Position), ApiError> {
+    let email = EmailAddress::parse(&account.email).map_err(|error| ApiError::refused(&error))?;
+    password::check_policy(&account.password).map_err(|error| {
+        ApiError::invalid(
+            "account.weak_password",
+            match error {
+                password::PasswordError::Length => {
+                    "パスワードは12文字以上256文字以下にしてください"
+                }
+                password::PasswordError::Common => {
+                    "よく使われるパスワードは使えません。別のパスワードにしてください"
+                }
+            },
+            error.to_string(),
+        )
+    })?;
+    let secret = account.password;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let user_id = UserId::new();
+    let roles = BTreeSet::from([account.role]);
+    let display_name = account.display_name.trim().to_owned();
+    if !auth::insert_credentials(
+        &state.db,
+        user_id,
+        email.as_str(),
+        &hash,
+        &display_name,
+        &roles,
+    )
+    .await?
+    {
+        return Err(ApiError::conflict(
+            "account.email_taken",
+            "このメールアドレスは既に登録されています",
+            "this e-mail address is already registered",
+        ));
+    }
+    let command = AccountCommand::Register {
+        user_id,
+        email,
+        display_name,
+        role: account.role,
+        self_registered: account.self_registered,
+        at: metadata.recorded_at,
+    };
+    match state
+        .stores
+        .accounts
+        .execute(&user_id.to_string(), command, metadata)
+        .await
+    {
+        Ok(executed) => Ok((user_id, executed.position)),
+        Err(error) => {
+            auth::delete_credentials(&state.db, user_id).await?;
+            Err(error.into())
+        }
+    }
+}
+
+/// Loads an account, if it exists.
+pub async fn load(state: &AppState, user_id: UserId) -> Result<Option<Account>, ApiError> {
+    Ok(state.stores.accounts.load(&user_id.to_string()).await?)
+}

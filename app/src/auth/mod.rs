@@ -1,0 +1,218 @@
+//! Who is calling: accounts' sign-in data, sessions and the `Actor` extractor.
+//!
+//! Accounts themselves are `Account` aggregates in the event log; password hashes and session tokens
+//! live only in the `credentials` and `sessions` tables (see migration 0003), never in the log.
+
+pub mod password;
+pub mod token;
+
+use std::collections::BTreeSet;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use grants_domain::account::Role;
+use grants_domain::UserId;
+use time::OffsetDateTime;
+
+use crate::db::Database;
+use crate::http::error::ApiError;
+use crate::http::AppState;
+use crate::with_pool;
+
+/// A signed-in person and the roles they hold.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub roles: BTreeSet<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Refuses with 403 unless the actor holds `role`.
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.has(role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+pub fn roles_to_text(roles: &BTreeSet<Role>) -> String {
+    roles
+        .iter()
+        .map(|role| role.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn roles_from_text(text: &str) -> BTreeSet<Role> {
+    text.split(',')
+        .filter_map(|role| role.parse().ok())
+        .collect()
+}
+
+/// Stores the sign-in data of a new account; `false` if the e-mail address is taken.
+pub async fn insert_credentials(
+    db: &Database,
+    user_id: UserId,
+    email: &str,
+    password_hash: &str,
+    display_name: &str,
+    roles: &BTreeSet<Role>,
+) -> Result<bool, sqlx::Error> {
+    let result = with_pool!(db, pool => sqlx::query(
+        "INSERT INTO credentials (user_id, email, password_hash, display_name, roles)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(user_id.to_string())
+    .bind(email)
+    .bind(password_hash)
+    .bind(display_name)
+    .bind(roles_to_text(roles))
+    .execute(pool)
+    .await?
+    .rows_affected());
+    Ok(result == 1)
+}
+
+/// Removes sign-in data whose account could not be opened after all.
+pub async fn delete_credentials(db: &Database, user_id: UserId) -> Result<(), sqlx::Error> {
+    with_pool!(db, pool => sqlx::query("DELETE FROM credentials WHERE user_id = $1")
+        .bind(user_id.to_string())
+        .execute(pool)
+        .await?
+        .rows_affected());
+    Ok(())
+}
+
+/// Checks an e-mail and password and opens a session; `None` for any mismatch (the same answer and
+/// about the same time for an unknown address as for a wrong password).
+pub async fn sign_in(
+    db: &Database,
+    email: &str,
+    password: &str,
+    now: OffsetDateTime,
+) -> Result<Option<(String, Actor)>, ApiError> {
+    let email = email.trim().to_lowercase();
+    let row: Option<(String, String, String, String)> = with_pool!(db, pool => sqlx::query_as(
+        "SELECT user_id, password_hash, display_name, roles FROM credentials WHERE email = $1",
+    )
+    .bind(&email)
+    .fetch_optional(pool)
+    .await?);
+    let password = password.to_owned();
+    let stored = row.as_ref().map(|(_, hash, _, _)| hash.clone());
+    let matches =
+        tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
+            .await
+            .map_err(ApiError::internal)?;
+    let Some((user_id, _, display_name, roles)) = row.filter(|_| matches) else {
+        return Ok(None);
+    };
+    let user_id: UserId = user_id.parse().map_err(ApiError::internal)?;
+    let token = token::generate();
+    let expires_at = (now + token::SESSION_LIFETIME).unix_timestamp();
+    with_pool!(db, pool => sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token::digest(&token))
+    .bind(user_id.to_string())
+    .bind(expires_at)
+    .execute(pool)
+    .await?
+    .rows_affected());
+    let actor = Actor {
+        user_id,
+        display_name,
+        roles: roles_from_text(&roles),
+    };
+    Ok(Some((token, actor)))
+}
+
+/// Ends the session of a token.
+pub async fn sign_out(db: &Database, token: &str, now: OffsetDateTime) -> Result<(), ApiError> {
+    with_pool!(db, pool => sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+    )
+    .bind(now.unix_timestamp())
+    .bind(token::digest(token))
+    .execute(pool)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// The actor behind a live (unexpired, not signed-out) session token.
+pub async fn actor_for_token(
+    db: &Database,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Actor>, ApiError> {
+    let row: Option<(String, String, String)> = with_pool!(db, pool => sqlx::query_as(
+        "SELECT c.user_id, c.display_name, c.roles
+           FROM sessions s JOIN credentials c ON c.user_id = s.user_id
+          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
+    )
+    .bind(token::digest(token))
+    .bind(now.unix_timestamp())
+    .fetch_optional(pool)
+    .await?);
+    row.map(|(user_id, display_name, roles)| {
+        Ok(Actor {
+            user_id: user_id.parse().map_err(ApiError::internal)?,
+            display_name,
+            roles: roles_from_text(&roles),
+        })
+    })
+    .transpose()
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    /// A signed-in caller, or 401.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+        actor_for_token(&state.db, token, OffsetDateTime::now_utc())
+            .await?
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// The caller if signed in, or nobody (the public); a bad token is still a 401.
+pub struct MaybeActor(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for MaybeActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if bearer_token(&parts.headers).is_none() {
+            return Ok(MaybeActor(None));
+        }
+        Actor::from_request_parts(parts, state)
+            .await
+            .map(|actor| MaybeActor(Some(actor)))
+    }
+}

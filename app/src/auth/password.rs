@@ -1,0 +1,101 @@
+//! Passwords: argon2id at OWASP's parameters (19 MiB, 2 iterations, 1 lane: the `argon2` crate's
+//! defaults), at least 12 characters, and not one of the most common passwords (NIST SP 800-63B).
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// A small list of passwords that attackers try first (long enough to pass the length rule).
+const COMMON_PASSWORDS: &[&str] = &[
+    "123456789012",
+    "1234567890123",
+    "password1234",
+    "password12345",
+    "passwordpassword",
+    "qwertyuiop12",
+    "qwertyuiopasdf",
+    "iloveyou1234",
+    "abcdefghijkl",
+    "111111111111",
+    "000000000000",
+    "aaaaaaaaaaaa",
+    "letmein12345",
+    "welcome12345",
+    "administrator",
+    "adminadmin123",
+    "changeme1234",
+    "p@ssw0rd1234",
+    "passw0rd1234",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("the password must have at least 12 and at most 256 characters")]
+    Length,
+    #[error("the password is one of the most common passwords; choose another")]
+    Common,
+}
+
+/// Checks the password policy.
+pub fn check_policy(password: &str) -> Result<(), PasswordError> {
+    let chars = password.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        return Err(PasswordError::Length);
+    }
+    let lowered = password.to_lowercase();
+    if COMMON_PASSWORDS.contains(&lowered.as_str()) {
+        return Err(PasswordError::Common);
+    }
+    Ok(())
+}
+
+/// An argon2id PHC string for the password.
+pub fn hash(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| anyhow::anyhow!("hashing a password failed: {error}"))
+}
+
+/// Whether the password matches the stored hash. With `None` (unknown e-mail) it verifies against a
+/// fixed hash anyway, so that a wrong address and a wrong password take the same time.
+pub fn verify(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash("a dummy password for timing").unwrap_or_default());
+    let candidate = stored.unwrap_or(dummy);
+    let matches = PasswordHash::new(candidate)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    matches && stored.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enforces_length_and_refuses_common_passwords() {
+        assert_eq!(check_policy("short"), Err(PasswordError::Length));
+        assert_eq!(check_policy("Password1234"), Err(PasswordError::Common));
+        assert_eq!(check_policy("correct horse battery staple"), Ok(()));
+        // Characters, not bytes: twelve kana pass.
+        assert_eq!(check_policy("あいうえおかきくけこさし"), Ok(()));
+    }
+
+    #[test]
+    fn hashes_verify_and_unknown_users_never_match() {
+        let stored = hash("correct horse battery staple").unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery staple", Some(&stored)));
+        assert!(!verify("wrong horse battery staple", Some(&stored)));
+        assert!(!verify("a dummy password for timing", None));
+    }
+}

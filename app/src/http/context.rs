@@ -1,0 +1,67 @@
+//! What every command handler needs besides its body: the request id, the idempotency key and the
+//! server's clock reading for this request.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use grants_domain::UserId;
+use time::OffsetDateTime;
+
+use super::error::ApiError;
+use super::REQUEST_ID;
+use crate::auth::Actor;
+use crate::store::{ActorRole, CommandMetadata};
+
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The request's identity and the instant it was received.
+#[derive(Clone, Debug)]
+pub struct CommandContext {
+    pub request_id: String,
+    pub idempotency_key: Option<String>,
+    pub now: OffsetDateTime,
+}
+
+impl CommandContext {
+    pub fn metadata(&self, actor_id: UserId, role: ActorRole) -> CommandMetadata {
+        CommandMetadata {
+            actor_id,
+            actor_role: role,
+            request_id: self.request_id.clone(),
+            idempotency_key: self.idempotency_key.clone(),
+            recorded_at: self.now,
+        }
+    }
+
+    /// Metadata for a signed-in actor acting in `role`.
+    pub fn metadata_for(&self, actor: &Actor, role: ActorRole) -> CommandMetadata {
+        self.metadata(actor.user_id, role)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let idempotency_key = header(IDEMPOTENCY_KEY);
+        if let Some(key) = &idempotency_key {
+            if key.is_empty() || key.len() > 200 {
+                return Err(ApiError::bad_request(
+                    "Idempotency-Key は1〜200文字にしてください",
+                    "the Idempotency-Key must have 1 to 200 characters",
+                ));
+            }
+        }
+        Ok(CommandContext {
+            request_id: header(REQUEST_ID.as_str()).unwrap_or_default(),
+            idempotency_key,
+            now: OffsetDateTime::now_utc(),
+        })
+    }
+}

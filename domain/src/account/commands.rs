@@ -1,0 +1,25 @@
+//! Commands on an account.
+
+use time::OffsetDateTime;
+
+use super::{EmailAddress, Role};
+use crate::ids::UserId;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AccountCommand {
+    /// Opens an account: by the person themselves (`self_registered`, applicants only) or by staff.
+    Register {
+        user_id: UserId,
+        email: EmailAddress,
+        display_name: String,
+        role: Role,
+        self_registered: bool,
+        at: OffsetDateTime,
+    },
+    /// Staff give an existing account another role.
+    GrantRole {
+        role: Role,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+}

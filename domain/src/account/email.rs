@@ -1,0 +1,45 @@
+//! `EmailAddress`: a plausible address, trimmed and lower-cased so that uniqueness is case-insensitive.
+
+use serde::{Deserialize, Serialize};
+
+use super::AccountError;
+
+/// Longest address accepted (RFC 5321's path limit).
+pub const EMAIL_MAX_CHARS: usize = 254;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(text: &str) -> Result<Self, AccountError> {
+        let address = text.trim().to_lowercase();
+        let plausible = address.chars().count() <= EMAIL_MAX_CHARS
+            && !address.chars().any(char::is_whitespace)
+            && matches!(address.split_once('@'), Some((local, domain))
+                if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+                    && !domain.ends_with('.') && !domain.contains('@'));
+        if plausible {
+            Ok(EmailAddress(address))
+        } else {
+            Err(AccountError::BadEmail)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = AccountError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        EmailAddress::parse(&text)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(address: EmailAddress) -> Self {
+        address.0
+    }
+}

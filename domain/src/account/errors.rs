@@ -1,0 +1,67 @@
+//! Why an account command is refused.
+
+use super::Role;
+use crate::refusal::{Refusal, RefusalKind};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AccountError {
+    #[error("this account already exists")]
+    AlreadyRegistered,
+    #[error("no such account")]
+    NotRegistered,
+    #[error("a self-registered account can only be an applicant account")]
+    SelfRegistrationIsForApplicants,
+    #[error("the account already holds the role {0:?}")]
+    RoleAlreadyHeld(Role),
+    #[error("the e-mail address is not valid")]
+    BadEmail,
+    #[error("the display name must have 1 to 100 characters")]
+    BadDisplayName,
+    #[error("there is no role {0:?}; use applicant, reviewer, staff or auditor")]
+    UnknownRole(String),
+}
+
+impl Refusal for AccountError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::AlreadyRegistered => "account.already_registered",
+            Self::NotRegistered => "account.not_registered",
+            Self::SelfRegistrationIsForApplicants => "account.self_registration_applicants_only",
+            Self::RoleAlreadyHeld(_) => "account.role_already_held",
+            Self::BadEmail => "account.bad_email",
+            Self::BadDisplayName => "account.bad_display_name",
+            Self::UnknownRole(_) => "account.unknown_role",
+        }
+    }
+
+    fn message_ja(&self) -> String {
+        match self {
+            Self::AlreadyRegistered => "このアカウントは既に登録されています".into(),
+            Self::NotRegistered => "アカウントが見つかりません".into(),
+            Self::SelfRegistrationIsForApplicants => {
+                "自分で登録できるのは申請者アカウントのみです".into()
+            }
+            Self::RoleAlreadyHeld(role) => {
+                format!(
+                    "このアカウントは既に「{}」の役割を持っています",
+                    role.label_ja()
+                )
+            }
+            Self::BadEmail => "メールアドレスの形式が正しくありません".into(),
+            Self::BadDisplayName => "表示名は1〜100文字で入力してください".into(),
+            Self::UnknownRole(role) => format!(
+                "役割「{role}」はありません（applicant, reviewer, staff, auditor のいずれか）"
+            ),
+        }
+    }
+
+    fn kind(&self) -> RefusalKind {
+        match self {
+            Self::AlreadyRegistered | Self::NotRegistered | Self::RoleAlreadyHeld(_) => {
+                RefusalKind::State
+            }
+            Self::SelfRegistrationIsForApplicants => RefusalKind::Rule,
+            Self::BadEmail | Self::BadDisplayName | Self::UnknownRole(_) => RefusalKind::Invalid,
+        }
+    }
+}

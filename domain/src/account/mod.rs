@@ -1,0 +1,163 @@
+//! The `Account` aggregate: a person's user account and its roles, kept in the log so that auditors
+//! see who granted what (issue 5). Passwords are not here: their hashes live in the app's credentials
+//! table and never enter the event log.
+//!
+//! Decisions: an e-mail address is compared case-insensitively and stored in lower case; a person who
+//! registers themselves is always an applicant, and only staff create staff, reviewer and auditor
+//! accounts (the HTTP policy checks who the caller is; this aggregate checks that a self-registration
+//! asks for nothing more than the applicant role).
+
+mod commands;
+mod email;
+mod errors;
+mod events;
+#[cfg(test)]
+mod tests;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+pub use commands::AccountCommand;
+pub use email::EmailAddress;
+pub use errors::AccountError;
+pub use events::AccountEvent;
+
+use crate::ids::UserId;
+
+/// What a person may act as. A person may hold several roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Applicant,
+    Reviewer,
+    Staff,
+    Auditor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Applicant => "applicant",
+            Role::Reviewer => "reviewer",
+            Role::Staff => "staff",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Role::Applicant => "申請者",
+            Role::Reviewer => "審査委員",
+            Role::Staff => "職員",
+            Role::Auditor => "監査",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = AccountError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "applicant" => Ok(Role::Applicant),
+            "reviewer" => Ok(Role::Reviewer),
+            "staff" => Ok(Role::Staff),
+            "auditor" => Ok(Role::Auditor),
+            _ => Err(AccountError::UnknownRole(text.to_owned())),
+        }
+    }
+}
+
+/// Longest display name, in characters.
+pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: Option<UserId>,
+    pub email: Option<EmailAddress>,
+    pub display_name: String,
+    pub roles: BTreeSet<Role>,
+}
+
+impl Aggregate for Account {
+    const TYPE: &'static str = "account";
+    type Command = AccountCommand;
+    type Event = AccountEvent;
+    type Error = AccountError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        let event = match command {
+            AccountCommand::Register {
+                user_id,
+                email,
+                display_name,
+                role,
+                self_registered,
+                at,
+            } => {
+                if self.id.is_some() {
+                    return Err(AccountError::AlreadyRegistered);
+                }
+                if self_registered && role != Role::Applicant {
+                    return Err(AccountError::SelfRegistrationIsForApplicants);
+                }
+                AccountEvent::AccountRegistered {
+                    user_id,
+                    email,
+                    display_name: check_display_name(&display_name)?,
+                    role,
+                    at,
+                }
+            }
+            AccountCommand::GrantRole { role, by, at } => {
+                let user_id = self.id.ok_or(AccountError::NotRegistered)?;
+                if self.roles.contains(&role) {
+                    return Err(AccountError::RoleAlreadyHeld(role));
+                }
+                AccountEvent::RoleGranted {
+                    user_id,
+                    role,
+                    by,
+                    at,
+                }
+            }
+        };
+        sink.write(event, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            AccountEvent::AccountRegistered {
+                user_id,
+                email,
+                display_name,
+                role,
+                ..
+            } => {
+                self.id = Some(user_id);
+                self.email = Some(email);
+                self.display_name = display_name;
+                self.roles.insert(role);
+            }
+            AccountEvent::RoleGranted { role, .. } => {
+                self.roles.insert(role);
+            }
+        }
+    }
+}
+
+fn check_display_name(name: &str) -> Result<String, AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > DISPLAY_NAME_MAX_CHARS {
+        return Err(AccountError::BadDisplayName);
+    }
+    Ok(name.to_owned())
+}

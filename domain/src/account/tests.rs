@@ -1,0 +1,114 @@
+//! The account rules as given/when/then.
+
+use cqrs_es::test::TestFramework;
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+use super::*;
+
+const AT: OffsetDateTime = datetime!(2026-04-01 00:00 UTC);
+
+fn registered(user_id: UserId, role: Role) -> AccountEvent {
+    AccountEvent::AccountRegistered {
+        user_id,
+        email: EmailAddress::parse("Hanako@Example.jp").unwrap(),
+        display_name: "花子".into(),
+        role,
+        at: AT,
+    }
+}
+
+fn register(user_id: UserId, role: Role, self_registered: bool) -> AccountCommand {
+    AccountCommand::Register {
+        user_id,
+        email: EmailAddress::parse("Hanako@Example.jp").unwrap(),
+        display_name: " 花子 ".into(),
+        role,
+        self_registered,
+        at: AT,
+    }
+}
+
+#[test]
+fn an_applicant_registers_themselves() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given_no_previous_events()
+        .when(register(user, Role::Applicant, true))
+        .then_expect_events(vec![registered(user, Role::Applicant)]);
+}
+
+#[test]
+fn nobody_registers_themselves_as_staff() {
+    TestFramework::<Account>::with(())
+        .given_no_previous_events()
+        .when(register(UserId::new(), Role::Staff, true))
+        .then_expect_error(AccountError::SelfRegistrationIsForApplicants);
+}
+
+#[test]
+fn staff_open_a_reviewer_account() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given_no_previous_events()
+        .when(register(user, Role::Reviewer, false))
+        .then_expect_events(vec![registered(user, Role::Reviewer)]);
+}
+
+#[test]
+fn an_account_is_registered_once() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Applicant)])
+        .when(register(user, Role::Applicant, true))
+        .then_expect_error(AccountError::AlreadyRegistered);
+}
+
+#[test]
+fn a_role_is_granted_once() {
+    let user = UserId::new();
+    let staff = UserId::new();
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Applicant)])
+        .when(AccountCommand::GrantRole {
+            role: Role::Reviewer,
+            by: staff,
+            at: AT,
+        })
+        .then_expect_events(vec![AccountEvent::RoleGranted {
+            user_id: user,
+            role: Role::Reviewer,
+            by: staff,
+            at: AT,
+        }]);
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Applicant)])
+        .when(AccountCommand::GrantRole {
+            role: Role::Applicant,
+            by: staff,
+            at: AT,
+        })
+        .then_expect_error(AccountError::RoleAlreadyHeld(Role::Applicant));
+}
+
+#[test]
+fn email_addresses_are_compared_case_insensitively() {
+    assert_eq!(
+        EmailAddress::parse(" Hanako@Example.JP ").unwrap(),
+        EmailAddress::parse("hanako@example.jp").unwrap()
+    );
+    for bad in [
+        "",
+        "hanako",
+        "@example.jp",
+        "hanako@example",
+        "ha nako@example.jp",
+        "a@b@c.jp",
+    ] {
+        assert_eq!(
+            EmailAddress::parse(bad),
+            Err(AccountError::BadEmail),
+            "{bad}"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! Accounts and sessions over HTTP: register, sign in, sign out, staff opening accounts.
+
+use grants_tests::{on_both_backends, TestApp, TEST_PASSWORD};
+use reqwest::Method;
+use serde_json::json;
+
+on_both_backends!(
+    an_applicant_registers_signs_in_and_out,
+    |app: TestApp| async move {
+        let token = app.applicant("Hanako@Example.jp").await;
+        // The address is compared case-insensitively: the same person cannot register twice.
+        let again = app
+        .post_json(
+            "/api/v1/accounts",
+            &json!({"email": "hanako@example.jp", "password": TEST_PASSWORD, "display_name": "x"}),
+        )
+        .await;
+        assert_eq!(again.status, 409, "{:?}", again.body);
+        assert_eq!(again.content_type, "application/problem+json");
+
+        let signed_out = app
+            .send(
+                Method::DELETE,
+                "/api/v1/sessions/current",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(signed_out.status, 204);
+        let after = app
+            .send(
+                Method::DELETE,
+                "/api/v1/sessions/current",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(after.status, 401, "a signed-out token is dead");
+    }
+);
+
+on_both_backends!(
+    wrong_address_and_wrong_password_get_the_same_401,
+    |app: TestApp| async move {
+        app.applicant("taro@example.jp").await;
+        let wrong_password = app
+            .post_json(
+                "/api/v1/sessions",
+                &json!({"email": "taro@example.jp", "password": "wrong password!!"}),
+            )
+            .await;
+        let wrong_address = app
+            .post_json(
+                "/api/v1/sessions",
+                &json!({"email": "nobody@example.jp", "password": TEST_PASSWORD}),
+            )
+            .await;
+        assert_eq!(wrong_password.status, 401);
+        assert_eq!(wrong_password.body, wrong_address.body);
+    }
+);
+
+on_both_backends!(
+    weak_passwords_and_bad_addresses_are_refused,
+    |app: TestApp| async move {
+        for (email, password) in [
+            ("a@example.jp", "short"),
+            ("a@example.jp", "password1234"),
+            ("not-an-address", TEST_PASSWORD),
+        ] {
+            let answer = app
+                .post_json(
+                    "/api/v1/accounts",
+                    &json!({"email": email, "password": password, "display_name": "x"}),
+                )
+                .await;
+            assert_eq!(answer.status, 422, "{email} {password}: {:?}", answer.body);
+            assert!(answer.body["detail_ja"].as_str().is_some());
+        }
+    }
+);
+
+on_both_backends!(
+    only_staff_open_reviewer_accounts,
+    |app: TestApp| async move {
+        let staff = app
+            .account_with_role("staff", "staff@city.example.jp")
+            .await;
+        let applicant = app.applicant("group@example.jp").await;
+        let body = json!({"email": "rev@example.jp", "password": TEST_PASSWORD, "display_name": "審査 一郎", "role": "reviewer"});
+        let refused = app
+            .send(Method::POST, "/api/v1/users", Some(&applicant), Some(&body))
+            .await;
+        assert_eq!(refused.status, 403);
+        let anonymous = app
+            .send(Method::POST, "/api/v1/users", None, Some(&body))
+            .await;
+        assert_eq!(anonymous.status, 401);
+        let created = app
+            .send(Method::POST, "/api/v1/users", Some(&staff), Some(&body))
+            .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        assert!(created.body["position"].as_i64().unwrap() > 0);
+        let reviewer = app.sign_in("rev@example.jp", TEST_PASSWORD).await;
+        assert!(!reviewer.is_empty());
+    }
+);
+
+on_both_backends!(
+    malformed_and_oversized_bodies_get_problems,
+    |app: TestApp| async move {
+        let malformed = app.post_raw("/api/v1/accounts", "{not json").await;
+        assert_eq!(malformed.status, 400);
+        assert_eq!(malformed.content_type, "application/problem+json");
+        let unknown_field = app
+        .post_json("/api/v1/accounts", &json!({"email": "a@b.jp", "password": TEST_PASSWORD, "display_name": "x", "admin": true}))
+        .await;
+        assert_eq!(unknown_field.status, 422);
+        let huge = format!("{{\"email\":\"{}\"}}", "a".repeat(300 * 1024));
+        let too_large = app.post_raw("/api/v1/accounts", huge).await;
+        assert_eq!(too_large.status, 413);
+    }
+);
