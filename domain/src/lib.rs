@@ -11,6 +11,7 @@
 //! - [`upcasting`]: the upcasters that let old event shapes load.
 
 pub mod amount;
+pub mod application;
 pub mod budget;
 pub mod criteria;
 pub mod fiscal_year;
@@ -19,8 +20,13 @@ pub mod ids;
 pub mod money;
 pub mod ratio;
 pub mod refusal;
+pub mod upcasting;
 
 pub use amount::{AmountTerms, RateSchedule};
+pub use application::{
+    Application, ApplicationCommand, ApplicationContent, ApplicationError, ApplicationEvent,
+    ApplicationStatus, ApplicationWindow, DecisionOutcome, Period, ScreeningOutcome,
+};
 pub use budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
 pub use criteria::{Criteria, Criterion, Score};
 pub use fiscal_year::{FiscalYear, JST};
