@@ -93,14 +93,17 @@ struct Started<'a> {
 }
 
 impl Application {
+    /// The application's id (nil before the draft starts).
     pub fn id(&self) -> ApplicationId {
         self.id
     }
 
+    /// The round applied to.
     pub fn round_id(&self) -> RoundId {
         self.round_id
     }
 
+    /// The applying group.
     pub fn group_id(&self) -> GroupId {
         self.group_id
     }
@@ -115,14 +118,17 @@ impl Application {
         self.prior_grants
     }
 
+    /// The amount terms snapshot taken when the draft started.
     pub fn terms(&self) -> Option<&AmountTerms> {
         self.terms.as_ref()
     }
 
+    /// The application window snapshot taken when the draft started.
     pub fn window(&self) -> Option<&ApplicationWindow> {
         self.window.as_ref()
     }
 
+    /// The form as last saved.
     pub fn content(&self) -> Option<&ApplicationContent> {
         self.content.as_ref()
     }
@@ -154,10 +160,12 @@ impl Application {
         self.closing_reason.as_deref()
     }
 
+    /// The grant that carries the project, once awarded.
     pub fn grant_id(&self) -> Option<GrantId> {
         self.grant_id
     }
 
+    /// The decided amount, once awarded.
     pub fn awarded_amount(&self) -> Option<Yen> {
         self.awarded_amount
     }

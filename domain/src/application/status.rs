@@ -40,6 +40,7 @@ impl ApplicationStatus {
         )
     }
 
+    /// The status as the Japanese screens name it.
     pub fn label_ja(self) -> &'static str {
         match self {
             Self::Draft => "下書き",

@@ -83,14 +83,17 @@ impl Group {
         self.id
     }
 
+    /// Unregistered, registered or deregistered.
     pub fn state(&self) -> RegistrationState {
         self.state
     }
 
+    /// The group's name (public: it appears on the list of awarded projects).
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// The city's registration number for the group.
     pub fn registration_number(&self) -> &str {
         &self.registration_number
     }
@@ -100,22 +103,27 @@ impl Group {
         &self.contact
     }
 
+    /// The founding date; `None` before registration.
     pub fn founded_on(&self) -> Option<Date> {
         self.founded_on
     }
 
+    /// The group's number of members (people, not user accounts).
     pub fn member_count(&self) -> u32 {
         self.member_count
     }
 
+    /// The members resident in the city.
     pub fn resident_member_count(&self) -> u32 {
         self.resident_member_count
     }
 
+    /// The group's public-interest purpose.
     pub fn purpose(&self) -> &str {
         &self.purpose
     }
 
+    /// Why the registration ended, once it has.
     pub fn deregistration_reason(&self) -> Option<&str> {
         self.deregistration_reason.as_deref()
     }
