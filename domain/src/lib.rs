@@ -12,18 +12,26 @@
 
 pub mod account;
 pub mod amount;
+pub mod application;
 pub mod budget;
 pub mod criteria;
 pub mod fiscal_year;
+pub mod group;
 pub mod ids;
 pub mod money;
 pub mod ratio;
 pub mod refusal;
+pub mod upcasting;
 
 pub use amount::{AmountTerms, RateSchedule};
+pub use application::{
+    Application, ApplicationCommand, ApplicationContent, ApplicationError, ApplicationEvent,
+    ApplicationStatus, ApplicationWindow, DecisionOutcome, Period, ScreeningOutcome,
+};
 pub use budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
 pub use criteria::{Criteria, Criterion, Score};
 pub use fiscal_year::{FiscalYear, JST};
+pub use group::{ContactDetails, Group, GroupCommand, GroupError, GroupEvent, GroupStanding};
 pub use ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
 pub use money::Yen;
 pub use ratio::Ratio;

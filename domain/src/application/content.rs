@@ -1,0 +1,164 @@
+//! The application form (事業計画書 and 収支予算書): what the group proposes, and the form's limits.
+//!
+//! Every limit is a `pub const` so the UI shows it next to the field: no hidden character limits. Two
+//! checks apply at two moments: [`ApplicationContent::check_limits`] on every save (a draft may be
+//! incomplete, never over a limit), and [`ApplicationContent::check_complete`] at submission.
+//! Lengths are counted in characters (Unicode scalar values), the way a Japanese form counts 文字.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::errors::ApplicationError;
+use crate::amount::AmountError;
+use crate::budget::Budget;
+use crate::money::Yen;
+
+/// Longest project title (事業名), in characters.
+pub const TITLE_MAX: usize = 100;
+/// Longest summary (事業概要), in characters; the summary is published for awarded projects.
+pub const SUMMARY_MAX: usize = 400;
+/// Longest statement of purpose (事業の目的・内容), in characters.
+pub const PURPOSE_MAX: usize = 2000;
+/// Longest description of the beneficiaries (対象者・受益者), in characters.
+pub const BENEFICIARIES_MAX: usize = 1000;
+/// Most budget lines, income and expense lines together.
+pub const BUDGET_LINES_MAX: usize = 100;
+/// Longest text of one budget line (an expense item or an income description), in characters.
+pub const BUDGET_LINE_TEXT_MAX: usize = 100;
+
+/// The project's period (事業期間), both days included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+/// What the group proposes: the project plan, its budget and the amount requested.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationContent {
+    pub title: String,
+    pub summary: String,
+    pub purpose: String,
+    /// Added in ApplicationDraftStarted 2.0; older drafts are upcast with an empty text.
+    pub beneficiaries: String,
+    pub period: Period,
+    pub budget: Budget,
+    pub requested_amount: Yen,
+}
+
+fn characters(text: &str) -> usize {
+    text.chars().count()
+}
+
+impl ApplicationContent {
+    /// The same content with surrounding white space removed from every text, as it is stored.
+    pub fn trimmed(mut self) -> Self {
+        for text in [
+            &mut self.title,
+            &mut self.summary,
+            &mut self.purpose,
+            &mut self.beneficiaries,
+        ] {
+            *text = text.trim().to_owned();
+        }
+        for line in &mut self.budget.expenses {
+            line.item = line.item.trim().to_owned();
+        }
+        for line in &mut self.budget.income {
+            line.description = line.description.trim().to_owned();
+        }
+        self
+    }
+
+    fn texts(&self) -> [(&'static str, &str, usize); 4] {
+        [
+            ("title", &self.title, TITLE_MAX),
+            ("summary", &self.summary, SUMMARY_MAX),
+            ("purpose", &self.purpose, PURPOSE_MAX),
+            ("beneficiaries", &self.beneficiaries, BENEFICIARIES_MAX),
+        ]
+    }
+
+    /// Checked on every save: no text over its length, no more budget lines than allowed, and amounts
+    /// small enough to add up. A draft may be incomplete.
+    pub fn check_limits(&self) -> Result<(), ApplicationError> {
+        for (field, text, max) in self.texts() {
+            check_length(field, text, max)?;
+        }
+        let lines = self.budget.expenses.len() + self.budget.income.len();
+        if lines > BUDGET_LINES_MAX {
+            return Err(ApplicationError::TooManyBudgetLines {
+                count: lines,
+                max: BUDGET_LINES_MAX,
+            });
+        }
+        let line_texts = self
+            .budget
+            .expenses
+            .iter()
+            .map(|line| ("expense_item", line.item.as_str()))
+            .chain(
+                self.budget
+                    .income
+                    .iter()
+                    .map(|line| ("income_description", line.description.as_str())),
+            );
+        for (field, text) in line_texts {
+            check_length(field, text, BUDGET_LINE_TEXT_MAX)?;
+        }
+        self.budget.totals().map_err(AmountError::from)?;
+        Ok(())
+    }
+
+    /// Checked at submission: every required text present, the period in order, at least one expense
+    /// line, each expense line named, and an amount requested.
+    pub fn check_complete(&self) -> Result<(), ApplicationError> {
+        for (field, text, _) in self.texts() {
+            if text.trim().is_empty() {
+                return Err(ApplicationError::MissingText { field });
+            }
+        }
+        if self.period.start > self.period.end {
+            return Err(ApplicationError::PeriodReversed);
+        }
+        if self.budget.expenses.is_empty() {
+            return Err(ApplicationError::NoExpenseLines);
+        }
+        if self
+            .budget
+            .expenses
+            .iter()
+            .any(|line| line.item.trim().is_empty())
+        {
+            return Err(ApplicationError::MissingText {
+                field: "expense_item",
+            });
+        }
+        if self.requested_amount.is_zero() {
+            return Err(ApplicationError::NothingRequested);
+        }
+        Ok(())
+    }
+}
+
+fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), ApplicationError> {
+    let length = characters(text);
+    if length > max {
+        return Err(ApplicationError::TextTooLong { field, max, length });
+    }
+    Ok(())
+}
+
+/// Trims a reason (for a return, an ineligibility, a withdrawal, a rejection) and refuses it when empty
+/// or longer than [`REASON_MAX`].
+pub fn required_reason(reason: &str) -> Result<String, ApplicationError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ApplicationError::MissingText { field: "reason" });
+    }
+    check_length("reason", reason, REASON_MAX)?;
+    Ok(reason.to_owned())
+}
+
+/// Longest reason given for a return, an ineligibility, a withdrawal or a rejection, in characters.
+pub const REASON_MAX: usize = 1000;

@@ -1,0 +1,176 @@
+//! Why the application aggregate refuses a command.
+
+use time::OffsetDateTime;
+
+use super::status::ApplicationStatus;
+use crate::amount::AmountError;
+use crate::fiscal_year::JST;
+use crate::group::GroupError;
+use crate::refusal::{Refusal, RefusalKind};
+
+/// A refused application command.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApplicationError {
+    #[error("this application has already been started")]
+    AlreadyStarted,
+    #[error("there is no such application")]
+    NotStarted,
+    #[error("an application can only be edited as a draft or when returned for correction (it is {status:?})")]
+    NotEditable { status: ApplicationStatus },
+    #[error("an application can only be submitted as a draft or when returned for correction (it is {status:?})")]
+    NotSubmittable { status: ApplicationStatus },
+    #[error("only a submitted application can be screened (it is {status:?})")]
+    NotScreenable { status: ApplicationStatus },
+    #[error("an application can only be withdrawn before the decision (it is {status:?})")]
+    NotWithdrawable { status: ApplicationStatus },
+    #[error("this outcome cannot be recorded for an application that is {status:?}")]
+    OutcomeNotAllowed { status: ApplicationStatus },
+    #[error("the application window has closed (at {closes_at})")]
+    WindowClosed { closes_at: OffsetDateTime },
+    #[error("the application window has not opened yet (it opens at {opens_at})")]
+    WindowNotOpen { opens_at: OffsetDateTime },
+    #[error("the application window must open before it closes")]
+    WindowReversed,
+    #[error("the {field} may be at most {max} characters long (it has {length})")]
+    TextTooLong {
+        field: &'static str,
+        max: usize,
+        length: usize,
+    },
+    #[error("a budget may have at most {max} lines (it has {count})")]
+    TooManyBudgetLines { count: usize, max: usize },
+    #[error("the {field} is required")]
+    MissingText { field: &'static str },
+    #[error("the project period must start on or before its end")]
+    PeriodReversed,
+    #[error("the budget needs at least one expense line")]
+    NoExpenseLines,
+    #[error("the requested amount must be more than zero")]
+    NothingRequested,
+    #[error("{0}")]
+    Group(#[from] GroupError),
+    #[error("{0}")]
+    Amount(#[from] AmountError),
+}
+
+/// The Japanese name of an application field, for messages.
+fn field_ja(field: &str) -> &'static str {
+    match field {
+        "title" => "事業名",
+        "summary" => "事業概要",
+        "purpose" => "事業の目的・内容",
+        "beneficiaries" => "対象者・受益者",
+        "expense_item" => "支出の内容",
+        "income_description" => "収入の内容",
+        "reason" => "理由",
+        _ => "入力項目",
+    }
+}
+
+/// An instant as a Japanese reader expects it: JST, to the minute.
+fn jst(instant: &OffsetDateTime) -> String {
+    let local = instant.to_offset(JST);
+    format!(
+        "{}年{}月{}日 {:02}:{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+impl Refusal for ApplicationError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::AlreadyStarted => "application.already_started",
+            Self::NotStarted => "application.not_started",
+            Self::NotEditable { .. } => "application.not_editable",
+            Self::NotSubmittable { .. } => "application.not_submittable",
+            Self::NotScreenable { .. } => "application.not_screenable",
+            Self::NotWithdrawable { .. } => "application.not_withdrawable",
+            Self::OutcomeNotAllowed { .. } => "application.outcome_not_allowed",
+            Self::WindowClosed { .. } => "application.window_closed",
+            Self::WindowNotOpen { .. } => "application.window_not_open",
+            Self::WindowReversed => "application.window_reversed",
+            Self::TextTooLong { .. } => "application.text_too_long",
+            Self::TooManyBudgetLines { .. } => "application.too_many_budget_lines",
+            Self::MissingText { .. } => "application.missing_text",
+            Self::PeriodReversed => "application.period_reversed",
+            Self::NoExpenseLines => "application.no_expense_lines",
+            Self::NothingRequested => "application.nothing_requested",
+            Self::Group(error) => error.code(),
+            Self::Amount(error) => error.code(),
+        }
+    }
+
+    fn message_ja(&self) -> String {
+        match self {
+            Self::AlreadyStarted => "この申請はすでに作成されています".into(),
+            Self::NotStarted => "この申請は存在しません".into(),
+            Self::NotEditable { status } => format!(
+                "下書きまたは差戻し中の申請のみ編集できます（現在：{}）",
+                status.label_ja()
+            ),
+            Self::NotSubmittable { status } => format!(
+                "下書きまたは差戻し中の申請のみ提出できます（現在：{}）（規則2）",
+                status.label_ja()
+            ),
+            Self::NotScreenable { status } => format!(
+                "提出済みの申請のみ受付審査できます（現在：{}）",
+                status.label_ja()
+            ),
+            Self::NotWithdrawable { status } => format!(
+                "交付決定前の申請のみ取り下げられます（現在：{}）（規則2）",
+                status.label_ja()
+            ),
+            Self::OutcomeNotAllowed { status } => format!(
+                "この状態の申請にはこの審査結果を記録できません（現在：{}）",
+                status.label_ja()
+            ),
+            Self::WindowClosed { closes_at } => {
+                format!("募集期間は{}に終了しました（規則2）", jst(closes_at))
+            }
+            Self::WindowNotOpen { opens_at } => format!(
+                "募集期間は{}に始まります。提出はそれ以降にしてください（規則2）",
+                jst(opens_at)
+            ),
+            Self::WindowReversed => "募集期間の開始は終了より前にしてください".into(),
+            Self::TextTooLong { field, max, length } => format!(
+                "{}は{max}文字以内で入力してください（現在{length}文字）",
+                field_ja(field)
+            ),
+            Self::TooManyBudgetLines { count, max } => {
+                format!("収支予算の行は{max}行までです（現在{count}行）")
+            }
+            Self::MissingText { field } => format!("{}を入力してください", field_ja(field)),
+            Self::PeriodReversed => "事業期間の開始日は終了日以前にしてください".into(),
+            Self::NoExpenseLines => "支出を1行以上入力してください".into(),
+            Self::NothingRequested => "補助金申請額を入力してください".into(),
+            Self::Group(error) => error.message_ja(),
+            Self::Amount(error) => error.message_ja(),
+        }
+    }
+
+    fn kind(&self) -> RefusalKind {
+        match self {
+            Self::AlreadyStarted
+            | Self::NotStarted
+            | Self::NotEditable { .. }
+            | Self::NotSubmittable { .. }
+            | Self::NotScreenable { .. }
+            | Self::NotWithdrawable { .. }
+            | Self::OutcomeNotAllowed { .. } => RefusalKind::State,
+            Self::WindowClosed { .. } | Self::WindowNotOpen { .. } => RefusalKind::Rule,
+            Self::WindowReversed
+            | Self::TextTooLong { .. }
+            | Self::TooManyBudgetLines { .. }
+            | Self::MissingText { .. }
+            | Self::PeriodReversed
+            | Self::NoExpenseLines
+            | Self::NothingRequested => RefusalKind::Invalid,
+            Self::Group(error) => error.kind(),
+            Self::Amount(error) => error.kind(),
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Where an application stands.
+
+use serde::{Deserialize, Serialize};
+
+/// The status of an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// Being written; not yet submitted.
+    Draft,
+    /// Submitted (or resubmitted) and awaiting screening.
+    Submitted,
+    /// Returned by staff for correction (差戻し); may be edited and resubmitted.
+    Returned,
+    /// Screened eligible; goes to review.
+    Eligible,
+    /// Screened ineligible; closed.
+    Ineligible,
+    /// Withdrawn by the group (取下げ) before the decision; closed.
+    Withdrawn,
+    /// Awarded (交付決定); the grant aggregate takes over.
+    Awarded,
+    /// Runner-up (次点): offered the remainder of the budget.
+    RunnerUp,
+    /// Not adopted (不採択), including a rejection with a reason; closed.
+    NotAdopted,
+}
+
+impl ApplicationStatus {
+    /// The group may still edit the content.
+    pub fn is_editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Returned)
+    }
+
+    /// The group may still withdraw: anything before the decision.
+    pub fn is_withdrawable(self) -> bool {
+        matches!(
+            self,
+            Self::Draft | Self::Submitted | Self::Returned | Self::Eligible | Self::RunnerUp
+        )
+    }
+
+    /// The status as the Japanese screens name it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Draft => "下書き",
+            Self::Submitted => "提出済み",
+            Self::Returned => "差戻し",
+            Self::Eligible => "受付済み（審査対象）",
+            Self::Ineligible => "対象外",
+            Self::Withdrawn => "取下げ",
+            Self::Awarded => "交付決定",
+            Self::RunnerUp => "次点",
+            Self::NotAdopted => "不採択",
+        }
+    }
+}

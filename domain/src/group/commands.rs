@@ -1,0 +1,45 @@
+//! What a group's members and the city's staff may ask of a group.
+
+use time::{Date, OffsetDateTime};
+
+use crate::ids::{GroupId, UserId};
+
+/// A command to the group aggregate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupCommand {
+    /// Register a new group; the caller `by` becomes its first member.
+    Register {
+        group_id: GroupId,
+        by: UserId,
+        name: String,
+        registration_number: String,
+        representative_name: String,
+        address: String,
+        phone: String,
+        email: String,
+        founded_on: Date,
+        member_count: u32,
+        resident_member_count: u32,
+        purpose: String,
+        at: OffsetDateTime,
+    },
+    /// Give another user account access to the group's records.
+    AddMember {
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Record the group's current number of members and of members resident in the city.
+    UpdateMembership {
+        member_count: u32,
+        resident_member_count: u32,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// End the group's registration.
+    Deregister {
+        reason: String,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+}

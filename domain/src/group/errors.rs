@@ -1,0 +1,129 @@
+//! Why the group aggregate refuses a command, and rule 1's refusals that the application reuses.
+
+use crate::refusal::{Refusal, RefusalKind};
+
+/// A refused group command, or a group that rule 1 does not admit.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GroupError {
+    #[error("this group is already registered")]
+    AlreadyRegistered,
+    #[error("this group has not been registered")]
+    NotRegistered,
+    #[error("this group has been deregistered")]
+    Deregistered,
+    #[error("the {field} may not be empty")]
+    EmptyText { field: &'static str },
+    #[error("the {field} may be at most {max} characters long (it has {length})")]
+    TextTooLong {
+        field: &'static str,
+        max: usize,
+        length: usize,
+    },
+    #[error("the e-mail address is not of the form name@example.jp")]
+    MalformedEmail,
+    #[error("the founding date may not lie in the future")]
+    FoundedInFuture,
+    #[error("the number of resident members may not exceed the number of members")]
+    ResidentsExceedMembers,
+    #[error("this user is already a member of the group")]
+    AlreadyMember,
+    #[error("only groups with a current registration may apply")]
+    NoCurrentRegistration,
+    #[error("a group needs at least {min} members to apply (it has {count})")]
+    TooFewMembers { count: u32, min: u32 },
+    #[error("a group needs at least one member resident in the city to apply")]
+    NoResidentMember,
+    #[error("a group needs a public-interest purpose to apply")]
+    NoPublicInterestPurpose,
+    #[error(
+        "the group already had {prior_grants} grants; the round allows at most {max} per group"
+    )]
+    GrantLimitReached { prior_grants: u32, max: u32 },
+}
+
+/// The Japanese name of a group field, for messages.
+fn field_ja(field: &str) -> &'static str {
+    match field {
+        "name" => "団体名",
+        "registration_number" => "登録番号",
+        "representative_name" => "代表者氏名",
+        "address" => "所在地",
+        "phone" => "電話番号",
+        "email" => "メールアドレス",
+        "purpose" => "活動目的",
+        "reason" => "理由",
+        _ => "入力項目",
+    }
+}
+
+impl Refusal for GroupError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::AlreadyRegistered => "group.already_registered",
+            Self::NotRegistered => "group.not_registered",
+            Self::Deregistered => "group.deregistered",
+            Self::EmptyText { .. } => "group.empty_text",
+            Self::TextTooLong { .. } => "group.text_too_long",
+            Self::MalformedEmail => "group.malformed_email",
+            Self::FoundedInFuture => "group.founded_in_future",
+            Self::ResidentsExceedMembers => "group.residents_exceed_members",
+            Self::AlreadyMember => "group.already_member",
+            Self::NoCurrentRegistration => "group.no_current_registration",
+            Self::TooFewMembers { .. } => "group.too_few_members",
+            Self::NoResidentMember => "group.no_resident_member",
+            Self::NoPublicInterestPurpose => "group.no_public_interest_purpose",
+            Self::GrantLimitReached { .. } => "group.grant_limit_reached",
+        }
+    }
+
+    fn message_ja(&self) -> String {
+        match self {
+            Self::AlreadyRegistered => "この団体はすでに登録されています".into(),
+            Self::NotRegistered => "この団体は登録されていません".into(),
+            Self::Deregistered => "この団体は登録を抹消されています".into(),
+            Self::EmptyText { field } => format!("{}を入力してください", field_ja(field)),
+            Self::TextTooLong { field, max, length } => format!(
+                "{}は{max}文字以内で入力してください（現在{length}文字）",
+                field_ja(field)
+            ),
+            Self::MalformedEmail => "メールアドレスの形式が正しくありません".into(),
+            Self::FoundedInFuture => "設立日に未来の日付は指定できません".into(),
+            Self::ResidentsExceedMembers => "市内在住の構成員数が構成員数を超えています".into(),
+            Self::AlreadyMember => "この利用者はすでに団体のメンバーです".into(),
+            Self::NoCurrentRegistration => {
+                "登録が有効な団体のみ申請できます（規則1）".into()
+            }
+            Self::TooFewMembers { count, min } => format!(
+                "申請には構成員が{min}人以上必要です（現在{count}人）（規則1）"
+            ),
+            Self::NoResidentMember => {
+                "申請には市内在住の構成員が1人以上必要です（規則1）".into()
+            }
+            Self::NoPublicInterestPurpose => {
+                "申請には公益的な活動目的が必要です（規則1）".into()
+            }
+            Self::GrantLimitReached { prior_grants, max } => format!(
+                "この団体はすでに{prior_grants}回交付を受けており、1団体あたりの上限{max}回に達しています（規則1）"
+            ),
+        }
+    }
+
+    fn kind(&self) -> RefusalKind {
+        match self {
+            Self::AlreadyRegistered
+            | Self::NotRegistered
+            | Self::Deregistered
+            | Self::AlreadyMember => RefusalKind::State,
+            Self::EmptyText { .. }
+            | Self::TextTooLong { .. }
+            | Self::MalformedEmail
+            | Self::FoundedInFuture
+            | Self::ResidentsExceedMembers => RefusalKind::Invalid,
+            Self::NoCurrentRegistration
+            | Self::TooFewMembers { .. }
+            | Self::NoResidentMember
+            | Self::NoPublicInterestPurpose
+            | Self::GrantLimitReached { .. } => RefusalKind::Rule,
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! The `group` aggregate (TYPE `"group"`): a citizen group's registration (市民活動団体登録) and
+//! membership, which rule 1 judges when the group applies.
+//!
+//! It guards: a group is registered once, with its name, registration number, contact details,
+//! founding date, member counts and purpose; it must be eligible under rule 1 when it registers; the
+//! user accounts that act for it (its members in the service) are added one by one; its member counts
+//! are kept current; it can be deregistered. Rule 1 itself lives in [`standing`] and is applied by the
+//! application aggregate to the [`GroupStanding`] snapshot that [`Group::standing`] gives.
+//!
+//! Decisions where the rules are silent:
+//! - `member_count` / `resident_member_count` count the group's real members (people); the user
+//!   accounts added with `AddMember` are the people who may act for the group in the service. The two
+//!   are independent: most members never log in.
+//! - Registration refuses a group that would not be eligible (rule 1), but `UpdateMembership` records
+//!   the true counts even when they fall below rule 1's minimum: the record must say what is, and the
+//!   group's applications are then refused at submission by rule 1.
+//! - A registration stays current until `Deregister`; there is no expiry date in the rules. A
+//!   deregistered group accepts no further commands; a group that registers again does so under a new
+//!   id (its history stays with the old one).
+//! - The caller of `Register` becomes the first member: registration emits `GroupRegistered` followed
+//!   by `MemberAdded`, so membership has exactly one kind of event.
+//! - Adding a user who is already a member is refused (not silently ignored) so the caller learns it.
+//! - The personal contact fields travel in [`ContactDetails`] as one nested value so projections can
+//!   drop it whole (rule 12).
+
+mod commands;
+mod errors;
+mod events;
+pub mod registration;
+pub mod standing;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+pub use commands::GroupCommand;
+pub use errors::GroupError;
+pub use events::{ContactDetails, GroupEvent};
+pub use standing::{check_grant_limit, GroupStanding, MIN_MEMBERS, MIN_RESIDENT_MEMBERS};
+
+use crate::ids::{GroupId, UserId};
+use registration::{
+    bounded_text, check_email, check_founded_on, check_membership, required_text, ADDRESS_MAX,
+    EMAIL_MAX, NAME_MAX, PHONE_MAX, PURPOSE_MAX, REASON_MAX, REGISTRATION_NUMBER_MAX,
+    REPRESENTATIVE_NAME_MAX,
+};
+
+/// Where a group's registration stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationState {
+    /// No `GroupRegistered` yet.
+    #[default]
+    Unregistered,
+    Registered,
+    Deregistered,
+}
+
+/// A citizen group's registration and membership.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    id: GroupId,
+    state: RegistrationState,
+    name: String,
+    registration_number: String,
+    contact: ContactDetails,
+    founded_on: Option<Date>,
+    member_count: u32,
+    resident_member_count: u32,
+    purpose: String,
+    members: BTreeSet<UserId>,
+    deregistration_reason: Option<String>,
+}
+
+impl Group {
+    /// The group's id (nil before registration).
+    pub fn id(&self) -> GroupId {
+        self.id
+    }
+
+    /// Unregistered, registered or deregistered.
+    pub fn state(&self) -> RegistrationState {
+        self.state
+    }
+
+    /// The group's name (public: it appears on the list of awarded projects).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The city's registration number for the group.
+    pub fn registration_number(&self) -> &str {
+        &self.registration_number
+    }
+
+    /// Personal data: for the group's members and staff only.
+    pub fn contact(&self) -> &ContactDetails {
+        &self.contact
+    }
+
+    /// The founding date; `None` before registration.
+    pub fn founded_on(&self) -> Option<Date> {
+        self.founded_on
+    }
+
+    /// The group's number of members (people, not user accounts).
+    pub fn member_count(&self) -> u32 {
+        self.member_count
+    }
+
+    /// The members resident in the city.
+    pub fn resident_member_count(&self) -> u32 {
+        self.resident_member_count
+    }
+
+    /// The group's public-interest purpose.
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+
+    /// Why the registration ended, once it has.
+    pub fn deregistration_reason(&self) -> Option<&str> {
+        self.deregistration_reason.as_deref()
+    }
+
+    /// The user accounts that may act for the group.
+    pub fn members(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.members.iter().copied()
+    }
+
+    /// Whether a user may act for the group (the app's access policy asks this).
+    pub fn is_member(&self, user_id: UserId) -> bool {
+        self.members.contains(&user_id)
+    }
+
+    /// The facts rule 1 judges, as of now.
+    pub fn standing(&self) -> GroupStanding {
+        GroupStanding {
+            registered: self.state == RegistrationState::Registered,
+            member_count: self.member_count,
+            resident_member_count: self.resident_member_count,
+            has_public_interest_purpose: !self.purpose.trim().is_empty(),
+        }
+    }
+
+    /// Commands other than `Register` need a current registration.
+    fn check_registered(&self) -> Result<(), GroupError> {
+        match self.state {
+            RegistrationState::Registered => Ok(()),
+            RegistrationState::Unregistered => Err(GroupError::NotRegistered),
+            RegistrationState::Deregistered => Err(GroupError::Deregistered),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn register(
+        &self,
+        group_id: GroupId,
+        by: UserId,
+        name: String,
+        registration_number: String,
+        contact: ContactDetails,
+        founded_on: Date,
+        member_count: u32,
+        resident_member_count: u32,
+        purpose: String,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        if self.state != RegistrationState::Unregistered {
+            return Err(GroupError::AlreadyRegistered);
+        }
+        let name = required_text("name", &name, NAME_MAX)?;
+        let registration_number = required_text(
+            "registration_number",
+            &registration_number,
+            REGISTRATION_NUMBER_MAX,
+        )?;
+        let contact = ContactDetails {
+            representative_name: required_text(
+                "representative_name",
+                &contact.representative_name,
+                REPRESENTATIVE_NAME_MAX,
+            )?,
+            address: required_text("address", &contact.address, ADDRESS_MAX)?,
+            phone: required_text("phone", &contact.phone, PHONE_MAX)?,
+            email: required_text("email", &contact.email, EMAIL_MAX)?,
+        };
+        check_email(&contact.email)?;
+        check_founded_on(founded_on, at)?;
+        check_membership(member_count, resident_member_count)?;
+        // An empty purpose is rule 1's "no public-interest purpose", not a form error.
+        let purpose = bounded_text("purpose", &purpose, PURPOSE_MAX)?;
+        GroupStanding {
+            registered: true,
+            member_count,
+            resident_member_count,
+            has_public_interest_purpose: !purpose.is_empty(),
+        }
+        .check_eligible()?;
+        Ok(vec![
+            GroupEvent::GroupRegistered {
+                group_id,
+                name,
+                registration_number,
+                contact,
+                founded_on,
+                member_count,
+                resident_member_count,
+                purpose,
+                by,
+                at,
+            },
+            GroupEvent::MemberAdded {
+                user_id: by,
+                by,
+                at,
+            },
+        ])
+    }
+
+    fn add_member(
+        &self,
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_registered()?;
+        if self.is_member(user_id) {
+            return Err(GroupError::AlreadyMember);
+        }
+        Ok(vec![GroupEvent::MemberAdded { user_id, by, at }])
+    }
+
+    fn update_membership(
+        &self,
+        member_count: u32,
+        resident_member_count: u32,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_registered()?;
+        check_membership(member_count, resident_member_count)?;
+        Ok(vec![GroupEvent::MembershipUpdated {
+            member_count,
+            resident_member_count,
+            by,
+            at,
+        }])
+    }
+
+    fn deregister(
+        &self,
+        reason: String,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_registered()?;
+        let reason = required_text("reason", &reason, REASON_MAX)?;
+        Ok(vec![GroupEvent::GroupDeregistered { reason, by, at }])
+    }
+}
+
+impl Aggregate for Group {
+    const TYPE: &'static str = "group";
+    type Command = GroupCommand;
+    type Event = GroupEvent;
+    type Error = GroupError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        let events = match command {
+            GroupCommand::Register {
+                group_id,
+                by,
+                name,
+                registration_number,
+                representative_name,
+                address,
+                phone,
+                email,
+                founded_on,
+                member_count,
+                resident_member_count,
+                purpose,
+                at,
+            } => self.register(
+                group_id,
+                by,
+                name,
+                registration_number,
+                ContactDetails {
+                    representative_name,
+                    address,
+                    phone,
+                    email,
+                },
+                founded_on,
+                member_count,
+                resident_member_count,
+                purpose,
+                at,
+            )?,
+            GroupCommand::AddMember { user_id, by, at } => self.add_member(user_id, by, at)?,
+            GroupCommand::UpdateMembership {
+                member_count,
+                resident_member_count,
+                by,
+                at,
+            } => self.update_membership(member_count, resident_member_count, by, at)?,
+            GroupCommand::Deregister { reason, by, at } => self.deregister(reason, by, at)?,
+        };
+        for event in events {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            GroupEvent::GroupRegistered {
+                group_id,
+                name,
+                registration_number,
+                contact,
+                founded_on,
+                member_count,
+                resident_member_count,
+                purpose,
+                ..
+            } => {
+                self.id = group_id;
+                self.state = RegistrationState::Registered;
+                self.name = name;
+                self.registration_number = registration_number;
+                self.contact = contact;
+                self.founded_on = Some(founded_on);
+                self.member_count = member_count;
+                self.resident_member_count = resident_member_count;
+                self.purpose = purpose;
+            }
+            GroupEvent::MemberAdded { user_id, .. } => {
+                self.members.insert(user_id);
+            }
+            GroupEvent::MembershipUpdated {
+                member_count,
+                resident_member_count,
+                ..
+            } => {
+                self.member_count = member_count;
+                self.resident_member_count = resident_member_count;
+            }
+            GroupEvent::GroupDeregistered { reason, .. } => {
+                self.state = RegistrationState::Deregistered;
+                self.deregistration_reason = Some(reason);
+            }
+        }
+    }
+}

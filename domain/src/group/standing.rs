@@ -1,0 +1,60 @@
+//! Rule 1, eligible applicants, in exactly one place: a group may apply only while it holds a current
+//! registration with at least five members, at least one of them resident in the city, and a
+//! public-interest purpose; and it may not exceed the round's grant-count limit.
+//!
+//! The application aggregate receives a [`GroupStanding`] snapshot from the group aggregate and calls
+//! these checks; nothing else in the crate decides who may apply.
+
+use serde::{Deserialize, Serialize};
+
+use super::errors::GroupError;
+
+/// The fewest members a group must have to apply (rule 1).
+pub const MIN_MEMBERS: u32 = 5;
+/// The fewest members resident in the city a group must have to apply (rule 1).
+pub const MIN_RESIDENT_MEMBERS: u32 = 1;
+
+/// What rule 1 needs to know about a group, as the group aggregate sees it now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupStanding {
+    /// Registered and not deregistered.
+    pub registered: bool,
+    pub member_count: u32,
+    pub resident_member_count: u32,
+    /// The group states a (non-empty) public-interest purpose.
+    pub has_public_interest_purpose: bool,
+}
+
+impl GroupStanding {
+    /// Rule 1: the group may apply for a subsidy.
+    pub fn check_eligible(&self) -> Result<(), GroupError> {
+        if !self.registered {
+            return Err(GroupError::NoCurrentRegistration);
+        }
+        if self.member_count < MIN_MEMBERS {
+            return Err(GroupError::TooFewMembers {
+                count: self.member_count,
+                min: MIN_MEMBERS,
+            });
+        }
+        if self.resident_member_count < MIN_RESIDENT_MEMBERS {
+            return Err(GroupError::NoResidentMember);
+        }
+        if !self.has_public_interest_purpose {
+            return Err(GroupError::NoPublicInterestPurpose);
+        }
+        Ok(())
+    }
+}
+
+/// Rule 1: a group that already had `prior_grants` grants in the course may apply only while that is
+/// below the round's maximum number of grants per group.
+pub fn check_grant_limit(prior_grants: u32, max_grants_per_group: u32) -> Result<(), GroupError> {
+    if prior_grants >= max_grants_per_group {
+        return Err(GroupError::GrantLimitReached {
+            prior_grants,
+            max: max_grants_per_group,
+        });
+    }
+    Ok(())
+}

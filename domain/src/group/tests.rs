@@ -1,0 +1,493 @@
+//! Given/when/then tests of the group aggregate and of rule 1's eligibility checks.
+
+use cqrs_es::test::TestFramework;
+use cqrs_es::DomainEvent;
+use time::macros::{date, datetime};
+use time::OffsetDateTime;
+
+use super::*;
+
+type GroupTest = TestFramework<Group>;
+
+const AT: OffsetDateTime = datetime!(2026-04-10 10:00 +09:00);
+
+fn group_id() -> GroupId {
+    GroupId::from_uuid(uuid::Uuid::from_u128(1))
+}
+
+fn founder() -> UserId {
+    UserId::from_uuid(uuid::Uuid::from_u128(10))
+}
+
+fn another_user() -> UserId {
+    UserId::from_uuid(uuid::Uuid::from_u128(11))
+}
+
+fn contact() -> ContactDetails {
+    ContactDetails {
+        representative_name: "岡崎 花子".into(),
+        address: "愛知県岡崎市十王町2丁目9".into(),
+        phone: "0564-23-0000".into(),
+        email: "hanako@example.jp".into(),
+    }
+}
+
+fn register() -> GroupCommand {
+    let contact = contact();
+    GroupCommand::Register {
+        group_id: group_id(),
+        by: founder(),
+        name: "  川辺を守る会 ".into(),
+        registration_number: "R8-001".into(),
+        representative_name: contact.representative_name,
+        address: contact.address,
+        phone: contact.phone,
+        email: contact.email,
+        founded_on: date!(2019 - 06 - 01),
+        member_count: 12,
+        resident_member_count: 9,
+        purpose: "乙川の河川敷の清掃と自然観察会".into(),
+        at: AT,
+    }
+}
+
+fn registered() -> GroupEvent {
+    GroupEvent::GroupRegistered {
+        group_id: group_id(),
+        name: "川辺を守る会".into(),
+        registration_number: "R8-001".into(),
+        contact: contact(),
+        founded_on: date!(2019 - 06 - 01),
+        member_count: 12,
+        resident_member_count: 9,
+        purpose: "乙川の河川敷の清掃と自然観察会".into(),
+        by: founder(),
+        at: AT,
+    }
+}
+
+fn founder_added() -> GroupEvent {
+    GroupEvent::MemberAdded {
+        user_id: founder(),
+        by: founder(),
+        at: AT,
+    }
+}
+
+/// The registration command with some fields changed.
+fn register_with(change: impl FnOnce(&mut GroupCommand)) -> GroupCommand {
+    let mut command = register();
+    change(&mut command);
+    command
+}
+
+fn eligible() -> GroupStanding {
+    GroupStanding {
+        registered: true,
+        member_count: 5,
+        resident_member_count: 1,
+        has_public_interest_purpose: true,
+    }
+}
+
+// Rule 1, as a value check.
+
+#[test]
+fn a_registered_group_of_five_with_a_resident_and_a_purpose_is_eligible() {
+    assert_eq!(eligible().check_eligible(), Ok(()));
+}
+
+#[test]
+fn a_group_without_a_current_registration_is_not_eligible() {
+    let standing = GroupStanding {
+        registered: false,
+        ..eligible()
+    };
+    assert_eq!(
+        standing.check_eligible(),
+        Err(GroupError::NoCurrentRegistration)
+    );
+}
+
+#[test]
+fn a_group_of_four_is_not_eligible() {
+    let standing = GroupStanding {
+        member_count: 4,
+        ..eligible()
+    };
+    assert_eq!(
+        standing.check_eligible(),
+        Err(GroupError::TooFewMembers { count: 4, min: 5 })
+    );
+}
+
+#[test]
+fn a_group_without_a_resident_member_is_not_eligible() {
+    let standing = GroupStanding {
+        resident_member_count: 0,
+        ..eligible()
+    };
+    assert_eq!(standing.check_eligible(), Err(GroupError::NoResidentMember));
+}
+
+#[test]
+fn a_group_without_a_public_interest_purpose_is_not_eligible() {
+    let standing = GroupStanding {
+        has_public_interest_purpose: false,
+        ..eligible()
+    };
+    assert_eq!(
+        standing.check_eligible(),
+        Err(GroupError::NoPublicInterestPurpose)
+    );
+}
+
+#[test]
+fn a_group_below_the_grant_limit_may_apply_and_one_at_it_may_not() {
+    assert_eq!(check_grant_limit(2, 3), Ok(()));
+    assert_eq!(
+        check_grant_limit(3, 3),
+        Err(GroupError::GrantLimitReached {
+            prior_grants: 3,
+            max: 3
+        })
+    );
+}
+
+// Registration.
+
+#[test]
+fn an_eligible_group_registers_and_its_registrant_becomes_the_first_member() {
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(register())
+        .then_expect_events(vec![registered(), founder_added()]);
+}
+
+#[test]
+fn a_group_is_registered_only_once() {
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(register())
+        .then_expect_error(GroupError::AlreadyRegistered);
+}
+
+#[test]
+fn a_group_that_would_not_be_eligible_is_not_registered() {
+    let four = register_with(|c| {
+        if let GroupCommand::Register {
+            member_count,
+            resident_member_count,
+            ..
+        } = c
+        {
+            *member_count = 4;
+            *resident_member_count = 4;
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(four)
+        .then_expect_error(GroupError::TooFewMembers { count: 4, min: 5 });
+
+    let no_resident = register_with(|c| {
+        if let GroupCommand::Register {
+            resident_member_count,
+            ..
+        } = c
+        {
+            *resident_member_count = 0;
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(no_resident)
+        .then_expect_error(GroupError::NoResidentMember);
+
+    let no_purpose = register_with(|c| {
+        if let GroupCommand::Register { purpose, .. } = c {
+            *purpose = "   ".into();
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(no_purpose)
+        .then_expect_error(GroupError::NoPublicInterestPurpose);
+}
+
+#[test]
+fn a_registration_without_a_representative_is_refused() {
+    let command = register_with(|c| {
+        if let GroupCommand::Register {
+            representative_name,
+            ..
+        } = c
+        {
+            *representative_name = " \n".into();
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(command)
+        .then_expect_error(GroupError::EmptyText {
+            field: "representative_name",
+        });
+}
+
+#[test]
+fn a_group_name_longer_than_its_limit_is_refused() {
+    let command = register_with(|c| {
+        if let GroupCommand::Register { name, .. } = c {
+            *name = "会".repeat(registration::NAME_MAX + 1);
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(command)
+        .then_expect_error(GroupError::TextTooLong {
+            field: "name",
+            max: registration::NAME_MAX,
+            length: registration::NAME_MAX + 1,
+        });
+}
+
+#[test]
+fn a_malformed_email_address_is_refused() {
+    for bad in [
+        "hanako",
+        "hanako@",
+        "@example.jp",
+        "hanako@example",
+        "ha nako@example.jp",
+    ] {
+        let command = register_with(|c| {
+            if let GroupCommand::Register { email, .. } = c {
+                *email = bad.into();
+            }
+        });
+        GroupTest::with(())
+            .given_no_previous_events()
+            .when(command)
+            .then_expect_error(GroupError::MalformedEmail);
+    }
+}
+
+#[test]
+fn a_founding_date_in_the_future_is_refused() {
+    let command = register_with(|c| {
+        if let GroupCommand::Register { founded_on, .. } = c {
+            *founded_on = date!(2026 - 04 - 11);
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(command)
+        .then_expect_error(GroupError::FoundedInFuture);
+}
+
+#[test]
+fn more_residents_than_members_is_refused() {
+    let command = register_with(|c| {
+        if let GroupCommand::Register {
+            resident_member_count,
+            ..
+        } = c
+        {
+            *resident_member_count = 13;
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(command)
+        .then_expect_error(GroupError::ResidentsExceedMembers);
+}
+
+// Membership.
+
+#[test]
+fn a_member_adds_another_user() {
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(GroupCommand::AddMember {
+            user_id: another_user(),
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_events(vec![GroupEvent::MemberAdded {
+            user_id: another_user(),
+            by: founder(),
+            at: AT,
+        }]);
+}
+
+#[test]
+fn a_user_who_is_already_a_member_is_not_added_twice() {
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(GroupCommand::AddMember {
+            user_id: founder(),
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::AlreadyMember);
+}
+
+#[test]
+fn members_cannot_be_added_to_an_unregistered_group() {
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(GroupCommand::AddMember {
+            user_id: another_user(),
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::NotRegistered);
+}
+
+#[test]
+fn membership_counts_are_recorded_even_below_rule_1s_minimum() {
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(GroupCommand::UpdateMembership {
+            member_count: 4,
+            resident_member_count: 0,
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_events(vec![GroupEvent::MembershipUpdated {
+            member_count: 4,
+            resident_member_count: 0,
+            by: founder(),
+            at: AT,
+        }]);
+}
+
+#[test]
+fn a_membership_update_with_more_residents_than_members_is_refused() {
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(GroupCommand::UpdateMembership {
+            member_count: 5,
+            resident_member_count: 6,
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::ResidentsExceedMembers);
+}
+
+// Deregistration.
+
+#[test]
+fn a_registered_group_is_deregistered_with_a_reason() {
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(GroupCommand::Deregister {
+            reason: "解散".into(),
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_events(vec![GroupEvent::GroupDeregistered {
+            reason: "解散".into(),
+            by: founder(),
+            at: AT,
+        }]);
+}
+
+#[test]
+fn a_deregistration_without_a_reason_is_refused() {
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(GroupCommand::Deregister {
+            reason: "".into(),
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::EmptyText { field: "reason" });
+}
+
+#[test]
+fn a_deregistered_group_accepts_no_further_changes() {
+    let deregistered = GroupEvent::GroupDeregistered {
+        reason: "解散".into(),
+        by: founder(),
+        at: AT,
+    };
+    GroupTest::with(())
+        .given(vec![registered(), founder_added(), deregistered])
+        .when(GroupCommand::UpdateMembership {
+            member_count: 10,
+            resident_member_count: 3,
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::Deregistered);
+}
+
+// State the app reads.
+
+fn replay(events: Vec<GroupEvent>) -> Group {
+    let mut group = Group::default();
+    for event in events {
+        group.apply(event);
+    }
+    group
+}
+
+#[test]
+fn the_standing_follows_registration_membership_and_deregistration() {
+    let mut group = replay(vec![registered(), founder_added()]);
+    assert!(group.is_member(founder()));
+    assert!(!group.is_member(another_user()));
+    assert_eq!(
+        group.standing(),
+        GroupStanding {
+            registered: true,
+            member_count: 12,
+            resident_member_count: 9,
+            has_public_interest_purpose: true,
+        }
+    );
+    assert_eq!(group.standing().check_eligible(), Ok(()));
+
+    group.apply(GroupEvent::MembershipUpdated {
+        member_count: 4,
+        resident_member_count: 1,
+        by: founder(),
+        at: AT,
+    });
+    assert_eq!(
+        group.standing().check_eligible(),
+        Err(GroupError::TooFewMembers { count: 4, min: 5 })
+    );
+
+    group.apply(GroupEvent::GroupDeregistered {
+        reason: "解散".into(),
+        by: founder(),
+        at: AT,
+    });
+    assert!(!group.standing().registered);
+    assert_eq!(group.deregistration_reason(), Some("解散"));
+}
+
+#[test]
+fn the_contact_details_serialise_as_one_nested_object_that_projections_can_drop() {
+    let json = serde_json::to_value(registered()).unwrap();
+    let body = &json["GroupRegistered"];
+    assert_eq!(body["contact"]["email"], "hanako@example.jp");
+    for personal in ["representative_name", "address", "phone", "email"] {
+        assert!(body.get(personal).is_none(), "{personal} outside contact");
+    }
+    assert_eq!(registered().event_version(), "1.0");
+    assert_eq!(registered().event_type(), "GroupRegistered");
+}
+
+#[test]
+fn every_refusal_has_a_stable_code_and_rule_1_names_its_rule() {
+    use crate::refusal::{Refusal, RefusalKind};
+    let refusal = GroupError::TooFewMembers { count: 4, min: 5 };
+    assert_eq!(refusal.code(), "group.too_few_members");
+    assert!(refusal.message_ja().contains("規則1"));
+    assert_eq!(refusal.kind(), RefusalKind::Rule);
+    assert_eq!(GroupError::AlreadyRegistered.kind(), RefusalKind::State);
+    assert_eq!(GroupError::MalformedEmail.kind(), RefusalKind::Invalid);
+}

@@ -1,0 +1,147 @@
+//! The upcasters that let old event shapes load: each turns a stored payload of an older version into
+//! the current shape before it is deserialised. Stored events are never rewritten (rule 11).
+//!
+//! - `ApplicationDraftStarted` 1.0 -> 2.0: the content gained `beneficiaries` (対象者・受益者); a draft
+//!   started before has an empty one, which the group fills in before submission (it is required by
+//!   `check_complete`, never by loading).
+//!
+//! Note: `SemanticVersionEventUpcaster` stamps the upcast event with the full semantic version
+//! ("2.0.0"), while new events say "2.0"; both are version 2.0.0 to every upcaster, so neither is
+//! upcast again.
+
+use cqrs_es::persist::{EventUpcaster, SemanticVersionEventUpcaster};
+use serde_json::Value;
+
+use crate::application::DRAFT_STARTED_VERSION;
+
+/// Every upcaster the event stores must be given, in the order they apply.
+pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
+    vec![Box::new(SemanticVersionEventUpcaster::new(
+        "ApplicationDraftStarted",
+        DRAFT_STARTED_VERSION,
+        Box::new(add_empty_beneficiaries),
+    ))]
+}
+
+/// `{"ApplicationDraftStarted": {"content": {...}}}` gains `"beneficiaries": ""` in its content. A
+/// payload of any other shape is left as it is, so that deserialising it reports the real problem.
+fn add_empty_beneficiaries(mut payload: Value) -> Value {
+    if let Some(content) = payload
+        .get_mut("ApplicationDraftStarted")
+        .and_then(|body| body.get_mut("content"))
+        .and_then(Value::as_object_mut)
+    {
+        content
+            .entry("beneficiaries")
+            .or_insert_with(|| Value::String(String::new()));
+    }
+    payload
+}
+
+#[cfg(test)]
+mod tests {
+    use cqrs_es::persist::SerializedEvent;
+    use cqrs_es::{Aggregate, EventEnvelope};
+    use serde_json::json;
+
+    use super::*;
+    use crate::application::{Application, ApplicationEvent, ApplicationStatus};
+    use crate::money::Yen;
+
+    /// An `ApplicationDraftStarted` exactly as version 1.0 stored it: no `beneficiaries` in the content.
+    fn stored_v1() -> SerializedEvent {
+        let payload = json!({
+            "ApplicationDraftStarted": {
+                "application_id": "0190f5c4-0000-7000-8000-000000000001",
+                "round_id": "0190f5c4-0000-7000-8000-000000000002",
+                "group_id": "0190f5c4-0000-7000-8000-000000000003",
+                "prior_grants": 1,
+                "max_grants_per_group": 3,
+                "terms": {"cap": 500000, "floor": 0, "rate": "3/4", "rounding_unit": 1000},
+                "window": {
+                    "opens_at": "2026-05-01T00:00:00Z",
+                    "closes_at": "2026-05-31T15:00:00Z"
+                },
+                "content": {
+                    "title": "乙川クリーン作戦",
+                    "summary": "河川敷の清掃と自然観察会",
+                    "purpose": "市民が川に親しむ",
+                    "period": {"start": "2026-07-01", "end": "2027-02-28"},
+                    "budget": {
+                        "income": [
+                            {"kind": "project_income", "description": "参加費", "amount": 30000}
+                        ],
+                        "expenses": [
+                            {"category": "rentals", "item": "会場使用料", "quantity": 1, "unit_price": 412345}
+                        ]
+                    },
+                    "requested_amount": 286000
+                },
+                "by": "0190f5c4-0000-7000-8000-000000000010",
+                "at": "2026-04-20T01:00:00Z"
+            }
+        });
+        SerializedEvent::new(
+            "0190f5c4-0000-7000-8000-000000000001".into(),
+            1,
+            "application".into(),
+            "ApplicationDraftStarted".into(),
+            "1.0".into(),
+            payload,
+            json!({}),
+        )
+    }
+
+    /// What the event store does on load: every upcaster that can, in order.
+    fn upcast(event: SerializedEvent) -> SerializedEvent {
+        upcasters().iter().fold(event, |event, upcaster| {
+            if upcaster.can_upcast(&event.event_type, &event.event_version) {
+                upcaster.upcast(event)
+            } else {
+                event
+            }
+        })
+    }
+
+    #[test]
+    fn a_version_1_draft_started_fails_to_load_without_the_upcaster() {
+        let event = stored_v1();
+        assert!(serde_json::from_value::<ApplicationEvent>(event.payload).is_err());
+    }
+
+    #[test]
+    fn a_version_1_draft_started_is_upcast_to_2_0_with_empty_beneficiaries_and_applies() {
+        let event = upcast(stored_v1());
+        // SemanticVersionEventUpcaster writes the full semantic version; "2.0.0" and the live "2.0"
+        // are the same version to every upcaster.
+        assert_eq!(event.event_version, "2.0.0");
+        assert_eq!(
+            event.payload["ApplicationDraftStarted"]["content"]["beneficiaries"],
+            ""
+        );
+
+        let envelope = EventEnvelope::<Application>::try_from(event).unwrap();
+        let mut application = Application::default();
+        application.apply(envelope.payload);
+
+        assert_eq!(application.status(), Some(ApplicationStatus::Draft));
+        assert_eq!(application.content().unwrap().beneficiaries, "");
+        assert_eq!(application.max_amount(), Some(Yen::new(286_000).unwrap()));
+        // The old draft can be completed: beneficiaries is required only at submission.
+        assert!(application.content().unwrap().check_complete().is_err());
+    }
+
+    #[test]
+    fn a_current_draft_started_and_other_events_are_left_alone() {
+        let mut current = upcast(stored_v1());
+        current.event_version = DRAFT_STARTED_VERSION.into();
+        current.payload["ApplicationDraftStarted"]["content"]["beneficiaries"] = json!("親子連れ");
+        assert_eq!(upcast(current.clone()), current);
+
+        let saved = SerializedEvent {
+            event_type: "ApplicationDraftSaved".into(),
+            ..stored_v1()
+        };
+        assert_eq!(upcast(saved.clone()), saved);
+    }
+}
