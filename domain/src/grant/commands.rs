@@ -71,6 +71,9 @@ pub struct SettlementReport {
 }
 
 /// Every command the grant aggregate accepts.
+// The decision carries the whole award once per grant; boxing it would only complicate the shape
+// every caller writes, for a value that lives a few microseconds.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum GrantCommand {
     /// Record the award decision (交付決定); the round has already checked its budget.

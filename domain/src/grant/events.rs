@@ -16,6 +16,9 @@ use super::commands::{PaymentKind, SettlementReport};
 use super::period::Period;
 
 /// Everything that can happen to a grant.
+// The decision carries the whole award once per grant; boxing it would only complicate the shape
+// every caller writes, for a value that lives a few microseconds.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum GrantEvent {
     GrantDecided {
