@@ -16,6 +16,7 @@ pub mod application;
 pub mod budget;
 pub mod criteria;
 pub mod fiscal_year;
+pub mod grant;
 pub mod group;
 pub mod ids;
 pub mod money;
@@ -31,6 +32,7 @@ pub use application::{
 pub use budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
 pub use criteria::{Criteria, Criterion, Score};
 pub use fiscal_year::{FiscalYear, JST};
+pub use grant::{Grant, GrantCommand, GrantError, GrantEvent, GrantStatus};
 pub use group::{ContactDetails, Group, GroupCommand, GroupError, GroupEvent, GroupStanding};
 pub use ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
 pub use money::Yen;

@@ -1,0 +1,180 @@
+//! Rule 8: changes to the plan. A change that raises the total cost, or cuts it by more than the
+//! threshold, needs an approved change request (変更承認申請); smaller changes are minor (軽微な変更),
+//! recorded and applied at once. The decided amount never rises without an approved request.
+//!
+//! The round budget check for a rise of the decided amount belongs to the `Round` aggregate: the app
+//! asks the round to reserve the difference before it sends an approving `DecideChange` with a higher
+//! `new_amount` here.
+
+use time::OffsetDateTime;
+
+use crate::ids::{ChangeRequestId, UserId};
+use crate::money::Yen;
+use crate::ratio::Ratio;
+
+use super::decision::check_within_grant_year;
+use super::errors::{GrantAction, GrantError};
+use super::events::GrantEvent;
+use super::period::Period;
+use super::text::{self, LONG_TEXT_MAX_CHARS};
+use super::{ChangeState, Grant, GrantStatus};
+use crate::budget::Budget;
+
+/// Rule 8: whether a change of the total cost from `before` to `after` needs approval: it rises, or it
+/// falls by more than `threshold x before` (compared exactly, without rounding).
+pub fn needs_approval(before: Yen, after: Yen, threshold: Ratio) -> bool {
+    if after > before {
+        return true;
+    }
+    let cut = i128::from(before.to_i64() - after.to_i64());
+    cut * i128::from(threshold.denominator())
+        > i128::from(before.to_i64()) * i128::from(threshold.numerator())
+}
+
+/// Statuses in which the plan can still change: the work is not yet reported.
+const OPEN: [GrantStatus; 2] = [GrantStatus::Decided, GrantStatus::InProgress];
+
+impl Grant {
+    /// Rule 8: a change request, applied at once when minor.
+    pub(super) fn request_change(
+        &self,
+        change_request_id: ChangeRequestId,
+        reason: &str,
+        budget: Budget,
+        period: Period,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        self.status_in(GrantAction::RequestChange, &OPEN)?;
+        let award = self.award()?;
+        if self
+            .changes
+            .iter()
+            .any(|record| record.change_request_id == change_request_id)
+        {
+            return Err(GrantError::ChangeRequestExists);
+        }
+        let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS)?;
+        let period = period.check()?;
+        check_within_grant_year(award.fiscal_year, award.decided_on, period.end)?;
+        let total_cost_before = award.planned.totals()?.total_cost;
+        let total_cost_after = budget.totals()?.total_cost;
+        let extends = period.end > award.completion_deadline;
+        if extends
+            || needs_approval(
+                total_cost_before,
+                total_cost_after,
+                award.change_threshold_ratio,
+            )
+        {
+            Ok(vec![GrantEvent::ChangeRequested {
+                change_request_id,
+                reason,
+                budget,
+                period,
+                total_cost_before,
+                total_cost_after,
+                by,
+                at,
+            }])
+        } else {
+            Ok(vec![GrantEvent::ChangeNotified {
+                change_request_id,
+                reason,
+                budget,
+                period,
+                total_cost_before,
+                total_cost_after,
+                by,
+                at,
+            }])
+        }
+    }
+
+    /// Rule 8: staff approve a pending change (optionally with a new amount) or reject it.
+    pub(super) fn decide_change(
+        &self,
+        change_request_id: ChangeRequestId,
+        approved: bool,
+        new_amount: Option<Yen>,
+        reason: &str,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        self.status_in(GrantAction::DecideChange, &OPEN)?;
+        let award = self.award()?;
+        let record = self
+            .changes
+            .iter()
+            .find(|record| record.change_request_id == change_request_id)
+            .ok_or(GrantError::ChangeRequestUnknown)?;
+        if record.state != ChangeState::Pending {
+            return Err(GrantError::ChangeAlreadyDecided);
+        }
+        let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS)?;
+        if !approved {
+            if new_amount.is_some() {
+                return Err(GrantError::NewAmountOnRejection);
+            }
+            return Ok(vec![GrantEvent::ChangeRejected {
+                change_request_id,
+                reason,
+                by,
+                at,
+            }]);
+        }
+        let amount = self.check_changed_amount(new_amount, &record.budget)?;
+        Ok(vec![GrantEvent::ChangeApproved {
+            change_request_id,
+            previous_amount: award.decided_amount,
+            decided_amount: amount,
+            budget: record.budget.clone(),
+            period: record.period,
+            completion_deadline: award.completion_deadline.max(record.period.end),
+            reason,
+            by,
+            at,
+        }])
+    }
+
+    /// Rule 8: the amount after an approved change stays within the new budget's max subsidy under the
+    /// grant's terms, and never below what has been paid.
+    fn check_changed_amount(
+        &self,
+        new_amount: Option<Yen>,
+        budget: &Budget,
+    ) -> Result<Yen, GrantError> {
+        let award = self.award()?;
+        let amount = new_amount.unwrap_or(award.decided_amount);
+        if amount.is_zero() {
+            return Err(GrantError::ZeroAmount("decided"));
+        }
+        let max = award.terms.max_subsidy(budget)?;
+        if amount > max {
+            return Err(GrantError::ChangeAboveMaximum { amount, max });
+        }
+        let paid = self.net_paid();
+        if amount < paid {
+            return Err(GrantError::ChangeBelowPaid { amount, paid });
+        }
+        Ok(amount)
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    fn yen(amount: i64) -> Yen {
+        Yen::new(amount).unwrap()
+    }
+
+    #[test]
+    fn a_cut_of_exactly_the_threshold_is_minor_and_one_yen_more_is_not() {
+        let fifth: Ratio = "1/5".parse().unwrap();
+        assert!(!needs_approval(yen(500_000), yen(400_000), fifth));
+        assert!(needs_approval(yen(500_000), yen(399_999), fifth));
+        assert!(needs_approval(yen(500_000), yen(500_001), fifth));
+        assert!(!needs_approval(yen(500_000), yen(500_000), fifth));
+    }
+}

@@ -1,0 +1,169 @@
+//! What can be asked of a grant after the award decision. Commands carry every outside fact a rule
+//! needs: the instant from the app's clock (`at`), the actor (`by`) and, for `Decide`, the round's terms
+//! as they stood at the decision.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::amount::AmountTerms;
+use crate::budget::{Budget, ExpenseCategory, ExpenseLine, IncomeLine};
+use crate::fiscal_year::FiscalYear;
+use crate::ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
+use crate::money::Yen;
+use crate::ratio::Ratio;
+
+use super::period::Period;
+
+/// Whether a payment is an advance (概算払) or the payment after finalisation (精算払).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentKind {
+    Advance,
+    Final,
+}
+
+/// Staff's verdict on a submitted settlement report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOutcome {
+    /// The report is accepted and the amount is finalised (額の確定).
+    Accepted,
+    /// The report goes back to the group for correction.
+    Returned { reason: String },
+}
+
+/// One actual expense with its receipt (領収書).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptLine {
+    pub category: ExpenseCategory,
+    pub item: String,
+    pub quantity: u32,
+    pub unit_price: Yen,
+    pub receipt_date: Date,
+    pub receipt_number: String,
+}
+
+impl ReceiptLine {
+    /// The expense line this receipt stands for, for the shared budget arithmetic.
+    pub fn expense_line(&self) -> ExpenseLine {
+        ExpenseLine {
+            category: self.category,
+            item: self.item.clone(),
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+        }
+    }
+}
+
+/// The settlement report (実績報告書 with its 収支決算書).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementReport {
+    #[serde(default)]
+    pub income: Vec<IncomeLine>,
+    #[serde(default)]
+    pub expenses: Vec<ReceiptLine>,
+    #[serde(default)]
+    pub outcomes: String,
+    #[serde(default)]
+    pub participants: u32,
+}
+
+/// Every command the grant aggregate accepts.
+// The decision carries the whole award once per grant; boxing it would only complicate the shape
+// every caller writes, for a value that lives a few microseconds.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum GrantCommand {
+    /// Record the award decision (交付決定); the round has already checked its budget.
+    Decide {
+        grant_id: GrantId,
+        application_id: ApplicationId,
+        round_id: RoundId,
+        group_id: GroupId,
+        fiscal_year: FiscalYear,
+        course: String,
+        title: String,
+        summary: String,
+        group_name: String,
+        amount: Yen,
+        notice_number: String,
+        conditions: String,
+        completion_deadline: Date,
+        terms: AmountTerms,
+        advance_cap_ratio: Ratio,
+        change_threshold_ratio: Ratio,
+        settlement_days: u32,
+        planned: Budget,
+        planned_period: Period,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group withdraws (取下げ) within 10 days of the decision (rule 6).
+    Withdraw {
+        reason: String,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group asks for an advance (概算払請求) (rule 7).
+    RequestAdvance {
+        amount: Yen,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff record money paid to the group (rule 7).
+    RecordPayment {
+        amount: Yen,
+        paid_on: Date,
+        kind: PaymentKind,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group asks to change the plan (変更承認申請) or notifies a minor change (rule 8).
+    RequestChange {
+        change_request_id: ChangeRequestId,
+        reason: String,
+        budget: Budget,
+        period: Period,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff approve or reject a change request (rule 8).
+    DecideChange {
+        change_request_id: ChangeRequestId,
+        approved: bool,
+        new_amount: Option<Yen>,
+        reason: String,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group saves a draft of its settlement report; may be repeated.
+    SaveSettlementReport {
+        report: SettlementReport,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group submits the saved report (rule 9's deadline).
+    SubmitSettlementReport { by: UserId, at: OffsetDateTime },
+    /// Staff accept the report (and finalise the amount) or return it (rule 9).
+    ReviewSettlement {
+        outcome: ReviewOutcome,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff record a refund received from the group.
+    RecordRefund {
+        amount: Yen,
+        received_on: Date,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff cancel the decision (取消) and order a refund of what was paid (rule 10).
+    Cancel {
+        reason: String,
+        refund_amount: Yen,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+}

@@ -1,0 +1,279 @@
+//! Why the grant aggregate refuses a command. The English `Display` text states the rule; [`Refusal`]
+//! adds a stable code, the Japanese message naming the rule, and the kind (409 or 422).
+
+use time::Date;
+
+use crate::budget::BudgetOverflow;
+use crate::money::Yen;
+use crate::refusal::{Refusal, RefusalKind};
+
+use super::GrantStatus;
+
+/// What was asked, for the message when the grant's status forbids it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantAction {
+    Withdraw,
+    RequestAdvance,
+    RecordAdvance,
+    RecordFinalPayment,
+    RequestChange,
+    DecideChange,
+    SaveReport,
+    SubmitReport,
+    ReviewSettlement,
+    RecordRefund,
+    Cancel,
+}
+
+impl GrantAction {
+    fn label_ja(self) -> &'static str {
+        match self {
+            Self::Withdraw => "取下げ",
+            Self::RequestAdvance => "概算払の請求",
+            Self::RecordAdvance => "概算払の記録",
+            Self::RecordFinalPayment => "精算払の記録",
+            Self::RequestChange => "変更の申請",
+            Self::DecideChange => "変更申請の審査",
+            Self::SaveReport => "実績報告の保存",
+            Self::SubmitReport => "実績報告の提出",
+            Self::ReviewSettlement => "実績報告の審査",
+            Self::RecordRefund => "返還金の記録",
+            Self::Cancel => "交付決定の取消",
+        }
+    }
+}
+
+/// A refused grant command.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GrantError {
+    #[error("the grant has not been decided")]
+    NotDecided,
+    #[error("the grant has already been decided")]
+    AlreadyDecided,
+    #[error("{action:?} is not possible while the grant is {status:?}")]
+    StatusForbids {
+        action: GrantAction,
+        status: GrantStatus,
+    },
+    #[error("{field} is required")]
+    TextRequired { field: &'static str },
+    #[error("{field} may not be longer than {max} characters")]
+    TextTooLong { field: &'static str, max: usize },
+    #[error("{field} may not exceed 1/1")]
+    RatioAboveOne { field: &'static str },
+    #[error("an amount of zero yen cannot be {0}")]
+    ZeroAmount(&'static str),
+    #[error("the period ends ({end}) before it starts ({start})")]
+    PeriodReversed { start: Date, end: Date },
+    #[error("the date {date} lies outside the decision day {decided_on} to the end of the fiscal year {last_day}")]
+    OutsideGrantYear {
+        date: Date,
+        decided_on: Date,
+        last_day: Date,
+    },
+    #[error("the project period must end by the completion deadline {completion_deadline}")]
+    PeriodAfterCompletion { completion_deadline: Date },
+    #[error("the date {date} lies in the future")]
+    DateInFuture { date: Date },
+    #[error("a settlement report may hold at most {max} lines of each kind")]
+    TooManyLines { max: usize },
+    #[error("the quantity of a receipt line must be at least 1")]
+    ZeroQuantity,
+    #[error("{0}")]
+    Overflow(#[from] BudgetOverflow),
+
+    // Rule 6.
+    #[error("the withdrawal period ended on {last_day} (10 days after the decision)")]
+    WithdrawalPeriodOver { last_day: Date },
+    #[error("a grant cannot be withdrawn once money has been paid")]
+    WithdrawalAfterPayment,
+
+    // Rule 7.
+    #[error("advances would total {total}, above the advance cap {cap}")]
+    AdvanceAboveCap { total: Yen, cap: Yen },
+    #[error("payments would total {total}, above the decided amount {decided}")]
+    PaymentAboveDecided { total: Yen, decided: Yen },
+    #[error("a payment dated {paid_on} precedes the decision of {decided_on}")]
+    PaymentBeforeDecision { paid_on: Date, decided_on: Date },
+    #[error("the final payment {amount} exceeds the payable remainder {payable}")]
+    PaymentAbovePayable { amount: Yen, payable: Yen },
+
+    // Rule 8.
+    #[error("a change request with this id already exists")]
+    ChangeRequestExists,
+    #[error("there is no such change request")]
+    ChangeRequestUnknown,
+    #[error("the change request has already been decided")]
+    ChangeAlreadyDecided,
+    #[error("a new amount can only be set when a change is approved")]
+    NewAmountOnRejection,
+    #[error("the amount {amount} exceeds the maximum subsidy {max} of the changed budget")]
+    ChangeAboveMaximum { amount: Yen, max: Yen },
+    #[error("the amount {amount} is below the {paid} already paid")]
+    ChangeBelowPaid { amount: Yen, paid: Yen },
+    #[error("a change request awaits its decision")]
+    ChangePending,
+
+    // Rule 9.
+    #[error("no settlement report has been saved")]
+    NoReportSaved,
+    #[error("the settlement report was due on {deadline}")]
+    ReportLate { deadline: Date },
+
+    // Refunds and rule 10.
+    #[error("the refund {amount} exceeds the {outstanding} outstanding")]
+    RefundAboveOutstanding { amount: Yen, outstanding: Yen },
+    #[error("the refund ordered {refund_amount} exceeds the {net_paid} paid and not yet refunded")]
+    CancelRefundAbovePaid { refund_amount: Yen, net_paid: Yen },
+}
+
+impl Refusal for GrantError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotDecided => "grant.not_decided",
+            Self::AlreadyDecided => "grant.already_decided",
+            Self::StatusForbids { .. } => "grant.status_forbids",
+            Self::TextRequired { .. } => "grant.text_required",
+            Self::TextTooLong { .. } => "grant.text_too_long",
+            Self::RatioAboveOne { .. } => "grant.ratio_above_one",
+            Self::ZeroAmount(_) => "grant.zero_amount",
+            Self::PeriodReversed { .. } => "grant.period_reversed",
+            Self::OutsideGrantYear { .. } => "grant.outside_grant_year",
+            Self::PeriodAfterCompletion { .. } => "grant.period_after_completion",
+            Self::DateInFuture { .. } => "grant.date_in_future",
+            Self::TooManyLines { .. } => "grant.too_many_lines",
+            Self::ZeroQuantity => "grant.zero_quantity",
+            Self::Overflow(_) => "grant.overflow",
+            Self::WithdrawalPeriodOver { .. } => "grant.withdrawal_period_over",
+            Self::WithdrawalAfterPayment => "grant.withdrawal_after_payment",
+            Self::AdvanceAboveCap { .. } => "grant.advance_above_cap",
+            Self::PaymentAboveDecided { .. } => "grant.payment_above_decided",
+            Self::PaymentAbovePayable { .. } => "grant.payment_above_payable",
+            Self::PaymentBeforeDecision { .. } => "grant.payment_before_decision",
+            Self::ChangeRequestExists => "grant.change_request_exists",
+            Self::ChangeRequestUnknown => "grant.change_request_unknown",
+            Self::ChangeAlreadyDecided => "grant.change_already_decided",
+            Self::NewAmountOnRejection => "grant.new_amount_on_rejection",
+            Self::ChangeAboveMaximum { .. } => "grant.change_above_maximum",
+            Self::ChangeBelowPaid { .. } => "grant.change_below_paid",
+            Self::ChangePending => "grant.change_pending",
+            Self::NoReportSaved => "grant.no_report_saved",
+            Self::ReportLate { .. } => "grant.report_late",
+            Self::RefundAboveOutstanding { .. } => "grant.refund_above_outstanding",
+            Self::CancelRefundAbovePaid { .. } => "grant.cancel_refund_above_paid",
+        }
+    }
+
+    fn message_ja(&self) -> String {
+        match self {
+            Self::NotDecided => "交付決定がされていません".into(),
+            Self::AlreadyDecided => "この補助金はすでに交付決定されています（規則6）".into(),
+            Self::StatusForbids { action, status } => format!(
+                "現在の状態（{}）では{}はできません",
+                status.label_ja(),
+                action.label_ja()
+            ),
+            Self::TextRequired { field } => format!("{field}を入力してください"),
+            Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
+            Self::RatioAboveOne { field } => format!("{field}は1/1以下でなければなりません"),
+            Self::ZeroAmount(_) => "0円は指定できません".into(),
+            Self::PeriodReversed { start, end } => {
+                format!("事業期間の終了日{end}が開始日{start}より前です")
+            }
+            Self::OutsideGrantYear {
+                date,
+                decided_on,
+                last_day,
+            } => format!(
+                "日付{date}が交付決定日{decided_on}から年度末{last_day}までの範囲外です（単年度）"
+            ),
+            Self::PeriodAfterCompletion {
+                completion_deadline,
+            } => format!("事業期間は完了期限{completion_deadline}までに終わらなければなりません"),
+            Self::DateInFuture { date } => format!("日付{date}は未来の日付です"),
+            Self::TooManyLines { max } => format!("実績報告の明細は各{max}行までです"),
+            Self::ZeroQuantity => "数量は1以上で入力してください".into(),
+            Self::Overflow(_) => "金額が大きすぎて計算できません".into(),
+            Self::WithdrawalPeriodOver { last_day } => {
+                format!("取下げ期間（交付決定から10日、{last_day}まで）を過ぎています（規則6）")
+            }
+            Self::WithdrawalAfterPayment => {
+                "支払い後は交付申請を取り下げることはできません（規則6）".into()
+            }
+            Self::AdvanceAboveCap { total, cap } => {
+                format!("概算払の合計{total}が上限{cap}を超えます（規則7）")
+            }
+            Self::PaymentAboveDecided { total, decided } => {
+                format!("支払額の合計{total}が交付決定額{decided}を超えます（規則7）")
+            }
+            Self::PaymentBeforeDecision {
+                paid_on,
+                decided_on,
+            } => format!("支払日{paid_on}が交付決定日{decided_on}より前です（規則7）"),
+            Self::PaymentAbovePayable { amount, payable } => {
+                format!("精算払{amount}が支払残額{payable}を超えます（規則7）")
+            }
+            Self::ChangeRequestExists => "この変更申請はすでに存在します（規則8）".into(),
+            Self::ChangeRequestUnknown => "該当する変更申請がありません（規則8）".into(),
+            Self::ChangeAlreadyDecided => "この変更申請はすでに審査済みです（規則8）".into(),
+            Self::NewAmountOnRejection => {
+                "変更を承認しない場合は新しい交付額を指定できません（規則8）".into()
+            }
+            Self::ChangeAboveMaximum { amount, max } => {
+                format!("交付額{amount}が変更後の補助上限額{max}を超えます（規則8）")
+            }
+            Self::ChangeBelowPaid { amount, paid } => {
+                format!("交付額{amount}が支払済額{paid}を下回ります（規則8）")
+            }
+            Self::ChangePending => "審査中の変更申請があります（規則8）".into(),
+            Self::NoReportSaved => "実績報告が保存されていません（規則9）".into(),
+            Self::ReportLate { deadline } => {
+                format!("実績報告の提出期限{deadline}を過ぎています（規則9）")
+            }
+            Self::RefundAboveOutstanding {
+                amount,
+                outstanding,
+            } => format!("返還額{amount}が未返還額{outstanding}を超えます（規則9）"),
+            Self::CancelRefundAbovePaid {
+                refund_amount,
+                net_paid,
+            } => format!("返還命令額{refund_amount}が支払済額{net_paid}を超えます（規則10）"),
+        }
+    }
+
+    fn kind(&self) -> RefusalKind {
+        match self {
+            Self::NotDecided
+            | Self::AlreadyDecided
+            | Self::StatusForbids { .. }
+            | Self::ChangeRequestExists
+            | Self::ChangeAlreadyDecided
+            | Self::ChangePending
+            | Self::NoReportSaved => RefusalKind::State,
+            Self::TextRequired { .. }
+            | Self::TextTooLong { .. }
+            | Self::RatioAboveOne { .. }
+            | Self::ZeroAmount(_)
+            | Self::PeriodReversed { .. }
+            | Self::DateInFuture { .. }
+            | Self::TooManyLines { .. }
+            | Self::ZeroQuantity
+            | Self::Overflow(_)
+            | Self::ChangeRequestUnknown
+            | Self::NewAmountOnRejection => RefusalKind::Invalid,
+            Self::OutsideGrantYear { .. }
+            | Self::PeriodAfterCompletion { .. }
+            | Self::WithdrawalPeriodOver { .. }
+            | Self::WithdrawalAfterPayment
+            | Self::AdvanceAboveCap { .. }
+            | Self::PaymentAboveDecided { .. }
+            | Self::PaymentAbovePayable { .. }
+            | Self::PaymentBeforeDecision { .. }
+            | Self::ChangeAboveMaximum { .. }
+            | Self::ChangeBelowPaid { .. }
+            | Self::ReportLate { .. }
+            | Self::RefundAboveOutstanding { .. }
+            | Self::CancelRefundAbovePaid { .. } => RefusalKind::Rule,
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The facts of a grant's life. Each event carries who, when and why (rule 11) and every amount and
+//! date needed to rebuild the grant without reading anything else.
+
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::amount::AmountTerms;
+use crate::budget::Budget;
+use crate::fiscal_year::FiscalYear;
+use crate::ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
+use crate::money::Yen;
+use crate::ratio::Ratio;
+
+use super::commands::{PaymentKind, SettlementReport};
+use super::period::Period;
+
+/// Everything that can happen to a grant.
+// The decision carries the whole award once per grant; boxing it would only complicate the shape
+// every caller writes, for a value that lives a few microseconds.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum GrantEvent {
+    GrantDecided {
+        grant_id: GrantId,
+        application_id: ApplicationId,
+        round_id: RoundId,
+        group_id: GroupId,
+        fiscal_year: FiscalYear,
+        course: String,
+        title: String,
+        summary: String,
+        group_name: String,
+        amount: Yen,
+        notice_number: String,
+        conditions: String,
+        decided_on: Date,
+        completion_deadline: Date,
+        terms: AmountTerms,
+        advance_cap_ratio: Ratio,
+        change_threshold_ratio: Ratio,
+        settlement_days: u32,
+        planned: Budget,
+        planned_period: Period,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    GrantWithdrawn {
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    AdvanceRequested {
+        amount: Yen,
+        /// All advances requested so far, this one included.
+        requested_total: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    PaymentRecorded {
+        amount: Yen,
+        paid_on: Date,
+        kind: PaymentKind,
+        /// All payments so far, this one included.
+        paid_total: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    ChangeRequested {
+        change_request_id: ChangeRequestId,
+        reason: String,
+        budget: Budget,
+        period: Period,
+        total_cost_before: Yen,
+        total_cost_after: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A minor change (軽微な変更): recorded and applied at once, no approval needed.
+    ChangeNotified {
+        change_request_id: ChangeRequestId,
+        reason: String,
+        budget: Budget,
+        period: Period,
+        total_cost_before: Yen,
+        total_cost_after: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    ChangeApproved {
+        change_request_id: ChangeRequestId,
+        previous_amount: Yen,
+        decided_amount: Yen,
+        budget: Budget,
+        period: Period,
+        completion_deadline: Date,
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    ChangeRejected {
+        change_request_id: ChangeRequestId,
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    SettlementReportSaved {
+        report: SettlementReport,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    SettlementReportSubmitted {
+        /// The report as submitted, so the audit trail shows what staff reviewed.
+        report: SettlementReport,
+        deadline: Date,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    SettlementReportReturned {
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    AmountFinalised {
+        finalised: Yen,
+        /// The subsidy base of the counted lines: eligible expenses less project income and other subsidies.
+        subsidy_base: Yen,
+        /// Receipt numbers that did not count (dated before the decision or after the completion deadline).
+        uncounted_receipts: Vec<String>,
+        refund_due: Yen,
+        payable: Yen,
+        refund_due_on: Option<Date>,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    RefundReceived {
+        amount: Yen,
+        received_on: Date,
+        /// What is still owed after this refund.
+        outstanding: Yen,
+        /// All refunds received so far, this one included.
+        refunded_total: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    GrantClosed {
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    GrantCancelled {
+        reason: String,
+        refund_amount: Yen,
+        refund_due_on: Option<Date>,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+}
+
+impl DomainEvent for GrantEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::GrantDecided { .. } => "GrantDecided",
+            Self::GrantWithdrawn { .. } => "GrantWithdrawn",
+            Self::AdvanceRequested { .. } => "AdvanceRequested",
+            Self::PaymentRecorded { .. } => "PaymentRecorded",
+            Self::ChangeRequested { .. } => "ChangeRequested",
+            Self::ChangeNotified { .. } => "ChangeNotified",
+            Self::ChangeApproved { .. } => "ChangeApproved",
+            Self::ChangeRejected { .. } => "ChangeRejected",
+            Self::SettlementReportSaved { .. } => "SettlementReportSaved",
+            Self::SettlementReportSubmitted { .. } => "SettlementReportSubmitted",
+            Self::SettlementReportReturned { .. } => "SettlementReportReturned",
+            Self::AmountFinalised { .. } => "AmountFinalised",
+            Self::RefundReceived { .. } => "RefundReceived",
+            Self::GrantClosed { .. } => "GrantClosed",
+            Self::GrantCancelled { .. } => "GrantCancelled",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        // Every variant is at its first shape; bump one variant at a time and add an upcaster.
+        match self {
+            Self::GrantDecided { .. }
+            | Self::GrantWithdrawn { .. }
+            | Self::AdvanceRequested { .. }
+            | Self::PaymentRecorded { .. }
+            | Self::ChangeRequested { .. }
+            | Self::ChangeNotified { .. }
+            | Self::ChangeApproved { .. }
+            | Self::ChangeRejected { .. }
+            | Self::SettlementReportSaved { .. }
+            | Self::SettlementReportSubmitted { .. }
+            | Self::SettlementReportReturned { .. }
+            | Self::AmountFinalised { .. }
+            | Self::RefundReceived { .. }
+            | Self::GrantClosed { .. }
+            | Self::GrantCancelled { .. } => "1.0",
+        }
+        .to_owned()
+    }
+}

@@ -1,0 +1,480 @@
+//! The `grant` aggregate: one grant's life after the award decision (交付決定) — the award terms,
+//! withdrawal (rule 6), advances and payments (rule 7), changes (rule 8), the settlement report and the
+//! amount finalisation (額の確定) with payment or refund (rule 9), closing, and cancellation (rule 10).
+//!
+//! It guards, for one grant: money paid never exceeds the decided amount nor, once known, the finalised
+//! amount; advances stay within the advance cap; the decided amount never rises without an approved
+//! change request; the finalised amount never exceeds the decided amount.
+//!
+//! It does not guard the round budget: the sum of decisions (rule 6) and the budget check for a rise of
+//! the decided amount (rule 8) belong to the `Round` aggregate, which the app asks first.
+//!
+//! Decisions taken where the rules are silent:
+//! - Single-year grant (単年度): the completion deadline and a changed project period must end between
+//!   the decision day and the last day of the fiscal year; the project period must end by the completion
+//!   deadline. A change whose period ends after the completion deadline needs approval, and approving it
+//!   moves the completion deadline to that end.
+//! - Rule 6: "within 10 days" means the JST calendar day of the request is at most the decision day + 10.
+//!   Withdrawal is refused once any money has been paid; a requested but unpaid advance does not block it.
+//! - Rule 7: advances requested and advances paid are each capped at `floor(advance cap x decided)`.
+//!   Advances may be recorded as paid until the amount is finalised (a late payment of a requested
+//!   advance); a payment date may not precede the decision day nor lie in the future. A final payment
+//!   is only possible after finalisation and only of what is payable (it may be paid in parts).
+//! - Rule 8: the total cost compared is the total of every expense line (事業費総額). A change is minor
+//!   (軽微な変更, applied at once, `ChangeNotified`) when it neither raises the total cost, nor cuts it by
+//!   more than `threshold x planned total cost` (compared exactly), nor extends the period past the
+//!   completion deadline. An approval keeps the decided amount unless `new_amount` is given; either way
+//!   the resulting amount may neither exceed the max subsidy of the new budget nor fall below what has been
+//!   paid, nor be zero. The settlement report cannot be submitted while a change request is pending.
+//! - Rule 9: the report is due on `min(completion deadline + settlement days, grace date)`, the grace date
+//!   being 10 April after the fiscal year's end (this city's choice: the accounts of the fiscal year close
+//!   in spring, so reports after 10 April could not be finalised in time). The deadline binds the first
+//!   submission; a report returned for correction may be resubmitted afterwards, as the return is staff's
+//!   doing. The outcomes text is required at submission, not while drafting. A refund ordered on
+//!   finalisation is due 30 days after the review day (JST); so is a refund ordered by cancellation.
+//! - "Paid" in the rules is the money the group holds: payments less refunds received ([`Grant::net_paid`]).
+//!   `paid_total` stays the gross sum of payments made.
+//! - Rule 10: a cancellation's refund order replaces any refund outstanding; refunds after a cancellation
+//!   are recorded, and the grant stays cancelled.
+
+mod cancellation;
+mod changes;
+mod commands;
+mod decision;
+mod errors;
+mod events;
+mod payments;
+mod period;
+mod settlement;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::amount::AmountTerms;
+use crate::budget::Budget;
+use crate::fiscal_year::FiscalYear;
+use crate::ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId};
+use crate::money::Yen;
+use crate::ratio::Ratio;
+
+pub use changes::needs_approval;
+pub use commands::{GrantCommand, PaymentKind, ReceiptLine, ReviewOutcome, SettlementReport};
+pub use decision::last_withdrawal_day;
+pub use errors::{GrantAction, GrantError};
+pub use events::GrantEvent;
+pub use payments::advance_cap;
+pub use period::Period;
+pub use settlement::{counted_receipts, finalise, grace_date, settlement_deadline, Finalisation};
+pub use text::{LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
+
+/// Where a grant stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantStatus {
+    Decided,
+    Withdrawn,
+    InProgress,
+    ReportSubmitted,
+    ReportReturned,
+    Finalised,
+    RefundDue,
+    Closed,
+    Cancelled,
+}
+
+impl GrantStatus {
+    /// The status as the city's staff name it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Decided => "交付決定",
+            Self::Withdrawn => "取下げ",
+            Self::InProgress => "事業実施中",
+            Self::ReportSubmitted => "実績報告提出済",
+            Self::ReportReturned => "実績報告差戻し",
+            Self::Finalised => "額の確定済",
+            Self::RefundDue => "返還待ち",
+            Self::Closed => "完了",
+            Self::Cancelled => "取消",
+        }
+    }
+}
+
+/// The award as decided, with the amendments approved or notified since.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Award {
+    pub fiscal_year: FiscalYear,
+    pub course: String,
+    pub title: String,
+    pub summary: String,
+    pub group_name: String,
+    pub notice_number: String,
+    pub conditions: String,
+    pub decided_on: Date,
+    /// The decided amount, as amended by approved change requests.
+    pub decided_amount: Yen,
+    pub completion_deadline: Date,
+    pub terms: AmountTerms,
+    pub advance_cap_ratio: Ratio,
+    pub change_threshold_ratio: Ratio,
+    pub settlement_days: u32,
+    /// The planned budget, as amended by minor and approved changes.
+    pub planned: Budget,
+    pub planned_period: Period,
+}
+
+/// Where a change request stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeState {
+    Pending,
+    Notified,
+    Approved,
+    Rejected,
+}
+
+/// A change request and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeRecord {
+    pub change_request_id: ChangeRequestId,
+    pub budget: Budget,
+    pub period: Period,
+    pub state: ChangeState,
+}
+
+/// One grant after the award decision.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    pub grant_id: GrantId,
+    pub application_id: ApplicationId,
+    pub round_id: RoundId,
+    pub group_id: GroupId,
+    /// `None` until the decision is recorded.
+    pub status: Option<GrantStatus>,
+    pub award: Option<Award>,
+    /// Every advance requested.
+    pub advances_requested: Yen,
+    /// Every payment made, advances and final (gross of refunds).
+    pub paid_total: Yen,
+    /// Every refund received.
+    pub refunds_received: Yen,
+    /// The refund ordered and not yet received.
+    pub refund_outstanding: Yen,
+    pub refund_due_on: Option<Date>,
+    pub finalised_amount: Option<Yen>,
+    pub changes: Vec<ChangeRecord>,
+    /// The latest saved (or submitted) settlement report.
+    pub report: Option<SettlementReport>,
+}
+
+impl Grant {
+    /// The decided amount (zero before the decision).
+    pub fn decided_amount(&self) -> Yen {
+        self.award
+            .as_ref()
+            .map_or(Yen::ZERO, |award| award.decided_amount)
+    }
+
+    /// The decision day (JST).
+    pub fn decided_on(&self) -> Option<Date> {
+        self.award.as_ref().map(|award| award.decided_on)
+    }
+
+    /// The decision notice's document number (文書番号).
+    pub fn notice_number(&self) -> Option<&str> {
+        self.award
+            .as_ref()
+            .map(|award| award.notice_number.as_str())
+    }
+
+    /// The completion deadline, as amended.
+    pub fn completion_deadline(&self) -> Option<Date> {
+        self.award.as_ref().map(|award| award.completion_deadline)
+    }
+
+    /// Money the group holds: payments less refunds received.
+    pub fn net_paid(&self) -> Yen {
+        self.paid_total.saturating_sub(self.refunds_received)
+    }
+
+    /// The refund ordered and not yet received.
+    pub fn refund_due(&self) -> Yen {
+        self.refund_outstanding
+    }
+
+    /// What the city still owes after finalisation (zero before it, and after a cancellation).
+    pub fn payable(&self) -> Yen {
+        match (self.status, self.finalised_amount) {
+            (Some(GrantStatus::Finalised), Some(finalised)) => {
+                finalised.saturating_sub(self.net_paid())
+            }
+            _ => Yen::ZERO,
+        }
+    }
+
+    /// The award, or a refusal when there is none yet.
+    fn award(&self) -> Result<&Award, GrantError> {
+        self.award.as_ref().ok_or(GrantError::NotDecided)
+    }
+
+    /// The current status when it is one of `allowed`, or the refusal naming the action.
+    fn status_in(
+        &self,
+        action: GrantAction,
+        allowed: &[GrantStatus],
+    ) -> Result<GrantStatus, GrantError> {
+        let status = self.status.ok_or(GrantError::NotDecided)?;
+        if allowed.contains(&status) {
+            Ok(status)
+        } else {
+            Err(GrantError::StatusForbids { action, status })
+        }
+    }
+
+    /// Decide which events a command yields; every rule lives in the method it calls.
+    fn events_for(&self, command: GrantCommand) -> Result<Vec<GrantEvent>, GrantError> {
+        match command {
+            decide @ GrantCommand::Decide { .. } => self.decide(decide),
+            GrantCommand::Withdraw { reason, by, at } => self.withdraw(&reason, by, at),
+            GrantCommand::RequestAdvance { amount, by, at } => self.request_advance(amount, by, at),
+            GrantCommand::RecordPayment {
+                amount,
+                paid_on,
+                kind,
+                by,
+                at,
+            } => self.record_payment(amount, paid_on, kind, by, at),
+            GrantCommand::RequestChange {
+                change_request_id,
+                reason,
+                budget,
+                period,
+                by,
+                at,
+            } => self.request_change(change_request_id, &reason, budget, period, by, at),
+            GrantCommand::DecideChange {
+                change_request_id,
+                approved,
+                new_amount,
+                reason,
+                by,
+                at,
+            } => self.decide_change(change_request_id, approved, new_amount, &reason, by, at),
+            GrantCommand::SaveSettlementReport { report, by, at } => {
+                self.save_report(report, by, at)
+            }
+            GrantCommand::SubmitSettlementReport { by, at } => self.submit_report(by, at),
+            GrantCommand::ReviewSettlement { outcome, by, at } => {
+                self.review_settlement(outcome, by, at)
+            }
+            GrantCommand::RecordRefund {
+                amount,
+                received_on,
+                by,
+                at,
+            } => self.record_refund(amount, received_on, by, at),
+            GrantCommand::Cancel {
+                reason,
+                refund_amount,
+                by,
+                at,
+            } => self.cancel(&reason, refund_amount, by, at),
+        }
+    }
+
+    fn set_change_state(&mut self, id: ChangeRequestId, state: ChangeState) {
+        if let Some(record) = self
+            .changes
+            .iter_mut()
+            .find(|record| record.change_request_id == id)
+        {
+            record.state = state;
+        }
+    }
+}
+
+impl Aggregate for Grant {
+    const TYPE: &'static str = "grant";
+    type Command = GrantCommand;
+    type Event = GrantEvent;
+    type Error = GrantError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.events_for(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            GrantEvent::GrantDecided {
+                grant_id,
+                application_id,
+                round_id,
+                group_id,
+                fiscal_year,
+                course,
+                title,
+                summary,
+                group_name,
+                amount,
+                notice_number,
+                conditions,
+                decided_on,
+                completion_deadline,
+                terms,
+                advance_cap_ratio,
+                change_threshold_ratio,
+                settlement_days,
+                planned,
+                planned_period,
+                by: _,
+                at: _,
+            } => {
+                self.grant_id = grant_id;
+                self.application_id = application_id;
+                self.round_id = round_id;
+                self.group_id = group_id;
+                self.status = Some(GrantStatus::Decided);
+                self.award = Some(Award {
+                    fiscal_year,
+                    course,
+                    title,
+                    summary,
+                    group_name,
+                    notice_number,
+                    conditions,
+                    decided_on,
+                    decided_amount: amount,
+                    completion_deadline,
+                    terms,
+                    advance_cap_ratio,
+                    change_threshold_ratio,
+                    settlement_days,
+                    planned,
+                    planned_period,
+                });
+            }
+            GrantEvent::GrantWithdrawn { .. } => self.status = Some(GrantStatus::Withdrawn),
+            GrantEvent::AdvanceRequested {
+                requested_total, ..
+            } => {
+                self.advances_requested = requested_total;
+                self.start_work();
+            }
+            GrantEvent::PaymentRecorded { paid_total, .. } => {
+                self.paid_total = paid_total;
+                self.start_work();
+            }
+            GrantEvent::ChangeRequested {
+                change_request_id,
+                budget,
+                period,
+                ..
+            } => self.changes.push(ChangeRecord {
+                change_request_id,
+                budget,
+                period,
+                state: ChangeState::Pending,
+            }),
+            GrantEvent::ChangeNotified {
+                change_request_id,
+                budget,
+                period,
+                ..
+            } => {
+                if let Some(award) = self.award.as_mut() {
+                    award.planned = budget.clone();
+                    award.planned_period = period;
+                }
+                self.changes.push(ChangeRecord {
+                    change_request_id,
+                    budget,
+                    period,
+                    state: ChangeState::Notified,
+                });
+            }
+            GrantEvent::ChangeApproved {
+                change_request_id,
+                decided_amount,
+                budget,
+                period,
+                completion_deadline,
+                ..
+            } => {
+                if let Some(award) = self.award.as_mut() {
+                    award.decided_amount = decided_amount;
+                    award.planned = budget;
+                    award.planned_period = period;
+                    award.completion_deadline = completion_deadline;
+                }
+                self.set_change_state(change_request_id, ChangeState::Approved);
+            }
+            GrantEvent::ChangeRejected {
+                change_request_id, ..
+            } => self.set_change_state(change_request_id, ChangeState::Rejected),
+            GrantEvent::SettlementReportSaved { report, .. } => self.report = Some(report),
+            GrantEvent::SettlementReportSubmitted { report, .. } => {
+                self.report = Some(report);
+                self.status = Some(GrantStatus::ReportSubmitted);
+            }
+            GrantEvent::SettlementReportReturned { .. } => {
+                self.status = Some(GrantStatus::ReportReturned)
+            }
+            GrantEvent::AmountFinalised {
+                finalised,
+                refund_due,
+                refund_due_on,
+                ..
+            } => {
+                self.finalised_amount = Some(finalised);
+                self.refund_outstanding = refund_due;
+                self.refund_due_on = refund_due_on;
+                self.status = Some(if refund_due.is_zero() {
+                    GrantStatus::Finalised
+                } else {
+                    GrantStatus::RefundDue
+                });
+            }
+            GrantEvent::RefundReceived {
+                outstanding,
+                refunded_total,
+                ..
+            } => {
+                self.refund_outstanding = outstanding;
+                self.refunds_received = refunded_total;
+            }
+            GrantEvent::GrantClosed { .. } => self.status = Some(GrantStatus::Closed),
+            GrantEvent::GrantCancelled {
+                refund_amount,
+                refund_due_on,
+                ..
+            } => {
+                self.refund_outstanding = refund_amount;
+                self.refund_due_on = refund_due_on;
+                self.status = Some(GrantStatus::Cancelled);
+            }
+        }
+    }
+}
+
+impl Grant {
+    /// The first advance request or payment starts the work (`in_progress`).
+    fn start_work(&mut self) {
+        if self.status == Some(GrantStatus::Decided) {
+            self.status = Some(GrantStatus::InProgress);
+        }
+    }
+}

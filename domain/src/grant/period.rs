@@ -1,0 +1,27 @@
+//! The project period (事業期間): first and last day, both inclusive.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::errors::GrantError;
+
+/// A span of calendar days, `start..=end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+impl Period {
+    /// Refuses a period that ends before it starts.
+    pub fn check(self) -> Result<Self, GrantError> {
+        if self.end < self.start {
+            return Err(GrantError::PeriodReversed {
+                start: self.start,
+                end: self.end,
+            });
+        }
+        Ok(self)
+    }
+}

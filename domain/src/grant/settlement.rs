@@ -1,0 +1,243 @@
+//! Rule 9: the settlement report (実績報告), its deadline, staff's review, and the amount finalisation
+//! (額の確定) with the payment of the remainder or the order of a refund.
+
+use time::{Date, Duration, Month, OffsetDateTime};
+
+use crate::amount::AmountTerms;
+use crate::budget::{Budget, BudgetOverflow, ExpenseLine, IncomeLine};
+use crate::fiscal_year::{jst_date, FiscalYear};
+use crate::ids::UserId;
+use crate::money::Yen;
+
+use super::commands::{ReceiptLine, ReviewOutcome, SettlementReport};
+use super::errors::{GrantAction, GrantError};
+use super::events::GrantEvent;
+use super::text::{self, LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
+use super::{ChangeState, Grant, GrantStatus};
+
+/// Days after the order within which a refund is due (finalisation or cancellation).
+pub const REFUND_DAYS: i64 = 30;
+
+/// The grace date: 10 April after the fiscal year's end, the last day any report of the year is taken.
+pub fn grace_date(fiscal_year: FiscalYear) -> Date {
+    Date::from_calendar_date(fiscal_year.year() + 1, Month::April, 10)
+        .expect("10 April exists in every year")
+}
+
+/// Rule 9: the report is due `settlement_days` after completion, and never after the grace date.
+pub fn settlement_deadline(
+    completion_deadline: Date,
+    settlement_days: u32,
+    fiscal_year: FiscalYear,
+) -> Date {
+    let grace = grace_date(fiscal_year);
+    completion_deadline
+        .checked_add(Duration::days(i64::from(settlement_days)))
+        .map_or(grace, |deadline| deadline.min(grace))
+}
+
+/// Rule 9: the receipts that count, those dated from the decision day to the completion deadline.
+pub fn counted_receipts(
+    report: &SettlementReport,
+    decided_on: Date,
+    completion_deadline: Date,
+) -> Vec<&ReceiptLine> {
+    report
+        .expenses
+        .iter()
+        .filter(|line| (decided_on..=completion_deadline).contains(&line.receipt_date))
+        .collect()
+}
+
+/// The result of finalising an amount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finalisation {
+    pub finalised: Yen,
+    pub subsidy_base: Yen,
+    /// Receipt numbers of the lines that did not count.
+    pub uncounted_receipts: Vec<String>,
+}
+
+/// Rule 9: `finalised = min(decided, truncate_to_unit(rate x base of the counted lines))`.
+pub fn finalise(
+    terms: &AmountTerms,
+    decided: Yen,
+    report: &SettlementReport,
+    decided_on: Date,
+    completion_deadline: Date,
+) -> Result<Finalisation, BudgetOverflow> {
+    let counted = counted_receipts(report, decided_on, completion_deadline);
+    let lines: Vec<ExpenseLine> = counted.iter().map(|line| line.expense_line()).collect();
+    let totals = Budget::totals_of(lines.iter(), report.income.iter())?;
+    let uncounted_receipts = report
+        .expenses
+        .iter()
+        .filter(|line| !counted.contains(line))
+        .map(|line| line.receipt_number.clone())
+        .collect();
+    Ok(Finalisation {
+        finalised: terms.finalise(decided, totals.subsidy_base),
+        subsidy_base: totals.subsidy_base,
+        uncounted_receipts,
+    })
+}
+
+/// The report with trimmed text, refused when a line is incomplete or the amounts overflow.
+fn normalise(report: SettlementReport) -> Result<SettlementReport, GrantError> {
+    if report.expenses.len() > MAX_REPORT_LINES || report.income.len() > MAX_REPORT_LINES {
+        return Err(GrantError::TooManyLines {
+            max: MAX_REPORT_LINES,
+        });
+    }
+    let expenses = report
+        .expenses
+        .into_iter()
+        .map(|line| {
+            if line.quantity == 0 {
+                return Err(GrantError::ZeroQuantity);
+            }
+            Ok(ReceiptLine {
+                item: text::required("item", &line.item, SHORT_TEXT_MAX_CHARS)?,
+                receipt_number: text::required(
+                    "receipt_number",
+                    &line.receipt_number,
+                    SHORT_TEXT_MAX_CHARS,
+                )?,
+                ..line
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let income = report
+        .income
+        .into_iter()
+        .map(|line| {
+            Ok(IncomeLine {
+                description: text::required(
+                    "description",
+                    &line.description,
+                    SHORT_TEXT_MAX_CHARS,
+                )?,
+                ..line
+            })
+        })
+        .collect::<Result<Vec<_>, GrantError>>()?;
+    let lines: Vec<ExpenseLine> = expenses.iter().map(ReceiptLine::expense_line).collect();
+    Budget::totals_of(lines.iter(), income.iter())?;
+    Ok(SettlementReport {
+        income,
+        expenses,
+        outcomes: text::optional("outcomes", &report.outcomes, LONG_TEXT_MAX_CHARS)?,
+        participants: report.participants,
+    })
+}
+
+/// Statuses in which the group may work on its report.
+const DRAFTING: [GrantStatus; 3] = [
+    GrantStatus::Decided,
+    GrantStatus::InProgress,
+    GrantStatus::ReportReturned,
+];
+
+impl Grant {
+    /// The group saves its report; it may do so as often as it likes until it submits.
+    pub(super) fn save_report(
+        &self,
+        report: SettlementReport,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        self.status_in(GrantAction::SaveReport, &DRAFTING)?;
+        Ok(vec![GrantEvent::SettlementReportSaved {
+            report: normalise(report)?,
+            by,
+            at,
+        }])
+    }
+
+    /// Rule 9: the saved report is submitted by its deadline (the first time; see the module map).
+    pub(super) fn submit_report(
+        &self,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        let status = self.status_in(GrantAction::SubmitReport, &DRAFTING)?;
+        let award = self.award()?;
+        if self
+            .changes
+            .iter()
+            .any(|record| record.state == ChangeState::Pending)
+        {
+            return Err(GrantError::ChangePending);
+        }
+        let report = self.report.clone().ok_or(GrantError::NoReportSaved)?;
+        text::required("outcomes", &report.outcomes, LONG_TEXT_MAX_CHARS)?;
+        let deadline = settlement_deadline(
+            award.completion_deadline,
+            award.settlement_days,
+            award.fiscal_year,
+        );
+        if status != GrantStatus::ReportReturned && jst_date(at) > deadline {
+            return Err(GrantError::ReportLate { deadline });
+        }
+        Ok(vec![GrantEvent::SettlementReportSubmitted {
+            report,
+            deadline,
+            by,
+            at,
+        }])
+    }
+
+    /// Rule 9: staff return the report, or accept it and finalise the amount.
+    pub(super) fn review_settlement(
+        &self,
+        outcome: ReviewOutcome,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        self.status_in(
+            GrantAction::ReviewSettlement,
+            &[GrantStatus::ReportSubmitted],
+        )?;
+        let award = self.award()?;
+        if let ReviewOutcome::Returned { reason } = outcome {
+            return Ok(vec![GrantEvent::SettlementReportReturned {
+                reason: text::required("reason", &reason, LONG_TEXT_MAX_CHARS)?,
+                by,
+                at,
+            }]);
+        }
+        let report = self.report.as_ref().ok_or(GrantError::NoReportSaved)?;
+        let finalisation = finalise(
+            &award.terms,
+            award.decided_amount,
+            report,
+            award.decided_on,
+            award.completion_deadline,
+        )?;
+        let paid = self.net_paid();
+        let refund_due = paid.saturating_sub(finalisation.finalised);
+        let payable = finalisation.finalised.saturating_sub(paid);
+        let refund_due_on = (!refund_due.is_zero()).then(|| refund_due_date(at));
+        let mut events = vec![GrantEvent::AmountFinalised {
+            finalised: finalisation.finalised,
+            subsidy_base: finalisation.subsidy_base,
+            uncounted_receipts: finalisation.uncounted_receipts,
+            refund_due,
+            payable,
+            refund_due_on,
+            by,
+            at,
+        }];
+        if refund_due.is_zero() && payable.is_zero() {
+            events.push(GrantEvent::GrantClosed { by, at });
+        }
+        Ok(events)
+    }
+}
+
+/// The day a refund ordered at `at` is due: 30 days later, on the JST calendar.
+pub(super) fn refund_due_date(at: OffsetDateTime) -> Date {
+    jst_date(at)
+        .checked_add(Duration::days(REFUND_DAYS))
+        .unwrap_or(Date::MAX)
+}
