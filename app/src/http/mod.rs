@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod context;
 pub mod error;
 pub mod extract;
+pub mod groups;
 pub mod health;
 
 use std::time::Duration;
@@ -39,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users", post(accounts::create_user))
         .route("/api/v1/sessions", post(accounts::sign_in))
         .route("/api/v1/sessions/current", delete(accounts::sign_out))
+        .route("/api/v1/groups", post(groups::register))
+        .route("/api/v1/groups/{id}", get(groups::get))
         .fallback(|| async { error::ApiError::not_found() })
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

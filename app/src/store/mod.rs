@@ -21,18 +21,26 @@ use sqlite_es::SqliteEventRepository;
 
 use crate::db::Database;
 use grants_domain::account::Account;
+use grants_domain::group::Group;
+use grants_domain::{Application, Grant};
 pub use metadata::{ActorRole, CommandMetadata};
 
 /// The event stores of every aggregate.
 #[derive(Clone)]
 pub struct Stores {
     pub accounts: Arc<Store<Account>>,
+    pub groups: Arc<Store<Group>>,
+    pub applications: Arc<Store<Application>>,
+    pub grants: Arc<Store<Grant>>,
 }
 
 impl Stores {
     pub fn new(database: &Database) -> Self {
         Stores {
             accounts: Store::new(database, vec![]),
+            groups: Store::new(database, vec![]),
+            applications: Store::new(database, grants_domain::upcasting::upcasters()),
+            grants: Store::new(database, vec![]),
         }
     }
 }

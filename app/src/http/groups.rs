@@ -1,0 +1,114 @@
+//! Citizen groups: registration and reading a group's record.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use grants_domain::account::Role;
+use grants_domain::group::{Group, GroupCommand};
+use grants_domain::GroupId;
+use serde::Deserialize;
+use serde_json::json;
+use time::Date;
+
+use super::context::CommandContext;
+use super::error::ApiError;
+use super::extract::{Json, Path};
+use super::AppState;
+use crate::auth::Actor;
+use crate::store::ActorRole;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    name: String,
+    registration_number: String,
+    representative_name: String,
+    address: String,
+    phone: String,
+    email: String,
+    founded_on: Date,
+    member_count: u32,
+    resident_member_count: u32,
+    purpose: String,
+}
+
+/// `POST /api/v1/groups`: an applicant registers a group and becomes its first member.
+pub async fn register(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Json(body): Json<Registration>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Applicant)?;
+    let group_id = GroupId::new();
+    let command = GroupCommand::Register {
+        group_id,
+        by: actor.user_id,
+        name: body.name,
+        registration_number: body.registration_number,
+        representative_name: body.representative_name,
+        address: body.address,
+        phone: body.phone,
+        email: body.email,
+        founded_on: body.founded_on,
+        member_count: body.member_count,
+        resident_member_count: body.resident_member_count,
+        purpose: body.purpose,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Applicant);
+    let executed = state
+        .stores
+        .groups
+        .execute(&group_id.to_string(), command, &metadata)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": group_id, "position": executed.position })),
+    ))
+}
+
+/// Loads a group the actor may see: its members, staff and auditors; 404 for everyone else, who may
+/// not learn that it exists.
+pub async fn visible_group(
+    state: &AppState,
+    actor: &Actor,
+    id: GroupId,
+) -> Result<Group, ApiError> {
+    let group = state
+        .stores
+        .groups
+        .load(&id.to_string())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if actor.has(Role::Staff) || actor.has(Role::Auditor) || group.is_member(actor.user_id) {
+        Ok(group)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// `GET /api/v1/groups/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<GroupId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let group = visible_group(&state, &actor, id).await?;
+    let contact = group.contact();
+    Ok(Json(json!({
+        "id": group.id(),
+        "name": group.name(),
+        "registration_number": group.registration_number(),
+        "representative_name": contact.representative_name,
+        "address": contact.address,
+        "phone": contact.phone,
+        "email": contact.email,
+        "founded_on": group.founded_on(),
+        "member_count": group.member_count(),
+        "resident_member_count": group.resident_member_count(),
+        "purpose": group.purpose(),
+        "registration": group.state(),
+        "members": group.members().collect::<Vec<_>>(),
+    })))
+}
