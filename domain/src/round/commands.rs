@@ -15,6 +15,8 @@ pub const CONDITIONS_MAX_CHARS: usize = 2_000;
 pub const REJECTION_REASON_MAX_CHARS: usize = 2_000;
 
 /// A command to the round aggregate.
+// `Open` carries the whole settings; a command lives for one request, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum RoundCommand {
     /// Staff open the round with its settings.

@@ -113,6 +113,7 @@ impl Round {
                 true,
             )?;
         }
+        // A sum past one trillion yen is past any budget: report it as such.
         let adding = Yen::checked_sum(awards.iter().map(|award| award.amount)).ok_or(
             RoundError::BudgetExceeded {
                 decided: self.decided_total(),

@@ -958,6 +958,16 @@ fn the_state_tracks_the_decided_total_and_the_notice_numbers() {
 }
 
 #[test]
+fn the_state_survives_a_snapshot_round_trip() {
+    let mut round = Round::default();
+    for event in with(fully_decided(), [rejected(4, "合格点未満")]) {
+        round.apply(event);
+    }
+    let json = serde_json::to_string(&round).unwrap();
+    assert_eq!(serde_json::from_str::<Round>(&json).unwrap(), round);
+}
+
+#[test]
 fn events_name_themselves_and_their_version() {
     use cqrs_es::DomainEvent;
     assert_eq!(opened().event_type(), "RoundOpened");
