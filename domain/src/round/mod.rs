@@ -30,7 +30,7 @@ pub mod commands;
 mod decision;
 pub mod errors;
 pub mod events;
-mod notice;
+pub mod notice;
 pub mod ranking;
 pub mod settings;
 
