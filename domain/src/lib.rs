@@ -22,6 +22,8 @@ pub mod ids;
 pub mod money;
 pub mod ratio;
 pub mod refusal;
+pub mod review;
+pub mod round;
 pub mod upcasting;
 
 pub use amount::{AmountTerms, RateSchedule};
@@ -38,3 +40,8 @@ pub use ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId}
 pub use money::Yen;
 pub use ratio::Ratio;
 pub use refusal::{Refusal, RefusalKind};
+pub use review::{Review, ReviewCommand, ReviewError, ReviewEvent};
+pub use round::{
+    AwardRequest, RankOutcome, RankRow, RankingEntry, Rejection, Round, RoundCommand, RoundError,
+    RoundEvent, RoundSettings, SheetOutcome,
+};

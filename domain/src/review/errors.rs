@@ -1,0 +1,78 @@
+//! Why a scoresheet refuses a command (rule 4), with stable codes and Japanese messages.
+
+use crate::criteria::CriteriaError;
+use crate::refusal::{Refusal, RefusalKind};
+
+/// A refusal by the review aggregate.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReviewError {
+    #[error("only an appointed committee member may review an application")]
+    NotACommitteeMember,
+    #[error("a declared conflict of interest is final")]
+    ConflictIsFinal,
+    #[error("no conflict of interest has already been declared")]
+    AlreadyDeclared,
+    #[error("this declaration names another application, round or reviewer than the scoresheet")]
+    WrongSheet,
+    #[error("a conflict of interest (or none) must be declared before scoring")]
+    NotDeclared,
+    #[error("a reviewer with a conflict of interest cannot score the application")]
+    Conflicted,
+    #[error("the scoresheet is already sealed")]
+    AlreadySealed,
+    #[error("scoring is closed")]
+    ScoringClosed,
+    #[error("the {field} may be at most {max} characters long")]
+    TextTooLong { field: &'static str, max: usize },
+    #[error("{0}")]
+    Criteria(#[from] CriteriaError),
+}
+
+impl Refusal for ReviewError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotACommitteeMember => "review.not_a_committee_member",
+            Self::ConflictIsFinal => "review.conflict_is_final",
+            Self::AlreadyDeclared => "review.already_declared",
+            Self::WrongSheet => "review.wrong_sheet",
+            Self::NotDeclared => "review.not_declared",
+            Self::Conflicted => "review.conflicted",
+            Self::AlreadySealed => "review.already_sealed",
+            Self::ScoringClosed => "review.scoring_closed",
+            Self::TextTooLong { .. } => "review.text_too_long",
+            Self::Criteria(error) => error.code(),
+        }
+    }
+
+    fn message_ja(&self) -> String {
+        match self {
+            Self::NotACommitteeMember => {
+                "審査委員として委嘱された方のみ審査できます（規則4）".into()
+            }
+            Self::ConflictIsFinal => "申告した利害関係は取り消せません（規則4）".into(),
+            Self::AlreadyDeclared => "利害関係なしはすでに申告済みです（規則4）".into(),
+            Self::WrongSheet => {
+                "申告の内容がこの審査票の申請・募集回・審査委員と一致しません".into()
+            }
+            Self::NotDeclared => "採点の前に利害関係の有無を申告してください（規則4）".into(),
+            Self::Conflicted => "利害関係のある審査委員はこの申請を採点できません（規則4）".into(),
+            Self::AlreadySealed => "この審査票はすでに確定（封印）されています（規則4）".into(),
+            Self::ScoringClosed => "審査（採点）は締め切られています（規則4）".into(),
+            Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
+            Self::Criteria(error) => error.message_ja(),
+        }
+    }
+
+    fn kind(&self) -> RefusalKind {
+        match self {
+            Self::NotACommitteeMember | Self::Conflicted => RefusalKind::Rule,
+            Self::ConflictIsFinal
+            | Self::AlreadyDeclared
+            | Self::NotDeclared
+            | Self::AlreadySealed
+            | Self::ScoringClosed => RefusalKind::State,
+            Self::WrongSheet | Self::TextTooLong { .. } => RefusalKind::Invalid,
+            Self::Criteria(error) => error.kind(),
+        }
+    }
+}

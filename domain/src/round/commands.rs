@@ -1,0 +1,102 @@
+//! What staff and applicants ask of a round. Every fact from outside the round (the instant, the
+//! application's requested and maximum amounts, the scoresheet outcomes) travels in the command.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use super::ranking::RankingEntry;
+use super::settings::RoundSettings;
+use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::money::Yen;
+
+/// Longest award conditions (交付条件) text, in characters.
+pub const CONDITIONS_MAX_CHARS: usize = 2_000;
+/// Longest rejection reason, in characters.
+pub const REJECTION_REASON_MAX_CHARS: usize = 2_000;
+
+/// A command to the round aggregate.
+// `Open` carries the whole settings; a command lives for one request, so boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RoundCommand {
+    /// Staff open the round with its settings.
+    Open {
+        round_id: RoundId,
+        settings: RoundSettings,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff appoint a committee member (審査委員).
+    AppointReviewer {
+        reviewer_id: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff close scoring, after the application window has closed.
+    CloseScoring {
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff fix the ranking from every application's sheet outcomes (rule 5).
+    FixRanking {
+        entries: Vec<RankingEntry>,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The runner-up accepts or declines the remainder offered.
+    RespondToOffer {
+        application_id: ApplicationId,
+        accept: bool,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff decide awards and rejections, all or nothing (rule 6).
+    Decide {
+        awards: Vec<AwardRequest>,
+        rejections: Vec<Rejection>,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// An approved change request raises or lowers a decided amount (rule 8).
+    AmendAward {
+        application_id: ApplicationId,
+        new_amount: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A withdrawal, cancellation or lower finalisation gives budget back to the round.
+    ReleaseAward {
+        application_id: ApplicationId,
+        amount: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+}
+
+/// One award in a decision; `requested` and `max` are the application's facts, read by the app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AwardRequest {
+    pub application_id: ApplicationId,
+    pub grant_id: GrantId,
+    pub group_id: GroupId,
+    pub amount: Yen,
+    pub requested: Yen,
+    pub max: Yen,
+    pub conditions: String,
+    pub completion_deadline: Date,
+}
+
+/// One rejection (不採択) in a decision, with its reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub application_id: ApplicationId,
+    pub reason: String,
+}

@@ -1,0 +1,268 @@
+//! Rule 6, the award decision, and the two later movements of a decided amount (an amendment after an
+//! approved change request, a release after a withdrawal, cancellation or lower finalisation).
+//!
+//! The budget invariant lives in [`Round::check_budget`]: every path that adds to the decided total
+//! passes through it, so `decided total <= budget` holds after every event.
+
+use std::collections::BTreeSet;
+
+use time::{Date, OffsetDateTime};
+
+use super::commands::{AwardRequest, Rejection, CONDITIONS_MAX_CHARS, REJECTION_REASON_MAX_CHARS};
+use super::errors::RoundError;
+use super::events::RoundEvent;
+use super::notice::notice_number;
+use super::ranking::RankOutcome;
+use super::settings::{check_text, RoundSettings};
+use super::Round;
+use crate::fiscal_year::jst_date;
+use crate::ids::{ApplicationId, UserId};
+use crate::money::Yen;
+
+impl Round {
+    /// Rule 6: the decided total plus `adding` stays within the round's budget.
+    pub fn check_budget(&self, adding: Yen) -> Result<(), RoundError> {
+        let settings = self.opened()?;
+        let decided = self.decided_total();
+        match decided.checked_add(adding) {
+            Some(total) if total <= settings.budget => Ok(()),
+            _ => Err(RoundError::BudgetExceeded {
+                decided,
+                adding,
+                budget: settings.budget,
+            }),
+        }
+    }
+
+    /// Rule 5 as it binds the decision: adopted applications, or the runner-up after accepting and at
+    /// most the remainder offered.
+    pub fn check_adopted(
+        &self,
+        application_id: ApplicationId,
+        amount: Yen,
+    ) -> Result<(), RoundError> {
+        let ranking = self.ranking.as_ref().ok_or(RoundError::RankingNotFixed)?;
+        let row = ranking
+            .rows
+            .iter()
+            .find(|row| row.application_id == application_id)
+            .ok_or(RoundError::NotAdopted(application_id))?;
+        match row.outcome {
+            RankOutcome::Adopted => Ok(()),
+            RankOutcome::NotAdopted => Err(RoundError::NotAdopted(application_id)),
+            RankOutcome::RunnerUp => {
+                let offer = ranking
+                    .offer
+                    .as_ref()
+                    .filter(|offer| offer.accepted == Some(true))
+                    .ok_or(RoundError::OfferNotAccepted(application_id))?;
+                if amount > offer.remainder {
+                    return Err(RoundError::AboveRemainder {
+                        amount,
+                        remainder: offer.remainder,
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub(super) fn decide(
+        &self,
+        awards: Vec<AwardRequest>,
+        rejections: Vec<Rejection>,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<RoundEvent>, RoundError> {
+        let settings = self.opened()?;
+        if self.ranking.is_none() {
+            return Err(RoundError::RankingNotFixed);
+        }
+        if awards.is_empty() && rejections.is_empty() {
+            return Err(RoundError::EmptyDecision);
+        }
+        let decided_on = jst_date(at);
+        let mut applications = BTreeSet::new();
+        let mut grants: BTreeSet<_> = self.awards.values().map(|award| award.grant_id).collect();
+        let ids = awards
+            .iter()
+            .map(|award| award.application_id)
+            .chain(rejections.iter().map(|rejection| rejection.application_id));
+        for application_id in ids {
+            if !applications.insert(application_id) {
+                return Err(RoundError::DuplicateApplication(application_id));
+            }
+            if self.is_decided(application_id) {
+                return Err(RoundError::AlreadyDecided(application_id));
+            }
+        }
+        for award in &awards {
+            if !grants.insert(award.grant_id) {
+                return Err(RoundError::DuplicateGrant(award.grant_id));
+            }
+            check_amount(settings, award)?;
+            self.check_adopted(award.application_id, award.amount)?;
+            check_deadline(settings, award.completion_deadline, decided_on)?;
+            check_text(&award.conditions, "conditions", CONDITIONS_MAX_CHARS, false)?;
+        }
+        for rejection in &rejections {
+            check_text(
+                &rejection.reason,
+                "reason",
+                REJECTION_REASON_MAX_CHARS,
+                true,
+            )?;
+        }
+        // A sum past one trillion yen is past any budget: report it as such.
+        let adding = Yen::checked_sum(awards.iter().map(|award| award.amount)).ok_or(
+            RoundError::BudgetExceeded {
+                decided: self.decided_total(),
+                adding: settings.budget,
+                budget: settings.budget,
+            },
+        )?;
+        self.check_budget(adding)?;
+
+        let round_id = self.round_id.unwrap_or_default();
+        let awarded = awards
+            .into_iter()
+            .zip(self.notices_issued + 1..)
+            .map(|(award, sequence)| RoundEvent::AwardDecided {
+                application_id: award.application_id,
+                grant_id: award.grant_id,
+                group_id: award.group_id,
+                amount: award.amount,
+                notice_number: notice_number(round_id, settings.fiscal_year, sequence),
+                conditions: award.conditions.trim().to_owned(),
+                completion_deadline: award.completion_deadline,
+                decided_on,
+                by,
+                decided_at: at,
+            });
+        let rejected = rejections
+            .into_iter()
+            .map(|rejection| RoundEvent::ApplicationRejected {
+                application_id: rejection.application_id,
+                reason: rejection.reason.trim().to_owned(),
+                by,
+                at,
+            });
+        Ok(awarded.chain(rejected).collect())
+    }
+
+    pub(super) fn amend_award(
+        &self,
+        application_id: ApplicationId,
+        new_amount: Yen,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<RoundEvent>, RoundError> {
+        let settings = self.opened()?;
+        let award = self
+            .awards
+            .get(&application_id)
+            .ok_or(RoundError::NotAwarded(application_id))?;
+        if new_amount.is_zero() {
+            return Err(RoundError::ZeroAmount);
+        }
+        if new_amount == award.amount {
+            return Err(RoundError::AmendmentUnchanged);
+        }
+        if new_amount > settings.cap {
+            return Err(RoundError::AboveMaximum {
+                amount: new_amount,
+                max: settings.cap,
+            });
+        }
+        if let Some(increase) = new_amount.checked_sub(award.amount) {
+            self.check_budget(increase)?;
+        }
+        Ok(vec![RoundEvent::AwardAmended {
+            application_id,
+            grant_id: award.grant_id,
+            previous_amount: award.amount,
+            new_amount,
+            by,
+            at,
+        }])
+    }
+
+    pub(super) fn release_award(
+        &self,
+        application_id: ApplicationId,
+        amount: Yen,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<RoundEvent>, RoundError> {
+        self.opened()?;
+        let award = self
+            .awards
+            .get(&application_id)
+            .ok_or(RoundError::NotAwarded(application_id))?;
+        if amount.is_zero() {
+            return Err(RoundError::ZeroAmount);
+        }
+        let remaining_amount =
+            award
+                .amount
+                .checked_sub(amount)
+                .ok_or(RoundError::ReleaseAboveAward {
+                    amount,
+                    award: award.amount,
+                })?;
+        Ok(vec![RoundEvent::AwardReleased {
+            application_id,
+            grant_id: award.grant_id,
+            amount,
+            remaining_amount,
+            by,
+            at,
+        }])
+    }
+}
+
+/// Rule 6: more than zero, at least the floor, at most the requested amount and the maximum.
+pub fn check_amount(settings: &RoundSettings, award: &AwardRequest) -> Result<(), RoundError> {
+    let amount = award.amount;
+    if amount.is_zero() {
+        return Err(RoundError::ZeroAmount);
+    }
+    if amount > award.requested {
+        return Err(RoundError::AboveRequested {
+            amount,
+            requested: award.requested,
+        });
+    }
+    if amount > award.max {
+        return Err(RoundError::AboveMaximum {
+            amount,
+            max: award.max,
+        });
+    }
+    if amount < settings.floor {
+        return Err(RoundError::BelowFloor {
+            amount,
+            floor: settings.floor,
+        });
+    }
+    Ok(())
+}
+
+/// Rule 6: the completion deadline lies between the decision day and the fiscal year's last day.
+pub fn check_deadline(
+    settings: &RoundSettings,
+    deadline: Date,
+    decided_on: Date,
+) -> Result<(), RoundError> {
+    if deadline < decided_on {
+        return Err(RoundError::DeadlineBeforeDecision {
+            deadline,
+            decided_on,
+        });
+    }
+    let last_day = settings.fiscal_year.last_day();
+    if deadline > last_day {
+        return Err(RoundError::DeadlineAfterFiscalYear { deadline, last_day });
+    }
+    Ok(())
+}

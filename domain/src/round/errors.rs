@@ -1,0 +1,291 @@
+//! Why the round refuses a command: one variant per rule, each with a stable code and a Japanese
+//! message naming the rule.
+
+use time::Date;
+
+use crate::ids::{ApplicationId, GrantId};
+use crate::money::Yen;
+use crate::refusal::{Refusal, RefusalKind};
+
+/// A refusal by the round aggregate.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RoundError {
+    // --- settings (Invalid) ---
+    #[error("the application window must open before it closes")]
+    WindowInverted,
+    #[error("the floor {floor} may not exceed the cap {cap}")]
+    FloorAboveCap { floor: Yen, cap: Yen },
+    #[error("the cap {cap} may not exceed the round budget {budget}")]
+    CapAboveBudget { cap: Yen, budget: Yen },
+    #[error("the rounding unit must be at least one yen")]
+    ZeroRoundingUnit,
+    #[error("the ratio {0} may not exceed 1/1")]
+    RatioAboveOne(&'static str),
+    #[error("the settlement period must be between 1 and 365 days")]
+    SettlementDaysOutOfRange,
+    #[error("a group must be allowed at least one grant")]
+    NoGrantsPerGroup,
+    #[error("the {0} may not be empty")]
+    MissingText(&'static str),
+    #[error("the {field} may be at most {max} characters long")]
+    TextTooLong { field: &'static str, max: usize },
+
+    // --- lifecycle (State) ---
+    #[error("the round has already been opened")]
+    AlreadyOpened,
+    #[error("the round has not been opened")]
+    NotOpened,
+    #[error("this reviewer is already on the committee")]
+    ReviewerAlreadyAppointed,
+    #[error("scoring has already been closed")]
+    ScoringAlreadyClosed,
+    #[error("scoring has not been closed yet")]
+    ScoringNotClosed,
+    #[error("the ranking has already been fixed")]
+    RankingAlreadyFixed,
+    #[error("the ranking has not been fixed yet")]
+    RankingNotFixed,
+    #[error("the runner-up has already answered the offer")]
+    OfferAlreadyAnswered,
+    #[error("application {0} has already been decided in this round")]
+    AlreadyDecided(ApplicationId),
+    #[error("application {0} has no award in this round")]
+    NotAwarded(ApplicationId),
+
+    // --- rules (Rule) ---
+    #[error("scoring can only be closed after the application window has closed")]
+    WindowStillOpen,
+    #[error("scoring cannot be closed without any appointed reviewer")]
+    NoCommittee,
+    #[error("application {0} has a missing scoresheet: scoring is incomplete")]
+    IncompleteScoring(ApplicationId),
+    #[error("application {0} is not this round's runner-up")]
+    NotTheRunnerUp(ApplicationId),
+    #[error("the runner-up offer expired on {0}")]
+    OfferExpired(Date),
+    #[error("the runner-up {0} has not accepted the offer")]
+    OfferNotAccepted(ApplicationId),
+    #[error("the award {amount} exceeds the remainder {remainder} offered to the runner-up")]
+    AboveRemainder { amount: Yen, remainder: Yen },
+    #[error("application {0} was not adopted by the ranking")]
+    NotAdopted(ApplicationId),
+    #[error("the award {amount} exceeds the requested amount {requested}")]
+    AboveRequested { amount: Yen, requested: Yen },
+    #[error("the award {amount} exceeds the maximum subsidy {max}")]
+    AboveMaximum { amount: Yen, max: Yen },
+    #[error("the award {amount} is below the course's floor {floor}")]
+    BelowFloor { amount: Yen, floor: Yen },
+    #[error("the completion deadline {deadline} is before the decision day {decided_on}")]
+    DeadlineBeforeDecision { deadline: Date, decided_on: Date },
+    #[error("the completion deadline {deadline} is after the end of the fiscal year {last_day}")]
+    DeadlineAfterFiscalYear { deadline: Date, last_day: Date },
+    #[error(
+        "awarding {adding} on top of the decided {decided} would exceed the round budget {budget}"
+    )]
+    BudgetExceeded {
+        decided: Yen,
+        adding: Yen,
+        budget: Yen,
+    },
+
+    // --- values (Invalid) ---
+    #[error("application {application_id} has {found} scoresheets but the committee has {expected} members")]
+    SheetCountMismatch {
+        application_id: ApplicationId,
+        expected: usize,
+        found: usize,
+    },
+    #[error("application {0} has no scoresheet slot")]
+    NoSheets(ApplicationId),
+    #[error("application {application_id} has a sheet total {total} above the maximum {max}")]
+    ScoreAboveMaximum {
+        application_id: ApplicationId,
+        total: u32,
+        max: u32,
+    },
+    #[error("the score total is too large")]
+    TotalOverflow,
+    #[error("application {0} appears twice in the command")]
+    DuplicateApplication(ApplicationId),
+    #[error("grant {0} is already used")]
+    DuplicateGrant(GrantId),
+    #[error("a decision needs at least one award or rejection")]
+    EmptyDecision,
+    #[error("the amount must be more than zero yen")]
+    ZeroAmount,
+    #[error("the amended amount equals the decided amount")]
+    AmendmentUnchanged,
+    #[error("cannot release {amount}: the award is only {award}")]
+    ReleaseAboveAward { amount: Yen, award: Yen },
+}
+
+impl Refusal for RoundError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::WindowInverted => "round.window_inverted",
+            Self::FloorAboveCap { .. } => "round.floor_above_cap",
+            Self::CapAboveBudget { .. } => "round.cap_above_budget",
+            Self::ZeroRoundingUnit => "round.zero_rounding_unit",
+            Self::RatioAboveOne(_) => "round.ratio_above_one",
+            Self::SettlementDaysOutOfRange => "round.settlement_days_out_of_range",
+            Self::NoGrantsPerGroup => "round.no_grants_per_group",
+            Self::MissingText(_) => "round.missing_text",
+            Self::TextTooLong { .. } => "round.text_too_long",
+            Self::AlreadyOpened => "round.already_opened",
+            Self::NotOpened => "round.not_opened",
+            Self::ReviewerAlreadyAppointed => "round.reviewer_already_appointed",
+            Self::ScoringAlreadyClosed => "round.scoring_already_closed",
+            Self::ScoringNotClosed => "round.scoring_not_closed",
+            Self::RankingAlreadyFixed => "round.ranking_already_fixed",
+            Self::RankingNotFixed => "round.ranking_not_fixed",
+            Self::OfferAlreadyAnswered => "round.offer_already_answered",
+            Self::AlreadyDecided(_) => "round.already_decided",
+            Self::NotAwarded(_) => "round.not_awarded",
+            Self::WindowStillOpen => "round.window_still_open",
+            Self::NoCommittee => "round.no_committee",
+            Self::IncompleteScoring(_) => "round.incomplete_scoring",
+            Self::NotTheRunnerUp(_) => "round.not_the_runner_up",
+            Self::OfferExpired(_) => "round.offer_expired",
+            Self::OfferNotAccepted(_) => "round.offer_not_accepted",
+            Self::AboveRemainder { .. } => "round.above_remainder",
+            Self::NotAdopted(_) => "round.not_adopted",
+            Self::AboveRequested { .. } => "round.above_requested",
+            Self::AboveMaximum { .. } => "round.above_maximum",
+            Self::BelowFloor { .. } => "round.below_floor",
+            Self::DeadlineBeforeDecision { .. } => "round.deadline_before_decision",
+            Self::DeadlineAfterFiscalYear { .. } => "round.deadline_after_fiscal_year",
+            Self::BudgetExceeded { .. } => "round.budget_exceeded",
+            Self::SheetCountMismatch { .. } => "round.sheet_count_mismatch",
+            Self::NoSheets(_) => "round.no_sheets",
+            Self::ScoreAboveMaximum { .. } => "round.score_above_maximum",
+            Self::TotalOverflow => "round.total_overflow",
+            Self::DuplicateApplication(_) => "round.duplicate_application",
+            Self::DuplicateGrant(_) => "round.duplicate_grant",
+            Self::EmptyDecision => "round.empty_decision",
+            Self::ZeroAmount => "round.zero_amount",
+            Self::AmendmentUnchanged => "round.amendment_unchanged",
+            Self::ReleaseAboveAward { .. } => "round.release_above_award",
+        }
+    }
+
+    fn message_ja(&self) -> String {
+        match self {
+            Self::WindowInverted => {
+                "募集開始日時は募集締切日時より前にしてください（規則2）".into()
+            }
+            Self::FloorAboveCap { floor, cap } => {
+                format!("下限額{floor}が上限額{cap}を超えています（規則3）")
+            }
+            Self::CapAboveBudget { cap, budget } => {
+                format!("上限額{cap}が予算額{budget}を超えています（規則3）")
+            }
+            Self::ZeroRoundingUnit => "端数処理の単位は1円以上にしてください（規則3）".into(),
+            Self::RatioAboveOne(name) => format!("{name}は1/1以下にしてください"),
+            Self::SettlementDaysOutOfRange => {
+                "実績報告の期限日数は1日から365日の間にしてください（規則9）".into()
+            }
+            Self::NoGrantsPerGroup => {
+                "1団体あたりの交付回数の上限は1回以上にしてください（規則1）".into()
+            }
+            Self::MissingText(field) => format!("{field}を入力してください"),
+            Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
+            Self::AlreadyOpened => "この募集回はすでに開始されています".into(),
+            Self::NotOpened => "この募集回はまだ開始されていません".into(),
+            Self::ReviewerAlreadyAppointed => {
+                "この審査委員はすでに委嘱されています（規則4）".into()
+            }
+            Self::ScoringAlreadyClosed => "審査（採点）はすでに締め切られています（規則4）".into(),
+            Self::ScoringNotClosed => "審査（採点）がまだ締め切られていません（規則5）".into(),
+            Self::RankingAlreadyFixed => "順位はすでに確定しています（規則5）".into(),
+            Self::RankingNotFixed => "順位がまだ確定していません（規則6）".into(),
+            Self::OfferAlreadyAnswered => "次点への打診にはすでに回答済みです（規則5）".into(),
+            Self::AlreadyDecided(_) => "この申請はこの募集回ですでに決定済みです（規則6）".into(),
+            Self::NotAwarded(_) => "この申請には交付決定がありません（規則6）".into(),
+            Self::WindowStillOpen => {
+                "募集期間が終了するまで審査を締め切ることはできません（規則4）".into()
+            }
+            Self::NoCommittee => {
+                "審査委員が委嘱されていないため審査を締め切れません（規則4）".into()
+            }
+            Self::IncompleteScoring(_) => {
+                "未提出の審査票があるため順位を確定できません（規則5）".into()
+            }
+            Self::NotTheRunnerUp(_) => "この申請はこの募集回の次点ではありません（規則5）".into(),
+            Self::OfferExpired(day) => {
+                format!("次点への打診の回答期限（{day}）を過ぎています（規則5）")
+            }
+            Self::OfferNotAccepted(_) => "次点の申請者がまだ打診を受諾していません（規則5）".into(),
+            Self::AboveRemainder { amount, remainder } => {
+                format!("交付額{amount}が次点に打診した残額{remainder}を超えています（規則5）")
+            }
+            Self::NotAdopted(_) => "この申請は審査で採択されていません（規則5）".into(),
+            Self::AboveRequested { amount, requested } => {
+                format!("交付額{amount}が申請額{requested}を超えています（規則6）")
+            }
+            Self::AboveMaximum { amount, max } => {
+                format!("交付額{amount}が補助上限額{max}を超えています（規則6）")
+            }
+            Self::BelowFloor { amount, floor } => {
+                format!("交付額{amount}がこのコースの下限額{floor}を下回っています（規則3）")
+            }
+            Self::DeadlineBeforeDecision {
+                deadline,
+                decided_on,
+            } => format!("完了期限{deadline}が交付決定日{decided_on}より前です（規則6）"),
+            Self::DeadlineAfterFiscalYear { deadline, last_day } => {
+                format!("完了期限{deadline}が年度末{last_day}より後です（規則6）")
+            }
+            Self::BudgetExceeded {
+                decided,
+                adding,
+                budget,
+            } => format!("決定済み{decided}に{adding}を加えると予算額{budget}を超えます（規則6）"),
+            Self::SheetCountMismatch {
+                expected, found, ..
+            } => format!("審査票が{found}件ありますが、審査委員は{expected}名です（規則5）"),
+            Self::NoSheets(_) => "審査票の枠がありません（規則5）".into(),
+            Self::ScoreAboveMaximum { total, max, .. } => {
+                format!("審査票の合計{total}点が満点{max}点を超えています（規則4）")
+            }
+            Self::TotalOverflow => "合計点が大きすぎて計算できません".into(),
+            Self::DuplicateApplication(_) => "同じ申請が2回含まれています".into(),
+            Self::DuplicateGrant(_) => "この交付番号はすでに使われています".into(),
+            Self::EmptyDecision => "交付決定または不採択を1件以上指定してください（規則6）".into(),
+            Self::ZeroAmount => "金額は1円以上にしてください（規則6）".into(),
+            Self::AmendmentUnchanged => "変更後の額が現在の交付決定額と同じです（規則8）".into(),
+            Self::ReleaseAboveAward { amount, award } => {
+                format!("解除額{amount}が交付決定額{award}を超えています（規則6）")
+            }
+        }
+    }
+
+    fn kind(&self) -> RefusalKind {
+        match self {
+            Self::AlreadyOpened
+            | Self::NotOpened
+            | Self::ReviewerAlreadyAppointed
+            | Self::ScoringAlreadyClosed
+            | Self::ScoringNotClosed
+            | Self::RankingAlreadyFixed
+            | Self::RankingNotFixed
+            | Self::OfferAlreadyAnswered
+            | Self::AlreadyDecided(_)
+            | Self::NotAwarded(_) => RefusalKind::State,
+            Self::WindowStillOpen
+            | Self::NoCommittee
+            | Self::IncompleteScoring(_)
+            | Self::NotTheRunnerUp(_)
+            | Self::OfferExpired(_)
+            | Self::OfferNotAccepted(_)
+            | Self::AboveRemainder { .. }
+            | Self::NotAdopted(_)
+            | Self::AboveRequested { .. }
+            | Self::AboveMaximum { .. }
+            | Self::BelowFloor { .. }
+            | Self::DeadlineBeforeDecision { .. }
+            | Self::DeadlineAfterFiscalYear { .. }
+            | Self::BudgetExceeded { .. } => RefusalKind::Rule,
+            _ => RefusalKind::Invalid,
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! What happened to a round: flat facts in the past tense, each carrying what rebuilding needs.
+
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use super::ranking::RankRow;
+use super::settings::RoundSettings;
+use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::money::Yen;
+
+/// An event of the round aggregate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RoundEvent {
+    RoundOpened {
+        round_id: RoundId,
+        settings: RoundSettings,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    ReviewerAppointed {
+        reviewer_id: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    ScoringClosed {
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    RankingFixed {
+        rows: Vec<RankRow>,
+        /// The JST day the ranking was fixed.
+        fixed_on: Date,
+        /// The last JST day the runner-up may answer (fixed_on + 7), when there is a runner-up.
+        offer_expires_on: Option<Date>,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    RunnerUpOfferAccepted {
+        application_id: ApplicationId,
+        remainder: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    RunnerUpOfferDeclined {
+        application_id: ApplicationId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    AwardDecided {
+        application_id: ApplicationId,
+        grant_id: GrantId,
+        group_id: GroupId,
+        amount: Yen,
+        notice_number: String,
+        conditions: String,
+        completion_deadline: Date,
+        decided_on: Date,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        decided_at: OffsetDateTime,
+    },
+    ApplicationRejected {
+        application_id: ApplicationId,
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    AwardAmended {
+        application_id: ApplicationId,
+        grant_id: GrantId,
+        previous_amount: Yen,
+        new_amount: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    AwardReleased {
+        application_id: ApplicationId,
+        grant_id: GrantId,
+        /// The budget given back.
+        amount: Yen,
+        /// What stays decided for this application after the release.
+        remaining_amount: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+}
+
+impl DomainEvent for RoundEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::RoundOpened { .. } => "RoundOpened",
+            Self::ReviewerAppointed { .. } => "ReviewerAppointed",
+            Self::ScoringClosed { .. } => "ScoringClosed",
+            Self::RankingFixed { .. } => "RankingFixed",
+            Self::RunnerUpOfferAccepted { .. } => "RunnerUpOfferAccepted",
+            Self::RunnerUpOfferDeclined { .. } => "RunnerUpOfferDeclined",
+            Self::AwardDecided { .. } => "AwardDecided",
+            Self::ApplicationRejected { .. } => "ApplicationRejected",
+            Self::AwardAmended { .. } => "AwardAmended",
+            Self::AwardReleased { .. } => "AwardReleased",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        match self {
+            Self::RoundOpened { .. }
+            | Self::ReviewerAppointed { .. }
+            | Self::ScoringClosed { .. }
+            | Self::RankingFixed { .. }
+            | Self::RunnerUpOfferAccepted { .. }
+            | Self::RunnerUpOfferDeclined { .. }
+            | Self::AwardDecided { .. }
+            | Self::ApplicationRejected { .. }
+            | Self::AwardAmended { .. }
+            | Self::AwardReleased { .. } => "1.0",
+        }
+        .to_owned()
+    }
+}

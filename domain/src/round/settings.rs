@@ -1,0 +1,285 @@
+//! A round's settings (募集要項): fiscal year, course, budget, amount terms, window, criteria and the
+//! ratios later rules use. Checked once when the round opens; an application copies the terms it needs,
+//! so these settings never break an existing draft.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::errors::RoundError;
+use crate::amount::{AmountTerms, RateSchedule};
+use crate::criteria::Criteria;
+use crate::fiscal_year::FiscalYear;
+use crate::money::Yen;
+use crate::ratio::Ratio;
+
+/// Longest course name, in characters.
+pub const COURSE_MAX_CHARS: usize = 100;
+/// Longest round title, in characters.
+pub const TITLE_MAX_CHARS: usize = 200;
+/// Longest round description, in characters.
+pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
+/// The most days a settlement period may have.
+pub const SETTLEMENT_DAYS_MAX: u32 = 365;
+
+/// Everything staff configure for one round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundSettings {
+    pub fiscal_year: FiscalYear,
+    pub course: String,
+    pub title: String,
+    pub description: String,
+    pub budget: Yen,
+    pub cap: Yen,
+    pub floor: Yen,
+    pub rate_schedule: RateSchedule,
+    pub rounding_unit: Yen,
+    pub max_grants_per_group: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opens_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub closes_at: OffsetDateTime,
+    pub criteria: Criteria,
+    pub pass_ratio: Ratio,
+    pub advance_cap_ratio: Ratio,
+    pub change_threshold_ratio: Ratio,
+    pub settlement_days: u32,
+}
+
+/// Refuses empty or over-long text, judged after trimming (lengths in characters, as the UI counts).
+pub(crate) fn check_text(
+    text: &str,
+    field: &'static str,
+    max: usize,
+    required: bool,
+) -> Result<(), RoundError> {
+    let text = text.trim();
+    if required && text.is_empty() {
+        return Err(RoundError::MissingText(field));
+    }
+    if text.chars().count() > max {
+        return Err(RoundError::TextTooLong { field, max });
+    }
+    Ok(())
+}
+
+impl RoundSettings {
+    /// The same settings with surrounding white space removed from the text fields.
+    pub fn trimmed(mut self) -> Self {
+        self.course = self.course.trim().to_owned();
+        self.title = self.title.trim().to_owned();
+        self.description = self.description.trim().to_owned();
+        self
+    }
+
+    /// Checks the settings are coherent (window, floor <= cap <= budget, ratios, counts, text).
+    pub fn validate(&self) -> Result<(), RoundError> {
+        check_text(&self.course, "course", COURSE_MAX_CHARS, true)?;
+        check_text(&self.title, "title", TITLE_MAX_CHARS, true)?;
+        check_text(
+            &self.description,
+            "description",
+            DESCRIPTION_MAX_CHARS,
+            false,
+        )?;
+        if self.opens_at >= self.closes_at {
+            return Err(RoundError::WindowInverted);
+        }
+        if self.floor > self.cap {
+            return Err(RoundError::FloorAboveCap {
+                floor: self.floor,
+                cap: self.cap,
+            });
+        }
+        if self.cap > self.budget {
+            return Err(RoundError::CapAboveBudget {
+                cap: self.cap,
+                budget: self.budget,
+            });
+        }
+        if self.rounding_unit.is_zero() {
+            return Err(RoundError::ZeroRoundingUnit);
+        }
+        for (name, ratio) in [
+            ("pass_ratio", self.pass_ratio),
+            ("advance_cap_ratio", self.advance_cap_ratio),
+            ("change_threshold_ratio", self.change_threshold_ratio),
+        ] {
+            if !ratio.is_at_most_one() {
+                return Err(RoundError::RatioAboveOne(name));
+            }
+        }
+        if !(1..=SETTLEMENT_DAYS_MAX).contains(&self.settlement_days) {
+            return Err(RoundError::SettlementDaysOutOfRange);
+        }
+        if self.max_grants_per_group == 0 {
+            return Err(RoundError::NoGrantsPerGroup);
+        }
+        Ok(())
+    }
+
+    /// The amount terms for a group that already had `prior_grants` grants in this course (rule 3).
+    pub fn amount_terms(&self, prior_grants: u32) -> AmountTerms {
+        AmountTerms {
+            cap: self.cap,
+            floor: self.floor,
+            rate: self.rate_schedule.rate_for(prior_grants),
+            rounding_unit: self.rounding_unit,
+        }
+    }
+
+    /// Rule 2: submissions are accepted from `opens_at` (inclusive) until `closes_at` (exclusive).
+    pub fn is_open_for_submission(&self, at: OffsetDateTime) -> bool {
+        self.opens_at <= at && at < self.closes_at
+    }
+
+    /// The highest total one reviewer can give on this round's criteria.
+    pub fn max_total_per_reviewer(&self) -> u32 {
+        self.criteria.max_total()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::criteria::Criterion;
+    use time::macros::datetime;
+
+    pub(crate) fn yen(amount: i64) -> Yen {
+        Yen::new(amount).unwrap()
+    }
+
+    /// The demo ステップアップ course: five criteria 0-10, pass line 7/10, budget 1,000,000.
+    pub(crate) fn step_up() -> RoundSettings {
+        let criteria = ["公益性", "市民性", "発展性", "実現性", "自立性"]
+            .iter()
+            .enumerate()
+            .map(|(i, label)| Criterion {
+                key: format!("c{i}"),
+                label: (*label).into(),
+                min: 0,
+                max: 10,
+            })
+            .collect();
+        RoundSettings {
+            fiscal_year: FiscalYear::new(2026).unwrap(),
+            course: "ステップアップ".into(),
+            title: "令和8年度 市民公益活動事業費補助金".into(),
+            description: "市民活動団体の公益的な事業を支援します。".into(),
+            budget: yen(1_000_000),
+            cap: yen(500_000),
+            floor: yen(50_000),
+            rate_schedule: RateSchedule::new(vec![
+                Ratio::ONE,
+                "3/4".parse().unwrap(),
+                "1/2".parse().unwrap(),
+            ])
+            .unwrap(),
+            rounding_unit: yen(1_000),
+            max_grants_per_group: 3,
+            opens_at: datetime!(2026-04-01 00:00 +09:00),
+            closes_at: datetime!(2026-05-01 00:00 +09:00),
+            criteria: Criteria::new(criteria).unwrap(),
+            pass_ratio: "7/10".parse().unwrap(),
+            advance_cap_ratio: "4/5".parse().unwrap(),
+            change_threshold_ratio: "1/5".parse().unwrap(),
+            settlement_days: 30,
+        }
+    }
+
+    #[test]
+    fn the_demo_settings_are_valid_and_give_the_step_up_terms() {
+        let settings = step_up();
+        assert_eq!(settings.validate(), Ok(()));
+        assert_eq!(settings.max_total_per_reviewer(), 50);
+        let second = settings.amount_terms(1);
+        assert_eq!(second.rate.to_string(), "3/4");
+        assert_eq!(second.cap, yen(500_000));
+        assert_eq!(second.rounding_unit, yen(1_000));
+        assert_eq!(settings.amount_terms(9).rate.to_string(), "1/2");
+    }
+
+    #[test]
+    fn the_window_includes_its_opening_and_excludes_its_closing_instant() {
+        let settings = step_up();
+        assert!(!settings.is_open_for_submission(datetime!(2026-03-31 23:59:59 +09:00)));
+        assert!(settings.is_open_for_submission(datetime!(2026-04-01 00:00 +09:00)));
+        assert!(settings.is_open_for_submission(datetime!(2026-04-30 23:59:59 +09:00)));
+        assert!(!settings.is_open_for_submission(datetime!(2026-05-01 00:00 +09:00)));
+        // The same instant written in UTC.
+        assert!(!settings.is_open_for_submission(datetime!(2026-04-30 15:00 UTC)));
+    }
+
+    #[test]
+    fn incoherent_settings_are_refused() {
+        let check = |change: fn(&mut RoundSettings)| {
+            let mut settings = step_up();
+            change(&mut settings);
+            settings.validate()
+        };
+        assert_eq!(
+            check(|s| s.closes_at = s.opens_at),
+            Err(RoundError::WindowInverted)
+        );
+        assert!(matches!(
+            check(|s| s.floor = yen(600_000)),
+            Err(RoundError::FloorAboveCap { .. })
+        ));
+        assert!(matches!(
+            check(|s| s.cap = yen(2_000_000)),
+            Err(RoundError::CapAboveBudget { .. })
+        ));
+        assert_eq!(
+            check(|s| s.rounding_unit = Yen::ZERO),
+            Err(RoundError::ZeroRoundingUnit)
+        );
+        assert_eq!(
+            check(|s| s.pass_ratio = "11/10".parse().unwrap()),
+            Err(RoundError::RatioAboveOne("pass_ratio"))
+        );
+        assert_eq!(
+            check(|s| s.advance_cap_ratio = "5/4".parse().unwrap()),
+            Err(RoundError::RatioAboveOne("advance_cap_ratio"))
+        );
+        assert_eq!(
+            check(|s| s.change_threshold_ratio = "2/1".parse().unwrap()),
+            Err(RoundError::RatioAboveOne("change_threshold_ratio"))
+        );
+        assert_eq!(
+            check(|s| s.settlement_days = 0),
+            Err(RoundError::SettlementDaysOutOfRange)
+        );
+        assert_eq!(
+            check(|s| s.settlement_days = 366),
+            Err(RoundError::SettlementDaysOutOfRange)
+        );
+        assert_eq!(
+            check(|s| s.max_grants_per_group = 0),
+            Err(RoundError::NoGrantsPerGroup)
+        );
+        assert_eq!(
+            check(|s| s.course = "  ".into()),
+            Err(RoundError::MissingText("course"))
+        );
+        assert_eq!(
+            check(|s| s.title = String::new()),
+            Err(RoundError::MissingText("title"))
+        );
+        assert!(matches!(
+            check(|s| s.title = "あ".repeat(TITLE_MAX_CHARS + 1)),
+            Err(RoundError::TextTooLong { field: "title", .. })
+        ));
+    }
+
+    #[test]
+    fn boundary_settings_are_accepted() {
+        let mut settings = step_up();
+        settings.floor = settings.cap;
+        settings.cap = settings.budget;
+        settings.floor = settings.budget;
+        settings.pass_ratio = Ratio::ONE;
+        settings.settlement_days = 365;
+        settings.max_grants_per_group = 1;
+        settings.description = String::new();
+        assert_eq!(settings.validate(), Ok(()));
+    }
+}

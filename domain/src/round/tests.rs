@@ -1,0 +1,1075 @@
+//! Given/when/then tests of the round, read like the rule book, and the budget invariant under random
+//! sequences of decisions, amendments and releases.
+
+use cqrs_es::test::TestFramework;
+use proptest::prelude::*;
+use time::macros::{date, datetime};
+use uuid::Uuid;
+
+use super::settings::tests::{step_up, yen};
+use super::*;
+use SheetOutcome::{Conflicted, Missing, Scored};
+
+type RoundTest = TestFramework<Round>;
+
+fn given(events: Vec<RoundEvent>) -> cqrs_es::test::AggregateTestExecutor<Round> {
+    RoundTest::with(()).given(events)
+}
+
+fn staff() -> UserId {
+    UserId::from_uuid(Uuid::from_u128(0x5_7AFF))
+}
+
+fn applicant() -> UserId {
+    UserId::from_uuid(Uuid::from_u128(0xA_9911))
+}
+
+fn reviewer(n: u128) -> UserId {
+    UserId::from_uuid(Uuid::from_u128(0x1000 + n))
+}
+
+fn app(n: u128) -> ApplicationId {
+    ApplicationId::from_uuid(Uuid::from_u128(n))
+}
+
+fn grant(n: u128) -> GrantId {
+    GrantId::from_uuid(Uuid::from_u128(0x6000 + n))
+}
+
+fn group(n: u128) -> GroupId {
+    GroupId::from_uuid(Uuid::from_u128(0x9000 + n))
+}
+
+fn the_round() -> RoundId {
+    RoundId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_3f9a_1c2b))
+}
+
+const OPENED_AT: OffsetDateTime = datetime!(2026-03-15 09:00 +09:00);
+const CLOSED_AT: OffsetDateTime = datetime!(2026-05-10 10:00 +09:00);
+const FIXED_AT: OffsetDateTime = datetime!(2026-05-20 10:00 +09:00);
+const DECIDED_AT: OffsetDateTime = datetime!(2026-06-01 10:00 +09:00);
+
+fn opened() -> RoundEvent {
+    RoundEvent::RoundOpened {
+        round_id: the_round(),
+        settings: step_up(),
+        by: staff(),
+        at: OPENED_AT,
+    }
+}
+
+fn appointed(n: u128) -> RoundEvent {
+    RoundEvent::ReviewerAppointed {
+        reviewer_id: reviewer(n),
+        by: staff(),
+        at: OPENED_AT,
+    }
+}
+
+fn scoring_closed() -> RoundEvent {
+    RoundEvent::ScoringClosed {
+        by: staff(),
+        at: CLOSED_AT,
+    }
+}
+
+/// An opened round with two reviewers and scoring closed.
+fn scored_round() -> Vec<RoundEvent> {
+    vec![opened(), appointed(1), appointed(2), scoring_closed()]
+}
+
+fn entry(n: u128, requested: i64, sheets: Vec<SheetOutcome>) -> RankingEntry {
+    RankingEntry {
+        application_id: app(n),
+        requested: yen(requested),
+        sheets,
+    }
+}
+
+/// Budget 1,000,000, floor 50,000, pass line 7/10 of 100: app 1 (500,000) and app 2 (300,000) are
+/// adopted, app 3 (400,000) is the runner-up offered 200,000, app 4 fails the pass line.
+fn standard_entries() -> Vec<RankingEntry> {
+    vec![
+        entry(3, 400_000, vec![Scored(44), Scored(44)]),
+        entry(1, 500_000, vec![Scored(48), Scored(48)]),
+        entry(4, 100_000, vec![Scored(20), Scored(20)]),
+        entry(2, 300_000, vec![Scored(46), Scored(46)]),
+    ]
+}
+
+fn row(
+    n: u128,
+    rank: u32,
+    total: u32,
+    passed: bool,
+    outcome: RankOutcome,
+    offer: Option<i64>,
+) -> RankRow {
+    RankRow {
+        application_id: app(n),
+        rank,
+        total,
+        passed,
+        outcome,
+        remainder_offer: offer.map(yen),
+    }
+}
+
+fn standard_rows() -> Vec<RankRow> {
+    vec![
+        row(1, 1, 96, true, RankOutcome::Adopted, None),
+        row(2, 2, 92, true, RankOutcome::Adopted, None),
+        row(3, 3, 88, true, RankOutcome::RunnerUp, Some(200_000)),
+        row(4, 4, 40, false, RankOutcome::NotAdopted, None),
+    ]
+}
+
+fn ranking_fixed() -> RoundEvent {
+    RoundEvent::RankingFixed {
+        rows: standard_rows(),
+        fixed_on: date!(2026 - 05 - 20),
+        offer_expires_on: Some(date!(2026 - 05 - 27)),
+        by: staff(),
+        at: FIXED_AT,
+    }
+}
+
+fn ranked_round() -> Vec<RoundEvent> {
+    let mut events = scored_round();
+    events.push(ranking_fixed());
+    events
+}
+
+fn offer_accepted() -> RoundEvent {
+    RoundEvent::RunnerUpOfferAccepted {
+        application_id: app(3),
+        remainder: yen(200_000),
+        by: applicant(),
+        at: datetime!(2026-05-22 10:00 +09:00),
+    }
+}
+
+fn with(
+    mut events: Vec<RoundEvent>,
+    more: impl IntoIterator<Item = RoundEvent>,
+) -> Vec<RoundEvent> {
+    events.extend(more);
+    events
+}
+
+fn award(n: u128, amount: i64, requested: i64) -> AwardRequest {
+    AwardRequest {
+        application_id: app(n),
+        grant_id: grant(n),
+        group_id: group(n),
+        amount: yen(amount),
+        requested: yen(requested),
+        max: yen(requested),
+        conditions: " 事業完了後30日以内に実績報告書を提出すること ".into(),
+        completion_deadline: date!(2027 - 02 - 28),
+    }
+}
+
+fn decide(awards: Vec<AwardRequest>, rejections: Vec<Rejection>) -> RoundCommand {
+    RoundCommand::Decide {
+        awards,
+        rejections,
+        by: staff(),
+        at: DECIDED_AT,
+    }
+}
+
+fn decided(n: u128, amount: i64, sequence: u32) -> RoundEvent {
+    RoundEvent::AwardDecided {
+        application_id: app(n),
+        grant_id: grant(n),
+        group_id: group(n),
+        amount: yen(amount),
+        notice_number: format!("令和8年度市協3F9A1C2B第{sequence}号"),
+        conditions: "事業完了後30日以内に実績報告書を提出すること".into(),
+        completion_deadline: date!(2027 - 02 - 28),
+        decided_on: date!(2026 - 06 - 01),
+        by: staff(),
+        decided_at: DECIDED_AT,
+    }
+}
+
+fn rejection(n: u128, reason: &str) -> Rejection {
+    Rejection {
+        application_id: app(n),
+        reason: reason.into(),
+    }
+}
+
+fn rejected(n: u128, reason: &str) -> RoundEvent {
+    RoundEvent::ApplicationRejected {
+        application_id: app(n),
+        reason: reason.into(),
+        by: staff(),
+        at: DECIDED_AT,
+    }
+}
+
+// ---------------------------------------------------------------- opening
+
+#[test]
+fn a_round_opens_with_coherent_settings_and_trimmed_text() {
+    let mut settings = step_up();
+    settings.course = "  ステップアップ ".into();
+    given(vec![])
+        .when(RoundCommand::Open {
+            round_id: the_round(),
+            settings,
+            by: staff(),
+            at: OPENED_AT,
+        })
+        .then_expect_events(vec![opened()]);
+}
+
+#[test]
+fn a_round_with_incoherent_settings_does_not_open() {
+    let mut settings = step_up();
+    settings.floor = yen(600_000);
+    given(vec![])
+        .when(RoundCommand::Open {
+            round_id: the_round(),
+            settings,
+            by: staff(),
+            at: OPENED_AT,
+        })
+        .then_expect_error(RoundError::FloorAboveCap {
+            floor: yen(600_000),
+            cap: yen(500_000),
+        });
+}
+
+#[test]
+fn a_round_opens_only_once() {
+    given(vec![opened()])
+        .when(RoundCommand::Open {
+            round_id: the_round(),
+            settings: step_up(),
+            by: staff(),
+            at: OPENED_AT,
+        })
+        .then_expect_error(RoundError::AlreadyOpened);
+}
+
+#[test]
+fn nothing_happens_to_a_round_that_was_never_opened() {
+    given(vec![])
+        .when(RoundCommand::AppointReviewer {
+            reviewer_id: reviewer(1),
+            by: staff(),
+            at: OPENED_AT,
+        })
+        .then_expect_error(RoundError::NotOpened);
+    given(vec![])
+        .when(decide(vec![], vec![rejection(1, "予算不足")]))
+        .then_expect_error(RoundError::NotOpened);
+}
+
+// ---------------------------------------------------------------- committee and scoring
+
+#[test]
+fn staff_appoint_a_reviewer_to_the_committee() {
+    given(vec![opened()])
+        .when(RoundCommand::AppointReviewer {
+            reviewer_id: reviewer(1),
+            by: staff(),
+            at: OPENED_AT,
+        })
+        .then_expect_events(vec![appointed(1)]);
+}
+
+#[test]
+fn appointing_the_same_reviewer_twice_is_refused() {
+    given(vec![opened(), appointed(1)])
+        .when(RoundCommand::AppointReviewer {
+            reviewer_id: reviewer(1),
+            by: staff(),
+            at: OPENED_AT,
+        })
+        .then_expect_error(RoundError::ReviewerAlreadyAppointed);
+}
+
+#[test]
+fn appointing_a_reviewer_after_scoring_closed_is_refused() {
+    given(scored_round())
+        .when(RoundCommand::AppointReviewer {
+            reviewer_id: reviewer(3),
+            by: staff(),
+            at: CLOSED_AT,
+        })
+        .then_expect_error(RoundError::ScoringAlreadyClosed);
+}
+
+#[test]
+fn scoring_closes_from_the_instant_the_application_window_closes() {
+    given(vec![opened(), appointed(1)])
+        .when(RoundCommand::CloseScoring {
+            by: staff(),
+            at: step_up().closes_at,
+        })
+        .then_expect_events(vec![RoundEvent::ScoringClosed {
+            by: staff(),
+            at: step_up().closes_at,
+        }]);
+}
+
+#[test]
+fn closing_scoring_while_the_application_window_is_open_is_refused() {
+    given(vec![opened(), appointed(1)])
+        .when(RoundCommand::CloseScoring {
+            by: staff(),
+            at: datetime!(2026-04-30 23:59:59 +09:00),
+        })
+        .then_expect_error(RoundError::WindowStillOpen);
+}
+
+#[test]
+fn closing_scoring_twice_is_refused() {
+    given(scored_round())
+        .when(RoundCommand::CloseScoring {
+            by: staff(),
+            at: CLOSED_AT,
+        })
+        .then_expect_error(RoundError::ScoringAlreadyClosed);
+}
+
+#[test]
+fn closing_scoring_without_a_committee_is_refused() {
+    given(vec![opened()])
+        .when(RoundCommand::CloseScoring {
+            by: staff(),
+            at: CLOSED_AT,
+        })
+        .then_expect_error(RoundError::NoCommittee);
+}
+
+// ---------------------------------------------------------------- ranking (rule 5)
+
+fn fix(entries: Vec<RankingEntry>, at: OffsetDateTime) -> RoundCommand {
+    RoundCommand::FixRanking {
+        entries,
+        by: staff(),
+        at,
+    }
+}
+
+#[test]
+fn the_ranking_adopts_in_rank_order_and_offers_the_runner_up_the_remainder_for_seven_days() {
+    given(scored_round())
+        .when(fix(standard_entries(), FIXED_AT))
+        .then_expect_events(vec![ranking_fixed()]);
+}
+
+#[test]
+fn the_offer_expiry_is_counted_in_japanese_calendar_days() {
+    // 19 May 16:00 UTC is already 20 May 01:00 in Japan.
+    let at = datetime!(2026-05-19 16:00 UTC);
+    given(scored_round())
+        .when(fix(standard_entries(), at))
+        .then_expect_events(vec![RoundEvent::RankingFixed {
+            rows: standard_rows(),
+            fixed_on: date!(2026 - 05 - 20),
+            offer_expires_on: Some(date!(2026 - 05 - 27)),
+            by: staff(),
+            at,
+        }]);
+}
+
+#[test]
+fn worked_example_five_reviewers_one_conflicted_total_196() {
+    let events = with(
+        vec![opened()],
+        (1..=5)
+            .map(appointed)
+            .chain([scoring_closed()])
+            .collect::<Vec<_>>(),
+    );
+    let sheets = vec![Scored(40), Scored(37), Conflicted, Scored(42), Scored(38)];
+    given(events)
+        .when(fix(vec![entry(1, 100_000, sheets)], FIXED_AT))
+        .then_expect_events(vec![RoundEvent::RankingFixed {
+            rows: vec![row(1, 1, 196, true, RankOutcome::Adopted, None)],
+            fixed_on: date!(2026 - 05 - 20),
+            offer_expires_on: None,
+            by: staff(),
+            at: FIXED_AT,
+        }]);
+}
+
+#[test]
+fn a_ranking_without_a_runner_up_has_no_offer_to_expire() {
+    given(scored_round())
+        .when(fix(
+            vec![entry(1, 100_000, vec![Scored(40), Scored(40)])],
+            FIXED_AT,
+        ))
+        .then_expect_events(vec![RoundEvent::RankingFixed {
+            rows: vec![row(1, 1, 80, true, RankOutcome::Adopted, None)],
+            fixed_on: date!(2026 - 05 - 20),
+            offer_expires_on: None,
+            by: staff(),
+            at: FIXED_AT,
+        }]);
+}
+
+#[test]
+fn the_ranking_cannot_be_fixed_before_scoring_closes() {
+    given(vec![opened(), appointed(1), appointed(2)])
+        .when(fix(standard_entries(), FIXED_AT))
+        .then_expect_error(RoundError::ScoringNotClosed);
+}
+
+#[test]
+fn a_missing_scoresheet_means_scoring_is_incomplete_and_the_ranking_is_refused() {
+    given(scored_round())
+        .when(fix(
+            vec![entry(1, 100_000, vec![Scored(40), Missing])],
+            FIXED_AT,
+        ))
+        .then_expect_error(RoundError::IncompleteScoring(app(1)));
+}
+
+#[test]
+fn an_entry_needs_one_sheet_per_committee_member() {
+    given(scored_round())
+        .when(fix(vec![entry(1, 100_000, vec![Scored(40)])], FIXED_AT))
+        .then_expect_error(RoundError::SheetCountMismatch {
+            application_id: app(1),
+            expected: 2,
+            found: 1,
+        });
+}
+
+#[test]
+fn the_ranking_is_fixed_only_once() {
+    given(ranked_round())
+        .when(fix(standard_entries(), FIXED_AT))
+        .then_expect_error(RoundError::RankingAlreadyFixed);
+}
+
+// ---------------------------------------------------------------- runner-up offer
+
+fn respond(n: u128, accept: bool, at: OffsetDateTime) -> RoundCommand {
+    RoundCommand::RespondToOffer {
+        application_id: app(n),
+        accept,
+        by: applicant(),
+        at,
+    }
+}
+
+#[test]
+fn the_runner_up_may_accept_on_the_seventh_day() {
+    let at = datetime!(2026-05-27 23:59 +09:00);
+    given(ranked_round())
+        .when(respond(3, true, at))
+        .then_expect_events(vec![RoundEvent::RunnerUpOfferAccepted {
+            application_id: app(3),
+            remainder: yen(200_000),
+            by: applicant(),
+            at,
+        }]);
+}
+
+#[test]
+fn the_runner_up_may_decline() {
+    let at = datetime!(2026-05-21 09:00 +09:00);
+    given(ranked_round())
+        .when(respond(3, false, at))
+        .then_expect_events(vec![RoundEvent::RunnerUpOfferDeclined {
+            application_id: app(3),
+            by: applicant(),
+            at,
+        }]);
+}
+
+#[test]
+fn an_answer_on_the_eighth_day_is_refused_as_expired() {
+    // 27 May 15:00 UTC is 28 May 00:00 in Japan: day eight.
+    given(ranked_round())
+        .when(respond(3, true, datetime!(2026-05-27 15:00 UTC)))
+        .then_expect_error(RoundError::OfferExpired(date!(2026 - 05 - 27)));
+}
+
+#[test]
+fn only_the_runner_up_answers_the_offer() {
+    given(ranked_round())
+        .when(respond(4, true, FIXED_AT))
+        .then_expect_error(RoundError::NotTheRunnerUp(app(4)));
+}
+
+#[test]
+fn the_offer_is_answered_once() {
+    given(with(ranked_round(), [offer_accepted()]))
+        .when(respond(3, false, FIXED_AT))
+        .then_expect_error(RoundError::OfferAlreadyAnswered);
+}
+
+#[test]
+fn there_is_no_offer_to_answer_before_the_ranking() {
+    given(scored_round())
+        .when(respond(3, true, FIXED_AT))
+        .then_expect_error(RoundError::RankingNotFixed);
+}
+
+// ---------------------------------------------------------------- decision (rule 6)
+
+#[test]
+fn adopted_applications_are_awarded_with_sequential_notice_numbers_and_others_rejected() {
+    given(ranked_round())
+        .when(decide(
+            vec![award(1, 500_000, 500_000), award(2, 280_000, 300_000)],
+            vec![rejection(4, " 合格点に達しませんでした ")],
+        ))
+        .then_expect_events(vec![
+            decided(1, 500_000, 1),
+            decided(2, 280_000, 2),
+            rejected(4, "合格点に達しませんでした"),
+        ]);
+}
+
+#[test]
+fn a_later_decision_continues_the_notice_sequence() {
+    given(with(ranked_round(), [decided(1, 500_000, 1)]))
+        .when(decide(vec![award(2, 300_000, 300_000)], vec![]))
+        .then_expect_events(vec![decided(2, 300_000, 2)]);
+}
+
+#[test]
+fn an_award_above_the_requested_amount_is_refused() {
+    given(ranked_round())
+        .when(decide(vec![award(2, 300_001, 300_000)], vec![]))
+        .then_expect_error(RoundError::AboveRequested {
+            amount: yen(300_001),
+            requested: yen(300_000),
+        });
+}
+
+#[test]
+fn an_award_above_the_maximum_subsidy_is_refused() {
+    let mut request = award(2, 300_000, 300_000);
+    request.max = yen(286_000);
+    given(ranked_round())
+        .when(decide(vec![request], vec![]))
+        .then_expect_error(RoundError::AboveMaximum {
+            amount: yen(300_000),
+            max: yen(286_000),
+        });
+}
+
+#[test]
+fn an_award_below_the_floor_or_of_nothing_is_refused() {
+    given(ranked_round())
+        .when(decide(vec![award(2, 49_000, 300_000)], vec![]))
+        .then_expect_error(RoundError::BelowFloor {
+            amount: yen(49_000),
+            floor: yen(50_000),
+        });
+    given(ranked_round())
+        .when(decide(vec![award(2, 0, 300_000)], vec![]))
+        .then_expect_error(RoundError::ZeroAmount);
+}
+
+#[test]
+fn an_application_already_awarded_or_rejected_cannot_be_decided_again() {
+    given(with(ranked_round(), [decided(1, 500_000, 1)]))
+        .when(decide(vec![], vec![rejection(1, "重複")]))
+        .then_expect_error(RoundError::AlreadyDecided(app(1)));
+    given(with(ranked_round(), [rejected(2, "辞退")]))
+        .when(decide(vec![award(2, 300_000, 300_000)], vec![]))
+        .then_expect_error(RoundError::AlreadyDecided(app(2)));
+}
+
+#[test]
+fn an_application_twice_in_one_decision_is_refused() {
+    given(ranked_round())
+        .when(decide(
+            vec![award(2, 300_000, 300_000)],
+            vec![rejection(2, "重複")],
+        ))
+        .then_expect_error(RoundError::DuplicateApplication(app(2)));
+}
+
+#[test]
+fn a_grant_id_is_used_once() {
+    let mut second = award(2, 300_000, 300_000);
+    second.grant_id = grant(1);
+    given(with(ranked_round(), [decided(1, 500_000, 1)]))
+        .when(decide(vec![second], vec![]))
+        .then_expect_error(RoundError::DuplicateGrant(grant(1)));
+}
+
+#[test]
+fn the_completion_deadline_may_fall_on_the_decision_day_or_the_last_day_of_the_fiscal_year() {
+    let mut on_the_day = award(1, 500_000, 500_000);
+    on_the_day.completion_deadline = date!(2026 - 06 - 01);
+    let mut last_day = award(2, 300_000, 300_000);
+    last_day.completion_deadline = date!(2027 - 03 - 31);
+    let result = given(ranked_round())
+        .when(decide(vec![on_the_day, last_day], vec![]))
+        .inspect_result();
+    assert_eq!(result.map(|events| events.len()), Ok(2));
+}
+
+#[test]
+fn a_completion_deadline_before_the_decision_day_is_refused() {
+    let mut request = award(1, 500_000, 500_000);
+    request.completion_deadline = date!(2026 - 05 - 31);
+    given(ranked_round())
+        .when(decide(vec![request], vec![]))
+        .then_expect_error(RoundError::DeadlineBeforeDecision {
+            deadline: date!(2026 - 05 - 31),
+            decided_on: date!(2026 - 06 - 01),
+        });
+}
+
+#[test]
+fn a_completion_deadline_after_the_fiscal_year_is_refused() {
+    let mut request = award(1, 500_000, 500_000);
+    request.completion_deadline = date!(2027 - 04 - 01);
+    given(ranked_round())
+        .when(decide(vec![request], vec![]))
+        .then_expect_error(RoundError::DeadlineAfterFiscalYear {
+            deadline: date!(2027 - 04 - 01),
+            last_day: date!(2027 - 03 - 31),
+        });
+}
+
+#[test]
+fn the_decision_day_is_the_japanese_calendar_day() {
+    // 31 May 15:30 UTC is 1 June 00:30 in Japan, so a deadline of 1 June is on the decision day.
+    let mut request = award(1, 500_000, 500_000);
+    request.completion_deadline = date!(2026 - 06 - 01);
+    let result = given(ranked_round())
+        .when(RoundCommand::Decide {
+            awards: vec![request],
+            rejections: vec![],
+            by: staff(),
+            at: datetime!(2026-05-31 15:30 UTC),
+        })
+        .inspect_result()
+        .unwrap();
+    assert!(matches!(
+        &result[0],
+        RoundEvent::AwardDecided { decided_on, .. } if *decided_on == date!(2026 - 06 - 01)
+    ));
+}
+
+#[test]
+fn a_decision_is_all_or_nothing() {
+    given(ranked_round())
+        .when(decide(
+            vec![award(1, 500_000, 500_000), award(2, 300_001, 300_000)],
+            vec![rejection(4, "合格点未満")],
+        ))
+        .then_expect_error(RoundError::AboveRequested {
+            amount: yen(300_001),
+            requested: yen(300_000),
+        });
+}
+
+#[test]
+fn an_application_the_ranking_did_not_adopt_cannot_be_awarded() {
+    given(ranked_round())
+        .when(decide(vec![award(4, 100_000, 100_000)], vec![]))
+        .then_expect_error(RoundError::NotAdopted(app(4)));
+    given(ranked_round())
+        .when(decide(vec![award(9, 100_000, 100_000)], vec![]))
+        .then_expect_error(RoundError::NotAdopted(app(9)));
+}
+
+#[test]
+fn the_runner_up_is_awarded_only_after_accepting() {
+    given(ranked_round())
+        .when(decide(vec![award(3, 200_000, 400_000)], vec![]))
+        .then_expect_error(RoundError::OfferNotAccepted(app(3)));
+    let declined = RoundEvent::RunnerUpOfferDeclined {
+        application_id: app(3),
+        by: applicant(),
+        at: FIXED_AT,
+    };
+    given(with(ranked_round(), [declined]))
+        .when(decide(vec![award(3, 200_000, 400_000)], vec![]))
+        .then_expect_error(RoundError::OfferNotAccepted(app(3)));
+}
+
+#[test]
+fn the_runner_up_who_accepted_is_awarded_at_most_the_remainder() {
+    given(with(ranked_round(), [offer_accepted()]))
+        .when(decide(vec![award(3, 200_001, 400_000)], vec![]))
+        .then_expect_error(RoundError::AboveRemainder {
+            amount: yen(200_001),
+            remainder: yen(200_000),
+        });
+    given(with(
+        ranked_round(),
+        [
+            offer_accepted(),
+            decided(1, 500_000, 1),
+            decided(2, 300_000, 2),
+        ],
+    ))
+    .when(decide(vec![award(3, 200_000, 400_000)], vec![]))
+    .then_expect_events(vec![decided(3, 200_000, 3)]);
+}
+
+#[test]
+fn awards_never_take_the_decided_total_past_the_budget() {
+    // An approved change raised the runner-up's award to 400,000: 900,000 is decided, and the
+    // adopted application 2's 300,000 no longer fits the 1,000,000 budget.
+    let raised = RoundEvent::AwardAmended {
+        application_id: app(3),
+        grant_id: grant(3),
+        previous_amount: yen(200_000),
+        new_amount: yen(400_000),
+        by: staff(),
+        at: DECIDED_AT,
+    };
+    given(with(
+        ranked_round(),
+        [
+            offer_accepted(),
+            decided(1, 500_000, 1),
+            decided(3, 200_000, 2),
+            raised,
+        ],
+    ))
+    .when(decide(vec![award(2, 300_000, 300_000)], vec![]))
+    .then_expect_error(RoundError::BudgetExceeded {
+        decided: yen(900_000),
+        adding: yen(300_000),
+        budget: yen(1_000_000),
+    });
+}
+
+#[test]
+fn any_application_may_be_rejected_with_a_reason() {
+    given(ranked_round())
+        .when(decide(vec![], vec![rejection(9, "対象外の団体でした")]))
+        .then_expect_events(vec![rejected(9, "対象外の団体でした")]);
+}
+
+#[test]
+fn a_rejection_needs_a_reason() {
+    given(ranked_round())
+        .when(decide(vec![], vec![rejection(4, "  ")]))
+        .then_expect_error(RoundError::MissingText("reason"));
+}
+
+#[test]
+fn an_empty_decision_is_refused() {
+    given(ranked_round())
+        .when(decide(vec![], vec![]))
+        .then_expect_error(RoundError::EmptyDecision);
+}
+
+#[test]
+fn nothing_is_decided_before_the_ranking_is_fixed() {
+    given(scored_round())
+        .when(decide(vec![award(1, 500_000, 500_000)], vec![]))
+        .then_expect_error(RoundError::RankingNotFixed);
+}
+
+// ---------------------------------------------------------------- amendments and releases
+
+fn fully_decided() -> Vec<RoundEvent> {
+    with(
+        ranked_round(),
+        [
+            offer_accepted(),
+            decided(1, 500_000, 1),
+            decided(2, 250_000, 2),
+            decided(3, 200_000, 3),
+        ],
+    )
+}
+
+fn amend(n: u128, new_amount: i64) -> RoundCommand {
+    RoundCommand::AmendAward {
+        application_id: app(n),
+        new_amount: yen(new_amount),
+        by: staff(),
+        at: DECIDED_AT,
+    }
+}
+
+fn release(n: u128, amount: i64) -> RoundCommand {
+    RoundCommand::ReleaseAward {
+        application_id: app(n),
+        amount: yen(amount),
+        by: staff(),
+        at: DECIDED_AT,
+    }
+}
+
+fn released(n: u128, amount: i64, remaining: i64) -> RoundEvent {
+    RoundEvent::AwardReleased {
+        application_id: app(n),
+        grant_id: grant(n),
+        amount: yen(amount),
+        remaining_amount: yen(remaining),
+        by: staff(),
+        at: DECIDED_AT,
+    }
+}
+
+#[test]
+fn an_approved_change_raises_an_award_within_the_budget() {
+    given(fully_decided())
+        .when(amend(2, 300_000))
+        .then_expect_events(vec![RoundEvent::AwardAmended {
+            application_id: app(2),
+            grant_id: grant(2),
+            previous_amount: yen(250_000),
+            new_amount: yen(300_000),
+            by: staff(),
+            at: DECIDED_AT,
+        }]);
+}
+
+#[test]
+fn an_approved_change_may_lower_an_award() {
+    given(fully_decided())
+        .when(amend(1, 450_000))
+        .then_expect_events(vec![RoundEvent::AwardAmended {
+            application_id: app(1),
+            grant_id: grant(1),
+            previous_amount: yen(500_000),
+            new_amount: yen(450_000),
+            by: staff(),
+            at: DECIDED_AT,
+        }]);
+}
+
+#[test]
+fn an_amendment_past_the_budget_is_refused() {
+    given(fully_decided())
+        .when(amend(2, 300_001))
+        .then_expect_error(RoundError::BudgetExceeded {
+            decided: yen(950_000),
+            adding: yen(50_001),
+            budget: yen(1_000_000),
+        });
+}
+
+#[test]
+fn an_amendment_past_the_cap_or_to_nothing_or_to_the_same_amount_is_refused() {
+    given(with(fully_decided(), [released(1, 400_000, 100_000)]))
+        .when(amend(2, 500_001))
+        .then_expect_error(RoundError::AboveMaximum {
+            amount: yen(500_001),
+            max: yen(500_000),
+        });
+    given(fully_decided())
+        .when(amend(2, 0))
+        .then_expect_error(RoundError::ZeroAmount);
+    given(fully_decided())
+        .when(amend(2, 250_000))
+        .then_expect_error(RoundError::AmendmentUnchanged);
+}
+
+#[test]
+fn only_an_award_can_be_amended_or_released() {
+    given(fully_decided())
+        .when(amend(4, 100_000))
+        .then_expect_error(RoundError::NotAwarded(app(4)));
+    given(fully_decided())
+        .when(release(4, 100_000))
+        .then_expect_error(RoundError::NotAwarded(app(4)));
+}
+
+#[test]
+fn a_withdrawal_releases_the_whole_award_and_frees_its_budget() {
+    given(fully_decided())
+        .when(release(2, 250_000))
+        .then_expect_events(vec![released(2, 250_000, 0)]);
+    // With 250,000 freed, application 1's raise to the cap (it was lowered first) now fits.
+    given(with(
+        fully_decided(),
+        [
+            released(2, 250_000, 0),
+            RoundEvent::AwardAmended {
+                application_id: app(3),
+                grant_id: grant(3),
+                previous_amount: yen(200_000),
+                new_amount: yen(450_000),
+                by: staff(),
+                at: DECIDED_AT,
+            },
+        ],
+    ))
+    .when(amend(3, 500_000))
+    .then_expect_events(vec![RoundEvent::AwardAmended {
+        application_id: app(3),
+        grant_id: grant(3),
+        previous_amount: yen(450_000),
+        new_amount: yen(500_000),
+        by: staff(),
+        at: DECIDED_AT,
+    }]);
+}
+
+#[test]
+fn a_lower_finalisation_releases_the_difference() {
+    // Decided 286,000, finalised 240,000: 46,000 goes back to the round.
+    given(fully_decided())
+        .when(release(2, 46_000))
+        .then_expect_events(vec![released(2, 46_000, 204_000)]);
+}
+
+#[test]
+fn a_release_above_what_remains_decided_or_of_nothing_is_refused() {
+    given(with(fully_decided(), [released(2, 46_000, 204_000)]))
+        .when(release(2, 204_001))
+        .then_expect_error(RoundError::ReleaseAboveAward {
+            amount: yen(204_001),
+            award: yen(204_000),
+        });
+    given(fully_decided())
+        .when(release(2, 0))
+        .then_expect_error(RoundError::ZeroAmount);
+}
+
+#[test]
+fn a_released_application_stays_decided() {
+    given(with(fully_decided(), [released(2, 250_000, 0)]))
+        .when(decide(vec![award(2, 300_000, 300_000)], vec![]))
+        .then_expect_error(RoundError::AlreadyDecided(app(2)));
+}
+
+#[test]
+fn the_state_tracks_the_decided_total_and_the_notice_numbers() {
+    let mut round = Round::default();
+    for event in with(fully_decided(), [released(2, 50_000, 200_000)]) {
+        round.apply(event);
+    }
+    assert_eq!(round.decided_total(), yen(900_000));
+    assert_eq!(round.remaining_budget(), yen(100_000));
+    assert_eq!(round.notices_issued, 3);
+    assert_eq!(round.awards[&app(2)].decided_amount, yen(250_000));
+    assert_eq!(
+        round.awards[&app(3)].notice_number,
+        "令和8年度市協3F9A1C2B第3号"
+    );
+}
+
+#[test]
+fn the_state_survives_a_snapshot_round_trip() {
+    let mut round = Round::default();
+    for event in with(fully_decided(), [rejected(4, "合格点未満")]) {
+        round.apply(event);
+    }
+    let json = serde_json::to_string(&round).unwrap();
+    assert_eq!(serde_json::from_str::<Round>(&json).unwrap(), round);
+}
+
+#[test]
+fn events_name_themselves_and_their_version() {
+    use cqrs_es::DomainEvent;
+    assert_eq!(opened().event_type(), "RoundOpened");
+    assert_eq!(opened().event_version(), "1.0");
+    assert_eq!(decided(1, 1, 1).event_type(), "AwardDecided");
+    let json = serde_json::to_value(ranking_fixed()).unwrap();
+    assert_eq!(json["RankingFixed"]["offer_expires_on"], "2026-05-27");
+    let back: RoundEvent = serde_json::from_value(json).unwrap();
+    assert_eq!(back, ranking_fixed());
+    let round_json = serde_json::to_value(opened()).unwrap();
+    assert_eq!(
+        serde_json::from_value::<RoundEvent>(round_json).unwrap(),
+        opened()
+    );
+}
+
+// ---------------------------------------------------------------- the budget invariant
+
+/// One random step against the aggregate.
+#[derive(Clone, Debug)]
+enum Step {
+    Decide(Vec<(usize, i64)>),
+    Amend(usize, i64),
+    Release(usize, i64),
+    Accept,
+}
+
+fn any_step(apps: usize) -> impl Strategy<Value = Step> {
+    prop_oneof![
+        // Amounts as a percentage of the request: mostly valid, sometimes above it.
+        4 => prop::collection::vec((0..apps, 0i64..=105), 1..3).prop_map(Step::Decide),
+        2 => (0..apps, 0i64..600_000).prop_map(|(i, a)| Step::Amend(i, a)),
+        2 => (0..apps, 0i64..300_000).prop_map(|(i, a)| Step::Release(i, a)),
+        1 => Just(Step::Accept),
+    ]
+}
+
+fn execute(
+    runtime: &tokio::runtime::Runtime,
+    round: &mut Round,
+    command: RoundCommand,
+) -> Result<(), RoundError> {
+    let sink = EventSink::default();
+    runtime.block_on(round.handle(command, &(), &sink))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn no_sequence_of_decisions_amendments_and_releases_exceeds_the_budget(
+        budget in 200_000i64..2_000_000,
+        requests in prop::collection::vec((50_000i64..500_000, 33u32..=50), 1..8),
+        steps in prop::collection::vec(any_step(8), 1..40),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut settings = step_up();
+        settings.budget = yen(budget);
+        settings.cap = yen(budget.min(500_000));
+        settings.floor = Yen::ZERO;
+        let mut round = Round::default();
+        for event in [
+            RoundEvent::RoundOpened { round_id: the_round(), settings, by: staff(), at: OPENED_AT },
+            appointed(1),
+            scoring_closed(),
+        ] {
+            round.apply(event);
+        }
+        let entries: Vec<_> = requests.iter().enumerate()
+            .map(|(i, &(requested, score))| entry(i as u128 + 1, requested, vec![Scored(score)]))
+            .collect();
+        execute(&runtime, &mut round, fix(entries, FIXED_AT)).unwrap();
+        let runner_up = round.ranking.as_ref().unwrap().offer.as_ref().map(|o| o.application_id);
+        for (i, step) in steps.into_iter().enumerate() {
+            let n = |index: usize| app((index % requests.len()) as u128 + 1);
+            let command = match step {
+                Step::Decide(awards) => decide(awards.into_iter().map(|(index, percent)| {
+                    let requested = requests[index % requests.len()].0;
+                    let amount = requested * percent / 100;
+                    AwardRequest {
+                        application_id: n(index),
+                        grant_id: GrantId::from_uuid(Uuid::from_u128(0x10_0000 + i as u128 * 16 + index as u128)),
+                        group_id: group(1),
+                        amount: yen(amount),
+                        requested: yen(requested),
+                        max: yen(requested),
+                        conditions: String::new(),
+                        completion_deadline: date!(2027 - 02 - 28),
+                    }
+                }).collect(), vec![]),
+                Step::Amend(index, amount) => amend(n(index).as_uuid().as_u128(), amount),
+                Step::Release(index, amount) => release(n(index).as_uuid().as_u128(), amount),
+                Step::Accept => match runner_up {
+                    Some(id) => respond(id.as_uuid().as_u128(), true, FIXED_AT),
+                    None => continue,
+                },
+            };
+            let before = round.clone();
+            let result = execute(&runtime, &mut round, command);
+            if result.is_err() {
+                prop_assert_eq!(&round, &before, "a refused command changes nothing");
+            }
+            prop_assert!(round.decided_total() <= yen(budget));
+        }
+    }
+}
