@@ -12,5 +12,6 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod queries;
 pub mod startup;
 pub mod store;

@@ -2,11 +2,13 @@
 //! Handlers translate between HTTP and domain commands; they decide nothing.
 
 pub mod accounts;
+pub mod applications;
 pub mod context;
 pub mod error;
 pub mod extract;
 pub mod groups;
 pub mod health;
+pub mod rounds;
 
 use std::time::Duration;
 
@@ -42,6 +44,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sessions/current", delete(accounts::sign_out))
         .route("/api/v1/groups", post(groups::register))
         .route("/api/v1/groups/{id}", get(groups::get))
+        .route("/api/v1/rounds", post(rounds::open).get(rounds::list))
+        .route("/api/v1/rounds/{id}", get(rounds::get))
+        .route("/api/v1/rounds/{id}/committee", post(rounds::appoint))
+        .route("/api/v1/rounds/{id}/scoring/close", post(rounds::close_scoring))
+        .route("/api/v1/applications", post(applications::start))
+        .route("/api/v1/applications/{id}", get(applications::get).patch(applications::save))
+        .route("/api/v1/applications/{id}/submit", post(applications::submit))
+        .route("/api/v1/applications/{id}/withdraw", post(applications::withdraw))
+        .route("/api/v1/applications/{id}/screening", post(applications::screen))
         .fallback(|| async { error::ApiError::not_found() })
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
@@ -63,4 +74,13 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+}
+
+/// An instant as the API answers it: RFC 3339 in Japan Standard Time (+09:00).
+pub fn jst(instant: time::OffsetDateTime) -> String {
+    use time::format_description::well_known::Rfc3339;
+    instant
+        .to_offset(grants_domain::JST)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }

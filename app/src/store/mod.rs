@@ -22,7 +22,7 @@ use sqlite_es::SqliteEventRepository;
 use crate::db::Database;
 use grants_domain::account::Account;
 use grants_domain::group::Group;
-use grants_domain::{Application, Grant};
+use grants_domain::{Application, Grant, Review, Round};
 pub use metadata::{ActorRole, CommandMetadata};
 
 /// The event stores of every aggregate.
@@ -32,6 +32,8 @@ pub struct Stores {
     pub groups: Arc<Store<Group>>,
     pub applications: Arc<Store<Application>>,
     pub grants: Arc<Store<Grant>>,
+    pub rounds: Arc<Store<Round>>,
+    pub reviews: Arc<Store<Review>>,
 }
 
 impl Stores {
@@ -41,6 +43,8 @@ impl Stores {
             groups: Store::new(database, vec![]),
             applications: Store::new(database, grants_domain::upcasting::upcasters()),
             grants: Store::new(database, vec![]),
+            rounds: Store::new(database, vec![]),
+            reviews: Store::new(database, vec![]),
         }
     }
 }

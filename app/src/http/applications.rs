@@ -1,0 +1,327 @@
+//! Applications: drafting, saving, submitting, screening, withdrawing and reading one.
+//!
+//! The handlers gather the facts a command needs from other aggregates (the round's terms and window,
+//! the group's standing, the group's earlier grants) and let the `Application` aggregate decide.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use grants_domain::account::Role;
+use grants_domain::application::{Application, ApplicationCommand, ApplicationContent, Period};
+use grants_domain::{
+    ApplicationId, ApplicationWindow, Budget, GroupId, RoundId, ScreeningOutcome, Yen,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::context::CommandContext;
+use super::error::ApiError;
+use super::extract::{Json, Path};
+use super::groups::visible_group;
+use super::rounds::load_round;
+use super::AppState;
+use crate::auth::Actor;
+use crate::store::{ActorRole, Executed};
+
+/// The form as the API carries it (api.md).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Form {
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    beneficiaries: String,
+    period: Period,
+    #[serde(default)]
+    budget: Budget,
+    requested_amount: Yen,
+}
+
+impl From<Form> for ApplicationContent {
+    fn from(form: Form) -> Self {
+        ApplicationContent {
+            title: form.title,
+            summary: form.summary,
+            purpose: form.purpose,
+            beneficiaries: form.beneficiaries,
+            period: form.period,
+            budget: form.budget,
+            requested_amount: form.requested_amount,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewDraft {
+    round_id: RoundId,
+    group_id: GroupId,
+    #[serde(flatten)]
+    form: Form,
+}
+
+/// The answer to a command on an application.
+fn answer(executed: &Executed<Application>) -> Value {
+    let mut body = application_json(&executed.state);
+    body["position"] = json!(executed.position);
+    body
+}
+
+/// An application as its readers see it.
+pub fn application_json(application: &Application) -> Value {
+    let content = application.content();
+    json!({
+        "id": application.id(),
+        "round_id": application.round_id(),
+        "group_id": application.group_id(),
+        "status": application.status(),
+        "title": content.map(|c| c.title.as_str()),
+        "summary": content.map(|c| c.summary.as_str()),
+        "purpose": content.map(|c| c.purpose.as_str()),
+        "beneficiaries": content.map(|c| c.beneficiaries.as_str()),
+        "period": content.map(|c| c.period),
+        "budget": content.map(|c| &c.budget),
+        "requested_amount": content.map(|c| c.requested_amount),
+        "max_amount": application.max_amount(),
+        "rate": application.terms().map(|terms| terms.rate),
+        "submitted_at": application.submitted_at().map(crate::http::jst),
+        "returned_reason": application.returned_reason(),
+        "closing_reason": application.closing_reason(),
+        "grant_id": application.grant_id(),
+        "awarded_amount": application.awarded_amount(),
+    })
+}
+
+/// `POST /api/v1/applications`: a group member starts a draft in an open round.
+pub async fn start(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Json(body): Json<NewDraft>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Applicant)?;
+    let group = visible_group(&state, &actor, body.group_id).await?;
+    if !group.is_member(actor.user_id) {
+        return Err(ApiError::not_found());
+    }
+    let (_, settings) = load_round(&state, body.round_id).await?;
+    let prior_grants =
+        crate::queries::prior_grants(&state.db, body.group_id, &settings.course, body.round_id)
+            .await?;
+    let application_id = ApplicationId::new();
+    let command = ApplicationCommand::StartDraft {
+        application_id,
+        round_id: body.round_id,
+        group_id: body.group_id,
+        group: group.standing(),
+        prior_grants,
+        max_grants_per_group: settings.max_grants_per_group,
+        terms: settings.amount_terms(prior_grants),
+        window: ApplicationWindow {
+            opens_at: settings.opens_at,
+            closes_at: settings.closes_at,
+        },
+        content: body.form.into(),
+        by: actor.user_id,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Applicant);
+    let executed = state
+        .stores
+        .applications
+        .execute(&application_id.to_string(), command, &metadata)
+        .await?;
+    Ok((StatusCode::CREATED, Json(answer(&executed))))
+}
+
+/// Who may read an application: its group's members, staff, auditors and the round's committee.
+/// Everyone else gets 404.
+async fn visible_application(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<Application, ApiError> {
+    let application = state
+        .stores
+        .applications
+        .load(&id.to_string())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if actor.has(Role::Staff)
+        || actor.has(Role::Auditor)
+        || is_member(state, actor, &application).await?
+    {
+        return Ok(application);
+    }
+    if actor.has(Role::Reviewer) {
+        let (round, _) = load_round(state, application.round_id()).await?;
+        if round.committee.contains(&actor.user_id) {
+            return Ok(application);
+        }
+    }
+    Err(ApiError::not_found())
+}
+
+async fn is_member(
+    state: &AppState,
+    actor: &Actor,
+    application: &Application,
+) -> Result<bool, ApiError> {
+    let group = state
+        .stores
+        .groups
+        .load(&application.group_id().to_string())
+        .await?;
+    Ok(group.is_some_and(|group| group.is_member(actor.user_id)))
+}
+
+/// Loads an application its group's member may act on (404 for anyone else).
+async fn own_application(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<Application, ApiError> {
+    let application = visible_application(state, actor, id).await?;
+    if actor.has(Role::Applicant) && is_member(state, actor, &application).await? {
+        Ok(application)
+    } else if actor.has(Role::Staff) || actor.has(Role::Auditor) {
+        Err(ApiError::forbidden())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// `GET /api/v1/applications/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<ApplicationId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let application = visible_application(&state, &actor, id).await?;
+    Ok(Json(application_json(&application)))
+}
+
+async fn run(
+    state: &AppState,
+    id: ApplicationId,
+    command: ApplicationCommand,
+    context: &CommandContext,
+    actor: &Actor,
+    role: ActorRole,
+) -> Result<Json<Value>, ApiError> {
+    let metadata = context.metadata_for(actor, role);
+    let executed = state
+        .stores
+        .applications
+        .execute(&id.to_string(), command, &metadata)
+        .await?;
+    Ok(Json(answer(&executed)))
+}
+
+/// `PATCH /api/v1/applications/{id}`: save the draft (the whole form).
+pub async fn save(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<ApplicationId>,
+    Json(form): Json<Form>,
+) -> Result<impl IntoResponse, ApiError> {
+    own_application(&state, &actor, id).await?;
+    let command = ApplicationCommand::SaveDraft {
+        content: form.into(),
+        by: actor.user_id,
+        at: context.now,
+    };
+    run(&state, id, command, &context, &actor, ActorRole::Applicant).await
+}
+
+/// `POST /api/v1/applications/{id}/submit`.
+pub async fn submit(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<ApplicationId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let application = own_application(&state, &actor, id).await?;
+    let group = state
+        .stores
+        .groups
+        .load(&application.group_id().to_string())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let command = ApplicationCommand::Submit {
+        group: group.standing(),
+        by: actor.user_id,
+        at: context.now,
+    };
+    run(&state, id, command, &context, &actor, ActorRole::Applicant).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    reason: String,
+}
+
+/// `POST /api/v1/applications/{id}/withdraw`.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<ApplicationId>,
+    Json(body): Json<Reason>,
+) -> Result<impl IntoResponse, ApiError> {
+    own_application(&state, &actor, id).await?;
+    let command = ApplicationCommand::Withdraw {
+        reason: body.reason,
+        by: actor.user_id,
+        at: context.now,
+    };
+    run(&state, id, command, &context, &actor, ActorRole::Applicant).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Outcome {
+    Eligible,
+    Ineligible,
+    Returned,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Screening {
+    outcome: Outcome,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /api/v1/applications/{id}/screening`: staff screen a submitted application.
+pub async fn screen(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<ApplicationId>,
+    Json(body): Json<Screening>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Staff)?;
+    visible_application(&state, &actor, id).await?;
+    let outcome = match body.outcome {
+        Outcome::Eligible => ScreeningOutcome::Eligible,
+        Outcome::Ineligible => ScreeningOutcome::Ineligible {
+            reason: body.reason,
+        },
+        Outcome::Returned => ScreeningOutcome::Returned {
+            reason: body.reason,
+        },
+    };
+    let command = ApplicationCommand::Screen {
+        outcome,
+        by: actor.user_id,
+        at: context.now,
+    };
+    run(&state, id, command, &context, &actor, ActorRole::Staff).await
+}

@@ -1,0 +1,171 @@
+//! Funding rounds: opening a round, reading open calls, appointing the committee, closing scoring.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use grants_domain::account::Role;
+use grants_domain::round::{Round, RoundCommand, RoundSettings};
+use grants_domain::{RoundId, UserId};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::context::CommandContext;
+use super::error::ApiError;
+use super::extract::{Json, Path};
+use super::AppState;
+use crate::auth::{Actor, MaybeActor};
+use crate::store::ActorRole;
+
+/// `POST /api/v1/rounds`: staff open a round with its settings.
+pub async fn open(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Json(settings): Json<RoundSettings>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Staff)?;
+    let round_id = RoundId::new();
+    let command = RoundCommand::Open {
+        round_id,
+        settings,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Staff);
+    let executed = state
+        .stores
+        .rounds
+        .execute(&round_id.to_string(), command, &metadata)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": round_id, "position": executed.position })),
+    ))
+}
+
+/// Loads an opened round or answers 404.
+pub async fn load_round(state: &AppState, id: RoundId) -> Result<(Round, RoundSettings), ApiError> {
+    let round = state
+        .stores
+        .rounds
+        .load(&id.to_string())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let settings = round.settings.clone().ok_or_else(ApiError::not_found)?;
+    Ok((round, settings))
+}
+
+/// A round as anyone may read it (an open call); staff and auditors also see the committee.
+fn round_json(
+    id: RoundId,
+    round: &Round,
+    settings: &RoundSettings,
+    actor: Option<&Actor>,
+) -> Value {
+    let mut body = serde_json::to_value(settings).unwrap_or_default();
+    body["id"] = json!(id);
+    body["scoring_closed"] = json!(round.is_scoring_closed());
+    body["decided_total"] = json!(round.decided_total());
+    body["remaining_budget"] = json!(round.remaining_budget());
+    let insider = actor.is_some_and(|actor| actor.has(Role::Staff) || actor.has(Role::Auditor));
+    if insider {
+        body["committee"] = json!(round.committee);
+    }
+    body
+}
+
+/// `GET /api/v1/rounds/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+    Path(id): Path<RoundId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (round, settings) = load_round(&state, id).await?;
+    Ok(Json(round_json(id, &round, &settings, actor.as_ref())))
+}
+
+/// `GET /api/v1/rounds`: every opened round, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    MaybeActor(actor): MaybeActor,
+) -> Result<impl IntoResponse, ApiError> {
+    let mut rounds = Vec::new();
+    for id in crate::queries::round_ids(&state.db)
+        .await?
+        .into_iter()
+        .rev()
+    {
+        if let Ok((round, settings)) = load_round(&state, id).await {
+            rounds.push(round_json(id, &round, &settings, actor.as_ref()));
+        }
+    }
+    Ok(Json(json!({ "rounds": rounds })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Appointment {
+    reviewer_id: UserId,
+}
+
+/// `POST /api/v1/rounds/{id}/committee`: staff appoint a reviewer.
+pub async fn appoint(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<RoundId>,
+    Json(body): Json<Appointment>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Staff)?;
+    let reviewer = crate::accounts::load(&state, body.reviewer_id)
+        .await?
+        .filter(|account| account.roles.contains(&Role::Reviewer))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "round.not_a_reviewer",
+                "指定されたアカウントは審査委員ではありません（規則4）",
+                "the account is not a reviewer account",
+            )
+        })?;
+    load_round(&state, id).await?;
+    let command = RoundCommand::AppointReviewer {
+        reviewer_id: reviewer.id.unwrap_or(body.reviewer_id),
+        by: actor.user_id,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Staff);
+    let executed = state
+        .stores
+        .rounds
+        .execute(&id.to_string(), command, &metadata)
+        .await?;
+    Ok(Json(json!({
+        "committee": executed.state.committee,
+        "position": executed.position,
+    })))
+}
+
+/// `POST /api/v1/rounds/{id}/scoring/close`: staff close scoring, unsealing the scores.
+pub async fn close_scoring(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<RoundId>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Staff)?;
+    load_round(&state, id).await?;
+    let command = RoundCommand::CloseScoring {
+        by: actor.user_id,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Staff);
+    let executed = state
+        .stores
+        .rounds
+        .execute(&id.to_string(), command, &metadata)
+        .await?;
+    Ok(Json(json!({
+        "scoring_closed": executed.state.is_scoring_closed(),
+        "position": executed.position,
+    })))
+}
