@@ -3,22 +3,25 @@
 //! These are stop-gaps until the checkpointed read models of `projections/` (issue 4) exist: they read
 //! the event table directly and are correct but linear in the number of round events.
 
+use grants_domain::application::ApplicationEvent;
 use grants_domain::round::RoundEvent;
-use grants_domain::{GroupId, RoundId};
+use grants_domain::{ApplicationId, GroupId, RoundId};
 
 use crate::db::Database;
 
-/// The `payload` column as text on either backend.
-async fn round_payloads(
+/// The `payload` column as text on either backend, for one event type of one aggregate type.
+async fn payloads(
     db: &Database,
+    aggregate_type: &str,
     event_type: &str,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     match db {
         Database::Sqlite(pool) => {
             sqlx::query_as(
                 "SELECT aggregate_id, payload FROM events
-                  WHERE aggregate_type = 'round' AND event_type = $1 ORDER BY position",
+                  WHERE aggregate_type = $1 AND event_type = $2 ORDER BY position",
             )
+            .bind(aggregate_type)
             .bind(event_type)
             .fetch_all(pool)
             .await
@@ -26,8 +29,9 @@ async fn round_payloads(
         Database::Postgres(pool) => {
             sqlx::query_as(
                 "SELECT aggregate_id, payload::text FROM events
-                  WHERE aggregate_type = 'round' AND event_type = $1 ORDER BY position",
+                  WHERE aggregate_type = $1 AND event_type = $2 ORDER BY position",
             )
+            .bind(aggregate_type)
             .bind(event_type)
             .fetch_all(pool)
             .await
@@ -37,7 +41,7 @@ async fn round_payloads(
 
 /// Every opened round, oldest first.
 pub async fn round_ids(db: &Database) -> Result<Vec<RoundId>, sqlx::Error> {
-    Ok(round_payloads(db, "RoundOpened")
+    Ok(payloads(db, "round", "RoundOpened")
         .await?
         .into_iter()
         .filter_map(|(id, _)| id.parse().ok())
@@ -52,7 +56,7 @@ pub async fn prior_grants(
     course: &str,
     this_round: RoundId,
 ) -> Result<u32, sqlx::Error> {
-    let courses: std::collections::HashMap<String, String> = round_payloads(db, "RoundOpened")
+    let courses: std::collections::HashMap<String, String> = payloads(db, "round", "RoundOpened")
         .await?
         .into_iter()
         .filter_map(|(id, payload)| match serde_json::from_str(&payload) {
@@ -61,7 +65,7 @@ pub async fn prior_grants(
         })
         .collect();
     let this_round = this_round.to_string();
-    let count = round_payloads(db, "AwardDecided")
+    let count = payloads(db, "round", "AwardDecided")
         .await?
         .into_iter()
         .filter(|(round, _)| *round != this_round && courses.get(round).map(String::as_str) == Some(course))
@@ -70,4 +74,19 @@ pub async fn prior_grants(
         })
         .count();
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
+/// Every application started in a round, oldest first.
+pub async fn applications_in_round(
+    db: &Database,
+    round_id: RoundId,
+) -> Result<Vec<ApplicationId>, sqlx::Error> {
+    Ok(payloads(db, "application", "ApplicationDraftStarted")
+        .await?
+        .into_iter()
+        .filter(|(_, payload)| {
+            matches!(serde_json::from_str(payload), Ok(ApplicationEvent::ApplicationDraftStarted { round_id: r, .. }) if r == round_id)
+        })
+        .filter_map(|(id, _)| id.parse().ok())
+        .collect())
 }

@@ -4,17 +4,19 @@
 pub mod accounts;
 pub mod applications;
 pub mod context;
+pub mod decisions;
 pub mod error;
 pub mod extract;
 pub mod groups;
 pub mod health;
+pub mod reviews;
 pub mod rounds;
 
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -48,11 +50,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/rounds/{id}", get(rounds::get))
         .route("/api/v1/rounds/{id}/committee", post(rounds::appoint))
         .route("/api/v1/rounds/{id}/scoring/close", post(rounds::close_scoring))
+        .route("/api/v1/rounds/{id}/ranking", get(decisions::get_ranking).post(decisions::fix_ranking))
+        .route("/api/v1/rounds/{id}/decisions", post(decisions::decide))
         .route("/api/v1/applications", post(applications::start))
         .route("/api/v1/applications/{id}", get(applications::get).patch(applications::save))
         .route("/api/v1/applications/{id}/submit", post(applications::submit))
         .route("/api/v1/applications/{id}/withdraw", post(applications::withdraw))
         .route("/api/v1/applications/{id}/screening", post(applications::screen))
+        .route("/api/v1/applications/{id}/conflict-declaration", post(reviews::declare))
+        .route("/api/v1/applications/{id}/my-review", put(reviews::save).get(reviews::mine))
+        .route("/api/v1/applications/{id}/my-review/submit", post(reviews::seal))
         .fallback(|| async { error::ApiError::not_found() })
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

@@ -44,6 +44,7 @@ pub struct RankingEntry {
 
 /// Where the budget fill left an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RankOutcome {
     Adopted,
     RunnerUp,

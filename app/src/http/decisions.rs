@@ -1,0 +1,362 @@
+//! The ranking of a round (rule 5) and the award decisions (rule 6).
+//!
+//! After the `Round` aggregate accepts a decision (which is where the budget holds, whatever the
+//! concurrency), the handler records the outcome on each application and opens each grant. Those
+//! follow-up commands are idempotent in effect (a second attempt is refused by the aggregate's state);
+//! moving them to a process manager driven by the log is left for the projection runner (issue 4).
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use grants_domain::account::Role;
+use grants_domain::application::{Application, ApplicationCommand, DecisionOutcome};
+use grants_domain::grant::{GrantCommand, Period as GrantPeriod};
+use grants_domain::review::review_id;
+use grants_domain::round::{
+    rank, AwardRequest, RankingEntry, Rejection, Round, RoundCommand, RoundEvent, RoundSettings,
+    SheetOutcome,
+};
+use grants_domain::{ApplicationId, ApplicationStatus, GrantId, RoundId, Yen};
+use serde::Deserialize;
+use serde_json::json;
+use time::Date;
+
+use super::context::CommandContext;
+use super::error::ApiError;
+use super::extract::{Json, Path};
+use super::rounds::load_round;
+use super::AppState;
+use crate::auth::Actor;
+use crate::store::ActorRole;
+
+/// The eligible applications of a round with one sheet outcome per committee member.
+async fn ranking_entries(
+    state: &AppState,
+    round_id: RoundId,
+    round: &Round,
+) -> Result<Vec<RankingEntry>, ApiError> {
+    let mut entries = Vec::new();
+    for id in crate::queries::applications_in_round(&state.db, round_id).await? {
+        let Some(application) = state.stores.applications.load(&id.to_string()).await? else {
+            continue;
+        };
+        if application.status() != Some(ApplicationStatus::Eligible) {
+            continue;
+        }
+        let mut sheets = Vec::with_capacity(round.committee.len());
+        for reviewer in &round.committee {
+            let review = state.stores.reviews.load(&review_id(id, *reviewer)).await?;
+            sheets.push(review.map_or(SheetOutcome::Missing, |review| review.outcome()));
+        }
+        let requested = application
+            .content()
+            .map_or(Yen::ZERO, |content| content.requested_amount);
+        entries.push(RankingEntry {
+            application_id: id,
+            requested,
+            sheets,
+        });
+    }
+    Ok(entries)
+}
+
+/// `GET /api/v1/rounds/{id}/ranking`: the fixed ranking, or a preview computed from the sealed sheets.
+/// Staff always; committee members once scoring is closed; everyone else 404.
+pub async fn get_ranking(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<RoundId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (round, settings) = load_round(&state, id).await?;
+    let committee_may_see = round.committee.contains(&actor.user_id) && round.is_scoring_closed();
+    if !(actor.has(Role::Staff) || actor.has(Role::Auditor) || committee_may_see) {
+        return Err(ApiError::not_found());
+    }
+    if let Some(fixed) = &round.ranking {
+        return Ok(Json(
+            json!({ "fixed": true, "rows": fixed.rows, "offer": fixed.offer }),
+        ));
+    }
+    let entries = ranking_entries(&state, id, &round).await?;
+    let complete: Vec<RankingEntry> = entries
+        .into_iter()
+        .filter(|entry| !entry.sheets.contains(&SheetOutcome::Missing))
+        .collect();
+    let rows = rank(
+        &complete,
+        settings.max_total_per_reviewer(),
+        settings.pass_ratio,
+        settings.budget,
+        settings.floor,
+    )
+    .map_err(|error| ApiError::refused(&error))?;
+    Ok(Json(json!({ "fixed": false, "rows": rows })))
+}
+
+/// `POST /api/v1/rounds/{id}/ranking`: staff fix the ranking once scoring is closed (an extension of
+/// api.md: the runner-up's 7 days run from here).
+pub async fn fix_ranking(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<RoundId>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Staff)?;
+    let (round, _) = load_round(&state, id).await?;
+    let entries = ranking_entries(&state, id, &round).await?;
+    let command = RoundCommand::FixRanking {
+        entries,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Staff);
+    let executed = state
+        .stores
+        .rounds
+        .execute(&id.to_string(), command, &metadata)
+        .await?;
+    let fixed = executed.state.ranking.as_ref();
+    Ok(Json(json!({
+        "fixed": true,
+        "rows": fixed.map(|ranking| &ranking.rows),
+        "offer": fixed.and_then(|ranking| ranking.offer.as_ref()),
+        "position": executed.position,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardInput {
+    application_id: ApplicationId,
+    amount: Yen,
+    #[serde(default)]
+    conditions: String,
+    completion_deadline: Date,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectionInput {
+    application_id: ApplicationId,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    #[serde(default)]
+    awards: Vec<AwardInput>,
+    #[serde(default)]
+    rejections: Vec<RejectionInput>,
+}
+
+/// Loads an application of this round, or 422 naming it.
+async fn application_of_round(
+    state: &AppState,
+    round_id: RoundId,
+    id: ApplicationId,
+) -> Result<Application, ApiError> {
+    state
+        .stores
+        .applications
+        .load(&id.to_string())
+        .await?
+        .filter(|application| application.round_id() == round_id)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "round.unknown_application",
+                format!("申請{id}はこの募集回にありません"),
+                format!("application {id} is not in this round"),
+            )
+        })
+}
+
+/// `POST /api/v1/rounds/{id}/decisions`: staff decide awards and rejections, all or nothing.
+pub async fn decide(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<RoundId>,
+    Json(body): Json<Decision>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Staff)?;
+    let (_, settings) = load_round(&state, id).await?;
+    let mut awards = Vec::with_capacity(body.awards.len());
+    let mut applications = Vec::with_capacity(body.awards.len());
+    for award in &body.awards {
+        let application = application_of_round(&state, id, award.application_id).await?;
+        let requested = application
+            .content()
+            .map_or(Yen::ZERO, |content| content.requested_amount);
+        awards.push(AwardRequest {
+            application_id: award.application_id,
+            grant_id: GrantId::new(),
+            group_id: application.group_id(),
+            amount: award.amount,
+            requested,
+            max: application.max_amount().unwrap_or(Yen::ZERO),
+            conditions: award.conditions.clone(),
+            completion_deadline: award.completion_deadline,
+        });
+        applications.push(application);
+    }
+    for rejection in &body.rejections {
+        application_of_round(&state, id, rejection.application_id).await?;
+    }
+    let rejections: Vec<Rejection> = body
+        .rejections
+        .into_iter()
+        .map(|rejection| Rejection {
+            application_id: rejection.application_id,
+            reason: rejection.reason,
+        })
+        .collect();
+    let command = RoundCommand::Decide {
+        awards,
+        rejections: rejections.clone(),
+        by: actor.user_id,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Staff);
+    let executed = state
+        .stores
+        .rounds
+        .execute(&id.to_string(), command, &metadata)
+        .await?;
+
+    let mut grants = Vec::new();
+    let mut position = executed.position;
+    for envelope in &executed.events {
+        let RoundEvent::AwardDecided {
+            application_id,
+            grant_id,
+            amount,
+            notice_number,
+            conditions,
+            completion_deadline,
+            ..
+        } = &envelope.payload
+        else {
+            continue;
+        };
+        let Some(application) = applications.iter().find(|a| a.id() == *application_id) else {
+            continue;
+        };
+        position = open_grant(
+            &state,
+            &settings,
+            id,
+            application,
+            *grant_id,
+            *amount,
+            notice_number,
+            conditions,
+            *completion_deadline,
+            &actor,
+            &context,
+        )
+        .await?;
+        let outcome = DecisionOutcome::Awarded {
+            grant_id: *grant_id,
+            amount: *amount,
+        };
+        position =
+            position.max(record_outcome(&state, *application_id, outcome, &actor, &context).await?);
+        grants.push(json!({
+            "application_id": application_id,
+            "grant_id": grant_id,
+            "notice_number": notice_number,
+            "amount": amount,
+        }));
+    }
+    for rejection in rejections {
+        let outcome = DecisionOutcome::Rejected {
+            reason: rejection.reason,
+        };
+        position = position.max(
+            record_outcome(&state, rejection.application_id, outcome, &actor, &context).await?,
+        );
+    }
+    Ok(Json(json!({ "grants": grants, "position": position })))
+}
+
+async fn record_outcome(
+    state: &AppState,
+    application_id: ApplicationId,
+    outcome: DecisionOutcome,
+    actor: &Actor,
+    context: &CommandContext,
+) -> Result<i64, ApiError> {
+    let command = ApplicationCommand::RecordOutcome {
+        outcome,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(actor, ActorRole::Staff);
+    let executed = state
+        .stores
+        .applications
+        .execute(&application_id.to_string(), command, &metadata)
+        .await?;
+    Ok(executed.position)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn open_grant(
+    state: &AppState,
+    settings: &RoundSettings,
+    round_id: RoundId,
+    application: &Application,
+    grant_id: GrantId,
+    amount: Yen,
+    notice_number: &str,
+    conditions: &str,
+    completion_deadline: Date,
+    actor: &Actor,
+    context: &CommandContext,
+) -> Result<i64, ApiError> {
+    let content = application.content().ok_or_else(ApiError::not_found)?;
+    let terms = application
+        .terms()
+        .copied()
+        .ok_or_else(ApiError::not_found)?;
+    let group_name = state
+        .stores
+        .groups
+        .load(&application.group_id().to_string())
+        .await?
+        .map(|group| group.name().to_owned())
+        .unwrap_or_default();
+    let command = GrantCommand::Decide {
+        grant_id,
+        application_id: application.id(),
+        round_id,
+        group_id: application.group_id(),
+        fiscal_year: settings.fiscal_year,
+        course: settings.course.clone(),
+        title: content.title.clone(),
+        summary: content.summary.clone(),
+        group_name,
+        amount,
+        notice_number: notice_number.to_owned(),
+        conditions: conditions.to_owned(),
+        completion_deadline,
+        terms,
+        advance_cap_ratio: settings.advance_cap_ratio,
+        change_threshold_ratio: settings.change_threshold_ratio,
+        settlement_days: settings.settlement_days,
+        planned: content.budget.clone(),
+        planned_period: GrantPeriod {
+            start: content.period.start,
+            end: content.period.end,
+        },
+        by: actor.user_id,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(actor, ActorRole::Staff);
+    let executed = state
+        .stores
+        .grants
+        .execute(&grant_id.to_string(), command, &metadata)
+        .await?;
+    Ok(executed.position)
+}

@@ -1,0 +1,173 @@
+//! A committee member's scoresheet on one application: conflict declaration, draft scores, sealing.
+//! The committee membership and whether scoring is open are facts read from the round; the `Review`
+//! aggregate applies rule 4.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use grants_domain::account::Role;
+use grants_domain::review::{review_id, Review, ReviewCommand};
+use grants_domain::ApplicationId;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::context::CommandContext;
+use super::error::ApiError;
+use super::extract::{Json, Path};
+use super::rounds::load_round;
+use super::AppState;
+use crate::auth::Actor;
+use crate::store::{ActorRole, Executed};
+
+fn sheet_json(review: &Review) -> Value {
+    json!({
+        "application_id": review.application_id,
+        "reviewer_id": review.reviewer_id,
+        "conflict": review.conflict,
+        "note": review.note,
+        "scores": review.scores,
+        "comment": review.comment,
+        "sealed": review.is_sealed(),
+        "total": review.sealed_total,
+    })
+}
+
+fn answer(executed: &Executed<Review>) -> Json<Value> {
+    let mut body = sheet_json(&executed.state);
+    body["position"] = json!(executed.position);
+    Json(body)
+}
+
+/// The round of an application a reviewer works on, or 404 for reviewers outside its committee.
+async fn committee_context(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<
+    (
+        grants_domain::round::Round,
+        grants_domain::round::RoundSettings,
+        grants_domain::RoundId,
+    ),
+    ApiError,
+> {
+    actor.require(Role::Reviewer)?;
+    let application = state
+        .stores
+        .applications
+        .load(&id.to_string())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (round, settings) = load_round(state, application.round_id()).await?;
+    if !round.committee.contains(&actor.user_id) {
+        return Err(ApiError::not_found());
+    }
+    Ok((round, settings, application.round_id()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declaration {
+    conflict: bool,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /api/v1/applications/{id}/conflict-declaration`.
+pub async fn declare(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<ApplicationId>,
+    Json(body): Json<Declaration>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (round, _, round_id) = committee_context(&state, &actor, id).await?;
+    let command = ReviewCommand::DeclareConflict {
+        application_id: id,
+        round_id,
+        reviewer_id: actor.user_id,
+        is_committee_member: round.committee.contains(&actor.user_id),
+        conflict: body.conflict,
+        note: body.note,
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Reviewer);
+    let executed = state
+        .stores
+        .reviews
+        .execute(&review_id(id, actor.user_id), command, &metadata)
+        .await?;
+    Ok(answer(&executed))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scores {
+    scores: BTreeMap<String, u32>,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `PUT /api/v1/applications/{id}/my-review`: save one's own draft scores.
+pub async fn save(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<ApplicationId>,
+    Json(body): Json<Scores>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (round, settings, _) = committee_context(&state, &actor, id).await?;
+    let command = ReviewCommand::SaveScores {
+        scores: body.scores,
+        comment: body.comment,
+        criteria: settings.criteria,
+        scoring_open: !round.is_scoring_closed(),
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Reviewer);
+    let executed = state
+        .stores
+        .reviews
+        .execute(&review_id(id, actor.user_id), command, &metadata)
+        .await?;
+    Ok(answer(&executed))
+}
+
+/// `POST /api/v1/applications/{id}/my-review/submit`: seal one's own scoresheet.
+pub async fn seal(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<ApplicationId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (round, settings, _) = committee_context(&state, &actor, id).await?;
+    let command = ReviewCommand::Seal {
+        criteria: settings.criteria,
+        scoring_open: !round.is_scoring_closed(),
+        at: context.now,
+    };
+    let metadata = context.metadata_for(&actor, ActorRole::Reviewer);
+    let executed = state
+        .stores
+        .reviews
+        .execute(&review_id(id, actor.user_id), command, &metadata)
+        .await?;
+    Ok(answer(&executed))
+}
+
+/// `GET /api/v1/applications/{id}/my-review`: one's own sheet (404 before anything was declared).
+pub async fn mine(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<ApplicationId>,
+) -> Result<impl IntoResponse, ApiError> {
+    committee_context(&state, &actor, id).await?;
+    let review = state
+        .stores
+        .reviews
+        .load(&review_id(id, actor.user_id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(sheet_json(&review)))
+}
