@@ -20,7 +20,4 @@ pub struct ServeConfig {
     /// The address to listen on; port 0 picks a free port.
     #[arg(long, env = "GRANTS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Seed the demo round, groups and applications before serving, if the log is empty.
-    #[arg(long)]
-    pub demo: bool,
 }

@@ -49,7 +49,6 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             database_url: database_url.clone(),
         },
         listen: "127.0.0.1:0".into(),
-        demo: false,
     };
     let app = Application::build(&config)
         .await

@@ -250,6 +250,20 @@ on_both_backends!(
         let awarded = app.send(Method::GET, &path, Some(&member), None).await;
         assert_eq!(awarded.body["status"], "awarded");
         assert_eq!(awarded.body["grant_id"], grant["grant_id"]);
+        let grant_path = format!("/api/v1/grants/{}", grant["grant_id"].as_str().unwrap());
+        let read = app
+            .send(Method::GET, &grant_path, Some(&member), None)
+            .await;
+        assert_eq!(read.status, 200, "{:?}", read.body);
+        assert_eq!(read.body["status"], "decided");
+        assert_eq!(read.body["decided_amount"], 90_000);
+        assert_eq!(read.body["paid_total"], 0);
+        assert_eq!(
+            app.send(Method::GET, &grant_path, Some(&reviewers[0]), None)
+                .await
+                .status,
+            404
+        );
         let round_now = app.get(&format!("/api/v1/rounds/{round_id}")).await;
         assert_eq!(round_now.body["remaining_budget"], 210_000);
         let twice = app

@@ -7,6 +7,7 @@ pub mod context;
 pub mod decisions;
 pub mod error;
 pub mod extract;
+pub mod grants;
 pub mod groups;
 pub mod health;
 pub mod reviews;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/rounds/{id}/scoring/close", post(rounds::close_scoring))
         .route("/api/v1/rounds/{id}/ranking", get(decisions::get_ranking).post(decisions::fix_ranking))
         .route("/api/v1/rounds/{id}/decisions", post(decisions::decide))
+        .route("/api/v1/grants/{id}", get(grants::get))
         .route("/api/v1/applications", post(applications::start))
         .route("/api/v1/applications/{id}", get(applications::get).patch(applications::save))
         .route("/api/v1/applications/{id}/submit", post(applications::submit))
