@@ -8,6 +8,7 @@ use grants_domain::round::RoundEvent;
 use grants_domain::{ApplicationId, GroupId, RoundId};
 
 use crate::db::Database;
+use crate::with_pool;
 
 /// The `payload` column as text on either backend, for one event type of one aggregate type.
 async fn payloads(
@@ -15,28 +16,15 @@ async fn payloads(
     aggregate_type: &str,
     event_type: &str,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
-    match db {
-        Database::Sqlite(pool) => {
-            sqlx::query_as(
-                "SELECT aggregate_id, payload FROM events
-                  WHERE aggregate_type = $1 AND event_type = $2 ORDER BY position",
-            )
-            .bind(aggregate_type)
-            .bind(event_type)
-            .fetch_all(pool)
-            .await
-        }
-        Database::Postgres(pool) => {
-            sqlx::query_as(
-                "SELECT aggregate_id, payload::text FROM events
-                  WHERE aggregate_type = $1 AND event_type = $2 ORDER BY position",
-            )
-            .bind(aggregate_type)
-            .bind(event_type)
-            .fetch_all(pool)
-            .await
-        }
-    }
+    // CAST(... AS TEXT) reads the json column of PostgreSQL and the text column of SQLite alike.
+    with_pool!(db, pool => sqlx::query_as(
+        "SELECT aggregate_id, CAST(payload AS TEXT) FROM events
+          WHERE aggregate_type = $1 AND event_type = $2 ORDER BY position",
+    )
+    .bind(aggregate_type)
+    .bind(event_type)
+    .fetch_all(pool)
+    .await)
 }
 
 /// Every opened round, oldest first.

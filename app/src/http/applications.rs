@@ -128,11 +128,14 @@ pub async fn start(
         by: actor.user_id,
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Applicant);
-    let executed = state
-        .stores
-        .applications
-        .execute(&application_id.to_string(), command, &metadata)
+    let executed = context
+        .run(
+            &state.stores.applications,
+            application_id,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(answer(&executed))))
 }
@@ -147,7 +150,7 @@ async fn visible_application(
     let application = state
         .stores
         .applications
-        .load(&id.to_string())
+        .load(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if actor.has(Role::Staff)
@@ -170,11 +173,7 @@ async fn is_member(
     actor: &Actor,
     application: &Application,
 ) -> Result<bool, ApiError> {
-    let group = state
-        .stores
-        .groups
-        .load(&application.group_id().to_string())
-        .await?;
+    let group = state.stores.groups.load(application.group_id()).await?;
     Ok(group.is_some_and(|group| group.is_member(actor.user_id)))
 }
 
@@ -212,11 +211,8 @@ async fn run(
     actor: &Actor,
     role: ActorRole,
 ) -> Result<Json<Value>, ApiError> {
-    let metadata = context.metadata_for(actor, role);
-    let executed = state
-        .stores
-        .applications
-        .execute(&id.to_string(), command, &metadata)
+    let executed = context
+        .run(&state.stores.applications, id, command, actor, role)
         .await?;
     Ok(Json(answer(&executed)))
 }
@@ -249,7 +245,7 @@ pub async fn submit(
     let group = state
         .stores
         .groups
-        .load(&application.group_id().to_string())
+        .load(application.group_id())
         .await?
         .ok_or_else(ApiError::not_found)?;
     let command = ApplicationCommand::Submit {

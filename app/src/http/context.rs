@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 use super::error::ApiError;
 use super::REQUEST_ID;
 use crate::auth::Actor;
-use crate::store::{ActorRole, CommandMetadata};
+use crate::store::{ActorRole, CommandMetadata, Executed, Store};
+use cqrs_es::Aggregate;
+use grants_domain::Refusal;
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
@@ -35,6 +37,25 @@ impl CommandContext {
     /// Metadata for a signed-in actor acting in `role`.
     pub fn metadata_for(&self, actor: &Actor, role: ActorRole) -> CommandMetadata {
         self.metadata(actor.user_id, role)
+    }
+
+    /// Runs `command` on the aggregate `id` as `actor` acting in `role`, with this request's
+    /// metadata; a refusal becomes its problem+json answer.
+    pub async fn run<A>(
+        &self,
+        store: &Store<A>,
+        id: impl std::fmt::Display,
+        command: A::Command,
+        actor: &Actor,
+        role: ActorRole,
+    ) -> Result<Executed<A>, ApiError>
+    where
+        A: Aggregate<Services = ()> + Clone,
+        A::Command: Clone,
+        A::Error: Refusal,
+    {
+        let metadata = self.metadata_for(actor, role);
+        Ok(store.execute(id, command, &metadata).await?)
     }
 }
 

@@ -36,7 +36,7 @@ async fn ranking_entries(
 ) -> Result<Vec<RankingEntry>, ApiError> {
     let mut entries = Vec::new();
     for id in crate::queries::applications_in_round(&state.db, round_id).await? {
-        let Some(application) = state.stores.applications.load(&id.to_string()).await? else {
+        let Some(application) = state.stores.applications.load(id).await? else {
             continue;
         };
         if application.status() != Some(ApplicationStatus::Eligible) {
@@ -108,11 +108,8 @@ pub async fn fix_ranking(
         by: actor.user_id,
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Staff);
-    let executed = state
-        .stores
-        .rounds
-        .execute(&id.to_string(), command, &metadata)
+    let executed = context
+        .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
         .await?;
     let fixed = executed.state.ranking.as_ref();
     Ok(Json(json!({
@@ -158,7 +155,7 @@ async fn application_of_round(
     state
         .stores
         .applications
-        .load(&id.to_string())
+        .load(id)
         .await?
         .filter(|application| application.round_id() == round_id)
         .ok_or_else(|| {
@@ -216,11 +213,8 @@ pub async fn decide(
         by: actor.user_id,
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Staff);
-    let executed = state
-        .stores
-        .rounds
-        .execute(&id.to_string(), command, &metadata)
+    let executed = context
+        .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
         .await?;
 
     let mut grants = Vec::new();
@@ -291,11 +285,14 @@ async fn record_outcome(
         by: actor.user_id,
         at: context.now,
     };
-    let metadata = context.metadata_for(actor, ActorRole::Staff);
-    let executed = state
-        .stores
-        .applications
-        .execute(&application_id.to_string(), command, &metadata)
+    let executed = context
+        .run(
+            &state.stores.applications,
+            application_id,
+            command,
+            actor,
+            ActorRole::Staff,
+        )
         .await?;
     Ok(executed.position)
 }
@@ -322,7 +319,7 @@ async fn open_grant(
     let group_name = state
         .stores
         .groups
-        .load(&application.group_id().to_string())
+        .load(application.group_id())
         .await?
         .map(|group| group.name().to_owned())
         .unwrap_or_default();
@@ -352,11 +349,14 @@ async fn open_grant(
         by: actor.user_id,
         at: context.now,
     };
-    let metadata = context.metadata_for(actor, ActorRole::Staff);
-    let executed = state
-        .stores
-        .grants
-        .execute(&grant_id.to_string(), command, &metadata)
+    let executed = context
+        .run(
+            &state.stores.grants,
+            grant_id,
+            command,
+            actor,
+            ActorRole::Staff,
+        )
         .await?;
     Ok(executed.position)
 }

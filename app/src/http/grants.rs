@@ -37,14 +37,14 @@ pub async fn get(
     let grant = state
         .stores
         .grants
-        .load(&id.to_string())
+        .load(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let insider = actor.has(Role::Staff) || actor.has(Role::Auditor);
     let member = state
         .stores
         .groups
-        .load(&grant.group_id.to_string())
+        .load(grant.group_id)
         .await?
         .is_some_and(|group| group.is_member(actor.user_id));
     if !(insider || member) {

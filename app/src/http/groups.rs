@@ -56,11 +56,14 @@ pub async fn register(
         purpose: body.purpose,
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Applicant);
-    let executed = state
-        .stores
-        .groups
-        .execute(&group_id.to_string(), command, &metadata)
+    let executed = context
+        .run(
+            &state.stores.groups,
+            group_id,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -78,7 +81,7 @@ pub async fn visible_group(
     let group = state
         .stores
         .groups
-        .load(&id.to_string())
+        .load(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if actor.has(Role::Staff) || actor.has(Role::Auditor) || group.is_member(actor.user_id) {

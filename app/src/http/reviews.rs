@@ -56,7 +56,7 @@ async fn committee_context(
     let application = state
         .stores
         .applications
-        .load(&id.to_string())
+        .load(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let (round, settings) = load_round(state, application.round_id()).await?;
@@ -92,11 +92,14 @@ pub async fn declare(
         note: body.note,
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Reviewer);
-    let executed = state
-        .stores
-        .reviews
-        .execute(&review_id(id, actor.user_id), command, &metadata)
+    let executed = context
+        .run(
+            &state.stores.reviews,
+            review_id(id, actor.user_id),
+            command,
+            &actor,
+            ActorRole::Reviewer,
+        )
         .await?;
     Ok(answer(&executed))
 }
@@ -125,11 +128,14 @@ pub async fn save(
         scoring_open: !round.is_scoring_closed(),
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Reviewer);
-    let executed = state
-        .stores
-        .reviews
-        .execute(&review_id(id, actor.user_id), command, &metadata)
+    let executed = context
+        .run(
+            &state.stores.reviews,
+            review_id(id, actor.user_id),
+            command,
+            &actor,
+            ActorRole::Reviewer,
+        )
         .await?;
     Ok(answer(&executed))
 }
@@ -147,11 +153,14 @@ pub async fn seal(
         scoring_open: !round.is_scoring_closed(),
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Reviewer);
-    let executed = state
-        .stores
-        .reviews
-        .execute(&review_id(id, actor.user_id), command, &metadata)
+    let executed = context
+        .run(
+            &state.stores.reviews,
+            review_id(id, actor.user_id),
+            command,
+            &actor,
+            ActorRole::Reviewer,
+        )
         .await?;
     Ok(answer(&executed))
 }
@@ -166,7 +175,7 @@ pub async fn mine(
     let review = state
         .stores
         .reviews
-        .load(&review_id(id, actor.user_id))
+        .load(review_id(id, actor.user_id))
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(sheet_json(&review)))

@@ -31,11 +31,14 @@ pub async fn open(
         by: actor.user_id,
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Staff);
-    let executed = state
-        .stores
-        .rounds
-        .execute(&round_id.to_string(), command, &metadata)
+    let executed = context
+        .run(
+            &state.stores.rounds,
+            round_id,
+            command,
+            &actor,
+            ActorRole::Staff,
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -48,7 +51,7 @@ pub async fn load_round(state: &AppState, id: RoundId) -> Result<(Round, RoundSe
     let round = state
         .stores
         .rounds
-        .load(&id.to_string())
+        .load(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let settings = round.settings.clone().ok_or_else(ApiError::not_found)?;
@@ -117,7 +120,7 @@ pub async fn appoint(
     Json(body): Json<Appointment>,
 ) -> Result<impl IntoResponse, ApiError> {
     actor.require(Role::Staff)?;
-    let reviewer = crate::accounts::load(&state, body.reviewer_id)
+    crate::accounts::load(&state, body.reviewer_id)
         .await?
         .filter(|account| account.roles.contains(&Role::Reviewer))
         .ok_or_else(|| {
@@ -129,15 +132,12 @@ pub async fn appoint(
         })?;
     load_round(&state, id).await?;
     let command = RoundCommand::AppointReviewer {
-        reviewer_id: reviewer.id.unwrap_or(body.reviewer_id),
+        reviewer_id: body.reviewer_id,
         by: actor.user_id,
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Staff);
-    let executed = state
-        .stores
-        .rounds
-        .execute(&id.to_string(), command, &metadata)
+    let executed = context
+        .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
         .await?;
     Ok(Json(json!({
         "committee": executed.state.committee,
@@ -158,11 +158,8 @@ pub async fn close_scoring(
         by: actor.user_id,
         at: context.now,
     };
-    let metadata = context.metadata_for(&actor, ActorRole::Staff);
-    let executed = state
-        .stores
-        .rounds
-        .execute(&id.to_string(), command, &metadata)
+    let executed = context
+        .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
         .await?;
     Ok(Json(json!({
         "scoring_closed": executed.state.is_scoring_closed(),

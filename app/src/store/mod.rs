@@ -118,10 +118,11 @@ where
     /// Runs a command against the aggregate `id`, retrying lost optimistic-concurrency races.
     pub async fn execute(
         &self,
-        id: &str,
+        id: impl std::fmt::Display,
         command: A::Command,
         metadata: &CommandMetadata,
     ) -> Result<Executed<A>, StoreError<A::Error>> {
+        let id = &id.to_string();
         for _ in 0..MAX_ATTEMPTS {
             let attempt = match &self.backend {
                 Backend::Sqlite(store) => execute_once(store, id, command.clone(), metadata).await,
@@ -152,7 +153,11 @@ where
     }
 
     /// The current state of an aggregate, or `None` if it has no events.
-    pub async fn load(&self, id: &str) -> Result<Option<A>, StoreError<A::Error>> {
+    pub async fn load(
+        &self,
+        id: impl std::fmt::Display,
+    ) -> Result<Option<A>, StoreError<A::Error>> {
+        let id = &id.to_string();
         let loaded = match &self.backend {
             Backend::Sqlite(store) => load_once(store, id).await,
             Backend::Postgres(store) => load_once(store, id).await,
@@ -162,24 +167,14 @@ where
 
     async fn last_position(&self, id: &str) -> Result<Position, StoreError<A::Error>> {
         let storage = |error: sqlx::Error| StoreError::Storage(error.to_string());
-        let position: Option<i64> = match &self.database {
-            Database::Sqlite(pool) => sqlx::query_scalar(
-                "SELECT max(position) FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2",
-            )
-            .bind(A::TYPE)
-            .bind(id)
-            .fetch_one(pool)
-            .await
-            .map_err(storage)?,
-            Database::Postgres(pool) => sqlx::query_scalar(
-                "SELECT max(position) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
-            )
-            .bind(A::TYPE)
-            .bind(id)
-            .fetch_one(pool)
-            .await
-            .map_err(storage)?,
-        };
+        let position: Option<i64> = crate::with_pool!(&self.database, pool => sqlx::query_scalar(
+            "SELECT max(position) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+        )
+        .bind(A::TYPE)
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .map_err(storage)?);
         Ok(position.unwrap_or(0))
     }
 }
