@@ -112,12 +112,91 @@ pub async fn fix_ranking(
         .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
         .await?;
     let fixed = executed.state.ranking.as_ref();
+    let mut position = executed.position;
+    if let Some(offer) = fixed.and_then(|ranking| ranking.offer.as_ref()) {
+        let outcome = DecisionOutcome::RunnerUp;
+        position = position.max(
+            record_outcome(
+                &state,
+                offer.application_id,
+                outcome,
+                &actor,
+                ActorRole::Staff,
+                &context,
+            )
+            .await?,
+        );
+    }
     Ok(Json(json!({
         "fixed": true,
         "rows": fixed.map(|ranking| &ranking.rows),
         "offer": fixed.and_then(|ranking| ranking.offer.as_ref()),
-        "position": executed.position,
+        "position": position,
     })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferAnswer {
+    application_id: ApplicationId,
+    accept: bool,
+}
+
+/// `POST /api/v1/rounds/{id}/runner-up-offer`: the runner-up's group accepts or declines the
+/// remainder offered (an extension of api.md). A declined offer leaves the application not adopted.
+pub async fn answer_offer(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<RoundId>,
+    Json(body): Json<OfferAnswer>,
+) -> Result<impl IntoResponse, ApiError> {
+    actor.require(Role::Applicant)?;
+    let application = application_of_round(&state, id, body.application_id).await?;
+    let member = state
+        .stores
+        .groups
+        .load(application.group_id())
+        .await?
+        .is_some_and(|group| group.is_member(actor.user_id));
+    if !member {
+        return Err(ApiError::not_found());
+    }
+    let command = RoundCommand::RespondToOffer {
+        application_id: body.application_id,
+        accept: body.accept,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run(
+            &state.stores.rounds,
+            id,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    let mut position = executed.position;
+    if !body.accept {
+        position = position.max(
+            record_outcome(
+                &state,
+                body.application_id,
+                DecisionOutcome::NotAdopted,
+                &actor,
+                ActorRole::Applicant,
+                &context,
+            )
+            .await?,
+        );
+    }
+    let offer = executed
+        .state
+        .ranking
+        .as_ref()
+        .and_then(|ranking| ranking.offer.as_ref());
+    Ok(Json(json!({ "offer": offer, "position": position })))
 }
 
 #[derive(Deserialize)]
@@ -253,8 +332,17 @@ pub async fn decide(
             grant_id: *grant_id,
             amount: *amount,
         };
-        position =
-            position.max(record_outcome(&state, *application_id, outcome, &actor, &context).await?);
+        position = position.max(
+            record_outcome(
+                &state,
+                *application_id,
+                outcome,
+                &actor,
+                ActorRole::Staff,
+                &context,
+            )
+            .await?,
+        );
         grants.push(json!({
             "application_id": application_id,
             "grant_id": grant_id,
@@ -267,7 +355,15 @@ pub async fn decide(
             reason: rejection.reason,
         };
         position = position.max(
-            record_outcome(&state, rejection.application_id, outcome, &actor, &context).await?,
+            record_outcome(
+                &state,
+                rejection.application_id,
+                outcome,
+                &actor,
+                ActorRole::Staff,
+                &context,
+            )
+            .await?,
         );
     }
     Ok(Json(json!({ "grants": grants, "position": position })))
@@ -278,6 +374,7 @@ async fn record_outcome(
     application_id: ApplicationId,
     outcome: DecisionOutcome,
     actor: &Actor,
+    role: ActorRole,
     context: &CommandContext,
 ) -> Result<i64, ApiError> {
     let command = ApplicationCommand::RecordOutcome {
@@ -291,7 +388,7 @@ async fn record_outcome(
             application_id,
             command,
             actor,
-            ActorRole::Staff,
+            role,
         )
         .await?;
     Ok(executed.position)

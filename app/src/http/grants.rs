@@ -1,21 +1,36 @@
-//! Grants after the award: reading one (its group, staff and auditors; 404 for everyone else).
+//! Grants after the award: reads, withdrawal, advances and payments, change requests, the settlement
+//! report and its review, refunds and cancellation (rules 6 to 10).
+//!
+//! The `Grant` aggregate decides each rule. Where a grant's amount moves, the `Round` aggregate moves
+//! its budget first, because the budget is where rule 6 holds: a withdrawal or a finalisation below
+//! the decided amount releases budget; an approved change that alters the amount amends the award
+//! before the grant records it (and is amended back if the grant then refuses).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use grants_domain::account::Role;
-use grants_domain::{Grant, GrantId};
+use grants_domain::grant::{GrantCommand, PaymentKind, Period, ReviewOutcome, SettlementReport};
+use grants_domain::round::RoundCommand;
+use grants_domain::{Budget, ChangeRequestId, Grant, GrantId, Yen};
+use serde::Deserialize;
 use serde_json::{json, Value};
+use time::Date;
 
+use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::AppState;
 use crate::auth::Actor;
+use crate::store::{ActorRole, Executed};
 
 /// The grant read of api.md. `paid_total` is what was paid net of refunds received.
 pub fn grant_json(grant: &Grant) -> Value {
     json!({
         "grant_id": grant.grant_id,
         "application_id": grant.application_id,
+        "round_id": grant.round_id,
+        "group_id": grant.group_id,
         "status": grant.status,
         "decided_amount": grant.decided_amount(),
         "decided_on": grant.decided_on(),
@@ -28,27 +43,422 @@ pub fn grant_json(grant: &Grant) -> Value {
     })
 }
 
+fn answer(executed: &Executed<Grant>) -> Json<Value> {
+    let mut body = grant_json(&executed.state);
+    body["position"] = json!(executed.position);
+    Json(body)
+}
+
+/// Whether the actor is a member of the grant's group.
+async fn is_member(state: &AppState, actor: &Actor, grant: &Grant) -> Result<bool, ApiError> {
+    let group = state.stores.groups.load(grant.group_id).await?;
+    Ok(group.is_some_and(|group| group.is_member(actor.user_id)))
+}
+
+/// A grant its group's members, staff and auditors may read; 404 for everyone else.
+async fn visible_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
+    let grant = state
+        .stores
+        .grants
+        .load(id)
+        .await?
+        .filter(|grant| grant.status.is_some())
+        .ok_or_else(ApiError::not_found)?;
+    if actor.has(Role::Staff) || actor.has(Role::Auditor) || is_member(state, actor, &grant).await?
+    {
+        Ok(grant)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// A grant the actor acts on for its group (applicant commands).
+async fn own_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
+    let grant = visible_grant(state, actor, id).await?;
+    if actor.has(Role::Applicant) && is_member(state, actor, &grant).await? {
+        Ok(grant)
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// A grant staff act on.
+async fn staff_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
+    actor.require(Role::Staff)?;
+    visible_grant(state, actor, id).await
+}
+
+async fn run(
+    state: &AppState,
+    id: GrantId,
+    command: GrantCommand,
+    context: &CommandContext,
+    actor: &Actor,
+    role: ActorRole,
+) -> Result<Executed<Grant>, ApiError> {
+    context
+        .run(&state.stores.grants, id, command, actor, role)
+        .await
+}
+
+/// Gives budget back to the round the grant came from.
+async fn release(
+    state: &AppState,
+    grant: &Grant,
+    amount: Yen,
+    context: &CommandContext,
+    actor: &Actor,
+    role: ActorRole,
+) -> Result<(), ApiError> {
+    if amount.is_zero() {
+        return Ok(());
+    }
+    let command = RoundCommand::ReleaseAward {
+        application_id: grant.application_id,
+        amount,
+        by: actor.user_id,
+        at: context.now,
+    };
+    context
+        .run(&state.stores.rounds, grant.round_id, command, actor, role)
+        .await?;
+    Ok(())
+}
+
 /// `GET /api/v1/grants/{id}`.
 pub async fn get(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = state
-        .stores
-        .grants
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let insider = actor.has(Role::Staff) || actor.has(Role::Auditor);
-    let member = state
-        .stores
-        .groups
-        .load(grant.group_id)
-        .await?
-        .is_some_and(|group| group.is_member(actor.user_id));
-    if !(insider || member) {
-        return Err(ApiError::not_found());
+    Ok(Json(grant_json(&visible_grant(&state, &actor, id).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    reason: String,
+}
+
+/// `POST /api/v1/grants/{id}/withdraw`: the group withdraws within 10 days of the decision.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    Json(body): Json<Reason>,
+) -> Result<impl IntoResponse, ApiError> {
+    let grant = own_grant(&state, &actor, id).await?;
+    let command = GrantCommand::Withdraw {
+        reason: body.reason,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = run(&state, id, command, &context, &actor, ActorRole::Applicant).await?;
+    release(
+        &state,
+        &grant,
+        grant.decided_amount(),
+        &context,
+        &actor,
+        ActorRole::Applicant,
+    )
+    .await?;
+    Ok(answer(&executed))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amount {
+    amount: Yen,
+}
+
+/// `POST /api/v1/grants/{id}/advance-requests`.
+pub async fn request_advance(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    Json(body): Json<Amount>,
+) -> Result<impl IntoResponse, ApiError> {
+    own_grant(&state, &actor, id).await?;
+    let command = GrantCommand::RequestAdvance {
+        amount: body.amount,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = run(&state, id, command, &context, &actor, ActorRole::Applicant).await?;
+    Ok((StatusCode::CREATED, answer(&executed)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payment {
+    amount: Yen,
+    paid_on: Date,
+    kind: PaymentKind,
+}
+
+/// `POST /api/v1/grants/{id}/payments`: staff record a payment.
+pub async fn record_payment(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    Json(body): Json<Payment>,
+) -> Result<impl IntoResponse, ApiError> {
+    staff_grant(&state, &actor, id).await?;
+    let command = GrantCommand::RecordPayment {
+        amount: body.amount,
+        paid_on: body.paid_on,
+        kind: body.kind,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = run(&state, id, command, &context, &actor, ActorRole::Staff).await?;
+    Ok((StatusCode::CREATED, answer(&executed)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRequest {
+    reason: String,
+    budget: Budget,
+    period: Period,
+}
+
+/// `POST /api/v1/grants/{id}/change-requests`.
+pub async fn request_change(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    Json(body): Json<ChangeRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    own_grant(&state, &actor, id).await?;
+    let change_request_id = ChangeRequestId::new();
+    let command = GrantCommand::RequestChange {
+        change_request_id,
+        reason: body.reason,
+        budget: body.budget,
+        period: body.period,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = run(&state, id, command, &context, &actor, ActorRole::Applicant).await?;
+    let mut body = answer(&executed).0;
+    body["change_request_id"] = json!(change_request_id);
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeDecision {
+    approved: bool,
+    new_amount: Option<Yen>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /api/v1/grants/{id}/change-requests/{cid}/decision`: staff approve or refuse a change.
+pub async fn decide_change(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path((id, change_request_id)): Path<(GrantId, ChangeRequestId)>,
+    Json(body): Json<ChangeDecision>,
+) -> Result<impl IntoResponse, ApiError> {
+    let grant = staff_grant(&state, &actor, id).await?;
+    let current = grant.decided_amount();
+    let amended = body
+        .new_amount
+        .filter(|new_amount| body.approved && *new_amount != current);
+    if let Some(new_amount) = amended {
+        amend(&state, &grant, new_amount, &context, &actor).await?;
     }
-    Ok(Json(grant_json(&grant)))
+    let command = GrantCommand::DecideChange {
+        change_request_id,
+        approved: body.approved,
+        new_amount: body.new_amount,
+        reason: body.reason,
+        by: actor.user_id,
+        at: context.now,
+    };
+    match run(&state, id, command, &context, &actor, ActorRole::Staff).await {
+        Ok(executed) => Ok(answer(&executed)),
+        Err(refusal) => {
+            if amended.is_some() {
+                amend(&state, &grant, current, &context, &actor).await?;
+            }
+            Err(refusal)
+        }
+    }
+}
+
+async fn amend(
+    state: &AppState,
+    grant: &Grant,
+    new_amount: Yen,
+    context: &CommandContext,
+    actor: &Actor,
+) -> Result<(), ApiError> {
+    let command = RoundCommand::AmendAward {
+        application_id: grant.application_id,
+        new_amount,
+        by: actor.user_id,
+        at: context.now,
+    };
+    context
+        .run(
+            &state.stores.rounds,
+            grant.round_id,
+            command,
+            actor,
+            ActorRole::Staff,
+        )
+        .await?;
+    Ok(())
+}
+
+/// `PUT /api/v1/grants/{id}/settlement-report`: save the report (a draft until submitted).
+pub async fn save_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    Json(report): Json<SettlementReport>,
+) -> Result<impl IntoResponse, ApiError> {
+    own_grant(&state, &actor, id).await?;
+    let command = GrantCommand::SaveSettlementReport {
+        report,
+        by: actor.user_id,
+        at: context.now,
+    };
+    Ok(answer(
+        &run(&state, id, command, &context, &actor, ActorRole::Applicant).await?,
+    ))
+}
+
+/// `GET /api/v1/grants/{id}/settlement-report`: the saved report.
+pub async fn get_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<GrantId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let grant = visible_grant(&state, &actor, id).await?;
+    Ok(Json(json!({ "report": grant.report })))
+}
+
+/// `POST /api/v1/grants/{id}/settlement-report/submit`.
+pub async fn submit_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+) -> Result<impl IntoResponse, ApiError> {
+    own_grant(&state, &actor, id).await?;
+    let command = GrantCommand::SubmitSettlementReport {
+        by: actor.user_id,
+        at: context.now,
+    };
+    Ok(answer(
+        &run(&state, id, command, &context, &actor, ActorRole::Applicant).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ReviewDecision {
+    Accepted,
+    Returned,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportReview {
+    outcome: ReviewDecision,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /api/v1/grants/{id}/settlement-report/review`: staff accept (額の確定) or return the report.
+pub async fn review_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    Json(body): Json<ReportReview>,
+) -> Result<impl IntoResponse, ApiError> {
+    let grant = staff_grant(&state, &actor, id).await?;
+    let outcome = match body.outcome {
+        ReviewDecision::Accepted => ReviewOutcome::Accepted,
+        ReviewDecision::Returned => ReviewOutcome::Returned {
+            reason: body.reason,
+        },
+    };
+    let command = GrantCommand::ReviewSettlement {
+        outcome,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = run(&state, id, command, &context, &actor, ActorRole::Staff).await?;
+    if let Some(finalised) = executed.state.finalised_amount {
+        let freed = grant.decided_amount().saturating_sub(finalised);
+        release(&state, &grant, freed, &context, &actor, ActorRole::Staff).await?;
+    }
+    Ok(answer(&executed))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refund {
+    amount: Yen,
+    received_on: Date,
+}
+
+/// `POST /api/v1/grants/{id}/refunds`: staff record a refund received.
+pub async fn record_refund(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    Json(body): Json<Refund>,
+) -> Result<impl IntoResponse, ApiError> {
+    staff_grant(&state, &actor, id).await?;
+    let command = GrantCommand::RecordRefund {
+        amount: body.amount,
+        received_on: body.received_on,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = run(&state, id, command, &context, &actor, ActorRole::Staff).await?;
+    Ok((StatusCode::CREATED, answer(&executed)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cancellation {
+    reason: String,
+    refund_amount: Yen,
+}
+
+/// `POST /api/v1/grants/{id}/cancellation`: staff cancel (取消) and order a refund. The budget is not
+/// released: money already spent stays spent, and a cancelled award is not re-offered.
+pub async fn cancel(
+    State(state): State<AppState>,
+    actor: Actor,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    Json(body): Json<Cancellation>,
+) -> Result<impl IntoResponse, ApiError> {
+    staff_grant(&state, &actor, id).await?;
+    let command = GrantCommand::Cancel {
+        reason: body.reason,
+        refund_amount: body.refund_amount,
+        by: actor.user_id,
+        at: context.now,
+    };
+    Ok(answer(
+        &run(&state, id, command, &context, &actor, ActorRole::Staff).await?,
+    ))
 }
