@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use grants_domain::account::Role;
 use grants_domain::application::{Application, ApplicationCommand, DecisionOutcome};
-use grants_domain::grant::{GrantCommand, Period as GrantPeriod};
+use grants_domain::grant::{GrantCommand, GrantDecision, Period as GrantPeriod};
 use grants_domain::review::review_id;
 use grants_domain::round::{
     rank, AwardRequest, RankingEntry, Rejection, Round, RoundCommand, RoundEvent, RoundSettings,
@@ -420,7 +420,7 @@ async fn open_grant(
         .await?
         .map(|group| group.name().to_owned())
         .unwrap_or_default();
-    let command = GrantCommand::Decide {
+    let decision = GrantDecision {
         grant_id,
         application_id: application.id(),
         round_id,
@@ -443,6 +443,9 @@ async fn open_grant(
             start: content.period.start,
             end: content.period.end,
         },
+    };
+    let command = GrantCommand::Decide {
+        decision,
         by: actor.user_id,
         at: context.now,
     };

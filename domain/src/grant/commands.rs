@@ -1,17 +1,15 @@
 //! What can be asked of a grant after the award decision. Commands carry every outside fact a rule
 //! needs: the instant from the app's clock (`at`), the actor (`by`) and, for `Decide`, the round's terms
-//! as they stood at the decision.
+//! as they stood at the decision ([`GrantDecision`]).
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::amount::AmountTerms;
 use crate::budget::{Budget, ExpenseCategory, ExpenseLine, IncomeLine};
-use crate::fiscal_year::FiscalYear;
-use crate::ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
+use crate::ids::{ChangeRequestId, UserId};
 use crate::money::Yen;
-use crate::ratio::Ratio;
 
+use super::decision::GrantDecision;
 use super::period::Period;
 
 /// Whether a payment is an advance (概算払) or the payment after finalisation (精算払).
@@ -78,25 +76,7 @@ pub struct SettlementReport {
 pub enum GrantCommand {
     /// Record the award decision (交付決定); the round has already checked its budget.
     Decide {
-        grant_id: GrantId,
-        application_id: ApplicationId,
-        round_id: RoundId,
-        group_id: GroupId,
-        fiscal_year: FiscalYear,
-        course: String,
-        title: String,
-        summary: String,
-        group_name: String,
-        amount: Yen,
-        notice_number: String,
-        conditions: String,
-        completion_deadline: Date,
-        terms: AmountTerms,
-        advance_cap_ratio: Ratio,
-        change_threshold_ratio: Ratio,
-        settlement_days: u32,
-        planned: Budget,
-        planned_period: Period,
+        decision: GrantDecision,
         by: UserId,
         at: OffsetDateTime,
     },

@@ -1,17 +1,48 @@
 //! Rule 6 as far as the grant holds it: recording the decision's terms, and the applicant's
 //! withdrawal within 10 days of the decision.
 
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
+use crate::amount::AmountTerms;
+use crate::budget::Budget;
 use crate::fiscal_year::{jst_date, FiscalYear};
-use crate::ids::UserId;
+use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::money::Yen;
 use crate::ratio::Ratio;
 
-use super::commands::GrantCommand;
 use super::errors::{GrantAction, GrantError};
 use super::events::GrantEvent;
+use super::period::Period;
 use super::text::{self, LONG_TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS};
 use super::{Grant, GrantStatus};
+
+/// The award decision (交付決定) as the app sends it and as `GrantDecided` records it: which grant, and
+/// the round's terms as they stood at the decision. Recorded with its texts trimmed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GrantDecision {
+    pub grant_id: GrantId,
+    pub application_id: ApplicationId,
+    pub round_id: RoundId,
+    pub group_id: GroupId,
+    pub fiscal_year: FiscalYear,
+    pub course: String,
+    pub title: String,
+    pub summary: String,
+    pub group_name: String,
+    /// The decided amount (交付決定額).
+    pub amount: Yen,
+    /// The decision notice's document number (文書番号).
+    pub notice_number: String,
+    pub conditions: String,
+    pub completion_deadline: Date,
+    pub terms: AmountTerms,
+    pub advance_cap_ratio: Ratio,
+    pub change_threshold_ratio: Ratio,
+    pub settlement_days: u32,
+    pub planned: Budget,
+    pub planned_period: Period,
+}
 
 /// Days after the decision within which the applicant may withdraw (rule 6).
 pub const WITHDRAWAL_DAYS: i64 = 10;
@@ -49,74 +80,53 @@ pub(super) fn check_within_grant_year(
     Ok(date)
 }
 
+impl GrantDecision {
+    /// Rule 6's terms checked against the decision day, with texts trimmed; refuses what does not hold.
+    fn checked(self, decided_on: Date) -> Result<Self, GrantError> {
+        if self.amount.is_zero() {
+            return Err(GrantError::ZeroAmount("decided"));
+        }
+        check_ratio("rate", self.terms.rate)?;
+        check_ratio("advance_cap_ratio", self.advance_cap_ratio)?;
+        check_ratio("change_threshold_ratio", self.change_threshold_ratio)?;
+        check_within_grant_year(self.fiscal_year, decided_on, self.completion_deadline)?;
+        if self.planned_period.check()?.end > self.completion_deadline {
+            return Err(GrantError::PeriodAfterCompletion {
+                completion_deadline: self.completion_deadline,
+            });
+        }
+        self.planned.totals()?;
+        Ok(Self {
+            course: text::required("course", &self.course, SHORT_TEXT_MAX_CHARS)?,
+            title: text::required("title", &self.title, SHORT_TEXT_MAX_CHARS)?,
+            summary: text::optional("summary", &self.summary, LONG_TEXT_MAX_CHARS)?,
+            group_name: text::required("group_name", &self.group_name, SHORT_TEXT_MAX_CHARS)?,
+            notice_number: text::required(
+                "notice_number",
+                &self.notice_number,
+                SHORT_TEXT_MAX_CHARS,
+            )?,
+            conditions: text::optional("conditions", &self.conditions, LONG_TEXT_MAX_CHARS)?,
+            ..self
+        })
+    }
+}
+
 impl Grant {
     /// Records the award decision; the round has already checked the amount and its budget.
-    pub(super) fn decide(&self, command: GrantCommand) -> Result<Vec<GrantEvent>, GrantError> {
-        let GrantCommand::Decide {
-            grant_id,
-            application_id,
-            round_id,
-            group_id,
-            fiscal_year,
-            course,
-            title,
-            summary,
-            group_name,
-            amount,
-            notice_number,
-            conditions,
-            completion_deadline,
-            terms,
-            advance_cap_ratio,
-            change_threshold_ratio,
-            settlement_days,
-            planned,
-            planned_period,
-            by,
-            at,
-        } = command
-        else {
-            unreachable!("events_for routes only Decide here");
-        };
+    pub(super) fn decide(
+        &self,
+        decision: GrantDecision,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
         if self.status.is_some() {
             return Err(GrantError::AlreadyDecided);
         }
-        if amount.is_zero() {
-            return Err(GrantError::ZeroAmount("decided"));
-        }
-        check_ratio("rate", terms.rate)?;
-        let advance_cap_ratio = check_ratio("advance_cap_ratio", advance_cap_ratio)?;
-        let change_threshold_ratio = check_ratio("change_threshold_ratio", change_threshold_ratio)?;
         let decided_on = jst_date(at);
-        check_within_grant_year(fiscal_year, decided_on, completion_deadline)?;
-        let planned_period = planned_period.check()?;
-        if planned_period.end > completion_deadline {
-            return Err(GrantError::PeriodAfterCompletion {
-                completion_deadline,
-            });
-        }
-        planned.totals()?;
         Ok(vec![GrantEvent::GrantDecided {
-            grant_id,
-            application_id,
-            round_id,
-            group_id,
-            fiscal_year,
-            course: text::required("course", &course, SHORT_TEXT_MAX_CHARS)?,
-            title: text::required("title", &title, SHORT_TEXT_MAX_CHARS)?,
-            summary: text::optional("summary", &summary, LONG_TEXT_MAX_CHARS)?,
-            group_name: text::required("group_name", &group_name, SHORT_TEXT_MAX_CHARS)?,
-            amount,
-            notice_number: text::required("notice_number", &notice_number, SHORT_TEXT_MAX_CHARS)?,
-            conditions: text::optional("conditions", &conditions, LONG_TEXT_MAX_CHARS)?,
+            decision: decision.checked(decided_on)?,
             decided_on,
-            completion_deadline,
-            terms,
-            advance_cap_ratio,
-            change_threshold_ratio,
-            settlement_days,
-            planned,
-            planned_period,
             by,
             at,
         }])

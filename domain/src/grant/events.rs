@@ -5,14 +5,12 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::amount::AmountTerms;
 use crate::budget::Budget;
-use crate::fiscal_year::FiscalYear;
-use crate::ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
+use crate::ids::{ChangeRequestId, UserId};
 use crate::money::Yen;
-use crate::ratio::Ratio;
 
 use super::commands::{PaymentKind, SettlementReport};
+use super::decision::GrantDecision;
 use super::period::Period;
 
 /// Everything that can happen to a grant.
@@ -22,26 +20,10 @@ use super::period::Period;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum GrantEvent {
     GrantDecided {
-        grant_id: GrantId,
-        application_id: ApplicationId,
-        round_id: RoundId,
-        group_id: GroupId,
-        fiscal_year: FiscalYear,
-        course: String,
-        title: String,
-        summary: String,
-        group_name: String,
-        amount: Yen,
-        notice_number: String,
-        conditions: String,
+        /// The decision as recorded: texts trimmed, terms checked.
+        decision: GrantDecision,
+        /// The JST calendar day of the decision, from which rules 6, 7 and 9 count.
         decided_on: Date,
-        completion_deadline: Date,
-        terms: AmountTerms,
-        advance_cap_ratio: Ratio,
-        change_threshold_ratio: Ratio,
-        settlement_days: u32,
-        planned: Budget,
-        planned_period: Period,
         by: UserId,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,

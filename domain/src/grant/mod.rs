@@ -65,7 +65,7 @@ use crate::ratio::Ratio;
 
 pub use changes::needs_approval;
 pub use commands::{GrantCommand, PaymentKind, ReceiptLine, ReviewOutcome, SettlementReport};
-pub use decision::last_withdrawal_day;
+pub use decision::{last_withdrawal_day, GrantDecision};
 pub use errors::{GrantAction, GrantError};
 pub use events::GrantEvent;
 pub use payments::advance_cap;
@@ -126,6 +126,30 @@ pub struct Award {
     /// The planned budget, as amended by minor and approved changes.
     pub planned: Budget,
     pub planned_period: Period,
+}
+
+impl Award {
+    /// The award as the decision made it, before any change; the ids stay on the grant itself.
+    fn decided(decision: GrantDecision, decided_on: Date) -> Self {
+        Self {
+            fiscal_year: decision.fiscal_year,
+            course: decision.course,
+            title: decision.title,
+            summary: decision.summary,
+            group_name: decision.group_name,
+            notice_number: decision.notice_number,
+            conditions: decision.conditions,
+            decided_on,
+            decided_amount: decision.amount,
+            completion_deadline: decision.completion_deadline,
+            terms: decision.terms,
+            advance_cap_ratio: decision.advance_cap_ratio,
+            change_threshold_ratio: decision.change_threshold_ratio,
+            settlement_days: decision.settlement_days,
+            planned: decision.planned,
+            planned_period: decision.planned_period,
+        }
+    }
 }
 
 /// Where a change request stands.
@@ -239,7 +263,7 @@ impl Grant {
     /// Decide which events a command yields; every rule lives in the method it calls.
     fn events_for(&self, command: GrantCommand) -> Result<Vec<GrantEvent>, GrantError> {
         match command {
-            decide @ GrantCommand::Decide { .. } => self.decide(decide),
+            GrantCommand::Decide { decision, by, at } => self.decide(decision, by, at),
             GrantCommand::Withdraw { reason, by, at } => self.withdraw(&reason, by, at),
             GrantCommand::RequestAdvance { amount, by, at } => self.request_advance(amount, by, at),
             GrantCommand::RecordPayment {
@@ -320,52 +344,16 @@ impl Aggregate for Grant {
     fn apply(&mut self, event: Self::Event) {
         match event {
             GrantEvent::GrantDecided {
-                grant_id,
-                application_id,
-                round_id,
-                group_id,
-                fiscal_year,
-                course,
-                title,
-                summary,
-                group_name,
-                amount,
-                notice_number,
-                conditions,
+                decision,
                 decided_on,
-                completion_deadline,
-                terms,
-                advance_cap_ratio,
-                change_threshold_ratio,
-                settlement_days,
-                planned,
-                planned_period,
-                by: _,
-                at: _,
+                ..
             } => {
-                self.grant_id = grant_id;
-                self.application_id = application_id;
-                self.round_id = round_id;
-                self.group_id = group_id;
+                self.grant_id = decision.grant_id;
+                self.application_id = decision.application_id;
+                self.round_id = decision.round_id;
+                self.group_id = decision.group_id;
                 self.status = Some(GrantStatus::Decided);
-                self.award = Some(Award {
-                    fiscal_year,
-                    course,
-                    title,
-                    summary,
-                    group_name,
-                    notice_number,
-                    conditions,
-                    decided_on,
-                    decided_amount: amount,
-                    completion_deadline,
-                    terms,
-                    advance_cap_ratio,
-                    change_threshold_ratio,
-                    settlement_days,
-                    planned,
-                    planned_period,
-                });
+                self.award = Some(Award::decided(decision, decided_on));
             }
             GrantEvent::GrantWithdrawn { .. } => self.status = Some(GrantStatus::Withdrawn),
             GrantEvent::AdvanceRequested {

@@ -78,34 +78,9 @@ fn period(end: Date) -> Period {
     }
 }
 
-fn decide_command(at: OffsetDateTime) -> GrantCommand {
-    GrantCommand::Decide {
-        grant_id: grant_id(),
-        application_id: ApplicationId::from_uuid(Uuid::from_u128(11)),
-        round_id: RoundId::from_uuid(Uuid::from_u128(12)),
-        group_id: GroupId::from_uuid(Uuid::from_u128(13)),
-        fiscal_year: FiscalYear::new(2026).unwrap(),
-        course: " ステップアップ ".into(),
-        title: "子ども食堂の運営".into(),
-        summary: "地域の子どもに食事と居場所を".into(),
-        group_name: "みなみ町子ども応援団".into(),
-        amount: yen(286_000),
-        notice_number: "岡市協第123号".into(),
-        conditions: String::new(),
-        completion_deadline: COMPLETION,
-        terms: terms(),
-        advance_cap_ratio: "4/5".parse().unwrap(),
-        change_threshold_ratio: "1/5".parse().unwrap(),
-        settlement_days: 30,
-        planned: budget(412_345, 30_000),
-        planned_period: period(COMPLETION),
-        by: staff(),
-        at,
-    }
-}
-
-fn decided() -> GrantEvent {
-    GrantEvent::GrantDecided {
+/// The decision as recorded: 286,000 yen on the step-up course, texts already trimmed.
+fn decision() -> GrantDecision {
+    GrantDecision {
         grant_id: grant_id(),
         application_id: ApplicationId::from_uuid(Uuid::from_u128(11)),
         round_id: RoundId::from_uuid(Uuid::from_u128(12)),
@@ -118,7 +93,6 @@ fn decided() -> GrantEvent {
         amount: yen(286_000),
         notice_number: "岡市協第123号".into(),
         conditions: String::new(),
-        decided_on: DECIDED_ON,
         completion_deadline: COMPLETION,
         terms: terms(),
         advance_cap_ratio: "4/5".parse().unwrap(),
@@ -126,6 +100,32 @@ fn decided() -> GrantEvent {
         settlement_days: 30,
         planned: budget(412_345, 30_000),
         planned_period: period(COMPLETION),
+    }
+}
+
+fn decide(decision: GrantDecision, at: OffsetDateTime) -> GrantCommand {
+    GrantCommand::Decide {
+        decision,
+        by: staff(),
+        at,
+    }
+}
+
+/// The decision as staff send it: the course padded with spaces, which the grant trims.
+fn decide_command(at: OffsetDateTime) -> GrantCommand {
+    decide(
+        GrantDecision {
+            course: " ステップアップ ".into(),
+            ..decision()
+        },
+        at,
+    )
+}
+
+fn decided() -> GrantEvent {
+    GrantEvent::GrantDecided {
+        decision: decision(),
+        decided_on: DECIDED_ON,
         by: staff(),
         at: DECIDED_AT,
     }
@@ -299,16 +299,14 @@ fn nothing_happens_to_a_grant_before_its_decision() {
 
 #[test]
 fn a_completion_deadline_past_the_fiscal_year_is_refused() {
-    let mut command = decide_command(DECIDED_AT);
-    if let GrantCommand::Decide {
-        completion_deadline,
-        planned_period,
-        ..
-    } = &mut command
-    {
-        *completion_deadline = date!(2027 - 04 - 01);
-        *planned_period = period(date!(2027 - 04 - 01));
-    }
+    let command = decide(
+        GrantDecision {
+            completion_deadline: date!(2027 - 04 - 01),
+            planned_period: period(date!(2027 - 04 - 01)),
+            ..decision()
+        },
+        DECIDED_AT,
+    );
     Framework::with(())
         .given_no_previous_events()
         .when(command)
@@ -321,10 +319,13 @@ fn a_completion_deadline_past_the_fiscal_year_is_refused() {
 
 #[test]
 fn a_decision_without_a_title_is_refused() {
-    let mut command = decide_command(DECIDED_AT);
-    if let GrantCommand::Decide { title, .. } = &mut command {
-        *title = "   ".into();
-    }
+    let command = decide(
+        GrantDecision {
+            title: "   ".into(),
+            ..decision()
+        },
+        DECIDED_AT,
+    );
     Framework::with(())
         .given_no_previous_events()
         .when(command)
@@ -1115,7 +1116,15 @@ fn events_name_themselves_and_carry_version_one() {
     assert_eq!(event.event_version(), "1.0");
     let json = serde_json::to_value(&event).unwrap();
     assert_eq!(json["GrantDecided"]["decided_on"], "2026-06-01");
-    assert_eq!(json["GrantDecided"]["amount"], 286_000);
+    assert_eq!(json["GrantDecided"]["by"], staff().to_string());
+    assert_eq!(json["GrantDecided"]["at"], "2026-06-01T01:00:00Z");
+    let decision = &json["GrantDecided"]["decision"];
+    assert_eq!(decision["amount"], 286_000);
+    assert_eq!(decision["course"], "ステップアップ");
+    assert_eq!(decision["grant_id"], grant_id().to_string());
+    assert_eq!(decision["completion_deadline"], "2027-02-28");
+    // Nothing of the decision leaks to the event's top level.
+    assert!(json["GrantDecided"].get("amount").is_none());
     let back: GrantEvent = serde_json::from_value(json).unwrap();
     assert_eq!(back, event);
 }
