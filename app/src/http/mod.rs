@@ -10,6 +10,7 @@ pub mod extract;
 pub mod grants;
 pub mod groups;
 pub mod health;
+pub mod idempotency;
 pub mod reviews;
 pub mod rounds;
 
@@ -74,6 +75,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/applications/{id}/my-review", put(reviews::save).get(reviews::mine))
         .route("/api/v1/applications/{id}/my-review/submit", post(reviews::seal))
         .fallback(|| async { error::ApiError::not_found() })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -123,7 +123,7 @@ where
         metadata: &CommandMetadata,
     ) -> Result<Executed<A>, StoreError<A::Error>> {
         let id = &id.to_string();
-        for _ in 0..MAX_ATTEMPTS {
+        for retry in 0..MAX_ATTEMPTS {
             let attempt = match &self.backend {
                 Backend::Sqlite(store) => execute_once(store, id, command.clone(), metadata).await,
                 Backend::Postgres(store) => {
@@ -141,7 +141,10 @@ where
                 }
                 Err(AggregateError::AggregateConflict) => {
                     tracing::debug!(aggregate = A::TYPE, id, "optimistic lock lost, retrying");
-                    tokio::task::yield_now().await;
+                    // Randomised, growing back-off, so the racers do not collide again in step.
+                    let ceiling_ms = 2u64 << retry.min(6);
+                    let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 0..ceiling_ms);
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 }
                 Err(AggregateError::UserError(refusal)) => {
                     return Err(StoreError::Refused(refusal))
