@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use grants_tests::scenario::{fiscal_year_end, form, step_up_round};
 use grants_tests::{on_both_backends, TestApp};
-use reqwest::Method;
 use serde_json::{json, Value};
 use time::Duration;
 
