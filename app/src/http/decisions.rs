@@ -152,6 +152,7 @@ pub async fn answer_offer(
     Json(body): Json<OfferAnswer>,
 ) -> Result<impl IntoResponse, ApiError> {
     actor.require(Role::Applicant)?;
+    load_round(&state, id).await?;
     let application = application_of_round(&state, id, body.application_id).await?;
     let member = state
         .stores

@@ -8,10 +8,69 @@ use axum::http::StatusCode;
 
 use super::error::ApiError;
 
-/// `axum::Json` with problem+json rejections.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body with problem+json rejections. The body is first checked to be well-formed JSON (400),
+/// and only then read into `T` (422 for wrong types, unknown fields, out-of-range values): serde
+/// alone would report an unknown field of a truncated body before noticing that it is truncated.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(JsonRejection::MissingJsonContentType(Default::default()).into());
+        }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::bad_request("リクエストを読み取れません", rejection.body_text())
+                }
+            })?;
+        if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+            return Err(ApiError::bad_request(
+                "JSONの形式が正しくありません",
+                format!("malformed JSON: {error}"),
+            ));
+        }
+        serde_json::from_slice(&bytes).map(Json).map_err(|error| {
+            ApiError::invalid(
+                "request.invalid_field",
+                "入力項目の型・値または項目名が正しくありません",
+                format!("invalid field: {error}"),
+            )
+        })
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "request.too_large",
+        "送信された内容が大きすぎます",
+        "the request body is too large",
+    )
+}
 
 impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     fn into_response(self) -> axum::response::Response {
@@ -48,12 +107,7 @@ impl From<JsonRejection> for ApiError {
                 "Content-Type: application/json で送信してください",
                 "send the body as application/json",
             ),
-            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request.too_large",
-                "送信された内容が大きすぎます",
-                "the request body is too large",
-            ),
+            _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
             _ => ApiError::bad_request("リクエストを読み取れません", detail),
         }
     }

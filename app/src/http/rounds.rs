@@ -120,19 +120,13 @@ pub async fn appoint(
     Json(body): Json<Appointment>,
 ) -> Result<impl IntoResponse, ApiError> {
     actor.require(Role::Staff)?;
-    crate::accounts::load(&state, body.reviewer_id)
-        .await?
-        .filter(|account| account.roles.contains(&Role::Reviewer))
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "round.not_a_reviewer",
-                "指定されたアカウントは審査委員ではありません（規則4）",
-                "the account is not a reviewer account",
-            )
-        })?;
     load_round(&state, id).await?;
+    let is_reviewer_account = crate::accounts::load(&state, body.reviewer_id)
+        .await?
+        .is_some_and(|account| account.roles.contains(&Role::Reviewer));
     let command = RoundCommand::AppointReviewer {
         reviewer_id: body.reviewer_id,
+        is_reviewer_account,
         by: actor.user_id,
         at: context.now,
     };

@@ -30,6 +30,8 @@ pub enum RoundCommand {
     /// Staff appoint a committee member (審査委員).
     AppointReviewer {
         reviewer_id: UserId,
+        /// Whether `reviewer_id` is an account holding the reviewer role (a fact the app reads).
+        is_reviewer_account: bool,
         by: UserId,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,

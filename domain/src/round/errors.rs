@@ -37,6 +37,8 @@ pub enum RoundError {
     NotOpened,
     #[error("this reviewer is already on the committee")]
     ReviewerAlreadyAppointed,
+    #[error("only reviewer accounts can be appointed to the committee")]
+    NotAReviewer,
     #[error("scoring has already been closed")]
     ScoringAlreadyClosed,
     #[error("scoring has not been closed yet")]
@@ -134,6 +136,7 @@ impl Refusal for RoundError {
             Self::AlreadyOpened => "round.already_opened",
             Self::NotOpened => "round.not_opened",
             Self::ReviewerAlreadyAppointed => "round.reviewer_already_appointed",
+            Self::NotAReviewer => "round.not_a_reviewer",
             Self::ScoringAlreadyClosed => "round.scoring_already_closed",
             Self::ScoringNotClosed => "round.scoring_not_closed",
             Self::RankingAlreadyFixed => "round.ranking_already_fixed",
@@ -194,6 +197,7 @@ impl Refusal for RoundError {
             Self::ReviewerAlreadyAppointed => {
                 "この審査委員はすでに委嘱されています（規則4）".into()
             }
+            Self::NotAReviewer => "審査委員のアカウントだけを委員会に委嘱できます（規則4）".into(),
             Self::ScoringAlreadyClosed => "審査（採点）はすでに締め切られています（規則4）".into(),
             Self::ScoringNotClosed => "審査（採点）がまだ締め切られていません（規則5）".into(),
             Self::RankingAlreadyFixed => "順位はすでに確定しています（規則5）".into(),

@@ -155,13 +155,18 @@ impl Round {
         }])
     }
 
+    /// Rule 4: only reviewer accounts sit on the committee, each once, before scoring closes.
     fn appoint_reviewer(
         &self,
         reviewer_id: UserId,
+        is_reviewer_account: bool,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<RoundEvent>, RoundError> {
         self.opened()?;
+        if !is_reviewer_account {
+            return Err(RoundError::NotAReviewer);
+        }
         if self.is_scoring_closed() {
             return Err(RoundError::ScoringAlreadyClosed);
         }
@@ -298,9 +303,10 @@ impl Aggregate for Round {
             } => self.open(round_id, settings, by, at)?,
             RoundCommand::AppointReviewer {
                 reviewer_id,
+                is_reviewer_account,
                 by,
                 at,
-            } => self.appoint_reviewer(reviewer_id, by, at)?,
+            } => self.appoint_reviewer(reviewer_id, is_reviewer_account, by, at)?,
             RoundCommand::CloseScoring { by, at } => self.close_scoring(by, at)?,
             RoundCommand::FixRanking { entries, by, at } => self.fix_ranking(entries, by, at)?,
             RoundCommand::RespondToOffer {

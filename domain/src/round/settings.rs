@@ -23,6 +23,7 @@ pub const SETTLEMENT_DAYS_MAX: u32 = 365;
 
 /// Everything staff configure for one round.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoundSettings {
     pub fiscal_year: FiscalYear,
     pub course: String,

@@ -259,6 +259,7 @@ fn a_round_opens_only_once() {
 fn nothing_happens_to_a_round_that_was_never_opened() {
     given(vec![])
         .when(RoundCommand::AppointReviewer {
+            is_reviewer_account: true,
             reviewer_id: reviewer(1),
             by: staff(),
             at: OPENED_AT,
@@ -275,6 +276,7 @@ fn nothing_happens_to_a_round_that_was_never_opened() {
 fn staff_appoint_a_reviewer_to_the_committee() {
     given(vec![opened()])
         .when(RoundCommand::AppointReviewer {
+            is_reviewer_account: true,
             reviewer_id: reviewer(1),
             by: staff(),
             at: OPENED_AT,
@@ -283,9 +285,22 @@ fn staff_appoint_a_reviewer_to_the_committee() {
 }
 
 #[test]
+fn only_a_reviewer_account_is_appointed() {
+    given(vec![opened()])
+        .when(RoundCommand::AppointReviewer {
+            is_reviewer_account: false,
+            reviewer_id: reviewer(1),
+            by: staff(),
+            at: OPENED_AT,
+        })
+        .then_expect_error(RoundError::NotAReviewer);
+}
+
+#[test]
 fn appointing_the_same_reviewer_twice_is_refused() {
     given(vec![opened(), appointed(1)])
         .when(RoundCommand::AppointReviewer {
+            is_reviewer_account: true,
             reviewer_id: reviewer(1),
             by: staff(),
             at: OPENED_AT,
@@ -297,6 +312,7 @@ fn appointing_the_same_reviewer_twice_is_refused() {
 fn appointing_a_reviewer_after_scoring_closed_is_refused() {
     given(scored_round())
         .when(RoundCommand::AppointReviewer {
+            is_reviewer_account: true,
             reviewer_id: reviewer(3),
             by: staff(),
             at: CLOSED_AT,
