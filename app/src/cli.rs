@@ -32,6 +32,15 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Demo data.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DemoCommand {
+    /// Seed a demo: a finished grant, a not-adopted application, an open call with applications.
+    Seed(DatabaseConfig),
 }
 
 #[derive(Subcommand, Debug)]
@@ -53,7 +62,18 @@ pub enum UserCommand {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(config) => Application::build(&config).await?.run_until_stopped().await,
+        Command::Serve(config) => {
+            let application = Application::build(&config).await?;
+            if config.demo && crate::demo::log_is_empty(application.state()).await? {
+                println!("{}", crate::demo::seed(application.state()).await?);
+            }
+            application.run_until_stopped().await
+        }
+        Command::Demo(DemoCommand::Seed(database)) => {
+            let state = connect(&database).await?;
+            println!("{}", crate::demo::seed(&state).await?);
+            Ok(())
+        }
         Command::Migrate(config) => {
             let db = Database::connect(&config.database_url).await?;
             db.migrate().await?;
@@ -79,12 +99,7 @@ async fn add_user(
     let mut password = String::new();
     std::io::stdin().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    let db = Database::connect(&database.database_url).await?;
-    db.migrate().await?;
-    let state = AppState {
-        stores: Stores::new(&db),
-        db,
-    };
+    let state = connect(database).await?;
     let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_owned());
     let metadata = CommandMetadata {
         actor_id: UserId::new(),
@@ -107,4 +122,14 @@ async fn add_user(
         }
         Err(error) => anyhow::bail!("{} / {}", error.detail_ja, error.detail_en),
     }
+}
+
+/// Connects and migrates, for commands that act on the store without serving.
+async fn connect(database: &DatabaseConfig) -> anyhow::Result<AppState> {
+    let db = Database::connect(&database.database_url).await?;
+    db.migrate().await?;
+    Ok(AppState {
+        stores: Stores::new(&db),
+        db,
+    })
 }

@@ -20,4 +20,7 @@ pub struct ServeConfig {
     /// The address to listen on; port 0 picks a free port.
     #[arg(long, env = "GRANTS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Seed the demo data first if the event log is empty (see `grants demo seed`).
+    #[arg(long)]
+    pub demo: bool,
 }

@@ -51,6 +51,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             database_url: database_url.clone(),
         },
         listen: "127.0.0.1:0".into(),
+        demo: false,
     };
     let app = Application::build(&config)
         .await
