@@ -233,9 +233,9 @@ impl Runner {
             .min(self.max_backoff)
     }
 
-    /// Drops the projection's rows and checkpoint and replays the whole log into it, in one
-    /// transaction: readers see the old rows until the new ones are complete. Returns the number of
-    /// events replayed.
+    /// Drops the projection's rows and checkpoint and replays the log into it, in one transaction:
+    /// readers see the old rows until the new ones are complete. Returns the number of events
+    /// replayed; on PostgreSQL events of transactions still running are left to the next steps.
     pub async fn rebuild(&self, name: &str) -> Result<usize, ProjectionError> {
         let projection = Arc::clone(self.find(name)?);
         let mut tx = self.pool.begin().await?;
@@ -274,28 +274,53 @@ impl Runner {
     }
 
     /// Waits until every projection of this runner has applied the event at `position`
-    /// (read-your-writes after a command). Fails with [`ProjectionError::Timeout`].
+    /// (read-your-writes after a command), while another task (or instance) runs them.
+    /// Fails with [`ProjectionError::Timeout`].
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<(), ProjectionError> {
         let deadline = Instant::now() + timeout;
-        let log = EventLog::new(self.pool.clone());
-        loop {
-            if let Some(target) = log.cursor_of(position).await? {
-                let mut reached = true;
-                for projection in &self.projections {
-                    if self.checkpoint(projection.name()).await? < target {
-                        reached = false;
-                        break;
-                    }
-                }
-                if reached {
-                    return Ok(());
-                }
-            }
+        while !self.reached(position).await? {
             if Instant::now() >= deadline {
                 return Err(ProjectionError::Timeout { position });
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        Ok(())
+    }
+
+    /// Drives the projections itself until every one has applied the event at `position`; returns
+    /// how many events were applied. On PostgreSQL a transaction left open anywhere in the cluster
+    /// (xids are cluster-wide) holds the reader back, hence the timeout.
+    pub async fn catch_up_to(
+        &self,
+        position: i64,
+        timeout: Duration,
+    ) -> Result<usize, ProjectionError> {
+        let deadline = Instant::now() + timeout;
+        let mut applied = 0;
+        loop {
+            applied += self.catch_up().await?;
+            if self.reached(position).await? {
+                return Ok(applied);
+            }
+            if Instant::now() >= deadline {
+                return Err(ProjectionError::Timeout { position });
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Whether every projection has applied the event at `position` (false while that event is
+    /// not committed, or does not exist).
+    pub async fn reached(&self, position: i64) -> Result<bool, ProjectionError> {
+        let Some(target) = EventLog::new(self.pool.clone()).cursor_of(position).await? else {
+            return Ok(false);
+        };
+        for projection in &self.projections {
+            if self.checkpoint(projection.name()).await? < target {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 }
 

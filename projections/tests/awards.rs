@@ -3,16 +3,19 @@
 
 mod common;
 
-use common::{database, seed_history, Backend, PERSONAL};
+use common::{database, seed_history, Backend, PATIENCE, PERSONAL};
 use grants_projections::awards::{self, COLUMNS};
 use grants_projections::{AuditChain, Awards, LogPool, Runner};
 
 async fn awards_are_projected(backend: Backend) {
     let db = database(backend).await;
-    let appended = seed_history(&db.pool).await;
+    let (appended, last) = seed_history(&db.pool).await;
     let runner = Runner::new(db.pool.clone()).with(Awards).with(AuditChain);
     // Each projection reads every event once.
-    assert_eq!(runner.catch_up().await.expect("catch-up"), 2 * appended);
+    assert_eq!(
+        runner.catch_up_to(last, PATIENCE).await.expect("catch-up"),
+        2 * appended
+    );
 
     let list = awards::list(&db.pool, Some(2025), Some("ステップアップ"))
         .await
@@ -66,10 +69,10 @@ async fn awards_are_projected_on_postgres() {
 
 async fn awards_hold_no_personal_data(backend: Backend) {
     let db = database(backend).await;
-    seed_history(&db.pool).await;
+    let (_, last) = seed_history(&db.pool).await;
     Runner::new(db.pool.clone())
         .with(Awards)
-        .catch_up()
+        .catch_up_to(last, PATIENCE)
         .await
         .expect("catch-up");
 

@@ -9,6 +9,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+/// How long a test waits for projections (other tests' open transactions in the same cluster hold
+/// the PostgreSQL reader back for a moment).
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
 use grants_projections::LogPool;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -176,8 +180,8 @@ pub const STAFF: &str = "0190a000-0000-7000-8000-000000000001";
 
 /// A small history: a group with personal data, a round, a review, four grants (the flat and the
 /// reshaped `GrantDecided`), payments, finalisation, withdrawal, cancellation and closing.
-/// Returns the number of events appended.
-pub async fn seed_history(pool: &LogPool) -> usize {
+/// Returns the number of events appended and the last one's position.
+pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
     let group = "0190a000-0000-7000-8000-0000000000a1";
     let round = "0190a000-0000-7000-8000-0000000000b1";
     let mut events: Vec<(&str, String, Value)> = vec![
@@ -255,12 +259,13 @@ pub async fn seed_history(pool: &LogPool) -> usize {
         }
     }
     let mut sequences = std::collections::HashMap::new();
+    let mut last = 0;
     for (aggregate_type, aggregate_id, payload) in &events {
         let sequence = sequences
             .entry((*aggregate_type, aggregate_id.clone()))
             .or_insert(0i64);
         *sequence += 1;
-        append(pool, aggregate_type, aggregate_id, *sequence, payload).await;
+        last = append(pool, aggregate_type, aggregate_id, *sequence, payload).await;
     }
-    events.len()
+    (events.len(), last)
 }
