@@ -1,0 +1,273 @@
+//! The catch-up reader: the event log in an order that never skips an event.
+//!
+//! # Why not simply `WHERE position > checkpoint ORDER BY position`
+//! On PostgreSQL a position is drawn from a sequence when the row is inserted, not when its
+//! transaction commits. Transaction A can insert position 5, transaction B position 6, and B commit
+//! first: a reader that sees 6 and moves its checkpoint to 6 never reads 5 once A commits.
+//!
+//! # The technique (PostgreSQL)
+//! Every row records the transaction that wrote it (`transaction_id xid8 DEFAULT pg_current_xact_id()`).
+//! `pg_snapshot_xmin(pg_current_snapshot())` is the oldest transaction still running: every transaction
+//! with a lower id has committed or rolled back, so the set of rows with
+//! `transaction_id < xmin` is final: no row can join it later. The reader only reads that set (rows of
+//! transactions still in flight are left for the next poll) and walks it in
+//! `(transaction_id, position)` order, keeping that pair as its checkpoint ([`LogCursor`]). Because
+//! xmin only moves forward and every new transaction gets a higher id than any running one, a later
+//! poll only adds rows above the checkpoint: nothing is skipped and nothing is read twice.
+//!
+//! The checkpoint must be the pair and not the position alone: transaction A (id 100) writes
+//! position 5, transaction B (id 101) writes 6 and stays open, A writes 7 and commits. xmin is now 101,
+//! so the reader sees 5 and 7; a position checkpoint of 7 would skip 6 when B commits, while the pair
+//! (100, 7) is below (101, 6). Hence the log order on PostgreSQL is (transaction_id, position): position
+//! order within a transaction, transactions in the order they started writing. That order respects
+//! causality: a transaction that read another's committed events writes after it and so has a higher
+//! id (in particular each aggregate's events come in sequence order). The index
+//! `events_transaction_position` serves exactly this query.
+//!
+//! The reader must run its query before its own transaction writes anything, so that it holds no
+//! transaction id of its own that would hold xmin back ([`crate::Runner`] does).
+//!
+//! # SQLite
+//! SQLite has one writer at a time, and positions are assigned inside the writing transaction, so
+//! position order is commit order: the cursor's `transaction_id` stays 0 and the position decides.
+
+use sqlx::Row;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::error::ProjectionError;
+use crate::pool::{LogPool, Tx};
+
+/// A place in the log: the last event read. `LogCursor::START` is before the first event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LogCursor {
+    /// The writing transaction's id on PostgreSQL (`xid8` as a bigint); always 0 on SQLite.
+    pub transaction_id: i64,
+    pub position: i64,
+}
+
+impl LogCursor {
+    pub const START: LogCursor = LogCursor {
+        transaction_id: 0,
+        position: 0,
+    };
+}
+
+/// One event as stored, with its place in the global log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoggedEvent {
+    pub position: i64,
+    pub recorded_at: OffsetDateTime,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: serde_json::Value,
+    pub metadata: serde_json::Value,
+    /// The writing transaction on PostgreSQL, 0 on SQLite. Not part of the event's identity: it
+    /// only orders the log (and changes on a dump and restore), so the audit chain does not hash it.
+    pub transaction_id: i64,
+}
+
+impl LoggedEvent {
+    /// The cursor just after this event.
+    pub fn cursor(&self) -> LogCursor {
+        LogCursor {
+            transaction_id: self.transaction_id,
+            position: self.position,
+        }
+    }
+
+    /// The payload's body: `{"GrantDecided": {...}}` gives the inner object (cqrs-es stores each
+    /// event as its enum variant's name around its fields).
+    pub fn body(&self) -> &serde_json::Value {
+        match &self.payload {
+            serde_json::Value::Object(map) if map.len() == 1 => {
+                map.get(&self.event_type).unwrap_or(&self.payload)
+            }
+            _ => &self.payload,
+        }
+    }
+}
+
+const SQLITE_COLUMNS: &str =
+    "SELECT position, recorded_at, aggregate_type, aggregate_id, sequence, \
+     event_type, event_version, payload, metadata, 0 AS transaction_id FROM events";
+const POSTGRES_COLUMNS: &str =
+    "SELECT position, recorded_at, aggregate_type, aggregate_id, sequence, \
+     event_type, event_version, payload::text AS payload, metadata::text AS metadata, \
+     transaction_id::text::bigint AS transaction_id FROM events";
+
+/// Reads the event log of one database.
+#[derive(Clone, Debug)]
+pub struct EventLog {
+    pool: LogPool,
+}
+
+impl EventLog {
+    pub fn new(pool: LogPool) -> Self {
+        EventLog { pool }
+    }
+
+    /// Up to `limit` events after `after`, in log order, never skipping one (see the module doc).
+    pub async fn read_after(
+        &self,
+        after: LogCursor,
+        limit: i64,
+    ) -> Result<Vec<LoggedEvent>, ProjectionError> {
+        let mut tx = self.pool.begin().await?;
+        let events = read_after(&mut tx, after, limit).await?;
+        tx.rollback().await?;
+        Ok(events)
+    }
+
+    /// The cursor of the event at `position`, if it is committed and visible.
+    pub async fn cursor_of(&self, position: i64) -> Result<Option<LogCursor>, ProjectionError> {
+        let found: Option<i64> = match &self.pool {
+            LogPool::Sqlite(pool) => {
+                sqlx::query_scalar("SELECT 0 FROM events WHERE position = $1")
+                    .bind(position)
+                    .fetch_optional(pool)
+                    .await?
+            }
+            LogPool::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT transaction_id::text::bigint FROM events WHERE position = $1",
+                )
+                .bind(position)
+                .fetch_optional(pool)
+                .await?
+            }
+        };
+        Ok(found.map(|transaction_id| LogCursor {
+            transaction_id,
+            position,
+        }))
+    }
+}
+
+/// Up to `limit` events after `after` in log order, read inside `tx` (the runner's transaction).
+/// On PostgreSQL only rows of transactions older than every running one are read.
+pub async fn read_after(
+    tx: &mut Tx,
+    after: LogCursor,
+    limit: i64,
+) -> Result<Vec<LoggedEvent>, ProjectionError> {
+    match tx {
+        Tx::Sqlite(tx) => {
+            let sql = format!("{SQLITE_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
+            let rows = sqlx::query(&sql)
+                .bind(after.position)
+                .bind(limit)
+                .fetch_all(&mut **tx)
+                .await?;
+            rows.iter().map(sqlite_event).collect()
+        }
+        Tx::Postgres(tx) => {
+            let sql = format!(
+                "{POSTGRES_COLUMNS} WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) \
+                 AND (transaction_id, position) > ($1::bigint::text::xid8, $2) \
+                 ORDER BY transaction_id, position LIMIT $3"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(after.transaction_id)
+                .bind(after.position)
+                .bind(limit)
+                .fetch_all(&mut **tx)
+                .await?;
+            rows.iter().map(postgres_event).collect()
+        }
+    }
+}
+
+/// Up to `limit` events after `after` and at most `upto`, in log order, with no visibility filter:
+/// for re-reading a part of the log that a projection has already read (verification).
+pub async fn read_range(
+    pool: &LogPool,
+    after: LogCursor,
+    upto: LogCursor,
+    limit: i64,
+) -> Result<Vec<LoggedEvent>, ProjectionError> {
+    match pool {
+        LogPool::Sqlite(pool) => {
+            let sql = format!(
+                "{SQLITE_COLUMNS} WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(after.position)
+                .bind(upto.position)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(sqlite_event).collect()
+        }
+        LogPool::Postgres(pool) => {
+            let sql = format!(
+                "{POSTGRES_COLUMNS} WHERE (transaction_id, position) > ($1::bigint::text::xid8, $2) \
+                 AND (transaction_id, position) <= ($3::bigint::text::xid8, $4) \
+                 ORDER BY transaction_id, position LIMIT $5"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(after.transaction_id)
+                .bind(after.position)
+                .bind(upto.transaction_id)
+                .bind(upto.position)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(postgres_event).collect()
+        }
+    }
+}
+
+fn sqlite_event(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedEvent, ProjectionError> {
+    let position: i64 = row.try_get("position")?;
+    let recorded_at: String = row.try_get("recorded_at")?;
+    let recorded_at =
+        OffsetDateTime::parse(&recorded_at, &Rfc3339).map_err(|e| ProjectionError::Corrupt {
+            position,
+            column: "recorded_at",
+            detail: e.to_string(),
+        })?;
+    event(row, position, recorded_at)
+}
+
+fn postgres_event(row: &sqlx::postgres::PgRow) -> Result<LoggedEvent, ProjectionError> {
+    let position: i64 = row.try_get("position")?;
+    let recorded_at: OffsetDateTime = row.try_get("recorded_at")?;
+    event(row, position, recorded_at)
+}
+
+fn event<'r, R>(
+    row: &'r R,
+    position: i64,
+    recorded_at: OffsetDateTime,
+) -> Result<LoggedEvent, ProjectionError>
+where
+    R: Row,
+    &'r str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let json = |column: &'static str| -> Result<serde_json::Value, ProjectionError> {
+        let text: String = row.try_get(column)?;
+        serde_json::from_str(&text).map_err(|e| ProjectionError::Corrupt {
+            position,
+            column,
+            detail: e.to_string(),
+        })
+    };
+    Ok(LoggedEvent {
+        position,
+        recorded_at,
+        aggregate_type: row.try_get("aggregate_type")?,
+        aggregate_id: row.try_get("aggregate_id")?,
+        sequence: row.try_get("sequence")?,
+        event_type: row.try_get("event_type")?,
+        event_version: row.try_get("event_version")?,
+        payload: json("payload")?,
+        metadata: json("metadata")?,
+        transaction_id: row.try_get("transaction_id")?,
+    })
+}

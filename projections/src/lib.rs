@@ -1,0 +1,31 @@
+//! Read models of the grants service, each a function of the event log.
+//!
+//! - [`event_log`]: the catch-up reader over the `events` table, in an order that never skips an event
+//!   whose transaction commits late.
+//! - [`pool`]: the two databases ([`LogPool`]) and a transaction on either ([`Tx`]).
+//! - [`runner`]: the [`Projection`] trait and the [`Runner`] that advances projections with
+//!   checkpoints, one instance at a time, and rebuilds them.
+//! - [`checkpoint`]: how far each projection has read.
+//! - [`awards`]: the public list of awarded projects (no personal data, rule 12).
+//! - [`audit_chain`]: the auditors' SHA-256 hash chain over the log and its verification.
+//! - [`canonical`]: the canonical bytes of a JSON value, which the hash chain hashes.
+//!
+//! This crate reads the log and writes its own tables; it never appends events and knows nothing of
+//! HTTP. The app wires it in (its `Database` converts into a [`LogPool`]).
+
+pub mod audit_chain;
+pub mod awards;
+pub mod canonical;
+pub mod checkpoint;
+pub mod error;
+pub mod event_log;
+pub mod pool;
+pub mod runner;
+
+pub use audit_chain::{verify, AuditChain, Verification};
+pub use awards::Awards;
+pub use checkpoint::Checkpoint;
+pub use error::ProjectionError;
+pub use event_log::{EventLog, LogCursor, LoggedEvent};
+pub use pool::{LogPool, Tx};
+pub use runner::{BoxFuture, Projection, Runner, Step};

@@ -1,0 +1,333 @@
+//! The catch-up runner: advances each projection from its checkpoint, one batch per transaction.
+//!
+//! Per projection and per step, in ONE transaction: take the projection's lock, read the checkpoint,
+//! read the next batch of the log after it ([`crate::event_log`]), apply every event to the
+//! projection's tables and move the checkpoint past the batch. A crash rolls all of it back, so an
+//! event is applied exactly once.
+//!
+//! With several app instances on one PostgreSQL, the lock is `pg_try_advisory_xact_lock` on a hash of
+//! the projection's name: one instance advances a projection at a time, the others see it busy and
+//! move on. The lock dies with the transaction (or the connection), so when an instance dies another
+//! takes over at its next poll. On SQLite the first statement of the step is a write, which takes the
+//! database's single write lock for the step.
+//!
+//! Not here: what a projection does with an event (see [`crate::awards`], [`crate::audit_chain`]).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::time::Instant;
+
+use crate::checkpoint;
+use crate::error::ProjectionError;
+use crate::event_log::{self, EventLog, LogCursor, LoggedEvent};
+use crate::pool::{LogPool, Tx};
+
+/// A boxed future, so that projections can sit behind `dyn Projection`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A read model: a function of the log, kept in its own tables.
+pub trait Projection: Send + Sync {
+    /// A stable name: the checkpoint's key and the lock's.
+    fn name(&self) -> &'static str;
+    /// The tables holding this projection's rows; a rebuild empties them.
+    fn tables(&self) -> &'static [&'static str];
+    /// Applies one event inside the runner's transaction. Events the projection does not care about
+    /// are ignored (return `Ok`).
+    fn apply<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        event: &'a LoggedEvent,
+    ) -> BoxFuture<'a, Result<(), ProjectionError>>;
+}
+
+/// What one step of one projection did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Applied this many events and moved the checkpoint.
+    Applied(usize),
+    /// Nothing new to read.
+    Idle,
+    /// Another instance holds the projection's lock right now.
+    Busy,
+}
+
+/// Runs a set of projections over one database.
+#[derive(Clone)]
+pub struct Runner {
+    pool: LogPool,
+    projections: Vec<Arc<dyn Projection>>,
+    batch_size: i64,
+    poll_interval: Duration,
+    max_backoff: Duration,
+}
+
+impl Runner {
+    pub fn new(pool: LogPool) -> Self {
+        Runner {
+            pool,
+            projections: Vec::new(),
+            batch_size: 500,
+            poll_interval: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+
+    /// Adds a projection to run.
+    pub fn with(mut self, projection: impl Projection + 'static) -> Self {
+        self.projections.push(Arc::new(projection));
+        self
+    }
+
+    /// At most this many events per transaction (default 500).
+    pub fn batch_size(mut self, batch_size: i64) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// How long [`Runner::run`] sleeps when every projection is caught up (default 200 ms).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    pub fn pool(&self) -> &LogPool {
+        &self.pool
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.projections.iter().map(|p| p.name()).collect()
+    }
+
+    fn find(&self, name: &str) -> Result<&Arc<dyn Projection>, ProjectionError> {
+        self.projections
+            .iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| ProjectionError::UnknownProjection(name.to_owned()))
+    }
+
+    /// The checkpoint of the projection `name`.
+    pub async fn checkpoint(&self, name: &str) -> Result<LogCursor, ProjectionError> {
+        checkpoint::current(&self.pool, name).await
+    }
+
+    /// One step of the projection `name`: at most one batch, in one transaction.
+    pub async fn step(&self, name: &str) -> Result<Step, ProjectionError> {
+        let projection = Arc::clone(self.find(name)?);
+        self.step_projection(projection.as_ref()).await
+    }
+
+    async fn step_projection(&self, projection: &dyn Projection) -> Result<Step, ProjectionError> {
+        let name = projection.name();
+        let mut tx = self.pool.begin().await?;
+        match &mut tx {
+            Tx::Postgres(conn) => {
+                let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                    .bind(lock_key(name))
+                    .fetch_one(&mut **conn)
+                    .await?;
+                if !locked {
+                    tx.rollback().await?;
+                    return Ok(Step::Busy);
+                }
+            }
+            Tx::Sqlite(conn) => {
+                // A write first, so the step holds SQLite's write lock from its start and its reads
+                // cannot go stale before it writes.
+                sqlx::query(
+                    "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(name)
+                .execute(&mut **conn)
+                .await?;
+            }
+        }
+        // On PostgreSQL nothing has been written yet: the transaction holds no id that would hold
+        // the snapshot's xmin back while the batch is read.
+        let after = checkpoint::load(&mut tx, name).await?;
+        let events = event_log::read_after(&mut tx, after, self.batch_size).await?;
+        let Some(last) = events.last().map(LoggedEvent::cursor) else {
+            tx.rollback().await?;
+            return Ok(Step::Idle);
+        };
+        for event in &events {
+            projection.apply(&mut tx, event).await?;
+        }
+        checkpoint::store(&mut tx, name, last).await?;
+        tx.commit().await?;
+        tracing::debug!(
+            projection = name,
+            events = events.len(),
+            position = last.position,
+            "projection advanced"
+        );
+        Ok(Step::Applied(events.len()))
+    }
+
+    /// Steps every projection until none has anything left to read (or another instance holds it);
+    /// returns how many events were applied. Errors are returned, not retried.
+    pub async fn catch_up(&self) -> Result<usize, ProjectionError> {
+        let mut applied = 0;
+        for projection in &self.projections {
+            while let Step::Applied(n) = self.step_projection(projection.as_ref()).await? {
+                applied += n;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Polls until `shutdown` completes. A failing projection is logged and retried with exponential
+    /// backoff (up to 30 s); the others keep running.
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let count = self.projections.len();
+        let mut failures = vec![0u32; count];
+        let mut not_before = vec![Instant::now(); count];
+        loop {
+            let mut more = false;
+            for (i, projection) in self.projections.iter().enumerate() {
+                if Instant::now() < not_before[i] {
+                    continue;
+                }
+                match self.step_projection(projection.as_ref()).await {
+                    Ok(step) => {
+                        if failures[i] > 0 {
+                            tracing::info!(projection = projection.name(), "projection recovered");
+                        }
+                        failures[i] = 0;
+                        more |= matches!(step, Step::Applied(_));
+                    }
+                    Err(error) => {
+                        failures[i] = failures[i].saturating_add(1);
+                        let delay = self.backoff(failures[i]);
+                        tracing::error!(
+                            projection = projection.name(),
+                            %error,
+                            attempt = failures[i],
+                            retry_in_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                            "projection step failed; will retry"
+                        );
+                        not_before[i] = Instant::now() + delay;
+                    }
+                }
+            }
+            let pause = if more {
+                Duration::ZERO
+            } else {
+                self.poll_interval
+            };
+            tokio::select! {
+                biased;
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    fn backoff(&self, failures: u32) -> Duration {
+        let base = self.poll_interval.max(Duration::from_millis(100));
+        base.saturating_mul(1u32 << failures.min(16))
+            .min(self.max_backoff)
+    }
+
+    /// Drops the projection's rows and checkpoint and replays the log into it, in one transaction:
+    /// readers see the old rows until the new ones are complete. Returns the number of events
+    /// replayed; on PostgreSQL events of transactions still running are left to the next steps.
+    pub async fn rebuild(&self, name: &str) -> Result<usize, ProjectionError> {
+        let projection = Arc::clone(self.find(name)?);
+        let mut tx = self.pool.begin().await?;
+        if let Tx::Postgres(conn) = &mut tx {
+            // Wait for the instance that holds it to finish its step.
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock_key(name))
+                .execute(&mut **conn)
+                .await?;
+        }
+        checkpoint::reset(&mut tx, name).await?;
+        for table in projection.tables() {
+            crate::exec_tx!(&mut tx, conn => sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *conn)
+                .await?);
+        }
+        let mut cursor = LogCursor::START;
+        let mut replayed = 0;
+        loop {
+            let events = event_log::read_after(&mut tx, cursor, self.batch_size).await?;
+            let Some(last) = events.last().map(LoggedEvent::cursor) else {
+                break;
+            };
+            for event in &events {
+                projection.apply(&mut tx, event).await?;
+            }
+            replayed += events.len();
+            cursor = last;
+        }
+        if replayed > 0 {
+            checkpoint::store(&mut tx, name, cursor).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(projection = name, events = replayed, "projection rebuilt");
+        Ok(replayed)
+    }
+
+    /// Waits until every projection of this runner has applied the event at `position`
+    /// (read-your-writes after a command), while another task (or instance) runs them.
+    /// Fails with [`ProjectionError::Timeout`].
+    pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<(), ProjectionError> {
+        let deadline = Instant::now() + timeout;
+        while !self.reached(position).await? {
+            if Instant::now() >= deadline {
+                return Err(ProjectionError::Timeout { position });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
+    }
+
+    /// Drives the projections itself until every one has applied the event at `position`; returns
+    /// how many events were applied. On PostgreSQL a transaction left open anywhere in the cluster
+    /// (xids are cluster-wide) holds the reader back, hence the timeout.
+    pub async fn catch_up_to(
+        &self,
+        position: i64,
+        timeout: Duration,
+    ) -> Result<usize, ProjectionError> {
+        let deadline = Instant::now() + timeout;
+        let mut applied = 0;
+        loop {
+            applied += self.catch_up().await?;
+            if self.reached(position).await? {
+                return Ok(applied);
+            }
+            if Instant::now() >= deadline {
+                return Err(ProjectionError::Timeout { position });
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Whether every projection has applied the event at `position` (false while that event is
+    /// not committed, or does not exist).
+    pub async fn reached(&self, position: i64) -> Result<bool, ProjectionError> {
+        let Some(target) = EventLog::new(self.pool.clone()).cursor_of(position).await? else {
+            return Ok(false);
+        };
+        for projection in &self.projections {
+            if self.checkpoint(projection.name()).await? < target {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The advisory lock key of a projection: stable across instances and builds.
+fn lock_key(name: &str) -> i64 {
+    let digest = Sha256::digest(format!("grants-projection:{name}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}

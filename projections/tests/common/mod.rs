@@ -1,0 +1,271 @@
+//! Helpers for the projection tests: a fresh SQLite file or a fresh PostgreSQL database, migrated
+//! with the service's migrations, and plain-SQL event inserts as the event stores write them.
+//!
+//! PostgreSQL: a new database with a random name in the cluster named by `GRANTS_TEST_DATABASE_URL`
+//! (`scripts/test` starts one and exports it). Without that variable the tests fail, never skip.
+
+#![allow(dead_code)]
+
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How long a test waits for projections (other tests' open transactions in the same cluster hold
+/// the PostgreSQL reader back for a moment).
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+use grants_projections::LogPool;
+use serde_json::{json, Value};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Connection, PgPool};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// The two backends every behaviour is tested on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A migrated database; keeps the SQLite file's directory alive.
+pub struct TestDb {
+    pub pool: LogPool,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn database(backend: Backend) -> TestDb {
+    match backend {
+        Backend::Sqlite => sqlite().await,
+        Backend::Postgres => TestDb {
+            pool: LogPool::Postgres(postgres(8).await),
+            _dir: None,
+        },
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let options = SqliteConnectOptions::new()
+        .filename(dir.path().join("grants.sqlite3"))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .expect("the SQLite file opens");
+    SQLITE_MIGRATIONS
+        .run(&pool)
+        .await
+        .expect("migrations apply");
+    TestDb {
+        pool: LogPool::Sqlite(pool),
+        _dir: Some(dir),
+    }
+}
+
+/// A fresh, migrated PostgreSQL database and a pool of at most `connections` to it.
+pub async fn postgres(connections: u32) -> PgPool {
+    let base = std::env::var("GRANTS_TEST_DATABASE_URL").expect(
+        "GRANTS_TEST_DATABASE_URL is not set: run the tests with scripts/test, which starts PostgreSQL",
+    );
+    let name = format!("grants_test_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("the test PostgreSQL cluster answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("a fresh test database");
+    let options = PgConnectOptions::from_str(&base)
+        .expect("a PostgreSQL URL")
+        .database(&name);
+    let pool = PgPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options)
+        .await
+        .expect("the test database answers");
+    POSTGRES_MIGRATIONS
+        .run(&pool)
+        .await
+        .expect("migrations apply");
+    pool
+}
+
+/// The metadata every test event carries.
+pub fn metadata() -> Value {
+    json!({"actor_id": "0190a000-0000-7000-8000-000000000001", "actor_role": "staff", "request_id": "req-1"})
+}
+
+/// Appends one event the way the stores do and returns its position.
+pub async fn append(
+    pool: &LogPool,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    sequence: i64,
+    payload: &Value,
+) -> i64 {
+    let event_type = payload
+        .as_object()
+        .and_then(|map| map.keys().next().cloned())
+        .expect("a payload {\"EventType\": {...}}");
+    match pool {
+        LogPool::Sqlite(pool) => {
+            sqlx::query(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+                 VALUES ($1, $2, $3, $4, '1.0', $5, $6)",
+            )
+            .bind(aggregate_type)
+            .bind(aggregate_id)
+            .bind(sequence)
+            .bind(&event_type)
+            .bind(payload.to_string())
+            .bind(metadata().to_string())
+            .execute(pool)
+            .await
+            .expect("the event is appended");
+            sqlx::query_scalar(
+                "SELECT position FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
+            )
+            .bind(aggregate_type)
+            .bind(aggregate_id)
+            .bind(sequence)
+            .fetch_one(pool)
+            .await
+            .expect("the event has a position")
+        }
+        LogPool::Postgres(pool) => sqlx::query_scalar(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+             VALUES ($1, $2, $3, $4, '1.0', $5::json, $6::json) RETURNING position",
+        )
+        .bind(aggregate_type)
+        .bind(aggregate_id)
+        .bind(sequence)
+        .bind(&event_type)
+        .bind(payload.to_string())
+        .bind(metadata().to_string())
+        .fetch_one(pool)
+        .await
+        .expect("the event is appended"),
+    }
+}
+
+/// Runs a statement that needs no answer on either backend.
+pub async fn execute(pool: &LogPool, sql: &str) {
+    match pool {
+        LogPool::Sqlite(pool) => {
+            sqlx::query(sql).execute(pool).await.expect(sql);
+        }
+        LogPool::Postgres(pool) => {
+            sqlx::query(sql).execute(pool).await.expect(sql);
+        }
+    }
+}
+
+/// Personal data that appears in the log and must never reach a public output (rule 12).
+pub const PERSONAL: [&str; 6] = [
+    "山田太郎",
+    "岡崎市康生通西2-9",
+    "0564-23-6000",
+    "yamada@example.jp",
+    "reviewer-score-37",
+    "審査委員 佐藤花子",
+];
+
+pub const STAFF: &str = "0190a000-0000-7000-8000-000000000001";
+
+/// A small history: a group with personal data, a round, a review, four grants (the flat and the
+/// reshaped `GrantDecided`), payments, finalisation, withdrawal, cancellation and closing.
+/// Returns the number of events appended and the last one's position.
+pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
+    let group = "0190a000-0000-7000-8000-0000000000a1";
+    let round = "0190a000-0000-7000-8000-0000000000b1";
+    let mut events: Vec<(&str, String, Value)> = vec![
+        (
+            "group",
+            group.into(),
+            json!({"GroupRegistered": {
+            "group_id": group, "name": "康生まちづくりの会", "representative_name": "山田太郎",
+            "address": "岡崎市康生通西2-9", "phone": "0564-23-6000", "email": "yamada@example.jp",
+            "member_count": 12, "by": STAFF, "at": "2025-04-01T09:00:00+09:00"}}),
+        ),
+        (
+            "round",
+            round.into(),
+            json!({"RoundOpened": {"round_id": round,
+            "settings": {"fiscal_year": 2025, "course": "ステップアップ", "budget": 2_000_000},
+            "by": STAFF, "at": "2025-04-02T09:00:00+09:00"}}),
+        ),
+        (
+            "review",
+            "0190a000-0000-7000-8000-0000000000c1".into(),
+            json!({"ScoresSaved": {
+            "reviewer_name": "審査委員 佐藤花子", "scores": {"public_benefit": 8}, "comment": "reviewer-score-37",
+            "by": STAFF, "at": "2025-05-01T09:00:00+09:00"}}),
+        ),
+    ];
+    for (i, amount) in [286_000i64, 100_000, 450_000, 200_000].iter().enumerate() {
+        let grant = format!("0190a000-0000-7000-8000-00000000010{i}");
+        let application = format!("0190a000-0000-7000-8000-00000000020{i}");
+        events.push(("round", round.into(), json!({"AwardDecided": {
+            "application_id": application, "grant_id": grant, "group_id": group, "amount": amount,
+            "notice_number": format!("岡市協第{i}号"), "conditions": "", "completion_deadline": "2026-02-28",
+            "decided_on": "2025-06-10", "by": STAFF, "decided_at": "2025-06-10T10:00:00+09:00"}})));
+        let award = json!({"grant_id": grant, "application_id": application, "round_id": round,
+            "group_id": group, "fiscal_year": 2025, "course": "ステップアップ",
+            "title": format!("康生通りの花いっぱい運動 {i}"), "summary": "商店街の空き地に花壇をつくる",
+            "group_name": "康生まちづくりの会", "amount": amount, "notice_number": format!("岡市協第{i}号"),
+            "conditions": "", "completion_deadline": "2026-02-28",
+            "representative_name": "山田太郎", "contact_email": "yamada@example.jp"});
+        let decided = if i % 2 == 0 {
+            // Today's flat shape.
+            let mut flat = award.clone();
+            let map = flat.as_object_mut().expect("an object");
+            map.insert("decided_on".into(), json!("2025-06-10"));
+            map.insert("by".into(), json!(STAFF));
+            map.insert("at".into(), json!("2025-06-10T10:00:00+09:00"));
+            json!({"GrantDecided": flat})
+        } else {
+            // The reshaped event: the award under `decision`.
+            json!({"GrantDecided": {"decision": award, "decided_on": "2025-06-10", "by": STAFF,
+                "at": "2025-06-10T10:00:00+09:00"}})
+        };
+        events.push(("grant", grant.clone(), decided));
+        let later: Vec<Value> = match i {
+            0 => vec![
+                json!({"PaymentRecorded": {"amount": 228_800, "paid_on": "2025-07-01", "kind": "advance", "paid_total": 228_800, "by": STAFF, "at": "2025-07-01T10:00:00+09:00"}}),
+                json!({"SettlementReportSubmitted": {"report": {"outcomes": "花壇 3 か所"}, "deadline": "2026-03-30", "by": STAFF, "at": "2026-03-01T10:00:00+09:00"}}),
+                json!({"AmountFinalised": {"finalised": 240_000, "subsidy_base": 320_000, "uncounted_receipts": [], "refund_due": 0, "payable": 11_200, "refund_due_on": null, "by": STAFF, "at": "2026-03-10T10:00:00+09:00"}}),
+                json!({"PaymentRecorded": {"amount": 11_200, "paid_on": "2026-03-20", "kind": "final", "paid_total": 240_000, "by": STAFF, "at": "2026-03-20T10:00:00+09:00"}}),
+                json!({"GrantClosed": {"by": STAFF, "at": "2026-03-20T10:00:00+09:00"}}),
+            ],
+            1 => vec![
+                json!({"GrantWithdrawn": {"reason": "会員の転居", "by": STAFF, "at": "2025-06-12T10:00:00+09:00"}}),
+            ],
+            2 => vec![
+                json!({"AdvanceRequested": {"amount": 100_000, "requested_total": 100_000, "by": STAFF, "at": "2025-07-01T10:00:00+09:00"}}),
+                json!({"AmountFinalised": {"finalised": 165_000, "subsidy_base": 220_000, "uncounted_receipts": ["R-9"], "refund_due": 63_800, "payable": 0, "refund_due_on": "2026-04-30", "by": STAFF, "at": "2026-03-10T10:00:00+09:00"}}),
+            ],
+            _ => vec![
+                json!({"GrantCancelled": {"reason": "目的外使用", "refund_amount": 200_000, "refund_due_on": "2026-01-31", "by": STAFF, "at": "2025-12-01T10:00:00+09:00"}}),
+            ],
+        };
+        for event in later {
+            events.push(("grant", grant.clone(), event));
+        }
+    }
+    let mut sequences = std::collections::HashMap::new();
+    let mut last = 0;
+    for (aggregate_type, aggregate_id, payload) in &events {
+        let sequence = sequences
+            .entry((*aggregate_type, aggregate_id.clone()))
+            .or_insert(0i64);
+        *sequence += 1;
+        last = append(pool, aggregate_type, aggregate_id, *sequence, payload).await;
+    }
+    (events.len(), last)
+}
