@@ -149,17 +149,24 @@ fn group(name: &str, purpose: &str) -> Value {
     })
 }
 
-fn form(
-    round: &Value,
-    group: &Value,
-    title: &str,
-    summary: &str,
+/// What a demo group plans: the project and its money.
+#[derive(Clone, Copy)]
+struct Plan {
+    title: &'static str,
+    summary: &'static str,
     expenses: i64,
     income: i64,
     requested: i64,
-    start: &str,
-    end: &str,
-) -> Value {
+}
+
+fn form(round: &Value, group: &Value, plan: &Plan, (start, end): (&str, &str)) -> Value {
+    let Plan {
+        title,
+        summary,
+        expenses,
+        income,
+        requested,
+    } = *plan;
     json!({
         "round_id": round, "group_id": group, "title": title, "summary": summary,
         "purpose": "地域の人が気軽に参加できる場をつくり、つながりを育てる。",
@@ -297,9 +304,14 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     for ((token, group_id), (title, summary, expenses, income, requested, total)) in
         members.iter().zip(plans)
     {
-        let draft = form(
-            &first_id, group_id, title, summary, expenses, income, requested, &today, &year_end,
-        );
+        let plan = Plan {
+            title,
+            summary,
+            expenses,
+            income,
+            requested,
+        };
+        let draft = form(&first_id, group_id, &plan, (&today, &year_end));
         let id = api.post("/api/v1/applications", token, draft).await?["id"]
             .as_str()
             .unwrap_or_default()
@@ -443,13 +455,14 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     let draft = form(
         &second_id,
         group_id,
-        "里山の自然学校",
-        "年間を通じて里山で自然体験講座を開く。",
-        412_340,
-        30_000,
-        286_000,
-        &today,
-        &year_end,
+        &Plan {
+            title: "里山の自然学校",
+            summary: "年間を通じて里山で自然体験講座を開く。",
+            expenses: 412_340,
+            income: 30_000,
+            requested: 286_000,
+        },
+        (&today, &year_end),
     );
     let submitted = api.post("/api/v1/applications", token, draft).await?["id"]
         .as_str()
@@ -466,13 +479,14 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     let draft = form(
         &second_id,
         group_id,
-        "地域の居場所カフェ",
-        "月2回、高齢者と子どもが集う居場所を開く。",
-        200_000,
-        20_000,
-        150_000,
-        &today,
-        &year_end,
+        &Plan {
+            title: "地域の居場所カフェ",
+            summary: "月2回、高齢者と子どもが集う居場所を開く。",
+            expenses: 200_000,
+            income: 20_000,
+            requested: 150_000,
+        },
+        (&today, &year_end),
     );
     api.post("/api/v1/applications", token, draft).await?;
 
