@@ -8,7 +8,7 @@ use crate::config::{DatabaseConfig, ServeConfig};
 use crate::db::Database;
 use crate::http::AppState;
 use crate::startup::Application;
-use crate::store::{ActorRole, CommandMetadata, Stores};
+use crate::store::{ActorRole, CommandMetadata};
 use grants_domain::account::Role;
 use grants_domain::UserId;
 
@@ -35,6 +35,39 @@ pub enum Command {
     /// Demo data.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Drop and rebuild read models from the log (all of them, or one).
+    Replay {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// The projection to rebuild, e.g. `awards` or `audit_chain`.
+        #[arg(long)]
+        projection: Option<String>,
+    },
+    /// Auditors' checks.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Export the log.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute the hash chain over the log; exits 1 and names the first bad position if it broke.
+    Verify(DatabaseConfig),
+    /// An application (and its grant) as it stood at an instant (RFC 3339).
+    AsOf {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        application_id: grants_domain::ApplicationId,
+        instant: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Every event, in log order, as JSON Lines on stdout.
+    Events(DatabaseConfig),
 }
 
 #[derive(Subcommand, Debug)]
@@ -68,6 +101,62 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", crate::demo::seed(application.state()).await?);
             }
             application.run_until_stopped().await
+        }
+        Command::Replay {
+            database,
+            projection,
+        } => {
+            let state = connect(&database).await?;
+            let runner = &state.projections;
+            let names: Vec<String> = match projection {
+                Some(name) => vec![name],
+                None => runner.names().into_iter().map(str::to_owned).collect(),
+            };
+            for name in names {
+                let events = runner.rebuild(&name).await?;
+                println!("{name}: rebuilt from {events} events");
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify(database)) => {
+            let state = connect(&database).await?;
+            state.projections.catch_up().await?;
+            let verification = grants_projections::verify(&state.db.log_pool()).await?;
+            println!("{}", serde_json::to_string_pretty(&verification)?);
+            if !verification.ok {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::AsOf {
+            database,
+            application_id,
+            instant,
+        }) => {
+            let state = connect(&database).await?;
+            let at = crate::audit::parse_instant(&instant).ok_or_else(|| {
+                anyhow::anyhow!("the instant must be RFC 3339, e.g. 2026-06-01T09:00:00+09:00")
+            })?;
+            let Some(found) = crate::audit::as_of(&state.db.log_pool(), application_id, at).await?
+            else {
+                anyhow::bail!("application {application_id} did not exist at {instant}");
+            };
+            let body = serde_json::json!({
+                "as_of": instant,
+                "application": crate::http::applications::application_json(&found.application),
+                "grant": found.grant.as_ref().map(crate::http::grants::grant_json),
+            });
+            println!("{}", serde_json::to_string_pretty(&body)?);
+            Ok(())
+        }
+        Command::Export(ExportCommand::Events(database)) => {
+            let state = connect(&database).await?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written = crate::audit::export_events(&state.db.log_pool(), &mut out).await?;
+            std::io::Write::flush(&mut out)?;
+            eprintln!("{written} events exported");
+            Ok(())
         }
         Command::Demo(DemoCommand::Seed(database)) => {
             let state = connect(&database).await?;
@@ -128,8 +217,5 @@ async fn add_user(
 async fn connect(database: &DatabaseConfig) -> anyhow::Result<AppState> {
     let db = Database::connect(&database.database_url).await?;
     db.migrate().await?;
-    Ok(AppState {
-        stores: Stores::new(&db),
-        db,
-    })
+    Ok(AppState::new(db))
 }

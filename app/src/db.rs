@@ -108,6 +108,14 @@ impl Database {
         Ok(usize::try_from(applied).unwrap_or(0) >= expected)
     }
 
+    /// The same pool, as the projections crate reads the log.
+    pub fn log_pool(&self) -> grants_projections::LogPool {
+        match self {
+            Database::Sqlite(pool) => pool.clone().into(),
+            Database::Postgres(pool) => pool.clone().into(),
+        }
+    }
+
     pub fn backend_name(&self) -> &'static str {
         match self {
             Database::Sqlite(_) => "sqlite",

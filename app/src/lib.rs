@@ -7,6 +7,7 @@
 //! - [`http`]: the router, its extractors and the one error mapping.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -15,4 +16,5 @@ pub mod demo;
 pub mod http;
 pub mod queries;
 pub mod startup;
+pub mod state;
 pub mod store;

@@ -4,11 +4,24 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
-    grants_app::cli::run(grants_app::cli::Cli::parse()).await
+    if let Err(error) = grants_app::cli::run(grants_app::cli::Cli::parse()).await {
+        // A reader that stops early (`grants export events | head`) is not a failure.
+        let broken_pipe = error.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if broken_pipe {
+            return;
+        }
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
 }

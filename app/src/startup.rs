@@ -6,7 +6,6 @@ use tokio::net::TcpListener;
 use crate::config::ServeConfig;
 use crate::db::Database;
 use crate::http::{router, AppState};
-use crate::store::Stores;
 
 pub struct Application {
     listener: TcpListener,
@@ -21,10 +20,7 @@ impl Application {
         let listener = TcpListener::bind(&config.listen).await?;
         Ok(Application {
             listener,
-            state: AppState {
-                stores: Stores::new(&db),
-                db,
-            },
+            state: AppState::new(db),
         })
     }
 
@@ -42,10 +38,22 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, database = self.state.db.backend_name(), "serving");
-        axum::serve(self.listener, router(self.state))
+        // The read models catch up from the log in the background for as long as the service serves.
+        let projections = std::sync::Arc::clone(&self.state.projections);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let runner = tokio::spawn(async move {
+            projections
+                .run(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        let served = axum::serve(self.listener, router(self.state))
             .with_graceful_shutdown(shutdown_signal())
-            .await?;
-        Ok(())
+            .await;
+        let _ = stop.send(());
+        let _ = runner.await;
+        Ok(served?)
     }
 }
 

@@ -271,3 +271,36 @@ where
         transaction_id: row.try_get("transaction_id")?,
     })
 }
+
+/// Every event of one aggregate, in its own sequence (an auditor's per-stream history, and the input
+/// of as-of replays).
+pub async fn read_stream(
+    pool: &LogPool,
+    aggregate_type: &str,
+    aggregate_id: &str,
+) -> Result<Vec<LoggedEvent>, ProjectionError> {
+    match pool {
+        LogPool::Sqlite(pool) => {
+            let sql = format!(
+                "{SQLITE_COLUMNS} WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(sqlite_event).collect()
+        }
+        LogPool::Postgres(pool) => {
+            let sql = format!(
+                "{POSTGRES_COLUMNS} WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(aggregate_type)
+                .bind(aggregate_id)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(postgres_event).collect()
+        }
+    }
+}

@@ -124,10 +124,7 @@ impl TestApp {
         let db = grants_app::db::Database::connect(&self.database_url)
             .await
             .expect("the test database");
-        let state = grants_app::http::AppState {
-            stores: grants_app::store::Stores::new(&db),
-            db,
-        };
+        let state = grants_app::http::AppState::new(db);
         let metadata = grants_app::store::CommandMetadata {
             actor_id: grants_domain::UserId::new(),
             actor_role: grants_app::store::ActorRole::System,

@@ -8,10 +8,7 @@ on_both_backends!(
         let db = grants_app::db::Database::connect(&app.database_url)
             .await
             .unwrap();
-        let state = grants_app::http::AppState {
-            stores: grants_app::store::Stores::new(&db),
-            db: db.clone(),
-        };
+        let state = grants_app::http::AppState::new(db.clone());
         assert!(grants_app::demo::log_is_empty(&state).await.unwrap());
         let greeting = grants_app::demo::seed(&state)
             .await

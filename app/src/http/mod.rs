@@ -23,20 +23,12 @@ use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::db::Database;
-use crate::store::Stores;
-
 /// Request bodies above this size are refused with 413.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Database,
-    pub stores: Stores,
-}
+pub use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
     Router::new()

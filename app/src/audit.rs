@@ -1,0 +1,136 @@
+//! The auditors' tools over the log, shared by the HTTP routes and the `grants audit` / `grants
+//! export` commands: state as of an instant, per-stream history, the JSON Lines export.
+
+use std::io::Write;
+
+use cqrs_es::persist::{EventUpcaster, SerializedEvent};
+use cqrs_es::Aggregate;
+use grants_domain::{Application, ApplicationId, Grant};
+use grants_projections::event_log::read_stream;
+use grants_projections::{EventLog, LogCursor, LogPool, LoggedEvent, ProjectionError};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Log(#[from] ProjectionError),
+    #[error("event {position} cannot be read as a {aggregate_type} event: {detail}")]
+    Unreadable {
+        position: i64,
+        aggregate_type: &'static str,
+        detail: String,
+    },
+    #[error("cannot write the export: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+/// An application and its grant as they stood at one instant.
+#[derive(Debug)]
+pub struct AsOf {
+    pub application: Application,
+    pub grant: Option<Grant>,
+}
+
+/// Rebuilds an aggregate from the events it had recorded by `until`, through the same upcasters the
+/// store uses; `None` if it had none yet.
+pub async fn replay<A: Aggregate>(
+    pool: &LogPool,
+    id: &str,
+    upcasters: &[Box<dyn EventUpcaster>],
+    until: OffsetDateTime,
+) -> Result<Option<A>, AuditError> {
+    let events = read_stream(pool, A::TYPE, id).await?;
+    let mut state: Option<A> = None;
+    for event in events
+        .into_iter()
+        .filter(|event| event.recorded_at <= until)
+    {
+        let position = event.position;
+        let payload = upcast(event, upcasters);
+        let event: A::Event =
+            serde_json::from_value(payload).map_err(|error| AuditError::Unreadable {
+                position,
+                aggregate_type: A::TYPE,
+                detail: error.to_string(),
+            })?;
+        state.get_or_insert_with(A::default).apply(event);
+    }
+    Ok(state)
+}
+
+fn upcast(event: LoggedEvent, upcasters: &[Box<dyn EventUpcaster>]) -> Value {
+    let mut serialized = SerializedEvent {
+        aggregate_id: event.aggregate_id,
+        sequence: usize::try_from(event.sequence).unwrap_or_default(),
+        aggregate_type: event.aggregate_type,
+        event_type: event.event_type,
+        event_version: event.event_version,
+        payload: event.payload,
+        metadata: event.metadata,
+    };
+    for upcaster in upcasters {
+        if upcaster.can_upcast(&serialized.event_type, &serialized.event_version) {
+            serialized = upcaster.upcast(serialized);
+        }
+    }
+    serialized.payload
+}
+
+/// The application `id` and its grant as they stood at `at`.
+pub async fn as_of(
+    pool: &LogPool,
+    id: ApplicationId,
+    at: OffsetDateTime,
+) -> Result<Option<AsOf>, AuditError> {
+    let upcasters = grants_domain::upcasting::upcasters();
+    let Some(application) = replay::<Application>(pool, &id.to_string(), &upcasters, at).await?
+    else {
+        return Ok(None);
+    };
+    let grant = match application.grant_id() {
+        Some(grant_id) => replay::<Grant>(pool, &grant_id.to_string(), &[], at).await?,
+        None => None,
+    };
+    Ok(Some(AsOf { application, grant }))
+}
+
+/// One logged event as the audit API and the export show it (instants in JST).
+pub fn event_json(event: &LoggedEvent) -> Value {
+    json!({
+        "position": event.position,
+        "recorded_at": crate::http::jst(event.recorded_at),
+        "aggregate_type": event.aggregate_type,
+        "aggregate_id": event.aggregate_id,
+        "sequence": event.sequence,
+        "event_type": event.event_type,
+        "event_version": event.event_version,
+        "payload": event.payload,
+        "metadata": event.metadata,
+    })
+}
+
+/// Writes the whole log as JSON Lines, in log order; returns the number of events.
+pub async fn export_events(pool: &LogPool, out: &mut impl Write) -> Result<usize, AuditError> {
+    let log = EventLog::new(pool.clone());
+    let mut cursor = LogCursor::START;
+    let mut written = 0;
+    loop {
+        let batch = log.read_after(cursor, 1_000).await?;
+        let Some(last) = batch.last() else {
+            return Ok(written);
+        };
+        cursor = last.cursor();
+        for event in &batch {
+            serde_json::to_writer(&mut *out, &event_json(event)).map_err(std::io::Error::from)?;
+            out.write_all(b"\n")?;
+            written += 1;
+        }
+    }
+}
+
+/// Parses an instant given on the command line or in a query (RFC 3339, any offset).
+pub fn parse_instant(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok()
+}
