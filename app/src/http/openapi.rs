@@ -94,7 +94,7 @@ scalar_schema!(
         .schema_type(Type::Integer)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
         .description(Some(
-            "The global log position of the command's last event; reads accept ?min_position=.",
+            "The global log position of the command's last event.",
         ))
         .examples([serde_json::json!(42)])
 );
