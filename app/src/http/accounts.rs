@@ -7,17 +7,20 @@ use grants_domain::account::Role;
 use grants_domain::UserId;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::Json;
+use super::openapi as doc;
 use super::AppState;
 use crate::accounts::{open_account, NewAccount};
 use crate::auth::{self, Actor};
 use crate::store::ActorRole;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AccountRegistration)]
 pub struct Registration {
     email: String,
     password: String,
@@ -25,6 +28,16 @@ pub struct Registration {
 }
 
 /// `POST /api/v1/accounts`: an applicant registers themselves.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts",
+    operation_id = "accounts_register",
+    tag = "accounts",
+    summary = "申請者アカウントの登録 / register an applicant account",
+    request_body = Registration,
+    security(()),
+    responses((status = 201, description = "the account", body = doc::Created)),
+)]
 pub async fn register(
     State(state): State<AppState>,
     context: CommandContext,
@@ -46,16 +59,26 @@ pub async fn register(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     email: String,
     password: String,
     display_name: String,
+    #[schema(value_type = doc::Role)]
     role: Role,
 }
 
 /// `POST /api/v1/users`: staff open staff, reviewer or auditor accounts.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    operation_id = "accounts_create_user",
+    tag = "accounts",
+    summary = "職員・審査委員・監査担当のアカウント作成 / staff create staff, reviewer or auditor accounts",
+    request_body = NewUser,
+    responses((status = 201, description = "the account", body = doc::Created)),
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     actor: Actor,
@@ -78,7 +101,7 @@ pub async fn create_user(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     email: String,
@@ -86,6 +109,16 @@ pub struct Credentials {
 }
 
 /// `POST /api/v1/sessions`: sign in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions",
+    operation_id = "accounts_sign_in",
+    tag = "accounts",
+    summary = "ログイン / sign in",
+    request_body = Credentials,
+    security(()),
+    responses((status = 201, description = "a session: send the token as a bearer token", body = doc::Session), (status = 401, description = "wrong e-mail address or password", body = doc::Problem, content_type = "application/problem+json")),
+)]
 pub async fn sign_in(
     State(state): State<AppState>,
     context: CommandContext,
@@ -112,6 +145,14 @@ pub async fn sign_in(
 }
 
 /// `DELETE /api/v1/sessions/current`: sign out.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sessions/current",
+    operation_id = "accounts_sign_out",
+    tag = "accounts",
+    summary = "ログアウト / sign out",
+    responses((status = 204, description = "signed out")),
+)]
 pub async fn sign_out(
     State(state): State<AppState>,
     _actor: Actor,

@@ -13,19 +13,22 @@ use grants_domain::{
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::groups::visible_group;
+use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
 use crate::store::{ActorRole, Executed};
 
 /// The form as the API carries it (api.md).
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ApplicationForm)]
 pub struct Form {
     title: String,
     #[serde(default)]
@@ -34,9 +37,12 @@ pub struct Form {
     purpose: String,
     #[serde(default)]
     beneficiaries: String,
+    #[schema(value_type = doc::Period)]
     period: Period,
     #[serde(default)]
+    #[schema(value_type = doc::Budget)]
     budget: Budget,
+    #[schema(value_type = doc::Yen)]
     requested_amount: Yen,
 }
 
@@ -54,10 +60,12 @@ impl From<Form> for ApplicationContent {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDraft {
+    #[schema(value_type = uuid::Uuid)]
     round_id: RoundId,
+    #[schema(value_type = uuid::Uuid)]
     group_id: GroupId,
     #[serde(flatten)]
     form: Form,
@@ -96,6 +104,15 @@ pub fn application_json(application: &Application) -> Value {
 }
 
 /// `POST /api/v1/applications`: a group member starts a draft in an open round.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications",
+    operation_id = "applications_start",
+    tag = "applications",
+    summary = "申請書の作成（下書き） / start a draft",
+    request_body = NewDraft,
+    responses((status = 201, description = "the draft", body = doc::ApplicationRead)),
+)]
 pub async fn start(
     State(state): State<AppState>,
     actor: Actor,
@@ -194,6 +211,15 @@ async fn own_application(
 }
 
 /// `GET /api/v1/applications/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications/{id}",
+    operation_id = "applications_get",
+    tag = "applications",
+    summary = "申請の参照 / an application (its group, staff, assigned reviewers, auditors)",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    responses((status = 200, description = "the application", body = doc::ApplicationRead)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     actor: Actor,
@@ -218,6 +244,16 @@ async fn run(
 }
 
 /// `PATCH /api/v1/applications/{id}`: save the draft (the whole form).
+#[utoipa::path(
+    patch,
+    path = "/api/v1/applications/{id}",
+    operation_id = "applications_save",
+    tag = "applications",
+    summary = "下書きの保存（下書き・差戻し中のみ） / save the draft (the whole form)",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    request_body = Form,
+    responses((status = 200, description = "the application", body = doc::ApplicationRead)),
+)]
 pub async fn save(
     State(state): State<AppState>,
     actor: Actor,
@@ -235,6 +271,15 @@ pub async fn save(
 }
 
 /// `POST /api/v1/applications/{id}/submit`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/submit",
+    operation_id = "applications_submit",
+    tag = "applications",
+    summary = "申請の提出 / submit inside the window",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    responses((status = 200, description = "the application", body = doc::ApplicationRead)),
+)]
 pub async fn submit(
     State(state): State<AppState>,
     actor: Actor,
@@ -256,13 +301,24 @@ pub async fn submit(
     run(&state, id, command, &context, &actor, ActorRole::Applicant).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ApplicationWithdrawal)]
 pub struct Reason {
     reason: String,
 }
 
 /// `POST /api/v1/applications/{id}/withdraw`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/withdraw",
+    operation_id = "applications_withdraw",
+    tag = "applications",
+    summary = "申請の取下げ / withdraw before the decision",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    request_body = Reason,
+    responses((status = 200, description = "the application", body = doc::ApplicationRead)),
+)]
 pub async fn withdraw(
     State(state): State<AppState>,
     actor: Actor,
@@ -279,15 +335,16 @@ pub async fn withdraw(
     run(&state, id, command, &context, &actor, ActorRole::Applicant).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ScreeningOutcome)]
 enum Outcome {
     Eligible,
     Ineligible,
     Returned,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Screening {
     outcome: Outcome,
@@ -296,6 +353,16 @@ pub struct Screening {
 }
 
 /// `POST /api/v1/applications/{id}/screening`: staff screen a submitted application.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/screening",
+    operation_id = "applications_screen",
+    tag = "applications",
+    summary = "形式審査 / staff screen a submitted application",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    request_body = Screening,
+    responses((status = 200, description = "the application", body = doc::ApplicationRead)),
+)]
 pub async fn screen(
     State(state): State<AppState>,
     actor: Actor,

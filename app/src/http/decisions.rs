@@ -19,10 +19,12 @@ use grants_domain::{ApplicationId, ApplicationStatus, GrantId, RoundId, Yen};
 use serde::Deserialize;
 use serde_json::json;
 use time::Date;
+use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
+use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
@@ -61,6 +63,15 @@ async fn ranking_entries(
 
 /// `GET /api/v1/rounds/{id}/ranking`: the fixed ranking, or a preview computed from the sealed sheets.
 /// Staff always; committee members once scoring is closed; everyone else 404.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rounds/{id}/ranking",
+    operation_id = "decisions_get_ranking",
+    tag = "rounds",
+    summary = "順位の参照 / the ranking: fixed, or a preview (staff, auditors; committee once unsealed)",
+    params(("id" = uuid::Uuid, Path, description = "the round id")),
+    responses((status = 200, description = "the ranking", body = doc::Ranking)),
+)]
 pub async fn get_ranking(
     State(state): State<AppState>,
     actor: Actor,
@@ -94,6 +105,15 @@ pub async fn get_ranking(
 
 /// `POST /api/v1/rounds/{id}/ranking`: staff fix the ranking once scoring is closed (an extension of
 /// api.md: the runner-up's 7 days run from here).
+#[utoipa::path(
+    post,
+    path = "/api/v1/rounds/{id}/ranking",
+    operation_id = "decisions_fix_ranking",
+    tag = "rounds",
+    summary = "順位の確定 / staff fix the ranking once scoring is closed",
+    params(("id" = uuid::Uuid, Path, description = "the round id")),
+    responses((status = 200, description = "the fixed ranking and the runner-up offer", body = doc::Ranking)),
+)]
 pub async fn fix_ranking(
     State(state): State<AppState>,
     actor: Actor,
@@ -135,15 +155,26 @@ pub async fn fix_ranking(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferAnswer {
+    #[schema(value_type = uuid::Uuid)]
     application_id: ApplicationId,
     accept: bool,
 }
 
 /// `POST /api/v1/rounds/{id}/runner-up-offer`: the runner-up's group accepts or declines the
 /// remainder offered (an extension of api.md). A declined offer leaves the application not adopted.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rounds/{id}/runner-up-offer",
+    operation_id = "decisions_answer_offer",
+    tag = "rounds",
+    summary = "繰上げ提示への回答 / the runner-up accepts or declines the remainder",
+    params(("id" = uuid::Uuid, Path, description = "the round id")),
+    request_body = OfferAnswer,
+    responses((status = 200, description = "the offer with its answer", body = doc::OfferAnswered)),
+)]
 pub async fn answer_offer(
     State(state): State<AppState>,
     actor: Actor,
@@ -200,24 +231,29 @@ pub async fn answer_offer(
     Ok(Json(json!({ "offer": offer, "position": position })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Award)]
 pub struct AwardInput {
+    #[schema(value_type = uuid::Uuid)]
     application_id: ApplicationId,
+    #[schema(value_type = doc::Yen)]
     amount: Yen,
     #[serde(default)]
     conditions: String,
     completion_deadline: Date,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Rejection)]
 pub struct RejectionInput {
+    #[schema(value_type = uuid::Uuid)]
     application_id: ApplicationId,
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     #[serde(default)]
@@ -248,6 +284,16 @@ async fn application_of_round(
 }
 
 /// `POST /api/v1/rounds/{id}/decisions`: staff decide awards and rejections, all or nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rounds/{id}/decisions",
+    operation_id = "decisions_decide",
+    tag = "rounds",
+    summary = "交付・不交付の決定 / staff decide awards and rejections, all or nothing",
+    params(("id" = uuid::Uuid, Path, description = "the round id")),
+    request_body = Decision,
+    responses((status = 200, description = "the grants opened", body = doc::Decisions)),
+)]
 pub async fn decide(
     State(state): State<AppState>,
     actor: Actor,

@@ -16,10 +16,12 @@ use grants_domain::{Budget, ChangeRequestId, Grant, GrantId, Yen};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use time::Date;
+use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
+use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::store::{ActorRole, Executed};
@@ -126,6 +128,15 @@ async fn release(
 }
 
 /// `GET /api/v1/grants/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/grants/{id}",
+    operation_id = "grants_get",
+    tag = "grants",
+    summary = "交付の参照 / a grant (its group, staff, auditors)",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    responses((status = 200, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     actor: Actor,
@@ -134,13 +145,24 @@ pub async fn get(
     Ok(Json(grant_json(&visible_grant(&state, &actor, id).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = GrantWithdrawal)]
 pub struct Reason {
     reason: String,
 }
 
 /// `POST /api/v1/grants/{id}/withdraw`: the group withdraws within 10 days of the decision.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/withdraw",
+    operation_id = "grants_withdraw",
+    tag = "grants",
+    summary = "交付申請の取下げ（決定から10日以内） / withdraw within 10 days of the decision",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body = Reason,
+    responses((status = 200, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn withdraw(
     State(state): State<AppState>,
     actor: Actor,
@@ -167,13 +189,25 @@ pub async fn withdraw(
     Ok(answer(&executed))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AdvanceRequest)]
 pub struct Amount {
+    #[schema(value_type = doc::Yen)]
     amount: Yen,
 }
 
 /// `POST /api/v1/grants/{id}/advance-requests`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/advance-requests",
+    operation_id = "grants_request_advance",
+    tag = "grants",
+    summary = "概算払の請求 / request an advance",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body = Amount,
+    responses((status = 201, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn request_advance(
     State(state): State<AppState>,
     actor: Actor,
@@ -191,15 +225,27 @@ pub async fn request_advance(
     Ok((StatusCode::CREATED, answer(&executed)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Payment {
+    #[schema(value_type = doc::Yen)]
     amount: Yen,
     paid_on: Date,
+    #[schema(value_type = doc::PaymentKind)]
     kind: PaymentKind,
 }
 
 /// `POST /api/v1/grants/{id}/payments`: staff record a payment.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/payments",
+    operation_id = "grants_record_payment",
+    tag = "grants",
+    summary = "支払の記録 / staff record a payment",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body = Payment,
+    responses((status = 201, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn record_payment(
     State(state): State<AppState>,
     actor: Actor,
@@ -219,15 +265,27 @@ pub async fn record_payment(
     Ok((StatusCode::CREATED, answer(&executed)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRequest {
     reason: String,
+    #[schema(value_type = doc::Budget)]
     budget: Budget,
+    #[schema(value_type = doc::Period)]
     period: Period,
 }
 
 /// `POST /api/v1/grants/{id}/change-requests`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/change-requests",
+    operation_id = "grants_request_change",
+    tag = "grants",
+    summary = "変更承認申請 / request a change of plan",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body = ChangeRequest,
+    responses((status = 201, description = "the grant and change_request_id", body = doc::GrantRead)),
+)]
 pub async fn request_change(
     State(state): State<AppState>,
     actor: Actor,
@@ -251,16 +309,27 @@ pub async fn request_change(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeDecision {
     approved: bool,
+    #[schema(value_type = Option<doc::Yen>)]
     new_amount: Option<Yen>,
     #[serde(default)]
     reason: String,
 }
 
 /// `POST /api/v1/grants/{id}/change-requests/{cid}/decision`: staff approve or refuse a change.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/change-requests/{cid}/decision",
+    operation_id = "grants_decide_change",
+    tag = "grants",
+    summary = "変更申請の承認・不承認 / staff approve or refuse a change",
+    params(("id" = uuid::Uuid, Path, description = "the grant id"), ("cid" = uuid::Uuid, Path, description = "the change request id")),
+    request_body = ChangeDecision,
+    responses((status = 200, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn decide_change(
     State(state): State<AppState>,
     actor: Actor,
@@ -321,6 +390,16 @@ async fn amend(
 }
 
 /// `PUT /api/v1/grants/{id}/settlement-report`: save the report (a draft until submitted).
+#[utoipa::path(
+    put,
+    path = "/api/v1/grants/{id}/settlement-report",
+    operation_id = "grants_save_report",
+    tag = "grants",
+    summary = "実績報告の保存 / save the settlement report (a draft until submitted)",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body = doc::SettlementReport,
+    responses((status = 200, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn save_report(
     State(state): State<AppState>,
     actor: Actor,
@@ -340,6 +419,15 @@ pub async fn save_report(
 }
 
 /// `GET /api/v1/grants/{id}/settlement-report`: the saved report.
+#[utoipa::path(
+    get,
+    path = "/api/v1/grants/{id}/settlement-report",
+    operation_id = "grants_get_report",
+    tag = "grants",
+    summary = "実績報告の参照 / the saved settlement report",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    responses((status = 200, description = "the report", body = doc::SettlementReportRead)),
+)]
 pub async fn get_report(
     State(state): State<AppState>,
     actor: Actor,
@@ -350,6 +438,15 @@ pub async fn get_report(
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/submit`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/settlement-report/submit",
+    operation_id = "grants_submit_report",
+    tag = "grants",
+    summary = "実績報告の提出 / submit the settlement report",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    responses((status = 200, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn submit_report(
     State(state): State<AppState>,
     actor: Actor,
@@ -366,14 +463,15 @@ pub async fn submit_report(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ReportReviewOutcome)]
 enum ReviewDecision {
     Accepted,
     Returned,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportReview {
     outcome: ReviewDecision,
@@ -382,6 +480,16 @@ pub struct ReportReview {
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/review`: staff accept (額の確定) or return the report.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/settlement-report/review",
+    operation_id = "grants_review_report",
+    tag = "grants",
+    summary = "実績報告の審査（額の確定・差戻し） / staff accept (finalise the amount) or return the report",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body = ReportReview,
+    responses((status = 200, description = "the grant: finalised amount, refund due or payable", body = doc::GrantRead)),
+)]
 pub async fn review_report(
     State(state): State<AppState>,
     actor: Actor,
@@ -409,14 +517,25 @@ pub async fn review_report(
     Ok(answer(&executed))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Refund {
+    #[schema(value_type = doc::Yen)]
     amount: Yen,
     received_on: Date,
 }
 
 /// `POST /api/v1/grants/{id}/refunds`: staff record a refund received.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/refunds",
+    operation_id = "grants_record_refund",
+    tag = "grants",
+    summary = "返還金の受領記録 / staff record a refund received",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body = Refund,
+    responses((status = 201, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn record_refund(
     State(state): State<AppState>,
     actor: Actor,
@@ -435,15 +554,26 @@ pub async fn record_refund(
     Ok((StatusCode::CREATED, answer(&executed)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cancellation {
     reason: String,
+    #[schema(value_type = doc::Yen)]
     refund_amount: Yen,
 }
 
 /// `POST /api/v1/grants/{id}/cancellation`: staff cancel (取消) and order a refund. The budget is not
 /// released: money already spent stays spent, and a cancelled award is not re-offered.
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/cancellation",
+    operation_id = "grants_cancel",
+    tag = "grants",
+    summary = "交付決定の取消 / staff cancel and order a refund",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body = Cancellation,
+    responses((status = 200, description = "the grant", body = doc::GrantRead)),
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     actor: Actor,

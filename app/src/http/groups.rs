@@ -9,16 +9,19 @@ use grants_domain::GroupId;
 use serde::Deserialize;
 use serde_json::json;
 use time::Date;
+use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
+use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::store::ActorRole;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = GroupRegistration)]
 pub struct Registration {
     name: String,
     registration_number: String,
@@ -33,6 +36,15 @@ pub struct Registration {
 }
 
 /// `POST /api/v1/groups`: an applicant registers a group and becomes its first member.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups",
+    operation_id = "groups_register",
+    tag = "groups",
+    summary = "団体の登録（登録者が構成員になる） / register a group; the caller becomes a member",
+    request_body = Registration,
+    responses((status = 201, description = "the group", body = doc::Created)),
+)]
 pub async fn register(
     State(state): State<AppState>,
     actor: Actor,
@@ -92,6 +104,15 @@ pub async fn visible_group(
 }
 
 /// `GET /api/v1/groups/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups/{id}",
+    operation_id = "groups_get",
+    tag = "groups",
+    summary = "団体の参照 / a group (members, staff, auditors)",
+    params(("id" = uuid::Uuid, Path, description = "the group id")),
+    responses((status = 200, description = "the group", body = doc::GroupRead)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     actor: Actor,

@@ -11,6 +11,7 @@ pub mod grants;
 pub mod groups;
 pub mod health;
 pub mod idempotency;
+pub mod openapi;
 pub mod reviews;
 pub mod rounds;
 
@@ -18,10 +19,12 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
-use axum::routing::{delete, get, post, put};
 use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Request bodies above this size are refused with 413.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
@@ -30,42 +33,53 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub use crate::state::AppState;
 
+/// Every route of the API with its documentation. `routes!()` registers a handler together with its
+/// `#[utoipa::path]` description, so a route cannot be served without being in the OpenAPI document
+/// (do not add routes with plain `.route()`). One `routes!()` per path: it serves each listed handler
+/// on every path in the list.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::create_user))
+        .routes(routes!(accounts::sign_in))
+        .routes(routes!(accounts::sign_out))
+        .routes(routes!(groups::register))
+        .routes(routes!(groups::get))
+        .routes(routes!(rounds::open, rounds::list))
+        .routes(routes!(rounds::get))
+        .routes(routes!(rounds::appoint))
+        .routes(routes!(rounds::close_scoring))
+        .routes(routes!(decisions::get_ranking, decisions::fix_ranking))
+        .routes(routes!(decisions::decide))
+        .routes(routes!(decisions::answer_offer))
+        .routes(routes!(grants::get))
+        .routes(routes!(grants::withdraw))
+        .routes(routes!(grants::request_advance))
+        .routes(routes!(grants::record_payment))
+        .routes(routes!(grants::request_change))
+        .routes(routes!(grants::decide_change))
+        .routes(routes!(grants::save_report, grants::get_report))
+        .routes(routes!(grants::submit_report))
+        .routes(routes!(grants::review_report))
+        .routes(routes!(grants::record_refund))
+        .routes(routes!(grants::cancel))
+        .routes(routes!(applications::start))
+        .routes(routes!(applications::get, applications::save))
+        .routes(routes!(applications::submit))
+        .routes(routes!(applications::withdraw))
+        .routes(routes!(applications::screen))
+        .routes(routes!(reviews::declare))
+        .routes(routes!(reviews::save, reviews::mine))
+        .routes(routes!(reviews::seal))
+        .routes(routes!(openapi::openapi_json))
+        .routes(routes!(openapi::docs))
+}
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/api/v1/accounts", post(accounts::register))
-        .route("/api/v1/users", post(accounts::create_user))
-        .route("/api/v1/sessions", post(accounts::sign_in))
-        .route("/api/v1/sessions/current", delete(accounts::sign_out))
-        .route("/api/v1/groups", post(groups::register))
-        .route("/api/v1/groups/{id}", get(groups::get))
-        .route("/api/v1/rounds", post(rounds::open).get(rounds::list))
-        .route("/api/v1/rounds/{id}", get(rounds::get))
-        .route("/api/v1/rounds/{id}/committee", post(rounds::appoint))
-        .route("/api/v1/rounds/{id}/scoring/close", post(rounds::close_scoring))
-        .route("/api/v1/rounds/{id}/ranking", get(decisions::get_ranking).post(decisions::fix_ranking))
-        .route("/api/v1/rounds/{id}/decisions", post(decisions::decide))
-        .route("/api/v1/rounds/{id}/runner-up-offer", post(decisions::answer_offer))
-        .route("/api/v1/grants/{id}", get(grants::get))
-        .route("/api/v1/grants/{id}/withdraw", post(grants::withdraw))
-        .route("/api/v1/grants/{id}/advance-requests", post(grants::request_advance))
-        .route("/api/v1/grants/{id}/payments", post(grants::record_payment))
-        .route("/api/v1/grants/{id}/change-requests", post(grants::request_change))
-        .route("/api/v1/grants/{id}/change-requests/{cid}/decision", post(grants::decide_change))
-        .route("/api/v1/grants/{id}/settlement-report", put(grants::save_report).get(grants::get_report))
-        .route("/api/v1/grants/{id}/settlement-report/submit", post(grants::submit_report))
-        .route("/api/v1/grants/{id}/settlement-report/review", post(grants::review_report))
-        .route("/api/v1/grants/{id}/refunds", post(grants::record_refund))
-        .route("/api/v1/grants/{id}/cancellation", post(grants::cancel))
-        .route("/api/v1/applications", post(applications::start))
-        .route("/api/v1/applications/{id}", get(applications::get).patch(applications::save))
-        .route("/api/v1/applications/{id}/submit", post(applications::submit))
-        .route("/api/v1/applications/{id}/withdraw", post(applications::withdraw))
-        .route("/api/v1/applications/{id}/screening", post(applications::screen))
-        .route("/api/v1/applications/{id}/conflict-declaration", post(reviews::declare))
-        .route("/api/v1/applications/{id}/my-review", put(reviews::save).get(reviews::mine))
-        .route("/api/v1/applications/{id}/my-review/submit", post(reviews::seal))
+    let (routes, _) = api_router().split_for_parts();
+    routes
         .fallback(|| async { error::ApiError::not_found() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,10 +11,12 @@ use grants_domain::review::{review_id, Review, ReviewCommand};
 use grants_domain::ApplicationId;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
+use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
@@ -66,8 +68,9 @@ async fn committee_context(
     Ok((round, settings, application.round_id()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ConflictDeclaration)]
 pub struct Declaration {
     conflict: bool,
     #[serde(default)]
@@ -75,6 +78,16 @@ pub struct Declaration {
 }
 
 /// `POST /api/v1/applications/{id}/conflict-declaration`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/conflict-declaration",
+    operation_id = "reviews_declare",
+    tag = "reviews",
+    summary = "利害関係の申告 / a committee member declares a conflict of interest or none",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    request_body = Declaration,
+    responses((status = 200, description = "the scoresheet", body = doc::ReviewSheet)),
+)]
 pub async fn declare(
     State(state): State<AppState>,
     actor: Actor,
@@ -104,7 +117,7 @@ pub async fn declare(
     Ok(answer(&executed))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scores {
     scores: BTreeMap<String, u32>,
@@ -113,6 +126,16 @@ pub struct Scores {
 }
 
 /// `PUT /api/v1/applications/{id}/my-review`: save one's own draft scores.
+#[utoipa::path(
+    put,
+    path = "/api/v1/applications/{id}/my-review",
+    operation_id = "reviews_save",
+    tag = "reviews",
+    summary = "自分の採点の保存 / save one's own draft scores",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    request_body = Scores,
+    responses((status = 200, description = "the scoresheet", body = doc::ReviewSheet)),
+)]
 pub async fn save(
     State(state): State<AppState>,
     actor: Actor,
@@ -141,6 +164,15 @@ pub async fn save(
 }
 
 /// `POST /api/v1/applications/{id}/my-review/submit`: seal one's own scoresheet.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/my-review/submit",
+    operation_id = "reviews_seal",
+    tag = "reviews",
+    summary = "採点票の提出（封印） / seal one's own scoresheet",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    responses((status = 200, description = "the sealed scoresheet", body = doc::ReviewSheet)),
+)]
 pub async fn seal(
     State(state): State<AppState>,
     actor: Actor,
@@ -166,6 +198,15 @@ pub async fn seal(
 }
 
 /// `GET /api/v1/applications/{id}/my-review`: one's own sheet (404 before anything was declared).
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications/{id}/my-review",
+    operation_id = "reviews_mine",
+    tag = "reviews",
+    summary = "自分の採点票 / one's own scoresheet",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    responses((status = 200, description = "the scoresheet", body = doc::ReviewSheet)),
+)]
 pub async fn mine(
     State(state): State<AppState>,
     actor: Actor,

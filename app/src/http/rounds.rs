@@ -8,15 +8,26 @@ use grants_domain::round::{Round, RoundCommand, RoundSettings};
 use grants_domain::{RoundId, UserId};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
+use super::openapi as doc;
 use super::AppState;
 use crate::auth::{Actor, MaybeActor};
 use crate::store::ActorRole;
 
 /// `POST /api/v1/rounds`: staff open a round with its settings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rounds",
+    operation_id = "rounds_open",
+    tag = "rounds",
+    summary = "募集回の開設 / staff open a round",
+    request_body = doc::RoundSettings,
+    responses((status = 201, description = "the round", body = doc::Created)),
+)]
 pub async fn open(
     State(state): State<AppState>,
     actor: Actor,
@@ -78,6 +89,16 @@ fn round_json(
 }
 
 /// `GET /api/v1/rounds/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rounds/{id}",
+    operation_id = "rounds_get",
+    tag = "rounds",
+    summary = "募集回の参照（公開） / a round and its settings (public)",
+    params(("id" = uuid::Uuid, Path, description = "the round id")),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "the round", body = doc::RoundRead)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     MaybeActor(actor): MaybeActor,
@@ -88,6 +109,15 @@ pub async fn get(
 }
 
 /// `GET /api/v1/rounds`: every opened round, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/rounds",
+    operation_id = "rounds_list",
+    tag = "rounds",
+    summary = "募集回の一覧（公開） / every opened round, newest first (public)",
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "the rounds", body = doc::RoundList)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     MaybeActor(actor): MaybeActor,
@@ -105,13 +135,24 @@ pub async fn list(
     Ok(Json(json!({ "rounds": rounds })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Appointment {
+    #[schema(value_type = uuid::Uuid)]
     reviewer_id: UserId,
 }
 
 /// `POST /api/v1/rounds/{id}/committee`: staff appoint a reviewer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rounds/{id}/committee",
+    operation_id = "rounds_appoint",
+    tag = "rounds",
+    summary = "審査委員の任命 / staff appoint a reviewer",
+    params(("id" = uuid::Uuid, Path, description = "the round id")),
+    request_body = Appointment,
+    responses((status = 200, description = "the committee", body = doc::Committee)),
+)]
 pub async fn appoint(
     State(state): State<AppState>,
     actor: Actor,
@@ -140,6 +181,15 @@ pub async fn appoint(
 }
 
 /// `POST /api/v1/rounds/{id}/scoring/close`: staff close scoring, unsealing the scores.
+#[utoipa::path(
+    post,
+    path = "/api/v1/rounds/{id}/scoring/close",
+    operation_id = "rounds_close_scoring",
+    tag = "rounds",
+    summary = "採点の締切（開封） / staff close scoring, unsealing the scores",
+    params(("id" = uuid::Uuid, Path, description = "the round id")),
+    responses((status = 200, description = "scoring is closed", body = doc::ScoringClosed)),
+)]
 pub async fn close_scoring(
     State(state): State<AppState>,
     actor: Actor,

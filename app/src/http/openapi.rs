@@ -1,0 +1,862 @@
+//! The OpenAPI 3.1 document of the API, generated from the code with utoipa.
+//!
+//! Every route is registered in [`super::api_router`] through utoipa-axum's `routes!()`, which adds
+//! the handler to the axum router and its `#[utoipa::path]` description to the document in one
+//! step, so a route cannot be added without being documented. This module holds what the handlers'
+//! annotations point at: app-side mirrors of the domain's value types (the domain crate stays free of
+//! utoipa), the schemas of the answers (which the handlers build with `json!`), the problem+json
+//! schema, and [`ApiDoc`]'s modifier, which adds what every operation shares by rule (bearer security,
+//! the `Idempotency-Key` header on commands, the error answers) so that no handler can forget them.
+//!
+//! It also serves the document (`GET /api/v1/openapi.json`) and a self-contained browsable page
+//! (`GET /api/docs`) under a strict Content-Security-Policy.
+
+#![allow(dead_code)] // The mirrors exist for their schemas; nothing constructs them.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{AdditionalProperties, Object, Schema};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ContentBuilder, KnownFormat, ObjectBuilder, OpenApi as OpenApiDocument, Ref, RefOr, Required,
+    ResponseBuilder, SchemaFormat, Type,
+};
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+// ---------------------------------------------------------------------------------------------
+// Mirrors of the domain's value types.
+
+/// Declares a named scalar schema (a component) that the domain's value types are described by.
+macro_rules! scalar_schema {
+    ($(#[$doc:meta])* $name:ident, $schema:expr) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+                RefOr::T(utoipa::openapi::schema::Schema::Object($schema.build()))
+            }
+        }
+
+        impl ToSchema for $name {}
+    };
+}
+
+scalar_schema!(
+    /// Whole yen.
+    Yen,
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .minimum(Some(0))
+        .maximum(Some(1_000_000_000_000_i64))
+        .description(Some("Whole yen as a JSON integer, never negative, at most one trillion."))
+        .examples([serde_json::json!(500000)])
+);
+
+scalar_schema!(
+    /// An exact fraction.
+    Ratio,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(r"^\s*[0-9]+\s*(/\s*[0-9]+\s*)?$"))
+        .description(Some(
+            "An exact fraction as a string, such as \"3/4\"; a bare whole number such as \"1\" means 1/1.",
+        ))
+        .examples([serde_json::json!("3/4")])
+);
+
+scalar_schema!(
+    /// A fiscal year.
+    FiscalYear,
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+        .minimum(Some(2000))
+        .maximum(Some(2100))
+        .description(Some(
+            "A fiscal year (年度, 1 April to 31 March), named by the calendar year in which it starts.",
+        ))
+        .examples([serde_json::json!(2026)])
+);
+
+scalar_schema!(
+    /// A log position.
+    Position,
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .description(Some(
+            "The global log position of the command's last event.",
+        ))
+        .examples([serde_json::json!(42)])
+);
+
+/// A role a person may act in.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum Role {
+    Applicant,
+    Reviewer,
+    Staff,
+    Auditor,
+}
+
+/// An expense category (費目). Never eligible: food, entertainment, member_personnel, running_costs,
+/// vouchers.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ExpenseCategory {
+    Honoraria,
+    Travel,
+    Supplies,
+    Printing,
+    Fuel,
+    Utilities,
+    Communication,
+    Insurance,
+    Outsourcing,
+    Rentals,
+    Materials,
+    Equipment,
+    Fees,
+    Food,
+    Entertainment,
+    MemberPersonnel,
+    RunningCosts,
+    Vouchers,
+}
+
+/// A kind of income: own_funds (自己資金), project_income (事業収入), other_subsidy (他の補助金).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum IncomeKind {
+    OwnFunds,
+    ProjectIncome,
+    OtherSubsidy,
+}
+
+/// One planned expense: amount = quantity x unit_price.
+#[derive(ToSchema)]
+pub struct ExpenseLine {
+    category: ExpenseCategory,
+    item: String,
+    quantity: u32,
+    unit_price: Yen,
+}
+
+/// One line of income.
+#[derive(ToSchema)]
+pub struct IncomeLine {
+    kind: IncomeKind,
+    description: String,
+    amount: Yen,
+}
+
+/// A budget (収支予算): income and expense lines.
+#[derive(ToSchema)]
+pub struct Budget {
+    #[schema(required = false)]
+    income: Vec<IncomeLine>,
+    #[schema(required = false)]
+    expenses: Vec<ExpenseLine>,
+}
+
+/// A span of calendar days, both included.
+#[derive(ToSchema)]
+pub struct Period {
+    start: time::Date,
+    end: time::Date,
+}
+
+/// One review criterion, scored from `min` to `max` points.
+#[derive(ToSchema)]
+pub struct Criterion {
+    key: String,
+    label: String,
+    min: u32,
+    max: u32,
+}
+
+/// A round's settings (募集要項).
+#[derive(ToSchema)]
+pub struct RoundSettings {
+    fiscal_year: FiscalYear,
+    course: String,
+    title: String,
+    description: String,
+    budget: Yen,
+    cap: Yen,
+    floor: Yen,
+    /// The subsidy rate by the number of earlier grants in the course; past its end the last applies.
+    #[schema(min_items = 1)]
+    rate_schedule: Vec<Ratio>,
+    rounding_unit: Yen,
+    max_grants_per_group: u32,
+    opens_at: time::OffsetDateTime,
+    closes_at: time::OffsetDateTime,
+    #[schema(min_items = 1)]
+    criteria: Vec<Criterion>,
+    pass_ratio: Ratio,
+    advance_cap_ratio: Ratio,
+    change_threshold_ratio: Ratio,
+    #[schema(minimum = 1, maximum = 365)]
+    settlement_days: u32,
+}
+
+/// One actual expense with its receipt (領収書).
+#[derive(ToSchema)]
+pub struct ReceiptLine {
+    category: ExpenseCategory,
+    item: String,
+    quantity: u32,
+    unit_price: Yen,
+    receipt_date: time::Date,
+    receipt_number: String,
+}
+
+/// The settlement report (実績報告書).
+#[derive(ToSchema)]
+pub struct SettlementReport {
+    #[schema(required = false)]
+    income: Vec<IncomeLine>,
+    #[schema(required = false)]
+    expenses: Vec<ReceiptLine>,
+    #[schema(required = false)]
+    outcomes: String,
+    #[schema(required = false)]
+    participants: u32,
+}
+
+/// Whether a payment is an advance (概算払) or the final payment (精算払).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum PaymentKind {
+    Advance,
+    Final,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Draft,
+    Submitted,
+    Returned,
+    Eligible,
+    Ineligible,
+    Withdrawn,
+    Awarded,
+    RunnerUp,
+    NotAdopted,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum GrantStatus {
+    Decided,
+    Withdrawn,
+    InProgress,
+    ReportSubmitted,
+    ReportReturned,
+    Finalised,
+    RefundDue,
+    Closed,
+    Cancelled,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers.
+
+/// RFC 9457 problem details, with a stable code and the rule in Japanese and English.
+#[derive(ToSchema)]
+pub struct Problem {
+    /// `urn:grants:problem:<code>`.
+    #[schema(example = "urn:grants:problem:request.not_found")]
+    r#type: String,
+    #[schema(example = "Not Found")]
+    title: String,
+    #[schema(example = 404)]
+    status: u16,
+    /// `detail_ja / detail_en`.
+    detail: String,
+    #[schema(example = "request.not_found")]
+    code: String,
+    detail_ja: String,
+    detail_en: String,
+    /// Field errors, when there are any.
+    #[schema(value_type = Option<Object>)]
+    errors: Option<serde_json::Value>,
+}
+
+/// A created object.
+#[derive(ToSchema)]
+pub struct Created {
+    id: Uuid,
+    position: Position,
+}
+
+#[derive(ToSchema)]
+pub struct SessionUser {
+    id: Uuid,
+    display_name: String,
+    roles: Vec<Role>,
+}
+
+/// A new session: send the token as `Authorization: Bearer <token>`.
+#[derive(ToSchema)]
+pub struct Session {
+    token: String,
+    user: SessionUser,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum RegistrationState {
+    Unregistered,
+    Registered,
+    Deregistered,
+}
+
+/// A citizen group's record.
+#[derive(ToSchema)]
+pub struct GroupRead {
+    id: Uuid,
+    name: String,
+    registration_number: String,
+    representative_name: String,
+    address: String,
+    phone: String,
+    email: String,
+    founded_on: time::Date,
+    member_count: u32,
+    resident_member_count: u32,
+    purpose: String,
+    registration: RegistrationState,
+    /// The user accounts that act for the group.
+    members: Vec<Uuid>,
+}
+
+/// A round as anyone may read it: its settings and its budget; staff and auditors also see the
+/// committee.
+#[derive(ToSchema)]
+pub struct RoundRead {
+    fiscal_year: FiscalYear,
+    course: String,
+    title: String,
+    description: String,
+    budget: Yen,
+    cap: Yen,
+    floor: Yen,
+    /// The subsidy rate by the number of earlier grants in the course; past its end the last applies.
+    #[schema(min_items = 1)]
+    rate_schedule: Vec<Ratio>,
+    rounding_unit: Yen,
+    max_grants_per_group: u32,
+    opens_at: time::OffsetDateTime,
+    closes_at: time::OffsetDateTime,
+    #[schema(min_items = 1)]
+    criteria: Vec<Criterion>,
+    pass_ratio: Ratio,
+    advance_cap_ratio: Ratio,
+    change_threshold_ratio: Ratio,
+    #[schema(minimum = 1, maximum = 365)]
+    settlement_days: u32,
+    id: Uuid,
+    scoring_closed: bool,
+    decided_total: Yen,
+    remaining_budget: Yen,
+    /// Staff and auditors only.
+    #[schema(required = false)]
+    committee: Option<Vec<Uuid>>,
+}
+
+#[derive(ToSchema)]
+pub struct RoundList {
+    rounds: Vec<RoundRead>,
+}
+
+#[derive(ToSchema)]
+pub struct Committee {
+    committee: Vec<Uuid>,
+    position: Position,
+}
+
+#[derive(ToSchema)]
+pub struct ScoringClosed {
+    scoring_closed: bool,
+    position: Position,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum RankOutcome {
+    Adopted,
+    RunnerUp,
+    NotAdopted,
+}
+
+#[derive(ToSchema)]
+pub struct RankRow {
+    application_id: Uuid,
+    rank: u32,
+    total: u32,
+    passed: bool,
+    outcome: RankOutcome,
+    /// The remainder offered to the runner-up; null for every other row.
+    remainder_offer: Option<Yen>,
+}
+
+/// The remainder offered to the runner-up and its answer.
+#[derive(ToSchema)]
+pub struct RunnerUpOffer {
+    application_id: Uuid,
+    remainder: Yen,
+    expires_on: time::Date,
+    /// true accepted, false declined, null not answered yet.
+    accepted: Option<bool>,
+}
+
+/// The ranking: fixed, or a preview computed from the sealed sheets (`fixed: false`, no offer).
+#[derive(ToSchema)]
+pub struct Ranking {
+    fixed: bool,
+    rows: Vec<RankRow>,
+    offer: Option<RunnerUpOffer>,
+    /// Present on the answer to fixing the ranking.
+    position: Option<Position>,
+}
+
+#[derive(ToSchema)]
+pub struct OfferAnswered {
+    offer: Option<RunnerUpOffer>,
+    position: Position,
+}
+
+#[derive(ToSchema)]
+pub struct DecidedGrant {
+    application_id: Uuid,
+    grant_id: Uuid,
+    notice_number: String,
+    amount: Yen,
+}
+
+#[derive(ToSchema)]
+pub struct Decisions {
+    grants: Vec<DecidedGrant>,
+    position: Position,
+}
+
+/// An application as its readers see it. The content fields are null before a draft exists.
+#[derive(ToSchema)]
+pub struct ApplicationRead {
+    id: Uuid,
+    round_id: Uuid,
+    group_id: Uuid,
+    status: ApplicationStatus,
+    title: Option<String>,
+    summary: Option<String>,
+    purpose: Option<String>,
+    beneficiaries: Option<String>,
+    period: Option<Period>,
+    budget: Option<Budget>,
+    requested_amount: Option<Yen>,
+    /// The computed maximum amount (rule 3).
+    max_amount: Option<Yen>,
+    /// The subsidy rate that applies.
+    rate: Option<Ratio>,
+    submitted_at: Option<time::OffsetDateTime>,
+    returned_reason: Option<String>,
+    closing_reason: Option<String>,
+    grant_id: Option<Uuid>,
+    awarded_amount: Option<Yen>,
+    /// Present on the answer to a command.
+    position: Option<Position>,
+}
+
+/// A committee member's own scoresheet.
+#[derive(ToSchema)]
+pub struct ReviewSheet {
+    application_id: Option<Uuid>,
+    reviewer_id: Option<Uuid>,
+    /// null before the declaration.
+    conflict: Option<bool>,
+    note: String,
+    /// Points by criterion key.
+    scores: BTreeMap<String, u32>,
+    comment: String,
+    sealed: bool,
+    /// The sealed total; null until sealed.
+    total: Option<u32>,
+    /// Present on the answer to a command.
+    position: Option<Position>,
+}
+
+/// The grant read of api.md. `paid_total` is what was paid net of refunds received.
+#[derive(ToSchema)]
+pub struct GrantRead {
+    grant_id: Uuid,
+    application_id: Uuid,
+    round_id: Uuid,
+    group_id: Uuid,
+    status: GrantStatus,
+    decided_amount: Yen,
+    decided_on: Option<time::Date>,
+    notice_number: Option<String>,
+    paid_total: Yen,
+    finalised_amount: Option<Yen>,
+    refund_due: Yen,
+    payable: Yen,
+    completion_deadline: Option<time::Date>,
+    /// Present on the answer to a command.
+    position: Option<Position>,
+    /// Present on the answer to a change request.
+    change_request_id: Option<Uuid>,
+}
+
+#[derive(ToSchema)]
+pub struct SettlementReportRead {
+    /// null until a report was saved.
+    report: Option<SettlementReport>,
+}
+
+#[derive(ToSchema)]
+pub struct Liveness {
+    #[schema(example = "ok")]
+    status: String,
+}
+
+#[derive(ToSchema)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    status: String,
+    /// `postgres` or `sqlite`.
+    database: String,
+    /// `applied`, `pending` or `unknown`.
+    migrations: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document.
+
+pub const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Grants API",
+        description = "市民公益活動事業費補助金の申請・審査・交付・精算 API (v1). \
+                       Money is integer yen, ratios are strings such as \"3/4\", dates are \
+                       \"YYYY-MM-DD\" and instants RFC 3339 with offset.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "operations", description = "稼働監視 / liveness and readiness"),
+        (name = "accounts", description = "アカウントとセッション / accounts and sessions"),
+        (name = "groups", description = "団体 / citizen groups"),
+        (name = "rounds", description = "募集回・審査委員・順位・交付決定 / rounds, committee, ranking, decisions"),
+        (name = "applications", description = "申請 / applications"),
+        (name = "reviews", description = "審査 / committee reviews"),
+        (name = "grants", description = "交付後の手続き / grants after the award"),
+        (name = "documentation", description = "この API の説明 / this document"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// Completes every operation after the routes are registered (see the module comment): an
+/// operation that does not declare `security` needs the bearer token; commands take an optional
+/// `Idempotency-Key`; and each gets the problem+json answers its shape allows.
+pub fn complete(mut openapi: OpenApiDocument) -> OpenApiDocument {
+    openapi.openapi = utoipa::openapi::OpenApiVersion::Version31;
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The token from POST /api/v1/sessions: `Authorization: Bearer <token>`.",
+                    ))
+                    .build(),
+            ),
+        );
+    if let Some(components) = openapi.components.as_mut() {
+        merge_flattened(&mut components.schemas);
+    }
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            (HttpMethod::Get, &mut item.get),
+            (HttpMethod::Post, &mut item.post),
+            (HttpMethod::Put, &mut item.put),
+            (HttpMethod::Patch, &mut item.patch),
+            (HttpMethod::Delete, &mut item.delete),
+        ];
+        for (method, operation) in operations {
+            if let Some(operation) = operation.as_mut() {
+                complete_operation(method, operation);
+            }
+        }
+    }
+    openapi
+}
+
+fn complete_operation(method: HttpMethod, operation: &mut Operation) {
+    let secured = operation.security.is_none();
+    if secured {
+        operation.security = Some(vec![SecurityRequirement::new::<_, _, &str>(BEARER, [])]);
+    }
+    let is_command = !matches!(method, HttpMethod::Get);
+    let has_body = operation.request_body.is_some();
+    let has_path_params = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| parameter.parameter_in == ParameterIn::Path);
+    let tags = operation.tags.clone().unwrap_or_default();
+    if tags
+        .iter()
+        .any(|tag| tag == "documentation" || tag == "operations")
+    {
+        return;
+    }
+    if is_command {
+        operation.parameters.get_or_insert_with(Vec::new).push(
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "1 to 200 characters. A retry with the same key gets the first answer and \
+                     appends nothing new; the same key with another body or path is refused (422).",
+                ))
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(200)),
+                ))
+                .build(),
+        );
+    }
+    let mut errors: Vec<(u16, &str)> = Vec::new();
+    if has_body || is_command {
+        errors.push((
+            400,
+            "malformed input (JSON syntax, query, or Idempotency-Key)",
+        ));
+    }
+    if secured {
+        errors.push((
+            401,
+            "not signed in: missing, unknown or expired bearer token",
+        ));
+        errors.push((403, "signed in, but the role does not allow this"));
+    }
+    if has_path_params || is_command {
+        errors.push((404, "unknown, or not visible to the caller"));
+    }
+    if is_command {
+        errors.push((
+            409,
+            "the object's state forbids this, or a concurrent change won",
+        ));
+    }
+    if has_body {
+        errors.push((413, "the body is larger than 256 KiB"));
+        errors.push((415, "the body is not sent as application/json"));
+    }
+    if has_body || is_command {
+        errors.push((
+            422,
+            "a wrong type, an unknown field, or a business rule refused it (detail_ja/detail_en say which rule)",
+        ));
+    }
+    errors.push((500, "the server failed; the answer reveals nothing"));
+    for (status, description) in errors {
+        let status = status.to_string();
+        if operation.responses.responses.contains_key(&status) {
+            continue;
+        }
+        operation
+            .responses
+            .responses
+            .insert(status, problem_response(description));
+    }
+}
+
+/// A struct with a `#[serde(flatten)]` field is described as `allOf` of its parts; when a part
+/// refuses unknown fields (`additionalProperties: false`) no object could satisfy every part. Such
+/// schemas are merged into one object with the properties of all parts.
+fn merge_flattened(schemas: &mut std::collections::BTreeMap<String, RefOr<Schema>>) {
+    let snapshot = schemas.clone();
+    let object_of = |schema: &RefOr<Schema>| -> Option<Object> {
+        match schema {
+            RefOr::T(Schema::Object(object)) => Some(object.clone()),
+            RefOr::Ref(reference) => {
+                let name = reference.ref_location.rsplit('/').next()?;
+                match snapshot.get(name)? {
+                    RefOr::T(Schema::Object(object)) => Some(object.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    for schema in schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all_of)) = schema else {
+            continue;
+        };
+        let Some(parts) = all_of
+            .items
+            .iter()
+            .map(object_of)
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let closed = parts.iter().any(|part| {
+            matches!(
+                part.additional_properties.as_deref(),
+                Some(AdditionalProperties::FreeForm(false))
+            )
+        });
+        let mut merged = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(all_of.description.clone())
+            .build();
+        for part in parts {
+            merged.properties.extend(part.properties);
+            merged.required.extend(part.required);
+            if merged.description.is_none() {
+                merged.description = part.description;
+            }
+        }
+        if closed {
+            merged.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        }
+        *schema = RefOr::T(Schema::Object(merged));
+    }
+}
+
+fn problem_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// The document, built once from the router that serves the API.
+pub fn document() -> &'static OpenApiDocument {
+    static DOCUMENT: OnceLock<OpenApiDocument> = OnceLock::new();
+    DOCUMENT.get_or_init(|| complete(super::api_router().split_for_parts().1))
+}
+
+fn document_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| serde_json::to_string(document()).expect("the OpenAPI document serialises"))
+}
+
+/// `GET /api/v1/openapi.json`: this document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "documentation",
+    summary = "OpenAPI 3.1 文書 / the OpenAPI document",
+    security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)),
+)]
+pub async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document_json(),
+    )
+        .into_response()
+}
+
+const DOCS_STYLE: &str = include_str!("docs.css");
+const DOCS_SCRIPT: &str = include_str!("docs.js");
+
+fn csp_hash(source: &str) -> String {
+    let digest = Sha256::digest(source.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// The page and its Content-Security-Policy: nothing but this origin and the page's own inline
+/// style and script, by hash.
+fn docs_page() -> &'static (String, HeaderValue) {
+    static PAGE: OnceLock<(String, HeaderValue)> = OnceLock::new();
+    PAGE.get_or_init(|| {
+        let html = format!(
+            "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>Grants API 仕様</title>\n<style>{DOCS_STYLE}</style>\n</head>\n<body>\n\
+             <header><h1>Grants API 仕様</h1>\n\
+             <p>この一覧は <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> から作られています。\
+             金額は円の整数、比率は \"3/4\" のような文字列、日付は YYYY-MM-DD、日時は RFC 3339 です。</p>\n\
+             <nav id=\"toc\"></nav></header>\n<main id=\"operations\"><p id=\"status\">読み込み中…</p></main>\n\
+             <script>{DOCS_SCRIPT}</script>\n</body>\n</html>\n"
+        );
+        let policy = format!(
+            "default-src 'none'; connect-src 'self'; img-src 'self'; style-src {}; script-src {}; \
+             base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            csp_hash(DOCS_STYLE),
+            csp_hash(DOCS_SCRIPT),
+        );
+        (
+            html,
+            HeaderValue::from_str(&policy).expect("the policy is a valid header value"),
+        )
+    })
+}
+
+/// `GET /api/docs`: a browsable page of the document (Japanese, self-contained, works offline).
+#[utoipa::path(
+    get,
+    path = "/api/docs",
+    tag = "documentation",
+    summary = "API 仕様の閲覧ページ / a browsable page of this document",
+    security(()),
+    responses((status = 200, description = "An HTML page", content_type = "text/html")),
+)]
+pub async fn docs() -> Response {
+    let (html, policy) = docs_page();
+    (
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CONTENT_SECURITY_POLICY, policy.clone()),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
+        ],
+        html.as_str(),
+    )
+        .into_response()
+}
