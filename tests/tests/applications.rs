@@ -99,7 +99,7 @@ on_both_backends!(
             "the public does not see the committee"
         );
         let listed = app.get("/api/v1/rounds").await;
-        assert_eq!(listed.body["rounds"].as_array().unwrap().len(), 1);
+        assert_eq!(listed.body.as_array().unwrap().len(), 1);
 
         let member = app.applicant("member@example.jp").await;
         let group = app
@@ -224,11 +224,7 @@ on_both_backends!(
             .await;
         assert_eq!(malformed.status, 422);
         let listed = app.get("/api/v1/rounds").await;
-        assert_eq!(
-            listed.body["rounds"],
-            json!([]),
-            "a refused command changed nothing"
-        );
+        assert_eq!(listed.body, json!([]), "a refused command changed nothing");
         let unknown = app
             .get(&format!("/api/v1/rounds/{}", uuid::Uuid::now_v7()))
             .await;

@@ -25,42 +25,97 @@ where
         request: axum::extract::Request,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        let is_json = request
+        let bytes = body_bytes(request, state).await?;
+        parse(&bytes).map(Json)
+    }
+}
+
+/// A JSON body that may also be absent (an empty body): for commands whose body api.md leaves out,
+/// such as a grant's withdrawal, where the body only adds an optional reason.
+#[derive(Debug, Clone, Default)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T, S> FromRequest<S> for OptionalJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let has_body = request
             .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(';').next())
-            .is_some_and(|mime| {
-                let mime = mime.trim();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
-            });
-        if !is_json {
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_none_or(|length| length != "0");
+        if !has_body
+            || request
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .is_none()
+        {
+            let bytes = axum::body::Bytes::from_request(request, state)
+                .await
+                .map_err(|_| too_large())?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(None));
+            }
             return Err(JsonRejection::MissingJsonContentType(Default::default()).into());
         }
-        let bytes = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    ApiError::bad_request("リクエストを読み取れません", rejection.body_text())
-                }
-            })?;
-        if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
-            return Err(ApiError::bad_request(
-                "JSONの形式が正しくありません",
-                format!("malformed JSON: {error}"),
-            ));
+        let bytes = body_bytes(request, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
         }
-        serde_json::from_slice(&bytes).map(Json).map_err(|error| {
-            ApiError::invalid(
-                "request.invalid_field",
-                "入力項目の型・値または項目名が正しくありません",
-                format!("invalid field: {error}"),
-            )
-        })
+        parse(&bytes).map(|value| OptionalJson(Some(value)))
     }
+}
+
+/// The body of a request declared as JSON, within the size limit.
+async fn body_bytes<S: Send + Sync>(
+    request: axum::extract::Request,
+    state: &S,
+) -> Result<axum::body::Bytes, ApiError> {
+    let is_json = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        });
+    if !is_json {
+        return Err(JsonRejection::MissingJsonContentType(Default::default()).into());
+    }
+    axum::body::Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::bad_request("リクエストを読み取れません", rejection.body_text())
+            }
+        })
+}
+
+/// Well-formed JSON first (400), then the shape of `T` (422).
+fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(ApiError::bad_request(
+            "JSONの形式が正しくありません",
+            format!("malformed JSON: {error}"),
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|error| {
+        ApiError::invalid(
+            "request.invalid_field",
+            "入力項目の型・値または項目名が正しくありません",
+            format!("invalid field: {error}"),
+        )
+    })
 }
 
 fn too_large() -> ApiError {

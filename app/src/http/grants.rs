@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
-use super::extract::{Json, Path};
+use super::extract::{Json, OptionalJson, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
@@ -152,6 +152,9 @@ pub struct Reason {
     reason: String,
 }
 
+/// The reason recorded when the group withdraws without giving one (api.md's withdrawal has no body).
+const WITHDRAWAL_REASON: &str = "申請者の申出による取下げ";
+
 /// `POST /api/v1/grants/{id}/withdraw`: the group withdraws within 10 days of the decision.
 #[utoipa::path(
     post,
@@ -160,7 +163,7 @@ pub struct Reason {
     tag = "grants",
     summary = "交付申請の取下げ（決定から10日以内） / withdraw within 10 days of the decision",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = Reason,
+    request_body(content = Option<Reason>, description = "optional: {reason}"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn withdraw(
@@ -168,11 +171,13 @@ pub async fn withdraw(
     actor: Actor,
     context: CommandContext,
     Path(id): Path<GrantId>,
-    Json(body): Json<Reason>,
+    OptionalJson(body): OptionalJson<Reason>,
 ) -> Result<impl IntoResponse, ApiError> {
     let grant = own_grant(&state, &actor, id).await?;
     let command = GrantCommand::Withdraw {
-        reason: body.reason,
+        reason: body
+            .map(|body| body.reason)
+            .unwrap_or_else(|| WITHDRAWAL_REASON.to_owned()),
         by: actor.user_id,
         at: context.now,
     };

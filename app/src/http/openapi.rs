@@ -378,11 +378,6 @@ pub struct RoundRead {
 }
 
 #[derive(ToSchema)]
-pub struct RoundList {
-    rounds: Vec<RoundRead>,
-}
-
-#[derive(ToSchema)]
 pub struct Committee {
     committee: Vec<Uuid>,
     position: Position,

@@ -116,7 +116,7 @@ pub async fn get(
     tag = "rounds",
     summary = "募集回の一覧（公開） / every opened round, newest first (public)",
     security((), ("bearer" = [])),
-    responses((status = 200, description = "the rounds", body = doc::RoundList)),
+    responses((status = 200, description = "the rounds", body = Vec<doc::RoundRead>)),
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -128,11 +128,10 @@ pub async fn list(
         .into_iter()
         .rev()
     {
-        if let Ok((round, settings)) = load_round(&state, id).await {
-            rounds.push(round_json(id, &round, &settings, actor.as_ref()));
-        }
+        let (round, settings) = load_round(&state, id).await?;
+        rounds.push(round_json(id, &round, &settings, actor.as_ref()));
     }
-    Ok(Json(json!({ "rounds": rounds })))
+    Ok(Json(Value::Array(rounds)))
 }
 
 #[derive(Deserialize, ToSchema)]
