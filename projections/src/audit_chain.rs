@@ -258,3 +258,20 @@ mod tests {
         assert_eq!(decode_hex("zz"), None);
     }
 }
+
+/// The chain's hashes of the events between two positions (inclusive), by position; events not yet
+/// chained are absent.
+pub async fn hashes_between(
+    pool: &LogPool,
+    from: i64,
+    to: i64,
+) -> Result<std::collections::HashMap<i64, String>, ProjectionError> {
+    let rows: Vec<(i64, String)> = crate::on_pool!(pool, pool => sqlx::query_as(
+        "SELECT position, hash FROM audit_chain WHERE position >= $1 AND position <= $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?);
+    Ok(rows.into_iter().collect())
+}

@@ -304,3 +304,25 @@ pub async fn read_stream(
         }
     }
 }
+
+/// Up to `limit` events with a position above `after`, in position order: the auditors' paging
+/// through the whole log. Unlike [`read_after`] this does not hold back in-flight transactions, so a
+/// page may later gain an event below its last position; auditors page again from `after`.
+pub async fn read_page(
+    pool: &LogPool,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<LoggedEvent>, ProjectionError> {
+    match pool {
+        LogPool::Sqlite(pool) => {
+            let sql = format!("{SQLITE_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
+            let rows = sqlx::query(&sql).bind(after).bind(limit).fetch_all(pool).await?;
+            rows.iter().map(sqlite_event).collect()
+        }
+        LogPool::Postgres(pool) => {
+            let sql = format!("{POSTGRES_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
+            let rows = sqlx::query(&sql).bind(after).bind(limit).fetch_all(pool).await?;
+            rows.iter().map(postgres_event).collect()
+        }
+    }
+}
