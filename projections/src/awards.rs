@@ -9,7 +9,8 @@
 //! Rule 12: only the group's name and registration number (public in municipal grant lists), the
 //! project's title, summary and planned period, course, fiscal year, amounts, dates and status are
 //! kept. Never a person's name, address, phone or e-mail, never a score: the columns below are all
-//! there is, and nothing else from an event is copied.
+//! there is, and nothing else from an event is copied. [`crate::public`] turns these rows into the
+//! CSV and 360Giving exports.
 
 use serde::Serialize;
 use serde_json::Value;

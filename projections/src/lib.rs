@@ -7,6 +7,7 @@
 //!   checkpoints, one instance at a time, and rebuilds them.
 //! - [`checkpoint`]: how far each projection has read.
 //! - [`awards`]: the public list of awarded projects (no personal data, rule 12).
+//! - [`public`]: the awards list as the public downloads it: CSV and a 360Giving package.
 //! - [`applications`]: the list of applications for staff, auditors and applicants.
 //! - [`grant_ledger`]: per grant, what was decided, paid, finalised and is still owed.
 //! - `payload` (private): fields of an event payload, read as JSON.
@@ -26,6 +27,7 @@ pub mod event_log;
 pub mod grant_ledger;
 mod payload;
 pub mod pool;
+pub mod public;
 pub mod runner;
 
 pub use applications::{ApplicationRow, Applications};
@@ -36,4 +38,5 @@ pub use error::ProjectionError;
 pub use event_log::{EventLog, LogCursor, LoggedEvent};
 pub use grant_ledger::{GrantLedger, LedgerRow};
 pub use pool::{LogPool, Tx};
+pub use public::Publisher;
 pub use runner::{BoxFuture, Projection, Runner, Step};
