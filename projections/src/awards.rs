@@ -1,13 +1,16 @@
 //! The public list of awarded projects (`GET /api/v1/public/awards`): one row per grant.
 //!
-//! Built from the round's `AwardDecided` and the grant's `GrantDecided`, then kept current by the
-//! grant's later events (amount changes, work started, settlement, finalisation, withdrawal,
+//! Built from the round's `AwardDecided` and the grant's `GrantDecided` (with the registration number
+//! from the group's `GroupRegistered`, kept in `award_groups`), then kept current by the grant's later
+//! events (amount and period changes, work started, settlement, finalisation, withdrawal,
 //! cancellation, closing). Payloads are read as JSON, not as the domain's types, so that a reshaped
 //! event still projects: `GrantDecided` fields are taken from `decision.X` when present, else from `X`.
 //!
-//! Rule 12: only the group's name, the project's title and summary, course, fiscal year, amounts,
-//! dates and status are kept. Never a person's name, address, phone or e-mail, never a score: the
-//! columns below are all there is, and nothing else from an event is copied.
+//! Rule 12: only the group's name and registration number (public in municipal grant lists), the
+//! project's title, summary and planned period, course, fiscal year, amounts, dates and status are
+//! kept. Never a person's name, address, phone or e-mail, never a score: the columns below are all
+//! there is, and nothing else from an event is copied. [`crate::public`] turns these rows into the
+//! CSV and 360Giving exports.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -16,6 +19,7 @@ use time::Date;
 
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
+use crate::payload::{parse_date, Fields};
 use crate::pool::{LogPool, Tx};
 use crate::runner::{BoxFuture, Projection};
 
@@ -23,7 +27,7 @@ use crate::runner::{BoxFuture, Projection};
 pub const NAME: &str = "awards";
 
 /// The columns of the public list, in order: the whole public surface of this read model.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 13] = [
     "grant_id",
     "fiscal_year",
     "course",
@@ -34,6 +38,9 @@ pub const COLUMNS: [&str; 10] = [
     "award_date",
     "amount_finalised",
     "status",
+    "registration_number",
+    "planned_start",
+    "planned_end",
 ];
 
 /// One awarded project as the public sees it.
@@ -49,6 +56,11 @@ pub struct Award {
     pub award_date: Option<Date>,
     pub amount_finalised: Option<i64>,
     pub status: String,
+    /// The group's registration number under the city's ordinance (public, not personal data).
+    pub registration_number: Option<String>,
+    /// The planned project period (事業期間), as decided or changed since.
+    pub planned_start: Option<Date>,
+    pub planned_end: Option<Date>,
 }
 
 /// Builds the `awards` table.
@@ -61,7 +73,7 @@ impl Projection for Awards {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["awards"]
+        &["awards", "award_groups"]
     }
 
     fn apply<'a>(
@@ -74,59 +86,86 @@ impl Projection for Awards {
 }
 
 async fn apply(tx: &mut Tx, event: &LoggedEvent) -> Result<(), ProjectionError> {
-    let body = event.body();
+    let fields = Fields::new(NAME, event);
     let grant = event.aggregate_id.as_str();
     match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+        ("group", "GroupRegistered") => {
+            // Only the registration number: the group's contact data is never read.
+            if let Some(number) = fields.optional_text("registration_number") {
+                crate::exec_tx!(tx, conn => sqlx::query(
+                    "INSERT INTO award_groups (group_id, registration_number) VALUES ($1, $2)
+                     ON CONFLICT (group_id) DO UPDATE SET registration_number = excluded.registration_number",
+                )
+                .bind(&event.aggregate_id)
+                .bind(&number)
+                .execute(&mut *conn)
+                .await?);
+            }
+        }
         ("round", "AwardDecided") => {
-            let grant_id = text(event, body, "grant_id")?;
-            let amount = amount(event, body, "amount")?;
-            let decided_on = date(event, body, "decided_on")?;
+            let grant_id = fields.text("grant_id")?;
+            let amount = fields.amount("amount")?;
+            let decided_on = fields.date("decided_on")?;
             crate::exec_tx!(tx, conn => sqlx::query(
-                "INSERT INTO awards (grant_id, amount_awarded, award_date, status)
-                 VALUES ($1, $2, $3, 'decided') ON CONFLICT (grant_id) DO NOTHING",
+                "INSERT INTO awards (grant_id, amount_awarded, award_date, status, registration_number)
+                 VALUES ($1, $2, $3, 'decided',
+                   (SELECT registration_number FROM award_groups WHERE group_id = $4))
+                 ON CONFLICT (grant_id) DO NOTHING",
             )
             .bind(&grant_id)
             .bind(amount)
             .bind(decided_on)
+            .bind(fields.optional_text("group_id"))
             .execute(&mut *conn)
             .await?);
         }
         ("round", "AwardAmended") => {
-            let grant_id = text(event, body, "grant_id")?;
-            let amount = amount(event, body, "new_amount")?;
+            let grant_id = fields.text("grant_id")?;
+            let amount = fields.amount("new_amount")?;
             set_amount(tx, &grant_id, amount).await?;
         }
         ("grant", "GrantDecided") => {
-            let grant_id = optional_text(body, "grant_id").unwrap_or_else(|| grant.to_owned());
-            let fiscal_year = decision(body, "fiscal_year")
-                .and_then(Value::as_i64)
+            let grant_id = fields
+                .optional_text("grant_id")
+                .unwrap_or_else(|| grant.to_owned());
+            let fiscal_year = fields
+                .optional_amount("fiscal_year")
                 .and_then(|year| i32::try_from(year).ok());
-            let amount = amount(event, body, "amount")?;
-            let decided_on = date(event, body, "decided_on")?;
+            let amount = fields.amount("amount")?;
+            let decided_on = fields.date("decided_on")?;
+            let (start, end) = period(fields.get("planned_period"));
             crate::exec_tx!(tx, conn => sqlx::query(
                 "INSERT INTO awards (grant_id, fiscal_year, course, group_name, title, summary,
-                   amount_awarded, award_date, status)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'decided')
+                   amount_awarded, award_date, status, registration_number, planned_start, planned_end)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'decided',
+                   (SELECT registration_number FROM award_groups WHERE group_id = $9), $10, $11)
                  ON CONFLICT (grant_id) DO UPDATE SET fiscal_year = excluded.fiscal_year,
                    course = excluded.course, group_name = excluded.group_name,
                    title = excluded.title, summary = excluded.summary,
-                   amount_awarded = excluded.amount_awarded, award_date = excluded.award_date",
+                   amount_awarded = excluded.amount_awarded, award_date = excluded.award_date,
+                   registration_number = coalesce(excluded.registration_number, awards.registration_number),
+                   planned_start = excluded.planned_start, planned_end = excluded.planned_end",
             )
             .bind(&grant_id)
             .bind(fiscal_year)
-            .bind(optional_text(body, "course"))
-            .bind(optional_text(body, "group_name"))
-            .bind(optional_text(body, "title"))
-            .bind(optional_text(body, "summary"))
+            .bind(fields.optional_text("course"))
+            .bind(fields.optional_text("group_name"))
+            .bind(fields.optional_text("title"))
+            .bind(fields.optional_text("summary"))
             .bind(amount)
             .bind(decided_on)
+            .bind(fields.optional_text("group_id"))
+            .bind(start)
+            .bind(end)
             .execute(&mut *conn)
             .await?);
         }
         ("grant", "ChangeApproved") => {
-            let amount = amount(event, body, "decided_amount")?;
+            let amount = fields.amount("decided_amount")?;
             set_amount(tx, grant, amount).await?;
+            set_period(tx, grant, fields.get("period")).await?;
         }
+        ("grant", "ChangeNotified") => set_period(tx, grant, fields.get("period")).await?,
         ("grant", "AdvanceRequested" | "PaymentRecorded") => {
             crate::exec_tx!(tx, conn => sqlx::query(
                 "UPDATE awards SET status = 'in_progress' WHERE grant_id = $1 AND status = 'decided'",
@@ -138,8 +177,8 @@ async fn apply(tx: &mut Tx, event: &LoggedEvent) -> Result<(), ProjectionError> 
         ("grant", "SettlementReportSubmitted") => set_status(tx, grant, "report_submitted").await?,
         ("grant", "SettlementReportReturned") => set_status(tx, grant, "report_returned").await?,
         ("grant", "AmountFinalised") => {
-            let finalised = amount(event, body, "finalised")?;
-            let refund_due = body.get("refund_due").and_then(Value::as_i64).unwrap_or(0);
+            let finalised = fields.amount("finalised")?;
+            let refund_due = fields.optional_amount("refund_due").unwrap_or(0);
             let status = if refund_due > 0 {
                 "refund_due"
             } else {
@@ -180,44 +219,31 @@ async fn set_amount(tx: &mut Tx, grant_id: &str, amount: i64) -> Result<(), Proj
     Ok(())
 }
 
-/// A field of a decision: `decision.X` (the reshaped `GrantDecided`) or `X`.
-fn decision<'v>(body: &'v Value, field: &str) -> Option<&'v Value> {
-    body.get("decision")
-        .and_then(|decision| decision.get(field))
-        .or_else(|| body.get(field))
-}
-
-fn optional_text(body: &Value, field: &str) -> Option<String> {
-    decision(body, field)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-fn missing(event: &LoggedEvent, field: &str) -> ProjectionError {
-    ProjectionError::Event {
-        projection: NAME,
-        event_type: event.event_type.clone(),
-        position: event.position,
-        detail: format!("no valid `{field}`"),
+/// The planned project period after a change, when the event carries one.
+async fn set_period(
+    tx: &mut Tx,
+    grant_id: &str,
+    period_value: Option<&Value>,
+) -> Result<(), ProjectionError> {
+    let (start, end) = period(period_value);
+    if start.is_none() && end.is_none() {
+        return Ok(());
     }
+    crate::exec_tx!(tx, conn => sqlx::query(
+        "UPDATE awards SET planned_start = $2, planned_end = $3 WHERE grant_id = $1",
+    )
+    .bind(grant_id)
+    .bind(start)
+    .bind(end)
+    .execute(&mut *conn)
+    .await?);
+    Ok(())
 }
 
-fn text(event: &LoggedEvent, body: &Value, field: &str) -> Result<String, ProjectionError> {
-    optional_text(body, field).ok_or_else(|| missing(event, field))
-}
-
-fn amount(event: &LoggedEvent, body: &Value, field: &str) -> Result<i64, ProjectionError> {
-    decision(body, field)
-        .and_then(Value::as_i64)
-        .ok_or_else(|| missing(event, field))
-}
-
-fn date(event: &LoggedEvent, body: &Value, field: &str) -> Result<Date, ProjectionError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    decision(body, field)
-        .and_then(Value::as_str)
-        .and_then(|text| Date::parse(text, &format).ok())
-        .ok_or_else(|| missing(event, field))
+/// The first and last day of a `{start, end}` period.
+fn period(value: Option<&Value>) -> (Option<Date>, Option<Date>) {
+    let day = |field: &str| value.and_then(|v| v.get(field)).and_then(parse_date);
+    (day("start"), day("end"))
 }
 
 /// The public list, optionally for one fiscal year and course, ordered by award date and grant.
@@ -227,7 +253,8 @@ pub async fn list(
     course: Option<&str>,
 ) -> Result<Vec<Award>, ProjectionError> {
     let sql = "SELECT grant_id, fiscal_year, course, group_name, title, summary, amount_awarded, \
-               award_date, amount_finalised, status FROM awards \
+               award_date, amount_finalised, status, registration_number, planned_start, planned_end \
+               FROM awards \
                WHERE ($1 IS NULL OR fiscal_year = $1) AND ($2 IS NULL OR course = $2) \
                ORDER BY award_date, grant_id";
     let awards = crate::on_pool!(pool, pool => {
@@ -245,6 +272,9 @@ pub async fn list(
                     award_date: row.try_get(7)?,
                     amount_finalised: row.try_get(8)?,
                     status: row.try_get(9)?,
+                    registration_number: row.try_get(10)?,
+                    planned_start: row.try_get(11)?,
+                    planned_end: row.try_get(12)?,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?

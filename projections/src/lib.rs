@@ -7,25 +7,36 @@
 //!   checkpoints, one instance at a time, and rebuilds them.
 //! - [`checkpoint`]: how far each projection has read.
 //! - [`awards`]: the public list of awarded projects (no personal data, rule 12).
+//! - [`public`]: the awards list as the public downloads it: CSV and a 360Giving package.
+//! - [`applications`]: the list of applications for staff, auditors and applicants.
+//! - [`grant_ledger`]: per grant, what was decided, paid, finalised and is still owed.
+//! - `payload` (private): fields of an event payload, read as JSON.
 //! - [`audit_chain`]: the auditors' SHA-256 hash chain over the log and its verification.
 //! - [`canonical`]: the canonical bytes of a JSON value, which the hash chain hashes.
 //!
 //! This crate reads the log and writes its own tables; it never appends events and knows nothing of
 //! HTTP. The app wires it in (its `Database` converts into a [`LogPool`]).
 
+pub mod applications;
 pub mod audit_chain;
 pub mod awards;
 pub mod canonical;
 pub mod checkpoint;
 pub mod error;
 pub mod event_log;
+pub mod grant_ledger;
+mod payload;
 pub mod pool;
+pub mod public;
 pub mod runner;
 
+pub use applications::{ApplicationRow, Applications};
 pub use audit_chain::{verify, AuditChain, Verification};
 pub use awards::Awards;
 pub use checkpoint::Checkpoint;
 pub use error::ProjectionError;
 pub use event_log::{EventLog, LogCursor, LoggedEvent};
+pub use grant_ledger::{GrantLedger, LedgerRow};
 pub use pool::{LogPool, Tx};
+pub use public::Publisher;
 pub use runner::{BoxFuture, Projection, Runner, Step};

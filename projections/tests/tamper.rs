@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::{database, execute, seed_history, Backend, PATIENCE};
+use common::{append, database, execute, seed_history, Backend, PATIENCE};
 use grants_projections::{verify, AuditChain, LogPool, Runner, Verification};
+use serde_json::json;
 
 /// The position every test tampers with (a grant decision in the middle of the history).
 const TARGET: i64 = 5;
@@ -28,7 +29,7 @@ async fn tamper(pool: &LogPool, how: Tamper) {
             execute(pool, "DELETE FROM events WHERE position = 5").await;
         }
         (LogPool::Sqlite(_), Tamper::Reorder) => {
-            // Note: the SQLite triggers do not guard `position` (the position trigger writes it).
+            execute(pool, "DROP TRIGGER events_position_immutable").await;
             execute(pool, "UPDATE events SET position = -1 WHERE position = 5").await;
             execute(pool, "UPDATE events SET position = 5 WHERE position = 6").await;
             execute(pool, "UPDATE events SET position = 6 WHERE position = -1").await;
@@ -117,4 +118,40 @@ async fn a_deleted_event_fails_verification_on_postgres() {
 #[tokio::test]
 async fn reordered_events_fail_verification_on_postgres() {
     tampering_is_caught(Backend::Postgres, Tamper::Reorder).await;
+}
+
+/// On SQLite the position trigger sets a new row's position; after that no update may change it (on
+/// PostgreSQL the column is `GENERATED ALWAYS` and every update is refused).
+#[tokio::test]
+async fn a_position_cannot_be_changed_on_sqlite() {
+    let db = database(Backend::Sqlite).await;
+    let (_, last) = seed_history(&db.pool).await;
+    let LogPool::Sqlite(pool) = &db.pool else {
+        unreachable!("a SQLite database")
+    };
+    for sql in [
+        "UPDATE events SET position = -1 WHERE position = 5",
+        "UPDATE events SET position = position + 1000",
+        "UPDATE events SET position = NULL WHERE position = 5",
+        "UPDATE events SET position = 5 WHERE position = 5",
+    ] {
+        let error = sqlx::query(sql)
+            .execute(pool)
+            .await
+            .expect_err("the update is refused");
+        assert!(
+            error.to_string().contains("event positions are immutable"),
+            "{sql}: {error}"
+        );
+    }
+    // The position trigger still numbers new rows.
+    let position = append(
+        &db.pool,
+        "round",
+        "r-9",
+        1,
+        &json!({"RoundOpened": {"round_id": "r-9"}}),
+    )
+    .await;
+    assert_eq!(position, last + 1);
 }

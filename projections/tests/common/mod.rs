@@ -167,14 +167,34 @@ pub async fn execute(pool: &LogPool, sql: &str) {
 }
 
 /// Personal data that appears in the log and must never reach a public output (rule 12).
-pub const PERSONAL: [&str; 6] = [
+pub const PERSONAL: [&str; 10] = [
     "山田太郎",
     "岡崎市康生通西2-9",
     "0564-23-6000",
     "yamada@example.jp",
     "reviewer-score-37",
     "審査委員 佐藤花子",
+    "鈴木一郎",
+    "岡崎市籠田町1-1",
+    "0564-11-2222",
+    "suzuki@example.jp",
 ];
+
+/// The seeded groups: the first (flat contact fields, as early events had them) holds the grants, the
+/// second (today's `contact` object) only applications.
+pub const GROUP: &str = "0190a000-0000-7000-8000-0000000000a1";
+pub const GROUP_2: &str = "0190a000-0000-7000-8000-0000000000a2";
+pub const ROUND: &str = "0190a000-0000-7000-8000-0000000000b1";
+pub const REGISTRATION_NUMBER: &str = "市民活動第123号";
+
+/// The grant (and application) ids of the seed, `i` in 0..4.
+pub fn grant_id(i: usize) -> String {
+    format!("0190a000-0000-7000-8000-00000000010{i}")
+}
+
+pub fn application_id(i: usize) -> String {
+    format!("0190a000-0000-7000-8000-00000000020{i}")
+}
 
 pub const STAFF: &str = "0190a000-0000-7000-8000-000000000001";
 
@@ -182,14 +202,15 @@ pub const STAFF: &str = "0190a000-0000-7000-8000-000000000001";
 /// reshaped `GrantDecided`), payments, finalisation, withdrawal, cancellation and closing.
 /// Returns the number of events appended and the last one's position.
 pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
-    let group = "0190a000-0000-7000-8000-0000000000a1";
-    let round = "0190a000-0000-7000-8000-0000000000b1";
+    let group = GROUP;
+    let round = ROUND;
     let mut events: Vec<(&str, String, Value)> = vec![
         (
             "group",
             group.into(),
             json!({"GroupRegistered": {
-            "group_id": group, "name": "康生まちづくりの会", "representative_name": "山田太郎",
+            "group_id": group, "name": "康生まちづくりの会", "registration_number": REGISTRATION_NUMBER,
+            "representative_name": "山田太郎",
             "address": "岡崎市康生通西2-9", "phone": "0564-23-6000", "email": "yamada@example.jp",
             "member_count": 12, "by": STAFF, "at": "2025-04-01T09:00:00+09:00"}}),
         ),
@@ -209,8 +230,8 @@ pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
         ),
     ];
     for (i, amount) in [286_000i64, 100_000, 450_000, 200_000].iter().enumerate() {
-        let grant = format!("0190a000-0000-7000-8000-00000000010{i}");
-        let application = format!("0190a000-0000-7000-8000-00000000020{i}");
+        let grant = grant_id(i);
+        let application = application_id(i);
         events.push(("round", round.into(), json!({"AwardDecided": {
             "application_id": application, "grant_id": grant, "group_id": group, "amount": amount,
             "notice_number": format!("岡市協第{i}号"), "conditions": "", "completion_deadline": "2026-02-28",
@@ -220,6 +241,7 @@ pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
             "title": format!("康生通りの花いっぱい運動 {i}"), "summary": "商店街の空き地に花壇をつくる",
             "group_name": "康生まちづくりの会", "amount": amount, "notice_number": format!("岡市協第{i}号"),
             "conditions": "", "completion_deadline": "2026-02-28",
+            "planned_period": {"start": "2025-07-01", "end": "2026-02-28"},
             "representative_name": "山田太郎", "contact_email": "yamada@example.jp"});
         let decided = if i % 2 == 0 {
             // Today's flat shape.
@@ -247,8 +269,10 @@ pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
                 json!({"GrantWithdrawn": {"reason": "会員の転居", "by": STAFF, "at": "2025-06-12T10:00:00+09:00"}}),
             ],
             2 => vec![
-                json!({"AdvanceRequested": {"amount": 100_000, "requested_total": 100_000, "by": STAFF, "at": "2025-07-01T10:00:00+09:00"}}),
+                json!({"AdvanceRequested": {"amount": 228_800, "requested_total": 228_800, "by": STAFF, "at": "2025-07-01T10:00:00+09:00"}}),
+                json!({"PaymentRecorded": {"amount": 228_800, "paid_on": "2025-07-05", "kind": "advance", "paid_total": 228_800, "by": STAFF, "at": "2025-07-05T10:00:00+09:00"}}),
                 json!({"AmountFinalised": {"finalised": 165_000, "subsidy_base": 220_000, "uncounted_receipts": ["R-9"], "refund_due": 63_800, "payable": 0, "refund_due_on": "2026-04-30", "by": STAFF, "at": "2026-03-10T10:00:00+09:00"}}),
+                json!({"RefundReceived": {"amount": 63_800, "received_on": "2026-04-20", "outstanding": 0, "refunded_total": 63_800, "by": STAFF, "at": "2026-04-20T10:00:00+09:00"}}),
             ],
             _ => vec![
                 json!({"GrantCancelled": {"reason": "目的外使用", "refund_amount": 200_000, "refund_due_on": "2026-01-31", "by": STAFF, "at": "2025-12-01T10:00:00+09:00"}}),
@@ -258,6 +282,7 @@ pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
             events.push(("grant", grant.clone(), event));
         }
     }
+    events.extend(application_history());
     let mut sequences = std::collections::HashMap::new();
     let mut last = 0;
     for (aggregate_type, aggregate_id, payload) in &events {
@@ -268,4 +293,79 @@ pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
         last = append(pool, aggregate_type, aggregate_id, *sequence, payload).await;
     }
     (events.len(), last)
+}
+
+/// The applications of the seed, appended after the grants (so that the positions the tamper tests
+/// name stay where they are): the four awarded applications of the grants, and four of the second
+/// group that end as a draft, ineligible, withdrawn and not adopted.
+fn application_history() -> Vec<(&'static str, String, Value)> {
+    let at = |day: u32| format!("2025-05-{day:02}T10:00:00+09:00");
+    let content = |title: &str, amount: i64| {
+        json!({"title": title, "summary": "概要", "purpose": "目的", "beneficiaries": "地域の子ども",
+            "period": {"start": "2025-07-01", "end": "2026-02-28"},
+            "budget": {"income": [], "expenses": [{"category": "supplies", "item": "花の苗", "quantity": 10, "unit_price": 1000}]},
+            "requested_amount": amount})
+    };
+    let started = |application: &str, group: &str, title: &str, amount: i64| {
+        json!({"ApplicationDraftStarted": {"application_id": application, "round_id": ROUND,
+            "group_id": group, "prior_grants": 1, "max_grants_per_group": 3,
+            "terms": {"rate": "3/4"}, "window": {"opens": "2025-04-01", "closes": "2025-05-31"},
+            "content": content(title, amount), "by": STAFF, "at": at(1)}})
+    };
+    let submitted = |kind: &str, amount: i64, day: u32| json!({kind: {"requested_amount": amount, "max_amount": 286_000, "by": STAFF, "at": at(day)}});
+    let plain = |kind: &str, day: u32| json!({kind: {"by": STAFF, "at": at(day)}});
+    let mut events: Vec<(&'static str, String, Value)> = vec![(
+        "group",
+        GROUP_2.into(),
+        json!({"GroupRegistered": {"group_id": GROUP_2, "name": "籠田公園を愛する会",
+            "registration_number": "市民活動第456号",
+            "contact": {"representative_name": "鈴木一郎", "address": "岡崎市籠田町1-1",
+                "phone": "0564-11-2222", "email": "suzuki@example.jp"},
+            "founded_on": "2019-04-01", "member_count": 8, "resident_member_count": 8,
+            "purpose": "公園の清掃", "by": STAFF, "at": "2025-04-01T09:00:00+09:00"}}),
+    )];
+    for (i, amount) in [286_000i64, 100_000, 450_000, 200_000].iter().enumerate() {
+        let id = application_id(i);
+        let title = format!("康生通りの花いっぱい運動 {i}");
+        for payload in [
+            started(&id, GROUP, &title, *amount),
+            submitted("ApplicationSubmitted", *amount, 10),
+            plain("ApplicationScreenedEligible", 12),
+            json!({"ApplicationAwarded": {"grant_id": grant_id(i), "amount": amount, "by": STAFF, "at": at(30)}}),
+        ] {
+            events.push(("application", id.clone(), payload));
+        }
+    }
+    let second = |n: usize| format!("0190a000-0000-7000-8000-00000000030{n}");
+    let histories: [Vec<Value>; 4] = [
+        vec![
+            started(&second(0), GROUP_2, "公園の清掃", 50_000),
+            json!({"ApplicationDraftSaved": {"content": content("公園の清掃, \"花壇\"づくり\nと見守り", 60_000), "by": STAFF, "at": at(2)}}),
+        ],
+        vec![
+            started(&second(1), GROUP_2, "公園の遊具点検", 80_000),
+            submitted("ApplicationSubmitted", 80_000, 10),
+            json!({"ApplicationReturned": {"reason": "予算書の不備", "by": STAFF, "at": at(11)}}),
+            submitted("ApplicationResubmitted", 70_000, 20),
+            json!({"ApplicationScreenedIneligible": {"reason": "対象外経費のみ", "by": STAFF, "at": at(21)}}),
+        ],
+        vec![
+            started(&second(2), GROUP_2, "夏祭り", 90_000),
+            submitted("ApplicationSubmitted", 90_000, 10),
+            json!({"ApplicationWithdrawn": {"reason": "中止", "from": "submitted", "by": STAFF, "at": at(15)}}),
+        ],
+        vec![
+            started(&second(3), GROUP_2, "防災訓練", 120_000),
+            submitted("ApplicationSubmitted", 120_000, 10),
+            plain("ApplicationScreenedEligible", 12),
+            plain("ApplicationRunnerUp", 30),
+            json!({"ApplicationNotAdopted": {"reason": null, "by": STAFF, "at": at(31)}}),
+        ],
+    ];
+    for (n, history) in histories.into_iter().enumerate() {
+        for payload in history {
+            events.push(("application", second(n), payload));
+        }
+    }
+    events
 }
