@@ -4,8 +4,9 @@
 //! the event table directly and are correct but linear in the number of round events.
 
 use grants_domain::application::ApplicationEvent;
+use grants_domain::group::GroupEvent;
 use grants_domain::round::RoundEvent;
-use grants_domain::{ApplicationId, GroupId, RoundId};
+use grants_domain::{ApplicationId, GroupId, RoundId, UserId};
 
 use crate::db::Database;
 use crate::with_pool;
@@ -74,6 +75,18 @@ pub async fn applications_in_round(
         .into_iter()
         .filter(|(_, payload)| {
             matches!(serde_json::from_str(payload), Ok(ApplicationEvent::ApplicationDraftStarted { round_id: r, .. }) if r == round_id)
+        })
+        .filter_map(|(id, _)| id.parse().ok())
+        .collect())
+}
+
+/// The groups a user is a member of.
+pub async fn groups_of(db: &Database, user_id: UserId) -> Result<Vec<GroupId>, sqlx::Error> {
+    Ok(payloads(db, "group", "MemberAdded")
+        .await?
+        .into_iter()
+        .filter(|(_, payload)| {
+            matches!(serde_json::from_str(payload), Ok(GroupEvent::MemberAdded { user_id: u, .. }) if u == user_id)
         })
         .filter_map(|(id, _)| id.parse().ok())
         .collect())

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use grants_projections::applications::Applications;
+use grants_projections::grant_ledger::GrantLedger;
 use grants_projections::{AuditChain, Awards, LogPool, Runner};
 
 use crate::db::Database;
@@ -17,13 +19,22 @@ pub struct AppState {
     pub stores: Stores,
     /// The read models, advanced from the log by [`Runner::run`] while the service serves.
     pub projections: Arc<Runner>,
+    /// Request counters for `/metrics`.
+    pub metrics: Arc<crate::http::metrics::Metrics>,
+    /// The city that funds the grants and publishes the open data (360Giving publisher name).
+    pub city_name: String,
 }
+
+/// The funder's name when none is configured: the city whose programme the demo follows.
+pub const DEFAULT_CITY_NAME: &str = "岡崎市";
 
 impl AppState {
     pub fn new(db: Database) -> Self {
         AppState {
             stores: Stores::new(&db),
             projections: Arc::new(projection_runner(db.log_pool())),
+            metrics: Arc::default(),
+            city_name: DEFAULT_CITY_NAME.to_owned(),
             db,
         }
     }
@@ -34,5 +45,7 @@ pub fn projection_runner(pool: LogPool) -> Runner {
     Runner::new(pool)
         .with(Awards)
         .with(AuditChain)
+        .with(Applications)
+        .with(GrantLedger)
         .poll_interval(POLL_INTERVAL)
 }

@@ -246,19 +246,6 @@ fn decode_hex(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_round_trips() {
-        let bytes: [u8; 32] = std::array::from_fn(|i| (i * 37) as u8);
-        assert_eq!(decode_hex(&encode_hex(&bytes)), Some(bytes));
-        assert_eq!(decode_hex(GENESIS), Some([0; 32]));
-        assert_eq!(decode_hex("zz"), None);
-    }
-}
-
 /// The chain's hashes of the events between two positions (inclusive), by position; events not yet
 /// chained are absent.
 pub async fn hashes_between(
@@ -274,4 +261,17 @@ pub async fn hashes_between(
     .fetch_all(pool)
     .await?);
     Ok(rows.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips() {
+        let bytes: [u8; 32] = std::array::from_fn(|i| (i * 37) as u8);
+        assert_eq!(decode_hex(&encode_hex(&bytes)), Some(bytes));
+        assert_eq!(decode_hex(GENESIS), Some([0; 32]));
+        assert_eq!(decode_hex("zz"), None);
+    }
 }

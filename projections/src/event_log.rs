@@ -316,12 +316,20 @@ pub async fn read_page(
     match pool {
         LogPool::Sqlite(pool) => {
             let sql = format!("{SQLITE_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
-            let rows = sqlx::query(&sql).bind(after).bind(limit).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
             rows.iter().map(sqlite_event).collect()
         }
         LogPool::Postgres(pool) => {
             let sql = format!("{POSTGRES_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
-            let rows = sqlx::query(&sql).bind(after).bind(limit).fetch_all(pool).await?;
+            let rows = sqlx::query(&sql)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
             rows.iter().map(postgres_event).collect()
         }
     }

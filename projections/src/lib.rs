@@ -25,6 +25,7 @@ pub mod checkpoint;
 pub mod error;
 pub mod event_log;
 pub mod grant_ledger;
+pub mod lag;
 mod payload;
 pub mod pool;
 pub mod public;

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
-use super::extract::{Json, Path};
+use super::extract::{Json, Path, Query};
 use super::groups::visible_group;
 use super::openapi as doc;
 use super::rounds::load_round;
@@ -104,6 +104,80 @@ pub fn application_json(application: &Application) -> Value {
 }
 
 /// `POST /api/v1/applications`: a group member starts a draft in an open round.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListFilter {
+    /// Only this round's applications.
+    #[param(value_type = Option<uuid::Uuid>)]
+    round_id: Option<RoundId>,
+    /// Only applications in this status (draft, submitted, returned, eligible, ...).
+    #[param(value_type = Option<doc::ApplicationStatus>)]
+    status: Option<grants_domain::ApplicationStatus>,
+}
+
+/// `GET /api/v1/applications?round_id=&status=`: staff and auditors see every application;
+/// applicants their own groups'; reviewers those of the rounds whose committee they sit on.
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications",
+    operation_id = "applications_list",
+    tag = "applications",
+    summary = "申請の一覧 / applications by round and status",
+    params(ListFilter),
+    responses((status = 200, description = "applications, oldest first", body = Vec<doc::ApplicationListRow>)),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(filter): Query<ListFilter>,
+) -> Result<impl IntoResponse, ApiError> {
+    let pool = state.db.log_pool();
+    let round = filter.round_id.map(|id| id.to_string());
+    let status = filter.status.map(|status| {
+        serde_json::to_value(status)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    });
+    let everything = actor.has(Role::Staff) || actor.has(Role::Auditor);
+    let mut rows = if everything {
+        list_rows(&pool, round.as_deref(), status.as_deref(), None).await?
+    } else {
+        let groups: Vec<String> = crate::queries::groups_of(&state.db, actor.user_id)
+            .await?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        list_rows(&pool, round.as_deref(), status.as_deref(), Some(&groups)).await?
+    };
+    if !everything && actor.has(Role::Reviewer) {
+        for round_id in crate::queries::round_ids(&state.db).await? {
+            let on_round = round
+                .as_deref()
+                .is_none_or(|wanted| wanted == round_id.to_string());
+            let (committee_round, _) = load_round(&state, round_id).await?;
+            if on_round && committee_round.committee.contains(&actor.user_id) {
+                let id = round_id.to_string();
+                rows.extend(list_rows(&pool, Some(&id), status.as_deref(), None).await?);
+            }
+        }
+        rows.sort_by(|a, b| a.application_id.cmp(&b.application_id));
+        rows.dedup_by(|a, b| a.application_id == b.application_id);
+    }
+    Ok(Json(rows))
+}
+
+async fn list_rows(
+    pool: &grants_projections::LogPool,
+    round: Option<&str>,
+    status: Option<&str>,
+    groups: Option<&[String]>,
+) -> Result<Vec<grants_projections::applications::ApplicationRow>, ApiError> {
+    grants_projections::applications::list(pool, round, status, groups)
+        .await
+        .map_err(ApiError::internal)
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/applications",

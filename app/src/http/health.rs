@@ -27,29 +27,41 @@ pub async fn healthz() -> impl IntoResponse {
     path = "/readyz",
     operation_id = "health_readyz",
     tag = "operations",
-    summary = "準備状態 / readiness: database reachable, migrations applied",
+    summary = "準備状態 / readiness: database reachable, migrations applied, projection lag",
     security(()),
     responses((status = 200, description = "ready", body = doc::Readiness), (status = 503, description = "not ready", body = doc::Readiness)),
 )]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let backend = state.db.backend_name();
-    match state.db.is_ready().await {
-        Ok(true) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "database": backend, "migrations": "applied" })),
-        ),
-        Ok(false) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "not_ready", "database": backend, "migrations": "pending" })),
-        ),
+    let migrations = match state.db.is_ready().await {
+        Ok(true) => "applied",
+        Ok(false) => "pending",
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(
-                    json!({ "status": "not_ready", "database": backend, "migrations": "unknown" }),
-                ),
-            )
+            "unknown"
         }
-    }
+    };
+    // Lag is reported, not gated on: a read model behind the log is stale, not broken.
+    let projections = match state.projections.lag(time::OffsetDateTime::now_utc()).await {
+        Ok(lags) => json!(lags),
+        Err(error) => {
+            tracing::warn!(%error, "projection lag unavailable");
+            json!([])
+        }
+    };
+    let ready = migrations == "applied";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(json!({
+            "status": if ready { "ready" } else { "not_ready" },
+            "database": backend,
+            "migrations": migrations,
+            "projections": projections,
+        })),
+    )
 }

@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit;
+pub mod consistency;
 pub mod context;
 pub mod decisions;
 pub mod error;
@@ -11,7 +13,9 @@ pub mod grants;
 pub mod groups;
 pub mod health;
 pub mod idempotency;
+pub mod metrics;
 pub mod openapi;
+pub mod public;
 pub mod reviews;
 pub mod rounds;
 
@@ -41,6 +45,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(metrics::metrics))
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::create_user))
         .routes(routes!(accounts::sign_in))
@@ -65,7 +70,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(grants::review_report))
         .routes(routes!(grants::record_refund))
         .routes(routes!(grants::cancel))
-        .routes(routes!(applications::start))
+        .routes(routes!(applications::start, applications::list))
         .routes(routes!(applications::get, applications::save))
         .routes(routes!(applications::submit))
         .routes(routes!(applications::withdraw))
@@ -73,6 +78,13 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::declare))
         .routes(routes!(reviews::save, reviews::mine))
         .routes(routes!(reviews::seal))
+        .routes(routes!(public::awards))
+        .routes(routes!(public::awards_csv))
+        .routes(routes!(public::awards_360giving))
+        .routes(routes!(audit::events))
+        .routes(routes!(audit::stream))
+        .routes(routes!(audit::application_as_of))
+        .routes(routes!(audit::verification))
         .routes(routes!(openapi::openapi_json))
         .routes(routes!(openapi::docs))
 }
@@ -84,6 +96,14 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            consistency::wait_for_position,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

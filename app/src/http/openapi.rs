@@ -535,6 +535,89 @@ pub struct Readiness {
     database: String,
     /// `applied`, `pending` or `unknown`.
     migrations: String,
+    /// Each read model's lag behind the log.
+    projections: Vec<ProjectionLag>,
+}
+
+/// One event of the log as auditors read it.
+#[derive(ToSchema)]
+pub struct LoggedEvent {
+    position: i64,
+    /// The commit time, in JST.
+    recorded_at: String,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: serde_json::Value,
+    /// actor_id, actor_role, request_id, idempotency_key, recorded_at.
+    metadata: serde_json::Value,
+    /// SHA-256 over the previous hash and this event (hex); null until the chain reaches it.
+    hash: Option<String>,
+}
+
+/// An application and its grant as they stood at an instant.
+#[derive(ToSchema)]
+pub struct AsOf {
+    as_of: String,
+    application: ApplicationRead,
+    grant: Option<GrantRead>,
+}
+
+/// The result of recomputing the hash chain.
+#[derive(ToSchema)]
+pub struct Verification {
+    ok: bool,
+    events_checked: u64,
+    head_hash: Option<String>,
+    first_bad_position: Option<i64>,
+}
+
+/// One awarded project as the public sees it (no personal data, no scores).
+#[derive(ToSchema)]
+pub struct PublicAward {
+    grant_id: String,
+    fiscal_year: Option<i32>,
+    course: Option<String>,
+    group_name: Option<String>,
+    /// The group's registration number with the city (a public identifier, not personal data).
+    registration_number: Option<String>,
+    title: Option<String>,
+    summary: Option<String>,
+    amount_awarded: Yen,
+    award_date: Option<time::Date>,
+    amount_finalised: Option<Yen>,
+    planned_start: Option<time::Date>,
+    planned_end: Option<time::Date>,
+    /// decided, in_progress, ..., closed, withdrawn, cancelled.
+    status: String,
+}
+
+/// One row of an application list.
+#[derive(ToSchema)]
+pub struct ApplicationListRow {
+    application_id: Uuid,
+    round_id: Uuid,
+    group_id: Uuid,
+    group_name: Option<String>,
+    title: String,
+    status: String,
+    requested_amount: Yen,
+    max_amount: Option<Yen>,
+    submitted_at: Option<String>,
+    grant_id: Option<Uuid>,
+    updated_position: i64,
+}
+
+/// How far one read model trails the log.
+#[derive(ToSchema)]
+pub struct ProjectionLag {
+    name: String,
+    /// Events committed but not yet applied.
+    behind_events: i64,
+    /// Seconds between the newest event and the oldest one not yet applied.
+    behind_seconds: f64,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,6 +705,19 @@ fn complete_operation(method: HttpMethod, operation: &mut Operation) {
         .any(|tag| tag == "documentation" || tag == "operations")
     {
         return;
+    }
+    if !is_command {
+        operation.parameters.get_or_insert_with(Vec::new).push(
+            ParameterBuilder::new()
+                .name("min_position")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(
+                    "Read-your-writes: wait (up to 5 s) until the read models have applied the log                      up to this position (a command's answer carries it). If they have not, the                      answer carries the header x-projections-behind: true.",
+                ))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                .build(),
+        );
     }
     if is_command {
         operation.parameters.get_or_insert_with(Vec::new).push(

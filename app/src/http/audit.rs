@@ -1,0 +1,180 @@
+//! The auditors' routes: the log in global order with its hash chain, one stream's history, an
+//! application and its grant as they stood at an instant, and the verification of the chain.
+//! Auditors and staff read them; nobody changes anything here.
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use grants_domain::account::Role;
+use grants_domain::ApplicationId;
+use grants_projections::audit_chain::hashes_between;
+use grants_projections::event_log::{read_page, read_stream};
+use grants_projections::LoggedEvent;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::IntoParams;
+
+use super::error::ApiError;
+use super::extract::{Json, Path, Query};
+use super::openapi as doc;
+use super::AppState;
+use crate::auth::Actor;
+
+/// The most events one page of the log holds.
+const PAGE_LIMIT: i64 = 1_000;
+
+fn require_auditor(actor: &Actor) -> Result<(), ApiError> {
+    if actor.has(Role::Auditor) || actor.has(Role::Staff) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(error)
+}
+
+/// Events with their chain hashes (absent for events the chain has not reached yet).
+async fn with_hashes(state: &AppState, events: Vec<LoggedEvent>) -> Result<Vec<Value>, ApiError> {
+    let (Some(first), Some(last)) = (
+        events.iter().map(|e| e.position).min(),
+        events.iter().map(|e| e.position).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let hashes = hashes_between(&state.db.log_pool(), first, last)
+        .await
+        .map_err(internal)?;
+    Ok(events
+        .iter()
+        .map(|event| {
+            let mut body = crate::audit::event_json(event);
+            body["hash"] = json!(hashes.get(&event.position));
+            body
+        })
+        .collect())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Page {
+    /// Only events after this position (default 0: from the start).
+    after: Option<i64>,
+    /// At most this many events (default and maximum 1,000).
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/audit/events?after=&limit=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/events",
+    operation_id = "audit_events",
+    tag = "audit",
+    summary = "イベントログ（全体の順序） / the log in global order with the hash chain",
+    params(Page),
+    responses((status = 200, description = "events in position order", body = Vec<doc::LoggedEvent>)),
+)]
+pub async fn events(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(page): Query<Page>,
+) -> Result<impl IntoResponse, ApiError> {
+    require_auditor(&actor)?;
+    let limit = page.limit.unwrap_or(PAGE_LIMIT).clamp(1, PAGE_LIMIT);
+    let events = read_page(&state.db.log_pool(), page.after.unwrap_or(0), limit)
+        .await
+        .map_err(internal)?;
+    Ok(Json(Value::Array(with_hashes(&state, events).await?)))
+}
+
+/// `GET /api/v1/audit/streams/{aggregate_type}/{aggregate_id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/streams/{aggregate_type}/{aggregate_id}",
+    operation_id = "audit_stream",
+    tag = "audit",
+    summary = "1つの集約の履歴 / one aggregate's events",
+    params(
+        ("aggregate_type" = String, Path, description = "round, application, review, grant, group or account"),
+        ("aggregate_id" = String, Path, description = "the aggregate's id"),
+    ),
+    responses((status = 200, description = "the stream in sequence order", body = Vec<doc::LoggedEvent>)),
+)]
+pub async fn stream(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((aggregate_type, aggregate_id)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    require_auditor(&actor)?;
+    let events = read_stream(&state.db.log_pool(), &aggregate_type, &aggregate_id)
+        .await
+        .map_err(internal)?;
+    if events.is_empty() {
+        return Err(ApiError::not_found());
+    }
+    Ok(Json(Value::Array(with_hashes(&state, events).await?)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// The instant (RFC 3339), e.g. 2026-06-01T09:00:00+09:00; default now.
+    as_of: Option<String>,
+}
+
+/// `GET /api/v1/audit/applications/{id}?as_of=INSTANT`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/applications/{id}",
+    operation_id = "audit_application_as_of",
+    tag = "audit",
+    summary = "ある時点の申請と交付 / an application and its grant as they stood then",
+    params(("id" = uuid::Uuid, Path, description = "the application id"), AsOfQuery),
+    responses((status = 200, description = "the application and grant as of the instant", body = doc::AsOf)),
+)]
+pub async fn application_as_of(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<ApplicationId>,
+    Query(query): Query<AsOfQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    require_auditor(&actor)?;
+    let at = match &query.as_of {
+        Some(text) => crate::audit::parse_instant(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "as_of は RFC 3339 形式の日時で指定してください（例 2026-06-01T09:00:00+09:00）",
+                "as_of must be an RFC 3339 instant, e.g. 2026-06-01T09:00:00+09:00",
+            )
+        })?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let found = crate::audit::as_of(&state.db.log_pool(), id, at)
+        .await
+        .map_err(internal)?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(json!({
+        "as_of": super::jst(at),
+        "application": super::applications::application_json(&found.application),
+        "grant": found.grant.as_ref().map(super::grants::grant_json),
+    })))
+}
+
+/// `GET /api/v1/audit/verification`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/verification",
+    operation_id = "audit_verification",
+    tag = "audit",
+    summary = "ハッシュチェーンの検証 / recompute the hash chain",
+    responses((status = 200, description = "the verification", body = doc::Verification)),
+)]
+pub async fn verification(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<impl IntoResponse, ApiError> {
+    require_auditor(&actor)?;
+    let verification = grants_projections::verify(&state.db.log_pool())
+        .await
+        .map_err(internal)?;
+    Ok(Json(verification))
+}
