@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod follow_up;
 pub mod http;
 pub mod queries;
 pub mod startup;

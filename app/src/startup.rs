@@ -38,21 +38,27 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(address = %self.listener.local_addr()?, database = self.state.db.backend_name(), "serving");
-        // The read models catch up from the log in the background for as long as the service serves.
+        // The read models catch up from the log, and round decisions are followed up, in the
+        // background for as long as the service serves.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
         let projections = std::sync::Arc::clone(&self.state.projections);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let runner = tokio::spawn(async move {
-            projections
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await;
+        let runner = tokio::spawn({
+            let stopped = until_stopped(stopped.clone());
+            async move { projections.run(stopped).await }
         });
+        let follow_up = tokio::spawn(crate::follow_up::run(
+            self.state.clone(),
+            until_stopped(stopped),
+        ));
         let served = axum::serve(self.listener, router(self.state))
             .with_graceful_shutdown(shutdown_signal())
             .await;
-        let _ = stop.send(());
+        let _ = stop.send(true);
         let _ = runner.await;
+        let _ = follow_up.await;
         Ok(served?)
     }
 }

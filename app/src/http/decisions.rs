@@ -9,11 +9,9 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use grants_domain::account::Role;
 use grants_domain::application::{Application, ApplicationCommand, DecisionOutcome};
-use grants_domain::grant::{GrantCommand, GrantDecision, Period as GrantPeriod};
 use grants_domain::review::review_id;
 use grants_domain::round::{
-    rank, AwardRequest, RankingEntry, Rejection, Round, RoundCommand, RoundEvent, RoundSettings,
-    SheetOutcome,
+    rank, AwardRequest, RankingEntry, Rejection, Round, RoundCommand, RoundEvent, SheetOutcome,
 };
 use grants_domain::{ApplicationId, ApplicationStatus, GrantId, RoundId, Yen};
 use serde::Deserialize;
@@ -28,6 +26,7 @@ use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
+use crate::follow_up;
 use crate::store::ActorRole;
 
 /// The eligible applications of a round with one sheet outcome per committee member.
@@ -302,9 +301,8 @@ pub async fn decide(
     Json(body): Json<Decision>,
 ) -> Result<impl IntoResponse, ApiError> {
     actor.require(Role::Staff)?;
-    let (_, settings) = load_round(&state, id).await?;
+    load_round(&state, id).await?;
     let mut awards = Vec::with_capacity(body.awards.len());
-    let mut applications = Vec::with_capacity(body.awards.len());
     for award in &body.awards {
         let application = application_of_round(&state, id, award.application_id).await?;
         let requested = application
@@ -320,7 +318,6 @@ pub async fn decide(
             conditions: award.conditions.clone(),
             completion_deadline: award.completion_deadline,
         });
-        applications.push(application);
     }
     for rejection in &body.rejections {
         application_of_round(&state, id, rejection.application_id).await?;
@@ -343,75 +340,30 @@ pub async fn decide(
         .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
         .await?;
 
+    // Open each grant and record each outcome now (the follow-up repeats it from the log after a
+    // crash; every step is idempotent).
+    let metadata = context.metadata_for(&actor, ActorRole::Staff);
     let mut grants = Vec::new();
     let mut position = executed.position;
     for envelope in &executed.events {
-        let RoundEvent::AwardDecided {
+        if let Some(appended) = follow_up::follow(&state, id, &envelope.payload, &metadata).await? {
+            position = position.max(appended);
+        }
+        if let RoundEvent::AwardDecided {
             application_id,
             grant_id,
             amount,
             notice_number,
-            conditions,
-            completion_deadline,
             ..
         } = &envelope.payload
-        else {
-            continue;
-        };
-        let Some(application) = applications.iter().find(|a| a.id() == *application_id) else {
-            continue;
-        };
-        position = open_grant(
-            &state,
-            &settings,
-            id,
-            application,
-            *grant_id,
-            *amount,
-            notice_number,
-            conditions,
-            *completion_deadline,
-            &actor,
-            &context,
-        )
-        .await?;
-        let outcome = DecisionOutcome::Awarded {
-            grant_id: *grant_id,
-            amount: *amount,
-        };
-        position = position.max(
-            record_outcome(
-                &state,
-                *application_id,
-                outcome,
-                &actor,
-                ActorRole::Staff,
-                &context,
-            )
-            .await?,
-        );
-        grants.push(json!({
-            "application_id": application_id,
-            "grant_id": grant_id,
-            "notice_number": notice_number,
-            "amount": amount,
-        }));
-    }
-    for rejection in rejections {
-        let outcome = DecisionOutcome::Rejected {
-            reason: rejection.reason,
-        };
-        position = position.max(
-            record_outcome(
-                &state,
-                rejection.application_id,
-                outcome,
-                &actor,
-                ActorRole::Staff,
-                &context,
-            )
-            .await?,
-        );
+        {
+            grants.push(json!({
+                "application_id": application_id,
+                "grant_id": grant_id,
+                "notice_number": notice_number,
+                "amount": amount,
+            }));
+        }
     }
     Ok(Json(json!({ "grants": grants, "position": position })))
 }
@@ -436,73 +388,6 @@ async fn record_outcome(
             command,
             actor,
             role,
-        )
-        .await?;
-    Ok(executed.position)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn open_grant(
-    state: &AppState,
-    settings: &RoundSettings,
-    round_id: RoundId,
-    application: &Application,
-    grant_id: GrantId,
-    amount: Yen,
-    notice_number: &str,
-    conditions: &str,
-    completion_deadline: Date,
-    actor: &Actor,
-    context: &CommandContext,
-) -> Result<i64, ApiError> {
-    let content = application.content().ok_or_else(ApiError::not_found)?;
-    let terms = application
-        .terms()
-        .copied()
-        .ok_or_else(ApiError::not_found)?;
-    let group_name = state
-        .stores
-        .groups
-        .load(application.group_id())
-        .await?
-        .map(|group| group.name().to_owned())
-        .unwrap_or_default();
-    let decision = GrantDecision {
-        grant_id,
-        application_id: application.id(),
-        round_id,
-        group_id: application.group_id(),
-        fiscal_year: settings.fiscal_year,
-        course: settings.course.clone(),
-        title: content.title.clone(),
-        summary: content.summary.clone(),
-        group_name,
-        amount,
-        notice_number: notice_number.to_owned(),
-        conditions: conditions.to_owned(),
-        completion_deadline,
-        terms,
-        advance_cap_ratio: settings.advance_cap_ratio,
-        change_threshold_ratio: settings.change_threshold_ratio,
-        settlement_days: settings.settlement_days,
-        planned: content.budget.clone(),
-        planned_period: GrantPeriod {
-            start: content.period.start,
-            end: content.period.end,
-        },
-    };
-    let command = GrantCommand::Decide {
-        decision,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run(
-            &state.stores.grants,
-            grant_id,
-            command,
-            actor,
-            ActorRole::Staff,
         )
         .await?;
     Ok(executed.position)

@@ -1,0 +1,265 @@
+//! What follows a round's decision: each `AwardDecided` opens its `Grant` and marks its application
+//! awarded; each `ApplicationRejected` marks the application not adopted.
+//!
+//! The decision handler does this at once, so its answer names the grants. [`run`] does the same from
+//! the log in the background (a process manager with its own checkpoint), so that a crash between the
+//! round's commit and these commands is repaired when the service runs again. Every step is
+//! idempotent: a grant already opened, or an outcome already recorded, is skipped.
+
+use std::time::Duration;
+
+use grants_domain::application::{ApplicationCommand, DecisionOutcome};
+use grants_domain::grant::{GrantCommand, GrantDecision, Period as GrantPeriod};
+use grants_domain::round::RoundEvent;
+use grants_domain::{ApplicationId, ApplicationStatus, RoundId, UserId};
+use grants_projections::{checkpoint, EventLog, LogCursor};
+
+use crate::http::error::ApiError;
+use crate::http::AppState;
+use crate::store::{ActorRole, CommandMetadata, Position};
+
+/// The follow-up's checkpoint in `projection_checkpoints`.
+pub const NAME: &str = "decision_follow_up";
+
+/// Carries out what one round event calls for; returns the position of the last event it appended.
+pub async fn follow(
+    state: &AppState,
+    round_id: RoundId,
+    event: &RoundEvent,
+    metadata: &CommandMetadata,
+) -> Result<Option<Position>, ApiError> {
+    match event {
+        RoundEvent::AwardDecided {
+            application_id,
+            grant_id,
+            amount,
+            notice_number,
+            conditions,
+            completion_deadline,
+            ..
+        } => {
+            let application = load_application(state, *application_id).await?;
+            let mut position = None;
+            let opened = state
+                .stores
+                .grants
+                .load(grant_id)
+                .await?
+                .is_some_and(|grant| grant.status.is_some());
+            if !opened {
+                let round = state
+                    .stores
+                    .rounds
+                    .load(round_id)
+                    .await?
+                    .ok_or_else(ApiError::not_found)?;
+                let settings = round.opened().map_err(|error| ApiError::refused(&error))?;
+                let content = application.content().ok_or_else(ApiError::not_found)?;
+                let terms = application
+                    .terms()
+                    .copied()
+                    .ok_or_else(ApiError::not_found)?;
+                let group_name = state
+                    .stores
+                    .groups
+                    .load(application.group_id())
+                    .await?
+                    .map(|group| group.name().to_owned())
+                    .unwrap_or_default();
+                let decision = GrantDecision {
+                    grant_id: *grant_id,
+                    application_id: *application_id,
+                    round_id,
+                    group_id: application.group_id(),
+                    fiscal_year: settings.fiscal_year,
+                    course: settings.course.clone(),
+                    title: content.title.clone(),
+                    summary: content.summary.clone(),
+                    group_name,
+                    amount: *amount,
+                    notice_number: notice_number.clone(),
+                    conditions: conditions.clone(),
+                    completion_deadline: *completion_deadline,
+                    terms,
+                    advance_cap_ratio: settings.advance_cap_ratio,
+                    change_threshold_ratio: settings.change_threshold_ratio,
+                    settlement_days: settings.settlement_days,
+                    planned: content.budget.clone(),
+                    planned_period: GrantPeriod {
+                        start: content.period.start,
+                        end: content.period.end,
+                    },
+                };
+                let command = GrantCommand::Decide {
+                    decision,
+                    by: metadata.actor_id,
+                    at: metadata.recorded_at,
+                };
+                match state
+                    .stores
+                    .grants
+                    .execute(grant_id, command, metadata)
+                    .await
+                {
+                    Ok(executed) => position = Some(executed.position),
+                    // Refused because the other follower (the handler, or the background run)
+                    // opened it meanwhile: done.
+                    Err(refused) => {
+                        let opened_meanwhile = state
+                            .stores
+                            .grants
+                            .load(grant_id)
+                            .await?
+                            .is_some_and(|grant| grant.status.is_some());
+                        if !opened_meanwhile {
+                            return Err(refused.into());
+                        }
+                    }
+                }
+            }
+            let outcome = DecisionOutcome::Awarded {
+                grant_id: *grant_id,
+                amount: *amount,
+            };
+            let recorded = record(
+                state,
+                *application_id,
+                outcome,
+                ApplicationStatus::Awarded,
+                metadata,
+            )
+            .await?;
+            Ok(recorded.or(position))
+        }
+        RoundEvent::ApplicationRejected {
+            application_id,
+            reason,
+            ..
+        } => {
+            let outcome = DecisionOutcome::Rejected {
+                reason: reason.clone(),
+            };
+            record(
+                state,
+                *application_id,
+                outcome,
+                ApplicationStatus::NotAdopted,
+                metadata,
+            )
+            .await
+        }
+        _ => Ok(None),
+    }
+}
+
+async fn load_application(
+    state: &AppState,
+    id: ApplicationId,
+) -> Result<grants_domain::Application, ApiError> {
+    state
+        .stores
+        .applications
+        .load(id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Records an outcome unless the application already shows it (also when another follower records
+/// it at the same moment).
+async fn record(
+    state: &AppState,
+    application_id: ApplicationId,
+    outcome: DecisionOutcome,
+    reached: ApplicationStatus,
+    metadata: &CommandMetadata,
+) -> Result<Option<Position>, ApiError> {
+    let shows_it = |application: &grants_domain::Application| application.status() == Some(reached);
+    if shows_it(&load_application(state, application_id).await?) {
+        return Ok(None);
+    }
+    let command = ApplicationCommand::RecordOutcome {
+        outcome,
+        by: metadata.actor_id,
+        at: metadata.recorded_at,
+    };
+    match state
+        .stores
+        .applications
+        .execute(application_id, command, metadata)
+        .await
+    {
+        Ok(executed) => Ok(Some(executed.position)),
+        Err(refused) if shows_it(&load_application(state, application_id).await?) => {
+            drop(refused);
+            Ok(None)
+        }
+        Err(refused) => Err(refused.into()),
+    }
+}
+
+/// Follows round decisions from the log until `shutdown`, one event at a time, moving the checkpoint
+/// after each; a failure is logged and retried with a growing pause.
+pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let pool = state.db.log_pool();
+    let log = EventLog::new(pool.clone());
+    let mut failures: u32 = 0;
+    loop {
+        let pause = match step(&state, &log).await {
+            Ok(true) => {
+                failures = 0;
+                Duration::ZERO
+            }
+            Ok(false) => Duration::from_millis(200),
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                tracing::error!(%error, attempt = failures, "decision follow-up failed; will retry");
+                Duration::from_millis(200).saturating_mul(1 << failures.min(7))
+            }
+        };
+        tokio::select! {
+            biased;
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+/// Handles the next batch after the checkpoint; `true` if there was anything to read.
+async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
+    let pool = state.db.log_pool();
+    let cursor: LogCursor = checkpoint::current(&pool, NAME).await?;
+    let batch = log.read_after(cursor, 100).await?;
+    if batch.is_empty() {
+        return Ok(false);
+    }
+    for event in batch {
+        if event.aggregate_type == "round"
+            && matches!(
+                event.event_type.as_str(),
+                "AwardDecided" | "ApplicationRejected"
+            )
+        {
+            let round_id: RoundId = event.aggregate_id.parse()?;
+            let round_event: RoundEvent = serde_json::from_value(event.payload.clone())?;
+            let actor_id = event.metadata["actor_id"]
+                .as_str()
+                .and_then(|id| id.parse::<UserId>().ok())
+                .unwrap_or_default();
+            let metadata = CommandMetadata {
+                actor_id,
+                actor_role: ActorRole::System,
+                request_id: format!("follow-up:{}", event.position),
+                idempotency_key: None,
+                recorded_at: time::OffsetDateTime::now_utc(),
+            };
+            follow(state, round_id, &round_event, &metadata)
+                .await
+                .map_err(|problem| anyhow::anyhow!("{}: {}", problem.code, problem.detail_en))?;
+        }
+        let mut tx = pool.begin().await?;
+        checkpoint::store(&mut tx, NAME, event.cursor()).await?;
+        tx.commit().await?;
+    }
+    Ok(true)
+}
