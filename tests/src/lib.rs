@@ -37,15 +37,21 @@ pub struct Answer {
     pub body: Value,
 }
 
-pub async fn spawn_app(backend: Backend) -> TestApp {
-    let (database_url, sqlite_dir) = match backend {
+/// A fresh, empty database: a SQLite file in a new temporary directory (kept alive by the returned
+/// guard), or a new PostgreSQL database with a random name.
+pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempDir>) {
+    match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("a temporary directory");
             let path = dir.path().join("grants.sqlite3");
             (path.to_string_lossy().into_owned(), Some(dir))
         }
         Backend::Postgres => (fresh_postgres_database().await, None),
-    };
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (database_url, sqlite_dir) = fresh_database(backend).await;
     let config = ServeConfig {
         database: DatabaseConfig {
             database_url: database_url.clone(),
