@@ -133,6 +133,10 @@ on_both_backends!(
 
         // Grant 1: actual eligible 350,000 -> 3/4 x 320,000 = 240,000 finalised, 11,200 payable.
         let path = format!("/api/v1/grants/{}", grants[0]);
+        let before_settlement = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         app.call(
             Method::PUT,
             &format!("{path}/settlement-report"),
@@ -228,6 +232,37 @@ on_both_backends!(
             .await;
         assert_eq!(closed["status"], "closed");
         assert_eq!(closed["paid_total"], 165_000);
+
+        // An auditor's replay as of the moment before the settlement shows the grant as it stood: the
+        // advance paid, nothing finalised; now it shows the grant closed at 240,000.
+        let auditor = app
+            .account_with_role("auditor", "auditor@city.example.jp")
+            .await;
+        let as_of = |instant: String| {
+            format!(
+                "/api/v1/audit/applications/{}?as_of={}",
+                applications[0],
+                instant.replace('+', "%2B")
+            )
+        };
+        let then = app
+            .call(Method::GET, &as_of(before_settlement), &auditor, None, 200)
+            .await;
+        assert_eq!(then["grant"]["status"], "in_progress");
+        assert_eq!(then["grant"]["paid_total"], 228_800);
+        assert!(then["grant"]["finalised_amount"].is_null());
+        let now = app
+            .call(
+                Method::GET,
+                &as_of(grants_tests::scenario::instant(Duration::seconds(1))),
+                &auditor,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(now["grant"]["status"], "closed");
+        assert_eq!(now["grant"]["finalised_amount"], 240_000);
+        assert_eq!(now["application"]["max_amount"], 286_000);
 
         // The round's budget got back what finalisation did not use: (286,000 - 240,000) + (286,000 - 165,000).
         let round = app.get(&format!("/api/v1/rounds/{second}")).await;
