@@ -23,4 +23,7 @@ pub struct ServeConfig {
     /// Seed the demo data first if the event log is empty (see `grants demo seed`).
     #[arg(long)]
     pub demo: bool,
+    /// The funding city, named as publisher of the open data (360Giving).
+    #[arg(long, env = "GRANTS_CITY_NAME", default_value = crate::state::DEFAULT_CITY_NAME)]
+    pub city_name: String,
 }

@@ -20,7 +20,10 @@ impl Application {
         let listener = TcpListener::bind(&config.listen).await?;
         Ok(Application {
             listener,
-            state: AppState::new(db),
+            state: AppState {
+                city_name: config.city_name.clone(),
+                ..AppState::new(db)
+            },
         })
     }
 

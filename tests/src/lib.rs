@@ -58,6 +58,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         },
         listen: "127.0.0.1:0".into(),
         demo: false,
+        city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
     };
     let app = Application::build(&config)
         .await

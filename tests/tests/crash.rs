@@ -29,6 +29,7 @@ async fn crash_test_server() {
         database: DatabaseConfig { database_url: url },
         listen: "127.0.0.1:0".into(),
         demo: false,
+        city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
     };
     let app = Application::build(&config)
         .await
