@@ -56,9 +56,12 @@ impl Application {
             self.state.clone(),
             until_stopped(stopped),
         ));
-        let served = axum::serve(self.listener, router(self.state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let served = axum::serve(
+            self.listener,
+            router(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
         let _ = stop.send(true);
         let _ = runner.await;
         let _ = follow_up.await;

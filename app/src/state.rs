@@ -19,6 +19,8 @@ pub struct AppState {
     pub stores: Stores,
     /// The read models, advanced from the log by [`Runner::run`] while the service serves.
     pub projections: Arc<Runner>,
+    /// Slows down repeated failed sign-ins.
+    pub sign_in_limiter: Arc<crate::auth::limiter::SignInLimiter>,
     /// Request counters for `/metrics`.
     pub metrics: Arc<crate::http::metrics::Metrics>,
     /// The city that funds the grants and publishes the open data (360Giving publisher name).
@@ -34,6 +36,7 @@ impl AppState {
             stores: Stores::new(&db),
             projections: Arc::new(projection_runner(db.log_pool())),
             metrics: Arc::default(),
+            sign_in_limiter: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),
             db,
         }

@@ -3,6 +3,7 @@
 //! Accounts themselves are `Account` aggregates in the event log; password hashes and session tokens
 //! live only in the `credentials` and `sessions` tables (see migration 0003), never in the log.
 
+pub mod limiter;
 pub mod password;
 pub mod token;
 
@@ -214,5 +215,21 @@ impl FromRequestParts<AppState> for MaybeActor {
         Actor::from_request_parts(parts, state)
             .await
             .map(|actor| MaybeActor(Some(actor)))
+    }
+}
+
+/// The client's IP address when the service was reached over a socket (absent for in-process calls).
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
     }
 }

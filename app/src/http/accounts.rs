@@ -15,8 +15,11 @@ use super::extract::Json;
 use super::openapi as doc;
 use super::AppState;
 use crate::accounts::{open_account, NewAccount};
+use crate::auth::ClientAddr;
 use crate::auth::{self, Actor};
+use crate::policy::Staff;
 use crate::store::ActorRole;
+use std::time::Instant;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -81,11 +84,10 @@ pub struct NewUser {
 )]
 pub async fn create_user(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Json(body): Json<NewUser>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Staff)?;
     let metadata = context.metadata_for(&actor, ActorRole::Staff);
     let account = NewAccount {
         email: body.email,
@@ -122,11 +124,18 @@ pub struct Credentials {
 pub async fn sign_in(
     State(state): State<AppState>,
     context: CommandContext,
+    ClientAddr(client): ClientAddr,
     Json(body): Json<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Some((token, actor)) =
-        auth::sign_in(&state.db, &body.email, &body.password, context.now).await?
-    else {
+    let mut keys = vec![format!("email:{}", body.email.trim().to_lowercase())];
+    keys.extend(client.map(|address| format!("ip:{address}")));
+    let limiter = &state.sign_in_limiter;
+    limiter
+        .check(&keys, Instant::now())
+        .map_err(ApiError::too_many_attempts)?;
+    let signed_in = auth::sign_in(&state.db, &body.email, &body.password, context.now).await?;
+    let Some((token, actor)) = signed_in else {
+        limiter.record_failure(&keys, Instant::now());
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "auth.bad_credentials",
@@ -134,6 +143,7 @@ pub async fn sign_in(
             "wrong e-mail address or password",
         ));
     };
+    limiter.record_success(&keys);
     let roles: Vec<&str> = actor.roles.iter().map(|role| role.as_str()).collect();
     Ok((
         StatusCode::CREATED,

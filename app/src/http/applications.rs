@@ -23,6 +23,7 @@ use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
+use crate::policy::{Applicant, Staff};
 use crate::store::{ActorRole, Executed};
 
 /// The form as the API carries it (api.md).
@@ -189,11 +190,10 @@ async fn list_rows(
 )]
 pub async fn start(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Json(body): Json<NewDraft>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Applicant)?;
     let group = visible_group(&state, &actor, body.group_id).await?;
     if !group.is_member(actor.user_id) {
         return Err(ApiError::not_found());
@@ -330,7 +330,7 @@ async fn run(
 )]
 pub async fn save(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(form): Json<Form>,
@@ -356,7 +356,7 @@ pub async fn save(
 )]
 pub async fn submit(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -395,7 +395,7 @@ pub struct Reason {
 )]
 pub async fn withdraw(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(body): Json<Reason>,
@@ -439,12 +439,11 @@ pub struct Screening {
 )]
 pub async fn screen(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(body): Json<Screening>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Staff)?;
     visible_application(&state, &actor, id).await?;
     let outcome = match body.outcome {
         Outcome::Eligible => ScreeningOutcome::Eligible,

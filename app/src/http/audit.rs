@@ -4,7 +4,6 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::account::Role;
 use grants_domain::ApplicationId;
 use grants_projections::audit_chain::hashes_between;
 use grants_projections::event_log::{read_page, read_stream};
@@ -17,18 +16,11 @@ use super::error::ApiError;
 use super::extract::{Json, Path, Query};
 use super::openapi as doc;
 use super::AppState;
-use crate::auth::Actor;
+use crate::policy::{Overseer};
 
 /// The most events one page of the log holds.
 const PAGE_LIMIT: i64 = 1_000;
 
-fn require_auditor(actor: &Actor) -> Result<(), ApiError> {
-    if actor.has(Role::Auditor) || actor.has(Role::Staff) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
-}
 
 fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error)
@@ -76,10 +68,9 @@ pub struct Page {
 )]
 pub async fn events(
     State(state): State<AppState>,
-    actor: Actor,
+    _: Overseer,
     Query(page): Query<Page>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_auditor(&actor)?;
     let limit = page.limit.unwrap_or(PAGE_LIMIT).clamp(1, PAGE_LIMIT);
     let events = read_page(&state.db.log_pool(), page.after.unwrap_or(0), limit)
         .await
@@ -102,10 +93,9 @@ pub async fn events(
 )]
 pub async fn stream(
     State(state): State<AppState>,
-    actor: Actor,
+    _: Overseer,
     Path((aggregate_type, aggregate_id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_auditor(&actor)?;
     let events = read_stream(&state.db.log_pool(), &aggregate_type, &aggregate_id)
         .await
         .map_err(internal)?;
@@ -134,11 +124,10 @@ pub struct AsOfQuery {
 )]
 pub async fn application_as_of(
     State(state): State<AppState>,
-    actor: Actor,
+    _: Overseer,
     Path(id): Path<ApplicationId>,
     Query(query): Query<AsOfQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_auditor(&actor)?;
     let at = match &query.as_of {
         Some(text) => crate::audit::parse_instant(text).ok_or_else(|| {
             ApiError::bad_request(
@@ -170,9 +159,8 @@ pub async fn application_as_of(
 )]
 pub async fn verification(
     State(state): State<AppState>,
-    actor: Actor,
+    _: Overseer,
 ) -> Result<impl IntoResponse, ApiError> {
-    require_auditor(&actor)?;
     let verification = grants_projections::verify(&state.db.log_pool())
         .await
         .map_err(internal)?;

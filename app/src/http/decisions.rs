@@ -26,6 +26,7 @@ use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
+use crate::policy::{Applicant, Staff};
 use crate::follow_up;
 use crate::store::ActorRole;
 
@@ -115,11 +116,10 @@ pub async fn get_ranking(
 )]
 pub async fn fix_ranking(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Staff)?;
     let (round, _) = load_round(&state, id).await?;
     let entries = ranking_entries(&state, id, &round).await?;
     let command = RoundCommand::FixRanking {
@@ -176,12 +176,11 @@ pub struct OfferAnswer {
 )]
 pub async fn answer_offer(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<RoundId>,
     Json(body): Json<OfferAnswer>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Applicant)?;
     load_round(&state, id).await?;
     let application = application_of_round(&state, id, body.application_id).await?;
     let member = state
@@ -295,12 +294,11 @@ async fn application_of_round(
 )]
 pub async fn decide(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<RoundId>,
     Json(body): Json<Decision>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Staff)?;
     load_round(&state, id).await?;
     let mut awards = Vec::with_capacity(body.awards.len());
     for award in &body.awards {

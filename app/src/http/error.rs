@@ -24,6 +24,8 @@ pub struct Problem {
     pub detail_ja: String,
     pub detail_en: String,
     pub errors: Option<Value>,
+    /// Seconds to wait, sent as `Retry-After` (429 answers).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -40,12 +42,26 @@ impl ApiError {
             detail_ja: detail_ja.into(),
             detail_en: detail_en.into(),
             errors: None,
+            retry_after: None,
         }))
     }
 
     pub fn with_errors(mut self, errors: Value) -> Self {
         self.0.errors = Some(errors);
         self
+    }
+
+    /// Too many failed attempts: try again after `wait`.
+    pub fn too_many_attempts(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs().max(1);
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "auth.too_many_attempts",
+            format!("ログインの失敗が続いたため、{seconds}秒後にもう一度お試しください"),
+            format!("too many failed sign-ins; try again in {seconds} s"),
+        );
+        error.0.retry_after = Some(seconds);
+        error
     }
 
     pub fn bad_request(detail_ja: impl Into<String>, detail_en: impl Into<String>) -> Self {
@@ -155,12 +171,18 @@ impl std::ops::Deref for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = self.body().to_string();
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

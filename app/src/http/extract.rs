@@ -90,15 +90,8 @@ async fn body_bytes<S: Send + Sync>(
     if !is_json {
         return Err(JsonRejection::MissingJsonContentType(Default::default()).into());
     }
-    axum::body::Bytes::from_request(request, state)
-        .await
-        .map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                ApiError::bad_request("リクエストを読み取れません", rejection.body_text())
-            }
-        })
+    let _ = state;
+    read_limited(request.into_body()).await
 }
 
 /// Well-formed JSON first (400), then the shape of `T` (422).
@@ -181,4 +174,32 @@ impl From<QueryRejection> for ApiError {
             format!("invalid query: {}", rejection.body_text()),
         )
     }
+}
+
+/// The most of an oversized body read (and dropped) before answering 413: reading it lets the client
+/// finish sending and see the answer, instead of a connection reset.
+const DRAIN_LIMIT_BYTES: usize = 8 * 1024 * 1024;
+
+/// Reads a body of at most `BODY_LIMIT_BYTES`; a larger one is drained (up to `DRAIN_LIMIT_BYTES`)
+/// and refused with 413.
+pub(crate) async fn read_limited(body: axum::body::Body) -> Result<axum::body::Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut collected = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|error| {
+            ApiError::bad_request("リクエストを読み取れません", error.to_string())
+        })?;
+        seen += chunk.len();
+        if seen <= super::BODY_LIMIT_BYTES {
+            collected.extend_from_slice(&chunk);
+        } else if seen > DRAIN_LIMIT_BYTES {
+            break;
+        }
+    }
+    if seen > super::BODY_LIMIT_BYTES {
+        return Err(too_large());
+    }
+    Ok(collected.into())
 }

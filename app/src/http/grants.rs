@@ -24,6 +24,7 @@ use super::extract::{Json, OptionalJson, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
+use crate::policy::{Applicant, Staff};
 use crate::store::{ActorRole, Executed};
 
 /// The grant read of api.md. `paid_total` is what was paid net of refunds received.
@@ -77,17 +78,11 @@ async fn visible_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<G
 /// A grant the actor acts on for its group (applicant commands).
 async fn own_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
     let grant = visible_grant(state, actor, id).await?;
-    if actor.has(Role::Applicant) && is_member(state, actor, &grant).await? {
+    if is_member(state, actor, &grant).await? {
         Ok(grant)
     } else {
         Err(ApiError::forbidden())
     }
-}
-
-/// A grant staff act on.
-async fn staff_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
-    actor.require(Role::Staff)?;
-    visible_grant(state, actor, id).await
 }
 
 async fn run(
@@ -168,7 +163,7 @@ const WITHDRAWAL_REASON: &str = "申請者の申出による取下げ";
 )]
 pub async fn withdraw(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
     OptionalJson(body): OptionalJson<Reason>,
@@ -215,7 +210,7 @@ pub struct Amount {
 )]
 pub async fn request_advance(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<Amount>,
@@ -253,12 +248,12 @@ pub struct Payment {
 )]
 pub async fn record_payment(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<Payment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    staff_grant(&state, &actor, id).await?;
+    visible_grant(&state, &actor, id).await?;
     let command = GrantCommand::RecordPayment {
         amount: body.amount,
         paid_on: body.paid_on,
@@ -293,7 +288,7 @@ pub struct ChangeRequest {
 )]
 pub async fn request_change(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<ChangeRequest>,
@@ -337,12 +332,12 @@ pub struct ChangeDecision {
 )]
 pub async fn decide_change(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path((id, change_request_id)): Path<(GrantId, ChangeRequestId)>,
     Json(body): Json<ChangeDecision>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = staff_grant(&state, &actor, id).await?;
+    let grant = visible_grant(&state, &actor, id).await?;
     let current = grant.decided_amount();
     let amended = body
         .new_amount
@@ -407,7 +402,7 @@ async fn amend(
 )]
 pub async fn save_report(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(report): Json<SettlementReport>,
@@ -454,7 +449,7 @@ pub async fn get_report(
 )]
 pub async fn submit_report(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -497,12 +492,12 @@ pub struct ReportReview {
 )]
 pub async fn review_report(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<ReportReview>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = staff_grant(&state, &actor, id).await?;
+    let grant = visible_grant(&state, &actor, id).await?;
     let outcome = match body.outcome {
         ReviewDecision::Accepted => ReviewOutcome::Accepted,
         ReviewDecision::Returned => ReviewOutcome::Returned {
@@ -543,12 +538,12 @@ pub struct Refund {
 )]
 pub async fn record_refund(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<Refund>,
 ) -> Result<impl IntoResponse, ApiError> {
-    staff_grant(&state, &actor, id).await?;
+    visible_grant(&state, &actor, id).await?;
     let command = GrantCommand::RecordRefund {
         amount: body.amount,
         received_on: body.received_on,
@@ -581,12 +576,12 @@ pub struct Cancellation {
 )]
 pub async fn cancel(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<Cancellation>,
 ) -> Result<impl IntoResponse, ApiError> {
-    staff_grant(&state, &actor, id).await?;
+    visible_grant(&state, &actor, id).await?;
     let command = GrantCommand::Cancel {
         reason: body.reason,
         refund_amount: body.refund_amount,

@@ -17,6 +17,7 @@ use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
+use crate::policy::{Applicant};
 use crate::store::ActorRole;
 
 #[derive(Deserialize, ToSchema)]
@@ -47,11 +48,10 @@ pub struct Registration {
 )]
 pub async fn register(
     State(state): State<AppState>,
-    actor: Actor,
+    Applicant(actor): Applicant,
     context: CommandContext,
     Json(body): Json<Registration>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Applicant)?;
     let group_id = GroupId::new();
     let command = GroupCommand::Register {
         group_id,

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::context::IDEMPOTENCY_KEY;
 use super::error::ApiError;
-use super::{AppState, BODY_LIMIT_BYTES};
+use super::AppState;
 use crate::with_pool;
 
 /// How long a copy waits for the first request's answer.
@@ -69,15 +69,9 @@ async fn with_key(
     next: Next,
 ) -> Result<Response, Response> {
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, BODY_LIMIT_BYTES).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request.too_large",
-            "送信された内容が大きすぎます",
-            "the request body is too large",
-        )
-        .into_response()
-    })?;
+    let bytes = super::extract::read_limited(body)
+        .await
+        .map_err(IntoResponse::into_response)?;
     let credentials = parts
         .headers
         .get(header::AUTHORIZATION)

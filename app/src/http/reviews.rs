@@ -20,6 +20,7 @@ use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
+use crate::policy::{Reviewer};
 use crate::store::{ActorRole, Executed};
 
 fn sheet_json(review: &Review) -> Value {
@@ -90,7 +91,7 @@ pub struct Declaration {
 )]
 pub async fn declare(
     State(state): State<AppState>,
-    actor: Actor,
+    Reviewer(actor): Reviewer,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(body): Json<Declaration>,
@@ -138,7 +139,7 @@ pub struct Scores {
 )]
 pub async fn save(
     State(state): State<AppState>,
-    actor: Actor,
+    Reviewer(actor): Reviewer,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(body): Json<Scores>,
@@ -175,7 +176,7 @@ pub async fn save(
 )]
 pub async fn seal(
     State(state): State<AppState>,
-    actor: Actor,
+    Reviewer(actor): Reviewer,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -209,7 +210,7 @@ pub async fn seal(
 )]
 pub async fn mine(
     State(state): State<AppState>,
-    actor: Actor,
+    Reviewer(actor): Reviewer,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
     committee_context(&state, &actor, id).await?;

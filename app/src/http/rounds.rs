@@ -16,6 +16,7 @@ use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::{Actor, MaybeActor};
+use crate::policy::Staff;
 use crate::store::ActorRole;
 
 /// `POST /api/v1/rounds`: staff open a round with its settings.
@@ -30,11 +31,10 @@ use crate::store::ActorRole;
 )]
 pub async fn open(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Json(settings): Json<RoundSettings>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Staff)?;
     let round_id = RoundId::new();
     let command = RoundCommand::Open {
         round_id,
@@ -154,12 +154,11 @@ pub struct Appointment {
 )]
 pub async fn appoint(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<RoundId>,
     Json(body): Json<Appointment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Staff)?;
     load_round(&state, id).await?;
     let is_reviewer_account = crate::accounts::load(&state, body.reviewer_id)
         .await?
@@ -191,11 +190,10 @@ pub async fn appoint(
 )]
 pub async fn close_scoring(
     State(state): State<AppState>,
-    actor: Actor,
+    Staff(actor): Staff,
     context: CommandContext,
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    actor.require(Role::Staff)?;
     load_round(&state, id).await?;
     let command = RoundCommand::CloseScoring {
         by: actor.user_id,
