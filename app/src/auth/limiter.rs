@@ -96,12 +96,17 @@ mod tests {
             assert!(limiter.check(&keys, start).is_ok());
             limiter.record_failure(&keys, start);
         }
-        assert!(
-            limiter.check(&keys, start).is_ok(),
-            "the sixth attempt is not delayed yet"
+        assert_eq!(
+            limiter.check(&keys, start),
+            Err(Duration::from_secs(1)),
+            "then 1 s"
         );
         limiter.record_failure(&keys, start);
-        assert_eq!(limiter.check(&keys, start), Err(Duration::from_secs(2)));
+        assert_eq!(
+            limiter.check(&keys, start),
+            Err(Duration::from_secs(2)),
+            "then 2 s"
+        );
         assert!(limiter.check(&keys, start + Duration::from_secs(2)).is_ok());
         assert_eq!(wait_after(40), Some(MAX_WAIT));
     }

@@ -16,11 +16,10 @@ use super::error::ApiError;
 use super::extract::{Json, Path, Query};
 use super::openapi as doc;
 use super::AppState;
-use crate::policy::{Overseer};
+use crate::policy::Overseer;
 
 /// The most events one page of the log holds.
 const PAGE_LIMIT: i64 = 1_000;
-
 
 fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::internal(error)

@@ -26,8 +26,8 @@ use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{Applicant, Staff};
 use crate::follow_up;
+use crate::policy::{Applicant, Staff};
 use crate::store::ActorRole;
 
 /// The eligible applications of a round with one sheet outcome per committee member.

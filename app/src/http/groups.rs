@@ -17,7 +17,7 @@ use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{Applicant};
+use crate::policy::Applicant;
 use crate::store::ActorRole;
 
 #[derive(Deserialize, ToSchema)]

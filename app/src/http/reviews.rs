@@ -20,7 +20,7 @@ use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{Reviewer};
+use crate::policy::Reviewer;
 use crate::store::{ActorRole, Executed};
 
 fn sheet_json(review: &Review) -> Value {
