@@ -121,3 +121,67 @@ on_both_backends!(
         assert_eq!(too_large.status, 413);
     }
 );
+
+on_both_backends!(
+    repeated_failures_are_slowed_down_not_locked_out,
+    |app: TestApp| async move {
+        app.applicant("target@example.jp").await;
+        let wrong = json!({"email": "target@example.jp", "password": "not the password"});
+        for _ in 0..5 {
+            assert_eq!(app.post_json("/api/v1/sessions", &wrong).await.status, 401);
+        }
+        let slowed = app
+            .client
+            .post(app.url("/api/v1/sessions"))
+            .json(&json!({"email": "target@example.jp", "password": TEST_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            slowed.status().as_u16(),
+            429,
+            "even the right password waits its turn"
+        );
+        assert_eq!(slowed.headers()["retry-after"], "1");
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        let token = app.sign_in("target@example.jp", TEST_PASSWORD).await;
+        assert!(!token.is_empty(), "after the wait the real user signs in");
+    }
+);
+
+on_both_backends!(
+    answers_carry_security_headers_and_no_secrets,
+    |app: TestApp| async move {
+        let response = app
+            .client
+            .get(app.url("/api/v1/rounds"))
+            .send()
+            .await
+            .unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert!(headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'"));
+        assert!(
+            headers.get("access-control-allow-origin").is_none(),
+            "CORS stays closed"
+        );
+
+        let token = app.applicant("secret@example.jp").await;
+        let auditor = app.account_with_role("auditor", "auditor@example.jp").await;
+        let log = app
+            .send(Method::GET, "/api/v1/audit/events", Some(&auditor), None)
+            .await;
+        let log = log.body.to_string();
+        for secret in [TEST_PASSWORD, "$argon2", token.as_str()] {
+            assert!(!log.contains(secret), "{secret} appears in the audit log");
+        }
+        let users = app
+            .send(Method::GET, "/api/v1/applications", Some(&token), None)
+            .await;
+        assert!(!users.body.to_string().contains("$argon2"));
+    }
+);

@@ -1,0 +1,226 @@
+//! Every route of the service, taken from its OpenAPI document (so a new route cannot be left out of
+//! the tests that use this module), with who may call it and a well-formed body for it.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use time::Duration;
+
+use crate::scenario::{form, group, step_up_round, today_jst};
+use crate::{TestApp, TEST_PASSWORD};
+
+/// One documented operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub method: Method,
+    /// The path template, e.g. `/api/v1/grants/{id}`.
+    pub path: String,
+    pub id: String,
+}
+
+impl Operation {
+    pub fn has_path_ids(&self) -> bool {
+        self.path.contains('{')
+    }
+}
+
+/// Every operation of the running service's OpenAPI document.
+pub async fn operations(app: &TestApp) -> Vec<Operation> {
+    let document = app.get("/api/v1/openapi.json").await.body;
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            found.push(Operation {
+                method: method.to_uppercase().parse().expect("an HTTP method"),
+                path: path.clone(),
+                id: operation["operationId"]
+                    .as_str()
+                    .expect("an operationId")
+                    .to_owned(),
+            });
+        }
+    }
+    found
+}
+
+/// Who calls, in the authorization matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Who {
+    Anonymous,
+    /// An applicant who is a member of the group the objects belong to.
+    Member,
+    /// An applicant of no group concerned.
+    Stranger,
+    /// A reviewer on the committee of the round concerned.
+    Reviewer,
+    Staff,
+    Auditor,
+}
+
+pub const EVERYONE: [Who; 6] = [
+    Who::Anonymous,
+    Who::Member,
+    Who::Stranger,
+    Who::Reviewer,
+    Who::Staff,
+    Who::Auditor,
+];
+
+/// Who may call an operation (anything but 401/403/404 answers them), and who is told the object
+/// does not exist (404). Everyone else: 401 when anonymous, 403 otherwise.
+pub struct Access {
+    pub allowed: &'static [Who],
+    pub not_found: &'static [Who],
+}
+
+/// The access rules of every operation (api.md's "who" column and the roles table of domain.md);
+/// `None` for an operation this table does not know, which the matrix test refuses.
+pub fn access(operation_id: &str) -> Option<Access> {
+    use Who::*;
+    const SIGNED_IN: &[Who] = &[Member, Stranger, Reviewer, Staff, Auditor];
+    const APPLICANTS: &[Who] = &[Member, Stranger];
+    let access = |allowed, not_found| Some(Access { allowed, not_found });
+    match operation_id {
+        "health_healthz"
+        | "health_readyz"
+        | "health_metrics"
+        | "openapi_json"
+        | "docs"
+        | "rounds_list"
+        | "rounds_get"
+        | "public_awards"
+        | "public_awards_csv"
+        | "public_awards_360giving"
+        | "accounts_register"
+        | "accounts_sign_in" => access(&EVERYONE, &[]),
+        "accounts_sign_out" | "applications_list" => access(SIGNED_IN, &[]),
+        "accounts_create_user"
+        | "rounds_open"
+        | "rounds_appoint"
+        | "rounds_close_scoring"
+        | "decisions_fix_ranking"
+        | "decisions_decide"
+        | "applications_screen"
+        | "grants_record_payment"
+        | "grants_decide_change"
+        | "grants_review_report"
+        | "grants_record_refund"
+        | "grants_cancel" => access(&[Staff], &[]),
+        "groups_register" => access(APPLICANTS, &[]),
+        "decisions_answer_offer" => access(&[Member], &[Stranger]),
+        "groups_get" | "grants_get" | "grants_get_report" => {
+            access(&[Member, Staff, Auditor], &[Stranger, Reviewer])
+        }
+        "applications_get" => access(&[Member, Reviewer, Staff, Auditor], &[Stranger]),
+        "decisions_get_ranking" => access(&[Reviewer, Staff, Auditor], &[Member, Stranger]),
+        "applications_start"
+        | "applications_save"
+        | "applications_submit"
+        | "applications_withdraw"
+        | "grants_withdraw"
+        | "grants_request_advance"
+        | "grants_request_change"
+        | "grants_save_report"
+        | "grants_submit_report" => access(&[Member], &[Stranger]),
+        "reviews_declare" | "reviews_save" | "reviews_seal" | "reviews_mine" => {
+            access(&[Reviewer], &[])
+        }
+        "audit_events" | "audit_stream" | "audit_application_as_of" | "audit_verification" => {
+            access(&[Staff, Auditor], &[])
+        }
+        _ => None,
+    }
+}
+
+/// The objects a path's ids name.
+#[derive(Clone, Debug)]
+pub struct Ids {
+    pub round: String,
+    /// A round whose application window is open.
+    pub open_round: String,
+    pub application: String,
+    pub grant: String,
+    pub group: String,
+    pub change_request: String,
+}
+
+impl Ids {
+    /// Ids that name nothing.
+    pub fn unknown() -> Ids {
+        let id = || uuid::Uuid::now_v7().to_string();
+        Ids {
+            round: id(),
+            open_round: id(),
+            application: id(),
+            grant: id(),
+            group: id(),
+            change_request: id(),
+        }
+    }
+
+    /// The path with its ids filled in for this operation.
+    pub fn path(&self, operation: &Operation) -> String {
+        let id = match operation.path.split('/').nth(3) {
+            Some("rounds") => &self.round,
+            Some("applications") | Some("audit") => &self.application,
+            Some("grants") => &self.grant,
+            Some("groups") => &self.group,
+            _ => &self.application,
+        };
+        operation
+            .path
+            .replace("{aggregate_type}", "application")
+            .replace("{aggregate_id}", &self.application)
+            .replace("{id}", id)
+            .replace("{cid}", &self.change_request)
+    }
+}
+
+/// A well-formed body for the operation (what api.md asks for), or `None` if it takes none.
+pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
+    let today = today_jst();
+    let reason = json!({"reason": "事情により"});
+    let body = match operation_id {
+        "accounts_register" => {
+            json!({"email": format!("new-{}@example.jp", uuid::Uuid::new_v4().simple()), "password": TEST_PASSWORD, "display_name": "新規"})
+        }
+        "accounts_sign_in" => json!({"email": "nobody@example.jp", "password": "wrong password!"}),
+        "accounts_create_user" => {
+            json!({"email": format!("user-{}@example.jp", uuid::Uuid::new_v4().simple()), "password": TEST_PASSWORD, "display_name": "職員", "role": "auditor"})
+        }
+        "groups_register" => group("新しい会"),
+        "rounds_open" => step_up_round(1_000_000, Duration::hours(1)),
+        "rounds_appoint" => json!({"reviewer_id": uuid::Uuid::now_v7()}),
+        "decisions_decide" => {
+            json!({"awards": [], "rejections": [{"application_id": ids.application, "reason": "重複"}]})
+        }
+        "decisions_answer_offer" => json!({"application_id": ids.application, "accept": true}),
+        "applications_start" => {
+            let mut draft = form(100_000, 0, 100_000);
+            draft["round_id"] = json!(ids.open_round);
+            draft["group_id"] = json!(ids.group);
+            draft
+        }
+        "applications_save" => form(100_000, 0, 100_000),
+        "applications_withdraw" | "grants_withdraw" => reason,
+        "applications_screen" => json!({"outcome": "eligible"}),
+        "reviews_declare" => json!({"conflict": false, "note": ""}),
+        "reviews_save" => json!({"scores": {"civic": 5}, "comment": ""}),
+        "grants_request_advance" => json!({"amount": 1_000}),
+        "grants_record_payment" => {
+            json!({"amount": 1_000_000_000, "paid_on": today, "kind": "advance"})
+        }
+        "grants_request_change" => {
+            json!({"reason": "変更", "budget": {"income": [], "expenses": []}, "period": {"start": today, "end": today}})
+        }
+        "grants_decide_change" => json!({"approved": false, "reason": "不要"}),
+        "grants_save_report" => {
+            json!({"income": [], "expenses": [], "outcomes": "", "participants": 0})
+        }
+        "grants_review_report" => json!({"outcome": "accepted"}),
+        "grants_record_refund" => json!({"amount": 1_000_000_000, "received_on": today}),
+        // More than was ever paid: refused, so the matrix changes nothing.
+        "grants_cancel" => json!({"reason": "目的外使用", "refund_amount": 1_000_000_000}),
+        _ => return None,
+    };
+    Some(body)
+}

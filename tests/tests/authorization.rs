@@ -1,0 +1,124 @@
+//! The authorization matrix (issue 5): every route of the OpenAPI document, called by every kind of
+//! caller, answers as the access table says: the allowed callers get past the policy (any answer but
+//! 401, 403 or 404), the ones who may not know the object get 404, other signed-in callers 403 and
+//! the anonymous 401. A route missing from the table fails the test, so none can be forgotten.
+
+use std::collections::HashMap;
+
+use grants_app::demo::{DEMO_PASSWORD, DEMO_STAFF};
+use grants_tests::routes::{access, operations, well_formed_body, Ids, Who, EVERYONE};
+use grants_tests::{on_both_backends, TestApp};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn demo_objects(app: &TestApp, member: &str) -> Ids {
+    let rounds = app.get("/api/v1/rounds").await.body;
+    let round_of = |course: &str| {
+        rounds
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|round| round["course"] == course)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let own = app
+        .call(Method::GET, "/api/v1/applications", member, None, 200)
+        .await;
+    let awarded = own
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["status"] == "awarded")
+        .unwrap()
+        .clone();
+    Ids {
+        round: round_of("はじめの一歩"),
+        open_round: round_of("ステップアップ"),
+        application: awarded["application_id"].as_str().unwrap().to_owned(),
+        grant: awarded["grant_id"].as_str().unwrap().to_owned(),
+        group: awarded["group_id"].as_str().unwrap().to_owned(),
+        change_request: uuid::Uuid::now_v7().to_string(),
+    }
+}
+
+on_both_backends!(
+    every_route_answers_every_caller_as_the_policy_says,
+    |app: TestApp| async move {
+        let db = grants_app::db::Database::connect(&app.database_url)
+            .await
+            .unwrap();
+        grants_app::demo::seed(&grants_app::http::AppState::new(db))
+            .await
+            .unwrap();
+        let emails: HashMap<Who, String> = [
+            (Who::Member, "group1@demo.example.jp".to_owned()),
+            (Who::Reviewer, "reviewer1@demo.example.jp".to_owned()),
+            (Who::Staff, DEMO_STAFF.to_owned()),
+        ]
+        .into();
+        let mut tokens: HashMap<Who, String> = HashMap::new();
+        for (who, email) in &emails {
+            tokens.insert(*who, app.sign_in(email, DEMO_PASSWORD).await);
+        }
+        tokens.insert(Who::Stranger, app.applicant("stranger@example.jp").await);
+        tokens.insert(
+            Who::Auditor,
+            app.account_with_role("auditor", "auditor@city.example.jp")
+                .await,
+        );
+        let ids = demo_objects(&app, &tokens[&Who::Member]).await;
+
+        let mut operations = operations(&app).await;
+        // Signing out ends the session the other calls use: last.
+        operations.sort_by_key(|operation| operation.id == "accounts_sign_out");
+        let mut checked = 0;
+        for operation in &operations {
+            let rule = access(&operation.id).unwrap_or_else(|| {
+                panic!(
+                    "{} is not in the access table of tests/src/routes.rs",
+                    operation.id
+                )
+            });
+            let path = ids.path(operation);
+            let mut body = well_formed_body(&operation.id, &ids);
+            if operation.id == "accounts_sign_in" {
+                body = Some(json!({"email": DEMO_STAFF, "password": DEMO_PASSWORD}));
+            }
+            for who in EVERYONE {
+                let token = tokens.get(&who).map(String::as_str);
+                let answer = app
+                    .send(operation.method.clone(), &path, token, body.as_ref())
+                    .await;
+                let what = format!(
+                    "{} {} as {who:?}: {} {:?}",
+                    operation.method, path, answer.status, answer.body
+                );
+                assert!(answer.status < 500, "{what}");
+                if rule.allowed.contains(&who) {
+                    assert!(
+                        ![401, 403, 404].contains(&answer.status),
+                        "allowed, but refused: {what}"
+                    );
+                } else if rule.not_found.contains(&who) {
+                    assert_eq!(answer.status, 404, "{what}");
+                } else if who == Who::Anonymous {
+                    assert_eq!(answer.status, 401, "{what}");
+                } else {
+                    assert_eq!(answer.status, 403, "{what}");
+                }
+                if answer.status >= 400 {
+                    assert_eq!(answer.content_type, "application/problem+json", "{what}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 50 * EVERYONE.len(),
+            "only {checked} calls: the document lost routes"
+        );
+        let _: Value = Value::Null;
+    }
+);
