@@ -4,9 +4,7 @@
 //! extractor, before the path's object is loaded and before the body is parsed: a caller without the
 //! role gets 401 (not signed in) or 403 (wrong role), never a hint about the body's shape. Whether the
 //! caller may touch one particular object (their own group's application, their committee's round) is
-//! decided with the object, and answers 404 so that nobody learns what exists
-//! (`http::groups::visible_group`, `http::applications::visible_application`,
-//! `http::grants::visible_grant`, `http::reviews::committee_context`).
+//! decided with the object, below in this module, and answers 404 so that nobody learns what exists.
 //!
 //! | role | may |
 //! |---|---|
@@ -20,8 +18,13 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use grants_domain::account::Role;
 
+use grants_domain::review::review_id;
+use grants_domain::round::{Round, RoundSettings};
+use grants_domain::{Application, ApplicationId, Grant, GrantId, Group, GroupId, RoundId};
+
 use crate::auth::Actor;
 use crate::http::error::ApiError;
+use crate::http::rounds::load_round;
 use crate::http::AppState;
 
 macro_rules! guard {
@@ -71,3 +74,142 @@ guard!(
     Overseer,
     [Role::Auditor, Role::Staff]
 );
+
+// ---------------------------------------------------------------------------------------------
+// Objects: who may see or act on this group, application, grant or round. A caller who may not
+// learn that the object exists gets 404, exactly as for an unknown id.
+
+/// Whether the actor is a member of the group.
+pub async fn is_member_of(
+    state: &AppState,
+    actor: &Actor,
+    group: GroupId,
+) -> Result<bool, ApiError> {
+    let group = state.stores.groups.load(group).await?;
+    Ok(group.is_some_and(|group| group.is_member(actor.user_id)))
+}
+
+/// Staff and auditors see every object (and every field of a round, such as its committee).
+pub fn oversees(actor: &Actor) -> bool {
+    actor.has(Role::Staff) || actor.has(Role::Auditor)
+}
+
+/// A group its members, staff and auditors may see.
+pub async fn visible_group(
+    state: &AppState,
+    actor: &Actor,
+    id: GroupId,
+) -> Result<Group, ApiError> {
+    let group = state
+        .stores
+        .groups
+        .load(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if oversees(actor) || group.is_member(actor.user_id) {
+        Ok(group)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// An application its group's members, staff, auditors and the round's committee may read; never a
+/// committee member who declared a conflict of interest on it (rule 4).
+pub async fn visible_application(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<Application, ApiError> {
+    let application = state
+        .stores
+        .applications
+        .load(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if oversees(actor) || is_member_of(state, actor, application.group_id()).await? {
+        return Ok(application);
+    }
+    if actor.has(Role::Reviewer) {
+        let (round, _) = load_round(state, application.round_id()).await?;
+        let sheet = state
+            .stores
+            .reviews
+            .load(review_id(id, actor.user_id))
+            .await?;
+        let conflicted = sheet.is_some_and(|sheet| sheet.conflict == Some(true));
+        if round.committee.contains(&actor.user_id) && !conflicted {
+            return Ok(application);
+        }
+    }
+    Err(ApiError::not_found())
+}
+
+/// An application its group's member acts on (drafting, submission, withdrawal).
+pub async fn own_application(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<Application, ApiError> {
+    let application = visible_application(state, actor, id).await?;
+    if is_member_of(state, actor, application.group_id()).await? {
+        Ok(application)
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// A grant its group's members, staff and auditors may read.
+pub async fn visible_grant(
+    state: &AppState,
+    actor: &Actor,
+    id: GrantId,
+) -> Result<Grant, ApiError> {
+    let grant = state
+        .stores
+        .grants
+        .load(id)
+        .await?
+        .filter(|grant| grant.status.is_some())
+        .ok_or_else(ApiError::not_found)?;
+    if oversees(actor) || is_member_of(state, actor, grant.group_id).await? {
+        Ok(grant)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// A grant its group's member acts on (withdrawal, advances, changes, the settlement report).
+pub async fn own_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
+    let grant = visible_grant(state, actor, id).await?;
+    if is_member_of(state, actor, grant.group_id).await? {
+        Ok(grant)
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// The round of an application a committee member works on (declaration, scores): 404 for reviewers
+/// outside its committee.
+pub async fn committee_round(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<(Round, RoundSettings, RoundId), ApiError> {
+    let application = state
+        .stores
+        .applications
+        .load(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (round, settings) = load_round(state, application.round_id()).await?;
+    if !round.committee.contains(&actor.user_id) {
+        return Err(ApiError::not_found());
+    }
+    Ok((round, settings, application.round_id()))
+}
+
+/// Rule 4's seal: staff and auditors see a round's ranking (and so the totals) at any time, its
+/// committee only once staff have closed scoring.
+pub fn may_see_ranking(actor: &Actor, round: &Round) -> bool {
+    oversees(actor) || (round.committee.contains(&actor.user_id) && round.is_scoring_closed())
+}

@@ -185,3 +185,27 @@ on_both_backends!(
         assert!(!users.body.to_string().contains("$argon2"));
     }
 );
+
+on_both_backends!(an_expired_session_is_refused, |app: TestApp| async move {
+    let token = app.applicant("expiring@example.jp").await;
+    assert_eq!(
+        app.send(Method::GET, "/api/v1/applications", Some(&token), None)
+            .await
+            .status,
+        200
+    );
+    // Twelve hours later, as far as the sessions table is concerned.
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    grants_app::with_pool!(&db, pool => sqlx::query("UPDATE sessions SET expires_at = expires_at - 13 * 3600")
+        .execute(pool)
+        .await
+        .map(|_| ())
+        .unwrap());
+    let expired = app
+        .send(Method::GET, "/api/v1/applications", Some(&token), None)
+        .await;
+    assert_eq!(expired.status, 401);
+    assert_eq!(expired.body["code"], "auth.not_signed_in");
+});

@@ -131,6 +131,15 @@ on_both_backends!(
             )
             .await;
         assert_eq!(conflicted.status, 200, "{:?}", conflicted.body);
+        // A conflicted reviewer no longer sees the application; the others still do.
+        let hidden = app
+            .send(Method::GET, &path, Some(&reviewers[2]), None)
+            .await;
+        assert_eq!(hidden.status, 404);
+        let shown = app
+            .send(Method::GET, &path, Some(&reviewers[0]), None)
+            .await;
+        assert_eq!(shown.status, 200);
         let refused = app
             .send(
                 Method::PUT,

@@ -18,12 +18,11 @@ use utoipa::ToSchema;
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path, Query};
-use super::groups::visible_group;
 use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{Applicant, Staff};
+use crate::policy::{own_application, visible_application, visible_group, Applicant, Staff};
 use crate::store::{ActorRole, Executed};
 
 /// The form as the API carries it (api.md).
@@ -140,7 +139,7 @@ pub async fn list(
             .and_then(|value| value.as_str().map(str::to_owned))
             .unwrap_or_default()
     });
-    let everything = actor.has(Role::Staff) || actor.has(Role::Auditor);
+    let everything = crate::policy::oversees(&actor);
     let mut rows = if everything {
         list_rows(&pool, round.as_deref(), status.as_deref(), None).await?
     } else {
@@ -196,6 +195,7 @@ pub async fn start(
 ) -> Result<impl IntoResponse, ApiError> {
     let group = visible_group(&state, &actor, body.group_id).await?;
     if !group.is_member(actor.user_id) {
+        // Staff see every group, but only its members apply for it.
         return Err(ApiError::not_found());
     }
     let (_, settings) = load_round(&state, body.round_id).await?;
@@ -229,59 +229,6 @@ pub async fn start(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(answer(&executed))))
-}
-
-/// Who may read an application: its group's members, staff, auditors and the round's committee.
-/// Everyone else gets 404.
-async fn visible_application(
-    state: &AppState,
-    actor: &Actor,
-    id: ApplicationId,
-) -> Result<Application, ApiError> {
-    let application = state
-        .stores
-        .applications
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if actor.has(Role::Staff)
-        || actor.has(Role::Auditor)
-        || is_member(state, actor, &application).await?
-    {
-        return Ok(application);
-    }
-    if actor.has(Role::Reviewer) {
-        let (round, _) = load_round(state, application.round_id()).await?;
-        if round.committee.contains(&actor.user_id) {
-            return Ok(application);
-        }
-    }
-    Err(ApiError::not_found())
-}
-
-async fn is_member(
-    state: &AppState,
-    actor: &Actor,
-    application: &Application,
-) -> Result<bool, ApiError> {
-    let group = state.stores.groups.load(application.group_id()).await?;
-    Ok(group.is_some_and(|group| group.is_member(actor.user_id)))
-}
-
-/// Loads an application its group's member may act on (404 for anyone else).
-async fn own_application(
-    state: &AppState,
-    actor: &Actor,
-    id: ApplicationId,
-) -> Result<Application, ApiError> {
-    let application = visible_application(state, actor, id).await?;
-    if actor.has(Role::Applicant) && is_member(state, actor, &application).await? {
-        Ok(application)
-    } else if actor.has(Role::Staff) || actor.has(Role::Auditor) {
-        Err(ApiError::forbidden())
-    } else {
-        Err(ApiError::not_found())
-    }
 }
 
 /// `GET /api/v1/applications/{id}`.

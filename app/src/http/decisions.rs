@@ -7,7 +7,6 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::account::Role;
 use grants_domain::application::{Application, ApplicationCommand, DecisionOutcome};
 use grants_domain::review::review_id;
 use grants_domain::round::{
@@ -78,8 +77,7 @@ pub async fn get_ranking(
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (round, settings) = load_round(&state, id).await?;
-    let committee_may_see = round.committee.contains(&actor.user_id) && round.is_scoring_closed();
-    if !(actor.has(Role::Staff) || actor.has(Role::Auditor) || committee_may_see) {
+    if !crate::policy::may_see_ranking(&actor, &round) {
         return Err(ApiError::not_found());
     }
     if let Some(fixed) = &round.ranking {
@@ -183,13 +181,7 @@ pub async fn answer_offer(
 ) -> Result<impl IntoResponse, ApiError> {
     load_round(&state, id).await?;
     let application = application_of_round(&state, id, body.application_id).await?;
-    let member = state
-        .stores
-        .groups
-        .load(application.group_id())
-        .await?
-        .is_some_and(|group| group.is_member(actor.user_id));
-    if !member {
+    if !crate::policy::is_member_of(&state, &actor, application.group_id()).await? {
         return Err(ApiError::not_found());
     }
     let command = RoundCommand::RespondToOffer {

@@ -9,7 +9,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::account::Role;
 use grants_domain::grant::{GrantCommand, PaymentKind, Period, ReviewOutcome, SettlementReport};
 use grants_domain::round::RoundCommand;
 use grants_domain::{Budget, ChangeRequestId, Grant, GrantId, Yen};
@@ -24,7 +23,7 @@ use super::extract::{Json, OptionalJson, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{Applicant, Staff};
+use crate::policy::{own_grant, visible_grant, Applicant, Staff};
 use crate::store::{ActorRole, Executed};
 
 /// The grant read of api.md. `paid_total` is what was paid net of refunds received.
@@ -50,39 +49,6 @@ fn answer(executed: &Executed<Grant>) -> Json<Value> {
     let mut body = grant_json(&executed.state);
     body["position"] = json!(executed.position);
     Json(body)
-}
-
-/// Whether the actor is a member of the grant's group.
-async fn is_member(state: &AppState, actor: &Actor, grant: &Grant) -> Result<bool, ApiError> {
-    let group = state.stores.groups.load(grant.group_id).await?;
-    Ok(group.is_some_and(|group| group.is_member(actor.user_id)))
-}
-
-/// A grant its group's members, staff and auditors may read; 404 for everyone else.
-async fn visible_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
-    let grant = state
-        .stores
-        .grants
-        .load(id)
-        .await?
-        .filter(|grant| grant.status.is_some())
-        .ok_or_else(ApiError::not_found)?;
-    if actor.has(Role::Staff) || actor.has(Role::Auditor) || is_member(state, actor, &grant).await?
-    {
-        Ok(grant)
-    } else {
-        Err(ApiError::not_found())
-    }
-}
-
-/// A grant the actor acts on for its group (applicant commands).
-async fn own_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
-    let grant = visible_grant(state, actor, id).await?;
-    if is_member(state, actor, &grant).await? {
-        Ok(grant)
-    } else {
-        Err(ApiError::forbidden())
-    }
 }
 
 async fn run(

@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::account::Role;
-use grants_domain::group::{Group, GroupCommand};
+use grants_domain::group::GroupCommand;
 use grants_domain::GroupId;
 use serde::Deserialize;
 use serde_json::json;
@@ -17,7 +16,7 @@ use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::Applicant;
+use crate::policy::{visible_group, Applicant};
 use crate::store::ActorRole;
 
 #[derive(Deserialize, ToSchema)]
@@ -81,26 +80,6 @@ pub async fn register(
         StatusCode::CREATED,
         Json(json!({ "id": group_id, "position": executed.position })),
     ))
-}
-
-/// Loads a group the actor may see: its members, staff and auditors; 404 for everyone else, who may
-/// not learn that it exists.
-pub async fn visible_group(
-    state: &AppState,
-    actor: &Actor,
-    id: GroupId,
-) -> Result<Group, ApiError> {
-    let group = state
-        .stores
-        .groups
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if actor.has(Role::Staff) || actor.has(Role::Auditor) || group.is_member(actor.user_id) {
-        Ok(group)
-    } else {
-        Err(ApiError::not_found())
-    }
 }
 
 /// `GET /api/v1/groups/{id}`.

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::account::Role;
 use grants_domain::review::{review_id, Review, ReviewCommand};
 use grants_domain::ApplicationId;
 use serde::Deserialize;
@@ -17,10 +16,8 @@ use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::openapi as doc;
-use super::rounds::load_round;
 use super::AppState;
-use crate::auth::Actor;
-use crate::policy::Reviewer;
+use crate::policy::{committee_round, Reviewer};
 use crate::store::{ActorRole, Executed};
 
 fn sheet_json(review: &Review) -> Value {
@@ -40,33 +37,6 @@ fn answer(executed: &Executed<Review>) -> Json<Value> {
     let mut body = sheet_json(&executed.state);
     body["position"] = json!(executed.position);
     Json(body)
-}
-
-/// The round of an application a reviewer works on, or 404 for reviewers outside its committee.
-async fn committee_context(
-    state: &AppState,
-    actor: &Actor,
-    id: ApplicationId,
-) -> Result<
-    (
-        grants_domain::round::Round,
-        grants_domain::round::RoundSettings,
-        grants_domain::RoundId,
-    ),
-    ApiError,
-> {
-    actor.require(Role::Reviewer)?;
-    let application = state
-        .stores
-        .applications
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let (round, settings) = load_round(state, application.round_id()).await?;
-    if !round.committee.contains(&actor.user_id) {
-        return Err(ApiError::not_found());
-    }
-    Ok((round, settings, application.round_id()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -96,7 +66,7 @@ pub async fn declare(
     Path(id): Path<ApplicationId>,
     Json(body): Json<Declaration>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, _, round_id) = committee_context(&state, &actor, id).await?;
+    let (round, _, round_id) = committee_round(&state, &actor, id).await?;
     let command = ReviewCommand::DeclareConflict {
         application_id: id,
         round_id,
@@ -144,7 +114,7 @@ pub async fn save(
     Path(id): Path<ApplicationId>,
     Json(body): Json<Scores>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, settings, _) = committee_context(&state, &actor, id).await?;
+    let (round, settings, _) = committee_round(&state, &actor, id).await?;
     let command = ReviewCommand::SaveScores {
         scores: body.scores,
         comment: body.comment,
@@ -180,7 +150,7 @@ pub async fn seal(
     context: CommandContext,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, settings, _) = committee_context(&state, &actor, id).await?;
+    let (round, settings, _) = committee_round(&state, &actor, id).await?;
     let command = ReviewCommand::Seal {
         criteria: settings.criteria,
         scoring_open: !round.is_scoring_closed(),
@@ -213,7 +183,7 @@ pub async fn mine(
     Reviewer(actor): Reviewer,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    committee_context(&state, &actor, id).await?;
+    committee_round(&state, &actor, id).await?;
     let review = state
         .stores
         .reviews

@@ -81,7 +81,7 @@ fn round_json(
     body["scoring_closed"] = json!(round.is_scoring_closed());
     body["decided_total"] = json!(round.decided_total());
     body["remaining_budget"] = json!(round.remaining_budget());
-    let insider = actor.is_some_and(|actor| actor.has(Role::Staff) || actor.has(Role::Auditor));
+    let insider = actor.is_some_and(crate::policy::oversees);
     if insider {
         body["committee"] = json!(round.committee);
     }
