@@ -1,16 +1,10 @@
 //! `grants`: parse the command line, set up logging, hand over to the library.
 
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+    grants_app::telemetry::init_logging();
     if let Err(error) = grants_app::cli::run(grants_app::cli::Cli::parse()).await {
         // A reader that stops early (`grants export events | head`) is not a failure.
         let broken_pipe = error.chain().any(|cause| {

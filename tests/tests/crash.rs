@@ -5,14 +5,12 @@
 //! The service runs as a child process: this test binary started again with only the ignored test
 //! `crash_test_server` selected, which serves the database named in its environment.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use grants_app::config::{DatabaseConfig, ServeConfig};
 use grants_app::demo::{DEMO_PASSWORD, DEMO_STAFF};
 use grants_app::http::AppState;
-use grants_app::startup::Application;
 use grants_projections::{applications, audit_chain, awards, grant_ledger, LogPool};
+use grants_tests::child::{serve_from_env, Server};
 use grants_tests::{fresh_database, Backend};
 use serde_json::{json, Value};
 
@@ -21,64 +19,7 @@ const KILLS: usize = 20;
 #[tokio::test]
 #[ignore = "started by the crash test as its server process"]
 async fn crash_test_server() {
-    let Ok(url) = std::env::var("GRANTS_CRASH_DATABASE_URL") else {
-        return;
-    };
-    let port_file = std::env::var("GRANTS_CRASH_PORT_FILE").expect("a port file");
-    let config = ServeConfig {
-        database: DatabaseConfig { database_url: url },
-        listen: "127.0.0.1:0".into(),
-        demo: false,
-        city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
-    };
-    let app = Application::build(&config)
-        .await
-        .expect("the service starts");
-    std::fs::write(&port_file, app.port().to_string()).expect("the port is written");
-    app.run_until_stopped().await.expect("the service serves");
-}
-
-/// The service as a child process.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(database_url: &str, dir: &std::path::Path) -> Server {
-        let port_file = dir.join(format!("port-{}", uuid::Uuid::new_v4()));
-        let child = Command::new(std::env::current_exe().unwrap())
-            .args(["crash_test_server", "--exact", "--ignored", "--nocapture"])
-            .env("GRANTS_CRASH_DATABASE_URL", database_url)
-            .env("GRANTS_CRASH_PORT_FILE", &port_file)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server process starts");
-        let started = Instant::now();
-        let port = loop {
-            if let Ok(port) = std::fs::read_to_string(&port_file) {
-                if !port.is_empty() {
-                    break port;
-                }
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("the server is reaped");
-    }
+    serve_from_env().await;
 }
 
 /// Every projection's rows, in a comparable form.
@@ -152,7 +93,8 @@ async fn load(base: String, tokens: Vec<String>, round: String, groups: Vec<Stri
         let base = base.clone();
         let round = round.clone();
         tasks.push(tokio::spawn(async move {
-            for i in 0..50 {
+            // Until the server dies under it.
+            for i in 0.. {
                 let draft = json!({
                     "round_id": round, "group_id": group, "title": format!("負荷 {n}-{i}"),
                     "period": {"start": "2026-12-01", "end": "2027-02-28"},
@@ -203,7 +145,7 @@ async fn crash_repeatedly(backend: Backend) {
     let client = reqwest::Client::new();
 
     // The open round and the demo groups, found through the API as a client would.
-    let server = Server::start(&url, work.path()).await;
+    let server = Server::start("crash_test_server", &url, work.path(), None).await;
     let staff = sign_in(&client, &server.base, DEMO_STAFF).await;
     let rounds: Value = client
         .get(format!("{}/api/v1/rounds", server.base))
@@ -247,17 +189,22 @@ async fn crash_repeatedly(backend: Backend) {
     let mut killed_mid_load = 0;
     for kill in 0..KILLS {
         let before = events(&pool).await;
-        let server = Server::start(&url, work.path()).await;
+        let server = Server::start("crash_test_server", &url, work.path(), None).await;
         let load = tokio::spawn(load(
             server.base.clone(),
             tokens.clone(),
             open_round.clone(),
             groups.clone(),
         ));
+        // Once commands are flowing, kill at a random moment.
+        let flowing = Instant::now();
+        while events(&pool).await < before + 3 && flowing.elapsed() < Duration::from_secs(20) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        tokio::time::sleep(Duration::from_millis(100 + seed % 500)).await;
+        tokio::time::sleep(Duration::from_millis(seed % 400)).await;
         let during = events(&pool).await;
         let load_was_running = !load.is_finished();
         server.kill();
@@ -267,7 +214,7 @@ async fn crash_repeatedly(backend: Backend) {
         }
 
         // Restart, let the projections catch up, stop, and compare with a fresh rebuild.
-        let server = Server::start(&url, work.path()).await;
+        let server = Server::start("crash_test_server", &url, work.path(), None).await;
         caught_up(&client, &server.base).await;
         server.kill();
         let live = snapshot(&pool).await;

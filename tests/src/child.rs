@@ -1,0 +1,88 @@
+//! The service as a child process, for tests that must kill it (SIGKILL) or read what it logs.
+//!
+//! The child is the calling test binary itself, started again with only one ignored test selected;
+//! that test calls [`serve_from_env`], which serves the database named in its environment and writes
+//! its port to a file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use grants_app::config::{DatabaseConfig, ServeConfig};
+use grants_app::startup::Application;
+
+/// The body of the ignored server test: serve `GRANTS_CHILD_DATABASE_URL` until killed (or return at
+/// once when run as an ordinary test).
+pub async fn serve_from_env() {
+    let Ok(url) = std::env::var("GRANTS_CHILD_DATABASE_URL") else {
+        return;
+    };
+    let port_file = std::env::var("GRANTS_CHILD_PORT_FILE").expect("a port file");
+    grants_app::telemetry::init_logging();
+    let config = ServeConfig {
+        database: DatabaseConfig { database_url: url },
+        listen: "127.0.0.1:0".into(),
+        demo: false,
+        city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
+    };
+    let app = Application::build(&config)
+        .await
+        .expect("the service starts");
+    std::fs::write(&port_file, app.port().to_string()).expect("the port is written");
+    app.run_until_stopped().await.expect("the service serves");
+}
+
+/// A running child service.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    /// Starts `server_test` (the ignored test that calls [`serve_from_env`]) of the current test
+    /// binary on `database_url`; its log (stderr) goes to `log` if given.
+    pub async fn start(
+        server_test: &str,
+        database_url: &str,
+        dir: &Path,
+        log: Option<PathBuf>,
+    ) -> Server {
+        let port_file = dir.join(format!("port-{}", uuid::Uuid::new_v4()));
+        let stderr = match &log {
+            Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
+            None => Stdio::null(),
+        };
+        let child = Command::new(std::env::current_exe().expect("the test binary"))
+            .args([server_test, "--exact", "--ignored", "--nocapture"])
+            .env("GRANTS_CHILD_DATABASE_URL", database_url)
+            .env("GRANTS_CHILD_PORT_FILE", &port_file)
+            .env("RUST_LOG", if log.is_some() { "debug" } else { "warn" })
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("the server process starts");
+        let started = Instant::now();
+        let port = loop {
+            if let Ok(port) = std::fs::read_to_string(&port_file) {
+                if !port.is_empty() {
+                    break port;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// SIGKILL, then reap.
+    pub fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("the server is reaped");
+    }
+}
