@@ -14,6 +14,7 @@ use grants_domain::round::RoundEvent;
 use grants_domain::{ApplicationId, ApplicationStatus, RoundId, UserId};
 use grants_projections::{checkpoint, EventLog, LogCursor};
 
+use crate::http::error::existing;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::store::{ActorRole, CommandMetadata, Position};
@@ -47,12 +48,7 @@ pub async fn follow(
                 .await?
                 .is_some_and(|grant| grant.status.is_some());
             if !opened {
-                let round = state
-                    .stores
-                    .rounds
-                    .load(round_id)
-                    .await?
-                    .ok_or_else(ApiError::not_found)?;
+                let round = existing(&state.stores.rounds, round_id).await?;
                 let settings = round.opened().map_err(|error| ApiError::refused(&error))?;
                 let content = application.content().ok_or_else(ApiError::not_found)?;
                 let terms = application
@@ -156,12 +152,7 @@ async fn load_application(
     state: &AppState,
     id: ApplicationId,
 ) -> Result<grants_domain::Application, ApiError> {
-    state
-        .stores
-        .applications
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)
+    existing(&state.stores.applications, id).await
 }
 
 /// Records an outcome unless the application already shows it (also when another follower records

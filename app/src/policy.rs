@@ -23,6 +23,7 @@ use grants_domain::round::{Round, RoundSettings};
 use grants_domain::{Application, ApplicationId, Grant, GrantId, Group, GroupId, RoundId};
 
 use crate::auth::Actor;
+use crate::http::error::existing;
 use crate::http::error::ApiError;
 use crate::http::rounds::load_round;
 use crate::http::AppState;
@@ -100,12 +101,7 @@ pub async fn visible_group(
     actor: &Actor,
     id: GroupId,
 ) -> Result<Group, ApiError> {
-    let group = state
-        .stores
-        .groups
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let group = existing(&state.stores.groups, id).await?;
     if oversees(actor) || group.is_member(actor.user_id) {
         Ok(group)
     } else {
@@ -120,12 +116,7 @@ pub async fn visible_application(
     actor: &Actor,
     id: ApplicationId,
 ) -> Result<Application, ApiError> {
-    let application = state
-        .stores
-        .applications
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let application = existing(&state.stores.applications, id).await?;
     if oversees(actor) || is_member_of(state, actor, application.group_id()).await? {
         return Ok(application);
     }
@@ -195,12 +186,7 @@ pub async fn committee_round(
     actor: &Actor,
     id: ApplicationId,
 ) -> Result<(Round, RoundSettings, RoundId), ApiError> {
-    let application = state
-        .stores
-        .applications
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let application = existing(&state.stores.applications, id).await?;
     let (round, settings) = load_round(state, application.round_id()).await?;
     if !round.committee.contains(&actor.user_id) {
         return Err(ApiError::not_found());

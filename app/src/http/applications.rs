@@ -22,6 +22,7 @@ use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
+use crate::http::error::existing;
 use crate::policy::{own_application, visible_application, visible_group, Applicant, Staff};
 use crate::store::{ActorRole, Executed};
 
@@ -308,12 +309,7 @@ pub async fn submit(
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let application = own_application(&state, &actor, id).await?;
-    let group = state
-        .stores
-        .groups
-        .load(application.group_id())
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let group = existing(&state.stores.groups, application.group_id()).await?;
     let command = ApplicationCommand::Submit {
         group: group.standing(),
         by: actor.user_id,

@@ -205,3 +205,16 @@ impl From<sqlx::Error> for ApiError {
         ApiError::internal(error)
     }
 }
+
+/// An aggregate that must exist: 404 for an id with no events.
+pub async fn existing<A>(
+    store: &crate::store::Store<A>,
+    id: impl std::fmt::Display,
+) -> Result<A, ApiError>
+where
+    A: cqrs_es::Aggregate<Services = ()> + Clone,
+    A::Command: Clone,
+    A::Error: Refusal,
+{
+    store.load(id).await?.ok_or_else(ApiError::not_found)
+}

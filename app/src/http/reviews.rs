@@ -17,6 +17,7 @@ use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
+use crate::http::error::existing;
 use crate::policy::{committee_round, Reviewer};
 use crate::store::{ActorRole, Executed};
 
@@ -184,11 +185,6 @@ pub async fn mine(
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
     committee_round(&state, &actor, id).await?;
-    let review = state
-        .stores
-        .reviews
-        .load(review_id(id, actor.user_id))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let review = existing(&state.stores.reviews, review_id(id, actor.user_id)).await?;
     Ok(Json(sheet_json(&review)))
 }

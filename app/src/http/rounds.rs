@@ -16,6 +16,7 @@ use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::{Actor, MaybeActor};
+use crate::http::error::existing;
 use crate::policy::Staff;
 use crate::store::ActorRole;
 
@@ -59,12 +60,7 @@ pub async fn open(
 
 /// Loads an opened round or answers 404.
 pub async fn load_round(state: &AppState, id: RoundId) -> Result<(Round, RoundSettings), ApiError> {
-    let round = state
-        .stores
-        .rounds
-        .load(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let round = existing(&state.stores.rounds, id).await?;
     let settings = round.settings.clone().ok_or_else(ApiError::not_found)?;
     Ok((round, settings))
 }
