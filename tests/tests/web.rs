@@ -573,3 +573,113 @@ on_both_backends!(
         assert!(edit.html.contains("value=\"長い時間をかけて書いた事業名\""));
     }
 );
+
+on_both_backends!(
+    a_reviewer_declares_scores_and_seals_and_an_auditor_reads_the_log,
+    |app: TestApp| async move {
+        let cast = app.cast(1).await;
+        let round = app
+            .open_round(&cast, &step_up_round(2_000_000, Duration::days(10)))
+            .await;
+        let member = app.applicant("reviewed@example.jp").await;
+        let group = app.register_group(&member, "みどりの会").await;
+        let form = grants_tests::scenario::form(412_345, 30_000, 286_000);
+        let (id, _) = app
+            .eligible_application(&cast, &member, &round, &group, &form)
+            .await;
+
+        let reviewer = Browser::new(&app);
+        reviewer.sign_in("reviewer0@example.jp").await;
+        // The work list is a read model: it catches up with the log within moments.
+        let mut list = reviewer.get("/review").await;
+        for _ in 0..50 {
+            if list.html.contains("こども自然教室") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            list = reviewer.get("/review").await;
+        }
+        assert_eq!(list.status, 200);
+        assert!(list.html.contains("こども自然教室"), "{}", list.html);
+        let sheet = reviewer.get(&format!("/review/{id}")).await;
+        assert!(sheet.html.contains("利害関係の申告"));
+        let declared = reviewer
+            .post(
+                &format!("/review/{id}/declaration"),
+                &[
+                    ("_csrf", &sheet.csrf()),
+                    ("_form", &sheet.form_id()),
+                    ("conflict", "false"),
+                    ("note", ""),
+                ],
+            )
+            .await;
+        assert_eq!(declared.status, 200, "{}", declared.html);
+        assert!(
+            declared.html.contains("公益性（0〜10点）"),
+            "each criterion with its range"
+        );
+
+        // A score out of range: the API's rule, the scores typed kept.
+        let mut fields: Vec<(String, String)> = vec![
+            ("_csrf".into(), declared.csrf()),
+            ("_form".into(), declared.form_id()),
+            ("_step".into(), "scores".into()),
+        ];
+        for (key, points) in [
+            ("public_benefit", "11"),
+            ("civic", "8"),
+            ("growth", "7"),
+            ("feasibility", "9"),
+            ("independence", "6"),
+        ] {
+            fields.push((format!("score_{key}"), points.into()));
+        }
+        fields.push(("comment".into(), "地域への広がりが期待できる".into()));
+        fields.push(("_action".into(), "seal".into()));
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let refused = reviewer.post(&format!("/review/{id}"), &refs).await;
+        assert_eq!(refused.status, 422, "{}", refused.html);
+        assert!(refused.html.contains("value=\"11\""));
+        assert!(refused.html.contains("地域への広がりが期待できる"));
+
+        fields[0].1 = refused.csrf();
+        fields[1].1 = refused.form_id();
+        fields[3].1 = "10".into();
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let sealed = reviewer.post(&format!("/review/{id}"), &refs).await;
+        assert_eq!(sealed.status, 200, "{}", sealed.html);
+        assert!(
+            sealed.html.contains("採点を確定しました（合計 40 点）"),
+            "{}",
+            sealed.html
+        );
+
+        let auditor = Browser::new(&app);
+        app.account_with_role("auditor", "auditor@city.example.jp")
+            .await;
+        auditor.sign_in("auditor@city.example.jp").await;
+        let log = auditor.get("/audit").await;
+        assert_eq!(log.status, 200);
+        assert!(
+            log.html.contains("改ざんは検出されませんでした"),
+            "{}",
+            log.html
+        );
+        assert!(
+            log.html.contains("ReviewSealed")
+                || log.html.contains("ScoresheetSealed")
+                || log.html.contains("Sealed")
+        );
+        // An applicant is not an auditor: the API says no, the page says so.
+        let applicant = Browser::new(&app);
+        applicant.sign_in("reviewed@example.jp").await;
+        assert_eq!(applicant.get("/audit").await.status, 403);
+    }
+);

@@ -1,9 +1,12 @@
 //! The pages, one module per audience: [`public`] (open calls, awarded projects), [`account`]
-//! (sign-in, register, sign-out), [`applicant`] (groups and applications).
+//! (sign-in, register, sign-out), [`applicant`] (groups and applications), [`reviewer`] (work list
+//! and scoresheets), [`oversight`] (the auditors' log view).
 
 pub mod account;
 pub mod applicant;
+pub mod oversight;
 pub mod public;
+pub mod reviewer;
 
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -21,6 +24,8 @@ pub fn routes() -> Router<Web> {
         .merge(public::routes())
         .merge(account::routes())
         .merge(applicant::routes())
+        .merge(reviewer::routes())
+        .merge(oversight::routes())
 }
 
 /// 303 See Other: after a POST, the browser GETs the result (a reload does not post again).
