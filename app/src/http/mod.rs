@@ -119,6 +119,7 @@ pub fn router(state: AppState) -> Router {
     let pages = crate::web::router(crate::web::Web::new(in_process, state.db.clone()));
     api.merge(pages)
         .fallback(crate::web::not_found)
+        .layer(axum::middleware::map_response(close_after_too_large))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -138,6 +139,19 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+}
+
+/// A 413 is answered before the body has been read, so the connection cannot carry another
+/// request: say so, or a client that reuses it fails its next request (seen under load as
+/// "IncompleteMessage" in the bad-input tests).
+async fn close_after_too_large(mut response: axum::response::Response) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// An instant as the API answers it: RFC 3339 in Japan Standard Time (+09:00).
