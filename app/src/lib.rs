@@ -4,7 +4,8 @@
 //!   running the service;
 //! - [`db`]: SQLite or PostgreSQL, and our migrations; [`store`]: running commands against the
 //!   event-sourced aggregates;
-//! - [`http`]: the router, its extractors and the one error mapping.
+//! - [`http`]: the router, its extractors and the one error mapping;
+//! - [`web`]: the Japanese HTML pages, which call the API in-process.
 
 pub mod accounts;
 pub mod audit;
@@ -21,3 +22,4 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod web;

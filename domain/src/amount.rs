@@ -121,6 +121,13 @@ impl Refusal for AmountError {
             _ => RefusalKind::Rule,
         }
     }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::AboveMaximum { .. } | Self::BelowFloor { .. } => Some("requested_amount"),
+            Self::Overflow(_) => Some("budget"),
+        }
+    }
 }
 
 impl AmountTerms {

@@ -26,4 +26,9 @@ pub trait Refusal: std::error::Error {
         self.to_string()
     }
     fn kind(&self) -> RefusalKind;
+    /// The input field the refusal is about, by its name in the HTTP contract (`title`,
+    /// `requested_amount`), when it is about one: so that a form can show the message beside it.
+    fn field(&self) -> Option<&'static str> {
+        None
+    }
 }

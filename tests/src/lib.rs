@@ -5,6 +5,7 @@
 //! in the cluster named by `GRANTS_TEST_DATABASE_URL`, which `scripts/test` starts and exports. A
 //! PostgreSQL test without that variable fails rather than silently skipping.
 
+pub mod browser;
 pub mod child;
 pub mod routes;
 pub mod scenario;

@@ -92,7 +92,9 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "public_awards_360giving"
         | "accounts_register"
         | "accounts_sign_in" => access(&EVERYONE, &[]),
-        "accounts_sign_out" | "applications_list" => access(SIGNED_IN, &[]),
+        "accounts_sign_out" | "accounts_current_session" | "applications_list" | "groups_list" => {
+            access(SIGNED_IN, &[])
+        }
         "accounts_create_user"
         | "rounds_open"
         | "rounds_appoint"

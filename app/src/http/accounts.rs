@@ -173,3 +173,20 @@ pub async fn sign_out(
     auth::sign_out(&state.db, token, context.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `GET /api/v1/sessions/current`: who the bearer token belongs to (the HTML pages ask this to show
+/// each role its menu).
+#[utoipa::path(
+    get,
+    path = "/api/v1/sessions/current",
+    operation_id = "accounts_current_session",
+    tag = "accounts",
+    summary = "ログイン中の利用者 / the signed-in user",
+    responses((status = 200, description = "the signed-in user", body = doc::CurrentSession)),
+)]
+pub async fn current(actor: Actor) -> Result<impl IntoResponse, ApiError> {
+    let roles: Vec<&str> = actor.roles.iter().map(|role| role.as_str()).collect();
+    Ok(Json(json!({
+        "user": { "id": actor.user_id, "display_name": actor.display_name, "roles": roles },
+    })))
+}

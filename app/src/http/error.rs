@@ -23,6 +23,8 @@ pub struct Problem {
     pub title: &'static str,
     pub detail_ja: String,
     pub detail_en: String,
+    /// The input field the problem is about, when the rule names one (for forms).
+    pub field: Option<&'static str>,
     pub errors: Option<Value>,
     /// Seconds to wait, sent as `Retry-After` (429 answers).
     pub retry_after: Option<u64>,
@@ -41,6 +43,7 @@ impl ApiError {
             title: status.canonical_reason().unwrap_or("Error"),
             detail_ja: detail_ja.into(),
             detail_en: detail_en.into(),
+            field: None,
             errors: None,
             retry_after: None,
         }))
@@ -133,12 +136,14 @@ impl ApiError {
             RefusalKind::State => StatusCode::CONFLICT,
             RefusalKind::Rule | RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
         };
-        Self::new(
+        let mut error = Self::new(
             status,
             refusal.code(),
             refusal.message_ja(),
             refusal.message_en(),
-        )
+        );
+        error.0.field = refusal.field();
+        error
     }
 }
 
@@ -154,6 +159,9 @@ impl Problem {
             "detail_ja": self.detail_ja,
             "detail_en": self.detail_en,
         });
+        if let Some(field) = self.field {
+            body["field"] = json!(field);
+        }
         if let Some(errors) = &self.errors {
             body["errors"] = errors.clone();
         }

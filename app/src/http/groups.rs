@@ -115,3 +115,32 @@ pub async fn get(
         "members": group.members().collect::<Vec<_>>(),
     })))
 }
+
+/// `GET /api/v1/groups`: the groups the caller is a member of, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups",
+    operation_id = "groups_list",
+    tag = "groups",
+    summary = "自分が構成員である団体の一覧 / the caller's groups",
+    responses((status = 200, description = "the caller's groups", body = Vec<doc::GroupListRow>)),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<impl IntoResponse, ApiError> {
+    let mut groups = Vec::new();
+    for id in crate::queries::groups_of(&state.db, actor.user_id).await? {
+        if let Some(group) = state.stores.groups.load(id).await? {
+            if group.is_member(actor.user_id) {
+                groups.push(json!({
+                    "id": group.id(),
+                    "name": group.name(),
+                    "registration_number": group.registration_number(),
+                    "registration": group.state(),
+                }));
+            }
+        }
+    }
+    Ok(Json(groups))
+}

@@ -49,8 +49,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::create_user))
         .routes(routes!(accounts::sign_in))
-        .routes(routes!(accounts::sign_out))
-        .routes(routes!(groups::register))
+        .routes(routes!(accounts::sign_out, accounts::current))
+        .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))
         .routes(routes!(rounds::open, rounds::list))
         .routes(routes!(rounds::get))
@@ -89,10 +89,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi::docs))
 }
 
-pub fn router(state: AppState) -> Router {
+/// The API routes with their own middleware (idempotency, read-your-writes, metrics) and without the
+/// pages: what the pages call in-process.
+pub fn api_routes(state: AppState) -> Router {
     let (routes, _) = api_router().split_for_parts();
     routes
-        .fallback(|| async { error::ApiError::not_found() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
@@ -106,6 +107,19 @@ pub fn router(state: AppState) -> Router {
             metrics::count,
         ))
         .with_state(state)
+}
+
+/// The whole service: the API, the pages (which call the API in-process) and the middleware both
+/// share.
+pub fn router(state: AppState) -> Router {
+    let api = api_routes(state.clone());
+    let in_process = api
+        .clone()
+        .fallback(|| async { error::ApiError::not_found() });
+    let pages = crate::web::router(crate::web::Web::new(in_process, state.db.clone()));
+    api.merge(pages)
+        .fallback(crate::web::not_found)
+        .layer(axum::middleware::map_response(close_after_too_large))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -136,6 +150,19 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+}
+
+/// A 413 is answered before the body has been read, so the connection cannot carry another
+/// request: say so, or a client that reuses it fails its next request (seen under load as
+/// "IncompleteMessage" in the bad-input tests).
+async fn close_after_too_large(mut response: axum::response::Response) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// An instant as the API answers it: RFC 3339 in Japan Standard Time (+09:00).

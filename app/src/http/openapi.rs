@@ -290,6 +290,9 @@ pub struct Problem {
     code: String,
     detail_ja: String,
     detail_en: String,
+    /// The input field the rule is about, when it names one (`title`, `requested_amount`).
+    #[schema(example = "requested_amount")]
+    field: Option<String>,
     /// Field errors, when there are any.
     #[schema(value_type = Option<Object>)]
     errors: Option<serde_json::Value>,
@@ -314,6 +317,21 @@ pub struct SessionUser {
 pub struct Session {
     token: String,
     user: SessionUser,
+}
+
+/// The session of the bearer token.
+#[derive(ToSchema)]
+pub struct CurrentSession {
+    user: SessionUser,
+}
+
+/// One of the caller's groups.
+#[derive(ToSchema)]
+pub struct GroupListRow {
+    id: Uuid,
+    name: String,
+    registration_number: String,
+    registration: RegistrationState,
 }
 
 #[derive(ToSchema)]

@@ -64,4 +64,13 @@ impl Refusal for AccountError {
             Self::BadEmail | Self::BadDisplayName | Self::UnknownRole(_) => RefusalKind::Invalid,
         }
     }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::AlreadyRegistered | Self::BadEmail => Some("email"),
+            Self::BadDisplayName => Some("display_name"),
+            Self::UnknownRole(_) => Some("role"),
+            _ => None,
+        }
+    }
 }

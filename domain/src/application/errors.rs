@@ -173,4 +173,16 @@ impl Refusal for ApplicationError {
             Self::Amount(error) => error.kind(),
         }
     }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::TextTooLong { field, .. } | Self::MissingText { field } => Some(field),
+            Self::PeriodReversed => Some("period"),
+            Self::NoExpenseLines | Self::TooManyBudgetLines { .. } => Some("budget"),
+            Self::NothingRequested => Some("requested_amount"),
+            Self::Group(error) => error.field(),
+            Self::Amount(error) => error.field(),
+            _ => None,
+        }
+    }
 }

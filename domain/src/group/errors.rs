@@ -126,4 +126,16 @@ impl Refusal for GroupError {
             | Self::GrantLimitReached { .. } => RefusalKind::Rule,
         }
     }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::EmptyText { field } | Self::TextTooLong { field, .. } => Some(field),
+            Self::MalformedEmail => Some("email"),
+            Self::FoundedInFuture => Some("founded_on"),
+            Self::ResidentsExceedMembers | Self::NoResidentMember => Some("resident_member_count"),
+            Self::TooFewMembers { .. } => Some("member_count"),
+            Self::NoPublicInterestPurpose => Some("purpose"),
+            _ => None,
+        }
+    }
 }

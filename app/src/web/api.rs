@@ -1,0 +1,153 @@
+//! The pages' one way to the service: the JSON API, called in-process through the router, exactly as
+//! a remote client would call it (bearer token, Idempotency-Key, problem+json answers).
+//!
+//! Pages decide no business rule and no access rule: whatever they show or do, the API route behind
+//! it has decided. This module only carries requests and answers across.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The largest answer a page reads (the audit log's pages are the biggest).
+const ANSWER_LIMIT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The API router (without the pages), shared by every page handler.
+#[derive(Clone)]
+pub struct Api {
+    router: Router,
+}
+
+/// A refusal or failure as the API answered it.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub code: String,
+    pub detail_ja: String,
+    /// The input field the rule names, if any.
+    pub field: Option<String>,
+}
+
+impl Problem {
+    /// Whether the session behind the call has ended (expired or signed out).
+    pub fn is_signed_out(&self) -> bool {
+        self.status == StatusCode::UNAUTHORIZED
+    }
+
+    fn from_answer(status: StatusCode, body: &[u8]) -> Self {
+        let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let text = |name: &str| json[name].as_str().map(str::to_owned);
+        Problem {
+            status,
+            code: text("code").unwrap_or_else(|| format!("http.{}", status.as_u16())),
+            detail_ja: text("detail_ja").unwrap_or_else(|| {
+                "処理できませんでした。時間をおいて再度お試しください".to_owned()
+            }),
+            field: text("field"),
+        }
+    }
+}
+
+/// One request to the API.
+pub struct Call<'a> {
+    pub method: Method,
+    pub path: String,
+    pub token: Option<&'a str>,
+    pub body: Option<Value>,
+    pub idempotency_key: Option<String>,
+}
+
+impl<'a> Call<'a> {
+    pub fn get(path: impl Into<String>, token: Option<&'a str>) -> Self {
+        Call {
+            method: Method::GET,
+            path: path.into(),
+            token,
+            body: None,
+            idempotency_key: None,
+        }
+    }
+
+    /// A command with a JSON body (or none).
+    pub fn command(
+        method: Method,
+        path: impl Into<String>,
+        token: Option<&'a str>,
+        body: Option<Value>,
+    ) -> Self {
+        Call {
+            method,
+            path: path.into(),
+            token,
+            body,
+            idempotency_key: None,
+        }
+    }
+
+    /// The same call under an Idempotency-Key: a repeat appends nothing and gets the first answer.
+    pub fn idempotent(mut self, key: Option<String>) -> Self {
+        self.idempotency_key = key;
+        self
+    }
+}
+
+impl Api {
+    pub fn new(router: Router) -> Self {
+        Api { router }
+    }
+
+    /// Sends a call and returns the JSON answer (`Null` for an empty one) or the problem.
+    pub async fn send(&self, call: Call<'_>) -> Result<Value, Problem> {
+        let mut request = Request::builder()
+            .method(call.method)
+            .uri(&call.path)
+            .header(header::ACCEPT, "application/json");
+        if let Some(token) = call.token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(key) = call.idempotency_key {
+            request = request.header("idempotency-key", key);
+        }
+        let body = match call.body {
+            Some(body) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(body.to_string())
+            }
+            None => Body::empty(),
+        };
+        let request = request.body(body).map_err(|_| Problem {
+            status: StatusCode::BAD_REQUEST,
+            code: "request.malformed".into(),
+            detail_ja: "リクエストを組み立てられませんでした".into(),
+            field: None,
+        })?;
+        let response = match self.router.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
+            .await
+            .unwrap_or_default();
+        if status.is_success() {
+            Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        } else {
+            Err(Problem::from_answer(status, &bytes))
+        }
+    }
+
+    /// `GET path` with the caller's token, if any.
+    pub async fn get(
+        &self,
+        path: impl Into<String>,
+        token: Option<&str>,
+    ) -> Result<Value, Problem> {
+        self.send(Call::get(path, token)).await
+    }
+}
+
+/// A query string parameter, percent-encoded.
+pub fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

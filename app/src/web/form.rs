@@ -1,0 +1,232 @@
+//! Posted forms: their fields, the errors to show beside them, and the guard every POST passes
+//! before it may act (CSRF token, live session, or signing in again without losing what was typed).
+//!
+//! Not for: checking the typed values. The API route behind the form does that, and its refusal is
+//! shown next to the field it names.
+
+use std::collections::BTreeMap;
+
+use axum::http::Method;
+use serde_json::json;
+
+use super::api::{Call, Problem};
+use super::csrf::{random_hex, Binding};
+use super::session::{User, Visitor};
+use super::Web;
+
+/// The fields of a posted form, in the order the browser sent them (repeated names are kept, for
+/// budget lines).
+#[derive(Clone, Debug, Default)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    /// The first value of a field, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every value of a repeated field, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.0.retain(|(key, _)| key != name);
+        self.0.push((name.to_owned(), value.into()));
+    }
+
+    /// The fields the user typed, without the guard's own (`_csrf`, `_form`, re-sign-in).
+    pub fn typed(&self) -> FormData {
+        FormData(
+            self.0
+                .iter()
+                .filter(|(key, _)| !key.starts_with('_'))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// The Idempotency-Key of one step of this form's submission: the same form posted twice gets
+    /// the same key, so the API appends nothing the second time.
+    pub fn idempotency_key(&self, step: &str) -> Option<String> {
+        let form = self.get("_form");
+        let well_formed = form.len() == 32 && form.bytes().all(|b| b.is_ascii_hexdigit());
+        well_formed.then(|| format!("web-{form}-{step}"))
+    }
+}
+
+/// What to show beside a form: messages by field, and those that belong to no field.
+#[derive(Clone, Debug, Default)]
+pub struct Errors {
+    pub top: Vec<String>,
+    pub fields: BTreeMap<String, String>,
+}
+
+impl Errors {
+    pub fn is_empty(&self) -> bool {
+        self.top.is_empty() && self.fields.is_empty()
+    }
+
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+
+    pub fn add(&mut self, field: Option<&str>, message: impl Into<String>) {
+        match field {
+            Some(field) => {
+                self.fields
+                    .entry(field.to_owned())
+                    .or_insert(message.into());
+            }
+            None => self.top.push(message.into()),
+        }
+    }
+
+    /// Places an API refusal: beside the field it names (or that `by_code` maps its code to) when
+    /// the form has that field, otherwise at the top.
+    pub fn problem(&mut self, problem: &Problem, form_fields: &[&str], by_code: &[(&str, &str)]) {
+        let field = problem.field.as_deref().or_else(|| {
+            by_code
+                .iter()
+                .find(|(code, _)| *code == problem.code)
+                .map(|(_, field)| *field)
+        });
+        let field = field.filter(|field| form_fields.contains(field));
+        self.add(field, problem.detail_ja.clone());
+    }
+}
+
+/// A form as it is shown: the values (typed or loaded), the messages, a fresh one-time id, and
+/// whether it must ask for the password again because the session ended.
+#[derive(Clone, Debug)]
+pub struct FormState {
+    pub values: FormData,
+    pub errors: Errors,
+    pub form_id: String,
+    pub reauth: bool,
+}
+
+impl FormState {
+    pub fn new(values: FormData) -> Self {
+        FormState {
+            values,
+            errors: Errors::default(),
+            form_id: random_hex(16),
+            reauth: false,
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Errors) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name)
+    }
+}
+
+/// The answer of the guard.
+pub enum Guard {
+    /// Act with this session; `signed_in_again` when the form carried the password for a session
+    /// that had ended (the new session cookie must then be set).
+    Proceed {
+        visitor: Visitor,
+        token: String,
+        signed_in_again: bool,
+    },
+    /// Do not act: show the form again with everything typed, and say why.
+    Rerender { visitor: Visitor, state: FormState },
+}
+
+pub const REAUTH_EMAIL: &str = "_reauth_email";
+pub const REAUTH_PASSWORD: &str = "_reauth_password";
+
+/// Checks a POST to a signed-in form. Nothing typed is ever dropped: whenever the guard refuses, the
+/// form is shown again with the posted values.
+pub async fn guard(web: &Web, visitor: Visitor, form: &FormData) -> Guard {
+    let presented = form.get("_csrf");
+    let rerender = |visitor: Visitor, message: &str, reauth: bool| {
+        let mut errors = Errors::default();
+        errors.add(None, message);
+        let mut state = FormState::new(form.typed()).with_errors(errors);
+        state.reauth = reauth;
+        Guard::Rerender { visitor, state }
+    };
+    if let Some(token) = visitor.token().map(str::to_owned) {
+        if visitor.csrf_matches(web, Binding::Session, presented).await {
+            return Guard::Proceed {
+                visitor,
+                token,
+                signed_in_again: false,
+            };
+        }
+        return rerender(visitor, NOT_CONFIRMED, false);
+    }
+    // The session has ended (or never was). The form proves it came from this browser if its token
+    // matches the old session cookie or the visitor cookie; then the password typed into it may
+    // open a new session and the action goes ahead.
+    let from_this_browser = visitor.csrf_matches(web, Binding::Session, presented).await
+        || visitor.csrf_matches(web, Binding::Visitor, presented).await;
+    let (email, password) = (form.get(REAUTH_EMAIL), form.get(REAUTH_PASSWORD));
+    if from_this_browser && !email.is_empty() && !password.is_empty() {
+        return match sign_in(web, email, password).await {
+            Ok((token, user)) => {
+                let visitor = visitor.signed_in(web, token.clone(), user).await;
+                Guard::Proceed {
+                    visitor,
+                    token,
+                    signed_in_again: true,
+                }
+            }
+            Err(problem) => rerender(
+                visitor,
+                &format!(
+                    "{}。入力内容はこのページに残っています。",
+                    problem.detail_ja
+                ),
+                true,
+            ),
+        };
+    }
+    rerender(visitor, SESSION_ENDED, true)
+}
+
+/// Why a form was shown again instead of acted on: its token did not match.
+pub const NOT_CONFIRMED: &str = "送信を確認できなかったため、まだ保存していません。入力内容を確認して、もう一度送信してください。";
+/// Why a form was shown again instead of acted on: the session had ended.
+pub const SESSION_ENDED: &str = "ログインの有効期限が切れたため、まだ保存していません。入力内容はこのページに残っています。メールアドレスとパスワードを入力して、もう一度送信してください。";
+
+/// Signs in through the API; the session token and the user.
+pub async fn sign_in(web: &Web, email: &str, password: &str) -> Result<(String, User), Problem> {
+    let body = json!({"email": email, "password": password});
+    let answer = web
+        .api
+        .send(Call::command(
+            Method::POST,
+            "/api/v1/sessions",
+            None,
+            Some(body),
+        ))
+        .await?;
+    let token = answer["token"].as_str().unwrap_or_default().to_owned();
+    let user = web
+        .api
+        .get("/api/v1/sessions/current", Some(&token))
+        .await?;
+    let user = User::from_answer(&user).ok_or_else(|| Problem {
+        status: axum::http::StatusCode::UNAUTHORIZED,
+        code: "auth.not_signed_in".into(),
+        detail_ja: "ログインできませんでした".into(),
+        field: None,
+    })?;
+    Ok((token, user))
+}

@@ -1,0 +1,130 @@
+//! The Japanese web interface (issue 7): server-rendered pages for the public, applicants,
+//! reviewers, staff and auditors, plain HTML forms that work without JavaScript.
+//!
+//! The one design rule: pages decide no business rule and no access rule. A page handler turns form
+//! fields into the JSON body of the documented API route, calls that route in-process ([`api`]),
+//! and renders the answer, or, on a problem+json answer, the same form with everything typed and the
+//! rule's Japanese message beside the field it concerns ([`form`]).
+//!
+//! - [`session`]: cookies and the signed-in user; [`csrf`]: form tokens; [`form`]: posted fields,
+//!   errors and the guard every POST passes; [`view`]: layout and formats; [`pages`]: the pages.
+
+pub mod api;
+pub mod csrf;
+pub mod form;
+pub mod pages;
+pub mod session;
+pub mod view;
+
+use axum::extract::Request;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::db::Database;
+
+/// What page handlers reach: the API (in-process) and the CSRF key. Deliberately no store and no
+/// database handle for business data.
+#[derive(Clone)]
+pub struct Web {
+    pub api: api::Api,
+    pub csrf: csrf::Csrf,
+}
+
+impl Web {
+    pub fn new(api: Router, db: Database) -> Self {
+        Web {
+            api: api::Api::new(api),
+            csrf: csrf::Csrf::new(db),
+        }
+    }
+}
+
+/// The pages' Content-Security-Policy: everything from our own origin, no inline script or style,
+/// no framing, forms only to ourselves.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const STYLESHEET: &str = include_str!("assets/style.css");
+const SCRIPT: &str = include_str!("assets/app.js");
+
+/// The pages and their assets.
+pub fn router(web: Web) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .route(
+            "/static/style.css",
+            get(|| asset("text/css; charset=utf-8", STYLESHEET)),
+        )
+        .route(
+            "/static/app.js",
+            get(|| asset("text/javascript; charset=utf-8", SCRIPT)),
+        )
+        .layer(axum::middleware::from_fn(session::visitor_cookie))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(web)
+}
+
+async fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, content_type),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Middleware: the security headers of every page and asset.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set("content-security-policy", CONTENT_SECURITY_POLICY);
+    set("x-content-type-options", "nosniff");
+    set("x-frame-options", "DENY");
+    set("referrer-policy", "same-origin");
+    if !headers.contains_key(CACHE_CONTROL) {
+        // Pages show personal data: never keep them in a shared or back-button cache.
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The answer for a path nothing serves: problem+json under `/api/`, a page elsewhere.
+pub async fn not_found(request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return crate::http::error::ApiError::not_found().into_response();
+    }
+    let body = maud::html! {
+        p { "お探しのページは見つかりませんでした。" }
+        p { a href="/" { "トップページへ" } }
+    };
+    let markup = maud::html! {
+        (maud::DOCTYPE)
+        html lang="ja" {
+            head { meta charset="utf-8"; title { "ページが見つかりません" } link rel="stylesheet" href="/static/style.css"; }
+            body { main.wrap { h1 { "ページが見つかりません" } (body) } }
+        }
+    };
+    let mut response = (
+        StatusCode::NOT_FOUND,
+        axum::response::Html(markup.into_string()),
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}

@@ -1,0 +1,220 @@
+//! Who is looking at a page: the session cookie (the API's bearer token, HttpOnly, SameSite=Lax,
+//! Secure over https), the visitor cookie (a random secret per browser that binds the CSRF tokens of
+//! forms shown before sign-in), and the signed-in user as the API reports it.
+//!
+//! Not for: access rules. A page shows a role's menu from the user's roles, but every action and read
+//! is the API's to allow.
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::csrf::{random_hex, Binding};
+use super::Web;
+
+pub const SESSION_COOKIE: &str = "grants_session";
+pub const VISITOR_COOKIE: &str = "grants_visitor";
+
+/// How long the session cookie lives: the API's session lifetime.
+const SESSION_MAX_AGE: i64 = crate::auth::token::SESSION_LIFETIME.whole_seconds();
+
+/// The signed-in user, as `GET /api/v1/sessions/current` answers.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+}
+
+impl User {
+    pub fn has(&self, role: &str) -> bool {
+        self.roles.iter().any(|held| held == role)
+    }
+
+    /// Reads the user from the API's session answer.
+    pub fn from_answer(answer: &Value) -> Option<Self> {
+        let user = &answer["user"];
+        Some(User {
+            id: user["id"].as_str()?.to_owned(),
+            display_name: user["display_name"].as_str().unwrap_or_default().to_owned(),
+            roles: user["roles"]
+                .as_array()
+                .map(|roles| {
+                    roles
+                        .iter()
+                        .filter_map(|role| role.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// The visitor cookie's value for this request (set by [`visitor_cookie`] when the browser had none).
+#[derive(Clone, Debug)]
+struct VisitorSecret(String);
+
+/// The person behind a request.
+#[derive(Clone, Debug)]
+pub struct Visitor {
+    /// The session cookie's token, whether or not its session is still alive.
+    pub cookie_token: Option<String>,
+    /// The signed-in user, when the session is alive.
+    pub user: Option<User>,
+    visitor_secret: String,
+    /// Whether the page was reached over https (behind a TLS-terminating proxy).
+    pub secure: bool,
+    /// The CSRF token forms on this page carry.
+    pub csrf: String,
+}
+
+impl Visitor {
+    /// The bearer token of a live session.
+    pub fn token(&self) -> Option<&str> {
+        self.user.as_ref().and(self.cookie_token.as_deref())
+    }
+
+    /// Whether the browser still holds a session cookie whose session has ended.
+    pub fn session_expired(&self) -> bool {
+        self.cookie_token.is_some() && self.user.is_none()
+    }
+
+    /// Whether `presented` is this browser's CSRF token bound to `binding`.
+    pub async fn csrf_matches(&self, web: &Web, binding: Binding, presented: &str) -> bool {
+        let secret = match binding {
+            Binding::Session => match &self.cookie_token {
+                Some(token) => token.as_str(),
+                None => return false,
+            },
+            Binding::Visitor => self.visitor_secret.as_str(),
+        };
+        web.csrf
+            .verify(binding, secret, presented)
+            .await
+            .unwrap_or(false)
+    }
+
+    /// The same visitor after signing in with `token` as `user`.
+    pub async fn signed_in(mut self, web: &Web, token: String, user: User) -> Self {
+        self.csrf = web
+            .csrf
+            .token(Binding::Session, &token)
+            .await
+            .unwrap_or_default();
+        self.cookie_token = Some(token);
+        self.user = Some(user);
+        self
+    }
+}
+
+/// The value of one cookie.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|value| !value.is_empty() && value.len() <= 128)
+}
+
+/// Whether the request reached us over https (we sit behind a proxy that terminates TLS).
+pub fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+}
+
+fn cookie_header(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        text.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        text.push_str("; Secure");
+    }
+    HeaderValue::from_str(&text).expect("cookie values are hex")
+}
+
+/// The `Set-Cookie` that keeps a new session.
+pub fn set_session(token: &str, secure: bool) -> (axum::http::HeaderName, HeaderValue) {
+    (
+        SET_COOKIE,
+        cookie_header(SESSION_COOKIE, token, Some(SESSION_MAX_AGE), secure),
+    )
+}
+
+/// The `Set-Cookie` that forgets the session.
+pub fn clear_session(secure: bool) -> (axum::http::HeaderName, HeaderValue) {
+    (
+        SET_COOKIE,
+        cookie_header(SESSION_COOKIE, "", Some(0), secure),
+    )
+}
+
+/// Middleware: gives every browser a visitor cookie (a random secret), so that even the first form
+/// it is shown carries a CSRF token bound to something only that browser holds.
+pub async fn visitor_cookie(mut request: Request, next: Next) -> Response {
+    let existing = cookie(request.headers(), VISITOR_COOKIE)
+        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()));
+    let secure = is_https(request.headers());
+    let (secret, fresh) = match existing {
+        Some(secret) => (secret, false),
+        None => (random_hex(32), true),
+    };
+    request
+        .extensions_mut()
+        .insert(VisitorSecret(secret.clone()));
+    let mut response = next.run(request).await;
+    if fresh {
+        response.headers_mut().append(
+            SET_COOKIE,
+            cookie_header(VISITOR_COOKIE, &secret, None, secure),
+        );
+    }
+    response
+}
+
+impl FromRequestParts<Web> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, web: &Web) -> Result<Self, Self::Rejection> {
+        let visitor_secret = parts
+            .extensions
+            .get::<VisitorSecret>()
+            .map(|secret| secret.0.clone())
+            .unwrap_or_else(|| random_hex(32));
+        let cookie_token = cookie(&parts.headers, SESSION_COOKIE);
+        let user = match &cookie_token {
+            Some(token) => web
+                .api
+                .get("/api/v1/sessions/current", Some(token))
+                .await
+                .ok()
+                .and_then(|answer| User::from_answer(&answer)),
+            None => None,
+        };
+        let csrf = match (&user, &cookie_token) {
+            (Some(_), Some(token)) => web.csrf.token(Binding::Session, token).await,
+            _ => web.csrf.token(Binding::Visitor, &visitor_secret).await,
+        }
+        .map_err(|error| {
+            tracing::error!(%error, "the CSRF key could not be read");
+            super::view::server_error().into_response()
+        })?;
+        Ok(Visitor {
+            cookie_token,
+            user,
+            visitor_secret,
+            secure: is_https(&parts.headers),
+            csrf,
+        })
+    }
+}

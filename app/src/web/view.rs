@@ -1,0 +1,366 @@
+//! The look of every page: the layout (`lang="ja"`, one stylesheet, the menu of the signed-in
+//! user's roles), Japanese formats for yen and dates, and form fields that show their limit and
+//! their error beside them.
+//!
+//! Not for: deciding what a user may see; pages show what the API answered.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::form::{FormState, REAUTH_EMAIL, REAUTH_PASSWORD};
+use super::session::Visitor;
+
+/// The service's name in the header.
+pub const SERVICE_NAME: &str = "市民公益活動事業費補助金";
+
+/// A whole page.
+pub fn page(visitor: &Visitor, title: &str, body: Markup) -> Response {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " | " (SERVICE_NAME) }
+                link rel="stylesheet" href="/static/style.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                a.skip href="#main" { "本文へ移動" }
+                header.site {
+                    div.wrap {
+                        a.brand href="/" { (SERVICE_NAME) }
+                        nav aria-label="メニュー" {
+                            ul {
+                                li { a href="/" { "公募・交付事業" } }
+                                li { a href="/awards" { "交付決定事業の一覧" } }
+                                @if let Some(user) = &visitor.user {
+                                    @if user.has("applicant") { li { a href="/my" { "マイページ" } } }
+                                    @if user.has("reviewer") { li { a href="/review" { "審査" } } }
+                                    @if user.has("staff") { li { a href="/staff" { "職員" } } }
+                                    @if user.has("auditor") || user.has("staff") { li { a href="/audit" { "監査" } } }
+                                }
+                            }
+                        }
+                        div.account {
+                            @if let Some(user) = &visitor.user {
+                                span.user { (user.display_name) " さん" }
+                                form method="post" action="/logout" {
+                                    input type="hidden" name="_csrf" value=(visitor.csrf);
+                                    button.link type="submit" { "ログアウト" }
+                                }
+                            } @else {
+                                a href="/login" { "ログイン" }
+                                " "
+                                a href="/register" { "新規登録" }
+                            }
+                        }
+                    }
+                }
+                main #main .wrap {
+                    h1 { (title) }
+                    (body)
+                }
+                footer.site { div.wrap { "市民協働推進課" } }
+            }
+        }
+    };
+    Html(markup.into_string()).into_response()
+}
+
+/// A page with a status other than 200.
+pub fn page_with_status(
+    status: StatusCode,
+    visitor: &Visitor,
+    title: &str,
+    body: Markup,
+) -> Response {
+    let mut response = page(visitor, title, body);
+    *response.status_mut() = status;
+    response
+}
+
+/// The page for a failure of ours, without a visitor (the layout's menu is left out).
+pub fn server_error() -> Response {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head { meta charset="utf-8"; title { "エラー" } link rel="stylesheet" href="/static/style.css"; }
+            body { main.wrap { h1 { "サーバーで問題が発生しました" } p { "時間をおいて再度お試しください。" } } }
+        }
+    };
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html(markup.into_string()),
+    )
+        .into_response()
+}
+
+/// Yen as Japanese documents write it: ¥286,000.
+pub fn yen(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (n, digit) in digits.chars().enumerate() {
+        if n > 0 && (digits.len() - n) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{}¥{grouped}", if amount < 0 { "-" } else { "" })
+}
+
+/// A JSON amount as yen, or a dash.
+pub fn yen_of(value: &Value) -> String {
+    value.as_i64().map(yen).unwrap_or_else(|| "—".to_owned())
+}
+
+/// A date "2026-04-01" as 2026年4月1日.
+pub fn date_ja(date: &str) -> String {
+    let mut parts = date.get(..10).unwrap_or(date).splitn(3, '-');
+    match (
+        parts.next().and_then(|y| y.parse::<i32>().ok()),
+        parts.next().and_then(|m| m.parse::<u8>().ok()),
+        parts.next().and_then(|d| d.parse::<u8>().ok()),
+    ) {
+        (Some(year), Some(month), Some(day)) => format!("{year}年{month}月{day}日"),
+        _ => date.to_owned(),
+    }
+}
+
+/// A JSON date as 2026年4月1日, or a dash.
+pub fn date_of(value: &Value) -> String {
+    value
+        .as_str()
+        .map(date_ja)
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+/// An RFC 3339 instant in Japan Standard Time: 2026年4月1日 09:00.
+pub fn instant_ja(instant: &str) -> String {
+    match OffsetDateTime::parse(instant, &Rfc3339) {
+        Ok(instant) => {
+            let local = instant.to_offset(grants_domain::JST);
+            format!(
+                "{}年{}月{}日 {:02}:{:02}",
+                local.year(),
+                u8::from(local.month()),
+                local.day(),
+                local.hour(),
+                local.minute()
+            )
+        }
+        Err(_) => instant.to_owned(),
+    }
+}
+
+/// A JSON instant in JST, or a dash.
+pub fn instant_of(value: &Value) -> String {
+    value
+        .as_str()
+        .map(instant_ja)
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+/// The text of a JSON string, or "".
+pub fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or("")
+}
+
+/// The Japanese name of an application status code.
+pub fn application_status(code: &str) -> &'static str {
+    serde_json::from_value::<grants_domain::ApplicationStatus>(Value::String(code.to_owned()))
+        .map(|status| status.label_ja())
+        .unwrap_or("—")
+}
+
+/// The Japanese name of a grant status code.
+pub fn grant_status(code: &str) -> &'static str {
+    serde_json::from_value::<grants_domain::GrantStatus>(Value::String(code.to_owned()))
+        .map(|status| status.label_ja())
+        .unwrap_or("—")
+}
+
+/// The hidden fields every form carries (CSRF token and one-time form id), and, when the session
+/// has ended, the fields to sign in again without leaving the page.
+pub fn form_guard(visitor: &Visitor, state: &FormState) -> Markup {
+    html! {
+        input type="hidden" name="_csrf" value=(visitor.csrf);
+        input type="hidden" name="_form" value=(state.form_id);
+        @if state.reauth {
+            fieldset.reauth {
+                legend { "もう一度ログインしてください" }
+                p { "入力内容はこのページに残っています。ログインすると、そのまま送信します。" }
+                div.field {
+                    label for="reauth-email" { "メールアドレス" }
+                    input #reauth-email type="email" name=(REAUTH_EMAIL) autocomplete="username" required;
+                }
+                div.field {
+                    label for="reauth-password" { "パスワード" }
+                    input #reauth-password type="password" name=(REAUTH_PASSWORD) autocomplete="current-password" required;
+                }
+            }
+        }
+    }
+}
+
+/// The messages that belong to no field, at the top of a form.
+pub fn error_summary(state: &FormState) -> Markup {
+    html! {
+        @if !state.errors.is_empty() {
+            div.errors role="alert" tabindex="-1" {
+                h2 { "入力内容を確認してください" }
+                ul {
+                    @for message in &state.errors.top { li { (message) } }
+                    @for (field, message) in &state.errors.fields {
+                        li { a href={ "#f-" (field) } { (message) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How a field is typed.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub kind: &'a str,
+    /// The most characters allowed, shown beside the label.
+    pub max: Option<usize>,
+    pub required: bool,
+    pub hint: Option<&'a str>,
+    pub autocomplete: Option<&'a str>,
+}
+
+impl<'a> Input<'a> {
+    pub fn text(name: &'a str, label: &'a str) -> Self {
+        Input {
+            name,
+            label,
+            kind: "text",
+            max: None,
+            required: false,
+            hint: None,
+            autocomplete: None,
+        }
+    }
+
+    pub fn kind(mut self, kind: &'a str) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    pub fn max(mut self, max: usize) -> Self {
+        self.max = Some(max);
+        self
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    pub fn autocomplete(mut self, autocomplete: &'a str) -> Self {
+        self.autocomplete = Some(autocomplete);
+        self
+    }
+
+    fn label(&self) -> Markup {
+        html! {
+            label for={ "f-" (self.name) } {
+                (self.label)
+                @if self.required { span.req { "必須" } }
+                @if let Some(max) = self.max { span.limit { (max) "文字以内" } }
+            }
+        }
+    }
+
+    fn described_by(&self, error: Option<&str>) -> Option<String> {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("h-{}", self.name));
+        }
+        if error.is_some() {
+            ids.push(format!("e-{}", self.name));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+
+    fn notes(&self, error: Option<&str>) -> Markup {
+        html! {
+            @if let Some(hint) = self.hint { p.hint id={ "h-" (self.name) } { (hint) } }
+            @if let Some(error) = error { p.error id={ "e-" (self.name) } { (error) } }
+        }
+    }
+
+    /// An `<input>` with its label, hint and error.
+    pub fn render(&self, state: &FormState) -> Markup {
+        let error = state.errors.field(self.name);
+        html! {
+            div.field.invalid[error.is_some()] {
+                (self.label())
+                (self.notes(error))
+                input id={ "f-" (self.name) } name=(self.name) type=(self.kind)
+                    value=(state.value(self.name))
+                    required[self.required]
+                    autocomplete=[self.autocomplete]
+                    inputmode=[(self.kind == "number").then_some("numeric")]
+                    aria-invalid=[error.map(|_| "true")]
+                    aria-describedby=[self.described_by(error)];
+            }
+        }
+    }
+
+    /// A `<textarea>` with its label, limit, hint and error.
+    pub fn textarea(&self, state: &FormState) -> Markup {
+        let error = state.errors.field(self.name);
+        html! {
+            div.field.invalid[error.is_some()] {
+                (self.label())
+                (self.notes(error))
+                textarea id={ "f-" (self.name) } name=(self.name) rows="5"
+                    data-count=[self.max]
+                    required[self.required]
+                    aria-invalid=[error.map(|_| "true")]
+                    aria-describedby=[self.described_by(error)] { (state.value(self.name)) }
+            }
+        }
+    }
+}
+
+/// A short notice (saved, submitted).
+pub fn flash(message: Option<&str>) -> Markup {
+    html! {
+        @if let Some(message) = message { p.flash role="status" { (message) } }
+    }
+}
+
+/// Nothing: for optional markup.
+pub fn nothing() -> Markup {
+    PreEscaped(String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yen_and_dates_read_the_japanese_way() {
+        assert_eq!(yen(286_000), "¥286,000");
+        assert_eq!(yen(0), "¥0");
+        assert_eq!(yen(1_000_000), "¥1,000,000");
+        assert_eq!(yen(-63_800), "-¥63,800");
+        assert_eq!(date_ja("2026-04-01"), "2026年4月1日");
+        assert_eq!(instant_ja("2026-03-31T15:00:00Z"), "2026年4月1日 00:00");
+    }
+}

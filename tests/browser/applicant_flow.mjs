@@ -1,0 +1,202 @@
+// The applicant's way through the pages in a real browser (Debian's Chromium, driven by
+// playwright-core): the public pages, registering, a group, an application saved and submitted.
+// Every page type visited is checked with axe-core (no serious or critical violation) and no page
+// may trip its Content-Security-Policy; a screenshot of each main page goes to target/screenshots/.
+//
+//   node tests/browser/applicant_flow.mjs http://127.0.0.1:PORT
+//
+// Exits 0 when everything holds; tests/tests/browser.rs runs it against a freshly seeded service.
+
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const base = process.argv[2];
+if (!base) {
+  console.error("usage: node applicant_flow.mjs <base-url>");
+  process.exit(2);
+}
+const executablePath = process.env.GRANTS_CHROMIUM || "/usr/bin/chromium";
+const shots = process.env.GRANTS_SCREENSHOTS || resolve(here, "../../target/screenshots");
+mkdirSync(shots, { recursive: true });
+
+const profile = mkdtempSync(join(tmpdir(), "grants-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  locale: "ja-JP",
+  timezoneId: "Asia/Tokyo",
+  viewport: { width: 1200, height: 900 },
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+
+const failures = [];
+const cspViolations = [];
+const page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(15000);
+page.on("console", (message) => {
+  if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+});
+page.on("pageerror", (error) => failures.push(`script error: ${error.message}`));
+
+function check(condition, what) {
+  if (!condition) failures.push(what);
+  console.log(`${condition ? "ok  " : "FAIL"} ${what}`);
+}
+
+/** axe-core on the current page: no serious or critical violation. */
+async function accessible(name) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+  });
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of serious) console.log(`     ${name}: ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(", ")}`);
+  check(serious.length === 0, `${name}: no serious or critical accessibility violation (axe-core)`);
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function visit(path) {
+  const response = await page.goto(new URL(path, base).href);
+  return response.status();
+}
+
+try {
+  // Public pages.
+  check((await visit("/")) === 200, "the home page answers");
+  check((await page.getAttribute("html", "lang")) === "ja", 'the page says lang="ja"');
+  check(await page.getByRole("heading", { name: "募集中の公募" }).isVisible(), "open calls are listed");
+  await accessible("home");
+  await shot("home");
+
+  await page.getByRole("link", { name: /ステップアップ/ }).first().click();
+  check(await page.getByText("審査基準").isVisible(), "a round shows its criteria");
+  await accessible("round");
+  await shot("round");
+
+  check((await visit("/awards")) === 200, "the awards list answers");
+  check(await page.getByRole("link", { name: /CSV/ }).isVisible(), "the CSV download is linked");
+  await accessible("awards");
+  await shot("awards");
+  const award = page.locator("table a").first();
+  if (await award.count()) {
+    await award.click();
+    check(await page.getByText("交付決定額").isVisible(), "one award shows its amount");
+    await accessible("award");
+    await shot("award");
+  }
+
+  // Register and sign in.
+  await visit("/register");
+  await accessible("register");
+  const email = `browser-${Date.now()}@example.jp`;
+  await page.getByLabel("お名前").fill("ブラウザ 花子");
+  await page.getByLabel("メールアドレス").fill(email);
+  await page.getByLabel("パスワード").fill("correct horse battery staple");
+  await page.getByRole("button", { name: "登録する" }).click();
+  check(new URL(page.url()).pathname === "/my", "registering signs in and leads to the dashboard");
+  await accessible("dashboard");
+  await shot("dashboard");
+
+  // A group.
+  await page.getByRole("link", { name: "団体を登録する" }).click();
+  await accessible("group form");
+  await page.getByLabel("団体名").fill("ブラウザの会");
+  await page.getByLabel("市民活動団体の登録番号").fill("市民活動-0099");
+  await page.getByLabel("代表者氏名").fill("代表 太郎");
+  await page.getByLabel("所在地").fill("市内本町1-2-3");
+  await page.getByLabel("電話番号").fill("0564-00-0000");
+  await page.getByLabel("団体の連絡先メールアドレス").fill("group@example.jp");
+  await page.getByLabel("設立日").fill("2019-05-01");
+  await page.locator("#f-member_count").fill("12");
+  await page.locator("#f-resident_member_count").fill("8");
+  await page.getByLabel("活動目的").fill("公園の緑化と子どもの自然体験");
+  await shot("group-form");
+  await page.getByRole("button", { name: "団体を登録する" }).click();
+  check(new URL(page.url()).pathname === "/my", "the group is registered");
+  check(await page.getByText("ブラウザの会").isVisible(), "the dashboard lists the group");
+
+  // An application: first with a title over its limit, then right.
+  await page.getByRole("link", { name: "申請書を作成する" }).first().click();
+  await accessible("application form");
+  await page.getByLabel("事業名").fill("あ".repeat(101));
+  await page.getByLabel("事業概要").fill("市内の公園で月1回の自然観察会を開く。");
+  await page.getByLabel("事業の目的・内容").fill("子どもが身近な自然に親しむ機会をつくる。");
+  await page.getByLabel("対象者・受益者").fill("市内の小学生とその保護者");
+  await page.getByLabel("事業期間（開始日）").fill("2026-06-01");
+  await page.getByLabel("事業期間（終了日）").fill("2027-02-28");
+  await page.getByLabel("費目（1行目）").selectOption("rentals");
+  await page.getByLabel("内容（1行目）", { exact: true }).first().fill("会場使用料");
+  await page.getByLabel("数量（1行目）").fill("1");
+  await page.getByLabel("単価（円）（1行目）").fill("412345");
+  await page.getByLabel("種類（1行目）").selectOption("project_income");
+  await page.locator("#id-0").fill("参加費");
+  await page.getByLabel("金額（円）（1行目）").fill("30000");
+  await page.getByLabel("補助金申請額（円）").fill("300000");
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  check(await page.getByText("事業名は100文字以内で入力してください").first().isVisible(), "the length rule is shown");
+  check((await page.getByLabel("事業概要").inputValue()) === "市内の公園で月1回の自然観察会を開く。", "what was typed is kept");
+  await accessible("application form with errors");
+  await shot("application-form-errors");
+
+  await page.getByLabel("事業名").fill("こども自然教室");
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  check(await page.getByText("保存しました").isVisible(), "the draft is saved");
+  const maximum = await page.locator("#max-amount").textContent();
+  check(/¥\d{3},000/.test(maximum ?? ""), `the maximum subsidy is shown after saving (${maximum?.trim()})`);
+  await accessible("saved application form");
+  await shot("application-form");
+
+  await page.getByRole("button", { name: "保存して提出" }).click();
+  check(await page.getByText("申請書を提出しました").isVisible(), "the application is submitted");
+  check(await page.getByText("提出済み").first().isVisible(), "its status says submitted");
+  await accessible("application");
+  await shot("application");
+
+  // Sign-in page, signed out.
+  await page.getByRole("button", { name: "ログアウト" }).click();
+  await visit("/login");
+  await accessible("login");
+  await shot("login");
+} catch (error) {
+  failures.push(`the flow broke: ${error.stack ?? error}`);
+  try {
+    await shot("failure");
+  } catch {}
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+for (const violation of cspViolations) failures.push(`CSP violation: ${violation}`);
+if (failures.length) {
+  console.error(`\n${failures.length} failure(s):\n- ${failures.join("\n- ")}`);
+  process.exit(1);
+}
+console.log(`\nall checks passed; screenshots in ${shots}`);
