@@ -5,6 +5,7 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
+    keep_big_allocations_returnable();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -23,5 +24,17 @@ async fn main() {
         }
         eprintln!("error: {error:#}");
         std::process::exit(1);
+    }
+}
+
+/// Password hashing (argon2id) allocates 19 MiB per hash on a blocking thread. glibc raises its mmap
+/// threshold after the first such block is freed, so later ones come from per-thread arenas that never
+/// give the memory back: after a few dozen sign-ins the service held over 1 GB (docs/benchmarks.md).
+/// A fixed threshold keeps every large block mmapped, so it returns to the system when freed.
+fn keep_big_allocations_returnable() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes glibc's allocator and takes its own locks; no memory is touched.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
