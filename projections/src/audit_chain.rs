@@ -46,27 +46,77 @@ impl Projection for AuditChain {
         tx: &'a mut Tx,
         event: &'a LoggedEvent,
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
-        Box::pin(async move {
-            let last = crate::on_tx!(&mut *tx, conn => sqlx::query(
-                "SELECT link, hash FROM audit_chain ORDER BY link DESC LIMIT 1",
-            )
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|row| -> Result<(i64, String), sqlx::Error> { Ok((row.try_get(0)?, row.try_get(1)?)) }));
-            let (link, previous) = last.transpose()?.unwrap_or((0, GENESIS.to_owned()));
-            let hash = link_hash(&previous, event)?;
-            crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                "INSERT INTO audit_chain (link, position, hash, previous_hash) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(link + 1)
-            .bind(event.position)
-            .bind(&hash)
-            .bind(&previous)
-            .execute(&mut *conn)
-            .await?);
-            Ok(())
-        })
+        Box::pin(append(tx, std::slice::from_ref(event)))
     }
+
+    fn apply_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(append(tx, events))
+    }
+}
+
+/// Chains `events` after the last link: the last link is read once per batch and the links are
+/// written in one statement on PostgreSQL (a rebuild of a 1M-event log otherwise spent its time on
+/// two round trips per event, see docs/benchmarks.md).
+async fn append(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let last = crate::on_tx!(&mut *tx, conn => sqlx::query(
+        "SELECT link, hash FROM audit_chain ORDER BY link DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|row| -> Result<(i64, String), sqlx::Error> { Ok((row.try_get(0)?, row.try_get(1)?)) }));
+    let (mut link, mut previous) = last.transpose()?.unwrap_or((0, GENESIS.to_owned()));
+    let mut links = Vec::with_capacity(events.len());
+    let mut positions = Vec::with_capacity(events.len());
+    let mut hashes = Vec::with_capacity(events.len());
+    let mut previous_hashes = Vec::with_capacity(events.len());
+    for event in events {
+        let hash = link_hash(&previous, event)?;
+        link += 1;
+        links.push(link);
+        positions.push(event.position);
+        previous_hashes.push(std::mem::replace(&mut previous, hash.clone()));
+        hashes.push(hash);
+    }
+    match tx {
+        Tx::Postgres(conn) => {
+            sqlx::query(
+                "INSERT INTO audit_chain (link, position, hash, previous_hash)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])",
+            )
+            .bind(&links)
+            .bind(&positions)
+            .bind(&hashes)
+            .bind(&previous_hashes)
+            .execute(&mut **conn)
+            .await?;
+        }
+        Tx::Sqlite(conn) => {
+            for (((link, position), hash), previous) in links
+                .iter()
+                .zip(&positions)
+                .zip(&hashes)
+                .zip(&previous_hashes)
+            {
+                sqlx::query(
+                    "INSERT INTO audit_chain (link, position, hash, previous_hash) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(link)
+                .bind(position)
+                .bind(hash)
+                .bind(previous)
+                .execute(&mut **conn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The hash of `event` chained after `previous` (hex).

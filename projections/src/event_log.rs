@@ -94,6 +94,9 @@ impl LoggedEvent {
 const SQLITE_COLUMNS: &str =
     "SELECT position, recorded_at, aggregate_type, aggregate_id, sequence, \
      event_type, event_version, payload, metadata, 0 AS transaction_id FROM events";
+/// The select list turns `transaction_id` into a bigint under the same name, so an `ORDER BY` must
+/// name the table's column (`events.transaction_id`): the bare name would sort by the output alias,
+/// which no index serves, and every batch would scan and sort the whole log.
 const POSTGRES_COLUMNS: &str =
     "SELECT position, recorded_at, aggregate_type, aggregate_id, sequence, \
      event_type, event_version, payload::text AS payload, metadata::text AS metadata, \
@@ -168,7 +171,7 @@ pub async fn read_after(
             let sql = format!(
                 "{POSTGRES_COLUMNS} WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) \
                  AND (transaction_id, position) > ($1::bigint::text::xid8, $2) \
-                 ORDER BY transaction_id, position LIMIT $3"
+                 ORDER BY events.transaction_id, events.position LIMIT $3"
             );
             let rows = sqlx::query(&sql)
                 .bind(after.transaction_id)
@@ -206,7 +209,7 @@ pub async fn read_range(
             let sql = format!(
                 "{POSTGRES_COLUMNS} WHERE (transaction_id, position) > ($1::bigint::text::xid8, $2) \
                  AND (transaction_id, position) <= ($3::bigint::text::xid8, $4) \
-                 ORDER BY transaction_id, position LIMIT $5"
+                 ORDER BY events.transaction_id, events.position LIMIT $5"
             );
             let rows = sqlx::query(&sql)
                 .bind(after.transaction_id)

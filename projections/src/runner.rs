@@ -42,6 +42,21 @@ pub trait Projection: Send + Sync {
         tx: &'a mut Tx,
         event: &'a LoggedEvent,
     ) -> BoxFuture<'a, Result<(), ProjectionError>>;
+
+    /// Applies a batch of consecutive events (the runner's unit), in log order. The default applies
+    /// them one by one; a projection may override it to write a batch in fewer statements.
+    fn apply_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(async move {
+            for event in events {
+                self.apply(tx, event).await?;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// What one step of one projection did.
@@ -153,9 +168,7 @@ impl Runner {
             tx.rollback().await?;
             return Ok(Step::Idle);
         };
-        for event in &events {
-            projection.apply(&mut tx, event).await?;
-        }
+        projection.apply_batch(&mut tx, &events).await?;
         checkpoint::store(&mut tx, name, last).await?;
         tx.commit().await?;
         tracing::debug!(
@@ -259,9 +272,7 @@ impl Runner {
             let Some(last) = events.last().map(LoggedEvent::cursor) else {
                 break;
             };
-            for event in &events {
-                projection.apply(&mut tx, event).await?;
-            }
+            projection.apply_batch(&mut tx, &events).await?;
             replayed += events.len();
             cursor = last;
         }

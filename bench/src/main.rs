@@ -1,0 +1,56 @@
+//! `grants-bench`: the load generator and in-process measurements of `scripts/bench`.
+//!
+//! Each subcommand measures one thing and merges its figures into a JSON results file; `report`
+//! prints them as a table next to raw PostgreSQL's figures of the same run (see docs/benchmarks.md).
+//! Nothing here asserts a target: the benchmark reports, it never fails a build.
+
+mod http;
+mod lag;
+mod public;
+mod report;
+mod stats;
+mod store;
+mod synth;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "grants-bench",
+    about = "Benchmark of the grants service (run scripts/bench)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Commands over HTTP against a running service; projection lag; its memory.
+    Http(http::HttpArgs),
+    /// The event store in-process: appends with 8 writers, loading a 200-event grant.
+    Store(store::StoreArgs),
+    /// Append copies of a real award life until the log has grown by N events.
+    Synth(synth::SynthArgs),
+    /// Time `Runner::rebuild` of every projection.
+    Rebuild(synth::RebuildArgs),
+    /// The public awards list over HTTP.
+    Public(public::PublicArgs),
+    /// Add one figure (JSON) to the results file.
+    Record(report::RecordArgs),
+    /// Print the results as a table with ratios and targets.
+    Report(report::ReportArgs),
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Http(args) => http::run(args).await,
+        Command::Store(args) => store::run(args).await,
+        Command::Synth(args) => synth::synth(args).await,
+        Command::Rebuild(args) => synth::rebuild(args).await,
+        Command::Public(args) => public::run(args).await,
+        Command::Record(args) => report::record_one(args),
+        Command::Report(args) => report::print(args),
+    }
+}
