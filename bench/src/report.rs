@@ -219,23 +219,33 @@ pub fn print(args: ReportArgs) -> anyhow::Result<()> {
             verdict: verdict(Some(p99 < 2.0)),
         });
     }
-    if let Some(p99) = num("postgres.public_awards/p99_ms") {
-        rows.push(Row {
-            figure: format!(
-                "GET /public/awards, {} awards",
-                f(num("postgres.public_awards/rows"), 0)
-            ),
-            value: format!(
-                "p50 {} p99 {} ms ({} MB)",
-                f(num("postgres.public_awards/p50_ms"), 0),
-                f(Some(p99), 0),
-                f(num("postgres.public_awards/bytes").map(|b| b / 1e6), 1)
-            ),
-            raw: String::new(),
-            ratio: String::new(),
-            target: "p99 < 10 ms".into(),
-            verdict: verdict(Some(p99 < 10.0)),
-        });
+    for (key, label) in [
+        ("public_awards", "GET /api/v1/public/awards (first page)"),
+        (
+            "public_awards_deep",
+            "GET /api/v1/public/awards?after= (middle page)",
+        ),
+        ("public_awards_page", "GET /awards (HTML, first page)"),
+        ("public_award_page", "GET /awards/{id} (HTML, one award)"),
+    ] {
+        if let Some(p99) = num(&format!("postgres.{key}/p99_ms")) {
+            rows.push(Row {
+                figure: format!(
+                    "{label}, {} awards",
+                    f(num(&format!("postgres.{key}/rows")), 0)
+                ),
+                value: format!(
+                    "p50 {} p99 {} ms ({} kB)",
+                    f(num(&format!("postgres.{key}/p50_ms")), 1),
+                    f(Some(p99), 1),
+                    f(num(&format!("postgres.{key}/bytes")).map(|b| b / 1e3), 1)
+                ),
+                raw: String::new(),
+                ratio: String::new(),
+                target: "p99 < 10 ms".into(),
+                verdict: verdict(Some(p99 < 10.0)),
+            });
+        }
     }
     for (key, label) in [
         ("postgres.rss_start_mib", "RSS at rest, fresh (PG)"),

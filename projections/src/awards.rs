@@ -246,38 +246,124 @@ fn period(value: Option<&Value>) -> (Option<Date>, Option<Date>) {
     (day("start"), day("end"))
 }
 
-/// The public list, optionally for one fiscal year and course, ordered by award date and grant.
-pub async fn list(
-    pool: &LogPool,
-    fiscal_year: Option<i32>,
-    course: Option<&str>,
-) -> Result<Vec<Award>, ProjectionError> {
-    let sql = "SELECT grant_id, fiscal_year, course, group_name, title, summary, amount_awarded, \
-               award_date, amount_finalised, status, registration_number, planned_start, planned_end \
-               FROM awards \
-               WHERE ($1 IS NULL OR fiscal_year = $1) AND ($2 IS NULL OR course = $2) \
-               ORDER BY award_date, grant_id";
+/// The most awards one page of the public list holds.
+pub const MAX_PAGE: u32 = 1_000;
+
+/// Which awards to list: an optional fiscal year and course, and optionally one keyset page.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AwardQuery<'a> {
+    pub fiscal_year: Option<i32>,
+    pub course: Option<&'a str>,
+    /// Only awards after this grant in the list's order (the last grant of the previous page).
+    /// A grant that is not in the list gives an empty page.
+    pub after: Option<&'a str>,
+    /// At most this many awards (capped at [`MAX_PAGE`]); `None` lists them all (the exports).
+    pub limit: Option<u32>,
+}
+
+impl<'a> AwardQuery<'a> {
+    /// The whole list, optionally for one fiscal year and course.
+    pub fn filtered(fiscal_year: Option<i32>, course: Option<&'a str>) -> Self {
+        AwardQuery {
+            fiscal_year,
+            course,
+            ..AwardQuery::default()
+        }
+    }
+}
+
+const SELECT: &str = "SELECT grant_id, fiscal_year, course, group_name, title, summary, \
+    amount_awarded, award_date, amount_finalised, status, registration_number, planned_start, \
+    planned_end FROM awards";
+
+/// The public list ordered by award date and grant, as `query` filters and pages it.
+///
+/// Keyset paging on `(award_date, grant_id)`: each page is an index range scan
+/// (`awards_listing`, `awards_year_listing`, `awards_year_course_listing`), however deep it is. The
+/// statement only names the filters that are set, so the planner sees which index fits.
+pub async fn list(pool: &LogPool, query: &AwardQuery<'_>) -> Result<Vec<Award>, ProjectionError> {
+    let mut conditions = Vec::new();
+    let mut placeholders = 0;
+    let mut next = || {
+        placeholders += 1;
+        format!("${placeholders}")
+    };
+    if query.fiscal_year.is_some() {
+        conditions.push(format!("fiscal_year = {}", next()));
+    }
+    if query.course.is_some() {
+        conditions.push(format!("course = {}", next()));
+    }
+    if query.after.is_some() {
+        conditions.push(format!(
+            "(award_date, grant_id) > (SELECT award_date, grant_id FROM awards WHERE grant_id = {})",
+            next()
+        ));
+    }
+    let mut sql = SELECT.to_owned();
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql.push_str(" ORDER BY award_date, grant_id");
+    if query.limit.is_some() {
+        sql.push_str(&format!(" LIMIT {}", next()));
+    }
+    let limit = query.limit.map(|limit| i64::from(limit.min(MAX_PAGE)));
     let awards = crate::on_pool!(pool, pool => {
-        let rows = sqlx::query(sql).bind(fiscal_year).bind(course).fetch_all(pool).await?;
-        rows.iter()
-            .map(|row| -> Result<Award, sqlx::Error> {
-                Ok(Award {
-                    grant_id: row.try_get(0)?,
-                    fiscal_year: row.try_get(1)?,
-                    course: row.try_get(2)?,
-                    group_name: row.try_get(3)?,
-                    title: row.try_get(4)?,
-                    summary: row.try_get(5)?,
-                    amount_awarded: row.try_get(6)?,
-                    award_date: row.try_get(7)?,
-                    amount_finalised: row.try_get(8)?,
-                    status: row.try_get(9)?,
-                    registration_number: row.try_get(10)?,
-                    planned_start: row.try_get(11)?,
-                    planned_end: row.try_get(12)?,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?
+        let mut statement = sqlx::query(&sql);
+        if let Some(year) = query.fiscal_year {
+            statement = statement.bind(year);
+        }
+        if let Some(course) = query.course {
+            statement = statement.bind(course);
+        }
+        if let Some(after) = query.after {
+            statement = statement.bind(after);
+        }
+        if let Some(limit) = limit {
+            statement = statement.bind(limit);
+        }
+        statement.fetch_all(pool).await?.iter().map(award).collect::<Result<Vec<_>, _>>()?
     });
     Ok(awards)
+}
+
+/// One awarded project by its grant id.
+pub async fn find(pool: &LogPool, grant_id: &str) -> Result<Option<Award>, ProjectionError> {
+    let sql = format!("{SELECT} WHERE grant_id = $1");
+    let found = crate::on_pool!(pool, pool => {
+        match sqlx::query(&sql).bind(grant_id).fetch_optional(pool).await? {
+            Some(row) => Some(award(&row)?),
+            None => None,
+        }
+    });
+    Ok(found)
+}
+
+/// An [`Award`] from a row of [`SELECT`], on either backend.
+fn award<'r, R>(row: &'r R) -> Result<Award, sqlx::Error>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Date: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(Award {
+        grant_id: row.try_get(0)?,
+        fiscal_year: row.try_get(1)?,
+        course: row.try_get(2)?,
+        group_name: row.try_get(3)?,
+        title: row.try_get(4)?,
+        summary: row.try_get(5)?,
+        amount_awarded: row.try_get(6)?,
+        award_date: row.try_get(7)?,
+        amount_finalised: row.try_get(8)?,
+        status: row.try_get(9)?,
+        registration_number: row.try_get(10)?,
+        planned_start: row.try_get(11)?,
+        planned_end: row.try_get(12)?,
+    })
 }

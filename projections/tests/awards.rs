@@ -17,9 +17,12 @@ async fn awards_are_projected(backend: Backend) {
         2 * appended
     );
 
-    let list = awards::list(&db.pool, Some(2025), Some("ステップアップ"))
-        .await
-        .expect("the list");
+    let list = awards::list(
+        &db.pool,
+        &awards::AwardQuery::filtered(Some(2025), Some("ステップアップ")),
+    )
+    .await
+    .expect("the list");
     let summary: Vec<(i64, Option<i64>, &str, Option<&str>)> = list
         .iter()
         .map(|a| {
@@ -51,10 +54,12 @@ async fn awards_are_projected(backend: Backend) {
             .as_deref()
             .is_some_and(|t| t.starts_with("康生通りの花いっぱい運動")));
     }
-    assert!(awards::list(&db.pool, Some(2024), None)
-        .await
-        .expect("the list")
-        .is_empty());
+    assert!(
+        awards::list(&db.pool, &awards::AwardQuery::filtered(Some(2024), None))
+            .await
+            .expect("the list")
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -92,7 +97,9 @@ async fn awards_hold_no_personal_data(backend: Backend) {
     assert_eq!(columns, COLUMNS);
 
     // No value anywhere in the list is personal data, although the log holds plenty.
-    let list = awards::list(&db.pool, None, None).await.expect("the list");
+    let list = awards::list(&db.pool, &awards::AwardQuery::filtered(None, None))
+        .await
+        .expect("the list");
     assert_eq!(list.len(), 4);
     let text = serde_json::to_string(&list).expect("JSON");
     for personal in PERSONAL {

@@ -271,7 +271,9 @@ async fn the_exports_hold_no_personal_data(backend: Backend) {
         .catch_up_to(last, PATIENCE)
         .await
         .expect("catch-up");
-    let rows = awards::list(&db.pool, None, None).await.expect("the list");
+    let rows = awards::list(&db.pool, &awards::AwardQuery::filtered(None, None))
+        .await
+        .expect("the list");
     assert_eq!(rows.len(), 4);
     assert!(rows
         .iter()

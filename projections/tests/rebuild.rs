@@ -26,7 +26,9 @@ async fn a_rebuilt_projection_equals_the_live_one(backend: Backend) {
         .with(AuditChain)
         .batch_size(3);
     runner.catch_up_to(last, PATIENCE).await.expect("catch-up");
-    let live_awards = awards::list(&db.pool, None, None).await.expect("awards");
+    let live_awards = awards::list(&db.pool, &awards::AwardQuery::filtered(None, None))
+        .await
+        .expect("awards");
     let live_chain = chain(&db.pool).await;
     let live_checkpoints = (
         runner.checkpoint("awards").await.expect("checkpoint"),
@@ -42,7 +44,9 @@ async fn a_rebuilt_projection_equals_the_live_one(backend: Backend) {
     );
 
     assert_eq!(
-        awards::list(&db.pool, None, None).await.expect("awards"),
+        awards::list(&db.pool, &awards::AwardQuery::filtered(None, None))
+            .await
+            .expect("awards"),
         live_awards
     );
     assert_eq!(chain(&db.pool).await, live_chain);
@@ -100,7 +104,7 @@ async fn wait_for_sees_a_fresh_write(backend: Backend) {
         .await
         .expect("the projections reach the write");
     assert_eq!(
-        awards::list(&db.pool, None, None)
+        awards::list(&db.pool, &awards::AwardQuery::filtered(None, None))
             .await
             .expect("awards")
             .len(),

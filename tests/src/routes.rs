@@ -88,6 +88,7 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "rounds_list"
         | "rounds_get"
         | "public_awards"
+        | "public_award"
         | "public_awards_csv"
         | "public_awards_360giving"
         | "accounts_register"
@@ -164,7 +165,7 @@ impl Ids {
         let id = match operation.path.split('/').nth(3) {
             Some("rounds") => &self.round,
             Some("applications") | Some("audit") => &self.application,
-            Some("grants") => &self.grant,
+            Some("grants") | Some("public") => &self.grant,
             Some("groups") => &self.group,
             _ => &self.application,
         };

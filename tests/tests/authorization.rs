@@ -34,11 +34,20 @@ async fn demo_objects(app: &TestApp, member: &str) -> Ids {
         .find(|row| row["status"] == "awarded")
         .unwrap()
         .clone();
+    let grant = awarded["grant_id"].as_str().unwrap().to_owned();
+    // The public list is a read model: wait until it shows the demo's award.
+    let public = format!("/api/v1/public/awards/{grant}");
+    for _ in 0..200 {
+        if app.get(&public).await.status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     Ids {
         round: round_of("はじめの一歩"),
         open_round: round_of("ステップアップ"),
         application: awarded["application_id"].as_str().unwrap().to_owned(),
-        grant: awarded["grant_id"].as_str().unwrap().to_owned(),
+        grant,
         group: awarded["group_id"].as_str().unwrap().to_owned(),
         change_request: uuid::Uuid::now_v7().to_string(),
     }

@@ -24,7 +24,9 @@ async fn crash_test_server() {
 
 /// Every projection's rows, in a comparable form.
 async fn snapshot(pool: &LogPool) -> Value {
-    let awards = awards::list(pool, None, None).await.unwrap();
+    let awards = awards::list(pool, &awards::AwardQuery::default())
+        .await
+        .unwrap();
     let applications = applications::list(pool, None, None, None).await.unwrap();
     let mut rounds: Vec<String> = applications
         .iter()
@@ -168,16 +170,25 @@ async fn crash_repeatedly(backend: Backend) {
     let mut groups = Vec::new();
     for n in 1..=3 {
         let token = sign_in(&client, &server.base, &format!("group{n}@demo.example.jp")).await;
-        let own: Value = client
-            .get(format!("{}/api/v1/applications", server.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let group = own[0]["group_id"].as_str().unwrap().to_owned();
+        // The applications list is a read model: wait until it shows the demo's application.
+        let mut group = None;
+        for _ in 0..200 {
+            let own: Value = client
+                .get(format!("{}/api/v1/applications", server.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            group = own[0]["group_id"].as_str().map(str::to_owned);
+            if group.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let group = group.expect("the demo group's application is listed");
         tokens.push(token);
         groups.push(group);
     }

@@ -49,6 +49,12 @@ impl ApiError {
         }))
     }
 
+    /// Names the input field the problem is about (shown beside that field in forms).
+    pub fn with_field(mut self, field: &'static str) -> Self {
+        self.0.field = Some(field);
+        self
+    }
+
     pub fn with_errors(mut self, errors: Value) -> Self {
         self.0.errors = Some(errors);
         self

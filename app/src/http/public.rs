@@ -4,12 +4,14 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use grants_domain::GrantId;
+use grants_projections::awards::AwardQuery;
 use grants_projections::public::Publisher;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::ApiError;
-use super::extract::{Json, Query};
+use super::extract::{Json, Path, Query};
 use super::openapi as doc;
 use super::AppState;
 
@@ -22,35 +24,126 @@ pub struct AwardFilter {
     course: Option<String>,
 }
 
-/// `GET /api/v1/public/awards?fiscal_year=&course=`.
+/// One page of the list: the filter, and where the page starts and how long it is.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AwardPage {
+    /// The fiscal year (年度) by its starting calendar year, e.g. 2026.
+    fiscal_year: Option<i32>,
+    /// The course name, e.g. ステップアップ.
+    course: Option<String>,
+    /// The `grant_id` of the last award of the previous page; the `Link: rel="next"` header of a
+    /// full page gives the next page's address.
+    after: Option<String>,
+    /// How many awards per page, 1 to 1,000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// The page length when the request names none.
+const DEFAULT_PAGE: u32 = 100;
+
+/// `GET /api/v1/public/awards?fiscal_year=&course=&after=&limit=`: one page of the list, ordered by
+/// award date and grant. A full page carries `Link: <…>; rel="next"` (RFC 8288); the exports below
+/// give the whole list at once.
 #[utoipa::path(
     get,
     path = "/api/v1/public/awards",
     operation_id = "public_awards",
     tag = "public",
-    summary = "交付決定事業の一覧（公開） / the awarded projects (public)",
-    params(AwardFilter),
+    summary = "交付決定事業の一覧（公開） / the awarded projects, one page (public)",
+    params(AwardPage),
     security(()),
-    responses((status = 200, description = "awarded projects", body = Vec<doc::PublicAward>)),
+    responses(
+        (status = 200, description = "one page of awarded projects, ordered by award date; a full page has a `Link: <…>; rel=\"next\"` header", body = Vec<doc::PublicAward>),
+        (status = 422, description = "`limit` outside 1-1,000", body = doc::Problem),
+    ),
 )]
 pub async fn awards(
     State(state): State<AppState>,
-    Query(filter): Query<AwardFilter>,
+    Query(page): Query<AwardPage>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(listed(&state, &filter).await?))
+    let limit = page.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=grants_projections::awards::MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid(
+            "request.page_limit",
+            "limit（1ページの件数）は1から1000までで指定してください",
+            "limit (awards per page) must be from 1 to 1000",
+        )
+        .with_field("limit"));
+    }
+    let query = AwardQuery {
+        fiscal_year: page.fiscal_year,
+        course: page.course.as_deref(),
+        after: page.after.as_deref(),
+        limit: Some(limit),
+    };
+    let awards = grants_projections::awards::list(&state.db.log_pool(), &query)
+        .await
+        .map_err(ApiError::internal)?;
+    let next = match awards.last() {
+        Some(last) if awards.len() == limit as usize => {
+            Some(next_link(&page, limit, &last.grant_id))
+        }
+        _ => None,
+    };
+    let mut response = Json(awards).into_response();
+    if let Some(link) = next {
+        if let Ok(value) = header::HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
 }
 
+/// The `Link` header value pointing at the page after `last`.
+fn next_link(page: &AwardPage, limit: u32, last: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(year) = page.fiscal_year {
+        query.append_pair("fiscal_year", &year.to_string());
+    }
+    if let Some(course) = &page.course {
+        query.append_pair("course", course);
+    }
+    query.append_pair("after", last);
+    query.append_pair("limit", &limit.to_string());
+    format!("</api/v1/public/awards?{}>; rel=\"next\"", query.finish())
+}
+
+/// `GET /api/v1/public/awards/{id}`: one awarded project.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/awards/{id}",
+    operation_id = "public_award",
+    tag = "public",
+    summary = "交付決定事業（公開） / one awarded project (public)",
+    params(("id" = uuid::Uuid, Path, description = "the grant")),
+    security(()),
+    responses(
+        (status = 200, description = "the awarded project", body = doc::PublicAward),
+        (status = 404, description = "no such awarded project", body = doc::Problem),
+    ),
+)]
+pub async fn award(
+    State(state): State<AppState>,
+    Path(grant_id): Path<GrantId>,
+) -> Result<impl IntoResponse, ApiError> {
+    grants_projections::awards::find(&state.db.log_pool(), &grant_id.to_string())
+        .await
+        .map_err(ApiError::internal)?
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The whole list (the exports), filtered.
 async fn listed(
     state: &AppState,
     filter: &AwardFilter,
 ) -> Result<Vec<grants_projections::awards::Award>, ApiError> {
-    grants_projections::awards::list(
-        &state.db.log_pool(),
-        filter.fiscal_year,
-        filter.course.as_deref(),
-    )
-    .await
-    .map_err(ApiError::internal)
+    let query = AwardQuery::filtered(filter.fiscal_year, filter.course.as_deref());
+    grants_projections::awards::list(&state.db.log_pool(), &query)
+        .await
+        .map_err(ApiError::internal)
 }
 
 /// `GET /api/v1/public/awards.csv`: the same list as CSV, UTF-8 with BOM, Japanese headers.

@@ -190,15 +190,21 @@ async fn round(State(web): State<Web>, visitor: Visitor, Path(id): Path<String>)
 struct AwardFilter {
     fiscal_year: Option<String>,
     course: Option<String>,
+    /// The last grant of the previous page.
+    after: Option<String>,
 }
+
+/// Awards per page of `/awards` (the API's default page).
+const PAGE: usize = 100;
 
 async fn awards(
     State(web): State<Web>,
     visitor: Visitor,
     Query(filter): Query<AwardFilter>,
 ) -> Response {
-    let all = match web.api.get("/api/v1/public/awards", None).await {
-        Ok(all) => all.as_array().cloned().unwrap_or_default(),
+    // The filters offer the fiscal years and courses of the rounds the city opened.
+    let rounds = match web.api.get("/api/v1/rounds", None).await {
+        Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
         Err(problem) => return read_failed(&visitor, &problem, "/awards"),
     };
     let year = filter
@@ -213,26 +219,42 @@ async fn awards(
     if let Some(course) = course {
         query.push(format!("course={}", encode(course)));
     }
-    let query = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", query.join("&"))
-    };
+    let filters = query.join("&");
+    if let Some(after) = filter.after.as_deref().filter(|after| !after.is_empty()) {
+        query.push(format!("after={}", encode(after)));
+    }
+    query.push(format!("limit={PAGE}"));
     let listed = match web
         .api
-        .get(format!("/api/v1/public/awards{query}"), None)
+        .get(format!("/api/v1/public/awards?{}", query.join("&")), None)
         .await
     {
         Ok(listed) => listed.as_array().cloned().unwrap_or_default(),
         Err(problem) => return read_failed(&visitor, &problem, "/awards"),
     };
-    let mut years: Vec<i64> = all
+    // A full page may have a next one (the API's `Link` header says the same).
+    let next = (listed.len() == PAGE)
+        .then(|| listed.last().map(|last| text(&last["grant_id"]).to_owned()))
+        .flatten()
+        .map(|last| {
+            let separator = if filters.is_empty() { "" } else { "&" };
+            format!("/awards?{filters}{separator}after={}", encode(&last))
+        });
+    let query = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("?{filters}")
+    };
+    let mut years: Vec<i64> = rounds
         .iter()
-        .filter_map(|a| a["fiscal_year"].as_i64())
+        .filter_map(|round| round["fiscal_year"].as_i64())
         .collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    let mut courses: Vec<&str> = all.iter().filter_map(|a| a["course"].as_str()).collect();
+    let mut courses: Vec<&str> = rounds
+        .iter()
+        .filter_map(|round| round["course"].as_str())
+        .collect();
     courses.sort_unstable();
     courses.dedup();
     let body = html! {
@@ -266,7 +288,10 @@ async fn awards(
         @if listed.is_empty() {
             p { "条件に合う交付決定事業はありません。" }
         } @else {
-            (awards_table(&listed, &format!("交付決定事業（{}件）", listed.len())))
+            (awards_table(&listed, "交付決定事業（交付決定日順）"))
+        }
+        @if let Some(next) = &next {
+            p.pager { a href=(next) rel="next" { "次の" (PAGE) "件を表示" } }
         }
     };
     page(&visitor, "交付決定事業の一覧", body)
@@ -274,20 +299,21 @@ async fn awards(
 
 async fn award(State(web): State<Web>, visitor: Visitor, Path(grant_id): Path<String>) -> Response {
     let path = format!("/awards/{grant_id}");
-    let all = match web.api.get("/api/v1/public/awards", None).await {
-        Ok(all) => all.as_array().cloned().unwrap_or_default(),
+    let award = match web
+        .api
+        .get(format!("/api/v1/public/awards/{}", encode(&grant_id)), None)
+        .await
+    {
+        Ok(award) => award,
+        Err(problem) if problem.status == axum::http::StatusCode::NOT_FOUND => {
+            return view::page_with_status(
+                axum::http::StatusCode::NOT_FOUND,
+                &visitor,
+                "交付決定事業が見つかりません",
+                html! { p { a href="/awards" { "一覧へ戻る" } } },
+            );
+        }
         Err(problem) => return read_failed(&visitor, &problem, &path),
-    };
-    let Some(award) = all
-        .iter()
-        .find(|award| text(&award["grant_id"]) == grant_id)
-    else {
-        return view::page_with_status(
-            axum::http::StatusCode::NOT_FOUND,
-            &visitor,
-            "交付決定事業が見つかりません",
-            html! { p { a href="/awards" { "一覧へ戻る" } } },
-        );
     };
     let body = html! {
         dl.facts {
