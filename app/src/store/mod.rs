@@ -39,14 +39,36 @@ pub struct Stores {
 impl Stores {
     pub fn new(database: &Database) -> Self {
         Stores {
-            accounts: Store::new(database, vec![]),
-            groups: Store::new(database, vec![]),
-            applications: Store::new(database, grants_domain::upcasting::upcasters()),
-            grants: Store::new(database, vec![]),
-            rounds: Store::new(database, vec![]),
-            reviews: Store::new(database, vec![]),
+            accounts: Store::new(database, vec![], Sourcing::Events),
+            groups: Store::new(database, vec![], Sourcing::Events),
+            applications: Store::new(
+                database,
+                grants_domain::upcasting::upcasters(),
+                Sourcing::Events,
+            ),
+            // A grant gathers an event per saved settlement report, payment and change, and a
+            // round one per screening, appointment and award: the two long streams.
+            grants: Store::new(database, vec![], Sourcing::Snapshots(SNAPSHOT_EVERY)),
+            rounds: Store::new(database, vec![], Sourcing::Snapshots(SNAPSHOT_EVERY)),
+            reviews: Store::new(database, vec![], Sourcing::Events),
         }
     }
+}
+
+/// How many events a snapshot of a long stream lags at most.
+pub const SNAPSHOT_EVERY: usize = 20;
+
+/// How an aggregate's state is rebuilt when a command or a read loads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sourcing {
+    /// From all its events (one query): right for short streams.
+    Events,
+    /// From the snapshot row (cqrs-es's `snapshots` table, written in the same transaction as the
+    /// events each time the stream crosses a multiple of `n`) and the events after it: two queries,
+    /// however long the stream. The events stay the truth: a snapshot that no longer deserialises
+    /// is ignored and the stream replayed, and deleting every snapshot is always safe
+    /// (`docs/operations.md`).
+    Snapshots(usize),
 }
 
 /// How many times a command is re-run after losing an optimistic-concurrency race.
@@ -98,14 +120,26 @@ where
     pub fn new(
         database: &Database,
         upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
+        sourcing: Sourcing,
     ) -> Arc<Self> {
+        fn store<R, A>(repository: R, sourcing: Sourcing) -> PersistedEventStore<R, A>
+        where
+            R: cqrs_es::persist::PersistedEventRepository,
+            A: Aggregate,
+        {
+            match sourcing {
+                Sourcing::Events => PersistedEventStore::new_event_store(repository),
+                Sourcing::Snapshots(every) => {
+                    PersistedEventStore::new_snapshot_store(repository, every)
+                }
+            }
+        }
         let backend = match database {
             Database::Sqlite(pool) => Backend::Sqlite(
-                PersistedEventStore::new_event_store(SqliteEventRepository::new(pool.clone()))
-                    .with_upcasters(upcasters),
+                store(SqliteEventRepository::new(pool.clone()), sourcing).with_upcasters(upcasters),
             ),
             Database::Postgres(pool) => Backend::Postgres(
-                PersistedEventStore::new_event_store(PostgresEventRepository::new(pool.clone()))
+                store(PostgresEventRepository::new(pool.clone()), sourcing)
                     .with_upcasters(upcasters),
             ),
         };
@@ -205,18 +239,17 @@ where
     Ok((state, committed))
 }
 
-async fn load_once<A, ES>(store: &ES, id: &str) -> Result<Option<A>, AggregateError<A::Error>>
+async fn load_once<R, A>(
+    store: &PersistedEventStore<R, A>,
+    id: &str,
+) -> Result<Option<A>, AggregateError<A::Error>>
 where
+    R: cqrs_es::persist::PersistedEventRepository,
     A: Aggregate + Clone,
-    ES: EventStore<A>,
 {
-    let events = store.load_events(id).await?;
-    if events.is_empty() {
+    let context = store.load_aggregate(id).await?;
+    if context.current_sequence == 0 {
         return Ok(None);
     }
-    let mut state = A::default();
-    for envelope in events {
-        state.apply(envelope.payload);
-    }
-    Ok(Some(state))
+    Ok(Some(context.aggregate))
 }

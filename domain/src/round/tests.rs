@@ -1089,3 +1089,21 @@ proptest! {
         }
     }
 }
+
+/// The store keeps snapshots of rounds (a long stream) as JSON: a round with a committee, a fixed
+/// ranking with its offer, awards and rejections comes back from JSON exactly as it was.
+#[test]
+fn a_round_comes_back_from_its_snapshot_unchanged() {
+    let mut round = Round::default();
+    let events = with(
+        ranked_round(),
+        [decided(1, 300_000, 1), decided(2, 250_000, 2)],
+    );
+    for event in events {
+        cqrs_es::Aggregate::apply(&mut round, event);
+    }
+    assert!(round.ranking.is_some() && round.awards.len() == 2);
+    let snapshot = serde_json::to_value(&round).expect("a round serialises");
+    let restored: Round = serde_json::from_value(snapshot).expect("and deserialises");
+    assert_eq!(restored, round);
+}
