@@ -12,7 +12,7 @@ use grants_domain::{ExpenseCategory, IncomeKind};
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
-use super::{load_application, number, place, with_session, Flags};
+use super::{load_application, number, place, rows, with_session, Flags};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
@@ -45,8 +45,9 @@ const APPLICATION_CODES: &[(&str, &str)] = &[
     ("group.grant_limit_reached", "group_id"),
 ];
 
-/// The JSON form of api.md from the posted fields; `bad` collects number fields that are not numbers.
-fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
+/// The budget of api.md (`{income, expenses}`) from the posted budget rows; blank rows are left
+/// out, and `bad` collects "budget" when an amount is not a number.
+pub(super) fn budget_json(form: &FormData, bad: &mut Vec<String>) -> Value {
     let expenses: Vec<Value> = (0..form.all("expense_category").len())
         .filter_map(|n| {
             let at = |name: &str| form.all(name).get(n).copied().unwrap_or("");
@@ -85,6 +86,12 @@ fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
             }))
         })
         .collect();
+    json!({"income": income, "expenses": expenses})
+}
+
+/// The JSON form of api.md from the posted fields; `bad` collects number fields that are not numbers.
+fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
+    let budget = budget_json(form, bad);
     if form.get("period_start").is_empty() || form.get("period_end").is_empty() {
         bad.push("period".into());
     }
@@ -94,7 +101,7 @@ fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
         "purpose": form.get("purpose"),
         "beneficiaries": form.get("beneficiaries"),
         "period": {"start": form.get("period_start"), "end": form.get("period_end")},
-        "budget": {"income": income, "expenses": expenses},
+        "budget": budget,
         "requested_amount": number(form.get("requested_amount"), "requested_amount", bad),
     })
 }
@@ -110,11 +117,13 @@ fn application_fields(application: &Value) -> FormData {
     if let Some(amount) = application["requested_amount"].as_i64() {
         fields.set("requested_amount", amount.to_string());
     }
-    for line in application["budget"]["expenses"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    budget_fields(&application["budget"], &mut fields);
+    fields
+}
+
+/// Appends a budget's lines as the posted rows of the budget tables.
+pub(super) fn budget_fields(budget: &Value, fields: &mut FormData) {
+    for line in budget["expenses"].as_array().into_iter().flatten() {
         fields
             .0
             .push(("expense_category".into(), text(&line["category"]).into()));
@@ -128,11 +137,7 @@ fn application_fields(application: &Value) -> FormData {
             .0
             .push(("expense_unit_price".into(), line["unit_price"].to_string()));
     }
-    for line in application["budget"]["income"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    for line in budget["income"].as_array().into_iter().flatten() {
         fields
             .0
             .push(("income_kind".into(), text(&line["kind"]).into()));
@@ -144,7 +149,45 @@ fn application_fields(application: &Value) -> FormData {
             .0
             .push(("income_amount".into(), line["amount"].to_string()));
     }
-    fields
+}
+
+/// The budget's two tables (expenses, income): the rows posted or loaded, then a few blank ones.
+pub(super) fn budget_tables(values: &FormData) -> Markup {
+    let expenses = rows(
+        values,
+        &[
+            "expense_category",
+            "expense_item",
+            "expense_quantity",
+            "expense_unit_price",
+        ],
+        BLANK_EXPENSE_ROWS,
+    );
+    let income = rows(
+        values,
+        &["income_kind", "income_description", "income_amount"],
+        BLANK_INCOME_ROWS,
+    );
+    html! {
+        table.lines {
+            caption { "支出" }
+            thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th scope="col" { "数量" } th scope="col" { "単価（円）" } } }
+            tbody {
+                @for (n, line) in expenses.iter().enumerate() {
+                    (expense_row((&line[0], &line[1], &line[2], &line[3]), n))
+                }
+            }
+        }
+        table.lines {
+            caption { "収入" }
+            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th scope="col" { "金額（円）" } } }
+            tbody {
+                @for (n, line) in income.iter().enumerate() {
+                    (income_row((&line[0], &line[1], &line[2]), n))
+                }
+            }
+        }
+    }
 }
 
 /// What the form is about: a new draft in a round (with the groups to choose from), or a saved one.
@@ -176,7 +219,7 @@ fn round_terms(round: &Value) -> Markup {
     }
 }
 
-fn expense_row(state_values: (&str, &str, &str, &str), n: usize) -> Markup {
+pub(super) fn expense_row(state_values: (&str, &str, &str, &str), n: usize) -> Markup {
     let (category, item, quantity, unit_price) = state_values;
     html! {
         tr {
@@ -208,7 +251,7 @@ fn expense_row(state_values: (&str, &str, &str, &str), n: usize) -> Markup {
     }
 }
 
-fn income_row(values: (&str, &str, &str), n: usize) -> Markup {
+pub(super) fn income_row(values: (&str, &str, &str), n: usize) -> Markup {
     let (kind, description, amount) = values;
     html! {
         tr {
@@ -255,40 +298,6 @@ fn application_form(
             *round,
         ),
     };
-    let categories = v.all("expense_category");
-    let (items, quantities, prices) = (
-        v.all("expense_item"),
-        v.all("expense_quantity"),
-        v.all("expense_unit_price"),
-    );
-    let kinds = v.all("income_kind");
-    let (descriptions, amounts) = (v.all("income_description"), v.all("income_amount"));
-    let get = |list: &Vec<&str>, n: usize| list.get(n).copied().unwrap_or("").to_owned();
-    let expense_rows: Vec<(String, String, String, String)> = (0..categories.len())
-        .map(|n| {
-            (
-                get(&categories, n),
-                get(&items, n),
-                get(&quantities, n),
-                get(&prices, n),
-            )
-        })
-        .filter(|line| {
-            ![&line.0, &line.1, &line.2, &line.3]
-                .iter()
-                .all(|f| f.trim().is_empty())
-        })
-        .chain(std::iter::repeat_with(Default::default).take(BLANK_EXPENSE_ROWS))
-        .collect();
-    let income_rows: Vec<(String, String, String)> = (0..kinds.len())
-        .map(|n| (get(&kinds, n), get(&descriptions, n), get(&amounts, n)))
-        .filter(|line| {
-            ![&line.0, &line.1, &line.2]
-                .iter()
-                .all(|f| f.trim().is_empty())
-        })
-        .chain(std::iter::repeat_with(Default::default).take(BLANK_INCOME_ROWS))
-        .collect();
     let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
     let body = html! {
         @if let Some(round) = round { (round_terms(round)) }
@@ -337,24 +346,7 @@ fn application_form(
                 legend { "収支予算" }
                 p.hint { "行は収入・支出あわせて" (BUDGET_LINES_MAX) "行まで、各行の内容は" (BUDGET_LINE_TEXT_MAX) "文字以内です。行が足りないときは「保存」すると空の行が追加されます。食糧費・交際費・人件費・団体運営費・金券は補助対象外です。" }
                 @if let Some(error) = field_error("budget") { p.error id="e-budget" { (error) } }
-                table.lines {
-                    caption { "支出" }
-                    thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th scope="col" { "数量" } th scope="col" { "単価（円）" } } }
-                    tbody {
-                        @for (n, line) in expense_rows.iter().enumerate() {
-                            (expense_row((&line.0, &line.1, &line.2, &line.3), n))
-                        }
-                    }
-                }
-                table.lines {
-                    caption { "収入" }
-                    thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th scope="col" { "金額（円）" } } }
-                    tbody {
-                        @for (n, line) in income_rows.iter().enumerate() {
-                            (income_row((&line.0, &line.1, &line.2), n))
-                        }
-                    }
-                }
+                (budget_tables(v))
                 (Input::text("requested_amount", "補助金申請額（円）").required().hint("補助上限額（保存すると表示されます）以下の額を入力してください。").render(state))
             }
             div.actions {

@@ -1,4 +1,4 @@
-//! The applicant's dashboard (`/my`): their groups, their applications, the open calls.
+//! The applicant's dashboard (`/my`): their groups, their grants, their applications, the open calls.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -7,10 +7,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::non_empty;
+use crate::web::api::encode;
 use crate::web::pages::public::window_open;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
-use crate::web::view::{self, instant_of, page, text, yen_of};
+use crate::web::view::{self, date_of, instant_of, page, text, yen_of};
 use crate::web::Web;
 
 pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
@@ -42,6 +43,16 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
         .unwrap_or_default();
     let groups = groups.as_array().cloned().unwrap_or_default();
     let applications = applications.as_array().cloned().unwrap_or_default();
+    // The group's grants: each awarded application's grant, as the grant read answers it.
+    let mut grants = Vec::new();
+    for row in &applications {
+        if let Some(grant_id) = row["grant_id"].as_str() {
+            let path = format!("/api/v1/grants/{}", encode(grant_id));
+            if let Ok(grant) = web.api.get(path, Some(token)).await {
+                grants.push((row, grant));
+            }
+        }
+    }
     let body = html! {
         section aria-labelledby="my-groups" {
             h2 #my-groups { "団体" }
@@ -51,6 +62,28 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                 ul { @for group in &groups { li { (text(&group["name"])) "（登録番号 " (text(&group["registration_number"])) "）" } } }
             }
             p { a href="/groups/new" { "団体を登録する" } }
+        }
+        @if !grants.is_empty() {
+            section aria-labelledby="my-grants" {
+                h2 #my-grants { "交付決定" }
+                table {
+                    thead { tr {
+                        th scope="col" { "事業名" } th scope="col" { "状況" } th.num scope="col" { "交付決定額" }
+                        th.num scope="col" { "支払済額" } th scope="col" { "完了期限" }
+                    } }
+                    tbody {
+                        @for (row, grant) in &grants {
+                            tr {
+                                td { a href={ "/grants/" (text(&grant["grant_id"])) } { (non_empty(text(&row["title"]))) } }
+                                td { (view::grant_status(text(&grant["status"]))) }
+                                td.num { (yen_of(&grant["decided_amount"])) }
+                                td.num { (yen_of(&grant["paid_total"])) }
+                                td { (date_of(&grant["completion_deadline"])) }
+                            }
+                        }
+                    }
+                }
+            }
         }
         section aria-labelledby="my-applications" {
             h2 #my-applications { "申請" }

@@ -1,6 +1,8 @@
 //! Applicants: the dashboard (`/my`), registering a group (`/groups/new`), the application form
 //! (`/rounds/{id}/apply` for a new draft, `/applications/{id}/edit` afterwards), one application
-//! with its status and the reasons it was returned (`/applications/{id}`), and withdrawing it.
+//! with its status and the reasons it was returned (`/applications/{id}`), and withdrawing it; after
+//! the award, one grant (`/grants/{id}`: advances, withdrawal, change requests) and its settlement
+//! report (`/grants/{id}/report`).
 //!
 //! Every question and every limit is on the form from the start (the limits are the domain's
 //! constants). "保存" saves the draft through the API, which answers the maximum subsidy; a refusal
@@ -9,7 +11,9 @@
 mod application_form;
 mod applications;
 mod dashboard;
+mod grants;
 mod groups;
+mod settlement;
 
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -18,14 +22,16 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::web::api::{encode, Problem};
-use crate::web::form::Errors;
+use crate::web::form::{Errors, FormData};
 use crate::web::session::{set_session, Visitor};
 use crate::web::view::text;
 use crate::web::Web;
 use application_form::{edit_application, new_application, save_application, start_application};
 use applications::{application, withdraw_application};
 use dashboard::dashboard;
+use grants::{change_form, grant, request_advance, request_change, withdraw_grant};
 use groups::{new_group, register_group};
+use settlement::{report_form, save_report};
 
 pub fn routes() -> Router<Web> {
     Router::new()
@@ -41,6 +47,11 @@ pub fn routes() -> Router<Web> {
             get(edit_application).post(save_application),
         )
         .route("/applications/{id}/withdraw", post(withdraw_application))
+        .route("/grants/{id}", get(grant))
+        .route("/grants/{id}/advance", post(request_advance))
+        .route("/grants/{id}/withdraw", post(withdraw_grant))
+        .route("/grants/{id}/change", get(change_form).post(request_change))
+        .route("/grants/{id}/report", get(report_form).post(save_report))
 }
 
 /// Sets the new session cookie when the guard signed the user in again.
@@ -96,6 +107,23 @@ pub(super) fn place(
         }
     }
     errors.problem(problem, fields, by_code);
+}
+
+/// The rows of a table of repeated fields (`names` in column order) as posted or loaded, without
+/// the blank ones, then `blanks` empty rows to type into.
+pub(super) fn rows(values: &FormData, names: &[&str], blanks: usize) -> Vec<Vec<String>> {
+    let columns: Vec<Vec<&str>> = names.iter().map(|name| values.all(name)).collect();
+    let count = columns.iter().map(Vec::len).max().unwrap_or(0);
+    (0..count)
+        .map(|n| {
+            columns
+                .iter()
+                .map(|column| column.get(n).copied().unwrap_or("").to_owned())
+                .collect::<Vec<String>>()
+        })
+        .filter(|line| !line.iter().all(|field| field.trim().is_empty()))
+        .chain(std::iter::repeat_with(|| vec![String::new(); names.len()]).take(blanks))
+        .collect()
 }
 
 pub(super) fn non_empty(title: &str) -> &str {
