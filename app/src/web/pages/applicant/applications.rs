@@ -34,6 +34,9 @@ fn application_page(
         (flash(notice))
         @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
         (status_box(application))
+        @if let Some(grant_id) = application["grant_id"].as_str() {
+            p { a.button href={ "/grants/" (grant_id) } { "交付決定のページへ" } }
+        }
         @if let Some(at) = application["submitted_at"].as_str() { p { "提出日時：" (view::instant_ja(at)) } }
         @if editable {
             p { a.button href={ "/applications/" (id) "/edit" } { "申請書を編集・提出する" } }

@@ -101,7 +101,7 @@ pub(super) async fn stream(
                     (stamp(event))
                     br;
                     (summary(event))
-                    " " span.hash { "ハッシュ " code { (text(&event["hash"]).get(..12).unwrap_or("")) } }
+                    span.hash { "ハッシュ " code { (text(&event["hash"]).get(..12).unwrap_or("")) } }
                 }
             }
         }
