@@ -214,13 +214,15 @@ fn details(event_type: &str, payload: &Value) -> Vec<String> {
     out
 }
 
-/// One event in a list: what happened and its facts.
+/// One event in a list: what happened, its facts, and its type code.
 fn summary(event: &Value) -> Markup {
     let event_type = text(&event["event_type"]);
     let facts = details(event_type, &event["payload"]);
     html! {
         strong { (event_label(event_type)) }
         @if !facts.is_empty() { " " span.facts { "（" (facts.join("、")) "）" } }
+        // The event type as the export and the API name it, to cross-reference them.
+        " " code.event-type { (event_type) }
     }
 }
 
