@@ -103,7 +103,7 @@ fn next_step(grant: &Value) -> Markup {
 }
 
 /// The two forms of the grant page, each with its own values and messages.
-pub(super) struct GrantForms {
+struct GrantForms {
     advance: FormState,
     withdraw: FormState,
 }
