@@ -79,3 +79,60 @@ async fn an_applicant_registers_and_submits_in_a_browser() {
         "tests/browser/applicant_flow.mjs failed (see its output above)"
     );
 }
+
+/// The grant and audit pages: a decided grant's page, an advance refused then requested, the
+/// settlement report pre-filled and saved, the change form; the auditor's log, a timeline and the
+/// state as of an instant; axe-core on each page type; screenshots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_follows_its_grant_and_an_auditor_reads_the_log_in_a_browser() {
+    use grants_tests::scenario::{form, step_up_round};
+
+    if skipped() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let cast = app.cast(1).await;
+    let mut settings = step_up_round(2_000_000, time::Duration::seconds(3));
+    settings["rate_schedule"] = serde_json::json!(["3/4", "1/2"]);
+    let round = app.open_round(&cast, &settings).await;
+    let member = app.applicant("grant-member@example.jp").await;
+    let group = app.register_group(&member, "みどりの会").await;
+    let (application, _) = app
+        .eligible_application(
+            &cast,
+            &member,
+            &round,
+            &group,
+            &form(412_345, 30_000, 286_000),
+        )
+        .await;
+    app.score(&cast, &application, &[45], &[]).await;
+    app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
+        .await;
+    let grant = app.award(&cast, &round, &application, 286_000).await;
+    app.account_with_role("auditor", "auditor@example.jp").await;
+    // The dashboard reads the applications' projection, which follows the log a moment later.
+    for _ in 0..50 {
+        let listed = app
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/applications",
+                &member,
+                None,
+                200,
+            )
+            .await;
+        if listed[0]["grant_id"] == grant.as_str() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let base = app.address.clone();
+    let passed = tokio::task::spawn_blocking(move || run_script("grant_audit_flow.mjs", &base))
+        .await
+        .expect("the script ran");
+    assert!(
+        passed,
+        "tests/browser/grant_audit_flow.mjs failed (see its output above)"
+    );
+}

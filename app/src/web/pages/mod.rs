@@ -1,6 +1,7 @@
 //! The pages, one module per audience: [`public`] (open calls, awarded projects), [`account`]
-//! (sign-in, register, sign-out), [`applicant`] (groups and applications), [`reviewer`] (work list
-//! and scoresheets), [`oversight`] (the auditors' log view).
+//! (sign-in, register, sign-out), [`applicant`] (groups, applications, grants and settlement
+//! reports), [`reviewer`] (work list and scoresheets), [`oversight`] (the auditors' log, timelines,
+//! state as of an instant, chain verification).
 
 pub mod account;
 pub mod applicant;

@@ -1,292 +1,30 @@
-//! Applicants: the dashboard (`/my`), registering a group (`/groups/new`), the application form
-//! (`/rounds/{id}/apply` for a new draft, `/applications/{id}/edit` afterwards), one application
-//! with its status and the reasons it was returned (`/applications/{id}`), and withdrawing it.
-//!
-//! Every question and every limit is on the form from the start (the limits are the domain's
-//! constants). "保存" saves the draft through the API, which answers the maximum subsidy; a refusal
-//! shows the form again with what was typed and the rule beside its field.
+//! The application form: `/rounds/{id}/apply` starts a draft, `/applications/{id}/edit` saves it
+//! and submits it. Every question and every limit is on the form from the start.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::response::Response;
+use axum::Form;
 use grants_domain::application::content::{
     BENEFICIARIES_MAX, BUDGET_LINES_MAX, BUDGET_LINE_TEXT_MAX, PURPOSE_MAX, SUMMARY_MAX, TITLE_MAX,
 };
-use grants_domain::group::registration as group_limits;
-use grants_domain::group::{MIN_MEMBERS, MIN_RESIDENT_MEMBERS};
 use grants_domain::{ExpenseCategory, IncomeKind};
 use maud::{html, Markup};
-use serde::Deserialize;
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-use super::public::window_open;
-use super::{login_then, read_failed, redirect};
+use super::{load_application, number, place, rows, with_session, Flags};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
-use crate::web::session::{set_session, Visitor};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
 use crate::web::view::{
-    self, date_of, error_summary, flash, form_guard, instant_of, page, page_with_status, text,
-    yen_of, Input,
+    self, error_summary, flash, form_guard, instant_of, page_with_status, text, yen_of, Input,
 };
 use crate::web::Web;
-
-pub fn routes() -> Router<Web> {
-    Router::new()
-        .route("/my", get(dashboard))
-        .route("/groups/new", get(new_group).post(register_group))
-        .route(
-            "/rounds/{id}/apply",
-            get(new_application).post(start_application),
-        )
-        .route("/applications/{id}", get(application))
-        .route(
-            "/applications/{id}/edit",
-            get(edit_application).post(save_application),
-        )
-        .route("/applications/{id}/withdraw", post(withdraw_application))
-}
 
 /// Blank budget rows offered under the filled ones (more appear after each save).
 const BLANK_EXPENSE_ROWS: usize = 3;
 const BLANK_INCOME_ROWS: usize = 2;
-
-/// Sets the new session cookie when the guard signed the user in again.
-fn with_session(mut response: Response, visitor: &Visitor, signed_in_again: bool) -> Response {
-    if let (true, Some(token)) = (signed_in_again, visitor.token()) {
-        let (name, value) = set_session(token, visitor.secure);
-        response.headers_mut().append(name, value);
-    }
-    response
-}
-
-/// A number field as JSON: digits (full-width ones and commas allowed) become a number, an empty
-/// field 0, anything else stays text so that the API refuses it; `bad` collects such fields.
-fn number(value: &str, field: &str, bad: &mut Vec<String>) -> Value {
-    let digits: String = value
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '円'))
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            _ => c,
-        })
-        .collect();
-    if digits.is_empty() {
-        return json!(0);
-    }
-    match digits.parse::<u64>() {
-        Ok(number) => json!(number),
-        Err(_) => {
-            bad.push(field.to_owned());
-            json!(value)
-        }
-    }
-}
-
-/// Shows a problem the API answered about a form whose number fields `bad` could not be read: the
-/// API's message goes beside the first of them.
-fn place(
-    errors: &mut Errors,
-    problem: &Problem,
-    fields: &[&str],
-    by_code: &[(&str, &str)],
-    bad: &[String],
-) {
-    if problem.code == "request.invalid_field" {
-        if let Some(field) = bad.first() {
-            errors.add(Some(field), problem.detail_ja.clone());
-            return;
-        }
-    }
-    errors.problem(problem, fields, by_code);
-}
-
-// ---------------------------------------------------------------- dashboard
-
-async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
-    let Some(token) = visitor.token() else {
-        return login_then("/my");
-    };
-    let groups = match web.api.get("/api/v1/groups", Some(token)).await {
-        Ok(groups) => groups,
-        Err(problem) => return read_failed(&visitor, &problem, "/my"),
-    };
-    let applications = match web.api.get("/api/v1/applications", Some(token)).await {
-        Ok(applications) => applications,
-        Err(problem) => return read_failed(&visitor, &problem, "/my"),
-    };
-    let rounds = web
-        .api
-        .get("/api/v1/rounds", Some(token))
-        .await
-        .unwrap_or(Value::Array(Vec::new()));
-    let now = OffsetDateTime::now_utc();
-    let open: Vec<&Value> = rounds
-        .as_array()
-        .map(|rounds| {
-            rounds
-                .iter()
-                .filter(|round| window_open(round, now))
-                .collect()
-        })
-        .unwrap_or_default();
-    let groups = groups.as_array().cloned().unwrap_or_default();
-    let applications = applications.as_array().cloned().unwrap_or_default();
-    let body = html! {
-        section aria-labelledby="my-groups" {
-            h2 #my-groups { "団体" }
-            @if groups.is_empty() {
-                p { "申請するには、まず団体を登録してください。" }
-            } @else {
-                ul { @for group in &groups { li { (text(&group["name"])) "（登録番号 " (text(&group["registration_number"])) "）" } } }
-            }
-            p { a href="/groups/new" { "団体を登録する" } }
-        }
-        section aria-labelledby="my-applications" {
-            h2 #my-applications { "申請" }
-            @if applications.is_empty() {
-                p { "まだ申請はありません。" }
-            } @else {
-                table {
-                    thead { tr { th scope="col" { "事業名" } th scope="col" { "状況" } th scope="col" { "申請額" } th scope="col" { "補助上限額" } } }
-                    tbody {
-                        @for row in &applications {
-                            tr {
-                                td { a href={ "/applications/" (text(&row["application_id"])) } { (non_empty(text(&row["title"]))) } }
-                                td { (view::application_status(text(&row["status"]))) }
-                                td.num { (yen_of(&row["requested_amount"])) }
-                                td.num { (yen_of(&row["max_amount"])) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        section aria-labelledby="my-calls" {
-            h2 #my-calls { "募集中の公募" }
-            @if open.is_empty() {
-                p { "現在募集中の公募はありません。" }
-            } @else {
-                ul {
-                    @for round in &open {
-                        li {
-                            a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) }
-                            " （締切 " (instant_of(&round["closes_at"])) "） "
-                            a href={ "/rounds/" (text(&round["id"])) "/apply" } { "申請書を作成する" }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    page(&visitor, "マイページ", body)
-}
-
-fn non_empty(title: &str) -> &str {
-    if title.trim().is_empty() {
-        "（事業名未入力）"
-    } else {
-        title
-    }
-}
-
-// ---------------------------------------------------------------- groups
-
-const GROUP_FIELDS: &[&str] = &[
-    "name",
-    "registration_number",
-    "representative_name",
-    "address",
-    "phone",
-    "email",
-    "founded_on",
-    "member_count",
-    "resident_member_count",
-    "purpose",
-];
-
-fn group_page(visitor: &Visitor, state: &FormState) -> Response {
-    let body = html! {
-        p { "申請できるのは、構成員が" (MIN_MEMBERS) "人以上で、そのうち市内在住の方が" (MIN_RESIDENT_MEMBERS) "人以上いる、公益的な活動を目的とする団体です。登録したあなたが団体の構成員になります。" }
-        (error_summary(state))
-        form.stack method="post" action="/groups/new" {
-            (form_guard(visitor, state))
-            (Input::text("name", "団体名").required().max(group_limits::NAME_MAX).render(state))
-            (Input::text("registration_number", "市民活動団体の登録番号").required().max(group_limits::REGISTRATION_NUMBER_MAX).render(state))
-            (Input::text("representative_name", "代表者氏名").required().max(group_limits::REPRESENTATIVE_NAME_MAX).render(state))
-            (Input::text("address", "所在地").required().max(group_limits::ADDRESS_MAX).render(state))
-            (Input::text("phone", "電話番号").kind("tel").required().max(group_limits::PHONE_MAX).autocomplete("tel").render(state))
-            (Input::text("email", "団体の連絡先メールアドレス").kind("email").required().max(group_limits::EMAIL_MAX).render(state))
-            (Input::text("founded_on", "設立日").kind("date").required().render(state))
-            (Input::text("member_count", "構成員数（人）").kind("number").required().render(state))
-            (Input::text("resident_member_count", "うち市内在住の構成員数（人）").kind("number").required().render(state))
-            (Input::text("purpose", "活動目的").required().max(group_limits::PURPOSE_MAX).textarea(state))
-            div.actions { button type="submit" { "団体を登録する" } }
-        }
-    };
-    let status = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    page_with_status(status, visitor, "団体の登録", body)
-}
-
-async fn new_group(visitor: Visitor) -> Response {
-    if visitor.token().is_none() {
-        return login_then("/groups/new");
-    }
-    group_page(&visitor, &FormState::new(FormData::default()))
-}
-
-async fn register_group(
-    State(web): State<Web>,
-    visitor: Visitor,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let form = FormData(form);
-    let (visitor, token, again) = match guard(&web, visitor, &form).await {
-        Guard::Proceed {
-            visitor,
-            token,
-            signed_in_again,
-        } => (visitor, token, signed_in_again),
-        Guard::Rerender { visitor, state } => return group_page(&visitor, &state),
-    };
-    let mut bad = Vec::new();
-    let body = json!({
-        "name": form.get("name"),
-        "registration_number": form.get("registration_number"),
-        "representative_name": form.get("representative_name"),
-        "address": form.get("address"),
-        "phone": form.get("phone"),
-        "email": form.get("email"),
-        "founded_on": form.get("founded_on"),
-        "member_count": number(form.get("member_count"), "member_count", &mut bad),
-        "resident_member_count": number(form.get("resident_member_count"), "resident_member_count", &mut bad),
-        "purpose": form.get("purpose"),
-    });
-    if form.get("founded_on").is_empty() {
-        bad.push("founded_on".into());
-    }
-    let call = Call::command(Method::POST, "/api/v1/groups", Some(&token), Some(body))
-        .idempotent(form.idempotency_key("group"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect("/my"),
-        Err(problem) => {
-            let mut errors = Errors::default();
-            place(&mut errors, &problem, GROUP_FIELDS, &[], &bad);
-            group_page(&visitor, &FormState::new(form.typed()).with_errors(errors))
-        }
-    };
-    with_session(response, &visitor, again)
-}
-
-// ---------------------------------------------------------------- the application form
-
 const APPLICATION_FIELDS: &[&str] = &[
     "group_id",
     "title",
@@ -307,8 +45,9 @@ const APPLICATION_CODES: &[(&str, &str)] = &[
     ("group.grant_limit_reached", "group_id"),
 ];
 
-/// The JSON form of api.md from the posted fields; `bad` collects number fields that are not numbers.
-fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
+/// The budget of api.md (`{income, expenses}`) from the posted budget rows; blank rows are left
+/// out, and `bad` collects "budget" when an amount is not a number.
+pub(super) fn budget_json(form: &FormData, bad: &mut Vec<String>) -> Value {
     let expenses: Vec<Value> = (0..form.all("expense_category").len())
         .filter_map(|n| {
             let at = |name: &str| form.all(name).get(n).copied().unwrap_or("");
@@ -347,6 +86,12 @@ fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
             }))
         })
         .collect();
+    json!({"income": income, "expenses": expenses})
+}
+
+/// The JSON form of api.md from the posted fields; `bad` collects number fields that are not numbers.
+fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
+    let budget = budget_json(form, bad);
     if form.get("period_start").is_empty() || form.get("period_end").is_empty() {
         bad.push("period".into());
     }
@@ -356,7 +101,7 @@ fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
         "purpose": form.get("purpose"),
         "beneficiaries": form.get("beneficiaries"),
         "period": {"start": form.get("period_start"), "end": form.get("period_end")},
-        "budget": {"income": income, "expenses": expenses},
+        "budget": budget,
         "requested_amount": number(form.get("requested_amount"), "requested_amount", bad),
     })
 }
@@ -372,11 +117,13 @@ fn application_fields(application: &Value) -> FormData {
     if let Some(amount) = application["requested_amount"].as_i64() {
         fields.set("requested_amount", amount.to_string());
     }
-    for line in application["budget"]["expenses"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    budget_fields(&application["budget"], &mut fields);
+    fields
+}
+
+/// Appends a budget's lines as the posted rows of the budget tables.
+pub(super) fn budget_fields(budget: &Value, fields: &mut FormData) {
+    for line in budget["expenses"].as_array().into_iter().flatten() {
         fields
             .0
             .push(("expense_category".into(), text(&line["category"]).into()));
@@ -390,11 +137,7 @@ fn application_fields(application: &Value) -> FormData {
             .0
             .push(("expense_unit_price".into(), line["unit_price"].to_string()));
     }
-    for line in application["budget"]["income"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    for line in budget["income"].as_array().into_iter().flatten() {
         fields
             .0
             .push(("income_kind".into(), text(&line["kind"]).into()));
@@ -406,7 +149,45 @@ fn application_fields(application: &Value) -> FormData {
             .0
             .push(("income_amount".into(), line["amount"].to_string()));
     }
-    fields
+}
+
+/// The budget's two tables (expenses, income): the rows posted or loaded, then a few blank ones.
+pub(super) fn budget_tables(values: &FormData) -> Markup {
+    let expenses = rows(
+        values,
+        &[
+            "expense_category",
+            "expense_item",
+            "expense_quantity",
+            "expense_unit_price",
+        ],
+        BLANK_EXPENSE_ROWS,
+    );
+    let income = rows(
+        values,
+        &["income_kind", "income_description", "income_amount"],
+        BLANK_INCOME_ROWS,
+    );
+    html! {
+        table.lines {
+            caption { "支出" }
+            thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th scope="col" { "数量" } th scope="col" { "単価（円）" } } }
+            tbody {
+                @for (n, line) in expenses.iter().enumerate() {
+                    (expense_row((&line[0], &line[1], &line[2], &line[3]), n))
+                }
+            }
+        }
+        table.lines {
+            caption { "収入" }
+            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th scope="col" { "金額（円）" } } }
+            tbody {
+                @for (n, line) in income.iter().enumerate() {
+                    (income_row((&line[0], &line[1], &line[2]), n))
+                }
+            }
+        }
+    }
 }
 
 /// What the form is about: a new draft in a round (with the groups to choose from), or a saved one.
@@ -438,7 +219,7 @@ fn round_terms(round: &Value) -> Markup {
     }
 }
 
-fn expense_row(state_values: (&str, &str, &str, &str), n: usize) -> Markup {
+pub(super) fn expense_row(state_values: (&str, &str, &str, &str), n: usize) -> Markup {
     let (category, item, quantity, unit_price) = state_values;
     html! {
         tr {
@@ -470,7 +251,7 @@ fn expense_row(state_values: (&str, &str, &str, &str), n: usize) -> Markup {
     }
 }
 
-fn income_row(values: (&str, &str, &str), n: usize) -> Markup {
+pub(super) fn income_row(values: (&str, &str, &str), n: usize) -> Markup {
     let (kind, description, amount) = values;
     html! {
         tr {
@@ -517,40 +298,6 @@ fn application_form(
             *round,
         ),
     };
-    let categories = v.all("expense_category");
-    let (items, quantities, prices) = (
-        v.all("expense_item"),
-        v.all("expense_quantity"),
-        v.all("expense_unit_price"),
-    );
-    let kinds = v.all("income_kind");
-    let (descriptions, amounts) = (v.all("income_description"), v.all("income_amount"));
-    let get = |list: &Vec<&str>, n: usize| list.get(n).copied().unwrap_or("").to_owned();
-    let expense_rows: Vec<(String, String, String, String)> = (0..categories.len())
-        .map(|n| {
-            (
-                get(&categories, n),
-                get(&items, n),
-                get(&quantities, n),
-                get(&prices, n),
-            )
-        })
-        .filter(|line| {
-            ![&line.0, &line.1, &line.2, &line.3]
-                .iter()
-                .all(|f| f.trim().is_empty())
-        })
-        .chain(std::iter::repeat_with(Default::default).take(BLANK_EXPENSE_ROWS))
-        .collect();
-    let income_rows: Vec<(String, String, String)> = (0..kinds.len())
-        .map(|n| (get(&kinds, n), get(&descriptions, n), get(&amounts, n)))
-        .filter(|line| {
-            ![&line.0, &line.1, &line.2]
-                .iter()
-                .all(|f| f.trim().is_empty())
-        })
-        .chain(std::iter::repeat_with(Default::default).take(BLANK_INCOME_ROWS))
-        .collect();
     let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
     let body = html! {
         @if let Some(round) = round { (round_terms(round)) }
@@ -599,24 +346,7 @@ fn application_form(
                 legend { "収支予算" }
                 p.hint { "行は収入・支出あわせて" (BUDGET_LINES_MAX) "行まで、各行の内容は" (BUDGET_LINE_TEXT_MAX) "文字以内です。行が足りないときは「保存」すると空の行が追加されます。食糧費・交際費・人件費・団体運営費・金券は補助対象外です。" }
                 @if let Some(error) = field_error("budget") { p.error id="e-budget" { (error) } }
-                table.lines {
-                    caption { "支出" }
-                    thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th scope="col" { "数量" } th scope="col" { "単価（円）" } } }
-                    tbody {
-                        @for (n, line) in expense_rows.iter().enumerate() {
-                            (expense_row((&line.0, &line.1, &line.2, &line.3), n))
-                        }
-                    }
-                }
-                table.lines {
-                    caption { "収入" }
-                    thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th scope="col" { "金額（円）" } } }
-                    tbody {
-                        @for (n, line) in income_rows.iter().enumerate() {
-                            (income_row((&line.0, &line.1, &line.2), n))
-                        }
-                    }
-                }
+                (budget_tables(v))
                 (Input::text("requested_amount", "補助金申請額（円）").required().hint("補助上限額（保存すると表示されます）以下の額を入力してください。").render(state))
             }
             div.actions {
@@ -634,7 +364,7 @@ fn application_form(
 }
 
 /// The status, the computed maximum and, when returned, staff's reason.
-fn status_box(application: &Value) -> Markup {
+pub(super) fn status_box(application: &Value) -> Markup {
     html! {
         div.summary-box aria-live="polite" {
             p { "状況：" strong { (view::application_status(text(&application["status"]))) } }
@@ -673,7 +403,7 @@ async fn round_and_groups(
     Ok((round, groups))
 }
 
-async fn new_application(
+pub(super) async fn new_application(
     State(web): State<Web>,
     visitor: Visitor,
     Path(round_id): Path<String>,
@@ -698,7 +428,7 @@ async fn new_application(
     )
 }
 
-async fn start_application(
+pub(super) async fn start_application(
     State(web): State<Web>,
     visitor: Visitor,
     Path(round_id): Path<String>,
@@ -822,34 +552,7 @@ async fn submit_then(
     }
 }
 
-#[derive(Deserialize)]
-struct Flags {
-    saved: Option<String>,
-    submitted: Option<String>,
-    withdrawn: Option<String>,
-}
-
-async fn load_application(
-    web: &Web,
-    token: &str,
-    id: &str,
-) -> Result<(Value, Option<Value>), Problem> {
-    let application = web
-        .api
-        .get(format!("/api/v1/applications/{}", encode(id)), Some(token))
-        .await?;
-    let round = web
-        .api
-        .get(
-            format!("/api/v1/rounds/{}", encode(text(&application["round_id"]))),
-            Some(token),
-        )
-        .await
-        .ok();
-    Ok((application, round))
-}
-
-async fn edit_application(
+pub(super) async fn edit_application(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
@@ -872,7 +575,7 @@ async fn edit_application(
     application_form(&visitor, &subject, &state, saved)
 }
 
-async fn save_application(
+pub(super) async fn save_application(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
@@ -947,180 +650,4 @@ async fn save_application(
         }
     };
     with_session(response, &visitor, again)
-}
-
-// ---------------------------------------------------------------- one application
-
-fn application_page(
-    visitor: &Visitor,
-    application: &Value,
-    round: Option<&Value>,
-    notice: Option<&str>,
-    withdraw: &FormState,
-) -> Response {
-    let id = text(&application["id"]);
-    let status = text(&application["status"]);
-    let editable = matches!(status, "draft" | "returned");
-    let withdrawable = matches!(status, "draft" | "submitted" | "returned" | "eligible");
-    let body = html! {
-        (flash(notice))
-        @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
-        (status_box(application))
-        @if let Some(at) = application["submitted_at"].as_str() { p { "提出日時：" (view::instant_ja(at)) } }
-        @if editable {
-            p { a.button href={ "/applications/" (id) "/edit" } { "申請書を編集・提出する" } }
-        }
-        h2 { "事業計画" }
-        dl.facts {
-            dt { "事業名" } dd { (text(&application["title"])) }
-            dt { "事業概要" } dd { (text(&application["summary"])) }
-            dt { "事業の目的・内容" } dd { (text(&application["purpose"])) }
-            dt { "対象者・受益者" } dd { (text(&application["beneficiaries"])) }
-            dt { "事業期間" } dd { (date_of(&application["period"]["start"])) " 〜 " (date_of(&application["period"]["end"])) }
-        }
-        h2 { "収支予算" }
-        table {
-            caption { "支出" }
-            thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" } } }
-            tbody {
-                @for line in application["budget"]["expenses"].as_array().into_iter().flatten() {
-                    @let category: Option<ExpenseCategory> = serde_json::from_value(line["category"].clone()).ok();
-                    tr {
-                        td { (category.map(|c| c.label_ja()).unwrap_or("—")) @if category.is_some_and(|c| !c.is_eligible()) { "（補助対象外）" } }
-                        td { (text(&line["item"])) }
-                        td.num { (line["quantity"]) }
-                        td.num { (yen_of(&line["unit_price"])) }
-                    }
-                }
-            }
-        }
-        table {
-            caption { "収入" }
-            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th.num scope="col" { "金額" } } }
-            tbody {
-                @for line in application["budget"]["income"].as_array().into_iter().flatten() {
-                    @let kind: Option<IncomeKind> = serde_json::from_value(line["kind"].clone()).ok();
-                    tr { td { (kind.map(|k| k.label_ja()).unwrap_or("—")) } td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
-                }
-            }
-        }
-        @if withdrawable {
-            h2 { "申請の取下げ" }
-            (error_summary(withdraw))
-            form.stack method="post" action={ "/applications/" (id) "/withdraw" } {
-                (form_guard(visitor, withdraw))
-                (Input::text("reason", "取下げの理由").required().max(grants_domain::application::content::REASON_MAX).textarea(withdraw))
-                button.danger type="submit" { "申請を取り下げる" }
-            }
-        }
-        p { a href="/my" { "マイページへ戻る" } }
-    };
-    let title = format!("申請：{}", non_empty(text(&application["title"])));
-    let code = if withdraw.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    page_with_status(code, visitor, &title, body)
-}
-
-async fn application(
-    State(web): State<Web>,
-    visitor: Visitor,
-    Path(id): Path<String>,
-    Query(flags): Query<Flags>,
-) -> Response {
-    let path = format!("/applications/{id}");
-    let Some(token) = visitor.token() else {
-        return login_then(&path);
-    };
-    let (application, round) = match load_application(&web, token, &id).await {
-        Ok(found) => found,
-        Err(problem) => return read_failed(&visitor, &problem, &path),
-    };
-    let notice = if flags.submitted.is_some() {
-        Some("申請書を提出しました。")
-    } else if flags.withdrawn.is_some() {
-        Some("申請を取り下げました。")
-    } else {
-        None
-    };
-    application_page(
-        &visitor,
-        &application,
-        round.as_ref(),
-        notice,
-        &FormState::new(FormData::default()),
-    )
-}
-
-async fn withdraw_application(
-    State(web): State<Web>,
-    visitor: Visitor,
-    Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let form = FormData(form);
-    let path = format!("/applications/{id}");
-    let (visitor, token, again, state) = match guard(&web, visitor, &form).await {
-        Guard::Proceed {
-            visitor,
-            token,
-            signed_in_again,
-        } => (visitor, token, signed_in_again, None),
-        Guard::Rerender { visitor, state } => {
-            let token = visitor.token().map(str::to_owned);
-            (visitor, token.unwrap_or_default(), false, Some(state))
-        }
-    };
-    if let Some(state) = state {
-        if token.is_empty() {
-            // Signed out: the withdrawal form alone, with the reason typed.
-            let body = html! {
-                (error_summary(&state))
-                form.stack method="post" action={ "/applications/" (id) "/withdraw" } {
-                    (form_guard(&visitor, &state))
-                    (Input::text("reason", "取下げの理由").required().textarea(&state))
-                    button.danger type="submit" { "申請を取り下げる" }
-                }
-            };
-            return page_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &visitor,
-                "申請の取下げ",
-                body,
-            );
-        }
-        return match load_application(&web, &token, &id).await {
-            Ok((application, round)) => {
-                application_page(&visitor, &application, round.as_ref(), None, &state)
-            }
-            Err(problem) => read_failed(&visitor, &problem, &path),
-        };
-    }
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/applications/{}/withdraw", encode(&id)),
-        Some(&token),
-        Some(json!({"reason": form.get("reason")})),
-    )
-    .idempotent(form.idempotency_key("withdraw"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("/applications/{id}?withdrawn=1")),
-        Err(problem) => {
-            let mut errors = Errors::default();
-            errors.problem(&problem, &["reason"], &[]);
-            match load_application(&web, &token, &id).await {
-                Ok((application, round)) => application_page(
-                    &visitor,
-                    &application,
-                    round.as_ref(),
-                    None,
-                    &FormState::new(form.typed()).with_errors(errors),
-                ),
-                Err(problem) => read_failed(&visitor, &problem, &path),
-            }
-        }
-    };
-    with_session(response.into_response(), &visitor, again)
 }

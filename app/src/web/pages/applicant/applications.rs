@@ -1,0 +1,197 @@
+//! One application (`/applications/{id}`): its status, plan and budget, and withdrawing it.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use grants_domain::{ExpenseCategory, IncomeKind};
+use maud::html;
+use serde_json::{json, Value};
+
+use super::application_form::status_box;
+use super::{load_application, non_empty, with_session, Flags};
+use crate::web::api::{encode, Call};
+use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{
+    self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
+};
+use crate::web::Web;
+
+fn application_page(
+    visitor: &Visitor,
+    application: &Value,
+    round: Option<&Value>,
+    notice: Option<&str>,
+    withdraw: &FormState,
+) -> Response {
+    let id = text(&application["id"]);
+    let status = text(&application["status"]);
+    let editable = matches!(status, "draft" | "returned");
+    let withdrawable = matches!(status, "draft" | "submitted" | "returned" | "eligible");
+    let body = html! {
+        (flash(notice))
+        @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
+        (status_box(application))
+        @if let Some(grant_id) = application["grant_id"].as_str() {
+            p { a.button href={ "/grants/" (grant_id) } { "交付決定のページへ" } }
+        }
+        @if let Some(at) = application["submitted_at"].as_str() { p { "提出日時：" (view::instant_ja(at)) } }
+        @if editable {
+            p { a.button href={ "/applications/" (id) "/edit" } { "申請書を編集・提出する" } }
+        }
+        h2 { "事業計画" }
+        dl.facts {
+            dt { "事業名" } dd { (text(&application["title"])) }
+            dt { "事業概要" } dd { (text(&application["summary"])) }
+            dt { "事業の目的・内容" } dd { (text(&application["purpose"])) }
+            dt { "対象者・受益者" } dd { (text(&application["beneficiaries"])) }
+            dt { "事業期間" } dd { (date_of(&application["period"]["start"])) " 〜 " (date_of(&application["period"]["end"])) }
+        }
+        h2 { "収支予算" }
+        table {
+            caption { "支出" }
+            thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" } } }
+            tbody {
+                @for line in application["budget"]["expenses"].as_array().into_iter().flatten() {
+                    @let category: Option<ExpenseCategory> = serde_json::from_value(line["category"].clone()).ok();
+                    tr {
+                        td { (category.map(|c| c.label_ja()).unwrap_or("—")) @if category.is_some_and(|c| !c.is_eligible()) { "（補助対象外）" } }
+                        td { (text(&line["item"])) }
+                        td.num { (line["quantity"]) }
+                        td.num { (yen_of(&line["unit_price"])) }
+                    }
+                }
+            }
+        }
+        table {
+            caption { "収入" }
+            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th.num scope="col" { "金額" } } }
+            tbody {
+                @for line in application["budget"]["income"].as_array().into_iter().flatten() {
+                    @let kind: Option<IncomeKind> = serde_json::from_value(line["kind"].clone()).ok();
+                    tr { td { (kind.map(|k| k.label_ja()).unwrap_or("—")) } td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
+                }
+            }
+        }
+        @if withdrawable {
+            h2 { "申請の取下げ" }
+            (error_summary(withdraw))
+            form.stack method="post" action={ "/applications/" (id) "/withdraw" } {
+                (form_guard(visitor, withdraw))
+                (Input::text("reason", "取下げの理由").required().max(grants_domain::application::content::REASON_MAX).textarea(withdraw))
+                button.danger type="submit" { "申請を取り下げる" }
+            }
+        }
+        p { a href="/my" { "マイページへ戻る" } }
+    };
+    let title = format!("申請：{}", non_empty(text(&application["title"])));
+    let code = if withdraw.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_with_status(code, visitor, &title, body)
+}
+
+pub(super) async fn application(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(flags): Query<Flags>,
+) -> Response {
+    let path = format!("/applications/{id}");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let (application, round) = match load_application(&web, token, &id).await {
+        Ok(found) => found,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let notice = if flags.submitted.is_some() {
+        Some("申請書を提出しました。")
+    } else if flags.withdrawn.is_some() {
+        Some("申請を取り下げました。")
+    } else {
+        None
+    };
+    application_page(
+        &visitor,
+        &application,
+        round.as_ref(),
+        notice,
+        &FormState::new(FormData::default()),
+    )
+}
+
+pub(super) async fn withdraw_application(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let path = format!("/applications/{id}");
+    let (visitor, token, again, state) = match guard(&web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again, None),
+        Guard::Rerender { visitor, state } => {
+            let token = visitor.token().map(str::to_owned);
+            (visitor, token.unwrap_or_default(), false, Some(state))
+        }
+    };
+    if let Some(state) = state {
+        if token.is_empty() {
+            // Signed out: the withdrawal form alone, with the reason typed.
+            let body = html! {
+                (error_summary(&state))
+                form.stack method="post" action={ "/applications/" (id) "/withdraw" } {
+                    (form_guard(&visitor, &state))
+                    (Input::text("reason", "取下げの理由").required().textarea(&state))
+                    button.danger type="submit" { "申請を取り下げる" }
+                }
+            };
+            return page_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &visitor,
+                "申請の取下げ",
+                body,
+            );
+        }
+        return match load_application(&web, &token, &id).await {
+            Ok((application, round)) => {
+                application_page(&visitor, &application, round.as_ref(), None, &state)
+            }
+            Err(problem) => read_failed(&visitor, &problem, &path),
+        };
+    }
+    let call = Call::command(
+        Method::POST,
+        format!("/api/v1/applications/{}/withdraw", encode(&id)),
+        Some(&token),
+        Some(json!({"reason": form.get("reason")})),
+    )
+    .idempotent(form.idempotency_key("withdraw"));
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect(&format!("/applications/{id}?withdrawn=1")),
+        Err(problem) => {
+            let mut errors = Errors::default();
+            errors.problem(&problem, &["reason"], &[]);
+            match load_application(&web, &token, &id).await {
+                Ok((application, round)) => application_page(
+                    &visitor,
+                    &application,
+                    round.as_ref(),
+                    None,
+                    &FormState::new(form.typed()).with_errors(errors),
+                ),
+                Err(problem) => read_failed(&visitor, &problem, &path),
+            }
+        }
+    };
+    with_session(response.into_response(), &visitor, again)
+}

@@ -1,0 +1,490 @@
+//! One grant after the award (`/grants/{id}`): the decided amount, what was paid, the state and
+//! what comes next; requesting an advance (概算払), withdrawing (辞退), and the change request form
+//! (`/grants/{id}/change`, 変更承認申請).
+//!
+//! The grant read of the API is the whole truth shown here: the page does no arithmetic on
+//! amounts, and every request goes to the API route of api.md, whose refusal is shown beside the
+//! field it concerns.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use grants_domain::grant::LONG_TEXT_MAX_CHARS;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::application_form::{budget_fields, budget_json, budget_tables};
+use super::{non_empty, place, with_session};
+use crate::web::api::{encode, Call, Problem};
+use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{
+    self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
+};
+use crate::web::Web;
+
+/// The grant read and the application it was awarded to (for the title and the planned budget).
+pub(super) async fn load_grant(
+    web: &Web,
+    token: &str,
+    id: &str,
+) -> Result<(Value, Option<Value>), Problem> {
+    let grant = web
+        .api
+        .get(format!("/api/v1/grants/{}", encode(id)), Some(token))
+        .await?;
+    let application = web
+        .api
+        .get(
+            format!(
+                "/api/v1/applications/{}",
+                encode(text(&grant["application_id"]))
+            ),
+            Some(token),
+        )
+        .await
+        .ok();
+    Ok((grant, application))
+}
+
+/// The grant's figures as the API answered them: status, amounts, dates.
+pub(super) fn grant_summary(grant: &Value) -> Markup {
+    html! {
+        div.summary-box aria-live="polite" {
+            p { "状況：" strong #grant-status { (view::grant_status(text(&grant["status"]))) } }
+            dl.facts {
+                dt { "交付決定額" } dd #decided-amount { (yen_of(&grant["decided_amount"])) }
+                dt { "交付決定日" } dd { (date_of(&grant["decided_on"])) }
+                dt { "文書番号" } dd { (non_empty_dash(text(&grant["notice_number"]))) }
+                dt { "完了期限" } dd { (date_of(&grant["completion_deadline"])) }
+                dt { "支払済額" } dd #paid-total { (yen_of(&grant["paid_total"])) }
+                dt { "確定額" } dd #finalised-amount {
+                    @if grant["finalised_amount"].is_null() { "（実績報告の審査後に確定します）" } @else { (yen_of(&grant["finalised_amount"])) }
+                }
+                @if grant["payable"].as_i64().is_some_and(|yen| yen > 0) {
+                    dt { "これから支払われる額" } dd #payable { (yen_of(&grant["payable"])) }
+                }
+                @if grant["refund_due"].as_i64().is_some_and(|yen| yen > 0) {
+                    dt { "返還していただく額" } dd #refund-due { (yen_of(&grant["refund_due"])) }
+                }
+            }
+        }
+    }
+}
+
+fn non_empty_dash(value: &str) -> &str {
+    if value.is_empty() {
+        "—"
+    } else {
+        value
+    }
+}
+
+/// What the group does next, in the grant's status (guidance only: the API decides each request).
+fn next_step(grant: &Value) -> Markup {
+    let deadline = date_of(&grant["completion_deadline"]);
+    html! {
+        @match text(&grant["status"]) {
+            "decided" => p { "事業を始めてください。必要なら概算払を請求できます。交付決定から10日以内であれば辞退できます。" },
+            "in_progress" => p { "事業を実施中です。事業が終わったら（完了期限 " (deadline) "）、実績報告を提出してください。" },
+            "report_submitted" => p { "実績報告を提出しました。市が審査して、補助金の額を確定します。" },
+            "report_returned" => p { "実績報告が差し戻されました。内容を直して、もう一度提出してください。" },
+            "finalised" => p { "補助金の額が確定しました。確定額と支払済額の差額が支払われます。" },
+            "refund_due" => p { "補助金の額が確定しました。支払済額が確定額を上回るため、差額を返還してください。" },
+            "closed" => p { "この補助事業は完了しました。" },
+            "withdrawn" => p { "この交付決定は辞退されました。" },
+            "cancelled" => p { "この交付決定は取り消されました。" },
+            _ => (view::nothing()),
+        }
+    }
+}
+
+/// The two forms of the grant page, each with its own values and messages.
+struct GrantForms {
+    advance: FormState,
+    withdraw: FormState,
+}
+
+impl GrantForms {
+    fn fresh() -> Self {
+        GrantForms {
+            advance: FormState::new(FormData::default()),
+            withdraw: FormState::new(FormData::default()),
+        }
+    }
+
+    fn has_errors(&self) -> bool {
+        !self.advance.errors.is_empty() || !self.withdraw.errors.is_empty()
+    }
+}
+
+fn grant_page(
+    visitor: &Visitor,
+    grant: &Value,
+    application: Option<&Value>,
+    notice: Option<&str>,
+    forms: &GrantForms,
+) -> Response {
+    let id = text(&grant["grant_id"]);
+    let status = text(&grant["status"]);
+    let open = matches!(status, "decided" | "in_progress");
+    let reporting = matches!(status, "decided" | "in_progress" | "report_returned");
+    let title = application
+        .map(|application| non_empty(text(&application["title"])).to_owned())
+        .unwrap_or_else(|| "交付決定".to_owned());
+    let body = html! {
+        (flash(notice))
+        @if let Some(application) = application {
+            p { "申請：" a href={ "/applications/" (text(&application["id"])) } { (non_empty(text(&application["title"]))) } }
+        }
+        (grant_summary(grant))
+        h2 { "次にすること" }
+        (next_step(grant))
+        @if reporting {
+            p { a.button href={ "/grants/" (id) "/report" } { "実績報告を作成・提出する" } }
+        }
+        @if open {
+            p { a href={ "/grants/" (id) "/change" } { "事業計画の変更を申請する（変更承認申請）" } }
+            h2 #advance { "概算払の請求" }
+            p { "事業の途中で補助金の一部を受け取るときに請求します。請求できる合計額には上限があります（交付決定額に対する割合は公募の条件のとおりです）。" }
+            (error_summary(&forms.advance))
+            form.stack method="post" action={ "/grants/" (id) "/advance" } {
+                (form_guard(visitor, &forms.advance))
+                (Input::text("amount", "請求額（円）").required().render(&forms.advance))
+                button type="submit" { "概算払を請求する" }
+            }
+            h2 #withdraw { "交付の辞退" }
+            p { "交付決定から10日以内で、まだ支払を受けていなければ辞退できます。" }
+            (error_summary(&forms.withdraw))
+            form.stack method="post" action={ "/grants/" (id) "/withdraw" } {
+                (form_guard(visitor, &forms.withdraw))
+                (Input::text("reason", "辞退の理由").max(LONG_TEXT_MAX_CHARS).hint("空欄のときは「申請者の申出による取下げ」と記録されます。").textarea(&forms.withdraw))
+                button.danger type="submit" { "交付を辞退する" }
+            }
+        }
+        p { a href="/my" { "マイページへ戻る" } }
+    };
+    let code = if forms.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page_with_status(code, visitor, &format!("交付決定：{title}"), body)
+}
+
+#[derive(Deserialize)]
+pub(super) struct GrantFlags {
+    advance: Option<String>,
+    withdrawn: Option<String>,
+    changed: Option<String>,
+    reported: Option<String>,
+}
+
+pub(super) async fn grant(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(flags): Query<GrantFlags>,
+) -> Response {
+    let path = format!("/grants/{id}");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let (grant, application) = match load_grant(&web, token, &id).await {
+        Ok(found) => found,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let notice = if flags.advance.is_some() {
+        Some("概算払を請求しました。")
+    } else if flags.withdrawn.is_some() {
+        Some("交付を辞退しました。")
+    } else if flags.changed.is_some() {
+        Some("変更を申請しました。")
+    } else if flags.reported.is_some() {
+        Some("実績報告を提出しました。")
+    } else {
+        None
+    };
+    grant_page(
+        &visitor,
+        &grant,
+        application.as_ref(),
+        notice,
+        &GrantForms::fresh(),
+    )
+}
+
+/// Which form of the grant page was posted.
+#[derive(Clone, Copy)]
+enum Posted {
+    Advance,
+    Withdraw,
+}
+
+/// The grant page again with `state` in the posted form (the grant cannot be read without a
+/// session: then a page with that form alone, to sign in again without losing what was typed).
+async fn grant_page_again(
+    web: &Web,
+    visitor: &Visitor,
+    id: &str,
+    posted: Posted,
+    state: FormState,
+) -> Response {
+    let mut forms = GrantForms::fresh();
+    match posted {
+        Posted::Advance => forms.advance = state,
+        Posted::Withdraw => forms.withdraw = state,
+    }
+    let loaded = match visitor.token() {
+        Some(token) => Some(load_grant(web, token, id).await),
+        None => None,
+    };
+    match loaded {
+        Some(Ok((grant, application))) => {
+            grant_page(visitor, &grant, application.as_ref(), None, &forms)
+        }
+        Some(Err(problem)) => read_failed(visitor, &problem, &format!("/grants/{id}")),
+        None => {
+            let placeholder = json!({"grant_id": id, "status": "decided"});
+            grant_page(visitor, &placeholder, None, None, &forms)
+        }
+    }
+}
+
+pub(super) async fn request_advance(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let (visitor, token, again) = match guard(&web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again),
+        Guard::Rerender { visitor, state } => {
+            return grant_page_again(&web, &visitor, &id, Posted::Advance, state).await
+        }
+    };
+    let mut bad = Vec::new();
+    let amount = super::number(form.get("amount"), "amount", &mut bad);
+    let call = Call::command(
+        Method::POST,
+        format!("/api/v1/grants/{}/advance-requests", encode(&id)),
+        Some(&token),
+        Some(json!({ "amount": amount })),
+    )
+    .idempotent(form.idempotency_key("advance"));
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect(&format!("/grants/{id}?advance=1")),
+        Err(problem) if problem.status == StatusCode::NOT_FOUND => {
+            read_failed(&visitor, &problem, &format!("/grants/{id}"))
+        }
+        Err(problem) => {
+            let mut errors = Errors::default();
+            place(&mut errors, &problem, &["amount"], AMOUNT_CODES, &bad);
+            let state = FormState::new(form.typed()).with_errors(errors);
+            grant_page_again(&web, &visitor, &id, Posted::Advance, state).await
+        }
+    };
+    with_session(response, &visitor, again)
+}
+
+/// Refusals of an advance that concern the amount typed.
+const AMOUNT_CODES: &[(&str, &str)] = &[
+    ("grant.advance_above_cap", "amount"),
+    ("grant.zero_amount", "amount"),
+    ("request.invalid_field", "amount"),
+];
+
+pub(super) async fn withdraw_grant(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let (visitor, token, again) = match guard(&web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again),
+        Guard::Rerender { visitor, state } => {
+            return grant_page_again(&web, &visitor, &id, Posted::Withdraw, state).await
+        }
+    };
+    // The API records its own reason when none is given.
+    let reason = form.get("reason").trim();
+    let body = (!reason.is_empty()).then(|| json!({ "reason": reason }));
+    let call = Call::command(
+        Method::POST,
+        format!("/api/v1/grants/{}/withdraw", encode(&id)),
+        Some(&token),
+        body,
+    )
+    .idempotent(form.idempotency_key("withdraw"));
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect(&format!("/grants/{id}?withdrawn=1")),
+        Err(problem) if problem.status == StatusCode::NOT_FOUND => {
+            read_failed(&visitor, &problem, &format!("/grants/{id}"))
+        }
+        Err(problem) => {
+            let mut errors = Errors::default();
+            errors.problem(
+                &problem,
+                &["reason"],
+                &[
+                    ("grant.text_required", "reason"),
+                    ("grant.text_too_long", "reason"),
+                ],
+            );
+            let state = FormState::new(form.typed()).with_errors(errors);
+            grant_page_again(&web, &visitor, &id, Posted::Withdraw, state).await
+        }
+    };
+    with_session(response, &visitor, again)
+}
+
+// ---------------------------------------------------------------- the change request
+
+const CHANGE_FIELDS: &[&str] = &["reason", "period", "budget"];
+
+/// Refusals of a change request that concern one part of the form.
+const CHANGE_CODES: &[(&str, &str)] = &[
+    ("grant.text_required", "reason"),
+    ("grant.text_too_long", "reason"),
+    ("grant.period_reversed", "period"),
+    ("grant.outside_grant_year", "period"),
+    ("grant.period_after_completion", "period"),
+    ("grant.overflow", "budget"),
+];
+
+/// The change form pre-filled with the plan as the application holds it.
+fn change_fields(application: Option<&Value>) -> FormData {
+    let mut fields = FormData::default();
+    if let Some(application) = application {
+        fields.set("period_start", text(&application["period"]["start"]));
+        fields.set("period_end", text(&application["period"]["end"]));
+        budget_fields(&application["budget"], &mut fields);
+    }
+    fields
+}
+
+fn change_page(visitor: &Visitor, grant: &Value, state: &FormState) -> Response {
+    let id = text(&grant["grant_id"]);
+    let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
+    let body = html! {
+        (grant_summary(grant))
+        p { "事業費の総額を一定の割合を超えて減らすとき、増やすとき、事業期間を完了期限より延ばすときは、市の承認が必要です（それ以外の軽微な変更は届け出として記録されます）。変更後の計画をすべて入力してください。" }
+        (error_summary(state))
+        form.stack method="post" action={ "/grants/" (id) "/change" } {
+            (form_guard(visitor, state))
+            (Input::text("reason", "変更の理由").required().max(LONG_TEXT_MAX_CHARS).textarea(state))
+            div.field.invalid[field_error("period").is_some()] #f-period {
+                @if let Some(error) = field_error("period") { p.error id="e-period" { (error) } }
+                (Input::text("period_start", "変更後の事業期間（開始日）").kind("date").required().render(state))
+                (Input::text("period_end", "変更後の事業期間（終了日）").kind("date").required().render(state))
+            }
+            fieldset #f-budget {
+                legend { "変更後の収支予算" }
+                @if let Some(error) = field_error("budget") { p.error id="e-budget" { (error) } }
+                (budget_tables(&state.values))
+            }
+            div.actions { button type="submit" { "変更を申請する" } }
+        }
+        p { a href={ "/grants/" (id) } { "交付決定のページへ戻る" } }
+    };
+    let code = if state.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_with_status(code, visitor, "変更承認申請", body)
+}
+
+pub(super) async fn change_form(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let path = format!("/grants/{id}/change");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    match load_grant(&web, token, &id).await {
+        Ok((grant, application)) => change_page(
+            &visitor,
+            &grant,
+            &FormState::new(change_fields(application.as_ref())),
+        ),
+        Err(problem) => read_failed(&visitor, &problem, &path),
+    }
+}
+
+pub(super) async fn request_change(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let path = format!("/grants/{id}/change");
+    let placeholder = json!({"grant_id": id});
+    let (visitor, token, again) = match guard(&web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again),
+        Guard::Rerender { visitor, state } => {
+            let grant = match visitor.token() {
+                Some(token) => load_grant(&web, token, &id).await.ok().map(|found| found.0),
+                None => None,
+            };
+            return change_page(&visitor, grant.as_ref().unwrap_or(&placeholder), &state);
+        }
+    };
+    let mut bad = Vec::new();
+    let budget = budget_json(&form, &mut bad);
+    if form.get("period_start").is_empty() || form.get("period_end").is_empty() {
+        bad.push("period".into());
+    }
+    let body = json!({
+        "reason": form.get("reason"),
+        "budget": budget,
+        "period": {"start": form.get("period_start"), "end": form.get("period_end")},
+    });
+    let call = Call::command(
+        Method::POST,
+        format!("/api/v1/grants/{}/change-requests", encode(&id)),
+        Some(&token),
+        Some(body),
+    )
+    .idempotent(form.idempotency_key("change"));
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect(&format!("/grants/{id}?changed=1")),
+        Err(problem) if problem.status == StatusCode::NOT_FOUND => {
+            read_failed(&visitor, &problem, &path)
+        }
+        Err(problem) => {
+            let mut errors = Errors::default();
+            place(&mut errors, &problem, CHANGE_FIELDS, CHANGE_CODES, &bad);
+            let grant = match load_grant(&web, &token, &id).await {
+                Ok((grant, _)) => grant,
+                Err(problem) => return read_failed(&visitor, &problem, &path),
+            };
+            change_page(
+                &visitor,
+                &grant,
+                &FormState::new(form.typed()).with_errors(errors),
+            )
+        }
+    };
+    with_session(response, &visitor, again)
+}

@@ -1,0 +1,108 @@
+//! Registering a group (`/groups/new`): the caller becomes its first member.
+
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use grants_domain::group::registration as group_limits;
+use grants_domain::group::{MIN_MEMBERS, MIN_RESIDENT_MEMBERS};
+use maud::html;
+use serde_json::json;
+
+use super::{number, place, with_session};
+use crate::web::api::Call;
+use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::pages::{login_then, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{error_summary, form_guard, page_with_status, Input};
+use crate::web::Web;
+
+const GROUP_FIELDS: &[&str] = &[
+    "name",
+    "registration_number",
+    "representative_name",
+    "address",
+    "phone",
+    "email",
+    "founded_on",
+    "member_count",
+    "resident_member_count",
+    "purpose",
+];
+
+fn group_page(visitor: &Visitor, state: &FormState) -> Response {
+    let body = html! {
+        p { "申請できるのは、構成員が" (MIN_MEMBERS) "人以上で、そのうち市内在住の方が" (MIN_RESIDENT_MEMBERS) "人以上いる、公益的な活動を目的とする団体です。登録したあなたが団体の構成員になります。" }
+        (error_summary(state))
+        form.stack method="post" action="/groups/new" {
+            (form_guard(visitor, state))
+            (Input::text("name", "団体名").required().max(group_limits::NAME_MAX).render(state))
+            (Input::text("registration_number", "市民活動団体の登録番号").required().max(group_limits::REGISTRATION_NUMBER_MAX).render(state))
+            (Input::text("representative_name", "代表者氏名").required().max(group_limits::REPRESENTATIVE_NAME_MAX).render(state))
+            (Input::text("address", "所在地").required().max(group_limits::ADDRESS_MAX).render(state))
+            (Input::text("phone", "電話番号").kind("tel").required().max(group_limits::PHONE_MAX).autocomplete("tel").render(state))
+            (Input::text("email", "団体の連絡先メールアドレス").kind("email").required().max(group_limits::EMAIL_MAX).render(state))
+            (Input::text("founded_on", "設立日").kind("date").required().render(state))
+            (Input::text("member_count", "構成員数（人）").kind("number").required().render(state))
+            (Input::text("resident_member_count", "うち市内在住の構成員数（人）").kind("number").required().render(state))
+            (Input::text("purpose", "活動目的").required().max(group_limits::PURPOSE_MAX).textarea(state))
+            div.actions { button type="submit" { "団体を登録する" } }
+        }
+    };
+    let status = if state.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_with_status(status, visitor, "団体の登録", body)
+}
+
+pub(super) async fn new_group(visitor: Visitor) -> Response {
+    if visitor.token().is_none() {
+        return login_then("/groups/new");
+    }
+    group_page(&visitor, &FormState::new(FormData::default()))
+}
+
+pub(super) async fn register_group(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let (visitor, token, again) = match guard(&web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again),
+        Guard::Rerender { visitor, state } => return group_page(&visitor, &state),
+    };
+    let mut bad = Vec::new();
+    let body = json!({
+        "name": form.get("name"),
+        "registration_number": form.get("registration_number"),
+        "representative_name": form.get("representative_name"),
+        "address": form.get("address"),
+        "phone": form.get("phone"),
+        "email": form.get("email"),
+        "founded_on": form.get("founded_on"),
+        "member_count": number(form.get("member_count"), "member_count", &mut bad),
+        "resident_member_count": number(form.get("resident_member_count"), "resident_member_count", &mut bad),
+        "purpose": form.get("purpose"),
+    });
+    if form.get("founded_on").is_empty() {
+        bad.push("founded_on".into());
+    }
+    let call = Call::command(Method::POST, "/api/v1/groups", Some(&token), Some(body))
+        .idempotent(form.idempotency_key("group"));
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect("/my"),
+        Err(problem) => {
+            let mut errors = Errors::default();
+            place(&mut errors, &problem, GROUP_FIELDS, &[], &bad);
+            group_page(&visitor, &FormState::new(form.typed()).with_errors(errors))
+        }
+    };
+    with_session(response, &visitor, again)
+}

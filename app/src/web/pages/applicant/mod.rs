@@ -1,0 +1,162 @@
+//! Applicants: the dashboard (`/my`), registering a group (`/groups/new`), the application form
+//! (`/rounds/{id}/apply` for a new draft, `/applications/{id}/edit` afterwards), one application
+//! with its status and the reasons it was returned (`/applications/{id}`), and withdrawing it; after
+//! the award, one grant (`/grants/{id}`: advances, withdrawal, change requests) and its settlement
+//! report (`/grants/{id}/report`).
+//!
+//! Every question and every limit is on the form from the start (the limits are the domain's
+//! constants). "保存" saves the draft through the API, which answers the maximum subsidy; a refusal
+//! shows the form again with what was typed and the rule beside its field.
+
+mod application_form;
+mod applications;
+mod dashboard;
+mod grants;
+mod groups;
+mod settlement;
+
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::web::api::{encode, Problem};
+use crate::web::form::{Errors, FormData};
+use crate::web::session::{set_session, Visitor};
+use crate::web::view::text;
+use crate::web::Web;
+use application_form::{edit_application, new_application, save_application, start_application};
+use applications::{application, withdraw_application};
+use dashboard::dashboard;
+use grants::{change_form, grant, request_advance, request_change, withdraw_grant};
+use groups::{new_group, register_group};
+use settlement::{report_form, save_report};
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/my", get(dashboard))
+        .route("/groups/new", get(new_group).post(register_group))
+        .route(
+            "/rounds/{id}/apply",
+            get(new_application).post(start_application),
+        )
+        .route("/applications/{id}", get(application))
+        .route(
+            "/applications/{id}/edit",
+            get(edit_application).post(save_application),
+        )
+        .route("/applications/{id}/withdraw", post(withdraw_application))
+        .route("/grants/{id}", get(grant))
+        .route("/grants/{id}/advance", post(request_advance))
+        .route("/grants/{id}/withdraw", post(withdraw_grant))
+        .route("/grants/{id}/change", get(change_form).post(request_change))
+        .route("/grants/{id}/report", get(report_form).post(save_report))
+}
+
+/// Sets the new session cookie when the guard signed the user in again.
+pub(super) fn with_session(
+    mut response: Response,
+    visitor: &Visitor,
+    signed_in_again: bool,
+) -> Response {
+    if let (true, Some(token)) = (signed_in_again, visitor.token()) {
+        let (name, value) = set_session(token, visitor.secure);
+        response.headers_mut().append(name, value);
+    }
+    response
+}
+
+/// A number field as JSON: digits (full-width ones and commas allowed) become a number, an empty
+/// field 0, anything else stays text so that the API refuses it; `bad` collects such fields.
+pub(super) fn number(value: &str, field: &str, bad: &mut Vec<String>) -> Value {
+    let digits: String = value
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '円'))
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    if digits.is_empty() {
+        return json!(0);
+    }
+    match digits.parse::<u64>() {
+        Ok(number) => json!(number),
+        Err(_) => {
+            bad.push(field.to_owned());
+            json!(value)
+        }
+    }
+}
+
+/// Shows a problem the API answered about a form whose number fields `bad` could not be read: the
+/// API's message goes beside the first of them.
+pub(super) fn place(
+    errors: &mut Errors,
+    problem: &Problem,
+    fields: &[&str],
+    by_code: &[(&str, &str)],
+    bad: &[String],
+) {
+    if problem.code == "request.invalid_field" {
+        if let Some(field) = bad.first() {
+            errors.add(Some(field), problem.detail_ja.clone());
+            return;
+        }
+    }
+    errors.problem(problem, fields, by_code);
+}
+
+/// The rows of a table of repeated fields (`names` in column order) as posted or loaded, without
+/// the blank ones, then `blanks` empty rows to type into.
+pub(super) fn rows(values: &FormData, names: &[&str], blanks: usize) -> Vec<Vec<String>> {
+    let columns: Vec<Vec<&str>> = names.iter().map(|name| values.all(name)).collect();
+    let count = columns.iter().map(Vec::len).max().unwrap_or(0);
+    (0..count)
+        .map(|n| {
+            columns
+                .iter()
+                .map(|column| column.get(n).copied().unwrap_or("").to_owned())
+                .collect::<Vec<String>>()
+        })
+        .filter(|line| !line.iter().all(|field| field.trim().is_empty()))
+        .chain(std::iter::repeat_with(|| vec![String::new(); names.len()]).take(blanks))
+        .collect()
+}
+
+pub(super) fn non_empty(title: &str) -> &str {
+    if title.trim().is_empty() {
+        "（事業名未入力）"
+    } else {
+        title
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct Flags {
+    pub(super) saved: Option<String>,
+    pub(super) submitted: Option<String>,
+    pub(super) withdrawn: Option<String>,
+}
+
+pub(super) async fn load_application(
+    web: &Web,
+    token: &str,
+    id: &str,
+) -> Result<(Value, Option<Value>), Problem> {
+    let application = web
+        .api
+        .get(format!("/api/v1/applications/{}", encode(id)), Some(token))
+        .await?;
+    let round = web
+        .api
+        .get(
+            format!("/api/v1/rounds/{}", encode(text(&application["round_id"]))),
+            Some(token),
+        )
+        .await
+        .ok();
+    Ok((application, round))
+}

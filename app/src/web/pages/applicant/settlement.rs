@@ -1,0 +1,371 @@
+//! The settlement report (実績報告, `/grants/{id}/report`): the actual expenses with their receipts,
+//! the actual income, the outcomes. The first time it is pre-filled from the application's budget
+//! lines so that nothing is typed twice; afterwards it shows the report as the API saved it.
+//!
+//! "保存" saves it (`PUT /api/v1/grants/{id}/settlement-report`), "保存して提出" also submits it.
+//! Which receipts count and the finalised amount are the API's to compute when staff accept the
+//! report; this page shows the grant's figures as the API answers them.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use grants_domain::grant::{LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
+use grants_domain::ExpenseCategory;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::application_form::income_row;
+use super::grants::{grant_summary, load_grant};
+use super::{number, place, rows, with_session};
+use crate::web::api::{encode, Call, Problem};
+use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{error_summary, flash, form_guard, page_with_status, text, Input};
+use crate::web::Web;
+
+const BLANK_RECEIPT_ROWS: usize = 3;
+const BLANK_INCOME_ROWS: usize = 2;
+
+const RECEIPT_COLUMNS: [&str; 6] = [
+    "expense_category",
+    "expense_item",
+    "expense_quantity",
+    "expense_unit_price",
+    "expense_receipt_date",
+    "expense_receipt_number",
+];
+const INCOME_COLUMNS: [&str; 3] = ["income_kind", "income_description", "income_amount"];
+
+const REPORT_FIELDS: &[&str] = &["expenses", "income", "outcomes", "participants"];
+
+/// Refusals of the report that concern one part of the form though the API names no field.
+const REPORT_CODES: &[(&str, &str)] = &[
+    ("grant.zero_quantity", "expenses"),
+    ("grant.date_in_future", "expenses"),
+    ("grant.outside_grant_year", "expenses"),
+    ("grant.too_many_lines", "expenses"),
+    ("grant.overflow", "expenses"),
+    ("grant.text_required", "outcomes"),
+];
+
+/// The saved report, or `None` when none has been saved yet.
+async fn saved_report(web: &Web, token: &str, id: &str) -> Result<Option<Value>, Problem> {
+    let answer = web
+        .api
+        .get(
+            format!("/api/v1/grants/{}/settlement-report", encode(id)),
+            Some(token),
+        )
+        .await?;
+    Ok(Some(answer["report"].clone()).filter(|report| !report.is_null()))
+}
+
+/// The form's rows from a saved report, or, before the first save, from the application's budget:
+/// the planned lines become the actual ones to correct, with the receipts still to fill in.
+fn report_fields(report: Option<&Value>, application: Option<&Value>) -> FormData {
+    let mut fields = FormData::default();
+    let push = |fields: &mut FormData, name: &str, value: String| {
+        fields.0.push((name.to_owned(), value));
+    };
+    let (expenses, income) = match (report, application) {
+        (Some(report), _) => (&report["expenses"], &report["income"]),
+        (None, Some(application)) => (
+            &application["budget"]["expenses"],
+            &application["budget"]["income"],
+        ),
+        (None, None) => (&Value::Null, &Value::Null),
+    };
+    for line in expenses.as_array().into_iter().flatten() {
+        push(
+            &mut fields,
+            "expense_category",
+            text(&line["category"]).into(),
+        );
+        push(&mut fields, "expense_item", text(&line["item"]).into());
+        push(
+            &mut fields,
+            "expense_quantity",
+            line["quantity"].to_string(),
+        );
+        push(
+            &mut fields,
+            "expense_unit_price",
+            line["unit_price"].to_string(),
+        );
+        push(
+            &mut fields,
+            "expense_receipt_date",
+            text(&line["receipt_date"]).into(),
+        );
+        push(
+            &mut fields,
+            "expense_receipt_number",
+            text(&line["receipt_number"]).into(),
+        );
+    }
+    for line in income.as_array().into_iter().flatten() {
+        push(&mut fields, "income_kind", text(&line["kind"]).into());
+        push(
+            &mut fields,
+            "income_description",
+            text(&line["description"]).into(),
+        );
+        push(&mut fields, "income_amount", line["amount"].to_string());
+    }
+    if let Some(report) = report {
+        fields.set("outcomes", text(&report["outcomes"]));
+        if let Some(participants) = report["participants"].as_u64() {
+            fields.set("participants", participants.to_string());
+        }
+    }
+    fields
+}
+
+/// The JSON report of api.md from the posted fields; `bad` collects the parts whose numbers or
+/// dates could not be read.
+fn report_body(form: &FormData, bad: &mut Vec<String>) -> Value {
+    let expenses: Vec<Value> = rows(form, &RECEIPT_COLUMNS, 0)
+        .iter()
+        .map(|line| {
+            if line[4].trim().is_empty() {
+                bad.push("expenses".into());
+            }
+            json!({
+                "category": line[0],
+                "item": line[1],
+                "quantity": number(&line[2], "expenses", bad),
+                "unit_price": number(&line[3], "expenses", bad),
+                "receipt_date": line[4].trim(),
+                "receipt_number": line[5],
+            })
+        })
+        .collect();
+    let income: Vec<Value> = rows(form, &INCOME_COLUMNS, 0)
+        .iter()
+        .map(|line| {
+            json!({
+                "kind": line[0],
+                "description": line[1],
+                "amount": number(&line[2], "income", bad),
+            })
+        })
+        .collect();
+    json!({
+        "expenses": expenses,
+        "income": income,
+        "outcomes": form.get("outcomes"),
+        "participants": number(form.get("participants"), "participants", bad),
+    })
+}
+
+fn receipt_row(line: &[String], n: usize) -> Markup {
+    let row = n + 1;
+    html! {
+        tr {
+            td {
+                label.visually-hidden for={ "rc-" (n) } { "費目（" (row) "行目）" }
+                select id={ "rc-" (n) } name="expense_category" {
+                    option value="" { "選択してください" }
+                    @for c in ExpenseCategory::ALL {
+                        @let code = serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        option value=(code) selected[code == line[0]] {
+                            (c.label_ja()) @if !c.is_eligible() { "（補助対象外）" }
+                        }
+                    }
+                }
+            }
+            td {
+                label.visually-hidden for={ "ri-" (n) } { "支出の内容（" (row) "行目）" }
+                input id={ "ri-" (n) } type="text" name="expense_item" value=(line[1]);
+            }
+            td {
+                label.visually-hidden for={ "rq-" (n) } { "数量（" (row) "行目）" }
+                input id={ "rq-" (n) } type="text" inputmode="numeric" name="expense_quantity" value=(line[2]);
+            }
+            td {
+                label.visually-hidden for={ "ru-" (n) } { "単価（円）（" (row) "行目）" }
+                input id={ "ru-" (n) } type="text" inputmode="numeric" name="expense_unit_price" value=(line[3]);
+            }
+            td {
+                label.visually-hidden for={ "rd-" (n) } { "領収日（" (row) "行目）" }
+                input id={ "rd-" (n) } type="date" name="expense_receipt_date" value=(line[4]);
+            }
+            td {
+                label.visually-hidden for={ "rn-" (n) } { "領収書番号（" (row) "行目）" }
+                input id={ "rn-" (n) } type="text" name="expense_receipt_number" value=(line[5]);
+            }
+        }
+    }
+}
+
+fn report_page(
+    visitor: &Visitor,
+    grant: &Value,
+    state: &FormState,
+    notice: Option<&str>,
+) -> Response {
+    let id = text(&grant["grant_id"]);
+    let receipts = rows(&state.values, &RECEIPT_COLUMNS, BLANK_RECEIPT_ROWS);
+    let income = rows(&state.values, &INCOME_COLUMNS, BLANK_INCOME_ROWS);
+    let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
+    let body = html! {
+        (flash(notice))
+        (grant_summary(grant))
+        p { "申請書の収支予算を実績の初期値として入れてあります。実際にかかった金額・数量に直し、領収書の日付と番号を入力してください。交付決定日より前、または完了期限より後の日付の領収書は補助の対象になりません。" }
+        p { "補助金の確定額は、提出後に市が審査して計算し、このページと交付決定のページに表示します。" }
+        (error_summary(state))
+        form.stack.wide method="post" action={ "/grants/" (id) "/report" } {
+            (form_guard(visitor, state))
+            fieldset #f-expenses {
+                legend { "支出の実績（収支決算書）" }
+                p.hint { "支出・収入はそれぞれ" (MAX_REPORT_LINES) "行まで、内容と領収書番号は" (SHORT_TEXT_MAX_CHARS) "文字以内です。行が足りないときは「保存」すると空の行が追加されます。" }
+                @if let Some(error) = field_error("expenses") { p.error id="e-expenses" { (error) } }
+                table.lines {
+                    caption { "支出" }
+                    thead { tr {
+                        th scope="col" { "費目" } th scope="col" { "内容" } th scope="col" { "数量" }
+                        th scope="col" { "単価（円）" } th scope="col" { "領収日" } th scope="col" { "領収書番号" }
+                    } }
+                    tbody { @for (n, line) in receipts.iter().enumerate() { (receipt_row(line, n)) } }
+                }
+            }
+            fieldset #f-income {
+                legend { "収入の実績" }
+                @if let Some(error) = field_error("income") { p.error id="e-income" { (error) } }
+                table.lines {
+                    caption { "収入" }
+                    thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th scope="col" { "金額（円）" } } }
+                    tbody {
+                        @for (n, line) in income.iter().enumerate() {
+                            (income_row((&line[0], &line[1], &line[2]), n))
+                        }
+                    }
+                }
+            }
+            fieldset {
+                legend { "事業の成果" }
+                (Input::text("outcomes", "事業の成果").required().max(LONG_TEXT_MAX_CHARS).hint("提出するときに必要です。").textarea(state))
+                (Input::text("participants", "参加者数（延べ人数）").render(state))
+            }
+            div.actions {
+                button type="submit" name="_action" value="save" { "保存" }
+                button.secondary type="submit" name="_action" value="submit" { "保存して提出" }
+            }
+        }
+        p { a href={ "/grants/" (id) } { "交付決定のページへ戻る" } }
+    };
+    let code = if state.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_with_status(code, visitor, "実績報告", body)
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReportFlags {
+    saved: Option<String>,
+}
+
+pub(super) async fn report_form(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(flags): Query<ReportFlags>,
+) -> Response {
+    let path = format!("/grants/{id}/report");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let loaded = async {
+        let (grant, application) = load_grant(&web, token, &id).await?;
+        let report = saved_report(&web, token, &id).await?;
+        Ok::<_, Problem>((grant, application, report))
+    };
+    let (grant, application, report) = match loaded.await {
+        Ok(found) => found,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let state = FormState::new(report_fields(report.as_ref(), application.as_ref()));
+    let notice = flags.saved.map(|_| "保存しました。");
+    report_page(&visitor, &grant, &state, notice)
+}
+
+pub(super) async fn save_report(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let path = format!("/grants/{id}/report");
+    let (visitor, token, again) = match guard(&web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again),
+        Guard::Rerender { visitor, state } => {
+            let grant = match visitor.token() {
+                Some(token) => load_grant(&web, token, &id).await.ok().map(|found| found.0),
+                None => None,
+            };
+            let placeholder = json!({"grant_id": id});
+            return report_page(
+                &visitor,
+                grant.as_ref().unwrap_or(&placeholder),
+                &state,
+                None,
+            );
+        }
+    };
+    let mut bad = Vec::new();
+    let body = report_body(&form, &mut bad);
+    let call = Call::command(
+        Method::PUT,
+        format!("/api/v1/grants/{}/settlement-report", encode(&id)),
+        Some(&token),
+        Some(body),
+    )
+    .idempotent(form.idempotency_key("save"));
+    let mut saved_but_not_submitted = false;
+    let mut outcome = web.api.send(call).await;
+    if outcome.is_ok() && form.get("_action") == "submit" {
+        let call = Call::command(
+            Method::POST,
+            format!("/api/v1/grants/{}/settlement-report/submit", encode(&id)),
+            Some(&token),
+            None,
+        )
+        .idempotent(form.idempotency_key("submit"));
+        outcome = web.api.send(call).await;
+        saved_but_not_submitted = outcome.is_err();
+    }
+    let response = match outcome {
+        Ok(_) if form.get("_action") == "submit" => redirect(&format!("/grants/{id}?reported=1")),
+        Ok(_) => redirect(&format!("/grants/{id}/report?saved=1")),
+        Err(problem) if problem.status == StatusCode::NOT_FOUND => {
+            read_failed(&visitor, &problem, &path)
+        }
+        Err(problem) => {
+            let mut errors = Errors::default();
+            place(&mut errors, &problem, REPORT_FIELDS, REPORT_CODES, &bad);
+            let grant = match load_grant(&web, &token, &id).await {
+                Ok((grant, _)) => grant,
+                Err(problem) => return read_failed(&visitor, &problem, &path),
+            };
+            let notice =
+                saved_but_not_submitted.then_some("保存しましたが、提出できませんでした。");
+            report_page(
+                &visitor,
+                &grant,
+                &FormState::new(form.typed()).with_errors(errors),
+                notice,
+            )
+        }
+    };
+    with_session(response, &visitor, again)
+}

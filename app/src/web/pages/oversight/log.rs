@@ -1,0 +1,232 @@
+//! The event log in global order (`/audit`), with the hash chain's verification and filters: by
+//! stream type, by one stream (which leads to its timeline), and by a JST time range.
+//!
+//! The audit API pages the log by position only, so the type and time filters are applied to the
+//! events it answers, a bounded window at a time; "次へ" goes on from the last position looked at.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::html;
+use serde::Deserialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::{aggregate_label, stream_path, summary, verification_box, AGGREGATE_TYPES};
+use crate::web::api::encode;
+use crate::web::form::{Errors, FormData, FormState};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{error_summary, page_with_status, text, Input};
+use crate::web::Web;
+
+/// Matching events shown per page.
+const PAGE: usize = 100;
+/// Events the audit API answers per call (its maximum).
+const BATCH: i64 = 1_000;
+/// Calls per page at most: a filter that matches rarely still answers quickly.
+const BATCHES: usize = 10;
+
+#[derive(Deserialize, Default)]
+pub(super) struct Filter {
+    after: Option<String>,
+    aggregate_type: Option<String>,
+    aggregate_id: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+}
+
+impl Filter {
+    fn value(field: &Option<String>) -> &str {
+        field.as_deref().map(str::trim).unwrap_or("")
+    }
+
+    /// The filter as form values (to show it again) without the position.
+    fn form_values(&self) -> FormData {
+        let mut values = FormData::default();
+        values.set("aggregate_type", Self::value(&self.aggregate_type));
+        values.set("aggregate_id", Self::value(&self.aggregate_id));
+        values.set("from", Self::value(&self.from));
+        values.set("until", Self::value(&self.until));
+        values
+    }
+
+    /// The query string of this filter from position `after`.
+    fn query(&self, after: i64) -> String {
+        let mut query = format!("?after={after}");
+        for (name, field) in [
+            ("aggregate_type", &self.aggregate_type),
+            ("from", &self.from),
+            ("until", &self.until),
+        ] {
+            let value = Self::value(field);
+            if !value.is_empty() {
+                query.push_str(&format!("&{name}={}", encode(value)));
+            }
+        }
+        query
+    }
+}
+
+/// A `datetime-local` value ("2026-06-01T09:00", seconds optional) read as Japan Standard Time.
+pub(super) fn jst_local(value: &str) -> Option<OffsetDateTime> {
+    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let seconds =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    time::PrimitiveDateTime::parse(value, &seconds)
+        .or_else(|_| time::PrimitiveDateTime::parse(value, &minutes))
+        .ok()
+        .map(|local| local.assume_offset(grants_domain::JST))
+}
+
+const NOT_A_TIME: &str = "日時は「2026-06-01T09:00」の形で入力してください（日本時間）";
+
+pub(super) async fn log(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Query(filter): Query<Filter>,
+) -> Response {
+    let Some(token) = visitor.token() else {
+        return login_then("/audit");
+    };
+    let aggregate_type = Filter::value(&filter.aggregate_type);
+    let aggregate_id = Filter::value(&filter.aggregate_id);
+    let mut errors = Errors::default();
+    if !aggregate_id.is_empty() {
+        if aggregate_type.is_empty() {
+            errors.add(
+                Some("aggregate_type"),
+                "IDで絞り込むときは、対象の種類も選んでください",
+            );
+        } else {
+            return redirect(&stream_path(aggregate_type, aggregate_id));
+        }
+    }
+    let mut range = [None, None];
+    for (n, (name, field)) in [("from", &filter.from), ("until", &filter.until)]
+        .into_iter()
+        .enumerate()
+    {
+        let value = Filter::value(field);
+        if !value.is_empty() {
+            range[n] = jst_local(value);
+            if range[n].is_none() {
+                errors.add(Some(name), NOT_A_TIME);
+            }
+        }
+    }
+    let [from, until] = range;
+    let after = Filter::value(&filter.after)
+        .parse::<i64>()
+        .unwrap_or(0)
+        .max(0);
+
+    let verification = match web.api.get("/api/v1/audit/verification", Some(token)).await {
+        Ok(verification) => verification,
+        Err(problem) => return read_failed(&visitor, &problem, "/audit"),
+    };
+    let matches = |event: &Value| {
+        let recorded = OffsetDateTime::parse(
+            text(&event["recorded_at"]),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .ok();
+        (aggregate_type.is_empty() || text(&event["aggregate_type"]) == aggregate_type)
+            && from.is_none_or(|from| recorded.is_some_and(|at| at >= from))
+            && until.is_none_or(|until| recorded.is_some_and(|at| at <= until))
+    };
+    let mut shown: Vec<Value> = Vec::new();
+    let mut looked_at = after;
+    // With an unreadable filter nothing is looked at, and there is nothing to go on to.
+    let mut at_end = !errors.is_empty();
+    if errors.is_empty() {
+        'scan: for _ in 0..BATCHES {
+            let batch = match web
+                .api
+                .get(
+                    format!("/api/v1/audit/events?after={looked_at}&limit={BATCH}"),
+                    Some(token),
+                )
+                .await
+            {
+                Ok(batch) => batch.as_array().cloned().unwrap_or_default(),
+                Err(problem) => return read_failed(&visitor, &problem, "/audit"),
+            };
+            at_end = (batch.len() as i64) < BATCH;
+            for event in batch {
+                looked_at = event["position"].as_i64().unwrap_or(looked_at);
+                if matches(&event) {
+                    shown.push(event);
+                    if shown.len() == PAGE {
+                        break 'scan;
+                    }
+                }
+            }
+            if at_end {
+                break;
+            }
+        }
+    }
+    let state = FormState::new(filter.form_values()).with_errors(errors);
+    let filtered = !aggregate_type.is_empty() || from.is_some() || until.is_some();
+    let body = html! {
+        (verification_box(&verification))
+        p { a href="/audit/as-of" { "ある時点の申請・交付の状態を見る" } }
+        h2 { "絞り込み" }
+        (error_summary(&state))
+        form.filters method="get" action="/audit" {
+            div.field.invalid[state.errors.field("aggregate_type").is_some()] {
+                label for="f-aggregate_type" { "対象の種類" }
+                @if let Some(error) = state.errors.field("aggregate_type") { p.error id="e-aggregate_type" { (error) } }
+                select #f-aggregate_type name="aggregate_type" aria-describedby=[state.errors.field("aggregate_type").map(|_| "e-aggregate_type")] {
+                    option value="" { "すべて" }
+                    @for (code, label) in AGGREGATE_TYPES {
+                        option value=(code) selected[code == aggregate_type] { (label) }
+                    }
+                }
+            }
+            (Input::text("aggregate_id", "対象のID（履歴を表示）").render(&state))
+            (Input::text("from", "記録日時（から・日本時間）").kind("datetime-local").render(&state))
+            (Input::text("until", "記録日時（まで・日本時間）").kind("datetime-local").render(&state))
+            button type="submit" { "絞り込む" }
+        }
+        table #events {
+            caption {
+                "イベントログ（位置 " (after + 1) " から"
+                @if filtered { "、条件に合うもの" }
+                " " (shown.len()) "件）"
+            }
+            thead { tr {
+                th.num scope="col" { "位置" } th scope="col" { "記録日時" } th scope="col" { "対象" }
+                th scope="col" { "できごと" } th scope="col" { "操作者の役割" } th scope="col" { "ハッシュ" }
+            } }
+            tbody {
+                @for event in &shown {
+                    @let kind = text(&event["aggregate_type"]);
+                    @let id = text(&event["aggregate_id"]);
+                    tr {
+                        td.num { (event["position"]) }
+                        td { (crate::web::view::instant_of(&event["recorded_at"])) }
+                        td { a href=(stream_path(kind, id)) { (aggregate_label(kind)) " " code { (id.get(..8).unwrap_or(id)) } } }
+                        td { (summary(event)) }
+                        td { (super::role_label(text(&event["metadata"]["actor_role"]))) }
+                        td { code { (text(&event["hash"]).get(..12).unwrap_or("")) } }
+                    }
+                }
+            }
+        }
+        @if filtered && shown.len() < PAGE && !at_end {
+            p { "位置 " (looked_at) " までを調べました。" }
+        }
+        p {
+            @if after > 0 { a href={ "/audit" (filter.query(0)) } { "最初から" } " " }
+            @if !at_end { a href={ "/audit" (filter.query(looked_at)) } { "次へ（位置 " (looked_at + 1) " から）" } }
+        }
+    };
+    let status = if state.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_with_status(status, &visitor, "監査：イベントログ", body)
+}

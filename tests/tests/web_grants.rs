@@ -1,0 +1,281 @@
+//! The applicant's grant pages over real HTTP, on both backends: the group sees its grant on `/my`
+//! and on its own page, requests an advance (a refusal keeps what was typed, with the rule beside
+//! the field), files the settlement report pre-filled from the application's budget and, once staff
+//! accept it, sees the amount the API finalised (domain.md's worked example: 286,000 decided,
+//! 228,800 advanced, 240,000 finalised, 11,200 payable); requests a change and withdraws; and a
+//! stranger is refused by the API's policy.
+
+use grants_tests::browser::{Browser, Page};
+use grants_tests::scenario::{form, step_up_round, today_jst};
+use grants_tests::{on_both_backends, TestApp};
+use reqwest::Method;
+use serde_json::json;
+use time::Duration;
+
+/// A decided grant of 286,000 yen at rate 3/4 (domain.md's first worked example), for a group
+/// whose member signs in as `email`; returns the staff token and the grant id.
+async fn decided_grant(app: &TestApp, email: &str) -> (String, String) {
+    let cast = app.cast(1).await;
+    let mut settings = step_up_round(2_000_000, Duration::seconds(3));
+    settings["rate_schedule"] = json!(["3/4", "1/2"]);
+    let round = app.open_round(&cast, &settings).await;
+    let member = app.applicant(email).await;
+    let group = app.register_group(&member, "みどりの会").await;
+    let (application, max) = app
+        .eligible_application(
+            &cast,
+            &member,
+            &round,
+            &group,
+            &form(412_345, 30_000, 286_000),
+        )
+        .await;
+    assert_eq!(max, 286_000, "worked example 1");
+    app.score(&cast, &application, &[45], &[]).await;
+    app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
+        .await;
+    let grant = app.award(&cast, &round, &application, 286_000).await;
+    // The dashboard reads the applications' projection, which follows the log a moment later.
+    for _ in 0..50 {
+        let listed = app
+            .call(Method::GET, "/api/v1/applications", &member, None, 200)
+            .await;
+        if listed[0]["grant_id"] == grant.as_str() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    (cast.staff, grant)
+}
+
+fn guard_fields(page: &Page) -> [(&'static str, String); 2] {
+    [("_csrf", page.csrf()), ("_form", page.form_id())]
+}
+
+/// Posts `fields` with the form guard of `page`.
+async fn post_form(
+    browser: &Browser<'_>,
+    page: &Page,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    let guard = guard_fields(page);
+    let mut all: Vec<(&str, &str)> = guard.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    all.extend_from_slice(fields);
+    browser.post(path, &all).await
+}
+
+on_both_backends!(
+    the_group_requests_an_advance_and_files_its_settlement_report,
+    |app: TestApp| async move {
+        let (staff, grant) = decided_grant(&app, "member@example.jp").await;
+        let browser = Browser::new(&app);
+        browser.sign_in("member@example.jp").await;
+
+        // The dashboard lists the grant; its page shows the decision.
+        let my = browser.get("/my").await;
+        assert!(my.html.contains(&format!("/grants/{grant}")), "{}", my.html);
+        assert!(my.html.contains("¥286,000"));
+        let path = format!("/grants/{grant}");
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.html.contains("交付決定額"));
+        assert!(page.html.contains("¥286,000"));
+        assert!(page.html.contains("こども自然教室"));
+
+        // Rule 7: one yen above the 4/5 cap is refused; the typed amount stays, the rule beside it.
+        let refused = post_form(
+            &browser,
+            &page,
+            &format!("{path}/advance"),
+            &[("amount", "228,801")],
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{}", refused.html);
+        assert_eq!(refused.input("amount").as_deref(), Some("228,801"));
+        let beside = refused
+            .html
+            .split("id=\"e-amount\"")
+            .nth(1)
+            .expect("a message beside the amount");
+        assert!(beside.starts_with(">概算払の合計"), "{beside:.200}");
+        assert!(beside.contains("規則7"));
+
+        let requested = post_form(
+            &browser,
+            &refused,
+            &format!("{path}/advance"),
+            &[("amount", "228800")],
+        )
+        .await;
+        assert_eq!(requested.status, 200, "{}", requested.html);
+        assert!(requested.html.contains("概算払を請求しました"));
+        let payment = json!({"amount": 228_800, "paid_on": today_jst(), "kind": "advance"});
+        app.call(
+            Method::POST,
+            &format!("/api/v1/grants/{grant}/payments"),
+            &staff,
+            Some(&payment),
+            201,
+        )
+        .await;
+
+        // The report starts from the application's budget lines.
+        let report = browser.get(&format!("{path}/report")).await;
+        assert_eq!(report.status, 200);
+        assert_eq!(report.input("expense_item").as_deref(), Some("会場使用料"));
+        assert_eq!(
+            report.input("expense_unit_price").as_deref(),
+            Some("412345")
+        );
+        assert_eq!(report.input("income_amount").as_deref(), Some("30000"));
+        assert!(report.html.contains("value=\"rentals\" selected"));
+
+        // A receipt without its date is refused beside the expenses, and nothing typed is lost.
+        let mut lines = vec![
+            ("expense_category", "rentals"),
+            ("expense_item", "会場使用料"),
+            ("expense_quantity", "1"),
+            ("expense_unit_price", "350000"),
+            ("expense_receipt_date", ""),
+            ("expense_receipt_number", "R-001"),
+            ("income_kind", "project_income"),
+            ("income_description", "参加費"),
+            ("income_amount", "30000"),
+            ("outcomes", "全10回の観察会に延べ250人が参加した。"),
+            ("participants", "250"),
+            ("_action", "save"),
+        ];
+        let undated = post_form(&browser, &report, &format!("{path}/report"), &lines).await;
+        assert_eq!(undated.status, 422, "{}", undated.html);
+        assert!(
+            undated.html.contains("id=\"e-expenses\""),
+            "{}",
+            undated.html
+        );
+        assert_eq!(
+            undated.input("expense_unit_price").as_deref(),
+            Some("350000")
+        );
+        assert!(undated
+            .html
+            .contains("全10回の観察会に延べ250人が参加した。"));
+
+        let today = today_jst();
+        lines[4] = ("expense_receipt_date", &today);
+        let saved = post_form(&browser, &undated, &format!("{path}/report"), &lines).await;
+        assert_eq!(saved.status, 200, "{}", saved.html);
+        assert!(saved.url.ends_with("/report?saved=1"), "{}", saved.url);
+        assert!(saved.html.contains("保存しました"));
+        assert_eq!(saved.input("expense_unit_price").as_deref(), Some("350000"));
+        assert_eq!(
+            saved.input("expense_receipt_date").as_deref(),
+            Some(today.as_str())
+        );
+
+        lines[11] = ("_action", "submit");
+        let submitted = post_form(&browser, &saved, &format!("{path}/report"), &lines).await;
+        assert_eq!(submitted.status, 200, "{}", submitted.html);
+        assert!(submitted.html.contains("実績報告を提出しました"));
+        assert!(submitted.html.contains("実績報告提出済"));
+
+        // Staff accept; the page shows the amount the API finalised: 3/4 x 320,000 = 240,000.
+        app.call(
+            Method::POST,
+            &format!("/api/v1/grants/{grant}/settlement-report/review"),
+            &staff,
+            Some(&json!({"outcome": "accepted"})),
+            200,
+        )
+        .await;
+        let finalised = browser.get(&path).await;
+        let figure = |id: &str| {
+            finalised
+                .html
+                .split(&format!("id=\"{id}\">"))
+                .nth(1)
+                .and_then(|rest| rest.split('<').next())
+                .unwrap_or("")
+                .to_owned()
+        };
+        assert_eq!(figure("finalised-amount"), "¥240,000", "worked example 2");
+        assert_eq!(figure("payable"), "¥11,200");
+        assert_eq!(figure("paid-total"), "¥228,800");
+    }
+);
+
+on_both_backends!(
+    the_group_requests_a_change_and_withdraws_and_a_stranger_is_refused,
+    |app: TestApp| async move {
+        let (_, grant) = decided_grant(&app, "member@example.jp").await;
+        let path = format!("/grants/{grant}");
+
+        // A stranger (another applicant) neither sees the grant nor acts on it: the API says 404.
+        app.applicant("stranger@example.jp").await;
+        let stranger = Browser::new(&app);
+        stranger.sign_in("stranger@example.jp").await;
+        let hidden = stranger.get(&path).await;
+        assert_eq!(hidden.status, 404);
+        let my = stranger.get("/my").await;
+        assert!(!my.html.contains(&grant));
+        let forged = stranger
+            .post(
+                &format!("{path}/withdraw"),
+                &[("_csrf", &my.csrf()), ("reason", "他人の辞退")],
+            )
+            .await;
+        assert_eq!(forged.status, 404);
+
+        let browser = Browser::new(&app);
+        browser.sign_in("member@example.jp").await;
+
+        // The change form starts from the plan; a change without its reason is refused beside it.
+        let change = browser.get(&format!("{path}/change")).await;
+        assert_eq!(change.status, 200);
+        assert_eq!(
+            change.input("expense_unit_price").as_deref(),
+            Some("412345")
+        );
+        let start = change.input("period_start").unwrap();
+        let end = change.input("period_end").unwrap();
+        let mut fields = vec![
+            ("reason", ""),
+            ("period_start", start.as_str()),
+            ("period_end", end.as_str()),
+            ("expense_category", "rentals"),
+            ("expense_item", "会場使用料"),
+            ("expense_quantity", "1"),
+            ("expense_unit_price", "400000"),
+            ("income_kind", "project_income"),
+            ("income_description", "参加費"),
+            ("income_amount", "30000"),
+        ];
+        let refused = post_form(&browser, &change, &format!("{path}/change"), &fields).await;
+        assert_eq!(refused.status, 422, "{}", refused.html);
+        assert!(refused.html.contains("id=\"e-reason\""), "{}", refused.html);
+        assert_eq!(
+            refused.input("expense_unit_price").as_deref(),
+            Some("400000")
+        );
+        fields[0] = ("reason", "会場の使用料が下がったため");
+        let changed = post_form(&browser, &refused, &format!("{path}/change"), &fields).await;
+        assert_eq!(changed.status, 200, "{}", changed.html);
+        assert!(changed.html.contains("変更を申請しました"));
+
+        // Rule 6: the group withdraws within 10 days of the decision.
+        let withdrawn = post_form(
+            &browser,
+            &changed,
+            &format!("{path}/withdraw"),
+            &[("reason", "代表者の転居により実施できなくなったため")],
+        )
+        .await;
+        assert_eq!(withdrawn.status, 200, "{}", withdrawn.html);
+        assert!(withdrawn.html.contains("交付を辞退しました"));
+        assert!(withdrawn.html.contains("取下げ"));
+        assert!(
+            !withdrawn.html.contains("概算払を請求する"),
+            "a withdrawn grant offers no advance"
+        );
+    }
+);
