@@ -5,6 +5,8 @@
 //! `application_groups` table so that a rebuild needs nothing else. `status` holds the api.md status
 //! strings. Only what a list shows is kept: the plan, budget and contact data stay in the log.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -58,11 +60,66 @@ impl Projection for Applications {
         tx: &'a mut Tx,
         event: &'a LoggedEvent,
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
-        Box::pin(apply(tx, event))
+        Box::pin(apply_batch(tx, std::slice::from_ref(event)))
+    }
+
+    fn apply_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(apply_batch(tx, events))
     }
 }
 
-async fn apply(tx: &mut Tx, event: &LoggedEvent) -> Result<(), ProjectionError> {
+/// Applies a batch in memory and writes it in a few statements, whatever its length: the rows the
+/// batch touches are read in one query, the events fold into them in log order, and the changed
+/// rows and group names are written back in one statement each. A rebuild otherwise spent its time
+/// on one round trip per event (docs/benchmarks.md). The result is the same as applying the events
+/// one by one, which `projections/tests/rebuild.rs` checks across different batch boundaries.
+async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+    let mut application_ids = BTreeSet::new();
+    let mut group_ids = BTreeSet::new();
+    for event in events {
+        match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+            ("application", event_type) => {
+                application_ids.insert(event.aggregate_id.as_str());
+                if event_type == "ApplicationDraftStarted" {
+                    group_ids.insert(Fields::new(NAME, event).text("group_id")?);
+                }
+            }
+            ("group", "GroupRegistered") => {}
+            _ => continue,
+        }
+    }
+    let registers_groups = events
+        .iter()
+        .any(|event| event.aggregate_type == "group" && event.event_type == "GroupRegistered");
+    if application_ids.is_empty() && !registers_groups {
+        return Ok(());
+    }
+    let mut rows = load_rows(tx, &application_ids).await?;
+    let mut names = load_names(tx, &group_ids).await?;
+    let mut renamed = BTreeMap::new();
+    let mut changed = BTreeSet::new();
+    for event in events {
+        fold(event, &mut rows, &mut names, &mut renamed, &mut changed)?;
+    }
+    write_names(tx, &renamed).await?;
+    let changed: Vec<&ApplicationRow> = changed.iter().filter_map(|id| rows.get(id)).collect();
+    write_rows(tx, &changed).await?;
+    rename_groups(tx, &renamed).await?;
+    Ok(())
+}
+
+/// One event applied to the rows and names in memory.
+fn fold(
+    event: &LoggedEvent,
+    rows: &mut BTreeMap<String, ApplicationRow>,
+    names: &mut BTreeMap<String, String>,
+    renamed: &mut BTreeMap<String, String>,
+    changed: &mut BTreeSet<String>,
+) -> Result<(), ProjectionError> {
     let fields = Fields::new(NAME, event);
     let id = event.aggregate_id.as_str();
     let position = event.position;
@@ -70,109 +127,230 @@ async fn apply(tx: &mut Tx, event: &LoggedEvent) -> Result<(), ProjectionError> 
         ("group", "GroupRegistered") => {
             // Only the name: the group's contact data is never read.
             let name = fields.text("name")?;
-            crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                "INSERT INTO application_groups (group_id, name) VALUES ($1, $2)
-                 ON CONFLICT (group_id) DO UPDATE SET name = excluded.name",
-            )
-            .bind(id)
-            .bind(&name)
-            .execute(&mut *conn)
-            .await?);
-            crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                "UPDATE applications SET group_name = $2 WHERE group_id = $1",
-            )
-            .bind(id)
-            .bind(&name)
-            .execute(&mut *conn)
-            .await?);
+            for row in rows.values_mut().filter(|row| row.group_id == id) {
+                row.group_name = Some(name.clone());
+                changed.insert(row.application_id.clone());
+            }
+            names.insert(id.to_owned(), name.clone());
+            renamed.insert(id.to_owned(), name);
+            return Ok(());
         }
         ("application", "ApplicationDraftStarted") => {
             let round_id = fields.text("round_id")?;
             let group_id = fields.text("group_id")?;
             let title = content_title(&fields)?;
-            let requested = content_amount(&fields)?;
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "INSERT INTO applications (application_id, round_id, group_id, group_name, title, status,
-                   requested_amount, updated_position)
-                 VALUES ($1, $2, $3, (SELECT name FROM application_groups WHERE group_id = $3), $4,
-                   'draft', $5, $6)
-                 ON CONFLICT (application_id) DO UPDATE SET round_id = excluded.round_id,
-                   group_id = excluded.group_id, group_name = excluded.group_name,
-                   title = excluded.title, requested_amount = excluded.requested_amount,
-                   updated_position = excluded.updated_position",
-            )
-            .bind(id)
-            .bind(&round_id)
-            .bind(&group_id)
-            .bind(&title)
-            .bind(requested)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
-        }
-        ("application", "ApplicationDraftSaved") => {
-            let title = content_title(&fields)?;
-            let requested = content_amount(&fields)?;
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "UPDATE applications SET title = $2, requested_amount = $3, updated_position = $4
-                 WHERE application_id = $1",
-            )
-            .bind(id)
-            .bind(&title)
-            .bind(requested)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
-        }
-        ("application", "ApplicationSubmitted" | "ApplicationResubmitted") => {
-            let requested = fields.amount("requested_amount")?;
-            let max = fields.amount("max_amount")?;
-            let at = fields.instant("at")?;
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "UPDATE applications SET status = 'submitted', requested_amount = $2, max_amount = $3,
-                   submitted_at = coalesce(submitted_at, $4), updated_position = $5
-                 WHERE application_id = $1",
-            )
-            .bind(id)
-            .bind(requested)
-            .bind(max)
-            .bind(at)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
-        }
-        ("application", "ApplicationAwarded") => {
-            let grant_id = fields.text("grant_id")?;
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "UPDATE applications SET status = 'awarded', grant_id = $2, updated_position = $3
-                 WHERE application_id = $1",
-            )
-            .bind(id)
-            .bind(&grant_id)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
+            let requested_amount = content_amount(&fields)?;
+            let group_name = names.get(&group_id).cloned();
+            let row = rows.entry(id.to_owned()).or_insert_with(|| ApplicationRow {
+                application_id: id.to_owned(),
+                round_id: String::new(),
+                group_id: String::new(),
+                group_name: None,
+                title: String::new(),
+                status: "draft".to_owned(),
+                requested_amount: 0,
+                max_amount: None,
+                submitted_at: None,
+                grant_id: None,
+                updated_position: position,
+            });
+            row.round_id = round_id;
+            row.group_id = group_id;
+            row.group_name = group_name;
+            row.title = title;
+            row.requested_amount = requested_amount;
+            row.updated_position = position;
         }
         ("application", event_type) => {
-            let status = match event_type {
-                "ApplicationScreenedEligible" => "eligible",
-                "ApplicationScreenedIneligible" => "ineligible",
-                "ApplicationReturned" => "returned",
-                "ApplicationWithdrawn" => "withdrawn",
-                "ApplicationRunnerUp" => "runner_up",
-                "ApplicationNotAdopted" => "not_adopted",
-                _ => return Ok(()),
+            // An event for an application this read model never saw started changes nothing.
+            let Some(row) = rows.get_mut(id) else {
+                return Ok(());
             };
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "UPDATE applications SET status = $2, updated_position = $3 WHERE application_id = $1",
-            )
-            .bind(id)
-            .bind(status)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
+            match event_type {
+                "ApplicationDraftSaved" => {
+                    row.title = content_title(&fields)?;
+                    row.requested_amount = content_amount(&fields)?;
+                }
+                "ApplicationSubmitted" | "ApplicationResubmitted" => {
+                    row.requested_amount = fields.amount("requested_amount")?;
+                    row.max_amount = Some(fields.amount("max_amount")?);
+                    let at = fields.instant("at")?;
+                    row.submitted_at = row.submitted_at.or(Some(at));
+                    row.status = "submitted".to_owned();
+                }
+                "ApplicationAwarded" => {
+                    row.grant_id = Some(fields.text("grant_id")?);
+                    row.status = "awarded".to_owned();
+                }
+                other => {
+                    row.status = match other {
+                        "ApplicationScreenedEligible" => "eligible",
+                        "ApplicationScreenedIneligible" => "ineligible",
+                        "ApplicationReturned" => "returned",
+                        "ApplicationWithdrawn" => "withdrawn",
+                        "ApplicationRunnerUp" => "runner_up",
+                        "ApplicationNotAdopted" => "not_adopted",
+                        _ => return Ok(()),
+                    }
+                    .to_owned();
+                }
+            }
+            row.updated_position = position;
         }
-        _ => {}
+        _ => return Ok(()),
+    }
+    changed.insert(id.to_owned());
+    Ok(())
+}
+
+/// `$1, $2, …` from `first` on, `count` of them.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The most parameters one statement binds (SQLite allows 32,766).
+const MAX_PARAMETERS: usize = 30_000;
+
+async fn load_rows(
+    tx: &mut Tx,
+    ids: &BTreeSet<&str>,
+) -> Result<BTreeMap<String, ApplicationRow>, ProjectionError> {
+    let ids: Vec<&str> = ids.iter().copied().collect();
+    let mut rows = BTreeMap::new();
+    for chunk in ids.chunks(MAX_PARAMETERS) {
+        let sql = format!(
+            "{SELECT} WHERE application_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let found = crate::on_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let found = query.fetch_all(&mut *conn).await?;
+            found.iter().map(read).collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        rows.extend(
+            found
+                .into_iter()
+                .map(|row| (row.application_id.clone(), row)),
+        );
+    }
+    Ok(rows)
+}
+
+async fn load_names(
+    tx: &mut Tx,
+    group_ids: &BTreeSet<String>,
+) -> Result<BTreeMap<String, String>, ProjectionError> {
+    let ids: Vec<&String> = group_ids.iter().collect();
+    let mut names = BTreeMap::new();
+    for chunk in ids.chunks(MAX_PARAMETERS) {
+        let sql = format!(
+            "SELECT group_id, name FROM application_groups WHERE group_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let found: Vec<(String, String)> = crate::on_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query_as(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.fetch_all(&mut *conn).await?
+        });
+        names.extend(found);
+    }
+    Ok(names)
+}
+
+async fn write_names(
+    tx: &mut Tx,
+    renamed: &BTreeMap<String, String>,
+) -> Result<(), ProjectionError> {
+    let pairs: Vec<(&String, &String)> = renamed.iter().collect();
+    for chunk in pairs.chunks(MAX_PARAMETERS / 2) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|n| format!("(${}, ${})", 2 * n + 1, 2 * n + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO application_groups (group_id, name) VALUES {}
+             ON CONFLICT (group_id) DO UPDATE SET name = excluded.name",
+            values.join(", ")
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (group_id, name) in chunk {
+                query = query.bind(*group_id).bind(*name);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    Ok(())
+}
+
+/// The rows of applications of other batches whose group was (re)named in this one.
+async fn rename_groups(
+    tx: &mut Tx,
+    renamed: &BTreeMap<String, String>,
+) -> Result<(), ProjectionError> {
+    let ids: Vec<&String> = renamed.keys().collect();
+    for chunk in ids.chunks(MAX_PARAMETERS) {
+        let sql = format!(
+            "UPDATE applications SET group_name =
+               (SELECT name FROM application_groups g WHERE g.group_id = applications.group_id)
+             WHERE group_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    Ok(())
+}
+
+/// The changed rows, upserted whole.
+async fn write_rows(tx: &mut Tx, rows: &[&ApplicationRow]) -> Result<(), ProjectionError> {
+    const COLUMNS: usize = 11;
+    for chunk in rows.chunks(MAX_PARAMETERS / COLUMNS) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|n| format!("({})", placeholders(n * COLUMNS + 1, COLUMNS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO applications (application_id, round_id, group_id, group_name, title, status,
+               requested_amount, max_amount, submitted_at, grant_id, updated_position)
+             VALUES {}
+             ON CONFLICT (application_id) DO UPDATE SET round_id = excluded.round_id,
+               group_id = excluded.group_id, group_name = excluded.group_name,
+               title = excluded.title, status = excluded.status,
+               requested_amount = excluded.requested_amount, max_amount = excluded.max_amount,
+               submitted_at = excluded.submitted_at, grant_id = excluded.grant_id,
+               updated_position = excluded.updated_position",
+            values.join(", ")
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for row in chunk {
+                query = query
+                    .bind(&row.application_id)
+                    .bind(&row.round_id)
+                    .bind(&row.group_id)
+                    .bind(&row.group_name)
+                    .bind(&row.title)
+                    .bind(&row.status)
+                    .bind(row.requested_amount)
+                    .bind(row.max_amount)
+                    .bind(row.submitted_at)
+                    .bind(&row.grant_id)
+                    .bind(row.updated_position);
+            }
+            query.execute(&mut *conn).await?
+        });
     }
     Ok(())
 }
