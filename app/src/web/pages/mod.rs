@@ -1,12 +1,14 @@
 //! The pages, one module per audience: [`public`] (open calls, awarded projects), [`account`]
 //! (sign-in, register, sign-out), [`applicant`] (groups and applications), [`reviewer`] (work list
-//! and scoresheets), [`oversight`] (the auditors' log view).
+//! and scoresheets), [`staff`] (rounds, screening, committee, ranking, decisions and grants),
+//! [`oversight`] (the auditors' log view).
 
 pub mod account;
 pub mod applicant;
 pub mod oversight;
 pub mod public;
 pub mod reviewer;
+pub mod staff;
 
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -25,6 +27,7 @@ pub fn routes() -> Router<Web> {
         .merge(account::routes())
         .merge(applicant::routes())
         .merge(reviewer::routes())
+        .merge(staff::routes())
         .merge(oversight::routes())
 }
 

@@ -1,0 +1,171 @@
+//! The staff dashboard (`/staff`): every round with where it stands, its remaining budget and the
+//! links to its work; the applications waiting for screening; and the grants with something for
+//! staff to do (a settlement report to review, a refund to receive, a remainder to pay).
+//!
+//! The API lists no grants, so the grants are those of the awarded applications, each read with
+//! `GET /api/v1/grants/{id}`.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use maud::html;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::{round_state, title_of};
+use crate::web::api::{encode, Problem};
+use crate::web::pages::{login_then, read_failed};
+use crate::web::session::Visitor;
+use crate::web::view::{self, page, text, yen_of};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new().route("/staff", get(dashboard))
+}
+
+/// What a grant in this status waits for from staff, if anything.
+fn waits_for(grant: &Value) -> Option<&'static str> {
+    match text(&grant["status"]) {
+        "report_submitted" => Some("実績報告の審査"),
+        "refund_due" => Some("返還金の受領"),
+        "finalised" if grant["payable"].as_i64().unwrap_or(0) > 0 => Some("確定額の支払"),
+        _ => None,
+    }
+}
+
+async fn grants(web: &Web, token: &str, awarded: &[Value]) -> Result<Vec<Value>, Problem> {
+    let mut grants = Vec::new();
+    for row in awarded {
+        if let Some(id) = row["grant_id"].as_str() {
+            let mut grant = web
+                .api
+                .get(format!("/api/v1/grants/{}", encode(id)), Some(token))
+                .await?;
+            grant["title"] = row["title"].clone();
+            grant["group_name"] = row["group_name"].clone();
+            grants.push(grant);
+        }
+    }
+    Ok(grants)
+}
+
+async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
+    let Some(token) = visitor.token() else {
+        return login_then("/staff");
+    };
+    let rounds = match web.api.get("/api/v1/rounds", Some(token)).await {
+        Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
+        Err(problem) => return read_failed(&visitor, &problem, "/staff"),
+    };
+    let applications = match web.api.get("/api/v1/applications", Some(token)).await {
+        Ok(rows) => rows.as_array().cloned().unwrap_or_default(),
+        Err(problem) => return read_failed(&visitor, &problem, "/staff"),
+    };
+    let awarded: Vec<Value> = applications
+        .iter()
+        .filter(|row| row["grant_id"].is_string())
+        .cloned()
+        .collect();
+    let grants = match grants(&web, token, &awarded).await {
+        Ok(grants) => grants,
+        Err(problem) => return read_failed(&visitor, &problem, "/staff"),
+    };
+    let to_screen: Vec<&Value> = applications
+        .iter()
+        .filter(|row| text(&row["status"]) == "submitted")
+        .collect();
+    let to_act: Vec<(&Value, &str)> = grants
+        .iter()
+        .filter_map(|grant| waits_for(grant).map(|what| (grant, what)))
+        .collect();
+    let now = OffsetDateTime::now_utc();
+    let body = html! {
+        section aria-labelledby="staff-rounds" {
+            h2 #staff-rounds { "募集回" }
+            p { a.button href="/staff/rounds/new" { "募集回を開設する" } }
+            @if rounds.is_empty() {
+                p { "まだ募集回はありません。" }
+            } @else {
+                table #rounds {
+                    caption.visually-hidden { "募集回" }
+                    thead { tr {
+                        th scope="col" { "募集回" } th scope="col" { "年度・コース" } th scope="col" { "状況" }
+                        th.num scope="col" { "予算の残額" } th scope="col" { "業務" }
+                    } }
+                    tbody {
+                        @for round in &rounds {
+                            @let id = text(&round["id"]);
+                            tr {
+                                td { a href={ "/staff/rounds/" (id) } { (text(&round["title"])) } }
+                                td { (round["fiscal_year"]) "年度・" (text(&round["course"])) }
+                                td { (round_state(round, now)) }
+                                td.num { (yen_of(&round["remaining_budget"])) " / " (yen_of(&round["budget"])) }
+                                td {
+                                    a href={ "/staff/rounds/" (id) "/screening" } { "形式審査" } " ・ "
+                                    a href={ "/staff/rounds/" (id) "/committee" } { "審査委員会" } " ・ "
+                                    a href={ "/staff/rounds/" (id) "/ranking" } { "順位" } " ・ "
+                                    a href={ "/staff/rounds/" (id) "/decisions" } { "交付決定" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="staff-screening" {
+            h2 #staff-screening { "形式審査を待つ申請（" (to_screen.len()) "件）" }
+            @if to_screen.is_empty() {
+                p { "形式審査を待つ申請はありません。" }
+            } @else {
+                ul {
+                    @for row in &to_screen {
+                        li {
+                            a href={ "/staff/applications/" (text(&row["application_id"])) } { (title_of(row)) }
+                            "（" (text(&row["group_name"])) "、" (view::instant_of(&row["submitted_at"])) " 提出）"
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="staff-grants" {
+            h2 #staff-grants { "対応が必要な交付（" (to_act.len()) "件）" }
+            @if to_act.is_empty() {
+                p { "対応が必要な交付はありません。" }
+            } @else {
+                (grants_table(&to_act.iter().map(|(grant, what)| (*grant, Some(*what))).collect::<Vec<_>>(), "対応が必要な交付"))
+            }
+            h2 { "すべての交付（" (grants.len()) "件）" }
+            @if !grants.is_empty() {
+                (grants_table(&grants.iter().map(|grant| (grant, waits_for(grant))).collect::<Vec<_>>(), "すべての交付"))
+            }
+        }
+    };
+    page(&visitor, "職員：業務の一覧", body)
+}
+
+fn grants_table(grants: &[(&Value, Option<&str>)], caption: &str) -> maud::Markup {
+    html! {
+        table {
+            caption.visually-hidden { (caption) }
+            thead { tr {
+                th scope="col" { "文書番号" } th scope="col" { "事業名" } th scope="col" { "団体名" }
+                th scope="col" { "状況" } th.num scope="col" { "交付決定額" } th.num scope="col" { "支払済額" }
+                th scope="col" { "必要な対応" }
+            } }
+            tbody {
+                @for (grant, what) in grants {
+                    tr {
+                        td { a href={ "/staff/grants/" (text(&grant["grant_id"])) } { (text(&grant["notice_number"])) } }
+                        td { (text(&grant["title"])) }
+                        td { (text(&grant["group_name"])) }
+                        td { (view::grant_status(text(&grant["status"]))) }
+                        td.num { (yen_of(&grant["decided_amount"])) }
+                        td.num { (yen_of(&grant["paid_total"])) }
+                        td { (what.unwrap_or("—")) }
+                    }
+                }
+            }
+        }
+    }
+}
