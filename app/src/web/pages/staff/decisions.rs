@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 
 use super::ranking::outcome_ja;
 use super::{
-    act, budget_box, number, place, refused_outright, resubmit, round_applications, round_menu,
-    row_of, status_of, status_of_row, title_of, Done,
+    act, budget_box, done_at, number, place, refused_outright, resubmit, round_applications,
+    round_menu, row_of, status_of, status_of_row, title_of, Done,
 };
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{FormData, FormState};
@@ -47,7 +47,7 @@ struct Loaded {
     applications: Vec<Value>,
 }
 
-async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
+async fn load(web: &Web, token: &str, id: &str, at: Option<i64>) -> Result<Loaded, Problem> {
     let round = web
         .api
         .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
@@ -60,7 +60,7 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
         )
         .await
         .unwrap_or(Value::Null);
-    let applications = round_applications(web, token, id).await?;
+    let applications = round_applications(web, token, id, at).await?;
     Ok(Loaded {
         round,
         ranking,
@@ -87,7 +87,7 @@ async fn list(
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let loaded = match load(&web, token, &id).await {
+    let loaded = match load(&web, token, &id, done.at).await {
         Ok(loaded) => loaded,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
@@ -235,7 +235,7 @@ async fn decision(
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let loaded = match load(&web, token, &id).await {
+    let loaded = match load(&web, token, &id, None).await {
         Ok(loaded) => loaded,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
@@ -267,7 +267,7 @@ async fn decide(
         Ok(acting) => acting,
         Err((visitor, state)) => {
             return match visitor.token() {
-                Some(token) => match load(&web, token, &id).await {
+                Some(token) => match load(&web, token, &id, None).await {
                     Ok(loaded) => decision_page(&visitor, &id, &application_id, &loaded, &state),
                     Err(problem) => read_failed(&visitor, &problem, &path),
                 },
@@ -298,13 +298,14 @@ async fn decide(
     )
     .idempotent(form.idempotency_key(if rejecting { "reject" } else { "award" }));
     let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!(
-            "/staff/rounds/{id}/decisions?done={}",
-            if rejecting { "rejected" } else { "awarded" }
+        Ok(answer) => redirect(&done_at(
+            &format!("/staff/rounds/{id}/decisions"),
+            if rejecting { "rejected" } else { "awarded" },
+            &answer,
         )),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
-            None => match load(&web, &acting.token, &id).await {
+            None => match load(&web, &acting.token, &id, None).await {
                 Ok(loaded) => {
                     let codes = if rejecting {
                         REJECTION_CODES

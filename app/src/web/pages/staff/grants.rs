@@ -15,7 +15,7 @@ use grants_domain::{ExpenseCategory, IncomeKind};
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
-use super::{act, number, place, refused_outright, resubmit, status_of, Done};
+use super::{act, done_at, number, place, refused_outright, resubmit, status_of, Done};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
@@ -431,7 +431,7 @@ async fn post_form(
     )
     .idempotent(form.idempotency_key(which.done()));
     let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("{path}?done={}", which.done())),
+        Ok(answer) => redirect(&done_at(&path, which.done(), &answer)),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
             None => match load(&web, &acting.token, &id).await {

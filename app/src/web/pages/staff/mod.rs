@@ -42,10 +42,12 @@ pub fn routes() -> Router<Web> {
         .merge(grants::routes())
 }
 
-/// `?done=...` after a form succeeded: which notice to show.
+/// `?done=...&at=N` after a form succeeded: which notice to show, and the log position of the
+/// command, so that the lists read after it include it (read-your-writes).
 #[derive(serde::Deserialize)]
 pub(super) struct Done {
     pub done: Option<String>,
+    pub at: Option<i64>,
 }
 
 impl Done {
@@ -56,6 +58,25 @@ impl Done {
             .iter()
             .find(|(code, _)| *code == done)
             .map(|(_, notice)| *notice)
+    }
+}
+
+/// Where to go after a command: `path` with the notice and the command's position.
+pub(super) fn done_at(path: &str, done: &str, answer: &Value) -> String {
+    match answer["position"].as_i64() {
+        Some(position) => format!("{path}?done={done}&at={position}"),
+        None => format!("{path}?done={done}"),
+    }
+}
+
+/// A read's path that waits for the projections to reach `at`, when given.
+pub(super) fn after(path: &str, at: Option<i64>) -> String {
+    match at {
+        Some(position) => {
+            let joint = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{joint}min_position={position}")
+        }
+        None => path.to_owned(),
     }
 }
 
@@ -276,17 +297,13 @@ pub(super) async fn round_applications(
     web: &Web,
     token: &str,
     round_id: &str,
+    at: Option<i64>,
 ) -> Result<Vec<Value>, Problem> {
-    let rows = web
-        .api
-        .get(
-            format!(
-                "/api/v1/applications?round_id={}",
-                crate::web::api::encode(round_id)
-            ),
-            Some(token),
-        )
-        .await?;
+    let path = format!(
+        "/api/v1/applications?round_id={}",
+        crate::web::api::encode(round_id)
+    );
+    let rows = web.api.get(after(&path, at), Some(token)).await?;
     Ok(rows.as_array().cloned().unwrap_or_default())
 }
 

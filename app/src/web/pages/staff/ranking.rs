@@ -15,8 +15,8 @@ use maud::html;
 use serde_json::Value;
 
 use super::{
-    act, place, refused_outright, resubmit, round_applications, round_menu, row_of, status_of,
-    status_of_row, title_of, Done,
+    act, done_at, place, refused_outright, resubmit, round_applications, round_menu, row_of,
+    status_of, status_of_row, title_of, Done,
 };
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{FormData, FormState};
@@ -35,7 +35,7 @@ struct Loaded {
     applications: Vec<Value>,
 }
 
-async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
+async fn load(web: &Web, token: &str, id: &str, at: Option<i64>) -> Result<Loaded, Problem> {
     let round = web
         .api
         .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
@@ -47,7 +47,7 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
             Some(token),
         )
         .await?;
-    let applications = round_applications(web, token, id).await?;
+    let applications = round_applications(web, token, id, at).await?;
     Ok(Loaded {
         round,
         ranking,
@@ -152,7 +152,7 @@ async fn ranking(
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let loaded = match load(&web, token, &id).await {
+    let loaded = match load(&web, token, &id, done.at).await {
         Ok(loaded) => loaded,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
@@ -178,7 +178,7 @@ async fn fix(
         Ok(acting) => acting,
         Err((visitor, state)) => {
             return match visitor.token() {
-                Some(token) => match load(&web, token, &id).await {
+                Some(token) => match load(&web, token, &id, None).await {
                     Ok(loaded) => ranking_page(&visitor, &id, &loaded, &state, None),
                     Err(problem) => read_failed(&visitor, &problem, &path),
                 },
@@ -194,10 +194,10 @@ async fn fix(
     )
     .idempotent(form.idempotency_key("fix"));
     let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("{path}?done=fixed")),
+        Ok(answer) => redirect(&done_at(&path, "fixed", &answer)),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
-            None => match load(&web, &acting.token, &id).await {
+            None => match load(&web, &acting.token, &id, None).await {
                 Ok(loaded) => {
                     let errors = place(&problem, &[], &[], &[], &[]);
                     let state = FormState::new(form.typed()).with_errors(errors);

@@ -14,7 +14,7 @@ use maud::html;
 use serde_json::{json, Value};
 
 use super::{
-    act, place, refused_outright, resubmit, round_applications, round_menu, status_of,
+    act, done_at, place, refused_outright, resubmit, round_applications, round_menu, status_of,
     status_of_row, title_of, Done,
 };
 use crate::web::api::{encode, Call, Problem};
@@ -51,7 +51,7 @@ async fn list(
         Ok(round) => round,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let rows = match round_applications(&web, token, &id).await {
+    let rows = match round_applications(&web, token, &id, done.at).await {
         Ok(rows) => rows,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
@@ -236,9 +236,10 @@ async fn screen(
     )
     .idempotent(form.idempotency_key("screen"));
     let response = match web.api.send(call).await {
-        Ok(screened) => redirect(&format!(
-            "/staff/rounds/{}/screening?done=screened",
-            text(&screened["round_id"])
+        Ok(screened) => redirect(&done_at(
+            &format!("/staff/rounds/{}/screening", text(&screened["round_id"])),
+            "screened",
+            &screened,
         )),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
