@@ -704,3 +704,111 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    a_change_request_is_decided_on_the_grant_page,
+    |app: TestApp| async move {
+        let cast = app.cast(1).await;
+        let round = app
+            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(4)))
+            .await;
+        let member = app.applicant("change@example.jp").await;
+        let group = app.register_group(&member, "みどりの会").await;
+        let (application, _) = app
+            .eligible_application(
+                &cast,
+                &member,
+                &round,
+                &group,
+                &form(260_000, 10_000, 200_000),
+            )
+            .await;
+        app.score(&cast, &application, &[45], &[]).await;
+        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(4))
+            .await;
+        let grant = app.award(&cast, &round, &application, 200_000).await;
+        // The group halves its plan: a change that needs approval (rule 8).
+        let change = json!({
+            "reason": "会場を市の施設に変更したため",
+            "budget": {
+                "income": [{"kind": "project_income", "description": "参加費", "amount": 10_000}],
+                "expenses": [{"category": "rentals", "item": "会場使用料", "quantity": 1, "unit_price": 130_000}],
+            },
+            "period": {"start": today_jst(), "end": fiscal_year_end()},
+        });
+        app.call(
+            Method::POST,
+            &format!("/api/v1/grants/{grant}/change-requests"),
+            &member,
+            Some(&change),
+            201,
+        )
+        .await;
+
+        let staff = Browser::new(&app);
+        staff.sign_in("staff@city.example.jp").await;
+        let grant_page = format!("/staff/grants/{grant}");
+        let decide = format!("{grant_page}/change-decision");
+        let shown = staff.get(&grant_page).await;
+        assert!(
+            shown.html.contains("会場を市の施設に変更したため"),
+            "{}",
+            shown.html
+        );
+        let change_id = shown
+            .input("change_request_id")
+            .expect("the pending change");
+        // Above the new plan's maximum (¥120,000): refused beside the amount, the amount kept.
+        let refused = submit(
+            &staff,
+            &grant_page,
+            &decide,
+            &[
+                ("change_request_id", &change_id),
+                ("change_new_amount", "150000"),
+                ("change_reason", "計画の縮小に合わせて減額"),
+                ("change_approved", "true"),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{}", refused.html);
+        assert!(
+            refused.html.contains("id=\"e-change_new_amount\""),
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains("value=\"150000\""));
+        assert!(refused.html.contains("計画の縮小に合わせて減額"));
+        let approved = submit(
+            &staff,
+            &grant_page,
+            &decide,
+            &[
+                ("change_request_id", &change_id),
+                ("change_new_amount", "120,000"),
+                ("change_reason", "計画の縮小に合わせて減額"),
+                ("change_approved", "true"),
+            ],
+        )
+        .await;
+        assert_eq!(approved.status, 200, "{}", approved.html);
+        assert!(approved
+            .html
+            .contains("変更承認申請の審査結果を登録しました"));
+        assert!(approved.html.contains("審査を待つ変更承認申請はありません"));
+        assert!(text_of(&approved, "decided-amount").contains("¥120,000"));
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/rounds/{round}"),
+                &cast.staff,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(
+            read["remaining_budget"], 880_000,
+            "the budget follows the amount"
+        );
+    }
+);

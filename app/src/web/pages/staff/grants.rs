@@ -2,7 +2,10 @@
 //! `GET /api/v1/grants/{id}` answers them, the settlement report the group filed, and the forms of
 //! the grant's staff routes: recording a payment (advance or final), reviewing the settlement report
 //! (accepting it finalises the amount, 額の確定; or returning it), recording a refund received,
-//! and cancelling the award (取消) with the refund it orders.
+//! deciding a change request (変更承認申請), and cancelling the award (取消) with the refund it orders.
+//!
+//! The grant read lists no change requests, so the pending ones are read from the grant's history
+//! (`GET /api/v1/audit/streams/grant/{id}`, which staff may read).
 //!
 //! Every form is always offered: which one the grant's state allows is the API's to say.
 
@@ -32,6 +35,7 @@ pub fn routes() -> Router<Web> {
         .route("/staff/grants/{id}/settlement-review", post(review_report))
         .route("/staff/grants/{id}/refunds", post(record_refund))
         .route("/staff/grants/{id}/cancellation", post(cancel))
+        .route("/staff/grants/{id}/change-decision", post(decide_change))
 }
 
 /// The page's forms.
@@ -41,6 +45,7 @@ enum Which {
     Review,
     Refund,
     Cancel,
+    Change,
 }
 
 impl Which {
@@ -51,17 +56,22 @@ impl Which {
             Which::Review => "settlement-review",
             Which::Refund => "refunds",
             Which::Cancel => "cancellation",
+            Which::Change => "change-decision",
         };
         format!("/staff/grants/{id}/{tail}")
     }
 
     /// The API route the form becomes.
-    fn api_path(self, id: &str) -> String {
+    fn api_path(self, id: &str, form: &FormData) -> String {
         let tail = match self {
-            Which::Payment => "payments",
-            Which::Review => "settlement-report/review",
-            Which::Refund => "refunds",
-            Which::Cancel => "cancellation",
+            Which::Payment => "payments".to_owned(),
+            Which::Review => "settlement-report/review".to_owned(),
+            Which::Refund => "refunds".to_owned(),
+            Which::Cancel => "cancellation".to_owned(),
+            Which::Change => format!(
+                "change-requests/{}/decision",
+                encode(form.get("change_request_id"))
+            ),
         };
         format!("/api/v1/grants/{}/{tail}", encode(id))
     }
@@ -72,6 +82,7 @@ impl Which {
             Which::Review => &["review_reason"],
             Which::Refund => &["refund_amount", "received_on"],
             Which::Cancel => &["cancel_reason", "cancel_refund_amount"],
+            Which::Change => &["change_new_amount", "change_reason"],
         }
     }
 
@@ -84,6 +95,10 @@ impl Which {
             Which::Cancel => &[
                 ("reason", "cancel_reason"),
                 ("refund_amount", "cancel_refund_amount"),
+            ],
+            Which::Change => &[
+                ("new_amount", "change_new_amount"),
+                ("reason", "change_reason"),
             ],
         }
     }
@@ -112,6 +127,15 @@ impl Which {
                 ("grant.cancel_refund_above_paid", "cancel_refund_amount"),
                 ("grant.text_required", "cancel_reason"),
                 ("grant.text_too_long", "cancel_reason"),
+            ],
+            Which::Change => &[
+                ("grant.new_amount_on_rejection", "change_new_amount"),
+                ("grant.change_above_maximum", "change_new_amount"),
+                ("grant.change_below_paid", "change_new_amount"),
+                ("round.budget_exceeded", "change_new_amount"),
+                ("round.amendment_unchanged", "change_new_amount"),
+                ("grant.text_required", "change_reason"),
+                ("grant.text_too_long", "change_reason"),
             ],
         }
     }
@@ -142,6 +166,18 @@ impl Which {
                 "reason": form.get("cancel_reason"),
                 "refund_amount": number(form.get("cancel_refund_amount"), "cancel_refund_amount", bad),
             }),
+            Which::Change => {
+                // An empty new amount leaves the decided amount as it is (the API's optional field).
+                let new_amount = match form.get("change_new_amount").trim() {
+                    "" => Value::Null,
+                    typed => number(typed, "change_new_amount", bad),
+                };
+                json!({
+                    "approved": form.get("change_approved") == "true",
+                    "new_amount": new_amount,
+                    "reason": form.get("change_reason"),
+                })
+            }
         }
     }
 
@@ -152,6 +188,7 @@ impl Which {
             Which::Review => "reviewed",
             Which::Refund => "refunded",
             Which::Cancel => "cancelled",
+            Which::Change => "change-decided",
         }
     }
 }
@@ -161,6 +198,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("reviewed", "実績報告の審査結果を登録しました。"),
     ("refunded", "返還金の受領を記録しました。"),
     ("cancelled", "交付決定を取り消しました。"),
+    ("change-decided", "変更承認申請の審査結果を登録しました。"),
 ];
 
 /// The four forms as shown: blank, except the one posted.
@@ -169,6 +207,7 @@ struct Forms {
     review: FormState,
     refund: FormState,
     cancel: FormState,
+    change: FormState,
 }
 
 impl Forms {
@@ -183,6 +222,7 @@ impl Forms {
             review: FormState::new(FormData::default()),
             refund: FormState::new(refund),
             cancel: FormState::new(FormData::default()),
+            change: FormState::new(FormData::default()),
         }
     }
 
@@ -193,6 +233,7 @@ impl Forms {
             Which::Review => forms.review = state,
             Which::Refund => forms.refund = state,
             Which::Cancel => forms.cancel = state,
+            Which::Change => forms.change = state,
         }
         forms
     }
@@ -207,6 +248,8 @@ struct Loaded {
     grant: Value,
     application: Value,
     report: Value,
+    /// Change requests not decided yet, as the grant's event history shows them.
+    pending_changes: Vec<Value>,
 }
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
@@ -234,11 +277,54 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
         .await
         .map(|answer| answer["report"].clone())
         .unwrap_or(Value::Null);
+    let history = web
+        .api
+        .get(
+            format!("/api/v1/audit/streams/grant/{}", encode(id)),
+            Some(token),
+        )
+        .await
+        .unwrap_or(Value::Null);
     Ok(Loaded {
         grant,
         application,
         report,
+        pending_changes: pending_changes(&history),
     })
+}
+
+/// The change requests of a grant's history that no approval or rejection has answered yet.
+fn pending_changes(history: &Value) -> Vec<Value> {
+    let events = history.as_array().map(Vec::as_slice).unwrap_or_default();
+    let payload = |event: &Value| {
+        let kind = text(&event["event_type"]);
+        let inner = &event["payload"][kind];
+        if inner.is_object() {
+            inner.clone()
+        } else {
+            event["payload"].clone()
+        }
+    };
+    let answered: Vec<String> = events
+        .iter()
+        .filter(|event| {
+            matches!(
+                text(&event["event_type"]),
+                "ChangeApproved" | "ChangeRejected"
+            )
+        })
+        .map(|event| text(&payload(event)["change_request_id"]).to_owned())
+        .collect();
+    events
+        .iter()
+        .filter(|event| text(&event["event_type"]) == "ChangeRequested")
+        .map(payload)
+        .filter(|change| {
+            !answered
+                .iter()
+                .any(|id| id == text(&change["change_request_id"]))
+        })
+        .collect()
 }
 
 fn report_tables(report: &Value) -> Markup {
@@ -291,6 +377,7 @@ fn grant_page(
         grant,
         application,
         report,
+        pending_changes,
     } = loaded;
     let kind = forms.payment.value("payment_kind");
     let body = html! {
@@ -359,6 +446,31 @@ fn grant_page(
             div.actions { button type="submit" { "返還金の受領を記録する" } }
         }
 
+        h2 #changes { "変更承認申請" }
+        @if pending_changes.is_empty() {
+            p { "審査を待つ変更承認申請はありません。" }
+        }
+        @for change in pending_changes {
+            @let change_id = text(&change["change_request_id"]);
+            dl.facts {
+                dt { "申請日時" } dd { (view::instant_of(&change["at"])) }
+                dt { "変更の理由" } dd { (text(&change["reason"])) }
+                dt { "変更後の事業期間" } dd { (date_of(&change["period"]["start"])) " 〜 " (date_of(&change["period"]["end"])) }
+                dt { "総事業費" } dd { (yen_of(&change["total_cost_before"])) " → " (yen_of(&change["total_cost_after"])) }
+            }
+            (error_summary(&forms.change))
+            form.stack method="post" action=(Which::Change.action(id)) {
+                (form_guard(visitor, &forms.change))
+                input type="hidden" name="change_request_id" value=(change_id);
+                (Input::text("change_new_amount", "変更後の交付決定額（円）").hint("額を変えずに承認するときは空欄のままにしてください。").render(&forms.change))
+                (Input::text("change_reason", "審査の理由").textarea(&forms.change))
+                div.actions {
+                    button type="submit" name="change_approved" value="true" { "変更を承認する" }
+                    button.secondary type="submit" name="change_approved" value="false" { "変更を承認しない" }
+                }
+            }
+        }
+
         h2 #cancellation { "交付決定の取消" }
         p { "不正な使用や条件違反があったときに取り消し、支払済みの額の全部または一部の返還を求めます。額の確定後も取り消せます。" }
         (error_summary(&forms.cancel))
@@ -369,7 +481,13 @@ fn grant_page(
             div.actions { button.danger type="submit" { "交付決定を取り消す" } }
         }
     };
-    let states = [&forms.payment, &forms.review, &forms.refund, &forms.cancel];
+    let states = [
+        &forms.payment,
+        &forms.review,
+        &forms.refund,
+        &forms.cancel,
+        &forms.change,
+    ];
     let title = format!("交付：{}", text(&grant["notice_number"]));
     page_with_status(status_of(&states), visitor, &title, body)
 }
@@ -425,7 +543,7 @@ async fn post_form(
     let body = which.body(&form, &mut bad);
     let call = Call::command(
         Method::POST,
-        which.api_path(&id),
+        which.api_path(&id, &form),
         Some(&acting.token),
         Some(body),
     )
@@ -493,4 +611,13 @@ async fn cancel(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Cancel).await
+}
+
+async fn decide_change(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Change).await
 }
