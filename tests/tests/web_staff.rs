@@ -706,7 +706,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    a_change_request_is_decided_on_the_grant_page,
+    a_rejection_and_a_change_request_are_decided_on_their_pages,
     |app: TestApp| async move {
         let cast = app.cast(1).await;
         let round = app
@@ -723,10 +723,63 @@ on_both_backends!(
                 &form(260_000, 10_000, 200_000),
             )
             .await;
+        let other = app.applicant("below@example.jp").await;
+        let other_group = app.register_group(&other, "あおぞらの会").await;
+        let (below, _) = app
+            .eligible_application(
+                &cast,
+                &other,
+                &round,
+                &other_group,
+                &form(120_000, 10_000, 100_000),
+            )
+            .await;
         app.score(&cast, &application, &[45], &[]).await;
+        app.score(&cast, &below, &[20], &[]).await;
         app.close_and_rank(&cast, &round, std::time::Duration::from_secs(4))
             .await;
         let grant = app.award(&cast, &round, &application, 200_000).await;
+
+        // The application below the pass line is rejected on its decision page; a reason is needed.
+        let staff = Browser::new(&app);
+        staff.sign_in("staff@city.example.jp").await;
+        let reject = format!("/staff/rounds/{round}/decisions/{below}");
+        let deadline = fiscal_year_end();
+        let no_reason = submit(
+            &staff,
+            &reject,
+            &reject,
+            &[
+                ("amount", "100000"),
+                ("conditions", ""),
+                ("completion_deadline", &deadline),
+                ("reason", "  "),
+                ("_action", "reject"),
+            ],
+        )
+        .await;
+        assert_eq!(no_reason.status, 422, "{}", no_reason.html);
+        assert!(
+            no_reason.html.contains("id=\"e-reason\""),
+            "{}",
+            no_reason.html
+        );
+        let rejected = submit(
+            &staff,
+            &reject,
+            &reject,
+            &[
+                ("amount", "100000"),
+                ("conditions", ""),
+                ("completion_deadline", &deadline),
+                ("reason", "合格基準点（7割）に達しなかったため"),
+                ("_action", "reject"),
+            ],
+        )
+        .await;
+        assert_eq!(rejected.status, 200, "{}", rejected.html);
+        assert!(rejected.html.contains("不採択としました"));
+        assert!(text_of(&rejected, "remaining-budget").contains("¥800,000"));
         // The group halves its plan: a change that needs approval (rule 8).
         let change = json!({
             "reason": "会場を市の施設に変更したため",
@@ -745,8 +798,6 @@ on_both_backends!(
         )
         .await;
 
-        let staff = Browser::new(&app);
-        staff.sign_in("staff@city.example.jp").await;
         let grant_page = format!("/staff/grants/{grant}");
         let decide = format!("{grant_page}/change-decision");
         let shown = staff.get(&grant_page).await;

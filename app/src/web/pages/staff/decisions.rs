@@ -239,12 +239,17 @@ async fn decision(
         Ok(loaded) => loaded,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    // The requested amount as a starting point for the decided one.
+    // A starting point for the decided amount: the remainder offered to the runner-up, otherwise
+    // the requested amount.
+    let offer = &loaded.ranking["offer"];
+    let offered = (text(&offer["application_id"]) == application_id)
+        .then(|| offer["remainder"].as_i64())
+        .flatten();
+    let requested = row_of(&loaded.applications, &application_id)
+        .and_then(|row| row["requested_amount"].as_i64());
     let mut fields = FormData::default();
-    if let Some(requested) = row_of(&loaded.applications, &application_id)
-        .and_then(|row| row["requested_amount"].as_i64())
-    {
-        fields.set("amount", requested.to_string());
+    if let Some(amount) = offered.or(requested) {
+        fields.set("amount", amount.to_string());
     }
     decision_page(
         &visitor,
