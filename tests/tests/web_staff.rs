@@ -863,3 +863,143 @@ on_both_backends!(
         );
     }
 );
+
+/// The session token a browser that does not follow redirects received when signing in.
+fn session_of(signed_in: &Page) -> String {
+    let cookie = signed_in
+        .set_cookies()
+        .into_iter()
+        .find(|cookie| cookie.starts_with("grants_session="))
+        .expect("a session cookie");
+    cookie["grants_session=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+on_both_backends!(
+    an_ended_session_keeps_what_staff_typed_and_acts_after_signing_in_again,
+    |app: TestApp| async move {
+        let cast = app.cast(0).await;
+        let round = app
+            .open_round(&cast, &step_up_round(1_000_000, Duration::days(10)))
+            .await;
+        let (_, application) = submitted(
+            &app,
+            "late@example.jp",
+            &round,
+            "公園の自然観察会",
+            form(260_000, 10_000, 200_000),
+        )
+        .await;
+        let staff = Browser::without_redirects(&app);
+        let session = session_of(&staff.sign_in("staff@city.example.jp").await);
+        let path = format!("/staff/applications/{application}");
+        let screening = staff.get(&path).await;
+        // The session ends while staff are typing.
+        app.call(
+            Method::DELETE,
+            "/api/v1/sessions/current",
+            &session,
+            None,
+            204,
+        )
+        .await;
+
+        // The screening page cannot be read without a session: what was typed comes back in a
+        // form that asks for the password, and nothing was screened.
+        let reason = "収支予算書の内訳を追記してください";
+        let kept = staff
+            .post(
+                &path,
+                &[
+                    ("_csrf", &screening.csrf()),
+                    ("_form", &screening.form_id()),
+                    ("reason", reason),
+                    ("outcome", "returned"),
+                ],
+            )
+            .await;
+        assert_eq!(kept.status, 422, "{}", kept.html);
+        assert!(kept.html.contains("ログインの有効期限が切れたため"));
+        assert!(
+            kept.html.contains(&format!("value=\"{reason}\"")),
+            "{}",
+            kept.html
+        );
+        assert!(kept.html.contains("name=\"_reauth_password\""));
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/applications/{application}"),
+                &cast.staff,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(read["status"], "submitted");
+        let again = staff
+            .post(
+                &path,
+                &[
+                    ("_csrf", &kept.csrf()),
+                    ("_form", &kept.form_id()),
+                    ("reason", reason),
+                    ("outcome", "returned"),
+                    ("_reauth_email", "staff@city.example.jp"),
+                    ("_reauth_password", grants_tests::TEST_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(again.status, 303, "{}", again.html);
+        assert!(again
+            .set_cookies()
+            .iter()
+            .any(|cookie| cookie.starts_with("grants_session=")));
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/applications/{application}"),
+                &cast.staff,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(read["status"], "returned");
+        assert_eq!(read["returned_reason"], reason);
+
+        // The new-round form needs nothing read: it comes back whole, with what was typed.
+        let other = Browser::without_redirects(&app);
+        let session = session_of(&other.sign_in("staff@city.example.jp").await);
+        let new_round = other.get("/staff/rounds/new").await;
+        app.call(
+            Method::DELETE,
+            "/api/v1/sessions/current",
+            &session,
+            None,
+            204,
+        )
+        .await;
+        let year = this_fiscal_year();
+        let (opens, closes) = (
+            jst_local(Duration::hours(-1)),
+            jst_local(Duration::days(10)),
+        );
+        let mut fields = vec![("_csrf", new_round.csrf()), ("_form", new_round.form_id())];
+        fields.extend(
+            with_year(
+                round_fields("時間をかけて入力した募集回", "1,000,000", &opens, &closes),
+                &year,
+            )
+            .into_iter()
+            .map(|(name, value)| (name, value.to_owned())),
+        );
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let kept = other.post("/staff/rounds/new", &borrowed).await;
+        assert_eq!(kept.status, 422, "{}", kept.html);
+        assert!(kept.html.contains("value=\"時間をかけて入力した募集回\""));
+        assert!(kept.html.contains("value=\"independence\""));
+        assert!(kept.html.contains("name=\"_reauth_password\""));
+    }
+);

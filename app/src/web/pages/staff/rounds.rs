@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::{
-    act, budget_box, jst_instant, local_of, number, place, refused_outright, resubmit, round_menu,
+    act, budget_box, jst_instant, local_of, number, place, refused_outright, round_menu,
     round_state, status_of, Done,
 };
 use crate::web::api::{encode, Call};
@@ -277,9 +277,7 @@ async fn open_round(
     let form = FormData(form);
     let acting = match act(&web, visitor, &form).await {
         Ok(acting) => acting,
-        Err((visitor, state)) if visitor.token().is_none() && state.reauth => {
-            return resubmit(&visitor, "/staff/rounds/new", "募集回の開設", &state)
-        }
+        // The form needs nothing read, so it comes back whole, signed in or not.
         Err((visitor, state)) => return round_form(&visitor, &state),
     };
     let mut bad = Vec::new();
