@@ -1003,3 +1003,105 @@ on_both_backends!(
         assert!(kept.html.contains("name=\"_reauth_password\""));
     }
 );
+
+on_both_backends!(
+    staff_open_a_reviewer_account_and_appoint_it_by_the_id_shown,
+    |app: TestApp| async move {
+        let cast = app.cast(0).await;
+        let round = app
+            .open_round(&cast, &step_up_round(1_000_000, Duration::days(10)))
+            .await;
+        let staff = Browser::new(&app);
+        staff.sign_in("staff@city.example.jp").await;
+        let weak = submit(
+            &staff,
+            "/staff/users/new",
+            "/staff/users/new",
+            &[
+                ("display_name", "審査 一郎"),
+                ("email", "ichiro@example.jp"),
+                ("role", "reviewer"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+        assert_eq!(weak.status, 422, "{}", weak.html);
+        assert!(weak.html.contains("id=\"e-password\""), "{}", weak.html);
+        assert!(weak.html.contains("value=\"審査 一郎\""));
+        assert!(
+            !weak.html.contains("value=\"short\""),
+            "a password is never echoed"
+        );
+        let password = "審査委員の初期パスワード2026";
+        let opened = submit(
+            &staff,
+            "/staff/users/new",
+            "/staff/users/new",
+            &[
+                ("display_name", "審査 一郎"),
+                ("email", "ichiro@example.jp"),
+                ("role", "reviewer"),
+                ("password", password),
+            ],
+        )
+        .await;
+        assert_eq!(opened.status, 200, "{}", opened.html);
+        assert!(opened.html.contains("アカウントを作成しました"));
+        let id = text_of(&opened, "new-user-id");
+        let id = id
+            .split("<code>")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned();
+        app.sign_in("ichiro@example.jp", password).await;
+
+        let committee = format!("/staff/rounds/{round}/committee");
+        let appointed = submit(&staff, &committee, &committee, &[("reviewer_id", &id)]).await;
+        assert!(
+            appointed.html.contains("審査委員を任命しました"),
+            "{}",
+            appointed.html
+        );
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/rounds/{round}"),
+                &cast.staff,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(read["committee"], json!([id]));
+        // An id that is no reviewer's: the API's refusal beside the field.
+        let staff_id = app
+            .call(
+                Method::GET,
+                "/api/v1/sessions/current",
+                &cast.staff,
+                None,
+                200,
+            )
+            .await["user"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let refused = submit(
+            &staff,
+            &committee,
+            &committee,
+            &[("reviewer_id", &staff_id)],
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{}", refused.html);
+        assert!(
+            refused
+                .html
+                .contains("id=\"e-reviewer_id\">審査委員のアカウントだけを委員会に委嘱できます"),
+            "{}",
+            refused.html
+        );
+    }
+);

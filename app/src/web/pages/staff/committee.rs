@@ -57,6 +57,12 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
     Ok(Loaded { round, known })
 }
 
+/// Appointment refusals that concern the id typed though the API names no field.
+const APPOINT_CODES: &[(&str, &str)] = &[
+    ("round.not_a_reviewer", "reviewer_id"),
+    ("round.reviewer_already_appointed", "reviewer_id"),
+];
+
 const NOTICES: &[(&str, &str)] = &[
     ("appointed", "審査委員を任命しました。"),
     (
@@ -107,6 +113,7 @@ fn committee_page(
                 ul { @for known in &suggestions { li { code { (known) } } } }
             }
             div.actions { button type="submit" { "審査委員に任命する" } }
+            p { "審査委員のアカウントがまだないときは、" a href="/staff/users/new" { "アカウントを作成" } "してください（作成すると利用者IDが表示されます）。" }
         }
         h2 { "採点の締切" }
         @if closed {
@@ -223,7 +230,7 @@ async fn post_form(
                         Which::Appoint => vec!["reviewer_id".to_owned()],
                         Which::Close => Vec::new(),
                     };
-                    let errors = place(&problem, &["reviewer_id"], &[], &[], &bad);
+                    let errors = place(&problem, &["reviewer_id"], APPOINT_CODES, &[], &bad);
                     again(
                         &acting.visitor,
                         &loaded,

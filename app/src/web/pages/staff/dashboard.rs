@@ -83,7 +83,11 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
     let body = html! {
         section aria-labelledby="staff-rounds" {
             h2 #staff-rounds { "募集回" }
-            p { a.button href="/staff/rounds/new" { "募集回を開設する" } }
+            p {
+                a.button href="/staff/rounds/new" { "募集回を開設する" }
+                " "
+                a href="/staff/users/new" { "職員・審査委員・監査担当のアカウントを作成する" }
+            }
             @if rounds.is_empty() {
                 p { "まだ募集回はありません。" }
             } @else {

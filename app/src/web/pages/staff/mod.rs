@@ -2,12 +2,14 @@
 //! settings ([`rounds`]), screening submitted applications ([`screening`]), the committee and the
 //! close of scoring ([`committee`]), the ranking ([`ranking`]), the award decisions with the
 //! remaining budget ([`decisions`]) and each grant's payments, settlement review, refunds and
-//! cancellation ([`grants`]).
+//! cancellation ([`grants`]); and opening the accounts of staff, reviewers and auditors
+//! ([`accounts`]).
 //!
 //! As everywhere in the pages, nothing here decides a rule or who may act: each form becomes the
 //! JSON body of the documented API route, and the API's refusal (403, 404, or the rule's Japanese
 //! message) is what the staff member sees. This module holds what the staff pages share.
 
+pub mod accounts;
 pub mod committee;
 pub mod dashboard;
 pub mod decisions;
@@ -34,6 +36,7 @@ use crate::web::Web;
 pub fn routes() -> Router<Web> {
     Router::new()
         .merge(dashboard::routes())
+        .merge(accounts::routes())
         .merge(rounds::routes())
         .merge(screening::routes())
         .merge(committee::routes())
