@@ -1,6 +1,6 @@
 // The staff pages in a real browser (Debian's Chromium, driven by playwright-core), on the demo
 // data: the dashboard, a round's settings, screening, the committee, the ranking, the decisions,
-// one decision's form, a grant, and the new-round form, each checked with axe-core (no serious or
+// one decision's form, a grant, the new-account form and the new-round form, each checked with axe-core (no serious or
 // critical violation) with no Content-Security-Policy violation; forms refused by the API are
 // checked too (the message beside the field, the typed values kept). Screenshots of each page type
 // go to target/screenshots/staff-*.png.
@@ -146,6 +146,15 @@ try {
   check(await page.locator("div.errors").first().isVisible(), "the refusal is shown");
   await accessible("grant refused");
   await shot("grant-refused");
+
+  await pageType("new-user", "/staff/users/new");
+  await page.getByLabel("氏名").fill("審査 二郎");
+  await page.getByLabel("メールアドレス").fill(`jiro-${Date.now()}@example.jp`);
+  await page.getByLabel("初期パスワード").fill("browser-reviewer-password-2026");
+  await page.getByRole("button", { name: "アカウントを作成する" }).click();
+  check(/^[0-9a-f-]{36}$/.test(((await page.locator("#new-user-id").textContent()) ?? "").trim()), "the new account's id is shown");
+  await accessible("new user opened");
+  await shot("new-user-opened");
 
   await pageType("new-round", "/staff/rounds/new");
   await page.getByLabel("募集の名称").fill("ブラウザで開く募集回");
