@@ -185,7 +185,7 @@ on_both_backends!(
 
         // Open the round through its form; the window closes in a few seconds so that scoring
         // can be closed within the test.
-        let closes_in = Duration::seconds(25);
+        let closes_in = Duration::seconds(15);
         let closes_at = OffsetDateTime::now_utc() + closes_in;
         let (opens, closes) = (jst_local(Duration::hours(-1)), jst_local(closes_in));
         let year = this_fiscal_year();
