@@ -1058,6 +1058,25 @@ on_both_backends!(
             .to_owned();
         app.sign_in("ichiro@example.jp", password).await;
 
+        // Without a committee no ranking can be computed: the page says why.
+        let member = app.applicant("ranked@example.jp").await;
+        let group = app.register_group(&member, "みどりの会").await;
+        app.eligible_application(
+            &cast,
+            &member,
+            &round,
+            &group,
+            &form(260_000, 10_000, 200_000),
+        )
+        .await;
+        let unranked = staff.get(&format!("/staff/rounds/{round}/ranking")).await;
+        assert_eq!(unranked.status, 200, "{}", unranked.html);
+        assert!(
+            unranked.html.contains("順位を計算できません"),
+            "{}",
+            unranked.html
+        );
+
         let committee = format!("/staff/rounds/{round}/committee");
         let appointed = submit(&staff, &committee, &committee, &[("reviewer_id", &id)]).await;
         assert!(

@@ -154,11 +154,16 @@ pub(super) fn refused_outright(
     problem: &Problem,
     path: &str,
 ) -> Option<Response> {
+    about_the_request(problem).then(|| read_failed(visitor, problem, path))
+}
+
+/// Whether a refusal is about the request itself (signed in, allowed, existing), not about the
+/// state or the values.
+pub(super) fn about_the_request(problem: &Problem) -> bool {
     matches!(
         problem.status,
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
     )
-    .then(|| read_failed(visitor, problem, path))
 }
 
 /// 422 when the form shows an error, 200 otherwise.

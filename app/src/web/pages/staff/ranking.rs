@@ -15,8 +15,8 @@ use maud::html;
 use serde_json::Value;
 
 use super::{
-    act, done_at, place, refused_outright, resubmit, round_applications, round_menu, row_of,
-    status_of, status_of_row, title_of, Done,
+    about_the_request, act, done_at, place, refused_outright, resubmit, round_applications,
+    round_menu, row_of, status_of, status_of_row, title_of, Done,
 };
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{FormData, FormState};
@@ -32,6 +32,8 @@ pub fn routes() -> Router<Web> {
 struct Loaded {
     round: Value,
     ranking: Value,
+    /// Why no ranking could be computed, as the API said.
+    unranked: Option<String>,
     applications: Vec<Value>,
 }
 
@@ -40,17 +42,25 @@ async fn load(web: &Web, token: &str, id: &str, at: Option<i64>) -> Result<Loade
         .api
         .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
         .await?;
-    let ranking = web
+    // A ranking the rules cannot compute yet (say, no committee) is said on the page; a ranking
+    // the caller may not see is the API's 404.
+    let (ranking, unranked) = match web
         .api
         .get(
             format!("/api/v1/rounds/{}/ranking", encode(id)),
             Some(token),
         )
-        .await?;
+        .await
+    {
+        Ok(ranking) => (ranking, None),
+        Err(problem) if about_the_request(&problem) => return Err(problem),
+        Err(problem) => (Value::Null, Some(problem.detail_ja)),
+    };
     let applications = round_applications(web, token, id, at).await?;
     Ok(Loaded {
         round,
         ranking,
+        unranked,
         applications,
     })
 }
@@ -75,6 +85,7 @@ fn ranking_page(
     let Loaded {
         round,
         ranking,
+        unranked,
         applications,
     } = loaded;
     let fixed = ranking["fixed"] == true;
@@ -88,7 +99,9 @@ fn ranking_page(
             p { "予算額：" (yen_of(&round["budget"])) "。順位の順に予算を充て、最初に予算を超える申請が次点となり、残額が提示されます。" }
             p { "この順位は" strong { @if fixed { "確定済み" } @else { "暫定（採点を締め切り、確定するまで変わります）" } } "です。" }
         }
-        @if rows.is_empty() {
+        @if let Some(why) = unranked {
+            p.error { "順位を計算できません：" (why) }
+        } @else if rows.is_empty() {
             p { "順位をつける申請はまだありません（形式審査で受理され、すべての審査委員の採点がそろった申請が並びます）。" }
         } @else {
             table #ranking {
