@@ -2,8 +2,8 @@
 //! links to its work; the applications waiting for screening; and the grants with something for
 //! staff to do (a settlement report to review, a refund to receive, a remainder to pay).
 //!
-//! The API lists no grants, so the grants are those of the awarded applications, each read with
-//! `GET /api/v1/grants/{id}`.
+//! The API lists no grants for staff: the awards list (the public read model, one query per fiscal
+//! year) narrows them by status, and each candidate is read with `GET /api/v1/grants/{id}`.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -34,20 +34,41 @@ fn waits_for(grant: &Value) -> Option<&'static str> {
     }
 }
 
-async fn grants(web: &Web, token: &str, awarded: &[Value]) -> Result<Vec<Value>, Problem> {
-    let mut grants = Vec::new();
-    for row in awarded {
-        if let Some(id) = row["grant_id"].as_str() {
+/// The statuses in which a grant may wait for staff (the grant read then says whether it does).
+const MAY_WAIT: &[&str] = &["report_submitted", "refund_due", "finalised"];
+
+/// The grants of this and last fiscal year (settlements run into the next year) that wait for
+/// staff: the awards list narrows them by status, each one's grant read says what it waits for.
+async fn waiting_grants(web: &Web, token: &str) -> Result<Vec<(Value, &'static str)>, Problem> {
+    let this_year = grants_domain::FiscalYear::of_instant(OffsetDateTime::now_utc()).year();
+    let mut waiting = Vec::new();
+    for year in [this_year, this_year - 1] {
+        let awards = web
+            .api
+            .get(
+                format!("/api/v1/public/awards?fiscal_year={year}"),
+                Some(token),
+            )
+            .await?;
+        for award in awards.as_array().into_iter().flatten() {
+            if !MAY_WAIT.contains(&text(&award["status"])) {
+                continue;
+            }
             let mut grant = web
                 .api
-                .get(format!("/api/v1/grants/{}", encode(id)), Some(token))
+                .get(
+                    format!("/api/v1/grants/{}", encode(text(&award["grant_id"]))),
+                    Some(token),
+                )
                 .await?;
-            grant["title"] = row["title"].clone();
-            grant["group_name"] = row["group_name"].clone();
-            grants.push(grant);
+            if let Some(what) = waits_for(&grant) {
+                grant["title"] = award["title"].clone();
+                grant["group_name"] = award["group_name"].clone();
+                waiting.push((grant, what));
+            }
         }
     }
-    Ok(grants)
+    Ok(waiting)
 }
 
 async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
@@ -58,27 +79,19 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
         Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
         Err(problem) => return read_failed(&visitor, &problem, "/staff"),
     };
-    let applications = match web.api.get("/api/v1/applications", Some(token)).await {
+    let submitted = match web
+        .api
+        .get("/api/v1/applications?status=submitted", Some(token))
+        .await
+    {
         Ok(rows) => rows.as_array().cloned().unwrap_or_default(),
         Err(problem) => return read_failed(&visitor, &problem, "/staff"),
     };
-    let awarded: Vec<Value> = applications
-        .iter()
-        .filter(|row| row["grant_id"].is_string())
-        .cloned()
-        .collect();
-    let grants = match grants(&web, token, &awarded).await {
+    let to_act = match waiting_grants(&web, token).await {
         Ok(grants) => grants,
         Err(problem) => return read_failed(&visitor, &problem, "/staff"),
     };
-    let to_screen: Vec<&Value> = applications
-        .iter()
-        .filter(|row| text(&row["status"]) == "submitted")
-        .collect();
-    let to_act: Vec<(&Value, &str)> = grants
-        .iter()
-        .filter_map(|grant| waits_for(grant).map(|what| (grant, what)))
-        .collect();
+    let to_screen: Vec<&Value> = submitted.iter().collect();
     let now = OffsetDateTime::now_utc();
     let body = html! {
         section aria-labelledby="staff-rounds" {
@@ -137,21 +150,18 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
             @if to_act.is_empty() {
                 p { "対応が必要な交付はありません。" }
             } @else {
-                (grants_table(&to_act.iter().map(|(grant, what)| (*grant, Some(*what))).collect::<Vec<_>>(), "対応が必要な交付"))
+                (grants_table(&to_act))
             }
-            h2 { "すべての交付（" (grants.len()) "件）" }
-            @if !grants.is_empty() {
-                (grants_table(&grants.iter().map(|grant| (grant, waits_for(grant))).collect::<Vec<_>>(), "すべての交付"))
-            }
+            p.hint { "今年度と前年度の交付が対象です。各交付の記録は、募集回の「交付決定」の画面から開けます。" }
         }
     };
     page(&visitor, "職員：業務の一覧", body)
 }
 
-fn grants_table(grants: &[(&Value, Option<&str>)], caption: &str) -> maud::Markup {
+fn grants_table(grants: &[(Value, &str)]) -> maud::Markup {
     html! {
         table {
-            caption.visually-hidden { (caption) }
+            caption.visually-hidden { "対応が必要な交付" }
             thead { tr {
                 th scope="col" { "文書番号" } th scope="col" { "事業名" } th scope="col" { "団体名" }
                 th scope="col" { "状況" } th.num scope="col" { "交付決定額" } th.num scope="col" { "支払済額" }
@@ -166,7 +176,7 @@ fn grants_table(grants: &[(&Value, Option<&str>)], caption: &str) -> maud::Marku
                         td { (view::grant_status(text(&grant["status"]))) }
                         td.num { (yen_of(&grant["decided_amount"])) }
                         td.num { (yen_of(&grant["paid_total"])) }
-                        td { (what.unwrap_or("—")) }
+                        td { (what) }
                     }
                 }
             }
