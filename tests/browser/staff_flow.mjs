@@ -147,6 +147,20 @@ try {
   await accessible("grant refused");
   await shot("grant-refused");
 
+  // The session ends while a reason is typed: the page keeps it and asks for the password.
+  await visit(application);
+  await page.getByLabel(/^理由/).fill("収支予算書の内訳を追記してください");
+  await context.clearCookies({ name: "grants_session" });
+  await page.getByRole("button", { name: "差し戻す（修正を依頼）" }).click();
+  check(await page.getByText("収支予算書の内訳を追記してください").isVisible(), "what was typed is kept after the session ended");
+  check(await page.getByLabel("パスワード").isVisible(), "the page asks for the password again");
+  await accessible("resubmit");
+  await shot("resubmit");
+  await page.getByLabel("メールアドレス").fill("staff@demo.example.jp");
+  await page.getByLabel("パスワード").fill("demo-password-2026");
+  await page.getByRole("button", { name: "送信する" }).click();
+  check(new URL(page.url()).pathname.endsWith("/screening"), "signing in on the page sends the screening");
+
   await pageType("new-user", "/staff/users/new");
   await page.getByLabel("氏名").fill("審査 二郎");
   await page.getByLabel("メールアドレス").fill(`jiro-${Date.now()}@example.jp`);

@@ -137,7 +137,7 @@ pub(super) fn resubmit(
             h2 { "入力した内容" }
             dl.facts {
                 @for (name, value) in &state.values.0 {
-                    dt { (name) }
+                    dt { (label_of(name)) }
                     dd { (value) input type="hidden" name=(name) value=(value); }
                 }
             }
@@ -145,6 +145,35 @@ pub(super) fn resubmit(
         }
     };
     page_with_status(StatusCode::UNPROCESSABLE_ENTITY, visitor, title, body)
+}
+
+/// The Japanese name of a staff form's field, for the resubmit page (the name itself if unknown).
+fn label_of(name: &str) -> &str {
+    const LABELS: &[(&str, &str)] = &[
+        ("reason", "理由"),
+        ("outcome", "形式審査の結果"),
+        ("reviewer_id", "審査委員の利用者ID"),
+        ("amount", "交付決定額"),
+        ("conditions", "交付の条件"),
+        ("completion_deadline", "事業の完了期限"),
+        ("payment_amount", "支払額"),
+        ("paid_on", "支払日"),
+        ("payment_kind", "支払の種類"),
+        ("review_reason", "差戻しの理由"),
+        ("review_outcome", "実績報告の審査結果"),
+        ("refund_amount", "受領した返還額"),
+        ("received_on", "受領日"),
+        ("cancel_reason", "取消の理由"),
+        ("cancel_refund_amount", "返還を求める額"),
+        ("change_request_id", "変更承認申請"),
+        ("change_new_amount", "変更後の交付決定額"),
+        ("change_reason", "審査の理由"),
+        ("change_approved", "変更の承認"),
+    ];
+    LABELS
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map_or(name, |(_, label)| label)
 }
 
 /// A command's refusal that is about the request, not a field: not signed in, not allowed, not
