@@ -2,10 +2,8 @@
 //! `GET /api/v1/grants/{id}` answers them, the settlement report the group filed, and the forms of
 //! the grant's staff routes: recording a payment (advance or final), reviewing the settlement report
 //! (accepting it finalises the amount, 額の確定; or returning it), recording a refund received,
-//! deciding a change request (変更承認申請), and cancelling the award (取消) with the refund it orders.
-//!
-//! The grant read lists no change requests, so the pending ones are read from the grant's history
-//! (`GET /api/v1/audit/streams/grant/{id}`, which staff may read).
+//! deciding a change request (変更承認申請, see [`super::changes`]), and cancelling the award (取消)
+//! with the refund it orders.
 //!
 //! Every form is always offered: which one the grant's state allows is the API's to say.
 
@@ -14,11 +12,11 @@ use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use grants_domain::{ExpenseCategory, IncomeKind};
-use maud::{html, Markup};
+use maud::html;
 use serde_json::{json, Value};
 
 use super::{act, done_at, number, place, refused_outright, resubmit, status_of, Done};
+use super::{changes, settlement};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
@@ -201,7 +199,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("change-decided", "変更承認申請の審査結果を登録しました。"),
 ];
 
-/// The four forms as shown: blank, except the one posted.
+/// The page's forms as shown: blank, except the one posted.
 struct Forms {
     payment: FormState,
     review: FormState,
@@ -289,81 +287,8 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
         grant,
         application,
         report,
-        pending_changes: pending_changes(&history),
+        pending_changes: changes::pending(&history),
     })
-}
-
-/// The change requests of a grant's history that no approval or rejection has answered yet.
-fn pending_changes(history: &Value) -> Vec<Value> {
-    let events = history.as_array().map(Vec::as_slice).unwrap_or_default();
-    let payload = |event: &Value| {
-        let kind = text(&event["event_type"]);
-        let inner = &event["payload"][kind];
-        if inner.is_object() {
-            inner.clone()
-        } else {
-            event["payload"].clone()
-        }
-    };
-    let answered: Vec<String> = events
-        .iter()
-        .filter(|event| {
-            matches!(
-                text(&event["event_type"]),
-                "ChangeApproved" | "ChangeRejected"
-            )
-        })
-        .map(|event| text(&payload(event)["change_request_id"]).to_owned())
-        .collect();
-    events
-        .iter()
-        .filter(|event| text(&event["event_type"]) == "ChangeRequested")
-        .map(payload)
-        .filter(|change| {
-            !answered
-                .iter()
-                .any(|id| id == text(&change["change_request_id"]))
-        })
-        .collect()
-}
-
-fn report_tables(report: &Value) -> Markup {
-    html! {
-        table {
-            caption { "実績報告：支出（領収書）" }
-            thead { tr {
-                th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" }
-                th scope="col" { "領収日" } th scope="col" { "領収書番号" }
-            } }
-            tbody {
-                @for line in report["expenses"].as_array().into_iter().flatten() {
-                    @let category: Option<ExpenseCategory> = serde_json::from_value(line["category"].clone()).ok();
-                    tr {
-                        td { (category.map(|c| c.label_ja()).unwrap_or("—")) @if category.is_some_and(|c| !c.is_eligible()) { "（補助対象外）" } }
-                        td { (text(&line["item"])) }
-                        td.num { (line["quantity"]) }
-                        td.num { (yen_of(&line["unit_price"])) }
-                        td { (date_of(&line["receipt_date"])) }
-                        td { (text(&line["receipt_number"])) }
-                    }
-                }
-            }
-        }
-        table {
-            caption { "実績報告：収入" }
-            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th.num scope="col" { "金額" } } }
-            tbody {
-                @for line in report["income"].as_array().into_iter().flatten() {
-                    @let kind: Option<IncomeKind> = serde_json::from_value(line["kind"].clone()).ok();
-                    tr { td { (kind.map(|k| k.label_ja()).unwrap_or("—")) } td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
-                }
-            }
-        }
-        dl.facts {
-            dt { "事業の成果" } dd { (text(&report["outcomes"])) }
-            dt { "参加者数" } dd { (report["participants"]) "人" }
-        }
-    }
 }
 
 fn grant_page(
@@ -422,7 +347,7 @@ fn grant_page(
 
         h2 #settlement { "実績報告の審査（額の確定）" }
         @if report.is_object() {
-            (report_tables(report))
+            (settlement::report_tables(report))
         } @else {
             p { "実績報告はまだ保存されていません。" }
         }
@@ -447,29 +372,7 @@ fn grant_page(
         }
 
         h2 #changes { "変更承認申請" }
-        @if pending_changes.is_empty() {
-            p { "審査を待つ変更承認申請はありません。" }
-        }
-        @for change in pending_changes {
-            @let change_id = text(&change["change_request_id"]);
-            dl.facts {
-                dt { "申請日時" } dd { (view::instant_of(&change["at"])) }
-                dt { "変更の理由" } dd { (text(&change["reason"])) }
-                dt { "変更後の事業期間" } dd { (date_of(&change["period"]["start"])) " 〜 " (date_of(&change["period"]["end"])) }
-                dt { "総事業費" } dd { (yen_of(&change["total_cost_before"])) " → " (yen_of(&change["total_cost_after"])) }
-            }
-            (error_summary(&forms.change))
-            form.stack method="post" action=(Which::Change.action(id)) {
-                (form_guard(visitor, &forms.change))
-                input type="hidden" name="change_request_id" value=(change_id);
-                (Input::text("change_new_amount", "変更後の交付決定額（円）").hint("額を変えずに承認するときは空欄のままにしてください。").render(&forms.change))
-                (Input::text("change_reason", "審査の理由").textarea(&forms.change))
-                div.actions {
-                    button type="submit" name="change_approved" value="true" { "変更を承認する" }
-                    button.secondary type="submit" name="change_approved" value="false" { "変更を承認しない" }
-                }
-            }
-        }
+        (changes::section(visitor, &Which::Change.action(id), pending_changes, &forms.change))
 
         h2 #cancellation { "交付決定の取消" }
         p { "不正な使用や条件違反があったときに取り消し、支払済みの額の全部または一部の返還を求めます。額の確定後も取り消せます。" }

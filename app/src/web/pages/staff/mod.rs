@@ -2,7 +2,7 @@
 //! settings ([`rounds`]), screening submitted applications ([`screening`]), the committee and the
 //! close of scoring ([`committee`]), the ranking ([`ranking`]), the award decisions with the
 //! remaining budget ([`decisions`]) and each grant's payments, settlement review, refunds and
-//! cancellation ([`grants`]); and opening the accounts of staff, reviewers and auditors
+//! cancellation ([`grants`], with [`settlement`] and [`changes`]); and opening the accounts of staff, reviewers and auditors
 //! ([`accounts`]).
 //!
 //! As everywhere in the pages, nothing here decides a rule or who may act: each form becomes the
@@ -10,6 +10,7 @@
 //! message) is what the staff member sees. This module holds what the staff pages share.
 
 pub mod accounts;
+pub mod changes;
 pub mod committee;
 pub mod dashboard;
 pub mod decisions;
@@ -17,6 +18,7 @@ pub mod grants;
 pub mod ranking;
 pub mod rounds;
 pub mod screening;
+pub mod settlement;
 
 use axum::http::StatusCode;
 use axum::response::Response;
