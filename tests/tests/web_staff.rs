@@ -706,7 +706,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    a_rejection_and_a_change_request_are_decided_on_their_pages,
+    a_rejection_a_change_and_a_cancellation_are_decided_on_their_pages,
     |app: TestApp| async move {
         let cast = app.cast(1).await;
         let round = app
@@ -860,6 +860,39 @@ on_both_backends!(
         assert_eq!(
             read["remaining_budget"], 880_000,
             "the budget follows the amount"
+        );
+
+        // Cancellation (rule 10): a refund above what was paid is refused beside its field, the
+        // reason typed kept; then the award is cancelled with nothing to refund.
+        let cancel = format!("{grant_page}/cancellation");
+        let reason = "事業が実施されなかったため";
+        let too_much = submit(
+            &staff,
+            &grant_page,
+            &cancel,
+            &[("cancel_reason", reason), ("cancel_refund_amount", "1000")],
+        )
+        .await;
+        assert_eq!(too_much.status, 422, "{}", too_much.html);
+        assert!(
+            too_much.html.contains("id=\"e-cancel_refund_amount\""),
+            "{}",
+            too_much.html
+        );
+        assert!(too_much.html.contains(reason), "the reason typed stays");
+        let cancelled = submit(
+            &staff,
+            &grant_page,
+            &cancel,
+            &[("cancel_reason", reason), ("cancel_refund_amount", "0")],
+        )
+        .await;
+        assert_eq!(cancelled.status, 200, "{}", cancelled.html);
+        assert!(cancelled.html.contains("交付決定を取り消しました"));
+        assert!(
+            text_of(&cancelled, "grant-status").contains("取消"),
+            "{}",
+            cancelled.html
         );
     }
 );
