@@ -320,12 +320,13 @@ pub(super) fn round_state(round: &Value, now: OffsetDateTime) -> &'static str {
 pub(super) fn round_menu(round_id: &str) -> Markup {
     html! {
         nav aria-label="募集回の業務" {
-            ul {
-                li { a href={ "/staff/rounds/" (round_id) } { "募集回の設定" } }
-                li { a href={ "/staff/rounds/" (round_id) "/screening" } { "形式審査" } }
-                li { a href={ "/staff/rounds/" (round_id) "/committee" } { "審査委員会・採点の締切" } }
-                li { a href={ "/staff/rounds/" (round_id) "/ranking" } { "順位" } }
-                li { a href={ "/staff/rounds/" (round_id) "/decisions" } { "交付決定" } }
+            p {
+                a href="/staff" { "職員トップ" } " ・ "
+                a href={ "/staff/rounds/" (round_id) } { "募集回の設定" } " ・ "
+                a href={ "/staff/rounds/" (round_id) "/screening" } { "形式審査" } " ・ "
+                a href={ "/staff/rounds/" (round_id) "/committee" } { "審査委員会・採点の締切" } " ・ "
+                a href={ "/staff/rounds/" (round_id) "/ranking" } { "順位" } " ・ "
+                a href={ "/staff/rounds/" (round_id) "/decisions" } { "交付決定" }
             }
         }
     }
