@@ -517,6 +517,46 @@ on_both_backends!(
         let dashboard = eventually(&staff, "/staff", "対応が必要な交付（1件）").await;
         assert!(dashboard.html.contains("実績報告の審査"));
 
+        // Staff return it first: without a reason the API refuses, beside the reason field.
+        let review = format!("{grant_page}/settlement-review");
+        let no_reason = submit(
+            &staff,
+            &grant_page,
+            &review,
+            &[("review_reason", ""), ("review_outcome", "returned")],
+        )
+        .await;
+        assert_eq!(no_reason.status, 422, "{}", no_reason.html);
+        assert!(
+            no_reason.html.contains("id=\"e-review_reason\""),
+            "{}",
+            no_reason.html
+        );
+        let returned = submit(
+            &staff,
+            &grant_page,
+            &review,
+            &[
+                ("review_reason", "領収書の宛名を確認してください"),
+                ("review_outcome", "returned"),
+            ],
+        )
+        .await;
+        assert_eq!(returned.status, 200, "{}", returned.html);
+        assert!(
+            text_of(&returned, "grant-status").contains("実績報告差戻し"),
+            "{}",
+            returned.html
+        );
+        app.call(
+            Method::POST,
+            &format!("{api_grant}/settlement-report/submit"),
+            &member_a,
+            None,
+            200,
+        )
+        .await;
+
         // Staff accept the report: the amount is finalised at ¥150,000 and ¥10,000 must come back.
         let reviewed = submit(
             &staff,
