@@ -136,3 +136,28 @@ async fn a_group_follows_its_grant_and_an_auditor_reads_the_log_in_a_browser() {
         "tests/browser/grant_audit_flow.mjs failed (see its output above)"
     );
 }
+
+/// The staff pages on the demo data (dashboard, round, screening, application, committee, ranking,
+/// decisions, one decision, grant, new round, and refused forms); axe-core on each page type;
+/// screenshots `staff-*.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_pages_are_accessible_in_a_browser() {
+    if skipped() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .expect("the test database");
+    grants_app::demo::seed(&grants_app::http::AppState::new(db))
+        .await
+        .expect("the demo seeds");
+    let base = app.address.clone();
+    let passed = tokio::task::spawn_blocking(move || run_script("staff_flow.mjs", &base))
+        .await
+        .expect("the script ran");
+    assert!(
+        passed,
+        "tests/browser/staff_flow.mjs failed (see its output above)"
+    );
+}

@@ -1,13 +1,15 @@
 //! The pages, one module per audience: [`public`] (open calls, awarded projects), [`account`]
 //! (sign-in, register, sign-out), [`applicant`] (groups, applications, grants and settlement
-//! reports), [`reviewer`] (work list and scoresheets), [`oversight`] (the auditors' log, timelines,
-//! state as of an instant, chain verification).
+//! reports), [`reviewer`] (work list and scoresheets), [`staff`] (rounds, screening, committee,
+//! ranking, decisions and grants), [`oversight`] (the auditors' log, timelines, state as of an
+//! instant, chain verification).
 
 pub mod account;
 pub mod applicant;
 pub mod oversight;
 pub mod public;
 pub mod reviewer;
+pub mod staff;
 
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -26,6 +28,7 @@ pub fn routes() -> Router<Web> {
         .merge(account::routes())
         .merge(applicant::routes())
         .merge(reviewer::routes())
+        .merge(staff::routes())
         .merge(oversight::routes())
 }
 

@@ -1,0 +1,148 @@
+//! Opening the accounts of staff, reviewers (審査委員) and auditors (`/staff/users/new`), as
+//! `POST /api/v1/users` does: people in those roles cannot register themselves.
+//!
+//! The API lists no accounts, so the new account's id (利用者ID, what the committee page takes to
+//! appoint a reviewer) is shown once, right after the account is opened.
+
+use axum::extract::{Query, State};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use grants_domain::account::DISPLAY_NAME_MAX_CHARS;
+use maud::html;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{act, place, refused_outright, status_of};
+use crate::web::api::Call;
+use crate::web::form::{FormData, FormState};
+use crate::web::pages::{login_then, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{error_summary, flash, form_guard, page_with_status, text, Input};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new().route("/staff/users/new", get(new_user).post(open_user))
+}
+
+const USER_FIELDS: &[&str] = &["display_name", "email", "role", "password"];
+const USER_CODES: &[(&str, &str)] = &[
+    ("account.email_taken", "email"),
+    ("account.weak_password", "password"),
+];
+
+/// The roles staff open accounts for, with their Japanese names.
+const ROLES: &[(&str, &str)] = &[
+    ("reviewer", "審査委員"),
+    ("staff", "職員（市民協働推進課）"),
+    ("auditor", "監査担当"),
+];
+
+#[derive(Deserialize)]
+struct Opened {
+    id: Option<String>,
+    role: Option<String>,
+}
+
+fn user_page(visitor: &Visitor, state: &FormState, opened: Option<&Opened>) -> Response {
+    // A password is never sent back to the browser.
+    let without_password = FormState {
+        values: FormData(
+            state
+                .values
+                .0
+                .iter()
+                .filter(|(name, _)| name != "password")
+                .cloned()
+                .collect(),
+        ),
+        ..state.clone()
+    };
+    let role = state.value("role");
+    let role_error = state.errors.field("role");
+    let body = html! {
+        @if let Some(Opened { id: Some(id), role }) = opened {
+            (flash(Some("アカウントを作成しました。")))
+            div.summary-box {
+                p { "利用者ID：" strong #new-user-id { code { (id) } } }
+                @if role.as_deref() == Some("reviewer") {
+                    p { "審査委員会に任命するときは、この利用者IDを募集回の「審査委員会」の画面に入力してください。" }
+                }
+            }
+        }
+        p { "職員・審査委員・監査担当のアカウントを作成します（申請者は自分で登録します）。パスワードは本人に安全な方法で伝えてください。" }
+        (error_summary(state))
+        form.stack method="post" action="/staff/users/new" {
+            (form_guard(visitor, state))
+            (Input::text("display_name", "氏名").required().max(DISPLAY_NAME_MAX_CHARS).render(&without_password))
+            (Input::text("email", "メールアドレス").kind("email").required().autocomplete("off").render(&without_password))
+            div.field.invalid[role_error.is_some()] {
+                label for="f-role" { "役割" span.req { "必須" } }
+                @if let Some(error) = role_error { p.error id="e-role" { (error) } }
+                select #f-role name="role" aria-describedby=[role_error.map(|_| "e-role")] {
+                    @for (code, label) in ROLES {
+                        option value=(code) selected[*code == role] { (label) }
+                    }
+                }
+            }
+            (Input::text("password", "初期パスワード").kind("password").required().autocomplete("new-password")
+                .hint("12文字以上。よく使われるパスワードは設定できません。").render(&without_password))
+            div.actions { button type="submit" { "アカウントを作成する" } }
+        }
+        p { a href="/staff" { "職員トップへ" } }
+    };
+    page_with_status(status_of(&[state]), visitor, "アカウントの作成", body)
+}
+
+async fn new_user(visitor: Visitor, Query(opened): Query<Opened>) -> Response {
+    if visitor.token().is_none() {
+        return login_then("/staff/users/new");
+    }
+    let mut fields = FormData::default();
+    fields.set("role", "reviewer");
+    user_page(&visitor, &FormState::new(fields), Some(&opened))
+}
+
+async fn open_user(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let acting = match act(&web, visitor, &form).await {
+        Ok(acting) => acting,
+        // The form needs nothing read, so it comes back whole, signed in or not.
+        Err((visitor, state)) => return user_page(&visitor, &state, None),
+    };
+    let body = json!({
+        "email": form.get("email").trim(),
+        "display_name": form.get("display_name"),
+        "role": form.get("role"),
+        "password": form.get("password"),
+    });
+    let call = Call::command(
+        Method::POST,
+        "/api/v1/users",
+        Some(&acting.token),
+        Some(body),
+    )
+    .idempotent(form.idempotency_key("user"));
+    let response = match web.api.send(call).await {
+        Ok(created) => redirect(&format!(
+            "/staff/users/new?id={}&role={}",
+            text(&created["id"]),
+            crate::web::api::encode(form.get("role"))
+        )),
+        Err(problem) => refused_outright(&acting.visitor, &problem, "/staff/users/new")
+            .unwrap_or_else(|| {
+                let errors = place(&problem, USER_FIELDS, USER_CODES, &[], &[]);
+                user_page(
+                    &acting.visitor,
+                    &FormState::new(form.typed()).with_errors(errors),
+                    None,
+                )
+            }),
+    };
+    acting.finish(response)
+}

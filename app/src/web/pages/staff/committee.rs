@@ -1,0 +1,263 @@
+//! A round's committee (`/staff/rounds/{id}/committee`): the members appointed so far, appointing a
+//! reviewer (`POST /api/v1/rounds/{id}/committee`) and closing scoring, which unseals the scores
+//! (`POST /api/v1/rounds/{id}/scoring/close`).
+//!
+//! The API lists no accounts, so a reviewer is named by the account id (利用者ID) that the
+//! reviewer's account was opened with; the ids already sitting on other rounds' committees are
+//! offered as suggestions. Whether the id is a reviewer's is the API's to say.
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::html;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::{act, place, refused_outright, resubmit, round_menu, round_state, status_of, Done};
+use crate::web::api::{encode, Call, Problem};
+use crate::web::form::{FormData, FormState};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{error_summary, flash, form_guard, page_with_status, text, Input};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/staff/rounds/{id}/committee", get(committee).post(appoint))
+        .route("/staff/rounds/{id}/scoring/close", post(close_scoring))
+}
+
+/// The round, and the reviewer ids on any round's committee (suggestions for the form).
+struct Loaded {
+    round: Value,
+    known: BTreeSet<String>,
+}
+
+async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
+    let round = web
+        .api
+        .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
+        .await?;
+    let rounds = web
+        .api
+        .get("/api/v1/rounds", Some(token))
+        .await
+        .unwrap_or(Value::Null);
+    let known = rounds
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|round| round["committee"].as_array().cloned().unwrap_or_default())
+        .filter_map(|id| id.as_str().map(str::to_owned))
+        .collect();
+    Ok(Loaded { round, known })
+}
+
+/// Appointment refusals that concern the id typed though the API names no field.
+const APPOINT_CODES: &[(&str, &str)] = &[
+    ("round.not_a_reviewer", "reviewer_id"),
+    ("round.reviewer_already_appointed", "reviewer_id"),
+];
+
+const NOTICES: &[(&str, &str)] = &[
+    ("appointed", "審査委員を任命しました。"),
+    (
+        "closed",
+        "採点を締め切りました。審査委員の採点が開封され、順位を確認できます。",
+    ),
+];
+
+fn committee_page(
+    visitor: &Visitor,
+    id: &str,
+    loaded: &Loaded,
+    appoint: &FormState,
+    close: &FormState,
+    notice: Option<&str>,
+) -> Response {
+    let round = &loaded.round;
+    let members: Vec<&str> = round["committee"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let suggestions: Vec<&String> = loaded
+        .known
+        .iter()
+        .filter(|known| !members.contains(&known.as_str()))
+        .collect();
+    let closed = round["scoring_closed"] == true;
+    let body = html! {
+        (flash(notice))
+        (round_menu(id))
+        p { "状況：" strong { (round_state(round, OffsetDateTime::now_utc())) } }
+        h2 { "審査委員（" (members.len()) "人）" }
+        @if members.is_empty() {
+            p { "まだ審査委員が任命されていません。" }
+        } @else {
+            ul #committee { @for member in &members { li { code { (member) } } } }
+        }
+        h2 { "審査委員の任命" }
+        (error_summary(appoint))
+        form.stack method="post" action={ "/staff/rounds/" (id) "/committee" } {
+            (form_guard(visitor, appoint))
+            (Input::text("reviewer_id", "審査委員の利用者ID").required()
+                .hint("審査委員のアカウントを作成したときの利用者ID（UUID）を入力してください。").render(appoint))
+            @if !suggestions.is_empty() {
+                p.hint { "他の募集回の審査委員：" }
+                ul { @for known in &suggestions { li { code { (known) } } } }
+            }
+            div.actions { button type="submit" { "審査委員に任命する" } }
+            p { "審査委員のアカウントがまだないときは、" a href="/staff/users/new" { "アカウントを作成" } "してください（作成すると利用者IDが表示されます）。" }
+        }
+        h2 { "採点の締切" }
+        @if closed {
+            p { "採点は締め切られています。" a href={ "/staff/rounds/" (id) "/ranking" } { "順位を確認する" } }
+        } @else {
+            p { "締め切ると、審査委員の採点が開封され、順位が計算されます。締切後は採点できません。" }
+            (error_summary(close))
+            form.stack method="post" action={ "/staff/rounds/" (id) "/scoring/close" } {
+                (form_guard(visitor, close))
+                div.actions { button.danger type="submit" { "採点を締め切る" } }
+            }
+        }
+    };
+    let title = format!("審査委員会：{}", text(&round["title"]));
+    page_with_status(status_of(&[appoint, close]), visitor, &title, body)
+}
+
+async fn committee(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    let path = format!("/staff/rounds/{id}/committee");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let loaded = match load(&web, token, &id).await {
+        Ok(loaded) => loaded,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let blank = || FormState::new(FormData::default());
+    committee_page(
+        &visitor,
+        &id,
+        &loaded,
+        &blank(),
+        &blank(),
+        done.notice(NOTICES),
+    )
+}
+
+/// Which of the page's two forms was posted.
+#[derive(Clone, Copy, PartialEq)]
+enum Which {
+    Appoint,
+    Close,
+}
+
+/// Sends one of the page's forms, then the next page or the page again with the refusal.
+async fn post_form(
+    web: Web,
+    visitor: Visitor,
+    id: String,
+    form: FormData,
+    which: Which,
+) -> Response {
+    let path = format!("/staff/rounds/{id}/committee");
+    let again = |visitor: &Visitor, loaded: &Loaded, state: FormState| {
+        let blank = FormState::new(FormData::default());
+        let (appoint, close) = match which {
+            Which::Appoint => (state, blank),
+            Which::Close => (blank, state),
+        };
+        committee_page(visitor, &id, loaded, &appoint, &close, None)
+    };
+    let acting = match act(&web, visitor, &form).await {
+        Ok(acting) => acting,
+        Err((visitor, state)) => {
+            let action = match which {
+                Which::Appoint => path.clone(),
+                Which::Close => format!("/staff/rounds/{id}/scoring/close"),
+            };
+            return match visitor.token() {
+                Some(token) => match load(&web, token, &id).await {
+                    Ok(loaded) => again(&visitor, &loaded, state),
+                    Err(problem) => read_failed(&visitor, &problem, &path),
+                },
+                None => resubmit(&visitor, &action, "審査委員会", &state),
+            };
+        }
+    };
+    let call = match which {
+        Which::Appoint => Call::command(
+            Method::POST,
+            format!("/api/v1/rounds/{}/committee", encode(&id)),
+            Some(&acting.token),
+            Some(json!({"reviewer_id": form.get("reviewer_id").trim()})),
+        )
+        .idempotent(form.idempotency_key("appoint")),
+        Which::Close => Call::command(
+            Method::POST,
+            format!("/api/v1/rounds/{}/scoring/close", encode(&id)),
+            Some(&acting.token),
+            None,
+        )
+        .idempotent(form.idempotency_key("close")),
+    };
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect(&format!(
+            "{path}?done={}",
+            if which == Which::Appoint {
+                "appointed"
+            } else {
+                "closed"
+            }
+        )),
+        Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
+            Some(page) => page,
+            None => match load(&web, &acting.token, &id).await {
+                Ok(loaded) => {
+                    // A malformed id is refused as the body's shape: that can only be this field.
+                    let bad = match which {
+                        Which::Appoint => vec!["reviewer_id".to_owned()],
+                        Which::Close => Vec::new(),
+                    };
+                    let errors = place(&problem, &["reviewer_id"], APPOINT_CODES, &[], &bad);
+                    again(
+                        &acting.visitor,
+                        &loaded,
+                        FormState::new(form.typed()).with_errors(errors),
+                    )
+                }
+                Err(problem) => read_failed(&acting.visitor, &problem, &path),
+            },
+        },
+    };
+    acting.finish(response)
+}
+
+async fn appoint(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Appoint).await
+}
+
+async fn close_scoring(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Close).await
+}

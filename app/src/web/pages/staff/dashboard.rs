@@ -1,0 +1,185 @@
+//! The staff dashboard (`/staff`): every round with where it stands, its remaining budget and the
+//! links to its work; the applications waiting for screening; and the grants with something for
+//! staff to do (a settlement report to review, a refund to receive, a remainder to pay).
+//!
+//! The API lists no grants for staff: the awards list (the public read model, one query per fiscal
+//! year) narrows them by status, and each candidate is read with `GET /api/v1/grants/{id}`.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use maud::html;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::{round_state, title_of};
+use crate::web::api::{encode, Problem};
+use crate::web::pages::{login_then, read_failed};
+use crate::web::session::Visitor;
+use crate::web::view::{self, page, text, yen_of};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new().route("/staff", get(dashboard))
+}
+
+/// What a grant in this status waits for from staff, if anything.
+fn waits_for(grant: &Value) -> Option<&'static str> {
+    match text(&grant["status"]) {
+        "report_submitted" => Some("実績報告の審査"),
+        "refund_due" => Some("返還金の受領"),
+        "finalised" if grant["payable"].as_i64().unwrap_or(0) > 0 => Some("確定額の支払"),
+        _ => None,
+    }
+}
+
+/// The statuses in which a grant may wait for staff (the grant read then says whether it does).
+const MAY_WAIT: &[&str] = &["report_submitted", "refund_due", "finalised"];
+
+/// The grants of this and last fiscal year (settlements run into the next year) that wait for
+/// staff: the awards list narrows them by status, each one's grant read says what it waits for.
+async fn waiting_grants(web: &Web, token: &str) -> Result<Vec<(Value, &'static str)>, Problem> {
+    let this_year = grants_domain::FiscalYear::of_instant(OffsetDateTime::now_utc()).year();
+    let mut waiting = Vec::new();
+    for year in [this_year, this_year - 1] {
+        let awards = web
+            .api
+            .get(
+                format!("/api/v1/public/awards?fiscal_year={year}"),
+                Some(token),
+            )
+            .await?;
+        for award in awards.as_array().into_iter().flatten() {
+            if !MAY_WAIT.contains(&text(&award["status"])) {
+                continue;
+            }
+            let mut grant = web
+                .api
+                .get(
+                    format!("/api/v1/grants/{}", encode(text(&award["grant_id"]))),
+                    Some(token),
+                )
+                .await?;
+            if let Some(what) = waits_for(&grant) {
+                grant["title"] = award["title"].clone();
+                grant["group_name"] = award["group_name"].clone();
+                waiting.push((grant, what));
+            }
+        }
+    }
+    Ok(waiting)
+}
+
+async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
+    let Some(token) = visitor.token() else {
+        return login_then("/staff");
+    };
+    let rounds = match web.api.get("/api/v1/rounds", Some(token)).await {
+        Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
+        Err(problem) => return read_failed(&visitor, &problem, "/staff"),
+    };
+    let submitted = match web
+        .api
+        .get("/api/v1/applications?status=submitted", Some(token))
+        .await
+    {
+        Ok(rows) => rows.as_array().cloned().unwrap_or_default(),
+        Err(problem) => return read_failed(&visitor, &problem, "/staff"),
+    };
+    let to_act = match waiting_grants(&web, token).await {
+        Ok(grants) => grants,
+        Err(problem) => return read_failed(&visitor, &problem, "/staff"),
+    };
+    let to_screen: Vec<&Value> = submitted.iter().collect();
+    let now = OffsetDateTime::now_utc();
+    let body = html! {
+        section aria-labelledby="staff-rounds" {
+            h2 #staff-rounds { "募集回" }
+            p {
+                a.button href="/staff/rounds/new" { "募集回を開設する" }
+                " "
+                a href="/staff/users/new" { "職員・審査委員・監査担当のアカウントを作成する" }
+            }
+            @if rounds.is_empty() {
+                p { "まだ募集回はありません。" }
+            } @else {
+                table #rounds {
+                    caption.visually-hidden { "募集回" }
+                    thead { tr {
+                        th scope="col" { "募集回" } th scope="col" { "年度・コース" } th scope="col" { "状況" }
+                        th.num scope="col" { "予算の残額" } th scope="col" { "業務" }
+                    } }
+                    tbody {
+                        @for round in &rounds {
+                            @let id = text(&round["id"]);
+                            tr {
+                                td { a href={ "/staff/rounds/" (id) } { (text(&round["title"])) } }
+                                td { (round["fiscal_year"]) "年度・" (text(&round["course"])) }
+                                td { (round_state(round, now)) }
+                                td.num { (yen_of(&round["remaining_budget"])) " / " (yen_of(&round["budget"])) }
+                                td {
+                                    a href={ "/staff/rounds/" (id) "/screening" } { "形式審査" } " ・ "
+                                    a href={ "/staff/rounds/" (id) "/committee" } { "審査委員会" } " ・ "
+                                    a href={ "/staff/rounds/" (id) "/ranking" } { "順位" } " ・ "
+                                    a href={ "/staff/rounds/" (id) "/decisions" } { "交付決定" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="staff-screening" {
+            h2 #staff-screening { "形式審査を待つ申請（" (to_screen.len()) "件）" }
+            @if to_screen.is_empty() {
+                p { "形式審査を待つ申請はありません。" }
+            } @else {
+                ul {
+                    @for row in &to_screen {
+                        li {
+                            a href={ "/staff/applications/" (text(&row["application_id"])) } { (title_of(row)) }
+                            "（" (text(&row["group_name"])) "、" (view::instant_of(&row["submitted_at"])) " 提出）"
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="staff-grants" {
+            h2 #staff-grants { "対応が必要な交付（" (to_act.len()) "件）" }
+            @if to_act.is_empty() {
+                p { "対応が必要な交付はありません。" }
+            } @else {
+                (grants_table(&to_act))
+            }
+            p.hint { "今年度と前年度の交付が対象です。各交付の記録は、募集回の「交付決定」の画面から開けます。" }
+        }
+    };
+    page(&visitor, "職員：業務の一覧", body)
+}
+
+fn grants_table(grants: &[(Value, &str)]) -> maud::Markup {
+    html! {
+        table {
+            caption.visually-hidden { "対応が必要な交付" }
+            thead { tr {
+                th scope="col" { "文書番号" } th scope="col" { "事業名" } th scope="col" { "団体名" }
+                th scope="col" { "状況" } th.num scope="col" { "交付決定額" } th.num scope="col" { "支払済額" }
+                th scope="col" { "必要な対応" }
+            } }
+            tbody {
+                @for (grant, what) in grants {
+                    tr {
+                        td { a href={ "/staff/grants/" (text(&grant["grant_id"])) } { (text(&grant["notice_number"])) } }
+                        td { (text(&grant["title"])) }
+                        td { (text(&grant["group_name"])) }
+                        td { (view::grant_status(text(&grant["status"]))) }
+                        td.num { (yen_of(&grant["decided_amount"])) }
+                        td.num { (yen_of(&grant["paid_total"])) }
+                        td { (what) }
+                    }
+                }
+            }
+        }
+    }
+}

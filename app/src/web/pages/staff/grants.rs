@@ -1,0 +1,526 @@
+//! One grant for staff (`/staff/grants/{id}`): decided, paid, finalised, refund due and payable as
+//! `GET /api/v1/grants/{id}` answers them, the settlement report the group filed, and the forms of
+//! the grant's staff routes: recording a payment (advance or final), reviewing the settlement report
+//! (accepting it finalises the amount, 額の確定; or returning it), recording a refund received,
+//! deciding a change request (変更承認申請, see [`super::changes`]), and cancelling the award (取消)
+//! with the refund it orders.
+//!
+//! Every form is always offered: which one the grant's state allows is the API's to say.
+
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::html;
+use serde_json::{json, Value};
+
+use super::{act, done_at, number, place, refused_outright, resubmit, status_of, Done};
+use super::{changes, settlement};
+use crate::web::api::{encode, Call, Problem};
+use crate::web::form::{FormData, FormState};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{
+    self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
+};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/staff/grants/{id}", get(grant))
+        .route("/staff/grants/{id}/payments", post(record_payment))
+        .route("/staff/grants/{id}/settlement-review", post(review_report))
+        .route("/staff/grants/{id}/refunds", post(record_refund))
+        .route("/staff/grants/{id}/cancellation", post(cancel))
+        .route("/staff/grants/{id}/change-decision", post(decide_change))
+}
+
+/// The page's forms.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Payment,
+    Review,
+    Refund,
+    Cancel,
+    Change,
+}
+
+impl Which {
+    /// The page's own route for the form.
+    fn action(self, id: &str) -> String {
+        let tail = match self {
+            Which::Payment => "payments",
+            Which::Review => "settlement-review",
+            Which::Refund => "refunds",
+            Which::Cancel => "cancellation",
+            Which::Change => "change-decision",
+        };
+        format!("/staff/grants/{id}/{tail}")
+    }
+
+    /// The API route the form becomes.
+    fn api_path(self, id: &str, form: &FormData) -> String {
+        let tail = match self {
+            Which::Payment => "payments".to_owned(),
+            Which::Review => "settlement-report/review".to_owned(),
+            Which::Refund => "refunds".to_owned(),
+            Which::Cancel => "cancellation".to_owned(),
+            Which::Change => format!(
+                "change-requests/{}/decision",
+                encode(form.get("change_request_id"))
+            ),
+        };
+        format!("/api/v1/grants/{}/{tail}", encode(id))
+    }
+
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Which::Payment => &["payment_amount", "paid_on", "payment_kind"],
+            Which::Review => &["review_reason"],
+            Which::Refund => &["refund_amount", "received_on"],
+            Which::Cancel => &["cancel_reason", "cancel_refund_amount"],
+            Which::Change => &["change_new_amount", "change_reason"],
+        }
+    }
+
+    /// The API's field names as this form calls them.
+    fn renamed(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Which::Payment => &[("amount", "payment_amount"), ("kind", "payment_kind")],
+            Which::Review => &[("reason", "review_reason")],
+            Which::Refund => &[("amount", "refund_amount")],
+            Which::Cancel => &[
+                ("reason", "cancel_reason"),
+                ("refund_amount", "cancel_refund_amount"),
+            ],
+            Which::Change => &[
+                ("new_amount", "change_new_amount"),
+                ("reason", "change_reason"),
+            ],
+        }
+    }
+
+    /// Refusals that concern one field though the API names none.
+    fn codes(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Which::Payment => &[
+                ("grant.advance_above_cap", "payment_amount"),
+                ("grant.payment_above_decided", "payment_amount"),
+                ("grant.payment_above_payable", "payment_amount"),
+                ("grant.zero_amount", "payment_amount"),
+                ("grant.payment_before_decision", "paid_on"),
+                ("grant.date_in_future", "paid_on"),
+            ],
+            Which::Review => &[
+                ("grant.text_required", "review_reason"),
+                ("grant.text_too_long", "review_reason"),
+            ],
+            Which::Refund => &[
+                ("grant.refund_above_outstanding", "refund_amount"),
+                ("grant.zero_amount", "refund_amount"),
+                ("grant.date_in_future", "received_on"),
+            ],
+            Which::Cancel => &[
+                ("grant.cancel_refund_above_paid", "cancel_refund_amount"),
+                ("grant.text_required", "cancel_reason"),
+                ("grant.text_too_long", "cancel_reason"),
+            ],
+            Which::Change => &[
+                ("grant.new_amount_on_rejection", "change_new_amount"),
+                ("grant.change_above_maximum", "change_new_amount"),
+                ("grant.change_below_paid", "change_new_amount"),
+                ("round.budget_exceeded", "change_new_amount"),
+                ("round.amendment_unchanged", "change_new_amount"),
+                ("grant.text_required", "change_reason"),
+                ("grant.text_too_long", "change_reason"),
+            ],
+        }
+    }
+
+    /// The JSON body from the posted fields; `bad` collects fields the page could not read.
+    fn body(self, form: &FormData, bad: &mut Vec<String>) -> Value {
+        let date = |name: &str, bad: &mut Vec<String>| {
+            if form.get(name).is_empty() {
+                bad.push(name.to_owned());
+            }
+            json!(form.get(name))
+        };
+        match self {
+            Which::Payment => json!({
+                "amount": number(form.get("payment_amount"), "payment_amount", bad),
+                "paid_on": date("paid_on", bad),
+                "kind": form.get("payment_kind"),
+            }),
+            Which::Review => json!({
+                "outcome": form.get("review_outcome"),
+                "reason": form.get("review_reason"),
+            }),
+            Which::Refund => json!({
+                "amount": number(form.get("refund_amount"), "refund_amount", bad),
+                "received_on": date("received_on", bad),
+            }),
+            Which::Cancel => json!({
+                "reason": form.get("cancel_reason"),
+                "refund_amount": number(form.get("cancel_refund_amount"), "cancel_refund_amount", bad),
+            }),
+            Which::Change => {
+                // An empty new amount leaves the decided amount as it is (the API's optional field).
+                let new_amount = match form.get("change_new_amount").trim() {
+                    "" => Value::Null,
+                    typed => number(typed, "change_new_amount", bad),
+                };
+                json!({
+                    "approved": form.get("change_approved") == "true",
+                    "new_amount": new_amount,
+                    "reason": form.get("change_reason"),
+                })
+            }
+        }
+    }
+
+    /// The notice after the form succeeded.
+    fn done(self) -> &'static str {
+        match self {
+            Which::Payment => "paid",
+            Which::Review => "reviewed",
+            Which::Refund => "refunded",
+            Which::Cancel => "cancelled",
+            Which::Change => "change-decided",
+        }
+    }
+}
+
+const NOTICES: &[(&str, &str)] = &[
+    ("paid", "支払を記録しました。"),
+    ("reviewed", "実績報告の審査結果を登録しました。"),
+    ("refunded", "返還金の受領を記録しました。"),
+    ("cancelled", "交付決定を取り消しました。"),
+    ("change-decided", "変更承認申請の審査結果を登録しました。"),
+];
+
+/// The page's forms as shown: blank, except the one posted.
+struct Forms {
+    payment: FormState,
+    review: FormState,
+    refund: FormState,
+    cancel: FormState,
+    change: FormState,
+}
+
+impl Forms {
+    fn blank() -> Self {
+        let mut payment = FormData::default();
+        payment.set("paid_on", today());
+        payment.set("payment_kind", "advance");
+        let mut refund = FormData::default();
+        refund.set("received_on", today());
+        Forms {
+            payment: FormState::new(payment),
+            review: FormState::new(FormData::default()),
+            refund: FormState::new(refund),
+            cancel: FormState::new(FormData::default()),
+            change: FormState::new(FormData::default()),
+        }
+    }
+
+    fn with(which: Which, state: FormState) -> Self {
+        let mut forms = Forms::blank();
+        match which {
+            Which::Payment => forms.payment = state,
+            Which::Review => forms.review = state,
+            Which::Refund => forms.refund = state,
+            Which::Cancel => forms.cancel = state,
+            Which::Change => forms.change = state,
+        }
+        forms
+    }
+}
+
+/// Today on the Japanese calendar, "YYYY-MM-DD" (the date fields' starting value).
+fn today() -> String {
+    grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc()).to_string()
+}
+
+struct Loaded {
+    grant: Value,
+    application: Value,
+    report: Value,
+    /// Change requests not decided yet, as the grant's event history shows them.
+    pending_changes: Vec<Value>,
+}
+
+async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
+    let grant = web
+        .api
+        .get(format!("/api/v1/grants/{}", encode(id)), Some(token))
+        .await?;
+    let application = web
+        .api
+        .get(
+            format!(
+                "/api/v1/applications/{}",
+                encode(text(&grant["application_id"]))
+            ),
+            Some(token),
+        )
+        .await
+        .unwrap_or(Value::Null);
+    let report = web
+        .api
+        .get(
+            format!("/api/v1/grants/{}/settlement-report", encode(id)),
+            Some(token),
+        )
+        .await
+        .map(|answer| answer["report"].clone())
+        .unwrap_or(Value::Null);
+    let history = web
+        .api
+        .get(
+            format!("/api/v1/audit/streams/grant/{}", encode(id)),
+            Some(token),
+        )
+        .await
+        .unwrap_or(Value::Null);
+    Ok(Loaded {
+        grant,
+        application,
+        report,
+        pending_changes: changes::pending(&history),
+    })
+}
+
+fn grant_page(
+    visitor: &Visitor,
+    id: &str,
+    loaded: &Loaded,
+    forms: &Forms,
+    notice: Option<&str>,
+) -> Response {
+    let Loaded {
+        grant,
+        application,
+        report,
+        pending_changes,
+    } = loaded;
+    let kind = forms.payment.value("payment_kind");
+    let body = html! {
+        (flash(notice))
+        p {
+            a href="/staff" { "職員トップへ" } " ・ "
+            a href={ "/staff/applications/" (text(&grant["application_id"])) } { "申請書" } " ・ "
+            a href={ "/staff/rounds/" (text(&grant["round_id"])) "/decisions" } { "この募集回の交付決定" }
+        }
+        div.summary-box #grant aria-live="polite" {
+            p { "状況：" strong #grant-status { (view::grant_status(text(&grant["status"]))) } }
+            p { "文書番号：" (text(&grant["notice_number"])) "（" (date_of(&grant["decided_on"])) " 決定）" }
+            p { "交付決定額：" strong #decided-amount { (yen_of(&grant["decided_amount"])) } }
+            p { "支払済額（返還を差し引いた額）：" strong #paid-total { (yen_of(&grant["paid_total"])) } }
+            p { "確定額：" strong #finalised-amount { (yen_of(&grant["finalised_amount"])) } }
+            p { "未払額：" strong #payable { (yen_of(&grant["payable"])) } }
+            p { "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) } }
+            p { "事業の完了期限：" (date_of(&grant["completion_deadline"])) }
+        }
+        @if application.is_object() {
+            dl.facts {
+                dt { "事業名" } dd { (text(&application["title"])) }
+                dt { "事業概要" } dd { (text(&application["summary"])) }
+            }
+        }
+
+        h2 #payments { "支払の記録" }
+        (error_summary(&forms.payment))
+        form.stack method="post" action=(Which::Payment.action(id)) {
+            (form_guard(visitor, &forms.payment))
+            (Input::text("payment_amount", "支払額（円）").required().render(&forms.payment))
+            (Input::text("paid_on", "支払日").kind("date").required().render(&forms.payment))
+            fieldset #f-payment_kind {
+                legend { "支払の種類" }
+                @if let Some(error) = forms.payment.errors.field("payment_kind") { p.error { (error) } }
+                label { input type="radio" name="payment_kind" value="advance" checked[kind != "final"]; " 概算払（事業完了前）" }
+                br;
+                label { input type="radio" name="payment_kind" value="final" checked[kind == "final"]; " 精算払（額の確定後）" }
+            }
+            div.actions { button type="submit" { "支払を記録する" } }
+        }
+
+        h2 #settlement { "実績報告の審査（額の確定）" }
+        @if report.is_object() {
+            (settlement::report_tables(report))
+        } @else {
+            p { "実績報告はまだ保存されていません。" }
+        }
+        p { "承認すると、実績に基づいて補助金の額が確定し、未払額または返還額が計算されます。" }
+        (error_summary(&forms.review))
+        form.stack method="post" action=(Which::Review.action(id)) {
+            (form_guard(visitor, &forms.review))
+            (Input::text("review_reason", "差戻しの理由（差し戻すときは必須。申請者に表示されます）").textarea(&forms.review))
+            div.actions {
+                button type="submit" name="review_outcome" value="accepted" { "承認して額を確定する" }
+                button.secondary type="submit" name="review_outcome" value="returned" { "差し戻す" }
+            }
+        }
+
+        h2 #refunds { "返還金の受領" }
+        (error_summary(&forms.refund))
+        form.stack method="post" action=(Which::Refund.action(id)) {
+            (form_guard(visitor, &forms.refund))
+            (Input::text("refund_amount", "受領した返還額（円）").required().render(&forms.refund))
+            (Input::text("received_on", "受領日").kind("date").required().render(&forms.refund))
+            div.actions { button type="submit" { "返還金の受領を記録する" } }
+        }
+
+        h2 #changes { "変更承認申請" }
+        (changes::section(visitor, &Which::Change.action(id), pending_changes, &forms.change))
+
+        h2 #cancellation { "交付決定の取消" }
+        p { "不正な使用や条件違反があったときに取り消し、支払済みの額の全部または一部の返還を求めます。額の確定後も取り消せます。" }
+        (error_summary(&forms.cancel))
+        form.stack method="post" action=(Which::Cancel.action(id)) {
+            (form_guard(visitor, &forms.cancel))
+            (Input::text("cancel_reason", "取消の理由").required().textarea(&forms.cancel))
+            (Input::text("cancel_refund_amount", "返還を求める額（円）").required().render(&forms.cancel))
+            div.actions { button.danger type="submit" { "交付決定を取り消す" } }
+        }
+    };
+    let states = [
+        &forms.payment,
+        &forms.review,
+        &forms.refund,
+        &forms.cancel,
+        &forms.change,
+    ];
+    let title = format!("交付：{}", text(&grant["notice_number"]));
+    page_with_status(status_of(&states), visitor, &title, body)
+}
+
+async fn grant(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    let path = format!("/staff/grants/{id}");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let loaded = match load(&web, token, &id).await {
+        Ok(loaded) => loaded,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    grant_page(
+        &visitor,
+        &id,
+        &loaded,
+        &Forms::blank(),
+        done.notice(NOTICES),
+    )
+}
+
+/// Sends one of the page's forms, then the page with the notice, or the page again with what was
+/// typed and the refusal beside its field.
+async fn post_form(
+    web: Web,
+    visitor: Visitor,
+    id: String,
+    form: FormData,
+    which: Which,
+) -> Response {
+    let path = format!("/staff/grants/{id}");
+    let acting = match act(&web, visitor, &form).await {
+        Ok(acting) => acting,
+        Err((visitor, state)) => {
+            return match visitor.token() {
+                Some(token) => match load(&web, token, &id).await {
+                    Ok(loaded) => {
+                        grant_page(&visitor, &id, &loaded, &Forms::with(which, state), None)
+                    }
+                    Err(problem) => read_failed(&visitor, &problem, &path),
+                },
+                None => resubmit(&visitor, &which.action(&id), "交付の記録", &state),
+            };
+        }
+    };
+    let mut bad = Vec::new();
+    let body = which.body(&form, &mut bad);
+    let call = Call::command(
+        Method::POST,
+        which.api_path(&id, &form),
+        Some(&acting.token),
+        Some(body),
+    )
+    .idempotent(form.idempotency_key(which.done()));
+    let response = match web.api.send(call).await {
+        Ok(answer) => redirect(&done_at(&path, which.done(), &answer)),
+        Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
+            Some(page) => page,
+            None => match load(&web, &acting.token, &id).await {
+                Ok(loaded) => {
+                    let errors = place(
+                        &problem,
+                        which.fields(),
+                        which.codes(),
+                        which.renamed(),
+                        &bad,
+                    );
+                    let state = FormState::new(form.typed()).with_errors(errors);
+                    grant_page(
+                        &acting.visitor,
+                        &id,
+                        &loaded,
+                        &Forms::with(which, state),
+                        None,
+                    )
+                }
+                Err(problem) => read_failed(&acting.visitor, &problem, &path),
+            },
+        },
+    };
+    acting.finish(response)
+}
+
+async fn record_payment(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Payment).await
+}
+
+async fn review_report(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Review).await
+}
+
+async fn record_refund(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Refund).await
+}
+
+async fn cancel(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Cancel).await
+}
+
+async fn decide_change(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Change).await
+}

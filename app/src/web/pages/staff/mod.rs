@@ -1,0 +1,403 @@
+//! Staff (市民協働推進課): the dashboard (`/staff`, [`dashboard`]), opening a round and reading its
+//! settings ([`rounds`]), screening submitted applications ([`screening`]), the committee and the
+//! close of scoring ([`committee`]), the ranking ([`ranking`]), the award decisions with the
+//! remaining budget ([`decisions`]) and each grant's payments, settlement review, refunds and
+//! cancellation ([`grants`], with [`settlement`] and [`changes`]); and opening the accounts of staff, reviewers and auditors
+//! ([`accounts`]).
+//!
+//! As everywhere in the pages, nothing here decides a rule or who may act: each form becomes the
+//! JSON body of the documented API route, and the API's refusal (403, 404, or the rule's Japanese
+//! message) is what the staff member sees. This module holds what the staff pages share.
+
+pub mod accounts;
+pub mod changes;
+pub mod committee;
+pub mod dashboard;
+pub mod decisions;
+pub mod grants;
+pub mod ranking;
+pub mod rounds;
+pub mod screening;
+pub mod settlement;
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Router;
+use maud::{html, Markup};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::read_failed;
+use crate::web::api::Problem;
+use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::session::{set_session, Visitor};
+use crate::web::view::{self, error_summary, form_guard, page_with_status, text, yen_of};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .merge(dashboard::routes())
+        .merge(accounts::routes())
+        .merge(rounds::routes())
+        .merge(screening::routes())
+        .merge(committee::routes())
+        .merge(ranking::routes())
+        .merge(decisions::routes())
+        .merge(grants::routes())
+}
+
+/// `?done=...&at=N` after a form succeeded: which notice to show, and the log position of the
+/// command, so that the lists read after it include it (read-your-writes).
+#[derive(serde::Deserialize)]
+pub(super) struct Done {
+    pub done: Option<String>,
+    pub at: Option<i64>,
+}
+
+impl Done {
+    /// The notice for the code, from the page's own list.
+    pub fn notice(&self, notices: &[(&str, &'static str)]) -> Option<&'static str> {
+        let done = self.done.as_deref()?;
+        notices
+            .iter()
+            .find(|(code, _)| *code == done)
+            .map(|(_, notice)| *notice)
+    }
+}
+
+/// Where to go after a command: `path` with the notice and the command's position.
+pub(super) fn done_at(path: &str, done: &str, answer: &Value) -> String {
+    match answer["position"].as_i64() {
+        Some(position) => format!("{path}?done={done}&at={position}"),
+        None => format!("{path}?done={done}"),
+    }
+}
+
+/// A read's path that waits for the projections to reach `at`, when given.
+pub(super) fn after(path: &str, at: Option<i64>) -> String {
+    match at {
+        Some(position) => {
+            let joint = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{joint}min_position={position}")
+        }
+        None => path.to_owned(),
+    }
+}
+
+/// A POST that passed the guard: act as this session.
+pub(super) struct Acting {
+    pub visitor: Visitor,
+    pub token: String,
+    /// The guard signed the user in again: the response must set the new session cookie.
+    pub again: bool,
+}
+
+/// Runs the guard of every staff form: `Ok` to act, `Err` with the form state to show again.
+pub(super) async fn act(
+    web: &Web,
+    visitor: Visitor,
+    form: &FormData,
+) -> Result<Acting, (Visitor, FormState)> {
+    match guard(web, visitor, form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => Ok(Acting {
+            visitor,
+            token,
+            again: signed_in_again,
+        }),
+        Guard::Rerender { visitor, state } => Err((visitor, state)),
+    }
+}
+
+impl Acting {
+    /// Sets the new session cookie when the guard signed the user in again.
+    pub fn finish(&self, mut response: Response) -> Response {
+        if self.again {
+            let (name, value) = set_session(&self.token, self.visitor.secure);
+            response.headers_mut().append(name, value);
+        }
+        response
+    }
+}
+
+/// The form posted to `action` when nothing can be read (the session has ended): what was typed,
+/// kept in the form, and the fields to sign in again and send it.
+pub(super) fn resubmit(
+    visitor: &Visitor,
+    action: &str,
+    title: &str,
+    state: &FormState,
+) -> Response {
+    let body = html! {
+        (error_summary(state))
+        form.stack method="post" action=(action) {
+            (form_guard(visitor, state))
+            h2 { "入力した内容" }
+            dl.facts {
+                @for (name, value) in &state.values.0 {
+                    dt { (label_of(name)) }
+                    dd { (value) input type="hidden" name=(name) value=(value); }
+                }
+            }
+            div.actions { button type="submit" { "送信する" } }
+        }
+    };
+    page_with_status(StatusCode::UNPROCESSABLE_ENTITY, visitor, title, body)
+}
+
+/// The Japanese name of a staff form's field, for the resubmit page (the name itself if unknown).
+fn label_of(name: &str) -> &str {
+    const LABELS: &[(&str, &str)] = &[
+        ("reason", "理由"),
+        ("outcome", "形式審査の結果"),
+        ("reviewer_id", "審査委員の利用者ID"),
+        ("amount", "交付決定額"),
+        ("conditions", "交付の条件"),
+        ("completion_deadline", "事業の完了期限"),
+        ("payment_amount", "支払額"),
+        ("paid_on", "支払日"),
+        ("payment_kind", "支払の種類"),
+        ("review_reason", "差戻しの理由"),
+        ("review_outcome", "実績報告の審査結果"),
+        ("refund_amount", "受領した返還額"),
+        ("received_on", "受領日"),
+        ("cancel_reason", "取消の理由"),
+        ("cancel_refund_amount", "返還を求める額"),
+        ("change_request_id", "変更承認申請"),
+        ("change_new_amount", "変更後の交付決定額"),
+        ("change_reason", "審査の理由"),
+        ("change_approved", "変更の承認"),
+    ];
+    LABELS
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map_or(name, |(_, label)| label)
+}
+
+/// A command's refusal that is about the request, not a field: not signed in, not allowed, not
+/// found. Those get the read's page (sign-in, 403, 404); the others go beside the form.
+pub(super) fn refused_outright(
+    visitor: &Visitor,
+    problem: &Problem,
+    path: &str,
+) -> Option<Response> {
+    about_the_request(problem).then(|| read_failed(visitor, problem, path))
+}
+
+/// Whether a refusal is about the request itself (signed in, allowed, existing), not about the
+/// state or the values.
+pub(super) fn about_the_request(problem: &Problem) -> bool {
+    matches!(
+        problem.status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    )
+}
+
+/// 422 when the form shows an error, 200 otherwise.
+pub(super) fn status_of(states: &[&FormState]) -> StatusCode {
+    if states.iter().all(|state| state.errors.is_empty()) {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// A number field as JSON: digits (full-width ones, commas and yen signs allowed) become a number,
+/// anything else stays text so that the API refuses it; `bad` collects such fields. An empty field
+/// stays empty text too: the API says what it needs.
+pub(super) fn number(value: &str, field: &str, bad: &mut Vec<String>) -> Value {
+    let digits: String = value
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '円'))
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    match digits.parse::<u64>() {
+        Ok(number) => json!(number),
+        Err(_) => {
+            bad.push(field.to_owned());
+            json!(value)
+        }
+    }
+}
+
+/// A `datetime-local` value (Japan Standard Time, as the form says) as the API's RFC 3339 instant.
+pub(super) fn jst_instant(local: &str, field: &str, bad: &mut Vec<String>) -> Value {
+    let local = local.trim();
+    let with_seconds = if local.len() == 16 {
+        format!("{local}:00")
+    } else {
+        local.to_owned()
+    };
+    let instant = format!("{with_seconds}+09:00");
+    if OffsetDateTime::parse(&instant, &Rfc3339).is_err() {
+        bad.push(field.to_owned());
+    }
+    json!(instant)
+}
+
+/// An RFC 3339 instant as a `datetime-local` value in Japan Standard Time.
+pub(super) fn local_of(instant: &str) -> String {
+    OffsetDateTime::parse(instant, &Rfc3339)
+        .map(|at| {
+            let at = at.to_offset(grants_domain::JST);
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}",
+                at.year(),
+                u8::from(at.month()),
+                at.day(),
+                at.hour(),
+                at.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Places an API refusal beside its field: the first field the page could not read when the API
+/// refused the body's shape, the field the API names, or the one `by_code` maps its code to.
+/// `rename` maps the API's field names to this form's.
+pub(super) fn place(
+    problem: &Problem,
+    fields: &[&str],
+    by_code: &[(&str, &str)],
+    rename: &[(&str, &str)],
+    bad: &[String],
+) -> Errors {
+    let mut errors = Errors::default();
+    if problem.code == "request.invalid_field" {
+        if let Some(field) = bad.first() {
+            errors.add(Some(field), problem.detail_ja.clone());
+            return errors;
+        }
+    }
+    let mut problem = problem.clone();
+    if let Some(field) = &problem.field {
+        if let Some((_, ours)) = rename.iter().find(|(api, _)| api == field) {
+            problem.field = Some((*ours).to_owned());
+        }
+    }
+    errors.problem(&problem, fields, by_code);
+    errors
+}
+
+/// The round's money: budget, decided so far and what remains (as the round read answers them).
+pub(super) fn budget_box(round: &Value) -> Markup {
+    html! {
+        div.summary-box #budget aria-live="polite" {
+            p { "予算額：" strong { (yen_of(&round["budget"])) } }
+            p { "交付決定額の合計：" strong { (yen_of(&round["decided_total"])) } }
+            p #remaining-budget { "予算の残額：" strong { (yen_of(&round["remaining_budget"])) } }
+        }
+    }
+}
+
+/// Where a round stands, from its window and whether scoring has closed.
+pub(super) fn round_state(round: &Value, now: OffsetDateTime) -> &'static str {
+    let at = |name: &str| {
+        round[name]
+            .as_str()
+            .and_then(|instant| OffsetDateTime::parse(instant, &Rfc3339).ok())
+    };
+    if round["scoring_closed"] == true {
+        "採点締切済み"
+    } else {
+        match (at("opens_at"), at("closes_at")) {
+            (Some(opens), _) if now < opens => "募集前",
+            (_, Some(closes)) if now < closes => "募集中",
+            _ => "募集締切・審査中",
+        }
+    }
+}
+
+/// The links of one round's pages.
+pub(super) fn round_menu(round_id: &str) -> Markup {
+    html! {
+        nav aria-label="募集回の業務" {
+            p {
+                a href="/staff" { "職員トップ" } " ・ "
+                a href={ "/staff/rounds/" (round_id) } { "募集回の設定" } " ・ "
+                a href={ "/staff/rounds/" (round_id) "/screening" } { "形式審査" } " ・ "
+                a href={ "/staff/rounds/" (round_id) "/committee" } { "審査委員会・採点の締切" } " ・ "
+                a href={ "/staff/rounds/" (round_id) "/ranking" } { "順位" } " ・ "
+                a href={ "/staff/rounds/" (round_id) "/decisions" } { "交付決定" }
+            }
+        }
+    }
+}
+
+/// The applications of a round, as the API lists them for the caller.
+pub(super) async fn round_applications(
+    web: &Web,
+    token: &str,
+    round_id: &str,
+    at: Option<i64>,
+) -> Result<Vec<Value>, Problem> {
+    let path = format!(
+        "/api/v1/applications?round_id={}",
+        crate::web::api::encode(round_id)
+    );
+    let rows = web.api.get(after(&path, at), Some(token)).await?;
+    Ok(rows.as_array().cloned().unwrap_or_default())
+}
+
+/// The application row with this id, if listed.
+pub(super) fn row_of<'a>(rows: &'a [Value], id: &str) -> Option<&'a Value> {
+    rows.iter().find(|row| text(&row["application_id"]) == id)
+}
+
+/// One application's title for a table, never empty.
+pub(super) fn title_of(row: &Value) -> String {
+    let title = text(&row["title"]).trim();
+    if title.is_empty() {
+        "（事業名未入力）".to_owned()
+    } else {
+        title.to_owned()
+    }
+}
+
+/// The Japanese status of an application row.
+pub(super) fn status_of_row(row: &Value) -> &'static str {
+    view::application_status(text(&row["status"]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetime_local_values_are_read_as_japan_standard_time() {
+        let mut bad = Vec::new();
+        assert_eq!(
+            jst_instant("2026-04-01T00:00", "opens_at", &mut bad),
+            json!("2026-04-01T00:00:00+09:00")
+        );
+        assert_eq!(
+            jst_instant("2026-04-01T09:30:15", "opens_at", &mut bad),
+            json!("2026-04-01T09:30:15+09:00")
+        );
+        assert!(bad.is_empty());
+        jst_instant("", "closes_at", &mut bad);
+        assert_eq!(bad, vec!["closes_at".to_owned()]);
+        assert_eq!(local_of("2026-03-31T15:00:00Z"), "2026-04-01T00:00");
+    }
+
+    #[test]
+    fn numbers_are_read_as_typed_in_japan() {
+        let mut bad = Vec::new();
+        assert_eq!(
+            number("１，０００，０００円", "budget", &mut bad),
+            json!(1_000_000)
+        );
+        assert_eq!(number("¥286,000", "amount", &mut bad), json!(286_000));
+        assert!(bad.is_empty());
+        assert_eq!(number("たくさん", "budget", &mut bad), json!("たくさん"));
+        assert_eq!(bad, vec!["budget".to_owned()]);
+    }
+}

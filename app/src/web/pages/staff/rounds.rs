@@ -1,0 +1,369 @@
+//! Opening a round (`/staff/rounds/new`) with every setting of the round (募集要項) that
+//! `POST /api/v1/rounds` takes, and one round's settings and budget (`/staff/rounds/{id}`).
+//!
+//! The new-round form starts filled with domain.md's demo configuration (step-up course) as a
+//! suggestion; the API checks whatever is sent and its refusal is shown beside the field.
+
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use grants_domain::round::settings::{COURSE_MAX_CHARS, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS};
+use maud::html;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::{
+    act, budget_box, jst_instant, local_of, number, place, refused_outright, round_menu,
+    round_state, status_of, Done,
+};
+use crate::web::api::{encode, Call};
+use crate::web::form::{FormData, FormState};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{
+    error_summary, flash, form_guard, instant_of, page, page_with_status, text, yen_of, Input,
+};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/staff/rounds/new", get(new_round).post(open_round))
+        .route("/staff/rounds/{id}", get(round))
+}
+
+/// The form's fields that are the API's fields of the same name.
+const ROUND_FIELDS: &[&str] = &[
+    "fiscal_year",
+    "course",
+    "title",
+    "description",
+    "budget",
+    "cap",
+    "floor",
+    "rate_schedule",
+    "rounding_unit",
+    "max_grants_per_group",
+    "opens_at",
+    "closes_at",
+    "criteria",
+    "pass_ratio",
+    "advance_cap_ratio",
+    "change_threshold_ratio",
+    "settlement_days",
+];
+
+/// Round refusals that name no field but concern one.
+const ROUND_CODES: &[(&str, &str)] = &[
+    ("round.window_inverted", "closes_at"),
+    ("round.floor_above_cap", "floor"),
+    ("round.cap_above_budget", "cap"),
+    ("round.zero_rounding_unit", "rounding_unit"),
+    ("round.settlement_days_out_of_range", "settlement_days"),
+    ("round.no_grants_per_group", "max_grants_per_group"),
+];
+
+/// Blank criterion rows offered under the filled ones.
+const BLANK_CRITERIA_ROWS: usize = 2;
+
+/// domain.md's demo configuration of the step-up course: a starting point, not a rule.
+fn suggested() -> FormData {
+    let mut fields = FormData::default();
+    let year = grants_domain::FiscalYear::of_instant(OffsetDateTime::now_utc()).year();
+    for (name, value) in [
+        ("fiscal_year", year.to_string()),
+        ("course", "ステップアップ".into()),
+        ("budget", "".into()),
+        ("cap", "500000".into()),
+        ("floor", "0".into()),
+        ("rate_schedule", "1/1, 3/4, 1/2".into()),
+        ("rounding_unit", "1000".into()),
+        ("max_grants_per_group", "3".into()),
+        ("pass_ratio", "7/10".into()),
+        ("advance_cap_ratio", "4/5".into()),
+        ("change_threshold_ratio", "1/5".into()),
+        ("settlement_days", "30".into()),
+        (
+            "opens_at",
+            local_of(&crate::http::jst(OffsetDateTime::now_utc())),
+        ),
+    ] {
+        fields.set(name, value);
+    }
+    for (key, label) in [
+        ("public_benefit", "公益性"),
+        ("civic", "市民性"),
+        ("growth", "発展性"),
+        ("feasibility", "実現性"),
+        ("independence", "自立性"),
+    ] {
+        for (name, value) in [
+            ("criterion_key", key),
+            ("criterion_label", label),
+            ("criterion_min", "0"),
+            ("criterion_max", "10"),
+        ] {
+            fields.0.push((name.into(), value.into()));
+        }
+    }
+    fields
+}
+
+/// The JSON body of `POST /api/v1/rounds` from the posted fields; `bad` collects fields that are
+/// not numbers or instants.
+fn round_body(form: &FormData, bad: &mut Vec<String>) -> Value {
+    let keys = form.all("criterion_key");
+    let at = |name: &str, n: usize| form.all(name).get(n).copied().unwrap_or("").to_owned();
+    let criteria: Vec<Value> = (0..keys.len())
+        .filter_map(|n| {
+            let line = [
+                at("criterion_key", n),
+                at("criterion_label", n),
+                at("criterion_min", n),
+                at("criterion_max", n),
+            ];
+            if line.iter().all(|field| field.trim().is_empty()) {
+                return None;
+            }
+            Some(json!({
+                "key": line[0].trim(),
+                "label": line[1].trim(),
+                "min": number(&line[2], "criteria", bad),
+                "max": number(&line[3], "criteria", bad),
+            }))
+        })
+        .collect();
+    let rates: Vec<&str> = form
+        .get("rate_schedule")
+        .split([',', '、', '，', '→', ' ', '　'])
+        .map(str::trim)
+        .filter(|rate| !rate.is_empty())
+        .collect();
+    let body = json!({
+        "fiscal_year": number(form.get("fiscal_year"), "fiscal_year", bad),
+        "course": form.get("course"),
+        "title": form.get("title"),
+        "description": form.get("description"),
+        "budget": number(form.get("budget"), "budget", bad),
+        "cap": number(form.get("cap"), "cap", bad),
+        "floor": number(form.get("floor"), "floor", bad),
+        "rate_schedule": rates,
+        "rounding_unit": number(form.get("rounding_unit"), "rounding_unit", bad),
+        "max_grants_per_group": number(form.get("max_grants_per_group"), "max_grants_per_group", bad),
+        "opens_at": jst_instant(form.get("opens_at"), "opens_at", bad),
+        "closes_at": jst_instant(form.get("closes_at"), "closes_at", bad),
+        "criteria": criteria,
+        "pass_ratio": form.get("pass_ratio").trim(),
+        "advance_cap_ratio": form.get("advance_cap_ratio").trim(),
+        "change_threshold_ratio": form.get("change_threshold_ratio").trim(),
+        "settlement_days": number(form.get("settlement_days"), "settlement_days", bad),
+    });
+    // A ratio the page cannot even read as a fraction: the API's refusal goes beside it.
+    for name in ["pass_ratio", "advance_cap_ratio", "change_threshold_ratio"] {
+        if form
+            .get(name)
+            .trim()
+            .parse::<grants_domain::Ratio>()
+            .is_err()
+        {
+            bad.push(name.to_owned());
+        }
+    }
+    if rates
+        .iter()
+        .any(|rate| rate.parse::<grants_domain::Ratio>().is_err())
+    {
+        bad.push("rate_schedule".into());
+    }
+    body
+}
+
+fn criterion_cell(name: &str, label: &str, n: usize, value: &str, numeric: bool) -> maud::Markup {
+    html! {
+        td {
+            label.visually-hidden for={ (name) "-" (n) } { (label) "（" (n + 1) "行目）" }
+            input id={ (name) "-" (n) } type="text" name=(name) value=(value)
+                inputmode=[numeric.then_some("numeric")];
+        }
+    }
+}
+
+fn round_form(visitor: &Visitor, state: &FormState) -> Response {
+    let v = &state.values;
+    let keys = v.all("criterion_key");
+    let at = |name: &str, n: usize| v.all(name).get(n).copied().unwrap_or("").to_owned();
+    let rows: Vec<[String; 4]> = (0..keys.len())
+        .map(|n| {
+            [
+                at("criterion_key", n),
+                at("criterion_label", n),
+                at("criterion_min", n),
+                at("criterion_max", n),
+            ]
+        })
+        .filter(|row| !row.iter().all(|field| field.trim().is_empty()))
+        .chain(std::iter::repeat_with(Default::default).take(BLANK_CRITERIA_ROWS))
+        .collect();
+    let criteria_error = state.errors.field("criteria");
+    let body = html! {
+        p { "募集要項のすべての設定をこの画面で入力します。日時は日本時間です。比率は分数で入力してください（例：7/10）。" }
+        (error_summary(state))
+        form.stack method="post" action="/staff/rounds/new" {
+            (form_guard(visitor, state))
+            fieldset {
+                legend { "募集回" }
+                (Input::text("fiscal_year", "年度（西暦、4月始まり）").kind("number").required().render(state))
+                (Input::text("course", "コース名").required().max(COURSE_MAX_CHARS).render(state))
+                (Input::text("title", "募集の名称").required().max(TITLE_MAX_CHARS).render(state))
+                (Input::text("description", "募集の説明").max(DESCRIPTION_MAX_CHARS).textarea(state))
+                (Input::text("opens_at", "受付開始（日本時間）").kind("datetime-local").required().render(state))
+                (Input::text("closes_at", "受付締切（日本時間）").kind("datetime-local").required().hint("この日時より前に提出されたものを受け付けます。").render(state))
+            }
+            fieldset {
+                legend { "予算と補助額" }
+                (Input::text("budget", "予算額（円）").required().render(state))
+                (Input::text("cap", "補助上限額（円）").required().render(state))
+                (Input::text("floor", "補助下限額（円）").required().render(state))
+                (Input::text("rate_schedule", "補助率（交付を受けた回数の順）").required().hint("1回目、2回目、…の順に分数をカンマ区切りで。最後の率がそれ以降にも適用されます（例：1/1, 3/4, 1/2）。").render(state))
+                (Input::text("rounding_unit", "端数処理の単位（円、切り捨て）").required().hint("例：1000 または 10000").render(state))
+                (Input::text("max_grants_per_group", "1団体が交付を受けられる回数の上限").kind("number").required().render(state))
+            }
+            fieldset #f-criteria {
+                legend { "審査基準" }
+                p.hint #h-criteria { "キーは半角英数字の識別子、配点は最低点と最高点です。行が足りないときは空の行を残して送信すると、確認画面で行が追加されます。" }
+                @if let Some(error) = criteria_error { p.error #e-criteria { (error) } }
+                table.lines {
+                    caption { "審査基準" }
+                    thead { tr { th scope="col" { "キー" } th scope="col" { "名称" } th scope="col" { "最低点" } th scope="col" { "最高点" } } }
+                    tbody {
+                        @for (n, row) in rows.iter().enumerate() {
+                            tr {
+                                (criterion_cell("criterion_key", "キー", n, &row[0], false))
+                                (criterion_cell("criterion_label", "名称", n, &row[1], false))
+                                (criterion_cell("criterion_min", "最低点", n, &row[2], true))
+                                (criterion_cell("criterion_max", "最高点", n, &row[3], true))
+                            }
+                        }
+                    }
+                }
+                (Input::text("pass_ratio", "合格ライン（満点に対する比率）").required().hint("例：7/10").render(state))
+            }
+            fieldset {
+                legend { "交付後の設定" }
+                (Input::text("advance_cap_ratio", "概算払の上限（交付決定額に対する比率）").required().hint("例：4/5").render(state))
+                (Input::text("change_threshold_ratio", "変更承認が必要となる減額の比率").required().hint("例：1/5").render(state))
+                (Input::text("settlement_days", "実績報告の期限（事業完了後の日数）").kind("number").required().render(state))
+            }
+            div.actions { button type="submit" { "募集回を開設する" } }
+        }
+        p { a href="/staff" { "職員トップへ" } }
+    };
+    page_with_status(status_of(&[state]), visitor, "募集回の開設", body)
+}
+
+async fn new_round(visitor: Visitor) -> Response {
+    if visitor.token().is_none() {
+        return login_then("/staff/rounds/new");
+    }
+    round_form(&visitor, &FormState::new(suggested()))
+}
+
+async fn open_round(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let acting = match act(&web, visitor, &form).await {
+        Ok(acting) => acting,
+        // The form needs nothing read, so it comes back whole, signed in or not.
+        Err((visitor, state)) => return round_form(&visitor, &state),
+    };
+    let mut bad = Vec::new();
+    let body = round_body(&form, &mut bad);
+    let call = Call::command(
+        Method::POST,
+        "/api/v1/rounds",
+        Some(&acting.token),
+        Some(body),
+    )
+    .idempotent(form.idempotency_key("open"));
+    let response = match web.api.send(call).await {
+        Ok(created) => redirect(&format!(
+            "/staff/rounds/{}?done=opened",
+            text(&created["id"])
+        )),
+        Err(problem) => refused_outright(&acting.visitor, &problem, "/staff/rounds/new")
+            .unwrap_or_else(|| {
+                let errors = place(&problem, ROUND_FIELDS, ROUND_CODES, &[], &bad);
+                round_form(
+                    &acting.visitor,
+                    &FormState::new(form.typed()).with_errors(errors),
+                )
+            }),
+    };
+    acting.finish(response)
+}
+
+/// One round: its state, its money, its settings, and the links to its work.
+async fn round(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    let path = format!("/staff/rounds/{id}");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let round = match web
+        .api
+        .get(format!("/api/v1/rounds/{}", encode(&id)), Some(token))
+        .await
+    {
+        Ok(round) => round,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let rates: Vec<&str> = round["rate_schedule"]
+        .as_array()
+        .map(|rates| rates.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let body = html! {
+        (flash(done.notice(&[("opened", "募集回を開設しました。")])))
+        p { "状況：" strong { (round_state(&round, OffsetDateTime::now_utc())) } }
+        (round_menu(&id))
+        (budget_box(&round))
+        h2 { "募集要項" }
+        dl.facts {
+            dt { "年度" } dd { (round["fiscal_year"]) "年度" }
+            dt { "コース" } dd { (text(&round["course"])) }
+            dt { "説明" } dd { (text(&round["description"])) }
+            dt { "受付期間" } dd { (instant_of(&round["opens_at"])) " 〜 " (instant_of(&round["closes_at"])) }
+            dt { "補助上限額・下限額" } dd { (yen_of(&round["cap"])) " ・ " (yen_of(&round["floor"])) }
+            dt { "補助率" } dd { (rates.join(" → ")) "（交付を受けた回数の順）" }
+            dt { "端数処理" } dd { (yen_of(&round["rounding_unit"])) "未満切り捨て" }
+            dt { "1団体の交付回数の上限" } dd { (round["max_grants_per_group"]) "回" }
+            dt { "合格ライン" } dd { "満点の" (text(&round["pass_ratio"])) }
+            dt { "概算払の上限" } dd { "交付決定額の" (text(&round["advance_cap_ratio"])) }
+            dt { "変更承認が必要な減額" } dd { (text(&round["change_threshold_ratio"])) "を超える減額" }
+            dt { "実績報告の期限" } dd { "事業完了後" (round["settlement_days"]) "日以内" }
+        }
+        table {
+            caption { "審査基準" }
+            thead { tr { th scope="col" { "キー" } th scope="col" { "名称" } th.num scope="col" { "配点" } } }
+            tbody {
+                @for criterion in round["criteria"].as_array().into_iter().flatten() {
+                    tr {
+                        td { (text(&criterion["key"])) }
+                        td { (text(&criterion["label"])) }
+                        td.num { (criterion["min"]) "〜" (criterion["max"]) "点" }
+                    }
+                }
+            }
+        }
+        p { a href="/staff" { "職員トップへ" } }
+    };
+    let title = format!("募集回：{}", text(&round["title"]));
+    page(&visitor, &title, body)
+}

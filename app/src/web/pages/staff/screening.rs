@@ -1,0 +1,257 @@
+//! Screening (形式審査): a round's applications by status (`/staff/rounds/{id}/screening`) and one
+//! application with the screening form (`/staff/applications/{id}`): accept it for review, return
+//! it for correction with the reasons, or find it ineligible, as `POST
+//! /api/v1/applications/{id}/screening` allows.
+
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use grants_domain::application::content::REASON_MAX;
+use grants_domain::{ExpenseCategory, IncomeKind};
+use maud::html;
+use serde_json::{json, Value};
+
+use super::{
+    act, done_at, place, refused_outright, resubmit, round_applications, round_menu, status_of,
+    status_of_row, title_of, Done,
+};
+use crate::web::api::{encode, Call, Problem};
+use crate::web::form::{FormData, FormState};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{
+    self, date_of, error_summary, flash, form_guard, instant_of, page, page_with_status, text,
+    yen_of, Input,
+};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/staff/rounds/{id}/screening", get(list))
+        .route("/staff/applications/{id}", get(application).post(screen))
+}
+
+async fn list(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    let path = format!("/staff/rounds/{id}/screening");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let round = match web
+        .api
+        .get(format!("/api/v1/rounds/{}", encode(&id)), Some(token))
+        .await
+    {
+        Ok(round) => round,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let rows = match round_applications(&web, token, &id, done.at).await {
+        Ok(rows) => rows,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let waiting: Vec<&Value> = rows
+        .iter()
+        .filter(|row| text(&row["status"]) == "submitted")
+        .collect();
+    let body = html! {
+        (flash(done.notice(&[("screened", "形式審査の結果を登録しました。")])))
+        (round_menu(&id))
+        h2 { "形式審査を待つ申請（" (waiting.len()) "件）" }
+        @if waiting.is_empty() {
+            p { "形式審査を待つ申請はありません。" }
+        } @else {
+            (applications_table(&waiting, "形式審査を待つ申請"))
+        }
+        h2 { "この募集回のすべての申請（" (rows.len()) "件）" }
+        @let all: Vec<&Value> = rows.iter().collect();
+        (applications_table(&all, "すべての申請"))
+    };
+    let title = format!("形式審査：{}", text(&round["title"]));
+    page(&visitor, &title, body)
+}
+
+fn applications_table(rows: &[&Value], caption: &str) -> maud::Markup {
+    html! {
+        table {
+            caption.visually-hidden { (caption) }
+            thead { tr {
+                th scope="col" { "事業名" } th scope="col" { "団体名" } th scope="col" { "状況" }
+                th scope="col" { "提出日時" } th.num scope="col" { "申請額" } th.num scope="col" { "補助上限額" }
+            } }
+            tbody {
+                @for row in rows {
+                    tr {
+                        td { a href={ "/staff/applications/" (text(&row["application_id"])) } { (title_of(row)) } }
+                        td { (text(&row["group_name"])) }
+                        td { (status_of_row(row)) }
+                        td { (instant_of(&row["submitted_at"])) }
+                        td.num { (yen_of(&row["requested_amount"])) }
+                        td.num { (yen_of(&row["max_amount"])) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn application_page(
+    visitor: &Visitor,
+    application: &Value,
+    state: &FormState,
+    notice: Option<&str>,
+) -> Response {
+    let id = text(&application["id"]);
+    let round_id = text(&application["round_id"]);
+    let body = html! {
+        (flash(notice))
+        p { a href={ "/staff/rounds/" (round_id) "/screening" } { "この募集回の申請一覧へ" } }
+        div.summary-box {
+            p { "状況：" strong { (view::application_status(text(&application["status"]))) } }
+            p { "申請額：" (yen_of(&application["requested_amount"])) }
+            p { "補助上限額（計算値）：" (yen_of(&application["max_amount"]))
+                @if let Some(rate) = application["rate"].as_str() { "（補助率 " (rate) "）" } }
+            @if let Some(at) = application["submitted_at"].as_str() { p { "提出日時：" (view::instant_ja(at)) } }
+            @if let Some(reason) = application["returned_reason"].as_str() { p { "差戻しの理由：" (reason) } }
+            @if let Some(reason) = application["closing_reason"].as_str() { p { "理由：" (reason) } }
+            @if let Some(grant) = application["grant_id"].as_str() {
+                p { a href={ "/staff/grants/" (grant) } { "交付の記録へ" } }
+            }
+        }
+        h2 { "事業計画" }
+        dl.facts {
+            dt { "事業名" } dd { (text(&application["title"])) }
+            dt { "事業概要" } dd { (text(&application["summary"])) }
+            dt { "事業の目的・内容" } dd { (text(&application["purpose"])) }
+            dt { "対象者・受益者" } dd { (text(&application["beneficiaries"])) }
+            dt { "事業期間" } dd { (date_of(&application["period"]["start"])) " 〜 " (date_of(&application["period"]["end"])) }
+        }
+        table {
+            caption { "支出予算" }
+            thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" } } }
+            tbody {
+                @for line in application["budget"]["expenses"].as_array().into_iter().flatten() {
+                    @let category: Option<ExpenseCategory> = serde_json::from_value(line["category"].clone()).ok();
+                    tr {
+                        td { (category.map(|c| c.label_ja()).unwrap_or("—")) @if category.is_some_and(|c| !c.is_eligible()) { "（補助対象外）" } }
+                        td { (text(&line["item"])) }
+                        td.num { (line["quantity"]) }
+                        td.num { (yen_of(&line["unit_price"])) }
+                    }
+                }
+            }
+        }
+        table {
+            caption { "収入予算" }
+            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th.num scope="col" { "金額" } } }
+            tbody {
+                @for line in application["budget"]["income"].as_array().into_iter().flatten() {
+                    @let kind: Option<IncomeKind> = serde_json::from_value(line["kind"].clone()).ok();
+                    tr { td { (kind.map(|k| k.label_ja()).unwrap_or("—")) } td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
+                }
+            }
+        }
+        h2 { "形式審査" }
+        (screening_form(visitor, id, state))
+    };
+    let title = format!("申請の形式審査：{}", title_of(application));
+    page_with_status(status_of(&[state]), visitor, &title, body)
+}
+
+fn screening_form(visitor: &Visitor, id: &str, state: &FormState) -> maud::Markup {
+    html! {
+        (error_summary(state))
+        form.stack method="post" action={ "/staff/applications/" (id) } {
+            (form_guard(visitor, state))
+            (Input::text("reason", "理由（差戻し・対象外のときは必須。申請者に表示されます）").max(REASON_MAX).textarea(state))
+            div.actions {
+                button type="submit" name="outcome" value="eligible" { "受理する（審査へ進める）" }
+                button.secondary type="submit" name="outcome" value="returned" { "差し戻す（修正を依頼）" }
+                button.danger type="submit" name="outcome" value="ineligible" { "対象外とする" }
+            }
+        }
+    }
+}
+
+async fn load(web: &Web, token: &str, id: &str) -> Result<Value, Problem> {
+    web.api
+        .get(format!("/api/v1/applications/{}", encode(id)), Some(token))
+        .await
+}
+
+async fn application(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    let path = format!("/staff/applications/{id}");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let application = match load(&web, token, &id).await {
+        Ok(application) => application,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let notice = done.notice(&[("screened", "形式審査の結果を登録しました。")]);
+    application_page(
+        &visitor,
+        &application,
+        &FormState::new(FormData::default()),
+        notice,
+    )
+}
+
+async fn screen(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let path = format!("/staff/applications/{id}");
+    let acting = match act(&web, visitor, &form).await {
+        Ok(acting) => acting,
+        Err((visitor, state)) => {
+            return match visitor.token() {
+                Some(token) => match load(&web, token, &id).await {
+                    Ok(application) => application_page(&visitor, &application, &state, None),
+                    Err(problem) => read_failed(&visitor, &problem, &path),
+                },
+                None => resubmit(&visitor, &path, "申請の形式審査", &state),
+            }
+        }
+    };
+    let body = json!({"outcome": form.get("outcome"), "reason": form.get("reason")});
+    let call = Call::command(
+        Method::POST,
+        format!("/api/v1/applications/{}/screening", encode(&id)),
+        Some(&acting.token),
+        Some(body),
+    )
+    .idempotent(form.idempotency_key("screen"));
+    let response = match web.api.send(call).await {
+        Ok(screened) => redirect(&done_at(
+            &format!("/staff/rounds/{}/screening", text(&screened["round_id"])),
+            "screened",
+            &screened,
+        )),
+        Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
+            Some(page) => page,
+            None => match load(&web, &acting.token, &id).await {
+                Ok(application) => {
+                    let errors = place(&problem, &["reason"], &[], &[], &[]);
+                    let state = FormState::new(form.typed()).with_errors(errors);
+                    application_page(&acting.visitor, &application, &state, None)
+                }
+                Err(problem) => read_failed(&acting.visitor, &problem, &path),
+            },
+        },
+    };
+    acting.finish(response)
+}
