@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
 use crate::payload::Fields;
-use crate::pool::{LogPool, Tx};
+use crate::pool::{placeholders, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 
 /// The projection's name.
@@ -202,17 +202,6 @@ fn fold(
     changed.insert(id.to_owned());
     Ok(())
 }
-
-/// `$1, $2, …` from `first` on, `count` of them.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The most parameters one statement binds (SQLite allows 32,766).
-const MAX_PARAMETERS: usize = 30_000;
 
 async fn load_rows(
     tx: &mut Tx,

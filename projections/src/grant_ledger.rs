@@ -11,6 +11,8 @@
 //! - `payable` is what the city still owes: the finalised amount less `paid_total` while the grant is
 //!   `finalised`, zero in any other status.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 use sqlx::Row;
 use time::Date;
@@ -18,7 +20,7 @@ use time::Date;
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
 use crate::payload::Fields;
-use crate::pool::{LogPool, Tx};
+use crate::pool::{placeholders, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 
 /// The projection's name.
@@ -65,200 +67,379 @@ impl Projection for GrantLedger {
         tx: &'a mut Tx,
         event: &'a LoggedEvent,
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
-        Box::pin(apply(tx, event))
+        Box::pin(apply_batch(tx, std::slice::from_ref(event)))
+    }
+
+    fn apply_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(apply_batch(tx, events))
     }
 }
 
-/// Recomputes the derived amounts of one row from its stored ones.
-const SETTLE: &str = "UPDATE grant_ledger SET
-       paid_total = CASE WHEN paid_gross > refunded_total THEN paid_gross - refunded_total ELSE 0 END,
-       payable = CASE WHEN status = 'finalised' AND finalised_amount IS NOT NULL
-                       AND finalised_amount > paid_gross - refunded_total
-                      THEN finalised_amount - (paid_gross - refunded_total) ELSE 0 END,
-       updated_position = $2
-     WHERE grant_id = $1";
+/// Every column of a ledger row: the public [`LedgerRow`] and the gross amounts behind its totals.
+#[derive(Clone, Debug)]
+struct Entry {
+    row: LedgerRow,
+    paid_gross: i64,
+    refunded_total: i64,
+}
 
-async fn apply(tx: &mut Tx, event: &LoggedEvent) -> Result<(), ProjectionError> {
+impl Entry {
+    /// Recomputes the derived amounts from the stored ones.
+    fn settle(&mut self, position: i64) {
+        let net = self.paid_gross - self.refunded_total;
+        self.row.paid_total = net.max(0);
+        self.row.payable = match self.row.finalised_amount {
+            Some(finalised) if self.row.status == "finalised" && finalised > net => finalised - net,
+            _ => 0,
+        };
+        self.row.updated_position = position;
+    }
+}
+
+/// The decision's columns, as `AwardDecided` or `GrantDecided` give them.
+struct Decided {
+    application_id: Option<String>,
+    round_id: Option<String>,
+    group_id: Option<String>,
+    amount: i64,
+    decided_on: Date,
+    notice_number: Option<String>,
+    completion_deadline: Option<Date>,
+}
+
+impl Decided {
+    fn read(fields: &Fields<'_>, round_id: Option<String>) -> Result<Self, ProjectionError> {
+        Ok(Decided {
+            application_id: fields.optional_text("application_id"),
+            round_id: round_id.or_else(|| fields.optional_text("round_id")),
+            group_id: fields.optional_text("group_id"),
+            amount: fields.amount("amount")?,
+            decided_on: fields.date("decided_on")?,
+            notice_number: fields.optional_text("notice_number"),
+            completion_deadline: fields.date("completion_deadline").ok(),
+        })
+    }
+
+    fn entry(self, grant_id: String, position: i64) -> Entry {
+        Entry {
+            row: LedgerRow {
+                grant_id,
+                application_id: self.application_id,
+                round_id: self.round_id,
+                group_id: self.group_id,
+                status: "decided".to_owned(),
+                decided_amount: self.amount,
+                decided_on: Some(self.decided_on),
+                notice_number: self.notice_number,
+                paid_total: 0,
+                finalised_amount: None,
+                refund_due: 0,
+                payable: 0,
+                completion_deadline: self.completion_deadline,
+                updated_position: position,
+            },
+            paid_gross: 0,
+            refunded_total: 0,
+        }
+    }
+}
+
+/// Applies a batch in memory and writes it in two statements, whatever its length: the rows the
+/// batch touches are read in one query, the events fold into them in log order, and the changed
+/// rows are upserted whole (one statement per event made rebuilds slow, docs/benchmarks.md).
+async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+    let mut grant_ids = BTreeSet::new();
+    for event in events {
+        if let Some(grant_id) = grant_of(event)? {
+            grant_ids.insert(grant_id);
+        }
+    }
+    if grant_ids.is_empty() {
+        return Ok(());
+    }
+    let mut entries = load(tx, &grant_ids).await?;
+    let mut changed = BTreeSet::new();
+    for event in events {
+        fold(event, &mut entries, &mut changed)?;
+    }
+    let changed: Vec<&Entry> = changed.iter().filter_map(|id| entries.get(id)).collect();
+    write(tx, &changed).await
+}
+
+/// The grant an event is about, if this read model cares about the event.
+fn grant_of(event: &LoggedEvent) -> Result<Option<String>, ProjectionError> {
     let fields = Fields::new(NAME, event);
-    let grant = event.aggregate_id.as_str();
-    let grant_id = match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+    Ok(
+        match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+            ("round", "AwardDecided" | "AwardAmended") => Some(fields.text("grant_id")?),
+            ("grant", "GrantDecided") => Some(
+                fields
+                    .optional_text("grant_id")
+                    .unwrap_or_else(|| event.aggregate_id.clone()),
+            ),
+            ("grant", _) => Some(event.aggregate_id.clone()),
+            _ => None,
+        },
+    )
+}
+
+/// One event applied to the rows in memory. An event about a grant the ledger has no row for
+/// changes nothing (as an `UPDATE` of no row would not).
+fn fold(
+    event: &LoggedEvent,
+    entries: &mut BTreeMap<String, Entry>,
+    changed: &mut BTreeSet<String>,
+) -> Result<(), ProjectionError> {
+    let fields = Fields::new(NAME, event);
+    let Some(grant_id) = grant_of(event)? else {
+        return Ok(());
+    };
+    let position = event.position;
+    match (event.aggregate_type.as_str(), event.event_type.as_str()) {
         ("round", "AwardDecided") => {
-            let grant_id = fields.text("grant_id")?;
-            crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                "INSERT INTO grant_ledger (grant_id, application_id, round_id, group_id, status,
-                   decided_amount, decided_on, notice_number, completion_deadline, updated_position)
-                 VALUES ($1, $2, $3, $4, 'decided', $5, $6, $7, $8, $9)
-                 ON CONFLICT (grant_id) DO NOTHING",
-            )
-            .bind(&grant_id)
-            .bind(fields.optional_text("application_id"))
-            .bind(&event.aggregate_id)
-            .bind(fields.optional_text("group_id"))
-            .bind(fields.amount("amount")?)
-            .bind(fields.date("decided_on")?)
-            .bind(fields.optional_text("notice_number"))
-            .bind(fields.date("completion_deadline").ok())
-            .bind(event.position)
-            .execute(&mut *conn)
-            .await?);
-            grant_id
+            let decided = Decided::read(&fields, Some(event.aggregate_id.clone()))?;
+            entries
+                .entry(grant_id.clone())
+                .or_insert_with(|| decided.entry(grant_id.clone(), position));
         }
         ("round", "AwardAmended") => {
-            let grant_id = fields.text("grant_id")?;
-            update(
-                tx,
-                "decided_amount",
-                &grant_id,
-                fields.amount("new_amount")?,
-            )
-            .await?;
-            grant_id
+            let amount = fields.amount("new_amount")?;
+            if let Some(entry) = entries.get_mut(&grant_id) {
+                entry.row.decided_amount = amount;
+            }
         }
         ("grant", "GrantDecided") => {
-            let grant_id = fields
-                .optional_text("grant_id")
-                .unwrap_or_else(|| grant.to_owned());
-            crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                "INSERT INTO grant_ledger (grant_id, application_id, round_id, group_id, status,
-                   decided_amount, decided_on, notice_number, completion_deadline, updated_position)
-                 VALUES ($1, $2, $3, $4, 'decided', $5, $6, $7, $8, $9)
-                 ON CONFLICT (grant_id) DO UPDATE SET
-                   application_id = coalesce(excluded.application_id, grant_ledger.application_id),
-                   round_id = coalesce(excluded.round_id, grant_ledger.round_id),
-                   group_id = coalesce(excluded.group_id, grant_ledger.group_id),
-                   decided_amount = excluded.decided_amount, decided_on = excluded.decided_on,
-                   notice_number = coalesce(excluded.notice_number, grant_ledger.notice_number),
-                   completion_deadline = coalesce(excluded.completion_deadline,
-                                                  grant_ledger.completion_deadline)",
-            )
-            .bind(&grant_id)
-            .bind(fields.optional_text("application_id"))
-            .bind(fields.optional_text("round_id"))
-            .bind(fields.optional_text("group_id"))
-            .bind(fields.amount("amount")?)
-            .bind(fields.date("decided_on")?)
-            .bind(fields.optional_text("notice_number"))
-            .bind(fields.date("completion_deadline").ok())
-            .bind(event.position)
-            .execute(&mut *conn)
-            .await?);
-            grant_id
+            let decided = Decided::read(&fields, None)?;
+            match entries.get_mut(&grant_id) {
+                Some(entry) => {
+                    let row = &mut entry.row;
+                    row.application_id = decided.application_id.or(row.application_id.take());
+                    row.round_id = decided.round_id.or(row.round_id.take());
+                    row.group_id = decided.group_id.or(row.group_id.take());
+                    row.decided_amount = decided.amount;
+                    row.decided_on = Some(decided.decided_on);
+                    row.notice_number = decided.notice_number.or(row.notice_number.take());
+                    row.completion_deadline = decided
+                        .completion_deadline
+                        .or(row.completion_deadline.take());
+                }
+                None => {
+                    entries.insert(grant_id.clone(), decided.entry(grant_id.clone(), position));
+                }
+            }
         }
         ("grant", event_type) => {
-            match event_type {
-                "GrantWithdrawn" => set_status(tx, grant, "withdrawn").await?,
-                "AdvanceRequested" => start_work(tx, grant).await?,
-                "PaymentRecorded" => {
-                    update(tx, "paid_gross", grant, fields.amount("paid_total")?).await?;
-                    start_work(tx, grant).await?;
-                }
-                "ChangeApproved" => {
-                    update(
-                        tx,
-                        "decided_amount",
-                        grant,
-                        fields.amount("decided_amount")?,
-                    )
-                    .await?;
-                    crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                        "UPDATE grant_ledger SET completion_deadline = $2 WHERE grant_id = $1",
-                    )
-                    .bind(grant)
-                    .bind(fields.date("completion_deadline")?)
-                    .execute(&mut *conn)
-                    .await?);
-                }
-                "SettlementReportSubmitted" => set_status(tx, grant, "report_submitted").await?,
-                "SettlementReportReturned" => set_status(tx, grant, "report_returned").await?,
-                "AmountFinalised" => {
-                    let finalised = fields.amount("finalised")?;
-                    let refund_due = fields.optional_amount("refund_due").unwrap_or(0);
-                    let status = if refund_due > 0 {
-                        "refund_due"
-                    } else {
-                        "finalised"
-                    };
-                    crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                        "UPDATE grant_ledger SET finalised_amount = $2, refund_due = $3, status = $4
-                         WHERE grant_id = $1",
-                    )
-                    .bind(grant)
-                    .bind(finalised)
-                    .bind(refund_due)
-                    .bind(status)
-                    .execute(&mut *conn)
-                    .await?);
-                }
-                "RefundReceived" => {
-                    let outstanding = fields.amount("outstanding")?;
-                    let refunded = fields.amount("refunded_total")?;
-                    crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                        "UPDATE grant_ledger SET refund_due = $2, refunded_total = $3 WHERE grant_id = $1",
-                    )
-                    .bind(grant)
-                    .bind(outstanding)
-                    .bind(refunded)
-                    .execute(&mut *conn)
-                    .await?);
-                }
-                "GrantClosed" => set_status(tx, grant, "closed").await?,
-                "GrantCancelled" => {
-                    let refund = fields.amount("refund_amount")?;
-                    crate::exec_tx!(&mut *tx, conn => sqlx::query(
-                        "UPDATE grant_ledger SET refund_due = $2, status = 'cancelled' WHERE grant_id = $1",
-                    )
-                    .bind(grant)
-                    .bind(refund)
-                    .execute(&mut *conn)
-                    .await?);
-                }
-                _ => return Ok(()),
+            let change = GrantChange::read(event_type, &fields)?;
+            let Some(change) = change else {
+                return Ok(());
+            };
+            if let Some(entry) = entries.get_mut(&grant_id) {
+                change.apply(entry);
             }
-            grant.to_owned()
         }
         _ => return Ok(()),
-    };
-    crate::exec_tx!(tx, conn => sqlx::query(SETTLE)
-        .bind(&grant_id)
-        .bind(event.position)
-        .execute(&mut *conn)
-        .await?);
+    }
+    if let Some(entry) = entries.get_mut(&grant_id) {
+        entry.settle(position);
+        changed.insert(grant_id);
+    }
     Ok(())
 }
 
-/// Sets one amount column of one row (`column` is one of this module's constants, never input).
-async fn update(
+/// What one of the grant's own events changes in its row.
+enum GrantChange {
+    Status(&'static str),
+    StartWork,
+    Payment {
+        paid_gross: i64,
+    },
+    Change {
+        decided_amount: i64,
+        completion_deadline: Date,
+    },
+    Finalised {
+        finalised: i64,
+        refund_due: i64,
+    },
+    Refund {
+        outstanding: i64,
+        refunded_total: i64,
+    },
+    Cancelled {
+        refund: i64,
+    },
+}
+
+impl GrantChange {
+    fn read(event_type: &str, fields: &Fields<'_>) -> Result<Option<Self>, ProjectionError> {
+        Ok(Some(match event_type {
+            "GrantWithdrawn" => GrantChange::Status("withdrawn"),
+            "AdvanceRequested" => GrantChange::StartWork,
+            "PaymentRecorded" => GrantChange::Payment {
+                paid_gross: fields.amount("paid_total")?,
+            },
+            "ChangeApproved" => GrantChange::Change {
+                decided_amount: fields.amount("decided_amount")?,
+                completion_deadline: fields.date("completion_deadline")?,
+            },
+            "SettlementReportSubmitted" => GrantChange::Status("report_submitted"),
+            "SettlementReportReturned" => GrantChange::Status("report_returned"),
+            "AmountFinalised" => GrantChange::Finalised {
+                finalised: fields.amount("finalised")?,
+                refund_due: fields.optional_amount("refund_due").unwrap_or(0),
+            },
+            "RefundReceived" => GrantChange::Refund {
+                outstanding: fields.amount("outstanding")?,
+                refunded_total: fields.amount("refunded_total")?,
+            },
+            "GrantClosed" => GrantChange::Status("closed"),
+            "GrantCancelled" => GrantChange::Cancelled {
+                refund: fields.amount("refund_amount")?,
+            },
+            _ => return Ok(None),
+        }))
+    }
+
+    fn apply(self, entry: &mut Entry) {
+        let row = &mut entry.row;
+        // The first advance request or payment starts the work.
+        let start_work = |row: &mut LedgerRow| {
+            if row.status == "decided" {
+                row.status = "in_progress".to_owned();
+            }
+        };
+        match self {
+            GrantChange::Status(status) => row.status = status.to_owned(),
+            GrantChange::StartWork => start_work(row),
+            GrantChange::Payment { paid_gross } => {
+                entry.paid_gross = paid_gross;
+                start_work(row);
+            }
+            GrantChange::Change {
+                decided_amount,
+                completion_deadline,
+            } => {
+                row.decided_amount = decided_amount;
+                row.completion_deadline = Some(completion_deadline);
+            }
+            GrantChange::Finalised {
+                finalised,
+                refund_due,
+            } => {
+                row.finalised_amount = Some(finalised);
+                row.refund_due = refund_due;
+                row.status = if refund_due > 0 {
+                    "refund_due"
+                } else {
+                    "finalised"
+                }
+                .to_owned();
+            }
+            GrantChange::Refund {
+                outstanding,
+                refunded_total,
+            } => {
+                row.refund_due = outstanding;
+                entry.refunded_total = refunded_total;
+            }
+            GrantChange::Cancelled { refund } => {
+                row.refund_due = refund;
+                row.status = "cancelled".to_owned();
+            }
+        }
+    }
+}
+
+const ALL_COLUMNS: &str = "grant_id, application_id, round_id, group_id, status, decided_amount, \
+    decided_on, notice_number, paid_total, finalised_amount, refund_due, payable, \
+    completion_deadline, updated_position, paid_gross, refunded_total";
+
+async fn load(
     tx: &mut Tx,
-    column: &'static str,
-    grant_id: &str,
-    value: i64,
-) -> Result<(), ProjectionError> {
-    let sql = format!("UPDATE grant_ledger SET {column} = $2 WHERE grant_id = $1");
-    crate::exec_tx!(tx, conn => sqlx::query(&sql)
-        .bind(grant_id)
-        .bind(value)
-        .execute(&mut *conn)
-        .await?);
-    Ok(())
+    grant_ids: &BTreeSet<String>,
+) -> Result<BTreeMap<String, Entry>, ProjectionError> {
+    let ids: Vec<&String> = grant_ids.iter().collect();
+    let mut entries = BTreeMap::new();
+    for chunk in ids.chunks(MAX_PARAMETERS) {
+        let sql = format!(
+            "SELECT {ALL_COLUMNS} FROM grant_ledger WHERE grant_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let found = crate::on_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let found = query.fetch_all(&mut *conn).await?;
+            found
+                .iter()
+                .map(|row| -> Result<Entry, sqlx::Error> {
+                    Ok(Entry {
+                        row: read(row)?,
+                        paid_gross: row.try_get(14)?,
+                        refunded_total: row.try_get(15)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        entries.extend(
+            found
+                .into_iter()
+                .map(|entry| (entry.row.grant_id.clone(), entry)),
+        );
+    }
+    Ok(entries)
 }
 
-async fn set_status(tx: &mut Tx, grant_id: &str, status: &str) -> Result<(), ProjectionError> {
-    crate::exec_tx!(tx, conn => sqlx::query("UPDATE grant_ledger SET status = $2 WHERE grant_id = $1")
-        .bind(grant_id)
-        .bind(status)
-        .execute(&mut *conn)
-        .await?);
-    Ok(())
-}
-
-/// The first advance request or payment starts the work.
-async fn start_work(tx: &mut Tx, grant_id: &str) -> Result<(), ProjectionError> {
-    crate::exec_tx!(tx, conn => sqlx::query(
-        "UPDATE grant_ledger SET status = 'in_progress' WHERE grant_id = $1 AND status = 'decided'",
-    )
-    .bind(grant_id)
-    .execute(&mut *conn)
-    .await?);
+/// The changed rows, upserted whole.
+async fn write(tx: &mut Tx, entries: &[&Entry]) -> Result<(), ProjectionError> {
+    const COLUMNS: usize = 16;
+    for chunk in entries.chunks(MAX_PARAMETERS / COLUMNS) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|n| format!("({})", placeholders(n * COLUMNS + 1, COLUMNS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO grant_ledger ({ALL_COLUMNS}) VALUES {}
+             ON CONFLICT (grant_id) DO UPDATE SET application_id = excluded.application_id,
+               round_id = excluded.round_id, group_id = excluded.group_id,
+               status = excluded.status, decided_amount = excluded.decided_amount,
+               decided_on = excluded.decided_on, notice_number = excluded.notice_number,
+               paid_total = excluded.paid_total, finalised_amount = excluded.finalised_amount,
+               refund_due = excluded.refund_due, payable = excluded.payable,
+               completion_deadline = excluded.completion_deadline,
+               updated_position = excluded.updated_position, paid_gross = excluded.paid_gross,
+               refunded_total = excluded.refunded_total",
+            values.join(", ")
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for entry in chunk {
+                let row = &entry.row;
+                query = query
+                    .bind(&row.grant_id)
+                    .bind(&row.application_id)
+                    .bind(&row.round_id)
+                    .bind(&row.group_id)
+                    .bind(&row.status)
+                    .bind(row.decided_amount)
+                    .bind(row.decided_on)
+                    .bind(&row.notice_number)
+                    .bind(row.paid_total)
+                    .bind(row.finalised_amount)
+                    .bind(row.refund_due)
+                    .bind(row.payable)
+                    .bind(row.completion_deadline)
+                    .bind(row.updated_position)
+                    .bind(entry.paid_gross)
+                    .bind(entry.refunded_total);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
     Ok(())
 }
 

@@ -58,6 +58,17 @@ impl Tx {
     }
 }
 
+/// The most parameters one statement binds (SQLite allows 32,766), for the batched writes.
+pub const MAX_PARAMETERS: usize = 30_000;
+
+/// `$first, $first+1, …`, `count` of them: the placeholders of one row or an `IN` list.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Runs the same sqlx expression on whichever connection a [`Tx`] holds:
 /// `on_tx!(tx, conn => sqlx::query("...").bind(x).execute(&mut *conn).await)`.
 #[macro_export]
