@@ -12,6 +12,8 @@
 //! there is, and nothing else from an event is copied. [`crate::public`] turns these rows into the
 //! CSV and 360Giving exports.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
@@ -20,7 +22,7 @@ use time::Date;
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
 use crate::payload::{parse_date, Fields};
-use crate::pool::{LogPool, Tx};
+use crate::pool::{placeholders, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 
 /// The projection's name.
@@ -81,162 +83,367 @@ impl Projection for Awards {
         tx: &'a mut Tx,
         event: &'a LoggedEvent,
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
-        Box::pin(apply(tx, event))
+        Box::pin(apply_batch(tx, std::slice::from_ref(event)))
+    }
+
+    fn apply_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(apply_batch(tx, events))
     }
 }
 
-async fn apply(tx: &mut Tx, event: &LoggedEvent) -> Result<(), ProjectionError> {
+/// The grant an event is about, if the public list cares about the event.
+fn grant_of(event: &LoggedEvent) -> Result<Option<String>, ProjectionError> {
     let fields = Fields::new(NAME, event);
-    let grant = event.aggregate_id.as_str();
-    match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-        ("group", "GroupRegistered") => {
-            // Only the registration number: the group's contact data is never read.
-            if let Some(number) = fields.optional_text("registration_number") {
-                crate::exec_tx!(tx, conn => sqlx::query(
-                    "INSERT INTO award_groups (group_id, registration_number) VALUES ($1, $2)
-                     ON CONFLICT (group_id) DO UPDATE SET registration_number = excluded.registration_number",
-                )
-                .bind(&event.aggregate_id)
-                .bind(&number)
-                .execute(&mut *conn)
-                .await?);
+    Ok(
+        match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+            ("round", "AwardDecided" | "AwardAmended") => Some(fields.text("grant_id")?),
+            ("grant", "GrantDecided") => Some(
+                fields
+                    .optional_text("grant_id")
+                    .unwrap_or_else(|| event.aggregate_id.clone()),
+            ),
+            ("grant", _) => Some(event.aggregate_id.clone()),
+            _ => None,
+        },
+    )
+}
+
+/// Applies a batch in memory and writes it in a few statements, whatever its length: the rows and
+/// registration numbers the batch needs are read once, the events fold into them in log order, and
+/// what changed is upserted in one statement per table (docs/benchmarks.md).
+async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+    let mut grant_ids = BTreeSet::new();
+    let mut group_ids = BTreeSet::new();
+    for event in events {
+        if let Some(grant_id) = grant_of(event)? {
+            grant_ids.insert(grant_id);
+            if let Some(group_id) = Fields::new(NAME, event).optional_text("group_id") {
+                group_ids.insert(group_id);
             }
         }
-        ("round", "AwardDecided") => {
-            let grant_id = fields.text("grant_id")?;
+    }
+    let registers_groups = events
+        .iter()
+        .any(|event| event.aggregate_type == "group" && event.event_type == "GroupRegistered");
+    if grant_ids.is_empty() && !registers_groups {
+        return Ok(());
+    }
+    let mut awards = load_awards(tx, &grant_ids).await?;
+    let mut numbers = load_numbers(tx, &group_ids).await?;
+    let mut renumbered = BTreeMap::new();
+    let mut changed = BTreeSet::new();
+    for event in events {
+        fold(
+            event,
+            &mut awards,
+            &mut numbers,
+            &mut renumbered,
+            &mut changed,
+        )?;
+    }
+    write_numbers(tx, &renumbered).await?;
+    let changed: Vec<&Award> = changed.iter().filter_map(|id| awards.get(id)).collect();
+    write_awards(tx, &changed).await
+}
+
+/// One event applied to the rows and registration numbers in memory. An event about a grant the
+/// list has no row for changes nothing.
+fn fold(
+    event: &LoggedEvent,
+    awards: &mut BTreeMap<String, Award>,
+    numbers: &mut BTreeMap<String, String>,
+    renumbered: &mut BTreeMap<String, String>,
+    changed: &mut BTreeSet<String>,
+) -> Result<(), ProjectionError> {
+    let fields = Fields::new(NAME, event);
+    if (event.aggregate_type.as_str(), event.event_type.as_str()) == ("group", "GroupRegistered") {
+        // Only the registration number: the group's contact data is never read.
+        if let Some(number) = fields.optional_text("registration_number") {
+            numbers.insert(event.aggregate_id.clone(), number.clone());
+            renumbered.insert(event.aggregate_id.clone(), number);
+        }
+        return Ok(());
+    }
+    let Some(grant_id) = grant_of(event)? else {
+        return Ok(());
+    };
+    let number_of = |numbers: &BTreeMap<String, String>| {
+        fields
+            .optional_text("group_id")
+            .and_then(|group| numbers.get(&group).cloned())
+    };
+    let award = awards.get_mut(&grant_id);
+    match (event.event_type.as_str(), award) {
+        ("AwardDecided", award) => {
             let amount = fields.amount("amount")?;
             let decided_on = fields.date("decided_on")?;
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "INSERT INTO awards (grant_id, amount_awarded, award_date, status, registration_number)
-                 VALUES ($1, $2, $3, 'decided',
-                   (SELECT registration_number FROM award_groups WHERE group_id = $4))
-                 ON CONFLICT (grant_id) DO NOTHING",
-            )
-            .bind(&grant_id)
-            .bind(amount)
-            .bind(decided_on)
-            .bind(fields.optional_text("group_id"))
-            .execute(&mut *conn)
-            .await?);
+            if award.is_none() {
+                let registration_number = number_of(numbers);
+                awards.insert(
+                    grant_id.clone(),
+                    Award {
+                        grant_id: grant_id.clone(),
+                        fiscal_year: None,
+                        course: None,
+                        group_name: None,
+                        title: None,
+                        summary: None,
+                        amount_awarded: amount,
+                        award_date: Some(decided_on),
+                        amount_finalised: None,
+                        status: "decided".to_owned(),
+                        registration_number,
+                        planned_start: None,
+                        planned_end: None,
+                    },
+                );
+            }
         }
-        ("round", "AwardAmended") => {
-            let grant_id = fields.text("grant_id")?;
+        ("AwardAmended", award) => {
             let amount = fields.amount("new_amount")?;
-            set_amount(tx, &grant_id, amount).await?;
+            if let Some(award) = award {
+                award.amount_awarded = amount;
+            }
         }
-        ("grant", "GrantDecided") => {
-            let grant_id = fields
-                .optional_text("grant_id")
-                .unwrap_or_else(|| grant.to_owned());
+        ("GrantDecided", award) => {
             let fiscal_year = fields
                 .optional_amount("fiscal_year")
                 .and_then(|year| i32::try_from(year).ok());
             let amount = fields.amount("amount")?;
             let decided_on = fields.date("decided_on")?;
-            let (start, end) = period(fields.get("planned_period"));
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "INSERT INTO awards (grant_id, fiscal_year, course, group_name, title, summary,
-                   amount_awarded, award_date, status, registration_number, planned_start, planned_end)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'decided',
-                   (SELECT registration_number FROM award_groups WHERE group_id = $9), $10, $11)
-                 ON CONFLICT (grant_id) DO UPDATE SET fiscal_year = excluded.fiscal_year,
-                   course = excluded.course, group_name = excluded.group_name,
-                   title = excluded.title, summary = excluded.summary,
-                   amount_awarded = excluded.amount_awarded, award_date = excluded.award_date,
-                   registration_number = coalesce(excluded.registration_number, awards.registration_number),
-                   planned_start = excluded.planned_start, planned_end = excluded.planned_end",
-            )
-            .bind(&grant_id)
-            .bind(fiscal_year)
-            .bind(fields.optional_text("course"))
-            .bind(fields.optional_text("group_name"))
-            .bind(fields.optional_text("title"))
-            .bind(fields.optional_text("summary"))
-            .bind(amount)
-            .bind(decided_on)
-            .bind(fields.optional_text("group_id"))
-            .bind(start)
-            .bind(end)
-            .execute(&mut *conn)
-            .await?);
-        }
-        ("grant", "ChangeApproved") => {
-            let amount = fields.amount("decided_amount")?;
-            set_amount(tx, grant, amount).await?;
-            set_period(tx, grant, fields.get("period")).await?;
-        }
-        ("grant", "ChangeNotified") => set_period(tx, grant, fields.get("period")).await?,
-        ("grant", "AdvanceRequested" | "PaymentRecorded") => {
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "UPDATE awards SET status = 'in_progress' WHERE grant_id = $1 AND status = 'decided'",
-            )
-            .bind(grant)
-            .execute(&mut *conn)
-            .await?);
-        }
-        ("grant", "SettlementReportSubmitted") => set_status(tx, grant, "report_submitted").await?,
-        ("grant", "SettlementReportReturned") => set_status(tx, grant, "report_returned").await?,
-        ("grant", "AmountFinalised") => {
-            let finalised = fields.amount("finalised")?;
-            let refund_due = fields.optional_amount("refund_due").unwrap_or(0);
-            let status = if refund_due > 0 {
-                "refund_due"
-            } else {
-                "finalised"
+            let (planned_start, planned_end) = period(fields.get("planned_period"));
+            let registration_number = number_of(numbers);
+            let decided = Award {
+                grant_id: grant_id.clone(),
+                fiscal_year,
+                course: fields.optional_text("course"),
+                group_name: fields.optional_text("group_name"),
+                title: fields.optional_text("title"),
+                summary: fields.optional_text("summary"),
+                amount_awarded: amount,
+                award_date: Some(decided_on),
+                amount_finalised: None,
+                status: "decided".to_owned(),
+                registration_number,
+                planned_start,
+                planned_end,
             };
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "UPDATE awards SET amount_finalised = $2, status = $3 WHERE grant_id = $1",
-            )
-            .bind(grant)
-            .bind(finalised)
-            .bind(status)
-            .execute(&mut *conn)
-            .await?);
+            match award {
+                // The decision's fields replace the round's; status and settlement stay.
+                Some(award) => {
+                    *award = Award {
+                        registration_number: decided
+                            .registration_number
+                            .or(award.registration_number.take()),
+                        amount_finalised: award.amount_finalised,
+                        status: std::mem::take(&mut award.status),
+                        ..decided
+                    };
+                }
+                None => {
+                    awards.insert(grant_id.clone(), decided);
+                }
+            }
         }
-        ("grant", "GrantWithdrawn") => set_status(tx, grant, "withdrawn").await?,
-        ("grant", "GrantClosed") => set_status(tx, grant, "closed").await?,
-        ("grant", "GrantCancelled") => set_status(tx, grant, "cancelled").await?,
-        _ => {}
+        (event_type, award) => {
+            let Some(change) = AwardChange::read(event_type, &fields)? else {
+                return Ok(());
+            };
+            if let Some(award) = award {
+                change.apply(award);
+            }
+        }
+    }
+    if awards.contains_key(&grant_id) {
+        changed.insert(grant_id);
     }
     Ok(())
 }
 
-async fn set_status(tx: &mut Tx, grant_id: &str, status: &str) -> Result<(), ProjectionError> {
-    crate::exec_tx!(tx, conn => sqlx::query("UPDATE awards SET status = $2 WHERE grant_id = $1")
-        .bind(grant_id)
-        .bind(status)
-        .execute(&mut *conn)
-        .await?);
-    Ok(())
+/// What one of the grant's later events changes in its public row.
+enum AwardChange {
+    Status(&'static str),
+    StartWork,
+    Amount(i64, (Option<Date>, Option<Date>)),
+    Period((Option<Date>, Option<Date>)),
+    Finalised { finalised: i64, refund_due: i64 },
 }
 
-async fn set_amount(tx: &mut Tx, grant_id: &str, amount: i64) -> Result<(), ProjectionError> {
-    crate::exec_tx!(tx, conn => sqlx::query("UPDATE awards SET amount_awarded = $2 WHERE grant_id = $1")
-        .bind(grant_id)
-        .bind(amount)
-        .execute(&mut *conn)
-        .await?);
-    Ok(())
+impl AwardChange {
+    fn read(event_type: &str, fields: &Fields<'_>) -> Result<Option<Self>, ProjectionError> {
+        Ok(Some(match event_type {
+            "ChangeApproved" => AwardChange::Amount(
+                fields.amount("decided_amount")?,
+                period(fields.get("period")),
+            ),
+            "ChangeNotified" => AwardChange::Period(period(fields.get("period"))),
+            "AdvanceRequested" | "PaymentRecorded" => AwardChange::StartWork,
+            "SettlementReportSubmitted" => AwardChange::Status("report_submitted"),
+            "SettlementReportReturned" => AwardChange::Status("report_returned"),
+            "AmountFinalised" => AwardChange::Finalised {
+                finalised: fields.amount("finalised")?,
+                refund_due: fields.optional_amount("refund_due").unwrap_or(0),
+            },
+            "GrantWithdrawn" => AwardChange::Status("withdrawn"),
+            "GrantClosed" => AwardChange::Status("closed"),
+            "GrantCancelled" => AwardChange::Status("cancelled"),
+            _ => return Ok(None),
+        }))
+    }
+
+    fn apply(self, award: &mut Award) {
+        // The planned project period after a change, when the event carries one.
+        let set_period = |award: &mut Award, (start, end): (Option<Date>, Option<Date>)| {
+            if start.is_some() || end.is_some() {
+                award.planned_start = start;
+                award.planned_end = end;
+            }
+        };
+        match self {
+            AwardChange::Status(status) => award.status = status.to_owned(),
+            AwardChange::StartWork => {
+                if award.status == "decided" {
+                    award.status = "in_progress".to_owned();
+                }
+            }
+            AwardChange::Amount(amount, period) => {
+                award.amount_awarded = amount;
+                set_period(award, period);
+            }
+            AwardChange::Period(period) => set_period(award, period),
+            AwardChange::Finalised {
+                finalised,
+                refund_due,
+            } => {
+                award.amount_finalised = Some(finalised);
+                award.status = if refund_due > 0 {
+                    "refund_due"
+                } else {
+                    "finalised"
+                }
+                .to_owned();
+            }
+        }
+    }
 }
 
-/// The planned project period after a change, when the event carries one.
-async fn set_period(
+async fn load_awards(
     tx: &mut Tx,
-    grant_id: &str,
-    period_value: Option<&Value>,
-) -> Result<(), ProjectionError> {
-    let (start, end) = period(period_value);
-    if start.is_none() && end.is_none() {
-        return Ok(());
+    grant_ids: &BTreeSet<String>,
+) -> Result<BTreeMap<String, Award>, ProjectionError> {
+    let ids: Vec<&String> = grant_ids.iter().collect();
+    let mut awards = BTreeMap::new();
+    for chunk in ids.chunks(MAX_PARAMETERS) {
+        let sql = format!(
+            "{SELECT} WHERE grant_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let found = crate::on_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            let found = query.fetch_all(&mut *conn).await?;
+            found.iter().map(award).collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        awards.extend(
+            found
+                .into_iter()
+                .map(|award| (award.grant_id.clone(), award)),
+        );
     }
-    crate::exec_tx!(tx, conn => sqlx::query(
-        "UPDATE awards SET planned_start = $2, planned_end = $3 WHERE grant_id = $1",
-    )
-    .bind(grant_id)
-    .bind(start)
-    .bind(end)
-    .execute(&mut *conn)
-    .await?);
+    Ok(awards)
+}
+
+async fn load_numbers(
+    tx: &mut Tx,
+    group_ids: &BTreeSet<String>,
+) -> Result<BTreeMap<String, String>, ProjectionError> {
+    let ids: Vec<&String> = group_ids.iter().collect();
+    let mut numbers = BTreeMap::new();
+    for chunk in ids.chunks(MAX_PARAMETERS) {
+        let sql = format!(
+            "SELECT group_id, registration_number FROM award_groups WHERE group_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let found: Vec<(String, String)> = crate::on_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query_as(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.fetch_all(&mut *conn).await?
+        });
+        numbers.extend(found);
+    }
+    Ok(numbers)
+}
+
+async fn write_numbers(
+    tx: &mut Tx,
+    renumbered: &BTreeMap<String, String>,
+) -> Result<(), ProjectionError> {
+    let pairs: Vec<(&String, &String)> = renumbered.iter().collect();
+    for chunk in pairs.chunks(MAX_PARAMETERS / 2) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|n| format!("({})", placeholders(2 * n + 1, 2)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO award_groups (group_id, registration_number) VALUES {}
+             ON CONFLICT (group_id) DO UPDATE SET registration_number = excluded.registration_number",
+            values.join(", ")
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (group_id, number) in chunk {
+                query = query.bind(*group_id).bind(*number);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    Ok(())
+}
+
+/// The changed rows, upserted whole.
+async fn write_awards(tx: &mut Tx, awards: &[&Award]) -> Result<(), ProjectionError> {
+    for chunk in awards.chunks(MAX_PARAMETERS / COLUMNS.len()) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|n| format!("({})", placeholders(n * COLUMNS.len() + 1, COLUMNS.len())))
+            .collect();
+        let updates: Vec<String> = COLUMNS[1..]
+            .iter()
+            .map(|column| format!("{column} = excluded.{column}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO awards ({}) VALUES {} ON CONFLICT (grant_id) DO UPDATE SET {}",
+            COLUMNS.join(", "),
+            values.join(", "),
+            updates.join(", ")
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for award in chunk {
+                query = query
+                    .bind(&award.grant_id)
+                    .bind(award.fiscal_year)
+                    .bind(&award.course)
+                    .bind(&award.group_name)
+                    .bind(&award.title)
+                    .bind(&award.summary)
+                    .bind(award.amount_awarded)
+                    .bind(award.award_date)
+                    .bind(award.amount_finalised)
+                    .bind(&award.status)
+                    .bind(&award.registration_number)
+                    .bind(award.planned_start)
+                    .bind(award.planned_end);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
     Ok(())
 }
 

@@ -177,7 +177,13 @@ on_both_backends!(
         assert_eq!(then["application"]["status"], "draft");
         assert!(then["grant"].is_null());
         let verification = app
-            .call(Method::GET, "/api/v1/audit/verification", &staff, None, 200)
+            .call(
+                Method::GET,
+                &format!("/api/v1/audit/verification?min_position={head}"),
+                &staff,
+                None,
+                200,
+            )
             .await;
         assert_eq!(verification["ok"], true);
         assert!(verification["events_checked"].as_i64().unwrap() >= head);
