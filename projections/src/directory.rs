@@ -52,6 +52,7 @@
 
 use std::collections::HashMap;
 
+use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
 
@@ -429,4 +430,49 @@ pub async fn prior_grants(
     }
     view.close().await?;
     Ok(count)
+}
+
+/// Every row of the directory's tables in key order, for comparing a live directory with its
+/// rebuild (tests, the crash test). The questions above never need them all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Rows {
+    /// (round, course, fiscal year, position of `RoundOpened`).
+    pub rounds: Vec<(String, String, Option<i32>, i64)>,
+    /// (group, user, position of `MemberAdded`).
+    pub members: Vec<(String, String, i64)>,
+    /// (round, application, group, position of `AwardDecided`).
+    pub awards: Vec<(String, String, String, i64)>,
+    /// (application, round, position of `ApplicationDraftStarted`).
+    pub applications: Vec<(String, String, i64)>,
+}
+
+/// The directory's rows as they are (without the tail: this is the read model, not an answer).
+pub async fn rows(pool: &LogPool) -> Result<Rows, ProjectionError> {
+    let rows = crate::on_pool!(pool, pool => Rows {
+        rounds: sqlx::query_as(
+            "SELECT round_id, course, fiscal_year, opened_position FROM directory_rounds
+              ORDER BY round_id",
+        )
+        .fetch_all(pool)
+        .await?,
+        members: sqlx::query_as(
+            "SELECT group_id, user_id, added_position FROM directory_members
+              ORDER BY group_id, user_id",
+        )
+        .fetch_all(pool)
+        .await?,
+        awards: sqlx::query_as(
+            "SELECT round_id, application_id, group_id, decided_position FROM directory_awards
+              ORDER BY round_id, application_id",
+        )
+        .fetch_all(pool)
+        .await?,
+        applications: sqlx::query_as(
+            "SELECT application_id, round_id, started_position FROM directory_applications
+              ORDER BY application_id",
+        )
+        .fetch_all(pool)
+        .await?,
+    });
+    Ok(rows)
 }

@@ -210,27 +210,6 @@ fn expected_with_round_4_award() -> Answers {
     answers
 }
 
-/// The directory's tables, in a comparable form.
-async fn tables(pool: &LogPool) -> Vec<Vec<(String, String, String, i64)>> {
-    let statements = [
-        "SELECT round_id, course, coalesce(CAST(fiscal_year AS TEXT), ''), opened_position
-           FROM directory_rounds ORDER BY round_id",
-        "SELECT group_id, user_id, '', added_position FROM directory_members ORDER BY group_id, user_id",
-        "SELECT round_id, application_id, group_id, decided_position FROM directory_awards
-          ORDER BY round_id, application_id",
-        "SELECT application_id, round_id, '', started_position FROM directory_applications
-          ORDER BY application_id",
-    ];
-    let mut all = Vec::new();
-    for sql in statements {
-        let rows: Vec<(String, String, String, i64)> = grants_projections::on_pool!(pool, pool => {
-            sqlx::query_as(sql).fetch_all(pool).await.expect(sql)
-        });
-        all.push(rows);
-    }
-    all
-}
-
 async fn every_checkpoint_answers_like_the_whole_log(backend: Backend) {
     let db = database(backend).await;
     let log = seed(&db.pool).await;
@@ -261,17 +240,21 @@ async fn every_checkpoint_answers_like_the_whole_log(backend: Backend) {
     assert_eq!(steps, 17, "every event applied once");
 
     // A rebuild equals the live tables and answers the same.
-    let live = tables(&db.pool).await;
-    assert_eq!(live[0].len(), 4);
-    assert_eq!(live[1].len(), 3);
-    assert_eq!(live[2].len(), 4);
-    assert_eq!(live[3].len(), 5);
+    let live = directory::rows(&db.pool).await.expect("rows");
+    assert_eq!(live.rounds.len(), 4);
+    assert_eq!(live.members.len(), 3);
+    assert_eq!(live.awards.len(), 4);
+    assert_eq!(live.applications.len(), 5);
+    assert_eq!(
+        live.rounds[0],
+        (round(1), STEP_UP.to_owned(), Some(2026), live.rounds[0].3)
+    );
     let live_checkpoint = runner
         .checkpoint(directory::NAME)
         .await
         .expect("checkpoint");
     assert_eq!(runner.rebuild(directory::NAME).await.expect("rebuild"), 17);
-    assert_eq!(tables(&db.pool).await, live);
+    assert_eq!(directory::rows(&db.pool).await.expect("rows"), live);
     assert_eq!(
         runner
             .checkpoint(directory::NAME)
