@@ -256,3 +256,154 @@ on_both_backends!(
         assert_eq!(compare(&db, &groups, &courses).await, compared);
     }
 );
+
+/// A rough measurement, not a check (run it with `--run-ignored only`): on PostgreSQL, a log of
+/// 1,000 rounds with 100 awards each (100,000 `AwardDecided`) and as many other events, the old scan
+/// against the directory for rule 1's count, caught up, lagging 100 events, and never run. Prints
+/// the times and checks the answers agree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement; prints timings"]
+async fn prior_grants_timing_on_postgres() {
+    use grants_projections::{Directory, Runner};
+    use std::time::Instant;
+
+    const ROUNDS: usize = 1_000;
+    const AWARDS_PER_ROUND: usize = 100;
+    const GROUPS: usize = 10_000;
+
+    let (url, _dir) = grants_tests::fresh_database(grants_tests::Backend::Postgres).await;
+    let db = Database::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let Database::Postgres(pg) = &db else {
+        unreachable!()
+    };
+    let staff = UserId::new();
+    let settings = step_up_round(2_000_000, Duration::days(1));
+    let groups: Vec<GroupId> = (0..GROUPS).map(|_| GroupId::new()).collect();
+    let metadata =
+        json!({"actor_id": staff, "actor_role": "staff", "request_id": "timing"}).to_string();
+    let rounds: Vec<RoundId> = (0..ROUNDS).map(|_| RoundId::new()).collect();
+    for (r, round) in rounds.iter().enumerate() {
+        let mut columns: [Vec<String>; 4] = Default::default();
+        let mut sequences: Vec<i64> = Vec::new();
+        let mut push =
+            |aggregate_type: &str, id: String, sequence: i64, payload: serde_json::Value| {
+                let event_type = payload.as_object().unwrap().keys().next().unwrap().clone();
+                columns[0].push(aggregate_type.to_owned());
+                columns[1].push(id);
+                columns[2].push(event_type);
+                columns[3].push(payload.to_string());
+                sequences.push(sequence);
+            };
+        let opened = json!({"RoundOpened": {"round_id": round, "settings": settings, "by": staff,
+            "at": "2026-04-01T00:00:00Z"}});
+        if r == 0 {
+            assert!(serde_json::from_value::<RoundEvent>(opened.clone()).is_ok());
+        }
+        push("round", round.to_string(), 1, opened);
+        for a in 0..AWARDS_PER_ROUND {
+            let group = groups[(r * AWARDS_PER_ROUND + a) % GROUPS];
+            let award = json!({"AwardDecided": {"application_id": ApplicationId::new(),
+                "grant_id": uuid::Uuid::now_v7(), "group_id": group, "amount": 100_000,
+                "notice_number": "岡市協第1号", "conditions": "", "completion_deadline": "2027-02-28",
+                "decided_on": "2026-06-10", "by": staff, "decided_at": "2026-06-10T01:00:00Z"}});
+            if r == 0 && a == 0 {
+                assert!(serde_json::from_value::<RoundEvent>(award.clone()).is_ok());
+            }
+            push("round", round.to_string(), a as i64 + 2, award);
+            // One event of another kind per award, as a real life has many.
+            let other = json!({"ScoringClosed": {"by": staff, "at": "2026-06-01T00:00:00Z"}});
+            push("review", ApplicationId::new().to_string(), 1, other);
+        }
+        sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+               payload, metadata)
+             SELECT t, i, s, e, '1.0', p::json, $6::json
+               FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS u(t, i, s, e, p)",
+        )
+        .bind(&columns[0])
+        .bind(&columns[1])
+        .bind(&sequences)
+        .bind(&columns[2])
+        .bind(&columns[3])
+        .bind(&metadata)
+        .execute(pg)
+        .await
+        .unwrap();
+    }
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(pg)
+        .await
+        .unwrap();
+    sqlx::query("ANALYZE").execute(pg).await.unwrap();
+
+    let group = groups[7];
+    let this_round = RoundId::new();
+    let course = "ステップアップ";
+    let time = |label: &'static str| {
+        let db = db.clone();
+        async move {
+            let mut best = std::time::Duration::MAX;
+            let mut answer = 0;
+            for _ in 0..5 {
+                let started = Instant::now();
+                answer = if label == "scan" {
+                    scan::prior_grants(&db, group, course, this_round)
+                        .await
+                        .unwrap()
+                } else {
+                    grants_app::queries::prior_grants(&db, group, course, this_round)
+                        .await
+                        .unwrap()
+                };
+                best = best.min(started.elapsed());
+            }
+            (answer, best)
+        }
+    };
+    let (scanned, scan_time) = time("scan").await;
+    let (never_run, never_run_time) = time("directory").await;
+    let runner = Runner::new(db.log_pool()).with(Directory).batch_size(5_000);
+    let started = Instant::now();
+    runner.catch_up().await.unwrap();
+    let catch_up_time = started.elapsed();
+    let (caught_up, caught_up_time) = time("directory").await;
+    // 100 more awards for the group that the directory has not applied.
+    let lag_round = RoundId::new();
+    for a in 0..100 {
+        let payload = if a == 0 {
+            json!({"RoundOpened": {"round_id": lag_round, "settings": settings, "by": staff,
+                "at": "2026-04-01T00:00:00Z"}})
+        } else {
+            json!({"AwardDecided": {"application_id": ApplicationId::new(),
+                "grant_id": uuid::Uuid::now_v7(), "group_id": group, "amount": 100_000,
+                "notice_number": "岡市協第1号", "conditions": "", "completion_deadline": "2027-02-28",
+                "decided_on": "2026-06-10", "by": staff, "decided_at": "2026-06-10T01:00:00Z"}})
+        };
+        let event_type = payload.as_object().unwrap().keys().next().unwrap().clone();
+        sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+               payload, metadata) VALUES ('round', $1, $2, $3, '1.0', $4::json, $5::json)",
+        )
+        .bind(lag_round.to_string())
+        .bind(a as i64 + 1)
+        .bind(event_type)
+        .bind(payload.to_string())
+        .bind(&metadata)
+        .execute(pg)
+        .await
+        .unwrap();
+    }
+    let (lagging, lagging_time) = time("directory").await;
+    let (scanned_after, scan_after_time) = time("scan").await;
+    eprintln!(
+        "{events} events ({ROUNDS} rounds, {} awards): prior_grants best of 5: \
+         scan {scan_time:?}; directory never run {never_run_time:?}; \
+         caught up {caught_up_time:?} (catch-up took {catch_up_time:?}); \
+         lagging 100 events {lagging_time:?} (scan then {scan_after_time:?})",
+        ROUNDS * AWARDS_PER_ROUND
+    );
+    assert_eq!((never_run, caught_up), (scanned, scanned));
+    assert_eq!(lagging, scanned_after);
+    assert_eq!(scanned_after, scanned + 99);
+}
