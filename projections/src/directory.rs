@@ -12,7 +12,10 @@
 //! been "every `AwardDecided` of the group in another round of the same course" (a later
 //! `AwardReleased` or `GrantWithdrawn` does not un-count it), so every table only grows. Payloads are
 //! read as JSON (like the other projections); an event of these types that lacks a field the directory
-//! needs is skipped, as the scans this replaces skipped a payload that did not parse.
+//! needs is skipped, as the scans this replaces skipped a payload that did not parse. One difference
+//! from those scans: they deserialised `ApplicationDraftStarted` with the domain's type and no
+//! upcaster, so a version 1.0 draft (no `beneficiaries`) was silently missing from its round's
+//! applications although the store loads it; here it is listed, since only `round_id` is read.
 //!
 //! # Exact for the command side: rows plus the tail, in one snapshot
 //! A read model trails the log, and the command side must not decide on a stale answer (a group's
@@ -20,7 +23,7 @@
 //! question here is answered from ONE database snapshot as
 //!
 //! > the directory's rows + the events of the same four types after the directory's checkpoint,
-//! > converted by the same [`fact`] function the projection applies.
+//! > converted by the same `fact` function the projection applies.
 //!
 //! The snapshot: a read transaction that reads the checkpoint first, then the tail of the log, then
 //! the tables. On PostgreSQL it is `REPEATABLE READ, READ ONLY` (one snapshot for every statement);
@@ -35,13 +38,13 @@
 //!   moves its checkpoint over rows of transactions older than every running one, so every committed
 //!   row at or below the checkpoint cursor was applied; every row above it was not. The tail reads
 //!   every row above the cursor that the snapshot sees, with no `xmin` filter
-//!   ([`event_log::read_tail`]): a committed event of a transaction that started before a still
-//!   running one is counted here although the runner leaves it for later.
+//!   ([`event_log::read_tail`]): a committed event whose transaction id is above that of a
+//!   transaction still running is counted here although the runner leaves it for later.
 //!
 //! So the answer equals what the old full scan of the log returned in the same snapshot, while a
 //! query costs an index lookup plus the (normally tiny) tail. If the projection is stopped or far
-//! behind the answer stays exact and only gets slower, degrading to the old scan (over the four event
-//! types) when the directory has never run. Waiting for the runner to reach the head (`wait_for`)
+//! behind the answer stays exact and only gets slower, costing about what the old scan did (a read
+//! of every event of the four types) when the directory has never run. Waiting for the runner to reach the head (`wait_for`)
 //! was rejected: it needs a runner to be running, and on PostgreSQL any long transaction in the
 //! cluster holds the runner back, which would stall every command.
 //!
