@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use grants_projections::applications::Applications;
+use grants_projections::directory::Directory;
 use grants_projections::grant_ledger::GrantLedger;
 use grants_projections::{AuditChain, Awards, LogPool, Runner};
 
@@ -50,5 +51,6 @@ pub fn projection_runner(pool: LogPool) -> Runner {
         .with(AuditChain)
         .with(Applications)
         .with(GrantLedger)
+        .with(Directory)
         .poll_interval(POLL_INTERVAL)
 }

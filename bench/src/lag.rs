@@ -1,6 +1,6 @@
 //! Projection lag at a steady command rate: drafts are sent open-loop at `rate` per second (a request
 //! starts on every tick whether or not earlier ones have answered, up to 256 in flight), and every
-//! answered command's `position` is watched until all four read models have applied it.
+//! answered command's `position` is watched until all five read models have applied it.
 //!
 //! Watching: every 5 ms one query reads the projections' checkpoints and the (transaction_id,
 //! position) cursors of the positions still pending; a position counts as applied once every
@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use sqlx::postgres::PgPoolOptions;
 use tokio::sync::{mpsc, Semaphore};
 
-const PROJECTIONS: usize = 4;
+const PROJECTIONS: usize = 5;
 
 /// A log cursor: (transaction_id, position), ordered as the runner reads the log.
 type Cursor = (i64, i64);
@@ -73,7 +73,7 @@ pub async fn measure(
                 // The read models only: the decision follow-up keeps its checkpoint there too.
                 let checkpoints: Vec<(i64, i64)> = sqlx::query_as(
                     "SELECT transaction_id, position FROM projection_checkpoints
-                     WHERE name IN ('awards', 'audit_chain', 'applications', 'grant_ledger')",
+                     WHERE name IN ('awards', 'audit_chain', 'applications', 'grant_ledger', 'directory')",
                 )
                 .fetch_all(&pool)
                 .await?;

@@ -184,6 +184,52 @@ pub async fn read_after(
     }
 }
 
+/// Every event after `after` whose type is one of `event_types`, in log order, as far as `tx` sees
+/// the log: with no visibility filter, so on PostgreSQL every committed row of the transaction's
+/// snapshot is included, even one of a transaction that started before a still-running one. For
+/// reading what a projection has not applied yet next to its rows, in one snapshot
+/// ([`crate::directory`]); unlike [`read_after`] its result is not a place a checkpoint may move to.
+pub async fn read_tail(
+    tx: &mut Tx,
+    after: LogCursor,
+    event_types: &[&str],
+) -> Result<Vec<LoggedEvent>, ProjectionError> {
+    if event_types.is_empty() {
+        return Ok(Vec::new());
+    }
+    match tx {
+        Tx::Sqlite(tx) => {
+            let placeholders: Vec<String> = (2..event_types.len() + 2)
+                .map(|i| format!("${i}"))
+                .collect();
+            let sql = format!(
+                "{SQLITE_COLUMNS} WHERE position > $1 AND event_type IN ({}) ORDER BY position",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(after.position);
+            for event_type in event_types {
+                query = query.bind(*event_type);
+            }
+            let rows = query.fetch_all(&mut **tx).await?;
+            rows.iter().map(sqlite_event).collect()
+        }
+        Tx::Postgres(tx) => {
+            let sql = format!(
+                "{POSTGRES_COLUMNS} WHERE (transaction_id, position) > ($1::bigint::text::xid8, $2) \
+                 AND event_type = ANY($3) ORDER BY events.transaction_id, events.position"
+            );
+            let types: Vec<String> = event_types.iter().map(|t| (*t).to_owned()).collect();
+            let rows = sqlx::query(&sql)
+                .bind(after.transaction_id)
+                .bind(after.position)
+                .bind(types)
+                .fetch_all(&mut **tx)
+                .await?;
+            rows.iter().map(postgres_event).collect()
+        }
+    }
+}
+
 /// Up to `limit` events after `after` and at most `upto`, in log order, with no visibility filter:
 /// for re-reading a part of the log that a projection has already read (verification).
 pub async fn read_range(

@@ -10,6 +10,8 @@
 //! - [`public`]: the awards list as the public downloads it: CSV and a 360Giving package.
 //! - [`applications`]: the list of applications for staff, auditors and applicants.
 //! - [`grant_ledger`]: per grant, what was decided, paid, finalised and is still owed.
+//! - [`directory`]: the rounds, memberships, awards and applications the command side looks up,
+//!   answered exactly (rows plus the log after the checkpoint, in one snapshot).
 //! - `payload` (private): fields of an event payload, read as JSON.
 //! - [`audit_chain`]: the auditors' SHA-256 hash chain over the log and its verification.
 //! - [`canonical`]: the canonical bytes of a JSON value, which the hash chain hashes.
@@ -22,6 +24,7 @@ pub mod audit_chain;
 pub mod awards;
 pub mod canonical;
 pub mod checkpoint;
+pub mod directory;
 pub mod error;
 pub mod event_log;
 pub mod grant_ledger;
@@ -35,6 +38,7 @@ pub use applications::{ApplicationRow, Applications};
 pub use audit_chain::{verify, AuditChain, Verification};
 pub use awards::Awards;
 pub use checkpoint::Checkpoint;
+pub use directory::Directory;
 pub use error::ProjectionError;
 pub use event_log::{EventLog, LogCursor, LoggedEvent};
 pub use grant_ledger::{GrantLedger, LedgerRow};

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use grants_app::demo::{DEMO_PASSWORD, DEMO_STAFF};
 use grants_app::http::AppState;
-use grants_projections::{applications, audit_chain, awards, grant_ledger, LogPool};
+use grants_projections::{applications, audit_chain, awards, directory, grant_ledger, LogPool};
 use grants_tests::child::{serve_from_env, Server};
 use grants_tests::{fresh_database, Backend};
 use serde_json::{json, Value};
@@ -43,7 +43,9 @@ async fn snapshot(pool: &LogPool) -> Value {
         .unwrap();
     let mut chain: Vec<(i64, String)> = chain.into_iter().collect();
     chain.sort();
-    json!({"awards": awards, "applications": applications, "ledger": ledger, "chain": chain})
+    let directory = directory::rows(pool).await.unwrap();
+    json!({"awards": awards, "applications": applications, "ledger": ledger, "chain": chain,
+        "directory": directory})
 }
 
 async fn events(pool: &LogPool) -> i64 {

@@ -196,7 +196,13 @@ on_both_backends!(
             .iter()
             .map(|p| p["name"].as_str().unwrap())
             .collect();
-        for name in ["awards", "audit_chain", "applications", "grant_ledger"] {
+        for name in [
+            "awards",
+            "audit_chain",
+            "applications",
+            "grant_ledger",
+            "directory",
+        ] {
             assert!(
                 names.contains(&name),
                 "{name} missing from /readyz: {names:?}"
