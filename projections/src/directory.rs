@@ -63,7 +63,7 @@ use crate::checkpoint;
 use crate::error::ProjectionError;
 use crate::event_log::{self, LoggedEvent};
 use crate::payload::Fields;
-use crate::pool::{LogPool, Tx};
+use crate::pool::{placeholders, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 
 /// The projection's name.
@@ -100,7 +100,15 @@ impl Projection for Directory {
         tx: &'a mut Tx,
         event: &'a LoggedEvent,
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
-        Box::pin(apply(tx, event))
+        Box::pin(apply_batch(tx, std::slice::from_ref(event)))
+    }
+
+    fn apply_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(apply_batch(tx, events))
     }
 }
 
@@ -168,86 +176,125 @@ fn fact(event: &LoggedEvent) -> Option<Fact> {
     }
 }
 
-async fn apply(tx: &mut Tx, event: &LoggedEvent) -> Result<(), ProjectionError> {
-    if !EVENT_TYPES.contains(&event.event_type.as_str()) {
-        return Ok(());
+/// The batch's facts, inserted with one statement per table (each fact is written once and never
+/// changes: a repeated key keeps its first row, as `ON CONFLICT DO NOTHING` does).
+async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+    let mut rounds = Vec::new();
+    let mut members = Vec::new();
+    let mut awards = Vec::new();
+    let mut applications = Vec::new();
+    for event in events {
+        if !EVENT_TYPES.contains(&event.event_type.as_str()) {
+            continue;
+        }
+        match fact(event) {
+            Some(Fact::Round {
+                round_id,
+                course,
+                fiscal_year,
+                position,
+            }) => rounds.push((
+                round_id,
+                course,
+                fiscal_year.and_then(|year| i32::try_from(year).ok()),
+                position,
+            )),
+            Some(Fact::Member {
+                group_id,
+                user_id,
+                position,
+            }) => members.push((group_id, user_id, position)),
+            Some(Fact::Award {
+                round_id,
+                application_id,
+                group_id,
+                position,
+            }) => awards.push((round_id, application_id, group_id, position)),
+            Some(Fact::Application {
+                application_id,
+                round_id,
+                position,
+            }) => applications.push((application_id, round_id, position)),
+            None => tracing::warn!(
+                projection = NAME,
+                event_type = %event.event_type,
+                position = event.position,
+                "event lacks a field the directory needs; skipped"
+            ),
+        }
     }
-    let Some(fact) = fact(event) else {
-        tracing::warn!(
-            projection = NAME,
-            event_type = %event.event_type,
-            position = event.position,
-            "event lacks a field the directory needs; skipped"
+    for chunk in rounds.chunks(MAX_PARAMETERS / 4) {
+        let sql = insert(
+            "directory_rounds (round_id, course, fiscal_year, opened_position)",
+            "round_id",
+            4,
+            chunk.len(),
         );
-        return Ok(());
-    };
-    match fact {
-        Fact::Round {
-            round_id,
-            course,
-            fiscal_year,
-            position,
-        } => {
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "INSERT INTO directory_rounds (round_id, course, fiscal_year, opened_position)
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (round_id) DO NOTHING",
-            )
-            .bind(&round_id)
-            .bind(&course)
-            .bind(fiscal_year.and_then(|year| i32::try_from(year).ok()))
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
-        }
-        Fact::Member {
-            group_id,
-            user_id,
-            position,
-        } => {
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "INSERT INTO directory_members (group_id, user_id, added_position)
-                 VALUES ($1, $2, $3) ON CONFLICT (group_id, user_id) DO NOTHING",
-            )
-            .bind(&group_id)
-            .bind(&user_id)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
-        }
-        Fact::Award {
-            round_id,
-            application_id,
-            group_id,
-            position,
-        } => {
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "INSERT INTO directory_awards (round_id, application_id, group_id, decided_position)
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (round_id, application_id) DO NOTHING",
-            )
-            .bind(&round_id)
-            .bind(&application_id)
-            .bind(&group_id)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
-        }
-        Fact::Application {
-            application_id,
-            round_id,
-            position,
-        } => {
-            crate::exec_tx!(tx, conn => sqlx::query(
-                "INSERT INTO directory_applications (application_id, round_id, started_position)
-                 VALUES ($1, $2, $3) ON CONFLICT (application_id) DO NOTHING",
-            )
-            .bind(&application_id)
-            .bind(&round_id)
-            .bind(position)
-            .execute(&mut *conn)
-            .await?);
-        }
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (round_id, course, fiscal_year, position) in chunk {
+                query = query.bind(round_id).bind(course).bind(fiscal_year).bind(position);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    for chunk in members.chunks(MAX_PARAMETERS / 3) {
+        let sql = insert(
+            "directory_members (group_id, user_id, added_position)",
+            "group_id, user_id",
+            3,
+            chunk.len(),
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (group_id, user_id, position) in chunk {
+                query = query.bind(group_id).bind(user_id).bind(position);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    for chunk in awards.chunks(MAX_PARAMETERS / 4) {
+        let sql = insert(
+            "directory_awards (round_id, application_id, group_id, decided_position)",
+            "round_id, application_id",
+            4,
+            chunk.len(),
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (round_id, application_id, group_id, position) in chunk {
+                query = query.bind(round_id).bind(application_id).bind(group_id).bind(position);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    for chunk in applications.chunks(MAX_PARAMETERS / 3) {
+        let sql = insert(
+            "directory_applications (application_id, round_id, started_position)",
+            "application_id",
+            3,
+            chunk.len(),
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (application_id, round_id, position) in chunk {
+                query = query.bind(application_id).bind(round_id).bind(position);
+            }
+            query.execute(&mut *conn).await?
+        });
     }
     Ok(())
+}
+
+/// `INSERT INTO {table} VALUES (…), … ON CONFLICT ({key}) DO NOTHING` for `rows` rows.
+fn insert(table: &str, key: &str, columns: usize, rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|n| format!("({})", placeholders(n * columns + 1, columns)))
+        .collect();
+    format!(
+        "INSERT INTO {table} VALUES {} ON CONFLICT ({key}) DO NOTHING",
+        values.join(", ")
+    )
 }
 
 /// One snapshot of the directory: an open read transaction and the facts of the log after the
