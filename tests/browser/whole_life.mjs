@@ -166,6 +166,8 @@ try {
   await newType(page, "staff-dashboard");
   await visit(page, "/staff/rounds/new");
   await newType(page, "new-round");
+  // The form's datetime-local takes whole minutes (its default step is 60 s), so the test waits
+  // up to a minute more than it needs to after the reviewers seal.
   closesAt = Math.ceil((Date.now() + 45_000) / 60_000) * 60_000;
   await page.getByLabel("募集の名称").fill(roundTitle);
   await page.getByLabel("募集の説明").fill("地域の課題に取り組む市民活動団体の事業を支援します。");
@@ -314,6 +316,8 @@ try {
   await newType(page, "decisions");
   await page.getByRole("link", { name: "決定する" }).first().click();
   check(await page.getByText("78点").first().isVisible(), "the decision page shows the total");
+  check((await textOf(page.locator("#remaining-budget strong"))) === "¥1,000,000", "the decision page shows the remaining budget");
+  check((await textOf(page.locator("dl.facts"))).includes("¥286,000"), "the decision page shows the requested and maximum ¥286,000");
   await newType(page, "decision");
   await page.getByLabel("交付決定額（円）").fill("286000");
   await page.getByLabel("交付の条件").fill("事業完了後30日以内に実績報告を提出すること。");
