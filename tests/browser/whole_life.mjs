@@ -385,6 +385,15 @@ try {
   check((await textOf(page.locator("#finalised-amount"))) === "¥240,000", "the amount is finalised at ¥240,000");
   check((await textOf(page.locator("#payable"))) === "¥11,200", "¥11,200 remains payable");
   await shot(page, "finalised");
+
+  // The group sees what is still to come.
+  page = citizen.page;
+  await visit(page, `/grants/${grantId}`);
+  check((await textOf(page.locator("#finalised-amount"))).includes("¥240,000"), "the group sees ¥240,000 finalised");
+  check((await textOf(page.locator("#payable"))) === "¥11,200", "the group sees ¥11,200 still to be paid");
+  await shot(page, "grant-finalised");
+
+  page = staff.page;
   await page.getByLabel("支払額（円）").fill("11200");
   await page.getByLabel("支払日").fill(today());
   await page.getByLabel("精算払（額の確定後）").check();
