@@ -29,6 +29,11 @@ fn npm_ci(dir: &Path) {
 
 /// Runs `node tests/browser/<script> <base-url>`; true when it exits 0.
 fn run_script(script: &str, base_url: &str) -> bool {
+    run_script_with(script, base_url, &[])
+}
+
+/// Runs `node tests/browser/<script> <base-url> <args>…`; true when it exits 0.
+fn run_script_with(script: &str, base_url: &str, args: &[String]) -> bool {
     let dir = browser_dir();
     npm_ci(&dir);
     let chromium = std::env::var("GRANTS_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -40,6 +45,7 @@ fn run_script(script: &str, base_url: &str) -> bool {
     Command::new("node")
         .arg(dir.join(script))
         .arg(base_url)
+        .args(args)
         .env("GRANTS_CHROMIUM", &chromium)
         .env("GRANTS_SCREENSHOTS", screenshots)
         .status()
@@ -159,5 +165,53 @@ async fn staff_pages_are_accessible_in_a_browser() {
     assert!(
         passed,
         "tests/browser/staff_flow.mjs failed (see its output above)"
+    );
+}
+
+/// The whole life of a grant, every step through the pages in one script, each person in their
+/// own browser context: staff open a round and appoint the committee, a citizen registers, registers
+/// a group and applies, staff screen it, each reviewer declares and scores, staff close scoring, fix
+/// the ranking and decide, the group requests an advance and files its settlement report, staff
+/// accept it and pay the rest, and an anonymous visitor sees the award with its finalised amount.
+/// Only the accounts that cannot register themselves (staff, reviewers) are opened here; the script
+/// is given their e-mail addresses and the reviewers' ids, as the committee page asks for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_lives_its_whole_life_in_a_browser() {
+    if skipped() {
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let staff_email = "life-staff@city.example.jp";
+    app.account_with_role("staff", staff_email).await;
+    let mut reviewers = Vec::new();
+    for n in 1..=2 {
+        let email = format!("life-reviewer{n}@example.jp");
+        let token = app.account_with_role("reviewer", &email).await;
+        let me = app
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/sessions/current",
+                &token,
+                None,
+                200,
+            )
+            .await;
+        let id = me["user"]["id"].as_str().expect("a user id").to_owned();
+        reviewers.push(serde_json::json!({ "email": email, "id": id }));
+    }
+    let cast = serde_json::json!({
+        "password": grants_tests::TEST_PASSWORD,
+        "staff": staff_email,
+        "reviewers": reviewers,
+    })
+    .to_string();
+    let base = app.address.clone();
+    let passed =
+        tokio::task::spawn_blocking(move || run_script_with("whole_life.mjs", &base, &[cast]))
+            .await
+            .expect("the script ran");
+    assert!(
+        passed,
+        "tests/browser/whole_life.mjs failed (see its output above)"
     );
 }
