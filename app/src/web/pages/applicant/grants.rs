@@ -287,20 +287,13 @@ pub(super) async fn request_advance(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, &["amount"], AMOUNT_CODES, &bad);
+            place(&mut errors, &problem, &["amount"], &[], &bad);
             let state = FormState::new(form.typed()).with_errors(errors);
             grant_page_again(&web, &visitor, &id, Posted::Advance, state).await
         }
     };
     with_session(response, &visitor, again)
 }
-
-/// Refusals of an advance that concern the amount typed.
-const AMOUNT_CODES: &[(&str, &str)] = &[
-    ("grant.advance_above_cap", "amount"),
-    ("grant.zero_amount", "amount"),
-    ("request.invalid_field", "amount"),
-];
 
 pub(super) async fn withdraw_grant(
     State(web): State<Web>,
@@ -336,14 +329,7 @@ pub(super) async fn withdraw_grant(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            errors.problem(
-                &problem,
-                &["reason"],
-                &[
-                    ("grant.text_required", "reason"),
-                    ("grant.text_too_long", "reason"),
-                ],
-            );
+            errors.problem(&problem, &["reason"], &[]);
             let state = FormState::new(form.typed()).with_errors(errors);
             grant_page_again(&web, &visitor, &id, Posted::Withdraw, state).await
         }
@@ -354,16 +340,6 @@ pub(super) async fn withdraw_grant(
 // ---------------------------------------------------------------- the change request
 
 const CHANGE_FIELDS: &[&str] = &["reason", "period", "budget"];
-
-/// Refusals of a change request that concern one part of the form.
-const CHANGE_CODES: &[(&str, &str)] = &[
-    ("grant.text_required", "reason"),
-    ("grant.text_too_long", "reason"),
-    ("grant.period_reversed", "period"),
-    ("grant.outside_grant_year", "period"),
-    ("grant.period_after_completion", "period"),
-    ("grant.overflow", "budget"),
-];
 
 /// The change form pre-filled with the plan as the application holds it.
 fn change_fields(application: Option<&Value>) -> FormData {
@@ -474,7 +450,7 @@ pub(super) async fn request_change(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, CHANGE_FIELDS, CHANGE_CODES, &bad);
+            place(&mut errors, &problem, CHANGE_FIELDS, &[], &bad);
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),
