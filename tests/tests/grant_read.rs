@@ -84,6 +84,31 @@ on_both_backends!(
             .await;
         assert_eq!(refused["code"], "grant.advance_above_cap");
         assert_eq!(refused["field"], "amount");
+        // A value the body cannot hold names the top-level field it sits in.
+        let refused = app
+            .call(
+                Method::POST,
+                &format!("{path}/advance-requests"),
+                &member,
+                Some(&json!({"amount": 2_000_000_000_000_i64})),
+                422,
+            )
+            .await;
+        assert_eq!(refused["code"], "request.invalid_field");
+        assert_eq!(refused["field"], "amount");
+        let undated = json!({"expenses": [{"category": "rentals", "item": "会場使用料", "quantity": 1,
+            "unit_price": 1_000, "receipt_date": "", "receipt_number": "R-1"}]});
+        let refused = app
+            .call(
+                Method::PUT,
+                &format!("{path}/settlement-report"),
+                &member,
+                Some(&undated),
+                422,
+            )
+            .await;
+        assert_eq!(refused["code"], "request.invalid_field");
+        assert_eq!(refused["field"], "expenses");
         let tomorrow = (time::OffsetDateTime::now_utc().to_offset(grants_domain::JST)
             + Duration::days(1))
         .date()

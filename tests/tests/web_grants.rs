@@ -83,10 +83,21 @@ on_both_backends!(
         assert!(page.html.contains("¥286,000"));
         assert!(page.html.contains("こども自然教室"));
 
+        // An amount no yen field can hold: the API names the field, the page shows it there.
+        let huge = post_form(
+            &browser,
+            &page,
+            &format!("{path}/advance"),
+            &[("amount", "2,000,000,000,000")],
+        )
+        .await;
+        assert_eq!(huge.status, 422, "{}", huge.html);
+        assert!(huge.html.contains("id=\"e-amount\""), "{}", huge.html);
+
         // Rule 7: one yen above the 4/5 cap is refused; the typed amount stays, the rule beside it.
         let refused = post_form(
             &browser,
-            &page,
+            &huge,
             &format!("{path}/advance"),
             &[("amount", "228,801")],
         )
