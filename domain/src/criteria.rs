@@ -92,6 +92,17 @@ impl Refusal for CriteriaError {
             _ => RefusalKind::Invalid,
         }
     }
+
+    /// The round's `criteria` when the criteria themselves are wrong; a scoresheet's `scores` when
+    /// a score is.
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Empty | Self::DuplicateKey(_) | Self::BadCriterion(_) => Some("criteria"),
+            Self::UnknownCriterion(_) | Self::OutOfRange { .. } | Self::Unscored(_) => {
+                Some("scores")
+            }
+        }
+    }
 }
 
 impl Criteria {

@@ -354,32 +354,152 @@ pub async fn read_stream(
     }
 }
 
-/// Up to `limit` events with a position above `after`, in position order: the auditors' paging
-/// through the whole log. Unlike [`read_after`] this does not hold back in-flight transactions, so a
-/// page may later gain an event below its last position; auditors page again from `after`.
+/// Which events of the log an auditor asks for: by stream type and by a range of commit times
+/// (both ends included). The default asks for every event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub aggregate_type: Option<String>,
+    pub from: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+}
+
+impl LogFilter {
+    /// The `WHERE` clause after `position > $1`, with its parameters numbered from `$3` (`$2` is the
+    /// limit), and the values to bind in that order. SQLite stores `recorded_at` as UTC text with
+    /// milliseconds (`2026-06-01T00:00:00.123Z`), which sorts as time does: the bounds are written
+    /// the same way, `from` rounded up and `until` down to the millisecond so that the text
+    /// comparison includes exactly the instants the range does.
+    fn conditions(&self) -> (String, Vec<Bound>) {
+        let mut sql = String::new();
+        let mut binds = Vec::new();
+        let mut add = |condition: &str, bind: Bound| {
+            binds.push(bind);
+            sql.push_str(&format!(" AND {condition} ${}", binds.len() + 2));
+        };
+        if let Some(aggregate_type) = &self.aggregate_type {
+            add("aggregate_type =", Bound::Text(aggregate_type.clone()));
+        }
+        if let Some(from) = self.from {
+            add("recorded_at >=", Bound::Instant(from, Rounding::Up));
+        }
+        if let Some(until) = self.until {
+            add("recorded_at <=", Bound::Instant(until, Rounding::Down));
+        }
+        (sql, binds)
+    }
+}
+
+enum Rounding {
+    Up,
+    Down,
+}
+
+enum Bound {
+    Text(String),
+    Instant(OffsetDateTime, Rounding),
+}
+
+/// An instant as SQLite's `recorded_at` text: UTC, milliseconds, `Z`.
+fn sqlite_instant(instant: OffsetDateTime, rounding: &Rounding) -> String {
+    let utc = instant.to_offset(time::UtcOffset::UTC);
+    let nanos = utc.nanosecond();
+    let mut millis = utc
+        .replace_nanosecond(nanos - nanos % 1_000_000)
+        .unwrap_or(utc);
+    if matches!(rounding, Rounding::Up) && nanos % 1_000_000 != 0 {
+        millis += time::Duration::milliseconds(1);
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        millis.year(),
+        u8::from(millis.month()),
+        millis.day(),
+        millis.hour(),
+        millis.minute(),
+        millis.second(),
+        millis.millisecond()
+    )
+}
+
+/// Up to `limit` events with a position above `after` that `filter` lets through, in position
+/// order: the auditors' paging through the log. Unlike [`read_after`] this does not hold back
+/// in-flight transactions, so a page may later gain an event below its last position; auditors page
+/// again from `after`. The indexes `events_type_position` and `events_recorded_at` serve the filters.
 pub async fn read_page(
     pool: &LogPool,
     after: i64,
     limit: i64,
+    filter: &LogFilter,
 ) -> Result<Vec<LoggedEvent>, ProjectionError> {
+    let (conditions, binds) = filter.conditions();
     match pool {
         LogPool::Sqlite(pool) => {
-            let sql = format!("{SQLITE_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
-            let rows = sqlx::query(&sql)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?;
+            let sql = format!(
+                "{SQLITE_COLUMNS} WHERE position > $1{conditions} ORDER BY position LIMIT $2"
+            );
+            let mut query = sqlx::query(&sql).bind(after).bind(limit);
+            for bind in binds {
+                query = match bind {
+                    Bound::Text(text) => query.bind(text),
+                    Bound::Instant(instant, rounding) => {
+                        query.bind(sqlite_instant(instant, &rounding))
+                    }
+                };
+            }
+            let rows = query.fetch_all(pool).await?;
             rows.iter().map(sqlite_event).collect()
         }
         LogPool::Postgres(pool) => {
-            let sql = format!("{POSTGRES_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
-            let rows = sqlx::query(&sql)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?;
+            let sql = format!(
+                "{POSTGRES_COLUMNS} WHERE position > $1{conditions} ORDER BY position LIMIT $2"
+            );
+            let mut query = sqlx::query(&sql).bind(after).bind(limit);
+            for bind in binds {
+                query = match bind {
+                    Bound::Text(text) => query.bind(text),
+                    // timestamptz holds microseconds: it compares the instant as given.
+                    Bound::Instant(instant, _) => query.bind(instant),
+                };
+            }
+            let rows = query.fetch_all(pool).await?;
             rows.iter().map(postgres_event).collect()
         }
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn sqlite_bounds_round_outwards_to_the_millisecond_in_utc() {
+        let from = datetime!(2026-06-01 09:00:00.000_4 +09:00);
+        assert_eq!(
+            sqlite_instant(from, &Rounding::Up),
+            "2026-06-01T00:00:00.001Z"
+        );
+        assert_eq!(
+            sqlite_instant(from, &Rounding::Down),
+            "2026-06-01T00:00:00.000Z"
+        );
+        let exact = datetime!(2026-06-01 00:00:00.123 UTC);
+        assert_eq!(
+            sqlite_instant(exact, &Rounding::Up),
+            "2026-06-01T00:00:00.123Z"
+        );
+    }
+
+    #[test]
+    fn the_filter_numbers_its_parameters_after_the_position_and_the_limit() {
+        let filter = LogFilter {
+            aggregate_type: Some("grant".into()),
+            from: None,
+            until: Some(datetime!(2026-06-01 00:00 UTC)),
+        };
+        let (sql, binds) = filter.conditions();
+        assert_eq!(sql, " AND aggregate_type = $3 AND recorded_at <= $4");
+        assert_eq!(binds.len(), 2);
+        assert_eq!(LogFilter::default().conditions().0, "");
     }
 }

@@ -24,16 +24,25 @@ async fn demo_objects(app: &TestApp, member: &str) -> Ids {
             .unwrap()
             .to_owned()
     };
-    let own = app
-        .call(Method::GET, "/api/v1/applications", member, None, 200)
-        .await;
-    let awarded = own
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["status"] == "awarded")
-        .unwrap()
-        .clone();
+    // The applications list is a read model too: wait until it shows the demo's award (under load
+    // the projection can still be catching up with the seed).
+    let mut awarded = None;
+    for _ in 0..200 {
+        let own = app
+            .call(Method::GET, "/api/v1/applications", member, None, 200)
+            .await;
+        awarded = own
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["status"] == "awarded" && row["grant_id"].is_string())
+            .cloned();
+        if awarded.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let awarded = awarded.expect("the demo's awarded application is listed");
     let grant = awarded["grant_id"].as_str().unwrap().to_owned();
     // The public list is a read model: wait until it shows the demo's award.
     let public = format!("/api/v1/public/awards/{grant}");

@@ -79,6 +79,25 @@ on_both_backends!(
         assert_eq!(since.status, 200, "{}", since.html);
         assert!(since.html.contains("交付決定"), "{}", since.html);
         assert!(!since.html.contains("申請書の提出"));
+        // The range goes to the API: nothing of the grant's before the award; a reversed range is
+        // the API's refusal, shown beside the field it names.
+        let until = auditor
+            .get(&format!("/audit?aggregate_type=grant&until={before_award}"))
+            .await;
+        assert_eq!(until.status, 200, "{}", until.html);
+        assert!(until.html.contains("<tbody></tbody>"), "{}", until.html);
+        assert!(until.html.contains("条件に合うもの 0件"), "{}", until.html);
+        let reversed = auditor
+            .get(&format!(
+                "/audit?from={before_award}&until=2020-01-01T00:00"
+            ))
+            .await;
+        assert_eq!(reversed.status, 422, "{}", reversed.html);
+        assert!(
+            reversed.html.contains("id=\"e-until\""),
+            "{}",
+            reversed.html
+        );
         let bad = auditor.get("/audit?from=きのう").await;
         assert_eq!(bad.status, 422);
         assert!(bad.html.contains("id=\"e-from\""));

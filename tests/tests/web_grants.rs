@@ -83,10 +83,21 @@ on_both_backends!(
         assert!(page.html.contains("¥286,000"));
         assert!(page.html.contains("こども自然教室"));
 
+        // An amount no yen field can hold: the API names the field, the page shows it there.
+        let huge = post_form(
+            &browser,
+            &page,
+            &format!("{path}/advance"),
+            &[("amount", "2,000,000,000,000")],
+        )
+        .await;
+        assert_eq!(huge.status, 422, "{}", huge.html);
+        assert!(huge.html.contains("id=\"e-amount\""), "{}", huge.html);
+
         // Rule 7: one yen above the 4/5 cap is refused; the typed amount stays, the rule beside it.
         let refused = post_form(
             &browser,
-            &page,
+            &huge,
             &format!("{path}/advance"),
             &[("amount", "228,801")],
         )
@@ -119,6 +130,16 @@ on_both_backends!(
             201,
         )
         .await;
+
+        // The grant page lists the payment as the API recorded it.
+        let paid = browser.get(&path).await;
+        let payments = paid
+            .html
+            .split("id=\"payment-table\"")
+            .nth(1)
+            .expect("a table of payments");
+        assert!(payments.contains("概算払"), "{payments:.400}");
+        assert!(payments.contains("¥228,800"), "{payments:.400}");
 
         // The report starts from the application's budget lines.
         let report = browser.get(&format!("{path}/report")).await;
@@ -261,6 +282,21 @@ on_both_backends!(
         let changed = post_form(&browser, &refused, &format!("{path}/change"), &fields).await;
         assert_eq!(changed.status, 200, "{}", changed.html);
         assert!(changed.html.contains("変更を申請しました"));
+        // The grant page lists the change: a cut within 1/5 is a minor change, applied at once.
+        let changes = changed
+            .html
+            .split("id=\"change-table\"")
+            .nth(1)
+            .expect("a table of change requests");
+        assert!(
+            changes.contains("会場の使用料が下がったため"),
+            "{changes:.600}"
+        );
+        assert!(changes.contains("軽微な変更（届出）"), "{changes:.600}");
+        assert!(
+            changes.contains("¥412,345") && changes.contains("¥400,000"),
+            "{changes:.600}"
+        );
 
         // Rule 6: the group withdraws within 10 days of the decision.
         let withdrawn = post_form(

@@ -4,6 +4,8 @@
 //! no handler builds a status code by hand. Internal failures are logged with their cause and answered
 //! with a generic 500 that reveals nothing.
 
+use std::borrow::Cow;
+
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use grants_domain::{Refusal, RefusalKind};
@@ -24,7 +26,7 @@ pub struct Problem {
     pub detail_ja: String,
     pub detail_en: String,
     /// The input field the problem is about, when the rule names one (for forms).
-    pub field: Option<&'static str>,
+    pub field: Option<Cow<'static, str>>,
     pub errors: Option<Value>,
     /// Seconds to wait, sent as `Retry-After` (429 answers).
     pub retry_after: Option<u64>,
@@ -51,7 +53,13 @@ impl ApiError {
 
     /// Names the input field the problem is about (shown beside that field in forms).
     pub fn with_field(mut self, field: &'static str) -> Self {
-        self.0.field = Some(field);
+        self.0.field = Some(Cow::Borrowed(field));
+        self
+    }
+
+    /// Names an input field known only at run time (the body field a malformed value sits in).
+    pub fn with_field_name(mut self, field: String) -> Self {
+        self.0.field = Some(Cow::Owned(field));
         self
     }
 
@@ -148,7 +156,7 @@ impl ApiError {
             refusal.message_ja(),
             refusal.message_en(),
         );
-        error.0.field = refusal.field();
+        error.0.field = refusal.field().map(Cow::Borrowed);
         error
     }
 }
@@ -165,7 +173,7 @@ impl Problem {
             "detail_ja": self.detail_ja,
             "detail_en": self.detail_en,
         });
-        if let Some(field) = self.field {
+        if let Some(field) = &self.field {
             body["field"] = json!(field);
         }
         if let Some(errors) = &self.errors {

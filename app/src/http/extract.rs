@@ -102,13 +102,32 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             format!("malformed JSON: {error}"),
         ));
     }
-    serde_json::from_slice(bytes).map_err(|error| {
-        ApiError::invalid(
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        // The body's top-level field the bad value sits in (`amount`, or `expenses` for a
+        // receipt line's date), so that a form shows the message beside it. An unknown or a
+        // missing field of the body itself has no such field.
+        let field = match error.path().iter().next() {
+            Some(serde_path_to_error::Segment::Map { key }) => Some(key.clone()),
+            _ => None,
+        };
+        let problem = ApiError::invalid(
             "request.invalid_field",
             "入力項目の型・値または項目名が正しくありません",
             format!("invalid field: {error}"),
+        );
+        match field {
+            Some(field) => problem.with_field_name(field),
+            None => problem,
+        }
+    })?;
+    deserializer.end().map_err(|error| {
+        ApiError::bad_request(
+            "JSONの形式が正しくありません",
+            format!("malformed JSON: {error}"),
         )
-    })
+    })?;
+    Ok(value)
 }
 
 fn too_large() -> ApiError {

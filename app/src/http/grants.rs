@@ -9,7 +9,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::grant::{GrantCommand, PaymentKind, Period, ReviewOutcome, SettlementReport};
+use grants_domain::grant::{
+    ChangeRecord, GrantCommand, PaymentKind, Period, ReviewOutcome, SettlementReport,
+};
 use grants_domain::round::RoundCommand;
 use grants_domain::{Budget, ChangeRequestId, Grant, GrantId, Yen};
 use serde::Deserialize;
@@ -26,7 +28,8 @@ use crate::auth::Actor;
 use crate::policy::{own_grant, visible_grant, Applicant, Staff};
 use crate::store::{ActorRole, Executed};
 
-/// The grant read of api.md. `paid_total` is what was paid net of refunds received.
+/// The grant read of api.md, with its payments and change requests (an extension). `paid_total` is
+/// what was paid net of refunds received.
 pub fn grant_json(grant: &Grant) -> Value {
     json!({
         "grant_id": grant.grant_id,
@@ -42,6 +45,29 @@ pub fn grant_json(grant: &Grant) -> Value {
         "refund_due": grant.refund_due(),
         "payable": grant.payable(),
         "completion_deadline": grant.completion_deadline(),
+        "payments": grant.payments,
+        "change_requests": grant.changes.iter().map(change_request_json).collect::<Vec<_>>(),
+    })
+}
+
+/// One change request of the grant read: what was asked (reason, period, the total cost before and
+/// after) and what became of it. The whole budget stays out: the totals are what rule 8 weighs.
+fn change_request_json(record: &ChangeRecord) -> Value {
+    json!({
+        "change_request_id": record.change_request_id,
+        "reason": record.reason,
+        "requested_at": super::jst(record.requested_at),
+        "period": record.period,
+        "total_cost_before": record.total_cost_before,
+        "total_cost_after": record.total_cost_after,
+        "status": record.state,
+        "decision": record.decision.as_ref().map(|decision| json!({
+            "approved": decision.approved,
+            "reason": decision.reason,
+            "decided_at": super::jst(decision.decided_at),
+            "previous_amount": decision.previous_amount,
+            "decided_amount": decision.decided_amount,
+        })),
     })
 }
 

@@ -527,10 +527,74 @@ pub struct GrantRead {
     refund_due: Yen,
     payable: Yen,
     completion_deadline: Option<time::Date>,
+    /// Every payment to the group and refund received, in the order recorded (an extension of
+    /// api.md's grant read).
+    payments: Vec<GrantPayment>,
+    /// Every change request and minor change (変更承認申請・軽微な変更), in the order made (an
+    /// extension of api.md's grant read).
+    change_requests: Vec<GrantChangeRequest>,
     /// Present on the answer to a command.
     position: Option<Position>,
     /// Present on the answer to a change request.
     change_request_id: Option<Uuid>,
+}
+
+/// What a payment entry is: an advance (概算払), a payment after finalisation (精算払), or a
+/// refund received (返還金).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum PaymentEntryKind {
+    Advance,
+    Final,
+    Refund,
+}
+
+/// One payment to the group or refund from it.
+#[derive(ToSchema)]
+pub struct GrantPayment {
+    kind: PaymentEntryKind,
+    amount: Yen,
+    /// The day the money moved (`paid_on` of a payment, `received_on` of a refund).
+    date: time::Date,
+}
+
+/// Where a change request stands: `notified` is a minor change, applied without approval.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ChangeRequestStatus {
+    Pending,
+    Notified,
+    Approved,
+    Rejected,
+}
+
+/// Staff's decision on a change request.
+#[derive(ToSchema)]
+pub struct ChangeRequestDecision {
+    approved: bool,
+    reason: String,
+    /// When staff decided, in JST.
+    decided_at: String,
+    /// The decided amount before and after the approval; null on a rejection.
+    previous_amount: Option<Yen>,
+    decided_amount: Option<Yen>,
+}
+
+/// A change request as the grant records it.
+#[derive(ToSchema)]
+pub struct GrantChangeRequest {
+    change_request_id: Uuid,
+    reason: String,
+    /// When the group asked, in JST.
+    requested_at: String,
+    /// The project period asked for.
+    period: Period,
+    /// The plan's total cost (事業費総額) before and after the change, which rule 8 compares.
+    total_cost_before: Yen,
+    total_cost_after: Yen,
+    status: ChangeRequestStatus,
+    /// null while pending and for a minor change.
+    decision: Option<ChangeRequestDecision>,
 }
 
 #[derive(ToSchema)]

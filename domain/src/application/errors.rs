@@ -180,7 +180,9 @@ impl Refusal for ApplicationError {
             Self::PeriodReversed => Some("period"),
             Self::NoExpenseLines | Self::TooManyBudgetLines { .. } => Some("budget"),
             Self::NothingRequested => Some("requested_amount"),
-            Self::Group(error) => error.field(),
+            // Every group refusal of an application command is about the group it names (its
+            // standing, its grant count), not about a field of the group's own form.
+            Self::Group(_) => Some("group_id"),
             Self::Amount(error) => error.field(),
             _ => None,
         }

@@ -954,6 +954,13 @@ fn refusals_carry_stable_codes_and_name_their_rule() {
     let group = ApplicationError::Group(GroupError::NoResidentMember);
     assert_eq!(group.code(), "group.no_resident_member");
     assert!(group.message_ja().contains("規則1"));
+    // About the group the application names, not a field of the group's own form (the
+    // application has a `purpose` of its own).
+    assert_eq!(group.field(), Some("group_id"));
+    assert_eq!(
+        ApplicationError::Group(GroupError::NoPublicInterestPurpose).field(),
+        Some("group_id")
+    );
 
     let state = ApplicationError::NotEditable {
         status: ApplicationStatus::Submitted,

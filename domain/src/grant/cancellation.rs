@@ -32,7 +32,7 @@ impl Grant {
             });
         }
         if amount.is_zero() {
-            return Err(GrantError::ZeroAmount("refunded"));
+            return Err(GrantError::ZeroAmount { field: "amount" });
         }
         if amount > self.refund_outstanding {
             return Err(GrantError::RefundAboveOutstanding {
@@ -41,7 +41,10 @@ impl Grant {
             });
         }
         if received_on > jst_date(at) {
-            return Err(GrantError::DateInFuture { date: received_on });
+            return Err(GrantError::DateInFuture {
+                field: "received_on",
+                date: received_on,
+            });
         }
         let outstanding = self.refund_outstanding.saturating_sub(amount);
         let refunded_total = add(self.refunds_received, amount)?;

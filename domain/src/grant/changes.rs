@@ -13,7 +13,7 @@ use crate::money::Yen;
 use crate::ratio::Ratio;
 
 use super::decision::check_within_grant_year;
-use super::errors::{GrantAction, GrantError};
+use super::errors::{overflow_in, GrantAction, GrantError};
 use super::events::GrantEvent;
 use super::period::Period;
 use super::text::{self, LONG_TEXT_MAX_CHARS};
@@ -56,9 +56,9 @@ impl Grant {
         }
         let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS)?;
         let period = period.check()?;
-        check_within_grant_year(award.fiscal_year, award.decided_on, period.end)?;
+        check_within_grant_year("period", award.fiscal_year, award.decided_on, period.end)?;
         let total_cost_before = award.planned.totals()?.total_cost;
-        let total_cost_after = budget.totals()?.total_cost;
+        let total_cost_after = budget.totals().map_err(overflow_in("budget"))?.total_cost;
         let extends = period.end > award.completion_deadline;
         if extends
             || needs_approval(
@@ -147,7 +147,9 @@ impl Grant {
         let award = self.award()?;
         let amount = new_amount.unwrap_or(award.decided_amount);
         if amount.is_zero() {
-            return Err(GrantError::ZeroAmount("decided"));
+            return Err(GrantError::ZeroAmount {
+                field: "new_amount",
+            });
         }
         let max = award.terms.max_subsidy(budget)?;
         if amount > max {

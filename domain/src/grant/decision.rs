@@ -63,8 +63,9 @@ fn check_ratio(field: &'static str, ratio: Ratio) -> Result<Ratio, GrantError> {
     }
 }
 
-/// Single-year grant: `date` lies between the decision day and the fiscal year's last day.
+/// Single-year grant: `date` (of the input `field`) lies between the decision day and the fiscal year's last day.
 pub(super) fn check_within_grant_year(
+    field: &'static str,
     fiscal_year: FiscalYear,
     decided_on: Date,
     date: Date,
@@ -72,6 +73,7 @@ pub(super) fn check_within_grant_year(
     let last_day = fiscal_year.last_day();
     if date < decided_on || date > last_day {
         return Err(GrantError::OutsideGrantYear {
+            field,
             date,
             decided_on,
             last_day,
@@ -84,12 +86,17 @@ impl GrantDecision {
     /// Rule 6's terms checked against the decision day, with texts trimmed; refuses what does not hold.
     fn checked(self, decided_on: Date) -> Result<Self, GrantError> {
         if self.amount.is_zero() {
-            return Err(GrantError::ZeroAmount("decided"));
+            return Err(GrantError::ZeroAmount { field: "amount" });
         }
         check_ratio("rate", self.terms.rate)?;
         check_ratio("advance_cap_ratio", self.advance_cap_ratio)?;
         check_ratio("change_threshold_ratio", self.change_threshold_ratio)?;
-        check_within_grant_year(self.fiscal_year, decided_on, self.completion_deadline)?;
+        check_within_grant_year(
+            "completion_deadline",
+            self.fiscal_year,
+            decided_on,
+            self.completion_deadline,
+        )?;
         if self.planned_period.check()?.end > self.completion_deadline {
             return Err(GrantError::PeriodAfterCompletion {
                 completion_deadline: self.completion_deadline,

@@ -43,6 +43,44 @@ impl GrantAction {
     }
 }
 
+/// A text's name inside a line of the settlement report, as the line list the report's body holds.
+fn contract_field(field: &'static str) -> &'static str {
+    match field {
+        "item" | "receipt_number" => "expenses",
+        "description" => "income",
+        other => other,
+    }
+}
+
+/// The Japanese name of a text field, for messages.
+fn field_ja(field: &str) -> &'static str {
+    match field {
+        "reason" => "理由",
+        "outcomes" => "事業の成果",
+        "item" => "支出の内容",
+        "receipt_number" => "領収書番号",
+        "description" => "収入の内容",
+        "course" => "コース名",
+        "title" => "事業名",
+        "summary" => "事業概要",
+        "group_name" => "団体名",
+        "notice_number" => "文書番号",
+        "conditions" => "交付の条件",
+        _ => "入力項目",
+    }
+}
+
+/// The overflow refusal naming the input whose amounts overflowed.
+pub(super) fn overflow_in(field: &'static str) -> impl Fn(BudgetOverflow) -> GrantError {
+    move |BudgetOverflow| GrantError::Overflow { field: Some(field) }
+}
+
+impl From<BudgetOverflow> for GrantError {
+    fn from(BudgetOverflow: BudgetOverflow) -> Self {
+        GrantError::Overflow { field: None }
+    }
+}
+
 /// A refused grant command.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GrantError {
@@ -61,12 +99,13 @@ pub enum GrantError {
     TextTooLong { field: &'static str, max: usize },
     #[error("{field} may not exceed 1/1")]
     RatioAboveOne { field: &'static str },
-    #[error("an amount of zero yen cannot be {0}")]
-    ZeroAmount(&'static str),
+    #[error("{field} may not be zero yen")]
+    ZeroAmount { field: &'static str },
     #[error("the period ends ({end}) before it starts ({start})")]
     PeriodReversed { start: Date, end: Date },
     #[error("the date {date} lies outside the decision day {decided_on} to the end of the fiscal year {last_day}")]
     OutsideGrantYear {
+        field: &'static str,
         date: Date,
         decided_on: Date,
         last_day: Date,
@@ -74,13 +113,14 @@ pub enum GrantError {
     #[error("the project period must end by the completion deadline {completion_deadline}")]
     PeriodAfterCompletion { completion_deadline: Date },
     #[error("the date {date} lies in the future")]
-    DateInFuture { date: Date },
+    DateInFuture { field: &'static str, date: Date },
     #[error("a settlement report may hold at most {max} lines of each kind")]
-    TooManyLines { max: usize },
+    TooManyLines { field: &'static str, max: usize },
     #[error("the quantity of a receipt line must be at least 1")]
     ZeroQuantity,
-    #[error("{0}")]
-    Overflow(#[from] BudgetOverflow),
+    /// `field` names the input whose amounts overflowed, where one does.
+    #[error("the amounts are too large to add up")]
+    Overflow { field: Option<&'static str> },
 
     // Rule 6.
     #[error("the withdrawal period ended on {last_day} (10 days after the decision)")]
@@ -136,14 +176,14 @@ impl Refusal for GrantError {
             Self::TextRequired { .. } => "grant.text_required",
             Self::TextTooLong { .. } => "grant.text_too_long",
             Self::RatioAboveOne { .. } => "grant.ratio_above_one",
-            Self::ZeroAmount(_) => "grant.zero_amount",
+            Self::ZeroAmount { .. } => "grant.zero_amount",
             Self::PeriodReversed { .. } => "grant.period_reversed",
             Self::OutsideGrantYear { .. } => "grant.outside_grant_year",
             Self::PeriodAfterCompletion { .. } => "grant.period_after_completion",
             Self::DateInFuture { .. } => "grant.date_in_future",
             Self::TooManyLines { .. } => "grant.too_many_lines",
             Self::ZeroQuantity => "grant.zero_quantity",
-            Self::Overflow(_) => "grant.overflow",
+            Self::Overflow { .. } => "grant.overflow",
             Self::WithdrawalPeriodOver { .. } => "grant.withdrawal_period_over",
             Self::WithdrawalAfterPayment => "grant.withdrawal_after_payment",
             Self::AdvanceAboveCap { .. } => "grant.advance_above_cap",
@@ -173,10 +213,12 @@ impl Refusal for GrantError {
                 status.label_ja(),
                 action.label_ja()
             ),
-            Self::TextRequired { field } => format!("{field}を入力してください"),
-            Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
+            Self::TextRequired { field } => format!("{}を入力してください", field_ja(field)),
+            Self::TextTooLong { field, max } => {
+                format!("{}は{max}文字以内で入力してください", field_ja(field))
+            }
             Self::RatioAboveOne { field } => format!("{field}は1/1以下でなければなりません"),
-            Self::ZeroAmount(_) => "0円は指定できません".into(),
+            Self::ZeroAmount { .. } => "0円は指定できません".into(),
             Self::PeriodReversed { start, end } => {
                 format!("事業期間の終了日{end}が開始日{start}より前です")
             }
@@ -184,16 +226,17 @@ impl Refusal for GrantError {
                 date,
                 decided_on,
                 last_day,
+                ..
             } => format!(
                 "日付{date}が交付決定日{decided_on}から年度末{last_day}までの範囲外です（単年度）"
             ),
             Self::PeriodAfterCompletion {
                 completion_deadline,
             } => format!("事業期間は完了期限{completion_deadline}までに終わらなければなりません"),
-            Self::DateInFuture { date } => format!("日付{date}は未来の日付です"),
-            Self::TooManyLines { max } => format!("実績報告の明細は各{max}行までです"),
+            Self::DateInFuture { date, .. } => format!("日付{date}は未来の日付です"),
+            Self::TooManyLines { max, .. } => format!("実績報告の明細は各{max}行までです"),
             Self::ZeroQuantity => "数量は1以上で入力してください".into(),
-            Self::Overflow(_) => "金額が大きすぎて計算できません".into(),
+            Self::Overflow { .. } => "金額が大きすぎて計算できません".into(),
             Self::WithdrawalPeriodOver { last_day } => {
                 format!("取下げ期間（交付決定から10日、{last_day}まで）を過ぎています（規則6）")
             }
@@ -253,12 +296,12 @@ impl Refusal for GrantError {
             Self::TextRequired { .. }
             | Self::TextTooLong { .. }
             | Self::RatioAboveOne { .. }
-            | Self::ZeroAmount(_)
+            | Self::ZeroAmount { .. }
             | Self::PeriodReversed { .. }
             | Self::DateInFuture { .. }
             | Self::TooManyLines { .. }
             | Self::ZeroQuantity
-            | Self::Overflow(_)
+            | Self::Overflow { .. }
             | Self::ChangeRequestUnknown
             | Self::NewAmountOnRejection => RefusalKind::Invalid,
             Self::OutsideGrantYear { .. }
@@ -274,6 +317,45 @@ impl Refusal for GrantError {
             | Self::ReportLate { .. }
             | Self::RefundAboveOutstanding { .. }
             | Self::CancelRefundAbovePaid { .. } => RefusalKind::Rule,
+        }
+    }
+    /// The input field of the HTTP contract the refusal concerns (the command's body as api.md
+    /// names it), so that a form shows the message beside that field. Refusals about the grant's
+    /// state or timing (a deadline passed, already decided) name none.
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::TextRequired { field } | Self::TextTooLong { field, .. } => {
+                Some(contract_field(field))
+            }
+            Self::ZeroAmount { field }
+            | Self::OutsideGrantYear { field, .. }
+            | Self::DateInFuture { field, .. }
+            | Self::TooManyLines { field, .. } => Some(field),
+            Self::Overflow { field } => *field,
+            Self::PeriodReversed { .. } => Some("period"),
+            Self::PeriodAfterCompletion { .. } => Some("completion_deadline"),
+            Self::AdvanceAboveCap { .. }
+            | Self::PaymentAboveDecided { .. }
+            | Self::PaymentAbovePayable { .. }
+            | Self::RefundAboveOutstanding { .. } => Some("amount"),
+            Self::PaymentBeforeDecision { .. } => Some("paid_on"),
+            Self::ZeroQuantity => Some("expenses"),
+            Self::NewAmountOnRejection
+            | Self::ChangeAboveMaximum { .. }
+            | Self::ChangeBelowPaid { .. } => Some("new_amount"),
+            Self::CancelRefundAbovePaid { .. } => Some("refund_amount"),
+            Self::RatioAboveOne { .. }
+            | Self::NotDecided
+            | Self::AlreadyDecided
+            | Self::StatusForbids { .. }
+            | Self::WithdrawalPeriodOver { .. }
+            | Self::WithdrawalAfterPayment
+            | Self::ChangeRequestExists
+            | Self::ChangeRequestUnknown
+            | Self::ChangeAlreadyDecided
+            | Self::ChangePending
+            | Self::NoReportSaved
+            | Self::ReportLate { .. } => None,
         }
     }
 }

@@ -54,7 +54,7 @@ mod tests;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::amount::AmountTerms;
 use crate::budget::Budget;
@@ -162,13 +162,63 @@ pub enum ChangeState {
     Rejected,
 }
 
-/// A change request and what became of it.
+/// A change request and what became of it, as its events recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeRecord {
     pub change_request_id: ChangeRequestId,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
     pub budget: Budget,
     pub period: Period,
+    /// The plan's total cost (事業費総額) before and after the change, which rule 8 compares.
+    pub total_cost_before: Yen,
+    pub total_cost_after: Yen,
     pub state: ChangeState,
+    /// Staff's decision, once taken (a minor change needs none).
+    pub decision: Option<ChangeDecisionRecord>,
+}
+
+/// Staff's decision on a change request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeDecisionRecord {
+    pub approved: bool,
+    pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
+    /// The decided amount before and after an approval (none on a rejection).
+    pub previous_amount: Option<Yen>,
+    pub decided_amount: Option<Yen>,
+}
+
+/// What a payment entry is: money paid to the group, or a refund received from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentEntryKind {
+    /// An advance (概算払).
+    Advance,
+    /// A payment after finalisation (精算払).
+    Final,
+    /// A refund received (返還金).
+    Refund,
+}
+
+impl From<PaymentKind> for PaymentEntryKind {
+    fn from(kind: PaymentKind) -> Self {
+        match kind {
+            PaymentKind::Advance => Self::Advance,
+            PaymentKind::Final => Self::Final,
+        }
+    }
+}
+
+/// One payment to the group or refund from it, in the order recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentEntry {
+    pub kind: PaymentEntryKind,
+    pub amount: Yen,
+    /// The day the money moved (`paid_on`, `received_on`).
+    pub date: Date,
 }
 
 /// One grant after the award decision.
@@ -191,6 +241,10 @@ pub struct Grant {
     pub refund_outstanding: Yen,
     pub refund_due_on: Option<Date>,
     pub finalised_amount: Option<Yen>,
+    /// Every payment and refund received, in the order recorded. No `serde(default)` here nor in
+    /// `ChangeRecord`: a snapshot from before these fields must fail to load and be replayed from
+    /// the events (migration 0008 also deletes such snapshots).
+    pub payments: Vec<PaymentEntry>,
     pub changes: Vec<ChangeRecord>,
     /// The latest saved (or submitted) settlement report.
     pub report: Option<SettlementReport>,
@@ -311,13 +365,19 @@ impl Grant {
         }
     }
 
-    fn set_change_state(&mut self, id: ChangeRequestId, state: ChangeState) {
+    fn decide_change_record(
+        &mut self,
+        id: ChangeRequestId,
+        state: ChangeState,
+        decision: ChangeDecisionRecord,
+    ) {
         if let Some(record) = self
             .changes
             .iter_mut()
             .find(|record| record.change_request_id == id)
         {
             record.state = state;
+            record.decision = Some(decision);
         }
     }
 }
@@ -362,25 +422,49 @@ impl Aggregate for Grant {
                 self.advances_requested = requested_total;
                 self.start_work();
             }
-            GrantEvent::PaymentRecorded { paid_total, .. } => {
+            GrantEvent::PaymentRecorded {
+                amount,
+                paid_on,
+                kind,
+                paid_total,
+                ..
+            } => {
+                self.payments.push(PaymentEntry {
+                    kind: kind.into(),
+                    amount,
+                    date: paid_on,
+                });
                 self.paid_total = paid_total;
                 self.start_work();
             }
             GrantEvent::ChangeRequested {
                 change_request_id,
+                reason,
                 budget,
                 period,
+                total_cost_before,
+                total_cost_after,
+                at,
                 ..
             } => self.changes.push(ChangeRecord {
                 change_request_id,
+                reason,
+                requested_at: at,
                 budget,
                 period,
+                total_cost_before,
+                total_cost_after,
                 state: ChangeState::Pending,
+                decision: None,
             }),
             GrantEvent::ChangeNotified {
                 change_request_id,
+                reason,
                 budget,
                 period,
+                total_cost_before,
+                total_cost_after,
+                at,
                 ..
             } => {
                 if let Some(award) = self.award.as_mut() {
@@ -389,17 +473,25 @@ impl Aggregate for Grant {
                 }
                 self.changes.push(ChangeRecord {
                     change_request_id,
+                    reason,
+                    requested_at: at,
                     budget,
                     period,
+                    total_cost_before,
+                    total_cost_after,
                     state: ChangeState::Notified,
+                    decision: None,
                 });
             }
             GrantEvent::ChangeApproved {
                 change_request_id,
+                previous_amount,
                 decided_amount,
                 budget,
                 period,
                 completion_deadline,
+                reason,
+                at,
                 ..
             } => {
                 if let Some(award) = self.award.as_mut() {
@@ -408,11 +500,34 @@ impl Aggregate for Grant {
                     award.planned_period = period;
                     award.completion_deadline = completion_deadline;
                 }
-                self.set_change_state(change_request_id, ChangeState::Approved);
+                self.decide_change_record(
+                    change_request_id,
+                    ChangeState::Approved,
+                    ChangeDecisionRecord {
+                        approved: true,
+                        reason,
+                        decided_at: at,
+                        previous_amount: Some(previous_amount),
+                        decided_amount: Some(decided_amount),
+                    },
+                );
             }
             GrantEvent::ChangeRejected {
-                change_request_id, ..
-            } => self.set_change_state(change_request_id, ChangeState::Rejected),
+                change_request_id,
+                reason,
+                at,
+                ..
+            } => self.decide_change_record(
+                change_request_id,
+                ChangeState::Rejected,
+                ChangeDecisionRecord {
+                    approved: false,
+                    reason,
+                    decided_at: at,
+                    previous_amount: None,
+                    decided_amount: None,
+                },
+            ),
             GrantEvent::SettlementReportSaved { report, .. } => self.report = Some(report),
             GrantEvent::SettlementReportSubmitted { report, .. } => {
                 self.report = Some(report);
@@ -437,10 +552,17 @@ impl Aggregate for Grant {
                 });
             }
             GrantEvent::RefundReceived {
+                amount,
+                received_on,
                 outstanding,
                 refunded_total,
                 ..
             } => {
+                self.payments.push(PaymentEntry {
+                    kind: PaymentEntryKind::Refund,
+                    amount,
+                    date: received_on,
+                });
                 self.refund_outstanding = outstanding;
                 self.refunds_received = refunded_total;
             }

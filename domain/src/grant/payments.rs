@@ -11,7 +11,7 @@ use crate::money::Yen;
 use crate::ratio::Ratio;
 
 use super::commands::PaymentKind;
-use super::errors::{GrantAction, GrantError};
+use super::errors::{overflow_in, GrantAction, GrantError};
 use super::events::GrantEvent;
 use super::{Grant, GrantStatus};
 
@@ -20,9 +20,11 @@ pub fn advance_cap(advance_cap_ratio: Ratio, decided: Yen) -> Yen {
     advance_cap_ratio.apply_floor(decided)
 }
 
-/// `a + b`, or the overflow refusal.
+/// `a + b`, or the overflow refusal (about the amount the command adds).
 pub(super) fn add(a: Yen, b: Yen) -> Result<Yen, GrantError> {
-    Ok(a.checked_add(b).ok_or(BudgetOverflow)?)
+    a.checked_add(b)
+        .ok_or(BudgetOverflow)
+        .map_err(overflow_in("amount"))
 }
 
 impl Grant {
@@ -39,7 +41,7 @@ impl Grant {
         )?;
         let award = self.award()?;
         if amount.is_zero() {
-            return Err(GrantError::ZeroAmount("advanced"));
+            return Err(GrantError::ZeroAmount { field: "amount" });
         }
         let total = add(self.advances_requested, amount)?;
         let cap = advance_cap(award.advance_cap_ratio, award.decided_amount);
@@ -79,7 +81,7 @@ impl Grant {
         self.status_in(action, allowed)?;
         let award = self.award()?;
         if amount.is_zero() {
-            return Err(GrantError::ZeroAmount("paid"));
+            return Err(GrantError::ZeroAmount { field: "amount" });
         }
         if paid_on < award.decided_on {
             return Err(GrantError::PaymentBeforeDecision {
@@ -88,7 +90,10 @@ impl Grant {
             });
         }
         if paid_on > jst_date(at) {
-            return Err(GrantError::DateInFuture { date: paid_on });
+            return Err(GrantError::DateInFuture {
+                field: "paid_on",
+                date: paid_on,
+            });
         }
         let held = add(self.net_paid(), amount)?;
         if held > award.decided_amount {

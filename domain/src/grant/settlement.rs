@@ -10,7 +10,7 @@ use crate::ids::UserId;
 use crate::money::Yen;
 
 use super::commands::{ReceiptLine, ReviewOutcome, SettlementReport};
-use super::errors::{GrantAction, GrantError};
+use super::errors::{overflow_in, GrantAction, GrantError};
 use super::events::GrantEvent;
 use super::text::{self, LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
 use super::{ChangeState, Grant, GrantStatus};
@@ -84,10 +84,16 @@ pub fn finalise(
 
 /// The report with trimmed text, refused when a line is incomplete or the amounts overflow.
 fn normalise(report: SettlementReport) -> Result<SettlementReport, GrantError> {
-    if report.expenses.len() > MAX_REPORT_LINES || report.income.len() > MAX_REPORT_LINES {
-        return Err(GrantError::TooManyLines {
-            max: MAX_REPORT_LINES,
-        });
+    for (field, count) in [
+        ("expenses", report.expenses.len()),
+        ("income", report.income.len()),
+    ] {
+        if count > MAX_REPORT_LINES {
+            return Err(GrantError::TooManyLines {
+                field,
+                max: MAX_REPORT_LINES,
+            });
+        }
     }
     let expenses = report
         .expenses
@@ -122,7 +128,7 @@ fn normalise(report: SettlementReport) -> Result<SettlementReport, GrantError> {
         })
         .collect::<Result<Vec<_>, GrantError>>()?;
     let lines: Vec<ExpenseLine> = expenses.iter().map(ReceiptLine::expense_line).collect();
-    Budget::totals_of(lines.iter(), income.iter())?;
+    Budget::totals_of(lines.iter(), income.iter()).map_err(overflow_in("expenses"))?;
     Ok(SettlementReport {
         income,
         expenses,

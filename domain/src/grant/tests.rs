@@ -311,6 +311,7 @@ fn a_completion_deadline_past_the_fiscal_year_is_refused() {
         .given_no_previous_events()
         .when(command)
         .then_expect_error(GrantError::OutsideGrantYear {
+            field: "completion_deadline",
             date: date!(2027 - 04 - 01),
             decided_on: DECIDED_ON,
             last_day: date!(2027 - 03 - 31),
@@ -1151,6 +1152,258 @@ fn refusals_carry_a_code_a_japanese_message_naming_the_rule_and_a_kind() {
     assert_eq!(late.kind(), RefusalKind::Rule);
     let state = GrantError::AlreadyDecided;
     assert_eq!(state.kind(), RefusalKind::State);
+}
+
+// ---- What the grant read shows: its payments and change requests ----
+
+#[test]
+fn the_grant_lists_each_payment_and_refund_as_recorded() {
+    // Worked example 3: 228,800 advanced, 165,000 finalised, 63,800 refunded in two parts.
+    let given = history(&[advanced(), submitted(report(250_000, 30_000))]);
+    let mut given = history(&[given.clone(), run(given, accept()).unwrap()]);
+    for (amount, day) in [
+        (30_000, date!(2027 - 03 - 20)),
+        (33_800, date!(2027 - 04 - 01)),
+    ] {
+        let refund = GrantCommand::RecordRefund {
+            amount: yen(amount),
+            received_on: day,
+            by: staff(),
+            at: noon(day),
+        };
+        given = history(&[given.clone(), run(given, refund).unwrap()]);
+    }
+    let entry = |kind, amount, date| PaymentEntry {
+        kind,
+        amount: yen(amount),
+        date,
+    };
+    let grant = state(&given);
+    assert_eq!(
+        grant.payments,
+        vec![
+            entry(PaymentEntryKind::Advance, 228_800, date!(2026 - 06 - 20)),
+            entry(PaymentEntryKind::Refund, 30_000, date!(2027 - 03 - 20)),
+            entry(PaymentEntryKind::Refund, 33_800, date!(2027 - 04 - 01)),
+        ]
+    );
+    assert_eq!(grant.status, Some(GrantStatus::Closed));
+
+    // Worked example 2: the final payment of 11,200 follows the advance.
+    let grant = state(&closed());
+    assert_eq!(
+        grant.payments,
+        vec![
+            entry(PaymentEntryKind::Advance, 228_800, date!(2026 - 06 - 20)),
+            entry(PaymentEntryKind::Final, 11_200, date!(2027 - 03 - 25)),
+        ]
+    );
+    assert_eq!(state(&[decided()]).payments, vec![]);
+}
+
+#[test]
+fn the_grant_lists_each_change_request_with_its_totals_and_decision() {
+    // A minor change (applied at once), then one approved with a new amount, then one rejected.
+    let mut given = vec![decided()];
+    for command in [
+        request_change(1, 400_000, COMPLETION),
+        request_change(2, 452_345, date!(2027 - 03 - 20)),
+        decide_change(2, true, Some(316_000)),
+        request_change(3, 600_000, date!(2027 - 03 - 20)),
+        decide_change(3, false, None),
+    ] {
+        given = history(&[given.clone(), run(given, command).unwrap()]);
+    }
+    let grant = state(&given);
+    let [minor, approved, rejected] = &grant.changes[..] else {
+        panic!("three change requests: {:?}", grant.changes);
+    };
+
+    assert_eq!(minor.change_request_id, change_id(1));
+    assert_eq!(minor.state, ChangeState::Notified);
+    assert_eq!(minor.reason, "会場の変更");
+    assert_eq!(minor.requested_at, noon(date!(2026 - 08 - 01)));
+    assert_eq!(minor.total_cost_before, yen(412_345));
+    assert_eq!(minor.total_cost_after, yen(400_000));
+    assert_eq!(minor.decision, None);
+
+    assert_eq!(approved.state, ChangeState::Approved);
+    assert_eq!(approved.total_cost_before, yen(400_000));
+    assert_eq!(approved.total_cost_after, yen(452_345));
+    assert_eq!(approved.period, period(date!(2027 - 03 - 20)));
+    assert_eq!(
+        approved.decision,
+        Some(ChangeDecisionRecord {
+            approved: true,
+            reason: "事業の拡充を認める".into(),
+            decided_at: noon(date!(2026 - 08 - 10)),
+            previous_amount: Some(yen(286_000)),
+            decided_amount: Some(yen(316_000)),
+        })
+    );
+
+    assert_eq!(rejected.state, ChangeState::Rejected);
+    let decision = rejected.decision.as_ref().expect("decided");
+    assert!(!decision.approved);
+    assert_eq!(decision.decided_amount, None);
+    assert_eq!(grant.decided_amount(), yen(316_000));
+}
+
+#[test]
+fn a_snapshot_from_before_the_payment_list_is_not_trusted() {
+    // The state of an older release had no `payments` and leaner change records: such a snapshot
+    // must fail to load (and the grant be replayed from its events), never load with an empty list.
+    let grant = state(&closed());
+    let mut older = serde_json::to_value(&grant).unwrap();
+    older.as_object_mut().unwrap().remove("payments");
+    assert!(serde_json::from_value::<Grant>(older).is_err());
+    let restored: Grant = serde_json::from_value(serde_json::to_value(&grant).unwrap()).unwrap();
+    assert_eq!(restored, grant);
+}
+
+/// The field a command's refusal names, by the field names of the HTTP contract.
+fn refused_field(given: Vec<GrantEvent>, command: GrantCommand) -> Option<&'static str> {
+    run(given, command)
+        .expect_err("the command is refused")
+        .field()
+}
+
+#[test]
+fn refusals_about_one_input_name_its_field_in_the_http_contract() {
+    let advance = |amount| GrantCommand::RequestAdvance {
+        amount: yen(amount),
+        by: applicant(),
+        at: noon(date!(2026 - 06 - 15)),
+    };
+    assert_eq!(
+        refused_field(vec![decided()], advance(228_801)),
+        Some("amount")
+    );
+    assert_eq!(refused_field(vec![decided()], advance(0)), Some("amount"));
+
+    let day = date!(2026 - 06 - 20);
+    let payment = |paid_on: Date| GrantCommand::RecordPayment {
+        amount: yen(1_000),
+        paid_on,
+        kind: PaymentKind::Advance,
+        by: staff(),
+        at: noon(day),
+    };
+    assert_eq!(
+        refused_field(vec![decided()], payment(date!(2026 - 05 - 31))),
+        Some("paid_on")
+    );
+    assert_eq!(
+        refused_field(vec![decided()], payment(date!(2026 - 06 - 21))),
+        Some("paid_on")
+    );
+
+    // A change: its reason, its period (reversed, or past the fiscal year), its budget.
+    let mut change = request_change(1, 400_000, COMPLETION);
+    if let GrantCommand::RequestChange { reason, .. } = &mut change {
+        *reason = " ".into();
+    }
+    assert_eq!(refused_field(vec![decided()], change), Some("reason"));
+    let mut change = request_change(1, 400_000, COMPLETION);
+    if let GrantCommand::RequestChange { period, .. } = &mut change {
+        *period = Period {
+            start: COMPLETION,
+            end: DECIDED_ON,
+        };
+    }
+    assert_eq!(refused_field(vec![decided()], change), Some("period"));
+    assert_eq!(
+        refused_field(
+            vec![decided()],
+            request_change(1, 400_000, date!(2027 - 04 - 01))
+        ),
+        Some("period")
+    );
+    let mut change = request_change(1, 400_000, COMPLETION);
+    if let GrantCommand::RequestChange { budget, .. } = &mut change {
+        budget.expenses[0].quantity = u32::MAX;
+        budget.expenses[0].unit_price = yen(999_999_999_999);
+        budget.expenses.push(budget.expenses[0].clone());
+    }
+    assert_eq!(refused_field(vec![decided()], change), Some("budget"));
+
+    // Staff's decision on a change: the new amount.
+    let pending = vec![decided(), change_requested(1, 500_000, COMPLETION)];
+    assert_eq!(
+        refused_field(pending.clone(), decide_change(1, false, Some(300_000))),
+        Some("new_amount")
+    );
+    assert_eq!(
+        refused_field(pending, decide_change(1, true, Some(999_000))),
+        Some("new_amount")
+    );
+
+    // The report: a receipt line, an income line, the outcomes at submission.
+    let mut bad = report(350_000, 30_000);
+    bad.expenses[0].quantity = 0;
+    assert_eq!(
+        refused_field(advanced(), save(bad, date!(2027 - 03 - 01))),
+        Some("expenses")
+    );
+    let mut bad = report(350_000, 30_000);
+    bad.expenses[0].receipt_number = String::new();
+    assert_eq!(
+        refused_field(advanced(), save(bad, date!(2027 - 03 - 01))),
+        Some("expenses")
+    );
+    let mut bad = report(350_000, 30_000);
+    bad.income[0].description = String::new();
+    assert_eq!(
+        refused_field(advanced(), save(bad, date!(2027 - 03 - 01))),
+        Some("income")
+    );
+    let mut no_outcomes = report(350_000, 30_000);
+    no_outcomes.outcomes = String::new();
+    let saved = history(&[
+        advanced(),
+        run(advanced(), save(no_outcomes, date!(2027 - 03 - 01))).unwrap(),
+    ]);
+    assert_eq!(
+        refused_field(saved, submit(noon(date!(2027 - 03 - 02)))),
+        Some("outcomes")
+    );
+
+    // Cancellation: the refund ordered.
+    assert_eq!(
+        refused_field(advanced(), cancel(228_801, date!(2026 - 07 - 01))),
+        Some("refund_amount")
+    );
+}
+
+#[test]
+fn refusals_about_the_grant_s_state_or_timing_name_no_field() {
+    assert_eq!(
+        refused_field(vec![decided()], decide_command(DECIDED_AT)),
+        None
+    );
+    let withdraw = GrantCommand::Withdraw {
+        reason: "辞退".into(),
+        by: applicant(),
+        at: noon(date!(2026 - 06 - 12)),
+    };
+    assert_eq!(refused_field(vec![decided()], withdraw), None);
+    assert_eq!(refused_field(vec![decided()], accept()), None);
+}
+
+#[test]
+fn text_refusals_name_the_field_in_japanese() {
+    let missing = GrantError::TextRequired { field: "outcomes" };
+    assert_eq!(missing.message_ja(), "事業の成果を入力してください");
+    assert_eq!(missing.field(), Some("outcomes"));
+    let long = GrantError::TextTooLong {
+        field: "item",
+        max: 200,
+    };
+    assert_eq!(
+        long.message_ja(),
+        "支出の内容は200文字以内で入力してください"
+    );
+    assert_eq!(long.field(), Some("expenses"));
 }
 
 // ---- Properties ----

@@ -75,4 +75,12 @@ impl Refusal for ReviewError {
             Self::Criteria(error) => error.kind(),
         }
     }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::TextTooLong { field, .. } => Some(field),
+            Self::Criteria(error) => error.field(),
+            _ => None,
+        }
+    }
 }

@@ -399,3 +399,23 @@ fn events_name_themselves_and_round_trip_through_json() {
         assert_eq!(serde_json::from_str::<ReviewEvent>(&json).unwrap(), event);
     }
 }
+
+#[test]
+fn refusals_about_one_input_name_its_field_in_the_http_contract() {
+    use crate::criteria::CriteriaError;
+    use crate::refusal::Refusal;
+    let too_long = ReviewError::TextTooLong {
+        field: "comment",
+        max: 4_000,
+    };
+    assert_eq!(too_long.field(), Some("comment"));
+    let out_of_range = ReviewError::Criteria(CriteriaError::OutOfRange {
+        key: "civic".into(),
+        points: 11,
+        min: 0,
+        max: 10,
+    });
+    assert_eq!(out_of_range.field(), Some("scores"));
+    assert_eq!(CriteriaError::Empty.field(), Some("criteria"));
+    assert_eq!(ReviewError::Conflicted.field(), None);
+}

@@ -163,13 +163,16 @@ impl Round {
             .get(&application_id)
             .ok_or(RoundError::NotAwarded(application_id))?;
         if new_amount.is_zero() {
-            return Err(RoundError::ZeroAmount);
+            return Err(RoundError::ZeroAmount {
+                field: "new_amount",
+            });
         }
         if new_amount == award.amount {
             return Err(RoundError::AmendmentUnchanged);
         }
         if new_amount > settings.cap {
             return Err(RoundError::AboveMaximum {
+                field: "new_amount",
                 amount: new_amount,
                 max: settings.cap,
             });
@@ -200,7 +203,7 @@ impl Round {
             .get(&application_id)
             .ok_or(RoundError::NotAwarded(application_id))?;
         if amount.is_zero() {
-            return Err(RoundError::ZeroAmount);
+            return Err(RoundError::ZeroAmount { field: "amount" });
         }
         let remaining_amount =
             award
@@ -225,7 +228,7 @@ impl Round {
 pub fn check_amount(settings: &RoundSettings, award: &AwardRequest) -> Result<(), RoundError> {
     let amount = award.amount;
     if amount.is_zero() {
-        return Err(RoundError::ZeroAmount);
+        return Err(RoundError::ZeroAmount { field: "amount" });
     }
     if amount > award.requested {
         return Err(RoundError::AboveRequested {
@@ -235,6 +238,7 @@ pub fn check_amount(settings: &RoundSettings, award: &AwardRequest) -> Result<()
     }
     if amount > award.max {
         return Err(RoundError::AboveMaximum {
+            field: "amount",
             amount,
             max: award.max,
         });

@@ -74,7 +74,12 @@ pub enum RoundError {
     #[error("the award {amount} exceeds the requested amount {requested}")]
     AboveRequested { amount: Yen, requested: Yen },
     #[error("the award {amount} exceeds the maximum subsidy {max}")]
-    AboveMaximum { amount: Yen, max: Yen },
+    /// `field`: `amount` of an award, `new_amount` of an amendment after a change request.
+    AboveMaximum {
+        field: &'static str,
+        amount: Yen,
+        max: Yen,
+    },
     #[error("the award {amount} is below the course's floor {floor}")]
     BelowFloor { amount: Yen, floor: Yen },
     #[error("the completion deadline {deadline} is before the decision day {decided_on}")]
@@ -113,8 +118,8 @@ pub enum RoundError {
     DuplicateGrant(GrantId),
     #[error("a decision needs at least one award or rejection")]
     EmptyDecision,
-    #[error("the amount must be more than zero yen")]
-    ZeroAmount,
+    #[error("the {field} must be more than zero yen")]
+    ZeroAmount { field: &'static str },
     #[error("the amended amount equals the decided amount")]
     AmendmentUnchanged,
     #[error("cannot release {amount}: the award is only {award}")]
@@ -165,7 +170,7 @@ impl Refusal for RoundError {
             Self::DuplicateApplication(_) => "round.duplicate_application",
             Self::DuplicateGrant(_) => "round.duplicate_grant",
             Self::EmptyDecision => "round.empty_decision",
-            Self::ZeroAmount => "round.zero_amount",
+            Self::ZeroAmount { .. } => "round.zero_amount",
             Self::AmendmentUnchanged => "round.amendment_unchanged",
             Self::ReleaseAboveAward { .. } => "round.release_above_award",
         }
@@ -226,7 +231,7 @@ impl Refusal for RoundError {
             Self::AboveRequested { amount, requested } => {
                 format!("交付額{amount}が申請額{requested}を超えています（規則6）")
             }
-            Self::AboveMaximum { amount, max } => {
+            Self::AboveMaximum { amount, max, .. } => {
                 format!("交付額{amount}が補助上限額{max}を超えています（規則6）")
             }
             Self::BelowFloor { amount, floor } => {
@@ -255,7 +260,7 @@ impl Refusal for RoundError {
             Self::DuplicateApplication(_) => "同じ申請が2回含まれています".into(),
             Self::DuplicateGrant(_) => "この交付番号はすでに使われています".into(),
             Self::EmptyDecision => "交付決定または不採択を1件以上指定してください（規則6）".into(),
-            Self::ZeroAmount => "金額は1円以上にしてください（規則6）".into(),
+            Self::ZeroAmount { .. } => "金額は1円以上にしてください（規則6）".into(),
             Self::AmendmentUnchanged => "変更後の額が現在の交付決定額と同じです（規則8）".into(),
             Self::ReleaseAboveAward { amount, award } => {
                 format!("解除額{amount}が交付決定額{award}を超えています（規則6）")
@@ -290,6 +295,33 @@ impl Refusal for RoundError {
             | Self::DeadlineAfterFiscalYear { .. }
             | Self::BudgetExceeded { .. } => RefusalKind::Rule,
             _ => RefusalKind::Invalid,
+        }
+    }
+
+    /// The field of the command's body (the round's settings, an award of a decision, the
+    /// appointed reviewer) the refusal concerns; refusals about the round's state or its ranking
+    /// name none.
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::WindowInverted => Some("closes_at"),
+            Self::FloorAboveCap { .. } => Some("floor"),
+            Self::CapAboveBudget { .. } => Some("cap"),
+            Self::ZeroRoundingUnit => Some("rounding_unit"),
+            Self::RatioAboveOne(field)
+            | Self::MissingText(field)
+            | Self::TextTooLong { field, .. }
+            | Self::ZeroAmount { field }
+            | Self::AboveMaximum { field, .. } => Some(field),
+            Self::SettlementDaysOutOfRange => Some("settlement_days"),
+            Self::NoGrantsPerGroup => Some("max_grants_per_group"),
+            Self::NotAReviewer => Some("reviewer_id"),
+            Self::AboveRemainder { .. } | Self::AboveRequested { .. } | Self::BelowFloor { .. } => {
+                Some("amount")
+            }
+            Self::DeadlineBeforeDecision { .. } | Self::DeadlineAfterFiscalYear { .. } => {
+                Some("completion_deadline")
+            }
+            _ => None,
         }
     }
 }

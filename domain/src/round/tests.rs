@@ -572,6 +572,7 @@ fn an_award_above_the_maximum_subsidy_is_refused() {
     given(ranked_round())
         .when(decide(vec![request], vec![]))
         .then_expect_error(RoundError::AboveMaximum {
+            field: "amount",
             amount: yen(300_000),
             max: yen(286_000),
         });
@@ -587,7 +588,7 @@ fn an_award_below_the_floor_or_of_nothing_is_refused() {
         });
     given(ranked_round())
         .when(decide(vec![award(2, 0, 300_000)], vec![]))
-        .then_expect_error(RoundError::ZeroAmount);
+        .then_expect_error(RoundError::ZeroAmount { field: "amount" });
 }
 
 #[test]
@@ -877,12 +878,15 @@ fn an_amendment_past_the_cap_or_to_nothing_or_to_the_same_amount_is_refused() {
     given(with(fully_decided(), [released(1, 400_000, 100_000)]))
         .when(amend(2, 500_001))
         .then_expect_error(RoundError::AboveMaximum {
+            field: "new_amount",
             amount: yen(500_001),
             max: yen(500_000),
         });
     given(fully_decided())
         .when(amend(2, 0))
-        .then_expect_error(RoundError::ZeroAmount);
+        .then_expect_error(RoundError::ZeroAmount {
+            field: "new_amount",
+        });
     given(fully_decided())
         .when(amend(2, 250_000))
         .then_expect_error(RoundError::AmendmentUnchanged);
@@ -947,7 +951,7 @@ fn a_release_above_what_remains_decided_or_of_nothing_is_refused() {
         });
     given(fully_decided())
         .when(release(2, 0))
-        .then_expect_error(RoundError::ZeroAmount);
+        .then_expect_error(RoundError::ZeroAmount { field: "amount" });
 }
 
 #[test]
@@ -1106,4 +1110,47 @@ fn a_round_comes_back_from_its_snapshot_unchanged() {
     let snapshot = serde_json::to_value(&round).expect("a round serialises");
     let restored: Round = serde_json::from_value(snapshot).expect("and deserialises");
     assert_eq!(restored, round);
+}
+
+#[test]
+fn refusals_about_one_input_name_its_field_in_the_http_contract() {
+    use crate::refusal::Refusal;
+    // The settings of POST /rounds.
+    assert_eq!(RoundError::WindowInverted.field(), Some("closes_at"));
+    assert_eq!(
+        RoundError::FloorAboveCap {
+            floor: yen(2),
+            cap: yen(1)
+        }
+        .field(),
+        Some("floor")
+    );
+    assert_eq!(
+        RoundError::RatioAboveOne("pass_ratio").field(),
+        Some("pass_ratio")
+    );
+    assert_eq!(RoundError::MissingText("title").field(), Some("title"));
+    assert_eq!(
+        RoundError::SettlementDaysOutOfRange.field(),
+        Some("settlement_days")
+    );
+    // An award of POST /rounds/{id}/decisions, and an amendment after a change request.
+    let amount = |events: Vec<RoundEvent>, command| {
+        given(events)
+            .when(command)
+            .inspect_result()
+            .expect_err("refused")
+            .field()
+    };
+    assert_eq!(
+        amount(
+            ranked_round(),
+            decide(vec![award(2, 300_001, 300_000)], vec![])
+        ),
+        Some("amount")
+    );
+    assert_eq!(amount(fully_decided(), amend(2, 0)), Some("new_amount"));
+    // State and ranking refusals name none.
+    assert_eq!(RoundError::AlreadyOpened.field(), None);
+    assert_eq!(RoundError::ScoringNotClosed.field(), None);
 }

@@ -36,15 +36,6 @@ const APPLICATION_FIELDS: &[&str] = &[
     "requested_amount",
 ];
 
-/// Codes whose refusal concerns one part of the form though the API names no field.
-const APPLICATION_CODES: &[(&str, &str)] = &[
-    ("group.no_current_registration", "group_id"),
-    ("group.too_few_members", "group_id"),
-    ("group.no_resident_member", "group_id"),
-    ("group.no_public_interest_purpose", "group_id"),
-    ("group.grant_limit_reached", "group_id"),
-];
-
 /// The budget of api.md (`{income, expenses}`) from the posted budget rows; blank rows are left
 /// out, and `bad` collects "budget" when an amount is not a number.
 pub(super) fn budget_json(form: &FormData, bad: &mut Vec<String>) -> Value {
@@ -476,13 +467,7 @@ pub(super) async fn start_application(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(
-                &mut errors,
-                &problem,
-                APPLICATION_FIELDS,
-                APPLICATION_CODES,
-                &bad,
-            );
+            place(&mut errors, &problem, APPLICATION_FIELDS, &[], &bad);
             let (round, groups) = match round_and_groups(&web, Some(&token), &round_id).await {
                 Ok(found) => found,
                 Err(problem) => return read_failed(&visitor, &problem, &path),
@@ -522,13 +507,7 @@ async fn submit_then(
         Ok(_) => redirect(&format!("/applications/{id}?submitted=1")),
         Err(problem) => {
             let mut errors = Errors::default();
-            place(
-                &mut errors,
-                &problem,
-                APPLICATION_FIELDS,
-                APPLICATION_CODES,
-                &[],
-            );
+            place(&mut errors, &problem, APPLICATION_FIELDS, &[], &[]);
             let round = web
                 .api
                 .get(
@@ -626,13 +605,7 @@ pub(super) async fn save_application(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(
-                &mut errors,
-                &problem,
-                APPLICATION_FIELDS,
-                APPLICATION_CODES,
-                &bad,
-            );
+            place(&mut errors, &problem, APPLICATION_FIELDS, &[], &bad);
             let (application, round) = match load_application(&web, &token, &id).await {
                 Ok(found) => found,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

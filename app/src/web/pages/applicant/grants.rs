@@ -1,5 +1,5 @@
-//! One grant after the award (`/grants/{id}`): the decided amount, what was paid, the state and
-//! what comes next; requesting an advance (概算払), withdrawing (辞退), and the change request form
+//! One grant after the award (`/grants/{id}`): the decided amount, what was paid (each payment
+//! and refund), the change requests and staff's decisions, the state and what comes next; requesting an advance (概算払), withdrawing (辞退), and the change request form
 //! (`/grants/{id}/change`, 変更承認申請).
 //!
 //! The grant read of the API is the whole truth shown here: the page does no arithmetic on
@@ -75,6 +75,95 @@ pub(super) fn grant_summary(grant: &Value) -> Markup {
     }
 }
 
+/// The payments and refunds as the grant read lists them.
+fn payments_table(grant: &Value) -> Markup {
+    let payments = grant["payments"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    html! {
+        h2 #payments { "支払と返還の記録" }
+        @if payments.is_empty() {
+            p { "まだ支払はありません。" }
+        } @else {
+            table #payment-table {
+                caption.visually-hidden { "支払と返還の記録" }
+                thead { tr { th scope="col" { "日付" } th scope="col" { "種類" } th.num scope="col" { "金額" } } }
+                tbody {
+                    @for payment in payments {
+                        tr {
+                            td { (date_of(&payment["date"])) }
+                            td { (payment_kind_label(text(&payment["kind"]))) }
+                            td.num { (yen_of(&payment["amount"])) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn payment_kind_label(kind: &str) -> &str {
+    match kind {
+        "advance" => "概算払",
+        "final" => "精算払",
+        "refund" => "返還（受領）",
+        other => other,
+    }
+}
+
+/// The change requests as the grant read lists them, with staff's decision.
+fn change_requests_table(grant: &Value) -> Markup {
+    let changes = grant["change_requests"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    html! {
+        @if !changes.is_empty() {
+            h2 #change-requests { "変更の申請" }
+            table #change-table {
+                caption.visually-hidden { "変更の申請" }
+                thead { tr {
+                    th scope="col" { "申請日時" } th scope="col" { "理由" } th scope="col" { "変更後の事業期間" }
+                    th.num scope="col" { "事業費総額（変更前）" } th.num scope="col" { "事業費総額（変更後）" }
+                    th scope="col" { "状況" } th scope="col" { "市の判断" }
+                } }
+                tbody {
+                    @for change in changes {
+                        @let decision = &change["decision"];
+                        tr {
+                            td { (view::instant_of(&change["requested_at"])) }
+                            td { (text(&change["reason"])) }
+                            td { (date_of(&change["period"]["start"])) "〜" (date_of(&change["period"]["end"])) }
+                            td.num { (yen_of(&change["total_cost_before"])) }
+                            td.num { (yen_of(&change["total_cost_after"])) }
+                            td { (change_status_label(text(&change["status"]))) }
+                            td {
+                                @if decision.is_null() { "—" } @else {
+                                    (view::instant_of(&decision["decided_at"])) "　" (text(&decision["reason"]))
+                                    @if decision["decided_amount"].is_i64() {
+                                        br; "交付決定額 " (yen_of(&decision["previous_amount"])) " → " (yen_of(&decision["decided_amount"]))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn change_status_label(status: &str) -> &str {
+    match status {
+        "pending" => "審査中",
+        "notified" => "軽微な変更（届出）",
+        "approved" => "承認",
+        "rejected" => "不承認",
+        other => other,
+    }
+}
+
 fn non_empty_dash(value: &str) -> &str {
     if value.is_empty() {
         "—"
@@ -141,6 +230,8 @@ fn grant_page(
             p { "申請：" a href={ "/applications/" (text(&application["id"])) } { (non_empty(text(&application["title"]))) } }
         }
         (grant_summary(grant))
+        (payments_table(grant))
+        (change_requests_table(grant))
         h2 { "次にすること" }
         (next_step(grant))
         @if reporting {
@@ -287,20 +378,13 @@ pub(super) async fn request_advance(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, &["amount"], AMOUNT_CODES, &bad);
+            place(&mut errors, &problem, &["amount"], &[], &bad);
             let state = FormState::new(form.typed()).with_errors(errors);
             grant_page_again(&web, &visitor, &id, Posted::Advance, state).await
         }
     };
     with_session(response, &visitor, again)
 }
-
-/// Refusals of an advance that concern the amount typed.
-const AMOUNT_CODES: &[(&str, &str)] = &[
-    ("grant.advance_above_cap", "amount"),
-    ("grant.zero_amount", "amount"),
-    ("request.invalid_field", "amount"),
-];
 
 pub(super) async fn withdraw_grant(
     State(web): State<Web>,
@@ -336,14 +420,7 @@ pub(super) async fn withdraw_grant(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            errors.problem(
-                &problem,
-                &["reason"],
-                &[
-                    ("grant.text_required", "reason"),
-                    ("grant.text_too_long", "reason"),
-                ],
-            );
+            errors.problem(&problem, &["reason"], &[]);
             let state = FormState::new(form.typed()).with_errors(errors);
             grant_page_again(&web, &visitor, &id, Posted::Withdraw, state).await
         }
@@ -354,16 +431,6 @@ pub(super) async fn withdraw_grant(
 // ---------------------------------------------------------------- the change request
 
 const CHANGE_FIELDS: &[&str] = &["reason", "period", "budget"];
-
-/// Refusals of a change request that concern one part of the form.
-const CHANGE_CODES: &[(&str, &str)] = &[
-    ("grant.text_required", "reason"),
-    ("grant.text_too_long", "reason"),
-    ("grant.period_reversed", "period"),
-    ("grant.outside_grant_year", "period"),
-    ("grant.period_after_completion", "period"),
-    ("grant.overflow", "budget"),
-];
 
 /// The change form pre-filled with the plan as the application holds it.
 fn change_fields(application: Option<&Value>) -> FormData {
@@ -474,7 +541,7 @@ pub(super) async fn request_change(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, CHANGE_FIELDS, CHANGE_CODES, &bad);
+            place(&mut errors, &problem, CHANGE_FIELDS, &[], &bad);
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

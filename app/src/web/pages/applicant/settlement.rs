@@ -41,16 +41,6 @@ const INCOME_COLUMNS: [&str; 3] = ["income_kind", "income_description", "income_
 
 const REPORT_FIELDS: &[&str] = &["expenses", "income", "outcomes", "participants"];
 
-/// Refusals of the report that concern one part of the form though the API names no field.
-const REPORT_CODES: &[(&str, &str)] = &[
-    ("grant.zero_quantity", "expenses"),
-    ("grant.date_in_future", "expenses"),
-    ("grant.outside_grant_year", "expenses"),
-    ("grant.too_many_lines", "expenses"),
-    ("grant.overflow", "expenses"),
-    ("grant.text_required", "outcomes"),
-];
-
 /// The saved report, or `None` when none has been saved yet.
 async fn saved_report(web: &Web, token: &str, id: &str) -> Result<Option<Value>, Problem> {
     let answer = web
@@ -352,7 +342,7 @@ pub(super) async fn save_report(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, REPORT_FIELDS, REPORT_CODES, &bad);
+            place(&mut errors, &problem, REPORT_FIELDS, &[], &bad);
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

@@ -1,8 +1,9 @@
 //! The event log in global order (`/audit`), with the hash chain's verification and filters: by
 //! stream type, by one stream (which leads to its timeline), and by a JST time range.
 //!
-//! The audit API pages the log by position only, so the type and time filters are applied to the
-//! events it answers, a bounded window at a time; "次へ" goes on from the last position looked at.
+//! The filters are the audit API's (`aggregate_type`, `from`, `until`): the page only turns the
+//! JST `datetime-local` fields into RFC 3339 instants and shows a page of what the API answers;
+//! "次へ" goes on from the last position shown.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -10,6 +11,7 @@ use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::{aggregate_label, stream_path, summary, verification_box, AGGREGATE_TYPES};
@@ -22,10 +24,6 @@ use crate::web::Web;
 
 /// Matching events shown per page.
 const PAGE: usize = 100;
-/// Events the audit API answers per call (its maximum).
-const BATCH: i64 = 1_000;
-/// Calls per page at most: a filter that matches rarely still answers quickly.
-const BATCHES: usize = 10;
 
 #[derive(Deserialize, Default)]
 pub(super) struct Filter {
@@ -125,48 +123,34 @@ pub(super) async fn log(
         Ok(verification) => verification,
         Err(problem) => return read_failed(&visitor, &problem, "/audit"),
     };
-    let matches = |event: &Value| {
-        let recorded = OffsetDateTime::parse(
-            text(&event["recorded_at"]),
-            &time::format_description::well_known::Rfc3339,
-        )
-        .ok();
-        (aggregate_type.is_empty() || text(&event["aggregate_type"]) == aggregate_type)
-            && from.is_none_or(|from| recorded.is_some_and(|at| at >= from))
-            && until.is_none_or(|until| recorded.is_some_and(|at| at <= until))
-    };
     let mut shown: Vec<Value> = Vec::new();
-    let mut looked_at = after;
-    // With an unreadable filter nothing is looked at, and there is nothing to go on to.
-    let mut at_end = !errors.is_empty();
+    // With an unreadable filter nothing is asked, and there is nothing to go on to.
+    let mut at_end = true;
     if errors.is_empty() {
-        'scan: for _ in 0..BATCHES {
-            let batch = match web
-                .api
-                .get(
-                    format!("/api/v1/audit/events?after={looked_at}&limit={BATCH}"),
-                    Some(token),
-                )
-                .await
-            {
-                Ok(batch) => batch.as_array().cloned().unwrap_or_default(),
-                Err(problem) => return read_failed(&visitor, &problem, "/audit"),
-            };
-            at_end = (batch.len() as i64) < BATCH;
-            for event in batch {
-                looked_at = event["position"].as_i64().unwrap_or(looked_at);
-                if matches(&event) {
-                    shown.push(event);
-                    if shown.len() == PAGE {
-                        break 'scan;
-                    }
-                }
-            }
-            if at_end {
-                break;
+        let mut path = format!("/api/v1/audit/events?after={after}&limit={PAGE}");
+        if !aggregate_type.is_empty() {
+            path.push_str(&format!("&aggregate_type={}", encode(aggregate_type)));
+        }
+        for (name, instant) in [("from", from), ("until", until)] {
+            if let Some(instant) = instant.and_then(|instant| instant.format(&Rfc3339).ok()) {
+                path.push_str(&format!("&{name}={}", encode(&instant)));
             }
         }
+        match web.api.get(path, Some(token)).await {
+            Ok(page) => {
+                shown = page.as_array().cloned().unwrap_or_default();
+                at_end = shown.len() < PAGE;
+            }
+            Err(problem) if problem.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                errors.problem(&problem, &["aggregate_type", "from", "until"], &[]);
+            }
+            Err(problem) => return read_failed(&visitor, &problem, "/audit"),
+        }
     }
+    let next = shown
+        .last()
+        .and_then(|event| event["position"].as_i64())
+        .unwrap_or(after);
     let state = FormState::new(filter.form_values()).with_errors(errors);
     let filtered = !aggregate_type.is_empty() || from.is_some() || until.is_some();
     let body = html! {
@@ -215,12 +199,9 @@ pub(super) async fn log(
                 }
             }
         }
-        @if filtered && shown.len() < PAGE && !at_end {
-            p { "位置 " (looked_at) " までを調べました。" }
-        }
         p {
             @if after > 0 { a href={ "/audit" (filter.query(0)) } { "最初から" } " " }
-            @if !at_end { a href={ "/audit" (filter.query(looked_at)) } { "次へ（位置 " (looked_at + 1) " から）" } }
+            @if !at_end { a href={ "/audit" (filter.query(next)) } { "次へ（位置 " (next + 1) " から）" } }
         }
     };
     let status = if state.errors.is_empty() {
