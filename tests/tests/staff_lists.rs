@@ -275,3 +275,46 @@ on_both_backends!(
         assert_eq!(app.get("/api/v1/users?role=reviewer").await.status, 401);
     }
 );
+
+on_both_backends!(
+    the_dashboard_lists_every_grant_waiting_for_staff,
+    |app: TestApp| async move {
+        // More waiting grants than one page of the grant list holds, of no particular fiscal year,
+        // and finalised grants with and without a remainder to pay.
+        let db = grants_app::db::Database::connect(&app.database_url)
+            .await
+            .unwrap();
+        let rows = (0..1_003).map(|_| ("report_submitted", 0i64)).chain([
+            ("refund_due", 0),
+            ("finalised", 5_000),
+            ("finalised", 0),
+            ("in_progress", 0),
+        ]);
+        for (status, payable) in rows {
+            grants_app::with_pool!(&db, pool => sqlx::query(
+                "INSERT INTO grant_ledger (grant_id, status, decided_amount, payable, updated_position)
+                 VALUES ($1, $2, 100000, $3, 1)",
+            )
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(status)
+            .bind(payable)
+            .execute(pool)
+            .await
+            .map(|_| ())
+            .unwrap());
+        }
+        app.account_with_role("staff", "staff@city.example.jp")
+            .await;
+        let staff = grants_tests::browser::Browser::new(&app);
+        staff.sign_in("staff@city.example.jp").await;
+        let dashboard = staff.get("/staff").await;
+        assert_eq!(dashboard.status, 200, "{}", dashboard.html);
+        assert!(
+            dashboard.html.contains("対応が必要な交付（1005件）"),
+            "1,003 reports, a refund and a remainder to pay"
+        );
+        assert_eq!(dashboard.html.matches("実績報告の審査").count(), 1_003);
+        assert_eq!(dashboard.html.matches("返還金の受領").count(), 1);
+        assert_eq!(dashboard.html.matches("確定額の支払").count(), 1);
+    }
+);
