@@ -1,5 +1,5 @@
-//! The grant ledger (`GET /api/v1/grants/{id}` and the round's list of grants): per grant, what was
-//! decided, paid, finalised and is still owed either way.
+//! The grant ledger (`GET /api/v1/grants/{id}`, the round's list of grants and the paged grant list
+//! `GET /api/v1/grants`): per grant, what was decided, paid, finalised and is still owed either way.
 //!
 //! Built from the round's `AwardDecided` and the grant's `GrantDecided` (whichever comes first creates
 //! the row; `GrantDecided` fields are read from `decision.X` or `X`), then every grant event that moves
