@@ -199,3 +199,20 @@ pub async fn committee_round(
 pub fn may_see_ranking(actor: &Actor, round: &Round) -> bool {
     oversees(actor) || (round.committee.contains(&actor.user_id) && round.is_scoring_closed())
 }
+
+/// Whose grants the actor may list (`GET /api/v1/grants`): `None` for every group's (staff and
+/// auditors); an applicant only their own groups' (as with applications); 403 for anyone else
+/// (a reviewer's work ends at the ranking and sees no grants).
+pub async fn grant_list_groups(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Option<Vec<String>>, ApiError> {
+    if oversees(actor) {
+        return Ok(None);
+    }
+    if !actor.has(Role::Applicant) {
+        return Err(ApiError::forbidden());
+    }
+    let groups = crate::queries::groups_of(&state.db, actor.user_id).await?;
+    Ok(Some(groups.iter().map(ToString::to_string).collect()))
+}

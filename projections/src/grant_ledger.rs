@@ -1,5 +1,5 @@
-//! The grant ledger (`GET /api/v1/grants/{id}` and the round's list of grants): per grant, what was
-//! decided, paid, finalised and is still owed either way.
+//! The grant ledger (`GET /api/v1/grants/{id}`, the round's list of grants and the paged grant list
+//! `GET /api/v1/grants`): per grant, what was decided, paid, finalised and is still owed either way.
 //!
 //! Built from the round's `AwardDecided` and the grant's `GrantDecided` (whichever comes first creates
 //! the row; `GrantDecided` fields are read from `decision.X` or `X`), then every grant event that moves
@@ -466,6 +466,102 @@ pub async fn list_by_round(
     let rows = crate::on_pool!(pool, pool => {
         let rows = sqlx::query(&sql).bind(round_id).fetch_all(pool).await?;
         rows.iter().map(read).collect::<Result<Vec<_>, sqlx::Error>>()?
+    });
+    Ok(rows)
+}
+
+/// The longest page [`list`] answers.
+pub const MAX_PAGE: u32 = 1_000;
+
+/// Which grants to list (`GET /api/v1/grants`): optional filters and one keyset page in grant id
+/// order (grant ids are UUIDv7, so this is also the order of decision).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GrantQuery<'a> {
+    pub status: Option<&'a str>,
+    pub round_id: Option<&'a str>,
+    /// Only these groups' grants (an applicant's own); `None` for every group, an empty slice for
+    /// none at all.
+    pub group_ids: Option<&'a [String]>,
+    /// Only grants after this one (the last grant of the previous page).
+    pub after: Option<&'a str>,
+    /// At most this many grants (capped at [`MAX_PAGE`]).
+    pub limit: u32,
+}
+
+/// One row of the grant list: the ledger row, with the project's title and the group's name from
+/// the public awards list (both public under rule 12; `None` until that read model has the grant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ListedGrant {
+    #[serde(flatten)]
+    pub ledger: LedgerRow,
+    pub title: Option<String>,
+    pub group_name: Option<String>,
+}
+
+/// One page of grants, in grant id order.
+pub async fn list(
+    pool: &LogPool,
+    query: &GrantQuery<'_>,
+) -> Result<Vec<ListedGrant>, ProjectionError> {
+    let groups = query.group_ids.unwrap_or_default();
+    if query.group_ids.is_some() && groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conditions = Vec::new();
+    let mut placeholders = 0;
+    let mut next = || {
+        placeholders += 1;
+        format!("${placeholders}")
+    };
+    if query.status.is_some() {
+        conditions.push(format!("l.status = {}", next()));
+    }
+    if query.round_id.is_some() {
+        conditions.push(format!("l.round_id = {}", next()));
+    }
+    if !groups.is_empty() {
+        let list: Vec<String> = groups.iter().map(|_| next()).collect();
+        conditions.push(format!("l.group_id IN ({})", list.join(", ")));
+    }
+    if query.after.is_some() {
+        conditions.push(format!("l.grant_id > {}", next()));
+    }
+    let mut sql = "SELECT l.grant_id, l.application_id, l.round_id, l.group_id, l.status, \
+                   l.decided_amount, l.decided_on, l.notice_number, l.paid_total, \
+                   l.finalised_amount, l.refund_due, l.payable, l.completion_deadline, \
+                   l.updated_position, a.title, a.group_name \
+                   FROM grant_ledger l LEFT JOIN awards a ON a.grant_id = l.grant_id"
+        .to_owned();
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql.push_str(&format!(" ORDER BY l.grant_id LIMIT {}", next()));
+    let limit = i64::from(query.limit.clamp(1, MAX_PAGE));
+    let rows = crate::on_pool!(pool, pool => {
+        let mut statement = sqlx::query(&sql);
+        if let Some(status) = query.status {
+            statement = statement.bind(status);
+        }
+        if let Some(round) = query.round_id {
+            statement = statement.bind(round);
+        }
+        for group in groups {
+            statement = statement.bind(group);
+        }
+        if let Some(after) = query.after {
+            statement = statement.bind(after);
+        }
+        let rows = statement.bind(limit).fetch_all(pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok::<_, sqlx::Error>(ListedGrant {
+                    ledger: read(row)?,
+                    title: row.try_get(14)?,
+                    group_name: row.try_get(15)?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
     });
     Ok(rows)
 }

@@ -107,7 +107,10 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "grants_decide_change"
         | "grants_review_report"
         | "grants_record_refund"
-        | "grants_cancel" => access(&[Staff], &[]),
+        | "grants_cancel"
+        | "accounts_list_users" => access(&[Staff], &[]),
+        // Applicants get their own groups' grants (as with applications); reviewers none (403).
+        "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
         "groups_register" => access(APPLICANTS, &[]),
         "decisions_answer_offer" => access(&[Member], &[Stranger]),
         "groups_get" | "grants_get" | "grants_get_report" => {

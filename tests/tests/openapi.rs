@@ -69,6 +69,9 @@ const CONTRACT: &[(&str, &str, bool)] = &[
     ("get", "/api/v1/audit/applications/{id}", false),
     ("get", "/api/v1/audit/verification", false),
     ("get", "/metrics", false),
+    // Extensions of api.md (docs/decisions.md): the staff pages' lists.
+    ("get", "/api/v1/grants", false),
+    ("get", "/api/v1/users", false),
 ];
 
 /// Rows of api.md's table the service does not serve yet. When one is implemented, its route (and

@@ -225,8 +225,26 @@ on_both_backends!(
         assert_eq!(read["criteria"].as_array().unwrap().len(), 5);
         assert_eq!(read["budget"], 300_000);
 
-        // Appoint both reviewers through the committee page.
+        // Appoint both reviewers through the committee page: staff choose them by name.
         let committee = format!("/staff/rounds/{round}/committee");
+        let offered = staff.get(&committee).await;
+        assert_eq!(offered.status, 200, "{}", offered.html);
+        assert!(
+            offered
+                .html
+                .contains("<select id=\"f-reviewer_id\" name=\"reviewer_id\""),
+            "{}",
+            offered.html
+        );
+        for (n, (reviewer, _)) in cast.reviewers.iter().enumerate() {
+            assert!(
+                offered
+                    .html
+                    .contains(&format!("<option value=\"{reviewer}\">委員{n}（")),
+                "{}",
+                offered.html
+            );
+        }
         for (reviewer, _) in &cast.reviewers {
             let appointed =
                 submit(&staff, &committee, &committee, &[("reviewer_id", reviewer)]).await;
@@ -1078,7 +1096,7 @@ on_both_backends!(
 );
 
 on_both_backends!(
-    staff_open_a_reviewer_account_and_appoint_it_by_the_id_shown,
+    staff_open_a_reviewer_account_and_appoint_it_by_name,
     |app: TestApp| async move {
         let cast = app.cast(0).await;
         let round = app
@@ -1151,6 +1169,14 @@ on_both_backends!(
         );
 
         let committee = format!("/staff/rounds/{round}/committee");
+        let offered = staff.get(&committee).await;
+        assert!(
+            offered.html.contains(&format!(
+                "<option value=\"{id}\">審査 一郎（ichiro@example.jp）</option>"
+            )),
+            "{}",
+            offered.html
+        );
         let appointed = submit(&staff, &committee, &committee, &[("reviewer_id", &id)]).await;
         assert!(
             appointed.html.contains("審査委員を任命しました"),
@@ -1167,6 +1193,15 @@ on_both_backends!(
             )
             .await;
         assert_eq!(read["committee"], json!([id]));
+        // The member is listed by name, and no longer offered.
+        assert!(
+            appointed
+                .html
+                .contains(&format!("審査 一郎（<code>{id}</code>）")),
+            "{}",
+            appointed.html
+        );
+        assert!(!appointed.html.contains(&format!("<option value=\"{id}\"")));
         // An id that is no reviewer's: the API's refusal beside the field.
         let staff_id = app
             .call(

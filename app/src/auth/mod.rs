@@ -81,6 +81,47 @@ pub async fn insert_credentials(
     Ok(result == 1)
 }
 
+/// An account as staff see it in the account list (never the password hash).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AccountRow {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+}
+
+/// One page of accounts in id order (ids are UUIDv7: oldest first), optionally only those holding
+/// `role`, after the account `after`.
+pub async fn list_accounts(
+    db: &Database,
+    role: Option<Role>,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Vec<AccountRow>, sqlx::Error> {
+    // `roles` is a comma-separated list of role names (see `roles_to_text`).
+    let role = role.map(|role| format!("%,{},%", role.as_str()));
+    let rows: Vec<(String, String, String, String)> = with_pool!(db, pool => sqlx::query_as(
+        "SELECT user_id, display_name, email, roles FROM credentials
+          WHERE (CAST($1 AS TEXT) IS NULL OR ',' || roles || ',' LIKE $1)
+            AND (CAST($2 AS TEXT) IS NULL OR user_id > $2)
+          ORDER BY user_id LIMIT $3",
+    )
+    .bind(role.as_deref())
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, display_name, email, roles)| AccountRow {
+            id,
+            display_name,
+            email,
+            roles: roles_from_text(&roles).into_iter().collect(),
+        })
+        .collect())
+}
+
 /// Removes sign-in data whose account could not be opened after all.
 pub async fn delete_credentials(db: &Database, user_id: UserId) -> Result<(), sqlx::Error> {
     with_pool!(db, pool => sqlx::query("DELETE FROM credentials WHERE user_id = $1")

@@ -9,15 +9,18 @@ pub mod context;
 pub mod decisions;
 pub mod error;
 pub mod extract;
+pub mod grant_list;
 pub mod grants;
 pub mod groups;
 pub mod health;
 pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
+pub mod paging;
 pub mod public;
 pub mod reviews;
 pub mod rounds;
+pub mod users;
 
 use std::time::Duration;
 
@@ -47,7 +50,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(metrics::metrics))
         .routes(routes!(accounts::register))
-        .routes(routes!(accounts::create_user))
+        .routes(routes!(accounts::create_user, users::list))
         .routes(routes!(accounts::sign_in))
         .routes(routes!(accounts::sign_out, accounts::current))
         .routes(routes!(groups::register, groups::list))
@@ -59,6 +62,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(decisions::get_ranking, decisions::fix_ranking))
         .routes(routes!(decisions::decide))
         .routes(routes!(decisions::answer_offer))
+        .routes(routes!(grant_list::list))
         .routes(routes!(grants::get))
         .routes(routes!(grants::withdraw))
         .routes(routes!(grants::request_advance))

@@ -692,6 +692,37 @@ pub struct ApplicationListRow {
     updated_position: i64,
 }
 
+/// One row of the grant list: the grant read's fields, with the project's title and the group's
+/// name (from the public awards list; null until it has the grant).
+#[derive(ToSchema)]
+pub struct GrantListRow {
+    grant_id: Uuid,
+    application_id: Option<Uuid>,
+    round_id: Option<Uuid>,
+    group_id: Option<Uuid>,
+    status: GrantStatus,
+    decided_amount: Yen,
+    decided_on: Option<time::Date>,
+    notice_number: Option<String>,
+    paid_total: Yen,
+    finalised_amount: Option<Yen>,
+    refund_due: Yen,
+    payable: Yen,
+    completion_deadline: Option<time::Date>,
+    title: Option<String>,
+    group_name: Option<String>,
+    updated_position: i64,
+}
+
+/// One account in the account list (staff only: the e-mail address is personal data).
+#[derive(ToSchema)]
+pub struct UserListRow {
+    id: Uuid,
+    display_name: String,
+    email: String,
+    roles: Vec<Role>,
+}
+
 /// How far one read model trails the log.
 #[derive(ToSchema)]
 pub struct ProjectionLag {

@@ -145,6 +145,38 @@ impl Api {
     ) -> Result<Value, Problem> {
         self.send(Call::get(path, token)).await
     }
+
+    /// Every row of a keyset-paged list (`after` = the last row's `id_field`, pages of 1,000), for
+    /// `path` with its filters already in the query string: asks for the next page while the last
+    /// one was full, as the `Link: rel="next"` header of a full page says.
+    pub async fn get_all(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        id_field: &str,
+    ) -> Result<Vec<Value>, Problem> {
+        const PAGE: usize = 1_000;
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut rows: Vec<Value> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut url = format!("{path}{separator}limit={PAGE}");
+            if let Some(after) = &after {
+                url.push_str(&format!("&after={}", encode(after)));
+            }
+            let page = self.get(url, token).await?;
+            let page = page.as_array().cloned().unwrap_or_default();
+            let full = page.len() == PAGE;
+            after = page
+                .last()
+                .and_then(|row| row[id_field].as_str())
+                .map(str::to_owned);
+            rows.extend(page);
+            if !full || after.is_none() {
+                return Ok(rows);
+            }
+        }
+    }
 }
 
 /// A query string parameter, percent-encoded.

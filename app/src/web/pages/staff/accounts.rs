@@ -67,7 +67,7 @@ fn user_page(visitor: &Visitor, state: &FormState, opened: Option<&Opened>) -> R
             div.summary-box {
                 p { "利用者ID：" strong #new-user-id { code { (id) } } }
                 @if role.as_deref() == Some("reviewer") {
-                    p { "審査委員会に任命するときは、この利用者IDを募集回の「審査委員会」の画面に入力してください。" }
+                    p { "審査委員のアカウントは、募集回の「審査委員会」の画面で氏名を選んで任命できます。" }
                 }
             }
         }

@@ -2,11 +2,10 @@
 //! reviewer (`POST /api/v1/rounds/{id}/committee`) and closing scoring, which unseals the scores
 //! (`POST /api/v1/rounds/{id}/scoring/close`).
 //!
-//! The API lists no accounts, so a reviewer is named by the account id (利用者ID) that the
-//! reviewer's account was opened with; the ids already sitting on other rounds' committees are
-//! offered as suggestions. Whether the id is a reviewer's is the API's to say.
-
-use std::collections::BTreeSet;
+//! Staff choose the reviewer by name from the reviewer accounts (`GET /api/v1/users?role=reviewer`);
+//! the form still posts the account id as `reviewer_id`. When the account list cannot be read (a
+//! caller who is not staff), the page falls back to typing the id, and the API refuses the post.
+//! Whether the account is a reviewer's is the API's to say.
 
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
@@ -31,10 +30,10 @@ pub fn routes() -> Router<Web> {
         .route("/staff/rounds/{id}/scoring/close", post(close_scoring))
 }
 
-/// The round, and the reviewer ids on any round's committee (suggestions for the form).
+/// The round, and the reviewer accounts (`None` when the caller may not list accounts).
 struct Loaded {
     round: Value,
-    known: BTreeSet<String>,
+    reviewers: Option<Vec<Value>>,
 }
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
@@ -42,19 +41,30 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
         .api
         .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
         .await?;
-    let rounds = web
+    let reviewers = match web
         .api
-        .get("/api/v1/rounds", Some(token))
+        .get_all("/api/v1/users?role=reviewer", Some(token), "id")
         .await
-        .unwrap_or(Value::Null);
-    let known = rounds
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|round| round["committee"].as_array().cloned().unwrap_or_default())
-        .filter_map(|id| id.as_str().map(str::to_owned))
-        .collect();
-    Ok(Loaded { round, known })
+    {
+        Ok(mut reviewers) => {
+            reviewers.sort_by(|a, b| {
+                (text(&a["display_name"]), text(&a["id"]))
+                    .cmp(&(text(&b["display_name"]), text(&b["id"])))
+            });
+            Some(reviewers)
+        }
+        Err(problem) if problem.is_signed_out() => return Err(problem),
+        Err(_) => None,
+    };
+    Ok(Loaded { round, reviewers })
+}
+
+/// The display name of an account, if the reviewer list has it.
+fn name_of<'a>(reviewers: &'a [Value], id: &str) -> Option<&'a str> {
+    reviewers
+        .iter()
+        .find(|reviewer| text(&reviewer["id"]) == id)
+        .map(|reviewer| text(&reviewer["display_name"]))
 }
 
 /// Appointment refusals that concern the id typed though the API names no field.
@@ -86,11 +96,14 @@ fn committee_page(
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    let suggestions: Vec<&String> = loaded
-        .known
-        .iter()
-        .filter(|known| !members.contains(&known.as_str()))
+    let reviewers = loaded.reviewers.as_deref();
+    let choices: Vec<&Value> = reviewers
+        .into_iter()
+        .flatten()
+        .filter(|reviewer| !members.contains(&text(&reviewer["id"])))
         .collect();
+    let chosen = appoint.value("reviewer_id");
+    let error = appoint.errors.field("reviewer_id");
     let closed = round["scoring_closed"] == true;
     let body = html! {
         (flash(notice))
@@ -100,20 +113,47 @@ fn committee_page(
         @if members.is_empty() {
             p { "まだ審査委員が任命されていません。" }
         } @else {
-            ul #committee { @for member in &members { li { code { (member) } } } }
+            ul #committee {
+                @for member in &members {
+                    li {
+                        @if let Some(name) = reviewers.and_then(|all| name_of(all, member)) {
+                            (name) "（" code { (member) } "）"
+                        } @else {
+                            code { (member) }
+                        }
+                    }
+                }
+            }
         }
         h2 { "審査委員の任命" }
         (error_summary(appoint))
         form.stack method="post" action={ "/staff/rounds/" (id) "/committee" } {
             (form_guard(visitor, appoint))
-            (Input::text("reviewer_id", "審査委員の利用者ID").required()
-                .hint("審査委員のアカウントを作成したときの利用者ID（UUID）を入力してください。").render(appoint))
-            @if !suggestions.is_empty() {
-                p.hint { "他の募集回の審査委員：" }
-                ul { @for known in &suggestions { li { code { (known) } } } }
+            @if reviewers.is_some() {
+                div.field.invalid[error.is_some()] {
+                    label for="f-reviewer_id" { "審査委員" span.req { "必須" } }
+                    @if let Some(error) = error { p.error id="e-reviewer_id" { (error) } }
+                    select #f-reviewer_id name="reviewer_id" required
+                        aria-invalid=[error.map(|_| "true")]
+                        aria-describedby=[error.map(|_| "e-reviewer_id")] {
+                        option value="" { "選択してください" }
+                        @for reviewer in &choices {
+                            @let id = text(&reviewer["id"]);
+                            option value=(id) selected[id == chosen] {
+                                (text(&reviewer["display_name"])) "（" (text(&reviewer["email"])) "）"
+                            }
+                        }
+                    }
+                }
+                @if choices.is_empty() {
+                    p.hint { "任命できる審査委員のアカウントがありません。" }
+                }
+            } @else {
+                (Input::text("reviewer_id", "審査委員の利用者ID").required()
+                    .hint("審査委員のアカウントを作成したときの利用者ID（UUID）を入力してください。").render(appoint))
             }
             div.actions { button type="submit" { "審査委員に任命する" } }
-            p { "審査委員のアカウントがまだないときは、" a href="/staff/users/new" { "アカウントを作成" } "してください（作成すると利用者IDが表示されます）。" }
+            p { "審査委員のアカウントがまだないときは、" a href="/staff/users/new" { "アカウントを作成" } "してください。" }
         }
         h2 { "採点の締切" }
         @if closed {

@@ -2,8 +2,8 @@
 //! links to its work; the applications waiting for screening; and the grants with something for
 //! staff to do (a settlement report to review, a refund to receive, a remainder to pay).
 //!
-//! The API lists no grants for staff: the awards list (the public read model, one query per fiscal
-//! year) narrows them by status, and each candidate is read with `GET /api/v1/grants/{id}`.
+//! The grants come from the grant list (`GET /api/v1/grants?status=`, every page of it), one status
+//! at a time; its rows carry what the dashboard shows (amounts, title, group name).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -34,39 +34,27 @@ fn waits_for(grant: &Value) -> Option<&'static str> {
     }
 }
 
-/// The statuses in which a grant may wait for staff (the grant read then says whether it does).
+/// The statuses in which a grant may wait for staff (the grant's row then says whether it does).
 const MAY_WAIT: &[&str] = &["report_submitted", "refund_due", "finalised"];
 
-/// The grants of this and last fiscal year (settlements run into the next year) that wait for
-/// staff: the awards list narrows them by status, each one's grant read says what it waits for.
+/// Every grant that waits for staff, whatever its fiscal year, oldest decision first within each
+/// status.
 async fn waiting_grants(web: &Web, token: &str) -> Result<Vec<(Value, &'static str)>, Problem> {
-    let this_year = grants_domain::FiscalYear::of_instant(OffsetDateTime::now_utc()).year();
     let mut waiting = Vec::new();
-    for year in [this_year, this_year - 1] {
-        let awards = web
+    for status in MAY_WAIT {
+        let grants = web
             .api
-            .get(
-                format!("/api/v1/public/awards?fiscal_year={year}"),
+            .get_all(
+                &format!("/api/v1/grants?status={}", encode(status)),
                 Some(token),
+                "grant_id",
             )
             .await?;
-        for award in awards.as_array().into_iter().flatten() {
-            if !MAY_WAIT.contains(&text(&award["status"])) {
-                continue;
-            }
-            let mut grant = web
-                .api
-                .get(
-                    format!("/api/v1/grants/{}", encode(text(&award["grant_id"]))),
-                    Some(token),
-                )
-                .await?;
-            if let Some(what) = waits_for(&grant) {
-                grant["title"] = award["title"].clone();
-                grant["group_name"] = award["group_name"].clone();
-                waiting.push((grant, what));
-            }
-        }
+        waiting.extend(
+            grants
+                .into_iter()
+                .filter_map(|grant| waits_for(&grant).map(|what| (grant, what))),
+        );
     }
     Ok(waiting)
 }
@@ -152,7 +140,7 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
             } @else {
                 (grants_table(&to_act))
             }
-            p.hint { "今年度と前年度の交付が対象です。各交付の記録は、募集回の「交付決定」の画面から開けます。" }
+            p.hint { "各交付の記録は、文書番号から、または募集回の「交付決定」の画面から開けます。" }
         }
     };
     page(&visitor, "職員：業務の一覧", body)
