@@ -170,6 +170,19 @@ try {
   check(await page.getByText("保存しました").isVisible(), "the draft is saved");
   const maximum = await page.locator("#max-amount").textContent();
   check(/¥\d{3},000/.test(maximum ?? ""), `the maximum subsidy is shown after saving (${maximum?.trim()})`);
+  // Issue 7: typing a budget line shows the maximum of the budget as typed, before any save; the
+  // server computes it (app.js only asks), and typing the saved budget back gives the saved maximum.
+  const preview = page.locator("#maximum-preview");
+  check((await preview.getAttribute("aria-live")) === "polite", "the live maximum is announced politely");
+  await page.getByLabel("単価（円）（1行目）").fill("200000");
+  await preview.filter({ hasText: "この内容での補助上限額：¥170,000" }).waitFor({ timeout: 5000 }).catch(() => {});
+  const typed = (await preview.textContent()) ?? "";
+  check(/この内容での補助上限額：¥[\d,]+/.test(typed), `the maximum follows the typed budget (${typed.trim()})`);
+  await page.getByLabel("単価（円）（1行目）").fill("412345");
+  const saved = (maximum ?? "").match(/¥[\d,]+/)?.[0] ?? "none";
+  await preview.filter({ hasText: saved }).waitFor({ timeout: 5000 }).catch(() => {});
+  const back = (await preview.textContent()) ?? "";
+  check(back.includes(saved), `typing the saved budget back gives the saved maximum ${saved} (${back.trim()})`);
   await accessible("saved application form");
   await shot("application-form");
 

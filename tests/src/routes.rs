@@ -120,6 +120,7 @@ pub fn access(operation_id: &str) -> Option<Access> {
         "decisions_get_ranking" => access(&[Reviewer, Staff, Auditor], &[Member, Stranger]),
         "applications_start"
         | "applications_save"
+        | "applications_preview_maximum"
         | "applications_submit"
         | "applications_withdraw"
         | "grants_withdraw"
@@ -207,6 +208,7 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
             draft
         }
         "applications_save" => form(100_000, 0, 100_000),
+        "applications_preview_maximum" => form(100_000, 0, 100_000)["budget"].clone(),
         "applications_withdraw" | "grants_withdraw" => reason,
         "applications_screen" => json!({"outcome": "eligible"}),
         "reviews_declare" => json!({"conflict": false, "note": ""}),

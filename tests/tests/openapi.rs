@@ -22,6 +22,7 @@ const CONTRACT: &[(&str, &str, bool)] = &[
     ("post", "/api/v1/applications", true),
     ("patch", "/api/v1/applications/{id}", true),
     ("post", "/api/v1/applications/{id}/submit", false),
+    ("post", "/api/v1/applications/{id}/maximum", true),
     ("post", "/api/v1/applications/{id}/withdraw", true),
     ("post", "/api/v1/applications/{id}/screening", true),
     ("get", "/api/v1/applications/{id}", false),

@@ -292,6 +292,70 @@ pub async fn save(
     run(&state, id, command, &context, &actor, ActorRole::Applicant).await
 }
 
+/// Rule 3's maximum for a budget not yet saved, computed exactly as submission computes it.
+#[derive(serde::Serialize, ToSchema)]
+pub struct MaximumPreview {
+    /// The maximum subsidy this budget would earn (`AmountTerms::max_subsidy`).
+    #[schema(value_type = doc::Yen)]
+    maximum: Yen,
+    /// The rate fixed when the draft started (by the group's earlier grants).
+    #[schema(value_type = doc::Ratio)]
+    rate: grants_domain::Ratio,
+    /// The course's cap.
+    #[schema(value_type = doc::Yen)]
+    cap: Yen,
+    /// Every expense, eligible or not (事業費総額).
+    #[schema(value_type = doc::Yen)]
+    total_cost: Yen,
+    /// Expenses in eligible categories (補助対象経費).
+    #[schema(value_type = doc::Yen)]
+    eligible_expenses: Yen,
+    /// Project income plus other subsidies (事業収入・他の補助金).
+    #[schema(value_type = doc::Yen)]
+    project_income: Yen,
+    /// `eligible_expenses - project_income`, never below zero.
+    #[schema(value_type = doc::Yen)]
+    subsidy_base: Yen,
+}
+
+/// `POST /api/v1/applications/{id}/maximum`: what the maximum would be for this budget, with the
+/// draft's own terms. A query: it appends no event and changes nothing (docs/decisions.md).
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/maximum",
+    operation_id = "applications_preview_maximum",
+    tag = "applications",
+    summary = "補助上限額の試算（保存しない） / the maximum for a budget, without saving",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    request_body = doc::Budget,
+    responses((status = 200, description = "the maximum and the sums behind it", body = MaximumPreview)),
+)]
+pub async fn preview_maximum(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    Path(id): Path<ApplicationId>,
+    Json(budget): Json<Budget>,
+) -> Result<impl IntoResponse, ApiError> {
+    let application = own_application(&state, &actor, id).await?;
+    let terms = *application.terms().ok_or_else(ApiError::not_found)?;
+    let overflow = |_| {
+        ApiError::refused(&grants_domain::amount::AmountError::Overflow(
+            grants_domain::budget::BudgetOverflow,
+        ))
+    };
+    let totals = budget.totals().map_err(overflow)?;
+    let maximum = terms.max_subsidy(&budget).map_err(overflow)?;
+    Ok(Json(MaximumPreview {
+        maximum,
+        rate: terms.rate,
+        cap: terms.cap,
+        total_cost: totals.total_cost,
+        eligible_expenses: totals.eligible_expenses,
+        project_income: totals.deductions,
+        subsidy_base: totals.subsidy_base,
+    }))
+}
+
 /// `POST /api/v1/applications/{id}/submit`.
 #[utoipa::path(
     post,

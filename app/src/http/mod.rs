@@ -77,6 +77,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::start, applications::list))
         .routes(routes!(applications::get, applications::save))
         .routes(routes!(applications::submit))
+        .routes(routes!(applications::preview_maximum))
         .routes(routes!(applications::withdraw))
         .routes(routes!(applications::screen))
         .routes(routes!(reviews::declare))

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use grants_domain::application::content::{
     BENEFICIARIES_MAX, BUDGET_LINES_MAX, BUDGET_LINE_TEXT_MAX, PURPOSE_MAX, SUMMARY_MAX, TITLE_MAX,
@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::{load_application, number, place, rows, with_session, Flags};
 use crate::web::api::{encode, Call, Problem};
+use crate::web::csrf::Binding;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -290,6 +291,15 @@ fn application_form(
         ),
     };
     let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
+    // Where app.js asks for the maximum of the budget being typed (a saved draft only: the API
+    // computes it with the draft's own terms).
+    let maximum_url = match subject {
+        Subject::Saved { application, .. } if application["status"].is_string() => Some(format!(
+            "/applications/{}/maximum",
+            text(&application["id"])
+        )),
+        _ => None,
+    };
     let body = html! {
         @if let Some(round) = round { (round_terms(round)) }
         @if let Subject::Saved { application, .. } = subject {
@@ -298,7 +308,7 @@ fn application_form(
         (flash(saved))
         p { "すべての項目と文字数の上限をこのページに示しています。下書きはいつでも「保存」できます（未入力の項目があっても保存できます）。" }
         (error_summary(state))
-        form.stack method="post" action=(action) {
+        form.stack method="post" action=(action) data-maximum=[maximum_url.as_deref()] {
             (form_guard(visitor, state))
             @if let Subject::New { groups, .. } = subject {
                 @match groups {
@@ -623,4 +633,52 @@ pub(super) async fn save_application(
         }
     };
     with_session(response, &visitor, again)
+}
+
+/// `POST /applications/{id}/maximum` (app.js, while the budget is typed): the budget rows of the
+/// form, posted with its CSRF token, go to `POST /api/v1/applications/{id}/maximum`; the answer is
+/// `{maximum, rate, text}` where `text` is the sentence shown beside the requested amount, or
+/// `{text}` with the API's message. Nothing is saved. Without JavaScript this route is never used.
+pub(super) async fn preview_maximum(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormData(form);
+    let Some(token) = visitor.token() else {
+        return preview_answer(StatusCode::UNAUTHORIZED, json!({"text": ""}));
+    };
+    if !visitor
+        .csrf_matches(&web, Binding::Session, form.get("_csrf"))
+        .await
+    {
+        return preview_answer(StatusCode::FORBIDDEN, json!({"text": ""}));
+    }
+    let budget = budget_json(&form, &mut Vec::new());
+    let call = Call::command(
+        Method::POST,
+        format!("/api/v1/applications/{}/maximum", encode(&id)),
+        Some(token),
+        Some(budget),
+    );
+    match web.api.send(call).await {
+        Ok(preview) => preview_answer(
+            StatusCode::OK,
+            json!({
+                "maximum": preview["maximum"],
+                "rate": preview["rate"],
+                "text": format!(
+                    "この内容での補助上限額：{}（補助率 {}）",
+                    yen_of(&preview["maximum"]),
+                    text(&preview["rate"])
+                ),
+            }),
+        ),
+        Err(problem) => preview_answer(problem.status, json!({"text": problem.detail_ja})),
+    }
+}
+
+fn preview_answer(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
 }

@@ -26,7 +26,9 @@ use crate::web::form::{Errors, FormData};
 use crate::web::session::{set_session, Visitor};
 use crate::web::view::text;
 use crate::web::Web;
-use application_form::{edit_application, new_application, save_application, start_application};
+use application_form::{
+    edit_application, new_application, preview_maximum, save_application, start_application,
+};
 use applications::{application, withdraw_application};
 use dashboard::dashboard;
 use grants::{change_form, grant, request_advance, request_change, withdraw_grant};
@@ -46,6 +48,7 @@ pub fn routes() -> Router<Web> {
             "/applications/{id}/edit",
             get(edit_application).post(save_application),
         )
+        .route("/applications/{id}/maximum", post(preview_maximum))
         .route("/applications/{id}/withdraw", post(withdraw_application))
         .route("/grants/{id}", get(grant))
         .route("/grants/{id}/advance", post(request_advance))
