@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::ApiError;
+use super::paging;
 use super::extract::{Json, Path, Query};
 use super::openapi as doc;
 use super::AppState;
@@ -40,9 +41,6 @@ pub struct AwardPage {
     limit: Option<u32>,
 }
 
-/// The page length when the request names none.
-const DEFAULT_PAGE: u32 = 100;
-
 /// `GET /api/v1/public/awards?fiscal_year=&course=&after=&limit=`: one page of the list, ordered by
 /// award date and grant. A full page carries `Link: <…>; rel="next"` (RFC 8288); the exports below
 /// give the whole list at once.
@@ -63,15 +61,7 @@ pub async fn awards(
     State(state): State<AppState>,
     Query(page): Query<AwardPage>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let limit = page.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=grants_projections::awards::MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(
-            "request.page_limit",
-            "limit（1ページの件数）は1から1000までで指定してください",
-            "limit (awards per page) must be from 1 to 1000",
-        )
-        .with_field("limit"));
-    }
+    let limit = paging::limit(page.limit)?;
     let query = AwardQuery {
         fiscal_year: page.fiscal_year,
         course: page.course.as_deref(),
@@ -81,33 +71,17 @@ pub async fn awards(
     let awards = grants_projections::awards::list(&state.db.log_pool(), &query)
         .await
         .map_err(ApiError::internal)?;
-    let next = match awards.last() {
-        Some(last) if awards.len() == limit as usize => {
-            Some(next_link(&page, limit, &last.grant_id))
-        }
-        _ => None,
-    };
-    let mut response = Json(awards).into_response();
-    if let Some(link) = next {
-        if let Ok(value) = header::HeaderValue::from_str(&link) {
-            response.headers_mut().insert(header::LINK, value);
-        }
-    }
-    Ok(response)
-}
-
-/// The `Link` header value pointing at the page after `last`.
-fn next_link(page: &AwardPage, limit: u32, last: &str) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    if let Some(year) = page.fiscal_year {
-        query.append_pair("fiscal_year", &year.to_string());
-    }
-    if let Some(course) = &page.course {
-        query.append_pair("course", course);
-    }
-    query.append_pair("after", last);
-    query.append_pair("limit", &limit.to_string());
-    format!("</api/v1/public/awards?{}>; rel=\"next\"", query.finish())
+    let last = awards.last().map(|award| award.grant_id.clone());
+    Ok(paging::answer(
+        awards,
+        limit,
+        last.as_deref(),
+        "/api/v1/public/awards",
+        &[
+            ("fiscal_year", page.fiscal_year.map(|year| year.to_string())),
+            ("course", page.course.clone()),
+        ],
+    ))
 }
 
 /// `GET /api/v1/public/awards/{id}`: one awarded project.
