@@ -526,3 +526,23 @@ pub async fn rows(pool: &LogPool) -> Result<Rows, ProjectionError> {
     });
     Ok(rows)
 }
+
+/// The fiscal years (newest first) and course names (in name order) of every opened round: the
+/// filter options of the public awards list. A plain read of the table, with no tail: it may miss a
+/// round opened a moment ago, which only delays a new option in a filter.
+pub async fn years_and_courses(pool: &LogPool) -> Result<(Vec<i32>, Vec<String>), ProjectionError> {
+    let (years, courses) = crate::on_pool!(pool, pool => {
+        let years: Vec<i32> = sqlx::query_scalar(
+            "SELECT DISTINCT fiscal_year FROM directory_rounds WHERE fiscal_year IS NOT NULL
+             ORDER BY fiscal_year DESC",
+        )
+        .fetch_all(pool)
+        .await?;
+        let courses: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT course FROM directory_rounds ORDER BY course")
+                .fetch_all(pool)
+                .await?;
+        (years, courses)
+    });
+    Ok((years, courses))
+}

@@ -89,6 +89,7 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "rounds_get"
         | "public_awards"
         | "public_award"
+        | "public_award_filters"
         | "public_awards_csv"
         | "public_awards_360giving"
         | "accounts_register"

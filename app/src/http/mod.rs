@@ -85,6 +85,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::seal))
         .routes(routes!(public::awards))
         .routes(routes!(public::award))
+        .routes(routes!(public::award_filters))
         .routes(routes!(public::awards_csv))
         .routes(routes!(public::awards_360giving))
         .routes(routes!(audit::events))

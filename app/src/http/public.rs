@@ -7,13 +7,13 @@ use axum::response::IntoResponse;
 use grants_domain::GrantId;
 use grants_projections::awards::AwardQuery;
 use grants_projections::public::Publisher;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
-use super::paging;
 use super::extract::{Json, Path, Query};
 use super::openapi as doc;
+use super::paging;
 use super::AppState;
 
 #[derive(Deserialize, IntoParams)]
@@ -107,6 +107,36 @@ pub async fn award(
         .map_err(ApiError::internal)?
         .map(Json)
         .ok_or_else(ApiError::not_found)
+}
+
+/// The filter options of the public list.
+#[derive(Serialize, ToSchema)]
+pub struct AwardFilters {
+    /// The fiscal years of the opened rounds, newest first.
+    fiscal_years: Vec<i32>,
+    /// The course names of the opened rounds.
+    courses: Vec<String>,
+}
+
+/// `GET /api/v1/public/award-filters`: the fiscal years and courses the list can be filtered by.
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/award-filters",
+    operation_id = "public_award_filters",
+    tag = "public",
+    summary = "交付決定事業の絞り込み条件（公開） / the fiscal years and courses to filter the list by (public)",
+    security(()),
+    responses((status = 200, description = "the filter options", body = AwardFilters)),
+)]
+pub async fn award_filters(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let (fiscal_years, courses) =
+        grants_projections::directory::years_and_courses(&state.db.log_pool())
+            .await
+            .map_err(ApiError::internal)?;
+    Ok(Json(AwardFilters {
+        fiscal_years,
+        courses,
+    }))
 }
 
 /// The whole list (the exports), filtered.

@@ -203,8 +203,8 @@ async fn awards(
     Query(filter): Query<AwardFilter>,
 ) -> Response {
     // The filters offer the fiscal years and courses of the rounds the city opened.
-    let rounds = match web.api.get("/api/v1/rounds", None).await {
-        Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
+    let options = match web.api.get("/api/v1/public/award-filters", None).await {
+        Ok(options) => options,
         Err(problem) => return read_failed(&visitor, &problem, "/awards"),
     };
     let year = filter
@@ -245,18 +245,14 @@ async fn awards(
     } else {
         format!("?{filters}")
     };
-    let mut years: Vec<i64> = rounds
-        .iter()
-        .filter_map(|round| round["fiscal_year"].as_i64())
-        .collect();
-    years.sort_unstable_by(|a, b| b.cmp(a));
-    years.dedup();
-    let mut courses: Vec<&str> = rounds
-        .iter()
-        .filter_map(|round| round["course"].as_str())
-        .collect();
-    courses.sort_unstable();
-    courses.dedup();
+    let years: Vec<i64> = options["fiscal_years"]
+        .as_array()
+        .map(|years| years.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+    let courses: Vec<&str> = options["courses"]
+        .as_array()
+        .map(|courses| courses.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     let body = html! {
         form.filters method="get" action="/awards" {
             div.field {
