@@ -153,7 +153,7 @@ pub fn print(args: ReportArgs) -> anyhow::Result<()> {
         let target = num(&format!("{lag}/target_per_second")).unwrap_or(0.0);
         let achieved = num(&format!("{lag}/achieved_per_second"));
         rows.push(Row {
-            figure: format!("projection lag (4 read models), steady {target:.0} drafts/s"),
+            figure: format!("projection lag (5 read models), steady {target:.0} drafts/s"),
             value: format!(
                 "p50 {} p99 {} ms at {}/s; command p99 {} ms",
                 f(num(&format!("{lag}/lag_p50_ms")), 0),

@@ -86,3 +86,11 @@ impl Server {
         self.child.wait().expect("the server is reaped");
     }
 }
+
+/// A test that fails while its server runs must not leave the server behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -683,3 +683,40 @@ on_both_backends!(
         assert_eq!(applicant.get("/audit").await.status, 403);
     }
 );
+
+on_both_backends!(
+    a_reviewer_sees_the_totals_only_after_scoring_is_closed,
+    |app: TestApp| async move {
+        use grants_tests::scenario::form;
+        let cast = app.cast(1).await;
+        let member = app.applicant("results@example.jp").await;
+        let group = app.register_group(&member, "みどりの会").await;
+        let round = app
+            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
+            .await;
+        let (application, _) = app
+            .eligible_application(&cast, &member, &round, &group, &form(100_000, 0, 100_000))
+            .await;
+        app.score(&cast, &application, &[40], &[]).await;
+        let reviewer = Browser::new(&app);
+        reviewer.sign_in("reviewer0@example.jp").await;
+        let path = format!("/review/rounds/{round}/ranking");
+        assert!(reviewer
+            .get("/review")
+            .await
+            .html
+            .contains(&format!("href=\"{path}\"")));
+
+        // Sealed until staff close scoring: the API refuses and the page says so.
+        let before = reviewer.get(&path).await;
+        assert!([403, 404].contains(&before.status), "{}", before.status);
+        assert!(!before.html.contains("40点"));
+
+        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
+            .await;
+        let after = reviewer.get(&path).await;
+        assert_eq!(after.status, 200);
+        assert!(after.html.contains("順位と合計点") && after.html.contains("40点"));
+        assert!(after.html.contains("採択") || after.html.contains("合格"));
+    }
+);

@@ -177,6 +177,16 @@ pub fn application_status(code: &str) -> &'static str {
         .unwrap_or("—")
 }
 
+/// The Japanese name of a ranking outcome code.
+pub fn ranking_outcome(code: &str) -> &'static str {
+    match code {
+        "adopted" => "採択",
+        "runner_up" => "次点",
+        "not_adopted" => "不採択",
+        _ => "—",
+    }
+}
+
 /// The Japanese name of a grant status code.
 pub fn grant_status(code: &str) -> &'static str {
     serde_json::from_value::<grants_domain::GrantStatus>(Value::String(code.to_owned()))

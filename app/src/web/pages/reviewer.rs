@@ -1,7 +1,9 @@
 //! Reviewers: the work list of the rounds whose committee they sit on (`/review`) and one
 //! application's scoresheet (`/review/{id}`): first the conflict-of-interest declaration, then
 //! the scores per criterion (each with its range shown), saved as a draft or sealed.
-//! Whether a reviewer may see or score anything is the API's to decide.
+//! Once scoring is closed, the round's ranking with every application's total
+//! (`/review/rounds/{id}/ranking`). Whether a reviewer may see or score anything is the API's to
+//! decide: before the close the ranking route refuses, and the page says why.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
@@ -26,6 +28,7 @@ pub fn routes() -> Router<Web> {
         .route("/review", get(work_list))
         .route("/review/{id}", get(sheet).post(save_sheet))
         .route("/review/{id}/declaration", post(declare))
+        .route("/review/rounds/{id}/ranking", get(ranking))
 }
 
 async fn work_list(State(web): State<Web>, visitor: Visitor) -> Response {
@@ -40,6 +43,9 @@ async fn work_list(State(web): State<Web>, visitor: Visitor) -> Response {
         .iter()
         .filter(|row| text(&row["status"]) == "eligible")
         .collect();
+    let mut rounds: Vec<&str> = rows.iter().map(|row| text(&row["round_id"])).collect();
+    rounds.sort_unstable();
+    rounds.dedup();
     let body = html! {
         @if to_score.is_empty() {
             p { "審査する申請はありません。" }
@@ -59,7 +65,77 @@ async fn work_list(State(web): State<Web>, visitor: Visitor) -> Response {
             }
         }
     };
+    let body = html! {
+        (body)
+        @if !rounds.is_empty() {
+            h2 { "採点の結果" }
+            p { "採点が締め切られると、各申請の合計点と順位を見られます（締切前は表示されません）。" }
+            ul {
+                @for (n, round) in rounds.iter().enumerate() {
+                    li { a href={ "/review/rounds/" (round) "/ranking" } { "担当する募集回 " (n + 1) " の順位" } }
+                }
+            }
+        }
+    };
     page(&visitor, "審査：担当する申請", body)
+}
+
+/// The ranking once scoring is closed: every application's total, pass or fail and outcome.
+async fn ranking(State(web): State<Web>, visitor: Visitor, Path(id): Path<String>) -> Response {
+    let path = format!("/review/rounds/{id}/ranking");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let ranking = match web
+        .api
+        .get(
+            format!("/api/v1/rounds/{}/ranking", encode(&id)),
+            Some(token),
+        )
+        .await
+    {
+        Ok(ranking) => ranking,
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let titles: Vec<Value> = match web.api.get("/api/v1/applications", Some(token)).await {
+        Ok(rows) => rows.as_array().cloned().unwrap_or_default(),
+        Err(problem) => return read_failed(&visitor, &problem, &path),
+    };
+    let title_of = |application: &str| {
+        titles
+            .iter()
+            .find(|row| text(&row["application_id"]) == application)
+            .map(|row| text(&row["title"]).to_owned())
+            .unwrap_or_default()
+    };
+    let rows: Vec<&Value> = ranking["rows"].as_array().into_iter().flatten().collect();
+    let body = html! {
+        p { "この順位は" strong { @if ranking["fixed"] == true { "確定済み" } @else { "暫定" } } "です。" }
+        @if rows.is_empty() {
+            p { "順位をつけた申請はありません。" }
+        } @else {
+            table #ranking {
+                caption { "順位と合計点" }
+                thead { tr {
+                    th.num scope="col" { "順位" } th scope="col" { "事業名" } th.num scope="col" { "合計点" }
+                    th scope="col" { "合格ライン" } th scope="col" { "結果" }
+                } }
+                tbody {
+                    @for row in &rows {
+                        tr {
+                            td.num { (row["rank"]) }
+                            td { (title_of(text(&row["application_id"]))) }
+                            td.num { (row["total"]) "点" }
+                            td { @if row["passed"] == true { "合格" } @else { "不合格" } }
+                            td { (view::ranking_outcome(text(&row["outcome"]))) }
+                        }
+                    }
+                }
+            }
+        }
+        p { a href="/review" { "担当する申請へ戻る" } }
+    };
+    page(&visitor, "審査：採点の結果", body)
 }
 
 /// What the scoresheet page shows: the application, its round's criteria and one's own sheet.

@@ -14,7 +14,6 @@ use axum::{Form, Router};
 use maud::html;
 use serde_json::{json, Value};
 
-use super::ranking::outcome_ja;
 use super::{
     act, budget_box, done_at, number, place, refused_outright, resubmit, round_applications,
     round_menu, row_of, status_of, status_of_row, title_of, Done,
@@ -132,7 +131,7 @@ async fn list(
                             td.num { (ranked.map(|r| r["rank"].to_string()).unwrap_or_else(|| "—".into())) }
                             td { (title_of(row)) }
                             td { (text(&row["group_name"])) }
-                            td { (ranked.map(|r| outcome_ja(text(&r["outcome"]))).unwrap_or("—")) }
+                            td { (ranked.map(|r| crate::web::view::ranking_outcome(text(&r["outcome"]))).unwrap_or("—")) }
                             td { (status_of_row(row)) }
                             td.num { (yen_of(&row["requested_amount"])) }
                             td.num { (yen_of(&row["max_amount"])) }
@@ -191,7 +190,7 @@ fn decision_page(
             dt { "団体名" } dd { (listed.map(|row| text(&row["group_name"])).unwrap_or("")) }
             dt { "状況" } dd { (listed.map(status_of_row).unwrap_or("—")) }
             dt { "順位・審査結果" } dd {
-                @if let Some(ranked) = ranked { (ranked["rank"]) "位・" (ranked["total"]) "点・" (outcome_ja(text(&ranked["outcome"]))) } @else { "—" }
+                @if let Some(ranked) = ranked { (ranked["rank"]) "位・" (ranked["total"]) "点・" (crate::web::view::ranking_outcome(text(&ranked["outcome"]))) } @else { "—" }
             }
             dt { "申請額" } dd { (listed.map(|row| yen_of(&row["requested_amount"])).unwrap_or_default()) }
             dt { "補助上限額（計算値）" } dd { (listed.map(|row| yen_of(&row["max_amount"])).unwrap_or_default()) }

@@ -22,7 +22,9 @@ use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{date_of, error_summary, flash, form_guard, page_with_status, text, yen_of};
+use crate::web::view::{
+    self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of,
+};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -63,16 +65,6 @@ async fn load(web: &Web, token: &str, id: &str, at: Option<i64>) -> Result<Loade
         unranked,
         applications,
     })
-}
-
-/// The Japanese name of a ranking outcome.
-pub(super) fn outcome_ja(code: &str) -> &'static str {
-    match code {
-        "adopted" => "採択",
-        "runner_up" => "次点",
-        "not_adopted" => "不採択",
-        _ => "—",
-    }
 }
 
 fn ranking_page(
@@ -121,7 +113,7 @@ fn ranking_page(
                             td { (listed.map(|row| text(&row["group_name"])).unwrap_or("")) }
                             td.num { (row["total"]) "点" }
                             td { @if row["passed"] == true { "合格" } @else { "不合格" } }
-                            td { (outcome_ja(text(&row["outcome"]))) }
+                            td { (view::ranking_outcome(text(&row["outcome"]))) }
                             td.num { (listed.map(|row| yen_of(&row["requested_amount"])).unwrap_or_default()) }
                             td.num { (yen_of(&row["remainder_offer"])) }
                         }
