@@ -186,7 +186,8 @@ try {
   await visit(page, `${roundPath}/committee`);
   await newType(page, "committee");
   for (const reviewer of cast.reviewers) {
-    await page.getByLabel("審査委員の利用者ID").fill(reviewer.id);
+    // Staff choose the reviewer by name from the reviewer accounts (the option's value is its id).
+    await page.getByRole("combobox", { name: /審査委員/ }).selectOption(reviewer.id);
     await page.getByRole("button", { name: "審査委員に任命する" }).click();
     check(await flashed(page, "審査委員を任命しました。"), `reviewer ${reviewer.email} is appointed`);
   }
