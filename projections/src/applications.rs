@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
 use crate::payload::Fields;
-use crate::pool::{placeholders, LogPool, Tx, MAX_PARAMETERS};
+use crate::pool::{placeholders, text_pair, upsert, upsert_pairs, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 
 /// The projection's name.
@@ -105,7 +105,7 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
     for event in events {
         fold(event, &mut rows, &mut names, &mut renamed, &mut changed)?;
     }
-    write_names(tx, &renamed).await?;
+    upsert_pairs(tx, "application_groups", ["group_id", "name"], &renamed).await?;
     let changed: Vec<&ApplicationRow> = changed.iter().filter_map(|id| rows.get(id)).collect();
     write_rows(tx, &changed).await?;
     rename_groups(tx, &renamed).await?;
@@ -207,76 +207,23 @@ async fn load_rows(
     tx: &mut Tx,
     ids: &BTreeSet<&str>,
 ) -> Result<BTreeMap<String, ApplicationRow>, ProjectionError> {
-    let ids: Vec<&str> = ids.iter().copied().collect();
-    let mut rows = BTreeMap::new();
-    for chunk in ids.chunks(MAX_PARAMETERS) {
-        let sql = format!(
-            "{SELECT} WHERE application_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let found = crate::on_tx!(&mut *tx, conn => {
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            let found = query.fetch_all(&mut *conn).await?;
-            found.iter().map(read).collect::<Result<Vec<_>, sqlx::Error>>()?
-        });
-        rows.extend(
-            found
-                .into_iter()
-                .map(|row| (row.application_id.clone(), row)),
-        );
-    }
-    Ok(rows)
+    let select = format!("{SELECT} WHERE application_id IN");
+    let rows = crate::fetch_in!(tx, select, ids.iter().copied().collect(), read);
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.application_id.clone(), row))
+        .collect())
 }
 
 async fn load_names(
     tx: &mut Tx,
     group_ids: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, String>, ProjectionError> {
-    let ids: Vec<&String> = group_ids.iter().collect();
-    let mut names = BTreeMap::new();
-    for chunk in ids.chunks(MAX_PARAMETERS) {
-        let sql = format!(
-            "SELECT group_id, name FROM application_groups WHERE group_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let found: Vec<(String, String)> = crate::on_tx!(&mut *tx, conn => {
-            let mut query = sqlx::query_as(&sql);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            query.fetch_all(&mut *conn).await?
-        });
-        names.extend(found);
-    }
-    Ok(names)
-}
-
-async fn write_names(
-    tx: &mut Tx,
-    renamed: &BTreeMap<String, String>,
-) -> Result<(), ProjectionError> {
-    let pairs: Vec<(&String, &String)> = renamed.iter().collect();
-    for chunk in pairs.chunks(MAX_PARAMETERS / 2) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|n| format!("(${}, ${})", 2 * n + 1, 2 * n + 2))
-            .collect();
-        let sql = format!(
-            "INSERT INTO application_groups (group_id, name) VALUES {}
-             ON CONFLICT (group_id) DO UPDATE SET name = excluded.name",
-            values.join(", ")
-        );
-        crate::exec_tx!(&mut *tx, conn => {
-            let mut query = sqlx::query(&sql);
-            for (group_id, name) in chunk {
-                query = query.bind(*group_id).bind(*name);
-            }
-            query.execute(&mut *conn).await?
-        });
-    }
-    Ok(())
+    let select = "SELECT group_id, name FROM application_groups WHERE group_id IN";
+    let ids = group_ids.iter().map(String::as_str).collect();
+    Ok(crate::fetch_in!(tx, select, ids, text_pair)
+        .into_iter()
+        .collect())
 }
 
 /// The rows of applications of other batches whose group was (re)named in this one.
@@ -305,23 +252,21 @@ async fn rename_groups(
 
 /// The changed rows, upserted whole.
 async fn write_rows(tx: &mut Tx, rows: &[&ApplicationRow]) -> Result<(), ProjectionError> {
-    const COLUMNS: usize = 11;
-    for chunk in rows.chunks(MAX_PARAMETERS / COLUMNS) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|n| format!("({})", placeholders(n * COLUMNS + 1, COLUMNS)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO applications (application_id, round_id, group_id, group_name, title, status,
-               requested_amount, max_amount, submitted_at, grant_id, updated_position)
-             VALUES {}
-             ON CONFLICT (application_id) DO UPDATE SET round_id = excluded.round_id,
-               group_id = excluded.group_id, group_name = excluded.group_name,
-               title = excluded.title, status = excluded.status,
-               requested_amount = excluded.requested_amount, max_amount = excluded.max_amount,
-               submitted_at = excluded.submitted_at, grant_id = excluded.grant_id,
-               updated_position = excluded.updated_position",
-            values.join(", ")
-        );
+    const COLUMNS: [&str; 11] = [
+        "application_id",
+        "round_id",
+        "group_id",
+        "group_name",
+        "title",
+        "status",
+        "requested_amount",
+        "max_amount",
+        "submitted_at",
+        "grant_id",
+        "updated_position",
+    ];
+    for chunk in rows.chunks(MAX_PARAMETERS / COLUMNS.len()) {
+        let sql = upsert("applications", &COLUMNS, chunk.len());
         crate::exec_tx!(&mut *tx, conn => {
             let mut query = sqlx::query(&sql);
             for row in chunk {

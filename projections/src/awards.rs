@@ -22,7 +22,7 @@ use time::Date;
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
 use crate::payload::{parse_date, Fields};
-use crate::pool::{placeholders, LogPool, Tx, MAX_PARAMETERS};
+use crate::pool::{text_pair, upsert, upsert_pairs, Conditions, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 
 /// The projection's name.
@@ -145,7 +145,13 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
             &mut changed,
         )?;
     }
-    write_numbers(tx, &renumbered).await?;
+    upsert_pairs(
+        tx,
+        "award_groups",
+        ["group_id", "registration_number"],
+        &renumbered,
+    )
+    .await?;
     let changed: Vec<&Award> = changed.iter().filter_map(|id| awards.get(id)).collect();
     write_awards(tx, &changed).await
 }
@@ -335,94 +341,29 @@ async fn load_awards(
     tx: &mut Tx,
     grant_ids: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, Award>, ProjectionError> {
-    let ids: Vec<&String> = grant_ids.iter().collect();
-    let mut awards = BTreeMap::new();
-    for chunk in ids.chunks(MAX_PARAMETERS) {
-        let sql = format!(
-            "{SELECT} WHERE grant_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let found = crate::on_tx!(&mut *tx, conn => {
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            let found = query.fetch_all(&mut *conn).await?;
-            found.iter().map(award).collect::<Result<Vec<_>, sqlx::Error>>()?
-        });
-        awards.extend(
-            found
-                .into_iter()
-                .map(|award| (award.grant_id.clone(), award)),
-        );
-    }
-    Ok(awards)
+    let select = format!("{SELECT} WHERE grant_id IN");
+    let ids = grant_ids.iter().map(String::as_str).collect();
+    Ok(crate::fetch_in!(tx, select, ids, award)
+        .into_iter()
+        .map(|award| (award.grant_id.clone(), award))
+        .collect())
 }
 
 async fn load_numbers(
     tx: &mut Tx,
     group_ids: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, String>, ProjectionError> {
-    let ids: Vec<&String> = group_ids.iter().collect();
-    let mut numbers = BTreeMap::new();
-    for chunk in ids.chunks(MAX_PARAMETERS) {
-        let sql = format!(
-            "SELECT group_id, registration_number FROM award_groups WHERE group_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let found: Vec<(String, String)> = crate::on_tx!(&mut *tx, conn => {
-            let mut query = sqlx::query_as(&sql);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            query.fetch_all(&mut *conn).await?
-        });
-        numbers.extend(found);
-    }
-    Ok(numbers)
-}
-
-async fn write_numbers(
-    tx: &mut Tx,
-    renumbered: &BTreeMap<String, String>,
-) -> Result<(), ProjectionError> {
-    let pairs: Vec<(&String, &String)> = renumbered.iter().collect();
-    for chunk in pairs.chunks(MAX_PARAMETERS / 2) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|n| format!("({})", placeholders(2 * n + 1, 2)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO award_groups (group_id, registration_number) VALUES {}
-             ON CONFLICT (group_id) DO UPDATE SET registration_number = excluded.registration_number",
-            values.join(", ")
-        );
-        crate::exec_tx!(&mut *tx, conn => {
-            let mut query = sqlx::query(&sql);
-            for (group_id, number) in chunk {
-                query = query.bind(*group_id).bind(*number);
-            }
-            query.execute(&mut *conn).await?
-        });
-    }
-    Ok(())
+    let select = "SELECT group_id, registration_number FROM award_groups WHERE group_id IN";
+    let ids = group_ids.iter().map(String::as_str).collect();
+    Ok(crate::fetch_in!(tx, select, ids, text_pair)
+        .into_iter()
+        .collect())
 }
 
 /// The changed rows, upserted whole.
 async fn write_awards(tx: &mut Tx, awards: &[&Award]) -> Result<(), ProjectionError> {
     for chunk in awards.chunks(MAX_PARAMETERS / COLUMNS.len()) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|n| format!("({})", placeholders(n * COLUMNS.len() + 1, COLUMNS.len())))
-            .collect();
-        let updates: Vec<String> = COLUMNS[1..]
-            .iter()
-            .map(|column| format!("{column} = excluded.{column}"))
-            .collect();
-        let sql = format!(
-            "INSERT INTO awards ({}) VALUES {} ON CONFLICT (grant_id) DO UPDATE SET {}",
-            COLUMNS.join(", "),
-            values.join(", "),
-            updates.join(", ")
-        );
+        let sql = upsert("awards", &COLUMNS, chunk.len());
         crate::exec_tx!(&mut *tx, conn => {
             let mut query = sqlx::query(&sql);
             for award in chunk {
@@ -489,32 +430,27 @@ const SELECT: &str = "SELECT grant_id, fiscal_year, course, group_name, title, s
 /// (`awards_listing`, `awards_year_listing`, `awards_year_course_listing`), however deep it is. The
 /// statement only names the filters that are set, so the planner sees which index fits.
 pub async fn list(pool: &LogPool, query: &AwardQuery<'_>) -> Result<Vec<Award>, ProjectionError> {
-    let mut conditions = Vec::new();
-    let mut placeholders = 0;
-    let mut next = || {
-        placeholders += 1;
-        format!("${placeholders}")
-    };
+    let mut conditions = Conditions::default();
     if query.fiscal_year.is_some() {
-        conditions.push(format!("fiscal_year = {}", next()));
+        let year = conditions.parameter();
+        conditions.push(format!("fiscal_year = {year}"));
     }
     if query.course.is_some() {
-        conditions.push(format!("course = {}", next()));
+        let course = conditions.parameter();
+        conditions.push(format!("course = {course}"));
     }
     if query.after.is_some() {
+        let after = conditions.parameter();
         conditions.push(format!(
-            "(award_date, grant_id) > (SELECT award_date, grant_id FROM awards WHERE grant_id = {})",
-            next()
+            "(award_date, grant_id) > (SELECT award_date, grant_id FROM awards WHERE grant_id = {after})"
         ));
     }
-    let mut sql = SELECT.to_owned();
-    if !conditions.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conditions.join(" AND "));
-    }
-    sql.push_str(" ORDER BY award_date, grant_id");
+    let mut sql = format!(
+        "{SELECT}{} ORDER BY award_date, grant_id",
+        conditions.clause()
+    );
     if query.limit.is_some() {
-        sql.push_str(&format!(" LIMIT {}", next()));
+        sql.push_str(&format!(" LIMIT {}", conditions.parameter()));
     }
     let limit = query.limit.map(|limit| i64::from(limit.min(MAX_PAGE)));
     let awards = crate::on_pool!(pool, pool => {

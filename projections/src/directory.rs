@@ -63,7 +63,7 @@ use crate::checkpoint;
 use crate::error::ProjectionError;
 use crate::event_log::{self, LoggedEvent};
 use crate::payload::Fields;
-use crate::pool::{placeholders, LogPool, Tx, MAX_PARAMETERS};
+use crate::pool::{insert_new, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 
 /// The projection's name.
@@ -224,10 +224,10 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
         }
     }
     for chunk in rounds.chunks(MAX_PARAMETERS / 4) {
-        let sql = insert(
-            "directory_rounds (round_id, course, fiscal_year, opened_position)",
+        let sql = insert_new(
+            "directory_rounds",
+            &["round_id", "course", "fiscal_year", "opened_position"],
             "round_id",
-            4,
             chunk.len(),
         );
         crate::exec_tx!(&mut *tx, conn => {
@@ -239,10 +239,10 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
         });
     }
     for chunk in members.chunks(MAX_PARAMETERS / 3) {
-        let sql = insert(
-            "directory_members (group_id, user_id, added_position)",
+        let sql = insert_new(
+            "directory_members",
+            &["group_id", "user_id", "added_position"],
             "group_id, user_id",
-            3,
             chunk.len(),
         );
         crate::exec_tx!(&mut *tx, conn => {
@@ -254,10 +254,10 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
         });
     }
     for chunk in awards.chunks(MAX_PARAMETERS / 4) {
-        let sql = insert(
-            "directory_awards (round_id, application_id, group_id, decided_position)",
+        let sql = insert_new(
+            "directory_awards",
+            &["round_id", "application_id", "group_id", "decided_position"],
             "round_id, application_id",
-            4,
             chunk.len(),
         );
         crate::exec_tx!(&mut *tx, conn => {
@@ -269,10 +269,10 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
         });
     }
     for chunk in applications.chunks(MAX_PARAMETERS / 3) {
-        let sql = insert(
-            "directory_applications (application_id, round_id, started_position)",
+        let sql = insert_new(
+            "directory_applications",
+            &["application_id", "round_id", "started_position"],
             "application_id",
-            3,
             chunk.len(),
         );
         crate::exec_tx!(&mut *tx, conn => {
@@ -284,17 +284,6 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
         });
     }
     Ok(())
-}
-
-/// `INSERT INTO {table} VALUES (…), … ON CONFLICT ({key}) DO NOTHING` for `rows` rows.
-fn insert(table: &str, key: &str, columns: usize, rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|n| format!("({})", placeholders(n * columns + 1, columns)))
-        .collect();
-    format!(
-        "INSERT INTO {table} VALUES {} ON CONFLICT ({key}) DO NOTHING",
-        values.join(", ")
-    )
 }
 
 /// One snapshot of the directory: an open read transaction and the facts of the log after the

@@ -20,7 +20,7 @@ use time::Date;
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
 use crate::payload::Fields;
-use crate::pool::{placeholders, LogPool, Tx, MAX_PARAMETERS};
+use crate::pool::{upsert, Conditions, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 
 /// The projection's name.
@@ -354,67 +354,61 @@ impl GrantChange {
     }
 }
 
-const ALL_COLUMNS: &str = "grant_id, application_id, round_id, group_id, status, decided_amount, \
-    decided_on, notice_number, paid_total, finalised_amount, refund_due, payable, \
-    completion_deadline, updated_position, paid_gross, refunded_total";
+/// Every column of the table, in the order [`entry`] reads and [`write`] binds them.
+const ALL_COLUMNS: [&str; 16] = [
+    "grant_id",
+    "application_id",
+    "round_id",
+    "group_id",
+    "status",
+    "decided_amount",
+    "decided_on",
+    "notice_number",
+    "paid_total",
+    "finalised_amount",
+    "refund_due",
+    "payable",
+    "completion_deadline",
+    "updated_position",
+    "paid_gross",
+    "refunded_total",
+];
+
+/// An [`Entry`] from a row of [`ALL_COLUMNS`], on either backend.
+fn entry<'r, R>(row: &'r R) -> Result<Entry, sqlx::Error>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Date: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(Entry {
+        row: read(row)?,
+        paid_gross: row.try_get(14)?,
+        refunded_total: row.try_get(15)?,
+    })
+}
 
 async fn load(
     tx: &mut Tx,
     grant_ids: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, Entry>, ProjectionError> {
-    let ids: Vec<&String> = grant_ids.iter().collect();
-    let mut entries = BTreeMap::new();
-    for chunk in ids.chunks(MAX_PARAMETERS) {
-        let sql = format!(
-            "SELECT {ALL_COLUMNS} FROM grant_ledger WHERE grant_id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let found = crate::on_tx!(&mut *tx, conn => {
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            let found = query.fetch_all(&mut *conn).await?;
-            found
-                .iter()
-                .map(|row| -> Result<Entry, sqlx::Error> {
-                    Ok(Entry {
-                        row: read(row)?,
-                        paid_gross: row.try_get(14)?,
-                        refunded_total: row.try_get(15)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?
-        });
-        entries.extend(
-            found
-                .into_iter()
-                .map(|entry| (entry.row.grant_id.clone(), entry)),
-        );
-    }
-    Ok(entries)
+    let select = format!(
+        "SELECT {} FROM grant_ledger WHERE grant_id IN",
+        ALL_COLUMNS.join(", ")
+    );
+    let ids = grant_ids.iter().map(String::as_str).collect();
+    Ok(crate::fetch_in!(tx, select, ids, entry)
+        .into_iter()
+        .map(|entry| (entry.row.grant_id.clone(), entry))
+        .collect())
 }
 
 /// The changed rows, upserted whole.
 async fn write(tx: &mut Tx, entries: &[&Entry]) -> Result<(), ProjectionError> {
-    const COLUMNS: usize = 16;
-    for chunk in entries.chunks(MAX_PARAMETERS / COLUMNS) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|n| format!("({})", placeholders(n * COLUMNS + 1, COLUMNS)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO grant_ledger ({ALL_COLUMNS}) VALUES {}
-             ON CONFLICT (grant_id) DO UPDATE SET application_id = excluded.application_id,
-               round_id = excluded.round_id, group_id = excluded.group_id,
-               status = excluded.status, decided_amount = excluded.decided_amount,
-               decided_on = excluded.decided_on, notice_number = excluded.notice_number,
-               paid_total = excluded.paid_total, finalised_amount = excluded.finalised_amount,
-               refund_due = excluded.refund_due, payable = excluded.payable,
-               completion_deadline = excluded.completion_deadline,
-               updated_position = excluded.updated_position, paid_gross = excluded.paid_gross,
-               refunded_total = excluded.refunded_total",
-            values.join(", ")
-        );
+    for chunk in entries.chunks(MAX_PARAMETERS / ALL_COLUMNS.len()) {
+        let sql = upsert("grant_ledger", &ALL_COLUMNS, chunk.len());
         crate::exec_tx!(&mut *tx, conn => {
             let mut query = sqlx::query(&sql);
             for entry in chunk {
@@ -507,36 +501,33 @@ pub async fn list(
     if query.group_ids.is_some() && groups.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conditions = Vec::new();
-    let mut placeholders = 0;
-    let mut next = || {
-        placeholders += 1;
-        format!("${placeholders}")
-    };
+    let mut conditions = Conditions::default();
     if query.status.is_some() {
-        conditions.push(format!("l.status = {}", next()));
+        let status = conditions.parameter();
+        conditions.push(format!("l.status = {status}"));
     }
     if query.round_id.is_some() {
-        conditions.push(format!("l.round_id = {}", next()));
+        let round = conditions.parameter();
+        conditions.push(format!("l.round_id = {round}"));
     }
     if !groups.is_empty() {
-        let list: Vec<String> = groups.iter().map(|_| next()).collect();
+        let list: Vec<String> = groups.iter().map(|_| conditions.parameter()).collect();
         conditions.push(format!("l.group_id IN ({})", list.join(", ")));
     }
     if query.after.is_some() {
-        conditions.push(format!("l.grant_id > {}", next()));
+        let after = conditions.parameter();
+        conditions.push(format!("l.grant_id > {after}"));
     }
-    let mut sql = "SELECT l.grant_id, l.application_id, l.round_id, l.group_id, l.status, \
-                   l.decided_amount, l.decided_on, l.notice_number, l.paid_total, \
-                   l.finalised_amount, l.refund_due, l.payable, l.completion_deadline, \
-                   l.updated_position, a.title, a.group_name \
-                   FROM grant_ledger l LEFT JOIN awards a ON a.grant_id = l.grant_id"
-        .to_owned();
-    if !conditions.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conditions.join(" AND "));
-    }
-    sql.push_str(&format!(" ORDER BY l.grant_id LIMIT {}", next()));
+    let sql = format!(
+        "SELECT l.grant_id, l.application_id, l.round_id, l.group_id, l.status, \
+         l.decided_amount, l.decided_on, l.notice_number, l.paid_total, \
+         l.finalised_amount, l.refund_due, l.payable, l.completion_deadline, \
+         l.updated_position, a.title, a.group_name \
+         FROM grant_ledger l LEFT JOIN awards a ON a.grant_id = l.grant_id{} \
+         ORDER BY l.grant_id LIMIT {}",
+        conditions.clause(),
+        conditions.parameter()
+    );
     let limit = i64::from(query.limit.clamp(1, MAX_PAGE));
     let rows = crate::on_pool!(pool, pool => {
         let mut statement = sqlx::query(&sql);

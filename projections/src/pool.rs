@@ -69,6 +69,132 @@ pub fn placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// `($1, …, $columns), ($columns+1, …), …`: the `VALUES` of `rows` rows.
+pub fn values(columns: usize, rows: usize) -> String {
+    (0..rows)
+        .map(|n| format!("({})", placeholders(n * columns + 1, columns)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `INSERT INTO table (columns) VALUES … ON CONFLICT (first column) DO UPDATE SET` every other
+/// column: a batch's changed rows written whole, keyed by the first column.
+pub fn upsert(table: &str, columns: &[&str], rows: usize) -> String {
+    let updates: Vec<String> = columns[1..]
+        .iter()
+        .map(|column| format!("{column} = excluded.{column}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+        columns.join(", "),
+        values(columns.len(), rows),
+        columns[0],
+        updates.join(", ")
+    )
+}
+
+/// `INSERT INTO table (columns) VALUES … ON CONFLICT (key) DO NOTHING`: facts written once, a
+/// repeated key keeping its first row.
+pub fn insert_new(table: &str, columns: &[&str], key: &str, rows: usize) -> String {
+    format!(
+        "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({key}) DO NOTHING",
+        columns.join(", "),
+        values(columns.len(), rows)
+    )
+}
+
+/// The conditions of a `WHERE` clause that are set, with their `$n` placeholders numbered in the
+/// order they are asked for (bind the values in the same order).
+#[derive(Debug, Default)]
+pub struct Conditions {
+    conditions: Vec<String>,
+    parameters: usize,
+}
+
+impl Conditions {
+    /// The next placeholder.
+    pub fn parameter(&mut self) -> String {
+        self.parameters += 1;
+        format!("${}", self.parameters)
+    }
+
+    pub fn push(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+
+    /// ` WHERE a AND b`, or nothing when no condition is set.
+    pub fn clause(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+}
+
+/// Upserts `(key, value)` text pairs into a two-column table keyed by its first column.
+pub async fn upsert_pairs(
+    tx: &mut Tx,
+    table: &str,
+    columns: [&str; 2],
+    pairs: &std::collections::BTreeMap<String, String>,
+) -> Result<(), sqlx::Error> {
+    let pairs: Vec<(&String, &String)> = pairs.iter().collect();
+    for chunk in pairs.chunks(MAX_PARAMETERS / 2) {
+        let sql = upsert(table, &columns, chunk.len());
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (key, value) in chunk {
+                query = query.bind(*key).bind(*value);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    Ok(())
+}
+
+/// `(key, value)` of a two-text-column row, on either backend.
+pub fn text_pair<'r, R>(row: &'r R) -> Result<(String, String), sqlx::Error>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+/// The rows of `select`, which ends in `… IN`, for every id of `ids` (a `Vec<&str>`), in chunks
+/// under the parameter limit, each decoded by `decode` (a function generic over the backend's
+/// row, such as [`text_pair`]): `fetch_in!(tx, "SELECT … WHERE id IN", ids, read)`.
+#[macro_export]
+macro_rules! fetch_in {
+    ($tx:expr, $select:expr, $ids:expr, $decode:path) => {{
+        let ids: Vec<&str> = $ids;
+        let mut found = Vec::new();
+        for chunk in ids.chunks($crate::pool::MAX_PARAMETERS) {
+            let sql = format!(
+                "{} ({})",
+                $select,
+                $crate::pool::placeholders(1, chunk.len())
+            );
+            let rows = $crate::on_tx!(&mut *$tx, conn => {
+                let mut query = sqlx::query(&sql);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .iter()
+                    .map($decode)
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?
+            });
+            found.extend(rows);
+        }
+        found
+    }};
+}
+
 /// Runs the same sqlx expression on whichever connection a [`Tx`] holds:
 /// `on_tx!(tx, conn => sqlx::query("...").bind(x).execute(&mut *conn).await)`.
 #[macro_export]
