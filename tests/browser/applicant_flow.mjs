@@ -7,87 +7,16 @@
 //
 // Exits 0 when everything holds; tests/tests/browser.rs runs it against a freshly seeded service.
 
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { harness } from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const h = await harness("applicant_flow.mjs", "");
+const { check } = h;
+const { page } = await h.person("applicant");
+const accessible = (name) => h.accessible(page, name);
+const shot = (name) => h.shot(page, name);
+const visit = (path) => h.visit(page, path);
 
-const base = process.argv[2];
-if (!base) {
-  console.error("usage: node applicant_flow.mjs <base-url>");
-  process.exit(2);
-}
-const executablePath = process.env.GRANTS_CHROMIUM || "/usr/bin/chromium";
-const shots = process.env.GRANTS_SCREENSHOTS || resolve(here, "../../target/screenshots");
-mkdirSync(shots, { recursive: true });
-
-const profile = mkdtempSync(join(tmpdir(), "grants-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  locale: "ja-JP",
-  timezoneId: "Asia/Tokyo",
-  viewport: { width: 1200, height: 900 },
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
-
-const failures = [];
-const cspViolations = [];
-const page = context.pages()[0] ?? (await context.newPage());
-page.setDefaultTimeout(15000);
-page.on("console", (message) => {
-  if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-});
-page.on("pageerror", (error) => failures.push(`script error: ${error.message}`));
-
-function check(condition, what) {
-  if (!condition) failures.push(what);
-  console.log(`${condition ? "ok  " : "FAIL"} ${what}`);
-}
-
-/** axe-core on the current page: no serious or critical violation. */
-async function accessible(name) {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  for (const v of serious) console.log(`     ${name}: ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(", ")}`);
-  check(serious.length === 0, `${name}: no serious or critical accessibility violation (axe-core)`);
-}
-
-async function shot(name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-async function visit(path) {
-  const response = await page.goto(new URL(path, base).href);
-  return response.status();
-}
-
-try {
+await h.run(async () => {
   // Public pages.
   check((await visit("/")) === 200, "the home page answers");
   check((await page.getAttribute("html", "lang")) === "ja", 'the page says lang="ja"');
@@ -197,19 +126,4 @@ try {
   await visit("/login");
   await accessible("login");
   await shot("login");
-} catch (error) {
-  failures.push(`the flow broke: ${error.stack ?? error}`);
-  try {
-    await shot("failure");
-  } catch {}
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-
-for (const violation of cspViolations) failures.push(`CSP violation: ${violation}`);
-if (failures.length) {
-  console.error(`\n${failures.length} failure(s):\n- ${failures.join("\n- ")}`);
-  process.exit(1);
-}
-console.log(`\nall checks passed; screenshots in ${shots}`);
+});

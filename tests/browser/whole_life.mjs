@@ -15,85 +15,12 @@
 // example: rate 3/4, eligible expenses 412,345, income 30,000 → ¥286,000; advance at the 4/5 cap
 // ¥228,800; actual expenses 350,000 → finalised ¥240,000, ¥11,200 remains payable.
 
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { harness } from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-
-const base = process.argv[2];
-const cast = process.argv[3] ? JSON.parse(process.argv[3]) : null;
-if (!base || !cast) {
-  console.error("usage: node whole_life.mjs <base-url> <cast-json>");
-  process.exit(2);
-}
-const executablePath = process.env.GRANTS_CHROMIUM || "/usr/bin/chromium";
-const shots = process.env.GRANTS_SCREENSHOTS || resolve(here, "../../target/screenshots");
-mkdirSync(shots, { recursive: true });
-const started = Date.now();
-
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
-
-const failures = [];
-const cspViolations = [];
+const h = await harness("whole_life.mjs", "life-", { withArgument: true });
+const cast = h.argument;
+const { check, person, accessible, shot, visit } = h;
 const checkedTypes = new Set();
-
-function check(condition, what) {
-  if (!condition) failures.push(what);
-  console.log(`${condition ? "ok  " : "FAIL"} ${what}`);
-}
-
-/** One person: their own browser context (cookie jar) and page. */
-async function person(name) {
-  const context = await browser.newContext({
-    locale: "ja-JP",
-    timezoneId: "Asia/Tokyo",
-    viewport: { width: 1200, height: 900 },
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${name}: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => failures.push(`${name}: script error: ${error.message}`));
-  page.on("dialog", (dialog) => dialog.accept());
-  return { name, context, page };
-}
-
-/** axe-core on the current page: no serious or critical violation. */
-async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-    }));
-  });
-  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  for (const v of serious) console.log(`     ${name}: ${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(", ")}`);
-  check(serious.length === 0, `${name}: no serious or critical accessibility violation (axe-core)`);
-}
 
 /** A page type seen for the first time: Japanese, accessible, and a screenshot. */
 async function newType(page, name) {
@@ -103,15 +30,6 @@ async function newType(page, name) {
     await accessible(page, name);
   }
   await shot(page, name);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `life-${name}.png`), fullPage: true });
-}
-
-async function visit(page, path) {
-  const response = await page.goto(new URL(path, base).href);
-  return response.status();
 }
 
 /** The notice (p.flash) after a form succeeded. */
@@ -130,12 +48,7 @@ async function until(page, locator, what, seconds = 15) {
   throw new Error(`gave up waiting: ${what}`);
 }
 
-async function signIn(page, email) {
-  await visit(page, "/login");
-  await page.getByLabel("メールアドレス").fill(email);
-  await page.getByLabel("パスワード").fill(cast.password);
-  await page.getByRole("button", { name: "ログイン" }).click();
-}
+const signIn = (page, email) => h.signIn(page, email, cast.password);
 
 /** Japan time: an instant as datetime-local ("2026-11-25T15:04"), a day as 2026-11-25 and 2026年11月25日. */
 const jst = (ms) => new Date(ms + 9 * 3600 * 1000).toISOString();
@@ -157,7 +70,7 @@ const staff = await person("staff");
 const citizen = await person("citizen");
 let closesAt = 0;
 
-try {
+await h.run(async () => {
   // 1. Staff open a round whose window closes at the first whole minute at least 45 s away (the
   // form takes minutes): time enough to apply, and little to wait before scoring closes.
   let page = staff.page;
@@ -440,21 +353,4 @@ try {
   }
   await newType(page, "award");
   await visitor.context.close();
-} catch (error) {
-  failures.push(`the flow broke: ${error.stack ?? error}`);
-  for (const who of [staff, citizen]) {
-    try {
-      await shot(who.page, `failure-${who.name}`);
-    } catch {}
-  }
-} finally {
-  await browser.close();
-}
-
-for (const violation of cspViolations) failures.push(`CSP violation: ${violation}`);
-const seconds = Math.round((Date.now() - started) / 1000);
-if (failures.length) {
-  console.error(`\n${failures.length} failure(s) after ${seconds} s:\n- ${failures.join("\n- ")}`);
-  process.exit(1);
-}
-console.log(`\nall checks passed in ${seconds} s; screenshots in ${shots}`);
+});
