@@ -40,6 +40,7 @@ pub async fn open_account(
             },
             error.to_string(),
         )
+        .with_field("password")
     })?;
     let secret = account.password;
     let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
@@ -63,7 +64,8 @@ pub async fn open_account(
             "account.email_taken",
             "このメールアドレスは既に登録されています",
             "this e-mail address is already registered",
-        ));
+        )
+        .with_field("email"));
     }
     let command = AccountCommand::Register {
         user_id,

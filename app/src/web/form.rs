@@ -90,17 +90,33 @@ impl Errors {
         }
     }
 
-    /// Places an API refusal: beside the field it names (or that `by_code` maps its code to) when
-    /// the form has that field, otherwise at the top.
-    pub fn problem(&mut self, problem: &Problem, form_fields: &[&str], by_code: &[(&str, &str)]) {
-        let field = problem.field.as_deref().or_else(|| {
-            by_code
-                .iter()
-                .find(|(code, _)| *code == problem.code)
-                .map(|(_, field)| *field)
-        });
-        let field = field.filter(|field| form_fields.contains(field));
+    /// Places an API refusal: beside the field it names when the form has that field, otherwise
+    /// at the top. Which field a rule concerns is the domain's to say (`Refusal::field`).
+    pub fn problem(&mut self, problem: &Problem, form_fields: &[&str]) {
+        let field = problem
+            .field
+            .as_deref()
+            .filter(|field| form_fields.contains(field));
         self.add(field, problem.detail_ja.clone());
+    }
+
+    /// Places an API refusal about a form whose number fields `bad` could not be read: the API's
+    /// message about an unreadable field goes beside the first of them.
+    pub fn place(&mut self, problem: &Problem, form_fields: &[&str], bad: &[String]) {
+        if problem.code == "request.invalid_field" {
+            if let Some(field) = bad.first() {
+                self.add(Some(field), problem.detail_ja.clone());
+                return;
+            }
+        }
+        self.problem(problem, form_fields);
+    }
+
+    /// The errors of one refusal, placed as [`Errors::place`] does.
+    pub fn placed(problem: &Problem, form_fields: &[&str], bad: &[String]) -> Self {
+        let mut errors = Errors::default();
+        errors.place(problem, form_fields, bad);
+        errors
     }
 }
 

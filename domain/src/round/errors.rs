@@ -314,7 +314,7 @@ impl Refusal for RoundError {
             | Self::AboveMaximum { field, .. } => Some(field),
             Self::SettlementDaysOutOfRange => Some("settlement_days"),
             Self::NoGrantsPerGroup => Some("max_grants_per_group"),
-            Self::NotAReviewer => Some("reviewer_id"),
+            Self::NotAReviewer | Self::ReviewerAlreadyAppointed => Some("reviewer_id"),
             Self::AboveRemainder { .. } | Self::AboveRequested { .. } | Self::BelowFloor { .. } => {
                 Some("amount")
             }

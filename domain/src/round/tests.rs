@@ -1118,6 +1118,10 @@ fn refusals_about_one_input_name_its_field_in_the_http_contract() {
     // The settings of POST /rounds.
     assert_eq!(RoundError::WindowInverted.field(), Some("closes_at"));
     assert_eq!(
+        RoundError::ReviewerAlreadyAppointed.field(),
+        Some("reviewer_id")
+    );
+    assert_eq!(
         RoundError::FloorAboveCap {
             floor: yen(2),
             cap: yen(1)

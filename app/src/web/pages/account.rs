@@ -106,10 +106,6 @@ async fn login(
 }
 
 const REGISTER_FIELDS: &[&str] = &["display_name", "email", "password"];
-const REGISTER_CODES: &[(&str, &str)] = &[
-    ("account.email_taken", "email"),
-    ("account.weak_password", "password"),
-];
 
 fn register_page(visitor: &Visitor, state: &FormState) -> Response {
     let body = html! {
@@ -155,7 +151,7 @@ async fn register(
     let call = Call::command(Method::POST, "/api/v1/accounts", None, Some(body))
         .idempotent(form.idempotency_key("register"));
     if let Err(problem) = web.api.send(call).await {
-        errors.problem(&problem, REGISTER_FIELDS, REGISTER_CODES);
+        errors.problem(&problem, REGISTER_FIELDS);
         return register_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
     match sign_in(&web, form.get("email"), form.get("password")).await {

@@ -325,7 +325,7 @@ async fn finish(
         Err(problem) => match load(web, token, id).await {
             Ok(loaded) => {
                 let mut errors = Errors::default();
-                errors.problem(&problem, &["note", "comment"], &[]);
+                errors.problem(&problem, &["note", "comment"]);
                 let state = FormState::new(form.typed()).with_errors(errors);
                 sheet_page(visitor, id, Some(&loaded), &state, None)
             }

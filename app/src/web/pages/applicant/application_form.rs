@@ -12,7 +12,7 @@ use grants_domain::{ExpenseCategory, IncomeKind};
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
-use super::{load_application, number, place, rows, with_session, Flags};
+use super::{load_application, number, rows, with_session, Flags};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::csrf::Binding;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
@@ -477,7 +477,7 @@ pub(super) async fn start_application(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, APPLICATION_FIELDS, &[], &bad);
+            errors.place(&problem, APPLICATION_FIELDS, &bad);
             let (round, groups) = match round_and_groups(&web, Some(&token), &round_id).await {
                 Ok(found) => found,
                 Err(problem) => return read_failed(&visitor, &problem, &path),
@@ -517,7 +517,7 @@ async fn submit_then(
         Ok(_) => redirect(&format!("/applications/{id}?submitted=1")),
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, APPLICATION_FIELDS, &[], &[]);
+            errors.place(&problem, APPLICATION_FIELDS, &[]);
             let round = web
                 .api
                 .get(
@@ -615,7 +615,7 @@ pub(super) async fn save_application(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, APPLICATION_FIELDS, &[], &bad);
+            errors.place(&problem, APPLICATION_FIELDS, &bad);
             let (application, round) = match load_application(&web, &token, &id).await {
                 Ok(found) => found,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

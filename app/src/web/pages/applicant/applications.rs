@@ -180,7 +180,7 @@ pub(super) async fn withdraw_application(
         Ok(_) => redirect(&format!("/applications/{id}?withdrawn=1")),
         Err(problem) => {
             let mut errors = Errors::default();
-            errors.problem(&problem, &["reason"], &[]);
+            errors.problem(&problem, &["reason"]);
             match load_application(&web, &token, &id).await {
                 Ok((application, round)) => application_page(
                     &visitor,

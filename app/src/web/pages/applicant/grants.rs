@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::application_form::{budget_fields, budget_json, budget_tables};
-use super::{non_empty, place, with_session};
+use super::{non_empty, with_session};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
@@ -378,7 +378,7 @@ pub(super) async fn request_advance(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, &["amount"], &[], &bad);
+            errors.place(&problem, &["amount"], &bad);
             let state = FormState::new(form.typed()).with_errors(errors);
             grant_page_again(&web, &visitor, &id, Posted::Advance, state).await
         }
@@ -420,7 +420,7 @@ pub(super) async fn withdraw_grant(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            errors.problem(&problem, &["reason"], &[]);
+            errors.problem(&problem, &["reason"]);
             let state = FormState::new(form.typed()).with_errors(errors);
             grant_page_again(&web, &visitor, &id, Posted::Withdraw, state).await
         }
@@ -541,7 +541,7 @@ pub(super) async fn request_change(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, CHANGE_FIELDS, &[], &bad);
+            errors.place(&problem, CHANGE_FIELDS, &bad);
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

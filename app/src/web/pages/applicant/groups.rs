@@ -9,7 +9,7 @@ use grants_domain::group::{MIN_MEMBERS, MIN_RESIDENT_MEMBERS};
 use maud::html;
 use serde_json::json;
 
-use super::{number, place, with_session};
+use super::{number, with_session};
 use crate::web::api::Call;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, redirect};
@@ -100,7 +100,7 @@ pub(super) async fn register_group(
         Ok(_) => redirect("/my"),
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, GROUP_FIELDS, &[], &bad);
+            errors.place(&problem, GROUP_FIELDS, &bad);
             group_page(&visitor, &FormState::new(form.typed()).with_errors(errors))
         }
     };

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::web::api::{encode, Problem};
-use crate::web::form::{Errors, FormData};
+use crate::web::form::FormData;
 use crate::web::session::{set_session, Visitor};
 use crate::web::view::text;
 use crate::web::Web;
@@ -92,24 +92,6 @@ pub(super) fn number(value: &str, field: &str, bad: &mut Vec<String>) -> Value {
             json!(value)
         }
     }
-}
-
-/// Shows a problem the API answered about a form whose number fields `bad` could not be read: the
-/// API's message goes beside the first of them.
-pub(super) fn place(
-    errors: &mut Errors,
-    problem: &Problem,
-    fields: &[&str],
-    by_code: &[(&str, &str)],
-    bad: &[String],
-) {
-    if problem.code == "request.invalid_field" {
-        if let Some(field) = bad.first() {
-            errors.add(Some(field), problem.detail_ja.clone());
-            return;
-        }
-    }
-    errors.problem(problem, fields, by_code);
 }
 
 /// The rows of a table of repeated fields (`names` in column order) as posted or loaded, without

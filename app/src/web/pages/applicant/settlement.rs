@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use super::application_form::income_row;
 use super::grants::{grant_summary, load_grant};
-use super::{number, place, rows, with_session};
+use super::{number, rows, with_session};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
@@ -342,7 +342,7 @@ pub(super) async fn save_report(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            place(&mut errors, &problem, REPORT_FIELDS, &[], &bad);
+            errors.place(&problem, REPORT_FIELDS, &bad);
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

@@ -142,7 +142,7 @@ pub(super) async fn log(
                 at_end = shown.len() < PAGE;
             }
             Err(problem) if problem.status == StatusCode::UNPROCESSABLE_ENTITY => {
-                errors.problem(&problem, &["aggregate_type", "from", "until"], &[]);
+                errors.problem(&problem, &["aggregate_type", "from", "until"]);
             }
             Err(problem) => return read_failed(&visitor, &problem, "/audit"),
         }

@@ -14,8 +14,9 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{act, place, refused_outright, status_of};
+use super::{act, refused_outright, status_of};
 use crate::web::api::Call;
+use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, redirect};
 use crate::web::session::Visitor;
@@ -27,10 +28,6 @@ pub fn routes() -> Router<Web> {
 }
 
 const USER_FIELDS: &[&str] = &["display_name", "email", "role", "password"];
-const USER_CODES: &[(&str, &str)] = &[
-    ("account.email_taken", "email"),
-    ("account.weak_password", "password"),
-];
 
 /// The roles staff open accounts for, with their Japanese names.
 const ROLES: &[(&str, &str)] = &[
@@ -136,7 +133,7 @@ async fn open_user(
         )),
         Err(problem) => refused_outright(&acting.visitor, &problem, "/staff/users/new")
             .unwrap_or_else(|| {
-                let errors = place(&problem, USER_FIELDS, USER_CODES, &[], &[]);
+                let errors = Errors::placed(&problem, USER_FIELDS, &[]);
                 user_page(
                     &acting.visitor,
                     &FormState::new(form.typed()).with_errors(errors),

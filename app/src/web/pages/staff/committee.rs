@@ -16,8 +16,9 @@ use maud::html;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::{act, place, refused_outright, resubmit, round_menu, round_state, status_of, Done};
+use super::{act, refused_outright, resubmit, round_menu, round_state, status_of, Done};
 use crate::web::api::{encode, Call, Problem};
+use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -66,12 +67,6 @@ fn name_of<'a>(reviewers: &'a [Value], id: &str) -> Option<&'a str> {
         .find(|reviewer| text(&reviewer["id"]) == id)
         .map(|reviewer| text(&reviewer["display_name"]))
 }
-
-/// Appointment refusals that concern the id typed though the API names no field.
-const APPOINT_CODES: &[(&str, &str)] = &[
-    ("round.not_a_reviewer", "reviewer_id"),
-    ("round.reviewer_already_appointed", "reviewer_id"),
-];
 
 const NOTICES: &[(&str, &str)] = &[
     ("appointed", "審査委員を任命しました。"),
@@ -270,7 +265,7 @@ async fn post_form(
                         Which::Appoint => vec!["reviewer_id".to_owned()],
                         Which::Close => Vec::new(),
                     };
-                    let errors = place(&problem, &["reviewer_id"], APPOINT_CODES, &[], &bad);
+                    let errors = Errors::placed(&problem, &["reviewer_id"], &bad);
                     again(
                         &acting.visitor,
                         &loaded,

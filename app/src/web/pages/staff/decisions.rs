@@ -15,10 +15,11 @@ use maud::html;
 use serde_json::{json, Value};
 
 use super::{
-    act, budget_box, done_at, number, place, refused_outright, resubmit, round_applications,
-    round_menu, row_of, status_of, status_of_row, title_of, Done,
+    act, budget_box, done_at, number, refused_outright, resubmit, round_applications, round_menu,
+    row_of, status_of, status_of_row, title_of, Done,
 };
 use crate::web::api::{encode, Call, Problem};
+use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -154,21 +155,6 @@ async fn list(
     page(&visitor, &title, body)
 }
 
-/// Refusals of a decision that concern one field though the API names none.
-const AWARD_CODES: &[(&str, &str)] = &[
-    ("round.above_requested", "amount"),
-    ("round.above_maximum", "amount"),
-    ("round.below_floor", "amount"),
-    ("round.budget_exceeded", "amount"),
-    ("round.above_remainder", "amount"),
-    ("round.zero_amount", "amount"),
-    ("round.deadline_before_decision", "completion_deadline"),
-    ("round.deadline_after_fiscal_year", "completion_deadline"),
-];
-const REJECTION_CODES: &[(&str, &str)] = &[
-    ("round.missing_text", "reason"),
-    ("round.text_too_long", "reason"),
-];
 const DECISION_FIELDS: &[&str] = &["amount", "conditions", "completion_deadline", "reason"];
 
 fn decision_page(
@@ -311,12 +297,7 @@ async fn decide(
             Some(page) => page,
             None => match load(&web, &acting.token, &id, None).await {
                 Ok(loaded) => {
-                    let codes = if rejecting {
-                        REJECTION_CODES
-                    } else {
-                        AWARD_CODES
-                    };
-                    let errors = place(&problem, DECISION_FIELDS, codes, &[], &bad);
+                    let errors = Errors::placed(&problem, DECISION_FIELDS, &bad);
                     let state = FormState::new(form.typed()).with_errors(errors);
                     decision_page(&acting.visitor, &id, &application_id, &loaded, &state)
                 }

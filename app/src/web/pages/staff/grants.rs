@@ -15,9 +15,10 @@ use axum::{Form, Router};
 use maud::html;
 use serde_json::{json, Value};
 
-use super::{act, done_at, number, place, refused_outright, resubmit, status_of, Done};
+use super::{act, done_at, number, refused_outright, resubmit, status_of, Done};
 use super::{changes, settlement};
 use crate::web::api::{encode, Call, Problem};
+use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -97,43 +98,6 @@ impl Which {
             Which::Change => &[
                 ("new_amount", "change_new_amount"),
                 ("reason", "change_reason"),
-            ],
-        }
-    }
-
-    /// Refusals that concern one field though the API names none.
-    fn codes(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Which::Payment => &[
-                ("grant.advance_above_cap", "payment_amount"),
-                ("grant.payment_above_decided", "payment_amount"),
-                ("grant.payment_above_payable", "payment_amount"),
-                ("grant.zero_amount", "payment_amount"),
-                ("grant.payment_before_decision", "paid_on"),
-                ("grant.date_in_future", "paid_on"),
-            ],
-            Which::Review => &[
-                ("grant.text_required", "review_reason"),
-                ("grant.text_too_long", "review_reason"),
-            ],
-            Which::Refund => &[
-                ("grant.refund_above_outstanding", "refund_amount"),
-                ("grant.zero_amount", "refund_amount"),
-                ("grant.date_in_future", "received_on"),
-            ],
-            Which::Cancel => &[
-                ("grant.cancel_refund_above_paid", "cancel_refund_amount"),
-                ("grant.text_required", "cancel_reason"),
-                ("grant.text_too_long", "cancel_reason"),
-            ],
-            Which::Change => &[
-                ("grant.new_amount_on_rejection", "change_new_amount"),
-                ("grant.change_above_maximum", "change_new_amount"),
-                ("grant.change_below_paid", "change_new_amount"),
-                ("round.budget_exceeded", "change_new_amount"),
-                ("round.amendment_unchanged", "change_new_amount"),
-                ("grant.text_required", "change_reason"),
-                ("grant.text_too_long", "change_reason"),
             ],
         }
     }
@@ -457,13 +421,16 @@ async fn post_form(
             Some(page) => page,
             None => match load(&web, &acting.token, &id).await {
                 Ok(loaded) => {
-                    let errors = place(
-                        &problem,
-                        which.fields(),
-                        which.codes(),
-                        which.renamed(),
-                        &bad,
-                    );
+                    // The refusal names the API's field; this page's forms prefix theirs.
+                    let mut problem = problem.clone();
+                    if let Some(field) = &problem.field {
+                        if let Some((_, ours)) =
+                            which.renamed().iter().find(|(api, _)| api == field)
+                        {
+                            problem.field = Some((*ours).to_owned());
+                        }
+                    }
+                    let errors = Errors::placed(&problem, which.fields(), &bad);
                     let state = FormState::new(form.typed()).with_errors(errors);
                     grant_page(
                         &acting.visitor,

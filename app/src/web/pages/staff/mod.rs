@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 
 use super::read_failed;
 use crate::web::api::Problem;
-use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::form::{guard, FormData, FormState, Guard};
 use crate::web::session::{set_session, Visitor};
 use crate::web::view::{self, error_summary, form_guard, page_with_status, text, yen_of};
 use crate::web::Web;
@@ -258,33 +258,6 @@ pub(super) fn local_of(instant: &str) -> String {
             )
         })
         .unwrap_or_default()
-}
-
-/// Places an API refusal beside its field: the first field the page could not read when the API
-/// refused the body's shape, the field the API names, or the one `by_code` maps its code to.
-/// `rename` maps the API's field names to this form's.
-pub(super) fn place(
-    problem: &Problem,
-    fields: &[&str],
-    by_code: &[(&str, &str)],
-    rename: &[(&str, &str)],
-    bad: &[String],
-) -> Errors {
-    let mut errors = Errors::default();
-    if problem.code == "request.invalid_field" {
-        if let Some(field) = bad.first() {
-            errors.add(Some(field), problem.detail_ja.clone());
-            return errors;
-        }
-    }
-    let mut problem = problem.clone();
-    if let Some(field) = &problem.field {
-        if let Some((_, ours)) = rename.iter().find(|(api, _)| api == field) {
-            problem.field = Some((*ours).to_owned());
-        }
-    }
-    errors.problem(&problem, fields, by_code);
-    errors
 }
 
 /// The round's money: budget, decided so far and what remains (as the round read answers them).

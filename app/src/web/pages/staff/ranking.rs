@@ -15,10 +15,11 @@ use maud::html;
 use serde_json::Value;
 
 use super::{
-    about_the_request, act, done_at, place, refused_outright, resubmit, round_applications,
-    round_menu, row_of, status_of, status_of_row, title_of, Done,
+    about_the_request, act, done_at, refused_outright, resubmit, round_applications, round_menu,
+    row_of, status_of, status_of_row, title_of, Done,
 };
 use crate::web::api::{encode, Call, Problem};
+use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -204,7 +205,7 @@ async fn fix(
             Some(page) => page,
             None => match load(&web, &acting.token, &id, None).await {
                 Ok(loaded) => {
-                    let errors = place(&problem, &[], &[], &[], &[]);
+                    let errors = Errors::placed(&problem, &[], &[]);
                     let state = FormState::new(form.typed()).with_errors(errors);
                     ranking_page(&acting.visitor, &id, &loaded, &state, None)
                 }

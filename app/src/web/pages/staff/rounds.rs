@@ -15,10 +15,11 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::{
-    act, budget_box, jst_instant, local_of, number, place, refused_outright, round_menu,
-    round_state, status_of, Done,
+    act, budget_box, jst_instant, local_of, number, refused_outright, round_menu, round_state,
+    status_of, Done,
 };
 use crate::web::api::{encode, Call};
+use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -52,16 +53,6 @@ const ROUND_FIELDS: &[&str] = &[
     "advance_cap_ratio",
     "change_threshold_ratio",
     "settlement_days",
-];
-
-/// Round refusals that name no field but concern one.
-const ROUND_CODES: &[(&str, &str)] = &[
-    ("round.window_inverted", "closes_at"),
-    ("round.floor_above_cap", "floor"),
-    ("round.cap_above_budget", "cap"),
-    ("round.zero_rounding_unit", "rounding_unit"),
-    ("round.settlement_days_out_of_range", "settlement_days"),
-    ("round.no_grants_per_group", "max_grants_per_group"),
 ];
 
 /// Blank criterion rows offered under the filled ones.
@@ -296,7 +287,7 @@ async fn open_round(
         )),
         Err(problem) => refused_outright(&acting.visitor, &problem, "/staff/rounds/new")
             .unwrap_or_else(|| {
-                let errors = place(&problem, ROUND_FIELDS, ROUND_CODES, &[], &bad);
+                let errors = Errors::placed(&problem, ROUND_FIELDS, &bad);
                 round_form(
                     &acting.visitor,
                     &FormState::new(form.typed()).with_errors(errors),

@@ -14,10 +14,11 @@ use maud::html;
 use serde_json::{json, Value};
 
 use super::{
-    act, done_at, place, refused_outright, resubmit, round_applications, round_menu, status_of,
+    act, done_at, refused_outright, resubmit, round_applications, round_menu, status_of,
     status_of_row, title_of, Done,
 };
 use crate::web::api::{encode, Call, Problem};
+use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -245,7 +246,7 @@ async fn screen(
             Some(page) => page,
             None => match load(&web, &acting.token, &id).await {
                 Ok(application) => {
-                    let errors = place(&problem, &["reason"], &[], &[], &[]);
+                    let errors = Errors::placed(&problem, &["reason"], &[]);
                     let state = FormState::new(form.typed()).with_errors(errors);
                     application_page(&acting.visitor, &application, &state, None)
                 }
