@@ -50,20 +50,60 @@ on_both_backends!(
             .await;
         let grant = app.award(&cast, &round, &application, 100_000).await;
 
-        // 2.5 snapshot intervals of saved drafts.
-        let saves = 5 * SNAPSHOT_EVERY as i64 / 2;
-        for n in 0..saves {
-            app.call(
-                Method::PUT,
-                &format!("/api/v1/grants/{grant}/settlement-report"),
-                &member,
-                Some(&report(n)),
-                200,
+        let database = Database::connect(&app.database_url).await.unwrap();
+        let length = || async {
+            grants_app::with_pool!(&database, pool => sqlx::query_scalar::<_, i64>(
+                "SELECT max(sequence) FROM events WHERE aggregate_type = 'grant' AND aggregate_id = $1",
             )
-            .await;
+            .bind(&grant)
+            .fetch_one(pool)
+            .await
+            .unwrap())
+        };
+        let save = |n: i64| {
+            let (app, member, grant) = (&app, &member, &grant);
+            async move {
+                app.call(
+                    Method::PUT,
+                    &format!("/api/v1/grants/{grant}/settlement-report"),
+                    member,
+                    Some(&report(n)),
+                    200,
+                )
+                .await;
+            }
+        };
+        // Saved drafts up to the event before a snapshot, then an advance and its payment: the
+        // payment is the event the snapshot is taken at, and a payment counts if applied twice.
+        let mut n = 0;
+        while length().await < SNAPSHOT_EVERY as i64 - 2 {
+            save(n).await;
+            n += 1;
+        }
+        let path = format!("/api/v1/grants/{grant}");
+        app.call(
+            Method::POST,
+            &format!("{path}/advance-requests"),
+            &member,
+            Some(&json!({"amount": 50_000})),
+            201,
+        )
+        .await;
+        app.call(
+            Method::POST,
+            &format!("{path}/payments"),
+            &cast.staff,
+            Some(&json!({"amount": 50_000, "paid_on": today_jst(), "kind": "advance"})),
+            201,
+        )
+        .await;
+        assert_eq!(length().await, SNAPSHOT_EVERY as i64);
+        // And another snapshot interval and a half of saved drafts.
+        for _ in 0..(3 * SNAPSHOT_EVERY / 2) {
+            save(n).await;
+            n += 1;
         }
 
-        let database = Database::connect(&app.database_url).await.unwrap();
         let stores = Stores::new(&database);
         let snapshotted = grants_app::with_pool!(&database, pool => sqlx::query_scalar::<_, i64>(
             "SELECT max(last_sequence) FROM snapshots WHERE aggregate_type = 'grant' AND aggregate_id = $1",
@@ -78,6 +118,7 @@ on_both_backends!(
         );
         let from_snapshot = stores.grants.load(&grant).await.unwrap().unwrap();
         assert_eq!(from_snapshot, replayed(&database, &grant).await);
+        assert_eq!(from_snapshot.payments.len(), 1, "the advance, once");
 
         // A snapshot the aggregate cannot read any more (its shape changed) is ignored.
         grants_app::with_pool!(&database, pool => sqlx::query(

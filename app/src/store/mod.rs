@@ -227,13 +227,15 @@ where
     ES: EventStore<A>,
 {
     let mut context = store.load_aggregate(id).await?;
+    // The domain applies its events to the aggregate it handles the command on. Handle on a copy:
+    // the snapshot store applies the committed events to the context's aggregate itself, so the
+    // context must keep the state from before the command (or a snapshot holds them twice).
+    let mut state = context.aggregate().clone();
     let sink = cqrs_es::event_sink::EventSink::default();
-    context
-        .aggregate()
+    state
         .handle(command, &(), &sink)
         .await
         .map_err(AggregateError::UserError)?;
-    let state = context.aggregate().clone();
     let events = sink.collect().await;
     let committed = store.commit(events, context, metadata.to_map()).await?;
     Ok((state, committed))
