@@ -476,8 +476,7 @@ pub(super) async fn start_application(
             }
         }
         Err(problem) => {
-            let mut errors = Errors::default();
-            errors.place(&problem, APPLICATION_FIELDS, &bad);
+            let errors = Errors::placed(&problem, APPLICATION_FIELDS, &bad);
             let (round, groups) = match round_and_groups(&web, Some(&token), &round_id).await {
                 Ok(found) => found,
                 Err(problem) => return read_failed(&visitor, &problem, &path),
@@ -516,8 +515,7 @@ async fn submit_then(
     match web.api.send(call).await {
         Ok(_) => redirect(&format!("/applications/{id}?submitted=1")),
         Err(problem) => {
-            let mut errors = Errors::default();
-            errors.place(&problem, APPLICATION_FIELDS, &[]);
+            let errors = Errors::placed(&problem, APPLICATION_FIELDS, &[]);
             let round = web
                 .api
                 .get(
@@ -614,8 +612,7 @@ pub(super) async fn save_application(
             read_failed(&visitor, &problem, &path)
         }
         Err(problem) => {
-            let mut errors = Errors::default();
-            errors.place(&problem, APPLICATION_FIELDS, &bad);
+            let errors = Errors::placed(&problem, APPLICATION_FIELDS, &bad);
             let (application, round) = match load_application(&web, &token, &id).await {
                 Ok(found) => found,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

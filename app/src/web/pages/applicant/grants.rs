@@ -377,8 +377,7 @@ pub(super) async fn request_advance(
             read_failed(&visitor, &problem, &format!("/grants/{id}"))
         }
         Err(problem) => {
-            let mut errors = Errors::default();
-            errors.place(&problem, &["amount"], &bad);
+            let errors = Errors::placed(&problem, &["amount"], &bad);
             let state = FormState::new(form.typed()).with_errors(errors);
             grant_page_again(&web, &visitor, &id, Posted::Advance, state).await
         }
@@ -540,8 +539,7 @@ pub(super) async fn request_change(
             read_failed(&visitor, &problem, &path)
         }
         Err(problem) => {
-            let mut errors = Errors::default();
-            errors.place(&problem, CHANGE_FIELDS, &bad);
+            let errors = Errors::placed(&problem, CHANGE_FIELDS, &bad);
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

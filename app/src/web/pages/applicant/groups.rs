@@ -99,8 +99,7 @@ pub(super) async fn register_group(
     let response = match web.api.send(call).await {
         Ok(_) => redirect("/my"),
         Err(problem) => {
-            let mut errors = Errors::default();
-            errors.place(&problem, GROUP_FIELDS, &bad);
+            let errors = Errors::placed(&problem, GROUP_FIELDS, &bad);
             group_page(&visitor, &FormState::new(form.typed()).with_errors(errors))
         }
     };

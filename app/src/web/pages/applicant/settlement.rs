@@ -341,8 +341,7 @@ pub(super) async fn save_report(
             read_failed(&visitor, &problem, &path)
         }
         Err(problem) => {
-            let mut errors = Errors::default();
-            errors.place(&problem, REPORT_FIELDS, &bad);
+            let errors = Errors::placed(&problem, REPORT_FIELDS, &bad);
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),
