@@ -78,7 +78,7 @@ pub async fn open_account(
     match state
         .stores
         .accounts
-        .execute(&user_id.to_string(), command, metadata)
+        .create(&user_id.to_string(), command, metadata)
         .await
     {
         Ok(executed) => Ok((user_id, executed.position)),

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use grants_domain::application::{ApplicationCommand, DecisionOutcome};
 use grants_domain::grant::{GrantCommand, GrantDecision, Period as GrantPeriod};
-use grants_domain::round::RoundEvent;
+use grants_domain::round::{Round, RoundEvent};
 use grants_domain::{ApplicationId, ApplicationStatus, RoundId, UserId};
 use grants_projections::{checkpoint, EventLog, LogCursor};
 
@@ -23,9 +23,11 @@ use crate::store::{ActorRole, CommandMetadata, Position};
 pub const NAME: &str = "decision_follow_up";
 
 /// Carries out what one round event calls for; returns the position of the last event it appended.
+/// `round` is the round's state with the event applied (its settings give the grant's terms).
 pub async fn follow(
     state: &AppState,
     round_id: RoundId,
+    round: &Round,
     event: &RoundEvent,
     metadata: &CommandMetadata,
 ) -> Result<Option<Position>, ApiError> {
@@ -40,79 +42,70 @@ pub async fn follow(
             ..
         } => {
             let application = load_application(state, *application_id).await?;
-            let mut position = None;
-            let opened = state
+            let settings = round.opened().map_err(|error| ApiError::refused(&error))?;
+            let content = application.content().ok_or_else(ApiError::not_found)?;
+            let terms = application
+                .terms()
+                .copied()
+                .ok_or_else(ApiError::not_found)?;
+            let group_name = state
+                .stores
+                .groups
+                .load(application.group_id())
+                .await?
+                .map(|group| group.name().to_owned())
+                .unwrap_or_default();
+            let decision = GrantDecision {
+                grant_id: *grant_id,
+                application_id: *application_id,
+                round_id,
+                group_id: application.group_id(),
+                fiscal_year: settings.fiscal_year,
+                course: settings.course.clone(),
+                title: content.title.clone(),
+                summary: content.summary.clone(),
+                group_name,
+                amount: *amount,
+                notice_number: notice_number.clone(),
+                conditions: conditions.clone(),
+                completion_deadline: *completion_deadline,
+                terms,
+                advance_cap_ratio: settings.advance_cap_ratio,
+                change_threshold_ratio: settings.change_threshold_ratio,
+                settlement_days: settings.settlement_days,
+                planned: content.budget.clone(),
+                planned_period: GrantPeriod {
+                    start: content.period.start,
+                    end: content.period.end,
+                },
+            };
+            let command = GrantCommand::Decide {
+                decision,
+                by: metadata.actor_id,
+                at: metadata.recorded_at,
+            };
+            // The grant id is fresh, so its first append is the check that no other follower (the
+            // handler, or the background run) opened it; if one did, the domain refuses.
+            let position = match state
                 .stores
                 .grants
-                .load(grant_id)
-                .await?
-                .is_some_and(|grant| grant.status.is_some());
-            if !opened {
-                let round = existing(&state.stores.rounds, round_id).await?;
-                let settings = round.opened().map_err(|error| ApiError::refused(&error))?;
-                let content = application.content().ok_or_else(ApiError::not_found)?;
-                let terms = application
-                    .terms()
-                    .copied()
-                    .ok_or_else(ApiError::not_found)?;
-                let group_name = state
-                    .stores
-                    .groups
-                    .load(application.group_id())
-                    .await?
-                    .map(|group| group.name().to_owned())
-                    .unwrap_or_default();
-                let decision = GrantDecision {
-                    grant_id: *grant_id,
-                    application_id: *application_id,
-                    round_id,
-                    group_id: application.group_id(),
-                    fiscal_year: settings.fiscal_year,
-                    course: settings.course.clone(),
-                    title: content.title.clone(),
-                    summary: content.summary.clone(),
-                    group_name,
-                    amount: *amount,
-                    notice_number: notice_number.clone(),
-                    conditions: conditions.clone(),
-                    completion_deadline: *completion_deadline,
-                    terms,
-                    advance_cap_ratio: settings.advance_cap_ratio,
-                    change_threshold_ratio: settings.change_threshold_ratio,
-                    settlement_days: settings.settlement_days,
-                    planned: content.budget.clone(),
-                    planned_period: GrantPeriod {
-                        start: content.period.start,
-                        end: content.period.end,
-                    },
-                };
-                let command = GrantCommand::Decide {
-                    decision,
-                    by: metadata.actor_id,
-                    at: metadata.recorded_at,
-                };
-                match state
-                    .stores
-                    .grants
-                    .execute(grant_id, command, metadata)
-                    .await
-                {
-                    Ok(executed) => position = Some(executed.position),
-                    // Refused because the other follower (the handler, or the background run)
-                    // opened it meanwhile: done.
-                    Err(refused) => {
-                        let opened_meanwhile = state
-                            .stores
-                            .grants
-                            .load(grant_id)
-                            .await?
-                            .is_some_and(|grant| grant.status.is_some());
-                        if !opened_meanwhile {
-                            return Err(refused.into());
-                        }
+                .create(grant_id, command, metadata)
+                .await
+            {
+                Ok(executed) => Some(executed.position),
+                Err(refused) => {
+                    let opened = state
+                        .stores
+                        .grants
+                        .load(grant_id)
+                        .await?
+                        .is_some_and(|grant| grant.status.is_some());
+                    if !opened {
+                        return Err(refused.into());
                     }
+                    None
                 }
-            }
+            };
             let outcome = DecisionOutcome::Awarded {
                 grant_id: *grant_id,
                 amount: *amount,
@@ -165,8 +158,15 @@ async fn record(
     metadata: &CommandMetadata,
 ) -> Result<Option<Position>, ApiError> {
     let shows_it = |application: &grants_domain::Application| application.status() == Some(reached);
-    if shows_it(&load_application(state, application_id).await?) {
-        return Ok(None);
+    let loaded = state
+        .stores
+        .applications
+        .load_for_command(application_id)
+        .await?;
+    match loaded.state() {
+        None => return Err(ApiError::not_found()),
+        Some(application) if shows_it(application) => return Ok(None),
+        Some(_) => {}
     }
     let command = ApplicationCommand::RecordOutcome {
         outcome,
@@ -176,7 +176,7 @@ async fn record(
     match state
         .stores
         .applications
-        .execute(application_id, command, metadata)
+        .execute_loaded(loaded, command, metadata)
         .await
     {
         Ok(executed) => Ok(Some(executed.position)),
@@ -216,6 +216,10 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
     }
 }
 
+fn problem(problem: ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{}: {}", problem.code, problem.detail_en)
+}
+
 /// Handles the next batch after the checkpoint; `true` if there was anything to read.
 async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
     let pool = state.db.log_pool();
@@ -244,9 +248,12 @@ async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
                 idempotency_key: None,
                 recorded_at: time::OffsetDateTime::now_utc(),
             };
-            follow(state, round_id, &round_event, &metadata)
+            let round = existing(&state.stores.rounds, round_id)
                 .await
-                .map_err(|problem| anyhow::anyhow!("{}: {}", problem.code, problem.detail_en))?;
+                .map_err(problem)?;
+            follow(state, round_id, &round, &round_event, &metadata)
+                .await
+                .map_err(problem)?;
         }
         let mut tx = pool.begin().await?;
         checkpoint::store(&mut tx, NAME, event.cursor()).await?;

@@ -27,6 +27,7 @@ use crate::http::error::existing;
 use crate::http::error::ApiError;
 use crate::http::rounds::load_round;
 use crate::http::AppState;
+use crate::store::Loaded;
 
 macro_rules! guard {
     ($(#[$doc:meta])* $name:ident, [$($role:expr),+]) => {
@@ -117,35 +118,78 @@ pub async fn visible_application(
     id: ApplicationId,
 ) -> Result<Application, ApiError> {
     let application = existing(&state.stores.applications, id).await?;
-    if oversees(actor) || is_member_of(state, actor, application.group_id()).await? {
-        return Ok(application);
+    if oversees(actor)
+        || is_member_of(state, actor, application.group_id()).await?
+        || committee_sees(state, actor, id, &application).await?
+    {
+        Ok(application)
+    } else {
+        Err(ApiError::not_found())
     }
-    if actor.has(Role::Reviewer) {
-        let (round, _) = load_round(state, application.round_id()).await?;
-        let sheet = state
-            .stores
-            .reviews
-            .load(review_id(id, actor.user_id))
-            .await?;
-        let conflicted = sheet.is_some_and(|sheet| sheet.conflict == Some(true));
-        if round.committee.contains(&actor.user_id) && !conflicted {
-            return Ok(application);
-        }
-    }
-    Err(ApiError::not_found())
 }
 
-/// An application its group's member acts on (drafting, submission, withdrawal).
+/// Whether the actor sits on the application's committee without a declared conflict on it.
+async fn committee_sees(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    application: &Application,
+) -> Result<bool, ApiError> {
+    if !actor.has(Role::Reviewer) {
+        return Ok(false);
+    }
+    let (round, _) = load_round(state, application.round_id()).await?;
+    if !round.committee.contains(&actor.user_id) {
+        return Ok(false);
+    }
+    let sheet = state
+        .stores
+        .reviews
+        .load(review_id(id, actor.user_id))
+        .await?;
+    Ok(sheet.is_none_or(|sheet| sheet.conflict != Some(true)))
+}
+
+/// An object a member of its group acts on, loaded once for the command (see
+/// `Store::load_for_command`), with that group.
+pub struct Owned<A: cqrs_es::Aggregate> {
+    pub loaded: Loaded<A>,
+    pub group: Group,
+}
+
+impl<A: cqrs_es::Aggregate> Owned<A> {
+    /// The object's state.
+    pub fn state(&self) -> &A {
+        self.loaded.aggregate()
+    }
+}
+
+/// The actor's group `id`, if they are a member of it.
+async fn member_group(
+    state: &AppState,
+    actor: &Actor,
+    id: GroupId,
+) -> Result<Option<Group>, ApiError> {
+    let group = state.stores.groups.load(id).await?;
+    Ok(group.filter(|group| group.is_member(actor.user_id)))
+}
+
+/// An application its group's member acts on (drafting, submission, withdrawal): 403 for others
+/// who may read it, 404 for everyone else.
 pub async fn own_application(
     state: &AppState,
     actor: &Actor,
     id: ApplicationId,
-) -> Result<Application, ApiError> {
-    let application = visible_application(state, actor, id).await?;
-    if is_member_of(state, actor, application.group_id()).await? {
-        Ok(application)
-    } else {
+) -> Result<Owned<Application>, ApiError> {
+    let loaded = state.stores.applications.load_for_command(id).await?;
+    let application = loaded.state().ok_or_else(ApiError::not_found)?;
+    if let Some(group) = member_group(state, actor, application.group_id()).await? {
+        return Ok(Owned { loaded, group });
+    }
+    if oversees(actor) || committee_sees(state, actor, id, application).await? {
         Err(ApiError::forbidden())
+    } else {
+        Err(ApiError::not_found())
     }
 }
 
@@ -169,13 +213,25 @@ pub async fn visible_grant(
     }
 }
 
-/// A grant its group's member acts on (withdrawal, advances, changes, the settlement report).
-pub async fn own_grant(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ApiError> {
-    let grant = visible_grant(state, actor, id).await?;
-    if is_member_of(state, actor, grant.group_id).await? {
-        Ok(grant)
-    } else {
+/// A grant its group's member acts on (withdrawal, advances, changes, the settlement report): 403
+/// for staff and auditors, 404 for everyone else.
+pub async fn own_grant(
+    state: &AppState,
+    actor: &Actor,
+    id: GrantId,
+) -> Result<Owned<Grant>, ApiError> {
+    let loaded = state.stores.grants.load_for_command(id).await?;
+    let grant = loaded
+        .state()
+        .filter(|grant| grant.status.is_some())
+        .ok_or_else(ApiError::not_found)?;
+    if let Some(group) = member_group(state, actor, grant.group_id).await? {
+        return Ok(Owned { loaded, group });
+    }
+    if oversees(actor) {
         Err(ApiError::forbidden())
+    } else {
+        Err(ApiError::not_found())
     }
 }
 

@@ -22,9 +22,9 @@ use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
-use crate::http::error::existing;
+use crate::http::error::existing_for_command;
 use crate::policy::{own_application, visible_application, visible_group, Applicant, Staff};
-use crate::store::{ActorRole, Executed};
+use crate::store::{ActorRole, Executed, Loaded};
 
 /// The form as the API carries it (api.md).
 #[derive(Deserialize, ToSchema)]
@@ -221,7 +221,7 @@ pub async fn start(
         at: context.now,
     };
     let executed = context
-        .run(
+        .create(
             &state.stores.applications,
             application_id,
             command,
@@ -253,14 +253,20 @@ pub async fn get(
 
 async fn run(
     state: &AppState,
-    id: ApplicationId,
+    application: Loaded<Application>,
     command: ApplicationCommand,
     context: &CommandContext,
     actor: &Actor,
     role: ActorRole,
 ) -> Result<Json<Value>, ApiError> {
     let executed = context
-        .run(&state.stores.applications, id, command, actor, role)
+        .run_loaded(
+            &state.stores.applications,
+            application,
+            command,
+            actor,
+            role,
+        )
         .await?;
     Ok(Json(answer(&executed)))
 }
@@ -283,13 +289,21 @@ pub async fn save(
     Path(id): Path<ApplicationId>,
     Json(form): Json<Form>,
 ) -> Result<impl IntoResponse, ApiError> {
-    own_application(&state, &actor, id).await?;
+    let own = own_application(&state, &actor, id).await?;
     let command = ApplicationCommand::SaveDraft {
         content: form.into(),
         by: actor.user_id,
         at: context.now,
     };
-    run(&state, id, command, &context, &actor, ActorRole::Applicant).await
+    run(
+        &state,
+        own.loaded,
+        command,
+        &context,
+        &actor,
+        ActorRole::Applicant,
+    )
+    .await
 }
 
 /// Rule 3's maximum for a budget not yet saved, computed exactly as submission computes it.
@@ -336,8 +350,8 @@ pub async fn preview_maximum(
     Path(id): Path<ApplicationId>,
     Json(budget): Json<Budget>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let application = own_application(&state, &actor, id).await?;
-    let terms = *application.terms().ok_or_else(ApiError::not_found)?;
+    let own = own_application(&state, &actor, id).await?;
+    let terms = *own.state().terms().ok_or_else(ApiError::not_found)?;
     let overflow = |_| {
         ApiError::refused(&grants_domain::amount::AmountError::Overflow(
             grants_domain::budget::BudgetOverflow,
@@ -372,14 +386,21 @@ pub async fn submit(
     context: CommandContext,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let application = own_application(&state, &actor, id).await?;
-    let group = existing(&state.stores.groups, application.group_id()).await?;
+    let own = own_application(&state, &actor, id).await?;
     let command = ApplicationCommand::Submit {
-        group: group.standing(),
+        group: own.group.standing(),
         by: actor.user_id,
         at: context.now,
     };
-    run(&state, id, command, &context, &actor, ActorRole::Applicant).await
+    run(
+        &state,
+        own.loaded,
+        command,
+        &context,
+        &actor,
+        ActorRole::Applicant,
+    )
+    .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -407,13 +428,21 @@ pub async fn withdraw(
     Path(id): Path<ApplicationId>,
     Json(body): Json<Reason>,
 ) -> Result<impl IntoResponse, ApiError> {
-    own_application(&state, &actor, id).await?;
+    let own = own_application(&state, &actor, id).await?;
     let command = ApplicationCommand::Withdraw {
         reason: body.reason,
         by: actor.user_id,
         at: context.now,
     };
-    run(&state, id, command, &context, &actor, ActorRole::Applicant).await
+    run(
+        &state,
+        own.loaded,
+        command,
+        &context,
+        &actor,
+        ActorRole::Applicant,
+    )
+    .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -451,7 +480,7 @@ pub async fn screen(
     Path(id): Path<ApplicationId>,
     Json(body): Json<Screening>,
 ) -> Result<impl IntoResponse, ApiError> {
-    visible_application(&state, &actor, id).await?;
+    let application = existing_for_command(&state.stores.applications, id).await?;
     let outcome = match body.outcome {
         Outcome::Eligible => ScreeningOutcome::Eligible,
         Outcome::Ineligible => ScreeningOutcome::Ineligible {
@@ -466,5 +495,13 @@ pub async fn screen(
         by: actor.user_id,
         at: context.now,
     };
-    run(&state, id, command, &context, &actor, ActorRole::Staff).await
+    run(
+        &state,
+        application,
+        command,
+        &context,
+        &actor,
+        ActorRole::Staff,
+    )
+    .await
 }

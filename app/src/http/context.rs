@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::error::ApiError;
 use super::REQUEST_ID;
 use crate::auth::Actor;
-use crate::store::{ActorRole, CommandMetadata, Executed, Store};
+use crate::store::{ActorRole, CommandMetadata, Executed, Loaded, Store};
 use cqrs_es::Aggregate;
 use grants_domain::Refusal;
 
@@ -56,6 +56,43 @@ impl CommandContext {
     {
         let metadata = self.metadata_for(actor, role);
         Ok(store.execute(id, command, &metadata).await?)
+    }
+    /// Like [`CommandContext::run`], for a command that starts a new aggregate under a fresh id
+    /// ([`Store::create`]: no load before the append).
+    pub async fn create<A>(
+        &self,
+        store: &Store<A>,
+        id: impl std::fmt::Display,
+        command: A::Command,
+        actor: &Actor,
+        role: ActorRole,
+    ) -> Result<Executed<A>, ApiError>
+    where
+        A: Aggregate<Services = ()> + Clone,
+        A::Command: Clone,
+        A::Error: Refusal,
+    {
+        let metadata = self.metadata_for(actor, role);
+        Ok(store.create(id, command, &metadata).await?)
+    }
+
+    /// Like [`CommandContext::run`], on the aggregate the handler already loaded to check who may
+    /// act on it ([`Store::execute_loaded`]).
+    pub async fn run_loaded<A>(
+        &self,
+        store: &Store<A>,
+        loaded: Loaded<A>,
+        command: A::Command,
+        actor: &Actor,
+        role: ActorRole,
+    ) -> Result<Executed<A>, ApiError>
+    where
+        A: Aggregate<Services = ()> + Clone,
+        A::Command: Clone,
+        A::Error: Refusal,
+    {
+        let metadata = self.metadata_for(actor, role);
+        Ok(store.execute_loaded(loaded, command, &metadata).await?)
     }
 }
 

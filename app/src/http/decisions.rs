@@ -26,6 +26,7 @@ use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
 use crate::follow_up;
+use crate::http::error::existing_for_command;
 use crate::policy::{Applicant, Staff};
 use crate::store::ActorRole;
 
@@ -118,15 +119,21 @@ pub async fn fix_ranking(
     context: CommandContext,
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, _) = load_round(&state, id).await?;
-    let entries = ranking_entries(&state, id, &round).await?;
+    let round = existing_for_command(&state.stores.rounds, id).await?;
+    let entries = ranking_entries(&state, id, round.aggregate()).await?;
     let command = RoundCommand::FixRanking {
         entries,
         by: actor.user_id,
         at: context.now,
     };
     let executed = context
-        .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
+        .run_loaded(
+            &state.stores.rounds,
+            round,
+            command,
+            &actor,
+            ActorRole::Staff,
+        )
         .await?;
     let fixed = executed.state.ranking.as_ref();
     let mut position = executed.position;
@@ -291,7 +298,7 @@ pub async fn decide(
     Path(id): Path<RoundId>,
     Json(body): Json<Decision>,
 ) -> Result<impl IntoResponse, ApiError> {
-    load_round(&state, id).await?;
+    let round = existing_for_command(&state.stores.rounds, id).await?;
     let mut awards = Vec::with_capacity(body.awards.len());
     for award in &body.awards {
         let application = application_of_round(&state, id, award.application_id).await?;
@@ -327,7 +334,13 @@ pub async fn decide(
         at: context.now,
     };
     let executed = context
-        .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
+        .run_loaded(
+            &state.stores.rounds,
+            round,
+            command,
+            &actor,
+            ActorRole::Staff,
+        )
         .await?;
 
     // Open each grant and record each outcome now (the follow-up repeats it from the log after a
@@ -336,7 +349,9 @@ pub async fn decide(
     let mut grants = Vec::new();
     let mut position = executed.position;
     for envelope in &executed.events {
-        if let Some(appended) = follow_up::follow(&state, id, &envelope.payload, &metadata).await? {
+        if let Some(appended) =
+            follow_up::follow(&state, id, &executed.state, &envelope.payload, &metadata).await?
+        {
             position = position.max(appended);
         }
         if let RoundEvent::AwardDecided {

@@ -240,3 +240,20 @@ where
 {
     store.load(id).await?.ok_or_else(ApiError::not_found)
 }
+
+/// An aggregate loaded for a command (`Store::load_for_command`), or 404 when it has no events.
+pub async fn existing_for_command<A>(
+    store: &crate::store::Store<A>,
+    id: impl std::fmt::Display,
+) -> Result<crate::store::Loaded<A>, ApiError>
+where
+    A: cqrs_es::Aggregate<Services = ()> + Clone,
+    A::Command: Clone,
+    A::Error: Refusal,
+{
+    let loaded = store.load_for_command(id).await?;
+    match loaded.state() {
+        Some(_) => Ok(loaded),
+        None => Err(ApiError::not_found()),
+    }
+}

@@ -26,7 +26,7 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::{own_grant, visible_grant, Applicant, Staff};
-use crate::store::{ActorRole, Executed};
+use crate::store::{ActorRole, Executed, Loaded};
 
 /// The grant read of api.md, with its payments and change requests (an extension). `paid_total` is
 /// what was paid net of refunds received.
@@ -79,15 +79,25 @@ fn answer(executed: &Executed<Grant>) -> Json<Value> {
 
 async fn run(
     state: &AppState,
-    id: GrantId,
+    grant: Loaded<Grant>,
     command: GrantCommand,
     context: &CommandContext,
     actor: &Actor,
     role: ActorRole,
 ) -> Result<Executed<Grant>, ApiError> {
     context
-        .run(&state.stores.grants, id, command, actor, role)
+        .run_loaded(&state.stores.grants, grant, command, actor, role)
         .await
+}
+
+/// A decided grant loaded for a staff command, or 404.
+async fn decided_grant(state: &AppState, id: GrantId) -> Result<Loaded<Grant>, ApiError> {
+    let grant = state.stores.grants.load_for_command(id).await?;
+    if grant.state().is_some_and(|grant| grant.status.is_some()) {
+        Ok(grant)
+    } else {
+        Err(ApiError::not_found())
+    }
 }
 
 /// Gives budget back to the round the grant came from.
@@ -160,7 +170,7 @@ pub async fn withdraw(
     Path(id): Path<GrantId>,
     OptionalJson(body): OptionalJson<Reason>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = own_grant(&state, &actor, id).await?;
+    let own = own_grant(&state, &actor, id).await?;
     let command = GrantCommand::Withdraw {
         reason: body
             .map(|body| body.reason)
@@ -168,11 +178,19 @@ pub async fn withdraw(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, id, command, &context, &actor, ActorRole::Applicant).await?;
+    let executed = run(
+        &state,
+        own.loaded,
+        command,
+        &context,
+        &actor,
+        ActorRole::Applicant,
+    )
+    .await?;
     release(
         &state,
-        &grant,
-        grant.decided_amount(),
+        &executed.state,
+        executed.state.decided_amount(),
         &context,
         &actor,
         ActorRole::Applicant,
@@ -207,13 +225,21 @@ pub async fn request_advance(
     Path(id): Path<GrantId>,
     Json(body): Json<Amount>,
 ) -> Result<impl IntoResponse, ApiError> {
-    own_grant(&state, &actor, id).await?;
+    let own = own_grant(&state, &actor, id).await?;
     let command = GrantCommand::RequestAdvance {
         amount: body.amount,
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, id, command, &context, &actor, ActorRole::Applicant).await?;
+    let executed = run(
+        &state,
+        own.loaded,
+        command,
+        &context,
+        &actor,
+        ActorRole::Applicant,
+    )
+    .await?;
     Ok((StatusCode::CREATED, answer(&executed)))
 }
 
@@ -245,7 +271,7 @@ pub async fn record_payment(
     Path(id): Path<GrantId>,
     Json(body): Json<Payment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    visible_grant(&state, &actor, id).await?;
+    let grant = decided_grant(&state, id).await?;
     let command = GrantCommand::RecordPayment {
         amount: body.amount,
         paid_on: body.paid_on,
@@ -253,7 +279,7 @@ pub async fn record_payment(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, id, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
     Ok((StatusCode::CREATED, answer(&executed)))
 }
 
@@ -285,7 +311,7 @@ pub async fn request_change(
     Path(id): Path<GrantId>,
     Json(body): Json<ChangeRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    own_grant(&state, &actor, id).await?;
+    let own = own_grant(&state, &actor, id).await?;
     let change_request_id = ChangeRequestId::new();
     let command = GrantCommand::RequestChange {
         change_request_id,
@@ -295,7 +321,15 @@ pub async fn request_change(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, id, command, &context, &actor, ActorRole::Applicant).await?;
+    let executed = run(
+        &state,
+        own.loaded,
+        command,
+        &context,
+        &actor,
+        ActorRole::Applicant,
+    )
+    .await?;
     let mut body = answer(&executed).0;
     body["change_request_id"] = json!(change_request_id);
     Ok((StatusCode::CREATED, Json(body)))
@@ -329,13 +363,14 @@ pub async fn decide_change(
     Path((id, change_request_id)): Path<(GrantId, ChangeRequestId)>,
     Json(body): Json<ChangeDecision>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = visible_grant(&state, &actor, id).await?;
-    let current = grant.decided_amount();
+    let grant = decided_grant(&state, id).await?;
+    let before = grant.aggregate().clone();
+    let current = before.decided_amount();
     let amended = body
         .new_amount
         .filter(|new_amount| body.approved && *new_amount != current);
     if let Some(new_amount) = amended {
-        amend(&state, &grant, new_amount, &context, &actor).await?;
+        amend(&state, &before, new_amount, &context, &actor).await?;
     }
     let command = GrantCommand::DecideChange {
         change_request_id,
@@ -345,11 +380,11 @@ pub async fn decide_change(
         by: actor.user_id,
         at: context.now,
     };
-    match run(&state, id, command, &context, &actor, ActorRole::Staff).await {
+    match run(&state, grant, command, &context, &actor, ActorRole::Staff).await {
         Ok(executed) => Ok(answer(&executed)),
         Err(refusal) => {
             if amended.is_some() {
-                amend(&state, &grant, current, &context, &actor).await?;
+                amend(&state, &before, current, &context, &actor).await?;
             }
             Err(refusal)
         }
@@ -399,14 +434,22 @@ pub async fn save_report(
     Path(id): Path<GrantId>,
     Json(report): Json<SettlementReport>,
 ) -> Result<impl IntoResponse, ApiError> {
-    own_grant(&state, &actor, id).await?;
+    let own = own_grant(&state, &actor, id).await?;
     let command = GrantCommand::SaveSettlementReport {
         report,
         by: actor.user_id,
         at: context.now,
     };
     Ok(answer(
-        &run(&state, id, command, &context, &actor, ActorRole::Applicant).await?,
+        &run(
+            &state,
+            own.loaded,
+            command,
+            &context,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?,
     ))
 }
 
@@ -445,13 +488,21 @@ pub async fn submit_report(
     context: CommandContext,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    own_grant(&state, &actor, id).await?;
+    let own = own_grant(&state, &actor, id).await?;
     let command = GrantCommand::SubmitSettlementReport {
         by: actor.user_id,
         at: context.now,
     };
     Ok(answer(
-        &run(&state, id, command, &context, &actor, ActorRole::Applicant).await?,
+        &run(
+            &state,
+            own.loaded,
+            command,
+            &context,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?,
     ))
 }
 
@@ -489,7 +540,7 @@ pub async fn review_report(
     Path(id): Path<GrantId>,
     Json(body): Json<ReportReview>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = visible_grant(&state, &actor, id).await?;
+    let grant = decided_grant(&state, id).await?;
     let outcome = match body.outcome {
         ReviewDecision::Accepted => ReviewOutcome::Accepted,
         ReviewDecision::Returned => ReviewOutcome::Returned {
@@ -501,10 +552,18 @@ pub async fn review_report(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, id, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
     if let Some(finalised) = executed.state.finalised_amount {
-        let freed = grant.decided_amount().saturating_sub(finalised);
-        release(&state, &grant, freed, &context, &actor, ActorRole::Staff).await?;
+        let freed = executed.state.decided_amount().saturating_sub(finalised);
+        release(
+            &state,
+            &executed.state,
+            freed,
+            &context,
+            &actor,
+            ActorRole::Staff,
+        )
+        .await?;
     }
     Ok(answer(&executed))
 }
@@ -535,14 +594,14 @@ pub async fn record_refund(
     Path(id): Path<GrantId>,
     Json(body): Json<Refund>,
 ) -> Result<impl IntoResponse, ApiError> {
-    visible_grant(&state, &actor, id).await?;
+    let grant = decided_grant(&state, id).await?;
     let command = GrantCommand::RecordRefund {
         amount: body.amount,
         received_on: body.received_on,
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, id, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
     Ok((StatusCode::CREATED, answer(&executed)))
 }
 
@@ -573,7 +632,7 @@ pub async fn cancel(
     Path(id): Path<GrantId>,
     Json(body): Json<Cancellation>,
 ) -> Result<impl IntoResponse, ApiError> {
-    visible_grant(&state, &actor, id).await?;
+    let grant = decided_grant(&state, id).await?;
     let command = GrantCommand::Cancel {
         reason: body.reason,
         refund_amount: body.refund_amount,
@@ -581,6 +640,6 @@ pub async fn cancel(
         at: context.now,
     };
     Ok(answer(
-        &run(&state, id, command, &context, &actor, ActorRole::Staff).await?,
+        &run(&state, grant, command, &context, &actor, ActorRole::Staff).await?,
     ))
 }

@@ -68,7 +68,7 @@ pub async fn register(
         at: context.now,
     };
     let executed = context
-        .run(
+        .create(
             &state.stores.groups,
             group_id,
             command,

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
-use super::error::ApiError;
+use super::error::{existing_for_command, ApiError};
 use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
@@ -44,7 +44,7 @@ pub async fn open(
         at: context.now,
     };
     let executed = context
-        .run(
+        .create(
             &state.stores.rounds,
             round_id,
             command,
@@ -155,7 +155,7 @@ pub async fn appoint(
     Path(id): Path<RoundId>,
     Json(body): Json<Appointment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    load_round(&state, id).await?;
+    let round = existing_for_command(&state.stores.rounds, id).await?;
     let is_reviewer_account = crate::accounts::load(&state, body.reviewer_id)
         .await?
         .is_some_and(|account| account.roles.contains(&Role::Reviewer));
@@ -166,7 +166,13 @@ pub async fn appoint(
         at: context.now,
     };
     let executed = context
-        .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
+        .run_loaded(
+            &state.stores.rounds,
+            round,
+            command,
+            &actor,
+            ActorRole::Staff,
+        )
         .await?;
     Ok(Json(json!({
         "committee": executed.state.committee,
@@ -190,13 +196,19 @@ pub async fn close_scoring(
     context: CommandContext,
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    load_round(&state, id).await?;
+    let round = existing_for_command(&state.stores.rounds, id).await?;
     let command = RoundCommand::CloseScoring {
         by: actor.user_id,
         at: context.now,
     };
     let executed = context
-        .run(&state.stores.rounds, id, command, &actor, ActorRole::Staff)
+        .run_loaded(
+            &state.stores.rounds,
+            round,
+            command,
+            &actor,
+            ActorRole::Staff,
+        )
         .await?;
     Ok(Json(json!({
         "scoring_closed": executed.state.is_scoring_closed(),

@@ -14,8 +14,8 @@ pub mod metadata;
 
 use std::sync::Arc;
 
-use cqrs_es::persist::PersistedEventStore;
-use cqrs_es::{Aggregate, AggregateContext, AggregateError, EventEnvelope, EventStore};
+use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
+use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
 use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
 
@@ -156,17 +156,74 @@ where
         command: A::Command,
         metadata: &CommandMetadata,
     ) -> Result<Executed<A>, StoreError<A::Error>> {
+        let loaded = self.load_for_command(id).await?;
+        self.execute_loaded(loaded, command, metadata).await
+    }
+
+    /// Runs a command that starts a new aggregate under a fresh id, without loading it first: the
+    /// append of its first event is the check that nothing is there yet. Should the id be taken
+    /// after all, the append conflicts and the command is re-run on the loaded aggregate, whose
+    /// domain refuses a second start. One round trip less than [`Store::execute`].
+    pub async fn create(
+        &self,
+        id: impl std::fmt::Display,
+        command: A::Command,
+        metadata: &CommandMetadata,
+    ) -> Result<Executed<A>, StoreError<A::Error>> {
+        let fresh = Loaded {
+            context: EventStoreAggregateContext {
+                aggregate_id: id.to_string(),
+                aggregate: A::default(),
+                current_sequence: 0,
+                current_snapshot: None,
+            },
+        };
+        self.execute_loaded(fresh, command, metadata).await
+    }
+
+    /// Loads an aggregate for a command: the caller may read its state (to check who may act on
+    /// it) and then hand it to [`Store::execute_loaded`], so the aggregate is read once per command.
+    pub async fn load_for_command(
+        &self,
+        id: impl std::fmt::Display,
+    ) -> Result<Loaded<A>, StoreError<A::Error>> {
         let id = &id.to_string();
+        let context = match &self.backend {
+            Backend::Sqlite(store) => store.load_aggregate(id).await,
+            Backend::Postgres(store) => store.load_aggregate(id).await,
+        };
+        context
+            .map(|context| Loaded { context })
+            .map_err(|error| StoreError::Storage(error.to_string()))
+    }
+
+    /// Runs a command on an aggregate loaded by [`Store::load_for_command`]. The first attempt
+    /// uses that state; the append's optimistic check fails if anything was appended since, and the
+    /// command is then re-run from a fresh load, so the rules are checked against the winner's state.
+    pub async fn execute_loaded(
+        &self,
+        loaded: Loaded<A>,
+        command: A::Command,
+        metadata: &CommandMetadata,
+    ) -> Result<Executed<A>, StoreError<A::Error>> {
+        let id = loaded.context.aggregate_id.clone();
+        let mut next = Some(loaded);
         for retry in 0..MAX_ATTEMPTS {
+            let context = match next.take() {
+                Some(loaded) => loaded.context,
+                None => self.load_for_command(&id).await?.context,
+            };
             let attempt = match &self.backend {
-                Backend::Sqlite(store) => execute_once(store, id, command.clone(), metadata).await,
+                Backend::Sqlite(store) => {
+                    execute_once(store, context, command.clone(), metadata).await
+                }
                 Backend::Postgres(store) => {
-                    execute_once(store, id, command.clone(), metadata).await
+                    execute_once(store, context, command.clone(), metadata).await
                 }
             };
             match attempt {
                 Ok((state, events)) => {
-                    let position = self.last_position(id).await?;
+                    let position = self.last_position(&id).await?;
                     return Ok(Executed {
                         state,
                         events,
@@ -194,12 +251,7 @@ where
         &self,
         id: impl std::fmt::Display,
     ) -> Result<Option<A>, StoreError<A::Error>> {
-        let id = &id.to_string();
-        let loaded = match &self.backend {
-            Backend::Sqlite(store) => load_once(store, id).await,
-            Backend::Postgres(store) => load_once(store, id).await,
-        };
-        loaded.map_err(|error| StoreError::Storage(error.to_string()))
+        Ok(self.load_for_command(id).await?.into_state())
     }
 
     async fn last_position(&self, id: &str) -> Result<Position, StoreError<A::Error>> {
@@ -218,19 +270,18 @@ where
 
 async fn execute_once<A, ES>(
     store: &ES,
-    id: &str,
+    context: EventStoreAggregateContext<A>,
     command: A::Command,
     metadata: &CommandMetadata,
 ) -> Result<(A, Vec<EventEnvelope<A>>), AggregateError<A::Error>>
 where
     A: Aggregate<Services = ()> + Clone,
-    ES: EventStore<A>,
+    ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
 {
-    let mut context = store.load_aggregate(id).await?;
     // The domain applies its events to the aggregate it handles the command on. Handle on a copy:
     // the snapshot store applies the committed events to the context's aggregate itself, so the
     // context must keep the state from before the command (or a snapshot holds them twice).
-    let mut state = context.aggregate().clone();
+    let mut state = context.aggregate.clone();
     let sink = cqrs_es::event_sink::EventSink::default();
     state
         .handle(command, &(), &sink)
@@ -241,17 +292,24 @@ where
     Ok((state, committed))
 }
 
-async fn load_once<R, A>(
-    store: &PersistedEventStore<R, A>,
-    id: &str,
-) -> Result<Option<A>, AggregateError<A::Error>>
-where
-    R: cqrs_es::persist::PersistedEventRepository,
-    A: Aggregate + Clone,
-{
-    let context = store.load_aggregate(id).await?;
-    if context.current_sequence == 0 {
-        return Ok(None);
+/// An aggregate as loaded for a command (see [`Store::load_for_command`]).
+pub struct Loaded<A: Aggregate> {
+    context: EventStoreAggregateContext<A>,
+}
+
+impl<A: Aggregate> Loaded<A> {
+    /// Its state, or `None` if it has no events yet.
+    pub fn state(&self) -> Option<&A> {
+        (self.context.current_sequence > 0).then_some(&self.context.aggregate)
     }
-    Ok(Some(context.aggregate))
+
+    /// Its state; the aggregate's default when it has no events yet.
+    pub fn aggregate(&self) -> &A {
+        &self.context.aggregate
+    }
+
+    /// Its state, or `None` if it has no events yet.
+    pub fn into_state(self) -> Option<A> {
+        (self.context.current_sequence > 0).then_some(self.context.aggregate)
+    }
 }
