@@ -88,8 +88,10 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<()> {
                     _ => unreachable!(),
                 };
                 let begun = Instant::now();
+                // A registration starts a new stream: the service's path for it is `create`
+                // (no load before the append; the append's key is the check).
                 groups
-                    .execute(id, command, &metadata)
+                    .create(id, command, &metadata)
                     .await
                     .map_err(|error| anyhow::anyhow!("append failed: {error}"))?;
                 latencies.push(begun.elapsed());

@@ -296,13 +296,7 @@ struct View {
 impl View {
     /// Opens the snapshot and reads the tail of the given event types.
     async fn open(pool: &LogPool, event_types: &[&str]) -> Result<View, ProjectionError> {
-        let mut tx = pool.begin().await?;
-        if let Tx::Postgres(conn) = &mut tx {
-            // Before any other statement: every later statement sees this one snapshot.
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut **conn)
-                .await?;
-        }
+        let mut tx = pool.begin_snapshot().await?;
         let after = checkpoint::load(&mut tx, NAME).await?;
         let tail = event_log::read_tail(&mut tx, after, event_types)
             .await?

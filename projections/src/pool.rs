@@ -28,6 +28,19 @@ impl LogPool {
             LogPool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
+
+    /// Starts a read-only transaction that sees one snapshot of the database for all its statements
+    /// (`REPEATABLE READ` on PostgreSQL, set in the `BEGIN` itself to save a round trip; any SQLite
+    /// transaction reads one snapshot).
+    pub async fn begin_snapshot(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            LogPool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            LogPool::Postgres(pool) => Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            ),
+        })
+    }
 }
 
 impl From<SqlitePool> for LogPool {
