@@ -38,19 +38,43 @@ pub struct Stores {
 
 impl Stores {
     pub fn new(database: &Database) -> Self {
+        let gate = WriteGate::for_database(database);
+        let events = Sourcing::Events;
+        // A grant gathers an event per saved settlement report, payment and change, and a round
+        // one per screening, appointment and award: the two long streams.
+        let snapshots = Sourcing::Snapshots(SNAPSHOT_EVERY);
+        let upcasters = grants_domain::upcasting::upcasters;
         Stores {
-            accounts: Store::new(database, vec![], Sourcing::Events),
-            groups: Store::new(database, vec![], Sourcing::Events),
-            applications: Store::new(
-                database,
-                grants_domain::upcasting::upcasters(),
-                Sourcing::Events,
-            ),
-            // A grant gathers an event per saved settlement report, payment and change, and a
-            // round one per screening, appointment and award: the two long streams.
-            grants: Store::new(database, vec![], Sourcing::Snapshots(SNAPSHOT_EVERY)),
-            rounds: Store::new(database, vec![], Sourcing::Snapshots(SNAPSHOT_EVERY)),
-            reviews: Store::new(database, vec![], Sourcing::Events),
+            accounts: Store::build(database, vec![], events, gate.clone()),
+            groups: Store::build(database, vec![], events, gate.clone()),
+            applications: Store::build(database, upcasters(), events, gate.clone()),
+            grants: Store::build(database, vec![], snapshots, gate.clone()),
+            rounds: Store::build(database, vec![], snapshots, gate.clone()),
+            reviews: Store::build(database, vec![], events, gate),
+        }
+    }
+}
+
+/// On SQLite, the appends of this process take turns (first come, first served) instead of
+/// meeting at the database's write lock. SQLite admits one writer at a time; a writer that finds
+/// the lock taken waits in SQLite's busy handler, which sleeps in growing steps of up to 100 ms,
+/// so with a few concurrent commands most wait far longer than the writer before them took.
+/// PostgreSQL needs no gate: its writers to different aggregates do not block each other.
+#[derive(Clone, Default)]
+struct WriteGate(Option<Arc<tokio::sync::Mutex<()>>>);
+
+impl WriteGate {
+    fn for_database(database: &Database) -> Self {
+        match database {
+            Database::Sqlite(_) => WriteGate(Some(Arc::default())),
+            Database::Postgres(_) => WriteGate(None),
+        }
+    }
+
+    async fn enter(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.0 {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
         }
     }
 }
@@ -110,6 +134,7 @@ enum Backend<A: Aggregate> {
 pub struct Store<A: Aggregate> {
     backend: Backend<A>,
     database: Database,
+    gate: WriteGate,
 }
 
 impl<A> Store<A>
@@ -117,10 +142,25 @@ where
     A: Aggregate<Services = ()> + Clone,
     A::Command: Clone,
 {
+    /// A store of its own (its appends take turns only with each other; see [`Stores::new`]).
     pub fn new(
         database: &Database,
         upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
         sourcing: Sourcing,
+    ) -> Arc<Self> {
+        Self::build(
+            database,
+            upcasters,
+            sourcing,
+            WriteGate::for_database(database),
+        )
+    }
+
+    fn build(
+        database: &Database,
+        upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
+        sourcing: Sourcing,
+        gate: WriteGate,
     ) -> Arc<Self> {
         fn store<R, A>(repository: R, sourcing: Sourcing) -> PersistedEventStore<R, A>
         where
@@ -146,6 +186,7 @@ where
         Arc::new(Store {
             backend,
             database: database.clone(),
+            gate,
         })
     }
 
@@ -215,6 +256,7 @@ where
             };
             let attempt = match &self.backend {
                 Backend::Sqlite(store) => {
+                    let _turn = self.gate.enter().await;
                     execute_once(store, context, command.clone(), metadata).await
                 }
                 Backend::Postgres(store) => {
