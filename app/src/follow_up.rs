@@ -6,30 +6,36 @@
 //! round's commit and these commands is repaired when the service runs again. Every step is
 //! idempotent: a grant already opened, or an outcome already recorded, is skipped.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use grants_domain::application::{ApplicationCommand, DecisionOutcome};
 use grants_domain::grant::{GrantCommand, GrantDecision, Period as GrantPeriod};
 use grants_domain::round::{Round, RoundEvent};
-use grants_domain::{ApplicationId, ApplicationStatus, RoundId, UserId};
+use grants_domain::{Application, ApplicationId, ApplicationStatus, RoundId, UserId};
 use grants_projections::{checkpoint, EventLog, LogCursor};
 
-use crate::http::error::existing;
 use crate::http::error::ApiError;
+use crate::http::error::{existing, existing_for_command};
 use crate::http::AppState;
-use crate::store::{ActorRole, CommandMetadata, Position};
+use crate::store::{ActorRole, CommandMetadata, Loaded, Position};
 
 /// The follow-up's checkpoint in `projection_checkpoints`.
 pub const NAME: &str = "decision_follow_up";
 
+/// Applications the caller already loaded for the follow-up (the decision handler does).
+pub type Preloaded = HashMap<ApplicationId, Loaded<Application>>;
+
 /// Carries out what one round event calls for; returns the position of the last event it appended.
-/// `round` is the round's state with the event applied (its settings give the grant's terms).
+/// `round` is the round's state with the event applied (its settings give the grant's terms);
+/// an application found in `preloaded` is taken from there instead of loaded again.
 pub async fn follow(
     state: &AppState,
     round_id: RoundId,
     round: &Round,
     event: &RoundEvent,
     metadata: &CommandMetadata,
+    preloaded: &mut Preloaded,
 ) -> Result<Option<Position>, ApiError> {
     match event {
         RoundEvent::AwardDecided {
@@ -41,7 +47,11 @@ pub async fn follow(
             completion_deadline,
             ..
         } => {
-            let application = load_application(state, *application_id).await?;
+            let loaded = match preloaded.remove(application_id) {
+                Some(loaded) => loaded,
+                None => existing_for_command(&state.stores.applications, *application_id).await?,
+            };
+            let application = loaded.aggregate();
             let settings = round.opened().map_err(|error| ApiError::refused(&error))?;
             let content = application.content().ok_or_else(ApiError::not_found)?;
             let terms = application
@@ -110,14 +120,8 @@ pub async fn follow(
                 grant_id: *grant_id,
                 amount: *amount,
             };
-            let recorded = record(
-                state,
-                *application_id,
-                outcome,
-                ApplicationStatus::Awarded,
-                metadata,
-            )
-            .await?;
+            let recorded =
+                record(state, loaded, outcome, ApplicationStatus::Awarded, metadata).await?;
             Ok(recorded.or(position))
         }
         RoundEvent::ApplicationRejected {
@@ -128,9 +132,13 @@ pub async fn follow(
             let outcome = DecisionOutcome::Rejected {
                 reason: reason.clone(),
             };
+            let loaded = match preloaded.remove(application_id) {
+                Some(loaded) => loaded,
+                None => existing_for_command(&state.stores.applications, *application_id).await?,
+            };
             record(
                 state,
-                *application_id,
+                loaded,
                 outcome,
                 ApplicationStatus::NotAdopted,
                 metadata,
@@ -152,22 +160,16 @@ async fn load_application(
 /// it at the same moment).
 async fn record(
     state: &AppState,
-    application_id: ApplicationId,
+    loaded: Loaded<Application>,
     outcome: DecisionOutcome,
     reached: ApplicationStatus,
     metadata: &CommandMetadata,
 ) -> Result<Option<Position>, ApiError> {
-    let shows_it = |application: &grants_domain::Application| application.status() == Some(reached);
-    let loaded = state
-        .stores
-        .applications
-        .load_for_command(application_id)
-        .await?;
-    match loaded.state() {
-        None => return Err(ApiError::not_found()),
-        Some(application) if shows_it(application) => return Ok(None),
-        Some(_) => {}
+    let shows_it = |application: &Application| application.status() == Some(reached);
+    if shows_it(loaded.aggregate()) {
+        return Ok(None);
     }
+    let application_id = loaded.aggregate().id();
     let command = ApplicationCommand::RecordOutcome {
         outcome,
         by: metadata.actor_id,
@@ -251,9 +253,16 @@ async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
             let round = existing(&state.stores.rounds, round_id)
                 .await
                 .map_err(problem)?;
-            follow(state, round_id, &round, &round_event, &metadata)
-                .await
-                .map_err(problem)?;
+            follow(
+                state,
+                round_id,
+                &round,
+                &round_event,
+                &metadata,
+                &mut Preloaded::new(),
+            )
+            .await
+            .map_err(problem)?;
         }
         let mut tx = pool.begin().await?;
         checkpoint::store(&mut tx, NAME, event.cursor()).await?;

@@ -28,7 +28,7 @@ use crate::auth::Actor;
 use crate::follow_up;
 use crate::http::error::existing_for_command;
 use crate::policy::{Applicant, Staff};
-use crate::store::ActorRole;
+use crate::store::{ActorRole, Loaded};
 
 /// The eligible applications of a round with one sheet outcome per committee member.
 async fn ranking_entries(
@@ -188,7 +188,8 @@ pub async fn answer_offer(
 ) -> Result<impl IntoResponse, ApiError> {
     load_round(&state, id).await?;
     let application = application_of_round(&state, id, body.application_id).await?;
-    if !crate::policy::is_member_of(&state, &actor, application.group_id()).await? {
+    let group_id = application.aggregate().group_id();
+    if !crate::policy::is_member_of(&state, &actor, group_id).await? {
         return Err(ApiError::not_found());
     }
     let command = RoundCommand::RespondToOffer {
@@ -259,25 +260,25 @@ pub struct Decision {
     rejections: Vec<RejectionInput>,
 }
 
-/// Loads an application of this round, or 422 naming it.
+/// Loads an application of this round for the decision's follow-up, or 422 naming it.
 async fn application_of_round(
     state: &AppState,
     round_id: RoundId,
     id: ApplicationId,
-) -> Result<Application, ApiError> {
-    state
-        .stores
-        .applications
-        .load(id)
-        .await?
-        .filter(|application| application.round_id() == round_id)
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "round.unknown_application",
-                format!("申請{id}はこの募集回にありません"),
-                format!("application {id} is not in this round"),
-            )
-        })
+) -> Result<Loaded<Application>, ApiError> {
+    let loaded = state.stores.applications.load_for_command(id).await?;
+    if loaded
+        .state()
+        .is_some_and(|application| application.round_id() == round_id)
+    {
+        Ok(loaded)
+    } else {
+        Err(ApiError::invalid(
+            "round.unknown_application",
+            format!("申請{id}はこの募集回にありません"),
+            format!("application {id} is not in this round"),
+        ))
+    }
 }
 
 /// `POST /api/v1/rounds/{id}/decisions`: staff decide awards and rejections, all or nothing.
@@ -300,8 +301,12 @@ pub async fn decide(
 ) -> Result<impl IntoResponse, ApiError> {
     let round = existing_for_command(&state.stores.rounds, id).await?;
     let mut awards = Vec::with_capacity(body.awards.len());
+    // The applications as loaded here serve the follow-up's first attempt (fewer round trips; a
+    // change in between makes its append conflict and re-run on a fresh load).
+    let mut loaded = follow_up::Preloaded::new();
     for award in &body.awards {
-        let application = application_of_round(&state, id, award.application_id).await?;
+        let found = application_of_round(&state, id, award.application_id).await?;
+        let application = found.aggregate();
         let requested = application
             .content()
             .map_or(Yen::ZERO, |content| content.requested_amount);
@@ -315,9 +320,11 @@ pub async fn decide(
             conditions: award.conditions.clone(),
             completion_deadline: award.completion_deadline,
         });
+        loaded.insert(award.application_id, found);
     }
     for rejection in &body.rejections {
-        application_of_round(&state, id, rejection.application_id).await?;
+        let found = application_of_round(&state, id, rejection.application_id).await?;
+        loaded.insert(rejection.application_id, found);
     }
     let rejections: Vec<Rejection> = body
         .rejections
@@ -349,8 +356,15 @@ pub async fn decide(
     let mut grants = Vec::new();
     let mut position = executed.position;
     for envelope in &executed.events {
-        if let Some(appended) =
-            follow_up::follow(&state, id, &executed.state, &envelope.payload, &metadata).await?
+        if let Some(appended) = follow_up::follow(
+            &state,
+            id,
+            &executed.state,
+            &envelope.payload,
+            &metadata,
+            &mut loaded,
+        )
+        .await?
         {
             position = position.max(appended);
         }
