@@ -8,6 +8,7 @@
 //! stopped, while a request costs an index lookup instead of parsing every round, member or
 //! application event. See the module doc of `grants_projections::directory` for why that is exact.
 
+use grants_domain::group::{prior_grant_count, PriorAward};
 use grants_domain::{ApplicationId, GroupId, RoundId, UserId};
 use grants_projections::{directory, ProjectionError};
 
@@ -34,24 +35,26 @@ pub async fn round_ids(db: &Database) -> Result<Vec<RoundId>, sqlx::Error> {
     Ok(parsed(ids))
 }
 
-/// How many grants a group received in earlier rounds of the same course (rule 1's grant count, which
-/// also chooses the rate): every award decided for the group in another round whose course has the
-/// same name.
+/// Rule 1's count of the group's prior grants in `course` for an application to `this_round`:
+/// the directory gives the awards, the domain counts them.
 pub async fn prior_grants(
     db: &Database,
     group_id: GroupId,
     course: &str,
     this_round: RoundId,
 ) -> Result<u32, sqlx::Error> {
-    let count = directory::prior_grants(
-        &db.log_pool(),
-        &group_id.to_string(),
-        course,
-        &this_round.to_string(),
-    )
-    .await
-    .map_err(database_error)?;
-    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    let awards: Vec<PriorAward> = directory::prior_awards(&db.log_pool(), &group_id.to_string())
+        .await
+        .map_err(database_error)?
+        .into_iter()
+        .filter_map(|(round_id, course)| {
+            Some(PriorAward {
+                round_id: round_id.parse().ok()?,
+                course,
+            })
+        })
+        .collect();
+    Ok(prior_grant_count(&awards, course, this_round))
 }
 
 /// Every application started in a round, oldest first.

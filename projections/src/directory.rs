@@ -404,24 +404,21 @@ pub async fn applications_in_round(
     Ok(in_log_order(found))
 }
 
-/// Rule 1's grant count: how many awards `group_id` received in rounds of `course` other than
-/// `this_round` (every `AwardDecided`, rounds matched by their course name).
-pub async fn prior_grants(
+/// The awards `group_id` received, each as (round, that round's course), in log order: the facts
+/// behind rule 1's count of prior grants, which the domain makes
+/// (`grants_domain::group::prior_grant_count`).
+pub async fn prior_awards(
     pool: &LogPool,
     group_id: &str,
-    course: &str,
-    this_round: &str,
-) -> Result<u64, ProjectionError> {
+) -> Result<Vec<(String, String)>, ProjectionError> {
     let mut view = View::open(pool, &["RoundOpened", "AwardDecided"]).await?;
-    let counted: i64 = crate::on_tx!(&mut view.tx, conn => sqlx::query_scalar(
-        "SELECT count(*) FROM directory_awards a
+    let mut awards: Vec<(String, String, i64)> = crate::on_tx!(&mut view.tx, conn => sqlx::query_as(
+        "SELECT a.round_id, r.course, a.decided_position FROM directory_awards a
            JOIN directory_rounds r ON r.round_id = a.round_id
-          WHERE a.group_id = $1 AND r.course = $2 AND a.round_id <> $3",
+          WHERE a.group_id = $1",
     )
     .bind(group_id)
-    .bind(course)
-    .bind(this_round)
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?);
     let mut courses: HashMap<String, String> = HashMap::new();
     let mut tail_awards = Vec::new();
@@ -435,34 +432,32 @@ pub async fn prior_grants(
             Fact::Award {
                 round_id,
                 group_id: group,
+                position,
                 ..
-            } if group == group_id && round_id != this_round => tail_awards.push(round_id),
+            } if group == group_id => tail_awards.push((round_id, position)),
             _ => {}
         }
     }
-    let mut count = u64::try_from(counted).unwrap_or(0);
-    for round_id in tail_awards {
-        let round_course = match courses.get(&round_id) {
+    for (round_id, position) in tail_awards {
+        let course = match courses.get(&round_id) {
             Some(found) => Some(found.clone()),
-            None => {
-                let found: Option<String> = crate::on_tx!(&mut view.tx, conn => sqlx::query_scalar(
-                    "SELECT course FROM directory_rounds WHERE round_id = $1",
-                )
-                .bind(&round_id)
-                .fetch_optional(&mut *conn)
-                .await?);
-                if let Some(found) = &found {
-                    courses.insert(round_id, found.clone());
-                }
-                found
-            }
+            None => crate::on_tx!(&mut view.tx, conn => sqlx::query_scalar(
+                "SELECT course FROM directory_rounds WHERE round_id = $1",
+            )
+            .bind(&round_id)
+            .fetch_optional(&mut *conn)
+            .await?),
         };
-        if round_course.as_deref() == Some(course) {
-            count += 1;
+        if let Some(course) = course {
+            awards.push((round_id, course, position));
         }
     }
     view.close().await?;
-    Ok(count)
+    awards.sort_by_key(|(_, _, position)| *position);
+    Ok(awards
+        .into_iter()
+        .map(|(round, course, _)| (round, course))
+        .collect())
 }
 
 /// Every row of the directory's tables in key order, for comparing a live directory with its

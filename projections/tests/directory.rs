@@ -6,6 +6,7 @@
 mod common;
 
 use common::{append, database, Backend, PATIENCE};
+use grants_domain::group::{prior_grant_count, PriorAward};
 use grants_projections::directory::{self, Directory};
 use grants_projections::{LogPool, Runner, Step};
 use serde_json::json;
@@ -145,8 +146,8 @@ struct Answers {
     in_round_1: Vec<String>,
     in_round_4: Vec<String>,
     in_round_5: Vec<String>,
-    /// prior_grants for (group, course, this round).
-    prior: Vec<u64>,
+    /// The domain's count of prior grants for (group, course, this round) from the directory's awards.
+    prior: Vec<u32>,
 }
 
 const PRIOR_QUESTIONS: [(usize, &str, usize); 7] = [
@@ -159,14 +160,24 @@ const PRIOR_QUESTIONS: [(usize, &str, usize); 7] = [
     (2, FIRST_STEP, 4),
 ];
 
+/// Rule 1's count as the service makes it: the directory's awards of the group, counted by the domain.
+async fn prior_grants(pool: &LogPool, group_id: &str, course: &str, this_round: &str) -> u32 {
+    let awards: Vec<PriorAward> = directory::prior_awards(pool, group_id)
+        .await
+        .expect("prior awards")
+        .into_iter()
+        .map(|(round_id, course)| PriorAward {
+            round_id: round_id.parse().expect("a round id"),
+            course,
+        })
+        .collect();
+    prior_grant_count(&awards, course, this_round.parse().expect("a round id"))
+}
+
 async fn answers(pool: &LogPool) -> Answers {
     let mut prior = Vec::new();
     for (g, course, r) in PRIOR_QUESTIONS {
-        prior.push(
-            directory::prior_grants(pool, &group(g), course, &round(r))
-                .await
-                .expect("prior grants"),
-        );
+        prior.push(prior_grants(pool, &group(g), course, &round(r)).await);
     }
     Answers {
         rounds: directory::round_ids(pool).await.expect("rounds"),
@@ -303,9 +314,7 @@ async fn facts_after_the_checkpoint_count(backend: Backend) {
     let now = answers(&db.pool).await;
     assert_eq!(now, ahead(expected_with_round_4_award()));
     assert_eq!(
-        directory::prior_grants(&db.pool, &group(1), STEP_UP, &round(5))
-            .await
-            .expect("prior grants"),
+        prior_grants(&db.pool, &group(1), STEP_UP, &round(5)).await,
         3,
         "the award after the checkpoint counts"
     );
@@ -316,9 +325,7 @@ async fn facts_after_the_checkpoint_count(backend: Backend) {
         .expect("catch-up");
     assert_eq!(answers(&db.pool).await, now);
     assert_eq!(
-        directory::prior_grants(&db.pool, &group(1), STEP_UP, &round(5))
-            .await
-            .expect("prior grants"),
+        prior_grants(&db.pool, &group(1), STEP_UP, &round(5)).await,
         3
     );
 }
@@ -357,9 +364,7 @@ async fn a_committed_award_the_runner_cannot_read_yet_counts_on_postgres() {
     assert_eq!(runner.catch_up().await.expect("catch-up"), 0, "held back");
     assert!(!runner.reached(log.last).await.expect("reached"));
     assert_eq!(
-        directory::prior_grants(&db.pool, &group(1), STEP_UP, &round(5))
-            .await
-            .expect("prior grants"),
+        prior_grants(&db.pool, &group(1), STEP_UP, &round(5)).await,
         3,
         "a committed award counts although the runner cannot read it yet"
     );
@@ -370,9 +375,7 @@ async fn a_committed_award_the_runner_cannot_read_yet_counts_on_postgres() {
         .await
         .expect("catch-up");
     assert_eq!(
-        directory::prior_grants(&db.pool, &group(1), STEP_UP, &round(5))
-            .await
-            .expect("prior grants"),
+        prior_grants(&db.pool, &group(1), STEP_UP, &round(5)).await,
         3
     );
     assert_eq!(answers(&db.pool).await, expected_with_round_4_award());

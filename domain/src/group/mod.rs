@@ -41,7 +41,10 @@ use time::{Date, OffsetDateTime};
 pub use commands::GroupCommand;
 pub use errors::GroupError;
 pub use events::{ContactDetails, GroupEvent};
-pub use standing::{check_grant_limit, GroupStanding, MIN_MEMBERS, MIN_RESIDENT_MEMBERS};
+pub use standing::{
+    check_grant_limit, prior_grant_count, GroupStanding, PriorAward, MIN_MEMBERS,
+    MIN_RESIDENT_MEMBERS,
+};
 
 use crate::ids::{GroupId, UserId};
 use registration::{

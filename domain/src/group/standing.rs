@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::errors::GroupError;
+use crate::ids::RoundId;
 
 /// The fewest members a group must have to apply (rule 1).
 pub const MIN_MEMBERS: u32 = 5;
@@ -45,6 +46,26 @@ impl GroupStanding {
         }
         Ok(())
     }
+}
+
+/// A grant a group received from an earlier decision: the round that awarded it and that round's
+/// course.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriorAward {
+    pub round_id: RoundId,
+    pub course: String,
+}
+
+/// The count behind rules 1 and 3 (the grant limit and the rate schedule): the grants a group
+/// received in rounds of `course` other than `this_round`. Every award decided counts, also one
+/// later withdrawn or cancelled: the group received a grant decision. Rounds are matched by their
+/// course name, so a course run again in a later fiscal year counts as the same course.
+pub fn prior_grant_count(awards: &[PriorAward], course: &str, this_round: RoundId) -> u32 {
+    let counted = awards
+        .iter()
+        .filter(|award| award.course == course && award.round_id != this_round)
+        .count();
+    u32::try_from(counted).unwrap_or(u32::MAX)
 }
 
 /// Rule 1: a group that already had `prior_grants` grants in the course may apply only while that is

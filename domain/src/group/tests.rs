@@ -6,6 +6,7 @@ use time::macros::{date, datetime};
 use time::OffsetDateTime;
 
 use super::*;
+use crate::RoundId;
 
 type GroupTest = TestFramework<Group>;
 
@@ -152,6 +153,35 @@ fn a_group_below_the_grant_limit_may_apply_and_one_at_it_may_not() {
             max: 3
         })
     );
+}
+
+#[test]
+fn prior_grants_are_the_awards_of_the_same_course_from_other_rounds() {
+    let (step_up_2025, step_up_2026, first_step) = (RoundId::new(), RoundId::new(), RoundId::new());
+    let award = |round_id, course: &str| PriorAward {
+        round_id,
+        course: course.to_owned(),
+    };
+    let awards = [
+        award(step_up_2025, "ステップアップ"),
+        award(first_step, "はじめの一歩"),
+        award(step_up_2026, "ステップアップ"),
+    ];
+    // Applying to a new step-up round: both step-up awards count, the first-step one does not.
+    assert_eq!(
+        prior_grant_count(&awards, "ステップアップ", RoundId::new()),
+        2
+    );
+    // Within a round that already awarded the group, that award is not a prior one.
+    assert_eq!(
+        prior_grant_count(&awards, "ステップアップ", step_up_2026),
+        1
+    );
+    assert_eq!(
+        prior_grant_count(&awards, "はじめの一歩", RoundId::new()),
+        1
+    );
+    assert_eq!(prior_grant_count(&[], "ステップアップ", RoundId::new()), 0);
 }
 
 // Registration.
