@@ -54,11 +54,12 @@ impl CommandContext {
         A::Command: Clone,
         A::Error: Refusal,
     {
-        let metadata = self.metadata_for(actor, role);
-        Ok(store.execute(id, command, &metadata).await?)
+        let loaded = store.load_for_command(id).await?;
+        self.run_loaded(store, loaded, command, actor, role).await
     }
+
     /// Like [`CommandContext::run`], for a command that starts a new aggregate under a fresh id
-    /// ([`Store::create`]: no load before the append).
+    /// (no load before the append: see [`Store::create`]).
     pub async fn create<A>(
         &self,
         store: &Store<A>,
@@ -72,8 +73,8 @@ impl CommandContext {
         A::Command: Clone,
         A::Error: Refusal,
     {
-        let metadata = self.metadata_for(actor, role);
-        Ok(store.create(id, command, &metadata).await?)
+        self.run_loaded(store, Loaded::blank(id), command, actor, role)
+            .await
     }
 
     /// Like [`CommandContext::run`], on the aggregate the handler already loaded to check who may

@@ -211,15 +211,8 @@ where
         command: A::Command,
         metadata: &CommandMetadata,
     ) -> Result<Executed<A>, StoreError<A::Error>> {
-        let fresh = Loaded {
-            context: EventStoreAggregateContext {
-                aggregate_id: id.to_string(),
-                aggregate: A::default(),
-                current_sequence: 0,
-                current_snapshot: None,
-            },
-        };
-        self.execute_loaded(fresh, command, metadata).await
+        self.execute_loaded(Loaded::blank(id), command, metadata)
+            .await
     }
 
     /// Loads an aggregate for a command: the caller may read its state (to check who may act on
@@ -340,6 +333,19 @@ pub struct Loaded<A: Aggregate> {
 }
 
 impl<A: Aggregate> Loaded<A> {
+    /// An aggregate with no events under `id`, taken as loaded without asking the database: for a
+    /// command that starts it under a fresh id (see [`Store::create`]).
+    pub fn blank(id: impl std::fmt::Display) -> Self {
+        Loaded {
+            context: EventStoreAggregateContext {
+                aggregate_id: id.to_string(),
+                aggregate: A::default(),
+                current_sequence: 0,
+                current_snapshot: None,
+            },
+        }
+    }
+
     /// Its state, or `None` if it has no events yet.
     pub fn state(&self) -> Option<&A> {
         (self.context.current_sequence > 0).then_some(&self.context.aggregate)
