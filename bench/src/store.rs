@@ -125,6 +125,14 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<()> {
     .bind(&args.grant)
     .fetch_one(pool)
     .await?);
+    // What a load reads besides the events after it: the snapshot row (its JSON's size).
+    let snapshot_bytes: Option<i64> = grants_app::with_pool!(&db, pool => sqlx::query_scalar(
+        "SELECT max(length(CAST(payload AS text))) FROM snapshots
+          WHERE aggregate_type = 'grant' AND aggregate_id = $1",
+    )
+    .bind(&args.grant)
+    .fetch_one(pool)
+    .await?);
     for _ in 0..20 {
         stores
             .grants
@@ -146,12 +154,14 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<()> {
     }
     loads.elapsed = started.elapsed();
     println!(
-        "load of a {count}-event grant: p50 {:.2} ms p99 {:.2} ms",
+        "load of a {count}-event grant (snapshot of {} bytes): p50 {:.2} ms p99 {:.2} ms",
+        snapshot_bytes.unwrap_or(0),
         loads.percentile_ms(50.0),
         loads.percentile_ms(99.0)
     );
     let mut summary = loads.summary();
     summary["events"] = json!(count);
+    summary["snapshot_bytes"] = json!(snapshot_bytes);
     figures.insert(format!("{}.grant_load", args.backend), summary);
     record(&args.out, figures)
 }
