@@ -258,6 +258,16 @@ impl Runner {
                 .bind(lock_key(name))
                 .execute(&mut **conn)
                 .await?;
+            // The tables start (nearly) empty and grow by the whole log inside this transaction,
+            // where autovacuum's statistics never see them. sqlx prepares every statement, and after
+            // five executions PostgreSQL may keep a generic plan made while a table had a few pages:
+            // a sequential scan for the batch's `WHERE grant_id IN (...)` lookup, so every batch scanned
+            // every row written so far and a rebuild on a freshly restored database was quadratic
+            // (grant_ledger: 14 s with statistics, 109 s without; docs/benchmarks.md). Planning each
+            // statement afresh costs well under a millisecond per batch.
+            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(&mut **conn)
+                .await?;
         }
         checkpoint::reset(&mut tx, name).await?;
         for table in projection.tables() {
