@@ -13,6 +13,7 @@
 //!
 //! Not here: what a projection does with an event (see [`crate::awards`], [`crate::audit_chain`]).
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -28,6 +29,10 @@ use crate::pool::{LogPool, Tx};
 
 /// A boxed future, so that projections can sit behind `dyn Projection`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a projection hands from one batch of a rebuild to the next (see
+/// [`Projection::apply_rebuild_batch`]); empty before the first batch.
+pub type Carry = Option<Box<dyn Any + Send + Sync>>;
 
 /// A read model: a function of the log, kept in its own tables.
 pub trait Projection: Send + Sync {
@@ -56,6 +61,21 @@ pub trait Projection: Send + Sync {
             }
             Ok(())
         })
+    }
+
+    /// Applies a batch of a rebuild, like [`Projection::apply_batch`]. `carry` is handed to every
+    /// batch of the same rebuild in log order, inside its one transaction, so a projection may keep
+    /// there what it wrote last instead of reading it back: reading back can be slow in a rebuild,
+    /// whose `DELETE` leaves every old row in the indexes until the transaction ends. The default
+    /// ignores it.
+    fn apply_rebuild_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+        carry: &'a mut Carry,
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        let _ = carry;
+        self.apply_batch(tx, events)
     }
 }
 
@@ -277,12 +297,15 @@ impl Runner {
         }
         let mut cursor = LogCursor::START;
         let mut replayed = 0;
+        let mut carry = None;
         loop {
             let events = event_log::read_after(&mut tx, cursor, self.batch_size).await?;
             let Some(last) = events.last().map(LoggedEvent::cursor) else {
                 break;
             };
-            projection.apply_batch(&mut tx, &events).await?;
+            projection
+                .apply_rebuild_batch(&mut tx, &events, &mut carry)
+                .await?;
             replayed += events.len();
             cursor = last;
         }
