@@ -31,7 +31,8 @@
 //! SQLite has one writer at a time, and positions are assigned inside the writing transaction, so
 //! position order is commit order: the cursor's `transaction_id` stays 0 and the position decides.
 
-use sqlx::Row;
+use futures_util::TryStreamExt;
+use sqlx::{PgPool, Row};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -182,6 +183,81 @@ pub async fn read_after(
             rows.iter().map(postgres_event).collect()
         }
     }
+}
+
+/// The log as a rebuild reads it on PostgreSQL: every event of a transaction older than every
+/// transaction running when the read starts, in log order, in batches of `batch_size`. One statement
+/// on a connection of its own, streamed by a task that stays up to [`ReadAhead::BATCHES`] batches
+/// ahead of the caller, so the database reads and the rows are decoded (JSON parsing included) while
+/// the caller applies the batch before: read in the rebuild's transaction, one `LIMIT` query per
+/// batch, the two waited for each other.
+///
+/// One snapshot for the whole read, where [`read_after`] takes one per batch: the set of rows below
+/// that snapshot's xmin is final all the same (see the module doc), so the checkpoint may move to the
+/// last event read; events of transactions running when the read starts are left to the next
+/// steps, as [`read_after`] leaves those running when it reads.
+#[derive(Debug)]
+pub struct ReadAhead {
+    batches: tokio::sync::mpsc::Receiver<Result<Vec<LoggedEvent>, ProjectionError>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ReadAhead {
+    /// How many decoded batches may wait for the caller: two keep the reader busy while the caller
+    /// applies one, without holding much of the log in memory.
+    pub const BATCHES: usize = 2;
+
+    /// Starts reading on a connection of `pool`.
+    pub fn start(pool: PgPool, batch_size: usize) -> Self {
+        let (sender, batches) = tokio::sync::mpsc::channel(Self::BATCHES);
+        let batch_size = batch_size.max(1);
+        let task = tokio::spawn(async move {
+            if let Err(error) = read_ahead(&pool, batch_size, &sender).await {
+                // The caller may be gone already; then nobody needs the error.
+                let _ = sender.send(Err(error)).await;
+            }
+        });
+        ReadAhead { batches, task }
+    }
+
+    /// The next batch, or `None` after the last.
+    pub async fn next(&mut self) -> Result<Option<Vec<LoggedEvent>>, ProjectionError> {
+        self.batches.recv().await.transpose()
+    }
+}
+
+impl Drop for ReadAhead {
+    /// A rebuild that fails stops the read (and frees its connection) rather than leave it running.
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn read_ahead(
+    pool: &PgPool,
+    batch_size: usize,
+    sender: &tokio::sync::mpsc::Sender<Result<Vec<LoggedEvent>, ProjectionError>>,
+) -> Result<(), ProjectionError> {
+    let mut conn = pool.acquire().await?;
+    let sql = format!(
+        "{POSTGRES_COLUMNS} WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) \
+         ORDER BY events.transaction_id, events.position"
+    );
+    let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+    let mut batch = Vec::with_capacity(batch_size);
+    while let Some(row) = rows.try_next().await? {
+        batch.push(postgres_event(&row)?);
+        if batch.len() == batch_size {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+            if sender.send(Ok(full)).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(Ok(batch)).await;
+    }
+    Ok(())
 }
 
 /// Every event after `after` whose type is one of `event_types`, in log order, as far as `tx` sees

@@ -24,7 +24,7 @@ use tokio::time::Instant;
 
 use crate::checkpoint;
 use crate::error::ProjectionError;
-use crate::event_log::{self, EventLog, LogCursor, LoggedEvent};
+use crate::event_log::{self, EventLog, LogCursor, LoggedEvent, ReadAhead};
 use crate::pool::{LogPool, Tx};
 
 /// A boxed future, so that projections can sit behind `dyn Projection`.
@@ -268,7 +268,8 @@ impl Runner {
 
     /// Drops the projection's rows and checkpoint and replays the log into it, in one transaction:
     /// readers see the old rows until the new ones are complete. Returns the number of events
-    /// replayed; on PostgreSQL events of transactions still running are left to the next steps.
+    /// replayed; on PostgreSQL events of transactions still running when the rebuild starts are
+    /// left to the next steps.
     pub async fn rebuild(&self, name: &str) -> Result<usize, ProjectionError> {
         let projection = Arc::clone(self.find(name)?);
         let mut tx = self.pool.begin().await?;
@@ -298,8 +299,20 @@ impl Runner {
         let mut cursor = LogCursor::START;
         let mut replayed = 0;
         let mut carry = None;
+        // PostgreSQL: the log is read ahead on a second connection while this one applies
+        // ([`event_log::ReadAhead`]). SQLite has no server to overlap with: read in the transaction.
+        let mut ahead = match &self.pool {
+            LogPool::Postgres(pool) => Some(ReadAhead::start(
+                pool.clone(),
+                usize::try_from(self.batch_size).unwrap_or(usize::MAX),
+            )),
+            LogPool::Sqlite(_) => None,
+        };
         loop {
-            let events = event_log::read_after(&mut tx, cursor, self.batch_size).await?;
+            let events = match &mut ahead {
+                Some(ahead) => ahead.next().await?.unwrap_or_default(),
+                None => event_log::read_after(&mut tx, cursor, self.batch_size).await?,
+            };
             let Some(last) = events.last().map(LoggedEvent::cursor) else {
                 break;
             };
