@@ -12,7 +12,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::error::ProjectionError;
-use crate::event_log::LoggedEvent;
+use crate::event_log::{LoggedEvent, Reads};
 use crate::payload::Fields;
 use crate::pool::{placeholders, text_pair, upsert, upsert_pairs, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
@@ -53,6 +53,14 @@ impl Projection for Applications {
 
     fn tables(&self) -> &'static [&'static str] {
         &["applications", "application_groups"]
+    }
+
+    /// What `apply_batch` and `fold` match on.
+    fn reads(&self) -> Option<&'static [Reads]> {
+        Some(&[
+            Reads::Stream("application"),
+            Reads::Event("group", "GroupRegistered"),
+        ])
     }
 
     fn apply<'a>(

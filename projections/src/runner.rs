@@ -24,7 +24,7 @@ use tokio::time::Instant;
 
 use crate::checkpoint;
 use crate::error::ProjectionError;
-use crate::event_log::{self, EventLog, LogCursor, LoggedEvent, ReadAhead};
+use crate::event_log::{self, Batch, EventLog, LogCursor, LoggedEvent, ReadAhead, Reads};
 use crate::pool::{LogPool, Tx};
 
 /// A boxed future, so that projections can sit behind `dyn Projection`.
@@ -61,6 +61,14 @@ pub trait Projection: Send + Sync {
             }
             Ok(())
         })
+    }
+
+    /// The events [`Projection::apply_batch`] does anything with; a rebuild on PostgreSQL leaves the
+    /// others out of its batches without decoding them. Every event the projection reads must be
+    /// named (a live step still hands it every event, and `projections/tests/read_models.rs`
+    /// compares the two). `None`, the default: every event.
+    fn reads(&self) -> Option<&'static [Reads]> {
+        None
     }
 
     /// Applies a batch of a rebuild, like [`Projection::apply_batch`]. `carry` is handed to every
@@ -305,22 +313,32 @@ impl Runner {
             LogPool::Postgres(pool) => Some(ReadAhead::start(
                 pool.clone(),
                 usize::try_from(self.batch_size).unwrap_or(usize::MAX),
+                projection.reads(),
             )),
             LogPool::Sqlite(_) => None,
         };
         loop {
-            let events = match &mut ahead {
+            let batch = match &mut ahead {
                 Some(ahead) => ahead.next().await?.unwrap_or_default(),
-                None => event_log::read_after(&mut tx, cursor, self.batch_size).await?,
+                None => {
+                    let events = event_log::read_after(&mut tx, cursor, self.batch_size).await?;
+                    Batch {
+                        read: events.len(),
+                        last: events.last().map_or(cursor, LoggedEvent::cursor),
+                        events,
+                    }
+                }
             };
-            let Some(last) = events.last().map(LoggedEvent::cursor) else {
+            if batch.read == 0 {
                 break;
-            };
-            projection
-                .apply_rebuild_batch(&mut tx, &events, &mut carry)
-                .await?;
-            replayed += events.len();
-            cursor = last;
+            }
+            if !batch.events.is_empty() {
+                projection
+                    .apply_rebuild_batch(&mut tx, &batch.events, &mut carry)
+                    .await?;
+            }
+            replayed += batch.read;
+            cursor = batch.last;
         }
         if replayed > 0 {
             checkpoint::store(&mut tx, name, cursor).await?;
