@@ -41,6 +41,9 @@ pub struct RebuildArgs {
     database_url: String,
     #[arg(long)]
     out: std::path::PathBuf,
+    /// Rebuild only this projection (repeatable; default: every one), e.g. to profile one.
+    #[arg(long)]
+    projection: Vec<String>,
 }
 
 /// A text with UUIDs in it, cut at each UUID so that copies are cheap to write.
@@ -233,6 +236,9 @@ pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
     let mut figures = BTreeMap::new();
     let mut by_name = HashMap::new();
     for name in runner.names() {
+        if !args.projection.is_empty() && !args.projection.iter().any(|only| only == name) {
+            continue;
+        }
         let started = Instant::now();
         let events = runner.rebuild(name).await?;
         let seconds = started.elapsed().as_secs_f64();

@@ -12,7 +12,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::error::ProjectionError;
-use crate::event_log::LoggedEvent;
+use crate::event_log::{LoggedEvent, Reads};
 use crate::payload::Fields;
 use crate::pool::{placeholders, text_pair, upsert, upsert_pairs, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
@@ -53,6 +53,14 @@ impl Projection for Applications {
 
     fn tables(&self) -> &'static [&'static str] {
         &["applications", "application_groups"]
+    }
+
+    /// What `apply_batch` and `fold` match on.
+    fn reads(&self) -> Option<&'static [Reads]> {
+        Some(&[
+            Reads::Stream("application"),
+            Reads::Event("group", "GroupRegistered"),
+        ])
     }
 
     fn apply<'a>(
@@ -226,7 +234,9 @@ async fn load_names(
         .collect())
 }
 
-/// The rows of applications of other batches whose group was (re)named in this one.
+/// The rows of applications of other batches whose group was (re)named in this one. Rows that
+/// already hold the name (those this batch wrote, folded with it) are left alone: updating them
+/// anyway wrote every application of a rebuild twice, each time into all three indexes.
 async fn rename_groups(
     tx: &mut Tx,
     renamed: &BTreeMap<String, String>,
@@ -234,9 +244,9 @@ async fn rename_groups(
     let ids: Vec<&String> = renamed.keys().collect();
     for chunk in ids.chunks(MAX_PARAMETERS) {
         let sql = format!(
-            "UPDATE applications SET group_name =
-               (SELECT name FROM application_groups g WHERE g.group_id = applications.group_id)
-             WHERE group_id IN ({})",
+            "UPDATE applications SET group_name = g.name FROM application_groups g
+             WHERE g.group_id = applications.group_id AND applications.group_id IN ({})
+               AND applications.group_name IS DISTINCT FROM g.name",
             placeholders(1, chunk.len())
         );
         crate::exec_tx!(&mut *tx, conn => {

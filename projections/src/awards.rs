@@ -20,7 +20,7 @@ use sqlx::Row;
 use time::Date;
 
 use crate::error::ProjectionError;
-use crate::event_log::LoggedEvent;
+use crate::event_log::{LoggedEvent, Reads};
 use crate::payload::{parse_date, Fields};
 use crate::pool::{text_pair, upsert, upsert_pairs, Conditions, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
@@ -76,6 +76,16 @@ impl Projection for Awards {
 
     fn tables(&self) -> &'static [&'static str] {
         &["awards", "award_groups"]
+    }
+
+    /// What `grant_of` and `fold` match on.
+    fn reads(&self) -> Option<&'static [Reads]> {
+        Some(&[
+            Reads::Stream("grant"),
+            Reads::Event("round", "AwardDecided"),
+            Reads::Event("round", "AwardAmended"),
+            Reads::Event("group", "GroupRegistered"),
+        ])
     }
 
     fn apply<'a>(

@@ -61,7 +61,7 @@ use sqlx::Row;
 
 use crate::checkpoint;
 use crate::error::ProjectionError;
-use crate::event_log::{self, LoggedEvent};
+use crate::event_log::{self, LoggedEvent, Reads};
 use crate::payload::Fields;
 use crate::pool::{insert_new, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
@@ -93,6 +93,16 @@ impl Projection for Directory {
             "directory_awards",
             "directory_applications",
         ]
+    }
+
+    /// What `fact` matches on.
+    fn reads(&self) -> Option<&'static [Reads]> {
+        Some(&[
+            Reads::Event("round", "RoundOpened"),
+            Reads::Event("group", "MemberAdded"),
+            Reads::Event("round", "AwardDecided"),
+            Reads::Event("application", "ApplicationDraftStarted"),
+        ])
     }
 
     fn apply<'a>(

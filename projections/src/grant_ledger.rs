@@ -18,7 +18,7 @@ use sqlx::Row;
 use time::Date;
 
 use crate::error::ProjectionError;
-use crate::event_log::LoggedEvent;
+use crate::event_log::{LoggedEvent, Reads};
 use crate::payload::Fields;
 use crate::pool::{upsert, Conditions, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
@@ -60,6 +60,15 @@ impl Projection for GrantLedger {
 
     fn tables(&self) -> &'static [&'static str] {
         &["grant_ledger"]
+    }
+
+    /// What `grant_of` matches on.
+    fn reads(&self) -> Option<&'static [Reads]> {
+        Some(&[
+            Reads::Stream("grant"),
+            Reads::Event("round", "AwardDecided"),
+            Reads::Event("round", "AwardAmended"),
+        ])
     }
 
     fn apply<'a>(

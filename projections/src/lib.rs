@@ -40,7 +40,7 @@ pub use awards::Awards;
 pub use checkpoint::Checkpoint;
 pub use directory::Directory;
 pub use error::ProjectionError;
-pub use event_log::{EventLog, LogCursor, LoggedEvent};
+pub use event_log::{EventLog, LogCursor, LoggedEvent, Reads};
 pub use grant_ledger::{GrantLedger, LedgerRow};
 pub use pool::{LogPool, Tx};
 pub use public::Publisher;

@@ -13,6 +13,7 @@
 //!
 //! Not here: what a projection does with an event (see [`crate::awards`], [`crate::audit_chain`]).
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -23,11 +24,15 @@ use tokio::time::Instant;
 
 use crate::checkpoint;
 use crate::error::ProjectionError;
-use crate::event_log::{self, EventLog, LogCursor, LoggedEvent};
+use crate::event_log::{self, Batch, EventLog, LogCursor, LoggedEvent, ReadAhead, Reads};
 use crate::pool::{LogPool, Tx};
 
 /// A boxed future, so that projections can sit behind `dyn Projection`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a projection hands from one batch of a rebuild to the next (see
+/// [`Projection::apply_rebuild_batch`]); empty before the first batch.
+pub type Carry = Option<Box<dyn Any + Send + Sync>>;
 
 /// A read model: a function of the log, kept in its own tables.
 pub trait Projection: Send + Sync {
@@ -56,6 +61,29 @@ pub trait Projection: Send + Sync {
             }
             Ok(())
         })
+    }
+
+    /// The events [`Projection::apply_batch`] does anything with; a rebuild on PostgreSQL leaves the
+    /// others out of its batches without decoding them. Every event the projection reads must be
+    /// named (a live step still hands it every event, and `projections/tests/read_models.rs`
+    /// compares the two). `None`, the default: every event.
+    fn reads(&self) -> Option<&'static [Reads]> {
+        None
+    }
+
+    /// Applies a batch of a rebuild, like [`Projection::apply_batch`]. `carry` is handed to every
+    /// batch of the same rebuild in log order, inside its one transaction, so a projection may keep
+    /// there what it wrote last instead of reading it back: reading back can be slow in a rebuild,
+    /// whose `DELETE` leaves every old row in the indexes until the transaction ends. The default
+    /// ignores it.
+    fn apply_rebuild_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+        carry: &'a mut Carry,
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        let _ = carry;
+        self.apply_batch(tx, events)
     }
 }
 
@@ -248,7 +276,8 @@ impl Runner {
 
     /// Drops the projection's rows and checkpoint and replays the log into it, in one transaction:
     /// readers see the old rows until the new ones are complete. Returns the number of events
-    /// replayed; on PostgreSQL events of transactions still running are left to the next steps.
+    /// replayed; on PostgreSQL events of transactions still running when the rebuild starts are
+    /// left to the next steps.
     pub async fn rebuild(&self, name: &str) -> Result<usize, ProjectionError> {
         let projection = Arc::clone(self.find(name)?);
         let mut tx = self.pool.begin().await?;
@@ -256,6 +285,16 @@ impl Runner {
             // Wait for the instance that holds it to finish its step.
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(lock_key(name))
+                .execute(&mut **conn)
+                .await?;
+            // The tables start (nearly) empty and grow by the whole log inside this transaction,
+            // where autovacuum's statistics never see them. sqlx prepares every statement, and after
+            // five executions PostgreSQL may keep a generic plan made while a table had a few pages:
+            // a sequential scan for the batch's `WHERE grant_id IN (...)` lookup, so every batch scanned
+            // every row written so far and a rebuild on a freshly restored database was quadratic
+            // (grant_ledger: 14 s with statistics, 109 s without; docs/benchmarks.md). Planning each
+            // statement afresh costs well under a millisecond per batch.
+            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                 .execute(&mut **conn)
                 .await?;
         }
@@ -267,14 +306,39 @@ impl Runner {
         }
         let mut cursor = LogCursor::START;
         let mut replayed = 0;
+        let mut carry = None;
+        // PostgreSQL: the log is read ahead on a second connection while this one applies
+        // ([`event_log::ReadAhead`]). SQLite has no server to overlap with: read in the transaction.
+        let mut ahead = match &self.pool {
+            LogPool::Postgres(pool) => Some(ReadAhead::start(
+                pool.clone(),
+                usize::try_from(self.batch_size).unwrap_or(usize::MAX),
+                projection.reads(),
+            )),
+            LogPool::Sqlite(_) => None,
+        };
         loop {
-            let events = event_log::read_after(&mut tx, cursor, self.batch_size).await?;
-            let Some(last) = events.last().map(LoggedEvent::cursor) else {
-                break;
+            let batch = match &mut ahead {
+                Some(ahead) => ahead.next().await?.unwrap_or_default(),
+                None => {
+                    let events = event_log::read_after(&mut tx, cursor, self.batch_size).await?;
+                    Batch {
+                        read: events.len(),
+                        last: events.last().map_or(cursor, LoggedEvent::cursor),
+                        events,
+                    }
+                }
             };
-            projection.apply_batch(&mut tx, &events).await?;
-            replayed += events.len();
-            cursor = last;
+            if batch.read == 0 {
+                break;
+            }
+            if !batch.events.is_empty() {
+                projection
+                    .apply_rebuild_batch(&mut tx, &batch.events, &mut carry)
+                    .await?;
+            }
+            replayed += batch.read;
+            cursor = batch.last;
         }
         if replayed > 0 {
             checkpoint::store(&mut tx, name, cursor).await?;
