@@ -127,7 +127,7 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<()> {
     .await?);
     // What a load reads besides the events after it: the snapshot row (its JSON's size).
     let snapshot_bytes: Option<i64> = grants_app::with_pool!(&db, pool => sqlx::query_scalar(
-        "SELECT max(length(CAST(payload AS text))) FROM snapshots
+        "SELECT CAST(max(length(CAST(payload AS text))) AS bigint) FROM snapshots
           WHERE aggregate_type = 'grant' AND aggregate_id = $1",
     )
     .bind(&args.grant)
