@@ -6,7 +6,7 @@ use std::time::Duration;
 use grants_projections::applications::Applications;
 use grants_projections::directory::Directory;
 use grants_projections::grant_ledger::GrantLedger;
-use grants_projections::{AuditChain, Awards, LogPool, Runner};
+use grants_projections::{AuditChain, Awards, LogPool, Runner, WriteGate};
 
 use crate::db::Database;
 use crate::store::Stores;
@@ -33,9 +33,11 @@ pub const DEFAULT_CITY_NAME: &str = "岡崎市";
 
 impl AppState {
     pub fn new(db: Database) -> Self {
+        // On SQLite the event store's appends and the read models' steps take turns at one gate.
+        let gate = WriteGate::for_pool(&db.log_pool());
         AppState {
-            stores: Stores::new(&db),
-            projections: Arc::new(projection_runner(db.log_pool())),
+            stores: Stores::with_gate(&db, gate.clone()),
+            projections: Arc::new(projection_runner(db.log_pool()).write_gate(gate)),
             metrics: Arc::default(),
             sign_in_limiter: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),

@@ -42,6 +42,6 @@ pub use directory::Directory;
 pub use error::ProjectionError;
 pub use event_log::{EventLog, LogCursor, LoggedEvent, Reads};
 pub use grant_ledger::{GrantLedger, LedgerRow};
-pub use pool::{LogPool, Tx};
+pub use pool::{LogPool, Tx, WriteGate};
 pub use public::Publisher;
 pub use runner::{BoxFuture, Projection, Runner, Step};

@@ -4,6 +4,8 @@
 //! it reads here and the app converts. SQL in this crate uses `$1` placeholders, which both backends
 //! accept, so [`on_tx!`](crate::on_tx) and [`on_pool!`](crate::on_pool) can run one statement on either.
 
+use std::sync::Arc;
+
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 /// A connection pool to the database that holds the event log and the read models.
@@ -40,6 +42,33 @@ impl LogPool {
                     .await?,
             ),
         })
+    }
+}
+
+/// On SQLite, the writers of one process (the event store's appends and the projection runner's
+/// steps) take turns here, first come first served, instead of meeting at the database's write
+/// lock. SQLite admits one writer at a time, and a writer that finds the lock taken waits in its
+/// busy handler, which sleeps in growing steps of up to 100 ms: most waiters would wait far longer
+/// than the writer before them took. On PostgreSQL the gate is open: its writers to different rows
+/// do not block each other.
+#[derive(Clone, Debug, Default)]
+pub struct WriteGate(Option<Arc<tokio::sync::Mutex<()>>>);
+
+impl WriteGate {
+    /// A gate of its own for a database behind `pool` (share it by cloning).
+    pub fn for_pool(pool: &LogPool) -> Self {
+        match pool {
+            LogPool::Sqlite(_) => WriteGate(Some(Arc::default())),
+            LogPool::Postgres(_) => WriteGate(None),
+        }
+    }
+
+    /// Waits for this writer's turn, which lasts as long as the guard.
+    pub async fn enter(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.0 {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        }
     }
 }
 

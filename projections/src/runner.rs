@@ -25,7 +25,7 @@ use tokio::time::Instant;
 use crate::checkpoint;
 use crate::error::ProjectionError;
 use crate::event_log::{self, Batch, EventLog, LogCursor, LoggedEvent, ReadAhead, Reads};
-use crate::pool::{LogPool, Tx};
+use crate::pool::{LogPool, Tx, WriteGate};
 
 /// A boxed future, so that projections can sit behind `dyn Projection`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -106,16 +106,18 @@ pub struct Runner {
     batch_size: i64,
     poll_interval: Duration,
     max_backoff: Duration,
+    gate: WriteGate,
 }
 
 impl Runner {
     pub fn new(pool: LogPool) -> Self {
         Runner {
-            pool,
             projections: Vec::new(),
             batch_size: 500,
             poll_interval: Duration::from_millis(200),
             max_backoff: Duration::from_secs(30),
+            gate: WriteGate::for_pool(&pool),
+            pool,
         }
     }
 
@@ -134,6 +136,13 @@ impl Runner {
     /// How long [`Runner::run`] sleeps when every projection is caught up (default 200 ms).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
+        self
+    }
+
+    /// Takes turns with the other writers of this process that share `gate` (on SQLite: the event
+    /// store's appends), instead of a gate of its own.
+    pub fn write_gate(mut self, gate: WriteGate) -> Self {
+        self.gate = gate;
         self
     }
 
@@ -165,6 +174,7 @@ impl Runner {
 
     async fn step_projection(&self, projection: &dyn Projection) -> Result<Step, ProjectionError> {
         let name = projection.name();
+        let _turn = self.gate.enter().await;
         let mut tx = self.pool.begin().await?;
         match &mut tx {
             Tx::Postgres(conn) => {

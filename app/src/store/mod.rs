@@ -23,6 +23,7 @@ use crate::db::Database;
 use grants_domain::account::Account;
 use grants_domain::group::Group;
 use grants_domain::{Application, Grant, Review, Round};
+use grants_projections::WriteGate;
 pub use metadata::{ActorRole, CommandMetadata};
 
 /// The event stores of every aggregate.
@@ -37,8 +38,15 @@ pub struct Stores {
 }
 
 impl Stores {
+    /// The stores of `database`, whose appends take turns at a gate of their own (see
+    /// [`Stores::with_gate`]).
     pub fn new(database: &Database) -> Self {
-        let gate = WriteGate::for_database(database);
+        Self::with_gate(database, WriteGate::for_pool(&database.log_pool()))
+    }
+
+    /// The stores of `database`, whose appends take turns at `gate` (on SQLite) with the other
+    /// writers sharing it: the service shares one with its projection runner.
+    pub fn with_gate(database: &Database, gate: WriteGate) -> Self {
         let events = Sourcing::Events;
         // A grant gathers an event per saved settlement report, payment and change, and a round
         // one per screening, appointment and award: the two long streams.
@@ -51,30 +59,6 @@ impl Stores {
             grants: Store::build(database, vec![], snapshots, gate.clone()),
             rounds: Store::build(database, vec![], snapshots, gate.clone()),
             reviews: Store::build(database, vec![], events, gate),
-        }
-    }
-}
-
-/// On SQLite, the appends of this process take turns (first come, first served) instead of
-/// meeting at the database's write lock. SQLite admits one writer at a time; a writer that finds
-/// the lock taken waits in SQLite's busy handler, which sleeps in growing steps of up to 100 ms,
-/// so with a few concurrent commands most wait far longer than the writer before them took.
-/// PostgreSQL needs no gate: its writers to different aggregates do not block each other.
-#[derive(Clone, Default)]
-struct WriteGate(Option<Arc<tokio::sync::Mutex<()>>>);
-
-impl WriteGate {
-    fn for_database(database: &Database) -> Self {
-        match database {
-            Database::Sqlite(_) => WriteGate(Some(Arc::default())),
-            Database::Postgres(_) => WriteGate(None),
-        }
-    }
-
-    async fn enter(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match &self.0 {
-            Some(gate) => Some(gate.lock().await),
-            None => None,
         }
     }
 }
@@ -152,7 +136,7 @@ where
             database,
             upcasters,
             sourcing,
-            WriteGate::for_database(database),
+            WriteGate::for_pool(&database.log_pool()),
         )
     }
 
