@@ -307,16 +307,6 @@ impl Runner {
             sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                 .execute(&mut **conn)
                 .await?;
-            // Custom plans still use the statistics from before the rebuild for how values are
-            // spread: one full run rebuilt `applications` at 24k events/s against 124k in the run
-            // before; the likely cause (not confirmed by a plan) is the batch's group rename
-            // (`WHERE group_id IN (...)` joined to its groups) planned as a scan of the growing
-            // table. Every statement of a rebuild after the
-            // initial DELETE finds its rows by key, so sequential scans are priced out here (a
-            // statement with no index to use still scans).
-            sqlx::query("SET LOCAL enable_seqscan = off")
-                .execute(&mut **conn)
-                .await?;
         }
         checkpoint::reset(&mut tx, name).await?;
         for table in projection.tables() {
