@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use grants_domain::grant::{
-    ChangeRecord, GrantCommand, PaymentKind, Period, ReviewOutcome, SettlementReport,
+    ChangeRecord, GrantCommand, GrantEvent, PaymentKind, Period, ReviewOutcome, SettlementReport,
 };
 use grants_domain::round::RoundCommand;
 use grants_domain::{Budget, ChangeRequestId, Grant, GrantId, Yen};
@@ -77,6 +77,8 @@ fn answer(executed: &Executed<Grant>) -> Json<Value> {
     Json(body)
 }
 
+/// Runs a grant command, then gives the round back the budget its events free
+/// (`Grant::budget_freed_by`: a withdrawal, a finalised amount below the decided one).
 async fn run(
     state: &AppState,
     grant: Loaded<Grant>,
@@ -85,9 +87,17 @@ async fn run(
     actor: &Actor,
     role: ActorRole,
 ) -> Result<Executed<Grant>, ApiError> {
-    context
+    let executed = context
         .run_loaded(&state.stores.grants, grant, command, actor, role)
-        .await
+        .await?;
+    let events: Vec<GrantEvent> = executed
+        .events
+        .iter()
+        .map(|envelope| envelope.payload.clone())
+        .collect();
+    let freed = executed.state.budget_freed_by(&events);
+    release(state, &executed.state, freed, context, actor, role).await?;
+    Ok(executed)
 }
 
 /// A decided grant loaded for a staff command, or 404.
@@ -182,15 +192,6 @@ pub async fn withdraw(
         &state,
         own.loaded,
         command,
-        &context,
-        &actor,
-        ActorRole::Applicant,
-    )
-    .await?;
-    release(
-        &state,
-        &executed.state,
-        executed.state.decided_amount(),
         &context,
         &actor,
         ActorRole::Applicant,
@@ -553,18 +554,6 @@ pub async fn review_report(
         at: context.now,
     };
     let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
-    if let Some(finalised) = executed.state.finalised_amount {
-        let freed = executed.state.decided_amount().saturating_sub(finalised);
-        release(
-            &state,
-            &executed.state,
-            freed,
-            &context,
-            &actor,
-            ActorRole::Staff,
-        )
-        .await?;
-    }
     Ok(answer(&executed))
 }
 

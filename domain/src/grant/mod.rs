@@ -251,6 +251,24 @@ pub struct Grant {
 }
 
 impl Grant {
+    /// What `events`, just applied to this grant, give back to its round's budget: a withdrawal
+    /// frees the whole decided amount, a finalised amount below the decided one frees the
+    /// difference. Nothing else frees budget: a cancellation keeps it (money spent stays spent, and
+    /// a cancelled award is not re-offered), and an approved change amends the award itself.
+    /// (A grant is withdrawn or finalised once, so at most one of `events` frees anything.)
+    pub fn budget_freed_by(&self, events: &[GrantEvent]) -> Yen {
+        events
+            .iter()
+            .find_map(|event| match event {
+                GrantEvent::GrantWithdrawn { .. } => Some(self.decided_amount()),
+                GrantEvent::AmountFinalised { finalised, .. } => {
+                    Some(self.decided_amount().saturating_sub(*finalised))
+                }
+                _ => None,
+            })
+            .unwrap_or(Yen::ZERO)
+    }
+
     /// The decided amount (zero before the decision).
     pub fn decided_amount(&self) -> Yen {
         self.award

@@ -352,6 +352,21 @@ fn a_withdrawal_on_the_tenth_day_after_the_decision_is_accepted() {
 }
 
 #[test]
+fn a_withdrawal_frees_the_whole_decided_amount_for_the_round() {
+    let given = vec![decided(), advance_requested(100_000, 100_000)];
+    let withdraw = GrantCommand::Withdraw {
+        reason: "代表者の転居".into(),
+        by: applicant(),
+        at: datetime!(2026-06-05 10:00 +9),
+    };
+    let events = run(given.clone(), withdraw).unwrap();
+    let after = state(&history(&[given, events.clone()]));
+    assert_eq!(after.budget_freed_by(&events), yen(286_000));
+    // Events that free nothing: the decision itself, an advance.
+    assert_eq!(after.budget_freed_by(&[decided()]), Yen::ZERO);
+}
+
+#[test]
 fn a_withdrawal_on_the_eleventh_day_is_refused() {
     // 11 June 15:00 UTC is 12 June 00:00 in Japan.
     Framework::with(())
@@ -940,7 +955,8 @@ fn a_receipt_dated_the_day_before_the_decision_is_not_counted() {
         .collect();
     assert_eq!(numbers, ["R-1", "R-2"]);
 
-    let events = run(history(&[advanced(), submitted(early)]), accept()).unwrap();
+    let given = history(&[advanced(), submitted(early)]);
+    let events = run(given.clone(), accept()).unwrap();
     let GrantEvent::AmountFinalised {
         finalised,
         uncounted_receipts,
@@ -951,6 +967,9 @@ fn a_receipt_dated_the_day_before_the_decision_is_not_counted() {
     };
     assert_eq!(*finalised, yen(240_000));
     assert_eq!(uncounted_receipts, &["R-0", "R-9"]);
+    // The round gets back what the finalised amount leaves of the decided ¥286,000.
+    let after = state(&history(&[given, events.clone()]));
+    assert_eq!(after.budget_freed_by(&events), yen(46_000));
 }
 
 #[test]
