@@ -41,17 +41,6 @@ impl Projection for AuditChain {
         &["audit_chain"]
     }
 
-    fn apply<'a>(
-        &'a self,
-        tx: &'a mut Tx,
-        event: &'a LoggedEvent,
-    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
-        Box::pin(async move {
-            append(tx, std::slice::from_ref(event), None).await?;
-            Ok(())
-        })
-    }
-
     fn apply_batch<'a>(
         &'a self,
         tx: &'a mut Tx,

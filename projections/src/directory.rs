@@ -105,14 +105,6 @@ impl Projection for Directory {
         ])
     }
 
-    fn apply<'a>(
-        &'a self,
-        tx: &'a mut Tx,
-        event: &'a LoggedEvent,
-    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
-        Box::pin(apply_batch(tx, std::slice::from_ref(event)))
-    }
-
     fn apply_batch<'a>(
         &'a self,
         tx: &'a mut Tx,

@@ -40,28 +40,14 @@ pub trait Projection: Send + Sync {
     fn name(&self) -> &'static str;
     /// The tables holding this projection's rows; a rebuild empties them.
     fn tables(&self) -> &'static [&'static str];
-    /// Applies one event inside the runner's transaction. Events the projection does not care about
-    /// are ignored (return `Ok`).
-    fn apply<'a>(
-        &'a self,
-        tx: &'a mut Tx,
-        event: &'a LoggedEvent,
-    ) -> BoxFuture<'a, Result<(), ProjectionError>>;
-
-    /// Applies a batch of consecutive events (the runner's unit), in log order. The default applies
-    /// them one by one; a projection may override it to write a batch in fewer statements.
+    /// Applies a batch of consecutive events (the runner's unit: one event or up to the batch
+    /// size) inside the runner's transaction, in log order. Events the projection does not care
+    /// about are ignored.
     fn apply_batch<'a>(
         &'a self,
         tx: &'a mut Tx,
         events: &'a [LoggedEvent],
-    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
-        Box::pin(async move {
-            for event in events {
-                self.apply(tx, event).await?;
-            }
-            Ok(())
-        })
-    }
+    ) -> BoxFuture<'a, Result<(), ProjectionError>>;
 
     /// The events [`Projection::apply_batch`] does anything with; a rebuild on PostgreSQL leaves the
     /// others out of its batches without decoding them. Every event the projection reads must be

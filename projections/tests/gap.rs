@@ -30,19 +30,21 @@ impl Projection for Recorder {
         &["seen"]
     }
 
-    fn apply<'a>(
+    fn apply_batch<'a>(
         &'a self,
         tx: &'a mut Tx,
-        event: &'a LoggedEvent,
+        events: &'a [LoggedEvent],
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
         Box::pin(async move {
             let Tx::Postgres(tx) = tx else {
                 panic!("the gap test runs on PostgreSQL")
             };
-            sqlx::query("INSERT INTO seen (position) VALUES ($1)")
-                .bind(event.position)
-                .execute(&mut **tx)
-                .await?;
+            for event in events {
+                sqlx::query("INSERT INTO seen (position) VALUES ($1)")
+                    .bind(event.position)
+                    .execute(&mut **tx)
+                    .await?;
+            }
             Ok(())
         })
     }

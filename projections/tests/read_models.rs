@@ -289,7 +289,7 @@ async fn payable_follows_the_final_payment_on_postgres() {
 async fn rebuilt_read_models_equal_the_live_ones(backend: Backend) {
     let db = database(backend).await;
     let (appended, last) = seed_history(&db.pool).await;
-    // Live: one event per transaction, as `apply` sees them.
+    // Live: one event per transaction (batches of one).
     let live = runner(&db.pool).batch_size(1);
     live.catch_up_to(last, PATIENCE).await.expect("catch-up");
     // The rebuild: the whole log in one batch, folded in memory (`apply_batch`).
