@@ -90,6 +90,7 @@ pub struct Runner {
     pool: LogPool,
     projections: Vec<Arc<dyn Projection>>,
     batch_size: i64,
+    rebuild_batch_size: i64,
     poll_interval: Duration,
     max_backoff: Duration,
     gate: WriteGate,
@@ -100,6 +101,7 @@ impl Runner {
         Runner {
             projections: Vec::new(),
             batch_size: 500,
+            rebuild_batch_size: 5_000,
             poll_interval: Duration::from_millis(200),
             max_backoff: Duration::from_secs(30),
             gate: WriteGate::for_pool(&pool),
@@ -116,6 +118,15 @@ impl Runner {
     /// At most this many events per transaction (default 500).
     pub fn batch_size(mut self, batch_size: i64) -> Self {
         self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// At most this many events per batch of a rebuild (default 5,000). A rebuild is one
+    /// transaction whatever its batches, so larger batches cost only memory (a few MB of decoded
+    /// events) and save statements: each batch pays a few round trips and plans its statements
+    /// afresh (docs/benchmarks.md). Tests set it small to cross batch boundaries.
+    pub fn rebuild_batch_size(mut self, batch_size: i64) -> Self {
+        self.rebuild_batch_size = batch_size.max(1);
         self
     }
 
@@ -305,10 +316,11 @@ impl Runner {
         let mut carry = None;
         // PostgreSQL: the log is read ahead on a second connection while this one applies
         // ([`event_log::ReadAhead`]). SQLite has no server to overlap with: read in the transaction.
+        let batch_size = self.rebuild_batch_size;
         let mut ahead = match &self.pool {
             LogPool::Postgres(pool) => Some(ReadAhead::start(
                 pool.clone(),
-                usize::try_from(self.batch_size).unwrap_or(usize::MAX),
+                usize::try_from(batch_size).unwrap_or(usize::MAX),
                 projection.reads(),
             )),
             LogPool::Sqlite(_) => None,
@@ -317,7 +329,7 @@ impl Runner {
             let batch = match &mut ahead {
                 Some(ahead) => ahead.next().await?.unwrap_or_default(),
                 None => {
-                    let events = event_log::read_after(&mut tx, cursor, self.batch_size).await?;
+                    let events = event_log::read_after(&mut tx, cursor, batch_size).await?;
                     Batch {
                         read: events.len(),
                         last: events.last().map_or(cursor, LoggedEvent::cursor),

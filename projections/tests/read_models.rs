@@ -4,10 +4,12 @@
 mod common;
 
 use common::{
-    application_id, database, grant_id, seed_history, Backend, GROUP, GROUP_2, PATIENCE, ROUND,
+    append, application_id, database, grant_id, seed_history, Backend, GROUP, GROUP_2, PATIENCE,
+    ROUND, STAFF,
 };
 use grants_projections::{applications, grant_ledger};
 use grants_projections::{Applications, GrantLedger, LogPool, Runner};
+use serde_json::json;
 
 /// (status, group name, requested, maximum, grant id) of an application.
 type ApplicationSummary<'a> = (&'a str, &'a str, i64, Option<i64>, Option<&'a str>);
@@ -286,14 +288,84 @@ async fn payable_follows_the_final_payment_on_postgres() {
     payable_follows_the_final_payment(Backend::Postgres).await;
 }
 
+/// A group whose `GroupRegistered` comes after its application's start in the log (the service
+/// never writes such a log, the read model copes all the same): the row gets the name when the
+/// registration arrives, live and in a rebuild whose batches split the two.
+async fn a_group_registered_after_its_application_names_it(backend: Backend) {
+    let db = database(backend).await;
+    let group = "0190a000-0000-7000-8000-0000000000a9";
+    let application = "0190a000-0000-7000-8000-0000000002a9";
+    append(
+        &db.pool,
+        "application",
+        application,
+        1,
+        &json!({"ApplicationDraftStarted": {"application_id": application, "round_id": ROUND,
+            "group_id": group, "content": {"title": "遅れて届く団体名", "requested_amount": 50_000},
+            "by": STAFF, "at": "2025-05-01T10:00:00+09:00"}}),
+    )
+    .await;
+    // Another application in between, so that a batch of two splits the start and the name.
+    append(
+        &db.pool,
+        "application",
+        &application_id(9),
+        1,
+        &json!({"ApplicationDraftStarted": {"application_id": application_id(9), "round_id": ROUND,
+            "group_id": GROUP, "content": {"title": "別の申請", "requested_amount": 10_000},
+            "by": STAFF, "at": "2025-05-01T10:00:00+09:00"}}),
+    )
+    .await;
+    let last = append(
+        &db.pool,
+        "group",
+        group,
+        1,
+        &json!({"GroupRegistered": {"group_id": group, "name": "後から登録した会", "by": STAFF,
+            "at": "2025-05-02T10:00:00+09:00"}}),
+    )
+    .await;
+    let name = |rows: Vec<applications::ApplicationRow>| {
+        rows.into_iter()
+            .find(|row| row.application_id == application)
+            .and_then(|row| row.group_name)
+    };
+    let runner = runner(&db.pool).batch_size(1).rebuild_batch_size(2);
+    runner.catch_up_to(last, PATIENCE).await.expect("catch-up");
+    let live = applications::list(&db.pool, None, None, None)
+        .await
+        .expect("applications");
+    assert_eq!(name(live), Some("後から登録した会".to_owned()));
+
+    assert_eq!(
+        runner.rebuild(applications::NAME).await.expect("rebuild"),
+        3
+    );
+    let rebuilt = applications::list(&db.pool, None, None, None)
+        .await
+        .expect("applications");
+    assert_eq!(name(rebuilt), Some("後から登録した会".to_owned()));
+}
+
+#[tokio::test]
+async fn a_group_registered_after_its_application_names_it_on_sqlite() {
+    a_group_registered_after_its_application_names_it(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_group_registered_after_its_application_names_it_on_postgres() {
+    a_group_registered_after_its_application_names_it(Backend::Postgres).await;
+}
+
 async fn rebuilt_read_models_equal_the_live_ones(backend: Backend) {
     let db = database(backend).await;
     let (appended, last) = seed_history(&db.pool).await;
     // Live: one event per transaction (batches of one).
     let live = runner(&db.pool).batch_size(1);
     live.catch_up_to(last, PATIENCE).await.expect("catch-up");
-    // The rebuild: the whole log in one batch, folded in memory (`apply_batch`).
-    let runner = runner(&db.pool).batch_size(10_000);
+    // The rebuilds (below): the whole log in one batch, folded in memory, then in batches of two
+    // that cross every boundary.
+    let runner = runner(&db.pool);
     let live_applications = applications::list(&db.pool, None, None, None)
         .await
         .expect("applications");
@@ -313,41 +385,44 @@ async fn rebuilt_read_models_equal_the_live_ones(backend: Backend) {
     assert_eq!(live_applications.len(), 8);
     assert_eq!(live_ledger.len(), 4);
 
-    assert_eq!(
-        runner.rebuild(applications::NAME).await.expect("rebuild"),
-        appended
-    );
-    assert_eq!(
-        runner.rebuild(grant_ledger::NAME).await.expect("rebuild"),
-        appended
-    );
+    for rebuild_batch in [10_000, 2] {
+        let runner = runner.clone().rebuild_batch_size(rebuild_batch);
+        assert_eq!(
+            runner.rebuild(applications::NAME).await.expect("rebuild"),
+            appended
+        );
+        assert_eq!(
+            runner.rebuild(grant_ledger::NAME).await.expect("rebuild"),
+            appended
+        );
 
-    assert_eq!(
-        applications::list(&db.pool, None, None, None)
-            .await
-            .expect("applications"),
-        live_applications
-    );
-    assert_eq!(
-        grant_ledger::list_by_round(&db.pool, ROUND)
-            .await
-            .expect("ledger"),
-        live_ledger
-    );
-    assert_eq!(
-        (
-            runner
-                .checkpoint(applications::NAME)
+        assert_eq!(
+            applications::list(&db.pool, None, None, None)
                 .await
-                .expect("checkpoint"),
-            runner
-                .checkpoint(grant_ledger::NAME)
+                .expect("applications"),
+            live_applications
+        );
+        assert_eq!(
+            grant_ledger::list_by_round(&db.pool, ROUND)
                 .await
-                .expect("checkpoint"),
-        ),
-        live_checkpoints
-    );
-    assert_eq!(runner.catch_up().await.expect("catch-up"), 0);
+                .expect("ledger"),
+            live_ledger
+        );
+        assert_eq!(
+            (
+                runner
+                    .checkpoint(applications::NAME)
+                    .await
+                    .expect("checkpoint"),
+                runner
+                    .checkpoint(grant_ledger::NAME)
+                    .await
+                    .expect("checkpoint"),
+            ),
+            live_checkpoints
+        );
+        assert_eq!(runner.catch_up().await.expect("catch-up"), 0);
+    }
 }
 
 #[tokio::test]

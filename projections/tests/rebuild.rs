@@ -20,11 +20,12 @@ async fn chain(pool: &LogPool) -> Vec<(i64, i64, String, String)> {
 async fn a_rebuilt_projection_equals_the_live_one(backend: Backend) {
     let db = database(backend).await;
     let (appended, last) = seed_history(&db.pool).await;
-    // Live: small batches, many transactions.
+    // Live: small batches, many transactions; the rebuild's batches cross boundaries too.
     let runner = Runner::new(db.pool.clone())
         .with(Awards)
         .with(AuditChain)
-        .batch_size(3);
+        .batch_size(3)
+        .rebuild_batch_size(4);
     runner.catch_up_to(last, PATIENCE).await.expect("catch-up");
     let live_awards = awards::list(&db.pool, &awards::AwardQuery::filtered(None, None))
         .await
