@@ -18,7 +18,7 @@ use sqlx::Row;
 use crate::canonical;
 use crate::checkpoint;
 use crate::error::ProjectionError;
-use crate::event_log::{self, LogCursor, LoggedEvent};
+use crate::event_log::{self, Decode, LogCursor, LoggedEvent};
 use crate::pool::{LogPool, Tx};
 use crate::runner::{BoxFuture, Carry, Projection};
 
@@ -39,6 +39,11 @@ impl Projection for AuditChain {
 
     fn tables(&self) -> &'static [&'static str] {
         &["audit_chain"]
+    }
+
+    /// The chain hashes the log's text ([`canonical::event_bytes`]): a rebuild need not parse it.
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(

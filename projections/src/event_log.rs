@@ -64,11 +64,33 @@ pub struct LoggedEvent {
     pub sequence: i64,
     pub event_type: String,
     pub event_version: String,
+    /// The payload as a JSON value; `null` where the reader was told to keep the text only
+    /// ([`Decode::Text`]).
     pub payload: serde_json::Value,
+    /// The metadata as a JSON value; `null` like the payload.
     pub metadata: serde_json::Value,
+    /// The payload and metadata as the log holds them: what the audit chain hashes, canonicalised.
+    pub text: EventText,
     /// The writing transaction on PostgreSQL, 0 on SQLite. Not part of the event's identity: it
     /// only orders the log (and changes on a dump and restore), so the audit chain does not hash it.
     pub transaction_id: i64,
+}
+
+/// An event's payload and metadata as JSON text, as the log holds them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventText {
+    pub payload: String,
+    pub metadata: String,
+}
+
+/// What a reader makes of the events' payload and metadata (see [`crate::Projection::decode`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Decode {
+    /// Parse them into JSON values, and keep the text too.
+    #[default]
+    Values,
+    /// Keep the text only: parsing JSON is most of the cost of reading an event.
+    Text,
 }
 
 impl LoggedEvent {
@@ -232,12 +254,18 @@ impl ReadAhead {
     /// applies one, without holding much of the log in memory.
     pub const BATCHES: usize = 2;
 
-    /// Starts reading on a connection of `pool`: every event, or only those `reads` names.
-    pub fn start(pool: PgPool, batch_size: usize, reads: Option<&'static [Reads]>) -> Self {
+    /// Starts reading on a connection of `pool`: every event, or only those `reads` names, decoded
+    /// as `decode` says.
+    pub fn start(
+        pool: PgPool,
+        batch_size: usize,
+        reads: Option<&'static [Reads]>,
+        decode: Decode,
+    ) -> Self {
         let (sender, batches) = tokio::sync::mpsc::channel(Self::BATCHES);
         let batch_size = batch_size.max(1);
         let task = tokio::spawn(async move {
-            if let Err(error) = read_ahead(&pool, batch_size, reads, &sender).await {
+            if let Err(error) = read_ahead(&pool, batch_size, reads, decode, &sender).await {
                 // The caller may be gone already; then nobody needs the error.
                 let _ = sender.send(Err(error)).await;
             }
@@ -262,6 +290,7 @@ async fn read_ahead(
     pool: &PgPool,
     batch_size: usize,
     reads: Option<&'static [Reads]>,
+    decode: Decode,
     sender: &tokio::sync::mpsc::Sender<Result<Batch, ProjectionError>>,
 ) -> Result<(), ProjectionError> {
     let mut streams = Vec::new();
@@ -305,7 +334,7 @@ async fn read_ahead(
                 position: row.try_get("position")?,
             };
         } else {
-            let event = postgres_event(&row)?;
+            let event = decoded_postgres_event(&row, decode)?;
             batch.last = event.cursor();
             batch.events.push(event);
         }
@@ -417,19 +446,27 @@ fn sqlite_event(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedEvent, Projection
             column: "recorded_at",
             detail: e.to_string(),
         })?;
-    event(row, position, recorded_at)
+    event(row, position, recorded_at, Decode::Values)
 }
 
 fn postgres_event(row: &sqlx::postgres::PgRow) -> Result<LoggedEvent, ProjectionError> {
+    decoded_postgres_event(row, Decode::Values)
+}
+
+fn decoded_postgres_event(
+    row: &sqlx::postgres::PgRow,
+    decode: Decode,
+) -> Result<LoggedEvent, ProjectionError> {
     let position: i64 = row.try_get("position")?;
     let recorded_at: OffsetDateTime = row.try_get("recorded_at")?;
-    event(row, position, recorded_at)
+    event(row, position, recorded_at, decode)
 }
 
 fn event<'r, R>(
     row: &'r R,
     position: i64,
     recorded_at: OffsetDateTime,
+    decode: Decode,
 ) -> Result<LoggedEvent, ProjectionError>
 where
     R: Row,
@@ -437,9 +474,15 @@ where
     String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
-    let json = |column: &'static str| -> Result<serde_json::Value, ProjectionError> {
-        let text: String = row.try_get(column)?;
-        serde_json::from_str(&text).map_err(|e| ProjectionError::Corrupt {
+    let text = EventText {
+        payload: row.try_get("payload")?,
+        metadata: row.try_get("metadata")?,
+    };
+    let json = |column: &'static str, text: &str| -> Result<serde_json::Value, ProjectionError> {
+        if decode == Decode::Text {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_str(text).map_err(|e| ProjectionError::Corrupt {
             position,
             column,
             detail: e.to_string(),
@@ -453,8 +496,9 @@ where
         sequence: row.try_get("sequence")?,
         event_type: row.try_get("event_type")?,
         event_version: row.try_get("event_version")?,
-        payload: json("payload")?,
-        metadata: json("metadata")?,
+        payload: json("payload", &text.payload)?,
+        metadata: json("metadata", &text.metadata)?,
+        text,
         transaction_id: row.try_get("transaction_id")?,
     })
 }

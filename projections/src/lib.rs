@@ -33,6 +33,7 @@ mod payload;
 pub mod pool;
 pub mod public;
 pub mod runner;
+mod shadow;
 
 pub use applications::{ApplicationRow, Applications};
 pub use audit_chain::{verify, AuditChain, Verification};
@@ -40,7 +41,7 @@ pub use awards::Awards;
 pub use checkpoint::Checkpoint;
 pub use directory::Directory;
 pub use error::ProjectionError;
-pub use event_log::{EventLog, LogCursor, LoggedEvent, Reads};
+pub use event_log::{Decode, EventLog, EventText, LogCursor, LoggedEvent, Reads};
 pub use grant_ledger::{GrantLedger, LedgerRow};
 pub use pool::{LogPool, Tx, WriteGate};
 pub use public::Publisher;

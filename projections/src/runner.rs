@@ -24,8 +24,9 @@ use tokio::time::Instant;
 
 use crate::checkpoint;
 use crate::error::ProjectionError;
-use crate::event_log::{self, Batch, EventLog, LogCursor, LoggedEvent, ReadAhead, Reads};
+use crate::event_log::{self, Batch, Decode, EventLog, LogCursor, LoggedEvent, ReadAhead, Reads};
 use crate::pool::{LogPool, Tx, WriteGate};
+use crate::shadow::Shadow;
 
 /// A boxed future, so that projections can sit behind `dyn Projection`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -55,6 +56,13 @@ pub trait Projection: Send + Sync {
     /// compares the two). `None`, the default: every event.
     fn reads(&self) -> Option<&'static [Reads]> {
         None
+    }
+
+    /// What a rebuild on PostgreSQL makes of the events' payload and metadata: JSON values (the
+    /// default), or only their text, for a projection that reads nothing but
+    /// [`LoggedEvent::text`]. A live step always hands over both.
+    fn decode(&self) -> Decode {
+        Decode::Values
     }
 
     /// Applies a batch of a rebuild, like [`Projection::apply_batch`]. `carry` is handed to every
@@ -282,20 +290,22 @@ impl Runner {
     }
 
     /// Drops the projection's rows and checkpoint and replays the log into it, in one transaction:
-    /// readers see the old rows until the new ones are complete. Returns the number of events
-    /// replayed; on PostgreSQL events of transactions still running when the rebuild starts are
-    /// left to the next steps.
+    /// readers see the old rows until the new ones are complete. On PostgreSQL the log is replayed
+    /// into fresh copies of the tables, swapped in at the end ([`Shadow`]). Returns the number of
+    /// events replayed; on PostgreSQL events of transactions still running when the rebuild starts
+    /// are left to the next steps.
     pub async fn rebuild(&self, name: &str) -> Result<usize, ProjectionError> {
         let projection = Arc::clone(self.find(name)?);
         let mut tx = self.pool.begin().await?;
+        let mut shadow = None;
         if let Tx::Postgres(conn) = &mut tx {
             // Wait for the instance that holds it to finish its step.
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(lock_key(name))
                 .execute(&mut **conn)
                 .await?;
-            // The tables start (nearly) empty and grow by the whole log inside this transaction,
-            // where autovacuum's statistics never see them. sqlx prepares every statement, and after
+            // The tables start empty and grow by the whole log inside this transaction, where
+            // autovacuum's statistics never see them. sqlx prepares every statement, and after
             // five executions PostgreSQL may keep a generic plan made while a table had a few pages:
             // a sequential scan for the batch's `WHERE grant_id IN (...)` lookup, so every batch scanned
             // every row written so far and a rebuild on a freshly restored database was quadratic
@@ -304,12 +314,15 @@ impl Runner {
             sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                 .execute(&mut **conn)
                 .await?;
+            shadow = Some(Shadow::create(conn, name, projection.tables()).await?);
         }
         checkpoint::reset(&mut tx, name).await?;
-        for table in projection.tables() {
-            crate::exec_tx!(&mut tx, conn => sqlx::query(&format!("DELETE FROM {table}"))
-                .execute(&mut *conn)
-                .await?);
+        if let Tx::Sqlite(conn) = &mut tx {
+            for table in projection.tables() {
+                sqlx::query(&format!("DELETE FROM {table}"))
+                    .execute(&mut **conn)
+                    .await?;
+            }
         }
         let mut cursor = LogCursor::START;
         let mut replayed = 0;
@@ -322,6 +335,7 @@ impl Runner {
                 pool.clone(),
                 usize::try_from(batch_size).unwrap_or(usize::MAX),
                 projection.reads(),
+                projection.decode(),
             )),
             LogPool::Sqlite(_) => None,
         };
@@ -351,7 +365,18 @@ impl Runner {
         if replayed > 0 {
             checkpoint::store(&mut tx, name, cursor).await?;
         }
+        if let (Some(shadow), Tx::Postgres(conn)) = (shadow, &mut tx) {
+            shadow.swap(conn).await?;
+        }
         tx.commit().await?;
+        if let LogPool::Postgres(pool) = &self.pool {
+            // The new tables have no statistics yet: without them the planner guesses (above).
+            for table in projection.tables() {
+                sqlx::raw_sql(&format!("ANALYZE {table}"))
+                    .execute(pool)
+                    .await?;
+            }
+        }
         tracing::info!(projection = name, events = replayed, "projection rebuilt");
         Ok(replayed)
     }

@@ -130,3 +130,77 @@ async fn wait_for_sees_a_fresh_write_on_sqlite() {
 async fn wait_for_sees_a_fresh_write_on_postgres() {
     wait_for_sees_a_fresh_write(Backend::Postgres).await;
 }
+
+/// The tables' shape in the catalogue: every column, constraint and index of the read models'
+/// tables, by name, with its definition.
+async fn catalogue(pool: &sqlx::PgPool) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT c.relname::text, a.attname::text,
+                format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+                    || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+           AND a.attnum > 0 AND NOT a.attisdropped
+         UNION ALL
+         SELECT tablename::text, indexname::text, indexdef FROM pg_indexes WHERE schemaname = 'public'
+         UNION ALL
+         SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE connamespace = 'public'::regnamespace
+         ORDER BY 1, 2, 3",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("the catalogue")
+}
+
+/// A rebuild on PostgreSQL replays into copies of the tables and swaps them in: afterwards every
+/// table has the same columns, constraints and indexes under the same names, no copy is left
+/// behind, and the rows are those of the live projection.
+#[tokio::test]
+async fn a_rebuild_on_postgres_keeps_the_tables_shape() {
+    let db = database(Backend::Postgres).await;
+    let LogPool::Postgres(pool) = &db.pool else {
+        unreachable!("a PostgreSQL database");
+    };
+    let (appended, last) = seed_history(&db.pool).await;
+    let runner = Runner::new(db.pool.clone())
+        .with(grants_projections::Applications)
+        .with(Awards)
+        .with(AuditChain)
+        .with(grants_projections::GrantLedger)
+        .with(grants_projections::Directory)
+        .rebuild_batch_size(5);
+    runner.catch_up_to(last, PATIENCE).await.expect("catch-up");
+    let before = catalogue(pool).await;
+    let live_awards = awards::list(&db.pool, &awards::AwardQuery::filtered(None, None))
+        .await
+        .expect("awards");
+    for name in runner.names() {
+        assert_eq!(
+            runner.rebuild(name).await.expect("rebuild"),
+            appended,
+            "{name}"
+        );
+    }
+    assert_eq!(catalogue(pool).await, before);
+    let schemas: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'grants_rebuild_%'",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("schemas");
+    assert_eq!(schemas, 0);
+    let search_path: String = sqlx::query_scalar("SHOW search_path")
+        .fetch_one(pool)
+        .await
+        .expect("search_path");
+    assert_eq!(search_path, "\"$user\", public");
+    assert_eq!(
+        awards::list(&db.pool, &awards::AwardQuery::filtered(None, None))
+            .await
+            .expect("awards"),
+        live_awards
+    );
+    assert!(verify(&db.pool).await.expect("verification").ok);
+}
