@@ -304,17 +304,21 @@ impl Runner {
                 .bind(lock_key(name))
                 .execute(&mut **conn)
                 .await?;
+            shadow = Some(Shadow::create(conn, name, projection.tables()).await?);
             // The tables start empty and grow by the whole log inside this transaction, where
-            // autovacuum's statistics never see them. sqlx prepares every statement, and after
-            // five executions PostgreSQL may keep a generic plan made while a table had a few pages:
-            // a sequential scan for the batch's `WHERE grant_id IN (...)` lookup, so every batch scanned
-            // every row written so far and a rebuild on a freshly restored database was quadratic
-            // (grant_ledger: 14 s with statistics, 109 s without; docs/benchmarks.md). Planning each
-            // statement afresh costs well under a millisecond per batch.
+            // autovacuum never gathers their statistics. Without statistics the planner takes a
+            // batch's `WHERE grant_id IN (...)` of a thousand keys for most of the table and scans
+            // it: every batch read every row written so far (10 ms a batch at 20k rows, and growing;
+            // 109 s instead of 14 for a rebuild in place on a freshly restored database). Every
+            // statement of a rebuild finds its rows by key, so sequential scans are priced out, and
+            // each statement is planned afresh rather than with a generic plan kept from its first
+            // executions on a near-empty table (docs/benchmarks.md).
             sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                 .execute(&mut **conn)
                 .await?;
-            shadow = Some(Shadow::create(conn, name, projection.tables()).await?);
+            sqlx::query("SET LOCAL enable_seqscan = off")
+                .execute(&mut **conn)
+                .await?;
         }
         checkpoint::reset(&mut tx, name).await?;
         if let Tx::Sqlite(conn) = &mut tx {
@@ -361,6 +365,9 @@ impl Runner {
             }
             replayed += batch.read;
             cursor = batch.last;
+            // Freeing thousands of decoded events (their JSON trees) took a tenth of the applying
+            // task's time: free them on a blocking thread while the next batch is applied.
+            tokio::task::spawn_blocking(move || drop(batch.events));
         }
         if replayed > 0 {
             checkpoint::store(&mut tx, name, cursor).await?;
@@ -368,15 +375,9 @@ impl Runner {
         if let (Some(shadow), Tx::Postgres(conn)) = (shadow, &mut tx) {
             shadow.swap(conn).await?;
         }
+        // The new tables have no statistics until autovacuum's next round analyses them (within
+        // a minute: the rebuild's rows count as changes). An ANALYZE here cost 150-370 ms a table.
         tx.commit().await?;
-        if let LogPool::Postgres(pool) = &self.pool {
-            // The new tables have no statistics yet: without them the planner guesses (above).
-            for table in projection.tables() {
-                sqlx::raw_sql(&format!("ANALYZE {table}"))
-                    .execute(pool)
-                    .await?;
-            }
-        }
         tracing::info!(projection = name, events = replayed, "projection rebuilt");
         Ok(replayed)
     }

@@ -27,6 +27,9 @@ pub struct Shadow {
     /// The `search_path` before the rebuild set its own.
     search_path: String,
     tables: &'static [&'static str],
+    /// The indexes other than the constraints', made when the copies are full: building an index
+    /// at once is cheaper than growing it row by row, and the rebuild finds its rows by key.
+    indexes: Vec<String>,
 }
 
 impl Shadow {
@@ -39,11 +42,12 @@ impl Shadow {
         let row = sqlx::query("SELECT current_schema(), current_setting('search_path')")
             .fetch_one(&mut *conn)
             .await?;
-        let shadow = Shadow {
+        let mut shadow = Shadow {
             schema: format!("grants_rebuild_{projection}"),
             home: row.try_get(0)?,
             search_path: row.try_get(1)?,
             tables,
+            indexes: Vec::new(),
         };
         execute(conn, format!("CREATE SCHEMA {}", shadow.schema)).await?;
         for table in tables {
@@ -58,8 +62,8 @@ impl Shadow {
     }
 
     /// One table's copy: columns with their defaults, checks and comments, then the constraints
-    /// and the other indexes under their names.
-    async fn copy(&self, conn: &mut PgConnection, table: &str) -> Result<(), ProjectionError> {
+    /// under their names; the other indexes are noted for [`Shadow::swap`].
+    async fn copy(&mut self, conn: &mut PgConnection, table: &str) -> Result<(), ProjectionError> {
         let (schema, home) = (&self.schema, &self.home);
         let original = format!("{home}.{table}");
         execute(
@@ -109,17 +113,19 @@ impl Shadow {
                     detail: format!("no USING in {definition}"),
                 })?;
             let unique = if unique { "UNIQUE " } else { "" };
-            execute(
-                conn,
-                format!("CREATE {unique}INDEX {name} ON {schema}.{table}{method}"),
-            )
-            .await?;
+            self.indexes.push(format!(
+                "CREATE {unique}INDEX {name} ON {schema}.{table}{method}"
+            ));
         }
         Ok(())
     }
 
-    /// Drops the old tables and moves the copies in their place, restoring the `search_path`.
+    /// Makes the copies' other indexes, drops the old tables and moves the copies in their place,
+    /// restoring the `search_path`.
     pub async fn swap(self, conn: &mut PgConnection) -> Result<(), ProjectionError> {
+        for index in self.indexes {
+            execute(conn, index).await?;
+        }
         sqlx::query("SELECT set_config('search_path', $1, true)")
             .bind(&self.search_path)
             .execute(&mut *conn)
