@@ -15,7 +15,7 @@ use crate::error::ProjectionError;
 use crate::event_log::{LoggedEvent, Reads};
 use crate::payload::Fields;
 use crate::pool::{placeholders, text_pair, upsert, upsert_pairs, LogPool, Tx, MAX_PARAMETERS};
-use crate::runner::{BoxFuture, Carry, Projection};
+use crate::runner::{take_carried, BoxFuture, Carry, Projection};
 
 /// The projection's name.
 pub const NAME: &str = "applications";
@@ -75,8 +75,8 @@ impl Projection for Applications {
     /// batch's `GroupRegistered` updates rows of earlier batches only for those: in a log the service
     /// writes, a group registers before it applies, the set stays empty and no batch runs the
     /// `UPDATE`. Run on every batch, that `UPDATE` joined the whole `application_groups` table
-    /// whenever the planner misjudged the table's size (its statistics are those from before the
-    /// rebuild's `DELETE`), and a rebuild took 45 s instead of 8 (docs/benchmarks.md).
+    /// whenever the planner misjudged the tables mid-rebuild, and a rebuild took 45 s instead of 8
+    /// (docs/benchmarks.md).
     fn apply_rebuild_batch<'a>(
         &'a self,
         tx: &'a mut Tx,
@@ -84,11 +84,7 @@ impl Projection for Applications {
         carry: &'a mut Carry,
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
         Box::pin(async move {
-            let mut unnamed = carry
-                .take()
-                .and_then(|carried| carried.downcast::<Unnamed>().ok())
-                .map(|unnamed| *unnamed)
-                .unwrap_or_default();
+            let mut unnamed = take_carried::<Unnamed>(carry).unwrap_or_default();
             apply_batch(tx, events, Some(&mut unnamed)).await?;
             *carry = Some(Box::new(unnamed));
             Ok(())

@@ -20,7 +20,7 @@ use crate::checkpoint;
 use crate::error::ProjectionError;
 use crate::event_log::{self, Decode, LogCursor, LoggedEvent};
 use crate::pool::{LogPool, Tx};
-use crate::runner::{BoxFuture, Carry, Projection};
+use crate::runner::{take_carried, BoxFuture, Carry, Projection};
 
 /// The projection's name and its table.
 pub const NAME: &str = "audit_chain";
@@ -68,11 +68,7 @@ impl Projection for AuditChain {
         carry: &'a mut Carry,
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
         Box::pin(async move {
-            let head = carry
-                .take()
-                .and_then(|carried| carried.downcast::<Head>().ok())
-                .map(|head| *head);
-            let head = append(tx, events, head).await?;
+            let head = append(tx, events, take_carried::<Head>(carry)).await?;
             *carry = head.map(|head| Box::new(head) as _);
             Ok(())
         })

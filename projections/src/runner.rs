@@ -35,6 +35,14 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// [`Projection::apply_rebuild_batch`]); empty before the first batch.
 pub type Carry = Option<Box<dyn Any + Send + Sync>>;
 
+/// What the batch before left in `carry`, if it is a `T` (and nothing before the first batch).
+pub fn take_carried<T: Any>(carry: &mut Carry) -> Option<T> {
+    carry
+        .take()
+        .and_then(|carried| carried.downcast::<T>().ok())
+        .map(|carried| *carried)
+}
+
 /// A read model: a function of the log, kept in its own tables.
 pub trait Projection: Send + Sync {
     /// A stable name: the checkpoint's key and the lock's.

@@ -8,7 +8,7 @@ use common::{
     ROUND, STAFF,
 };
 use grants_projections::{applications, grant_ledger};
-use grants_projections::{Applications, GrantLedger, LogPool, Runner};
+use grants_projections::{Applications, GrantLedger, LogCursor, LogPool, Runner};
 use serde_json::json;
 
 /// (status, group name, requested, maximum, grant id) of an application.
@@ -357,6 +357,20 @@ async fn a_group_registered_after_its_application_names_it_on_postgres() {
     a_group_registered_after_its_application_names_it(Backend::Postgres).await;
 }
 
+/// The checkpoints of the two read models.
+async fn checkpoints(runner: &Runner) -> (LogCursor, LogCursor) {
+    (
+        runner
+            .checkpoint(applications::NAME)
+            .await
+            .expect("checkpoint"),
+        runner
+            .checkpoint(grant_ledger::NAME)
+            .await
+            .expect("checkpoint"),
+    )
+}
+
 async fn rebuilt_read_models_equal_the_live_ones(backend: Backend) {
     let db = database(backend).await;
     let (appended, last) = seed_history(&db.pool).await;
@@ -372,16 +386,7 @@ async fn rebuilt_read_models_equal_the_live_ones(backend: Backend) {
     let live_ledger = grant_ledger::list_by_round(&db.pool, ROUND)
         .await
         .expect("ledger");
-    let live_checkpoints = (
-        runner
-            .checkpoint(applications::NAME)
-            .await
-            .expect("checkpoint"),
-        runner
-            .checkpoint(grant_ledger::NAME)
-            .await
-            .expect("checkpoint"),
-    );
+    let live_checkpoints = checkpoints(&runner).await;
     assert_eq!(live_applications.len(), 8);
     assert_eq!(live_ledger.len(), 4);
 
@@ -408,19 +413,7 @@ async fn rebuilt_read_models_equal_the_live_ones(backend: Backend) {
                 .expect("ledger"),
             live_ledger
         );
-        assert_eq!(
-            (
-                runner
-                    .checkpoint(applications::NAME)
-                    .await
-                    .expect("checkpoint"),
-                runner
-                    .checkpoint(grant_ledger::NAME)
-                    .await
-                    .expect("checkpoint"),
-            ),
-            live_checkpoints
-        );
+        assert_eq!(checkpoints(&runner).await, live_checkpoints);
         assert_eq!(runner.catch_up().await.expect("catch-up"), 0);
     }
 }
