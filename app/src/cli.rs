@@ -43,6 +43,10 @@ pub enum Command {
         #[arg(long)]
         projection: Option<String>,
     },
+    /// After restoring a logical dump (pg_dump) into another PostgreSQL cluster, and before serving:
+    /// give the events this cluster's transaction ids, in the log's order, and rebuild every read
+    /// model. Nothing to do on SQLite.
+    Restamp(DatabaseConfig),
     /// Auditors' checks.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -114,6 +118,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             for name in names {
                 let events = runner.rebuild(&name).await?;
+                println!("{name}: rebuilt from {events} events");
+            }
+            Ok(())
+        }
+        Command::Restamp(database) => {
+            let state = connect(&database).await?;
+            let Some(restamped) = grants_projections::restamp(&state.db.log_pool()).await? else {
+                println!("SQLite: the log has no transaction ids, nothing to re-stamp");
+                return Ok(());
+            };
+            println!(
+                "{} events of {} transactions re-stamped",
+                restamped.events, restamped.transactions
+            );
+            let runner = &state.projections;
+            for name in runner.names() {
+                let events = runner.rebuild(name).await?;
                 println!("{name}: rebuilt from {events} events");
             }
             Ok(())

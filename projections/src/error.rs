@@ -24,4 +24,7 @@ pub enum ProjectionError {
     UnknownProjection(String),
     #[error("projections did not reach position {position} in time")]
     Timeout { position: i64 },
+    /// Events were written while the log was being re-stamped ([`crate::restamp`]).
+    #[error("{transactions} transaction ids to hand out below transaction {current}: events were written meanwhile; run it again with the service stopped")]
+    RestampRace { transactions: i64, current: i64 },
 }

@@ -32,6 +32,7 @@ pub mod lag;
 mod payload;
 pub mod pool;
 pub mod public;
+pub mod restamp;
 pub mod runner;
 mod shadow;
 
@@ -45,4 +46,5 @@ pub use event_log::{Decode, EventLog, EventText, LogCursor, LoggedEvent, Reads};
 pub use grant_ledger::{GrantLedger, LedgerRow};
 pub use pool::{LogPool, Tx, WriteGate};
 pub use public::Publisher;
+pub use restamp::{restamp, Restamped};
 pub use runner::{BoxFuture, Projection, Runner, Step};

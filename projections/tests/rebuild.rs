@@ -204,3 +204,83 @@ async fn a_rebuild_on_postgres_keeps_the_tables_shape() {
     );
     assert!(verify(&db.pool).await.expect("verification").ok);
 }
+
+/// A log restored from another cluster keeps that cluster's transaction ids, here ten million ahead:
+/// the reader takes none of its events. Re-stamped, the log keeps its order, the read models rebuild
+/// from every event, the chain has the same head, and a new event is read after the restored ones.
+#[tokio::test]
+async fn a_restamped_log_is_read_again_in_its_order() {
+    let db = database(Backend::Postgres).await;
+    let LogPool::Postgres(pool) = &db.pool else {
+        unreachable!("a PostgreSQL database");
+    };
+    let (appended, last) = seed_history(&db.pool).await;
+    let runner = Runner::new(db.pool.clone()).with(Awards).with(AuditChain);
+    runner.catch_up_to(last, PATIENCE).await.expect("catch-up");
+    let head = verify(&db.pool).await.expect("verification").head_hash;
+    let order = |pool: &sqlx::PgPool| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT position FROM events ORDER BY transaction_id, position",
+            )
+            .fetch_all(&pool)
+            .await
+            .expect("the log's order")
+        }
+    };
+    let before = order(pool).await;
+
+    // What a restore from a cluster ten million transactions ahead leaves.
+    let mut tx = pool.begin().await.expect("begin");
+    for sql in [
+        "ALTER TABLE events DISABLE TRIGGER events_no_update_or_delete",
+        "UPDATE events SET transaction_id = (transaction_id::text::bigint + 10000000)::text::xid8",
+        "ALTER TABLE events ENABLE TRIGGER events_no_update_or_delete",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.expect(sql);
+    }
+    tx.commit().await.expect("commit");
+    assert_eq!(runner.rebuild("awards").await.expect("rebuild"), 0);
+
+    let restamped = grants_projections::restamp(&db.pool)
+        .await
+        .expect("re-stamp")
+        .expect("PostgreSQL");
+    assert_eq!(restamped.events, i64::try_from(appended).expect("count"));
+    assert_eq!(order(pool).await, before);
+    for name in runner.names() {
+        assert_eq!(runner.rebuild(name).await.expect("rebuild"), appended);
+    }
+    assert_eq!(
+        verify(&db.pool).await.expect("verification").head_hash,
+        head
+    );
+
+    let next = append(
+        &db.pool,
+        "round",
+        "r-after-restore",
+        1,
+        &json!({"AwardDecided": {"grant_id": "g-after", "amount": 50_000, "decided_on": "2025-06-10"}}),
+    )
+    .await;
+    runner
+        .catch_up_to(next, PATIENCE)
+        .await
+        .expect("the new event is read");
+    assert_eq!(order(pool).await.last(), Some(&next));
+    assert!(verify(&db.pool).await.expect("verification").ok);
+}
+
+#[tokio::test]
+async fn restamp_leaves_a_sqlite_log_alone() {
+    let db = database(Backend::Sqlite).await;
+    seed_history(&db.pool).await;
+    assert_eq!(
+        grants_projections::restamp(&db.pool)
+            .await
+            .expect("re-stamp"),
+        None
+    );
+}
