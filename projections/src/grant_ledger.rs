@@ -9,10 +9,12 @@
 //! - `refund_due` is what the group still owes: set by `AmountFinalised` and `GrantCancelled`, lowered
 //!   by `RefundReceived.outstanding`;
 //! - `payable` is what the city still owes: the finalised amount less `paid_total` while the grant is
-//!   `finalised`, zero in any other status.
+//!   `finalised`, zero in any other status (the domain's rule, `grants_domain::grant::payable`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use grants_domain::grant::GrantStatus;
+use grants_domain::money::Yen;
 use serde::Serialize;
 use sqlx::Row;
 use time::Date;
@@ -91,14 +93,23 @@ struct Entry {
 impl Entry {
     /// Recomputes the derived amounts from the stored ones.
     fn settle(&mut self, position: i64) {
-        let net = self.paid_gross - self.refunded_total;
-        self.row.paid_total = net.max(0);
-        self.row.payable = match self.row.finalised_amount {
-            Some(finalised) if self.row.status == "finalised" && finalised > net => finalised - net,
-            _ => 0,
-        };
+        self.row.paid_total = (self.paid_gross - self.refunded_total).max(0);
+        self.row.payable = payable(
+            &self.row.status,
+            self.row.finalised_amount,
+            self.row.paid_total,
+        );
         self.row.updated_position = position;
     }
+}
+
+/// The domain's rule ([`grants_domain::grant::payable`]) on the ledger's columns: yen as integers,
+/// the status as the API's string.
+fn payable(status: &str, finalised: Option<i64>, net_paid: i64) -> i64 {
+    let status = serde_json::from_value::<GrantStatus>(serde_json::Value::from(status)).ok();
+    let yen = |amount: i64| Yen::new(amount).ok();
+    let net_paid = yen(net_paid).unwrap_or(Yen::ZERO);
+    grants_domain::grant::payable(status, finalised.and_then(yen), net_paid).to_i64()
 }
 
 /// The decision's columns, as `AwardDecided` or `GrantDecided` give them.

@@ -73,6 +73,16 @@ pub use period::Period;
 pub use settlement::{counted_receipts, finalise, grace_date, settlement_deadline, Finalisation};
 pub use text::{LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
 
+/// What the city still owes on a grant (rule 7): once its amount is finalised, the finalised amount
+/// less what the group holds (payments less refunds received), never below zero; nothing before
+/// finalisation nor in any status after it. The grant ledger read model computes it with this too.
+pub fn payable(status: Option<GrantStatus>, finalised: Option<Yen>, net_paid: Yen) -> Yen {
+    match (status, finalised) {
+        (Some(GrantStatus::Finalised), Some(finalised)) => finalised.saturating_sub(net_paid),
+        _ => Yen::ZERO,
+    }
+}
+
 /// Where a grant stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -305,12 +315,7 @@ impl Grant {
 
     /// What the city still owes after finalisation (zero before it, and after a cancellation).
     pub fn payable(&self) -> Yen {
-        match (self.status, self.finalised_amount) {
-            (Some(GrantStatus::Finalised), Some(finalised)) => {
-                finalised.saturating_sub(self.net_paid())
-            }
-            _ => Yen::ZERO,
-        }
+        payable(self.status, self.finalised_amount, self.net_paid())
     }
 
     /// The award, or a refusal when there is none yet.

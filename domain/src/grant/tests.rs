@@ -1496,3 +1496,31 @@ proptest! {
         prop_assert!(grant.payable().is_zero());
     }
 }
+
+/// Rule 7's remainder: the finalised amount less what the group holds, once finalised, and nothing
+/// otherwise (the grant ledger read model computes it with the same function).
+#[test]
+fn what_is_payable_follows_the_finalised_amount_and_the_status() {
+    let finalised = Some(yen(240_000));
+    assert_eq!(
+        payable(Some(GrantStatus::Finalised), finalised, yen(100_000)),
+        yen(140_000)
+    );
+    assert_eq!(
+        payable(Some(GrantStatus::Finalised), finalised, yen(300_000)),
+        Yen::ZERO
+    );
+    for status in [
+        None,
+        Some(GrantStatus::InProgress),
+        Some(GrantStatus::RefundDue),
+        Some(GrantStatus::Closed),
+        Some(GrantStatus::Cancelled),
+    ] {
+        assert_eq!(payable(status, finalised, yen(100_000)), Yen::ZERO);
+    }
+    assert_eq!(
+        payable(Some(GrantStatus::Finalised), None, Yen::ZERO),
+        Yen::ZERO
+    );
+}
