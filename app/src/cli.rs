@@ -1,5 +1,5 @@
-//! The `grants` command line: `serve`, `migrate` (more to come: `user`, `demo`, `replay`, `audit`,
-//! `export`).
+//! The `grants` command line: `serve`, `migrate`, `user`, `demo`, `replay`, `restamp`, `audit` and
+//! `export` (docs/operations.md).
 
 use clap::{Parser, Subcommand};
 
