@@ -199,15 +199,22 @@ pub async fn visible_grant(
     actor: &Actor,
     id: GrantId,
 ) -> Result<Grant, ApiError> {
-    let grant = state
-        .stores
-        .grants
-        .load(id)
+    let grant = decided_grant(state, id)
         .await?
-        .filter(|grant| grant.status.is_some())
+        .into_state()
         .ok_or_else(ApiError::not_found)?;
     if oversees(actor) || is_member_of(state, actor, grant.group_id).await? {
         Ok(grant)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// A decided grant loaded for a command (staff act on any), or 404.
+pub async fn decided_grant(state: &AppState, id: GrantId) -> Result<Loaded<Grant>, ApiError> {
+    let loaded = state.stores.grants.load_for_command(id).await?;
+    if loaded.state().is_some_and(Grant::is_decided) {
+        Ok(loaded)
     } else {
         Err(ApiError::not_found())
     }
@@ -220,11 +227,8 @@ pub async fn own_grant(
     actor: &Actor,
     id: GrantId,
 ) -> Result<Owned<Grant>, ApiError> {
-    let loaded = state.stores.grants.load_for_command(id).await?;
-    let grant = loaded
-        .state()
-        .filter(|grant| grant.status.is_some())
-        .ok_or_else(ApiError::not_found)?;
+    let loaded = decided_grant(state, id).await?;
+    let grant = loaded.aggregate();
     if let Some(group) = member_group(state, actor, grant.group_id).await? {
         return Ok(Owned { loaded, group });
     }

@@ -25,7 +25,7 @@ use super::extract::{Json, OptionalJson, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{own_grant, visible_grant, Applicant, Staff};
+use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, Staff};
 use crate::store::{ActorRole, Executed, Loaded};
 
 /// The grant read of api.md, with its payments and change requests (an extension). `paid_total` is
@@ -98,16 +98,6 @@ async fn run(
     let freed = executed.state.budget_freed_by(&events);
     release(state, &executed.state, freed, context, actor, role).await?;
     Ok(executed)
-}
-
-/// A decided grant loaded for a staff command, or 404.
-async fn decided_grant(state: &AppState, id: GrantId) -> Result<Loaded<Grant>, ApiError> {
-    let grant = state.stores.grants.load_for_command(id).await?;
-    if grant.state().is_some_and(|grant| grant.status.is_some()) {
-        Ok(grant)
-    } else {
-        Err(ApiError::not_found())
-    }
 }
 
 /// Gives budget back to the round the grant came from.

@@ -279,6 +279,12 @@ impl Grant {
             .unwrap_or(Yen::ZERO)
     }
 
+    /// Whether the grant was decided: a grant's stream starts with its decision, so this is whether
+    /// it exists at all.
+    pub fn is_decided(&self) -> bool {
+        self.status.is_some()
+    }
+
     /// The decided amount (zero before the decision).
     pub fn decided_amount(&self) -> Yen {
         self.award
