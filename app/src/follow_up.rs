@@ -12,7 +12,7 @@ use std::time::Duration;
 use grants_domain::application::{ApplicationCommand, DecisionOutcome};
 use grants_domain::grant::{GrantCommand, GrantDecision, Period as GrantPeriod};
 use grants_domain::round::{Round, RoundEvent};
-use grants_domain::{Application, ApplicationId, ApplicationStatus, RoundId, UserId};
+use grants_domain::{Application, ApplicationId, ApplicationStatus, GrantId, RoundId, UserId};
 use grants_projections::{checkpoint, EventLog, LogCursor};
 
 use crate::http::error::ApiError;
@@ -47,10 +47,7 @@ pub async fn follow(
             completion_deadline,
             ..
         } => {
-            let loaded = match preloaded.remove(application_id) {
-                Some(loaded) => loaded,
-                None => existing_for_command(&state.stores.applications, *application_id).await?,
-            };
+            let loaded = take_application(state, preloaded, *application_id).await?;
             let application = loaded.aggregate();
             let settings = round.opened().map_err(|error| ApiError::refused(&error))?;
             let content = application.content().ok_or_else(ApiError::not_found)?;
@@ -104,13 +101,7 @@ pub async fn follow(
             {
                 Ok(executed) => Some(executed.position),
                 Err(refused) => {
-                    let opened = state
-                        .stores
-                        .grants
-                        .load(grant_id)
-                        .await?
-                        .is_some_and(|grant| grant.status.is_some());
-                    if !opened {
+                    if !grant_opened(state, *grant_id).await? {
                         return Err(refused.into());
                     }
                     None
@@ -132,10 +123,7 @@ pub async fn follow(
             let outcome = DecisionOutcome::Rejected {
                 reason: reason.clone(),
             };
-            let loaded = match preloaded.remove(application_id) {
-                Some(loaded) => loaded,
-                None => existing_for_command(&state.stores.applications, *application_id).await?,
-            };
+            let loaded = take_application(state, preloaded, *application_id).await?;
             record(
                 state,
                 loaded,
@@ -154,6 +142,53 @@ async fn load_application(
     id: ApplicationId,
 ) -> Result<grants_domain::Application, ApiError> {
     existing(&state.stores.applications, id).await
+}
+
+/// The application as the caller preloaded it, or loaded now for the command.
+async fn take_application(
+    state: &AppState,
+    preloaded: &mut Preloaded,
+    id: ApplicationId,
+) -> Result<Loaded<Application>, ApiError> {
+    match preloaded.remove(&id) {
+        Some(loaded) => Ok(loaded),
+        None => existing_for_command(&state.stores.applications, id).await,
+    }
+}
+
+/// Whether the grant was opened (decided) already.
+async fn grant_opened(state: &AppState, id: GrantId) -> Result<bool, ApiError> {
+    Ok(state
+        .stores
+        .grants
+        .load(id)
+        .await?
+        .is_some_and(|grant| grant.is_decided()))
+}
+
+/// Whether everything `event` calls for is done already: the grant opened and the outcome recorded.
+/// The background run meets most decisions after the handler has carried them out; this check costs
+/// two loads where carrying one out again would cost the round's, the application's and the group's,
+/// and a refused append.
+async fn already_followed(state: &AppState, event: &RoundEvent) -> Result<bool, ApiError> {
+    let (application_id, reached) = match event {
+        RoundEvent::AwardDecided {
+            application_id,
+            grant_id,
+            ..
+        } => {
+            if !grant_opened(state, *grant_id).await? {
+                return Ok(false);
+            }
+            (*application_id, ApplicationStatus::Awarded)
+        }
+        RoundEvent::ApplicationRejected { application_id, .. } => {
+            (*application_id, ApplicationStatus::NotAdopted)
+        }
+        _ => return Ok(true),
+    };
+    let application = load_application(state, application_id).await?;
+    Ok(application.status() == Some(reached))
 }
 
 /// Records an outcome unless the application already shows it (also when another follower records
@@ -250,19 +285,24 @@ async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
                 idempotency_key: None,
                 recorded_at: time::OffsetDateTime::now_utc(),
             };
-            let round = existing(&state.stores.rounds, round_id)
+            if !already_followed(state, &round_event)
+                .await
+                .map_err(problem)?
+            {
+                let round = existing(&state.stores.rounds, round_id)
+                    .await
+                    .map_err(problem)?;
+                follow(
+                    state,
+                    round_id,
+                    &round,
+                    &round_event,
+                    &metadata,
+                    &mut Preloaded::new(),
+                )
                 .await
                 .map_err(problem)?;
-            follow(
-                state,
-                round_id,
-                &round,
-                &round_event,
-                &metadata,
-                &mut Preloaded::new(),
-            )
-            .await
-            .map_err(problem)?;
+            }
         }
         let mut tx = pool.begin().await?;
         checkpoint::store(&mut tx, NAME, event.cursor()).await?;
