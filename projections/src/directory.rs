@@ -414,10 +414,11 @@ pub async fn prior_awards(
     group_id: &str,
 ) -> Result<Vec<(String, String)>, ProjectionError> {
     let mut view = View::open(pool, &["RoundOpened", "AwardDecided"]).await?;
-    let mut awards: Vec<(String, String, i64)> = crate::on_tx!(&mut view.tx, conn => sqlx::query_as(
-        "SELECT a.round_id, r.course, a.decided_position FROM directory_awards a
+    // The rows hold the log up to the checkpoint, the tail what came after it: in that order.
+    let mut awards: Vec<(String, String)> = crate::on_tx!(&mut view.tx, conn => sqlx::query_as(
+        "SELECT a.round_id, r.course FROM directory_awards a
            JOIN directory_rounds r ON r.round_id = a.round_id
-          WHERE a.group_id = $1",
+          WHERE a.group_id = $1 ORDER BY a.decided_position",
     )
     .bind(group_id)
     .fetch_all(&mut *conn)
@@ -434,13 +435,12 @@ pub async fn prior_awards(
             Fact::Award {
                 round_id,
                 group_id: group,
-                position,
                 ..
-            } if group == group_id => tail_awards.push((round_id, position)),
+            } if group == group_id => tail_awards.push(round_id),
             _ => {}
         }
     }
-    for (round_id, position) in tail_awards {
+    for round_id in tail_awards {
         let course = match courses.get(&round_id) {
             Some(found) => Some(found.clone()),
             None => crate::on_tx!(&mut view.tx, conn => sqlx::query_scalar(
@@ -451,15 +451,11 @@ pub async fn prior_awards(
             .await?),
         };
         if let Some(course) = course {
-            awards.push((round_id, course, position));
+            awards.push((round_id, course));
         }
     }
     view.close().await?;
-    awards.sort_by_key(|(_, _, position)| *position);
-    Ok(awards
-        .into_iter()
-        .map(|(round, course, _)| (round, course))
-        .collect())
+    Ok(awards)
 }
 
 /// Every row of the directory's tables in key order, for comparing a live directory with its
