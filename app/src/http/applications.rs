@@ -23,7 +23,7 @@ use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
 use crate::http::error::existing_for_command;
-use crate::policy::{own_application, visible_application, visible_group, Applicant, Staff};
+use crate::policy::{own_application, visible_application, visible_group, Applicant, Owned, Staff};
 use crate::store::{ActorRole, Executed, Loaded};
 
 /// The form as the API carries it (api.md).
@@ -271,6 +271,25 @@ async fn run(
     Ok(Json(answer(&executed)))
 }
 
+/// [`run`] for a member of the application's group, on the application `own_application` loaded.
+async fn run_own(
+    state: &AppState,
+    own: Owned<Application>,
+    command: ApplicationCommand,
+    context: &CommandContext,
+    actor: &Actor,
+) -> Result<Json<Value>, ApiError> {
+    run(
+        state,
+        own.loaded,
+        command,
+        context,
+        actor,
+        ActorRole::Applicant,
+    )
+    .await
+}
+
 /// `PATCH /api/v1/applications/{id}`: save the draft (the whole form).
 #[utoipa::path(
     patch,
@@ -295,15 +314,7 @@ pub async fn save(
         by: actor.user_id,
         at: context.now,
     };
-    run(
-        &state,
-        own.loaded,
-        command,
-        &context,
-        &actor,
-        ActorRole::Applicant,
-    )
-    .await
+    run_own(&state, own, command, &context, &actor).await
 }
 
 /// Rule 3's maximum for a budget not yet saved, computed exactly as submission computes it.
@@ -392,15 +403,7 @@ pub async fn submit(
         by: actor.user_id,
         at: context.now,
     };
-    run(
-        &state,
-        own.loaded,
-        command,
-        &context,
-        &actor,
-        ActorRole::Applicant,
-    )
-    .await
+    run_own(&state, own, command, &context, &actor).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -434,15 +437,7 @@ pub async fn withdraw(
         by: actor.user_id,
         at: context.now,
     };
-    run(
-        &state,
-        own.loaded,
-        command,
-        &context,
-        &actor,
-        ActorRole::Applicant,
-    )
-    .await
+    run_own(&state, own, command, &context, &actor).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -22,7 +22,7 @@ use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::openapi as doc;
-use super::rounds::load_round;
+use super::rounds::{load_round, run_as_staff};
 use super::AppState;
 use crate::auth::Actor;
 use crate::follow_up;
@@ -126,15 +126,7 @@ pub async fn fix_ranking(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = context
-        .run_loaded(
-            &state.stores.rounds,
-            round,
-            command,
-            &actor,
-            ActorRole::Staff,
-        )
-        .await?;
+    let executed = run_as_staff(&state, &context, round, command, &actor).await?;
     let fixed = executed.state.ranking.as_ref();
     let mut position = executed.position;
     if let Some(offer) = fixed.and_then(|ranking| ranking.offer.as_ref()) {
@@ -340,15 +332,7 @@ pub async fn decide(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = context
-        .run_loaded(
-            &state.stores.rounds,
-            round,
-            command,
-            &actor,
-            ActorRole::Staff,
-        )
-        .await?;
+    let executed = run_as_staff(&state, &context, round, command, &actor).await?;
 
     // Open each grant and record each outcome now (the follow-up repeats it from the log after a
     // crash; every step is idempotent).

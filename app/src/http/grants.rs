@@ -25,7 +25,7 @@ use super::extract::{Json, OptionalJson, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, Staff};
+use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, Owned, Staff};
 use crate::store::{ActorRole, Executed, Loaded};
 
 /// The grant read of api.md, with its payments and change requests (an extension). `paid_total` is
@@ -98,6 +98,25 @@ async fn run(
     let freed = executed.state.budget_freed_by(&events);
     release(state, &executed.state, freed, context, actor, role).await?;
     Ok(executed)
+}
+
+/// [`run`] for a member of the grant's group, on the grant `own_grant` loaded.
+async fn run_own(
+    state: &AppState,
+    own: Owned<Grant>,
+    command: GrantCommand,
+    context: &CommandContext,
+    actor: &Actor,
+) -> Result<Executed<Grant>, ApiError> {
+    run(
+        state,
+        own.loaded,
+        command,
+        context,
+        actor,
+        ActorRole::Applicant,
+    )
+    .await
 }
 
 /// Gives budget back to the round the grant came from.
@@ -178,15 +197,7 @@ pub async fn withdraw(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(
-        &state,
-        own.loaded,
-        command,
-        &context,
-        &actor,
-        ActorRole::Applicant,
-    )
-    .await?;
+    let executed = run_own(&state, own, command, &context, &actor).await?;
     Ok(answer(&executed))
 }
 
@@ -222,15 +233,7 @@ pub async fn request_advance(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(
-        &state,
-        own.loaded,
-        command,
-        &context,
-        &actor,
-        ActorRole::Applicant,
-    )
-    .await?;
+    let executed = run_own(&state, own, command, &context, &actor).await?;
     Ok((StatusCode::CREATED, answer(&executed)))
 }
 
@@ -312,15 +315,7 @@ pub async fn request_change(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(
-        &state,
-        own.loaded,
-        command,
-        &context,
-        &actor,
-        ActorRole::Applicant,
-    )
-    .await?;
+    let executed = run_own(&state, own, command, &context, &actor).await?;
     let mut body = answer(&executed).0;
     body["change_request_id"] = json!(change_request_id);
     Ok((StatusCode::CREATED, Json(body)))
@@ -432,15 +427,7 @@ pub async fn save_report(
         at: context.now,
     };
     Ok(answer(
-        &run(
-            &state,
-            own.loaded,
-            command,
-            &context,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?,
+        &run_own(&state, own, command, &context, &actor).await?,
     ))
 }
 
@@ -485,15 +472,7 @@ pub async fn submit_report(
         at: context.now,
     };
     Ok(answer(
-        &run(
-            &state,
-            own.loaded,
-            command,
-            &context,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?,
+        &run_own(&state, own, command, &context, &actor).await?,
     ))
 }
 

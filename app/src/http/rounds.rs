@@ -18,7 +18,7 @@ use super::AppState;
 use crate::auth::{Actor, MaybeActor};
 use crate::http::error::existing;
 use crate::policy::Staff;
-use crate::store::ActorRole;
+use crate::store::{ActorRole, Executed, Loaded};
 
 /// `POST /api/v1/rounds`: staff open a round with its settings.
 #[utoipa::path(
@@ -63,6 +63,25 @@ pub async fn load_round(state: &AppState, id: RoundId) -> Result<(Round, RoundSe
     let round = existing(&state.stores.rounds, id).await?;
     let settings = round.settings.clone().ok_or_else(ApiError::not_found)?;
     Ok((round, settings))
+}
+
+/// Runs a staff command on a round loaded for it (`existing_for_command`).
+pub async fn run_as_staff(
+    state: &AppState,
+    context: &CommandContext,
+    round: Loaded<Round>,
+    command: RoundCommand,
+    actor: &Actor,
+) -> Result<Executed<Round>, ApiError> {
+    context
+        .run_loaded(
+            &state.stores.rounds,
+            round,
+            command,
+            actor,
+            ActorRole::Staff,
+        )
+        .await
 }
 
 /// A round as anyone may read it (an open call); staff and auditors also see the committee.
@@ -165,15 +184,7 @@ pub async fn appoint(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = context
-        .run_loaded(
-            &state.stores.rounds,
-            round,
-            command,
-            &actor,
-            ActorRole::Staff,
-        )
-        .await?;
+    let executed = run_as_staff(&state, &context, round, command, &actor).await?;
     Ok(Json(json!({
         "committee": executed.state.committee,
         "position": executed.position,
@@ -201,15 +212,7 @@ pub async fn close_scoring(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = context
-        .run_loaded(
-            &state.stores.rounds,
-            round,
-            command,
-            &actor,
-            ActorRole::Staff,
-        )
-        .await?;
+    let executed = run_as_staff(&state, &context, round, command, &actor).await?;
     Ok(Json(json!({
         "scoring_closed": executed.state.is_scoring_closed(),
         "position": executed.position,
