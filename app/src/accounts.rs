@@ -20,9 +20,10 @@ pub struct NewAccount {
     pub self_registered: bool,
 }
 
-/// Opens an account; answers its id and the log position of its first event.
+/// Opens an account under `user_id`; answers its id and the log position of its first event.
 pub async fn open_account(
     state: &AppState,
+    user_id: UserId,
     account: NewAccount,
     metadata: &CommandMetadata,
 ) -> Result<(UserId, Position), ApiError> {
@@ -47,7 +48,6 @@ pub async fn open_account(
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-    let user_id = UserId::new();
     let roles = BTreeSet::from([account.role]);
     let display_name = account.display_name.trim().to_owned();
     if !auth::insert_credentials(

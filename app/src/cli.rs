@@ -212,6 +212,7 @@ async fn add_user(
     let state = connect(database).await?;
     let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_owned());
     let metadata = CommandMetadata {
+        attempt: None,
         actor_id: UserId::new(),
         actor_role: ActorRole::System,
         request_id: "cli:user-add".into(),
@@ -225,7 +226,7 @@ async fn add_user(
         role,
         self_registered: false,
     };
-    match open_account(&state, account, &metadata).await {
+    match open_account(&state, UserId::new(), account, &metadata).await {
         Ok((id, _)) => {
             println!("{id}");
             Ok(())

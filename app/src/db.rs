@@ -45,7 +45,8 @@ impl Database {
             let options = PgConnectOptions::from_str(url).map_err(DatabaseError::Connect)?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                // During an outage a request fails within this (503, `Retry-After`), never hangs.
+                .acquire_timeout(Duration::from_secs(2))
                 .connect_with(options)
                 .await
                 .map_err(DatabaseError::Connect)?;

@@ -207,6 +207,7 @@ fn sheet(total: u32) -> Value {
 pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     let now = OffsetDateTime::now_utc();
     let system = CommandMetadata {
+        attempt: None,
         actor_id: UserId::new(),
         actor_role: ActorRole::System,
         request_id: "demo-seed".into(),
@@ -220,7 +221,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
         role: Role::Staff,
         self_registered: false,
     };
-    open_account(state, staff_account, &system)
+    open_account(state, UserId::new(), staff_account, &system)
         .await
         .map_err(|error| DemoError::Staff(error.detail_en.clone()))?;
     let api = Client {

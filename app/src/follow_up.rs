@@ -279,6 +279,7 @@ async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
                 .and_then(|id| id.parse::<UserId>().ok())
                 .unwrap_or_default();
             let metadata = CommandMetadata {
+                attempt: None,
                 actor_id,
                 actor_role: ActorRole::System,
                 request_id: format!("follow-up:{}", event.position),

@@ -76,6 +76,7 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<()> {
             let mut n = writer * 1_000_000;
             while Instant::now() < deadline {
                 let metadata = CommandMetadata {
+                    attempt: None,
                     actor_id: by,
                     actor_role: ActorRole::Applicant,
                     request_id: format!("bench-store-{n}"),

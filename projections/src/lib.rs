@@ -41,7 +41,7 @@ pub use audit_chain::{verify, AuditChain, Verification};
 pub use awards::Awards;
 pub use checkpoint::Checkpoint;
 pub use directory::Directory;
-pub use error::ProjectionError;
+pub use error::{is_outage, ProjectionError};
 pub use event_log::{Decode, EventLog, EventText, LogCursor, LoggedEvent, Reads};
 pub use grant_ledger::{GrantLedger, LedgerRow};
 pub use pool::{LogPool, Tx, WriteGate};

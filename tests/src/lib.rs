@@ -136,6 +136,7 @@ impl TestApp {
             .expect("the test database");
         let state = grants_app::http::AppState::new(db);
         let metadata = grants_app::store::CommandMetadata {
+            attempt: None,
             actor_id: grants_domain::UserId::new(),
             actor_role: grants_app::store::ActorRole::System,
             request_id: "test".into(),
@@ -149,7 +150,7 @@ impl TestApp {
             role: role.parse().expect("a role"),
             self_registered: false,
         };
-        open_account(&state, account, &metadata)
+        open_account(&state, grants_domain::UserId::new(), account, &metadata)
             .await
             .expect("the account opens");
         self.sign_in(email, TEST_PASSWORD).await

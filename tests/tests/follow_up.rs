@@ -51,6 +51,7 @@ on_both_backends!(
             at: time::OffsetDateTime::now_utc(),
         };
         let metadata = grants_app::store::CommandMetadata {
+            attempt: None,
             actor_id: UserId::new(),
             actor_role: grants_app::store::ActorRole::Staff,
             request_id: "crashed-request".into(),

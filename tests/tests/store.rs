@@ -13,6 +13,7 @@ use time::{Date, Month, OffsetDateTime};
 
 fn metadata(actor: UserId) -> CommandMetadata {
     CommandMetadata {
+        attempt: None,
         actor_id: actor,
         actor_role: ActorRole::Applicant,
         request_id: "store-test".to_owned(),

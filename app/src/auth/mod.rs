@@ -78,7 +78,18 @@ pub async fn insert_credentials(
     .execute(pool)
     .await?
     .rows_affected());
-    Ok(result == 1)
+    if result == 1 {
+        return Ok(true);
+    }
+    // A resumed execution of the request that inserted it (same user id) finds its own row.
+    let own: Option<i64> = with_pool!(db, pool => sqlx::query_scalar(
+        "SELECT 1 FROM credentials WHERE email = $1 AND user_id = $2",
+    )
+    .bind(email)
+    .bind(user_id.to_string())
+    .fetch_optional(pool)
+    .await?);
+    Ok(own.is_some())
 }
 
 /// An account as staff see it in the account list (never the password hash).

@@ -46,7 +46,7 @@ pub async fn register(
     context: CommandContext,
     Json(body): Json<Registration>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user_id = UserId::new();
+    let user_id: UserId = context.new_id();
     let metadata = context.metadata(user_id, ActorRole::Applicant);
     let account = NewAccount {
         email: body.email,
@@ -55,7 +55,7 @@ pub async fn register(
         role: Role::Applicant,
         self_registered: true,
     };
-    let (id, position) = open_account(&state, account, &metadata).await?;
+    let (id, position) = open_account(&state, user_id, account, &metadata).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "position": position })),
@@ -96,7 +96,7 @@ pub async fn create_user(
         role: body.role,
         self_registered: false,
     };
-    let (id, position) = open_account(&state, account, &metadata).await?;
+    let (id, position) = open_account(&state, context.new_id(), account, &metadata).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "position": position })),

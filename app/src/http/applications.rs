@@ -176,7 +176,7 @@ async fn list_rows(
 ) -> Result<Vec<grants_projections::applications::ApplicationRow>, ApiError> {
     grants_projections::applications::list(pool, round, status, groups)
         .await
-        .map_err(ApiError::internal)
+        .map_err(ApiError::from)
 }
 
 #[utoipa::path(
@@ -203,7 +203,7 @@ pub async fn start(
     let prior_grants =
         crate::queries::prior_grants(&state.db, body.group_id, &settings.course, body.round_id)
             .await?;
-    let application_id = ApplicationId::new();
+    let application_id: ApplicationId = context.new_id();
     let command = ApplicationCommand::StartDraft {
         application_id,
         round_id: body.round_id,

@@ -22,10 +22,6 @@ use crate::policy::Overseer;
 /// The most events one page of the log holds.
 const PAGE_LIMIT: i64 = 1_000;
 
-fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(error)
-}
-
 /// Events with their chain hashes (absent for events the chain has not reached yet).
 async fn with_hashes(state: &AppState, events: Vec<LoggedEvent>) -> Result<Vec<Value>, ApiError> {
     let (Some(first), Some(last)) = (
@@ -36,7 +32,7 @@ async fn with_hashes(state: &AppState, events: Vec<LoggedEvent>) -> Result<Vec<V
     };
     let hashes = hashes_between(&state.db.log_pool(), first, last)
         .await
-        .map_err(internal)?;
+        .map_err(ApiError::from)?;
     Ok(events
         .iter()
         .map(|event| {
@@ -152,7 +148,7 @@ pub async fn events(
         &filter,
     )
     .await
-    .map_err(internal)?;
+    .map_err(ApiError::from)?;
     Ok(Json(Value::Array(with_hashes(&state, events).await?)))
 }
 
@@ -176,7 +172,7 @@ pub async fn stream(
 ) -> Result<impl IntoResponse, ApiError> {
     let events = read_stream(&state.db.log_pool(), &aggregate_type, &aggregate_id)
         .await
-        .map_err(internal)?;
+        .map_err(ApiError::from)?;
     if events.is_empty() {
         return Err(ApiError::not_found());
     }
@@ -217,7 +213,7 @@ pub async fn application_as_of(
     };
     let found = crate::audit::as_of(&state.db.log_pool(), id, at)
         .await
-        .map_err(internal)?
+        .map_err(ApiError::from)?
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(json!({
         "as_of": super::jst(at),
@@ -241,6 +237,6 @@ pub async fn verification(
 ) -> Result<impl IntoResponse, ApiError> {
     let verification = grants_projections::verify(&state.db.log_pool())
         .await
-        .map_err(internal)?;
+        .map_err(ApiError::from)?;
     Ok(Json(verification))
 }

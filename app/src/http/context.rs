@@ -1,5 +1,6 @@
-//! What every command handler needs besides its body: the request id, the idempotency key and the
-//! server's clock reading for this request.
+//! What every command handler needs besides its body: the request id, the idempotency key (with the
+//! attempt the idempotency layer runs it as), the server's clock reading for this request, and the
+//! fresh ids it creates things under.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -9,7 +10,7 @@ use time::OffsetDateTime;
 use super::error::ApiError;
 use super::REQUEST_ID;
 use crate::auth::Actor;
-use crate::store::{ActorRole, CommandMetadata, Executed, Loaded, Store};
+use crate::store::{ActorRole, Attempt, CommandMetadata, Executed, Loaded, Store};
 use cqrs_es::Aggregate;
 use grants_domain::Refusal;
 
@@ -21,6 +22,8 @@ pub struct CommandContext {
     pub request_id: String,
     pub idempotency_key: Option<String>,
     pub now: OffsetDateTime,
+    /// The execution of this request the idempotency layer runs (requests with a key only).
+    pub attempt: Option<Attempt>,
 }
 
 impl CommandContext {
@@ -31,7 +34,18 @@ impl CommandContext {
             request_id: self.request_id.clone(),
             idempotency_key: self.idempotency_key.clone(),
             recorded_at: self.now,
+            attempt: self.attempt.clone(),
         }
+    }
+
+    /// A fresh id for something this request creates. Under an Idempotency-Key it is derived from
+    /// the request's attempt, so that a resumed execution asks for the same aggregate the first one
+    /// created (`store::attempt`); otherwise a new UUID v7.
+    pub fn new_id<T: From<uuid::Uuid>>(&self) -> T {
+        T::from(match &self.attempt {
+            Some(attempt) => attempt.next_id(),
+            None => uuid::Uuid::now_v7(),
+        })
     }
 
     /// Metadata for a signed-in actor acting in `role`.
@@ -121,6 +135,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
             request_id: header(REQUEST_ID.as_str()).unwrap_or_default(),
             idempotency_key,
             now: OffsetDateTime::now_utc(),
+            attempt: parts.extensions.get::<Attempt>().cloned(),
         })
     }
 }

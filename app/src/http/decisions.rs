@@ -12,7 +12,7 @@ use grants_domain::review::review_id;
 use grants_domain::round::{
     rank, AwardRequest, RankingEntry, Rejection, Round, RoundCommand, RoundEvent, SheetOutcome,
 };
-use grants_domain::{ApplicationId, ApplicationStatus, GrantId, RoundId, Yen};
+use grants_domain::{ApplicationId, ApplicationStatus, RoundId, Yen};
 use serde::Deserialize;
 use serde_json::json;
 use time::Date;
@@ -304,7 +304,7 @@ pub async fn decide(
             .map_or(Yen::ZERO, |content| content.requested_amount);
         awards.push(AwardRequest {
             application_id: award.application_id,
-            grant_id: GrantId::new(),
+            grant_id: context.new_id(),
             group_id: application.group_id(),
             amount: award.amount,
             requested,

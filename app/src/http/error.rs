@@ -13,6 +13,9 @@ use serde_json::{json, Value};
 
 use crate::store::StoreError;
 
+/// How long a client is asked to wait before retrying during a database outage.
+pub const RETRY_AFTER_OUTAGE_SECONDS: u64 = 2;
+
 /// An error answer (boxed: it travels in every handler's `Result`).
 #[derive(Debug)]
 pub struct ApiError(Box<Problem>);
@@ -28,7 +31,7 @@ pub struct Problem {
     /// The input field the problem is about, when the rule names one (for forms).
     pub field: Option<Cow<'static, str>>,
     pub errors: Option<Value>,
-    /// Seconds to wait, sent as `Retry-After` (429 answers).
+    /// Seconds to wait, sent as `Retry-After` (429 and 503 answers).
     pub retry_after: Option<u64>,
 }
 
@@ -144,6 +147,21 @@ impl ApiError {
         )
     }
 
+    /// The database is out of reach for now (down, restarting, every connection busy): 503 with
+    /// `Retry-After`, so that clients retry; nothing was changed that the retry would double (see
+    /// `docs/operations.md`, Idempotency).
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "database unavailable");
+        let mut error = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server.unavailable",
+            "ただいまデータベースに接続できません。しばらくしてから再度お試しください",
+            "the database is unavailable; please try again shortly",
+        );
+        error.0.retry_after = Some(RETRY_AFTER_OUTAGE_SECONDS);
+        error
+    }
+
     /// A domain refusal, with the status its kind calls for.
     pub fn refused(refusal: &dyn Refusal) -> Self {
         let status = match refusal.kind() {
@@ -217,6 +235,7 @@ impl<E: Refusal> From<StoreError<E>> for ApiError {
                 "同時に別の変更が行われました。もう一度お試しください",
                 "a concurrent change won; please try again",
             ),
+            StoreError::Unavailable(cause) => ApiError::unavailable(cause),
             StoreError::Storage(cause) => ApiError::internal(cause),
         }
     }
@@ -224,7 +243,30 @@ impl<E: Refusal> From<StoreError<E>> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        ApiError::internal(error)
+        if grants_projections::is_outage(&error) {
+            ApiError::unavailable(error)
+        } else {
+            ApiError::internal(error)
+        }
+    }
+}
+
+impl From<grants_projections::ProjectionError> for ApiError {
+    fn from(error: grants_projections::ProjectionError) -> Self {
+        if error.is_outage() {
+            ApiError::unavailable(error)
+        } else {
+            ApiError::internal(error)
+        }
+    }
+}
+
+impl From<crate::audit::AuditError> for ApiError {
+    fn from(error: crate::audit::AuditError) -> Self {
+        match error {
+            crate::audit::AuditError::Log(error) => error.into(),
+            other => ApiError::internal(other),
+        }
     }
 }
 

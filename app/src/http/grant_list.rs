@@ -68,7 +68,7 @@ pub async fn list(
     };
     let grants = grants_projections::grant_ledger::list(&state.db.log_pool(), &query)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from)?;
     let last = grants.last().map(|grant| grant.ledger.grant_id.clone());
     Ok(paging::answer(
         grants,

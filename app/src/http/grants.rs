@@ -306,7 +306,7 @@ pub async fn request_change(
     Json(body): Json<ChangeRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let own = own_grant(&state, &actor, id).await?;
-    let change_request_id = ChangeRequestId::new();
+    let change_request_id: ChangeRequestId = context.new_id();
     let command = GrantCommand::RequestChange {
         change_request_id,
         reason: body.reason,

@@ -51,7 +51,7 @@ pub async fn register(
     context: CommandContext,
     Json(body): Json<Registration>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let group_id = GroupId::new();
+    let group_id: GroupId = context.new_id();
     let command = GroupCommand::Register {
         group_id,
         by: actor.user_id,

@@ -70,7 +70,7 @@ pub async fn awards(
     };
     let awards = grants_projections::awards::list(&state.db.log_pool(), &query)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::from)?;
     let last = awards.last().map(|award| award.grant_id.clone());
     Ok(paging::answer(
         awards,
@@ -104,7 +104,7 @@ pub async fn award(
 ) -> Result<impl IntoResponse, ApiError> {
     grants_projections::awards::find(&state.db.log_pool(), &grant_id.to_string())
         .await
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)?
         .map(Json)
         .ok_or_else(ApiError::not_found)
 }
@@ -132,7 +132,7 @@ pub async fn award_filters(State(state): State<AppState>) -> Result<impl IntoRes
     let (fiscal_years, courses) =
         grants_projections::directory::years_and_courses(&state.db.log_pool())
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(ApiError::from)?;
     Ok(Json(AwardFilters {
         fiscal_years,
         courses,
@@ -147,7 +147,7 @@ async fn listed(
     let query = AwardQuery::filtered(filter.fiscal_year, filter.course.as_deref());
     grants_projections::awards::list(&state.db.log_pool(), &query)
         .await
-        .map_err(ApiError::internal)
+        .map_err(ApiError::from)
 }
 
 /// `GET /api/v1/public/awards.csv`: the same list as CSV, UTF-8 with BOM, Japanese headers.

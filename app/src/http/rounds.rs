@@ -36,7 +36,7 @@ pub async fn open(
     context: CommandContext,
     Json(settings): Json<RoundSettings>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let round_id = RoundId::new();
+    let round_id: RoundId = context.new_id();
     let command = RoundCommand::Open {
         round_id,
         settings,

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use grants_domain::UserId;
+
+use super::attempt::Attempt;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -40,6 +42,9 @@ pub struct CommandMetadata {
     pub idempotency_key: Option<String>,
     /// The server clock when the command was received; the command's `at` is the same instant.
     pub recorded_at: OffsetDateTime,
+    /// The execution of an idempotent request this command belongs to, if any: the store records
+    /// its id and step with the events and skips a step a resumed execution already committed.
+    pub attempt: Option<Attempt>,
 }
 
 impl CommandMetadata {

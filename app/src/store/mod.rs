@@ -10,6 +10,7 @@
 //! models do not hang on that dispatch (a crash between commit and dispatch would lose updates); they
 //! catch up from the log by position instead.
 
+pub mod attempt;
 pub mod metadata;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
 
 use crate::db::Database;
+pub use attempt::Attempt;
 use grants_domain::account::Account;
 use grants_domain::group::Group;
 use grants_domain::{Application, Grant, Review, Round};
@@ -94,8 +96,38 @@ pub enum StoreError<E: std::error::Error> {
     /// Other commands kept winning the race on this aggregate.
     #[error("the aggregate kept changing concurrently; try again")]
     Conflict,
+    /// The database is out of reach for now (`grants_projections::is_outage`): try again later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error("event store failure: {0}")]
     Storage(String),
+}
+
+impl<E: std::error::Error> StoreError<E> {
+    /// A failure of cqrs-es's store, told apart by whether the database was out of reach.
+    fn from_aggregate(error: AggregateError<E>) -> Self {
+        let outage = match &error {
+            AggregateError::DatabaseConnectionError(_) => true,
+            AggregateError::UnexpectedError(cause) => cause
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(grants_projections::is_outage),
+            _ => false,
+        };
+        if outage {
+            StoreError::Unavailable(error.to_string())
+        } else {
+            StoreError::Storage(error.to_string())
+        }
+    }
+
+    /// A failure of one of our own queries on the log.
+    fn from_sqlx(error: sqlx::Error) -> Self {
+        if grants_projections::is_outage(&error) {
+            StoreError::Unavailable(error.to_string())
+        } else {
+            StoreError::Storage(error.to_string())
+        }
+    }
 }
 
 /// The result of an accepted command.
@@ -212,12 +244,17 @@ where
         };
         context
             .map(|context| Loaded { context })
-            .map_err(|error| StoreError::Storage(error.to_string()))
+            .map_err(StoreError::from_aggregate)
     }
 
     /// Runs a command on an aggregate loaded by [`Store::load_for_command`]. The first attempt
     /// uses that state; the append's optimistic check fails if anything was appended since, and the
     /// command is then re-run from a fresh load, so the rules are checked against the winner's state.
+    ///
+    /// A command of an idempotent request ([`CommandMetadata::attempt`]) is recorded with its
+    /// attempt and step; when the request is a resumption, or after a lost race, the stream is first
+    /// searched for that step, and a step already committed is answered from its events instead of
+    /// being run again ([`attempt`]).
     pub async fn execute_loaded(
         &self,
         loaded: Loaded<A>,
@@ -225,22 +262,36 @@ where
         metadata: &CommandMetadata,
     ) -> Result<Executed<A>, StoreError<A::Error>> {
         let id = loaded.context.aggregate_id.clone();
+        let mut recorded = metadata.to_map();
+        let step = metadata.attempt.as_ref().map(|attempt| {
+            let step = attempt.next_step(A::TYPE, &id);
+            recorded.insert(attempt::ATTEMPT_ID.to_owned(), attempt.id().to_string());
+            recorded.insert(attempt::ATTEMPT_STEP.to_owned(), step.to_string());
+            (attempt, step)
+        });
         let mut next = Some(loaded);
         for retry in 0..MAX_ATTEMPTS {
+            if let Some((attempt, step)) = step {
+                if attempt.is_resuming() || retry > 0 {
+                    if let Some(done) = self.committed_step(&id, attempt, step).await? {
+                        return Ok(done);
+                    }
+                }
+            }
             let context = match next.take() {
                 Some(loaded) => loaded.context,
                 None => self.load_for_command(&id).await?.context,
             };
-            let attempt = match &self.backend {
+            let outcome = match &self.backend {
                 Backend::Sqlite(store) => {
                     let _turn = self.gate.enter().await;
-                    execute_once(store, context, command.clone(), metadata).await
+                    execute_once(store, context, command.clone(), recorded.clone()).await
                 }
                 Backend::Postgres(store) => {
-                    execute_once(store, context, command.clone(), metadata).await
+                    execute_once(store, context, command.clone(), recorded.clone()).await
                 }
             };
-            match attempt {
+            match outcome {
                 Ok((state, events)) => {
                     let position = self.last_position(&id).await?;
                     return Ok(Executed {
@@ -259,10 +310,44 @@ where
                 Err(AggregateError::UserError(refusal)) => {
                     return Err(StoreError::Refused(refusal))
                 }
-                Err(other) => return Err(StoreError::Storage(other.to_string())),
+                Err(other) => return Err(StoreError::from_aggregate(other)),
             }
         }
         Err(StoreError::Conflict)
+    }
+
+    /// The step `step` of `attempt` on the stream `id`, if an execution of the attempt committed it:
+    /// the aggregate's state now, the step's events and the stream's last position.
+    async fn committed_step(
+        &self,
+        id: &str,
+        attempt: &Attempt,
+        step: u32,
+    ) -> Result<Option<Executed<A>>, StoreError<A::Error>> {
+        let events = match &self.backend {
+            Backend::Sqlite(store) => store.load_events(id).await,
+            Backend::Postgres(store) => store.load_events(id).await,
+        }
+        .map_err(StoreError::from_aggregate)?;
+        let (attempt_id, step) = (attempt.id().to_string(), step.to_string());
+        let events: Vec<EventEnvelope<A>> = events
+            .into_iter()
+            .filter(|event| {
+                event.metadata.get(attempt::ATTEMPT_ID) == Some(&attempt_id)
+                    && event.metadata.get(attempt::ATTEMPT_STEP) == Some(&step)
+            })
+            .collect();
+        if events.is_empty() {
+            return Ok(None);
+        }
+        tracing::info!(aggregate = A::TYPE, id, %attempt_id, step, "step already committed by this attempt");
+        let state = self.load_for_command(id).await?.context.aggregate;
+        let position = self.last_position(id).await?;
+        Ok(Some(Executed {
+            state,
+            events,
+            position,
+        }))
     }
 
     /// The current state of an aggregate, or `None` if it has no events.
@@ -274,7 +359,6 @@ where
     }
 
     async fn last_position(&self, id: &str) -> Result<Position, StoreError<A::Error>> {
-        let storage = |error: sqlx::Error| StoreError::Storage(error.to_string());
         let position: Option<i64> = crate::with_pool!(&self.database, pool => sqlx::query_scalar(
             "SELECT max(position) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
         )
@@ -282,7 +366,7 @@ where
         .bind(id)
         .fetch_one(pool)
         .await
-        .map_err(storage)?);
+        .map_err(StoreError::from_sqlx)?);
         Ok(position.unwrap_or(0))
     }
 }
@@ -291,7 +375,7 @@ async fn execute_once<A, ES>(
     store: &ES,
     context: EventStoreAggregateContext<A>,
     command: A::Command,
-    metadata: &CommandMetadata,
+    metadata: std::collections::HashMap<String, String>,
 ) -> Result<(A, Vec<EventEnvelope<A>>), AggregateError<A::Error>>
 where
     A: Aggregate<Services = ()> + Clone,
@@ -307,7 +391,7 @@ where
         .await
         .map_err(AggregateError::UserError)?;
     let events = sink.collect().await;
-    let committed = store.commit(events, context, metadata.to_map()).await?;
+    let committed = store.commit(events, context, metadata).await?;
     Ok((state, committed))
 }
 
