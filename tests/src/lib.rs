@@ -7,6 +7,8 @@
 
 pub mod browser;
 pub mod child;
+pub mod cluster;
+pub mod consistency;
 pub mod routes;
 pub mod scenario;
 

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use grants_app::demo::{DEMO_PASSWORD, DEMO_STAFF};
 use grants_app::http::AppState;
-use grants_projections::{applications, audit_chain, awards, directory, grant_ledger, LogPool};
 use grants_tests::child::{serve_from_env, Server};
+use grants_tests::consistency::{caught_up, events, read_models as snapshot};
 use grants_tests::{fresh_database, Backend};
 use serde_json::{json, Value};
 
@@ -20,58 +20,6 @@ const KILLS: usize = 20;
 #[ignore = "started by the crash test as its server process"]
 async fn crash_test_server() {
     serve_from_env().await;
-}
-
-/// Every projection's rows, in a comparable form.
-async fn snapshot(pool: &LogPool) -> Value {
-    let awards = awards::list(pool, &awards::AwardQuery::default())
-        .await
-        .unwrap();
-    let applications = applications::list(pool, None, None, None).await.unwrap();
-    let mut rounds: Vec<String> = applications
-        .iter()
-        .map(|row| row.round_id.clone())
-        .collect();
-    rounds.sort();
-    rounds.dedup();
-    let mut ledger = Vec::new();
-    for round in &rounds {
-        ledger.extend(grant_ledger::list_by_round(pool, round).await.unwrap());
-    }
-    let chain = audit_chain::hashes_between(pool, 0, i64::MAX)
-        .await
-        .unwrap();
-    let mut chain: Vec<(i64, String)> = chain.into_iter().collect();
-    chain.sort();
-    let directory = directory::rows(pool).await.unwrap();
-    json!({"awards": awards, "applications": applications, "ledger": ledger, "chain": chain,
-        "directory": directory})
-}
-
-async fn events(pool: &LogPool) -> i64 {
-    grants_projections::on_pool!(pool, pool => sqlx::query_scalar::<_, i64>("SELECT count(*) FROM events")
-        .fetch_one(pool)
-        .await
-        .unwrap())
-}
-
-/// Waits until /readyz says every projection has caught up with the log.
-async fn caught_up(client: &reqwest::Client, base: &str) {
-    let started = Instant::now();
-    loop {
-        if let Ok(response) = client.get(format!("{base}/readyz")).send().await {
-            let body: Value = response.json().await.unwrap_or_default();
-            let lags = body["projections"].as_array().cloned().unwrap_or_default();
-            if !lags.is_empty() && lags.iter().all(|lag| lag["behind_events"] == 0) {
-                return;
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "projections did not catch up"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn sign_in(client: &reqwest::Client, base: &str, email: &str) -> String {
