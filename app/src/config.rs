@@ -26,4 +26,11 @@ pub struct ServeConfig {
     /// The funding city, named as publisher of the open data (360Giving).
     #[arg(long, env = "GRANTS_CITY_NAME", default_value = crate::state::DEFAULT_CITY_NAME)]
     pub city_name: String,
+    /// A reverse proxy (address or network) whose `X-Forwarded-For` names the client; repeat it or
+    /// separate with commas. Without one, the header is ignored.
+    #[arg(long = "trusted-proxy", env = "GRANTS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::auth::client::parse_trusted_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Sign-ups allowed per client address and hour before each further one must wait.
+    #[arg(long, env = "GRANTS_SIGN_UPS_PER_HOUR", default_value_t = crate::auth::limiter::SIGN_UPS.free)]
+    pub sign_ups_per_hour: u32,
 }

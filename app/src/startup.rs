@@ -3,6 +3,7 @@
 
 use tokio::net::TcpListener;
 
+use crate::auth::limiter::{Allowance, SignUpLimiter, SIGN_UPS};
 use crate::config::ServeConfig;
 use crate::db::Database;
 use crate::http::{router, AppState};
@@ -22,6 +23,11 @@ impl Application {
             listener,
             state: AppState {
                 city_name: config.city_name.clone(),
+                trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
+                sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
+                    free: config.sign_ups_per_hour,
+                    ..SIGN_UPS
+                })),
                 ..AppState::new(db)
             },
         })

@@ -22,6 +22,10 @@ pub struct AppState {
     pub projections: Arc<Runner>,
     /// Slows down repeated failed sign-ins.
     pub sign_in_limiter: Arc<crate::auth::limiter::SignInLimiter>,
+    /// Slows down many sign-ups from one address.
+    pub sign_up_limiter: Arc<crate::auth::limiter::SignUpLimiter>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`crate::auth::client`).
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Request counters for `/metrics`.
     pub metrics: Arc<crate::http::metrics::Metrics>,
     /// The city that funds the grants and publishes the open data (360Giving publisher name).
@@ -40,6 +44,8 @@ impl AppState {
             projections: Arc::new(projection_runner(db.log_pool()).write_gate(gate)),
             metrics: Arc::default(),
             sign_in_limiter: Arc::default(),
+            sign_up_limiter: Arc::default(),
+            trusted_proxies: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),
             db,
         }

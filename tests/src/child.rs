@@ -24,6 +24,8 @@ pub async fn serve_from_env() {
         listen: "127.0.0.1:0".into(),
         demo: false,
         city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
+        trusted_proxies: Vec::new(),
+        sign_ups_per_hour: grants_app::auth::limiter::SIGN_UPS.free,
     };
     let app = Application::build(&config)
         .await

@@ -56,15 +56,23 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempD
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `configure` (trusted proxies, throttles).
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
     let (database_url, sqlite_dir) = fresh_database(backend).await;
-    let config = ServeConfig {
+    let mut config = ServeConfig {
         database: DatabaseConfig {
             database_url: database_url.clone(),
         },
         listen: "127.0.0.1:0".into(),
         demo: false,
         city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
+        trusted_proxies: Vec::new(),
+        sign_ups_per_hour: grants_app::auth::limiter::SIGN_UPS.free,
     };
+    configure(&mut config);
     let app = Application::build(&config)
         .await
         .expect("the service starts");

@@ -209,3 +209,112 @@ on_both_backends!(an_expired_session_is_refused, |app: TestApp| async move {
     assert_eq!(expired.status, 401);
     assert_eq!(expired.body["code"], "auth.not_signed_in");
 });
+
+on_both_backends!(
+    one_guessed_account_does_not_lock_out_the_others_behind_the_same_address,
+    |app: TestApp| async move {
+        app.applicant("target@example.jp").await;
+        app.applicant("citizen@example.jp").await;
+        let wrong = json!({"email": "target@example.jp", "password": "not the password"});
+        for _ in 0..50 {
+            let status = app.post_json("/api/v1/sessions", &wrong).await.status;
+            assert!(status == 401 || status == 429, "{status}");
+        }
+        // Another citizen from the same address signs in at once.
+        let token = app.sign_in("citizen@example.jp", TEST_PASSWORD).await;
+        assert!(!token.is_empty());
+        // The guessed account waits, through the API and through the web form alike.
+        let right = json!({"email": "target@example.jp", "password": TEST_PASSWORD});
+        assert_eq!(app.post_json("/api/v1/sessions", &right).await.status, 429);
+        let browser = grants_tests::browser::Browser::new(&app);
+        let page = browser.sign_in("target@example.jp").await;
+        assert!(
+            page.html.contains("ログインの失敗が続いたため"),
+            "the web form shares the limiter: {}",
+            page.html
+        );
+    }
+);
+
+on_both_backends!(
+    failures_at_the_web_form_count_for_the_api_too,
+    |app: TestApp| async move {
+        app.applicant("target@example.jp").await;
+        let browser = grants_tests::browser::Browser::new(&app);
+        for _ in 0..5 {
+            let login = browser.get("/login").await;
+            let csrf = login.csrf();
+            browser
+                .post(
+                    "/login",
+                    &[
+                        ("_csrf", &csrf),
+                        ("email", "target@example.jp"),
+                        ("password", "not the password"),
+                        ("next", ""),
+                    ],
+                )
+                .await;
+        }
+        let right = json!({"email": "target@example.jp", "password": TEST_PASSWORD});
+        assert_eq!(app.post_json("/api/v1/sessions", &right).await.status, 429);
+    }
+);
+
+on_both_backends!(
+    sign_ups_from_one_address_are_throttled,
+    |app: TestApp| async move {
+        for n in 0..10 {
+            let body = json!({"email": format!("a{n}@example.jp"), "password": TEST_PASSWORD, "display_name": "申請 花子"});
+            assert_eq!(app.post_json("/api/v1/accounts", &body).await.status, 201);
+        }
+        let body = json!({"email": "eleventh@example.jp", "password": TEST_PASSWORD, "display_name": "申請 花子"});
+        let refused = app.post_json("/api/v1/accounts", &body).await;
+        assert_eq!(refused.status, 429, "{:?}", refused.body);
+        assert_eq!(refused.body["code"], "auth.too_many_sign_ups");
+    }
+);
+
+mod behind_a_proxy {
+    use super::*;
+
+    async fn wrong_from(app: &TestApp, forwarded_for: &str) -> u16 {
+        app.client
+            .post(app.url("/api/v1/sessions"))
+            .header("X-Forwarded-For", forwarded_for)
+            .json(&json!({"email": "target@example.jp", "password": "not the password"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_forwarded_address_counts_only_when_the_proxy_is_trusted() {
+        // Trusted: each forwarded client is counted apart.
+        let app = grants_tests::spawn_app_with(grants_tests::Backend::Sqlite, |config| {
+            config.trusted_proxies =
+                vec![grants_app::auth::client::parse_trusted_proxy("127.0.0.1").unwrap()];
+        })
+        .await;
+        app.applicant("target@example.jp").await;
+        for _ in 0..5 {
+            assert_eq!(wrong_from(&app, "198.51.100.1").await, 401);
+        }
+        assert_eq!(wrong_from(&app, "198.51.100.1").await, 429);
+        assert_eq!(
+            wrong_from(&app, "198.51.100.2").await,
+            401,
+            "another client"
+        );
+
+        // Not trusted: the header is ignored, every request is the peer's.
+        let app = grants_tests::spawn_app(grants_tests::Backend::Sqlite).await;
+        app.applicant("target@example.jp").await;
+        for n in 0..5 {
+            assert_eq!(wrong_from(&app, &format!("198.51.100.{n}")).await, 401);
+        }
+        assert_eq!(wrong_from(&app, "198.51.100.99").await, 429);
+    }
+}

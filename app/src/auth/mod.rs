@@ -3,6 +3,7 @@
 //! Accounts themselves are `Account` aggregates in the event log; password hashes and session tokens
 //! live only in the `credentials` and `sessions` tables (see migration 0003), never in the log.
 
+pub mod client;
 pub mod limiter;
 pub mod password;
 pub mod token;
@@ -19,6 +20,8 @@ use crate::db::Database;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::with_pool;
+
+pub use client::{ClientAddr, ClientIp};
 
 /// A signed-in person and the roles they hold.
 #[derive(Clone, Debug)]
@@ -267,21 +270,5 @@ impl FromRequestParts<AppState> for MaybeActor {
         Actor::from_request_parts(parts, state)
             .await
             .map(|actor| MaybeActor(Some(actor)))
-    }
-}
-
-/// The client's IP address when the service was reached over a socket (absent for in-process calls).
-pub struct ClientAddr(pub Option<std::net::IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
     }
 }

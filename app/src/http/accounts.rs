@@ -44,8 +44,13 @@ pub struct Registration {
 pub async fn register(
     State(state): State<AppState>,
     context: CommandContext,
+    ClientAddr(client): ClientAddr,
     Json(body): Json<Registration>,
 ) -> Result<impl IntoResponse, ApiError> {
+    state
+        .sign_up_limiter
+        .attempt(client, Instant::now())
+        .map_err(ApiError::too_many_sign_ups)?;
     let user_id: UserId = context.new_id();
     let metadata = context.metadata(user_id, ActorRole::Applicant);
     let account = NewAccount {
@@ -127,15 +132,13 @@ pub async fn sign_in(
     ClientAddr(client): ClientAddr,
     Json(body): Json<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut keys = vec![format!("email:{}", body.email.trim().to_lowercase())];
-    keys.extend(client.map(|address| format!("ip:{address}")));
     let limiter = &state.sign_in_limiter;
     limiter
-        .check(&keys, Instant::now())
+        .check(&body.email, client, Instant::now())
         .map_err(ApiError::too_many_attempts)?;
     let signed_in = auth::sign_in(&state.db, &body.email, &body.password, context.now).await?;
     let Some((token, actor)) = signed_in else {
-        limiter.record_failure(&keys, Instant::now());
+        limiter.record_failure(&body.email, client, Instant::now());
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "auth.bad_credentials",
@@ -143,7 +146,7 @@ pub async fn sign_in(
             "wrong e-mail address or password",
         ));
     };
-    limiter.record_success(&keys);
+    limiter.record_success(&body.email, client);
     let roles: Vec<&str> = actor.roles.iter().map(|role| role.as_str()).collect();
     Ok((
         StatusCode::CREATED,

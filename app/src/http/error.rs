@@ -84,6 +84,19 @@ impl ApiError {
         error
     }
 
+    /// Too many sign-ups from one address: try again after `wait`.
+    pub fn too_many_sign_ups(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs().max(1);
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "auth.too_many_sign_ups",
+            format!("同じ接続元からの登録が続いたため、{seconds}秒後にもう一度お試しください"),
+            format!("too many sign-ups from this address; try again in {seconds} s"),
+        );
+        error.0.retry_after = Some(seconds);
+        error
+    }
+
     pub fn bad_request(detail_ja: impl Into<String>, detail_en: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod client_address;
 pub mod consistency;
 pub mod context;
 pub mod decisions;
@@ -126,6 +127,10 @@ pub fn router(state: AppState) -> Router {
     let pages = crate::web::router(crate::web::Web::new(in_process, state.db.clone()));
     api.merge(pages)
         .fallback(crate::web::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_address::layer,
+        ))
         .layer(axum::middleware::map_response(close_after_too_large))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

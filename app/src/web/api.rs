@@ -56,6 +56,8 @@ pub struct Call<'a> {
     pub token: Option<&'a str>,
     pub body: Option<Value>,
     pub idempotency_key: Option<String>,
+    /// The page's client, so that the API's throttles count the person, not the service itself.
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl<'a> Call<'a> {
@@ -66,6 +68,7 @@ impl<'a> Call<'a> {
             token,
             body: None,
             idempotency_key: None,
+            client: None,
         }
     }
 
@@ -82,7 +85,14 @@ impl<'a> Call<'a> {
             token,
             body,
             idempotency_key: None,
+            client: None,
         }
+    }
+
+    /// The same call on behalf of the page's client (`crate::auth::ClientAddr`).
+    pub fn from_client(mut self, client: Option<std::net::IpAddr>) -> Self {
+        self.client = client;
+        self
     }
 
     /// The same call under an Idempotency-Key: a repeat appends nothing and gets the first answer.
@@ -108,6 +118,9 @@ impl Api {
         }
         if let Some(key) = call.idempotency_key {
             request = request.header("idempotency-key", key);
+        }
+        if let Some(client) = call.client {
+            request = request.extension(crate::auth::ClientIp(client));
         }
         let body = match call.body {
             Some(body) => {

@@ -194,7 +194,7 @@ pub async fn guard(web: &Web, visitor: Visitor, form: &FormData) -> Guard {
         || visitor.csrf_matches(web, Binding::Visitor, presented).await;
     let (email, password) = (form.get(REAUTH_EMAIL), form.get(REAUTH_PASSWORD));
     if from_this_browser && !email.is_empty() && !password.is_empty() {
-        return match sign_in(web, email, password).await {
+        return match sign_in(web, visitor.client, email, password).await {
             Ok((token, user)) => {
                 let visitor = visitor.signed_in(web, token.clone(), user).await;
                 Guard::Proceed {
@@ -222,16 +222,16 @@ pub const NOT_CONFIRMED: &str = "送信を確認できなかったため、ま�
 pub const SESSION_ENDED: &str = "ログインの有効期限が切れたため、まだ保存していません。入力内容はこのページに残っています。メールアドレスとパスワードを入力して、もう一度送信してください。";
 
 /// Signs in through the API; the session token and the user.
-pub async fn sign_in(web: &Web, email: &str, password: &str) -> Result<(String, User), Problem> {
+pub async fn sign_in(
+    web: &Web,
+    client: Option<std::net::IpAddr>,
+    email: &str,
+    password: &str,
+) -> Result<(String, User), Problem> {
     let body = json!({"email": email, "password": password});
     let answer = web
         .api
-        .send(Call::command(
-            Method::POST,
-            "/api/v1/sessions",
-            None,
-            Some(body),
-        ))
+        .send(Call::command(Method::POST, "/api/v1/sessions", None, Some(body)).from_client(client))
         .await?;
     let token = answer["token"].as_str().unwrap_or_default().to_owned();
     let user = web

@@ -70,6 +70,8 @@ pub struct Visitor {
     pub secure: bool,
     /// The CSRF token forms on this page carry.
     pub csrf: String,
+    /// The browser's address (`crate::auth::ClientAddr`), passed on to sign-ins and sign-ups.
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl Visitor {
@@ -215,6 +217,10 @@ impl FromRequestParts<Web> for Visitor {
             visitor_secret,
             secure: is_https(&parts.headers),
             csrf,
+            client: parts
+                .extensions
+                .get::<crate::auth::ClientIp>()
+                .map(|client| client.0),
         })
     }
 }

@@ -88,7 +88,14 @@ async fn login(
         errors.add(None, RESUBMIT);
         return login_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
-    match sign_in(&web, form.get("email"), form.get("password")).await {
+    match sign_in(
+        &web,
+        visitor.client,
+        form.get("email"),
+        form.get("password"),
+    )
+    .await
+    {
         Ok((token, user)) => {
             let to = local_path(form.get("next"))
                 .unwrap_or(home_of(&user))
@@ -149,12 +156,20 @@ async fn register(
         "display_name": form.get("display_name"),
     });
     let call = Call::command(Method::POST, "/api/v1/accounts", None, Some(body))
-        .idempotent(form.idempotency_key("register"));
+        .idempotent(form.idempotency_key("register"))
+        .from_client(visitor.client);
     if let Err(problem) = web.api.send(call).await {
         errors.problem(&problem, REGISTER_FIELDS);
         return register_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
-    match sign_in(&web, form.get("email"), form.get("password")).await {
+    match sign_in(
+        &web,
+        visitor.client,
+        form.get("email"),
+        form.get("password"),
+    )
+    .await
+    {
         Ok((token, _)) => {
             let mut response = redirect("/my");
             let (name, value) = set_session(&token, visitor.secure);
