@@ -1,8 +1,12 @@
 //! Hostile input met (issue 13), on both backends: text that a spreadsheet would run as a formula
-//! leaves the public CSV as text behind a leading quote.
+//! leaves the public CSV as text behind a leading quote; text fields refuse control characters and
+//! bidirectional controls (422 naming the field, nothing appended), multi-line ones keep their tabs
+//! and line breaks.
 
 use grants_tests::scenario::{form, step_up_round};
 use grants_tests::{on_both_backends, TestApp};
+use reqwest::Method;
+use serde_json::json;
 use time::Duration;
 
 /// The log's head: every event appended so far, for `?min_position=`.
@@ -64,5 +68,102 @@ on_both_backends!(
         let awards = app.get("/api/v1/public/awards").await.body;
         assert_eq!(awards[0]["group_name"], "=HYPERLINK(\"http://x\")");
         assert_eq!(awards[0]["title"], "@SUM(1)");
+    }
+);
+
+/// How many events the log holds.
+async fn event_count(app: &TestApp) -> i64 {
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    grants_app::with_pool!(&db, pool => sqlx::query_scalar::<_, i64>("SELECT count(*) FROM events")
+        .fetch_one(pool)
+        .await
+        .unwrap())
+}
+
+on_both_backends!(
+    control_characters_and_bidi_overrides_are_refused_in_text_fields,
+    |app: TestApp| async move {
+        let cast = app.cast(0).await;
+        let round = app
+            .open_round(&cast, &step_up_round(2_000_000, Duration::hours(1)))
+            .await;
+        let member = app.applicant("member@example.jp").await;
+        let group = app.register_group(&member, "みどりの会").await;
+        let draft = |title: &str, summary: &str| {
+            let mut body = form(100_000, 0, 100_000);
+            body["round_id"] = json!(round);
+            body["group_id"] = json!(group);
+            body["title"] = json!(title);
+            body["summary"] = json!(summary);
+            body
+        };
+
+        for (title, code_point) in [("abc\u{0000}def", "U+0000"), ("abc\u{202E}def", "U+202E")] {
+            let before = event_count(&app).await;
+            let refused = app
+                .send(
+                    Method::POST,
+                    "/api/v1/applications",
+                    Some(&member),
+                    Some(&draft(title, "概要")),
+                )
+                .await;
+            assert_eq!(refused.status, 422, "{title:?}: {:?}", refused.body);
+            assert_eq!(refused.content_type, "application/problem+json");
+            assert_eq!(refused.body["field"], "title", "{:?}", refused.body);
+            assert_eq!(refused.body["code"], "text.forbidden_character");
+            let (ja, en) = (
+                refused.body["detail_ja"].as_str().unwrap(),
+                refused.body["detail_en"].as_str().unwrap(),
+            );
+            assert!(ja.contains("事業名") && ja.contains(code_point), "{ja}");
+            assert!(en.contains("title") && en.contains(code_point), "{en}");
+            assert_eq!(
+                event_count(&app).await,
+                before,
+                "nothing appended for {title:?}"
+            );
+        }
+
+        // A multi-line summary keeps its line breaks and tabs; a group's purpose too.
+        let summary = "一行目\n\t二行目\r\n三行目";
+        let started = app
+            .call(
+                Method::POST,
+                "/api/v1/applications",
+                &member,
+                Some(&draft("こども自然教室", summary)),
+                201,
+            )
+            .await;
+        let id = started["id"].as_str().unwrap();
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/applications/{id}"),
+                &member,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(read["summary"], summary, "{read}");
+
+        // The same rule on another aggregate's command: a group's name is one line.
+        let before = event_count(&app).await;
+        let mut group_body = grants_tests::scenario::group("みどりの\tかい");
+        group_body["purpose"] = json!("緑化\n自然体験");
+        let refused = app
+            .send(
+                Method::POST,
+                "/api/v1/groups",
+                Some(&member),
+                Some(&group_body),
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+        assert_eq!(refused.body["field"], "name");
+        assert_eq!(event_count(&app).await, before);
     }
 );
