@@ -400,7 +400,8 @@ fn a_multi_line_summary_keeps_its_tabs_and_line_breaks_and_a_title_may_not() {
 
 #[test]
 fn every_text_of_the_form_and_every_reason_refuses_control_characters() {
-    let edits: [(&str, fn(&mut ApplicationContent)); 5] = [
+    type Edit = fn(&mut ApplicationContent);
+    let edits: [(&str, Edit); 5] = [
         ("summary", |c| c.summary.push('\u{7}')),
         ("purpose", |c| c.purpose.push_str("\u{2066}x")),
         ("beneficiaries", |c| c.beneficiaries.push_str("\u{85}x")),
