@@ -9,7 +9,7 @@
 //! | role | may |
 //! |---|---|
 //! | applicant | register groups, draft/submit/withdraw their groups' applications, act on their groups' grants |
-//! | reviewer | declare conflicts and score on their committees' applications; rankings once unsealed |
+//! | reviewer | read, declare conflicts on and score their committees' applications once screened eligible; rankings once unsealed |
 //! | staff | everything except scoring |
 //! | auditor | read everything, change nothing |
 //! | public | open calls, the public list, sign-up and sign-in |
@@ -20,7 +20,9 @@ use grants_domain::account::Role;
 
 use grants_domain::review::review_id;
 use grants_domain::round::{Round, RoundSettings};
-use grants_domain::{Application, ApplicationId, Grant, GrantId, Group, GroupId, RoundId};
+use grants_domain::{
+    Application, ApplicationId, ApplicationStatus, Grant, GrantId, Group, GroupId, RoundId,
+};
 
 use crate::auth::Actor;
 use crate::http::error::existing;
@@ -110,7 +112,8 @@ pub async fn visible_group(
     }
 }
 
-/// An application its group's members, staff, auditors and the round's committee may read; never a
+/// An application its group's members, staff, auditors and the round's committee may read; the
+/// committee only once it has reached review ([`ApplicationStatus::has_reached_review`]), and never a
 /// committee member who declared a conflict of interest on it (rule 4).
 pub async fn visible_application(
     state: &AppState,
@@ -128,14 +131,15 @@ pub async fn visible_application(
     }
 }
 
-/// Whether the actor sits on the application's committee without a declared conflict on it.
+/// Whether the actor sits on the application's committee without a declared conflict on it, and the
+/// application has reached review.
 async fn committee_sees(
     state: &AppState,
     actor: &Actor,
     id: ApplicationId,
     application: &Application,
 ) -> Result<bool, ApiError> {
-    if !actor.has(Role::Reviewer) {
+    if !actor.has(Role::Reviewer) || !reached_review(application) {
         return Ok(false);
     }
     let (round, _) = load_round(state, application.round_id()).await?;
@@ -148,6 +152,13 @@ async fn committee_sees(
         .load(review_id(id, actor.user_id))
         .await?;
     Ok(sheet.is_none_or(|sheet| sheet.conflict != Some(true)))
+}
+
+/// Whether the application has reached review, the committee's precondition for seeing it.
+fn reached_review(application: &Application) -> bool {
+    application
+        .status()
+        .is_some_and(ApplicationStatus::has_reached_review)
 }
 
 /// An object a member of its group acts on, loaded once for the command (see
@@ -240,13 +251,17 @@ pub async fn own_grant(
 }
 
 /// The round of an application a committee member works on (declaration, scores): 404 for reviewers
-/// outside its committee.
+/// outside its committee, and for an application that has not reached review (the committee may not
+/// learn that a draft exists).
 pub async fn committee_round(
     state: &AppState,
     actor: &Actor,
     id: ApplicationId,
 ) -> Result<(Round, RoundSettings, RoundId), ApiError> {
     let application = existing(&state.stores.applications, id).await?;
+    if !reached_review(&application) {
+        return Err(ApiError::not_found());
+    }
     let (round, settings) = load_round(state, application.round_id()).await?;
     if !round.committee.contains(&actor.user_id) {
         return Err(ApiError::not_found());

@@ -6,7 +6,8 @@
 //! Map of the crate:
 //! - value types: [`money`] (`Yen`), [`ratio`] (`Ratio`), [`fiscal_year`] (`FiscalYear`, JST), [`ids`];
 //! - shared rules: [`budget`] (eligible expenses, rule 3's exclusions), [`amount`] (rule 3's formula and
-//!   rule 9's finalisation), [`refusal`] (what every refused command says);
+//!   rule 9's finalisation), [`refusal`] (what every refused command says), [`text`] (which
+//!   characters a free-text field may hold);
 //! - aggregates, one folder each: [`group`], [`round`], [`application`], [`review`], [`grant`];
 //! - [`upcasting`]: the upcasters that let old event shapes load.
 
@@ -24,6 +25,7 @@ pub mod ratio;
 pub mod refusal;
 pub mod review;
 pub mod round;
+pub mod text;
 pub mod upcasting;
 
 pub use amount::{AmountTerms, RateSchedule};

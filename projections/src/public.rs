@@ -6,8 +6,11 @@
 //! status): no person's name, address, phone or e-mail, no score.
 //!
 //! - [`awards_csv`]: UTF-8 with a byte order mark (so that spreadsheet programs read Japanese),
-//!   Japanese headers, RFC 4180 quoting and CRLF line ends. Cells are written as they are: a text that
-//!   starts with `=` is not escaped for spreadsheets.
+//!   Japanese headers, RFC 4180 quoting (the `csv` crate's writer) and CRLF line ends. Every text
+//!   cell passes through [`spreadsheet_safe`] (OWASP's CSV injection advice): a text that a
+//!   spreadsheet would run as a formula (`=`, `+`, `-`, `@`, TAB or CR first) gets a leading `'`.
+//!   Numbers, dates, ids and status codes are written by this module from typed values and never start
+//!   with one of those (amounts are never negative), so they are left as they are and stay numbers.
 //! - [`three_sixty_giving`]: a 360Giving Data Standard 1.4.3 package. Grant ids are
 //!   `360G-<prefix>-<grant_id>`; the funder is the city ([`Publisher`]); a recipient's id is scoped by
 //!   the city's identifier and the group's registration number under the city's ordinance.
@@ -38,48 +41,62 @@ pub const CSV_HEADERS: [&str; 12] = [
 
 /// The awards as CSV: the BOM, [`CSV_HEADERS`], then one line per award in the given order. Amounts are
 /// plain yen without separators, dates `YYYY-MM-DD`, the status in Japanese ([`status_ja`]) and as its
-/// api.md code.
+/// api.md code. Text cells (course, group name, registration number, title, summary) are made
+/// [`spreadsheet_safe`].
 pub fn awards_csv(rows: &[Award]) -> Vec<u8> {
-    let mut out = String::from(BOM);
-    write_record(&mut out, CSV_HEADERS.iter().map(|h| (*h).to_owned()));
-    for award in rows {
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        let number = |value: Option<i64>| value.map(|n| n.to_string()).unwrap_or_default();
-        let record = [
-            award.grant_id.clone(),
-            number(award.fiscal_year.map(i64::from)),
-            text(&award.course),
-            text(&award.group_name),
-            text(&award.registration_number),
-            text(&award.title),
-            text(&award.summary),
-            award.amount_awarded.to_string(),
-            award.award_date.map(iso_date).unwrap_or_default(),
-            number(award.amount_finalised),
-            status_ja(&award.status).to_owned(),
-            award.status.clone(),
-        ];
-        write_record(&mut out, record.into_iter());
+    let mut out = Vec::from(BOM.as_bytes());
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        write_record(&mut writer, CSV_HEADERS.iter().map(|h| (*h).to_owned()));
+        for award in rows {
+            let text = |value: &Option<String>| {
+                spreadsheet_safe(value.as_deref().unwrap_or_default()).into_owned()
+            };
+            let number = |value: Option<i64>| value.map(|n| n.to_string()).unwrap_or_default();
+            let record = [
+                award.grant_id.clone(),
+                number(award.fiscal_year.map(i64::from)),
+                text(&award.course),
+                text(&award.group_name),
+                text(&award.registration_number),
+                text(&award.title),
+                text(&award.summary),
+                award.amount_awarded.to_string(),
+                award.award_date.map(iso_date).unwrap_or_default(),
+                number(award.amount_finalised),
+                status_ja(&award.status).to_owned(),
+                award.status.clone(),
+            ];
+            write_record(&mut writer, record.into_iter());
+        }
+        // Writing to a `Vec` cannot fail; only an I/O error could make the flush fail.
+        writer.flush().expect("writing CSV into memory");
     }
-    out.into_bytes()
+    out
 }
 
-/// One CSV line: fields joined by commas, each quoted when it holds a comma, a quote, CR or LF
-/// (quotes doubled), ended by CRLF.
-fn write_record(out: &mut String, fields: impl Iterator<Item = String>) {
-    for (i, field) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if field.contains([',', '"', '\r', '\n']) {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&field);
-        }
+/// One CSV line, quoted where RFC 4180 needs it (a comma, a quote, CR or LF; quotes doubled).
+fn write_record<W: std::io::Write>(
+    writer: &mut csv::Writer<W>,
+    fields: impl Iterator<Item = String>,
+) {
+    writer
+        .write_record(fields)
+        .expect("writing CSV into memory");
+}
+
+/// A text made harmless for spreadsheet programs (OWASP, "CSV Injection"): a cell that starts with
+/// `=`, `+`, `-`, `@`, TAB (0x09) or CR (0x0D) would be run as a formula (`=HYPERLINK(...)`,
+/// `=cmd|' /C calc'!A0`, `@SUM(1)`, `-1+1`), so it gets a leading single quote, which spreadsheets
+/// read as "this is text" and readers can still read past. Any other text is returned as it is.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
-    out.push_str("\r\n");
 }
 
 /// A grant status as the city's staff name it (the grant aggregate's labels); an unknown code is
@@ -243,16 +260,79 @@ fn iso_date(date: Date) -> String {
 mod tests {
     use super::*;
 
+    fn one_line(fields: &[&str]) -> String {
+        let mut out = Vec::new();
+        {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut out);
+            write_record(&mut writer, fields.iter().map(|s| (*s).to_owned()));
+            writer.flush().expect("flushed");
+        }
+        String::from_utf8(out).expect("UTF-8")
+    }
+
     #[test]
     fn fields_are_quoted_only_when_they_must_be() {
-        let mut out = String::new();
-        write_record(
-            &mut out,
-            ["a", "b,c", "say \"hi\"", "line\nbreak", "花"]
-                .iter()
-                .map(|s| (*s).to_owned()),
+        assert_eq!(
+            one_line(&["a", "b,c", "say \"hi\"", "line\nbreak", "花"]),
+            "a,\"b,c\",\"say \"\"hi\"\"\",\"line\nbreak\",花\r\n"
         );
-        assert_eq!(out, "a,\"b,c\",\"say \"\"hi\"\"\",\"line\nbreak\",花\r\n");
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_get_a_leading_quote() {
+        for (payload, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+SUM(1+1)", "'+SUM(1+1)"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(1)", "'@SUM(1)"),
+            ("\t=1+2", "'\t=1+2"),
+            ("\r=1+2", "'\r=1+2"),
+        ] {
+            assert_eq!(spreadsheet_safe(payload), safe, "{payload:?}");
+        }
+    }
+
+    #[test]
+    fn other_text_and_numbers_are_left_as_they_are() {
+        for text in [
+            "",
+            "花いっぱい運動",
+            "a=b",
+            "1-2",
+            "286000",
+            "2025-06-10",
+            "'quoted",
+        ] {
+            assert_eq!(spreadsheet_safe(text), text);
+        }
+    }
+
+    #[test]
+    fn an_award_with_formula_text_comes_out_neutralised_and_its_numbers_untouched() {
+        let award = Award {
+            grant_id: "g-1".to_owned(),
+            fiscal_year: Some(2025),
+            course: Some("-コース".to_owned()),
+            group_name: Some("=HYPERLINK(\"http://x\")".to_owned()),
+            title: Some("@SUM(1)".to_owned()),
+            summary: Some("+SUM(1), -1+1".to_owned()),
+            amount_awarded: 286_000,
+            award_date: None,
+            amount_finalised: Some(240_000),
+            status: "decided".to_owned(),
+            registration_number: Some("=cmd|' /C calc'!A0".to_owned()),
+            planned_start: None,
+            planned_end: None,
+        };
+        let csv = String::from_utf8(awards_csv(&[award])).expect("UTF-8");
+        let line = csv.lines().nth(1).expect("a data line");
+        assert_eq!(
+            line,
+            "g-1,2025,'-コース,\"'=HYPERLINK(\"\"http://x\"\")\",'=cmd|' /C calc'!A0,'@SUM(1),\"'+SUM(1), -1+1\",286000,,240000,交付決定,decided"
+        );
     }
 
     #[test]

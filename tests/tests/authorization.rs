@@ -140,3 +140,144 @@ on_both_backends!(
         let _: Value = Value::Null;
     }
 );
+
+/// Starts a draft as `member`; returns its id.
+async fn draft(app: &TestApp, member: &str, body: &Value) -> String {
+    let started = app
+        .call(
+            Method::POST,
+            "/api/v1/applications",
+            member,
+            Some(body),
+            201,
+        )
+        .await;
+    started["id"].as_str().unwrap().to_owned()
+}
+
+/// `POST /api/v1/applications/{id}/{step}` as `token`, which must answer 200.
+async fn step(app: &TestApp, token: &str, id: &str, step: &str, body: Option<Value>) {
+    let path = format!("/api/v1/applications/{id}/{step}");
+    app.call(Method::POST, &path, token, body.as_ref(), 200)
+        .await;
+}
+
+on_both_backends!(
+    a_reviewer_sees_only_applications_that_reached_review,
+    |app: TestApp| async move {
+        use grants_tests::scenario::{form, step_up_round};
+
+        let cast = app.cast(1).await;
+        let reviewer = cast.reviewers[0].1.clone();
+        let round = app
+            .open_round(&cast, &step_up_round(2_000_000, time::Duration::hours(1)))
+            .await;
+        let member = app.applicant("member@example.jp").await;
+        let group = app.register_group(&member, "みどりの会").await;
+        let mut body = form(100_000, 0, 100_000);
+        body["round_id"] = json!(round);
+        body["group_id"] = json!(group);
+        let screen = |outcome: &str| Some(json!({"outcome": outcome, "reason": "書類不備のため"}));
+
+        let drafted = draft(&app, &member, &body).await;
+        let submitted = draft(&app, &member, &body).await;
+        step(&app, &member, &submitted, "submit", None).await;
+        let returned = draft(&app, &member, &body).await;
+        step(&app, &member, &returned, "submit", None).await;
+        step(
+            &app,
+            &cast.staff,
+            &returned,
+            "screening",
+            screen("returned"),
+        )
+        .await;
+        let ineligible = draft(&app, &member, &body).await;
+        step(&app, &member, &ineligible, "submit", None).await;
+        step(
+            &app,
+            &cast.staff,
+            &ineligible,
+            "screening",
+            screen("ineligible"),
+        )
+        .await;
+        let withdrawn = draft(&app, &member, &body).await;
+        let reason = Some(json!({"reason": "都合により"}));
+        step(&app, &member, &withdrawn, "withdraw", reason).await;
+        let (eligible, _) = app
+            .eligible_application(&cast, &member, &round, &group, &form(100_000, 0, 100_000))
+            .await;
+
+        for hidden in [&drafted, &submitted, &returned, &ineligible, &withdrawn] {
+            let path = format!("/api/v1/applications/{hidden}");
+            let read = app.send(Method::GET, &path, Some(&reviewer), None).await;
+            assert_eq!(read.status, 404, "{path}: {:?}", read.body);
+            assert_eq!(read.content_type, "application/problem+json");
+            // Nor can the committee act on it: the same 404, so nothing tells it exists.
+            let declared = app
+                .send(
+                    Method::POST,
+                    &format!("{path}/conflict-declaration"),
+                    Some(&reviewer),
+                    Some(&json!({"conflict": false, "note": ""})),
+                )
+                .await;
+            assert_eq!(declared.status, 404, "{path}: {:?}", declared.body);
+            // Its group still reads it.
+            app.call(Method::GET, &path, &member, None, 200).await;
+        }
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/applications/{eligible}"),
+                &reviewer,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(read["status"], "eligible");
+
+        // The list: staff see all six, the committee only the one that reached review.
+        let head = app
+            .call(Method::GET, "/api/v1/applications", &cast.staff, None, 200)
+            .await;
+        let mut staff_rows = head.as_array().unwrap().len();
+        for _ in 0..200 {
+            if staff_rows == 6 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            staff_rows = app
+                .call(Method::GET, "/api/v1/applications", &cast.staff, None, 200)
+                .await
+                .as_array()
+                .unwrap()
+                .len();
+        }
+        assert_eq!(staff_rows, 6);
+        for query in ["", "?status=draft", &format!("?round_id={round}")] {
+            let rows = app
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/applications{query}"),
+                    &reviewer,
+                    None,
+                    200,
+                )
+                .await;
+            let ids: Vec<&str> = rows
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| row["application_id"].as_str().unwrap())
+                .collect();
+            let expected: Vec<&str> = if query == "?status=draft" {
+                vec![]
+            } else {
+                vec![&eligible]
+            };
+            assert_eq!(ids, expected, "{query}");
+        }
+    }
+);

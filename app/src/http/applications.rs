@@ -117,7 +117,8 @@ pub struct ListFilter {
 }
 
 /// `GET /api/v1/applications?round_id=&status=`: staff and auditors see every application;
-/// applicants their own groups'; reviewers those of the rounds whose committee they sit on.
+/// applicants their own groups'; reviewers those of the rounds whose committee they sit on that have
+/// reached review (screened eligible or later).
 #[utoipa::path(
     get,
     path = "/api/v1/applications",
@@ -159,13 +160,21 @@ pub async fn list(
             let (committee_round, _) = load_round(&state, round_id).await?;
             if on_round && committee_round.committee.contains(&actor.user_id) {
                 let id = round_id.to_string();
-                rows.extend(list_rows(&pool, Some(&id), status.as_deref(), None).await?);
+                let committee_rows = list_rows(&pool, Some(&id), status.as_deref(), None).await?;
+                rows.extend(committee_rows.into_iter().filter(reached_review));
             }
         }
         rows.sort_by(|a, b| a.application_id.cmp(&b.application_id));
         rows.dedup_by(|a, b| a.application_id == b.application_id);
     }
     Ok(Json(rows))
+}
+
+/// Whether a row's application has reached review: the committee sees no other (as
+/// `policy::visible_application` decides for one application).
+fn reached_review(row: &grants_projections::applications::ApplicationRow) -> bool {
+    serde_json::from_value::<grants_domain::ApplicationStatus>(Value::String(row.status.clone()))
+        .is_ok_and(grants_domain::ApplicationStatus::has_reached_review)
 }
 
 async fn list_rows(
@@ -232,13 +241,15 @@ pub async fn start(
     Ok((StatusCode::CREATED, Json(answer(&executed))))
 }
 
-/// `GET /api/v1/applications/{id}`.
+/// `GET /api/v1/applications/{id}`: its group's members, staff and auditors; the round's committee
+/// once it has reached review (screened eligible or later), except a member who declared a
+/// conflict. Anyone else gets 404.
 #[utoipa::path(
     get,
     path = "/api/v1/applications/{id}",
     operation_id = "applications_get",
     tag = "applications",
-    summary = "申請の参照 / an application (its group, staff, assigned reviewers, auditors)",
+    summary = "申請の参照 / an application (its group, staff, auditors; the committee once screened eligible)",
     params(("id" = uuid::Uuid, Path, description = "the application id")),
     responses((status = 200, description = "the application", body = doc::ApplicationRead)),
 )]

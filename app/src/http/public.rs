@@ -150,7 +150,9 @@ async fn listed(
         .map_err(ApiError::from)
 }
 
-/// `GET /api/v1/public/awards.csv`: the same list as CSV, UTF-8 with BOM, Japanese headers.
+/// `GET /api/v1/public/awards.csv`: the same list as CSV, UTF-8 with BOM, Japanese headers, CRLF line
+/// ends. A text cell that a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`,
+/// TAB or CR) starts with a `'` (CSV injection); numbers and dates are plain.
 #[utoipa::path(
     get,
     path = "/api/v1/public/awards.csv",
@@ -159,7 +161,7 @@ async fn listed(
     summary = "交付決定事業の一覧（CSV） / the awarded projects as CSV (UTF-8 with BOM)",
     params(AwardFilter),
     security(()),
-    responses((status = 200, description = "CSV with Japanese headers", content_type = "text/csv", body = String)),
+    responses((status = 200, description = "CSV with Japanese headers; text cells starting with =, +, -, @, TAB or CR are prefixed with '", content_type = "text/csv", body = String)),
 )]
 pub async fn awards_csv(
     State(state): State<AppState>,

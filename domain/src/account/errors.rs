@@ -2,6 +2,7 @@
 
 use super::Role;
 use crate::refusal::{Refusal, RefusalKind};
+use crate::text::ForbiddenCharacter;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AccountError {
@@ -19,6 +20,8 @@ pub enum AccountError {
     BadDisplayName,
     #[error("there is no role {0:?}; use applicant, reviewer, staff or auditor")]
     UnknownRole(String),
+    #[error("{0}")]
+    Text(#[from] ForbiddenCharacter),
 }
 
 impl Refusal for AccountError {
@@ -31,6 +34,7 @@ impl Refusal for AccountError {
             Self::BadEmail => "account.bad_email",
             Self::BadDisplayName => "account.bad_display_name",
             Self::UnknownRole(_) => "account.unknown_role",
+            Self::Text(error) => error.code(),
         }
     }
 
@@ -49,6 +53,7 @@ impl Refusal for AccountError {
             }
             Self::BadEmail => "メールアドレスの形式が正しくありません".into(),
             Self::BadDisplayName => "表示名は1〜100文字で入力してください".into(),
+            Self::Text(error) => error.message_ja_as("表示名"),
             Self::UnknownRole(role) => format!(
                 "役割「{role}」はありません（applicant, reviewer, staff, auditor のいずれか）"
             ),
@@ -61,7 +66,9 @@ impl Refusal for AccountError {
                 RefusalKind::State
             }
             Self::SelfRegistrationIsForApplicants => RefusalKind::Rule,
-            Self::BadEmail | Self::BadDisplayName | Self::UnknownRole(_) => RefusalKind::Invalid,
+            Self::BadEmail | Self::BadDisplayName | Self::UnknownRole(_) | Self::Text(_) => {
+                RefusalKind::Invalid
+            }
         }
     }
 
@@ -70,6 +77,7 @@ impl Refusal for AccountError {
             Self::AlreadyRegistered | Self::BadEmail => Some("email"),
             Self::BadDisplayName => Some("display_name"),
             Self::UnknownRole(_) => Some("role"),
+            Self::Text(error) => error.field(),
             _ => None,
         }
     }

@@ -25,6 +25,7 @@ pub use errors::AccountError;
 pub use events::AccountEvent;
 
 use crate::ids::UserId;
+use crate::text::{check_characters, Lines};
 
 /// What a person may act as. A person may hold several roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -159,5 +160,6 @@ fn check_display_name(name: &str) -> Result<String, AccountError> {
     if name.is_empty() || name.chars().count() > DISPLAY_NAME_MAX_CHARS {
         return Err(AccountError::BadDisplayName);
     }
+    check_characters("display_name", name, Lines::One)?;
     Ok(name.to_owned())
 }

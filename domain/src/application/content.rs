@@ -4,6 +4,9 @@
 //! checks apply at two moments: [`ApplicationContent::check_limits`] on every save (a draft may be
 //! incomplete, never over a limit), and [`ApplicationContent::check_complete`] at submission.
 //! Lengths are counted in characters (Unicode scalar values), the way a Japanese form counts 文字.
+//! Every text also passes [`crate::text::check_characters`] on every save: no control characters or
+//! bidirectional controls; tabs and line breaks only in the summary, purpose, beneficiaries and
+//! reasons (the form's multi-line fields).
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -12,6 +15,7 @@ use super::errors::ApplicationError;
 use crate::amount::AmountError;
 use crate::budget::Budget;
 use crate::money::Yen;
+use crate::text::{check_characters, Lines};
 
 /// Longest project title (事業名), in characters.
 pub const TITLE_MAX: usize = 100;
@@ -70,20 +74,26 @@ impl ApplicationContent {
         self
     }
 
-    fn texts(&self) -> [(&'static str, &str, usize); 4] {
+    fn texts(&self) -> [(&'static str, &str, usize, Lines); 4] {
         [
-            ("title", &self.title, TITLE_MAX),
-            ("summary", &self.summary, SUMMARY_MAX),
-            ("purpose", &self.purpose, PURPOSE_MAX),
-            ("beneficiaries", &self.beneficiaries, BENEFICIARIES_MAX),
+            ("title", &self.title, TITLE_MAX, Lines::One),
+            ("summary", &self.summary, SUMMARY_MAX, Lines::Many),
+            ("purpose", &self.purpose, PURPOSE_MAX, Lines::Many),
+            (
+                "beneficiaries",
+                &self.beneficiaries,
+                BENEFICIARIES_MAX,
+                Lines::Many,
+            ),
         ]
     }
 
-    /// Checked on every save: no text over its length, no more budget lines than allowed, and amounts
-    /// small enough to add up. A draft may be incomplete.
+    /// Checked on every save: no text over its length or with a character it may not hold, no more
+    /// budget lines than allowed, and amounts small enough to add up. A draft may be incomplete.
     pub fn check_limits(&self) -> Result<(), ApplicationError> {
-        for (field, text, max) in self.texts() {
+        for (field, text, max, lines) in self.texts() {
             check_length(field, text, max)?;
+            check_characters(field, text, lines)?;
         }
         let lines = self.budget.expenses.len() + self.budget.income.len();
         if lines > BUDGET_LINES_MAX {
@@ -105,6 +115,7 @@ impl ApplicationContent {
             );
         for (field, text) in line_texts {
             check_length(field, text, BUDGET_LINE_TEXT_MAX)?;
+            check_characters(field, text, Lines::One)?;
         }
         self.budget.totals().map_err(AmountError::from)?;
         Ok(())
@@ -113,7 +124,7 @@ impl ApplicationContent {
     /// Checked at submission: every required text present, the period in order, at least one expense
     /// line, each expense line named, and an amount requested.
     pub fn check_complete(&self) -> Result<(), ApplicationError> {
-        for (field, text, _) in self.texts() {
+        for (field, text, _, _) in self.texts() {
             if text.trim().is_empty() {
                 return Err(ApplicationError::MissingText { field });
             }
@@ -149,14 +160,15 @@ fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), Appli
     Ok(())
 }
 
-/// Trims a reason (for a return, an ineligibility, a withdrawal, a rejection) and refuses it when empty
-/// or longer than [`REASON_MAX`].
+/// Trims a reason (for a return, an ineligibility, a withdrawal, a rejection) and refuses it when empty,
+/// longer than [`REASON_MAX`] or holding a character a multi-line text may not hold.
 pub fn required_reason(reason: &str) -> Result<String, ApplicationError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(ApplicationError::MissingText { field: "reason" });
     }
     check_length("reason", reason, REASON_MAX)?;
+    check_characters("reason", reason, Lines::Many)?;
     Ok(reason.to_owned())
 }
 

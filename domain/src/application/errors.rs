@@ -7,6 +7,7 @@ use crate::amount::AmountError;
 use crate::fiscal_year::JST;
 use crate::group::GroupError;
 use crate::refusal::{Refusal, RefusalKind};
+use crate::text::ForbiddenCharacter;
 
 /// A refused application command.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -47,6 +48,8 @@ pub enum ApplicationError {
     NoExpenseLines,
     #[error("the requested amount must be more than zero")]
     NothingRequested,
+    #[error("{0}")]
+    Text(#[from] ForbiddenCharacter),
     #[error("{0}")]
     Group(#[from] GroupError),
     #[error("{0}")]
@@ -99,6 +102,7 @@ impl Refusal for ApplicationError {
             Self::PeriodReversed => "application.period_reversed",
             Self::NoExpenseLines => "application.no_expense_lines",
             Self::NothingRequested => "application.nothing_requested",
+            Self::Text(error) => error.code(),
             Self::Group(error) => error.code(),
             Self::Amount(error) => error.code(),
         }
@@ -147,6 +151,7 @@ impl Refusal for ApplicationError {
             Self::PeriodReversed => "事業期間の開始日は終了日以前にしてください".into(),
             Self::NoExpenseLines => "支出を1行以上入力してください".into(),
             Self::NothingRequested => "補助金申請額を入力してください".into(),
+            Self::Text(error) => error.message_ja_as(field_ja(error.field)),
             Self::Group(error) => error.message_ja(),
             Self::Amount(error) => error.message_ja(),
         }
@@ -169,6 +174,7 @@ impl Refusal for ApplicationError {
             | Self::PeriodReversed
             | Self::NoExpenseLines
             | Self::NothingRequested => RefusalKind::Invalid,
+            Self::Text(error) => error.kind(),
             Self::Group(error) => error.kind(),
             Self::Amount(error) => error.kind(),
         }
@@ -184,6 +190,7 @@ impl Refusal for ApplicationError {
             // standing, its grant count), not about a field of the group's own form.
             Self::Group(_) => Some("group_id"),
             Self::Amount(error) => error.field(),
+            Self::Text(error) => error.field(),
             _ => None,
         }
     }

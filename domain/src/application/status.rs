@@ -40,6 +40,21 @@ impl ApplicationStatus {
         )
     }
 
+    /// The application has reached review: staff screened it eligible, whatever came after (the
+    /// ranking's runner-up, an award, not adopted). Only such an application is the committee's to
+    /// read; a draft, a submission awaiting screening, one returned for correction, one screened
+    /// ineligible and a withdrawn one stay the group's (and staff's). A withdrawal counts as not
+    /// reached even after screening: the status does not say what it was withdrawn from, and a
+    /// withdrawn application is no longer reviewed or ranked.
+    pub fn has_reached_review(self) -> bool {
+        match self {
+            Self::Eligible | Self::RunnerUp | Self::Awarded | Self::NotAdopted => true,
+            Self::Draft | Self::Submitted | Self::Returned | Self::Ineligible | Self::Withdrawn => {
+                false
+            }
+        }
+    }
+
     /// The status as the Japanese screens name it.
     pub fn label_ja(self) -> &'static str {
         match self {
@@ -52,6 +67,29 @@ impl ApplicationStatus {
             Self::Awarded => "交付決定",
             Self::RunnerUp => "次点",
             Self::NotAdopted => "不採択",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApplicationStatus as S;
+
+    #[test]
+    fn only_screened_eligible_applications_and_their_outcomes_have_reached_review() {
+        let reached = [S::Eligible, S::RunnerUp, S::Awarded, S::NotAdopted];
+        let not_reached = [
+            S::Draft,
+            S::Submitted,
+            S::Returned,
+            S::Ineligible,
+            S::Withdrawn,
+        ];
+        for status in reached {
+            assert!(status.has_reached_review(), "{status:?}");
+        }
+        for status in not_reached {
+            assert!(!status.has_reached_review(), "{status:?}");
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::amount::AmountError;
 use crate::budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
 use crate::group::GroupError;
 use crate::refusal::{Refusal, RefusalKind};
+use crate::text::{ForbiddenCharacter, Lines};
 
 type ApplicationTest = TestFramework<Application>;
 
@@ -356,6 +357,77 @@ fn a_draft_over_a_limit_cannot_even_be_started() {
             max: SUMMARY_MAX,
             length: SUMMARY_MAX + 1,
         });
+}
+
+fn forbidden(field: &'static str, character: char, lines: Lines) -> ApplicationError {
+    ApplicationError::Text(ForbiddenCharacter {
+        field,
+        character,
+        lines,
+    })
+}
+
+#[test]
+fn a_draft_whose_title_holds_a_nul_or_a_bidi_override_cannot_be_started() {
+    for character in ['\0', '\u{202E}'] {
+        let mut command = start_draft_at(BEFORE_OPENING);
+        if let ApplicationCommand::StartDraft { content, .. } = &mut command {
+            content.title = format!("abc{character}def");
+        }
+        ApplicationTest::with(())
+            .given_no_previous_events()
+            .when(command)
+            .then_expect_error(forbidden("title", character, Lines::One));
+    }
+}
+
+#[test]
+fn a_multi_line_summary_keeps_its_tabs_and_line_breaks_and_a_title_may_not() {
+    let mut multi_line = content(286_000);
+    multi_line.summary = "一行目\n\t二行目\r\n三行目".into();
+    ApplicationTest::with(())
+        .given(vec![draft_started()])
+        .when(save_at(multi_line.clone(), INSIDE))
+        .then_expect_events(vec![saved(multi_line)]);
+
+    let mut tabbed = content(286_000);
+    tabbed.title = "乙川\tクリーン作戦".into();
+    ApplicationTest::with(())
+        .given(vec![draft_started()])
+        .when(save_at(tabbed, INSIDE))
+        .then_expect_error(forbidden("title", '\t', Lines::One));
+}
+
+#[test]
+fn every_text_of_the_form_and_every_reason_refuses_control_characters() {
+    type Edit = fn(&mut ApplicationContent);
+    let edits: [(&str, Edit); 5] = [
+        ("summary", |c| c.summary.push('\u{7}')),
+        ("purpose", |c| c.purpose.push_str("\u{2066}x")),
+        ("beneficiaries", |c| c.beneficiaries.push_str("\u{85}x")),
+        ("expense_item", |c| {
+            c.budget.expenses[0].item.push_str("\u{1b}x")
+        }),
+        ("income_description", |c| {
+            c.budget.income[0].description.push_str("\u{202A}x")
+        }),
+    ];
+    for (field, edit) in edits {
+        let mut edited = content(286_000);
+        edit(&mut edited);
+        let error = replay(vec![draft_started()])
+            .save_draft(edited, applicant(), INSIDE)
+            .unwrap_err();
+        assert_eq!(error.field(), Some(field), "{error}");
+        assert_eq!(error.code(), "text.forbidden_character");
+        assert_eq!(error.kind(), RefusalKind::Invalid);
+    }
+    ApplicationTest::with(())
+        .given(vec![draft_started(), submitted()])
+        .when(screen(ScreeningOutcome::Returned {
+            reason: "見積書を\u{0}添付してください".into(),
+        }))
+        .then_expect_error(forbidden("reason", '\0', Lines::Many));
 }
 
 #[test]

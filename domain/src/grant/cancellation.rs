@@ -7,6 +7,7 @@ use time::{Date, OffsetDateTime};
 use crate::fiscal_year::jst_date;
 use crate::ids::UserId;
 use crate::money::Yen;
+use crate::text::Lines;
 
 use super::errors::{GrantAction, GrantError};
 use super::events::GrantEvent;
@@ -81,7 +82,7 @@ impl Grant {
                 status,
             });
         }
-        let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS)?;
+        let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS, Lines::Many)?;
         let net_paid = self.net_paid();
         if refund_amount > net_paid {
             return Err(GrantError::CancelRefundAbovePaid {

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::ids::{ChangeRequestId, UserId};
 use crate::money::Yen;
 use crate::ratio::Ratio;
+use crate::text::{check_characters, Lines};
 
 use super::decision::check_within_grant_year;
 use super::errors::{overflow_in, GrantAction, GrantError};
@@ -54,7 +55,12 @@ impl Grant {
         {
             return Err(GrantError::ChangeRequestExists);
         }
-        let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS)?;
+        let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS, Lines::Many)?;
+        let line_texts = (budget.expenses.iter().map(|line| &line.item))
+            .chain(budget.income.iter().map(|line| &line.description));
+        for line_text in line_texts {
+            check_characters("budget", line_text, Lines::One)?;
+        }
         let period = period.check()?;
         check_within_grant_year("period", award.fiscal_year, award.decided_on, period.end)?;
         let total_cost_before = award.planned.totals()?.total_cost;
@@ -111,7 +117,7 @@ impl Grant {
         if record.state != ChangeState::Pending {
             return Err(GrantError::ChangeAlreadyDecided);
         }
-        let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS)?;
+        let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS, Lines::Many)?;
         if !approved {
             if new_amount.is_some() {
                 return Err(GrantError::NewAmountOnRejection);

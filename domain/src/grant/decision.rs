@@ -10,6 +10,7 @@ use crate::fiscal_year::{jst_date, FiscalYear};
 use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
 use crate::ratio::Ratio;
+use crate::text::Lines;
 
 use super::errors::{GrantAction, GrantError};
 use super::events::GrantEvent;
@@ -104,16 +105,20 @@ impl GrantDecision {
         }
         self.planned.totals()?;
         Ok(Self {
-            course: text::required("course", &self.course, SHORT_TEXT_MAX_CHARS)?,
-            title: text::required("title", &self.title, SHORT_TEXT_MAX_CHARS)?,
-            summary: text::optional("summary", &self.summary, LONG_TEXT_MAX_CHARS)?,
-            group_name: text::required("group_name", &self.group_name, SHORT_TEXT_MAX_CHARS)?,
-            notice_number: text::required(
+            course: text::copied_required("course", &self.course, SHORT_TEXT_MAX_CHARS)?,
+            title: text::copied_required("title", &self.title, SHORT_TEXT_MAX_CHARS)?,
+            summary: text::copied("summary", &self.summary, LONG_TEXT_MAX_CHARS)?,
+            group_name: text::copied_required(
+                "group_name",
+                &self.group_name,
+                SHORT_TEXT_MAX_CHARS,
+            )?,
+            notice_number: text::copied_required(
                 "notice_number",
                 &self.notice_number,
                 SHORT_TEXT_MAX_CHARS,
             )?,
-            conditions: text::optional("conditions", &self.conditions, LONG_TEXT_MAX_CHARS)?,
+            conditions: text::copied("conditions", &self.conditions, LONG_TEXT_MAX_CHARS)?,
             ..self
         })
     }
@@ -159,7 +164,7 @@ impl Grant {
             return Err(GrantError::WithdrawalPeriodOver { last_day });
         }
         Ok(vec![GrantEvent::GrantWithdrawn {
-            reason: text::required("reason", reason, LONG_TEXT_MAX_CHARS)?,
+            reason: text::required("reason", reason, LONG_TEXT_MAX_CHARS, Lines::Many)?,
             by,
             at,
         }])

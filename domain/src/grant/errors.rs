@@ -6,6 +6,7 @@ use time::Date;
 use crate::budget::BudgetOverflow;
 use crate::money::Yen;
 use crate::refusal::{Refusal, RefusalKind};
+use crate::text::ForbiddenCharacter;
 
 use super::GrantStatus;
 
@@ -66,6 +67,7 @@ fn field_ja(field: &str) -> &'static str {
         "group_name" => "団体名",
         "notice_number" => "文書番号",
         "conditions" => "交付の条件",
+        "budget" => "収支予算",
         _ => "入力項目",
     }
 }
@@ -97,6 +99,8 @@ pub enum GrantError {
     TextRequired { field: &'static str },
     #[error("{field} may not be longer than {max} characters")]
     TextTooLong { field: &'static str, max: usize },
+    #[error("{0}")]
+    Text(#[from] ForbiddenCharacter),
     #[error("{field} may not exceed 1/1")]
     RatioAboveOne { field: &'static str },
     #[error("{field} may not be zero yen")]
@@ -175,6 +179,7 @@ impl Refusal for GrantError {
             Self::StatusForbids { .. } => "grant.status_forbids",
             Self::TextRequired { .. } => "grant.text_required",
             Self::TextTooLong { .. } => "grant.text_too_long",
+            Self::Text(error) => error.code(),
             Self::RatioAboveOne { .. } => "grant.ratio_above_one",
             Self::ZeroAmount { .. } => "grant.zero_amount",
             Self::PeriodReversed { .. } => "grant.period_reversed",
@@ -214,6 +219,7 @@ impl Refusal for GrantError {
                 action.label_ja()
             ),
             Self::TextRequired { field } => format!("{}を入力してください", field_ja(field)),
+            Self::Text(error) => error.message_ja_as(field_ja(error.field)),
             Self::TextTooLong { field, max } => {
                 format!("{}は{max}文字以内で入力してください", field_ja(field))
             }
@@ -295,6 +301,7 @@ impl Refusal for GrantError {
             | Self::NoReportSaved => RefusalKind::State,
             Self::TextRequired { .. }
             | Self::TextTooLong { .. }
+            | Self::Text(_)
             | Self::RatioAboveOne { .. }
             | Self::ZeroAmount { .. }
             | Self::PeriodReversed { .. }
@@ -327,6 +334,7 @@ impl Refusal for GrantError {
             Self::TextRequired { field } | Self::TextTooLong { field, .. } => {
                 Some(contract_field(field))
             }
+            Self::Text(error) => Some(contract_field(error.field)),
             Self::ZeroAmount { field }
             | Self::OutsideGrantYear { field, .. }
             | Self::DateInFuture { field, .. }

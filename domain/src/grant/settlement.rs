@@ -8,6 +8,7 @@ use crate::budget::{Budget, BudgetOverflow, ExpenseLine, IncomeLine};
 use crate::fiscal_year::{jst_date, FiscalYear};
 use crate::ids::UserId;
 use crate::money::Yen;
+use crate::text::Lines;
 
 use super::commands::{ReceiptLine, ReviewOutcome, SettlementReport};
 use super::errors::{overflow_in, GrantAction, GrantError};
@@ -103,11 +104,12 @@ fn normalise(report: SettlementReport) -> Result<SettlementReport, GrantError> {
                 return Err(GrantError::ZeroQuantity);
             }
             Ok(ReceiptLine {
-                item: text::required("item", &line.item, SHORT_TEXT_MAX_CHARS)?,
+                item: text::required("item", &line.item, SHORT_TEXT_MAX_CHARS, Lines::One)?,
                 receipt_number: text::required(
                     "receipt_number",
                     &line.receipt_number,
                     SHORT_TEXT_MAX_CHARS,
+                    Lines::One,
                 )?,
                 ..line
             })
@@ -122,6 +124,7 @@ fn normalise(report: SettlementReport) -> Result<SettlementReport, GrantError> {
                     "description",
                     &line.description,
                     SHORT_TEXT_MAX_CHARS,
+                    Lines::One,
                 )?,
                 ..line
             })
@@ -132,7 +135,12 @@ fn normalise(report: SettlementReport) -> Result<SettlementReport, GrantError> {
     Ok(SettlementReport {
         income,
         expenses,
-        outcomes: text::optional("outcomes", &report.outcomes, LONG_TEXT_MAX_CHARS)?,
+        outcomes: text::optional(
+            "outcomes",
+            &report.outcomes,
+            LONG_TEXT_MAX_CHARS,
+            Lines::Many,
+        )?,
         participants: report.participants,
     })
 }
@@ -176,7 +184,12 @@ impl Grant {
             return Err(GrantError::ChangePending);
         }
         let report = self.report.clone().ok_or(GrantError::NoReportSaved)?;
-        text::required("outcomes", &report.outcomes, LONG_TEXT_MAX_CHARS)?;
+        text::required(
+            "outcomes",
+            &report.outcomes,
+            LONG_TEXT_MAX_CHARS,
+            Lines::Many,
+        )?;
         let deadline = settlement_deadline(
             award.completion_deadline,
             award.settlement_days,
@@ -207,7 +220,7 @@ impl Grant {
         let award = self.award()?;
         if let ReviewOutcome::Returned { reason } = outcome {
             return Ok(vec![GrantEvent::SettlementReportReturned {
-                reason: text::required("reason", &reason, LONG_TEXT_MAX_CHARS)?,
+                reason: text::required("reason", &reason, LONG_TEXT_MAX_CHARS, Lines::Many)?,
                 by,
                 at,
             }]);

@@ -1,6 +1,7 @@
 //! Why the group aggregate refuses a command, and rule 1's refusals that the application reuses.
 
 use crate::refusal::{Refusal, RefusalKind};
+use crate::text::ForbiddenCharacter;
 
 /// A refused group command, or a group that rule 1 does not admit.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -19,6 +20,8 @@ pub enum GroupError {
         max: usize,
         length: usize,
     },
+    #[error("{0}")]
+    Text(#[from] ForbiddenCharacter),
     #[error("the e-mail address is not of the form name@example.jp")]
     MalformedEmail,
     #[error("the founding date may not lie in the future")]
@@ -64,6 +67,7 @@ impl Refusal for GroupError {
             Self::Deregistered => "group.deregistered",
             Self::EmptyText { .. } => "group.empty_text",
             Self::TextTooLong { .. } => "group.text_too_long",
+            Self::Text(error) => error.code(),
             Self::MalformedEmail => "group.malformed_email",
             Self::FoundedInFuture => "group.founded_in_future",
             Self::ResidentsExceedMembers => "group.residents_exceed_members",
@@ -82,6 +86,7 @@ impl Refusal for GroupError {
             Self::NotRegistered => "この団体は登録されていません".into(),
             Self::Deregistered => "この団体は登録を抹消されています".into(),
             Self::EmptyText { field } => format!("{}を入力してください", field_ja(field)),
+            Self::Text(error) => error.message_ja_as(field_ja(error.field)),
             Self::TextTooLong { field, max, length } => format!(
                 "{}は{max}文字以内で入力してください（現在{length}文字）",
                 field_ja(field)
@@ -116,6 +121,7 @@ impl Refusal for GroupError {
             | Self::AlreadyMember => RefusalKind::State,
             Self::EmptyText { .. }
             | Self::TextTooLong { .. }
+            | Self::Text(_)
             | Self::MalformedEmail
             | Self::FoundedInFuture
             | Self::ResidentsExceedMembers => RefusalKind::Invalid,
@@ -130,6 +136,7 @@ impl Refusal for GroupError {
     fn field(&self) -> Option<&'static str> {
         match self {
             Self::EmptyText { field } | Self::TextTooLong { field, .. } => Some(field),
+            Self::Text(error) => error.field(),
             Self::MalformedEmail => Some("email"),
             Self::FoundedInFuture => Some("founded_on"),
             Self::ResidentsExceedMembers | Self::NoResidentMember => Some("resident_member_count"),

@@ -47,6 +47,7 @@ pub use standing::{
 };
 
 use crate::ids::{GroupId, UserId};
+use crate::text::Lines;
 use registration::{
     bounded_text, check_email, check_founded_on, check_membership, required_text, ADDRESS_MAX,
     EMAIL_MAX, NAME_MAX, PHONE_MAX, PURPOSE_MAX, REASON_MAX, REGISTRATION_NUMBER_MAX,
@@ -177,27 +178,29 @@ impl Group {
         if self.state != RegistrationState::Unregistered {
             return Err(GroupError::AlreadyRegistered);
         }
-        let name = required_text("name", &name, NAME_MAX)?;
+        let name = required_text("name", &name, NAME_MAX, Lines::One)?;
         let registration_number = required_text(
             "registration_number",
             &registration_number,
             REGISTRATION_NUMBER_MAX,
+            Lines::One,
         )?;
         let contact = ContactDetails {
             representative_name: required_text(
                 "representative_name",
                 &contact.representative_name,
                 REPRESENTATIVE_NAME_MAX,
+                Lines::One,
             )?,
-            address: required_text("address", &contact.address, ADDRESS_MAX)?,
-            phone: required_text("phone", &contact.phone, PHONE_MAX)?,
-            email: required_text("email", &contact.email, EMAIL_MAX)?,
+            address: required_text("address", &contact.address, ADDRESS_MAX, Lines::One)?,
+            phone: required_text("phone", &contact.phone, PHONE_MAX, Lines::One)?,
+            email: required_text("email", &contact.email, EMAIL_MAX, Lines::One)?,
         };
         check_email(&contact.email)?;
         check_founded_on(founded_on, at)?;
         check_membership(member_count, resident_member_count)?;
         // An empty purpose is rule 1's "no public-interest purpose", not a form error.
-        let purpose = bounded_text("purpose", &purpose, PURPOSE_MAX)?;
+        let purpose = bounded_text("purpose", &purpose, PURPOSE_MAX, Lines::Many)?;
         GroupStanding {
             registered: true,
             member_count,
@@ -263,7 +266,7 @@ impl Group {
         at: OffsetDateTime,
     ) -> Result<Vec<GroupEvent>, GroupError> {
         self.check_registered()?;
-        let reason = required_text("reason", &reason, REASON_MAX)?;
+        let reason = required_text("reason", &reason, REASON_MAX, Lines::Many)?;
         Ok(vec![GroupEvent::GroupDeregistered { reason, by, at }])
     }
 }

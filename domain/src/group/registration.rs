@@ -5,6 +5,7 @@ use time::{Date, OffsetDateTime};
 
 use super::errors::GroupError;
 use crate::fiscal_year::jst_date;
+use crate::text::{check_characters, Lines};
 
 /// Longest group name, in characters.
 pub const NAME_MAX: usize = 100;
@@ -23,23 +24,36 @@ pub const PURPOSE_MAX: usize = 2000;
 /// Longest reason for a deregistration, in characters.
 pub const REASON_MAX: usize = 1000;
 
-/// Trims `text` and refuses it when empty or longer than `max` characters (counted as a Japanese form
-/// counts them: one per character, whatever its width).
-pub fn required_text(field: &'static str, text: &str, max: usize) -> Result<String, GroupError> {
-    let text = bounded_text(field, text, max)?;
+/// Trims `text` and refuses it when empty, longer than `max` characters (counted as a Japanese form
+/// counts them: one per character, whatever its width) or holding a character `lines` does not allow
+/// ([`check_characters`]).
+pub fn required_text(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    lines: Lines,
+) -> Result<String, GroupError> {
+    let text = bounded_text(field, text, max, lines)?;
     if text.is_empty() {
         return Err(GroupError::EmptyText { field });
     }
     Ok(text)
 }
 
-/// Trims `text` and refuses it when longer than `max` characters; empty is allowed.
-pub fn bounded_text(field: &'static str, text: &str, max: usize) -> Result<String, GroupError> {
+/// Trims `text` and refuses it when longer than `max` characters or holding a character `lines` does
+/// not allow; empty is allowed.
+pub fn bounded_text(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    lines: Lines,
+) -> Result<String, GroupError> {
     let text = text.trim();
     let length = text.chars().count();
     if length > max {
         return Err(GroupError::TextTooLong { field, max, length });
     }
+    check_characters(field, text, lines)?;
     Ok(text.to_owned())
 }
 

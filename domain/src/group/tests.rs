@@ -282,6 +282,37 @@ fn a_group_name_longer_than_its_limit_is_refused() {
 }
 
 #[test]
+fn a_group_name_with_a_bidi_override_or_an_address_with_a_line_break_is_refused() {
+    use crate::text::{ForbiddenCharacter, Lines};
+    let command = register_with(|c| {
+        if let GroupCommand::Register { name, .. } = c {
+            *name = "みどりの\u{202E}会".into();
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(command)
+        .then_expect_error(GroupError::Text(ForbiddenCharacter {
+            field: "name",
+            character: '\u{202E}',
+            lines: Lines::One,
+        }));
+    let command = register_with(|c| {
+        if let GroupCommand::Register { address, .. } = c {
+            *address = "市内本町\n1-2-3".into();
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(command)
+        .then_expect_error(GroupError::Text(ForbiddenCharacter {
+            field: "address",
+            character: '\n',
+            lines: Lines::One,
+        }));
+}
+
+#[test]
 fn a_malformed_email_address_is_refused() {
     for bad in [
         "hanako",

@@ -2,6 +2,7 @@
 
 use crate::criteria::CriteriaError;
 use crate::refusal::{Refusal, RefusalKind};
+use crate::text::ForbiddenCharacter;
 
 /// A refusal by the review aggregate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -25,7 +26,18 @@ pub enum ReviewError {
     #[error("the {field} may be at most {max} characters long")]
     TextTooLong { field: &'static str, max: usize },
     #[error("{0}")]
+    Text(#[from] ForbiddenCharacter),
+    #[error("{0}")]
     Criteria(#[from] CriteriaError),
+}
+
+/// The Japanese name of a scoresheet's text field, for messages.
+fn field_ja(field: &'static str) -> &'static str {
+    match field {
+        "note" => "補足",
+        "comment" => "講評",
+        other => other,
+    }
 }
 
 impl Refusal for ReviewError {
@@ -40,6 +52,7 @@ impl Refusal for ReviewError {
             Self::AlreadySealed => "review.already_sealed",
             Self::ScoringClosed => "review.scoring_closed",
             Self::TextTooLong { .. } => "review.text_too_long",
+            Self::Text(error) => error.code(),
             Self::Criteria(error) => error.code(),
         }
     }
@@ -59,6 +72,7 @@ impl Refusal for ReviewError {
             Self::AlreadySealed => "この審査票はすでに確定（封印）されています（規則4）".into(),
             Self::ScoringClosed => "審査（採点）は締め切られています（規則4）".into(),
             Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
+            Self::Text(error) => error.message_ja_as(field_ja(error.field)),
             Self::Criteria(error) => error.message_ja(),
         }
     }
@@ -71,7 +85,7 @@ impl Refusal for ReviewError {
             | Self::NotDeclared
             | Self::AlreadySealed
             | Self::ScoringClosed => RefusalKind::State,
-            Self::WrongSheet | Self::TextTooLong { .. } => RefusalKind::Invalid,
+            Self::WrongSheet | Self::TextTooLong { .. } | Self::Text(_) => RefusalKind::Invalid,
             Self::Criteria(error) => error.kind(),
         }
     }
@@ -79,6 +93,7 @@ impl Refusal for ReviewError {
     fn field(&self) -> Option<&'static str> {
         match self {
             Self::TextTooLong { field, .. } => Some(field),
+            Self::Text(error) => error.field(),
             Self::Criteria(error) => error.field(),
             _ => None,
         }

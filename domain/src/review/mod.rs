@@ -39,6 +39,7 @@ pub use events::ReviewEvent;
 use crate::criteria::{Criteria, Score};
 use crate::ids::{ApplicationId, RoundId, UserId};
 use crate::round::SheetOutcome;
+use crate::text::{check_characters, Lines};
 
 /// The aggregate id of a reviewer's sheet for an application: `"{application_id}:{reviewer_id}"`.
 pub fn review_id(application_id: ApplicationId, reviewer_id: UserId) -> String {
@@ -175,12 +176,14 @@ impl Review {
     }
 }
 
-/// Trims optional text and refuses it when too long (in characters).
+/// Trims optional text and refuses it when too long (in characters) or holding a character a
+/// multi-line text may not hold (both the note and the comment are multi-line).
 fn checked_text(text: String, field: &'static str, max: usize) -> Result<String, ReviewError> {
     let text = text.trim();
     if text.chars().count() > max {
         return Err(ReviewError::TextTooLong { field, max });
     }
+    check_characters(field, text, Lines::Many)?;
     Ok(text.to_owned())
 }
 

@@ -229,6 +229,26 @@ fn an_over_long_note_is_refused() {
         });
 }
 
+#[test]
+fn a_note_keeps_its_line_breaks_but_not_a_nul() {
+    use crate::text::{ForbiddenCharacter, Lines};
+    given(vec![])
+        .when(ReviewCommand::DeclareConflict {
+            application_id: application(),
+            round_id: round(),
+            reviewer_id: reviewer(),
+            is_committee_member: true,
+            conflict: true,
+            note: "親族が\r\n\t役員です\0".into(),
+            at: AT,
+        })
+        .then_expect_error(ReviewError::Text(ForbiddenCharacter {
+            field: "note",
+            character: '\0',
+            lines: Lines::Many,
+        }));
+}
+
 // ---------------------------------------------------------------- scoring
 
 #[test]

@@ -18,6 +18,7 @@ use super::Round;
 use crate::fiscal_year::jst_date;
 use crate::ids::{ApplicationId, UserId};
 use crate::money::Yen;
+use crate::text::Lines;
 
 impl Round {
     /// Rule 6: the decided total plus `adding` stays within the round's budget.
@@ -103,7 +104,13 @@ impl Round {
             check_amount(settings, award)?;
             self.check_adopted(award.application_id, award.amount)?;
             check_deadline(settings, award.completion_deadline, decided_on)?;
-            check_text(&award.conditions, "conditions", CONDITIONS_MAX_CHARS, false)?;
+            check_text(
+                &award.conditions,
+                "conditions",
+                CONDITIONS_MAX_CHARS,
+                false,
+                Lines::Many,
+            )?;
         }
         for rejection in &rejections {
             check_text(
@@ -111,6 +118,7 @@ impl Round {
                 "reason",
                 REJECTION_REASON_MAX_CHARS,
                 true,
+                Lines::Many,
             )?;
         }
         // A sum past one trillion yen is past any budget: report it as such.

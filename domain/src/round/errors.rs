@@ -6,6 +6,7 @@ use time::Date;
 use crate::ids::{ApplicationId, GrantId};
 use crate::money::Yen;
 use crate::refusal::{Refusal, RefusalKind};
+use crate::text::ForbiddenCharacter;
 
 /// A refusal by the round aggregate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -29,6 +30,8 @@ pub enum RoundError {
     MissingText(&'static str),
     #[error("the {field} may be at most {max} characters long")]
     TextTooLong { field: &'static str, max: usize },
+    #[error("{0}")]
+    Text(#[from] ForbiddenCharacter),
 
     // --- lifecycle (State) ---
     #[error("the round has already been opened")]
@@ -138,6 +141,7 @@ impl Refusal for RoundError {
             Self::NoGrantsPerGroup => "round.no_grants_per_group",
             Self::MissingText(_) => "round.missing_text",
             Self::TextTooLong { .. } => "round.text_too_long",
+            Self::Text(error) => error.code(),
             Self::AlreadyOpened => "round.already_opened",
             Self::NotOpened => "round.not_opened",
             Self::ReviewerAlreadyAppointed => "round.reviewer_already_appointed",
@@ -197,6 +201,7 @@ impl Refusal for RoundError {
             }
             Self::MissingText(field) => format!("{field}を入力してください"),
             Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
+            Self::Text(error) => error.message_ja(),
             Self::AlreadyOpened => "この募集回はすでに開始されています".into(),
             Self::NotOpened => "この募集回はまだ開始されていません".into(),
             Self::ReviewerAlreadyAppointed => {
@@ -312,6 +317,7 @@ impl Refusal for RoundError {
             | Self::TextTooLong { field, .. }
             | Self::ZeroAmount { field }
             | Self::AboveMaximum { field, .. } => Some(field),
+            Self::Text(error) => error.field(),
             Self::SettlementDaysOutOfRange => Some("settlement_days"),
             Self::NoGrantsPerGroup => Some("max_grants_per_group"),
             Self::NotAReviewer | Self::ReviewerAlreadyAppointed => Some("reviewer_id"),

@@ -11,6 +11,7 @@ use crate::criteria::Criteria;
 use crate::fiscal_year::FiscalYear;
 use crate::money::Yen;
 use crate::ratio::Ratio;
+use crate::text::{check_characters, Lines};
 
 /// Longest course name, in characters.
 pub const COURSE_MAX_CHARS: usize = 100;
@@ -46,12 +47,14 @@ pub struct RoundSettings {
     pub settlement_days: u32,
 }
 
-/// Refuses empty or over-long text, judged after trimming (lengths in characters, as the UI counts).
+/// Refuses empty or over-long text, or text holding a character `lines` does not allow
+/// ([`check_characters`]), judged after trimming (lengths in characters, as the UI counts).
 pub(crate) fn check_text(
     text: &str,
     field: &'static str,
     max: usize,
     required: bool,
+    lines: Lines,
 ) -> Result<(), RoundError> {
     let text = text.trim();
     if required && text.is_empty() {
@@ -60,6 +63,7 @@ pub(crate) fn check_text(
     if text.chars().count() > max {
         return Err(RoundError::TextTooLong { field, max });
     }
+    check_characters(field, text, lines)?;
     Ok(())
 }
 
@@ -74,14 +78,19 @@ impl RoundSettings {
 
     /// Checks the settings are coherent (window, floor <= cap <= budget, ratios, counts, text).
     pub fn validate(&self) -> Result<(), RoundError> {
-        check_text(&self.course, "course", COURSE_MAX_CHARS, true)?;
-        check_text(&self.title, "title", TITLE_MAX_CHARS, true)?;
+        check_text(&self.course, "course", COURSE_MAX_CHARS, true, Lines::One)?;
+        check_text(&self.title, "title", TITLE_MAX_CHARS, true, Lines::One)?;
         check_text(
             &self.description,
             "description",
             DESCRIPTION_MAX_CHARS,
             false,
+            Lines::Many,
         )?;
+        for criterion in self.criteria.iter() {
+            check_characters("criteria", &criterion.key, Lines::One)?;
+            check_characters("criteria", &criterion.label, Lines::One)?;
+        }
         if self.opens_at >= self.closes_at {
             return Err(RoundError::WindowInverted);
         }
