@@ -137,13 +137,6 @@ fn normalise(report: SettlementReport) -> Result<SettlementReport, GrantError> {
     })
 }
 
-/// Statuses in which the group may work on its report.
-const DRAFTING: [GrantStatus; 3] = [
-    GrantStatus::Decided,
-    GrantStatus::InProgress,
-    GrantStatus::ReportReturned,
-];
-
 impl Grant {
     /// The group saves its report; it may do so as often as it likes until it submits.
     pub(super) fn save_report(
@@ -152,7 +145,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        self.status_in(GrantAction::SaveReport, &DRAFTING)?;
+        self.check(GrantAction::SaveReport)?;
         Ok(vec![GrantEvent::SettlementReportSaved {
             report: normalise(report)?,
             by,
@@ -166,7 +159,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        let status = self.status_in(GrantAction::SubmitReport, &DRAFTING)?;
+        let status = self.check(GrantAction::SubmitReport)?;
         let award = self.award()?;
         if self
             .changes
@@ -200,10 +193,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        self.status_in(
-            GrantAction::ReviewSettlement,
-            &[GrantStatus::ReportSubmitted],
-        )?;
+        self.check(GrantAction::ReviewSettlement)?;
         let award = self.award()?;
         if let ReviewOutcome::Returned { reason } = outcome {
             return Ok(vec![GrantEvent::SettlementReportReturned {
