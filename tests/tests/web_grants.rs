@@ -365,7 +365,7 @@ on_both_backends!(
         // the cancellation waits folded in a closed <details>.
         let decided = staff.get(&staff_path).await;
         assert_eq!(decided.status, 200, "{}", decided.html);
-        assert_eq!(figure(&decided, "remaining-to-pay"), "¥286,000");
+        assert_eq!(figure(&decided, "payable"), "¥286,000");
         assert!(!decided.html.contains("承認して額を確定する"));
         assert!(decided.html.contains("id=\"review-waiting\""));
         assert!(
@@ -452,7 +452,7 @@ on_both_backends!(
         .await;
         assert_eq!(paid.status, 200, "{}", paid.html);
         assert!(paid.html.contains("支払を記録しました"));
-        assert_eq!(figure(&paid, "remaining-to-pay"), "¥186,000");
+        assert_eq!(figure(&paid, "payable"), "¥186,000");
         assert!(!paid.html.contains("id=\"advance-request-table\""));
         staff_count(&staff, 0).await;
         let read = app

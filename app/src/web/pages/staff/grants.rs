@@ -300,7 +300,7 @@ fn grant_page(
             p { "支払済額（返還を差し引いた額）：" strong #paid-total { (yen_of(&grant["paid_total"])) } }
             p { "確定額：" strong #finalised-amount { (yen_of(&grant["finalised_amount"])) } }
             p {
-                "未払額：" strong #remaining-to-pay { (read.remaining_to_pay.map_or_else(|| "—".to_owned(), |yen| view::yen(yen.to_i64()))) }
+                "未払額：" strong #payable { (read.remaining_to_pay.map_or_else(|| "—".to_owned(), |yen| view::yen(yen.to_i64()))) }
                 "（確定前は交付決定額、確定後は確定額から、支払済額を差し引いた額）"
             }
             p { "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) } }
