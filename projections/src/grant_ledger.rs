@@ -9,7 +9,10 @@
 //! - `refund_due` is what the group still owes: set by `AmountFinalised` and `GrantCancelled`, lowered
 //!   by `RefundReceived.outstanding`;
 //! - `payable` is what the city still owes: the finalised amount less `paid_total` while the grant is
-//!   `finalised`, zero in any other status (the domain's rule, `grants_domain::grant::payable`).
+//!   `finalised`, zero in any other status (the domain's rule, `grants_domain::grant::payable`);
+//! - `open_advance` is what of the advances requested waits for staff to pay it: the last
+//!   `AdvanceRequested.requested_total` less the advances paid (`PaymentRecorded` of kind `advance`),
+//!   while an advance may still be recorded (the domain's rule, `grants_domain::grant::open_advance`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -49,6 +52,8 @@ pub struct LedgerRow {
     pub completion_deadline: Option<Date>,
     /// The position of the last event applied to this row.
     pub updated_position: i64,
+    /// What of the advances requested waits for staff to pay it (zero when no request is open).
+    pub open_advance: i64,
 }
 
 /// Builds the `grant_ledger` table.
@@ -88,6 +93,9 @@ struct Entry {
     row: LedgerRow,
     paid_gross: i64,
     refunded_total: i64,
+    /// Every advance requested, and every advance paid (gross).
+    advances_requested: i64,
+    advances_paid: i64,
 }
 
 impl Entry {
@@ -99,6 +107,11 @@ impl Entry {
             self.row.finalised_amount,
             self.row.paid_total,
         );
+        self.row.open_advance = open_advance(
+            &self.row.status,
+            self.advances_requested,
+            self.advances_paid,
+        );
         self.row.updated_position = position;
     }
 }
@@ -106,10 +119,26 @@ impl Entry {
 /// The domain's rule ([`grants_domain::grant::payable`]) on the ledger's columns: yen as integers,
 /// the status as the API's string.
 fn payable(status: &str, finalised: Option<i64>, net_paid: i64) -> i64 {
-    let status = serde_json::from_value::<GrantStatus>(serde_json::Value::from(status)).ok();
-    let yen = |amount: i64| Yen::new(amount).ok();
     let net_paid = yen(net_paid).unwrap_or(Yen::ZERO);
-    grants_domain::grant::payable(status, finalised.and_then(yen), net_paid).to_i64()
+    grants_domain::grant::payable(status_of(status), finalised.and_then(yen), net_paid).to_i64()
+}
+
+/// The domain's rule ([`grants_domain::grant::open_advance`]) on the ledger's columns.
+fn open_advance(status: &str, requested: i64, paid: i64) -> i64 {
+    let (requested, paid) = (
+        yen(requested).unwrap_or(Yen::ZERO),
+        yen(paid).unwrap_or(Yen::ZERO),
+    );
+    grants_domain::grant::open_advance(requested, paid, status_of(status)).to_i64()
+}
+
+/// The status as the domain names it, from the API's string the row keeps.
+fn status_of(status: &str) -> Option<GrantStatus> {
+    serde_json::from_value::<GrantStatus>(serde_json::Value::from(status)).ok()
+}
+
+fn yen(amount: i64) -> Option<Yen> {
+    Yen::new(amount).ok()
 }
 
 /// The decision's columns, as `AwardDecided` or `GrantDecided` give them.
@@ -153,9 +182,12 @@ impl Decided {
                 payable: 0,
                 completion_deadline: self.completion_deadline,
                 updated_position: position,
+                open_advance: 0,
             },
             paid_gross: 0,
             refunded_total: 0,
+            advances_requested: 0,
+            advances_paid: 0,
         }
     }
 }
@@ -265,9 +297,13 @@ fn fold(
 /// What one of the grant's own events changes in its row.
 enum GrantChange {
     Status(&'static str),
-    StartWork,
+    AdvanceRequested {
+        requested_total: i64,
+    },
     Payment {
         paid_gross: i64,
+        /// The amount, when the payment is an advance.
+        advance: Option<i64>,
     },
     Change {
         decided_amount: i64,
@@ -290,9 +326,15 @@ impl GrantChange {
     fn read(event_type: &str, fields: &Fields<'_>) -> Result<Option<Self>, ProjectionError> {
         Ok(Some(match event_type {
             "GrantWithdrawn" => GrantChange::Status("withdrawn"),
-            "AdvanceRequested" => GrantChange::StartWork,
+            "AdvanceRequested" => GrantChange::AdvanceRequested {
+                requested_total: fields.amount("requested_total")?,
+            },
             "PaymentRecorded" => GrantChange::Payment {
                 paid_gross: fields.amount("paid_total")?,
+                advance: match fields.optional_text("kind").as_deref() {
+                    Some("advance") => Some(fields.amount("amount")?),
+                    _ => None,
+                },
             },
             "ChangeApproved" => GrantChange::Change {
                 decided_amount: fields.amount("decided_amount")?,
@@ -326,9 +368,16 @@ impl GrantChange {
         };
         match self {
             GrantChange::Status(status) => row.status = status.to_owned(),
-            GrantChange::StartWork => start_work(row),
-            GrantChange::Payment { paid_gross } => {
+            GrantChange::AdvanceRequested { requested_total } => {
+                entry.advances_requested = requested_total;
+                start_work(row);
+            }
+            GrantChange::Payment {
+                paid_gross,
+                advance,
+            } => {
                 entry.paid_gross = paid_gross;
+                entry.advances_paid += advance.unwrap_or(0);
                 start_work(row);
             }
             GrantChange::Change {
@@ -367,7 +416,7 @@ impl GrantChange {
 }
 
 /// Every column of the table, in the order [`entry`] reads and [`write`] binds them.
-const ALL_COLUMNS: [&str; 16] = [
+const ALL_COLUMNS: [&str; 19] = [
     "grant_id",
     "application_id",
     "round_id",
@@ -382,8 +431,11 @@ const ALL_COLUMNS: [&str; 16] = [
     "payable",
     "completion_deadline",
     "updated_position",
+    "open_advance",
     "paid_gross",
     "refunded_total",
+    "advances_requested",
+    "advances_paid",
 ];
 
 /// An [`Entry`] from a row of [`ALL_COLUMNS`], on either backend.
@@ -397,8 +449,10 @@ where
 {
     Ok(Entry {
         row: read(row)?,
-        paid_gross: row.try_get(14)?,
-        refunded_total: row.try_get(15)?,
+        paid_gross: row.try_get(15)?,
+        refunded_total: row.try_get(16)?,
+        advances_requested: row.try_get(17)?,
+        advances_paid: row.try_get(18)?,
     })
 }
 
@@ -440,8 +494,11 @@ async fn write(tx: &mut Tx, entries: &[&Entry]) -> Result<(), ProjectionError> {
                     .bind(row.payable)
                     .bind(row.completion_deadline)
                     .bind(row.updated_position)
+                    .bind(row.open_advance)
                     .bind(entry.paid_gross)
-                    .bind(entry.refunded_total);
+                    .bind(entry.refunded_total)
+                    .bind(entry.advances_requested)
+                    .bind(entry.advances_paid);
             }
             query.execute(&mut *conn).await?
         });
@@ -451,7 +508,7 @@ async fn write(tx: &mut Tx, entries: &[&Entry]) -> Result<(), ProjectionError> {
 
 const SELECT: &str = "SELECT grant_id, application_id, round_id, group_id, status, decided_amount, \
                       decided_on, notice_number, paid_total, finalised_amount, refund_due, payable, \
-                      completion_deadline, updated_position FROM grant_ledger";
+                      completion_deadline, updated_position, open_advance FROM grant_ledger";
 
 /// One grant, if the projection has seen it.
 pub async fn get(pool: &LogPool, grant_id: &str) -> Result<Option<LedgerRow>, ProjectionError> {
@@ -490,6 +547,8 @@ pub struct GrantQuery<'a> {
     pub group_ids: Option<&'a [String]>,
     /// Only grants after this one (the last grant of the previous page).
     pub after: Option<&'a str>,
+    /// Only grants with an advance request waiting to be paid ([`LedgerRow::open_advance`]).
+    pub open_advance: bool,
     /// At most this many grants (capped at [`MAX_PAGE`]).
     pub limit: u32,
 }
@@ -526,6 +585,9 @@ pub async fn list(
         let list: Vec<String> = groups.iter().map(|_| conditions.parameter()).collect();
         conditions.push(format!("l.group_id IN ({})", list.join(", ")));
     }
+    if query.open_advance {
+        conditions.push("l.open_advance > 0".to_owned());
+    }
     if query.after.is_some() {
         let after = conditions.parameter();
         conditions.push(format!("l.grant_id > {after}"));
@@ -534,7 +596,7 @@ pub async fn list(
         "SELECT l.grant_id, l.application_id, l.round_id, l.group_id, l.status, \
          l.decided_amount, l.decided_on, l.notice_number, l.paid_total, \
          l.finalised_amount, l.refund_due, l.payable, l.completion_deadline, \
-         l.updated_position, a.title, a.group_name \
+         l.updated_position, l.open_advance, a.title, a.group_name \
          FROM grant_ledger l LEFT JOIN awards a ON a.grant_id = l.grant_id{} \
          ORDER BY l.grant_id LIMIT {}",
         conditions.clause(),
@@ -560,8 +622,8 @@ pub async fn list(
             .map(|row| {
                 Ok::<_, sqlx::Error>(ListedGrant {
                     ledger: read(row)?,
-                    title: row.try_get(14)?,
-                    group_name: row.try_get(15)?,
+                    title: row.try_get(15)?,
+                    group_name: row.try_get(16)?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?
@@ -592,5 +654,6 @@ where
         payable: row.try_get(11)?,
         completion_deadline: row.try_get(12)?,
         updated_position: row.try_get(13)?,
+        open_advance: row.try_get(14)?,
     })
 }

@@ -3,7 +3,9 @@
 //! the field), files the settlement report pre-filled from the application's budget and, once staff
 //! accept it, sees the amount the API finalised (domain.md's worked example: 286,000 decided,
 //! 228,800 advanced, 240,000 finalised, 11,200 payable); requests a change and withdraws; and a
-//! stranger is refused by the API's policy.
+//! stranger is refused by the API's policy. An advance request waits visibly until staff pay it:
+//! on the group's page, on the staff grant page (with what remains to pay) and in `/staff`'s count;
+//! the staff page offers the review only once a report is submitted, and folds the cancellation.
 
 use grants_tests::browser::{Browser, Page};
 use grants_tests::scenario::{form, step_up_round, today_jst};
@@ -313,5 +315,212 @@ on_both_backends!(
             !withdrawn.html.contains("概算払を請求する"),
             "a withdrawn grant offers no advance"
         );
+    }
+);
+
+/// The text of the element with this id, up to the next tag.
+fn figure(page: &Page, id: &str) -> String {
+    page.html
+        .split(&format!("id=\"{id}\">"))
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Today on the Japanese calendar as the pages write dates: 2026年6月15日.
+fn today_ja() -> String {
+    let today = grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc());
+    format!(
+        "{}年{}月{}日",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    )
+}
+
+/// `/staff` once it counts `count` grants needing action.
+async fn staff_count(browser: &Browser<'_>, count: usize) -> Page {
+    let needle = format!("対応が必要な交付（{count}件）");
+    for _ in 0..50 {
+        let page = browser.get("/staff").await;
+        if page.html.contains(&needle) {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = browser.get("/staff").await;
+    panic!("/staff never showed {needle}: {}", page.html);
+}
+
+on_both_backends!(
+    an_advance_request_waits_for_staff_and_the_staff_page_offers_what_the_grant_allows,
+    |app: TestApp| async move {
+        let (staff_token, grant) = decided_grant(&app, "member@example.jp").await;
+        let staff = Browser::new(&app);
+        staff.sign_in("staff@city.example.jp").await;
+        let staff_path = format!("/staff/grants/{grant}");
+
+        // Decided ¥286,000, nothing paid: all of it remains to pay. No report yet: no approval;
+        // the cancellation waits folded in a closed <details>.
+        let decided = staff.get(&staff_path).await;
+        assert_eq!(decided.status, 200, "{}", decided.html);
+        assert_eq!(figure(&decided, "payable"), "¥286,000");
+        assert!(!decided.html.contains("承認して額を確定する"));
+        assert!(decided.html.contains("id=\"review-waiting\""));
+        assert!(
+            decided.html.contains(
+                "<details id=\"cancellation-form\"><summary>交付決定を取り消す</summary>"
+            ),
+            "{}",
+            decided.html
+        );
+        let folded = decided
+            .html
+            .split("<details id=\"cancellation-form\">")
+            .nth(1)
+            .unwrap();
+        assert!(folded.contains("/cancellation\""), "the form is inside");
+        assert!(!decided.html.contains("id=\"advance-request-table\""));
+        staff_count(&staff, 0).await;
+
+        // The group requests ¥100,000 on its page: it shows there as waiting for the city.
+        let member = Browser::new(&app);
+        member.sign_in("member@example.jp").await;
+        let path = format!("/grants/{grant}");
+        let page = member.get(&path).await;
+        let requested = post_form(
+            &member,
+            &page,
+            &format!("{path}/advance"),
+            &[("amount", "100,000")],
+        )
+        .await;
+        assert_eq!(requested.status, 200, "{}", requested.html);
+        let waiting = requested
+            .html
+            .split("id=\"advance-requests\"")
+            .nth(1)
+            .expect("the open advance requests on the group's page");
+        assert!(
+            waiting.contains("概算払の請求（審査待ち）"),
+            "{waiting:.600}"
+        );
+        assert!(waiting.contains("¥100,000"), "{waiting:.600}");
+        assert!(waiting.contains(&today_ja()), "{waiting:.600}");
+
+        // Staff see it: counted on /staff, listed on the grant page with the way to pay it.
+        let dashboard = staff_count(&staff, 1).await;
+        assert!(
+            dashboard.html.contains("概算払の支払"),
+            "{}",
+            dashboard.html
+        );
+        assert!(dashboard.html.contains(&staff_path));
+        let listed = staff.get(&staff_path).await;
+        let table = listed
+            .html
+            .split("id=\"advance-request-table\"")
+            .nth(1)
+            .expect("the open advance requests on the staff page");
+        assert!(table.contains("¥100,000"), "{table:.800}");
+        assert!(table.contains(&today_ja()), "{table:.800}");
+        let pay_link = format!("{staff_path}?pay=100000#payments");
+        assert!(table.contains(&pay_link), "{table:.800}");
+        let api_grant = format!("/api/v1/grants/{grant}");
+        let read = app
+            .call(Method::GET, &api_grant, &staff_token, None, 200)
+            .await;
+        assert_eq!(read["open_advance"], 100_000);
+        assert_eq!(read["advance_requests"][0]["status"], "open");
+        assert_eq!(read["advance_requests"][0]["amount"], 100_000);
+
+        // The link fills the payment form; staff record the payment.
+        let prefilled = staff.get(&format!("{staff_path}?pay=100000")).await;
+        assert_eq!(prefilled.input("payment_amount").as_deref(), Some("100000"));
+        let today = today_jst();
+        let paid = post_form(
+            &staff,
+            &prefilled,
+            &format!("{staff_path}/payments"),
+            &[
+                ("payment_amount", "100000"),
+                ("paid_on", &today),
+                ("payment_kind", "advance"),
+            ],
+        )
+        .await;
+        assert_eq!(paid.status, 200, "{}", paid.html);
+        assert!(paid.html.contains("支払を記録しました"));
+        assert_eq!(figure(&paid, "payable"), "¥186,000");
+        assert!(!paid.html.contains("id=\"advance-request-table\""));
+        staff_count(&staff, 0).await;
+        let read = app
+            .call(Method::GET, &api_grant, &staff_token, None, 200)
+            .await;
+        assert_eq!(read["advance_requests"][0]["status"], "paid");
+        assert_eq!(read["open_advance"], 0);
+
+        // A refused cancellation (more than was paid) opens the folded form with its error.
+        let refused = post_form(
+            &staff,
+            &paid,
+            &format!("{staff_path}/cancellation"),
+            &[
+                ("cancel_reason", "事業が実施されなかったため"),
+                ("cancel_refund_amount", "200000"),
+            ],
+        )
+        .await;
+        assert_eq!(refused.status, 422, "{}", refused.html);
+        assert!(
+            refused
+                .html
+                .contains("<details id=\"cancellation-form\" open>"),
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains("id=\"e-cancel_refund_amount\""));
+
+        // Once the group submits its report, staff may approve or return it.
+        let member_token = app
+            .sign_in("member@example.jp", grants_tests::TEST_PASSWORD)
+            .await;
+        let report = json!({
+            "income": [],
+            "expenses": [{"category": "rentals", "item": "会場使用料", "quantity": 1, "unit_price": 150_000,
+                          "receipt_date": today, "receipt_number": "R-001"}],
+            "outcomes": "全10回の観察会に延べ250人が参加した。",
+            "participants": 250,
+        });
+        app.call(
+            Method::PUT,
+            &format!("{api_grant}/settlement-report"),
+            &member_token,
+            Some(&report),
+            200,
+        )
+        .await;
+        let saved = staff.get(&staff_path).await;
+        assert!(
+            !saved.html.contains("承認して額を確定する"),
+            "a saved report is not yet submitted"
+        );
+        app.call(
+            Method::POST,
+            &format!("{api_grant}/settlement-report/submit"),
+            &member_token,
+            None,
+            200,
+        )
+        .await;
+        let submitted = staff.get(&staff_path).await;
+        assert!(
+            submitted.html.contains("承認して額を確定する"),
+            "{}",
+            submitted.html
+        );
+        assert!(submitted.html.contains("差し戻す"));
+        assert!(!submitted.html.contains("id=\"review-waiting\""));
     }
 );

@@ -27,6 +27,8 @@ pub struct GrantPage {
     /// Only this round's grants.
     #[param(value_type = Option<uuid::Uuid>)]
     round_id: Option<RoundId>,
+    /// Only grants with an advance request waiting for staff to pay it (`true`).
+    open_advance: Option<bool>,
     /// The `grant_id` of the last grant of the previous page; the `Link: rel="next"` header of a
     /// full page gives the next page's address.
     after: Option<String>,
@@ -35,7 +37,7 @@ pub struct GrantPage {
     limit: Option<u32>,
 }
 
-/// `GET /api/v1/grants?status=&round_id=&after=&limit=`: one page of grants in grant id order
+/// `GET /api/v1/grants?status=&round_id=&open_advance=&after=&limit=`: one page of grants in grant id order
 /// (grant ids are time-ordered, so oldest decision first).
 #[utoipa::path(
     get,
@@ -63,6 +65,7 @@ pub async fn list(
         status: status.as_deref(),
         round_id: round.as_deref(),
         group_ids: groups.as_deref(),
+        open_advance: page.open_advance.unwrap_or(false),
         after: page.after.as_deref(),
         limit,
     };
@@ -75,7 +78,14 @@ pub async fn list(
         limit,
         last.as_deref(),
         "/api/v1/grants",
-        &[("status", status), ("round_id", round)],
+        &[
+            ("status", status),
+            ("round_id", round),
+            (
+                "open_advance",
+                page.open_advance.map(|open| open.to_string()),
+            ),
+        ],
     ))
 }
 

@@ -10,7 +10,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use grants_domain::grant::{
-    ChangeRecord, GrantCommand, GrantEvent, PaymentKind, Period, ReviewOutcome, SettlementReport,
+    AdvanceRequest, ChangeRecord, GrantCommand, GrantEvent, PaymentKind, Period, ReviewOutcome,
+    SettlementReport,
 };
 use grants_domain::round::RoundCommand;
 use grants_domain::{Budget, ChangeRequestId, Grant, GrantId, Yen};
@@ -28,8 +29,9 @@ use crate::auth::Actor;
 use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, Owned, Staff};
 use crate::store::{ActorRole, Executed, Loaded};
 
-/// The grant read of api.md, with its payments and change requests (an extension). `paid_total` is
-/// what was paid net of refunds received.
+/// The grant read of api.md, with extensions: what remains to pay, the advance requests, the
+/// actions the grant's state allows, its payments and change requests. `paid_total` is what was
+/// paid net of refunds received.
 pub fn grant_json(grant: &Grant) -> Value {
     json!({
         "grant_id": grant.grant_id,
@@ -45,8 +47,23 @@ pub fn grant_json(grant: &Grant) -> Value {
         "refund_due": grant.refund_due(),
         "payable": grant.payable(),
         "completion_deadline": grant.completion_deadline(),
+        "remaining_to_pay": grant.remaining_to_pay(),
+        "open_advance": grant.open_advance(),
+        "advance_requests": grant.advances().iter().map(advance_request_json).collect::<Vec<_>>(),
+        "allowed_actions": grant.allowed_actions(),
         "payments": grant.payments,
         "change_requests": grant.changes.iter().map(change_request_json).collect::<Vec<_>>(),
+    })
+}
+
+/// One advance request of the grant read, its instant in JST as every instant the API answers.
+fn advance_request_json(request: &AdvanceRequest) -> Value {
+    json!({
+        "amount": request.amount,
+        "requested_at": super::jst(request.requested_at),
+        "requested_on": request.requested_on,
+        "status": request.status,
+        "unpaid": request.unpaid,
     })
 }
 

@@ -527,6 +527,16 @@ pub struct GrantRead {
     refund_due: Yen,
     payable: Yen,
     completion_deadline: Option<time::Date>,
+    /// What remains to be paid: the finalised amount once known, else the decided amount, less
+    /// `paid_total`; zero once withdrawn or cancelled (an extension of api.md's grant read).
+    remaining_to_pay: Yen,
+    /// What of the advances requested waits for staff to pay it (an extension).
+    open_advance: Yen,
+    /// Every advance request (概算払の請求), in the order made, with where it stands (an extension).
+    advance_requests: Vec<GrantAdvanceRequest>,
+    /// What the grant's state lets be asked of it now, in the order of the grant's life (an
+    /// extension): the command may still refuse for the date or the values asked.
+    allowed_actions: Vec<GrantAction>,
     /// Every payment to the group and refund received, in the order recorded (an extension of
     /// api.md's grant read).
     payments: Vec<GrantPayment>,
@@ -547,6 +557,45 @@ pub enum PaymentEntryKind {
     Advance,
     Final,
     Refund,
+}
+
+/// Where an advance request stands: `open` waits for staff to pay it; `lapsed` was not paid in
+/// full before the amount was finalised (or the grant withdrawn or cancelled).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum AdvanceRequestStatus {
+    Open,
+    Paid,
+    Lapsed,
+}
+
+/// One advance request (概算払の請求).
+#[derive(ToSchema)]
+pub struct GrantAdvanceRequest {
+    amount: Yen,
+    requested_at: time::OffsetDateTime,
+    /// The JST calendar day of the request.
+    requested_on: time::Date,
+    status: AdvanceRequestStatus,
+    /// What of this request has not been paid.
+    unpaid: Yen,
+}
+
+/// Something that can be asked of a grant.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum GrantAction {
+    Withdraw,
+    RequestAdvance,
+    RecordAdvance,
+    RequestChange,
+    DecideChange,
+    SaveReport,
+    SubmitReport,
+    ReviewSettlement,
+    RecordFinalPayment,
+    RecordRefund,
+    Cancel,
 }
 
 /// One payment to the group or refund from it.
@@ -709,6 +758,8 @@ pub struct GrantListRow {
     refund_due: Yen,
     payable: Yen,
     completion_deadline: Option<time::Date>,
+    /// What of the advances requested waits for staff to pay it.
+    open_advance: Yen,
     title: Option<String>,
     group_name: Option<String>,
     updated_position: i64,

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod csrf;
 pub mod form;
+pub mod grant_read;
 pub mod pages;
 pub mod session;
 pub mod view;

@@ -25,13 +25,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        let status = self.status.ok_or(GrantError::NotDecided)?;
-        if self.refund_outstanding.is_zero() {
-            return Err(GrantError::StatusForbids {
-                action: GrantAction::RecordRefund,
-                status,
-            });
-        }
+        let status = self.check(GrantAction::RecordRefund)?;
         if amount.is_zero() {
             return Err(GrantError::ZeroAmount { field: "amount" });
         }
@@ -75,13 +69,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        let status = self.status.ok_or(GrantError::NotDecided)?;
-        if matches!(status, GrantStatus::Withdrawn | GrantStatus::Cancelled) {
-            return Err(GrantError::StatusForbids {
-                action: GrantAction::Cancel,
-                status,
-            });
-        }
+        self.check(GrantAction::Cancel)?;
         let reason = text::required("reason", reason, LONG_TEXT_MAX_CHARS, Lines::Many)?;
         let net_paid = self.net_paid();
         if refund_amount > net_paid {

@@ -18,7 +18,7 @@ use super::errors::{overflow_in, GrantAction, GrantError};
 use super::events::GrantEvent;
 use super::period::Period;
 use super::text::{self, LONG_TEXT_MAX_CHARS};
-use super::{ChangeState, Grant, GrantStatus};
+use super::{ChangeState, Grant};
 use crate::budget::Budget;
 
 /// Rule 8: whether a change of the total cost from `before` to `after` needs approval: it rises, or it
@@ -32,9 +32,6 @@ pub fn needs_approval(before: Yen, after: Yen, threshold: Ratio) -> bool {
         > i128::from(before.to_i64()) * i128::from(threshold.numerator())
 }
 
-/// Statuses in which the plan can still change: the work is not yet reported.
-const OPEN: [GrantStatus; 2] = [GrantStatus::Decided, GrantStatus::InProgress];
-
 impl Grant {
     /// Rule 8: a change request, applied at once when minor.
     pub(super) fn request_change(
@@ -46,7 +43,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        self.status_in(GrantAction::RequestChange, &OPEN)?;
+        self.check(GrantAction::RequestChange)?;
         let award = self.award()?;
         if self
             .changes
@@ -107,7 +104,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        self.status_in(GrantAction::DecideChange, &OPEN)?;
+        self.check(GrantAction::DecideChange)?;
         let award = self.award()?;
         let record = self
             .changes

@@ -16,7 +16,7 @@ use super::errors::{GrantAction, GrantError};
 use super::events::GrantEvent;
 use super::period::Period;
 use super::text::{self, LONG_TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS};
-use super::{Grant, GrantStatus};
+use super::Grant;
 
 /// The award decision (交付決定) as the app sends it and as `GrantDecided` records it: which grant, and
 /// the round's terms as they stood at the decision. Recorded with its texts trimmed.
@@ -151,10 +151,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        self.status_in(
-            GrantAction::Withdraw,
-            &[GrantStatus::Decided, GrantStatus::InProgress],
-        )?;
+        self.check(GrantAction::Withdraw)?;
         let award = self.award()?;
         if !self.paid_total.is_zero() {
             return Err(GrantError::WithdrawalAfterPayment);

@@ -10,8 +10,10 @@ use crate::text::ForbiddenCharacter;
 
 use super::GrantStatus;
 
-/// What was asked, for the message when the grant's status forbids it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What can be asked of a grant: for the message when the grant's status forbids it, and for the
+/// grant read's `allowed_actions` ([`super::Grant::allowed_actions`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum GrantAction {
     Withdraw,
     RequestAdvance,

@@ -37,6 +37,7 @@
 //! - Rule 10: a cancellation's refund order replaces any refund outstanding; refunds after a cancellation
 //!   are recorded, and the grant stays cancelled.
 
+mod actions;
 mod cancellation;
 mod changes;
 mod commands;
@@ -68,7 +69,9 @@ pub use commands::{GrantCommand, PaymentKind, ReceiptLine, ReviewOutcome, Settle
 pub use decision::{last_withdrawal_day, GrantDecision};
 pub use errors::{GrantAction, GrantError};
 pub use events::GrantEvent;
-pub use payments::advance_cap;
+pub use payments::{
+    advance_cap, open_advance, AdvanceRequest, AdvanceRequestRecord, AdvanceRequestStatus,
+};
 pub use period::Period;
 pub use settlement::{counted_receipts, finalise, grace_date, settlement_deadline, Finalisation};
 pub use text::{LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
@@ -80,6 +83,22 @@ pub fn payable(status: Option<GrantStatus>, finalised: Option<Yen>, net_paid: Ye
     match (status, finalised) {
         (Some(GrantStatus::Finalised), Some(finalised)) => finalised.saturating_sub(net_paid),
         _ => Yen::ZERO,
+    }
+}
+
+/// What remains to be paid to the group on its grant: the finalised amount once known, else the
+/// decided amount, less what the group holds (payments less refunds received), never below zero;
+/// nothing on a grant withdrawn or cancelled. Unlike [`payable`] (what is owed now, after
+/// finalisation), this counts from the decision on: it is what staff still expect to pay out.
+pub fn remaining_to_pay(
+    status: Option<GrantStatus>,
+    decided: Yen,
+    finalised: Option<Yen>,
+    net_paid: Yen,
+) -> Yen {
+    match status {
+        None | Some(GrantStatus::Withdrawn | GrantStatus::Cancelled) => Yen::ZERO,
+        Some(_) => finalised.unwrap_or(decided).saturating_sub(net_paid),
     }
 }
 
@@ -243,6 +262,9 @@ pub struct Grant {
     pub award: Option<Award>,
     /// Every advance requested.
     pub advances_requested: Yen,
+    /// Each advance request, in the order made ([`Grant::advances`] says where each stands). No
+    /// `serde(default)`: see `payments` (migration 0013 deletes the grants' snapshots).
+    pub advance_requests: Vec<AdvanceRequestRecord>,
     /// Every payment made, advances and final (gross of refunds).
     pub paid_total: Yen,
     /// Every refund received.
@@ -324,23 +346,19 @@ impl Grant {
         payable(self.status, self.finalised_amount, self.net_paid())
     }
 
+    /// What remains to be paid from the decided (or finalised) amount ([`remaining_to_pay`]).
+    pub fn remaining_to_pay(&self) -> Yen {
+        remaining_to_pay(
+            self.status,
+            self.decided_amount(),
+            self.finalised_amount,
+            self.net_paid(),
+        )
+    }
+
     /// The award, or a refusal when there is none yet.
     fn award(&self) -> Result<&Award, GrantError> {
         self.award.as_ref().ok_or(GrantError::NotDecided)
-    }
-
-    /// The current status when it is one of `allowed`, or the refusal naming the action.
-    fn status_in(
-        &self,
-        action: GrantAction,
-        allowed: &[GrantStatus],
-    ) -> Result<GrantStatus, GrantError> {
-        let status = self.status.ok_or(GrantError::NotDecided)?;
-        if allowed.contains(&status) {
-            Ok(status)
-        } else {
-            Err(GrantError::StatusForbids { action, status })
-        }
     }
 
     /// Decide which events a command yields; every rule lives in the method it calls.
@@ -446,9 +464,17 @@ impl Aggregate for Grant {
             }
             GrantEvent::GrantWithdrawn { .. } => self.status = Some(GrantStatus::Withdrawn),
             GrantEvent::AdvanceRequested {
-                requested_total, ..
+                amount,
+                requested_total,
+                at,
+                ..
             } => {
                 self.advances_requested = requested_total;
+                self.advance_requests.push(AdvanceRequestRecord {
+                    amount,
+                    requested_total,
+                    requested_at: at,
+                });
                 self.start_work();
             }
             GrantEvent::PaymentRecorded {

@@ -2,6 +2,7 @@
 //! after finalisation, the finalised amount. Nothing can be paid before the decision: without a
 //! `GrantDecided` event the grant has no status and every command but `Decide` is refused.
 
+use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::budget::BudgetOverflow;
@@ -13,11 +14,109 @@ use crate::ratio::Ratio;
 use super::commands::PaymentKind;
 use super::errors::{overflow_in, GrantAction, GrantError};
 use super::events::GrantEvent;
-use super::{Grant, GrantStatus};
+use super::{Grant, GrantStatus, PaymentEntryKind};
 
 /// Rule 7: the most that may be advanced, `floor(advance cap ratio x decided)`.
 pub fn advance_cap(advance_cap_ratio: Ratio, decided: Yen) -> Yen {
     advance_cap_ratio.apply_floor(decided)
+}
+
+/// Rule 7: what of the advances requested up to `requested_total` (a running total of the
+/// requests, in the order made) is open, that is waits for staff to pay it. Advances are paid in
+/// the order requested, so the advances paid (`advances_paid`) cover the earliest requests first.
+/// A request stays open while staff may still record an advance; once the amount is finalised (or
+/// the grant withdrawn or cancelled) nothing is open any more: what the city still owes is then
+/// paid as the final payment (精算払), if anything. The grant ledger read model uses this too.
+pub fn open_advance(requested_total: Yen, advances_paid: Yen, status: Option<GrantStatus>) -> Yen {
+    match status {
+        Some(status) if GrantAction::RecordAdvance.permits(status, Yen::ZERO) => {
+            requested_total.saturating_sub(advances_paid)
+        }
+        _ => Yen::ZERO,
+    }
+}
+
+/// Where an advance request stands ([`open_advance`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdvanceRequestStatus {
+    /// Not (wholly) paid yet, and staff may still pay it: it waits for staff.
+    Open,
+    /// Paid in full by the advances recorded.
+    Paid,
+    /// Not paid in full when advances ended (finalisation, withdrawal or cancellation).
+    Lapsed,
+}
+
+/// One advance request as its event recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvanceRequestRecord {
+    pub amount: Yen,
+    /// All advances requested up to this one, this one included.
+    pub requested_total: Yen,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
+}
+
+/// One advance request as it stands now ([`Grant::advances`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvanceRequest {
+    pub amount: Yen,
+    #[serde(with = "time::serde::rfc3339")]
+    pub requested_at: OffsetDateTime,
+    /// The JST calendar day of the request.
+    pub requested_on: Date,
+    pub status: AdvanceRequestStatus,
+    /// What of this request has not been paid (zero once paid).
+    pub unpaid: Yen,
+}
+
+impl Grant {
+    /// Every advance paid (概算払), gross of refunds (refunds come only after advances end).
+    pub fn advances_paid(&self) -> Yen {
+        Yen::checked_sum(
+            self.payments
+                .iter()
+                .filter(|entry| entry.kind == PaymentEntryKind::Advance)
+                .map(|entry| entry.amount),
+        )
+        // Never reached: the advances are part of `paid_total`, which is a sum that fitted.
+        .unwrap_or(self.paid_total)
+    }
+
+    /// Every advance request, in the order made, with where it stands ([`open_advance`]).
+    pub fn advances(&self) -> Vec<AdvanceRequest> {
+        let paid = self.advances_paid();
+        self.advance_requests
+            .iter()
+            .map(|record| {
+                let unpaid = record
+                    .requested_total
+                    .saturating_sub(paid)
+                    .min(record.amount);
+                let open = open_advance(record.requested_total, paid, self.status);
+                let status = if unpaid.is_zero() {
+                    AdvanceRequestStatus::Paid
+                } else if open.is_zero() {
+                    AdvanceRequestStatus::Lapsed
+                } else {
+                    AdvanceRequestStatus::Open
+                };
+                AdvanceRequest {
+                    amount: record.amount,
+                    requested_at: record.requested_at,
+                    requested_on: jst_date(record.requested_at),
+                    status,
+                    unpaid,
+                }
+            })
+            .collect()
+    }
+
+    /// What of the advances requested waits for staff to pay it ([`open_advance`]).
+    pub fn open_advance(&self) -> Yen {
+        open_advance(self.advances_requested, self.advances_paid(), self.status)
+    }
 }
 
 /// `a + b`, or the overflow refusal (about the amount the command adds).
@@ -35,10 +134,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        self.status_in(
-            GrantAction::RequestAdvance,
-            &[GrantStatus::Decided, GrantStatus::InProgress],
-        )?;
+        self.check(GrantAction::RequestAdvance)?;
         let award = self.award()?;
         if amount.is_zero() {
             return Err(GrantError::ZeroAmount { field: "amount" });
@@ -66,19 +162,10 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        let (action, allowed): (_, &[GrantStatus]) = match kind {
-            PaymentKind::Advance => (
-                GrantAction::RecordAdvance,
-                &[
-                    GrantStatus::Decided,
-                    GrantStatus::InProgress,
-                    GrantStatus::ReportSubmitted,
-                    GrantStatus::ReportReturned,
-                ],
-            ),
-            PaymentKind::Final => (GrantAction::RecordFinalPayment, &[GrantStatus::Finalised]),
-        };
-        self.status_in(action, allowed)?;
+        self.check(match kind {
+            PaymentKind::Advance => GrantAction::RecordAdvance,
+            PaymentKind::Final => GrantAction::RecordFinalPayment,
+        })?;
         let award = self.award()?;
         if amount.is_zero() {
             return Err(GrantError::ZeroAmount { field: "amount" });

@@ -145,13 +145,6 @@ fn normalise(report: SettlementReport) -> Result<SettlementReport, GrantError> {
     })
 }
 
-/// Statuses in which the group may work on its report.
-const DRAFTING: [GrantStatus; 3] = [
-    GrantStatus::Decided,
-    GrantStatus::InProgress,
-    GrantStatus::ReportReturned,
-];
-
 impl Grant {
     /// The group saves its report; it may do so as often as it likes until it submits.
     pub(super) fn save_report(
@@ -160,7 +153,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        self.status_in(GrantAction::SaveReport, &DRAFTING)?;
+        self.check(GrantAction::SaveReport)?;
         Ok(vec![GrantEvent::SettlementReportSaved {
             report: normalise(report)?,
             by,
@@ -174,7 +167,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        let status = self.status_in(GrantAction::SubmitReport, &DRAFTING)?;
+        let status = self.check(GrantAction::SubmitReport)?;
         let award = self.award()?;
         if self
             .changes
@@ -213,10 +206,7 @@ impl Grant {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
-        self.status_in(
-            GrantAction::ReviewSettlement,
-            &[GrantStatus::ReportSubmitted],
-        )?;
+        self.check(GrantAction::ReviewSettlement)?;
         let award = self.award()?;
         if let ReviewOutcome::Returned { reason } = outcome {
             return Ok(vec![GrantEvent::SettlementReportReturned {

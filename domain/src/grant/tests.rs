@@ -514,6 +514,158 @@ fn a_payment_dated_before_the_decision_is_refused() {
         });
 }
 
+#[test]
+fn an_advance_request_is_open_until_paid_in_full_in_the_order_requested() {
+    let first = advance_requested(100_000, 100_000);
+    let second = GrantEvent::AdvanceRequested {
+        amount: yen(50_000),
+        requested_total: yen(150_000),
+        by: applicant(),
+        at: datetime!(2026-06-30 16:00 UTC),
+    };
+    let grant = state(&[decided(), first.clone(), second.clone()]);
+    let open = AdvanceRequestStatus::Open;
+    let requests = grant.advances();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        (requests[0].amount, requests[0].status, requests[0].unpaid),
+        (yen(100_000), open, yen(100_000))
+    );
+    assert_eq!(requests[0].requested_on, date!(2026 - 06 - 15));
+    assert_eq!(
+        requests[1].requested_on,
+        date!(2026 - 07 - 01),
+        "the JST calendar day"
+    );
+    assert_eq!(grant.open_advance(), yen(150_000));
+
+    // 120,000 paid: the first request is paid, the second open for 30,000 of its 50,000.
+    let part = paid(
+        120_000,
+        120_000,
+        PaymentKind::Advance,
+        date!(2026 - 07 - 02),
+    );
+    let grant = state(&[decided(), first.clone(), second.clone(), part.clone()]);
+    let requests = grant.advances();
+    assert_eq!(requests[0].status, AdvanceRequestStatus::Paid);
+    assert_eq!(requests[0].unpaid, Yen::ZERO);
+    assert_eq!(
+        (requests[1].status, requests[1].unpaid),
+        (open, yen(30_000))
+    );
+    assert_eq!(grant.open_advance(), yen(30_000));
+
+    // Still open (and payable as an advance) while the report waits for review.
+    let given = history(&[
+        vec![decided(), first, second, part],
+        submitted(report(350_000, 30_000)),
+    ]);
+    let grant = state(&given);
+    assert_eq!(grant.advances()[1].status, open);
+    assert!(grant.allows(GrantAction::RecordAdvance));
+
+    // Finalisation ends advances: what is unpaid lapses, the final payment settles it.
+    let finalised = run(given.clone(), accept()).unwrap();
+    let grant = state(&history(&[given, finalised]));
+    assert_eq!(grant.status, Some(GrantStatus::Finalised));
+    assert_eq!(grant.advances()[1].status, AdvanceRequestStatus::Lapsed);
+    assert_eq!(grant.open_advance(), Yen::ZERO);
+}
+
+#[test]
+fn open_advance_is_what_was_requested_and_not_paid_while_advances_may_be_paid() {
+    let in_progress = Some(GrantStatus::InProgress);
+    assert_eq!(
+        open_advance(yen(100_000), Yen::ZERO, in_progress),
+        yen(100_000)
+    );
+    assert_eq!(
+        open_advance(yen(100_000), yen(160_000), in_progress),
+        Yen::ZERO,
+        "paid beyond the requests (staff may pay an advance nobody requested)"
+    );
+    for status in [
+        GrantStatus::Decided,
+        GrantStatus::ReportSubmitted,
+        GrantStatus::ReportReturned,
+    ] {
+        assert_eq!(open_advance(yen(10), Yen::ZERO, Some(status)), yen(10));
+    }
+    for status in [
+        GrantStatus::Withdrawn,
+        GrantStatus::Finalised,
+        GrantStatus::RefundDue,
+        GrantStatus::Closed,
+        GrantStatus::Cancelled,
+    ] {
+        assert_eq!(open_advance(yen(10), Yen::ZERO, Some(status)), Yen::ZERO);
+    }
+    assert_eq!(open_advance(yen(10), Yen::ZERO, None), Yen::ZERO);
+}
+
+#[test]
+fn what_remains_to_pay_counts_from_the_decided_then_the_finalised_amount() {
+    // Worked example: decided 286,000, nothing paid: all of it remains; the advance of 228,800
+    // leaves 57,200; finalised at 240,000, 11,200 remains (the payable amount).
+    assert_eq!(state(&[decided()]).remaining_to_pay(), yen(286_000));
+    assert_eq!(state(&advanced()).remaining_to_pay(), yen(57_200));
+    let given = history(&[advanced(), submitted(report(350_000, 30_000))]);
+    let finalised = run(given.clone(), accept()).unwrap();
+    let grant = state(&history(&[given, finalised]));
+    assert_eq!(grant.remaining_to_pay(), yen(11_200));
+    assert_eq!(grant.remaining_to_pay(), grant.payable());
+    // Finalised below what was paid: nothing remains (a refund is due instead).
+    assert_eq!(
+        remaining_to_pay(
+            Some(GrantStatus::RefundDue),
+            yen(286_000),
+            Some(yen(165_000)),
+            yen(228_800)
+        ),
+        Yen::ZERO
+    );
+    for status in [GrantStatus::Withdrawn, GrantStatus::Cancelled] {
+        assert_eq!(
+            remaining_to_pay(Some(status), yen(286_000), None, Yen::ZERO),
+            Yen::ZERO
+        );
+    }
+}
+
+#[test]
+fn the_allowed_actions_follow_the_status_the_commands_check() {
+    use GrantAction::*;
+    assert_eq!(
+        state(&[decided()]).allowed_actions(),
+        vec![
+            Withdraw,
+            RequestAdvance,
+            RecordAdvance,
+            RequestChange,
+            DecideChange,
+            SaveReport,
+            SubmitReport,
+            Cancel
+        ]
+    );
+    // No review before a report is submitted; then review (and a late advance) only.
+    assert!(!state(&advanced()).allows(ReviewSettlement));
+    let given = history(&[advanced(), submitted(report(350_000, 30_000))]);
+    assert_eq!(
+        state(&given).allowed_actions(),
+        vec![RecordAdvance, ReviewSettlement, Cancel]
+    );
+    // A refund can be recorded only while one is owed.
+    assert!(!state(&given).allows(RecordRefund));
+    let refund = history(&[advanced(), submitted(report(250_000, 30_000))]);
+    let finalised = run(refund.clone(), accept()).unwrap();
+    let grant = state(&history(&[refund, finalised]));
+    assert_eq!(grant.status, Some(GrantStatus::RefundDue));
+    assert_eq!(grant.allowed_actions(), vec![RecordRefund, Cancel]);
+    assert!(Grant::default().allowed_actions().is_empty());
+}
+
 // ---- Rule 8: changes ----
 
 fn request_change(id: u128, total_cost: i64, end: Date) -> GrantCommand {

@@ -19,6 +19,7 @@ use super::application_form::{budget_fields, budget_json, budget_tables};
 use super::{non_empty, with_session};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::grant_read::GrantRead;
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{
@@ -75,14 +76,38 @@ pub(super) fn grant_summary(grant: &Value) -> Markup {
     }
 }
 
-/// The payments and refunds as the grant read lists them.
+/// The advance requests waiting for the city to pay them, then the payments and refunds, as the
+/// grant read lists them.
 fn payments_table(grant: &Value) -> Markup {
+    let read = GrantRead::of(grant);
     let payments = grant["payments"]
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or(&[]);
     html! {
         h2 #payments { "支払と返還の記録" }
+        @let open: Vec<_> = read.open_advances().collect();
+        @if !open.is_empty() {
+            table #advance-requests {
+                caption { "市の審査を待っている概算払の請求" }
+                thead { tr { th scope="col" { "請求日" } th scope="col" { "種類" } th.num scope="col" { "請求額" } } }
+                tbody {
+                    @for request in &open {
+                        tr {
+                            td { (view::date_ja(&request.requested_on.to_string())) }
+                            td { "概算払の請求（審査待ち）" }
+                            td.num {
+                                (view::yen(request.amount.to_i64()))
+                                @if request.unpaid != request.amount {
+                                    "（うち未払 " (view::yen(request.unpaid.to_i64())) "）"
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p { "請求いただいた概算払は、市が確認のうえお支払いします。支払が済むと下の記録に載ります。" }
+        }
         @if payments.is_empty() {
             p { "まだ支払はありません。" }
         } @else {

@@ -1,9 +1,10 @@
 //! The staff dashboard (`/staff`): every round with where it stands, its remaining budget and the
 //! links to its work; the applications waiting for screening; and the grants with something for
-//! staff to do (a settlement report to review, a refund to receive, a remainder to pay).
+//! staff to do (an advance request to pay, a settlement report to review, a refund to receive, a
+//! remainder to pay).
 //!
-//! The grants come from the grant list (`GET /api/v1/grants?status=`, every page of it), one status
-//! at a time; its rows carry what the dashboard shows (amounts, title, group name).
+//! The grants come from the grant list (`GET /api/v1/grants?open_advance=true` and `?status=`,
+//! every page of each); its rows carry what the dashboard shows (amounts, title, group name).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -24,37 +25,50 @@ pub fn routes() -> Router<Web> {
     Router::new().route("/staff", get(dashboard))
 }
 
-/// What a grant in this status waits for from staff, if anything.
-fn waits_for(grant: &Value) -> Option<&'static str> {
-    match text(&grant["status"]) {
-        "report_submitted" => Some("実績報告の審査"),
-        "refund_due" => Some("返還金の受領"),
-        "finalised" if grant["payable"].as_i64().unwrap_or(0) > 0 => Some("確定額の支払"),
-        _ => None,
+/// What a grant waits for from staff, as its list row says: a report to review, a refund to
+/// receive, a remainder to pay (by status), and an advance request to pay (`open_advance`, the
+/// domain's rule applied by the grant ledger). Empty when it waits for nothing.
+fn waits_for(grant: &Value) -> Vec<&'static str> {
+    let mut what = Vec::new();
+    if grant["open_advance"].as_i64().unwrap_or(0) > 0 {
+        what.push("概算払の支払");
     }
+    match text(&grant["status"]) {
+        "report_submitted" => what.push("実績報告の審査"),
+        "refund_due" => what.push("返還金の受領"),
+        "finalised" if grant["payable"].as_i64().unwrap_or(0) > 0 => what.push("確定額の支払"),
+        _ => {}
+    }
+    what
 }
 
-/// The statuses in which a grant may wait for staff (the grant's row then says whether it does).
-const MAY_WAIT: &[&str] = &["report_submitted", "refund_due", "finalised"];
+/// The lists in which a grant may wait for staff (the grant's row then says whether it does):
+/// the grants with an advance request to pay, and those in a status that may wait.
+fn lists_that_may_wait() -> Vec<String> {
+    let mut lists = vec!["/api/v1/grants?open_advance=true".to_owned()];
+    lists.extend(
+        ["report_submitted", "refund_due", "finalised"]
+            .iter()
+            .map(|status| format!("/api/v1/grants?status={}", encode(status))),
+    );
+    lists
+}
 
-/// Every grant that waits for staff, whatever its fiscal year, oldest decision first within each
-/// status.
-async fn waiting_grants(web: &Web, token: &str) -> Result<Vec<(Value, &'static str)>, Problem> {
-    let mut waiting = Vec::new();
-    for status in MAY_WAIT {
-        let grants = web
-            .api
-            .get_all(
-                &format!("/api/v1/grants?status={}", encode(status)),
-                Some(token),
-                "grant_id",
-            )
-            .await?;
-        waiting.extend(
-            grants
-                .into_iter()
-                .filter_map(|grant| waits_for(&grant).map(|what| (grant, what))),
-        );
+/// Every grant that waits for staff, once each with all it waits for, whatever its fiscal year:
+/// those with an advance request to pay first, then by status, oldest decision first within each.
+async fn waiting_grants(web: &Web, token: &str) -> Result<Vec<(Value, String)>, Problem> {
+    let mut waiting: Vec<(Value, String)> = Vec::new();
+    for list in lists_that_may_wait() {
+        let grants = web.api.get_all(&list, Some(token), "grant_id").await?;
+        for grant in grants {
+            let what = waits_for(&grant);
+            let listed = waiting
+                .iter()
+                .any(|(seen, _)| seen["grant_id"] == grant["grant_id"]);
+            if !what.is_empty() && !listed {
+                waiting.push((grant, what.join("・")));
+            }
+        }
     }
     Ok(waiting)
 }
@@ -146,7 +160,7 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
     page(&visitor, "職員：業務の一覧", body)
 }
 
-fn grants_table(grants: &[(Value, &str)]) -> maud::Markup {
+fn grants_table(grants: &[(Value, String)]) -> maud::Markup {
     html! {
         table {
             caption.visually-hidden { "対応が必要な交付" }

@@ -1,17 +1,20 @@
-//! One grant for staff (`/staff/grants/{id}`): decided, paid, finalised, refund due and payable as
-//! `GET /api/v1/grants/{id}` answers them, the settlement report the group filed, and the forms of
-//! the grant's staff routes: recording a payment (advance or final), reviewing the settlement report
-//! (accepting it finalises the amount, 額の確定; or returning it), recording a refund received,
-//! deciding a change request (変更承認申請, see [`super::changes`]), and cancelling the award (取消)
-//! with the refund it orders.
+//! One grant for staff (`/staff/grants/{id}`): decided, paid, finalised, what remains to pay and
+//! the refund due as `GET /api/v1/grants/{id}` answers them, the advance requests waiting to be
+//! paid, the settlement report the group filed, and the forms of the grant's staff routes:
+//! recording a payment (advance or final), reviewing the settlement report (accepting it finalises
+//! the amount, 額の確定; or returning it), recording a refund received, deciding a change request
+//! (変更承認申請, see [`super::changes`]), and cancelling the award (取消) with the refund it orders.
 //!
-//! Every form is always offered: which one the grant's state allows is the API's to say.
+//! The review and the cancellation are offered only when the grant read's `allowed_actions` (the
+//! domain's `Grant::allowed_actions`) include them, and the cancellation stays folded until opened;
+//! the other forms are always offered, and the API says whether the grant's state allows them.
 
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use grants_domain::grant::GrantAction;
 use maud::html;
 use serde_json::{json, Value};
 
@@ -20,6 +23,7 @@ use super::{changes, settlement};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
+use crate::web::grant_read::GrantRead;
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{
@@ -174,7 +178,16 @@ struct Forms {
 
 impl Forms {
     fn blank() -> Self {
+        Self::paying(None)
+    }
+
+    /// Blank forms, the payment form holding `amount` as an advance when staff chose to pay an
+    /// advance request.
+    fn paying(amount: Option<u64>) -> Self {
         let mut payment = FormData::default();
+        if let Some(amount) = amount {
+            payment.set("payment_amount", amount.to_string());
+        }
         payment.set("paid_on", today());
         payment.set("payment_kind", "advance");
         let mut refund = FormData::default();
@@ -269,6 +282,10 @@ fn grant_page(
         pending_changes,
     } = loaded;
     let kind = forms.payment.value("payment_kind");
+    let read = GrantRead::of(grant);
+    let open_advances: Vec<_> = read.open_advances().collect();
+    let reviewable = read.allows(GrantAction::ReviewSettlement) || !forms.review.errors.is_empty();
+    let cancellable = read.allows(GrantAction::Cancel) || !forms.cancel.errors.is_empty();
     let body = html! {
         (flash(notice))
         p {
@@ -282,7 +299,10 @@ fn grant_page(
             p { "交付決定額：" strong #decided-amount { (yen_of(&grant["decided_amount"])) } }
             p { "支払済額（返還を差し引いた額）：" strong #paid-total { (yen_of(&grant["paid_total"])) } }
             p { "確定額：" strong #finalised-amount { (yen_of(&grant["finalised_amount"])) } }
-            p { "未払額：" strong #payable { (yen_of(&grant["payable"])) } }
+            p {
+                "未払額：" strong #payable { (read.remaining_to_pay.map_or_else(|| "—".to_owned(), |yen| view::yen(yen.to_i64()))) }
+                "（確定前は交付決定額、確定後は確定額から、支払済額を差し引いた額）"
+            }
             p { "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) } }
             p { "事業の完了期限：" (date_of(&grant["completion_deadline"])) }
         }
@@ -291,6 +311,27 @@ fn grant_page(
                 dt { "事業名" } dd { (text(&application["title"])) }
                 dt { "事業概要" } dd { (text(&application["summary"])) }
             }
+        }
+
+        @if !open_advances.is_empty() {
+            h2 #advance-requests { "支払を待っている概算払の請求（" (open_advances.len()) "件）" }
+            table #advance-request-table {
+                caption.visually-hidden { "支払を待っている概算払の請求" }
+                thead { tr {
+                    th scope="col" { "請求日" } th.num scope="col" { "請求額" } th.num scope="col" { "未払額" } th scope="col" { "対応" }
+                } }
+                tbody {
+                    @for request in &open_advances {
+                        tr {
+                            td { (view::date_ja(&request.requested_on.to_string())) }
+                            td.num { (view::yen(request.amount.to_i64())) }
+                            td.num { (view::yen(request.unpaid.to_i64())) }
+                            td { a href={ "/staff/grants/" (id) "?pay=" (request.unpaid.to_i64()) "#payments" } { "この額の支払を記録する" } }
+                        }
+                    }
+                }
+            }
+            p.hint { "「この額の支払を記録する」を選ぶと、下の支払の記録に請求額が入ります。支払日を確かめて記録してください。" }
         }
 
         h2 #payments { "支払の記録" }
@@ -315,15 +356,19 @@ fn grant_page(
         } @else {
             p { "実績報告はまだ保存されていません。" }
         }
-        p { "承認すると、実績に基づいて補助金の額が確定し、未払額または返還額が計算されます。" }
-        (error_summary(&forms.review))
-        form.stack method="post" action=(Which::Review.action(id)) {
-            (form_guard(visitor, &forms.review))
-            (Input::text("review_reason", "差戻しの理由（差し戻すときは必須。申請者に表示されます）").textarea(&forms.review))
-            div.actions {
-                button type="submit" name="review_outcome" value="accepted" { "承認して額を確定する" }
-                button.secondary type="submit" name="review_outcome" value="returned" { "差し戻す" }
+        @if reviewable {
+            p { "承認すると、実績に基づいて補助金の額が確定し、未払額または返還額が計算されます。" }
+            (error_summary(&forms.review))
+            form.stack method="post" action=(Which::Review.action(id)) {
+                (form_guard(visitor, &forms.review))
+                (Input::text("review_reason", "差戻しの理由（差し戻すときは必須。申請者に表示されます）").textarea(&forms.review))
+                div.actions {
+                    button type="submit" name="review_outcome" value="accepted" { "承認して額を確定する" }
+                    button.secondary type="submit" name="review_outcome" value="returned" { "差し戻す" }
+                }
             }
+        } @else {
+            p #review-waiting { "実績報告が提出されると、ここで承認（額の確定）または差戻しができます。" }
         }
 
         h2 #refunds { "返還金の受領" }
@@ -338,14 +383,19 @@ fn grant_page(
         h2 #changes { "変更承認申請" }
         (changes::section(visitor, &Which::Change.action(id), pending_changes, &forms.change))
 
-        h2 #cancellation { "交付決定の取消" }
-        p { "不正な使用や条件違反があったときに取り消し、支払済みの額の全部または一部の返還を求めます。額の確定後も取り消せます。" }
-        (error_summary(&forms.cancel))
-        form.stack method="post" action=(Which::Cancel.action(id)) {
-            (form_guard(visitor, &forms.cancel))
-            (Input::text("cancel_reason", "取消の理由").required().textarea(&forms.cancel))
-            (Input::text("cancel_refund_amount", "返還を求める額（円）").required().render(&forms.cancel))
-            div.actions { button.danger type="submit" { "交付決定を取り消す" } }
+        @if cancellable {
+            h2 #cancellation { "交付決定の取消" }
+            details #cancellation-form open[!forms.cancel.errors.is_empty()] {
+                summary { "交付決定を取り消す" }
+                p { "不正な使用や条件違反があったときに取り消し、支払済みの額の全部または一部の返還を求めます。額の確定後も取り消せます。取り消すと元に戻せません。" }
+                (error_summary(&forms.cancel))
+                form.stack method="post" action=(Which::Cancel.action(id)) {
+                    (form_guard(visitor, &forms.cancel))
+                    (Input::text("cancel_reason", "取消の理由").required().textarea(&forms.cancel))
+                    (Input::text("cancel_refund_amount", "返還を求める額（円）").required().render(&forms.cancel))
+                    div.actions { button.danger type="submit" { "取消を確定する" } }
+                }
+            }
         }
     };
     let states = [
@@ -364,6 +414,7 @@ async fn grant(
     visitor: Visitor,
     Path(id): Path<String>,
     Query(done): Query<Done>,
+    Query(pay): Query<Pay>,
 ) -> Response {
     let path = format!("/staff/grants/{id}");
     let Some(token) = visitor.token() else {
@@ -377,9 +428,15 @@ async fn grant(
         &visitor,
         &id,
         &loaded,
-        &Forms::blank(),
+        &Forms::paying(pay.pay.as_deref().and_then(|amount| amount.parse().ok())),
         done.notice(NOTICES),
     )
+}
+
+/// `?pay=N`: staff chose to pay an advance request of N yen (the payment form starts with it).
+#[derive(serde::Deserialize)]
+struct Pay {
+    pay: Option<String>,
 }
 
 /// Sends one of the page's forms, then the page with the notice, or the page again with what was
