@@ -28,6 +28,8 @@ use crate::store::{ActorRole, CommandMetadata};
 /// The demo accounts' password (printed by the seed; demo data only).
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 pub const DEMO_STAFF: &str = "staff@demo.example.jp";
+/// The demo's auditor (監査担当): reads the log, the timelines and the state as of an instant.
+pub const DEMO_AUDITOR: &str = "auditor@demo.example.jp";
 
 /// How long the demo's first application window stays open.
 const WINDOW_SECONDS: i64 = 8;
@@ -228,6 +230,9 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
         router: router(state.clone()),
     };
     let staff = api.sign_in(DEMO_STAFF).await?;
+
+    let body = json!({"email": DEMO_AUDITOR, "password": DEMO_PASSWORD, "display_name": "監査担当（デモ）", "role": "auditor"});
+    api.post("/api/v1/users", &staff, body).await?;
 
     let mut reviewers = Vec::new();
     for n in 1..=3 {
@@ -492,7 +497,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     api.post("/api/v1/applications", token, draft).await?;
 
     Ok(format!(
-        "demo data seeded. Sign in with the password {DEMO_PASSWORD:?} as:\n  staff      {DEMO_STAFF}\n  reviewers  reviewer1..3@demo.example.jp\n  applicants group1..3@demo.example.jp"
+        "demo data seeded. Sign in with the password {DEMO_PASSWORD:?} as:\n  staff      {DEMO_STAFF}\n  auditor    {DEMO_AUDITOR}\n  reviewers  reviewer1..3@demo.example.jp\n  applicants group1..3@demo.example.jp"
     ))
 }
 

@@ -44,5 +44,22 @@ on_both_backends!(
             )
             .await;
         assert!(!staff.is_empty());
+        // The demo's auditor reads the log.
+        assert!(greeting.contains(grants_app::demo::DEMO_AUDITOR));
+        let auditor = app
+            .sign_in(
+                grants_app::demo::DEMO_AUDITOR,
+                grants_app::demo::DEMO_PASSWORD,
+            )
+            .await;
+        let log = app
+            .send(
+                reqwest::Method::GET,
+                "/api/v1/audit/events",
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert_eq!(log.status, 200, "{:?}", log.body);
     }
 );

@@ -902,11 +902,16 @@ fn complete_operation(method: HttpMethod, operation: &mut Operation) {
                 .build(),
         );
     }
+    let has_query = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| parameter.parameter_in == ParameterIn::Query);
     let mut errors: Vec<(u16, &str)> = Vec::new();
-    if has_body || is_command {
+    if has_body || is_command || has_query {
         errors.push((
             400,
-            "malformed input (JSON syntax, query, or Idempotency-Key)",
+            "malformed input (JSON syntax, a query parameter, or Idempotency-Key)",
         ));
     }
     if secured {
@@ -935,7 +940,21 @@ fn complete_operation(method: HttpMethod, operation: &mut Operation) {
             "a wrong type, an unknown field, or a business rule refused it (detail_ja/detail_en say which rule)",
         ));
     }
+    if matches!(
+        operation.operation_id.as_deref(),
+        Some("accounts_sign_in" | "accounts_register")
+    ) {
+        errors.push((
+            429,
+            "too many attempts from this address or for this account: wait Retry-After seconds",
+        ));
+    }
     errors.push((500, "the server failed; the answer reveals nothing"));
+    errors.push((
+        503,
+        "the database is unavailable or the request took too long: retry after Retry-After \
+         seconds (a command with the same Idempotency-Key runs at most once)",
+    ));
     for (status, description) in errors {
         let status = status.to_string();
         if operation.responses.responses.contains_key(&status) {
