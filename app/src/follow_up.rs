@@ -7,17 +7,17 @@
 //! idempotent: a grant already opened, or an outcome already recorded, is skipped.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use grants_domain::application::{ApplicationCommand, DecisionOutcome};
 use grants_domain::grant::{GrantCommand, GrantDecision, Period as GrantPeriod};
 use grants_domain::round::{Round, RoundEvent};
-use grants_domain::{Application, ApplicationId, ApplicationStatus, GrantId, RoundId, UserId};
-use grants_projections::{checkpoint, EventLog, LogCursor};
+use grants_domain::{Application, ApplicationId, ApplicationStatus, GrantId, RoundId};
+use grants_projections::LoggedEvent;
 
 use crate::http::error::ApiError;
 use crate::http::error::{existing, existing_for_command};
 use crate::http::AppState;
+use crate::process::{actor_of, failure};
 use crate::store::{ActorRole, CommandMetadata, Loaded, Position};
 
 /// The follow-up's checkpoint in `projection_checkpoints`.
@@ -225,89 +225,49 @@ async fn record(
     }
 }
 
-/// Follows round decisions from the log until `shutdown`, one event at a time, moving the checkpoint
-/// after each; a failure is logged and retried with a growing pause.
+/// Follows round decisions from the log until `shutdown` (a process of `crate::process`).
 pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()>) {
-    tokio::pin!(shutdown);
-    let pool = state.db.log_pool();
-    let log = EventLog::new(pool.clone());
-    let mut failures: u32 = 0;
-    loop {
-        let pause = match step(&state, &log).await {
-            Ok(true) => {
-                failures = 0;
-                Duration::ZERO
-            }
-            Ok(false) => Duration::from_millis(200),
-            Err(error) => {
-                failures = failures.saturating_add(1);
-                tracing::error!(%error, attempt = failures, "decision follow-up failed; will retry");
-                Duration::from_millis(200).saturating_mul(1 << failures.min(7))
-            }
-        };
-        tokio::select! {
-            biased;
-            () = &mut shutdown => return,
-            () = tokio::time::sleep(pause) => {}
-        }
-    }
+    crate::process::run(state, NAME, shutdown, follow_logged).await;
 }
 
-fn problem(problem: ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{}: {}", problem.code, problem.detail_en)
-}
-
-/// Handles the next batch after the checkpoint; `true` if there was anything to read.
-async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
-    let pool = state.db.log_pool();
-    let cursor: LogCursor = checkpoint::current(&pool, NAME).await?;
-    let batch = log.read_after(cursor, 100).await?;
-    if batch.is_empty() {
-        return Ok(false);
+async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<()> {
+    if logged.aggregate_type != <Round as cqrs_es::Aggregate>::TYPE {
+        return Ok(());
     }
-    for event in batch {
-        if event.aggregate_type == "round"
-            && matches!(
-                event.event_type.as_str(),
-                "AwardDecided" | "ApplicationRejected"
-            )
-        {
-            let round_id: RoundId = event.aggregate_id.parse()?;
-            let round_event: RoundEvent = serde_json::from_value(event.payload.clone())?;
-            let actor_id = event.metadata["actor_id"]
-                .as_str()
-                .and_then(|id| id.parse::<UserId>().ok())
-                .unwrap_or_default();
-            let metadata = CommandMetadata {
-                attempt: None,
-                actor_id,
-                actor_role: ActorRole::System,
-                request_id: format!("follow-up:{}", event.position),
-                idempotency_key: None,
-                recorded_at: time::OffsetDateTime::now_utc(),
-            };
-            if !already_followed(state, &round_event)
-                .await
-                .map_err(problem)?
-            {
-                let round = existing(&state.stores.rounds, round_id)
-                    .await
-                    .map_err(problem)?;
-                follow(
-                    state,
-                    round_id,
-                    &round,
-                    &round_event,
-                    &metadata,
-                    &mut Preloaded::new(),
-                )
-                .await
-                .map_err(problem)?;
-            }
-        }
-        let mut tx = pool.begin().await?;
-        checkpoint::store(&mut tx, NAME, event.cursor()).await?;
-        tx.commit().await?;
+    let round_event: RoundEvent = serde_json::from_value(logged.payload.clone())?;
+    if !matches!(
+        round_event,
+        RoundEvent::AwardDecided { .. } | RoundEvent::ApplicationRejected { .. }
+    ) {
+        return Ok(());
     }
-    Ok(true)
+    let round_id: RoundId = logged.aggregate_id.parse()?;
+    let metadata = CommandMetadata {
+        attempt: None,
+        actor_id: actor_of(&logged),
+        actor_role: ActorRole::System,
+        request_id: format!("follow-up:{}", logged.position),
+        idempotency_key: None,
+        recorded_at: time::OffsetDateTime::now_utc(),
+    };
+    if already_followed(&state, &round_event)
+        .await
+        .map_err(failure)?
+    {
+        return Ok(());
+    }
+    let round = existing(&state.stores.rounds, round_id)
+        .await
+        .map_err(failure)?;
+    follow(
+        &state,
+        round_id,
+        &round,
+        &round_event,
+        &metadata,
+        &mut Preloaded::new(),
+    )
+    .await
+    .map_err(failure)?;
+    Ok(())
 }

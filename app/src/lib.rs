@@ -17,6 +17,7 @@ pub mod demo;
 pub mod follow_up;
 pub mod http;
 pub mod policy;
+pub mod process;
 pub mod queries;
 pub mod startup;
 pub mod state;

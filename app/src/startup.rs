@@ -60,6 +60,10 @@ impl Application {
         });
         let follow_up = tokio::spawn(crate::follow_up::run(
             self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        let release = tokio::spawn(crate::process::release::run(
+            self.state.clone(),
             until_stopped(stopped),
         ));
         let served = axum::serve(
@@ -71,6 +75,7 @@ impl Application {
         let _ = stop.send(true);
         let _ = runner.await;
         let _ = follow_up.await;
+        let _ = release.await;
         Ok(served?)
     }
 }

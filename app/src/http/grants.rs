@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use grants_domain::grant::{
-    AdvanceRequest, ChangeRecord, GrantCommand, GrantEvent, PaymentKind, Period, ReviewOutcome,
+    AdvanceRequest, ChangeRecord, GrantCommand, PaymentKind, Period, ReviewOutcome,
     SettlementReport,
 };
 use grants_domain::round::RoundCommand;
@@ -27,6 +27,7 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, Owned, Staff};
+use crate::process;
 use crate::store::{ActorRole, Executed, Loaded};
 
 /// The grant read of api.md, with extensions: what remains to pay, the advance requests, the
@@ -107,13 +108,18 @@ async fn run(
     let executed = context
         .run_loaded(&state.stores.grants, grant, command, actor, role)
         .await?;
-    let events: Vec<GrantEvent> = executed
-        .events
-        .iter()
-        .map(|envelope| envelope.payload.clone())
-        .collect();
-    let freed = executed.state.budget_freed_by(&events);
-    release(state, &executed.state, freed, context, actor, role).await?;
+    // What the grant's events give back to the round, at once; the background run of the same
+    // process (`process::release`) repeats it from the log and appends nothing twice.
+    for envelope in &executed.events {
+        process::release::follow(
+            state,
+            &executed.state,
+            envelope.sequence as i64,
+            &envelope.payload,
+            actor.user_id,
+        )
+        .await?;
+    }
     Ok(executed)
 }
 
@@ -134,30 +140,6 @@ async fn run_own(
         ActorRole::Applicant,
     )
     .await
-}
-
-/// Gives budget back to the round the grant came from.
-async fn release(
-    state: &AppState,
-    grant: &Grant,
-    amount: Yen,
-    context: &CommandContext,
-    actor: &Actor,
-    role: ActorRole,
-) -> Result<(), ApiError> {
-    if amount.is_zero() {
-        return Ok(());
-    }
-    let command = RoundCommand::ReleaseAward {
-        application_id: grant.application_id,
-        amount,
-        by: actor.user_id,
-        at: context.now,
-    };
-    context
-        .run(&state.stores.rounds, grant.round_id, command, actor, role)
-        .await?;
-    Ok(())
 }
 
 /// `GET /api/v1/grants/{id}`.

@@ -263,7 +263,7 @@ pub struct Grant {
     /// Every advance requested.
     pub advances_requested: Yen,
     /// Each advance request, in the order made ([`Grant::advances`] says where each stands). No
-    /// `serde(default)`: see `payments` (migration 0013 deletes the grants' snapshots).
+    /// `serde(default)`: see `payments` (migration 0014 deletes the grants' snapshots).
     pub advance_requests: Vec<AdvanceRequestRecord>,
     /// Every payment made, advances and final (gross of refunds).
     pub paid_total: Yen,
