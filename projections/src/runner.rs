@@ -394,6 +394,15 @@ impl Runner {
     /// (read-your-writes after a command), while another task (or instance) runs them.
     /// Fails with [`ProjectionError::Timeout`].
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<(), ProjectionError> {
+        // A position the log does not hold (beyond its head, or a gap) is never reached: answer at
+        // once rather than after the whole timeout. A command's answer only names committed ones.
+        if EventLog::new(self.pool.clone())
+            .cursor_of(position)
+            .await?
+            .is_none()
+        {
+            return Err(ProjectionError::Timeout { position });
+        }
         let deadline = Instant::now() + timeout;
         while !self.reached(position).await? {
             if Instant::now() >= deadline {

@@ -246,3 +246,22 @@ on_both_backends!(
         assert!(!metrics.contains(id), "no ids in metrics");
     }
 );
+
+on_both_backends!(
+    a_position_the_log_does_not_hold_is_not_waited_for,
+    |app: TestApp| async move {
+        let started = std::time::Instant::now();
+        let response = app
+            .client
+            .get(app.url("/api/v1/public/awards?min_position=999999999"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["x-projections-behind"], "true");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "answered without waiting out the read-your-writes timeout"
+        );
+    }
+);

@@ -1,7 +1,8 @@
 //! Read-your-writes: every read accepts `?min_position=N` (the `position` a command answered) and
 //! waits, briefly, until the read models have applied the log up to N. Reads served from the
 //! aggregates themselves are current anyway; the wait matters for lists, the public list and audit
-//! reads. After `MAX_WAIT` the read answers with what it has and says so in a header.
+//! reads. After `MAX_WAIT` the read answers with what it has and says so in a header; a position the
+//! log does not hold is not waited for (answered at once, with the header).
 
 use std::time::Duration;
 
@@ -23,8 +24,8 @@ fn min_position(request: &Request) -> Result<Option<i64>, ApiError> {
     let Some(query) = request.uri().query() else {
         return Ok(None);
     };
-    for pair in query.split('&') {
-        if let Some(value) = pair.strip_prefix("min_position=") {
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if name == "min_position" {
             return value.parse::<i64>().map(Some).map_err(|_| {
                 ApiError::bad_request(
                     "min_position は整数で指定してください",
