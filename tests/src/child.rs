@@ -96,3 +96,17 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Signs in to the child service at `base`; answers the bearer token.
+pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> String {
+    let answer: serde_json::Value = client
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("the service answers")
+        .json()
+        .await
+        .expect("a JSON answer");
+    answer["token"].as_str().expect("a token").to_owned()
+}

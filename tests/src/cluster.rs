@@ -114,25 +114,29 @@ impl PrivateCluster {
             .expect("the settings are written");
     }
 
-    fn run(&self, program: &str, args: &[&str]) -> Output {
+    /// A command running one of the server's programs, as the cluster's OS user.
+    fn command(&self, program: &str) -> Command {
         let program = self.bin.join(program);
-        let mut command = match self.run_as.split_first() {
+        match self.run_as.split_first() {
             Some((first, rest)) => {
                 let mut command = Command::new(first);
                 command.args(rest).arg(&program);
                 command
             }
             None => Command::new(&program),
-        };
-        let output = command
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Output {
+        let output = self
+            .command(program)
             .args(args)
             .current_dir(self.dir.path())
             .output()
             .expect("a PostgreSQL program runs");
         assert!(
             output.status.success(),
-            "{} {args:?} failed: {}{}",
-            program.display(),
+            "{program} {args:?} failed: {}{}",
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
@@ -184,16 +188,8 @@ impl PrivateCluster {
 impl Drop for PrivateCluster {
     fn drop(&mut self) {
         let data = format!("--pgdata={}", self.data().display());
-        let program = self.bin.join("pg_ctl");
-        let mut command = match self.run_as.split_first() {
-            Some((first, rest)) => {
-                let mut command = Command::new(first);
-                command.args(rest).arg(&program);
-                command
-            }
-            None => Command::new(&program),
-        };
-        let _ = command
+        let _ = self
+            .command("pg_ctl")
             .args([data.as_str(), "stop", "-m", "immediate", "-w", "-t", "30"])
             .output();
     }

@@ -328,4 +328,37 @@ impl TestApp {
             .unwrap()
             .to_owned()
     }
+
+    /// A step-up round of ¥1,000,000 whose one application (¥200,000, group みどりの会) is awarded
+    /// in full: the shortest way to a decided grant.
+    pub async fn one_awarded_grant(&self) -> OneGrant {
+        let cast = self.cast(1).await;
+        let round = self
+            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
+            .await;
+        let member = self.applicant("member@example.jp").await;
+        let group = self.register_group(&member, "みどりの会").await;
+        let (application, _) = self
+            .eligible_application(&cast, &member, &round, &group, &form(200_000, 0, 200_000))
+            .await;
+        self.score(&cast, &application, &[45], &[]).await;
+        self.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
+            .await;
+        let grant = self.award(&cast, &round, &application, 200_000).await;
+        OneGrant {
+            cast,
+            round,
+            member,
+            grant,
+        }
+    }
+}
+
+/// What [`TestApp::one_awarded_grant`] made.
+pub struct OneGrant {
+    pub cast: Cast,
+    pub round: String,
+    /// The group member's token.
+    pub member: String,
+    pub grant: String,
 }

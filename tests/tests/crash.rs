@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use grants_app::demo::{DEMO_PASSWORD, DEMO_STAFF};
 use grants_app::http::AppState;
-use grants_tests::child::{serve_from_env, Server};
+use grants_tests::child::{serve_from_env, sign_in, Server};
 use grants_tests::consistency::{caught_up, events, read_models as snapshot};
 use grants_tests::{fresh_database, Backend};
 use serde_json::{json, Value};
@@ -20,19 +20,6 @@ const KILLS: usize = 20;
 #[ignore = "started by the crash test as its server process"]
 async fn crash_test_server() {
     serve_from_env().await;
-}
-
-async fn sign_in(client: &reqwest::Client, base: &str, email: &str) -> String {
-    let answer: Value = client
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({"email": email, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["token"].as_str().unwrap().to_owned()
 }
 
 /// Commands from several clients at once: drafts and saves in the demo's open round, and
@@ -98,7 +85,7 @@ async fn crash_repeatedly(backend: Backend) {
 
     // The open round and the demo groups, found through the API as a client would.
     let server = Server::start("crash_test_server", &url, work.path(), None).await;
-    let staff = sign_in(&client, &server.base, DEMO_STAFF).await;
+    let staff = sign_in(&client, &server.base, DEMO_STAFF, DEMO_PASSWORD).await;
     let rounds: Value = client
         .get(format!("{}/api/v1/rounds", server.base))
         .send()
@@ -119,7 +106,13 @@ async fn crash_repeatedly(backend: Backend) {
     let mut tokens = Vec::new();
     let mut groups = Vec::new();
     for n in 1..=3 {
-        let token = sign_in(&client, &server.base, &format!("group{n}@demo.example.jp")).await;
+        let token = sign_in(
+            &client,
+            &server.base,
+            &format!("group{n}@demo.example.jp"),
+            DEMO_PASSWORD,
+        )
+        .await;
         // The applications list is a read model: wait until it shows the demo's application.
         let mut group = None;
         for _ in 0..200 {

@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use grants_app::http::AppState;
-use grants_tests::child::{serve_from_env, Server};
+use grants_tests::child::{serve_from_env, sign_in, Server};
 use grants_tests::cluster::PrivateCluster;
 use grants_tests::consistency::{caught_up, read_models};
 use grants_tests::scenario::{form, group, step_up_round};
@@ -143,19 +143,6 @@ async fn client_loop(
     acknowledged
 }
 
-async fn sign_in(client: &reqwest::Client, base: &str, email: &str) -> String {
-    let answer: Value = client
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({"email": email, "password": TEST_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["token"].as_str().expect("a token").to_owned()
-}
-
 async fn created(client: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> Value {
     let mut request = client.post(url).json(&body);
     if let Some(token) = token {
@@ -199,7 +186,13 @@ async fn run_faults(url: &str, cluster: Option<&PrivateCluster>) {
 
     let client = reqwest::Client::new();
     let server = Server::start("fault_suite_server", url, work.path(), None).await;
-    let staff = sign_in(&client, &server.base, "staff@city.example.jp").await;
+    let staff = sign_in(
+        &client,
+        &server.base,
+        "staff@city.example.jp",
+        TEST_PASSWORD,
+    )
+    .await;
     let round = created(
         &client,
         format!("{}/api/v1/rounds", server.base),
@@ -222,7 +215,7 @@ async fn run_faults(url: &str, cluster: Option<&PrivateCluster>) {
             account,
         )
         .await;
-        let token = sign_in(&client, &server.base, &email).await;
+        let token = sign_in(&client, &server.base, &email, TEST_PASSWORD).await;
         let group = created(
             &client,
             format!("{}/api/v1/groups", server.base),

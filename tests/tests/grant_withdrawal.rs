@@ -1,26 +1,17 @@
 //! Rule 6's withdrawal within 10 days, sent as api.md writes it (no body), gives the budget back.
 
-use grants_tests::scenario::{form, step_up_round};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
-use time::Duration;
 
 on_both_backends!(
     a_group_withdraws_its_grant_and_the_budget_returns,
     |app: TestApp| async move {
-        let cast = app.cast(1).await;
-        let round = app
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
-            .await;
-        let member = app.applicant("member@example.jp").await;
-        let group = app.register_group(&member, "みどりの会").await;
-        let (application, _) = app
-            .eligible_application(&cast, &member, &round, &group, &form(200_000, 0, 200_000))
-            .await;
-        app.score(&cast, &application, &[45], &[]).await;
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
-        let grant = app.award(&cast, &round, &application, 200_000).await;
+        let grants_tests::scenario::OneGrant {
+            round,
+            grant,
+            member,
+            ..
+        } = app.one_awarded_grant().await;
         let before = app.get(&format!("/api/v1/rounds/{round}")).await;
         assert_eq!(before.body["remaining_budget"], 800_000);
 

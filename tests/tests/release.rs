@@ -4,28 +4,8 @@
 
 use grants_domain::grant::GrantCommand;
 use grants_domain::{GrantId, UserId};
-use grants_tests::scenario::{form, step_up_round};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
-use time::Duration;
-
-/// A round of ¥1,000,000 with one grant of ¥200,000; answers (round, grant, member token).
-async fn one_grant(app: &TestApp) -> (String, String, String) {
-    let cast = app.cast(1).await;
-    let round = app
-        .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
-        .await;
-    let member = app.applicant("member@example.jp").await;
-    let group = app.register_group(&member, "みどりの会").await;
-    let (application, _) = app
-        .eligible_application(&cast, &member, &round, &group, &form(200_000, 0, 200_000))
-        .await;
-    app.score(&cast, &application, &[45], &[]).await;
-    app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-        .await;
-    let grant = app.award(&cast, &round, &application, 200_000).await;
-    (round, grant, member)
-}
 
 async fn releases(app: &TestApp) -> i64 {
     let db = grants_app::db::Database::connect(&app.database_url)
@@ -67,7 +47,7 @@ async fn background_caught_up(app: &TestApp) {
 on_both_backends!(
     a_withdrawal_whose_release_never_ran_is_completed_from_the_log,
     |app: TestApp| async move {
-        let (round, grant, _) = one_grant(&app).await;
+        let grants_tests::scenario::OneGrant { round, grant, .. } = app.one_awarded_grant().await;
         // Only the grant's part, straight into the store: as if the service died right after it.
         let db = grants_app::db::Database::connect(&app.database_url)
             .await
@@ -104,7 +84,12 @@ on_both_backends!(
 on_both_backends!(
     the_handler_and_the_background_run_release_a_withdrawal_once,
     |app: TestApp| async move {
-        let (round, grant, member) = one_grant(&app).await;
+        let grants_tests::scenario::OneGrant {
+            round,
+            grant,
+            member,
+            ..
+        } = app.one_awarded_grant().await;
         let path = format!("/api/v1/grants/{grant}/withdraw");
         app.call(Method::POST, &path, &member, None, 200).await;
         // The handler released at once: its answer's round shows it.
