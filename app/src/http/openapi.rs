@@ -852,6 +852,24 @@ pub fn complete(mut openapi: OpenApiDocument) -> OpenApiDocument {
 }
 
 fn complete_operation(method: HttpMethod, operation: &mut Operation) {
+    // Error answers are problem+json, whatever content type an annotation gave them.
+    for (status, response) in operation.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if status.starts_with('4') || status.starts_with('5') {
+            if let Some(content) = response.content.shift_remove("application/json") {
+                response
+                    .content
+                    .insert("application/problem+json".to_owned(), content);
+            }
+        }
+    }
+    // A bearer token is optional here (`security((), ("bearer" = []))`): one that is sent must work.
+    let optional_bearer = operation
+        .security
+        .as_ref()
+        .is_some_and(|alternatives| alternatives.len() > 1);
     let secured = operation.security.is_none();
     if secured {
         operation.security = Some(vec![SecurityRequirement::new::<_, _, &str>(BEARER, [])]);
@@ -920,6 +938,12 @@ fn complete_operation(method: HttpMethod, operation: &mut Operation) {
             "not signed in: missing, unknown or expired bearer token",
         ));
         errors.push((403, "signed in, but the role does not allow this"));
+    }
+    if optional_bearer {
+        errors.push((
+            401,
+            "a bearer token was sent but is unknown or expired (send none to read as the public)",
+        ));
     }
     if has_path_params || is_command {
         errors.push((404, "unknown, or not visible to the caller"));
