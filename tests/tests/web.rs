@@ -701,11 +701,32 @@ on_both_backends!(
         let reviewer = Browser::new(&app);
         reviewer.sign_in("reviewer0@example.jp").await;
         let path = format!("/review/rounds/{round}/ranking");
-        assert!(reviewer
-            .get("/review")
-            .await
-            .html
-            .contains(&format!("href=\"{path}\"")));
+        // Before the close the list names the round and links nowhere (the ranking is sealed).
+        let list = reviewer.get("/review").await;
+        assert!(
+            !list.html.contains(&format!("href=\"{path}\"")),
+            "{}",
+            list.html
+        );
+        assert!(list.html.contains("採点受付中"), "{}", list.html);
+        assert!(
+            list.html.contains("年度 ステップアップ"),
+            "the round by its name: {}",
+            list.html
+        );
+        assert!(!list.html.contains("募集回 1"));
+        // The sheet shows the round, its budget, the project's period and budget, how scoring works.
+        let sheet = reviewer.get(&format!("/review/{application}")).await;
+        assert_eq!(sheet.status, 200);
+        for expected in [
+            "募集回の予算",
+            "事業期間",
+            "収支予算（支出）",
+            "採点のしかた",
+            "¥1,000,000",
+        ] {
+            assert!(sheet.html.contains(expected), "{expected}: {}", sheet.html);
+        }
 
         // Sealed until staff close scoring: the API refuses and the page says so.
         let before = reviewer.get(&path).await;
@@ -714,6 +735,11 @@ on_both_backends!(
 
         app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
             .await;
+        assert!(reviewer
+            .get("/review")
+            .await
+            .html
+            .contains(&format!("href=\"{path}\"")));
         let after = reviewer.get(&path).await;
         assert_eq!(after.status, 200);
         assert!(after.html.contains("順位と合計点") && after.html.contains("40点"));

@@ -19,7 +19,7 @@ use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::session::{set_session, Visitor};
 use crate::web::view::{
-    self, error_summary, flash, form_guard, page, page_with_status, text, yen_of, Input,
+    self, date_of, error_summary, flash, form_guard, page, page_with_status, text, yen_of, Input,
 };
 use crate::web::Web;
 
@@ -43,9 +43,25 @@ async fn work_list(State(web): State<Web>, visitor: Visitor) -> Response {
         .iter()
         .filter(|row| text(&row["status"]) == "eligible")
         .collect();
-    let mut rounds: Vec<&str> = rows.iter().map(|row| text(&row["round_id"])).collect();
-    rounds.sort_unstable();
-    rounds.dedup();
+    let mut round_ids: Vec<&str> = rows.iter().map(|row| text(&row["round_id"])).collect();
+    round_ids.sort_unstable();
+    round_ids.dedup();
+    // Each round by its name, and whether its ranking can be read yet (scoring closed).
+    let mut rounds = Vec::new();
+    for round_id in round_ids {
+        match web
+            .api
+            .get(format!("/api/v1/rounds/{}", encode(round_id)), Some(token))
+            .await
+        {
+            Ok(round) => rounds.push((
+                round_id,
+                round_name(&round),
+                round["scoring_closed"] == true,
+            )),
+            Err(problem) => return read_failed(&visitor, &problem, "/review"),
+        }
+    }
     let body = html! {
         @if to_score.is_empty() {
             p { "審査する申請はありません。" }
@@ -70,9 +86,15 @@ async fn work_list(State(web): State<Web>, visitor: Visitor) -> Response {
         @if !rounds.is_empty() {
             h2 { "採点の結果" }
             p { "採点が締め切られると、各申請の合計点と順位を見られます（締切前は表示されません）。" }
-            ul {
-                @for (n, round) in rounds.iter().enumerate() {
-                    li { a href={ "/review/rounds/" (round) "/ranking" } { "担当する募集回 " (n + 1) " の順位" } }
+            ul #rounds {
+                @for (round_id, name, closed) in &rounds {
+                    li {
+                        @if *closed {
+                            a href={ "/review/rounds/" (round_id) "/ranking" } { (name) "の順位" }
+                        } @else {
+                            (name) "（採点受付中。締切後に順位を表示します）"
+                        }
+                    }
                 }
             }
         }
@@ -141,8 +163,20 @@ async fn ranking(State(web): State<Web>, visitor: Visitor, Path(id): Path<String
 /// What the scoresheet page shows: the application, its round's criteria and one's own sheet.
 struct Loaded {
     application: Value,
+    round: Value,
     criteria: Vec<Value>,
     sheet: Option<Value>,
+}
+
+/// A round as reviewers know it: 「令和8年度 ステップアップコース「title」」.
+fn round_name(round: &Value) -> String {
+    let year = round["fiscal_year"].as_i64().unwrap_or_default();
+    let reiwa = year - 2018;
+    format!(
+        "令和{reiwa}年度 {}「{}」",
+        text(&round["course"]),
+        text(&round["title"])
+    )
 }
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
@@ -172,6 +206,7 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
     Ok(Loaded {
         application,
         criteria: round["criteria"].as_array().cloned().unwrap_or_default(),
+        round,
         sheet,
     })
 }
@@ -231,8 +266,18 @@ fn sheet_page(
                 dt { "事業概要" } dd { (text(&application["summary"])) }
                 dt { "事業の目的・内容" } dd { (text(&application["purpose"])) }
                 dt { "対象者・受益者" } dd { (text(&application["beneficiaries"])) }
+                dt { "事業期間" } dd { (date_of(&application["period"]["start"])) "〜" (date_of(&application["period"]["end"])) }
                 dt { "申請額" } dd { (yen_of(&application["requested_amount"])) }
                 dt { "状況" } dd { (view::application_status(text(&application["status"]))) }
+                dt { "募集回" } dd { (round_name(&loaded.round)) }
+                dt { "募集回の予算" } dd { (yen_of(&loaded.round["budget"])) }
+            }
+            (budget_table(application))
+            h2 { "採点のしかた" }
+            p {
+                "各項目を、示された範囲の整数で採点してください。委員全員の採点を合計し、満点に対する割合が"
+                (text(&loaded.round["pass_ratio"])) "以上の申請が採択の候補になり、合計点の高い順に予算の範囲で採択されます。"
+                "採点は確定するまで何度でも保存でき、確定後は変更できません。"
             }
         }
         (error_summary(state))
@@ -424,4 +469,51 @@ async fn save_sheet(
         outcome = web.api.send(call).await.map(|_| ());
     }
     finish(&web, &visitor, &token, &id, &form, outcome, again).await
+}
+
+/// The application's budget as the reviewer weighs it: each expense line and each income line.
+fn budget_table(application: &Value) -> maud::Markup {
+    let expenses: Vec<&Value> = application["budget"]["expenses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let income: Vec<&Value> = application["budget"]["income"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    maud::html! {
+        @if !expenses.is_empty() {
+            table #budget {
+                caption { "収支予算（支出）" }
+                thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" } } }
+                tbody {
+                    @for line in &expenses {
+                        tr {
+                            td {
+                                (serde_json::from_value::<grants_domain::budget::ExpenseCategory>(line["category"].clone())
+                                    .map(|category| category.label_ja())
+                                    .unwrap_or_default())
+                            }
+                            td { (text(&line["item"])) }
+                            td.num { (line["quantity"].to_string()) }
+                            td.num { (yen_of(&line["unit_price"])) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !income.is_empty() {
+            table #income {
+                caption { "収支予算（収入）" }
+                thead { tr { th scope="col" { "内容" } th.num scope="col" { "金額" } } }
+                tbody {
+                    @for line in &income {
+                        tr { td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -112,9 +112,9 @@ fn committee_page(
                 @for member in &members {
                     li {
                         @if let Some(name) = reviewers.and_then(|all| name_of(all, member)) {
-                            (name) "（" code { (member) } "）"
+                            (name)
                         } @else {
-                            code { (member) }
+                            "（名前を読み込めませんでした）"
                         }
                     }
                 }
