@@ -106,10 +106,10 @@ impl Refusal for AmountError {
     fn message_ja(&self) -> String {
         match self {
             Self::AboveMaximum { requested, max } => {
-                format!("申請額{requested}が補助上限額{max}を超えています（規則3）")
+                format!("申請額{requested}が補助上限額{max}を超えています")
             }
             Self::BelowFloor { requested, floor } => {
-                format!("申請額{requested}がこのコースの下限額{floor}を下回っています（規則3）")
+                format!("申請額{requested}がこのコースの下限額{floor}を下回っています")
             }
             Self::Overflow(_) => "金額が大きすぎて計算できません".into(),
         }

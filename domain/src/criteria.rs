@@ -81,8 +81,8 @@ impl Refusal for CriteriaError {
                 points,
                 min,
                 max,
-            } => format!("「{key}」の点数{points}点は範囲（{min}〜{max}点）外です（規則4）"),
-            Self::Unscored(key) => format!("審査基準「{key}」が未採点です（規則4）"),
+            } => format!("「{key}」の点数{points}点は範囲（{min}〜{max}点）外です"),
+            Self::Unscored(key) => format!("審査基準「{key}」が未採点です"),
         }
     }
 

@@ -122,3 +122,30 @@ mod tests {
         assert_eq!(FiscalYear::new(2026).unwrap().to_string(), "2026年度");
     }
 }
+
+/// A date as the city's pages and messages write it: 2026年4月1日.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JaDate(pub Date);
+
+impl fmt::Display for JaDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}年{}月{}日",
+            self.0.year(),
+            u8::from(self.0.month()),
+            self.0.day()
+        )
+    }
+}
+
+#[cfg(test)]
+mod ja_date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_the_city_writes_them() {
+        let date = Date::from_calendar_date(2099, time::Month::January, 1).unwrap();
+        assert_eq!(JaDate(date).to_string(), "2099年1月1日");
+    }
+}

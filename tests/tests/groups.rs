@@ -88,10 +88,7 @@ on_both_backends!(
             .await;
         assert_eq!(refused.status, 422, "{:?}", refused.body);
         assert_eq!(refused.body["code"], "group.too_few_members");
-        assert!(refused.body["detail_ja"]
-            .as_str()
-            .unwrap()
-            .contains("規則1"));
+        assert!(!refused.body["detail_ja"].as_str().unwrap().contains("規則"));
         let wrong_type = app
             .send(
                 Method::POST,

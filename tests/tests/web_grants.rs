@@ -112,7 +112,7 @@ on_both_backends!(
             .nth(1)
             .expect("a message beside the amount");
         assert!(beside.starts_with(">概算払の合計"), "{beside:.200}");
-        assert!(beside.contains("規則7"));
+        assert!(beside.contains("上限"), "{beside:.200}");
 
         let requested = post_form(
             &browser,

@@ -117,7 +117,7 @@ impl Refusal for ApplicationError {
                 status.label_ja()
             ),
             Self::NotSubmittable { status } => format!(
-                "下書きまたは差戻し中の申請のみ提出できます（現在：{}）（規則2）",
+                "下書きまたは差戻し中の申請のみ提出できます（現在：{}）",
                 status.label_ja()
             ),
             Self::NotScreenable { status } => format!(
@@ -125,7 +125,7 @@ impl Refusal for ApplicationError {
                 status.label_ja()
             ),
             Self::NotWithdrawable { status } => format!(
-                "交付決定前の申請のみ取り下げられます（現在：{}）（規則2）",
+                "交付決定前の申請のみ取り下げられます（現在：{}）",
                 status.label_ja()
             ),
             Self::OutcomeNotAllowed { status } => format!(
@@ -133,10 +133,10 @@ impl Refusal for ApplicationError {
                 status.label_ja()
             ),
             Self::WindowClosed { closes_at } => {
-                format!("募集期間は{}に終了しました（規則2）", jst(closes_at))
+                format!("募集期間は{}に終了しました", jst(closes_at))
             }
             Self::WindowNotOpen { opens_at } => format!(
-                "募集期間は{}に始まります。提出はそれ以降にしてください（規則2）",
+                "募集期間は{}に始まります。提出はそれ以降にしてください",
                 jst(opens_at)
             ),
             Self::WindowReversed => "募集期間の開始は終了より前にしてください".into(),

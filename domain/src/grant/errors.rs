@@ -1,6 +1,7 @@
 //! Why the grant aggregate refuses a command. The English `Display` text states the rule; [`Refusal`]
 //! adds a stable code, the Japanese message naming the rule, and the kind (409 or 422).
 
+use crate::fiscal_year::JaDate;
 use time::Date;
 
 use crate::budget::BudgetOverflow;
@@ -214,7 +215,7 @@ impl Refusal for GrantError {
     fn message_ja(&self) -> String {
         match self {
             Self::NotDecided => "交付決定がされていません".into(),
-            Self::AlreadyDecided => "この補助金はすでに交付決定されています（規則6）".into(),
+            Self::AlreadyDecided => "この補助金はすでに交付決定されています".into(),
             Self::StatusForbids { action, status } => format!(
                 "現在の状態（{}）では{}はできません",
                 status.label_ja(),
@@ -228,7 +229,11 @@ impl Refusal for GrantError {
             Self::RatioAboveOne { field } => format!("{field}は1/1以下でなければなりません"),
             Self::ZeroAmount { .. } => "0円は指定できません".into(),
             Self::PeriodReversed { start, end } => {
-                format!("事業期間の終了日{end}が開始日{start}より前です")
+                format!(
+                    "事業期間の終了日{}が開始日{}より前です",
+                    JaDate(*end),
+                    JaDate(*start)
+                )
             }
             Self::OutsideGrantYear {
                 date,
@@ -236,59 +241,70 @@ impl Refusal for GrantError {
                 last_day,
                 ..
             } => format!(
-                "日付{date}が交付決定日{decided_on}から年度末{last_day}までの範囲外です（単年度）"
+                "日付{}が交付決定日{}から年度末{}までの範囲外です（単年度）",
+                JaDate(*date),
+                JaDate(*decided_on),
+                JaDate(*last_day)
             ),
             Self::PeriodAfterCompletion {
                 completion_deadline,
-            } => format!("事業期間は完了期限{completion_deadline}までに終わらなければなりません"),
-            Self::DateInFuture { date, .. } => format!("日付{date}は未来の日付です"),
+            } => format!(
+                "事業期間は完了期限{}までに終わらなければなりません",
+                JaDate(*completion_deadline)
+            ),
+            Self::DateInFuture { date, .. } => format!("日付{}は未来の日付です", JaDate(*date)),
             Self::TooManyLines { max, .. } => format!("実績報告の明細は各{max}行までです"),
             Self::ZeroQuantity => "数量は1以上で入力してください".into(),
             Self::Overflow { .. } => "金額が大きすぎて計算できません".into(),
             Self::WithdrawalPeriodOver { last_day } => {
-                format!("取下げ期間（交付決定から10日、{last_day}まで）を過ぎています（規則6）")
+                format!(
+                    "取下げ期間（交付決定から10日、{}まで）を過ぎています",
+                    JaDate(*last_day)
+                )
             }
-            Self::WithdrawalAfterPayment => {
-                "支払い後は交付申請を取り下げることはできません（規則6）".into()
-            }
+            Self::WithdrawalAfterPayment => "支払い後は交付申請を取り下げることはできません".into(),
             Self::AdvanceAboveCap { total, cap } => {
-                format!("概算払の合計{total}が上限{cap}を超えます（規則7）")
+                format!("概算払の合計{total}が上限{cap}を超えます")
             }
             Self::PaymentAboveDecided { total, decided } => {
-                format!("支払額の合計{total}が交付決定額{decided}を超えます（規則7）")
+                format!("支払額の合計{total}が交付決定額{decided}を超えます")
             }
             Self::PaymentBeforeDecision {
                 paid_on,
                 decided_on,
-            } => format!("支払日{paid_on}が交付決定日{decided_on}より前です（規則7）"),
+            } => format!(
+                "支払日{}が交付決定日{}より前です",
+                JaDate(*paid_on),
+                JaDate(*decided_on)
+            ),
             Self::PaymentAbovePayable { amount, payable } => {
-                format!("精算払{amount}が支払残額{payable}を超えます（規則7）")
+                format!("精算払{amount}が支払残額{payable}を超えます")
             }
-            Self::ChangeRequestExists => "この変更申請はすでに存在します（規則8）".into(),
-            Self::ChangeRequestUnknown => "該当する変更申請がありません（規則8）".into(),
-            Self::ChangeAlreadyDecided => "この変更申請はすでに審査済みです（規則8）".into(),
+            Self::ChangeRequestExists => "この変更申請はすでに存在します".into(),
+            Self::ChangeRequestUnknown => "該当する変更申請がありません".into(),
+            Self::ChangeAlreadyDecided => "この変更申請はすでに審査済みです".into(),
             Self::NewAmountOnRejection => {
-                "変更を承認しない場合は新しい交付額を指定できません（規則8）".into()
+                "変更を承認しない場合は新しい交付額を指定できません".into()
             }
             Self::ChangeAboveMaximum { amount, max } => {
-                format!("交付額{amount}が変更後の補助上限額{max}を超えます（規則8）")
+                format!("交付額{amount}が変更後の補助上限額{max}を超えます")
             }
             Self::ChangeBelowPaid { amount, paid } => {
-                format!("交付額{amount}が支払済額{paid}を下回ります（規則8）")
+                format!("交付額{amount}が支払済額{paid}を下回ります")
             }
-            Self::ChangePending => "審査中の変更申請があります（規則8）".into(),
-            Self::NoReportSaved => "実績報告が保存されていません（規則9）".into(),
+            Self::ChangePending => "審査中の変更申請があります".into(),
+            Self::NoReportSaved => "実績報告が保存されていません".into(),
             Self::ReportLate { deadline } => {
-                format!("実績報告の提出期限{deadline}を過ぎています（規則9）")
+                format!("実績報告の提出期限{}を過ぎています", JaDate(*deadline))
             }
             Self::RefundAboveOutstanding {
                 amount,
                 outstanding,
-            } => format!("返還額{amount}が未返還額{outstanding}を超えます（規則9）"),
+            } => format!("返還額{amount}が未返還額{outstanding}を超えます"),
             Self::CancelRefundAbovePaid {
                 refund_amount,
                 net_paid,
-            } => format!("返還命令額{refund_amount}が支払済額{net_paid}を超えます（規則10）"),
+            } => format!("返還命令額{refund_amount}が支払済額{net_paid}を超えます"),
         }
     }
 

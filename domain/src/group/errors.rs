@@ -96,19 +96,19 @@ impl Refusal for GroupError {
             Self::ResidentsExceedMembers => "市内在住の構成員数が構成員数を超えています".into(),
             Self::AlreadyMember => "この利用者はすでに団体のメンバーです".into(),
             Self::NoCurrentRegistration => {
-                "登録が有効な団体のみ申請できます（規則1）".into()
+                "登録が有効な団体のみ申請できます".into()
             }
             Self::TooFewMembers { count, min } => format!(
-                "申請には構成員が{min}人以上必要です（現在{count}人）（規則1）"
+                "申請には構成員が{min}人以上必要です（現在{count}人）"
             ),
             Self::NoResidentMember => {
-                "申請には市内在住の構成員が1人以上必要です（規則1）".into()
+                "申請には市内在住の構成員が1人以上必要です".into()
             }
             Self::NoPublicInterestPurpose => {
-                "申請には公益的な活動目的が必要です（規則1）".into()
+                "申請には公益的な活動目的が必要です".into()
             }
             Self::GrantLimitReached { prior_grants, max } => format!(
-                "この団体はすでに{prior_grants}回交付を受けており、1団体あたりの上限{max}回に達しています（規則1）"
+                "この団体はすでに{prior_grants}回交付を受けており、1団体あたりの上限{max}回に達しています"
             ),
         }
     }

@@ -59,18 +59,16 @@ impl Refusal for ReviewError {
 
     fn message_ja(&self) -> String {
         match self {
-            Self::NotACommitteeMember => {
-                "審査委員として委嘱された方のみ審査できます（規則4）".into()
-            }
-            Self::ConflictIsFinal => "申告した利害関係は取り消せません（規則4）".into(),
-            Self::AlreadyDeclared => "利害関係なしはすでに申告済みです（規則4）".into(),
+            Self::NotACommitteeMember => "審査委員として委嘱された方のみ審査できます".into(),
+            Self::ConflictIsFinal => "申告した利害関係は取り消せません".into(),
+            Self::AlreadyDeclared => "利害関係なしはすでに申告済みです".into(),
             Self::WrongSheet => {
                 "申告の内容がこの審査票の申請・募集回・審査委員と一致しません".into()
             }
-            Self::NotDeclared => "採点の前に利害関係の有無を申告してください（規則4）".into(),
-            Self::Conflicted => "利害関係のある審査委員はこの申請を採点できません（規則4）".into(),
-            Self::AlreadySealed => "この審査票はすでに確定（封印）されています（規則4）".into(),
-            Self::ScoringClosed => "審査（採点）は締め切られています（規則4）".into(),
+            Self::NotDeclared => "採点の前に利害関係の有無を申告してください".into(),
+            Self::Conflicted => "利害関係のある審査委員はこの申請を採点できません".into(),
+            Self::AlreadySealed => "この審査票はすでに確定（封印）されています".into(),
+            Self::ScoringClosed => "審査（採点）は締め切られています".into(),
             Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
             Self::Text(error) => error.message_ja_as(field_ja(error.field)),
             Self::Criteria(error) => error.message_ja(),

@@ -1,6 +1,7 @@
 //! Why the round refuses a command: one variant per rule, each with a stable code and a Japanese
 //! message naming the rule.
 
+use crate::fiscal_year::JaDate;
 use time::Date;
 
 use crate::ids::{ApplicationId, GrantId};
@@ -182,93 +183,89 @@ impl Refusal for RoundError {
 
     fn message_ja(&self) -> String {
         match self {
-            Self::WindowInverted => {
-                "募集開始日時は募集締切日時より前にしてください（規則2）".into()
-            }
+            Self::WindowInverted => "募集開始日時は募集締切日時より前にしてください".into(),
             Self::FloorAboveCap { floor, cap } => {
-                format!("下限額{floor}が上限額{cap}を超えています（規則3）")
+                format!("下限額{floor}が上限額{cap}を超えています")
             }
             Self::CapAboveBudget { cap, budget } => {
-                format!("上限額{cap}が予算額{budget}を超えています（規則3）")
+                format!("上限額{cap}が予算額{budget}を超えています")
             }
-            Self::ZeroRoundingUnit => "端数処理の単位は1円以上にしてください（規則3）".into(),
+            Self::ZeroRoundingUnit => "端数処理の単位は1円以上にしてください".into(),
             Self::RatioAboveOne(name) => format!("{name}は1/1以下にしてください"),
             Self::SettlementDaysOutOfRange => {
-                "実績報告の期限日数は1日から365日の間にしてください（規則9）".into()
+                "実績報告の期限日数は1日から365日の間にしてください".into()
             }
-            Self::NoGrantsPerGroup => {
-                "1団体あたりの交付回数の上限は1回以上にしてください（規則1）".into()
-            }
+            Self::NoGrantsPerGroup => "1団体あたりの交付回数の上限は1回以上にしてください".into(),
             Self::MissingText(field) => format!("{field}を入力してください"),
             Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
             Self::Text(error) => error.message_ja(),
             Self::AlreadyOpened => "この募集回はすでに開始されています".into(),
             Self::NotOpened => "この募集回はまだ開始されていません".into(),
-            Self::ReviewerAlreadyAppointed => {
-                "この審査委員はすでに委嘱されています（規則4）".into()
-            }
-            Self::NotAReviewer => "審査委員のアカウントだけを委員会に委嘱できます（規則4）".into(),
-            Self::ScoringAlreadyClosed => "審査（採点）はすでに締め切られています（規則4）".into(),
-            Self::ScoringNotClosed => "審査（採点）がまだ締め切られていません（規則5）".into(),
-            Self::RankingAlreadyFixed => "順位はすでに確定しています（規則5）".into(),
-            Self::RankingNotFixed => "順位がまだ確定していません（規則6）".into(),
-            Self::OfferAlreadyAnswered => "次点への打診にはすでに回答済みです（規則5）".into(),
-            Self::AlreadyDecided(_) => "この申請はこの募集回ですでに決定済みです（規則6）".into(),
-            Self::NotAwarded(_) => "この申請には交付決定がありません（規則6）".into(),
-            Self::WindowStillOpen => {
-                "募集期間が終了するまで審査を締め切ることはできません（規則4）".into()
-            }
-            Self::NoCommittee => {
-                "審査委員が委嘱されていないため審査を締め切れません（規則4）".into()
-            }
-            Self::IncompleteScoring(_) => {
-                "未提出の審査票があるため順位を確定できません（規則5）".into()
-            }
-            Self::NotTheRunnerUp(_) => "この申請はこの募集回の次点ではありません（規則5）".into(),
+            Self::ReviewerAlreadyAppointed => "この審査委員はすでに委嘱されています".into(),
+            Self::NotAReviewer => "審査委員のアカウントだけを委員会に委嘱できます".into(),
+            Self::ScoringAlreadyClosed => "審査（採点）はすでに締め切られています".into(),
+            Self::ScoringNotClosed => "審査（採点）がまだ締め切られていません".into(),
+            Self::RankingAlreadyFixed => "順位はすでに確定しています".into(),
+            Self::RankingNotFixed => "順位がまだ確定していません".into(),
+            Self::OfferAlreadyAnswered => "次点への打診にはすでに回答済みです".into(),
+            Self::AlreadyDecided(_) => "この申請はこの募集回ですでに決定済みです".into(),
+            Self::NotAwarded(_) => "この申請には交付決定がありません".into(),
+            Self::WindowStillOpen => "募集期間が終了するまで審査を締め切ることはできません".into(),
+            Self::NoCommittee => "審査委員が委嘱されていないため審査を締め切れません".into(),
+            Self::IncompleteScoring(_) => "未提出の審査票があるため順位を確定できません".into(),
+            Self::NotTheRunnerUp(_) => "この申請はこの募集回の次点ではありません".into(),
             Self::OfferExpired(day) => {
-                format!("次点への打診の回答期限（{day}）を過ぎています（規則5）")
+                format!("次点への打診の回答期限（{}）を過ぎています", JaDate(*day))
             }
-            Self::OfferNotAccepted(_) => "次点の申請者がまだ打診を受諾していません（規則5）".into(),
+            Self::OfferNotAccepted(_) => "次点の申請者がまだ打診を受諾していません".into(),
             Self::AboveRemainder { amount, remainder } => {
-                format!("交付額{amount}が次点に打診した残額{remainder}を超えています（規則5）")
+                format!("交付額{amount}が次点に打診した残額{remainder}を超えています")
             }
-            Self::NotAdopted(_) => "この申請は審査で採択されていません（規則5）".into(),
+            Self::NotAdopted(_) => "この申請は審査で採択されていません".into(),
             Self::AboveRequested { amount, requested } => {
-                format!("交付額{amount}が申請額{requested}を超えています（規則6）")
+                format!("交付額{amount}が申請額{requested}を超えています")
             }
             Self::AboveMaximum { amount, max, .. } => {
-                format!("交付額{amount}が補助上限額{max}を超えています（規則6）")
+                format!("交付額{amount}が補助上限額{max}を超えています")
             }
             Self::BelowFloor { amount, floor } => {
-                format!("交付額{amount}がこのコースの下限額{floor}を下回っています（規則3）")
+                format!("交付額{amount}がこのコースの下限額{floor}を下回っています")
             }
             Self::DeadlineBeforeDecision {
                 deadline,
                 decided_on,
-            } => format!("完了期限{deadline}が交付決定日{decided_on}より前です（規則6）"),
+            } => format!(
+                "完了期限{}が交付決定日{}より前です",
+                JaDate(*deadline),
+                JaDate(*decided_on)
+            ),
             Self::DeadlineAfterFiscalYear { deadline, last_day } => {
-                format!("完了期限{deadline}が年度末{last_day}より後です（規則6）")
+                format!(
+                    "完了期限{}が年度末{}より後です",
+                    JaDate(*deadline),
+                    JaDate(*last_day)
+                )
             }
             Self::BudgetExceeded {
                 decided,
                 adding,
                 budget,
-            } => format!("決定済み{decided}に{adding}を加えると予算額{budget}を超えます（規則6）"),
+            } => format!("決定済み{decided}に{adding}を加えると予算額{budget}を超えます"),
             Self::SheetCountMismatch {
                 expected, found, ..
-            } => format!("審査票が{found}件ありますが、審査委員は{expected}名です（規則5）"),
-            Self::NoSheets(_) => "審査票の枠がありません（規則5）".into(),
+            } => format!("審査票が{found}件ありますが、審査委員は{expected}名です"),
+            Self::NoSheets(_) => "審査票の枠がありません".into(),
             Self::ScoreAboveMaximum { total, max, .. } => {
-                format!("審査票の合計{total}点が満点{max}点を超えています（規則4）")
+                format!("審査票の合計{total}点が満点{max}点を超えています")
             }
             Self::TotalOverflow => "合計点が大きすぎて計算できません".into(),
             Self::DuplicateApplication(_) => "同じ申請が2回含まれています".into(),
             Self::DuplicateGrant(_) => "この交付番号はすでに使われています".into(),
-            Self::EmptyDecision => "交付決定または不採択を1件以上指定してください（規則6）".into(),
-            Self::ZeroAmount { .. } => "金額は1円以上にしてください（規則6）".into(),
-            Self::AmendmentUnchanged => "変更後の額が現在の交付決定額と同じです（規則8）".into(),
+            Self::EmptyDecision => "交付決定または不採択を1件以上指定してください".into(),
+            Self::ZeroAmount { .. } => "金額は1円以上にしてください".into(),
+            Self::AmendmentUnchanged => "変更後の額が現在の交付決定額と同じです".into(),
             Self::ReleaseAboveAward { amount, award } => {
-                format!("解除額{amount}が交付決定額{award}を超えています（規則6）")
+                format!("解除額{amount}が交付決定額{award}を超えています")
             }
         }
     }
