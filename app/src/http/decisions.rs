@@ -97,6 +97,7 @@ pub async fn get_ranking(
         settings.pass_ratio,
         settings.budget,
         settings.floor,
+        settings.rounding_unit,
     )
     .map_err(|error| ApiError::refused(&error))?;
     Ok(Json(json!({ "fixed": false, "rows": rows })))

@@ -3,6 +3,14 @@
 //!
 //! The budget invariant lives in [`Round::check_budget`]: every path that adds to the decided total
 //! passes through it, so `decided total <= budget` holds after every event.
+//!
+//! Decision on rounding (rule 3's "rounding down" applied to what staff decide): every decided
+//! amount, first or amended, lies on the round's rounding unit ([`check_on_unit`]). An amount off
+//! the unit is refused, not floored: staff type the amount, the notice states it, and the service
+//! never issues a decision for an amount other than the one staff decided. The refusal names the
+//! amount rounded down (unit 1,000 yen: 286,500 is refused and 286,000 named), so staff can re-enter
+//! it. Computed amounts (the maximum, the finalised amount, the runner-up's remainder) are floored
+//! where they are computed.
 
 use std::collections::BTreeSet;
 
@@ -103,6 +111,7 @@ impl Round {
             }
             check_amount(settings, award)?;
             self.check_adopted(award.application_id, award.amount)?;
+            check_on_unit("amount", award.amount, settings.rounding_unit)?;
             check_deadline(settings, award.completion_deadline, decided_on)?;
             check_text(
                 &award.conditions,
@@ -188,6 +197,7 @@ impl Round {
         if let Some(increase) = new_amount.checked_sub(award.amount) {
             self.check_budget(increase)?;
         }
+        check_on_unit("new_amount", new_amount, settings.rounding_unit)?;
         Ok(vec![RoundEvent::AwardAmended {
             application_id,
             grant_id: award.grant_id,
@@ -255,6 +265,21 @@ pub fn check_amount(settings: &RoundSettings, award: &AwardRequest) -> Result<()
         return Err(RoundError::BelowFloor {
             amount,
             floor: settings.floor,
+        });
+    }
+    Ok(())
+}
+
+/// Rules 3 and 6: a decided amount is a whole multiple of the round's rounding unit (see the module
+/// doc for why an amount off it is refused rather than floored).
+pub fn check_on_unit(field: &'static str, amount: Yen, unit: Yen) -> Result<(), RoundError> {
+    let rounded_down = amount.truncate_to(unit);
+    if rounded_down != amount {
+        return Err(RoundError::OffRoundingUnit {
+            field,
+            amount,
+            unit,
+            rounded_down,
         });
     }
     Ok(())

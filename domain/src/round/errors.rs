@@ -85,6 +85,17 @@ pub enum RoundError {
     },
     #[error("the award {amount} is below the course's floor {floor}")]
     BelowFloor { amount: Yen, floor: Yen },
+    #[error(
+        "the decided amount {amount} is not a multiple of the round's rounding unit {unit}; \
+         amounts are rounded down, to {rounded_down}"
+    )]
+    /// `field`: `amount` of an award, `new_amount` of an amendment.
+    OffRoundingUnit {
+        field: &'static str,
+        amount: Yen,
+        unit: Yen,
+        rounded_down: Yen,
+    },
     #[error("the completion deadline {deadline} is before the decision day {decided_on}")]
     DeadlineBeforeDecision { deadline: Date, decided_on: Date },
     #[error("the completion deadline {deadline} is after the end of the fiscal year {last_day}")]
@@ -164,6 +175,7 @@ impl Refusal for RoundError {
             Self::AboveRequested { .. } => "round.above_requested",
             Self::AboveMaximum { .. } => "round.above_maximum",
             Self::BelowFloor { .. } => "round.below_floor",
+            Self::OffRoundingUnit { .. } => "round.off_rounding_unit",
             Self::DeadlineBeforeDecision { .. } => "round.deadline_before_decision",
             Self::DeadlineAfterFiscalYear { .. } => "round.deadline_after_fiscal_year",
             Self::BudgetExceeded { .. } => "round.budget_exceeded",
@@ -242,6 +254,15 @@ impl Refusal for RoundError {
             Self::BelowFloor { amount, floor } => {
                 format!("交付額{amount}がこのコースの下限額{floor}を下回っています（規則3）")
             }
+            Self::OffRoundingUnit {
+                amount,
+                unit,
+                rounded_down,
+                ..
+            } => format!(
+                "交付決定額{amount}が端数処理の単位{unit}の倍数ではありません。\
+                 端数は切り捨てて{rounded_down}としてください（規則3）"
+            ),
             Self::DeadlineBeforeDecision {
                 deadline,
                 decided_on,
@@ -296,6 +317,7 @@ impl Refusal for RoundError {
             | Self::AboveRequested { .. }
             | Self::AboveMaximum { .. }
             | Self::BelowFloor { .. }
+            | Self::OffRoundingUnit { .. }
             | Self::DeadlineBeforeDecision { .. }
             | Self::DeadlineAfterFiscalYear { .. }
             | Self::BudgetExceeded { .. } => RefusalKind::Rule,
@@ -316,7 +338,8 @@ impl Refusal for RoundError {
             | Self::MissingText(field)
             | Self::TextTooLong { field, .. }
             | Self::ZeroAmount { field }
-            | Self::AboveMaximum { field, .. } => Some(field),
+            | Self::AboveMaximum { field, .. }
+            | Self::OffRoundingUnit { field, .. } => Some(field),
             Self::Text(error) => error.field(),
             Self::SettlementDaysOutOfRange => Some("settlement_days"),
             Self::NoGrantsPerGroup => Some("max_grants_per_group"),

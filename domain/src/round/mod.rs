@@ -215,6 +215,7 @@ impl Round {
             settings.pass_ratio,
             settings.budget,
             settings.floor,
+            settings.rounding_unit,
         )?;
         let fixed_on = jst_date(at);
         let offer_expires_on = rows

@@ -592,6 +592,23 @@ fn an_award_below_the_floor_or_of_nothing_is_refused() {
 }
 
 #[test]
+fn worked_example_a_decided_amount_off_the_rounding_unit_is_refused_naming_it_rounded_down() {
+    // Unit 1,000 yen: staff type 286,500 for a request of 300,000; refused, 286,000 named.
+    given(ranked_round())
+        .when(decide(vec![award(2, 286_500, 300_000)], vec![]))
+        .then_expect_error(RoundError::OffRoundingUnit {
+            field: "amount",
+            amount: yen(286_500),
+            unit: yen(1_000),
+            rounded_down: yen(286_000),
+        });
+    // The same award at 286,000 is decided.
+    given(ranked_round())
+        .when(decide(vec![award(2, 286_000, 300_000)], vec![]))
+        .then_expect_events(vec![decided(2, 286_000, 1)]);
+}
+
+#[test]
 fn an_application_already_awarded_or_rejected_cannot_be_decided_again() {
     given(with(ranked_round(), [decided(1, 500_000, 1)]))
         .when(decide(vec![], vec![rejection(1, "重複")]))
@@ -846,6 +863,18 @@ fn an_approved_change_raises_an_award_within_the_budget() {
             by: staff(),
             at: DECIDED_AT,
         }]);
+}
+
+#[test]
+fn an_amended_amount_off_the_rounding_unit_is_refused() {
+    given(fully_decided())
+        .when(amend(1, 450_500))
+        .then_expect_error(RoundError::OffRoundingUnit {
+            field: "new_amount",
+            amount: yen(450_500),
+            unit: yen(1_000),
+            rounded_down: yen(450_000),
+        });
 }
 
 #[test]
