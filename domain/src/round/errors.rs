@@ -86,6 +86,15 @@ pub enum RoundError {
     #[error("the award {amount} is below the course's floor {floor}")]
     BelowFloor { amount: Yen, floor: Yen },
     #[error(
+        "the group of application {application_id} already had {prior_grants} grants in this \
+         course, counting this round's awards; the round allows at most {max} per group"
+    )]
+    GrantLimitReached {
+        application_id: ApplicationId,
+        prior_grants: u32,
+        max: u32,
+    },
+    #[error(
         "the decided amount {amount} is not a multiple of the round's rounding unit {unit}; \
          amounts are rounded down, to {rounded_down}"
     )]
@@ -130,6 +139,8 @@ pub enum RoundError {
     DuplicateApplication(ApplicationId),
     #[error("grant {0} is already used")]
     DuplicateGrant(GrantId),
+    #[error("the budget of application {0} is too large to add up")]
+    BudgetOverflow(ApplicationId),
     #[error("a decision needs at least one award or rejection")]
     EmptyDecision,
     #[error("the {field} must be more than zero yen")]
@@ -176,6 +187,8 @@ impl Refusal for RoundError {
             Self::AboveMaximum { .. } => "round.above_maximum",
             Self::BelowFloor { .. } => "round.below_floor",
             Self::OffRoundingUnit { .. } => "round.off_rounding_unit",
+            Self::GrantLimitReached { .. } => "round.grant_limit_reached",
+            Self::BudgetOverflow(_) => "round.budget_overflow",
             Self::DeadlineBeforeDecision { .. } => "round.deadline_before_decision",
             Self::DeadlineAfterFiscalYear { .. } => "round.deadline_after_fiscal_year",
             Self::BudgetExceeded { .. } => "round.budget_exceeded",
@@ -263,6 +276,13 @@ impl Refusal for RoundError {
                 "交付決定額{amount}が端数処理の単位{unit}の倍数ではありません。\
                  端数は切り捨てて{rounded_down}としてください（規則3）"
             ),
+            Self::GrantLimitReached {
+                prior_grants, max, ..
+            } => format!(
+                "この団体はこのコースですでに{prior_grants}回交付決定を受けており（この募集回の決定を含む）、\
+                 1団体あたりの上限{max}回に達しています（規則1）"
+            ),
+            Self::BudgetOverflow(_) => "収支予算の金額が大きすぎて計算できません".into(),
             Self::DeadlineBeforeDecision {
                 deadline,
                 decided_on,
@@ -318,6 +338,7 @@ impl Refusal for RoundError {
             | Self::AboveMaximum { .. }
             | Self::BelowFloor { .. }
             | Self::OffRoundingUnit { .. }
+            | Self::GrantLimitReached { .. }
             | Self::DeadlineBeforeDecision { .. }
             | Self::DeadlineAfterFiscalYear { .. }
             | Self::BudgetExceeded { .. } => RefusalKind::Rule,

@@ -252,7 +252,15 @@ mod tests {
             vec![Scored(40), Scored(37), Conflicted, Scored(42), Scored(38)],
         );
         assert_eq!(total_of(&entry, 50), Ok(Some(196)));
-        let rows = rank(&[entry], 50, seven_tenths(), yen(1_000_000), Yen::ZERO, one_yen()).unwrap();
+        let rows = rank(
+            &[entry],
+            50,
+            seven_tenths(),
+            yen(1_000_000),
+            Yen::ZERO,
+            one_yen(),
+        )
+        .unwrap();
         // Pass line 7/10 x 250 = 175.
         assert_eq!(rows[0].total, 196);
         assert!(rows[0].passed);
@@ -319,7 +327,15 @@ mod tests {
     #[test]
     fn impossible_entries_are_refused() {
         let refuse = |entries: &[RankingEntry]| {
-            rank(entries, 50, seven_tenths(), yen(1_000_000), Yen::ZERO, one_yen()).unwrap_err()
+            rank(
+                entries,
+                50,
+                seven_tenths(),
+                yen(1_000_000),
+                Yen::ZERO,
+                one_yen(),
+            )
+            .unwrap_err()
         };
         assert_eq!(
             refuse(&[entry(1, 1, scored(&[51]))]),
