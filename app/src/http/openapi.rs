@@ -422,7 +422,8 @@ pub struct RankRow {
     total: u32,
     passed: bool,
     outcome: RankOutcome,
-    /// The remainder offered to the runner-up; null for every other row.
+    /// The remainder offered to the runner-up (the budget left, rounded down to the round's
+    /// rounding unit); null for every other row.
     remainder_offer: Option<Yen>,
 }
 
@@ -430,6 +431,7 @@ pub struct RankRow {
 #[derive(ToSchema)]
 pub struct RunnerUpOffer {
     application_id: Uuid,
+    /// The budget left after the adopted requests, rounded down to the round's rounding unit.
     remainder: Yen,
     expires_on: time::Date,
     /// true accepted, false declined, null not answered yet.
