@@ -522,6 +522,9 @@ pub struct GrantRead {
     group_id: Uuid,
     status: GrantStatus,
     decided_amount: Yen,
+    /// The subsidy rate of the grant (rule 3), taken from the group's grants counted at the
+    /// decision; the finalised amount uses it (an extension of api.md's grant read).
+    rate: Option<Ratio>,
     decided_on: Option<time::Date>,
     notice_number: Option<String>,
     paid_total: Yen,
