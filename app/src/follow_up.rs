@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use grants_domain::amount::AmountTerms;
 use grants_domain::application::{ApplicationCommand, DecisionOutcome};
 use grants_domain::grant::{GrantCommand, GrantDecision, Period as GrantPeriod};
 use grants_domain::round::{Round, RoundEvent};
@@ -42,6 +43,7 @@ pub async fn follow(
             application_id,
             grant_id,
             amount,
+            rate,
             notice_number,
             conditions,
             completion_deadline,
@@ -51,10 +53,16 @@ pub async fn follow(
             let application = loaded.aggregate();
             let settings = round.opened().map_err(|error| ApiError::refused(&error))?;
             let content = application.content().ok_or_else(ApiError::not_found)?;
-            let terms = application
+            // The rate the decision counted (rule 1's count at the decision); a decision stored
+            // before it was recorded kept the draft's rate.
+            let draft_terms = application
                 .terms()
                 .copied()
                 .ok_or_else(ApiError::not_found)?;
+            let terms = AmountTerms {
+                rate: rate.unwrap_or(draft_terms.rate),
+                ..draft_terms
+            };
             let group_name = state
                 .stores
                 .groups

@@ -4,6 +4,10 @@
 //! - `ApplicationDraftStarted` 1.0 -> 2.0: the content gained `beneficiaries` (対象者・受益者); a draft
 //!   started before has an empty one, which the group fills in before submission (it is required by
 //!   `check_complete`, never by loading).
+//! - `AwardDecided` 1.0 -> 2.0 (issue 16): the decision records the group's grant count it counted
+//!   (`prior_grants`) and the rate that count gave (`rate`). A 1.0 decision counted nothing and its
+//!   grant kept the rate its draft started with, so both become `null`; the fields are also
+//!   `#[serde(default)]`, so readers of the raw log (the decision follow-up) load a 1.0 payload too.
 //!
 //! Note: `SemanticVersionEventUpcaster` stamps the upcast event with the full semantic version
 //! ("2.0.0"), while new events say "2.0"; both are version 2.0.0 to every upcaster, so neither is
@@ -13,14 +17,34 @@ use cqrs_es::persist::{EventUpcaster, SemanticVersionEventUpcaster};
 use serde_json::Value;
 
 use crate::application::DRAFT_STARTED_VERSION;
+use crate::round::AWARD_DECIDED_VERSION;
 
 /// Every upcaster the event stores must be given, in the order they apply.
 pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
-    vec![Box::new(SemanticVersionEventUpcaster::new(
-        "ApplicationDraftStarted",
-        DRAFT_STARTED_VERSION,
-        Box::new(add_empty_beneficiaries),
-    ))]
+    vec![
+        Box::new(SemanticVersionEventUpcaster::new(
+            "ApplicationDraftStarted",
+            DRAFT_STARTED_VERSION,
+            Box::new(add_empty_beneficiaries),
+        )),
+        Box::new(SemanticVersionEventUpcaster::new(
+            "AwardDecided",
+            AWARD_DECIDED_VERSION,
+            Box::new(add_unrecorded_count_and_rate),
+        )),
+    ]
+}
+
+/// `{"AwardDecided": {...}}` gains `"prior_grants": null` and `"rate": null`: not recorded then.
+fn add_unrecorded_count_and_rate(mut payload: Value) -> Value {
+    if let Some(body) = payload
+        .get_mut("AwardDecided")
+        .and_then(Value::as_object_mut)
+    {
+        body.entry("prior_grants").or_insert(Value::Null);
+        body.entry("rate").or_insert(Value::Null);
+    }
+    payload
 }
 
 /// `{"ApplicationDraftStarted": {"content": {...}}}` gains `"beneficiaries": ""` in its content. A
@@ -47,6 +71,7 @@ mod tests {
     use super::*;
     use crate::application::{Application, ApplicationEvent, ApplicationStatus};
     use crate::money::Yen;
+    use crate::round::{Round, RoundEvent};
 
     /// An `ApplicationDraftStarted` exactly as version 1.0 stored it: no `beneficiaries` in the content.
     fn stored_v1() -> SerializedEvent {
@@ -129,6 +154,78 @@ mod tests {
         assert_eq!(application.max_amount(), Some(Yen::new(286_000).unwrap()));
         // The old draft can be completed: beneficiaries is required only at submission.
         assert!(application.content().unwrap().check_complete().is_err());
+    }
+
+    /// An `AwardDecided` exactly as version 1.0 stored it: no `prior_grants`, no `rate`.
+    fn stored_award_v1() -> SerializedEvent {
+        let payload = json!({
+            "AwardDecided": {
+                "application_id": "0190f5c4-0000-7000-8000-000000000001",
+                "grant_id": "0190f5c4-0000-7000-8000-000000000004",
+                "group_id": "0190f5c4-0000-7000-8000-000000000003",
+                "amount": 286000,
+                "notice_number": "令和8年度市協00000002第1号",
+                "conditions": "",
+                "completion_deadline": "2027-02-28",
+                "decided_on": "2026-06-10",
+                "by": "0190f5c4-0000-7000-8000-000000000010",
+                "decided_at": "2026-06-10T01:00:00Z"
+            }
+        });
+        SerializedEvent::new(
+            "0190f5c4-0000-7000-8000-000000000002".into(),
+            5,
+            "round".into(),
+            "AwardDecided".into(),
+            "1.0".into(),
+            payload,
+            json!({}),
+        )
+    }
+
+    #[test]
+    fn a_version_1_award_decided_is_upcast_to_2_0_with_nothing_recorded_and_applies() {
+        let stored = stored_award_v1();
+        // Readers of the raw log load it as well: the new fields default to nothing recorded.
+        let raw: RoundEvent = serde_json::from_value(stored.payload.clone()).unwrap();
+        let event = upcast(stored);
+        assert_eq!(event.event_version, "2.0.0");
+        assert_eq!(event.payload["AwardDecided"]["prior_grants"], Value::Null);
+        assert_eq!(event.payload["AwardDecided"]["rate"], Value::Null);
+
+        let envelope = EventEnvelope::<Round>::try_from(event).unwrap();
+        assert_eq!(envelope.payload, raw);
+        let RoundEvent::AwardDecided {
+            amount,
+            prior_grants,
+            rate,
+            ..
+        } = &envelope.payload
+        else {
+            panic!("an AwardDecided");
+        };
+        assert_eq!(
+            (*amount, *prior_grants, *rate),
+            (Yen::new(286_000).unwrap(), None, None)
+        );
+        let mut round = Round::default();
+        round.apply(envelope.payload);
+        assert_eq!(round.decided_total(), Yen::new(286_000).unwrap());
+    }
+
+    #[test]
+    fn a_current_award_decided_is_left_alone() {
+        let mut current = upcast(stored_award_v1());
+        current.event_version = AWARD_DECIDED_VERSION.into();
+        current.payload["AwardDecided"]["prior_grants"] = json!(1);
+        current.payload["AwardDecided"]["rate"] = json!("3/4");
+        assert_eq!(upcast(current.clone()), current);
+        let envelope = EventEnvelope::<Round>::try_from(current).unwrap();
+        assert!(matches!(
+            envelope.payload,
+            RoundEvent::AwardDecided { prior_grants: Some(1), rate: Some(rate), .. }
+                if rate.to_string() == "3/4"
+        ));
     }
 
     #[test]

@@ -35,14 +35,27 @@ on_both_backends!(
             &time::macros::format_description!("[year]-[month]-[day]"),
         )
         .unwrap();
+        let application_id = application.parse::<ApplicationId>().unwrap();
+        let budget = state
+            .stores
+            .applications
+            .load(application_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .content()
+            .unwrap()
+            .budget
+            .clone();
         let command = RoundCommand::Decide {
             awards: vec![AwardRequest {
-                application_id: application.parse::<ApplicationId>().unwrap(),
+                application_id,
                 grant_id,
                 group_id: group.parse::<GroupId>().unwrap(),
                 amount: Yen::new(200_000).unwrap(),
                 requested: Yen::new(200_000).unwrap(),
-                max: Yen::new(200_000).unwrap(),
+                budget,
+                grants_in_other_rounds: 0,
                 conditions: String::new(),
                 completion_deadline: deadline,
             }],

@@ -1,5 +1,9 @@
 //! The ranking of a round (rule 5) and the award decisions (rule 6).
 //!
+//! The decision handler reads what the round cannot know (each application's requested amount and
+//! budget, and the group's grants in other rounds of the course from the directory) and passes it
+//! in the command; the round counts its own awards and decides the limit and the rate (rule 1).
+//!
 //! After the `Round` aggregate accepts a decision (which is where the budget holds, whatever the
 //! concurrency), the handler records the outcome on each application and opens each grant. Those
 //! follow-up commands are idempotent in effect (a second attempt is refused by the aggregate's state);
@@ -97,6 +101,7 @@ pub async fn get_ranking(
         settings.pass_ratio,
         settings.budget,
         settings.floor,
+        settings.rounding_unit,
     )
     .map_err(|error| ApiError::refused(&error))?;
     Ok(Json(json!({ "fixed": false, "rows": rows })))
@@ -225,8 +230,14 @@ pub async fn answer_offer(
 #[serde(deny_unknown_fields)]
 #[schema(as = Award)]
 pub struct AwardInput {
+    /// An application of this round; its group may not pass the round's `max_grants_per_group`,
+    /// counted at this decision with the round's awards and the earlier awards of this body (422
+    /// `round.grant_limit_reached`).
     #[schema(value_type = uuid::Uuid)]
     application_id: ApplicationId,
+    /// The decided amount: a multiple of the round's `rounding_unit` (422 `round.off_rounding_unit`,
+    /// naming it rounded down), at most the requested amount and rule 3's maximum at the rate of
+    /// the group's grants counted at this decision.
     #[schema(value_type = doc::Yen)]
     amount: Yen,
     #[serde(default)]
@@ -292,6 +303,12 @@ pub async fn decide(
     Json(body): Json<Decision>,
 ) -> Result<impl IntoResponse, ApiError> {
     let round = existing_for_command(&state.stores.rounds, id).await?;
+    let course = round
+        .aggregate()
+        .opened()
+        .map_err(|error| ApiError::refused(&error))?
+        .course
+        .clone();
     let mut awards = Vec::with_capacity(body.awards.len());
     // The applications as loaded here serve the follow-up's first attempt (fewer round trips; a
     // change in between makes its append conflict and re-run on a fresh load).
@@ -299,16 +316,23 @@ pub async fn decide(
     for award in &body.awards {
         let found = application_of_round(&state, id, award.application_id).await?;
         let application = found.aggregate();
-        let requested = application
-            .content()
-            .map_or(Yen::ZERO, |content| content.requested_amount);
+        let content = application.content();
+        let requested = content.map_or(Yen::ZERO, |content| content.requested_amount);
+        // Rule 1's count outside this round, read from the directory now; the round adds its own
+        // awards and decides (a decision of another round of the course at the same instant is not
+        // seen: see docs/decisions.md).
+        let grants_in_other_rounds =
+            crate::queries::prior_grants(&state.db, application.group_id(), &course, id).await?;
         awards.push(AwardRequest {
             application_id: award.application_id,
             grant_id: context.new_id(),
             group_id: application.group_id(),
             amount: award.amount,
             requested,
-            max: application.max_amount().unwrap_or(Yen::ZERO),
+            budget: content
+                .map(|content| content.budget.clone())
+                .unwrap_or_default(),
+            grants_in_other_rounds,
             conditions: award.conditions.clone(),
             completion_deadline: award.completion_deadline,
         });

@@ -41,6 +41,7 @@ pub fn grant_json(grant: &Grant) -> Value {
         "group_id": grant.group_id,
         "status": grant.status,
         "decided_amount": grant.decided_amount(),
+        "rate": grant.award.as_ref().map(|award| award.terms.rate),
         "decided_on": grant.decided_on(),
         "notice_number": grant.notice_number(),
         "paid_total": grant.net_paid(),

@@ -422,7 +422,8 @@ pub struct RankRow {
     total: u32,
     passed: bool,
     outcome: RankOutcome,
-    /// The remainder offered to the runner-up; null for every other row.
+    /// The remainder offered to the runner-up (the budget left, rounded down to the round's
+    /// rounding unit); null for every other row.
     remainder_offer: Option<Yen>,
 }
 
@@ -430,6 +431,7 @@ pub struct RankRow {
 #[derive(ToSchema)]
 pub struct RunnerUpOffer {
     application_id: Uuid,
+    /// The budget left after the adopted requests, rounded down to the round's rounding unit.
     remainder: Yen,
     expires_on: time::Date,
     /// true accepted, false declined, null not answered yet.
@@ -520,6 +522,9 @@ pub struct GrantRead {
     group_id: Uuid,
     status: GrantStatus,
     decided_amount: Yen,
+    /// The subsidy rate of the grant (rule 3), taken from the group's grants counted at the
+    /// decision; the finalised amount uses it (an extension of api.md's grant read).
+    rate: Option<Ratio>,
     decided_on: Option<time::Date>,
     notice_number: Option<String>,
     paid_total: Yen,

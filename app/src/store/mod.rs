@@ -59,7 +59,7 @@ impl Stores {
             groups: Store::build(database, vec![], events, gate.clone()),
             applications: Store::build(database, upcasters(), events, gate.clone()),
             grants: Store::build(database, vec![], snapshots, gate.clone()),
-            rounds: Store::build(database, vec![], snapshots, gate.clone()),
+            rounds: Store::build(database, upcasters(), snapshots, gate.clone()),
             reviews: Store::build(database, vec![], events, gate),
         }
     }

@@ -22,8 +22,10 @@
 //! - The amount terms (cap, floor, rounding unit, and the rate for the group's prior grant count) and
 //!   the window are snapshots taken when the draft starts. A later change to the round's form never
 //!   breaks an existing draft, and the rate does not move under the group while it writes. The grant
-//!   count limit is checked at the start of the draft; eligibility (the group's standing) is checked
-//!   again at every submission.
+//!   count limit is checked at the start of the draft, only to refuse early a group already at it;
+//!   the limit binds, and the rate of the grant is chosen, at the decision, where the round counts
+//!   the group's grants of that moment with its own awards (`round::decision`). Eligibility (the
+//!   group's standing) is checked again at every submission.
 //! - Rule 3 is checked at submission (and resubmission), not on save: a draft may request more than its
 //!   budget yet allows while the group is still filling in the budget. [`Application::max_amount`]
 //!   shows the current maximum at all times, so the limit is never hidden.

@@ -3,7 +3,8 @@
 //! public-interest purpose; and it may not exceed the round's grant-count limit.
 //!
 //! The application aggregate receives a [`GroupStanding`] snapshot from the group aggregate and calls
-//! these checks; nothing else in the crate decides who may apply.
+//! these checks; the round calls [`check_grant_limit`] again for each award it decides. Nothing else
+//! in the crate decides who may apply or be awarded.
 
 use serde::{Deserialize, Serialize};
 
@@ -68,8 +69,10 @@ pub fn prior_grant_count(awards: &[PriorAward], course: &str, this_round: RoundI
     u32::try_from(counted).unwrap_or(u32::MAX)
 }
 
-/// Rule 1: a group that already had `prior_grants` grants in the course may apply only while that is
-/// below the round's maximum number of grants per group.
+/// Rule 1: a group that already had `prior_grants` grants in the course may apply, and be awarded,
+/// only while that is below the round's maximum number of grants per group. The application calls
+/// it when a draft starts (an early refusal); the round calls it for each award at the decision,
+/// with the count of that moment (`round::decision`), which is where the limit binds.
 pub fn check_grant_limit(prior_grants: u32, max_grants_per_group: u32) -> Result<(), GroupError> {
     if prior_grants >= max_grants_per_group {
         return Err(GroupError::GrantLimitReached {

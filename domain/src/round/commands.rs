@@ -1,11 +1,13 @@
 //! What staff and applicants ask of a round. Every fact from outside the round (the instant, the
-//! application's requested and maximum amounts, the scoresheet outcomes) travels in the command.
+//! application's requested amount and budget, the group's grants in other rounds, the scoresheet
+//! outcomes) travels in the command.
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use super::ranking::RankingEntry;
 use super::settings::RoundSettings;
+use crate::budget::Budget;
 use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
 
@@ -83,7 +85,8 @@ pub enum RoundCommand {
     },
 }
 
-/// One award in a decision; `requested` and `max` are the application's facts, read by the app.
+/// One award in a decision. `requested`, `budget` and `grants_in_other_rounds` are facts the app
+/// reads; the round counts its own awards and computes the maximum from them (rules 1 and 3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AwardRequest {
     pub application_id: ApplicationId,
@@ -91,7 +94,11 @@ pub struct AwardRequest {
     pub group_id: GroupId,
     pub amount: Yen,
     pub requested: Yen,
-    pub max: Yen,
+    /// The application's budget as submitted.
+    pub budget: Budget,
+    /// The awards the group received in other rounds of this course, as the log holds them now
+    /// (`group::prior_grant_count`).
+    pub grants_in_other_rounds: u32,
     pub conditions: String,
     pub completion_deadline: Date,
 }

@@ -86,6 +86,26 @@ pub enum RoundError {
     },
     #[error("the award {amount} is below the course's floor {floor}")]
     BelowFloor { amount: Yen, floor: Yen },
+    #[error(
+        "the group of application {application_id} already had {prior_grants} grants in this \
+         course, counting this round's awards; the round allows at most {max} per group"
+    )]
+    GrantLimitReached {
+        application_id: ApplicationId,
+        prior_grants: u32,
+        max: u32,
+    },
+    #[error(
+        "the decided amount {amount} is not a multiple of the round's rounding unit {unit}; \
+         amounts are rounded down, to {rounded_down}"
+    )]
+    /// `field`: `amount` of an award, `new_amount` of an amendment.
+    OffRoundingUnit {
+        field: &'static str,
+        amount: Yen,
+        unit: Yen,
+        rounded_down: Yen,
+    },
     #[error("the completion deadline {deadline} is before the decision day {decided_on}")]
     DeadlineBeforeDecision { deadline: Date, decided_on: Date },
     #[error("the completion deadline {deadline} is after the end of the fiscal year {last_day}")]
@@ -120,6 +140,8 @@ pub enum RoundError {
     DuplicateApplication(ApplicationId),
     #[error("grant {0} is already used")]
     DuplicateGrant(GrantId),
+    #[error("the budget of application {0} is too large to add up")]
+    BudgetOverflow(ApplicationId),
     #[error("a decision needs at least one award or rejection")]
     EmptyDecision,
     #[error("the {field} must be more than zero yen")]
@@ -165,6 +187,9 @@ impl Refusal for RoundError {
             Self::AboveRequested { .. } => "round.above_requested",
             Self::AboveMaximum { .. } => "round.above_maximum",
             Self::BelowFloor { .. } => "round.below_floor",
+            Self::OffRoundingUnit { .. } => "round.off_rounding_unit",
+            Self::GrantLimitReached { .. } => "round.grant_limit_reached",
+            Self::BudgetOverflow(_) => "round.budget_overflow",
             Self::DeadlineBeforeDecision { .. } => "round.deadline_before_decision",
             Self::DeadlineAfterFiscalYear { .. } => "round.deadline_after_fiscal_year",
             Self::BudgetExceeded { .. } => "round.budget_exceeded",
@@ -231,6 +256,22 @@ impl Refusal for RoundError {
             Self::BelowFloor { amount, floor } => {
                 format!("交付額{amount}がこのコースの下限額{floor}を下回っています")
             }
+            Self::OffRoundingUnit {
+                amount,
+                unit,
+                rounded_down,
+                ..
+            } => format!(
+                "交付決定額{amount}が端数処理の単位{unit}の倍数ではありません。\
+                 端数は切り捨てて{rounded_down}としてください（規則3）"
+            ),
+            Self::GrantLimitReached {
+                prior_grants, max, ..
+            } => format!(
+                "この団体はこのコースですでに{prior_grants}回交付決定を受けており（この募集回の決定を含む）、\
+                 1団体あたりの上限{max}回に達しています（規則1）"
+            ),
+            Self::BudgetOverflow(_) => "収支予算の金額が大きすぎて計算できません".into(),
             Self::DeadlineBeforeDecision {
                 deadline,
                 decided_on,
@@ -293,6 +334,8 @@ impl Refusal for RoundError {
             | Self::AboveRequested { .. }
             | Self::AboveMaximum { .. }
             | Self::BelowFloor { .. }
+            | Self::OffRoundingUnit { .. }
+            | Self::GrantLimitReached { .. }
             | Self::DeadlineBeforeDecision { .. }
             | Self::DeadlineAfterFiscalYear { .. }
             | Self::BudgetExceeded { .. } => RefusalKind::Rule,
@@ -313,7 +356,8 @@ impl Refusal for RoundError {
             | Self::MissingText(field)
             | Self::TextTooLong { field, .. }
             | Self::ZeroAmount { field }
-            | Self::AboveMaximum { field, .. } => Some(field),
+            | Self::AboveMaximum { field, .. }
+            | Self::OffRoundingUnit { field, .. } => Some(field),
             Self::Text(error) => error.field(),
             Self::SettlementDaysOutOfRange => Some("settlement_days"),
             Self::NoGrantsPerGroup => Some("max_grants_per_group"),

@@ -8,6 +8,10 @@ use super::ranking::RankRow;
 use super::settings::RoundSettings;
 use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
+use crate::ratio::Ratio;
+
+/// The version of `AwardDecided`: 2.0 added `prior_grants` and `rate` (see [`crate::upcasting`]).
+pub const AWARD_DECIDED_VERSION: &str = "2.0";
 
 /// An event of the round aggregate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,6 +62,15 @@ pub enum RoundEvent {
         grant_id: GrantId,
         group_id: GroupId,
         amount: Yen,
+        /// The group's grants in the course before this award, counted at the decision: other
+        /// rounds, this round's earlier awards and the earlier awards of the same decision (rule 1).
+        /// `None` in events stored before version 2.0, which did not record it.
+        #[serde(default)]
+        prior_grants: Option<u32>,
+        /// The subsidy rate for `prior_grants` (rule 3), which the grant's amounts use. `None` before
+        /// version 2.0: such a grant kept the rate its draft started with.
+        #[serde(default)]
+        rate: Option<Ratio>,
         notice_number: String,
         conditions: String,
         completion_deadline: Date,
@@ -114,13 +127,13 @@ impl DomainEvent for RoundEvent {
 
     fn event_version(&self) -> String {
         match self {
+            Self::AwardDecided { .. } => AWARD_DECIDED_VERSION,
             Self::RoundOpened { .. }
             | Self::ReviewerAppointed { .. }
             | Self::ScoringClosed { .. }
             | Self::RankingFixed { .. }
             | Self::RunnerUpOfferAccepted { .. }
             | Self::RunnerUpOfferDeclined { .. }
-            | Self::AwardDecided { .. }
             | Self::ApplicationRejected { .. }
             | Self::AwardAmended { .. }
             | Self::AwardReleased { .. } => "1.0",

@@ -46,7 +46,7 @@ use time::{Date, Duration, OffsetDateTime};
 
 pub use commands::{AwardRequest, Rejection, RoundCommand};
 pub use errors::RoundError;
-pub use events::RoundEvent;
+pub use events::{RoundEvent, AWARD_DECIDED_VERSION};
 pub use notice::{era_year, notice_number, round_tag};
 pub use ranking::{rank, RankOutcome, RankRow, RankingEntry, SheetOutcome};
 pub use settings::RoundSettings;
@@ -215,6 +215,7 @@ impl Round {
             settings.pass_ratio,
             settings.budget,
             settings.floor,
+            settings.rounding_unit,
         )?;
         let fixed_on = jst_date(at);
         let offer_expires_on = rows

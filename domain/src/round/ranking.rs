@@ -8,8 +8,12 @@
 //!   does not fit is the runner-up, and *everyone after it is not adopted*, even a smaller request that
 //!   would still fit the remainder. Skipping ahead would let a lower-ranked project overtake a
 //!   higher-ranked one merely for asking less, which the rule's "in rank order" forbids.
-//! - The runner-up is offered the remainder only when it is more than zero and at least the course's
-//!   floor (a smaller amount could not be granted); otherwise it is not adopted and there is no offer.
+//! - The remainder offered to the runner-up is the budget left after the adopted requests, rounded
+//!   down to the round's rounding unit (unit 1,000 yen: 123,456 left is offered as 123,000): an
+//!   award must lie on that unit (see `decision.rs`), so an offer off it could never be decided in
+//!   full. It is offered only when, so rounded, it is more than zero and at least the course's floor
+//!   (a smaller amount could not be granted); otherwise the runner-up is not adopted and there is no
+//!   offer.
 //! - Ranks are positions 1, 2, 3, ...: ties are fully broken (total, then the smaller request, then the
 //!   application id), so no two rows share a rank.
 //! - An application whose every slot is conflicted has no scores to average: total 0, not passed.
@@ -112,6 +116,7 @@ pub fn rank(
     pass_ratio: Ratio,
     budget: Yen,
     floor: Yen,
+    rounding_unit: Yen,
 ) -> Result<Vec<RankRow>, RoundError> {
     let mut scored = Vec::with_capacity(entries.len());
     let mut seen = std::collections::BTreeSet::new();
@@ -148,6 +153,7 @@ pub fn rank(
             .map(|(entry, _, passed)| (entry.requested, *passed)),
         budget,
         floor,
+        rounding_unit,
     );
     Ok(scored
         .iter()
@@ -166,11 +172,13 @@ pub fn rank(
         .collect())
 }
 
-/// The budget fill over `(requested, passed)` in rank order (see the module doc for strict order).
+/// The budget fill over `(requested, passed)` in rank order (see the module doc for strict order),
+/// with the runner-up's remainder rounded down to `rounding_unit`.
 pub fn fill_budget(
     ranked: impl IntoIterator<Item = (Yen, bool)>,
     budget: Yen,
     floor: Yen,
+    rounding_unit: Yen,
 ) -> Vec<(RankOutcome, Option<Yen>)> {
     let mut adopted = Yen::ZERO;
     let mut filling = true;
@@ -187,7 +195,7 @@ pub fn fill_budget(
                 }
                 _ => {
                     filling = false;
-                    let remainder = budget.saturating_sub(adopted);
+                    let remainder = budget.saturating_sub(adopted).truncate_to(rounding_unit);
                     if !remainder.is_zero() && remainder >= floor {
                         (RankOutcome::RunnerUp, Some(remainder))
                     } else {
@@ -222,6 +230,11 @@ mod tests {
         }
     }
 
+    /// A rounding unit of one yen rounds nothing: for the tests that are about something else.
+    fn one_yen() -> Yen {
+        yen(1)
+    }
+
     fn seven_tenths() -> Ratio {
         "7/10".parse().unwrap()
     }
@@ -239,7 +252,15 @@ mod tests {
             vec![Scored(40), Scored(37), Conflicted, Scored(42), Scored(38)],
         );
         assert_eq!(total_of(&entry, 50), Ok(Some(196)));
-        let rows = rank(&[entry], 50, seven_tenths(), yen(1_000_000), Yen::ZERO).unwrap();
+        let rows = rank(
+            &[entry],
+            50,
+            seven_tenths(),
+            yen(1_000_000),
+            Yen::ZERO,
+            one_yen(),
+        )
+        .unwrap();
         // Pass line 7/10 x 250 = 175.
         assert_eq!(rows[0].total, 196);
         assert!(rows[0].passed);
@@ -265,6 +286,7 @@ mod tests {
             seven_tenths(),
             yen(1_000_000),
             Yen::ZERO,
+            one_yen(),
         )
         .unwrap();
         assert!(!rows[0].passed);
@@ -279,6 +301,7 @@ mod tests {
             Ratio::new(0, 1).unwrap(),
             yen(1_000_000),
             Yen::ZERO,
+            one_yen(),
         )
         .unwrap();
         assert_eq!(rows[0].total, 0);
@@ -294,7 +317,8 @@ mod tests {
                 50,
                 seven_tenths(),
                 yen(1_000_000),
-                Yen::ZERO
+                Yen::ZERO,
+                one_yen(),
             ),
             Err(RoundError::IncompleteScoring(app(1)))
         );
@@ -303,7 +327,15 @@ mod tests {
     #[test]
     fn impossible_entries_are_refused() {
         let refuse = |entries: &[RankingEntry]| {
-            rank(entries, 50, seven_tenths(), yen(1_000_000), Yen::ZERO).unwrap_err()
+            rank(
+                entries,
+                50,
+                seven_tenths(),
+                yen(1_000_000),
+                Yen::ZERO,
+                one_yen(),
+            )
+            .unwrap_err()
         };
         assert_eq!(
             refuse(&[entry(1, 1, scored(&[51]))]),
@@ -333,6 +365,7 @@ mod tests {
             seven_tenths(),
             yen(10_000_000),
             Yen::ZERO,
+            one_yen(),
         )
         .unwrap();
         let order: Vec<_> = rows.iter().map(|r| (r.application_id, r.rank)).collect();
@@ -358,6 +391,7 @@ mod tests {
             seven_tenths(),
             yen(1_000_000),
             yen(50_000),
+            one_yen(),
         )
         .unwrap();
         let outcomes: Vec<_> = rows
@@ -388,6 +422,7 @@ mod tests {
             seven_tenths(),
             yen(1_000_000),
             Yen::ZERO,
+            one_yen(),
         )
         .unwrap();
         assert_eq!(rows[1].application_id, app(3));
@@ -403,6 +438,7 @@ mod tests {
                 [(yen(960_000), true), (yen(100_000), true)],
                 yen(1_000_000),
                 yen(floor),
+                one_yen(),
             )
         };
         assert_eq!(
@@ -415,8 +451,50 @@ mod tests {
             [(yen(1_000_000), true), (yen(1), true)],
             yen(1_000_000),
             Yen::ZERO,
+            one_yen(),
         );
         assert_eq!(exact[1], (RankOutcome::NotAdopted, None));
+    }
+
+    #[test]
+    fn worked_example_the_remainder_is_offered_rounded_down_to_the_unit() {
+        // Budget 1,000,000, unit 1,000: 500,000 + 376,544 adopted leave 123,456, offered as 123,000.
+        let fill = |unit| {
+            fill_budget(
+                [
+                    (yen(500_000), true),
+                    (yen(376_544), true),
+                    (yen(200_000), true),
+                ],
+                yen(1_000_000),
+                yen(50_000),
+                yen(unit),
+            )
+        };
+        assert_eq!(fill(1_000)[2], (RankOutcome::RunnerUp, Some(yen(123_000))));
+        // Unit 10,000: 120,000.
+        assert_eq!(fill(10_000)[2], (RankOutcome::RunnerUp, Some(yen(120_000))));
+    }
+
+    #[test]
+    fn a_remainder_that_rounds_below_the_floor_or_to_nothing_is_not_offered() {
+        // Floor 50,000, unit 10,000: 950,001 adopted leave 49,999, which rounds down to 40,000.
+        let fill = |adopted, floor| {
+            fill_budget(
+                [(yen(adopted), true), (yen(100_000), true)],
+                yen(1_000_000),
+                yen(floor),
+                yen(10_000),
+            )
+        };
+        assert_eq!(fill(950_001, 50_000)[1], (RankOutcome::NotAdopted, None));
+        // 49,999 left with no floor: 40,000 is offered.
+        assert_eq!(
+            fill(950_001, 0)[1],
+            (RankOutcome::RunnerUp, Some(yen(40_000)))
+        );
+        // 9,999 left rounds down to nothing.
+        assert_eq!(fill(990_001, 0)[1], (RankOutcome::NotAdopted, None));
     }
 
     prop_compose! {
@@ -434,18 +512,19 @@ mod tests {
 
     proptest! {
         #[test]
-        fn adopted_requests_never_exceed_the_budget_and_the_offer_fills_it_exactly(
+        fn adopted_requests_never_exceed_the_budget_and_the_offer_is_what_is_left_rounded_down(
             mut entries in any_entries(),
             budget in 0i64..5_000_000,
             floor in 0i64..200_000,
             pass in 0u32..=10,
+            unit in prop_oneof![Just(1i64), Just(1_000), Just(10_000)],
             seed in any::<u64>(),
         ) {
             // Shuffle deterministically: the input order must not matter.
             let len = entries.len().max(1);
             entries.rotate_left((seed as usize) % len);
             let ratio = Ratio::new(pass, 10).unwrap();
-            let rows = rank(&entries, 50, ratio, yen(budget), yen(floor)).unwrap();
+            let rows = rank(&entries, 50, ratio, yen(budget), yen(floor), yen(unit)).unwrap();
             let requested = |id| entries.iter().find(|e| e.application_id == id).unwrap().requested;
             let adopted = Yen::checked_sum(rows.iter()
                 .filter(|r| r.outcome == RankOutcome::Adopted)
@@ -455,7 +534,11 @@ mod tests {
             prop_assert!(runners.len() <= 1);
             if let Some(runner) = runners.first() {
                 let offer = runner.remainder_offer.unwrap();
-                prop_assert_eq!(offer.checked_add(adopted), Some(yen(budget)));
+                // What is left, rounded down to the unit: on it, and less than one unit short.
+                let left = yen(budget).checked_sub(adopted).unwrap();
+                prop_assert_eq!(offer, left.truncate_to(yen(unit)));
+                prop_assert!(left.to_i64() - offer.to_i64() < unit);
+                prop_assert!(!offer.is_zero());
                 prop_assert!(offer < requested(runner.application_id));
                 prop_assert!(offer >= yen(floor));
             }
@@ -466,7 +549,7 @@ mod tests {
             }
             prop_assert!(rows.windows(2).all(|w| w[0].total >= w[1].total));
             let reversed: Vec<_> = entries.iter().rev().cloned().collect();
-            prop_assert_eq!(rank(&reversed, 50, ratio, yen(budget), yen(floor)).unwrap(), rows);
+            prop_assert_eq!(rank(&reversed, 50, ratio, yen(budget), yen(floor), yen(unit)).unwrap(), rows);
         }
     }
 }

@@ -8,6 +8,8 @@ use uuid::Uuid;
 
 use super::settings::tests::{step_up, yen};
 use super::*;
+use crate::budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
+use crate::ratio::Ratio;
 use SheetOutcome::{Conflicted, Missing, Scored};
 
 type RoundTest = TestFramework<Round>;
@@ -157,6 +159,25 @@ fn with(
     events
 }
 
+/// A budget whose subsidy base is `eligible` expenses less `project_income`.
+fn budget_of(eligible: i64, project_income: i64) -> Budget {
+    Budget {
+        income: vec![IncomeLine {
+            kind: IncomeKind::ProjectIncome,
+            description: "参加費".into(),
+            amount: yen(project_income),
+        }],
+        expenses: vec![ExpenseLine {
+            category: ExpenseCategory::Rentals,
+            item: "会場使用料".into(),
+            quantity: 1,
+            unit_price: yen(eligible),
+        }],
+    }
+}
+
+/// Application `n` of group `n`, its first grant in the course (rate 1/1), with a budget whose
+/// maximum is the requested amount.
 fn award(n: u128, amount: i64, requested: i64) -> AwardRequest {
     AwardRequest {
         application_id: app(n),
@@ -164,7 +185,8 @@ fn award(n: u128, amount: i64, requested: i64) -> AwardRequest {
         group_id: group(n),
         amount: yen(amount),
         requested: yen(requested),
-        max: yen(requested),
+        budget: budget_of(requested, 0),
+        grants_in_other_rounds: 0,
         conditions: " 事業完了後30日以内に実績報告書を提出すること ".into(),
         completion_deadline: date!(2027 - 02 - 28),
     }
@@ -180,11 +202,25 @@ fn decide(awards: Vec<AwardRequest>, rejections: Vec<Rejection>) -> RoundCommand
 }
 
 fn decided(n: u128, amount: i64, sequence: u32) -> RoundEvent {
+    decided_as(n, group(n), amount, sequence, 0, Ratio::ONE)
+}
+
+/// Application `n` awarded to `group_id`, which had `prior_grants` grants before, at `rate`.
+fn decided_as(
+    n: u128,
+    group_id: GroupId,
+    amount: i64,
+    sequence: u32,
+    prior_grants: u32,
+    rate: Ratio,
+) -> RoundEvent {
     RoundEvent::AwardDecided {
         application_id: app(n),
         grant_id: grant(n),
-        group_id: group(n),
+        group_id,
         amount: yen(amount),
+        prior_grants: Some(prior_grants),
+        rate: Some(rate),
         notice_number: format!("令和8年度市協3F9A1C2B第{sequence}号"),
         conditions: "事業完了後30日以内に実績報告書を提出すること".into(),
         completion_deadline: date!(2027 - 02 - 28),
@@ -567,8 +603,11 @@ fn an_award_above_the_requested_amount_is_refused() {
 
 #[test]
 fn an_award_above_the_maximum_subsidy_is_refused() {
+    // The worked example: the group's second grant (rate 3/4), eligible expenses 412,345, project
+    // income 30,000 -> 3/4 x 382,345 = 286,758.75 -> 286,000.
     let mut request = award(2, 300_000, 300_000);
-    request.max = yen(286_000);
+    request.budget = budget_of(412_345, 30_000);
+    request.grants_in_other_rounds = 1;
     given(ranked_round())
         .when(decide(vec![request], vec![]))
         .then_expect_error(RoundError::AboveMaximum {
@@ -589,6 +628,157 @@ fn an_award_below_the_floor_or_of_nothing_is_refused() {
     given(ranked_round())
         .when(decide(vec![award(2, 0, 300_000)], vec![]))
         .then_expect_error(RoundError::ZeroAmount { field: "amount" });
+}
+
+#[test]
+fn worked_example_a_decided_amount_off_the_rounding_unit_is_refused_naming_it_rounded_down() {
+    // Unit 1,000 yen: staff type 286,500 for a request of 300,000; refused, 286,000 named.
+    given(ranked_round())
+        .when(decide(vec![award(2, 286_500, 300_000)], vec![]))
+        .then_expect_error(RoundError::OffRoundingUnit {
+            field: "amount",
+            amount: yen(286_500),
+            unit: yen(1_000),
+            rounded_down: yen(286_000),
+        });
+    // The same award at 286,000 is decided.
+    given(ranked_round())
+        .when(decide(vec![award(2, 286_000, 300_000)], vec![]))
+        .then_expect_events(vec![decided(2, 286_000, 1)]);
+}
+
+/// The standard ranked round, with at most `max` grants per group.
+fn ranked_round_allowing(max: u32) -> Vec<RoundEvent> {
+    let mut events = ranked_round();
+    if let RoundEvent::RoundOpened { settings, .. } = &mut events[0] {
+        settings.max_grants_per_group = max;
+    }
+    events
+}
+
+/// Application `n` filed by `group_id`, which had `elsewhere` grants in other rounds of the course.
+fn award_of(n: u128, group_id: GroupId, elsewhere: u32, amount: i64) -> AwardRequest {
+    AwardRequest {
+        group_id,
+        grants_in_other_rounds: elsewhere,
+        ..award(n, amount, amount)
+    }
+}
+
+#[test]
+fn worked_example_one_grant_per_group_and_two_adopted_applications_of_one_group() {
+    // Max 1 grant per group; apps 1 and 2 (both adopted) are group 7's first applications in the
+    // course. Awarding both in one decision: app 1 is its first grant, app 2 would be its second.
+    given(ranked_round_allowing(1))
+        .when(decide(
+            vec![
+                award_of(1, group(7), 0, 500_000),
+                award_of(2, group(7), 0, 300_000),
+            ],
+            vec![],
+        ))
+        .then_expect_error(RoundError::GrantLimitReached {
+            application_id: app(2),
+            prior_grants: 1,
+            max: 1,
+        });
+    // Decided one after the other: the second decision counts the round's first award.
+    given(ranked_round_allowing(1))
+        .when(decide(vec![award_of(1, group(7), 0, 500_000)], vec![]))
+        .then_expect_events(vec![decided_as(1, group(7), 500_000, 1, 0, Ratio::ONE)]);
+    given(with(
+        ranked_round_allowing(1),
+        [decided_as(1, group(7), 500_000, 1, 0, Ratio::ONE)],
+    ))
+    .when(decide(vec![award_of(2, group(7), 0, 300_000)], vec![]))
+    .then_expect_error(RoundError::GrantLimitReached {
+        application_id: app(2),
+        prior_grants: 1,
+        max: 1,
+    });
+}
+
+#[test]
+fn a_group_at_the_limit_through_other_rounds_is_refused_and_one_below_it_is_awarded() {
+    // Max 3: a group with 3 grants in other rounds of the course is refused; with 2 it gets its
+    // third grant, at the schedule's third rate 1/2.
+    given(ranked_round())
+        .when(decide(vec![award_of(2, group(7), 3, 300_000)], vec![]))
+        .then_expect_error(RoundError::GrantLimitReached {
+            application_id: app(2),
+            prior_grants: 3,
+            max: 3,
+        });
+    let mut third = award_of(2, group(7), 2, 150_000);
+    third.requested = yen(300_000);
+    third.budget = budget_of(300_000, 0);
+    given(ranked_round())
+        .when(decide(vec![third], vec![]))
+        .then_expect_events(vec![decided_as(
+            2,
+            group(7),
+            150_000,
+            1,
+            2,
+            "1/2".parse().unwrap(),
+        )]);
+}
+
+#[test]
+fn worked_example_the_rate_is_taken_from_the_grants_counted_at_the_decision() {
+    // Group 7 started both drafts with no grant (rate 1/1 assumed). Decided together (max 3):
+    // app 1 is its first grant at 1/1; app 2 its second, at 3/4. App 2's budget: eligible
+    // expenses 412,345, project income 30,000 -> 3/4 x 382,345 = 286,758.75 -> 286,000 maximum.
+    let mut second = award_of(2, group(7), 0, 286_000);
+    second.requested = yen(300_000);
+    second.budget = budget_of(412_345, 30_000);
+    given(ranked_round())
+        .when(decide(
+            vec![award_of(1, group(7), 0, 500_000), second.clone()],
+            vec![],
+        ))
+        .then_expect_events(vec![
+            decided_as(1, group(7), 500_000, 1, 0, Ratio::ONE),
+            decided_as(2, group(7), 286_000, 2, 1, "3/4".parse().unwrap()),
+        ]);
+    // At 1/1 the maximum would have been 300,000 (the request); at 3/4 more than 286,000 is refused.
+    second.amount = yen(300_000);
+    given(with(
+        ranked_round(),
+        [decided_as(1, group(7), 500_000, 1, 0, Ratio::ONE)],
+    ))
+    .when(decide(vec![second], vec![]))
+    .then_expect_error(RoundError::AboveMaximum {
+        field: "amount",
+        amount: yen(300_000),
+        max: yen(286_000),
+    });
+}
+
+#[test]
+fn a_released_award_still_counts_towards_the_limit() {
+    // As in `group::prior_grant_count`: the group received a grant decision.
+    let released_first = RoundEvent::AwardReleased {
+        application_id: app(1),
+        grant_id: grant(1),
+        amount: yen(500_000),
+        remaining_amount: Yen::ZERO,
+        by: staff(),
+        at: DECIDED_AT,
+    };
+    given(with(
+        ranked_round_allowing(1),
+        [
+            decided_as(1, group(7), 500_000, 1, 0, Ratio::ONE),
+            released_first,
+        ],
+    ))
+    .when(decide(vec![award_of(2, group(7), 0, 300_000)], vec![]))
+    .then_expect_error(RoundError::GrantLimitReached {
+        application_id: app(2),
+        prior_grants: 1,
+        max: 1,
+    });
 }
 
 #[test]
@@ -849,6 +1039,18 @@ fn an_approved_change_raises_an_award_within_the_budget() {
 }
 
 #[test]
+fn an_amended_amount_off_the_rounding_unit_is_refused() {
+    given(fully_decided())
+        .when(amend(1, 450_500))
+        .then_expect_error(RoundError::OffRoundingUnit {
+            field: "new_amount",
+            amount: yen(450_500),
+            unit: yen(1_000),
+            rounded_down: yen(450_000),
+        });
+}
+
+#[test]
 fn an_approved_change_may_lower_an_award() {
     given(fully_decided())
         .when(amend(1, 450_000))
@@ -1019,7 +1221,7 @@ fn any_step(apps: usize) -> impl Strategy<Value = Step> {
     prop_oneof![
         // Amounts as a percentage of the request: mostly valid, sometimes above it.
         4 => prop::collection::vec((0..apps, 0i64..=105), 1..3).prop_map(Step::Decide),
-        2 => (0..apps, 0i64..600_000).prop_map(|(i, a)| Step::Amend(i, a)),
+        2 => (0..apps, 0i64..600).prop_map(|(i, a)| Step::Amend(i, a * 1_000)),
         2 => (0..apps, 0i64..300_000).prop_map(|(i, a)| Step::Release(i, a)),
         1 => Just(Step::Accept),
     ]
@@ -1065,14 +1267,16 @@ proptest! {
             let command = match step {
                 Step::Decide(awards) => decide(awards.into_iter().map(|(index, percent)| {
                     let requested = requests[index % requests.len()].0;
-                    let amount = requested * percent / 100;
+                    // On the 1,000-yen unit, so that the budget is what refuses.
+                    let amount = requested * percent / 100 / 1_000 * 1_000;
                     AwardRequest {
                         application_id: n(index),
                         grant_id: GrantId::from_uuid(Uuid::from_u128(0x10_0000 + i as u128 * 16 + index as u128)),
-                        group_id: group(1),
+                        group_id: group((index % requests.len()) as u128),
                         amount: yen(amount),
                         requested: yen(requested),
-                        max: yen(requested),
+                        budget: budget_of(requested, 0),
+                        grants_in_other_rounds: 0,
                         conditions: String::new(),
                         completion_deadline: date!(2027 - 02 - 28),
                     }

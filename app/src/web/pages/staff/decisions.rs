@@ -168,6 +168,10 @@ fn decision_page(
     let ranked = loaded.rank_row(application_id);
     let offer = &loaded.ranking["offer"];
     let is_offered = text(&offer["application_id"]) == application_id;
+    let amount_hint = format!(
+        "申請額・補助上限額・予算の残額の範囲で、端数処理の単位（{}円）の倍数で決定できます。補助上限額は決定時の交付回数で計算し直します。",
+        loaded.round["rounding_unit"]
+    );
     let body = html! {
         p { a href={ "/staff/rounds/" (id) "/decisions" } { "交付決定の一覧へ" } }
         (budget_box(&loaded.round))
@@ -190,7 +194,7 @@ fn decision_page(
             (form_guard(visitor, state))
             fieldset {
                 legend { "交付決定" }
-                (Input::text("amount", "交付決定額（円）").required().hint("申請額・補助上限額・予算の残額の範囲で決定できます。").render(state))
+                (Input::text("amount", "交付決定額（円）").required().hint(&amount_hint).render(state))
                 (Input::text("conditions", "交付の条件").textarea(state))
                 (Input::text("completion_deadline", "事業の完了期限").kind("date").required().render(state))
                 div.actions { button type="submit" name="_action" value="award" { "交付を決定する" } }
