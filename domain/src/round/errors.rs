@@ -263,13 +263,13 @@ impl Refusal for RoundError {
                 ..
             } => format!(
                 "交付決定額{amount}が端数処理の単位{unit}の倍数ではありません。\
-                 端数は切り捨てて{rounded_down}としてください（規則3）"
+                 端数は切り捨てて{rounded_down}としてください"
             ),
             Self::GrantLimitReached {
                 prior_grants, max, ..
             } => format!(
                 "この団体はこのコースですでに{prior_grants}回交付決定を受けており（この募集回の決定を含む）、\
-                 1団体あたりの上限{max}回に達しています（規則1）"
+                 1団体あたりの上限{max}回に達しています"
             ),
             Self::BudgetOverflow(_) => "収支予算の金額が大きすぎて計算できません".into(),
             Self::DeadlineBeforeDecision {
