@@ -206,21 +206,23 @@ pub fn check_registration(
     })
 }
 
+/// The registration form's fields in their order, by their names in the HTTP contract.
+pub const FIELDS: [&str; 10] = [
+    "name",
+    "registration_number",
+    "representative_name",
+    "address",
+    "phone",
+    "email",
+    "founded_on",
+    "member_count",
+    "resident_member_count",
+    "purpose",
+];
+
 /// Where a field stands on the registration form, so that refusals are listed in its order.
-fn form_order(field: Option<&str>) -> usize {
-    const ORDER: [&str; 10] = [
-        "name",
-        "registration_number",
-        "representative_name",
-        "address",
-        "phone",
-        "email",
-        "founded_on",
-        "member_count",
-        "resident_member_count",
-        "purpose",
-    ];
+pub fn form_order(field: Option<&str>) -> usize {
     field
-        .and_then(|field| ORDER.iter().position(|name| *name == field))
-        .unwrap_or(ORDER.len())
+        .and_then(|field| FIELDS.iter().position(|name| *name == field))
+        .unwrap_or(FIELDS.len())
 }
