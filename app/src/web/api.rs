@@ -38,6 +38,25 @@ impl Problem {
         self.status == StatusCode::UNAUTHORIZED
     }
 
+    /// The same refusal with the API's field names turned into a form's (`pairs` of `(api,
+    /// form)`), for the field and for each of `errors`.
+    pub fn renamed(&self, pairs: &[(&str, &str)]) -> Self {
+        let rename = |field: &Option<String>| {
+            field.as_ref().map(|field| {
+                pairs
+                    .iter()
+                    .find(|(api, _)| api == field)
+                    .map_or_else(|| field.clone(), |(_, ours)| (*ours).to_owned())
+            })
+        };
+        let mut problem = self.clone();
+        problem.field = rename(&self.field);
+        for (field, _) in &mut problem.errors {
+            *field = rename(field);
+        }
+        problem
+    }
+
     fn from_answer(status: StatusCode, body: &[u8]) -> Self {
         let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         let text = |name: &str| json[name].as_str().map(str::to_owned);

@@ -480,14 +480,7 @@ async fn post_form(
             None => match load(&web, &acting.token, &id).await {
                 Ok(loaded) => {
                     // The refusal names the API's field; this page's forms prefix theirs.
-                    let mut problem = problem.clone();
-                    if let Some(field) = &problem.field {
-                        if let Some((_, ours)) =
-                            which.renamed().iter().find(|(api, _)| api == field)
-                        {
-                            problem.field = Some((*ours).to_owned());
-                        }
-                    }
+                    let problem = problem.renamed(which.renamed());
                     let errors = Errors::placed(&problem, which.fields(), &bad);
                     let state = FormState::new(form.typed()).with_errors(errors);
                     grant_page(
