@@ -41,7 +41,7 @@ pub use group::{ContactDetails, Group, GroupCommand, GroupError, GroupEvent, Gro
 pub use ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
 pub use money::Yen;
 pub use ratio::Ratio;
-pub use refusal::{Refusal, RefusalKind};
+pub use refusal::{FieldRefusal, Refusal, RefusalKind};
 pub use review::{Review, ReviewCommand, ReviewError, ReviewEvent};
 pub use round::{
     AwardRequest, RankOutcome, RankRow, RankingEntry, Rejection, Round, RoundCommand, RoundError,

@@ -31,4 +31,62 @@ pub trait Refusal: std::error::Error {
     fn field(&self) -> Option<&'static str> {
         None
     }
+    /// Every refusal this one stands for, each with its field: itself, unless it gathers the
+    /// refusals of several fields found at once (see [`at_once`]).
+    fn each(&self) -> Vec<FieldRefusal> {
+        vec![FieldRefusal {
+            field: self.field(),
+            code: self.code(),
+            message_ja: self.message_ja(),
+            message_en: self.message_en(),
+        }]
+    }
+}
+
+/// One of the refusals a check of several fields found, as the HTTP layer lists them (`errors`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldRefusal {
+    pub field: Option<&'static str>,
+    pub code: &'static str,
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+impl FieldRefusal {
+    /// The parts of one refusal.
+    pub fn of(refusal: &(impl Refusal + ?Sized)) -> Self {
+        FieldRefusal {
+            field: refusal.field(),
+            code: refusal.code(),
+            message_ja: refusal.message_ja(),
+            message_en: refusal.message_en(),
+        }
+    }
+}
+
+/// The result of a check that judges every field before it answers: `Ok` when it found nothing,
+/// the one refusal when it found one, and `several(all)` when it found more (a form then shows each
+/// beside its field instead of only the first).
+pub fn at_once<E>(mut found: Vec<E>, several: fn(Vec<E>) -> E) -> Result<(), E> {
+    match found.len() {
+        0 => Ok(()),
+        1 => Err(found.remove(0)),
+        _ => Err(several(found)),
+    }
+}
+
+/// The English message of several refusals, one after the other.
+pub fn joined_en<E: std::fmt::Display>(all: &[E]) -> String {
+    all.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The Japanese message of several refusals, one after the other.
+pub fn joined_ja<E: Refusal>(all: &[E]) -> String {
+    all.iter()
+        .map(Refusal::message_ja)
+        .collect::<Vec<_>>()
+        .join("。")
 }

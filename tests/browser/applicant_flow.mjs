@@ -73,6 +73,7 @@ await h.run(async () => {
 
   // An application: first with a title over its limit, then right.
   await page.getByRole("link", { name: "申請書を作成する" }).first().click();
+  const applyPath = new URL(page.url()).pathname;
   await accessible("application form");
   await page.getByLabel("事業名").fill("あ".repeat(101));
   await page.getByLabel("事業概要").fill("市内の公園で月1回の自然観察会を開く。");
@@ -126,4 +127,22 @@ await h.run(async () => {
   await visit("/login");
   await accessible("login");
   await shot("login");
+
+  // On a phone (390×844): the public pages, the forms and the application form, errors and all.
+  const phone = async (path, name) => {
+    check((await visit(path)) === 200, `${name} answers on a phone`);
+    await h.onPhone(page, name);
+  };
+  await phone("/", "home");
+  await phone("/awards", "awards");
+  await phone("/login", "login");
+  await phone("/register", "register");
+  await h.signIn(page, email);
+  await phone("/groups/new", "group form");
+  await phone(applyPath, "application form");
+  await page.getByLabel("事業名").fill("あ".repeat(101));
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  await h.onPhone(page, "application form with errors");
+  const select = await page.getByLabel("費目（1行目）").evaluate((element) => element.getBoundingClientRect().width);
+  check(select >= 150, `the 費目 select shows its text on a phone (${Math.round(select)} px wide)`);
 });

@@ -98,6 +98,21 @@ export async function harness(script, prefix = "", { withArgument = false } = {}
     check(serious.length === 0, `${name}: no serious or critical accessibility violation (axe-core)`);
   }
 
+  /**
+   * The current page on a phone (390×844, issue 15 finding 6): nothing wider than the screen, and
+   * axe-core still content. Leaves the viewport at phone size.
+   */
+  async function onPhone(page, name) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const { scroll, inner } = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      inner: window.innerWidth,
+    }));
+    check(scroll <= inner, `${name} at 390×844: no horizontal overflow (${scroll} px <= ${inner} px)`);
+    await accessible(page, `${name} at 390×844`);
+    await shot(page, `phone-${name}`);
+  }
+
   async function shot(page, name) {
     await page.screenshot({ path: join(shots, `${prefix}${name}.png`), fullPage: true });
   }
@@ -138,5 +153,5 @@ export async function harness(script, prefix = "", { withArgument = false } = {}
     console.log(`\nall checks passed in ${seconds} s; screenshots in ${shots}`);
   }
 
-  return { base, argument, check, person, accessible, shot, visit, signIn, run };
+  return { base, argument, check, person, accessible, onPhone, shot, visit, signIn, run };
 }

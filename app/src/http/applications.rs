@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use grants_domain::account::Role;
 use grants_domain::application::{Application, ApplicationCommand, ApplicationContent, Period};
 use grants_domain::{
-    ApplicationId, ApplicationWindow, Budget, GroupId, RoundId, ScreeningOutcome, Yen,
+    ApplicationId, ApplicationWindow, Budget, GroupId, Refusal, RoundId, ScreeningOutcome, Yen,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
-use super::extract::{Json, Path, Query};
+use super::extract::{unreadable, Json, Lenient, Path, Query};
 use super::openapi as doc;
 use super::rounds::load_round;
 use super::AppState;
@@ -39,26 +39,81 @@ pub struct Form {
     #[serde(default)]
     beneficiaries: String,
     #[schema(value_type = doc::Period)]
-    period: Period,
+    period: Lenient<Period>,
     #[serde(default)]
     #[schema(value_type = doc::Budget)]
-    budget: Budget,
+    budget: Lenient<Budget>,
     #[schema(value_type = doc::Yen)]
-    requested_amount: Yen,
+    requested_amount: Lenient<Yen>,
 }
 
-impl From<Form> for ApplicationContent {
-    fn from(form: Form) -> Self {
-        ApplicationContent {
-            title: form.title,
-            summary: form.summary,
-            purpose: form.purpose,
-            beneficiaries: form.beneficiaries,
-            period: form.period,
-            budget: form.budget,
-            requested_amount: form.requested_amount,
+const PERIOD_JA: &str = "事業期間の開始日と終了日を入力してください（例：2026-06-01）";
+const PERIOD_EN: &str = "must hold a start and an end date such as 2026-06-01";
+const BUDGET_JA: &str =
+    "収支予算の各行で費目・種類を選び、数量・金額は0以上の整数で入力してください";
+const BUDGET_EN: &str =
+    "each budget line needs a known category or kind and whole numbers of 0 or more";
+const AMOUNT_JA: &str = "補助金申請額は0以上の整数（円）で入力してください";
+const AMOUNT_EN: &str = "must be a whole number of yen, 0 or more";
+
+impl Form {
+    /// The content the form stands for. A value that could not be read (a period without dates,
+    /// a budget line with an unknown category or a non-numeric amount, a negative amount) is
+    /// refused together with every refusal of the domain's limits on the other fields, in the
+    /// form's order; nothing is saved.
+    fn content(self) -> Result<ApplicationContent, ApiError> {
+        let mut found = Vec::new();
+        if self.period.0.is_none() {
+            found.push(unreadable("period", PERIOD_JA, PERIOD_EN));
         }
+        if self.budget.0.is_none() {
+            found.push(unreadable("budget", BUDGET_JA, BUDGET_EN));
+        }
+        if self.requested_amount.0.is_none() {
+            found.push(unreadable("requested_amount", AMOUNT_JA, AMOUNT_EN));
+        }
+        let read = !found.is_empty();
+        // The limits do not judge the period or the amount requested; an unreadable budget is
+        // judged as an empty one.
+        let placeholder = Period {
+            start: time::Date::MIN,
+            end: time::Date::MIN,
+        };
+        let content = ApplicationContent {
+            title: self.title,
+            summary: self.summary,
+            purpose: self.purpose,
+            beneficiaries: self.beneficiaries,
+            period: self.period.0.unwrap_or(placeholder),
+            budget: self.budget.0.unwrap_or_default(),
+            requested_amount: self.requested_amount.0.unwrap_or(Yen::ZERO),
+        };
+        if !read {
+            return Ok(content);
+        }
+        if let Err(refusal) = content.trimmed().check_limits() {
+            found.extend(refusal.each());
+        }
+        found.sort_by_key(|one| form_order(one.field));
+        Err(ApiError::invalid_fields(&found))
     }
+}
+
+/// Where a field stands on the application form, so that refusals are listed in its order.
+fn form_order(field: Option<&str>) -> usize {
+    const ORDER: [&str; 8] = [
+        "title",
+        "summary",
+        "purpose",
+        "beneficiaries",
+        "period",
+        "budget",
+        "expense_item",
+        "requested_amount",
+    ];
+    field
+        .and_then(|field| ORDER.iter().position(|name| *name == field))
+        .unwrap_or(ORDER.len())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -101,6 +156,18 @@ pub fn application_json(application: &Application) -> Value {
         "closing_reason": application.closing_reason(),
         "grant_id": application.grant_id(),
         "awarded_amount": application.awarded_amount(),
+        "amount_warning": application
+            .status()
+            .filter(|status| status.is_editable())
+            .and_then(|_| application.amount_warning())
+            .map(|warning| {
+                json!({
+                    "field": warning.field(),
+                    "code": warning.code(),
+                    "detail_ja": warning.message_ja(),
+                    "detail_en": warning.message_en(),
+                })
+            }),
     })
 }
 
@@ -225,7 +292,7 @@ pub async fn start(
             opens_at: settings.opens_at,
             closes_at: settings.closes_at,
         },
-        content: body.form.into(),
+        content: body.form.content()?,
         by: actor.user_id,
         at: context.now,
     };
@@ -321,7 +388,7 @@ pub async fn save(
 ) -> Result<impl IntoResponse, ApiError> {
     let own = own_application(&state, &actor, id).await?;
     let command = ApplicationCommand::SaveDraft {
-        content: form.into(),
+        content: form.content()?,
         by: actor.user_id,
         at: context.now,
     };

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use grants_domain::{Refusal, RefusalKind};
+use grants_domain::{FieldRefusal, Refusal, RefusalKind};
 use serde_json::{json, Value};
 
 use crate::store::StoreError;
@@ -188,8 +188,45 @@ impl ApiError {
             refusal.message_en(),
         );
         error.0.field = refusal.field().map(Cow::Borrowed);
+        if status == StatusCode::UNPROCESSABLE_ENTITY {
+            error.0.errors = Some(errors_json(&refusal.each()));
+        }
         error
     }
+
+    /// Several refusals of one body's fields found at once (values that could not be read, and
+    /// what the domain's checks said about the others): 422, the first as `code` and `field`,
+    /// every one in `errors`.
+    pub fn invalid_fields(found: &[FieldRefusal]) -> Self {
+        let Some(first) = found.first() else {
+            return Self::invalid(
+                "request.invalid_field",
+                "入力項目の型・値または項目名が正しくありません",
+                "invalid field",
+            );
+        };
+        let ja: Vec<&str> = found.iter().map(|one| one.message_ja.as_str()).collect();
+        let en: Vec<&str> = found.iter().map(|one| one.message_en.as_str()).collect();
+        let mut error = Self::invalid(first.code, ja.join("。"), en.join("; "));
+        error.0.field = first.field.map(Cow::Borrowed);
+        error.0.errors = Some(errors_json(found));
+        error
+    }
+}
+
+/// The `errors` member: one `{field, code, detail_ja, detail_en}` per refusal.
+fn errors_json(found: &[FieldRefusal]) -> Value {
+    found
+        .iter()
+        .map(|one| {
+            json!({
+                "field": one.field,
+                "code": one.code,
+                "detail_ja": one.message_ja,
+                "detail_en": one.message_en,
+            })
+        })
+        .collect()
 }
 
 impl Problem {

@@ -91,7 +91,8 @@ async fn body_bytes<S: Send + Sync>(
         return Err(JsonRejection::MissingJsonContentType(Default::default()).into());
     }
     let _ = state;
-    read_limited(request.into_body()).await
+    let limit = body_limit(request.extensions());
+    read_limited(request.into_body(), limit).await
 }
 
 /// Well-formed JSON first (400), then the shape of `T` (422).
@@ -199,9 +200,28 @@ impl From<QueryRejection> for ApiError {
 /// finish sending and see the answer, instead of a connection reset.
 const DRAIN_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
-/// Reads a body of at most `BODY_LIMIT_BYTES`; a larger one is drained (up to `DRAIN_LIMIT_BYTES`)
+/// Marks a request that a page sends to the API in-process (`web::api`): the page has already read
+/// a form under its own, larger limit, so the API reads the JSON made of it under that limit too,
+/// and a text over its length is refused beside its field instead of the whole form being too
+/// large. Only the pages can set it: an extension is not a header.
+#[derive(Clone, Copy, Debug)]
+pub struct InProcessBodyLimit(pub usize);
+
+/// The most a request's body may hold: `BODY_LIMIT_BYTES`, or a page's in-process limit.
+pub(crate) fn body_limit(extensions: &axum::http::Extensions) -> usize {
+    extensions
+        .get::<InProcessBodyLimit>()
+        .map_or(super::BODY_LIMIT_BYTES, |limit| {
+            limit.0.max(super::BODY_LIMIT_BYTES)
+        })
+}
+
+/// Reads a body of at most `limit` bytes; a larger one is drained (up to `DRAIN_LIMIT_BYTES`)
 /// and refused with 413.
-pub(crate) async fn read_limited(body: axum::body::Body) -> Result<axum::body::Bytes, ApiError> {
+pub(crate) async fn read_limited(
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
     use futures_util::StreamExt;
     let mut stream = body.into_data_stream();
     let mut collected = Vec::new();
@@ -211,14 +231,48 @@ pub(crate) async fn read_limited(body: axum::body::Body) -> Result<axum::body::B
             ApiError::bad_request("リクエストを読み取れません", error.to_string())
         })?;
         seen += chunk.len();
-        if seen <= super::BODY_LIMIT_BYTES {
+        if seen <= limit {
             collected.extend_from_slice(&chunk);
         } else if seen > DRAIN_LIMIT_BYTES {
             break;
         }
     }
-    if seen > super::BODY_LIMIT_BYTES {
+    if seen > limit {
         return Err(too_large());
     }
     Ok(collected.into())
+}
+
+/// A body field read on its own: a value of the wrong type (a negative or a non-numeric count, a
+/// malformed date) does not refuse the whole body, so that the handler can report it together with
+/// what the domain's checks say about the other fields ([`ApiError::invalid_fields`]). The OpenAPI
+/// document shows the field as `T` (`#[schema(value_type = T)]`).
+#[derive(Debug, Clone)]
+pub struct Lenient<T>(pub Option<T>);
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(Lenient(serde_json::from_value(value).ok()))
+    }
+}
+
+impl<T: Default> Default for Lenient<T> {
+    fn default() -> Self {
+        Lenient(Some(T::default()))
+    }
+}
+
+/// Why a body field could not be read, as one of several field refusals.
+pub fn unreadable(
+    field: &'static str,
+    message_ja: &str,
+    message_en: &str,
+) -> grants_domain::FieldRefusal {
+    grants_domain::FieldRefusal {
+        field: Some(field),
+        code: "request.invalid_field",
+        message_ja: message_ja.to_owned(),
+        message_en: format!("invalid field {field}: {message_en}"),
+    }
 }

@@ -132,7 +132,8 @@ async fn with_key(
     next: Next,
 ) -> Result<Response, Response> {
     let (mut parts, body) = request.into_parts();
-    let bytes = super::extract::read_limited(body)
+    let limit = super::extract::body_limit(&parts.extensions);
+    let bytes = super::extract::read_limited(body, limit)
         .await
         .map_err(IntoResponse::into_response)?;
     let credentials = parts

@@ -293,9 +293,22 @@ pub struct Problem {
     /// The input field the rule is about, when it names one (`title`, `requested_amount`).
     #[schema(example = "requested_amount")]
     field: Option<String>,
-    /// Field errors, when there are any.
-    #[schema(value_type = Option<Object>)]
-    errors: Option<serde_json::Value>,
+    /// Every refusal of an input field found at once, each beside its field in a form: on 422
+    /// answers to a refused command (one entry or more; `code`, `field` and `detail_*` above
+    /// are those of the first).
+    errors: Option<Vec<FieldError>>,
+}
+
+/// One refusal of an input field.
+#[derive(ToSchema)]
+pub struct FieldError {
+    /// The body's field (`email`, `member_count`, `summary`), or null when the rule names none.
+    #[schema(example = "email")]
+    field: Option<String>,
+    #[schema(example = "group.malformed_email")]
+    code: String,
+    detail_ja: String,
+    detail_en: String,
 }
 
 /// A created object.
@@ -491,6 +504,10 @@ pub struct ApplicationRead {
     closing_reason: Option<String>,
     grant_id: Option<Uuid>,
     awarded_amount: Option<Yen>,
+    /// While the application can be edited: what submission would refuse about the amount
+    /// requested in the saved content (rule 3, above the maximum or below the floor), so that the
+    /// form warns before it is submitted; null when it would pass or nothing is requested yet.
+    amount_warning: Option<FieldError>,
     /// Present on the answer to a command.
     position: Option<Position>,
 }

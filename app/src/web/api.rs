@@ -27,12 +27,34 @@ pub struct Problem {
     pub detail_ja: String,
     /// The input field the rule names, if any.
     pub field: Option<String>,
+    /// Every field refusal of a check that judged several fields at once (the answer's `errors`):
+    /// the field, if any, and the rule in Japanese. Empty when the answer had none.
+    pub errors: Vec<(Option<String>, String)>,
 }
 
 impl Problem {
     /// Whether the session behind the call has ended (expired or signed out).
     pub fn is_signed_out(&self) -> bool {
         self.status == StatusCode::UNAUTHORIZED
+    }
+
+    /// The same refusal with the API's field names turned into a form's (`pairs` of `(api,
+    /// form)`), for the field and for each of `errors`.
+    pub fn renamed(&self, pairs: &[(&str, &str)]) -> Self {
+        let rename = |field: &Option<String>| {
+            field.as_ref().map(|field| {
+                pairs
+                    .iter()
+                    .find(|(api, _)| api == field)
+                    .map_or_else(|| field.clone(), |(_, ours)| (*ours).to_owned())
+            })
+        };
+        let mut problem = self.clone();
+        problem.field = rename(&self.field);
+        for (field, _) in &mut problem.errors {
+            *field = rename(field);
+        }
+        problem
     }
 
     fn from_answer(status: StatusCode, body: &[u8]) -> Self {
@@ -45,6 +67,15 @@ impl Problem {
                 "処理できませんでした。時間をおいて再度お試しください".to_owned()
             }),
             field: text("field"),
+            errors: json["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|one| {
+                    let detail = one["detail_ja"].as_str()?.to_owned();
+                    Some((one["field"].as_str().map(str::to_owned), detail))
+                })
+                .collect(),
         }
     }
 }
@@ -119,6 +150,11 @@ impl Api {
         if let Some(key) = call.idempotency_key {
             request = request.header("idempotency-key", key);
         }
+        // The page read its form under its own limit; the API reads the JSON made of it under
+        // the same (`http::extract::InProcessBodyLimit`).
+        request = request.extension(crate::http::extract::InProcessBodyLimit(
+            2 * super::form::PAGE_FORM_LIMIT_BYTES,
+        ));
         if let Some(client) = call.client {
             request = request.extension(crate::auth::ClientIp(client));
         }
@@ -134,6 +170,7 @@ impl Api {
             code: "request.malformed".into(),
             detail_ja: "リクエストを組み立てられませんでした".into(),
             field: None,
+            errors: Vec::new(),
         })?;
         let response = match self.router.clone().oneshot(request).await {
             Ok(response) => response,

@@ -1,8 +1,8 @@
 //! Posted forms: their fields, the errors to show beside them, and the guard every POST passes
 //! before it may act (CSRF token, live session, or signing in again without losing what was typed).
 //!
-//! Not for: checking the typed values. The API route behind the form does that, and its refusal is
-//! shown next to the field it names.
+//! Not for: checking the typed values. The API route behind the form does that, judging every field
+//! at once, and each of its refusals (the answer's `errors`) is shown next to the field it names.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +13,51 @@ use super::api::{Call, Problem};
 use super::csrf::{random_hex, Binding};
 use super::session::{User, Visitor};
 use super::Web;
+
+/// The most a posted form may hold, in bytes. Far above the API's JSON limit
+/// (`http::BODY_LIMIT_BYTES`): a browser sends each Japanese character as nine bytes
+/// (`%E3%81%82`), and a text over its length must reach the API to be refused beside its field
+/// with what was typed shown again (issue 15, finding 4).
+pub const PAGE_FORM_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
+/// The most of an oversized form read (and dropped) before answering, so that the browser finishes
+/// sending and shows the answer instead of a reset connection.
+const DRAIN_LIMIT_BYTES: usize = 8 * 1024 * 1024;
+
+/// A posted form (`application/x-www-form-urlencoded`) read under [`PAGE_FORM_LIMIT_BYTES`]. A
+/// larger one, or one that cannot be read, is answered with a Japanese page that says what
+/// happened ([`super::form_refused`]), never with a framework's English text.
+pub struct PageForm(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for PageForm {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(request: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        use futures_util::StreamExt;
+        let mut stream = request.into_body().into_data_stream();
+        let mut collected = Vec::new();
+        let mut seen = 0usize;
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else {
+                return Err(super::form_refused(false));
+            };
+            seen += chunk.len();
+            if seen <= PAGE_FORM_LIMIT_BYTES {
+                collected.extend_from_slice(&chunk);
+            } else if seen > DRAIN_LIMIT_BYTES {
+                break;
+            }
+        }
+        if seen > PAGE_FORM_LIMIT_BYTES {
+            return Err(super::form_refused(true));
+        }
+        Ok(PageForm(
+            form_urlencoded::parse(&collected)
+                .map(|(key, value)| (key.into_owned(), value.into_owned()))
+                .collect(),
+        ))
+    }
+}
 
 /// The fields of a posted form, in the order the browser sent them (repeated names are kept, for
 /// budget lines).
@@ -90,24 +135,34 @@ impl Errors {
         }
     }
 
-    /// Places an API refusal: beside the field it names when the form has that field, otherwise
-    /// at the top. Which field a rule concerns is the domain's to say (`Refusal::field`).
+    /// Places an API refusal: each of its field refusals (`errors`, or the one `field`) beside the
+    /// field it names when the form has that field, otherwise at the top. Which field a rule
+    /// concerns is the domain's to say (`Refusal::field`).
     pub fn problem(&mut self, problem: &Problem, form_fields: &[&str]) {
-        let field = problem
-            .field
-            .as_deref()
-            .filter(|field| form_fields.contains(field));
-        self.add(field, problem.detail_ja.clone());
+        if problem.errors.is_empty() {
+            let field = problem
+                .field
+                .as_deref()
+                .filter(|field| form_fields.contains(field));
+            self.add(field, problem.detail_ja.clone());
+            return;
+        }
+        for (field, detail) in &problem.errors {
+            let field = field.as_deref().filter(|field| form_fields.contains(field));
+            self.add(field, detail.clone());
+        }
     }
 
-    /// Places an API refusal about a form whose number fields `bad` could not be read: the API's
-    /// message about an unreadable field goes beside the first of them.
+    /// Places an API refusal about a form whose number fields `bad` could not be read. When the API
+    /// refused the whole body for such a value (a route that reads its body in one piece), each of
+    /// them gets its own message, so that none hides another; the rules about the other fields are
+    /// judged on the next submission, once the numbers can be read.
     pub fn place(&mut self, problem: &Problem, form_fields: &[&str], bad: &[String]) {
-        if problem.code == "request.invalid_field" {
-            if let Some(field) = bad.first() {
-                self.add(Some(field), problem.detail_ja.clone());
-                return;
+        if problem.code == "request.invalid_field" && problem.errors.is_empty() && !bad.is_empty() {
+            for field in bad {
+                self.add(Some(field), UNREADABLE_NUMBER);
             }
+            return;
         }
         self.problem(problem, form_fields);
     }
@@ -216,6 +271,10 @@ pub async fn guard(web: &Web, visitor: Visitor, form: &FormData) -> Guard {
     rerender(visitor, SESSION_ENDED, true)
 }
 
+/// Beside a number field whose value could not be read as a number.
+pub const UNREADABLE_NUMBER: &str =
+    "0以上の整数を半角または全角の数字で入力してください（例：12000）";
+
 /// Why a form was shown again instead of acted on: its token did not match.
 pub const NOT_CONFIRMED: &str = "送信を確認できなかったため、まだ保存していません。入力内容を確認して、もう一度送信してください。";
 /// Why a form was shown again instead of acted on: the session had ended.
@@ -243,6 +302,7 @@ pub async fn sign_in(
         code: "auth.not_signed_in".into(),
         detail_ja: "ログインできませんでした".into(),
         field: None,
+        errors: Vec::new(),
     })?;
     Ok((token, user))
 }

@@ -97,27 +97,44 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// The answer for a path nothing serves: problem+json under `/api/`, a page elsewhere.
-pub async fn not_found(request: Request) -> Response {
-    if request.uri().path().starts_with("/api/") {
-        return crate::http::error::ApiError::not_found().into_response();
-    }
+/// The answer to a form that could not be read: too large for [`form::PAGE_FORM_LIMIT_BYTES`], or
+/// broken off. A Japanese page that says what happened and what to do; nothing was saved.
+pub fn form_refused(too_large: bool) -> Response {
+    let limit_mb = form::PAGE_FORM_LIMIT_BYTES / (1024 * 1024);
+    let (status, title) = if too_large {
+        (StatusCode::PAYLOAD_TOO_LARGE, "送信内容が大きすぎます")
+    } else {
+        (StatusCode::BAD_REQUEST, "送信内容を受け取れませんでした")
+    };
     let body = maud::html! {
-        p { "お探しのページは見つかりませんでした。" }
+        @if too_large {
+            p { "送信された内容が大きすぎるため（上限 約" (limit_mb) "MB）、受け付けられませんでした。入力内容は保存されていません。" }
+            p { "ブラウザの「戻る」で前のページに戻ると、入力した内容が残っている場合があります。各項目の文字数の上限（項目名の横に表示しています）以内に短くしてから、もう一度送信してください。" }
+        } @else {
+            p { "通信が途中で切れたため、送信内容を受け取れませんでした。入力内容は保存されていません。" }
+            p { "ブラウザの「戻る」で前のページに戻り、もう一度送信してください。" }
+        }
         p { a href="/" { "トップページへ" } }
     };
+    standalone_page(status, title, body)
+}
+
+/// A page outside the layout of signed-in pages (no session is read): for answers given before a
+/// handler runs.
+fn standalone_page(status: StatusCode, title: &str, body: maud::Markup) -> Response {
     let markup = maud::html! {
         (maud::DOCTYPE)
         html lang="ja" {
-            head { meta charset="utf-8"; title { "ページが見つかりません" } link rel="stylesheet" href="/static/style.css"; }
-            body { main.wrap { h1 { "ページが見つかりません" } (body) } }
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="stylesheet" href="/static/style.css";
+            }
+            body { main.wrap { h1 { (title) } (body) } }
         }
     };
-    let mut response = (
-        StatusCode::NOT_FOUND,
-        axum::response::Html(markup.into_string()),
-    )
-        .into_response();
+    let mut response = (status, axum::response::Html(markup.into_string())).into_response();
     let headers = response.headers_mut();
     headers.insert(
         "content-security-policy",
@@ -128,4 +145,16 @@ pub async fn not_found(request: Request) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+/// The answer for a path nothing serves: problem+json under `/api/`, a page elsewhere.
+pub async fn not_found(request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return crate::http::error::ApiError::not_found().into_response();
+    }
+    let body = maud::html! {
+        p { "お探しのページは見つかりませんでした。" }
+        p { a href="/" { "トップページへ" } }
+    };
+    standalone_page(StatusCode::NOT_FOUND, "ページが見つかりません", body)
 }

@@ -244,6 +244,8 @@ pub struct Input<'a> {
     pub max: Option<usize>,
     pub required: bool,
     pub hint: Option<&'a str>,
+    /// A caution that does not stop the form (an amount that submission would refuse).
+    pub warning: Option<&'a str>,
     pub autocomplete: Option<&'a str>,
 }
 
@@ -256,6 +258,7 @@ impl<'a> Input<'a> {
             max: None,
             required: false,
             hint: None,
+            warning: None,
             autocomplete: None,
         }
     }
@@ -280,6 +283,11 @@ impl<'a> Input<'a> {
         self
     }
 
+    pub fn warning(mut self, warning: Option<&'a str>) -> Self {
+        self.warning = warning;
+        self
+    }
+
     pub fn autocomplete(mut self, autocomplete: &'a str) -> Self {
         self.autocomplete = Some(autocomplete);
         self
@@ -300,6 +308,9 @@ impl<'a> Input<'a> {
         if self.hint.is_some() {
             ids.push(format!("h-{}", self.name));
         }
+        if self.warning.is_some() {
+            ids.push(format!("w-{}", self.name));
+        }
         if error.is_some() {
             ids.push(format!("e-{}", self.name));
         }
@@ -309,6 +320,7 @@ impl<'a> Input<'a> {
     fn notes(&self, error: Option<&str>) -> Markup {
         html! {
             @if let Some(hint) = self.hint { p.hint id={ "h-" (self.name) } { (hint) } }
+            @if let Some(warning) = self.warning { p.warning id={ "w-" (self.name) } { (warning) } }
             @if let Some(error) = error { p.error id={ "e-" (self.name) } { (error) } }
         }
     }

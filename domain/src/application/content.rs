@@ -15,6 +15,7 @@ use super::errors::ApplicationError;
 use crate::amount::AmountError;
 use crate::budget::Budget;
 use crate::money::Yen;
+use crate::refusal::{at_once, Refusal};
 use crate::text::{check_characters, Lines};
 
 /// Longest project title (事業名), in characters.
@@ -90,14 +91,26 @@ impl ApplicationContent {
 
     /// Checked on every save: no text over its length or with a character it may not hold, no more
     /// budget lines than allowed, and amounts small enough to add up. A draft may be incomplete.
+    /// Every field is judged before the answer: one refusal comes back as itself, several as
+    /// [`ApplicationError::Several`] (one per field, in the form's order).
     pub fn check_limits(&self) -> Result<(), ApplicationError> {
+        let mut found: Vec<ApplicationError> = Vec::new();
+        let mut refuse = |refusal: ApplicationError| {
+            let field = refusal.field();
+            if !found.iter().any(|other| other.field() == field) {
+                found.push(refusal);
+            }
+        };
         for (field, text, max, lines) in self.texts() {
-            check_length(field, text, max)?;
-            check_characters(field, text, lines)?;
+            if let Err(refusal) = check_length(field, text, max) {
+                refuse(refusal);
+            } else if let Err(refusal) = check_characters(field, text, lines) {
+                refuse(refusal.into());
+            }
         }
         let lines = self.budget.expenses.len() + self.budget.income.len();
         if lines > BUDGET_LINES_MAX {
-            return Err(ApplicationError::TooManyBudgetLines {
+            refuse(ApplicationError::TooManyBudgetLines {
                 count: lines,
                 max: BUDGET_LINES_MAX,
             });
@@ -114,11 +127,16 @@ impl ApplicationContent {
                     .map(|line| ("income_description", line.description.as_str())),
             );
         for (field, text) in line_texts {
-            check_length(field, text, BUDGET_LINE_TEXT_MAX)?;
-            check_characters(field, text, Lines::One)?;
+            if let Err(refusal) = check_length(field, text, BUDGET_LINE_TEXT_MAX) {
+                refuse(refusal);
+            } else if let Err(refusal) = check_characters(field, text, Lines::One) {
+                refuse(refusal.into());
+            }
         }
-        self.budget.totals().map_err(AmountError::from)?;
-        Ok(())
+        if let Err(overflow) = self.budget.totals() {
+            refuse(AmountError::from(overflow).into());
+        }
+        at_once(found, ApplicationError::Several)
     }
 
     /// Checked at submission: every required text present, the period in order, at least one expense

@@ -6,7 +6,7 @@ use super::status::ApplicationStatus;
 use crate::amount::AmountError;
 use crate::fiscal_year::JST;
 use crate::group::GroupError;
-use crate::refusal::{Refusal, RefusalKind};
+use crate::refusal::{joined_en, joined_ja, FieldRefusal, Refusal, RefusalKind};
 use crate::text::ForbiddenCharacter;
 
 /// A refused application command.
@@ -54,6 +54,9 @@ pub enum ApplicationError {
     Group(#[from] GroupError),
     #[error("{0}")]
     Amount(#[from] AmountError),
+    /// The refusals of several fields of the form, found at once (never fewer than two).
+    #[error("{}", joined_en(.0))]
+    Several(Vec<ApplicationError>),
 }
 
 /// The Japanese name of an application field, for messages.
@@ -105,6 +108,7 @@ impl Refusal for ApplicationError {
             Self::Text(error) => error.code(),
             Self::Group(error) => error.code(),
             Self::Amount(error) => error.code(),
+            Self::Several(all) => all.first().map_or("application.invalid", Refusal::code),
         }
     }
 
@@ -154,6 +158,7 @@ impl Refusal for ApplicationError {
             Self::Text(error) => error.message_ja_as(field_ja(error.field)),
             Self::Group(error) => error.message_ja(),
             Self::Amount(error) => error.message_ja(),
+            Self::Several(all) => joined_ja(all),
         }
     }
 
@@ -177,6 +182,7 @@ impl Refusal for ApplicationError {
             Self::Text(error) => error.kind(),
             Self::Group(error) => error.kind(),
             Self::Amount(error) => error.kind(),
+            Self::Several(all) => all.first().map_or(RefusalKind::Invalid, Refusal::kind),
         }
     }
 
@@ -191,7 +197,15 @@ impl Refusal for ApplicationError {
             Self::Group(_) => Some("group_id"),
             Self::Amount(error) => error.field(),
             Self::Text(error) => error.field(),
+            Self::Several(all) => all.first().and_then(Refusal::field),
             _ => None,
+        }
+    }
+
+    fn each(&self) -> Vec<FieldRefusal> {
+        match self {
+            Self::Several(all) => all.iter().flat_map(Refusal::each).collect(),
+            one => vec![FieldRefusal::of(one)],
         }
     }
 }

@@ -142,6 +142,19 @@ impl Application {
         terms.max_subsidy(&content.budget).ok()
     }
 
+    /// What submission would refuse about the amount requested in the content as saved (rule 3:
+    /// above the maximum, below the floor), so that an editable draft can warn before it is
+    /// submitted; `None` when nothing is requested yet or the amount would pass.
+    pub fn amount_warning(&self) -> Option<crate::amount::AmountError> {
+        let (terms, content) = (self.terms.as_ref()?, self.content.as_ref()?);
+        if content.requested_amount.is_zero() {
+            return None;
+        }
+        terms
+            .check_request(content.requested_amount, &content.budget)
+            .err()
+    }
+
     /// When it was last submitted or resubmitted.
     pub fn submitted_at(&self) -> Option<OffsetDateTime> {
         self.submitted_at

@@ -1046,3 +1046,25 @@ fn refusals_carry_stable_codes_and_name_their_rule() {
         RefusalKind::Invalid
     );
 }
+
+#[test]
+fn a_save_over_several_limits_is_refused_with_each_of_them() {
+    let mut over = content(286_000);
+    over.title = "あ".repeat(TITLE_MAX + 1);
+    over.summary = "い".repeat(SUMMARY_MAX + 2);
+    ApplicationTest::with(())
+        .given(vec![draft_started()])
+        .when(save_at(over, INSIDE))
+        .then_expect_error(ApplicationError::Several(vec![
+            ApplicationError::TextTooLong {
+                field: "title",
+                max: TITLE_MAX,
+                length: TITLE_MAX + 1,
+            },
+            ApplicationError::TextTooLong {
+                field: "summary",
+                max: SUMMARY_MAX,
+                length: SUMMARY_MAX + 2,
+            },
+        ]));
+}

@@ -1,6 +1,6 @@
 //! Why the group aggregate refuses a command, and rule 1's refusals that the application reuses.
 
-use crate::refusal::{Refusal, RefusalKind};
+use crate::refusal::{joined_en, joined_ja, FieldRefusal, Refusal, RefusalKind};
 use crate::text::ForbiddenCharacter;
 
 /// A refused group command, or a group that rule 1 does not admit.
@@ -42,6 +42,9 @@ pub enum GroupError {
         "the group already had {prior_grants} grants; the round allows at most {max} per group"
     )]
     GrantLimitReached { prior_grants: u32, max: u32 },
+    /// The refusals of several fields of one form, found at once (never fewer than two).
+    #[error("{}", joined_en(.0))]
+    Several(Vec<GroupError>),
 }
 
 /// The Japanese name of a group field, for messages.
@@ -77,6 +80,7 @@ impl Refusal for GroupError {
             Self::NoResidentMember => "group.no_resident_member",
             Self::NoPublicInterestPurpose => "group.no_public_interest_purpose",
             Self::GrantLimitReached { .. } => "group.grant_limit_reached",
+            Self::Several(all) => all.first().map_or("group.invalid", Refusal::code),
         }
     }
 
@@ -110,6 +114,7 @@ impl Refusal for GroupError {
             Self::GrantLimitReached { prior_grants, max } => format!(
                 "この団体はすでに{prior_grants}回交付を受けており、1団体あたりの上限{max}回に達しています"
             ),
+            Self::Several(all) => joined_ja(all),
         }
     }
 
@@ -130,6 +135,7 @@ impl Refusal for GroupError {
             | Self::NoResidentMember
             | Self::NoPublicInterestPurpose
             | Self::GrantLimitReached { .. } => RefusalKind::Rule,
+            Self::Several(all) => all.first().map_or(RefusalKind::Invalid, Refusal::kind),
         }
     }
 
@@ -142,7 +148,15 @@ impl Refusal for GroupError {
             Self::ResidentsExceedMembers | Self::NoResidentMember => Some("resident_member_count"),
             Self::TooFewMembers { .. } => Some("member_count"),
             Self::NoPublicInterestPurpose => Some("purpose"),
+            Self::Several(all) => all.first().and_then(Refusal::field),
             _ => None,
+        }
+    }
+
+    fn each(&self) -> Vec<FieldRefusal> {
+        match self {
+            Self::Several(all) => all.iter().flat_map(Refusal::each).collect(),
+            one => vec![FieldRefusal::of(one)],
         }
     }
 }

@@ -49,9 +49,8 @@ pub use standing::{
 use crate::ids::{GroupId, UserId};
 use crate::text::Lines;
 use registration::{
-    bounded_text, check_email, check_founded_on, check_membership, required_text, ADDRESS_MAX,
-    EMAIL_MAX, NAME_MAX, PHONE_MAX, PURPOSE_MAX, REASON_MAX, REGISTRATION_NUMBER_MAX,
-    REPRESENTATIVE_NAME_MAX,
+    check_membership, check_registration, required_text, CheckedRegistration, RegistrationForm,
+    REASON_MAX,
 };
 
 /// Where a group's registration stands.
@@ -178,36 +177,27 @@ impl Group {
         if self.state != RegistrationState::Unregistered {
             return Err(GroupError::AlreadyRegistered);
         }
-        let name = required_text("name", &name, NAME_MAX, Lines::One)?;
-        let registration_number = required_text(
-            "registration_number",
-            &registration_number,
-            REGISTRATION_NUMBER_MAX,
-            Lines::One,
+        let checked = check_registration(
+            &RegistrationForm {
+                name,
+                registration_number,
+                representative_name: contact.representative_name,
+                address: contact.address,
+                phone: contact.phone,
+                email: contact.email,
+                founded_on: Some(founded_on),
+                member_count: Some(member_count),
+                resident_member_count: Some(resident_member_count),
+                purpose,
+            },
+            at,
         )?;
-        let contact = ContactDetails {
-            representative_name: required_text(
-                "representative_name",
-                &contact.representative_name,
-                REPRESENTATIVE_NAME_MAX,
-                Lines::One,
-            )?,
-            address: required_text("address", &contact.address, ADDRESS_MAX, Lines::One)?,
-            phone: required_text("phone", &contact.phone, PHONE_MAX, Lines::One)?,
-            email: required_text("email", &contact.email, EMAIL_MAX, Lines::One)?,
-        };
-        check_email(&contact.email)?;
-        check_founded_on(founded_on, at)?;
-        check_membership(member_count, resident_member_count)?;
-        // An empty purpose is rule 1's "no public-interest purpose", not a form error.
-        let purpose = bounded_text("purpose", &purpose, PURPOSE_MAX, Lines::Many)?;
-        GroupStanding {
-            registered: true,
-            member_count,
-            resident_member_count,
-            has_public_interest_purpose: !purpose.is_empty(),
-        }
-        .check_eligible()?;
+        let CheckedRegistration {
+            name,
+            registration_number,
+            contact,
+            purpose,
+        } = checked;
         Ok(vec![
             GroupEvent::GroupRegistered {
                 group_id,

@@ -1,10 +1,15 @@
 //! The registration form's checks: required text, length limits (public, so the UI can show them), the
-//! e-mail address's shape, the founding date and the membership counts.
+//! e-mail address's shape, the founding date and the membership counts, and [`check_registration`],
+//! which judges every field of the form before it answers, so that a form shows each refusal beside
+//! its field at once.
 
 use time::{Date, OffsetDateTime};
 
 use super::errors::GroupError;
+use super::events::ContactDetails;
+use super::standing::GroupStanding;
 use crate::fiscal_year::jst_date;
+use crate::refusal::{at_once, Refusal};
 use crate::text::{check_characters, Lines};
 
 /// Longest group name, in characters.
@@ -87,4 +92,137 @@ pub fn check_membership(member_count: u32, resident_member_count: u32) -> Result
         return Err(GroupError::ResidentsExceedMembers);
     }
     Ok(())
+}
+
+/// A registration as typed. `None` is a value the caller could not read as a date or a count (it
+/// reports that itself); the rules that need that value are then not judged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RegistrationForm {
+    pub name: String,
+    pub registration_number: String,
+    pub representative_name: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub founded_on: Option<Date>,
+    pub member_count: Option<u32>,
+    pub resident_member_count: Option<u32>,
+    pub purpose: String,
+}
+
+/// A registration's texts as they are kept (trimmed), once every check passed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedRegistration {
+    pub name: String,
+    pub registration_number: String,
+    pub contact: ContactDetails,
+    pub purpose: String,
+}
+
+/// Every check of a registration, each field judged even when another failed: the texts, the e-mail
+/// address, the founding date, the counts and rule 1. One refusal comes back as itself, several as
+/// [`GroupError::Several`] (in the form's order).
+pub fn check_registration(
+    form: &RegistrationForm,
+    at: OffsetDateTime,
+) -> Result<CheckedRegistration, GroupError> {
+    let mut found = Vec::new();
+    let mut keep = |checked: Result<String, GroupError>| {
+        checked.unwrap_or_else(|refusal| {
+            found.push(refusal);
+            String::new()
+        })
+    };
+    let name = keep(required_text("name", &form.name, NAME_MAX, Lines::One));
+    let registration_number = keep(required_text(
+        "registration_number",
+        &form.registration_number,
+        REGISTRATION_NUMBER_MAX,
+        Lines::One,
+    ));
+    let representative_name = keep(required_text(
+        "representative_name",
+        &form.representative_name,
+        REPRESENTATIVE_NAME_MAX,
+        Lines::One,
+    ));
+    let address = keep(required_text(
+        "address",
+        &form.address,
+        ADDRESS_MAX,
+        Lines::One,
+    ));
+    let phone = keep(required_text("phone", &form.phone, PHONE_MAX, Lines::One));
+    let email = keep(required_text("email", &form.email, EMAIL_MAX, Lines::One));
+    // An empty purpose is rule 1's "no public-interest purpose", not a form error.
+    let purpose = keep(bounded_text(
+        "purpose",
+        &form.purpose,
+        PURPOSE_MAX,
+        Lines::Many,
+    ));
+    if !email.is_empty() {
+        found.extend(check_email(&email).err());
+    }
+    if let Some(founded_on) = form.founded_on {
+        found.extend(check_founded_on(founded_on, at).err());
+    }
+    if let (Some(members), Some(residents)) = (form.member_count, form.resident_member_count) {
+        found.extend(check_membership(members, residents).err());
+    }
+    let unreadable = |field: &str| {
+        (field == "member_count" && form.member_count.is_none())
+            || (field == "resident_member_count" && form.resident_member_count.is_none())
+    };
+    let over_long_purpose = found
+        .iter()
+        .any(|refusal| refusal.field() == Some("purpose"));
+    let rule_1 = GroupStanding {
+        registered: true,
+        member_count: form.member_count.unwrap_or(0),
+        resident_member_count: form.resident_member_count.unwrap_or(0),
+        has_public_interest_purpose: over_long_purpose || !purpose.is_empty(),
+    }
+    .refusals();
+    for refusal in rule_1 {
+        let field = refusal.field().unwrap_or("");
+        let judged_already = found.iter().any(|other| other.field() == Some(field));
+        if !unreadable(field) && !judged_already {
+            found.push(refusal);
+        }
+    }
+    found.sort_by_key(|refusal| form_order(refusal.field()));
+    at_once(found, GroupError::Several)?;
+    Ok(CheckedRegistration {
+        name,
+        registration_number,
+        contact: ContactDetails {
+            representative_name,
+            address,
+            phone,
+            email,
+        },
+        purpose,
+    })
+}
+
+/// The registration form's fields in their order, by their names in the HTTP contract.
+pub const FIELDS: [&str; 10] = [
+    "name",
+    "registration_number",
+    "representative_name",
+    "address",
+    "phone",
+    "email",
+    "founded_on",
+    "member_count",
+    "resident_member_count",
+    "purpose",
+];
+
+/// Where a field stands on the registration form, so that refusals are listed in its order.
+pub fn form_order(field: Option<&str>) -> usize {
+    field
+        .and_then(|field| FIELDS.iter().position(|name| *name == field))
+        .unwrap_or(FIELDS.len())
 }

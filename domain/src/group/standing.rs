@@ -28,24 +28,33 @@ pub struct GroupStanding {
 }
 
 impl GroupStanding {
-    /// Rule 1: the group may apply for a subsidy.
+    /// Rule 1: the group may apply for a subsidy (the first of [`Self::refusals`]).
     pub fn check_eligible(&self) -> Result<(), GroupError> {
+        match self.refusals().into_iter().next() {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
+    }
+
+    /// Every part of rule 1 the group fails, in the order [`Self::check_eligible`] judges them.
+    pub fn refusals(&self) -> Vec<GroupError> {
+        let mut found = Vec::new();
         if !self.registered {
-            return Err(GroupError::NoCurrentRegistration);
+            found.push(GroupError::NoCurrentRegistration);
         }
         if self.member_count < MIN_MEMBERS {
-            return Err(GroupError::TooFewMembers {
+            found.push(GroupError::TooFewMembers {
                 count: self.member_count,
                 min: MIN_MEMBERS,
             });
         }
         if self.resident_member_count < MIN_RESIDENT_MEMBERS {
-            return Err(GroupError::NoResidentMember);
+            found.push(GroupError::NoResidentMember);
         }
         if !self.has_public_interest_purpose {
-            return Err(GroupError::NoPublicInterestPurpose);
+            found.push(GroupError::NoPublicInterestPurpose);
         }
-        Ok(())
+        found
     }
 }
 

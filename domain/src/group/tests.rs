@@ -552,3 +552,58 @@ fn every_refusal_has_a_stable_code_and_rule_1_names_its_rule() {
     assert_eq!(GroupError::AlreadyRegistered.kind(), RefusalKind::State);
     assert_eq!(GroupError::MalformedEmail.kind(), RefusalKind::Invalid);
 }
+
+#[test]
+fn a_registration_with_several_bad_fields_is_refused_with_each_of_them() {
+    let command = register_with(|c| {
+        if let GroupCommand::Register {
+            registration_number,
+            email,
+            founded_on,
+            purpose,
+            ..
+        } = c
+        {
+            *registration_number = "  ".into();
+            *email = "hanako.example.jp".into();
+            *founded_on = date!(2026 - 04 - 11);
+            *purpose = "あ".repeat(registration::PURPOSE_MAX + 1);
+        }
+    });
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(command)
+        .then_expect_error(GroupError::Several(vec![
+            GroupError::EmptyText {
+                field: "registration_number",
+            },
+            GroupError::MalformedEmail,
+            GroupError::FoundedInFuture,
+            GroupError::TextTooLong {
+                field: "purpose",
+                max: registration::PURPOSE_MAX,
+                length: registration::PURPOSE_MAX + 1,
+            },
+        ]));
+}
+
+#[test]
+fn an_unreadable_count_leaves_the_rules_about_it_unjudged() {
+    let form = registration::RegistrationForm {
+        name: "川辺を守る会".into(),
+        registration_number: "R8-001".into(),
+        representative_name: "岡崎 花子".into(),
+        address: "岡崎市".into(),
+        phone: "0564-23-0000".into(),
+        email: "bad".into(),
+        founded_on: None,
+        member_count: None,
+        resident_member_count: Some(3),
+        purpose: "清掃".into(),
+    };
+    let refusal = registration::check_registration(&form, AT).unwrap_err();
+    assert_eq!(refusal, GroupError::MalformedEmail);
+    let each = crate::Refusal::each(&refusal);
+    assert_eq!(each.len(), 1);
+    assert_eq!(each[0].field, Some("email"));
+}

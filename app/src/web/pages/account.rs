@@ -2,12 +2,13 @@
 //! The session cookie holds the API's bearer token; it is HttpOnly and SameSite=Lax, and Secure
 //! when the page was reached over https.
 
+use crate::web::form::PageForm;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use maud::html;
 use serde::Deserialize;
 use serde_json::json;
@@ -77,11 +78,7 @@ async fn login_form(visitor: Visitor, Query(next): Query<Next>) -> Response {
     login_page(&visitor, &state)
 }
 
-async fn login(
-    State(web): State<Web>,
-    visitor: Visitor,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+async fn login(State(web): State<Web>, visitor: Visitor, PageForm(form): PageForm) -> Response {
     let form = FormData(form);
     let mut errors = Errors::default();
     if !from_this_browser(&web, &visitor, &form).await {
@@ -139,11 +136,7 @@ async fn register_form(visitor: Visitor) -> Response {
     register_page(&visitor, &FormState::new(FormData::default()))
 }
 
-async fn register(
-    State(web): State<Web>,
-    visitor: Visitor,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+async fn register(State(web): State<Web>, visitor: Visitor, PageForm(form): PageForm) -> Response {
     let form = FormData(form);
     let mut errors = Errors::default();
     if !from_this_browser(&web, &visitor, &form).await {
@@ -180,11 +173,7 @@ async fn register(
     }
 }
 
-async fn logout(
-    State(web): State<Web>,
-    visitor: Visitor,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+async fn logout(State(web): State<Web>, visitor: Visitor, PageForm(form): PageForm) -> Response {
     let form = FormData(form);
     let confirmed = visitor
         .csrf_matches(&web, Binding::Session, form.get("_csrf"))

@@ -5,11 +5,12 @@
 //! (`/review/rounds/{id}/ranking`). Whether a reviewer may see or score anything is the API's to
 //! decide: before the close the ranking route refuses, and the page says why.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use maud::html;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -396,7 +397,7 @@ async fn declare(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let (visitor, token, again) = match guard(&web, visitor, &form).await {
@@ -423,7 +424,7 @@ async fn save_sheet(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let (visitor, token, again) = match guard(&web, visitor, &form).await {

@@ -1,10 +1,10 @@
 //! The application form: `/rounds/{id}/apply` starts a draft, `/applications/{id}/edit` saves it
 //! and submits it. Every question and every limit is on the form from the start.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use grants_domain::application::content::{
     BENEFICIARIES_MAX, BUDGET_LINES_MAX, BUDGET_LINE_TEXT_MAX, PURPOSE_MAX, SUMMARY_MAX, TITLE_MAX,
 };
@@ -34,6 +34,8 @@ const APPLICATION_FIELDS: &[&str] = &[
     "beneficiaries",
     "period",
     "budget",
+    "expense_item",
+    "income_description",
     "requested_amount",
 ];
 
@@ -291,6 +293,15 @@ fn application_form(
         ),
     };
     let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
+    // What submission would refuse about the amount of the saved draft (the API's
+    // `amount_warning`, rule 3): saving is allowed, but the form says so beside the amount.
+    let amount_warning = match subject {
+        Subject::Saved { .. } if state.errors.field("requested_amount").is_some() => None,
+        Subject::Saved { application, .. } => application["amount_warning"]["detail_ja"]
+            .as_str()
+            .map(|rule| format!("{rule}。下書きは保存できますが、このままでは提出できません。")),
+        Subject::New { .. } => None,
+    };
     // Where app.js asks for the maximum of the budget being typed (a saved draft only: the API
     // computes it with the draft's own terms).
     let maximum_url = match subject {
@@ -346,9 +357,11 @@ fn application_form(
             fieldset #f-budget {
                 legend { "収支予算" }
                 p.hint { "行は収入・支出あわせて" (BUDGET_LINES_MAX) "行まで、各行の内容は" (BUDGET_LINE_TEXT_MAX) "文字以内です。行が足りないときは「保存」すると空の行が追加されます。食糧費・交際費・人件費・団体運営費・金券は補助対象外です。" }
-                @if let Some(error) = field_error("budget") { p.error id="e-budget" { (error) } }
+                @for name in ["budget", "expense_item", "income_description"] {
+                    @if let Some(error) = field_error(name) { p.error id={ "e-" (name) } { (error) } }
+                }
                 (budget_tables(v))
-                (Input::text("requested_amount", "補助金申請額（円）").required().hint("補助上限額（保存すると表示されます）以下の額を入力してください。").render(state))
+                (Input::text("requested_amount", "補助金申請額（円）").required().hint("補助上限額（保存すると表示されます）以下の額を入力してください。").warning(amount_warning.as_deref()).render(state))
             }
             div.actions {
                 button type="submit" name="_action" value="save" { "保存" }
@@ -433,7 +446,7 @@ pub(super) async fn start_application(
     State(web): State<Web>,
     visitor: Visitor,
     Path(round_id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let path = format!("/rounds/{round_id}/apply");
@@ -566,7 +579,7 @@ pub(super) async fn save_application(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let path = format!("/applications/{id}/edit");
@@ -640,7 +653,7 @@ pub(super) async fn preview_maximum(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let Some(token) = visitor.token() else {

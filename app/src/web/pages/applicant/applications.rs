@@ -1,9 +1,9 @@
 //! One application (`/applications/{id}`): its status, plan and budget, and withdrawing it.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use grants_domain::{ExpenseCategory, IncomeKind};
 use maud::html;
 use serde_json::{json, Value};
@@ -129,7 +129,7 @@ pub(super) async fn withdraw_application(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let path = format!("/applications/{id}");

@@ -6,10 +6,10 @@
 //! amounts, and every request goes to the API route of api.md, whose refusal is shown beside the
 //! field it concerns.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use grants_domain::grant::LONG_TEXT_MAX_CHARS;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -374,7 +374,7 @@ pub(super) async fn request_advance(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let (visitor, token, again) = match guard(&web, visitor, &form).await {
@@ -414,7 +414,7 @@ pub(super) async fn withdraw_grant(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let (visitor, token, again) = match guard(&web, visitor, &form).await {
@@ -522,7 +522,7 @@ pub(super) async fn request_change(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let path = format!("/grants/{id}/change");

@@ -1,9 +1,9 @@
 //! Registering a group (`/groups/new`): the caller becomes its first member.
 
+use crate::web::form::PageForm;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use grants_domain::group::registration as group_limits;
 use grants_domain::group::{MIN_MEMBERS, MIN_RESIDENT_MEMBERS};
 use maud::html;
@@ -67,7 +67,7 @@ pub(super) async fn new_group(visitor: Visitor) -> Response {
 pub(super) async fn register_group(
     State(web): State<Web>,
     visitor: Visitor,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let (visitor, token, again) = match guard(&web, visitor, &form).await {

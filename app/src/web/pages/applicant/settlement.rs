@@ -6,10 +6,10 @@
 //! Which receipts count and the finalised amount are the API's to compute when staff accept the
 //! report; this page shows the grant's figures as the API answers them.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use grants_domain::grant::{LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
 use grants_domain::ExpenseCategory;
 use maud::{html, Markup};
@@ -288,7 +288,7 @@ pub(super) async fn save_report(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let path = format!("/grants/{id}/report");

@@ -4,11 +4,12 @@
 //! The API lists no accounts, so the new account's id (利用者ID, what the committee page takes to
 //! appoint a reviewer) is shown once, right after the account is opened.
 
+use crate::web::form::PageForm;
 use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use grants_domain::account::DISPLAY_NAME_MAX_CHARS;
 use maud::html;
 use serde::Deserialize;
@@ -101,11 +102,7 @@ async fn new_user(visitor: Visitor, Query(opened): Query<Opened>) -> Response {
     user_page(&visitor, &FormState::new(fields), Some(&opened))
 }
 
-async fn open_user(
-    State(web): State<Web>,
-    visitor: Visitor,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+async fn open_user(State(web): State<Web>, visitor: Visitor, PageForm(form): PageForm) -> Response {
     let form = FormData(form);
     let acting = match act(&web, visitor, &form).await {
         Ok(acting) => acting,

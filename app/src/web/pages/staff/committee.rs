@@ -7,11 +7,12 @@
 //! caller who is not staff), the page falls back to typing the id, and the API refuses the post.
 //! Whether the account is a reviewer's is the API's to say.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use maud::html;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -283,7 +284,7 @@ async fn appoint(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Appoint).await
 }
@@ -292,7 +293,7 @@ async fn close_scoring(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Close).await
 }

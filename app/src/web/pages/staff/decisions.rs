@@ -6,11 +6,12 @@
 //! The budget is the API's to hold: the page shows the round's remaining budget as the API
 //! answers it, before and after every decision, and the API's refusal beside the amount.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use maud::html;
 use serde_json::{json, Value};
 
@@ -253,7 +254,7 @@ async fn decide(
     State(web): State<Web>,
     visitor: Visitor,
     Path((id, application_id)): Path<(String, String)>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let path = format!("/staff/rounds/{id}/decisions/{application_id}");

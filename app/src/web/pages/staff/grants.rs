@@ -9,11 +9,12 @@
 //! domain's `Grant::allowed_actions`) include them, and the cancellation stays folded until opened;
 //! the other forms are always offered, and the API says whether the grant's state allows them.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use grants_domain::grant::GrantAction;
 use maud::html;
 use serde_json::{json, Value};
@@ -479,14 +480,7 @@ async fn post_form(
             None => match load(&web, &acting.token, &id).await {
                 Ok(loaded) => {
                     // The refusal names the API's field; this page's forms prefix theirs.
-                    let mut problem = problem.clone();
-                    if let Some(field) = &problem.field {
-                        if let Some((_, ours)) =
-                            which.renamed().iter().find(|(api, _)| api == field)
-                        {
-                            problem.field = Some((*ours).to_owned());
-                        }
-                    }
+                    let problem = problem.renamed(which.renamed());
                     let errors = Errors::placed(&problem, which.fields(), &bad);
                     let state = FormState::new(form.typed()).with_errors(errors);
                     grant_page(
@@ -508,7 +502,7 @@ async fn record_payment(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Payment).await
 }
@@ -517,7 +511,7 @@ async fn review_report(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Review).await
 }
@@ -526,7 +520,7 @@ async fn record_refund(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Refund).await
 }
@@ -535,7 +529,7 @@ async fn cancel(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Cancel).await
 }
@@ -544,7 +538,7 @@ async fn decide_change(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Change).await
 }

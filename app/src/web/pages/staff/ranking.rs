@@ -6,11 +6,12 @@
 //! The runner-up answers the offer itself (`POST /api/v1/rounds/{id}/runner-up-offer` is the
 //! applicant's route); staff see the answer here.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use maud::html;
 use serde_json::Value;
 
@@ -176,7 +177,7 @@ async fn fix(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let path = format!("/staff/rounds/{id}/ranking");

@@ -4,11 +4,12 @@
 //! The new-round form starts filled with domain.md's demo configuration (step-up course) as a
 //! suggestion; the API checks whatever is sent and its refusal is shown beside the field.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use grants_domain::round::settings::{COURSE_MAX_CHARS, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS};
 use maud::html;
 use serde_json::{json, Value};
@@ -263,7 +264,7 @@ async fn new_round(visitor: Visitor) -> Response {
 async fn open_round(
     State(web): State<Web>,
     visitor: Visitor,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let acting = match act(&web, visitor, &form).await {

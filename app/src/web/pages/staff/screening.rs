@@ -3,11 +3,12 @@
 //! it for correction with the reasons, or find it ineligible, as `POST
 //! /api/v1/applications/{id}/screening` allows.
 
+use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use grants_domain::application::content::REASON_MAX;
 use grants_domain::{ExpenseCategory, IncomeKind};
 use maud::html;
@@ -212,7 +213,7 @@ async fn screen(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
     let path = format!("/staff/applications/{id}");
