@@ -168,3 +168,14 @@ on_both_backends!(
         assert_eq!(missing.status, 404);
     }
 );
+
+on_both_backends!(the_site_has_an_icon, |app: TestApp| async move {
+    for path in ["/favicon.ico", "/static/favicon.svg"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["content-type"], "image/svg+xml");
+    }
+    let home = app.client.get(app.url("/")).send().await.unwrap();
+    let html = home.text().await.unwrap();
+    assert!(html.contains("rel=\"icon\" href=\"/static/favicon.svg\""));
+});

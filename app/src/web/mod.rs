@@ -50,6 +50,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 const STYLESHEET: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/app.js");
+const ICON: &str = include_str!("assets/favicon.svg");
 
 /// The pages and their assets.
 pub fn router(web: Web) -> Router {
@@ -63,6 +64,9 @@ pub fn router(web: Web) -> Router {
             "/static/app.js",
             get(|| asset("text/javascript; charset=utf-8", SCRIPT)),
         )
+        // Browsers ask for /favicon.ico whatever the page says; both answer the one icon.
+        .route("/static/favicon.svg", get(|| asset("image/svg+xml", ICON)))
+        .route("/favicon.ico", get(|| asset("image/svg+xml", ICON)))
         .layer(axum::middleware::from_fn(session::visitor_cookie))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(web)

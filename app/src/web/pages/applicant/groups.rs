@@ -17,18 +17,8 @@ use crate::web::session::Visitor;
 use crate::web::view::{error_summary, form_guard, page_with_status, Input};
 use crate::web::Web;
 
-const GROUP_FIELDS: &[&str] = &[
-    "name",
-    "registration_number",
-    "representative_name",
-    "address",
-    "phone",
-    "email",
-    "founded_on",
-    "member_count",
-    "resident_member_count",
-    "purpose",
-];
+/// The form's fields in order: the registration's own list.
+const GROUP_FIELDS: &[&str] = &grants_domain::group::registration::FIELDS;
 
 fn group_page(visitor: &Visitor, state: &FormState) -> Response {
     let body = html! {
