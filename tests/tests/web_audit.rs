@@ -68,6 +68,12 @@ on_both_backends!(
         assert!(grants
             .html
             .contains(&format!("/audit/streams/grant/{grant}")));
+        // Objects are named by the end of their id (the start is the time it was made), the
+        // full id in the link's title.
+        assert!(grants.html.contains(&format!("title=\"{grant}\"")));
+        assert!(grants
+            .html
+            .contains(&format!("<code>…{}</code>", &grant[grant.len() - 8..])));
         assert!(!grants.html.contains("公募の開始"), "no round events");
 
         // By time range: the application's events after the instant are the award alone.
@@ -121,7 +127,7 @@ on_both_backends!(
             "申請書の作成（下書き）",
             "申請書の提出",
             "申請額 ¥286,000",
-            "要件審査：適格",
+            "形式審査：適格",
             "交付決定",
             "申請者",
             "職員",

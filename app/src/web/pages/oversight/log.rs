@@ -191,7 +191,7 @@ pub(super) async fn log(
                     tr {
                         td.num { (event["position"]) }
                         td { (crate::web::view::instant_of(&event["recorded_at"])) }
-                        td { a href=(stream_path(kind, id)) { (aggregate_label(kind)) " " code { (id.get(..8).unwrap_or(id)) } } }
+                        td { a href=(stream_path(kind, id)) title=(id) { (aggregate_label(kind)) " " code { "…" (short_id(id)) } } }
                         td { (summary(event)) }
                         td { (super::role_label(text(&event["metadata"]["actor_role"]))) }
                         td { code { (text(&event["hash"]).get(..12).unwrap_or("")) } }
@@ -210,4 +210,23 @@ pub(super) async fn log(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     page_with_status(status, &visitor, "監査：イベントログ", body)
+}
+
+/// The end of an id, which tells objects apart: ids are UUID v7, whose first digits are the time
+/// they were made and so the same for most objects of a day (the full id is the link's title).
+fn short_id(id: &str) -> &str {
+    let start = id.char_indices().rev().nth(7).map_or(0, |(index, _)| index);
+    &id[start..]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_are_told_apart_by_their_end() {
+        assert_eq!(
+            super::short_id("01a233ab-0000-7000-8000-0000a1b2c3d4"),
+            "a1b2c3d4"
+        );
+        assert_eq!(super::short_id("abc"), "abc");
+    }
 }
