@@ -216,20 +216,28 @@ pub(crate) fn body_limit(extensions: &axum::http::Extensions) -> usize {
         })
 }
 
-/// Reads a body of at most `limit` bytes; a larger one is drained (up to `DRAIN_LIMIT_BYTES`)
-/// and refused with 413.
-pub(crate) async fn read_limited(
+/// Why a body could not be taken in.
+#[derive(Debug)]
+pub(crate) enum BodyError {
+    /// Larger than the limit (it was drained up to `DRAIN_LIMIT_BYTES`).
+    TooLarge,
+    /// The connection failed while sending it.
+    Unreadable(String),
+}
+
+/// Reads a body of at most `limit` bytes; a larger one is drained (up to `DRAIN_LIMIT_BYTES`, so
+/// that the client finishes sending and sees the answer) and refused. Shared by the API's bodies
+/// and the pages' forms (`web::form::PageForm`), which answer the refusal each in their own way.
+pub(crate) async fn read_capped(
     body: axum::body::Body,
     limit: usize,
-) -> Result<axum::body::Bytes, ApiError> {
+) -> Result<axum::body::Bytes, BodyError> {
     use futures_util::StreamExt;
     let mut stream = body.into_data_stream();
     let mut collected = Vec::new();
     let mut seen = 0usize;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|error| {
-            ApiError::bad_request("リクエストを読み取れません", error.to_string())
-        })?;
+        let chunk = chunk.map_err(|error| BodyError::Unreadable(error.to_string()))?;
         seen += chunk.len();
         if seen <= limit {
             collected.extend_from_slice(&chunk);
@@ -238,9 +246,20 @@ pub(crate) async fn read_limited(
         }
     }
     if seen > limit {
-        return Err(too_large());
+        return Err(BodyError::TooLarge);
     }
     Ok(collected.into())
+}
+
+/// [`read_capped`] with the API's answers: 413, or 400 for a body that could not be read.
+pub(crate) async fn read_limited(
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
+    read_capped(body, limit).await.map_err(|error| match error {
+        BodyError::TooLarge => too_large(),
+        BodyError::Unreadable(cause) => ApiError::bad_request("リクエストを読み取れません", cause),
+    })
 }
 
 /// A body field read on its own: a value of the wrong type (a negative or a non-numeric count, a

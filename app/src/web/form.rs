@@ -20,10 +20,6 @@ use super::Web;
 /// with what was typed shown again (issue 15, finding 4).
 pub const PAGE_FORM_LIMIT_BYTES: usize = 2 * 1024 * 1024;
 
-/// The most of an oversized form read (and dropped) before answering, so that the browser finishes
-/// sending and shows the answer instead of a reset connection.
-const DRAIN_LIMIT_BYTES: usize = 8 * 1024 * 1024;
-
 /// A posted form (`application/x-www-form-urlencoded`) read under [`PAGE_FORM_LIMIT_BYTES`]. A
 /// larger one, or one that cannot be read, is answered with a Japanese page that says what
 /// happened ([`super::form_refused`]), never with a framework's English text.
@@ -33,24 +29,10 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for PageForm {
     type Rejection = axum::response::Response;
 
     async fn from_request(request: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
-        use futures_util::StreamExt;
-        let mut stream = request.into_body().into_data_stream();
-        let mut collected = Vec::new();
-        let mut seen = 0usize;
-        while let Some(chunk) = stream.next().await {
-            let Ok(chunk) = chunk else {
-                return Err(super::form_refused(false));
-            };
-            seen += chunk.len();
-            if seen <= PAGE_FORM_LIMIT_BYTES {
-                collected.extend_from_slice(&chunk);
-            } else if seen > DRAIN_LIMIT_BYTES {
-                break;
-            }
-        }
-        if seen > PAGE_FORM_LIMIT_BYTES {
-            return Err(super::form_refused(true));
-        }
+        use crate::http::extract::{read_capped, BodyError};
+        let collected = read_capped(request.into_body(), PAGE_FORM_LIMIT_BYTES)
+            .await
+            .map_err(|error| super::form_refused(matches!(error, BodyError::TooLarge)))?;
         Ok(PageForm(
             form_urlencoded::parse(&collected)
                 .map(|(key, value)| (key.into_owned(), value.into_owned()))
