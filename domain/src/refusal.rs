@@ -43,6 +43,14 @@ pub trait Refusal: std::error::Error {
     }
 }
 
+/// Where `field` stands in a form whose fields are `fields` (in order); an unnamed or unknown field
+/// goes last. Refusals of several fields are listed in this order.
+pub fn form_position(fields: &[&str], field: Option<&str>) -> usize {
+    field
+        .and_then(|field| fields.iter().position(|name| *name == field))
+        .unwrap_or(fields.len())
+}
+
 /// One of the refusals a check of several fields found, as the HTTP layer lists them (`errors`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldRefusal {

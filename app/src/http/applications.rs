@@ -94,26 +94,11 @@ impl Form {
         if let Err(refusal) = content.trimmed().check_limits() {
             found.extend(refusal.each());
         }
-        found.sort_by_key(|one| form_order(one.field));
+        found.sort_by_key(|one| {
+            grants_domain::refusal::form_position(&ApplicationContent::FORM_FIELDS, one.field)
+        });
         Err(ApiError::invalid_fields(&found))
     }
-}
-
-/// Where a field stands on the application form, so that refusals are listed in its order.
-fn form_order(field: Option<&str>) -> usize {
-    const ORDER: [&str; 8] = [
-        "title",
-        "summary",
-        "purpose",
-        "beneficiaries",
-        "period",
-        "budget",
-        "expense_item",
-        "requested_amount",
-    ];
-    field
-        .and_then(|field| ORDER.iter().position(|name| *name == field))
-        .unwrap_or(ORDER.len())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -89,6 +89,19 @@ impl ApplicationContent {
         ]
     }
 
+    /// The form's fields in their order, by their names in the HTTP contract (refusals of several
+    /// fields are listed in this order: `crate::refusal::form_position`).
+    pub const FORM_FIELDS: [&'static str; 8] = [
+        "title",
+        "summary",
+        "purpose",
+        "beneficiaries",
+        "period",
+        "budget",
+        "expense_item",
+        "requested_amount",
+    ];
+
     /// Checked on every save: no text over its length or with a character it may not hold, no more
     /// budget lines than allowed, and amounts small enough to add up. A draft may be incomplete.
     /// Every field is judged before the answer: one refusal comes back as itself, several as

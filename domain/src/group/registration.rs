@@ -222,7 +222,5 @@ pub const FIELDS: [&str; 10] = [
 
 /// Where a field stands on the registration form, so that refusals are listed in its order.
 pub fn form_order(field: Option<&str>) -> usize {
-    field
-        .and_then(|field| FIELDS.iter().position(|name| *name == field))
-        .unwrap_or(FIELDS.len())
+    crate::refusal::form_position(&FIELDS, field)
 }
