@@ -64,6 +64,10 @@ impl Application {
         ));
         let release = tokio::spawn(crate::process::release::run(
             self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        let change = tokio::spawn(crate::process::change::run(
+            self.state.clone(),
             until_stopped(stopped),
         ));
         let served = axum::serve(
@@ -76,6 +80,7 @@ impl Application {
         let _ = runner.await;
         let _ = follow_up.await;
         let _ = release.await;
+        let _ = change.await;
         Ok(served?)
     }
 }

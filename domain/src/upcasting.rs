@@ -8,6 +8,9 @@
 //!   (`prior_grants`) and the rate that count gave (`rate`). A 1.0 decision counted nothing and its
 //!   grant kept the rate its draft started with, so both become `null`; the fields are also
 //!   `#[serde(default)]`, so readers of the raw log (the decision follow-up) load a 1.0 payload too.
+//! - `ChangeApproved` 1.0 -> 2.0 (issue 14): an approval records what a lowered amount gives back to
+//!   the round (`released`), which the budget-release process returns. A 1.0 approval's round was
+//!   amended in the same request, raise or cut, so nothing is left to release: `released` becomes 0.
 //!
 //! Note: `SemanticVersionEventUpcaster` stamps the upcast event with the full semantic version
 //! ("2.0.0"), while new events say "2.0"; both are version 2.0.0 to every upcaster, so neither is
@@ -17,6 +20,7 @@ use cqrs_es::persist::{EventUpcaster, SemanticVersionEventUpcaster};
 use serde_json::Value;
 
 use crate::application::DRAFT_STARTED_VERSION;
+use crate::grant::CHANGE_APPROVED_VERSION;
 use crate::round::AWARD_DECIDED_VERSION;
 
 /// Every upcaster the event stores must be given, in the order they apply.
@@ -32,7 +36,23 @@ pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
             AWARD_DECIDED_VERSION,
             Box::new(add_unrecorded_count_and_rate),
         )),
+        Box::new(SemanticVersionEventUpcaster::new(
+            "ChangeApproved",
+            CHANGE_APPROVED_VERSION,
+            Box::new(add_nothing_released),
+        )),
     ]
+}
+
+/// `{"ChangeApproved": {...}}` gains `"released": 0`: the round was amended in the same request.
+fn add_nothing_released(mut payload: Value) -> Value {
+    if let Some(body) = payload
+        .get_mut("ChangeApproved")
+        .and_then(Value::as_object_mut)
+    {
+        body.entry("released").or_insert(Value::from(0));
+    }
+    payload
 }
 
 /// `{"AwardDecided": {...}}` gains `"prior_grants": null` and `"rate": null`: not recorded then.
@@ -70,6 +90,7 @@ mod tests {
 
     use super::*;
     use crate::application::{Application, ApplicationEvent, ApplicationStatus};
+    use crate::grant::{Grant, GrantEvent};
     use crate::money::Yen;
     use crate::round::{Round, RoundEvent};
 
@@ -240,5 +261,64 @@ mod tests {
             ..stored_v1()
         };
         assert_eq!(upcast(saved.clone()), saved);
+    }
+
+    /// A `ChangeApproved` exactly as version 1.0 stored it: a cut from 286,000 to 250,000, with no
+    /// `released` (the round was amended in the same request).
+    fn stored_approval_v1() -> SerializedEvent {
+        let payload = json!({
+            "ChangeApproved": {
+                "change_request_id": "0190f5c4-0000-7000-8000-000000000005",
+                "previous_amount": 286000,
+                "decided_amount": 250000,
+                "budget": {
+                    "income": [
+                        {"kind": "project_income", "description": "参加費", "amount": 30000}
+                    ],
+                    "expenses": [
+                        {"category": "rentals", "item": "会場使用料", "quantity": 1, "unit_price": 412345}
+                    ]
+                },
+                "period": {"start": "2026-07-01", "end": "2027-02-28"},
+                "completion_deadline": "2027-02-28",
+                "reason": "規模の縮小を認める",
+                "by": "0190f5c4-0000-7000-8000-000000000010",
+                "at": "2026-08-10T03:00:00Z"
+            }
+        });
+        SerializedEvent::new(
+            "0190f5c4-0000-7000-8000-000000000004".into(),
+            4,
+            "grant".into(),
+            "ChangeApproved".into(),
+            "1.0".into(),
+            payload,
+            json!({}),
+        )
+    }
+
+    #[test]
+    fn a_version_1_change_approved_is_upcast_to_2_0_releasing_nothing() {
+        let event = upcast(stored_approval_v1());
+        assert_eq!(event.event_version, "2.0.0");
+        assert_eq!(event.payload["ChangeApproved"]["released"], json!(0));
+        let envelope = EventEnvelope::<Grant>::try_from(event).unwrap();
+        let GrantEvent::ChangeApproved {
+            decided_amount,
+            released,
+            ..
+        } = &envelope.payload
+        else {
+            panic!("a ChangeApproved");
+        };
+        assert_eq!(
+            (*decided_amount, *released),
+            (Yen::new(250_000).unwrap(), Yen::ZERO)
+        );
+        // So the budget-release process gives nothing back for it: the round was amended then.
+        assert_eq!(
+            Grant::default().budget_freed_by(std::slice::from_ref(&envelope.payload)),
+            Yen::ZERO
+        );
     }
 }

@@ -3,45 +3,16 @@
 //! grant's commit and the round's (the background run completes it from the log), or both ran.
 
 use grants_domain::grant::GrantCommand;
-use grants_domain::{GrantId, UserId};
-use grants_tests::{on_both_backends, TestApp};
+use grants_domain::GrantId;
+use grants_tests::{on_both_backends, process, TestApp};
 use reqwest::Method;
 
 async fn releases(app: &TestApp) -> i64 {
-    let db = grants_app::db::Database::connect(&app.database_url)
-        .await
-        .unwrap();
-    grants_app::with_pool!(&db, pool => sqlx::query_scalar::<_, i64>(
-        "SELECT count(*) FROM events WHERE event_type = 'AwardReleased'",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap())
+    process::count_events(app, "AwardReleased").await
 }
 
-/// Waits until the background run has passed the whole log (its checkpoint is at the head).
 async fn background_caught_up(app: &TestApp) {
-    let db = grants_app::db::Database::connect(&app.database_url)
-        .await
-        .unwrap();
-    let pool = db.log_pool();
-    for _ in 0..200 {
-        let checkpoint =
-            grants_projections::checkpoint::current(&pool, grants_app::process::release::NAME)
-                .await
-                .unwrap();
-        let head: Option<i64> = grants_app::with_pool!(&db, pool => sqlx::query_scalar(
-            "SELECT max(position) FROM events",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap());
-        if Some(checkpoint.position) == head {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the release process did not catch up with the log");
+    process::caught_up(app, grants_app::process::release::NAME).await;
 }
 
 on_both_backends!(
@@ -53,14 +24,7 @@ on_both_backends!(
             .await
             .unwrap();
         let state = grants_app::http::AppState::new(db);
-        let metadata = grants_app::store::CommandMetadata {
-            attempt: None,
-            actor_id: UserId::new(),
-            actor_role: grants_app::store::ActorRole::Applicant,
-            request_id: "died-after-the-grant".into(),
-            idempotency_key: None,
-            recorded_at: time::OffsetDateTime::now_utc(),
-        };
+        let metadata = process::died_after("died-after-the-grant");
         let command = GrantCommand::Withdraw {
             reason: "活動を続けられなくなったため".into(),
             by: metadata.actor_id,
@@ -103,17 +67,7 @@ on_both_backends!(
         );
 
         // And a run of the process from the start of the log (a fresh checkpoint) adds nothing.
-        let db = grants_app::db::Database::connect(&app.database_url)
-            .await
-            .unwrap();
-        grants_app::with_pool!(&db, pool => sqlx::query(
-            "DELETE FROM projection_checkpoints WHERE name = $1",
-        )
-        .bind(grants_app::process::release::NAME)
-        .execute(pool)
-        .await
-        .map(|_| ())
-        .unwrap());
+        process::restart_from_the_beginning(&app, grants_app::process::release::NAME).await;
         background_caught_up(&app).await;
         assert_eq!(releases(&app).await, 1);
         let again = app.get(&format!("/api/v1/rounds/{round}")).await;

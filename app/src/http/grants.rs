@@ -1,10 +1,11 @@
 //! Grants after the award: reads, withdrawal, advances and payments, change requests, the settlement
 //! report and its review, refunds and cancellation (rules 6 to 10).
 //!
-//! The `Grant` aggregate decides each rule. Where a grant's amount moves, the `Round` aggregate moves
-//! its budget first, because the budget is where rule 6 holds: a withdrawal or a finalisation below
-//! the decided amount releases budget; an approved change that alters the amount amends the award
-//! before the grant records it (and is amended back if the grant then refuses).
+//! The `Grant` aggregate decides each rule. Where a grant's amount moves, the round's budget follows
+//! through the process managers (`crate::process`), because the budget is where rule 6 holds: a
+//! withdrawal, a finalisation below the decided amount or an approved cut releases budget after the
+//! grant records it; an approved raise is reserved on the round before the grant records it, and the
+//! reservation is cancelled if the grant then refuses.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -350,56 +351,73 @@ pub async fn decide_change(
     Json(body): Json<ChangeDecision>,
 ) -> Result<impl IntoResponse, ApiError> {
     let grant = decided_grant(&state, id).await?;
-    let before = grant.aggregate().clone();
-    let current = before.decided_amount();
-    let amended = body
-        .new_amount
-        .filter(|new_amount| body.approved && *new_amount != current);
-    if let Some(new_amount) = amended {
-        amend(&state, &before, new_amount, &context, &actor).await?;
+    // A raise is reserved on the round first (`process::change`). The grant checks the decision
+    // beforehand, so that a decision it refuses reserves nothing; a resumed request goes straight to
+    // its steps, which find what its first execution committed.
+    let resuming = context
+        .attempt
+        .as_ref()
+        .is_some_and(|attempt| attempt.is_resuming());
+    let raise = if resuming {
+        body.new_amount
+            .filter(|amount| body.approved && *amount > grant.aggregate().decided_amount())
+    } else {
+        grant
+            .aggregate()
+            .increase_to_reserve(
+                change_request_id,
+                body.approved,
+                body.new_amount,
+                &body.reason,
+            )
+            .map_err(|refusal| ApiError::refused(&refusal))?
+    };
+    if let Some(new_amount) = raise {
+        let round_id = grant.aggregate().round_id;
+        let command = RoundCommand::ReserveChange {
+            application_id: grant.aggregate().application_id,
+            change_request_id,
+            new_amount,
+            reason: body.reason,
+            by: actor.user_id,
+            at: context.now,
+        };
+        let executed = context
+            .run(
+                &state.stores.rounds,
+                round_id,
+                command,
+                &actor,
+                ActorRole::Staff,
+            )
+            .await?;
+        let reserved = executed
+            .events
+            .iter()
+            .find_map(|envelope| {
+                process::change::Reserved::from_event(
+                    round_id,
+                    envelope.sequence as i64,
+                    &envelope.payload,
+                )
+            })
+            .ok_or_else(|| ApiError::internal("the reservation recorded no ChangeReserved"))?;
+        return match process::change::follow(&state, &reserved).await? {
+            process::change::Outcome::Approved(executed) => Ok(answer(&executed)),
+            process::change::Outcome::Refused(refusal) => Err(ApiError::refused(&refusal)),
+        };
     }
     let command = GrantCommand::DecideChange {
         change_request_id,
         approved: body.approved,
         new_amount: body.new_amount,
         reason: body.reason,
+        reserved_on_round: false,
         by: actor.user_id,
         at: context.now,
     };
-    match run(&state, grant, command, &context, &actor, ActorRole::Staff).await {
-        Ok(executed) => Ok(answer(&executed)),
-        Err(refusal) => {
-            if amended.is_some() {
-                amend(&state, &before, current, &context, &actor).await?;
-            }
-            Err(refusal)
-        }
-    }
-}
-
-async fn amend(
-    state: &AppState,
-    grant: &Grant,
-    new_amount: Yen,
-    context: &CommandContext,
-    actor: &Actor,
-) -> Result<(), ApiError> {
-    let command = RoundCommand::AmendAward {
-        application_id: grant.application_id,
-        new_amount,
-        by: actor.user_id,
-        at: context.now,
-    };
-    context
-        .run(
-            &state.stores.rounds,
-            grant.round_id,
-            command,
-            actor,
-            ActorRole::Staff,
-        )
-        .await?;
-    Ok(())
+    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
+    Ok(answer(&executed))
 }
 
 /// `PUT /api/v1/grants/{id}/settlement-report`: save the report (a draft until submitted).

@@ -6,9 +6,12 @@
 //! so that running it twice appends once: see each module.
 //!
 //! - [`crate::follow_up`]: a round's decision opens the grants and records the applications' outcomes.
-//! - [`release`]: a grant's withdrawal or a finalisation below the decided amount gives budget back to
-//!   the round.
+//! - [`release`]: a grant's withdrawal, a finalisation below the decided amount or an approved cut
+//!   gives budget back to the round.
+//! - [`change`]: a change's raise reserved on the round is approved on the grant, or the reservation
+//!   is cancelled if the grant refuses.
 
+pub mod change;
 pub mod release;
 
 use std::future::Future;
@@ -17,6 +20,8 @@ use std::time::Duration;
 use grants_projections::{checkpoint, EventLog, LogCursor, LoggedEvent};
 
 use crate::http::AppState;
+use crate::store::Attempt;
+use sha2::{Digest, Sha256};
 
 /// How many events one step of a process reads.
 const BATCH: i64 = 100;
@@ -82,6 +87,21 @@ where
         tx.commit().await?;
     }
     Ok(true)
+}
+
+/// The attempt under which a process carries out what one logged event calls for: derived from
+/// `purpose`, the event's stream and its sequence, so every follower of that event (the handler at
+/// once, the background run later, a run after a crash) runs the same attempt, and the store appends
+/// each of its steps once (`store::attempt`).
+pub fn derived_attempt(purpose: &[u8], stream: uuid::Uuid, sequence: i64) -> Attempt {
+    let digest = Sha256::new()
+        .chain_update(purpose)
+        .chain_update(stream.as_bytes())
+        .chain_update(sequence.to_be_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Attempt::resumed(uuid::Builder::from_custom_bytes(bytes).into_uuid())
 }
 
 /// The actor recorded in a logged event's metadata (nil when there is none).

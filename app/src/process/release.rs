@@ -1,6 +1,6 @@
 //! A grant gives budget back to its round: a withdrawal frees the whole decided amount, a
-//! finalisation below the decided amount frees the difference (the rule is
-//! `Grant::budget_freed_by`). The round records it as `AwardReleased` (`RoundCommand::ReleaseAward`).
+//! finalisation below the decided amount frees the difference, an approved change that lowers the
+//! amount frees what it released (the rule is `Grant::budget_freed_by`). The round records it as `AwardReleased` (`RoundCommand::ReleaseAward`).
 //!
 //! The grant's handler releases at once (its answer's round then shows the budget back); the
 //! background run ([`run`]) repeats it from the log, so a crash between the grant's commit and the
@@ -13,7 +13,6 @@ use grants_domain::grant::GrantEvent;
 use grants_domain::round::RoundCommand;
 use grants_domain::{Grant, GrantId, UserId};
 use grants_projections::LoggedEvent;
-use sha2::{Digest, Sha256};
 
 use super::{actor_of, failure};
 use crate::http::error::ApiError;
@@ -26,15 +25,7 @@ pub const NAME: &str = "budget_release";
 /// The attempt that releases what event `sequence` of grant `grant_id` frees: the same for every
 /// follower of that event.
 fn attempt_for(grant_id: GrantId, sequence: i64) -> Attempt {
-    let digest = Sha256::new()
-        .chain_update(b"budget-release/")
-        .chain_update(grant_id.as_uuid().as_bytes())
-        .chain_update(sequence.to_be_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    let id = uuid::Builder::from_custom_bytes(bytes).into_uuid();
-    Attempt::resumed(id)
+    super::derived_attempt(b"budget-release/", grant_id.as_uuid(), sequence)
 }
 
 /// Gives back to the round what `event` (event `sequence` of `grant`, whose state is `grant` with the
@@ -84,7 +75,9 @@ async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<(
     let event: GrantEvent = serde_json::from_value(logged.payload.clone())?;
     if !matches!(
         event,
-        GrantEvent::GrantWithdrawn { .. } | GrantEvent::AmountFinalised { .. }
+        GrantEvent::GrantWithdrawn { .. }
+            | GrantEvent::AmountFinalised { .. }
+            | GrantEvent::ChangeApproved { .. }
     ) {
         return Ok(());
     }

@@ -2,9 +2,16 @@
 //! threshold, needs an approved change request (変更承認申請); smaller changes are minor (軽微な変更),
 //! recorded and applied at once. The decided amount never rises without an approved request.
 //!
-//! The round budget check for a rise of the decided amount belongs to the `Round` aggregate: the app
-//! asks the round to reserve the difference before it sends an approving `DecideChange` with a higher
-//! `new_amount` here.
+//! The round budget check for a rise of the decided amount belongs to the `Round` aggregate: an
+//! approval that raises the amount is refused here unless the round has reserved the increase first
+//! (`reserved_on_round`, see `round::reservation`); [`Grant::increase_to_reserve`] tells the app
+//! whether a decision needs that, with every other rule checked. An approval that lowers the amount
+//! records the difference it gives back (`released`), which the budget-release process returns to
+//! the round.
+//!
+//! Worked example (`tests.rs`, decided ¥286,000 at 3/4 with a ¥1,000 unit): approving ¥300,000 needs
+//! the round to hold ¥14,000 more first; approving ¥250,000 releases ¥36,000; ¥250,500 is refused as
+//! off the unit, naming ¥250,000.
 
 use time::OffsetDateTime;
 
@@ -94,18 +101,31 @@ impl Grant {
         }
     }
 
-    /// Rule 8: staff approve a pending change (optionally with a new amount) or reject it.
-    pub(super) fn decide_change(
+    /// Rule 8: the amount an approval of `change_request_id` would raise the grant to, when it
+    /// raises it: the round must reserve that first. Every rule of the decision is checked, so a
+    /// decision the grant would refuse reserves nothing.
+    pub fn increase_to_reserve(
         &self,
         change_request_id: ChangeRequestId,
         approved: bool,
         new_amount: Option<Yen>,
         reason: &str,
-        by: UserId,
-        at: OffsetDateTime,
-    ) -> Result<Vec<GrantEvent>, GrantError> {
+    ) -> Result<Option<Yen>, GrantError> {
+        let outcome = self.check_decision(change_request_id, approved, new_amount, reason)?;
+        Ok(outcome
+            .amount
+            .filter(|amount| *amount > self.decided_amount()))
+    }
+
+    /// Rule 8: the checks of a decision on a pending change, and its outcome.
+    fn check_decision(
+        &self,
+        change_request_id: ChangeRequestId,
+        approved: bool,
+        new_amount: Option<Yen>,
+        reason: &str,
+    ) -> Result<CheckedDecision, GrantError> {
         self.check(GrantAction::DecideChange)?;
-        let award = self.award()?;
         let record = self
             .changes
             .iter()
@@ -119,18 +139,57 @@ impl Grant {
             if new_amount.is_some() {
                 return Err(GrantError::NewAmountOnRejection);
             }
+            return Ok(CheckedDecision {
+                reason,
+                amount: None,
+            });
+        }
+        let amount = self.check_changed_amount(new_amount, &record.budget)?;
+        Ok(CheckedDecision {
+            reason,
+            amount: Some(amount),
+        })
+    }
+
+    /// Rule 8: staff approve a pending change (optionally with a new amount) or reject it. A raise
+    /// needs the round's reservation behind it (`reserved_on_round`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn decide_change(
+        &self,
+        change_request_id: ChangeRequestId,
+        approved: bool,
+        new_amount: Option<Yen>,
+        reason: &str,
+        reserved_on_round: bool,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        let CheckedDecision { reason, amount } =
+            self.check_decision(change_request_id, approved, new_amount, reason)?;
+        let award = self.award()?;
+        let Some(amount) = amount else {
             return Ok(vec![GrantEvent::ChangeRejected {
                 change_request_id,
                 reason,
                 by,
                 at,
             }]);
+        };
+        if amount > award.decided_amount && !reserved_on_round {
+            return Err(GrantError::IncreaseNotReserved {
+                increase: amount.saturating_sub(award.decided_amount),
+            });
         }
-        let amount = self.check_changed_amount(new_amount, &record.budget)?;
+        let record = self
+            .changes
+            .iter()
+            .find(|record| record.change_request_id == change_request_id)
+            .ok_or(GrantError::ChangeRequestUnknown)?;
         Ok(vec![GrantEvent::ChangeApproved {
             change_request_id,
             previous_amount: award.decided_amount,
             decided_amount: amount,
+            released: award.decided_amount.saturating_sub(amount),
             budget: record.budget.clone(),
             period: record.period,
             completion_deadline: award.completion_deadline.max(record.period.end),
@@ -162,8 +221,22 @@ impl Grant {
         if amount < paid {
             return Err(GrantError::ChangeBelowPaid { amount, paid });
         }
+        let rounded_down = amount.truncate_to(award.terms.rounding_unit);
+        if rounded_down != amount {
+            return Err(GrantError::ChangeOffRoundingUnit {
+                amount,
+                unit: award.terms.rounding_unit,
+                rounded_down,
+            });
+        }
         Ok(amount)
     }
+}
+
+/// A decision on a change with its rules checked: the trimmed reason, and the amount if approved.
+struct CheckedDecision {
+    reason: String,
+    amount: Option<Yen>,
 }
 
 #[cfg(test)]

@@ -115,6 +115,9 @@ pub enum GrantCommand {
         approved: bool,
         new_amount: Option<Yen>,
         reason: String,
+        /// Whether the round already holds the increase of an approval that raises the amount
+        /// (`round::reservation`); a raise without it is refused.
+        reserved_on_round: bool,
         by: UserId,
         at: OffsetDateTime,
     },

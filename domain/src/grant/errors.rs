@@ -158,6 +158,16 @@ pub enum GrantError {
     ChangeAboveMaximum { amount: Yen, max: Yen },
     #[error("the amount {amount} is below the {paid} already paid")]
     ChangeBelowPaid { amount: Yen, paid: Yen },
+    #[error("the amount {amount} is not a multiple of the rounding unit {unit}: {rounded_down} would be")]
+    ChangeOffRoundingUnit {
+        amount: Yen,
+        unit: Yen,
+        rounded_down: Yen,
+    },
+    #[error(
+        "an approval that raises the amount by {increase} needs the round to reserve it first"
+    )]
+    IncreaseNotReserved { increase: Yen },
     #[error("a change request awaits its decision")]
     ChangePending,
 
@@ -204,6 +214,8 @@ impl Refusal for GrantError {
             Self::NewAmountOnRejection => "grant.new_amount_on_rejection",
             Self::ChangeAboveMaximum { .. } => "grant.change_above_maximum",
             Self::ChangeBelowPaid { .. } => "grant.change_below_paid",
+            Self::ChangeOffRoundingUnit { .. } => "grant.change_off_rounding_unit",
+            Self::IncreaseNotReserved { .. } => "grant.increase_not_reserved",
             Self::ChangePending => "grant.change_pending",
             Self::NoReportSaved => "grant.no_report_saved",
             Self::ReportLate { .. } => "grant.report_late",
@@ -292,6 +304,16 @@ impl Refusal for GrantError {
             Self::ChangeBelowPaid { amount, paid } => {
                 format!("交付額{amount}が支払済額{paid}を下回ります")
             }
+            Self::ChangeOffRoundingUnit {
+                amount,
+                unit,
+                rounded_down,
+            } => format!(
+                "交付額{amount}は{unit}単位ではありません（{unit}未満を切り捨てると{rounded_down}です）"
+            ),
+            Self::IncreaseNotReserved { increase } => {
+                format!("増額{increase}の承認には、先に募集回の予算の確保が必要です")
+            }
             Self::ChangePending => "審査中の変更申請があります".into(),
             Self::NoReportSaved => "実績報告が保存されていません".into(),
             Self::ReportLate { deadline } => {
@@ -339,6 +361,8 @@ impl Refusal for GrantError {
             | Self::PaymentBeforeDecision { .. }
             | Self::ChangeAboveMaximum { .. }
             | Self::ChangeBelowPaid { .. }
+            | Self::ChangeOffRoundingUnit { .. }
+            | Self::IncreaseNotReserved { .. }
             | Self::ReportLate { .. }
             | Self::RefundAboveOutstanding { .. }
             | Self::CancelRefundAbovePaid { .. } => RefusalKind::Rule,
@@ -368,9 +392,11 @@ impl Refusal for GrantError {
             Self::ZeroQuantity => Some("expenses"),
             Self::NewAmountOnRejection
             | Self::ChangeAboveMaximum { .. }
-            | Self::ChangeBelowPaid { .. } => Some("new_amount"),
+            | Self::ChangeBelowPaid { .. }
+            | Self::ChangeOffRoundingUnit { .. } => Some("new_amount"),
             Self::CancelRefundAbovePaid { .. } => Some("refund_amount"),
             Self::RatioAboveOne { .. }
+            | Self::IncreaseNotReserved { .. }
             | Self::NotDecided
             | Self::AlreadyDecided
             | Self::StatusForbids { .. }

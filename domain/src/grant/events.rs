@@ -13,6 +13,9 @@ use super::commands::{PaymentKind, SettlementReport};
 use super::decision::GrantDecision;
 use super::period::Period;
 
+/// The version of `ChangeApproved`: 2.0 added `released` (see [`crate::upcasting`]).
+pub const CHANGE_APPROVED_VERSION: &str = "2.0";
+
 /// Everything that can happen to a grant.
 // The decision carries the whole award once per grant; boxing it would only complicate the shape
 // every caller writes, for a value that lives a few microseconds.
@@ -79,6 +82,11 @@ pub enum GrantEvent {
         change_request_id: ChangeRequestId,
         previous_amount: Yen,
         decided_amount: Yen,
+        /// What a lowered amount gives back to the round (the budget-release process returns it);
+        /// zero for a raise, which the round reserved first. Zero in version 1.0 events, whose
+        /// round was amended in the same request (see [`crate::upcasting`]).
+        #[serde(default)]
+        released: Yen,
         budget: Budget,
         period: Period,
         completion_deadline: Date,
@@ -176,15 +184,15 @@ impl DomainEvent for GrantEvent {
     }
 
     fn event_version(&self) -> String {
-        // Every variant is at its first shape; bump one variant at a time and add an upcaster.
+        // Bump one variant at a time and add an upcaster.
         match self {
+            Self::ChangeApproved { .. } => CHANGE_APPROVED_VERSION,
             Self::GrantDecided { .. }
             | Self::GrantWithdrawn { .. }
             | Self::AdvanceRequested { .. }
             | Self::PaymentRecorded { .. }
             | Self::ChangeRequested { .. }
             | Self::ChangeNotified { .. }
-            | Self::ChangeApproved { .. }
             | Self::ChangeRejected { .. }
             | Self::SettlementReportSaved { .. }
             | Self::SettlementReportSubmitted { .. }

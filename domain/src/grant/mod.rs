@@ -68,7 +68,7 @@ pub use changes::needs_approval;
 pub use commands::{GrantCommand, PaymentKind, ReceiptLine, ReviewOutcome, SettlementReport};
 pub use decision::{last_withdrawal_day, GrantDecision};
 pub use errors::{GrantAction, GrantError};
-pub use events::GrantEvent;
+pub use events::{GrantEvent, CHANGE_APPROVED_VERSION};
 pub use payments::{
     advance_cap, open_advance, AdvanceRequest, AdvanceRequestRecord, AdvanceRequestStatus,
 };
@@ -285,9 +285,10 @@ pub struct Grant {
 impl Grant {
     /// What `events`, just applied to this grant, give back to its round's budget: a withdrawal
     /// frees the whole decided amount, a finalised amount below the decided one frees the
-    /// difference. Nothing else frees budget: a cancellation keeps it (money spent stays spent, and
-    /// a cancelled award is not re-offered), and an approved change amends the award itself.
-    /// (A grant is withdrawn or finalised once, so at most one of `events` frees anything.)
+    /// difference, and an approved change that lowers the amount frees what it `released`. Nothing
+    /// else frees budget: a cancellation keeps it (money spent stays spent, and a cancelled award is
+    /// not re-offered), and a raise was reserved on the round before the grant recorded it. (A
+    /// command appends one event that frees anything, at most.)
     pub fn budget_freed_by(&self, events: &[GrantEvent]) -> Yen {
         events
             .iter()
@@ -296,6 +297,7 @@ impl Grant {
                 GrantEvent::AmountFinalised { finalised, .. } => {
                     Some(self.decided_amount().saturating_sub(*finalised))
                 }
+                GrantEvent::ChangeApproved { released, .. } => Some(*released),
                 _ => None,
             })
             .unwrap_or(Yen::ZERO)
@@ -387,9 +389,18 @@ impl Grant {
                 approved,
                 new_amount,
                 reason,
+                reserved_on_round,
                 by,
                 at,
-            } => self.decide_change(change_request_id, approved, new_amount, &reason, by, at),
+            } => self.decide_change(
+                change_request_id,
+                approved,
+                new_amount,
+                &reason,
+                reserved_on_round,
+                by,
+                at,
+            ),
             GrantCommand::SaveSettlementReport { report, by, at } => {
                 self.save_report(report, by, at)
             }

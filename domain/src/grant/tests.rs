@@ -692,14 +692,40 @@ fn change_requested(id: u128, total_cost: i64, end: Date) -> GrantEvent {
     }
 }
 
+/// A decision on a change, with the round's reservation behind a raise (`round::reservation`).
 fn decide_change(id: u128, approved: bool, new_amount: Option<i64>) -> GrantCommand {
     GrantCommand::DecideChange {
         change_request_id: change_id(id),
         approved,
         new_amount: new_amount.map(yen),
         reason: "事業の拡充を認める".into(),
+        reserved_on_round: true,
         by: staff(),
         at: noon(date!(2026 - 08 - 10)),
+    }
+}
+
+/// The same decision with no reservation on the round.
+fn decide_change_unreserved(id: u128, approved: bool, new_amount: Option<i64>) -> GrantCommand {
+    match decide_change(id, approved, new_amount) {
+        GrantCommand::DecideChange {
+            change_request_id,
+            approved,
+            new_amount,
+            reason,
+            by,
+            at,
+            ..
+        } => GrantCommand::DecideChange {
+            change_request_id,
+            approved,
+            new_amount,
+            reason,
+            reserved_on_round: false,
+            by,
+            at,
+        },
+        _ => unreachable!(),
     }
 }
 
@@ -762,6 +788,7 @@ fn an_approved_change_may_raise_the_amount_up_to_the_new_maximum() {
             change_request_id: change_id(1),
             previous_amount: yen(286_000),
             decided_amount: yen(316_000),
+            released: Yen::ZERO,
             budget: budget(452_345, 30_000),
             period: period(date!(2027 - 03 - 20)),
             completion_deadline: date!(2027 - 03 - 20),
@@ -773,6 +800,86 @@ fn an_approved_change_may_raise_the_amount_up_to_the_new_maximum() {
     let grant = state(&history(&[given, events]));
     assert_eq!(grant.decided_amount(), yen(316_000));
     assert_eq!(grant.completion_deadline(), Some(date!(2027 - 03 - 20)));
+}
+
+#[test]
+fn a_raise_is_approved_only_with_the_rounds_reservation_behind_it() {
+    // Given a pending change whose new maximum is 316,000, when staff approve 316,000 without the
+    // round holding the 30,000 more, then the grant refuses, and tells the app what to reserve.
+    let given = vec![
+        decided(),
+        change_requested(1, 452_345, date!(2027 - 03 - 20)),
+    ];
+    Framework::with(())
+        .given(given.clone())
+        .when(decide_change_unreserved(1, true, Some(316_000)))
+        .then_expect_error(GrantError::IncreaseNotReserved {
+            increase: yen(30_000),
+        });
+    let grant = state(&given);
+    let reason = "事業の拡充を認める";
+    assert_eq!(
+        grant.increase_to_reserve(change_id(1), true, Some(yen(316_000)), reason),
+        Ok(Some(yen(316_000)))
+    );
+    // Nothing to reserve for a rejection, an unchanged amount or a cut; a refused decision
+    // reserves nothing either.
+    assert_eq!(
+        grant.increase_to_reserve(change_id(1), false, None, reason),
+        Ok(None)
+    );
+    assert_eq!(
+        grant.increase_to_reserve(change_id(1), true, None, reason),
+        Ok(None)
+    );
+    assert_eq!(
+        grant.increase_to_reserve(change_id(1), true, Some(yen(250_000)), reason),
+        Ok(None)
+    );
+    assert_eq!(
+        grant.increase_to_reserve(change_id(1), true, Some(yen(317_000)), reason),
+        Err(GrantError::ChangeAboveMaximum {
+            amount: yen(317_000),
+            max: yen(316_000),
+        })
+    );
+}
+
+#[test]
+fn an_approved_cut_releases_the_difference_to_the_round() {
+    // Decided 286,000; approved at 250,000: 36,000 goes back to the round, with no reservation.
+    let given = vec![
+        decided(),
+        change_requested(1, 452_345, date!(2027 - 03 - 20)),
+    ];
+    let events = run(
+        given.clone(),
+        decide_change_unreserved(1, true, Some(250_000)),
+    )
+    .unwrap();
+    let GrantEvent::ChangeApproved {
+        decided_amount,
+        released,
+        ..
+    } = &events[0]
+    else {
+        panic!("expected an approval, got {events:?}");
+    };
+    assert_eq!((*decided_amount, *released), (yen(250_000), yen(36_000)));
+    let after = state(&history(&[given, events.clone()]));
+    assert_eq!(after.budget_freed_by(&events), yen(36_000));
+}
+
+#[test]
+fn an_approved_amount_off_the_rounding_unit_is_refused_naming_it_rounded_down() {
+    Framework::with(())
+        .given(vec![decided(), change_requested(1, 452_345, COMPLETION)])
+        .when(decide_change(1, true, Some(250_500)))
+        .then_expect_error(GrantError::ChangeOffRoundingUnit {
+            amount: yen(250_500),
+            unit: yen(1_000),
+            rounded_down: yen(250_000),
+        });
 }
 
 #[test]

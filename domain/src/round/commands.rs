@@ -8,7 +8,7 @@ use time::{Date, OffsetDateTime};
 use super::ranking::RankingEntry;
 use super::settings::RoundSettings;
 use crate::budget::Budget;
-use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
 
 /// Longest award conditions (交付条件) text, in characters.
@@ -67,10 +67,23 @@ pub enum RoundCommand {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
-    /// An approved change request raises or lowers a decided amount (rule 8).
-    AmendAward {
+    /// An approved change request raises a decided amount: the round holds the increase before the
+    /// grant records the approval (`reservation`).
+    ReserveChange {
         application_id: ApplicationId,
+        change_request_id: ChangeRequestId,
         new_amount: Yen,
+        /// Staff's reason for approving, which the grant's approval records.
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The grant refused a reserved change after all: the increase goes back to the budget.
+    CancelReservation {
+        change_request_id: ChangeRequestId,
+        /// Why the grant refused.
+        reason: String,
         by: UserId,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,

@@ -234,47 +234,6 @@ impl Round {
         Ok(awarded.chain(rejected).collect())
     }
 
-    pub(super) fn amend_award(
-        &self,
-        application_id: ApplicationId,
-        new_amount: Yen,
-        by: UserId,
-        at: OffsetDateTime,
-    ) -> Result<Vec<RoundEvent>, RoundError> {
-        let settings = self.opened()?;
-        let award = self
-            .awards
-            .get(&application_id)
-            .ok_or(RoundError::NotAwarded(application_id))?;
-        if new_amount.is_zero() {
-            return Err(RoundError::ZeroAmount {
-                field: "new_amount",
-            });
-        }
-        if new_amount == award.amount {
-            return Err(RoundError::AmendmentUnchanged);
-        }
-        if new_amount > settings.cap {
-            return Err(RoundError::AboveMaximum {
-                field: "new_amount",
-                amount: new_amount,
-                max: settings.cap,
-            });
-        }
-        if let Some(increase) = new_amount.checked_sub(award.amount) {
-            self.check_budget(increase)?;
-        }
-        check_on_unit("new_amount", new_amount, settings.rounding_unit)?;
-        Ok(vec![RoundEvent::AwardAmended {
-            application_id,
-            grant_id: award.grant_id,
-            previous_amount: award.amount,
-            new_amount,
-            by,
-            at,
-        }])
-    }
-
     pub(super) fn release_award(
         &self,
         application_id: ApplicationId,

@@ -146,8 +146,16 @@ pub enum RoundError {
     EmptyDecision,
     #[error("the {field} must be more than zero yen")]
     ZeroAmount { field: &'static str },
-    #[error("the amended amount equals the decided amount")]
-    AmendmentUnchanged,
+    #[error(
+        "a change may only be reserved to raise the award: {new_amount} is not above {current}"
+    )]
+    NotAnIncrease { current: Yen, new_amount: Yen },
+    #[error("this change request already has a reservation on the round")]
+    ReservationExists,
+    #[error("the round holds no reservation for this change request")]
+    ReservationUnknown,
+    #[error("the reservation for this change request has already been cancelled")]
+    ReservationCancelled,
     #[error("cannot release {amount}: the award is only {award}")]
     ReleaseAboveAward { amount: Yen, award: Yen },
 }
@@ -201,7 +209,10 @@ impl Refusal for RoundError {
             Self::DuplicateGrant(_) => "round.duplicate_grant",
             Self::EmptyDecision => "round.empty_decision",
             Self::ZeroAmount { .. } => "round.zero_amount",
-            Self::AmendmentUnchanged => "round.amendment_unchanged",
+            Self::NotAnIncrease { .. } => "round.not_an_increase",
+            Self::ReservationExists => "round.reservation_exists",
+            Self::ReservationUnknown => "round.reservation_unknown",
+            Self::ReservationCancelled => "round.reservation_cancelled",
             Self::ReleaseAboveAward { .. } => "round.release_above_award",
         }
     }
@@ -304,7 +315,15 @@ impl Refusal for RoundError {
             Self::DuplicateGrant(_) => "この交付番号はすでに使われています".into(),
             Self::EmptyDecision => "交付決定または不採択を1件以上指定してください".into(),
             Self::ZeroAmount { .. } => "金額は1円以上にしてください".into(),
-            Self::AmendmentUnchanged => "変更後の額が現在の交付決定額と同じです".into(),
+            Self::NotAnIncrease {
+                current,
+                new_amount,
+            } => format!(
+                "予算の確保は増額の場合に限ります（変更後の額{new_amount}が現在の交付決定額{current}を上回っていません）"
+            ),
+            Self::ReservationExists => "この変更申請の予算はすでに確保されています".into(),
+            Self::ReservationUnknown => "この変更申請の予算は確保されていません".into(),
+            Self::ReservationCancelled => "この変更申請の予算確保はすでに取り消されています".into(),
             Self::ReleaseAboveAward { amount, award } => {
                 format!("解除額{amount}が交付決定額{award}を超えています")
             }
@@ -322,7 +341,10 @@ impl Refusal for RoundError {
             | Self::RankingNotFixed
             | Self::OfferAlreadyAnswered
             | Self::AlreadyDecided(_)
-            | Self::NotAwarded(_) => RefusalKind::State,
+            | Self::NotAwarded(_)
+            | Self::ReservationExists
+            | Self::ReservationUnknown
+            | Self::ReservationCancelled => RefusalKind::State,
             Self::WindowStillOpen
             | Self::NoCommittee
             | Self::IncompleteScoring(_)
@@ -338,7 +360,8 @@ impl Refusal for RoundError {
             | Self::GrantLimitReached { .. }
             | Self::DeadlineBeforeDecision { .. }
             | Self::DeadlineAfterFiscalYear { .. }
-            | Self::BudgetExceeded { .. } => RefusalKind::Rule,
+            | Self::BudgetExceeded { .. }
+            | Self::NotAnIncrease { .. } => RefusalKind::Rule,
             _ => RefusalKind::Invalid,
         }
     }

@@ -6,7 +6,7 @@ use time::{Date, OffsetDateTime};
 
 use super::ranking::RankRow;
 use super::settings::RoundSettings;
-use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
 use crate::ratio::Ratio;
 
@@ -86,6 +86,9 @@ pub enum RoundEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// An approved change moved a decided amount, raised or lowered, in the same request as the
+    /// grant's approval. Written before the change-approval saga (`reservation`); such events still
+    /// load and apply, and nothing writes them any more.
     AwardAmended {
         application_id: ApplicationId,
         grant_id: GrantId,
@@ -106,6 +109,34 @@ pub enum RoundEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The round holds a change's increase before the grant records its approval (`reservation`).
+    ChangeReserved {
+        application_id: ApplicationId,
+        grant_id: GrantId,
+        change_request_id: ChangeRequestId,
+        previous_amount: Yen,
+        new_amount: Yen,
+        /// Staff's reason for approving, which the grant's approval records.
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The grant refused a reserved change: the increase went back to the budget.
+    ChangeReservationCancelled {
+        application_id: ApplicationId,
+        grant_id: GrantId,
+        change_request_id: ChangeRequestId,
+        /// The increase given back.
+        released: Yen,
+        /// What the award holds after the cancellation.
+        remaining_amount: Yen,
+        /// Why the grant refused.
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for RoundEvent {
@@ -121,6 +152,8 @@ impl DomainEvent for RoundEvent {
             Self::ApplicationRejected { .. } => "ApplicationRejected",
             Self::AwardAmended { .. } => "AwardAmended",
             Self::AwardReleased { .. } => "AwardReleased",
+            Self::ChangeReserved { .. } => "ChangeReserved",
+            Self::ChangeReservationCancelled { .. } => "ChangeReservationCancelled",
         }
         .to_owned()
     }
@@ -136,7 +169,9 @@ impl DomainEvent for RoundEvent {
             | Self::RunnerUpOfferDeclined { .. }
             | Self::ApplicationRejected { .. }
             | Self::AwardAmended { .. }
-            | Self::AwardReleased { .. } => "1.0",
+            | Self::AwardReleased { .. }
+            | Self::ChangeReserved { .. }
+            | Self::ChangeReservationCancelled { .. } => "1.0",
         }
         .to_owned()
     }

@@ -4,7 +4,8 @@
 //! spend the same remainder.
 //!
 //! Lifecycle: `Open` -> `AppointReviewer`* -> `CloseScoring` (after the window) -> `FixRanking` ->
-//! `RespondToOffer` (runner-up, optional) -> `Decide`* -> `AmendAward`* / `ReleaseAward`*.
+//! `RespondToOffer` (runner-up, optional) -> `Decide`* -> `ReserveChange`* (`CancelReservation`) /
+//! `ReleaseAward`*.
 //!
 //! Decisions where the rules are silent:
 //! - Closing scoring needs at least one appointed reviewer (rule 4 scores through a committee).
@@ -20,10 +21,10 @@
 //!   day (31 March), both judged in JST.
 //! - The runner-up answers by the JST day `fixed_on + 7` inclusive; a ranking with no runner-up has no
 //!   offer and no expiry day.
-//! - An amendment may not raise an award above the course's cap (the only maximum the round knows; the
-//!   change request's own limits are the grant's rule), nor to zero (a release does that), nor leave it
-//!   unchanged. A release gives back at most what remains decided; the application stays decided, so it
-//!   cannot be awarded twice.
+//! - A change's reservation may not raise an award above the course's cap (the only maximum the round
+//!   knows; the change request's own limits are the grant's rule) and must raise it: see
+//!   [`reservation`]. A release gives back at most what remains decided; the application stays
+//!   decided, so it cannot be awarded twice.
 //! - Notice numbers: see [`notice`].
 
 pub mod commands;
@@ -32,6 +33,7 @@ pub mod errors;
 pub mod events;
 pub mod notice;
 pub mod ranking;
+pub mod reservation;
 pub mod settings;
 
 #[cfg(test)]
@@ -49,10 +51,11 @@ pub use errors::RoundError;
 pub use events::{RoundEvent, AWARD_DECIDED_VERSION};
 pub use notice::{era_year, notice_number, round_tag};
 pub use ranking::{rank, RankOutcome, RankRow, RankingEntry, SheetOutcome};
+pub use reservation::Reservation;
 pub use settings::RoundSettings;
 
 use crate::fiscal_year::jst_date;
-use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
 
 /// How many JST calendar days the runner-up has to answer, the day of the ranking not counted.
@@ -73,6 +76,9 @@ pub struct Round {
     pub rejections: BTreeMap<ApplicationId, String>,
     /// Notice numbers issued so far: the next award gets `notices_issued + 1`.
     pub notices_issued: u32,
+    /// Changes' increases held on the budget, by change request.
+    #[serde(default)]
+    pub reservations: BTreeMap<ChangeRequestId, Reservation>,
 }
 
 /// The ranking as fixed, and the runner-up offer it made.
@@ -322,12 +328,27 @@ impl Aggregate for Round {
                 by,
                 at,
             } => self.decide(awards, rejections, by, at)?,
-            RoundCommand::AmendAward {
+            RoundCommand::ReserveChange {
                 application_id,
+                change_request_id,
                 new_amount,
+                reason,
                 by,
                 at,
-            } => self.amend_award(application_id, new_amount, by, at)?,
+            } => self.reserve_change(
+                application_id,
+                change_request_id,
+                new_amount,
+                reason,
+                by,
+                at,
+            )?,
+            RoundCommand::CancelReservation {
+                change_request_id,
+                reason,
+                by,
+                at,
+            } => self.cancel_reservation(change_request_id, reason, by, at)?,
             RoundCommand::ReleaseAward {
                 application_id,
                 amount,
@@ -420,6 +441,38 @@ impl Aggregate for Round {
             } => {
                 if let Some(award) = self.awards.get_mut(&application_id) {
                     award.amount = remaining_amount;
+                }
+            }
+            RoundEvent::ChangeReserved {
+                application_id,
+                change_request_id,
+                previous_amount,
+                new_amount,
+                ..
+            } => {
+                if let Some(award) = self.awards.get_mut(&application_id) {
+                    award.amount = new_amount;
+                }
+                self.reservations.insert(
+                    change_request_id,
+                    Reservation {
+                        application_id,
+                        increase: new_amount.saturating_sub(previous_amount),
+                        cancelled: false,
+                    },
+                );
+            }
+            RoundEvent::ChangeReservationCancelled {
+                application_id,
+                change_request_id,
+                remaining_amount,
+                ..
+            } => {
+                if let Some(award) = self.awards.get_mut(&application_id) {
+                    award.amount = remaining_amount;
+                }
+                if let Some(reservation) = self.reservations.get_mut(&change_request_id) {
+                    reservation.cancelled = true;
                 }
             }
         }

@@ -995,10 +995,46 @@ fn fully_decided() -> Vec<RoundEvent> {
     )
 }
 
-fn amend(n: u128, new_amount: i64) -> RoundCommand {
-    RoundCommand::AmendAward {
+fn state_of(events: Vec<RoundEvent>) -> Round {
+    let mut round = Round::default();
+    for event in events {
+        round.apply(event);
+    }
+    round
+}
+
+fn change(n: u128) -> ChangeRequestId {
+    ChangeRequestId::from_uuid(Uuid::from_u128(0xC0 + n))
+}
+
+fn reserve(n: u128, new_amount: i64) -> RoundCommand {
+    RoundCommand::ReserveChange {
         application_id: app(n),
+        change_request_id: change(n),
         new_amount: yen(new_amount),
+        reason: "事業の拡充を認める".into(),
+        by: staff(),
+        at: DECIDED_AT,
+    }
+}
+
+fn reserved(n: u128, previous: i64, new_amount: i64) -> RoundEvent {
+    RoundEvent::ChangeReserved {
+        application_id: app(n),
+        grant_id: grant(n),
+        change_request_id: change(n),
+        previous_amount: yen(previous),
+        new_amount: yen(new_amount),
+        reason: "事業の拡充を認める".into(),
+        by: staff(),
+        at: DECIDED_AT,
+    }
+}
+
+fn cancel(n: u128) -> RoundCommand {
+    RoundCommand::CancelReservation {
+        change_request_id: change(n),
+        reason: "この変更申請はすでに審査済みです".into(),
         by: staff(),
         at: DECIDED_AT,
     }
@@ -1025,49 +1061,40 @@ fn released(n: u128, amount: i64, remaining: i64) -> RoundEvent {
 }
 
 #[test]
-fn an_approved_change_raises_an_award_within_the_budget() {
+fn an_approved_raise_is_reserved_within_the_budget() {
+    // Given awards of 500,000 + 250,000 + 200,000 = 950,000 of a 1,000,000 budget, when staff
+    // approve raising the second to 300,000, then the round holds the 50,000 more at once.
     given(fully_decided())
-        .when(amend(2, 300_000))
-        .then_expect_events(vec![RoundEvent::AwardAmended {
+        .when(reserve(2, 300_000))
+        .then_expect_events(vec![reserved(2, 250_000, 300_000)]);
+    let round = state_of(with(fully_decided(), [reserved(2, 250_000, 300_000)]));
+    assert_eq!(round.remaining_budget(), Yen::ZERO);
+    assert_eq!(
+        round.reservation(change(2)),
+        Some(&Reservation {
             application_id: app(2),
-            grant_id: grant(2),
-            previous_amount: yen(250_000),
-            new_amount: yen(300_000),
-            by: staff(),
-            at: DECIDED_AT,
-        }]);
+            increase: yen(50_000),
+            cancelled: false,
+        })
+    );
 }
 
 #[test]
-fn an_amended_amount_off_the_rounding_unit_is_refused() {
+fn a_reserved_amount_off_the_rounding_unit_is_refused() {
     given(fully_decided())
-        .when(amend(1, 450_500))
+        .when(reserve(3, 200_500))
         .then_expect_error(RoundError::OffRoundingUnit {
             field: "new_amount",
-            amount: yen(450_500),
+            amount: yen(200_500),
             unit: yen(1_000),
-            rounded_down: yen(450_000),
+            rounded_down: yen(200_000),
         });
 }
 
 #[test]
-fn an_approved_change_may_lower_an_award() {
+fn a_reservation_past_the_budget_is_refused() {
     given(fully_decided())
-        .when(amend(1, 450_000))
-        .then_expect_events(vec![RoundEvent::AwardAmended {
-            application_id: app(1),
-            grant_id: grant(1),
-            previous_amount: yen(500_000),
-            new_amount: yen(450_000),
-            by: staff(),
-            at: DECIDED_AT,
-        }]);
-}
-
-#[test]
-fn an_amendment_past_the_budget_is_refused() {
-    given(fully_decided())
-        .when(amend(2, 300_001))
+        .when(reserve(2, 300_001))
         .then_expect_error(RoundError::BudgetExceeded {
             decided: yen(950_000),
             adding: yen(50_001),
@@ -1076,28 +1103,90 @@ fn an_amendment_past_the_budget_is_refused() {
 }
 
 #[test]
-fn an_amendment_past_the_cap_or_to_nothing_or_to_the_same_amount_is_refused() {
+fn a_reservation_past_the_cap_or_not_raising_the_award_or_repeated_is_refused() {
     given(with(fully_decided(), [released(1, 400_000, 100_000)]))
-        .when(amend(2, 500_001))
+        .when(reserve(2, 500_001))
         .then_expect_error(RoundError::AboveMaximum {
             field: "new_amount",
             amount: yen(500_001),
             max: yen(500_000),
         });
+    // A cut goes through the grant and the budget-release process; nothing to reserve.
     given(fully_decided())
-        .when(amend(2, 0))
-        .then_expect_error(RoundError::ZeroAmount {
-            field: "new_amount",
+        .when(reserve(2, 200_000))
+        .then_expect_error(RoundError::NotAnIncrease {
+            current: yen(250_000),
+            new_amount: yen(200_000),
         });
     given(fully_decided())
-        .when(amend(2, 250_000))
-        .then_expect_error(RoundError::AmendmentUnchanged);
+        .when(reserve(2, 250_000))
+        .then_expect_error(RoundError::NotAnIncrease {
+            current: yen(250_000),
+            new_amount: yen(250_000),
+        });
+    given(with(fully_decided(), [released(1, 100_000, 400_000)]))
+        .when(reserve(2, 260_000))
+        .then_expect_events(vec![reserved(2, 250_000, 260_000)]);
+    given(with(
+        fully_decided(),
+        [released(1, 100_000, 400_000), reserved(2, 250_000, 260_000)],
+    ))
+    .when(reserve(2, 270_000))
+    .then_expect_error(RoundError::ReservationExists);
 }
 
 #[test]
-fn only_an_award_can_be_amended_or_released() {
+fn a_cancelled_reservation_gives_the_increase_back_once() {
+    // Reserved 250,000 -> 300,000; the grant refused: 50,000 back, the award holds 250,000.
+    let reserved_history = with(fully_decided(), [reserved(2, 250_000, 300_000)]);
+    let cancelled = RoundEvent::ChangeReservationCancelled {
+        application_id: app(2),
+        grant_id: grant(2),
+        change_request_id: change(2),
+        released: yen(50_000),
+        remaining_amount: yen(250_000),
+        reason: "この変更申請はすでに審査済みです".into(),
+        by: staff(),
+        at: DECIDED_AT,
+    };
+    given(reserved_history.clone())
+        .when(cancel(2))
+        .then_expect_events(vec![cancelled.clone()]);
+    let after = with(reserved_history, [cancelled]);
+    assert_eq!(state_of(after.clone()).remaining_budget(), yen(50_000));
+    given(after)
+        .when(cancel(2))
+        .then_expect_error(RoundError::ReservationCancelled);
     given(fully_decided())
-        .when(amend(4, 100_000))
+        .when(cancel(2))
+        .then_expect_error(RoundError::ReservationUnknown);
+}
+
+#[test]
+fn a_cancellation_after_a_withdrawal_gives_back_only_the_increase() {
+    // Reserved 250,000 -> 300,000, then the grant (still at 250,000) was withdrawn and released
+    // 250,000: the award holds 50,000, which the cancellation gives back, leaving 0.
+    given(with(
+        fully_decided(),
+        [reserved(2, 250_000, 300_000), released(2, 250_000, 50_000)],
+    ))
+    .when(cancel(2))
+    .then_expect_events(vec![RoundEvent::ChangeReservationCancelled {
+        application_id: app(2),
+        grant_id: grant(2),
+        change_request_id: change(2),
+        released: yen(50_000),
+        remaining_amount: Yen::ZERO,
+        reason: "この変更申請はすでに審査済みです".into(),
+        by: staff(),
+        at: DECIDED_AT,
+    }]);
+}
+
+#[test]
+fn only_an_award_can_be_reserved_on_or_released() {
+    given(fully_decided())
+        .when(reserve(4, 100_000))
         .then_expect_error(RoundError::NotAwarded(app(4)));
     given(fully_decided())
         .when(release(4, 100_000))
@@ -1109,7 +1198,8 @@ fn a_withdrawal_releases_the_whole_award_and_frees_its_budget() {
     given(fully_decided())
         .when(release(2, 250_000))
         .then_expect_events(vec![released(2, 250_000, 0)]);
-    // With 250,000 freed, application 1's raise to the cap (it was lowered first) now fits.
+    // With 250,000 freed, application 3's raise to the cap (an amendment of before the
+    // reservations, which still applies, raised it first) now fits.
     given(with(
         fully_decided(),
         [
@@ -1124,15 +1214,8 @@ fn a_withdrawal_releases_the_whole_award_and_frees_its_budget() {
             },
         ],
     ))
-    .when(amend(3, 500_000))
-    .then_expect_events(vec![RoundEvent::AwardAmended {
-        application_id: app(3),
-        grant_id: grant(3),
-        previous_amount: yen(450_000),
-        new_amount: yen(500_000),
-        by: staff(),
-        at: DECIDED_AT,
-    }]);
+    .when(reserve(3, 500_000))
+    .then_expect_events(vec![reserved(3, 450_000, 500_000)]);
 }
 
 #[test]
@@ -1212,7 +1295,8 @@ fn events_name_themselves_and_their_version() {
 #[derive(Clone, Debug)]
 enum Step {
     Decide(Vec<(usize, i64)>),
-    Amend(usize, i64),
+    Reserve(usize, i64),
+    Cancel(usize),
     Release(usize, i64),
     Accept,
 }
@@ -1221,7 +1305,8 @@ fn any_step(apps: usize) -> impl Strategy<Value = Step> {
     prop_oneof![
         // Amounts as a percentage of the request: mostly valid, sometimes above it.
         4 => prop::collection::vec((0..apps, 0i64..=105), 1..3).prop_map(Step::Decide),
-        2 => (0..apps, 0i64..600).prop_map(|(i, a)| Step::Amend(i, a * 1_000)),
+        2 => (0..apps, 0i64..600).prop_map(|(i, a)| Step::Reserve(i, a * 1_000)),
+        1 => (0usize..40).prop_map(Step::Cancel),
         2 => (0..apps, 0i64..300_000).prop_map(|(i, a)| Step::Release(i, a)),
         1 => Just(Step::Accept),
     ]
@@ -1239,7 +1324,7 @@ fn execute(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
     #[test]
-    fn no_sequence_of_decisions_amendments_and_releases_exceeds_the_budget(
+    fn no_sequence_of_decisions_reservations_and_releases_exceeds_the_budget(
         budget in 200_000i64..2_000_000,
         requests in prop::collection::vec((50_000i64..500_000, 33u32..=50), 1..8),
         steps in prop::collection::vec(any_step(8), 1..40),
@@ -1281,7 +1366,20 @@ proptest! {
                         completion_deadline: date!(2027 - 02 - 28),
                     }
                 }).collect(), vec![]),
-                Step::Amend(index, amount) => amend(n(index).as_uuid().as_u128(), amount),
+                Step::Reserve(index, amount) => RoundCommand::ReserveChange {
+                    application_id: n(index),
+                    change_request_id: change(i as u128),
+                    new_amount: yen(amount),
+                    reason: "拡充".into(),
+                    by: staff(),
+                    at: DECIDED_AT,
+                },
+                Step::Cancel(step) => RoundCommand::CancelReservation {
+                    change_request_id: change(step as u128),
+                    reason: "審査済み".into(),
+                    by: staff(),
+                    at: DECIDED_AT,
+                },
                 Step::Release(index, amount) => release(n(index).as_uuid().as_u128(), amount),
                 Step::Accept => match runner_up {
                     Some(id) => respond(id.as_uuid().as_u128(), true, FIXED_AT),
@@ -1357,7 +1455,10 @@ fn refusals_about_one_input_name_its_field_in_the_http_contract() {
         ),
         Some("amount")
     );
-    assert_eq!(amount(fully_decided(), amend(2, 0)), Some("new_amount"));
+    assert_eq!(
+        amount(fully_decided(), reserve(2, 500_001)),
+        Some("new_amount")
+    );
     // State and ranking refusals name none.
     assert_eq!(RoundError::AlreadyOpened.field(), None);
     assert_eq!(RoundError::ScoringNotClosed.field(), None);

@@ -109,6 +109,8 @@ fn event_label(event_type: &str) -> &str {
         "ApplicationRejected" => "不採択の決定",
         "AwardAmended" => "交付額の変更",
         "AwardReleased" => "予算の戻し",
+        "ChangeReserved" => "変更に伴う予算の確保",
+        "ChangeReservationCancelled" => "予算確保の取消",
         other => other,
     }
 }
@@ -196,6 +198,11 @@ fn details(event_type: &str, payload: &Value) -> Vec<String> {
             add("交付額（変更後）", yen("decided_amount"));
         }
         "AwardAmended" => add("交付額", yen("new_amount")),
+        "ChangeReserved" => {
+            add("交付額（変更前）", yen("previous_amount"));
+            add("交付額（変更後）", yen("new_amount"));
+        }
+        "ChangeReservationCancelled" => add("戻した額", yen("released")),
         "AdvanceRequested" | "AwardReleased" | "ApplicationAwarded" => add("金額", yen("amount")),
         "RunnerUpOfferAccepted" => add("繰上げ額", yen("remainder")),
         "ScoresheetSealed" => add("合計点", f["total"].as_u64().map(|t| t.to_string())),
