@@ -309,30 +309,13 @@ impl<'p> Events<'p> {
 }
 
 fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    out
+    hex::encode(bytes)
 }
 
 fn decode_hex(text: &str) -> Option<[u8; 32]> {
-    let digits = text.as_bytes();
-    if digits.len() != 64 {
-        return None;
-    }
-    let value = |d: u8| {
-        char::from(d)
-            .to_digit(16)
-            .and_then(|v| u8::try_from(v).ok())
-    };
-    let mut out = [0u8; 32];
-    for (i, pair) in digits.chunks_exact(2).enumerate() {
-        out[i] = value(pair[0])? << 4 | value(pair[1])?;
-    }
-    Some(out)
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(text, &mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// The chain's hashes of the events between two positions (inclusive), by position; events not yet

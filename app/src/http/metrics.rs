@@ -1,31 +1,50 @@
-//! `GET /metrics`: Prometheus text exposition of what operators watch: requests by status class and
-//! their total duration, the log's head position, each read model's lag, and resident memory.
-//! Counters are plain atomics filled by a middleware; no request data (paths with ids, bodies) is
-//! recorded, so nothing personal can leak here.
+//! `GET /metrics`: the Prometheus (OpenMetrics) text exposition of what operators watch: requests by
+//! status class and their total duration, the log's head position, each read model's lag, and
+//! resident memory. The format is written by `prometheus-client`. Counters are filled by a
+//! middleware; no request data (paths with ids, bodies) is recorded, so nothing personal can leak
+//! here.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 
+use super::error::ApiError;
 use super::AppState;
+
+/// A status class label: `class="2xx"`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ClassLabel {
+    class: &'static str,
+}
+
+/// A read model label: `projection="awards"`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProjectionLabel {
+    projection: String,
+}
 
 /// Request counters by status class (1xx..5xx) and the total time spent answering.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    by_class: [AtomicU64; 5],
-    duration_micros: AtomicU64,
+    requests: Family<ClassLabel, Counter>,
+    seconds: Counter<f64, std::sync::atomic::AtomicU64>,
 }
 
 impl Metrics {
-    fn record(&self, status: u16, micros: u64) {
-        let class = usize::from(status / 100).clamp(1, 5) - 1;
-        self.by_class[class].fetch_add(1, Ordering::Relaxed);
-        self.duration_micros.fetch_add(micros, Ordering::Relaxed);
+    fn record(&self, status: u16, seconds: f64) {
+        const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+        let class = CLASSES[usize::from(status / 100).clamp(1, 5) - 1];
+        self.requests.get_or_create(&ClassLabel { class }).inc();
+        self.seconds.inc_by(seconds);
     }
 }
 
@@ -33,17 +52,25 @@ impl Metrics {
 pub async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(request).await;
-    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    state.metrics.record(response.status().as_u16(), micros);
+    state
+        .metrics
+        .record(response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }
 
 /// Resident memory of this process, from /proc (Linux); 0 elsewhere.
-fn resident_bytes() -> u64 {
+fn resident_bytes() -> i64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<i64>().ok())
         .map_or(0, |pages| pages * 4096)
+}
+
+/// A gauge set to `value`, registered in `registry`.
+fn gauge(registry: &mut Registry, name: &str, help: &str, value: i64) {
+    let gauge = Gauge::<i64>::default();
+    gauge.set(value);
+    registry.register(name, help, gauge);
 }
 
 #[utoipa::path(
@@ -53,69 +80,68 @@ fn resident_bytes() -> u64 {
     tag = "operations",
     summary = "Prometheus メトリクス / Prometheus metrics",
     security(()),
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)),
+    responses((status = 200, description = "OpenMetrics text format", content_type = "application/openmetrics-text", body = String)),
 )]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "# HELP grants_http_requests_total Answered requests by status class."
+pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let mut registry = Registry::default();
+    // The counters are shared with the middleware (clones of one atomic); registering a clone
+    // exposes their current value. `prometheus-client` adds the counters' `_total` suffix.
+    registry.register(
+        "grants_http_requests",
+        "Answered requests by status class.",
+        state.metrics.requests.clone(),
     );
-    let _ = writeln!(text, "# TYPE grants_http_requests_total counter");
-    for (class, counter) in state.metrics.by_class.iter().enumerate() {
-        let _ = writeln!(
-            text,
-            "grants_http_requests_total{{class=\"{}xx\"}} {}",
-            class + 1,
-            counter.load(Ordering::Relaxed)
-        );
-    }
-    let seconds = state.metrics.duration_micros.load(Ordering::Relaxed) as f64 / 1e6;
-    let _ = writeln!(
-        text,
-        "# HELP grants_http_request_seconds_total Time spent answering requests."
+    registry.register(
+        "grants_http_request_seconds",
+        "Time spent answering requests.",
+        state.metrics.seconds.clone(),
     );
-    let _ = writeln!(text, "# TYPE grants_http_request_seconds_total counter");
-    let _ = writeln!(text, "grants_http_request_seconds_total {seconds}");
     let db = &state.db;
     let head: Option<i64> = crate::with_pool!(db, pool => sqlx::query_scalar("SELECT max(position) FROM events")
         .fetch_one(pool)
         .await
         .unwrap_or(None));
-    let _ = writeln!(
-        text,
-        "# HELP grants_log_head_position The global position of the newest event."
+    gauge(
+        &mut registry,
+        "grants_log_head_position",
+        "The global position of the newest event.",
+        head.unwrap_or(0),
     );
-    let _ = writeln!(text, "# TYPE grants_log_head_position gauge");
-    let _ = writeln!(text, "grants_log_head_position {}", head.unwrap_or(0));
     if let Ok(lags) = state.projections.lag(time::OffsetDateTime::now_utc()).await {
-        let _ = writeln!(
-            text,
-            "# HELP grants_projection_behind_events Events not yet applied by a read model."
+        let events = Family::<ProjectionLabel, Gauge>::default();
+        let seconds =
+            Family::<ProjectionLabel, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+        for lag in &lags {
+            let label = ProjectionLabel {
+                projection: lag.name.to_owned(),
+            };
+            events.get_or_create(&label).set(lag.behind_events);
+            seconds.get_or_create(&label).set(lag.behind_seconds);
+        }
+        registry.register(
+            "grants_projection_behind_events",
+            "Events not yet applied by a read model.",
+            events,
         );
-        let _ = writeln!(text, "# TYPE grants_projection_behind_events gauge");
-        for lag in &lags {
-            let _ = writeln!(
-                text,
-                "grants_projection_behind_events{{projection=\"{}\"}} {}",
-                lag.name, lag.behind_events
-            );
-        }
-        let _ = writeln!(text, "# HELP grants_projection_behind_seconds Age of the oldest event a read model has not applied.");
-        let _ = writeln!(text, "# TYPE grants_projection_behind_seconds gauge");
-        for lag in &lags {
-            let _ = writeln!(
-                text,
-                "grants_projection_behind_seconds{{projection=\"{}\"}} {}",
-                lag.name, lag.behind_seconds
-            );
-        }
+        registry.register(
+            "grants_projection_behind_seconds",
+            "Age of the oldest event a read model has not applied.",
+            seconds,
+        );
     }
-    let _ = writeln!(
-        text,
-        "# HELP process_resident_memory_bytes Resident memory size in bytes."
+    gauge(
+        &mut registry,
+        "process_resident_memory_bytes",
+        "Resident memory size in bytes.",
+        resident_bytes(),
     );
-    let _ = writeln!(text, "# TYPE process_resident_memory_bytes gauge");
-    let _ = writeln!(text, "process_resident_memory_bytes {}", resident_bytes());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+    let mut text = String::new();
+    encode(&mut text, &registry).map_err(|error| ApiError::internal(error.to_string()))?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    ))
 }

@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use cookie::{Cookie, SameSite};
 use serde_json::Value;
 
 use super::csrf::{random_hex, Binding};
@@ -113,16 +114,16 @@ impl Visitor {
     }
 }
 
-/// The value of one cookie.
+/// The value of one cookie (ours are hex: at most 128 characters are taken).
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim().to_owned())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
         .filter(|value| !value.is_empty() && value.len() <= 128)
 }
 
@@ -134,15 +135,18 @@ pub fn is_https(headers: &HeaderMap) -> bool {
         .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
 }
 
+/// One of our cookies: the whole site's, never readable by scripts, not sent on cross-site
+/// requests other than top-level navigation, https-only behind a TLS proxy.
 fn cookie_header(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
-    let mut text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    let mut cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure);
     if let Some(age) = max_age {
-        text.push_str(&format!("; Max-Age={age}"));
+        cookie = cookie.max_age(time::Duration::seconds(age));
     }
-    if secure {
-        text.push_str("; Secure");
-    }
-    HeaderValue::from_str(&text).expect("cookie values are hex")
+    HeaderValue::from_str(&cookie.build().to_string()).expect("cookie values are hex")
 }
 
 /// The `Set-Cookie` that keeps a new session.
