@@ -139,9 +139,32 @@ impl fmt::Display for JaDate {
     }
 }
 
+/// An instant as the city's pages write it, in Japan Standard Time: 2026年4月1日 09:00.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JaInstant(pub OffsetDateTime);
+
+impl fmt::Display for JaInstant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let local = self.0.to_offset(JST);
+        write!(
+            f,
+            "{} {:02}:{:02}",
+            JaDate(local.date()),
+            local.hour(),
+            local.minute()
+        )
+    }
+}
+
 #[cfg(test)]
 mod ja_date_tests {
     use super::*;
+
+    #[test]
+    fn instants_read_in_japan_standard_time() {
+        let instant = time::macros::datetime!(2026-03-31 15:00 UTC);
+        assert_eq!(JaInstant(instant).to_string(), "2026年4月1日 00:00");
+    }
 
     #[test]
     fn dates_read_as_the_city_writes_them() {

@@ -11,6 +11,8 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use grants_domain::fiscal_year::{JaDate, JaInstant};
+
 use super::form::{FormState, REAUTH_EMAIL, REAUTH_PASSWORD};
 use super::session::Visitor;
 
@@ -119,16 +121,12 @@ pub fn yen_of(value: &Value) -> String {
     value.as_i64().map(yen).unwrap_or_else(|| "—".to_owned())
 }
 
-/// A date "2026-04-01" as 2026年4月1日.
+/// A date "2026-04-01" (or the date of "2026-04-01T…") as 2026年4月1日 (`JaDate`).
 pub fn date_ja(date: &str) -> String {
-    let mut parts = date.get(..10).unwrap_or(date).splitn(3, '-');
-    match (
-        parts.next().and_then(|y| y.parse::<i32>().ok()),
-        parts.next().and_then(|m| m.parse::<u8>().ok()),
-        parts.next().and_then(|d| d.parse::<u8>().ok()),
-    ) {
-        (Some(year), Some(month), Some(day)) => format!("{year}年{month}月{day}日"),
-        _ => date.to_owned(),
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(date.get(..10).unwrap_or(date), &iso) {
+        Ok(parsed) => JaDate(parsed).to_string(),
+        Err(_) => date.to_owned(),
     }
 }
 
@@ -140,20 +138,10 @@ pub fn date_of(value: &Value) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
-/// An RFC 3339 instant in Japan Standard Time: 2026年4月1日 09:00.
+/// An RFC 3339 instant in Japan Standard Time: 2026年4月1日 09:00 (`JaInstant`).
 pub fn instant_ja(instant: &str) -> String {
     match OffsetDateTime::parse(instant, &Rfc3339) {
-        Ok(instant) => {
-            let local = instant.to_offset(grants_domain::JST);
-            format!(
-                "{}年{}月{}日 {:02}:{:02}",
-                local.year(),
-                u8::from(local.month()),
-                local.day(),
-                local.hour(),
-                local.minute()
-            )
-        }
+        Ok(instant) => JaInstant(instant).to_string(),
         Err(_) => instant.to_owned(),
     }
 }
