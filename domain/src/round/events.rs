@@ -106,6 +106,37 @@ pub enum RoundEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// 繰上げ採択: staff offer budget that came back to the next application in rank order
+    /// (see [`super::promotion`]).
+    PromotionOffered {
+        application_id: ApplicationId,
+        /// The application's rank in the fixed ranking.
+        rank: u32,
+        /// `min(requested, available)`, rounded down to the rounding unit.
+        amount: Yen,
+        /// The budget not decided when the offer was made.
+        available: Yen,
+        /// The JST day of the offer.
+        offered_on: Date,
+        /// The last JST day to answer: `min(offered_on + 7, the fiscal year's last day)`.
+        expires_on: Date,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    PromotionAccepted {
+        application_id: ApplicationId,
+        amount: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    PromotionDeclined {
+        application_id: ApplicationId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for RoundEvent {
@@ -121,6 +152,9 @@ impl DomainEvent for RoundEvent {
             Self::ApplicationRejected { .. } => "ApplicationRejected",
             Self::AwardAmended { .. } => "AwardAmended",
             Self::AwardReleased { .. } => "AwardReleased",
+            Self::PromotionOffered { .. } => "PromotionOffered",
+            Self::PromotionAccepted { .. } => "PromotionAccepted",
+            Self::PromotionDeclined { .. } => "PromotionDeclined",
         }
         .to_owned()
     }
@@ -136,7 +170,10 @@ impl DomainEvent for RoundEvent {
             | Self::RunnerUpOfferDeclined { .. }
             | Self::ApplicationRejected { .. }
             | Self::AwardAmended { .. }
-            | Self::AwardReleased { .. } => "1.0",
+            | Self::AwardReleased { .. }
+            | Self::PromotionOffered { .. }
+            | Self::PromotionAccepted { .. }
+            | Self::PromotionDeclined { .. } => "1.0",
         }
         .to_owned()
     }
