@@ -3,7 +3,7 @@
 
 use cqrs_es::test::TestFramework;
 use cqrs_es::Aggregate;
-use time::macros::{date, datetime};
+use time::macros::date;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
