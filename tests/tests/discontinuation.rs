@@ -251,3 +251,91 @@ on_both_backends!(
         assert_eq!(closed["status"], "closed");
     }
 );
+
+/// Posts `fields` with the form guard of `page`.
+async fn post_form(
+    browser: &grants_tests::browser::Browser<'_>,
+    page: &grants_tests::browser::Page,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> grants_tests::browser::Page {
+    let mut all = vec![("_csrf", page.csrf()), ("_form", page.form_id())];
+    all.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    browser.post(path, &all).await
+}
+
+on_both_backends!(
+    the_group_asks_and_staff_decide_on_the_pages,
+    |app: TestApp| async move {
+        let OneGrant { grant, .. } = app.one_awarded_grant().await;
+        let member = grants_tests::browser::Browser::new(&app);
+        member.sign_in("member@example.jp").await;
+        let grant_page = member.get(&format!("/grants/{grant}")).await;
+        assert!(grant_page
+            .html
+            .contains(&format!("/grants/{grant}/discontinuation")));
+        let path = format!("/grants/{grant}/discontinuation");
+        let form = member.get(&path).await;
+        assert_eq!(form.status, 200);
+        // An empty reason: the rule beside the field, on the same page.
+        let refused = post_form(&member, &form, &path, &[("reason", " ")]).await;
+        assert_eq!(refused.status, 422, "{}", refused.html);
+        assert!(
+            refused.html.contains("を入力してください"),
+            "{}",
+            refused.html
+        );
+        let asked = post_form(
+            &member,
+            &refused,
+            &path,
+            &[("reason", "会場が閉鎖されたため")],
+        )
+        .await;
+        assert_eq!(asked.status, 200);
+        assert!(asked.html.contains("中止・廃止申請中"), "{}", asked.html);
+
+        let staff = grants_tests::browser::Browser::new(&app);
+        staff.sign_in("staff@city.example.jp").await;
+        let staff_grant = staff.get(&format!("/staff/grants/{grant}")).await;
+        assert!(staff_grant.html.contains("discontinuation-link"));
+        let decide = format!("/staff/grants/{grant}/discontinuation");
+        let page = staff.get(&decide).await;
+        assert!(page.html.contains("会場が閉鎖されたため"));
+        // A refusal without a reason is refused, keeping the choice.
+        let bare = post_form(
+            &staff,
+            &page,
+            &decide,
+            &[("approved", "false"), ("reason", "")],
+        )
+        .await;
+        assert_eq!(bare.status, 422, "{}", bare.html);
+        assert!(bare.html.contains("を入力してください"));
+        let approved = post_form(
+            &staff,
+            &bare,
+            &decide,
+            &[("approved", "true"), ("reason", "")],
+        )
+        .await;
+        assert_eq!(approved.status, 200);
+        assert!(
+            approved.html.contains("中止・廃止承認済"),
+            "{}",
+            approved.html
+        );
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/grants/{grant}"),
+                &app.sign_in("staff@city.example.jp", grants_tests::TEST_PASSWORD)
+                    .await,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(read["status"], "discontinued");
+    }
+);

@@ -474,7 +474,8 @@ pub struct PromotionOffer {
 #[derive(ToSchema)]
 pub struct ApplicationPromotion {
     round_id: Uuid,
-    offer: PromotionOffer,
+    /// Null when the application was never offered a promotion.
+    offer: Option<PromotionOffer>,
 }
 
 #[derive(ToSchema)]

@@ -140,7 +140,7 @@ pub async fn answer(
 }
 
 /// `GET /api/v1/applications/{id}/promotion-offer`: the promotion offer made to an application, for
-/// its group (and staff, auditors); 404 when there is none (an extension of api.md).
+/// its group (and staff, auditors); `offer` is null when there is none (an extension of api.md).
 #[utoipa::path(
     get,
     path = "/api/v1/applications/{id}/promotion-offer",
