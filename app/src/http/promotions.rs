@@ -163,7 +163,7 @@ pub async fn of_application(
         return Err(ApiError::not_found());
     }
     let (round, _) = load_round(&state, application.round_id()).await?;
-    let offer = round.promotion_of(id).ok_or_else(ApiError::not_found)?;
+    let offer = round.promotion_of(id);
     Ok(Json(
         json!({ "round_id": application.round_id(), "offer": offer }),
     ))
