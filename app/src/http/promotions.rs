@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use grants_domain::application::DecisionOutcome;
 use grants_domain::fiscal_year::jst_date;
 use grants_domain::round::RoundCommand;
-use grants_domain::{ApplicationId, RoundId, Yen};
+use grants_domain::{ApplicationId, ApplicationStatus, RoundId, Yen};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -47,9 +47,17 @@ pub async fn offer(
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let round = existing_for_command(&state.stores.rounds, id).await?;
+    // The candidates' eligibility is a fact of their applications: a withdrawn one is skipped.
+    let mut withdrawn = Vec::new();
+    for candidate in round.aggregate().promotion_candidates() {
+        let application = super::error::existing(&state.stores.applications, candidate).await?;
+        if application.status() != Some(ApplicationStatus::Eligible) {
+            withdrawn.push(candidate);
+        }
+    }
     let next = round
         .aggregate()
-        .next_promotion(jst_date(context.now))
+        .next_promotion(jst_date(context.now), &withdrawn)
         .map_err(|error| ApiError::refused(&error))?;
     let application = application_of_round(&state, id, next.application_id).await?;
     let requested = application
@@ -59,6 +67,7 @@ pub async fn offer(
     let command = RoundCommand::OfferPromotion {
         application_id: next.application_id,
         requested,
+        withdrawn,
         by: actor.user_id,
         at: context.now,
     };

@@ -80,6 +80,8 @@ pub enum RoundCommand {
     OfferPromotion {
         application_id: ApplicationId,
         requested: Yen,
+        /// Candidates no longer eligible (withdrawn by their group), which the app reads.
+        withdrawn: Vec<ApplicationId>,
         by: UserId,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,

@@ -343,9 +343,10 @@ impl Aggregate for Round {
             RoundCommand::OfferPromotion {
                 application_id,
                 requested,
+                withdrawn,
                 by,
                 at,
-            } => self.offer_promotion(application_id, requested, by, at)?,
+            } => self.offer_promotion(application_id, requested, &withdrawn, by, at)?,
             RoundCommand::RespondToPromotion {
                 application_id,
                 accept,

@@ -18,8 +18,9 @@
 //!   decided). Until then the ranking's own fill still holds the money.
 //! - One offer at a time, in strict rank order: no new offer while one is unanswered and not lapsed,
 //!   or accepted and not yet decided. The next candidate is the best-ranked application that passed
-//!   the pass line, was not adopted, was not the runner-up, is not decided in this round and was
-//!   never offered a promotion (a declined or lapsed offer is not repeated).
+//!   the pass line, was not adopted, was not the runner-up, is not decided in this round, was
+//!   never offered a promotion (a declined or lapsed offer is not repeated) and is still eligible
+//!   (an application its group withdrew is skipped: a fact the app reads and sends).
 //! - The amount offered is `min(requested, budget - decided total)`, rounded down to the round's
 //!   rounding unit. Worked example: budget 1,000,000, decided 700,000 + 100,000 after a release of
 //!   100,000 from a finalisation, unit 1,000: 200,000 is free; the next candidate asked 150,500, so
@@ -184,8 +185,15 @@ impl Round {
     }
 
     /// Who the next promotion would go to on `today` (JST), with the money free for it; or the rule
-    /// that forbids one (see the module doc).
-    pub fn next_promotion(&self, today: Date) -> Result<NextPromotion, RoundError> {
+    /// that forbids one (see the module doc). [`Round::promotion_candidates`] are the applications
+    /// whose eligibility the app checks for `withdrawn`.
+    /// `withdrawn`: applications of the ranking that are no longer eligible (their group withdrew
+    /// them), which the app reads.
+    pub fn next_promotion(
+        &self,
+        today: Date,
+        withdrawn: &[ApplicationId],
+    ) -> Result<NextPromotion, RoundError> {
         let settings = self.opened()?;
         let last_day = settings.fiscal_year.last_day();
         if today > last_day {
@@ -224,6 +232,7 @@ impl Round {
                     && row.outcome == RankOutcome::NotAdopted
                     && !self.is_decided(row.application_id)
                     && self.promotion_of(row.application_id).is_none()
+                    && !withdrawn.contains(&row.application_id)
             })
             .ok_or(PromotionError::NoCandidate)?;
         let available = self.remaining_budget();
@@ -233,6 +242,22 @@ impl Round {
             rank: row.rank,
             available,
         })
+    }
+
+    /// The applications that could be next in rank order, best first, before their eligibility is
+    /// known (passed, not adopted, undecided, never offered).
+    pub fn promotion_candidates(&self) -> Vec<ApplicationId> {
+        self.ranking
+            .iter()
+            .flat_map(|ranking| ranking.rows.iter())
+            .filter(|row| {
+                row.passed
+                    && row.outcome == RankOutcome::NotAdopted
+                    && !self.is_decided(row.application_id)
+                    && self.promotion_of(row.application_id).is_none()
+            })
+            .map(|row| row.application_id)
+            .collect()
     }
 
     /// `min(requested, available)` rounded down to the unit, when it is at least the floor.
@@ -255,11 +280,12 @@ impl Round {
         &self,
         application_id: ApplicationId,
         requested: Yen,
+        withdrawn: &[ApplicationId],
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<RoundEvent>, RoundError> {
         let today = jst_date(at);
-        let next = self.next_promotion(today)?;
+        let next = self.next_promotion(today, withdrawn)?;
         if next.application_id != application_id {
             return Err(PromotionError::NotNext {
                 asked: application_id,

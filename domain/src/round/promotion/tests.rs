@@ -140,6 +140,7 @@ fn offer(n: u128, requested: i64, at: OffsetDateTime) -> RoundCommand {
     RoundCommand::OfferPromotion {
         application_id: app(n),
         requested: yen(requested),
+        withdrawn: vec![],
         by: staff(),
         at,
     }
@@ -246,7 +247,7 @@ fn the_round_names_the_next_candidate_and_refuses_any_other() {
         round.apply(event);
     }
     assert_eq!(
-        round.next_promotion(date!(2026 - 07 - 01)),
+        round.next_promotion(date!(2026 - 07 - 01), &[]),
         Ok(NextPromotion {
             application_id: app(5),
             rank: 4,
@@ -410,6 +411,25 @@ fn one_offer_at_a_time_then_the_next_in_rank_order() {
     given(with(open, [declined(5), next(264_000), declined(6)]))
         .when(offer(4, 90_000, later))
         .then_expect_error(refused(PromotionError::NoCandidate));
+}
+
+#[test]
+fn an_application_its_group_withdrew_is_skipped() {
+    let mut round = Round::default();
+    for event in money_back() {
+        round.apply(event);
+    }
+    assert_eq!(round.promotion_candidates(), vec![app(5), app(6)]);
+    // App 5 was withdrawn after the ranking: app 6 (rank 5) is next, offered its 90,000.
+    given(money_back())
+        .when(RoundCommand::OfferPromotion {
+            application_id: app(6),
+            requested: yen(90_000),
+            withdrawn: vec![app(5)],
+            by: staff(),
+            at: OFFER_AT,
+        })
+        .then_expect_events(vec![offered(6, 5, 90_000, 264_000)]);
 }
 
 // ---------------------------------------------------------------- the answer
