@@ -299,6 +299,8 @@ impl AwardChange {
             "GrantWithdrawn" => AwardChange::Status("withdrawn"),
             "GrantClosed" => AwardChange::Status("closed"),
             "GrantCancelled" => AwardChange::Status("cancelled"),
+            // The public sees an approved 中止・廃止, not the request (which may be refused).
+            "DiscontinuationApproved" => AwardChange::Status("discontinued"),
             _ => return Ok(None),
         }))
     }

@@ -320,6 +320,10 @@ enum GrantChange {
     Cancelled {
         refund: i64,
     },
+    /// 中止・廃止 approved: the project ended on the new completion deadline.
+    Discontinued {
+        completion_deadline: Date,
+    },
 }
 
 impl GrantChange {
@@ -353,6 +357,15 @@ impl GrantChange {
             "GrantClosed" => GrantChange::Status("closed"),
             "GrantCancelled" => GrantChange::Cancelled {
                 refund: fields.amount("refund_amount")?,
+            },
+            "DiscontinuationRequested" => GrantChange::Status("discontinuation_requested"),
+            "DiscontinuationApproved" => GrantChange::Discontinued {
+                completion_deadline: fields.date("discontinued_on")?,
+            },
+            // A refusal returns the grant to where it was, which the event names.
+            "DiscontinuationRefused" => match fields.optional_text("resumes").as_deref() {
+                Some("in_progress") => GrantChange::Status("in_progress"),
+                _ => GrantChange::Status("decided"),
             },
             _ => return Ok(None),
         }))
@@ -410,6 +423,12 @@ impl GrantChange {
             GrantChange::Cancelled { refund } => {
                 row.refund_due = refund;
                 row.status = "cancelled".to_owned();
+            }
+            GrantChange::Discontinued {
+                completion_deadline,
+            } => {
+                row.completion_deadline = Some(completion_deadline);
+                row.status = "discontinued".to_owned();
             }
         }
     }

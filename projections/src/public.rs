@@ -112,6 +112,8 @@ pub fn status_ja(status: &str) -> &str {
         "refund_due" => "返還待ち",
         "closed" => "完了",
         "cancelled" => "取消",
+        "discontinuation_requested" => "中止・廃止申請中",
+        "discontinued" => "中止・廃止承認済",
         other => other,
     }
 }

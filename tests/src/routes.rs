@@ -109,11 +109,14 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "grants_review_report"
         | "grants_record_refund"
         | "grants_cancel"
+        | "grants_decide_discontinuation"
+        | "promotions_offer"
         | "accounts_list_users" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
         "groups_register" => access(APPLICANTS, &[]),
-        "decisions_answer_offer" => access(&[Member], &[Stranger]),
+        "decisions_answer_offer" | "promotions_answer" => access(&[Member], &[Stranger]),
+        "promotions_of_application" => access(&[Member, Staff, Auditor], &[Stranger, Reviewer]),
         "groups_get" | "grants_get" | "grants_get_report" => {
             access(&[Member, Staff, Auditor], &[Stranger, Reviewer])
         }
@@ -128,7 +131,8 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "grants_request_advance"
         | "grants_request_change"
         | "grants_save_report"
-        | "grants_submit_report" => access(&[Member], &[Stranger]),
+        | "grants_submit_report"
+        | "grants_request_discontinuation" => access(&[Member], &[Stranger]),
         "reviews_declare" | "reviews_save" | "reviews_seal" | "reviews_mine" => {
             access(&[Reviewer], &[])
         }
@@ -201,7 +205,12 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
         "decisions_decide" => {
             json!({"awards": [], "rejections": [{"application_id": ids.application, "reason": "重複"}]})
         }
-        "decisions_answer_offer" => json!({"application_id": ids.application, "accept": true}),
+        "decisions_answer_offer" | "promotions_answer" => {
+            json!({"application_id": ids.application, "accept": true})
+        }
+        // An empty reason: refused, so the matrix changes nothing.
+        "grants_request_discontinuation" => json!({"reason": ""}),
+        "grants_decide_discontinuation" => json!({"approved": false, "reason": ""}),
         "applications_start" => {
             let mut draft = form(100_000, 0, 100_000);
             draft["round_id"] = json!(ids.open_round);

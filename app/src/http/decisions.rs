@@ -86,9 +86,12 @@ pub async fn get_ranking(
         return Err(ApiError::not_found());
     }
     if let Some(fixed) = &round.ranking {
-        return Ok(Json(
-            json!({ "fixed": true, "rows": fixed.rows, "offer": fixed.offer }),
-        ));
+        return Ok(Json(json!({
+            "fixed": true,
+            "rows": fixed.rows,
+            "offer": fixed.offer,
+            "promotions": round.promotions,
+        })));
     }
     let entries = ranking_entries(&state, id, &round).await?;
     let complete: Vec<RankingEntry> = entries
@@ -264,7 +267,7 @@ pub struct Decision {
 }
 
 /// Loads an application of this round for the decision's follow-up, or 422 naming it.
-async fn application_of_round(
+pub(super) async fn application_of_round(
     state: &AppState,
     round_id: RoundId,
     id: ApplicationId,
@@ -395,7 +398,7 @@ pub async fn decide(
     Ok(Json(json!({ "grants": grants, "position": position })))
 }
 
-async fn record_outcome(
+pub(super) async fn record_outcome(
     state: &AppState,
     application_id: ApplicationId,
     outcome: DecisionOutcome,

@@ -56,6 +56,7 @@ pub fn grant_json(grant: &Grant) -> Value {
         "allowed_actions": grant.allowed_actions(),
         "payments": grant.payments,
         "change_requests": grant.changes.iter().map(change_request_json).collect::<Vec<_>>(),
+        "discontinuation": super::discontinuation::record_json(grant),
     })
 }
 
@@ -91,7 +92,7 @@ fn change_request_json(record: &ChangeRecord) -> Value {
     })
 }
 
-fn answer(executed: &Executed<Grant>) -> Json<Value> {
+pub(super) fn answer(executed: &Executed<Grant>) -> Json<Value> {
     let mut body = grant_json(&executed.state);
     body["position"] = json!(executed.position);
     Json(body)
@@ -99,7 +100,7 @@ fn answer(executed: &Executed<Grant>) -> Json<Value> {
 
 /// Runs a grant command, then gives the round back the budget its events free
 /// (`Grant::budget_freed_by`: a withdrawal, a finalised amount below the decided one).
-async fn run(
+pub(super) async fn run(
     state: &AppState,
     grant: Loaded<Grant>,
     command: GrantCommand,

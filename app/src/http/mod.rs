@@ -8,6 +8,7 @@ pub mod client_address;
 pub mod consistency;
 pub mod context;
 pub mod decisions;
+pub mod discontinuation;
 pub mod error;
 pub mod extract;
 pub mod grant_list;
@@ -18,6 +19,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod paging;
+pub mod promotions;
 pub mod public;
 pub mod reviews;
 pub mod rounds;
@@ -75,6 +77,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(grants::review_report))
         .routes(routes!(grants::record_refund))
         .routes(routes!(grants::cancel))
+        .routes(routes!(discontinuation::request))
+        .routes(routes!(discontinuation::decide))
+        .routes(routes!(promotions::offer))
+        .routes(routes!(promotions::answer))
+        .routes(routes!(promotions::of_application))
         .routes(routes!(applications::start, applications::list))
         .routes(routes!(applications::get, applications::save))
         .routes(routes!(applications::submit))

@@ -269,6 +269,10 @@ pub enum GrantStatus {
     RefundDue,
     Closed,
     Cancelled,
+    /// 中止・廃止承認申請中: staff have not decided the request yet.
+    DiscontinuationRequested,
+    /// 中止・廃止承認済: the project ended early and settles on what was spent.
+    Discontinued,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -451,12 +455,43 @@ pub struct RunnerUpOffer {
     accepted: Option<bool>,
 }
 
+/// A 繰上げ採択 offer: budget that came back, offered to the next passing application in rank order.
+#[derive(ToSchema)]
+pub struct PromotionOffer {
+    application_id: Uuid,
+    /// The application's rank in the fixed ranking.
+    rank: u32,
+    /// `min(requested, budget not decided)`, rounded down to the round's rounding unit.
+    amount: Yen,
+    offered_on: time::Date,
+    /// The last day to answer: the offer day + 7, at latest the fiscal year's last day.
+    expires_on: time::Date,
+    /// true accepted, false declined, null not answered yet.
+    accepted: Option<bool>,
+}
+
+/// The promotion offer made to an application, with its round (for the answer's route).
+#[derive(ToSchema)]
+pub struct ApplicationPromotion {
+    round_id: Uuid,
+    /// Null when the application was never offered a promotion.
+    offer: Option<PromotionOffer>,
+}
+
+#[derive(ToSchema)]
+pub struct PromotionMade {
+    promotion: PromotionOffer,
+    position: Position,
+}
+
 /// The ranking: fixed, or a preview computed from the sealed sheets (`fixed: false`, no offer).
 #[derive(ToSchema)]
 pub struct Ranking {
     fixed: bool,
     rows: Vec<RankRow>,
     offer: Option<RunnerUpOffer>,
+    /// The 繰上げ採択 offers made since, in order (fixed rankings only; an extension).
+    promotions: Option<Vec<PromotionOffer>>,
     /// Present on the answer to fixing the ranking.
     position: Option<Position>,
 }
@@ -565,10 +600,33 @@ pub struct GrantRead {
     /// Every change request and minor change (変更承認申請・軽微な変更), in the order made (an
     /// extension of api.md's grant read).
     change_requests: Vec<GrantChangeRequest>,
+    /// The request to discontinue (中止・廃止) and staff's decision, null when none (an extension).
+    discontinuation: Option<GrantDiscontinuation>,
     /// Present on the answer to a command.
     position: Option<Position>,
     /// Present on the answer to a change request.
     change_request_id: Option<Uuid>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DiscontinuationStatus {
+    Pending,
+    Approved,
+    Refused,
+}
+
+/// The group's request to discontinue (中止・廃止) and what became of it.
+#[derive(ToSchema)]
+pub struct GrantDiscontinuation {
+    reason: String,
+    /// JST.
+    requested_at: String,
+    status: DiscontinuationStatus,
+    /// Staff's reason for a refusal, or note on an approval.
+    decision_reason: Option<String>,
+    /// The day the project ended (the new completion deadline), on approval.
+    discontinued_on: Option<time::Date>,
 }
 
 /// What a payment entry is: an advance (概算払), a payment after finalisation (精算払), or a
@@ -618,6 +676,8 @@ pub enum GrantAction {
     RecordFinalPayment,
     RecordRefund,
     Cancel,
+    RequestDiscontinuation,
+    DecideDiscontinuation,
 }
 
 /// One payment to the group or refund from it.

@@ -1,6 +1,9 @@
 //! A grant gives budget back to its round: a withdrawal frees the whole decided amount, a
 //! finalisation below the decided amount frees the difference, an approved change that lowers the
-//! amount frees what it released (the rule is `Grant::budget_freed_by`). The round records it as `AwardReleased` (`RoundCommand::ReleaseAward`).
+//! amount frees what it released (the rule is `Grant::budget_freed_by`). A discontinued grant
+//! (中止・廃止) frees its budget the same way, when the report of what was spent is finalised; staff
+//! may then offer it on (繰上げ採択). The round records it as `AwardReleased`
+//! (`RoundCommand::ReleaseAward`).
 //!
 //! The grant's handler releases at once (its answer's round then shows the budget back); the
 //! background run ([`run`]) repeats it from the log, so a crash between the grant's commit and the

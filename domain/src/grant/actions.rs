@@ -12,11 +12,12 @@ use super::errors::{GrantAction, GrantError};
 use super::{Grant, GrantStatus};
 
 use GrantStatus::{
-    Cancelled, Decided, Finalised, InProgress, ReportReturned, ReportSubmitted, Withdrawn,
+    Cancelled, Decided, DiscontinuationRequested, Discontinued, Finalised, InProgress,
+    ReportReturned, ReportSubmitted, Withdrawn,
 };
 
 /// Every action, in the order the grant's life meets them.
-const ACTIONS: [GrantAction; 11] = [
+const ACTIONS: [GrantAction; 13] = [
     GrantAction::Withdraw,
     GrantAction::RequestAdvance,
     GrantAction::RecordAdvance,
@@ -28,6 +29,8 @@ const ACTIONS: [GrantAction; 11] = [
     GrantAction::RecordFinalPayment,
     GrantAction::RecordRefund,
     GrantAction::Cancel,
+    GrantAction::RequestDiscontinuation,
+    GrantAction::DecideDiscontinuation,
 ];
 
 impl GrantAction {
@@ -40,14 +43,20 @@ impl GrantAction {
             Self::RecordAdvance => {
                 matches!(
                     status,
-                    Decided | InProgress | ReportSubmitted | ReportReturned
+                    Decided
+                        | InProgress
+                        | ReportSubmitted
+                        | ReportReturned
+                        | DiscontinuationRequested
+                        | Discontinued
                 )
             }
             // Rule 8: the plan can change until the work is reported.
             Self::RequestChange | Self::DecideChange => matches!(status, Decided | InProgress),
-            // Rule 9: the group drafts its report until it submits, and again when returned.
+            // Rule 9: the group drafts its report until it submits, and again when returned; a
+            // discontinued project reports what was spent.
             Self::SaveReport | Self::SubmitReport => {
-                matches!(status, Decided | InProgress | ReportReturned)
+                matches!(status, Decided | InProgress | ReportReturned | Discontinued)
             }
             // Rule 9: staff review a submitted report.
             Self::ReviewSettlement => status == ReportSubmitted,
@@ -57,6 +66,9 @@ impl GrantAction {
             Self::RecordRefund => !refund_outstanding.is_zero(),
             // Rule 10: any time, even after finalisation and closing, but only once.
             Self::Cancel => !matches!(status, Withdrawn | Cancelled),
+            // 中止・廃止: asked while the work may still change; staff decide a pending request.
+            Self::RequestDiscontinuation => matches!(status, Decided | InProgress),
+            Self::DecideDiscontinuation => status == DiscontinuationRequested,
         }
     }
 }

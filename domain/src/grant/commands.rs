@@ -142,6 +142,19 @@ pub enum GrantCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// The group asks to discontinue the project (中止・廃止), with a reason.
+    RequestDiscontinuation {
+        reason: String,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff approve (with an optional note) or refuse (with a reason) a discontinuation.
+    DecideDiscontinuation {
+        approved: bool,
+        reason: String,
+        by: UserId,
+        at: OffsetDateTime,
+    },
     /// Staff cancel the decision (取消) and order a refund of what was paid (rule 10).
     Cancel {
         reason: String,

@@ -27,6 +27,8 @@ pub enum GrantAction {
     ReviewSettlement,
     RecordRefund,
     Cancel,
+    RequestDiscontinuation,
+    DecideDiscontinuation,
 }
 
 impl GrantAction {
@@ -43,6 +45,8 @@ impl GrantAction {
             Self::ReviewSettlement => "実績報告の審査",
             Self::RecordRefund => "返還金の記録",
             Self::Cancel => "交付決定の取消",
+            Self::RequestDiscontinuation => "中止・廃止の承認申請",
+            Self::DecideDiscontinuation => "中止・廃止の承認審査",
         }
     }
 }

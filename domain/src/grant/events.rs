@@ -12,6 +12,7 @@ use crate::money::Yen;
 use super::commands::{PaymentKind, SettlementReport};
 use super::decision::GrantDecision;
 use super::period::Period;
+use super::GrantStatus;
 
 /// The version of `ChangeApproved`: 2.0 added `released` (see [`crate::upcasting`]).
 pub const CHANGE_APPROVED_VERSION: &str = "2.0";
@@ -159,6 +160,31 @@ pub enum GrantEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// 中止・廃止: the group asks to stop the project (see [`super::discontinuation`]).
+    DiscontinuationRequested {
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff approve: the project ends on `discontinued_on`, the new completion deadline.
+    DiscontinuationApproved {
+        /// Staff's note (may be empty).
+        reason: String,
+        discontinued_on: Date,
+        previous_completion_deadline: Date,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff refuse: the grant returns to `resumes` (`decided` or `in_progress`).
+    DiscontinuationRefused {
+        reason: String,
+        resumes: GrantStatus,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for GrantEvent {
@@ -179,6 +205,9 @@ impl DomainEvent for GrantEvent {
             Self::RefundReceived { .. } => "RefundReceived",
             Self::GrantClosed { .. } => "GrantClosed",
             Self::GrantCancelled { .. } => "GrantCancelled",
+            Self::DiscontinuationRequested { .. } => "DiscontinuationRequested",
+            Self::DiscontinuationApproved { .. } => "DiscontinuationApproved",
+            Self::DiscontinuationRefused { .. } => "DiscontinuationRefused",
         }
         .to_owned()
     }
@@ -200,7 +229,10 @@ impl DomainEvent for GrantEvent {
             | Self::AmountFinalised { .. }
             | Self::RefundReceived { .. }
             | Self::GrantClosed { .. }
-            | Self::GrantCancelled { .. } => "1.0",
+            | Self::GrantCancelled { .. }
+            | Self::DiscontinuationRequested { .. }
+            | Self::DiscontinuationApproved { .. }
+            | Self::DiscontinuationRefused { .. } => "1.0",
         }
         .to_owned()
     }

@@ -34,6 +34,8 @@
 //!   finalisation is due 30 days after the review day (JST); so is a refund ordered by cancellation.
 //! - "Paid" in the rules is the money the group holds: payments less refunds received ([`Grant::net_paid`]).
 //!   `paid_total` stays the gross sum of payments made.
+//! - 中止・廃止 (discontinuation): see [`discontinuation`]; an approved discontinuation moves the
+//!   completion deadline to the approval day and the grant settles on its report as in rule 9.
 //! - Rule 10: a cancellation's refund order replaces any refund outstanding; refunds after a cancellation
 //!   are recorded, and the grant stays cancelled.
 
@@ -42,6 +44,7 @@ mod cancellation;
 mod changes;
 mod commands;
 mod decision;
+mod discontinuation;
 mod errors;
 mod events;
 mod payments;
@@ -67,6 +70,7 @@ use crate::ratio::Ratio;
 pub use changes::needs_approval;
 pub use commands::{GrantCommand, PaymentKind, ReceiptLine, ReviewOutcome, SettlementReport};
 pub use decision::{last_withdrawal_day, GrantDecision};
+pub use discontinuation::{DiscontinuationRecord, DiscontinuationState};
 pub use errors::{GrantAction, GrantError};
 pub use events::{GrantEvent, CHANGE_APPROVED_VERSION};
 pub use payments::{
@@ -115,6 +119,10 @@ pub enum GrantStatus {
     RefundDue,
     Closed,
     Cancelled,
+    /// 中止・廃止承認申請中: the group asked to discontinue; staff have not decided.
+    DiscontinuationRequested,
+    /// 中止・廃止承認済: the project ended early and settles on what was spent.
+    Discontinued,
 }
 
 impl GrantStatus {
@@ -130,6 +138,8 @@ impl GrantStatus {
             Self::RefundDue => "返還待ち",
             Self::Closed => "完了",
             Self::Cancelled => "取消",
+            Self::DiscontinuationRequested => "中止・廃止申請中",
+            Self::Discontinued => "中止・廃止承認済",
         }
     }
 }
@@ -280,6 +290,10 @@ pub struct Grant {
     pub changes: Vec<ChangeRecord>,
     /// The latest saved (or submitted) settlement report.
     pub report: Option<SettlementReport>,
+    /// The request to discontinue (中止・廃止), if any. Defaulted: a snapshot from before it had
+    /// none, which is what its events say.
+    #[serde(default)]
+    pub discontinuation: Option<DiscontinuationRecord>,
 }
 
 impl Grant {
@@ -420,6 +434,15 @@ impl Grant {
                 by,
                 at,
             } => self.cancel(&reason, refund_amount, by, at),
+            GrantCommand::RequestDiscontinuation { reason, by, at } => {
+                self.request_discontinuation(&reason, by, at)
+            }
+            GrantCommand::DecideDiscontinuation {
+                approved,
+                reason,
+                by,
+                at,
+            } => self.decide_discontinuation(approved, &reason, by, at),
         }
     }
 
@@ -642,6 +665,9 @@ impl Aggregate for Grant {
                 self.refund_due_on = refund_due_on;
                 self.status = Some(GrantStatus::Cancelled);
             }
+            event @ (GrantEvent::DiscontinuationRequested { .. }
+            | GrantEvent::DiscontinuationApproved { .. }
+            | GrantEvent::DiscontinuationRefused { .. }) => self.apply_discontinuation(event),
         }
     }
 }

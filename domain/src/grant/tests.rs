@@ -646,7 +646,8 @@ fn the_allowed_actions_follow_the_status_the_commands_check() {
             DecideChange,
             SaveReport,
             SubmitReport,
-            Cancel
+            Cancel,
+            RequestDiscontinuation
         ]
     );
     // No review before a report is submitted; then review (and a late advance) only.

@@ -88,6 +88,25 @@ pub enum RoundCommand {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// 繰上げ採択: staff offer the budget that came back to the next application in rank order;
+    /// `requested` is that application's requested amount, which the app reads.
+    OfferPromotion {
+        application_id: ApplicationId,
+        requested: Yen,
+        /// Candidates no longer eligible (withdrawn by their group), which the app reads.
+        withdrawn: Vec<ApplicationId>,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The promoted application's group accepts or declines the offer.
+    RespondToPromotion {
+        application_id: ApplicationId,
+        accept: bool,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     /// A withdrawal, cancellation or lower finalisation gives budget back to the round.
     ReleaseAward {
         application_id: ApplicationId,

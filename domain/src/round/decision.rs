@@ -62,6 +62,9 @@ impl Round {
         amount: Yen,
     ) -> Result<(), RoundError> {
         let ranking = self.ranking.as_ref().ok_or(RoundError::RankingNotFixed)?;
+        if let Some(promoted) = self.check_promoted(application_id, amount) {
+            return promoted;
+        }
         let row = ranking
             .rows
             .iter()

@@ -9,6 +9,8 @@ use crate::money::Yen;
 use crate::refusal::{Refusal, RefusalKind};
 use crate::text::ForbiddenCharacter;
 
+use super::promotion::PromotionError;
+
 /// A refusal by the round aggregate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RoundError {
@@ -158,6 +160,10 @@ pub enum RoundError {
     ReservationCancelled,
     #[error("cannot release {amount}: the award is only {award}")]
     ReleaseAboveAward { amount: Yen, award: Yen },
+
+    /// 繰上げ採択's refusals (see `promotion.rs`).
+    #[error(transparent)]
+    Promotion(#[from] PromotionError),
 }
 
 impl Refusal for RoundError {
@@ -173,6 +179,7 @@ impl Refusal for RoundError {
             Self::MissingText(_) => "round.missing_text",
             Self::TextTooLong { .. } => "round.text_too_long",
             Self::Text(error) => error.code(),
+            Self::Promotion(error) => error.code(),
             Self::AlreadyOpened => "round.already_opened",
             Self::NotOpened => "round.not_opened",
             Self::ReviewerAlreadyAppointed => "round.reviewer_already_appointed",
@@ -219,6 +226,7 @@ impl Refusal for RoundError {
 
     fn message_ja(&self) -> String {
         match self {
+            Self::Promotion(error) => error.message_ja(),
             Self::WindowInverted => "募集開始日時は募集締切日時より前にしてください".into(),
             Self::FloorAboveCap { floor, cap } => {
                 format!("下限額{floor}が上限額{cap}を超えています")
@@ -332,6 +340,7 @@ impl Refusal for RoundError {
 
     fn kind(&self) -> RefusalKind {
         match self {
+            Self::Promotion(error) => error.kind(),
             Self::AlreadyOpened
             | Self::NotOpened
             | Self::ReviewerAlreadyAppointed
@@ -382,6 +391,7 @@ impl Refusal for RoundError {
             | Self::AboveMaximum { field, .. }
             | Self::OffRoundingUnit { field, .. } => Some(field),
             Self::Text(error) => error.field(),
+            Self::Promotion(error) => error.field(),
             Self::SettlementDaysOutOfRange => Some("settlement_days"),
             Self::NoGrantsPerGroup => Some("max_grants_per_group"),
             Self::NotAReviewer | Self::ReviewerAlreadyAppointed => Some("reviewer_id"),

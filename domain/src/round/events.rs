@@ -137,6 +137,37 @@ pub enum RoundEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// 繰上げ採択: staff offer budget that came back to the next application in rank order
+    /// (see [`super::promotion`]).
+    PromotionOffered {
+        application_id: ApplicationId,
+        /// The application's rank in the fixed ranking.
+        rank: u32,
+        /// `min(requested, available)`, rounded down to the rounding unit.
+        amount: Yen,
+        /// The budget not decided when the offer was made.
+        available: Yen,
+        /// The JST day of the offer.
+        offered_on: Date,
+        /// The last JST day to answer: `min(offered_on + 7, the fiscal year's last day)`.
+        expires_on: Date,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    PromotionAccepted {
+        application_id: ApplicationId,
+        amount: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    PromotionDeclined {
+        application_id: ApplicationId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for RoundEvent {
@@ -154,6 +185,9 @@ impl DomainEvent for RoundEvent {
             Self::AwardReleased { .. } => "AwardReleased",
             Self::ChangeReserved { .. } => "ChangeReserved",
             Self::ChangeReservationCancelled { .. } => "ChangeReservationCancelled",
+            Self::PromotionOffered { .. } => "PromotionOffered",
+            Self::PromotionAccepted { .. } => "PromotionAccepted",
+            Self::PromotionDeclined { .. } => "PromotionDeclined",
         }
         .to_owned()
     }
@@ -171,7 +205,10 @@ impl DomainEvent for RoundEvent {
             | Self::AwardAmended { .. }
             | Self::AwardReleased { .. }
             | Self::ChangeReserved { .. }
-            | Self::ChangeReservationCancelled { .. } => "1.0",
+            | Self::ChangeReservationCancelled { .. }
+            | Self::PromotionOffered { .. }
+            | Self::PromotionAccepted { .. }
+            | Self::PromotionDeclined { .. } => "1.0",
         }
         .to_owned()
     }

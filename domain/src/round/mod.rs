@@ -11,9 +11,9 @@
 //! - Closing scoring needs at least one appointed reviewer (rule 4 scores through a committee).
 //! - `FixRanking` needs one sheet outcome per committee member for every entry; a different count is
 //!   refused as invalid. A round with no applications may fix an empty ranking.
-//! - Only applications the ranking adopted, or the runner-up after accepting (and at most the remainder
-//!   offered), can be awarded. Budget freed later by a release is not re-offered automatically: that
-//!   would need an offer rule the city has not written.
+//! - Only applications the ranking adopted, the runner-up after accepting (and at most the remainder
+//!   offered), or an application promoted after accepting (at most the amount offered) can be
+//!   awarded. Budget freed later by a release is offered on by staff's 繰上げ採択, see [`promotion`].
 //! - Any application (ranked or not, for example one screened out) may be rejected, once.
 //! - An award is more than zero yen and at least the course's floor (the floor is the smallest subsidy
 //!   the course grants, see `amount.rs`); it may be below the requested amount.
@@ -32,6 +32,7 @@ mod decision;
 pub mod errors;
 pub mod events;
 pub mod notice;
+pub mod promotion;
 pub mod ranking;
 pub mod reservation;
 pub mod settings;
@@ -50,6 +51,7 @@ pub use commands::{AwardRequest, Rejection, RoundCommand};
 pub use errors::RoundError;
 pub use events::{RoundEvent, AWARD_DECIDED_VERSION};
 pub use notice::{era_year, notice_number, round_tag};
+pub use promotion::{NextPromotion, PromotionError, PromotionOffer};
 pub use ranking::{rank, RankOutcome, RankRow, RankingEntry, SheetOutcome};
 pub use reservation::Reservation;
 pub use settings::RoundSettings;
@@ -79,6 +81,10 @@ pub struct Round {
     /// Changes' increases held on the budget, by change request.
     #[serde(default)]
     pub reservations: BTreeMap<ChangeRequestId, Reservation>,
+    /// 繰上げ採択 offers, in the order made (see [`promotion`]). Defaulted: a snapshot from before
+    /// promotions existed had none.
+    #[serde(default)]
+    pub promotions: Vec<PromotionOffer>,
 }
 
 /// The ranking as fixed, and the runner-up offer it made.
@@ -355,6 +361,19 @@ impl Aggregate for Round {
                 by,
                 at,
             } => self.release_award(application_id, amount, by, at)?,
+            RoundCommand::OfferPromotion {
+                application_id,
+                requested,
+                withdrawn,
+                by,
+                at,
+            } => self.offer_promotion(application_id, requested, &withdrawn, by, at)?,
+            RoundCommand::RespondToPromotion {
+                application_id,
+                accept,
+                by,
+                at,
+            } => self.respond_to_promotion(application_id, accept, by, at)?,
         };
         for event in events {
             sink.write(event, self).await;
@@ -475,6 +494,9 @@ impl Aggregate for Round {
                     reservation.cancelled = true;
                 }
             }
+            RoundEvent::PromotionOffered { .. }
+            | RoundEvent::PromotionAccepted { .. }
+            | RoundEvent::PromotionDeclined { .. } => self.apply_promotion(&event),
         }
     }
 }

@@ -25,6 +25,7 @@ fn application_page(
     round: Option<&Value>,
     notice: Option<&str>,
     withdraw: &FormState,
+    promotion: Option<&Value>,
 ) -> Response {
     let id = text(&application["id"]);
     let status = text(&application["status"]);
@@ -34,6 +35,7 @@ fn application_page(
         (flash(notice))
         @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
         (status_box(application))
+        @if let Some(read) = promotion { (super::promotion::notice_box(id, read)) }
         @if let Some(grant_id) = application["grant_id"].as_str() {
             p { a.button href={ "/grants/" (grant_id) } { "交付決定のページへ" } }
         }
@@ -116,12 +118,15 @@ pub(super) async fn application(
     } else {
         None
     };
+    // A 繰上げ採択 offer, if the round made one (nothing is shown when it cannot be read).
+    let promotion = super::promotion::load_offer(&web, token, &id).await.ok();
     application_page(
         &visitor,
         &application,
         round.as_ref(),
         notice,
         &FormState::new(FormData::default()),
+        promotion.as_ref(),
     )
 }
 
@@ -164,7 +169,7 @@ pub(super) async fn withdraw_application(
         }
         return match load_application(&web, &token, &id).await {
             Ok((application, round)) => {
-                application_page(&visitor, &application, round.as_ref(), None, &state)
+                application_page(&visitor, &application, round.as_ref(), None, &state, None)
             }
             Err(problem) => read_failed(&visitor, &problem, &path),
         };
@@ -188,6 +193,7 @@ pub(super) async fn withdraw_application(
                     round.as_ref(),
                     None,
                     &FormState::new(form.typed()).with_errors(errors),
+                    None,
                 ),
                 Err(problem) => read_failed(&visitor, &problem, &path),
             }

@@ -10,7 +10,7 @@ use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use grants_domain::grant::LONG_TEXT_MAX_CHARS;
+use grants_domain::grant::{GrantAction, LONG_TEXT_MAX_CHARS};
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -211,6 +211,8 @@ fn next_step(grant: &Value) -> Markup {
             "closed" => p { "この補助事業は完了しました。" },
             "withdrawn" => p { "この交付決定は辞退されました。" },
             "cancelled" => p { "この交付決定は取り消されました。" },
+            "discontinuation_requested" => p { "事業の中止（廃止）の承認を申請しました。市の審査をお待ちください。" },
+            "discontinued" => p { "事業の中止（廃止）が承認されました（事業の終了日 " (deadline) "）。それまでに使った経費で実績報告を提出してください。" },
             _ => (view::nothing()),
         }
     }
@@ -259,8 +261,11 @@ fn grant_page(
         (change_requests_table(grant))
         h2 { "次にすること" }
         (next_step(grant))
-        @if reporting {
+        @if reporting || GrantRead::of(grant).allows(GrantAction::SubmitReport) {
             p { a.button href={ "/grants/" (id) "/report" } { "実績報告を作成・提出する" } }
+        }
+        @if GrantRead::of(grant).allows(GrantAction::RequestDiscontinuation) {
+            p { a href={ "/grants/" (id) "/discontinuation" } { "事業の中止（廃止）の承認を申請する" } }
         }
         @if open {
             p { a href={ "/grants/" (id) "/change" } { "事業計画の変更を申請する（変更承認申請）" } }
@@ -297,6 +302,7 @@ pub(super) struct GrantFlags {
     withdrawn: Option<String>,
     changed: Option<String>,
     reported: Option<String>,
+    discontinuation: Option<String>,
 }
 
 pub(super) async fn grant(
@@ -321,6 +327,8 @@ pub(super) async fn grant(
         Some("変更を申請しました。")
     } else if flags.reported.is_some() {
         Some("実績報告を提出しました。")
+    } else if flags.discontinuation.is_some() {
+        Some("事業の中止（廃止）の承認を申請しました。")
     } else {
         None
     };

@@ -11,8 +11,10 @@
 mod application_form;
 mod applications;
 mod dashboard;
+mod discontinuation;
 mod grants;
 mod groups;
+mod promotion;
 mod settlement;
 
 use axum::response::Response;
@@ -31,8 +33,10 @@ use application_form::{
 };
 use applications::{application, withdraw_application};
 use dashboard::dashboard;
+use discontinuation::{discontinuation_form, request_discontinuation};
 use grants::{change_form, grant, request_advance, request_change, withdraw_grant};
 use groups::{new_group, register_group};
+use promotion::{answer_promotion, promotion};
 use settlement::{report_form, save_report};
 
 pub fn routes() -> Router<Web> {
@@ -50,11 +54,19 @@ pub fn routes() -> Router<Web> {
         )
         .route("/applications/{id}/maximum", post(preview_maximum))
         .route("/applications/{id}/withdraw", post(withdraw_application))
+        .route(
+            "/applications/{id}/promotion",
+            get(promotion).post(answer_promotion),
+        )
         .route("/grants/{id}", get(grant))
         .route("/grants/{id}/advance", post(request_advance))
         .route("/grants/{id}/withdraw", post(withdraw_grant))
         .route("/grants/{id}/change", get(change_form).post(request_change))
         .route("/grants/{id}/report", get(report_form).post(save_report))
+        .route(
+            "/grants/{id}/discontinuation",
+            get(discontinuation_form).post(request_discontinuation),
+        )
 }
 
 /// Sets the new session cookie when the guard signed the user in again.

@@ -111,6 +111,12 @@ fn event_label(event_type: &str) -> &str {
         "AwardReleased" => "予算の戻し",
         "ChangeReserved" => "変更に伴う予算の確保",
         "ChangeReservationCancelled" => "予算確保の取消",
+        "PromotionOffered" => "繰上げ採択の打診",
+        "PromotionAccepted" => "繰上げ採択の受諾",
+        "PromotionDeclined" => "繰上げ採択の辞退",
+        "DiscontinuationRequested" => "中止・廃止の承認申請",
+        "DiscontinuationApproved" => "中止・廃止の承認",
+        "DiscontinuationRefused" => "中止・廃止の不承認",
         other => other,
     }
 }
@@ -205,6 +211,13 @@ fn details(event_type: &str, payload: &Value) -> Vec<String> {
         "ChangeReservationCancelled" => add("戻した額", yen("released")),
         "AdvanceRequested" | "AwardReleased" | "ApplicationAwarded" => add("金額", yen("amount")),
         "RunnerUpOfferAccepted" => add("繰上げ額", yen("remainder")),
+        "PromotionOffered" | "PromotionAccepted" => add("打診額", yen("amount")),
+        "DiscontinuationApproved" => add(
+            "事業の終了日",
+            f["discontinued_on"]
+                .as_str()
+                .map(|_| date_of(&f["discontinued_on"])),
+        ),
         "ScoresheetSealed" => add("合計点", f["total"].as_u64().map(|t| t.to_string())),
         "ConflictDeclared" => add(
             "利害関係",

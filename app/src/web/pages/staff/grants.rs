@@ -307,6 +307,9 @@ fn grant_page(
             p { "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) } }
             p { "事業の完了期限：" (date_of(&grant["completion_deadline"])) }
         }
+        @if read.allows(GrantAction::DecideDiscontinuation) || grant["discontinuation"].is_object() {
+            p #discontinuation-link { a href={ "/staff/grants/" (id) "/discontinuation" } { "事業の中止（廃止）の承認申請" } "（" (view::grant_status(text(&grant["status"]))) "）" }
+        }
         @if application.is_object() {
             dl.facts {
                 dt { "事業名" } dd { (text(&application["title"])) }

@@ -14,7 +14,9 @@ pub mod changes;
 pub mod committee;
 pub mod dashboard;
 pub mod decisions;
+pub mod discontinuation;
 pub mod grants;
+pub mod promotion;
 pub mod ranking;
 pub mod rounds;
 pub mod screening;
@@ -45,6 +47,8 @@ pub fn routes() -> Router<Web> {
         .merge(ranking::routes())
         .merge(decisions::routes())
         .merge(grants::routes())
+        .merge(discontinuation::routes())
+        .merge(promotion::routes())
 }
 
 /// `?done=...&at=N` after a form succeeded: which notice to show, and the log position of the

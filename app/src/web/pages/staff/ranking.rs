@@ -3,6 +3,8 @@
 //! and its outcome (adopted, runner-up with the remainder offered, not adopted); and fixing the
 //! ranking (`POST /api/v1/rounds/{id}/ranking`), from which the runner-up's offer runs.
 //!
+//! Once fixed, the page also lists the 繰上げ採択 offers and offers the next ([`super::promotion`]).
+//!
 //! The runner-up answers the offer itself (`POST /api/v1/rounds/{id}/runner-up-offer` is the
 //! applicant's route); staff see the answer here.
 
@@ -33,7 +35,7 @@ pub fn routes() -> Router<Web> {
     Router::new().route("/staff/rounds/{id}/ranking", get(ranking).post(fix))
 }
 
-struct Loaded {
+pub(super) struct Loaded {
     round: Value,
     ranking: Value,
     /// Why no ranking could be computed, as the API said.
@@ -41,7 +43,12 @@ struct Loaded {
     applications: Vec<Value>,
 }
 
-async fn load(web: &Web, token: &str, id: &str, at: Option<i64>) -> Result<Loaded, Problem> {
+pub(super) async fn load(
+    web: &Web,
+    token: &str,
+    id: &str,
+    at: Option<i64>,
+) -> Result<Loaded, Problem> {
     let round = web
         .api
         .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
@@ -69,7 +76,7 @@ async fn load(web: &Web, token: &str, id: &str, at: Option<i64>) -> Result<Loade
     })
 }
 
-fn ranking_page(
+pub(super) fn ranking_page(
     visitor: &Visitor,
     id: &str,
     loaded: &Loaded,
@@ -143,6 +150,7 @@ fn ranking_page(
             }
         } @else {
             p { a.button href={ "/staff/rounds/" (id) "/decisions" } { "交付決定へ進む" } }
+            (super::promotion::section(visitor, id, ranking, applications, state))
         }
     };
     let title = format!("順位：{}", text(&round["title"]));
@@ -163,7 +171,10 @@ async fn ranking(
         Ok(loaded) => loaded,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let notice = done.notice(&[("fixed", "順位を確定しました。")]);
+    let notice = done.notice(&[
+        ("fixed", "順位を確定しました。"),
+        ("promoted", "繰上げ採択を打診しました。"),
+    ]);
     ranking_page(
         &visitor,
         &id,

@@ -1,0 +1,117 @@
+//! Asking to discontinue a project (`/grants/{id}/discontinuation`, 事業中止（廃止）承認申請): the
+//! reason, sent to `POST /api/v1/grants/{id}/discontinuation`. The form is offered when the grant
+//! read's `allowed_actions` (the domain's) include `request_discontinuation`; the API's refusal is
+//! shown beside the reason, with what was typed.
+
+use crate::web::form::PageForm;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use grants_domain::grant::{GrantAction, LONG_TEXT_MAX_CHARS};
+use maud::html;
+use serde_json::{json, Value};
+
+use super::grants::{grant_summary, load_grant};
+use super::with_session;
+use crate::web::api::{encode, Call};
+use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::grant_read::GrantRead;
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{error_summary, form_guard, page_with_status, text, Input};
+use crate::web::Web;
+
+fn discontinuation_page(visitor: &Visitor, grant: &Value, state: &FormState) -> Response {
+    let id = text(&grant["grant_id"]);
+    let allowed = GrantRead::of(grant).allows(GrantAction::RequestDiscontinuation);
+    let body = html! {
+        (grant_summary(grant))
+        p { "事業を続けられなくなったときは、中止（廃止）の承認を申請してください。市が承認すると、承認の日で事業は終わり、それまでに使った経費で実績報告を提出していただきます。補助金の額は実績報告をもとに確定し、受け取った概算払が確定額を上回るときは差額を返還していただきます。" }
+        @if allowed || !state.errors.is_empty() {
+            (error_summary(state))
+            form.stack method="post" action={ "/grants/" (id) "/discontinuation" } {
+                (form_guard(visitor, state))
+                (Input::text("reason", "中止（廃止）の理由").required().max(LONG_TEXT_MAX_CHARS).textarea(state))
+                div.actions { button.danger type="submit" { "中止（廃止）の承認を申請する" } }
+            }
+        } @else {
+            p { "この交付決定は、いまの状況では中止（廃止）を申請できません。" }
+        }
+        p { a href={ "/grants/" (id) } { "交付決定のページへ戻る" } }
+    };
+    let code = if state.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_with_status(code, visitor, "事業の中止（廃止）の承認申請", body)
+}
+
+pub(super) async fn discontinuation_form(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let path = format!("/grants/{id}/discontinuation");
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    match load_grant(&web, token, &id).await {
+        Ok((grant, _)) => {
+            discontinuation_page(&visitor, &grant, &FormState::new(FormData::default()))
+        }
+        Err(problem) => read_failed(&visitor, &problem, &path),
+    }
+}
+
+pub(super) async fn request_discontinuation(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    PageForm(form): PageForm,
+) -> Response {
+    let form = FormData(form);
+    let path = format!("/grants/{id}/discontinuation");
+    let placeholder = json!({"grant_id": id});
+    let (visitor, token, again) = match guard(&web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again),
+        Guard::Rerender { visitor, state } => {
+            let grant = match visitor.token() {
+                Some(token) => load_grant(&web, token, &id).await.ok().map(|found| found.0),
+                None => None,
+            };
+            return discontinuation_page(&visitor, grant.as_ref().unwrap_or(&placeholder), &state);
+        }
+    };
+    let call = Call::command(
+        Method::POST,
+        format!("/api/v1/grants/{}/discontinuation", encode(&id)),
+        Some(&token),
+        Some(json!({ "reason": form.get("reason") })),
+    )
+    .idempotent(form.idempotency_key("discontinuation"));
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect(&format!("/grants/{id}?discontinuation=1")),
+        Err(problem) if problem.status == StatusCode::NOT_FOUND => {
+            read_failed(&visitor, &problem, &path)
+        }
+        Err(problem) => {
+            let mut errors = Errors::default();
+            errors.problem(&problem, &["reason"]);
+            let grant = match load_grant(&web, &token, &id).await {
+                Ok((grant, _)) => grant,
+                Err(problem) => return read_failed(&visitor, &problem, &path),
+            };
+            discontinuation_page(
+                &visitor,
+                &grant,
+                &FormState::new(form.typed()).with_errors(errors),
+            )
+        }
+    };
+    with_session(response, &visitor, again)
+}
