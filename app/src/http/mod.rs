@@ -10,6 +10,7 @@ pub mod context;
 pub mod decisions;
 pub mod error;
 pub mod extract;
+pub mod figures;
 pub mod grant_list;
 pub mod grants;
 pub mod groups;
@@ -93,6 +94,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::stream))
         .routes(routes!(audit::application_as_of))
         .routes(routes!(audit::verification))
+        .routes(routes!(figures::figures))
+        .routes(routes!(figures::figures_csv))
         .routes(routes!(openapi::openapi_json))
         .routes(routes!(openapi::docs))
 }
