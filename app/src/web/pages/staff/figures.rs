@@ -25,9 +25,13 @@ pub fn routes() -> Router<Web> {
         .route("/staff/figures.csv", get(figures_csv))
 }
 
-/// A fiscal year as the city writes it: 2026年度（令和8年度）.
+/// A fiscal year as the city writes it: 2026年度（令和8年度）; before 令和 (2019) the year alone.
 fn year_ja(fiscal_year: i32) -> String {
-    format!("{fiscal_year}年度（令和{}年度）", fiscal_year - 2018)
+    match fiscal_year - 2018 {
+        1 => format!("{fiscal_year}年度（令和元年度）"),
+        reiwa if reiwa > 1 => format!("{fiscal_year}年度（令和{reiwa}年度）"),
+        _ => format!("{fiscal_year}年度"),
+    }
 }
 
 async fn figures(State(web): State<Web>, visitor: Visitor) -> Response {
@@ -74,44 +78,55 @@ fn note() -> Markup {
     }
 }
 
-fn year_table(year: &FiscalYearFigures) -> Markup {
-    html! {
-        table {
-            caption.visually-hidden { (year_ja(year.fiscal_year)) "の実績" }
-            thead { tr {
-                th scope="col" { "コース" }
-                th.num scope="col" { "申請件数" } th.num scope="col" { "採択件数" }
-                th.num scope="col" { "うち取下げ" } th.num scope="col" { "うち取消し" }
-                th.num scope="col" { "交付決定額" } th.num scope="col" { "支払額" }
-                th.num scope="col" { "返還額" } th.num scope="col" { "差引支出額" }
-                th.num scope="col" { "確定件数" } th.num scope="col" { "確定額" }
-                th.num scope="col" { "参加者数" }
-            } }
-            tbody {
-                @for course in &year.courses {
-                    tr { th scope="row" { (course.course) } (cells(&course.figures)) }
-                }
-            }
-            tfoot {
-                tr { th scope="row" { "合計" } (cells(&year.total)) }
-            }
-        }
-    }
+/// One row of a year's table: the figure's name and how it reads.
+type Row = (&'static str, fn(&Figures) -> String);
+
+/// The figures in the order of the CSV's columns.
+const ROWS: [Row; 11] = [
+    ("申請件数", |f| cases(f.applications)),
+    ("採択件数", |f| cases(f.awards)),
+    ("うち取下げ", |f| cases(f.withdrawn)),
+    ("うち取消し", |f| cases(f.cancelled)),
+    ("交付決定額", |f| yen(f.decided)),
+    ("支払額", |f| yen(f.paid)),
+    ("返還額", |f| yen(f.refunded)),
+    ("差引支出額", |f| yen(f.net_paid)),
+    ("確定件数", |f| cases(f.finalised_grants)),
+    ("確定額", |f| yen(f.finalised)),
+    ("参加者数", |f| format!("{}人", count(f.participants))),
+];
+
+fn cases(number: i64) -> String {
+    format!("{}件", count(number))
 }
 
-fn cells(figures: &Figures) -> Markup {
+/// A year's figures: one row per figure, one column per course and the year's total (a year has
+/// few courses, so the table stays narrow enough for a phone).
+fn year_table(year: &FiscalYearFigures) -> Markup {
+    // On a narrow phone the table may scroll sideways (style.css): it takes the keyboard focus so
+    // that it can be scrolled without a pointer (it holds nothing else that could take it).
     html! {
-        td.num { (count(figures.applications)) "件" }
-        td.num { (count(figures.awards)) "件" }
-        td.num { (count(figures.withdrawn)) "件" }
-        td.num { (count(figures.cancelled)) "件" }
-        td.num { (yen(figures.decided)) }
-        td.num { (yen(figures.paid)) }
-        td.num { (yen(figures.refunded)) }
-        td.num { (yen(figures.net_paid)) }
-        td.num { (count(figures.finalised_grants)) "件" }
-        td.num { (yen(figures.finalised)) }
-        td.num { (count(figures.participants)) "人" }
+        table tabindex="0" {
+            caption.visually-hidden { (year_ja(year.fiscal_year)) "の実績" }
+            thead { tr {
+                th scope="col" { "項目" }
+                @for course in &year.courses {
+                    th scope="col" { (course.course) }
+                }
+                th scope="col" { "合計" }
+            } }
+            tbody {
+                @for (label, show) in ROWS {
+                    tr {
+                        th scope="row" { (label) }
+                        @for course in &year.courses {
+                            td.num { (show(&course.figures)) }
+                        }
+                        td.num { (show(&year.total)) }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -150,4 +165,16 @@ fn fiscal_year_of(query: &str) -> Option<i32> {
     form_urlencoded::parse(query.as_bytes())
         .find(|(name, _)| name == "fiscal_year")
         .and_then(|(_, value)| value.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::year_ja;
+
+    #[test]
+    fn fiscal_years_read_with_their_reiwa_year() {
+        assert_eq!(year_ja(2026), "2026年度（令和8年度）");
+        assert_eq!(year_ja(2019), "2019年度（令和元年度）");
+        assert_eq!(year_ja(2018), "2018年度");
+    }
 }
