@@ -6,6 +6,7 @@ use std::time::Duration;
 use grants_projections::applications::Applications;
 use grants_projections::directory::Directory;
 use grants_projections::grant_ledger::GrantLedger;
+use grants_projections::year_figures::YearFigures;
 use grants_projections::{AuditChain, Awards, LogPool, Runner, WriteGate};
 
 use crate::db::Database;
@@ -60,5 +61,6 @@ pub fn projection_runner(pool: LogPool) -> Runner {
         .with(Applications)
         .with(GrantLedger)
         .with(Directory)
+        .with(YearFigures)
         .poll_interval(POLL_INTERVAL)
 }

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use sqlx::postgres::PgPoolOptions;
 use tokio::sync::{mpsc, Semaphore};
 
-const PROJECTIONS: usize = 5;
+const PROJECTIONS: usize = 6;
 
 /// A log cursor: (transaction_id, position), ordered as the runner reads the log.
 type Cursor = (i64, i64);
@@ -73,7 +73,7 @@ pub async fn measure(
                 // The read models only: the decision follow-up keeps its checkpoint there too.
                 let checkpoints: Vec<(i64, i64)> = sqlx::query_as(
                     "SELECT transaction_id, position FROM projection_checkpoints
-                     WHERE name IN ('awards', 'audit_chain', 'applications', 'grant_ledger', 'directory')",
+                     WHERE name IN ('awards', 'audit_chain', 'applications', 'grant_ledger', 'directory', 'year_figures')",
                 )
                 .fetch_all(&pool)
                 .await?;

@@ -13,6 +13,8 @@
 //! - [`directory`]: the rounds, memberships, awards and applications the command side looks up,
 //!   answered exactly (rows plus the log after the checkpoint, in one snapshot).
 //! - `payload` (private): fields of an event payload, read as JSON.
+//! - [`year_figures`]: the year's figures for the city's plan report, per fiscal year and course.
+//! - `typed` (private): the domain's typed events from the log, through the domain's upcasters.
 //! - [`audit_chain`]: the auditors' SHA-256 hash chain over the log and its verification.
 //! - [`canonical`]: the canonical bytes of a JSON value, which the hash chain hashes.
 //!
@@ -35,6 +37,8 @@ pub mod public;
 pub mod restamp;
 pub mod runner;
 mod shadow;
+mod typed;
+pub mod year_figures;
 
 pub use applications::{ApplicationRow, Applications};
 pub use audit_chain::{verify, AuditChain, Verification};
@@ -48,3 +52,4 @@ pub use pool::{LogPool, Tx, WriteGate};
 pub use public::Publisher;
 pub use restamp::{restamp, Restamped};
 pub use runner::{BoxFuture, Projection, Runner, Step};
+pub use year_figures::YearFigures;

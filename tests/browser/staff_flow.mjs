@@ -1,6 +1,7 @@
 // The staff pages in a real browser (Debian's Chromium, driven by playwright-core), on the demo
 // data: the dashboard, a round's settings, screening, the committee, the ranking, the decisions,
-// one decision's form, a grant, the new-account form and the new-round form, each checked with axe-core (no serious or
+// one decision's form, a grant, the new-account form, the new-round form and the year's figures (also
+// on a phone), each checked with axe-core (no serious or
 // critical violation) with no Content-Security-Policy violation; forms refused by the API are
 // checked too (the message beside the field, the typed values kept). Screenshots of each page type
 // go to target/screenshots/staff-*.png.
@@ -108,4 +109,13 @@ await h.run(async () => {
   check((await page.getByLabel("募集の名称").inputValue()) === "ブラウザで開く募集回", "the title typed is kept");
   await accessible("new round refused");
   await shot("new-round-refused");
+
+  // The year's figures (issue 16): the demo's rounds per fiscal year and course, from the menu, on
+  // a desktop and on a phone.
+  await page.getByRole("link", { name: "年度の実績" }).first().click();
+  check(new URL(page.url()).pathname === "/staff/figures", "the menu leads to the year's figures");
+  await pageType("figures", "/staff/figures");
+  check(await page.locator("main table").first().isVisible(), "the figures are shown per course");
+  check((await page.locator("a[href='/staff/figures.csv']").count()) === 1, "the CSV is offered");
+  await h.onPhone(page, "figures");
 });

@@ -74,6 +74,9 @@ const CONTRACT: &[(&str, &str, bool)] = &[
     // Extensions of api.md (docs/decisions.md): the staff pages' lists.
     ("get", "/api/v1/grants", false),
     ("get", "/api/v1/users", false),
+    // Extension (issue 16): the year's figures for staff and auditors.
+    ("get", "/api/v1/figures", false),
+    ("get", "/api/v1/figures.csv", false),
 ];
 
 /// Rows of api.md's table the service does not serve yet. When one is implemented, its route (and

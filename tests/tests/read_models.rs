@@ -226,6 +226,7 @@ on_both_backends!(
             "applications",
             "grant_ledger",
             "directory",
+            "year_figures",
         ] {
             assert!(
                 names.contains(&name),

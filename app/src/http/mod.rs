@@ -11,6 +11,7 @@ pub mod decisions;
 pub mod discontinuation;
 pub mod error;
 pub mod extract;
+pub mod figures;
 pub mod grant_list;
 pub mod grants;
 pub mod groups;
@@ -100,6 +101,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::stream))
         .routes(routes!(audit::application_as_of))
         .routes(routes!(audit::verification))
+        .routes(routes!(figures::figures))
+        .routes(routes!(figures::figures_csv))
         .routes(routes!(openapi::openapi_json))
         .routes(routes!(openapi::docs))
 }

@@ -847,6 +847,51 @@ pub struct GrantListRow {
     updated_position: i64,
 }
 
+/// The figures of one course or one whole fiscal year (`grants_projections::year_figures` says
+/// which fiscal year each belongs to: the round's).
+#[derive(ToSchema)]
+pub struct Figures {
+    /// Applications submitted at least once.
+    applications: i64,
+    /// Awards decided.
+    awards: i64,
+    /// Of the awards, those withdrawn (取下げ).
+    withdrawn: i64,
+    /// Of the awards, those cancelled (交付決定の取消し).
+    cancelled: i64,
+    /// Decided amounts of the awards neither withdrawn nor cancelled, as changed since.
+    decided: Yen,
+    /// Every payment made (advances and final payments).
+    paid: Yen,
+    /// Every refund received.
+    refunded: Yen,
+    /// `paid` less `refunded`.
+    net_paid: i64,
+    /// Grants whose amount was finalised.
+    finalised_grants: i64,
+    /// Their finalised amounts.
+    finalised: Yen,
+    /// Participants of the accepted settlement reports.
+    participants: i64,
+}
+
+/// One course's figures in one fiscal year.
+#[derive(ToSchema)]
+pub struct CourseFigures {
+    course: String,
+    #[serde(flatten)]
+    figures: Figures,
+}
+
+/// One fiscal year's figures: each course by name, and the year's total.
+#[derive(ToSchema)]
+pub struct FiscalYearFigures {
+    /// The calendar year the fiscal year starts in (2026 = 令和8年度).
+    fiscal_year: i32,
+    courses: Vec<CourseFigures>,
+    total: Figures,
+}
+
 /// One account in the account list (staff only: the e-mail address is personal data).
 #[derive(ToSchema)]
 pub struct UserListRow {
@@ -889,6 +934,7 @@ pub const BEARER: &str = "bearer";
         (name = "applications", description = "申請 / applications"),
         (name = "reviews", description = "審査 / committee reviews"),
         (name = "grants", description = "交付後の手続き / grants after the award"),
+        (name = "figures", description = "年度の実績 / the year's figures"),
         (name = "documentation", description = "この API の説明 / this document"),
     ),
 )]

@@ -187,6 +187,53 @@ impl Api {
         }
     }
 
+    /// `GET path` for a file the API answers (a CSV): its content type, its
+    /// `Content-Disposition` and its bytes, or the problem.
+    pub async fn get_file(&self, path: &str, token: Option<&str>) -> Result<File, Problem> {
+        let mut request = Request::builder().method(Method::GET).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = request.body(Body::empty()).map_err(|_| Problem {
+            status: StatusCode::BAD_REQUEST,
+            code: "request.malformed".into(),
+            detail_ja: "リクエストを組み立てられませんでした".into(),
+            field: None,
+            errors: Vec::new(),
+        })?;
+        let response = match self.router.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        let (content_type, disposition) = {
+            let headers = response.headers();
+            let text = |name: header::HeaderName| {
+                headers
+                    .get(name)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            (
+                text(header::CONTENT_TYPE),
+                text(header::CONTENT_DISPOSITION),
+            )
+        };
+        let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
+            .await
+            .unwrap_or_default();
+        if status.is_success() {
+            Ok(File {
+                content_type,
+                disposition,
+                bytes: bytes.to_vec(),
+            })
+        } else {
+            Err(Problem::from_answer(status, &bytes))
+        }
+    }
+
     /// `GET path` with the caller's token, if any.
     pub async fn get(
         &self,
@@ -227,6 +274,14 @@ impl Api {
             }
         }
     }
+}
+
+/// A file as the API answered it ([`Api::get_file`]).
+#[derive(Clone, Debug)]
+pub struct File {
+    pub content_type: String,
+    pub disposition: String,
+    pub bytes: Vec<u8>,
 }
 
 /// A query string parameter, percent-encoded.

@@ -44,7 +44,7 @@ pub fn page(visitor: &Visitor, title: &str, body: Markup) -> Response {
                                 @if let Some(user) = &visitor.user {
                                     @if user.has("applicant") { li { a href="/my" { "マイページ" } } }
                                     @if user.has("reviewer") { li { a href="/review" { "審査" } } }
-                                    @if user.has("staff") { li { a href="/staff" { "職員" } } }
+                                    @if user.has("staff") { li { a href="/staff" { "職員" } } li { a href="/staff/figures" { "年度の実績" } } }
                                     @if user.has("auditor") || user.has("staff") { li { a href="/audit" { "監査" } } }
                                 }
                             }
@@ -105,7 +105,24 @@ pub fn server_error() -> Response {
 
 /// Yen as Japanese documents write it: ¥286,000.
 pub fn yen(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
+    format!(
+        "{}¥{}",
+        if amount < 0 { "-" } else { "" },
+        grouped(amount.unsigned_abs())
+    )
+}
+
+/// A count with thousands separators: 1,234.
+pub fn count(number: i64) -> String {
+    format!(
+        "{}{}",
+        if number < 0 { "-" } else { "" },
+        grouped(number.unsigned_abs())
+    )
+}
+
+fn grouped(number: u64) -> String {
+    let digits = number.to_string();
     let mut grouped = String::new();
     for (n, digit) in digits.chars().enumerate() {
         if n > 0 && (digits.len() - n) % 3 == 0 {
@@ -113,7 +130,7 @@ pub fn yen(amount: i64) -> String {
         }
         grouped.push(digit);
     }
-    format!("{}¥{grouped}", if amount < 0 { "-" } else { "" })
+    grouped
 }
 
 /// A JSON amount as yen, or a dash.
@@ -371,6 +388,8 @@ mod tests {
         assert_eq!(yen(0), "¥0");
         assert_eq!(yen(1_000_000), "¥1,000,000");
         assert_eq!(yen(-63_800), "-¥63,800");
+        assert_eq!(count(1_234), "1,234");
+        assert_eq!(count(12), "12");
         assert_eq!(date_ja("2026-04-01"), "2026年4月1日");
         assert_eq!(instant_ja("2026-03-31T15:00:00Z"), "2026年4月1日 00:00");
     }

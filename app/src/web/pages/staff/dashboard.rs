@@ -102,6 +102,8 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
                 a.button href="/staff/rounds/new" { "募集回を開設する" }
                 " "
                 a href="/staff/users/new" { "職員・審査委員・監査担当のアカウントを作成する" }
+                " "
+                a href="/staff/figures" { "年度の実績（年度・コース別の集計）" }
             }
             @if rounds.is_empty() {
                 p { "まだ募集回はありません。" }

@@ -2,7 +2,8 @@
 //! settings ([`rounds`]), screening submitted applications ([`screening`]), the committee and the
 //! close of scoring ([`committee`]), the ranking ([`ranking`]), the award decisions with the
 //! remaining budget ([`decisions`]) and each grant's payments, settlement review, refunds and
-//! cancellation ([`grants`], with [`settlement`] and [`changes`]); and opening the accounts of staff, reviewers and auditors
+//! cancellation ([`grants`], with [`settlement`] and [`changes`]); the year's figures for the city
+//! ([`figures`]); and opening the accounts of staff, reviewers and auditors
 //! ([`accounts`]).
 //!
 //! As everywhere in the pages, nothing here decides a rule or who may act: each form becomes the
@@ -15,6 +16,7 @@ pub mod committee;
 pub mod dashboard;
 pub mod decisions;
 pub mod discontinuation;
+pub mod figures;
 pub mod grants;
 pub mod promotion;
 pub mod ranking;
@@ -49,6 +51,7 @@ pub fn routes() -> Router<Web> {
         .merge(grants::routes())
         .merge(discontinuation::routes())
         .merge(promotion::routes())
+        .merge(figures::routes())
 }
 
 /// `?done=...&at=N` after a form succeeded: which notice to show, and the log position of the
