@@ -136,9 +136,12 @@ pub fn access(operation_id: &str) -> Option<Access> {
         "reviews_declare" | "reviews_save" | "reviews_seal" | "reviews_mine" => {
             access(&[Reviewer], &[])
         }
-        "audit_events" | "audit_stream" | "audit_application_as_of" | "audit_verification" => {
-            access(&[Staff, Auditor], &[])
-        }
+        "audit_events"
+        | "audit_stream"
+        | "audit_application_as_of"
+        | "audit_verification"
+        | "figures_get"
+        | "figures_csv" => access(&[Staff, Auditor], &[]),
         _ => None,
     }
 }

@@ -238,23 +238,28 @@ on_both_backends!(
             .await;
         assert_eq!(read["status"], "eligible");
 
-        // The list: staff see all six, the committee only the one that reached review.
-        let head = app
+        // The list: staff see all six, the committee only the one that reached review. The list is
+        // a read model: wait until it shows all six, the eligible one as eligible.
+        let caught_up = |rows: &serde_json::Value| {
+            let rows = rows.as_array().unwrap();
+            rows.len() == 6
+                && rows.iter().any(|row| {
+                    row["application_id"] == eligible.as_str() && row["status"] == "eligible"
+                })
+        };
+        let mut head = app
             .call(Method::GET, "/api/v1/applications", &cast.staff, None, 200)
             .await;
-        let mut staff_rows = head.as_array().unwrap().len();
         for _ in 0..200 {
-            if staff_rows == 6 {
+            if caught_up(&head) {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            staff_rows = app
+            head = app
                 .call(Method::GET, "/api/v1/applications", &cast.staff, None, 200)
-                .await
-                .as_array()
-                .unwrap()
-                .len();
+                .await;
         }
+        let staff_rows = head.as_array().unwrap().len();
         assert_eq!(staff_rows, 6);
         for query in ["", "?status=draft", &format!("?round_id={round}")] {
             let rows = app

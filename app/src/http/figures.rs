@@ -36,7 +36,7 @@ async fn read(state: &AppState, filter: &YearFilter) -> Result<Vec<FiscalYearFig
 #[utoipa::path(
     get,
     path = "/api/v1/figures",
-    operation_id = "figures",
+    operation_id = "figures_get",
     tag = "figures",
     summary = "年度の実績（年度・コース別） / the year's figures per fiscal year and course",
     params(YearFilter),
