@@ -109,6 +109,8 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "grants_review_report"
         | "grants_record_refund"
         | "grants_cancel"
+        | "grants_extend_settlement_deadline"
+        | "grants_accept_delay_reason"
         | "accounts_list_users" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
@@ -229,6 +231,10 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
         "grants_record_refund" => json!({"amount": 1_000_000_000, "received_on": today}),
         // More than was ever paid: refused, so the matrix changes nothing.
         "grants_cancel" => json!({"reason": "目的外使用", "refund_amount": 1_000_000_000}),
+        // A due date long past: refused, so the matrix changes nothing.
+        "grants_extend_settlement_deadline" => {
+            json!({"deadline": "2000-01-01", "reason": "事情により"})
+        }
         _ => return None,
     };
     Some(body)

@@ -52,6 +52,12 @@ const CONTRACT: &[(&str, &str, bool)] = &[
     ("post", "/api/v1/grants/{id}/settlement-report/review", true),
     ("post", "/api/v1/grants/{id}/refunds", true),
     ("post", "/api/v1/grants/{id}/cancellation", true),
+    ("post", "/api/v1/grants/{id}/settlement-deadline", true),
+    (
+        "post",
+        "/api/v1/grants/{id}/settlement-report/delay-acceptance",
+        false,
+    ),
     ("get", "/healthz", false),
     ("get", "/readyz", false),
     ("get", "/api/v1/openapi.json", false),

@@ -55,6 +55,19 @@ pub fn grant_json(grant: &Grant) -> Value {
         "allowed_actions": grant.allowed_actions(),
         "payments": grant.payments,
         "change_requests": grant.changes.iter().map(change_request_json).collect::<Vec<_>>(),
+        "settlement_due_on": grant.settlement_due_on(),
+        "settlement_extensions": grant.settlement_extensions.iter().map(|extension| json!({
+            "previous": extension.previous,
+            "deadline": extension.deadline,
+            "reason": extension.reason,
+            "extended_at": super::jst(extension.extended_at),
+        })).collect::<Vec<_>>(),
+        "settlement_delay": grant.settlement_delay.as_ref().map(|delay| json!({
+            "reason": delay.reason,
+            "deadline": delay.deadline,
+            "explained_at": super::jst(delay.explained_at),
+            "accepted_at": delay.accepted_at.map(super::jst),
+        })),
     })
 }
 
@@ -90,7 +103,7 @@ fn change_request_json(record: &ChangeRecord) -> Value {
     })
 }
 
-fn answer(executed: &Executed<Grant>) -> Json<Value> {
+pub(super) fn answer(executed: &Executed<Grant>) -> Json<Value> {
     let mut body = grant_json(&executed.state);
     body["position"] = json!(executed.position);
     Json(body)
@@ -98,7 +111,7 @@ fn answer(executed: &Executed<Grant>) -> Json<Value> {
 
 /// Runs a grant command, then gives the round back the budget its events free
 /// (`Grant::budget_freed_by`: a withdrawal, a finalised amount below the decided one).
-async fn run(
+pub(super) async fn run(
     state: &AppState,
     grant: Loaded<Grant>,
     command: GrantCommand,
@@ -450,7 +463,16 @@ pub async fn get_report(
     Ok(Json(json!({ "report": grant.report })))
 }
 
-/// `POST /api/v1/grants/{id}/settlement-report/submit`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSubmission {
+    /// Why the report comes after its due date (遅延理由); needed only then.
+    #[serde(default)]
+    delay_reason: Option<String>,
+}
+
+/// `POST /api/v1/grants/{id}/settlement-report/submit`: a report after its due date gives
+/// `delay_reason`, which staff accept before the amount is finalised.
 #[utoipa::path(
     post,
     path = "/api/v1/grants/{id}/settlement-report/submit",
@@ -458,6 +480,7 @@ pub async fn get_report(
     tag = "grants",
     summary = "実績報告の提出 / submit the settlement report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body(content = Option<ReportSubmission>, description = "optional: {delay_reason}, needed after the due date"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn submit_report(
@@ -465,9 +488,11 @@ pub async fn submit_report(
     Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
+    OptionalJson(body): OptionalJson<ReportSubmission>,
 ) -> Result<impl IntoResponse, ApiError> {
     let own = own_grant(&state, &actor, id).await?;
     let command = GrantCommand::SubmitSettlementReport {
+        delay_reason: body.and_then(|body| body.delay_reason),
         by: actor.user_id,
         at: context.now,
     };

@@ -21,6 +21,7 @@ pub mod paging;
 pub mod public;
 pub mod reviews;
 pub mod rounds;
+pub mod settlement_due;
 pub mod users;
 
 use std::time::Duration;
@@ -75,6 +76,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(grants::review_report))
         .routes(routes!(grants::record_refund))
         .routes(routes!(grants::cancel))
+        .routes(routes!(settlement_due::extend))
+        .routes(routes!(settlement_due::accept_delay))
         .routes(routes!(applications::start, applications::list))
         .routes(routes!(applications::get, applications::save))
         .routes(routes!(applications::submit))

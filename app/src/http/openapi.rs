@@ -209,6 +209,10 @@ pub struct RoundSettings {
     change_threshold_ratio: Ratio,
     #[schema(minimum = 1, maximum = 365)]
     settlement_days: u32,
+    /// The last day any settlement report of the round is due, from the fiscal year's first day to
+    /// 31 May after its end; null or absent: 10 April after the fiscal year's end.
+    #[schema(required = false)]
+    settlement_grace_date: Option<time::Date>,
 }
 
 /// One actual expense with its receipt (領収書).
@@ -399,6 +403,10 @@ pub struct RoundRead {
     change_threshold_ratio: Ratio,
     #[schema(minimum = 1, maximum = 365)]
     settlement_days: u32,
+    /// The last day any settlement report of the round is due, from the fiscal year's first day to
+    /// 31 May after its end; null or absent: 10 April after the fiscal year's end.
+    #[schema(required = false)]
+    settlement_grace_date: Option<time::Date>,
     id: Uuid,
     scoring_closed: bool,
     decided_total: Yen,
@@ -569,6 +577,31 @@ pub struct GrantRead {
     position: Option<Position>,
     /// Present on the answer to a change request.
     change_request_id: Option<Uuid>,
+    /// The day the first settlement report is due: the round's rule, or the latest extension.
+    settlement_due_on: Option<time::Date>,
+    /// Every extension of the due date staff granted, in order.
+    settlement_extensions: Vec<GrantSettlementExtension>,
+    /// The delay reason of a report submitted after its due date; null when none came late.
+    settlement_delay: Option<GrantSettlementDelay>,
+}
+
+/// One extension of a settlement report's due date (期限の延長).
+#[derive(ToSchema)]
+pub struct GrantSettlementExtension {
+    previous: time::Date,
+    deadline: time::Date,
+    reason: String,
+    extended_at: time::OffsetDateTime,
+}
+
+/// The reason a late report gave (遅延理由) and when staff accepted it (null until then).
+#[derive(ToSchema)]
+pub struct GrantSettlementDelay {
+    reason: String,
+    /// The due date the report missed.
+    deadline: time::Date,
+    explained_at: time::OffsetDateTime,
+    accepted_at: Option<time::OffsetDateTime>,
 }
 
 /// What a payment entry is: an advance (概算払), a payment after finalisation (精算払), or a
@@ -618,6 +651,8 @@ pub enum GrantAction {
     RecordFinalPayment,
     RecordRefund,
     Cancel,
+    ExtendSettlementDeadline,
+    AcceptDelayReason,
 }
 
 /// One payment to the group or refund from it.

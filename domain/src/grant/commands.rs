@@ -124,8 +124,22 @@ pub enum GrantCommand {
         by: UserId,
         at: OffsetDateTime,
     },
-    /// The group submits the saved report (rule 9's deadline).
-    SubmitSettlementReport { by: UserId, at: OffsetDateTime },
+    /// The group submits the saved report (rule 9's deadline); a late first report gives the
+    /// reason for its delay (遅延理由).
+    SubmitSettlementReport {
+        delay_reason: Option<String>,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff extend the due date of the settlement report, with a reason.
+    ExtendSettlementDeadline {
+        deadline: Date,
+        reason: String,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff accept the reason a late report gave for its delay.
+    AcceptDelayReason { by: UserId, at: OffsetDateTime },
     /// Staff accept the report (and finalise the amount) or return it (rule 9).
     ReviewSettlement {
         outcome: ReviewOutcome,

@@ -151,6 +151,29 @@ pub enum GrantEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// Staff moved the settlement report's due date from `previous` to `deadline`.
+    SettlementDeadlineExtended {
+        previous: Date,
+        deadline: Date,
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A first report came after its due date (`deadline`) with this reason for the delay (遅延理由).
+    SettlementDelayExplained {
+        reason: String,
+        deadline: Date,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff accepted the delay reason; the amount may now be finalised.
+    SettlementDelayAccepted {
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for GrantEvent {
@@ -171,6 +194,9 @@ impl DomainEvent for GrantEvent {
             Self::RefundReceived { .. } => "RefundReceived",
             Self::GrantClosed { .. } => "GrantClosed",
             Self::GrantCancelled { .. } => "GrantCancelled",
+            Self::SettlementDeadlineExtended { .. } => "SettlementDeadlineExtended",
+            Self::SettlementDelayExplained { .. } => "SettlementDelayExplained",
+            Self::SettlementDelayAccepted { .. } => "SettlementDelayAccepted",
         }
         .to_owned()
     }
@@ -192,7 +218,10 @@ impl DomainEvent for GrantEvent {
             | Self::AmountFinalised { .. }
             | Self::RefundReceived { .. }
             | Self::GrantClosed { .. }
-            | Self::GrantCancelled { .. } => "1.0",
+            | Self::GrantCancelled { .. }
+            | Self::SettlementDeadlineExtended { .. }
+            | Self::SettlementDelayExplained { .. }
+            | Self::SettlementDelayAccepted { .. } => "1.0",
         }
         .to_owned()
     }

@@ -27,10 +27,10 @@
 //!   the resulting amount may neither exceed the max subsidy of the new budget nor fall below what has been
 //!   paid, nor be zero. The settlement report cannot be submitted while a change request is pending.
 //! - Rule 9: the report is due on `min(completion deadline + settlement days, grace date)`, the grace date
-//!   being 10 April after the fiscal year's end (this city's choice: the accounts of the fiscal year close
-//!   in spring, so reports after 10 April could not be finalised in time). The deadline binds the first
-//!   submission; a report returned for correction may be resubmitted afterwards, as the return is staff's
-//!   doing. The outcomes text is required at submission, not while drafting. A refund ordered on
+//!   being the round's setting, by default 10 April after the fiscal year's end (this city's choice: the
+//!   accounts of the fiscal year close in spring, so reports after 10 April could not be finalised in
+//!   time). Staff may extend it; a late first report needs a delay reason staff accept (`due_date`).
+//!   A report returned for correction may be resubmitted afterwards, as the return is staff's doing. The outcomes text is required at submission, not while drafting. A refund ordered on
 //!   finalisation is due 30 days after the review day (JST); so is a refund ordered by cancellation.
 //! - "Paid" in the rules is the money the group holds: payments less refunds received ([`Grant::net_paid`]).
 //!   `paid_total` stays the gross sum of payments made.
@@ -42,6 +42,7 @@ mod cancellation;
 mod changes;
 mod commands;
 mod decision;
+mod due_date;
 mod errors;
 mod events;
 mod payments;
@@ -49,6 +50,8 @@ mod period;
 mod settlement;
 mod text;
 
+#[cfg(test)]
+mod due_date_tests;
 #[cfg(test)]
 mod tests;
 
@@ -67,6 +70,7 @@ use crate::ratio::Ratio;
 pub use changes::needs_approval;
 pub use commands::{GrantCommand, PaymentKind, ReceiptLine, ReviewOutcome, SettlementReport};
 pub use decision::{last_withdrawal_day, GrantDecision};
+pub use due_date::{due_date, SettlementDelay, SettlementExtension};
 pub use errors::{GrantAction, GrantError};
 pub use events::GrantEvent;
 pub use payments::{
@@ -152,6 +156,9 @@ pub struct Award {
     pub advance_cap_ratio: Ratio,
     pub change_threshold_ratio: Ratio,
     pub settlement_days: u32,
+    /// The round's grace date for reports, if it set one (see `due_date`).
+    #[serde(default)]
+    pub settlement_grace_date: Option<Date>,
     /// The planned budget, as amended by minor and approved changes.
     pub planned: Budget,
     pub planned_period: Period,
@@ -175,6 +182,7 @@ impl Award {
             advance_cap_ratio: decision.advance_cap_ratio,
             change_threshold_ratio: decision.change_threshold_ratio,
             settlement_days: decision.settlement_days,
+            settlement_grace_date: decision.settlement_grace_date,
             planned: decision.planned,
             planned_period: decision.planned_period,
         }
@@ -280,6 +288,12 @@ pub struct Grant {
     pub changes: Vec<ChangeRecord>,
     /// The latest saved (or submitted) settlement report.
     pub report: Option<SettlementReport>,
+    /// Every extension of the report's due date, in the order granted (`due_date`).
+    #[serde(default)]
+    pub settlement_extensions: Vec<SettlementExtension>,
+    /// The delay reason of a late first report, and whether staff accepted it.
+    #[serde(default)]
+    pub settlement_delay: Option<SettlementDelay>,
 }
 
 impl Grant {
@@ -393,7 +407,18 @@ impl Grant {
             GrantCommand::SaveSettlementReport { report, by, at } => {
                 self.save_report(report, by, at)
             }
-            GrantCommand::SubmitSettlementReport { by, at } => self.submit_report(by, at),
+            GrantCommand::SubmitSettlementReport {
+                delay_reason,
+                by,
+                at,
+            } => self.submit_report(delay_reason.as_deref(), by, at),
+            GrantCommand::ExtendSettlementDeadline {
+                deadline,
+                reason,
+                by,
+                at,
+            } => self.extend_settlement_deadline(deadline, &reason, by, at),
+            GrantCommand::AcceptDelayReason { by, at } => self.accept_delay_reason(by, at),
             GrantCommand::ReviewSettlement { outcome, by, at } => {
                 self.review_settlement(outcome, by, at)
             }
@@ -631,6 +656,9 @@ impl Aggregate for Grant {
                 self.refund_due_on = refund_due_on;
                 self.status = Some(GrantStatus::Cancelled);
             }
+            GrantEvent::SettlementDeadlineExtended { .. }
+            | GrantEvent::SettlementDelayExplained { .. }
+            | GrantEvent::SettlementDelayAccepted { .. } => self.apply_due_date(&event),
         }
     }
 }

@@ -25,6 +25,8 @@ pub enum RoundError {
     RatioAboveOne(&'static str),
     #[error("the settlement period must be between 1 and 365 days")]
     SettlementDaysOutOfRange,
+    #[error("the settlement grace date must lie between {first} and {last}")]
+    SettlementGraceOutOfRange { first: Date, last: Date },
     #[error("a group must be allowed at least one grant")]
     NoGrantsPerGroup,
     #[error("the {0} may not be empty")]
@@ -161,6 +163,7 @@ impl Refusal for RoundError {
             Self::ZeroRoundingUnit => "round.zero_rounding_unit",
             Self::RatioAboveOne(_) => "round.ratio_above_one",
             Self::SettlementDaysOutOfRange => "round.settlement_days_out_of_range",
+            Self::SettlementGraceOutOfRange { .. } => "round.settlement_grace_out_of_range",
             Self::NoGrantsPerGroup => "round.no_grants_per_group",
             Self::MissingText(_) => "round.missing_text",
             Self::TextTooLong { .. } => "round.text_too_long",
@@ -220,6 +223,11 @@ impl Refusal for RoundError {
             Self::SettlementDaysOutOfRange => {
                 "実績報告の期限日数は1日から365日の間にしてください".into()
             }
+            Self::SettlementGraceOutOfRange { first, last } => format!(
+                "実績報告の最終期限は{}から{}（出納閉鎖日）までの日にしてください",
+                JaDate(*first),
+                JaDate(*last)
+            ),
             Self::NoGrantsPerGroup => "1団体あたりの交付回数の上限は1回以上にしてください".into(),
             Self::MissingText(field) => format!("{field}を入力してください"),
             Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
@@ -360,6 +368,7 @@ impl Refusal for RoundError {
             | Self::OffRoundingUnit { field, .. } => Some(field),
             Self::Text(error) => error.field(),
             Self::SettlementDaysOutOfRange => Some("settlement_days"),
+            Self::SettlementGraceOutOfRange { .. } => Some("settlement_grace_date"),
             Self::NoGrantsPerGroup => Some("max_grants_per_group"),
             Self::NotAReviewer | Self::ReviewerAlreadyAppointed => Some("reviewer_id"),
             Self::AboveRemainder { .. } | Self::AboveRequested { .. } | Self::BelowFloor { .. } => {
