@@ -62,6 +62,15 @@ pub fn grant_json(grant: &Grant) -> Value {
             "reason": extension.reason,
             "extended_at": super::jst(extension.extended_at),
         })).collect::<Vec<_>>(),
+        "refund_order": grant.refund_order.as_ref().map(|order| json!({
+            "ordered": order.ordered,
+            "due_on": order.due_on,
+            "additional_charge_rate": order.terms.additional_rate,
+            "late_charge_rate": order.terms.late_rate,
+            "days_per_year": order.terms.days_per_year,
+            "additional_charge_if_paid_on_due_date": order.additional_if_paid_on_due_date,
+        })),
+        "surcharges": grant.surcharges(grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc())),
         "settlement_delay": grant.settlement_delay.as_ref().map(|delay| json!({
             "reason": delay.reason,
             "deadline": delay.deadline,
@@ -619,6 +628,7 @@ pub async fn cancel(
     let command = GrantCommand::Cancel {
         reason: body.reason,
         refund_amount: body.refund_amount,
+        surcharge: state.surcharge,
         by: actor.user_id,
         at: context.now,
     };

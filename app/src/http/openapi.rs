@@ -583,6 +583,35 @@ pub struct GrantRead {
     settlement_extensions: Vec<GrantSettlementExtension>,
     /// The delay reason of a report submitted after its due date; null when none came late.
     settlement_delay: Option<GrantSettlementDelay>,
+    /// The cancellation's refund order with its 加算金・延滞金 terms (適正化法 第19条); null without
+    /// one, or for a cancellation recorded before the terms were.
+    refund_order: Option<GrantRefundOrder>,
+    /// 加算金 and 延滞金 as of today (JST), or as of the day the refund was paid in full.
+    surcharges: Option<GrantSurcharges>,
+}
+
+/// A refund ordered by cancellation, as the order states it.
+#[derive(ToSchema)]
+pub struct GrantRefundOrder {
+    ordered: Yen,
+    due_on: time::Date,
+    /// 加算金's yearly rate (default 219/2000 = 10.95%).
+    additional_charge_rate: Ratio,
+    /// 延滞金's yearly rate (default 219/2000 = 10.95%).
+    late_charge_rate: Ratio,
+    /// The days the yearly rates are divided by, leap years included.
+    days_per_year: u32,
+    /// 加算金 if the refund is paid in full on its due date.
+    additional_charge_if_paid_on_due_date: Yen,
+}
+
+/// 加算金 (from receipt to repayment) and 延滞金 (after the due date) on a refund ordered by
+/// cancellation: bases rounded down to 100 yen, charges to the yen, under 100 yen not charged.
+#[derive(ToSchema)]
+pub struct GrantSurcharges {
+    as_of: time::Date,
+    additional: Yen,
+    late: Yen,
 }
 
 /// One extension of a settlement report's due date (期限の延長).

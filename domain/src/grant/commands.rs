@@ -11,6 +11,7 @@ use crate::money::Yen;
 
 use super::decision::GrantDecision;
 use super::period::Period;
+use super::surcharge::SurchargeTerms;
 
 /// Whether a payment is an advance (概算払) or the payment after finalisation (精算払).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +158,8 @@ pub enum GrantCommand {
     Cancel {
         reason: String,
         refund_amount: Yen,
+        /// The city's 加算金・延滞金 terms, recorded with the refund order.
+        surcharge: SurchargeTerms,
         by: UserId,
         at: OffsetDateTime,
     },

@@ -12,6 +12,7 @@ use crate::money::Yen;
 use super::commands::{PaymentKind, SettlementReport};
 use super::decision::GrantDecision;
 use super::period::Period;
+use super::surcharge::RefundOrder;
 
 /// Everything that can happen to a grant.
 // The decision carries the whole award once per grant; boxing it would only complicate the shape
@@ -168,6 +169,14 @@ pub enum GrantEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The cancellation's refund order with its 加算金・延滞金 terms and the 加算金 if paid on the
+    /// due date (recorded with `GrantCancelled` when a refund is ordered).
+    RefundSurchargeTermsRecorded {
+        order: RefundOrder,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     /// Staff accepted the delay reason; the amount may now be finalised.
     SettlementDelayAccepted {
         by: UserId,
@@ -197,6 +206,7 @@ impl DomainEvent for GrantEvent {
             Self::SettlementDeadlineExtended { .. } => "SettlementDeadlineExtended",
             Self::SettlementDelayExplained { .. } => "SettlementDelayExplained",
             Self::SettlementDelayAccepted { .. } => "SettlementDelayAccepted",
+            Self::RefundSurchargeTermsRecorded { .. } => "RefundSurchargeTermsRecorded",
         }
         .to_owned()
     }
@@ -221,7 +231,8 @@ impl DomainEvent for GrantEvent {
             | Self::GrantCancelled { .. }
             | Self::SettlementDeadlineExtended { .. }
             | Self::SettlementDelayExplained { .. }
-            | Self::SettlementDelayAccepted { .. } => "1.0",
+            | Self::SettlementDelayAccepted { .. }
+            | Self::RefundSurchargeTermsRecorded { .. } => "1.0",
         }
         .to_owned()
     }

@@ -48,10 +48,13 @@ mod events;
 mod payments;
 mod period;
 mod settlement;
+mod surcharge;
 mod text;
 
 #[cfg(test)]
 mod due_date_tests;
+#[cfg(test)]
+mod surcharge_tests;
 #[cfg(test)]
 mod tests;
 
@@ -78,6 +81,10 @@ pub use payments::{
 };
 pub use period::Period;
 pub use settlement::{counted_receipts, finalise, grace_date, settlement_deadline, Finalisation};
+pub use surcharge::{
+    additional_charge, attribute_to_receipts, late_charge, RefundOrder, SurchargeTerms, Surcharges,
+    SURCHARGE_BASE_UNIT, SURCHARGE_MINIMUM,
+};
 pub use text::{LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
 
 /// What the city still owes on a grant (rule 7): once its amount is finalised, the finalised amount
@@ -294,6 +301,9 @@ pub struct Grant {
     /// The delay reason of a late first report, and whether staff accepted it.
     #[serde(default)]
     pub settlement_delay: Option<SettlementDelay>,
+    /// The cancellation's refund order with its 加算金・延滞金 terms (`surcharge`).
+    #[serde(default)]
+    pub refund_order: Option<RefundOrder>,
 }
 
 impl Grant {
@@ -431,9 +441,10 @@ impl Grant {
             GrantCommand::Cancel {
                 reason,
                 refund_amount,
+                surcharge,
                 by,
                 at,
-            } => self.cancel(&reason, refund_amount, by, at),
+            } => self.cancel(&reason, refund_amount, surcharge, by, at),
         }
     }
 
@@ -659,6 +670,9 @@ impl Aggregate for Grant {
             GrantEvent::SettlementDeadlineExtended { .. }
             | GrantEvent::SettlementDelayExplained { .. }
             | GrantEvent::SettlementDelayAccepted { .. } => self.apply_due_date(&event),
+            GrantEvent::RefundSurchargeTermsRecorded { order, .. } => {
+                self.refund_order = Some(order)
+            }
         }
     }
 }

@@ -1178,17 +1178,18 @@ fn only_a_submitted_report_can_be_reviewed() {
 
 // ---- Rule 10: cancellation ----
 
-fn cancel(refund: i64, day: Date) -> GrantCommand {
+pub(super) fn cancel(refund: i64, day: Date) -> GrantCommand {
     GrantCommand::Cancel {
         reason: "補助金の目的外使用".into(),
         refund_amount: yen(refund),
+        surcharge: SurchargeTerms::default(),
         by: staff(),
         at: noon(day),
     }
 }
 
 /// The first worked example, finalised, paid in full and closed.
-fn closed() -> Vec<GrantEvent> {
+pub(super) fn closed() -> Vec<GrantEvent> {
     let given = history(&[advanced(), submitted(report(350_000, 30_000))]);
     let given = history(&[given.clone(), run(given, accept()).unwrap()]);
     let day = date!(2027 - 03 - 25);
@@ -1205,13 +1206,27 @@ fn closed() -> Vec<GrantEvent> {
 #[test]
 fn a_closed_grant_can_still_be_cancelled_with_a_refund_of_everything_paid() {
     let day = date!(2027 - 05 - 10);
-    let events = vec![GrantEvent::GrantCancelled {
-        reason: "補助金の目的外使用".into(),
-        refund_amount: yen(240_000),
-        refund_due_on: Some(date!(2027 - 06 - 09)),
-        by: staff(),
-        at: noon(day),
-    }];
+    let events = vec![
+        GrantEvent::GrantCancelled {
+            reason: "補助金の目的外使用".into(),
+            refund_amount: yen(240_000),
+            refund_due_on: Some(date!(2027 - 06 - 09)),
+            by: staff(),
+            at: noon(day),
+        },
+        // The order states the 加算金 if paid on the due date (see `surcharge_tests`): 24,625.
+        GrantEvent::RefundSurchargeTermsRecorded {
+            order: RefundOrder {
+                ordered: yen(240_000),
+                due_on: date!(2027 - 06 - 09),
+                terms: SurchargeTerms::default(),
+                payments_before: 2,
+                additional_if_paid_on_due_date: yen(24_625),
+            },
+            by: staff(),
+            at: noon(day),
+        },
+    ];
     Framework::with(())
         .given(closed())
         .when(cancel(240_000, day))
@@ -1279,6 +1294,7 @@ fn a_withdrawn_or_cancelled_grant_cannot_be_cancelled_and_a_reason_is_required()
         .when(GrantCommand::Cancel {
             reason: " ".into(),
             refund_amount: Yen::ZERO,
+            surcharge: SurchargeTerms::default(),
             by: staff(),
             at: noon(date!(2026 - 07 - 01)),
         })

@@ -78,6 +78,14 @@ pub(super) fn grant_summary(grant: &Value) -> Markup {
                 @if grant["refund_due"].as_i64().is_some_and(|yen| yen > 0) {
                     dt { "返還していただく額" } dd #refund-due { (yen_of(&grant["refund_due"])) }
                 }
+                @if grant["refund_order"].is_object() {
+                    dt { "返還の納期限" } dd { (date_of(&grant["refund_order"]["due_on"])) }
+                    dt { "納期限に返還した場合の加算金" } dd #additional-if-due { (yen_of(&grant["refund_order"]["additional_charge_if_paid_on_due_date"])) }
+                    @if grant["surcharges"].is_object() {
+                        dt { (date_of(&grant["surcharges"]["as_of"])) "時点の加算金・延滞金" }
+                        dd #surcharges { (yen_of(&grant["surcharges"]["additional"])) "・" (yen_of(&grant["surcharges"]["late"])) }
+                    }
+                }
             }
         }
     }

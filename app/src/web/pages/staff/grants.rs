@@ -345,6 +345,7 @@ fn grant_page(
                 "（確定前は交付決定額、確定後は確定額から、支払済額を差し引いた額）"
             }
             p { "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) } }
+            (surcharge_lines(grant))
             p { "事業の完了期限：" (date_of(&grant["completion_deadline"])) }
             p { "実績報告の提出期限：" strong #settlement-due-on { (date_of(&grant["settlement_due_on"])) } }
         }
@@ -666,4 +667,44 @@ async fn accept_delay(
     PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::AcceptDelay).await
+}
+
+/// The refund order's 加算金・延滞金 (適正化法 第19条), as the grant read computes them.
+pub(crate) fn surcharge_lines(grant: &Value) -> Markup {
+    let order = &grant["refund_order"];
+    let figures = &grant["surcharges"];
+    html! {
+        @if order.is_object() {
+            div #surcharges {
+                p {
+                    "返還命令：" (yen_of(&order["ordered"])) "（納期限 " (date_of(&order["due_on"])) "）"
+                    "・加算金 年" (percent_of(&order["additional_charge_rate"])) "・延滞金 年" (percent_of(&order["late_charge_rate"]))
+                    "（1年" (order["days_per_year"]) "日）"
+                }
+                p { "納期限に全額を返還した場合の加算金：" strong #additional-if-due { (yen_of(&order["additional_charge_if_paid_on_due_date"])) } }
+                @if figures.is_object() {
+                    p {
+                        (date_of(&figures["as_of"])) "時点の加算金：" strong #additional-charge { (yen_of(&figures["additional"])) }
+                        "・延滞金：" strong #late-charge { (yen_of(&figures["late"])) }
+                    }
+                }
+                p.hint { "加算金は受領日から返還日まで、延滞金は納期限の翌日から返還日までの日数で計算します（計算の基礎は100円未満切捨て、1円未満切捨て、100円未満の額は請求しません）。" }
+            }
+        }
+    }
+}
+
+/// A ratio of the API ("219/2000") as a percentage ("10.95%"), exact to four decimals.
+fn percent_of(value: &Value) -> String {
+    value
+        .as_str()
+        .and_then(|ratio| ratio.parse::<grants_domain::Ratio>().ok())
+        .map(|ratio| {
+            let hundred = grants_domain::Ratio::new(100, 1).expect("1 is not zero");
+            let percent = (ratio.to_decimal_for_display() * hundred.to_decimal_for_display())
+                .round_dp(4)
+                .normalize();
+            format!("{percent}%")
+        })
+        .unwrap_or_else(|| text(value).to_owned())
 }
