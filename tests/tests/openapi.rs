@@ -17,6 +17,7 @@ const CONTRACT: &[(&str, &str, bool)] = &[
     ("get", "/api/v1/rounds/{id}", false),
     ("post", "/api/v1/rounds/{id}/committee", true),
     ("post", "/api/v1/rounds/{id}/scoring/close", false),
+    ("post", "/api/v1/rounds/{id}/corrections", true),
     ("get", "/api/v1/rounds/{id}/ranking", false),
     ("post", "/api/v1/rounds/{id}/decisions", true),
     ("post", "/api/v1/applications", true),

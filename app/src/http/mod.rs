@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod paging;
 pub mod public;
 pub mod reviews;
+pub mod round_corrections;
 pub mod rounds;
 pub mod settlement_due;
 pub mod users;
@@ -61,6 +62,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::get))
         .routes(routes!(rounds::appoint))
         .routes(routes!(rounds::close_scoring))
+        .routes(routes!(round_corrections::correct))
         .routes(routes!(decisions::get_ranking, decisions::fix_ranking))
         .routes(routes!(decisions::decide))
         .routes(routes!(decisions::answer_offer))

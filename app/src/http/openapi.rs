@@ -411,9 +411,19 @@ pub struct RoundRead {
     scoring_closed: bool,
     decided_total: Yen,
     remaining_budget: Yen,
+    /// Every correction of the settings after opening, in order (募集要項の訂正).
+    corrections: Vec<RoundCorrectionRecord>,
     /// Staff and auditors only.
     #[schema(required = false)]
     committee: Option<Vec<Uuid>>,
+}
+
+/// One correction of a round's settings: the fields changed (API names) and why.
+#[derive(ToSchema)]
+pub struct RoundCorrectionRecord {
+    changed: Vec<String>,
+    reason: String,
+    corrected_at: time::OffsetDateTime,
 }
 
 #[derive(ToSchema)]

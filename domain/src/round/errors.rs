@@ -152,6 +152,41 @@ pub enum RoundError {
     AmendmentUnchanged,
     #[error("cannot release {amount}: the award is only {award}")]
     ReleaseAboveAward { amount: Yen, award: Yen },
+
+    // --- corrections after opening (`correction`) ---
+    #[error("{field} may not change once the round has an application")]
+    SettingFrozen { field: &'static str },
+    #[error("the budget {budget} may not fall below the {decided} already decided")]
+    BudgetBelowDecided { budget: Yen, decided: Yen },
+    #[error("the application window may not close at an instant already past")]
+    ClosingInPast,
+    #[error("the correction changes nothing")]
+    CorrectionUnchanged,
+    #[error("{field} of a round may never be corrected: open a new round")]
+    NeverCorrected { field: &'static str },
+}
+
+/// The Japanese name of a round setting, for the correction refusals.
+fn setting_ja(field: &str) -> &'static str {
+    match field {
+        "fiscal_year" => "年度",
+        "course" => "コース名",
+        "budget" => "予算額（減額）",
+        "cap" => "補助上限額",
+        "floor" => "補助下限額",
+        "rate_schedule" => "補助率",
+        "rounding_unit" => "端数処理の単位",
+        "max_grants_per_group" => "1団体の交付回数の上限",
+        "opens_at" => "受付開始日時",
+        "closes_at" => "受付期間（短縮）",
+        "criteria" => "審査基準",
+        "pass_ratio" => "合格ライン",
+        "advance_cap_ratio" => "概算払の上限",
+        "change_threshold_ratio" => "変更承認が必要な減額の比率",
+        "settlement_days" => "実績報告の期限",
+        "settlement_grace_date" => "実績報告の最終期限",
+        _ => "この設定",
+    }
 }
 
 impl Refusal for RoundError {
@@ -205,6 +240,11 @@ impl Refusal for RoundError {
             Self::EmptyDecision => "round.empty_decision",
             Self::ZeroAmount { .. } => "round.zero_amount",
             Self::AmendmentUnchanged => "round.amendment_unchanged",
+            Self::SettingFrozen { .. } => "round.setting_frozen",
+            Self::BudgetBelowDecided { .. } => "round.budget_below_decided",
+            Self::ClosingInPast => "round.closing_in_past",
+            Self::CorrectionUnchanged => "round.correction_unchanged",
+            Self::NeverCorrected { .. } => "round.never_corrected",
             Self::ReleaseAboveAward { .. } => "round.release_above_award",
         }
     }
@@ -313,6 +353,19 @@ impl Refusal for RoundError {
             Self::EmptyDecision => "交付決定または不採択を1件以上指定してください".into(),
             Self::ZeroAmount { .. } => "金額は1円以上にしてください".into(),
             Self::AmendmentUnchanged => "変更後の額が現在の交付決定額と同じです".into(),
+            Self::SettingFrozen { field } => format!(
+                "申請の受付が始まった募集回では{}を変更できません（申請者が前提とした条件のため）",
+                setting_ja(field)
+            ),
+            Self::BudgetBelowDecided { budget, decided } => {
+                format!("予算額{budget}が交付決定済みの合計{decided}を下回ります")
+            }
+            Self::ClosingInPast => "受付終了日時を過去の日時にすることはできません".into(),
+            Self::CorrectionUnchanged => "訂正する内容がありません".into(),
+            Self::NeverCorrected { field } => format!(
+                "{}は訂正できません。新しい募集回を開設してください",
+                setting_ja(field)
+            ),
             Self::ReleaseAboveAward { amount, award } => {
                 format!("解除額{amount}が交付決定額{award}を超えています")
             }
@@ -346,7 +399,11 @@ impl Refusal for RoundError {
             | Self::GrantLimitReached { .. }
             | Self::DeadlineBeforeDecision { .. }
             | Self::DeadlineAfterFiscalYear { .. }
-            | Self::BudgetExceeded { .. } => RefusalKind::Rule,
+            | Self::BudgetExceeded { .. }
+            | Self::SettingFrozen { .. }
+            | Self::BudgetBelowDecided { .. }
+            | Self::ClosingInPast
+            | Self::NeverCorrected { .. } => RefusalKind::Rule,
             _ => RefusalKind::Invalid,
         }
     }
@@ -369,6 +426,9 @@ impl Refusal for RoundError {
             Self::Text(error) => error.field(),
             Self::SettlementDaysOutOfRange => Some("settlement_days"),
             Self::SettlementGraceOutOfRange { .. } => Some("settlement_grace_date"),
+            Self::SettingFrozen { field } | Self::NeverCorrected { field } => Some(field),
+            Self::BudgetBelowDecided { .. } => Some("budget"),
+            Self::ClosingInPast => Some("closes_at"),
             Self::NoGrantsPerGroup => Some("max_grants_per_group"),
             Self::NotAReviewer | Self::ReviewerAlreadyAppointed => Some("reviewer_id"),
             Self::AboveRemainder { .. } | Self::AboveRequested { .. } | Self::BelowFloor { .. } => {

@@ -106,6 +106,15 @@ pub enum RoundEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// Staff corrected the settings after opening: the whole corrected settings, the fields changed.
+    RoundCorrected {
+        settings: RoundSettings,
+        changed: Vec<String>,
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for RoundEvent {
@@ -121,6 +130,7 @@ impl DomainEvent for RoundEvent {
             Self::ApplicationRejected { .. } => "ApplicationRejected",
             Self::AwardAmended { .. } => "AwardAmended",
             Self::AwardReleased { .. } => "AwardReleased",
+            Self::RoundCorrected { .. } => "RoundCorrected",
         }
         .to_owned()
     }
@@ -136,7 +146,8 @@ impl DomainEvent for RoundEvent {
             | Self::RunnerUpOfferDeclined { .. }
             | Self::ApplicationRejected { .. }
             | Self::AwardAmended { .. }
-            | Self::AwardReleased { .. } => "1.0",
+            | Self::AwardReleased { .. }
+            | Self::RoundCorrected { .. } => "1.0",
         }
         .to_owned()
     }

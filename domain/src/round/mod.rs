@@ -27,6 +27,7 @@
 //! - Notice numbers: see [`notice`].
 
 pub mod commands;
+pub mod correction;
 mod decision;
 pub mod errors;
 pub mod events;
@@ -34,6 +35,8 @@ pub mod notice;
 pub mod ranking;
 pub mod settings;
 
+#[cfg(test)]
+mod correction_tests;
 #[cfg(test)]
 mod tests;
 
@@ -73,6 +76,9 @@ pub struct Round {
     pub rejections: BTreeMap<ApplicationId, String>,
     /// Notice numbers issued so far: the next award gets `notices_issued + 1`.
     pub notices_issued: u32,
+    /// Every correction of the settings after opening, in order (`correction`).
+    #[serde(default)]
+    pub corrections: Vec<correction::Correction>,
 }
 
 /// The ranking as fixed, and the runner-up offer it made.
@@ -334,6 +340,13 @@ impl Aggregate for Round {
                 by,
                 at,
             } => self.release_award(application_id, amount, by, at)?,
+            RoundCommand::Correct {
+                settings,
+                reason,
+                applications,
+                by,
+                at,
+            } => self.correct(settings, &reason, applications, by, at)?,
         };
         for event in events {
             sink.write(event, self).await;
@@ -421,6 +434,20 @@ impl Aggregate for Round {
                 if let Some(award) = self.awards.get_mut(&application_id) {
                     award.amount = remaining_amount;
                 }
+            }
+            RoundEvent::RoundCorrected {
+                settings,
+                changed,
+                reason,
+                at,
+                ..
+            } => {
+                self.settings = Some(settings);
+                self.corrections.push(correction::Correction {
+                    changed,
+                    reason,
+                    corrected_at: at,
+                });
             }
         }
     }

@@ -109,6 +109,11 @@ fn event_label(event_type: &str) -> &str {
         "ApplicationRejected" => "不採択の決定",
         "AwardAmended" => "交付額の変更",
         "AwardReleased" => "予算の戻し",
+        "RoundCorrected" => "募集要項の訂正",
+        "SettlementDeadlineExtended" => "実績報告の期限の延長",
+        "SettlementDelayExplained" => "実績報告の遅延理由",
+        "SettlementDelayAccepted" => "遅延理由の承認",
+        "RefundSurchargeTermsRecorded" => "加算金・延滞金の条件",
         other => other,
     }
 }

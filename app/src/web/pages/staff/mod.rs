@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod decisions;
 pub mod grants;
 pub mod ranking;
+pub mod round_correction;
 pub mod rounds;
 pub mod screening;
 pub mod settlement;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<Web> {
         .merge(dashboard::routes())
         .merge(accounts::routes())
         .merge(rounds::routes())
+        .merge(round_correction::routes())
         .merge(screening::routes())
         .merge(committee::routes())
         .merge(ranking::routes())

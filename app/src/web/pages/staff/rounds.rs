@@ -330,7 +330,10 @@ async fn round(
         .map(|rates| rates.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let body = html! {
-        (flash(done.notice(&[("opened", "募集回を開設しました。")])))
+        (flash(done.notice(&[
+            ("opened", "募集回を開設しました。"),
+            ("corrected", "募集要項を訂正しました。"),
+        ])))
         p { "状況：" strong { (round_state(&round, OffsetDateTime::now_utc())) } }
         (round_menu(&id))
         (budget_box(&round))
@@ -366,6 +369,8 @@ async fn round(
                 }
             }
         }
+        (super::round_correction::corrections_list(&round))
+        p { a #correct-round href={ "/staff/rounds/" (id) "/correction" } { "募集要項を訂正する（受付期間の延長・説明の訂正・予算の増額）" } }
         p { a href="/staff" { "職員トップへ" } }
     };
     let title = format!("募集回：{}", text(&round["title"]));
