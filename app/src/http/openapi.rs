@@ -526,8 +526,36 @@ pub struct ApplicationRead {
     /// requested in the saved content (rule 3, above the maximum or below the floor), so that the
     /// form warns before it is submitted; null when it would pass or nothing is requested yet.
     amount_warning: Option<FieldError>,
+    /// What staff checked at the latest screening (形式審査), who and when; null when none was
+    /// recorded.
+    screening_checks: Option<ScreeningChecksRead>,
     /// Present on the answer to a command.
     position: Option<Position>,
+}
+
+/// What staff checked at screening against the group's documents (rule 1).
+#[derive(ToSchema)]
+pub struct ScreeningChecks {
+    /// At least five members (構成員数).
+    members: bool,
+    /// At least one member living in the city (市内在住者).
+    residents: bool,
+    /// The group's rules (規約) with a public-interest purpose.
+    rules: bool,
+    #[schema(required = false)]
+    note: String,
+}
+
+/// The screening checks as recorded.
+#[derive(ToSchema)]
+pub struct ScreeningChecksRead {
+    members: bool,
+    residents: bool,
+    rules: bool,
+    note: String,
+    /// The staff member who screened.
+    by: Uuid,
+    at: time::OffsetDateTime,
 }
 
 /// A committee member's own scoresheet.
