@@ -33,4 +33,47 @@ pub struct ServeConfig {
     /// Sign-ups allowed per client address and hour before each further one must wait.
     #[arg(long, env = "GRANTS_SIGN_UPS_PER_HOUR", default_value_t = crate::auth::limiter::SIGN_UPS.free)]
     pub sign_ups_per_hour: u32,
+    #[command(flatten)]
+    pub surcharge: SurchargeConfig,
+}
+
+/// The city's 加算金・延滞金 settings for refunds ordered by cancellation (適正化法 第19条;
+/// `grants_domain::grant::SurchargeTerms`, whose defaults these are).
+#[derive(Args, Clone, Debug)]
+pub struct SurchargeConfig {
+    /// 加算金's yearly rate, an exact fraction ("219/2000" is 10.95%).
+    #[arg(
+        long,
+        env = "GRANTS_ADDITIONAL_CHARGE_RATE",
+        default_value = "219/2000"
+    )]
+    pub additional_charge_rate: grants_domain::Ratio,
+    /// 延滞金's yearly rate, an exact fraction ("219/2000" is 10.95%).
+    #[arg(long, env = "GRANTS_LATE_CHARGE_RATE", default_value = "219/2000")]
+    pub late_charge_rate: grants_domain::Ratio,
+    /// The days the yearly rates are divided by, leap years included (365, as 適正化法施行令 counts).
+    #[arg(long, env = "GRANTS_CHARGE_DAYS_PER_YEAR", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub charge_days_per_year: u32,
+}
+
+impl Default for SurchargeConfig {
+    fn default() -> Self {
+        let terms = grants_domain::grant::SurchargeTerms::default();
+        Self {
+            additional_charge_rate: terms.additional_rate,
+            late_charge_rate: terms.late_rate,
+            charge_days_per_year: terms.days_per_year,
+        }
+    }
+}
+
+impl SurchargeConfig {
+    /// The terms a refund order records.
+    pub fn terms(&self) -> grants_domain::grant::SurchargeTerms {
+        grants_domain::grant::SurchargeTerms {
+            additional_rate: self.additional_charge_rate,
+            late_rate: self.late_charge_rate,
+            days_per_year: self.charge_days_per_year,
+        }
+    }
 }

@@ -88,6 +88,7 @@ pub async fn follow(
                 advance_cap_ratio: settings.advance_cap_ratio,
                 change_threshold_ratio: settings.change_threshold_ratio,
                 settlement_days: settings.settlement_days,
+                settlement_grace_date: settings.settlement_grace_date,
                 planned: content.budget.clone(),
                 planned_period: GrantPeriod {
                     start: content.period.start,

@@ -31,6 +31,8 @@ pub struct AppState {
     pub metrics: Arc<crate::http::metrics::Metrics>,
     /// The city that funds the grants and publishes the open data (360Giving publisher name).
     pub city_name: String,
+    /// The city's 加算金・延滞金 terms for refunds ordered by cancellation.
+    pub surcharge: grants_domain::grant::SurchargeTerms,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -48,6 +50,7 @@ impl AppState {
             sign_up_limiter: Arc::default(),
             trusted_proxies: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),
+            surcharge: Default::default(),
             db,
         }
     }

@@ -173,6 +173,9 @@ await h.run(async () => {
   check(await page.getByText(title).first().isVisible(), "the staff page shows the project");
   check(await page.getByText("¥286,000").first().isVisible(), "the staff page shows the requested ¥286,000");
   await newType(page, "staff-application");
+  await page.getByLabel("構成員数（5人以上）を会員名簿で確認した").check();
+  await page.getByLabel("市内在住の構成員（1人以上）を確認した").check();
+  await page.getByLabel("団体の規約（公益的な目的）を確認した").check();
   await page.getByRole("button", { name: "受理する（審査へ進める）" }).click();
   check(await flashed(page, "形式審査の結果を登録しました。"), "the screening is recorded");
 

@@ -72,6 +72,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
         trusted_proxies: Vec::new(),
         sign_ups_per_hour: grants_app::auth::limiter::SIGN_UPS.free,
+        surcharge: Default::default(),
     };
     configure(&mut config);
     let app = Application::build(&config)

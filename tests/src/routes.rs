@@ -111,6 +111,9 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "grants_cancel"
         | "grants_decide_discontinuation"
         | "promotions_offer"
+        | "grants_extend_settlement_deadline"
+        | "grants_accept_delay_reason"
+        | "rounds_correct"
         | "accounts_list_users" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
@@ -241,6 +244,14 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
         "grants_record_refund" => json!({"amount": 1_000_000_000, "received_on": today}),
         // More than was ever paid: refused, so the matrix changes nothing.
         "grants_cancel" => json!({"reason": "目的外使用", "refund_amount": 1_000_000_000}),
+        // No reason: refused, so the matrix changes nothing.
+        "rounds_correct" => {
+            json!({"settings": step_up_round(1_000_000, Duration::hours(1)), "reason": ""})
+        }
+        // A due date long past: refused, so the matrix changes nothing.
+        "grants_extend_settlement_deadline" => {
+            json!({"deadline": "2000-01-01", "reason": "事情により"})
+        }
         _ => return None,
     };
     Some(body)

@@ -153,6 +153,14 @@ pub fn application_json(application: &Application) -> Value {
                     "detail_en": warning.message_en(),
                 })
             }),
+        "screening_checks": application.screening_checks().map(|record| json!({
+            "members": record.checks.members,
+            "residents": record.checks.residents,
+            "rules": record.checks.rules,
+            "note": record.checks.note,
+            "by": record.by,
+            "at": crate::http::jst(record.at),
+        })),
     })
 }
 
@@ -518,6 +526,10 @@ pub struct Screening {
     outcome: Outcome,
     #[serde(default)]
     reason: String,
+    /// What was checked (members, residents, the group's rules); all three to accept.
+    #[serde(default)]
+    #[schema(value_type = Option<doc::ScreeningChecks>)]
+    checks: Option<grants_domain::application::ScreeningChecks>,
 }
 
 /// `POST /api/v1/applications/{id}/screening`: staff screen a submitted application.
@@ -550,6 +562,7 @@ pub async fn screen(
     };
     let command = ApplicationCommand::Screen {
         outcome,
+        checks: body.checks,
         by: actor.user_id,
         at: context.now,
     };

@@ -57,6 +57,28 @@ pub fn grant_json(grant: &Grant) -> Value {
         "payments": grant.payments,
         "change_requests": grant.changes.iter().map(change_request_json).collect::<Vec<_>>(),
         "discontinuation": super::discontinuation::record_json(grant),
+        "settlement_due_on": grant.settlement_due_on(),
+        "settlement_extensions": grant.settlement_extensions.iter().map(|extension| json!({
+            "previous": extension.previous,
+            "deadline": extension.deadline,
+            "reason": extension.reason,
+            "extended_at": super::jst(extension.extended_at),
+        })).collect::<Vec<_>>(),
+        "refund_order": grant.refund_order.as_ref().map(|order| json!({
+            "ordered": order.ordered,
+            "due_on": order.due_on,
+            "additional_charge_rate": order.terms.additional_rate,
+            "late_charge_rate": order.terms.late_rate,
+            "days_per_year": order.terms.days_per_year,
+            "additional_charge_if_paid_on_due_date": order.additional_if_paid_on_due_date,
+        })),
+        "surcharges": grant.surcharges(grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc())),
+        "settlement_delay": grant.settlement_delay.as_ref().map(|delay| json!({
+            "reason": delay.reason,
+            "deadline": delay.deadline,
+            "explained_at": super::jst(delay.explained_at),
+            "accepted_at": delay.accepted_at.map(super::jst),
+        })),
     })
 }
 
@@ -469,7 +491,16 @@ pub async fn get_report(
     Ok(Json(json!({ "report": grant.report })))
 }
 
-/// `POST /api/v1/grants/{id}/settlement-report/submit`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSubmission {
+    /// Why the report comes after its due date (遅延理由); needed only then.
+    #[serde(default)]
+    delay_reason: Option<String>,
+}
+
+/// `POST /api/v1/grants/{id}/settlement-report/submit`: a report after its due date gives
+/// `delay_reason`, which staff accept before the amount is finalised.
 #[utoipa::path(
     post,
     path = "/api/v1/grants/{id}/settlement-report/submit",
@@ -477,6 +508,7 @@ pub async fn get_report(
     tag = "grants",
     summary = "実績報告の提出 / submit the settlement report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body(content = Option<ReportSubmission>, description = "optional: {delay_reason}, needed after the due date"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn submit_report(
@@ -484,9 +516,11 @@ pub async fn submit_report(
     Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
+    OptionalJson(body): OptionalJson<ReportSubmission>,
 ) -> Result<impl IntoResponse, ApiError> {
     let own = own_grant(&state, &actor, id).await?;
     let command = GrantCommand::SubmitSettlementReport {
+        delay_reason: body.and_then(|body| body.delay_reason),
         by: actor.user_id,
         at: context.now,
     };
@@ -613,6 +647,7 @@ pub async fn cancel(
     let command = GrantCommand::Cancel {
         reason: body.reason,
         refund_amount: body.refund_amount,
+        surcharge: state.surcharge,
         by: actor.user_id,
         at: context.now,
     };

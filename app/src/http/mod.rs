@@ -23,7 +23,9 @@ pub mod paging;
 pub mod promotions;
 pub mod public;
 pub mod reviews;
+pub mod round_corrections;
 pub mod rounds;
+pub mod settlement_due;
 pub mod users;
 
 use std::time::Duration;
@@ -63,6 +65,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::get))
         .routes(routes!(rounds::appoint))
         .routes(routes!(rounds::close_scoring))
+        .routes(routes!(round_corrections::correct))
         .routes(routes!(decisions::get_ranking, decisions::fix_ranking))
         .routes(routes!(decisions::decide))
         .routes(routes!(decisions::answer_offer))
@@ -83,6 +86,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(promotions::offer))
         .routes(routes!(promotions::answer))
         .routes(routes!(promotions::of_application))
+        .routes(routes!(settlement_due::extend))
+        .routes(routes!(settlement_due::accept_delay))
         .routes(routes!(applications::start, applications::list))
         .routes(routes!(applications::get, applications::save))
         .routes(routes!(applications::submit))

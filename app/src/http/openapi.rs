@@ -209,6 +209,10 @@ pub struct RoundSettings {
     change_threshold_ratio: Ratio,
     #[schema(minimum = 1, maximum = 365)]
     settlement_days: u32,
+    /// The last day any settlement report of the round is due, from the fiscal year's first day to
+    /// 31 May after its end; null or absent: 10 April after the fiscal year's end.
+    #[schema(required = false)]
+    settlement_grace_date: Option<time::Date>,
 }
 
 /// One actual expense with its receipt (領収書).
@@ -403,13 +407,27 @@ pub struct RoundRead {
     change_threshold_ratio: Ratio,
     #[schema(minimum = 1, maximum = 365)]
     settlement_days: u32,
+    /// The last day any settlement report of the round is due, from the fiscal year's first day to
+    /// 31 May after its end; null or absent: 10 April after the fiscal year's end.
+    #[schema(required = false)]
+    settlement_grace_date: Option<time::Date>,
     id: Uuid,
     scoring_closed: bool,
     decided_total: Yen,
     remaining_budget: Yen,
+    /// Every correction of the settings after opening, in order (募集要項の訂正).
+    corrections: Vec<RoundCorrectionRecord>,
     /// Staff and auditors only.
     #[schema(required = false)]
     committee: Option<Vec<Uuid>>,
+}
+
+/// One correction of a round's settings: the fields changed (API names) and why.
+#[derive(ToSchema)]
+pub struct RoundCorrectionRecord {
+    changed: Vec<String>,
+    reason: String,
+    corrected_at: time::OffsetDateTime,
 }
 
 #[derive(ToSchema)]
@@ -543,8 +561,36 @@ pub struct ApplicationRead {
     /// requested in the saved content (rule 3, above the maximum or below the floor), so that the
     /// form warns before it is submitted; null when it would pass or nothing is requested yet.
     amount_warning: Option<FieldError>,
+    /// What staff checked at the latest screening (形式審査), who and when; null when none was
+    /// recorded.
+    screening_checks: Option<ScreeningChecksRead>,
     /// Present on the answer to a command.
     position: Option<Position>,
+}
+
+/// What staff checked at screening against the group's documents (rule 1).
+#[derive(ToSchema)]
+pub struct ScreeningChecks {
+    /// At least five members (構成員数).
+    members: bool,
+    /// At least one member living in the city (市内在住者).
+    residents: bool,
+    /// The group's rules (規約) with a public-interest purpose.
+    rules: bool,
+    #[schema(required = false)]
+    note: String,
+}
+
+/// The screening checks as recorded.
+#[derive(ToSchema)]
+pub struct ScreeningChecksRead {
+    members: bool,
+    residents: bool,
+    rules: bool,
+    note: String,
+    /// The staff member who screened.
+    by: Uuid,
+    at: time::OffsetDateTime,
 }
 
 /// A committee member's own scoresheet.
@@ -606,6 +652,60 @@ pub struct GrantRead {
     position: Option<Position>,
     /// Present on the answer to a change request.
     change_request_id: Option<Uuid>,
+    /// The day the first settlement report is due: the round's rule, or the latest extension.
+    settlement_due_on: Option<time::Date>,
+    /// Every extension of the due date staff granted, in order.
+    settlement_extensions: Vec<GrantSettlementExtension>,
+    /// The delay reason of a report submitted after its due date; null when none came late.
+    settlement_delay: Option<GrantSettlementDelay>,
+    /// The cancellation's refund order with its 加算金・延滞金 terms (適正化法 第19条); null without
+    /// one, or for a cancellation recorded before the terms were.
+    refund_order: Option<GrantRefundOrder>,
+    /// 加算金 and 延滞金 as of today (JST), or as of the day the refund was paid in full.
+    surcharges: Option<GrantSurcharges>,
+}
+
+/// A refund ordered by cancellation, as the order states it.
+#[derive(ToSchema)]
+pub struct GrantRefundOrder {
+    ordered: Yen,
+    due_on: time::Date,
+    /// 加算金's yearly rate (default 219/2000 = 10.95%).
+    additional_charge_rate: Ratio,
+    /// 延滞金's yearly rate (default 219/2000 = 10.95%).
+    late_charge_rate: Ratio,
+    /// The days the yearly rates are divided by, leap years included.
+    days_per_year: u32,
+    /// 加算金 if the refund is paid in full on its due date.
+    additional_charge_if_paid_on_due_date: Yen,
+}
+
+/// 加算金 (from receipt to repayment) and 延滞金 (after the due date) on a refund ordered by
+/// cancellation: bases rounded down to 100 yen, charges to the yen, under 100 yen not charged.
+#[derive(ToSchema)]
+pub struct GrantSurcharges {
+    as_of: time::Date,
+    additional: Yen,
+    late: Yen,
+}
+
+/// One extension of a settlement report's due date (期限の延長).
+#[derive(ToSchema)]
+pub struct GrantSettlementExtension {
+    previous: time::Date,
+    deadline: time::Date,
+    reason: String,
+    extended_at: time::OffsetDateTime,
+}
+
+/// The reason a late report gave (遅延理由) and when staff accepted it (null until then).
+#[derive(ToSchema)]
+pub struct GrantSettlementDelay {
+    reason: String,
+    /// The due date the report missed.
+    deadline: time::Date,
+    explained_at: time::OffsetDateTime,
+    accepted_at: Option<time::OffsetDateTime>,
 }
 
 #[derive(ToSchema)]
@@ -678,6 +778,8 @@ pub enum GrantAction {
     Cancel,
     RequestDiscontinuation,
     DecideDiscontinuation,
+    ExtendSettlementDeadline,
+    AcceptDelayReason,
 }
 
 /// One payment to the group or refund from it.

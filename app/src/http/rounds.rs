@@ -85,7 +85,7 @@ pub async fn run_as_staff(
 }
 
 /// A round as anyone may read it (an open call); staff and auditors also see the committee.
-fn round_json(
+pub(super) fn round_json(
     id: RoundId,
     round: &Round,
     settings: &RoundSettings,
@@ -96,6 +96,15 @@ fn round_json(
     body["scoring_closed"] = json!(round.is_scoring_closed());
     body["decided_total"] = json!(round.decided_total());
     body["remaining_budget"] = json!(round.remaining_budget());
+    body["corrections"] = json!(round
+        .corrections
+        .iter()
+        .map(|correction| json!({
+            "changed": correction.changed,
+            "reason": correction.reason,
+            "corrected_at": super::jst(correction.corrected_at),
+        }))
+        .collect::<Vec<_>>());
     let insider = actor.is_some_and(crate::policy::oversees);
     if insider {
         body["committee"] = json!(round.committee);

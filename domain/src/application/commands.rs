@@ -1,6 +1,8 @@
 //! What a group, the city's staff and the round's decision may ask of an application.
 
 use serde::{Deserialize, Serialize};
+
+use super::screening::ScreeningChecks;
 use time::OffsetDateTime;
 
 use super::content::ApplicationContent;
@@ -68,9 +70,10 @@ pub enum ApplicationCommand {
         by: UserId,
         at: OffsetDateTime,
     },
-    /// Staff's screening result.
+    /// Staff's screening result, with what they checked (`screening`).
     Screen {
         outcome: ScreeningOutcome,
+        checks: Option<ScreeningChecks>,
         by: UserId,
         at: OffsetDateTime,
     },

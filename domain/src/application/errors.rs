@@ -54,6 +54,8 @@ pub enum ApplicationError {
     Group(#[from] GroupError),
     #[error("{0}")]
     Amount(#[from] AmountError),
+    #[error("an application is accepted only once every check is done; not checked: {}", .unchecked.join(", "))]
+    ChecksIncomplete { unchecked: Vec<&'static str> },
     /// The refusals of several fields of the form, found at once (never fewer than two).
     #[error("{}", joined_en(.0))]
     Several(Vec<ApplicationError>),
@@ -108,6 +110,7 @@ impl Refusal for ApplicationError {
             Self::Text(error) => error.code(),
             Self::Group(error) => error.code(),
             Self::Amount(error) => error.code(),
+            Self::ChecksIncomplete { .. } => "application.checks_incomplete",
             Self::Several(all) => all.first().map_or("application.invalid", Refusal::code),
         }
     }
@@ -158,6 +161,18 @@ impl Refusal for ApplicationError {
             Self::Text(error) => error.message_ja_as(field_ja(error.field)),
             Self::Group(error) => error.message_ja(),
             Self::Amount(error) => error.message_ja(),
+            Self::ChecksIncomplete { unchecked } => format!(
+                "受理するには、{}の確認が必要です（規則1の要件）",
+                unchecked
+                    .iter()
+                    .map(|check| match *check {
+                        "members" => "構成員数（5人以上）",
+                        "residents" => "市内在住の構成員",
+                        _ => "団体の規約",
+                    })
+                    .collect::<Vec<_>>()
+                    .join("・")
+            ),
             Self::Several(all) => joined_ja(all),
         }
     }
@@ -171,7 +186,9 @@ impl Refusal for ApplicationError {
             | Self::NotScreenable { .. }
             | Self::NotWithdrawable { .. }
             | Self::OutcomeNotAllowed { .. } => RefusalKind::State,
-            Self::WindowClosed { .. } | Self::WindowNotOpen { .. } => RefusalKind::Rule,
+            Self::WindowClosed { .. }
+            | Self::WindowNotOpen { .. }
+            | Self::ChecksIncomplete { .. } => RefusalKind::Rule,
             Self::WindowReversed
             | Self::TextTooLong { .. }
             | Self::TooManyBudgetLines { .. }
@@ -192,6 +209,7 @@ impl Refusal for ApplicationError {
             Self::PeriodReversed => Some("period"),
             Self::NoExpenseLines | Self::TooManyBudgetLines { .. } => Some("budget"),
             Self::NothingRequested => Some("requested_amount"),
+            Self::ChecksIncomplete { .. } => Some("checks"),
             // Every group refusal of an application command is about the group it names (its
             // standing, its grant count), not about a field of the group's own form.
             Self::Group(_) => Some("group_id"),

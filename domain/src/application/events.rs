@@ -3,6 +3,8 @@
 
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
+
+use super::screening::ScreeningChecks;
 use time::OffsetDateTime;
 
 use super::content::ApplicationContent;
@@ -50,6 +52,13 @@ pub enum ApplicationEvent {
     ApplicationResubmitted {
         requested_amount: Yen,
         max_amount: Yen,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// What staff checked at screening, recorded just before its outcome (`screening`).
+    ScreeningChecksRecorded {
+        checks: ScreeningChecks,
         by: UserId,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
@@ -108,6 +117,7 @@ impl DomainEvent for ApplicationEvent {
             Self::ApplicationSubmitted { .. } => "ApplicationSubmitted",
             Self::ApplicationResubmitted { .. } => "ApplicationResubmitted",
             Self::ApplicationScreenedEligible { .. } => "ApplicationScreenedEligible",
+            Self::ScreeningChecksRecorded { .. } => "ScreeningChecksRecorded",
             Self::ApplicationScreenedIneligible { .. } => "ApplicationScreenedIneligible",
             Self::ApplicationReturned { .. } => "ApplicationReturned",
             Self::ApplicationWithdrawn { .. } => "ApplicationWithdrawn",
@@ -125,6 +135,7 @@ impl DomainEvent for ApplicationEvent {
             | Self::ApplicationSubmitted { .. }
             | Self::ApplicationResubmitted { .. }
             | Self::ApplicationScreenedEligible { .. }
+            | Self::ScreeningChecksRecorded { .. }
             | Self::ApplicationScreenedIneligible { .. }
             | Self::ApplicationReturned { .. }
             | Self::ApplicationWithdrawn { .. }

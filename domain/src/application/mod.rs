@@ -41,6 +41,9 @@ pub mod commands;
 pub mod content;
 mod errors;
 mod events;
+mod screening;
+#[cfg(test)]
+mod screening_tests;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -55,6 +58,7 @@ pub use commands::{ApplicationCommand, DecisionOutcome, ScreeningOutcome};
 pub use content::{ApplicationContent, Period};
 pub use errors::ApplicationError;
 pub use events::{ApplicationEvent, DRAFT_STARTED_VERSION};
+pub use screening::{ScreeningChecks, ScreeningRecord};
 pub use status::ApplicationStatus;
 pub use window::ApplicationWindow;
 
@@ -84,6 +88,9 @@ pub struct Application {
     closing_reason: Option<String>,
     grant_id: Option<GrantId>,
     awarded_amount: Option<Yen>,
+    /// What staff checked at the latest screening (`screening`).
+    #[serde(default)]
+    screening_checks: Option<ScreeningRecord>,
 }
 
 /// The parts every command after `StartDraft` needs.
@@ -299,6 +306,7 @@ impl Application {
     fn screen(
         &self,
         outcome: ScreeningOutcome,
+        checks: Option<ScreeningChecks>,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<ApplicationEvent>, ApplicationError> {
@@ -306,7 +314,11 @@ impl Application {
         if status != ApplicationStatus::Submitted {
             return Err(ApplicationError::NotScreenable { status });
         }
-        Ok(vec![match outcome {
+        let eligible = matches!(outcome, ScreeningOutcome::Eligible);
+        let mut events: Vec<ApplicationEvent> = screening::recorded(checks, eligible, by, at)?
+            .into_iter()
+            .collect();
+        events.push(match outcome {
             ScreeningOutcome::Eligible => ApplicationEvent::ApplicationScreenedEligible { by, at },
             ScreeningOutcome::Ineligible { reason } => {
                 ApplicationEvent::ApplicationScreenedIneligible {
@@ -320,7 +332,13 @@ impl Application {
                 by,
                 at,
             },
-        }])
+        });
+        Ok(events)
+    }
+
+    /// The latest screening's checks, who did them and when (`screening`).
+    pub fn screening_checks(&self) -> Option<&ScreeningRecord> {
+        self.screening_checks.as_ref()
     }
 
     fn withdraw(
@@ -425,7 +443,12 @@ impl Aggregate for Application {
                 self.save_draft(content, by, at)?
             }
             ApplicationCommand::Submit { group, by, at } => self.submit(group, by, at)?,
-            ApplicationCommand::Screen { outcome, by, at } => self.screen(outcome, by, at)?,
+            ApplicationCommand::Screen {
+                outcome,
+                checks,
+                by,
+                at,
+            } => self.screen(outcome, checks, by, at)?,
             ApplicationCommand::Withdraw { reason, by, at } => self.withdraw(reason, by, at)?,
             ApplicationCommand::RecordOutcome { outcome, by, at } => {
                 self.record_outcome(outcome, by, at)?
@@ -468,6 +491,9 @@ impl Aggregate for Application {
                 self.submitted_at = Some(at);
                 self.max_at_submission = Some(max_amount);
                 self.returned_reason = None;
+            }
+            ApplicationEvent::ScreeningChecksRecorded { checks, by, at } => {
+                self.screening_checks = Some(ScreeningRecord { checks, by, at });
             }
             ApplicationEvent::ApplicationScreenedEligible { .. } => {
                 self.status = Some(S::Eligible);

@@ -13,12 +13,12 @@ use crate::group::GroupError;
 use crate::refusal::{Refusal, RefusalKind};
 use crate::text::{ForbiddenCharacter, Lines};
 
-type ApplicationTest = TestFramework<Application>;
+pub(super) type ApplicationTest = TestFramework<Application>;
 
 /// Before the window opens: drafting is allowed.
 const BEFORE_OPENING: OffsetDateTime = datetime!(2026-04-20 10:00 +09:00);
 const OPENS_AT: OffsetDateTime = datetime!(2026-05-01 09:00 +09:00);
-const INSIDE: OffsetDateTime = datetime!(2026-05-20 15:00 +09:00);
+pub(super) const INSIDE: OffsetDateTime = datetime!(2026-05-20 15:00 +09:00);
 const CLOSES_AT: OffsetDateTime = datetime!(2026-06-01 00:00 +09:00);
 const AFTER_CLOSING: OffsetDateTime = datetime!(2026-06-10 10:00 +09:00);
 
@@ -34,7 +34,7 @@ fn applicant() -> UserId {
     id(10, UserId::from_uuid)
 }
 
-fn staff() -> UserId {
+pub(super) fn staff() -> UserId {
     id(20, UserId::from_uuid)
 }
 
@@ -136,7 +136,7 @@ fn draft_started_with(content: ApplicationContent) -> ApplicationEvent {
     }
 }
 
-fn draft_started() -> ApplicationEvent {
+pub(super) fn draft_started() -> ApplicationEvent {
     draft_started_with(content(286_000))
 }
 
@@ -148,7 +148,7 @@ fn saved(content: ApplicationContent) -> ApplicationEvent {
     }
 }
 
-fn submitted() -> ApplicationEvent {
+pub(super) fn submitted() -> ApplicationEvent {
     ApplicationEvent::ApplicationSubmitted {
         requested_amount: yen(286_000),
         max_amount: yen(286_000),
@@ -165,7 +165,7 @@ fn returned() -> ApplicationEvent {
     }
 }
 
-fn eligible() -> ApplicationEvent {
+pub(super) fn eligible() -> ApplicationEvent {
     ApplicationEvent::ApplicationScreenedEligible {
         by: staff(),
         at: INSIDE,
@@ -207,6 +207,7 @@ fn save_at(content: ApplicationContent, at: OffsetDateTime) -> ApplicationComman
 fn screen(outcome: ScreeningOutcome) -> ApplicationCommand {
     ApplicationCommand::Screen {
         outcome,
+        checks: None,
         by: staff(),
         at: INSIDE,
     }

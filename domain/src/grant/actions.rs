@@ -17,14 +17,16 @@ use GrantStatus::{
 };
 
 /// Every action, in the order the grant's life meets them.
-const ACTIONS: [GrantAction; 13] = [
+const ACTIONS: [GrantAction; 15] = [
     GrantAction::Withdraw,
     GrantAction::RequestAdvance,
     GrantAction::RecordAdvance,
     GrantAction::RequestChange,
     GrantAction::DecideChange,
+    GrantAction::ExtendSettlementDeadline,
     GrantAction::SaveReport,
     GrantAction::SubmitReport,
+    GrantAction::AcceptDelayReason,
     GrantAction::ReviewSettlement,
     GrantAction::RecordFinalPayment,
     GrantAction::RecordRefund,
@@ -58,8 +60,10 @@ impl GrantAction {
             Self::SaveReport | Self::SubmitReport => {
                 matches!(status, Decided | InProgress | ReportReturned | Discontinued)
             }
-            // Rule 9: staff review a submitted report.
-            Self::ReviewSettlement => status == ReportSubmitted,
+            // Rule 9: staff extend the due date until the first report is submitted.
+            Self::ExtendSettlementDeadline => matches!(status, Decided | InProgress | Discontinued),
+            // Rule 9: staff review a submitted report, and accept a late one's delay reason.
+            Self::ReviewSettlement | Self::AcceptDelayReason => status == ReportSubmitted,
             // Rule 7: a final payment only of what is payable after finalisation.
             Self::RecordFinalPayment => status == Finalised,
             // A refund is recorded whenever one is owed, whatever the status.
@@ -78,7 +82,7 @@ impl Grant {
     /// naming the action.
     pub(super) fn check(&self, action: GrantAction) -> Result<GrantStatus, GrantError> {
         let status = self.status.ok_or(GrantError::NotDecided)?;
-        if action.permits(status, self.refund_outstanding) {
+        if action.permits(status, self.refund_outstanding) && self.due_date_permits(action) {
             Ok(status)
         } else {
             Err(GrantError::StatusForbids { action, status })

@@ -13,6 +13,7 @@ use super::errors::{GrantAction, GrantError};
 use super::events::GrantEvent;
 use super::payments::add;
 use super::settlement::refund_due_date;
+use super::surcharge::{RefundOrder, SurchargeTerms};
 use super::text::{self, LONG_TEXT_MAX_CHARS};
 use super::{Grant, GrantStatus};
 
@@ -66,6 +67,7 @@ impl Grant {
         &self,
         reason: &str,
         refund_amount: Yen,
+        surcharge: SurchargeTerms,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
@@ -78,12 +80,22 @@ impl Grant {
                 net_paid,
             });
         }
-        Ok(vec![GrantEvent::GrantCancelled {
+        let refund_due_on = (!refund_amount.is_zero()).then(|| refund_due_date(at));
+        let mut events = vec![GrantEvent::GrantCancelled {
             reason,
             refund_amount,
-            refund_due_on: (!refund_amount.is_zero()).then(|| refund_due_date(at)),
+            refund_due_on,
             by,
             at,
-        }])
+        }];
+        // 適正化法 第19条: the order states the 加算金・延滞金 terms (see `surcharge`).
+        if let Some(due_on) = refund_due_on {
+            events.push(GrantEvent::RefundSurchargeTermsRecorded {
+                order: RefundOrder::new(surcharge, &self.payments, refund_amount, due_on),
+                by,
+                at,
+            });
+        }
+        Ok(events)
     }
 }

@@ -11,6 +11,7 @@ use crate::money::Yen;
 
 use super::decision::GrantDecision;
 use super::period::Period;
+use super::surcharge::SurchargeTerms;
 
 /// Whether a payment is an advance (概算払) or the payment after finalisation (精算払).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,8 +128,22 @@ pub enum GrantCommand {
         by: UserId,
         at: OffsetDateTime,
     },
-    /// The group submits the saved report (rule 9's deadline).
-    SubmitSettlementReport { by: UserId, at: OffsetDateTime },
+    /// The group submits the saved report (rule 9's deadline); a late first report gives the
+    /// reason for its delay (遅延理由).
+    SubmitSettlementReport {
+        delay_reason: Option<String>,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff extend the due date of the settlement report, with a reason.
+    ExtendSettlementDeadline {
+        deadline: Date,
+        reason: String,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Staff accept the reason a late report gave for its delay.
+    AcceptDelayReason { by: UserId, at: OffsetDateTime },
     /// Staff accept the report (and finalise the amount) or return it (rule 9).
     ReviewSettlement {
         outcome: ReviewOutcome,
@@ -159,6 +174,8 @@ pub enum GrantCommand {
     Cancel {
         reason: String,
         refund_amount: Yen,
+        /// The city's 加算金・延滞金 terms, recorded with the refund order.
+        surcharge: SurchargeTerms,
         by: UserId,
         at: OffsetDateTime,
     },

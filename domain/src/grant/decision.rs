@@ -41,6 +41,10 @@ pub struct GrantDecision {
     pub advance_cap_ratio: Ratio,
     pub change_threshold_ratio: Ratio,
     pub settlement_days: u32,
+    /// The round's last day for settlement reports; absent in decisions recorded before it was a
+    /// setting, which keep 10 April after the fiscal year (see `due_date`).
+    #[serde(default)]
+    pub settlement_grace_date: Option<Date>,
     pub planned: Budget,
     pub planned_period: Period,
 }

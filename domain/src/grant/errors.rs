@@ -29,6 +29,8 @@ pub enum GrantAction {
     Cancel,
     RequestDiscontinuation,
     DecideDiscontinuation,
+    ExtendSettlementDeadline,
+    AcceptDelayReason,
 }
 
 impl GrantAction {
@@ -47,6 +49,8 @@ impl GrantAction {
             Self::Cancel => "交付決定の取消",
             Self::RequestDiscontinuation => "中止・廃止の承認申請",
             Self::DecideDiscontinuation => "中止・廃止の承認審査",
+            Self::ExtendSettlementDeadline => "実績報告の期限の延長",
+            Self::AcceptDelayReason => "遅延理由の承認",
         }
     }
 }
@@ -64,6 +68,7 @@ fn contract_field(field: &'static str) -> &'static str {
 fn field_ja(field: &str) -> &'static str {
     match field {
         "reason" => "理由",
+        "delay_reason" => "遅延理由",
         "outcomes" => "事業の成果",
         "item" => "支出の内容",
         "receipt_number" => "領収書番号",
@@ -178,8 +183,14 @@ pub enum GrantError {
     // Rule 9.
     #[error("no settlement report has been saved")]
     NoReportSaved,
-    #[error("the settlement report was due on {deadline}")]
+    #[error("the settlement report was due on {deadline}; a late report needs a delay reason")]
     ReportLate { deadline: Date },
+    #[error("the new due date {deadline} must be later than the current one {previous}")]
+    ExtensionNotLater { deadline: Date, previous: Date },
+    #[error("the new due date {deadline} lies before today {today}")]
+    ExtensionInPast { deadline: Date, today: Date },
+    #[error("the report was due on {deadline}: staff must accept its delay reason before the amount is finalised")]
+    DelayNotAccepted { deadline: Date },
 
     // Refunds and rule 10.
     #[error("the refund {amount} exceeds the {outstanding} outstanding")]
@@ -223,6 +234,9 @@ impl Refusal for GrantError {
             Self::ChangePending => "grant.change_pending",
             Self::NoReportSaved => "grant.no_report_saved",
             Self::ReportLate { .. } => "grant.report_late",
+            Self::ExtensionNotLater { .. } => "grant.extension_not_later",
+            Self::ExtensionInPast { .. } => "grant.extension_in_past",
+            Self::DelayNotAccepted { .. } => "grant.delay_not_accepted",
             Self::RefundAboveOutstanding { .. } => "grant.refund_above_outstanding",
             Self::CancelRefundAbovePaid { .. } => "grant.cancel_refund_above_paid",
         }
@@ -320,9 +334,24 @@ impl Refusal for GrantError {
             }
             Self::ChangePending => "審査中の変更申請があります".into(),
             Self::NoReportSaved => "実績報告が保存されていません".into(),
-            Self::ReportLate { deadline } => {
-                format!("実績報告の提出期限{}を過ぎています", JaDate(*deadline))
-            }
+            Self::ReportLate { deadline } => format!(
+                "実績報告の提出期限{}を過ぎています。遅延理由を記入して提出してください",
+                JaDate(*deadline)
+            ),
+            Self::ExtensionNotLater { deadline, previous } => format!(
+                "延長後の期限{}は現在の期限{}より後の日にしてください",
+                JaDate(*deadline),
+                JaDate(*previous)
+            ),
+            Self::ExtensionInPast { deadline, today } => format!(
+                "延長後の期限{}が本日{}より前です",
+                JaDate(*deadline),
+                JaDate(*today)
+            ),
+            Self::DelayNotAccepted { deadline } => format!(
+                "提出期限{}を過ぎた実績報告です。遅延理由を承認してから額を確定してください",
+                JaDate(*deadline)
+            ),
             Self::RefundAboveOutstanding {
                 amount,
                 outstanding,
@@ -342,7 +371,8 @@ impl Refusal for GrantError {
             | Self::ChangeRequestExists
             | Self::ChangeAlreadyDecided
             | Self::ChangePending
-            | Self::NoReportSaved => RefusalKind::State,
+            | Self::NoReportSaved
+            | Self::DelayNotAccepted { .. } => RefusalKind::State,
             Self::TextRequired { .. }
             | Self::TextTooLong { .. }
             | Self::Text(_)
@@ -368,6 +398,8 @@ impl Refusal for GrantError {
             | Self::ChangeOffRoundingUnit { .. }
             | Self::IncreaseNotReserved { .. }
             | Self::ReportLate { .. }
+            | Self::ExtensionNotLater { .. }
+            | Self::ExtensionInPast { .. }
             | Self::RefundAboveOutstanding { .. }
             | Self::CancelRefundAbovePaid { .. } => RefusalKind::Rule,
         }
@@ -399,6 +431,8 @@ impl Refusal for GrantError {
             | Self::ChangeBelowPaid { .. }
             | Self::ChangeOffRoundingUnit { .. } => Some("new_amount"),
             Self::CancelRefundAbovePaid { .. } => Some("refund_amount"),
+            Self::ExtensionNotLater { .. } | Self::ExtensionInPast { .. } => Some("deadline"),
+            Self::ReportLate { .. } => Some("delay_reason"),
             Self::RatioAboveOne { .. }
             | Self::IncreaseNotReserved { .. }
             | Self::NotDecided
@@ -411,7 +445,7 @@ impl Refusal for GrantError {
             | Self::ChangeAlreadyDecided
             | Self::ChangePending
             | Self::NoReportSaved
-            | Self::ReportLate { .. } => None,
+            | Self::DelayNotAccepted { .. } => None,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::money::Yen;
 use super::commands::{PaymentKind, SettlementReport};
 use super::decision::GrantDecision;
 use super::period::Period;
+use super::surcharge::RefundOrder;
 use super::GrantStatus;
 
 /// The version of `ChangeApproved`: 2.0 added `released` (see [`crate::upcasting`]).
@@ -185,6 +186,37 @@ pub enum GrantEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// Staff moved the settlement report's due date from `previous` to `deadline`.
+    SettlementDeadlineExtended {
+        previous: Date,
+        deadline: Date,
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A first report came after its due date (`deadline`) with this reason for the delay (遅延理由).
+    SettlementDelayExplained {
+        reason: String,
+        deadline: Date,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The cancellation's refund order with its 加算金・延滞金 terms and the 加算金 if paid on the
+    /// due date (recorded with `GrantCancelled` when a refund is ordered).
+    RefundSurchargeTermsRecorded {
+        order: RefundOrder,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff accepted the delay reason; the amount may now be finalised.
+    SettlementDelayAccepted {
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for GrantEvent {
@@ -208,6 +240,10 @@ impl DomainEvent for GrantEvent {
             Self::DiscontinuationRequested { .. } => "DiscontinuationRequested",
             Self::DiscontinuationApproved { .. } => "DiscontinuationApproved",
             Self::DiscontinuationRefused { .. } => "DiscontinuationRefused",
+            Self::SettlementDeadlineExtended { .. } => "SettlementDeadlineExtended",
+            Self::SettlementDelayExplained { .. } => "SettlementDelayExplained",
+            Self::SettlementDelayAccepted { .. } => "SettlementDelayAccepted",
+            Self::RefundSurchargeTermsRecorded { .. } => "RefundSurchargeTermsRecorded",
         }
         .to_owned()
     }
@@ -232,7 +268,11 @@ impl DomainEvent for GrantEvent {
             | Self::GrantCancelled { .. }
             | Self::DiscontinuationRequested { .. }
             | Self::DiscontinuationApproved { .. }
-            | Self::DiscontinuationRefused { .. } => "1.0",
+            | Self::DiscontinuationRefused { .. }
+            | Self::SettlementDeadlineExtended { .. }
+            | Self::SettlementDelayExplained { .. }
+            | Self::SettlementDelayAccepted { .. }
+            | Self::RefundSurchargeTermsRecorded { .. } => "1.0",
         }
         .to_owned()
     }

@@ -27,10 +27,10 @@
 //!   the resulting amount may neither exceed the max subsidy of the new budget nor fall below what has been
 //!   paid, nor be zero. The settlement report cannot be submitted while a change request is pending.
 //! - Rule 9: the report is due on `min(completion deadline + settlement days, grace date)`, the grace date
-//!   being 10 April after the fiscal year's end (this city's choice: the accounts of the fiscal year close
-//!   in spring, so reports after 10 April could not be finalised in time). The deadline binds the first
-//!   submission; a report returned for correction may be resubmitted afterwards, as the return is staff's
-//!   doing. The outcomes text is required at submission, not while drafting. A refund ordered on
+//!   being the round's setting, by default 10 April after the fiscal year's end (this city's choice: the
+//!   accounts of the fiscal year close in spring, so reports after 10 April could not be finalised in
+//!   time). Staff may extend it; a late first report needs a delay reason staff accept (`due_date`).
+//!   A report returned for correction may be resubmitted afterwards, as the return is staff's doing. The outcomes text is required at submission, not while drafting. A refund ordered on
 //!   finalisation is due 30 days after the review day (JST); so is a refund ordered by cancellation.
 //! - "Paid" in the rules is the money the group holds: payments less refunds received ([`Grant::net_paid`]).
 //!   `paid_total` stays the gross sum of payments made.
@@ -45,13 +45,19 @@ mod changes;
 mod commands;
 mod decision;
 mod discontinuation;
+mod due_date;
 mod errors;
 mod events;
 mod payments;
 mod period;
 mod settlement;
+mod surcharge;
 mod text;
 
+#[cfg(test)]
+mod due_date_tests;
+#[cfg(test)]
+mod surcharge_tests;
 #[cfg(test)]
 mod tests;
 
@@ -71,6 +77,7 @@ pub use changes::needs_approval;
 pub use commands::{GrantCommand, PaymentKind, ReceiptLine, ReviewOutcome, SettlementReport};
 pub use decision::{last_withdrawal_day, GrantDecision};
 pub use discontinuation::{DiscontinuationRecord, DiscontinuationState};
+pub use due_date::{due_date, SettlementDelay, SettlementExtension};
 pub use errors::{GrantAction, GrantError};
 pub use events::{GrantEvent, CHANGE_APPROVED_VERSION};
 pub use payments::{
@@ -78,6 +85,10 @@ pub use payments::{
 };
 pub use period::Period;
 pub use settlement::{counted_receipts, finalise, grace_date, settlement_deadline, Finalisation};
+pub use surcharge::{
+    additional_charge, attribute_to_receipts, late_charge, RefundOrder, SurchargeTerms, Surcharges,
+    SURCHARGE_BASE_UNIT, SURCHARGE_MINIMUM,
+};
 pub use text::{LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
 
 /// What the city still owes on a grant (rule 7): once its amount is finalised, the finalised amount
@@ -162,6 +173,9 @@ pub struct Award {
     pub advance_cap_ratio: Ratio,
     pub change_threshold_ratio: Ratio,
     pub settlement_days: u32,
+    /// The round's grace date for reports, if it set one (see `due_date`).
+    #[serde(default)]
+    pub settlement_grace_date: Option<Date>,
     /// The planned budget, as amended by minor and approved changes.
     pub planned: Budget,
     pub planned_period: Period,
@@ -185,6 +199,7 @@ impl Award {
             advance_cap_ratio: decision.advance_cap_ratio,
             change_threshold_ratio: decision.change_threshold_ratio,
             settlement_days: decision.settlement_days,
+            settlement_grace_date: decision.settlement_grace_date,
             planned: decision.planned,
             planned_period: decision.planned_period,
         }
@@ -294,6 +309,15 @@ pub struct Grant {
     /// none, which is what its events say.
     #[serde(default)]
     pub discontinuation: Option<DiscontinuationRecord>,
+    /// Every extension of the report's due date, in the order granted (`due_date`).
+    #[serde(default)]
+    pub settlement_extensions: Vec<SettlementExtension>,
+    /// The delay reason of a late first report, and whether staff accepted it.
+    #[serde(default)]
+    pub settlement_delay: Option<SettlementDelay>,
+    /// The cancellation's refund order with its 加算金・延滞金 terms (`surcharge`).
+    #[serde(default)]
+    pub refund_order: Option<RefundOrder>,
 }
 
 impl Grant {
@@ -418,7 +442,18 @@ impl Grant {
             GrantCommand::SaveSettlementReport { report, by, at } => {
                 self.save_report(report, by, at)
             }
-            GrantCommand::SubmitSettlementReport { by, at } => self.submit_report(by, at),
+            GrantCommand::SubmitSettlementReport {
+                delay_reason,
+                by,
+                at,
+            } => self.submit_report(delay_reason.as_deref(), by, at),
+            GrantCommand::ExtendSettlementDeadline {
+                deadline,
+                reason,
+                by,
+                at,
+            } => self.extend_settlement_deadline(deadline, &reason, by, at),
+            GrantCommand::AcceptDelayReason { by, at } => self.accept_delay_reason(by, at),
             GrantCommand::ReviewSettlement { outcome, by, at } => {
                 self.review_settlement(outcome, by, at)
             }
@@ -431,9 +466,10 @@ impl Grant {
             GrantCommand::Cancel {
                 reason,
                 refund_amount,
+                surcharge,
                 by,
                 at,
-            } => self.cancel(&reason, refund_amount, by, at),
+            } => self.cancel(&reason, refund_amount, surcharge, by, at),
             GrantCommand::RequestDiscontinuation { reason, by, at } => {
                 self.request_discontinuation(&reason, by, at)
             }
@@ -668,6 +704,12 @@ impl Aggregate for Grant {
             event @ (GrantEvent::DiscontinuationRequested { .. }
             | GrantEvent::DiscontinuationApproved { .. }
             | GrantEvent::DiscontinuationRefused { .. }) => self.apply_discontinuation(event),
+            GrantEvent::SettlementDeadlineExtended { .. }
+            | GrantEvent::SettlementDelayExplained { .. }
+            | GrantEvent::SettlementDelayAccepted { .. } => self.apply_due_date(&event),
+            GrantEvent::RefundSurchargeTermsRecorded { order, .. } => {
+                self.refund_order = Some(order)
+            }
         }
     }
 }

@@ -14,12 +14,13 @@ use super::commands::{ReceiptLine, ReviewOutcome, SettlementReport};
 use super::errors::{overflow_in, GrantAction, GrantError};
 use super::events::GrantEvent;
 use super::text::{self, LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
-use super::{ChangeState, Grant, GrantStatus};
+use super::{ChangeState, Grant};
 
 /// Days after the order within which a refund is due (finalisation or cancellation).
 pub const REFUND_DAYS: i64 = 30;
 
-/// The grace date: 10 April after the fiscal year's end, the last day any report of the year is taken.
+/// The default grace date: 10 April after the fiscal year's end, the last day any report of the year
+/// is taken when the round sets no `settlement_grace_date` (see `due_date`).
 pub fn grace_date(fiscal_year: FiscalYear) -> Date {
     Date::from_calendar_date(fiscal_year.year() + 1, Month::April, 10)
         .expect("10 April exists in every year")
@@ -31,10 +32,11 @@ pub fn settlement_deadline(
     settlement_days: u32,
     fiscal_year: FiscalYear,
 ) -> Date {
-    let grace = grace_date(fiscal_year);
-    completion_deadline
-        .checked_add(Duration::days(i64::from(settlement_days)))
-        .map_or(grace, |deadline| deadline.min(grace))
+    super::due_date::due_date(
+        completion_deadline,
+        settlement_days,
+        grace_date(fiscal_year),
+    )
 }
 
 /// Rule 9: the receipts that count, those dated from the decision day to the completion deadline.
@@ -161,14 +163,15 @@ impl Grant {
         }])
     }
 
-    /// Rule 9: the saved report is submitted by its deadline (the first time; see the module map).
+    /// Rule 9: the saved report is submitted by its due date, or late with a delay reason (the first
+    /// time; see `due_date`).
     pub(super) fn submit_report(
         &self,
+        delay_reason: Option<&str>,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
         let status = self.check(GrantAction::SubmitReport)?;
-        let award = self.award()?;
         if self
             .changes
             .iter()
@@ -183,20 +186,15 @@ impl Grant {
             LONG_TEXT_MAX_CHARS,
             Lines::Many,
         )?;
-        let deadline = settlement_deadline(
-            award.completion_deadline,
-            award.settlement_days,
-            award.fiscal_year,
-        );
-        if status != GrantStatus::ReportReturned && jst_date(at) > deadline {
-            return Err(GrantError::ReportLate { deadline });
-        }
-        Ok(vec![GrantEvent::SettlementReportSubmitted {
+        let (deadline, delay) = self.check_due_date(status, delay_reason, by, at)?;
+        let mut events = vec![GrantEvent::SettlementReportSubmitted {
             report,
             deadline,
             by,
             at,
-        }])
+        }];
+        events.extend(delay);
+        Ok(events)
     }
 
     /// Rule 9: staff return the report, or accept it and finalise the amount.
@@ -215,6 +213,7 @@ impl Grant {
                 at,
             }]);
         }
+        self.check_delay_accepted()?;
         let report = self.report.as_ref().ok_or(GrantError::NoReportSaved)?;
         let finalisation = finalise(
             &award.terms,

@@ -13,17 +13,17 @@ use crate::fiscal_year::JST;
 use crate::ids::UserId;
 use crate::refusal::{Refusal, RefusalKind};
 
-type Framework = TestFramework<Grant>;
+pub(super) type Framework = TestFramework<Grant>;
 
-fn yen(amount: i64) -> Yen {
+pub(super) fn yen(amount: i64) -> Yen {
     Yen::new(amount).unwrap()
 }
 
-fn staff() -> UserId {
+pub(super) fn staff() -> UserId {
     UserId::from_uuid(Uuid::from_u128(1))
 }
 
-fn applicant() -> UserId {
+pub(super) fn applicant() -> UserId {
     UserId::from_uuid(Uuid::from_u128(2))
 }
 
@@ -36,7 +36,7 @@ fn change_id(n: u128) -> ChangeRequestId {
 }
 
 /// Noon on a Japanese calendar day.
-fn noon(day: Date) -> OffsetDateTime {
+pub(super) fn noon(day: Date) -> OffsetDateTime {
     day.with_hms(12, 0, 0).unwrap().assume_offset(JST)
 }
 
@@ -79,7 +79,7 @@ fn period(end: Date) -> Period {
 }
 
 /// The decision as recorded: 286,000 yen on the step-up course, texts already trimmed.
-fn decision() -> GrantDecision {
+pub(super) fn decision() -> GrantDecision {
     GrantDecision {
         grant_id: grant_id(),
         application_id: ApplicationId::from_uuid(Uuid::from_u128(11)),
@@ -98,6 +98,7 @@ fn decision() -> GrantDecision {
         advance_cap_ratio: "4/5".parse().unwrap(),
         change_threshold_ratio: "1/5".parse().unwrap(),
         settlement_days: 30,
+        settlement_grace_date: None,
         planned: budget(412_345, 30_000),
         planned_period: period(COMPLETION),
     }
@@ -122,7 +123,7 @@ fn decide_command(at: OffsetDateTime) -> GrantCommand {
     )
 }
 
-fn decided() -> GrantEvent {
+pub(super) fn decided() -> GrantEvent {
     GrantEvent::GrantDecided {
         decision: decision(),
         decided_on: DECIDED_ON,
@@ -152,7 +153,7 @@ fn paid(amount: i64, total: i64, kind: PaymentKind, day: Date) -> GrantEvent {
 }
 
 /// Decided 286,000 and the advance of 228,800 (the 4/5 cap) requested and paid.
-fn advanced() -> Vec<GrantEvent> {
+pub(super) fn advanced() -> Vec<GrantEvent> {
     vec![
         decided(),
         advance_requested(228_800, 228_800),
@@ -177,7 +178,7 @@ fn receipt(category: ExpenseCategory, amount: i64, day: Date, number: &str) -> R
 }
 
 /// A report with `eligible` yen of eligible receipts, a meal that never counts, and project income.
-fn report(eligible: i64, project_income: i64) -> SettlementReport {
+pub(super) fn report(eligible: i64, project_income: i64) -> SettlementReport {
     SettlementReport {
         income: vec![IncomeLine {
             kind: IncomeKind::ProjectIncome,
@@ -198,7 +199,7 @@ fn report(eligible: i64, project_income: i64) -> SettlementReport {
     }
 }
 
-fn submitted(report: SettlementReport) -> Vec<GrantEvent> {
+pub(super) fn submitted(report: SettlementReport) -> Vec<GrantEvent> {
     vec![
         GrantEvent::SettlementReportSaved {
             report: report.clone(),
@@ -214,18 +215,21 @@ fn submitted(report: SettlementReport) -> Vec<GrantEvent> {
     ]
 }
 
-fn history(parts: &[Vec<GrantEvent>]) -> Vec<GrantEvent> {
+pub(super) fn history(parts: &[Vec<GrantEvent>]) -> Vec<GrantEvent> {
     parts.concat()
 }
 
-fn run(given: Vec<GrantEvent>, command: GrantCommand) -> Result<Vec<GrantEvent>, GrantError> {
+pub(super) fn run(
+    given: Vec<GrantEvent>,
+    command: GrantCommand,
+) -> Result<Vec<GrantEvent>, GrantError> {
     Framework::with(())
         .given(given)
         .when(command)
         .inspect_result()
 }
 
-fn state(events: &[GrantEvent]) -> Grant {
+pub(super) fn state(events: &[GrantEvent]) -> Grant {
     let mut grant = Grant::default();
     for event in events {
         grant.apply(event.clone());
@@ -233,9 +237,9 @@ fn state(events: &[GrantEvent]) -> Grant {
     grant
 }
 
-const REVIEW_DAY: Date = date!(2027 - 03 - 10);
+pub(super) const REVIEW_DAY: Date = date!(2027 - 03 - 10);
 
-fn accept() -> GrantCommand {
+pub(super) fn accept() -> GrantCommand {
     GrantCommand::ReviewSettlement {
         outcome: ReviewOutcome::Accepted,
         by: staff(),
@@ -644,6 +648,7 @@ fn the_allowed_actions_follow_the_status_the_commands_check() {
             RecordAdvance,
             RequestChange,
             DecideChange,
+            ExtendSettlementDeadline,
             SaveReport,
             SubmitReport,
             Cancel,
@@ -949,7 +954,7 @@ fn a_change_request_id_cannot_be_reused_nor_an_unknown_one_decided() {
 
 // ---- Rule 9: the settlement report and finalisation ----
 
-fn save(report: SettlementReport, day: Date) -> GrantCommand {
+pub(super) fn save(report: SettlementReport, day: Date) -> GrantCommand {
     GrantCommand::SaveSettlementReport {
         report,
         by: applicant(),
@@ -959,6 +964,7 @@ fn save(report: SettlementReport, day: Date) -> GrantCommand {
 
 fn submit(at: OffsetDateTime) -> GrantCommand {
     GrantCommand::SubmitSettlementReport {
+        delay_reason: None,
         by: applicant(),
         at,
     }
@@ -1280,17 +1286,18 @@ fn only_a_submitted_report_can_be_reviewed() {
 
 // ---- Rule 10: cancellation ----
 
-fn cancel(refund: i64, day: Date) -> GrantCommand {
+pub(super) fn cancel(refund: i64, day: Date) -> GrantCommand {
     GrantCommand::Cancel {
         reason: "補助金の目的外使用".into(),
         refund_amount: yen(refund),
+        surcharge: SurchargeTerms::default(),
         by: staff(),
         at: noon(day),
     }
 }
 
 /// The first worked example, finalised, paid in full and closed.
-fn closed() -> Vec<GrantEvent> {
+pub(super) fn closed() -> Vec<GrantEvent> {
     let given = history(&[advanced(), submitted(report(350_000, 30_000))]);
     let given = history(&[given.clone(), run(given, accept()).unwrap()]);
     let day = date!(2027 - 03 - 25);
@@ -1307,13 +1314,27 @@ fn closed() -> Vec<GrantEvent> {
 #[test]
 fn a_closed_grant_can_still_be_cancelled_with_a_refund_of_everything_paid() {
     let day = date!(2027 - 05 - 10);
-    let events = vec![GrantEvent::GrantCancelled {
-        reason: "補助金の目的外使用".into(),
-        refund_amount: yen(240_000),
-        refund_due_on: Some(date!(2027 - 06 - 09)),
-        by: staff(),
-        at: noon(day),
-    }];
+    let events = vec![
+        GrantEvent::GrantCancelled {
+            reason: "補助金の目的外使用".into(),
+            refund_amount: yen(240_000),
+            refund_due_on: Some(date!(2027 - 06 - 09)),
+            by: staff(),
+            at: noon(day),
+        },
+        // The order states the 加算金 if paid on the due date (see `surcharge_tests`): 24,625.
+        GrantEvent::RefundSurchargeTermsRecorded {
+            order: RefundOrder {
+                ordered: yen(240_000),
+                due_on: date!(2027 - 06 - 09),
+                terms: SurchargeTerms::default(),
+                payments_before: 2,
+                additional_if_paid_on_due_date: yen(24_625),
+            },
+            by: staff(),
+            at: noon(day),
+        },
+    ];
     Framework::with(())
         .given(closed())
         .when(cancel(240_000, day))
@@ -1381,6 +1402,7 @@ fn a_withdrawn_or_cancelled_grant_cannot_be_cancelled_and_a_reason_is_required()
         .when(GrantCommand::Cancel {
             reason: " ".into(),
             refund_amount: Yen::ZERO,
+            surcharge: SurchargeTerms::default(),
             by: staff(),
             at: noon(date!(2026 - 07 - 01)),
         })

@@ -115,6 +115,16 @@ pub enum RoundCommand {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// Staff correct the settings after opening, with a reason (`correction`); `applications` is
+    /// how many applications the round has (drafts included), which the app reads.
+    Correct {
+        settings: RoundSettings,
+        reason: String,
+        applications: u32,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 /// One award in a decision. `requested`, `budget` and `grants_in_other_rounds` are facts the app

@@ -27,6 +27,8 @@ pub enum RoundError {
     RatioAboveOne(&'static str),
     #[error("the settlement period must be between 1 and 365 days")]
     SettlementDaysOutOfRange,
+    #[error("the settlement grace date must lie between {first} and {last}")]
+    SettlementGraceOutOfRange { first: Date, last: Date },
     #[error("a group must be allowed at least one grant")]
     NoGrantsPerGroup,
     #[error("the {0} may not be empty")]
@@ -164,6 +166,40 @@ pub enum RoundError {
     /// 繰上げ採択's refusals (see `promotion.rs`).
     #[error(transparent)]
     Promotion(#[from] PromotionError),
+    // --- corrections after opening (`correction`) ---
+    #[error("{field} may not change once the round has an application")]
+    SettingFrozen { field: &'static str },
+    #[error("the budget {budget} may not fall below the {decided} already decided")]
+    BudgetBelowDecided { budget: Yen, decided: Yen },
+    #[error("the application window may not close at an instant already past")]
+    ClosingInPast,
+    #[error("the correction changes nothing")]
+    CorrectionUnchanged,
+    #[error("{field} of a round may never be corrected: open a new round")]
+    NeverCorrected { field: &'static str },
+}
+
+/// The Japanese name of a round setting, for the correction refusals.
+fn setting_ja(field: &str) -> &'static str {
+    match field {
+        "fiscal_year" => "年度",
+        "course" => "コース名",
+        "budget" => "予算額（減額）",
+        "cap" => "補助上限額",
+        "floor" => "補助下限額",
+        "rate_schedule" => "補助率",
+        "rounding_unit" => "端数処理の単位",
+        "max_grants_per_group" => "1団体の交付回数の上限",
+        "opens_at" => "受付開始日時",
+        "closes_at" => "受付期間（短縮）",
+        "criteria" => "審査基準",
+        "pass_ratio" => "合格ライン",
+        "advance_cap_ratio" => "概算払の上限",
+        "change_threshold_ratio" => "変更承認が必要な減額の比率",
+        "settlement_days" => "実績報告の期限",
+        "settlement_grace_date" => "実績報告の最終期限",
+        _ => "この設定",
+    }
 }
 
 impl Refusal for RoundError {
@@ -175,6 +211,7 @@ impl Refusal for RoundError {
             Self::ZeroRoundingUnit => "round.zero_rounding_unit",
             Self::RatioAboveOne(_) => "round.ratio_above_one",
             Self::SettlementDaysOutOfRange => "round.settlement_days_out_of_range",
+            Self::SettlementGraceOutOfRange { .. } => "round.settlement_grace_out_of_range",
             Self::NoGrantsPerGroup => "round.no_grants_per_group",
             Self::MissingText(_) => "round.missing_text",
             Self::TextTooLong { .. } => "round.text_too_long",
@@ -220,6 +257,11 @@ impl Refusal for RoundError {
             Self::ReservationExists => "round.reservation_exists",
             Self::ReservationUnknown => "round.reservation_unknown",
             Self::ReservationCancelled => "round.reservation_cancelled",
+            Self::SettingFrozen { .. } => "round.setting_frozen",
+            Self::BudgetBelowDecided { .. } => "round.budget_below_decided",
+            Self::ClosingInPast => "round.closing_in_past",
+            Self::CorrectionUnchanged => "round.correction_unchanged",
+            Self::NeverCorrected { .. } => "round.never_corrected",
             Self::ReleaseAboveAward { .. } => "round.release_above_award",
         }
     }
@@ -239,6 +281,11 @@ impl Refusal for RoundError {
             Self::SettlementDaysOutOfRange => {
                 "実績報告の期限日数は1日から365日の間にしてください".into()
             }
+            Self::SettlementGraceOutOfRange { first, last } => format!(
+                "実績報告の最終期限は{}から{}（出納閉鎖日）までの日にしてください",
+                JaDate(*first),
+                JaDate(*last)
+            ),
             Self::NoGrantsPerGroup => "1団体あたりの交付回数の上限は1回以上にしてください".into(),
             Self::MissingText(field) => format!("{field}を入力してください"),
             Self::TextTooLong { field, max } => format!("{field}は{max}文字以内で入力してください"),
@@ -332,6 +379,19 @@ impl Refusal for RoundError {
             Self::ReservationExists => "この変更申請の予算はすでに確保されています".into(),
             Self::ReservationUnknown => "この変更申請の予算は確保されていません".into(),
             Self::ReservationCancelled => "この変更申請の予算確保はすでに取り消されています".into(),
+            Self::SettingFrozen { field } => format!(
+                "申請の受付が始まった募集回では{}を変更できません（申請者が前提とした条件のため）",
+                setting_ja(field)
+            ),
+            Self::BudgetBelowDecided { budget, decided } => {
+                format!("予算額{budget}が交付決定済みの合計{decided}を下回ります")
+            }
+            Self::ClosingInPast => "受付終了日時を過去の日時にすることはできません".into(),
+            Self::CorrectionUnchanged => "訂正する内容がありません".into(),
+            Self::NeverCorrected { field } => format!(
+                "{}は訂正できません。新しい募集回を開設してください",
+                setting_ja(field)
+            ),
             Self::ReleaseAboveAward { amount, award } => {
                 format!("解除額{amount}が交付決定額{award}を超えています")
             }
@@ -370,7 +430,11 @@ impl Refusal for RoundError {
             | Self::DeadlineBeforeDecision { .. }
             | Self::DeadlineAfterFiscalYear { .. }
             | Self::BudgetExceeded { .. }
-            | Self::NotAnIncrease { .. } => RefusalKind::Rule,
+            | Self::NotAnIncrease { .. }
+            | Self::SettingFrozen { .. }
+            | Self::BudgetBelowDecided { .. }
+            | Self::ClosingInPast
+            | Self::NeverCorrected { .. } => RefusalKind::Rule,
             _ => RefusalKind::Invalid,
         }
     }
@@ -393,6 +457,10 @@ impl Refusal for RoundError {
             Self::Text(error) => error.field(),
             Self::Promotion(error) => error.field(),
             Self::SettlementDaysOutOfRange => Some("settlement_days"),
+            Self::SettlementGraceOutOfRange { .. } => Some("settlement_grace_date"),
+            Self::SettingFrozen { field } | Self::NeverCorrected { field } => Some(field),
+            Self::BudgetBelowDecided { .. } => Some("budget"),
+            Self::ClosingInPast => Some("closes_at"),
             Self::NoGrantsPerGroup => Some("max_grants_per_group"),
             Self::NotAReviewer | Self::ReviewerAlreadyAppointed => Some("reviewer_id"),
             Self::AboveRemainder { .. } | Self::AboveRequested { .. } | Self::BelowFloor { .. } => {

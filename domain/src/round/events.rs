@@ -168,6 +168,15 @@ pub enum RoundEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// Staff corrected the settings after opening: the whole corrected settings, the fields changed.
+    RoundCorrected {
+        settings: RoundSettings,
+        changed: Vec<String>,
+        reason: String,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for RoundEvent {
@@ -188,6 +197,7 @@ impl DomainEvent for RoundEvent {
             Self::PromotionOffered { .. } => "PromotionOffered",
             Self::PromotionAccepted { .. } => "PromotionAccepted",
             Self::PromotionDeclined { .. } => "PromotionDeclined",
+            Self::RoundCorrected { .. } => "RoundCorrected",
         }
         .to_owned()
     }
@@ -208,7 +218,8 @@ impl DomainEvent for RoundEvent {
             | Self::ChangeReservationCancelled { .. }
             | Self::PromotionOffered { .. }
             | Self::PromotionAccepted { .. }
-            | Self::PromotionDeclined { .. } => "1.0",
+            | Self::PromotionDeclined { .. }
+            | Self::RoundCorrected { .. } => "1.0",
         }
         .to_owned()
     }

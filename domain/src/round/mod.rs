@@ -28,6 +28,7 @@
 //! - Notice numbers: see [`notice`].
 
 pub mod commands;
+pub mod correction;
 mod decision;
 pub mod errors;
 pub mod events;
@@ -37,6 +38,8 @@ pub mod ranking;
 pub mod reservation;
 pub mod settings;
 
+#[cfg(test)]
+mod correction_tests;
 #[cfg(test)]
 mod tests;
 
@@ -85,6 +88,9 @@ pub struct Round {
     /// promotions existed had none.
     #[serde(default)]
     pub promotions: Vec<PromotionOffer>,
+    /// Every correction of the settings after opening, in order (`correction`).
+    #[serde(default)]
+    pub corrections: Vec<correction::Correction>,
 }
 
 /// The ranking as fixed, and the runner-up offer it made.
@@ -374,6 +380,13 @@ impl Aggregate for Round {
                 by,
                 at,
             } => self.respond_to_promotion(application_id, accept, by, at)?,
+            RoundCommand::Correct {
+                settings,
+                reason,
+                applications,
+                by,
+                at,
+            } => self.correct(settings, &reason, applications, by, at)?,
         };
         for event in events {
             sink.write(event, self).await;
@@ -497,6 +510,20 @@ impl Aggregate for Round {
             RoundEvent::PromotionOffered { .. }
             | RoundEvent::PromotionAccepted { .. }
             | RoundEvent::PromotionDeclined { .. } => self.apply_promotion(&event),
+            RoundEvent::RoundCorrected {
+                settings,
+                changed,
+                reason,
+                at,
+                ..
+            } => {
+                self.settings = Some(settings);
+                self.corrections.push(correction::Correction {
+                    changed,
+                    reason,
+                    corrected_at: at,
+                });
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! so these settings never break an existing draft.
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::{Date, Month, OffsetDateTime};
 
 use super::errors::RoundError;
 use crate::amount::{AmountTerms, RateSchedule};
@@ -45,6 +45,20 @@ pub struct RoundSettings {
     pub advance_cap_ratio: Ratio,
     pub change_threshold_ratio: Ratio,
     pub settlement_days: u32,
+    /// The last day any settlement report of the round is due (rule 9's grace date). Absent (and in
+    /// rounds opened before it was a setting): 10 April after the fiscal year's end
+    /// (`grant::grace_date`). It must lie between the fiscal year's first day and 31 May after
+    /// its end ([`last_settlement_grace_date`]).
+    #[serde(default)]
+    pub settlement_grace_date: Option<Date>,
+}
+
+/// The latest grace date a round may set: 31 May after the fiscal year's end, the day the city's
+/// accounts of the year close (出納閉鎖, 地方自治法 第235条の5); a report due later could not be
+/// finalised and paid from that year's budget.
+pub fn last_settlement_grace_date(fiscal_year: FiscalYear) -> Date {
+    Date::from_calendar_date(fiscal_year.year() + 1, Month::May, 31)
+        .expect("31 May exists in every year")
 }
 
 /// Refuses empty or over-long text, or text holding a character `lines` does not allow
@@ -124,6 +138,13 @@ impl RoundSettings {
         if self.max_grants_per_group == 0 {
             return Err(RoundError::NoGrantsPerGroup);
         }
+        if let Some(grace) = self.settlement_grace_date {
+            let first = self.fiscal_year.first_day();
+            let last = last_settlement_grace_date(self.fiscal_year);
+            if !(first..=last).contains(&grace) {
+                return Err(RoundError::SettlementGraceOutOfRange { first, last });
+            }
+        }
         Ok(())
     }
 
@@ -193,6 +214,7 @@ pub(crate) mod tests {
             advance_cap_ratio: "4/5".parse().unwrap(),
             change_threshold_ratio: "1/5".parse().unwrap(),
             settlement_days: 30,
+            settlement_grace_date: None,
         }
     }
 
@@ -266,6 +288,19 @@ pub(crate) mod tests {
             check(|s| s.max_grants_per_group = 0),
             Err(RoundError::NoGrantsPerGroup)
         );
+        // Fiscal year 2026: the grace date lies from 1 April 2026 to 31 May 2027.
+        let grace_range = Err(RoundError::SettlementGraceOutOfRange {
+            first: time::macros::date!(2026 - 04 - 01),
+            last: time::macros::date!(2027 - 05 - 31),
+        });
+        assert_eq!(
+            check(|s| s.settlement_grace_date = Some(time::macros::date!(2027 - 06 - 01))),
+            grace_range
+        );
+        assert_eq!(
+            check(|s| s.settlement_grace_date = Some(time::macros::date!(2026 - 03 - 31))),
+            grace_range
+        );
         assert_eq!(
             check(|s| s.course = "  ".into()),
             Err(RoundError::MissingText("course"))
@@ -291,5 +326,26 @@ pub(crate) mod tests {
         settings.max_grants_per_group = 1;
         settings.description = String::new();
         assert_eq!(settings.validate(), Ok(()));
+        for grace in [
+            time::macros::date!(2026 - 04 - 01),
+            time::macros::date!(2027 - 05 - 31),
+        ] {
+            settings.settlement_grace_date = Some(grace);
+            assert_eq!(settings.validate(), Ok(()));
+        }
+    }
+
+    #[test]
+    fn settings_stored_before_the_grace_date_setting_load_without_one() {
+        // A round opened before the setting existed: its stored settings have no such field, and
+        // the grant's grace date stays 10 April after the fiscal year (today's behaviour).
+        let mut stored = serde_json::to_value(step_up()).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("settlement_grace_date");
+        let loaded: RoundSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(loaded.settlement_grace_date, None);
+        assert_eq!(loaded, step_up());
     }
 }

@@ -64,6 +64,7 @@ fn decided() -> GrantEvent {
             notice_number: "岡市協第123号".into(),
             conditions: String::new(),
             completion_deadline: COMPLETION,
+            settlement_grace_date: None,
             terms: AmountTerms {
                 cap: yen(500_000),
                 floor: Yen::ZERO,
@@ -301,6 +302,8 @@ fn approval_ends_the_project_on_the_day_and_asks_for_the_report_of_what_was_spen
         grant.allowed_actions(),
         vec![
             GrantAction::RecordAdvance,
+            // The report of what was spent may need more time, as any report.
+            GrantAction::ExtendSettlementDeadline,
             GrantAction::SaveReport,
             GrantAction::SubmitReport,
             GrantAction::Cancel
@@ -314,6 +317,7 @@ fn approval_ends_the_project_on_the_day_and_asks_for_the_report_of_what_was_spen
     };
     given(with(advanced(), [requested(), approved(), saved.clone()]))
         .when(GrantCommand::SubmitSettlementReport {
+            delay_reason: None,
             by: applicant(),
             at: noon(date!(2026 - 10 - 11)),
         })
@@ -322,6 +326,7 @@ fn approval_ends_the_project_on_the_day_and_asks_for_the_report_of_what_was_spen
         });
     given(with(advanced(), [requested(), approved(), saved]))
         .when(GrantCommand::SubmitSettlementReport {
+            delay_reason: None,
             by: applicant(),
             at: noon(date!(2026 - 10 - 10)),
         })

@@ -61,6 +61,13 @@ pub(super) fn grant_summary(grant: &Value) -> Markup {
                 dt { "交付決定日" } dd { (date_of(&grant["decided_on"])) }
                 dt { "文書番号" } dd { (non_empty_dash(text(&grant["notice_number"]))) }
                 dt { "完了期限" } dd { (date_of(&grant["completion_deadline"])) }
+                dt { "実績報告の提出期限" } dd #settlement-due-on { (date_of(&grant["settlement_due_on"])) }
+                @if grant["settlement_delay"].is_object() {
+                    dt { "遅延理由" } dd #settlement-delay {
+                        (text(&grant["settlement_delay"]["reason"]))
+                        @if grant["settlement_delay"]["accepted_at"].is_null() { "（市の確認待ち）" } @else { "（承認済み）" }
+                    }
+                }
                 dt { "支払済額" } dd #paid-total { (yen_of(&grant["paid_total"])) }
                 dt { "確定額" } dd #finalised-amount {
                     @if grant["finalised_amount"].is_null() { "（実績報告の審査後に確定します）" } @else { (yen_of(&grant["finalised_amount"])) }
@@ -70,6 +77,14 @@ pub(super) fn grant_summary(grant: &Value) -> Markup {
                 }
                 @if grant["refund_due"].as_i64().is_some_and(|yen| yen > 0) {
                     dt { "返還していただく額" } dd #refund-due { (yen_of(&grant["refund_due"])) }
+                }
+                @if grant["refund_order"].is_object() {
+                    dt { "返還の納期限" } dd { (date_of(&grant["refund_order"]["due_on"])) }
+                    dt { "納期限に返還した場合の加算金" } dd #additional-if-due { (yen_of(&grant["refund_order"]["additional_charge_if_paid_on_due_date"])) }
+                    @if grant["surcharges"].is_object() {
+                        dt { (date_of(&grant["surcharges"]["as_of"])) "時点の加算金・延滞金" }
+                        dd #surcharges { (yen_of(&grant["surcharges"]["additional"])) "・" (yen_of(&grant["surcharges"]["late"])) }
+                    }
                 }
             }
         }

@@ -23,7 +23,7 @@ use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{error_summary, flash, form_guard, page_with_status, text, Input};
+use crate::web::view::{date_of, error_summary, flash, form_guard, page_with_status, text, Input};
 use crate::web::Web;
 
 const BLANK_RECEIPT_ROWS: usize = 3;
@@ -39,7 +39,13 @@ const RECEIPT_COLUMNS: [&str; 6] = [
 ];
 const INCOME_COLUMNS: [&str; 3] = ["income_kind", "income_description", "income_amount"];
 
-const REPORT_FIELDS: &[&str] = &["expenses", "income", "outcomes", "participants"];
+const REPORT_FIELDS: &[&str] = &[
+    "expenses",
+    "income",
+    "outcomes",
+    "participants",
+    "delay_reason",
+];
 
 /// The saved report, or `None` when none has been saved yet.
 async fn saved_report(web: &Web, token: &str, id: &str) -> Result<Option<Value>, Problem> {
@@ -240,6 +246,11 @@ fn report_page(
                 (Input::text("outcomes", "事業の成果").required().max(LONG_TEXT_MAX_CHARS).hint("提出するときに必要です。").textarea(state))
                 (Input::text("participants", "参加者数（延べ人数）").render(state))
             }
+            fieldset #f-delay {
+                legend { "提出期限" }
+                p { "実績報告の提出期限は" strong { (date_of(&grant["settlement_due_on"])) } "です。" }
+                (Input::text("delay_reason", "遅延理由").max(LONG_TEXT_MAX_CHARS).hint("提出期限を過ぎてから提出するときに記入してください。市が遅延理由を確認してから額を確定します。").textarea(state))
+            }
             div.actions {
                 button type="submit" name="_action" value="save" { "保存" }
                 button.secondary type="submit" name="_action" value="submit" { "保存して提出" }
@@ -253,6 +264,14 @@ fn report_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     page_with_status(code, visitor, "実績報告", body)
+}
+
+/// The submission's body: the delay reason when one was typed.
+fn submission_body(form: &FormData) -> Value {
+    match form.get("delay_reason").trim() {
+        "" => json!({}),
+        reason => json!({ "delay_reason": reason }),
+    }
 }
 
 #[derive(Deserialize)]
@@ -328,7 +347,7 @@ pub(super) async fn save_report(
             Method::POST,
             format!("/api/v1/grants/{}/settlement-report/submit", encode(&id)),
             Some(&token),
-            None,
+            Some(submission_body(&form)),
         )
         .idempotent(form.idempotency_key("submit"));
         outcome = web.api.send(call).await;

@@ -117,6 +117,11 @@ fn event_label(event_type: &str) -> &str {
         "DiscontinuationRequested" => "中止・廃止の承認申請",
         "DiscontinuationApproved" => "中止・廃止の承認",
         "DiscontinuationRefused" => "中止・廃止の不承認",
+        "RoundCorrected" => "募集要項の訂正",
+        "SettlementDeadlineExtended" => "実績報告の期限の延長",
+        "SettlementDelayExplained" => "実績報告の遅延理由",
+        "SettlementDelayAccepted" => "遅延理由の承認",
+        "RefundSurchargeTermsRecorded" => "加算金・延滞金の条件",
         other => other,
     }
 }

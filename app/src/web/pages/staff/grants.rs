@@ -16,7 +16,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use grants_domain::grant::GrantAction;
-use maud::html;
+use maud::{html, Markup};
 use serde_json::{json, Value};
 
 use super::{act, done_at, number, refused_outright, resubmit, status_of, Done};
@@ -40,6 +40,11 @@ pub fn routes() -> Router<Web> {
         .route("/staff/grants/{id}/refunds", post(record_refund))
         .route("/staff/grants/{id}/cancellation", post(cancel))
         .route("/staff/grants/{id}/change-decision", post(decide_change))
+        .route(
+            "/staff/grants/{id}/settlement-deadline",
+            post(extend_deadline),
+        )
+        .route("/staff/grants/{id}/delay-acceptance", post(accept_delay))
 }
 
 /// The page's forms.
@@ -50,6 +55,8 @@ enum Which {
     Refund,
     Cancel,
     Change,
+    Extend,
+    AcceptDelay,
 }
 
 impl Which {
@@ -61,6 +68,8 @@ impl Which {
             Which::Refund => "refunds",
             Which::Cancel => "cancellation",
             Which::Change => "change-decision",
+            Which::Extend => "settlement-deadline",
+            Which::AcceptDelay => "delay-acceptance",
         };
         format!("/staff/grants/{id}/{tail}")
     }
@@ -76,6 +85,8 @@ impl Which {
                 "change-requests/{}/decision",
                 encode(form.get("change_request_id"))
             ),
+            Which::Extend => "settlement-deadline".to_owned(),
+            Which::AcceptDelay => "settlement-report/delay-acceptance".to_owned(),
         };
         format!("/api/v1/grants/{}/{tail}", encode(id))
     }
@@ -87,6 +98,8 @@ impl Which {
             Which::Refund => &["refund_amount", "received_on"],
             Which::Cancel => &["cancel_reason", "cancel_refund_amount"],
             Which::Change => &["change_new_amount", "change_reason"],
+            Which::Extend => &["extension_deadline", "extension_reason"],
+            Which::AcceptDelay => &[],
         }
     }
 
@@ -104,6 +117,11 @@ impl Which {
                 ("new_amount", "change_new_amount"),
                 ("reason", "change_reason"),
             ],
+            Which::Extend => &[
+                ("deadline", "extension_deadline"),
+                ("reason", "extension_reason"),
+            ],
+            Which::AcceptDelay => &[],
         }
     }
 
@@ -145,6 +163,11 @@ impl Which {
                     "reason": form.get("change_reason"),
                 })
             }
+            Which::Extend => json!({
+                "deadline": date("extension_deadline", bad),
+                "reason": form.get("extension_reason"),
+            }),
+            Which::AcceptDelay => json!({}),
         }
     }
 
@@ -156,6 +179,8 @@ impl Which {
             Which::Refund => "refunded",
             Which::Cancel => "cancelled",
             Which::Change => "change-decided",
+            Which::Extend => "extended",
+            Which::AcceptDelay => "delay-accepted",
         }
     }
 }
@@ -166,6 +191,11 @@ const NOTICES: &[(&str, &str)] = &[
     ("refunded", "返還金の受領を記録しました。"),
     ("cancelled", "交付決定を取り消しました。"),
     ("change-decided", "変更承認申請の審査結果を登録しました。"),
+    ("extended", "実績報告の提出期限を延長しました。"),
+    (
+        "delay-accepted",
+        "遅延理由を承認しました。額の確定ができます。",
+    ),
 ];
 
 /// The page's forms as shown: blank, except the one posted.
@@ -175,6 +205,8 @@ struct Forms {
     refund: FormState,
     cancel: FormState,
     change: FormState,
+    extend: FormState,
+    accept_delay: FormState,
 }
 
 impl Forms {
@@ -199,6 +231,8 @@ impl Forms {
             refund: FormState::new(refund),
             cancel: FormState::new(FormData::default()),
             change: FormState::new(FormData::default()),
+            extend: FormState::new(FormData::default()),
+            accept_delay: FormState::new(FormData::default()),
         }
     }
 
@@ -210,6 +244,8 @@ impl Forms {
             Which::Refund => forms.refund = state,
             Which::Cancel => forms.cancel = state,
             Which::Change => forms.change = state,
+            Which::Extend => forms.extend = state,
+            Which::AcceptDelay => forms.accept_delay = state,
         }
         forms
     }
@@ -287,6 +323,10 @@ fn grant_page(
     let open_advances: Vec<_> = read.open_advances().collect();
     let reviewable = read.allows(GrantAction::ReviewSettlement) || !forms.review.errors.is_empty();
     let cancellable = read.allows(GrantAction::Cancel) || !forms.cancel.errors.is_empty();
+    let extendable =
+        read.allows(GrantAction::ExtendSettlementDeadline) || !forms.extend.errors.is_empty();
+    let delay_waiting =
+        read.allows(GrantAction::AcceptDelayReason) || !forms.accept_delay.errors.is_empty();
     let body = html! {
         (flash(notice))
         p {
@@ -305,7 +345,9 @@ fn grant_page(
                 "（確定前は交付決定額、確定後は確定額から、支払済額を差し引いた額）"
             }
             p { "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) } }
+            (surcharge_lines(grant))
             p { "事業の完了期限：" (date_of(&grant["completion_deadline"])) }
+            p { "実績報告の提出期限：" strong #settlement-due-on { (date_of(&grant["settlement_due_on"])) } }
         }
         @if read.allows(GrantAction::DecideDiscontinuation) || grant["discontinuation"].is_object() {
             p #discontinuation-link { a href={ "/staff/grants/" (id) "/discontinuation" } { "事業の中止（廃止）の承認申請" } "（" (view::grant_status(text(&grant["status"]))) "）" }
@@ -374,6 +416,7 @@ fn grant_page(
         } @else {
             p #review-waiting { "実績報告が提出されると、ここで承認（額の確定）または差戻しができます。" }
         }
+        (due_date_section(visitor, id, grant, forms, extendable, delay_waiting))
 
         h2 #refunds { "返還金の受領" }
         (error_summary(&forms.refund))
@@ -408,6 +451,8 @@ fn grant_page(
         &forms.refund,
         &forms.cancel,
         &forms.change,
+        &forms.extend,
+        &forms.accept_delay,
     ];
     let title = format!("交付：{}", text(&grant["notice_number"]));
     page_with_status(status_of(&states), visitor, &title, body)
@@ -544,4 +589,125 @@ async fn decide_change(
     PageForm(form): PageForm,
 ) -> Response {
     post_form(web, visitor, id, FormData(form), Which::Change).await
+}
+
+/// The report's due date: the extensions granted, a late report's delay reason with its acceptance,
+/// and the extension form while the first report has not come.
+fn due_date_section(
+    visitor: &Visitor,
+    id: &str,
+    grant: &Value,
+    forms: &Forms,
+    extendable: bool,
+    delay_waiting: bool,
+) -> Markup {
+    let extensions = grant["settlement_extensions"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let delay = &grant["settlement_delay"];
+    html! {
+        h3 #settlement-due { "実績報告の提出期限" }
+        p { "提出期限：" (date_of(&grant["settlement_due_on"])) }
+        @if !extensions.is_empty() {
+            table #settlement-extensions {
+                caption { "期限の延長" }
+                thead { tr { th scope="col" { "延長前" } th scope="col" { "延長後" } th scope="col" { "理由" } } }
+                tbody {
+                    @for extension in extensions {
+                        tr {
+                            td { (date_of(&extension["previous"])) }
+                            td { (date_of(&extension["deadline"])) }
+                            td { (text(&extension["reason"])) }
+                        }
+                    }
+                }
+            }
+        }
+        @if delay.is_object() {
+            div #settlement-delay {
+                p { "期限（" (date_of(&delay["deadline"])) "）後に提出された報告です。遅延理由：" }
+                blockquote { (text(&delay["reason"])) }
+                @if delay["accepted_at"].is_null() {
+                    p { "遅延理由を承認するまで、額を確定できません。" }
+                } @else {
+                    p { "遅延理由は承認済みです。" }
+                }
+            }
+        }
+        @if delay_waiting {
+            (error_summary(&forms.accept_delay))
+            form.stack method="post" action=(Which::AcceptDelay.action(id)) {
+                (form_guard(visitor, &forms.accept_delay))
+                div.actions { button type="submit" { "遅延理由を承認する" } }
+            }
+        }
+        @if extendable {
+            (error_summary(&forms.extend))
+            form.stack method="post" action=(Which::Extend.action(id)) {
+                (form_guard(visitor, &forms.extend))
+                (Input::text("extension_deadline", "延長後の提出期限").kind("date").required().render(&forms.extend))
+                (Input::text("extension_reason", "延長の理由").required().textarea(&forms.extend))
+                div.actions { button type="submit" { "提出期限を延長する" } }
+            }
+        }
+    }
+}
+
+async fn extend_deadline(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    PageForm(form): PageForm,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::Extend).await
+}
+
+async fn accept_delay(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    PageForm(form): PageForm,
+) -> Response {
+    post_form(web, visitor, id, FormData(form), Which::AcceptDelay).await
+}
+
+/// The refund order's 加算金・延滞金 (適正化法 第19条), as the grant read computes them.
+pub(crate) fn surcharge_lines(grant: &Value) -> Markup {
+    let order = &grant["refund_order"];
+    let figures = &grant["surcharges"];
+    html! {
+        @if order.is_object() {
+            div #surcharges {
+                p {
+                    "返還命令：" (yen_of(&order["ordered"])) "（納期限 " (date_of(&order["due_on"])) "）"
+                    "・加算金 年" (percent_of(&order["additional_charge_rate"])) "・延滞金 年" (percent_of(&order["late_charge_rate"]))
+                    "（1年" (order["days_per_year"]) "日）"
+                }
+                p { "納期限に全額を返還した場合の加算金：" strong #additional-if-due { (yen_of(&order["additional_charge_if_paid_on_due_date"])) } }
+                @if figures.is_object() {
+                    p {
+                        (date_of(&figures["as_of"])) "時点の加算金：" strong #additional-charge { (yen_of(&figures["additional"])) }
+                        "・延滞金：" strong #late-charge { (yen_of(&figures["late"])) }
+                    }
+                }
+                p.hint { "加算金は受領日から返還日まで、延滞金は納期限の翌日から返還日までの日数で計算します（計算の基礎は100円未満切捨て、1円未満切捨て、100円未満の額は請求しません）。" }
+            }
+        }
+    }
+}
+
+/// A ratio of the API ("219/2000") as a percentage ("10.95%"), exact to four decimals.
+fn percent_of(value: &Value) -> String {
+    value
+        .as_str()
+        .and_then(|ratio| ratio.parse::<grants_domain::Ratio>().ok())
+        .map(|ratio| {
+            let hundred = grants_domain::Ratio::new(100, 1).expect("1 is not zero");
+            let percent = (ratio.to_decimal_for_display() * hundred.to_decimal_for_display())
+                .round_dp(4)
+                .normalize();
+            format!("{percent}%")
+        })
+        .unwrap_or_else(|| text(value).to_owned())
 }

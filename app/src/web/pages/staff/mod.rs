@@ -20,6 +20,7 @@ pub mod figures;
 pub mod grants;
 pub mod promotion;
 pub mod ranking;
+pub mod round_correction;
 pub mod rounds;
 pub mod screening;
 pub mod settlement;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<Web> {
         .merge(dashboard::routes())
         .merge(accounts::routes())
         .merge(rounds::routes())
+        .merge(round_correction::routes())
         .merge(screening::routes())
         .merge(committee::routes())
         .merge(ranking::routes())

@@ -25,7 +25,8 @@ use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{
-    error_summary, flash, form_guard, instant_of, page, page_with_status, text, yen_of, Input,
+    date_of, error_summary, flash, form_guard, instant_of, page, page_with_status, text, yen_of,
+    Input,
 };
 use crate::web::Web;
 
@@ -54,6 +55,7 @@ const ROUND_FIELDS: &[&str] = &[
     "advance_cap_ratio",
     "change_threshold_ratio",
     "settlement_days",
+    "settlement_grace_date",
 ];
 
 /// Blank criterion rows offered under the filled ones.
@@ -150,6 +152,11 @@ fn round_body(form: &FormData, bad: &mut Vec<String>) -> Value {
         "advance_cap_ratio": form.get("advance_cap_ratio").trim(),
         "change_threshold_ratio": form.get("change_threshold_ratio").trim(),
         "settlement_days": number(form.get("settlement_days"), "settlement_days", bad),
+        // Empty: the default grace date, 10 April after the fiscal year.
+        "settlement_grace_date": match form.get("settlement_grace_date").trim() {
+            "" => Value::Null,
+            date => json!(date),
+        },
     });
     // A ratio the page cannot even read as a fraction: the API's refusal goes beside it.
     for name in ["pass_ratio", "advance_cap_ratio", "change_threshold_ratio"] {
@@ -246,6 +253,7 @@ fn round_form(visitor: &Visitor, state: &FormState) -> Response {
                 (Input::text("advance_cap_ratio", "概算払の上限（交付決定額に対する比率）").required().hint("例：4/5").render(state))
                 (Input::text("change_threshold_ratio", "変更承認が必要となる減額の比率").required().hint("例：1/5").render(state))
                 (Input::text("settlement_days", "実績報告の期限（事業完了後の日数）").kind("number").required().render(state))
+                (Input::text("settlement_grace_date", "実績報告の最終期限").kind("date").hint("空欄のときは年度終了後の4月10日です。年度の初日から翌年度の5月31日（出納閉鎖日）までの日を指定できます。").render(state))
             }
             div.actions { button type="submit" { "募集回を開設する" } }
         }
@@ -322,7 +330,10 @@ async fn round(
         .map(|rates| rates.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let body = html! {
-        (flash(done.notice(&[("opened", "募集回を開設しました。")])))
+        (flash(done.notice(&[
+            ("opened", "募集回を開設しました。"),
+            ("corrected", "募集要項を訂正しました。"),
+        ])))
         p { "状況：" strong { (round_state(&round, OffsetDateTime::now_utc())) } }
         (round_menu(&id))
         (budget_box(&round))
@@ -339,7 +350,11 @@ async fn round(
             dt { "合格ライン" } dd { "満点の" (text(&round["pass_ratio"])) }
             dt { "概算払の上限" } dd { "交付決定額の" (text(&round["advance_cap_ratio"])) }
             dt { "変更承認が必要な減額" } dd { (text(&round["change_threshold_ratio"])) "を超える減額" }
-            dt { "実績報告の期限" } dd { "事業完了後" (round["settlement_days"]) "日以内" }
+            dt { "実績報告の期限" } dd {
+                "事業完了後" (round["settlement_days"]) "日以内（最終期限："
+                @if round["settlement_grace_date"].is_null() { "年度終了後の4月10日" } @else { (date_of(&round["settlement_grace_date"])) }
+                "）"
+            }
         }
         table {
             caption { "審査基準" }
@@ -354,6 +369,8 @@ async fn round(
                 }
             }
         }
+        (super::round_correction::corrections_list(&round))
+        p { a #correct-round href={ "/staff/rounds/" (id) "/correction" } { "募集要項を訂正する（受付期間の延長・説明の訂正・予算の増額）" } }
         p { a href="/staff" { "職員トップへ" } }
     };
     let title = format!("募集回：{}", text(&round["title"]));

@@ -159,6 +159,7 @@ fn application_page(
             }
         }
         h2 { "形式審査" }
+        (checks_record(application))
         (screening_form(visitor, id, state))
     };
     let title = format!("申請の形式審査：{}", title_of(application));
@@ -170,6 +171,17 @@ fn screening_form(visitor: &Visitor, id: &str, state: &FormState) -> maud::Marku
         (error_summary(state))
         form.stack method="post" action={ "/staff/applications/" (id) } {
             (form_guard(visitor, state))
+            input type="hidden" name="checks_shown" value="1";
+            fieldset #f-checks {
+                legend { "確認した項目（受理するには3つとも必要です）" }
+                @if let Some(error) = state.errors.field("checks") { p.error id="e-checks" { (error) } }
+                label { input type="checkbox" name="check_members" checked[state.value("check_members") == "on"]; " 構成員数（5人以上）を会員名簿で確認した" }
+                br;
+                label { input type="checkbox" name="check_residents" checked[state.value("check_residents") == "on"]; " 市内在住の構成員（1人以上）を確認した" }
+                br;
+                label { input type="checkbox" name="check_rules" checked[state.value("check_rules") == "on"]; " 団体の規約（公益的な目的）を確認した" }
+                (Input::text("check_note", "確認のメモ（確認した書類など）").max(REASON_MAX).textarea(state))
+            }
             (Input::text("reason", "理由（差戻し・対象外のときは必須。申請者に表示されます）").max(REASON_MAX).textarea(state))
             div.actions {
                 button type="submit" name="outcome" value="eligible" { "受理する（審査へ進める）" }
@@ -229,7 +241,16 @@ async fn screen(
             }
         }
     };
-    let body = json!({"outcome": form.get("outcome"), "reason": form.get("reason")});
+    let mut body = json!({"outcome": form.get("outcome"), "reason": form.get("reason")});
+    // The form shows the checks; a post without them (an older page) sends none.
+    if form.get("checks_shown") == "1" {
+        body["checks"] = json!({
+            "members": form.get("check_members") == "on",
+            "residents": form.get("check_residents") == "on",
+            "rules": form.get("check_rules") == "on",
+            "note": form.get("check_note"),
+        });
+    }
     let call = Call::command(
         Method::POST,
         format!("/api/v1/applications/{}/screening", encode(&id)),
@@ -247,7 +268,8 @@ async fn screen(
             Some(page) => page,
             None => match load(&web, &acting.token, &id).await {
                 Ok(application) => {
-                    let errors = Errors::placed(&problem, &["reason"], &[]);
+                    let problem = problem.renamed(&[("note", "check_note")]);
+                    let errors = Errors::placed(&problem, &["reason", "checks", "check_note"], &[]);
                     let state = FormState::new(form.typed()).with_errors(errors);
                     application_page(&acting.visitor, &application, &state, None)
                 }
@@ -256,4 +278,27 @@ async fn screen(
         },
     };
     acting.finish(response)
+}
+
+/// What was checked at the latest screening, by whom and when, as the application read says.
+fn checks_record(application: &Value) -> maud::Markup {
+    let record = &application["screening_checks"];
+    let mark = |checked: &Value| {
+        if checked.as_bool() == Some(true) {
+            "確認済み"
+        } else {
+            "未確認"
+        }
+    };
+    html! {
+        @if record.is_object() {
+            dl.facts #screening-checks {
+                dt { "構成員数（5人以上）" } dd { (mark(&record["members"])) }
+                dt { "市内在住の構成員" } dd { (mark(&record["residents"])) }
+                dt { "団体の規約" } dd { (mark(&record["rules"])) }
+                @if !text(&record["note"]).is_empty() { dt { "確認のメモ" } dd { (text(&record["note"])) } }
+                dt { "確認した職員" } dd { (text(&record["by"])) "（" (crate::web::view::instant_of(&record["at"])) "）" }
+            }
+        }
+    }
 }
