@@ -60,5 +60,6 @@ pub fn projection_runner(pool: LogPool) -> Runner {
         .with(Applications)
         .with(GrantLedger)
         .with(Directory)
+        .with(grants_projections::work_items::WorkItems)
         .poll_interval(POLL_INTERVAL)
 }

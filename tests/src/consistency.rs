@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use grants_projections::{applications, audit_chain, awards, directory, grant_ledger, LogPool};
+use grants_projections::{
+    applications, audit_chain, awards, directory, grant_ledger, work_items, LogPool,
+};
 use serde_json::{json, Value};
 
 /// Every projection's rows, in a comparable form.
@@ -28,8 +30,9 @@ pub async fn read_models(pool: &LogPool) -> Value {
     let mut chain: Vec<(i64, String)> = chain.into_iter().collect();
     chain.sort();
     let directory = directory::rows(pool).await.unwrap();
+    let work_items = work_items::list(pool).await.unwrap();
     json!({"awards": awards, "applications": applications, "ledger": ledger, "chain": chain,
-        "directory": directory})
+        "directory": directory, "work_items": work_items})
 }
 
 /// How many events the log holds.

@@ -22,6 +22,7 @@ pub mod public;
 pub mod reviews;
 pub mod rounds;
 pub mod users;
+pub mod work_queue;
 
 use std::time::Duration;
 
@@ -64,6 +65,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(decisions::decide))
         .routes(routes!(decisions::answer_offer))
         .routes(routes!(grant_list::list))
+        .routes(routes!(work_queue::work_queue))
         .routes(routes!(grants::get))
         .routes(routes!(grants::withdraw))
         .routes(routes!(grants::request_advance))
