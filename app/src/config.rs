@@ -33,4 +33,16 @@ pub struct ServeConfig {
     /// Sign-ups allowed per client address and hour before each further one must wait.
     #[arg(long, env = "GRANTS_SIGN_UPS_PER_HOUR", default_value_t = crate::auth::limiter::SIGN_UPS.free)]
     pub sign_ups_per_hour: u32,
+    /// The prefix of the city's notice numbers (交付決定通知書の文書番号), as in 令和8年度市協第1号:
+    /// 1 to 10 characters, no digit or space.
+    #[arg(long, env = "GRANTS_NOTICE_PREFIX", default_value = grants_domain::round::DEFAULT_PREFIX, value_parser = parse_notice_prefix)]
+    pub notice_prefix: String,
+}
+
+fn parse_notice_prefix(prefix: &str) -> Result<String, String> {
+    if grants_domain::round::valid_prefix(prefix) {
+        Ok(prefix.to_owned())
+    } else {
+        Err("1 to 10 characters, no digit or space (for example 市協)".to_owned())
+    }
 }

@@ -23,6 +23,7 @@ impl Application {
             listener,
             state: AppState {
                 city_name: config.city_name.clone(),
+                notice_prefix: config.notice_prefix.clone(),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,

@@ -30,6 +30,8 @@ pub struct AppState {
     pub metrics: Arc<crate::http::metrics::Metrics>,
     /// The city that funds the grants and publishes the open data (360Giving publisher name).
     pub city_name: String,
+    /// The prefix of the city's notice numbers (`令和8年度{prefix}第1号`, app/src/notice.rs).
+    pub notice_prefix: String,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -47,6 +49,7 @@ impl AppState {
             sign_up_limiter: Arc::default(),
             trusted_proxies: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),
+            notice_prefix: grants_domain::round::DEFAULT_PREFIX.to_owned(),
             db,
         }
     }

@@ -26,6 +26,7 @@ pub async fn serve_from_env() {
         city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
         trusted_proxies: Vec::new(),
         sign_ups_per_hour: grants_app::auth::limiter::SIGN_UPS.free,
+        notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
     };
     let app = Application::build(&config)
         .await
