@@ -37,6 +37,51 @@ pub struct ServeConfig {
     /// 1 to 10 characters, no digit or space.
     #[arg(long, env = "GRANTS_NOTICE_PREFIX", default_value = grants_domain::round::DEFAULT_PREFIX, value_parser = parse_notice_prefix)]
     pub notice_prefix: String,
+    /// Where citizens ask about the programme, shown at the foot of every page.
+    #[command(flatten)]
+    pub contact: ContactConfig,
+}
+
+/// The city's contact for the programme (問い合わせ先), shown at the foot of every page. An empty
+/// phone number or address is left out.
+#[derive(clap::Args, Clone, Debug, PartialEq, Eq)]
+pub struct ContactConfig {
+    /// The division in charge.
+    #[arg(long = "contact-division", env = "GRANTS_CONTACT_DIVISION", default_value = DEFAULT_DIVISION)]
+    pub division: String,
+    /// Its telephone number.
+    #[arg(
+        long = "contact-phone",
+        env = "GRANTS_CONTACT_PHONE",
+        default_value = ""
+    )]
+    pub phone: String,
+    /// Its e-mail address.
+    #[arg(
+        long = "contact-email",
+        env = "GRANTS_CONTACT_EMAIL",
+        default_value = ""
+    )]
+    pub email: String,
+    /// When it answers.
+    #[arg(long = "contact-hours", env = "GRANTS_CONTACT_HOURS", default_value = DEFAULT_HOURS)]
+    pub hours: String,
+}
+
+/// The division named when none is configured.
+pub const DEFAULT_DIVISION: &str = "市民協働推進課";
+/// The hours named when none are configured: a city office's.
+pub const DEFAULT_HOURS: &str = "平日 午前8時30分から午後5時15分まで（祝日・年末年始を除く）";
+
+impl Default for ContactConfig {
+    fn default() -> Self {
+        ContactConfig {
+            division: DEFAULT_DIVISION.to_owned(),
+            phone: String::new(),
+            email: String::new(),
+            hours: DEFAULT_HOURS.to_owned(),
+        }
+    }
 }
 
 fn parse_notice_prefix(prefix: &str) -> Result<String, String> {

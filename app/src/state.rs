@@ -32,6 +32,8 @@ pub struct AppState {
     pub city_name: String,
     /// The prefix of the city's notice numbers (`令和8年度{prefix}第1号`, app/src/notice.rs).
     pub notice_prefix: String,
+    /// The city's contact for the programme, at the foot of every page.
+    pub contact: Arc<crate::config::ContactConfig>,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -50,6 +52,7 @@ impl AppState {
             trusted_proxies: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),
             notice_prefix: grants_domain::round::DEFAULT_PREFIX.to_owned(),
+            contact: Arc::default(),
             db,
         }
     }

@@ -126,7 +126,9 @@ pub fn router(state: AppState) -> Router {
     let in_process = api
         .clone()
         .fallback(|| async { error::ApiError::not_found() });
-    let pages = crate::web::router(crate::web::Web::new(in_process, state.db.clone()));
+    let pages = crate::web::router(
+        crate::web::Web::new(in_process, state.db.clone()).with_contact(state.contact.clone()),
+    );
     api.merge(pages)
         .fallback(crate::web::not_found)
         .layer(axum::middleware::from_fn_with_state(

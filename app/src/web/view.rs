@@ -66,11 +66,36 @@ pub fn page(visitor: &Visitor, title: &str, body: Markup) -> Response {
                     h1 { (title) }
                     (body)
                 }
-                footer.site { div.wrap { "市民協働推進課" } }
+                (footer(&visitor.contact))
             }
         }
     };
     Html(markup.into_string()).into_response()
+}
+
+/// The foot of every page: where to ask (問い合わせ先), as the settings name it.
+fn footer(contact: &crate::config::ContactConfig) -> Markup {
+    html! {
+        footer.site {
+            div.wrap {
+                section.contact aria-labelledby="contact-heading" {
+                    h2 #contact-heading { "お問い合わせ先" }
+                    p {
+                        (contact.division)
+                        @if !contact.phone.is_empty() {
+                            br; "電話 " a href={ "tel:" (contact.phone.replace(['-', ' '], "")) } { (contact.phone) }
+                        }
+                        @if !contact.email.is_empty() {
+                            br; "メール " a href={ "mailto:" (contact.email) } { (contact.email) }
+                        }
+                        @if !contact.hours.is_empty() {
+                            br; "受付時間 " (contact.hours)
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A page with a status other than 200.
