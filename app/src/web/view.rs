@@ -98,6 +98,32 @@ fn footer(contact: &crate::config::ContactConfig) -> Markup {
     }
 }
 
+/// The totals of a budget (`{income, expenses}` as the API writes it), as the domain adds them
+/// up (`Budget::totals`): the project's total cost, its eligible expenses, the income, what of it
+/// reduces the subsidy base, and the base. Nothing when the budget cannot be read or added up (a
+/// form with an amount that is not a number).
+pub fn budget_totals(budget: &Value) -> Markup {
+    let Ok(budget) = serde_json::from_value::<grants_domain::Budget>(budget.clone()) else {
+        return html! {};
+    };
+    let (Ok(totals), Ok(income)) = (budget.totals(), budget.income_total()) else {
+        return html! {};
+    };
+    let yen = |amount: grants_domain::Yen| yen_of(&serde_json::json!(amount));
+    html! {
+        table.budget-totals {
+            caption { "予算の合計" }
+            tbody {
+                tr { th scope="row" { "支出の合計（事業費総額）" } td.num #total-cost { (yen(totals.total_cost)) } }
+                tr { th scope="row" { "うち補助対象経費" } td.num #eligible-expenses { (yen(totals.eligible_expenses)) } }
+                tr { th scope="row" { "収入の合計" } td.num #income-total { (yen(income)) } }
+                tr { th scope="row" { "うち補助対象経費から差し引く収入（事業収入・他の補助金）" } td.num { (yen(totals.deductions)) } }
+                tr { th scope="row" { "補助の基礎となる額（補助対象経費 − 差し引く収入）" } td.num #subsidy-base { (yen(totals.subsidy_base)) } }
+            }
+        }
+    }
+}
+
 /// A page with a status other than 200.
 pub fn page_with_status(
     status: StatusCode,
