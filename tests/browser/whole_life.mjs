@@ -278,7 +278,7 @@ await h.run(async () => {
   await until(page, page.locator("#work-queue tr[data-kind=pay_advance] a"), "the queue counts the advance request");
   check((await textOf(advanceRow.locator("td.num"))) === "1件", "one advance request waits to be paid");
   check(
-    (await page.locator("#staff-grants a", { hasText: "" }).evaluateAll((links) => links.map((a) => a.getAttribute("href")))).includes(staffGrantPath),
+    (await page.locator("section[aria-labelledby=staff-grants] a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).includes(staffGrantPath),
     "the queue links to the grant",
   );
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -121,6 +121,7 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
     let body = html! {
         section aria-labelledby="staff-queue" {
             h2 #staff-queue { "対応が必要な業務" }
+            p { a href="/staff/applications" { "申請を探す" } " ・ " a href="/staff/grants" { "交付を探す" } }
             table #work-queue {
                 caption.visually-hidden { "対応が必要な業務の件数" }
                 thead { tr { th scope="col" { "業務" } th.num scope="col" { "件数" } } }

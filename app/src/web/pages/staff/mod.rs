@@ -15,6 +15,7 @@ pub mod committee;
 pub mod dashboard;
 pub mod decisions;
 pub mod grants;
+pub mod lists;
 pub mod ranking;
 pub mod rounds;
 pub mod screening;
@@ -38,6 +39,7 @@ use crate::web::Web;
 pub fn routes() -> Router<Web> {
     Router::new()
         .merge(dashboard::routes())
+        .merge(lists::routes())
         .merge(accounts::routes())
         .merge(rounds::routes())
         .merge(screening::routes())
