@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use grants_domain::account::{Account, AccountCommand, EmailAddress, Role};
+use grants_domain::account::{check_display_name, Account, AccountCommand, EmailAddress, Role};
+use grants_domain::refusal::FieldRefusal;
 use grants_domain::UserId;
 
 use crate::auth::{self, password};
@@ -20,6 +21,52 @@ pub struct NewAccount {
     pub self_registered: bool,
 }
 
+/// The password policy's refusal, beside the password field.
+fn weak_password(error: &password::PasswordError) -> FieldRefusal {
+    FieldRefusal {
+        field: Some("password"),
+        code: "account.weak_password",
+        message_ja: match error {
+            password::PasswordError::Length => "パスワードは12文字以上256文字以下にしてください",
+            password::PasswordError::Common => {
+                "よく使われるパスワードは使えません。別のパスワードにしてください"
+            }
+        }
+        .to_owned(),
+        message_en: error.to_string(),
+    }
+}
+
+/// Every field of the new account judged before answering (issue 15: an empty form reports each
+/// field at once): the e-mail's form, the password policy and the display name.
+fn checked(account: &NewAccount) -> Result<EmailAddress, ApiError> {
+    let email = EmailAddress::parse(&account.email);
+    let weak = password::check_policy(&account.password).err();
+    let name = check_display_name(&account.display_name).err();
+    let mut found = Vec::new();
+    if let Err(error) = &email {
+        found.push(FieldRefusal::of(error));
+    }
+    if let Some(error) = &weak {
+        found.push(weak_password(error));
+    }
+    if let Some(error) = &name {
+        found.push(FieldRefusal::of(error));
+    }
+    match (email, found.as_slice()) {
+        (Ok(email), []) => Ok(email),
+        // One refusal answers as it always did: its code, its field, no `errors` list.
+        (_, [one]) => {
+            let error = ApiError::invalid(one.code, one.message_ja.clone(), one.message_en.clone());
+            Err(match one.field {
+                Some(field) => error.with_field(field),
+                None => error,
+            })
+        }
+        _ => Err(ApiError::invalid_fields(&found)),
+    }
+}
+
 /// Opens an account under `user_id`; answers its id and the log position of its first event.
 pub async fn open_account(
     state: &AppState,
@@ -27,22 +74,7 @@ pub async fn open_account(
     account: NewAccount,
     metadata: &CommandMetadata,
 ) -> Result<(UserId, Position), ApiError> {
-    let email = EmailAddress::parse(&account.email).map_err(|error| ApiError::refused(&error))?;
-    password::check_policy(&account.password).map_err(|error| {
-        ApiError::invalid(
-            "account.weak_password",
-            match error {
-                password::PasswordError::Length => {
-                    "パスワードは12文字以上256文字以下にしてください"
-                }
-                password::PasswordError::Common => {
-                    "よく使われるパスワードは使えません。別のパスワードにしてください"
-                }
-            },
-            error.to_string(),
-        )
-        .with_field("password")
-    })?;
+    let email = checked(&account)?;
     let secret = account.password;
     let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
         .await

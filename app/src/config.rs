@@ -35,6 +35,13 @@ pub struct ServeConfig {
     pub sign_ups_per_hour: u32,
     #[command(flatten)]
     pub surcharge: SurchargeConfig,
+    /// The prefix of the city's notice numbers (交付決定通知書の文書番号), as in 令和8年度市協第1号:
+    /// 1 to 10 characters, no digit or space.
+    #[arg(long, env = "GRANTS_NOTICE_PREFIX", default_value = grants_domain::round::DEFAULT_PREFIX, value_parser = parse_notice_prefix)]
+    pub notice_prefix: String,
+    /// Where citizens ask about the programme, shown at the foot of every page.
+    #[command(flatten)]
+    pub contact: ContactConfig,
 }
 
 /// The city's 加算金・延滞金 settings for refunds ordered by cancellation (適正化法 第19条;
@@ -67,6 +74,48 @@ impl Default for SurchargeConfig {
     }
 }
 
+/// The city's contact for the programme (問い合わせ先), shown at the foot of every page. An empty
+/// phone number or address is left out.
+#[derive(clap::Args, Clone, Debug, PartialEq, Eq)]
+pub struct ContactConfig {
+    /// The division in charge.
+    #[arg(long = "contact-division", env = "GRANTS_CONTACT_DIVISION", default_value = DEFAULT_DIVISION)]
+    pub division: String,
+    /// Its telephone number.
+    #[arg(
+        long = "contact-phone",
+        env = "GRANTS_CONTACT_PHONE",
+        default_value = ""
+    )]
+    pub phone: String,
+    /// Its e-mail address.
+    #[arg(
+        long = "contact-email",
+        env = "GRANTS_CONTACT_EMAIL",
+        default_value = ""
+    )]
+    pub email: String,
+    /// When it answers.
+    #[arg(long = "contact-hours", env = "GRANTS_CONTACT_HOURS", default_value = DEFAULT_HOURS)]
+    pub hours: String,
+}
+
+/// The division named when none is configured.
+pub const DEFAULT_DIVISION: &str = "市民協働推進課";
+/// The hours named when none are configured: a city office's.
+pub const DEFAULT_HOURS: &str = "平日 午前8時30分から午後5時15分まで（祝日・年末年始を除く）";
+
+impl Default for ContactConfig {
+    fn default() -> Self {
+        ContactConfig {
+            division: DEFAULT_DIVISION.to_owned(),
+            phone: String::new(),
+            email: String::new(),
+            hours: DEFAULT_HOURS.to_owned(),
+        }
+    }
+}
+
 impl SurchargeConfig {
     /// The terms a refund order records.
     pub fn terms(&self) -> grants_domain::grant::SurchargeTerms {
@@ -75,5 +124,13 @@ impl SurchargeConfig {
             late_rate: self.late_charge_rate,
             days_per_year: self.charge_days_per_year,
         }
+    }
+}
+
+fn parse_notice_prefix(prefix: &str) -> Result<String, String> {
+    if grants_domain::round::valid_prefix(prefix) {
+        Ok(prefix.to_owned())
+    } else {
+        Err("1 to 10 characters, no digit or space (for example 市協)".to_owned())
     }
 }

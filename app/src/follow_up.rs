@@ -63,6 +63,19 @@ pub async fn follow(
                 rate: rate.unwrap_or(draft_terms.rate),
                 ..draft_terms
             };
+            // The fiscal year's number from the notice register (notice.rs); a decision stored
+            // before fiscal-year numbering carries the round's own number, which its grant keeps.
+            let notice_number = if notice_number.is_empty() {
+                crate::notice::assign(
+                    &state.db,
+                    *grant_id,
+                    settings.fiscal_year,
+                    &state.notice_prefix,
+                )
+                .await?
+            } else {
+                notice_number.clone()
+            };
             let group_name = state
                 .stores
                 .groups
@@ -81,7 +94,7 @@ pub async fn follow(
                 summary: content.summary.clone(),
                 group_name,
                 amount: *amount,
-                notice_number: notice_number.clone(),
+                notice_number,
                 conditions: conditions.clone(),
                 completion_deadline: *completion_deadline,
                 terms,

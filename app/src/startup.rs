@@ -24,6 +24,8 @@ impl Application {
             state: AppState {
                 city_name: config.city_name.clone(),
                 surcharge: config.surcharge.terms(),
+                notice_prefix: config.notice_prefix.clone(),
+                contact: std::sync::Arc::new(config.contact.clone()),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,

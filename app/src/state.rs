@@ -33,6 +33,10 @@ pub struct AppState {
     pub city_name: String,
     /// The city's 加算金・延滞金 terms for refunds ordered by cancellation.
     pub surcharge: grants_domain::grant::SurchargeTerms,
+    /// The prefix of the city's notice numbers (`令和8年度{prefix}第1号`, app/src/notice.rs).
+    pub notice_prefix: String,
+    /// The city's contact for the programme, at the foot of every page.
+    pub contact: Arc<crate::config::ContactConfig>,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -51,6 +55,8 @@ impl AppState {
             trusted_proxies: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),
             surcharge: Default::default(),
+            notice_prefix: grants_domain::round::DEFAULT_PREFIX.to_owned(),
+            contact: Arc::default(),
             db,
         }
     }
@@ -65,5 +71,6 @@ pub fn projection_runner(pool: LogPool) -> Runner {
         .with(GrantLedger)
         .with(Directory)
         .with(YearFigures)
+        .with(grants_projections::work_items::WorkItems)
         .poll_interval(POLL_INTERVAL)
 }

@@ -176,6 +176,11 @@ impl Budget {
         Self::totals_of(self.expenses.iter(), self.income.iter())
     }
 
+    /// Every income line added up (収入合計), whether or not it reduces the subsidy base.
+    pub fn income_total(&self) -> Result<Yen, BudgetOverflow> {
+        Yen::checked_sum(self.income.iter().map(|line| line.amount)).ok_or(BudgetOverflow)
+    }
+
     /// Totals over any selection of lines (the settlement report drops receipts that do not count).
     pub fn totals_of<'a>(
         expenses: impl Iterator<Item = &'a ExpenseLine> + Clone,
@@ -212,6 +217,32 @@ impl Budget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_income_total_adds_every_line_while_the_deductions_count_only_income_that_reduces_the_base(
+    ) {
+        // Worked example: ¥30,000 of participant fees and ¥20,000 of the group's own funds.
+        let budget = Budget {
+            income: vec![
+                IncomeLine {
+                    kind: IncomeKind::ProjectIncome,
+                    description: "参加費".into(),
+                    amount: Yen::new(30_000).unwrap(),
+                },
+                IncomeLine {
+                    kind: IncomeKind::OwnFunds,
+                    description: "自己資金".into(),
+                    amount: Yen::new(20_000).unwrap(),
+                },
+            ],
+            expenses: Vec::new(),
+        };
+        assert_eq!(budget.income_total(), Ok(Yen::new(50_000).unwrap()));
+        assert_eq!(
+            budget.totals().unwrap().deductions,
+            Yen::new(30_000).unwrap()
+        );
+    }
 
     fn yen(amount: i64) -> Yen {
         Yen::new(amount).unwrap()

@@ -27,6 +27,7 @@ pub mod review;
 pub mod round;
 pub mod text;
 pub mod upcasting;
+pub mod work;
 
 pub use amount::{AmountTerms, RateSchedule};
 pub use application::{

@@ -160,7 +160,11 @@ impl Decided {
             group_id: fields.optional_text("group_id"),
             amount: fields.amount("amount")?,
             decided_on: fields.date("decided_on")?,
-            notice_number: fields.optional_text("notice_number"),
+            // A round's award carries no number since the fiscal year numbers them (the grant's
+            // `GrantDecided` does).
+            notice_number: fields
+                .optional_text("notice_number")
+                .filter(|number| !number.is_empty()),
             completion_deadline: fields.date("completion_deadline").ok(),
         })
     }

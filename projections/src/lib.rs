@@ -10,6 +10,7 @@
 //! - [`public`]: the awards list as the public downloads it: CSV and a 360Giving package.
 //! - [`applications`]: the list of applications for staff, auditors and applicants.
 //! - [`grant_ledger`]: per grant, what was decided, paid, finalised and is still owed.
+//! - [`work_items`]: the change requests and runner-up offers waiting for an answer.
 //! - [`directory`]: the rounds, memberships, awards and applications the command side looks up,
 //!   answered exactly (rows plus the log after the checkpoint, in one snapshot).
 //! - `payload` (private): fields of an event payload, read as JSON.
@@ -38,6 +39,7 @@ pub mod restamp;
 pub mod runner;
 mod shadow;
 mod typed;
+pub mod work_items;
 pub mod year_figures;
 
 pub use applications::{ApplicationRow, Applications};

@@ -46,6 +46,21 @@ await h.run(async () => {
   check(rounds.length >= 2, `the dashboard lists the rounds (${rounds.length})`);
   const [open, finished] = rounds;
 
+  // The work queue counts each kind of work (issue 15), and the searchable lists filter.
+  check((await page.locator("#work-queue tbody tr").count()) === 7, "the work queue lists every kind of work");
+  await h.onPhone(page, "dashboard");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await pageType("applications", "/staff/applications");
+  await page.getByLabel("状況").selectOption("awarded");
+  await page.getByRole("button", { name: "絞り込む" }).click();
+  check(new URL(page.url()).searchParams.get("status") === "awarded", "the application list filters by status");
+  await h.onPhone(page, "applications");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await pageType("grants", "/staff/grants");
+  check((await page.locator("#grant-list tbody tr").count()) >= 1, "the grant list shows the demo's grants");
+  await h.onPhone(page, "grants");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   await pageType("round", open);
   check(await page.getByText("審査基準").first().isVisible(), "a round shows its criteria");
   check(await page.locator("#remaining-budget").isVisible(), "a round shows its remaining budget");

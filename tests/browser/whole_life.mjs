@@ -256,6 +256,15 @@ await h.run(async () => {
   page = citizen.page;
   await visit(page, "/my");
   await until(page, page.locator("section[aria-labelledby=my-grants] table a"), "the dashboard lists the grant");
+  // Issue 15: what the group must do next, by when: the settlement report, with its due date.
+  check(
+    await page.locator("#next-steps", { hasText: "実績報告書を期限までに提出してください" }).isVisible(),
+    "the group's next step is its settlement report",
+  );
+  check(/\d+年\d+月\d+日/.test(await textOf(page.locator("#next-steps tbody td").nth(2))), "the report's due date is shown");
+  await newType(page, "my-next-steps");
+  await h.onPhone(page, "my-next-steps");
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.locator("section[aria-labelledby=my-grants] table a").first().click();
   check(pathOf(page) === `/grants/${grantId}`, "the group's grant page opens");
   check((await textOf(page.locator("#decided-amount"))) === "¥286,000", "the group sees ¥286,000 decided");
@@ -265,8 +274,22 @@ await h.run(async () => {
   await page.getByRole("button", { name: "概算払を請求する" }).click();
   check(await flashed(page, "概算払を請求しました。"), "the advance (4/5 of ¥286,000) is requested");
 
-  // Staff pay the advance.
+  // Staff see the request in their work queue, counted and linked (issue 15).
   page = staff.page;
+  await visit(page, "/staff");
+  const advanceRow = page.locator("#work-queue tr[data-kind=pay_advance]");
+  await until(page, page.locator("#work-queue tr[data-kind=pay_advance] a"), "the queue counts the advance request");
+  check((await textOf(advanceRow.locator("td.num"))) === "1件", "one advance request waits to be paid");
+  check(
+    (await page.locator("section[aria-labelledby=staff-grants] a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).includes(staffGrantPath),
+    "the queue links to the grant",
+  );
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await newType(page, "staff-work-queue");
+  await h.onPhone(page, "staff-work-queue");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Staff pay the advance.
   await visit(page, staffGrantPath);
   await page.getByLabel("支払額（円）").fill("228800");
   await page.getByLabel("支払日").fill(today());

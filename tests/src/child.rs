@@ -27,6 +27,8 @@ pub async fn serve_from_env() {
         trusted_proxies: Vec::new(),
         sign_ups_per_hour: grants_app::auth::limiter::SIGN_UPS.free,
         surcharge: Default::default(),
+        notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
+        contact: Default::default(),
     };
     let app = Application::build(&config)
         .await

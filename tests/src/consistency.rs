@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use grants_projections::{
-    applications, audit_chain, awards, directory, grant_ledger, year_figures, LogPool,
+    applications, audit_chain, awards, directory, grant_ledger, work_items, year_figures, LogPool,
 };
 use serde_json::{json, Value};
 
@@ -31,8 +31,9 @@ pub async fn read_models(pool: &LogPool) -> Value {
     chain.sort();
     let directory = directory::rows(pool).await.unwrap();
     let figures = year_figures::figures(pool, None).await.unwrap();
+    let work_items = work_items::list(pool).await.unwrap();
     json!({"awards": awards, "applications": applications, "ledger": ledger, "chain": chain,
-        "directory": directory, "figures": figures})
+        "directory": directory, "figures": figures, "work_items": work_items})
 }
 
 /// How many events the log holds.

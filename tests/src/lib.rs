@@ -73,6 +73,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         trusted_proxies: Vec::new(),
         sign_ups_per_hour: grants_app::auth::limiter::SIGN_UPS.free,
         surcharge: Default::default(),
+        notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
+        contact: Default::default(),
     };
     configure(&mut config);
     let app = Application::build(&config)

@@ -114,7 +114,8 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "grants_extend_settlement_deadline"
         | "grants_accept_delay_reason"
         | "rounds_correct"
-        | "accounts_list_users" => access(&[Staff], &[]),
+        | "accounts_list_users"
+        | "grants_work_queue" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
         "groups_register" => access(APPLICANTS, &[]),

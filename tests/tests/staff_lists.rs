@@ -284,20 +284,22 @@ on_both_backends!(
         let db = grants_app::db::Database::connect(&app.database_url)
             .await
             .unwrap();
-        let rows = (0..1_003).map(|_| ("report_submitted", 0i64)).chain([
-            ("refund_due", 0),
-            ("finalised", 5_000),
-            ("finalised", 0),
-            ("in_progress", 0),
+        // (status, payable, refund_due)
+        let rows = (0..1_003).map(|_| ("report_submitted", 0i64, 0i64)).chain([
+            ("refund_due", 0, 14_000),
+            ("finalised", 5_000, 0),
+            ("finalised", 0, 0),
+            ("in_progress", 0, 0),
         ]);
-        for (status, payable) in rows {
+        for (status, payable, refund_due) in rows {
             grants_app::with_pool!(&db, pool => sqlx::query(
-                "INSERT INTO grant_ledger (grant_id, status, decided_amount, payable, updated_position)
-                 VALUES ($1, $2, 100000, $3, 1)",
+                "INSERT INTO grant_ledger (grant_id, status, decided_amount, payable, refund_due,
+                 updated_position) VALUES ($1, $2, 100000, $3, $4, 1)",
             )
             .bind(uuid::Uuid::now_v7().to_string())
             .bind(status)
             .bind(payable)
+            .bind(refund_due)
             .execute(pool)
             .await
             .map(|_| ())

@@ -387,6 +387,11 @@ pub async fn decide(
             ..
         } = &envelope.payload
         {
+            // The number the follow-up recorded on the grant (the fiscal year's, notice.rs).
+            let notice_number = match crate::notice::number_of(&state.db, *grant_id).await? {
+                Some(number) => number,
+                None => notice_number.clone(),
+            };
             grants.push(json!({
                 "application_id": application_id,
                 "grant_id": grant_id,

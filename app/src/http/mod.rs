@@ -27,6 +27,7 @@ pub mod round_corrections;
 pub mod rounds;
 pub mod settlement_due;
 pub mod users;
+pub mod work_queue;
 
 use std::time::Duration;
 
@@ -70,6 +71,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(decisions::decide))
         .routes(routes!(decisions::answer_offer))
         .routes(routes!(grant_list::list))
+        .routes(routes!(work_queue::work_queue))
         .routes(routes!(grants::get))
         .routes(routes!(grants::withdraw))
         .routes(routes!(grants::request_advance))
@@ -139,7 +141,9 @@ pub fn router(state: AppState) -> Router {
     let in_process = api
         .clone()
         .fallback(|| async { error::ApiError::not_found() });
-    let pages = crate::web::router(crate::web::Web::new(in_process, state.db.clone()));
+    let pages = crate::web::router(
+        crate::web::Web::new(in_process, state.db.clone()).with_contact(state.contact.clone()),
+    );
     api.merge(pages)
         .fallback(crate::web::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -33,6 +33,8 @@ use crate::db::Database;
 pub struct Web {
     pub api: api::Api,
     pub csrf: csrf::Csrf,
+    /// The city's contact for the programme, at the foot of every page.
+    pub contact: std::sync::Arc<crate::config::ContactConfig>,
 }
 
 impl Web {
@@ -40,7 +42,13 @@ impl Web {
         Web {
             api: api::Api::new(api),
             csrf: csrf::Csrf::new(db),
+            contact: std::sync::Arc::default(),
         }
+    }
+
+    /// The same pages with the city's contact at their foot.
+    pub fn with_contact(self, contact: std::sync::Arc<crate::config::ContactConfig>) -> Self {
+        Web { contact, ..self }
     }
 }
 

@@ -73,6 +73,8 @@ pub struct Visitor {
     pub csrf: String,
     /// The browser's address (`crate::auth::ClientAddr`), passed on to sign-ins and sign-ups.
     pub client: Option<std::net::IpAddr>,
+    /// The city's contact for the programme (the page's foot).
+    pub contact: std::sync::Arc<crate::config::ContactConfig>,
 }
 
 impl Visitor {
@@ -225,6 +227,7 @@ impl FromRequestParts<Web> for Visitor {
                 .extensions
                 .get::<crate::auth::ClientIp>()
                 .map(|client| client.0),
+            contact: web.contact.clone(),
         })
     }
 }

@@ -68,11 +68,62 @@ pub fn page(visitor: &Visitor, title: &str, body: Markup) -> Response {
                     h1 { (title) }
                     (body)
                 }
-                footer.site { div.wrap { "市民協働推進課" } }
+                (footer(&visitor.contact))
             }
         }
     };
     Html(markup.into_string()).into_response()
+}
+
+/// The foot of every page: where to ask (問い合わせ先), as the settings name it.
+fn footer(contact: &crate::config::ContactConfig) -> Markup {
+    html! {
+        footer.site {
+            div.wrap {
+                section.contact aria-labelledby="contact-heading" {
+                    h2 #contact-heading { "お問い合わせ先" }
+                    p {
+                        (contact.division)
+                        @if !contact.phone.is_empty() {
+                            br; "電話 " a href={ "tel:" (contact.phone.replace(['-', ' '], "")) } { (contact.phone) }
+                        }
+                        @if !contact.email.is_empty() {
+                            br; "メール " a href={ "mailto:" (contact.email) } { (contact.email) }
+                        }
+                        @if !contact.hours.is_empty() {
+                            br; "受付時間 " (contact.hours)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The totals of a budget (`{income, expenses}` as the API writes it), as the domain adds them
+/// up (`Budget::totals`): the project's total cost, its eligible expenses, the income, what of it
+/// reduces the subsidy base, and the base. Nothing when the budget cannot be read or added up (a
+/// form with an amount that is not a number).
+pub fn budget_totals(budget: &Value) -> Markup {
+    let Ok(budget) = serde_json::from_value::<grants_domain::Budget>(budget.clone()) else {
+        return html! {};
+    };
+    let (Ok(totals), Ok(income)) = (budget.totals(), budget.income_total()) else {
+        return html! {};
+    };
+    let yen = |amount: grants_domain::Yen| yen_of(&serde_json::json!(amount));
+    html! {
+        table.budget-totals {
+            caption { "予算の合計" }
+            tbody {
+                tr { th scope="row" { "支出の合計（事業費総額）" } td.num #total-cost { (yen(totals.total_cost)) } }
+                tr { th scope="row" { "うち補助対象経費" } td.num #eligible-expenses { (yen(totals.eligible_expenses)) } }
+                tr { th scope="row" { "収入の合計" } td.num #income-total { (yen(income)) } }
+                tr { th scope="row" { "うち補助対象経費から差し引く収入（事業収入・他の補助金）" } td.num { (yen(totals.deductions)) } }
+                tr { th scope="row" { "補助の基礎となる額（補助対象経費 − 差し引く収入）" } td.num #subsidy-base { (yen(totals.subsidy_base)) } }
+            }
+        }
+    }
 }
 
 /// A page with a status other than 200.

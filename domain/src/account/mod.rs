@@ -155,7 +155,8 @@ impl Aggregate for Account {
     }
 }
 
-fn check_display_name(name: &str) -> Result<String, AccountError> {
+/// The display name as stored: trimmed, 1 to 100 characters of one line.
+pub fn check_display_name(name: &str) -> Result<String, AccountError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > DISPLAY_NAME_MAX_CHARS {
         return Err(AccountError::BadDisplayName);

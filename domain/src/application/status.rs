@@ -27,6 +27,19 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
+    /// Every status, in the order of an application's life (for lists' filters).
+    pub const ALL: [ApplicationStatus; 9] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Returned,
+        Self::Eligible,
+        Self::Ineligible,
+        Self::Withdrawn,
+        Self::Awarded,
+        Self::RunnerUp,
+        Self::NotAdopted,
+    ];
+
     /// The group may still edit the content.
     pub fn is_editable(self) -> bool {
         matches!(self, Self::Draft | Self::Returned)

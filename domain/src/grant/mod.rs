@@ -137,6 +137,19 @@ pub enum GrantStatus {
 }
 
 impl GrantStatus {
+    /// Every status, in the order of a grant's life (for lists' filters).
+    pub const ALL: [GrantStatus; 9] = [
+        Self::Decided,
+        Self::InProgress,
+        Self::ReportSubmitted,
+        Self::ReportReturned,
+        Self::Finalised,
+        Self::RefundDue,
+        Self::Closed,
+        Self::Withdrawn,
+        Self::Cancelled,
+    ];
+
     /// The status as the city's staff name it.
     pub fn label_ja(self) -> &'static str {
         match self {

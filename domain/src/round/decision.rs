@@ -28,7 +28,6 @@ use time::{Date, OffsetDateTime};
 use super::commands::{AwardRequest, Rejection, CONDITIONS_MAX_CHARS, REJECTION_REASON_MAX_CHARS};
 use super::errors::RoundError;
 use super::events::RoundEvent;
-use super::notice::notice_number;
 use super::ranking::RankOutcome;
 use super::settings::{check_text, RoundSettings};
 use super::Round;
@@ -205,27 +204,24 @@ impl Round {
         )?;
         self.check_budget(adding)?;
 
-        let round_id = self.round_id.unwrap_or_default();
         let awarded = awards
             .into_iter()
             .zip(counted)
-            .zip(self.notices_issued + 1..)
-            .map(
-                |((award, (prior_grants, rate)), sequence)| RoundEvent::AwardDecided {
-                    application_id: award.application_id,
-                    grant_id: award.grant_id,
-                    group_id: award.group_id,
-                    amount: award.amount,
-                    prior_grants: Some(prior_grants),
-                    rate: Some(rate),
-                    notice_number: notice_number(round_id, settings.fiscal_year, sequence),
-                    conditions: award.conditions.trim().to_owned(),
-                    completion_deadline: award.completion_deadline,
-                    decided_on,
-                    by,
-                    decided_at: at,
-                },
-            );
+            .map(|(award, (prior_grants, rate))| RoundEvent::AwardDecided {
+                application_id: award.application_id,
+                grant_id: award.grant_id,
+                group_id: award.group_id,
+                amount: award.amount,
+                prior_grants: Some(prior_grants),
+                rate: Some(rate),
+                // The fiscal year's number is assigned by the decision's follow-up (notice.rs).
+                notice_number: String::new(),
+                conditions: award.conditions.trim().to_owned(),
+                completion_deadline: award.completion_deadline,
+                decided_on,
+                by,
+                decided_at: at,
+            });
         let rejected = rejections
             .into_iter()
             .map(|rejection| RoundEvent::ApplicationRejected {

@@ -71,6 +71,9 @@ pub enum RoundEvent {
         /// version 2.0: such a grant kept the rate its draft started with.
         #[serde(default)]
         rate: Option<Ratio>,
+        /// Empty since the notice number counts the fiscal year (issue 15): the decision's
+        /// follow-up assigns it and the grant's `GrantDecided` carries it. Events stored before
+        /// hold the round's own number (`令和8年度市協3F9A1C2B第1号`), which their grants kept.
         notice_number: String,
         conditions: String,
         completion_deadline: Date,

@@ -53,7 +53,7 @@ use time::{Date, Duration, OffsetDateTime};
 pub use commands::{AwardRequest, Rejection, RoundCommand};
 pub use errors::RoundError;
 pub use events::{RoundEvent, AWARD_DECIDED_VERSION};
-pub use notice::{era_year, notice_number, round_tag};
+pub use notice::{era_year, notice_number, valid_prefix, DEFAULT_PREFIX};
 pub use promotion::{NextPromotion, PromotionError, PromotionOffer};
 pub use ranking::{rank, RankOutcome, RankRow, RankingEntry, SheetOutcome};
 pub use reservation::Reservation;
@@ -79,7 +79,7 @@ pub struct Round {
     pub awards: BTreeMap<ApplicationId, Award>,
     /// Rejected applications and the reason given.
     pub rejections: BTreeMap<ApplicationId, String>,
-    /// Notice numbers issued so far: the next award gets `notices_issued + 1`.
+    /// Awards decided so far (each once had the round's own notice number).
     pub notices_issued: u32,
     /// Changes' increases held on the budget, by change request.
     #[serde(default)]
@@ -120,6 +120,8 @@ pub struct Award {
     pub decided_amount: Yen,
     /// The amount the round's budget currently holds for this award.
     pub amount: Yen,
+    /// The round's own number for decisions stored before fiscal-year numbering; empty since
+    /// (the grant carries the number).
     pub notice_number: String,
     pub completion_deadline: Date,
     pub decided_on: Date,

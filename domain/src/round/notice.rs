@@ -1,16 +1,25 @@
-//! Notice numbers (交付決定通知書の文書番号): unique across rounds and stable once issued.
+//! Notice numbers (交付決定通知書の文書番号), as the city numbers its documents.
 //!
-//! Format: `{era}年度市協{tag}第{sequence}号`, for example `令和8年度市協3F9A1C2B第12号`, where
+//! Format: `{era}年度{prefix}第{sequence}号`, for example `令和8年度市協第12号`, where
 //! - `{era}` is the fiscal year in the Japanese era the city writes (令和 from fiscal 2019, 元 for its
 //!   first year; 平成 before it);
-//! - `{tag}` is the *last* 8 hex digits of the round id, upper case. The round ids are UUID v7, whose
-//!   leading digits are a timestamp (rounds opened within about a minute share their first 8 digits),
-//!   while the trailing digits are random, so the tag tells rounds apart; within one fiscal year a
-//!   collision between two rounds has a chance of about one in four billion per pair;
-//! - `{sequence}` counts the round's awards from 1 and is never reused, even after a release.
+//! - `{prefix}` is the city's document prefix (a setting, [`DEFAULT_PREFIX`] unless configured);
+//! - `{sequence}` counts the decisions of the fiscal year across every round, from 1, and is never
+//!   reused, even after a release.
+//!
+//! The round cannot know the fiscal year's count (other rounds decide too), so the number is not
+//! decided here: the decision's follow-up assigns the next sequence of the fiscal year from the
+//! notice register and records the number in the grant's `GrantDecided` (app/src/notice.rs). Round
+//! `AwardDecided` events written before carry the round's own number (`令和8年度市協3F9A1C2B第1号`,
+//! an id fragment); their grants keep it.
 
 use crate::fiscal_year::FiscalYear;
-use crate::ids::RoundId;
+
+/// The prefix when none is configured: 市民協働 (the division's abbreviation).
+pub const DEFAULT_PREFIX: &str = "市協";
+
+/// The longest prefix accepted, in characters.
+pub const PREFIX_MAX_CHARS: usize = 10;
 
 /// The fiscal year in the Japanese era: `令和8` for 2026, `令和元` for 2019, `平成30` for 2018.
 pub fn era_year(fiscal_year: FiscalYear) -> String {
@@ -27,47 +36,41 @@ pub fn era_year(fiscal_year: FiscalYear) -> String {
     }
 }
 
-/// The round's tag in its notice numbers: the last 8 hex digits of its id.
-pub fn round_tag(round_id: RoundId) -> String {
-    // Truncation to the low 32 bits is the point: they are the random part of a UUID v7.
-    format!("{:08X}", round_id.as_uuid().as_u128() as u32)
+/// Whether `prefix` may head the city's document numbers: 1 to [`PREFIX_MAX_CHARS`] characters,
+/// none a digit, a space or a control character (a digit would run into the sequence).
+pub fn valid_prefix(prefix: &str) -> bool {
+    let count = prefix.chars().count();
+    (1..=PREFIX_MAX_CHARS).contains(&count)
+        && prefix
+            .chars()
+            .all(|c| !c.is_numeric() && !c.is_whitespace() && !c.is_control())
 }
 
-/// The notice number of the round's `sequence`-th award.
-pub fn notice_number(round_id: RoundId, fiscal_year: FiscalYear, sequence: u32) -> String {
-    format!(
-        "{}年度市協{}第{}号",
-        era_year(fiscal_year),
-        round_tag(round_id),
-        sequence
-    )
+/// The notice number of the fiscal year's `sequence`-th decision.
+pub fn notice_number(fiscal_year: FiscalYear, prefix: &str, sequence: u32) -> String {
+    format!("{}年度{prefix}第{sequence}号", era_year(fiscal_year))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
 
     #[test]
-    fn the_notice_number_names_the_era_the_round_and_the_sequence() {
-        let round = RoundId::from_uuid(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_3f9a_1c2b));
+    fn the_notice_number_names_the_era_the_prefix_and_the_sequence_of_the_fiscal_year() {
         let year = FiscalYear::new(2026).unwrap();
-        assert_eq!(
-            notice_number(round, year, 12),
-            "令和8年度市協3F9A1C2B第12号"
-        );
+        assert_eq!(notice_number(year, "市協", 1), "令和8年度市協第1号");
+        assert_eq!(notice_number(year, "岡市協", 12), "令和8年度岡市協第12号");
         assert_eq!(era_year(FiscalYear::new(2019).unwrap()), "令和元");
         assert_eq!(era_year(FiscalYear::new(2018).unwrap()), "平成30");
     }
 
     #[test]
-    fn rounds_opened_in_the_same_minute_get_different_tags() {
-        let first = RoundId::new();
-        let second = RoundId::new();
-        let year = FiscalYear::new(2026).unwrap();
-        assert_ne!(
-            notice_number(first, year, 1),
-            notice_number(second, year, 1)
-        );
+    fn a_prefix_is_short_and_holds_no_digit_or_space() {
+        assert!(valid_prefix("市協"));
+        assert!(valid_prefix("岡市協"));
+        assert!(!valid_prefix(""));
+        assert!(!valid_prefix("市協2"));
+        assert!(!valid_prefix("市 協"));
+        assert!(!valid_prefix(&"協".repeat(11)));
     }
 }

@@ -201,6 +201,11 @@ fn decide(awards: Vec<AwardRequest>, rejections: Vec<Rejection>) -> RoundCommand
     }
 }
 
+/// The number an award event carries: none since the fiscal year numbers the decisions.
+fn legacy_number(_sequence: u32) -> String {
+    String::new()
+}
+
 fn decided(n: u128, amount: i64, sequence: u32) -> RoundEvent {
     decided_as(n, group(n), amount, sequence, 0, Ratio::ONE)
 }
@@ -221,7 +226,9 @@ fn decided_as(
         amount: yen(amount),
         prior_grants: Some(prior_grants),
         rate: Some(rate),
-        notice_number: format!("令和8年度市協3F9A1C2B第{sequence}号"),
+        // The round leaves the number to the decision's follow-up (the fiscal year's sequence);
+        // `sequence` is the order of the award, which only events stored before numbered.
+        notice_number: legacy_number(sequence),
         conditions: "事業完了後30日以内に実績報告書を提出すること".into(),
         completion_deadline: date!(2027 - 02 - 28),
         decided_on: date!(2026 - 06 - 01),
@@ -571,7 +578,7 @@ fn there_is_no_offer_to_answer_before_the_ranking() {
 // ---------------------------------------------------------------- decision (rule 6)
 
 #[test]
-fn adopted_applications_are_awarded_with_sequential_notice_numbers_and_others_rejected() {
+fn adopted_applications_are_awarded_and_others_rejected_leaving_the_number_to_the_follow_up() {
     given(ranked_round())
         .when(decide(
             vec![award(1, 500_000, 500_000), award(2, 280_000, 300_000)],
@@ -585,7 +592,7 @@ fn adopted_applications_are_awarded_with_sequential_notice_numbers_and_others_re
 }
 
 #[test]
-fn a_later_decision_continues_the_notice_sequence() {
+fn a_later_decision_awards_the_next_application() {
     given(with(ranked_round(), [decided(1, 500_000, 1)]))
         .when(decide(vec![award(2, 300_000, 300_000)], vec![]))
         .then_expect_events(vec![decided(2, 300_000, 2)]);
@@ -1256,9 +1263,22 @@ fn the_state_tracks_the_decided_total_and_the_notice_numbers() {
     assert_eq!(round.remaining_budget(), yen(100_000));
     assert_eq!(round.notices_issued, 3);
     assert_eq!(round.awards[&app(2)].decided_amount, yen(250_000));
+    assert_eq!(round.awards[&app(3)].notice_number, "");
+}
+
+#[test]
+fn an_award_stored_with_the_rounds_own_number_keeps_it() {
+    let mut event = decided(1, 500_000, 1);
+    if let RoundEvent::AwardDecided { notice_number, .. } = &mut event {
+        *notice_number = "令和8年度市協3F9A1C2B第1号".into();
+    }
+    let mut round = Round::default();
+    for event in with(ranked_round(), [event]) {
+        round.apply(event);
+    }
     assert_eq!(
-        round.awards[&app(3)].notice_number,
-        "令和8年度市協3F9A1C2B第3号"
+        round.awards[&app(1)].notice_number,
+        "令和8年度市協3F9A1C2B第1号"
     );
 }
 

@@ -79,7 +79,8 @@ fn ranked() -> Vec<RoundEvent> {
     ]
 }
 
-fn decided(n: u128, amount: i64, sequence: u32) -> RoundEvent {
+/// An award as a decision records it now: the notice number is the follow-up's to assign.
+fn decided(n: u128, amount: i64) -> RoundEvent {
     RoundEvent::AwardDecided {
         application_id: app(n),
         grant_id: grant(n),
@@ -87,7 +88,7 @@ fn decided(n: u128, amount: i64, sequence: u32) -> RoundEvent {
         amount: yen(amount),
         prior_grants: Some(0),
         rate: Some(Ratio::ONE),
-        notice_number: format!("令和8年度市協00007000第{sequence}号"),
+        notice_number: String::new(),
         conditions: String::new(),
         completion_deadline: date!(2027 - 02 - 28),
         decided_on: jst_date(DECIDED_AT),
@@ -120,8 +121,8 @@ fn released_from_1() -> RoundEvent {
 fn money_back() -> Vec<RoundEvent> {
     let mut events = ranked();
     events.extend([
-        decided(1, 500_000, 1),
-        decided(2, 300_000, 2),
+        decided(1, 500_000),
+        decided(2, 300_000),
         runner_up_declined(),
         released_from_1(),
     ]);
@@ -275,12 +276,12 @@ fn the_round_names_the_next_candidate_and_refuses_any_other() {
 #[test]
 fn no_promotion_before_the_first_decisions_are_done() {
     let mut undecided = ranked();
-    undecided.extend([decided(1, 500_000, 1), runner_up_declined()]);
+    undecided.extend([decided(1, 500_000), runner_up_declined()]);
     given(undecided)
         .when(offer(5, 150_000, OFFER_AT))
         .then_expect_error(refused(PromotionError::AdoptedUndecided(app(2))));
     // The runner-up has not answered and its 27 May has not passed.
-    let unanswered = with(ranked(), [decided(1, 500_000, 1), decided(2, 300_000, 2)]);
+    let unanswered = with(ranked(), [decided(1, 500_000), decided(2, 300_000)]);
     given(unanswered.clone())
         .when(offer(5, 150_000, datetime!(2026-05-27 23:00 +09:00)))
         .then_expect_error(refused(PromotionError::RunnerUpPending(app(3))));
@@ -305,15 +306,15 @@ fn no_promotion_without_money_back_of_at_least_the_floor() {
     let full = with(
         ranked(),
         [
-            decided(1, 500_000, 1),
-            decided(2, 300_000, 2),
+            decided(1, 500_000),
+            decided(2, 300_000),
             RoundEvent::RunnerUpOfferAccepted {
                 application_id: app(3),
                 remainder: yen(200_000),
                 by: applicant(),
                 at: datetime!(2026-05-22 10:00 +09:00),
             },
-            decided(3, 200_000, 3),
+            decided(3, 200_000),
         ],
     );
     let no_budget = |available| {
@@ -403,7 +404,7 @@ fn one_offer_at_a_time_then_the_next_in_rank_order() {
             at: lapsed_at,
         }]);
     // Accepted and decided at 150,000: 114,000 stays free for app 6.
-    let decided_5 = with(open.clone(), [accepted(5, 150_000), decided(5, 150_000, 3)]);
+    let decided_5 = with(open.clone(), [accepted(5, 150_000), decided(5, 150_000)]);
     given(decided_5)
         .when(offer(6, 90_000, later))
         .then_expect_events(vec![next(114_000)]);
@@ -480,7 +481,7 @@ fn an_accepted_promotion_is_awarded_once_at_most_the_amount_offered() {
             amount: yen(151_000),
             offered: yen(150_000),
         }));
-    let mut expected = decided(5, 150_000, 3);
+    let mut expected = decided(5, 150_000);
     if let RoundEvent::AwardDecided {
         decided_on,
         decided_at,

@@ -361,6 +361,8 @@ fn application_form(
                     @if let Some(error) = field_error(name) { p.error id={ "e-" (name) } { (error) } }
                 }
                 (budget_tables(v))
+                (crate::web::view::budget_totals(&budget_json(v, &mut Vec::new())))
+                p.hint { "合計は、入力した行から「保存」のたびに計算し直します。" }
                 (Input::text("requested_amount", "補助金申請額（円）").required().hint("補助上限額（保存すると表示されます）以下の額を入力してください。").warning(amount_warning.as_deref()).render(state))
             }
             div.actions {

@@ -77,6 +77,7 @@ fn application_page(
                 }
             }
         }
+        (crate::web::view::budget_totals(&application["budget"]))
         @if withdrawable {
             h2 { "申請の取下げ" }
             (error_summary(withdraw))

@@ -6,6 +6,12 @@ use maud::html;
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use grants_domain::application::ApplicationStatus;
+use grants_domain::grant::{settlement_deadline, GrantStatus};
+use grants_domain::work::{group_step_for_application, group_step_for_grant, GroupStep};
+use grants_domain::{FiscalYear, Yen};
+use time::Date;
+
 use super::non_empty;
 use crate::web::api::encode;
 use crate::web::pages::public::window_open;
@@ -53,7 +59,33 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
             }
         }
     }
+    let steps = next_steps(
+        &applications,
+        &grants,
+        rounds.as_array().map(Vec::as_slice).unwrap_or_default(),
+        now,
+    );
     let body = html! {
+        section aria-labelledby="my-steps" {
+            h2 #my-steps { "次に行うこと（" (steps.len()) "件）" }
+            @if steps.is_empty() {
+                p { "いま期限のある手続はありません。" }
+            } @else {
+                table #next-steps {
+                    caption.visually-hidden { "次に行うこと" }
+                    thead { tr { th scope="col" { "行うこと" } th scope="col" { "事業名" } th scope="col" { "期限" } } }
+                    tbody {
+                        @for step in &steps {
+                            tr {
+                                td { (step.step.label_ja()) @if let GroupStep::PayRefund { amount } = step.step { "（" (yen_of(&serde_json::json!(amount))) "）" } }
+                                td { a href=(step.link) { (non_empty(&step.title)) } }
+                                td { (step.by) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         section aria-labelledby="my-groups" {
             h2 #my-groups { "団体" }
             @if groups.is_empty() {
@@ -123,4 +155,92 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
         }
     };
     page(&visitor, "マイページ", body)
+}
+
+/// One step the group must take, with where to take it and by when (as the city writes dates).
+struct NextStep {
+    step: GroupStep,
+    title: String,
+    link: String,
+    by: String,
+}
+
+fn parsed<T: serde::de::DeserializeOwned>(value: &Value) -> Option<T> {
+    serde_json::from_value(value.clone()).ok()
+}
+
+fn day(value: Option<Date>) -> String {
+    value.map_or_else(
+        || "—".to_owned(),
+        |day| date_of(&Value::from(day.to_string())),
+    )
+}
+
+/// What the group must do next, read from its applications, its grants and their rounds; which
+/// states call for a step is the domain's rule (`grants_domain::work`).
+fn next_steps(
+    applications: &[Value],
+    grants: &[(&Value, Value)],
+    rounds: &[Value],
+    now: OffsetDateTime,
+) -> Vec<NextStep> {
+    let round_of = |id: &Value| rounds.iter().find(|round| round["id"] == *id);
+    let mut steps = Vec::new();
+    for row in applications {
+        let Some(status) = parsed::<ApplicationStatus>(&row["status"]) else {
+            continue;
+        };
+        let round = round_of(&row["round_id"]);
+        let open = round.is_some_and(|round| window_open(round, now));
+        let Some(step) = group_step_for_application(status, open, false, None) else {
+            continue;
+        };
+        let id = text(&row["application_id"]);
+        let by = match step {
+            GroupStep::SubmitDraft | GroupStep::ResubmitReturned => round
+                .map(|round| instant_of(&round["closes_at"]))
+                .unwrap_or_else(|| "—".to_owned()),
+            GroupStep::AnswerOffer { by } => day(by),
+            _ => "—".to_owned(),
+        };
+        steps.push(NextStep {
+            step,
+            title: text(&row["title"]).to_owned(),
+            link: format!("/applications/{id}"),
+            by,
+        });
+    }
+    for (row, grant) in grants {
+        let Some(status) = parsed::<GrantStatus>(&grant["status"]) else {
+            continue;
+        };
+        let round = round_of(&grant["round_id"]);
+        let report_due = match (
+            parsed::<Date>(&grant["completion_deadline"]),
+            round.and_then(|round| round["settlement_days"].as_u64()),
+            round.and_then(|round| parsed::<FiscalYear>(&round["fiscal_year"])),
+        ) {
+            (Some(completion), Some(days), Some(year)) => Some(settlement_deadline(
+                completion,
+                u32::try_from(days).unwrap_or(u32::MAX),
+                year,
+            )),
+            _ => None,
+        };
+        let refund = parsed::<Yen>(&grant["refund_due"]).unwrap_or(Yen::ZERO);
+        let Some(step) = group_step_for_grant(status, report_due, refund) else {
+            continue;
+        };
+        let by = match step {
+            GroupStep::SubmitReport { by } | GroupStep::ResubmitReport { by } => day(Some(by)),
+            _ => "—".to_owned(),
+        };
+        steps.push(NextStep {
+            step,
+            title: text(&row["title"]).to_owned(),
+            link: format!("/grants/{}", text(&grant["grant_id"])),
+            by,
+        });
+    }
+    steps
 }

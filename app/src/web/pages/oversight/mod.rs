@@ -170,7 +170,14 @@ fn details(event_type: &str, payload: &Value) -> Vec<String> {
         }
         "AwardDecided" => {
             add("交付決定額", yen("amount"));
-            add("文書番号", f["notice_number"].as_str().map(str::to_owned));
+            // Empty since the grant carries the fiscal year's number (app/src/notice.rs).
+            add(
+                "文書番号",
+                f["notice_number"]
+                    .as_str()
+                    .filter(|number| !number.is_empty())
+                    .map(str::to_owned),
+            );
         }
         "PaymentRecorded" => {
             let kind = match text(&f["kind"]) {

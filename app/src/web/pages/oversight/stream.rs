@@ -2,7 +2,7 @@
 //! time, the role it was recorded in and a Japanese summary; for an application or a grant, the
 //! way to the other one and to the state as of a chosen instant.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{html, Markup};
 use serde_json::Value;
@@ -13,6 +13,15 @@ use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
 use crate::web::view::{page, text};
 use crate::web::Web;
+
+/// How many events one page of the timeline shows.
+pub(super) const TIMELINE_PAGE: usize = 50;
+
+/// Where the timeline's page starts (`?from=`, the 0-based index of its first event).
+#[derive(serde::Deserialize, Default)]
+pub(super) struct TimelinePage {
+    from: Option<usize>,
+}
 
 /// The first value of `field` in events of type `event_type` (e.g. the grant id of the award).
 fn first_field(events: &[Value], event_type: &str, pick: impl Fn(&Value) -> &Value) -> String {
@@ -42,6 +51,7 @@ pub(super) async fn stream(
     State(web): State<Web>,
     visitor: Visitor,
     Path((aggregate_type, aggregate_id)): Path<(String, String)>,
+    Query(at): Query<TimelinePage>,
 ) -> Response {
     let path = stream_path(&aggregate_type, &aggregate_id);
     let Some(token) = visitor.token() else {
@@ -77,6 +87,10 @@ pub(super) async fn stream(
         _ => (String::new(), String::new()),
     };
     let label = aggregate_label(&aggregate_type);
+    let from = at.from.unwrap_or(0).min(events.len().saturating_sub(1));
+    let until = (from + TIMELINE_PAGE).min(events.len());
+    let shown = events.get(from..until).unwrap_or_default();
+    let page_link = |start: usize| format!("{path}?from={start}");
     let body = html! {
         dl.facts {
             dt { "対象" } dd { (label) }
@@ -95,14 +109,23 @@ pub(super) async fn stream(
             (as_of_form(&application_id))
         }
         h2 { "履歴" }
-        ol.timeline #timeline {
-            @for event in &events {
+        @if events.len() > TIMELINE_PAGE {
+            p #timeline-range { (events.len()) "件中 " (from + 1) "〜" (until) "件目" }
+        }
+        ol.timeline #timeline start=(from + 1) {
+            @for event in shown {
                 li {
                     (stamp(event))
                     br;
                     (summary(event))
                     span.hash { "ハッシュ " code { (text(&event["hash"]).get(..12).unwrap_or("")) } }
                 }
+            }
+        }
+        @if events.len() > TIMELINE_PAGE {
+            nav.pager aria-label="履歴のページ" {
+                @if from > 0 { a href=(page_link(from.saturating_sub(TIMELINE_PAGE))) { "前の" (TIMELINE_PAGE) "件" } " " }
+                @if until < events.len() { a href=(page_link(until)) { "次の" (TIMELINE_PAGE) "件" } }
             }
         }
         p { a href="/audit" { "イベントログへ戻る" } }

@@ -3,8 +3,10 @@
 //! staff to do (an advance request to pay, a settlement report to review, a refund to receive, a
 //! remainder to pay).
 //!
-//! The grants come from the grant list (`GET /api/v1/grants?open_advance=true` and `?status=`,
-//! every page of each); its rows carry what the dashboard shows (amounts, title, group name).
+//! The work comes from the staff work queue (`GET /api/v1/work-queue`), which reads it from the read
+//! models and the domain's rules of what waits on staff (`grants_domain::work`): a count per kind of
+//! work at the top, then the applications to screen, the grants to act on and the runner-up offers
+//! waiting for an answer.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -14,8 +16,11 @@ use maud::html;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{round_state, title_of};
-use crate::web::api::{encode, Problem};
+use super::round_state;
+use grants_domain::work::StaffWork;
+
+use crate::http::work_queue::{WorkEntry, WorkQueue};
+use crate::web::api::Problem;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
 use crate::web::view::{self, page, text, yen_of};
@@ -25,52 +30,76 @@ pub fn routes() -> Router<Web> {
     Router::new().route("/staff", get(dashboard))
 }
 
-/// What a grant waits for from staff, as its list row says: a report to review, a refund to
-/// receive, a remainder to pay (by status), and an advance request to pay (`open_advance`, the
-/// domain's rule applied by the grant ledger). Empty when it waits for nothing.
-fn waits_for(grant: &Value) -> Vec<&'static str> {
-    let mut what = Vec::new();
-    if grant["open_advance"].as_i64().unwrap_or(0) > 0 {
-        what.push("概算払の支払");
-    }
-    match text(&grant["status"]) {
-        "report_submitted" => what.push("実績報告の審査"),
-        "refund_due" => what.push("返還金の受領"),
-        "finalised" if grant["payable"].as_i64().unwrap_or(0) > 0 => what.push("確定額の支払"),
-        _ => {}
-    }
-    what
+/// The staff work queue (`GET /api/v1/work-queue`): every kind of work with its objects.
+async fn work_queue(web: &Web, token: &str) -> Result<WorkQueue, Problem> {
+    let value = web.api.get("/api/v1/work-queue", Some(token)).await?;
+    Ok(serde_json::from_value(value).unwrap_or(WorkQueue { kinds: Vec::new() }))
 }
 
-/// The lists in which a grant may wait for staff (the grant's row then says whether it does):
-/// the grants with an advance request to pay, and those in a status that may wait.
-fn lists_that_may_wait() -> Vec<String> {
-    let mut lists = vec!["/api/v1/grants?open_advance=true".to_owned()];
-    lists.extend(
-        ["report_submitted", "refund_due", "finalised"]
-            .iter()
-            .map(|status| format!("/api/v1/grants?status={}", encode(status))),
-    );
-    lists
+/// Where the dashboard lists a kind's objects.
+fn anchor(kind: StaffWork) -> &'static str {
+    match kind {
+        StaffWork::Screen => "#staff-screening",
+        StaffWork::OfferUnanswered => "#staff-offers",
+        _ => "#staff-grants",
+    }
 }
 
-/// Every grant that waits for staff, once each with all it waits for, whatever its fiscal year:
-/// those with an advance request to pay first, then by status, oldest decision first within each.
-async fn waiting_grants(web: &Web, token: &str) -> Result<Vec<(Value, String)>, Problem> {
-    let mut waiting: Vec<(Value, String)> = Vec::new();
-    for list in lists_that_may_wait() {
-        let grants = web.api.get_all(&list, Some(token), "grant_id").await?;
-        for grant in grants {
-            let what = waits_for(&grant);
-            let listed = waiting
-                .iter()
-                .any(|(seen, _)| seen["grant_id"] == grant["grant_id"]);
-            if !what.is_empty() && !listed {
-                waiting.push((grant, what.join("・")));
+/// The grants waiting on staff, once each, with every action each waits for.
+fn waiting_grants(queue: &WorkQueue) -> Vec<(&WorkEntry, String)> {
+    let mut grants: Vec<(&WorkEntry, Vec<&'static str>)> = Vec::new();
+    for kind in queue
+        .kinds
+        .iter()
+        .filter(|kind| kind.kind.is_about_a_grant())
+    {
+        for entry in &kind.items {
+            match grants
+                .iter_mut()
+                .find(|(seen, _)| seen.grant_id == entry.grant_id)
+            {
+                Some((_, actions)) => actions.push(kind.kind.action_ja()),
+                None => grants.push((entry, vec![kind.kind.action_ja()])),
             }
         }
     }
-    Ok(waiting)
+    grants
+        .into_iter()
+        .map(|(entry, actions)| (entry, actions.join("・")))
+        .collect()
+}
+
+fn items_of(queue: &WorkQueue, kind: StaffWork) -> &[WorkEntry] {
+    queue
+        .kinds
+        .iter()
+        .find(|listed| listed.kind == kind)
+        .map(|listed| listed.items.as_slice())
+        .unwrap_or_default()
+}
+
+fn entry_title(entry: &WorkEntry) -> &str {
+    entry
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|title| !title.is_empty())
+        .unwrap_or("（事業名未入力）")
+}
+
+fn amount(entry: &WorkEntry) -> String {
+    entry
+        .amount
+        .map(|amount| view::yen_of(&Value::from(amount)))
+        .unwrap_or_default()
+}
+
+fn due(entry: &WorkEntry) -> String {
+    entry
+        .due_on
+        .as_deref()
+        .map(|day| view::date_of(&Value::from(day)))
+        .unwrap_or_else(|| "—".to_owned())
 }
 
 async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
@@ -81,21 +110,37 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
         Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
         Err(problem) => return read_failed(&visitor, &problem, "/staff"),
     };
-    let submitted = match web
-        .api
-        .get("/api/v1/applications?status=submitted", Some(token))
-        .await
-    {
-        Ok(rows) => rows.as_array().cloned().unwrap_or_default(),
+    let queue = match work_queue(&web, token).await {
+        Ok(queue) => queue,
         Err(problem) => return read_failed(&visitor, &problem, "/staff"),
     };
-    let to_act = match waiting_grants(&web, token).await {
-        Ok(grants) => grants,
-        Err(problem) => return read_failed(&visitor, &problem, "/staff"),
-    };
-    let to_screen: Vec<&Value> = submitted.iter().collect();
+    let to_screen = items_of(&queue, StaffWork::Screen);
+    let offers = items_of(&queue, StaffWork::OfferUnanswered);
+    let to_act = waiting_grants(&queue);
     let now = OffsetDateTime::now_utc();
     let body = html! {
+        section aria-labelledby="staff-queue" {
+            h2 #staff-queue { "対応が必要な業務" }
+            p { a href="/staff/applications" { "申請を探す" } " ・ " a href="/staff/grants" { "交付を探す" } }
+            table #work-queue {
+                caption.visually-hidden { "対応が必要な業務の件数" }
+                thead { tr { th scope="col" { "業務" } th.num scope="col" { "件数" } } }
+                tbody {
+                    @for kind in &queue.kinds {
+                        tr data-kind=(kind_name(kind.kind)) {
+                            td {
+                                @if kind.count > 0 {
+                                    a href=(anchor(kind.kind)) { (kind.label) }
+                                } @else {
+                                    (kind.label)
+                                }
+                            }
+                            td.num { (kind.count) "件" }
+                        }
+                    }
+                }
+            }
+        }
         section aria-labelledby="staff-rounds" {
             h2 #staff-rounds { "募集回" }
             p {
@@ -140,10 +185,10 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
                 p { "形式審査を待つ申請はありません。" }
             } @else {
                 ul {
-                    @for row in &to_screen {
+                    @for entry in to_screen {
                         li {
-                            a href={ "/staff/applications/" (text(&row["application_id"])) } { (title_of(row)) }
-                            "（" (text(&row["group_name"])) "、" (view::instant_of(&row["submitted_at"])) " 提出）"
+                            a href={ "/staff/applications/" (entry.application_id.as_deref().unwrap_or_default()) } { (entry_title(entry)) }
+                            "（" (entry.group_name.as_deref().unwrap_or_default()) "、申請額 " (amount(entry)) "）"
                         }
                     }
                 }
@@ -156,30 +201,49 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
             } @else {
                 (grants_table(&to_act))
             }
-            p.hint { "各交付の記録は、文書番号から、または募集回の「交付決定」の画面から開けます。" }
+            p.hint { "各交付の記録は、事業名から、または募集回の「交付決定」の画面から開けます。" }
+        }
+        section aria-labelledby="staff-offers" {
+            h2 #staff-offers { "回答を待つ繰上げの申出（" (offers.len()) "件）" }
+            @if offers.is_empty() {
+                p { "回答を待つ繰上げの申出はありません。" }
+            } @else {
+                ul {
+                    @for entry in offers {
+                        li {
+                            a href={ "/staff/applications/" (entry.application_id.as_deref().unwrap_or_default()) } { (entry_title(entry)) }
+                            "（" (entry.group_name.as_deref().unwrap_or_default()) "、回答期限 " (due(entry)) "）"
+                        }
+                    }
+                }
+            }
         }
     };
     page(&visitor, "職員：業務の一覧", body)
 }
 
-fn grants_table(grants: &[(Value, String)]) -> maud::Markup {
+/// The kind as the API names it (a data attribute the browser checks read).
+fn kind_name(kind: StaffWork) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn grants_table(grants: &[(&WorkEntry, String)]) -> maud::Markup {
     html! {
         table {
             caption.visually-hidden { "対応が必要な交付" }
             thead { tr {
-                th scope="col" { "文書番号" } th scope="col" { "事業名" } th scope="col" { "団体名" }
-                th scope="col" { "状況" } th.num scope="col" { "交付決定額" } th.num scope="col" { "支払済額" }
-                th scope="col" { "必要な対応" }
+                th scope="col" { "事業名" } th scope="col" { "団体名" }
+                th.num scope="col" { "金額" } th scope="col" { "必要な対応" }
             } }
             tbody {
-                @for (grant, what) in grants {
+                @for (entry, what) in grants {
                     tr {
-                        td { a href={ "/staff/grants/" (text(&grant["grant_id"])) } { (text(&grant["notice_number"])) } }
-                        td { (text(&grant["title"])) }
-                        td { (text(&grant["group_name"])) }
-                        td { (view::grant_status(text(&grant["status"]))) }
-                        td.num { (yen_of(&grant["decided_amount"])) }
-                        td.num { (yen_of(&grant["paid_total"])) }
+                        td { a href={ "/staff/grants/" (entry.grant_id.as_deref().unwrap_or_default()) } { (entry_title(entry)) } }
+                        td { (entry.group_name.as_deref().unwrap_or_default()) }
+                        td.num { (amount(entry)) }
                         td { (what) }
                     }
                 }

@@ -18,6 +18,7 @@ pub mod decisions;
 pub mod discontinuation;
 pub mod figures;
 pub mod grants;
+pub mod lists;
 pub mod promotion;
 pub mod ranking;
 pub mod round_correction;
@@ -43,6 +44,7 @@ use crate::web::Web;
 pub fn routes() -> Router<Web> {
     Router::new()
         .merge(dashboard::routes())
+        .merge(lists::routes())
         .merge(accounts::routes())
         .merge(rounds::routes())
         .merge(round_correction::routes())

@@ -158,6 +158,7 @@ fn application_page(
                 }
             }
         }
+        (crate::web::view::budget_totals(&application["budget"]))
         h2 { "形式審査" }
         (checks_record(application))
         (screening_form(visitor, id, state))

@@ -1,0 +1,249 @@
+//! `GET /api/v1/work-queue`: everything waiting on staff, by kind, with a count and the objects
+//! (an extension of api.md). Read from the read models: submitted applications (`applications`),
+//! grants whose state waits on staff (`grant_ledger`), and the open change requests and runner-up
+//! offers (`work_items`). Which states wait on staff is the domain's rule (`grants_domain::work`).
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::Json;
+use grants_domain::application::ApplicationStatus;
+use grants_domain::grant::GrantStatus;
+use grants_domain::work::{staff_work_for_application, staff_work_for_grant, StaffWork};
+use grants_domain::Yen;
+use grants_projections::grant_ledger::{GrantQuery, ListedGrant, MAX_PAGE};
+use grants_projections::work_items::{self, DECIDE_CHANGE, OFFER_UNANSWERED};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::ApiError;
+use super::AppState;
+use crate::policy::Staff;
+
+/// The staff work queue: one entry per kind of work, in the queue's order, empty kinds included.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct WorkQueue {
+    pub kinds: Vec<WorkKind>,
+}
+
+/// One kind of work waiting on staff.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct WorkKind {
+    /// screen, pay_advance, decide_change, review_report, pay_remainder, receive_refund,
+    /// offer_unanswered.
+    #[schema(value_type = String)]
+    pub kind: StaffWork,
+    /// What staff must do, in Japanese.
+    pub label: String,
+    pub count: usize,
+    pub items: Vec<WorkEntry>,
+}
+
+/// One object waiting: an application or a grant, and the day it must be answered by if any.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct WorkEntry {
+    pub application_id: Option<String>,
+    pub grant_id: Option<String>,
+    pub round_id: Option<String>,
+    pub title: Option<String>,
+    pub group_name: Option<String>,
+    /// The amount concerned (the advance to pay, the remainder, the refund), in yen.
+    pub amount: Option<i64>,
+    /// The last day to answer (JST), where there is one.
+    pub due_on: Option<String>,
+}
+
+fn status_text<T: Serialize>(status: T) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn status_of<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::from(text)).ok()
+}
+
+fn yen(amount: i64) -> Yen {
+    Yen::new(amount).unwrap_or(Yen::ZERO)
+}
+
+/// Every grant of the ledger matching `query`, all pages.
+async fn all_grants(state: &AppState, query: GrantQuery<'_>) -> Result<Vec<ListedGrant>, ApiError> {
+    let pool = state.db.log_pool();
+    let mut found = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page_query = GrantQuery {
+            after: after.as_deref(),
+            limit: MAX_PAGE,
+            ..query
+        };
+        let page = grants_projections::grant_ledger::list(&pool, &page_query)
+            .await
+            .map_err(ApiError::from)?;
+        let full = page.len() == MAX_PAGE as usize;
+        after = page.last().map(|grant| grant.ledger.grant_id.clone());
+        found.extend(page);
+        if !full {
+            return Ok(found);
+        }
+    }
+}
+
+/// `GET /api/v1/work-queue` (staff).
+#[utoipa::path(
+    get,
+    path = "/api/v1/work-queue",
+    operation_id = "grants_work_queue",
+    tag = "grants",
+    summary = "職員の業務一覧 / everything waiting on staff",
+    responses(
+        (status = 200, description = "every kind of work, with its count and objects", body = WorkQueue),
+        (status = 403, description = "staff only", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn work_queue(
+    State(state): State<AppState>,
+    Staff(_actor): Staff,
+) -> Result<Json<WorkQueue>, ApiError> {
+    let pool = state.db.log_pool();
+    let mut by_kind: BTreeMap<StaffWork, Vec<WorkEntry>> = BTreeMap::new();
+
+    let submitted = status_text(ApplicationStatus::Submitted);
+    let applications = grants_projections::applications::list(&pool, None, Some(&submitted), None)
+        .await
+        .map_err(ApiError::from)?;
+    for row in applications {
+        let Some(status) = status_of::<ApplicationStatus>(&row.status) else {
+            continue;
+        };
+        if let Some(work) = staff_work_for_application(status) {
+            by_kind.entry(work).or_default().push(WorkEntry {
+                application_id: Some(row.application_id),
+                grant_id: None,
+                round_id: Some(row.round_id),
+                title: Some(row.title),
+                group_name: row.group_name,
+                amount: Some(row.requested_amount),
+                due_on: None,
+            });
+        }
+    }
+
+    // The grants that may wait: those with an open advance request, and those in a status in
+    // which the domain's rule has work for some amounts.
+    let mut grants = all_grants(
+        &state,
+        GrantQuery {
+            open_advance: true,
+            ..GrantQuery::default()
+        },
+    )
+    .await?;
+    for status in [
+        GrantStatus::ReportSubmitted,
+        GrantStatus::Finalised,
+        GrantStatus::RefundDue,
+        GrantStatus::Cancelled,
+    ] {
+        let text = status_text(status);
+        let query = GrantQuery {
+            status: Some(&text),
+            ..GrantQuery::default()
+        };
+        for grant in all_grants(&state, query).await? {
+            if !grants
+                .iter()
+                .any(|seen| seen.ledger.grant_id == grant.ledger.grant_id)
+            {
+                grants.push(grant);
+            }
+        }
+    }
+    let mut titles: BTreeMap<String, (Option<String>, Option<String>)> = BTreeMap::new();
+    for grant in &grants {
+        let ledger = &grant.ledger;
+        titles.insert(
+            ledger.grant_id.clone(),
+            (grant.title.clone(), grant.group_name.clone()),
+        );
+        let Some(status) = status_of::<GrantStatus>(&ledger.status) else {
+            continue;
+        };
+        let work = staff_work_for_grant(
+            status,
+            yen(ledger.open_advance),
+            yen(ledger.payable),
+            yen(ledger.refund_due),
+        );
+        for kind in work {
+            let amount = match kind {
+                StaffWork::PayAdvance => ledger.open_advance,
+                StaffWork::PayRemainder => ledger.payable,
+                StaffWork::ReceiveRefund => ledger.refund_due,
+                _ => ledger.decided_amount,
+            };
+            by_kind.entry(kind).or_default().push(WorkEntry {
+                application_id: ledger.application_id.clone(),
+                grant_id: Some(ledger.grant_id.clone()),
+                round_id: ledger.round_id.clone(),
+                title: grant.title.clone(),
+                group_name: grant.group_name.clone(),
+                amount: Some(amount),
+                due_on: None,
+            });
+        }
+    }
+
+    for item in work_items::list(&pool).await.map_err(ApiError::from)? {
+        let kind = match item.kind.as_str() {
+            DECIDE_CHANGE => StaffWork::DecideChange,
+            OFFER_UNANSWERED => StaffWork::OfferUnanswered,
+            _ => continue,
+        };
+        let (mut title, mut group_name) = (None, None);
+        if let Some(grant_id) = &item.grant_id {
+            if let Some(known) = titles.get(grant_id) {
+                (title, group_name) = known.clone();
+            } else if let Some(award) = grants_projections::awards::find(&pool, grant_id)
+                .await
+                .map_err(ApiError::from)?
+            {
+                (title, group_name) = (award.title, award.group_name);
+            }
+        }
+        if let Some(application_id) = &item.application_id {
+            if let Some(row) = grants_projections::applications::get(&pool, application_id)
+                .await
+                .map_err(ApiError::from)?
+            {
+                title = Some(row.title);
+                group_name = row.group_name;
+            }
+        }
+        by_kind.entry(kind).or_default().push(WorkEntry {
+            application_id: item.application_id,
+            grant_id: item.grant_id,
+            round_id: item.round_id,
+            title,
+            group_name,
+            amount: None,
+            due_on: item.due_on,
+        });
+    }
+
+    let kinds = StaffWork::ALL
+        .into_iter()
+        .map(|kind| {
+            let items = by_kind.remove(&kind).unwrap_or_default();
+            WorkKind {
+                kind,
+                label: kind.label_ja().to_owned(),
+                count: items.len(),
+                items,
+            }
+        })
+        .collect();
+    Ok(Json(WorkQueue { kinds }))
+}

@@ -1,0 +1,211 @@
+//! Requests waiting on staff that are not a state of one row of another read model: the change
+//! requests (変更承認申請) no decision has answered and the runner-up offers (繰上げの申出) not yet
+//! answered (`work_items`).
+//!
+//! | opens a row | closes it |
+//! |---|---|
+//! | grant `ChangeRequested` | `ChangeApproved`, `ChangeRejected` of the same request; the grant's `GrantWithdrawn` or `GrantCancelled` |
+//! | round `RankingFixed`, its row with a remainder offer | `RunnerUpOfferAccepted`, `RunnerUpOfferDeclined` of that application |
+//!
+//! The staff work queue adds these to what the `applications` and `grant_ledger` rows say
+//! (`grants_domain::work` decides which of their states wait on staff).
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::error::ProjectionError;
+use crate::event_log::{LoggedEvent, Reads};
+use crate::payload::{parse_date, Fields};
+use crate::pool::{LogPool, Tx};
+use crate::runner::{BoxFuture, Projection};
+
+/// The projection's name.
+pub const NAME: &str = "work_items";
+
+/// The kind of a change request waiting for its decision.
+pub const DECIDE_CHANGE: &str = "decide_change";
+/// The kind of a runner-up offer waiting for the runner-up's answer.
+pub const OFFER_UNANSWERED: &str = "offer_unanswered";
+
+/// One open request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WorkItem {
+    pub item_id: String,
+    /// [`DECIDE_CHANGE`] or [`OFFER_UNANSWERED`].
+    pub kind: String,
+    pub grant_id: Option<String>,
+    pub application_id: Option<String>,
+    pub round_id: Option<String>,
+    /// The last day to answer (`YYYY-MM-DD`, JST), where there is one.
+    pub due_on: Option<String>,
+}
+
+/// Builds the `work_items` table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WorkItems;
+
+impl Projection for WorkItems {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["work_items"]
+    }
+
+    fn reads(&self) -> Option<&'static [Reads]> {
+        Some(&[
+            Reads::Event("grant", "ChangeRequested"),
+            Reads::Event("grant", "ChangeApproved"),
+            Reads::Event("grant", "ChangeRejected"),
+            Reads::Event("grant", "GrantWithdrawn"),
+            Reads::Event("grant", "GrantCancelled"),
+            Reads::Event("round", "RankingFixed"),
+            Reads::Event("round", "RunnerUpOfferAccepted"),
+            Reads::Event("round", "RunnerUpOfferDeclined"),
+        ])
+    }
+
+    fn apply_batch<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        events: &'a [LoggedEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(async move {
+            for event in events {
+                for change in changes(event)? {
+                    write(tx, &change, event.position).await?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// What one event does to the table.
+enum Change {
+    Open(WorkItem),
+    Close(String),
+    CloseGrant(String),
+}
+
+fn changes(event: &LoggedEvent) -> Result<Vec<Change>, ProjectionError> {
+    let fields = Fields::new(NAME, event);
+    let id = event.aggregate_id.clone();
+    Ok(
+        match (event.aggregate_type.as_str(), event.event_type.as_str()) {
+            ("grant", "ChangeRequested") => {
+                let change = fields.text("change_request_id")?;
+                vec![Change::Open(WorkItem {
+                    item_id: format!("change:{change}"),
+                    kind: DECIDE_CHANGE.to_owned(),
+                    grant_id: Some(id),
+                    application_id: None,
+                    round_id: None,
+                    due_on: None,
+                })]
+            }
+            ("grant", "ChangeApproved" | "ChangeRejected") => {
+                vec![Change::Close(format!(
+                    "change:{}",
+                    fields.text("change_request_id")?
+                ))]
+            }
+            ("grant", "GrantWithdrawn" | "GrantCancelled") => vec![Change::CloseGrant(id)],
+            ("round", "RankingFixed") => {
+                let due_on = fields
+                    .get("offer_expires_on")
+                    .and_then(parse_date)
+                    .map(|day| day.to_string());
+                let rows = fields
+                    .get("rows")
+                    .and_then(serde_json::Value::as_array)
+                    .ok_or_else(|| fields.missing("rows"))?;
+                rows.iter()
+                    .filter(|row| !row["remainder_offer"].is_null())
+                    .filter_map(|row| row["application_id"].as_str())
+                    .map(|application| {
+                        Change::Open(WorkItem {
+                            item_id: format!("offer:{application}"),
+                            kind: OFFER_UNANSWERED.to_owned(),
+                            grant_id: None,
+                            application_id: Some(application.to_owned()),
+                            round_id: Some(id.clone()),
+                            due_on: due_on.clone(),
+                        })
+                    })
+                    .collect()
+            }
+            ("round", "RunnerUpOfferAccepted" | "RunnerUpOfferDeclined") => {
+                vec![Change::Close(format!(
+                    "offer:{}",
+                    fields.text("application_id")?
+                ))]
+            }
+            _ => Vec::new(),
+        },
+    )
+}
+
+async fn write(tx: &mut Tx, change: &Change, position: i64) -> Result<(), ProjectionError> {
+    match change {
+        Change::Open(item) => {
+            crate::exec_tx!(tx, conn => sqlx::query(
+                "INSERT INTO work_items (item_id, kind, grant_id, application_id, round_id, due_on, \
+                 updated_position) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (item_id) DO UPDATE SET due_on = excluded.due_on, \
+                 updated_position = excluded.updated_position",
+            )
+            .bind(&item.item_id)
+            .bind(&item.kind)
+            .bind(&item.grant_id)
+            .bind(&item.application_id)
+            .bind(&item.round_id)
+            .bind(&item.due_on)
+            .bind(position)
+            .execute(&mut *conn)
+            .await?);
+        }
+        Change::Close(item_id) => {
+            crate::exec_tx!(tx, conn => sqlx::query("DELETE FROM work_items WHERE item_id = $1")
+                .bind(item_id)
+                .execute(&mut *conn)
+                .await?);
+        }
+        Change::CloseGrant(grant_id) => {
+            crate::exec_tx!(tx, conn => sqlx::query("DELETE FROM work_items WHERE grant_id = $1")
+                .bind(grant_id)
+                .execute(&mut *conn)
+                .await?);
+        }
+    }
+    Ok(())
+}
+
+/// Every open request, oldest first.
+pub async fn list(pool: &LogPool) -> Result<Vec<WorkItem>, ProjectionError> {
+    let sql = "SELECT item_id, kind, grant_id, application_id, round_id, due_on FROM work_items \
+               ORDER BY updated_position, item_id";
+    let rows = crate::on_pool!(pool, pool => {
+        let rows = sqlx::query(sql).fetch_all(pool).await?;
+        rows.iter().map(read).collect::<Result<Vec<_>, sqlx::Error>>()?
+    });
+    Ok(rows)
+}
+
+fn read<'r, R>(row: &'r R) -> Result<WorkItem, sqlx::Error>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(WorkItem {
+        item_id: row.try_get(0)?,
+        kind: row.try_get(1)?,
+        grant_id: row.try_get(2)?,
+        application_id: row.try_get(3)?,
+        round_id: row.try_get(4)?,
+        due_on: row.try_get(5)?,
+    })
+}
