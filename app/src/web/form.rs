@@ -168,6 +168,15 @@ pub struct FormState {
 }
 
 impl FormState {
+    /// The status of a page showing this form: 422 when it shows refusals, 200 otherwise.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.errors.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     pub fn new(values: FormData) -> Self {
         FormState {
             values,

@@ -5,7 +5,7 @@
 use crate::web::form::PageForm;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -54,11 +54,7 @@ fn login_page(visitor: &Visitor, state: &FormState) -> Response {
         }
         p { "はじめての方は " a href="/register" { "新規登録" } " してください。" }
     };
-    let status = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = state.status();
     page_with_status(status, visitor, "ログイン", body)
 }
 
@@ -124,11 +120,7 @@ fn register_page(visitor: &Visitor, state: &FormState) -> Response {
             button type="submit" { "登録する" }
         }
     };
-    let status = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = state.status();
     page_with_status(status, visitor, "新規登録", body)
 }
 

@@ -319,11 +319,7 @@ fn sheet_page(
         }
         p { a href="/review" { "担当する申請の一覧へ" } }
     };
-    let status = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = state.status();
     page_with_status(status, visitor, "審査：採点票", body)
 }
 

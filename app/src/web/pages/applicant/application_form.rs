@@ -371,11 +371,7 @@ fn application_form(
             }
         }
     };
-    let status = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = state.status();
     page_with_status(status, visitor, &title, body)
 }
 

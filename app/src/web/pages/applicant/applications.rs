@@ -90,11 +90,7 @@ fn application_page(
         p { a href="/my" { "マイページへ戻る" } }
     };
     let title = format!("申請：{}", non_empty(text(&application["title"])));
-    let code = if withdraw.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let code = withdraw.status();
     page_with_status(code, visitor, &title, body)
 }
 

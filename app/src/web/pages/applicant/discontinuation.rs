@@ -39,11 +39,7 @@ fn discontinuation_page(visitor: &Visitor, grant: &Value, state: &FormState) -> 
         }
         p { a href={ "/grants/" (id) } { "交付決定のページへ戻る" } }
     };
-    let code = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let code = state.status();
     page_with_status(code, visitor, "事業の中止（廃止）の承認申請", body)
 }
 

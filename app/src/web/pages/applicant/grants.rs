@@ -514,11 +514,7 @@ fn change_page(visitor: &Visitor, grant: &Value, state: &FormState) -> Response 
         }
         p { a href={ "/grants/" (id) } { "交付決定のページへ戻る" } }
     };
-    let code = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let code = state.status();
     page_with_status(code, visitor, "変更承認申請", body)
 }
 

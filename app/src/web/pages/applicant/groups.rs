@@ -2,7 +2,7 @@
 
 use crate::web::form::PageForm;
 use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::Response;
 use grants_domain::group::registration as group_limits;
 use grants_domain::group::{MIN_MEMBERS, MIN_RESIDENT_MEMBERS};
@@ -39,11 +39,7 @@ fn group_page(visitor: &Visitor, state: &FormState) -> Response {
             div.actions { button type="submit" { "団体を登録する" } }
         }
     };
-    let status = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = state.status();
     page_with_status(status, visitor, "団体の登録", body)
 }
 

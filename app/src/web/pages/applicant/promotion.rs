@@ -69,11 +69,7 @@ fn page(visitor: &Visitor, id: &str, read: &Value, state: &FormState) -> Respons
         }
         p { a href={ "/applications/" (id) } { "申請のページへ戻る" } }
     };
-    let code = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let code = state.status();
     page_with_status(code, visitor, "繰上げ採択の打診", body)
 }
 

@@ -258,11 +258,7 @@ fn report_page(
         }
         p { a href={ "/grants/" (id) } { "交付決定のページへ戻る" } }
     };
-    let code = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let code = state.status();
     page_with_status(code, visitor, "実績報告", body)
 }
 

@@ -112,10 +112,6 @@ pub(super) async fn as_of(
         @if let Some(found) = &found { (facts_of(found)) }
         p { a href="/audit" { "イベントログへ戻る" } }
     };
-    let status = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = state.status();
     page_with_status(status, &visitor, "監査：ある時点の状態", body)
 }

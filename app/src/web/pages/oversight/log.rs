@@ -204,11 +204,7 @@ pub(super) async fn log(
             @if !at_end { a href={ "/audit" (filter.query(next)) } { "次へ（位置 " (next + 1) " から）" } }
         }
     };
-    let status = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = state.status();
     page_with_status(status, &visitor, "監査：イベントログ", body)
 }
 

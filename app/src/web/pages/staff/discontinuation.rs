@@ -6,7 +6,7 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -84,11 +84,7 @@ fn page(visitor: &Visitor, id: &str, grant: &Value, state: &FormState) -> Respon
             }
         }
     };
-    let code = if state.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let code = state.status();
     page_with_status(code, visitor, "事業の中止（廃止）の承認", body)
 }
 
