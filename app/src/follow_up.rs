@@ -1,5 +1,8 @@
-//! What follows a round's decision: each `AwardDecided` opens its `Grant` and marks its application
-//! awarded; each `ApplicationRejected` marks the application not adopted.
+//! What follows a round's ranking and decisions, on the applications and grants:
+//! - `RankingFixed` with a runner-up offer marks that application the runner-up (次点);
+//! - `RunnerUpOfferDeclined` and `PromotionDeclined` mark the application not adopted;
+//! - each `AwardDecided` opens its `Grant` and marks its application awarded;
+//! - each `ApplicationRejected` marks the application not adopted.
 //!
 //! The decision handler does this at once, so its answer names the grants. [`run`] does the same from
 //! the log in the background (a process manager with its own checkpoint), so that a crash between the
@@ -155,6 +158,25 @@ pub async fn follow(
             )
             .await
         }
+        RoundEvent::RankingFixed { rows, .. } => {
+            let Some(runner_up) = rows.iter().find(|row| row.remainder_offer.is_some()) else {
+                return Ok(None);
+            };
+            let loaded = take_application(state, preloaded, runner_up.application_id).await?;
+            // Only an application the ranking found eligible becomes the runner-up: one that has
+            // answered meanwhile (a later follower of the ranking) is left as it is.
+            if loaded.aggregate().status() != Some(ApplicationStatus::Eligible) {
+                return Ok(None);
+            }
+            let (outcome, reached) = (DecisionOutcome::RunnerUp, ApplicationStatus::RunnerUp);
+            record(state, loaded, outcome, reached, metadata).await
+        }
+        RoundEvent::RunnerUpOfferDeclined { application_id, .. }
+        | RoundEvent::PromotionDeclined { application_id, .. } => {
+            let loaded = take_application(state, preloaded, *application_id).await?;
+            let (outcome, reached) = (DecisionOutcome::NotAdopted, ApplicationStatus::NotAdopted);
+            record(state, loaded, outcome, reached, metadata).await
+        }
         _ => Ok(None),
     }
 }
@@ -204,9 +226,13 @@ async fn already_followed(state: &AppState, event: &RoundEvent) -> Result<bool, 
             }
             (*application_id, ApplicationStatus::Awarded)
         }
-        RoundEvent::ApplicationRejected { application_id, .. } => {
+        RoundEvent::ApplicationRejected { application_id, .. }
+        | RoundEvent::RunnerUpOfferDeclined { application_id, .. }
+        | RoundEvent::PromotionDeclined { application_id, .. } => {
             (*application_id, ApplicationStatus::NotAdopted)
         }
+        // The runner-up's step checks the application's status itself.
+        RoundEvent::RankingFixed { .. } => return Ok(false),
         _ => return Ok(true),
     };
     let application = load_application(state, application_id).await?;
@@ -259,7 +285,11 @@ async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<(
     let round_event: RoundEvent = serde_json::from_value(logged.payload.clone())?;
     if !matches!(
         round_event,
-        RoundEvent::AwardDecided { .. } | RoundEvent::ApplicationRejected { .. }
+        RoundEvent::AwardDecided { .. }
+            | RoundEvent::ApplicationRejected { .. }
+            | RoundEvent::RankingFixed { .. }
+            | RoundEvent::RunnerUpOfferDeclined { .. }
+            | RoundEvent::PromotionDeclined { .. }
     ) {
         return Ok(());
     }

@@ -305,3 +305,77 @@ on_both_backends!(
         .await;
     }
 );
+
+on_both_backends!(
+    a_declined_offer_whose_follow_up_never_ran_is_completed_from_the_log,
+    |app: TestApp| async move {
+        // A 300,000 is adopted, B 250,000 is the runner-up offered the 200,000 left.
+        let cast = app.cast(1).await;
+        let round = app
+            .open_round(&cast, &step_up_round(500_000, Duration::seconds(3)))
+            .await;
+        let mut applications = Vec::new();
+        for (n, (requested, total)) in [(300_000, 45), (250_000, 42)].into_iter().enumerate() {
+            let member = app.applicant(&format!("member{n}@example.jp")).await;
+            let group = app.register_group(&member, &format!("団体{n}")).await;
+            let (application, _) = app
+                .eligible_application(&cast, &member, &round, &group, &form(300_000, 0, requested))
+                .await;
+            app.score(&cast, &application, &[total], &[]).await;
+            applications.push(application);
+        }
+        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
+            .await;
+        let status = |id: String| {
+            let app = &app;
+            let staff = cast.staff.clone();
+            async move {
+                let read = app
+                    .call(
+                        Method::GET,
+                        &format!("/api/v1/applications/{id}"),
+                        &staff,
+                        None,
+                        200,
+                    )
+                    .await;
+                read["status"].as_str().unwrap().to_owned()
+            }
+        };
+        assert_eq!(status(applications[1].clone()).await, "runner_up");
+
+        // Only the round's part of the decline, straight into the store: as if the service died
+        // right after it.
+        let db = grants_app::db::Database::connect(&app.database_url)
+            .await
+            .unwrap();
+        let state = grants_app::http::AppState::new(db);
+        let metadata = grants_tests::process::died_after("died-after-the-decline");
+        let command = grants_domain::round::RoundCommand::RespondToOffer {
+            application_id: applications[1].parse().unwrap(),
+            accept: false,
+            by: metadata.actor_id,
+            at: metadata.recorded_at,
+        };
+        state
+            .stores
+            .rounds
+            .execute(
+                round.parse::<grants_domain::RoundId>().unwrap(),
+                command,
+                &metadata,
+            )
+            .await
+            .unwrap();
+
+        // The running service's follow-up records the application not adopted, once.
+        grants_tests::process::caught_up(&app, grants_app::follow_up::NAME).await;
+        assert_eq!(status(applications[1].clone()).await, "not_adopted");
+        grants_tests::process::restart_from_the_beginning(&app, grants_app::follow_up::NAME).await;
+        grants_tests::process::caught_up(&app, grants_app::follow_up::NAME).await;
+        assert_eq!(
+            grants_tests::process::count_events(&app, "ApplicationNotAdopted").await,
+            1
+        );
+    }
+);

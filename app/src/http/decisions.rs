@@ -11,7 +11,7 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::application::{Application, ApplicationCommand, DecisionOutcome};
+use grants_domain::application::Application;
 use grants_domain::review::review_id;
 use grants_domain::round::{
     rank, AwardRequest, RankingEntry, Rejection, Round, RoundCommand, RoundEvent, SheetOutcome,
@@ -32,7 +32,7 @@ use crate::auth::Actor;
 use crate::follow_up;
 use crate::http::error::existing_for_command;
 use crate::policy::{Applicant, Staff};
-use crate::store::{ActorRole, Loaded};
+use crate::store::{ActorRole, Executed, Loaded};
 
 /// The eligible applications of a round with one sheet outcome per committee member.
 async fn ranking_entries(
@@ -135,22 +135,9 @@ pub async fn fix_ranking(
         at: context.now,
     };
     let executed = run_as_staff(&state, &context, round, command, &actor).await?;
+    let position =
+        follow_up_at_once(&state, id, &executed, &actor, ActorRole::Staff, &context).await?;
     let fixed = executed.state.ranking.as_ref();
-    let mut position = executed.position;
-    if let Some(offer) = fixed.and_then(|ranking| ranking.offer.as_ref()) {
-        let outcome = DecisionOutcome::RunnerUp;
-        position = position.max(
-            record_outcome(
-                &state,
-                offer.application_id,
-                outcome,
-                &actor,
-                ActorRole::Staff,
-                &context,
-            )
-            .await?,
-        );
-    }
     Ok(Json(json!({
         "fixed": true,
         "rows": fixed.map(|ranking| &ranking.rows),
@@ -207,20 +194,15 @@ pub async fn answer_offer(
             ActorRole::Applicant,
         )
         .await?;
-    let mut position = executed.position;
-    if !body.accept {
-        position = position.max(
-            record_outcome(
-                &state,
-                body.application_id,
-                DecisionOutcome::NotAdopted,
-                &actor,
-                ActorRole::Applicant,
-                &context,
-            )
-            .await?,
-        );
-    }
+    let position = follow_up_at_once(
+        &state,
+        id,
+        &executed,
+        &actor,
+        ActorRole::Applicant,
+        &context,
+    )
+    .await?;
     let offer = executed
         .state
         .ranking
@@ -403,27 +385,30 @@ pub async fn decide(
     Ok(Json(json!({ "grants": grants, "position": position })))
 }
 
-pub(super) async fn record_outcome(
+/// Carries out at once what a round command's events call for on the applications
+/// (`follow_up`: the runner-up marked, a declined offer not adopted), so that the answer shows it;
+/// the background follow-up repeats it from the log. The position of the last event appended.
+pub(super) async fn follow_up_at_once(
     state: &AppState,
-    application_id: ApplicationId,
-    outcome: DecisionOutcome,
+    round_id: RoundId,
+    executed: &Executed<Round>,
     actor: &Actor,
     role: ActorRole,
     context: &CommandContext,
 ) -> Result<i64, ApiError> {
-    let command = ApplicationCommand::RecordOutcome {
-        outcome,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run(
-            &state.stores.applications,
-            application_id,
-            command,
-            actor,
-            role,
+    let metadata = context.metadata_for(actor, role);
+    let mut position = executed.position;
+    for envelope in &executed.events {
+        let appended = follow_up::follow(
+            state,
+            round_id,
+            &executed.state,
+            &envelope.payload,
+            &metadata,
+            &mut follow_up::Preloaded::new(),
         )
         .await?;
-    Ok(executed.position)
+        position = position.max(appended.unwrap_or(0));
+    }
+    Ok(position)
 }

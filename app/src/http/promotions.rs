@@ -8,7 +8,6 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::application::DecisionOutcome;
 use grants_domain::fiscal_year::jst_date;
 use grants_domain::round::RoundCommand;
 use grants_domain::{ApplicationId, ApplicationStatus, RoundId, Yen};
@@ -17,7 +16,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
-use super::decisions::{application_of_round, record_outcome};
+use super::decisions::{application_of_round, follow_up_at_once};
 use super::error::{existing_for_command, ApiError};
 use super::extract::{Json, Path};
 use super::openapi as doc;
@@ -128,20 +127,15 @@ pub async fn answer(
             ActorRole::Applicant,
         )
         .await?;
-    let mut position = executed.position;
-    if !body.accept {
-        position = position.max(
-            record_outcome(
-                &state,
-                body.application_id,
-                DecisionOutcome::NotAdopted,
-                &actor,
-                ActorRole::Applicant,
-                &context,
-            )
-            .await?,
-        );
-    }
+    let position = follow_up_at_once(
+        &state,
+        id,
+        &executed,
+        &actor,
+        ActorRole::Applicant,
+        &context,
+    )
+    .await?;
     Ok(Json(json!({
         "promotion": executed.state.promotion_of(body.application_id),
         "position": position,
