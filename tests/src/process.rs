@@ -66,3 +66,22 @@ pub fn died_after(request_id: &str) -> grants_app::store::CommandMetadata {
         recorded_at: time::OffsetDateTime::now_utc(),
     }
 }
+
+/// Every event of the aggregates of type `aggregate_type` in log order, one line each (stream,
+/// sequence, position, type, payload, metadata): printed when a test's invariant breaks.
+pub async fn dump_events(app: &crate::TestApp, aggregate_type: &str) -> String {
+    let db = database(app).await;
+    let rows: Vec<(String, i64, i64, String, String, String)> = grants_app::with_pool!(&db, pool => sqlx::query_as(
+        "SELECT aggregate_id, sequence, position, event_type, CAST(payload AS TEXT), \
+         CAST(metadata AS TEXT) FROM events WHERE aggregate_type = $1 ORDER BY position",
+    )
+    .bind(aggregate_type)
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    rows.into_iter()
+        .map(|(id, sequence, position, event_type, payload, metadata)| {
+            format!("{id} #{sequence} @{position} {event_type} {payload} {metadata}\n")
+        })
+        .collect()
+}

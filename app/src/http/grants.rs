@@ -435,7 +435,7 @@ pub async fn decide_change(
         approved: body.approved,
         new_amount: body.new_amount,
         reason: body.reason,
-        reserved_on_round: false,
+        reserved_from: None,
         by: actor.user_id,
         at: context.now,
     };

@@ -32,6 +32,8 @@ pub struct Reserved {
     pub sequence: i64,
     pub grant_id: GrantId,
     pub change_request_id: ChangeRequestId,
+    /// The award's amount the round raised from: the grant must still hold it.
+    pub previous_amount: Yen,
     pub new_amount: Yen,
     pub reason: String,
     pub by: UserId,
@@ -45,6 +47,7 @@ impl Reserved {
             RoundEvent::ChangeReserved {
                 grant_id,
                 change_request_id,
+                previous_amount,
                 new_amount,
                 reason,
                 by,
@@ -55,6 +58,7 @@ impl Reserved {
                 sequence,
                 grant_id: *grant_id,
                 change_request_id: *change_request_id,
+                previous_amount: *previous_amount,
                 new_amount: *new_amount,
                 reason: reason.clone(),
                 by: *by,
@@ -116,7 +120,7 @@ pub async fn follow(state: &AppState, reserved: &Reserved) -> Result<Outcome, Ap
         approved: true,
         new_amount: Some(reserved.new_amount),
         reason: reserved.reason.clone(),
-        reserved_on_round: true,
+        reserved_from: Some(reserved.previous_amount),
         by: reserved.by,
         at: reserved.at,
     };

@@ -4,7 +4,7 @@
 //!
 //! The round budget check for a rise of the decided amount belongs to the `Round` aggregate: an
 //! approval that raises the amount is refused here unless the round has reserved the increase first
-//! (`reserved_on_round`, see `round::reservation`); [`Grant::increase_to_reserve`] tells the app
+//! (`reserved_from`, see `round::reservation`); [`Grant::increase_to_reserve`] tells the app
 //! whether a decision needs that, with every other rule checked. An approval that lowers the amount
 //! records the difference it gives back (`released`), which the budget-release process returns to
 //! the round.
@@ -152,7 +152,10 @@ impl Grant {
     }
 
     /// Rule 8: staff approve a pending change (optionally with a new amount) or reject it. A raise
-    /// needs the round's reservation behind it (`reserved_on_round`).
+    /// needs the round's reservation behind it (`reserved_from`), made from the amount the grant
+    /// holds now: a reservation from another amount (a cut or another raise was decided after the
+    /// round reserved) is refused, and the change-approval process then cancels it, so the round
+    /// never holds more or less than the grant.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn decide_change(
         &self,
@@ -160,7 +163,7 @@ impl Grant {
         approved: bool,
         new_amount: Option<Yen>,
         reason: &str,
-        reserved_on_round: bool,
+        reserved_from: Option<Yen>,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
@@ -175,7 +178,14 @@ impl Grant {
                 at,
             }]);
         };
-        if amount > award.decided_amount && !reserved_on_round {
+        if let Some(reserved_from) = reserved_from {
+            if reserved_from != award.decided_amount {
+                return Err(GrantError::ReservationOutdated {
+                    reserved_from,
+                    decided: award.decided_amount,
+                });
+            }
+        } else if amount > award.decided_amount {
             return Err(GrantError::IncreaseNotReserved {
                 increase: amount.saturating_sub(award.decided_amount),
             });

@@ -116,9 +116,10 @@ pub enum GrantCommand {
         approved: bool,
         new_amount: Option<Yen>,
         reason: String,
-        /// Whether the round already holds the increase of an approval that raises the amount
-        /// (`round::reservation`); a raise without it is refused.
-        reserved_on_round: bool,
+        /// The decided amount the round's reservation raised from, when the round already holds
+        /// the increase of this approval (`round::reservation`). A raise without a reservation is
+        /// refused, and so is a reservation made from an amount the grant no longer holds.
+        reserved_from: Option<Yen>,
         by: UserId,
         at: OffsetDateTime,
     },

@@ -177,6 +177,8 @@ pub enum GrantError {
         "an approval that raises the amount by {increase} needs the round to reserve it first"
     )]
     IncreaseNotReserved { increase: Yen },
+    #[error("the round reserved the increase from {reserved_from}, but the grant now holds {decided}: decide the change again")]
+    ReservationOutdated { reserved_from: Yen, decided: Yen },
     #[error("a change request awaits its decision")]
     ChangePending,
 
@@ -231,6 +233,7 @@ impl Refusal for GrantError {
             Self::ChangeBelowPaid { .. } => "grant.change_below_paid",
             Self::ChangeOffRoundingUnit { .. } => "grant.change_off_rounding_unit",
             Self::IncreaseNotReserved { .. } => "grant.increase_not_reserved",
+            Self::ReservationOutdated { .. } => "grant.reservation_outdated",
             Self::ChangePending => "grant.change_pending",
             Self::NoReportSaved => "grant.no_report_saved",
             Self::ReportLate { .. } => "grant.report_late",
@@ -332,6 +335,12 @@ impl Refusal for GrantError {
             Self::IncreaseNotReserved { increase } => {
                 format!("増額{increase}の承認には、先に募集回の予算の確保が必要です")
             }
+            Self::ReservationOutdated {
+                reserved_from,
+                decided,
+            } => format!(
+                "予算の確保（{reserved_from}からの増額）の後に交付決定額が{decided}に変わりました。変更申請をもう一度審査してください"
+            ),
             Self::ChangePending => "審査中の変更申請があります".into(),
             Self::NoReportSaved => "実績報告が保存されていません".into(),
             Self::ReportLate { deadline } => format!(
@@ -371,6 +380,7 @@ impl Refusal for GrantError {
             | Self::ChangeRequestExists
             | Self::ChangeAlreadyDecided
             | Self::ChangePending
+            | Self::ReservationOutdated { .. }
             | Self::NoReportSaved
             | Self::DelayNotAccepted { .. } => RefusalKind::State,
             Self::TextRequired { .. }
@@ -444,6 +454,7 @@ impl Refusal for GrantError {
             | Self::ChangeRequestUnknown
             | Self::ChangeAlreadyDecided
             | Self::ChangePending
+            | Self::ReservationOutdated { .. }
             | Self::NoReportSaved
             | Self::DelayNotAccepted { .. } => None,
         }

@@ -440,7 +440,7 @@ impl Grant {
                 approved,
                 new_amount,
                 reason,
-                reserved_on_round,
+                reserved_from,
                 by,
                 at,
             } => self.decide_change(
@@ -448,7 +448,7 @@ impl Grant {
                 approved,
                 new_amount,
                 &reason,
-                reserved_on_round,
+                reserved_from,
                 by,
                 at,
             ),

@@ -698,14 +698,15 @@ fn change_requested(id: u128, total_cost: i64, end: Date) -> GrantEvent {
     }
 }
 
-/// A decision on a change, with the round's reservation behind a raise (`round::reservation`).
+/// A decision on a change, with the round's reservation behind a raise (`round::reservation`), made
+/// from the amount decided at first (¥286,000).
 fn decide_change(id: u128, approved: bool, new_amount: Option<i64>) -> GrantCommand {
     GrantCommand::DecideChange {
         change_request_id: change_id(id),
         approved,
         new_amount: new_amount.map(yen),
         reason: "事業の拡充を認める".into(),
-        reserved_on_round: true,
+        reserved_from: Some(yen(286_000)),
         by: staff(),
         at: noon(date!(2026 - 08 - 10)),
     }
@@ -727,7 +728,7 @@ fn decide_change_unreserved(id: u128, approved: bool, new_amount: Option<i64>) -
             approved,
             new_amount,
             reason,
-            reserved_on_round: false,
+            reserved_from: None,
             by,
             at,
         },
@@ -806,6 +807,35 @@ fn an_approved_change_may_raise_the_amount_up_to_the_new_maximum() {
     let grant = state(&history(&[given, events]));
     assert_eq!(grant.decided_amount(), yen(316_000));
     assert_eq!(grant.completion_deadline(), Some(date!(2027 - 03 - 20)));
+}
+
+#[test]
+fn a_raise_reserved_from_an_amount_the_grant_no_longer_holds_is_refused() {
+    // Given two pending changes on a grant decided at ¥286,000: the round reserves a raise of the
+    // first from ¥286,000 to ¥316,000, but staff cut the grant to ¥200,000 through the second
+    // before the grant records the raise. When the reserved raise reaches the grant, then it is
+    // refused (the round's award moved by the cut's release, and the reservation's increase no
+    // longer matches what the grant would hold): the process cancels the reservation, giving the
+    // ¥30,000 back, and the round holds ¥200,000 like the grant.
+    let given = history(&[
+        vec![decided()],
+        vec![change_requested(1, 452_345, date!(2027 - 03 - 20))],
+        run(vec![decided()], request_change(2, 300_000, COMPLETION)).unwrap(),
+    ]);
+    let cut = run(
+        given.clone(),
+        decide_change_unreserved(2, true, Some(200_000)),
+    )
+    .unwrap();
+    let given = history(&[given, cut]);
+    assert_eq!(state(&given).decided_amount(), yen(200_000));
+    Framework::with(())
+        .given(given)
+        .when(decide_change(1, true, Some(316_000)))
+        .then_expect_error(GrantError::ReservationOutdated {
+            reserved_from: yen(286_000),
+            decided: yen(200_000),
+        });
 }
 
 #[test]
