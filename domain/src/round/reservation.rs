@@ -7,9 +7,10 @@
 //!    rounding unit. The award's amount becomes the new amount at once, so no other decision can spend
 //!    the same money meanwhile (`ChangeReserved`).
 //! 2. `DecideChange` on the grant, with the reservation behind it (`GrantCommand::DecideChange`'s
-//!    `reserved_on_round`).
-//! 3. Should the grant refuse after all (someone decided the change meanwhile), `CancelReservation`
-//!    gives the increase back (`ChangeReservationCancelled`). Giving back can never break the budget.
+//!    `reserved_from`, the award's amount the round raised from).
+//! 3. Should the grant refuse after all (someone decided the change meanwhile, or another change
+//!    moved the grant's amount away from `reserved_from`), `CancelReservation` gives the increase back
+//!    (`ChangeReservationCancelled`). Giving back can never break the budget.
 //!
 //! A change that lowers the amount needs no reservation: the grant records it and the budget-release
 //! process gives the difference back to the round (`Grant::budget_freed_by`), as for a withdrawal.
