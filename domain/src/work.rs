@@ -119,14 +119,16 @@ pub enum GroupStep {
     SubmitDraft,
     /// Correct and resubmit an application that staff returned (差戻し).
     ResubmitReturned,
-    /// Answer the offer of the remaining budget as runner-up, by `by`.
-    AnswerOffer { by: Option<Date> },
-    /// Submit the settlement report (実績報告書), due `by` (rule 9).
+    /// Answer the offer of the remaining budget as runner-up (次点), by `by`.
+    AnswerOffer { by: Date },
+    /// Answer the offer of budget that came back (繰上げ採択の打診), by `by`.
+    AnswerPromotion { by: Date },
+    /// Submit the settlement report (実績報告書), due `by` (rule 9, with any extension).
     SubmitReport { by: Date },
     /// Correct and resubmit a settlement report that staff returned.
     ResubmitReport { by: Date },
-    /// Pay back `amount` to the city (返還).
-    PayRefund { amount: Yen },
+    /// Pay back `amount` to the city (返還), by the refund order's 納期限 when one was issued.
+    PayRefund { amount: Yen, by: Option<Date> },
 }
 
 impl GroupStep {
@@ -136,37 +138,80 @@ impl GroupStep {
             Self::SubmitDraft => "作成中の申請書を締切までに提出してください",
             Self::ResubmitReturned => "差し戻された申請書を修正して再提出してください",
             Self::AnswerOffer { .. } => "次点としての繰上げ交付の申出に回答してください",
+            Self::AnswerPromotion { .. } => "繰上げ採択の打診に回答してください",
             Self::SubmitReport { .. } => "実績報告書を期限までに提出してください",
             Self::ResubmitReport { .. } => "差し戻された実績報告書を修正して再提出してください",
             Self::PayRefund { .. } => "補助金の返還をお願いします",
         }
     }
+
+    /// The day the step must be done by, when it has one (a draft's is the round's closing
+    /// instant, which the round read carries).
+    pub fn due_on(self) -> Option<Date> {
+        match self {
+            Self::SubmitDraft | Self::ResubmitReturned => None,
+            Self::AnswerOffer { by }
+            | Self::AnswerPromotion { by }
+            | Self::SubmitReport { by }
+            | Self::ResubmitReport { by } => Some(by),
+            Self::PayRefund { by, .. } => by,
+        }
+    }
+
+    /// Whether the step's day has passed on `today` (JST): a late report needs its reason (rule
+    /// 9), a late refund runs 延滞金 (`grant::surcharge`). The step stays: the group still owes it.
+    pub fn is_overdue(self, today: Date) -> bool {
+        self.due_on().is_some_and(|by| today > by)
+    }
 }
 
-/// What a group must do about its application in `status`. A draft counts only while its round
-/// accepts applications (`window_open`); a runner-up only until it has answered (`offer_answered`).
+/// An offer made to an application: its last day to answer and whether the group answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Offer {
+    pub expires_on: Date,
+    pub answered: bool,
+}
+
+impl Offer {
+    /// The offer's last day, while the group can still answer on `today`.
+    fn open_until(self, today: Date) -> Option<Date> {
+        (!self.answered && today <= self.expires_on).then_some(self.expires_on)
+    }
+}
+
+/// What a group must do about its application in `status` on `today`. A draft counts only while its
+/// round accepts applications (`window_open`); a runner-up only until it has answered the round's
+/// offer of the remainder (`runner_up_offer`), and any application until it has answered a
+/// 繰上げ採択 offer (`promotion_offer`). An offer past its last day asks nothing more: it can no
+/// longer be answered.
 pub fn group_step_for_application(
     status: ApplicationStatus,
     window_open: bool,
-    offer_answered: bool,
-    offer_expires_on: Option<Date>,
+    runner_up_offer: Option<Offer>,
+    promotion_offer: Option<Offer>,
+    today: Date,
 ) -> Option<GroupStep> {
+    if let Some(by) = promotion_offer.and_then(|offer| offer.open_until(today)) {
+        return Some(GroupStep::AnswerPromotion { by });
+    }
     match status {
         ApplicationStatus::Draft if window_open => Some(GroupStep::SubmitDraft),
         ApplicationStatus::Returned => Some(GroupStep::ResubmitReturned),
-        ApplicationStatus::RunnerUp if !offer_answered => Some(GroupStep::AnswerOffer {
-            by: offer_expires_on,
-        }),
+        ApplicationStatus::RunnerUp => runner_up_offer
+            .and_then(|offer| offer.open_until(today))
+            .map(|by| GroupStep::AnswerOffer { by }),
         _ => None,
     }
 }
 
 /// What a group must do about its grant in `status`: the report while the project runs or after a
-/// return (due `report_due`, rule 9), the refund while one is owed.
+/// return (due `report_due`, rule 9, with any extension), the refund while one is owed (by
+/// `refund_due_on`, the refund order's 納期限).
 pub fn group_step_for_grant(
     status: GrantStatus,
     report_due: Option<Date>,
     refund_due: Yen,
+    refund_due_on: Option<Date>,
 ) -> Option<GroupStep> {
     match (status, report_due) {
         (GrantStatus::Decided | GrantStatus::InProgress, Some(by)) => {
@@ -174,7 +219,10 @@ pub fn group_step_for_grant(
         }
         (GrantStatus::ReportReturned, Some(by)) => Some(GroupStep::ResubmitReport { by }),
         (GrantStatus::RefundDue | GrantStatus::Cancelled, _) if !refund_due.is_zero() => {
-            Some(GroupStep::PayRefund { amount: refund_due })
+            Some(GroupStep::PayRefund {
+                amount: refund_due,
+                by: refund_due_on,
+            })
         }
         _ => None,
     }
@@ -265,27 +313,82 @@ mod tests {
         );
     }
 
+    const TODAY: Date = date!(2026 - 07 - 01);
+
     #[test]
     fn given_a_draft_then_the_group_must_submit_it_only_while_the_window_is_open() {
         assert_eq!(
-            group_step_for_application(ApplicationStatus::Draft, true, false, None),
+            group_step_for_application(ApplicationStatus::Draft, true, None, None, TODAY),
             Some(GroupStep::SubmitDraft)
         );
         assert_eq!(
-            group_step_for_application(ApplicationStatus::Draft, false, false, None),
+            group_step_for_application(ApplicationStatus::Draft, false, None, None, TODAY),
             None
         );
     }
 
     #[test]
     fn given_a_runner_up_then_the_group_must_answer_by_the_offer_expiry_unless_it_answered() {
+        // Offered on 1 July, to be answered by 8 July.
         let by = date!(2026 - 07 - 08);
+        let offer = |answered| {
+            Some(Offer {
+                expires_on: by,
+                answered,
+            })
+        };
+        let runner_up = ApplicationStatus::RunnerUp;
         assert_eq!(
-            group_step_for_application(ApplicationStatus::RunnerUp, false, false, Some(by)),
-            Some(GroupStep::AnswerOffer { by: Some(by) })
+            group_step_for_application(runner_up, false, offer(false), None, TODAY),
+            Some(GroupStep::AnswerOffer { by })
         );
         assert_eq!(
-            group_step_for_application(ApplicationStatus::RunnerUp, false, true, Some(by)),
+            group_step_for_application(runner_up, false, offer(false), None, by),
+            Some(GroupStep::AnswerOffer { by }),
+            "the last day still counts"
+        );
+        assert_eq!(
+            group_step_for_application(runner_up, false, offer(true), None, TODAY),
+            None
+        );
+        let next_day = date!(2026 - 07 - 09);
+        assert_eq!(
+            group_step_for_application(runner_up, false, offer(false), None, next_day),
+            None,
+            "an expired offer can no longer be answered"
+        );
+    }
+
+    #[test]
+    fn given_a_promotion_offer_then_the_group_must_answer_it_by_its_last_day() {
+        // 繰上げ採択: offered on 1 July to an application that passed but was not adopted.
+        let by = date!(2026 - 07 - 08);
+        let offer = Offer {
+            expires_on: by,
+            answered: false,
+        };
+        assert_eq!(
+            group_step_for_application(
+                ApplicationStatus::Eligible,
+                false,
+                None,
+                Some(offer),
+                TODAY
+            ),
+            Some(GroupStep::AnswerPromotion { by })
+        );
+        let answered = Offer {
+            answered: true,
+            ..offer
+        };
+        assert_eq!(
+            group_step_for_application(
+                ApplicationStatus::Eligible,
+                false,
+                None,
+                Some(answered),
+                TODAY
+            ),
             None
         );
     }
@@ -294,22 +397,50 @@ mod tests {
     fn given_a_grant_in_progress_then_the_report_is_due_and_after_finalising_the_refund() {
         let due = date!(2027 - 03 - 30);
         assert_eq!(
-            group_step_for_grant(GrantStatus::InProgress, Some(due), Yen::ZERO),
+            group_step_for_grant(GrantStatus::InProgress, Some(due), Yen::ZERO, None),
             Some(GroupStep::SubmitReport { by: due })
         );
         assert_eq!(
-            group_step_for_grant(GrantStatus::ReportReturned, Some(due), Yen::ZERO),
+            group_step_for_grant(GrantStatus::ReportReturned, Some(due), Yen::ZERO, None),
             Some(GroupStep::ResubmitReport { by: due })
         );
+        let refund_by = date!(2027 - 05 - 20);
         assert_eq!(
-            group_step_for_grant(GrantStatus::RefundDue, Some(due), yen(14_000)),
+            group_step_for_grant(
+                GrantStatus::RefundDue,
+                Some(due),
+                yen(14_000),
+                Some(refund_by)
+            ),
             Some(GroupStep::PayRefund {
-                amount: yen(14_000)
+                amount: yen(14_000),
+                by: Some(refund_by)
             })
         );
         assert_eq!(
-            group_step_for_grant(GrantStatus::Closed, Some(due), Yen::ZERO),
+            group_step_for_grant(GrantStatus::Closed, Some(due), Yen::ZERO, None),
             None
         );
+    }
+
+    #[test]
+    fn given_a_refund_past_its_due_date_then_the_step_is_overdue_from_the_next_day() {
+        // A refund of ¥14,000 ordered with 納期限 20 May 2027: on time that day, overdue the next.
+        let step = GroupStep::PayRefund {
+            amount: yen(14_000),
+            by: Some(date!(2027 - 05 - 20)),
+        };
+        assert!(!step.is_overdue(date!(2027 - 05 - 20)));
+        assert!(step.is_overdue(date!(2027 - 05 - 21)));
+        let unordered = GroupStep::PayRefund {
+            amount: yen(14_000),
+            by: None,
+        };
+        assert!(!unordered.is_overdue(date!(2099 - 01 - 01)));
+        let report = GroupStep::SubmitReport {
+            by: date!(2027 - 04 - 10),
+        };
+        assert!(report.is_overdue(date!(2027 - 04 - 11)));
+        assert!(!GroupStep::SubmitDraft.is_overdue(date!(2099 - 01 - 01)));
     }
 }

@@ -266,7 +266,7 @@ on_both_backends!(
             form(260_000, 10_000, 200_000),
         )
         .await;
-        let (member_b, b) = submitted(
+        let (_member_b, b) = submitted(
             &app,
             "b@example.jp",
             &round,
@@ -428,15 +428,31 @@ on_both_backends!(
             decided.html
         );
 
-        // The runner-up accepts the offer (the group's route), then staff award the remainder.
-        app.call(
-            Method::POST,
-            &format!("/api/v1/rounds/{round}/runner-up-offer"),
-            &member_b,
-            Some(&json!({"application_id": b, "accept": true})),
-            200,
-        )
-        .await;
+        // The runner-up's group sees the offer among its next steps, with its last day, and accepts
+        // it on its page; then staff award the remainder.
+        let group_b = Browser::new(&app);
+        group_b.sign_in("b@example.jp").await;
+        let my = group_b.get("/my").await;
+        assert!(
+            my.html
+                .contains("次点としての繰上げ交付の申出に回答してください"),
+            "{}",
+            my.html
+        );
+        let offer_path = format!("/applications/{b}/runner-up");
+        assert!(my.html.contains(&offer_path), "{}", my.html);
+        let offer = group_b.get(&offer_path).await;
+        assert!(offer.html.contains("¥100,000"), "{}", offer.html);
+        assert!(offer.html.contains("未回答"), "{}", offer.html);
+        let accepted = submit(&group_b, &offer_path, &offer_path, &[("accept", "true")]).await;
+        assert_eq!(accepted.status, 200, "{}", accepted.html);
+        assert!(accepted.html.contains("受諾"), "{}", accepted.html);
+        let my = group_b.get("/my").await;
+        assert!(
+            !my.html.contains("次点としての繰上げ交付の申出"),
+            "{}",
+            my.html
+        );
         let decide_b = format!("{decisions}/{b}");
         let runner_up = submit(
             &staff,

@@ -488,12 +488,14 @@ pub struct PromotionOffer {
     accepted: Option<bool>,
 }
 
-/// The promotion offer made to an application, with its round (for the answer's route).
+/// The offers made to an application, with its round (for the answers' routes).
 #[derive(ToSchema)]
 pub struct ApplicationPromotion {
     round_id: Uuid,
     /// Null when the application was never offered a promotion.
     offer: Option<PromotionOffer>,
+    /// The remainder offered to the application as runner-up (次点); null for every other.
+    runner_up_offer: Option<RunnerUpOffer>,
 }
 
 #[derive(ToSchema)]

@@ -144,14 +144,16 @@ pub async fn answer(
 
 /// `GET /api/v1/applications/{id}/promotion-offer`: the promotion offer made to an application, for
 /// its group (and staff, auditors); `offer` is null when there is none (an extension of api.md).
+/// The remainder offered to it as runner-up comes alongside (`runner_up_offer`), so that the group
+/// reads every offer it may answer in one place.
 #[utoipa::path(
     get,
     path = "/api/v1/applications/{id}/promotion-offer",
     operation_id = "promotions_of_application",
     tag = "applications",
-    summary = "繰上げ採択の打診の参照 / the promotion offer made to an application",
+    summary = "繰上げ採択・次点への打診の参照 / the offers made to an application (promotion, runner-up)",
     params(("id" = uuid::Uuid, Path, description = "the application id")),
-    responses((status = 200, description = "the offer", body = doc::ApplicationPromotion)),
+    responses((status = 200, description = "the offers", body = doc::ApplicationPromotion)),
 )]
 pub async fn of_application(
     State(state): State<AppState>,
@@ -167,7 +169,14 @@ pub async fn of_application(
     }
     let (round, _) = load_round(&state, application.round_id()).await?;
     let offer = round.promotion_of(id);
-    Ok(Json(
-        json!({ "round_id": application.round_id(), "offer": offer }),
-    ))
+    let runner_up_offer = round
+        .ranking
+        .as_ref()
+        .and_then(|ranking| ranking.offer.as_ref())
+        .filter(|offer| offer.application_id == id);
+    Ok(Json(json!({
+        "round_id": application.round_id(),
+        "offer": offer,
+        "runner_up_offer": runner_up_offer,
+    })))
 }

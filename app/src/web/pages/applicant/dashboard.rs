@@ -7,9 +7,10 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use grants_domain::application::ApplicationStatus;
-use grants_domain::grant::{settlement_deadline, GrantStatus};
-use grants_domain::work::{group_step_for_application, group_step_for_grant, GroupStep};
-use grants_domain::{FiscalYear, Yen};
+use grants_domain::fiscal_year::jst_date;
+use grants_domain::grant::GrantStatus;
+use grants_domain::work::{group_step_for_application, group_step_for_grant, GroupStep, Offer};
+use grants_domain::Yen;
 use time::Date;
 
 use super::non_empty;
@@ -59,8 +60,23 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
             }
         }
     }
+    // The offers an application may have to answer: a runner-up's, or a 繰上げ採択 offer to one
+    // that passed but was not adopted.
+    let mut offers = Vec::new();
+    for row in &applications {
+        let may_have_offer = matches!(
+            parsed::<ApplicationStatus>(&row["status"]),
+            Some(ApplicationStatus::RunnerUp | ApplicationStatus::Eligible)
+        );
+        if let (true, Some(id)) = (may_have_offer, row["application_id"].as_str()) {
+            if let Ok(read) = super::promotion::load_offer(&web, token, id).await {
+                offers.push((id.to_owned(), read));
+            }
+        }
+    }
     let steps = next_steps(
         &applications,
+        &offers,
         &grants,
         rounds.as_array().map(Vec::as_slice).unwrap_or_default(),
         now,
@@ -76,10 +92,13 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                     thead { tr { th scope="col" { "行うこと" } th scope="col" { "事業名" } th scope="col" { "期限" } } }
                     tbody {
                         @for step in &steps {
-                            tr {
-                                td { (step.step.label_ja()) @if let GroupStep::PayRefund { amount } = step.step { "（" (yen_of(&serde_json::json!(amount))) "）" } }
+                            tr.overdue[step.overdue] {
+                                td { (step.step.label_ja()) @if let GroupStep::PayRefund { amount, .. } = step.step { "（" (yen_of(&serde_json::json!(amount))) "）" } }
                                 td { a href=(step.link) { (non_empty(&step.title)) } }
-                                td { (step.by) }
+                                td {
+                                    (step.by)
+                                    @if step.overdue { " " strong.overdue { "期限を過ぎています" } }
+                                }
                             }
                         }
                     }
@@ -163,6 +182,16 @@ struct NextStep {
     title: String,
     link: String,
     by: String,
+    /// The day has passed (`GroupStep::is_overdue`).
+    overdue: bool,
+}
+
+/// An offer of the offers read (`runner_up_offer` or `offer`), as the domain weighs it.
+fn offer_of(offer: &Value) -> Option<Offer> {
+    Some(Offer {
+        expires_on: parsed(&offer["expires_on"])?,
+        answered: !offer["accepted"].is_null(),
+    })
 }
 
 fn parsed<T: serde::de::DeserializeOwned>(value: &Value) -> Option<T> {
@@ -180,66 +209,68 @@ fn day(value: Option<Date>) -> String {
 /// states call for a step is the domain's rule (`grants_domain::work`).
 fn next_steps(
     applications: &[Value],
+    offers: &[(String, Value)],
     grants: &[(&Value, Value)],
     rounds: &[Value],
     now: OffsetDateTime,
 ) -> Vec<NextStep> {
+    let today = jst_date(now);
     let round_of = |id: &Value| rounds.iter().find(|round| round["id"] == *id);
     let mut steps = Vec::new();
     for row in applications {
         let Some(status) = parsed::<ApplicationStatus>(&row["status"]) else {
             continue;
         };
+        let id = text(&row["application_id"]);
         let round = round_of(&row["round_id"]);
         let open = round.is_some_and(|round| window_open(round, now));
-        let Some(step) = group_step_for_application(status, open, false, None) else {
+        let read = offers.iter().find(|(of, _)| of == id).map(|(_, read)| read);
+        let runner_up = read.and_then(|read| offer_of(&read["runner_up_offer"]));
+        let promotion = read.and_then(|read| offer_of(&read["offer"]));
+        let Some(step) = group_step_for_application(status, open, runner_up, promotion, today)
+        else {
             continue;
         };
-        let id = text(&row["application_id"]);
-        let by = match step {
-            GroupStep::SubmitDraft | GroupStep::ResubmitReturned => round
-                .map(|round| instant_of(&round["closes_at"]))
-                .unwrap_or_else(|| "—".to_owned()),
-            GroupStep::AnswerOffer { by } => day(by),
-            _ => "—".to_owned(),
+        let (by, link) = match step {
+            GroupStep::SubmitDraft | GroupStep::ResubmitReturned => (
+                round
+                    .map(|round| instant_of(&round["closes_at"]))
+                    .unwrap_or_else(|| "—".to_owned()),
+                format!("/applications/{id}"),
+            ),
+            GroupStep::AnswerOffer { by } => {
+                (day(Some(by)), format!("/applications/{id}/runner-up"))
+            }
+            GroupStep::AnswerPromotion { by } => {
+                (day(Some(by)), format!("/applications/{id}/promotion"))
+            }
+            _ => ("—".to_owned(), format!("/applications/{id}")),
         };
         steps.push(NextStep {
             step,
             title: text(&row["title"]).to_owned(),
-            link: format!("/applications/{id}"),
+            link,
             by,
+            overdue: step.is_overdue(today),
         });
     }
     for (row, grant) in grants {
         let Some(status) = parsed::<GrantStatus>(&grant["status"]) else {
             continue;
         };
-        let round = round_of(&grant["round_id"]);
-        let report_due = match (
-            parsed::<Date>(&grant["completion_deadline"]),
-            round.and_then(|round| round["settlement_days"].as_u64()),
-            round.and_then(|round| parsed::<FiscalYear>(&round["fiscal_year"])),
-        ) {
-            (Some(completion), Some(days), Some(year)) => Some(settlement_deadline(
-                completion,
-                u32::try_from(days).unwrap_or(u32::MAX),
-                year,
-            )),
-            _ => None,
-        };
+        // The grant's own due dates: the report's with any extension, the refund order's 納期限.
+        let report_due = parsed::<Date>(&grant["settlement_due_on"]);
         let refund = parsed::<Yen>(&grant["refund_due"]).unwrap_or(Yen::ZERO);
-        let Some(step) = group_step_for_grant(status, report_due, refund) else {
+        let refund_due_on = parsed::<Date>(&grant["refund_order"]["due_on"]);
+        let Some(step) = group_step_for_grant(status, report_due, refund, refund_due_on) else {
             continue;
-        };
-        let by = match step {
-            GroupStep::SubmitReport { by } | GroupStep::ResubmitReport { by } => day(Some(by)),
-            _ => "—".to_owned(),
         };
         steps.push(NextStep {
             step,
             title: text(&row["title"]).to_owned(),
             link: format!("/grants/{}", text(&grant["grant_id"])),
-            by,
+            by: day(step.due_on()),
+            overdue: step.is_overdue(today),
         });
     }
     steps

@@ -1,6 +1,7 @@
 //! Applicants: the dashboard (`/my`), registering a group (`/groups/new`), the application form
 //! (`/rounds/{id}/apply` for a new draft, `/applications/{id}/edit` afterwards), one application
-//! with its status and the reasons it was returned (`/applications/{id}`), and withdrawing it; after
+//! with its status and the reasons it was returned (`/applications/{id}`), withdrawing it and
+//! answering the offers it was made (`/applications/{id}/runner-up`, `/promotion`); after
 //! the award, one grant (`/grants/{id}`: advances, withdrawal, change requests) and its settlement
 //! report (`/grants/{id}/report`).
 //!
@@ -36,7 +37,7 @@ use dashboard::dashboard;
 use discontinuation::{discontinuation_form, request_discontinuation};
 use grants::{change_form, grant, request_advance, request_change, withdraw_grant};
 use groups::{new_group, register_group};
-use promotion::{answer_promotion, promotion};
+use promotion::{answer_promotion, answer_runner_up, promotion, runner_up};
 use settlement::{report_form, save_report};
 
 pub fn routes() -> Router<Web> {
@@ -57,6 +58,10 @@ pub fn routes() -> Router<Web> {
         .route(
             "/applications/{id}/promotion",
             get(promotion).post(answer_promotion),
+        )
+        .route(
+            "/applications/{id}/runner-up",
+            get(runner_up).post(answer_runner_up),
         )
         .route("/grants/{id}", get(grant))
         .route("/grants/{id}/advance", post(request_advance))
