@@ -78,6 +78,37 @@ on_both_backends!(
         assert!(page.html.contains("納期限に返還した場合の加算金"));
         assert!(page.html.contains("¥1,488"));
 
+        // Staff wait to receive it by its 納期限, not yet passed; the group sees it as its next step.
+        let due_on = order["due_on"].as_str().unwrap();
+        let mut entry = Value::Null;
+        for _ in 0..100 {
+            let queue = app
+                .call(Method::GET, "/api/v1/work-queue", &staff, None, 200)
+                .await;
+            let refunds = queue["kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|kind| kind["kind"] == "receive_refund")
+                .unwrap()
+                .clone();
+            if let Some(found) = refunds["items"].as_array().unwrap().first() {
+                entry = found.clone();
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(entry["amount"], 160_000, "{entry}");
+        assert_eq!(entry["due_on"], due_on);
+        assert_eq!(entry["overdue"], false);
+        let my = browser.get("/my").await;
+        assert!(
+            my.html.contains("補助金の返還をお願いします"),
+            "{}",
+            my.html
+        );
+        assert!(!my.html.contains("期限を過ぎています"), "{}", my.html);
+
         // Repaid today in full: the figures stop today.
         let repaid = app
             .call(

@@ -49,8 +49,11 @@ pub struct WorkEntry {
     pub group_name: Option<String>,
     /// The amount concerned (the advance to pay, the remainder, the refund), in yen.
     pub amount: Option<i64>,
-    /// The last day to answer (JST), where there is one.
+    /// The last day to answer (JST), where there is one: an offer's, a refund's 納期限.
     pub due_on: Option<String>,
+    /// The last day has passed (a refund still owed after its 納期限).
+    #[serde(default)]
+    pub overdue: bool,
 }
 
 fn status_text<T: Serialize>(status: T) -> String {
@@ -91,6 +94,24 @@ async fn all_grants(state: &AppState, query: GrantQuery<'_>) -> Result<Vec<Liste
     }
 }
 
+/// The 納期限 of the refund grant `grant_id` owes, and whether it has passed on `today`.
+async fn refund_due(
+    state: &AppState,
+    grant_id: &str,
+    today: time::Date,
+) -> Result<(Option<String>, bool), ApiError> {
+    let Ok(id) = grant_id.parse::<grants_domain::GrantId>() else {
+        return Ok((None, false));
+    };
+    let grant = state.stores.grants.load(id).await?;
+    Ok(grant.map_or((None, false), |grant| {
+        (
+            grant.refund_due_on.map(|day| day.to_string()),
+            grant.refund_overdue(today),
+        )
+    }))
+}
+
 /// `GET /api/v1/work-queue` (staff).
 #[utoipa::path(
     get,
@@ -108,6 +129,7 @@ pub async fn work_queue(
     Staff(_actor): Staff,
 ) -> Result<Json<WorkQueue>, ApiError> {
     let pool = state.db.log_pool();
+    let today = grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc());
     let mut by_kind: BTreeMap<StaffWork, Vec<WorkEntry>> = BTreeMap::new();
 
     let submitted = status_text(ApplicationStatus::Submitted);
@@ -127,6 +149,7 @@ pub async fn work_queue(
                 group_name: row.group_name,
                 amount: Some(row.requested_amount),
                 due_on: None,
+                overdue: false,
             });
         }
     }
@@ -184,6 +207,12 @@ pub async fn work_queue(
                 StaffWork::ReceiveRefund => ledger.refund_due,
                 _ => ledger.decided_amount,
             };
+            // A refund's 納期限 is the grant's (the ledger does not carry it): the few grants that
+            // owe one are loaded.
+            let (due_on, overdue) = match kind {
+                StaffWork::ReceiveRefund => refund_due(&state, &ledger.grant_id, today).await?,
+                _ => (None, false),
+            };
             by_kind.entry(kind).or_default().push(WorkEntry {
                 application_id: ledger.application_id.clone(),
                 grant_id: Some(ledger.grant_id.clone()),
@@ -191,7 +220,8 @@ pub async fn work_queue(
                 title: grant.title.clone(),
                 group_name: grant.group_name.clone(),
                 amount: Some(amount),
-                due_on: None,
+                due_on,
+                overdue,
             });
         }
     }
@@ -230,6 +260,7 @@ pub async fn work_queue(
             group_name,
             amount: None,
             due_on: item.due_on,
+            overdue: false,
         });
     }
 

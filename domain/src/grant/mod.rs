@@ -394,6 +394,12 @@ impl Grant {
         self.refund_outstanding
     }
 
+    /// Whether a refund is still owed after its 納期限 on `today` (JST): 延滞金 runs from the next
+    /// day (`surcharge`). A refund ordered without a due date is never overdue.
+    pub fn refund_overdue(&self, today: Date) -> bool {
+        !self.refund_outstanding.is_zero() && self.refund_due_on.is_some_and(|due| today > due)
+    }
+
     /// What the city still owes after finalisation (zero before it, and after a cancellation).
     pub fn payable(&self) -> Yen {
         payable(self.status, self.finalised_amount, self.net_paid())

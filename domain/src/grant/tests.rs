@@ -1173,6 +1173,9 @@ fn worked_example_finalised_165_000_orders_a_refund_of_63_800_and_its_receipt_cl
     assert_eq!(grant.status, Some(GrantStatus::RefundDue));
     assert_eq!(grant.refund_due(), yen(63_800));
     assert_eq!(grant.payable(), Yen::ZERO);
+    // Due on 9 April: on time that day, overdue from the 10th.
+    assert!(!grant.refund_overdue(date!(2027 - 04 - 09)));
+    assert!(grant.refund_overdue(date!(2027 - 04 - 10)));
 
     let day = date!(2027 - 04 - 01);
     let refund = |amount: i64| GrantCommand::RecordRefund {
@@ -1210,6 +1213,10 @@ fn worked_example_finalised_165_000_orders_a_refund_of_63_800_and_its_receipt_cl
     assert_eq!(grant.status, Some(GrantStatus::Closed));
     assert_eq!(grant.net_paid(), yen(165_000));
     assert_eq!(grant.refund_due(), Yen::ZERO);
+    assert!(
+        !grant.refund_overdue(date!(2027 - 05 - 01)),
+        "received in full: nothing is overdue"
+    );
 }
 
 #[test]

@@ -58,7 +58,13 @@ fn waiting_grants(queue: &WorkQueue) -> Vec<(&WorkEntry, String)> {
                 .iter_mut()
                 .find(|(seen, _)| seen.grant_id == entry.grant_id)
             {
-                Some((_, actions)) => actions.push(kind.kind.action_ja()),
+                Some((seen, actions)) => {
+                    actions.push(kind.kind.action_ja());
+                    // The row shows the work's last day, when one of its kinds has one.
+                    if seen.due_on.is_none() {
+                        *seen = entry;
+                    }
+                }
                 None => grants.push((entry, vec![kind.kind.action_ja()])),
             }
         }
@@ -244,7 +250,11 @@ fn grants_table(grants: &[(&WorkEntry, String)]) -> maud::Markup {
                         td { a href={ "/staff/grants/" (entry.grant_id.as_deref().unwrap_or_default()) } { (entry_title(entry)) } }
                         td { (entry.group_name.as_deref().unwrap_or_default()) }
                         td.num { (amount(entry)) }
-                        td { (what) }
+                        td {
+                            (what)
+                            @if entry.due_on.is_some() { "（期限 " (due(entry)) "）" }
+                            @if entry.overdue { " " strong.overdue { "期限を過ぎています" } }
+                        }
                     }
                 }
             }
