@@ -1,4 +1,5 @@
-//! The public awards list: built from both shapes of `GrantDecided`, kept current by later events,
+//! The public awards list: built from `GrantDecided` (the awards projection still reads the flat shape
+//! of before the decision was reshaped, though none was ever stored), kept current by later events,
 //! and free of personal data (rule 12), on both backends.
 
 mod common;

@@ -228,14 +228,28 @@ async fn payable_follows_the_final_payment(backend: Backend) {
     use common::append;
     use serde_json::json;
     let db = database(backend).await;
-    let grant = "g-payable";
+    let grant = "0190a000-0000-7000-8000-0000000009a9";
+    let (staff, at) = (common::STAFF, "2025-07-01T10:00:00+09:00");
     let events = [
-        json!({"GrantDecided": {"decision": {"grant_id": grant, "round_id": "r", "amount": 286_000,
-            "notice_number": "岡市協第9号", "completion_deadline": "2026-02-28"},
-            "decided_on": "2025-06-10", "at": "2025-06-10T10:00:00+09:00"}}),
-        json!({"PaymentRecorded": {"amount": 228_800, "paid_on": "2025-07-01", "kind": "advance", "paid_total": 228_800}}),
-        json!({"ChangeApproved": {"previous_amount": 286_000, "decided_amount": 300_000, "completion_deadline": "2026-03-15"}}),
-        json!({"AmountFinalised": {"finalised": 240_000, "refund_due": 0, "payable": 11_200}}),
+        common::grant_decided(
+            grant,
+            &common::application_id(9),
+            common::ROUND,
+            286_000,
+            "岡市協第9号",
+            "花壇",
+            json!({}),
+        ),
+        json!({"PaymentRecorded": {"amount": 228_800, "paid_on": "2025-07-01", "kind": "advance",
+            "paid_total": 228_800, "by": staff, "at": at}}),
+        json!({"ChangeApproved": {"change_request_id": "0190a000-0000-7000-8000-0000000009c1",
+            "previous_amount": 286_000, "decided_amount": 300_000,
+            "budget": {"income": [], "expenses": []},
+            "period": {"start": "2025-07-01", "end": "2026-03-15"},
+            "completion_deadline": "2026-03-15", "reason": "拡充", "by": staff, "at": at}}),
+        json!({"AmountFinalised": {"finalised": 240_000, "subsidy_base": 320_000,
+            "uncounted_receipts": [], "refund_due": 0, "payable": 11_200, "refund_due_on": null,
+            "by": staff, "at": at}}),
     ];
     let mut last = 0;
     for (i, event) in events.iter().enumerate() {
@@ -267,7 +281,8 @@ async fn payable_follows_the_final_payment(backend: Backend) {
         "grant",
         grant,
         5,
-        &json!({"PaymentRecorded": {"amount": 11_200, "paid_on": "2026-03-20", "kind": "final", "paid_total": 240_000}}),
+        &json!({"PaymentRecorded": {"amount": 11_200, "paid_on": "2026-03-20", "kind": "final",
+            "paid_total": 240_000, "by": staff, "at": "2026-03-20T10:00:00+09:00"}}),
     )
     .await;
     runner.catch_up_to(paid, PATIENCE).await.expect("catch-up");

@@ -191,11 +191,8 @@ pub async fn work_queue(
             ledger.grant_id.clone(),
             (grant.title.clone(), grant.group_name.clone()),
         );
-        let Some(status) = status_of::<GrantStatus>(&ledger.status) else {
-            continue;
-        };
         let work = staff_work_for_grant(
-            status,
+            ledger.status,
             yen(ledger.open_advance),
             yen(ledger.payable),
             yen(ledger.refund_due),

@@ -131,7 +131,6 @@ impl Grant {
                     decision_reason: None,
                     discontinued_on: None,
                 });
-                self.status = Some(GrantStatus::DiscontinuationRequested);
             }
             GrantEvent::DiscontinuationApproved {
                 reason,
@@ -146,16 +145,12 @@ impl Grant {
                     record.decision_reason = Some(reason);
                     record.discontinued_on = Some(discontinued_on);
                 }
-                self.status = Some(GrantStatus::Discontinued);
             }
-            GrantEvent::DiscontinuationRefused {
-                reason, resumes, ..
-            } => {
+            GrantEvent::DiscontinuationRefused { reason, .. } => {
                 if let Some(record) = self.discontinuation.as_mut() {
                     record.state = DiscontinuationState::Refused;
                     record.decision_reason = Some(reason);
                 }
-                self.status = Some(resumes);
             }
             _ => {}
         }

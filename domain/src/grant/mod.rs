@@ -150,6 +150,23 @@ impl GrantStatus {
         Self::Cancelled,
     ];
 
+    /// The status as the API and the read models write it (its serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Decided => "decided",
+            Self::Withdrawn => "withdrawn",
+            Self::InProgress => "in_progress",
+            Self::ReportSubmitted => "report_submitted",
+            Self::ReportReturned => "report_returned",
+            Self::Finalised => "finalised",
+            Self::RefundDue => "refund_due",
+            Self::Closed => "closed",
+            Self::Cancelled => "cancelled",
+            Self::DiscontinuationRequested => "discontinuation_requested",
+            Self::Discontinued => "discontinued",
+        }
+    }
+
     /// The status as the city's staff name it.
     pub fn label_ja(self) -> &'static str {
         match self {
@@ -165,6 +182,44 @@ impl GrantStatus {
             Self::DiscontinuationRequested => "中止・廃止申請中",
             Self::Discontinued => "中止・廃止承認済",
         }
+    }
+
+    /// Where a grant in `current` (`None` before its decision) stands after `event`: the grant's
+    /// one rule of transitions, which [`Grant`] applies and the read models fold with. The first
+    /// advance request or payment starts the work; a finalisation leaves the grant waiting for a
+    /// refund when one is due; a refused discontinuation resumes where the event says.
+    pub fn after(current: Option<GrantStatus>, event: &GrantEvent) -> Option<GrantStatus> {
+        Some(match event {
+            GrantEvent::GrantDecided { .. } => Self::Decided,
+            GrantEvent::GrantWithdrawn { .. } => Self::Withdrawn,
+            GrantEvent::AdvanceRequested { .. } | GrantEvent::PaymentRecorded { .. } => {
+                match current? {
+                    Self::Decided => Self::InProgress,
+                    other => other,
+                }
+            }
+            GrantEvent::SettlementReportSubmitted { .. } => Self::ReportSubmitted,
+            GrantEvent::SettlementReportReturned { .. } => Self::ReportReturned,
+            GrantEvent::AmountFinalised { refund_due, .. } if refund_due.is_zero() => {
+                Self::Finalised
+            }
+            GrantEvent::AmountFinalised { .. } => Self::RefundDue,
+            GrantEvent::GrantClosed { .. } => Self::Closed,
+            GrantEvent::GrantCancelled { .. } => Self::Cancelled,
+            GrantEvent::DiscontinuationRequested { .. } => Self::DiscontinuationRequested,
+            GrantEvent::DiscontinuationApproved { .. } => Self::Discontinued,
+            GrantEvent::DiscontinuationRefused { resumes, .. } => *resumes,
+            GrantEvent::ChangeRequested { .. }
+            | GrantEvent::ChangeNotified { .. }
+            | GrantEvent::ChangeApproved { .. }
+            | GrantEvent::ChangeRejected { .. }
+            | GrantEvent::SettlementReportSaved { .. }
+            | GrantEvent::RefundReceived { .. }
+            | GrantEvent::SettlementDeadlineExtended { .. }
+            | GrantEvent::SettlementDelayExplained { .. }
+            | GrantEvent::SettlementDelayAccepted { .. }
+            | GrantEvent::RefundSurchargeTermsRecorded { .. } => return current,
+        })
     }
 }
 
@@ -538,6 +593,7 @@ impl Aggregate for Grant {
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.status = GrantStatus::after(self.status, &event);
         match event {
             GrantEvent::GrantDecided {
                 decision,
@@ -548,10 +604,9 @@ impl Aggregate for Grant {
                 self.application_id = decision.application_id;
                 self.round_id = decision.round_id;
                 self.group_id = decision.group_id;
-                self.status = Some(GrantStatus::Decided);
                 self.award = Some(Award::decided(decision, decided_on));
             }
-            GrantEvent::GrantWithdrawn { .. } => self.status = Some(GrantStatus::Withdrawn),
+            GrantEvent::GrantWithdrawn { .. } | GrantEvent::GrantClosed { .. } => {}
             GrantEvent::AdvanceRequested {
                 amount,
                 requested_total,
@@ -564,7 +619,6 @@ impl Aggregate for Grant {
                     requested_total,
                     requested_at: at,
                 });
-                self.start_work();
             }
             GrantEvent::PaymentRecorded {
                 amount,
@@ -579,7 +633,6 @@ impl Aggregate for Grant {
                     date: paid_on,
                 });
                 self.paid_total = paid_total;
-                self.start_work();
             }
             GrantEvent::ChangeRequested {
                 change_request_id,
@@ -673,13 +726,8 @@ impl Aggregate for Grant {
                 },
             ),
             GrantEvent::SettlementReportSaved { report, .. } => self.report = Some(report),
-            GrantEvent::SettlementReportSubmitted { report, .. } => {
-                self.report = Some(report);
-                self.status = Some(GrantStatus::ReportSubmitted);
-            }
-            GrantEvent::SettlementReportReturned { .. } => {
-                self.status = Some(GrantStatus::ReportReturned)
-            }
+            GrantEvent::SettlementReportSubmitted { report, .. } => self.report = Some(report),
+            GrantEvent::SettlementReportReturned { .. } => {}
             GrantEvent::AmountFinalised {
                 finalised,
                 refund_due,
@@ -689,11 +737,6 @@ impl Aggregate for Grant {
                 self.finalised_amount = Some(finalised);
                 self.refund_outstanding = refund_due;
                 self.refund_due_on = refund_due_on;
-                self.status = Some(if refund_due.is_zero() {
-                    GrantStatus::Finalised
-                } else {
-                    GrantStatus::RefundDue
-                });
             }
             GrantEvent::RefundReceived {
                 amount,
@@ -710,7 +753,6 @@ impl Aggregate for Grant {
                 self.refund_outstanding = outstanding;
                 self.refunds_received = refunded_total;
             }
-            GrantEvent::GrantClosed { .. } => self.status = Some(GrantStatus::Closed),
             GrantEvent::GrantCancelled {
                 refund_amount,
                 refund_due_on,
@@ -718,7 +760,6 @@ impl Aggregate for Grant {
             } => {
                 self.refund_outstanding = refund_amount;
                 self.refund_due_on = refund_due_on;
-                self.status = Some(GrantStatus::Cancelled);
             }
             event @ (GrantEvent::DiscontinuationRequested { .. }
             | GrantEvent::DiscontinuationApproved { .. }
@@ -729,15 +770,6 @@ impl Aggregate for Grant {
             GrantEvent::RefundSurchargeTermsRecorded { order, .. } => {
                 self.refund_order = Some(order)
             }
-        }
-    }
-}
-
-impl Grant {
-    /// The first advance request or payment starts the work (`in_progress`).
-    fn start_work(&mut self) {
-        if self.status == Some(GrantStatus::Decided) {
-            self.status = Some(GrantStatus::InProgress);
         }
     }
 }

@@ -1846,3 +1846,30 @@ fn what_is_payable_follows_the_finalised_amount_and_the_status() {
         Yen::ZERO
     );
 }
+
+#[test]
+fn every_status_is_written_as_its_serde_name() {
+    let every = GrantStatus::ALL.into_iter().chain([
+        GrantStatus::DiscontinuationRequested,
+        GrantStatus::Discontinued,
+    ]);
+    for status in every {
+        assert_eq!(
+            serde_json::to_value(status).unwrap(),
+            serde_json::Value::from(status.as_str())
+        );
+    }
+}
+
+#[test]
+fn the_status_follows_the_grants_life_one_rule_for_the_aggregate_and_the_read_models() {
+    // Decided, then the first advance request starts the work; a finalisation with a refund due
+    // waits for it; a return and a resubmission move the report.
+    let history = history(&[advanced(), submitted(report(250_000, 30_000))]);
+    let mut status = None;
+    for event in &history {
+        status = GrantStatus::after(status, event);
+    }
+    assert_eq!(status, state(&history).status);
+    assert_eq!(status, Some(GrantStatus::ReportSubmitted));
+}

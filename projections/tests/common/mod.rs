@@ -198,8 +198,36 @@ pub fn application_id(i: usize) -> String {
 
 pub const STAFF: &str = "0190a000-0000-7000-8000-000000000001";
 
-/// A small history: a group with personal data, a round, a review, four grants (the flat and the
-/// reshaped `GrantDecided`), payments, finalisation, withdrawal, cancellation and closing.
+/// A whole `GrantDecided` as the grant aggregate records it (the read models fold the domain's
+/// typed events), with `extra` fields merged into its decision (personal data a read model must
+/// leave out, say).
+pub fn grant_decided(
+    grant: &str,
+    application: &str,
+    round: &str,
+    amount: i64,
+    notice_number: &str,
+    title: &str,
+    extra: Value,
+) -> Value {
+    let mut decision = json!({"grant_id": grant, "application_id": application, "round_id": round,
+        "group_id": GROUP, "fiscal_year": 2025, "course": "ステップアップ",
+        "title": title, "summary": "商店街の空き地に花壇をつくる",
+        "group_name": "康生まちづくりの会", "amount": amount, "notice_number": notice_number,
+        "conditions": "", "completion_deadline": "2026-02-28",
+        "terms": {"cap": 500_000, "floor": 0, "rate": "3/4", "rounding_unit": 1_000},
+        "advance_cap_ratio": "4/5", "change_threshold_ratio": "1/5", "settlement_days": 30,
+        "planned": {"income": [], "expenses": []},
+        "planned_period": {"start": "2025-07-01", "end": "2026-02-28"}});
+    if let (Some(decision), Some(extra)) = (decision.as_object_mut(), extra.as_object()) {
+        decision.extend(extra.clone());
+    }
+    json!({"GrantDecided": {"decision": decision, "decided_on": "2025-06-10", "by": STAFF,
+        "at": "2025-06-10T10:00:00+09:00"}})
+}
+
+/// A small history: a group with personal data, a round, a review, four grants, payments,
+/// finalisation, withdrawal, cancellation and closing.
 /// Returns the number of events appended and the last one's position.
 pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
     let group = GROUP;
@@ -236,26 +264,20 @@ pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
             "application_id": application, "grant_id": grant, "group_id": group, "amount": amount,
             "notice_number": format!("岡市協第{i}号"), "conditions": "", "completion_deadline": "2026-02-28",
             "decided_on": "2025-06-10", "by": STAFF, "decided_at": "2025-06-10T10:00:00+09:00"}})));
-        let award = json!({"grant_id": grant, "application_id": application, "round_id": round,
-            "group_id": group, "fiscal_year": 2025, "course": "ステップアップ",
-            "title": format!("康生通りの花いっぱい運動 {i}"), "summary": "商店街の空き地に花壇をつくる",
-            "group_name": "康生まちづくりの会", "amount": amount, "notice_number": format!("岡市協第{i}号"),
-            "conditions": "", "completion_deadline": "2026-02-28",
-            "planned_period": {"start": "2025-07-01", "end": "2026-02-28"},
-            "representative_name": "山田太郎", "contact_email": "yamada@example.jp"});
-        let decided = if i % 2 == 0 {
-            // Today's flat shape.
-            let mut flat = award.clone();
-            let map = flat.as_object_mut().expect("an object");
-            map.insert("decided_on".into(), json!("2025-06-10"));
-            map.insert("by".into(), json!(STAFF));
-            map.insert("at".into(), json!("2025-06-10T10:00:00+09:00"));
-            json!({"GrantDecided": flat})
-        } else {
-            // The reshaped event: the award under `decision`.
-            json!({"GrantDecided": {"decision": award, "decided_on": "2025-06-10", "by": STAFF,
-                "at": "2025-06-10T10:00:00+09:00"}})
-        };
+        // Personal data beside the award, which no public read model may copy.
+        let personal =
+            json!({"representative_name": "山田太郎", "contact_email": "yamada@example.jp"});
+        let title = format!("康生通りの花いっぱい運動 {i}");
+        let notice = format!("岡市協第{i}号");
+        let decided = grant_decided(
+            &grant,
+            &application,
+            round,
+            *amount,
+            &notice,
+            &title,
+            personal,
+        );
         events.push(("grant", grant.clone(), decided));
         let later: Vec<Value> = match i {
             0 => vec![
