@@ -1,12 +1,16 @@
 //! The list of applications (`GET /api/v1/applications?round_id=&status=`): one row per application.
 //!
 //! Built from the application's events (drafts, submissions, screening, withdrawal, the round's
-//! outcome) and the group names of `GroupRegistered`, which this projection keeps in its own
-//! `application_groups` table so that a rebuild needs nothing else. `status` holds the api.md status
-//! strings. Only what a list shows is kept: the plan, budget and contact data stay in the log.
+//! outcome), folded as the domain's typed events ([`crate::typed`]) with the domain's one rule of
+//! where an application stands ([`ApplicationStatus::after`]), and the group names of
+//! `GroupRegistered`, which this projection keeps in its own `application_groups` table so that a
+//! rebuild needs nothing else (only the name is read: the group's contact data never is). The
+//! table holds the api.md status strings. Only what a list shows is kept: the plan, budget and
+//! contact data stay in the log.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use grants_domain::application::{ApplicationEvent, ApplicationStatus};
 use serde::Serialize;
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -16,6 +20,7 @@ use crate::event_log::{LoggedEvent, Reads};
 use crate::payload::Fields;
 use crate::pool::{placeholders, text_pair, upsert, upsert_pairs, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{take_carried, BoxFuture, Carry, Projection};
+use crate::typed::decode;
 
 /// The projection's name.
 pub const NAME: &str = "applications";
@@ -28,8 +33,7 @@ pub struct ApplicationRow {
     pub group_id: String,
     pub group_name: Option<String>,
     pub title: String,
-    /// draft, submitted, returned, eligible, ineligible, withdrawn, awarded, runner_up, not_adopted.
-    pub status: String,
+    pub status: ApplicationStatus,
     pub requested_amount: i64,
     /// The maximum computed at the last submission (rule 3); none before the first.
     pub max_amount: Option<i64>,
@@ -111,15 +115,22 @@ async fn apply_batch(
 ) -> Result<(), ProjectionError> {
     let mut application_ids = BTreeSet::new();
     let mut group_ids = BTreeSet::new();
+    let mut read = Vec::new();
     for event in events {
         match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-            ("application", event_type) => {
+            ("application", _) => {
+                let typed: ApplicationEvent = decode(NAME, event)?;
                 application_ids.insert(event.aggregate_id.as_str());
-                if event_type == "ApplicationDraftStarted" {
-                    group_ids.insert(Fields::new(NAME, event).text("group_id")?);
+                if let ApplicationEvent::ApplicationDraftStarted { group_id, .. } = &typed {
+                    group_ids.insert(group_id.to_string());
                 }
+                read.push((event, Read::Application(Box::new(typed))));
             }
-            ("group", "GroupRegistered") => {}
+            ("group", "GroupRegistered") => {
+                // Only the name: the group's contact data is never read.
+                let name = Fields::new(NAME, event).text("name")?;
+                read.push((event, Read::GroupNamed(name)));
+            }
             _ => continue,
         }
     }
@@ -133,8 +144,15 @@ async fn apply_batch(
     let mut names = load_names(tx, &group_ids).await?;
     let mut renamed = BTreeMap::new();
     let mut changed = BTreeSet::new();
-    for event in events {
-        fold(event, &mut rows, &mut names, &mut renamed, &mut changed)?;
+    for (event, typed) in read {
+        fold(
+            event,
+            typed,
+            &mut rows,
+            &mut names,
+            &mut renamed,
+            &mut changed,
+        );
     }
     upsert_pairs(tx, "application_groups", ["group_id", "name"], &renamed).await?;
     let changed: Vec<&ApplicationRow> = changed.iter().filter_map(|id| rows.get(id)).collect();
@@ -159,95 +177,101 @@ async fn apply_batch(
     Ok(())
 }
 
+/// One event of the log, as this read model reads it.
+enum Read {
+    Application(Box<ApplicationEvent>),
+    /// A group registered under this name.
+    GroupNamed(String),
+}
+
 /// One event applied to the rows and names in memory.
 fn fold(
     event: &LoggedEvent,
+    typed: Read,
     rows: &mut BTreeMap<String, ApplicationRow>,
     names: &mut BTreeMap<String, String>,
     renamed: &mut BTreeMap<String, String>,
     changed: &mut BTreeSet<String>,
-) -> Result<(), ProjectionError> {
-    let fields = Fields::new(NAME, event);
+) {
     let id = event.aggregate_id.as_str();
     let position = event.position;
-    match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-        ("group", "GroupRegistered") => {
-            // Only the name: the group's contact data is never read.
-            let name = fields.text("name")?;
+    let application_event = match typed {
+        Read::GroupNamed(name) => {
             for row in rows.values_mut().filter(|row| row.group_id == id) {
                 row.group_name = Some(name.clone());
                 changed.insert(row.application_id.clone());
             }
             names.insert(id.to_owned(), name.clone());
             renamed.insert(id.to_owned(), name);
-            return Ok(());
+            return;
         }
-        ("application", "ApplicationDraftStarted") => {
-            let round_id = fields.text("round_id")?;
-            let group_id = fields.text("group_id")?;
-            let title = content_title(&fields)?;
-            let requested_amount = content_amount(&fields)?;
-            let group_name = names.get(&group_id).cloned();
-            let row = rows.entry(id.to_owned()).or_insert_with(|| ApplicationRow {
+        Read::Application(application_event) => *application_event,
+    };
+    if let ApplicationEvent::ApplicationDraftStarted {
+        round_id,
+        group_id,
+        content,
+        ..
+    } = &application_event
+    {
+        let group_id = group_id.to_string();
+        let group_name = names.get(&group_id).cloned();
+        rows.insert(
+            id.to_owned(),
+            ApplicationRow {
                 application_id: id.to_owned(),
-                round_id: String::new(),
-                group_id: String::new(),
-                group_name: None,
-                title: String::new(),
-                status: "draft".to_owned(),
-                requested_amount: 0,
+                round_id: round_id.to_string(),
+                group_id,
+                group_name,
+                title: content.title.clone(),
+                status: ApplicationStatus::Draft,
+                requested_amount: content.requested_amount.to_i64(),
                 max_amount: None,
                 submitted_at: None,
                 grant_id: None,
                 updated_position: position,
-            });
-            row.round_id = round_id;
-            row.group_id = group_id;
-            row.group_name = group_name;
-            row.title = title;
-            row.requested_amount = requested_amount;
-            row.updated_position = position;
-        }
-        ("application", event_type) => {
-            // An event for an application this read model never saw started changes nothing.
-            let Some(row) = rows.get_mut(id) else {
-                return Ok(());
-            };
-            match event_type {
-                "ApplicationDraftSaved" => {
-                    row.title = content_title(&fields)?;
-                    row.requested_amount = content_amount(&fields)?;
-                }
-                "ApplicationSubmitted" | "ApplicationResubmitted" => {
-                    row.requested_amount = fields.amount("requested_amount")?;
-                    row.max_amount = Some(fields.amount("max_amount")?);
-                    let at = fields.instant("at")?;
-                    row.submitted_at = row.submitted_at.or(Some(at));
-                    row.status = "submitted".to_owned();
-                }
-                "ApplicationAwarded" => {
-                    row.grant_id = Some(fields.text("grant_id")?);
-                    row.status = "awarded".to_owned();
-                }
-                other => {
-                    row.status = match other {
-                        "ApplicationScreenedEligible" => "eligible",
-                        "ApplicationScreenedIneligible" => "ineligible",
-                        "ApplicationReturned" => "returned",
-                        "ApplicationWithdrawn" => "withdrawn",
-                        "ApplicationRunnerUp" => "runner_up",
-                        "ApplicationNotAdopted" => "not_adopted",
-                        _ => return Ok(()),
-                    }
-                    .to_owned();
-                }
-            }
-            row.updated_position = position;
-        }
-        _ => return Ok(()),
+            },
+        );
+        changed.insert(id.to_owned());
+        return;
     }
+    // An event for an application this read model never saw started changes nothing.
+    let Some(row) = rows.get_mut(id) else {
+        return;
+    };
+    if let Some(status) = ApplicationStatus::after(Some(row.status), &application_event) {
+        row.status = status;
+    }
+    match application_event {
+        ApplicationEvent::ApplicationDraftSaved { content, .. } => {
+            row.title = content.title;
+            row.requested_amount = content.requested_amount.to_i64();
+        }
+        ApplicationEvent::ApplicationSubmitted {
+            requested_amount,
+            max_amount,
+            at,
+            ..
+        }
+        | ApplicationEvent::ApplicationResubmitted {
+            requested_amount,
+            max_amount,
+            at,
+            ..
+        } => {
+            row.requested_amount = requested_amount.to_i64();
+            row.max_amount = Some(max_amount.to_i64());
+            row.submitted_at = row
+                .submitted_at
+                .or(Some(at.to_offset(time::UtcOffset::UTC)));
+        }
+        ApplicationEvent::ApplicationAwarded { grant_id, .. } => {
+            row.grant_id = Some(grant_id.to_string());
+        }
+        _ => {}
+    }
+    row.updated_position = position;
     changed.insert(id.to_owned());
-    Ok(())
 }
 
 async fn load_rows(
@@ -325,7 +349,7 @@ async fn write_rows(tx: &mut Tx, rows: &[&ApplicationRow]) -> Result<(), Project
                     .bind(&row.group_id)
                     .bind(&row.group_name)
                     .bind(&row.title)
-                    .bind(&row.status)
+                    .bind(row.status.as_str())
                     .bind(row.requested_amount)
                     .bind(row.max_amount)
                     .bind(row.submitted_at)
@@ -336,21 +360,6 @@ async fn write_rows(tx: &mut Tx, rows: &[&ApplicationRow]) -> Result<(), Project
         });
     }
     Ok(())
-}
-
-fn content_title(fields: &Fields<'_>) -> Result<String, ProjectionError> {
-    fields
-        .at(&["content", "title"])
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| fields.missing("content.title"))
-}
-
-fn content_amount(fields: &Fields<'_>) -> Result<i64, ProjectionError> {
-    fields
-        .at(&["content", "requested_amount"])
-        .and_then(serde_json::Value::as_i64)
-        .ok_or_else(|| fields.missing("content.requested_amount"))
 }
 
 const SELECT: &str = "SELECT application_id, round_id, group_id, group_name, title, status, \
@@ -415,7 +424,7 @@ where
         group_id: row.try_get(2)?,
         group_name: row.try_get(3)?,
         title: row.try_get(4)?,
-        status: row.try_get(5)?,
+        status: crate::typed::status(row.try_get(5)?)?,
         requested_amount: row.try_get(6)?,
         max_amount: row.try_get(7)?,
         submitted_at: row.try_get(8)?,

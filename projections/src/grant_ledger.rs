@@ -600,12 +600,6 @@ pub async fn list(
     Ok(rows)
 }
 
-/// The status of a stored row; a word the domain does not know is a decoding error.
-fn status_of(text: String) -> Result<GrantStatus, sqlx::Error> {
-    serde_json::from_value(serde_json::Value::String(text))
-        .map_err(|error| sqlx::Error::Decode(Box::new(error)))
-}
-
 fn read<'r, R>(row: &'r R) -> Result<LedgerRow, sqlx::Error>
 where
     R: Row,
@@ -619,7 +613,7 @@ where
         application_id: row.try_get(1)?,
         round_id: row.try_get(2)?,
         group_id: row.try_get(3)?,
-        status: status_of(row.try_get(4)?)?,
+        status: crate::typed::status(row.try_get(4)?)?,
         decided_amount: row.try_get(5)?,
         decided_on: row.try_get(6)?,
         notice_number: row.try_get(7)?,

@@ -6,8 +6,7 @@
 //! [`ProjectionError::Event`] naming the projection, the event and the field.
 
 use serde_json::Value;
-use time::format_description::well_known::Rfc3339;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::Date;
 
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
@@ -72,15 +71,6 @@ impl<'e> Fields<'e> {
     pub(crate) fn date(&self, field: &str) -> Result<Date, ProjectionError> {
         self.get(field)
             .and_then(parse_date)
-            .ok_or_else(|| self.missing(field))
-    }
-
-    /// An RFC 3339 instant, at UTC.
-    pub(crate) fn instant(&self, field: &str) -> Result<OffsetDateTime, ProjectionError> {
-        self.get(field)
-            .and_then(Value::as_str)
-            .and_then(|text| OffsetDateTime::parse(text, &Rfc3339).ok())
-            .map(|at| at.to_offset(UtcOffset::UTC))
             .ok_or_else(|| self.missing(field))
     }
 }

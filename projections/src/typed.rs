@@ -43,3 +43,10 @@ pub(crate) fn decode<E: DeserializeOwned>(
         detail: format!("does not load as the domain's event: {error}"),
     })
 }
+
+/// A status column (`in_progress`, `runner_up`, ...) as the domain's status type; a word the domain
+/// does not know is a decoding error.
+pub(crate) fn status<T: DeserializeOwned>(text: String) -> Result<T, sqlx::Error> {
+    serde_json::from_value(serde_json::Value::String(text))
+        .map_err(|error| sqlx::Error::Decode(Box::new(error)))
+}

@@ -315,9 +315,7 @@ async fn a_group_registered_after_its_application_names_it(backend: Backend) {
         "application",
         application,
         1,
-        &json!({"ApplicationDraftStarted": {"application_id": application, "round_id": ROUND,
-            "group_id": group, "content": {"title": "遅れて届く団体名", "requested_amount": 50_000},
-            "by": STAFF, "at": "2025-05-01T10:00:00+09:00"}}),
+        &common::draft_started(application, group, "遅れて届く団体名", 50_000),
     )
     .await;
     // Another application in between, so that a batch of two splits the start and the name.
@@ -326,9 +324,7 @@ async fn a_group_registered_after_its_application_names_it(backend: Backend) {
         "application",
         &application_id(9),
         1,
-        &json!({"ApplicationDraftStarted": {"application_id": application_id(9), "round_id": ROUND,
-            "group_id": GROUP, "content": {"title": "別の申請", "requested_amount": 10_000},
-            "by": STAFF, "at": "2025-05-01T10:00:00+09:00"}}),
+        &common::draft_started(&application_id(9), GROUP, "別の申請", 10_000),
     )
     .await;
     let last = append(

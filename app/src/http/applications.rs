@@ -233,8 +233,7 @@ pub async fn list(
 /// Whether a row's application has reached review: the committee sees no other (as
 /// `policy::visible_application` decides for one application).
 fn reached_review(row: &grants_projections::applications::ApplicationRow) -> bool {
-    serde_json::from_value::<grants_domain::ApplicationStatus>(Value::String(row.status.clone()))
-        .is_ok_and(grants_domain::ApplicationStatus::has_reached_review)
+    row.status.has_reached_review()
 }
 
 async fn list_rows(

@@ -56,17 +56,6 @@ pub struct WorkEntry {
     pub overdue: bool,
 }
 
-fn status_text<T: Serialize>(status: T) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn status_of<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::from(text)).ok()
-}
-
 fn yen(amount: i64) -> Yen {
     Yen::new(amount).unwrap_or(Yen::ZERO)
 }
@@ -132,15 +121,12 @@ pub async fn work_queue(
     let today = grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc());
     let mut by_kind: BTreeMap<StaffWork, Vec<WorkEntry>> = BTreeMap::new();
 
-    let submitted = status_text(ApplicationStatus::Submitted);
-    let applications = grants_projections::applications::list(&pool, None, Some(&submitted), None)
+    let submitted = ApplicationStatus::Submitted.as_str();
+    let applications = grants_projections::applications::list(&pool, None, Some(submitted), None)
         .await
         .map_err(ApiError::from)?;
     for row in applications {
-        let Some(status) = status_of::<ApplicationStatus>(&row.status) else {
-            continue;
-        };
-        if let Some(work) = staff_work_for_application(status) {
+        if let Some(work) = staff_work_for_application(row.status) {
             by_kind.entry(work).or_default().push(WorkEntry {
                 application_id: Some(row.application_id),
                 grant_id: None,
@@ -170,9 +156,8 @@ pub async fn work_queue(
         GrantStatus::RefundDue,
         GrantStatus::Cancelled,
     ] {
-        let text = status_text(status);
         let query = GrantQuery {
-            status: Some(&text),
+            status: Some(status.as_str()),
             ..GrantQuery::default()
         };
         for grant in all_grants(&state, query).await? {

@@ -461,7 +461,7 @@ impl Aggregate for Application {
     }
 
     fn apply(&mut self, event: Self::Event) {
-        use ApplicationStatus as S;
+        self.status = ApplicationStatus::after(self.status, &event);
         match event {
             ApplicationEvent::ApplicationDraftStarted {
                 application_id,
@@ -480,14 +480,12 @@ impl Aggregate for Application {
                 self.terms = Some(terms);
                 self.window = Some(window);
                 self.content = Some(content);
-                self.status = Some(S::Draft);
             }
             ApplicationEvent::ApplicationDraftSaved { content, .. } => {
                 self.content = Some(content);
             }
             ApplicationEvent::ApplicationSubmitted { max_amount, at, .. }
             | ApplicationEvent::ApplicationResubmitted { max_amount, at, .. } => {
-                self.status = Some(S::Submitted);
                 self.submitted_at = Some(at);
                 self.max_at_submission = Some(max_amount);
                 self.returned_reason = None;
@@ -495,33 +493,22 @@ impl Aggregate for Application {
             ApplicationEvent::ScreeningChecksRecorded { checks, by, at } => {
                 self.screening_checks = Some(ScreeningRecord { checks, by, at });
             }
-            ApplicationEvent::ApplicationScreenedEligible { .. } => {
-                self.status = Some(S::Eligible);
-            }
-            ApplicationEvent::ApplicationScreenedIneligible { reason, .. } => {
-                self.status = Some(S::Ineligible);
+            ApplicationEvent::ApplicationScreenedEligible { .. }
+            | ApplicationEvent::ApplicationRunnerUp { .. } => {}
+            ApplicationEvent::ApplicationScreenedIneligible { reason, .. }
+            | ApplicationEvent::ApplicationWithdrawn { reason, .. } => {
                 self.closing_reason = Some(reason);
             }
             ApplicationEvent::ApplicationReturned { reason, .. } => {
-                self.status = Some(S::Returned);
                 self.returned_reason = Some(reason);
-            }
-            ApplicationEvent::ApplicationWithdrawn { reason, .. } => {
-                self.status = Some(S::Withdrawn);
-                self.closing_reason = Some(reason);
             }
             ApplicationEvent::ApplicationAwarded {
                 grant_id, amount, ..
             } => {
-                self.status = Some(S::Awarded);
                 self.grant_id = Some(grant_id);
                 self.awarded_amount = Some(amount);
             }
-            ApplicationEvent::ApplicationRunnerUp { .. } => {
-                self.status = Some(S::RunnerUp);
-            }
             ApplicationEvent::ApplicationNotAdopted { reason, .. } => {
-                self.status = Some(S::NotAdopted);
                 self.closing_reason = reason;
             }
         }

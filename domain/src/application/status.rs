@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ApplicationEvent;
+
 /// The status of an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,6 +41,40 @@ impl ApplicationStatus {
         Self::RunnerUp,
         Self::NotAdopted,
     ];
+
+    /// The status as the API and the read models write it (its serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Returned => "returned",
+            Self::Eligible => "eligible",
+            Self::Ineligible => "ineligible",
+            Self::Withdrawn => "withdrawn",
+            Self::Awarded => "awarded",
+            Self::RunnerUp => "runner_up",
+            Self::NotAdopted => "not_adopted",
+        }
+    }
+
+    /// Where an application in `current` (`None` before its draft) stands after `event`: the one
+    /// rule of transitions, which [`super::Application`] applies and the read models fold with.
+    pub fn after(current: Option<Self>, event: &ApplicationEvent) -> Option<Self> {
+        Some(match event {
+            ApplicationEvent::ApplicationDraftStarted { .. } => Self::Draft,
+            ApplicationEvent::ApplicationSubmitted { .. }
+            | ApplicationEvent::ApplicationResubmitted { .. } => Self::Submitted,
+            ApplicationEvent::ApplicationScreenedEligible { .. } => Self::Eligible,
+            ApplicationEvent::ApplicationScreenedIneligible { .. } => Self::Ineligible,
+            ApplicationEvent::ApplicationReturned { .. } => Self::Returned,
+            ApplicationEvent::ApplicationWithdrawn { .. } => Self::Withdrawn,
+            ApplicationEvent::ApplicationAwarded { .. } => Self::Awarded,
+            ApplicationEvent::ApplicationRunnerUp { .. } => Self::RunnerUp,
+            ApplicationEvent::ApplicationNotAdopted { .. } => Self::NotAdopted,
+            ApplicationEvent::ApplicationDraftSaved { .. }
+            | ApplicationEvent::ScreeningChecksRecorded { .. } => return current,
+        })
+    }
 
     /// The group may still edit the content.
     pub fn is_editable(self) -> bool {
@@ -103,6 +139,16 @@ mod tests {
         }
         for status in not_reached {
             assert!(!status.has_reached_review(), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn every_status_is_written_as_its_serde_name() {
+        for status in S::ALL {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::Value::from(status.as_str())
+            );
         }
     }
 }

@@ -320,20 +320,28 @@ pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
 /// The applications of the seed, appended after the grants (so that the positions the tamper tests
 /// name stay where they are): the four awarded applications of the grants, and four of the second
 /// group that end as a draft, ineligible, withdrawn and not adopted.
+/// An application's content as the domain records it, with `title` and `amount`.
+pub fn application_content(title: &str, amount: i64) -> Value {
+    json!({"title": title, "summary": "概要", "purpose": "目的", "beneficiaries": "地域の子ども",
+        "period": {"start": "2025-07-01", "end": "2026-02-28"},
+        "budget": {"income": [], "expenses": [{"category": "supplies", "item": "花の苗", "quantity": 10, "unit_price": 1000}]},
+        "requested_amount": amount})
+}
+
+/// A whole `ApplicationDraftStarted` of `group`'s application in [`ROUND`].
+pub fn draft_started(application: &str, group: &str, title: &str, amount: i64) -> Value {
+    json!({"ApplicationDraftStarted": {"application_id": application, "round_id": ROUND,
+        "group_id": group, "prior_grants": 1, "max_grants_per_group": 3,
+        "terms": {"cap": 500_000, "floor": 0, "rate": "3/4", "rounding_unit": 1_000},
+        "window": {"opens_at": "2025-04-01T00:00:00+09:00", "closes_at": "2025-05-31T17:00:00+09:00"},
+        "content": application_content(title, amount), "by": STAFF,
+        "at": "2025-05-01T10:00:00+09:00"}})
+}
+
 fn application_history() -> Vec<(&'static str, String, Value)> {
+    let content = application_content;
     let at = |day: u32| format!("2025-05-{day:02}T10:00:00+09:00");
-    let content = |title: &str, amount: i64| {
-        json!({"title": title, "summary": "概要", "purpose": "目的", "beneficiaries": "地域の子ども",
-            "period": {"start": "2025-07-01", "end": "2026-02-28"},
-            "budget": {"income": [], "expenses": [{"category": "supplies", "item": "花の苗", "quantity": 10, "unit_price": 1000}]},
-            "requested_amount": amount})
-    };
-    let started = |application: &str, group: &str, title: &str, amount: i64| {
-        json!({"ApplicationDraftStarted": {"application_id": application, "round_id": ROUND,
-            "group_id": group, "prior_grants": 1, "max_grants_per_group": 3,
-            "terms": {"rate": "3/4"}, "window": {"opens": "2025-04-01", "closes": "2025-05-31"},
-            "content": content(title, amount), "by": STAFF, "at": at(1)}})
-    };
+    let started = draft_started;
     let submitted = |kind: &str, amount: i64, day: u32| json!({kind: {"requested_amount": amount, "max_amount": 286_000, "by": STAFF, "at": at(day)}});
     let plain = |kind: &str, day: u32| json!({kind: {"by": STAFF, "at": at(day)}});
     let mut events: Vec<(&'static str, String, Value)> = vec![(

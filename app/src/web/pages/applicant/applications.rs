@@ -18,6 +18,7 @@ use crate::web::view::{
     self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
 };
 use crate::web::Web;
+use grants_domain::application::ApplicationStatus;
 
 fn application_page(
     visitor: &Visitor,
@@ -28,9 +29,10 @@ fn application_page(
     promotion: Option<&Value>,
 ) -> Response {
     let id = text(&application["id"]);
-    let status = text(&application["status"]);
-    let editable = matches!(status, "draft" | "returned");
-    let withdrawable = matches!(status, "draft" | "submitted" | "returned" | "eligible");
+    // What the group may still do is the domain's rule (a runner-up may withdraw, too).
+    let known = serde_json::from_value::<ApplicationStatus>(application["status"].clone()).ok();
+    let editable = known.is_some_and(ApplicationStatus::is_editable);
+    let withdrawable = known.is_some_and(ApplicationStatus::is_withdrawable);
     let body = html! {
         (flash(notice))
         @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
