@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Apply pending migrations, then serve the HTTP API.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Apply pending migrations and exit.
     Migrate(DatabaseConfig),
     /// Manage user accounts.
@@ -182,7 +182,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = state.db.log_pool();
             let mut heads = Vec::new();
             loop {
-                let after = heads.last().map_or(0, |head: &grants_verifier::head::TreeHead| head.tree_size);
+                let after = heads
+                    .last()
+                    .map_or(0, |head: &grants_verifier::head::TreeHead| head.tree_size);
                 let page = grants_projections::merkle_store::heads(&pool, after, 1000).await?;
                 if page.is_empty() {
                     break;

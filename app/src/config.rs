@@ -54,7 +54,11 @@ pub struct TreeHeadConfig {
     /// (whoever can write there must not be able to sign). Without one the service signs with a key
     /// made at start, which auditors cannot keep from one run to the next; `--demo` uses the
     /// published development key.
-    #[arg(long = "tree-head-key", env = "GRANTS_TREE_HEAD_KEY", hide_env_values = true)]
+    #[arg(
+        long = "tree-head-key",
+        env = "GRANTS_TREE_HEAD_KEY",
+        hide_env_values = true
+    )]
     pub key: Option<String>,
     /// Sign a head once this many events were added since the last one...
     #[arg(long = "tree-head-every-events", env = "GRANTS_TREE_HEAD_EVERY_EVENTS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]

@@ -148,8 +148,9 @@ pub async fn run(state: AppState, stopped: impl std::future::Future<Output = ()>
 
 /// A head as the API shows it: with `issued_at` in JST for people.
 pub fn shown(mut head: TreeHead) -> TreeHead {
-    let instant = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(head.timestamp) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let instant =
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(head.timestamp) * 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     head.issued_at = Some(crate::http::jst(instant));
     head
 }

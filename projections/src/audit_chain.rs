@@ -164,7 +164,10 @@ async fn append(
         let input = leaf::leaf_input(&leaf_event(event)?);
         let hash = match version {
             leaf::CHAIN_V1 => link_hash(&head.hash, event)?,
-            _ => encode_hex(&leaf::chain_hash(&decode_previous(&head.hash, event)?, &input)),
+            _ => encode_hex(&leaf::chain_hash(
+                &decode_previous(&head.hash, event)?,
+                &input,
+            )),
         };
         for (id, node) in head.frontier.push(merkle::leaf_hash(&input)) {
             levels.push(i32::try_from(id.level).unwrap_or_default());
@@ -381,12 +384,18 @@ pub async fn verify(pool: &LogPool) -> Result<Verification, ProjectionError> {
             (Some(link), None) => Some((
                 Some(link.position),
                 Some(u64::try_from(link.link - 1).unwrap_or_default()),
-                format!("the log ends before link {} (position {}): events deleted", link.link, link.position),
+                format!(
+                    "the log ends before link {} (position {}): events deleted",
+                    link.link, link.position
+                ),
             )),
             (None, Some(event)) => Some((
                 Some(event.position),
                 Some(checked),
-                format!("the event at position {} has no link: an event inserted", event.position),
+                format!(
+                    "the event at position {} has no link: an event inserted",
+                    event.position
+                ),
             )),
         };
         if bad.is_none() {
@@ -394,7 +403,12 @@ pub async fn verify(pool: &LogPool) -> Result<Verification, ProjectionError> {
                 let problem = format!(
                     "the chain ends after {checked} events, but a head was signed for {size}: the tail from index {checked} is missing"
                 );
-                return Ok(result(Some((None, Some(checked), problem)), checked, previous, heads_checked));
+                return Ok(result(
+                    Some((None, Some(checked), problem)),
+                    checked,
+                    previous,
+                    heads_checked,
+                ));
             }
         }
         return Ok(result(bad, checked, previous, heads_checked));

@@ -58,7 +58,10 @@ where
 }
 
 /// The stored hashes of `ids` (those present), inside a transaction.
-pub async fn nodes_tx(tx: &mut Tx, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, ProjectionError> {
+pub async fn nodes_tx(
+    tx: &mut Tx,
+    ids: &[NodeId],
+) -> Result<HashMap<NodeId, Hash>, ProjectionError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -82,7 +85,10 @@ pub async fn nodes_tx(tx: &mut Tx, ids: &[NodeId]) -> Result<HashMap<NodeId, Has
 }
 
 /// The stored hashes of `ids` (those present).
-pub async fn nodes(pool: &LogPool, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, ProjectionError> {
+pub async fn nodes(
+    pool: &LogPool,
+    ids: &[NodeId],
+) -> Result<HashMap<NodeId, Hash>, ProjectionError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -139,7 +145,9 @@ pub async fn root(pool: &LogPool, size: u64) -> Result<Option<Hash>, ProjectionE
     if size == 0 {
         return Ok(Some(merkle::empty_root()));
     }
-    Ok(range_hashes(pool, &[(0, size)]).await?.map(|mut h| h.remove(0)))
+    Ok(range_hashes(pool, &[(0, size)])
+        .await?
+        .map(|mut h| h.remove(0)))
 }
 
 /// The audit path of leaf `index` in the tree of `size` leaves.
@@ -190,7 +198,10 @@ pub async fn leaf_at(
     let Some(event) = events.first() else {
         return Ok(None);
     };
-    Ok(Some((u64::try_from(link - 1).unwrap_or_default(), leaf_event(event)?)))
+    Ok(Some((
+        u64::try_from(link - 1).unwrap_or_default(),
+        leaf_event(event)?,
+    )))
 }
 
 /// Stores a signed head; `false` if a head of that size is already stored (it is kept).
@@ -212,7 +223,8 @@ pub async fn insert_head(pool: &LogPool, head: &TreeHead) -> Result<bool, Projec
     Ok(inserted == 1)
 }
 
-const HEAD_COLUMNS: &str = "SELECT tree_size, root_hash, timestamp_ms, signature, key_id FROM tree_heads";
+const HEAD_COLUMNS: &str =
+    "SELECT tree_size, root_hash, timestamp_ms, signature, key_id FROM tree_heads";
 
 fn head_row<R: Row>(row: &R) -> Result<TreeHead, ProjectionError>
 where
@@ -233,7 +245,11 @@ where
 }
 
 /// Up to `limit` signed heads of sizes above `after`, smallest first.
-pub async fn heads(pool: &LogPool, after: u64, limit: i64) -> Result<Vec<TreeHead>, ProjectionError> {
+pub async fn heads(
+    pool: &LogPool,
+    after: u64,
+    limit: i64,
+) -> Result<Vec<TreeHead>, ProjectionError> {
     let sql = format!("{HEAD_COLUMNS} WHERE tree_size > $1 ORDER BY tree_size LIMIT $2");
     let after = i64::try_from(after).unwrap_or(i64::MAX);
     crate::on_pool!(pool, pool => sqlx::query(&sql)

@@ -57,9 +57,7 @@ async fn body<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str, token: 
 
 async fn the_log_verifies_without_the_database(backend: Backend) {
     let app = app(backend).await;
-    let auditor = app
-        .account_with_role("auditor", "auditor@example.jp")
-        .await;
+    let auditor = app.account_with_role("auditor", "auditor@example.jp").await;
     let member = app.applicant("member@example.jp").await;
     app.register_group(&member, "みどりの会").await;
     let first = head_of_everything(&app, &auditor).await;
@@ -77,15 +75,20 @@ async fn the_log_verifies_without_the_database(backend: Backend) {
     let heads: Vec<TreeHead> = serde_json::from_value(published.body["heads"].clone()).unwrap();
     let key_answer = app.get("/api/v1/public/tree-heads/key").await;
     assert_eq!(key_answer.status, 200);
-    let key: VerifyingKey = head::parse_key(key_answer.body["public_key"].as_str().unwrap()).unwrap();
+    let key: VerifyingKey =
+        head::parse_key(key_answer.body["public_key"].as_str().unwrap()).unwrap();
     assert_eq!(
         key,
-        head::parse_signing_key(DEV_KEY_SEED).unwrap().verifying_key()
+        head::parse_signing_key(DEV_KEY_SEED)
+            .unwrap()
+            .verifying_key()
     );
     assert_eq!(published.body["public_key"], key_answer.body["public_key"]);
 
     // An inclusion proof of the first event in both heads, and a consistency proof between them.
-    let position = events(&app, &auditor).await[0]["position"].as_i64().unwrap();
+    let position = events(&app, &auditor).await[0]["position"]
+        .as_i64()
+        .unwrap();
     for size in [first.tree_size, second.tree_size] {
         let proof: InclusionProof = body(
             &app,
@@ -111,7 +114,12 @@ async fn the_log_verifies_without_the_database(backend: Backend) {
     export::verify_consistency(&proof, &key).unwrap();
     // Proofs are for auditors and staff; a size without a head is refused by name.
     let path = format!("/api/v1/audit/proofs/inclusion?position={position}");
-    assert_eq!(app.send(Method::GET, &path, Some(&member), None).await.status, 403);
+    assert_eq!(
+        app.send(Method::GET, &path, Some(&member), None)
+            .await
+            .status,
+        403
+    );
     assert_eq!(app.send(Method::GET, &path, None, None).await.status, 401);
     let missing = app
         .send(
@@ -140,7 +148,10 @@ async fn the_log_verifies_without_the_database(backend: Backend) {
     let report = verify(&lines, &heads, &key).expect("the export verifies");
     assert_eq!(report.events, second.tree_size);
     assert_eq!(report.root_hash, second.root_hash);
-    assert_eq!(report.chain_v1_links, 0, "a new log hashes JCS from its first link");
+    assert_eq!(
+        report.chain_v1_links, 0,
+        "a new log hashes JCS from its first link"
+    );
 
     every_mutation_is_caught(&lines, &heads, &key, &first);
     the_database_is_checked_against_the_heads(&app, backend, &auditor).await;
@@ -218,10 +229,22 @@ fn every_mutation_is_caught(
     // A flipped byte in a payload, and in metadata.
     let mut changed = lines.to_vec();
     changed[k] = flip_after(&changed[k], "\"payload\":");
-    caught(&changed, heads, key, Some(k as u64), "does not hash to its chain link");
+    caught(
+        &changed,
+        heads,
+        key,
+        Some(k as u64),
+        "does not hash to its chain link",
+    );
     let mut changed = lines.to_vec();
     changed[k] = flip_after(&changed[k], "\"metadata\":");
-    caught(&changed, heads, key, Some(k as u64), "does not hash to its chain link");
+    caught(
+        &changed,
+        heads,
+        key,
+        Some(k as u64),
+        "does not hash to its chain link",
+    );
     // The same change with every chain hash after it recomputed: the signed heads catch it.
     let mut resealed = lines.to_vec();
     resealed[k] = flip_after(&resealed[k], "\"payload\":");
@@ -232,7 +255,13 @@ fn every_mutation_is_caught(
         .filter(|&size| size <= k as u64)
         .max()
         .unwrap_or(0);
-    caught(&resealed, heads, key, Some(before), "do not give the root signed");
+    caught(
+        &resealed,
+        heads,
+        key,
+        Some(before),
+        "do not give the root signed",
+    );
     // A deleted event.
     let mut deleted = lines.to_vec();
     deleted.remove(k);
@@ -243,7 +272,13 @@ fn every_mutation_is_caught(
         parsed.index = index as u64;
         *line = serde_json::to_string(&parsed).unwrap();
     }
-    caught(&renumbered, heads, key, Some(k as u64), "does not hash to its chain link");
+    caught(
+        &renumbered,
+        heads,
+        key,
+        Some(k as u64),
+        "does not hash to its chain link",
+    );
     // An inserted event: a copy of the one before, numbered to fit.
     let mut inserted = lines.to_vec();
     inserted.insert(k, lines[k - 1].clone());
@@ -253,7 +288,13 @@ fn every_mutation_is_caught(
         parsed.index = index as u64;
         *line = serde_json::to_string(&parsed).unwrap();
     }
-    caught(&inserted, heads, key, Some(k as u64), "does not hash to its chain link");
+    caught(
+        &inserted,
+        heads,
+        key,
+        Some(k as u64),
+        "does not hash to its chain link",
+    );
     // Two events reordered.
     let mut swapped = lines.to_vec();
     swapped.swap(k, k + 1);

@@ -155,8 +155,13 @@ pub fn verify_export<E: std::fmt::Display>(
             return Err(fail(Some(expected), position, message));
         }
         let input = leaf::leaf_input(&line.event);
-        let stored = from_hex(&line.chain_hash)
-            .ok_or_else(|| fail(Some(expected), position, "its chain_hash is not 32 bytes of hex".into()))?;
+        let stored = from_hex(&line.chain_hash).ok_or_else(|| {
+            fail(
+                Some(expected),
+                position,
+                "its chain_hash is not 32 bytes of hex".into(),
+            )
+        })?;
         match line.chain_version {
             CHAIN_V1 if last_version == CHAIN_V1 => {
                 // The old canonical form: checked by `grants audit verify`; the tree covers the event.
@@ -278,7 +283,12 @@ pub fn verify_inclusion(proof: &InclusionProof, key: &VerifyingKey) -> Result<()
         &hashes(&proof.audit_path)?,
         &root,
     )
-    .map_err(|e| format!("leaf {} in a tree of {}: {e}", proof.leaf_index, proof.tree_size))
+    .map_err(|e| {
+        format!(
+            "leaf {} in a tree of {}: {e}",
+            proof.leaf_index, proof.tree_size
+        )
+    })
 }
 
 /// Checks a consistency proof: both heads' signatures, then that the second tree extends the first.

@@ -127,8 +127,14 @@ mod tests {
         );
         let mut bigger = head.clone();
         bigger.tree_size = 4;
-        assert_eq!(bigger.verify(&key.verifying_key()), Err(HeadError::BadSignature));
+        assert_eq!(
+            bigger.verify(&key.verifying_key()),
+            Err(HeadError::BadSignature)
+        );
         let other = SigningKey::from_bytes(&[8; 32]);
-        assert_eq!(head.verify(&other.verifying_key()), Err(HeadError::BadSignature));
+        assert_eq!(
+            head.verify(&other.verifying_key()),
+            Err(HeadError::BadSignature)
+        );
     }
 }

@@ -45,7 +45,9 @@ fn run(args: Vec<String>) -> Result<String, Error> {
     let mut heads = None;
     let mut files = Vec::new();
     let mut args = args.into_iter();
-    let command = args.next().ok_or_else(|| Error::Usage("no command".into()))?;
+    let command = args
+        .next()
+        .ok_or_else(|| Error::Usage("no command".into()))?;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--key" => key = args.next(),
@@ -54,8 +56,9 @@ fn run(args: Vec<String>) -> Result<String, Error> {
         }
     }
     let key = key.ok_or_else(|| Error::Usage("--key is needed".into()))?;
-    let key: VerifyingKey = head::parse_key(&key)
-        .ok_or_else(|| Error::Usage("--key must be 64 hex digits of an Ed25519 public key".into()))?;
+    let key: VerifyingKey = head::parse_key(&key).ok_or_else(|| {
+        Error::Usage("--key must be 64 hex digits of an Ed25519 public key".into())
+    })?;
     let [file] = files.as_slice() else {
         return Err(Error::Usage("one file is needed".into()));
     };
@@ -86,7 +89,8 @@ fn run(args: Vec<String>) -> Result<String, Error> {
             ))
         }
         "export" => {
-            let heads = read_heads(&heads.ok_or_else(|| Error::Usage("--heads is needed".into()))?)?;
+            let heads =
+                read_heads(&heads.ok_or_else(|| Error::Usage("--heads is needed".into()))?)?;
             let log = std::fs::File::open(file)
                 .map_err(|e| Error::Usage(format!("cannot open {file}: {e}")))?;
             let report = export::verify_export(std::io::BufReader::new(log).lines(), &heads, &key)
@@ -101,8 +105,8 @@ fn run(args: Vec<String>) -> Result<String, Error> {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(file: &str) -> Result<T, Error> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| Error::Usage(format!("cannot read {file}: {e}")))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::Usage(format!("cannot read {file}: {e}")))?;
     serde_json::from_str(&text).map_err(|e| Error::Bad(format!("{file} is not well formed: {e}")))
 }
 

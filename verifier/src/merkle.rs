@@ -92,7 +92,11 @@ pub fn range_hash(start: u64, end: u64, node: &impl Fn(NodeId) -> Option<Hash>) 
         .map(node)
         .collect::<Option<Vec<Hash>>>()?;
     let (last, rest) = hashes.split_last()?;
-    Some(rest.iter().rev().fold(*last, |right, left| node_hash(left, &right)))
+    Some(
+        rest.iter()
+            .rev()
+            .fold(*last, |right, left| node_hash(left, &right)),
+    )
 }
 
 /// The ranges whose hashes make the audit path of leaf `m` in a tree of `n` leaves, in the order of
@@ -453,7 +457,11 @@ mod tests {
             let r = root(&d[..n as usize]);
             for m in 0..n {
                 let path = hashes(&inclusion_ranges(m, n), &nodes);
-                assert_eq!(path, rfc_path(m as usize, &d[..n as usize]), "PATH({m}, {n})");
+                assert_eq!(
+                    path,
+                    rfc_path(m as usize, &d[..n as usize]),
+                    "PATH({m}, {n})"
+                );
                 assert_eq!(verify_inclusion(m, n, &d[m as usize], &path, &r), Ok(()));
                 // Any other leaf, a shortened or lengthened path, or another root fails.
                 let other = d[((m + 1) % 20) as usize];

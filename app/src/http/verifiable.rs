@@ -189,14 +189,11 @@ pub async fn consistency(
         )
         .with_field("first"));
     }
-    let proof = merkle_store::consistency_proof(
-        &state.db.log_pool(),
-        first.tree_size,
-        second.tree_size,
-    )
-    .await
-    .map_err(ApiError::from)?
-    .unwrap_or_default();
+    let proof =
+        merkle_store::consistency_proof(&state.db.log_pool(), first.tree_size, second.tree_size)
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default();
     Ok(Json(ConsistencyProof {
         first,
         second,
