@@ -310,47 +310,63 @@ pub async fn head_roots(pool: &LogPool) -> Result<BTreeMap<u64, Hash>, Projectio
 /// Writes the export of the first `size` leaves (JSON Lines of [`ExportLine`], docs/verification.md)
 /// to `out`; returns the number of lines.
 pub async fn export(pool: &LogPool, size: u64, out: &mut impl Write) -> Result<u64, ExportError> {
-    let mut after: i64 = 0;
-    let upto = i64::try_from(size).unwrap_or(i64::MAX);
+    let mut after = 0;
     let mut written = 0;
-    while after < upto {
-        let rows: Vec<(i64, i64, String, i32)> = crate::on_pool!(pool, pool => sqlx::query_as(
-            "SELECT link, position, hash, chain_version FROM audit_chain
-             WHERE link > $1 AND link <= $2 ORDER BY link LIMIT 1000",
-        )
-        .bind(after)
-        .bind(upto)
-        .fetch_all(pool)
-        .await
-        .map_err(ProjectionError::from)?);
-        let Some(last) = rows.last() else {
-            break;
-        };
-        after = last.0;
-        let positions: Vec<i64> = rows.iter().map(|row| row.1).collect();
-        let events: HashMap<i64, _> = event_log::read_positions(pool, &positions)
-            .await?
-            .into_iter()
-            .map(|event| (event.position, event))
-            .collect();
-        for (link, position, hash, version) in rows {
-            let event = events.get(&position).ok_or(ProjectionError::Corrupt {
-                position,
-                column: "events",
-                detail: format!("link {link} names an event the log does not hold"),
-            })?;
-            let line = ExportLine {
-                index: u64::try_from(link - 1).unwrap_or_default(),
-                chain_version: u32::try_from(version).unwrap_or_default(),
-                chain_hash: hash,
-                event: leaf_event(event)?,
-            };
-            serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::from)?;
-            out.write_all(b"\n")?;
-            written += 1;
-        }
+    while let Some((page, last)) = export_page(pool, after, size).await? {
+        out.write_all(&page)?;
+        written += last - after;
+        after = last;
     }
     Ok(written)
+}
+
+/// The export lines of the leaves after the first `after`, up to `size`, a page at a time: the
+/// page's bytes and the number of leaves up to its end; `None` past `size`.
+pub async fn export_page(
+    pool: &LogPool,
+    after: u64,
+    size: u64,
+) -> Result<Option<(Vec<u8>, u64)>, ExportError> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let upto = i64::try_from(size).unwrap_or(i64::MAX);
+    if after >= upto {
+        return Ok(None);
+    }
+    let rows: Vec<(i64, i64, String, i32)> = crate::on_pool!(pool, pool => sqlx::query_as(
+        "SELECT link, position, hash, chain_version FROM audit_chain
+         WHERE link > $1 AND link <= $2 ORDER BY link LIMIT 1000",
+    )
+    .bind(after)
+    .bind(upto)
+    .fetch_all(pool)
+    .await
+    .map_err(ProjectionError::from)?);
+    let Some(last) = rows.last().map(|row| row.0) else {
+        return Ok(None);
+    };
+    let positions: Vec<i64> = rows.iter().map(|row| row.1).collect();
+    let events: HashMap<i64, _> = event_log::read_positions(pool, &positions)
+        .await?
+        .into_iter()
+        .map(|event| (event.position, event))
+        .collect();
+    let mut out = Vec::with_capacity(rows.len() * 1024);
+    for (link, position, hash, version) in rows {
+        let event = events.get(&position).ok_or(ProjectionError::Corrupt {
+            position,
+            column: "events",
+            detail: format!("link {link} names an event the log does not hold"),
+        })?;
+        let line = ExportLine {
+            index: u64::try_from(link - 1).unwrap_or_default(),
+            chain_version: u32::try_from(version).unwrap_or_default(),
+            chain_hash: hash,
+            event: leaf_event(event)?,
+        };
+        serde_json::to_writer(&mut out, &line).map_err(std::io::Error::from)?;
+        out.push(b'\n');
+    }
+    Ok(Some((out, u64::try_from(last).unwrap_or_default())))
 }
 
 /// Why the export stopped.

@@ -228,19 +228,23 @@ pub async fn export(
         .await
         .map_err(ApiError::from)?;
     let size = query.tree_size.map_or(size, |asked| asked.min(size));
-    let mut out = Vec::new();
-    merkle_store::export(&pool, size, &mut out)
-        .await
-        .map_err(|error| match error {
-            merkle_store::ExportError::Log(error) => ApiError::from(error),
-            merkle_store::ExportError::Write(error) => {
-                ApiError::from(grants_projections::ProjectionError::Corrupt {
-                    position: 0,
-                    column: "export",
-                    detail: error.to_string(),
-                })
+    // A page of a thousand events at a time: the export of a large log is never held whole. An
+    // error after the first page can only cut the body short, which the verifier reports as a
+    // truncated tail or an unreadable line.
+    let pages = futures_util::stream::try_unfold(0u64, move |after| {
+        let pool = pool.clone();
+        async move {
+            match merkle_store::export_page(&pool, after, size).await {
+                Ok(Some((page, last))) => Ok(Some((page, last))),
+                Ok(None) => Ok(None),
+                Err(error) => {
+                    tracing::error!(%error, "the audit export stopped");
+                    Err(std::io::Error::other("the audit export stopped"))
+                }
             }
-        })?;
+        }
+    });
+    let out = axum::body::Body::from_stream(pages);
     Ok((
         [
             (header::CONTENT_TYPE, "application/jsonl; charset=utf-8"),
