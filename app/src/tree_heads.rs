@@ -100,6 +100,9 @@ impl Signer {
             return Ok(None);
         };
         let head = head::sign(&self.key, size, &root, now);
+        // On SQLite, take turns with the appends and the read models rather than wait in the busy
+        // handler.
+        let _turn = state.projections.gate().enter().await;
         Ok(merkle_store::insert_head(&pool, &head)
             .await?
             .then_some(head))
