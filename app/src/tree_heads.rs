@@ -157,3 +157,32 @@ pub fn shown(mut head: TreeHead) -> TreeHead {
     head.issued_at = Some(crate::http::jst(instant));
     head
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_comes_from_the_configuration() {
+        let config = |key: Option<&str>| TreeHeadConfig {
+            key: key.map(str::to_owned),
+            ..TreeHeadConfig::default()
+        };
+        let given = "11".repeat(32);
+        let signer = Signer::from_config(&config(Some(&given)), true).unwrap();
+        assert_eq!(
+            signer.public_key(),
+            SigningKey::from_bytes(&[0x11; 32]).verifying_key()
+        );
+        assert_eq!(
+            Signer::from_config(&config(None), true)
+                .unwrap()
+                .public_key(),
+            dev_key().verifying_key()
+        );
+        let made = Signer::from_config(&config(None), false).unwrap();
+        assert_ne!(made.public_key(), dev_key().verifying_key());
+        assert!(Signer::from_config(&config(Some("not hex")), false).is_err());
+        assert!(Signer::from_config(&config(Some("abcd")), false).is_err());
+    }
+}

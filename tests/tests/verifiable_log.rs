@@ -17,11 +17,15 @@ use reqwest::Method;
 use serde_json::Value;
 
 async fn app(backend: Backend) -> TestApp {
+    app_signing_every(backend, 1, 3600).await
+}
+
+async fn app_signing_every(backend: Backend, every_events: u64, every_seconds: u64) -> TestApp {
     spawn_app_with(backend, |config| {
         config.tree_heads = TreeHeadConfig {
             key: Some(DEV_KEY_SEED.into()),
-            every_events: 1,
-            every_seconds: 3600,
+            every_events,
+            every_seconds,
         };
     })
     .await
@@ -38,13 +42,13 @@ async fn events(app: &TestApp, auditor: &str) -> Vec<Value> {
 /// Waits for the head that covers every event of the log.
 async fn head_of_everything(app: &TestApp, auditor: &str) -> TreeHead {
     let total = events(app, auditor).await.len() as u64;
-    for _ in 0..200 {
+    for _ in 0..100 {
         let answer = app.get("/api/v1/public/tree-heads").await;
         let heads: Vec<TreeHead> = serde_json::from_value(answer.body["heads"].clone()).unwrap();
         if let Some(head) = heads.into_iter().find(|head| head.tree_size == total) {
             return head;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("no head was signed for the {total} events of the log");
 }
@@ -399,6 +403,39 @@ async fn the_database_is_checked_against_the_heads(app: &TestApp, backend: Backe
             .contains("do not give the root signed"),
         "{resealed:?}"
     );
+}
+
+/// Fewer than N events: the first head comes at once, the next one T seconds after the last, and
+/// none while nothing is added.
+async fn heads_come_after_t_seconds(backend: Backend) {
+    let app = app_signing_every(backend, 1000, 1).await;
+    let auditor = app.account_with_role("auditor", "auditor@example.jp").await;
+    let first = head_of_everything(&app, &auditor).await;
+    app.applicant("member@example.jp").await;
+    let second = head_of_everything(&app, &auditor).await;
+    assert!(second.tree_size > first.tree_size);
+    assert!(
+        second.timestamp - first.timestamp >= 1_000,
+        "{first:?} {second:?}"
+    );
+    let listed = || async {
+        let answer = app.get("/api/v1/public/tree-heads").await;
+        serde_json::from_value::<Vec<TreeHead>>(answer.body["heads"].clone()).unwrap()
+    };
+    let before = listed().await;
+    assert_eq!(before.last(), Some(&second));
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    assert_eq!(listed().await, before, "no head while nothing is added");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heads_come_after_t_seconds_sqlite() {
+    heads_come_after_t_seconds(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heads_come_after_t_seconds_postgres() {
+    heads_come_after_t_seconds(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
