@@ -1,13 +1,18 @@
 //! The auditors' hash chain: every event, in log order, linked to the one before it by SHA-256.
 //!
-//! `hash_n = sha256(hash_{n-1} || canonical bytes of event n)` ([`crate::canonical::event_bytes`]),
-//! with 32 zero bytes before the first event; hashes are stored as lowercase hex in `audit_chain`
-//! (one row, a *link*, per event). The chain is built by the projection runner like any read model;
+//! `hash_n = sha256(hash_{n-1} || bytes of event n)`, with 32 zero bytes before the first event;
+//! hashes are stored as lowercase hex in `audit_chain` (one row, a *link*, per event) with the
+//! link's version: version 1 hashes the old canonical form ([`crate::canonical::event_bytes`]),
+//! version 2 the RFC 8785 (JCS) form of the event ([`leaf_event`], `grants_verifier::leaf`), from the
+//! link recorded in `audit_chain_versions` on (docs/verification.md). The same JCS bytes are the
+//! leaves of the RFC 9162 Merkle tree, kept in `merkle_nodes` in the same transaction
+//! ([`crate::merkle_store`]). The chain is built by the projection runner like any read model;
 //! [`verify`] recomputes it from the `events` table and compares, so an event row changed, deleted,
 //! inserted or moved after it was chained makes verification fail at that position.
 //!
-//! A rebuild recomputes the chain from the log as it is now, so it would also re-seal a tampered log:
-//! auditors compare the head hash with one they kept (or published) earlier.
+//! A rebuild recomputes the chain and the tree from the log as it is now, so it would also re-seal a
+//! tampered log: [`verify`] compares the recomputed tree with the signed heads in `tree_heads`, which
+//! a rebuild never touches, and auditors with heads they kept.
 
 use std::collections::VecDeque;
 
@@ -46,7 +51,8 @@ impl Projection for AuditChain {
         &["audit_chain", "merkle_nodes"]
     }
 
-    /// The chain hashes the log's text ([`canonical::event_bytes`]): a rebuild need not parse it.
+    /// The chain reads the log's text: [`canonical::event_bytes`] canonicalises it without parsing,
+    /// [`leaf_event`] parses it once.
     fn decode(&self) -> Decode {
         Decode::Text
     }
