@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Apply pending migrations, then serve the HTTP API.
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Apply pending migrations and exit.
     Migrate(DatabaseConfig),
     /// Manage user accounts.
@@ -57,8 +57,20 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Recompute the hash chain over the log; exits 1 and names the first bad position if it broke.
+    /// Recompute the hash chain and the Merkle tree over the log and compare them with the stored
+    /// links and the signed tree heads; exits 1 and names the first bad position if it broke.
     Verify(DatabaseConfig),
+    /// The log for the standalone verifier (`grants-verify export`), as JSON Lines on stdout: one
+    /// line per event of the tree (docs/verification.md).
+    Export {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// Only the first this many events (default: every event in the tree).
+        #[arg(long)]
+        tree_size: Option<u64>,
+    },
+    /// Every signed tree head, as a JSON array on stdout (what `grants-verify` reads with --heads).
+    Heads(DatabaseConfig),
     /// An application (and its grant) as it stood at an instant (RFC 3339).
     AsOf {
         #[command(flatten)]
@@ -147,6 +159,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if !verification.ok {
                 std::process::exit(1);
             }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Export {
+            database,
+            tree_size,
+        }) => {
+            let state = connect(&database).await?;
+            state.projections.catch_up().await?;
+            let pool = state.db.log_pool();
+            let size = grants_projections::merkle_store::tree_size(&pool).await?;
+            let size = tree_size.map_or(size, |asked| asked.min(size));
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let written = grants_projections::merkle_store::export(&pool, size, &mut out).await?;
+            std::io::Write::flush(&mut out)?;
+            eprintln!("{written} events exported");
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Heads(database)) => {
+            let state = connect(&database).await?;
+            let pool = state.db.log_pool();
+            let mut heads = Vec::new();
+            loop {
+                let after = heads
+                    .last()
+                    .map_or(0, |head: &grants_verifier::head::TreeHead| head.tree_size);
+                let page = grants_projections::merkle_store::heads(&pool, after, 1000).await?;
+                if page.is_empty() {
+                    break;
+                }
+                heads.extend(page.into_iter().map(crate::tree_heads::shown));
+            }
+            println!("{}", serde_json::to_string_pretty(&heads)?);
             Ok(())
         }
         Command::Audit(AuditCommand::AsOf {

@@ -42,6 +42,40 @@ pub struct ServeConfig {
     /// Where citizens ask about the programme, shown at the foot of every page.
     #[command(flatten)]
     pub contact: ContactConfig,
+    /// The signed tree heads over the audit log (docs/verification.md).
+    #[command(flatten)]
+    pub tree_heads: TreeHeadConfig,
+}
+
+/// How the service signs heads of the Merkle tree over its log.
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct TreeHeadConfig {
+    /// The Ed25519 signing key: its 32-byte seed as 64 hex digits. Keep it out of the database
+    /// (whoever can write there must not be able to sign). Without one the service signs with a key
+    /// made at start, which auditors cannot keep from one run to the next; `--demo` uses the
+    /// published development key.
+    #[arg(
+        long = "tree-head-key",
+        env = "GRANTS_TREE_HEAD_KEY",
+        hide_env_values = true
+    )]
+    pub key: Option<String>,
+    /// Sign a head once this many events were added since the last one...
+    #[arg(long = "tree-head-every-events", env = "GRANTS_TREE_HEAD_EVERY_EVENTS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub every_events: u64,
+    /// ...or once this many seconds passed since the last one with at least one event added.
+    #[arg(long = "tree-head-every-seconds", env = "GRANTS_TREE_HEAD_EVERY_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub every_seconds: u64,
+}
+
+impl Default for TreeHeadConfig {
+    fn default() -> Self {
+        TreeHeadConfig {
+            key: None,
+            every_events: 1000,
+            every_seconds: 60,
+        }
+    }
 }
 
 /// The city's 加算金・延滞金 settings for refunds ordered by cancellation (適正化法 第19条;

@@ -24,4 +24,5 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tree_heads;
 pub mod web;

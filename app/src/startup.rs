@@ -26,6 +26,10 @@ impl Application {
                 surcharge: config.surcharge.terms(),
                 notice_prefix: config.notice_prefix.clone(),
                 contact: std::sync::Arc::new(config.contact.clone()),
+                tree_heads: std::sync::Arc::new(crate::tree_heads::Signer::from_config(
+                    &config.tree_heads,
+                    config.demo,
+                )?),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,
@@ -71,6 +75,10 @@ impl Application {
         ));
         let change = tokio::spawn(crate::process::change::run(
             self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        let heads = tokio::spawn(crate::tree_heads::run(
+            self.state.clone(),
             until_stopped(stopped),
         ));
         let served = axum::serve(
@@ -84,6 +92,7 @@ impl Application {
         let _ = follow_up.await;
         let _ = release.await;
         let _ = change.await;
+        let _ = heads.await;
         Ok(served?)
     }
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub notice_prefix: String,
     /// The city's contact for the programme, at the foot of every page.
     pub contact: Arc<crate::config::ContactConfig>,
+    /// Signs heads of the Merkle tree over the log (`crate::tree_heads`).
+    pub tree_heads: Arc<crate::tree_heads::Signer>,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -57,6 +59,7 @@ impl AppState {
             surcharge: Default::default(),
             notice_prefix: grants_domain::round::DEFAULT_PREFIX.to_owned(),
             contact: Arc::default(),
+            tree_heads: Arc::default(),
             db,
         }
     }

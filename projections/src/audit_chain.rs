@@ -1,19 +1,29 @@
 //! The auditors' hash chain: every event, in log order, linked to the one before it by SHA-256.
 //!
-//! `hash_n = sha256(hash_{n-1} || canonical bytes of event n)` ([`crate::canonical::event_bytes`]),
-//! with 32 zero bytes before the first event; hashes are stored as lowercase hex in `audit_chain`
-//! (one row, a *link*, per event). The chain is built by the projection runner like any read model;
+//! `hash_n = sha256(hash_{n-1} || bytes of event n)`, with 32 zero bytes before the first event;
+//! hashes are stored as lowercase hex in `audit_chain` (one row, a *link*, per event) with the
+//! link's version: version 1 hashes the old canonical form ([`crate::canonical::event_bytes`]),
+//! version 2 the RFC 8785 (JCS) form of the event ([`leaf_event`], `grants_verifier::leaf`), from the
+//! link recorded in `audit_chain_versions` on (docs/verification.md). The same JCS bytes are the
+//! leaves of the RFC 9162 Merkle tree, kept in `merkle_nodes` in the same transaction
+//! ([`crate::merkle_store`]). The chain is built by the projection runner like any read model;
 //! [`verify`] recomputes it from the `events` table and compares, so an event row changed, deleted,
 //! inserted or moved after it was chained makes verification fail at that position.
 //!
-//! A rebuild recomputes the chain from the log as it is now, so it would also re-seal a tampered log:
-//! auditors compare the head hash with one they kept (or published) earlier.
+//! A rebuild recomputes the chain and the tree from the log as it is now, so it would also re-seal a
+//! tampered log: [`verify`] compares the recomputed tree with the signed heads in `tree_heads`, which
+//! a rebuild never touches, and auditors with heads they kept.
 
 use std::collections::VecDeque;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+
+use grants_verifier::leaf::{self, LeafEvent};
+use grants_verifier::merkle::{self, Frontier};
+use time::format_description::well_known::Rfc3339;
+use time::UtcOffset;
 
 use crate::canonical;
 use crate::checkpoint;
@@ -38,10 +48,11 @@ impl Projection for AuditChain {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["audit_chain"]
+        &["audit_chain", "merkle_nodes"]
     }
 
-    /// The chain hashes the log's text ([`canonical::event_bytes`]): a rebuild need not parse it.
+    /// The chain reads the log's text: [`canonical::event_bytes`] canonicalises it without parsing,
+    /// [`leaf_event`] parses it once.
     fn decode(&self) -> Decode {
         Decode::Text
     }
@@ -75,17 +86,66 @@ impl Projection for AuditChain {
     }
 }
 
-/// The last link of the chain.
+/// The last link of the chain, the tree's right edge and the link from which links hash JCS.
 #[derive(Clone, Debug)]
 struct Head {
     link: i64,
     hash: String,
+    frontier: Frontier,
+    switch: i64,
 }
 
-/// Chains `events` after the last link (`head`, or read from the table when not given) and returns
-/// the new last link (`None` only for an empty batch without a head): the last link is read at most once per batch
-/// and the links are written in one statement on PostgreSQL (a rebuild of a 1M-event log otherwise
-/// spent its time on two round trips per event, see docs/benchmarks.md).
+/// Reads the chain's head, the tree's edge and the switch to JCS.
+async fn load_head(tx: &mut Tx) -> Result<Head, ProjectionError> {
+    let last: Option<(i64, String)> = crate::on_tx!(&mut *tx, conn => sqlx::query_as(
+        "SELECT link, hash FROM audit_chain ORDER BY link DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?);
+    let switch: Option<i64> = crate::on_tx!(&mut *tx, conn => sqlx::query_scalar(
+        "SELECT from_link FROM audit_chain_versions WHERE version = 2",
+    )
+    .fetch_optional(&mut *conn)
+    .await?);
+    let (link, hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let size = u64::try_from(link).unwrap_or_default();
+    let ids = Frontier::nodes(size);
+    let found = crate::merkle_store::nodes_tx(tx, &ids).await?;
+    let hashes = ids
+        .iter()
+        .map(|id| found.get(id).copied())
+        .collect::<Option<Vec<_>>>();
+    let frontier = hashes
+        .and_then(|hashes| Frontier::restore(size, &hashes))
+        .ok_or_else(|| ProjectionError::Corrupt {
+            position: 0,
+            column: "merkle_nodes",
+            detail: format!(
+                "the tree lacks the nodes of its edge at size {size}: rebuild audit_chain (grants replay --projection audit_chain)"
+            ),
+        })?;
+    Ok(Head {
+        link,
+        hash,
+        frontier,
+        switch: switch.unwrap_or(1),
+    })
+}
+
+/// The chain version of `link`.
+fn version_of(link: i64, switch: i64) -> u32 {
+    if link >= switch {
+        leaf::CHAIN_V2
+    } else {
+        leaf::CHAIN_V1
+    }
+}
+
+/// Chains `events` after the last link (`head`, or read from the table when not given), appends
+/// their leaves to the Merkle tree, and returns the new head (`None` only for an empty batch
+/// without a head): the head is read at most once per batch and the links and nodes are written in
+/// one statement each on PostgreSQL (a rebuild of a 1M-event log otherwise spent its time on two
+/// round trips per event, see docs/benchmarks.md).
 async fn append(
     tx: &mut Tx,
     events: &[LoggedEvent],
@@ -94,77 +154,131 @@ async fn append(
     if events.is_empty() {
         return Ok(head);
     }
-    let head = match head {
-        Some(head) => Some(head),
-        None => crate::on_tx!(&mut *tx, conn => sqlx::query(
-            "SELECT link, hash FROM audit_chain ORDER BY link DESC LIMIT 1",
-        )
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|row| -> Result<Head, sqlx::Error> {
-            Ok(Head { link: row.try_get(0)?, hash: row.try_get(1)? })
-        })
-        .transpose()?),
+    let mut head = match head {
+        Some(head) => head,
+        None => load_head(tx).await?,
     };
-    let (mut link, mut previous) =
-        head.map_or((0, GENESIS.to_owned()), |head| (head.link, head.hash));
     let mut links = Vec::with_capacity(events.len());
     let mut positions = Vec::with_capacity(events.len());
     let mut hashes = Vec::with_capacity(events.len());
     let mut previous_hashes = Vec::with_capacity(events.len());
+    let mut versions = Vec::with_capacity(events.len());
+    let (mut levels, mut indexes, mut node_hashes) = (Vec::new(), Vec::new(), Vec::new());
     for event in events {
-        let hash = link_hash(&previous, event)?;
-        link += 1;
+        let link = head.link + 1;
+        let version = version_of(link, head.switch);
+        let input = leaf::leaf_input(&leaf_event(event)?);
+        let hash = match version {
+            leaf::CHAIN_V1 => link_hash(&head.hash, event)?,
+            _ => encode_hex(&leaf::chain_hash(
+                &decode_previous(&head.hash, event)?,
+                &input,
+            )),
+        };
+        for (id, node) in head.frontier.push(merkle::leaf_hash(&input)) {
+            levels.push(i32::try_from(id.level).unwrap_or_default());
+            indexes.push(i64::try_from(id.index).unwrap_or_default());
+            node_hashes.push(node.to_vec());
+        }
+        head.link = link;
         links.push(link);
         positions.push(event.position);
-        previous_hashes.push(std::mem::replace(&mut previous, hash.clone()));
+        versions.push(i32::try_from(version).unwrap_or_default());
+        previous_hashes.push(std::mem::replace(&mut head.hash, hash.clone()));
         hashes.push(hash);
     }
     match tx {
         Tx::Postgres(conn) => {
             sqlx::query(
-                "INSERT INTO audit_chain (link, position, hash, previous_hash)
-                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[])",
+                "INSERT INTO audit_chain (link, position, hash, previous_hash, chain_version)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[])",
             )
             .bind(&links)
             .bind(&positions)
             .bind(&hashes)
             .bind(&previous_hashes)
+            .bind(&versions)
+            .execute(&mut **conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO merkle_nodes (level, idx, hash)
+                 SELECT * FROM UNNEST($1::int[], $2::bigint[], $3::bytea[])",
+            )
+            .bind(&levels)
+            .bind(&indexes)
+            .bind(&node_hashes)
             .execute(&mut **conn)
             .await?;
         }
         Tx::Sqlite(conn) => {
-            for (((link, position), hash), previous) in links
-                .iter()
-                .zip(&positions)
-                .zip(&hashes)
-                .zip(&previous_hashes)
-            {
+            for i in 0..links.len() {
                 sqlx::query(
-                    "INSERT INTO audit_chain (link, position, hash, previous_hash) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO audit_chain (link, position, hash, previous_hash, chain_version) VALUES ($1, $2, $3, $4, $5)",
                 )
-                .bind(link)
-                .bind(position)
-                .bind(hash)
-                .bind(previous)
+                .bind(links[i])
+                .bind(positions[i])
+                .bind(&hashes[i])
+                .bind(&previous_hashes[i])
+                .bind(versions[i])
                 .execute(&mut **conn)
                 .await?;
             }
+            for i in 0..levels.len() {
+                sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+                    .bind(levels[i])
+                    .bind(indexes[i])
+                    .bind(&node_hashes[i])
+                    .execute(&mut **conn)
+                    .await?;
+            }
         }
     }
-    Ok(Some(Head {
-        link,
-        hash: previous,
-    }))
+    Ok(Some(head))
 }
 
-/// The hash of `event` chained after `previous` (hex).
-pub fn link_hash(previous: &str, event: &LoggedEvent) -> Result<String, ProjectionError> {
-    let previous = decode_hex(previous).ok_or_else(|| ProjectionError::Corrupt {
+/// The event as a leaf of the tree: its fields, `recorded_at` in RFC 3339 at UTC, payload and
+/// metadata parsed from the log's text.
+pub fn leaf_event(event: &LoggedEvent) -> Result<LeafEvent, ProjectionError> {
+    let recorded_at = event
+        .recorded_at
+        .to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)
+        .map_err(|e| ProjectionError::Corrupt {
+            position: event.position,
+            column: "recorded_at",
+            detail: e.to_string(),
+        })?;
+    let json = |column: &'static str, text: &str| {
+        serde_json::from_str(text).map_err(|e| ProjectionError::Corrupt {
+            position: event.position,
+            column,
+            detail: e.to_string(),
+        })
+    };
+    Ok(LeafEvent {
+        position: event.position,
+        recorded_at,
+        aggregate_type: event.aggregate_type.clone(),
+        aggregate_id: event.aggregate_id.clone(),
+        sequence: event.sequence,
+        event_type: event.event_type.clone(),
+        event_version: event.event_version.clone(),
+        payload: json("payload", &event.text.payload)?,
+        metadata: json("metadata", &event.text.metadata)?,
+    })
+}
+
+fn decode_previous(previous: &str, event: &LoggedEvent) -> Result<[u8; 32], ProjectionError> {
+    decode_hex(previous).ok_or_else(|| ProjectionError::Corrupt {
         position: event.position,
         column: "previous_hash",
         detail: "not 32 bytes of hex".into(),
-    })?;
+    })
+}
+
+/// The version-1 hash of `event` chained after `previous` (hex): the old canonical form.
+pub fn link_hash(previous: &str, event: &LoggedEvent) -> Result<String, ProjectionError> {
+    let previous = decode_previous(previous, event)?;
     let mut hasher = Sha256::new();
     hasher.update(previous);
     hasher.update(canonical::event_bytes(event)?);
@@ -174,7 +288,8 @@ pub fn link_hash(previous: &str, event: &LoggedEvent) -> Result<String, Projecti
 /// The outcome of [`verify`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Verification {
-    /// Every chained event still hashes to its stored link.
+    /// Every chained event still hashes to its stored link, and the tree over them gives the root
+    /// of every signed head.
     pub ok: bool,
     /// Links that verified (before the first bad one, if any).
     pub events_checked: u64,
@@ -183,41 +298,126 @@ pub struct Verification {
     /// The position of the first link whose event is changed, missing or out of place (or of an
     /// event the chain lacks).
     pub first_bad_position: Option<i64>,
+    /// The first bad leaf index (link - 1), or where a head's tree stops agreeing.
+    pub first_bad_index: Option<u64>,
+    /// Signed heads whose root the recomputed tree gave.
+    pub heads_checked: u64,
+    /// What is wrong, in words.
+    pub problem: Option<String>,
 }
 
-/// Recomputes the chain from the `events` table, up to the chain's checkpoint, and compares it with
-/// the stored links. Events after the checkpoint (not yet chained) are not checked.
+/// Recomputes the chain and the Merkle tree from the `events` table, up to the chain's checkpoint,
+/// and compares them with the stored links (each with its version's canonical form) and with the
+/// roots of the signed heads in `tree_heads`. Events after the checkpoint (not yet chained) are not
+/// checked; head signatures are checked by `grants-verify`, which is given the public key.
 pub async fn verify(pool: &LogPool) -> Result<Verification, ProjectionError> {
     let head = checkpoint::current(pool, NAME).await?;
+    let roots = crate::merkle_store::head_roots(pool).await?;
     let mut links = Links::new(pool);
     let mut events = Events::new(pool, head);
     let mut previous = GENESIS.to_owned();
+    let mut frontier = Frontier::default();
     let mut checked: u64 = 0;
+    let mut heads_checked = 0;
+    let mut last_good_head = 0;
+    let result = |ok_so_far: Option<(Option<i64>, Option<u64>, String)>,
+                  checked: u64,
+                  previous: String,
+                  heads_checked: u64| {
+        let (position, index, problem) = match ok_so_far {
+            Some((position, index, problem)) => (position, index, Some(problem)),
+            None => (None, None, None),
+        };
+        Verification {
+            ok: problem.is_none(),
+            events_checked: checked,
+            head_hash: (checked > 0).then_some(previous),
+            first_bad_position: position,
+            first_bad_index: index,
+            heads_checked,
+            problem,
+        }
+    };
     loop {
         let link = links.next().await?;
         let event = events.next().await?;
-        let bad_at = match (link, event) {
+        let bad = match (link, event) {
             (None, None) => None,
             (Some(link), Some(event)) => {
+                let expected = match u32::try_from(link.chain_version).unwrap_or_default() {
+                    leaf::CHAIN_V1 => link_hash(&previous, &event)?,
+                    leaf::CHAIN_V2 => encode_hex(&leaf::chain_hash(
+                        &decode_previous(&previous, &event)?,
+                        &leaf::leaf_input(&leaf_event(&event)?),
+                    )),
+                    _ => String::new(),
+                };
                 let good = link.position == event.position
                     && link.previous_hash == previous
-                    && link.hash == link_hash(&previous, &event)?;
+                    && link.hash == expected;
                 if good {
                     previous = link.hash;
                     checked += 1;
+                    frontier.push(merkle::leaf_hash(&leaf::leaf_input(&leaf_event(&event)?)));
+                    let size = frontier.size();
+                    if let Some(root) = roots.get(&size) {
+                        if frontier.root() != *root {
+                            let problem = format!(
+                                "the first {size} events do not give the root signed for size {size}: the log changed between index {last_good_head} and {}",
+                                size - 1
+                            );
+                            return Ok(result(
+                                Some((None, Some(last_good_head), problem)),
+                                checked,
+                                previous,
+                                heads_checked,
+                            ));
+                        }
+                        heads_checked += 1;
+                        last_good_head = size;
+                    }
                     continue;
                 }
-                Some(link.position)
+                Some((
+                    Some(link.position),
+                    Some(u64::try_from(link.link - 1).unwrap_or_default()),
+                    format!(
+                        "link {} (position {}) does not match the event at position {}: an event changed, deleted, inserted or moved",
+                        link.link, link.position, event.position
+                    ),
+                ))
             }
-            (Some(link), None) => Some(link.position),
-            (None, Some(event)) => Some(event.position),
+            (Some(link), None) => Some((
+                Some(link.position),
+                Some(u64::try_from(link.link - 1).unwrap_or_default()),
+                format!(
+                    "the log ends before link {} (position {}): events deleted",
+                    link.link, link.position
+                ),
+            )),
+            (None, Some(event)) => Some((
+                Some(event.position),
+                Some(checked),
+                format!(
+                    "the event at position {} has no link: an event inserted",
+                    event.position
+                ),
+            )),
         };
-        return Ok(Verification {
-            ok: bad_at.is_none(),
-            events_checked: checked,
-            head_hash: (checked > 0).then_some(previous),
-            first_bad_position: bad_at,
-        });
+        if bad.is_none() {
+            if let Some((&size, _)) = roots.range(checked + 1..).next() {
+                let problem = format!(
+                    "the chain ends after {checked} events, but a head was signed for {size}: the tail from index {checked} is missing"
+                );
+                return Ok(result(
+                    Some((None, Some(checked), problem)),
+                    checked,
+                    previous,
+                    heads_checked,
+                ));
+            }
+        }
+        return Ok(result(bad, checked, previous, heads_checked));
     }
 }
 
@@ -225,6 +425,7 @@ const PAGE: i64 = 1000;
 
 struct Link {
     link: i64,
+    chain_version: i32,
     position: i64,
     hash: String,
     previous_hash: String,
@@ -250,7 +451,7 @@ impl<'p> Links<'p> {
 
     async fn next(&mut self) -> Result<Option<Link>, ProjectionError> {
         if self.buffer.is_empty() && !self.done {
-            let sql = "SELECT link, position, hash, previous_hash FROM audit_chain \
+            let sql = "SELECT link, position, hash, previous_hash, chain_version FROM audit_chain \
                        WHERE link > $1 ORDER BY link LIMIT $2";
             let rows: Vec<Link> = crate::on_pool!(self.pool, pool => {
                 let rows = sqlx::query(sql).bind(self.after).bind(PAGE).fetch_all(pool).await?;
@@ -261,6 +462,7 @@ impl<'p> Links<'p> {
                             position: row.try_get(1)?,
                             hash: row.try_get(2)?,
                             previous_hash: row.try_get(3)?,
+                            chain_version: row.try_get(4)?,
                         })
                     })
                     .collect::<Result<_, _>>()?

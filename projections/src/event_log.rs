@@ -437,6 +437,36 @@ pub async fn read_range(
     }
 }
 
+/// The events at `positions` (those the log holds), in no particular order: the audit export and
+/// inclusion proofs, which know the positions from the chain.
+pub async fn read_positions(
+    pool: &LogPool,
+    positions: &[i64],
+) -> Result<Vec<LoggedEvent>, ProjectionError> {
+    if positions.is_empty() {
+        return Ok(Vec::new());
+    }
+    match pool {
+        LogPool::Sqlite(pool) => {
+            let sql = format!(
+                "{SQLITE_COLUMNS} WHERE position IN ({})",
+                crate::pool::placeholders(1, positions.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for position in positions {
+                query = query.bind(position);
+            }
+            let rows = query.fetch_all(pool).await?;
+            rows.iter().map(sqlite_event).collect()
+        }
+        LogPool::Postgres(pool) => {
+            let sql = format!("{POSTGRES_COLUMNS} WHERE position = ANY($1)");
+            let rows = sqlx::query(&sql).bind(positions).fetch_all(pool).await?;
+            rows.iter().map(postgres_event).collect()
+        }
+    }
+}
+
 fn sqlite_event(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedEvent, ProjectionError> {
     let position: i64 = row.try_get("position")?;
     let recorded_at: String = row.try_get("recorded_at")?;

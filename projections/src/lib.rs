@@ -17,7 +17,9 @@
 //! - [`year_figures`]: the year's figures for the city's plan report, per fiscal year and course.
 //! - `typed` (private): the domain's typed events from the log, through the domain's upcasters.
 //! - [`audit_chain`]: the auditors' SHA-256 hash chain over the log and its verification.
-//! - [`canonical`]: the canonical bytes of a JSON value, which the hash chain hashes.
+//! - [`canonical`]: the old canonical bytes of a JSON value, which the chain's version-1 links hash.
+//! - [`merkle_store`]: the RFC 9162 Merkle tree over the chain, signed tree heads, proofs and the
+//!   export auditors check with `grants-verify`.
 //!
 //! This crate reads the log and writes its own tables; it never appends events and knows nothing of
 //! HTTP. The app wires it in (its `Database` converts into a [`LogPool`]).
@@ -32,6 +34,7 @@ pub mod error;
 pub mod event_log;
 pub mod grant_ledger;
 pub mod lag;
+pub mod merkle_store;
 mod payload;
 pub mod pool;
 pub mod public;

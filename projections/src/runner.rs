@@ -159,6 +159,11 @@ impl Runner {
         self
     }
 
+    /// The gate this runner's writes take turns at (on SQLite, shared with the event store's appends).
+    pub fn gate(&self) -> &WriteGate {
+        &self.gate
+    }
+
     pub fn pool(&self) -> &LogPool {
         &self.pool
     }

@@ -84,6 +84,9 @@ async fn tampering_is_caught(backend: Backend, how: Tamper) {
             events_checked: (TARGET - 1) as u64,
             head_hash: after.head_hash.clone(),
             first_bad_position: Some(TARGET),
+            first_bad_index: Some((TARGET - 1) as u64),
+            heads_checked: 0,
+            problem: after.problem.clone(),
         },
         "{how:?} on {backend:?}"
     );

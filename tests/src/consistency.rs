@@ -4,7 +4,8 @@
 use std::time::{Duration, Instant};
 
 use grants_projections::{
-    applications, audit_chain, awards, directory, grant_ledger, work_items, year_figures, LogPool,
+    applications, audit_chain, awards, directory, grant_ledger, merkle_store, work_items,
+    year_figures, LogPool,
 };
 use serde_json::{json, Value};
 
@@ -29,11 +30,16 @@ pub async fn read_models(pool: &LogPool) -> Value {
         .unwrap();
     let mut chain: Vec<(i64, String)> = chain.into_iter().collect();
     chain.sort();
+    let size = merkle_store::tree_size(pool).await.unwrap();
+    let tree = merkle_store::root(pool, size)
+        .await
+        .unwrap()
+        .map(|root| (size, grants_verifier::to_hex(&root)));
     let directory = directory::rows(pool).await.unwrap();
     let figures = year_figures::figures(pool, None).await.unwrap();
     let work_items = work_items::list(pool).await.unwrap();
     json!({"awards": awards, "applications": applications, "ledger": ledger, "chain": chain,
-        "directory": directory, "figures": figures, "work_items": work_items})
+        "tree": tree, "directory": directory, "figures": figures, "work_items": work_items})
 }
 
 /// How many events the log holds.

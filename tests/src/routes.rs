@@ -92,6 +92,8 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "public_award_filters"
         | "public_awards_csv"
         | "public_awards_360giving"
+        | "public_tree_heads"
+        | "public_tree_head_key"
         | "accounts_register"
         | "accounts_sign_in" => access(&EVERYONE, &[]),
         "accounts_sign_out" | "accounts_current_session" | "applications_list" | "groups_list" => {
@@ -144,6 +146,9 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "audit_stream"
         | "audit_application_as_of"
         | "audit_verification"
+        | "audit_inclusion_proof"
+        | "audit_consistency_proof"
+        | "audit_export"
         | "figures_get"
         | "figures_csv" => access(&[Staff, Auditor], &[]),
         _ => None,

@@ -84,6 +84,12 @@ const CONTRACT: &[(&str, &str, bool)] = &[
     // Extension (issue 16): the year's figures for staff and auditors.
     ("get", "/api/v1/figures", false),
     ("get", "/api/v1/figures.csv", false),
+    // Extension (issue 19): the verifiable log (docs/verification.md).
+    ("get", "/api/v1/public/tree-heads", false),
+    ("get", "/api/v1/public/tree-heads/key", false),
+    ("get", "/api/v1/audit/proofs/inclusion", false),
+    ("get", "/api/v1/audit/proofs/consistency", false),
+    ("get", "/api/v1/audit/export", false),
 ];
 
 /// Rows of api.md's table the service does not serve yet. When one is implemented, its route (and
@@ -105,6 +111,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/v1/public/award-filters"),
     ("get", "/api/v1/public/awards.csv"),
     ("get", "/api/v1/public/awards.360giving.json"),
+    ("get", "/api/v1/public/tree-heads"),
+    ("get", "/api/v1/public/tree-heads/key"),
     ("get", "/metrics"),
 ];
 

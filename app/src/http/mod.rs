@@ -27,6 +27,7 @@ pub mod round_corrections;
 pub mod rounds;
 pub mod settlement_due;
 pub mod users;
+pub mod verifiable;
 pub mod work_queue;
 
 use std::time::Duration;
@@ -108,6 +109,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::stream))
         .routes(routes!(audit::application_as_of))
         .routes(routes!(audit::verification))
+        .routes(routes!(verifiable::heads))
+        .routes(routes!(verifiable::key))
+        .routes(routes!(verifiable::inclusion))
+        .routes(routes!(verifiable::consistency))
+        .routes(routes!(verifiable::export))
         .routes(routes!(figures::figures))
         .routes(routes!(figures::figures_csv))
         .routes(routes!(openapi::openapi_json))

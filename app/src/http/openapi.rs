@@ -882,13 +882,91 @@ pub struct AsOf {
     grant: Option<GrantRead>,
 }
 
-/// The result of recomputing the hash chain.
+/// The result of recomputing the hash chain and the Merkle tree against the signed heads.
 #[derive(ToSchema)]
 pub struct Verification {
     ok: bool,
     events_checked: u64,
     head_hash: Option<String>,
     first_bad_position: Option<i64>,
+    /// The first bad leaf index (the event's place in the tree, from 0).
+    first_bad_index: Option<u64>,
+    /// Signed heads whose root the recomputed tree gave.
+    heads_checked: u64,
+    /// What is wrong, in words (English).
+    problem: Option<String>,
+}
+
+/// A signed head of the Merkle tree over the log (docs/verification.md). No personal data.
+#[derive(ToSchema)]
+pub struct TreeHead {
+    /// The number of events the tree holds.
+    tree_size: u64,
+    /// The RFC 9162 root hash, hex.
+    root_hash: String,
+    /// When it was signed, milliseconds since 1970-01-01 UTC (signed).
+    timestamp: u64,
+    /// Ed25519 over the JCS bytes of {"log":"grants-audit-log","root_hash","timestamp","tree_size"}, hex.
+    signature: String,
+    /// The signing key's public half, hex.
+    key_id: String,
+    /// When it was signed, RFC 3339 in JST (for people; not signed).
+    issued_at: Option<String>,
+}
+
+/// The signed heads and the key that signs them.
+#[derive(ToSchema)]
+pub struct TreeHeads {
+    /// The Ed25519 public key, hex.
+    public_key: String,
+    heads: Vec<TreeHead>,
+}
+
+/// The public half of the key that signs the tree heads.
+#[derive(ToSchema)]
+pub struct TreeHeadKey {
+    /// Always Ed25519.
+    algorithm: String,
+    /// 64 hex digits.
+    public_key: String,
+}
+
+/// An event as a leaf of the tree: its leaf input is the RFC 8785 (JCS) form of this object.
+#[derive(ToSchema)]
+pub struct LeafEvent {
+    position: i64,
+    /// RFC 3339 at UTC.
+    recorded_at: String,
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: serde_json::Value,
+    metadata: serde_json::Value,
+}
+
+/// An inclusion proof (RFC 9162 2.1.3) of one event in a signed tree head.
+#[derive(ToSchema)]
+pub struct InclusionProof {
+    /// The event's place in the tree, from 0.
+    leaf_index: u64,
+    tree_size: u64,
+    /// SHA-256(0x00 || JCS(event)), hex.
+    leaf_hash: String,
+    /// The audit path from the leaf up, hex.
+    audit_path: Vec<String>,
+    head: TreeHead,
+    event: LeafEvent,
+}
+
+/// A consistency proof (RFC 9162 2.1.4) between two signed tree heads.
+#[derive(ToSchema)]
+pub struct ConsistencyProof {
+    first: TreeHead,
+    second: TreeHead,
+    /// The proof's hashes, hex.
+    proof: Vec<String>,
 }
 
 /// One awarded project as the public sees it (no personal data, no scores).

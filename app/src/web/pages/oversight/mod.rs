@@ -284,11 +284,14 @@ fn verification_box(verification: &Value) -> Markup {
     html! {
         div.summary-box #verification role="status" {
             @if ok {
-                p { strong { "改ざんは検出されませんでした。" } "（検査したイベント " (verification["events_checked"]) "件）" }
-            } @else {
+                p { strong { "改ざんは検出されませんでした。" } "（検査したイベント " (verification["events_checked"]) "件、署名付きツリーヘッド " (verification["heads_checked"]) "件と一致）" }
+            } @else if verification["first_bad_position"].is_i64() {
                 p.error { "ハッシュの連鎖が位置 " (verification["first_bad_position"]) " で一致しません。" }
+            } @else {
+                p.error { "ログが署名付きツリーヘッドと一致しません（" (verification["first_bad_index"]) " 番目のイベント以降が書き換えられています）。" }
             }
             p { "最新のハッシュ：" code { (text(&verification["head_hash"])) } }
+            p { "署名付きツリーヘッド（どなたでも取得できます）：" code { "/api/v1/public/tree-heads" } }
         }
     }
 }
