@@ -26,6 +26,7 @@ impl Application {
                 surcharge: config.surcharge.terms(),
                 notice_prefix: config.notice_prefix.clone(),
                 contact: std::sync::Arc::new(config.contact.clone()),
+                mail: std::sync::Arc::new(config.mail.clone()),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,
@@ -71,6 +72,14 @@ impl Application {
         ));
         let change = tokio::spawn(crate::process::change::run(
             self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        let outbox = tokio::spawn(crate::mail::outbox::run(
+            self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        let sender = tokio::spawn(crate::mail::sender::run(
+            self.state.clone(),
             until_stopped(stopped),
         ));
         let served = axum::serve(
@@ -84,6 +93,8 @@ impl Application {
         let _ = follow_up.await;
         let _ = release.await;
         let _ = change.await;
+        let _ = outbox.await;
+        let _ = sender.await;
         Ok(served?)
     }
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub notice_prefix: String,
     /// The city's contact for the programme, at the foot of every page.
     pub contact: Arc<crate::config::ContactConfig>,
+    /// Where the outbox's mails go, who sends them, and the service's address in them.
+    pub mail: Arc<crate::config::MailConfig>,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -57,6 +59,7 @@ impl AppState {
             surcharge: Default::default(),
             notice_prefix: grants_domain::round::DEFAULT_PREFIX.to_owned(),
             contact: Arc::default(),
+            mail: Arc::default(),
             db,
         }
     }

@@ -15,7 +15,7 @@
 //!   answered exactly (rows plus the log after the checkpoint, in one snapshot).
 //! - `payload` (private): fields of an event payload, read as JSON.
 //! - [`year_figures`]: the year's figures for the city's plan report, per fiscal year and course.
-//! - `typed` (private): the domain's typed events from the log, through the domain's upcasters.
+//! - `typed`: the domain's typed events from the log, through the domain's upcasters (the app's mail outbox reads them too).
 //! - [`audit_chain`]: the auditors' SHA-256 hash chain over the log and its verification.
 //! - [`canonical`]: the canonical bytes of a JSON value, which the hash chain hashes.
 //!
@@ -38,7 +38,7 @@ pub mod public;
 pub mod restamp;
 pub mod runner;
 mod shadow;
-mod typed;
+pub mod typed;
 pub mod work_items;
 pub mod year_figures;
 

@@ -29,6 +29,7 @@ pub async fn serve_from_env() {
         surcharge: Default::default(),
         notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
         contact: Default::default(),
+        mail: Default::default(),
     };
     let app = Application::build(&config)
         .await

@@ -75,6 +75,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         surcharge: Default::default(),
         notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
         contact: Default::default(),
+        mail: Default::default(),
     };
     configure(&mut config);
     let app = Application::build(&config)
