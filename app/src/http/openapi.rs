@@ -1037,6 +1037,7 @@ pub const BEARER: &str = "bearer";
         (name = "reviews", description = "審査 / committee reviews"),
         (name = "grants", description = "交付後の手続き / grants after the award"),
         (name = "figures", description = "年度の実績 / the year's figures"),
+        (name = "mail", description = "メールとお知らせ / mail and in-app notices"),
         (name = "documentation", description = "この API の説明 / this document"),
     ),
 )]
