@@ -302,3 +302,129 @@ async fn an_outage_delays_the_mail_and_staff_see_it_sqlite() {
 async fn an_outage_delays_the_mail_and_staff_see_it_postgres() {
     an_outage_delays_the_mail_and_staff_see_it(Backend::Postgres).await;
 }
+
+async fn a_decision_is_mailed_with_the_amount_and_the_notice_number(backend: Backend) {
+    let (port, _) = sink();
+    let app = app_mailing_to(backend, port).await;
+    let cast = app.cast(1).await;
+    let round = app
+        .open_round(&cast, &step_up_round(1_000_000, time::Duration::seconds(3)))
+        .await;
+    let address = format!("member-{}@example.jp", uuid::Uuid::new_v4().simple());
+    let member = app.applicant(&address).await;
+    let group = app.register_group(&member, "みどりの会").await;
+    let (application, _) = app
+        .eligible_application(&cast, &member, &round, &group, &form(200_000, 0, 200_000))
+        .await;
+    app.score(&cast, &application, &[45], &[]).await;
+    app.close_and_rank(&cast, &round, Duration::from_secs(3))
+        .await;
+    let grant = app.award(&cast, &round, &application, 200_000).await;
+
+    // Received, screened, awarded: one mail each.
+    let mails = wait_for_mails(&address, 3).await;
+    let subjects: Vec<&str> = mails
+        .iter()
+        .map(|mail| mail["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(mails.len(), 3, "{subjects:?}");
+    let awarded = mails
+        .iter()
+        .find(|mail| {
+            mail["subject"]
+                .as_str()
+                .unwrap()
+                .contains("交付決定のお知らせ")
+        })
+        .expect("the award's mail");
+    let body = awarded["body"].as_str().unwrap();
+    let read = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/grants/{grant}"),
+            &member,
+            None,
+            200,
+        )
+        .await;
+    let notice_number = read["notice_number"].as_str().unwrap();
+    assert!(body.contains("交付決定額：200,000円"), "{body}");
+    assert!(
+        body.contains(&format!("文書番号：{notice_number}")),
+        "{body}"
+    );
+    assert!(body.contains("事業の完了期限：令和"), "{body}");
+    assert!(
+        body.contains(&format!("https://grants.example.jp/grants/{grant}")),
+        "{body}"
+    );
+    assert!(subjects
+        .iter()
+        .any(|subject| subject.contains("書類審査の結果")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_is_mailed_with_the_amount_and_the_notice_number_sqlite() {
+    a_decision_is_mailed_with_the_amount_and_the_notice_number(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_is_mailed_with_the_amount_and_the_notice_number_postgres() {
+    a_decision_is_mailed_with_the_amount_and_the_notice_number(Backend::Postgres).await;
+}
+
+/// The embedded default: each mail written once as a `.eml` file, named by its Message-ID.
+async fn without_smtp_each_mail_is_a_file(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let mail_dir = dir.path().join("mail");
+    let app = spawn_app_with(backend, |config| {
+        config.mail.mail_dir = Some(mail_dir.clone());
+    })
+    .await;
+    let (_address, _member, _staff, _id) = a_submission(&app).await;
+    let files = || -> Vec<PathBuf> {
+        std::fs::read_dir(&mail_dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|entry| entry.path())
+                    .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for _ in 0..100 {
+        if !files().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let written = files();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    let name = written[0].file_stem().unwrap().to_str().unwrap();
+    assert!(
+        text.contains(&format!("Message-ID: <{name}@localhost>")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Content-Type: text/plain; charset=utf-8"),
+        "{text}"
+    );
+
+    process::caught_up(&app, OUTBOX).await;
+    process::restart_from_the_beginning(&app, OUTBOX).await;
+    process::caught_up(&app, OUTBOX).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(files().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_each_mail_is_a_file_sqlite() {
+    without_smtp_each_mail_is_a_file(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_each_mail_is_a_file_postgres() {
+    without_smtp_each_mail_is_a_file(Backend::Postgres).await;
+}
