@@ -165,17 +165,22 @@ async fn a_submission_is_mailed_once_to_the_group(backend: Backend) {
     assert_eq!(notices["unread"], 1, "{notices}");
     assert_eq!(notices["items"][0]["id"], message_id.as_str());
     assert_eq!(notices["items"][0]["link"], format!("/applications/{id}"));
-    let my = page(&app, "/my", &member).await;
-    assert!(my.contains("【未読】"), "{my}");
-    assert!(my.contains(subject), "{my}");
-    app.call(
-        Method::POST,
-        "/api/v1/notices/read",
-        &member,
-        Some(&json!({"id": message_id})),
-        204,
-    )
-    .await;
+    // On /my, in a browser: unread, then marked read with its button.
+    let browser = grants_tests::browser::Browser::new(&app);
+    browser.sign_in(&address).await;
+    let my = browser.get("/my").await;
+    assert!(my.html.contains("【未読】"), "{}", my.html);
+    assert!(my.html.contains(subject), "{}", my.html);
+    let (csrf, form_id) = (my.csrf(), my.form_id());
+    let after = browser
+        .post(
+            "/my/notices/read",
+            &[("_csrf", &csrf), ("_form", &form_id), ("id", &message_id)],
+        )
+        .await;
+    assert_eq!(after.status, 200);
+    assert!(after.url.ends_with("/my"), "{}", after.url);
+    assert!(!after.html.contains("【未読】"), "{}", after.html);
     let notices = app
         .call(Method::GET, "/api/v1/notices", &member, None, 200)
         .await;
