@@ -628,6 +628,9 @@ pub struct GrantRead {
     paid_total: Yen,
     finalised_amount: Option<Yen>,
     refund_due: Yen,
+    /// The refund's due date (納期限) while a refund is outstanding, after finalisation or a
+    /// cancellation; null otherwise (an extension of api.md's grant read).
+    refund_due_on: Option<time::Date>,
     payable: Yen,
     completion_deadline: Option<time::Date>,
     /// What remains to be paid: the finalised amount once known, else the decided amount, less

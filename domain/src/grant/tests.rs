@@ -1142,6 +1142,7 @@ fn worked_example_finalised_165_000_orders_a_refund_of_63_800_and_its_receipt_cl
     let grant = state(&given);
     assert_eq!(grant.status, Some(GrantStatus::RefundDue));
     assert_eq!(grant.refund_due(), yen(63_800));
+    assert_eq!(grant.refund_due_on(), Some(date!(2027 - 04 - 09)));
     assert_eq!(grant.payable(), Yen::ZERO);
 
     let day = date!(2027 - 04 - 01);
@@ -1180,6 +1181,11 @@ fn worked_example_finalised_165_000_orders_a_refund_of_63_800_and_its_receipt_cl
     assert_eq!(grant.status, Some(GrantStatus::Closed));
     assert_eq!(grant.net_paid(), yen(165_000));
     assert_eq!(grant.refund_due(), Yen::ZERO);
+    assert_eq!(
+        grant.refund_due_on(),
+        None,
+        "nothing is due once it is received"
+    );
 }
 
 #[test]
