@@ -6,6 +6,8 @@
 //! - A submission sends exactly one Japanese mail to the group, with the 受付番号; the member sees
 //!   it as an unread notice on `/my`, and staff see it delivered.
 //! - The outbox process run again from the start of the log sends nothing twice.
+//! - The service killed (SIGKILL) right after a submission's commit, before its mail: the service
+//!   started again sends exactly one.
 //! - With the SMTP server down, the mail is retried and staff see the failure (API, work queue,
 //!   `/staff/mail`); when the server is back it is delivered, once.
 
@@ -213,6 +215,27 @@ async fn a_submission_is_mailed_once_to_the_group(backend: Backend) {
         .call(Method::GET, "/api/v1/notices", &member, None, 200)
         .await;
     assert_eq!(notices["items"].as_array().unwrap().len(), 1);
+
+    // Staff return it for correction: the group is told why.
+    app.call(
+        Method::POST,
+        &format!("/api/v1/applications/{id}/screening"),
+        &staff,
+        Some(&json!({"outcome": "returned", "reason": "参加者数を確認してください"})),
+        200,
+    )
+    .await;
+    let mails = wait_for_mails(&address, 2).await;
+    let returned = mails
+        .iter()
+        .find(|mail| mail["subject"].as_str().unwrap().contains("補正"))
+        .expect("the return's mail");
+    let body = returned["body"].as_str().unwrap();
+    assert!(
+        body.contains("補正の理由：参加者数を確認してください"),
+        "{body}"
+    );
+    assert!(body.contains(&format!("受付番号：{receipt}")), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -432,4 +455,44 @@ async fn without_smtp_each_mail_is_a_file_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_smtp_each_mail_is_a_file_postgres() {
     without_smtp_each_mail_is_a_file(Backend::Postgres).await;
+}
+
+#[tokio::test]
+#[ignore = "started by the mail crash test as its server process"]
+async fn mail_test_server() {
+    grants_tests::child::serve_from_env().await;
+}
+
+async fn killed_after_the_event_it_mails_once_after_the_restart(backend: Backend) {
+    use grants_tests::child::Server;
+    let (port, _) = sink();
+    let (url, _sqlite_dir) = grants_tests::fresh_database(backend).await;
+    let work = tempfile::tempdir().unwrap();
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let env = [("GRANTS_CHILD_SMTP_URL", smtp.as_str())];
+    let server = Server::start_with("mail_test_server", &url, work.path(), None, &env).await;
+    let app = TestApp::at(&server.base, &url);
+    let (address, _member, _staff, _id) = a_submission(&app).await;
+    // Killed as soon as the submission is answered: its event is committed, and its mail most
+    // likely not yet written (the outbox looks every 200 ms), or written and not yet sent.
+    server.kill();
+
+    let server = Server::start_with("mail_test_server", &url, work.path(), None, &env).await;
+    let app = TestApp::at(&server.base, &url);
+    let mails = wait_for_mails(&address, 1).await;
+    process::caught_up(&app, OUTBOX).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(mails_to(&address).len(), 1, "{mails:?}");
+    assert_eq!(outbox_rows(&app, "submitted").await, 1);
+    server.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_the_event_it_mails_once_after_the_restart_sqlite() {
+    killed_after_the_event_it_mails_once_after_the_restart(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_the_event_it_mails_once_after_the_restart_postgres() {
+    killed_after_the_event_it_mails_once_after_the_restart(Backend::Postgres).await;
 }

@@ -350,9 +350,13 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
         return Ok(Vec::new());
     }
     if event.aggregate_type == <Grant as cqrs_es::Aggregate>::TYPE {
-        let grant = existing(&state.stores.grants, &event.aggregate_id)
-            .await
-            .map_err(failure)?;
+        let Some(grant) = found(existing(&state.stores.grants, &event.aggregate_id).await)? else {
+            tracing::warn!(
+                position = event.position,
+                "a grant event without its grant: no mail"
+            );
+            return Ok(Vec::new());
+        };
         for about in &mut abouts {
             about.application_id = grant.application_id;
         }
@@ -365,18 +369,30 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
         .unwrap_or_else(|| "localhost".to_owned());
     let mut mails = Vec::with_capacity(abouts.len());
     for about in abouts {
-        let application = existing(&state.stores.applications, about.application_id)
-            .await
-            .map_err(failure)?;
-        let group: Group = existing(&state.stores.groups, application.group_id())
-            .await
-            .map_err(failure)?;
+        // An application, group or account that does not load is left out with a warning: one
+        // event that cannot be mailed must not hold back every mail after it.
+        let Some(application) =
+            found(existing(&state.stores.applications, about.application_id).await)?
+        else {
+            tracing::warn!(
+                position = event.position,
+                "news of an application that does not exist: no mail"
+            );
+            continue;
+        };
+        let Some(group) =
+            found::<Group>(existing(&state.stores.groups, application.group_id()).await)?
+        else {
+            tracing::warn!(
+                position = event.position,
+                "news for a group that does not exist: no mail"
+            );
+            continue;
+        };
         let mut recipients = Vec::new();
         for member in group.members() {
-            let account: Account = existing(&state.stores.accounts, member)
-                .await
-                .map_err(failure)?;
-            if let Some(email) = account.email {
+            let account = found::<Account>(existing(&state.stores.accounts, member).await)?;
+            if let Some(email) = account.and_then(|account| account.email) {
                 recipients.push((member, email.as_str().to_owned()));
             }
         }
@@ -421,4 +437,13 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
         });
     }
     Ok(mails)
+}
+
+/// The aggregate, `None` when it does not exist, an error for any other failure (retried).
+fn found<A>(loaded: Result<A, crate::http::error::ApiError>) -> anyhow::Result<Option<A>> {
+    match loaded {
+        Ok(aggregate) => Ok(Some(aggregate)),
+        Err(problem) if problem.status == axum::http::StatusCode::NOT_FOUND => Ok(None),
+        Err(problem) => Err(failure(problem)),
+    }
 }
