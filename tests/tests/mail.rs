@@ -146,6 +146,20 @@ async fn a_submission_is_mailed_once_to_the_group(backend: Backend) {
     assert_eq!(mails.len(), 1, "{mails:?}");
     let mail = &mails[0];
     let receipt = grants_domain::application::receipt_number(id.parse().unwrap());
+    let read = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/applications/{id}"),
+            &member,
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        read["receipt_number"],
+        receipt.as_str(),
+        "the group can look it up"
+    );
     let subject = mail["subject"].as_str().unwrap();
     let body = mail["body"].as_str().unwrap();
     assert!(subject.contains("申請を受け付けました"), "{subject}");

@@ -538,6 +538,9 @@ pub struct Decisions {
 #[derive(ToSchema)]
 pub struct ApplicationRead {
     id: Uuid,
+    /// The receipt number (受付番号) the group quotes, read from the id: `0A12-9B7E-4D51` (an
+    /// extension of api.md; the mails name it).
+    receipt_number: String,
     round_id: Uuid,
     group_id: Uuid,
     status: ApplicationStatus,
