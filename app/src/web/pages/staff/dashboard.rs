@@ -141,17 +141,11 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
                             td.num { (kind.count) "件" }
                         }
                     }
-                    tr data-kind="failing_mail" {
-                        td {
-                            @if queue.failing_mail > 0 {
-                                a href="/staff/mail" { "送信に失敗しているメールを確かめる" }
-                            } @else {
-                                a href="/staff/mail" { "メールの送信状況" }
-                            }
-                        }
-                        td.num { (queue.failing_mail) "件" }
-                    }
                 }
+            }
+            p #failing-mail {
+                "送信に失敗して再送を待っているメール：" strong { (queue.failing_mail) "件" } " "
+                a href="/staff/mail" { "メールの送信状況を確かめる" }
             }
         }
         section aria-labelledby="staff-rounds" {
