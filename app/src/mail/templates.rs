@@ -371,6 +371,68 @@ mod tests {
     }
 
     #[test]
+    fn every_template_has_a_subject_and_names_the_project_and_its_receipt_number() {
+        let contact = crate::config::ContactConfig::default();
+        let yen = |n: i64| Yen::new(n).unwrap();
+        let day = date!(2026 - 09 - 30);
+        let at = datetime!(2026-05-01 01:00 UTC);
+        let reason = || "理由の文".to_owned();
+        let all = [
+            News::Submitted { at },
+            News::Resubmitted { at },
+            News::Returned { reason: reason() },
+            News::ScreenedEligible,
+            News::ScreenedIneligible { reason: reason() },
+            News::Awarded {
+                amount: yen(200_000),
+                notice_number: "令和8年度市協第1号".into(),
+                decided_on: day,
+                completion_deadline: day,
+            },
+            News::NotAwarded { reason: reason() },
+            News::RunnerUpOffer {
+                remainder: yen(123_000),
+                expires_on: Some(day),
+            },
+            News::PromotionOffer {
+                amount: yen(100_000),
+                expires_on: day,
+            },
+            News::PaymentRecorded {
+                amount: yen(160_000),
+                paid_on: day,
+                advance: true,
+                paid_total: yen(160_000),
+            },
+            News::ChangeApproved {
+                decided_amount: yen(180_000),
+                completion_deadline: day,
+            },
+            News::ChangeRejected { reason: reason() },
+            News::ReportReturned { reason: reason() },
+            News::AmountFinalised {
+                finalised: yen(165_000),
+                payable: Yen::ZERO,
+                refund_due: yen(63_800),
+            },
+            News::RefundDue {
+                amount: yen(63_800),
+                due_on: Some(day),
+            },
+        ];
+        let mut keys = std::collections::BTreeSet::new();
+        for news in &all {
+            let (subject, body) = render(news, &letter(&contact));
+            assert!(subject.starts_with("【岡崎市】"), "{subject}");
+            assert!(subject.ends_with("（夏休み子ども食堂）"), "{subject}");
+            assert!(body.contains("受付番号：0A12-9B7E-4D51"), "{body}");
+            assert!(!body.contains("2026年"), "dates in the era: {body}");
+            keys.insert(news.template().key());
+        }
+        assert_eq!(keys.len(), all.len(), "one key per template");
+    }
+
+    #[test]
     fn a_refund_names_the_amount_in_yen_and_the_due_date_in_the_era() {
         let contact = crate::config::ContactConfig::default();
         let news = News::RefundDue {
