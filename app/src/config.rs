@@ -45,6 +45,9 @@ pub struct ServeConfig {
     /// The signed tree heads over the audit log (docs/verification.md).
     #[command(flatten)]
     pub tree_heads: TreeHeadConfig,
+    /// Where the mails of the outbox go (app/src/mail).
+    #[command(flatten)]
+    pub mail: MailConfig,
 }
 
 /// How the service signs heads of the Merkle tree over its log.
@@ -77,6 +80,45 @@ impl Default for TreeHeadConfig {
         }
     }
 }
+
+/// Where the outbox's mails go: over SMTP when `smtp_url` is set, otherwise written as `.eml` files
+/// to `mail_dir` (the embedded default, `data/mail`). With neither (only when built in code, as the
+/// tests do), mails stay pending in the outbox.
+#[derive(clap::Args, Clone, Debug, PartialEq, Eq)]
+pub struct MailConfig {
+    /// The SMTP server: `smtp://host:25` (no TLS, for a relay on loopback), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtps://host:465`; user and password may go in the URL.
+    #[arg(long, env = "GRANTS_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The directory that receives one `.eml` file per mail when no SMTP server is set.
+    #[arg(long, env = "GRANTS_MAIL_DIR", default_value = DEFAULT_MAIL_DIR)]
+    pub mail_dir: Option<std::path::PathBuf>,
+    /// The sender of the mails (`From`).
+    #[arg(long, env = "GRANTS_MAIL_FROM", default_value = DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+    /// The address of the service as citizens reach it, for the links in the mails.
+    #[arg(long, env = "GRANTS_PUBLIC_URL", default_value = DEFAULT_PUBLIC_URL)]
+    pub public_url: String,
+}
+
+impl Default for MailConfig {
+    /// No delivery: mails stay pending (the tests that send set a server).
+    fn default() -> Self {
+        MailConfig {
+            smtp_url: None,
+            mail_dir: None,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
+        }
+    }
+}
+
+/// Where mails are written when no SMTP server is configured.
+pub const DEFAULT_MAIL_DIR: &str = "data/mail";
+/// The sender when none is configured.
+pub const DEFAULT_MAIL_FROM: &str = "grants@localhost";
+/// The service's address in mails when none is configured.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
 /// The city's 加算金・延滞金 settings for refunds ordered by cancellation (適正化法 第19条;
 /// `grants_domain::grant::SurchargeTerms`, whose defaults these are).

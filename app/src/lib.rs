@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod follow_up;
 pub mod http;
+pub mod mail;
 pub mod notice;
 pub mod policy;
 pub mod process;

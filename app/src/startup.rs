@@ -30,6 +30,7 @@ impl Application {
                     &config.tree_heads,
                     config.demo,
                 )?),
+                mail: std::sync::Arc::new(config.mail.clone()),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,
@@ -79,6 +80,14 @@ impl Application {
         ));
         let heads = tokio::spawn(crate::tree_heads::run(
             self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        let outbox = tokio::spawn(crate::mail::outbox::run(
+            self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        let sender = tokio::spawn(crate::mail::sender::run(
+            self.state.clone(),
             until_stopped(stopped),
         ));
         let served = axum::serve(
@@ -93,6 +102,8 @@ impl Application {
         let _ = release.await;
         let _ = change.await;
         let _ = heads.await;
+        let _ = outbox.await;
+        let _ = sender.await;
         Ok(served?)
     }
 }

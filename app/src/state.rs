@@ -39,6 +39,8 @@ pub struct AppState {
     pub contact: Arc<crate::config::ContactConfig>,
     /// Signs heads of the Merkle tree over the log (`crate::tree_heads`).
     pub tree_heads: Arc<crate::tree_heads::Signer>,
+    /// Where the outbox's mails go, who sends them, and the service's address in them.
+    pub mail: Arc<crate::config::MailConfig>,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -60,6 +62,7 @@ impl AppState {
             notice_prefix: grants_domain::round::DEFAULT_PREFIX.to_owned(),
             contact: Arc::default(),
             tree_heads: Arc::default(),
+            mail: Arc::default(),
             db,
         }
     }

@@ -172,3 +172,48 @@ mod ja_date_tests {
         assert_eq!(JaDate(date).to_string(), "2099年1月1日");
     }
 }
+
+/// The day 令和 began (平成 ended the day before).
+const REIWA_FIRST_DAY: (i32, u8, u8) = (2019, 5, 1);
+
+/// A date in the Japanese era, as the city's letters write it: 令和8年4月1日, 令和元年5月1日,
+/// 平成31年4月30日.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EraDate(pub Date);
+
+impl fmt::Display for EraDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let date = self.0;
+        let (first_year, first_month, first_day) = REIWA_FIRST_DAY;
+        let reiwa = (date.year(), u8::from(date.month()), date.day())
+            >= (first_year, first_month, first_day);
+        let (era, number) = if reiwa {
+            ("令和", date.year() - 2018)
+        } else {
+            ("平成", date.year() - 1988)
+        };
+        if number == 1 {
+            write!(f, "{era}元年")?;
+        } else {
+            write!(f, "{era}{number}年")?;
+        }
+        write!(f, "{}月{}日", u8::from(date.month()), date.day())
+    }
+}
+
+#[cfg(test)]
+mod era_date_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn dates_read_in_the_era_the_city_writes() {
+        assert_eq!(EraDate(date!(2026 - 04 - 01)).to_string(), "令和8年4月1日");
+        assert_eq!(EraDate(date!(2019 - 05 - 01)).to_string(), "令和元年5月1日");
+        assert_eq!(
+            EraDate(date!(2019 - 04 - 30)).to_string(),
+            "平成31年4月30日"
+        );
+        assert_eq!(EraDate(date!(2027 - 03 - 31)).to_string(), "令和9年3月31日");
+    }
+}

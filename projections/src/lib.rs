@@ -15,7 +15,7 @@
 //!   answered exactly (rows plus the log after the checkpoint, in one snapshot).
 //! - `payload` (private): fields of an event payload, read as JSON.
 //! - [`year_figures`]: the year's figures for the city's plan report, per fiscal year and course.
-//! - `typed` (private): the domain's typed events from the log, through the domain's upcasters.
+//! - `typed`: the domain's typed events from the log, through the domain's upcasters (the app's mail outbox reads them too).
 //! - [`audit_chain`]: the auditors' SHA-256 hash chain over the log and its verification.
 //! - [`canonical`]: the old canonical bytes of a JSON value, which the chain's version-1 links hash.
 //! - [`merkle_store`]: the RFC 9162 Merkle tree over the chain, signed tree heads, proofs and the
@@ -41,7 +41,7 @@ pub mod public;
 pub mod restamp;
 pub mod runner;
 mod shadow;
-mod typed;
+pub mod typed;
 pub mod work_items;
 pub mod year_figures;
 

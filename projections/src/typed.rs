@@ -18,7 +18,7 @@ fn upcasters() -> &'static [Box<dyn EventUpcaster>] {
 
 /// The event as its aggregate's event type `E`, after upcasting; an event that does not load is a
 /// [`ProjectionError::Event`] naming `projection`, as it would be for the aggregate itself.
-pub(crate) fn decode<E: DeserializeOwned>(
+pub fn decode<E: DeserializeOwned>(
     projection: &'static str,
     event: &LoggedEvent,
 ) -> Result<E, ProjectionError> {

@@ -30,6 +30,11 @@ pub async fn serve_from_env() {
         notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
         contact: Default::default(),
         tree_heads: Default::default(),
+        mail: grants_app::config::MailConfig {
+            // Set by a test that must see the child's mail (tests/mail.rs).
+            smtp_url: std::env::var("GRANTS_CHILD_SMTP_URL").ok(),
+            ..Default::default()
+        },
     };
     let app = Application::build(&config)
         .await
@@ -53,6 +58,17 @@ impl Server {
         dir: &Path,
         log: Option<PathBuf>,
     ) -> Server {
+        Self::start_with(server_test, database_url, dir, log, &[]).await
+    }
+
+    /// [`Server::start`] with more environment for the child (`GRANTS_CHILD_SMTP_URL`).
+    pub async fn start_with(
+        server_test: &str,
+        database_url: &str,
+        dir: &Path,
+        log: Option<PathBuf>,
+        env: &[(&str, &str)],
+    ) -> Server {
         let port_file = dir.join(format!("port-{}", uuid::Uuid::new_v4()));
         let stderr = match &log {
             Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
@@ -63,6 +79,7 @@ impl Server {
             .env("GRANTS_CHILD_DATABASE_URL", database_url)
             .env("GRANTS_CHILD_PORT_FILE", &port_file)
             .env("RUST_LOG", if log.is_some() { "debug" } else { "warn" })
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()

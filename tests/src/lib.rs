@@ -76,6 +76,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
         contact: Default::default(),
         tree_heads: Default::default(),
+        mail: Default::default(),
     };
     configure(&mut config);
     let app = Application::build(&config)
@@ -112,6 +113,17 @@ async fn fresh_postgres_database() -> String {
 }
 
 impl TestApp {
+    /// A client of a service already running at `address` on `database_url` (a child process of
+    /// [`child::Server`]), for the scenario helpers.
+    pub fn at(address: &str, database_url: &str) -> TestApp {
+        TestApp {
+            address: address.to_owned(),
+            client: reqwest::Client::new(),
+            database_url: database_url.to_owned(),
+            _sqlite_dir: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -96,9 +96,12 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "public_tree_head_key"
         | "accounts_register"
         | "accounts_sign_in" => access(&EVERYONE, &[]),
-        "accounts_sign_out" | "accounts_current_session" | "applications_list" | "groups_list" => {
-            access(SIGNED_IN, &[])
-        }
+        "accounts_sign_out"
+        | "accounts_current_session"
+        | "applications_list"
+        | "groups_list"
+        | "notices_list"
+        | "notices_mark_read" => access(SIGNED_IN, &[]),
         "accounts_create_user"
         | "rounds_open"
         | "rounds_appoint"
@@ -117,7 +120,8 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "grants_accept_delay_reason"
         | "rounds_correct"
         | "accounts_list_users"
-        | "grants_work_queue" => access(&[Staff], &[]),
+        | "grants_work_queue"
+        | "mail_outbox" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
         "groups_register" => access(APPLICANTS, &[]),
@@ -212,6 +216,7 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
             json!({"email": format!("user-{}@example.jp", uuid::Uuid::new_v4().simple()), "password": TEST_PASSWORD, "display_name": "職員", "role": "auditor"})
         }
         "groups_register" => group("新しい会"),
+        "notices_mark_read" => json!({"id": "<0000@localhost>"}),
         "rounds_open" => step_up_round(1_000_000, Duration::hours(1)),
         "rounds_appoint" => json!({"reviewer_id": uuid::Uuid::now_v7()}),
         "decisions_decide" => {

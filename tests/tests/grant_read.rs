@@ -182,6 +182,10 @@ on_both_backends!(
             .await;
         assert_eq!(reviewed["finalised_amount"], 165_000, "worked example 3");
         assert_eq!(reviewed["refund_due"], 63_800);
+        // The refund's 納期限: 30 days after the review (JST), in the read while it is outstanding.
+        let due_on = grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc())
+            + Duration::days(30);
+        assert_eq!(reviewed["refund_due_on"], due_on.to_string());
         app.call(
             Method::POST,
             &format!("{path}/refunds"),
@@ -195,6 +199,7 @@ on_both_backends!(
             let read = app.call(Method::GET, &path, reader, None, 200).await;
             assert_eq!(read["status"], "closed");
             assert_eq!(read["paid_total"], 165_000);
+            assert_eq!(read["refund_due_on"], json!(null), "received in full");
             assert_eq!(
                 read["payments"],
                 json!([

@@ -124,6 +124,7 @@ pub fn application_json(application: &Application) -> Value {
     let content = application.content();
     json!({
         "id": application.id(),
+        "receipt_number": grants_domain::application::receipt_number(application.id()),
         "round_id": application.round_id(),
         "group_id": application.group_id(),
         "status": application.status(),

@@ -48,6 +48,7 @@ pub fn grant_json(grant: &Grant) -> Value {
         "paid_total": grant.net_paid(),
         "finalised_amount": grant.finalised_amount,
         "refund_due": grant.refund_due(),
+        "refund_due_on": grant.refund_due_on(),
         "payable": grant.payable(),
         "completion_deadline": grant.completion_deadline(),
         "remaining_to_pay": grant.remaining_to_pay(),

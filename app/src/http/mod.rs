@@ -17,6 +17,7 @@ pub mod grants;
 pub mod groups;
 pub mod health;
 pub mod idempotency;
+pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod paging;
@@ -73,6 +74,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(decisions::answer_offer))
         .routes(routes!(grant_list::list))
         .routes(routes!(work_queue::work_queue))
+        .routes(routes!(mail::outbox))
+        .routes(routes!(mail::notices))
+        .routes(routes!(mail::mark_read))
         .routes(routes!(grants::get))
         .routes(routes!(grants::withdraw))
         .routes(routes!(grants::request_advance))

@@ -540,6 +540,9 @@ pub struct Decisions {
 #[derive(ToSchema)]
 pub struct ApplicationRead {
     id: Uuid,
+    /// The receipt number (受付番号) the group quotes, read from the id: `0A12-9B7E-4D51` (an
+    /// extension of api.md; the mails name it).
+    receipt_number: String,
     round_id: Uuid,
     group_id: Uuid,
     status: ApplicationStatus,
@@ -630,6 +633,9 @@ pub struct GrantRead {
     paid_total: Yen,
     finalised_amount: Option<Yen>,
     refund_due: Yen,
+    /// The refund's due date (納期限) while a refund is outstanding, after finalisation or a
+    /// cancellation; null otherwise (an extension of api.md's grant read).
+    refund_due_on: Option<time::Date>,
     payable: Yen,
     completion_deadline: Option<time::Date>,
     /// What remains to be paid: the finalised amount once known, else the decided amount, less
@@ -1117,6 +1123,7 @@ pub const BEARER: &str = "bearer";
         (name = "reviews", description = "審査 / committee reviews"),
         (name = "grants", description = "交付後の手続き / grants after the award"),
         (name = "figures", description = "年度の実績 / the year's figures"),
+        (name = "mail", description = "メールとお知らせ / mail and in-app notices"),
         (name = "documentation", description = "この API の説明 / this document"),
     ),
 )]

@@ -24,6 +24,9 @@ use crate::policy::Staff;
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct WorkQueue {
     pub kinds: Vec<WorkKind>,
+    /// Mails to groups whose delivery failed and is being retried (`GET /api/v1/mail`).
+    #[serde(default)]
+    pub failing_mail: i64,
 }
 
 /// One kind of work waiting on staff.
@@ -258,5 +261,8 @@ pub async fn work_queue(
             }
         })
         .collect();
-    Ok(Json(WorkQueue { kinds }))
+    Ok(Json(WorkQueue {
+        kinds,
+        failing_mail: crate::mail::failing(&state.db).await?,
+    }))
 }

@@ -41,6 +41,7 @@ pub mod commands;
 pub mod content;
 mod errors;
 mod events;
+pub mod receipt;
 mod screening;
 #[cfg(test)]
 mod screening_tests;
@@ -58,6 +59,7 @@ pub use commands::{ApplicationCommand, DecisionOutcome, ScreeningOutcome};
 pub use content::{ApplicationContent, Period};
 pub use errors::ApplicationError;
 pub use events::{ApplicationEvent, DRAFT_STARTED_VERSION};
+pub use receipt::receipt_number;
 pub use screening::{ScreeningChecks, ScreeningRecord};
 pub use status::ApplicationStatus;
 pub use window::ApplicationWindow;

@@ -455,6 +455,16 @@ impl Grant {
         !self.refund_outstanding.is_zero() && self.refund_due_on.is_some_and(|due| today > due)
     }
 
+    /// The refund's due date (納期限: after finalisation, or the cancellation's order), while a
+    /// refund is outstanding; `None` once it is received in full, or when none was asked.
+    pub fn refund_due_on(&self) -> Option<Date> {
+        if self.refund_outstanding.is_zero() {
+            None
+        } else {
+            self.refund_due_on
+        }
+    }
+
     /// What the city still owes after finalisation (zero before it, and after a cancellation).
     pub fn payable(&self) -> Yen {
         payable(self.status, self.finalised_amount, self.net_paid())

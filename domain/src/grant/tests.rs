@@ -1172,6 +1172,7 @@ fn worked_example_finalised_165_000_orders_a_refund_of_63_800_and_its_receipt_cl
     let grant = state(&given);
     assert_eq!(grant.status, Some(GrantStatus::RefundDue));
     assert_eq!(grant.refund_due(), yen(63_800));
+    assert_eq!(grant.refund_due_on(), Some(date!(2027 - 04 - 09)));
     assert_eq!(grant.payable(), Yen::ZERO);
     // Due on 9 April: on time that day, overdue from the 10th.
     assert!(!grant.refund_overdue(date!(2027 - 04 - 09)));
@@ -1216,6 +1217,11 @@ fn worked_example_finalised_165_000_orders_a_refund_of_63_800_and_its_receipt_cl
     assert!(
         !grant.refund_overdue(date!(2027 - 05 - 01)),
         "received in full: nothing is overdue"
+    );
+    assert_eq!(
+        grant.refund_due_on(),
+        None,
+        "nothing is due once it is received"
     );
 }
 

@@ -47,6 +47,7 @@ fn application_page(
         }
         h2 { "事業計画" }
         dl.facts {
+            dt { "受付番号" } dd #receipt-number { (text(&application["receipt_number"])) }
             dt { "事業名" } dd { (text(&application["title"])) }
             dt { "事業概要" } dd { (text(&application["summary"])) }
             dt { "事業の目的・内容" } dd { (text(&application["purpose"])) }

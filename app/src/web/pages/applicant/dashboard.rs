@@ -1,4 +1,5 @@
-//! The applicant's dashboard (`/my`): their groups, their grants, their applications, the open calls.
+//! The applicant's dashboard (`/my`): their notices (お知らせ, the mails of app/src/mail as each member
+//! sees them, read or unread), their groups, their grants, their applications, the open calls.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -14,11 +15,15 @@ use grants_domain::Yen;
 use time::Date;
 
 use super::non_empty;
+use crate::mail::Notices;
 use crate::web::api::encode;
+use crate::web::api::Call;
+use crate::web::form::{guard, FormData, FormState, Guard, PageForm};
 use crate::web::pages::public::window_open;
+use crate::web::pages::redirect;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
-use crate::web::view::{self, date_of, instant_of, page, text, yen_of};
+use crate::web::view::{self, date_of, form_guard, instant_of, page, text, yen_of};
 use crate::web::Web;
 
 pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
@@ -74,6 +79,17 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
             }
         }
     }
+    let notices: Notices = web
+        .api
+        .get("/api/v1/notices", Some(token))
+        .await
+        .ok()
+        .and_then(|answer| serde_json::from_value(answer).ok())
+        .unwrap_or(Notices {
+            unread: 0,
+            items: Vec::new(),
+        });
+    let guard_state = FormState::new(FormData::default());
     let steps = next_steps(
         &applications,
         &offers,
@@ -82,6 +98,29 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
         now,
     );
     let body = html! {
+        section aria-labelledby="my-notices" {
+            h2 #my-notices { "お知らせ（未読 " span #unread-notices { (notices.unread) } "件）" }
+            @if notices.items.is_empty() {
+                p { "お知らせはありません。" }
+            } @else {
+                ul.notices {
+                    @for notice in &notices.items {
+                        li data-read=(notice.read) {
+                            @if !notice.read { strong { "【未読】" } }
+                            (instant_of(&Value::from(notice.created_at.as_str()))) " "
+                            a href=(notice.link) { (notice.subject) }
+                            @if !notice.read {
+                                form.inline method="post" action="/my/notices/read" {
+                                    (form_guard(&visitor, &guard_state))
+                                    input type="hidden" name="id" value=(notice.id);
+                                    button.link type="submit" { "既読にする" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         section aria-labelledby="my-steps" {
             h2 #my-steps { "次に行うこと（" (steps.len()) "件）" }
             @if steps.is_empty() {
@@ -274,4 +313,32 @@ fn next_steps(
         });
     }
     steps
+}
+
+/// `POST /my/notices/read`: marks one of the member's notices read, then back to the list.
+pub(super) async fn read_notice(
+    State(web): State<Web>,
+    visitor: Visitor,
+    PageForm(form): PageForm,
+) -> Response {
+    let form = FormData(form);
+    let (visitor, token, again) = match guard(&web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again),
+        Guard::Rerender { .. } => return redirect("/my#my-notices"),
+    };
+    let call = Call::command(
+        axum::http::Method::POST,
+        "/api/v1/notices/read",
+        Some(&token),
+        Some(serde_json::json!({"id": form.get("id")})),
+    );
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect("/my#my-notices"),
+        Err(problem) => read_failed(&visitor, &problem, "/my"),
+    };
+    super::with_session(response, &visitor, again)
 }

@@ -77,6 +77,9 @@ pub(super) fn grant_summary(grant: &Value) -> Markup {
                 }
                 @if grant["refund_due"].as_i64().is_some_and(|yen| yen > 0) {
                     dt { "返還していただく額" } dd #refund-due { (yen_of(&grant["refund_due"])) }
+                    @if !grant["refund_order"].is_object() && grant["refund_due_on"].is_string() {
+                        dt { "返還の納期限" } dd #refund-due-on { (date_of(&grant["refund_due_on"])) }
+                    }
                 }
                 @if grant["refund_order"].is_object() {
                     dt { "返還の納期限" } dd { (date_of(&grant["refund_order"]["due_on"])) }

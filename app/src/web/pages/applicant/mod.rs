@@ -33,7 +33,7 @@ use application_form::{
     edit_application, new_application, preview_maximum, save_application, start_application,
 };
 use applications::{application, withdraw_application};
-use dashboard::dashboard;
+use dashboard::{dashboard, read_notice};
 use discontinuation::{discontinuation_form, request_discontinuation};
 use grants::{change_form, grant, request_advance, request_change, withdraw_grant};
 use groups::{new_group, register_group};
@@ -43,6 +43,7 @@ use settlement::{report_form, save_report};
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/my", get(dashboard))
+        .route("/my/notices/read", post(read_notice))
         .route("/groups/new", get(new_group).post(register_group))
         .route(
             "/rounds/{id}/apply",

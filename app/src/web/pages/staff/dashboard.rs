@@ -33,7 +33,10 @@ pub fn routes() -> Router<Web> {
 /// The staff work queue (`GET /api/v1/work-queue`): every kind of work with its objects.
 async fn work_queue(web: &Web, token: &str) -> Result<WorkQueue, Problem> {
     let value = web.api.get("/api/v1/work-queue", Some(token)).await?;
-    Ok(serde_json::from_value(value).unwrap_or(WorkQueue { kinds: Vec::new() }))
+    Ok(serde_json::from_value(value).unwrap_or(WorkQueue {
+        kinds: Vec::new(),
+        failing_mail: 0,
+    }))
 }
 
 /// Where the dashboard lists a kind's objects.
@@ -145,6 +148,10 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
                         }
                     }
                 }
+            }
+            p #failing-mail {
+                "送信に失敗して再送を待っているメール：" strong { (queue.failing_mail) "件" } " "
+                a href="/staff/mail" { "メールの送信状況を確かめる" }
             }
         }
         section aria-labelledby="staff-rounds" {

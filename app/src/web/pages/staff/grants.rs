@@ -344,7 +344,12 @@ fn grant_page(
                 "未払額：" strong #payable { (read.remaining_to_pay.map_or_else(|| "—".to_owned(), |yen| view::yen(yen.to_i64()))) }
                 "（確定前は交付決定額、確定後は確定額から、支払済額を差し引いた額）"
             }
-            p { "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) } }
+            p {
+                "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) }
+                @if grant["refund_due_on"].is_string() {
+                    "（納期限 " span #refund-due-on { (date_of(&grant["refund_due_on"])) } "）"
+                }
+            }
             (surcharge_lines(grant))
             p { "事業の完了期限：" (date_of(&grant["completion_deadline"])) }
             p { "実績報告の提出期限：" strong #settlement-due-on { (date_of(&grant["settlement_due_on"])) } }

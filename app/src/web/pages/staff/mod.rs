@@ -3,7 +3,7 @@
 //! close of scoring ([`committee`]), the ranking ([`ranking`]), the award decisions with the
 //! remaining budget ([`decisions`]) and each grant's payments, settlement review, refunds and
 //! cancellation ([`grants`], with [`settlement`] and [`changes`]); the year's figures for the city
-//! ([`figures`]); and opening the accounts of staff, reviewers and auditors
+//! ([`figures`]); the mails not yet delivered ([`mail`]); and opening the accounts of staff, reviewers and auditors
 //! ([`accounts`]).
 //!
 //! As everywhere in the pages, nothing here decides a rule or who may act: each form becomes the
@@ -19,6 +19,7 @@ pub mod discontinuation;
 pub mod figures;
 pub mod grants;
 pub mod lists;
+pub mod mail;
 pub mod promotion;
 pub mod ranking;
 pub mod round_correction;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<Web> {
         .merge(discontinuation::routes())
         .merge(promotion::routes())
         .merge(figures::routes())
+        .merge(mail::routes())
 }
 
 /// `?done=...&at=N` after a form succeeded: which notice to show, and the log position of the

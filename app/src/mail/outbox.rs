@@ -1,0 +1,449 @@
+//! The process `mail_outbox`: follows the log from a checkpoint of its own and writes, for every
+//! event a group must hear of, the mail (`outbox_mails`) and each member's in-app notice (`notices`)
+//! in the same transaction that moves the checkpoint past the event. So a crash before the commit
+//! leaves neither, and the event is read again; a crash after leaves both, and the event is not.
+//! A run from an earlier checkpoint (a restore, a reset) meets the same events again: each mail's
+//! key (the event's stream and sequence, the template, and the application or grant it is about)
+//! is unique in the table and its Message-ID is derived from the key, so the second insert does
+//! nothing and nothing is sent twice.
+//!
+//! Which events call for which mail:
+//!
+//! | event | mail |
+//! |---|---|
+//! | application `ApplicationSubmitted` / `ApplicationResubmitted` | received, with the 受付番号 |
+//! | application `ApplicationReturned` | returned for correction, with the reason |
+//! | application `ApplicationScreenedEligible` / `ApplicationScreenedIneligible` | screening result |
+//! | grant `GrantDecided` | 交付決定, with the amount, the notice number and the deadline |
+//! | round `ApplicationRejected` | 不交付, with the reason |
+//! | round `RankingFixed`, each row with a remainder offer | runner-up offer, with the deadline |
+//! | round `PromotionOffered` | 繰上げ offer, with the deadline |
+//! | grant `PaymentRecorded` | payment |
+//! | grant `ChangeApproved` / `ChangeRejected` | the change's decision |
+//! | grant `SettlementReportReturned` | report returned, with the reason |
+//! | grant `AmountFinalised` | 確定額; and when a refund is due, a refund mail with its 納期限 |
+//! | grant `GrantCancelled` with a refund | refund, with its 納期限 |
+//!
+//! The recipients are the e-mail addresses of the group's member accounts as they stand when the
+//! mail is written.
+
+use std::future::Future;
+use std::time::Duration;
+
+use grants_domain::account::Account;
+use grants_domain::application::{receipt_number, ApplicationEvent};
+use grants_domain::grant::{GrantEvent, PaymentKind};
+use grants_domain::round::RoundEvent;
+use grants_domain::{Application, ApplicationId, Grant, Group, Round, UserId, Yen};
+use grants_projections::{checkpoint, EventLog, LogCursor, LoggedEvent, Tx};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::templates::{render, Letter, News};
+use crate::http::error::existing;
+use crate::http::AppState;
+use crate::process::failure;
+
+/// The process's checkpoint in `projection_checkpoints`.
+pub const NAME: &str = "mail_outbox";
+
+/// How many events one step reads.
+const BATCH: i64 = 100;
+
+/// One mail the log calls for, ready to store.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub message_id: String,
+    pub stream_id: String,
+    pub sequence: i64,
+    pub template: &'static str,
+    pub subject_id: String,
+    pub position: i64,
+    pub group_id: String,
+    /// The member accounts and their addresses.
+    pub recipients: Vec<(UserId, String)>,
+    pub subject: String,
+    pub body: String,
+    /// The page it is about, as a path of the service.
+    pub path: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// The Message-ID of the mail with this key: `<hex@domain>`, the same for every follower of the
+/// event, so a receiver that sees it twice (a delivery repeated after a crash mid-send) can tell.
+pub fn message_id(
+    stream_id: &str,
+    sequence: i64,
+    template: &str,
+    subject_id: &str,
+    domain: &str,
+) -> String {
+    let digest = Sha256::new()
+        .chain_update(stream_id.as_bytes())
+        .chain_update(b"/")
+        .chain_update(sequence.to_be_bytes())
+        .chain_update(b"/")
+        .chain_update(template.as_bytes())
+        .chain_update(b"/")
+        .chain_update(subject_id.as_bytes())
+        .finalize();
+    format!("<{}@{domain}>", hex::encode(&digest[..16]))
+}
+
+/// The background run: every event that calls for a mail, from the log, until `shutdown`. A failed
+/// step is retried with a growing pause; nothing is skipped.
+pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let log = EventLog::new(state.db.log_pool());
+    let mut failures: u32 = 0;
+    loop {
+        let pause = match step(&state, &log).await {
+            Ok(true) => {
+                failures = 0;
+                Duration::ZERO
+            }
+            Ok(false) => Duration::from_millis(200),
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                tracing::error!(%error, process = NAME, attempt = failures, "process step failed; will retry");
+                Duration::from_millis(200).saturating_mul(1 << failures.min(7))
+            }
+        };
+        tokio::select! {
+            biased;
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+/// Reads the next batch after the checkpoint, works out its mails, and stores them with the moved
+/// checkpoint in one transaction; `true` if there was anything to read.
+async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
+    let pool = state.db.log_pool();
+    let cursor: LogCursor = checkpoint::current(&pool, NAME).await?;
+    let batch = log.read_after(cursor, BATCH).await?;
+    let Some(last) = batch.last().map(LoggedEvent::cursor) else {
+        return Ok(false);
+    };
+    let mut mails = Vec::new();
+    for event in &batch {
+        mails.extend(mails_for(state, event).await?);
+    }
+    let mut tx = pool.begin().await?;
+    for mail in &mails {
+        store(&mut tx, mail).await?;
+    }
+    checkpoint::store(&mut tx, NAME, last).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Writes one mail and its notices, unless a mail with the same key is already there.
+async fn store(tx: &mut Tx, mail: &Outgoing) -> anyhow::Result<()> {
+    let recipients: Vec<&str> = mail
+        .recipients
+        .iter()
+        .map(|(_, address)| address.as_str())
+        .collect();
+    let created_at = super::timestamp(mail.created_at);
+    let now_ms = super::unix_ms(OffsetDateTime::now_utc());
+    grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
+        "INSERT INTO outbox_mails (message_id, stream_id, sequence, template, subject_id, position, \
+         group_id, recipients, subject, body, created_at, attempts, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12) ON CONFLICT DO NOTHING",
+    )
+    .bind(&mail.message_id)
+    .bind(&mail.stream_id)
+    .bind(mail.sequence)
+    .bind(mail.template)
+    .bind(&mail.subject_id)
+    .bind(mail.position)
+    .bind(&mail.group_id)
+    .bind(recipients.join("\n"))
+    .bind(&mail.subject)
+    .bind(&mail.body)
+    .bind(&created_at)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?);
+    for (user_id, _) in &mail.recipients {
+        grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
+            "INSERT INTO notices (user_id, message_id, position, subject, link, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id.to_string())
+        .bind(&mail.message_id)
+        .bind(mail.position)
+        .bind(&mail.subject)
+        .bind(&mail.path)
+        .bind(&created_at)
+        .execute(&mut *conn)
+        .await?);
+    }
+    Ok(())
+}
+
+/// What one piece of news is about: the application (its title, group and receipt number), and
+/// the page to read more on.
+struct About {
+    application_id: ApplicationId,
+    subject_id: String,
+    path: String,
+    news: News,
+}
+
+fn about_application(application_id: ApplicationId, news: News) -> About {
+    About {
+        application_id,
+        subject_id: application_id.to_string(),
+        path: format!("/applications/{application_id}"),
+        news,
+    }
+}
+
+/// The news `event` carries for groups, if any.
+fn news_of(event: &LoggedEvent) -> anyhow::Result<Vec<About>> {
+    use grants_projections::typed::decode;
+    let decoded = |error: grants_projections::ProjectionError| anyhow::anyhow!("{error}");
+    let news = if event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE {
+        let application_id: ApplicationId = event.aggregate_id.parse()?;
+        let news = match decode::<ApplicationEvent>(NAME, event).map_err(decoded)? {
+            ApplicationEvent::ApplicationSubmitted { at, .. } => Some(News::Submitted { at }),
+            ApplicationEvent::ApplicationResubmitted { at, .. } => Some(News::Resubmitted { at }),
+            ApplicationEvent::ApplicationReturned { reason, .. } => Some(News::Returned { reason }),
+            ApplicationEvent::ApplicationScreenedEligible { .. } => Some(News::ScreenedEligible),
+            ApplicationEvent::ApplicationScreenedIneligible { reason, .. } => {
+                Some(News::ScreenedIneligible { reason })
+            }
+            _ => None,
+        };
+        news.map(|news| about_application(application_id, news))
+            .into_iter()
+            .collect()
+    } else if event.aggregate_type == <Round as cqrs_es::Aggregate>::TYPE {
+        match decode::<RoundEvent>(NAME, event).map_err(decoded)? {
+            RoundEvent::RankingFixed {
+                rows,
+                offer_expires_on,
+                ..
+            } => rows
+                .iter()
+                .filter_map(|row| {
+                    row.remainder_offer.map(|remainder| {
+                        about_application(
+                            row.application_id,
+                            News::RunnerUpOffer {
+                                remainder,
+                                expires_on: offer_expires_on,
+                            },
+                        )
+                    })
+                })
+                .collect(),
+            RoundEvent::ApplicationRejected {
+                application_id,
+                reason,
+                ..
+            } => vec![about_application(
+                application_id,
+                News::NotAwarded { reason },
+            )],
+            RoundEvent::PromotionOffered {
+                application_id,
+                amount,
+                expires_on,
+                ..
+            } => vec![about_application(
+                application_id,
+                News::PromotionOffer { amount, expires_on },
+            )],
+            _ => Vec::new(),
+        }
+    } else if event.aggregate_type == <Grant as cqrs_es::Aggregate>::TYPE {
+        let grant_news: Vec<News> = match decode::<GrantEvent>(NAME, event).map_err(decoded)? {
+            GrantEvent::GrantDecided {
+                decision,
+                decided_on,
+                ..
+            } => vec![News::Awarded {
+                amount: decision.amount,
+                notice_number: decision.notice_number,
+                decided_on,
+                completion_deadline: decision.completion_deadline,
+            }],
+            GrantEvent::PaymentRecorded {
+                amount,
+                paid_on,
+                kind,
+                paid_total,
+                ..
+            } => vec![News::PaymentRecorded {
+                amount,
+                paid_on,
+                advance: kind == PaymentKind::Advance,
+                paid_total,
+            }],
+            GrantEvent::ChangeApproved {
+                decided_amount,
+                completion_deadline,
+                ..
+            } => vec![News::ChangeApproved {
+                decided_amount,
+                completion_deadline,
+            }],
+            GrantEvent::ChangeRejected { reason, .. } => vec![News::ChangeRejected { reason }],
+            GrantEvent::SettlementReportReturned { reason, .. } => {
+                vec![News::ReportReturned { reason }]
+            }
+            GrantEvent::AmountFinalised {
+                finalised,
+                payable,
+                refund_due,
+                refund_due_on,
+                ..
+            } => {
+                let mut news = vec![News::AmountFinalised {
+                    finalised,
+                    payable,
+                    refund_due,
+                }];
+                if refund_due > Yen::ZERO {
+                    news.push(News::RefundDue {
+                        amount: refund_due,
+                        due_on: refund_due_on,
+                    });
+                }
+                news
+            }
+            GrantEvent::GrantCancelled {
+                refund_amount,
+                refund_due_on,
+                ..
+            } if refund_amount > Yen::ZERO => vec![News::RefundDue {
+                amount: refund_amount,
+                due_on: refund_due_on,
+            }],
+            _ => Vec::new(),
+        };
+        // The application is the grant's, filled in by `mails_for` once the grant is loaded.
+        let path = format!("/grants/{}", event.aggregate_id);
+        grant_news
+            .into_iter()
+            .map(|news| About {
+                application_id: ApplicationId::default(),
+                subject_id: event.aggregate_id.clone(),
+                path: path.clone(),
+                news,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(news)
+}
+
+/// The mails `event` calls for, addressed to the group's members.
+pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<Vec<Outgoing>> {
+    let mut abouts = news_of(event)?;
+    if abouts.is_empty() {
+        return Ok(Vec::new());
+    }
+    if event.aggregate_type == <Grant as cqrs_es::Aggregate>::TYPE {
+        let Some(grant) = found(existing(&state.stores.grants, &event.aggregate_id).await)? else {
+            tracing::warn!(
+                position = event.position,
+                "a grant event without its grant: no mail"
+            );
+            return Ok(Vec::new());
+        };
+        for about in &mut abouts {
+            about.application_id = grant.application_id;
+        }
+    }
+    let mail = &state.mail;
+    let domain = mail
+        .mail_from
+        .rsplit_once('@')
+        .map(|(_, domain)| domain.trim_end_matches('>').to_owned())
+        .unwrap_or_else(|| "localhost".to_owned());
+    let mut mails = Vec::with_capacity(abouts.len());
+    for about in abouts {
+        // An application, group or account that does not load is left out with a warning: one
+        // event that cannot be mailed must not hold back every mail after it.
+        let Some(application) =
+            found(existing(&state.stores.applications, about.application_id).await)?
+        else {
+            tracing::warn!(
+                position = event.position,
+                "news of an application that does not exist: no mail"
+            );
+            continue;
+        };
+        let Some(group) =
+            found::<Group>(existing(&state.stores.groups, application.group_id()).await)?
+        else {
+            tracing::warn!(
+                position = event.position,
+                "news for a group that does not exist: no mail"
+            );
+            continue;
+        };
+        let mut recipients = Vec::new();
+        for member in group.members() {
+            let account = found::<Account>(existing(&state.stores.accounts, member).await)?;
+            if let Some(email) = account.and_then(|account| account.email) {
+                recipients.push((member, email.as_str().to_owned()));
+            }
+        }
+        if recipients.is_empty() {
+            continue;
+        }
+        let title = application
+            .content()
+            .map(|content| content.title.clone())
+            .unwrap_or_default();
+        let receipt = receipt_number(about.application_id);
+        let link = format!("{}{}", mail.public_url.trim_end_matches('/'), about.path);
+        let letter = Letter {
+            group_name: group.name(),
+            title: &title,
+            receipt_number: &receipt,
+            link: &link,
+            city_name: &state.city_name,
+            contact: &state.contact,
+        };
+        let (subject, body) = render(&about.news, &letter);
+        let template = about.news.template().key();
+        mails.push(Outgoing {
+            message_id: message_id(
+                &event.aggregate_id,
+                event.sequence,
+                template,
+                &about.subject_id,
+                &domain,
+            ),
+            stream_id: event.aggregate_id.clone(),
+            sequence: event.sequence,
+            template,
+            subject_id: about.subject_id,
+            position: event.position,
+            group_id: application.group_id().to_string(),
+            recipients,
+            subject,
+            body,
+            path: about.path,
+            created_at: event.recorded_at,
+        });
+    }
+    Ok(mails)
+}
+
+/// The aggregate, `None` when it does not exist, an error for any other failure (retried).
+fn found<A>(loaded: Result<A, crate::http::error::ApiError>) -> anyhow::Result<Option<A>> {
+    match loaded {
+        Ok(aggregate) => Ok(Some(aggregate)),
+        Err(problem) if problem.status == axum::http::StatusCode::NOT_FOUND => Ok(None),
+        Err(problem) => Err(failure(problem)),
+    }
+}

@@ -1,0 +1,259 @@
+//! The sender: delivers the outbox's pending mails, oldest event first, over SMTP (`lettre`) or, by
+//! default, as `.eml` files in a directory. A mail that fails is tried again after a pause that
+//! doubles from [`FIRST_RETRY`] up to [`LAST_RETRY`]; each try counts in `attempts` and the error
+//! stays in `last_error` for staff (`GET /api/v1/mail`, `/staff/mail`, the work queue's count).
+//!
+//! Before a try the sender claims the mail by moving its `next_attempt_at` forward by [`LEASE`] with a
+//! conditional update, so two services sharing a database never try the same mail at once. A
+//! service that dies after the server accepted a mail and before `sent_at` was written sends it
+//! again after the lease, with the same Message-ID, which lets the receiving side tell it is the
+//! same mail: delivery is at least once, never lost.
+//!
+//! Nothing personal is logged: a failure logs the Message-ID and the count of tries only.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sqlx::Row;
+use time::OffsetDateTime;
+
+use crate::http::AppState;
+
+/// The pause before the second try.
+pub const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// The longest pause between two tries.
+pub const LAST_RETRY: Duration = Duration::from_secs(15 * 60);
+/// How long a claimed mail is left to the sender that claimed it.
+const LEASE: Duration = Duration::from_secs(120);
+/// How long an SMTP exchange may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// How many mails one pass takes.
+const BATCH: i64 = 20;
+/// The longest error kept for staff, in characters.
+const ERROR_MAX_CHARS: usize = 500;
+
+/// Where mails go.
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Directory(PathBuf),
+}
+
+impl Transport {
+    /// The transport the configuration names; `None` when it names none.
+    pub fn from_config(config: &crate::config::MailConfig) -> anyhow::Result<Option<Self>> {
+        if let Some(url) = &config.smtp_url {
+            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
+                .timeout(Some(SMTP_TIMEOUT))
+                .build();
+            return Ok(Some(Transport::Smtp(transport)));
+        }
+        Ok(config.mail_dir.clone().map(Transport::Directory))
+    }
+
+    async fn deliver(&self, message: &Message, file_name: &str) -> anyhow::Result<()> {
+        match self {
+            Transport::Smtp(smtp) => {
+                smtp.send(message.clone()).await?;
+            }
+            Transport::Directory(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let path = dir.join(format!("{file_name}.eml"));
+                let partial = dir.join(format!(".{file_name}.eml.partial"));
+                std::fs::write(&partial, message.formatted())?;
+                std::fs::rename(partial, path)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The pause after `attempts` failed tries.
+pub fn backoff(attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    FIRST_RETRY
+        .saturating_mul(1u32 << doublings)
+        .min(LAST_RETRY)
+}
+
+/// Delivers pending mails until `shutdown`; does nothing when no transport is configured.
+pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let transport = match Transport::from_config(&state.mail) {
+        Ok(Some(transport)) => transport,
+        Ok(None) => {
+            tracing::info!("no mail transport configured: mails stay in the outbox");
+            return shutdown.await;
+        }
+        Err(error) => {
+            tracing::error!(%error, "the mail transport could not be set up; mails stay in the outbox");
+            return shutdown.await;
+        }
+    };
+    loop {
+        let pause = match pass(&state, &transport).await {
+            Ok(0) => Duration::from_millis(250),
+            Ok(_) => Duration::ZERO,
+            Err(error) => {
+                tracing::error!(%error, "the mail sender could not read the outbox; will retry");
+                Duration::from_secs(1)
+            }
+        };
+        tokio::select! {
+            biased;
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+struct Pending {
+    message_id: String,
+    recipients: String,
+    subject: String,
+    body: String,
+    created_at: String,
+    attempts: i64,
+    next_attempt_at: i64,
+}
+
+/// Tries every mail that is due; how many it tried.
+async fn pass(state: &AppState, transport: &Transport) -> anyhow::Result<usize> {
+    let now = super::unix_ms(OffsetDateTime::now_utc());
+    let due: Vec<Pending> = crate::with_pool!(&state.db, pool => {
+        sqlx::query(
+            "SELECT message_id, recipients, subject, body, created_at, attempts, next_attempt_at \
+             FROM outbox_mails WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+             ORDER BY position, message_id LIMIT $2",
+        )
+        .bind(now)
+        .bind(BATCH)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| -> Result<Pending, sqlx::Error> {
+            Ok(Pending {
+                message_id: row.try_get(0)?,
+                recipients: row.try_get(1)?,
+                subject: row.try_get(2)?,
+                body: row.try_get(3)?,
+                created_at: row.try_get(4)?,
+                attempts: i64::from(row.try_get::<i32, _>(5)?),
+                next_attempt_at: row.try_get(6)?,
+            })
+        })
+        .collect::<Result<_, _>>()?
+    });
+    let tried = due.len();
+    for mail in due {
+        let lease = now + i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX / 2);
+        let claimed = crate::with_pool!(&state.db, pool => {
+            sqlx::query(
+                "UPDATE outbox_mails SET next_attempt_at = $1 \
+                 WHERE message_id = $2 AND sent_at IS NULL AND next_attempt_at = $3",
+            )
+            .bind(lease)
+            .bind(&mail.message_id)
+            .bind(mail.next_attempt_at)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if claimed == 0 {
+            continue;
+        }
+        let attempts = mail.attempts + 1;
+        let outcome = match message(&state.mail.mail_from, &mail) {
+            Ok(message) => {
+                transport
+                    .deliver(&message, &file_name(&mail.message_id))
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        let finished = OffsetDateTime::now_utc();
+        match outcome {
+            Ok(()) => {
+                crate::with_pool!(&state.db, pool => {
+                    sqlx::query(
+                        "UPDATE outbox_mails SET sent_at = $1, attempts = $2, last_error = NULL \
+                         WHERE message_id = $3",
+                    )
+                    .bind(super::timestamp(finished))
+                    .bind(i32::try_from(attempts).unwrap_or(i32::MAX))
+                    .bind(&mail.message_id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())?
+                });
+            }
+            Err(error) => {
+                tracing::warn!(message_id = %mail.message_id, attempts, "a mail could not be delivered; will retry");
+                let error: String = error.to_string().chars().take(ERROR_MAX_CHARS).collect();
+                let next = super::unix_ms(finished)
+                    + i64::try_from(backoff(attempts).as_millis()).unwrap_or(i64::MAX / 2);
+                crate::with_pool!(&state.db, pool => {
+                    sqlx::query(
+                        "UPDATE outbox_mails SET attempts = $1, last_error = $2, next_attempt_at = $3 \
+                         WHERE message_id = $4",
+                    )
+                    .bind(i32::try_from(attempts).unwrap_or(i32::MAX))
+                    .bind(error)
+                    .bind(next)
+                    .bind(&mail.message_id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())?
+                });
+            }
+        }
+    }
+    Ok(tried)
+}
+
+/// `<hex@domain>` as a file name: the hex part.
+fn file_name(message_id: &str) -> String {
+    message_id
+        .trim_start_matches('<')
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+fn message(from: &str, mail: &Pending) -> anyhow::Result<Message> {
+    let from: Mailbox = from.parse()?;
+    let mut builder = Message::builder()
+        .message_id(Some(mail.message_id.clone()))
+        .from(from)
+        .subject(mail.subject.clone())
+        .header(ContentType::TEXT_PLAIN);
+    if let Ok(created) = OffsetDateTime::parse(
+        &mail.created_at,
+        &time::format_description::well_known::Rfc3339,
+    ) {
+        builder = builder.date(std::time::SystemTime::from(created));
+    }
+    for address in mail.recipients.lines().filter(|line| !line.is_empty()) {
+        builder = builder.to(address.parse()?);
+    }
+    Ok(builder.body(mail.body.clone())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pause_doubles_up_to_a_quarter_hour() {
+        assert_eq!(backoff(1), Duration::from_secs(1));
+        assert_eq!(backoff(2), Duration::from_secs(2));
+        assert_eq!(backoff(4), Duration::from_secs(8));
+        assert_eq!(backoff(40), LAST_RETRY);
+    }
+}

@@ -1,0 +1,446 @@
+//! The Japanese mails: one template per kind of news, plain text, a subject and a body. Dates are
+//! written in the era (令和8年4月1日, `EraDate`), instants in Japan Standard Time, amounts in yen
+//! with separators (286,000円).
+
+use grants_domain::fiscal_year::{jst_date, EraDate};
+use grants_domain::{Yen, JST};
+use time::{Date, OffsetDateTime};
+
+/// The kind of news a mail carries; its key is stored with the mail and is part of its identity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Template {
+    Submitted,
+    Resubmitted,
+    Returned,
+    ScreenedEligible,
+    ScreenedIneligible,
+    Awarded,
+    NotAwarded,
+    RunnerUpOffer,
+    PromotionOffer,
+    PaymentRecorded,
+    ChangeApproved,
+    ChangeRejected,
+    ReportReturned,
+    AmountFinalised,
+    RefundDue,
+}
+
+impl Template {
+    pub fn key(self) -> &'static str {
+        match self {
+            Template::Submitted => "submitted",
+            Template::Resubmitted => "resubmitted",
+            Template::Returned => "returned",
+            Template::ScreenedEligible => "screened_eligible",
+            Template::ScreenedIneligible => "screened_ineligible",
+            Template::Awarded => "awarded",
+            Template::NotAwarded => "not_awarded",
+            Template::RunnerUpOffer => "runner_up_offer",
+            Template::PromotionOffer => "promotion_offer",
+            Template::PaymentRecorded => "payment_recorded",
+            Template::ChangeApproved => "change_approved",
+            Template::ChangeRejected => "change_rejected",
+            Template::ReportReturned => "report_returned",
+            Template::AmountFinalised => "amount_finalised",
+            Template::RefundDue => "refund_due",
+        }
+    }
+}
+
+/// What a template says, with the figures it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum News {
+    Submitted {
+        at: OffsetDateTime,
+    },
+    Resubmitted {
+        at: OffsetDateTime,
+    },
+    Returned {
+        reason: String,
+    },
+    ScreenedEligible,
+    ScreenedIneligible {
+        reason: String,
+    },
+    Awarded {
+        amount: Yen,
+        notice_number: String,
+        decided_on: Date,
+        completion_deadline: Date,
+    },
+    NotAwarded {
+        reason: String,
+    },
+    RunnerUpOffer {
+        remainder: Yen,
+        expires_on: Option<Date>,
+    },
+    PromotionOffer {
+        amount: Yen,
+        expires_on: Date,
+    },
+    PaymentRecorded {
+        amount: Yen,
+        paid_on: Date,
+        advance: bool,
+        paid_total: Yen,
+    },
+    ChangeApproved {
+        decided_amount: Yen,
+        completion_deadline: Date,
+    },
+    ChangeRejected {
+        reason: String,
+    },
+    ReportReturned {
+        reason: String,
+    },
+    AmountFinalised {
+        finalised: Yen,
+        payable: Yen,
+        refund_due: Yen,
+    },
+    RefundDue {
+        amount: Yen,
+        due_on: Option<Date>,
+    },
+}
+
+impl News {
+    pub fn template(&self) -> Template {
+        match self {
+            News::Submitted { .. } => Template::Submitted,
+            News::Resubmitted { .. } => Template::Resubmitted,
+            News::Returned { .. } => Template::Returned,
+            News::ScreenedEligible => Template::ScreenedEligible,
+            News::ScreenedIneligible { .. } => Template::ScreenedIneligible,
+            News::Awarded { .. } => Template::Awarded,
+            News::NotAwarded { .. } => Template::NotAwarded,
+            News::RunnerUpOffer { .. } => Template::RunnerUpOffer,
+            News::PromotionOffer { .. } => Template::PromotionOffer,
+            News::PaymentRecorded { .. } => Template::PaymentRecorded,
+            News::ChangeApproved { .. } => Template::ChangeApproved,
+            News::ChangeRejected { .. } => Template::ChangeRejected,
+            News::ReportReturned { .. } => Template::ReportReturned,
+            News::AmountFinalised { .. } => Template::AmountFinalised,
+            News::RefundDue { .. } => Template::RefundDue,
+        }
+    }
+}
+
+/// Who and what a mail is about, and where to read more.
+#[derive(Clone, Debug)]
+pub struct Letter<'a> {
+    pub group_name: &'a str,
+    pub title: &'a str,
+    pub receipt_number: &'a str,
+    /// The page of the application or grant, as an absolute URL.
+    pub link: &'a str,
+    pub city_name: &'a str,
+    pub contact: &'a crate::config::ContactConfig,
+}
+
+/// 286,000円.
+pub fn yen(amount: Yen) -> String {
+    format!("{}円", crate::web::view::count(amount.to_i64()))
+}
+
+fn day(date: Date) -> String {
+    EraDate(date).to_string()
+}
+
+fn instant(at: OffsetDateTime) -> String {
+    let local = at.to_offset(JST);
+    format!(
+        "{} {:02}時{:02}分",
+        EraDate(jst_date(at)),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// The subject and the body of the mail about `news`.
+pub fn render(news: &News, letter: &Letter<'_>) -> (String, String) {
+    let (headline, lines): (&str, Vec<String>) = match news {
+        News::Submitted { at } => (
+            "申請を受け付けました",
+            vec![
+                "次の申請を受け付けました。審査の結果はあらためてお知らせします。".into(),
+                format!("受付日時：{}", instant(*at)),
+            ],
+        ),
+        News::Resubmitted { at } => (
+            "修正した申請を受け付けました",
+            vec![
+                "補正のうえ再提出された申請を受け付けました。".into(),
+                format!("受付日時：{}", instant(*at)),
+            ],
+        ),
+        News::Returned { reason } => (
+            "申請書の補正をお願いします",
+            vec![
+                "次の理由により、申請書をお返ししました。内容を直して、もう一度提出してください。".into(),
+                format!("補正の理由：{reason}"),
+            ],
+        ),
+        News::ScreenedEligible => (
+            "書類審査の結果のお知らせ（審査対象）",
+            vec!["書類審査の結果、申請は審査会での審査の対象となりました。".into()],
+        ),
+        News::ScreenedIneligible { reason } => (
+            "書類審査の結果のお知らせ（対象外）",
+            vec![
+                "書類審査の結果、申請は補助の対象外となりました。".into(),
+                format!("理由：{reason}"),
+            ],
+        ),
+        News::Awarded {
+            amount,
+            notice_number,
+            decided_on,
+            completion_deadline,
+        } => (
+            "補助金の交付決定のお知らせ",
+            vec![
+                "次のとおり補助金の交付を決定しました。".into(),
+                format!("交付決定額：{}", yen(*amount)),
+                format!("文書番号：{notice_number}"),
+                format!("交付決定日：{}", day(*decided_on)),
+                format!("事業の完了期限：{}", day(*completion_deadline)),
+            ],
+        ),
+        News::NotAwarded { reason } => (
+            "補助金の不交付決定のお知らせ",
+            vec![
+                "審査の結果、補助金を交付しないことに決定しました。".into(),
+                format!("理由：{reason}"),
+            ],
+        ),
+        News::RunnerUpOffer {
+            remainder,
+            expires_on,
+        } => (
+            "次点の申請への交付のお申し出",
+            vec![
+                "申請は次点となりました。予算の残額の範囲で交付を受けることができます。".into(),
+                format!("交付できる額：{}", yen(*remainder)),
+                match expires_on {
+                    Some(date) => format!("お返事の期限：{}", day(*date)),
+                    None => "お返事の期限：なし".into(),
+                },
+            ],
+        ),
+        News::PromotionOffer { amount, expires_on } => (
+            "繰上げ採択のお申し出",
+            vec![
+                "予算に空きが出たため、申請を繰り上げて採択することができます。".into(),
+                format!("交付できる額：{}", yen(*amount)),
+                format!("お返事の期限：{}", day(*expires_on)),
+            ],
+        ),
+        News::PaymentRecorded {
+            amount,
+            paid_on,
+            advance,
+            paid_total,
+        } => (
+            "補助金の支払いのお知らせ",
+            vec![
+                format!(
+                    "補助金の{}を支払いました。",
+                    if *advance { "概算払（前金）" } else { "精算払" }
+                ),
+                format!("支払額：{}", yen(*amount)),
+                format!("支払日：{}", day(*paid_on)),
+                format!("これまでの支払額の合計：{}", yen(*paid_total)),
+            ],
+        ),
+        News::ChangeApproved {
+            decided_amount,
+            completion_deadline,
+        } => (
+            "変更承認のお知らせ",
+            vec![
+                "変更承認申請を承認しました。".into(),
+                format!("変更後の交付決定額：{}", yen(*decided_amount)),
+                format!("事業の完了期限：{}", day(*completion_deadline)),
+            ],
+        ),
+        News::ChangeRejected { reason } => (
+            "変更承認申請の結果のお知らせ（不承認）",
+            vec![
+                "変更承認申請を承認しないことに決定しました。".into(),
+                format!("理由：{reason}"),
+            ],
+        ),
+        News::ReportReturned { reason } => (
+            "実績報告書の補正をお願いします",
+            vec![
+                "次の理由により、実績報告書をお返ししました。内容を直して、もう一度提出してください。"
+                    .into(),
+                format!("補正の理由：{reason}"),
+            ],
+        ),
+        News::AmountFinalised {
+            finalised,
+            payable,
+            refund_due,
+        } => (
+            "補助金の額の確定のお知らせ",
+            vec![
+                "実績報告書を受理し、補助金の額を確定しました。".into(),
+                format!("確定額：{}", yen(*finalised)),
+                format!("これからお支払いする額：{}", yen(*payable)),
+                format!("ご返還いただく額：{}", yen(*refund_due)),
+            ],
+        ),
+        News::RefundDue { amount, due_on } => (
+            "補助金の返還のお願い",
+            vec![
+                "次の額の補助金を返還してください。納付書は別にお送りします。".into(),
+                format!("返還額：{}", yen(*amount)),
+                match due_on {
+                    Some(date) => format!("納期限：{}", day(*date)),
+                    None => "納期限：追ってお知らせします".into(),
+                },
+            ],
+        ),
+    };
+    let subject = format!("【{}】{}（{}）", letter.city_name, headline, letter.title);
+    let mut body = format!("{} 御中\n\n", letter.group_name);
+    for line in &lines {
+        body.push_str(line);
+        body.push('\n');
+    }
+    body.push('\n');
+    body.push_str(&format!("事業名：{}\n", letter.title));
+    body.push_str(&format!("受付番号：{}\n", letter.receipt_number));
+    body.push_str(&format!(
+        "\n詳しくは次のページをご覧ください。\n{}\n",
+        letter.link
+    ));
+    body.push_str("\n--\nこのメールは送信専用です。ご不明な点は次へお問い合わせください。\n");
+    body.push_str(&format!(
+        "{} {}\n",
+        letter.city_name, letter.contact.division
+    ));
+    if !letter.contact.phone.is_empty() {
+        body.push_str(&format!("電話 {}\n", letter.contact.phone));
+    }
+    if !letter.contact.email.is_empty() {
+        body.push_str(&format!("メール {}\n", letter.contact.email));
+    }
+    if !letter.contact.hours.is_empty() {
+        body.push_str(&format!("受付時間 {}\n", letter.contact.hours));
+    }
+    (subject, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    fn letter(contact: &crate::config::ContactConfig) -> Letter<'_> {
+        Letter {
+            group_name: "子ども食堂ひまわり",
+            title: "夏休み子ども食堂",
+            receipt_number: "0A12-9B7E-4D51",
+            link: "http://127.0.0.1:8080/applications/x",
+            city_name: "岡崎市",
+            contact,
+        }
+    }
+
+    #[test]
+    fn a_submission_names_the_receipt_number_and_the_instant_in_japan() {
+        let contact = crate::config::ContactConfig::default();
+        let news = News::Submitted {
+            at: datetime!(2026-05-31 15:30 UTC),
+        };
+        let (subject, body) = render(&news, &letter(&contact));
+        assert_eq!(
+            subject,
+            "【岡崎市】申請を受け付けました（夏休み子ども食堂）"
+        );
+        assert!(body.contains("受付番号：0A12-9B7E-4D51"), "{body}");
+        assert!(body.contains("受付日時：令和8年6月1日 00時30分"), "{body}");
+        assert!(body.contains("市民協働推進課"), "{body}");
+    }
+
+    #[test]
+    fn every_template_has_a_subject_and_names_the_project_and_its_receipt_number() {
+        let contact = crate::config::ContactConfig::default();
+        let yen = |n: i64| Yen::new(n).unwrap();
+        let day = date!(2026 - 09 - 30);
+        let at = datetime!(2026-05-01 01:00 UTC);
+        let reason = || "理由の文".to_owned();
+        let all = [
+            News::Submitted { at },
+            News::Resubmitted { at },
+            News::Returned { reason: reason() },
+            News::ScreenedEligible,
+            News::ScreenedIneligible { reason: reason() },
+            News::Awarded {
+                amount: yen(200_000),
+                notice_number: "令和8年度市協第1号".into(),
+                decided_on: day,
+                completion_deadline: day,
+            },
+            News::NotAwarded { reason: reason() },
+            News::RunnerUpOffer {
+                remainder: yen(123_000),
+                expires_on: Some(day),
+            },
+            News::PromotionOffer {
+                amount: yen(100_000),
+                expires_on: day,
+            },
+            News::PaymentRecorded {
+                amount: yen(160_000),
+                paid_on: day,
+                advance: true,
+                paid_total: yen(160_000),
+            },
+            News::ChangeApproved {
+                decided_amount: yen(180_000),
+                completion_deadline: day,
+            },
+            News::ChangeRejected { reason: reason() },
+            News::ReportReturned { reason: reason() },
+            News::AmountFinalised {
+                finalised: yen(165_000),
+                payable: Yen::ZERO,
+                refund_due: yen(63_800),
+            },
+            News::RefundDue {
+                amount: yen(63_800),
+                due_on: Some(day),
+            },
+        ];
+        let mut keys = std::collections::BTreeSet::new();
+        for news in &all {
+            let (subject, body) = render(news, &letter(&contact));
+            assert!(subject.starts_with("【岡崎市】"), "{subject}");
+            assert!(subject.ends_with("（夏休み子ども食堂）"), "{subject}");
+            assert!(body.contains("受付番号：0A12-9B7E-4D51"), "{body}");
+            assert!(!body.contains("2026年"), "dates in the era: {body}");
+            keys.insert(news.template().key());
+        }
+        assert_eq!(keys.len(), all.len(), "one key per template");
+    }
+
+    #[test]
+    fn a_refund_names_the_amount_in_yen_and_the_due_date_in_the_era() {
+        let contact = crate::config::ContactConfig::default();
+        let news = News::RefundDue {
+            amount: Yen::new(12_345).unwrap(),
+            due_on: Some(date!(2027 - 04 - 30)),
+        };
+        let (_, body) = render(&news, &letter(&contact));
+        assert!(body.contains("返還額：12,345円"), "{body}");
+        assert!(body.contains("納期限：令和9年4月30日"), "{body}");
+    }
+}

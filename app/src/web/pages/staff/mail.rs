@@ -1,0 +1,98 @@
+//! The mail outbox (`/staff/mail`): the mails not yet delivered, with each one's tries and the last
+//! error, as `GET /api/v1/mail` answers them; `?state=all` shows the latest mails whatever their
+//! state. A mail keeps being tried with growing pauses (app/src/mail/sender.rs); this page is where
+//! staff see that a group has not been told, and why.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use maud::html;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::http::mail::Outbox;
+use crate::web::pages::{login_then, read_failed};
+use crate::web::session::Visitor;
+use crate::web::view::{instant_of, page};
+use crate::web::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new().route("/staff/mail", get(outbox))
+}
+
+#[derive(Deserialize)]
+struct Filter {
+    state: Option<String>,
+}
+
+async fn outbox(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Query(filter): Query<Filter>,
+) -> Response {
+    let all = filter.state.as_deref() == Some("all");
+    let path = if all {
+        "/staff/mail?state=all"
+    } else {
+        "/staff/mail"
+    };
+    let Some(token) = visitor.token() else {
+        return login_then(path);
+    };
+    let api = if all {
+        "/api/v1/mail?state=all"
+    } else {
+        "/api/v1/mail"
+    };
+    let outbox: Outbox = match web.api.get(api, Some(token)).await {
+        Ok(answer) => match serde_json::from_value(answer) {
+            Ok(outbox) => outbox,
+            Err(_) => Outbox {
+                failing: 0,
+                mails: Vec::new(),
+            },
+        },
+        Err(problem) => return read_failed(&visitor, &problem, path),
+    };
+    let body = html! {
+        p {
+            "送信に失敗して再送を待っているメール：" strong #failing-mail { (outbox.failing) "件" }
+            " ・ "
+            @if all { a href="/staff/mail" { "未送信のメールだけを表示" } }
+            @else { a href="/staff/mail?state=all" { "最近のメールをすべて表示" } }
+        }
+        p.hint { "送信に失敗したメールは、間隔を広げながら自動で再送します（最長15分おき）。エラーが続くときはメールサーバーの設定を確認してください。" }
+        @if outbox.mails.is_empty() {
+            p { @if all { "まだメールはありません。" } @else { "未送信のメールはありません。" } }
+        } @else {
+            table #mail-outbox {
+                caption.visually-hidden { "メールの送信状況" }
+                thead { tr {
+                    th scope="col" { "件名" } th scope="col" { "宛先" } th scope="col" { "発生日時" }
+                    th.num scope="col" { "試行回数" } th scope="col" { "状況" }
+                } }
+                tbody {
+                    @for mail in &outbox.mails {
+                        tr {
+                            td { (mail.subject) }
+                            td { @for address in &mail.recipients { (address) br; } }
+                            td { (instant_of(&Value::from(mail.created_at.as_str()))) }
+                            td.num { (mail.attempts) }
+                            td {
+                                @if let Some(sent) = &mail.sent_at {
+                                    "送信済み（" (instant_of(&Value::from(sent.as_str()))) "）"
+                                } @else if let Some(error) = &mail.last_error {
+                                    "再送待ち：" (error)
+                                } @else {
+                                    "送信待ち"
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(&visitor, "職員：メールの送信状況", body)
+}
