@@ -90,6 +90,7 @@ pub async fn notices(
 
 /// Which notice to mark read.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MarkRead {
     /// The notice's `id`.
     pub id: String,
