@@ -29,6 +29,11 @@ pub async fn serve_from_env() {
         surcharge: Default::default(),
         notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
         contact: Default::default(),
+        // Content-addressed, so children may share one directory.
+        attachments: grants_app::config::AttachmentsConfig {
+            attachments_dir: Some(std::env::temp_dir().join("grants-child-attachments")),
+            ..Default::default()
+        },
     };
     let app = Application::build(&config)
         .await

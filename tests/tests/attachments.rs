@@ -1,0 +1,354 @@
+//! Files attached to an application (issue 17), over real HTTP on both backends and both stores
+//! (the embedded directory and S3-compatible storage, moto's server started by `scripts/test`):
+//! upload, read back with the checksum; a wrong type and a file too big refused with nothing
+//! referenced; a corrupt and a deleted blob detected on read, by `/readyz` and by the audit's
+//! verification; removal while editable and its refusal after submission; a stranger reads nothing.
+
+use grants_tests::scenario::{form, step_up_round};
+use grants_tests::{spawn_app, spawn_app_with, Backend, TestApp};
+use reqwest::multipart::{Form, Part};
+use reqwest::Method;
+use serde_json::{json, Value};
+use sha2::Digest;
+use time::Duration;
+
+/// Where a test's blobs live, so that it can damage them behind the service's back.
+enum Storage {
+    Directory,
+    S3 { endpoint: String, bucket: String },
+}
+
+fn pdf(size: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n".to_vec();
+    bytes.resize(size, b' ');
+    bytes
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    kind: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
+    let form = Form::new()
+        .text("kind", kind.to_owned())
+        .part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/applications/{id}/attachments")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("the service answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn attachments(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
+    let read = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/applications/{id}"),
+            token,
+            None,
+            200,
+        )
+        .await;
+    read["attachments"].as_array().cloned().unwrap_or_default()
+}
+
+async fn damage(app: &TestApp, storage: &Storage, sha256: &str, bytes: Option<&[u8]>) {
+    match storage {
+        Storage::Directory => {
+            let path = app
+                .attachments
+                .attachments_dir
+                .clone()
+                .unwrap()
+                .join("sha256")
+                .join(&sha256[..2])
+                .join(sha256);
+            match bytes {
+                Some(bytes) => std::fs::write(path, bytes).unwrap(),
+                None => std::fs::remove_file(path).unwrap(),
+            }
+        }
+        Storage::S3 { endpoint, bucket } => {
+            use object_store::ObjectStore;
+            let store = object_store::aws::AmazonS3Builder::new()
+                .with_bucket_name(bucket)
+                .with_region("us-east-1")
+                .with_endpoint(endpoint)
+                .with_allow_http(true)
+                .with_access_key_id("test")
+                .with_secret_access_key("test")
+                .build()
+                .unwrap();
+            let path = object_store::path::Path::from(format!("sha256/{sha256}"));
+            match bytes {
+                Some(bytes) => {
+                    store.put(&path, bytes.to_vec().into()).await.unwrap();
+                }
+                None => store.delete(&path).await.unwrap(),
+            }
+        }
+    }
+}
+
+async fn verification(app: &TestApp) -> grants_app::audit::AttachmentVerification {
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    let blobs = app.attachments.store(&app.database_url).unwrap();
+    grants_app::audit::verify_attachments(&db.log_pool(), &blobs)
+        .await
+        .unwrap()
+}
+
+async fn exercise(app: TestApp, storage: Storage) {
+    let cast = app.cast(0).await;
+    let round = app
+        .open_round(&cast, &step_up_round(1_000_000, Duration::hours(1)))
+        .await;
+    let member = app.applicant("member@example.jp").await;
+    let group = app.register_group(&member, "みどりの会").await;
+    let mut draft = form(200_000, 0, 200_000);
+    draft["round_id"] = json!(round);
+    draft["group_id"] = json!(group);
+    let started = app
+        .call(
+            Method::POST,
+            "/api/v1/applications",
+            &member,
+            Some(&draft),
+            201,
+        )
+        .await;
+    let id = started["id"].as_str().unwrap().to_owned();
+
+    // Upload and read back: the digest is the content's, the download is byte for byte.
+    let rules = pdf(300_000);
+    let expected_sha = hex::encode(sha2::Sha256::digest(&rules));
+    let (status, added) = upload(
+        &app,
+        &member,
+        &id,
+        "rules",
+        "団体規約 2026.pdf",
+        rules.clone(),
+    )
+    .await;
+    assert_eq!(status, 201, "{added:?}");
+    assert_eq!(added["sha256"], expected_sha);
+    assert_eq!(added["media_type"], "application/pdf");
+    assert_eq!(added["size"], 300_000);
+    assert_eq!(added["kind_ja"], "規約");
+    let listed = attachments(&app, &member, &id).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["file_name"], "団体規約 2026.pdf");
+    let href = added["href"].as_str().unwrap().to_owned();
+    let download = app
+        .client
+        .get(app.url(&href))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    let disposition = download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains("filename*=UTF-8''%E5%9B%A3%E4%BD%93%E8%A6%8F%E7%B4%84%202026.pdf"),
+        "{disposition}"
+    );
+    assert_eq!(download.bytes().await.unwrap().as_ref(), rules.as_slice());
+    // Staff read it too (whoever may read the application).
+    let as_staff = app
+        .client
+        .get(app.url(&href))
+        .bearer_auth(&cast.staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_staff.status(), 200);
+
+    // A program named .pdf: the content decides, 415 with the rule, nothing referenced.
+    let (status, refused) = upload(
+        &app,
+        &member,
+        &id,
+        "quote",
+        "見積書.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff".repeat(100),
+    )
+    .await;
+    assert_eq!(status, 415, "{refused:?}");
+    assert_eq!(refused["code"], "attachment.unsupported_type");
+    assert!(refused["detail_ja"]
+        .as_str()
+        .unwrap()
+        .contains("内容で判定"));
+    // Over 10 MB: 413, nothing referenced.
+    let (status, refused) = upload(
+        &app,
+        &member,
+        &id,
+        "quote",
+        "見積書.pdf",
+        pdf(10 * 1024 * 1024 + 1),
+    )
+    .await;
+    assert_eq!(status, 413, "{refused:?}");
+    assert_eq!(refused["code"], "attachment.file_too_large");
+    assert_eq!(refused["detail_ja"], "ファイルは1件10MBまでです");
+    // A kind the application does not take: 422 beside the field.
+    let (status, refused) = upload(
+        &app,
+        &member,
+        &id,
+        "receipt",
+        "領収書.png",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused:?}");
+    assert_eq!(refused["field"], "kind");
+    assert_eq!(attachments(&app, &member, &id).await.len(), 1);
+    if let Storage::Directory = storage {
+        let spool = app.attachments.attachments_dir.clone().unwrap().join("tmp");
+        assert_eq!(
+            std::fs::read_dir(spool).unwrap().count(),
+            0,
+            "no upload is left behind"
+        );
+    }
+
+    // A stranger neither reads nor removes it.
+    let stranger = app.applicant("stranger@example.jp").await;
+    let answer = app.send(Method::GET, &href, Some(&stranger), None).await;
+    assert_eq!(answer.status, 404);
+    let answer = app.send(Method::DELETE, &href, Some(&stranger), None).await;
+    assert_eq!(answer.status, 404);
+
+    // A corrupt blob is refused on read, counted by /readyz and named by the audit.
+    assert!(verification(&app).await.ok);
+    damage(&app, &storage, &expected_sha, Some(b"%PDF-1.4 tampered")).await;
+    let answer = app.send(Method::GET, &href, Some(&member), None).await;
+    assert_eq!(answer.status, 500, "{:?}", answer.body);
+    assert_eq!(answer.body["code"], "attachment.corrupt");
+    assert_eq!(answer.content_type, "application/problem+json");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.body["attachments"]["status"], "ok");
+    assert_eq!(ready.body["attachments"]["failed_reads"], 1);
+    let found = verification(&app).await;
+    assert!(!found.ok);
+    assert_eq!(found.problems.len(), 1);
+    assert_eq!(found.problems[0].problem, "corrupt");
+    assert_eq!(found.problems[0].aggregate_id, id);
+    // ... and a deleted one too.
+    damage(&app, &storage, &expected_sha, None).await;
+    let answer = app.send(Method::GET, &href, Some(&member), None).await;
+    assert_eq!(answer.body["code"], "attachment.missing");
+    assert_eq!(verification(&app).await.problems[0].problem, "missing");
+    // Uploading the same content again heals the store; the application refuses it twice.
+    let (status, refused) = upload(&app, &member, &id, "rules", "規約.pdf", rules.clone()).await;
+    assert_eq!(status, 422, "{refused:?}");
+    assert_eq!(refused["code"], "attachment.same_content");
+    assert!(verification(&app).await.ok);
+
+    // Removal while editable; after submission neither removal nor upload.
+    let answer = app.send(Method::DELETE, &href, Some(&member), None).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(answer.body["attachments"], json!([]));
+    let (status, quote) = upload(
+        &app,
+        &member,
+        &id,
+        "quote",
+        "見積書.png",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 201, "{quote:?}");
+    app.call(
+        Method::POST,
+        &format!("/api/v1/applications/{id}/submit"),
+        &member,
+        None,
+        200,
+    )
+    .await;
+    let answer = app
+        .send(
+            Method::DELETE,
+            quote["href"].as_str().unwrap(),
+            Some(&member),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, 409, "{:?}", answer.body);
+    assert_eq!(answer.body["code"], "application.not_editable");
+    let (status, refused) = upload(
+        &app,
+        &member,
+        &id,
+        "other",
+        "メモ.txt",
+        "追加の資料".as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 409, "{refused:?}");
+    assert_eq!(attachments(&app, &member, &id).await.len(), 1);
+    // Never in public outputs.
+    let public = app.get("/api/v1/public/awards").await;
+    assert!(!public.body.to_string().contains("見積書"));
+}
+
+async fn with_s3(backend: Backend) {
+    let endpoint = std::env::var("GRANTS_TEST_S3_ENDPOINT").expect(
+        "GRANTS_TEST_S3_ENDPOINT is not set: run the tests with scripts/test, which starts moto's S3 server",
+    );
+    let bucket = format!("grants-{}", uuid::Uuid::new_v4().simple());
+    let created = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("the S3 server answers");
+    assert!(created.status().is_success(), "the bucket is created");
+    let app = spawn_app_with(backend, |config| {
+        config.attachments.attachments_s3_bucket = Some(bucket.clone());
+        config.attachments.attachments_s3_endpoint = Some(endpoint.clone());
+        config.attachments.attachments_s3_access_key_id = Some("test".into());
+        config.attachments.attachments_s3_secret_access_key = Some("test".into());
+    })
+    .await;
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.body["attachments"]["store"], "s3", "{:?}", ready.body);
+    exercise(app, Storage::S3 { endpoint, bucket }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_sqlite() {
+    exercise(spawn_app(Backend::Sqlite).await, Storage::Directory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_postgres() {
+    exercise(spawn_app(Backend::Postgres).await, Storage::Directory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_sqlite() {
+    with_s3(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_postgres() {
+    with_s3(Backend::Postgres).await;
+}
