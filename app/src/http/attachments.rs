@@ -7,7 +7,7 @@
 //! application may download its files; only its group's members add and remove them, while the
 //! domain says it may be edited. Never in public outputs.
 
-use axum::extract::multipart::{Multipart, MultipartError};
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -127,13 +127,22 @@ pub async fn upload(
     Applicant(actor): Applicant,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    // The policy first: who may not touch the application learns nothing of the body's shape.
     let own = own_application(&state, &actor, id).await?;
     // Refuse before reading a byte when the application may not change.
     own.state()
         .check_editable(context.now)
         .map_err(|refusal| ApiError::refused(&refusal))?;
+    let mut multipart = multipart.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.not_multipart",
+            "ファイルは multipart/form-data で送ってください",
+            format!("send the file as multipart/form-data: {rejection}"),
+        )
+    })?;
     let mut kind: Option<String> = None;
     let mut received = None;
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
