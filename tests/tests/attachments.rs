@@ -352,3 +352,83 @@ async fn s3_sqlite() {
 async fn s3_postgres() {
     with_s3(Backend::Postgres).await;
 }
+
+/// The group's application page: the upload form, the list, a refusal beside its field, removal.
+async fn on_the_page(app: TestApp) {
+    use grants_tests::browser::Browser;
+    let cast = app.cast(0).await;
+    let round = app
+        .open_round(&cast, &step_up_round(1_000_000, Duration::hours(1)))
+        .await;
+    let member = app.applicant("page@example.jp").await;
+    let group = app.register_group(&member, "みどりの会").await;
+    let mut draft = form(200_000, 0, 200_000);
+    draft["round_id"] = json!(round);
+    draft["group_id"] = json!(group);
+    let started = app
+        .call(
+            Method::POST,
+            "/api/v1/applications",
+            &member,
+            Some(&draft),
+            201,
+        )
+        .await;
+    let id = started["id"].as_str().unwrap().to_owned();
+    let browser = Browser::without_redirects(&app);
+    assert_eq!(browser.sign_in("page@example.jp").await.status, 303);
+    let page = browser.get(&format!("/applications/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("添付書類はまだありません"));
+    assert!(page.html.contains("enctype=\"multipart/form-data\""));
+    let csrf = page.csrf();
+    let post = |kind: &str, name: &str, bytes: Vec<u8>, csrf: &str| {
+        let form = Form::new()
+            .text("kind", kind.to_owned())
+            .part("file", Part::bytes(bytes).file_name(name.to_owned()));
+        browser
+            .client
+            .post(app.url(&format!("/applications/{id}/attachments")))
+            .query(&[("_csrf", csrf)])
+            .multipart(form)
+            .send()
+    };
+    let answer = post("member_list", "名簿.pdf", pdf(2_000), &csrf)
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    let page = browser.get(&format!("/applications/{id}?attached=1")).await;
+    assert!(page.html.contains("ファイルを添付しました。"));
+    assert!(page.html.contains("名簿.pdf"));
+    let link = format!("/applications/{id}/attachments/");
+    let at = page.html.find(&link).unwrap();
+    let href = &page.html[at..at + page.html[at..].find('"').unwrap()];
+    let file = browser.client.get(app.url(href)).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.bytes().await.unwrap().len(), 2_000);
+    // A wrong type: the page again, the rule beside the file field.
+    let answer = post(
+        "quote",
+        "見積書.pdf",
+        b"\x7fELF\x02\x01\x01".repeat(50),
+        &csrf,
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.status(), 422);
+    let html = answer.text().await.unwrap();
+    assert!(html.contains("id=\"e-file\">添付できるのはPDF"), "{html}");
+    // Without the page's token nothing is stored.
+    let answer = post("quote", "見積書.pdf", pdf(3_000), "forged")
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 422);
+    assert_eq!(attachments(&app, &member, &id).await.len(), 1);
+    // Removal from the page.
+    let remove = format!("{href}/remove");
+    let answer = browser.post(&remove, &[("_csrf", &csrf)]).await;
+    assert_eq!(answer.status, 303, "{}", answer.html);
+    assert!(attachments(&app, &member, &id).await.is_empty());
+}
+
+grants_tests::on_both_backends!(the_application_page_attaches_and_removes, on_the_page);

@@ -1,7 +1,7 @@
 //! Applicants: the dashboard (`/my`), registering a group (`/groups/new`), the application form
 //! (`/rounds/{id}/apply` for a new draft, `/applications/{id}/edit` afterwards), one application
 //! with its status and the reasons it was returned (`/applications/{id}`), and withdrawing it; after
-//! the award, one grant (`/grants/{id}`: advances, withdrawal, change requests) and its settlement
+//! the files attached to it (`attachments`); after the award, one grant (`/grants/{id}`: advances, withdrawal, change requests) and its settlement
 //! report (`/grants/{id}/report`).
 //!
 //! Every question and every limit is on the form from the start (the limits are the domain's
@@ -10,6 +10,7 @@
 
 mod application_form;
 mod applications;
+mod attachments;
 mod dashboard;
 mod discontinuation;
 mod grants;
@@ -54,6 +55,20 @@ pub fn routes() -> Router<Web> {
         )
         .route("/applications/{id}/maximum", post(preview_maximum))
         .route("/applications/{id}/withdraw", post(withdraw_application))
+        // The upload is passed on to the API as it streams in: the API route's own body limit
+        // applies (`http::attachments::UPLOAD_BODY_LIMIT_BYTES`).
+        .route(
+            "/applications/{id}/attachments",
+            post(attachments::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/applications/{id}/attachments/{attachment_id}",
+            get(attachments::download),
+        )
+        .route(
+            "/applications/{id}/attachments/{attachment_id}/remove",
+            post(attachments::remove),
+        )
         .route(
             "/applications/{id}/promotion",
             get(promotion).post(answer_promotion),
@@ -136,6 +151,8 @@ pub(super) struct Flags {
     pub(super) saved: Option<String>,
     pub(super) submitted: Option<String>,
     pub(super) withdrawn: Option<String>,
+    pub(super) attached: Option<String>,
+    pub(super) removed: Option<String>,
 }
 
 pub(super) async fn load_application(
