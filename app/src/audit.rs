@@ -49,12 +49,19 @@ pub struct BlobProblem {
     pub problem: &'static str,
 }
 
-/// The digests named by an `AttachmentAdded` event's payload.
+/// The digest named by an event that attaches a file (`AttachmentAdded` on an application,
+/// `ReportAttachmentAdded` on a grant's settlement report).
 fn attached_sha256(event: &LoggedEvent) -> Option<grants_domain::attachment::Sha256> {
-    if event.event_type != "AttachmentAdded" {
+    if !matches!(
+        event.event_type.as_str(),
+        "AttachmentAdded" | "ReportAttachmentAdded"
+    ) {
         return None;
     }
-    let attachment = event.payload.get("AttachmentAdded")?.get("attachment")?;
+    let attachment = event
+        .payload
+        .get(event.event_type.as_str())?
+        .get("attachment")?;
     serde_json::from_value::<grants_domain::attachment::Attachment>(attachment.clone())
         .ok()
         .map(|attachment| attachment.sha256)

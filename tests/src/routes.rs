@@ -133,6 +133,11 @@ pub fn access(operation_id: &str) -> Option<Access> {
         // the members and staff downloading a real one, and a stranger refused.
         "attachments_download" => access(&[], &[Member, Stranger, Reviewer, Staff, Auditor]),
         "attachments_remove" => access(&[], &[Member, Stranger]),
+        "grants_report_attachment_upload" => access(&[Member], &[Stranger]),
+        "grants_report_attachment_download" => {
+            access(&[], &[Member, Stranger, Reviewer, Staff, Auditor])
+        }
+        "grants_report_attachment_remove" => access(&[], &[Member, Stranger]),
         "decisions_get_ranking" => access(&[Reviewer, Staff, Auditor], &[Member, Stranger]),
         "applications_start"
         | "applications_save"

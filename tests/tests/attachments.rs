@@ -432,3 +432,95 @@ async fn on_the_page(app: TestApp) {
 }
 
 grants_tests::on_both_backends!(the_application_page_attaches_and_removes, on_the_page);
+
+/// Receipts and activity photos on a grant's settlement report: attached, read by the group and
+/// staff and nobody else, removed, and refused once the report may no longer change.
+async fn on_the_report(app: TestApp) {
+    let one = app.one_awarded_grant().await;
+    let base = format!("/api/v1/grants/{}/settlement-report/attachments", one.grant);
+    let post = |kind: &str, name: &str, bytes: Vec<u8>| {
+        let form = Form::new()
+            .text("kind", kind.to_owned())
+            .part("file", Part::bytes(bytes).file_name(name.to_owned()));
+        app.client
+            .post(app.url(&base))
+            .bearer_auth(&one.member)
+            .multipart(form)
+            .send()
+    };
+    let jpeg = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0".repeat(10);
+    let answer = post("activity_photo", "観察会.jpg", jpeg.clone())
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    let photo: Value = answer.json().await.unwrap();
+    assert_eq!(photo["media_type"], "image/jpeg");
+    let answer = post("receipt", "領収書 No.12.pdf", pdf(5_000))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    // A plan's file does not belong on the report.
+    let answer = post("rules", "規約.pdf", pdf(6_000)).await.unwrap();
+    assert_eq!(answer.status(), 422);
+    let read = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/grants/{}/settlement-report", one.grant),
+            &one.cast.staff,
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(read["attachments"].as_array().unwrap().len(), 2);
+    let href = photo["href"].as_str().unwrap();
+    for token in [&one.member, &one.cast.staff] {
+        let file = app
+            .client
+            .get(app.url(href))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(file.status(), 200);
+        assert_eq!(file.bytes().await.unwrap().as_ref(), jpeg.as_slice());
+    }
+    let stranger = app.applicant("stranger@example.jp").await;
+    assert_eq!(
+        app.send(Method::GET, href, Some(&stranger), None)
+            .await
+            .status,
+        404
+    );
+    // The committee reads applications, not a grant's receipts.
+    let reviewer_token = &one.cast.reviewers[0].1;
+    assert_eq!(
+        app.send(Method::GET, href, Some(reviewer_token), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.send(Method::DELETE, href, Some(&one.member), None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(verification(&app).await.files_checked, 2);
+    // A withdrawn grant's report takes nothing more.
+    let reason = json!({"reason": "会場が確保できなくなったため"});
+    app.call(
+        Method::POST,
+        &format!("/api/v1/grants/{}/withdraw", one.grant),
+        &one.member,
+        Some(&reason),
+        200,
+    )
+    .await;
+    let answer = post("receipt", "領収書2.pdf", pdf(7_000)).await.unwrap();
+    assert_eq!(answer.status(), 409);
+}
+
+grants_tests::on_both_backends!(
+    the_settlement_report_takes_receipts_and_photos,
+    on_the_report
+);

@@ -15,7 +15,8 @@ use grants_domain::application::{Application, ApplicationCommand};
 use grants_domain::attachment::{
     Attached, Attachment, AttachmentError, AttachmentKind, FileName, FILE_MAX_BYTES,
 };
-use grants_domain::{ApplicationId, AttachmentId};
+use grants_domain::grant::GrantCommand;
+use grants_domain::{ApplicationId, AttachmentId, Grant, GrantId};
 use serde_json::{json, Value};
 
 use super::context::CommandContext;
@@ -24,14 +25,14 @@ use super::extract::{Json, Path};
 use super::AppState;
 use crate::auth::Actor;
 use crate::blobs::{BlobError, ReceiveError};
-use crate::policy::{own_application, visible_application, Applicant};
+use crate::policy::{own_application, own_grant, visible_application, visible_grant, Applicant};
 use crate::store::ActorRole;
 
 /// The upload route's body limit: one file at its limit, and the form around it.
 pub const UPLOAD_BODY_LIMIT_BYTES: usize = FILE_MAX_BYTES as usize + 64 * 1024;
 
 /// An attached file as readers see it.
-pub fn attachment_json(application: ApplicationId, attached: &Attached) -> Value {
+pub fn attachment_json(base: &str, attached: &Attached) -> Value {
     let file = &attached.attachment;
     json!({
         "id": file.id,
@@ -43,19 +44,38 @@ pub fn attachment_json(application: ApplicationId, attached: &Attached) -> Value
         "sha256": file.sha256.as_str(),
         "added_by": attached.by,
         "added_at": crate::http::jst(attached.at),
-        "href": format!("/api/v1/applications/{application}/attachments/{}", file.id),
+        "href": format!("{base}/{}", file.id),
     })
+}
+
+fn application_href(id: ApplicationId) -> String {
+    format!("/api/v1/applications/{id}/attachments")
+}
+
+fn report_href(id: GrantId) -> String {
+    format!("/api/v1/grants/{id}/settlement-report/attachments")
+}
+
+fn list_json(base: &str, files: &[Attached]) -> Value {
+    Value::Array(
+        files
+            .iter()
+            .map(|attached| attachment_json(base, attached))
+            .collect(),
+    )
 }
 
 /// The files of an application, for its read.
 pub fn attachments_json(application: &Application) -> Value {
-    Value::Array(
-        application
-            .attachments()
-            .iter()
-            .map(|attached| attachment_json(application.id(), attached))
-            .collect(),
+    list_json(
+        &application_href(application.id()),
+        application.attachments(),
     )
+}
+
+/// The files of a grant's settlement report, for the report's read.
+pub fn report_attachments_json(grant: &Grant) -> Value {
+    list_json(&report_href(grant.grant_id), &grant.report_attachments)
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {
@@ -135,6 +155,37 @@ pub async fn upload(
     own.state()
         .check_editable(context.now)
         .map_err(|refusal| ApiError::refused(&refusal))?;
+    let attachment = received(&state, multipart).await?;
+    let attachment_id = attachment.id;
+    let command = ApplicationCommand::AddAttachment {
+        attachment,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.applications,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    let attached = executed
+        .state
+        .attachment(attachment_id)
+        .ok_or_else(|| ApiError::internal("the attachment is not on the application"))?;
+    let mut body = attachment_json(&application_href(id), attached);
+    body["position"] = json!(executed.position);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Reads an upload (`kind`, `file`), streams the file into the store and keeps it durably: the
+/// attachment an event may now name.
+async fn received(
+    state: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Attachment, ApiError> {
     let mut multipart = multipart.map_err(|rejection| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -177,43 +228,21 @@ pub async fn upload(
         ApiError::invalid(
             "attachment.kind_unknown",
             "添付書類の種類を選んでください",
-            "choose the kind of file: quote, rules, member_list, plan_material or other",
+            "choose the kind of file: quote, rules, member_list, plan_material, receipt, activity_photo or other",
         )
         .with_field("kind")
     })?;
     let (size, media_type) = (spooled.size, spooled.media_type);
     // Durable before the event that names it.
     let sha256 = state.blobs.keep(spooled).await.map_err(blob_error)?;
-    let attachment = Attachment {
+    Ok(Attachment {
         id: AttachmentId::new(),
         kind,
         file_name,
         media_type,
         size,
         sha256,
-    };
-    let attachment_id = attachment.id;
-    let command = ApplicationCommand::AddAttachment {
-        attachment,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run_loaded(
-            &state.stores.applications,
-            own.loaded,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    let attached = executed
-        .state
-        .attachment(attachment_id)
-        .ok_or_else(|| ApiError::internal("the attachment is not on the application"))?;
-    let mut body = attachment_json(id, attached);
-    body["position"] = json!(executed.position);
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    })
 }
 
 /// `Content-Disposition` for a download: an ASCII fallback and the real name (RFC 6266, 5987).
@@ -268,6 +297,11 @@ pub async fn download(
     let attached = application
         .attachment(attachment_id)
         .ok_or_else(ApiError::not_found)?;
+    file_response(&state, attached).await
+}
+
+/// An attached file's bytes, verified, with its type and name.
+async fn file_response(state: &AppState, attached: &Attached) -> Result<Response, ApiError> {
     let file = &attached.attachment;
     let bytes = state.blobs.read(&file.sha256).await.map_err(blob_error)?;
     let mut response = bytes.into_response();
@@ -325,6 +359,132 @@ pub async fn remove(
         .await?;
     Ok(Json(json!({
         "attachments": attachments_json(&executed.state),
+        "position": executed.position,
+    }))
+    .into_response())
+}
+
+/// `POST /api/v1/grants/{id}/settlement-report/attachments`: attach a receipt or an activity photo
+/// to the settlement report (multipart: `kind`, then `file`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/settlement-report/attachments",
+    operation_id = "grants_report_attachment_upload",
+    tag = "grants",
+    summary = "実績報告への添付（提出前・差戻し中） / attach a receipt or photo to the settlement report",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body(content_type = "multipart/form-data", description = "`kind` (receipt, activity_photo, other) and `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB)"),
+    responses(
+        (status = 201, description = "the attached file and the log position"),
+        (status = 413, description = "the file is over 10 MB"),
+        (status = 415, description = "the file's content is not of an accepted type"),
+    ),
+)]
+pub async fn report_upload(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let own = own_grant(&state, &actor, id).await?;
+    own.state()
+        .check_report_editable()
+        .map_err(|refusal| ApiError::refused(&refusal))?;
+    let attachment = received(&state, multipart).await?;
+    let attachment_id = attachment.id;
+    let command = GrantCommand::AddReportAttachment {
+        attachment,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.grants,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    let attached = executed
+        .state
+        .report_attachment(attachment_id)
+        .ok_or_else(|| ApiError::internal("the attachment is not on the report"))?;
+    let mut body = attachment_json(&report_href(id), attached);
+    body["position"] = json!(executed.position);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `GET /api/v1/grants/{id}/settlement-report/attachments/{attachment_id}`: the file, checked
+/// against its SHA-256.
+#[utoipa::path(
+    get,
+    path = "/api/v1/grants/{id}/settlement-report/attachments/{attachment_id}",
+    operation_id = "grants_report_attachment_download",
+    tag = "grants",
+    summary = "実績報告の添付ファイル / download a file of the settlement report (checksum verified)",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses(
+        (status = 200, description = "the file, with its media type and name"),
+        (status = 500, description = "the stored file is missing or corrupt (attachment.missing, attachment.corrupt)"),
+    ),
+)]
+pub async fn report_download(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, attachment_id)): Path<(GrantId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let grant = visible_grant(&state, &actor, id).await?;
+    let attached = grant
+        .report_attachment(attachment_id)
+        .ok_or_else(ApiError::not_found)?;
+    file_response(&state, attached).await
+}
+
+/// `DELETE /api/v1/grants/{id}/settlement-report/attachments/{attachment_id}`: take a file off
+/// the report.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/grants/{id}/settlement-report/attachments/{attachment_id}",
+    operation_id = "grants_report_attachment_remove",
+    tag = "grants",
+    summary = "実績報告の添付ファイルの削除 / take a file off the settlement report",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses((status = 200, description = "the report's files and the log position")),
+)]
+pub async fn report_remove(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path((id, attachment_id)): Path<(GrantId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let own = own_grant(&state, &actor, id).await?;
+    if own.state().report_attachment(attachment_id).is_none() {
+        return Err(ApiError::not_found());
+    }
+    let command = GrantCommand::RemoveReportAttachment {
+        attachment_id,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.grants,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    Ok(Json(json!({
+        "attachments": report_attachments_json(&executed.state),
         "position": executed.position,
     }))
     .into_response())

@@ -488,7 +488,10 @@ pub async fn get_report(
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let grant = visible_grant(&state, &actor, id).await?;
-    Ok(Json(json!({ "report": grant.report })))
+    Ok(Json(json!({
+        "report": grant.report,
+        "attachments": super::attachments::report_attachments_json(&grant),
+    })))
 }
 
 #[derive(Deserialize, ToSchema)]

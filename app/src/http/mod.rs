@@ -98,10 +98,15 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::withdraw))
         .routes(routes!(applications::screen))
         .routes(routes!(attachments::download, attachments::remove))
+        .routes(routes!(
+            attachments::report_download,
+            attachments::report_remove
+        ))
         // Uploads alone may be as large as a file (`attachments::UPLOAD_BODY_LIMIT_BYTES`).
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(attachments::upload))
+                .routes(routes!(attachments::report_upload))
                 .layer(DefaultBodyLimit::max(attachments::UPLOAD_BODY_LIMIT_BYTES)),
         )
         .routes(routes!(reviews::declare))

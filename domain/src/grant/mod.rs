@@ -57,6 +57,8 @@ mod text;
 #[cfg(test)]
 mod due_date_tests;
 #[cfg(test)]
+mod report_attachment_tests;
+#[cfg(test)]
 mod surcharge_tests;
 #[cfg(test)]
 mod tests;
@@ -331,6 +333,10 @@ pub struct Grant {
     /// The cancellation's refund order with its 加算金・延滞金 terms (`surcharge`).
     #[serde(default)]
     pub refund_order: Option<RefundOrder>,
+    /// The files attached to the settlement report (receipts, activity photos), in the order
+    /// added. Defaulted: a snapshot from before them had none, as its events say.
+    #[serde(default)]
+    pub report_attachments: Vec<crate::attachment::Attached>,
 }
 
 impl Grant {
@@ -455,6 +461,14 @@ impl Grant {
             GrantCommand::SaveSettlementReport { report, by, at } => {
                 self.save_report(report, by, at)
             }
+            GrantCommand::AddReportAttachment { attachment, by, at } => {
+                self.add_report_attachment(attachment, by, at)
+            }
+            GrantCommand::RemoveReportAttachment {
+                attachment_id,
+                by,
+                at,
+            } => self.remove_report_attachment(attachment_id, by, at),
             GrantCommand::SubmitSettlementReport {
                 delay_reason,
                 by,
@@ -667,6 +681,14 @@ impl Aggregate for Grant {
                 },
             ),
             GrantEvent::SettlementReportSaved { report, .. } => self.report = Some(report),
+            GrantEvent::ReportAttachmentAdded { attachment, by, at } => {
+                self.report_attachments
+                    .push(crate::attachment::Attached { attachment, by, at });
+            }
+            GrantEvent::ReportAttachmentRemoved { attachment_id, .. } => {
+                self.report_attachments
+                    .retain(|one| one.attachment.id != attachment_id);
+            }
             GrantEvent::SettlementReportSubmitted { report, .. } => {
                 self.report = Some(report);
                 self.status = Some(GrantStatus::ReportSubmitted);
