@@ -14,7 +14,8 @@
 //! match (corrupt) or are gone (missing): never served silently. [`BlobStore::check`] does the same
 //! for `grants audit verify`, and [`BlobStore::probe`] tells `/readyz` whether the store answers.
 //!
-//! Removing an attachment takes nothing out of the store: the log still names the bytes, and two
+//! A crash in the middle of an upload leaves a temporary file and no reference; the next start
+//! clears the spool. Removing an attachment takes nothing out of the store: the log still names the bytes, and two
 //! objects may share them.
 
 use std::path::{Path, PathBuf};
@@ -128,6 +129,18 @@ async fn judge_type(head: &[u8], path: &Path) -> Result<MediaType, ReceiveError>
     }
 }
 
+/// Removes what uploads cut off by a crash left in the spool: nothing names them (an event names a
+/// blob only once it is kept), so they are only disk space. One service per spool directory.
+fn clear_spool(spool: &Path) -> Result<(), BlobError> {
+    for entry in std::fs::read_dir(spool).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        if entry.file_name().to_string_lossy().starts_with("upload-") {
+            std::fs::remove_file(entry.path()).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
 impl BlobStore {
     /// No store at all: every operation fails with a clear error.
     pub fn unconfigured() -> Self {
@@ -148,6 +161,7 @@ impl BlobStore {
         let spool = root.join("tmp");
         std::fs::create_dir_all(&spool).map_err(io)?;
         std::fs::create_dir_all(root.join("sha256")).map_err(io)?;
+        clear_spool(&spool)?;
         Ok(BlobStore {
             backend: Backend::Dir { root },
             spool,
@@ -174,6 +188,7 @@ impl BlobStore {
         let store = builder.build().map_err(io)?;
         let spool = spool.into();
         std::fs::create_dir_all(&spool).map_err(io)?;
+        clear_spool(&spool)?;
         Ok(BlobStore {
             backend: Backend::S3 {
                 store: Arc::new(store),

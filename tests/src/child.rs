@@ -29,9 +29,13 @@ pub async fn serve_from_env() {
         surcharge: Default::default(),
         notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
         contact: Default::default(),
-        // Content-addressed, so children may share one directory.
+        // A test's own directory, or one that children share (content-addressed, it may be).
         attachments: grants_app::config::AttachmentsConfig {
-            attachments_dir: Some(std::env::temp_dir().join("grants-child-attachments")),
+            attachments_dir: Some(
+                std::env::var_os("GRANTS_CHILD_ATTACHMENTS_DIR")
+                    .map(std::path::PathBuf::from)
+                    .unwrap_or_else(|| std::env::temp_dir().join("grants-child-attachments")),
+            ),
             ..Default::default()
         },
     };
@@ -57,6 +61,17 @@ impl Server {
         dir: &Path,
         log: Option<PathBuf>,
     ) -> Server {
+        Self::start_with(server_test, database_url, dir, log, &[]).await
+    }
+
+    /// [`Server::start`] with more environment for the child (`GRANTS_CHILD_ATTACHMENTS_DIR`).
+    pub async fn start_with(
+        server_test: &str,
+        database_url: &str,
+        dir: &Path,
+        log: Option<PathBuf>,
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Server {
         let port_file = dir.join(format!("port-{}", uuid::Uuid::new_v4()));
         let stderr = match &log {
             Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
@@ -67,6 +82,7 @@ impl Server {
             .env("GRANTS_CHILD_DATABASE_URL", database_url)
             .env("GRANTS_CHILD_PORT_FILE", &port_file)
             .env("RUST_LOG", if log.is_some() { "debug" } else { "warn" })
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()

@@ -32,12 +32,23 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> (u16, Value) {
+    upload_to(&app.client, &app.address, token, id, kind, name, bytes).await
+}
+
+async fn upload_to(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    id: &str,
+    kind: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
     let form = Form::new()
         .text("kind", kind.to_owned())
         .part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/applications/{id}/attachments")))
+    let response = client
+        .post(format!("{base}/api/v1/applications/{id}/attachments"))
         .bearer_auth(token)
         .multipart(form)
         .send()
@@ -524,3 +535,137 @@ grants_tests::on_both_backends!(
     the_settlement_report_takes_receipts_and_photos,
     on_the_report
 );
+
+#[tokio::test]
+#[ignore = "started by the upload-kill test as its server process"]
+async fn attachment_test_server() {
+    grants_tests::child::serve_from_env().await;
+}
+
+/// An upload cut off by SIGKILL of the service: nothing refers to the partial file, the file
+/// acknowledged before is whole after the restart, and the restart clears the spool.
+async fn killed_midway(backend: Backend) {
+    use grants_tests::child::Server;
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app(backend).await;
+    let dir = app.attachments.attachments_dir.clone().unwrap();
+    let cast = app.cast(0).await;
+    let round = app
+        .open_round(&cast, &step_up_round(1_000_000, Duration::hours(1)))
+        .await;
+    let member = app.applicant("kill@example.jp").await;
+    let group = app.register_group(&member, "みどりの会").await;
+    let mut draft = form(200_000, 0, 200_000);
+    draft["round_id"] = json!(round);
+    draft["group_id"] = json!(group);
+    let started = app
+        .call(
+            Method::POST,
+            "/api/v1/applications",
+            &member,
+            Some(&draft),
+            201,
+        )
+        .await;
+    let id = started["id"].as_str().unwrap().to_owned();
+    let work = tempfile::tempdir().unwrap();
+    let env = [("GRANTS_CHILD_ATTACHMENTS_DIR", dir.as_os_str())];
+    let server = Server::start_with(
+        "attachment_test_server",
+        &app.database_url,
+        work.path(),
+        None,
+        &env,
+    )
+    .await;
+    // One file acknowledged by the child.
+    let kept = pdf(400_000);
+    let (status, acknowledged) = upload_to(
+        &app.client,
+        &server.base,
+        &member,
+        &id,
+        "rules",
+        "規約.pdf",
+        kept.clone(),
+    )
+    .await;
+    assert_eq!(status, 201, "{acknowledged:?}");
+    // A second one that stops after 1 MB of a declared 5 MB; then SIGKILL.
+    let boundary = "grantsboundary";
+    let mut head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nquote\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"見積書.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    head.extend(pdf(1024 * 1024));
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "POST /api/v1/applications/{id}/attachments HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {member}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        5 * 1024 * 1024
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(&head).await.unwrap();
+    stream.flush().await.unwrap();
+    let spool = dir.join("tmp");
+    let partial = |spool: &std::path::Path| {
+        std::fs::read_dir(spool)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().starts_with("upload-"))
+            .map(|entry| entry.metadata().map(|m| m.len()).unwrap_or(0))
+            .max()
+    };
+    let waited = std::time::Instant::now();
+    while partial(&spool).unwrap_or(0) < 512 * 1024 {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(20),
+            "the upload reached the spool"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    server.kill();
+    drop(stream);
+    // Nothing names the partial file; the acknowledged one is there and whole.
+    let files = attachments(&app, &member, &id).await;
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["sha256"], acknowledged["sha256"]);
+    assert!(
+        partial(&spool).is_some(),
+        "the killed upload left its temporary file"
+    );
+    let restarted = Server::start_with(
+        "attachment_test_server",
+        &app.database_url,
+        work.path(),
+        None,
+        &env,
+    )
+    .await;
+    assert_eq!(partial(&spool), None, "the restart cleared the spool");
+    let file = app
+        .client
+        .get(format!(
+            "{}{}",
+            restarted.base,
+            acknowledged["href"].as_str().unwrap()
+        ))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.bytes().await.unwrap().as_ref(), kept.as_slice());
+    assert!(verification(&app).await.ok);
+    restarted.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_killed_midway_sqlite() {
+    killed_midway(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_killed_midway_postgres() {
+    killed_midway(Backend::Postgres).await;
+}

@@ -137,7 +137,7 @@ fn receive_error(error: ReceiveError) -> ApiError {
     params(("id" = uuid::Uuid, Path, description = "the application id")),
     request_body(content_type = "multipart/form-data", description = "`kind` (quote, rules, member_list, plan_material, other) and `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB; the type is judged from the content)"),
     responses(
-        (status = 201, description = "the attached file and the log position"),
+        (status = 201, description = "the attached file and the log position", body = super::openapi::AttachmentRead),
         (status = 413, description = "the file is over 10 MB"),
         (status = 415, description = "the file's content is not of an accepted type"),
     ),
@@ -375,7 +375,7 @@ pub async fn remove(
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
     request_body(content_type = "multipart/form-data", description = "`kind` (receipt, activity_photo, other) and `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB)"),
     responses(
-        (status = 201, description = "the attached file and the log position"),
+        (status = 201, description = "the attached file and the log position", body = super::openapi::AttachmentRead),
         (status = 413, description = "the file is over 10 MB"),
         (status = 415, description = "the file's content is not of an accepted type"),
     ),
