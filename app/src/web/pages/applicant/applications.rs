@@ -79,7 +79,16 @@ fn application_page(
             }
         }
         (crate::web::view::budget_totals(&application["budget"]))
-        (super::attachments::section(visitor, application, editable, upload))
+        (super::attachments::section(
+            visitor,
+            &super::attachments::Files {
+                page: format!("/applications/{id}"),
+                files: application["attachments"].as_array().map_or(&[][..], Vec::as_slice),
+                kinds: super::attachments::application_kinds(),
+                editable,
+            },
+            upload,
+        ))
         @if withdrawable {
             h2 { "申請の取下げ" }
             (error_summary(withdraw))

@@ -34,18 +34,24 @@ fn size_ja(bytes: u64) -> String {
     }
 }
 
-/// The section of the application page: the files, and the forms while it may be edited.
-pub(super) fn section(
-    visitor: &Visitor,
-    application: &Value,
-    editable: bool,
-    upload: &FormState,
-) -> Markup {
-    let id = text(&application["id"]);
-    let files = application["attachments"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+/// The files of one object as a page shows them.
+pub(super) struct Files<'a> {
+    /// The page of the object (`/applications/{id}`, `/grants/{id}/report`); the files' routes
+    /// hang below it.
+    pub page: String,
+    /// The files as the API lists them.
+    pub files: &'a [Value],
+    /// The kinds the object takes.
+    pub kinds: Vec<AttachmentKind>,
+    /// Whether the object may change now (the domain's answer, as the API gave it).
+    pub editable: bool,
+}
+
+/// The section of an object's page: the files, and the forms while it may be edited.
+pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState) -> Markup {
+    let page = object.page.as_str();
+    let files = object.files;
+    let editable = object.editable;
     let kind_error = upload.errors.field("kind");
     let file_error = upload.errors.field("file");
     html! {
@@ -61,16 +67,16 @@ pub(super) fn section(
                     @if editable { th scope="col" { "操作" } }
                 } }
                 tbody {
-                    @for file in &files {
+                    @for file in files {
                         @let attachment_id = text(&file["id"]);
                         tr {
                             td { (text(&file["kind_ja"])) }
-                            td { a href={ "/applications/" (id) "/attachments/" (attachment_id) } download { (text(&file["file_name"])) } }
+                            td { a href={ (page) "/attachments/" (attachment_id) } download { (text(&file["file_name"])) } }
                             td.num { (size_ja(file["size"].as_u64().unwrap_or(0))) }
                             td { (view::instant_of(&file["added_at"])) }
                             @if editable {
                                 td {
-                                    form method="post" action={ "/applications/" (id) "/attachments/" (attachment_id) "/remove" } {
+                                    form method="post" action={ (page) "/attachments/" (attachment_id) "/remove" } {
                                         input type="hidden" name="_csrf" value=(visitor.csrf);
                                         button.danger type="submit" aria-label={ (text(&file["file_name"])) "を削除" } { "削除" }
                                     }
@@ -88,12 +94,12 @@ pub(super) fn section(
                 }
             }
             form.stack method="post" enctype="multipart/form-data"
-                action={ "/applications/" (id) "/attachments?_csrf=" (encode(&visitor.csrf)) } {
+                action={ (page) "/attachments?_csrf=" (encode(&visitor.csrf)) } {
                 div.field.invalid[kind_error.is_some()] {
                     label for="f-kind" { "種類" span.req { "必須" } }
                     @if let Some(error) = kind_error { p.error id="e-kind" { (error) } }
                     select #f-kind name="kind" required aria-invalid=[kind_error.map(|_| "true")] aria-describedby=[kind_error.map(|_| "e-kind")] {
-                        @for kind in AttachmentKind::for_object(AttachedTo::Application) {
+                        @for kind in &object.kinds {
                             option value=(kind.as_str()) selected[upload.values.get("kind") == kind.as_str()] { (kind.label_ja()) }
                         }
                     }
@@ -122,16 +128,60 @@ pub(super) struct UploadQuery {
     csrf: String,
 }
 
-/// The application page again, with the upload form's refusals.
-async fn shown_with(
-    web: &Web,
-    visitor: &Visitor,
-    token: &str,
-    id: &str,
-    errors: Errors,
-) -> Response {
-    let upload = FormState::new(FormData::default()).with_errors(errors);
-    super::applications::show(web, visitor, token, id, &upload).await
+/// What the files hang on.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Application(&'a str),
+    /// A grant's settlement report.
+    Report(&'a str),
+}
+
+impl Target<'_> {
+    fn page(self) -> String {
+        match self {
+            Target::Application(id) => format!("/applications/{id}"),
+            Target::Report(id) => format!("/grants/{id}/report"),
+        }
+    }
+
+    fn api(self) -> String {
+        match self {
+            Target::Application(id) => format!("/api/v1/applications/{}/attachments", encode(id)),
+            Target::Report(id) => {
+                format!(
+                    "/api/v1/grants/{}/settlement-report/attachments",
+                    encode(id)
+                )
+            }
+        }
+    }
+
+    /// The object's page again, with the upload form's refusals.
+    async fn shown_with(
+        self,
+        web: &Web,
+        visitor: &Visitor,
+        token: &str,
+        errors: Errors,
+    ) -> Response {
+        let upload = FormState::new(FormData::default()).with_errors(errors);
+        match self {
+            Target::Application(id) => {
+                super::applications::show(web, visitor, token, id, &upload).await
+            }
+            Target::Report(id) => super::settlement::show(web, visitor, token, id, &upload).await,
+        }
+    }
+}
+
+/// The kinds an application takes.
+pub(super) fn application_kinds() -> Vec<AttachmentKind> {
+    AttachmentKind::for_object(AttachedTo::Application)
+}
+
+/// The kinds a settlement report takes.
+pub(super) fn report_kinds() -> Vec<AttachmentKind> {
+    AttachmentKind::for_object(AttachedTo::SettlementReport)
 }
 
 /// `POST /applications/{id}/attachments`: the browser's upload, passed on to the API.
@@ -142,23 +192,44 @@ pub(super) async fn upload(
     Query(query): Query<UploadQuery>,
     request: Request,
 ) -> Response {
-    let path = format!("/applications/{id}");
+    pass_upload(&web, visitor, Target::Application(&id), query, request).await
+}
+
+/// `POST /grants/{id}/report/attachments`: the same for the settlement report.
+pub(super) async fn report_upload(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(query): Query<UploadQuery>,
+    request: Request,
+) -> Response {
+    pass_upload(&web, visitor, Target::Report(&id), query, request).await
+}
+
+async fn pass_upload(
+    web: &Web,
+    visitor: Visitor,
+    target: Target<'_>,
+    query: UploadQuery,
+    request: Request,
+) -> Response {
+    let path = target.page();
     let Some(token) = visitor.token().map(str::to_owned) else {
         return login_then(&path);
     };
     if !visitor
-        .csrf_matches(&web, Binding::Session, &query.csrf)
+        .csrf_matches(web, Binding::Session, &query.csrf)
         .await
     {
         let mut errors = Errors::default();
         errors.add(None, NOT_CONFIRMED);
-        return shown_with(&web, &visitor, &token, &id, errors).await;
+        return target.shown_with(web, &visitor, &token, errors).await;
     }
     let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
     let answer = web
         .api
         .forward_upload(
-            &format!("/api/v1/applications/{}/attachments", encode(&id)),
+            &target.api(),
             &token,
             content_type,
             request.into_body(),
@@ -171,7 +242,7 @@ pub(super) async fn upload(
         Err(problem) => {
             let mut errors = Errors::default();
             errors.problem(&problem, FIELDS);
-            shown_with(&web, &visitor, &token, &id, errors).await
+            target.shown_with(web, &visitor, &token, errors).await
         }
     }
 }
@@ -183,18 +254,32 @@ pub(super) async fn download(
     visitor: Visitor,
     Path((id, attachment_id)): Path<(String, String)>,
 ) -> Response {
-    let path = format!("/applications/{id}");
+    pass_download(&web, &visitor, Target::Application(&id), &attachment_id).await
+}
+
+/// `GET /grants/{id}/report/attachments/{attachment_id}`: the same for the settlement report.
+pub(super) async fn report_download(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Response {
+    pass_download(&web, &visitor, Target::Report(&id), &attachment_id).await
+}
+
+async fn pass_download(
+    web: &Web,
+    visitor: &Visitor,
+    target: Target<'_>,
+    attachment_id: &str,
+) -> Response {
+    let path = target.page();
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let api_path = format!(
-        "/api/v1/applications/{}/attachments/{}",
-        encode(&id),
-        encode(&attachment_id)
-    );
+    let api_path = format!("{}/{}", target.api(), encode(attachment_id));
     match web.api.stream_file(&api_path, token).await {
         Ok(response) => response,
-        Err(problem) => file_failed(&visitor, &problem, &path),
+        Err(problem) => file_failed(visitor, &problem, &path),
     }
 }
 
@@ -218,9 +303,42 @@ pub(super) async fn remove(
     Path((id, attachment_id)): Path<(String, String)>,
     PageForm(form): PageForm,
 ) -> Response {
-    let form = FormData(form);
-    let path = format!("/applications/{id}");
-    let (visitor, token, again) = match guard(&web, visitor, &form).await {
+    pass_remove(
+        &web,
+        visitor,
+        Target::Application(&id),
+        &attachment_id,
+        FormData(form),
+    )
+    .await
+}
+
+/// `POST /grants/{id}/report/attachments/{attachment_id}/remove`: the same for the report.
+pub(super) async fn report_remove(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, attachment_id)): Path<(String, String)>,
+    PageForm(form): PageForm,
+) -> Response {
+    pass_remove(
+        &web,
+        visitor,
+        Target::Report(&id),
+        &attachment_id,
+        FormData(form),
+    )
+    .await
+}
+
+async fn pass_remove(
+    web: &Web,
+    visitor: Visitor,
+    target: Target<'_>,
+    attachment_id: &str,
+    form: FormData,
+) -> Response {
+    let path = target.page();
+    let (visitor, token, again) = match guard(web, visitor, &form).await {
         Guard::Proceed {
             visitor,
             token,
@@ -230,16 +348,12 @@ pub(super) async fn remove(
             let Some(token) = visitor.token().map(str::to_owned) else {
                 return login_then(&path);
             };
-            return shown_with(&web, &visitor, &token, &id, state.errors).await;
+            return target.shown_with(web, &visitor, &token, state.errors).await;
         }
     };
     let call = Call::command(
         Method::DELETE,
-        format!(
-            "/api/v1/applications/{}/attachments/{}",
-            encode(&id),
-            encode(&attachment_id)
-        ),
+        format!("{}/{}", target.api(), encode(attachment_id)),
         Some(&token),
         None,
     );
@@ -248,7 +362,7 @@ pub(super) async fn remove(
         Err(problem) => {
             let mut errors = Errors::default();
             errors.problem(&problem, &[]);
-            shown_with(&web, &visitor, &token, &id, errors).await
+            target.shown_with(web, &visitor, &token, errors).await
         }
     };
     with_session(response.into_response(), &visitor, again)

@@ -79,6 +79,18 @@ pub fn routes() -> Router<Web> {
         .route("/grants/{id}/change", get(change_form).post(request_change))
         .route("/grants/{id}/report", get(report_form).post(save_report))
         .route(
+            "/grants/{id}/report/attachments",
+            post(attachments::report_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/grants/{id}/report/attachments/{attachment_id}",
+            get(attachments::report_download),
+        )
+        .route(
+            "/grants/{id}/report/attachments/{attachment_id}/remove",
+            post(attachments::report_remove),
+        )
+        .route(
             "/grants/{id}/discontinuation",
             get(discontinuation_form).post(request_discontinuation),
         )
