@@ -50,11 +50,12 @@ pub struct BlobProblem {
 }
 
 /// The digest named by an event that attaches a file (`AttachmentAdded` on an application,
-/// `ReportAttachmentAdded` on a grant's settlement report).
+/// `ReportAttachmentAdded` on a grant's settlement report, `ChangeAttachmentAdded` on its change
+/// requests).
 fn attached_sha256(event: &LoggedEvent) -> Option<grants_domain::attachment::Sha256> {
     if !matches!(
         event.event_type.as_str(),
-        "AttachmentAdded" | "ReportAttachmentAdded"
+        "AttachmentAdded" | "ReportAttachmentAdded" | "ChangeAttachmentAdded"
     ) {
         return None;
     }

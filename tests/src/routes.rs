@@ -138,6 +138,13 @@ pub fn access(operation_id: &str) -> Option<Access> {
             access(&[], &[Member, Stranger, Reviewer, Staff, Auditor])
         }
         "grants_report_attachment_remove" => access(&[], &[Member, Stranger]),
+        // The matrix's change request does not exist: the member gets past the policy to the
+        // domain's refusal (422); a file of it is found by nobody.
+        "grants_change_attachment_upload" => access(&[Member], &[Stranger]),
+        "grants_change_attachment_download" => {
+            access(&[], &[Member, Stranger, Reviewer, Staff, Auditor])
+        }
+        "grants_change_attachment_remove" => access(&[], &[Member, Stranger]),
         "decisions_get_ranking" => access(&[Reviewer, Staff, Auditor], &[Member, Stranger]),
         "applications_start"
         | "applications_save"

@@ -510,13 +510,102 @@ async fn on_the_report(app: TestApp) {
             .status,
         404
     );
+    // The report page lists them and takes one more.
+    let browser = grants_tests::browser::Browser::without_redirects(&app);
+    assert_eq!(browser.sign_in("member@example.jp").await.status, 303);
+    let page = browser.get(&format!("/grants/{}/report", one.grant)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("観察会.jpg") && page.html.contains(">領収書</option>"));
+    let form = Form::new().text("kind", "receipt").part(
+        "file",
+        Part::bytes(pdf(4_000)).file_name("領収書 No.13.pdf"),
+    );
+    let answer = browser
+        .client
+        .post(app.url(&format!("/grants/{}/report/attachments", one.grant)))
+        .query(&[("_csrf", page.csrf())])
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    let page = browser
+        .get(&format!("/grants/{}/report?attached=1", one.grant))
+        .await;
+    assert!(page.html.contains("領収書 No.13.pdf"));
     assert_eq!(
         app.send(Method::DELETE, href, Some(&one.member), None)
             .await
             .status,
         200
     );
-    assert_eq!(verification(&app).await.files_checked, 2);
+    assert_eq!(verification(&app).await.files_checked, 3);
+    // A change request awaiting staff takes a quote for the new plan.
+    let change = json!({
+        "reason": "参加者が増えたため会場を広くする",
+        "budget": {
+            "income": [{"kind": "project_income", "description": "参加費", "amount": 0}],
+            "expenses": [{"category": "rentals", "item": "会場使用料", "quantity": 1, "unit_price": 300_000}],
+        },
+        "period": {"start": grants_tests::scenario::today_jst(), "end": grants_tests::scenario::fiscal_year_end()},
+    });
+    let requested = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/grants/{}/change-requests", one.grant),
+            &one.member,
+            Some(&change),
+            201,
+        )
+        .await;
+    let changes = requested["change_requests"].as_array().unwrap();
+    let cid = changes.last().unwrap()["change_request_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let change_base = format!(
+        "/api/v1/grants/{}/change-requests/{cid}/attachments",
+        one.grant
+    );
+    let form = Form::new().text("kind", "quote").part(
+        "file",
+        Part::bytes(pdf(8_000)).file_name("新しい会場の見積書.pdf"),
+    );
+    let answer = app
+        .client
+        .post(app.url(&change_base))
+        .bearer_auth(&one.member)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    let quote: Value = answer.json().await.unwrap();
+    let grant = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/grants/{}", one.grant),
+            &one.cast.staff,
+            None,
+            200,
+        )
+        .await;
+    let listed = &grant["change_requests"].as_array().unwrap().last().unwrap()["attachments"];
+    assert_eq!(listed[0]["file_name"], "新しい会場の見積書.pdf");
+    let href = quote["href"].as_str().unwrap();
+    assert_eq!(
+        app.send(Method::GET, href, Some(&one.cast.staff), None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.send(Method::GET, href, Some(&stranger), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(verification(&app).await.files_checked, 4);
     // A withdrawn grant's report takes nothing more.
     let reason = json!({"reason": "会場が確保できなくなったため"});
     app.call(
@@ -529,6 +618,13 @@ async fn on_the_report(app: TestApp) {
     .await;
     let answer = post("receipt", "領収書2.pdf", pdf(7_000)).await.unwrap();
     assert_eq!(answer.status(), 409);
+    // Nor its change request.
+    assert_eq!(
+        app.send(Method::DELETE, href, Some(&one.member), None)
+            .await
+            .status,
+        409
+    );
 }
 
 grants_tests::on_both_backends!(

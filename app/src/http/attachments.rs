@@ -16,7 +16,7 @@ use grants_domain::attachment::{
     Attached, Attachment, AttachmentError, AttachmentKind, FileName, FILE_MAX_BYTES,
 };
 use grants_domain::grant::GrantCommand;
-use grants_domain::{ApplicationId, AttachmentId, Grant, GrantId};
+use grants_domain::{ApplicationId, AttachmentId, ChangeRequestId, Grant, GrantId};
 use serde_json::{json, Value};
 
 use super::context::CommandContext;
@@ -70,6 +70,18 @@ pub fn attachments_json(application: &Application) -> Value {
     list_json(
         &application_href(application.id()),
         application.attachments(),
+    )
+}
+
+fn change_href(id: GrantId, change: ChangeRequestId) -> String {
+    format!("/api/v1/grants/{id}/change-requests/{change}/attachments")
+}
+
+/// The files of one change request, for the grant's read.
+pub fn change_attachments_json(grant: &Grant, change: ChangeRequestId) -> Value {
+    list_json(
+        &change_href(grant.grant_id, change),
+        &grant.change_files(change),
     )
 }
 
@@ -485,6 +497,148 @@ pub async fn report_remove(
         .await?;
     Ok(Json(json!({
         "attachments": report_attachments_json(&executed.state),
+        "position": executed.position,
+    }))
+    .into_response())
+}
+
+/// `POST /api/v1/grants/{id}/change-requests/{cid}/attachments`: attach a file (a quote for the
+/// new plan) to a change request while it awaits staff (multipart: `kind`, then `file`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/change-requests/{cid}/attachments",
+    operation_id = "grants_change_attachment_upload",
+    tag = "grants",
+    summary = "変更申請への添付（審査前） / attach a file to a pending change request",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("cid" = uuid::Uuid, Path, description = "the change request id"),
+    ),
+    request_body(content_type = "multipart/form-data", description = "`kind` (quote, other) and `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB)"),
+    responses(
+        (status = 201, description = "the attached file and the log position", body = super::openapi::AttachmentRead),
+        (status = 413, description = "the file is over 10 MB"),
+        (status = 415, description = "the file's content is not of an accepted type"),
+    ),
+)]
+pub async fn change_upload(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path((id, change_request_id)): Path<(GrantId, ChangeRequestId)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let own = own_grant(&state, &actor, id).await?;
+    own.state()
+        .check_change_open(change_request_id)
+        .map_err(|refusal| ApiError::refused(&refusal))?;
+    let attachment = received(&state, multipart).await?;
+    let attachment_id = attachment.id;
+    let command = GrantCommand::AddChangeAttachment {
+        change_request_id,
+        attachment,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.grants,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    let attached = executed
+        .state
+        .change_files(change_request_id)
+        .into_iter()
+        .find(|one| one.attachment.id == attachment_id)
+        .ok_or_else(|| ApiError::internal("the attachment is not on the change request"))?;
+    let mut body = attachment_json(&change_href(id, change_request_id), &attached);
+    body["position"] = json!(executed.position);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `GET /api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}`: the file, checked
+/// against its SHA-256.
+#[utoipa::path(
+    get,
+    path = "/api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}",
+    operation_id = "grants_change_attachment_download",
+    tag = "grants",
+    summary = "変更申請の添付ファイル / download a file of a change request (checksum verified)",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("cid" = uuid::Uuid, Path, description = "the change request id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses(
+        (status = 200, description = "the file, with its media type and name"),
+        (status = 500, description = "the stored file is missing or corrupt (attachment.missing, attachment.corrupt)"),
+    ),
+)]
+pub async fn change_download(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, change_request_id, attachment_id)): Path<(GrantId, ChangeRequestId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let grant = visible_grant(&state, &actor, id).await?;
+    let attached = grant
+        .change_files(change_request_id)
+        .into_iter()
+        .find(|one| one.attachment.id == attachment_id)
+        .ok_or_else(ApiError::not_found)?;
+    file_response(&state, &attached).await
+}
+
+/// `DELETE /api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}`: take a file
+/// off a pending change request.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}",
+    operation_id = "grants_change_attachment_remove",
+    tag = "grants",
+    summary = "変更申請の添付ファイルの削除（審査前） / take a file off a pending change request",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("cid" = uuid::Uuid, Path, description = "the change request id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses((status = 200, description = "the change request's files and the log position")),
+)]
+pub async fn change_remove(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path((id, change_request_id, attachment_id)): Path<(GrantId, ChangeRequestId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let own = own_grant(&state, &actor, id).await?;
+    if !own
+        .state()
+        .change_files(change_request_id)
+        .iter()
+        .any(|one| one.attachment.id == attachment_id)
+    {
+        return Err(ApiError::not_found());
+    }
+    let command = GrantCommand::RemoveChangeAttachment {
+        change_request_id,
+        attachment_id,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.grants,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    Ok(Json(json!({
+        "attachments": change_attachments_json(&executed.state, change_request_id),
         "position": executed.position,
     }))
     .into_response())

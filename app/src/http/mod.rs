@@ -102,11 +102,16 @@ pub fn api_router() -> OpenApiRouter<AppState> {
             attachments::report_download,
             attachments::report_remove
         ))
+        .routes(routes!(
+            attachments::change_download,
+            attachments::change_remove
+        ))
         // Uploads alone may be as large as a file (`attachments::UPLOAD_BODY_LIMIT_BYTES`).
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(attachments::upload))
                 .routes(routes!(attachments::report_upload))
+                .routes(routes!(attachments::change_upload))
                 .layer(DefaultBodyLimit::max(attachments::UPLOAD_BODY_LIMIT_BYTES)),
         )
         .routes(routes!(reviews::declare))

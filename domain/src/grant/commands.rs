@@ -142,6 +142,20 @@ pub enum GrantCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// The group attaches a file (a quote for the new plan) to a pending change request.
+    AddChangeAttachment {
+        change_request_id: ChangeRequestId,
+        attachment: Attachment,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group takes a file off a pending change request.
+    RemoveChangeAttachment {
+        change_request_id: ChangeRequestId,
+        attachment_id: AttachmentId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
     /// The group submits the saved report (rule 9's deadline); a late first report gives the
     /// reason for its delay (遅延理由).
     SubmitSettlementReport {

@@ -125,6 +125,22 @@ pub enum GrantEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// A file was attached to a pending change request; its bytes were stored durably before.
+    ChangeAttachmentAdded {
+        change_request_id: ChangeRequestId,
+        attachment: Attachment,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A file was taken off a pending change request.
+    ChangeAttachmentRemoved {
+        change_request_id: ChangeRequestId,
+        attachment_id: AttachmentId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     SettlementReportSubmitted {
         /// The report as submitted, so the audit trail shows what staff reviewed.
         report: SettlementReport,
@@ -248,6 +264,8 @@ impl DomainEvent for GrantEvent {
             Self::SettlementReportSaved { .. } => "SettlementReportSaved",
             Self::ReportAttachmentAdded { .. } => "ReportAttachmentAdded",
             Self::ReportAttachmentRemoved { .. } => "ReportAttachmentRemoved",
+            Self::ChangeAttachmentAdded { .. } => "ChangeAttachmentAdded",
+            Self::ChangeAttachmentRemoved { .. } => "ChangeAttachmentRemoved",
             Self::SettlementReportSubmitted { .. } => "SettlementReportSubmitted",
             Self::SettlementReportReturned { .. } => "SettlementReportReturned",
             Self::AmountFinalised { .. } => "AmountFinalised",
@@ -279,6 +297,8 @@ impl DomainEvent for GrantEvent {
             | Self::SettlementReportSaved { .. }
             | Self::ReportAttachmentAdded { .. }
             | Self::ReportAttachmentRemoved { .. }
+            | Self::ChangeAttachmentAdded { .. }
+            | Self::ChangeAttachmentRemoved { .. }
             | Self::SettlementReportSubmitted { .. }
             | Self::SettlementReportReturned { .. }
             | Self::AmountFinalised { .. }

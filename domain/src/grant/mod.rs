@@ -231,6 +231,13 @@ pub enum ChangeState {
     Rejected,
 }
 
+/// A file attached to a change request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeAttached {
+    pub change_request_id: ChangeRequestId,
+    pub attached: crate::attachment::Attached,
+}
+
 /// A change request and what became of it, as its events recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeRecord {
@@ -337,6 +344,9 @@ pub struct Grant {
     /// added. Defaulted: a snapshot from before them had none, as its events say.
     #[serde(default)]
     pub report_attachments: Vec<crate::attachment::Attached>,
+    /// The files attached to change requests, each with its request. Defaulted, as above.
+    #[serde(default)]
+    pub change_attachments: Vec<ChangeAttached>,
 }
 
 impl Grant {
@@ -461,6 +471,18 @@ impl Grant {
             GrantCommand::SaveSettlementReport { report, by, at } => {
                 self.save_report(report, by, at)
             }
+            GrantCommand::AddChangeAttachment {
+                change_request_id,
+                attachment,
+                by,
+                at,
+            } => self.add_change_attachment(change_request_id, attachment, by, at),
+            GrantCommand::RemoveChangeAttachment {
+                change_request_id,
+                attachment_id,
+                by,
+                at,
+            } => self.remove_change_attachment(change_request_id, attachment_id, by, at),
             GrantCommand::AddReportAttachment { attachment, by, at } => {
                 self.add_report_attachment(attachment, by, at)
             }
@@ -685,6 +707,23 @@ impl Aggregate for Grant {
                 self.report_attachments
                     .push(crate::attachment::Attached { attachment, by, at });
             }
+            GrantEvent::ChangeAttachmentAdded {
+                change_request_id,
+                attachment,
+                by,
+                at,
+            } => self.change_attachments.push(ChangeAttached {
+                change_request_id,
+                attached: crate::attachment::Attached { attachment, by, at },
+            }),
+            GrantEvent::ChangeAttachmentRemoved {
+                change_request_id,
+                attachment_id,
+                ..
+            } => self.change_attachments.retain(|one| {
+                one.change_request_id != change_request_id
+                    || one.attached.attachment.id != attachment_id
+            }),
             GrantEvent::ReportAttachmentRemoved { attachment_id, .. } => {
                 self.report_attachments
                     .retain(|one| one.attachment.id != attachment_id);

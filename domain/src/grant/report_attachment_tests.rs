@@ -1,5 +1,6 @@
 //! Receipts and activity photos on the settlement report (`crate::attachment`), as given/when/then:
-//! attached and removed while the report may be saved, refused once it is submitted.
+//! attached and removed while the report may be saved, refused once it is submitted; quotes on a
+//! change request while it awaits staff.
 
 use time::macros::date;
 
@@ -84,4 +85,49 @@ fn a_quote_for_the_plan_is_not_a_report_file() {
         .then_expect_error(GrantError::Attachment(AttachmentError::KindNotForObject {
             kind: AttachmentKind::Rules,
         }));
+}
+
+#[test]
+fn a_pending_change_request_takes_a_quote_and_a_decided_one_none() {
+    use super::tests::{change_id, change_requested, staff};
+    let requested = change_requested(1, 500_000, date!(2027 - 02 - 28));
+    let quote = photo(1, AttachmentKind::Quote);
+    Framework::with(())
+        .given(vec![decided(), requested.clone()])
+        .when(GrantCommand::AddChangeAttachment {
+            change_request_id: change_id(1),
+            attachment: quote.clone(),
+            by: applicant(),
+            at: noon(date!(2026 - 08 - 02)),
+        })
+        .then_expect_events(vec![GrantEvent::ChangeAttachmentAdded {
+            change_request_id: change_id(1),
+            attachment: quote.clone(),
+            by: applicant(),
+            at: noon(date!(2026 - 08 - 02)),
+        }]);
+    let rejected = GrantEvent::ChangeRejected {
+        change_request_id: change_id(1),
+        reason: "計画の変更は認められない".into(),
+        by: staff(),
+        at: noon(date!(2026 - 08 - 10)),
+    };
+    Framework::with(())
+        .given(vec![decided(), requested.clone(), rejected])
+        .when(GrantCommand::AddChangeAttachment {
+            change_request_id: change_id(1),
+            attachment: quote.clone(),
+            by: applicant(),
+            at: noon(date!(2026 - 08 - 11)),
+        })
+        .then_expect_error(GrantError::ChangeAlreadyDecided);
+    Framework::with(())
+        .given(vec![decided()])
+        .when(GrantCommand::AddChangeAttachment {
+            change_request_id: change_id(2),
+            attachment: quote,
+            by: applicant(),
+            at: noon(date!(2026 - 08 - 11)),
+        })
+        .then_expect_error(GrantError::ChangeRequestUnknown);
 }
