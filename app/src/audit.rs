@@ -24,6 +24,94 @@ pub enum AuditError {
     },
     #[error("cannot write the export: {0}")]
     Write(#[from] std::io::Error),
+    #[error(transparent)]
+    Blobs(#[from] crate::blobs::BlobError),
+}
+
+/// What `grants audit verify` found of the attached files the log names.
+#[derive(Debug, serde::Serialize)]
+pub struct AttachmentVerification {
+    /// Every file the log names is there and hashes to its name.
+    pub ok: bool,
+    /// The distinct files checked.
+    pub files_checked: u64,
+    /// Each file missing or corrupt, with the first event that named it.
+    pub problems: Vec<BlobProblem>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct BlobProblem {
+    pub sha256: String,
+    pub position: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    /// `missing` or `corrupt`.
+    pub problem: &'static str,
+}
+
+/// The digest named by an event that attaches a file (`AttachmentAdded` on an application,
+/// `ReportAttachmentAdded` on a grant's settlement report, `ChangeAttachmentAdded` on its change
+/// requests).
+fn attached_sha256(event: &LoggedEvent) -> Option<grants_domain::attachment::Sha256> {
+    if !matches!(
+        event.event_type.as_str(),
+        "AttachmentAdded" | "ReportAttachmentAdded" | "ChangeAttachmentAdded"
+    ) {
+        return None;
+    }
+    let attachment = event
+        .payload
+        .get(event.event_type.as_str())?
+        .get("attachment")?;
+    serde_json::from_value::<grants_domain::attachment::Attachment>(attachment.clone())
+        .ok()
+        .map(|attachment| attachment.sha256)
+}
+
+/// Checks every file the log has ever attached (removed ones too: the log still names them), each
+/// distinct content once, against the store: there, and hashing to its name.
+pub async fn verify_attachments(
+    pool: &LogPool,
+    blobs: &crate::blobs::BlobStore,
+) -> Result<AttachmentVerification, AuditError> {
+    use crate::blobs::BlobError;
+    let log = EventLog::new(pool.clone());
+    let mut cursor = LogCursor::START;
+    let mut seen = std::collections::HashSet::new();
+    let mut problems = Vec::new();
+    loop {
+        let batch = log.read_after(cursor, 1_000).await?;
+        let Some(last) = batch.last() else {
+            break;
+        };
+        cursor = last.cursor();
+        for event in &batch {
+            let Some(sha256) = attached_sha256(event) else {
+                continue;
+            };
+            if !seen.insert(sha256.clone()) {
+                continue;
+            }
+            let problem = match blobs.check(&sha256).await {
+                Ok(()) => continue,
+                Err(BlobError::Missing { .. }) => "missing",
+                Err(BlobError::Corrupt { .. }) => "corrupt",
+                Err(error) => return Err(error.into()),
+            };
+            problems.push(BlobProblem {
+                sha256: sha256.to_string(),
+                position: event.position,
+                aggregate_type: event.aggregate_type.clone(),
+                aggregate_id: event.aggregate_id.clone(),
+                problem,
+            });
+        }
+    }
+    Ok(AttachmentVerification {
+        ok: problems.is_empty(),
+        files_checked: seen.len() as u64,
+        problems,
+    })
 }
 
 /// An application and its grant as they stood at one instant.

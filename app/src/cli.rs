@@ -58,8 +58,14 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Recompute the hash chain and the Merkle tree over the log and compare them with the stored
-    /// links and the signed tree heads; exits 1 and names the first bad position if it broke.
-    Verify(DatabaseConfig),
+    /// links and the signed tree heads, and check every attached file the log names (there and
+    /// whole); exits 1 and names the first bad position or the bad files.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        #[command(flatten)]
+        attachments: crate::config::AttachmentsConfig,
+    },
     /// The log for the standalone verifier (`grants-verify export`), as JSON Lines on stdout: one
     /// line per event of the tree (docs/verification.md).
     Export {
@@ -151,12 +157,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify(database)) => {
+        Command::Audit(AuditCommand::Verify {
+            database,
+            attachments,
+        }) => {
             let state = connect(&database).await?;
             state.projections.catch_up().await?;
             let verification = grants_projections::verify(&state.db.log_pool()).await?;
-            println!("{}", serde_json::to_string_pretty(&verification)?);
-            if !verification.ok {
+            let blobs = attachments.store(&database.database_url)?;
+            let files = crate::audit::verify_attachments(&state.db.log_pool(), &blobs).await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "ok": verification.ok && files.ok,
+                    "chain": verification,
+                    "attachments": files,
+                }))?
+            );
+            if !verification.ok || !files.ok {
                 std::process::exit(1);
             }
             Ok(())

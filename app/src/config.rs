@@ -48,6 +48,71 @@ pub struct ServeConfig {
     /// Where the mails of the outbox go (app/src/mail).
     #[command(flatten)]
     pub mail: MailConfig,
+    /// Where attached files are stored.
+    #[command(flatten)]
+    pub attachments: AttachmentsConfig,
+}
+
+/// Where attached files' bytes are stored (`crate::blobs`): a directory (the default, beside the
+/// SQLite file) or, with a bucket named, S3-compatible object storage.
+#[derive(Args, Clone, Debug, Default)]
+pub struct AttachmentsConfig {
+    /// The directory of attached files; default `attachments` beside the SQLite file (or
+    /// `data/attachments` with PostgreSQL). With a bucket, where uploads are spooled.
+    #[arg(long, env = "GRANTS_ATTACHMENTS_DIR")]
+    pub attachments_dir: Option<std::path::PathBuf>,
+    /// Store attached files in this S3-compatible bucket instead of the directory.
+    #[arg(long, env = "GRANTS_ATTACHMENTS_S3_BUCKET")]
+    pub attachments_s3_bucket: Option<String>,
+    /// The S3-compatible server (`http://127.0.0.1:9000`); AWS's when not given.
+    #[arg(long, env = "GRANTS_ATTACHMENTS_S3_ENDPOINT")]
+    pub attachments_s3_endpoint: Option<String>,
+    /// The bucket's region.
+    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
+    pub attachments_s3_region: String,
+    /// The access key (else the machine's AWS credentials are used).
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
+    pub attachments_s3_access_key_id: Option<String>,
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub attachments_s3_secret_access_key: Option<String>,
+}
+
+impl AttachmentsConfig {
+    /// The directory: as given, else `attachments` beside the SQLite file, else `data/attachments`.
+    pub fn directory(&self, database_url: &str) -> std::path::PathBuf {
+        if let Some(dir) = &self.attachments_dir {
+            return dir.clone();
+        }
+        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            return std::path::PathBuf::from("data/attachments");
+        }
+        let path = database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| database_url.strip_prefix("sqlite:"))
+            .unwrap_or(database_url);
+        std::path::Path::new(path)
+            .parent()
+            .unwrap_or(std::path::Path::new(""))
+            .join("attachments")
+    }
+
+    /// The store these settings name.
+    pub fn store(&self, database_url: &str) -> anyhow::Result<crate::blobs::BlobStore> {
+        let dir = self.directory(database_url);
+        Ok(match &self.attachments_s3_bucket {
+            Some(bucket) => crate::blobs::BlobStore::s3(
+                &crate::blobs::S3Settings {
+                    bucket: bucket.clone(),
+                    region: self.attachments_s3_region.clone(),
+                    endpoint: self.attachments_s3_endpoint.clone(),
+                    access_key_id: self.attachments_s3_access_key_id.clone(),
+                    secret_access_key: self.attachments_s3_secret_access_key.clone(),
+                },
+                dir.join("tmp"),
+            )?,
+            None => crate::blobs::BlobStore::directory(dir)?,
+        })
+    }
 }
 
 /// How the service signs heads of the Merkle tree over its log.

@@ -18,6 +18,7 @@ impl Application {
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
         let db = Database::connect(&config.database.database_url).await?;
         db.migrate().await?;
+        let blobs = config.attachments.store(&config.database.database_url)?;
         let listener = TcpListener::bind(&config.listen).await?;
         Ok(Application {
             listener,
@@ -36,7 +37,7 @@ impl Application {
                     free: config.sign_ups_per_hour,
                     ..SIGN_UPS
                 })),
-                ..AppState::new(db)
+                ..AppState::with_blobs(db, blobs)
             },
         })
     }

@@ -41,13 +41,22 @@ pub struct AppState {
     pub tree_heads: Arc<crate::tree_heads::Signer>,
     /// Where the outbox's mails go, who sends them, and the service's address in them.
     pub mail: Arc<crate::config::MailConfig>,
+    /// Attached files' bytes (`crate::blobs`).
+    pub blobs: crate::blobs::BlobStore,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
 pub const DEFAULT_CITY_NAME: &str = "岡崎市";
 
 impl AppState {
+    /// The state over `db`, without a store of attached files (tools that run commands only);
+    /// the service sets one with [`AppState::with_blobs`].
     pub fn new(db: Database) -> Self {
+        Self::with_blobs(db, crate::blobs::BlobStore::unconfigured())
+    }
+
+    /// The state over `db`, with attached files in `blobs`.
+    pub fn with_blobs(db: Database, blobs: crate::blobs::BlobStore) -> Self {
         // On SQLite the event store's appends and the read models' steps take turns at one gate.
         let gate = WriteGate::for_pool(&db.log_pool());
         AppState {
@@ -63,6 +72,7 @@ impl AppState {
             contact: Arc::default(),
             tree_heads: Arc::default(),
             mail: Arc::default(),
+            blobs,
             db,
         }
     }

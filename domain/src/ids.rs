@@ -80,6 +80,10 @@ id_type!(
     /// A change request (変更承認申請) on a grant.
     ChangeRequestId
 );
+id_type!(
+    /// A file attached to an application, a settlement report or a change request (添付書類).
+    AttachmentId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 //!
 //! Map of the crate:
 //! - value types: [`money`] (`Yen`), [`ratio`] (`Ratio`), [`fiscal_year`] (`FiscalYear`, JST), [`ids`];
-//! - shared rules: [`budget`] (eligible expenses, rule 3's exclusions), [`amount`] (rule 3's formula and
+//! - shared rules: [`attachment`] (which files may be attached, and how many), [`budget`] (eligible expenses, rule 3's exclusions), [`amount`] (rule 3's formula and
 //!   rule 9's finalisation), [`refusal`] (what every refused command says), [`text`] (which
 //!   characters a free-text field may hold);
 //! - aggregates, one folder each: [`group`], [`round`], [`application`], [`review`], [`grant`];
@@ -14,6 +14,7 @@
 pub mod account;
 pub mod amount;
 pub mod application;
+pub mod attachment;
 pub mod budget;
 pub mod criteria;
 pub mod fiscal_year;
@@ -39,7 +40,7 @@ pub use criteria::{Criteria, Criterion, Score};
 pub use fiscal_year::{FiscalYear, JST};
 pub use grant::{Grant, GrantCommand, GrantError, GrantEvent, GrantStatus};
 pub use group::{ContactDetails, Group, GroupCommand, GroupError, GroupEvent, GroupStanding};
-pub use ids::{ApplicationId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
+pub use ids::{ApplicationId, AttachmentId, ChangeRequestId, GrantId, GroupId, RoundId, UserId};
 pub use money::Yen;
 pub use ratio::Ratio;
 pub use refusal::{FieldRefusal, Refusal, RefusalKind};

@@ -35,6 +35,15 @@ pub async fn serve_from_env() {
             smtp_url: std::env::var("GRANTS_CHILD_SMTP_URL").ok(),
             ..Default::default()
         },
+        // A test's own directory, or one that children share (content-addressed, it may be).
+        attachments: grants_app::config::AttachmentsConfig {
+            attachments_dir: Some(
+                std::env::var_os("GRANTS_CHILD_ATTACHMENTS_DIR")
+                    .map(std::path::PathBuf::from)
+                    .unwrap_or_else(|| std::env::temp_dir().join("grants-child-attachments")),
+            ),
+            ..Default::default()
+        },
     };
     let app = Application::build(&config)
         .await
@@ -58,16 +67,17 @@ impl Server {
         dir: &Path,
         log: Option<PathBuf>,
     ) -> Server {
-        Self::start_with(server_test, database_url, dir, log, &[]).await
+        Self::start_with::<&str>(server_test, database_url, dir, log, &[]).await
     }
 
-    /// [`Server::start`] with more environment for the child (`GRANTS_CHILD_SMTP_URL`).
-    pub async fn start_with(
+    /// [`Server::start`] with more environment for the child (`GRANTS_CHILD_SMTP_URL`,
+    /// `GRANTS_CHILD_ATTACHMENTS_DIR`).
+    pub async fn start_with<V: AsRef<std::ffi::OsStr>>(
         server_test: &str,
         database_url: &str,
         dir: &Path,
         log: Option<PathBuf>,
-        env: &[(&str, &str)],
+        env: &[(&str, V)],
     ) -> Server {
         let port_file = dir.join(format!("port-{}", uuid::Uuid::new_v4()));
         let stderr = match &log {
@@ -79,7 +89,7 @@ impl Server {
             .env("GRANTS_CHILD_DATABASE_URL", database_url)
             .env("GRANTS_CHILD_PORT_FILE", &port_file)
             .env("RUST_LOG", if log.is_some() { "debug" } else { "warn" })
-            .envs(env.iter().copied())
+            .envs(env.iter().map(|(name, value)| (*name, value)))
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()

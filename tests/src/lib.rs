@@ -32,7 +32,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database_url: String,
+    /// The service's attachment settings (a fresh directory unless the test chose S3).
+    pub attachments: grants_app::config::AttachmentsConfig,
     _sqlite_dir: Option<tempfile::TempDir>,
+    _attachments_dir: tempfile::TempDir,
 }
 
 /// An answer: the status and the JSON body (`Value::Null` when the body is not JSON).
@@ -63,6 +66,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// [`spawn_app`] with settings changed by `configure` (trusted proxies, throttles).
 pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeConfig)) -> TestApp {
     let (database_url, sqlite_dir) = fresh_database(backend).await;
+    let attachments_dir = tempfile::tempdir().expect("a temporary directory");
     let mut config = ServeConfig {
         database: DatabaseConfig {
             database_url: database_url.clone(),
@@ -77,6 +81,11 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         contact: Default::default(),
         tree_heads: Default::default(),
         mail: Default::default(),
+        attachments: grants_app::config::AttachmentsConfig {
+            attachments_dir: Some(attachments_dir.path().to_owned()),
+            attachments_s3_region: "us-east-1".into(),
+            ..Default::default()
+        },
     };
     configure(&mut config);
     let app = Application::build(&config)
@@ -88,7 +97,9 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         address,
         client: reqwest::Client::new(),
         database_url,
+        attachments: config.attachments.clone(),
         _sqlite_dir: sqlite_dir,
+        _attachments_dir: attachments_dir,
     }
 }
 
@@ -120,7 +131,10 @@ impl TestApp {
             address: address.to_owned(),
             client: reqwest::Client::new(),
             database_url: database_url.to_owned(),
+            // The child keeps its files where its own settings say; this client reads none.
+            attachments: grants_app::config::AttachmentsConfig::default(),
             _sqlite_dir: None,
+            _attachments_dir: tempfile::tempdir().expect("a temporary directory"),
         }
     }
 

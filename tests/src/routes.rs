@@ -131,6 +131,26 @@ pub fn access(operation_id: &str) -> Option<Access> {
             access(&[Member, Staff, Auditor], &[Stranger, Reviewer])
         }
         "applications_get" => access(&[Member, Reviewer, Staff, Auditor], &[Stranger]),
+        // Uploading to the (awarded, no longer editable) demo application gets past the policy
+        // for its members; reviewers and staff may read but not add (403).
+        "attachments_upload" => access(&[Member], &[Stranger]),
+        // The matrix names no attachment that exists, so whoever may read the application is
+        // told the file does not exist (404), as a stranger is; tests/tests/attachments.rs shows
+        // the members and staff downloading a real one, and a stranger refused.
+        "attachments_download" => access(&[], &[Member, Stranger, Reviewer, Staff, Auditor]),
+        "attachments_remove" => access(&[], &[Member, Stranger]),
+        "grants_report_attachment_upload" => access(&[Member], &[Stranger]),
+        "grants_report_attachment_download" => {
+            access(&[], &[Member, Stranger, Reviewer, Staff, Auditor])
+        }
+        "grants_report_attachment_remove" => access(&[], &[Member, Stranger]),
+        // The matrix's change request does not exist: the member gets past the policy to the
+        // domain's refusal (422); a file of it is found by nobody.
+        "grants_change_attachment_upload" => access(&[Member], &[Stranger]),
+        "grants_change_attachment_download" => {
+            access(&[], &[Member, Stranger, Reviewer, Staff, Auditor])
+        }
+        "grants_change_attachment_remove" => access(&[], &[Member, Stranger]),
         "decisions_get_ranking" => access(&[Reviewer, Staff, Auditor], &[Member, Stranger]),
         "applications_start"
         | "applications_save"
@@ -200,6 +220,7 @@ impl Ids {
             .replace("{aggregate_id}", &self.application)
             .replace("{id}", id)
             .replace("{cid}", &self.change_request)
+            .replace("{attachment_id}", &uuid::Uuid::now_v7().to_string())
     }
 }
 

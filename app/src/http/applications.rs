@@ -154,6 +154,7 @@ pub fn application_json(application: &Application) -> Value {
                     "detail_en": warning.message_en(),
                 })
             }),
+        "attachments": super::attachments::attachments_json(application),
         "screening_checks": application.screening_checks().map(|record| json!({
             "members": record.checks.members,
             "residents": record.checks.residents,

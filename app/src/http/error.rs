@@ -177,9 +177,12 @@ impl ApiError {
 
     /// A domain refusal, with the status its kind calls for.
     pub fn refused(refusal: &dyn Refusal) -> Self {
-        let status = match refusal.kind() {
-            RefusalKind::State => StatusCode::CONFLICT,
-            RefusalKind::Rule | RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        let status = match (refusal.code(), refusal.kind()) {
+            // A file over its limit, or of a type not accepted: the statuses HTTP has for them.
+            ("attachment.file_too_large", _) => StatusCode::PAYLOAD_TOO_LARGE,
+            ("attachment.unsupported_type", _) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            (_, RefusalKind::State) => StatusCode::CONFLICT,
+            (_, RefusalKind::Rule | RefusalKind::Invalid) => StatusCode::UNPROCESSABLE_ENTITY,
         };
         let mut error = Self::new(
             status,

@@ -56,7 +56,12 @@ pub fn grant_json(grant: &Grant) -> Value {
         "advance_requests": grant.advances().iter().map(advance_request_json).collect::<Vec<_>>(),
         "allowed_actions": grant.allowed_actions(),
         "payments": grant.payments,
-        "change_requests": grant.changes.iter().map(change_request_json).collect::<Vec<_>>(),
+        "change_requests": grant.changes.iter().map(|change| {
+            let mut body = change_request_json(change);
+            body["attachments"] =
+                super::attachments::change_attachments_json(grant, change.change_request_id);
+            body
+        }).collect::<Vec<_>>(),
         "discontinuation": super::discontinuation::record_json(grant),
         "settlement_due_on": grant.settlement_due_on(),
         "settlement_extensions": grant.settlement_extensions.iter().map(|extension| json!({
@@ -489,7 +494,10 @@ pub async fn get_report(
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let grant = visible_grant(&state, &actor, id).await?;
-    Ok(Json(json!({ "report": grant.report })))
+    Ok(Json(json!({
+        "report": grant.report,
+        "attachments": super::attachments::report_attachments_json(&grant),
+    })))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,4 +1,5 @@
-//! Operations endpoints: liveness, readiness (database reachable, migrations applied) and metrics.
+//! Operations endpoints: liveness, readiness (database reachable, migrations applied, the store of
+//! attached files answering, with the reads that found a file missing or corrupt) and metrics.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -49,7 +50,16 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             json!([])
         }
     };
-    let ready = migrations == "applied";
+    // The store of attached files must answer; files found missing or corrupt by reads are
+    // reported (each also fails its own read, and `grants audit verify` lists them).
+    let attachments_store = match state.blobs.probe().await {
+        Ok(()) => "ok",
+        Err(error) => {
+            tracing::warn!(%error, "the attachment store does not answer");
+            "unavailable"
+        }
+    };
+    let ready = migrations == "applied" && attachments_store == "ok";
     let status = if ready {
         StatusCode::OK
     } else {
@@ -62,6 +72,11 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             "database": backend,
             "migrations": migrations,
             "projections": projections,
+            "attachments": {
+                "store": state.blobs.kind(),
+                "status": attachments_store,
+                "failed_reads": state.blobs.failed_reads(),
+            },
         })),
     )
 }

@@ -82,8 +82,15 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         .get(IDEMPOTENCY_KEY)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
+    // An upload is streamed, never held in memory to be hashed; it is safe to repeat (the same
+    // bytes are stored once, and the domain refuses the same content twice on one object).
+    let is_upload = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
     match key {
-        Some(key) if is_command && !key.is_empty() && key.len() <= 200 => {
+        Some(key) if is_command && !is_upload && !key.is_empty() && key.len() <= 200 => {
             match with_key(&state, key, request, next).await {
                 Ok(response) | Err(response) => response,
             }

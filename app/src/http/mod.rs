@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod client_address;
 pub mod consistency;
@@ -101,6 +102,23 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::preview_maximum))
         .routes(routes!(applications::withdraw))
         .routes(routes!(applications::screen))
+        .routes(routes!(attachments::download, attachments::remove))
+        .routes(routes!(
+            attachments::report_download,
+            attachments::report_remove
+        ))
+        .routes(routes!(
+            attachments::change_download,
+            attachments::change_remove
+        ))
+        // Uploads alone may be as large as a file (`attachments::UPLOAD_BODY_LIMIT_BYTES`).
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(attachments::upload))
+                .routes(routes!(attachments::report_upload))
+                .routes(routes!(attachments::change_upload))
+                .layer(DefaultBodyLimit::max(attachments::UPLOAD_BODY_LIMIT_BYTES)),
+        )
         .routes(routes!(reviews::declare))
         .routes(routes!(reviews::save, reviews::mine))
         .routes(routes!(reviews::seal))

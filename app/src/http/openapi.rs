@@ -569,8 +569,45 @@ pub struct ApplicationRead {
     /// What staff checked at the latest screening (形式審査), who and when; null when none was
     /// recorded.
     screening_checks: Option<ScreeningChecksRead>,
+    /// The files attached (見積書, 規約, 名簿, 事業計画の資料), in the order added.
+    attachments: Vec<AttachmentRead>,
     /// Present on the answer to a command.
     position: Option<Position>,
+}
+
+/// An attached file as its readers see it (its bytes at `href`, verified on every read).
+#[derive(ToSchema)]
+pub struct AttachmentRead {
+    id: Uuid,
+    /// `quote`, `rules`, `member_list`, `plan_material`, `receipt`, `activity_photo` or `other`.
+    kind: String,
+    /// The kind in Japanese (見積書).
+    kind_ja: String,
+    file_name: String,
+    /// Judged from the content: `application/pdf`, `image/jpeg`, `image/png`, `text/plain`, or an
+    /// Office Open XML type.
+    media_type: String,
+    /// In bytes (at most 10 MiB).
+    size: u64,
+    /// The content's SHA-256, 64 lowercase hex digits.
+    sha256: String,
+    added_by: Uuid,
+    added_at: time::OffsetDateTime,
+    /// Where to download it.
+    href: String,
+    /// Present on the answer to an upload.
+    position: Option<Position>,
+}
+
+/// The store of attached files as `/readyz` sees it.
+#[derive(ToSchema)]
+pub struct AttachmentStoreState {
+    /// `directory` or `s3`.
+    store: String,
+    /// `ok` or `unavailable` (then the service is not ready).
+    status: String,
+    /// Reads that found a file missing or corrupt since the service started.
+    failed_reads: u64,
 }
 
 /// What staff checked at screening against the group's documents (rule 1).
@@ -842,6 +879,8 @@ pub struct GrantChangeRequest {
 pub struct SettlementReportRead {
     /// null until a report was saved.
     report: Option<SettlementReport>,
+    /// The receipts and activity photos attached, in the order added.
+    attachments: Vec<AttachmentRead>,
 }
 
 #[derive(ToSchema)]
@@ -860,6 +899,7 @@ pub struct Readiness {
     migrations: String,
     /// Each read model's lag behind the log.
     projections: Vec<ProjectionLag>,
+    attachments: AttachmentStoreState,
 }
 
 /// One event of the log as auditors read it.

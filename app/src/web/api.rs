@@ -187,6 +187,82 @@ impl Api {
         }
     }
 
+    /// Passes a browser's upload (its `Content-Type` with the multipart boundary, and its body as it
+    /// streams in) on to the API route `path`: the page neither reads nor holds the file.
+    pub async fn forward_upload(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: Option<header::HeaderValue>,
+        body: Body,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<Value, Problem> {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::ACCEPT, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        if let Some(client) = client {
+            request = request.extension(crate::auth::ClientIp(client));
+        }
+        let request = request.body(body).map_err(|_| Problem {
+            status: StatusCode::BAD_REQUEST,
+            code: "request.malformed".into(),
+            detail_ja: "リクエストを組み立てられませんでした".into(),
+            field: None,
+            errors: Vec::new(),
+        })?;
+        let response = match self.router.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
+            .await
+            .unwrap_or_default();
+        if status.is_success() {
+            Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        } else {
+            Err(Problem::from_answer(status, &bytes))
+        }
+    }
+
+    /// `GET path` for an attached file: the API's answer passed on as it streams (its type, its
+    /// `Content-Disposition`, its verified bytes), or the problem.
+    pub async fn stream_file(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> Result<axum::response::Response, Problem> {
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .map_err(|_| Problem {
+                status: StatusCode::BAD_REQUEST,
+                code: "request.malformed".into(),
+                detail_ja: "リクエストを組み立てられませんでした".into(),
+                field: None,
+                errors: Vec::new(),
+            })?;
+        let response = match self.router.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
+            .await
+            .unwrap_or_default();
+        Err(Problem::from_answer(status, &bytes))
+    }
+
     /// `GET path` for a file the API answers (a CSV): its content type, its
     /// `Content-Disposition` and its bytes, or the problem.
     pub async fn get_file(&self, path: &str, token: Option<&str>) -> Result<File, Problem> {

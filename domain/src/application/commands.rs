@@ -8,8 +8,9 @@ use time::OffsetDateTime;
 use super::content::ApplicationContent;
 use super::window::ApplicationWindow;
 use crate::amount::AmountTerms;
+use crate::attachment::Attachment;
 use crate::group::GroupStanding;
-use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::ids::{ApplicationId, AttachmentId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
 
 /// Staff's screening result (受付審査) for a submitted application.
@@ -86,6 +87,19 @@ pub enum ApplicationCommand {
     /// Record the round's decision on this application.
     RecordOutcome {
         outcome: DecisionOutcome,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Attach a file the service has already stored durably (its bytes are found by `sha256`).
+    AddAttachment {
+        attachment: Attachment,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// Take an attached file off the application (its bytes stay in the store: the log still
+    /// names them).
+    RemoveAttachment {
+        attachment_id: AttachmentId,
         by: UserId,
         at: OffsetDateTime,
     },

@@ -4,6 +4,7 @@ use time::OffsetDateTime;
 
 use super::status::ApplicationStatus;
 use crate::amount::AmountError;
+use crate::attachment::AttachmentError;
 use crate::fiscal_year::JST;
 use crate::group::GroupError;
 use crate::refusal::{joined_en, joined_ja, FieldRefusal, Refusal, RefusalKind};
@@ -54,6 +55,8 @@ pub enum ApplicationError {
     Group(#[from] GroupError),
     #[error("{0}")]
     Amount(#[from] AmountError),
+    #[error("{0}")]
+    Attachment(#[from] AttachmentError),
     #[error("an application is accepted only once every check is done; not checked: {}", .unchecked.join(", "))]
     ChecksIncomplete { unchecked: Vec<&'static str> },
     /// The refusals of several fields of the form, found at once (never fewer than two).
@@ -110,6 +113,7 @@ impl Refusal for ApplicationError {
             Self::Text(error) => error.code(),
             Self::Group(error) => error.code(),
             Self::Amount(error) => error.code(),
+            Self::Attachment(error) => error.code(),
             Self::ChecksIncomplete { .. } => "application.checks_incomplete",
             Self::Several(all) => all.first().map_or("application.invalid", Refusal::code),
         }
@@ -161,6 +165,7 @@ impl Refusal for ApplicationError {
             Self::Text(error) => error.message_ja_as(field_ja(error.field)),
             Self::Group(error) => error.message_ja(),
             Self::Amount(error) => error.message_ja(),
+            Self::Attachment(error) => error.message_ja(),
             Self::ChecksIncomplete { unchecked } => format!(
                 "受理するには、{}の確認が必要です（規則1の要件）",
                 unchecked
@@ -199,6 +204,7 @@ impl Refusal for ApplicationError {
             Self::Text(error) => error.kind(),
             Self::Group(error) => error.kind(),
             Self::Amount(error) => error.kind(),
+            Self::Attachment(error) => error.kind(),
             Self::Several(all) => all.first().map_or(RefusalKind::Invalid, Refusal::kind),
         }
     }
@@ -214,6 +220,7 @@ impl Refusal for ApplicationError {
             // standing, its grant count), not about a field of the group's own form.
             Self::Group(_) => Some("group_id"),
             Self::Amount(error) => error.field(),
+            Self::Attachment(error) => error.field(),
             Self::Text(error) => error.field(),
             Self::Several(all) => all.first().and_then(Refusal::field),
             _ => None,

@@ -11,7 +11,8 @@ use super::content::ApplicationContent;
 use super::status::ApplicationStatus;
 use super::window::ApplicationWindow;
 use crate::amount::AmountTerms;
-use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::attachment::Attachment;
+use crate::ids::{ApplicationId, AttachmentId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
 
 /// The current version of `ApplicationDraftStarted`.
@@ -107,6 +108,20 @@ pub enum ApplicationEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// A file was attached; its bytes were stored durably, under `attachment.sha256`, before.
+    AttachmentAdded {
+        attachment: Attachment,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// An attached file was taken off.
+    AttachmentRemoved {
+        attachment_id: AttachmentId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for ApplicationEvent {
@@ -124,6 +139,8 @@ impl DomainEvent for ApplicationEvent {
             Self::ApplicationAwarded { .. } => "ApplicationAwarded",
             Self::ApplicationRunnerUp { .. } => "ApplicationRunnerUp",
             Self::ApplicationNotAdopted { .. } => "ApplicationNotAdopted",
+            Self::AttachmentAdded { .. } => "AttachmentAdded",
+            Self::AttachmentRemoved { .. } => "AttachmentRemoved",
         }
         .into()
     }
@@ -141,7 +158,9 @@ impl DomainEvent for ApplicationEvent {
             | Self::ApplicationWithdrawn { .. }
             | Self::ApplicationAwarded { .. }
             | Self::ApplicationRunnerUp { .. }
-            | Self::ApplicationNotAdopted { .. } => "1.0",
+            | Self::ApplicationNotAdopted { .. }
+            | Self::AttachmentAdded { .. }
+            | Self::AttachmentRemoved { .. } => "1.0",
         }
         .into()
     }

@@ -7,6 +7,9 @@
 //! (the requested amount lies between the floor and the maximum, judged by
 //! [`AmountTerms::check_request`]). The form's limits are public constants in [`content`].
 //!
+//! Files (見積書, 規約, 名簿, 事業計画の資料) are added and removed while the content may be edited
+//! ([`Application::check_editable`]), within the limits of [`crate::attachment`].
+//!
 //! Life cycle: draft -> submitted -> (returned -> submitted)* -> eligible | ineligible;
 //! eligible -> awarded | runner_up | not_adopted; runner_up -> awarded | not_adopted; and withdrawn from
 //! draft, submitted, returned, eligible or runner_up.
@@ -37,6 +40,8 @@
 //! - `RecordOutcome` does not judge the decided amount: rule 6 lives in the round's decision. A
 //!   `Rejected` outcome becomes `not_adopted` and keeps its reason.
 
+#[cfg(test)]
+mod attachment_tests;
 pub mod commands;
 pub mod content;
 mod errors;
@@ -65,8 +70,9 @@ pub use status::ApplicationStatus;
 pub use window::ApplicationWindow;
 
 use crate::amount::AmountTerms;
+use crate::attachment::{check_held, check_room, Attached, AttachedTo, Attachment};
 use crate::group::{check_grant_limit, GroupStanding};
-use crate::ids::{ApplicationId, GrantId, GroupId, RoundId, UserId};
+use crate::ids::{ApplicationId, AttachmentId, GrantId, GroupId, RoundId, UserId};
 use crate::money::Yen;
 use content::required_reason;
 
@@ -93,6 +99,9 @@ pub struct Application {
     /// What staff checked at the latest screening (`screening`).
     #[serde(default)]
     screening_checks: Option<ScreeningRecord>,
+    /// The files attached, in the order they were added (`crate::attachment`).
+    #[serde(default)]
+    attachments: Vec<Attached>,
 }
 
 /// The parts every command after `StartDraft` needs.
@@ -244,18 +253,65 @@ impl Application {
         }])
     }
 
-    fn save_draft(
-        &self,
-        content: ApplicationContent,
-        by: UserId,
-        at: OffsetDateTime,
-    ) -> Result<Vec<ApplicationEvent>, ApplicationError> {
+    /// Whether the group may change the application at `at`: its content and its attached files.
+    /// A draft until the window closes, one returned for correction at any time (module doc).
+    pub fn check_editable(&self, at: OffsetDateTime) -> Result<(), ApplicationError> {
         let started = self.started()?;
         match started.status {
             ApplicationStatus::Draft => started.window.check_drafting(at)?,
             ApplicationStatus::Returned => {}
             status => return Err(ApplicationError::NotEditable { status }),
         }
+        Ok(())
+    }
+
+    /// The files attached, in the order they were added.
+    pub fn attachments(&self) -> &[Attached] {
+        &self.attachments
+    }
+
+    /// The attached file `id`, if it is still attached.
+    pub fn attachment(&self, id: AttachmentId) -> Option<&Attached> {
+        self.attachments.iter().find(|one| one.attachment.id == id)
+    }
+
+    fn add_attachment(
+        &self,
+        attachment: Attachment,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<ApplicationEvent>, ApplicationError> {
+        self.check_editable(at)?;
+        check_room(AttachedTo::Application, &self.attachments, &attachment)?;
+        Ok(vec![ApplicationEvent::AttachmentAdded {
+            attachment,
+            by,
+            at,
+        }])
+    }
+
+    fn remove_attachment(
+        &self,
+        attachment_id: AttachmentId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<ApplicationEvent>, ApplicationError> {
+        self.check_editable(at)?;
+        check_held(&self.attachments, attachment_id)?;
+        Ok(vec![ApplicationEvent::AttachmentRemoved {
+            attachment_id,
+            by,
+            at,
+        }])
+    }
+
+    fn save_draft(
+        &self,
+        content: ApplicationContent,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<ApplicationEvent>, ApplicationError> {
+        self.check_editable(at)?;
         let content = content.trimmed();
         content.check_limits()?;
         Ok(vec![ApplicationEvent::ApplicationDraftSaved {
@@ -455,6 +511,14 @@ impl Aggregate for Application {
             ApplicationCommand::RecordOutcome { outcome, by, at } => {
                 self.record_outcome(outcome, by, at)?
             }
+            ApplicationCommand::AddAttachment { attachment, by, at } => {
+                self.add_attachment(attachment, by, at)?
+            }
+            ApplicationCommand::RemoveAttachment {
+                attachment_id,
+                by,
+                at,
+            } => self.remove_attachment(attachment_id, by, at)?,
         };
         for event in events {
             sink.write(event, self).await;
@@ -512,6 +576,13 @@ impl Aggregate for Application {
             }
             ApplicationEvent::ApplicationNotAdopted { reason, .. } => {
                 self.closing_reason = reason;
+            }
+            ApplicationEvent::AttachmentAdded { attachment, by, at } => {
+                self.attachments.push(Attached { attachment, by, at });
+            }
+            ApplicationEvent::AttachmentRemoved { attachment_id, .. } => {
+                self.attachments
+                    .retain(|one| one.attachment.id != attachment_id);
             }
         }
     }

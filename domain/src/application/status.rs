@@ -72,7 +72,9 @@ impl ApplicationStatus {
             ApplicationEvent::ApplicationRunnerUp { .. } => Self::RunnerUp,
             ApplicationEvent::ApplicationNotAdopted { .. } => Self::NotAdopted,
             ApplicationEvent::ApplicationDraftSaved { .. }
-            | ApplicationEvent::ScreeningChecksRecorded { .. } => return current,
+            | ApplicationEvent::ScreeningChecksRecorded { .. }
+            | ApplicationEvent::AttachmentAdded { .. }
+            | ApplicationEvent::AttachmentRemoved { .. } => return current,
         })
     }
 

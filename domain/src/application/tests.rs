@@ -20,7 +20,7 @@ const BEFORE_OPENING: OffsetDateTime = datetime!(2026-04-20 10:00 +09:00);
 const OPENS_AT: OffsetDateTime = datetime!(2026-05-01 09:00 +09:00);
 pub(super) const INSIDE: OffsetDateTime = datetime!(2026-05-20 15:00 +09:00);
 const CLOSES_AT: OffsetDateTime = datetime!(2026-06-01 00:00 +09:00);
-const AFTER_CLOSING: OffsetDateTime = datetime!(2026-06-10 10:00 +09:00);
+pub(super) const AFTER_CLOSING: OffsetDateTime = datetime!(2026-06-10 10:00 +09:00);
 
 fn yen(amount: i64) -> Yen {
     Yen::new(amount).unwrap()
@@ -30,7 +30,7 @@ fn id<T>(n: u128, make: fn(uuid::Uuid) -> T) -> T {
     make(uuid::Uuid::from_u128(n))
 }
 
-fn applicant() -> UserId {
+pub(super) fn applicant() -> UserId {
     id(10, UserId::from_uuid)
 }
 
@@ -157,7 +157,7 @@ pub(super) fn submitted() -> ApplicationEvent {
     }
 }
 
-fn returned() -> ApplicationEvent {
+pub(super) fn returned() -> ApplicationEvent {
     ApplicationEvent::ApplicationReturned {
         reason: "見積書の添付をお願いします".into(),
         by: staff(),

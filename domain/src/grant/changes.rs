@@ -249,6 +249,71 @@ struct CheckedDecision {
     amount: Option<Yen>,
 }
 
+impl Grant {
+    /// The files attached to the change request `id`, in the order added.
+    pub fn change_files(&self, id: ChangeRequestId) -> Vec<crate::attachment::Attached> {
+        self.change_attachments
+            .iter()
+            .filter(|one| one.change_request_id == id)
+            .map(|one| one.attached.clone())
+            .collect()
+    }
+
+    /// Whether the group may still change the request's files: it exists, awaits staff, and the
+    /// grant's state still lets staff decide it.
+    pub fn check_change_open(&self, id: ChangeRequestId) -> Result<(), GrantError> {
+        self.check(GrantAction::DecideChange)?;
+        let change = self
+            .changes
+            .iter()
+            .find(|change| change.change_request_id == id)
+            .ok_or(GrantError::ChangeRequestUnknown)?;
+        if change.state == ChangeState::Pending {
+            Ok(())
+        } else {
+            Err(GrantError::ChangeAlreadyDecided)
+        }
+    }
+
+    pub(super) fn add_change_attachment(
+        &self,
+        change_request_id: ChangeRequestId,
+        attachment: crate::attachment::Attachment,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        self.check_change_open(change_request_id)?;
+        crate::attachment::check_room(
+            crate::attachment::AttachedTo::ChangeRequest,
+            &self.change_files(change_request_id),
+            &attachment,
+        )?;
+        Ok(vec![GrantEvent::ChangeAttachmentAdded {
+            change_request_id,
+            attachment,
+            by,
+            at,
+        }])
+    }
+
+    pub(super) fn remove_change_attachment(
+        &self,
+        change_request_id: ChangeRequestId,
+        attachment_id: crate::ids::AttachmentId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        self.check_change_open(change_request_id)?;
+        crate::attachment::check_held(&self.change_files(change_request_id), attachment_id)?;
+        Ok(vec![GrantEvent::ChangeAttachmentRemoved {
+            change_request_id,
+            attachment_id,
+            by,
+            at,
+        }])
+    }
+}
+
 #[cfg(test)]
 mod unit {
     use super::*;

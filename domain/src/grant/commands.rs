@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
+use crate::attachment::Attachment;
 use crate::budget::{Budget, ExpenseCategory, ExpenseLine, IncomeLine};
-use crate::ids::{ChangeRequestId, UserId};
+use crate::ids::{AttachmentId, ChangeRequestId, UserId};
 use crate::money::Yen;
 
 use super::decision::GrantDecision;
@@ -126,6 +127,33 @@ pub enum GrantCommand {
     /// The group saves a draft of its settlement report; may be repeated.
     SaveSettlementReport {
         report: SettlementReport,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group attaches a file to its settlement report (a receipt, an activity photo), stored
+    /// durably before (`crate::attachment`).
+    AddReportAttachment {
+        attachment: Attachment,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group takes a file off its settlement report.
+    RemoveReportAttachment {
+        attachment_id: AttachmentId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group attaches a file (a quote for the new plan) to a pending change request.
+    AddChangeAttachment {
+        change_request_id: ChangeRequestId,
+        attachment: Attachment,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The group takes a file off a pending change request.
+    RemoveChangeAttachment {
+        change_request_id: ChangeRequestId,
+        attachment_id: AttachmentId,
         by: UserId,
         at: OffsetDateTime,
     },

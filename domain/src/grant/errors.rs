@@ -4,6 +4,7 @@
 use crate::fiscal_year::JaDate;
 use time::Date;
 
+use crate::attachment::AttachmentError;
 use crate::budget::BudgetOverflow;
 use crate::money::Yen;
 use crate::refusal::{Refusal, RefusalKind};
@@ -113,6 +114,8 @@ pub enum GrantError {
     TextTooLong { field: &'static str, max: usize },
     #[error("{0}")]
     Text(#[from] ForbiddenCharacter),
+    #[error("{0}")]
+    Attachment(#[from] AttachmentError),
     #[error("{field} may not exceed 1/1")]
     RatioAboveOne { field: &'static str },
     #[error("{field} may not be zero yen")]
@@ -210,6 +213,7 @@ impl Refusal for GrantError {
             Self::TextRequired { .. } => "grant.text_required",
             Self::TextTooLong { .. } => "grant.text_too_long",
             Self::Text(error) => error.code(),
+            Self::Attachment(error) => error.code(),
             Self::RatioAboveOne { .. } => "grant.ratio_above_one",
             Self::ZeroAmount { .. } => "grant.zero_amount",
             Self::PeriodReversed { .. } => "grant.period_reversed",
@@ -256,6 +260,7 @@ impl Refusal for GrantError {
             ),
             Self::TextRequired { field } => format!("{}を入力してください", field_ja(field)),
             Self::Text(error) => error.message_ja_as(field_ja(error.field)),
+            Self::Attachment(error) => error.message_ja(),
             Self::TextTooLong { field, max } => {
                 format!("{}は{max}文字以内で入力してください", field_ja(field))
             }
@@ -412,6 +417,7 @@ impl Refusal for GrantError {
             | Self::ExtensionInPast { .. }
             | Self::RefundAboveOutstanding { .. }
             | Self::CancelRefundAbovePaid { .. } => RefusalKind::Rule,
+            Self::Attachment(error) => error.kind(),
         }
     }
     /// The input field of the HTTP contract the refusal concerns (the command's body as api.md
@@ -423,6 +429,7 @@ impl Refusal for GrantError {
                 Some(contract_field(field))
             }
             Self::Text(error) => Some(contract_field(error.field)),
+            Self::Attachment(error) => error.field(),
             Self::ZeroAmount { field }
             | Self::OutsideGrantYear { field, .. }
             | Self::DateInFuture { field, .. }

@@ -5,8 +5,9 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
+use crate::attachment::Attachment;
 use crate::budget::Budget;
-use crate::ids::{ChangeRequestId, UserId};
+use crate::ids::{AttachmentId, ChangeRequestId, UserId};
 use crate::money::Yen;
 
 use super::commands::{PaymentKind, SettlementReport};
@@ -106,6 +107,36 @@ pub enum GrantEvent {
     },
     SettlementReportSaved {
         report: SettlementReport,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A file was attached to the settlement report; its bytes were stored durably before.
+    ReportAttachmentAdded {
+        attachment: Attachment,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A file was taken off the settlement report.
+    ReportAttachmentRemoved {
+        attachment_id: AttachmentId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A file was attached to a pending change request; its bytes were stored durably before.
+    ChangeAttachmentAdded {
+        change_request_id: ChangeRequestId,
+        attachment: Attachment,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A file was taken off a pending change request.
+    ChangeAttachmentRemoved {
+        change_request_id: ChangeRequestId,
+        attachment_id: AttachmentId,
         by: UserId,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
@@ -231,6 +262,10 @@ impl DomainEvent for GrantEvent {
             Self::ChangeApproved { .. } => "ChangeApproved",
             Self::ChangeRejected { .. } => "ChangeRejected",
             Self::SettlementReportSaved { .. } => "SettlementReportSaved",
+            Self::ReportAttachmentAdded { .. } => "ReportAttachmentAdded",
+            Self::ReportAttachmentRemoved { .. } => "ReportAttachmentRemoved",
+            Self::ChangeAttachmentAdded { .. } => "ChangeAttachmentAdded",
+            Self::ChangeAttachmentRemoved { .. } => "ChangeAttachmentRemoved",
             Self::SettlementReportSubmitted { .. } => "SettlementReportSubmitted",
             Self::SettlementReportReturned { .. } => "SettlementReportReturned",
             Self::AmountFinalised { .. } => "AmountFinalised",
@@ -260,6 +295,10 @@ impl DomainEvent for GrantEvent {
             | Self::ChangeNotified { .. }
             | Self::ChangeRejected { .. }
             | Self::SettlementReportSaved { .. }
+            | Self::ReportAttachmentAdded { .. }
+            | Self::ReportAttachmentRemoved { .. }
+            | Self::ChangeAttachmentAdded { .. }
+            | Self::ChangeAttachmentRemoved { .. }
             | Self::SettlementReportSubmitted { .. }
             | Self::SettlementReportReturned { .. }
             | Self::AmountFinalised { .. }

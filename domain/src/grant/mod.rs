@@ -57,6 +57,8 @@ mod text;
 #[cfg(test)]
 mod due_date_tests;
 #[cfg(test)]
+mod report_attachment_tests;
+#[cfg(test)]
 mod surcharge_tests;
 #[cfg(test)]
 mod tests;
@@ -218,7 +220,11 @@ impl GrantStatus {
             | GrantEvent::SettlementDeadlineExtended { .. }
             | GrantEvent::SettlementDelayExplained { .. }
             | GrantEvent::SettlementDelayAccepted { .. }
-            | GrantEvent::RefundSurchargeTermsRecorded { .. } => return current,
+            | GrantEvent::RefundSurchargeTermsRecorded { .. }
+            | GrantEvent::ReportAttachmentAdded { .. }
+            | GrantEvent::ReportAttachmentRemoved { .. }
+            | GrantEvent::ChangeAttachmentAdded { .. }
+            | GrantEvent::ChangeAttachmentRemoved { .. } => return current,
         })
     }
 }
@@ -282,6 +288,13 @@ pub enum ChangeState {
     Notified,
     Approved,
     Rejected,
+}
+
+/// A file attached to a change request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeAttached {
+    pub change_request_id: ChangeRequestId,
+    pub attached: crate::attachment::Attached,
 }
 
 /// A change request and what became of it, as its events recorded it.
@@ -386,6 +399,13 @@ pub struct Grant {
     /// The cancellation's refund order with its 加算金・延滞金 terms (`surcharge`).
     #[serde(default)]
     pub refund_order: Option<RefundOrder>,
+    /// The files attached to the settlement report (receipts, activity photos), in the order
+    /// added. Defaulted: a snapshot from before them had none, as its events say.
+    #[serde(default)]
+    pub report_attachments: Vec<crate::attachment::Attached>,
+    /// The files attached to change requests, each with its request. Defaulted, as above.
+    #[serde(default)]
+    pub change_attachments: Vec<ChangeAttached>,
 }
 
 impl Grant {
@@ -526,6 +546,26 @@ impl Grant {
             GrantCommand::SaveSettlementReport { report, by, at } => {
                 self.save_report(report, by, at)
             }
+            GrantCommand::AddChangeAttachment {
+                change_request_id,
+                attachment,
+                by,
+                at,
+            } => self.add_change_attachment(change_request_id, attachment, by, at),
+            GrantCommand::RemoveChangeAttachment {
+                change_request_id,
+                attachment_id,
+                by,
+                at,
+            } => self.remove_change_attachment(change_request_id, attachment_id, by, at),
+            GrantCommand::AddReportAttachment { attachment, by, at } => {
+                self.add_report_attachment(attachment, by, at)
+            }
+            GrantCommand::RemoveReportAttachment {
+                attachment_id,
+                by,
+                at,
+            } => self.remove_report_attachment(attachment_id, by, at),
             GrantCommand::SubmitSettlementReport {
                 delay_reason,
                 by,
@@ -738,6 +778,31 @@ impl Aggregate for Grant {
             GrantEvent::SettlementReportSaved { report, .. } => self.report = Some(report),
             GrantEvent::SettlementReportSubmitted { report, .. } => self.report = Some(report),
             GrantEvent::SettlementReportReturned { .. } => {}
+            GrantEvent::ReportAttachmentAdded { attachment, by, at } => {
+                self.report_attachments
+                    .push(crate::attachment::Attached { attachment, by, at });
+            }
+            GrantEvent::ChangeAttachmentAdded {
+                change_request_id,
+                attachment,
+                by,
+                at,
+            } => self.change_attachments.push(ChangeAttached {
+                change_request_id,
+                attached: crate::attachment::Attached { attachment, by, at },
+            }),
+            GrantEvent::ChangeAttachmentRemoved {
+                change_request_id,
+                attachment_id,
+                ..
+            } => self.change_attachments.retain(|one| {
+                one.change_request_id != change_request_id
+                    || one.attached.attachment.id != attachment_id
+            }),
+            GrantEvent::ReportAttachmentRemoved { attachment_id, .. } => {
+                self.report_attachments
+                    .retain(|one| one.attachment.id != attachment_id);
+            }
             GrantEvent::AmountFinalised {
                 finalised,
                 refund_due,

@@ -163,6 +163,58 @@ impl Grant {
         }])
     }
 
+    /// The group attaches a receipt or a photo while it may save its report (until it submits, and
+    /// again when returned), within the limits of `crate::attachment`.
+    pub(super) fn add_report_attachment(
+        &self,
+        attachment: crate::attachment::Attachment,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        self.check(GrantAction::SaveReport)?;
+        crate::attachment::check_room(
+            crate::attachment::AttachedTo::SettlementReport,
+            &self.report_attachments,
+            &attachment,
+        )?;
+        Ok(vec![GrantEvent::ReportAttachmentAdded {
+            attachment,
+            by,
+            at,
+        }])
+    }
+
+    /// The group takes a file off its report, while it may save it.
+    pub(super) fn remove_report_attachment(
+        &self,
+        attachment_id: crate::ids::AttachmentId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GrantEvent>, GrantError> {
+        self.check(GrantAction::SaveReport)?;
+        crate::attachment::check_held(&self.report_attachments, attachment_id)?;
+        Ok(vec![GrantEvent::ReportAttachmentRemoved {
+            attachment_id,
+            by,
+            at,
+        }])
+    }
+
+    /// Whether the group may change its report now (save it, attach or remove a file).
+    pub fn check_report_editable(&self) -> Result<(), GrantError> {
+        self.check(GrantAction::SaveReport).map(|_| ())
+    }
+
+    /// The file `id` of the settlement report, if it is still attached.
+    pub fn report_attachment(
+        &self,
+        id: crate::ids::AttachmentId,
+    ) -> Option<&crate::attachment::Attached> {
+        self.report_attachments
+            .iter()
+            .find(|one| one.attachment.id == id)
+    }
+
     /// Rule 9: the saved report is submitted by its due date, or late with a delay reason (the first
     /// time; see `due_date`).
     pub(super) fn submit_report(

@@ -31,7 +31,7 @@ fn grant_id() -> GrantId {
     GrantId::from_uuid(Uuid::from_u128(10))
 }
 
-fn change_id(n: u128) -> ChangeRequestId {
+pub(super) fn change_id(n: u128) -> ChangeRequestId {
     ChangeRequestId::from_uuid(Uuid::from_u128(100 + n))
 }
 
@@ -685,7 +685,7 @@ fn request_change(id: u128, total_cost: i64, end: Date) -> GrantCommand {
     }
 }
 
-fn change_requested(id: u128, total_cost: i64, end: Date) -> GrantEvent {
+pub(super) fn change_requested(id: u128, total_cost: i64, end: Date) -> GrantEvent {
     GrantEvent::ChangeRequested {
         change_request_id: change_id(id),
         reason: "会場の変更".into(),

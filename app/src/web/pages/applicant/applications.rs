@@ -27,6 +27,7 @@ fn application_page(
     notice: Option<&str>,
     withdraw: &FormState,
     promotion: Option<&Value>,
+    upload: &FormState,
 ) -> Response {
     let id = text(&application["id"]);
     // What the group may still do is the domain's rule (a runner-up may withdraw, too).
@@ -81,6 +82,16 @@ fn application_page(
             }
         }
         (crate::web::view::budget_totals(&application["budget"]))
+        (super::attachments::section(
+            visitor,
+            &super::attachments::Files {
+                page: format!("/applications/{id}"),
+                files: application["attachments"].as_array().map_or(&[][..], Vec::as_slice),
+                kinds: super::attachments::application_kinds(),
+                editable,
+            },
+            upload,
+        ))
         @if withdrawable {
             h2 { "申請の取下げ" }
             (error_summary(withdraw))
@@ -93,7 +104,11 @@ fn application_page(
         p { a href="/my" { "マイページへ戻る" } }
     };
     let title = format!("申請：{}", non_empty(text(&application["title"])));
-    let code = withdraw.status();
+    let code = if upload.errors.is_empty() {
+        withdraw.status()
+    } else {
+        upload.status()
+    };
     page_with_status(code, visitor, &title, body)
 }
 
@@ -115,6 +130,10 @@ pub(super) async fn application(
         Some("申請書を提出しました。")
     } else if flags.withdrawn.is_some() {
         Some("申請を取り下げました。")
+    } else if flags.attached.is_some() {
+        Some("ファイルを添付しました。")
+    } else if flags.removed.is_some() {
+        Some("添付ファイルを削除しました。")
     } else {
         None
     };
@@ -127,7 +146,30 @@ pub(super) async fn application(
         notice,
         &FormState::new(FormData::default()),
         promotion.as_ref(),
+        &FormState::new(FormData::default()),
     )
+}
+
+/// The application page with the upload form's refusals (`attachments`).
+pub(super) async fn show(
+    web: &Web,
+    visitor: &Visitor,
+    token: &str,
+    id: &str,
+    upload: &FormState,
+) -> Response {
+    match load_application(web, token, id).await {
+        Ok((application, round)) => application_page(
+            visitor,
+            &application,
+            round.as_ref(),
+            None,
+            &FormState::new(FormData::default()),
+            None,
+            upload,
+        ),
+        Err(problem) => read_failed(visitor, &problem, &format!("/applications/{id}")),
+    }
 }
 
 pub(super) async fn withdraw_application(
@@ -168,9 +210,15 @@ pub(super) async fn withdraw_application(
             );
         }
         return match load_application(&web, &token, &id).await {
-            Ok((application, round)) => {
-                application_page(&visitor, &application, round.as_ref(), None, &state, None)
-            }
+            Ok((application, round)) => application_page(
+                &visitor,
+                &application,
+                round.as_ref(),
+                None,
+                &state,
+                None,
+                &FormState::new(FormData::default()),
+            ),
             Err(problem) => read_failed(&visitor, &problem, &path),
         };
     }
@@ -194,6 +242,7 @@ pub(super) async fn withdraw_application(
                     None,
                     &FormState::new(form.typed()).with_errors(errors),
                     None,
+                    &FormState::new(FormData::default()),
                 ),
                 Err(problem) => read_failed(&visitor, &problem, &path),
             }

@@ -1,8 +1,9 @@
 //! Applicants: the dashboard (`/my`), registering a group (`/groups/new`), the application form
 //! (`/rounds/{id}/apply` for a new draft, `/applications/{id}/edit` afterwards), one application
-//! with its status and the reasons it was returned (`/applications/{id}`), withdrawing it and
-//! answering the offers it was made (`/applications/{id}/runner-up`, `/promotion`); after
-//! the award, one grant (`/grants/{id}`: advances, withdrawal, change requests) and its settlement
+//! with its status and the reasons it was returned (`/applications/{id}`), withdrawing it,
+//! answering the offers it was made (`/applications/{id}/runner-up`, `/promotion`) and the files
+//! attached to it (`attachments`); after the award, one grant (`/grants/{id}`: advances,
+//! withdrawal, change requests) and its settlement
 //! report (`/grants/{id}/report`).
 //!
 //! Every question and every limit is on the form from the start (the limits are the domain's
@@ -11,6 +12,7 @@
 
 mod application_form;
 mod applications;
+mod attachments;
 mod dashboard;
 mod discontinuation;
 mod grants;
@@ -56,6 +58,20 @@ pub fn routes() -> Router<Web> {
         )
         .route("/applications/{id}/maximum", post(preview_maximum))
         .route("/applications/{id}/withdraw", post(withdraw_application))
+        // The upload is passed on to the API as it streams in: the API route's own body limit
+        // applies (`http::attachments::UPLOAD_BODY_LIMIT_BYTES`).
+        .route(
+            "/applications/{id}/attachments",
+            post(attachments::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/applications/{id}/attachments/{attachment_id}",
+            get(attachments::download),
+        )
+        .route(
+            "/applications/{id}/attachments/{attachment_id}/remove",
+            post(attachments::remove),
+        )
         .route(
             "/applications/{id}/promotion",
             get(promotion).post(answer_promotion),
@@ -69,6 +85,18 @@ pub fn routes() -> Router<Web> {
         .route("/grants/{id}/withdraw", post(withdraw_grant))
         .route("/grants/{id}/change", get(change_form).post(request_change))
         .route("/grants/{id}/report", get(report_form).post(save_report))
+        .route(
+            "/grants/{id}/report/attachments",
+            post(attachments::report_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/grants/{id}/report/attachments/{attachment_id}",
+            get(attachments::report_download),
+        )
+        .route(
+            "/grants/{id}/report/attachments/{attachment_id}/remove",
+            post(attachments::report_remove),
+        )
         .route(
             "/grants/{id}/discontinuation",
             get(discontinuation_form).post(request_discontinuation),
@@ -142,6 +170,8 @@ pub(super) struct Flags {
     pub(super) saved: Option<String>,
     pub(super) submitted: Option<String>,
     pub(super) withdrawn: Option<String>,
+    pub(super) attached: Option<String>,
+    pub(super) removed: Option<String>,
 }
 
 pub(super) async fn load_application(

@@ -197,13 +197,53 @@ fn receipt_row(line: &[String], n: usize) -> Markup {
     }
 }
 
+/// The files attached to the report (receipts, activity photos); none when they cannot be read.
+async fn report_files(web: &Web, token: &str, id: &str) -> Vec<Value> {
+    web.api
+        .get(
+            format!("/api/v1/grants/{}/settlement-report", encode(id)),
+            Some(token),
+        )
+        .await
+        .ok()
+        .and_then(|answer| answer["attachments"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+/// The report page with the upload form's refusals (`attachments`).
+pub(super) async fn show(
+    web: &Web,
+    visitor: &Visitor,
+    token: &str,
+    id: &str,
+    upload: &FormState,
+) -> Response {
+    let path = format!("/grants/{id}/report");
+    let loaded = async {
+        let (grant, application) = load_grant(web, token, id).await?;
+        let report = saved_report(web, token, id).await?;
+        Ok::<_, Problem>((grant, application, report))
+    };
+    let (grant, application, report) = match loaded.await {
+        Ok(found) => found,
+        Err(problem) => return read_failed(visitor, &problem, &path),
+    };
+    let files = report_files(web, token, id).await;
+    let state = FormState::new(report_fields(report.as_ref(), application.as_ref()));
+    report_page(visitor, &grant, &state, None, &files, upload)
+}
+
 fn report_page(
     visitor: &Visitor,
     grant: &Value,
     state: &FormState,
     notice: Option<&str>,
+    files: &[Value],
+    upload: &FormState,
 ) -> Response {
     let id = text(&grant["grant_id"]);
+    let editable = crate::web::grant_read::GrantRead::of(grant)
+        .allows(grants_domain::grant::GrantAction::SaveReport);
     let receipts = rows(&state.values, &RECEIPT_COLUMNS, BLANK_RECEIPT_ROWS);
     let income = rows(&state.values, &INCOME_COLUMNS, BLANK_INCOME_ROWS);
     let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
@@ -256,9 +296,23 @@ fn report_page(
                 button.secondary type="submit" name="_action" value="submit" { "保存して提出" }
             }
         }
+        (super::attachments::section(
+            visitor,
+            &super::attachments::Files {
+                page: format!("/grants/{id}/report"),
+                files,
+                kinds: super::attachments::report_kinds(),
+                editable,
+            },
+            upload,
+        ))
         p { a href={ "/grants/" (id) } { "交付決定のページへ戻る" } }
     };
-    let code = state.status();
+    let code = if upload.errors.is_empty() {
+        state.status()
+    } else {
+        upload.status()
+    };
     page_with_status(code, visitor, "実績報告", body)
 }
 
@@ -273,6 +327,8 @@ fn submission_body(form: &FormData) -> Value {
 #[derive(Deserialize)]
 pub(super) struct ReportFlags {
     saved: Option<String>,
+    attached: Option<String>,
+    removed: Option<String>,
 }
 
 pub(super) async fn report_form(
@@ -295,8 +351,24 @@ pub(super) async fn report_form(
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
     let state = FormState::new(report_fields(report.as_ref(), application.as_ref()));
-    let notice = flags.saved.map(|_| "保存しました。");
-    report_page(&visitor, &grant, &state, notice)
+    let notice = if flags.saved.is_some() {
+        Some("保存しました。")
+    } else if flags.attached.is_some() {
+        Some("ファイルを添付しました。")
+    } else if flags.removed.is_some() {
+        Some("添付ファイルを削除しました。")
+    } else {
+        None
+    };
+    let files = report_files(&web, token, &id).await;
+    report_page(
+        &visitor,
+        &grant,
+        &state,
+        notice,
+        &files,
+        &FormState::new(FormData::default()),
+    )
 }
 
 pub(super) async fn save_report(
@@ -314,9 +386,12 @@ pub(super) async fn save_report(
             signed_in_again,
         } => (visitor, token, signed_in_again),
         Guard::Rerender { visitor, state } => {
-            let grant = match visitor.token() {
-                Some(token) => load_grant(&web, token, &id).await.ok().map(|found| found.0),
-                None => None,
+            let (grant, files) = match visitor.token() {
+                Some(token) => (
+                    load_grant(&web, token, &id).await.ok().map(|found| found.0),
+                    report_files(&web, token, &id).await,
+                ),
+                None => (None, Vec::new()),
             };
             let placeholder = json!({"grant_id": id});
             return report_page(
@@ -324,6 +399,8 @@ pub(super) async fn save_report(
                 grant.as_ref().unwrap_or(&placeholder),
                 &state,
                 None,
+                &files,
+                &FormState::new(FormData::default()),
             );
         }
     };
@@ -363,11 +440,14 @@ pub(super) async fn save_report(
             };
             let notice =
                 saved_but_not_submitted.then_some("保存しましたが、提出できませんでした。");
+            let files = report_files(&web, &token, &id).await;
             report_page(
                 &visitor,
                 &grant,
                 &FormState::new(form.typed()).with_errors(errors),
                 notice,
+                &files,
+                &FormState::new(FormData::default()),
             )
         }
     };

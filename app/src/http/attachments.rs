@@ -1,0 +1,645 @@
+//! Files attached to an application: upload (multipart, streamed), download, removal. The list is
+//! part of the application's read (`applications::application_json`).
+//!
+//! An upload is received into a synced temporary file while its SHA-256 is computed and its type
+//! judged from its first bytes (`crate::blobs`), stored durably under its digest, and only then
+//! named by an `AttachmentAdded` event; a refused upload is referenced by nothing. Who may read the
+//! application may download its files; only its group's members add and remove them, while the
+//! domain says it may be edited. Never in public outputs.
+
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use grants_domain::application::{Application, ApplicationCommand};
+use grants_domain::attachment::{
+    Attached, Attachment, AttachmentError, AttachmentKind, FileName, FILE_MAX_BYTES,
+};
+use grants_domain::grant::GrantCommand;
+use grants_domain::{ApplicationId, AttachmentId, ChangeRequestId, Grant, GrantId};
+use serde_json::{json, Value};
+
+use super::context::CommandContext;
+use super::error::ApiError;
+use super::extract::{Json, Path};
+use super::AppState;
+use crate::auth::Actor;
+use crate::blobs::{BlobError, ReceiveError};
+use crate::policy::{own_application, own_grant, visible_application, visible_grant, Applicant};
+use crate::store::ActorRole;
+
+/// The upload route's body limit: one file at its limit, and the form around it.
+pub const UPLOAD_BODY_LIMIT_BYTES: usize = FILE_MAX_BYTES as usize + 64 * 1024;
+
+/// An attached file as readers see it.
+pub fn attachment_json(base: &str, attached: &Attached) -> Value {
+    let file = &attached.attachment;
+    json!({
+        "id": file.id,
+        "kind": file.kind,
+        "kind_ja": file.kind.label_ja(),
+        "file_name": file.file_name.as_str(),
+        "media_type": file.media_type,
+        "size": file.size,
+        "sha256": file.sha256.as_str(),
+        "added_by": attached.by,
+        "added_at": crate::http::jst(attached.at),
+        "href": format!("{base}/{}", file.id),
+    })
+}
+
+fn application_href(id: ApplicationId) -> String {
+    format!("/api/v1/applications/{id}/attachments")
+}
+
+fn report_href(id: GrantId) -> String {
+    format!("/api/v1/grants/{id}/settlement-report/attachments")
+}
+
+fn list_json(base: &str, files: &[Attached]) -> Value {
+    Value::Array(
+        files
+            .iter()
+            .map(|attached| attachment_json(base, attached))
+            .collect(),
+    )
+}
+
+/// The files of an application, for its read.
+pub fn attachments_json(application: &Application) -> Value {
+    list_json(
+        &application_href(application.id()),
+        application.attachments(),
+    )
+}
+
+fn change_href(id: GrantId, change: ChangeRequestId) -> String {
+    format!("/api/v1/grants/{id}/change-requests/{change}/attachments")
+}
+
+/// The files of one change request, for the grant's read.
+pub fn change_attachments_json(grant: &Grant, change: ChangeRequestId) -> Value {
+    list_json(
+        &change_href(grant.grant_id, change),
+        &grant.change_files(change),
+    )
+}
+
+/// The files of a grant's settlement report, for the report's read.
+pub fn report_attachments_json(grant: &Grant) -> Value {
+    list_json(&report_href(grant.grant_id), &grant.report_attachments)
+}
+
+fn multipart_error(error: MultipartError) -> ApiError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::refused(&AttachmentError::FileTooLarge {
+            max: FILE_MAX_BYTES,
+        });
+    }
+    ApiError::bad_request(
+        "アップロードを読み取れませんでした（multipart/form-data で kind と file を送ってください）",
+        format!("the upload could not be read (send multipart/form-data with kind and file): {error}"),
+    )
+}
+
+/// A blob the store could not read or write: a missing or corrupt one is named (never served), a
+/// store outage is a 503.
+pub fn blob_error(error: BlobError) -> ApiError {
+    match error {
+        BlobError::Missing { .. } => {
+            tracing::error!(%error, "an attached file is missing from the store");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "attachment.missing",
+                "添付ファイルが保管場所に見つかりません。市の担当課に連絡してください",
+                "the attached file is missing from the store; the city has been alerted",
+            )
+        }
+        BlobError::Corrupt { .. } => {
+            tracing::error!(%error, "an attached file is corrupt in the store");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "attachment.corrupt",
+                "添付ファイルが破損しているため表示できません。市の担当課に連絡してください",
+                "the attached file is corrupt (its checksum does not match) and is not served",
+            )
+        }
+        BlobError::Store(cause) => ApiError::unavailable(cause),
+    }
+}
+
+fn receive_error(error: ReceiveError) -> ApiError {
+    match error {
+        ReceiveError::Refused(refusal) => ApiError::refused(&refusal),
+        ReceiveError::Upload(cause) => ApiError::bad_request(
+            "アップロードが途中で途切れました。もう一度お試しください",
+            format!("the upload broke off: {cause}"),
+        ),
+        ReceiveError::Store(error) => blob_error(error),
+    }
+}
+
+/// `POST /api/v1/applications/{id}/attachments`: attach a file (multipart: `kind`, then `file`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/attachments",
+    operation_id = "attachments_upload",
+    tag = "applications",
+    summary = "添付ファイルの追加（下書き・差戻し中のみ） / attach a file (multipart: kind, file)",
+    params(("id" = uuid::Uuid, Path, description = "the application id")),
+    request_body(content_type = "multipart/form-data", description = "`kind` (quote, rules, member_list, plan_material, other) and `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB; the type is judged from the content)"),
+    responses(
+        (status = 201, description = "the attached file and the log position", body = super::openapi::AttachmentRead),
+        (status = 413, description = "the file is over 10 MB"),
+        (status = 415, description = "the file's content is not of an accepted type"),
+    ),
+)]
+pub async fn upload(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path(id): Path<ApplicationId>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    // The policy first: who may not touch the application learns nothing of the body's shape.
+    let own = own_application(&state, &actor, id).await?;
+    // Refuse before reading a byte when the application may not change.
+    own.state()
+        .check_editable(context.now)
+        .map_err(|refusal| ApiError::refused(&refusal))?;
+    let attachment = received(&state, multipart).await?;
+    let attachment_id = attachment.id;
+    let command = ApplicationCommand::AddAttachment {
+        attachment,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.applications,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    let attached = executed
+        .state
+        .attachment(attachment_id)
+        .ok_or_else(|| ApiError::internal("the attachment is not on the application"))?;
+    let mut body = attachment_json(&application_href(id), attached);
+    body["position"] = json!(executed.position);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Reads an upload (`kind`, `file`), streams the file into the store and keeps it durably: the
+/// attachment an event may now name.
+async fn received(
+    state: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Attachment, ApiError> {
+    let mut multipart = multipart.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.not_multipart",
+            "ファイルは multipart/form-data で送ってください",
+            format!("send the file as multipart/form-data: {rejection}"),
+        )
+    })?;
+    let mut kind: Option<String> = None;
+    let mut received = None;
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name() {
+            Some("kind") => kind = Some(field.text().await.map_err(multipart_error)?),
+            Some("file") if received.is_none() => {
+                let name = field.file_name().unwrap_or_default();
+                // Some browsers send the whole path: the name is its last part.
+                let name = name
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let file_name =
+                    FileName::new(&name).map_err(|refusal| ApiError::refused(&refusal))?;
+                let spooled = state.blobs.receive(field).await.map_err(receive_error)?;
+                received = Some((file_name, spooled));
+            }
+            _ => {}
+        }
+    }
+    let Some((file_name, spooled)) = received else {
+        return Err(ApiError::invalid(
+            "attachment.file_missing",
+            "ファイルを選んでください",
+            "choose a file to attach (the form field `file`)",
+        )
+        .with_field("file"));
+    };
+    let kind = kind.as_deref().map(str::trim).unwrap_or_default();
+    let kind = AttachmentKind::parse(kind).ok_or_else(|| {
+        ApiError::invalid(
+            "attachment.kind_unknown",
+            "添付書類の種類を選んでください",
+            "choose the kind of file: quote, rules, member_list, plan_material, receipt, activity_photo or other",
+        )
+        .with_field("kind")
+    })?;
+    let (size, media_type) = (spooled.size, spooled.media_type);
+    // Durable before the event that names it.
+    let sha256 = state.blobs.keep(spooled).await.map_err(blob_error)?;
+    Ok(Attachment {
+        id: AttachmentId::new(),
+        kind,
+        file_name,
+        media_type,
+        size,
+        sha256,
+    })
+}
+
+/// `Content-Disposition` for a download: an ASCII fallback and the real name (RFC 6266, 5987).
+fn content_disposition(file_name: &str) -> HeaderValue {
+    let fallback: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for byte in file_name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// `GET /api/v1/applications/{id}/attachments/{attachment_id}`: the file, checked against its
+/// SHA-256 before a byte is sent.
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications/{id}/attachments/{attachment_id}",
+    operation_id = "attachments_download",
+    tag = "applications",
+    summary = "添付ファイルのダウンロード / download an attached file (checksum verified)",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the application id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses(
+        (status = 200, description = "the file, with its media type and name"),
+        (status = 500, description = "the stored file is missing or corrupt (attachment.missing, attachment.corrupt)"),
+    ),
+)]
+pub async fn download(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, attachment_id)): Path<(ApplicationId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let application = visible_application(&state, &actor, id).await?;
+    let attached = application
+        .attachment(attachment_id)
+        .ok_or_else(ApiError::not_found)?;
+    file_response(&state, attached).await
+}
+
+/// An attached file's bytes, verified, with its type and name.
+async fn file_response(state: &AppState, attached: &Attached) -> Result<Response, ApiError> {
+    let file = &attached.attachment;
+    let bytes = state.blobs.read(&file.sha256).await.map_err(blob_error)?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(file.media_type.as_mime()),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        content_disposition(file.file_name.as_str()),
+    );
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"sha256-{}\"", file.sha256)) {
+        headers.insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// `DELETE /api/v1/applications/{id}/attachments/{attachment_id}`: take a file off the application.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/applications/{id}/attachments/{attachment_id}",
+    operation_id = "attachments_remove",
+    tag = "applications",
+    summary = "添付ファイルの削除（下書き・差戻し中のみ） / take an attached file off",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the application id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses((status = 200, description = "the application's files and the log position")),
+)]
+pub async fn remove(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path((id, attachment_id)): Path<(ApplicationId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let own = own_application(&state, &actor, id).await?;
+    if own.state().attachment(attachment_id).is_none() {
+        return Err(ApiError::not_found());
+    }
+    let command = ApplicationCommand::RemoveAttachment {
+        attachment_id,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.applications,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    Ok(Json(json!({
+        "attachments": attachments_json(&executed.state),
+        "position": executed.position,
+    }))
+    .into_response())
+}
+
+/// `POST /api/v1/grants/{id}/settlement-report/attachments`: attach a receipt or an activity photo
+/// to the settlement report (multipart: `kind`, then `file`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/settlement-report/attachments",
+    operation_id = "grants_report_attachment_upload",
+    tag = "grants",
+    summary = "実績報告への添付（提出前・差戻し中） / attach a receipt or photo to the settlement report",
+    params(("id" = uuid::Uuid, Path, description = "the grant id")),
+    request_body(content_type = "multipart/form-data", description = "`kind` (receipt, activity_photo, other) and `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB)"),
+    responses(
+        (status = 201, description = "the attached file and the log position", body = super::openapi::AttachmentRead),
+        (status = 413, description = "the file is over 10 MB"),
+        (status = 415, description = "the file's content is not of an accepted type"),
+    ),
+)]
+pub async fn report_upload(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path(id): Path<GrantId>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let own = own_grant(&state, &actor, id).await?;
+    own.state()
+        .check_report_editable()
+        .map_err(|refusal| ApiError::refused(&refusal))?;
+    let attachment = received(&state, multipart).await?;
+    let attachment_id = attachment.id;
+    let command = GrantCommand::AddReportAttachment {
+        attachment,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.grants,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    let attached = executed
+        .state
+        .report_attachment(attachment_id)
+        .ok_or_else(|| ApiError::internal("the attachment is not on the report"))?;
+    let mut body = attachment_json(&report_href(id), attached);
+    body["position"] = json!(executed.position);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `GET /api/v1/grants/{id}/settlement-report/attachments/{attachment_id}`: the file, checked
+/// against its SHA-256.
+#[utoipa::path(
+    get,
+    path = "/api/v1/grants/{id}/settlement-report/attachments/{attachment_id}",
+    operation_id = "grants_report_attachment_download",
+    tag = "grants",
+    summary = "実績報告の添付ファイル / download a file of the settlement report (checksum verified)",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses(
+        (status = 200, description = "the file, with its media type and name"),
+        (status = 500, description = "the stored file is missing or corrupt (attachment.missing, attachment.corrupt)"),
+    ),
+)]
+pub async fn report_download(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, attachment_id)): Path<(GrantId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let grant = visible_grant(&state, &actor, id).await?;
+    let attached = grant
+        .report_attachment(attachment_id)
+        .ok_or_else(ApiError::not_found)?;
+    file_response(&state, attached).await
+}
+
+/// `DELETE /api/v1/grants/{id}/settlement-report/attachments/{attachment_id}`: take a file off
+/// the report.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/grants/{id}/settlement-report/attachments/{attachment_id}",
+    operation_id = "grants_report_attachment_remove",
+    tag = "grants",
+    summary = "実績報告の添付ファイルの削除 / take a file off the settlement report",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses((status = 200, description = "the report's files and the log position")),
+)]
+pub async fn report_remove(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path((id, attachment_id)): Path<(GrantId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let own = own_grant(&state, &actor, id).await?;
+    if own.state().report_attachment(attachment_id).is_none() {
+        return Err(ApiError::not_found());
+    }
+    let command = GrantCommand::RemoveReportAttachment {
+        attachment_id,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.grants,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    Ok(Json(json!({
+        "attachments": report_attachments_json(&executed.state),
+        "position": executed.position,
+    }))
+    .into_response())
+}
+
+/// `POST /api/v1/grants/{id}/change-requests/{cid}/attachments`: attach a file (a quote for the
+/// new plan) to a change request while it awaits staff (multipart: `kind`, then `file`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/grants/{id}/change-requests/{cid}/attachments",
+    operation_id = "grants_change_attachment_upload",
+    tag = "grants",
+    summary = "変更申請への添付（審査前） / attach a file to a pending change request",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("cid" = uuid::Uuid, Path, description = "the change request id"),
+    ),
+    request_body(content_type = "multipart/form-data", description = "`kind` (quote, other) and `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB)"),
+    responses(
+        (status = 201, description = "the attached file and the log position", body = super::openapi::AttachmentRead),
+        (status = 413, description = "the file is over 10 MB"),
+        (status = 415, description = "the file's content is not of an accepted type"),
+    ),
+)]
+pub async fn change_upload(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path((id, change_request_id)): Path<(GrantId, ChangeRequestId)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let own = own_grant(&state, &actor, id).await?;
+    own.state()
+        .check_change_open(change_request_id)
+        .map_err(|refusal| ApiError::refused(&refusal))?;
+    let attachment = received(&state, multipart).await?;
+    let attachment_id = attachment.id;
+    let command = GrantCommand::AddChangeAttachment {
+        change_request_id,
+        attachment,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.grants,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    let attached = executed
+        .state
+        .change_files(change_request_id)
+        .into_iter()
+        .find(|one| one.attachment.id == attachment_id)
+        .ok_or_else(|| ApiError::internal("the attachment is not on the change request"))?;
+    let mut body = attachment_json(&change_href(id, change_request_id), &attached);
+    body["position"] = json!(executed.position);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `GET /api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}`: the file, checked
+/// against its SHA-256.
+#[utoipa::path(
+    get,
+    path = "/api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}",
+    operation_id = "grants_change_attachment_download",
+    tag = "grants",
+    summary = "変更申請の添付ファイル / download a file of a change request (checksum verified)",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("cid" = uuid::Uuid, Path, description = "the change request id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses(
+        (status = 200, description = "the file, with its media type and name"),
+        (status = 500, description = "the stored file is missing or corrupt (attachment.missing, attachment.corrupt)"),
+    ),
+)]
+pub async fn change_download(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, change_request_id, attachment_id)): Path<(GrantId, ChangeRequestId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let grant = visible_grant(&state, &actor, id).await?;
+    let attached = grant
+        .change_files(change_request_id)
+        .into_iter()
+        .find(|one| one.attachment.id == attachment_id)
+        .ok_or_else(ApiError::not_found)?;
+    file_response(&state, &attached).await
+}
+
+/// `DELETE /api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}`: take a file
+/// off a pending change request.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}",
+    operation_id = "grants_change_attachment_remove",
+    tag = "grants",
+    summary = "変更申請の添付ファイルの削除（審査前） / take a file off a pending change request",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the grant id"),
+        ("cid" = uuid::Uuid, Path, description = "the change request id"),
+        ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
+    ),
+    responses((status = 200, description = "the change request's files and the log position")),
+)]
+pub async fn change_remove(
+    State(state): State<AppState>,
+    Applicant(actor): Applicant,
+    context: CommandContext,
+    Path((id, change_request_id, attachment_id)): Path<(GrantId, ChangeRequestId, AttachmentId)>,
+) -> Result<Response, ApiError> {
+    let own = own_grant(&state, &actor, id).await?;
+    if !own
+        .state()
+        .change_files(change_request_id)
+        .iter()
+        .any(|one| one.attachment.id == attachment_id)
+    {
+        return Err(ApiError::not_found());
+    }
+    let command = GrantCommand::RemoveChangeAttachment {
+        change_request_id,
+        attachment_id,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run_loaded(
+            &state.stores.grants,
+            own.loaded,
+            command,
+            &actor,
+            ActorRole::Applicant,
+        )
+        .await?;
+    Ok(Json(json!({
+        "attachments": change_attachments_json(&executed.state, change_request_id),
+        "position": executed.position,
+    }))
+    .into_response())
+}

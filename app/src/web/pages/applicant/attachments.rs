@@ -1,0 +1,369 @@
+//! The files of an application on its page (`/applications/{id}`): the list with downloads, and
+//! while it may be edited an upload form (見積書, 規約, 名簿, 事業計画の資料) and a remove button.
+//!
+//! The upload form posts `multipart/form-data` to `/applications/{id}/attachments?_csrf=…`: the
+//! page checks the token (in the query, so that it is known before the file streams in), then
+//! passes the browser's body on to the API's upload route unread. A refusal shows the page again
+//! with the rule beside the field it names.
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, Method};
+use axum::response::{IntoResponse, Response};
+use grants_domain::attachment::{AttachedTo, AttachmentKind, FILE_MAX_BYTES, PER_OBJECT_MAX};
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::with_session;
+use crate::web::api::{encode, Call, Problem};
+use crate::web::csrf::Binding;
+use crate::web::form::{guard, Errors, FormData, FormState, Guard, PageForm, NOT_CONFIRMED};
+use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::session::Visitor;
+use crate::web::view::{self, text};
+use crate::web::Web;
+
+/// The upload form's fields, as the API names them.
+const FIELDS: &[&str] = &["kind", "file"];
+
+fn size_ja(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// The files of one object as a page shows them.
+pub(super) struct Files<'a> {
+    /// The page of the object (`/applications/{id}`, `/grants/{id}/report`); the files' routes
+    /// hang below it.
+    pub page: String,
+    /// The files as the API lists them.
+    pub files: &'a [Value],
+    /// The kinds the object takes.
+    pub kinds: Vec<AttachmentKind>,
+    /// Whether the object may change now (the domain's answer, as the API gave it).
+    pub editable: bool,
+}
+
+/// The section of an object's page: the files, and the forms while it may be edited.
+pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState) -> Markup {
+    let page = object.page.as_str();
+    let files = object.files;
+    let editable = object.editable;
+    let kind_error = upload.errors.field("kind");
+    let file_error = upload.errors.field("file");
+    html! {
+        h2 #attachments { "添付書類" }
+        @if files.is_empty() {
+            p { "添付書類はまだありません。" }
+        } @else {
+            table {
+                caption { "添付書類（" (files.len()) "件）" }
+                thead { tr {
+                    th scope="col" { "種類" } th scope="col" { "ファイル名" }
+                    th.num scope="col" { "大きさ" } th scope="col" { "追加日時" }
+                    @if editable { th scope="col" { "操作" } }
+                } }
+                tbody {
+                    @for file in files {
+                        @let attachment_id = text(&file["id"]);
+                        tr {
+                            td { (text(&file["kind_ja"])) }
+                            td { a href={ (page) "/attachments/" (attachment_id) } download { (text(&file["file_name"])) } }
+                            td.num { (size_ja(file["size"].as_u64().unwrap_or(0))) }
+                            td { (view::instant_of(&file["added_at"])) }
+                            @if editable {
+                                td {
+                                    form method="post" action={ (page) "/attachments/" (attachment_id) "/remove" } {
+                                        input type="hidden" name="_csrf" value=(visitor.csrf);
+                                        button.danger type="submit" aria-label={ (text(&file["file_name"])) "を削除" } { "削除" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if editable {
+            @if !upload.errors.top.is_empty() {
+                div.errors role="alert" tabindex="-1" {
+                    ul { @for message in &upload.errors.top { li { (message) } } }
+                }
+            }
+            form.stack method="post" enctype="multipart/form-data"
+                action={ (page) "/attachments?_csrf=" (encode(&visitor.csrf)) } {
+                div.field.invalid[kind_error.is_some()] {
+                    label for="f-kind" { "種類" span.req { "必須" } }
+                    @if let Some(error) = kind_error { p.error id="e-kind" { (error) } }
+                    select #f-kind name="kind" required aria-invalid=[kind_error.map(|_| "true")] aria-describedby=[kind_error.map(|_| "e-kind")] {
+                        @for kind in &object.kinds {
+                            option value=(kind.as_str()) selected[upload.values.get("kind") == kind.as_str()] { (kind.label_ja()) }
+                        }
+                    }
+                }
+                div.field.invalid[file_error.is_some()] {
+                    label for="f-file" { "ファイル" span.req { "必須" } }
+                    p.hint id="h-file" {
+                        "PDF・JPEG・PNG・テキスト・Word・Excel・PowerPoint、1件" (FILE_MAX_BYTES / (1024 * 1024)) "MBまで、"
+                        (PER_OBJECT_MAX) "件まで。種類はファイルの内容で判定します。"
+                    }
+                    @if let Some(error) = file_error { p.error id="e-file" { (error) } }
+                    input #f-file type="file" name="file" required
+                        accept=".pdf,.jpg,.jpeg,.png,.txt,.csv,.docx,.xlsx,.pptx"
+                        aria-invalid=[file_error.map(|_| "true")]
+                        aria-describedby={ "h-file" @if file_error.is_some() { " e-file" } };
+                }
+                button type="submit" { "添付する" }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct UploadQuery {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// What the files hang on.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Application(&'a str),
+    /// A grant's settlement report.
+    Report(&'a str),
+}
+
+impl Target<'_> {
+    fn page(self) -> String {
+        match self {
+            Target::Application(id) => format!("/applications/{id}"),
+            Target::Report(id) => format!("/grants/{id}/report"),
+        }
+    }
+
+    fn api(self) -> String {
+        match self {
+            Target::Application(id) => format!("/api/v1/applications/{}/attachments", encode(id)),
+            Target::Report(id) => {
+                format!(
+                    "/api/v1/grants/{}/settlement-report/attachments",
+                    encode(id)
+                )
+            }
+        }
+    }
+
+    /// The object's page again, with the upload form's refusals.
+    async fn shown_with(
+        self,
+        web: &Web,
+        visitor: &Visitor,
+        token: &str,
+        errors: Errors,
+    ) -> Response {
+        let upload = FormState::new(FormData::default()).with_errors(errors);
+        match self {
+            Target::Application(id) => {
+                super::applications::show(web, visitor, token, id, &upload).await
+            }
+            Target::Report(id) => super::settlement::show(web, visitor, token, id, &upload).await,
+        }
+    }
+}
+
+/// The kinds an application takes.
+pub(super) fn application_kinds() -> Vec<AttachmentKind> {
+    AttachmentKind::for_object(AttachedTo::Application)
+}
+
+/// The kinds a settlement report takes.
+pub(super) fn report_kinds() -> Vec<AttachmentKind> {
+    AttachmentKind::for_object(AttachedTo::SettlementReport)
+}
+
+/// `POST /applications/{id}/attachments`: the browser's upload, passed on to the API.
+pub(super) async fn upload(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(query): Query<UploadQuery>,
+    request: Request,
+) -> Response {
+    pass_upload(&web, visitor, Target::Application(&id), query, request).await
+}
+
+/// `POST /grants/{id}/report/attachments`: the same for the settlement report.
+pub(super) async fn report_upload(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(query): Query<UploadQuery>,
+    request: Request,
+) -> Response {
+    pass_upload(&web, visitor, Target::Report(&id), query, request).await
+}
+
+async fn pass_upload(
+    web: &Web,
+    visitor: Visitor,
+    target: Target<'_>,
+    query: UploadQuery,
+    request: Request,
+) -> Response {
+    let path = target.page();
+    let Some(token) = visitor.token().map(str::to_owned) else {
+        return login_then(&path);
+    };
+    if !visitor
+        .csrf_matches(web, Binding::Session, &query.csrf)
+        .await
+    {
+        let mut errors = Errors::default();
+        errors.add(None, NOT_CONFIRMED);
+        return target.shown_with(web, &visitor, &token, errors).await;
+    }
+    let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
+    let answer = web
+        .api
+        .forward_upload(
+            &target.api(),
+            &token,
+            content_type,
+            request.into_body(),
+            visitor.client,
+        )
+        .await;
+    match answer {
+        Ok(_) => redirect(&format!("{path}?attached=1#attachments")),
+        Err(problem) if problem.is_signed_out() => login_then(&path),
+        Err(problem) => {
+            let mut errors = Errors::default();
+            errors.problem(&problem, FIELDS);
+            target.shown_with(web, &visitor, &token, errors).await
+        }
+    }
+}
+
+/// `GET /applications/{id}/attachments/{attachment_id}`: the file, as the API serves it (checked
+/// against its SHA-256).
+pub(super) async fn download(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Response {
+    pass_download(&web, &visitor, Target::Application(&id), &attachment_id).await
+}
+
+/// `GET /grants/{id}/report/attachments/{attachment_id}`: the same for the settlement report.
+pub(super) async fn report_download(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Response {
+    pass_download(&web, &visitor, Target::Report(&id), &attachment_id).await
+}
+
+async fn pass_download(
+    web: &Web,
+    visitor: &Visitor,
+    target: Target<'_>,
+    attachment_id: &str,
+) -> Response {
+    let path = target.page();
+    let Some(token) = visitor.token() else {
+        return login_then(&path);
+    };
+    let api_path = format!("{}/{}", target.api(), encode(attachment_id));
+    match web.api.stream_file(&api_path, token).await {
+        Ok(response) => response,
+        Err(problem) => file_failed(visitor, &problem, &path),
+    }
+}
+
+fn file_failed(visitor: &Visitor, problem: &Problem, path: &str) -> Response {
+    if problem.status.is_server_error() {
+        // A missing or corrupt file: say so plainly, never serve it.
+        return view::page_with_status(
+            problem.status,
+            visitor,
+            "添付ファイルを表示できません",
+            html! { p { (problem.detail_ja) } p { a href=(path) { "申請のページへ戻る" } } },
+        );
+    }
+    read_failed(visitor, problem, path)
+}
+
+/// `POST /applications/{id}/attachments/{attachment_id}/remove`: take a file off.
+pub(super) async fn remove(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, attachment_id)): Path<(String, String)>,
+    PageForm(form): PageForm,
+) -> Response {
+    pass_remove(
+        &web,
+        visitor,
+        Target::Application(&id),
+        &attachment_id,
+        FormData(form),
+    )
+    .await
+}
+
+/// `POST /grants/{id}/report/attachments/{attachment_id}/remove`: the same for the report.
+pub(super) async fn report_remove(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, attachment_id)): Path<(String, String)>,
+    PageForm(form): PageForm,
+) -> Response {
+    pass_remove(
+        &web,
+        visitor,
+        Target::Report(&id),
+        &attachment_id,
+        FormData(form),
+    )
+    .await
+}
+
+async fn pass_remove(
+    web: &Web,
+    visitor: Visitor,
+    target: Target<'_>,
+    attachment_id: &str,
+    form: FormData,
+) -> Response {
+    let path = target.page();
+    let (visitor, token, again) = match guard(web, visitor, &form).await {
+        Guard::Proceed {
+            visitor,
+            token,
+            signed_in_again,
+        } => (visitor, token, signed_in_again),
+        Guard::Rerender { visitor, state } => {
+            let Some(token) = visitor.token().map(str::to_owned) else {
+                return login_then(&path);
+            };
+            return target.shown_with(web, &visitor, &token, state.errors).await;
+        }
+    };
+    let call = Call::command(
+        Method::DELETE,
+        format!("{}/{}", target.api(), encode(attachment_id)),
+        Some(&token),
+        None,
+    );
+    let response = match web.api.send(call).await {
+        Ok(_) => redirect(&format!("{path}?removed=1#attachments")),
+        Err(problem) => {
+            let mut errors = Errors::default();
+            errors.problem(&problem, &[]);
+            target.shown_with(web, &visitor, &token, errors).await
+        }
+    };
+    with_session(response.into_response(), &visitor, again)
+}
