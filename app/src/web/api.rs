@@ -165,26 +165,7 @@ impl Api {
             }
             None => Body::empty(),
         };
-        let request = request.body(body).map_err(|_| Problem {
-            status: StatusCode::BAD_REQUEST,
-            code: "request.malformed".into(),
-            detail_ja: "リクエストを組み立てられませんでした".into(),
-            field: None,
-            errors: Vec::new(),
-        })?;
-        let response = match self.router.clone().oneshot(request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        };
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
-            .await
-            .unwrap_or_default();
-        if status.is_success() {
-            Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-        } else {
-            Err(Problem::from_answer(status, &bytes))
-        }
+        json_answer(self.dispatch(request.body(body)).await?).await
     }
 
     /// Passes a browser's upload (its `Content-Type` with the multipart boundary, and its body as it
@@ -208,26 +189,7 @@ impl Api {
         if let Some(client) = client {
             request = request.extension(crate::auth::ClientIp(client));
         }
-        let request = request.body(body).map_err(|_| Problem {
-            status: StatusCode::BAD_REQUEST,
-            code: "request.malformed".into(),
-            detail_ja: "リクエストを組み立てられませんでした".into(),
-            field: None,
-            errors: Vec::new(),
-        })?;
-        let response = match self.router.clone().oneshot(request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        };
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
-            .await
-            .unwrap_or_default();
-        if status.is_success() {
-            Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-        } else {
-            Err(Problem::from_answer(status, &bytes))
-        }
+        json_answer(self.dispatch(request.body(body)).await?).await
     }
 
     /// `GET path` for an attached file: the API's answer passed on as it streams (its type, its
@@ -241,26 +203,12 @@ impl Api {
             .method(Method::GET)
             .uri(path)
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .map_err(|_| Problem {
-                status: StatusCode::BAD_REQUEST,
-                code: "request.malformed".into(),
-                detail_ja: "リクエストを組み立てられませんでした".into(),
-                field: None,
-                errors: Vec::new(),
-            })?;
-        let response = match self.router.clone().oneshot(request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        };
+            .body(Body::empty());
+        let response = self.dispatch(request).await?;
         if response.status().is_success() {
             return Ok(response);
         }
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
-            .await
-            .unwrap_or_default();
-        Err(Problem::from_answer(status, &bytes))
+        Err(problem_of(response).await)
     }
 
     /// `GET path` for a file the API answers (a CSV): its content type, its
@@ -270,17 +218,7 @@ impl Api {
         if let Some(token) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        let request = request.body(Body::empty()).map_err(|_| Problem {
-            status: StatusCode::BAD_REQUEST,
-            code: "request.malformed".into(),
-            detail_ja: "リクエストを組み立てられませんでした".into(),
-            field: None,
-            errors: Vec::new(),
-        })?;
-        let response = match self.router.clone().oneshot(request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
-        };
+        let response = self.dispatch(request.body(Body::empty())).await?;
         let status = response.status();
         let (content_type, disposition) = {
             let headers = response.headers();
@@ -350,6 +288,47 @@ impl Api {
             }
         }
     }
+}
+
+impl Api {
+    /// Hands a request (as built, or the builder's error) to the API router in process.
+    async fn dispatch(
+        &self,
+        request: Result<Request<Body>, axum::http::Error>,
+    ) -> Result<axum::response::Response, Problem> {
+        let request = request.map_err(|_| Problem {
+            status: StatusCode::BAD_REQUEST,
+            code: "request.malformed".into(),
+            detail_ja: "リクエストを組み立てられませんでした".into(),
+            field: None,
+            errors: Vec::new(),
+        })?;
+        match self.router.clone().oneshot(request).await {
+            Ok(response) => Ok(response),
+            Err(never) => match never {},
+        }
+    }
+}
+
+/// A JSON answer (`Null` for an empty one), or the problem the API answered.
+async fn json_answer(response: axum::response::Response) -> Result<Value, Problem> {
+    if response.status().is_success() {
+        let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
+            .await
+            .unwrap_or_default();
+        Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    } else {
+        Err(problem_of(response).await)
+    }
+}
+
+/// The problem of a refused answer.
+async fn problem_of(response: axum::response::Response) -> Problem {
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), ANSWER_LIMIT_BYTES)
+        .await
+        .unwrap_or_default();
+    Problem::from_answer(status, &bytes)
 }
 
 /// A file as the API answered it ([`Api::get_file`]).
