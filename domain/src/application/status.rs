@@ -78,6 +78,13 @@ impl ApplicationStatus {
         })
     }
 
+    /// An application in this status may hold an offer the group must answer: the runner-up's
+    /// offer of the remainder, or a 繰上げ採択 offer to one that passed but was not adopted (still
+    /// `Eligible` while undecided, `round::promotion`).
+    pub fn may_hold_an_offer(self) -> bool {
+        matches!(self, Self::RunnerUp | Self::Eligible)
+    }
+
     /// The group may still edit the content.
     pub fn is_editable(self) -> bool {
         matches!(self, Self::Draft | Self::Returned)

@@ -69,10 +69,8 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
     // that passed but was not adopted.
     let mut offers = Vec::new();
     for row in &applications {
-        let may_have_offer = matches!(
-            parsed::<ApplicationStatus>(&row["status"]),
-            Some(ApplicationStatus::RunnerUp | ApplicationStatus::Eligible)
-        );
+        let may_have_offer = parsed::<ApplicationStatus>(&row["status"])
+            .is_some_and(ApplicationStatus::may_hold_an_offer);
         if let (true, Some(id)) = (may_have_offer, row["application_id"].as_str()) {
             if let Ok(read) = super::promotion::load_offer(&web, token, id).await {
                 offers.push((id.to_owned(), read));
