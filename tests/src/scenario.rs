@@ -201,6 +201,27 @@ impl TestApp {
         created["id"].as_str().unwrap().to_owned()
     }
 
+    /// Starts `group`'s draft of `form` in `round`; returns its id.
+    pub async fn draft(&self, member: &str, round: &str, group: &str, form: &Value) -> String {
+        let started = self.start_draft(member, round, group, form).await;
+        started["id"].as_str().unwrap().to_owned()
+    }
+
+    /// [`TestApp::draft`], answering the whole read of the started draft.
+    pub async fn start_draft(&self, member: &str, round: &str, group: &str, form: &Value) -> Value {
+        let mut draft = form.clone();
+        draft["round_id"] = json!(round);
+        draft["group_id"] = json!(group);
+        self.call(
+            Method::POST,
+            "/api/v1/applications",
+            member,
+            Some(&draft),
+            201,
+        )
+        .await
+    }
+
     /// Drafts, submits and has staff screen an application eligible; returns its id and max amount.
     pub async fn eligible_application(
         &self,
@@ -210,18 +231,7 @@ impl TestApp {
         group: &str,
         form: &Value,
     ) -> (String, i64) {
-        let mut draft = form.clone();
-        draft["round_id"] = json!(round);
-        draft["group_id"] = json!(group);
-        let started = self
-            .call(
-                Method::POST,
-                "/api/v1/applications",
-                member,
-                Some(&draft),
-                201,
-            )
-            .await;
+        let started = self.start_draft(member, round, group, form).await;
         let id = started["id"].as_str().unwrap().to_owned();
         self.call(
             Method::POST,

@@ -126,19 +126,9 @@ async fn exercise(app: TestApp, storage: Storage) {
         .await;
     let member = app.applicant("member@example.jp").await;
     let group = app.register_group(&member, "みどりの会").await;
-    let mut draft = form(200_000, 0, 200_000);
-    draft["round_id"] = json!(round);
-    draft["group_id"] = json!(group);
-    let started = app
-        .call(
-            Method::POST,
-            "/api/v1/applications",
-            &member,
-            Some(&draft),
-            201,
-        )
+    let id = app
+        .draft(&member, &round, &group, &form(200_000, 0, 200_000))
         .await;
-    let id = started["id"].as_str().unwrap().to_owned();
 
     // Upload and read back: the digest is the content's, the download is byte for byte.
     let rules = pdf(300_000);
@@ -373,19 +363,9 @@ async fn on_the_page(app: TestApp) {
         .await;
     let member = app.applicant("page@example.jp").await;
     let group = app.register_group(&member, "みどりの会").await;
-    let mut draft = form(200_000, 0, 200_000);
-    draft["round_id"] = json!(round);
-    draft["group_id"] = json!(group);
-    let started = app
-        .call(
-            Method::POST,
-            "/api/v1/applications",
-            &member,
-            Some(&draft),
-            201,
-        )
+    let id = app
+        .draft(&member, &round, &group, &form(200_000, 0, 200_000))
         .await;
-    let id = started["id"].as_str().unwrap().to_owned();
     let browser = Browser::without_redirects(&app);
     assert_eq!(browser.sign_in("page@example.jp").await.status, 303);
     let page = browser.get(&format!("/applications/{id}")).await;
@@ -651,19 +631,9 @@ async fn killed_midway(backend: Backend) {
         .await;
     let member = app.applicant("kill@example.jp").await;
     let group = app.register_group(&member, "みどりの会").await;
-    let mut draft = form(200_000, 0, 200_000);
-    draft["round_id"] = json!(round);
-    draft["group_id"] = json!(group);
-    let started = app
-        .call(
-            Method::POST,
-            "/api/v1/applications",
-            &member,
-            Some(&draft),
-            201,
-        )
+    let id = app
+        .draft(&member, &round, &group, &form(200_000, 0, 200_000))
         .await;
-    let id = started["id"].as_str().unwrap().to_owned();
     let work = tempfile::tempdir().unwrap();
     let env = [("GRANTS_CHILD_ATTACHMENTS_DIR", dir.as_os_str())];
     let server = Server::start_with(

@@ -84,19 +84,9 @@ async fn a_submission(app: &TestApp) -> (String, String, String, String) {
     let address = format!("member-{}@example.jp", uuid::Uuid::new_v4().simple());
     let member = app.applicant(&address).await;
     let group = app.register_group(&member, "みどりの会").await;
-    let mut draft = form(200_000, 0, 200_000);
-    draft["round_id"] = json!(round);
-    draft["group_id"] = json!(group);
-    let started = app
-        .call(
-            Method::POST,
-            "/api/v1/applications",
-            &member,
-            Some(&draft),
-            201,
-        )
+    let id = app
+        .draft(&member, &round, &group, &form(200_000, 0, 200_000))
         .await;
-    let id = started["id"].as_str().unwrap().to_owned();
     app.call(
         Method::POST,
         &format!("/api/v1/applications/{id}/submit"),
