@@ -47,6 +47,10 @@ pub fn five_criteria() -> Value {
     )
 }
 
+/// A window that closes soon after a test has set up a few applications in it, even on a loaded
+/// machine ([`TestApp::close_and_rank`] waits for exactly its end, not a fixed time).
+pub const SHORT_WINDOW: Duration = Duration::seconds(6);
+
 /// The step-up course of domain.md's demo configuration, open from an hour ago until `closes_in`.
 pub fn step_up_round(budget: i64, closes_in: Duration) -> Value {
     json!({
@@ -295,14 +299,29 @@ impl TestApp {
         }
     }
 
-    /// Waits for the window to close, closes scoring and fixes the ranking; returns the ranking.
-    pub async fn close_and_rank(
-        &self,
-        cast: &Cast,
-        round: &str,
-        wait: std::time::Duration,
-    ) -> Value {
-        tokio::time::sleep(wait).await;
+    /// Waits until the round's window has closed (its `closes_at`, read by `staff`).
+    pub async fn until_closed(&self, staff: &str, round: &str) {
+        let read = self
+            .call(
+                Method::GET,
+                &format!("/api/v1/rounds/{round}"),
+                staff,
+                None,
+                200,
+            )
+            .await;
+        let closes_at =
+            OffsetDateTime::parse(read["closes_at"].as_str().unwrap(), &Rfc3339).unwrap();
+        let left = closes_at - OffsetDateTime::now_utc() + Duration::milliseconds(50);
+        if left.is_positive() {
+            tokio::time::sleep(left.unsigned_abs()).await;
+        }
+    }
+
+    /// Waits for the round's window to close (its `closes_at`, not a fixed time: setting a round up
+    /// takes longer on a loaded machine), closes scoring and fixes the ranking; returns the ranking.
+    pub async fn close_and_rank(&self, cast: &Cast, round: &str) -> Value {
+        self.until_closed(&cast.staff, round).await;
         self.call(
             Method::POST,
             &format!("/api/v1/rounds/{round}/scoring/close"),
@@ -344,7 +363,7 @@ impl TestApp {
     pub async fn one_awarded_grant(&self) -> OneGrant {
         let cast = self.cast(1).await;
         let round = self
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
             .await;
         let member = self.applicant("member@example.jp").await;
         let group = self.register_group(&member, "みどりの会").await;
@@ -352,8 +371,7 @@ impl TestApp {
             .eligible_application(&cast, &member, &round, &group, &form(200_000, 0, 200_000))
             .await;
         self.score(&cast, &application, &[45], &[]).await;
-        self.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        self.close_and_rank(&cast, &round).await;
         let grant = self.award(&cast, &round, &application, 200_000).await;
         OneGrant {
             cast,

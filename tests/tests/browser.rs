@@ -91,14 +91,14 @@ async fn an_applicant_registers_and_submits_in_a_browser() {
 /// state as of an instant; axe-core on each page type; screenshots.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_follows_its_grant_and_an_auditor_reads_the_log_in_a_browser() {
-    use grants_tests::scenario::{form, step_up_round};
+    use grants_tests::scenario::{form, step_up_round, SHORT_WINDOW};
 
     if skipped() {
         return;
     }
     let app = spawn_app(Backend::Sqlite).await;
     let cast = app.cast(1).await;
-    let mut settings = step_up_round(2_000_000, time::Duration::seconds(3));
+    let mut settings = step_up_round(2_000_000, SHORT_WINDOW);
     settings["rate_schedule"] = serde_json::json!(["3/4", "1/2"]);
     let round = app.open_round(&cast, &settings).await;
     let member = app.applicant("grant-member@example.jp").await;
@@ -113,8 +113,7 @@ async fn a_group_follows_its_grant_and_an_auditor_reads_the_log_in_a_browser() {
         )
         .await;
     app.score(&cast, &application, &[45], &[]).await;
-    app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-        .await;
+    app.close_and_rank(&cast, &round).await;
     let grant = app.award(&cast, &round, &application, 286_000).await;
     app.account_with_role("auditor", "auditor@example.jp").await;
     // The dashboard reads the applications' projection, which follows the log a moment later.

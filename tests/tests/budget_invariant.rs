@@ -176,7 +176,8 @@ fn held(grant: &Value) -> i64 {
 async fn run(app: TestApp, seed: u64) {
     let cast = app.cast(1).await;
     let round = app
-        .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(4)))
+        // Long enough for four groups to register and apply on a loaded machine.
+        .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(10)))
         .await;
     let mut applications = Vec::new();
     let mut members = Vec::new();
@@ -190,8 +191,7 @@ async fn run(app: TestApp, seed: u64) {
         applications.push(application);
         members.push(member);
     }
-    app.close_and_rank(&cast, &round, std::time::Duration::from_secs(4))
-        .await;
+    app.close_and_rank(&cast, &round).await;
     let mut grants = Vec::new();
     for (application, member) in applications.iter().zip(members) {
         let id = app.award(&cast, &round, application, 200_000).await;

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use grants_tests::scenario::{fiscal_year_end, form, step_up_round};
 use grants_tests::{on_both_backends, TestApp};
 use serde_json::{json, Value};
-use time::Duration;
 
 /// Counts the events of one aggregate type straight from the log.
 async fn events_of(app: &TestApp, aggregate_type: &str) -> i64 {
@@ -28,7 +27,8 @@ on_both_backends!(
         let cast = app.cast(1).await;
         let budget = 800_000;
         let round = app
-            .open_round(&cast, &step_up_round(budget, Duration::seconds(5)))
+            // Eight groups register and apply first: long enough for that on a loaded machine.
+            .open_round(&cast, &step_up_round(budget, time::Duration::seconds(16)))
             .await;
         // Eight eligible applications of 100,000 each: together they fill the budget exactly.
         let mut applications = Vec::new();
@@ -41,8 +41,7 @@ on_both_backends!(
             app.score(&cast, &id, &[45], &[]).await;
             applications.push(id);
         }
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(5))
-            .await;
+        app.close_and_rank(&cast, &round).await;
 
         // 32 staff requests at once, four for each application, each asking a different amount.
         let mut tasks = Vec::new();

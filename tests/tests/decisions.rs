@@ -1,5 +1,6 @@
 //! Committee, conflict of interest, sealed scores, ranking and the award decision over real HTTP.
 
+use grants_tests::scenario::SHORT_WINDOW;
 use grants_tests::{on_both_backends, TestApp, TEST_PASSWORD};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -71,7 +72,7 @@ on_both_backends!(
                 Method::POST,
                 "/api/v1/rounds",
                 Some(&staff),
-                Some(&round(Duration::seconds(3))),
+                Some(&round(SHORT_WINDOW)),
             )
             .await;
         assert_eq!(created.status, 201, "{:?}", created.body);
@@ -207,7 +208,7 @@ on_both_backends!(
             .await;
         assert_eq!(early.status, 404);
 
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        app.until_closed(&staff, &round_id).await;
         let closed = app
             .send(
                 Method::POST,

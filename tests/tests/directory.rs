@@ -8,13 +8,11 @@ use grants_domain::application::ApplicationEvent;
 use grants_domain::group::GroupEvent;
 use grants_domain::round::RoundEvent;
 use grants_domain::{ApplicationId, GroupId, RoundId, UserId};
-use grants_tests::scenario::{form, step_up_round};
+use grants_tests::scenario::{form, step_up_round, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::json;
 use time::Duration;
-
-const WINDOW: std::time::Duration = std::time::Duration::from_secs(4);
 
 /// The old scans of `app/src/queries.rs`, unchanged but for their names.
 mod scan {
@@ -171,10 +169,10 @@ on_both_backends!(
         ];
         let step_up = "ステップアップ";
         let first_step = "はじめの一歩";
-        let mut first_step_round = step_up_round(2_000_000, Duration::seconds(4));
+        let mut first_step_round = step_up_round(2_000_000, SHORT_WINDOW);
         first_step_round["course"] = json!(first_step);
         let rounds = [
-            app.open_round(&cast, &step_up_round(2_000_000, Duration::seconds(4)))
+            app.open_round(&cast, &step_up_round(2_000_000, SHORT_WINDOW))
                 .await,
             app.open_round(&cast, &first_step_round).await,
         ];
@@ -194,9 +192,8 @@ on_both_backends!(
             app.score(&cast, &id, &[40], &[]).await;
             applications.push((round, id));
         }
-        app.close_and_rank(&cast, &rounds[0], WINDOW).await;
-        app.close_and_rank(&cast, &rounds[1], std::time::Duration::ZERO)
-            .await;
+        app.close_and_rank(&cast, &rounds[0]).await;
+        app.close_and_rank(&cast, &rounds[1]).await;
         for (round, id) in &applications {
             app.award(&cast, &rounds[*round], id, 100_000).await;
         }

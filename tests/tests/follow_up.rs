@@ -3,17 +3,17 @@
 
 use grants_domain::round::{AwardRequest, RoundCommand};
 use grants_domain::{ApplicationId, GrantId, GroupId, RoundId, UserId, Yen};
-use grants_tests::scenario::{fiscal_year_end, form, step_up_round};
+use grants_tests::scenario::{fiscal_year_end, form, step_up_round, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
-use time::{Date, Duration};
+use time::Date;
 
 on_both_backends!(
     a_decision_left_half_done_is_completed_from_the_log,
     |app: TestApp| async move {
         let cast = app.cast(1).await;
         let round = app
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
             .await;
         let member = app.applicant("member@example.jp").await;
         let group = app.register_group(&member, "みどりの会").await;
@@ -21,8 +21,7 @@ on_both_backends!(
             .eligible_application(&cast, &member, &round, &group, &form(200_000, 0, 200_000))
             .await;
         app.score(&cast, &application, &[45], &[]).await;
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        app.close_and_rank(&cast, &round).await;
 
         // Only the round's part of the decision, straight into the store: no grant, no outcome yet.
         let db = grants_app::db::Database::connect(&app.database_url)

@@ -3,13 +3,11 @@
 //! then one settlement finalised at 240,000 with 11,200 payable and one at 165,000 with 63,800 to
 //! refund; both close. The ranking total with one conflicted reviewer of five is 196.
 
-use grants_tests::scenario::{form, step_up_round, today_jst};
+use grants_tests::scenario::{form, step_up_round, today_jst, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use time::Duration;
-
-const WINDOW: std::time::Duration = std::time::Duration::from_secs(4);
 
 fn report(eligible_expenses: i64) -> Value {
     json!({
@@ -41,7 +39,7 @@ on_both_backends!(
 
         // Round 1: each group's first step-up grant, at rate 1/1.
         let first = app
-            .open_round(&cast, &step_up_round(2_000_000, Duration::seconds(4)))
+            .open_round(&cast, &step_up_round(2_000_000, SHORT_WINDOW))
             .await;
         let mut firsts = Vec::new();
         for (member, group) in members.iter().zip(&groups) {
@@ -52,14 +50,14 @@ on_both_backends!(
             app.score(&cast, &id, &[40, 40, 40, 40, 40], &[]).await;
             firsts.push(id);
         }
-        app.close_and_rank(&cast, &first, WINDOW).await;
+        app.close_and_rank(&cast, &first).await;
         for id in &firsts {
             app.award(&cast, &first, id, 100_000).await;
         }
 
         // Round 2: the second grant is at 3/4: 3/4 x (412,345 - 30,000) = 286,758.75 -> 286,000.
         let second = app
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(4)))
+            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
             .await;
         let mut applications = Vec::new();
         for (member, group) in members.iter().zip(&groups) {
@@ -77,7 +75,7 @@ on_both_backends!(
             app.score(&cast, &id, &[40, 37, 42, 38, 0], &[4]).await;
             applications.push(id);
         }
-        let ranking = app.close_and_rank(&cast, &second, WINDOW).await;
+        let ranking = app.close_and_rank(&cast, &second).await;
         assert_eq!(ranking["rows"][0]["total"], 196, "worked example 4");
         assert_eq!(ranking["rows"][1]["total"], 196);
         let grants = [

@@ -3,7 +3,7 @@
 //! read), and refusals name their field, on domain.md's third worked example (286,000 decided, 228,800 advanced, 165,000
 //! finalised, 63,800 refunded).
 
-use grants_tests::scenario::{form, step_up_round, today_jst};
+use grants_tests::scenario::{form, step_up_round, today_jst, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::json;
@@ -21,7 +21,7 @@ on_both_backends!(
     the_grant_read_lists_payments_refunds_and_change_requests,
     |app: TestApp| async move {
         let cast = app.cast(1).await;
-        let mut settings = step_up_round(2_000_000, Duration::seconds(3));
+        let mut settings = step_up_round(2_000_000, SHORT_WINDOW);
         settings["rate_schedule"] = json!(["3/4", "1/2"]);
         let round = app.open_round(&cast, &settings).await;
         let member = app.applicant("member@example.jp").await;
@@ -31,8 +31,7 @@ on_both_backends!(
             .eligible_application(&cast, &member, &round, &group, &application_form)
             .await;
         app.score(&cast, &application, &[45], &[]).await;
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        app.close_and_rank(&cast, &round).await;
         let grant = app.award(&cast, &round, &application, 286_000).await;
         let path = format!("/api/v1/grants/{grant}");
 

@@ -2,13 +2,10 @@
 //! same round, and the rate follows the grants counted there; the runner-up is offered the
 //! remainder rounded down to the rounding unit, and a decided amount off the unit is refused.
 
-use grants_tests::scenario::{fiscal_year_end, form, step_up_round};
+use grants_tests::scenario::{fiscal_year_end, form, step_up_round, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-use time::Duration;
-
-const WINDOW: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn award(application: &str, amount: i64) -> Value {
     json!({"application_id": application, "amount": amount, "conditions": "",
@@ -25,7 +22,7 @@ on_both_backends!(
         let cast = app.cast(1).await;
         let member = app.applicant("member@example.jp").await;
         let group = app.register_group(&member, "みどりの会").await;
-        let mut settings = step_up_round(1_000_000, Duration::seconds(5));
+        let mut settings = step_up_round(1_000_000, SHORT_WINDOW);
         settings["max_grants_per_group"] = json!(1);
         let round = app.open_round(&cast, &settings).await;
 
@@ -45,7 +42,7 @@ on_both_backends!(
             app.score(&cast, &id, &[45], &[]).await;
             applications.push(id);
         }
-        let ranking = app.close_and_rank(&cast, &round, WINDOW).await;
+        let ranking = app.close_and_rank(&cast, &round).await;
         let outcomes: Vec<&Value> = ranking["rows"]
             .as_array()
             .unwrap()
@@ -114,7 +111,7 @@ on_both_backends!(
         let member = app.applicant("member@example.jp").await;
         let group = app.register_group(&member, "みどりの会").await;
         let round = app
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(5)))
+            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
             .await;
         // Both drafts start with no grant, at rate 1/1; the second's budget is the worked example:
         // at 3/4, (412,345 - 30,000) gives 286,758.75 -> 286,000, at 1/1 it would be 382,000.
@@ -134,7 +131,7 @@ on_both_backends!(
         for id in [&first, &second] {
             app.score(&cast, id, &[45], &[]).await;
         }
-        app.close_and_rank(&cast, &round, WINDOW).await;
+        app.close_and_rank(&cast, &round).await;
 
         let path = format!("/api/v1/rounds/{round}/decisions");
         let above = app
@@ -193,7 +190,7 @@ on_both_backends!(
         ];
         // Budget 623,456: 500,000 adopted leaves 123,456, offered as 123,000 (unit 1,000).
         let round = app
-            .open_round(&cast, &step_up_round(623_456, Duration::seconds(5)))
+            .open_round(&cast, &step_up_round(623_456, SHORT_WINDOW))
             .await;
         let mut applications = Vec::new();
         for ((member, group), (requested, total)) in members
@@ -207,7 +204,7 @@ on_both_backends!(
             app.score(&cast, &id, &[total], &[]).await;
             applications.push(id);
         }
-        let ranking = app.close_and_rank(&cast, &round, WINDOW).await;
+        let ranking = app.close_and_rank(&cast, &round).await;
         assert_eq!(ranking["rows"][1]["outcome"], "runner_up");
         assert_eq!(ranking["rows"][1]["remainder_offer"], 123_000);
         assert_eq!(ranking["offer"]["remainder"], 123_000);

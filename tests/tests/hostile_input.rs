@@ -3,7 +3,7 @@
 //! bidirectional controls (422 naming the field, nothing appended), multi-line ones keep their tabs
 //! and line breaks.
 
-use grants_tests::scenario::{form, step_up_round};
+use grants_tests::scenario::{form, step_up_round, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::json;
@@ -25,7 +25,7 @@ on_both_backends!(
     |app: TestApp| async move {
         let cast = app.cast(1).await;
         let round = app
-            .open_round(&cast, &step_up_round(2_000_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(2_000_000, SHORT_WINDOW))
             .await;
         let member = app.applicant("member@example.jp").await;
         let group = app
@@ -38,8 +38,7 @@ on_both_backends!(
             .eligible_application(&cast, &member, &round, &group, &application_form)
             .await;
         app.score(&cast, &application, &[45], &[]).await;
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        app.close_and_rank(&cast, &round).await;
         let grant = app.award(&cast, &round, &application, 100_000).await;
 
         let head = head(&app).await;

@@ -14,7 +14,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use grants_tests::scenario::{form, step_up_round};
+use grants_tests::scenario::{form, step_up_round, SHORT_WINDOW};
 use grants_tests::{process, spawn_app_with, Backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -340,7 +340,7 @@ async fn a_decision_is_mailed_with_the_amount_and_the_notice_number(backend: Bac
     let app = app_mailing_to(backend, port).await;
     let cast = app.cast(1).await;
     let round = app
-        .open_round(&cast, &step_up_round(1_000_000, time::Duration::seconds(3)))
+        .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
         .await;
     let address = format!("member-{}@example.jp", uuid::Uuid::new_v4().simple());
     let member = app.applicant(&address).await;
@@ -349,8 +349,7 @@ async fn a_decision_is_mailed_with_the_amount_and_the_notice_number(backend: Bac
         .eligible_application(&cast, &member, &round, &group, &form(200_000, 0, 200_000))
         .await;
     app.score(&cast, &application, &[45], &[]).await;
-    app.close_and_rank(&cast, &round, Duration::from_secs(3))
-        .await;
+    app.close_and_rank(&cast, &round).await;
     let grant = app.award(&cast, &round, &application, 200_000).await;
 
     // Received, screened, awarded: one mail each.

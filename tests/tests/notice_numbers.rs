@@ -3,11 +3,10 @@
 //! fragment, never two grants with one number even when two rounds decide at the same moment; the
 //! number the decision answers is the grant's; the prefix is a setting.
 
-use grants_tests::scenario::{form, step_up_round, this_fiscal_year};
+use grants_tests::scenario::{form, step_up_round, this_fiscal_year, SHORT_WINDOW};
 use grants_tests::{on_both_backends, spawn_app_with, Backend, TestApp};
 use reqwest::Method;
 use serde_json::json;
-use time::Duration;
 
 /// The fiscal year as the city writes it: 令和8 for 2026.
 fn era() -> String {
@@ -25,7 +24,7 @@ async fn two_rounds_decided_at_once(app: &TestApp) -> Vec<(String, String)> {
     let mut ready = Vec::new();
     for n in 1..=2 {
         let round = app
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
             .await;
         let member = app.applicant(&format!("member{n}@example.jp")).await;
         let group = app.register_group(&member, &format!("会{n}")).await;
@@ -35,10 +34,8 @@ async fn two_rounds_decided_at_once(app: &TestApp) -> Vec<(String, String)> {
         app.score(&cast, &application, &[45], &[]).await;
         ready.push((round, application));
     }
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     for (round, _) in &ready {
-        app.close_and_rank(&cast, round, std::time::Duration::ZERO)
-            .await;
+        app.close_and_rank(&cast, round).await;
     }
     let decide = |(round, application): &(String, String)| {
         let body = json!({"awards": [{"application_id": application, "amount": 200_000,

@@ -6,11 +6,10 @@
 //! offered 200,000), C 150,500 (passed, not adopted). B declines, A withdraws: 500,000 is free, and C
 //! is offered min(150,500, 500,000) rounded down = 150,000.
 
-use grants_tests::scenario::{fiscal_year_end, form, step_up_round};
+use grants_tests::scenario::{fiscal_year_end, form, step_up_round, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-use time::Duration;
 
 async fn refused(app: &TestApp, path: &str, token: &str, body: Option<&Value>, code: &str) {
     let answer = app.send(Method::POST, path, Some(token), body).await;
@@ -31,7 +30,7 @@ on_both_backends!(
         let cast = app.cast(1).await;
         let staff = cast.staff.clone();
         let round = app
-            .open_round(&cast, &step_up_round(500_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(500_000, SHORT_WINDOW))
             .await;
         let mut members = Vec::new();
         let mut applications = Vec::new();
@@ -48,9 +47,7 @@ on_both_backends!(
             members.push(member);
             applications.push(application);
         }
-        let ranking = app
-            .close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        let ranking = app.close_and_rank(&cast, &round).await;
         assert_eq!(ranking["offer"]["remainder"], 200_000);
         assert_eq!(ranking["rows"][2]["outcome"], "not_adopted");
         let promotions = format!("/api/v1/rounds/{round}/promotions");
@@ -244,7 +241,7 @@ on_both_backends!(
     |app: TestApp| async move {
         let cast = app.cast(1).await;
         let staff = cast.staff.clone();
-        let mut settings = step_up_round(300_000, Duration::seconds(3));
+        let mut settings = step_up_round(300_000, SHORT_WINDOW);
         settings["cap"] = json!(300_000);
         let round = app.open_round(&cast, &settings).await;
         let mut members = Vec::new();
@@ -260,8 +257,7 @@ on_both_backends!(
             members.push(member);
             applications.push(application);
         }
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        app.close_and_rank(&cast, &round).await;
         let promotions = format!("/api/v1/rounds/{round}/promotions");
         let grant_a = app.award(&cast, &round, &applications[0], 300_000).await;
         // The whole budget is decided: nothing to offer.
@@ -312,7 +308,7 @@ on_both_backends!(
         // A 300,000 is adopted, B 250,000 is the runner-up offered the 200,000 left.
         let cast = app.cast(1).await;
         let round = app
-            .open_round(&cast, &step_up_round(500_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(500_000, SHORT_WINDOW))
             .await;
         let mut applications = Vec::new();
         for (n, (requested, total)) in [(300_000, 45), (250_000, 42)].into_iter().enumerate() {
@@ -324,8 +320,7 @@ on_both_backends!(
             app.score(&cast, &application, &[total], &[]).await;
             applications.push(application);
         }
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        app.close_and_rank(&cast, &round).await;
         let status = |id: String| {
             let app = &app;
             let staff = cast.staff.clone();

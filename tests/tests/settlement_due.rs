@@ -4,7 +4,7 @@
 //! the pages show the due date, the delay reason and the forms.
 
 use grants_tests::browser::Browser;
-use grants_tests::scenario::{form, step_up_round, this_fiscal_year, today_jst};
+use grants_tests::scenario::{form, step_up_round, this_fiscal_year, today_jst, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -14,7 +14,7 @@ use time::Duration;
 /// 200,000 yen awarded in full; returns (staff, member, grant).
 async fn awarded(app: &TestApp, grace: Value) -> (String, String, String) {
     let cast = app.cast(1).await;
-    let mut settings = step_up_round(1_000_000, Duration::seconds(3));
+    let mut settings = step_up_round(1_000_000, SHORT_WINDOW);
     settings["settlement_grace_date"] = grace.clone();
     let round = app.open_round(&cast, &settings).await;
     let read = app
@@ -33,8 +33,7 @@ async fn awarded(app: &TestApp, grace: Value) -> (String, String, String) {
         .eligible_application(&cast, &member, &round, &group, &form(200_000, 0, 200_000))
         .await;
     app.score(&cast, &application, &[45], &[]).await;
-    app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-        .await;
+    app.close_and_rank(&cast, &round).await;
     let grant = app.award(&cast, &round, &application, 200_000).await;
     (cast.staff, member, grant)
 }

@@ -5,11 +5,10 @@
 use grants_app::db::Database;
 use grants_app::store::{Sourcing, Store, Stores, SNAPSHOT_EVERY};
 use grants_domain::Grant;
-use grants_tests::scenario::{form, step_up_round, today_jst};
+use grants_tests::scenario::{form, step_up_round, today_jst, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::json;
-use time::Duration;
 
 /// A settlement report draft; `n` changes it so that every save is a new event.
 fn report(n: i64) -> serde_json::Value {
@@ -40,14 +39,13 @@ on_both_backends!(
         let member = app.applicant("snap@example.jp").await;
         let group = app.register_group(&member, "みどりの会").await;
         let round = app
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
             .await;
         let (application, _) = app
             .eligible_application(&cast, &member, &round, &group, &form(100_000, 0, 100_000))
             .await;
         app.score(&cast, &application, &[40], &[]).await;
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        app.close_and_rank(&cast, &round).await;
         let grant = app.award(&cast, &round, &application, 100_000).await;
 
         let database = Database::connect(&app.database_url).await.unwrap();

@@ -2,7 +2,7 @@
 //! and forms shown again with everything typed and the rule's Japanese message beside its field.
 
 use grants_tests::browser::Browser;
-use grants_tests::scenario::step_up_round;
+use grants_tests::scenario::{step_up_round, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp, TEST_PASSWORD};
 use time::Duration;
 
@@ -692,7 +692,7 @@ on_both_backends!(
         let member = app.applicant("results@example.jp").await;
         let group = app.register_group(&member, "みどりの会").await;
         let round = app
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
             .await;
         let (application, _) = app
             .eligible_application(&cast, &member, &round, &group, &form(100_000, 0, 100_000))
@@ -733,8 +733,7 @@ on_both_backends!(
         assert!([403, 404].contains(&before.status), "{}", before.status);
         assert!(!before.html.contains("40点"));
 
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        app.close_and_rank(&cast, &round).await;
         assert!(reviewer
             .get("/review")
             .await

@@ -4,9 +4,9 @@
 //! hash chain; an applicant is refused by the API's policy.
 
 use grants_tests::browser::Browser;
-use grants_tests::scenario::{form, step_up_round};
+use grants_tests::scenario::{form, step_up_round, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// A JST `datetime-local` value with seconds, as a browser sends it.
 fn jst_local(instant: OffsetDateTime) -> String {
@@ -27,7 +27,7 @@ on_both_backends!(
     |app: TestApp| async move {
         let cast = app.cast(1).await;
         let round = app
-            .open_round(&cast, &step_up_round(2_000_000, Duration::seconds(3)))
+            .open_round(&cast, &step_up_round(2_000_000, SHORT_WINDOW))
             .await;
         let member = app.applicant("member@example.jp").await;
         let group = app.register_group(&member, "みどりの会").await;
@@ -41,8 +41,7 @@ on_both_backends!(
             )
             .await;
         app.score(&cast, &application, &[45], &[]).await;
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-            .await;
+        app.close_and_rank(&cast, &round).await;
         // An instant between the screening and the award, whole seconds apart from both.
         tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
         let before_award = jst_local(OffsetDateTime::now_utc());

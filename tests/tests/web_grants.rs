@@ -8,17 +8,16 @@
 //! the staff page offers the review only once a report is submitted, and folds the cancellation.
 
 use grants_tests::browser::{Browser, Page};
-use grants_tests::scenario::{form, step_up_round, today_jst};
+use grants_tests::scenario::{form, step_up_round, today_jst, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::json;
-use time::Duration;
 
 /// A decided grant of 286,000 yen at rate 3/4 (domain.md's first worked example), for a group
 /// whose member signs in as `email`; returns the staff token and the grant id.
 async fn decided_grant(app: &TestApp, email: &str) -> (String, String) {
     let cast = app.cast(1).await;
-    let mut settings = step_up_round(2_000_000, Duration::seconds(3));
+    let mut settings = step_up_round(2_000_000, SHORT_WINDOW);
     settings["rate_schedule"] = json!(["3/4", "1/2"]);
     let round = app.open_round(&cast, &settings).await;
     let member = app.applicant(email).await;
@@ -34,8 +33,7 @@ async fn decided_grant(app: &TestApp, email: &str) -> (String, String) {
         .await;
     assert_eq!(max, 286_000, "worked example 1");
     app.score(&cast, &application, &[45], &[]).await;
-    app.close_and_rank(&cast, &round, std::time::Duration::from_secs(3))
-        .await;
+    app.close_and_rank(&cast, &round).await;
     let grant = app.award(&cast, &round, &application, 286_000).await;
     // The dashboard reads the applications' projection, which follows the log a moment later.
     for _ in 0..50 {

@@ -6,7 +6,7 @@
 //! the API's policy, never by the page.
 
 use grants_tests::browser::{Browser, Page};
-use grants_tests::scenario::{fiscal_year_end, form, step_up_round, today_jst};
+use grants_tests::scenario::{fiscal_year_end, form, step_up_round, today_jst, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -788,7 +788,7 @@ on_both_backends!(
     |app: TestApp| async move {
         let cast = app.cast(1).await;
         let round = app
-            .open_round(&cast, &step_up_round(1_000_000, Duration::seconds(4)))
+            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
             .await;
         let member = app.applicant("change@example.jp").await;
         let group = app.register_group(&member, "みどりの会").await;
@@ -814,8 +814,7 @@ on_both_backends!(
             .await;
         app.score(&cast, &application, &[45], &[]).await;
         app.score(&cast, &below, &[20], &[]).await;
-        app.close_and_rank(&cast, &round, std::time::Duration::from_secs(4))
-            .await;
+        app.close_and_rank(&cast, &round).await;
         let grant = app.award(&cast, &round, &application, 200_000).await;
 
         // The application below the pass line is rejected on its decision page; a reason is needed.

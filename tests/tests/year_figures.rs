@@ -28,9 +28,6 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use time::Duration;
 
-/// The application window: long enough for every application to be submitted and scored.
-const WINDOW: std::time::Duration = std::time::Duration::from_secs(8);
-
 /// A settlement report: eligible rentals `eligible`, ineligible food ¥8,000, income ¥30,000.
 fn report(eligible: i64, participants: i64) -> Value {
     json!({
@@ -181,9 +178,8 @@ on_both_backends!(
         )
         .await;
 
-        app.close_and_rank(&cast, &step_up, WINDOW).await;
-        app.close_and_rank(&cast, &start_up, std::time::Duration::ZERO)
-            .await;
+        app.close_and_rank(&cast, &step_up).await;
+        app.close_and_rank(&cast, &start_up).await;
         let a1 = app.award(&cast, &step_up, &eligible[0], 100_000).await;
         let a2 = app.award(&cast, &step_up, &eligible[1], 100_000).await;
         let b1 = app.award(&cast, &start_up, &eligible[2], 200_000).await;
