@@ -9,8 +9,8 @@ use grants_domain::refusal::FieldRefusal;
 use grants_domain::UserId;
 
 use crate::auth::{self, password};
-use crate::http::error::ApiError;
-use crate::http::AppState;
+use crate::service::ServiceError;
+use crate::state::AppState;
 use crate::store::{CommandMetadata, Position};
 
 pub struct NewAccount {
@@ -39,7 +39,7 @@ fn weak_password(error: &password::PasswordError) -> FieldRefusal {
 
 /// Every field of the new account judged before answering (issue 15: an empty form reports each
 /// field at once): the e-mail's form, the password policy and the display name.
-fn checked(account: &NewAccount) -> Result<EmailAddress, ApiError> {
+fn checked(account: &NewAccount) -> Result<EmailAddress, ServiceError> {
     let email = EmailAddress::parse(&account.email);
     let weak = password::check_policy(&account.password).err();
     let name = check_display_name(&account.display_name).err();
@@ -57,13 +57,14 @@ fn checked(account: &NewAccount) -> Result<EmailAddress, ApiError> {
         (Ok(email), []) => Ok(email),
         // One refusal answers as it always did: its code, its field, no `errors` list.
         (_, [one]) => {
-            let error = ApiError::invalid(one.code, one.message_ja.clone(), one.message_en.clone());
+            let error =
+                ServiceError::invalid(one.code, one.message_ja.clone(), one.message_en.clone());
             Err(match one.field {
                 Some(field) => error.with_field(field),
                 None => error,
             })
         }
-        _ => Err(ApiError::invalid_fields(&found)),
+        _ => Err(ServiceError::invalid_fields(&found)),
     }
 }
 
@@ -73,13 +74,13 @@ pub async fn open_account(
     user_id: UserId,
     account: NewAccount,
     metadata: &CommandMetadata,
-) -> Result<(UserId, Position), ApiError> {
+) -> Result<(UserId, Position), ServiceError> {
     let email = checked(&account)?;
     let secret = account.password;
     let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(ServiceError::internal)?
+        .map_err(ServiceError::internal)?;
     let roles = BTreeSet::from([account.role]);
     let display_name = account.display_name.trim().to_owned();
     if !auth::insert_credentials(
@@ -92,7 +93,7 @@ pub async fn open_account(
     )
     .await?
     {
-        return Err(ApiError::conflict(
+        return Err(ServiceError::conflict(
             "account.email_taken",
             "このメールアドレスは既に登録されています",
             "this e-mail address is already registered",
@@ -122,6 +123,6 @@ pub async fn open_account(
 }
 
 /// Loads an account, if it exists.
-pub async fn load(state: &AppState, user_id: UserId) -> Result<Option<Account>, ApiError> {
+pub async fn load(state: &AppState, user_id: UserId) -> Result<Option<Account>, ServiceError> {
     Ok(state.stores.accounts.load(&user_id.to_string()).await?)
 }

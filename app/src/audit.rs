@@ -188,7 +188,7 @@ pub async fn as_of(
 pub fn event_json(event: &LoggedEvent) -> Value {
     json!({
         "position": event.position,
-        "recorded_at": crate::http::jst(event.recorded_at),
+        "recorded_at": crate::service::jst(event.recorded_at),
         "aggregate_type": event.aggregate_type,
         "aggregate_id": event.aggregate_id,
         "sequence": event.sequence,

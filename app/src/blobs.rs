@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use grants_domain::attachment::{check_size, AttachmentError, MediaType, Sha256, FILE_MAX_BYTES};
 use object_store::aws::AmazonS3Builder;

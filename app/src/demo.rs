@@ -22,7 +22,8 @@ use time::{Duration, OffsetDateTime};
 use tower::ServiceExt;
 
 use crate::accounts::{open_account, NewAccount};
-use crate::http::{router, AppState};
+use crate::router::router;
+use crate::state::AppState;
 use crate::store::{ActorRole, CommandMetadata};
 
 /// The demo accounts' password (printed by the seed; demo data only).

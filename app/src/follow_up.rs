@@ -18,10 +18,10 @@ use grants_domain::round::{Round, RoundEvent};
 use grants_domain::{Application, ApplicationId, ApplicationStatus, GrantId, RoundId};
 use grants_projections::LoggedEvent;
 
-use crate::http::error::ApiError;
-use crate::http::error::{existing, existing_for_command};
-use crate::http::AppState;
 use crate::process::{actor_of, failure};
+use crate::service::load::{existing, existing_for_command};
+use crate::service::ServiceError;
+use crate::state::AppState;
 use crate::store::{ActorRole, CommandMetadata, Loaded, Position};
 
 /// The follow-up's checkpoint in `projection_checkpoints`.
@@ -40,7 +40,7 @@ pub async fn follow(
     event: &RoundEvent,
     metadata: &CommandMetadata,
     preloaded: &mut Preloaded,
-) -> Result<Option<Position>, ApiError> {
+) -> Result<Option<Position>, ServiceError> {
     match event {
         RoundEvent::AwardDecided {
             application_id,
@@ -54,14 +54,16 @@ pub async fn follow(
         } => {
             let loaded = take_application(state, preloaded, *application_id).await?;
             let application = loaded.aggregate();
-            let settings = round.opened().map_err(|error| ApiError::refused(&error))?;
-            let content = application.content().ok_or_else(ApiError::not_found)?;
+            let settings = round
+                .opened()
+                .map_err(|error| ServiceError::refused(&error))?;
+            let content = application.content().ok_or_else(ServiceError::not_found)?;
             // The rate the decision counted (rule 1's count at the decision); a decision stored
             // before it was recorded kept the draft's rate.
             let draft_terms = application
                 .terms()
                 .copied()
-                .ok_or_else(ApiError::not_found)?;
+                .ok_or_else(ServiceError::not_found)?;
             let terms = AmountTerms {
                 rate: rate.unwrap_or(draft_terms.rate),
                 ..draft_terms
@@ -184,7 +186,7 @@ pub async fn follow(
 async fn load_application(
     state: &AppState,
     id: ApplicationId,
-) -> Result<grants_domain::Application, ApiError> {
+) -> Result<grants_domain::Application, ServiceError> {
     existing(&state.stores.applications, id).await
 }
 
@@ -193,7 +195,7 @@ async fn take_application(
     state: &AppState,
     preloaded: &mut Preloaded,
     id: ApplicationId,
-) -> Result<Loaded<Application>, ApiError> {
+) -> Result<Loaded<Application>, ServiceError> {
     match preloaded.remove(&id) {
         Some(loaded) => Ok(loaded),
         None => existing_for_command(&state.stores.applications, id).await,
@@ -201,7 +203,7 @@ async fn take_application(
 }
 
 /// Whether the grant was opened (decided) already.
-async fn grant_opened(state: &AppState, id: GrantId) -> Result<bool, ApiError> {
+async fn grant_opened(state: &AppState, id: GrantId) -> Result<bool, ServiceError> {
     Ok(state
         .stores
         .grants
@@ -214,7 +216,7 @@ async fn grant_opened(state: &AppState, id: GrantId) -> Result<bool, ApiError> {
 /// The background run meets most decisions after the handler has carried them out; this check costs
 /// two loads where carrying one out again would cost the round's, the application's and the group's,
 /// and a refused append.
-async fn already_followed(state: &AppState, event: &RoundEvent) -> Result<bool, ApiError> {
+async fn already_followed(state: &AppState, event: &RoundEvent) -> Result<bool, ServiceError> {
     let (application_id, reached) = match event {
         RoundEvent::AwardDecided {
             application_id,
@@ -247,7 +249,7 @@ async fn record(
     outcome: DecisionOutcome,
     reached: ApplicationStatus,
     metadata: &CommandMetadata,
-) -> Result<Option<Position>, ApiError> {
+) -> Result<Option<Position>, ServiceError> {
     let shows_it = |application: &Application| application.status() == Some(reached);
     if shows_it(loaded.aggregate()) {
         return Ok(None);

@@ -4,6 +4,7 @@
 //!   running the service;
 //! - [`db`]: SQLite or PostgreSQL, and our migrations; [`store`]: running commands against the
 //!   event-sourced aggregates;
+//! - [`service`]: what every adapter shares below HTTP (its one error type, loading aggregates);
 //! - [`http`]: the router, its extractors and the one error mapping;
 //! - [`web`]: the Japanese HTML pages, which call the API in-process.
 
@@ -22,6 +23,8 @@ pub mod notice;
 pub mod policy;
 pub mod process;
 pub mod queries;
+pub mod router;
+pub mod service;
 pub mod startup;
 pub mod state;
 pub mod store;

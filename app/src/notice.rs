@@ -20,13 +20,13 @@ use grants_domain::{FiscalYear, GrantId};
 use sqlx::Row;
 
 use crate::db::Database;
-use crate::http::error::ApiError;
+use crate::service::ServiceError;
 
 /// How many times a number is tried before the register reports itself busy.
 const ATTEMPTS: u32 = 50;
 
 /// The grant's number, if the register has assigned one.
-pub async fn number_of(db: &Database, grant_id: GrantId) -> Result<Option<String>, ApiError> {
+pub async fn number_of(db: &Database, grant_id: GrantId) -> Result<Option<String>, ServiceError> {
     let grant = grant_id.to_string();
     let number: Option<String> = crate::with_pool!(db, pool => {
         sqlx::query("SELECT number FROM notice_numbers WHERE grant_id = $1")
@@ -45,7 +45,7 @@ pub async fn assign(
     grant_id: GrantId,
     fiscal_year: FiscalYear,
     prefix: &str,
-) -> Result<String, ApiError> {
+) -> Result<String, ServiceError> {
     let grant = grant_id.to_string();
     let year = fiscal_year.year();
     for _ in 0..ATTEMPTS {
@@ -59,7 +59,7 @@ pub async fn assign(
                 .await?
                 .try_get::<Option<i64>, _>(0)?
         });
-        let next = u32::try_from(last.unwrap_or(0) + 1).map_err(ApiError::internal)?;
+        let next = u32::try_from(last.unwrap_or(0) + 1).map_err(ServiceError::internal)?;
         let number = notice_number(fiscal_year, prefix, next);
         crate::with_pool!(db, pool => {
             sqlx::query(
@@ -75,7 +75,7 @@ pub async fn assign(
             .map(|_| ())?
         });
     }
-    Err(ApiError::unavailable(
+    Err(ServiceError::unavailable(
         "the notice register stayed busy; try again",
     ))
 }

@@ -1,6 +1,6 @@
 //! Who may call what: the role each route requires, checked before anything of the request is read.
 //!
-//! A route names its guard in its signature (`Staff(actor): Staff`), so the role check runs as an
+//! A route names its guard in its signature (`Staff(actor): Staff`, read by `crate::http::caller`), so the role check runs as an
 //! extractor, before the path's object is loaded and before the body is parsed: a caller without the
 //! role gets 401 (not signed in) or 403 (wrong role), never a hint about the body's shape. Whether the
 //! caller may touch one particular object (their own group's application, their committee's round) is
@@ -14,8 +14,6 @@
 //! | auditor | read everything, change nothing |
 //! | public | open calls, the public list, sign-up and sign-in |
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use grants_domain::account::Role;
 
 use grants_domain::review::review_id;
@@ -25,10 +23,9 @@ use grants_domain::{
 };
 
 use crate::auth::Actor;
-use crate::http::error::existing;
-use crate::http::error::ApiError;
-use crate::http::rounds::load_round;
-use crate::http::AppState;
+use crate::service::load::existing;
+use crate::service::ServiceError;
+use crate::state::AppState;
 use crate::store::Loaded;
 
 macro_rules! guard {
@@ -38,20 +35,13 @@ macro_rules! guard {
 
         impl $name {
             pub const ROLES: &'static [Role] = &[$($role),+];
-        }
 
-        impl FromRequestParts<AppState> for $name {
-            type Rejection = ApiError;
-
-            async fn from_request_parts(
-                parts: &mut Parts,
-                state: &AppState,
-            ) -> Result<Self, Self::Rejection> {
-                let actor = Actor::from_request_parts(parts, state).await?;
+            /// The caller, if one of its roles admits it; forbidden otherwise.
+            pub fn admit(actor: Actor) -> Result<Self, ServiceError> {
                 if Self::ROLES.iter().any(|role| actor.has(*role)) {
                     Ok($name(actor))
                 } else {
-                    Err(ApiError::forbidden())
+                    Err(ServiceError::forbidden())
                 }
             }
         }
@@ -88,7 +78,7 @@ pub async fn is_member_of(
     state: &AppState,
     actor: &Actor,
     group: GroupId,
-) -> Result<bool, ApiError> {
+) -> Result<bool, ServiceError> {
     let group = state.stores.groups.load(group).await?;
     Ok(group.is_some_and(|group| group.is_member(actor.user_id)))
 }
@@ -103,12 +93,12 @@ pub async fn visible_group(
     state: &AppState,
     actor: &Actor,
     id: GroupId,
-) -> Result<Group, ApiError> {
+) -> Result<Group, ServiceError> {
     let group = existing(&state.stores.groups, id).await?;
     if oversees(actor) || group.is_member(actor.user_id) {
         Ok(group)
     } else {
-        Err(ApiError::not_found())
+        Err(ServiceError::not_found())
     }
 }
 
@@ -119,7 +109,7 @@ pub async fn visible_application(
     state: &AppState,
     actor: &Actor,
     id: ApplicationId,
-) -> Result<Application, ApiError> {
+) -> Result<Application, ServiceError> {
     let application = existing(&state.stores.applications, id).await?;
     if oversees(actor)
         || is_member_of(state, actor, application.group_id()).await?
@@ -127,7 +117,7 @@ pub async fn visible_application(
     {
         Ok(application)
     } else {
-        Err(ApiError::not_found())
+        Err(ServiceError::not_found())
     }
 }
 
@@ -138,11 +128,11 @@ async fn committee_sees(
     actor: &Actor,
     id: ApplicationId,
     application: &Application,
-) -> Result<bool, ApiError> {
+) -> Result<bool, ServiceError> {
     if !actor.has(Role::Reviewer) || !reached_review(application) {
         return Ok(false);
     }
-    let (round, _) = load_round(state, application.round_id()).await?;
+    let (round, _) = crate::service::load::round(state, application.round_id()).await?;
     if !round.committee.contains(&actor.user_id) {
         return Ok(false);
     }
@@ -180,7 +170,7 @@ async fn member_group(
     state: &AppState,
     actor: &Actor,
     id: GroupId,
-) -> Result<Option<Group>, ApiError> {
+) -> Result<Option<Group>, ServiceError> {
     let group = state.stores.groups.load(id).await?;
     Ok(group.filter(|group| group.is_member(actor.user_id)))
 }
@@ -191,16 +181,16 @@ pub async fn own_application(
     state: &AppState,
     actor: &Actor,
     id: ApplicationId,
-) -> Result<Owned<Application>, ApiError> {
+) -> Result<Owned<Application>, ServiceError> {
     let loaded = state.stores.applications.load_for_command(id).await?;
-    let application = loaded.state().ok_or_else(ApiError::not_found)?;
+    let application = loaded.state().ok_or_else(ServiceError::not_found)?;
     if let Some(group) = member_group(state, actor, application.group_id()).await? {
         return Ok(Owned { loaded, group });
     }
     if oversees(actor) || committee_sees(state, actor, id, application).await? {
-        Err(ApiError::forbidden())
+        Err(ServiceError::forbidden())
     } else {
-        Err(ApiError::not_found())
+        Err(ServiceError::not_found())
     }
 }
 
@@ -209,25 +199,25 @@ pub async fn visible_grant(
     state: &AppState,
     actor: &Actor,
     id: GrantId,
-) -> Result<Grant, ApiError> {
+) -> Result<Grant, ServiceError> {
     let grant = decided_grant(state, id)
         .await?
         .into_state()
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(ServiceError::not_found)?;
     if oversees(actor) || is_member_of(state, actor, grant.group_id).await? {
         Ok(grant)
     } else {
-        Err(ApiError::not_found())
+        Err(ServiceError::not_found())
     }
 }
 
 /// A decided grant loaded for a command (staff act on any), or 404.
-pub async fn decided_grant(state: &AppState, id: GrantId) -> Result<Loaded<Grant>, ApiError> {
+pub async fn decided_grant(state: &AppState, id: GrantId) -> Result<Loaded<Grant>, ServiceError> {
     let loaded = state.stores.grants.load_for_command(id).await?;
     if loaded.state().is_some_and(Grant::is_decided) {
         Ok(loaded)
     } else {
-        Err(ApiError::not_found())
+        Err(ServiceError::not_found())
     }
 }
 
@@ -237,16 +227,16 @@ pub async fn own_grant(
     state: &AppState,
     actor: &Actor,
     id: GrantId,
-) -> Result<Owned<Grant>, ApiError> {
+) -> Result<Owned<Grant>, ServiceError> {
     let loaded = decided_grant(state, id).await?;
     let grant = loaded.aggregate();
     if let Some(group) = member_group(state, actor, grant.group_id).await? {
         return Ok(Owned { loaded, group });
     }
     if oversees(actor) {
-        Err(ApiError::forbidden())
+        Err(ServiceError::forbidden())
     } else {
-        Err(ApiError::not_found())
+        Err(ServiceError::not_found())
     }
 }
 
@@ -257,14 +247,14 @@ pub async fn committee_round(
     state: &AppState,
     actor: &Actor,
     id: ApplicationId,
-) -> Result<(Round, RoundSettings, RoundId), ApiError> {
+) -> Result<(Round, RoundSettings, RoundId), ServiceError> {
     let application = existing(&state.stores.applications, id).await?;
     if !reached_review(&application) {
-        return Err(ApiError::not_found());
+        return Err(ServiceError::not_found());
     }
-    let (round, settings) = load_round(state, application.round_id()).await?;
+    let (round, settings) = crate::service::load::round(state, application.round_id()).await?;
     if !round.committee.contains(&actor.user_id) {
-        return Err(ApiError::not_found());
+        return Err(ServiceError::not_found());
     }
     Ok((round, settings, application.round_id()))
 }
@@ -281,12 +271,12 @@ pub fn may_see_ranking(actor: &Actor, round: &Round) -> bool {
 pub async fn grant_list_groups(
     state: &AppState,
     actor: &Actor,
-) -> Result<Option<Vec<String>>, ApiError> {
+) -> Result<Option<Vec<String>>, ServiceError> {
     if oversees(actor) {
         return Ok(None);
     }
     if !actor.has(Role::Applicant) {
-        return Err(ApiError::forbidden());
+        return Err(ServiceError::forbidden());
     }
     let groups = crate::queries::groups_of(&state.db, actor.user_id).await?;
     Ok(Some(groups.iter().map(ToString::to_string).collect()))

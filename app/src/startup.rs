@@ -6,7 +6,8 @@ use tokio::net::TcpListener;
 use crate::auth::limiter::{Allowance, SignUpLimiter, SIGN_UPS};
 use crate::config::ServeConfig;
 use crate::db::Database;
-use crate::http::{router, AppState};
+use crate::router::router;
+use crate::state::AppState;
 
 pub struct Application {
     listener: TcpListener,

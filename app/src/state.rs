@@ -28,7 +28,7 @@ pub struct AppState {
     /// Reverse proxies whose `X-Forwarded-For` names the client (`crate::auth::client`).
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     /// Request counters for `/metrics`.
-    pub metrics: Arc<crate::http::metrics::Metrics>,
+    pub metrics: Arc<crate::telemetry::Metrics>,
     /// The city that funds the grants and publishes the open data (360Giving publisher name).
     pub city_name: String,
     /// The city's 加算金・延滞金 terms for refunds ordered by cancellation.

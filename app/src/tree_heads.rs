@@ -154,7 +154,7 @@ pub fn shown(mut head: TreeHead) -> TreeHead {
     let instant =
         time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(head.timestamp) * 1_000_000)
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    head.issued_at = Some(crate::http::jst(instant));
+    head.issued_at = Some(crate::service::jst(instant));
     head
 }
 

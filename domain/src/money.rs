@@ -107,16 +107,25 @@ impl Yen {
 impl fmt::Display for Yen {
     /// `¥286,000`, the way a Japanese form shows an amount.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.to_i64().to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        write!(f, "¥{grouped}")
+        write!(f, "¥{}", thousands(self.to_i64()))
     }
+}
+
+/// A whole number with thousands separators, as every amount and count is shown: `286,000`,
+/// `-1,234`. The one grouping of digits the pages, mails and documents use.
+pub fn thousands(number: i64) -> String {
+    let digits = number.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if number < 0 {
+        grouped.push('-');
+    }
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }
 
 impl TryFrom<i64> for Yen {
@@ -177,6 +186,8 @@ mod tests {
         assert_eq!(yen(286_000).to_string(), "¥286,000");
         assert_eq!(yen(0).to_string(), "¥0");
         assert_eq!(yen(1_000_000).to_string(), "¥1,000,000");
+        assert_eq!(thousands(-1_234), "-1,234");
+        assert_eq!(thousands(999), "999");
     }
 
     #[test]

@@ -7,27 +7,12 @@
 
 use std::net::IpAddr;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use ipnet::IpNet;
 
 /// The client's address, put into the request's extensions by the router's
 /// [`crate::http::client_address`] layer (and carried into the pages' in-process API calls).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
-
-/// The client's address, if known (absent for in-process calls that carry none).
-pub struct ClientAddr(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts.extensions.get::<ClientIp>().map(|client| client.0),
-        ))
-    }
-}
 
 /// Parses a trusted proxy as configured: an address (`10.0.0.1`) or a network (`10.0.0.0/8`).
 pub fn parse_trusted_proxy(text: &str) -> Result<IpNet, String> {

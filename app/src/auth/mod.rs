@@ -10,18 +10,15 @@ pub mod token;
 
 use std::collections::BTreeSet;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use grants_domain::account::Role;
 use grants_domain::UserId;
 use time::OffsetDateTime;
 
 use crate::db::Database;
-use crate::http::error::ApiError;
-use crate::http::AppState;
+use crate::service::ServiceError;
 use crate::with_pool;
 
-pub use client::{ClientAddr, ClientIp};
+pub use client::ClientIp;
 
 /// A signed-in person and the roles they hold.
 #[derive(Clone, Debug)]
@@ -37,11 +34,11 @@ impl Actor {
     }
 
     /// Refuses with 403 unless the actor holds `role`.
-    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+    pub fn require(&self, role: Role) -> Result<(), ServiceError> {
         if self.has(role) {
             Ok(())
         } else {
-            Err(ApiError::forbidden())
+            Err(ServiceError::forbidden())
         }
     }
 }
@@ -153,7 +150,7 @@ pub async fn sign_in(
     email: &str,
     password: &str,
     now: OffsetDateTime,
-) -> Result<Option<(String, Actor)>, ApiError> {
+) -> Result<Option<(String, Actor)>, ServiceError> {
     let email = email.trim().to_lowercase();
     let row: Option<(String, String, String, String)> = with_pool!(db, pool => sqlx::query_as(
         "SELECT user_id, password_hash, display_name, roles FROM credentials WHERE email = $1",
@@ -166,11 +163,11 @@ pub async fn sign_in(
     let matches =
         tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(ServiceError::internal)?;
     let Some((user_id, _, display_name, roles)) = row.filter(|_| matches) else {
         return Ok(None);
     };
-    let user_id: UserId = user_id.parse().map_err(ApiError::internal)?;
+    let user_id: UserId = user_id.parse().map_err(ServiceError::internal)?;
     let token = token::generate();
     let expires_at = (now + token::SESSION_LIFETIME).unix_timestamp();
     with_pool!(db, pool => sqlx::query(
@@ -191,7 +188,7 @@ pub async fn sign_in(
 }
 
 /// Ends the session of a token.
-pub async fn sign_out(db: &Database, token: &str, now: OffsetDateTime) -> Result<(), ApiError> {
+pub async fn sign_out(db: &Database, token: &str, now: OffsetDateTime) -> Result<(), ServiceError> {
     with_pool!(db, pool => sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
     )
@@ -208,7 +205,7 @@ pub async fn actor_for_token(
     db: &Database,
     token: &str,
     now: OffsetDateTime,
-) -> Result<Option<Actor>, ApiError> {
+) -> Result<Option<Actor>, ServiceError> {
     let row: Option<(String, String, String)> = with_pool!(db, pool => sqlx::query_as(
         "SELECT c.user_id, c.display_name, c.roles
            FROM sessions s JOIN credentials c ON c.user_id = s.user_id
@@ -220,55 +217,10 @@ pub async fn actor_for_token(
     .await?);
     row.map(|(user_id, display_name, roles)| {
         Ok(Actor {
-            user_id: user_id.parse().map_err(ApiError::internal)?,
+            user_id: user_id.parse().map_err(ServiceError::internal)?,
             display_name,
             roles: roles_from_text(&roles),
         })
     })
     .transpose()
-}
-
-/// The bearer token of a request, if any.
-pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|token| !token.is_empty())
-}
-
-impl FromRequestParts<AppState> for Actor {
-    type Rejection = ApiError;
-
-    /// A signed-in caller, or 401.
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-        actor_for_token(&state.db, token, OffsetDateTime::now_utc())
-            .await?
-            .ok_or_else(ApiError::unauthorized)
-    }
-}
-
-/// The caller if signed in, or nobody (the public); a bad token is still a 401.
-pub struct MaybeActor(pub Option<Actor>);
-
-impl FromRequestParts<AppState> for MaybeActor {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if bearer_token(&parts.headers).is_none() {
-            return Ok(MaybeActor(None));
-        }
-        Actor::from_request_parts(parts, state)
-            .await
-            .map(|actor| MaybeActor(Some(actor)))
-    }
 }

@@ -9,13 +9,13 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::caller::ClientAddr;
 use super::context::CommandContext;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorKind};
 use super::extract::Json;
 use super::openapi as doc;
 use super::AppState;
 use crate::accounts::{open_account, NewAccount};
-use crate::auth::ClientAddr;
 use crate::auth::{self, Actor};
 use crate::policy::Staff;
 use crate::store::ActorRole;
@@ -140,7 +140,7 @@ pub async fn sign_in(
     let Some((token, actor)) = signed_in else {
         limiter.record_failure(&body.email, client, Instant::now());
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
+            ErrorKind::NotSignedIn,
             "auth.bad_credentials",
             "メールアドレスまたはパスワードが正しくありません",
             "wrong e-mail address or password",
@@ -172,7 +172,7 @@ pub async fn sign_out(
     context: CommandContext,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    let token = auth::bearer_token(&headers).ok_or_else(ApiError::unauthorized)?;
+    let token = super::caller::bearer_token(&headers).ok_or_else(ApiError::unauthorized)?;
     auth::sign_out(&state.db, token, context.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,7 +20,7 @@ use grants_domain::{ApplicationId, AttachmentId, ChangeRequestId, Grant, GrantId
 use serde_json::{json, Value};
 
 use super::context::CommandContext;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorKind};
 use super::extract::{Json, Path};
 use super::AppState;
 use crate::auth::Actor;
@@ -109,7 +109,7 @@ pub fn blob_error(error: BlobError) -> ApiError {
         BlobError::Missing { .. } => {
             tracing::error!(%error, "an attached file is missing from the store");
             ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorKind::Internal,
                 "attachment.missing",
                 "添付ファイルが保管場所に見つかりません。市の担当課に連絡してください",
                 "the attached file is missing from the store; the city has been alerted",
@@ -118,7 +118,7 @@ pub fn blob_error(error: BlobError) -> ApiError {
         BlobError::Corrupt { .. } => {
             tracing::error!(%error, "an attached file is corrupt in the store");
             ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorKind::Internal,
                 "attachment.corrupt",
                 "添付ファイルが破損しているため表示できません。市の担当課に連絡してください",
                 "the attached file is corrupt (its checksum does not match) and is not served",
@@ -200,7 +200,7 @@ async fn received(
 ) -> Result<Attachment, ApiError> {
     let mut multipart = multipart.map_err(|rejection| {
         ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorKind::UnsupportedType,
             "request.not_multipart",
             "ファイルは multipart/form-data で送ってください",
             format!("send the file as multipart/form-data: {rejection}"),

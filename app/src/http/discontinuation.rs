@@ -15,10 +15,11 @@ use utoipa::ToSchema;
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
-use super::grants::{answer, run};
+use super::grants::answer;
 use super::openapi as doc;
 use super::AppState;
 use crate::policy::{decided_grant, own_grant, Applicant, Staff};
+use crate::service::grants::run;
 use crate::store::ActorRole;
 
 /// The request to discontinue as the grant read shows it (null when there is none).
@@ -71,11 +72,11 @@ pub async fn request(
     };
     let executed = run(
         &state,
-        own.loaded,
-        command,
         &context,
         &actor,
         ActorRole::Applicant,
+        own.loaded,
+        command,
     )
     .await?;
     Ok(answer(&executed))
@@ -117,6 +118,6 @@ pub async fn decide(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
     Ok(answer(&executed))
 }

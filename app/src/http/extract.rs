@@ -6,7 +6,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorKind};
 
 /// A JSON body with problem+json rejections. The body is first checked to be well-formed JSON (400),
 /// and only then read into `T` (422 for wrong types, unknown fields, out-of-range values): serde
@@ -133,7 +133,7 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 fn too_large() -> ApiError {
     ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::TooLarge,
         "request.too_large",
         "送信された内容が大きすぎます",
         "the request body is too large",
@@ -170,7 +170,7 @@ impl From<JsonRejection> for ApiError {
                 format!("invalid field: {detail}"),
             ),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorKind::UnsupportedType,
                 "request.content_type",
                 "Content-Type: application/json で送信してください",
                 "send the body as application/json",

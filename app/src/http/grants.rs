@@ -1,25 +1,14 @@
-//! Grants after the award: reads, withdrawal, advances and payments, change requests, the settlement
-//! report and its review, refunds and cancellation (rules 6 to 10).
-//!
-//! The `Grant` aggregate decides each rule. Where a grant's amount moves, the round's budget follows
-//! through the process managers (`crate::process`), because the budget is where rule 6 holds: a
-//! withdrawal, a finalisation below the decided amount or an approved cut releases budget after the
-//! grant records it; an approved raise is reserved on the round before the grant records it, and the
-//! reservation is cancelled if the grant then refuses.
+//! Grants after the award over HTTP: reads, withdrawal, advances and payments, change requests, the
+//! settlement report and its review, refunds and cancellation (rules 6 to 10). Each handler reads
+//! the request and answers the grant read; the use cases are `crate::service::grants`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::grant::{
-    AdvanceRequest, ChangeRecord, GrantCommand, PaymentKind, Period, ReviewOutcome,
-    SettlementReport,
-};
-use grants_domain::round::RoundCommand;
-use grants_domain::{Budget, ChangeRequestId, Grant, GrantId, Yen};
+use grants_domain::grant::{AdvanceRequest, ChangeRecord, SettlementReport};
+use grants_domain::{ChangeRequestId, Grant, GrantId};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use time::Date;
-use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -27,9 +16,9 @@ use super::extract::{Json, OptionalJson, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, Owned, Staff};
-use crate::process;
-use crate::store::{ActorRole, Executed, Loaded};
+use crate::policy::{Applicant, Staff};
+use crate::service::grants;
+use crate::store::Executed;
 
 /// The grant read of api.md, with extensions: what remains to pay, the advance requests, the
 /// actions the grant's state allows, its payments and change requests. `paid_total` is what was
@@ -126,53 +115,6 @@ pub(super) fn answer(executed: &Executed<Grant>) -> Json<Value> {
     Json(body)
 }
 
-/// Runs a grant command, then gives the round back the budget its events free
-/// (`Grant::budget_freed_by`: a withdrawal, a finalised amount below the decided one).
-pub(super) async fn run(
-    state: &AppState,
-    grant: Loaded<Grant>,
-    command: GrantCommand,
-    context: &CommandContext,
-    actor: &Actor,
-    role: ActorRole,
-) -> Result<Executed<Grant>, ApiError> {
-    let executed = context
-        .run_loaded(&state.stores.grants, grant, command, actor, role)
-        .await?;
-    // What the grant's events give back to the round, at once; the background run of the same
-    // process (`process::release`) repeats it from the log and appends nothing twice.
-    for envelope in &executed.events {
-        process::release::follow(
-            state,
-            &executed.state,
-            envelope.sequence as i64,
-            &envelope.payload,
-            actor.user_id,
-        )
-        .await?;
-    }
-    Ok(executed)
-}
-
-/// [`run`] for a member of the grant's group, on the grant `own_grant` loaded.
-async fn run_own(
-    state: &AppState,
-    own: Owned<Grant>,
-    command: GrantCommand,
-    context: &CommandContext,
-    actor: &Actor,
-) -> Result<Executed<Grant>, ApiError> {
-    run(
-        state,
-        own.loaded,
-        command,
-        context,
-        actor,
-        ActorRole::Applicant,
-    )
-    .await
-}
-
 /// `GET /api/v1/grants/{id}`.
 #[utoipa::path(
     get,
@@ -188,18 +130,8 @@ pub async fn get(
     actor: Actor,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(grant_json(&visible_grant(&state, &actor, id).await?)))
+    Ok(Json(grant_json(&grants::read(&state, &actor, id).await?)))
 }
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = GrantWithdrawal)]
-pub struct Reason {
-    reason: String,
-}
-
-/// The reason recorded when the group withdraws without giving one (api.md's withdrawal has no body).
-const WITHDRAWAL_REASON: &str = "申請者の申出による取下げ";
 
 /// `POST /api/v1/grants/{id}/withdraw`: the group withdraws within 10 days of the decision.
 #[utoipa::path(
@@ -209,34 +141,26 @@ const WITHDRAWAL_REASON: &str = "申請者の申出による取下げ";
     tag = "grants",
     summary = "交付申請の取下げ（決定から10日以内） / withdraw within 10 days of the decision",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body(content = Option<Reason>, description = "optional: {reason}"),
+    request_body(content = Option<doc::GrantWithdrawal>, description = "optional: {reason}"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn withdraw(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
     OptionalJson(body): OptionalJson<Reason>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    let command = GrantCommand::Withdraw {
-        reason: body
-            .map(|body| body.reason)
-            .unwrap_or_else(|| WITHDRAWAL_REASON.to_owned()),
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run_own(&state, own, command, &context, &actor).await?;
+    let reason = body.map(|body| body.reason);
+    let executed = grants::withdraw(&state, &context, &applicant, id, reason).await?;
     Ok(answer(&executed))
 }
 
-#[derive(Deserialize, ToSchema)]
+/// The withdrawal's optional body.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(as = AdvanceRequest)]
-pub struct Amount {
-    #[schema(value_type = doc::Yen)]
-    amount: Yen,
+pub struct Reason {
+    reason: String,
 }
 
 /// `POST /api/v1/grants/{id}/advance-requests`.
@@ -247,34 +171,18 @@ pub struct Amount {
     tag = "grants",
     summary = "概算払の請求 / request an advance",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = Amount,
+    request_body = doc::AdvanceRequest,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn request_advance(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
-    Json(body): Json<Amount>,
+    Json(body): Json<grants::AdvanceAsked>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    let command = GrantCommand::RequestAdvance {
-        amount: body.amount,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run_own(&state, own, command, &context, &actor).await?;
+    let executed = grants::request_advance(&state, &context, &applicant, id, body).await?;
     Ok((StatusCode::CREATED, answer(&executed)))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Payment {
-    #[schema(value_type = doc::Yen)]
-    amount: Yen,
-    paid_on: Date,
-    #[schema(value_type = doc::PaymentKind)]
-    kind: PaymentKind,
 }
 
 /// `POST /api/v1/grants/{id}/payments`: staff record a payment.
@@ -285,36 +193,18 @@ pub struct Payment {
     tag = "grants",
     summary = "支払の記録 / staff record a payment",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = Payment,
+    request_body = doc::Payment,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn record_payment(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
-    Json(body): Json<Payment>,
+    Json(body): Json<grants::Payment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = decided_grant(&state, id).await?;
-    let command = GrantCommand::RecordPayment {
-        amount: body.amount,
-        paid_on: body.paid_on,
-        kind: body.kind,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = grants::record_payment(&state, &context, &staff, id, body).await?;
     Ok((StatusCode::CREATED, answer(&executed)))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeRequest {
-    reason: String,
-    #[schema(value_type = doc::Budget)]
-    budget: Budget,
-    #[schema(value_type = doc::Period)]
-    period: Period,
 }
 
 /// `POST /api/v1/grants/{id}/change-requests`.
@@ -325,40 +215,21 @@ pub struct ChangeRequest {
     tag = "grants",
     summary = "変更承認申請 / request a change of plan",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = ChangeRequest,
+    request_body = doc::ChangeRequest,
     responses((status = 201, description = "the grant and change_request_id", body = doc::GrantRead)),
 )]
 pub async fn request_change(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
-    Json(body): Json<ChangeRequest>,
+    Json(body): Json<grants::ChangeRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    let change_request_id: ChangeRequestId = context.new_id();
-    let command = GrantCommand::RequestChange {
-        change_request_id,
-        reason: body.reason,
-        budget: body.budget,
-        period: body.period,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run_own(&state, own, command, &context, &actor).await?;
+    let (executed, change_request_id) =
+        grants::request_change(&state, &context, &applicant, id, body).await?;
     let mut body = answer(&executed).0;
     body["change_request_id"] = json!(change_request_id);
     Ok((StatusCode::CREATED, Json(body)))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeDecision {
-    approved: bool,
-    #[schema(value_type = Option<doc::Yen>)]
-    new_amount: Option<Yen>,
-    #[serde(default)]
-    reason: String,
 }
 
 /// `POST /api/v1/grants/{id}/change-requests/{cid}/decision`: staff approve or refuse a change.
@@ -369,83 +240,18 @@ pub struct ChangeDecision {
     tag = "grants",
     summary = "変更申請の承認・不承認 / staff approve or refuse a change",
     params(("id" = uuid::Uuid, Path, description = "the grant id"), ("cid" = uuid::Uuid, Path, description = "the change request id")),
-    request_body = ChangeDecision,
+    request_body = doc::ChangeDecision,
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn decide_change(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path((id, change_request_id)): Path<(GrantId, ChangeRequestId)>,
-    Json(body): Json<ChangeDecision>,
+    Json(body): Json<grants::ChangeDecision>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = decided_grant(&state, id).await?;
-    // A raise is reserved on the round first (`process::change`). The grant checks the decision
-    // beforehand, so that a decision it refuses reserves nothing; a resumed request goes straight to
-    // its steps, which find what its first execution committed.
-    let resuming = context
-        .attempt
-        .as_ref()
-        .is_some_and(|attempt| attempt.is_resuming());
-    let raise = if resuming {
-        body.new_amount
-            .filter(|amount| body.approved && *amount > grant.aggregate().decided_amount())
-    } else {
-        grant
-            .aggregate()
-            .increase_to_reserve(
-                change_request_id,
-                body.approved,
-                body.new_amount,
-                &body.reason,
-            )
-            .map_err(|refusal| ApiError::refused(&refusal))?
-    };
-    if let Some(new_amount) = raise {
-        let round_id = grant.aggregate().round_id;
-        let command = RoundCommand::ReserveChange {
-            application_id: grant.aggregate().application_id,
-            change_request_id,
-            new_amount,
-            reason: body.reason,
-            by: actor.user_id,
-            at: context.now,
-        };
-        let executed = context
-            .run(
-                &state.stores.rounds,
-                round_id,
-                command,
-                &actor,
-                ActorRole::Staff,
-            )
-            .await?;
-        let reserved = executed
-            .events
-            .iter()
-            .find_map(|envelope| {
-                process::change::Reserved::from_event(
-                    round_id,
-                    envelope.sequence as i64,
-                    &envelope.payload,
-                )
-            })
-            .ok_or_else(|| ApiError::internal("the reservation recorded no ChangeReserved"))?;
-        return match process::change::follow(&state, &reserved).await? {
-            process::change::Outcome::Approved(executed) => Ok(answer(&executed)),
-            process::change::Outcome::Refused(refusal) => Err(ApiError::refused(&refusal)),
-        };
-    }
-    let command = GrantCommand::DecideChange {
-        change_request_id,
-        approved: body.approved,
-        new_amount: body.new_amount,
-        reason: body.reason,
-        reserved_from: None,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
+    let executed =
+        grants::decide_change(&state, &context, &staff, id, change_request_id, body).await?;
     Ok(answer(&executed))
 }
 
@@ -462,20 +268,13 @@ pub async fn decide_change(
 )]
 pub async fn save_report(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(report): Json<SettlementReport>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    let command = GrantCommand::SaveSettlementReport {
-        report,
-        by: actor.user_id,
-        at: context.now,
-    };
-    Ok(answer(
-        &run_own(&state, own, command, &context, &actor).await?,
-    ))
+    let executed = grants::save_report(&state, &context, &applicant, id, report).await?;
+    Ok(answer(&executed))
 }
 
 /// `GET /api/v1/grants/{id}/settlement-report`: the saved report.
@@ -493,19 +292,11 @@ pub async fn get_report(
     actor: Actor,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = visible_grant(&state, &actor, id).await?;
+    let grant = grants::read(&state, &actor, id).await?;
     Ok(Json(json!({
         "report": grant.report,
         "attachments": super::attachments::report_attachments_json(&grant),
     })))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReportSubmission {
-    /// Why the report comes after its due date (遅延理由); needed only then.
-    #[serde(default)]
-    delay_reason: Option<String>,
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/submit`: a report after its due date gives
@@ -517,41 +308,19 @@ pub struct ReportSubmission {
     tag = "grants",
     summary = "実績報告の提出 / submit the settlement report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body(content = Option<ReportSubmission>, description = "optional: {delay_reason}, needed after the due date"),
+    request_body(content = Option<doc::ReportSubmission>, description = "optional: {delay_reason}, needed after the due date"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn submit_report(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
-    OptionalJson(body): OptionalJson<ReportSubmission>,
+    OptionalJson(body): OptionalJson<grants::ReportSubmission>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    let command = GrantCommand::SubmitSettlementReport {
-        delay_reason: body.and_then(|body| body.delay_reason),
-        by: actor.user_id,
-        at: context.now,
-    };
-    Ok(answer(
-        &run_own(&state, own, command, &context, &actor).await?,
-    ))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = ReportReviewOutcome)]
-enum ReviewDecision {
-    Accepted,
-    Returned,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReportReview {
-    outcome: ReviewDecision,
-    #[serde(default)]
-    reason: String,
+    let input = body.unwrap_or(grants::ReportSubmission { delay_reason: None });
+    let executed = grants::submit_report(&state, &context, &applicant, id, input).await?;
+    Ok(answer(&executed))
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/review`: staff accept (額の確定) or return the report.
@@ -562,38 +331,18 @@ pub struct ReportReview {
     tag = "grants",
     summary = "実績報告の審査（額の確定・差戻し） / staff accept (finalise the amount) or return the report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = ReportReview,
+    request_body = doc::ReportReview,
     responses((status = 200, description = "the grant: finalised amount, refund due or payable", body = doc::GrantRead)),
 )]
 pub async fn review_report(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
-    Json(body): Json<ReportReview>,
+    Json(body): Json<grants::ReportReview>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = decided_grant(&state, id).await?;
-    let outcome = match body.outcome {
-        ReviewDecision::Accepted => ReviewOutcome::Accepted,
-        ReviewDecision::Returned => ReviewOutcome::Returned {
-            reason: body.reason,
-        },
-    };
-    let command = GrantCommand::ReviewSettlement {
-        outcome,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = grants::review_report(&state, &context, &staff, id, body).await?;
     Ok(answer(&executed))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Refund {
-    #[schema(value_type = doc::Yen)]
-    amount: Yen,
-    received_on: Date,
 }
 
 /// `POST /api/v1/grants/{id}/refunds`: staff record a refund received.
@@ -604,33 +353,18 @@ pub struct Refund {
     tag = "grants",
     summary = "返還金の受領記録 / staff record a refund received",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = Refund,
+    request_body = doc::Refund,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn record_refund(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
-    Json(body): Json<Refund>,
+    Json(body): Json<grants::Refund>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = decided_grant(&state, id).await?;
-    let command = GrantCommand::RecordRefund {
-        amount: body.amount,
-        received_on: body.received_on,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = grants::record_refund(&state, &context, &staff, id, body).await?;
     Ok((StatusCode::CREATED, answer(&executed)))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Cancellation {
-    reason: String,
-    #[schema(value_type = doc::Yen)]
-    refund_amount: Yen,
 }
 
 /// `POST /api/v1/grants/{id}/cancellation`: staff cancel (取消) and order a refund. The budget is not
@@ -642,25 +376,16 @@ pub struct Cancellation {
     tag = "grants",
     summary = "交付決定の取消 / staff cancel and order a refund",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = Cancellation,
+    request_body = doc::Cancellation,
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn cancel(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
-    Json(body): Json<Cancellation>,
+    Json(body): Json<grants::Cancellation>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = decided_grant(&state, id).await?;
-    let command = GrantCommand::Cancel {
-        reason: body.reason,
-        refund_amount: body.refund_amount,
-        surcharge: state.surcharge,
-        by: actor.user_id,
-        at: context.now,
-    };
-    Ok(answer(
-        &run(&state, grant, command, &context, &actor, ActorRole::Staff).await?,
-    ))
+    let executed = grants::cancel(&state, &context, &staff, id, body).await?;
+    Ok(answer(&executed))
 }

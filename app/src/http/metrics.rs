@@ -12,7 +12,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
@@ -20,32 +19,10 @@ use prometheus_client::registry::Registry;
 use super::error::ApiError;
 use super::AppState;
 
-/// A status class label: `class="2xx"`.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct ClassLabel {
-    class: &'static str,
-}
-
 /// A read model label: `projection="awards"`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProjectionLabel {
     projection: String,
-}
-
-/// Request counters by status class (1xx..5xx) and the total time spent answering.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    requests: Family<ClassLabel, Counter>,
-    seconds: Counter<f64, std::sync::atomic::AtomicU64>,
-}
-
-impl Metrics {
-    fn record(&self, status: u16, seconds: f64) {
-        const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
-        let class = CLASSES[usize::from(status / 100).clamp(1, 5) - 1];
-        self.requests.get_or_create(&ClassLabel { class }).inc();
-        self.seconds.inc_by(seconds);
-    }
 }
 
 /// The middleware that counts every answer.
@@ -89,12 +66,12 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
     registry.register(
         "grants_http_requests",
         "Answered requests by status class.",
-        state.metrics.requests.clone(),
+        state.metrics.requests(),
     );
     registry.register(
         "grants_http_request_seconds",
         "Time spent answering requests.",
-        state.metrics.seconds.clone(),
+        state.metrics.seconds(),
     );
     let db = &state.db;
     let head: Option<i64> = crate::with_pool!(db, pool => sqlx::query_scalar("SELECT max(position) FROM events")

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod caller;
 pub mod client_address;
 pub mod consistency;
 pub mod context;
@@ -32,13 +33,9 @@ pub mod users;
 pub mod verifiable;
 pub mod work_queue;
 
-use std::time::Duration;
-
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderName, HeaderValue, Request};
+use axum::http::HeaderName;
 use axum::Router;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -162,83 +159,4 @@ pub fn api_routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The whole service: the API, the pages (which call the API in-process) and the middleware both
-/// share.
-pub fn router(state: AppState) -> Router {
-    let api = api_routes(state.clone());
-    let in_process = api
-        .clone()
-        .fallback(|| async { error::ApiError::not_found() });
-    let pages = crate::web::router(
-        crate::web::Web::new(in_process, state.db.clone()).with_contact(state.contact.clone()),
-    );
-    api.merge(pages)
-        .fallback(crate::web::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            client_address::layer,
-        ))
-        .layer(axum::middleware::map_response(close_after_too_large))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let request_id = request
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or("-");
-                // Only the method, the path and the request id: never bodies or query strings,
-                // which may hold personal data.
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
-            }),
-        )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        // Security headers on every answer; a page that needs its own policy (the API docs, the
-        // web pages) sets it and these leave it alone. No CORS layer: other origins are refused by
-        // the browser's same-origin rule.
-        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(security_header(
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-        ))
-        .layer(security_header(header::CACHE_CONTROL, "no-store"))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
-}
-
-/// A 413 is answered before the body has been read, so the connection cannot carry another
-/// request: say so, or a client that reuses it fails its next request (seen under load as
-/// "IncompleteMessage" in the bad-input tests).
-async fn close_after_too_large(mut response: axum::response::Response) -> axum::response::Response {
-    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        response.headers_mut().insert(
-            axum::http::header::CONNECTION,
-            axum::http::HeaderValue::from_static("close"),
-        );
-    }
-    response
-}
-
-/// An instant as the API answers it: RFC 3339 in Japan Standard Time (+09:00).
-pub fn jst(instant: time::OffsetDateTime) -> String {
-    use time::format_description::well_known::Rfc3339;
-    instant
-        .to_offset(grants_domain::JST)
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
-fn security_header(
-    name: HeaderName,
-    value: &'static str,
-) -> tower_http::set_header::SetResponseHeaderLayer<HeaderValue> {
-    tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-        name,
-        HeaderValue::from_static(value),
-    )
-}
+pub use crate::service::jst;

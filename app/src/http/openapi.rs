@@ -239,6 +239,81 @@ pub struct SettlementReport {
     participants: u32,
 }
 
+/// The withdrawal's optional body (`crate::http::grants::Reason`).
+#[derive(ToSchema)]
+pub struct GrantWithdrawal {
+    reason: String,
+}
+
+/// An advance request (`service::grants::AdvanceAsked`).
+#[derive(ToSchema)]
+pub struct AdvanceRequest {
+    amount: Yen,
+}
+
+/// A payment staff record (`service::grants::Payment`).
+#[derive(ToSchema)]
+pub struct Payment {
+    amount: Yen,
+    paid_on: time::Date,
+    kind: PaymentKind,
+}
+
+/// A change of plan the group asks for (`service::grants::ChangeRequest`).
+#[derive(ToSchema)]
+pub struct ChangeRequest {
+    reason: String,
+    budget: Budget,
+    period: Period,
+}
+
+/// Staff's decision on a change request (`service::grants::ChangeDecision`).
+#[derive(ToSchema)]
+pub struct ChangeDecision {
+    approved: bool,
+    new_amount: Option<Yen>,
+    #[schema(required = false)]
+    reason: String,
+}
+
+/// The submission of a settlement report (`service::grants::ReportSubmission`).
+#[derive(ToSchema)]
+pub struct ReportSubmission {
+    /// Why the report comes after its due date (遅延理由); needed only then.
+    #[schema(required = false)]
+    delay_reason: Option<String>,
+}
+
+/// What staff decide on a submitted report.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ReportReviewOutcome {
+    Accepted,
+    Returned,
+}
+
+/// Staff's review of a settlement report (`service::grants::ReportReview`).
+#[derive(ToSchema)]
+pub struct ReportReview {
+    outcome: ReportReviewOutcome,
+    #[schema(required = false)]
+    reason: String,
+}
+
+/// A refund received (`service::grants::Refund`).
+#[derive(ToSchema)]
+pub struct Refund {
+    amount: Yen,
+    received_on: time::Date,
+}
+
+/// A cancellation and the refund it orders (`service::grants::Cancellation`).
+#[derive(ToSchema)]
+pub struct Cancellation {
+    reason: String,
+    refund_amount: Yen,
+}
+
 /// Whether a payment is an advance (概算払) or the final payment (精算払).
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]

@@ -10,12 +10,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
+use super::caller::MaybeActor;
 use super::context::CommandContext;
 use super::error::{existing_for_command, ApiError};
 use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
-use crate::auth::{Actor, MaybeActor};
+use crate::auth::Actor;
 use crate::http::error::existing;
 use crate::policy::Staff;
 use crate::store::{ActorRole, Executed, Loaded};

@@ -13,10 +13,11 @@ use utoipa::ToSchema;
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
-use super::grants::{answer, run};
+use super::grants::answer;
 use super::openapi as doc;
 use super::AppState;
 use crate::policy::{decided_grant, Staff};
+use crate::service::grants::run;
 use crate::store::ActorRole;
 
 #[derive(Deserialize, ToSchema)]
@@ -52,7 +53,7 @@ pub async fn extend(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
     Ok(answer(&executed))
 }
 
@@ -78,6 +79,6 @@ pub async fn accept_delay(
         by: actor.user_id,
         at: context.now,
     };
-    let executed = run(&state, grant, command, &context, &actor, ActorRole::Staff).await?;
+    let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
     Ok(answer(&executed))
 }

@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::db::Database;
-use crate::http::error::ApiError;
+use crate::service::ServiceError;
 
 /// An instant as stored: RFC 3339, UTC.
 pub fn timestamp(at: OffsetDateTime) -> String {
@@ -53,7 +53,7 @@ pub struct OutboxMail {
 }
 
 /// The mails not yet delivered (`undelivered`), or the latest ones, newest event first; at most 200.
-pub async fn list(db: &Database, undelivered: bool) -> Result<Vec<OutboxMail>, ApiError> {
+pub async fn list(db: &Database, undelivered: bool) -> Result<Vec<OutboxMail>, ServiceError> {
     let sql = format!(
         "SELECT message_id, template, group_id, recipients, subject, created_at, attempts, \
          last_error, sent_at FROM outbox_mails {} ORDER BY position DESC, message_id LIMIT 200",
@@ -91,7 +91,7 @@ pub async fn list(db: &Database, undelivered: bool) -> Result<Vec<OutboxMail>, A
 }
 
 /// How many mails failed at least once and are still not delivered.
-pub async fn failing(db: &Database) -> Result<i64, ApiError> {
+pub async fn failing(db: &Database) -> Result<i64, ServiceError> {
     let count: i64 = crate::with_pool!(db, pool => {
         sqlx::query_scalar(
             "SELECT count(*) FROM outbox_mails WHERE sent_at IS NULL AND attempts > 0",
@@ -125,7 +125,7 @@ pub struct Notices {
 pub async fn notices_of(
     db: &Database,
     user_id: grants_domain::UserId,
-) -> Result<Notices, ApiError> {
+) -> Result<Notices, ServiceError> {
     let user = user_id.to_string();
     let (unread, items) = crate::with_pool!(db, pool => {
         let unread: i64 = sqlx::query_scalar(
@@ -162,7 +162,7 @@ pub async fn mark_read(
     db: &Database,
     user_id: grants_domain::UserId,
     id: &str,
-) -> Result<bool, ApiError> {
+) -> Result<bool, ServiceError> {
     let now = timestamp(OffsetDateTime::now_utc());
     let user = user_id.to_string();
     let found = crate::with_pool!(db, pool => {

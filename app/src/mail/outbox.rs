@@ -40,9 +40,9 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::templates::{render, Letter, News};
-use crate::http::error::existing;
-use crate::http::AppState;
 use crate::process::failure;
+use crate::service::load::existing;
+use crate::state::AppState;
 
 /// The process's checkpoint in `projection_checkpoints`.
 pub const NAME: &str = "mail_outbox";
@@ -440,10 +440,10 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
 }
 
 /// The aggregate, `None` when it does not exist, an error for any other failure (retried).
-fn found<A>(loaded: Result<A, crate::http::error::ApiError>) -> anyhow::Result<Option<A>> {
+fn found<A>(loaded: Result<A, crate::service::ServiceError>) -> anyhow::Result<Option<A>> {
     match loaded {
         Ok(aggregate) => Ok(Some(aggregate)),
-        Err(problem) if problem.status == axum::http::StatusCode::NOT_FOUND => Ok(None),
+        Err(problem) if problem.kind == crate::service::ErrorKind::NotFound => Ok(None),
         Err(problem) => Err(failure(problem)),
     }
 }

@@ -21,7 +21,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sqlx::Row;
 use time::OffsetDateTime;
 
-use crate::http::AppState;
+use crate::state::AppState;
 
 /// The pause before the second try.
 pub const FIRST_RETRY: Duration = Duration::from_secs(1);

@@ -144,7 +144,7 @@ pub struct Letter<'a> {
 
 /// 286,000円.
 pub fn yen(amount: Yen) -> String {
-    format!("{}円", crate::web::view::count(amount.to_i64()))
+    format!("{}円", grants_domain::money::thousands(amount.to_i64()))
 }
 
 fn day(date: Date) -> String {

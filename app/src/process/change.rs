@@ -17,8 +17,9 @@ use grants_projections::LoggedEvent;
 use time::OffsetDateTime;
 
 use super::{derived_attempt, failure};
-use crate::http::error::{existing, existing_for_command, ApiError};
-use crate::http::AppState;
+use crate::service::load::{existing, existing_for_command};
+use crate::service::ServiceError;
+use crate::state::AppState;
 use crate::store::{ActorRole, Attempt, CommandMetadata, Executed, StoreError};
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -94,7 +95,7 @@ pub enum Outcome {
 
 /// Carries out what follows the reservation: the grant's approval, or the cancellation if the grant
 /// refuses. Running it again for the same reservation appends nothing more.
-pub async fn follow(state: &AppState, reserved: &Reserved) -> Result<Outcome, ApiError> {
+pub async fn follow(state: &AppState, reserved: &Reserved) -> Result<Outcome, ServiceError> {
     let round: Round = existing(&state.stores.rounds, reserved.round_id).await?;
     let metadata = reserved.metadata();
     if round
@@ -145,7 +146,7 @@ async fn cancel(
     reserved: &Reserved,
     refusal: &GrantError,
     metadata: &CommandMetadata,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     tracing::info!(round = %reserved.round_id, change_request = %reserved.change_request_id, %refusal, "the grant refused a reserved change; cancelling the reservation");
     let command = RoundCommand::CancelReservation {
         change_request_id: reserved.change_request_id,

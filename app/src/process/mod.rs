@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use grants_projections::{checkpoint, EventLog, LogCursor, LoggedEvent};
 
-use crate::http::AppState;
+use crate::state::AppState;
 use crate::store::Attempt;
 use sha2::{Digest, Sha256};
 
@@ -113,6 +113,6 @@ pub fn actor_of(event: &LoggedEvent) -> grants_domain::UserId {
 }
 
 /// An API refusal as a process failure.
-pub fn failure(problem: crate::http::error::ApiError) -> anyhow::Error {
+pub fn failure(problem: crate::service::ServiceError) -> anyhow::Error {
     anyhow::anyhow!("{}: {}", problem.code, problem.detail_en)
 }

@@ -18,8 +18,8 @@ use grants_domain::{Grant, GrantId, UserId};
 use grants_projections::LoggedEvent;
 
 use super::{actor_of, failure};
-use crate::http::error::ApiError;
-use crate::http::AppState;
+use crate::service::ServiceError;
+use crate::state::AppState;
 use crate::store::{ActorRole, Attempt, CommandMetadata, Position};
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -39,7 +39,7 @@ pub async fn follow(
     sequence: i64,
     event: &GrantEvent,
     actor_id: UserId,
-) -> Result<Option<Position>, ApiError> {
+) -> Result<Option<Position>, ServiceError> {
     let freed = grant.budget_freed_by(std::slice::from_ref(event));
     if freed.is_zero() {
         return Ok(None);
@@ -85,7 +85,7 @@ async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<(
         return Ok(());
     }
     let grant_id: GrantId = logged.aggregate_id.parse()?;
-    let grant = crate::http::error::existing(&state.stores.grants, grant_id)
+    let grant = crate::service::load::existing(&state.stores.grants, grant_id)
         .await
         .map_err(failure)?;
     follow(&state, &grant, logged.sequence, &event, actor_of(&logged))

@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use grants_domain::fiscal_year::{JaDate, JaInstant};
+use grants_domain::money::thousands;
 
 use super::form::{FormState, REAUTH_EMAIL, REAUTH_PASSWORD};
 use super::session::Visitor;
@@ -156,32 +157,13 @@ pub fn server_error() -> Response {
 
 /// Yen as Japanese documents write it: ¥286,000.
 pub fn yen(amount: i64) -> String {
-    format!(
-        "{}¥{}",
-        if amount < 0 { "-" } else { "" },
-        grouped(amount.unsigned_abs())
-    )
+    let sign = if amount < 0 { "-" } else { "" };
+    format!("{sign}¥{}", thousands(amount).trim_start_matches('-'))
 }
 
 /// A count with thousands separators: 1,234.
 pub fn count(number: i64) -> String {
-    format!(
-        "{}{}",
-        if number < 0 { "-" } else { "" },
-        grouped(number.unsigned_abs())
-    )
-}
-
-fn grouped(number: u64) -> String {
-    let digits = number.to_string();
-    let mut grouped = String::new();
-    for (n, digit) in digits.chars().enumerate() {
-        if n > 0 && (digits.len() - n) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
+    thousands(number)
 }
 
 /// A JSON amount as yen, or a dash.

@@ -1,0 +1,42 @@
+//! Loading the aggregates a use case works on: an id with no events is "not found" for every caller.
+
+use grants_domain::round::RoundSettings;
+use grants_domain::{Refusal, Round, RoundId};
+
+use super::ServiceError;
+use crate::state::AppState;
+use crate::store::{Loaded, Store};
+
+/// An aggregate that must exist: not found for an id with no events.
+pub async fn existing<A>(store: &Store<A>, id: impl std::fmt::Display) -> Result<A, ServiceError>
+where
+    A: cqrs_es::Aggregate<Services = ()> + Clone,
+    A::Command: Clone,
+    A::Error: Refusal,
+{
+    store.load(id).await?.ok_or_else(ServiceError::not_found)
+}
+
+/// An aggregate loaded for a command (`Store::load_for_command`), or not found when it has no events.
+pub async fn existing_for_command<A>(
+    store: &Store<A>,
+    id: impl std::fmt::Display,
+) -> Result<Loaded<A>, ServiceError>
+where
+    A: cqrs_es::Aggregate<Services = ()> + Clone,
+    A::Command: Clone,
+    A::Error: Refusal,
+{
+    let loaded = store.load_for_command(id).await?;
+    match loaded.state() {
+        Some(_) => Ok(loaded),
+        None => Err(ServiceError::not_found()),
+    }
+}
+
+/// An opened round and its settings, or not found.
+pub async fn round(state: &AppState, id: RoundId) -> Result<(Round, RoundSettings), ServiceError> {
+    let round = existing(&state.stores.rounds, id).await?;
+    let settings = round.settings.clone().ok_or_else(ServiceError::not_found)?;
+    Ok((round, settings))
+}

@@ -1,0 +1,21 @@
+//! The service layer: what every adapter (the JSON API, the pages, the command line, the process
+//! managers) shares below HTTP. No module here knows axum or HTTP statuses; failures are one
+//! [`ServiceError`] whose [`ErrorKind`] each adapter shows in its own way.
+
+pub mod context;
+pub mod error;
+pub mod grants;
+pub mod load;
+
+pub use context::CommandContext;
+pub use error::{ErrorKind, Problem, ServiceError};
+
+/// An instant as every output of the service writes it (the API, the exports, the signed heads):
+/// RFC 3339 in Japan Standard Time (+09:00). Instants are stored in UTC.
+pub fn jst(instant: time::OffsetDateTime) -> String {
+    use time::format_description::well_known::Rfc3339;
+    instant
+        .to_offset(grants_domain::JST)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
