@@ -8,6 +8,7 @@
 
 pub mod export;
 pub mod head;
+pub mod jcs;
 pub mod leaf;
 pub mod merkle;
 
@@ -20,7 +21,36 @@ pub fn to_hex(hash: &Hash) -> String {
 
 /// A hash from 64 hex digits.
 pub fn from_hex(text: &str) -> Option<Hash> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let text = text.as_bytes();
+    if text.len() != 64 {
+        return None;
+    }
     let mut hash = [0u8; 32];
-    hex::decode_to_slice(text, &mut hash).ok()?;
+    for (byte, pair) in hash.iter_mut().zip(text.chunks_exact(2)) {
+        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
     Some(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_both_ways() {
+        let hash: crate::Hash = std::array::from_fn(|i| (i * 37) as u8);
+        assert_eq!(crate::from_hex(&crate::to_hex(&hash)), Some(hash));
+        assert_eq!(
+            crate::from_hex(&crate::to_hex(&hash).to_uppercase()),
+            Some(hash)
+        );
+        assert_eq!(crate::from_hex("ab"), None);
+        assert_eq!(crate::from_hex(&"g".repeat(64)), None);
+    }
 }
