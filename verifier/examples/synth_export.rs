@@ -2,12 +2,16 @@
 //! `cargo run --release -p grants-verifier --example synth_export -- EVENTS DIR` writes
 //! `DIR/log.jsonl` (events of about 1 KB shaped like the service's: nested payloads, Japanese text,
 //! UUIDs, integer yen), `DIR/heads.json` (a head every 1,000 events and one at the end) and
-//! `DIR/key.txt` (the public key). Hashes are made with `serde_jcs`, the reference, so the
+//! `DIR/key.txt` (the public key), and `DIR/inclusion.json` (the middle event in the last head) and
+//! `DIR/consistency.json` (from the head of half the events to the last), as the API answers them.
+//! Hashes are made with `serde_jcs`, the reference, so the
 //! verifier's own canonical writer is checked against it on every line. Used by `scripts/bench`.
 
 use std::io::Write;
 
-use grants_verifier::export::ExportLine;
+use std::collections::HashMap;
+
+use grants_verifier::export::{ConsistencyProof, ExportLine, InclusionProof};
 use grants_verifier::head::{sign, SigningKey};
 use grants_verifier::leaf::{self, LeafEvent, CHAIN_V2, GENESIS};
 use grants_verifier::merkle::{self, Frontier};
@@ -105,11 +109,17 @@ fn main() -> std::io::Result<()> {
     let mut frontier = Frontier::default();
     let mut previous = GENESIS;
     let mut heads = Vec::new();
+    let mut nodes = HashMap::new();
+    let middle = events / 2;
+    let mut middle_event = None;
     for i in 0..events {
         let event = event(i);
         let input = leaf::leaf_input(&event);
         previous = leaf::chain_hash(&previous, &input);
-        frontier.push(merkle::leaf_hash(&input));
+        nodes.extend(frontier.push(merkle::leaf_hash(&input)));
+        if i == middle {
+            middle_event = Some(event.clone());
+        }
         let line = ExportLine {
             index: i,
             chain_version: CHAIN_V2,
@@ -124,6 +134,31 @@ fn main() -> std::io::Result<()> {
     }
     log.flush()?;
     std::fs::write(dir.join("heads.json"), serde_json::to_vec(&heads)?)?;
+    let node = |id| nodes.get(&id).copied();
+    let hashes = |ranges: Vec<(u64, u64)>| -> Vec<String> {
+        ranges
+            .into_iter()
+            .map(|(a, b)| to_hex(&merkle::range_hash(a, b, &node).unwrap_or_default()))
+            .collect()
+    };
+    if let (Some(last), Some(event)) = (heads.last(), middle_event) {
+        let proof = InclusionProof {
+            leaf_index: middle,
+            tree_size: last.tree_size,
+            leaf_hash: to_hex(&leaf::event_leaf_hash(&event)),
+            audit_path: hashes(merkle::inclusion_ranges(middle, last.tree_size)),
+            head: last.clone(),
+            event: Some(event),
+        };
+        std::fs::write(dir.join("inclusion.json"), serde_json::to_vec(&proof)?)?;
+        let first = &heads[(heads.len() - 1) / 2];
+        let proof = ConsistencyProof {
+            first: first.clone(),
+            second: last.clone(),
+            proof: hashes(merkle::consistency_ranges(first.tree_size, last.tree_size)),
+        };
+        std::fs::write(dir.join("consistency.json"), serde_json::to_vec(&proof)?)?;
+    }
     std::fs::write(dir.join("key.txt"), to_hex(&key.verifying_key().to_bytes()))?;
     eprintln!(
         "{events} events, {} heads in {}",

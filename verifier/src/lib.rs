@@ -21,23 +21,34 @@ pub fn to_hex(hash: &Hash) -> String {
 
 /// A hash from 64 hex digits.
 pub fn from_hex(text: &str) -> Option<Hash> {
-    fn digit(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
+    /// Each byte's hex digit value, or 0xff (a table: this runs for every line of an export).
+    const DIGITS: [u8; 256] = {
+        let mut table = [0xff; 256];
+        let mut i = 0;
+        while i < 10 {
+            table[b'0' as usize + i] = i as u8;
+            i += 1;
         }
-    }
+        let mut i = 0;
+        while i < 6 {
+            table[b'a' as usize + i] = 10 + i as u8;
+            table[b'A' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        table
+    };
     let text = text.as_bytes();
     if text.len() != 64 {
         return None;
     }
     let mut hash = [0u8; 32];
+    let mut bad = 0u8;
     for (byte, pair) in hash.iter_mut().zip(text.chunks_exact(2)) {
-        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+        let (high, low) = (DIGITS[usize::from(pair[0])], DIGITS[usize::from(pair[1])]);
+        bad |= high | low;
+        *byte = high << 4 | low;
     }
-    Some(hash)
+    (bad & 0xf0 == 0).then_some(hash)
 }
 
 #[cfg(test)]
