@@ -2,7 +2,9 @@
 //! sealed with the group's own key (the log, its export and the audit API never hold them in plain
 //! text), read in plain text by those who may; staff erase them, which destroys the key and records
 //! `PersonalDataErased`; afterwards they read 「削除済み」, and the whole log, the signed heads
-//! (signatures included) and an inclusion proof of the group's registration still verify.
+//! (signatures included) and an inclusion proof of the group's registration still verify. A group
+//! registered before sealing (`GroupRegistered` 1.0, contact in plain text) still loads, and reads
+//! 「削除済み」 once erased.
 
 use std::time::Duration;
 
@@ -203,6 +205,72 @@ async fn erasure_keeps_every_proof(backend: Backend) {
         .unwrap();
     assert!(!forged.ok);
     assert!(forged.problem.unwrap().contains("replaced or forged"));
+}
+
+/// A group as version 1.0 stored it, written into the log as the old service did (plain contact).
+async fn a_plain_version_1_group_loads_and_is_erased(backend: Backend) {
+    let app = grants_tests::spawn_app(backend).await;
+    let staff = app.account_with_role("staff", "staff@example.jp").await;
+    let group = uuid::Uuid::now_v7();
+    let payload = serde_json::json!({"GroupRegistered": {
+        "group_id": group, "name": "古くからの会", "registration_number": "R-1",
+        "contact": {"representative_name": "岡崎 花子", "address": "岡崎市康生通西2-1",
+                    "phone": "0564-11-1111", "email": "hanako@example.jp"},
+        "founded_on": "2019-04-01", "member_count": 5, "resident_member_count": 3,
+        "purpose": "河川敷の清掃", "by": uuid::Uuid::now_v7(), "at": "2026-04-01T01:00:00Z"
+    }})
+    .to_string();
+    let pool = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap()
+        .log_pool();
+    let insert = |cast: &str| {
+        format!(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+             VALUES ('group', $1, 1, 'GroupRegistered', '1.0', $2{cast}, '{{}}'{cast})"
+        )
+    };
+    match &pool {
+        LogPool::Sqlite(p) => sqlx::query(&insert(""))
+            .bind(group.to_string())
+            .bind(&payload)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        LogPool::Postgres(p) => sqlx::query(&insert("::json"))
+            .bind(group.to_string())
+            .bind(&payload)
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+    let path = format!("/api/v1/groups/{group}");
+    let read = get(&app, &path, &staff).await;
+    assert_eq!(read["email"], "hanako@example.jp");
+    assert_eq!(read["name"], "古くからの会");
+    let erased = app
+        .send(
+            Method::POST,
+            &format!("{path}/personal-data/erasure"),
+            Some(&staff),
+            None,
+        )
+        .await;
+    assert_eq!(erased.status, 200, "{:?}", erased.body);
+    let read = get(&app, &path, &staff).await;
+    assert_eq!(read["email"], "削除済み");
+    assert_eq!(read["representative_name"], "削除済み");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn version_1_sqlite() {
+    a_plain_version_1_group_loads_and_is_erased(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn version_1_postgres() {
+    a_plain_version_1_group_loads_and_is_erased(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
