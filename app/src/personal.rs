@@ -64,6 +64,11 @@ pub fn group_subject(group_id: impl std::fmt::Display) -> String {
     format!("group:{group_id}")
 }
 
+/// Whether the event is of a type with a personal field.
+pub fn has_personal_field(event: &SerializedEvent) -> bool {
+    personal_field(event).is_some()
+}
+
 fn personal_field(event: &SerializedEvent) -> Option<&'static PersonalField> {
     PERSONAL_FIELDS.iter().find(|field| {
         field.event_type == event.event_type && field.aggregate_type == event.aggregate_type

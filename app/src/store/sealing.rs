@@ -83,12 +83,12 @@ impl<R: PersistedEventRepository> PersistedEventRepository for Sealing<R> {
         events: &[SerializedEvent],
         snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
-        let mut sealed = events.to_vec();
-        if self.keys.seal_events(&mut sealed).await.map_err(failure)? {
-            self.inner.persist::<A>(&sealed, snapshot_update).await
-        } else {
-            self.inner.persist::<A>(events, snapshot_update).await
+        if !events.iter().any(personal::has_personal_field) {
+            return self.inner.persist::<A>(events, snapshot_update).await;
         }
+        let mut sealed = events.to_vec();
+        self.keys.seal_events(&mut sealed).await.map_err(failure)?;
+        self.inner.persist::<A>(&sealed, snapshot_update).await
     }
 
     async fn stream_events<A: Aggregate>(
