@@ -65,6 +65,11 @@ pub enum AuditCommand {
         database: DatabaseConfig,
         #[command(flatten)]
         attachments: crate::config::AttachmentsConfig,
+        /// The signing key (GRANTS_TREE_HEAD_KEY) and older public keys
+        /// (GRANTS_TREE_HEAD_TRUSTED_KEYS): every signed head must verify with one of them.
+        /// Without any, signatures are not checked (`grants-verify` does, with the key you hold).
+        #[command(flatten)]
+        tree_heads: crate::config::TreeHeadConfig,
     },
     /// The log for the standalone verifier (`grants-verify export`), as JSON Lines on stdout: one
     /// line per event of the tree (docs/verification.md).
@@ -160,10 +165,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Verify {
             database,
             attachments,
+            tree_heads,
         }) => {
+            let trusted = crate::tree_heads::configured_keys(&tree_heads)?;
+            if trusted.is_empty() {
+                eprintln!("no GRANTS_TREE_HEAD_KEY or GRANTS_TREE_HEAD_TRUSTED_KEYS: the heads' signatures are not checked");
+            }
             let state = connect(&database).await?;
             state.projections.catch_up().await?;
-            let verification = grants_projections::verify(&state.db.log_pool()).await?;
+            let verification =
+                grants_projections::verify_signed(&state.db.log_pool(), &trusted).await?;
             let blobs = attachments.store(&database.database_url)?;
             let files = crate::audit::verify_attachments(&state.db.log_pool(), &blobs).await?;
             println!(

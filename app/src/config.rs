@@ -134,6 +134,15 @@ pub struct TreeHeadConfig {
     /// ...or once this many seconds passed since the last one with at least one event added.
     #[arg(long = "tree-head-every-seconds", env = "GRANTS_TREE_HEAD_EVERY_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub every_seconds: u64,
+    /// Public keys (64 hex digits each, comma-separated) that signed heads before the key was
+    /// changed: `grants audit verify` and the audit API check every head's signature against the
+    /// current key and these.
+    #[arg(
+        long = "tree-head-trusted-keys",
+        env = "GRANTS_TREE_HEAD_TRUSTED_KEYS",
+        value_delimiter = ','
+    )]
+    pub trusted_keys: Vec<String>,
 }
 
 impl Default for TreeHeadConfig {
@@ -142,6 +151,7 @@ impl Default for TreeHeadConfig {
             key: None,
             every_events: 1000,
             every_seconds: 60,
+            trusted_keys: Vec::new(),
         }
     }
 }

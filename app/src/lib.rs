@@ -20,6 +20,7 @@ pub mod follow_up;
 pub mod http;
 pub mod mail;
 pub mod notice;
+pub mod personal;
 pub mod policy;
 pub mod process;
 pub mod queries;

@@ -26,6 +26,8 @@ pub struct Signer {
     key: SigningKey,
     every_events: u64,
     every: Duration,
+    /// Keys that signed heads before this one (configuration), trusted when heads are checked.
+    older: Vec<VerifyingKey>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -59,7 +61,15 @@ impl Signer {
             key,
             every_events: config.every_events,
             every: Duration::from_secs(config.every_seconds),
+            older: older_keys(config)?,
         })
+    }
+
+    /// The keys a stored head's signature may verify with: this signer's and the older ones.
+    pub fn trusted(&self) -> Vec<VerifyingKey> {
+        let mut keys = vec![self.public_key()];
+        keys.extend(self.older.iter().copied());
+        keys
     }
 
     /// A signer with the development key and the given rhythm (tests).
@@ -68,6 +78,7 @@ impl Signer {
             key: dev_key(),
             every_events,
             every,
+            older: Vec::new(),
         }
     }
 
@@ -116,8 +127,40 @@ impl Default for Signer {
             key: random_key(),
             every_events: TreeHeadConfig::default().every_events,
             every: Duration::from_secs(TreeHeadConfig::default().every_seconds),
+            older: Vec::new(),
         }
     }
+}
+
+/// The configured older public keys.
+fn older_keys(config: &TreeHeadConfig) -> anyhow::Result<Vec<VerifyingKey>> {
+    config
+        .trusted_keys
+        .iter()
+        .filter(|text| !text.trim().is_empty())
+        .map(|text| {
+            head::parse_key(text).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "GRANTS_TREE_HEAD_TRUSTED_KEYS: {text} is not 64 hex digits of an Ed25519 public key"
+                )
+            })
+        })
+        .collect()
+}
+
+/// The keys `grants audit verify` checks heads' signatures with: the configured signing key's
+/// public half and the configured older keys (no key is made up: without any, signatures are not
+/// checked).
+pub fn configured_keys(config: &TreeHeadConfig) -> anyhow::Result<Vec<VerifyingKey>> {
+    let mut keys = Vec::new();
+    if let Some(text) = &config.key {
+        let key = head::parse_signing_key(text).ok_or_else(|| {
+            anyhow::anyhow!("GRANTS_TREE_HEAD_KEY must be 64 hex digits (an Ed25519 seed)")
+        })?;
+        keys.push(key.verifying_key());
+    }
+    keys.extend(older_keys(config)?);
+    Ok(keys)
 }
 
 fn dev_key() -> SigningKey {

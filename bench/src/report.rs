@@ -202,6 +202,42 @@ pub fn print(args: ReportArgs) -> anyhow::Result<()> {
             });
         }
     }
+    if let Some(rate) = num("verify.export/per_second") {
+        // Issue 19: 10M events in under 60 s, so 1M in under 6 s.
+        rows.push(Row {
+            figure: format!(
+                "grants-verify export ({} synthetic events of ~1 KB)",
+                f(num("verify.export/events"), 0)
+            ),
+            value: format!(
+                "{} events/s ({} s wall, {} s CPU)",
+                f(Some(rate), 0),
+                f(num("verify.export/seconds"), 2),
+                f(
+                    num("verify.export/user_seconds")
+                        .zip(num("verify.export/system_seconds"))
+                        .map(|(u, s)| u + s),
+                    2
+                )
+            ),
+            raw: String::new(),
+            ratio: String::new(),
+            target: "≥166,667/s (1M in 6 s)".into(),
+            verdict: verdict(Some(rate >= 1_000_000.0 / 6.0)),
+        });
+    }
+    for proof in ["inclusion", "consistency"] {
+        if let Some(ms) = num(&format!("verify.{proof}/ms_per_run")) {
+            rows.push(Row {
+                figure: format!("grants-verify {proof} (one proof, whole process)"),
+                value: format!("{} ms", f(Some(ms), 2)),
+                raw: String::new(),
+                ratio: String::new(),
+                target: "< 10 ms".into(),
+                verdict: verdict(Some(ms < 10.0)),
+            });
+        }
+    }
     if let Some(p99) = num("postgres.grant_load/p99_ms") {
         rows.push(Row {
             figure: format!(

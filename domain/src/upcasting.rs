@@ -12,6 +12,13 @@
 //!   the round (`released`), which the budget-release process returns. A 1.0 approval's round was
 //!   amended in the same request, raise or cut, so nothing is left to release: `released` becomes 0.
 //!
+//! - `GroupRegistered` 1.0 -> 2.0 (issue 19, crypto-shredding): from 2.0 on the log holds the
+//!   `contact` sealed with the group's key, and the event store opens it on load
+//!   (`app/src/personal`), so what reaches this upcaster is plain text in both versions and the
+//!   payload is left as it is. A 1.0 event's contact stays in plain text in the log (events are never
+//!   rewritten): erasure hides it in every read (`PersonalDataErased`) but cannot take it out of the
+//!   log or of an export.
+//!
 //! Note: `SemanticVersionEventUpcaster` stamps the upcast event with the full semantic version
 //! ("2.0.0"), while new events say "2.0"; both are version 2.0.0 to every upcaster, so neither is
 //! upcast again.
@@ -21,6 +28,7 @@ use serde_json::Value;
 
 use crate::application::DRAFT_STARTED_VERSION;
 use crate::grant::CHANGE_APPROVED_VERSION;
+use crate::group::GROUP_REGISTERED_VERSION;
 use crate::round::AWARD_DECIDED_VERSION;
 
 /// Every upcaster the event stores must be given, in the order they apply.
@@ -41,7 +49,18 @@ pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
             CHANGE_APPROVED_VERSION,
             Box::new(add_nothing_released),
         )),
+        Box::new(SemanticVersionEventUpcaster::new(
+            "GroupRegistered",
+            GROUP_REGISTERED_VERSION,
+            Box::new(plain_contact_as_opened),
+        )),
     ]
+}
+
+/// A 1.0 `GroupRegistered` holds its contact in plain text: the shape a 2.0 one has once the store
+/// opened it, so nothing changes but the version.
+fn plain_contact_as_opened(payload: Value) -> Value {
+    payload
 }
 
 /// `{"ChangeApproved": {...}}` gains `"released": 0`: the round was amended in the same request.
@@ -320,5 +339,48 @@ mod tests {
             Grant::default().budget_freed_by(std::slice::from_ref(&envelope.payload)),
             Yen::ZERO
         );
+    }
+
+    #[test]
+    fn a_version_1_group_registered_with_plain_contact_still_loads() {
+        use crate::group::{Group, GroupEvent};
+        let payload = json!({
+            "GroupRegistered": {
+                "group_id": "0190f5c4-0000-7000-8000-000000000003",
+                "name": "乙川を愛する会",
+                "registration_number": "R-1",
+                "contact": {
+                    "representative_name": "岡崎 花子",
+                    "address": "岡崎市康生通西2-1",
+                    "phone": "0564-00-0000",
+                    "email": "hanako@example.jp"
+                },
+                "founded_on": "2020-04-01",
+                "member_count": 5,
+                "resident_member_count": 3,
+                "purpose": "河川敷の清掃",
+                "by": "0190f5c4-0000-7000-8000-000000000010",
+                "at": "2026-04-01T01:00:00Z"
+            }
+        });
+        let event = upcast(SerializedEvent::new(
+            "0190f5c4-0000-7000-8000-000000000003".into(),
+            1,
+            "group".into(),
+            "GroupRegistered".into(),
+            "1.0".into(),
+            payload,
+            json!({}),
+        ));
+        assert_eq!(event.event_version, "2.0.0");
+        let envelope = EventEnvelope::<Group>::try_from(event).unwrap();
+        assert!(matches!(
+            envelope.payload,
+            GroupEvent::GroupRegistered { .. }
+        ));
+        let mut group = Group::default();
+        group.apply(envelope.payload);
+        assert_eq!(group.contact().email, "hanako@example.jp");
+        assert_eq!(group.name(), "乙川を愛する会");
     }
 }

@@ -20,7 +20,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use grants_verifier::leaf::{self, LeafEvent};
+use grants_verifier::head::VerifyingKey;
+use grants_verifier::jcs::Canonicalizer;
+use grants_verifier::leaf::{self, LeafEvent, LeafText, LeafTextError};
 use grants_verifier::merkle::{self, Frontier};
 use time::format_description::well_known::Rfc3339;
 use time::UtcOffset;
@@ -164,10 +166,12 @@ async fn append(
     let mut previous_hashes = Vec::with_capacity(events.len());
     let mut versions = Vec::with_capacity(events.len());
     let (mut levels, mut indexes, mut node_hashes) = (Vec::new(), Vec::new(), Vec::new());
+    let mut jcs = Canonicalizer::default();
+    let mut input = Vec::with_capacity(4096);
     for event in events {
         let link = head.link + 1;
         let version = version_of(link, head.switch);
-        let input = leaf::leaf_input(&leaf_event(event)?);
+        write_leaf_input(event, &mut jcs, &mut input)?;
         let hash = match version {
             leaf::CHAIN_V1 => link_hash(&head.hash, event)?,
             _ => encode_hex(&leaf::chain_hash(
@@ -236,10 +240,42 @@ async fn append(
     Ok(Some(head))
 }
 
-/// The event as a leaf of the tree: its fields, `recorded_at` in RFC 3339 at UTC, payload and
-/// metadata parsed from the log's text.
-pub fn leaf_event(event: &LoggedEvent) -> Result<LeafEvent, ProjectionError> {
-    let recorded_at = event
+/// The event's leaf input (its JCS bytes, the same as [`leaf::leaf_input`] of [`leaf_event`]),
+/// written into `out` straight from the log's text, without parsing payload and metadata into values.
+pub fn write_leaf_input(
+    event: &LoggedEvent,
+    jcs: &mut Canonicalizer,
+    out: &mut Vec<u8>,
+) -> Result<(), ProjectionError> {
+    let recorded_at = recorded_at(event)?;
+    out.clear();
+    LeafText {
+        position: event.position,
+        recorded_at: &recorded_at,
+        aggregate_type: &event.aggregate_type,
+        aggregate_id: &event.aggregate_id,
+        sequence: event.sequence,
+        event_type: &event.event_type,
+        event_version: &event.event_version,
+        payload: &event.text.payload,
+        metadata: &event.text.metadata,
+    }
+    .write_input(jcs, out)
+    .map_err(|e| {
+        let (column, detail) = match e {
+            LeafTextError::Payload(detail) => ("payload", detail),
+            LeafTextError::Metadata(detail) => ("metadata", detail),
+        };
+        ProjectionError::Corrupt {
+            position: event.position,
+            column,
+            detail,
+        }
+    })
+}
+
+fn recorded_at(event: &LoggedEvent) -> Result<String, ProjectionError> {
+    event
         .recorded_at
         .to_offset(UtcOffset::UTC)
         .format(&Rfc3339)
@@ -247,7 +283,13 @@ pub fn leaf_event(event: &LoggedEvent) -> Result<LeafEvent, ProjectionError> {
             position: event.position,
             column: "recorded_at",
             detail: e.to_string(),
-        })?;
+        })
+}
+
+/// The event as a leaf of the tree: its fields, `recorded_at` in RFC 3339 at UTC, payload and
+/// metadata parsed from the log's text.
+pub fn leaf_event(event: &LoggedEvent) -> Result<LeafEvent, ProjectionError> {
+    let recorded_at = recorded_at(event)?;
     let json = |column: &'static str, text: &str| {
         serde_json::from_str(text).map_err(|e| ProjectionError::Corrupt {
             position: event.position,
@@ -302,6 +344,9 @@ pub struct Verification {
     pub first_bad_index: Option<u64>,
     /// Signed heads whose root the recomputed tree gave.
     pub heads_checked: u64,
+    /// Signed heads whose signature verified with a trusted key (0 when no key was given: then
+    /// signatures are left to `grants-verify`).
+    pub signatures_checked: u64,
     /// What is wrong, in words.
     pub problem: Option<String>,
 }
@@ -309,10 +354,43 @@ pub struct Verification {
 /// Recomputes the chain and the Merkle tree from the `events` table, up to the chain's checkpoint,
 /// and compares them with the stored links (each with its version's canonical form) and with the
 /// roots of the signed heads in `tree_heads`. Events after the checkpoint (not yet chained) are not
-/// checked; head signatures are checked by `grants-verify`, which is given the public key.
+/// checked; head signatures are not checked ([`verify_signed`] does).
 pub async fn verify(pool: &LogPool) -> Result<Verification, ProjectionError> {
+    verify_signed(pool, &[]).await
+}
+
+/// [`verify`], and first every signed head's signature: each must verify with one of `trusted`
+/// (the service's key and the keys it signed with before), or it was replaced or forged. With no
+/// trusted key, signatures are not checked (`signatures_checked` is 0).
+pub async fn verify_signed(
+    pool: &LogPool,
+    trusted: &[VerifyingKey],
+) -> Result<Verification, ProjectionError> {
     let head = checkpoint::current(pool, NAME).await?;
-    let roots = crate::merkle_store::head_roots(pool).await?;
+    let heads = crate::merkle_store::all_heads(pool).await?;
+    let mut signatures_checked = 0;
+    if !trusted.is_empty() {
+        for signed in &heads {
+            if trusted.iter().any(|key| signed.verify(key).is_ok()) {
+                signatures_checked += 1;
+                continue;
+            }
+            return Ok(Verification {
+                ok: false,
+                events_checked: 0,
+                head_hash: None,
+                first_bad_position: None,
+                first_bad_index: None,
+                heads_checked: 0,
+                signatures_checked,
+                problem: Some(format!(
+                    "the signed head for size {} (timestamp {}, key {}) does not verify with a trusted key: it was replaced or forged, or signed with a key not given",
+                    signed.tree_size, signed.timestamp, signed.key_id
+                )),
+            });
+        }
+    }
+    let roots = crate::merkle_store::roots_of(&heads)?;
     let mut links = Links::new(pool);
     let mut events = Events::new(pool, head);
     let mut previous = GENESIS.to_owned();
@@ -335,20 +413,24 @@ pub async fn verify(pool: &LogPool) -> Result<Verification, ProjectionError> {
             first_bad_position: position,
             first_bad_index: index,
             heads_checked,
+            signatures_checked,
             problem,
         }
     };
+    let mut jcs = Canonicalizer::default();
+    let mut input = Vec::with_capacity(4096);
     loop {
         let link = links.next().await?;
         let event = events.next().await?;
         let bad = match (link, event) {
             (None, None) => None,
             (Some(link), Some(event)) => {
+                write_leaf_input(&event, &mut jcs, &mut input)?;
                 let expected = match u32::try_from(link.chain_version).unwrap_or_default() {
                     leaf::CHAIN_V1 => link_hash(&previous, &event)?,
                     leaf::CHAIN_V2 => encode_hex(&leaf::chain_hash(
                         &decode_previous(&previous, &event)?,
-                        &leaf::leaf_input(&leaf_event(&event)?),
+                        &input,
                     )),
                     _ => String::new(),
                 };
@@ -358,7 +440,7 @@ pub async fn verify(pool: &LogPool) -> Result<Verification, ProjectionError> {
                 if good {
                     previous = link.hash;
                     checked += 1;
-                    frontier.push(merkle::leaf_hash(&leaf::leaf_input(&leaf_event(&event)?)));
+                    frontier.append(merkle::leaf_hash(&input));
                     let size = frontier.size();
                     if let Some(root) = roots.get(&size) {
                         if frontier.root() != *root {

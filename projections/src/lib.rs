@@ -46,7 +46,7 @@ pub mod work_items;
 pub mod year_figures;
 
 pub use applications::{ApplicationRow, Applications};
-pub use audit_chain::{verify, AuditChain, Verification};
+pub use audit_chain::{verify, verify_signed, AuditChain, Verification};
 pub use awards::Awards;
 pub use checkpoint::Checkpoint;
 pub use directory::Directory;

@@ -288,23 +288,34 @@ pub async fn latest_head(pool: &LogPool) -> Result<Option<TreeHead>, ProjectionE
 
 /// The roots of every signed head, by size (unverified: the table is the database's word).
 pub async fn head_roots(pool: &LogPool) -> Result<BTreeMap<u64, Hash>, ProjectionError> {
-    let mut roots = BTreeMap::new();
-    let mut after = 0;
+    roots_of(&all_heads(pool).await?)
+}
+
+/// Every signed head, smallest first.
+pub async fn all_heads(pool: &LogPool) -> Result<Vec<TreeHead>, ProjectionError> {
+    let mut all = Vec::new();
     loop {
+        let after = all.last().map_or(0, |head: &TreeHead| head.tree_size);
         let page = heads(pool, after, 1000).await?;
-        let Some(last) = page.last() else {
-            return Ok(roots);
-        };
-        after = last.tree_size;
-        for head in &page {
-            let root = head.root().map_err(|_| ProjectionError::Corrupt {
-                position: 0,
-                column: "tree_heads.root_hash",
-                detail: format!("the head of size {} has no root", head.tree_size),
-            })?;
-            roots.insert(head.tree_size, root);
+        if page.is_empty() {
+            return Ok(all);
         }
+        all.extend(page);
     }
+}
+
+/// The heads' roots by size.
+pub fn roots_of(heads: &[TreeHead]) -> Result<BTreeMap<u64, Hash>, ProjectionError> {
+    let mut roots = BTreeMap::new();
+    for head in heads {
+        let root = head.root().map_err(|_| ProjectionError::Corrupt {
+            position: 0,
+            column: "tree_heads.root_hash",
+            detail: format!("the head of size {} has no root", head.tree_size),
+        })?;
+        roots.insert(head.tree_size, root);
+    }
+    Ok(roots)
 }
 
 /// Writes the export of the first `size` leaves (JSON Lines of [`ExportLine`], docs/verification.md)

@@ -86,6 +86,7 @@ async fn tampering_is_caught(backend: Backend, how: Tamper) {
             first_bad_position: Some(TARGET),
             first_bad_index: Some((TARGET - 1) as u64),
             heads_checked: 0,
+            signatures_checked: 0,
             problem: after.problem.clone(),
         },
         "{how:?} on {backend:?}"

@@ -121,6 +121,7 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "rounds_correct"
         | "accounts_list_users"
         | "grants_work_queue"
+        | "groups_erase_personal_data"
         | "mail_outbox" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),

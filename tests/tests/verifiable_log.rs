@@ -26,6 +26,7 @@ async fn app_signing_every(backend: Backend, every_events: u64, every_seconds: u
             key: Some(DEV_KEY_SEED.into()),
             every_events,
             every_seconds,
+            ..TreeHeadConfig::default()
         };
     })
     .await

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::jcs::{self, Canonicalizer};
 use crate::merkle::{self, Hash};
 
 /// The hash chain's versions. Links of version 1 hash the service's own canonical form of the
@@ -31,7 +32,74 @@ pub struct LeafEvent {
     pub metadata: serde_json::Value,
 }
 
-/// The leaf input: the JCS bytes of the event object.
+/// An event with its payload and metadata still as JSON text: what the export's lines and the
+/// database hold. [`LeafText::write_input`] writes its leaf input without parsing the JSON into
+/// values (the fast path; the same bytes as [`leaf_input`] of the parsed event).
+#[derive(Clone, Copy, Debug)]
+pub struct LeafText<'a> {
+    pub position: i64,
+    pub recorded_at: &'a str,
+    pub aggregate_type: &'a str,
+    pub aggregate_id: &'a str,
+    pub sequence: i64,
+    pub event_type: &'a str,
+    pub event_version: &'a str,
+    pub payload: &'a str,
+    pub metadata: &'a str,
+}
+
+impl LeafText<'_> {
+    /// Appends the leaf input (the JCS bytes of the event object) to `out`; an error if the payload
+    /// or metadata is not JSON.
+    pub fn write_input(
+        &self,
+        jcs: &mut Canonicalizer,
+        out: &mut Vec<u8>,
+    ) -> Result<(), LeafTextError> {
+        // The members in JCS order (the keys are ASCII, so byte order).
+        let string = |name: &str, value: &str, out: &mut Vec<u8>| {
+            out.extend_from_slice(name.as_bytes());
+            jcs::write_string(value, out);
+        };
+        string("{\"aggregate_id\":", self.aggregate_id, out);
+        string(",\"aggregate_type\":", self.aggregate_type, out);
+        string(",\"event_type\":", self.event_type, out);
+        string(",\"event_version\":", self.event_version, out);
+        out.extend_from_slice(b",\"metadata\":");
+        jcs.write(self.metadata, out)
+            .map_err(|e| LeafTextError::Metadata(e.to_string()))?;
+        out.extend_from_slice(b",\"payload\":");
+        jcs.write(self.payload, out)
+            .map_err(|e| LeafTextError::Payload(e.to_string()))?;
+        out.extend_from_slice(b",\"position\":");
+        jcs::write_i64(self.position, out);
+        string(",\"recorded_at\":", self.recorded_at, out);
+        out.extend_from_slice(b",\"sequence\":");
+        jcs::write_i64(self.sequence, out);
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+/// The payload or the metadata of a [`LeafText`] is not JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeafTextError {
+    Payload(String),
+    Metadata(String),
+}
+
+impl std::fmt::Display for LeafTextError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LeafTextError::Payload(e) => write!(f, "the payload is not JSON: {e}"),
+            LeafTextError::Metadata(e) => write!(f, "the metadata is not JSON: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LeafTextError {}
+
+/// The leaf input: the JCS bytes of the event object (through `serde_jcs`, the reference).
 pub fn leaf_input(event: &LeafEvent) -> Vec<u8> {
     // Serialising strings, integers and JSON values cannot fail.
     serde_jcs::to_vec(event).unwrap_or_default()
@@ -54,6 +122,41 @@ pub fn chain_hash(previous: &Hash, input: &[u8]) -> Hash {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_text_path_writes_the_same_leaf_input() {
+        let payload = r#"{"GroupRegistered": {"name": "会\u0022", "z": 1.5, "a": [1, {"y": null, "b": "\n"}]}}"#;
+        let metadata = r#"{"request_id": "r", "actor": "a"}"#;
+        let text = LeafText {
+            position: 9_007_199_254_740_993,
+            recorded_at: "2026-04-01T00:00:00Z",
+            aggregate_type: "group",
+            aggregate_id: "g\"1",
+            sequence: -3,
+            event_type: "GroupRegistered",
+            event_version: "1.0",
+            payload,
+            metadata,
+        };
+        let event = LeafEvent {
+            position: text.position,
+            recorded_at: text.recorded_at.into(),
+            aggregate_type: text.aggregate_type.into(),
+            aggregate_id: text.aggregate_id.into(),
+            sequence: text.sequence,
+            event_type: text.event_type.into(),
+            event_version: text.event_version.into(),
+            payload: serde_json::from_str(payload).unwrap(),
+            metadata: serde_json::from_str(metadata).unwrap(),
+        };
+        let mut out = Vec::new();
+        text.write_input(&mut Canonicalizer::default(), &mut out)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(leaf_input(&event)).unwrap()
+        );
+    }
 
     #[test]
     fn the_leaf_input_is_jcs() {

@@ -341,6 +341,22 @@ impl Frontier {
         made
     }
 
+    /// Appends a leaf hash, as [`Frontier::push`] without listing the subtrees it completes.
+    pub fn append(&mut self, leaf: Hash) {
+        let mut hash = leaf;
+        let mut level = 0;
+        while let Some(&(top, left)) = self.edge.last() {
+            if top != level {
+                break;
+            }
+            self.edge.pop();
+            hash = node_hash(&left, &hash);
+            level += 1;
+        }
+        self.edge.push((level, hash));
+        self.size += 1;
+    }
+
     /// The root of the tree so far.
     pub fn root(&self) -> Hash {
         match self.edge.split_last() {
@@ -434,10 +450,13 @@ mod tests {
         let d = leaves(70);
         let nodes = store(&d);
         let mut frontier = Frontier::default();
+        let mut appended = Frontier::default();
         for n in 1..=d.len() {
             frontier.push(d[n - 1]);
+            appended.append(d[n - 1]);
             let expected = root(&d[..n]);
             assert_eq!(frontier.root(), expected, "size {n}");
+            assert_eq!(appended, frontier, "append at size {n}");
             let got = range_hash(0, n as u64, &|id| nodes.get(&id).copied()).unwrap();
             assert_eq!(got, expected, "size {n} from stored nodes");
             let edge: Vec<Hash> = Frontier::nodes(n as u64)

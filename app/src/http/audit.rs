@@ -235,8 +235,9 @@ pub async fn verification(
     State(state): State<AppState>,
     _: Overseer,
 ) -> Result<impl IntoResponse, ApiError> {
-    let verification = grants_projections::verify(&state.db.log_pool())
-        .await
-        .map_err(ApiError::from)?;
+    let verification =
+        grants_projections::verify_signed(&state.db.log_pool(), &state.tree_heads.trusted())
+            .await
+            .map_err(ApiError::from)?;
     Ok(Json(verification))
 }

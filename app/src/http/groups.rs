@@ -169,6 +169,7 @@ pub async fn get(
         "purpose": group.purpose(),
         "registration": group.state(),
         "members": group.members().collect::<Vec<_>>(),
+        "personal_data_erased": group.personal_data_erased(),
     })))
 }
 

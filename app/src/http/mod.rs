@@ -11,6 +11,7 @@ pub mod consistency;
 pub mod context;
 pub mod decisions;
 pub mod discontinuation;
+pub mod erasure;
 pub mod error;
 pub mod extract;
 pub mod figures;
@@ -62,6 +63,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::sign_out, accounts::current))
         .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))
+        .routes(routes!(erasure::erase))
         .routes(routes!(rounds::open, rounds::list))
         .routes(routes!(rounds::get))
         .routes(routes!(rounds::appoint))

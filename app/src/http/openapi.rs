@@ -455,6 +455,17 @@ pub struct GroupRead {
     registration: RegistrationState,
     /// The user accounts that act for the group.
     members: Vec<Uuid>,
+    /// Whether staff erased the group's personal data: then the representative's name, address,
+    /// phone and e-mail read 「削除済み」.
+    personal_data_erased: bool,
+}
+
+/// The group's personal data was erased (its key destroyed, `PersonalDataErased` recorded).
+#[derive(ToSchema)]
+pub struct PersonalDataErased {
+    id: Uuid,
+    /// The log position of the erasure event.
+    position: i64,
 }
 
 /// A round as anyone may read it: its settings and its budget; staff and auditors also see the
@@ -1014,6 +1025,9 @@ pub struct Verification {
     first_bad_index: Option<u64>,
     /// Signed heads whose root the recomputed tree gave.
     heads_checked: u64,
+    /// Signed heads whose Ed25519 signature verified with the service's key or a configured older
+    /// one (every head must: one that does not fails the verification).
+    signatures_checked: u64,
     /// What is wrong, in words (English).
     problem: Option<String>,
 }

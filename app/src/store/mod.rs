@@ -12,6 +12,7 @@
 
 pub mod attempt;
 pub mod metadata;
+pub mod sealing;
 
 use std::sync::Arc;
 
@@ -21,12 +22,14 @@ use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
 
 use crate::db::Database;
+use crate::personal::Keys;
 pub use attempt::Attempt;
 use grants_domain::account::Account;
 use grants_domain::group::Group;
 use grants_domain::{Application, Grant, Review, Round};
 use grants_projections::WriteGate;
 pub use metadata::{ActorRole, CommandMetadata};
+use sealing::Sealing;
 
 /// The event stores of every aggregate.
 #[derive(Clone)]
@@ -56,7 +59,7 @@ impl Stores {
         let upcasters = grants_domain::upcasting::upcasters;
         Stores {
             accounts: Store::build(database, vec![], events, gate.clone()),
-            groups: Store::build(database, vec![], events, gate.clone()),
+            groups: Store::build(database, upcasters(), events, gate.clone()),
             applications: Store::build(database, upcasters(), events, gate.clone()),
             grants: Store::build(database, vec![], snapshots, gate.clone()),
             rounds: Store::build(database, upcasters(), snapshots, gate.clone()),
@@ -142,8 +145,8 @@ pub struct Executed<A: Aggregate> {
 }
 
 enum Backend<A: Aggregate> {
-    Sqlite(PersistedEventStore<SqliteEventRepository, A>),
-    Postgres(PersistedEventStore<PostgresEventRepository, A>),
+    Sqlite(PersistedEventStore<Sealing<SqliteEventRepository>, A>),
+    Postgres(PersistedEventStore<Sealing<PostgresEventRepository>, A>),
 }
 
 /// The event store of one aggregate type.
@@ -190,13 +193,22 @@ where
                 }
             }
         }
+        // Personal fields are sealed on append and opened on load (crate::personal).
+        let keys = Keys::new(database);
         let backend = match database {
             Database::Sqlite(pool) => Backend::Sqlite(
-                store(SqliteEventRepository::new(pool.clone()), sourcing).with_upcasters(upcasters),
+                store(
+                    Sealing::new(SqliteEventRepository::new(pool.clone()), keys),
+                    sourcing,
+                )
+                .with_upcasters(upcasters),
             ),
             Database::Postgres(pool) => Backend::Postgres(
-                store(PostgresEventRepository::new(pool.clone()), sourcing)
-                    .with_upcasters(upcasters),
+                store(
+                    Sealing::new(PostgresEventRepository::new(pool.clone()), keys),
+                    sourcing,
+                )
+                .with_upcasters(upcasters),
             ),
         };
         Arc::new(Store {

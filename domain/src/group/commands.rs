@@ -42,4 +42,7 @@ pub enum GroupCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// Erase the group's personal data (staff, at the end of its retention period): the store
+    /// destroys the group's key; the event records that it was done, by whom and when.
+    ErasePersonalData { by: UserId, at: OffsetDateTime },
 }

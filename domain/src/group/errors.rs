@@ -30,6 +30,8 @@ pub enum GroupError {
     ResidentsExceedMembers,
     #[error("this user is already a member of the group")]
     AlreadyMember,
+    #[error("this group's personal data has already been erased")]
+    AlreadyErased,
     #[error("only groups with a current registration may apply")]
     NoCurrentRegistration,
     #[error("a group needs at least {min} members to apply (it has {count})")]
@@ -75,6 +77,7 @@ impl Refusal for GroupError {
             Self::FoundedInFuture => "group.founded_in_future",
             Self::ResidentsExceedMembers => "group.residents_exceed_members",
             Self::AlreadyMember => "group.already_member",
+            Self::AlreadyErased => "group.already_erased",
             Self::NoCurrentRegistration => "group.no_current_registration",
             Self::TooFewMembers { .. } => "group.too_few_members",
             Self::NoResidentMember => "group.no_resident_member",
@@ -99,6 +102,7 @@ impl Refusal for GroupError {
             Self::FoundedInFuture => "設立日に未来の日付は指定できません".into(),
             Self::ResidentsExceedMembers => "市内在住の構成員数が構成員数を超えています".into(),
             Self::AlreadyMember => "この利用者はすでに団体のメンバーです".into(),
+            Self::AlreadyErased => "この団体の個人情報はすでに削除されています".into(),
             Self::NoCurrentRegistration => {
                 "登録が有効な団体のみ申請できます".into()
             }
@@ -123,7 +127,8 @@ impl Refusal for GroupError {
             Self::AlreadyRegistered
             | Self::NotRegistered
             | Self::Deregistered
-            | Self::AlreadyMember => RefusalKind::State,
+            | Self::AlreadyMember
+            | Self::AlreadyErased => RefusalKind::State,
             Self::EmptyText { .. }
             | Self::TextTooLong { .. }
             | Self::Text(_)

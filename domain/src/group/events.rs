@@ -1,4 +1,8 @@
-//! What happened to a group. Every event is "1.0".
+//! What happened to a group. Every event is "1.0" but `GroupRegistered`, "2.0" since its contact
+//! details are sealed in the log (issue 19, crypto-shredding): the event store seals
+//! [`ContactDetails`] with the group's own key before the event is appended and opens it when the
+//! group is loaded (`app/src/personal`), so the domain sees them as plain text; a 1.0 event holds
+//! them in plain text (see `crate::upcasting`).
 
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
@@ -14,6 +18,24 @@ pub struct ContactDetails {
     pub address: String,
     pub phone: String,
     pub email: String,
+}
+
+/// What every personal field reads as once the data subject's key is destroyed.
+pub const ERASED: &str = "削除済み";
+
+/// The version of `GroupRegistered` whose contact details the log holds sealed.
+pub const GROUP_REGISTERED_VERSION: &str = "2.0";
+
+impl ContactDetails {
+    /// The contact details after erasure: every field 「削除済み」.
+    pub fn erased() -> Self {
+        ContactDetails {
+            representative_name: ERASED.into(),
+            address: ERASED.into(),
+            phone: ERASED.into(),
+            email: ERASED.into(),
+        }
+    }
 }
 
 /// An event of the group aggregate.
@@ -52,6 +74,13 @@ pub enum GroupEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The group's personal data was erased: its key is destroyed, so the sealed contact details
+    /// in the log can no longer be opened. Holds no personal data itself.
+    PersonalDataErased {
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for GroupEvent {
@@ -61,16 +90,18 @@ impl DomainEvent for GroupEvent {
             Self::MemberAdded { .. } => "MemberAdded",
             Self::MembershipUpdated { .. } => "MembershipUpdated",
             Self::GroupDeregistered { .. } => "GroupDeregistered",
+            Self::PersonalDataErased { .. } => "PersonalDataErased",
         }
         .into()
     }
 
     fn event_version(&self) -> String {
         match self {
-            Self::GroupRegistered { .. }
-            | Self::MemberAdded { .. }
+            Self::GroupRegistered { .. } => GROUP_REGISTERED_VERSION,
+            Self::MemberAdded { .. }
             | Self::MembershipUpdated { .. }
-            | Self::GroupDeregistered { .. } => "1.0",
+            | Self::GroupDeregistered { .. }
+            | Self::PersonalDataErased { .. } => "1.0",
         }
         .into()
     }

@@ -21,7 +21,10 @@
 //!   by `MemberAdded`, so membership has exactly one kind of event.
 //! - Adding a user who is already a member is refused (not silently ignored) so the caller learns it.
 //! - The personal contact fields travel in [`ContactDetails`] as one nested value so projections can
-//!   drop it whole (rule 12).
+//!   drop it whole (rule 12), and so the event store can seal it with the group's key (issue 19).
+//! - Erasing the personal data (`ErasePersonalData`) is allowed in any registration state, also
+//!   after deregistration (retention ends later), once: a second erasure is refused so that the
+//!   caller learns it was done. The group's name, number and history stay: they are not personal.
 
 mod commands;
 mod errors;
@@ -40,7 +43,7 @@ use time::{Date, OffsetDateTime};
 
 pub use commands::GroupCommand;
 pub use errors::GroupError;
-pub use events::{ContactDetails, GroupEvent};
+pub use events::{ContactDetails, GroupEvent, ERASED, GROUP_REGISTERED_VERSION};
 pub use standing::{
     check_grant_limit, prior_grant_count, GroupStanding, PriorAward, MIN_MEMBERS,
     MIN_RESIDENT_MEMBERS,
@@ -78,6 +81,8 @@ pub struct Group {
     purpose: String,
     members: BTreeSet<UserId>,
     deregistration_reason: Option<String>,
+    #[serde(default)]
+    personal_data_erased: bool,
 }
 
 impl Group {
@@ -101,9 +106,15 @@ impl Group {
         &self.registration_number
     }
 
-    /// Personal data: for the group's members and staff only.
+    /// Personal data: for the group's members and staff only. 「削除済み」 in every field once
+    /// erased.
     pub fn contact(&self) -> &ContactDetails {
         &self.contact
+    }
+
+    /// Whether the group's personal data was erased.
+    pub fn personal_data_erased(&self) -> bool {
+        self.personal_data_erased
     }
 
     /// The founding date; `None` before registration.
@@ -259,6 +270,20 @@ impl Group {
         let reason = required_text("reason", &reason, REASON_MAX, Lines::Many)?;
         Ok(vec![GroupEvent::GroupDeregistered { reason, by, at }])
     }
+
+    fn erase_personal_data(
+        &self,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        if self.state == RegistrationState::Unregistered {
+            return Err(GroupError::NotRegistered);
+        }
+        if self.personal_data_erased {
+            return Err(GroupError::AlreadyErased);
+        }
+        Ok(vec![GroupEvent::PersonalDataErased { by, at }])
+    }
 }
 
 impl Aggregate for Group {
@@ -314,6 +339,7 @@ impl Aggregate for Group {
                 at,
             } => self.update_membership(member_count, resident_member_count, by, at)?,
             GroupCommand::Deregister { reason, by, at } => self.deregister(reason, by, at)?,
+            GroupCommand::ErasePersonalData { by, at } => self.erase_personal_data(by, at)?,
         };
         for event in events {
             sink.write(event, self).await;
@@ -358,6 +384,12 @@ impl Aggregate for Group {
             GroupEvent::GroupDeregistered { reason, .. } => {
                 self.state = RegistrationState::Deregistered;
                 self.deregistration_reason = Some(reason);
+            }
+            GroupEvent::PersonalDataErased { .. } => {
+                // Whatever the store could still open (a key not yet destroyed, or contact details
+                // of a 1.0 event, which the log holds in plain text) is no longer shown.
+                self.contact = ContactDetails::erased();
+                self.personal_data_erased = true;
             }
         }
     }

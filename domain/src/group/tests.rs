@@ -538,7 +538,8 @@ fn the_contact_details_serialise_as_one_nested_object_that_projections_can_drop(
     for personal in ["representative_name", "address", "phone", "email"] {
         assert!(body.get(personal).is_none(), "{personal} outside contact");
     }
-    assert_eq!(registered().event_version(), "1.0");
+    // 2.0: the event store seals `contact` in the log (issue 19); the domain's value is plain.
+    assert_eq!(registered().event_version(), "2.0");
     assert_eq!(registered().event_type(), "GroupRegistered");
 }
 
@@ -606,4 +607,76 @@ fn an_unreadable_count_leaves_the_rules_about_it_unjudged() {
     let each = crate::Refusal::each(&refusal);
     assert_eq!(each.len(), 1);
     assert_eq!(each[0].field, Some("email"));
+}
+
+// Erasure of personal data (issue 19).
+
+#[test]
+fn staff_erase_a_groups_personal_data_once() {
+    let erased = GroupEvent::PersonalDataErased {
+        by: another_user(),
+        at: AT,
+    };
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(GroupCommand::ErasePersonalData {
+            by: another_user(),
+            at: AT,
+        })
+        .then_expect_events(vec![erased.clone()]);
+    GroupTest::with(())
+        .given(vec![registered(), founder_added(), erased])
+        .when(GroupCommand::ErasePersonalData {
+            by: another_user(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::AlreadyErased);
+}
+
+#[test]
+fn a_deregistered_groups_personal_data_may_be_erased_but_not_an_unknown_groups() {
+    let deregistered = GroupEvent::GroupDeregistered {
+        reason: "解散".into(),
+        by: founder(),
+        at: AT,
+    };
+    GroupTest::with(())
+        .given(vec![registered(), founder_added(), deregistered])
+        .when(GroupCommand::ErasePersonalData {
+            by: another_user(),
+            at: AT,
+        })
+        .then_expect_events(vec![GroupEvent::PersonalDataErased {
+            by: another_user(),
+            at: AT,
+        }]);
+    GroupTest::with(())
+        .given_no_previous_events()
+        .when(GroupCommand::ErasePersonalData {
+            by: another_user(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::NotRegistered);
+}
+
+#[test]
+fn after_erasure_every_contact_field_reads_as_erased_and_the_rest_stays() {
+    let mut group = Group::default();
+    for event in [
+        registered(),
+        founder_added(),
+        GroupEvent::PersonalDataErased {
+            by: another_user(),
+            at: AT,
+        },
+    ] {
+        group.apply(event);
+    }
+    assert_eq!(group.contact(), &ContactDetails::erased());
+    assert_eq!(group.contact().email, "削除済み");
+    assert!(group.personal_data_erased());
+    assert!(group.standing().registered);
+    assert_eq!(group.name(), "川辺を守る会");
+    assert!(group.is_member(founder()));
+    assert_eq!(registered().event_version(), "2.0");
 }

@@ -96,6 +96,7 @@ fn event_label(event_type: &str) -> &str {
         "MemberAdded" => "構成員の追加",
         "MembershipUpdated" => "構成員数の更新",
         "GroupDeregistered" => "団体の登録抹消",
+        "PersonalDataErased" => "個人情報の削除",
         "ConflictDeclared" => "利害関係の申告",
         "ScoresSaved" => "採点の保存",
         "ScoresheetSealed" => "採点の確定（封印）",
