@@ -104,6 +104,25 @@ impl Yen {
     }
 }
 
+impl Yen {
+    /// `286,000円`, the way the city's letters and mails write an amount.
+    pub fn ja(self) -> String {
+        let digits = self.to_i64().unsigned_abs().to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+        if self.to_i64() < 0 {
+            grouped.push('-');
+        }
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        grouped.push('円');
+        grouped
+    }
+}
+
 impl fmt::Display for Yen {
     /// `¥286,000`, the way a Japanese form shows an amount.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -144,7 +144,7 @@ pub struct Letter<'a> {
 
 /// 286,000円.
 pub fn yen(amount: Yen) -> String {
-    format!("{}円", crate::web::view::count(amount.to_i64()))
+    amount.ja()
 }
 
 fn day(date: Date) -> String {

@@ -208,4 +208,10 @@ pub enum GrantCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// Record a notice issued on the grant (the documents process; `crate::document`).
+    RecordNotice {
+        notice: crate::document::IssuedNotice,
+        by: UserId,
+        at: OffsetDateTime,
+    },
 }
