@@ -32,6 +32,10 @@ impl Application {
                     config.demo,
                 )?),
                 mail: std::sync::Arc::new(config.mail.clone()),
+                documents: std::sync::Arc::new(crate::documents::Documents::new(
+                    &config.documents.mayor_title,
+                    config.documents.document_font.clone(),
+                )),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,
@@ -87,6 +91,10 @@ impl Application {
             self.state.clone(),
             until_stopped(stopped.clone()),
         ));
+        let documents = tokio::spawn(crate::documents::issue::run(
+            self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
         let sender = tokio::spawn(crate::mail::sender::run(
             self.state.clone(),
             until_stopped(stopped),
@@ -105,6 +113,7 @@ impl Application {
         let _ = heads.await;
         let _ = outbox.await;
         let _ = sender.await;
+        let _ = documents.await;
         Ok(served?)
     }
 }

@@ -35,7 +35,8 @@ use crate::ids::ApplicationId;
 pub use notices::{
     application_form, notice_for_application_event, notice_for_grant_event, runner_up_offer,
     settlement_report_form, ApplicationForm, AwardNotice, CancellationNotice, FinalisationNotice,
-    NonAwardNotice, Notice, RefundOrderNotice, RunnerUpOfferNotice, SettlementReportForm,
+    NonAwardNotice, Notice, RefundGround, RefundOrderNotice, RunnerUpOfferNotice,
+    SettlementReportForm,
 };
 
 /// The programme's name as the city's letters write it.

@@ -208,9 +208,10 @@ pub enum GrantCommand {
         by: UserId,
         at: OffsetDateTime,
     },
-    /// Record a notice issued on the grant (the documents process; `crate::document`).
-    RecordNotice {
-        notice: crate::document::IssuedNotice,
+    /// Record the notices one event called for, issued on the grant (the documents process;
+    /// `crate::document`): appended together, so a crash never leaves half of them.
+    RecordNotices {
+        notices: Vec<crate::document::IssuedNotice>,
         by: UserId,
         at: OffsetDateTime,
     },

@@ -136,14 +136,14 @@ fn a_notice_is_recorded_once_per_event_and_kind() {
     ]);
     // when the same notice is recorded again, then nothing is appended
     let again = grant
-        .record_notice(notice, staff(), datetime!(2026-05-01 12:01 +09:00))
+        .record_notices(vec![notice], staff(), datetime!(2026-05-01 12:01 +09:00))
         .unwrap();
     assert!(again.is_empty());
     // and a grant not decided refuses to record one
     assert_eq!(
         Grant::default()
-            .record_notice(
-                issued(DocumentKind::AwardNotice, 1),
+            .record_notices(
+                vec![issued(DocumentKind::AwardNotice, 1)],
                 staff(),
                 datetime!(2026-05-01 12:00 +09:00)
             )

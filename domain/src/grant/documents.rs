@@ -29,23 +29,24 @@ impl Grant {
         self.notices.iter().rev().find(|notice| notice.kind == kind)
     }
 
-    /// Records an issued notice; a notice of the same kind already recorded for the same event is
-    /// not recorded again (the documents process may meet an event twice).
-    pub(super) fn record_notice(
+    /// Records the notices one event called for; those already recorded for the same event and
+    /// kind are not recorded again (the documents process may meet an event twice).
+    pub(super) fn record_notices(
         &self,
-        notice: IssuedNotice,
+        notices: Vec<IssuedNotice>,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
         if !self.is_decided() {
             return Err(GrantError::NotDecided);
         }
-        if self
-            .notice_issued_for(&notice.source_type, notice.source_sequence, notice.kind)
-            .is_some()
-        {
-            return Ok(Vec::new());
-        }
-        Ok(vec![GrantEvent::NoticeIssued { notice, by, at }])
+        Ok(notices
+            .into_iter()
+            .filter(|notice| {
+                self.notice_issued_for(&notice.source_type, notice.source_sequence, notice.kind)
+                    .is_none()
+            })
+            .map(|notice| GrantEvent::NoticeIssued { notice, by, at })
+            .collect())
     }
 }

@@ -610,7 +610,9 @@ impl Grant {
                 by,
                 at,
             } => self.decide_discontinuation(approved, &reason, by, at),
-            GrantCommand::RecordNotice { notice, by, at } => self.record_notice(notice, by, at),
+            GrantCommand::RecordNotices { notices, by, at } => {
+                self.record_notices(notices, by, at)
+            }
         }
     }
 

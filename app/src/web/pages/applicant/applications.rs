@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use grants_domain::{ExpenseCategory, IncomeKind};
-use maud::html;
+use maud::{html, Markup};
 use serde_json::{json, Value};
 
 use super::application_form::status_box;
@@ -28,6 +28,7 @@ fn application_page(
     withdraw: &FormState,
     promotion: Option<&Value>,
     upload: &FormState,
+    documents: Markup,
 ) -> Response {
     let id = text(&application["id"]);
     // What the group may still do is the domain's rule (a runner-up may withdraw, too).
@@ -38,6 +39,7 @@ fn application_page(
         (flash(notice))
         @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
         (status_box(application))
+        (documents)
         @if let Some(read) = promotion { (super::promotion::notice_box(id, read)) }
         @if let Some(grant_id) = application["grant_id"].as_str() {
             p { a.button href={ "/grants/" (grant_id) } { "交付決定のページへ" } }
@@ -139,6 +141,12 @@ pub(super) async fn application(
     };
     // A 繰上げ採択 offer, if the round made one (nothing is shown when it cannot be read).
     let promotion = super::promotion::load_offer(&web, token, &id).await.ok();
+    let documents = crate::web::pages::documents::section(
+        &web,
+        token,
+        crate::web::pages::documents::Owner::Application(&id),
+    )
+    .await;
     application_page(
         &visitor,
         &application,
@@ -147,6 +155,7 @@ pub(super) async fn application(
         &FormState::new(FormData::default()),
         promotion.as_ref(),
         &FormState::new(FormData::default()),
+        documents,
     )
 }
 
@@ -166,8 +175,7 @@ pub(super) async fn show(
             None,
             &FormState::new(FormData::default()),
             None,
-            upload,
-        ),
+            upload, html! {}),
         Err(problem) => read_failed(visitor, &problem, &format!("/applications/{id}")),
     }
 }
@@ -217,8 +225,7 @@ pub(super) async fn withdraw_application(
                 None,
                 &state,
                 None,
-                &FormState::new(FormData::default()),
-            ),
+                &FormState::new(FormData::default()), html! {}),
             Err(problem) => read_failed(&visitor, &problem, &path),
         };
     }
@@ -242,8 +249,7 @@ pub(super) async fn withdraw_application(
                     None,
                     &FormState::new(form.typed()).with_errors(errors),
                     None,
-                    &FormState::new(FormData::default()),
-                ),
+                    &FormState::new(FormData::default()), html! {}),
                 Err(problem) => read_failed(&visitor, &problem, &path),
             }
         }
