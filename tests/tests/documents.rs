@@ -133,11 +133,15 @@ async fn exercise(backend: Backend) {
     assert_eq!(status, 200);
     let (_, second, _) = download(&app, &form_path, &one.member).await;
     assert_eq!(first, second, "the same state gives the same bytes");
-    assert_says(&pdf_text(&first), &["交付申請書", "みどりの会", "200,000円", MAYOR]);
+    assert_says(
+        &pdf_text(&first),
+        &["交付申請書", "みどりの会", "200,000円", MAYOR],
+    );
 
     // A stranger reads neither the list nor a document; an unknown kind is a 404 problem.
     let stranger = app.applicant("stranger@example.jp").await;
-    app.call(Method::GET, &documents, &stranger, None, 404).await;
+    app.call(Method::GET, &documents, &stranger, None, 404)
+        .await;
     let (status, _, _) = download(&app, href, &stranger).await;
     assert_eq!(status, 404);
     let unknown = app
@@ -161,11 +165,19 @@ async fn exercise(backend: Backend) {
     )
     .await;
     let cancelled = issued(&app, &documents, &one.member, "cancellation_notice").await;
-    assert_eq!(cancelled["document_number"], format!("{number}の2").as_str());
+    assert_eq!(
+        cancelled["document_number"],
+        format!("{number}の2").as_str()
+    );
     let (_, bytes, _) = download(&app, cancelled["href"].as_str().unwrap(), &one.member).await;
     assert_says(
         &pdf_text(&bytes),
-        &["交付決定取消通知書", "事業が実施されなかったため", &number, "審査請求"],
+        &[
+            "交付決定取消通知書",
+            "事業が実施されなかったため",
+            &number,
+            "審査請求",
+        ],
     );
 }
 
@@ -202,7 +214,13 @@ fn every_notice() -> Vec<(Notice, Vec<&'static str>)> {
                 conditions: String::new(),
                 withdrawal_until: date!(2026 - 06 - 11),
             }),
-            vec!["交付決定通知書", "286,000円", "令和8年度市協第1号", "令和8年6月1日", "令和9年2月28日"],
+            vec![
+                "交付決定通知書",
+                "286,000円",
+                "令和8年度市協第1号",
+                "令和8年6月1日",
+                "令和9年2月28日",
+            ],
         ),
         (
             Notice::NonAward(NonAwardNotice {
@@ -214,7 +232,12 @@ fn every_notice() -> Vec<(Notice, Vec<&'static str>)> {
                 receipt_number: "0A12-9B7E-4D51".into(),
                 reason: None,
             }),
-            vec!["不交付決定通知書", "令和8年度市協第0A12-9B7E-4D51号", "令和8年6月1日", "審査請求"],
+            vec![
+                "不交付決定通知書",
+                "令和8年度市協第0A12-9B7E-4D51号",
+                "令和8年6月1日",
+                "審査請求",
+            ],
         ),
         (
             Notice::RunnerUpOffer(RunnerUpOfferNotice {
@@ -243,7 +266,13 @@ fn every_notice() -> Vec<(Notice, Vec<&'static str>)> {
                 payable: yen(0),
                 refund_due: yen(36_000),
             }),
-            vec!["額の確定通知書", "250,000円", "36,000円", "令和8年度市協第1号の2", "令和9年3月31日"],
+            vec![
+                "額の確定通知書",
+                "250,000円",
+                "36,000円",
+                "令和8年度市協第1号の2",
+                "令和9年3月31日",
+            ],
         ),
         (
             Notice::RefundOrder(RefundOrderNotice {
@@ -273,7 +302,11 @@ fn every_notice() -> Vec<(Notice, Vec<&'static str>)> {
                 reason: "事業が実施されなかったため".into(),
                 refund_amount: yen(100_000),
             }),
-            vec!["交付決定取消通知書", "100,000円", "事業が実施されなかったため"],
+            vec![
+                "交付決定取消通知書",
+                "100,000円",
+                "事業が実施されなかったため",
+            ],
         ),
     ]
 }
@@ -288,8 +321,20 @@ fn every_notice_renders_with_its_figures_and_the_same_bytes_twice() {
         let letter: Letter = notice.letter(&issuer);
         let first = documents.render_now(&letter).unwrap();
         let second = documents.render_now(&letter).unwrap();
-        assert_eq!(first, second, "{:?} renders the same bytes twice", notice.kind());
+        assert_eq!(
+            first,
+            second,
+            "{:?} renders the same bytes twice",
+            notice.kind()
+        );
         assert!(first.starts_with(b"%PDF-"));
+        // docs/images/kofu-kettei-tsuchisho.png is made from the 交付決定通知書 written here:
+        // GRANTS_SAMPLE_PDF_DIR=/tmp/pdf cargo test -p grants-tests --test documents every_notice
+        // then pdftoppm -png -r 50 -singlefile /tmp/pdf/award_notice.pdf docs/images/kofu-kettei-tsuchisho
+        if let Some(dir) = std::env::var_os("GRANTS_SAMPLE_PDF_DIR") {
+            let path = std::path::Path::new(&dir).join(format!("{}.pdf", notice.kind().as_str()));
+            std::fs::write(path, &first).unwrap();
+        }
         let text = pdf_text(&first);
         assert_says(&text, &expected);
         assert_says(&text, &["みどりの会", MAYOR, "子ども食堂の運営"]);

@@ -65,8 +65,18 @@ struct Pen {
 }
 
 enum Op {
-    Text { x: f32, y: f32, size: f32, text: String },
-    Line { x1: f32, y1: f32, x2: f32, y2: f32 },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+    },
 }
 
 impl Pen {
@@ -164,7 +174,7 @@ pub fn render(letter: &Letter, font: Font) -> Result<Vec<u8>, String> {
         pen.gap(BODY * 0.5);
         pen.line("記", BODY, Align::Centre);
         pen.gap(BODY * 0.5);
-        let label_width = BODY * 9.0;
+        let label_width = BODY * 10.5;
         for (n, (label, value)) in letter.items.iter().enumerate() {
             let head = format!("{}　{label}", n + 1);
             let lines = wrap(value, BODY, TEXT_WIDTH - label_width - BODY);
@@ -197,7 +207,13 @@ fn draw_table(pen: &mut Pen, table: &Table) {
     // The description column takes what the others leave.
     let narrow = TEXT_WIDTH / (columns as f32 + 2.0);
     let widths: Vec<f32> = (0..columns)
-        .map(|i| if i == 1 { TEXT_WIDTH - narrow * (columns as f32 - 1.0) } else { narrow })
+        .map(|i| {
+            if i == 1 {
+                TEXT_WIDTH - narrow * (columns as f32 - 1.0)
+            } else {
+                narrow
+            }
+        })
         .collect();
     pen.gap(BODY * 0.5);
     pen.line(&format!("【{}】", table.caption), BODY, Align::Left(0.0));

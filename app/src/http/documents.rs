@@ -99,13 +99,14 @@ fn pdf_response(bytes: Vec<u8>, kind: DocumentKind, sha256: Option<&str>) -> Res
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pdf"),
     );
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}\"",
-        kind.file_name()
-    )) {
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", kind.file_name()))
+    {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    if let Some(etag) = sha256.and_then(|sha| HeaderValue::from_str(&format!("\"sha256-{sha}\"")).ok()) {
+    if let Some(etag) =
+        sha256.and_then(|sha| HeaderValue::from_str(&format!("\"sha256-{sha}\"")).ok())
+    {
         headers.insert(header::ETAG, etag);
     }
     response

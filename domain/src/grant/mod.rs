@@ -610,9 +610,7 @@ impl Grant {
                 by,
                 at,
             } => self.decide_discontinuation(approved, &reason, by, at),
-            GrantCommand::RecordNotices { notices, by, at } => {
-                self.record_notices(notices, by, at)
-            }
+            GrantCommand::RecordNotices { notices, by, at } => self.record_notices(notices, by, at),
         }
     }
 

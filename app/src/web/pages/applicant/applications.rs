@@ -20,16 +20,35 @@ use crate::web::view::{
 use crate::web::Web;
 use grants_domain::application::ApplicationStatus;
 
+/// What the application page shows above its forms when it is first opened: a 繰上げ offer, the
+/// documents (`pages::documents`).
+struct Above<'a> {
+    promotion: Option<&'a Value>,
+    documents: Markup,
+}
+
+impl Above<'_> {
+    fn none() -> Self {
+        Above {
+            promotion: None,
+            documents: html! {},
+        }
+    }
+}
+
 fn application_page(
     visitor: &Visitor,
     application: &Value,
     round: Option<&Value>,
     notice: Option<&str>,
     withdraw: &FormState,
-    promotion: Option<&Value>,
+    above: Above<'_>,
     upload: &FormState,
-    documents: Markup,
 ) -> Response {
+    let Above {
+        promotion,
+        documents,
+    } = above;
     let id = text(&application["id"]);
     // What the group may still do is the domain's rule (a runner-up may withdraw, too).
     let known = serde_json::from_value::<ApplicationStatus>(application["status"].clone()).ok();
@@ -153,9 +172,11 @@ pub(super) async fn application(
         round.as_ref(),
         notice,
         &FormState::new(FormData::default()),
-        promotion.as_ref(),
+        Above {
+            promotion: promotion.as_ref(),
+            documents,
+        },
         &FormState::new(FormData::default()),
-        documents,
     )
 }
 
@@ -174,8 +195,9 @@ pub(super) async fn show(
             round.as_ref(),
             None,
             &FormState::new(FormData::default()),
-            None,
-            upload, html! {}),
+            Above::none(),
+            upload,
+        ),
         Err(problem) => read_failed(visitor, &problem, &format!("/applications/{id}")),
     }
 }
@@ -224,8 +246,9 @@ pub(super) async fn withdraw_application(
                 round.as_ref(),
                 None,
                 &state,
-                None,
-                &FormState::new(FormData::default()), html! {}),
+                Above::none(),
+                &FormState::new(FormData::default()),
+            ),
             Err(problem) => read_failed(&visitor, &problem, &path),
         };
     }
@@ -248,8 +271,9 @@ pub(super) async fn withdraw_application(
                     round.as_ref(),
                     None,
                     &FormState::new(form.typed()).with_errors(errors),
-                    None,
-                    &FormState::new(FormData::default()), html! {}),
+                    Above::none(),
+                    &FormState::new(FormData::default()),
+                ),
                 Err(problem) => read_failed(&visitor, &problem, &path),
             }
         }

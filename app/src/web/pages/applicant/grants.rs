@@ -394,16 +394,14 @@ async fn grant_page_again(
         None => None,
     };
     match loaded {
-        Some(Ok((grant, application))) => {
-            grant_page(
-                visitor,
-                &grant,
-                application.as_ref(),
-                None,
-                &forms,
-                html! {},
-            )
-        }
+        Some(Ok((grant, application))) => grant_page(
+            visitor,
+            &grant,
+            application.as_ref(),
+            None,
+            &forms,
+            html! {},
+        ),
         Some(Err(problem)) => read_failed(visitor, &problem, &format!("/grants/{id}")),
         None => {
             let placeholder = json!({"grant_id": id, "status": "decided"});
