@@ -2,7 +2,7 @@
 // every step through the pages and none through the API: staff open a round and appoint the
 // committee; a citizen registers, registers a group, applies; staff screen it; each reviewer
 // declares no conflict, scores and seals; staff close scoring, fix the ranking and decide the
-// award; the group requests an advance, staff pay it, the group files its settlement report; staff
+// award; the group downloads its 交付決定通知書 (PDF), requests an advance, staff pay it, the group files its settlement report; staff
 // accept it (額の確定) and pay the remainder; an anonymous visitor sees the award with its finalised
 // amount. Each person has their own browser context (cookie jar). Every page type visited is
 // checked with axe-core (no serious or critical violation) and no page may trip its
