@@ -295,6 +295,29 @@ impl BlobStore {
         Ok(spooled.sha256.clone())
     }
 
+    /// Stores bytes made by the service (an issued notice's PDF) durably under their digest, as
+    /// an upload is: written to the spool and synced, then kept. The same bytes give the same
+    /// digest, so storing them twice changes nothing.
+    pub async fn keep_bytes(&self, bytes: &[u8]) -> Result<Sha256, BlobError> {
+        if let Backend::None = self.backend {
+            return Err(Self::none());
+        }
+        let sha256 = Sha256::parse(&hex_sha(bytes))
+            .ok_or_else(|| BlobError::Store("a digest of the wrong shape".into()))?;
+        let temp = TempFile(self.spool.join(format!("upload-{}", uuid::Uuid::new_v4())));
+        let mut file = tokio::fs::File::create(&temp.0).await.map_err(io)?;
+        file.write_all(bytes).await.map_err(io)?;
+        file.sync_all().await.map_err(io)?;
+        drop(file);
+        self.keep(Spooled {
+            sha256,
+            size: bytes.len() as u64,
+            media_type: MediaType::Pdf,
+            temp,
+        })
+        .await
+    }
+
     async fn fetch(&self, sha256: &Sha256) -> Result<Bytes, BlobError> {
         let missing = || BlobError::Missing {
             sha256: sha256.clone(),

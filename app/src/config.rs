@@ -51,6 +51,30 @@ pub struct ServeConfig {
     /// Where attached files are stored.
     #[command(flatten)]
     pub attachments: AttachmentsConfig,
+    /// The official documents (PDF notices).
+    #[command(flatten)]
+    pub documents: DocumentsConfig,
+}
+
+/// The official documents (`crate::documents`): who signs them and the font they embed.
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct DocumentsConfig {
+    /// The mayor's title, the issuer of every notice (交付決定通知書 and the others).
+    #[arg(long = "mayor-title", env = "GRANTS_MAYOR_TITLE", default_value = grants_domain::document::DEFAULT_MAYOR_TITLE)]
+    pub mayor_title: String,
+    /// The TrueType font the PDFs embed (subset), read at start of the first document; a
+    /// fixed-pitch Japanese font. Debian: package fonts-ipafont-mincho.
+    #[arg(long = "document-font", env = "GRANTS_DOCUMENT_FONT", default_value = crate::documents::DEFAULT_FONT)]
+    pub document_font: std::path::PathBuf,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        DocumentsConfig {
+            mayor_title: grants_domain::document::DEFAULT_MAYOR_TITLE.to_owned(),
+            document_font: crate::documents::DEFAULT_FONT.into(),
+        }
+    }
 }
 
 /// Where attached files' bytes are stored (`crate::blobs`): a directory (the default, beside the

@@ -33,6 +33,10 @@ impl Application {
                     config.demo,
                 )?),
                 mail: std::sync::Arc::new(config.mail.clone()),
+                documents: std::sync::Arc::new(crate::documents::Documents::new(
+                    &config.documents.mayor_title,
+                    config.documents.document_font.clone(),
+                )),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,
@@ -88,6 +92,10 @@ impl Application {
             self.state.clone(),
             until_stopped(stopped.clone()),
         ));
+        let documents = tokio::spawn(crate::documents::issue::run(
+            self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
         let sender = tokio::spawn(crate::mail::sender::run(
             self.state.clone(),
             until_stopped(stopped),
@@ -106,6 +114,7 @@ impl Application {
         let _ = heads.await;
         let _ = outbox.await;
         let _ = sender.await;
+        let _ = documents.await;
         Ok(served?)
     }
 }

@@ -41,8 +41,10 @@ pub struct AppState {
     pub tree_heads: Arc<crate::tree_heads::Signer>,
     /// Where the outbox's mails go, who sends them, and the service's address in them.
     pub mail: Arc<crate::config::MailConfig>,
-    /// Attached files' bytes (`crate::blobs`).
+    /// Attached files' bytes (`crate::blobs`), and the issued notices' PDFs.
     pub blobs: crate::blobs::BlobStore,
+    /// The mayor's title and the font of the official documents (`crate::documents`).
+    pub documents: Arc<crate::documents::Documents>,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -73,6 +75,7 @@ impl AppState {
             tree_heads: Arc::default(),
             mail: Arc::default(),
             blobs,
+            documents: Arc::default(),
             db,
         }
     }

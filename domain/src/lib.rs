@@ -17,6 +17,7 @@ pub mod application;
 pub mod attachment;
 pub mod budget;
 pub mod criteria;
+pub mod document;
 pub mod fiscal_year;
 pub mod grant;
 pub mod group;

@@ -104,6 +104,13 @@ impl Yen {
     }
 }
 
+impl Yen {
+    /// `286,000円`, the way the city's letters and mails write an amount.
+    pub fn ja(self) -> String {
+        format!("{}円", thousands(self.to_i64()))
+    }
+}
+
 impl fmt::Display for Yen {
     /// `¥286,000`, the way a Japanese form shows an amount.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

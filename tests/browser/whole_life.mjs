@@ -2,7 +2,7 @@
 // every step through the pages and none through the API: staff open a round and appoint the
 // committee; a citizen registers, registers a group, applies; staff screen it; each reviewer
 // declares no conflict, scores and seals; staff close scoring, fix the ranking and decide the
-// award; the group requests an advance, staff pay it, the group files its settlement report; staff
+// award; the group downloads its 交付決定通知書 (PDF), requests an advance, staff pay it, the group files its settlement report; staff
 // accept it (額の確定) and pay the remainder; an anonymous visitor sees the award with its finalised
 // amount. Each person has their own browser context (cookie jar). Every page type visited is
 // checked with axe-core (no serious or critical violation) and no page may trip its
@@ -15,6 +15,7 @@
 // example: rate 3/4, eligible expenses 412,345, income 30,000 → ¥286,000; advance at the 4/5 cap
 // ¥228,800; actual expenses 350,000 → finalised ¥240,000, ¥11,200 remains payable.
 
+import { readFile } from "node:fs/promises";
 import { harness } from "./harness.mjs";
 
 const h = await harness("whole_life.mjs", "life-", { withArgument: true });
@@ -269,6 +270,12 @@ await h.run(async () => {
   check(pathOf(page) === `/grants/${grantId}`, "the group's grant page opens");
   check((await textOf(page.locator("#decided-amount"))) === "¥286,000", "the group sees ¥286,000 decided");
   check((await textOf(page.locator("#grant-status"))) === "交付決定", "the grant is decided");
+  // Issue 17: the 交付決定通知書, issued from the log, is linked from the grant page as a PDF.
+  const noticeLink = page.locator("#documents a", { hasText: "交付決定通知書" });
+  await until(page, noticeLink, "the grant page links the 交付決定通知書");
+  const [notice] = await Promise.all([page.waitForEvent("download"), noticeLink.click()]);
+  const noticeBytes = await readFile(await notice.path());
+  check(noticeBytes.subarray(0, 5).toString("latin1") === "%PDF-", "the 交付決定通知書 downloads as a PDF");
   await newType(page, "grant");
   await page.getByLabel("請求額（円）").fill("228800");
   await page.getByRole("button", { name: "概算払を請求する" }).click();

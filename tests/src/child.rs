@@ -30,6 +30,7 @@ pub async fn serve_from_env() {
         notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
         contact: Default::default(),
         tree_heads: Default::default(),
+        documents: Default::default(),
         mail: grants_app::config::MailConfig {
             // Set by a test that must see the child's mail (tests/mail.rs).
             smtp_url: std::env::var("GRANTS_CHILD_SMTP_URL").ok(),

@@ -80,6 +80,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
         contact: Default::default(),
         tree_heads: Default::default(),
+        documents: Default::default(),
         mail: Default::default(),
         attachments: grants_app::config::AttachmentsConfig {
             attachments_dir: Some(attachments_dir.path().to_owned()),

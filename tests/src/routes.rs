@@ -132,6 +132,15 @@ pub fn access(operation_id: &str) -> Option<Access> {
             access(&[Member, Staff, Auditor], &[Stranger, Reviewer])
         }
         "applications_get" => access(&[Member, Reviewer, Staff, Auditor], &[Stranger]),
+        // Documents are read as their grant or application is. The application's form is rendered
+        // on demand, so it exists; the matrix names no grant document (the demo's notices are
+        // issued by the background process, maybe not yet), so every reader is told 404 there;
+        // tests/tests/documents.rs downloads real ones and shows a stranger refused.
+        "grant_documents" => access(&[Member, Staff, Auditor], &[Stranger, Reviewer]),
+        "grant_document" => access(&[], &[Member, Stranger, Reviewer, Staff, Auditor]),
+        "application_documents" | "application_document" => {
+            access(&[Member, Reviewer, Staff, Auditor], &[Stranger])
+        }
         // Uploading to the (awarded, no longer editable) demo application gets past the policy
         // for its members; reviewers and staff may read but not add (403).
         "attachments_upload" => access(&[Member], &[Stranger]),
@@ -222,6 +231,14 @@ impl Ids {
             .replace("{id}", id)
             .replace("{cid}", &self.change_request)
             .replace("{attachment_id}", &uuid::Uuid::now_v7().to_string())
+            .replace(
+                "{kind}",
+                if operation.path.starts_with("/api/v1/applications") {
+                    "application_form"
+                } else {
+                    "no_such_document"
+                },
+            )
     }
 }
 

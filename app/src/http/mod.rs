@@ -11,6 +11,7 @@ pub mod consistency;
 pub mod context;
 pub mod decisions;
 pub mod discontinuation;
+pub mod documents;
 pub mod erasure;
 pub mod error;
 pub mod extract;
@@ -102,6 +103,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(applications::withdraw))
         .routes(routes!(applications::screen))
         .routes(routes!(attachments::download, attachments::remove))
+        .routes(routes!(documents::grant_list))
+        .routes(routes!(documents::grant_document))
+        .routes(routes!(documents::application_list))
+        .routes(routes!(documents::application_document))
         .routes(routes!(
             attachments::report_download,
             attachments::report_remove

@@ -144,7 +144,7 @@ pub struct Letter<'a> {
 
 /// 286,000円.
 pub fn yen(amount: Yen) -> String {
-    format!("{}円", grants_domain::money::thousands(amount.to_i64()))
+    amount.ja()
 }
 
 fn day(date: Date) -> String {
@@ -317,10 +317,19 @@ pub fn render(news: &News, letter: &Letter<'_>) -> (String, String) {
     body.push('\n');
     body.push_str(&format!("事業名：{}\n", letter.title));
     body.push_str(&format!("受付番号：{}\n", letter.receipt_number));
-    body.push_str(&format!(
-        "\n詳しくは次のページをご覧ください。\n{}\n",
-        letter.link
-    ));
+    // The news that comes with an official notice (`grants_domain::document`) says where its PDF
+    // is: the page links it.
+    let more = match news {
+        News::Awarded { .. }
+        | News::NotAwarded { .. }
+        | News::RunnerUpOffer { .. }
+        | News::AmountFinalised { .. }
+        | News::RefundDue { .. } => {
+            "詳しくは次のページをご覧ください。通知書（PDF）もこのページからダウンロードできます。"
+        }
+        _ => "詳しくは次のページをご覧ください。",
+    };
+    body.push_str(&format!("\n{more}\n{}\n", letter.link));
     body.push_str("\n--\nこのメールは送信専用です。ご不明な点は次へお問い合わせください。\n");
     body.push_str(&format!(
         "{} {}\n",
@@ -442,5 +451,10 @@ mod tests {
         let (_, body) = render(&news, &letter(&contact));
         assert!(body.contains("返還額：12,345円"), "{body}");
         assert!(body.contains("納期限：令和9年4月30日"), "{body}");
+        // A refund comes with its 返還命令書: the mail says where the PDF is.
+        assert!(
+            body.contains("通知書（PDF）もこのページからダウンロードできます"),
+            "{body}"
+        );
     }
 }

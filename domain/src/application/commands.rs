@@ -103,4 +103,10 @@ pub enum ApplicationCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// Record a notice issued on the application (the documents process; `crate::document`).
+    RecordNotice {
+        notice: crate::document::IssuedNotice,
+        by: UserId,
+        at: OffsetDateTime,
+    },
 }

@@ -122,6 +122,14 @@ pub enum ApplicationEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// A notice on the application was issued (不交付, 次点の打診; `crate::document`): its PDF
+    /// kept under `notice.sha256` before this event names it. New in issue 17, version 1.0.
+    NoticeIssued {
+        notice: crate::document::IssuedNotice,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for ApplicationEvent {
@@ -141,6 +149,7 @@ impl DomainEvent for ApplicationEvent {
             Self::ApplicationNotAdopted { .. } => "ApplicationNotAdopted",
             Self::AttachmentAdded { .. } => "AttachmentAdded",
             Self::AttachmentRemoved { .. } => "AttachmentRemoved",
+            Self::NoticeIssued { .. } => "NoticeIssued",
         }
         .into()
     }
@@ -160,7 +169,8 @@ impl DomainEvent for ApplicationEvent {
             | Self::ApplicationRunnerUp { .. }
             | Self::ApplicationNotAdopted { .. }
             | Self::AttachmentAdded { .. }
-            | Self::AttachmentRemoved { .. } => "1.0",
+            | Self::AttachmentRemoved { .. }
+            | Self::NoticeIssued { .. } => "1.0",
         }
         .into()
     }

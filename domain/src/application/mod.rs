@@ -102,6 +102,9 @@ pub struct Application {
     /// The files attached, in the order they were added (`crate::attachment`).
     #[serde(default)]
     attachments: Vec<Attached>,
+    /// The notices issued on the application, in the order issued (`crate::document`).
+    #[serde(default)]
+    notices: Vec<crate::document::IssuedNotice>,
 }
 
 /// The parts every command after `StartDraft` needs.
@@ -266,6 +269,45 @@ impl Application {
     }
 
     /// The files attached, in the order they were added.
+    /// The notices issued on the application, in the order issued.
+    pub fn notices(&self) -> &[crate::document::IssuedNotice] {
+        &self.notices
+    }
+
+    /// The notice of `kind` issued for the event `source_sequence` of `source_type`, if any.
+    pub fn notice_issued_for(
+        &self,
+        source_type: &str,
+        source_sequence: i64,
+        kind: crate::document::DocumentKind,
+    ) -> Option<&crate::document::IssuedNotice> {
+        self.notices.iter().find(|notice| {
+            notice.source_type == source_type
+                && notice.source_sequence == source_sequence
+                && notice.kind == kind
+        })
+    }
+
+    /// Records an issued notice, once per event and kind (the documents process may meet an
+    /// event twice).
+    fn record_notice(
+        &self,
+        notice: crate::document::IssuedNotice,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<ApplicationEvent>, ApplicationError> {
+        if self.status.is_none() {
+            return Err(ApplicationError::NotStarted);
+        }
+        if self
+            .notice_issued_for(&notice.source_type, notice.source_sequence, notice.kind)
+            .is_some()
+        {
+            return Ok(Vec::new());
+        }
+        Ok(vec![ApplicationEvent::NoticeIssued { notice, by, at }])
+    }
+
     pub fn attachments(&self) -> &[Attached] {
         &self.attachments
     }
@@ -519,6 +561,9 @@ impl Aggregate for Application {
                 by,
                 at,
             } => self.remove_attachment(attachment_id, by, at)?,
+            ApplicationCommand::RecordNotice { notice, by, at } => {
+                self.record_notice(notice, by, at)?
+            }
         };
         for event in events {
             sink.write(event, self).await;
@@ -584,6 +629,7 @@ impl Aggregate for Application {
                 self.attachments
                     .retain(|one| one.attachment.id != attachment_id);
             }
+            ApplicationEvent::NoticeIssued { notice, .. } => self.notices.push(notice),
         }
     }
 }

@@ -74,7 +74,8 @@ impl ApplicationStatus {
             ApplicationEvent::ApplicationDraftSaved { .. }
             | ApplicationEvent::ScreeningChecksRecorded { .. }
             | ApplicationEvent::AttachmentAdded { .. }
-            | ApplicationEvent::AttachmentRemoved { .. } => return current,
+            | ApplicationEvent::AttachmentRemoved { .. }
+            | ApplicationEvent::NoticeIssued { .. } => return current,
         })
     }
 

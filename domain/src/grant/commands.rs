@@ -208,4 +208,11 @@ pub enum GrantCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// Record the notices one event called for, issued on the grant (the documents process;
+    /// `crate::document`): appended together, so a crash never leaves half of them.
+    RecordNotices {
+        notices: Vec<crate::document::IssuedNotice>,
+        by: UserId,
+        at: OffsetDateTime,
+    },
 }

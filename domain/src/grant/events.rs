@@ -7,6 +7,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::attachment::Attachment;
 use crate::budget::Budget;
+use crate::document::IssuedNotice;
 use crate::ids::{AttachmentId, ChangeRequestId, UserId};
 use crate::money::Yen;
 
@@ -248,6 +249,14 @@ pub enum GrantEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// A notice on the grant was issued (`crate::document`): its PDF kept under `notice.sha256`
+    /// before this event names it. New in issue 17, version 1.0.
+    NoticeIssued {
+        notice: IssuedNotice,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for GrantEvent {
@@ -279,6 +288,7 @@ impl DomainEvent for GrantEvent {
             Self::SettlementDelayExplained { .. } => "SettlementDelayExplained",
             Self::SettlementDelayAccepted { .. } => "SettlementDelayAccepted",
             Self::RefundSurchargeTermsRecorded { .. } => "RefundSurchargeTermsRecorded",
+            Self::NoticeIssued { .. } => "NoticeIssued",
         }
         .to_owned()
     }
@@ -311,7 +321,8 @@ impl DomainEvent for GrantEvent {
             | Self::SettlementDeadlineExtended { .. }
             | Self::SettlementDelayExplained { .. }
             | Self::SettlementDelayAccepted { .. }
-            | Self::RefundSurchargeTermsRecorded { .. } => "1.0",
+            | Self::RefundSurchargeTermsRecorded { .. }
+            | Self::NoticeIssued { .. } => "1.0",
         }
         .to_owned()
     }

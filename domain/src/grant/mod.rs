@@ -45,6 +45,7 @@ mod changes;
 mod commands;
 mod decision;
 mod discontinuation;
+mod documents;
 mod due_date;
 mod errors;
 mod events;
@@ -54,6 +55,8 @@ mod settlement;
 mod surcharge;
 mod text;
 
+#[cfg(test)]
+mod document_tests;
 #[cfg(test)]
 mod due_date_tests;
 #[cfg(test)]
@@ -224,7 +227,8 @@ impl GrantStatus {
             | GrantEvent::ReportAttachmentAdded { .. }
             | GrantEvent::ReportAttachmentRemoved { .. }
             | GrantEvent::ChangeAttachmentAdded { .. }
-            | GrantEvent::ChangeAttachmentRemoved { .. } => return current,
+            | GrantEvent::ChangeAttachmentRemoved { .. }
+            | GrantEvent::NoticeIssued { .. } => return current,
         })
     }
 }
@@ -406,6 +410,9 @@ pub struct Grant {
     /// The files attached to change requests, each with its request. Defaulted, as above.
     #[serde(default)]
     pub change_attachments: Vec<ChangeAttached>,
+    /// The notices issued on the grant, in the order issued (`crate::document`).
+    #[serde(default)]
+    pub notices: Vec<crate::document::IssuedNotice>,
 }
 
 impl Grant {
@@ -603,6 +610,7 @@ impl Grant {
                 by,
                 at,
             } => self.decide_discontinuation(approved, &reason, by, at),
+            GrantCommand::RecordNotices { notices, by, at } => self.record_notices(notices, by, at),
         }
     }
 
@@ -845,6 +853,7 @@ impl Aggregate for Grant {
             GrantEvent::RefundSurchargeTermsRecorded { order, .. } => {
                 self.refund_order = Some(order)
             }
+            GrantEvent::NoticeIssued { notice, .. } => self.notices.push(notice),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod applicant;
+pub mod documents;
 pub mod oversight;
 pub mod public;
 pub mod reviewer;
@@ -30,6 +31,14 @@ pub fn routes() -> Router<Web> {
         .merge(reviewer::routes())
         .merge(staff::routes())
         .merge(oversight::routes())
+        .route(
+            "/grants/{id}/documents/{kind}",
+            axum::routing::get(documents::grant_document),
+        )
+        .route(
+            "/applications/{id}/documents/{kind}",
+            axum::routing::get(documents::application_document),
+        )
 }
 
 /// 303 See Other: after a POST, the browser GETs the result (a reload does not post again).

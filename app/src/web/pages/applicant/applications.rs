@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use grants_domain::{ExpenseCategory, IncomeKind};
-use maud::html;
+use maud::{html, Markup};
 use serde_json::{json, Value};
 
 use super::application_form::status_box;
@@ -20,15 +20,35 @@ use crate::web::view::{
 use crate::web::Web;
 use grants_domain::application::ApplicationStatus;
 
+/// What the application page shows above its forms when it is first opened: a 繰上げ offer, the
+/// documents (`pages::documents`).
+struct Above<'a> {
+    promotion: Option<&'a Value>,
+    documents: Markup,
+}
+
+impl Above<'_> {
+    fn none() -> Self {
+        Above {
+            promotion: None,
+            documents: html! {},
+        }
+    }
+}
+
 fn application_page(
     visitor: &Visitor,
     application: &Value,
     round: Option<&Value>,
     notice: Option<&str>,
     withdraw: &FormState,
-    promotion: Option<&Value>,
+    above: Above<'_>,
     upload: &FormState,
 ) -> Response {
+    let Above {
+        promotion,
+        documents,
+    } = above;
     let id = text(&application["id"]);
     // What the group may still do is the domain's rule (a runner-up may withdraw, too).
     let known = serde_json::from_value::<ApplicationStatus>(application["status"].clone()).ok();
@@ -38,6 +58,7 @@ fn application_page(
         (flash(notice))
         @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
         (status_box(application))
+        (documents)
         @if let Some(read) = promotion { (super::promotion::notice_box(id, read)) }
         @if let Some(grant_id) = application["grant_id"].as_str() {
             p { a.button href={ "/grants/" (grant_id) } { "交付決定のページへ" } }
@@ -139,13 +160,22 @@ pub(super) async fn application(
     };
     // A 繰上げ採択 offer, if the round made one (nothing is shown when it cannot be read).
     let promotion = super::promotion::load_offer(&web, token, &id).await.ok();
+    let documents = crate::web::pages::documents::section(
+        &web,
+        token,
+        crate::web::pages::documents::Owner::Application(&id),
+    )
+    .await;
     application_page(
         &visitor,
         &application,
         round.as_ref(),
         notice,
         &FormState::new(FormData::default()),
-        promotion.as_ref(),
+        Above {
+            promotion: promotion.as_ref(),
+            documents,
+        },
         &FormState::new(FormData::default()),
     )
 }
@@ -165,7 +195,7 @@ pub(super) async fn show(
             round.as_ref(),
             None,
             &FormState::new(FormData::default()),
-            None,
+            Above::none(),
             upload,
         ),
         Err(problem) => read_failed(visitor, &problem, &format!("/applications/{id}")),
@@ -216,7 +246,7 @@ pub(super) async fn withdraw_application(
                 round.as_ref(),
                 None,
                 &state,
-                None,
+                Above::none(),
                 &FormState::new(FormData::default()),
             ),
             Err(problem) => read_failed(&visitor, &problem, &path),
@@ -241,7 +271,7 @@ pub(super) async fn withdraw_application(
                     round.as_ref(),
                     None,
                     &FormState::new(form.typed()).with_errors(errors),
-                    None,
+                    Above::none(),
                     &FormState::new(FormData::default()),
                 ),
                 Err(problem) => read_failed(&visitor, &problem, &path),

@@ -261,6 +261,7 @@ fn grant_page(
     application: Option<&Value>,
     notice: Option<&str>,
     forms: &GrantForms,
+    documents: Markup,
 ) -> Response {
     let id = text(&grant["grant_id"]);
     let status = text(&grant["status"]);
@@ -277,6 +278,7 @@ fn grant_page(
         (grant_summary(grant))
         (payments_table(grant))
         (change_requests_table(grant))
+        (documents)
         h2 { "次にすること" }
         (next_step(grant))
         @if reporting || GrantRead::of(grant).allows(GrantAction::SubmitReport) {
@@ -350,12 +352,19 @@ pub(super) async fn grant(
     } else {
         None
     };
+    let documents = crate::web::pages::documents::section(
+        &web,
+        token,
+        crate::web::pages::documents::Owner::Grant(&id),
+    )
+    .await;
     grant_page(
         &visitor,
         &grant,
         application.as_ref(),
         notice,
         &GrantForms::fresh(),
+        documents,
     )
 }
 
@@ -385,13 +394,18 @@ async fn grant_page_again(
         None => None,
     };
     match loaded {
-        Some(Ok((grant, application))) => {
-            grant_page(visitor, &grant, application.as_ref(), None, &forms)
-        }
+        Some(Ok((grant, application))) => grant_page(
+            visitor,
+            &grant,
+            application.as_ref(),
+            None,
+            &forms,
+            html! {},
+        ),
         Some(Err(problem)) => read_failed(visitor, &problem, &format!("/grants/{id}")),
         None => {
             let placeholder = json!({"grant_id": id, "status": "decided"});
-            grant_page(visitor, &placeholder, None, None, &forms)
+            grant_page(visitor, &placeholder, None, None, &forms, html! {})
         }
     }
 }

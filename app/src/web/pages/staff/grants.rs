@@ -262,6 +262,8 @@ struct Loaded {
     report: Value,
     /// Change requests not decided yet, as the grant's event history shows them.
     pending_changes: Vec<Value>,
+    /// The grant's official documents, as a section of links (`pages::documents`).
+    documents: maud::Markup,
 }
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
@@ -297,11 +299,18 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
         )
         .await
         .unwrap_or(Value::Null);
+    let documents = crate::web::pages::documents::section(
+        web,
+        token,
+        crate::web::pages::documents::Owner::Grant(id),
+    )
+    .await;
     Ok(Loaded {
         grant,
         application,
         report,
         pending_changes: changes::pending(&history),
+        documents,
     })
 }
 
@@ -317,6 +326,7 @@ fn grant_page(
         application,
         report,
         pending_changes,
+        documents,
     } = loaded;
     let kind = forms.payment.value("payment_kind");
     let read = GrantRead::of(grant);
@@ -363,6 +373,7 @@ fn grant_page(
                 dt { "事業概要" } dd { (text(&application["summary"])) }
             }
         }
+        (documents)
 
         @if !open_advances.is_empty() {
             h2 #advance-requests { "支払を待っている概算払の請求（" (open_advances.len()) "件）" }
