@@ -51,6 +51,9 @@ pub struct ServeConfig {
     /// Where attached files are stored.
     #[command(flatten)]
     pub attachments: AttachmentsConfig,
+    /// The clock the service reads the day from (the system's; tests set a settable one).
+    #[arg(skip)]
+    pub clock: crate::clock::Clock,
 }
 
 /// Where attached files' bytes are stored (`crate::blobs`): a directory (the default, beside the

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -32,6 +32,7 @@ impl Application {
                     config.demo,
                 )?),
                 mail: std::sync::Arc::new(config.mail.clone()),
+                clock: config.clock.clone(),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,
@@ -87,6 +88,10 @@ impl Application {
             self.state.clone(),
             until_stopped(stopped.clone()),
         ));
+        let reminders = tokio::spawn(crate::mail::reminders::run(
+            self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
         let sender = tokio::spawn(crate::mail::sender::run(
             self.state.clone(),
             until_stopped(stopped),
@@ -104,6 +109,7 @@ impl Application {
         let _ = change.await;
         let _ = heads.await;
         let _ = outbox.await;
+        let _ = reminders.await;
         let _ = sender.await;
         Ok(served?)
     }

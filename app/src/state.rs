@@ -43,6 +43,8 @@ pub struct AppState {
     pub mail: Arc<crate::config::MailConfig>,
     /// Attached files' bytes (`crate::blobs`).
     pub blobs: crate::blobs::BlobStore,
+    /// The clock (`crate::clock`): the system's unless a test set another.
+    pub clock: crate::clock::Clock,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -73,6 +75,7 @@ impl AppState {
             tree_heads: Arc::default(),
             mail: Arc::default(),
             blobs,
+            clock: crate::clock::Clock::system(),
             db,
         }
     }

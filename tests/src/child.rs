@@ -44,6 +44,7 @@ pub async fn serve_from_env() {
             ),
             ..Default::default()
         },
+        clock: Default::default(),
     };
     let app = Application::build(&config)
         .await

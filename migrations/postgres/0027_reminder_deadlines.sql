@@ -1,0 +1,23 @@
+-- Reminders (app/src/mail/reminders.rs): the deadlines each group has now, kept from the log by the
+-- process `reminders` (its own checkpoint, from the start of the log) in the same transaction that
+-- moves its checkpoint. One row per kind and object: a draft's window (`draft`, the application),
+-- the settlement report's due day (`settlement_report`, the grant), a refund's 納期限 (`refund`,
+-- the grant), an offer's last day (`runner_up_offer`, `promotion_offer`, the application). A row
+-- is replaced when the object changes and removed when the deadline is met. `due_on` is the JST day
+-- as YYYY-MM-DD, so that text order is day order.
+--
+-- Which reminder is due on a day is the domain's rule (grants_domain::reminder); the reminders go
+-- into `outbox_mails` keyed by (object, the due day as a Julian day number, the reminder), so a
+-- restart neither skips nor repeats one.
+CREATE TABLE reminder_deadlines
+(
+    kind           text NOT NULL,
+    object_id      text NOT NULL,
+    application_id text NOT NULL,
+    round_id       text NOT NULL,
+    due_on         text NOT NULL,
+    PRIMARY KEY (kind, object_id)
+);
+
+CREATE INDEX reminder_deadlines_due ON reminder_deadlines (due_on);
+CREATE INDEX reminder_deadlines_round ON reminder_deadlines (round_id, kind);
