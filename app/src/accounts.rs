@@ -22,7 +22,7 @@ pub struct NewAccount {
 }
 
 /// The password policy's refusal, beside the password field.
-fn weak_password(error: &password::PasswordError) -> FieldRefusal {
+pub(crate) fn weak_password(error: &password::PasswordError) -> FieldRefusal {
     FieldRefusal {
         field: Some("password"),
         code: "account.weak_password",

@@ -6,6 +6,7 @@
 pub mod client;
 pub mod limiter;
 pub mod password;
+pub mod reset;
 pub mod token;
 
 use std::collections::BTreeSet;

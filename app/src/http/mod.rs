@@ -22,6 +22,7 @@ pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod paging;
+pub mod password_reset;
 pub mod promotions;
 pub mod public;
 pub mod reviews;
@@ -62,6 +63,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::create_user, users::list))
         .routes(routes!(accounts::sign_in))
+        .routes(routes!(password_reset::request))
+        .routes(routes!(password_reset::confirm))
         .routes(routes!(accounts::sign_out, accounts::current))
         .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))

@@ -29,13 +29,13 @@ pub fn routes() -> Router<Web> {
 }
 
 /// Whether a form shown before sign-in came from this browser.
-async fn from_this_browser(web: &Web, visitor: &Visitor, form: &FormData) -> bool {
+pub(super) async fn from_this_browser(web: &Web, visitor: &Visitor, form: &FormData) -> bool {
     let presented = form.get("_csrf");
     visitor.csrf_matches(web, Binding::Visitor, presented).await
         || visitor.csrf_matches(web, Binding::Session, presented).await
 }
 
-const RESUBMIT: &str = "送信を確認できませんでした。もう一度送信してください。";
+pub(super) const RESUBMIT: &str = "送信を確認できませんでした。もう一度送信してください。";
 
 #[derive(Deserialize)]
 struct Next {
@@ -53,6 +53,7 @@ fn login_page(visitor: &Visitor, state: &FormState) -> Response {
             button type="submit" { "ログイン" }
         }
         p { "はじめての方は " a href="/register" { "新規登録" } " してください。" }
+        p { a href="/password/forgot" { "パスワードをお忘れの方" } }
     };
     let status = state.status();
     page_with_status(status, visitor, "ログイン", body)

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod applicant;
 pub mod oversight;
+pub mod password;
 pub mod public;
 pub mod reviewer;
 pub mod staff;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<Web> {
     Router::new()
         .merge(public::routes())
         .merge(account::routes())
+        .merge(password::routes())
         .merge(applicant::routes())
         .merge(reviewer::routes())
         .merge(staff::routes())

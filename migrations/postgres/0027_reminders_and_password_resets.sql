@@ -21,3 +21,18 @@ CREATE TABLE reminder_deadlines
 
 CREATE INDEX reminder_deadlines_due ON reminder_deadlines (due_on);
 CREATE INDEX reminder_deadlines_round ON reminder_deadlines (round_id, kind);
+
+-- Password reset links (app/src/auth/reset.rs): only the SHA-256 of each link's token is kept, with
+-- the account, when it expires (Unix seconds, UTC) and when it was used. A link is used once
+-- (`used_at` set by a conditional update); resetting the password voids the account's other links
+-- and revokes its sessions. Not in the event log: like the password hashes, they are secrets.
+CREATE TABLE password_resets
+(
+    token_hash text   NOT NULL PRIMARY KEY,
+    user_id    text   NOT NULL REFERENCES credentials (user_id),
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    used_at    bigint
+);
+
+CREATE INDEX password_resets_user ON password_resets (user_id);
