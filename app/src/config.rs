@@ -51,6 +51,10 @@ pub struct ServeConfig {
     /// Where attached files are stored.
     #[command(flatten)]
     pub attachments: AttachmentsConfig,
+    /// Whether an applicant must verify the account's e-mail address (the link mailed on
+    /// registration) before submitting an application; `--require-verified-email=false` to allow.
+    #[arg(long, env = "GRANTS_REQUIRE_VERIFIED_EMAIL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub require_verified_email: bool,
     /// The clock the service reads the day from (the system's; tests set a settable one).
     #[arg(skip)]
     pub clock: crate::clock::Clock,

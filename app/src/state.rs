@@ -45,6 +45,9 @@ pub struct AppState {
     pub mail: Arc<crate::config::MailConfig>,
     /// Attached files' bytes (`crate::blobs`).
     pub blobs: crate::blobs::BlobStore,
+    /// Whether an applicant must have verified the account's e-mail address to submit
+    /// (`crate::auth::verification`).
+    pub require_verified_email: bool,
     /// The clock (`crate::clock`): the system's unless a test set another.
     pub clock: crate::clock::Clock,
 }
@@ -79,6 +82,7 @@ impl AppState {
             mail: Arc::default(),
             blobs,
             clock: crate::clock::Clock::system(),
+            require_verified_email: false,
             db,
         }
     }

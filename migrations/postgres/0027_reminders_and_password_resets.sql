@@ -36,3 +36,18 @@ CREATE TABLE password_resets
 );
 
 CREATE INDEX password_resets_user ON password_resets (user_id);
+
+-- E-mail address verification links (app/src/auth/verification.rs): like the reset links, only
+-- the token's SHA-256, the account, the address it was mailed to, when it expires (Unix seconds)
+-- and when it was used. The verified state itself is an event on the account (`EmailVerified`).
+CREATE TABLE email_verifications
+(
+    token_hash text   NOT NULL PRIMARY KEY,
+    user_id    text   NOT NULL REFERENCES credentials (user_id),
+    email      text   NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    used_at    bigint
+);
+
+CREATE INDEX email_verifications_user ON email_verifications (user_id);

@@ -45,6 +45,7 @@ pub async fn serve_from_env() {
             ..Default::default()
         },
         clock: Default::default(),
+        require_verified_email: false,
     };
     let app = Application::build(&config)
         .await

@@ -91,6 +91,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
             ..Default::default()
         },
         clock: grants_app::clock::Clock::settable(),
+        // Off unless a test turns it on: the scenarios' applicants do not open their mail.
+        require_verified_email: false,
     };
     configure(&mut config);
     let app = Application::build(&config)

@@ -97,13 +97,15 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "accounts_register"
         | "accounts_sign_in"
         | "accounts_request_password_reset"
-        | "accounts_confirm_password_reset" => access(&EVERYONE, &[]),
+        | "accounts_confirm_password_reset"
+        | "accounts_verify_email" => access(&EVERYONE, &[]),
         "accounts_sign_out"
         | "accounts_current_session"
         | "applications_list"
         | "groups_list"
         | "notices_list"
-        | "notices_mark_read" => access(SIGNED_IN, &[]),
+        | "notices_mark_read"
+        | "accounts_resend_verification" => access(SIGNED_IN, &[]),
         "accounts_create_user"
         | "rounds_open"
         | "rounds_appoint"
@@ -238,6 +240,7 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
         "accounts_request_password_reset" => {
             json!({"email": format!("nobody-{}@example.jp", uuid::Uuid::new_v4().simple())})
         }
+        "accounts_verify_email" => json!({"token": "0".repeat(64)}),
         "accounts_confirm_password_reset" => {
             json!({"token": "0".repeat(64), "password": TEST_PASSWORD})
         }

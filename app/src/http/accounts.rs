@@ -60,11 +60,26 @@ pub async fn register(
         role: Role::Applicant,
         self_registered: true,
     };
+    let email = body_email(&account);
+    let display_name = account.display_name.trim().to_owned();
     let (id, position) = open_account(&state, user_id, account, &metadata).await?;
+    // The link that proves the address (crate::auth::verification), mailed after the answer when
+    // the service requires verified addresses (otherwise on request only).
+    if state.require_verified_email {
+        crate::auth::verification::send_link(&state, id, &email, &display_name).await?;
+    }
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "position": position })),
     ))
+}
+
+/// The new account's address as stored (lower case), or as typed when it is malformed (then
+/// `open_account` refuses it).
+fn body_email(account: &NewAccount) -> String {
+    grants_domain::account::EmailAddress::parse(&account.email)
+        .map(|email| email.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize, ToSchema)]

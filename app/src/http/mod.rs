@@ -10,6 +10,7 @@ pub mod consistency;
 pub mod context;
 pub mod decisions;
 pub mod discontinuation;
+pub mod email_verification;
 pub mod error;
 pub mod extract;
 pub mod figures;
@@ -65,6 +66,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::sign_in))
         .routes(routes!(password_reset::request))
         .routes(routes!(password_reset::confirm))
+        .routes(routes!(email_verification::verify))
+        .routes(routes!(email_verification::resend))
         .routes(routes!(accounts::sign_out, accounts::current))
         .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))

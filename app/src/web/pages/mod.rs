@@ -11,6 +11,7 @@ pub mod password;
 pub mod public;
 pub mod reviewer;
 pub mod staff;
+pub mod verify;
 
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<Web> {
         .merge(public::routes())
         .merge(account::routes())
         .merge(password::routes())
+        .merge(verify::routes())
         .merge(applicant::routes())
         .merge(reviewer::routes())
         .merge(staff::routes())
