@@ -5,7 +5,9 @@
 //! - [`db`]: SQLite or PostgreSQL, and our migrations; [`store`]: running commands against the
 //!   event-sourced aggregates;
 //! - [`http`]: the router, its extractors and the one error mapping;
-//! - [`web`]: the Japanese HTML pages, which call the API in-process.
+//! - [`web`]: the Japanese HTML pages, which call the API in-process;
+//! - [`auth`]: sign-in, sessions, throttles, password reset links and e-mail verification;
+//! - [`mail`]: the outbox, reminders and the sender; [`clock`]: the injected clock.
 
 pub mod accounts;
 pub mod audit;

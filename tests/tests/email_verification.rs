@@ -124,6 +124,26 @@ async fn an_applicant_verifies_the_address_before_submitting(backend: Backend) {
     assert_eq!(verify(&app, &fresh).await.status, 204);
     assert_eq!(count_events(&app, "EmailVerified").await, 2);
     app.clock.advance(time::Duration::days(-8));
+
+    // The page offers a new link to a signed-in user; once verified, it says so.
+    let signed_in = Browser::new(&app);
+    signed_in.sign_in(&hanako).await;
+    let page = signed_in.get("/verify-email").await;
+    let answer = signed_in
+        .post("/verify-email/resend", &[("_csrf", &page.csrf())])
+        .await;
+    assert!(answer.html.contains("既に確認済み"), "{}", answer.html);
+    let ichiro = fresh_address("ichiro");
+    app.applicant(&ichiro).await;
+    wait_for_mails(&ichiro, 1).await;
+    let unverified = Browser::new(&app);
+    unverified.sign_in(&ichiro).await;
+    let page = unverified.get("/verify-email").await;
+    let sent = unverified
+        .post("/verify-email/resend", &[("_csrf", &page.csrf())])
+        .await;
+    assert!(sent.html.contains("verification-sent"), "{}", sent.html);
+    wait_for_mails(&ichiro, 2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
