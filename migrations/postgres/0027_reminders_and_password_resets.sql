@@ -51,3 +51,24 @@ CREATE TABLE email_verifications
 );
 
 CREATE INDEX email_verifications_user ON email_verifications (user_id);
+
+-- TOTP (RFC 6238) second factors (app/src/auth/totp.rs): the shared secret (hex; it must be read to
+-- check a code, so it cannot be hashed), when enrolment was confirmed (NULL while pending), and the
+-- last time step accepted, so that a code is accepted once. Recovery codes: only their SHA-256,
+-- each used once.
+CREATE TABLE totp_secrets
+(
+    user_id     text   NOT NULL PRIMARY KEY REFERENCES credentials (user_id),
+    secret      text   NOT NULL,
+    enrolled_at bigint,
+    last_step   bigint NOT NULL DEFAULT 0
+);
+
+CREATE TABLE totp_recovery_codes
+(
+    code_hash text   NOT NULL PRIMARY KEY,
+    user_id   text   NOT NULL REFERENCES credentials (user_id),
+    used_at   bigint
+);
+
+CREATE INDEX totp_recovery_codes_user ON totp_recovery_codes (user_id);

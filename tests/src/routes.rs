@@ -105,7 +105,9 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "groups_list"
         | "notices_list"
         | "notices_mark_read"
-        | "accounts_resend_verification" => access(SIGNED_IN, &[]),
+        | "accounts_resend_verification"
+        | "accounts_begin_totp"
+        | "accounts_confirm_totp" => access(SIGNED_IN, &[]),
         "accounts_create_user"
         | "rounds_open"
         | "rounds_appoint"
@@ -241,6 +243,7 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
             json!({"email": format!("nobody-{}@example.jp", uuid::Uuid::new_v4().simple())})
         }
         "accounts_verify_email" => json!({"token": "0".repeat(64)}),
+        "accounts_confirm_totp" => json!({"code": "000000"}),
         "accounts_confirm_password_reset" => {
             json!({"token": "0".repeat(64), "password": TEST_PASSWORD})
         }

@@ -8,6 +8,7 @@ pub mod limiter;
 pub mod password;
 pub mod reset;
 pub mod token;
+pub mod totp;
 pub mod verification;
 
 use std::collections::BTreeSet;

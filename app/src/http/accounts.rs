@@ -128,6 +128,10 @@ pub async fn create_user(
 pub struct Credentials {
     email: String,
     password: String,
+    /// The second factor of an account that enrolled one (`crate::auth::totp`): the authenticator
+    /// app's current code, or an unused recovery code.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// `POST /api/v1/sessions`: sign in.
@@ -161,6 +165,24 @@ pub async fn sign_in(
             "wrong e-mail address or password",
         ));
     };
+    if auth::totp::enrolled(&state.db, actor.user_id).await? {
+        let passed = match body.code.as_deref().filter(|code| !code.trim().is_empty()) {
+            None => Err(auth::totp::code_required()),
+            Some(code) => {
+                if auth::totp::verify(&state.db, actor.user_id, code, state.clock.now()).await? {
+                    Ok(())
+                } else {
+                    limiter.record_failure(&body.email, client, Instant::now());
+                    Err(auth::totp::bad_code())
+                }
+            }
+        };
+        if let Err(refused) = passed {
+            // The session the password opened is not handed out: it ends here.
+            auth::sign_out(&state.db, &token, context.now).await?;
+            return Err(refused);
+        }
+    }
     limiter.record_success(&body.email, client);
     let roles: Vec<&str> = actor.roles.iter().map(|role| role.as_str()).collect();
     Ok((

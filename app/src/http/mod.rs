@@ -30,6 +30,7 @@ pub mod reviews;
 pub mod round_corrections;
 pub mod rounds;
 pub mod settlement_due;
+pub mod totp;
 pub mod users;
 pub mod verifiable;
 pub mod work_queue;
@@ -68,6 +69,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(password_reset::confirm))
         .routes(routes!(email_verification::verify))
         .routes(routes!(email_verification::resend))
+        .routes(routes!(totp::begin))
+        .routes(routes!(totp::confirm))
         .routes(routes!(accounts::sign_out, accounts::current))
         .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))
