@@ -133,5 +133,32 @@ on_both_backends!(
         assert_eq!(again.status, 409);
         app.account_with_role("auditor", "auditor-plain@example.jp")
             .await;
+
+        // An auditor enrols on the page 2段階認証の設定.
+        let auditor = "auditor-totp@example.jp";
+        app.account_with_role("auditor", auditor).await;
+        let browser = grants_tests::browser::Browser::new(&app);
+        browser.sign_in(auditor).await;
+        let start = browser.get("/account/totp").await;
+        let shown = browser
+            .post("/account/totp/start", &[("_csrf", &start.csrf())])
+            .await;
+        let marker = "id=\"totp-secret\">";
+        let at = shown.html.find(marker).expect("the secret") + marker.len();
+        let secret = shown.html[at..].split('<').next().unwrap().to_owned();
+        let code = code_at(&secret, app.clock.now());
+        let done = browser
+            .post(
+                "/account/totp/confirm",
+                &[
+                    ("_csrf", &shown.csrf()),
+                    ("secret", &secret),
+                    ("uri", ""),
+                    ("code", &code),
+                ],
+            )
+            .await;
+        assert!(done.html.contains("recovery-codes"), "{}", done.html);
+        assert_eq!(sign_in(&app, auditor, None).await.status, 401);
     }
 );

@@ -12,7 +12,7 @@
 //! - The secret is kept in clear in `totp_secrets` (migration 0027): checking a code needs it.
 //!
 //! Not built yet: requiring enrolment for staff and auditors (docs/decisions.md says how it is
-//! meant to go), and an enrolment page.
+//! meant to go). The page is `/account/totp` (`web/pages/totp.rs`).
 
 use grants_domain::UserId;
 use rand::RngCore;

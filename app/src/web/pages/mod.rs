@@ -11,6 +11,7 @@ pub mod password;
 pub mod public;
 pub mod reviewer;
 pub mod staff;
+pub mod totp;
 pub mod verify;
 
 use axum::http::header::LOCATION;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<Web> {
         .merge(account::routes())
         .merge(password::routes())
         .merge(verify::routes())
+        .merge(totp::routes())
         .merge(applicant::routes())
         .merge(reviewer::routes())
         .merge(staff::routes())
