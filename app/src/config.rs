@@ -55,6 +55,10 @@ pub struct ServeConfig {
     /// registration) before submitting an application; `--require-verified-email=false` to allow.
     #[arg(long, env = "GRANTS_REQUIRE_VERIFIED_EMAIL", default_value_t = true, action = clap::ArgAction::Set)]
     pub require_verified_email: bool,
+    /// Whether staff and auditors must enrol a TOTP second factor (`/account/totp`) before they can
+    /// do anything else; `--require-staff-totp=false` to let them work without.
+    #[arg(long, env = "GRANTS_REQUIRE_STAFF_TOTP", default_value_t = true, action = clap::ArgAction::Set)]
+    pub require_staff_totp: bool,
     /// The clock the service reads the day from (the system's; tests set a settable one).
     #[arg(skip)]
     pub clock: crate::clock::Clock,

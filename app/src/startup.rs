@@ -34,6 +34,7 @@ impl Application {
                 mail: std::sync::Arc::new(config.mail.clone()),
                 clock: config.clock.clone(),
                 require_verified_email: config.require_verified_email,
+                require_staff_totp: config.require_staff_totp,
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,

@@ -48,6 +48,8 @@ pub struct AppState {
     /// Whether an applicant must have verified the account's e-mail address to submit
     /// (`crate::auth::verification`).
     pub require_verified_email: bool,
+    /// Whether staff and auditors must enrol a second factor first (`crate::auth::totp`).
+    pub require_staff_totp: bool,
     /// The clock (`crate::clock`): the system's unless a test set another.
     pub clock: crate::clock::Clock,
 }
@@ -83,6 +85,7 @@ impl AppState {
             blobs,
             clock: crate::clock::Clock::system(),
             require_verified_email: false,
+            require_staff_totp: false,
             db,
         }
     }

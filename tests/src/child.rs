@@ -46,6 +46,7 @@ pub async fn serve_from_env() {
         },
         clock: Default::default(),
         require_verified_email: false,
+        require_staff_totp: false,
     };
     let app = Application::build(&config)
         .await

@@ -93,6 +93,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         clock: grants_app::clock::Clock::settable(),
         // Off unless a test turns it on: the scenarios' applicants do not open their mail.
         require_verified_email: false,
+        // Off unless a test turns it on: the scenarios' staff do not carry an authenticator.
+        require_staff_totp: false,
     };
     configure(&mut config);
     let app = Application::build(&config)

@@ -162,3 +162,57 @@ on_both_backends!(
         assert_eq!(sign_in(&app, auditor, None).await.status, 401);
     }
 );
+
+/// With enrolment required (`--require-staff-totp`, the default of `grants serve`), a staff member
+/// who has not enrolled can only enrol; applicants are not held; once enrolled, work goes on.
+async fn staff_must_enrol_first(backend: grants_tests::Backend) {
+    let app =
+        grants_tests::spawn_app_with(backend, |config| config.require_staff_totp = true).await;
+    let staff = app
+        .account_with_role("staff", "staff-required@example.jp")
+        .await;
+    let held = app
+        .send(Method::GET, "/api/v1/work-queue", Some(&staff), None)
+        .await;
+    assert_eq!(held.status, 403, "{:?}", held.body);
+    assert_eq!(held.body["code"], "auth.totp_enrolment_required");
+    assert!(held.body["detail_ja"]
+        .as_str()
+        .unwrap()
+        .contains("/account/totp"));
+    app.call(Method::GET, "/api/v1/sessions/current", &staff, None, 200)
+        .await;
+    let applicant = app.applicant("applicant-free@example.jp").await;
+    app.register_group(&applicant, "みどりの会").await;
+
+    let begun = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions/current/totp",
+            &staff,
+            None,
+            201,
+        )
+        .await;
+    let code = code_at(begun["secret"].as_str().unwrap(), app.clock.now());
+    app.call(
+        Method::POST,
+        "/api/v1/sessions/current/totp/confirm",
+        &staff,
+        Some(&json!({"code": code})),
+        200,
+    )
+    .await;
+    app.call(Method::GET, "/api/v1/work-queue", &staff, None, 200)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_must_enrol_first_sqlite() {
+    staff_must_enrol_first(grants_tests::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_must_enrol_first_postgres() {
+    staff_must_enrol_first(grants_tests::Backend::Postgres).await;
+}

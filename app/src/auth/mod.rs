@@ -251,9 +251,17 @@ impl FromRequestParts<AppState> for Actor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-        actor_for_token(&state.db, token, OffsetDateTime::now_utc())
+        let actor = actor_for_token(&state.db, token, OffsetDateTime::now_utc())
             .await?
-            .ok_or_else(ApiError::unauthorized)
+            .ok_or_else(ApiError::unauthorized)?;
+        if state.require_staff_totp
+            && (actor.has(Role::Staff) || actor.has(Role::Auditor))
+            && !totp::open_before_enrolment(parts.uri.path())
+            && !totp::enrolled(&state.db, actor.user_id).await?
+        {
+            return Err(totp::enrolment_required());
+        }
+        Ok(actor)
     }
 }
 

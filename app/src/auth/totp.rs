@@ -11,8 +11,10 @@
 //!   set.
 //! - The secret is kept in clear in `totp_secrets` (migration 0027): checking a code needs it.
 //!
-//! Not built yet: requiring enrolment for staff and auditors (docs/decisions.md says how it is
-//! meant to go). The page is `/account/totp` (`web/pages/totp.rs`).
+//! - **Required for staff and auditors** while `--require-staff-totp` is on (the default for
+//!   `grants serve`): until they enrol, their requests other than [`open_before_enrolment`] are
+//!   refused (403 `auth.totp_enrolment_required`, naming the page `/account/totp`). The demo is
+//!   seeded with the rule off; the tests' services have it off unless a test sets it.
 
 use grants_domain::UserId;
 use rand::RngCore;
@@ -226,6 +228,28 @@ pub async fn verify(
         Some(step) => take_step(db, user_id, step).await,
         None => Ok(false),
     }
+}
+
+/// The routes a staff member or auditor may call before enrolling while enrolment is required:
+/// who they are, signing out, and enrolment itself.
+pub fn open_before_enrolment(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/v1/sessions/current"
+            | "/api/v1/sessions/current/totp"
+            | "/api/v1/sessions/current/totp/confirm"
+            | "/api/v1/sessions/current/email-verification"
+    )
+}
+
+/// A staff member or auditor who must enrol first.
+pub fn enrolment_required() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "auth.totp_enrolment_required",
+        "職員・監査のアカウントは、2段階認証を設定してから使えます。「2段階認証の設定」（/account/totp）で設定してください",
+        "staff and auditors must enrol a second factor first (/account/totp)",
+    )
 }
 
 /// A code that does not match.
