@@ -22,7 +22,7 @@ pub struct NewAccount {
 }
 
 /// The password policy's refusal, beside the password field.
-fn weak_password(error: &password::PasswordError) -> FieldRefusal {
+pub(crate) fn weak_password(error: &password::PasswordError) -> FieldRefusal {
     FieldRefusal {
         field: Some("password"),
         code: "account.weak_password",
@@ -119,6 +119,37 @@ pub async fn open_account(
             auth::delete_credentials(&state.db, user_id).await?;
             Err(error.into())
         }
+    }
+}
+
+/// Records that `user_id`'s current address is verified without a link (the demo's accounts); an
+/// address already verified is left as it is.
+pub async fn mark_verified(
+    state: &AppState,
+    user_id: UserId,
+    metadata: &CommandMetadata,
+) -> Result<(), ServiceError> {
+    let Some(email) = load(state, user_id)
+        .await?
+        .and_then(|account| account.email)
+    else {
+        return Err(ServiceError::not_found());
+    };
+    let command = grants_domain::account::AccountCommand::VerifyEmail {
+        email,
+        at: metadata.recorded_at,
+    };
+    match state
+        .stores
+        .accounts
+        .execute(user_id.to_string(), command, metadata)
+        .await
+    {
+        Ok(_)
+        | Err(crate::store::StoreError::Refused(
+            grants_domain::account::AccountError::AlreadyVerified,
+        )) => Ok(()),
+        Err(error) => Err(error.into()),
     }
 }
 

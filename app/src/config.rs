@@ -51,6 +51,17 @@ pub struct ServeConfig {
     /// Where attached files are stored.
     #[command(flatten)]
     pub attachments: AttachmentsConfig,
+    /// Whether an applicant must verify the account's e-mail address (the link mailed on
+    /// registration) before submitting an application; `--require-verified-email=false` to allow.
+    #[arg(long, env = "GRANTS_REQUIRE_VERIFIED_EMAIL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub require_verified_email: bool,
+    /// Whether staff and auditors must enrol a TOTP second factor (`/account/totp`) before they can
+    /// do anything else; `--require-staff-totp=false` to let them work without.
+    #[arg(long, env = "GRANTS_REQUIRE_STAFF_TOTP", default_value_t = true, action = clap::ArgAction::Set)]
+    pub require_staff_totp: bool,
+    /// The clock the service reads the day from (the system's; tests set a settable one).
+    #[arg(skip)]
+    pub clock: crate::clock::Clock,
     /// The official documents (PDF notices).
     #[command(flatten)]
     pub documents: DocumentsConfig,

@@ -6,13 +6,16 @@
 //!   event-sourced aggregates;
 //! - [`service`]: what every adapter shares below HTTP (its one error type, loading aggregates);
 //! - [`http`]: the router, its extractors and the one error mapping;
-//! - [`web`]: the Japanese HTML pages, which call the API in-process.
+//! - [`web`]: the Japanese HTML pages, which call the API in-process;
+//! - [`auth`]: sign-in, sessions, throttles, password reset links and e-mail verification;
+//! - [`mail`]: the outbox, reminders and the sender; [`clock`]: the injected clock.
 
 pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -19,7 +19,7 @@ pub fn router(state: AppState) -> Router {
     let api = api_routes(state.clone());
     let in_process = api
         .clone()
-        .fallback(|| async { error::ApiError::not_found() });
+        .fallback(|| async { error::ServiceError::not_found() });
     let pages = crate::web::router(
         crate::web::Web::new(in_process, state.db.clone()).with_contact(state.contact.clone()),
     );

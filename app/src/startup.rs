@@ -37,6 +37,9 @@ impl Application {
                     &config.documents.mayor_title,
                     config.documents.document_font.clone(),
                 )),
+                clock: config.clock.clone(),
+                require_verified_email: config.require_verified_email,
+                require_staff_totp: config.require_staff_totp,
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,
@@ -96,6 +99,10 @@ impl Application {
             self.state.clone(),
             until_stopped(stopped.clone()),
         ));
+        let reminders = tokio::spawn(crate::mail::reminders::run(
+            self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
         let sender = tokio::spawn(crate::mail::sender::run(
             self.state.clone(),
             until_stopped(stopped),
@@ -113,6 +120,7 @@ impl Application {
         let _ = change.await;
         let _ = heads.await;
         let _ = outbox.await;
+        let _ = reminders.await;
         let _ = sender.await;
         let _ = documents.await;
         Ok(served?)

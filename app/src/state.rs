@@ -23,6 +23,8 @@ pub struct AppState {
     pub projections: Arc<Runner>,
     /// Slows down repeated failed sign-ins.
     pub sign_in_limiter: Arc<crate::auth::limiter::SignInLimiter>,
+    /// Slows down many password reset requests (`crate::auth::reset`).
+    pub reset_limiter: Arc<crate::auth::reset::ResetLimiter>,
     /// Slows down many sign-ups from one address.
     pub sign_up_limiter: Arc<crate::auth::limiter::SignUpLimiter>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`crate::auth::client`).
@@ -45,6 +47,13 @@ pub struct AppState {
     pub blobs: crate::blobs::BlobStore,
     /// The mayor's title and the font of the official documents (`crate::documents`).
     pub documents: Arc<crate::documents::Documents>,
+    /// Whether an applicant must have verified the account's e-mail address to submit
+    /// (`crate::auth::verification`).
+    pub require_verified_email: bool,
+    /// Whether staff and auditors must enrol a second factor first (`crate::auth::totp`).
+    pub require_staff_totp: bool,
+    /// The clock (`crate::clock`): the system's unless a test set another.
+    pub clock: crate::clock::Clock,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -67,6 +76,7 @@ impl AppState {
             metrics: Arc::default(),
             sign_in_limiter: Arc::default(),
             sign_up_limiter: Arc::default(),
+            reset_limiter: Arc::default(),
             trusted_proxies: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),
             surcharge: Default::default(),
@@ -76,6 +86,9 @@ impl AppState {
             mail: Arc::default(),
             blobs,
             documents: Arc::default(),
+            clock: crate::clock::Clock::system(),
+            require_verified_email: false,
+            require_staff_totp: false,
             db,
         }
     }

@@ -9,6 +9,7 @@
 //!   rule 9's finalisation), [`refusal`] (what every refused command says), [`text`] (which
 //!   characters a free-text field may hold);
 //! - aggregates, one folder each: [`group`], [`round`], [`application`], [`review`], [`grant`];
+//! - [`work`] (who waits on whom) and [`reminder`] (which reminder is due on a day);
 //! - [`upcasting`]: the upcasters that let old event shapes load.
 
 pub mod account;
@@ -25,6 +26,7 @@ pub mod ids;
 pub mod money;
 pub mod ratio;
 pub mod refusal;
+pub mod reminder;
 pub mod review;
 pub mod round;
 pub mod text;

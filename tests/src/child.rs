@@ -45,6 +45,9 @@ pub async fn serve_from_env() {
             ),
             ..Default::default()
         },
+        clock: Default::default(),
+        require_verified_email: false,
+        require_staff_totp: false,
     };
     let app = Application::build(&config)
         .await

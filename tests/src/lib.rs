@@ -12,6 +12,7 @@ pub mod consistency;
 pub mod process;
 pub mod routes;
 pub mod scenario;
+pub mod smtp;
 
 use grants_app::config::{DatabaseConfig, ServeConfig};
 use grants_app::startup::Application;
@@ -34,6 +35,9 @@ pub struct TestApp {
     pub database_url: String,
     /// The service's attachment settings (a fresh directory unless the test chose S3).
     pub attachments: grants_app::config::AttachmentsConfig,
+    /// The service's clock, which a test may move (`Clock::set`, `Clock::advance`); it reads the
+    /// system's until moved.
+    pub clock: grants_app::clock::Clock,
     _sqlite_dir: Option<tempfile::TempDir>,
     _attachments_dir: tempfile::TempDir,
 }
@@ -87,6 +91,11 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
             attachments_s3_region: "us-east-1".into(),
             ..Default::default()
         },
+        clock: grants_app::clock::Clock::settable(),
+        // Off unless a test turns it on: the scenarios' applicants do not open their mail.
+        require_verified_email: false,
+        // Off unless a test turns it on: the scenarios' staff do not carry an authenticator.
+        require_staff_totp: false,
     };
     configure(&mut config);
     let app = Application::build(&config)
@@ -99,6 +108,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         client: reqwest::Client::new(),
         database_url,
         attachments: config.attachments.clone(),
+        clock: config.clock.clone(),
         _sqlite_dir: sqlite_dir,
         _attachments_dir: attachments_dir,
     }
@@ -134,6 +144,7 @@ impl TestApp {
             database_url: database_url.to_owned(),
             // The child keeps its files where its own settings say; this client reads none.
             attachments: grants_app::config::AttachmentsConfig::default(),
+            clock: grants_app::clock::Clock::system(),
             _sqlite_dir: None,
             _attachments_dir: tempfile::tempdir().expect("a temporary directory"),
         }

@@ -95,13 +95,19 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "public_tree_heads"
         | "public_tree_head_key"
         | "accounts_register"
-        | "accounts_sign_in" => access(&EVERYONE, &[]),
+        | "accounts_sign_in"
+        | "accounts_request_password_reset"
+        | "accounts_confirm_password_reset"
+        | "accounts_verify_email" => access(&EVERYONE, &[]),
         "accounts_sign_out"
         | "accounts_current_session"
         | "applications_list"
         | "groups_list"
         | "notices_list"
-        | "notices_mark_read" => access(SIGNED_IN, &[]),
+        | "notices_mark_read"
+        | "accounts_resend_verification"
+        | "accounts_begin_totp"
+        | "accounts_confirm_totp" => access(SIGNED_IN, &[]),
         "accounts_create_user"
         | "rounds_open"
         | "rounds_appoint"
@@ -251,6 +257,14 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
             json!({"email": format!("new-{}@example.jp", uuid::Uuid::new_v4().simple()), "password": TEST_PASSWORD, "display_name": "新規"})
         }
         "accounts_sign_in" => json!({"email": "nobody@example.jp", "password": "wrong password!"}),
+        "accounts_request_password_reset" => {
+            json!({"email": format!("nobody-{}@example.jp", uuid::Uuid::new_v4().simple())})
+        }
+        "accounts_verify_email" => json!({"token": "0".repeat(64)}),
+        "accounts_confirm_totp" => json!({"code": "000000"}),
+        "accounts_confirm_password_reset" => {
+            json!({"token": "0".repeat(64), "password": TEST_PASSWORD})
+        }
         "accounts_create_user" => {
             json!({"email": format!("user-{}@example.jp", uuid::Uuid::new_v4().simple()), "password": TEST_PASSWORD, "display_name": "職員", "role": "auditor"})
         }

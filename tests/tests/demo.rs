@@ -8,7 +8,10 @@ on_both_backends!(
         let db = grants_app::db::Database::connect(&app.database_url)
             .await
             .unwrap();
-        let state = grants_app::http::AppState::new(db.clone());
+        // As `serve --demo` runs it: applicants must verify their addresses to submit, which the
+        // demo's have.
+        let mut state = grants_app::http::AppState::new(db.clone());
+        state.require_verified_email = true;
         assert!(grants_app::demo::log_is_empty(&state).await.unwrap());
         let greeting = grants_app::demo::seed(&state)
             .await

@@ -100,6 +100,9 @@ const NOT_YET_SERVED: &[(&str, &str)] = &[];
 const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/accounts"),
     ("post", "/api/v1/sessions"),
+    ("post", "/api/v1/password-resets"),
+    ("post", "/api/v1/password-resets/confirm"),
+    ("post", "/api/v1/email-verifications"),
     ("get", "/api/v1/rounds"),
     ("get", "/api/v1/rounds/{id}"),
     ("get", "/healthz"),

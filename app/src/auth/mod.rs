@@ -6,7 +6,10 @@
 pub mod client;
 pub mod limiter;
 pub mod password;
+pub mod reset;
 pub mod token;
+pub mod totp;
+pub mod verification;
 
 use std::collections::BTreeSet;
 

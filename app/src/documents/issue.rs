@@ -19,9 +19,10 @@ use grants_domain::{
 };
 use grants_projections::LoggedEvent;
 
-use crate::http::error::{existing, ApiError};
-use crate::http::AppState;
 use crate::process::{derived_attempt, failure};
+use crate::service::load::existing;
+use crate::service::ServiceError;
+use crate::state::AppState;
 use crate::store::{ActorRole, CommandMetadata};
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -109,7 +110,7 @@ async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<(
             .grants
             .execute(grant.grant_id, command, &metadata)
             .await
-            .map_err(|error| failure(ApiError::from(error)))?;
+            .map_err(|error| failure(ServiceError::from(error)))?;
     } else if logged.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE {
         let event = decode::<ApplicationEvent>(NAME, &logged).map_err(decoded)?;
         if !matches!(event, ApplicationEvent::ApplicationNotAdopted { .. }) {
@@ -229,6 +230,6 @@ async fn record_on_application(
         .applications
         .execute(application.id(), command, &metadata)
         .await
-        .map_err(|error| failure(ApiError::from(error)))?;
+        .map_err(|error| failure(ServiceError::from(error)))?;
     Ok(())
 }

@@ -60,11 +60,26 @@ pub async fn register(
         role: Role::Applicant,
         self_registered: true,
     };
+    let email = body_email(&account);
+    let display_name = account.display_name.trim().to_owned();
     let (id, position) = open_account(&state, user_id, account, &metadata).await?;
+    // The link that proves the address (crate::auth::verification), mailed after the answer when
+    // the service requires verified addresses (otherwise on request only).
+    if state.require_verified_email {
+        crate::auth::verification::send_link(&state, id, &email, &display_name).await?;
+    }
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "position": position })),
     ))
+}
+
+/// The new account's address as stored (lower case), or as typed when it is malformed (then
+/// `open_account` refuses it).
+fn body_email(account: &NewAccount) -> String {
+    grants_domain::account::EmailAddress::parse(&account.email)
+        .map(|email| email.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -113,6 +128,10 @@ pub async fn create_user(
 pub struct Credentials {
     email: String,
     password: String,
+    /// The second factor of an account that enrolled one (`crate::auth::totp`): the authenticator
+    /// app's current code, or an unused recovery code.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// `POST /api/v1/sessions`: sign in.
@@ -146,6 +165,24 @@ pub async fn sign_in(
             "wrong e-mail address or password",
         ));
     };
+    if auth::totp::enrolled(&state.db, actor.user_id).await? {
+        let passed = match body.code.as_deref().filter(|code| !code.trim().is_empty()) {
+            None => Err(auth::totp::code_required()),
+            Some(code) => {
+                if auth::totp::verify(&state.db, actor.user_id, code, state.clock.now()).await? {
+                    Ok(())
+                } else {
+                    limiter.record_failure(&body.email, client, Instant::now());
+                    Err(auth::totp::bad_code())
+                }
+            }
+        };
+        if let Err(refused) = passed {
+            // The session the password opened is not handed out: it ends here.
+            auth::sign_out(&state.db, &token, context.now).await?;
+            return Err(refused);
+        }
+    }
     limiter.record_success(&body.email, client);
     let roles: Vec<&str> = actor.roles.iter().map(|role| role.as_str()).collect();
     Ok((

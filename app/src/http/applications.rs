@@ -470,6 +470,7 @@ pub async fn submit(
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let own = own_application(&state, &actor, id).await?;
+    crate::auth::verification::require_verified(&state, actor.user_id).await?;
     let command = ApplicationCommand::Submit {
         group: own.group.standing(),
         by: actor.user_id,

@@ -8,7 +8,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use time::OffsetDateTime;
 
-use crate::auth::{actor_for_token, Actor, ClientIp};
+use grants_domain::account::Role;
+
+use crate::auth::{actor_for_token, totp, Actor, ClientIp};
 use crate::policy::{Applicant, Overseer, Reviewer, Staff};
 use crate::service::ServiceError;
 use crate::state::AppState;
@@ -33,9 +35,17 @@ impl FromRequestParts<AppState> for Actor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or_else(ServiceError::unauthorized)?;
-        actor_for_token(&state.db, token, OffsetDateTime::now_utc())
+        let actor = actor_for_token(&state.db, token, OffsetDateTime::now_utc())
             .await?
-            .ok_or_else(ServiceError::unauthorized)
+            .ok_or_else(ServiceError::unauthorized)?;
+        if state.require_staff_totp
+            && (actor.has(Role::Staff) || actor.has(Role::Auditor))
+            && !totp::open_before_enrolment(parts.uri.path())
+            && !totp::enrolled(&state.db, actor.user_id).await?
+        {
+            return Err(totp::enrolment_required());
+        }
+        Ok(actor)
     }
 }
 

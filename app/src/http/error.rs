@@ -24,6 +24,7 @@ pub fn status(kind: ErrorKind) -> StatusCode {
         ErrorKind::NotSignedIn => StatusCode::UNAUTHORIZED,
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Gone => StatusCode::GONE,
         ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorKind::TooMany => StatusCode::TOO_MANY_REQUESTS,

@@ -12,6 +12,7 @@ pub mod context;
 pub mod decisions;
 pub mod discontinuation;
 pub mod documents;
+pub mod email_verification;
 pub mod erasure;
 pub mod error;
 pub mod extract;
@@ -25,12 +26,14 @@ pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod paging;
+pub mod password_reset;
 pub mod promotions;
 pub mod public;
 pub mod reviews;
 pub mod round_corrections;
 pub mod rounds;
 pub mod settlement_due;
+pub mod totp;
 pub mod users;
 pub mod verifiable;
 pub mod work_queue;
@@ -61,6 +64,12 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::create_user, users::list))
         .routes(routes!(accounts::sign_in))
+        .routes(routes!(password_reset::request))
+        .routes(routes!(password_reset::confirm))
+        .routes(routes!(email_verification::verify))
+        .routes(routes!(email_verification::resend))
+        .routes(routes!(totp::begin))
+        .routes(routes!(totp::confirm))
         .routes(routes!(accounts::sign_out, accounts::current))
         .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))

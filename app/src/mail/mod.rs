@@ -5,11 +5,15 @@
 //!   checkpoint (migration 0024).
 //! - [`sender`]: delivers the pending mails over SMTP, or as `.eml` files in a directory (the
 //!   embedded default), with retries; failures stay visible to staff.
+//! - [`reminders`]: the process `reminders` keeps each group's deadlines from the log (migration
+//!   0027) and writes the reminders the domain finds due on the injected clock's day into the same
+//!   outbox, once each.
 //! - [`templates`]: the Japanese subjects and bodies.
 //!
 //! The reads here answer staff's view of the outbox and each user's notices.
 
 pub mod outbox;
+pub mod reminders;
 pub mod sender;
 pub mod templates;
 

@@ -140,7 +140,7 @@ async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
 }
 
 /// Writes one mail and its notices, unless a mail with the same key is already there.
-async fn store(tx: &mut Tx, mail: &Outgoing) -> anyhow::Result<()> {
+pub(crate) async fn store(tx: &mut Tx, mail: &Outgoing) -> anyhow::Result<()> {
     let recipients: Vec<&str> = mail
         .recipients
         .iter()
@@ -361,86 +361,131 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
             about.application_id = grant.application_id;
         }
     }
-    let mail = &state.mail;
-    let domain = mail
-        .mail_from
-        .rsplit_once('@')
-        .map(|(_, domain)| domain.trim_end_matches('>').to_owned())
-        .unwrap_or_else(|| "localhost".to_owned());
+    let domain = mail_domain(state);
     let mut mails = Vec::with_capacity(abouts.len());
     for about in abouts {
-        // An application, group or account that does not load is left out with a warning: one
-        // event that cannot be mailed must not hold back every mail after it.
-        let Some(application) =
-            found(existing(&state.stores.applications, about.application_id).await)?
-        else {
-            tracing::warn!(
-                position = event.position,
-                "news of an application that does not exist: no mail"
-            );
-            continue;
-        };
-        let Some(group) =
-            found::<Group>(existing(&state.stores.groups, application.group_id()).await)?
-        else {
-            tracing::warn!(
-                position = event.position,
-                "news for a group that does not exist: no mail"
-            );
-            continue;
-        };
-        let mut recipients = Vec::new();
-        for member in group.members() {
-            let account = found::<Account>(existing(&state.stores.accounts, member).await)?;
-            if let Some(email) = account.and_then(|account| account.email) {
-                recipients.push((member, email.as_str().to_owned()));
-            }
-        }
-        if recipients.is_empty() {
-            continue;
-        }
-        let title = application
-            .content()
-            .map(|content| content.title.clone())
-            .unwrap_or_default();
-        let receipt = receipt_number(about.application_id);
-        let link = format!("{}{}", mail.public_url.trim_end_matches('/'), about.path);
-        let letter = Letter {
-            group_name: group.name(),
-            title: &title,
-            receipt_number: &receipt,
-            link: &link,
-            city_name: &state.city_name,
-            contact: &state.contact,
-        };
-        let (subject, body) = render(&about.news, &letter);
-        let template = about.news.template().key();
-        mails.push(Outgoing {
-            message_id: message_id(
-                &event.aggregate_id,
-                event.sequence,
-                template,
-                &about.subject_id,
-                &domain,
-            ),
+        let key = MailKey {
             stream_id: event.aggregate_id.clone(),
             sequence: event.sequence,
-            template,
-            subject_id: about.subject_id,
+            subject_id: about.subject_id.clone(),
             position: event.position,
-            group_id: application.group_id().to_string(),
-            recipients,
-            subject,
-            body,
-            path: about.path,
             created_at: event.recorded_at,
-        });
+        };
+        if let Some(mail) = mail_about(
+            state,
+            about.application_id,
+            &about.news,
+            about.path,
+            key,
+            &domain,
+        )
+        .await?
+        {
+            mails.push(mail);
+        }
     }
     Ok(mails)
 }
 
+/// The domain of the service's Message-IDs: the sender address's.
+pub(crate) fn mail_domain(state: &AppState) -> String {
+    state
+        .mail
+        .mail_from
+        .rsplit_once('@')
+        .map(|(_, domain)| domain.trim_end_matches('>').to_owned())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// What makes a mail itself: the stream and sequence that call for it (an event's, or a deadline's
+/// object and day), what it is about, and where in the log it belongs.
+pub(crate) struct MailKey {
+    pub stream_id: String,
+    pub sequence: i64,
+    pub subject_id: String,
+    pub position: i64,
+    pub created_at: OffsetDateTime,
+}
+
+/// The mail carrying `news` about `application_id` to its group's members, `None` when the
+/// application, its group or any member's address is missing (a warning, not an error: one piece
+/// of news that cannot be mailed must not hold back every mail after it).
+pub(crate) async fn mail_about(
+    state: &AppState,
+    application_id: ApplicationId,
+    news: &News,
+    path: String,
+    key: MailKey,
+    domain: &str,
+) -> anyhow::Result<Option<Outgoing>> {
+    let Some(application) = found(existing(&state.stores.applications, application_id).await)?
+    else {
+        tracing::warn!(
+            position = key.position,
+            "news of an application that does not exist: no mail"
+        );
+        return Ok(None);
+    };
+    let Some(group) = found::<Group>(existing(&state.stores.groups, application.group_id()).await)?
+    else {
+        tracing::warn!(
+            position = key.position,
+            "news for a group that does not exist: no mail"
+        );
+        return Ok(None);
+    };
+    let mut recipients = Vec::new();
+    for member in group.members() {
+        let account = found::<Account>(existing(&state.stores.accounts, member).await)?;
+        if let Some(email) = account.and_then(|account| account.email) {
+            recipients.push((member, email.as_str().to_owned()));
+        }
+    }
+    if recipients.is_empty() {
+        return Ok(None);
+    }
+    let title = application
+        .content()
+        .map(|content| content.title.clone())
+        .unwrap_or_default();
+    let receipt = receipt_number(application_id);
+    let link = format!("{}{}", state.mail.public_url.trim_end_matches('/'), path);
+    let letter = Letter {
+        group_name: group.name(),
+        title: &title,
+        receipt_number: &receipt,
+        link: &link,
+        city_name: &state.city_name,
+        contact: &state.contact,
+    };
+    let (subject, body) = render(news, &letter);
+    let template = news.template().key();
+    Ok(Some(Outgoing {
+        message_id: message_id(
+            &key.stream_id,
+            key.sequence,
+            template,
+            &key.subject_id,
+            domain,
+        ),
+        stream_id: key.stream_id,
+        sequence: key.sequence,
+        template,
+        subject_id: key.subject_id,
+        position: key.position,
+        group_id: application.group_id().to_string(),
+        recipients,
+        subject,
+        body,
+        path,
+        created_at: key.created_at,
+    }))
+}
+
 /// The aggregate, `None` when it does not exist, an error for any other failure (retried).
-fn found<A>(loaded: Result<A, crate::service::ServiceError>) -> anyhow::Result<Option<A>> {
+pub(crate) fn found<A>(
+    loaded: Result<A, crate::service::ServiceError>,
+) -> anyhow::Result<Option<A>> {
     match loaded {
         Ok(aggregate) => Ok(Some(aggregate)),
         Err(problem) if problem.kind == crate::service::ErrorKind::NotFound => Ok(None),

@@ -214,6 +214,33 @@ async fn pass(state: &AppState, transport: &Transport) -> anyhow::Result<usize> 
     Ok(tried)
 }
 
+/// Sends one mail now, outside the outbox (a password reset link, which must not be kept in clear):
+/// to `to`, with a random Message-ID. Without a transport configured, nothing is sent.
+pub async fn send_now(
+    state: &AppState,
+    to: &str,
+    subject: String,
+    body: String,
+) -> anyhow::Result<()> {
+    let Some(transport) = Transport::from_config(&state.mail)? else {
+        tracing::info!("no mail transport configured: a direct mail was not sent");
+        return Ok(());
+    };
+    let domain = super::outbox::mail_domain(state);
+    let message_id = format!("<{}@{domain}>", crate::auth::token::generate());
+    let pending = Pending {
+        message_id: message_id.clone(),
+        recipients: to.to_owned(),
+        subject,
+        body,
+        created_at: super::timestamp(OffsetDateTime::now_utc()),
+        attempts: 0,
+        next_attempt_at: 0,
+    };
+    let message = message(&state.mail.mail_from, &pending)?;
+    transport.deliver(&message, &file_name(&message_id)).await
+}
+
 /// `<hex@domain>` as a file name: the hex part.
 fn file_name(message_id: &str) -> String {
     message_id

@@ -3,6 +3,7 @@
 //! with separators (286,000円).
 
 use grants_domain::fiscal_year::{jst_date, EraDate};
+use grants_domain::reminder::Reminder;
 use grants_domain::{Yen, JST};
 use time::{Date, OffsetDateTime};
 
@@ -24,6 +25,8 @@ pub enum Template {
     ReportReturned,
     AmountFinalised,
     RefundDue,
+    /// A reminder of a deadline (`grants_domain::reminder`), one template per reminder.
+    Reminder(Reminder),
 }
 
 impl Template {
@@ -44,6 +47,7 @@ impl Template {
             Template::ReportReturned => "report_returned",
             Template::AmountFinalised => "amount_finalised",
             Template::RefundDue => "refund_due",
+            Template::Reminder(reminder) => reminder.key(),
         }
     }
 }
@@ -106,6 +110,13 @@ pub enum News {
         amount: Yen,
         due_on: Option<Date>,
     },
+    /// A deadline is near: `days_left` days to `due_on` (0 on the day); `amount` is the refund's.
+    Reminder {
+        reminder: Reminder,
+        due_on: Date,
+        days_left: i64,
+        amount: Option<Yen>,
+    },
 }
 
 impl News {
@@ -126,6 +137,7 @@ impl News {
             News::ReportReturned { .. } => Template::ReportReturned,
             News::AmountFinalised { .. } => Template::AmountFinalised,
             News::RefundDue { .. } => Template::RefundDue,
+            News::Reminder { reminder, .. } => Template::Reminder(*reminder),
         }
     }
 }
@@ -149,6 +161,15 @@ pub fn yen(amount: Yen) -> String {
 
 fn day(date: Date) -> String {
     EraDate(date).to_string()
+}
+
+/// 令和9年4月10日（あと3日）, or （本日） on the day.
+fn day_and_days_left(date: Date, days_left: i64) -> String {
+    if days_left <= 0 {
+        format!("{}（本日）", day(date))
+    } else {
+        format!("{}（あと{days_left}日）", day(date))
+    }
 }
 
 fn instant(at: OffsetDateTime) -> String {
@@ -307,6 +328,12 @@ pub fn render(news: &News, letter: &Letter<'_>) -> (String, String) {
                 },
             ],
         ),
+        News::Reminder {
+            reminder,
+            due_on,
+            days_left,
+            amount,
+        } => reminder_text(*reminder, *due_on, *days_left, *amount),
     };
     let subject = format!("【{}】{}（{}）", letter.city_name, headline, letter.title);
     let mut body = format!("{} 御中\n\n", letter.group_name);
@@ -345,6 +372,70 @@ pub fn render(news: &News, letter: &Letter<'_>) -> (String, String) {
         body.push_str(&format!("受付時間 {}\n", letter.contact.hours));
     }
     (subject, body)
+}
+
+/// The headline and lines of a reminder.
+fn reminder_text(
+    reminder: Reminder,
+    due_on: Date,
+    days_left: i64,
+    amount: Option<Yen>,
+) -> (&'static str, Vec<String>) {
+    let when = day_and_days_left(due_on, days_left);
+    match reminder {
+        Reminder::DraftClosing => (
+            "申請書の提出期限が近づいています",
+            vec![
+                "作成中の申請書がまだ提出されていません。募集の締切までに提出してください。".into(),
+                format!("提出できる最終日：{when}"),
+                "締切の日時は公募のページでご確認ください。".into(),
+            ],
+        ),
+        Reminder::ReportDueSoon => (
+            "実績報告書の提出期限が近づいています",
+            vec![
+                "補助事業が終わりましたら、実績報告書を期限までに提出してください。".into(),
+                format!("提出期限：{when}"),
+            ],
+        ),
+        Reminder::ReportDueVerySoon => (
+            "実績報告書の提出期限が迫っています",
+            vec![
+                "実績報告書の提出期限が迫っています。まだの場合は期限までに提出してください。"
+                    .into(),
+                format!("提出期限：{when}"),
+                "期限を過ぎた報告には、遅れた理由の説明が必要になります。".into(),
+            ],
+        ),
+        Reminder::RefundDue => (
+            "補助金の返還の納期限が近づいています",
+            vec![
+                "補助金の返還の納期限が近づいています。納付書により納めてください。".into(),
+                match amount {
+                    Some(amount) => format!("返還額：{}", yen(amount)),
+                    None => "返還額：納付書をご確認ください".into(),
+                },
+                format!("納期限：{when}"),
+                "納期限を過ぎると、延滞金がかかることがあります。".into(),
+            ],
+        ),
+        Reminder::RunnerUpOfferExpiring => (
+            "次点の申請への交付のお申し出の回答期限が近づいています",
+            vec![
+                "予算の残額の範囲での交付のお申し出に、まだお返事をいただいていません。".into(),
+                format!("お返事の期限：{when}"),
+                "期限までにお返事がない場合、お申し出は効力を失います。".into(),
+            ],
+        ),
+        Reminder::PromotionOfferExpiring => (
+            "繰上げ採択のお申し出の回答期限が近づいています",
+            vec![
+                "繰上げ採択のお申し出に、まだお返事をいただいていません。".into(),
+                format!("お返事の期限：{when}"),
+                "期限までにお返事がない場合、お申し出は効力を失います。".into(),
+            ],
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -428,6 +519,42 @@ mod tests {
                 amount: yen(63_800),
                 due_on: Some(day),
             },
+            News::Reminder {
+                reminder: Reminder::DraftClosing,
+                due_on: day,
+                days_left: 3,
+                amount: None,
+            },
+            News::Reminder {
+                reminder: Reminder::ReportDueSoon,
+                due_on: day,
+                days_left: 14,
+                amount: None,
+            },
+            News::Reminder {
+                reminder: Reminder::ReportDueVerySoon,
+                due_on: day,
+                days_left: 3,
+                amount: None,
+            },
+            News::Reminder {
+                reminder: Reminder::RefundDue,
+                due_on: day,
+                days_left: 7,
+                amount: Some(yen(63_800)),
+            },
+            News::Reminder {
+                reminder: Reminder::RunnerUpOfferExpiring,
+                due_on: day,
+                days_left: 2,
+                amount: None,
+            },
+            News::Reminder {
+                reminder: Reminder::PromotionOfferExpiring,
+                due_on: day,
+                days_left: 0,
+                amount: None,
+            },
         ];
         let mut keys = std::collections::BTreeSet::new();
         for news in &all {
@@ -439,6 +566,35 @@ mod tests {
             keys.insert(news.template().key());
         }
         assert_eq!(keys.len(), all.len(), "one key per template");
+    }
+
+    #[test]
+    fn a_report_reminder_names_the_due_day_in_the_era_and_the_days_left() {
+        let contact = crate::config::ContactConfig::default();
+        let news = News::Reminder {
+            reminder: Reminder::ReportDueVerySoon,
+            due_on: date!(2027 - 04 - 10),
+            days_left: 3,
+            amount: None,
+        };
+        let (subject, body) = render(&news, &letter(&contact));
+        assert!(
+            subject.contains("実績報告書の提出期限が迫っています"),
+            "{subject}"
+        );
+        assert!(
+            body.contains("提出期限：令和9年4月10日（あと3日）"),
+            "{body}"
+        );
+        let refund = News::Reminder {
+            reminder: Reminder::RefundDue,
+            due_on: date!(2027 - 04 - 30),
+            days_left: 0,
+            amount: Some(Yen::new(286_000).unwrap()),
+        };
+        let (_, body) = render(&refund, &letter(&contact));
+        assert!(body.contains("返還額：286,000円"), "{body}");
+        assert!(body.contains("納期限：令和9年4月30日（本日）"), "{body}");
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub enum ErrorKind {
     Forbidden,
     /// The object's state does not allow this now (or a concurrent change won).
     Conflict,
+    /// What the input names existed and no longer does (an expired or used one-time link).
+    Gone,
     /// A body or file over its size limit.
     TooLarge,
     /// A body or file of a type that is not accepted.

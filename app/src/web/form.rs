@@ -278,7 +278,21 @@ pub async fn sign_in(
     email: &str,
     password: &str,
 ) -> Result<(String, User), Problem> {
-    let body = json!({"email": email, "password": password});
+    sign_in_with_code(web, client, email, password, "").await
+}
+
+/// [`sign_in`] with the second factor of an account that enrolled one (empty: none given).
+pub async fn sign_in_with_code(
+    web: &Web,
+    client: Option<std::net::IpAddr>,
+    email: &str,
+    password: &str,
+    code: &str,
+) -> Result<(String, User), Problem> {
+    let mut body = json!({"email": email, "password": password});
+    if !code.trim().is_empty() {
+        body["code"] = json!(code.trim());
+    }
     let answer = web
         .api
         .send(Call::command(Method::POST, "/api/v1/sessions", None, Some(body)).from_client(client))

@@ -16,6 +16,11 @@ pub enum AccountCommand {
         self_registered: bool,
         at: OffsetDateTime,
     },
+    /// The person proved the address `email` is theirs (they opened the link mailed to it).
+    VerifyEmail {
+        email: EmailAddress,
+        at: OffsetDateTime,
+    },
     /// Staff give an existing account another role.
     GrantRole {
         role: Role,

@@ -22,6 +22,10 @@ pub enum AccountError {
     UnknownRole(String),
     #[error("{0}")]
     Text(#[from] ForbiddenCharacter),
+    #[error("the e-mail address is already verified")]
+    AlreadyVerified,
+    #[error("the link was mailed to an address the account no longer has")]
+    VerificationForAnotherAddress,
 }
 
 impl Refusal for AccountError {
@@ -35,6 +39,8 @@ impl Refusal for AccountError {
             Self::BadDisplayName => "account.bad_display_name",
             Self::UnknownRole(_) => "account.unknown_role",
             Self::Text(error) => error.code(),
+            Self::AlreadyVerified => "account.email_already_verified",
+            Self::VerificationForAnotherAddress => "account.verification_for_another_address",
         }
     }
 
@@ -54,6 +60,10 @@ impl Refusal for AccountError {
             Self::BadEmail => "メールアドレスの形式が正しくありません".into(),
             Self::BadDisplayName => "表示名は1〜100文字で入力してください".into(),
             Self::Text(error) => error.message_ja_as("表示名"),
+            Self::AlreadyVerified => "このメールアドレスは既に確認済みです".into(),
+            Self::VerificationForAnotherAddress => {
+                "このリンクは、現在のメールアドレスとは別のアドレスに送ったものです".into()
+            }
             Self::UnknownRole(role) => format!(
                 "役割「{role}」はありません（applicant, reviewer, staff, auditor のいずれか）"
             ),
@@ -62,9 +72,11 @@ impl Refusal for AccountError {
 
     fn kind(&self) -> RefusalKind {
         match self {
-            Self::AlreadyRegistered | Self::NotRegistered | Self::RoleAlreadyHeld(_) => {
-                RefusalKind::State
-            }
+            Self::AlreadyRegistered
+            | Self::NotRegistered
+            | Self::RoleAlreadyHeld(_)
+            | Self::AlreadyVerified
+            | Self::VerificationForAnotherAddress => RefusalKind::State,
             Self::SelfRegistrationIsForApplicants => RefusalKind::Rule,
             Self::BadEmail | Self::BadDisplayName | Self::UnknownRole(_) | Self::Text(_) => {
                 RefusalKind::Invalid

@@ -24,6 +24,13 @@ pub enum AccountEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The person opened the link mailed to `email`: the address is theirs.
+    EmailVerified {
+        user_id: UserId,
+        email: EmailAddress,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for AccountEvent {
@@ -31,6 +38,7 @@ impl DomainEvent for AccountEvent {
         match self {
             AccountEvent::AccountRegistered { .. } => "AccountRegistered",
             AccountEvent::RoleGranted { .. } => "RoleGranted",
+            AccountEvent::EmailVerified { .. } => "EmailVerified",
         }
         .to_owned()
     }

@@ -79,6 +79,17 @@ pub struct Account {
     pub email: Option<EmailAddress>,
     pub display_name: String,
     pub roles: BTreeSet<Role>,
+    /// The address the person proved is theirs (`EmailVerified`), if any; the account's address is
+    /// verified while it is this one. Defaulted: snapshots from before verification had none.
+    #[serde(default)]
+    pub verified_email: Option<EmailAddress>,
+}
+
+impl Account {
+    /// Whether the person proved the account's current address is theirs.
+    pub fn email_verified(&self) -> bool {
+        self.email.is_some() && self.verified_email == self.email
+    }
 }
 
 impl Aggregate for Account {
@@ -117,6 +128,16 @@ impl Aggregate for Account {
                     at,
                 }
             }
+            AccountCommand::VerifyEmail { email, at } => {
+                let user_id = self.id.ok_or(AccountError::NotRegistered)?;
+                if self.email.as_ref() != Some(&email) {
+                    return Err(AccountError::VerificationForAnotherAddress);
+                }
+                if self.email_verified() {
+                    return Err(AccountError::AlreadyVerified);
+                }
+                AccountEvent::EmailVerified { user_id, email, at }
+            }
             AccountCommand::GrantRole { role, by, at } => {
                 let user_id = self.id.ok_or(AccountError::NotRegistered)?;
                 if self.roles.contains(&role) {
@@ -150,6 +171,9 @@ impl Aggregate for Account {
             }
             AccountEvent::RoleGranted { role, .. } => {
                 self.roles.insert(role);
+            }
+            AccountEvent::EmailVerified { email, .. } => {
+                self.verified_email = Some(email);
             }
         }
     }

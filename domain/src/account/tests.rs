@@ -112,3 +112,62 @@ fn email_addresses_are_compared_case_insensitively() {
         );
     }
 }
+
+fn verify(address: &str) -> AccountCommand {
+    AccountCommand::VerifyEmail {
+        email: EmailAddress::parse(address).unwrap(),
+        at: AT,
+    }
+}
+
+#[test]
+fn given_a_registered_account_when_its_address_is_verified_then_it_records_the_address() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Applicant)])
+        .when(verify("hanako@example.jp"))
+        .then_expect_events(vec![AccountEvent::EmailVerified {
+            user_id: user,
+            email: EmailAddress::parse("hanako@example.jp").unwrap(),
+            at: AT,
+        }]);
+}
+
+#[test]
+fn given_a_verified_address_when_it_is_verified_again_then_it_is_refused() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given(vec![
+            registered(user, Role::Applicant),
+            AccountEvent::EmailVerified {
+                user_id: user,
+                email: EmailAddress::parse("hanako@example.jp").unwrap(),
+                at: AT,
+            },
+        ])
+        .when(verify("hanako@example.jp"))
+        .then_expect_error(AccountError::AlreadyVerified);
+}
+
+#[test]
+fn given_an_account_when_a_link_for_another_address_is_used_then_it_is_refused() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Applicant)])
+        .when(verify("someone-else@example.jp"))
+        .then_expect_error(AccountError::VerificationForAnotherAddress);
+}
+
+#[test]
+fn a_new_account_is_not_verified_until_its_address_is() {
+    let user = UserId::new();
+    let mut account = Account::default();
+    account.apply(registered(user, Role::Applicant));
+    assert!(!account.email_verified());
+    account.apply(AccountEvent::EmailVerified {
+        user_id: user,
+        email: EmailAddress::parse("hanako@example.jp").unwrap(),
+        at: AT,
+    });
+    assert!(account.email_verified());
+}

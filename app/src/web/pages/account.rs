@@ -16,7 +16,7 @@ use serde_json::json;
 use super::{home_of, local_path, redirect};
 use crate::web::api::Call;
 use crate::web::csrf::Binding;
-use crate::web::form::{sign_in, Errors, FormData, FormState};
+use crate::web::form::{sign_in, sign_in_with_code, Errors, FormData, FormState};
 use crate::web::session::{clear_session, set_session, Visitor};
 use crate::web::view::{error_summary, form_guard, page, page_with_status, Input};
 use crate::web::Web;
@@ -29,13 +29,13 @@ pub fn routes() -> Router<Web> {
 }
 
 /// Whether a form shown before sign-in came from this browser.
-async fn from_this_browser(web: &Web, visitor: &Visitor, form: &FormData) -> bool {
+pub(super) async fn from_this_browser(web: &Web, visitor: &Visitor, form: &FormData) -> bool {
     let presented = form.get("_csrf");
     visitor.csrf_matches(web, Binding::Visitor, presented).await
         || visitor.csrf_matches(web, Binding::Session, presented).await
 }
 
-const RESUBMIT: &str = "送信を確認できませんでした。もう一度送信してください。";
+pub(super) const RESUBMIT: &str = "送信を確認できませんでした。もう一度送信してください。";
 
 #[derive(Deserialize)]
 struct Next {
@@ -50,9 +50,12 @@ fn login_page(visitor: &Visitor, state: &FormState) -> Response {
             input type="hidden" name="next" value=(state.value("next"));
             (Input::text("email", "メールアドレス").kind("email").required().autocomplete("username").render(state))
             (Input::text("password", "パスワード").kind("password").required().autocomplete("current-password").render(&FormState { values: FormData::default(), ..state.clone() }))
+            (Input::text("code", "確認コード（2段階認証を設定した方のみ）").autocomplete("one-time-code")
+                .hint("認証アプリの6桁のコード、または回復コード").render(&FormState { values: FormData::default(), ..state.clone() }))
             button type="submit" { "ログイン" }
         }
         p { "はじめての方は " a href="/register" { "新規登録" } " してください。" }
+        p { a href="/password/forgot" { "パスワードをお忘れの方" } }
     };
     let status = state.status();
     page_with_status(status, visitor, "ログイン", body)
@@ -81,11 +84,12 @@ async fn login(State(web): State<Web>, visitor: Visitor, PageForm(form): PageFor
         errors.add(None, RESUBMIT);
         return login_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
-    match sign_in(
+    match sign_in_with_code(
         &web,
         visitor.client,
         form.get("email"),
         form.get("password"),
+        form.get("code"),
     )
     .await
     {

@@ -8,9 +8,12 @@ pub mod account;
 pub mod applicant;
 pub mod documents;
 pub mod oversight;
+pub mod password;
 pub mod public;
 pub mod reviewer;
 pub mod staff;
+pub mod totp;
+pub mod verify;
 
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
@@ -27,6 +30,9 @@ pub fn routes() -> Router<Web> {
     Router::new()
         .merge(public::routes())
         .merge(account::routes())
+        .merge(password::routes())
+        .merge(verify::routes())
+        .merge(totp::routes())
         .merge(applicant::routes())
         .merge(reviewer::routes())
         .merge(staff::routes())

@@ -66,6 +66,7 @@ fn event_label(event_type: &str) -> &str {
     match event_type {
         "AccountRegistered" => "アカウントの登録",
         "RoleGranted" => "役割の付与",
+        "EmailVerified" => "メールアドレスの確認",
         "ApplicationDraftStarted" => "申請書の作成（下書き）",
         "ApplicationDraftSaved" => "申請書の下書き保存",
         "ApplicationSubmitted" => "申請書の提出",

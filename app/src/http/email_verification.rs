@@ -1,0 +1,103 @@
+//! E-mail address verification (`crate::auth::verification`): use a mailed link, or ask for a new
+//! one. Extensions of api.md.
+
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::caller::ClientAddr;
+use super::context::CommandContext;
+use super::error::ApiError;
+use super::extract::Json;
+use super::AppState;
+use crate::auth::{verification, Actor};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// The token of the mailed link.
+    token: String,
+}
+
+/// `POST /api/v1/email-verifications`: proves the address with the mailed link; the account
+/// records `EmailVerified`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/email-verifications",
+    operation_id = "accounts_verify_email",
+    tag = "accounts",
+    summary = "メールアドレスの確認 / verify the e-mail address with a mailed link",
+    request_body = Verification,
+    security(()),
+    responses(
+        (status = 204, description = "the address is verified"),
+        (status = 410, description = "the link has expired (7 days) or was used (account.verification_link_expired, account.verification_link_used)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "an unknown link (account.verification_link_unknown)", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn verify(
+    State(state): State<AppState>,
+    context: CommandContext,
+    Json(body): Json<Verification>,
+) -> Result<impl IntoResponse, ApiError> {
+    verification::confirm(&state, &body.token, &context).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/sessions/current/email-verification`: mails the signed-in user a new link.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/current/email-verification",
+    operation_id = "accounts_resend_verification",
+    tag = "accounts",
+    summary = "確認のメールの再送 / mail a new verification link",
+    responses(
+        (status = 202, description = "a new link is mailed (valid 7 days, once)"),
+        (status = 409, description = "the address is already verified (account.email_already_verified)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many requests", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn resend(
+    State(state): State<AppState>,
+    actor: Actor,
+    ClientAddr(client): ClientAddr,
+) -> Result<impl IntoResponse, ApiError> {
+    let account = crate::accounts::load(&state, actor.user_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let Some(email) = account
+        .email
+        .as_ref()
+        .map(|email| email.as_str().to_owned())
+    else {
+        return Err(ApiError::not_found());
+    };
+    if account.email_verified() {
+        return Err(ApiError::conflict(
+            "account.email_already_verified",
+            "このメールアドレスは既に確認済みです",
+            "the e-mail address is already verified",
+        ));
+    }
+    state
+        .reset_limiter
+        .attempt(&format!("verify {email}"), client, Instant::now())
+        .map_err(|wait| {
+            ApiError::new(
+                crate::service::ErrorKind::TooMany,
+                "auth.too_many_verifications",
+                format!(
+                    "確認のメールの再送が続いたため、{}秒後にもう一度お試しください",
+                    wait.as_secs().max(1)
+                ),
+                "too many verification mails; try again later",
+            )
+        })?;
+    verification::send_link(&state, actor.user_id, &email, &account.display_name).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))))
+}

@@ -1,0 +1,134 @@
+//! Password reset by an e-mailed one-time link (`crate::auth::reset`): ask for a link, then use it.
+//! Extensions of api.md.
+
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::caller::ClientAddr;
+use super::error::ApiError;
+use super::extract::Json;
+use super::AppState;
+use crate::auth::password;
+use crate::auth::reset::{self, Link};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    /// The account's e-mail address.
+    email: String,
+}
+
+/// `POST /api/v1/password-resets`: mails a one-time link to the account with this address, if
+/// there is one. The answer is the same either way.
+#[utoipa::path(
+    post,
+    path = "/api/v1/password-resets",
+    operation_id = "accounts_request_password_reset",
+    tag = "accounts",
+    summary = "パスワード再設定のリンクの送信 / mail a password reset link",
+    request_body = ResetRequest,
+    security(()),
+    responses(
+        (status = 202, description = "accepted: a link is mailed if the address has an account (valid 30 minutes, once)"),
+        (status = 429, description = "too many requests for this address or from this client", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn request(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Json(body): Json<ResetRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    state
+        .reset_limiter
+        .attempt(&body.email, client, Instant::now())
+        .map_err(too_many_resets)?;
+    let now = state.clock.now();
+    if let Some(issued) = reset::issue(&state.db, &body.email, now).await? {
+        let link = format!(
+            "{}/password/reset?token={}",
+            state.mail.public_url.trim_end_matches('/'),
+            issued.token
+        );
+        let (subject, text) = reset::mail_text(&issued, &link, &state.city_name, &state.contact);
+        // Sent after answering: the answer's timing says nothing of whether the address exists.
+        let sender = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) =
+                crate::mail::sender::send_now(&sender, &issued.email, subject, text).await
+            {
+                tracing::warn!(%error, user_id = %issued.user_id, "a password reset mail could not be sent");
+            }
+        });
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))))
+}
+
+fn too_many_resets(wait: std::time::Duration) -> ApiError {
+    let seconds = wait.as_secs().max(1);
+    ApiError::new(
+        crate::service::ErrorKind::TooMany,
+        "auth.too_many_resets",
+        format!("パスワード再設定のお申し込みが続いたため、{seconds}秒後にもう一度お試しください"),
+        format!("too many password reset requests; try again in {seconds} s"),
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetConfirmation {
+    /// The token of the mailed link.
+    token: String,
+    /// The new password (12 to 256 characters, not a common one).
+    password: String,
+}
+
+/// `POST /api/v1/password-resets/confirm`: sets a new password with a mailed link; the link is
+/// then used, the account's other links void and its sessions ended.
+#[utoipa::path(
+    post,
+    path = "/api/v1/password-resets/confirm",
+    operation_id = "accounts_confirm_password_reset",
+    tag = "accounts",
+    summary = "パスワードの再設定 / set a new password with a mailed link",
+    request_body = ResetConfirmation,
+    security(()),
+    responses(
+        (status = 204, description = "the password is replaced; sign in with it"),
+        (status = 410, description = "the link has expired or was used (account.reset_link_expired, account.reset_link_used)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "an unknown link (account.reset_link_unknown) or a weak password (account.weak_password)", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn confirm(
+    State(state): State<AppState>,
+    Json(body): Json<ResetConfirmation>,
+) -> Result<impl IntoResponse, ApiError> {
+    let now = state.clock.now();
+    let link = reset::check(&state.db, &body.token, now).await?;
+    let Link::Valid(user_id) = link else {
+        return Err(reset::refusal(&link));
+    };
+    if let Err(error) = password::check_policy(&body.password) {
+        let refusal = crate::accounts::weak_password(&error);
+        return Err(
+            ApiError::invalid(refusal.code, refusal.message_ja, refusal.message_en)
+                .with_field("password"),
+        );
+    }
+    let secret = body.password;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    if !reset::redeem(&state.db, &body.token, user_id, &hash, now).await? {
+        // Another request used the link (or it expired) between the check and now.
+        let again = reset::check(&state.db, &body.token, now).await?;
+        return Err(reset::refusal(&again));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

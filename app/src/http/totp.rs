@@ -1,0 +1,72 @@
+//! Enrolling a second factor (`crate::auth::totp`). Extensions of api.md.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::error::ApiError;
+use super::extract::Json;
+use super::AppState;
+use crate::auth::{totp, Actor};
+
+/// `POST /api/v1/sessions/current/totp`: starts enrolment with a fresh secret (shown once).
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/current/totp",
+    operation_id = "accounts_begin_totp",
+    tag = "accounts",
+    summary = "2段階認証の設定開始 / start enrolling a TOTP second factor",
+    responses(
+        (status = 201, description = "the secret for the authenticator app, as base32 and an otpauth:// URI", body = totp::Enrolment),
+        (status = 409, description = "already enrolled (auth.totp_already_enrolled)", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn begin(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<impl IntoResponse, ApiError> {
+    let account = crate::accounts::load(&state, actor.user_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let label = account
+        .email
+        .as_ref()
+        .map(|email| email.as_str().to_owned())
+        .unwrap_or_else(|| actor.user_id.to_string());
+    let enrolment = totp::begin(&state.db, actor.user_id, &label).await?;
+    Ok((StatusCode::CREATED, Json(enrolment)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpConfirmation {
+    /// The authenticator app's current 6-digit code.
+    code: String,
+}
+
+/// `POST /api/v1/sessions/current/totp/confirm`: confirms enrolment with a code from the app;
+/// answers the ten recovery codes, once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/sessions/current/totp/confirm",
+    operation_id = "accounts_confirm_totp",
+    tag = "accounts",
+    summary = "2段階認証の設定完了 / confirm the TOTP second factor",
+    request_body = TotpConfirmation,
+    responses(
+        (status = 200, description = "enrolled: `recovery_codes`, each usable once instead of a code; shown only now"),
+        (status = 422, description = "the code does not match (auth.bad_totp)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not started, or already enrolled", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn confirm(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(body): Json<TotpConfirmation>,
+) -> Result<impl IntoResponse, ApiError> {
+    let codes = totp::confirm(&state.db, actor.user_id, &body.code, state.clock.now()).await?;
+    Ok(Json(json!({ "recovery_codes": codes })))
+}

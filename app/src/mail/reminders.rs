@@ -1,0 +1,395 @@
+//! The process `reminders`: the mails that remind a group of a deadline before it passes (a draft
+//! not yet submitted as the window closes, the settlement report due in 14 and in 3 days, a refund's
+//! 納期限, an offer's last day).
+//!
+//! It does two things, in turns:
+//! 1. **Follows the log** from a checkpoint of its own and keeps, in `reminder_deadlines` (migration
+//!    0027), the deadlines each application and grant gives its group now: for every event it reads
+//!    the current state of the application, grant or round the event is about and replaces that
+//!    object's rows, in the transaction that moves the checkpoint. Which states have a deadline is
+//!    the domain's rule (`grants_domain::reminder`: `draft_deadline`, `grant_deadlines`,
+//!    `offer_deadlines`, from the group's next steps in `grants_domain::work`).
+//! 2. **When it has caught up with the log**, asks the domain which reminder is due today
+//!    (`reminder_due`; today is the injected clock's JST day, `crate::clock`) for every deadline
+//!    within the next 14 days, and writes each due reminder into the outbox with the notices, as
+//!    `mail_outbox` writes news. A reminder's key in `outbox_mails` is the deadline's object (as
+//!    stream and subject), its day (as the sequence: the Julian day number) and the reminder's
+//!    template, so each reminder is written once per deadline: a restart, a second service or a run
+//!    from the start of the log finds it there and writes nothing; a day the service was stopped on
+//!    is caught up the next time it runs (a reminder is due from its first day to the deadline).
+//!    A deadline moved (a report's extension, a corrected window) is a new deadline and reminded
+//!    again.
+//!
+//! `mail/sender.rs` delivers them with every other mail.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::Duration;
+
+use grants_domain::reminder::{
+    days_left, draft_deadline, grant_deadlines, offer_deadlines, reminder_due, DeadlineKind,
+    Reminder,
+};
+use grants_domain::{Application, ApplicationId, Grant, GrantId, Round, RoundId};
+use grants_projections::{checkpoint, EventLog, LogCursor, LoggedEvent, Tx};
+use sqlx::Row;
+use time::Date;
+
+use super::outbox::{found, mail_about, mail_domain, store, MailKey};
+use super::templates::News;
+use crate::service::load::existing;
+use crate::state::AppState;
+
+/// The process's checkpoint in `projection_checkpoints`.
+pub const NAME: &str = "reminders";
+
+/// How many events one step reads.
+const BATCH: i64 = 100;
+
+/// How long the process waits when the log has nothing new: how soon a new day (or a moved test
+/// clock) is noticed.
+const IDLE: Duration = Duration::from_millis(250);
+
+/// One deadline as `reminder_deadlines` keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Deadline {
+    kind: DeadlineKind,
+    /// The application (a draft, an offer) or the grant (the report, a refund).
+    object_id: String,
+    application_id: ApplicationId,
+    round_id: RoundId,
+    due_on: Date,
+}
+
+/// The background run until `shutdown`: follows the log, and sends the reminders due whenever it
+/// has caught up. A failed step is retried with a growing pause; nothing is skipped.
+pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let log = EventLog::new(state.db.log_pool());
+    let mut failures: u32 = 0;
+    loop {
+        let outcome = match follow(&state, &log).await {
+            Ok(true) => Ok(true),
+            Ok(false) => remind(&state).await.map(|_| false),
+            Err(error) => Err(error),
+        };
+        let pause = match outcome {
+            Ok(true) => {
+                failures = 0;
+                Duration::ZERO
+            }
+            Ok(false) => {
+                failures = 0;
+                IDLE
+            }
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                tracing::error!(%error, process = NAME, attempt = failures, "process step failed; will retry");
+                Duration::from_millis(200).saturating_mul(1 << failures.min(7))
+            }
+        };
+        tokio::select! {
+            biased;
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+/// Reads the next batch after the checkpoint and replaces the deadlines of every object it touched,
+/// with the moved checkpoint, in one transaction; `true` if there was anything to read.
+async fn follow(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
+    let pool = state.db.log_pool();
+    let cursor: LogCursor = checkpoint::current(&pool, NAME).await?;
+    let batch = log.read_after(cursor, BATCH).await?;
+    let Some(last) = batch.last().map(LoggedEvent::cursor) else {
+        return Ok(false);
+    };
+    let mut applications = BTreeSet::new();
+    let mut grants = BTreeSet::new();
+    let mut rounds = BTreeSet::new();
+    for event in &batch {
+        let id = event.aggregate_id.as_str();
+        if event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE {
+            applications.extend(id.parse::<ApplicationId>().ok());
+        } else if event.aggregate_type == <Grant as cqrs_es::Aggregate>::TYPE {
+            grants.extend(id.parse::<GrantId>().ok());
+        } else if event.aggregate_type == <Round as cqrs_es::Aggregate>::TYPE {
+            rounds.extend(id.parse::<RoundId>().ok());
+        }
+    }
+    // Read every state first, then write: the transaction stays short.
+    let mut drafts = Vec::new();
+    for id in applications {
+        drafts.push((id, application_draft(state, id).await?));
+    }
+    let mut grant_rows = Vec::new();
+    for id in grants {
+        grant_rows.push((id, grant_rows_of(state, id).await?));
+    }
+    let mut round_rows = Vec::new();
+    for id in rounds {
+        if let Some(round) = found(existing(&state.stores.rounds, id).await)? {
+            round_rows.push((id, round));
+        }
+    }
+    let mut tx = pool.begin().await?;
+    for (id, draft) in &drafts {
+        replace(
+            &mut tx,
+            &id.to_string(),
+            &[DeadlineKind::Draft],
+            draft.iter(),
+        )
+        .await?;
+    }
+    for (id, rows) in &grant_rows {
+        let kinds = [DeadlineKind::SettlementReport, DeadlineKind::Refund];
+        replace(&mut tx, &id.to_string(), &kinds, rows.iter()).await?;
+    }
+    for (id, round) in &round_rows {
+        round_changed(&mut tx, *id, round).await?;
+    }
+    checkpoint::store(&mut tx, NAME, last).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The draft deadline of application `id`, if it is a draft of a round that exists.
+async fn application_draft(
+    state: &AppState,
+    id: ApplicationId,
+) -> anyhow::Result<Option<Deadline>> {
+    let Some(application) = found(existing(&state.stores.applications, id).await)? else {
+        return Ok(None);
+    };
+    let Some(status) = application.status() else {
+        return Ok(None);
+    };
+    let round_id = application.round_id();
+    let Some(round) = found(existing(&state.stores.rounds, round_id).await)? else {
+        return Ok(None);
+    };
+    let Some(settings) = round.settings.as_ref() else {
+        return Ok(None);
+    };
+    Ok(
+        draft_deadline(status, settings.closes_at).map(|due_on| Deadline {
+            kind: DeadlineKind::Draft,
+            object_id: id.to_string(),
+            application_id: id,
+            round_id,
+            due_on,
+        }),
+    )
+}
+
+/// The deadlines grant `id` gives its group now.
+async fn grant_rows_of(state: &AppState, id: GrantId) -> anyhow::Result<Vec<Deadline>> {
+    let Some(grant) = found(existing(&state.stores.grants, id).await)? else {
+        return Ok(Vec::new());
+    };
+    Ok(grant_deadlines(&grant)
+        .into_iter()
+        .map(|(kind, due_on)| Deadline {
+            kind,
+            object_id: id.to_string(),
+            application_id: grant.application_id,
+            round_id: grant.round_id,
+            due_on,
+        })
+        .collect())
+}
+
+/// A round changed: its drafts' last day follows its window (a correction may move it), and its
+/// open offers are replaced by the ones it has now.
+async fn round_changed(tx: &mut Tx, id: RoundId, round: &Round) -> anyhow::Result<()> {
+    let round_key = id.to_string();
+    if let Some(settings) = round.settings.as_ref() {
+        let last_day = grants_domain::reminder::draft_last_day(settings.closes_at);
+        grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
+            "UPDATE reminder_deadlines SET due_on = $1 WHERE round_id = $2 AND kind = $3",
+        )
+        .bind(last_day.to_string())
+        .bind(&round_key)
+        .bind(DeadlineKind::Draft.key())
+        .execute(&mut *conn)
+        .await?);
+    }
+    for kind in [DeadlineKind::RunnerUpOffer, DeadlineKind::PromotionOffer] {
+        grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
+            "DELETE FROM reminder_deadlines WHERE round_id = $1 AND kind = $2",
+        )
+        .bind(&round_key)
+        .bind(kind.key())
+        .execute(&mut *conn)
+        .await?);
+    }
+    for (application_id, kind, due_on) in offer_deadlines(round) {
+        insert(
+            tx,
+            &Deadline {
+                kind,
+                object_id: application_id.to_string(),
+                application_id,
+                round_id: id,
+                due_on,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces `object_id`'s deadlines of `kinds` with `rows`.
+async fn replace(
+    tx: &mut Tx,
+    object_id: &str,
+    kinds: &[DeadlineKind],
+    rows: impl Iterator<Item = &Deadline>,
+) -> anyhow::Result<()> {
+    for kind in kinds {
+        grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
+            "DELETE FROM reminder_deadlines WHERE object_id = $1 AND kind = $2",
+        )
+        .bind(object_id)
+        .bind(kind.key())
+        .execute(&mut *conn)
+        .await?);
+    }
+    for row in rows {
+        insert(tx, row).await?;
+    }
+    Ok(())
+}
+
+async fn insert(tx: &mut Tx, row: &Deadline) -> anyhow::Result<()> {
+    grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
+        "INSERT INTO reminder_deadlines (kind, object_id, application_id, round_id, due_on) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (kind, object_id) DO UPDATE SET due_on = excluded.due_on, \
+         application_id = excluded.application_id, round_id = excluded.round_id",
+    )
+    .bind(row.kind.key())
+    .bind(&row.object_id)
+    .bind(row.application_id.to_string())
+    .bind(row.round_id.to_string())
+    .bind(row.due_on.to_string())
+    .execute(&mut *conn)
+    .await?);
+    Ok(())
+}
+
+/// The deadlines from `today` to the farthest a reminder looks ahead.
+async fn deadlines_near(state: &AppState, today: Date) -> anyhow::Result<Vec<Deadline>> {
+    let horizon = today + time::Duration::days(DeadlineKind::MAX_LEAD_DAYS);
+    let rows: Vec<(String, String, String, String, String)> = crate::with_pool!(&state.db, pool => {
+        sqlx::query(
+            "SELECT kind, object_id, application_id, round_id, due_on FROM reminder_deadlines \
+             WHERE due_on >= $1 AND due_on <= $2 ORDER BY due_on, kind, object_id",
+        )
+        .bind(today.to_string())
+        .bind(horizon.to_string())
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| -> Result<_, sqlx::Error> {
+            Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?))
+        })
+        .collect::<Result<_, _>>()?
+    });
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, object_id, application_id, round_id, due_on)| {
+            Some(Deadline {
+                kind: DeadlineKind::from_key(&kind)?,
+                object_id,
+                application_id: application_id.parse().ok()?,
+                round_id: round_id.parse().ok()?,
+                due_on: Date::parse(&due_on, format).ok()?,
+            })
+        })
+        .collect())
+}
+
+/// Writes every reminder due today that is not in the outbox yet; how many it wrote.
+async fn remind(state: &AppState) -> anyhow::Result<usize> {
+    let today = state.clock.today_jst();
+    let deadlines = deadlines_near(state, today).await?;
+    let domain = mail_domain(state);
+    let pool = state.db.log_pool();
+    let mut written = 0;
+    for deadline in deadlines {
+        let Some(reminder) = reminder_due(deadline.kind, deadline.due_on, today) else {
+            continue;
+        };
+        let sequence = i64::from(deadline.due_on.to_julian_day());
+        let message_id = super::outbox::message_id(
+            &deadline.object_id,
+            sequence,
+            reminder.key(),
+            &deadline.object_id,
+            &domain,
+        );
+        if already_written(state, &message_id).await? {
+            continue;
+        }
+        let amount = match deadline.kind {
+            DeadlineKind::Refund => {
+                found(existing(&state.stores.grants, &deadline.object_id).await)?
+                    .map(|grant: Grant| grant.refund_due())
+            }
+            _ => None,
+        };
+        let news = News::Reminder {
+            reminder,
+            due_on: deadline.due_on,
+            days_left: days_left(deadline.due_on, today),
+            amount,
+        };
+        // Where in the log it belongs: after everything this process has followed.
+        let position = checkpoint::current(&pool, NAME).await?.position;
+        let key = MailKey {
+            stream_id: deadline.object_id.clone(),
+            sequence,
+            subject_id: deadline.object_id.clone(),
+            position,
+            created_at: state.clock.now(),
+        };
+        let path = path_of(&deadline, reminder);
+        let Some(mail) =
+            mail_about(state, deadline.application_id, &news, path, key, &domain).await?
+        else {
+            continue;
+        };
+        let mut tx = pool.begin().await?;
+        store(&mut tx, &mail).await?;
+        tx.commit().await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// The page a reminder points to.
+fn path_of(deadline: &Deadline, reminder: Reminder) -> String {
+    let id = &deadline.object_id;
+    match reminder {
+        Reminder::DraftClosing => format!("/applications/{id}"),
+        Reminder::ReportDueSoon | Reminder::ReportDueVerySoon | Reminder::RefundDue => {
+            format!("/grants/{id}")
+        }
+        Reminder::RunnerUpOfferExpiring => format!("/applications/{id}/runner-up"),
+        Reminder::PromotionOfferExpiring => format!("/applications/{id}/promotion"),
+    }
+}
+
+async fn already_written(state: &AppState, message_id: &str) -> anyhow::Result<bool> {
+    let count: i64 = crate::with_pool!(&state.db, pool => {
+        sqlx::query_scalar("SELECT count(*) FROM outbox_mails WHERE message_id = $1")
+            .bind(message_id)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(count > 0)
+}

@@ -1,0 +1,218 @@
+//! A TOTP second factor (app/src/auth/totp.rs, RFC 6238) over real HTTP, on both backends: a staff
+//! member enrols (the secret and its otpauth:// URI, confirmed with a code this test computes with
+//! totp-rs on the service's clock, which answers ten recovery codes); from then on signing in asks
+//! for a code: none or a wrong one is refused, a computed one lets in once (the same step again is
+//! refused), a recovery code lets in once. Accounts that did not enrol sign in as before.
+
+use grants_tests::{on_both_backends, TestApp, TEST_PASSWORD};
+use reqwest::Method;
+use serde_json::json;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+fn code_at(secret: &str, at: time::OffsetDateTime) -> String {
+    let bytes = Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .expect("base32");
+    // The service enables totp-rs's `otpauth` feature, which adds the issuer and the account name.
+    let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new()).expect("a TOTP");
+    totp.generate(u64::try_from(at.unix_timestamp()).unwrap())
+}
+
+async fn sign_in(app: &TestApp, email: &str, code: Option<&str>) -> grants_tests::Answer {
+    let mut body = json!({"email": email, "password": TEST_PASSWORD});
+    if let Some(code) = code {
+        body["code"] = json!(code);
+    }
+    app.post_json("/api/v1/sessions", &body).await
+}
+
+on_both_backends!(
+    an_enrolled_staff_member_signs_in_with_a_code_or_a_recovery_code,
+    |app: TestApp| async move {
+        let email = "staff-totp@example.jp";
+        let staff = app.account_with_role("staff", email).await;
+        let begun = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions/current/totp",
+                &staff,
+                None,
+                201,
+            )
+            .await;
+        let secret = begun["secret"].as_str().unwrap().to_owned();
+        let uri = begun["otpauth_uri"].as_str().unwrap();
+        assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+        assert!(uri.contains(&format!("secret={secret}")), "{uri}");
+        // Not yet confirmed: signing in needs no code.
+        assert_eq!(sign_in(&app, email, None).await.status, 201);
+
+        let wrong = app
+            .send(
+                Method::POST,
+                "/api/v1/sessions/current/totp/confirm",
+                Some(&staff),
+                Some(&json!({"code": "000000"})),
+            )
+            .await;
+        assert_eq!(wrong.status, 422, "{:?}", wrong.body);
+        let now = app.clock.now();
+        let confirmed = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions/current/totp/confirm",
+                &staff,
+                Some(&json!({"code": code_at(&secret, now)})),
+                200,
+            )
+            .await;
+        let recovery: Vec<String> = confirmed["recovery_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|code| code.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(recovery.len(), 10);
+
+        // Enrolled: no code, a wrong code: refused.
+        let none = sign_in(&app, email, None).await;
+        assert_eq!(none.status, 401);
+        assert_eq!(none.body["code"], "auth.totp_required");
+        let bad = sign_in(&app, email, Some("123456")).await;
+        assert_eq!(bad.status, 401);
+        assert_eq!(bad.body["code"], "auth.bad_totp");
+        // A code of the next step (the clock moved 30 s on) lets in, once.
+        app.clock.advance(time::Duration::seconds(30));
+        let code = code_at(&secret, app.clock.now());
+        let ok = sign_in(&app, email, Some(&code)).await;
+        assert_eq!(ok.status, 201, "{:?}", ok.body);
+        let token = ok.body["token"].as_str().unwrap();
+        app.call(Method::GET, "/api/v1/work-queue", token, None, 200)
+            .await;
+        assert_eq!(
+            sign_in(&app, email, Some(&code)).await.status,
+            401,
+            "replayed"
+        );
+        // A recovery code lets in once.
+        assert_eq!(sign_in(&app, email, Some(&recovery[0])).await.status, 201);
+        assert_eq!(sign_in(&app, email, Some(&recovery[0])).await.status, 401);
+        // The sign-in page: without the code it asks for it; with a fresh one it signs in.
+        let browser = grants_tests::browser::Browser::new(&app);
+        let refused = browser.sign_in(email).await;
+        assert!(
+            refused.html.contains("確認コードを入力してください"),
+            "{}",
+            refused.html
+        );
+        app.clock.advance(time::Duration::seconds(30));
+        let login = browser.get("/login").await;
+        let code = code_at(&secret, app.clock.now());
+        let signed_in = browser
+            .post(
+                "/login",
+                &[
+                    ("_csrf", &login.csrf()),
+                    ("email", email),
+                    ("password", TEST_PASSWORD),
+                    ("code", &code),
+                    ("next", ""),
+                ],
+            )
+            .await;
+        assert!(signed_in.url.ends_with("/staff"), "{}", signed_in.url);
+        // Enrolling again is refused; another account signs in without a code.
+        let again = app
+            .send(
+                Method::POST,
+                "/api/v1/sessions/current/totp",
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(again.status, 409);
+        app.account_with_role("auditor", "auditor-plain@example.jp")
+            .await;
+
+        // An auditor enrols on the page 2段階認証の設定.
+        let auditor = "auditor-totp@example.jp";
+        app.account_with_role("auditor", auditor).await;
+        let browser = grants_tests::browser::Browser::new(&app);
+        browser.sign_in(auditor).await;
+        let start = browser.get("/account/totp").await;
+        let shown = browser
+            .post("/account/totp/start", &[("_csrf", &start.csrf())])
+            .await;
+        let marker = "id=\"totp-secret\">";
+        let at = shown.html.find(marker).expect("the secret") + marker.len();
+        let secret = shown.html[at..].split('<').next().unwrap().to_owned();
+        let code = code_at(&secret, app.clock.now());
+        let done = browser
+            .post(
+                "/account/totp/confirm",
+                &[
+                    ("_csrf", &shown.csrf()),
+                    ("secret", &secret),
+                    ("uri", ""),
+                    ("code", &code),
+                ],
+            )
+            .await;
+        assert!(done.html.contains("recovery-codes"), "{}", done.html);
+        assert_eq!(sign_in(&app, auditor, None).await.status, 401);
+    }
+);
+
+/// With enrolment required (`--require-staff-totp`, the default of `grants serve`), a staff member
+/// who has not enrolled can only enrol; applicants are not held; once enrolled, work goes on.
+async fn staff_must_enrol_first(backend: grants_tests::Backend) {
+    let app =
+        grants_tests::spawn_app_with(backend, |config| config.require_staff_totp = true).await;
+    let staff = app
+        .account_with_role("staff", "staff-required@example.jp")
+        .await;
+    let held = app
+        .send(Method::GET, "/api/v1/work-queue", Some(&staff), None)
+        .await;
+    assert_eq!(held.status, 403, "{:?}", held.body);
+    assert_eq!(held.body["code"], "auth.totp_enrolment_required");
+    assert!(held.body["detail_ja"]
+        .as_str()
+        .unwrap()
+        .contains("/account/totp"));
+    app.call(Method::GET, "/api/v1/sessions/current", &staff, None, 200)
+        .await;
+    let applicant = app.applicant("applicant-free@example.jp").await;
+    app.register_group(&applicant, "みどりの会").await;
+
+    let begun = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions/current/totp",
+            &staff,
+            None,
+            201,
+        )
+        .await;
+    let code = code_at(begun["secret"].as_str().unwrap(), app.clock.now());
+    app.call(
+        Method::POST,
+        "/api/v1/sessions/current/totp/confirm",
+        &staff,
+        Some(&json!({"code": code})),
+        200,
+    )
+    .await;
+    app.call(Method::GET, "/api/v1/work-queue", &staff, None, 200)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_must_enrol_first_sqlite() {
+    staff_must_enrol_first(grants_tests::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_must_enrol_first_postgres() {
+    staff_must_enrol_first(grants_tests::Backend::Postgres).await;
+}
