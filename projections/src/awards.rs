@@ -3,8 +3,10 @@
 //! Built from the round's `AwardDecided` and the grant's `GrantDecided` (with the registration number
 //! from the group's `GroupRegistered`, kept in `award_groups`), then kept current by the grant's later
 //! events (amount and period changes, work started, settlement, finalisation, withdrawal,
-//! cancellation, closing). Payloads are read as JSON, not as the domain's types, so that a reshaped
-//! event still projects: `GrantDecided` fields are taken from `decision.X` when present, else from `X`.
+//! cancellation, closing). The round's and the grant's events are read as the domain's typed events
+//! (with the upcasters, `crate::typed`), and the row's status is the domain's rule for what the public
+//! sees (`GrantStatus::public_after`). Of `GroupRegistered` only the registration number is read, by
+//! name: the group's contact data is never decoded here.
 //!
 //! Rule 12: only the group's name and registration number (public in municipal grant lists), the
 //! project's title, summary and planned period, course, fiscal year, amounts, dates and status are
@@ -14,16 +16,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use grants_domain::grant::{GrantEvent, GrantStatus, Period};
+use grants_domain::round::RoundEvent;
 use serde::Serialize;
-use serde_json::Value;
 use sqlx::Row;
 use time::Date;
 
 use crate::error::ProjectionError;
 use crate::event_log::{LoggedEvent, Reads};
-use crate::payload::{parse_date, Fields};
+use crate::payload::Fields;
 use crate::pool::{text_pair, upsert, upsert_pairs, Conditions, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
+use crate::typed::{decode, status};
 
 /// The projection's name.
 pub const NAME: &str = "awards";
@@ -57,7 +61,7 @@ pub struct Award {
     pub amount_awarded: i64,
     pub award_date: Option<Date>,
     pub amount_finalised: Option<i64>,
-    pub status: String,
+    pub status: GrantStatus,
     /// The group's registration number under the city's ordinance (public, not personal data).
     pub registration_number: Option<String>,
     /// The planned project period (事業期間), as decided or changed since.
@@ -97,55 +101,90 @@ impl Projection for Awards {
     }
 }
 
-/// The grant an event is about, if the public list cares about the event.
-fn grant_of(event: &LoggedEvent) -> Result<Option<String>, ProjectionError> {
-    let fields = Fields::new(NAME, event);
-    Ok(
-        match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-            ("round", "AwardDecided" | "AwardAmended") => Some(fields.text("grant_id")?),
-            ("grant", "GrantDecided") => Some(
-                fields
-                    .optional_text("grant_id")
-                    .unwrap_or_else(|| event.aggregate_id.clone()),
-            ),
-            ("grant", _) => Some(event.aggregate_id.clone()),
+/// The event as the domain's type, if the public list folds it: a round's award or amendment, or
+/// any of a grant's events.
+enum Read {
+    Round(Box<RoundEvent>),
+    Grant(Box<GrantEvent>),
+    /// A group's registration number (the one field of `GroupRegistered` read).
+    Registered(Option<String>),
+}
+
+fn read_event(event: &LoggedEvent) -> Result<Option<Read>, ProjectionError> {
+    Ok(match event.aggregate_type.as_str() {
+        "round" if matches!(event.event_type.as_str(), "AwardDecided" | "AwardAmended") => {
+            Some(Read::Round(Box::new(decode(NAME, event)?)))
+        }
+        "grant" => Some(Read::Grant(Box::new(decode(NAME, event)?))),
+        "group" if event.event_type == "GroupRegistered" => Some(Read::Registered(
+            Fields::new(NAME, event).optional_text("registration_number"),
+        )),
+        _ => None,
+    })
+}
+
+/// The grant an event is about, and its group where the event names it.
+fn grant_of(event: &LoggedEvent, read: &Read) -> Option<(String, Option<String>)> {
+    match read {
+        Read::Round(round_event) => match &**round_event {
+            RoundEvent::AwardDecided {
+                grant_id, group_id, ..
+            } => Some((grant_id.to_string(), Some(group_id.to_string()))),
+            RoundEvent::AwardAmended { grant_id, .. } => Some((grant_id.to_string(), None)),
             _ => None,
         },
-    )
+        Read::Grant(grant_event) => Some(match &**grant_event {
+            GrantEvent::GrantDecided { decision, .. } => (
+                decision.grant_id.to_string(),
+                Some(decision.group_id.to_string()),
+            ),
+            _ => (event.aggregate_id.clone(), None),
+        }),
+        Read::Registered(_) => None,
+    }
 }
 
 /// Applies a batch in memory and writes it in a few statements, whatever its length: the rows and
 /// registration numbers the batch needs are read once, the events fold into them in log order, and
 /// what changed is upserted in one statement per table (docs/benchmarks.md).
 async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
+    let mut read = Vec::new();
     let mut grant_ids = BTreeSet::new();
     let mut group_ids = BTreeSet::new();
     for event in events {
-        if let Some(grant_id) = grant_of(event)? {
+        let Some(typed) = read_event(event)? else {
+            continue;
+        };
+        if let Some((grant_id, group_id)) = grant_of(event, &typed) {
             grant_ids.insert(grant_id);
-            if let Some(group_id) = Fields::new(NAME, event).optional_text("group_id") {
-                group_ids.insert(group_id);
-            }
+            group_ids.extend(group_id);
         }
+        read.push((event, typed));
     }
-    let registers_groups = events
-        .iter()
-        .any(|event| event.aggregate_type == "group" && event.event_type == "GroupRegistered");
-    if grant_ids.is_empty() && !registers_groups {
+    if read.is_empty() {
         return Ok(());
     }
     let mut awards = load_awards(tx, &grant_ids).await?;
     let mut numbers = load_numbers(tx, &group_ids).await?;
     let mut renumbered = BTreeMap::new();
     let mut changed = BTreeSet::new();
-    for event in events {
-        fold(
-            event,
-            &mut awards,
-            &mut numbers,
-            &mut renumbered,
-            &mut changed,
-        )?;
+    for (event, typed) in read {
+        if let Read::Registered(number) = typed {
+            // Only the registration number: the group's contact data is never read.
+            if let Some(number) = number {
+                numbers.insert(event.aggregate_id.clone(), number.clone());
+                renumbered.insert(event.aggregate_id.clone(), number);
+            }
+            continue;
+        }
+        let Some((grant_id, group_id)) = grant_of(event, &typed) else {
+            continue;
+        };
+        let number = group_id.and_then(|group| numbers.get(&group).cloned());
+        fold(&grant_id, typed, number, &mut awards);
+        if awards.contains_key(&grant_id) {
+            changed.insert(grant_id);
+        }
     }
     upsert_pairs(
         tx,
@@ -158,187 +197,113 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
     write_awards(tx, &changed).await
 }
 
-/// One event applied to the rows and registration numbers in memory. An event about a grant the
-/// list has no row for changes nothing.
-fn fold(
-    event: &LoggedEvent,
-    awards: &mut BTreeMap<String, Award>,
-    numbers: &mut BTreeMap<String, String>,
-    renumbered: &mut BTreeMap<String, String>,
-    changed: &mut BTreeSet<String>,
-) -> Result<(), ProjectionError> {
-    let fields = Fields::new(NAME, event);
-    if (event.aggregate_type.as_str(), event.event_type.as_str()) == ("group", "GroupRegistered") {
-        // Only the registration number: the group's contact data is never read.
-        if let Some(number) = fields.optional_text("registration_number") {
-            numbers.insert(event.aggregate_id.clone(), number.clone());
-            renumbered.insert(event.aggregate_id.clone(), number);
-        }
-        return Ok(());
-    }
-    let Some(grant_id) = grant_of(event)? else {
-        return Ok(());
-    };
-    let number_of = |numbers: &BTreeMap<String, String>| {
-        fields
-            .optional_text("group_id")
-            .and_then(|group| numbers.get(&group).cloned())
-    };
-    let award = awards.get_mut(&grant_id);
-    match (event.event_type.as_str(), award) {
-        ("AwardDecided", award) => {
-            let amount = fields.amount("amount")?;
-            let decided_on = fields.date("decided_on")?;
-            if award.is_none() {
-                let registration_number = number_of(numbers);
-                awards.insert(
-                    grant_id.clone(),
-                    Award {
-                        grant_id: grant_id.clone(),
-                        fiscal_year: None,
-                        course: None,
-                        group_name: None,
-                        title: None,
-                        summary: None,
-                        amount_awarded: amount,
-                        award_date: Some(decided_on),
-                        amount_finalised: None,
-                        status: "decided".to_owned(),
-                        registration_number,
-                        planned_start: None,
-                        planned_end: None,
-                    },
-                );
-            }
-        }
-        ("AwardAmended", award) => {
-            let amount = fields.amount("new_amount")?;
-            if let Some(award) = award {
-                award.amount_awarded = amount;
-            }
-        }
-        ("GrantDecided", award) => {
-            let fiscal_year = fields
-                .optional_amount("fiscal_year")
-                .and_then(|year| i32::try_from(year).ok());
-            let amount = fields.amount("amount")?;
-            let decided_on = fields.date("decided_on")?;
-            let (planned_start, planned_end) = period(fields.get("planned_period"));
-            let registration_number = number_of(numbers);
-            let decided = Award {
-                grant_id: grant_id.clone(),
-                fiscal_year,
-                course: fields.optional_text("course"),
-                group_name: fields.optional_text("group_name"),
-                title: fields.optional_text("title"),
-                summary: fields.optional_text("summary"),
-                amount_awarded: amount,
-                award_date: Some(decided_on),
-                amount_finalised: None,
-                status: "decided".to_owned(),
-                registration_number,
-                planned_start,
-                planned_end,
-            };
-            match award {
-                // The decision's fields replace the round's; status and settlement stay.
-                Some(award) => {
-                    *award = Award {
-                        registration_number: decided
-                            .registration_number
-                            .or(award.registration_number.take()),
-                        amount_finalised: award.amount_finalised,
-                        status: std::mem::take(&mut award.status),
-                        ..decided
-                    };
-                }
-                None => {
-                    awards.insert(grant_id.clone(), decided);
-                }
-            }
-        }
-        (event_type, award) => {
-            let Some(change) = AwardChange::read(event_type, &fields)? else {
-                return Ok(());
-            };
-            if let Some(award) = award {
-                change.apply(award);
-            }
-        }
-    }
-    if awards.contains_key(&grant_id) {
-        changed.insert(grant_id);
-    }
-    Ok(())
-}
-
-/// What one of the grant's later events changes in its public row.
-enum AwardChange {
-    Status(&'static str),
-    StartWork,
-    Amount(i64, (Option<Date>, Option<Date>)),
-    Period((Option<Date>, Option<Date>)),
-    Finalised { finalised: i64, refund_due: i64 },
-}
-
-impl AwardChange {
-    fn read(event_type: &str, fields: &Fields<'_>) -> Result<Option<Self>, ProjectionError> {
-        Ok(Some(match event_type {
-            "ChangeApproved" => AwardChange::Amount(
-                fields.amount("decided_amount")?,
-                period(fields.get("period")),
-            ),
-            "ChangeNotified" => AwardChange::Period(period(fields.get("period"))),
-            "AdvanceRequested" | "PaymentRecorded" => AwardChange::StartWork,
-            "SettlementReportSubmitted" => AwardChange::Status("report_submitted"),
-            "SettlementReportReturned" => AwardChange::Status("report_returned"),
-            "AmountFinalised" => AwardChange::Finalised {
-                finalised: fields.amount("finalised")?,
-                refund_due: fields.optional_amount("refund_due").unwrap_or(0),
-            },
-            "GrantWithdrawn" => AwardChange::Status("withdrawn"),
-            "GrantClosed" => AwardChange::Status("closed"),
-            "GrantCancelled" => AwardChange::Status("cancelled"),
-            // The public sees an approved 中止・廃止, not the request (which may be refused).
-            "DiscontinuationApproved" => AwardChange::Status("discontinued"),
-            _ => return Ok(None),
-        }))
-    }
-
-    fn apply(self, award: &mut Award) {
-        // The planned project period after a change, when the event carries one.
-        let set_period = |award: &mut Award, (start, end): (Option<Date>, Option<Date>)| {
-            if start.is_some() || end.is_some() {
-                award.planned_start = start;
-                award.planned_end = end;
-            }
-        };
-        match self {
-            AwardChange::Status(status) => award.status = status.to_owned(),
-            AwardChange::StartWork => {
-                if award.status == "decided" {
-                    award.status = "in_progress".to_owned();
-                }
-            }
-            AwardChange::Amount(amount, period) => {
-                award.amount_awarded = amount;
-                set_period(award, period);
-            }
-            AwardChange::Period(period) => set_period(award, period),
-            AwardChange::Finalised {
-                finalised,
-                refund_due,
+/// One event of the grant `grant_id` applied to the rows in memory; `number` is its group's
+/// registration number where the event names the group. An event about a grant the list has no row
+/// for changes nothing.
+fn fold(grant_id: &str, read: Read, number: Option<String>, awards: &mut BTreeMap<String, Award>) {
+    match read {
+        Read::Round(round_event) => match *round_event {
+            RoundEvent::AwardDecided {
+                amount, decided_on, ..
             } => {
-                award.amount_finalised = Some(finalised);
-                award.status = if refund_due > 0 {
-                    "refund_due"
-                } else {
-                    "finalised"
+                awards.entry(grant_id.to_owned()).or_insert_with(|| Award {
+                    grant_id: grant_id.to_owned(),
+                    fiscal_year: None,
+                    course: None,
+                    group_name: None,
+                    title: None,
+                    summary: None,
+                    amount_awarded: amount.to_i64(),
+                    award_date: Some(decided_on),
+                    amount_finalised: None,
+                    status: GrantStatus::Decided,
+                    registration_number: number,
+                    planned_start: None,
+                    planned_end: None,
+                });
+            }
+            RoundEvent::AwardAmended { new_amount, .. } => {
+                if let Some(award) = awards.get_mut(grant_id) {
+                    award.amount_awarded = new_amount.to_i64();
                 }
-                .to_owned();
+            }
+            _ => {}
+        },
+        Read::Grant(grant_event) => {
+            if let GrantEvent::GrantDecided {
+                decision,
+                decided_on,
+                ..
+            } = &*grant_event
+            {
+                let decided = Award {
+                    grant_id: grant_id.to_owned(),
+                    fiscal_year: Some(decision.fiscal_year.year()),
+                    course: Some(decision.course.clone()),
+                    group_name: Some(decision.group_name.clone()),
+                    title: Some(decision.title.clone()),
+                    summary: Some(decision.summary.clone()),
+                    amount_awarded: decision.amount.to_i64(),
+                    award_date: Some(*decided_on),
+                    amount_finalised: None,
+                    status: GrantStatus::Decided,
+                    registration_number: number,
+                    planned_start: Some(decision.planned_period.start),
+                    planned_end: Some(decision.planned_period.end),
+                };
+                match awards.get_mut(grant_id) {
+                    // The decision's fields replace the round's; status and settlement stay.
+                    Some(award) => {
+                        *award = Award {
+                            registration_number: decided
+                                .registration_number
+                                .or(award.registration_number.take()),
+                            amount_finalised: award.amount_finalised,
+                            status: award.status,
+                            ..decided
+                        };
+                    }
+                    None => {
+                        awards.insert(grant_id.to_owned(), decided);
+                    }
+                }
+                return;
+            }
+            if let Some(award) = awards.get_mut(grant_id) {
+                apply(award, &grant_event);
             }
         }
+        Read::Registered(_) => {}
     }
+}
+
+/// What one of the grant's later events changes in its public row: the status by the domain's rule,
+/// the amount and period after a change, the finalised amount.
+fn apply(award: &mut Award, event: &GrantEvent) {
+    if let Some(status) = GrantStatus::public_after(Some(award.status), event) {
+        award.status = status;
+    }
+    match event {
+        GrantEvent::ChangeApproved {
+            decided_amount,
+            period,
+            ..
+        } => {
+            award.amount_awarded = decided_amount.to_i64();
+            set_period(award, period);
+        }
+        GrantEvent::ChangeNotified { period, .. } => set_period(award, period),
+        GrantEvent::AmountFinalised { finalised, .. } => {
+            award.amount_finalised = Some(finalised.to_i64());
+        }
+        _ => {}
+    }
+}
+
+/// The planned project period after a change.
+fn set_period(award: &mut Award, period: &Period) {
+    award.planned_start = Some(period.start);
+    award.planned_end = Some(period.end);
 }
 
 async fn load_awards(
@@ -381,7 +346,7 @@ async fn write_awards(tx: &mut Tx, awards: &[&Award]) -> Result<(), ProjectionEr
                     .bind(award.amount_awarded)
                     .bind(award.award_date)
                     .bind(award.amount_finalised)
-                    .bind(&award.status)
+                    .bind(award.status.as_str())
                     .bind(&award.registration_number)
                     .bind(award.planned_start)
                     .bind(award.planned_end);
@@ -390,12 +355,6 @@ async fn write_awards(tx: &mut Tx, awards: &[&Award]) -> Result<(), ProjectionEr
         });
     }
     Ok(())
-}
-
-/// The first and last day of a `{start, end}` period.
-fn period(value: Option<&Value>) -> (Option<Date>, Option<Date>) {
-    let day = |field: &str| value.and_then(|v| v.get(field)).and_then(parse_date);
-    (day("start"), day("end"))
 }
 
 /// The most awards one page of the public list holds.
@@ -508,7 +467,7 @@ where
         amount_awarded: row.try_get(6)?,
         award_date: row.try_get(7)?,
         amount_finalised: row.try_get(8)?,
-        status: row.try_get(9)?,
+        status: status(row.try_get(9)?)?,
         registration_number: row.try_get(10)?,
         planned_start: row.try_get(11)?,
         planned_end: row.try_get(12)?,

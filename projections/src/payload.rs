@@ -6,7 +6,6 @@
 //! [`ProjectionError::Event`] naming the projection, the event and the field.
 
 use serde_json::Value;
-use time::Date;
 
 use crate::error::ProjectionError;
 use crate::event_log::LoggedEvent;
@@ -58,27 +57,4 @@ impl<'e> Fields<'e> {
     pub(crate) fn text(&self, field: &str) -> Result<String, ProjectionError> {
         self.optional_text(field).ok_or_else(|| self.missing(field))
     }
-
-    pub(crate) fn optional_amount(&self, field: &str) -> Option<i64> {
-        self.get(field).and_then(Value::as_i64)
-    }
-
-    pub(crate) fn amount(&self, field: &str) -> Result<i64, ProjectionError> {
-        self.optional_amount(field)
-            .ok_or_else(|| self.missing(field))
-    }
-
-    pub(crate) fn date(&self, field: &str) -> Result<Date, ProjectionError> {
-        self.get(field)
-            .and_then(parse_date)
-            .ok_or_else(|| self.missing(field))
-    }
-}
-
-/// A `YYYY-MM-DD` date.
-pub(crate) fn parse_date(value: &Value) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    value
-        .as_str()
-        .and_then(|text| Date::parse(text, &format).ok())
 }

@@ -40,7 +40,7 @@ pub const CSV_HEADERS: [&str; 12] = [
 ];
 
 /// The awards as CSV: the BOM, [`CSV_HEADERS`], then one line per award in the given order. Amounts are
-/// plain yen without separators, dates `YYYY-MM-DD`, the status in Japanese ([`status_ja`]) and as its
+/// plain yen without separators, dates `YYYY-MM-DD`, the status in Japanese (`GrantStatus::label_ja`) and as its
 /// api.md code. Text cells (course, group name, registration number, title, summary) are made
 /// [`spreadsheet_safe`].
 pub fn awards_csv(rows: &[Award]) -> Vec<u8> {
@@ -66,8 +66,8 @@ pub fn awards_csv(rows: &[Award]) -> Vec<u8> {
                 award.amount_awarded.to_string(),
                 award.award_date.map(iso_date).unwrap_or_default(),
                 number(award.amount_finalised),
-                status_ja(&award.status).to_owned(),
-                award.status.clone(),
+                award.status.label_ja().to_owned(),
+                award.status.as_str().to_owned(),
             ];
             write_record(&mut writer, record.into_iter());
         }
@@ -96,25 +96,6 @@ pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
         std::borrow::Cow::Borrowed(text)
-    }
-}
-
-/// A grant status as the city's staff name it (the grant aggregate's labels); an unknown code is
-/// shown as it is.
-pub fn status_ja(status: &str) -> &str {
-    match status {
-        "decided" => "交付決定",
-        "withdrawn" => "取下げ",
-        "in_progress" => "事業実施中",
-        "report_submitted" => "実績報告提出済",
-        "report_returned" => "実績報告差戻し",
-        "finalised" => "額の確定済",
-        "refund_due" => "返還待ち",
-        "closed" => "完了",
-        "cancelled" => "取消",
-        "discontinuation_requested" => "中止・廃止申請中",
-        "discontinued" => "中止・廃止承認済",
-        other => other,
     }
 }
 
@@ -324,7 +305,7 @@ mod tests {
             amount_awarded: 286_000,
             award_date: None,
             amount_finalised: Some(240_000),
-            status: "decided".to_owned(),
+            status: grants_domain::grant::GrantStatus::Decided,
             registration_number: Some("=cmd|' /C calc'!A0".to_owned()),
             planned_start: None,
             planned_end: None,

@@ -13,11 +13,15 @@
 use serde::Serialize;
 use sqlx::Row;
 
+use grants_domain::grant::GrantEvent;
+use grants_domain::round::RoundEvent;
+use grants_domain::{ApplicationId, ChangeRequestId};
+
 use crate::error::ProjectionError;
 use crate::event_log::{LoggedEvent, Reads};
-use crate::payload::{parse_date, Fields};
 use crate::pool::{LogPool, Tx};
 use crate::runner::{BoxFuture, Projection};
+use crate::typed::decode;
 
 /// The projection's name.
 pub const NAME: &str = "work_items";
@@ -89,62 +93,81 @@ enum Change {
     CloseGrant(String),
 }
 
+/// The event as the domain's type, if this read model reads it (`reads` filters the log already; the
+/// check keeps a rebuild from decoding what it does not fold).
+enum Read {
+    Grant(Box<GrantEvent>),
+    Round(Box<RoundEvent>),
+}
+
+fn read_event(event: &LoggedEvent) -> Result<Option<Read>, ProjectionError> {
+    Ok(match event.aggregate_type.as_str() {
+        "grant" => Some(Read::Grant(Box::new(decode(NAME, event)?))),
+        "round" => Some(Read::Round(Box::new(decode(NAME, event)?))),
+        _ => None,
+    })
+}
+
 fn changes(event: &LoggedEvent) -> Result<Vec<Change>, ProjectionError> {
-    let fields = Fields::new(NAME, event);
-    let id = event.aggregate_id.clone();
-    Ok(
-        match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-            ("grant", "ChangeRequested") => {
-                let change = fields.text("change_request_id")?;
-                vec![Change::Open(WorkItem {
-                    item_id: format!("change:{change}"),
-                    kind: DECIDE_CHANGE.to_owned(),
-                    grant_id: Some(id),
-                    application_id: None,
-                    round_id: None,
-                    due_on: None,
-                })]
+    let id = &event.aggregate_id;
+    Ok(match read_event(event)? {
+        Some(Read::Grant(grant_event)) => match *grant_event {
+            GrantEvent::ChangeRequested {
+                change_request_id, ..
+            } => vec![Change::Open(WorkItem {
+                item_id: change_item(change_request_id),
+                kind: DECIDE_CHANGE.to_owned(),
+                grant_id: Some(id.clone()),
+                application_id: None,
+                round_id: None,
+                due_on: None,
+            })],
+            GrantEvent::ChangeApproved {
+                change_request_id, ..
             }
-            ("grant", "ChangeApproved" | "ChangeRejected") => {
-                vec![Change::Close(format!(
-                    "change:{}",
-                    fields.text("change_request_id")?
-                ))]
-            }
-            ("grant", "GrantWithdrawn" | "GrantCancelled") => vec![Change::CloseGrant(id)],
-            ("round", "RankingFixed") => {
-                let due_on = fields
-                    .get("offer_expires_on")
-                    .and_then(parse_date)
-                    .map(|day| day.to_string());
-                let rows = fields
-                    .get("rows")
-                    .and_then(serde_json::Value::as_array)
-                    .ok_or_else(|| fields.missing("rows"))?;
-                rows.iter()
-                    .filter(|row| !row["remainder_offer"].is_null())
-                    .filter_map(|row| row["application_id"].as_str())
-                    .map(|application| {
-                        Change::Open(WorkItem {
-                            item_id: format!("offer:{application}"),
-                            kind: OFFER_UNANSWERED.to_owned(),
-                            grant_id: None,
-                            application_id: Some(application.to_owned()),
-                            round_id: Some(id.clone()),
-                            due_on: due_on.clone(),
-                        })
-                    })
-                    .collect()
-            }
-            ("round", "RunnerUpOfferAccepted" | "RunnerUpOfferDeclined") => {
-                vec![Change::Close(format!(
-                    "offer:{}",
-                    fields.text("application_id")?
-                ))]
+            | GrantEvent::ChangeRejected {
+                change_request_id, ..
+            } => vec![Change::Close(change_item(change_request_id))],
+            GrantEvent::GrantWithdrawn { .. } | GrantEvent::GrantCancelled { .. } => {
+                vec![Change::CloseGrant(id.clone())]
             }
             _ => Vec::new(),
         },
-    )
+        Some(Read::Round(round_event)) => match *round_event {
+            RoundEvent::RankingFixed {
+                rows,
+                offer_expires_on,
+                ..
+            } => rows
+                .iter()
+                .filter(|row| row.remainder_offer.is_some())
+                .map(|row| {
+                    Change::Open(WorkItem {
+                        item_id: offer_item(row.application_id),
+                        kind: OFFER_UNANSWERED.to_owned(),
+                        grant_id: None,
+                        application_id: Some(row.application_id.to_string()),
+                        round_id: Some(id.clone()),
+                        due_on: offer_expires_on.map(|day| day.to_string()),
+                    })
+                })
+                .collect(),
+            RoundEvent::RunnerUpOfferAccepted { application_id, .. }
+            | RoundEvent::RunnerUpOfferDeclined { application_id, .. } => {
+                vec![Change::Close(offer_item(application_id))]
+            }
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    })
+}
+
+fn change_item(change_request_id: ChangeRequestId) -> String {
+    format!("change:{change_request_id}")
+}
+
+fn offer_item(application_id: ApplicationId) -> String {
+    format!("offer:{application_id}")
 }
 
 async fn write(tx: &mut Tx, change: &Change, position: i64) -> Result<(), ProjectionError> {

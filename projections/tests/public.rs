@@ -4,6 +4,7 @@
 mod common;
 
 use common::{database, seed_history, Backend, PATIENCE, PERSONAL, REGISTRATION_NUMBER};
+use grants_domain::grant::GrantStatus;
 use grants_projections::awards::{self, Award};
 use grants_projections::public::{self, CSV_HEADERS, PLACEHOLDER_FUNDER_ID, PLACEHOLDER_PREFIX};
 use grants_projections::{Awards, Publisher, Runner};
@@ -34,7 +35,7 @@ fn award(grant_id: &str, title: &str, summary: &str) -> Award {
         amount_awarded: 286_000,
         award_date: Some(date!(2025 - 06 - 10)),
         amount_finalised: Some(240_000),
-        status: "closed".to_owned(),
+        status: GrantStatus::Closed,
         registration_number: Some(REGISTRATION_NUMBER.to_owned()),
         planned_start: Some(date!(2025 - 07 - 01)),
         planned_end: Some(date!(2026 - 02 - 28)),
@@ -72,7 +73,7 @@ fn the_csv_round_trips_japanese_text_with_commas_quotes_and_newlines() {
     partial.amount_finalised = None;
     partial.fiscal_year = None;
     partial.course = None;
-    partial.status = "in_progress".to_owned();
+    partial.status = GrantStatus::InProgress;
     let rows = [tricky.to_vec(), vec![partial]].concat();
 
     let bytes = public::awards_csv(&rows);
@@ -113,7 +114,7 @@ fn the_csv_round_trips_japanese_text_with_commas_quotes_and_newlines() {
         assert_eq!(field(6), safe(&row.summary));
         assert_eq!(field(7), "286000");
         assert_eq!(field(8), "2025-06-10");
-        assert_eq!(field(11), row.status);
+        assert_eq!(field(11), row.status.as_str());
     }
     let first = &records[0];
     assert_eq!(

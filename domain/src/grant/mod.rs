@@ -231,6 +231,17 @@ impl GrantStatus {
             | GrantEvent::NoticeIssued { .. } => return current,
         })
     }
+
+    /// Where a grant stands as the public list shows it (rule 12): like [`GrantStatus::after`], except
+    /// that the public sees an approved 中止・廃止 and never the request, which may still be refused,
+    /// so a request and its refusal leave the public status as it was.
+    pub fn public_after(current: Option<GrantStatus>, event: &GrantEvent) -> Option<GrantStatus> {
+        match event {
+            GrantEvent::DiscontinuationRequested { .. }
+            | GrantEvent::DiscontinuationRefused { .. } => current,
+            _ => Self::after(current, event),
+        }
+    }
 }
 
 /// The award as decided, with the amendments approved or notified since.

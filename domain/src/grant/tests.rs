@@ -1879,3 +1879,38 @@ fn the_status_follows_the_grants_life_one_rule_for_the_aggregate_and_the_read_mo
     assert_eq!(status, state(&history).status);
     assert_eq!(status, Some(GrantStatus::ReportSubmitted));
 }
+
+#[test]
+fn the_public_sees_an_approved_discontinuation_and_never_the_request() {
+    // Given a grant in progress, when its group asks to discontinue and staff refuse, the public
+    // status stays in progress throughout; the grant's own status shows the request meanwhile.
+    let at = datetime!(2026-09-01 10:00 +09:00);
+    let asked = GrantEvent::DiscontinuationRequested {
+        reason: "会場が使えなくなった".into(),
+        by: UserId::new(),
+        at,
+    };
+    let refused = GrantEvent::DiscontinuationRefused {
+        reason: "代替会場で続けられる".into(),
+        resumes: GrantStatus::InProgress,
+        by: UserId::new(),
+        at,
+    };
+    let in_progress = Some(GrantStatus::InProgress);
+    assert_eq!(
+        GrantStatus::after(in_progress, &asked),
+        Some(GrantStatus::DiscontinuationRequested)
+    );
+    assert_eq!(GrantStatus::public_after(in_progress, &asked), in_progress);
+    assert_eq!(
+        GrantStatus::public_after(in_progress, &refused),
+        in_progress
+    );
+    // Everywhere else in a grant's life the public status is the grant's own.
+    let history = history(&[advanced(), submitted(report(250_000, 30_000))]);
+    let mut public = None;
+    for event in &history {
+        public = GrantStatus::public_after(public, event);
+    }
+    assert_eq!(public, state(&history).status);
+}
