@@ -4,10 +4,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{append, database, seed_history, Backend, PATIENCE};
+use common::{
+    append, application_id, award_decided, database, grant_id, seed_history, Backend, PATIENCE,
+};
 use grants_projections::awards;
 use grants_projections::{verify, AuditChain, Awards, LogPool, ProjectionError, Runner};
-use serde_json::json;
 
 async fn chain(pool: &LogPool) -> Vec<(i64, i64, String, String)> {
     let sql = "SELECT link, position, hash, previous_hash FROM audit_chain ORDER BY link";
@@ -97,7 +98,7 @@ async fn wait_for_sees_a_fresh_write(backend: Backend) {
         "round",
         "r-1",
         1,
-        &json!({"AwardDecided": {"grant_id": "g-1", "amount": 50_000, "decided_on": "2025-06-10"}}),
+        &award_decided(&grant_id(1), &application_id(1), 50_000),
     )
     .await;
     runner
@@ -262,7 +263,7 @@ async fn a_restamped_log_is_read_again_in_its_order() {
         "round",
         "r-after-restore",
         1,
-        &json!({"AwardDecided": {"grant_id": "g-after", "amount": 50_000, "decided_on": "2025-06-10"}}),
+        &award_decided(&grant_id(9), &application_id(9), 50_000),
     )
     .await;
     runner

@@ -109,7 +109,10 @@ async fn damage(app: &TestApp, storage: &Storage, sha256: &str, bytes: Option<&[
     }
 }
 
+/// `grants audit verify`'s check of every referenced file, once the notices the log calls for are
+/// issued (each grant's 交付決定通知書 is a file too).
 async fn verification(app: &TestApp) -> grants_app::audit::AttachmentVerification {
+    grants_tests::process::caught_up(app, grants_app::documents::issue::NAME).await;
     let db = grants_app::db::Database::connect(&app.database_url)
         .await
         .unwrap();
@@ -519,7 +522,8 @@ async fn on_the_report(app: TestApp) {
             .status,
         200
     );
-    assert_eq!(verification(&app).await.files_checked, 3);
+    // The files attached so far and the grant's 交付決定通知書.
+    assert_eq!(verification(&app).await.files_checked, 3 + 1);
     // A change request awaiting staff takes a quote for the new plan.
     let change = json!({
         "reason": "参加者が増えたため会場を広くする",
@@ -585,7 +589,7 @@ async fn on_the_report(app: TestApp) {
             .status,
         404
     );
-    assert_eq!(verification(&app).await.files_checked, 4);
+    assert_eq!(verification(&app).await.files_checked, 4 + 1);
     // A withdrawn grant's report takes nothing more.
     let reason = json!({"reason": "会場が確保できなくなったため"});
     app.call(

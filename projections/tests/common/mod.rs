@@ -226,6 +226,13 @@ pub fn grant_decided(
         "at": "2025-06-10T10:00:00+09:00"}})
 }
 
+/// A whole `AwardDecided` as the round aggregate records it, for `amount` yen to `grant` (a UUID).
+pub fn award_decided(grant: &str, application: &str, amount: i64) -> Value {
+    json!({"AwardDecided": {"application_id": application, "grant_id": grant, "group_id": GROUP,
+        "amount": amount, "notice_number": "", "conditions": "", "completion_deadline": "2026-02-28",
+        "decided_on": "2025-06-10", "by": STAFF, "decided_at": "2025-06-10T10:00:00+09:00"}})
+}
+
 /// A small history: a group with personal data, a round, a review, four grants, payments,
 /// finalisation, withdrawal, cancellation and closing.
 /// Returns the number of events appended and the last one's position.
