@@ -47,6 +47,9 @@ on_both_backends!(
         app.score(&cast, &application, &[40], &[]).await;
         app.close_and_rank(&cast, &round).await;
         let grant = app.award(&cast, &round, &application, 100_000).await;
+        // The award's notice is appended to the grant by the documents process: let it land before
+        // the grant's events are counted.
+        grants_tests::process::caught_up(&app, grants_app::documents::issue::NAME).await;
 
         let database = Database::connect(&app.database_url).await.unwrap();
         let length = || async {
