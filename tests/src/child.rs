@@ -63,8 +63,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `server_test` (the ignored test that calls [`serve_from_env`]) of the current test
-    /// binary on `database_url`; its log (stderr) goes to `log` if given.
+    /// Starts `server_test` (the ignored test that calls [`serve_from_env`], named with its module,
+    /// as in `crash::crash_test_server`) of the current test binary on `database_url`; its log
+    /// (stderr) goes to `log` if given.
     pub async fn start(
         server_test: &str,
         database_url: &str,

@@ -20,7 +20,12 @@ pub fn sink() -> (u16, PathBuf) {
 
 /// A service whose mails go over SMTP to the sink, with links to `https://grants.example.jp`.
 pub async fn app_mailing_to_the_sink(backend: Backend) -> TestApp {
-    let (port, _) = sink();
+    app_mailing_to(backend, sink().0).await
+}
+
+/// A service whose mails go over SMTP to 127.0.0.1:`port` (the sink's, or a port a test brings
+/// up and down), with links to `https://grants.example.jp`.
+pub async fn app_mailing_to(backend: Backend, port: u16) -> TestApp {
     spawn_app_with(backend, |config| {
         config.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
         config.mail.public_url = "https://grants.example.jp".into();

@@ -641,7 +641,7 @@ async fn killed_midway(backend: Backend) {
     let work = tempfile::tempdir().unwrap();
     let env = [("GRANTS_CHILD_ATTACHMENTS_DIR", dir.as_os_str())];
     let server = Server::start_with(
-        "attachment_test_server",
+        "attachments::attachment_test_server",
         &app.database_url,
         work.path(),
         None,
@@ -705,7 +705,7 @@ async fn killed_midway(backend: Backend) {
         "the killed upload left its temporary file"
     );
     let restarted = Server::start_with(
-        "attachment_test_server",
+        "attachments::attachment_test_server",
         &app.database_url,
         work.path(),
         None,

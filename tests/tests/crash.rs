@@ -84,7 +84,7 @@ async fn crash_repeatedly(backend: Backend) {
     let client = reqwest::Client::new();
 
     // The open round and the demo groups, found through the API as a client would.
-    let server = Server::start("crash_test_server", &url, work.path(), None).await;
+    let server = Server::start("crash::crash_test_server", &url, work.path(), None).await;
     let staff = sign_in(&client, &server.base, DEMO_STAFF, DEMO_PASSWORD).await;
     let rounds: Value = client
         .get(format!("{}/api/v1/rounds", server.base))
@@ -143,7 +143,7 @@ async fn crash_repeatedly(backend: Backend) {
     let mut killed_mid_load = 0;
     for kill in 0..KILLS {
         let before = events(&pool).await;
-        let server = Server::start("crash_test_server", &url, work.path(), None).await;
+        let server = Server::start("crash::crash_test_server", &url, work.path(), None).await;
         let load = tokio::spawn(load(
             server.base.clone(),
             tokens.clone(),
@@ -168,7 +168,7 @@ async fn crash_repeatedly(backend: Backend) {
         }
 
         // Restart, let the projections catch up, stop, and compare with a fresh rebuild.
-        let server = Server::start("crash_test_server", &url, work.path(), None).await;
+        let server = Server::start("crash::crash_test_server", &url, work.path(), None).await;
         caught_up(&client, &server.base).await;
         server.kill();
         let live = snapshot(&pool).await;

@@ -189,7 +189,7 @@ async fn run_faults(url: &str, cluster: Option<&PrivateCluster>) {
         .unwrap();
 
     let client = reqwest::Client::new();
-    let server = Server::start("fault_suite_server", url, work.path(), None).await;
+    let server = Server::start("faults::fault_suite_server", url, work.path(), None).await;
     let staff = sign_in(
         &client,
         &server.base,
@@ -270,7 +270,8 @@ async fn run_faults(url: &str, cluster: Option<&PrivateCluster>) {
         }
         server.take().unwrap().kill();
         let log = work.path().join(format!("server-{kill}.log"));
-        let restarted = Server::start("fault_suite_server", url, work.path(), Some(log)).await;
+        let restarted =
+            Server::start("faults::fault_suite_server", url, work.path(), Some(log)).await;
         *base.write().unwrap() = restarted.base.clone();
         server = Some(restarted);
     }

@@ -16,7 +16,7 @@ async fn logs_hold_no_secrets(backend: Backend) {
     let (url, _dir) = fresh_database(backend).await;
     let work = tempfile::tempdir().unwrap();
     let log = work.path().join("server.log");
-    let server = Server::start("logging_server", &url, work.path(), Some(log.clone())).await;
+    let server = Server::start("logs::logging_server", &url, work.path(), Some(log.clone())).await;
     let client = reqwest::Client::new();
     let email = "hanako.yamada@example.jp";
     let registered = client

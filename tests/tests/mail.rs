@@ -15,64 +15,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use grants_tests::scenario::{form, step_up_round, SHORT_WINDOW};
+use grants_tests::smtp::{app_mailing_to, fresh_address, mails_to, sink, wait_for_mails};
 use grants_tests::{process, spawn_app_with, Backend, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 const OUTBOX: &str = grants_app::mail::outbox::NAME;
-
-/// The sink's port and directory, as `scripts/test` exports them.
-fn sink() -> (u16, PathBuf) {
-    let port = std::env::var("GRANTS_TEST_SMTP_PORT").expect(
-        "GRANTS_TEST_SMTP_PORT is not set: run the tests with scripts/test, which starts the SMTP sink",
-    );
-    let dir = std::env::var("GRANTS_TEST_SMTP_DIR").expect("GRANTS_TEST_SMTP_DIR is set");
-    (port.parse().expect("a port"), PathBuf::from(dir))
-}
-
-/// A service whose mails go over SMTP to 127.0.0.1:`port`.
-async fn app_mailing_to(backend: Backend, port: u16) -> TestApp {
-    spawn_app_with(backend, |config| {
-        config.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
-        config.mail.public_url = "https://grants.example.jp".into();
-    })
-    .await
-}
-
-/// Every message the sink holds for `address`.
-fn mails_to(address: &str) -> Vec<Value> {
-    let (_, dir) = sink();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .filter_map(|path| std::fs::read_to_string(path).ok())
-        .filter_map(|text| serde_json::from_str::<Value>(&text).ok())
-        .filter(|mail| {
-            mail["rcpt_tos"]
-                .as_array()
-                .is_some_and(|to| to.iter().any(|to| to == address))
-        })
-        .collect()
-}
-
-/// Waits until the sink holds `count` messages for `address` (at most 20 s), and returns them.
-async fn wait_for_mails(address: &str, count: usize) -> Vec<Value> {
-    for _ in 0..200 {
-        let mails = mails_to(address);
-        if mails.len() >= count {
-            return mails;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "{address} did not receive {count} mail(s); got {}",
-        mails_to(address).len()
-    );
-}
 
 /// A group member with an address no other test uses submits an application; returns the
 /// address, the member's token, staff's token and the application id.
@@ -83,7 +31,7 @@ async fn a_submission(app: &TestApp) -> (String, String, String, String) {
     let round = app
         .open_round(&cast, &step_up_round(1_000_000, window))
         .await;
-    let address = format!("member-{}@example.jp", uuid::Uuid::new_v4().simple());
+    let address = fresh_address("member");
     let member = app.applicant(&address).await;
     let group = app.register_group(&member, "みどりの会").await;
     let id = app
@@ -344,7 +292,7 @@ async fn a_decision_is_mailed_with_the_amount_and_the_notice_number(backend: Bac
     let round = app
         .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
         .await;
-    let address = format!("member-{}@example.jp", uuid::Uuid::new_v4().simple());
+    let address = fresh_address("member");
     let member = app.applicant(&address).await;
     let group = app.register_group(&member, "みどりの会").await;
     let (application, _) = app
@@ -494,14 +442,14 @@ async fn killed_after_the_event_it_mails_once_after_the_restart(backend: Backend
     let work = tempfile::tempdir().unwrap();
     let smtp = format!("smtp://127.0.0.1:{port}");
     let env = [("GRANTS_CHILD_SMTP_URL", smtp.as_str())];
-    let server = Server::start_with("mail_test_server", &url, work.path(), None, &env).await;
+    let server = Server::start_with("mail::mail_test_server", &url, work.path(), None, &env).await;
     let app = TestApp::at(&server.base, &url);
     let (address, _member, _staff, _id) = a_submission(&app).await;
     // Killed as soon as the submission is answered: its event is committed, and its mail most
     // likely not yet written (the outbox looks every 200 ms), or written and not yet sent.
     server.kill();
 
-    let server = Server::start_with("mail_test_server", &url, work.path(), None, &env).await;
+    let server = Server::start_with("mail::mail_test_server", &url, work.path(), None, &env).await;
     let app = TestApp::at(&server.base, &url);
     let mails = wait_for_mails(&address, 1).await;
     process::caught_up(&app, OUTBOX).await;
