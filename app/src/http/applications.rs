@@ -1,16 +1,13 @@
 //! Applications: drafting, saving, submitting, screening, withdrawing and reading one.
 //!
-//! The handlers gather the facts a command needs from other aggregates (the round's terms and window,
-//! the group's standing, the group's earlier grants) and let the `Application` aggregate decide.
+//! The handlers read requests (a form with every unreadable field named at once) and write answers;
+//! the use cases are `crate::service::applications`'s.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::account::Role;
-use grants_domain::application::{Application, ApplicationCommand, ApplicationContent, Period};
-use grants_domain::{
-    ApplicationId, ApplicationWindow, Budget, GroupId, Refusal, RoundId, ScreeningOutcome, Yen,
-};
+use grants_domain::application::{Application, ApplicationContent, Period};
+use grants_domain::{ApplicationId, Budget, GroupId, Refusal, RoundId, ScreeningOutcome, Yen};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
@@ -19,12 +16,11 @@ use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{unreadable, Json, Lenient, Path, Query};
 use super::openapi as doc;
-use super::rounds::load_round;
 use super::AppState;
 use crate::auth::Actor;
-use crate::http::error::existing_for_command;
-use crate::policy::{own_application, visible_application, visible_group, Applicant, Owned, Staff};
-use crate::store::{ActorRole, Executed, Loaded};
+use crate::policy::{Applicant, Staff};
+use crate::service::applications as service;
+use crate::store::Executed;
 
 /// The form as the API carries it (api.md).
 #[derive(Deserialize, ToSchema)]
@@ -166,7 +162,7 @@ pub fn application_json(application: &Application) -> Value {
     })
 }
 
-/// `POST /api/v1/applications`: a group member starts a draft in an open round.
+/// The list's query (`?round_id=&status=`).
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListFilter {
@@ -195,58 +191,11 @@ pub async fn list(
     actor: Actor,
     Query(filter): Query<ListFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let pool = state.db.log_pool();
-    let round = filter.round_id.map(|id| id.to_string());
-    let status = filter.status.map(|status| {
-        serde_json::to_value(status)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    });
-    let everything = crate::policy::oversees(&actor);
-    let mut rows = if everything {
-        list_rows(&pool, round.as_deref(), status.as_deref(), None).await?
-    } else {
-        let groups: Vec<String> = crate::queries::groups_of(&state.db, actor.user_id)
-            .await?
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        list_rows(&pool, round.as_deref(), status.as_deref(), Some(&groups)).await?
+    let filter = service::ListFilter {
+        round_id: filter.round_id,
+        status: filter.status,
     };
-    if !everything && actor.has(Role::Reviewer) {
-        for round_id in crate::queries::round_ids(&state.db).await? {
-            let on_round = round
-                .as_deref()
-                .is_none_or(|wanted| wanted == round_id.to_string());
-            let (committee_round, _) = load_round(&state, round_id).await?;
-            if on_round && committee_round.committee.contains(&actor.user_id) {
-                let id = round_id.to_string();
-                let committee_rows = list_rows(&pool, Some(&id), status.as_deref(), None).await?;
-                rows.extend(committee_rows.into_iter().filter(reached_review));
-            }
-        }
-        rows.sort_by(|a, b| a.application_id.cmp(&b.application_id));
-        rows.dedup_by(|a, b| a.application_id == b.application_id);
-    }
-    Ok(Json(rows))
-}
-
-/// Whether a row's application has reached review: the committee sees no other (as
-/// `policy::visible_application` decides for one application).
-fn reached_review(row: &grants_projections::applications::ApplicationRow) -> bool {
-    row.status.has_reached_review()
-}
-
-async fn list_rows(
-    pool: &grants_projections::LogPool,
-    round: Option<&str>,
-    status: Option<&str>,
-    groups: Option<&[String]>,
-) -> Result<Vec<grants_projections::applications::ApplicationRow>, ApiError> {
-    grants_projections::applications::list(pool, round, status, groups)
-        .await
-        .map_err(ApiError::from)
+    Ok(Json(service::list(&state, &actor, &filter).await?))
 }
 
 #[utoipa::path(
@@ -258,47 +207,19 @@ async fn list_rows(
     request_body = NewDraft,
     responses((status = 201, description = "the draft", body = doc::ApplicationRead)),
 )]
+/// `POST /api/v1/applications`: a group member starts a draft in an open round.
 pub async fn start(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Json(body): Json<NewDraft>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let group = visible_group(&state, &actor, body.group_id).await?;
-    if !group.is_member(actor.user_id) {
-        // Staff see every group, but only its members apply for it.
-        return Err(ApiError::not_found());
-    }
-    let (_, settings) = load_round(&state, body.round_id).await?;
-    let prior_grants =
-        crate::queries::prior_grants(&state.db, body.group_id, &settings.course, body.round_id)
-            .await?;
-    let application_id: ApplicationId = context.new_id();
-    let command = ApplicationCommand::StartDraft {
-        application_id,
+    let input = service::NewDraft {
         round_id: body.round_id,
         group_id: body.group_id,
-        group: group.standing(),
-        prior_grants,
-        max_grants_per_group: settings.max_grants_per_group,
-        terms: settings.amount_terms(prior_grants),
-        window: ApplicationWindow {
-            opens_at: settings.opens_at,
-            closes_at: settings.closes_at,
-        },
         content: body.form.content()?,
-        by: actor.user_id,
-        at: context.now,
     };
-    let executed = context
-        .create(
-            &state.stores.applications,
-            application_id,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
+    let executed = service::start(&state, &context, &applicant, input).await?;
     Ok((StatusCode::CREATED, Json(answer(&executed))))
 }
 
@@ -319,47 +240,8 @@ pub async fn get(
     actor: Actor,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let application = visible_application(&state, &actor, id).await?;
+    let application = service::read(&state, &actor, id).await?;
     Ok(Json(application_json(&application)))
-}
-
-async fn run(
-    state: &AppState,
-    application: Loaded<Application>,
-    command: ApplicationCommand,
-    context: &CommandContext,
-    actor: &Actor,
-    role: ActorRole,
-) -> Result<Json<Value>, ApiError> {
-    let executed = context
-        .run_loaded(
-            &state.stores.applications,
-            application,
-            command,
-            actor,
-            role,
-        )
-        .await?;
-    Ok(Json(answer(&executed)))
-}
-
-/// [`run`] for a member of the application's group, on the application `own_application` loaded.
-async fn run_own(
-    state: &AppState,
-    own: Owned<Application>,
-    command: ApplicationCommand,
-    context: &CommandContext,
-    actor: &Actor,
-) -> Result<Json<Value>, ApiError> {
-    run(
-        state,
-        own.loaded,
-        command,
-        context,
-        actor,
-        ActorRole::Applicant,
-    )
-    .await
 }
 
 /// `PATCH /api/v1/applications/{id}`: save the draft (the whole form).
@@ -375,18 +257,13 @@ async fn run_own(
 )]
 pub async fn save(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(form): Json<Form>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_application(&state, &actor, id).await?;
-    let command = ApplicationCommand::SaveDraft {
-        content: form.content()?,
-        by: actor.user_id,
-        at: context.now,
-    };
-    run_own(&state, own, command, &context, &actor).await
+    let executed = service::save(&state, &context, &applicant, id, form.content()?).await?;
+    Ok(Json(answer(&executed)))
 }
 
 /// Rule 3's maximum for a budget not yet saved, computed exactly as submission computes it.
@@ -429,27 +306,19 @@ pub struct MaximumPreview {
 )]
 pub async fn preview_maximum(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     Path(id): Path<ApplicationId>,
     Json(budget): Json<Budget>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_application(&state, &actor, id).await?;
-    let terms = *own.state().terms().ok_or_else(ApiError::not_found)?;
-    let overflow = |_| {
-        ApiError::refused(&grants_domain::amount::AmountError::Overflow(
-            grants_domain::budget::BudgetOverflow,
-        ))
-    };
-    let totals = budget.totals().map_err(overflow)?;
-    let maximum = terms.max_subsidy(&budget).map_err(overflow)?;
+    let preview = service::preview_maximum(&state, &applicant, id, &budget).await?;
     Ok(Json(MaximumPreview {
-        maximum,
-        rate: terms.rate,
-        cap: terms.cap,
-        total_cost: totals.total_cost,
-        eligible_expenses: totals.eligible_expenses,
-        project_income: totals.deductions,
-        subsidy_base: totals.subsidy_base,
+        maximum: preview.maximum,
+        rate: preview.terms.rate,
+        cap: preview.terms.cap,
+        total_cost: preview.totals.total_cost,
+        eligible_expenses: preview.totals.eligible_expenses,
+        project_income: preview.totals.deductions,
+        subsidy_base: preview.totals.subsidy_base,
     }))
 }
 
@@ -465,18 +334,12 @@ pub async fn preview_maximum(
 )]
 pub async fn submit(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_application(&state, &actor, id).await?;
-    crate::auth::verification::require_verified(&state, actor.user_id).await?;
-    let command = ApplicationCommand::Submit {
-        group: own.group.standing(),
-        by: actor.user_id,
-        at: context.now,
-    };
-    run_own(&state, own, command, &context, &actor).await
+    let executed = service::submit(&state, &context, &applicant, id).await?;
+    Ok(Json(answer(&executed)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -499,18 +362,13 @@ pub struct Reason {
 )]
 pub async fn withdraw(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(body): Json<Reason>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_application(&state, &actor, id).await?;
-    let command = ApplicationCommand::Withdraw {
-        reason: body.reason,
-        by: actor.user_id,
-        at: context.now,
-    };
-    run_own(&state, own, command, &context, &actor).await
+    let executed = service::withdraw(&state, &context, &applicant, id, body.reason).await?;
+    Ok(Json(answer(&executed)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -547,12 +405,11 @@ pub struct Screening {
 )]
 pub async fn screen(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(body): Json<Screening>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let application = existing_for_command(&state.stores.applications, id).await?;
     let outcome = match body.outcome {
         Outcome::Eligible => ScreeningOutcome::Eligible,
         Outcome::Ineligible => ScreeningOutcome::Ineligible {
@@ -562,19 +419,6 @@ pub async fn screen(
             reason: body.reason,
         },
     };
-    let command = ApplicationCommand::Screen {
-        outcome,
-        checks: body.checks,
-        by: actor.user_id,
-        at: context.now,
-    };
-    run(
-        &state,
-        application,
-        command,
-        &context,
-        &actor,
-        ActorRole::Staff,
-    )
-    .await
+    let executed = service::screen(&state, &context, &staff, id, outcome, body.checks).await?;
+    Ok(Json(answer(&executed)))
 }

@@ -1,29 +1,21 @@
-//! 繰上げ採択 (promotion, `grants_domain::round::promotion`): staff offer the budget that came back to
-//! a round to the next passing application in rank order; its group accepts or declines. The round
-//! decides who is next and how much; this handler only reads the candidate's requested amount.
-//!
-//! Accepting does not award: staff then decide the award through `POST /api/v1/rounds/{id}/decisions`
-//! like any other, which opens the grant through the decision follow-up, once. A declined offer
-//! records the application as not adopted, as a declined runner-up offer does.
+//! 繰上げ採択 (promotion): requests read, answers written; the use cases, and what they decide, are
+//! `crate::service::promotions`'s. Accepting does not award: staff then decide the award through
+//! `POST /api/v1/rounds/{id}/decisions` like any other.
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::fiscal_year::jst_date;
-use grants_domain::round::RoundCommand;
-use grants_domain::{ApplicationId, ApplicationStatus, RoundId, Yen};
+use grants_domain::{ApplicationId, RoundId};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
-use super::decisions::{application_of_round, follow_up_at_once};
-use super::error::{existing_for_command, ApiError};
+use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::openapi as doc;
-use super::rounds::{load_round, run_as_staff};
 use super::AppState;
 use crate::policy::{Applicant, Staff};
-use crate::store::ActorRole;
+use crate::service::promotions as service;
 
 /// `POST /api/v1/rounds/{id}/promotions`: staff offer the money that came back to the next passing
 /// application in rank order (an extension of api.md). No body: the round names the application
@@ -41,42 +33,14 @@ use crate::store::ActorRole;
 )]
 pub async fn offer(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let round = existing_for_command(&state.stores.rounds, id).await?;
-    // The candidates' eligibility is a fact of their applications: a withdrawn one is skipped.
-    let mut withdrawn = Vec::new();
-    for candidate in round.aggregate().promotion_candidates() {
-        let application = super::error::existing(&state.stores.applications, candidate).await?;
-        if application.status() != Some(ApplicationStatus::Eligible) {
-            withdrawn.push(candidate);
-        }
-    }
-    let next = round
-        .aggregate()
-        .next_promotion(jst_date(context.now), &withdrawn)
-        .map_err(|error| ApiError::refused(&error))?;
-    let application = application_of_round(&state, id, next.application_id).await?;
-    let requested = application
-        .aggregate()
-        .content()
-        .map_or(Yen::ZERO, |content| content.requested_amount);
-    let command = RoundCommand::OfferPromotion {
-        application_id: next.application_id,
-        requested,
-        withdrawn,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run_as_staff(&state, &context, round, command, &actor).await?;
+    let (promotion, position) = service::offer(&state, &context, &staff, id).await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(json!({
-            "promotion": executed.state.promotion_of(next.application_id),
-            "position": executed.position,
-        })),
+        Json(json!({ "promotion": promotion, "position": position })),
     ))
 }
 
@@ -102,44 +66,23 @@ pub struct PromotionAnswer {
 )]
 pub async fn answer(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<RoundId>,
     Json(body): Json<PromotionAnswer>,
 ) -> Result<impl IntoResponse, ApiError> {
-    load_round(&state, id).await?;
-    let application = application_of_round(&state, id, body.application_id).await?;
-    if !crate::policy::is_member_of(&state, &actor, application.aggregate().group_id()).await? {
-        return Err(ApiError::not_found());
-    }
-    let command = RoundCommand::RespondToPromotion {
-        application_id: body.application_id,
-        accept: body.accept,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run(
-            &state.stores.rounds,
-            id,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    let position = follow_up_at_once(
+    let (promotion, position) = service::answer(
         &state,
-        id,
-        &executed,
-        &actor,
-        ActorRole::Applicant,
         &context,
+        &applicant,
+        id,
+        body.application_id,
+        body.accept,
     )
     .await?;
-    Ok(Json(json!({
-        "promotion": executed.state.promotion_of(body.application_id),
-        "position": position,
-    })))
+    Ok(Json(
+        json!({ "promotion": promotion, "position": position }),
+    ))
 }
 
 /// `GET /api/v1/applications/{id}/promotion-offer`: the promotion offer made to an application, for
@@ -160,23 +103,10 @@ pub async fn of_application(
     actor: crate::auth::Actor,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let application = super::error::existing(&state.stores.applications, id).await?;
-    let group_id = application.group_id();
-    if !crate::policy::oversees(&actor)
-        && !crate::policy::is_member_of(&state, &actor, group_id).await?
-    {
-        return Err(ApiError::not_found());
-    }
-    let (round, _) = load_round(&state, application.round_id()).await?;
-    let offer = round.promotion_of(id);
-    let runner_up_offer = round
-        .ranking
-        .as_ref()
-        .and_then(|ranking| ranking.offer.as_ref())
-        .filter(|offer| offer.application_id == id);
+    let offers = service::of_application(&state, &actor, id).await?;
     Ok(Json(json!({
-        "round_id": application.round_id(),
-        "offer": offer,
-        "runner_up_offer": runner_up_offer,
+        "round_id": offers.round_id,
+        "offer": offers.promotion,
+        "runner_up_offer": offers.runner_up,
     })))
 }

@@ -13,9 +13,9 @@ use super::context::CommandContext;
 use super::error::{existing_for_command, ApiError};
 use super::extract::{Json, Path};
 use super::openapi as doc;
-use super::rounds::run_as_staff;
 use super::AppState;
 use crate::policy::Staff;
+use crate::service::rounds::run_as_staff;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

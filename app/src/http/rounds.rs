@@ -3,8 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::account::Role;
-use grants_domain::round::{Round, RoundCommand, RoundSettings};
+use grants_domain::round::{Round, RoundSettings};
 use grants_domain::{RoundId, UserId};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -12,14 +11,13 @@ use utoipa::ToSchema;
 
 use super::caller::MaybeActor;
 use super::context::CommandContext;
-use super::error::{existing_for_command, ApiError};
+use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::http::error::existing;
 use crate::policy::Staff;
-use crate::store::{ActorRole, Executed, Loaded};
+use crate::service::rounds as service;
 
 /// `POST /api/v1/rounds`: staff open a round with its settings.
 #[utoipa::path(
@@ -33,56 +31,15 @@ use crate::store::{ActorRole, Executed, Loaded};
 )]
 pub async fn open(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Json(settings): Json<RoundSettings>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let round_id: RoundId = context.new_id();
-    let command = RoundCommand::Open {
-        round_id,
-        settings,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .create(
-            &state.stores.rounds,
-            round_id,
-            command,
-            &actor,
-            ActorRole::Staff,
-        )
-        .await?;
+    let (round_id, executed) = service::open(&state, &context, &staff, settings).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": round_id, "position": executed.position })),
     ))
-}
-
-/// Loads an opened round or answers 404.
-pub async fn load_round(state: &AppState, id: RoundId) -> Result<(Round, RoundSettings), ApiError> {
-    let round = existing(&state.stores.rounds, id).await?;
-    let settings = round.settings.clone().ok_or_else(ApiError::not_found)?;
-    Ok((round, settings))
-}
-
-/// Runs a staff command on a round loaded for it (`existing_for_command`).
-pub async fn run_as_staff(
-    state: &AppState,
-    context: &CommandContext,
-    round: Loaded<Round>,
-    command: RoundCommand,
-    actor: &Actor,
-) -> Result<Executed<Round>, ApiError> {
-    context
-        .run_loaded(
-            &state.stores.rounds,
-            round,
-            command,
-            actor,
-            ActorRole::Staff,
-        )
-        .await
 }
 
 /// A round as anyone may read it (an open call); staff and auditors also see the committee.
@@ -129,7 +86,7 @@ pub async fn get(
     MaybeActor(actor): MaybeActor,
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, settings) = load_round(&state, id).await?;
+    let (round, settings) = service::read(&state, id).await?;
     Ok(Json(round_json(id, &round, &settings, actor.as_ref())))
 }
 
@@ -147,16 +104,13 @@ pub async fn list(
     State(state): State<AppState>,
     MaybeActor(actor): MaybeActor,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut rounds = Vec::new();
-    for id in crate::queries::round_ids(&state.db)
-        .await?
-        .into_iter()
-        .rev()
-    {
-        let (round, settings) = load_round(&state, id).await?;
-        rounds.push(round_json(id, &round, &settings, actor.as_ref()));
-    }
-    Ok(Json(Value::Array(rounds)))
+    let rounds = service::list(&state).await?;
+    Ok(Json(Value::Array(
+        rounds
+            .iter()
+            .map(|(id, round, settings)| round_json(*id, round, settings, actor.as_ref()))
+            .collect(),
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -179,22 +133,12 @@ pub struct Appointment {
 )]
 pub async fn appoint(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<RoundId>,
     Json(body): Json<Appointment>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let round = existing_for_command(&state.stores.rounds, id).await?;
-    let is_reviewer_account = crate::accounts::load(&state, body.reviewer_id)
-        .await?
-        .is_some_and(|account| account.roles.contains(&Role::Reviewer));
-    let command = RoundCommand::AppointReviewer {
-        reviewer_id: body.reviewer_id,
-        is_reviewer_account,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run_as_staff(&state, &context, round, command, &actor).await?;
+    let executed = service::appoint(&state, &context, &staff, id, body.reviewer_id).await?;
     Ok(Json(json!({
         "committee": executed.state.committee,
         "position": executed.position,
@@ -213,16 +157,11 @@ pub async fn appoint(
 )]
 pub async fn close_scoring(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let round = existing_for_command(&state.stores.rounds, id).await?;
-    let command = RoundCommand::CloseScoring {
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run_as_staff(&state, &context, round, command, &actor).await?;
+    let executed = service::close_scoring(&state, &context, &staff, id).await?;
     Ok(Json(json!({
         "scoring_closed": executed.state.is_scoring_closed(),
         "position": executed.position,

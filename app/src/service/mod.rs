@@ -2,10 +2,14 @@
 //! managers) shares below HTTP. No module here knows axum or HTTP statuses; failures are one
 //! [`ServiceError`] whose [`ErrorKind`] each adapter shows in its own way.
 
+pub mod applications;
 pub mod context;
+pub mod decisions;
 pub mod error;
 pub mod grants;
 pub mod load;
+pub mod promotions;
+pub mod rounds;
 
 pub use context::CommandContext;
 pub use error::{ErrorKind, Problem, ServiceError};

@@ -1,0 +1,286 @@
+//! An application's use cases before the decision: start a draft, save it, preview its maximum,
+//! submit, withdraw, screen; read one or a list (rules 1 to 3).
+//!
+//! Each use case takes the caller (as a guard where only one role may act), typed input and the
+//! request's [`CommandContext`]; it gathers the facts the command needs from other aggregates (the
+//! round's terms and window, the group's standing, the group's earlier grants) and lets the
+//! `Application` aggregate decide. Reading a form into [`ApplicationContent`] (with every
+//! unreadable field named at once) is the adapters' part.
+
+use grants_domain::account::Role;
+use grants_domain::amount::{AmountError, AmountTerms};
+use grants_domain::application::{
+    Application, ApplicationCommand, ApplicationContent, ScreeningChecks,
+};
+use grants_domain::budget::{BudgetOverflow, BudgetTotals};
+use grants_domain::{
+    ApplicationId, ApplicationStatus, ApplicationWindow, Budget, GroupId, RoundId,
+    ScreeningOutcome, Yen,
+};
+use grants_projections::applications::ApplicationRow;
+
+use super::{load, CommandContext, ServiceError};
+use crate::auth::Actor;
+use crate::policy::{own_application, visible_application, visible_group, Applicant, Staff};
+use crate::state::AppState;
+use crate::store::{ActorRole, Executed};
+
+/// Which applications a list holds.
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    /// Only this round's.
+    pub round_id: Option<RoundId>,
+    /// Only those in this status.
+    pub status: Option<ApplicationStatus>,
+}
+
+/// The applications `actor` may see, oldest first: staff and auditors every one; applicants their
+/// own groups'; reviewers those of the rounds whose committee they sit on that have reached review
+/// (screened eligible or later, as `policy::visible_application` decides for one).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &ListFilter,
+) -> Result<Vec<ApplicationRow>, ServiceError> {
+    let pool = state.db.log_pool();
+    let round = filter.round_id.map(|id| id.to_string());
+    let status = filter.status.map(ApplicationStatus::as_str);
+    let everything = crate::policy::oversees(actor);
+    let groups: Option<Vec<String>> = if everything {
+        None
+    } else {
+        let groups = crate::queries::groups_of(&state.db, actor.user_id).await?;
+        Some(groups.iter().map(ToString::to_string).collect())
+    };
+    let list = |round: Option<String>, groups: Option<Vec<String>>| {
+        let pool = pool.clone();
+        async move {
+            grants_projections::applications::list(
+                &pool,
+                round.as_deref(),
+                status,
+                groups.as_deref(),
+            )
+            .await
+            .map_err(ServiceError::from)
+        }
+    };
+    let mut rows = list(round.clone(), groups).await?;
+    if !everything && actor.has(Role::Reviewer) {
+        for round_id in crate::queries::round_ids(&state.db).await? {
+            let id = round_id.to_string();
+            if round.as_deref().is_some_and(|wanted| wanted != id) {
+                continue;
+            }
+            let (committee_round, _) = load::round(state, round_id).await?;
+            if committee_round.committee.contains(&actor.user_id) {
+                let committee_rows = list(Some(id), None).await?;
+                rows.extend(
+                    committee_rows
+                        .into_iter()
+                        .filter(|row| row.status.has_reached_review()),
+                );
+            }
+        }
+        rows.sort_by(|a, b| a.application_id.cmp(&b.application_id));
+        rows.dedup_by(|a, b| a.application_id == b.application_id);
+    }
+    Ok(rows)
+}
+
+/// An application its group's members, staff and auditors may read, and the round's committee once
+/// it has reached review (except a member who declared a conflict); not found for anyone else.
+pub async fn read(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+) -> Result<Application, ServiceError> {
+    visible_application(state, actor, id).await
+}
+
+/// A new draft: in which round, for which group, with what content.
+#[derive(Debug)]
+pub struct NewDraft {
+    pub round_id: RoundId,
+    pub group_id: GroupId,
+    pub content: ApplicationContent,
+}
+
+/// A member of the group starts a draft in an open round.
+pub async fn start(
+    state: &AppState,
+    context: &CommandContext,
+    Applicant(actor): &Applicant,
+    input: NewDraft,
+) -> Result<Executed<Application>, ServiceError> {
+    let group = visible_group(state, actor, input.group_id).await?;
+    if !group.is_member(actor.user_id) {
+        // Staff see every group, but only its members apply for it.
+        return Err(ServiceError::not_found());
+    }
+    let (_, settings) = load::round(state, input.round_id).await?;
+    let prior_grants =
+        crate::queries::prior_grants(&state.db, input.group_id, &settings.course, input.round_id)
+            .await?;
+    let application_id: ApplicationId = context.new_id();
+    let command = ApplicationCommand::StartDraft {
+        application_id,
+        round_id: input.round_id,
+        group_id: input.group_id,
+        group: group.standing(),
+        prior_grants,
+        max_grants_per_group: settings.max_grants_per_group,
+        terms: settings.amount_terms(prior_grants),
+        window: ApplicationWindow {
+            opens_at: settings.opens_at,
+            closes_at: settings.closes_at,
+        },
+        content: input.content,
+        by: actor.user_id,
+        at: context.now,
+    };
+    context
+        .create(
+            &state.stores.applications,
+            application_id,
+            command,
+            actor,
+            ActorRole::Applicant,
+        )
+        .await
+}
+
+/// The group saves its draft (the whole form), while it is a draft or returned for correction.
+pub async fn save(
+    state: &AppState,
+    context: &CommandContext,
+    Applicant(actor): &Applicant,
+    id: ApplicationId,
+    content: ApplicationContent,
+) -> Result<Executed<Application>, ServiceError> {
+    let command = ApplicationCommand::SaveDraft {
+        content,
+        by: actor.user_id,
+        at: context.now,
+    };
+    run_own(state, context, actor, id, command).await
+}
+
+/// Rule 3's maximum for a budget not yet saved, with the sums behind it.
+#[derive(Debug)]
+pub struct MaximumPreview {
+    /// The maximum subsidy this budget would earn (`AmountTerms::max_subsidy`).
+    pub maximum: Yen,
+    /// The draft's terms (its rate was fixed when it started).
+    pub terms: AmountTerms,
+    pub totals: BudgetTotals,
+}
+
+/// What the maximum would be for `budget` with the draft's own terms, computed exactly as
+/// submission computes it. A query: it appends nothing.
+pub async fn preview_maximum(
+    state: &AppState,
+    Applicant(actor): &Applicant,
+    id: ApplicationId,
+    budget: &Budget,
+) -> Result<MaximumPreview, ServiceError> {
+    let own = own_application(state, actor, id).await?;
+    let terms = *own.state().terms().ok_or_else(ServiceError::not_found)?;
+    let overflow =
+        |_: BudgetOverflow| ServiceError::refused(&AmountError::Overflow(BudgetOverflow));
+    Ok(MaximumPreview {
+        maximum: terms.max_subsidy(budget).map_err(overflow)?,
+        totals: budget.totals().map_err(overflow)?,
+        terms,
+    })
+}
+
+/// The group submits inside the window (an unverified address may not, while the service requires
+/// verified ones).
+pub async fn submit(
+    state: &AppState,
+    context: &CommandContext,
+    Applicant(actor): &Applicant,
+    id: ApplicationId,
+) -> Result<Executed<Application>, ServiceError> {
+    let own = own_application(state, actor, id).await?;
+    crate::auth::verification::require_verified(state, actor.user_id).await?;
+    let command = ApplicationCommand::Submit {
+        group: own.group.standing(),
+        by: actor.user_id,
+        at: context.now,
+    };
+    context
+        .run_loaded(
+            &state.stores.applications,
+            own.loaded,
+            command,
+            actor,
+            ActorRole::Applicant,
+        )
+        .await
+}
+
+/// The group withdraws before the decision.
+pub async fn withdraw(
+    state: &AppState,
+    context: &CommandContext,
+    Applicant(actor): &Applicant,
+    id: ApplicationId,
+    reason: String,
+) -> Result<Executed<Application>, ServiceError> {
+    let command = ApplicationCommand::Withdraw {
+        reason,
+        by: actor.user_id,
+        at: context.now,
+    };
+    run_own(state, context, actor, id, command).await
+}
+
+/// Staff screen a submitted application: eligible (with all three checks), ineligible or returned
+/// for correction (with a reason).
+pub async fn screen(
+    state: &AppState,
+    context: &CommandContext,
+    Staff(actor): &Staff,
+    id: ApplicationId,
+    outcome: ScreeningOutcome,
+    checks: Option<ScreeningChecks>,
+) -> Result<Executed<Application>, ServiceError> {
+    let application = load::existing_for_command(&state.stores.applications, id).await?;
+    let command = ApplicationCommand::Screen {
+        outcome,
+        checks,
+        by: actor.user_id,
+        at: context.now,
+    };
+    context
+        .run_loaded(
+            &state.stores.applications,
+            application,
+            command,
+            actor,
+            ActorRole::Staff,
+        )
+        .await
+}
+
+/// Runs a command of the group's member on its own application.
+async fn run_own(
+    state: &AppState,
+    context: &CommandContext,
+    actor: &Actor,
+    id: ApplicationId,
+    command: ApplicationCommand,
+) -> Result<Executed<Application>, ServiceError> {
+    let own = own_application(state, actor, id).await?;
+    context
+        .run_loaded(
+            &state.stores.applications,
+            own.loaded,
+            command,
+            actor,
+            ActorRole::Applicant,
+        )
+        .await
+}
