@@ -1,10 +1,10 @@
-//! Citizen groups: registration and reading a group's record.
+//! Citizen groups: requests read (every unreadable value named at once), answers written; the use
+//! cases are `crate::service::groups`'s.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use grants_domain::group::registration::{check_registration, form_order, RegistrationForm};
-use grants_domain::group::GroupCommand;
 use grants_domain::GroupId;
 use grants_domain::Refusal;
 use serde::Deserialize;
@@ -18,8 +18,8 @@ use super::extract::{unreadable, Json, Lenient, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{visible_group, Applicant};
-use crate::store::ActorRole;
+use crate::policy::Applicant;
+use crate::service::groups as service;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -93,7 +93,7 @@ fn unreadable_fields(body: &Registration, now: time::OffsetDateTime) -> Option<A
 )]
 pub async fn register(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Json(body): Json<Registration>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -107,10 +107,7 @@ pub async fn register(
     ) else {
         return Err(ApiError::internal("a field unread after the check"));
     };
-    let group_id: GroupId = context.new_id();
-    let command = GroupCommand::Register {
-        group_id,
-        by: actor.user_id,
+    let input = service::Registration {
         name: body.name,
         registration_number: body.registration_number,
         representative_name: body.representative_name,
@@ -121,17 +118,8 @@ pub async fn register(
         member_count,
         resident_member_count,
         purpose: body.purpose,
-        at: context.now,
     };
-    let executed = context
-        .create(
-            &state.stores.groups,
-            group_id,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
+    let (group_id, executed) = service::register(&state, &context, &applicant, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": group_id, "position": executed.position })),
@@ -153,7 +141,7 @@ pub async fn get(
     actor: Actor,
     Path(id): Path<GroupId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let group = visible_group(&state, &actor, id).await?;
+    let group = service::read(&state, &actor, id).await?;
     let contact = group.contact();
     Ok(Json(json!({
         "id": group.id(),
@@ -186,18 +174,17 @@ pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut groups = Vec::new();
-    for id in crate::queries::groups_of(&state.db, actor.user_id).await? {
-        if let Some(group) = state.stores.groups.load(id).await? {
-            if group.is_member(actor.user_id) {
-                groups.push(json!({
-                    "id": group.id(),
-                    "name": group.name(),
-                    "registration_number": group.registration_number(),
-                    "registration": group.state(),
-                }));
-            }
-        }
-    }
+    let groups: Vec<_> = service::mine(&state, &actor)
+        .await?
+        .iter()
+        .map(|group| {
+            json!({
+                "id": group.id(),
+                "name": group.name(),
+                "registration_number": group.registration_number(),
+                "registration": group.state(),
+            })
+        })
+        .collect();
     Ok(Json(groups))
 }

@@ -1,12 +1,11 @@
-//! A committee member's scoresheet on one application: conflict declaration, draft scores, sealing.
-//! The committee membership and whether scoring is open are facts read from the round; the `Review`
-//! aggregate applies rule 4.
+//! A committee member's scoresheet on one application: requests read, answers written; the use cases
+//! are `crate::service::reviews`'s.
 
 use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::review::{review_id, Review, ReviewCommand};
+use grants_domain::review::Review;
 use grants_domain::ApplicationId;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -17,9 +16,9 @@ use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
-use crate::http::error::existing;
-use crate::policy::{committee_round, Reviewer};
-use crate::store::{ActorRole, Executed};
+use crate::policy::Reviewer;
+use crate::service::reviews as service;
+use crate::store::Executed;
 
 fn sheet_json(review: &Review) -> Value {
     json!({
@@ -62,30 +61,13 @@ pub struct Declaration {
 )]
 pub async fn declare(
     State(state): State<AppState>,
-    Reviewer(actor): Reviewer,
+    reviewer: Reviewer,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(body): Json<Declaration>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, _, round_id) = committee_round(&state, &actor, id).await?;
-    let command = ReviewCommand::DeclareConflict {
-        application_id: id,
-        round_id,
-        reviewer_id: actor.user_id,
-        is_committee_member: round.committee.contains(&actor.user_id),
-        conflict: body.conflict,
-        note: body.note,
-        at: context.now,
-    };
-    let executed = context
-        .run(
-            &state.stores.reviews,
-            review_id(id, actor.user_id),
-            command,
-            &actor,
-            ActorRole::Reviewer,
-        )
-        .await?;
+    let executed =
+        service::declare(&state, &context, &reviewer, id, body.conflict, body.note).await?;
     Ok(answer(&executed))
 }
 
@@ -110,28 +92,13 @@ pub struct Scores {
 )]
 pub async fn save(
     State(state): State<AppState>,
-    Reviewer(actor): Reviewer,
+    reviewer: Reviewer,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(body): Json<Scores>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, settings, _) = committee_round(&state, &actor, id).await?;
-    let command = ReviewCommand::SaveScores {
-        scores: body.scores,
-        comment: body.comment,
-        criteria: settings.criteria,
-        scoring_open: !round.is_scoring_closed(),
-        at: context.now,
-    };
-    let executed = context
-        .run(
-            &state.stores.reviews,
-            review_id(id, actor.user_id),
-            command,
-            &actor,
-            ActorRole::Reviewer,
-        )
-        .await?;
+    let executed =
+        service::save(&state, &context, &reviewer, id, body.scores, body.comment).await?;
     Ok(answer(&executed))
 }
 
@@ -147,26 +114,13 @@ pub async fn save(
 )]
 pub async fn seal(
     State(state): State<AppState>,
-    Reviewer(actor): Reviewer,
+    reviewer: Reviewer,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, settings, _) = committee_round(&state, &actor, id).await?;
-    let command = ReviewCommand::Seal {
-        criteria: settings.criteria,
-        scoring_open: !round.is_scoring_closed(),
-        at: context.now,
-    };
-    let executed = context
-        .run(
-            &state.stores.reviews,
-            review_id(id, actor.user_id),
-            command,
-            &actor,
-            ActorRole::Reviewer,
-        )
-        .await?;
-    Ok(answer(&executed))
+    Ok(answer(
+        &service::seal(&state, &context, &reviewer, id).await?,
+    ))
 }
 
 /// `GET /api/v1/applications/{id}/my-review`: one's own sheet (404 before anything was declared).
@@ -181,10 +135,10 @@ pub async fn seal(
 )]
 pub async fn mine(
     State(state): State<AppState>,
-    Reviewer(actor): Reviewer,
+    reviewer: Reviewer,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    committee_round(&state, &actor, id).await?;
-    let review = existing(&state.stores.reviews, review_id(id, actor.user_id)).await?;
-    Ok(Json(sheet_json(&review)))
+    Ok(Json(sheet_json(
+        &service::mine(&state, &reviewer, id).await?,
+    )))
 }

@@ -7,8 +7,10 @@ pub mod context;
 pub mod decisions;
 pub mod error;
 pub mod grants;
+pub mod groups;
 pub mod load;
 pub mod promotions;
+pub mod reviews;
 pub mod rounds;
 
 pub use context::CommandContext;
