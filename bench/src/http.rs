@@ -66,12 +66,23 @@ pub struct HttpArgs {
 
 /// The API, as one client with a connection pool.
 #[derive(Clone)]
-struct Api {
+pub struct Api {
     client: reqwest::Client,
     base: Arc<str>,
 }
 
 impl Api {
+    /// A client of the service at `url`, with a pool of connections for many lanes at once.
+    pub fn new(url: &str) -> anyhow::Result<Self> {
+        Ok(Api {
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(64)
+                .timeout(Duration::from_secs(60))
+                .build()?,
+            base: url.trim_end_matches('/').into(),
+        })
+    }
+
     async fn send(
         &self,
         method: Method,
@@ -96,7 +107,7 @@ impl Api {
     }
 
     /// A call that must succeed (2xx); returns the body.
-    async fn ok(
+    pub async fn ok(
         &self,
         method: Method,
         path: &str,
@@ -110,7 +121,7 @@ impl Api {
         Ok(answer)
     }
 
-    async fn sign_in(&self, email: &str) -> anyhow::Result<String> {
+    pub async fn sign_in(&self, email: &str) -> anyhow::Result<String> {
         let body = json!({"email": email, "password": PASSWORD});
         let answer = self
             .ok(Method::POST, "/api/v1/sessions", None, Some(&body))
@@ -181,7 +192,7 @@ fn today() -> String {
     grants_domain::fiscal_year::jst_date(OffsetDateTime::now_utc()).to_string()
 }
 
-fn round_settings(n: usize, closes_in: Duration) -> Value {
+pub fn round_settings(n: usize, closes_in: Duration) -> Value {
     let criteria: Vec<Value> = [
         ("public_benefit", "公益性"),
         ("civic", "市民性"),
@@ -213,7 +224,7 @@ fn round_settings(n: usize, closes_in: Duration) -> Value {
     })
 }
 
-fn group(n: usize) -> Value {
+pub fn group(n: usize) -> Value {
     json!({
         "name": format!("ベンチ市民活動団体{n}"), "registration_number": format!("市民活動-{n:04}"),
         "representative_name": "代表 太郎", "address": "市内本町1-2-3", "phone": "0564-00-0000",
@@ -309,13 +320,7 @@ impl Drop for RssSampler {
 
 pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
     let backend = args.backend.clone();
-    let api = Api {
-        client: reqwest::Client::builder()
-            .pool_max_idle_per_host(64)
-            .timeout(Duration::from_secs(60))
-            .build()?,
-        base: args.url.trim_end_matches('/').into(),
-    };
+    let api = Api::new(&args.url)?;
     let mut figures = BTreeMap::new();
     let key = |name: &str| format!("{backend}.{name}");
 

@@ -6,6 +6,7 @@
 
 mod http;
 mod lag;
+mod peer;
 mod public;
 mod report;
 mod stats;
@@ -36,6 +37,8 @@ enum Command {
     Rebuild(synth::RebuildArgs),
     /// The public awards list over HTTP.
     Public(public::PublicArgs),
+    /// Side by side with the peer (cqrs-demo) on the same PostgreSQL, in interleaved passes.
+    Peer(peer::PeerArgs),
     /// Add one figure (JSON) to the results file.
     Record(report::RecordArgs),
     /// Print the results as a table with ratios and targets.
@@ -59,6 +62,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Synth(args) => synth::synth(args).await,
         Command::Rebuild(args) => synth::rebuild(args).await,
         Command::Public(args) => public::run(args).await,
+        Command::Peer(args) => peer::run(args).await,
         Command::Record(args) => report::record_one(args),
         Command::Report(args) => report::print(args),
     }

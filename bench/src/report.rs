@@ -130,6 +130,60 @@ pub fn print(args: ReportArgs) -> anyhow::Result<()> {
             });
         }
     }
+    // Side by side with the peer (cqrs-demo), pass by pass: each of this service's commands against
+    // the peer's account opening of the same pass (the measure), the deposit alongside.
+    let connections = num("peer.setup/connections");
+    for pass in 1.. {
+        let key = |phase: &str, figure: &str| num(&format!("peer.pass{pass}.{phase}/{figure}"));
+        let Some(peer_open) = key("peer_open", "per_second") else {
+            break;
+        };
+        let conns = f(connections, 0);
+        rows.push(Row {
+            figure: format!("peer (cqrs-demo) open account, {conns} conns, pass {pass}"),
+            value: format!(
+                "{}/s p50 {} p99 {} ms",
+                f(Some(peer_open), 0),
+                f(key("peer_open", "p50_ms"), 1),
+                f(key("peer_open", "p99_ms"), 1)
+            ),
+            raw: String::new(),
+            ratio: String::new(),
+            target: "p99 < 20 ms".into(),
+            verdict: verdict(key("peer_open", "p99_ms").map(|p| p < 20.0)),
+        });
+        rows.push(Row {
+            figure: format!("peer (cqrs-demo) deposit, {conns} conns, pass {pass}"),
+            value: format!(
+                "{}/s p50 {} p99 {} ms",
+                f(key("peer_deposit", "per_second"), 0),
+                f(key("peer_deposit", "p50_ms"), 1),
+                f(key("peer_deposit", "p99_ms"), 1)
+            ),
+            raw: String::new(),
+            ratio: String::new(),
+            target: String::new(),
+            verdict: "",
+        });
+        for (phase, label, at_least) in [("draft", "draft", 2.0), ("submit", "submit", 1.0)] {
+            let rate = key(phase, "per_second");
+            let p99 = key(phase, "p99_ms");
+            let r = ratio(rate, Some(peer_open));
+            rows.push(Row {
+                figure: format!("beside the peer: {label}, {conns} conns, pass {pass}"),
+                value: format!(
+                    "{}/s p50 {} p99 {} ms",
+                    f(rate, 0),
+                    f(key(phase, "p50_ms"), 1),
+                    f(p99, 1)
+                ),
+                raw: format!("{} (peer open)", f(Some(peer_open), 0)),
+                ratio: format!("{}×", f(r, 2)),
+                target: format!("≥{at_least}× peer, p99 < 20 ms"),
+                verdict: verdict(r.zip(p99).map(|(r, p)| r >= at_least && p < 20.0)),
+            });
+        }
+    }
     if let Some(rate) = num("postgres.store_append_8/per_second") {
         let r = ratio(Some(rate), raw8);
         rows.push(Row {

@@ -3,6 +3,8 @@
 #
 #   source scripts/lib/postgres.sh
 #   pg_throwaway_start            # sets PG_THROWAWAY_URL, _PORT, _DIR, _VERSION
+#   PG_THROWAWAY_WANT_PORT=5432 pg_throwaway_start   # on that port (for a program that
+#                                 # cannot be told another, as the benchmark's peer)
 #   trap pg_throwaway_stop EXIT   # the caller owns the trap
 #   ... use "$PG_THROWAWAY_URL" ...
 #
@@ -103,7 +105,7 @@ EOF
     # pick another one if somebody grabbed ours between the check and the bind.
     local attempt
     for attempt in 1 2 3 4 5; do
-        PG_THROWAWAY_PORT=$(_pg_free_port)
+        PG_THROWAWAY_PORT=${PG_THROWAWAY_WANT_PORT:-$(_pg_free_port)}
         echo "==> starting PostgreSQL $PG_THROWAWAY_VERSION on 127.0.0.1:$PG_THROWAWAY_PORT ($dir)"
         rm -f "$dir/server.log" # one attempt's log, so the grep below sees only it
         # -w: wait until the server accepts connections (or died), at most -t seconds.
