@@ -432,7 +432,10 @@ mod tests {
             assert_eq!(event.event_version, "2.0.0");
             account.apply(EventEnvelope::<Account>::try_from(event).unwrap().payload);
         }
-        assert_eq!(account.email.as_ref().unwrap().as_str(), "hanako@example.jp");
+        assert_eq!(
+            account.email.as_ref().unwrap().as_str(),
+            "hanako@example.jp"
+        );
         assert_eq!(account.display_name, "岡崎 花子");
         assert!(account.email_verified());
         assert!(account.roles.contains(&Role::Applicant));

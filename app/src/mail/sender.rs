@@ -266,7 +266,13 @@ fn message(from: &str, mail: &Pending) -> anyhow::Result<Message> {
     ) {
         builder = builder.date(std::time::SystemTime::from(created));
     }
-    for address in mail.recipients.lines().filter(|line| !line.is_empty()) {
+    // An erased account's address reads 「削除済み」 (crate::auth::directory): nobody to send to.
+    let erased = grants_domain::group::ERASED;
+    for address in mail
+        .recipients
+        .lines()
+        .filter(|line| !line.is_empty() && *line != erased)
+    {
         builder = builder.to(address.parse()?);
     }
     Ok(builder.body(mail.body.clone())?)

@@ -3,6 +3,7 @@
 //! [`ServiceError`] whose [`ErrorKind`] each adapter shows in its own way.
 
 pub mod context;
+pub mod erasure;
 pub mod error;
 pub mod grants;
 pub mod load;

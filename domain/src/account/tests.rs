@@ -222,10 +222,7 @@ fn after_erasure_the_address_and_name_read_erased_and_the_roles_stay() {
     assert!(!account.email_verified());
     assert!(account.roles.contains(&Role::Applicant));
     // Nobody can type the erased value in as an address; the store's erased field still loads.
-    assert_eq!(
-        EmailAddress::parse("削除済み"),
-        Err(AccountError::BadEmail)
-    );
+    assert_eq!(EmailAddress::parse("削除済み"), Err(AccountError::BadEmail));
     assert_eq!(
         serde_json::from_value::<EmailAddress>(serde_json::json!("削除済み")).unwrap(),
         EmailAddress::erased()
