@@ -177,7 +177,34 @@ async fn erasure_keeps_every_proof(backend: Backend) {
     cli(&app, &["--group", &group]).await.unwrap();
     let read = get(&app, &format!("/api/v1/groups/{group}"), &staff).await;
     assert_eq!(read["email"], "削除済み");
+    // A mail the outbox sent to the member and someone else: the member's address goes from it.
+    let insert = "INSERT INTO outbox_mails (message_id, stream_id, sequence, template, subject_id,
+        position, group_id, recipients, subject, body, created_at, next_attempt_at, sent_at)
+        VALUES ('m1', 's', 1, 't', 'x', 1, $1, $2, '件名', '本文', 'now', 9000000000000, 'then')";
+    let recipients = "member@example.jp\nother@example.jp";
+    let sent = "SELECT recipients FROM outbox_mails WHERE message_id = 'm1'";
+    match &pool {
+        LogPool::Sqlite(p) => sqlx::query(insert)
+            .bind(&group)
+            .bind(recipients)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        LogPool::Postgres(p) => sqlx::query(insert)
+            .bind(&group)
+            .bind(recipients)
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
     cli(&app, &["--account", &member_id]).await.unwrap();
+    let scrubbed: String = match &pool {
+        LogPool::Sqlite(p) => sqlx::query_scalar(sent).fetch_one(p).await,
+        LogPool::Postgres(p) => sqlx::query_scalar(sent).fetch_one(p).await,
+    }
+    .unwrap();
+    assert_eq!(scrubbed, "削除済み\nother@example.jp");
     let repeated = cli(&app, &["--account", &member_id]).await.unwrap_err();
     assert!(
         repeated.to_string().contains("already been erased"),
