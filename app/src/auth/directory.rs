@@ -53,7 +53,11 @@ pub async fn erase(db: &Database, user_id: UserId, now: OffsetDateTime) -> Resul
         )
         .bind(format!("erased:{id}"))
         .bind(ERASED)
-        .bind(crate::service::jst(now))
+        .bind(
+            now.to_offset(time::UtcOffset::UTC)
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        )
         .bind(&id)
         .execute(pool)
         .await?
