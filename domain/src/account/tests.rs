@@ -229,3 +229,15 @@ fn after_erasure_the_address_and_name_read_erased_and_the_roles_stay() {
     );
     assert_eq!(registered(user, Role::Applicant).event_version(), "2.0");
 }
+
+#[test]
+fn given_an_erased_account_when_its_old_address_is_verified_then_it_is_refused() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given(vec![
+            registered(user, Role::Applicant),
+            erased(user, UserId::new()),
+        ])
+        .when(verify("hanako@example.jp"))
+        .then_expect_error(AccountError::VerificationForAnotherAddress);
+}
