@@ -1,5 +1,5 @@
-//! The `grants` command line: `serve`, `migrate`, `user`, `demo`, `replay`, `restamp`, `audit` and
-//! `export` (docs/operations.md).
+//! The `grants` command line: `serve`, `migrate`, `user`, `demo`, `replay`, `restamp`, `audit`,
+//! `export` and `personal-data` (docs/operations.md).
 
 use clap::{Parser, Subcommand};
 
@@ -53,6 +53,26 @@ pub enum Command {
     /// Export the log.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Personal data (issue 19, crypto-shredding).
+    #[command(subcommand)]
+    PersonalData(PersonalDataCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PersonalDataCommand {
+    /// Erase a group's or an account's personal data at the end of its retention period: records
+    /// `PersonalDataErased` and destroys the subject's key, so its sealed fields read 「削除済み」
+    /// (an account can no longer sign in); every hash, signed head and proof still verifies.
+    Erase {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        /// The group whose contact details are erased.
+        #[arg(long, conflicts_with = "account", required_unless_present = "account")]
+        group: Option<grants_domain::GroupId>,
+        /// The account whose address and name are erased.
+        #[arg(long)]
+        account: Option<UserId>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -267,6 +287,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied ({})", db.backend_name());
             Ok(())
         }
+        Command::PersonalData(PersonalDataCommand::Erase {
+            database,
+            group,
+            account,
+        }) => erase_personal_data(&database, group, account).await,
         Command::User(UserCommand::Add {
             database,
             email,
@@ -306,6 +331,37 @@ async fn add_user(
     match open_account(&state, UserId::new(), account, &metadata).await {
         Ok((id, _)) => {
             println!("{id}");
+            Ok(())
+        }
+        Err(error) => anyhow::bail!("{} / {}", error.detail_ja, error.detail_en),
+    }
+}
+
+/// `grants personal-data erase`: the erasure staff make over HTTP, recorded as done by the system.
+async fn erase_personal_data(
+    database: &DatabaseConfig,
+    group: Option<grants_domain::GroupId>,
+    account: Option<UserId>,
+) -> anyhow::Result<()> {
+    let state = connect(database).await?;
+    let metadata = CommandMetadata {
+        attempt: None,
+        actor_id: UserId::new(),
+        actor_role: ActorRole::System,
+        request_id: "cli:personal-data-erase".into(),
+        idempotency_key: None,
+        recorded_at: time::OffsetDateTime::now_utc(),
+    };
+    let erased = match (group, account) {
+        (Some(group), _) => crate::service::erasure::erase_group(&state, group, &metadata).await,
+        (None, Some(account)) => {
+            crate::service::erasure::erase_account(&state, account, &metadata).await
+        }
+        (None, None) => anyhow::bail!("name a --group or an --account"),
+    };
+    match erased {
+        Ok(position) => {
+            println!("erased; the erasure event is at position {position}");
             Ok(())
         }
         Err(error) => anyhow::bail!("{} / {}", error.detail_ja, error.detail_en),

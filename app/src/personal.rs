@@ -2,19 +2,20 @@
 //! they enter an event, and opened again when the event store loads them, here and nowhere else, so
 //! the domain, the pages and the read models never see ciphertext.
 //!
-//! - Which fields: [`PERSONAL_FIELDS`] (a group's `contact` in `GroupRegistered`). The whole field
+//! - Which fields: [`PERSONAL_FIELDS`] (a group's `contact` in `GroupRegistered`; an account's
+//!   `email` and `display_name` in `AccountRegistered`, its `email` in `EmailVerified`). Each field
 //!   (its JSON) is sealed as one value and the payload keeps its shape around it:
 //!   `"contact": {"sealed": {"alg": "XChaCha20-Poly1305", "nonce": "…", "ciphertext": "…"}}`
 //!   (base64). The additional data binds the ciphertext to its subject and field, so a ciphertext
 //!   moved to another group's event does not open.
-//! - Keys: 32 random bytes per subject (`group:<id>`), made on the subject's first sealing, in
+//! - Keys: 32 random bytes per subject (`group:<id>`, `account:<id>`), made on the subject's first sealing, in
 //!   `personal_data_keys` (migration 0028), never in the log. The event's hashes (chain, Merkle
 //!   leaf, signed heads) cover the ciphertext, so destroying the key changes no hash.
 //! - Erasure: [`Keys::destroy`] drops the key and leaves a tombstone (`erased_at`); from then on a
 //!   sealed field opens as the domain's erased value (「削除済み」 in every text), and so does a
 //!   field the log holds in plain text (events from before sealing, version 1.0) of an erased
-//!   subject. The group's `PersonalDataErased` event says the same to the aggregate, so its reads are
-//!   right even before the key is gone.
+//!   subject. The group's and the account's `PersonalDataErased` event says the same to the
+//!   aggregate, so its reads are right even before the key is gone.
 //!
 //! XChaCha20-Poly1305 (RustCrypto's `chacha20poly1305`): a 24-byte random nonce per sealing is safe
 //! at any number of events, and the crate is pure Rust (docs/decisions.md has its build cost).
@@ -26,7 +27,7 @@ use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use cqrs_es::persist::SerializedEvent;
-use grants_domain::group::ContactDetails;
+use grants_domain::group::{ContactDetails, ERASED};
 use serde_json::{json, Value};
 
 use crate::db::Database;
@@ -50,28 +51,66 @@ fn erased_contact() -> Value {
     serde_json::to_value(ContactDetails::erased()).unwrap_or(Value::Null)
 }
 
+fn erased_text() -> Value {
+    Value::String(ERASED.to_owned())
+}
+
 /// Every personal field the log holds.
-pub const PERSONAL_FIELDS: &[PersonalField] = &[PersonalField {
-    aggregate_type: "group",
-    event_type: "GroupRegistered",
-    field: "contact",
-    subject: "group",
-    erased: erased_contact,
-}];
+pub const PERSONAL_FIELDS: &[PersonalField] = &[
+    PersonalField {
+        aggregate_type: "group",
+        event_type: "GroupRegistered",
+        field: "contact",
+        subject: "group",
+        erased: erased_contact,
+    },
+    PersonalField {
+        aggregate_type: "account",
+        event_type: "AccountRegistered",
+        field: "email",
+        subject: "account",
+        erased: erased_text,
+    },
+    PersonalField {
+        aggregate_type: "account",
+        event_type: "AccountRegistered",
+        field: "display_name",
+        subject: "account",
+        erased: erased_text,
+    },
+    PersonalField {
+        aggregate_type: "account",
+        event_type: "EmailVerified",
+        field: "email",
+        subject: "account",
+        erased: erased_text,
+    },
+];
 
 /// The data subject of a group's personal data.
 pub fn group_subject(group_id: impl std::fmt::Display) -> String {
     format!("group:{group_id}")
 }
 
-/// Whether the event is of a type with a personal field.
-pub fn has_personal_field(event: &SerializedEvent) -> bool {
-    personal_field(event).is_some()
+/// The data subject of an account's personal data.
+pub fn account_subject(user_id: impl std::fmt::Display) -> String {
+    format!("account:{user_id}")
 }
 
-fn personal_field(event: &SerializedEvent) -> Option<&'static PersonalField> {
-    PERSONAL_FIELDS.iter().find(|field| {
-        field.event_type == event.event_type && field.aggregate_type == event.aggregate_type
+/// Whether the event is of a type with a personal field.
+pub fn has_personal_field(event: &SerializedEvent) -> bool {
+    personal_fields(&event.aggregate_type, &event.event_type)
+        .next()
+        .is_some()
+}
+
+/// The personal fields of events of `event_type` of `aggregate_type`.
+fn personal_fields<'a>(
+    aggregate_type: &'a str,
+    event_type: &'a str,
+) -> impl Iterator<Item = &'static PersonalField> + 'a {
+    PERSONAL_FIELDS.iter().filter(move |field| {
+        field.event_type == event_type && field.aggregate_type == aggregate_type
     })
 }
 
@@ -235,23 +274,22 @@ impl Keys {
     pub async fn seal_events(&self, events: &mut [SerializedEvent]) -> Result<bool, Error> {
         let mut sealed_any = false;
         for event in events.iter_mut() {
-            let Some(personal) = personal_field(event) else {
-                continue;
-            };
-            let subject = format!("{}:{}", personal.subject, event.aggregate_id);
-            let Some(value) = event
-                .payload
-                .get_mut(personal.event_type)
-                .and_then(|body| body.get_mut(personal.field))
-            else {
-                continue;
-            };
-            if is_sealed(value) {
-                continue;
+            for personal in personal_fields(&event.aggregate_type, &event.event_type) {
+                let subject = format!("{}:{}", personal.subject, event.aggregate_id);
+                let Some(value) = event
+                    .payload
+                    .get_mut(personal.event_type)
+                    .and_then(|body| body.get_mut(personal.field))
+                else {
+                    continue;
+                };
+                if is_sealed(value) {
+                    continue;
+                }
+                let key = self.for_sealing(&subject).await?;
+                *value = seal(&key, &subject, personal.field, value)?;
+                sealed_any = true;
             }
-            let key = self.for_sealing(&subject).await?;
-            *value = seal(&key, &subject, personal.field, value)?;
-            sealed_any = true;
         }
         Ok(sealed_any)
     }
@@ -262,34 +300,33 @@ impl Keys {
     pub async fn open_events(&self, events: &mut [SerializedEvent]) -> Result<(), sqlx::Error> {
         let mut keys: HashMap<String, KeyState> = HashMap::new();
         for event in events.iter_mut() {
-            let Some(personal) = personal_field(event) else {
-                continue;
-            };
-            let subject = format!("{}:{}", personal.subject, event.aggregate_id);
-            let key = match keys.get(&subject) {
-                Some(key) => *key,
-                None => {
-                    let key = self.get(&subject).await?;
-                    keys.insert(subject.clone(), key);
-                    key
-                }
-            };
-            let Some(value) = event
-                .payload
-                .get_mut(personal.event_type)
-                .and_then(|body| body.get_mut(personal.field))
-            else {
-                continue;
-            };
-            let opened = match key {
-                KeyState::Key(key) if is_sealed(value) => {
-                    open(&key, &subject, personal.field, value)
-                }
-                KeyState::Erased => None,
-                KeyState::Key(_) | KeyState::Missing if !is_sealed(value) => continue,
-                KeyState::Key(_) | KeyState::Missing => None,
-            };
-            *value = opened.unwrap_or_else(personal.erased);
+            for personal in personal_fields(&event.aggregate_type, &event.event_type) {
+                let subject = format!("{}:{}", personal.subject, event.aggregate_id);
+                let key = match keys.get(&subject) {
+                    Some(key) => *key,
+                    None => {
+                        let key = self.get(&subject).await?;
+                        keys.insert(subject.clone(), key);
+                        key
+                    }
+                };
+                let Some(value) = event
+                    .payload
+                    .get_mut(personal.event_type)
+                    .and_then(|body| body.get_mut(personal.field))
+                else {
+                    continue;
+                };
+                let opened = match key {
+                    KeyState::Key(key) if is_sealed(value) => {
+                        open(&key, &subject, personal.field, value)
+                    }
+                    KeyState::Erased => None,
+                    KeyState::Key(_) | KeyState::Missing if !is_sealed(value) => continue,
+                    KeyState::Key(_) | KeyState::Missing => None,
+                };
+                *value = opened.unwrap_or_else(personal.erased);
+            }
         }
         Ok(())
     }

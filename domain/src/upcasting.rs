@@ -19,6 +19,10 @@
 //!   rewritten): erasure hides it in every read (`PersonalDataErased`) but cannot take it out of the
 //!   log or of an export.
 //!
+//! - `AccountRegistered` and `EmailVerified` 1.0 -> 2.0 (issue 19): the same for an account's
+//!   `email` and `display_name`, sealed with the account's key from 2.0 on and opened by the store;
+//!   the payload is left as it is.
+//!
 //! Note: `SemanticVersionEventUpcaster` stamps the upcast event with the full semantic version
 //! ("2.0.0"), while new events say "2.0"; both are version 2.0.0 to every upcaster, so neither is
 //! upcast again.
@@ -26,6 +30,7 @@
 use cqrs_es::persist::{EventUpcaster, SemanticVersionEventUpcaster};
 use serde_json::Value;
 
+use crate::account::ACCOUNT_SEALED_VERSION;
 use crate::application::DRAFT_STARTED_VERSION;
 use crate::grant::CHANGE_APPROVED_VERSION;
 use crate::group::GROUP_REGISTERED_VERSION;
@@ -54,11 +59,22 @@ pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
             GROUP_REGISTERED_VERSION,
             Box::new(plain_contact_as_opened),
         )),
+        Box::new(SemanticVersionEventUpcaster::new(
+            "AccountRegistered",
+            ACCOUNT_SEALED_VERSION,
+            Box::new(plain_contact_as_opened),
+        )),
+        Box::new(SemanticVersionEventUpcaster::new(
+            "EmailVerified",
+            ACCOUNT_SEALED_VERSION,
+            Box::new(plain_contact_as_opened),
+        )),
     ]
 }
 
-/// A 1.0 `GroupRegistered` holds its contact in plain text: the shape a 2.0 one has once the store
-/// opened it, so nothing changes but the version.
+/// A 1.0 `GroupRegistered` holds its contact in plain text (a 1.0 `AccountRegistered` or
+/// `EmailVerified` its address and name): the shape a 2.0 one has once the store opened it, so
+/// nothing changes but the version.
 fn plain_contact_as_opened(payload: Value) -> Value {
     payload
 }
@@ -382,5 +398,46 @@ mod tests {
         group.apply(envelope.payload);
         assert_eq!(group.contact().email, "hanako@example.jp");
         assert_eq!(group.name(), "乙川を愛する会");
+    }
+
+    #[test]
+    fn version_1_account_events_with_a_plain_address_still_load() {
+        use crate::account::{Account, Role};
+        let id = "0190f5c4-0000-7000-8000-000000000020";
+        let stored = |sequence, event_type: &str, payload| {
+            upcast(SerializedEvent::new(
+                id.into(),
+                sequence,
+                "account".into(),
+                event_type.into(),
+                "1.0".into(),
+                payload,
+                json!({}),
+            ))
+        };
+        let registered = stored(
+            1,
+            "AccountRegistered",
+            json!({"AccountRegistered": {"user_id": id, "email": "hanako@example.jp",
+                "display_name": "岡崎 花子", "role": "applicant", "at": "2026-04-01T01:00:00Z"}}),
+        );
+        let verified = stored(
+            2,
+            "EmailVerified",
+            json!({"EmailVerified": {"user_id": id, "email": "hanako@example.jp",
+                "at": "2026-04-01T02:00:00Z"}}),
+        );
+        let mut account = Account::default();
+        for event in [registered, verified] {
+            assert_eq!(event.event_version, "2.0.0");
+            account.apply(EventEnvelope::<Account>::try_from(event).unwrap().payload);
+        }
+        assert_eq!(
+            account.email.as_ref().unwrap().as_str(),
+            "hanako@example.jp"
+        );
+        assert_eq!(account.display_name, "岡崎 花子");
+        assert!(account.email_verified());
+        assert!(account.roles.contains(&Role::Applicant));
     }
 }

@@ -128,6 +128,7 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "accounts_list_users"
         | "grants_work_queue"
         | "groups_erase_personal_data"
+        | "accounts_erase_personal_data"
         | "mail_outbox" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
@@ -205,6 +206,8 @@ pub struct Ids {
     pub grant: String,
     pub group: String,
     pub change_request: String,
+    /// An account nobody signs in with (staff may erase its personal data).
+    pub account: String,
 }
 
 impl Ids {
@@ -218,6 +221,7 @@ impl Ids {
             grant: id(),
             group: id(),
             change_request: id(),
+            account: id(),
         }
     }
 
@@ -228,6 +232,7 @@ impl Ids {
             Some("applications") | Some("audit") => &self.application,
             Some("grants") | Some("public") => &self.grant,
             Some("groups") => &self.group,
+            Some("users") => &self.account,
             _ => &self.application,
         };
         operation

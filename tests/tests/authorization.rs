@@ -52,7 +52,17 @@ async fn demo_objects(app: &TestApp, member: &str) -> Ids {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // An account of its own, whose personal data staff may erase without ending anyone's session.
+    let account = app
+        .post_json(
+            "/api/v1/accounts",
+            &serde_json::json!({"email": "erasable@example.jp",
+                "password": grants_tests::TEST_PASSWORD, "display_name": "消される人"}),
+        )
+        .await;
+    assert_eq!(account.status, 201, "{:?}", account.body);
     Ids {
+        account: account.body["id"].as_str().unwrap().to_owned(),
         round: round_of("はじめの一歩"),
         open_round: round_of("ステップアップ"),
         application: awarded["application_id"].as_str().unwrap().to_owned(),

@@ -5,6 +5,7 @@
 //! process of its own. A file beside this one that is not declared below would never run, so
 //! `every_file_is_a_module` fails until it is.
 
+mod account_shredding;
 mod accounts;
 mod applications;
 mod attachments;

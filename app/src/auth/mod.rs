@@ -4,6 +4,7 @@
 //! live only in the `credentials` and `sessions` tables (see migration 0003), never in the log.
 
 pub mod client;
+pub mod directory;
 pub mod limiter;
 pub mod password;
 pub mod reset;
@@ -115,7 +116,8 @@ pub async fn list_accounts(
     // `roles` is a comma-separated list of role names (see `roles_to_text`).
     let role = role.map(|role| format!("%,{},%", role.as_str()));
     let rows: Vec<(String, String, String, String)> = with_pool!(db, pool => sqlx::query_as(
-        "SELECT user_id, display_name, email, roles FROM credentials
+        "SELECT user_id, display_name,
+                CASE WHEN erased_at IS NULL THEN email ELSE '削除済み' END, roles FROM credentials
           WHERE (CAST($1 AS TEXT) IS NULL OR ',' || roles || ',' LIKE $1)
             AND (CAST($2 AS TEXT) IS NULL OR user_id > $2)
           ORDER BY user_id LIMIT $3",
@@ -156,7 +158,8 @@ pub async fn sign_in(
 ) -> Result<Option<(String, Actor)>, ServiceError> {
     let email = email.trim().to_lowercase();
     let row: Option<(String, String, String, String)> = with_pool!(db, pool => sqlx::query_as(
-        "SELECT user_id, password_hash, display_name, roles FROM credentials WHERE email = $1",
+        "SELECT user_id, password_hash, display_name, roles FROM credentials
+          WHERE email = $1 AND erased_at IS NULL",
     )
     .bind(&email)
     .fetch_optional(pool)
@@ -212,7 +215,8 @@ pub async fn actor_for_token(
     let row: Option<(String, String, String)> = with_pool!(db, pool => sqlx::query_as(
         "SELECT c.user_id, c.display_name, c.roles
            FROM sessions s JOIN credentials c ON c.user_id = s.user_id
-          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
+          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2
+            AND c.erased_at IS NULL",
     )
     .bind(token::digest(token))
     .bind(now.unix_timestamp())

@@ -102,7 +102,7 @@ pub async fn issue(
 ) -> Result<Option<Issued>, ServiceError> {
     let email = email.trim().to_lowercase();
     let row: Option<(String, String)> = with_pool!(db, pool => sqlx::query_as(
-        "SELECT user_id, display_name FROM credentials WHERE email = $1",
+        "SELECT user_id, display_name FROM credentials WHERE email = $1 AND erased_at IS NULL",
     )
     .bind(&email)
     .fetch_optional(pool)

@@ -74,6 +74,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))
         .routes(routes!(erasure::erase))
+        .routes(routes!(erasure::erase_account))
         .routes(routes!(rounds::open, rounds::list))
         .routes(routes!(rounds::get))
         .routes(routes!(rounds::appoint))

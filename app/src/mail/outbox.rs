@@ -437,7 +437,11 @@ pub(crate) async fn mail_about(
     let mut recipients = Vec::new();
     for member in group.members() {
         let account = found::<Account>(existing(&state.stores.accounts, member).await)?;
-        if let Some(email) = account.and_then(|account| account.email) {
+        // An erased account's address reads 「削除済み」 (issue 19): nobody to mail.
+        if let Some(email) = account
+            .and_then(|account| account.email)
+            .filter(|email| !email.is_erased())
+        {
             recipients.push((member, email.as_str().to_owned()));
         }
     }

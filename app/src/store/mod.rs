@@ -58,7 +58,7 @@ impl Stores {
         let snapshots = Sourcing::Snapshots(SNAPSHOT_EVERY);
         let upcasters = grants_domain::upcasting::upcasters;
         Stores {
-            accounts: Store::build(database, vec![], events, gate.clone()),
+            accounts: Store::build(database, upcasters(), events, gate.clone()),
             groups: Store::build(database, upcasters(), events, gate.clone()),
             applications: Store::build(database, upcasters(), events, gate.clone()),
             grants: Store::build(database, vec![], snapshots, gate.clone()),

@@ -5,7 +5,7 @@
 //!
 //! `stream_events` and `stream_all_events` (cqrs-es's query replay, which the service does not use)
 //! pass the stored events through as they are, sealed. Snapshots are the aggregate's state, not
-//! events: the group, the one aggregate with personal fields, is never snapshotted.
+//! events: the group and the account, the aggregates with personal fields, are never snapshotted.
 
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,

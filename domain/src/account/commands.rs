@@ -27,4 +27,7 @@ pub enum AccountCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// Erase the account's personal data (its address and name): the store destroys the account's
+    /// key; the event records that it was done, by whom and when (issue 19).
+    ErasePersonalData { by: UserId, at: OffsetDateTime },
 }

@@ -26,6 +26,8 @@ pub enum AccountError {
     AlreadyVerified,
     #[error("the link was mailed to an address the account no longer has")]
     VerificationForAnotherAddress,
+    #[error("this account's personal data has already been erased")]
+    AlreadyErased,
 }
 
 impl Refusal for AccountError {
@@ -41,6 +43,7 @@ impl Refusal for AccountError {
             Self::Text(error) => error.code(),
             Self::AlreadyVerified => "account.email_already_verified",
             Self::VerificationForAnotherAddress => "account.verification_for_another_address",
+            Self::AlreadyErased => "account.already_erased",
         }
     }
 
@@ -64,6 +67,7 @@ impl Refusal for AccountError {
             Self::VerificationForAnotherAddress => {
                 "このリンクは、現在のメールアドレスとは別のアドレスに送ったものです".into()
             }
+            Self::AlreadyErased => "このアカウントの個人情報はすでに削除されています".into(),
             Self::UnknownRole(role) => format!(
                 "役割「{role}」はありません（applicant, reviewer, staff, auditor のいずれか）"
             ),
@@ -76,7 +80,8 @@ impl Refusal for AccountError {
             | Self::NotRegistered
             | Self::RoleAlreadyHeld(_)
             | Self::AlreadyVerified
-            | Self::VerificationForAnotherAddress => RefusalKind::State,
+            | Self::VerificationForAnotherAddress
+            | Self::AlreadyErased => RefusalKind::State,
             Self::SelfRegistrationIsForApplicants => RefusalKind::Rule,
             Self::BadEmail | Self::BadDisplayName | Self::UnknownRole(_) | Self::Text(_) => {
                 RefusalKind::Invalid

@@ -1,4 +1,9 @@
 //! Events of an account. Passwords and their hashes never appear here.
+//!
+//! `AccountRegistered` and `EmailVerified` are "2.0" since their personal fields (`email`,
+//! `display_name`) are sealed in the log with the account's own key (issue 19, crypto-shredding):
+//! the event store seals them before the append and opens them on load (`app/src/personal`), so
+//! the domain sees plain text. A 1.0 event holds them in plain text (see `crate::upcasting`).
 
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
@@ -6,6 +11,9 @@ use time::OffsetDateTime;
 
 use super::{EmailAddress, Role};
 use crate::ids::UserId;
+
+/// The version of `AccountRegistered` and `EmailVerified` whose personal fields the log holds sealed.
+pub const ACCOUNT_SEALED_VERSION: &str = "2.0";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum AccountEvent {
@@ -31,6 +39,14 @@ pub enum AccountEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The account's personal data was erased: its key is destroyed, so the sealed address and name
+    /// in the log can no longer be opened. Holds no personal data itself.
+    PersonalDataErased {
+        user_id: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for AccountEvent {
@@ -39,11 +55,18 @@ impl DomainEvent for AccountEvent {
             AccountEvent::AccountRegistered { .. } => "AccountRegistered",
             AccountEvent::RoleGranted { .. } => "RoleGranted",
             AccountEvent::EmailVerified { .. } => "EmailVerified",
+            AccountEvent::PersonalDataErased { .. } => "PersonalDataErased",
         }
         .to_owned()
     }
 
     fn event_version(&self) -> String {
-        "1.0".to_owned()
+        match self {
+            AccountEvent::AccountRegistered { .. } | AccountEvent::EmailVerified { .. } => {
+                ACCOUNT_SEALED_VERSION
+            }
+            AccountEvent::RoleGranted { .. } | AccountEvent::PersonalDataErased { .. } => "1.0",
+        }
+        .to_owned()
     }
 }

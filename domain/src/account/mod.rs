@@ -6,6 +6,11 @@
 //! registers themselves is always an applicant, and only staff create staff, reviewer and auditor
 //! accounts (the HTTP policy checks who the caller is; this aggregate checks that a self-registration
 //! asks for nothing more than the applicant role).
+//!
+//! Erasing the personal data (`ErasePersonalData`, issue 19) is allowed once per registered
+//! account: its address and display name then read 「削除済み」 (the store destroys the account's
+//! key, so the sealed fields in the log no longer open), the address counts as unverified, and the
+//! roles and history stay: they are not personal.
 
 mod commands;
 mod email;
@@ -22,7 +27,7 @@ use std::collections::BTreeSet;
 pub use commands::AccountCommand;
 pub use email::EmailAddress;
 pub use errors::AccountError;
-pub use events::AccountEvent;
+pub use events::{AccountEvent, ACCOUNT_SEALED_VERSION};
 
 use crate::ids::UserId;
 use crate::text::{check_characters, Lines};
@@ -83,12 +88,15 @@ pub struct Account {
     /// verified while it is this one. Defaulted: snapshots from before verification had none.
     #[serde(default)]
     pub verified_email: Option<EmailAddress>,
+    /// Whether the account's personal data was erased (issue 19).
+    #[serde(default)]
+    pub personal_data_erased: bool,
 }
 
 impl Account {
     /// Whether the person proved the account's current address is theirs.
     pub fn email_verified(&self) -> bool {
-        self.email.is_some() && self.verified_email == self.email
+        self.email.is_some() && self.verified_email == self.email && !self.personal_data_erased
     }
 }
 
@@ -130,13 +138,20 @@ impl Aggregate for Account {
             }
             AccountCommand::VerifyEmail { email, at } => {
                 let user_id = self.id.ok_or(AccountError::NotRegistered)?;
-                if self.email.as_ref() != Some(&email) {
+                if self.personal_data_erased || self.email.as_ref() != Some(&email) {
                     return Err(AccountError::VerificationForAnotherAddress);
                 }
                 if self.email_verified() {
                     return Err(AccountError::AlreadyVerified);
                 }
                 AccountEvent::EmailVerified { user_id, email, at }
+            }
+            AccountCommand::ErasePersonalData { by, at } => {
+                let user_id = self.id.ok_or(AccountError::NotRegistered)?;
+                if self.personal_data_erased {
+                    return Err(AccountError::AlreadyErased);
+                }
+                AccountEvent::PersonalDataErased { user_id, by, at }
             }
             AccountCommand::GrantRole { role, by, at } => {
                 let user_id = self.id.ok_or(AccountError::NotRegistered)?;
@@ -174,6 +189,14 @@ impl Aggregate for Account {
             }
             AccountEvent::EmailVerified { email, .. } => {
                 self.verified_email = Some(email);
+            }
+            AccountEvent::PersonalDataErased { .. } => {
+                // Whatever the store could still open (a key not yet destroyed, or fields of a 1.0
+                // event, which the log holds in plain text) is no longer shown.
+                self.email = Some(EmailAddress::erased());
+                self.display_name = crate::group::ERASED.to_owned();
+                self.verified_email = None;
+                self.personal_data_erased = true;
             }
         }
     }

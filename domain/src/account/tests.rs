@@ -1,6 +1,7 @@
 //! The account rules as given/when/then.
 
 use cqrs_es::test::TestFramework;
+use cqrs_es::DomainEvent;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
@@ -170,4 +171,73 @@ fn a_new_account_is_not_verified_until_its_address_is() {
         at: AT,
     });
     assert!(account.email_verified());
+}
+
+// Erasure of personal data (issue 19).
+
+fn erased(user_id: UserId, by: UserId) -> AccountEvent {
+    AccountEvent::PersonalDataErased {
+        user_id,
+        by,
+        at: AT,
+    }
+}
+
+#[test]
+fn given_an_account_when_staff_erase_its_personal_data_then_it_is_recorded_once() {
+    let (user, staff) = (UserId::new(), UserId::new());
+    let erase = AccountCommand::ErasePersonalData { by: staff, at: AT };
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Applicant)])
+        .when(erase.clone())
+        .then_expect_events(vec![erased(user, staff)]);
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Applicant), erased(user, staff)])
+        .when(erase.clone())
+        .then_expect_error(AccountError::AlreadyErased);
+    TestFramework::<Account>::with(())
+        .given_no_previous_events()
+        .when(erase)
+        .then_expect_error(AccountError::NotRegistered);
+}
+
+#[test]
+fn after_erasure_the_address_and_name_read_erased_and_the_roles_stay() {
+    let user = UserId::new();
+    let mut account = Account::default();
+    for event in [
+        registered(user, Role::Applicant),
+        AccountEvent::EmailVerified {
+            user_id: user,
+            email: EmailAddress::parse("hanako@example.jp").unwrap(),
+            at: AT,
+        },
+        erased(user, UserId::new()),
+    ] {
+        account.apply(event);
+    }
+    assert_eq!(account.email.as_ref().unwrap().as_str(), "削除済み");
+    assert!(account.email.as_ref().unwrap().is_erased());
+    assert_eq!(account.display_name, "削除済み");
+    assert!(!account.email_verified());
+    assert!(account.roles.contains(&Role::Applicant));
+    // Nobody can type the erased value in as an address; the store's erased field still loads.
+    assert_eq!(EmailAddress::parse("削除済み"), Err(AccountError::BadEmail));
+    assert_eq!(
+        serde_json::from_value::<EmailAddress>(serde_json::json!("削除済み")).unwrap(),
+        EmailAddress::erased()
+    );
+    assert_eq!(registered(user, Role::Applicant).event_version(), "2.0");
+}
+
+#[test]
+fn given_an_erased_account_when_its_old_address_is_verified_then_it_is_refused() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given(vec![
+            registered(user, Role::Applicant),
+            erased(user, UserId::new()),
+        ])
+        .when(verify("hanako@example.jp"))
+        .then_expect_error(AccountError::VerificationForAnotherAddress);
 }
