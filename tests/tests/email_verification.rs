@@ -75,6 +75,17 @@ async fn an_applicant_verifies_the_address_before_submitting(backend: Backend) {
         .unwrap()
         .contains("メールアドレスの確認"));
 
+    // The session read says so, and /my shows it with the way to a new link.
+    let session = "/api/v1/sessions/current";
+    let read = app.call(Method::GET, session, &member, None, 200).await;
+    assert_eq!(read["email_verified"], false, "{read}");
+    assert_eq!(read["email_verification_required"], true, "{read}");
+    let signed_in = Browser::new(&app);
+    signed_in.sign_in(&hanako).await;
+    let my = signed_in.get("/my").await;
+    assert!(my.html.contains("email-unverified"), "{}", my.html);
+    assert!(my.html.contains("href=\"/verify-email\""), "{}", my.html);
+
     // The link's page verifies; then the submission goes through.
     let browser = Browser::new(&app);
     let page = browser.get(&format!("/verify-email?token={token}")).await;
@@ -93,6 +104,10 @@ async fn an_applicant_verifies_the_address_before_submitting(backend: Backend) {
     assert!(done.html.contains("email-verified"), "{}", done.html);
     assert_eq!(count_events(&app, "EmailVerified").await, 1);
     app.call(Method::POST, &submit, &member, None, 200).await;
+    let read = app.call(Method::GET, session, &member, None, 200).await;
+    assert_eq!(read["email_verified"], true, "{read}");
+    let my = signed_in.get("/my").await;
+    assert!(!my.html.contains("email-unverified"), "{}", my.html);
 
     // Used, unknown; and no new link once verified.
     let used = verify(&app, &token).await;

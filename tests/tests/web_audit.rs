@@ -56,6 +56,7 @@ on_both_backends!(
         let log = auditor.get("/audit").await;
         assert_eq!(log.status, 200, "{}", log.html);
         assert!(log.html.contains("id=\"verification\""));
+        assert!(log.html.contains("href=\"/account/totp\""));
         assert!(log.html.contains("改ざんは検出されませんでした"));
         assert!(log.html.contains("公募の開始"));
         assert!(log.html.contains("交付決定"));

@@ -182,6 +182,10 @@ on_both_backends!(
         );
         assert!(home.html.starts_with("<!DOCTYPE html><html lang=\"ja\">"));
         assert!(home.html.contains("募集回を開設する"));
+        assert!(
+            home.html.contains("href=\"/account/totp\""),
+            "the menu leads staff to their second factor"
+        );
 
         // Open the round through its form; the window closes in a few seconds so that scoring
         // can be closed within the test.

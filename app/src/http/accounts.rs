@@ -215,7 +215,7 @@ pub async fn sign_out(
 }
 
 /// `GET /api/v1/sessions/current`: who the bearer token belongs to (the HTML pages ask this to show
-/// each role its menu).
+/// each role its menu), and whether the account's address is verified and must be to submit.
 #[utoipa::path(
     get,
     path = "/api/v1/sessions/current",
@@ -224,9 +224,17 @@ pub async fn sign_out(
     summary = "ログイン中の利用者 / the signed-in user",
     responses((status = 200, description = "the signed-in user", body = doc::CurrentSession)),
 )]
-pub async fn current(actor: Actor) -> Result<impl IntoResponse, ApiError> {
+pub async fn current(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> Result<impl IntoResponse, ApiError> {
     let roles: Vec<&str> = actor.roles.iter().map(|role| role.as_str()).collect();
+    let email_verified = crate::accounts::load(&state, actor.user_id)
+        .await?
+        .is_some_and(|account| account.email_verified());
     Ok(Json(json!({
         "user": { "id": actor.user_id, "display_name": actor.display_name, "roles": roles },
+        "email_verified": email_verified,
+        "email_verification_required": state.require_verified_email,
     })))
 }

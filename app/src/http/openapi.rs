@@ -419,6 +419,10 @@ pub struct Session {
 #[derive(ToSchema)]
 pub struct CurrentSession {
     user: SessionUser,
+    /// Whether the account's e-mail address is verified (the link mailed on registration).
+    email_verified: bool,
+    /// Whether the service requires a verified address to submit an application.
+    email_verification_required: bool,
 }
 
 /// One of the caller's groups.

@@ -53,6 +53,9 @@ pub fn page(visitor: &Visitor, title: &str, body: Markup) -> Response {
                         div.account {
                             @if let Some(user) = &visitor.user {
                                 span.user { (user.display_name) " さん" }
+                                @if user.has("staff") || user.has("auditor") {
+                                    " " a href="/account/totp" { "2段階認証" } " "
+                                }
                                 form method="post" action="/logout" {
                                     input type="hidden" name="_csrf" value=(visitor.csrf);
                                     button.link type="submit" { "ログアウト" }

@@ -87,6 +87,13 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
             unread: 0,
             items: Vec::new(),
         });
+    let session = web
+        .api
+        .get("/api/v1/sessions/current", Some(token))
+        .await
+        .unwrap_or_default();
+    let unverified =
+        session["email_verification_required"] == true && session["email_verified"] == false;
     let guard_state = FormState::new(FormData::default());
     let steps = next_steps(
         &applications,
@@ -96,6 +103,15 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
         now,
     );
     let body = html! {
+        @if unverified {
+            div.notice #email-unverified role="status" {
+                p {
+                    strong { "メールアドレスの確認が済んでいません。" }
+                    "確認が済むまで、申請書を提出することはできません。登録時にお送りしたメールのリンクを開いてください。"
+                }
+                p { a href="/verify-email" { "確認のメールをもう一度送る" } }
+            }
+        }
         section aria-labelledby="my-notices" {
             h2 #my-notices { "お知らせ（未読 " span #unread-notices { (notices.unread) } "件）" }
             @if notices.items.is_empty() {
