@@ -129,6 +129,7 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "grants_work_queue"
         | "groups_erase_personal_data"
         | "accounts_erase_personal_data"
+        | "users_reset_totp"
         | "mail_outbox" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),

@@ -2,8 +2,10 @@
 //! member enrols (the secret and its otpauth:// URI, confirmed with a code this test computes with
 //! totp-rs on the service's clock, which answers ten recovery codes); from then on signing in asks
 //! for a code: none or a wrong one is refused, a computed one lets in once (the same step again is
-//! refused), a recovery code lets in once. Accounts that did not enrol sign in as before.
+//! refused), a recovery code lets in once. Accounts that did not enrol sign in as before. A
+//! colleague resets a lost device's factor (never one's own), and both are on the account's record.
 
+use grants_tests::process::count_events;
 use grants_tests::{on_both_backends, TestApp, TEST_PASSWORD};
 use reqwest::Method;
 use serde_json::json;
@@ -134,6 +136,33 @@ on_both_backends!(
         app.account_with_role("auditor", "auditor-plain@example.jp")
             .await;
 
+        // The device is lost: another staff member resets the factor, never its owner. It is
+        // recorded on the account; the owner's sessions end and the next sign-in needs no code
+        // until they enrol again.
+        let me = app
+            .call(Method::GET, "/api/v1/sessions/current", token, None, 200)
+            .await["user"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let reset = format!("/api/v1/users/{me}/totp/reset");
+        let own = app.send(Method::POST, &reset, Some(token), None).await;
+        assert_eq!(own.status, 422, "{:?}", own.body);
+        assert_eq!(own.body["code"], "account.own_second_factor");
+        let colleague = app
+            .account_with_role("staff", "colleague-totp@example.jp")
+            .await;
+        app.call(Method::POST, &reset, &colleague, None, 200).await;
+        assert_eq!(count_events(&app, "SecondFactorReset").await, 1);
+        let ended = app
+            .send(Method::GET, "/api/v1/work-queue", Some(token), None)
+            .await;
+        assert_eq!(ended.status, 401, "the owner's sessions end");
+        assert_eq!(sign_in(&app, email, None).await.status, 201);
+        let nothing = app.send(Method::POST, &reset, Some(&colleague), None).await;
+        assert_eq!(nothing.status, 409, "{:?}", nothing.body);
+        assert_eq!(nothing.body["code"], "account.no_second_factor");
+
         // An auditor enrols on the page 2段階認証の設定.
         let auditor = "auditor-totp@example.jp";
         app.account_with_role("auditor", auditor).await;
@@ -160,6 +189,8 @@ on_both_backends!(
             .await;
         assert!(done.html.contains("recovery-codes"), "{}", done.html);
         assert_eq!(sign_in(&app, auditor, None).await.status, 401);
+        // Both enrolments are on their accounts' records.
+        assert_eq!(count_events(&app, "SecondFactorEnrolled").await, 2);
     }
 );
 

@@ -199,6 +199,35 @@ pub async fn confirm(
     Ok(codes)
 }
 
+/// Removes `user_id`'s second factor (its secret and recovery codes) and ends its sessions, so that
+/// the next sign-in asks for a new enrolment. Nothing happens to an account without one.
+pub async fn remove(
+    db: &Database,
+    user_id: UserId,
+    now: OffsetDateTime,
+) -> Result<(), ServiceError> {
+    let user = user_id.to_string();
+    let mut tx = db.log_pool().begin().await?;
+    for statement in [
+        "DELETE FROM totp_recovery_codes WHERE user_id = $1",
+        "DELETE FROM totp_secrets WHERE user_id = $1",
+    ] {
+        grants_projections::exec_tx!(&mut tx, conn => sqlx::query(statement)
+            .bind(&user)
+            .execute(&mut *conn)
+            .await?);
+    }
+    grants_projections::exec_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now.unix_timestamp())
+    .bind(&user)
+    .execute(&mut *conn)
+    .await?);
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Whether `code` (a TOTP code or an unused recovery code) lets enrolled `user_id` in at `now`;
 /// either is used up by succeeding.
 pub async fn verify(

@@ -70,6 +70,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(email_verification::resend))
         .routes(routes!(totp::begin))
         .routes(routes!(totp::confirm))
+        .routes(routes!(totp::reset))
         .routes(routes!(accounts::sign_out, accounts::current))
         .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))

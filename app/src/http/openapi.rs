@@ -472,6 +472,13 @@ pub struct PersonalDataErased {
     position: i64,
 }
 
+/// A command recorded: the log position of its event (read models may wait for it with
+/// `?min_position=`).
+#[derive(ToSchema)]
+pub struct Recorded {
+    position: i64,
+}
+
 /// A round as anyone may read it: its settings and its budget; staff and auditors also see the
 /// committee.
 #[derive(ToSchema)]

@@ -7,10 +7,16 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+use grants_domain::UserId;
+
+use super::context::CommandContext;
 use super::error::ApiError;
-use super::extract::Json;
+use super::extract::{Json, Path};
+use super::openapi as doc;
 use super::AppState;
 use crate::auth::{totp, Actor};
+use crate::policy::Staff;
+use crate::service::second_factor;
 
 /// `POST /api/v1/sessions/current/totp`: starts enrolment with a fresh secret (shown once).
 #[utoipa::path(
@@ -65,8 +71,35 @@ pub struct TotpConfirmation {
 pub async fn confirm(
     State(state): State<AppState>,
     actor: Actor,
+    context: CommandContext,
     Json(body): Json<TotpConfirmation>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let codes = totp::confirm(&state.db, actor.user_id, &body.code, state.clock.now()).await?;
+    let codes = second_factor::confirm(&state, &context, &actor, &body.code).await?;
     Ok(Json(json!({ "recovery_codes": codes })))
+}
+
+/// `POST /api/v1/users/{id}/totp/reset`: staff remove a colleague's second factor (a lost device);
+/// the colleague's sessions end and the next sign-in enrols again. Recorded on the account
+/// (`SecondFactorReset`); never one's own.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/totp/reset",
+    operation_id = "users_reset_totp",
+    tag = "accounts",
+    summary = "2段階認証の解除（端末の紛失） / staff reset a colleague's second factor",
+    params(("id" = uuid::Uuid, Path, description = "the account id")),
+    responses(
+        (status = 200, description = "reset: the account enrols again at its next sign-in", body = doc::Recorded),
+        (status = 409, description = "no second factor to reset (account.no_second_factor)", body = doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "one's own (account.own_second_factor)", body = doc::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn reset(
+    State(state): State<AppState>,
+    staff: Staff,
+    context: CommandContext,
+    Path(id): Path<UserId>,
+) -> Result<impl IntoResponse, ApiError> {
+    let position = second_factor::reset(&state, &context, &staff, id).await?;
+    Ok(Json(json!({ "position": position })))
 }

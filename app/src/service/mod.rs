@@ -13,6 +13,7 @@ pub mod load;
 pub mod promotions;
 pub mod reviews;
 pub mod rounds;
+pub mod second_factor;
 
 pub use context::CommandContext;
 pub use error::{ErrorKind, Problem, ServiceError};

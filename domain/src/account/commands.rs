@@ -30,4 +30,13 @@ pub enum AccountCommand {
     /// Erase the account's personal data (its address and name): the store destroys the account's
     /// key; the event records that it was done, by whom and when (issue 19).
     ErasePersonalData { by: UserId, at: OffsetDateTime },
+    /// The person confirmed a TOTP second factor (a code from their authenticator app matched).
+    EnrolSecondFactor { at: OffsetDateTime },
+    /// Staff remove a colleague's second factor (a lost device), so that they enrol again.
+    /// `enrolled`: whether the account has a confirmed second factor (a fact of the directory).
+    ResetSecondFactor {
+        enrolled: bool,
+        by: UserId,
+        at: OffsetDateTime,
+    },
 }

@@ -28,6 +28,10 @@ pub enum AccountError {
     VerificationForAnotherAddress,
     #[error("this account's personal data has already been erased")]
     AlreadyErased,
+    #[error("the account has no second factor to reset")]
+    NoSecondFactor,
+    #[error("a second factor is reset by another staff member, never by its owner")]
+    OwnSecondFactor,
 }
 
 impl Refusal for AccountError {
@@ -44,6 +48,8 @@ impl Refusal for AccountError {
             Self::AlreadyVerified => "account.email_already_verified",
             Self::VerificationForAnotherAddress => "account.verification_for_another_address",
             Self::AlreadyErased => "account.already_erased",
+            Self::NoSecondFactor => "account.no_second_factor",
+            Self::OwnSecondFactor => "account.own_second_factor",
         }
     }
 
@@ -68,6 +74,10 @@ impl Refusal for AccountError {
                 "このリンクは、現在のメールアドレスとは別のアドレスに送ったものです".into()
             }
             Self::AlreadyErased => "このアカウントの個人情報はすでに削除されています".into(),
+            Self::NoSecondFactor => "このアカウントには解除する2段階認証がありません".into(),
+            Self::OwnSecondFactor => {
+                "自分の2段階認証は解除できません。ほかの職員に解除を依頼してください".into()
+            }
             Self::UnknownRole(role) => format!(
                 "役割「{role}」はありません（applicant, reviewer, staff, auditor のいずれか）"
             ),
@@ -81,8 +91,9 @@ impl Refusal for AccountError {
             | Self::RoleAlreadyHeld(_)
             | Self::AlreadyVerified
             | Self::VerificationForAnotherAddress
-            | Self::AlreadyErased => RefusalKind::State,
-            Self::SelfRegistrationIsForApplicants => RefusalKind::Rule,
+            | Self::AlreadyErased
+            | Self::NoSecondFactor => RefusalKind::State,
+            Self::SelfRegistrationIsForApplicants | Self::OwnSecondFactor => RefusalKind::Rule,
             Self::BadEmail | Self::BadDisplayName | Self::UnknownRole(_) | Self::Text(_) => {
                 RefusalKind::Invalid
             }

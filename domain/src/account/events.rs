@@ -47,6 +47,19 @@ pub enum AccountEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The person confirmed a TOTP second factor. The secret is never here.
+    SecondFactorEnrolled {
+        user_id: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Staff (`by`) removed the account's second factor; the person enrols again.
+    SecondFactorReset {
+        user_id: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl DomainEvent for AccountEvent {
@@ -56,6 +69,8 @@ impl DomainEvent for AccountEvent {
             AccountEvent::RoleGranted { .. } => "RoleGranted",
             AccountEvent::EmailVerified { .. } => "EmailVerified",
             AccountEvent::PersonalDataErased { .. } => "PersonalDataErased",
+            AccountEvent::SecondFactorEnrolled { .. } => "SecondFactorEnrolled",
+            AccountEvent::SecondFactorReset { .. } => "SecondFactorReset",
         }
         .to_owned()
     }
@@ -65,7 +80,10 @@ impl DomainEvent for AccountEvent {
             AccountEvent::AccountRegistered { .. } | AccountEvent::EmailVerified { .. } => {
                 ACCOUNT_SEALED_VERSION
             }
-            AccountEvent::RoleGranted { .. } | AccountEvent::PersonalDataErased { .. } => "1.0",
+            AccountEvent::RoleGranted { .. }
+            | AccountEvent::PersonalDataErased { .. }
+            | AccountEvent::SecondFactorEnrolled { .. }
+            | AccountEvent::SecondFactorReset { .. } => "1.0",
         }
         .to_owned()
     }

@@ -11,6 +11,11 @@
 //! account: its address and display name then read 「削除済み」 (the store destroys the account's
 //! key, so the sealed fields in the log no longer open), the address counts as unverified, and the
 //! roles and history stay: they are not personal.
+//!
+//! The second factor (TOTP) is recorded when the person confirms it and when staff reset it (a lost
+//! device); the secret itself lives in the app's directory, never in the log. A second factor is
+//! reset by another staff member, never by its owner: whoever holds only the password must not be
+//! able to remove the factor that stands in their way.
 
 mod commands;
 mod email;
@@ -153,6 +158,20 @@ impl Aggregate for Account {
                 }
                 AccountEvent::PersonalDataErased { user_id, by, at }
             }
+            AccountCommand::EnrolSecondFactor { at } => {
+                let user_id = self.id.ok_or(AccountError::NotRegistered)?;
+                AccountEvent::SecondFactorEnrolled { user_id, at }
+            }
+            AccountCommand::ResetSecondFactor { enrolled, by, at } => {
+                let user_id = self.id.ok_or(AccountError::NotRegistered)?;
+                if by == user_id {
+                    return Err(AccountError::OwnSecondFactor);
+                }
+                if !enrolled {
+                    return Err(AccountError::NoSecondFactor);
+                }
+                AccountEvent::SecondFactorReset { user_id, by, at }
+            }
             AccountCommand::GrantRole { role, by, at } => {
                 let user_id = self.id.ok_or(AccountError::NotRegistered)?;
                 if self.roles.contains(&role) {
@@ -189,6 +208,9 @@ impl Aggregate for Account {
             }
             AccountEvent::EmailVerified { email, .. } => {
                 self.verified_email = Some(email);
+            }
+            AccountEvent::SecondFactorEnrolled { .. } | AccountEvent::SecondFactorReset { .. } => {
+                // Whether a factor is enrolled is the directory's (it holds the secret).
             }
             AccountEvent::PersonalDataErased { .. } => {
                 // Whatever the store could still open (a key not yet destroyed, or fields of a 1.0

@@ -241,3 +241,44 @@ fn given_an_erased_account_when_its_old_address_is_verified_then_it_is_refused()
         .when(verify("hanako@example.jp"))
         .then_expect_error(AccountError::VerificationForAnotherAddress);
 }
+
+// The second factor (issue 18, item 4).
+
+#[test]
+fn given_an_account_when_its_owner_confirms_a_second_factor_then_it_is_recorded() {
+    let user = UserId::new();
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Staff)])
+        .when(AccountCommand::EnrolSecondFactor { at: AT })
+        .then_expect_events(vec![AccountEvent::SecondFactorEnrolled {
+            user_id: user,
+            at: AT,
+        }]);
+}
+
+#[test]
+fn given_an_enrolled_colleague_when_staff_reset_the_factor_then_it_is_recorded_and_never_by_its_owner(
+) {
+    let (user, staff) = (UserId::new(), UserId::new());
+    let reset = |enrolled, by| AccountCommand::ResetSecondFactor {
+        enrolled,
+        by,
+        at: AT,
+    };
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Staff)])
+        .when(reset(true, staff))
+        .then_expect_events(vec![AccountEvent::SecondFactorReset {
+            user_id: user,
+            by: staff,
+            at: AT,
+        }]);
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Staff)])
+        .when(reset(true, user))
+        .then_expect_error(AccountError::OwnSecondFactor);
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Staff)])
+        .when(reset(false, staff))
+        .then_expect_error(AccountError::NoSecondFactor);
+}

@@ -67,6 +67,8 @@ fn event_label(event_type: &str) -> &str {
         "AccountRegistered" => "アカウントの登録",
         "RoleGranted" => "役割の付与",
         "EmailVerified" => "メールアドレスの確認",
+        "SecondFactorEnrolled" => "2段階認証の設定",
+        "SecondFactorReset" => "2段階認証の解除",
         "ApplicationDraftStarted" => "申請書の作成（下書き）",
         "ApplicationDraftSaved" => "申請書の下書き保存",
         "ApplicationSubmitted" => "申請書の提出",

@@ -1,0 +1,77 @@
+//! The second factor's record in the log (issue 18, item 4): the person's confirmation of a TOTP
+//! factor, and its reset by another staff member when a device is lost. The secret lives in the
+//! directory (`crate::auth::totp`), never in the log; the account records that it happened, who did
+//! it and when, so that auditors see it.
+
+use grants_domain::account::AccountCommand;
+use grants_domain::UserId;
+
+use super::{CommandContext, ServiceError};
+use crate::auth::{totp, Actor};
+use crate::policy::Staff;
+use crate::state::AppState;
+use crate::store::{ActorRole, Position};
+
+/// The caller confirms the factor they started enrolling with a code from their app; answers the
+/// recovery codes, shown once. The confirmation is then recorded on the account.
+pub async fn confirm(
+    state: &AppState,
+    context: &CommandContext,
+    actor: &Actor,
+    code: &str,
+) -> Result<Vec<String>, ServiceError> {
+    let codes = totp::confirm(&state.db, actor.user_id, code, state.clock.now()).await?;
+    let command = AccountCommand::EnrolSecondFactor { at: context.now };
+    context
+        .run(
+            &state.stores.accounts,
+            actor.user_id,
+            command,
+            actor,
+            role_of(actor),
+        )
+        .await?;
+    Ok(codes)
+}
+
+/// Staff remove a colleague's second factor (a lost device): the account records the reset, then
+/// the secret, the recovery codes and the sessions go, and the next sign-in enrols again. Never
+/// one's own (the account refuses it).
+pub async fn reset(
+    state: &AppState,
+    context: &CommandContext,
+    Staff(actor): &Staff,
+    user_id: UserId,
+) -> Result<Position, ServiceError> {
+    let enrolled = totp::enrolled(&state.db, user_id).await?;
+    let command = AccountCommand::ResetSecondFactor {
+        enrolled,
+        by: actor.user_id,
+        at: context.now,
+    };
+    let executed = context
+        .run(
+            &state.stores.accounts,
+            user_id,
+            command,
+            actor,
+            ActorRole::Staff,
+        )
+        .await?;
+    totp::remove(&state.db, user_id, context.now).await?;
+    Ok(executed.position)
+}
+
+/// The role an account acts in for its own record: staff and auditors are who enrol.
+fn role_of(actor: &Actor) -> ActorRole {
+    use grants_domain::account::Role;
+    if actor.has(Role::Staff) {
+        ActorRole::Staff
+    } else if actor.has(Role::Auditor) {
+        ActorRole::Auditor
+    } else if actor.has(Role::Reviewer) {
+        ActorRole::Reviewer
+    } else {
+        ActorRole::Applicant
+    }
+}
