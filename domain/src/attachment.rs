@@ -493,8 +493,8 @@ impl Refusal for AttachmentError {
             | Self::SameContent
             | Self::KindNotForObject { .. }
             | Self::LineOnlyForReceipt
+            | Self::LineNotOnReport { .. }
             | Self::PublicOnlyForPhoto => RefusalKind::Rule,
-            Self::LineNotOnReport { .. } => RefusalKind::State,
             Self::AlreadyAttached | Self::NotFound => RefusalKind::State,
             Self::FileNameCharacter(error) => error.kind(),
             Self::FileTooLarge { .. }

@@ -397,7 +397,10 @@ mod tests {
         let mut grant = Grant::default();
         grant.apply(envelope.payload);
         let attached = &grant.report_attachments[0];
-        assert_eq!((attached.receipt_number.as_deref(), attached.public), (None, false));
+        assert_eq!(
+            (attached.receipt_number.as_deref(), attached.public),
+            (None, false)
+        );
         assert!(grant.public_photos().is_empty());
     }
 

@@ -317,7 +317,6 @@ impl DomainEvent for GrantEvent {
             | Self::ChangeNotified { .. }
             | Self::ChangeRejected { .. }
             | Self::SettlementReportSaved { .. }
-            | Self::ReportAttachmentAdded { .. }
             | Self::ReportAttachmentRemoved { .. }
             | Self::ChangeAttachmentAdded { .. }
             | Self::ChangeAttachmentRemoved { .. }

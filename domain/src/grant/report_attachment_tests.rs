@@ -4,7 +4,7 @@
 
 use time::macros::date;
 
-use super::tests::{advanced, applicant, decided, history, noon, report, state, submitted};
+use super::tests::{advanced, applicant, decided, history, noon, report, run, state, submitted};
 use super::*;
 use crate::attachment::{AttachmentError, AttachmentKind, FileName, MediaType, Sha256};
 use crate::ids::AttachmentId;
@@ -190,28 +190,38 @@ fn a_receipt_names_the_saved_expense_line_it_proves() {
         }));
     Framework::with(())
         .given(given)
-        .when(marked(photo(2, AttachmentKind::ActivityPhoto), Some("R-1"), false))
-        .then_expect_error(GrantError::Attachment(
-            AttachmentError::LineOnlyForReceipt,
-        ));
+        .when(marked(
+            photo(2, AttachmentKind::ActivityPhoto),
+            Some("R-1"),
+            false,
+        ))
+        .then_expect_error(GrantError::Attachment(AttachmentError::LineOnlyForReceipt));
 }
 
 #[test]
-fn only_an_activity_photo_is_made_public() {
-    let grant = state(&history(&[
+fn only_an_activity_photo_is_made_public_once_staff_accepted_the_report() {
+    let files = vec![
+        GrantEvent::ReportAttachmentAdded {
+            attachment: photo(1, AttachmentKind::ActivityPhoto),
+            receipt_number: None,
+            public: true,
+            by: applicant(),
+            at: noon(date!(2027 - 02 - 20)),
+        },
+        added(photo(2, AttachmentKind::ActivityPhoto)),
+        added(photo(3, AttachmentKind::Receipt)),
+    ];
+    let before = history(&[
         advanced(),
-        vec![
-            GrantEvent::ReportAttachmentAdded {
-                attachment: photo(1, AttachmentKind::ActivityPhoto),
-                receipt_number: None,
-                public: true,
-                by: applicant(),
-                at: noon(date!(2027 - 02 - 20)),
-            },
-            added(photo(2, AttachmentKind::ActivityPhoto)),
-            added(photo(3, AttachmentKind::Receipt)),
-        ],
-    ]));
+        files.clone(),
+        submitted(report(350_000, 30_000)),
+    ]);
+    assert!(
+        state(&before).public_photos().is_empty(),
+        "nothing is public before staff accepted the report"
+    );
+    let accepted = run(before.clone(), super::tests::accept()).unwrap();
+    let grant = state(&history(&[before, accepted]));
     let public: Vec<_> = grant
         .public_photos()
         .into_iter()
@@ -224,5 +234,8 @@ fn only_an_activity_photo_is_made_public() {
         .inspect_result()
         .unwrap_err();
     assert_eq!(refused.code(), "attachment.public_only_for_photo");
-    assert_eq!(refused.message_ja(), "公開できるのは活動写真（JPEG・PNG）だけです");
+    assert_eq!(
+        refused.message_ja(),
+        "公開できるのは活動写真（JPEG・PNG）だけです"
+    );
 }

@@ -234,12 +234,18 @@ impl Grant {
             .collect()
     }
 
-    /// The activity photos the group lets the public see (never any other file).
+    /// The activity photos the group lets the public see (never any other file), once staff have
+    /// accepted the report it belongs to (the amount is finalised) and while the grant stands: a
+    /// photo is public only after the city has seen it, and a cancelled grant shows none.
     pub fn public_photos(&self) -> Vec<&crate::attachment::Attached> {
+        let shown =
+            self.finalised_amount.is_some() && self.status != Some(super::GrantStatus::Cancelled);
         self.report_attachments
             .iter()
+            .filter(|_| shown)
             .filter(|one| {
-                one.public && one.attachment.kind == crate::attachment::AttachmentKind::ActivityPhoto
+                one.public
+                    && one.attachment.kind == crate::attachment::AttachmentKind::ActivityPhoto
             })
             .collect()
     }

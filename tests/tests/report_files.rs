@@ -1,0 +1,279 @@
+//! A settlement report's files beyond their bytes (issue 17), on both backends: a receipt names
+//! the saved expense line it proves (shown in the API read and beside the line on the report
+//! page; a line the saved report lacks is refused), and an activity photo the group marks public
+//! appears on the public award once staff accept the report — never an unmarked photo, a receipt,
+//! or any file's name, in the public read, the page, the CSV or the 360Giving export.
+
+use grants_tests::{on_both_backends, TestApp};
+use reqwest::multipart::{Form, Part};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn jpeg(seed: u8) -> Vec<u8> {
+    let mut bytes = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0".repeat(10);
+    bytes.push(seed);
+    bytes
+}
+
+fn pdf(seed: u8) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n".to_vec();
+    bytes.push(seed);
+    bytes
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    grant: &str,
+    fields: &[(&str, &str)],
+    name: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
+    let mut form = Form::new();
+    for (field, value) in fields {
+        form = form.text(field.to_string(), value.to_string());
+    }
+    let form = form.part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    let answer = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/grants/{grant}/settlement-report/attachments"
+        )))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+fn report() -> Value {
+    json!({
+        "income": [],
+        "expenses": [
+            {"category": "rentals", "item": "会場使用料", "quantity": 1, "unit_price": 200_000,
+             "receipt_date": grants_tests::scenario::today_jst(), "receipt_number": "R-001"}
+        ],
+        "outcomes": "全10回の観察会に延べ250人が参加した。",
+        "participants": 250,
+    })
+}
+
+/// The public read of the award, once the public list holds it.
+async fn public_award(app: &TestApp, grant: &str) -> Value {
+    for _ in 0..100 {
+        let answer = app.get(&format!("/api/v1/public/awards/{grant}")).await;
+        if answer.status == 200 {
+            return answer.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the award never reached the public list");
+}
+
+on_both_backends!(
+    a_receipt_proves_its_line_and_only_a_marked_photo_is_public,
+    |app: TestApp| async move {
+        let one = app.one_awarded_grant().await;
+        let grant = one.grant.clone();
+        let member = one.member.clone();
+        let report_path = format!("/api/v1/grants/{grant}/settlement-report");
+
+        // Before the report is saved no line exists to prove.
+        let (status, refused) = upload(
+            &app,
+            &member,
+            &grant,
+            &[("kind", "receipt"), ("receipt_number", "R-001")],
+            "領収書.pdf",
+            pdf(1),
+        )
+        .await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(refused["code"], "attachment.line_not_on_report");
+        assert!(refused["detail_ja"].as_str().unwrap().contains("R-001"));
+        app.call(Method::PUT, &report_path, &member, Some(&report()), 200)
+            .await;
+        let (status, receipt) = upload(
+            &app,
+            &member,
+            &grant,
+            &[("kind", "receipt"), ("receipt_number", "R-001")],
+            "領収書.pdf",
+            pdf(1),
+        )
+        .await;
+        assert_eq!(status, 201, "{receipt}");
+        assert_eq!(receipt["receipt_number"], "R-001");
+        // A photo names no line, and a receipt is never public.
+        let (status, refused) = upload(
+            &app,
+            &member,
+            &grant,
+            &[("kind", "activity_photo"), ("receipt_number", "R-001")],
+            "観察会.jpg",
+            jpeg(1),
+        )
+        .await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (422, Some("attachment.line_only_for_receipt"))
+        );
+        let (status, refused) = upload(
+            &app,
+            &member,
+            &grant,
+            &[("kind", "receipt"), ("public", "true")],
+            "領収書2.pdf",
+            pdf(2),
+        )
+        .await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (422, Some("attachment.public_only_for_photo"))
+        );
+
+        let (status, shown) = upload(
+            &app,
+            &member,
+            &grant,
+            &[("kind", "activity_photo"), ("public", "true")],
+            "山田太郎さんと観察会.jpg",
+            jpeg(2),
+        )
+        .await;
+        assert_eq!(status, 201, "{shown}");
+        assert_eq!(shown["public"], true);
+        let (status, unmarked) = upload(
+            &app,
+            &member,
+            &grant,
+            &[("kind", "activity_photo")],
+            "参加者名簿の写真.jpg",
+            jpeg(3),
+        )
+        .await;
+        assert_eq!(status, 201, "{unmarked}");
+        assert_eq!(unmarked["public"], false);
+
+        // The API read names the line; the report page shows the receipt beside it.
+        let read = app
+            .call(Method::GET, &report_path, &one.cast.staff, None, 200)
+            .await;
+        let files = read["attachments"].as_array().unwrap();
+        assert_eq!(files.len(), 3);
+        assert_eq!(
+            files
+                .iter()
+                .filter(|file| file["receipt_number"] == "R-001")
+                .count(),
+            1
+        );
+        let browser = grants_tests::browser::Browser::without_redirects(&app);
+        assert_eq!(browser.sign_in("member@example.jp").await.status, 303);
+        let page = browser.get(&format!("/grants/{grant}/report")).await;
+        assert_eq!(page.status, 200);
+        let beside = format!(
+            "class=\"line-receipt\" href=\"/grants/{grant}/report/attachments/{}\"",
+            receipt["id"].as_str().unwrap()
+        );
+        assert!(
+            page.html.contains(&beside),
+            "the receipt is linked beside its line"
+        );
+        assert!(page.html.contains("領収書番号 R-001"));
+
+        // Nothing is public before staff accept the report.
+        let award = public_award(&app, &grant).await;
+        assert_eq!(award["photos"], json!([]));
+        let shown_href = format!(
+            "/api/v1/public/awards/{grant}/photos/{}",
+            shown["id"].as_str().unwrap()
+        );
+        assert_eq!(app.get(&shown_href).await.status, 404);
+
+        app.call(
+            Method::POST,
+            &format!("{report_path}/submit"),
+            &member,
+            None,
+            200,
+        )
+        .await;
+        app.call(
+            Method::POST,
+            &format!("{report_path}/review"),
+            &one.cast.staff,
+            Some(&json!({"outcome": "accepted"})),
+            200,
+        )
+        .await;
+
+        // Now the marked photo, and only it, is public: listed, served, on the page.
+        let award = public_award(&app, &grant).await;
+        let photos = award["photos"].as_array().unwrap();
+        assert_eq!(photos.len(), 1);
+        assert_eq!(photos[0]["id"], shown["id"]);
+        assert_eq!(photos[0]["href"], shown_href.as_str());
+        let served = app.client.get(app.url(&shown_href)).send().await.unwrap();
+        assert_eq!(served.status(), 200);
+        assert_eq!(served.headers()["content-type"], "image/jpeg");
+        assert_eq!(served.bytes().await.unwrap().as_ref(), jpeg(2).as_slice());
+        for hidden in [&unmarked, &receipt] {
+            let path = format!(
+                "/api/v1/public/awards/{grant}/photos/{}",
+                hidden["id"].as_str().unwrap()
+            );
+            assert_eq!(
+                app.get(&path).await.status,
+                404,
+                "an unmarked file is never public"
+            );
+        }
+        let public_page = app
+            .client
+            .get(app.url(&format!("/awards/{grant}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            public_page.contains(&shown_href),
+            "the public page shows the photo"
+        );
+        // No public output names an unmarked file, nor any file's name.
+        let exports = [
+            serde_json::to_string(&award).unwrap(),
+            public_page,
+            app.get("/api/v1/public/awards").await.body.to_string(),
+            app.client
+                .get(app.url("/api/v1/public/awards.csv"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            app.client
+                .get(app.url("/api/v1/public/awards.360giving.json"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        ];
+        for output in &exports {
+            for hidden in [&unmarked, &receipt] {
+                assert!(!output.contains(hidden["id"].as_str().unwrap()));
+                assert!(!output.contains(hidden["sha256"].as_str().unwrap()));
+            }
+            for name in ["山田太郎", "参加者名簿", "領収書.pdf"] {
+                assert!(!output.contains(name), "{name} in a public output");
+            }
+        }
+    }
+);
