@@ -1,4 +1,5 @@
-//! A settlement report's files beyond their bytes (issue 17), on both backends: a receipt names
+//! A settlement report's and a change request's files beyond their bytes (issue 17), on both
+//! backends: a change request takes a quote from its own page; a receipt names
 //! the saved expense line it proves (shown in the API read and beside the line on the report
 //! page; a line the saved report lacks is refused), and an activity photo the group marks public
 //! appears on the public award once staff accept the report — never an unmarked photo, a receipt,
@@ -275,5 +276,103 @@ on_both_backends!(
                 assert!(!output.contains(name), "{name} in a public output");
             }
         }
+    }
+);
+
+on_both_backends!(
+    a_change_request_takes_a_quote_from_its_page,
+    |app: TestApp| async move {
+        let one = app.one_awarded_grant().await;
+        let grant = one.grant.clone();
+        let change = json!({
+            "reason": "参加者が増えたため会場を広くする",
+            "budget": {
+                "income": [{"kind": "project_income", "description": "参加費", "amount": 0}],
+                "expenses": [{"category": "rentals", "item": "会場使用料", "quantity": 1, "unit_price": 300_000}],
+            },
+            "period": {"start": grants_tests::scenario::today_jst(), "end": grants_tests::scenario::fiscal_year_end()},
+        });
+        let requested = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/grants/{grant}/change-requests"),
+                &one.member,
+                Some(&change),
+                201,
+            )
+            .await;
+        let cid = requested["change_requests"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["change_request_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let browser = grants_tests::browser::Browser::without_redirects(&app);
+        assert_eq!(browser.sign_in("member@example.jp").await.status, 303);
+        // The grant page links the request's files; its page offers the upload form.
+        let page = browser.get(&format!("/grants/{grant}")).await;
+        let files_page = format!("/grants/{grant}/changes/{cid}");
+        assert!(page.html.contains(&format!("href=\"{files_page}\"")));
+        let page = browser.get(&files_page).await;
+        assert_eq!(page.status, 200);
+        assert!(page.html.contains("添付書類はまだありません"));
+        let csrf = page.csrf();
+        let post = |name: &str, bytes: Vec<u8>| {
+            let form = Form::new()
+                .text("kind", "quote")
+                .part("file", Part::bytes(bytes).file_name(name.to_owned()));
+            browser
+                .client
+                .post(app.url(&format!("{files_page}/attachments")))
+                .query(&[("_csrf", csrf.as_str())])
+                .multipart(form)
+                .send()
+        };
+        let answer = post("新しい会場の見積書.pdf", pdf(7)).await.unwrap();
+        assert_eq!(answer.status(), 303);
+        let page = browser.get(&format!("{files_page}?attached=1")).await;
+        assert!(page.html.contains("ファイルを添付しました。"));
+        assert!(page.html.contains("新しい会場の見積書.pdf"));
+        let link = format!("{files_page}/attachments/");
+        let at = page.html.find(&link).unwrap();
+        let href = page.html[at..at + page.html[at..].find('"').unwrap()].to_owned();
+        let file = browser.client.get(app.url(&href)).send().await.unwrap();
+        assert_eq!(file.status(), 200);
+        assert_eq!(file.bytes().await.unwrap().as_ref(), pdf(7).as_slice());
+        // A refused type: the page again with the rule in Japanese beside the file field.
+        let answer = post("見積書.pdf", b"\x7fELF\x02\x01\x01".repeat(50))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 422);
+        let html = answer.text().await.unwrap();
+        assert!(html.contains("id=\"e-file\">添付できるのはPDF"), "{html}");
+        // Removed from the page; once staff decide, the form is gone.
+        let answer = browser
+            .post(&format!("{href}/remove"), &[("_csrf", &csrf)])
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.html);
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/grants/{grant}"),
+                &one.member,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(read["change_requests"][0]["attachments"], json!([]));
+        app.call(
+            Method::POST,
+            &format!("/api/v1/grants/{grant}/change-requests/{cid}/decision"),
+            &one.cast.staff,
+            Some(&json!({"approved": false, "reason": "計画の変更は認められない"})),
+            200,
+        )
+        .await;
+        let page = browser.get(&files_page).await;
+        assert!(!page.html.contains("enctype=\"multipart/form-data\""));
+        assert!(page.html.contains("ファイルを追加・削除できません"));
     }
 );

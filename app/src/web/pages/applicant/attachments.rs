@@ -169,6 +169,8 @@ enum Target<'a> {
     Application(&'a str),
     /// A grant's settlement report.
     Report(&'a str),
+    /// A grant's change request (grant, change request).
+    Change(&'a str, &'a str),
 }
 
 impl Target<'_> {
@@ -176,6 +178,7 @@ impl Target<'_> {
         match self {
             Target::Application(id) => format!("/applications/{id}"),
             Target::Report(id) => format!("/grants/{id}/report"),
+            Target::Change(id, cid) => format!("/grants/{id}/changes/{cid}"),
         }
     }
 
@@ -188,6 +191,11 @@ impl Target<'_> {
                     encode(id)
                 )
             }
+            Target::Change(id, cid) => format!(
+                "/api/v1/grants/{}/change-requests/{}/attachments",
+                encode(id),
+                encode(cid)
+            ),
         }
     }
 
@@ -205,6 +213,9 @@ impl Target<'_> {
                 super::applications::show(web, visitor, token, id, &upload).await
             }
             Target::Report(id) => super::settlement::show(web, visitor, token, id, &upload).await,
+            Target::Change(id, cid) => {
+                super::change_files::show(web, visitor, token, id, cid, None, &upload).await
+            }
         }
     }
 }
@@ -239,6 +250,17 @@ pub(super) async fn report_upload(
     request: Request,
 ) -> Response {
     pass_upload(&web, visitor, Target::Report(&id), query, request).await
+}
+
+/// `POST /grants/{id}/changes/{cid}/attachments`: the same for a change request.
+pub(super) async fn change_upload(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, cid)): Path<(String, String)>,
+    Query(query): Query<UploadQuery>,
+    request: Request,
+) -> Response {
+    pass_upload(&web, visitor, Target::Change(&id, &cid), query, request).await
 }
 
 async fn pass_upload(
@@ -301,6 +323,15 @@ pub(super) async fn report_download(
     pass_download(&web, &visitor, Target::Report(&id), &attachment_id).await
 }
 
+/// `GET /grants/{id}/changes/{cid}/attachments/{attachment_id}`: the same for a change request.
+pub(super) async fn change_download(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, cid, attachment_id)): Path<(String, String, String)>,
+) -> Response {
+    pass_download(&web, &visitor, Target::Change(&id, &cid), &attachment_id).await
+}
+
 async fn pass_download(
     web: &Web,
     visitor: &Visitor,
@@ -359,6 +390,24 @@ pub(super) async fn report_remove(
         &web,
         visitor,
         Target::Report(&id),
+        &attachment_id,
+        FormData(form),
+    )
+    .await
+}
+
+/// `POST /grants/{id}/changes/{cid}/attachments/{attachment_id}/remove`: the same for a change
+/// request.
+pub(super) async fn change_remove(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, cid, attachment_id)): Path<(String, String, String)>,
+    PageForm(form): PageForm,
+) -> Response {
+    pass_remove(
+        &web,
+        visitor,
+        Target::Change(&id, &cid),
         &attachment_id,
         FormData(form),
     )
