@@ -305,7 +305,7 @@ fn report_page(
                         th scope="col" { "単価（円）" } th scope="col" { "領収日" } th scope="col" { "領収書番号" }
                         th scope="col" { "添付した領収書" }
                     } }
-                    tbody { @for (n, line) in receipts.iter().enumerate() { (receipt_row(line, n, line_receipts(&id, &files.files, &line[5]))) } }
+                    tbody { @for (n, line) in receipts.iter().enumerate() { (receipt_row(line, n, line_receipts(id, &files.files, &line[5]))) } }
                 }
             }
             fieldset #f-income {
