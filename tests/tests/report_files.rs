@@ -184,6 +184,16 @@ on_both_backends!(
             "the receipt is linked beside its line"
         );
         assert!(page.html.contains("領収書番号 R-001"));
+        // Staff reviewing the report see the receipt beside its line and which photo goes public.
+        let staff = grants_tests::browser::Browser::new(&app);
+        staff.sign_in("staff@city.example.jp").await;
+        let review = staff.get(&format!("/staff/grants/{grant}")).await;
+        assert_eq!(review.status, 200);
+        assert!(
+            review.html.contains(&beside),
+            "staff see the receipt beside its line"
+        );
+        assert!(review.html.contains("公開（承認後に公開ページに載ります）"));
 
         // Nothing is public before staff accept the report.
         let award = public_award(&app, &grant).await;
