@@ -3,7 +3,8 @@
 //! the saved expense line it proves (shown in the API read and beside the line on the report
 //! page; a line the saved report lacks is refused), and an activity photo the group marks public
 //! appears on the public award once staff accept the report — never an unmarked photo, a receipt,
-//! or any file's name, in the public read, the page, the CSV or the 360Giving export.
+//! or any file's name, in the public read, the page, the CSV or the 360Giving export; and a
+//! version 1.0 `ReportAttachmentAdded` written by the old service still loads.
 
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::multipart::{Form, Part};
@@ -386,3 +387,87 @@ on_both_backends!(
         assert!(page.html.contains("ファイルを追加・削除できません"));
     }
 );
+
+/// A `ReportAttachmentAdded` as version 1.0 stored it (no line, no `public`), written into a
+/// grant's stream as the old service did: the grant loads, the file names no line and is not public.
+async fn a_version_1_report_file_loads(backend: grants_tests::Backend) {
+    use grants_projections::LogPool;
+    let app = grants_tests::spawn_app(backend).await;
+    let one = app.one_awarded_grant().await;
+    grants_tests::process::caught_up(&app, grants_app::documents::issue::NAME).await;
+    let pool = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap()
+        .log_pool();
+    let select =
+        "SELECT max(sequence) FROM events WHERE aggregate_type = 'grant' AND aggregate_id = $1";
+    let sequence: i64 = match &pool {
+        LogPool::Sqlite(p) => {
+            sqlx::query_scalar(select)
+                .bind(&one.grant)
+                .fetch_one(p)
+                .await
+        }
+        LogPool::Postgres(p) => {
+            sqlx::query_scalar(select)
+                .bind(&one.grant)
+                .fetch_one(p)
+                .await
+        }
+    }
+    .unwrap();
+    let file = uuid::Uuid::now_v7();
+    let payload = json!({"ReportAttachmentAdded": {
+        "attachment": {"id": file, "kind": "activity_photo", "file_name": "観察会.jpg",
+                       "media_type": "image/jpeg", "size": 20, "sha256": "ab".repeat(32)},
+        "by": uuid::Uuid::now_v7(), "at": "2027-02-20T03:00:00Z"
+    }})
+    .to_string();
+    let insert = |cast: &str| {
+        format!(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+             VALUES ('grant', $1, $2, 'ReportAttachmentAdded', '1.0', $3{cast}, '{{}}'{cast})"
+        )
+    };
+    match &pool {
+        LogPool::Sqlite(p) => sqlx::query(&insert(""))
+            .bind(&one.grant)
+            .bind(sequence + 1)
+            .bind(&payload)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        LogPool::Postgres(p) => sqlx::query(&insert("::json"))
+            .bind(&one.grant)
+            .bind(sequence + 1)
+            .bind(&payload)
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+    let read = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/grants/{}/settlement-report", one.grant),
+            &one.member,
+            None,
+            200,
+        )
+        .await;
+    let files = read["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{read}");
+    assert_eq!(files[0]["id"], json!(file));
+    assert_eq!(files[0]["receipt_number"], Value::Null);
+    assert_eq!(files[0]["public"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_report_file_loads_sqlite() {
+    a_version_1_report_file_loads(grants_tests::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_report_file_loads_postgres() {
+    a_version_1_report_file_loads(grants_tests::Backend::Postgres).await;
+}
