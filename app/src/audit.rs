@@ -52,7 +52,7 @@ pub struct BlobProblem {
 /// The digest named by an event that attaches a file (`AttachmentAdded` on an application,
 /// `ReportAttachmentAdded` on a grant's settlement report, `ChangeAttachmentAdded` on its change
 /// requests) or issues a notice (`NoticeIssued` on a grant or an application: its PDF).
-fn attached_sha256(event: &LoggedEvent) -> Option<grants_domain::attachment::Sha256> {
+pub(crate) fn attached_sha256(event: &LoggedEvent) -> Option<grants_domain::attachment::Sha256> {
     if event.event_type == "NoticeIssued" {
         let notice = event.payload.get("NoticeIssued")?.get("notice")?;
         return serde_json::from_value::<grants_domain::document::IssuedNotice>(notice.clone())

@@ -16,7 +16,9 @@
 //!
 //! A crash in the middle of an upload leaves a temporary file and no reference; the next start
 //! clears the spool. Removing an attachment takes nothing out of the store: the log still names the bytes, and two
-//! objects may share them.
+//! objects may share them. A blob kept for a command that was then refused is named by no event:
+//! `grants attachments sweep` (`crate::blob_sweep`) deletes such orphans once they are older than a
+//! grace period, never one an event names.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -127,6 +129,41 @@ async fn judge_type(head: &[u8], path: &Path) -> Result<MediaType, ReceiveError>
         Ok(text) if !text.contains('\0') => Ok(MediaType::PlainText),
         _ => Err(ReceiveError::Refused(AttachmentError::UnsupportedType)),
     }
+}
+
+/// A blob in the store and when it was last written (a blob written again is young again).
+#[derive(Clone, Debug)]
+pub struct StoredBlob {
+    pub sha256: Sha256,
+    pub written: time::OffsetDateTime,
+}
+
+/// The blobs under `root` (`root/ab/abcd…`); anything else there is left out.
+fn list_dir(root: &Path) -> Result<Vec<StoredBlob>, BlobError> {
+    let mut found = Vec::new();
+    let shards = match std::fs::read_dir(root) {
+        Ok(shards) => shards,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(error) => return Err(io(error)),
+    };
+    for shard in shards {
+        let shard = shard.map_err(io)?;
+        if !shard.file_type().map_err(io)?.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(shard.path()).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let Some(sha256) = entry.file_name().to_str().and_then(Sha256::parse) else {
+                continue;
+            };
+            let modified = entry.metadata().map_err(io)?.modified().map_err(io)?;
+            found.push(StoredBlob {
+                sha256,
+                written: time::OffsetDateTime::from(modified),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// Removes what uploads cut off by a crash left in the spool: nothing names them (an event names a
@@ -359,6 +396,58 @@ impl BlobStore {
     /// Whether the bytes under `sha256` are there and whole (for `grants audit verify`).
     pub async fn check(&self, sha256: &Sha256) -> Result<(), BlobError> {
         self.read(sha256).await.map(|_| ())
+    }
+
+    /// Every blob in the store, with when it was last written (for `grants attachments sweep`).
+    /// Uploads still in the spool are not blobs yet and are not listed.
+    pub async fn list(&self) -> Result<Vec<StoredBlob>, BlobError> {
+        match &self.backend {
+            Backend::None => Err(Self::none()),
+            Backend::Dir { root } => {
+                let root = root.join("sha256");
+                tokio::task::spawn_blocking(move || list_dir(&root))
+                    .await
+                    .map_err(io)?
+            }
+            Backend::S3 { store, .. } => {
+                let mut listed = store.list(Some(&ObjectPath::from("sha256")));
+                let mut found = Vec::new();
+                while let Some(meta) = listed.next().await {
+                    let meta = meta.map_err(io)?;
+                    let Some(sha256) = meta.location.filename().and_then(Sha256::parse) else {
+                        continue;
+                    };
+                    let written =
+                        time::OffsetDateTime::from_unix_timestamp(meta.last_modified.timestamp())
+                            .map_err(io)?;
+                    found.push(StoredBlob { sha256, written });
+                }
+                Ok(found)
+            }
+        }
+    }
+
+    /// Deletes the blob `sha256` (only `grants attachments sweep` does, for blobs no event names).
+    pub async fn delete(&self, sha256: &Sha256) -> Result<(), BlobError> {
+        match &self.backend {
+            Backend::None => Err(Self::none()),
+            Backend::Dir { root } => {
+                let path = Self::dir_path(root, sha256);
+                match tokio::fs::remove_file(&path).await {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                    Err(error) => return Err(io(error)),
+                }
+                match path.parent() {
+                    Some(parent) => sync_dir(parent).await,
+                    None => Ok(()),
+                }
+            }
+            Backend::S3 { store, .. } => match store.delete(&Self::object_path(sha256)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(error) => Err(io(error)),
+            },
+        }
     }
 
     /// Whether the store answers: the directory is writable, or the bucket can be listed.

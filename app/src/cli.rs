@@ -1,5 +1,5 @@
 //! The `grants` command line: `serve`, `migrate`, `user`, `demo`, `replay`, `restamp`, `audit`,
-//! `export` and `personal-data` (docs/operations.md).
+//! `export`, `personal-data` and `attachments sweep` (docs/operations.md).
 
 use clap::{Parser, Subcommand};
 
@@ -56,6 +56,9 @@ pub enum Command {
     /// Personal data (issue 19, crypto-shredding).
     #[command(subcommand)]
     PersonalData(PersonalDataCommand),
+    /// The store of attached files.
+    #[command(subcommand)]
+    Attachments(AttachmentsCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -72,6 +75,24 @@ pub enum PersonalDataCommand {
         /// The account whose address and name are erased.
         #[arg(long)]
         account: Option<UserId>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AttachmentsCommand {
+    /// Delete the stored files no event names (left by refused uploads or a crash) once they are
+    /// older than the grace period; never a file the log names. Prints what it did as JSON.
+    Sweep {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        #[command(flatten)]
+        attachments: crate::config::AttachmentsConfig,
+        /// Only files last written more than this many hours ago are deleted (at least 1).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u32,
+        /// Count what would be deleted without deleting it.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -211,6 +232,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if !verification.ok || !files.ok {
                 std::process::exit(1);
             }
+            Ok(())
+        }
+        Command::Attachments(AttachmentsCommand::Sweep {
+            database,
+            attachments,
+            grace_hours,
+            dry_run,
+        }) => {
+            let grace = time::Duration::hours(i64::from(grace_hours));
+            if grace < crate::blob_sweep::MIN_GRACE {
+                anyhow::bail!("--grace-hours must be at least 1: a younger file may belong to an upload in flight");
+            }
+            let state = connect(&database).await?;
+            let blobs = attachments.store(&database.database_url)?;
+            let report = crate::blob_sweep::sweep(
+                &state.db.log_pool(),
+                &blobs,
+                time::OffsetDateTime::now_utc(),
+                grace,
+                dry_run,
+            )
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
         Command::Audit(AuditCommand::Export {

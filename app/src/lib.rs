@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod blob_sweep;
 pub mod blobs;
 pub mod cli;
 pub mod clock;

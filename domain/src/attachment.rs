@@ -286,6 +286,55 @@ pub struct Attached {
     pub by: UserId,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// On a settlement report: the receipt number of the expense line a receipt proves.
+    /// Defaulted: a snapshot from before it had none.
+    #[serde(default)]
+    pub receipt_number: Option<String>,
+    /// On a settlement report: an activity photo the group lets the public see. Every other file
+    /// stays out of public outputs. Defaulted, as above.
+    #[serde(default)]
+    pub public: bool,
+}
+
+impl Attached {
+    /// A file attached by `by` at `at`, naming no expense line and not public.
+    pub fn new(attachment: Attachment, by: UserId, at: OffsetDateTime) -> Self {
+        Attached {
+            attachment,
+            by,
+            at,
+            receipt_number: None,
+            public: false,
+        }
+    }
+}
+
+/// Whether a settlement report's file may name the expense line `receipt_number` (of the saved
+/// report's `receipt_numbers`) and be `public`: only a receipt names a line, and one the saved
+/// report has; only an activity photo (JPEG or PNG) may be public.
+pub fn check_report_marks(
+    file: &Attachment,
+    receipt_number: Option<&str>,
+    public: bool,
+    receipt_numbers: &[&str],
+) -> Result<(), AttachmentError> {
+    if let Some(number) = receipt_number {
+        if file.kind != AttachmentKind::Receipt {
+            return Err(AttachmentError::LineOnlyForReceipt);
+        }
+        if !receipt_numbers.contains(&number) {
+            return Err(AttachmentError::LineNotOnReport {
+                receipt_number: number.to_owned(),
+            });
+        }
+    }
+    if public
+        && (file.kind != AttachmentKind::ActivityPhoto
+            || !matches!(file.media_type, MediaType::Jpeg | MediaType::Png))
+    {
+        return Err(AttachmentError::PublicOnlyForPhoto);
+    }
+    Ok(())
 }
 
 /// Refuses a file of `size` bytes: empty, or over [`FILE_MAX_BYTES`]. The service also calls it
@@ -374,6 +423,12 @@ pub enum AttachmentError {
     TotalTooLarge { max: u64 },
     #[error("there is no such attachment")]
     NotFound,
+    #[error("only a receipt names the expense line it proves")]
+    LineOnlyForReceipt,
+    #[error("the saved settlement report has no expense line with receipt number {receipt_number}; save the report first")]
+    LineNotOnReport { receipt_number: String },
+    #[error("only an activity photo (JPEG or PNG) may be made public")]
+    PublicOnlyForPhoto,
 }
 
 impl Refusal for AttachmentError {
@@ -392,6 +447,9 @@ impl Refusal for AttachmentError {
             Self::TooMany { .. } => "attachment.too_many",
             Self::TotalTooLarge { .. } => "attachment.total_too_large",
             Self::NotFound => "attachment.not_found",
+            Self::LineOnlyForReceipt => "attachment.line_only_for_receipt",
+            Self::LineNotOnReport { .. } => "attachment.line_not_on_report",
+            Self::PublicOnlyForPhoto => "attachment.public_only_for_photo",
         }
     }
 
@@ -418,6 +476,13 @@ impl Refusal for AttachmentError {
                 format!("添付ファイルは合計{}MBまでです", mib(*max))
             }
             Self::NotFound => "この添付書類はありません".into(),
+            Self::LineOnlyForReceipt => "経費の行を指定できるのは領収書だけです".into(),
+            Self::LineNotOnReport { receipt_number } => format!(
+                "保存された実績報告に領収書番号「{receipt_number}」の支出がありません。先に実績報告を保存してください"
+            ),
+            Self::PublicOnlyForPhoto => {
+                "公開できるのは活動写真（JPEG・PNG）だけです".into()
+            }
         }
     }
 
@@ -426,7 +491,10 @@ impl Refusal for AttachmentError {
             Self::TooMany { .. }
             | Self::TotalTooLarge { .. }
             | Self::SameContent
-            | Self::KindNotForObject { .. } => RefusalKind::Rule,
+            | Self::KindNotForObject { .. }
+            | Self::LineOnlyForReceipt
+            | Self::LineNotOnReport { .. }
+            | Self::PublicOnlyForPhoto => RefusalKind::Rule,
             Self::AlreadyAttached | Self::NotFound => RefusalKind::State,
             Self::FileNameCharacter(error) => error.kind(),
             Self::FileTooLarge { .. }
@@ -441,6 +509,8 @@ impl Refusal for AttachmentError {
     fn field(&self) -> Option<&'static str> {
         match self {
             Self::KindNotForObject { .. } => Some("kind"),
+            Self::LineOnlyForReceipt | Self::LineNotOnReport { .. } => Some("receipt_number"),
+            Self::PublicOnlyForPhoto => Some("public"),
             Self::NotFound | Self::AlreadyAttached => None,
             _ => Some("file"),
         }
@@ -465,10 +535,12 @@ mod tests {
     fn held(files: Vec<Attachment>) -> Vec<Attached> {
         files
             .into_iter()
-            .map(|attachment| Attached {
-                attachment,
-                by: UserId::from_uuid(uuid::Uuid::from_u128(9)),
-                at: time::macros::datetime!(2026-05-20 15:00 +09:00),
+            .map(|attachment| {
+                Attached::new(
+                    attachment,
+                    UserId::from_uuid(uuid::Uuid::from_u128(9)),
+                    time::macros::datetime!(2026-05-20 15:00 +09:00),
+                )
             })
             .collect()
     }

@@ -12,6 +12,10 @@
 //!   the round (`released`), which the budget-release process returns. A 1.0 approval's round was
 //!   amended in the same request, raise or cut, so nothing is left to release: `released` becomes 0.
 //!
+//! - `ReportAttachmentAdded` 1.0 -> 2.0 (issue 17): a settlement report's file may name the expense
+//!   line it proves (`receipt_number`) and an activity photo may be public (`public`). A 1.0 file
+//!   named no line and was never public: `null` and `false`. Both fields are also
+//!   `#[serde(default)]`, so readers of the raw log load a 1.0 payload too.
 //! - `GroupRegistered` 1.0 -> 2.0 (issue 19, crypto-shredding): from 2.0 on the log holds the
 //!   `contact` sealed with the group's key, and the event store opens it on load
 //!   (`app/src/personal`), so what reaches this upcaster is plain text in both versions and the
@@ -32,7 +36,7 @@ use serde_json::Value;
 
 use crate::account::ACCOUNT_SEALED_VERSION;
 use crate::application::DRAFT_STARTED_VERSION;
-use crate::grant::CHANGE_APPROVED_VERSION;
+use crate::grant::{CHANGE_APPROVED_VERSION, REPORT_ATTACHMENT_ADDED_VERSION};
 use crate::group::GROUP_REGISTERED_VERSION;
 use crate::round::AWARD_DECIDED_VERSION;
 
@@ -53,6 +57,11 @@ pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
             "ChangeApproved",
             CHANGE_APPROVED_VERSION,
             Box::new(add_nothing_released),
+        )),
+        Box::new(SemanticVersionEventUpcaster::new(
+            "ReportAttachmentAdded",
+            REPORT_ATTACHMENT_ADDED_VERSION,
+            Box::new(add_no_line_not_public),
         )),
         Box::new(SemanticVersionEventUpcaster::new(
             "GroupRegistered",
@@ -86,6 +95,18 @@ fn add_nothing_released(mut payload: Value) -> Value {
         .and_then(Value::as_object_mut)
     {
         body.entry("released").or_insert(Value::from(0));
+    }
+    payload
+}
+
+/// `{"ReportAttachmentAdded": {...}}` gains `"receipt_number": null` and `"public": false`.
+fn add_no_line_not_public(mut payload: Value) -> Value {
+    if let Some(body) = payload
+        .get_mut("ReportAttachmentAdded")
+        .and_then(Value::as_object_mut)
+    {
+        body.entry("receipt_number").or_insert(Value::Null);
+        body.entry("public").or_insert(Value::Bool(false));
     }
     payload
 }
@@ -355,6 +376,48 @@ mod tests {
             Grant::default().budget_freed_by(std::slice::from_ref(&envelope.payload)),
             Yen::ZERO
         );
+    }
+
+    #[test]
+    fn a_version_1_report_attachment_added_loads_naming_no_line_and_not_public() {
+        let payload = json!({
+            "ReportAttachmentAdded": {
+                "attachment": {
+                    "id": "0190f5c4-0000-7000-8000-000000000020",
+                    "kind": "activity_photo",
+                    "file_name": "観察会.jpg",
+                    "media_type": "image/jpeg",
+                    "size": 2000,
+                    "sha256": "ab".repeat(32)
+                },
+                "by": "0190f5c4-0000-7000-8000-000000000010",
+                "at": "2027-02-20T03:00:00Z"
+            }
+        });
+        let stored = SerializedEvent::new(
+            "0190f5c4-0000-7000-8000-000000000004".into(),
+            9,
+            "grant".into(),
+            "ReportAttachmentAdded".into(),
+            "1.0".into(),
+            payload,
+            json!({}),
+        );
+        let event = upcast(stored);
+        assert_eq!(event.event_version, "2.0.0");
+        assert_eq!(
+            event.payload["ReportAttachmentAdded"]["public"],
+            json!(false)
+        );
+        let envelope = EventEnvelope::<Grant>::try_from(event).unwrap();
+        let mut grant = Grant::default();
+        grant.apply(envelope.payload);
+        let attached = &grant.report_attachments[0];
+        assert_eq!(
+            (attached.receipt_number.as_deref(), attached.public),
+            (None, false)
+        );
+        assert!(grant.public_photos().is_empty());
     }
 
     #[test]

@@ -2,7 +2,8 @@
 // every step through the pages and none through the API: staff open a round and appoint the
 // committee; a citizen registers, registers a group, applies; staff screen it; each reviewer
 // declares no conflict, scores and seals; staff close scoring, fix the ranking and decide the
-// award; the group downloads its 交付決定通知書 (PDF), requests an advance, staff pay it, the group files its settlement report; staff
+// award; the group downloads its 交付決定通知書 (PDF), requests an advance, staff pay it, the group files its settlement report
+// with a receipt attached to its expense line; staff
 // accept it (額の確定) and pay the remainder; an anonymous visitor sees the award with its finalised
 // amount. Each person has their own browser context (cookie jar). Every page type visited is
 // checked with axe-core (no serious or critical violation) and no page may trip its
@@ -317,6 +318,23 @@ await h.run(async () => {
   await page.getByLabel("領収書番号（1行目）").fill("R-001");
   await page.getByLabel("事業の成果").fill("全10回の観察会に延べ250人が参加した。");
   await page.getByLabel("参加者数（延べ人数）").fill("250");
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  check(await flashed(page, "保存しました。"), "the settlement report is saved");
+  // Issue 17: the receipt itself, attached to the expense line it proves, shown beside it.
+  await page.locator("#f-kind").selectOption({ label: "領収書" });
+  await page.getByLabel("対応する支出（領収書のとき）").selectOption("R-001");
+  await page.locator("#f-file").setInputFiles({
+    name: "領収書R-001.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+  });
+  await page.getByRole("button", { name: "添付する" }).click();
+  check(await flashed(page, "ファイルを添付しました。"), "the receipt is attached");
+  const lineReceipt = page.locator("#f-expenses tbody tr").first().locator("a.line-receipt");
+  check((await textOf(lineReceipt)) === "領収書R-001.pdf", "the receipt is shown beside its expense line");
+  check((await textOf(page.locator("table", { has: page.locator("caption", { hasText: "添付書類" }) }))).includes("領収書番号 R-001"), "the file list names the line it proves");
+  const [receipt] = await Promise.all([page.waitForEvent("download"), lineReceipt.click()]);
+  check((await readFile(await receipt.path())).subarray(0, 5).toString("latin1") === "%PDF-", "the receipt downloads, checked");
   await shot(page, "settlement-report");
   await page.getByRole("button", { name: "保存して提出" }).click();
   check(await flashed(page, "実績報告を提出しました。"), "the settlement report is submitted");

@@ -162,6 +162,12 @@ pub fn access(operation_id: &str) -> Option<Access> {
             access(&[], &[Member, Stranger, Reviewer, Staff, Auditor])
         }
         "grants_report_attachment_remove" => access(&[], &[Member, Stranger]),
+        // The matrix names no public photo: nobody finds one (tests/tests/public_photos.rs shows
+        // a marked one served and an unmarked one never).
+        "public_award_photo" => access(
+            &[],
+            &[Anonymous, Member, Stranger, Reviewer, Staff, Auditor],
+        ),
         // The matrix's change request does not exist: the member gets past the policy to the
         // domain's refusal (422); a file of it is found by nobody.
         "grants_change_attachment_upload" => access(&[Member], &[Stranger]),
@@ -243,6 +249,7 @@ impl Ids {
             .replace("{id}", id)
             .replace("{cid}", &self.change_request)
             .replace("{attachment_id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{photo_id}", &uuid::Uuid::now_v7().to_string())
             .replace(
                 "{kind}",
                 if operation.path.starts_with("/api/v1/applications") {

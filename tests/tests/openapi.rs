@@ -111,6 +111,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/docs"),
     ("get", "/api/v1/public/awards"),
     ("get", "/api/v1/public/awards/{id}"),
+    ("get", "/api/v1/public/awards/{id}/photos/{photo_id}"),
     ("get", "/api/v1/public/award-filters"),
     ("get", "/api/v1/public/awards.csv"),
     ("get", "/api/v1/public/awards.360giving.json"),

@@ -85,9 +85,25 @@ pub fn change_attachments_json(grant: &Grant, change: ChangeRequestId) -> Value 
     )
 }
 
+/// A settlement report's file: as any file, with the expense line it proves and whether it is
+/// public.
+fn report_file_json(base: &str, attached: &Attached) -> Value {
+    let mut file = attachment_json(base, attached);
+    file["receipt_number"] = json!(attached.receipt_number);
+    file["public"] = json!(attached.public);
+    file
+}
+
 /// The files of a grant's settlement report, for the report's read.
 pub fn report_attachments_json(grant: &Grant) -> Value {
-    list_json(&report_href(grant.grant_id), &grant.report_attachments)
+    let base = report_href(grant.grant_id);
+    Value::Array(
+        grant
+            .report_attachments
+            .iter()
+            .map(|attached| report_file_json(&base, attached))
+            .collect(),
+    )
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {
@@ -192,12 +208,30 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// What a settlement report's upload may say besides the file: the expense line a receipt proves
+/// (`receipt_number`) and whether an activity photo is public (`public`: `true` or `on`).
+#[derive(Default)]
+struct Marks {
+    receipt_number: Option<String>,
+    public: bool,
+}
+
 /// Reads an upload (`kind`, `file`), streams the file into the store and keeps it durably: the
 /// attachment an event may now name.
 async fn received(
     state: &AppState,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Attachment, ApiError> {
+    received_with_marks(state, multipart)
+        .await
+        .map(|(attachment, _)| attachment)
+}
+
+/// As [`received`], with the report's fields `receipt_number` and `public` (sent before `file`).
+async fn received_with_marks(
+    state: &AppState,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(Attachment, Marks), ApiError> {
     let mut multipart = multipart.map_err(|rejection| {
         ApiError::new(
             ErrorKind::UnsupportedType,
@@ -207,10 +241,19 @@ async fn received(
         )
     })?;
     let mut kind: Option<String> = None;
+    let mut marks = Marks::default();
     let mut received = None;
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name() {
             Some("kind") => kind = Some(field.text().await.map_err(multipart_error)?),
+            Some("receipt_number") => {
+                let number = field.text().await.map_err(multipart_error)?;
+                marks.receipt_number = Some(number).filter(|number| !number.trim().is_empty());
+            }
+            Some("public") => {
+                let value = field.text().await.map_err(multipart_error)?;
+                marks.public = matches!(value.trim(), "true" | "on" | "1");
+            }
             Some("file") if received.is_none() => {
                 let name = field.file_name().unwrap_or_default();
                 // Some browsers send the whole path: the name is its last part.
@@ -247,14 +290,17 @@ async fn received(
     let (size, media_type) = (spooled.size, spooled.media_type);
     // Durable before the event that names it.
     let sha256 = state.blobs.keep(spooled).await.map_err(blob_error)?;
-    Ok(Attachment {
-        id: AttachmentId::new(),
-        kind,
-        file_name,
-        media_type,
-        size,
-        sha256,
-    })
+    Ok((
+        Attachment {
+            id: AttachmentId::new(),
+            kind,
+            file_name,
+            media_type,
+            size,
+            sha256,
+        },
+        marks,
+    ))
 }
 
 /// `Content-Disposition` for a download: an ASCII fallback and the real name (RFC 6266, 5987).
@@ -385,7 +431,7 @@ pub async fn remove(
     tag = "grants",
     summary = "実績報告への添付（提出前・差戻し中） / attach a receipt or photo to the settlement report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body(content_type = "multipart/form-data", description = "`kind` (receipt, activity_photo, other) and `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB)"),
+    request_body(content_type = "multipart/form-data", description = "`kind` (receipt, activity_photo, other), optionally `receipt_number` (a receipt: the receipt number of the saved expense line it proves) and `public` (`true`: an activity photo, JPEG or PNG, the public may see on the awarded project), then `file` (PDF, JPEG, PNG, UTF-8 text, Word, Excel, PowerPoint; at most 10 MB)"),
     responses(
         (status = 201, description = "the attached file and the log position", body = super::openapi::AttachmentRead),
         (status = 413, description = "the file is over 10 MB"),
@@ -403,10 +449,12 @@ pub async fn report_upload(
     own.state()
         .check_report_editable()
         .map_err(|refusal| ApiError::refused(&refusal))?;
-    let attachment = received(&state, multipart).await?;
+    let (attachment, marks) = received_with_marks(&state, multipart).await?;
     let attachment_id = attachment.id;
     let command = GrantCommand::AddReportAttachment {
         attachment,
+        receipt_number: marks.receipt_number,
+        public: marks.public,
         by: actor.user_id,
         at: context.now,
     };
@@ -423,7 +471,7 @@ pub async fn report_upload(
         .state
         .report_attachment(attachment_id)
         .ok_or_else(|| ApiError::internal("the attachment is not on the report"))?;
-    let mut body = attachment_json(&report_href(id), attached);
+    let mut body = report_file_json(&report_href(id), attached);
     body["position"] = json!(executed.position);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

@@ -29,6 +29,7 @@ pub mod paging;
 pub mod password_reset;
 pub mod promotions;
 pub mod public;
+pub mod public_photos;
 pub mod reviews;
 pub mod round_corrections;
 pub mod rounds;
@@ -139,6 +140,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::seal))
         .routes(routes!(public::awards))
         .routes(routes!(public::award))
+        .routes(routes!(public_photos::photo))
         .routes(routes!(public::award_filters))
         .routes(routes!(public::awards_csv))
         .routes(routes!(public::awards_360giving))

@@ -690,6 +690,12 @@ pub struct AttachmentRead {
     sha256: String,
     added_by: Uuid,
     added_at: time::OffsetDateTime,
+    /// On a settlement report: the receipt number of the expense line this receipt proves, if the
+    /// group named one; absent elsewhere.
+    receipt_number: Option<String>,
+    /// On a settlement report: whether the group lets the public see this activity photo (only
+    /// such photos ever appear in public outputs); absent elsewhere.
+    public: Option<bool>,
     /// Where to download it.
     href: String,
     /// Present on the answer to an upload.
@@ -1133,6 +1139,9 @@ pub struct PublicAward {
     planned_end: Option<time::Date>,
     /// decided, in_progress, ..., closed, withdrawn, cancelled.
     status: String,
+    /// Only in the read of one award: the activity photos its group marked public on the
+    /// settlement report, once staff accepted it; no other attached file is ever listed.
+    photos: Option<Vec<super::public_photos::PublicPhoto>>,
 }
 
 /// One row of an application list.

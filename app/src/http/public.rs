@@ -102,11 +102,20 @@ pub async fn award(
     State(state): State<AppState>,
     Path(grant_id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    grants_projections::awards::find(&state.db.log_pool(), &grant_id.to_string())
+    let award = grants_projections::awards::find(&state.db.log_pool(), &grant_id.to_string())
         .await
         .map_err(ApiError::from)?
-        .map(Json)
-        .ok_or_else(ApiError::not_found)
+        .ok_or_else(ApiError::not_found)?;
+    let photos = super::public_photos::photos_of(&state, grant_id).await;
+    Ok(Json(AwardRead { award, photos }))
+}
+
+/// One award as the public reads it: the list's row and the activity photos its group made public.
+#[derive(Serialize)]
+struct AwardRead {
+    #[serde(flatten)]
+    award: grants_projections::awards::Award,
+    photos: Vec<super::public_photos::PublicPhoto>,
 }
 
 /// The filter options of the public list.

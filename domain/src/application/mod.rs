@@ -623,7 +623,7 @@ impl Aggregate for Application {
                 self.closing_reason = reason;
             }
             ApplicationEvent::AttachmentAdded { attachment, by, at } => {
-                self.attachments.push(Attached { attachment, by, at });
+                self.attachments.push(Attached::new(attachment, by, at));
             }
             ApplicationEvent::AttachmentRemoved { attachment_id, .. } => {
                 self.attachments

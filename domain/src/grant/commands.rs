@@ -134,6 +134,10 @@ pub enum GrantCommand {
     /// durably before (`crate::attachment`).
     AddReportAttachment {
         attachment: Attachment,
+        /// The receipt number of the saved expense line a receipt proves, if any.
+        receipt_number: Option<String>,
+        /// Whether the group lets the public see this activity photo.
+        public: bool,
         by: UserId,
         at: OffsetDateTime,
     },

@@ -17,6 +17,10 @@ use super::period::Period;
 use super::surcharge::RefundOrder;
 use super::GrantStatus;
 
+/// The version of `ReportAttachmentAdded`: 2.0 added `receipt_number` (the expense line a receipt
+/// proves) and `public` (a photo the group lets the public see); see [`crate::upcasting`].
+pub const REPORT_ATTACHMENT_ADDED_VERSION: &str = "2.0";
+
 /// The version of `ChangeApproved`: 2.0 added `released` (see [`crate::upcasting`]).
 pub const CHANGE_APPROVED_VERSION: &str = "2.0";
 
@@ -115,6 +119,13 @@ pub enum GrantEvent {
     /// A file was attached to the settlement report; its bytes were stored durably before.
     ReportAttachmentAdded {
         attachment: Attachment,
+        /// The receipt number of the expense line this receipt proves, if the group named one
+        /// (2.0; `null` before). Defaulted so that readers of the raw log load 1.0 too.
+        #[serde(default)]
+        receipt_number: Option<String>,
+        /// Whether the group lets the public see this activity photo (2.0; `false` before).
+        #[serde(default)]
+        public: bool,
         by: UserId,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
@@ -297,6 +308,7 @@ impl DomainEvent for GrantEvent {
         // Bump one variant at a time and add an upcaster.
         match self {
             Self::ChangeApproved { .. } => CHANGE_APPROVED_VERSION,
+            Self::ReportAttachmentAdded { .. } => REPORT_ATTACHMENT_ADDED_VERSION,
             Self::GrantDecided { .. }
             | Self::GrantWithdrawn { .. }
             | Self::AdvanceRequested { .. }
@@ -305,7 +317,6 @@ impl DomainEvent for GrantEvent {
             | Self::ChangeNotified { .. }
             | Self::ChangeRejected { .. }
             | Self::SettlementReportSaved { .. }
-            | Self::ReportAttachmentAdded { .. }
             | Self::ReportAttachmentRemoved { .. }
             | Self::ChangeAttachmentAdded { .. }
             | Self::ChangeAttachmentRemoved { .. }

@@ -84,7 +84,7 @@ pub use decision::{last_withdrawal_day, GrantDecision};
 pub use discontinuation::{DiscontinuationRecord, DiscontinuationState};
 pub use due_date::{due_date, SettlementDelay, SettlementExtension};
 pub use errors::{GrantAction, GrantError};
-pub use events::{GrantEvent, CHANGE_APPROVED_VERSION};
+pub use events::{GrantEvent, CHANGE_APPROVED_VERSION, REPORT_ATTACHMENT_ADDED_VERSION};
 pub use payments::{
     advance_cap, open_advance, AdvanceRequest, AdvanceRequestRecord, AdvanceRequestStatus,
 };
@@ -576,9 +576,13 @@ impl Grant {
                 by,
                 at,
             } => self.remove_change_attachment(change_request_id, attachment_id, by, at),
-            GrantCommand::AddReportAttachment { attachment, by, at } => {
-                self.add_report_attachment(attachment, by, at)
-            }
+            GrantCommand::AddReportAttachment {
+                attachment,
+                receipt_number,
+                public,
+                by,
+                at,
+            } => self.add_report_attachment(attachment, receipt_number, public, by, at),
             GrantCommand::RemoveReportAttachment {
                 attachment_id,
                 by,
@@ -797,9 +801,20 @@ impl Aggregate for Grant {
             GrantEvent::SettlementReportSaved { report, .. } => self.report = Some(report),
             GrantEvent::SettlementReportSubmitted { report, .. } => self.report = Some(report),
             GrantEvent::SettlementReportReturned { .. } => {}
-            GrantEvent::ReportAttachmentAdded { attachment, by, at } => {
-                self.report_attachments
-                    .push(crate::attachment::Attached { attachment, by, at });
+            GrantEvent::ReportAttachmentAdded {
+                attachment,
+                receipt_number,
+                public,
+                by,
+                at,
+            } => {
+                self.report_attachments.push(crate::attachment::Attached {
+                    attachment,
+                    by,
+                    at,
+                    receipt_number,
+                    public,
+                });
             }
             GrantEvent::ChangeAttachmentAdded {
                 change_request_id,
@@ -808,7 +823,7 @@ impl Aggregate for Grant {
                 at,
             } => self.change_attachments.push(ChangeAttached {
                 change_request_id,
-                attached: crate::attachment::Attached { attachment, by, at },
+                attached: crate::attachment::Attached::new(attachment, by, at),
             }),
             GrantEvent::ChangeAttachmentRemoved {
                 change_request_id,

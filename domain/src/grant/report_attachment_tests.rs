@@ -4,7 +4,7 @@
 
 use time::macros::date;
 
-use super::tests::{advanced, applicant, decided, history, noon, report, state, submitted};
+use super::tests::{advanced, applicant, decided, history, noon, report, run, state, submitted};
 use super::*;
 use crate::attachment::{AttachmentError, AttachmentKind, FileName, MediaType, Sha256};
 use crate::ids::AttachmentId;
@@ -26,6 +26,8 @@ fn photo(n: u128, kind: AttachmentKind) -> crate::attachment::Attachment {
 fn add(attachment: crate::attachment::Attachment) -> GrantCommand {
     GrantCommand::AddReportAttachment {
         attachment,
+        receipt_number: None,
+        public: false,
         by: applicant(),
         at: noon(date!(2027 - 02 - 20)),
     }
@@ -34,6 +36,8 @@ fn add(attachment: crate::attachment::Attachment) -> GrantCommand {
 fn added(attachment: crate::attachment::Attachment) -> GrantEvent {
     GrantEvent::ReportAttachmentAdded {
         attachment,
+        receipt_number: None,
+        public: false,
         by: applicant(),
         at: noon(date!(2027 - 02 - 20)),
     }
@@ -130,4 +134,108 @@ fn a_pending_change_request_takes_a_quote_and_a_decided_one_none() {
             at: noon(date!(2026 - 08 - 11)),
         })
         .then_expect_error(GrantError::ChangeRequestUnknown);
+}
+
+fn saved(report: SettlementReport) -> GrantEvent {
+    GrantEvent::SettlementReportSaved {
+        report,
+        by: applicant(),
+        at: noon(date!(2027 - 02 - 19)),
+    }
+}
+
+fn marked(
+    attachment: crate::attachment::Attachment,
+    receipt_number: Option<&str>,
+    public: bool,
+) -> GrantCommand {
+    GrantCommand::AddReportAttachment {
+        attachment,
+        receipt_number: receipt_number.map(str::to_owned),
+        public,
+        by: applicant(),
+        at: noon(date!(2027 - 02 - 20)),
+    }
+}
+
+#[test]
+fn a_receipt_names_the_saved_expense_line_it_proves() {
+    let given = history(&[advanced(), vec![saved(report(350_000, 30_000))]]);
+    let receipt = photo(1, AttachmentKind::Receipt);
+    let events = Framework::with(())
+        .given(given.clone())
+        .when(marked(receipt.clone(), Some(" R-1 "), false))
+        .inspect_result()
+        .unwrap();
+    assert_eq!(
+        events,
+        vec![GrantEvent::ReportAttachmentAdded {
+            attachment: receipt.clone(),
+            receipt_number: Some("R-1".into()),
+            public: false,
+            by: applicant(),
+            at: noon(date!(2027 - 02 - 20)),
+        }]
+    );
+    let grant = state(&history(&[given.clone(), events]));
+    assert_eq!(grant.receipts_for("R-1").len(), 1);
+    assert!(grant.receipts_for("R-2").is_empty());
+
+    // A line the saved report does not have, and a photo naming a line, are refused.
+    Framework::with(())
+        .given(given.clone())
+        .when(marked(receipt, Some("R-9"), false))
+        .then_expect_error(GrantError::Attachment(AttachmentError::LineNotOnReport {
+            receipt_number: "R-9".into(),
+        }));
+    Framework::with(())
+        .given(given)
+        .when(marked(
+            photo(2, AttachmentKind::ActivityPhoto),
+            Some("R-1"),
+            false,
+        ))
+        .then_expect_error(GrantError::Attachment(AttachmentError::LineOnlyForReceipt));
+}
+
+#[test]
+fn only_an_activity_photo_is_made_public_once_staff_accepted_the_report() {
+    let files = vec![
+        GrantEvent::ReportAttachmentAdded {
+            attachment: photo(1, AttachmentKind::ActivityPhoto),
+            receipt_number: None,
+            public: true,
+            by: applicant(),
+            at: noon(date!(2027 - 02 - 20)),
+        },
+        added(photo(2, AttachmentKind::ActivityPhoto)),
+        added(photo(3, AttachmentKind::Receipt)),
+    ];
+    let before = history(&[
+        advanced(),
+        files.clone(),
+        submitted(report(350_000, 30_000)),
+    ]);
+    assert!(
+        state(&before).public_photos().is_empty(),
+        "nothing is public before staff accepted the report"
+    );
+    let accepted = run(before.clone(), super::tests::accept()).unwrap();
+    let grant = state(&history(&[before, accepted]));
+    let public: Vec<_> = grant
+        .public_photos()
+        .into_iter()
+        .map(|one| one.attachment.id)
+        .collect();
+    assert_eq!(public, vec![photo(1, AttachmentKind::ActivityPhoto).id]);
+    let refused = Framework::with(())
+        .given(history(&[advanced()]))
+        .when(marked(photo(4, AttachmentKind::Receipt), None, true))
+        .inspect_result()
+        .unwrap_err();
+    assert_eq!(refused.code(), "attachment.public_only_for_photo");
+    assert_eq!(
+        refused.message_ja(),
+        "公開できるのは活動写真（JPEG・PNG）だけです"
+    );
 }

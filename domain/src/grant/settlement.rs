@@ -165,9 +165,13 @@ impl Grant {
 
     /// The group attaches a receipt or a photo while it may save its report (until it submits, and
     /// again when returned), within the limits of `crate::attachment`.
+    /// A receipt may name the saved expense line it proves (by its receipt number); an activity
+    /// photo may be marked public.
     pub(super) fn add_report_attachment(
         &self,
         attachment: crate::attachment::Attachment,
+        receipt_number: Option<String>,
+        public: bool,
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GrantEvent>, GrantError> {
@@ -177,8 +181,25 @@ impl Grant {
             &self.report_attachments,
             &attachment,
         )?;
+        let receipt_number = receipt_number
+            .map(|number| number.trim().to_owned())
+            .filter(|number| !number.is_empty());
+        let saved: Vec<&str> = self
+            .report
+            .iter()
+            .flat_map(|report| report.expenses.iter())
+            .map(|line| line.receipt_number.as_str())
+            .collect();
+        crate::attachment::check_report_marks(
+            &attachment,
+            receipt_number.as_deref(),
+            public,
+            &saved,
+        )?;
         Ok(vec![GrantEvent::ReportAttachmentAdded {
             attachment,
+            receipt_number,
+            public,
             by,
             at,
         }])
@@ -203,6 +224,30 @@ impl Grant {
     /// Whether the group may change its report now (save it, attach or remove a file).
     pub fn check_report_editable(&self) -> Result<(), GrantError> {
         self.check(GrantAction::SaveReport).map(|_| ())
+    }
+
+    /// The files of the settlement report that prove the expense line `receipt_number`.
+    pub fn receipts_for(&self, receipt_number: &str) -> Vec<&crate::attachment::Attached> {
+        self.report_attachments
+            .iter()
+            .filter(|one| one.receipt_number.as_deref() == Some(receipt_number))
+            .collect()
+    }
+
+    /// The activity photos the group lets the public see (never any other file), once staff have
+    /// accepted the report it belongs to (the amount is finalised) and while the grant stands: a
+    /// photo is public only after the city has seen it, and a cancelled grant shows none.
+    pub fn public_photos(&self) -> Vec<&crate::attachment::Attached> {
+        let shown =
+            self.finalised_amount.is_some() && self.status != Some(super::GrantStatus::Cancelled);
+        self.report_attachments
+            .iter()
+            .filter(|_| shown)
+            .filter(|one| {
+                one.public
+                    && one.attachment.kind == crate::attachment::AttachmentKind::ActivityPhoto
+            })
+            .collect()
     }
 
     /// The file `id` of the settlement report, if it is still attached.

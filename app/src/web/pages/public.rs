@@ -324,6 +324,14 @@ async fn award(State(web): State<Web>, visitor: Visitor, Path(grant_id): Path<St
             dt { "確定額" } dd { (yen_of(&award["amount_finalised"])) }
             dt { "状況" } dd { (view::grant_status(text(&award["status"]))) }
         }
+        @if let Some(photos) = award["photos"].as_array().filter(|photos| !photos.is_empty()) {
+            h2 #photos { "活動の様子" }
+            ul.photos {
+                @for (n, photo) in photos.iter().enumerate() {
+                    li { img src=(text(&photo["href"])) alt={ "活動写真 " (n + 1) } loading="lazy" width="320"; }
+                }
+            }
+        }
         p { a href="/awards" { "一覧へ戻る" } }
     };
     page(&visitor, text(&award["title"]), body)

@@ -110,6 +110,8 @@ fn application_page(
                 files: application["attachments"].as_array().map_or(&[][..], Vec::as_slice),
                 kinds: super::attachments::application_kinds(),
                 editable,
+                lines: &[],
+                photos_public: false,
             },
             upload,
         ))

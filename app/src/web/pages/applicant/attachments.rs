@@ -24,7 +24,7 @@ use crate::web::view::{self, text};
 use crate::web::Web;
 
 /// The upload form's fields, as the API names them.
-const FIELDS: &[&str] = &["kind", "file"];
+const FIELDS: &[&str] = &["kind", "receipt_number", "public", "file"];
 
 fn size_ja(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
@@ -45,6 +45,11 @@ pub(super) struct Files<'a> {
     pub kinds: Vec<AttachmentKind>,
     /// Whether the object may change now (the domain's answer, as the API gave it).
     pub editable: bool,
+    /// A settlement report's saved expense lines (receipt number, item), which a receipt may
+    /// prove; none elsewhere.
+    pub lines: &'a [(String, String)],
+    /// Whether an activity photo may be marked public here (a settlement report).
+    pub photos_public: bool,
 }
 
 /// The section of an object's page: the files, and the forms while it may be edited.
@@ -54,6 +59,9 @@ pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState)
     let editable = object.editable;
     let kind_error = upload.errors.field("kind");
     let file_error = upload.errors.field("file");
+    let line_error = upload.errors.field("receipt_number");
+    let public_error = upload.errors.field("public");
+    let report = object.photos_public;
     html! {
         h2 #attachments { "添付書類" }
         @if files.is_empty() {
@@ -64,6 +72,7 @@ pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState)
                 thead { tr {
                     th scope="col" { "種類" } th scope="col" { "ファイル名" }
                     th.num scope="col" { "大きさ" } th scope="col" { "追加日時" }
+                    @if report { th scope="col" { "対応する支出" } th scope="col" { "公開" } }
                     @if editable { th scope="col" { "操作" } }
                 } }
                 tbody {
@@ -74,6 +83,10 @@ pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState)
                             td { a href={ (page) "/attachments/" (attachment_id) } download { (text(&file["file_name"])) } }
                             td.num { (size_ja(file["size"].as_u64().unwrap_or(0))) }
                             td { (view::instant_of(&file["added_at"])) }
+                            @if report {
+                                td { @if let Some(number) = file["receipt_number"].as_str() { "領収書番号 " (number) } }
+                                td { @if file["public"].as_bool() == Some(true) { "公開" } @else { "非公開" } }
+                            }
                             @if editable {
                                 td {
                                     form method="post" action={ (page) "/attachments/" (attachment_id) "/remove" } {
@@ -101,6 +114,28 @@ pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState)
                     select #f-kind name="kind" required aria-invalid=[kind_error.map(|_| "true")] aria-describedby=[kind_error.map(|_| "e-kind")] {
                         @for kind in &object.kinds {
                             option value=(kind.as_str()) selected[upload.values.get("kind") == kind.as_str()] { (kind.label_ja()) }
+                        }
+                    }
+                }
+                @if !object.lines.is_empty() || line_error.is_some() {
+                    div.field.invalid[line_error.is_some()] {
+                        label for="f-receipt_number" { "対応する支出（領収書のとき）" }
+                        p.hint id="h-receipt_number" { "この領収書が証明する支出の行を選びます。選べるのは保存済みの実績報告の行です。" }
+                        @if let Some(error) = line_error { p.error id="e-receipt_number" { (error) } }
+                        select #f-receipt_number name="receipt_number" aria-describedby={ "h-receipt_number" @if line_error.is_some() { " e-receipt_number" } } {
+                            option value="" { "指定しない" }
+                            @for (number, item) in object.lines {
+                                option value=(number) selected[upload.values.get("receipt_number") == number.as_str()] { (number) "（" (item) "）" }
+                            }
+                        }
+                    }
+                }
+                @if report {
+                    div.field.invalid[public_error.is_some()] {
+                        @if let Some(error) = public_error { p.error id="e-public" { (error) } }
+                        label for="f-public" {
+                            input #f-public type="checkbox" name="public" value="true";
+                            " この活動写真を公開してよい（交付事業の公開ページに載ります。写真以外の添付書類は公開されません）"
                         }
                     }
                 }
@@ -134,6 +169,8 @@ enum Target<'a> {
     Application(&'a str),
     /// A grant's settlement report.
     Report(&'a str),
+    /// A grant's change request (grant, change request).
+    Change(&'a str, &'a str),
 }
 
 impl Target<'_> {
@@ -141,6 +178,7 @@ impl Target<'_> {
         match self {
             Target::Application(id) => format!("/applications/{id}"),
             Target::Report(id) => format!("/grants/{id}/report"),
+            Target::Change(id, cid) => format!("/grants/{id}/changes/{cid}"),
         }
     }
 
@@ -153,6 +191,11 @@ impl Target<'_> {
                     encode(id)
                 )
             }
+            Target::Change(id, cid) => format!(
+                "/api/v1/grants/{}/change-requests/{}/attachments",
+                encode(id),
+                encode(cid)
+            ),
         }
     }
 
@@ -170,6 +213,9 @@ impl Target<'_> {
                 super::applications::show(web, visitor, token, id, &upload).await
             }
             Target::Report(id) => super::settlement::show(web, visitor, token, id, &upload).await,
+            Target::Change(id, cid) => {
+                super::change_files::show(web, visitor, token, id, cid, None, &upload).await
+            }
         }
     }
 }
@@ -204,6 +250,17 @@ pub(super) async fn report_upload(
     request: Request,
 ) -> Response {
     pass_upload(&web, visitor, Target::Report(&id), query, request).await
+}
+
+/// `POST /grants/{id}/changes/{cid}/attachments`: the same for a change request.
+pub(super) async fn change_upload(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, cid)): Path<(String, String)>,
+    Query(query): Query<UploadQuery>,
+    request: Request,
+) -> Response {
+    pass_upload(&web, visitor, Target::Change(&id, &cid), query, request).await
 }
 
 async fn pass_upload(
@@ -266,6 +323,15 @@ pub(super) async fn report_download(
     pass_download(&web, &visitor, Target::Report(&id), &attachment_id).await
 }
 
+/// `GET /grants/{id}/changes/{cid}/attachments/{attachment_id}`: the same for a change request.
+pub(super) async fn change_download(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, cid, attachment_id)): Path<(String, String, String)>,
+) -> Response {
+    pass_download(&web, &visitor, Target::Change(&id, &cid), &attachment_id).await
+}
+
 async fn pass_download(
     web: &Web,
     visitor: &Visitor,
@@ -324,6 +390,24 @@ pub(super) async fn report_remove(
         &web,
         visitor,
         Target::Report(&id),
+        &attachment_id,
+        FormData(form),
+    )
+    .await
+}
+
+/// `POST /grants/{id}/changes/{cid}/attachments/{attachment_id}/remove`: the same for a change
+/// request.
+pub(super) async fn change_remove(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, cid, attachment_id)): Path<(String, String, String)>,
+    PageForm(form): PageForm,
+) -> Response {
+    pass_remove(
+        &web,
+        visitor,
+        Target::Change(&id, &cid),
         &attachment_id,
         FormData(form),
     )

@@ -169,7 +169,7 @@ fn change_requests_table(grant: &Value) -> Markup {
                 thead { tr {
                     th scope="col" { "申請日時" } th scope="col" { "理由" } th scope="col" { "変更後の事業期間" }
                     th.num scope="col" { "事業費総額（変更前）" } th.num scope="col" { "事業費総額（変更後）" }
-                    th scope="col" { "状況" } th scope="col" { "市の判断" }
+                    th scope="col" { "状況" } th scope="col" { "市の判断" } th scope="col" { "添付書類" }
                 } }
                 tbody {
                     @for change in changes {
@@ -187,6 +187,11 @@ fn change_requests_table(grant: &Value) -> Markup {
                                     @if decision["decided_amount"].is_i64() {
                                         br; "交付決定額 " (yen_of(&decision["previous_amount"])) " → " (yen_of(&decision["decided_amount"]))
                                     }
+                                }
+                            }
+                            td {
+                                a.change-files href={ "/grants/" (text(&grant["grant_id"])) "/changes/" (text(&change["change_request_id"])) } {
+                                    "添付書類（" (change["attachments"].as_array().map_or(0, Vec::len)) "件）"
                                 }
                             }
                         }

@@ -13,6 +13,7 @@
 mod application_form;
 mod applications;
 mod attachments;
+mod change_files;
 mod dashboard;
 mod discontinuation;
 mod grants;
@@ -96,6 +97,22 @@ pub fn routes() -> Router<Web> {
         .route(
             "/grants/{id}/report/attachments/{attachment_id}/remove",
             post(attachments::report_remove),
+        )
+        .route(
+            "/grants/{id}/changes/{cid}",
+            get(change_files::change_files),
+        )
+        .route(
+            "/grants/{id}/changes/{cid}/attachments",
+            post(attachments::change_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/grants/{id}/changes/{cid}/attachments/{attachment_id}",
+            get(attachments::change_download),
+        )
+        .route(
+            "/grants/{id}/changes/{cid}/attachments/{attachment_id}/remove",
+            post(attachments::change_remove),
         )
         .route(
             "/grants/{id}/discontinuation",

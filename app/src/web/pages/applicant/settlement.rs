@@ -157,7 +157,7 @@ fn report_body(form: &FormData, bad: &mut Vec<String>) -> Value {
     })
 }
 
-fn receipt_row(line: &[String], n: usize) -> Markup {
+fn receipt_row(line: &[String], n: usize, receipts: Markup) -> Markup {
     let row = n + 1;
     html! {
         tr {
@@ -193,21 +193,60 @@ fn receipt_row(line: &[String], n: usize) -> Markup {
                 label.visually-hidden for={ "rn-" (n) } { "領収書番号（" (row) "行目）" }
                 input id={ "rn-" (n) } type="text" name="expense_receipt_number" value=(line[5]);
             }
+            td { (receipts) }
         }
     }
 }
 
-/// The files attached to the report (receipts, activity photos); none when they cannot be read.
-async fn report_files(web: &Web, token: &str, id: &str) -> Vec<Value> {
-    web.api
+/// The files attached to the report (receipts, activity photos) and the saved expense lines a
+/// receipt may prove; none when they cannot be read.
+#[derive(Default)]
+struct ReportFiles {
+    files: Vec<Value>,
+    /// (receipt number, item) of each saved expense line.
+    lines: Vec<(String, String)>,
+}
+
+async fn report_files(web: &Web, token: &str, id: &str) -> ReportFiles {
+    let Ok(answer) = web
+        .api
         .get(
             format!("/api/v1/grants/{}/settlement-report", encode(id)),
             Some(token),
         )
         .await
-        .ok()
-        .and_then(|answer| answer["attachments"].as_array().cloned())
-        .unwrap_or_default()
+    else {
+        return ReportFiles::default();
+    };
+    let lines = answer["report"]["expenses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|line| {
+            (
+                text(&line["receipt_number"]).to_owned(),
+                text(&line["item"]).to_owned(),
+            )
+        })
+        .filter(|(number, _)| !number.is_empty())
+        .collect();
+    ReportFiles {
+        files: answer["attachments"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+        lines,
+    }
+}
+
+/// The receipts attached for the expense line `receipt_number`, linked, next to the line.
+fn line_receipts(id: &str, files: &[Value], receipt_number: &str) -> Markup {
+    html! {
+        @for file in files.iter().filter(|file| !receipt_number.trim().is_empty() && file["receipt_number"].as_str() == Some(receipt_number.trim())) {
+            a.line-receipt href={ "/grants/" (id) "/report/attachments/" (text(&file["id"])) } download { (text(&file["file_name"])) }
+            " "
+        }
+    }
 }
 
 /// The report page with the upload form's refusals (`attachments`).
@@ -238,7 +277,7 @@ fn report_page(
     grant: &Value,
     state: &FormState,
     notice: Option<&str>,
-    files: &[Value],
+    files: &ReportFiles,
     upload: &FormState,
 ) -> Response {
     let id = text(&grant["grant_id"]);
@@ -264,8 +303,9 @@ fn report_page(
                     thead { tr {
                         th scope="col" { "費目" } th scope="col" { "内容" } th scope="col" { "数量" }
                         th scope="col" { "単価（円）" } th scope="col" { "領収日" } th scope="col" { "領収書番号" }
+                        th scope="col" { "添付した領収書" }
                     } }
-                    tbody { @for (n, line) in receipts.iter().enumerate() { (receipt_row(line, n)) } }
+                    tbody { @for (n, line) in receipts.iter().enumerate() { (receipt_row(line, n, line_receipts(id, &files.files, &line[5]))) } }
                 }
             }
             fieldset #f-income {
@@ -300,9 +340,11 @@ fn report_page(
             visitor,
             &super::attachments::Files {
                 page: format!("/grants/{id}/report"),
-                files,
+                files: &files.files,
                 kinds: super::attachments::report_kinds(),
                 editable,
+                lines: &files.lines,
+                photos_public: true,
             },
             upload,
         ))
@@ -391,7 +433,7 @@ pub(super) async fn save_report(
                     load_grant(&web, token, &id).await.ok().map(|found| found.0),
                     report_files(&web, token, &id).await,
                 ),
-                None => (None, Vec::new()),
+                None => (None, ReportFiles::default()),
             };
             let placeholder = json!({"grant_id": id});
             return report_page(

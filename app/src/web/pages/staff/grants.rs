@@ -289,7 +289,14 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
             Some(token),
         )
         .await
-        .map(|answer| answer["report"].clone())
+        .map(|answer| {
+            // The report with its files, which staff see beside the lines they prove.
+            let mut report = answer["report"].clone();
+            if report.is_object() {
+                report["attachments"] = answer["attachments"].clone();
+            }
+            report
+        })
         .unwrap_or(Value::Null);
     let history = web
         .api
@@ -414,7 +421,7 @@ fn grant_page(
 
         h2 #settlement { "実績報告の審査（額の確定）" }
         @if report.is_object() {
-            (settlement::report_tables(report))
+            (settlement::report_tables(id, report))
         } @else {
             p { "実績報告はまだ保存されていません。" }
         }
