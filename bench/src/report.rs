@@ -67,32 +67,37 @@ pub fn print(args: ReportArgs) -> anyhow::Result<()> {
     let raw8 = num("raw.insert_8/per_second");
     let ratio = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a / b);
     let mut rows = Vec::new();
-    rows.push(Row {
-        figure: "raw PostgreSQL: INSERT commits, 1 connection".into(),
-        value: format!(
-            "{}/s p50 {} p99 {} ms",
-            f(raw1, 0),
-            f(num("raw.insert_1/p50_ms"), 2),
-            f(num("raw.insert_1/p99_ms"), 2)
-        ),
-        raw: String::new(),
-        ratio: String::new(),
-        target: String::new(),
-        verdict: "",
-    });
-    rows.push(Row {
-        figure: "raw PostgreSQL: INSERT commits, 8 connections".into(),
-        value: format!(
-            "{}/s p50 {} p99 {} ms",
-            f(raw8, 0),
-            f(num("raw.insert_8/p50_ms"), 2),
-            f(num("raw.insert_8/p99_ms"), 2)
-        ),
-        raw: String::new(),
-        ratio: String::new(),
-        target: String::new(),
-        verdict: "",
-    });
+    // A run of the peer phase alone (scripts/bench-peer) has no raw figures: no empty rows then.
+    if raw1.is_some() {
+        rows.push(Row {
+            figure: "raw PostgreSQL: INSERT commits, 1 connection".into(),
+            value: format!(
+                "{}/s p50 {} p99 {} ms",
+                f(raw1, 0),
+                f(num("raw.insert_1/p50_ms"), 2),
+                f(num("raw.insert_1/p99_ms"), 2)
+            ),
+            raw: String::new(),
+            ratio: String::new(),
+            target: String::new(),
+            verdict: "",
+        });
+    }
+    if raw8.is_some() {
+        rows.push(Row {
+            figure: "raw PostgreSQL: INSERT commits, 8 connections".into(),
+            value: format!(
+                "{}/s p50 {} p99 {} ms",
+                f(raw8, 0),
+                f(num("raw.insert_8/p50_ms"), 2),
+                f(num("raw.insert_8/p99_ms"), 2)
+            ),
+            raw: String::new(),
+            ratio: String::new(),
+            target: String::new(),
+            verdict: "",
+        });
+    }
     for backend in ["postgres", "sqlite"] {
         for (name, label) in [
             ("draft_32", "draft application, 32 conns"),
@@ -230,18 +235,20 @@ pub fn print(args: ReportArgs) -> anyhow::Result<()> {
         });
     }
     let scan = num("raw.scan/per_second");
-    rows.push(Row {
-        figure: "raw PostgreSQL: ordered scan of events (COPY to client)".into(),
-        value: format!(
-            "{} events/s ({} events)",
-            f(scan, 0),
-            f(num("raw.scan/events"), 0)
-        ),
-        raw: String::new(),
-        ratio: String::new(),
-        target: String::new(),
-        verdict: "",
-    });
+    if scan.is_some() {
+        rows.push(Row {
+            figure: "raw PostgreSQL: ordered scan of events (COPY to client)".into(),
+            value: format!(
+                "{} events/s ({} events)",
+                f(scan, 0),
+                f(num("raw.scan/events"), 0)
+            ),
+            raw: String::new(),
+            ratio: String::new(),
+            target: String::new(),
+            verdict: "",
+        });
+    }
     if let Some(Value::Object(rebuilds)) = all.get("rebuild") {
         for (name, figures) in rebuilds {
             let rate = figures["per_second"].as_f64();
