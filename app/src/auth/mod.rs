@@ -6,6 +6,7 @@
 pub mod client;
 pub mod directory;
 pub mod limiter;
+pub mod one_time_link;
 pub mod password;
 pub mod reset;
 pub mod token;

@@ -24,6 +24,8 @@ use grants_domain::UserId;
 use time::OffsetDateTime;
 
 use super::limiter::{Allowance, Throttle};
+pub use super::one_time_link::Link;
+use super::one_time_link::{self, Stored};
 use super::token;
 use crate::db::Database;
 use crate::service::ServiceError;
@@ -129,16 +131,6 @@ pub async fn issue(
     }))
 }
 
-/// What a link is, on `now`.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Link {
-    /// Valid: resets the password of this account.
-    Valid(UserId),
-    Unknown,
-    Expired,
-    Used,
-}
-
 /// Looks a link up without using it.
 pub async fn check(db: &Database, token: &str, now: OffsetDateTime) -> Result<Link, ServiceError> {
     let row: Option<(String, i64, Option<i64>)> = with_pool!(db, pool => sqlx::query_as(
@@ -147,12 +139,12 @@ pub async fn check(db: &Database, token: &str, now: OffsetDateTime) -> Result<Li
     .bind(token::digest(token))
     .fetch_optional(pool)
     .await?);
-    Ok(match row {
-        None => Link::Unknown,
-        Some((_, _, Some(_))) => Link::Used,
-        Some((_, expires_at, None)) if expires_at <= now.unix_timestamp() => Link::Expired,
-        Some((user_id, _, None)) => Link::Valid(user_id.parse().map_err(ServiceError::internal)?),
-    })
+    let found = row.map(|(user_id, expires_at, used_at)| Stored {
+        user_id,
+        expires_at,
+        used_at,
+    });
+    one_time_link::classify(found, now)
 }
 
 /// Uses a valid link: marks it used (once: `false` when another request used it first), replaces
@@ -244,11 +236,7 @@ pub fn mail_text(
          お心当たりのない場合は、このメールを破棄してください。パスワードは変わりません。\n",
         issued.display_name
     );
-    body.push_str("\n--\nこのメールは送信専用です。ご不明な点は次へお問い合わせください。\n");
-    body.push_str(&format!("{city_name} {}\n", contact.division));
-    if !contact.phone.is_empty() {
-        body.push_str(&format!("電話 {}\n", contact.phone));
-    }
+    body.push_str(&crate::mail::templates::signature(city_name, contact));
     (subject, body)
 }
 

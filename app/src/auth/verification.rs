@@ -20,7 +20,7 @@ use grants_domain::account::{AccountCommand, AccountError, EmailAddress, Role};
 use grants_domain::UserId;
 use time::OffsetDateTime;
 
-use super::reset::Link;
+use super::one_time_link::{self, Link, Stored};
 use super::token;
 use crate::db::Database;
 use crate::service::ServiceError;
@@ -66,17 +66,18 @@ pub async fn check(
     .bind(token::digest(token))
     .fetch_optional(pool)
     .await?);
-    Ok(match row {
-        None => (Link::Unknown, String::new()),
-        Some((_, email, _, Some(_))) => (Link::Used, email),
-        Some((_, email, expires_at, None)) if expires_at <= now.unix_timestamp() => {
-            (Link::Expired, email)
-        }
-        Some((user_id, email, _, None)) => (
-            Link::Valid(user_id.parse().map_err(ServiceError::internal)?),
+    let (found, email) = match row {
+        None => (None, String::new()),
+        Some((user_id, email, expires_at, used_at)) => (
+            Some(Stored {
+                user_id,
+                expires_at,
+                used_at,
+            }),
             email,
         ),
-    })
+    };
+    Ok((one_time_link::classify(found, now)?, email))
 }
 
 /// Uses a link: records the verified address on the account, then marks the link used. A link for
@@ -153,8 +154,10 @@ pub async fn send_link(
          お心当たりのない場合は、このメールを破棄してください。\n",
         city = state.city_name
     );
-    body.push_str("\n--\nこのメールは送信専用です。ご不明な点は次へお問い合わせください。\n");
-    body.push_str(&format!("{} {}\n", state.city_name, state.contact.division));
+    body.push_str(&crate::mail::templates::signature(
+        &state.city_name,
+        &state.contact,
+    ));
     let to = email.to_owned();
     let sender = state.clone();
     tokio::spawn(async move {

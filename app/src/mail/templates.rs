@@ -357,21 +357,26 @@ pub fn render(news: &News, letter: &Letter<'_>) -> (String, String) {
         _ => "詳しくは次のページをご覧ください。",
     };
     body.push_str(&format!("\n{more}\n{}\n", letter.link));
-    body.push_str("\n--\nこのメールは送信専用です。ご不明な点は次へお問い合わせください。\n");
-    body.push_str(&format!(
-        "{} {}\n",
-        letter.city_name, letter.contact.division
-    ));
-    if !letter.contact.phone.is_empty() {
-        body.push_str(&format!("電話 {}\n", letter.contact.phone));
-    }
-    if !letter.contact.email.is_empty() {
-        body.push_str(&format!("メール {}\n", letter.contact.email));
-    }
-    if !letter.contact.hours.is_empty() {
-        body.push_str(&format!("受付時間 {}\n", letter.contact.hours));
-    }
+    body.push_str(&signature(letter.city_name, letter.contact));
     (subject, body)
+}
+
+/// The foot of every mail the service sends: that it is not for replies, and where to ask (the
+/// city's division, phone, address and hours, as the settings name them).
+pub fn signature(city_name: &str, contact: &crate::config::ContactConfig) -> String {
+    let mut foot =
+        String::from("\n--\nこのメールは送信専用です。ご不明な点は次へお問い合わせください。\n");
+    foot.push_str(&format!("{city_name} {}\n", contact.division));
+    if !contact.phone.is_empty() {
+        foot.push_str(&format!("電話 {}\n", contact.phone));
+    }
+    if !contact.email.is_empty() {
+        foot.push_str(&format!("メール {}\n", contact.email));
+    }
+    if !contact.hours.is_empty() {
+        foot.push_str(&format!("受付時間 {}\n", contact.hours));
+    }
+    foot
 }
 
 /// The headline and lines of a reminder.
