@@ -24,7 +24,7 @@ use super::error::{ApiError, ErrorKind};
 use super::extract::{Json, Path};
 use super::AppState;
 use crate::auth::Actor;
-use crate::blobs::{BlobError, ReceiveError};
+use crate::blobs::ReceiveError;
 use crate::policy::{own_application, own_grant, visible_application, visible_grant, Applicant};
 use crate::store::ActorRole;
 
@@ -118,32 +118,6 @@ fn multipart_error(error: MultipartError) -> ApiError {
     )
 }
 
-/// A blob the store could not read or write: a missing or corrupt one is named (never served), a
-/// store outage is a 503.
-pub fn blob_error(error: BlobError) -> ApiError {
-    match error {
-        BlobError::Missing { .. } => {
-            tracing::error!(%error, "an attached file is missing from the store");
-            ApiError::new(
-                ErrorKind::Internal,
-                "attachment.missing",
-                "添付ファイルが保管場所に見つかりません。市の担当課に連絡してください",
-                "the attached file is missing from the store; the city has been alerted",
-            )
-        }
-        BlobError::Corrupt { .. } => {
-            tracing::error!(%error, "an attached file is corrupt in the store");
-            ApiError::new(
-                ErrorKind::Internal,
-                "attachment.corrupt",
-                "添付ファイルが破損しているため表示できません。市の担当課に連絡してください",
-                "the attached file is corrupt (its checksum does not match) and is not served",
-            )
-        }
-        BlobError::Store(cause) => ApiError::unavailable(cause),
-    }
-}
-
 fn receive_error(error: ReceiveError) -> ApiError {
     match error {
         ReceiveError::Refused(refusal) => ApiError::refused(&refusal),
@@ -151,7 +125,7 @@ fn receive_error(error: ReceiveError) -> ApiError {
             "アップロードが途中で途切れました。もう一度お試しください",
             format!("the upload broke off: {cause}"),
         ),
-        ReceiveError::Store(error) => blob_error(error),
+        ReceiveError::Store(error) => error.into(),
     }
 }
 
@@ -289,7 +263,7 @@ async fn received_with_marks(
     })?;
     let (size, media_type) = (spooled.size, spooled.media_type);
     // Durable before the event that names it.
-    let sha256 = state.blobs.keep(spooled).await.map_err(blob_error)?;
+    let sha256 = state.blobs.keep(spooled).await?;
     Ok((
         Attachment {
             id: AttachmentId::new(),
@@ -361,7 +335,7 @@ pub async fn download(
 /// An attached file's bytes, verified, with its type and name.
 async fn file_response(state: &AppState, attached: &Attached) -> Result<Response, ApiError> {
     let file = &attached.attachment;
-    let bytes = state.blobs.read(&file.sha256).await.map_err(blob_error)?;
+    let bytes = state.blobs.read(&file.sha256).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(

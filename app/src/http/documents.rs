@@ -1,27 +1,20 @@
-//! The official documents of a grant and of an application (issue 17; `crate::documents`): the
-//! list, and each document's PDF. Issued notices are served from the file store, checked against
-//! the SHA-256 their `NoticeIssued` recorded; the forms (交付申請書, 実績報告書) are rendered on
-//! demand from the state, the same state giving the same bytes. Whoever may read the grant or the
-//! application may read its documents (`policy::visible_grant`, `policy::visible_application`);
-//! never in public outputs.
-
-use std::sync::Arc;
+//! The official documents of a grant and of an application (issue 17): the list with each one's
+//! link, and each document's PDF with its headers. What there is and who may read it is
+//! `crate::service::documents`'s; never in public outputs.
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use grants_domain::document::{
-    application_form, settlement_report_form, DocumentKind, IssuedNotice, Letter,
-};
-use grants_domain::{ApplicationId, GrantId, Group, Round};
+use grants_domain::document::{DocumentKind, IssuedNotice};
+use grants_domain::{ApplicationId, GrantId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::error::{existing, ApiError};
+use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{visible_application, visible_grant};
+use crate::service::documents::{self as service, Document, Pdf};
 
 /// One document as its readers see it.
 #[derive(Serialize, ToSchema)]
@@ -78,88 +71,47 @@ fn form_read(base: &str, kind: DocumentKind) -> DocumentRead {
     }
 }
 
-/// The latest notice of each kind, in the order first issued.
-fn latest_of_each(notices: &[IssuedNotice]) -> Vec<&IssuedNotice> {
-    let mut kinds: Vec<DocumentKind> = Vec::new();
-    for notice in notices {
-        if !kinds.contains(&notice.kind) {
-            kinds.push(notice.kind);
-        }
+fn read(base: &str, document: &Document) -> DocumentRead {
+    match document {
+        Document::Issued(notice) => notice_read(base, notice),
+        Document::Form(kind) => form_read(base, *kind),
     }
-    kinds
-        .into_iter()
-        .filter_map(|kind| notices.iter().rev().find(|notice| notice.kind == kind))
-        .collect()
 }
 
-fn pdf_response(bytes: Vec<u8>, kind: DocumentKind, sha256: Option<&str>) -> Response {
-    let mut response = bytes.into_response();
+fn listed(base: &str, documents: &[Document]) -> Json<DocumentList> {
+    Json(DocumentList {
+        documents: documents
+            .iter()
+            .map(|document| read(base, document))
+            .collect(),
+    })
+}
+
+fn kind_of(kind: &str) -> Result<DocumentKind, ApiError> {
+    DocumentKind::parse(kind).ok_or_else(service::unknown)
+}
+
+/// A PDF as a download; an issued notice carries its SHA-256 as its ETag.
+fn pdf_response(pdf: Pdf) -> Response {
+    let mut response = pdf.bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pdf"),
     );
-    if let Ok(value) =
-        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", kind.file_name()))
-    {
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        pdf.kind.file_name()
+    )) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    if let Some(etag) =
-        sha256.and_then(|sha| HeaderValue::from_str(&format!("\"sha256-{sha}\"")).ok())
+    if let Some(etag) = pdf
+        .sha256
+        .and_then(|sha| HeaderValue::from_str(&format!("\"sha256-{sha}\"")).ok())
     {
         headers.insert(header::ETAG, etag);
     }
     response
-}
-
-fn unknown_kind() -> ApiError {
-    ApiError::new(
-        crate::service::ErrorKind::NotFound,
-        "document.unknown",
-        "この文書はありません",
-        "there is no such document here",
-    )
-}
-
-fn document_error(error: crate::documents::DocumentError) -> ApiError {
-    tracing::error!(%error, "a document could not be rendered");
-    ApiError::new(
-        crate::service::ErrorKind::Unavailable,
-        "document.unavailable",
-        "文書を作成できませんでした。しばらくしてからお試しください",
-        "the document could not be made now; try again later",
-    )
-}
-
-/// An issued notice's bytes, checked against the digest the log recorded.
-async fn issued_pdf(state: &AppState, notice: &IssuedNotice) -> Result<Response, ApiError> {
-    let bytes = state
-        .blobs
-        .read(&notice.sha256)
-        .await
-        .map_err(super::attachments::blob_error)?;
-    Ok(pdf_response(
-        bytes.to_vec(),
-        notice.kind,
-        Some(notice.sha256.as_str()),
-    ))
-}
-
-async fn rendered_pdf(
-    documents: &Arc<crate::documents::Documents>,
-    letter: Letter,
-) -> Result<Response, ApiError> {
-    let kind = letter.kind;
-    let bytes = documents.render(letter).await.map_err(document_error)?;
-    Ok(pdf_response(bytes, kind, None))
-}
-
-fn grant_base(id: GrantId) -> String {
-    format!("/api/v1/grants/{id}")
-}
-
-fn application_base(id: ApplicationId) -> String {
-    format!("/api/v1/applications/{id}")
 }
 
 /// `GET /api/v1/grants/{id}/documents`: the grant's notices and its report form.
@@ -180,16 +132,8 @@ pub async fn grant_list(
     actor: Actor,
     Path(id): Path<GrantId>,
 ) -> Result<Json<DocumentList>, ApiError> {
-    let grant = visible_grant(&state, &actor, id).await?;
-    let base = grant_base(id);
-    let mut documents: Vec<DocumentRead> = latest_of_each(&grant.notices)
-        .into_iter()
-        .map(|notice| notice_read(&base, notice))
-        .collect();
-    if grant.report.is_some() {
-        documents.push(form_read(&base, DocumentKind::SettlementReportForm));
-    }
-    Ok(Json(DocumentList { documents }))
+    let documents = service::of_grant(&state, &actor, id).await?;
+    Ok(listed(&format!("/api/v1/grants/{id}"), &documents))
 }
 
 /// `GET /api/v1/grants/{id}/documents/{kind}`: one document's PDF.
@@ -214,14 +158,8 @@ pub async fn grant_document(
     actor: Actor,
     Path((id, kind)): Path<(GrantId, String)>,
 ) -> Result<Response, ApiError> {
-    let grant = visible_grant(&state, &actor, id).await?;
-    let kind = DocumentKind::parse(&kind).ok_or_else(unknown_kind)?;
-    if kind == DocumentKind::SettlementReportForm {
-        let form = settlement_report_form(&grant).ok_or_else(unknown_kind)?;
-        return rendered_pdf(&state.documents, form.letter(&state.documents.issuer)).await;
-    }
-    let notice = grant.latest_notice(kind).ok_or_else(unknown_kind)?;
-    issued_pdf(&state, notice).await
+    let pdf = service::grant_pdf(&state, &actor, id, kind_of(&kind)?).await?;
+    Ok(pdf_response(pdf))
 }
 
 /// `GET /api/v1/applications/{id}/documents`: the application's notices and its form.
@@ -242,15 +180,8 @@ pub async fn application_list(
     actor: Actor,
     Path(id): Path<ApplicationId>,
 ) -> Result<Json<DocumentList>, ApiError> {
-    let application = visible_application(&state, &actor, id).await?;
-    let base = application_base(id);
-    let mut documents = vec![form_read(&base, DocumentKind::ApplicationForm)];
-    documents.extend(
-        latest_of_each(application.notices())
-            .into_iter()
-            .map(|notice| notice_read(&base, notice)),
-    );
-    Ok(Json(DocumentList { documents }))
+    let documents = service::of_application(&state, &actor, id).await?;
+    Ok(listed(&format!("/api/v1/applications/{id}"), &documents))
 }
 
 /// `GET /api/v1/applications/{id}/documents/{kind}`: one document's PDF.
@@ -275,26 +206,6 @@ pub async fn application_document(
     actor: Actor,
     Path((id, kind)): Path<(ApplicationId, String)>,
 ) -> Result<Response, ApiError> {
-    let application = visible_application(&state, &actor, id).await?;
-    let kind = DocumentKind::parse(&kind).ok_or_else(unknown_kind)?;
-    if kind == DocumentKind::ApplicationForm {
-        let group: Group = existing(&state.stores.groups, application.group_id()).await?;
-        let round: Round = existing(&state.stores.rounds, application.round_id()).await?;
-        let settings = round.settings.as_ref().ok_or_else(unknown_kind)?;
-        let form = application_form(
-            &application,
-            group.name(),
-            settings.fiscal_year,
-            &settings.course,
-        )
-        .ok_or_else(unknown_kind)?;
-        return rendered_pdf(&state.documents, form.letter(&state.documents.issuer)).await;
-    }
-    let notice = application
-        .notices()
-        .iter()
-        .rev()
-        .find(|notice| notice.kind == kind)
-        .ok_or_else(unknown_kind)?;
-    issued_pdf(&state, notice).await
+    let pdf = service::application_pdf(&state, &actor, id, kind_of(&kind)?).await?;
+    Ok(pdf_response(pdf))
 }

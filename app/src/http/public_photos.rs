@@ -10,7 +10,6 @@ use grants_domain::{AttachmentId, Grant, GrantId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::attachments::blob_error;
 use super::error::ApiError;
 use super::extract::Path;
 use super::AppState;
@@ -92,7 +91,7 @@ pub async fn photo(
         .map(|one| one.attachment.clone())
         .find(|file| file.id == photo_id)
         .ok_or_else(ApiError::not_found)?;
-    let bytes = state.blobs.read(&file.sha256).await.map_err(blob_error)?;
+    let bytes = state.blobs.read(&file.sha256).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(

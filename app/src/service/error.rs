@@ -299,3 +299,32 @@ impl From<crate::audit::AuditError> for ServiceError {
         }
     }
 }
+
+/// A blob the store could not read or write: a missing or corrupt one is named (never served), a
+/// store outage is unavailable.
+impl From<crate::blobs::BlobError> for ServiceError {
+    fn from(error: crate::blobs::BlobError) -> Self {
+        use crate::blobs::BlobError;
+        match error {
+            BlobError::Missing { .. } => {
+                tracing::error!(%error, "an attached file is missing from the store");
+                ServiceError::new(
+                    ErrorKind::Internal,
+                    "attachment.missing",
+                    "添付ファイルが保管場所に見つかりません。市の担当課に連絡してください",
+                    "the attached file is missing from the store; the city has been alerted",
+                )
+            }
+            BlobError::Corrupt { .. } => {
+                tracing::error!(%error, "an attached file is corrupt in the store");
+                ServiceError::new(
+                    ErrorKind::Internal,
+                    "attachment.corrupt",
+                    "添付ファイルが破損しているため表示できません。市の担当課に連絡してください",
+                    "the attached file is corrupt (its checksum does not match) and is not served",
+                )
+            }
+            BlobError::Store(cause) => ServiceError::unavailable(cause),
+        }
+    }
+}

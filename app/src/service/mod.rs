@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod context;
 pub mod decisions;
+pub mod documents;
 pub mod erasure;
 pub mod error;
 pub mod grants;
