@@ -1,21 +1,18 @@
-//! Files attached to an application: upload (multipart, streamed), download, removal. The list is
-//! part of the application's read (`applications::application_json`).
-//!
-//! An upload is received into a synced temporary file while its SHA-256 is computed and its type
-//! judged from its first bytes (`crate::blobs`), stored durably under its digest, and only then
-//! named by an `AttachmentAdded` event; a refused upload is referenced by nothing. Who may read the
-//! application may download its files; only its group's members add and remove them, while the
-//! domain says it may be edited. Never in public outputs.
+//! Files attached to an application, a settlement report or a change request, over HTTP: the
+//! multipart upload read and streamed into the store (`crate::blobs`: a synced temporary file, its
+//! SHA-256 computed and its type judged from its first bytes while it arrives), downloads with
+//! their headers, and the files as the reads show them. Who may add, remove or read a file, and
+//! when, is `crate::service::attachments`'s. Never in public outputs (a photo the group marks
+//! public is served by `public_photos`).
 
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use grants_domain::application::{Application, ApplicationCommand};
+use grants_domain::application::Application;
 use grants_domain::attachment::{
     Attached, Attachment, AttachmentError, AttachmentKind, FileName, FILE_MAX_BYTES,
 };
-use grants_domain::grant::GrantCommand;
 use grants_domain::{ApplicationId, AttachmentId, ChangeRequestId, Grant, GrantId};
 use serde_json::{json, Value};
 
@@ -25,8 +22,8 @@ use super::extract::{Json, Path};
 use super::AppState;
 use crate::auth::Actor;
 use crate::blobs::ReceiveError;
-use crate::policy::{own_application, own_grant, visible_application, visible_grant, Applicant};
-use crate::store::ActorRole;
+use crate::policy::Applicant;
+use crate::service::attachments::{self as service, Marks, Target};
 
 /// The upload route's body limit: one file at its limit, and the form around it.
 pub const UPLOAD_BODY_LIMIT_BYTES: usize = FILE_MAX_BYTES as usize + 64 * 1024;
@@ -94,6 +91,15 @@ fn report_file_json(base: &str, attached: &Attached) -> Value {
     file
 }
 
+/// A file of `target` as its readers see it (a report's with its line and whether it is public).
+fn file_json(target: Target, attached: &Attached) -> Value {
+    match target {
+        Target::Application(id) => attachment_json(&application_href(id), attached),
+        Target::Report(id) => report_file_json(&report_href(id), attached),
+        Target::Change(id, change) => attachment_json(&change_href(id, change), attached),
+    }
+}
+
 /// The files of a grant's settlement report, for the report's read.
 pub fn report_attachments_json(grant: &Grant) -> Value {
     let base = report_href(grant.grant_id);
@@ -146,63 +152,44 @@ fn receive_error(error: ReceiveError) -> ApiError {
 )]
 pub async fn upload(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    // The policy first: who may not touch the application learns nothing of the body's shape.
-    let own = own_application(&state, &actor, id).await?;
-    // Refuse before reading a byte when the application may not change.
-    own.state()
-        .check_editable(context.now)
-        .map_err(|refusal| ApiError::refused(&refusal))?;
-    let attachment = received(&state, multipart).await?;
-    let attachment_id = attachment.id;
-    let command = ApplicationCommand::AddAttachment {
-        attachment,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run_loaded(
-            &state.stores.applications,
-            own.loaded,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    let attached = executed
-        .state
-        .attachment(attachment_id)
-        .ok_or_else(|| ApiError::internal("the attachment is not on the application"))?;
-    let mut body = attachment_json(&application_href(id), attached);
-    body["position"] = json!(executed.position);
+    added(
+        &state,
+        &applicant,
+        &context,
+        Target::Application(id),
+        multipart,
+    )
+    .await
+}
+
+/// The upload of every object: the policy and the object's state first (who may not touch it
+/// learns nothing of the body's shape, and nothing is read while it may not change), then the file
+/// streamed into the store, then the event that names it.
+async fn added(
+    state: &AppState,
+    applicant: &Applicant,
+    context: &CommandContext,
+    target: Target,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let open = service::open(state, context, applicant, target).await?;
+    let (attachment, marks) = received(state, multipart).await?;
+    let (attached, position) =
+        service::attach(state, context, applicant, open, attachment, marks).await?;
+    let mut body = file_json(target, &attached);
+    body["position"] = json!(position);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// What a settlement report's upload may say besides the file: the expense line a receipt proves
-/// (`receipt_number`) and whether an activity photo is public (`public`: `true` or `on`).
-#[derive(Default)]
-struct Marks {
-    receipt_number: Option<String>,
-    public: bool,
-}
-
-/// Reads an upload (`kind`, `file`), streams the file into the store and keeps it durably: the
-/// attachment an event may now name.
+/// Reads an upload (`kind`, `file`; a report's also `receipt_number` and `public`, sent before
+/// `file`), streams the file into the store and keeps it durably: the attachment an event may now
+/// name.
 async fn received(
-    state: &AppState,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Attachment, ApiError> {
-    received_with_marks(state, multipart)
-        .await
-        .map(|(attachment, _)| attachment)
-}
-
-/// As [`received`], with the report's fields `receipt_number` and `public` (sent before `file`).
-async fn received_with_marks(
     state: &AppState,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(Attachment, Marks), ApiError> {
@@ -325,17 +312,18 @@ pub async fn download(
     actor: Actor,
     Path((id, attachment_id)): Path<(ApplicationId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
-    let application = visible_application(&state, &actor, id).await?;
-    let attached = application
-        .attachment(attachment_id)
-        .ok_or_else(ApiError::not_found)?;
-    file_response(&state, attached).await
+    file_response(&state, &actor, Target::Application(id), attachment_id).await
 }
 
-/// An attached file's bytes, verified, with its type and name.
-async fn file_response(state: &AppState, attached: &Attached) -> Result<Response, ApiError> {
+/// A file's bytes, verified, with its type and name.
+async fn file_response(
+    state: &AppState,
+    actor: &Actor,
+    target: Target,
+    attachment_id: AttachmentId,
+) -> Result<Response, ApiError> {
+    let (attached, bytes) = service::file(state, actor, target, attachment_id).await?;
     let file = &attached.attachment;
-    let bytes = state.blobs.read(&file.sha256).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -367,33 +355,32 @@ async fn file_response(state: &AppState, attached: &Attached) -> Result<Response
 )]
 pub async fn remove(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path((id, attachment_id)): Path<(ApplicationId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
-    let own = own_application(&state, &actor, id).await?;
-    if own.state().attachment(attachment_id).is_none() {
-        return Err(ApiError::not_found());
-    }
-    let command = ApplicationCommand::RemoveAttachment {
+    removed(
+        &state,
+        &applicant,
+        &context,
+        Target::Application(id),
         attachment_id,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run_loaded(
-            &state.stores.applications,
-            own.loaded,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    Ok(Json(json!({
-        "attachments": attachments_json(&executed.state),
-        "position": executed.position,
-    }))
-    .into_response())
+    )
+    .await
+}
+
+/// Takes a file off; answers the object's files and the position.
+async fn removed(
+    state: &AppState,
+    applicant: &Applicant,
+    context: &CommandContext,
+    target: Target,
+    attachment_id: AttachmentId,
+) -> Result<Response, ApiError> {
+    let (files, position) =
+        service::remove(state, context, applicant, target, attachment_id).await?;
+    let files: Vec<Value> = files.iter().map(|file| file_json(target, file)).collect();
+    Ok(Json(json!({ "attachments": files, "position": position })).into_response())
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/attachments`: attach a receipt or an activity photo
@@ -414,40 +401,12 @@ pub async fn remove(
 )]
 pub async fn report_upload(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    own.state()
-        .check_report_editable()
-        .map_err(|refusal| ApiError::refused(&refusal))?;
-    let (attachment, marks) = received_with_marks(&state, multipart).await?;
-    let attachment_id = attachment.id;
-    let command = GrantCommand::AddReportAttachment {
-        attachment,
-        receipt_number: marks.receipt_number,
-        public: marks.public,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run_loaded(
-            &state.stores.grants,
-            own.loaded,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    let attached = executed
-        .state
-        .report_attachment(attachment_id)
-        .ok_or_else(|| ApiError::internal("the attachment is not on the report"))?;
-    let mut body = report_file_json(&report_href(id), attached);
-    body["position"] = json!(executed.position);
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    added(&state, &applicant, &context, Target::Report(id), multipart).await
 }
 
 /// `GET /api/v1/grants/{id}/settlement-report/attachments/{attachment_id}`: the file, checked
@@ -472,11 +431,7 @@ pub async fn report_download(
     actor: Actor,
     Path((id, attachment_id)): Path<(GrantId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
-    let grant = visible_grant(&state, &actor, id).await?;
-    let attached = grant
-        .report_attachment(attachment_id)
-        .ok_or_else(ApiError::not_found)?;
-    file_response(&state, attached).await
+    file_response(&state, &actor, Target::Report(id), attachment_id).await
 }
 
 /// `DELETE /api/v1/grants/{id}/settlement-report/attachments/{attachment_id}`: take a file off
@@ -495,33 +450,18 @@ pub async fn report_download(
 )]
 pub async fn report_remove(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path((id, attachment_id)): Path<(GrantId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    if own.state().report_attachment(attachment_id).is_none() {
-        return Err(ApiError::not_found());
-    }
-    let command = GrantCommand::RemoveReportAttachment {
+    removed(
+        &state,
+        &applicant,
+        &context,
+        Target::Report(id),
         attachment_id,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run_loaded(
-            &state.stores.grants,
-            own.loaded,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    Ok(Json(json!({
-        "attachments": report_attachments_json(&executed.state),
-        "position": executed.position,
-    }))
-    .into_response())
+    )
+    .await
 }
 
 /// `POST /api/v1/grants/{id}/change-requests/{cid}/attachments`: attach a file (a quote for the
@@ -545,41 +485,13 @@ pub async fn report_remove(
 )]
 pub async fn change_upload(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path((id, change_request_id)): Path<(GrantId, ChangeRequestId)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    own.state()
-        .check_change_open(change_request_id)
-        .map_err(|refusal| ApiError::refused(&refusal))?;
-    let attachment = received(&state, multipart).await?;
-    let attachment_id = attachment.id;
-    let command = GrantCommand::AddChangeAttachment {
-        change_request_id,
-        attachment,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run_loaded(
-            &state.stores.grants,
-            own.loaded,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    let attached = executed
-        .state
-        .change_files(change_request_id)
-        .into_iter()
-        .find(|one| one.attachment.id == attachment_id)
-        .ok_or_else(|| ApiError::internal("the attachment is not on the change request"))?;
-    let mut body = attachment_json(&change_href(id, change_request_id), &attached);
-    body["position"] = json!(executed.position);
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    let target = Target::Change(id, change_request_id);
+    added(&state, &applicant, &context, target, multipart).await
 }
 
 /// `GET /api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}`: the file, checked
@@ -605,13 +517,8 @@ pub async fn change_download(
     actor: Actor,
     Path((id, change_request_id, attachment_id)): Path<(GrantId, ChangeRequestId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
-    let grant = visible_grant(&state, &actor, id).await?;
-    let attached = grant
-        .change_files(change_request_id)
-        .into_iter()
-        .find(|one| one.attachment.id == attachment_id)
-        .ok_or_else(ApiError::not_found)?;
-    file_response(&state, &attached).await
+    let target = Target::Change(id, change_request_id);
+    file_response(&state, &actor, target, attachment_id).await
 }
 
 /// `DELETE /api/v1/grants/{id}/change-requests/{cid}/attachments/{attachment_id}`: take a file
@@ -631,37 +538,10 @@ pub async fn change_download(
 )]
 pub async fn change_remove(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path((id, change_request_id, attachment_id)): Path<(GrantId, ChangeRequestId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    if !own
-        .state()
-        .change_files(change_request_id)
-        .iter()
-        .any(|one| one.attachment.id == attachment_id)
-    {
-        return Err(ApiError::not_found());
-    }
-    let command = GrantCommand::RemoveChangeAttachment {
-        change_request_id,
-        attachment_id,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = context
-        .run_loaded(
-            &state.stores.grants,
-            own.loaded,
-            command,
-            &actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    Ok(Json(json!({
-        "attachments": change_attachments_json(&executed.state, change_request_id),
-        "position": executed.position,
-    }))
-    .into_response())
+    let target = Target::Change(id, change_request_id);
+    removed(&state, &applicant, &context, target, attachment_id).await
 }

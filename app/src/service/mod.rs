@@ -3,6 +3,7 @@
 //! [`ServiceError`] whose [`ErrorKind`] each adapter shows in its own way.
 
 pub mod applications;
+pub mod attachments;
 pub mod context;
 pub mod decisions;
 pub mod documents;

@@ -6,7 +6,7 @@
 use grants_domain::account::AccountCommand;
 use grants_domain::UserId;
 
-use super::{CommandContext, ServiceError};
+use super::{load, CommandContext, ServiceError};
 use crate::auth::{totp, Actor};
 use crate::policy::Staff;
 use crate::state::AppState;
@@ -43,6 +43,8 @@ pub async fn reset(
     Staff(actor): &Staff,
     user_id: UserId,
 ) -> Result<Position, ServiceError> {
+    // Not found for an id with no account (never a refusal that tells it apart).
+    let account = load::existing_for_command(&state.stores.accounts, user_id).await?;
     let enrolled = totp::enrolled(&state.db, user_id).await?;
     let command = AccountCommand::ResetSecondFactor {
         enrolled,
@@ -50,9 +52,9 @@ pub async fn reset(
         at: context.now,
     };
     let executed = context
-        .run(
+        .run_loaded(
             &state.stores.accounts,
-            user_id,
+            account,
             command,
             actor,
             ActorRole::Staff,
