@@ -9,6 +9,7 @@ pub mod browser;
 pub mod child;
 pub mod cluster;
 pub mod consistency;
+pub mod documents;
 pub mod process;
 pub mod routes;
 pub mod scenario;

@@ -6,59 +6,12 @@
 //!
 //! Budget 500,000: A asks 300,000 (adopted), B 250,000 (runner-up, offered 200,000).
 
+use grants_tests::documents::{assert_says, download, issued, pdf_text};
 use grants_tests::scenario::{fiscal_year_end, form, step_up_round, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::Digest;
-
-/// The text of a PDF as `pdftotext` reads it, without white space.
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("notice.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    let output = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed: scripts/test installs it");
-    assert!(output.status.success(), "pdftotext failed");
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
-
-/// The notice of `kind` listed at `path`, once the documents process has issued it.
-async fn issued(app: &TestApp, path: &str, token: &str, kind: &str) -> Value {
-    for _ in 0..200 {
-        let list = app.call(Method::GET, path, token, None, 200).await;
-        if let Some(found) = list["documents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|document| document["kind"] == kind)
-        {
-            return found.clone();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no {kind} was issued at {path}");
-}
-
-async fn download(app: &TestApp, path: &str, token: &str) -> (u16, Vec<u8>) {
-    let answer = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = answer.status().as_u16();
-    (status, answer.bytes().await.unwrap().to_vec())
-}
 
 /// Downloads `notice` as the group, checks it against its recorded SHA-256 and that staff read the
 /// same bytes and a stranger nothing; returns its text.
@@ -70,7 +23,7 @@ async fn read_back(
     stranger: &str,
 ) -> String {
     let href = notice["href"].as_str().unwrap();
-    let (status, bytes) = download(app, href, member).await;
+    let (status, bytes, _) = download(app, href, member).await;
     assert_eq!(status, 200);
     assert!(bytes.starts_with(b"%PDF-"));
     assert_eq!(
@@ -78,16 +31,10 @@ async fn read_back(
         notice["sha256"].as_str().unwrap(),
         "the downloaded notice is the one the log recorded"
     );
-    let (status, staff_bytes) = download(app, href, staff).await;
+    let (status, staff_bytes, _) = download(app, href, staff).await;
     assert_eq!((status, staff_bytes), (200, bytes.clone()));
     assert_eq!(download(app, href, stranger).await.0, 404);
     pdf_text(&bytes)
-}
-
-fn assert_says(text: &str, expected: &[&str]) {
-    for needle in expected {
-        assert!(text.contains(needle), "{needle:?} not in {text}");
-    }
 }
 
 on_both_backends!(
