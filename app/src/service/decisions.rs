@@ -131,23 +131,36 @@ pub async fn fix_ranking(
 pub async fn answer_offer(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    applicant: &Applicant,
     id: RoundId,
     application_id: ApplicationId,
     accept: bool,
 ) -> Result<(Option<RunnerUpOffer>, i64), ServiceError> {
-    load::round(state, id).await?;
-    let application = application_of_round(state, id, application_id).await?;
-    let group_id = application.aggregate().group_id();
-    if !crate::policy::is_member_of(state, actor, group_id).await? {
-        return Err(ServiceError::not_found());
-    }
     let command = RoundCommand::RespondToOffer {
         application_id,
         accept,
-        by: actor.user_id,
+        by: applicant.0.user_id,
         at: context.now,
     };
+    let (round, position) = respond(state, context, applicant, id, application_id, command).await?;
+    Ok((round.ranking.and_then(|ranking| ranking.offer), position))
+}
+
+/// An offer's answer by the group of `application_id` (not found for anyone else): runs the
+/// round's `command` and its follow-up at once; answers the round and the last position appended.
+pub async fn respond(
+    state: &AppState,
+    context: &CommandContext,
+    Applicant(actor): &Applicant,
+    id: RoundId,
+    application_id: ApplicationId,
+    command: RoundCommand,
+) -> Result<(Round, i64), ServiceError> {
+    load::round(state, id).await?;
+    let application = application_of_round(state, id, application_id).await?;
+    if !crate::policy::is_member_of(state, actor, application.aggregate().group_id()).await? {
+        return Err(ServiceError::not_found());
+    }
     let executed = context
         .run(
             &state.stores.rounds,
@@ -159,8 +172,7 @@ pub async fn answer_offer(
         .await?;
     let position =
         follow_up_at_once(state, id, &executed, actor, ActorRole::Applicant, context).await?;
-    let offer = executed.state.ranking.and_then(|ranking| ranking.offer);
-    Ok((offer, position))
+    Ok((executed.state, position))
 }
 
 /// An award staff decide.

@@ -10,13 +10,12 @@ use grants_domain::fiscal_year::jst_date;
 use grants_domain::round::{PromotionOffer, RoundCommand, RunnerUpOffer};
 use grants_domain::{ApplicationId, ApplicationStatus, RoundId, Yen};
 
-use super::decisions::{application_of_round, follow_up_at_once};
+use super::decisions::{application_of_round, respond};
 use super::rounds::run_as_staff;
 use super::{load, CommandContext, ServiceError};
 use crate::auth::Actor;
 use crate::policy::{Applicant, Staff};
 use crate::state::AppState;
-use crate::store::ActorRole;
 
 /// Staff offer the money that came back to the next passing application in rank order: the round
 /// names the application and the amount (`min(requested, free budget)` rounded down to the rounding
@@ -63,37 +62,19 @@ pub async fn offer(
 pub async fn answer(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    applicant: &Applicant,
     id: RoundId,
     application_id: ApplicationId,
     accept: bool,
 ) -> Result<(Option<PromotionOffer>, i64), ServiceError> {
-    load::round(state, id).await?;
-    let application = application_of_round(state, id, application_id).await?;
-    if !crate::policy::is_member_of(state, actor, application.aggregate().group_id()).await? {
-        return Err(ServiceError::not_found());
-    }
     let command = RoundCommand::RespondToPromotion {
         application_id,
         accept,
-        by: actor.user_id,
+        by: applicant.0.user_id,
         at: context.now,
     };
-    let executed = context
-        .run(
-            &state.stores.rounds,
-            id,
-            command,
-            actor,
-            ActorRole::Applicant,
-        )
-        .await?;
-    let position =
-        follow_up_at_once(state, id, &executed, actor, ActorRole::Applicant, context).await?;
-    Ok((
-        executed.state.promotion_of(application_id).cloned(),
-        position,
-    ))
+    let (round, position) = respond(state, context, applicant, id, application_id, command).await?;
+    Ok((round.promotion_of(application_id).cloned(), position))
 }
 
 /// Every offer an application may answer: its promotion offer and the remainder offered to it as
