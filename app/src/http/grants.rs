@@ -141,7 +141,7 @@ pub async fn get(
     tag = "grants",
     summary = "交付申請の取下げ（決定から10日以内） / withdraw within 10 days of the decision",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body(content = Option<doc::GrantWithdrawal>, description = "optional: {reason}"),
+    request_body(content = Option<Reason>, description = "optional: {reason}"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn withdraw(
@@ -157,8 +157,9 @@ pub async fn withdraw(
 }
 
 /// The withdrawal's optional body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = GrantWithdrawal)]
 pub struct Reason {
     reason: String,
 }
@@ -171,7 +172,7 @@ pub struct Reason {
     tag = "grants",
     summary = "概算払の請求 / request an advance",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::AdvanceRequest,
+    request_body = grants::AdvanceAsked,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn request_advance(
@@ -193,7 +194,7 @@ pub async fn request_advance(
     tag = "grants",
     summary = "支払の記録 / staff record a payment",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::Payment,
+    request_body = grants::Payment,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn record_payment(
@@ -215,7 +216,7 @@ pub async fn record_payment(
     tag = "grants",
     summary = "変更承認申請 / request a change of plan",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::ChangeRequest,
+    request_body = grants::ChangeRequest,
     responses((status = 201, description = "the grant and change_request_id", body = doc::GrantRead)),
 )]
 pub async fn request_change(
@@ -240,7 +241,7 @@ pub async fn request_change(
     tag = "grants",
     summary = "変更申請の承認・不承認 / staff approve or refuse a change",
     params(("id" = uuid::Uuid, Path, description = "the grant id"), ("cid" = uuid::Uuid, Path, description = "the change request id")),
-    request_body = doc::ChangeDecision,
+    request_body = grants::ChangeDecision,
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn decide_change(
@@ -263,7 +264,7 @@ pub async fn decide_change(
     tag = "grants",
     summary = "実績報告の保存 / save the settlement report (a draft until submitted)",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::SettlementReport,
+    request_body = grants_domain::grant::SettlementReport,
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn save_report(
@@ -308,7 +309,7 @@ pub async fn get_report(
     tag = "grants",
     summary = "実績報告の提出 / submit the settlement report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body(content = Option<doc::ReportSubmission>, description = "optional: {delay_reason}, needed after the due date"),
+    request_body(content = Option<grants::ReportSubmission>, description = "optional: {delay_reason}, needed after the due date"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn submit_report(
@@ -331,7 +332,7 @@ pub async fn submit_report(
     tag = "grants",
     summary = "実績報告の審査（額の確定・差戻し） / staff accept (finalise the amount) or return the report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::ReportReview,
+    request_body = grants::ReportReview,
     responses((status = 200, description = "the grant: finalised amount, refund due or payable", body = doc::GrantRead)),
 )]
 pub async fn review_report(
@@ -353,7 +354,7 @@ pub async fn review_report(
     tag = "grants",
     summary = "返還金の受領記録 / staff record a refund received",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::Refund,
+    request_body = grants::Refund,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn record_refund(
@@ -376,7 +377,7 @@ pub async fn record_refund(
     tag = "grants",
     summary = "交付決定の取消 / staff cancel and order a refund",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::Cancellation,
+    request_body = grants::Cancellation,
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn cancel(

@@ -31,7 +31,22 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------------------------------------
-// Mirrors of the domain's value types.
+// The domain's value types and the commands' bodies: their real types, which derive their schemas
+// (the domain's with its `openapi` feature), re-exported under the names the annotations use.
+
+pub use crate::service::grants::{
+    AdvanceAsked as AdvanceRequest, Cancellation, ChangeDecision, ChangeRequest, Payment, Refund,
+    ReportReview, ReportSubmission, ReviewDecision as ReportReviewOutcome,
+};
+pub use grants_domain::account::Role;
+pub use grants_domain::budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
+pub use grants_domain::criteria::Criterion;
+pub use grants_domain::grant::{
+    AdvanceRequestStatus, GrantStatus, PaymentKind, Period, ReceiptLine, SettlementReport,
+};
+pub use grants_domain::group::RegistrationState;
+pub use grants_domain::round::{RankOutcome, RoundSettings};
+pub use grants_domain::{ApplicationStatus, FiscalYear, Ratio, Yen};
 
 /// Declares a named scalar schema (a component) that the domain's value types are described by.
 macro_rules! scalar_schema {
@@ -50,44 +65,6 @@ macro_rules! scalar_schema {
 }
 
 scalar_schema!(
-    /// Whole yen.
-    Yen,
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-        .minimum(Some(0))
-        .maximum(Some(1_000_000_000_000_i64))
-        .description(Some("Whole yen as a JSON integer, never negative, at most one trillion."))
-        .examples([serde_json::json!(500000)])
-);
-
-scalar_schema!(
-    /// An exact fraction.
-    Ratio,
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .pattern(Some(r"^\s*[0-9]+\s*(/\s*[0-9]+\s*)?$"))
-        .description(Some(
-            "An exact fraction as a string, such as \"3/4\"; a bare whole number such as \"1\" means 1/1.",
-        ))
-        .examples([serde_json::json!("3/4")])
-);
-
-scalar_schema!(
-    /// A fiscal year.
-    FiscalYear,
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
-        .minimum(Some(2000))
-        .maximum(Some(2100))
-        .description(Some(
-            "A fiscal year (年度, 1 April to 31 March), named by the calendar year in which it starts.",
-        ))
-        .examples([serde_json::json!(2026)])
-);
-
-scalar_schema!(
     /// A log position.
     Position,
     ObjectBuilder::new()
@@ -98,261 +75,6 @@ scalar_schema!(
         ))
         .examples([serde_json::json!(42)])
 );
-
-/// A role a person may act in.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum Role {
-    Applicant,
-    Reviewer,
-    Staff,
-    Auditor,
-}
-
-/// An expense category (費目). Never eligible: food, entertainment, member_personnel, running_costs,
-/// vouchers.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum ExpenseCategory {
-    Honoraria,
-    Travel,
-    Supplies,
-    Printing,
-    Fuel,
-    Utilities,
-    Communication,
-    Insurance,
-    Outsourcing,
-    Rentals,
-    Materials,
-    Equipment,
-    Fees,
-    Food,
-    Entertainment,
-    MemberPersonnel,
-    RunningCosts,
-    Vouchers,
-}
-
-/// A kind of income: own_funds (自己資金), project_income (事業収入), other_subsidy (他の補助金).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum IncomeKind {
-    OwnFunds,
-    ProjectIncome,
-    OtherSubsidy,
-}
-
-/// One planned expense: amount = quantity x unit_price.
-#[derive(ToSchema)]
-pub struct ExpenseLine {
-    category: ExpenseCategory,
-    item: String,
-    quantity: u32,
-    unit_price: Yen,
-}
-
-/// One line of income.
-#[derive(ToSchema)]
-pub struct IncomeLine {
-    kind: IncomeKind,
-    description: String,
-    amount: Yen,
-}
-
-/// A budget (収支予算): income and expense lines.
-#[derive(ToSchema)]
-pub struct Budget {
-    #[schema(required = false)]
-    income: Vec<IncomeLine>,
-    #[schema(required = false)]
-    expenses: Vec<ExpenseLine>,
-}
-
-/// A span of calendar days, both included.
-#[derive(ToSchema)]
-pub struct Period {
-    start: time::Date,
-    end: time::Date,
-}
-
-/// One review criterion, scored from `min` to `max` points.
-#[derive(ToSchema)]
-pub struct Criterion {
-    key: String,
-    label: String,
-    min: u32,
-    max: u32,
-}
-
-/// A round's settings (募集要項).
-#[derive(ToSchema)]
-pub struct RoundSettings {
-    fiscal_year: FiscalYear,
-    course: String,
-    title: String,
-    description: String,
-    budget: Yen,
-    cap: Yen,
-    floor: Yen,
-    /// The subsidy rate by the number of earlier grants in the course; past its end the last applies.
-    #[schema(min_items = 1)]
-    rate_schedule: Vec<Ratio>,
-    rounding_unit: Yen,
-    max_grants_per_group: u32,
-    opens_at: time::OffsetDateTime,
-    closes_at: time::OffsetDateTime,
-    #[schema(min_items = 1)]
-    criteria: Vec<Criterion>,
-    pass_ratio: Ratio,
-    advance_cap_ratio: Ratio,
-    change_threshold_ratio: Ratio,
-    #[schema(minimum = 1, maximum = 365)]
-    settlement_days: u32,
-    /// The last day any settlement report of the round is due, from the fiscal year's first day to
-    /// 31 May after its end; null or absent: 10 April after the fiscal year's end.
-    #[schema(required = false)]
-    settlement_grace_date: Option<time::Date>,
-}
-
-/// One actual expense with its receipt (領収書).
-#[derive(ToSchema)]
-pub struct ReceiptLine {
-    category: ExpenseCategory,
-    item: String,
-    quantity: u32,
-    unit_price: Yen,
-    receipt_date: time::Date,
-    receipt_number: String,
-}
-
-/// The settlement report (実績報告書).
-#[derive(ToSchema)]
-pub struct SettlementReport {
-    #[schema(required = false)]
-    income: Vec<IncomeLine>,
-    #[schema(required = false)]
-    expenses: Vec<ReceiptLine>,
-    #[schema(required = false)]
-    outcomes: String,
-    #[schema(required = false)]
-    participants: u32,
-}
-
-/// The withdrawal's optional body (`crate::http::grants::Reason`).
-#[derive(ToSchema)]
-pub struct GrantWithdrawal {
-    reason: String,
-}
-
-/// An advance request (`service::grants::AdvanceAsked`).
-#[derive(ToSchema)]
-pub struct AdvanceRequest {
-    amount: Yen,
-}
-
-/// A payment staff record (`service::grants::Payment`).
-#[derive(ToSchema)]
-pub struct Payment {
-    amount: Yen,
-    paid_on: time::Date,
-    kind: PaymentKind,
-}
-
-/// A change of plan the group asks for (`service::grants::ChangeRequest`).
-#[derive(ToSchema)]
-pub struct ChangeRequest {
-    reason: String,
-    budget: Budget,
-    period: Period,
-}
-
-/// Staff's decision on a change request (`service::grants::ChangeDecision`).
-#[derive(ToSchema)]
-pub struct ChangeDecision {
-    approved: bool,
-    new_amount: Option<Yen>,
-    #[schema(required = false)]
-    reason: String,
-}
-
-/// The submission of a settlement report (`service::grants::ReportSubmission`).
-#[derive(ToSchema)]
-pub struct ReportSubmission {
-    /// Why the report comes after its due date (遅延理由); needed only then.
-    #[schema(required = false)]
-    delay_reason: Option<String>,
-}
-
-/// What staff decide on a submitted report.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum ReportReviewOutcome {
-    Accepted,
-    Returned,
-}
-
-/// Staff's review of a settlement report (`service::grants::ReportReview`).
-#[derive(ToSchema)]
-pub struct ReportReview {
-    outcome: ReportReviewOutcome,
-    #[schema(required = false)]
-    reason: String,
-}
-
-/// A refund received (`service::grants::Refund`).
-#[derive(ToSchema)]
-pub struct Refund {
-    amount: Yen,
-    received_on: time::Date,
-}
-
-/// A cancellation and the refund it orders (`service::grants::Cancellation`).
-#[derive(ToSchema)]
-pub struct Cancellation {
-    reason: String,
-    refund_amount: Yen,
-}
-
-/// Whether a payment is an advance (概算払) or the final payment (精算払).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum PaymentKind {
-    Advance,
-    Final,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    Draft,
-    Submitted,
-    Returned,
-    Eligible,
-    Ineligible,
-    Withdrawn,
-    Awarded,
-    RunnerUp,
-    NotAdopted,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum GrantStatus {
-    Decided,
-    Withdrawn,
-    InProgress,
-    ReportSubmitted,
-    ReportReturned,
-    Finalised,
-    RefundDue,
-    Closed,
-    Cancelled,
-    /// 中止・廃止承認申請中: staff have not decided the request yet.
-    DiscontinuationRequested,
-    /// 中止・廃止承認済: the project ended early and settles on what was spent.
-    Discontinued,
-}
 
 // ---------------------------------------------------------------------------------------------
 // Answers.
@@ -432,14 +154,6 @@ pub struct GroupListRow {
     name: String,
     registration_number: String,
     registration: RegistrationState,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum RegistrationState {
-    Unregistered,
-    Registered,
-    Deregistered,
 }
 
 /// A citizen group's record.
@@ -537,14 +251,6 @@ pub struct Committee {
 pub struct ScoringClosed {
     scoring_closed: bool,
     position: Position,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum RankOutcome {
-    Adopted,
-    RunnerUp,
-    NotAdopted,
 }
 
 #[derive(ToSchema)]
@@ -885,16 +591,6 @@ pub enum PaymentEntryKind {
     Advance,
     Final,
     Refund,
-}
-
-/// Where an advance request stands: `open` waits for staff to pay it; `lapsed` was not paid in
-/// full before the amount was finalised (or the grant withdrawn or cancelled).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum AdvanceRequestStatus {
-    Open,
-    Paid,
-    Lapsed,
 }
 
 /// One advance request (概算払の請求).

@@ -47,6 +47,7 @@ pub struct RankingEntry {
 }
 
 /// Where the budget fill left an application.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RankOutcome {
