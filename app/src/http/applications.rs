@@ -150,7 +150,7 @@ pub fn application_json(application: &Application) -> Value {
                     "detail_en": warning.message_en(),
                 })
             }),
-        "attachments": super::attachments::attachments_json(application),
+        "attachments": crate::service::attachment_read::AttachmentRead::application_files(application.id(), application.attachments()),
         "screening_checks": application.screening_checks().map(|record| json!({
             "members": record.checks.members,
             "residents": record.checks.residents,

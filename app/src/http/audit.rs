@@ -218,7 +218,7 @@ pub async fn application_as_of(
     Ok(Json(json!({
         "as_of": super::jst(at),
         "application": super::applications::application_json(&found.application),
-        "grant": found.grant.as_ref().map(super::grants::grant_json),
+        "grant": found.grant.as_ref().map(super::grants::grant_read),
     })))
 }
 

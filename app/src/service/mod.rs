@@ -3,12 +3,14 @@
 //! [`ServiceError`] whose [`ErrorKind`] each adapter shows in its own way.
 
 pub mod applications;
+pub mod attachment_read;
 pub mod attachments;
 pub mod context;
 pub mod decisions;
 pub mod documents;
 pub mod erasure;
 pub mod error;
+pub mod grant_read;
 pub mod grants;
 pub mod groups;
 pub mod load;
