@@ -217,7 +217,7 @@ pub async fn application_as_of(
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(json!({
         "as_of": super::jst(at),
-        "application": super::applications::application_json(&found.application),
+        "application": crate::service::application_read::ApplicationRead::of(&found.application),
         "grant": found.grant.as_ref().map(super::grants::grant_read),
     })))
 }

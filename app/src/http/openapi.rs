@@ -34,6 +34,7 @@ use uuid::Uuid;
 // The domain's value types and the commands' bodies: their real types, which derive their schemas
 // (the domain's with its `openapi` feature), re-exported under the names the annotations use.
 
+pub use crate::service::application_read::ApplicationRead;
 pub use crate::service::attachment_read::AttachmentRead;
 pub use crate::service::grant_read::GrantRead;
 pub use crate::service::grants::{
@@ -41,6 +42,7 @@ pub use crate::service::grants::{
     ReportReview, ReportSubmission, ReviewDecision as ReportReviewOutcome,
 };
 pub use grants_domain::account::Role;
+pub use grants_domain::application::ScreeningChecks;
 pub use grants_domain::budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
 pub use grants_domain::criteria::Criterion;
 pub use grants_domain::grant::{
@@ -341,45 +343,6 @@ pub struct Decisions {
     position: Position,
 }
 
-/// An application as its readers see it. The content fields are null before a draft exists.
-#[derive(ToSchema)]
-pub struct ApplicationRead {
-    id: Uuid,
-    /// The receipt number (受付番号) the group quotes, read from the id: `0A12-9B7E-4D51` (an
-    /// extension of api.md; the mails name it).
-    receipt_number: String,
-    round_id: Uuid,
-    group_id: Uuid,
-    status: ApplicationStatus,
-    title: Option<String>,
-    summary: Option<String>,
-    purpose: Option<String>,
-    beneficiaries: Option<String>,
-    period: Option<Period>,
-    budget: Option<Budget>,
-    requested_amount: Option<Yen>,
-    /// The computed maximum amount (rule 3).
-    max_amount: Option<Yen>,
-    /// The subsidy rate that applies.
-    rate: Option<Ratio>,
-    submitted_at: Option<time::OffsetDateTime>,
-    returned_reason: Option<String>,
-    closing_reason: Option<String>,
-    grant_id: Option<Uuid>,
-    awarded_amount: Option<Yen>,
-    /// While the application can be edited: what submission would refuse about the amount
-    /// requested in the saved content (rule 3, above the maximum or below the floor), so that the
-    /// form warns before it is submitted; null when it would pass or nothing is requested yet.
-    amount_warning: Option<FieldError>,
-    /// What staff checked at the latest screening (形式審査), who and when; null when none was
-    /// recorded.
-    screening_checks: Option<ScreeningChecksRead>,
-    /// The files attached (見積書, 規約, 名簿, 事業計画の資料), in the order added.
-    attachments: Vec<AttachmentRead>,
-    /// Present on the answer to a command.
-    position: Option<Position>,
-}
-
 /// The store of attached files as `/readyz` sees it.
 #[derive(ToSchema)]
 pub struct AttachmentStoreState {
@@ -389,31 +352,6 @@ pub struct AttachmentStoreState {
     status: String,
     /// Reads that found a file missing or corrupt since the service started.
     failed_reads: u64,
-}
-
-/// What staff checked at screening against the group's documents (rule 1).
-#[derive(ToSchema)]
-pub struct ScreeningChecks {
-    /// At least five members (構成員数).
-    members: bool,
-    /// At least one member living in the city (市内在住者).
-    residents: bool,
-    /// The group's rules (規約) with a public-interest purpose.
-    rules: bool,
-    #[schema(required = false)]
-    note: String,
-}
-
-/// The screening checks as recorded.
-#[derive(ToSchema)]
-pub struct ScreeningChecksRead {
-    members: bool,
-    residents: bool,
-    rules: bool,
-    note: String,
-    /// The staff member who screened.
-    by: Uuid,
-    at: time::OffsetDateTime,
 }
 
 /// A committee member's own scoresheet.

@@ -2,6 +2,7 @@
 //! managers) shares below HTTP. No module here knows axum or HTTP statuses; failures are one
 //! [`ServiceError`] whose [`ErrorKind`] each adapter shows in its own way.
 
+pub mod application_read;
 pub mod applications;
 pub mod attachment_read;
 pub mod attachments;
