@@ -41,6 +41,7 @@ pub use crate::service::grants::{
     AdvanceAsked as AdvanceRequest, Cancellation, ChangeDecision, ChangeRequest, Payment, Refund,
     ReportReview, ReportSubmission, ReviewDecision as ReportReviewOutcome,
 };
+pub use crate::service::round_read::RoundRead;
 pub use grants_domain::account::Role;
 pub use grants_domain::application::ScreeningChecks;
 pub use grants_domain::budget::{Budget, ExpenseCategory, ExpenseLine, IncomeKind, IncomeLine};
@@ -195,54 +196,6 @@ pub struct PersonalDataErased {
 #[derive(ToSchema)]
 pub struct Recorded {
     position: i64,
-}
-
-/// A round as anyone may read it: its settings and its budget; staff and auditors also see the
-/// committee.
-#[derive(ToSchema)]
-pub struct RoundRead {
-    fiscal_year: FiscalYear,
-    course: String,
-    title: String,
-    description: String,
-    budget: Yen,
-    cap: Yen,
-    floor: Yen,
-    /// The subsidy rate by the number of earlier grants in the course; past its end the last applies.
-    #[schema(min_items = 1)]
-    rate_schedule: Vec<Ratio>,
-    rounding_unit: Yen,
-    max_grants_per_group: u32,
-    opens_at: time::OffsetDateTime,
-    closes_at: time::OffsetDateTime,
-    #[schema(min_items = 1)]
-    criteria: Vec<Criterion>,
-    pass_ratio: Ratio,
-    advance_cap_ratio: Ratio,
-    change_threshold_ratio: Ratio,
-    #[schema(minimum = 1, maximum = 365)]
-    settlement_days: u32,
-    /// The last day any settlement report of the round is due, from the fiscal year's first day to
-    /// 31 May after its end; null or absent: 10 April after the fiscal year's end.
-    #[schema(required = false)]
-    settlement_grace_date: Option<time::Date>,
-    id: Uuid,
-    scoring_closed: bool,
-    decided_total: Yen,
-    remaining_budget: Yen,
-    /// Every correction of the settings after opening, in order (募集要項の訂正).
-    corrections: Vec<RoundCorrectionRecord>,
-    /// Staff and auditors only.
-    #[schema(required = false)]
-    committee: Option<Vec<Uuid>>,
-}
-
-/// One correction of a round's settings: the fields changed (API names) and why.
-#[derive(ToSchema)]
-pub struct RoundCorrectionRecord {
-    changed: Vec<String>,
-    reason: String,
-    corrected_at: time::OffsetDateTime,
 }
 
 #[derive(ToSchema)]

@@ -17,6 +17,7 @@ pub mod groups;
 pub mod load;
 pub mod promotions;
 pub mod reviews;
+pub mod round_read;
 pub mod rounds;
 pub mod second_factor;
 
