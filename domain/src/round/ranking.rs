@@ -57,6 +57,7 @@ pub enum RankOutcome {
 }
 
 /// One row of the fixed ranking.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RankRow {
     pub application_id: ApplicationId,
