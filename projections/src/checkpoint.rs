@@ -31,23 +31,15 @@ pub async fn load(tx: &mut Tx, name: &str) -> Result<LogCursor, ProjectionError>
 pub async fn current(pool: &LogPool, name: &str) -> Result<LogCursor, ProjectionError> {
     let sql = "SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1";
     let row: Option<(i64, i64)> = match pool {
-        LogPool::Sqlite(pool) => {
-            sqlx::query_as(sql)
-                .bind(name)
-                .fetch_optional(pool)
-                .await?
-        }
-        LogPool::Postgres(pool) => {
-            sqlx::query_as(sql)
-                .bind(name)
-                .fetch_optional(pool)
-                .await?
-        }
+        LogPool::Sqlite(pool) => sqlx::query_as(sql).bind(name).fetch_optional(pool).await?,
+        LogPool::Postgres(pool) => sqlx::query_as(sql).bind(name).fetch_optional(pool).await?,
     };
-    Ok(row.map_or(LogCursor::START, |(transaction_id, position)| LogCursor {
-        transaction_id,
-        position,
-    }))
+    Ok(
+        row.map_or(LogCursor::START, |(transaction_id, position)| LogCursor {
+            transaction_id,
+            position,
+        }),
+    )
 }
 
 /// Moves the checkpoint of `name` to `cursor` inside `tx`.

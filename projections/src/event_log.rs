@@ -146,7 +146,8 @@ impl EventLog {
         // costs one round trip instead of three.
         match &self.pool {
             LogPool::Sqlite(pool) => {
-                let sql = format!("{SQLITE_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
+                let sql =
+                    format!("{SQLITE_COLUMNS} WHERE position > $1 ORDER BY position LIMIT $2");
                 let rows = sqlx::query(&sql)
                     .bind(after.position)
                     .bind(limit)

@@ -53,14 +53,22 @@ on_both_backends!(
             }
         }
         let out = first
-            .send(Method::DELETE, "/api/v1/sessions/current", Some(&member), None)
+            .send(
+                Method::DELETE,
+                "/api/v1/sessions/current",
+                Some(&member),
+                None,
+            )
             .await;
         assert_eq!(out.status, 204, "{:?}", out.body);
         for app in [&second, &first] {
             let current = app
                 .send(Method::GET, "/api/v1/sessions/current", Some(&member), None)
                 .await;
-            assert_eq!(current.status, 401, "a signed-out token is refused everywhere");
+            assert_eq!(
+                current.status, 401,
+                "a signed-out token is refused everywhere"
+            );
             let groups = app
                 .send(
                     Method::POST,
@@ -78,7 +86,12 @@ on_both_backends!(
         assert_eq!(current.status, 200);
         // And the other way round.
         let out = second
-            .send(Method::DELETE, "/api/v1/sessions/current", Some(&staff), None)
+            .send(
+                Method::DELETE,
+                "/api/v1/sessions/current",
+                Some(&staff),
+                None,
+            )
             .await;
         assert_eq!(out.status, 204);
         let current = first
@@ -94,14 +107,14 @@ on_both_backends!(
         let second = spawn_second_instance(&first).await;
         both_listening(&first).await;
         let cast = first.cast(1).await;
-        let budget = 400_000;
+        let budget = 500_000;
         let round = first
             .open_round(&cast, &step_up_round(budget, time::Duration::seconds(12)))
             .await;
-        // Four eligible applications of 100,000 each, made half on each instance: together they
-        // fill the budget exactly.
+        // Five eligible applications of 100,000 each, made on both instances: together they fill
+        // the budget exactly (the smallest the cap allows).
         let mut applications = Vec::new();
-        for n in 0..4 {
+        for n in 0..5 {
             let app = if n % 2 == 0 { &first } else { &second };
             let member = app.applicant(&format!("group{n}@example.jp")).await;
             let group = app.register_group(&member, &format!("団体{n}")).await;
@@ -113,16 +126,16 @@ on_both_backends!(
         }
         first.close_and_rank(&cast, &round).await;
 
-        // 16 staff requests at once, spread over both instances, four for each application, each
+        // 20 staff requests at once, spread over both instances, four for each application, each
         // asking a different amount.
         let mut tasks = Vec::new();
-        for n in 0..16usize {
+        for n in 0..20usize {
             let app = if n % 2 == 0 { &first } else { &second };
             let client = app.client.clone();
             let url = app.url(&format!("/api/v1/rounds/{round}/decisions"));
             let token = cast.staff.clone();
-            let application = applications[n % 4].clone();
-            let amount = 100_000 - 1_000 * (n / 4) as i64;
+            let application = applications[n % 5].clone();
+            let amount = 100_000 - 1_000 * (n / 5) as i64;
             tasks.push(tokio::spawn(async move {
                 let body = json!({"awards": [{"application_id": application, "amount": amount, "completion_deadline": fiscal_year_end()}]});
                 let response = client.post(url).bearer_auth(token).json(&body).send().await.unwrap();
@@ -140,13 +153,20 @@ on_both_backends!(
                         grant["application_id"].as_str().unwrap().to_owned(),
                         grant["amount"].as_i64().unwrap(),
                     );
-                    assert!(previous.is_none(), "an application was awarded twice: {body:?}");
+                    assert!(
+                        previous.is_none(),
+                        "an application was awarded twice: {body:?}"
+                    );
                 }
                 409 | 422 => {}
                 other => panic!("a decider got {other}: {body:?}"),
             }
         }
-        assert_eq!(winners.len(), 4, "every application is awarded exactly once");
+        assert_eq!(
+            winners.len(),
+            5,
+            "every application is awarded exactly once"
+        );
         let awarded: i64 = winners.values().sum();
         assert!(awarded <= budget);
         for app in [&first, &second] {
@@ -156,7 +176,7 @@ on_both_backends!(
         // Both instances' follow-ups ran on the same decisions: one grant per award.
         assert_eq!(
             grants_tests::process::count_events(&first, "GrantDecided").await,
-            4,
+            5,
             "one grant per award, none doubled"
         );
 

@@ -300,7 +300,9 @@ pub async fn listen(
                 Ok(None) | Err(_) => {
                     // The connection was lost: notifications may have been missed meanwhile.
                     cache.stop_serving();
-                    tracing::warn!("the session revocation listener lost its connection; reconnecting");
+                    tracing::warn!(
+                        "the session revocation listener lost its connection; reconnecting"
+                    );
                     break;
                 }
             }
@@ -311,6 +313,63 @@ pub async fn listen(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn serving() -> SessionCache {
+        SessionCache {
+            entries: Mutex::default(),
+            generation: AtomicU64::new(0),
+            serving: AtomicBool::new(true),
+            echoes: Mutex::default(),
+        }
+    }
+
+    fn actor() -> Actor {
+        Actor {
+            user_id: uuid::Uuid::now_v7().into(),
+            display_name: "申請 花子".into(),
+            roles: Default::default(),
+        }
+    }
+
+    #[test]
+    fn an_entry_expires_with_its_session() {
+        let cache = serving();
+        cache.store("a".into(), actor(), 1_000, cache.generation());
+        assert!(cache.get("a", 999).is_some());
+        assert!(cache.get("a", 1_000).is_none());
+    }
+
+    #[test]
+    fn a_revocation_drops_the_token_or_every_session_of_the_user() {
+        let cache = serving();
+        let (one, other) = (actor(), actor());
+        for (digest, actor) in [("a", &one), ("b", &one), ("c", &other)] {
+            cache.store(digest.into(), actor.clone(), i64::MAX, cache.generation());
+        }
+        cache.revoke(&Revocation::Token("c".into()));
+        assert!(cache.get("c", 0).is_none());
+        cache.revoke(&Revocation::User(one.user_id));
+        assert!(cache.get("a", 0).is_none() && cache.get("b", 0).is_none());
+    }
+
+    #[test]
+    fn a_read_that_raced_with_a_revocation_is_not_kept() {
+        let cache = serving();
+        let before = cache.generation();
+        cache.revoke(&Revocation::Token("a".into()));
+        cache.store("a".into(), actor(), i64::MAX, before);
+        assert!(cache.get("a", 0).is_none());
+    }
+
+    #[test]
+    fn nothing_is_served_while_not_listening() {
+        let cache = serving();
+        cache.store("a".into(), actor(), i64::MAX, cache.generation());
+        cache.stop_serving();
+        assert!(cache.get("a", 0).is_none());
+        cache.start_serving();
+        assert!(cache.get("a", 0).is_none(), "entries from before are gone");
+    }
 
     #[test]
     fn payloads_read_back() {

@@ -190,7 +190,10 @@ impl<A: Clone> ReadCache<A> {
 
     fn put(&self, id: String, sequence: usize, state: A) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.get(&id).is_some_and(|(known, _)| *known >= sequence) {
+        if entries
+            .get(&id)
+            .is_some_and(|(known, _)| *known >= sequence)
+        {
             return;
         }
         if entries.len() >= READ_CACHE_CAPACITY {
