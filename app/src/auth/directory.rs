@@ -64,8 +64,7 @@ pub async fn erase(db: &Database, user_id: UserId, now: OffsetDateTime) -> Resul
         .rows_affected()
     });
     // Its sessions were revoked above; every instance's cache drops them too (auth::session_cache).
-    super::session_cache::revoked(db, &super::session_cache::Revocation::User(user_id), None)
-        .await?;
+    super::session_cache::revoked(db, &super::session_cache::Revocation::User(user_id)).await?;
     Ok(())
 }
 

@@ -203,16 +203,20 @@ pub async fn sign_out(
     token: &str,
     now: OffsetDateTime,
 ) -> Result<(), ServiceError> {
-    let digest = token::digest(token);
-    with_pool!(db, pool => sqlx::query(
+    let revocation = session_cache::Revocation::Token(token::digest(token));
+    let echo = cache.echo(db, &revocation);
+    let mut tx = db.log_pool().begin().await?;
+    grants_projections::exec_tx!(&mut tx, conn => sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
     )
     .bind(now.unix_timestamp())
-    .bind(&digest)
-    .execute(pool)
-    .await?
-    .rows_affected());
-    session_cache::revoked(db, &session_cache::Revocation::Token(digest), Some(cache)).await?;
+    .bind(token::digest(token))
+    .execute(&mut *conn)
+    .await?);
+    session_cache::revoked_tx(&mut tx, &revocation).await?;
+    tx.commit().await?;
+    session_cache::revoke_in_process(&revocation);
+    echo.heard().await;
     Ok(())
 }
 

@@ -4,11 +4,13 @@
 //!
 //! # What bounds the staleness
 //! Every write that ends a session or changes what an actor is (sign-out, password reset, the second
-//! factor's reset, an account's erasure) goes through [`revoked`] / [`revoked_tx`]:
+//! factor's reset, an account's erasure) goes through [`revoked_tx`] (or [`revoked`]):
 //! - in this process, at once and before the write's answer: every cache of the process drops the
 //!   token or the user's entries ([`revoke_in_process`]);
-//! - on PostgreSQL, to every other instance: the same transaction runs `pg_notify` on
-//!   [`CHANNEL`], which PostgreSQL delivers at commit to each instance's listener ([`listen`]). A
+//! - on PostgreSQL, to every other instance: the revoking transaction runs `pg_notify` on
+//!   [`CHANNEL`], which PostgreSQL delivers at commit, and only if it commits, to each instance's
+//!   listener ([`listen`]). (An erasure's writes are several statements; its notification is one
+//!   more right after them, so a crash in between leaves [`LIFETIME`] as the bound.) A
 //!   cache serves nothing while its listener is not connected (before the first `LISTEN`, after a
 //!   lost connection: the entries are dropped then), so a revocation is never missed silently; the
 //!   only window is the notification's delivery, well under a millisecond between commit and
@@ -220,27 +222,44 @@ pub async fn revoked_tx(
     Ok(())
 }
 
-/// Announces `revocation` after its write committed (outside a transaction), and revokes it in
-/// process. With `echo`, waits (at most [`ECHO_WAIT`]) until `cache`'s own listener received it.
-pub async fn revoked(
-    db: &Database,
-    revocation: &Revocation,
-    echo: Option<&SessionCache>,
-) -> Result<(), sqlx::Error> {
+/// Announces `revocation` after its write committed (a statement of its own), and revokes it in
+/// process. Used where the revoking writes are not one transaction (an erasure): a crash between
+/// the write and this leaves the other instances' entries to expire within [`LIFETIME`].
+pub async fn revoked(db: &Database, revocation: &Revocation) -> Result<(), sqlx::Error> {
     revoke_in_process(revocation);
     if let Database::Postgres(pool) = db {
-        let payload = revocation.payload();
-        let waiting = echo.and_then(|cache| cache.expect_echo(&payload));
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
-            .bind(&payload)
+            .bind(revocation.payload())
             .execute(pool)
             .await?;
-        if let Some(waiting) = waiting {
+    }
+    Ok(())
+}
+
+/// A revocation about to be sent by this instance, whose return through its own listener the
+/// sender may wait for ([`Echo::heard`]).
+pub struct Echo(Option<tokio::sync::oneshot::Receiver<()>>);
+
+impl SessionCache {
+    /// Starts waiting for `revocation` to come back (PostgreSQL, while listening); call before the
+    /// transaction that sends it commits.
+    pub fn echo(&self, db: &Database, revocation: &Revocation) -> Echo {
+        match db {
+            Database::Postgres(_) => Echo(self.expect_echo(&revocation.payload())),
+            Database::Sqlite(_) => Echo(None),
+        }
+    }
+}
+
+impl Echo {
+    /// Waits, at most [`ECHO_WAIT`], until the listener heard the revocation: PostgreSQL has then
+    /// sent it to every listening instance.
+    pub async fn heard(self) {
+        if let Some(waiting) = self.0 {
             let _ = tokio::time::timeout(ECHO_WAIT, waiting).await;
         }
     }
-    Ok(())
 }
 
 /// PostgreSQL: listens for revocations until `shutdown`, serving from `cache` only while connected.
