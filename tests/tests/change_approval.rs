@@ -85,23 +85,23 @@ async fn reserve_directly(app: &TestApp, one: &OneGrant, change: &str, new_amoun
         .await
         .unwrap();
     let state = grants_app::http::AppState::new(db);
-    let application_id: ApplicationId = {
-        let grant = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/grants/{}", one.grant),
-                &one.member,
-                None,
-                200,
-            )
-            .await;
-        grant["application_id"].as_str().unwrap().parse().unwrap()
-    };
+    let grant = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/grants/{}", one.grant),
+            &one.member,
+            None,
+            200,
+        )
+        .await;
+    let application_id: ApplicationId = grant["application_id"].as_str().unwrap().parse().unwrap();
+    let held_by_grant = grants_domain::Yen::new(grant["decided_amount"].as_i64().unwrap()).unwrap();
     let metadata = process::died_after("died-after-the-reservation");
     let command = RoundCommand::ReserveChange {
         application_id,
         change_request_id: change.parse::<ChangeRequestId>().unwrap(),
         new_amount: grants_domain::Yen::new(new_amount).unwrap(),
+        held_by_grant,
         reason: "事業の拡充を認める".into(),
         by: metadata.actor_id,
         at: metadata.recorded_at,

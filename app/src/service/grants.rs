@@ -189,6 +189,7 @@ pub async fn decide_change(
         application_id: grant.aggregate().application_id,
         change_request_id,
         new_amount,
+        held_by_grant: grant.aggregate().decided_amount(),
         reason: input.reason,
         by: actor.user_id,
         at: context.now,

@@ -73,6 +73,9 @@ pub enum RoundCommand {
         application_id: ApplicationId,
         change_request_id: ChangeRequestId,
         new_amount: Yen,
+        /// What the grant holds as its decided amount, as the caller read it: the round reserves
+        /// only when its award holds the same (another change of the grant is not half applied).
+        held_by_grant: Yen,
         /// Staff's reason for approving, which the grant's approval records.
         reason: String,
         by: UserId,

@@ -156,6 +156,11 @@ pub enum RoundError {
     NotAnIncrease { current: Yen, new_amount: Yen },
     #[error("this change request already has a reservation on the round")]
     ReservationExists,
+    #[error("another change of this grant is still being applied (the round holds {held_by_round}, the grant {held_by_grant}): decide again shortly")]
+    ChangeInFlight {
+        held_by_round: Yen,
+        held_by_grant: Yen,
+    },
     #[error("the round holds no reservation for this change request")]
     ReservationUnknown,
     #[error("the reservation for this change request has already been cancelled")]
@@ -255,6 +260,7 @@ impl Refusal for RoundError {
             Self::ZeroAmount { .. } => "round.zero_amount",
             Self::NotAnIncrease { .. } => "round.not_an_increase",
             Self::ReservationExists => "round.reservation_exists",
+            Self::ChangeInFlight { .. } => "round.change_in_flight",
             Self::ReservationUnknown => "round.reservation_unknown",
             Self::ReservationCancelled => "round.reservation_cancelled",
             Self::SettingFrozen { .. } => "round.setting_frozen",
@@ -377,6 +383,12 @@ impl Refusal for RoundError {
                 "予算の確保は増額の場合に限ります（変更後の額{new_amount}が現在の交付決定額{current}を上回っていません）"
             ),
             Self::ReservationExists => "この変更申請の予算はすでに確保されています".into(),
+            Self::ChangeInFlight {
+                held_by_round,
+                held_by_grant,
+            } => format!(
+                "この交付の別の変更を反映している途中です（募集回の確保額{held_by_round}、交付決定額{held_by_grant}）。しばらくしてから改めて決定してください"
+            ),
             Self::ReservationUnknown => "この変更申請の予算は確保されていません".into(),
             Self::ReservationCancelled => "この変更申請の予算確保はすでに取り消されています".into(),
             Self::SettingFrozen { field } => format!(
@@ -412,6 +424,7 @@ impl Refusal for RoundError {
             | Self::AlreadyDecided(_)
             | Self::NotAwarded(_)
             | Self::ReservationExists
+            | Self::ChangeInFlight { .. }
             | Self::ReservationUnknown
             | Self::ReservationCancelled => RefusalKind::State,
             Self::WindowStillOpen

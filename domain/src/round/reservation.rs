@@ -4,8 +4,13 @@
 //! The change-approval flow spans two aggregates, so it runs as a saga driven from the log
 //! (`app/src/process/change.rs`):
 //! 1. `ReserveChange` on the round: the increase must fit the budget, the course's cap and the
-//!    rounding unit. The award's amount becomes the new amount at once, so no other decision can spend
-//!    the same money meanwhile (`ChangeReserved`).
+//!    rounding unit, and the award must hold what the grant holds (`held_by_grant`): while another
+//!    change of the grant is reserved but not yet recorded on it (or a cut on it not yet released),
+//!    a raise is refused (`round.change_in_flight`) and staff decide it again a moment later. Without
+//!    this rule, a second raise reserved from the first one's new amount could be refused by the
+//!    grant in one follower and approved in another, depending on which saw the first one's grant
+//!    step. The award's amount becomes the new amount at once, so no other decision can spend the
+//!    same money meanwhile (`ChangeReserved`).
 //! 2. `DecideChange` on the grant, with the reservation behind it (`GrantCommand::DecideChange`'s
 //!    `reserved_from`, the award's amount the round raised from).
 //! 3. Should the grant refuse after all (someone decided the change meanwhile, or another change
@@ -50,7 +55,7 @@ impl Round {
         &self,
         application_id: ApplicationId,
         change_request_id: ChangeRequestId,
-        new_amount: Yen,
+        (held_by_grant, new_amount): (Yen, Yen),
         reason: String,
         by: UserId,
         at: OffsetDateTime,
@@ -62,6 +67,16 @@ impl Round {
             .ok_or(RoundError::NotAwarded(application_id))?;
         if self.reservations.contains_key(&change_request_id) {
             return Err(RoundError::ReservationExists);
+        }
+        // Another change of this grant is reserved here but not yet recorded on the grant (or a
+        // cut on the grant not yet released here): a raise reserved now would start from an
+        // amount the grant does not hold, and its grant step would be refused. Decide it again
+        // once the other change has gone through.
+        if award.amount != held_by_grant {
+            return Err(RoundError::ChangeInFlight {
+                held_by_round: award.amount,
+                held_by_grant,
+            });
         }
         let increase = new_amount
             .checked_sub(award.amount)

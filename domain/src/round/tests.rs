@@ -1014,11 +1014,13 @@ fn change(n: u128) -> ChangeRequestId {
     ChangeRequestId::from_uuid(Uuid::from_u128(0xC0 + n))
 }
 
-fn reserve(n: u128, new_amount: i64) -> RoundCommand {
+/// Staff approve raising application `n`'s award to `new_amount`; the grant holds `held`.
+fn reserve(n: u128, held: i64, new_amount: i64) -> RoundCommand {
     RoundCommand::ReserveChange {
         application_id: app(n),
         change_request_id: change(n),
         new_amount: yen(new_amount),
+        held_by_grant: yen(held),
         reason: "事業の拡充を認める".into(),
         by: staff(),
         at: DECIDED_AT,
@@ -1072,7 +1074,7 @@ fn an_approved_raise_is_reserved_within_the_budget() {
     // Given awards of 500,000 + 250,000 + 200,000 = 950,000 of a 1,000,000 budget, when staff
     // approve raising the second to 300,000, then the round holds the 50,000 more at once.
     given(fully_decided())
-        .when(reserve(2, 300_000))
+        .when(reserve(2, 250_000, 300_000))
         .then_expect_events(vec![reserved(2, 250_000, 300_000)]);
     let round = state_of(with(fully_decided(), [reserved(2, 250_000, 300_000)]));
     assert_eq!(round.remaining_budget(), Yen::ZERO);
@@ -1089,7 +1091,7 @@ fn an_approved_raise_is_reserved_within_the_budget() {
 #[test]
 fn a_reserved_amount_off_the_rounding_unit_is_refused() {
     given(fully_decided())
-        .when(reserve(3, 200_500))
+        .when(reserve(3, 200_000, 200_500))
         .then_expect_error(RoundError::OffRoundingUnit {
             field: "new_amount",
             amount: yen(200_500),
@@ -1099,9 +1101,49 @@ fn a_reserved_amount_off_the_rounding_unit_is_refused() {
 }
 
 #[test]
+fn a_raise_is_reserved_only_from_what_the_grant_holds() {
+    // Given application 2's award raised on the round from 250,000 to 260,000 while the grant
+    // still holds 250,000 (the first change's grant step has not run yet), when staff approve a
+    // second raise to 280,000, then the round refuses: reserved from 260,000, the grant would
+    // refuse the step, and the two followers of it could disagree. Once the grant holds 260,000
+    // too, the same raise is reserved.
+    let first_raise_pending = with(
+        fully_decided(),
+        [released(1, 100_000, 400_000), reserved(2, 250_000, 260_000)],
+    );
+    let second = |held| RoundCommand::ReserveChange {
+        application_id: app(2),
+        change_request_id: change(9),
+        new_amount: yen(280_000),
+        held_by_grant: yen(held),
+        reason: "事業の拡充を認める".into(),
+        by: staff(),
+        at: DECIDED_AT,
+    };
+    given(first_raise_pending.clone())
+        .when(second(250_000))
+        .then_expect_error(RoundError::ChangeInFlight {
+            held_by_round: yen(260_000),
+            held_by_grant: yen(250_000),
+        });
+    given(first_raise_pending)
+        .when(second(260_000))
+        .then_expect_events(vec![RoundEvent::ChangeReserved {
+            application_id: app(2),
+            grant_id: grant(2),
+            change_request_id: change(9),
+            previous_amount: yen(260_000),
+            new_amount: yen(280_000),
+            reason: "事業の拡充を認める".into(),
+            by: staff(),
+            at: DECIDED_AT,
+        }]);
+}
+
+#[test]
 fn a_reservation_past_the_budget_is_refused() {
     given(fully_decided())
-        .when(reserve(2, 300_001))
+        .when(reserve(2, 250_000, 300_001))
         .then_expect_error(RoundError::BudgetExceeded {
             decided: yen(950_000),
             adding: yen(50_001),
@@ -1112,7 +1154,7 @@ fn a_reservation_past_the_budget_is_refused() {
 #[test]
 fn a_reservation_past_the_cap_or_not_raising_the_award_or_repeated_is_refused() {
     given(with(fully_decided(), [released(1, 400_000, 100_000)]))
-        .when(reserve(2, 500_001))
+        .when(reserve(2, 250_000, 500_001))
         .then_expect_error(RoundError::AboveMaximum {
             field: "new_amount",
             amount: yen(500_001),
@@ -1120,25 +1162,25 @@ fn a_reservation_past_the_cap_or_not_raising_the_award_or_repeated_is_refused() 
         });
     // A cut goes through the grant and the budget-release process; nothing to reserve.
     given(fully_decided())
-        .when(reserve(2, 200_000))
+        .when(reserve(2, 250_000, 200_000))
         .then_expect_error(RoundError::NotAnIncrease {
             current: yen(250_000),
             new_amount: yen(200_000),
         });
     given(fully_decided())
-        .when(reserve(2, 250_000))
+        .when(reserve(2, 250_000, 250_000))
         .then_expect_error(RoundError::NotAnIncrease {
             current: yen(250_000),
             new_amount: yen(250_000),
         });
     given(with(fully_decided(), [released(1, 100_000, 400_000)]))
-        .when(reserve(2, 260_000))
+        .when(reserve(2, 250_000, 260_000))
         .then_expect_events(vec![reserved(2, 250_000, 260_000)]);
     given(with(
         fully_decided(),
         [released(1, 100_000, 400_000), reserved(2, 250_000, 260_000)],
     ))
-    .when(reserve(2, 270_000))
+    .when(reserve(2, 260_000, 270_000))
     .then_expect_error(RoundError::ReservationExists);
 }
 
@@ -1193,7 +1235,7 @@ fn a_cancellation_after_a_withdrawal_gives_back_only_the_increase() {
 #[test]
 fn only_an_award_can_be_reserved_on_or_released() {
     given(fully_decided())
-        .when(reserve(4, 100_000))
+        .when(reserve(4, 0, 100_000))
         .then_expect_error(RoundError::NotAwarded(app(4)));
     given(fully_decided())
         .when(release(4, 100_000))
@@ -1221,7 +1263,7 @@ fn a_withdrawal_releases_the_whole_award_and_frees_its_budget() {
             },
         ],
     ))
-    .when(reserve(3, 500_000))
+    .when(reserve(3, 450_000, 500_000))
     .then_expect_events(vec![reserved(3, 450_000, 500_000)]);
 }
 
@@ -1390,6 +1432,7 @@ proptest! {
                     application_id: n(index),
                     change_request_id: change(i as u128),
                     new_amount: yen(amount),
+                    held_by_grant: round.awards.get(&n(index)).map_or(Yen::ZERO, |award| award.amount),
                     reason: "拡充".into(),
                     by: staff(),
                     at: DECIDED_AT,
@@ -1476,7 +1519,7 @@ fn refusals_about_one_input_name_its_field_in_the_http_contract() {
         Some("amount")
     );
     assert_eq!(
-        amount(fully_decided(), reserve(2, 500_001)),
+        amount(fully_decided(), reserve(2, 250_000, 500_001)),
         Some("new_amount")
     );
     // State and ranking refusals name none.
