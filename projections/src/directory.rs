@@ -4,13 +4,15 @@
 //! | question | facts (one row per event) | table |
 //! |---|---|---|
 //! | which rounds exist, oldest first | `RoundOpened`: the round, its course and fiscal year | `directory_rounds` |
-//! | which groups a user belongs to | `MemberAdded`: the group and the member's account | `directory_members` |
+//! | which groups a user belongs to | `MemberAdded` adds the group and the member's account, `MemberRemoved` deletes it | `directory_members` |
 //! | how many grants a group had in a course (rule 1, which also picks the rate) | `AwardDecided`: the round, application and group | `directory_awards` |
 //! | which applications a round has | `ApplicationDraftStarted`: the application and its round | `directory_applications` |
 //!
-//! The group aggregate has no event that removes a member account, and rule 1's count has always
-//! been "every `AwardDecided` of the group in another round of the same course" (a later
-//! `AwardReleased` or `GrantWithdrawn` does not un-count it), so every table only grows. Payloads are
+//! A member account removed from a group (`MemberRemoved`, issue 18) loses its row, so the group
+//! leaves its lists at once (the tail below folds a removal not yet projected); added again, it gets
+//! a new row at the new position. Rule 1's count has always been "every `AwardDecided` of the group
+//! in another round of the same course" (a later `AwardReleased` or `GrantWithdrawn` does not
+//! un-count it), so the other tables only grow. Payloads are
 //! read as JSON (like the other projections); an event of these types that lacks a field the directory
 //! needs is skipped, as the scans this replaces skipped a payload that did not parse. One difference
 //! from those scans: they deserialised `ApplicationDraftStarted` with the domain's type and no
@@ -70,9 +72,10 @@ use crate::runner::{BoxFuture, Projection};
 pub const NAME: &str = "directory";
 
 /// The event types the directory is made of.
-const EVENT_TYPES: [&str; 4] = [
+const EVENT_TYPES: [&str; 5] = [
     "RoundOpened",
     "MemberAdded",
+    "MemberRemoved",
     "AwardDecided",
     "ApplicationDraftStarted",
 ];
@@ -100,6 +103,7 @@ impl Projection for Directory {
         Some(&[
             Reads::Event("round", "RoundOpened"),
             Reads::Event("group", "MemberAdded"),
+            Reads::Event("group", "MemberRemoved"),
             Reads::Event("round", "AwardDecided"),
             Reads::Event("application", "ApplicationDraftStarted"),
         ])
@@ -127,6 +131,10 @@ enum Fact {
         group_id: String,
         user_id: String,
         position: i64,
+    },
+    MemberRemoved {
+        group_id: String,
+        user_id: String,
     },
     Award {
         round_id: String,
@@ -163,6 +171,10 @@ fn fact(event: &LoggedEvent) -> Option<Fact> {
             user_id: fields.optional_text("user_id")?,
             position,
         }),
+        ("group", "MemberRemoved") => Some(Fact::MemberRemoved {
+            group_id: id(),
+            user_id: fields.optional_text("user_id")?,
+        }),
         ("round", "AwardDecided") => Some(Fact::Award {
             round_id: id(),
             application_id: fields.optional_text("application_id")?,
@@ -183,6 +195,9 @@ fn fact(event: &LoggedEvent) -> Option<Fact> {
 async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
     let mut rounds = Vec::new();
     let mut members = Vec::new();
+    // The member accounts removed in this batch: their rows go before the batch's additions are
+    // inserted, so that one removed and added again gets the new row.
+    let mut removed = Vec::new();
     let mut awards = Vec::new();
     let mut applications = Vec::new();
     for event in events {
@@ -205,7 +220,14 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
                 group_id,
                 user_id,
                 position,
-            }) => members.push((group_id, user_id, position)),
+            }) => {
+                members.retain(|(group, user, _)| (group, user) != (&group_id, &user_id));
+                members.push((group_id, user_id, position));
+            }
+            Some(Fact::MemberRemoved { group_id, user_id }) => {
+                members.retain(|(group, user, _)| (group, user) != (&group_id, &user_id));
+                removed.push((group_id, user_id));
+            }
             Some(Fact::Award {
                 round_id,
                 application_id,
@@ -239,6 +261,15 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
             }
             query.execute(&mut *conn).await?
         });
+    }
+    for (group_id, user_id) in &removed {
+        crate::exec_tx!(&mut *tx, conn => sqlx::query(
+            "DELETE FROM directory_members WHERE group_id = $1 AND user_id = $2",
+        )
+        .bind(group_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?);
     }
     for chunk in members.chunks(MAX_PARAMETERS / 3) {
         let sql = insert_new(
@@ -362,21 +393,31 @@ pub async fn round_ids(pool: &LogPool) -> Result<Vec<String>, ProjectionError> {
 
 /// The groups `user_id` was added to, in the order they were added.
 pub async fn groups_of(pool: &LogPool, user_id: &str) -> Result<Vec<String>, ProjectionError> {
-    let mut view = View::open(pool, &["MemberAdded"]).await?;
+    let mut view = View::open(pool, &["MemberAdded", "MemberRemoved"]).await?;
     let mut found = view
         .rows(
             "SELECT group_id, added_position FROM directory_members WHERE user_id = $1",
             &[user_id],
         )
         .await?;
-    found.extend(view.tail.drain(..).filter_map(|fact| match fact {
-        Fact::Member {
-            group_id,
-            user_id: member,
-            position,
-        } if member == user_id => Some((group_id, position)),
-        _ => None,
-    }));
+    // The tail in log order: an addition after the rows, a removal takes the group out again.
+    for fact in view.tail.drain(..) {
+        match fact {
+            Fact::Member {
+                group_id,
+                user_id: member,
+                position,
+            } if member == user_id => {
+                found.retain(|(group, _)| *group != group_id);
+                found.push((group_id, position));
+            }
+            Fact::MemberRemoved {
+                group_id,
+                user_id: member,
+            } if member == user_id => found.retain(|(group, _)| *group != group_id),
+            _ => {}
+        }
+    }
     view.close().await?;
     Ok(in_log_order(found))
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod grants;
 pub mod groups;
 pub mod load;
+pub mod members;
 pub mod promotions;
 pub mod reviews;
 pub mod rounds;

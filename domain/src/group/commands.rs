@@ -29,6 +29,18 @@ pub enum GroupCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// The representative takes a member account's access to the group away.
+    RemoveMember {
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The representative hands the role to another member account.
+    MakeRepresentative {
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
     /// Record the group's current number of members and of members resident in the city.
     UpdateMembership {
         member_count: u32,

@@ -74,6 +74,21 @@ pub enum GroupEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// A member account no longer acts for the group (the representative removed it).
+    MemberRemoved {
+        user_id: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The representative (代表者) handed the role to another member account. Until the first
+    /// such event the representative is the account that registered the group.
+    RepresentativeChanged {
+        user_id: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     /// The group's personal data was erased: its key is destroyed, so the sealed contact details
     /// in the log can no longer be opened. Holds no personal data itself.
     PersonalDataErased {
@@ -91,6 +106,8 @@ impl DomainEvent for GroupEvent {
             Self::MembershipUpdated { .. } => "MembershipUpdated",
             Self::GroupDeregistered { .. } => "GroupDeregistered",
             Self::PersonalDataErased { .. } => "PersonalDataErased",
+            Self::MemberRemoved { .. } => "MemberRemoved",
+            Self::RepresentativeChanged { .. } => "RepresentativeChanged",
         }
         .into()
     }
@@ -101,7 +118,9 @@ impl DomainEvent for GroupEvent {
             Self::MemberAdded { .. }
             | Self::MembershipUpdated { .. }
             | Self::GroupDeregistered { .. }
-            | Self::PersonalDataErased { .. } => "1.0",
+            | Self::PersonalDataErased { .. }
+            | Self::MemberRemoved { .. }
+            | Self::RepresentativeChanged { .. } => "1.0",
         }
         .into()
     }

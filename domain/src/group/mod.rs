@@ -22,6 +22,14 @@
 //! - Adding a user who is already a member is refused (not silently ignored) so the caller learns it.
 //! - The personal contact fields travel in [`ContactDetails`] as one nested value so projections can
 //!   drop it whole (rule 12), and so the event store can seal it with the group's key (issue 19).
+//! - The representative (代表者) is one member account: the registering one until it hands the role
+//!   to another member (`MakeRepresentative`). Only the representative removes members
+//!   (`RemoveMember`) or hands the role over; the representative cannot be removed (hand the role
+//!   over first), so the last member, who is always the representative, cannot be either. Any member
+//!   (or staff) may invite an address ([`Group::check_invitation`]); the invitation itself is a
+//!   secret link outside the log, and accepting it adds the member (`AddMember`).
+//! - A group whose personal data was erased takes no new member: its records are kept for the
+//!   retention period only.
 //! - Erasing the personal data (`ErasePersonalData`) is allowed in any registration state, also
 //!   after deregistration (retention ends later), once: a second erasure is refused so that the
 //!   caller learns it was done. The group's name, number and history stay: they are not personal.
@@ -83,6 +91,9 @@ pub struct Group {
     deregistration_reason: Option<String>,
     #[serde(default)]
     personal_data_erased: bool,
+    /// The member account that represents the group (the registering one by default).
+    #[serde(default)]
+    representative: Option<UserId>,
 }
 
 impl Group {
@@ -150,6 +161,21 @@ impl Group {
     /// Whether a user may act for the group (the app's access policy asks this).
     pub fn is_member(&self, user_id: UserId) -> bool {
         self.members.contains(&user_id)
+    }
+
+    /// The member account that represents the group (代表者); `None` before registration.
+    pub fn representative(&self) -> Option<UserId> {
+        self.representative
+    }
+
+    /// Whether an address may be invited to the group now: its registration is current and its
+    /// personal data not erased. Who may invite (a member, staff) is the app's policy.
+    pub fn check_invitation(&self) -> Result<(), GroupError> {
+        self.check_registered()?;
+        if self.personal_data_erased {
+            return Err(GroupError::Erased);
+        }
+        Ok(())
     }
 
     /// The facts rule 1 judges, as of now.
@@ -236,11 +262,55 @@ impl Group {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GroupEvent>, GroupError> {
-        self.check_registered()?;
+        self.check_invitation()?;
         if self.is_member(user_id) {
             return Err(GroupError::AlreadyMember);
         }
         Ok(vec![GroupEvent::MemberAdded { user_id, by, at }])
+    }
+
+    /// Only the representative acts on the group's membership.
+    fn check_representative(&self, by: UserId) -> Result<(), GroupError> {
+        self.check_registered()?;
+        if self.representative != Some(by) {
+            return Err(GroupError::NotRepresentative);
+        }
+        Ok(())
+    }
+
+    fn remove_member(
+        &self,
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_representative(by)?;
+        if !self.is_member(user_id) {
+            return Err(GroupError::NotAMember);
+        }
+        if self.members.len() <= 1 {
+            return Err(GroupError::LastMember);
+        }
+        if self.representative == Some(user_id) {
+            return Err(GroupError::RepresentativeCannotBeRemoved);
+        }
+        Ok(vec![GroupEvent::MemberRemoved { user_id, by, at }])
+    }
+
+    fn make_representative(
+        &self,
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_representative(by)?;
+        if !self.is_member(user_id) {
+            return Err(GroupError::NotAMember);
+        }
+        if self.representative == Some(user_id) {
+            return Err(GroupError::AlreadyRepresentative);
+        }
+        Ok(vec![GroupEvent::RepresentativeChanged { user_id, by, at }])
     }
 
     fn update_membership(
@@ -332,6 +402,12 @@ impl Aggregate for Group {
                 at,
             )?,
             GroupCommand::AddMember { user_id, by, at } => self.add_member(user_id, by, at)?,
+            GroupCommand::RemoveMember { user_id, by, at } => {
+                self.remove_member(user_id, by, at)?
+            }
+            GroupCommand::MakeRepresentative { user_id, by, at } => {
+                self.make_representative(user_id, by, at)?
+            }
             GroupCommand::UpdateMembership {
                 member_count,
                 resident_member_count,
@@ -358,8 +434,10 @@ impl Aggregate for Group {
                 member_count,
                 resident_member_count,
                 purpose,
+                by,
                 ..
             } => {
+                self.representative = Some(by);
                 self.id = group_id;
                 self.state = RegistrationState::Registered;
                 self.name = name;
@@ -372,6 +450,12 @@ impl Aggregate for Group {
             }
             GroupEvent::MemberAdded { user_id, .. } => {
                 self.members.insert(user_id);
+            }
+            GroupEvent::MemberRemoved { user_id, .. } => {
+                self.members.remove(&user_id);
+            }
+            GroupEvent::RepresentativeChanged { user_id, .. } => {
+                self.representative = Some(user_id);
             }
             GroupEvent::MembershipUpdated {
                 member_count,

@@ -97,6 +97,8 @@ fn event_label(event_type: &str) -> &str {
         "GrantCancelled" => "交付決定の取消",
         "GroupRegistered" => "団体の登録",
         "MemberAdded" => "構成員の追加",
+        "MemberRemoved" => "構成員の削除",
+        "RepresentativeChanged" => "代表者の交代",
         "MembershipUpdated" => "構成員数の更新",
         "GroupDeregistered" => "団体の登録抹消",
         "PersonalDataErased" => "個人情報の削除",
