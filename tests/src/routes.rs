@@ -139,6 +139,16 @@ pub fn access(operation_id: &str) -> Option<Access> {
         "groups_get" | "grants_get" | "grants_get_report" => {
             access(&[Member, Staff, Auditor], &[Stranger, Reviewer])
         }
+        // A group's member accounts (issue 18): members, staff and auditors read the list; members
+        // and staff invite (auditors change nothing); any applicant may present an invitation
+        // (the matrix's is unknown: 422); the representative's acts get past the policy for the
+        // members (the matrix names an account that is no member: refused by the domain).
+        "groups_members_list" => access(&[Member, Staff, Auditor], &[Stranger, Reviewer]),
+        "groups_members_invite" => access(&[Member, Staff], &[Stranger, Reviewer]),
+        "groups_members_accept" => access(APPLICANTS, &[]),
+        "groups_members_remove" | "groups_members_make_representative" => {
+            access(&[Member], &[Stranger])
+        }
         "applications_get" => access(&[Member, Reviewer, Staff, Auditor], &[Stranger]),
         // Documents are read as their grant or application is. The application's form is rendered
         // on demand, so it exists; the matrix names no grant document (the demo's notices are
@@ -248,6 +258,7 @@ impl Ids {
             .replace("{aggregate_id}", &self.application)
             .replace("{id}", id)
             .replace("{cid}", &self.change_request)
+            .replace("{user_id}", &self.account)
             .replace("{attachment_id}", &uuid::Uuid::now_v7().to_string())
             .replace("{photo_id}", &uuid::Uuid::now_v7().to_string())
             .replace(
@@ -282,6 +293,10 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
             json!({"email": format!("user-{}@example.jp", uuid::Uuid::new_v4().simple()), "password": TEST_PASSWORD, "display_name": "職員", "role": "auditor"})
         }
         "groups_register" => group("新しい会"),
+        "groups_members_invite" => {
+            json!({"email": format!("invitee-{}@example.jp", uuid::Uuid::new_v4().simple())})
+        }
+        "groups_members_accept" => json!({"token": "0".repeat(64)}),
         "notices_mark_read" => json!({"id": "<0000@localhost>"}),
         "rounds_open" => step_up_round(1_000_000, Duration::hours(1)),
         "rounds_appoint" => json!({"reviewer_id": uuid::Uuid::now_v7()}),

@@ -40,6 +40,7 @@ mod hostile_input;
 mod idempotency;
 mod logs;
 mod mail;
+mod members;
 mod maximum_preview;
 mod notice_numbers;
 mod notices_not_awarded;

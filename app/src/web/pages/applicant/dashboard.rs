@@ -163,7 +163,10 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
             @if groups.is_empty() {
                 p { "申請するには、まず団体を登録してください。" }
             } @else {
-                ul { @for group in &groups { li { (text(&group["name"])) "（登録番号 " (text(&group["registration_number"])) "）" } } }
+                ul { @for group in &groups { li {
+                    (text(&group["name"])) "（登録番号 " (text(&group["registration_number"])) "） "
+                    a href={ "/groups/" (text(&group["id"])) "/members" } { "メンバーと招待" }
+                } } }
             }
             p { a href="/groups/new" { "団体を登録する" } }
         }
