@@ -214,9 +214,7 @@ async fn a_group_invites_removes_and_hands_over(backend: Backend) {
     // accepts; Alice hands her the role there, and Carol removes Alice.
     let alice_browser = Browser::new(&app);
     alice_browser.sign_in(&alice).await;
-    let page = alice_browser
-        .get(&format!("/groups/{group}/members"))
-        .await;
+    let page = alice_browser.get(&format!("/groups/{group}/members")).await;
     assert_eq!(page.status, 200, "{}", page.html);
     assert!(page.html.contains("代表者"), "{}", page.html);
     let sent = alice_browser
@@ -248,7 +246,11 @@ async fn a_group_invites_removes_and_hands_over(backend: Backend) {
             ],
         )
         .await;
-    assert!(joined.html.contains("メンバーになりました"), "{}", joined.html);
+    assert!(
+        joined.html.contains("メンバーになりました"),
+        "{}",
+        joined.html
+    );
     assert_eq!(status_of(&app, &carol_token, &application_path).await, 200);
     let carol_id = members(&app, &alice_token, &group).await["members"]
         .as_array()
@@ -259,9 +261,7 @@ async fn a_group_invites_removes_and_hands_over(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let page = alice_browser
-        .get(&format!("/groups/{group}/members"))
-        .await;
+    let page = alice_browser.get(&format!("/groups/{group}/members")).await;
     let handed = alice_browser
         .post(
             &format!("/groups/{group}/members/{carol_id}/representative"),
@@ -273,9 +273,7 @@ async fn a_group_invites_removes_and_hands_over(backend: Backend) {
         members(&app, &alice_token, &group).await["representative"],
         carol_id.as_str()
     );
-    let page = carol_browser
-        .get(&format!("/groups/{group}/members"))
-        .await;
+    let page = carol_browser.get(&format!("/groups/{group}/members")).await;
     let removed = carol_browser
         .post(
             &format!("/groups/{group}/members/{alice_id}/remove"),

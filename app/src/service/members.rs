@@ -175,6 +175,8 @@ pub async fn accept(
     id: GroupId,
     token: &str,
 ) -> Result<Executed<Group>, ServiceError> {
+    // An unknown group is not found, whatever the link.
+    existing(&state.stores.groups, id).await?;
     let now = state.clock.now();
     let found = invitation::check(&state.db, id, token, now).await?;
     let Invitation::Valid { email } = found else {

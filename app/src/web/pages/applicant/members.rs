@@ -113,7 +113,10 @@ fn members_page(
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Value, Problem> {
     web.api
-        .get(format!("/api/v1/groups/{}/members", encode(id)), Some(token))
+        .get(
+            format!("/api/v1/groups/{}/members", encode(id)),
+            Some(token),
+        )
         .await
 }
 
@@ -225,11 +228,7 @@ pub(super) async fn remove(
     PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
-    let api = format!(
-        "/api/v1/groups/{}/members/{}",
-        encode(&id),
-        encode(&uid)
-    );
+    let api = format!("/api/v1/groups/{}/members/{}", encode(&id), encode(&uid));
     let key = form.idempotency_key("remove");
     step(
         web,
@@ -293,10 +292,7 @@ pub(super) async fn join_form(
     Query(token): Query<Token>,
 ) -> Response {
     if visitor.token().is_none() {
-        return login_then(&format!(
-            "/groups/{id}/join?token={}",
-            encode(&token.token)
-        ));
+        return login_then(&format!("/groups/{id}/join?token={}", encode(&token.token)));
     }
     join_page(
         &visitor,

@@ -52,10 +52,7 @@ pub fn routes() -> Router<Web> {
         .route("/groups/new", get(new_group).post(register_group))
         .route("/groups/{id}/members", get(members::members))
         .route("/groups/{id}/members/invite", post(members::invite))
-        .route(
-            "/groups/{id}/members/{uid}/remove",
-            post(members::remove),
-        )
+        .route("/groups/{id}/members/{uid}/remove", post(members::remove))
         .route(
             "/groups/{id}/members/{uid}/representative",
             post(members::make_representative),
