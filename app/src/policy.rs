@@ -8,9 +8,9 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | applicant | register groups, draft/submit/withdraw their groups' applications, act on their groups' grants |
+//! | applicant | register groups, draft/submit/withdraw their groups' applications, act on their groups' grants; invite to their groups, accept an invitation to their address; the representative removes members and hands the role over |
 //! | reviewer | read, declare conflicts on and score their committees' applications once screened eligible; rankings once unsealed |
-//! | staff | everything except scoring |
+//! | staff | everything except scoring and a group's membership (they may invite, not remove) |
 //! | auditor | read everything, change nothing |
 //! | public | open calls, the public list, sign-up and sign-in |
 
