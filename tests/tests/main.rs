@@ -19,6 +19,7 @@ mod budget_invariant;
 mod budget_totals;
 mod change_approval;
 mod concurrency;
+mod coordinator;
 mod crash;
 mod crypto_shredding;
 mod decisions;

@@ -37,7 +37,18 @@ pub struct PendingInvitation {
     expires_at: String,
 }
 
-/// A group's member accounts (the representative first) and its open invitations.
+/// A coordinator (中間支援) the group consented to.
+#[derive(Serialize, ToSchema)]
+pub struct CoordinatorRow {
+    #[schema(value_type = uuid::Uuid)]
+    user_id: UserId,
+    display_name: String,
+    /// Whether the group allows it to submit on its behalf.
+    may_submit: bool,
+}
+
+/// A group's member accounts (the representative first), its open invitations and the
+/// coordinators it consented to.
 #[derive(Serialize, ToSchema)]
 pub struct MemberList {
     #[schema(value_type = uuid::Uuid)]
@@ -47,6 +58,7 @@ pub struct MemberList {
     representative: Option<UserId>,
     members: Vec<MemberRow>,
     invitations: Vec<PendingInvitation>,
+    coordinators: Vec<CoordinatorRow>,
 }
 
 /// `GET /api/v1/groups/{id}/members`.
@@ -84,6 +96,15 @@ pub async fn list(
             .map(|pending| PendingInvitation {
                 email: pending.email,
                 expires_at: super::jst(pending.expires_at),
+            })
+            .collect(),
+        coordinators: found
+            .coordinators
+            .into_iter()
+            .map(|coordinator| CoordinatorRow {
+                user_id: coordinator.user_id,
+                display_name: coordinator.display_name,
+                may_submit: coordinator.may_submit,
             })
             .collect(),
     }))
@@ -238,6 +259,87 @@ pub async fn make_representative(
     Path((id, user_id)): Path<(GroupId, UserId)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = service::make_representative(&state, &context, &applicant, id, user_id).await?;
+    Ok(Json(MembersChanged {
+        group_id: id,
+        position: executed.position,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    /// The coordinator's account (role `coordinator`).
+    #[schema(value_type = uuid::Uuid)]
+    coordinator_id: UserId,
+    /// Whether it may submit the group's applications and settlement reports.
+    #[serde(default)]
+    may_submit: bool,
+}
+
+/// `POST /api/v1/groups/{id}/coordinators`: the representative consents that a coordinator
+/// (中間支援) reads the group's records and edits its drafts and settlement reports (and submits
+/// them if `may_submit`); again with other terms, it replaces the consent.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{id}/coordinators",
+    operation_id = "groups_coordinators_consent",
+    tag = "groups",
+    summary = "コーディネーター（中間支援）への同意（代表者のみ） / consent to a coordinator's help (the representative)",
+    params(("id" = uuid::Uuid, Path, description = "the group id")),
+    request_body = Consent,
+    responses(
+        (status = 200, description = "recorded", body = MembersChanged),
+        (status = 409, description = "the same consent again (group.consent_unchanged)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "not the representative, or not a coordinator's account (group.not_representative, group.not_a_coordinator)", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn consent(
+    State(state): State<AppState>,
+    applicant: Applicant,
+    context: CommandContext,
+    Path(id): Path<GroupId>,
+    Json(body): Json<Consent>,
+) -> Result<impl IntoResponse, ApiError> {
+    let executed = service::consent(
+        &state,
+        &context,
+        &applicant,
+        id,
+        body.coordinator_id,
+        body.may_submit,
+    )
+    .await?;
+    Ok(Json(MembersChanged {
+        group_id: id,
+        position: executed.position,
+    }))
+}
+
+/// `DELETE /api/v1/groups/{id}/coordinators/{user_id}`: the representative withdraws the consent;
+/// the coordinator's access ends at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/groups/{id}/coordinators/{user_id}",
+    operation_id = "groups_coordinators_withdraw",
+    tag = "groups",
+    summary = "コーディネーターへの同意の撤回（代表者のみ） / withdraw a coordinator's consent (the representative)",
+    params(
+        ("id" = uuid::Uuid, Path, description = "the group id"),
+        ("user_id" = uuid::Uuid, Path, description = "the coordinator's account"),
+    ),
+    responses(
+        (status = 200, description = "withdrawn", body = MembersChanged),
+        (status = 409, description = "no such consent (group.no_consent)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "not the representative (group.not_representative)", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    applicant: Applicant,
+    context: CommandContext,
+    Path((id, user_id)): Path<(GroupId, UserId)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let executed = service::withdraw_consent(&state, &context, &applicant, id, user_id).await?;
     Ok(Json(MembersChanged {
         group_id: id,
         position: executed.position,

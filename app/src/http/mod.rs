@@ -81,6 +81,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(members::accept))
         .routes(routes!(members::remove))
         .routes(routes!(members::make_representative))
+        .routes(routes!(members::consent))
+        .routes(routes!(members::withdraw_consent))
         .routes(routes!(erasure::erase))
         .routes(routes!(erasure::erase_account))
         .routes(routes!(rounds::open, rounds::list))

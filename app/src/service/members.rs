@@ -26,13 +26,22 @@ pub struct Member {
     pub representative: bool,
 }
 
-/// A group's member accounts (the representative first, then by name) and the invitations still
-/// open.
+/// A coordinator (中間支援) the group consented to.
+#[derive(Debug, Clone)]
+pub struct Coordinator {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub may_submit: bool,
+}
+
+/// A group's member accounts (the representative first, then by name), the invitations still
+/// open and the coordinators it consented to.
 #[derive(Debug, Clone)]
 pub struct Members {
     pub group: Group,
     pub members: Vec<Member>,
     pub pending: Vec<Pending>,
+    pub coordinators: Vec<Coordinator>,
 }
 
 /// The group's members and open invitations, for its members, staff and auditors.
@@ -53,10 +62,19 @@ pub async fn list(state: &AppState, actor: &Actor, id: GroupId) -> Result<Member
             .then_with(|| a.display_name.cmp(&b.display_name))
     });
     let pending = invitation::pending(&state.db, id, state.clock.now()).await?;
+    let mut coordinators = Vec::new();
+    for (user_id, may_submit) in group.coordinators() {
+        coordinators.push(Coordinator {
+            user_id,
+            display_name: display_name(state, user_id).await?,
+            may_submit,
+        });
+    }
     Ok(Members {
         group,
         members,
         pending,
+        coordinators,
     })
 }
 
@@ -111,7 +129,9 @@ pub async fn invite(
     let group = existing(&state.stores.groups, id).await?;
     let staff = actor.has(Role::Staff);
     if !staff && !group.is_member(actor.user_id) {
-        return Err(if oversees(actor) {
+        // Auditors and the group's coordinators see the group but invite nobody.
+        let sees = oversees(actor) || group.acting(actor.user_id).is_some();
+        return Err(if sees {
             ServiceError::forbidden()
         } else {
             ServiceError::not_found()
@@ -256,6 +276,64 @@ pub async fn make_representative(
     let loaded = own_group(state, actor, id).await?;
     let command = GroupCommand::MakeRepresentative {
         user_id,
+        by: actor.user_id,
+        at: context.now,
+    };
+    context
+        .run_loaded(
+            &state.stores.groups,
+            loaded,
+            command,
+            actor,
+            ActorRole::Applicant,
+        )
+        .await
+}
+
+/// The representative consents that a coordinator (中間支援) helps the group: it may read the
+/// group's records and save its drafts and settlement reports, and submit them when `may_submit`.
+/// Consenting again with other terms replaces the consent.
+pub async fn consent(
+    state: &AppState,
+    context: &CommandContext,
+    Applicant(actor): &Applicant,
+    id: GroupId,
+    coordinator: UserId,
+    may_submit: bool,
+) -> Result<Executed<Group>, ServiceError> {
+    let loaded = own_group(state, actor, id).await?;
+    let is_coordinator = crate::accounts::load(state, coordinator)
+        .await?
+        .is_some_and(|account| account.roles.contains(&Role::Coordinator));
+    let command = GroupCommand::ConsentCoordinator {
+        coordinator,
+        is_coordinator,
+        may_submit,
+        by: actor.user_id,
+        at: context.now,
+    };
+    context
+        .run_loaded(
+            &state.stores.groups,
+            loaded,
+            command,
+            actor,
+            ActorRole::Applicant,
+        )
+        .await
+}
+
+/// The representative withdraws a coordinator's consent: its access ends at once.
+pub async fn withdraw_consent(
+    state: &AppState,
+    context: &CommandContext,
+    Applicant(actor): &Applicant,
+    id: GroupId,
+    coordinator: UserId,
+) -> Result<Executed<Group>, ServiceError> {
+    let loaded = own_group(state, actor, id).await?;
+    let command = GroupCommand::WithdrawCoordinatorConsent {
+        coordinator,
         by: actor.user_id,
         at: context.now,
     };

@@ -41,6 +41,21 @@ pub enum GroupCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// The representative consents that `coordinator` helps the group; `is_coordinator` is whether
+    /// that account holds the coordinator role (the app reads it from the account).
+    ConsentCoordinator {
+        coordinator: UserId,
+        is_coordinator: bool,
+        may_submit: bool,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The representative withdraws a coordinator's consent.
+    WithdrawCoordinatorConsent {
+        coordinator: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
     /// Record the group's current number of members and of members resident in the city.
     UpdateMembership {
         member_count: u32,

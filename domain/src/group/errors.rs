@@ -44,6 +44,14 @@ pub enum GroupError {
     LastMember,
     #[error("this member is already the group's representative")]
     AlreadyRepresentative,
+    #[error("this account is not a coordinator (中間支援)")]
+    NotACoordinator,
+    #[error("the group has already consented to this coordinator on these terms")]
+    ConsentUnchanged,
+    #[error("the group has not consented to this coordinator")]
+    NoConsent,
+    #[error("the group has not allowed this coordinator to submit on its behalf")]
+    CoordinatorMayNotSubmit,
     #[error("only groups with a current registration may apply")]
     NoCurrentRegistration,
     #[error("a group needs at least {min} members to apply (it has {count})")]
@@ -96,6 +104,10 @@ impl Refusal for GroupError {
             Self::RepresentativeCannotBeRemoved => "group.representative_cannot_be_removed",
             Self::LastMember => "group.last_member",
             Self::AlreadyRepresentative => "group.already_representative",
+            Self::NotACoordinator => "group.not_a_coordinator",
+            Self::ConsentUnchanged => "group.consent_unchanged",
+            Self::NoConsent => "group.no_consent",
+            Self::CoordinatorMayNotSubmit => "group.coordinator_may_not_submit",
             Self::NoCurrentRegistration => "group.no_current_registration",
             Self::TooFewMembers { .. } => "group.too_few_members",
             Self::NoResidentMember => "group.no_resident_member",
@@ -133,6 +145,16 @@ impl Refusal for GroupError {
             }
             Self::LastMember => "団体の最後のメンバーは削除できません".into(),
             Self::AlreadyRepresentative => "このメンバーはすでに団体の代表者です".into(),
+            Self::NotACoordinator => {
+                "このアカウントは中間支援（コーディネーター）のアカウントではありません".into()
+            }
+            Self::ConsentUnchanged => {
+                "このコーディネーターにはすでに同じ内容で同意しています".into()
+            }
+            Self::NoConsent => "団体はこのコーディネーターに同意していません".into(),
+            Self::CoordinatorMayNotSubmit => {
+                "団体はこのコーディネーターに提出を認めていません。提出は団体のメンバーが行ってください".into()
+            }
             Self::NoCurrentRegistration => {
                 "登録が有効な団体のみ申請できます".into()
             }
@@ -161,10 +183,14 @@ impl Refusal for GroupError {
             | Self::AlreadyErased
             | Self::Erased
             | Self::NotAMember
-            | Self::AlreadyRepresentative => RefusalKind::State,
-            Self::NotRepresentative | Self::RepresentativeCannotBeRemoved | Self::LastMember => {
-                RefusalKind::Rule
-            }
+            | Self::AlreadyRepresentative
+            | Self::ConsentUnchanged
+            | Self::NoConsent => RefusalKind::State,
+            Self::NotRepresentative
+            | Self::RepresentativeCannotBeRemoved
+            | Self::LastMember
+            | Self::NotACoordinator
+            | Self::CoordinatorMayNotSubmit => RefusalKind::Rule,
             Self::EmptyText { .. }
             | Self::TextTooLong { .. }
             | Self::Text(_)

@@ -89,6 +89,22 @@ pub enum GroupEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The representative consented that a coordinator (中間支援) reads and edits the group's drafts
+    /// and settlement reports, and submits them when `may_submit`. A later consent replaces it.
+    CoordinatorConsented {
+        coordinator: UserId,
+        may_submit: bool,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The representative withdrew the coordinator's consent: its access ends.
+    CoordinatorConsentWithdrawn {
+        coordinator: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     /// The group's personal data was erased: its key is destroyed, so the sealed contact details
     /// in the log can no longer be opened. Holds no personal data itself.
     PersonalDataErased {
@@ -108,6 +124,8 @@ impl DomainEvent for GroupEvent {
             Self::PersonalDataErased { .. } => "PersonalDataErased",
             Self::MemberRemoved { .. } => "MemberRemoved",
             Self::RepresentativeChanged { .. } => "RepresentativeChanged",
+            Self::CoordinatorConsented { .. } => "CoordinatorConsented",
+            Self::CoordinatorConsentWithdrawn { .. } => "CoordinatorConsentWithdrawn",
         }
         .into()
     }
@@ -120,7 +138,9 @@ impl DomainEvent for GroupEvent {
             | Self::GroupDeregistered { .. }
             | Self::PersonalDataErased { .. }
             | Self::MemberRemoved { .. }
-            | Self::RepresentativeChanged { .. } => "1.0",
+            | Self::RepresentativeChanged { .. }
+            | Self::CoordinatorConsented { .. }
+            | Self::CoordinatorConsentWithdrawn { .. } => "1.0",
         }
         .into()
     }

@@ -42,7 +42,7 @@ pub mod standing;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
@@ -94,6 +94,18 @@ pub struct Group {
     /// The member account that represents the group (the registering one by default).
     #[serde(default)]
     representative: Option<UserId>,
+    /// The coordinators (中間支援) the group consented to, each with whether it may submit.
+    #[serde(default)]
+    coordinators: BTreeMap<UserId, bool>,
+}
+
+/// How an account acts for a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acting {
+    /// One of its member accounts.
+    Member,
+    /// A coordinator (中間支援) with the group's consent.
+    Coordinator { may_submit: bool },
 }
 
 impl Group {
@@ -176,6 +188,36 @@ impl Group {
             return Err(GroupError::Erased);
         }
         Ok(())
+    }
+
+    /// How `user_id` acts for the group, if at all: a member, or a coordinator it consented to.
+    pub fn acting(&self, user_id: UserId) -> Option<Acting> {
+        if self.is_member(user_id) {
+            Some(Acting::Member)
+        } else {
+            self.coordinators
+                .get(&user_id)
+                .map(|&may_submit| Acting::Coordinator { may_submit })
+        }
+    }
+
+    /// The coordinators the group consented to, each with whether it may submit.
+    pub fn coordinators(&self) -> impl Iterator<Item = (UserId, bool)> + '_ {
+        self.coordinators
+            .iter()
+            .map(|(user, may_submit)| (*user, *may_submit))
+    }
+
+    /// Whether `user_id` may submit an application or a settlement report for the group: its
+    /// members may; a coordinator only when the group allowed it.
+    pub fn check_submission(&self, user_id: UserId) -> Result<(), GroupError> {
+        match self.acting(user_id) {
+            Some(Acting::Member | Acting::Coordinator { may_submit: true }) => Ok(()),
+            Some(Acting::Coordinator { may_submit: false }) => {
+                Err(GroupError::CoordinatorMayNotSubmit)
+            }
+            None => Err(GroupError::NotAMember),
+        }
     }
 
     /// The facts rule 1 judges, as of now.
@@ -313,6 +355,46 @@ impl Group {
         Ok(vec![GroupEvent::RepresentativeChanged { user_id, by, at }])
     }
 
+    fn consent_coordinator(
+        &self,
+        coordinator: UserId,
+        is_coordinator: bool,
+        may_submit: bool,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_representative(by)?;
+        if !is_coordinator {
+            return Err(GroupError::NotACoordinator);
+        }
+        if self.coordinators.get(&coordinator) == Some(&may_submit) {
+            return Err(GroupError::ConsentUnchanged);
+        }
+        Ok(vec![GroupEvent::CoordinatorConsented {
+            coordinator,
+            may_submit,
+            by,
+            at,
+        }])
+    }
+
+    fn withdraw_coordinator_consent(
+        &self,
+        coordinator: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_representative(by)?;
+        if !self.coordinators.contains_key(&coordinator) {
+            return Err(GroupError::NoConsent);
+        }
+        Ok(vec![GroupEvent::CoordinatorConsentWithdrawn {
+            coordinator,
+            by,
+            at,
+        }])
+    }
+
     fn update_membership(
         &self,
         member_count: u32,
@@ -408,6 +490,18 @@ impl Aggregate for Group {
             GroupCommand::MakeRepresentative { user_id, by, at } => {
                 self.make_representative(user_id, by, at)?
             }
+            GroupCommand::ConsentCoordinator {
+                coordinator,
+                is_coordinator,
+                may_submit,
+                by,
+                at,
+            } => self.consent_coordinator(coordinator, is_coordinator, may_submit, by, at)?,
+            GroupCommand::WithdrawCoordinatorConsent {
+                coordinator,
+                by,
+                at,
+            } => self.withdraw_coordinator_consent(coordinator, by, at)?,
             GroupCommand::UpdateMembership {
                 member_count,
                 resident_member_count,
@@ -456,6 +550,16 @@ impl Aggregate for Group {
             }
             GroupEvent::RepresentativeChanged { user_id, .. } => {
                 self.representative = Some(user_id);
+            }
+            GroupEvent::CoordinatorConsented {
+                coordinator,
+                may_submit,
+                ..
+            } => {
+                self.coordinators.insert(coordinator, may_submit);
+            }
+            GroupEvent::CoordinatorConsentWithdrawn { coordinator, .. } => {
+                self.coordinators.remove(&coordinator);
             }
             GroupEvent::MembershipUpdated {
                 member_count,

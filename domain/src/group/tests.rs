@@ -929,3 +929,124 @@ fn the_new_membership_events_are_version_1_0() {
         assert_eq!(event.event_version(), "1.0");
     }
 }
+
+// A coordinator (中間支援) with the group's consent (issue 18, item 5).
+
+fn coordinator() -> UserId {
+    UserId::from_uuid(uuid::Uuid::from_u128(20))
+}
+
+fn consent(may_submit: bool, by: UserId) -> GroupCommand {
+    GroupCommand::ConsentCoordinator {
+        coordinator: coordinator(),
+        is_coordinator: true,
+        may_submit,
+        by,
+        at: AT,
+    }
+}
+
+fn consented(may_submit: bool) -> GroupEvent {
+    GroupEvent::CoordinatorConsented {
+        coordinator: coordinator(),
+        may_submit,
+        by: founder(),
+        at: AT,
+    }
+}
+
+#[test]
+fn the_representative_consents_to_a_coordinator_who_then_acts_for_the_group() {
+    GroupTest::with(())
+        .given(two_members())
+        .when(consent(false, founder()))
+        .then_expect_events(vec![consented(false)]);
+    let mut events = two_members();
+    events.push(consented(false));
+    let group = replay(events);
+    assert_eq!(
+        group.acting(coordinator()),
+        Some(Acting::Coordinator { may_submit: false })
+    );
+    assert_eq!(group.acting(another_user()), Some(Acting::Member));
+    assert_eq!(group.acting(third_user()), None);
+    assert!(
+        !group.is_member(coordinator()),
+        "a coordinator is not a member"
+    );
+}
+
+#[test]
+fn a_coordinator_submits_only_when_the_group_allowed_it() {
+    let mut events = two_members();
+    events.push(consented(false));
+    assert_eq!(
+        replay(events.clone()).check_submission(coordinator()),
+        Err(GroupError::CoordinatorMayNotSubmit)
+    );
+    assert_eq!(replay(events.clone()).check_submission(founder()), Ok(()));
+    assert_eq!(
+        replay(events.clone()).check_submission(third_user()),
+        Err(GroupError::NotAMember)
+    );
+    GroupTest::with(())
+        .given(events.clone())
+        .when(consent(true, founder()))
+        .then_expect_events(vec![consented(true)]);
+    events.push(consented(true));
+    assert_eq!(replay(events).check_submission(coordinator()), Ok(()));
+}
+
+#[test]
+fn only_the_representative_consents_and_only_to_a_coordinator_account() {
+    GroupTest::with(())
+        .given(two_members())
+        .when(consent(false, another_user()))
+        .then_expect_error(GroupError::NotRepresentative);
+    GroupTest::with(())
+        .given(two_members())
+        .when(GroupCommand::ConsentCoordinator {
+            coordinator: third_user(),
+            is_coordinator: false,
+            may_submit: false,
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::NotACoordinator);
+    let mut events = two_members();
+    events.push(consented(true));
+    GroupTest::with(())
+        .given(events)
+        .when(consent(true, founder()))
+        .then_expect_error(GroupError::ConsentUnchanged);
+}
+
+#[test]
+fn a_withdrawn_consent_ends_the_coordinators_access() {
+    let withdraw = |by| GroupCommand::WithdrawCoordinatorConsent {
+        coordinator: coordinator(),
+        by,
+        at: AT,
+    };
+    let withdrawn = GroupEvent::CoordinatorConsentWithdrawn {
+        coordinator: coordinator(),
+        by: founder(),
+        at: AT,
+    };
+    let mut events = two_members();
+    events.push(consented(true));
+    GroupTest::with(())
+        .given(events.clone())
+        .when(withdraw(another_user()))
+        .then_expect_error(GroupError::NotRepresentative);
+    GroupTest::with(())
+        .given(events.clone())
+        .when(withdraw(founder()))
+        .then_expect_events(vec![withdrawn.clone()]);
+    events.push(withdrawn);
+    assert_eq!(replay(events.clone()).acting(coordinator()), None);
+    GroupTest::with(())
+        .given(events)
+        .when(withdraw(founder()))
+        .then_expect_error(GroupError::NoConsent);
+}
