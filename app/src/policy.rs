@@ -14,6 +14,10 @@
 //! | coordinator | (中間支援) for a group that consented: read it, its applications and grants; save its drafts and settlement reports; submit them only if the group allowed it |
 //! | auditor | read everything, change nothing |
 //! | public | open calls, the public list, sign-up and sign-in |
+//!
+//! A coordinator reaches a group's objects through the group's consent (`Group::acting`), which
+//! [`Owned::acting`] carries to the use case: it records the command as the coordinator's on
+//! behalf of the group, and submission asks `Group::check_submission`.
 
 use grants_domain::account::Role;
 use grants_domain::group::Acting;

@@ -5,6 +5,7 @@
 //! group allows it, nor withdraw the application; consent is the representative's alone and only
 //! for a coordinator's account; withdrawing it ends the access at once.
 
+use grants_tests::browser::Browser;
 use grants_tests::scenario::{form, step_up_round};
 use grants_tests::{Backend, TestApp, TEST_PASSWORD};
 use reqwest::Method;
@@ -187,6 +188,37 @@ async fn a_coordinator_helps_a_group_with_its_consent(backend: Backend) {
     .await;
     assert_eq!(again, 409, "{body}");
     assert_eq!(body["code"], "group.no_consent");
+
+    // In a browser: the coordinator's /my shows the id to give the group; the representative
+    // consents on the members' page, where the coordinator then finds itself listed.
+    let helper = Browser::new(&app);
+    helper.sign_in("coordinator@npo.example.jp").await;
+    let home = helper.get("/my").await;
+    assert!(home.html.contains(&coordinator_id), "{}", home.html);
+    let representative = Browser::new(&app);
+    representative.sign_in("alice@example.jp").await;
+    let page = representative
+        .get(&format!("/groups/{group}/members"))
+        .await;
+    let consented = representative
+        .post(
+            &format!("/groups/{group}/coordinators"),
+            &[
+                ("_csrf", &page.csrf()),
+                ("_form", &page.form_id()),
+                ("coordinator_id", &coordinator_id),
+            ],
+        )
+        .await;
+    assert!(
+        consented.html.contains("同意を記録しました"),
+        "{}",
+        consented.html
+    );
+    let seen = helper.get(&format!("/groups/{group}/members")).await;
+    assert_eq!(seen.status, 200, "{}", seen.html);
+    assert!(seen.html.contains("中間支援 太郎"), "{}", seen.html);
+    assert!(seen.html.contains("認めない"), "{}", seen.html);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -158,6 +158,12 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                 }
             }
         }
+        @if let Some(user) = visitor.user.as_ref().filter(|user| user.has("coordinator")) {
+            section aria-labelledby="my-coordinator" {
+                h2 #my-coordinator { "コーディネーター（中間支援）" }
+                p { "団体の代表者にあなたのアカウントID " code #coordinator-id { (user.id) } " を伝えてください。代表者が同意すると、その団体の申請の下書きと実績報告を閲覧・編集できます（団体のメンバーから、団体のページのアドレスを教えてもらってください）。" }
+            }
+        }
         section aria-labelledby="my-groups" {
             h2 #my-groups { "団体" }
             @if groups.is_empty() {

@@ -31,6 +31,8 @@ fn done_message(done: &str) -> Option<&'static str> {
         "invited" => Some("招待のメールを送りました。"),
         "removed" => Some("メンバーを削除しました。"),
         "handed" => Some("代表者を交代しました。"),
+        "consented" => Some("コーディネーターへの同意を記録しました。"),
+        "withdrawn" => Some("コーディネーターへの同意を撤回しました。"),
         _ => None,
     }
 }
@@ -55,6 +57,7 @@ fn members_page(
     let i_represent = me.is_some() && list["representative"].as_str() == me;
     let members = list["members"].as_array().cloned().unwrap_or_default();
     let invitations = list["invitations"].as_array().cloned().unwrap_or_default();
+    let coordinators = list["coordinators"].as_array().cloned().unwrap_or_default();
     let body = html! {
         @if let Some(done) = done { p.notice role="status" { (done) } }
         (error_summary(state))
@@ -103,6 +106,44 @@ fn members_page(
                 (Input::text("email", "招待するメールアドレス").kind("email").required().render(state))
                 p.hint { "招待のリンクをメールで送ります。リンクは7日間、一度だけ使えます。" }
                 div.actions { button type="submit" { "招待する" } }
+            }
+        }
+        section aria-labelledby="coordinators" {
+            h2 #coordinators { "コーディネーター（中間支援）" }
+            p { "団体が同意したコーディネーターは、この団体の申請の下書きと実績報告を閲覧・編集できます。提出は、団体が認めた場合だけできます。同意と撤回は代表者が行います。" }
+            @if coordinators.is_empty() {
+                p { "同意しているコーディネーターはいません。" }
+            } @else {
+                table #coordinator-list {
+                    thead { tr { th scope="col" { "氏名" } th scope="col" { "提出" } @if i_represent { th scope="col" { "操作" } } } }
+                    tbody {
+                        @for coordinator in &coordinators {
+                            @let uid = text(&coordinator["user_id"]);
+                            tr {
+                                td { (text(&coordinator["display_name"])) }
+                                td { @if coordinator["may_submit"] == true { "認める" } @else { "認めない" } }
+                                @if i_represent {
+                                    td {
+                                        form.inline method="post" action={ "/groups/" (id) "/coordinators/" (uid) "/withdraw" } {
+                                            (form_guard(visitor, state))
+                                            button.danger type="submit" { "同意を撤回する" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if i_represent {
+                form.stack method="post" action={ "/groups/" (id) "/coordinators" } {
+                    (form_guard(visitor, state))
+                    (Input::text("coordinator_id", "コーディネーターのアカウントID（コーディネーターから伝えられたもの）").required().render(state))
+                    div.field {
+                        label { input type="checkbox" name="may_submit" value="true"; " 申請と実績報告の提出も認める" }
+                    }
+                    div.actions { button type="submit" { "このコーディネーターに同意する" } }
+                }
             }
         }
         p { a href="/my" { "マイページへ戻る" } }
@@ -176,7 +217,7 @@ async fn step(
         }
         Err(problem) => {
             let mut errors = Errors::default();
-            errors.problem(&problem, &["email"]);
+            errors.problem(&problem, &["email", "coordinator_id"]);
             match load(&web, &token, id).await {
                 Ok(list) => members_page(
                     &visitor,
@@ -261,6 +302,54 @@ pub(super) async fn make_representative(
         form,
         move |token| Call::command(Method::POST, api, Some(token), None).idempotent(key),
         "handed",
+    )
+    .await
+}
+
+pub(super) async fn consent(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    PageForm(form): PageForm,
+) -> Response {
+    let form = FormData(form);
+    let body = json!({
+        "coordinator_id": form.get("coordinator_id").trim(),
+        "may_submit": form.get("may_submit") == "true",
+    });
+    let api = format!("/api/v1/groups/{}/coordinators", encode(&id));
+    let key = form.idempotency_key("consent");
+    step(
+        web,
+        visitor,
+        &id,
+        form,
+        move |token| Call::command(Method::POST, api, Some(token), Some(body)).idempotent(key),
+        "consented",
+    )
+    .await
+}
+
+pub(super) async fn withdraw_consent(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path((id, uid)): Path<(String, String)>,
+    PageForm(form): PageForm,
+) -> Response {
+    let form = FormData(form);
+    let api = format!(
+        "/api/v1/groups/{}/coordinators/{}",
+        encode(&id),
+        encode(&uid)
+    );
+    let key = form.idempotency_key("withdraw-consent");
+    step(
+        web,
+        visitor,
+        &id,
+        form,
+        move |token| Call::command(Method::DELETE, api, Some(token), None).idempotent(key),
+        "withdrawn",
     )
     .await
 }

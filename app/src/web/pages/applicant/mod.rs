@@ -57,6 +57,11 @@ pub fn routes() -> Router<Web> {
             "/groups/{id}/members/{uid}/representative",
             post(members::make_representative),
         )
+        .route("/groups/{id}/coordinators", post(members::consent))
+        .route(
+            "/groups/{id}/coordinators/{uid}/withdraw",
+            post(members::withdraw_consent),
+        )
         .route(
             "/groups/{id}/join",
             get(members::join_form).post(members::join),

@@ -273,6 +273,9 @@ fn stamp(event: &Value) -> Markup {
         span.when {
             time datetime=(text(&event["recorded_at"])) { (instant_of(&event["recorded_at"])) }
             " ・ " (role_label(text(&event["metadata"]["actor_role"])))
+            @if let Some(group) = event["metadata"]["on_behalf_of"].as_str() {
+                "（団体 " code { "…" (log::short_id(group)) } " の代理）"
+            }
             " ・ 位置 " (event["position"])
         }
     }
