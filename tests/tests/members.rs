@@ -179,6 +179,42 @@ async fn a_group_invites_removes_and_hands_over(backend: Backend) {
     assert_eq!(expired.status, 410, "{:?}", expired.body);
     assert_eq!(expired.body["code"], "group.invitation_expired");
     assert_eq!(status_of(&app, &dave_token, &application_path).await, 404);
+    // Erasing Dave's account deletes the invitation addressed to him.
+    let invitations_to = |address: String| {
+        let url = app.database_url.clone();
+        async move {
+            let db = grants_app::db::Database::connect(&url).await.unwrap();
+            grants_app::with_pool!(&db, pool => sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM group_invitations WHERE email = $1",
+            )
+            .bind(&address)
+            .fetch_one(pool)
+            .await
+            .unwrap())
+        }
+    };
+    assert_eq!(invitations_to(dave.clone()).await, 1);
+    let dave_id = app
+        .call(
+            Method::GET,
+            "/api/v1/sessions/current",
+            &dave_token,
+            None,
+            200,
+        )
+        .await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.call(
+        Method::POST,
+        &format!("/api/v1/users/{dave_id}/personal-data/erasure"),
+        &cast.staff,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(invitations_to(dave.clone()).await, 0);
 
     // Alice removes Bob: his access ends at once, and the group leaves his list.
     app.call(
