@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | which rounds exist, oldest first | `RoundOpened`: the round, its course and fiscal year | `directory_rounds` |
 //! | which groups a user belongs to | `MemberAdded` adds the group and the member's account, `MemberRemoved` deletes it | `directory_members` |
+//! | which groups a coordinator (中間支援) helps | `CoordinatorConsented` adds the group and the coordinator's account, `CoordinatorConsentWithdrawn` deletes it | `directory_coordinators` |
 //! | how many grants a group had in a course (rule 1, which also picks the rate) | `AwardDecided`: the round, application and group | `directory_awards` |
 //! | which applications a round has | `ApplicationDraftStarted`: the application and its round | `directory_applications` |
 //!
@@ -72,10 +73,12 @@ use crate::runner::{BoxFuture, Projection};
 pub const NAME: &str = "directory";
 
 /// The event types the directory is made of.
-const EVENT_TYPES: [&str; 5] = [
+const EVENT_TYPES: [&str; 7] = [
     "RoundOpened",
     "MemberAdded",
     "MemberRemoved",
+    "CoordinatorConsented",
+    "CoordinatorConsentWithdrawn",
     "AwardDecided",
     "ApplicationDraftStarted",
 ];
@@ -93,6 +96,7 @@ impl Projection for Directory {
         &[
             "directory_rounds",
             "directory_members",
+            "directory_coordinators",
             "directory_awards",
             "directory_applications",
         ]
@@ -104,6 +108,8 @@ impl Projection for Directory {
             Reads::Event("round", "RoundOpened"),
             Reads::Event("group", "MemberAdded"),
             Reads::Event("group", "MemberRemoved"),
+            Reads::Event("group", "CoordinatorConsented"),
+            Reads::Event("group", "CoordinatorConsentWithdrawn"),
             Reads::Event("round", "AwardDecided"),
             Reads::Event("application", "ApplicationDraftStarted"),
         ])
@@ -133,6 +139,15 @@ enum Fact {
         position: i64,
     },
     MemberRemoved {
+        group_id: String,
+        user_id: String,
+    },
+    Coordinator {
+        group_id: String,
+        user_id: String,
+        position: i64,
+    },
+    CoordinatorWithdrawn {
         group_id: String,
         user_id: String,
     },
@@ -175,6 +190,15 @@ fn fact(event: &LoggedEvent) -> Option<Fact> {
             group_id: id(),
             user_id: fields.optional_text("user_id")?,
         }),
+        ("group", "CoordinatorConsented") => Some(Fact::Coordinator {
+            group_id: id(),
+            user_id: fields.optional_text("coordinator")?,
+            position,
+        }),
+        ("group", "CoordinatorConsentWithdrawn") => Some(Fact::CoordinatorWithdrawn {
+            group_id: id(),
+            user_id: fields.optional_text("coordinator")?,
+        }),
         ("round", "AwardDecided") => Some(Fact::Award {
             round_id: id(),
             application_id: fields.optional_text("application_id")?,
@@ -198,6 +222,9 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
     // The member accounts removed in this batch: their rows go before the batch's additions are
     // inserted, so that one removed and added again gets the new row.
     let mut removed = Vec::new();
+    // The same for the coordinators: a new consent keeps the row of the first (its position).
+    let mut coordinators: Vec<(String, String, i64)> = Vec::new();
+    let mut withdrawn = Vec::new();
     let mut awards = Vec::new();
     let mut applications = Vec::new();
     for event in events {
@@ -227,6 +254,22 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
             Some(Fact::MemberRemoved { group_id, user_id }) => {
                 members.retain(|(group, user, _)| (group, user) != (&group_id, &user_id));
                 removed.push((group_id, user_id));
+            }
+            Some(Fact::Coordinator {
+                group_id,
+                user_id,
+                position,
+            }) => {
+                let known = coordinators
+                    .iter()
+                    .any(|(group, user, _)| (group, user) == (&group_id, &user_id));
+                if !known {
+                    coordinators.push((group_id, user_id, position));
+                }
+            }
+            Some(Fact::CoordinatorWithdrawn { group_id, user_id }) => {
+                coordinators.retain(|(group, user, _)| (group, user) != (&group_id, &user_id));
+                withdrawn.push((group_id, user_id));
             }
             Some(Fact::Award {
                 round_id,
@@ -275,6 +318,30 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
         let sql = insert_new(
             "directory_members",
             &["group_id", "user_id", "added_position"],
+            "group_id, user_id",
+            chunk.len(),
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (group_id, user_id, position) in chunk {
+                query = query.bind(group_id).bind(user_id).bind(position);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    for (group_id, user_id) in &withdrawn {
+        crate::exec_tx!(&mut *tx, conn => sqlx::query(
+            "DELETE FROM directory_coordinators WHERE group_id = $1 AND user_id = $2",
+        )
+        .bind(group_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?);
+    }
+    for chunk in coordinators.chunks(MAX_PARAMETERS / 3) {
+        let sql = insert_new(
+            "directory_coordinators",
+            &["group_id", "user_id", "consented_position"],
             "group_id, user_id",
             chunk.len(),
         );
@@ -422,6 +489,40 @@ pub async fn groups_of(pool: &LogPool, user_id: &str) -> Result<Vec<String>, Pro
     Ok(in_log_order(found))
 }
 
+/// The groups that consented to the coordinator `user_id` and have not withdrawn it, in the order
+/// of their first consent.
+pub async fn groups_helped(pool: &LogPool, user_id: &str) -> Result<Vec<String>, ProjectionError> {
+    let mut view = View::open(
+        pool,
+        &["CoordinatorConsented", "CoordinatorConsentWithdrawn"],
+    )
+    .await?;
+    let mut found = view
+        .rows(
+            "SELECT group_id, consented_position FROM directory_coordinators WHERE user_id = $1",
+            &[user_id],
+        )
+        .await?;
+    for fact in view.tail.drain(..) {
+        match fact {
+            Fact::Coordinator {
+                group_id,
+                user_id: coordinator,
+                position,
+            } if coordinator == user_id && !found.iter().any(|(group, _)| *group == group_id) => {
+                found.push((group_id, position));
+            }
+            Fact::CoordinatorWithdrawn {
+                group_id,
+                user_id: coordinator,
+            } if coordinator == user_id => found.retain(|(group, _)| *group != group_id),
+            _ => {}
+        }
+    }
+    view.close().await?;
+    Ok(in_log_order(found))
+}
+
 /// Every application started in `round_id`, oldest first.
 pub async fn applications_in_round(
     pool: &LogPool,
@@ -507,6 +608,8 @@ pub struct Rows {
     pub rounds: Vec<(String, String, Option<i32>, i64)>,
     /// (group, user, position of `MemberAdded`).
     pub members: Vec<(String, String, i64)>,
+    /// (group, coordinator, position of its first `CoordinatorConsented`).
+    pub coordinators: Vec<(String, String, i64)>,
     /// (round, application, group, position of `AwardDecided`).
     pub awards: Vec<(String, String, String, i64)>,
     /// (application, round, position of `ApplicationDraftStarted`).
@@ -524,6 +627,12 @@ pub async fn rows(pool: &LogPool) -> Result<Rows, ProjectionError> {
         .await?,
         members: sqlx::query_as(
             "SELECT group_id, user_id, added_position FROM directory_members
+              ORDER BY group_id, user_id",
+        )
+        .fetch_all(pool)
+        .await?,
+        coordinators: sqlx::query_as(
+            "SELECT group_id, user_id, consented_position FROM directory_coordinators
               ORDER BY group_id, user_id",
         )
         .fetch_all(pool)

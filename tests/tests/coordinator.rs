@@ -122,6 +122,10 @@ async fn a_coordinator_helps_a_group_with_its_consent(backend: Backend) {
 
     // With consent: it reads and saves the draft, recorded as its act for the group.
     app.call(Method::GET, &path, &coordinator, None, 200).await;
+    let helped = app
+        .call(Method::GET, "/api/v1/groups", &coordinator, None, 200)
+        .await;
+    assert_eq!(helped[0]["id"], group.as_str(), "{helped}");
     let mut edited = draft.clone();
     edited["title"] = json!("コーディネーターが整えた事業計画");
     app.call(Method::PATCH, &path, &coordinator, Some(&edited), 200)
@@ -179,6 +183,10 @@ async fn a_coordinator_helps_a_group_with_its_consent(backend: Backend) {
     .await;
     let (read, _) = status(coordinator.clone(), Method::GET, path.clone(), None).await;
     assert_eq!(read, 404);
+    let helped = app
+        .call(Method::GET, "/api/v1/groups", &coordinator, None, 200)
+        .await;
+    assert!(helped.as_array().unwrap().is_empty(), "{helped}");
     let (again, body) = status(
         alice.clone(),
         Method::DELETE,
