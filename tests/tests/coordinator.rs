@@ -11,7 +11,7 @@ use grants_tests::{Backend, TestApp, TEST_PASSWORD};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-/// The metadata and payload of the application's last event.
+/// The metadata and payload of the last event of the aggregate `application` (or a grant).
 async fn last_event(app: &TestApp, application: &str) -> (Value, Value) {
     let db = grants_app::db::Database::connect(&app.database_url)
         .await
@@ -237,4 +237,79 @@ async fn a_coordinator_helps_a_group_with_its_consent_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coordinator_helps_a_group_with_its_consent_postgres() {
     a_coordinator_helps_a_group_with_its_consent(Backend::Postgres).await;
+}
+
+/// A coordinator with consent saves the group's settlement report, recorded on its behalf, and may
+/// not submit it without leave.
+async fn a_coordinator_saves_a_settlement_report(backend: Backend) {
+    let app = grants_tests::spawn_app(backend).await;
+    let grant = app.one_awarded_grant().await;
+    let group = app
+        .call(Method::GET, "/api/v1/groups", &grant.member, None, 200)
+        .await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let opened = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            &grant.cast.staff,
+            Some(
+                &json!({"email": "helper@npo.example.jp", "password": TEST_PASSWORD,
+                "display_name": "中間支援 花子", "role": "coordinator"}),
+            ),
+            201,
+        )
+        .await;
+    let coordinator_id = opened["id"].as_str().unwrap().to_owned();
+    let coordinator = app.sign_in("helper@npo.example.jp", TEST_PASSWORD).await;
+    let path = format!("/api/v1/grants/{}/settlement-report", grant.grant);
+    let report = json!({
+        "income": [],
+        "expenses": [{"category": "rentals", "item": "会場使用料", "quantity": 1,
+            "unit_price": 150_000, "receipt_date": grants_tests::scenario::today_jst(),
+            "receipt_number": "R-001"}],
+        "outcomes": "観察会を開いた。",
+        "participants": 40,
+    });
+    let before = app
+        .send(Method::PUT, &path, Some(&coordinator), Some(&report))
+        .await;
+    assert_eq!(before.status, 404, "{:?}", before.body);
+    app.call(
+        Method::POST,
+        &format!("/api/v1/groups/{group}/coordinators"),
+        &grant.member,
+        Some(&json!({"coordinator_id": coordinator_id})),
+        200,
+    )
+    .await;
+    app.call(Method::PUT, &path, &coordinator, Some(&report), 200)
+        .await;
+    let (metadata, _) = last_event(&app, &grant.grant).await;
+    assert_eq!(metadata["actor_role"], "coordinator", "{metadata}");
+    assert_eq!(metadata["on_behalf_of"], group.as_str(), "{metadata}");
+    let read = app.call(Method::GET, &path, &coordinator, None, 200).await;
+    assert_eq!(read["report"]["participants"], 40, "{read}");
+    let submit = app
+        .send(
+            Method::POST,
+            &format!("{path}/submit"),
+            Some(&coordinator),
+            None,
+        )
+        .await;
+    assert_eq!(submit.status, 422, "{:?}", submit.body);
+    assert_eq!(submit.body["code"], "group.coordinator_may_not_submit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_saves_a_settlement_report_sqlite() {
+    a_coordinator_saves_a_settlement_report(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_saves_a_settlement_report_postgres() {
+    a_coordinator_saves_a_settlement_report(Backend::Postgres).await;
 }
