@@ -14,6 +14,9 @@
 use grants_domain::{GroupId, UserId};
 use time::OffsetDateTime;
 
+use std::time::Instant;
+
+use super::limiter::{Allowance, Throttle};
 use super::token;
 use crate::db::Database;
 use crate::service::{ErrorKind, ServiceError};
@@ -21,6 +24,33 @@ use crate::with_pool;
 
 /// How long an invitation may be accepted.
 pub const LIFETIME: time::Duration = time::Duration::days(7);
+
+/// Invitations from one group: 20 an hour are sent at once, then each further waits twice as long
+/// as the last (a group's account must not become a way to mail strangers in bulk).
+pub const PER_GROUP: Allowance = Allowance {
+    free: 20,
+    window: std::time::Duration::from_secs(60 * 60),
+};
+
+/// Counts each group's invitations ([`PER_GROUP`]).
+#[derive(Debug)]
+pub struct InvitationLimiter(Throttle);
+
+impl Default for InvitationLimiter {
+    fn default() -> Self {
+        InvitationLimiter(Throttle::new(PER_GROUP))
+    }
+}
+
+impl InvitationLimiter {
+    /// Counts one invitation from `group_id`; the wait before it may be sent, if it must wait.
+    pub fn attempt(&self, group_id: GroupId, now: Instant) -> Result<(), std::time::Duration> {
+        let key = group_id.to_string();
+        self.0.check(&key, now)?;
+        self.0.record(&key, now);
+        Ok(())
+    }
+}
 
 /// What a presented invitation is, on a given instant.
 #[derive(Debug, PartialEq, Eq)]
@@ -196,6 +226,21 @@ mod tests {
             Invitation::Valid {
                 email: "a@example.jp".into()
             }
+        );
+    }
+
+    #[test]
+    fn twenty_invitations_an_hour_from_a_group_are_free_then_each_waits() {
+        let limiter = InvitationLimiter::default();
+        let now = Instant::now();
+        let (group, other) = (GroupId::new(), GroupId::new());
+        for _ in 0..PER_GROUP.free {
+            assert!(limiter.attempt(group, now).is_ok());
+        }
+        assert!(limiter.attempt(group, now).is_err());
+        assert!(
+            limiter.attempt(other, now).is_ok(),
+            "another group still invites"
         );
     }
 

@@ -138,6 +138,7 @@ pub struct InvitationSent {
         (status = 202, description = "the link is mailed", body = InvitationSent),
         (status = 409, description = "deregistered or erased group, or the address's account is already a member (group.deregistered, group.erased, group.already_member)", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "a malformed address (group.malformed_email)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "more than 20 invitations from the group within the hour (group.too_many_invitations)", body = super::openapi::Problem, content_type = "application/problem+json"),
     ),
 )]
 pub async fn invite(

@@ -147,6 +147,10 @@ pub async fn invite(
             return Err(ServiceError::refused(&GroupError::AlreadyMember).with_field("email"));
         }
     }
+    state
+        .invitation_limiter
+        .attempt(id, std::time::Instant::now())
+        .map_err(ServiceError::too_many_invitations)?;
     let now = state.clock.now();
     let token = invitation::issue(&state.db, id, &email, actor.user_id, now).await?;
     let link = format!(
