@@ -305,8 +305,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let body = serde_json::json!({
                 "as_of": instant,
-                "application": crate::http::applications::application_json(&found.application),
-                "grant": found.grant.as_ref().map(crate::http::grants::grant_json),
+                "application": crate::service::application_read::ApplicationRead::of(&found.application),
+                "grant": found.grant.as_ref().map(crate::http::grants::grant_read),
             });
             println!("{}", serde_json::to_string_pretty(&body)?);
             Ok(())

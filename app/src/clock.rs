@@ -1,7 +1,8 @@
 //! The service's clock, injected: the system's by default, a settable one for tests (which move it
-//! instead of sleeping). What reads it: the reminders (`crate::mail::reminders`) decide which day
-//! it is with it. Other code still reads the system clock directly; it moves here as it needs a
-//! clock that tests can move.
+//! instead of sleeping). What reads it: every command's `now` (`CommandContext`, so the domain's
+//! windows and deadlines), the reminders (`crate::mail::reminders`), the staff work queue's today,
+//! and what the pages show about a round's window. Sessions, idempotency records, mail retries and
+//! metrics keep the system clock: their times are about this machine, not about the programme.
 
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +28,11 @@ impl Clock {
         Clock {
             offset: Some(Arc::new(Mutex::new(Duration::ZERO))),
         }
+    }
+
+    /// Whether tests may move this clock (`set`, `advance`); the system clock cannot be moved.
+    pub fn is_settable(&self) -> bool {
+        self.offset.is_some()
     }
 
     /// Now, in UTC.

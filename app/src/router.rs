@@ -21,7 +21,9 @@ pub fn router(state: AppState) -> Router {
         .clone()
         .fallback(|| async { error::ServiceError::not_found() });
     let pages = crate::web::router(
-        crate::web::Web::new(in_process, state.db.clone()).with_contact(state.contact.clone()),
+        crate::web::Web::new(in_process, state.db.clone())
+            .with_contact(state.contact.clone())
+            .with_clock(state.clock.clone()),
     );
     api.merge(pages)
         .fallback(crate::web::not_found)

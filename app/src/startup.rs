@@ -105,6 +105,12 @@ impl Application {
         ));
         let sender = tokio::spawn(crate::mail::sender::run(
             self.state.clone(),
+            until_stopped(stopped.clone()),
+        ));
+        // PostgreSQL: the other instances' revocations of sessions (crate::auth::session_cache).
+        let sessions = tokio::spawn(crate::auth::session_cache::listen(
+            self.state.db.clone(),
+            std::sync::Arc::clone(&self.state.sessions),
             until_stopped(stopped),
         ));
         let served = axum::serve(
@@ -123,6 +129,7 @@ impl Application {
         let _ = reminders.await;
         let _ = sender.await;
         let _ = documents.await;
+        let _ = sessions.await;
         Ok(served?)
     }
 }

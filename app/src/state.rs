@@ -56,6 +56,8 @@ pub struct AppState {
     pub require_staff_totp: bool,
     /// The clock (`crate::clock`): the system's unless a test set another.
     pub clock: crate::clock::Clock,
+    /// Sessions served from memory for a short while (`crate::auth::session_cache`).
+    pub sessions: Arc<crate::auth::session_cache::SessionCache>,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -92,6 +94,7 @@ impl AppState {
             clock: crate::clock::Clock::system(),
             require_verified_email: false,
             require_staff_totp: false,
+            sessions: crate::auth::session_cache::SessionCache::new(&db),
             db,
         }
     }

@@ -31,6 +31,7 @@ pub const OBJECT_TOTAL_MAX_BYTES: u64 = 50 * 1024 * 1024;
 pub const FILE_NAME_MAX: usize = 200;
 
 /// What a file is, as the group names it when it attaches it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentKind {
@@ -122,6 +123,7 @@ impl AttachmentKind {
 }
 
 /// The media types accepted: documents a city office opens without risk, and photos.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MediaType {
     #[serde(rename = "application/pdf")]

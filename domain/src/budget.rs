@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::money::Yen;
 
 /// Expense categories (費目), with the codes of the HTTP contract.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExpenseCategory {
@@ -92,6 +93,7 @@ impl ExpenseCategory {
 }
 
 /// Income kinds (収入の種類).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncomeKind {
@@ -118,6 +120,7 @@ impl IncomeKind {
 }
 
 /// One planned or actual expense: `quantity x unit_price`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpenseLine {
@@ -135,6 +138,7 @@ impl ExpenseLine {
 }
 
 /// One planned or actual income.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncomeLine {
@@ -149,6 +153,7 @@ pub struct IncomeLine {
 pub struct BudgetOverflow;
 
 /// A budget: income and expense lines.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {

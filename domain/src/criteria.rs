@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::refusal::{Refusal, RefusalKind};
 
 /// One criterion, such as 公益性 scored 0 to 10.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {

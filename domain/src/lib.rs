@@ -29,6 +29,8 @@ pub mod refusal;
 pub mod reminder;
 pub mod review;
 pub mod round;
+#[cfg(feature = "openapi")]
+mod schema;
 pub mod text;
 pub mod upcasting;
 pub mod work;

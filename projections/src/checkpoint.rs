@@ -27,12 +27,19 @@ pub async fn load(tx: &mut Tx, name: &str) -> Result<LogCursor, ProjectionError>
     Ok(row.transpose()?.unwrap_or(LogCursor::START))
 }
 
-/// The checkpoint of `name`, read outside any projection transaction.
+/// The checkpoint of `name`, read outside any projection transaction (one statement).
 pub async fn current(pool: &LogPool, name: &str) -> Result<LogCursor, ProjectionError> {
-    let mut tx = pool.begin().await?;
-    let cursor = load(&mut tx, name).await?;
-    tx.rollback().await?;
-    Ok(cursor)
+    let sql = "SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1";
+    let row: Option<(i64, i64)> = match pool {
+        LogPool::Sqlite(pool) => sqlx::query_as(sql).bind(name).fetch_optional(pool).await?,
+        LogPool::Postgres(pool) => sqlx::query_as(sql).bind(name).fetch_optional(pool).await?,
+    };
+    Ok(
+        row.map_or(LogCursor::START, |(transaction_id, position)| LogCursor {
+            transaction_id,
+            position,
+        }),
+    )
 }
 
 /// Moves the checkpoint of `name` to `cursor` inside `tx`.

@@ -115,6 +115,46 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
     }
 }
 
+/// A second instance of the service on `first`'s database (and its store of files), with its own
+/// caches, listener and background processes, as a second server behind a load balancer would be.
+pub async fn spawn_second_instance(first: &TestApp) -> TestApp {
+    let attachments_dir = tempfile::tempdir().expect("a temporary directory");
+    let config = ServeConfig {
+        database: DatabaseConfig {
+            database_url: first.database_url.clone(),
+        },
+        listen: "127.0.0.1:0".into(),
+        demo: false,
+        city_name: grants_app::state::DEFAULT_CITY_NAME.into(),
+        trusted_proxies: Vec::new(),
+        sign_ups_per_hour: grants_app::auth::limiter::SIGN_UPS.free,
+        surcharge: Default::default(),
+        notice_prefix: grants_domain::round::DEFAULT_PREFIX.into(),
+        contact: Default::default(),
+        tree_heads: Default::default(),
+        documents: Default::default(),
+        mail: Default::default(),
+        attachments: first.attachments.clone(),
+        clock: first.clock.clone(),
+        require_verified_email: false,
+        require_staff_totp: false,
+    };
+    let app = Application::build(&config)
+        .await
+        .expect("the second instance starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        database_url: first.database_url.clone(),
+        attachments: config.attachments.clone(),
+        clock: config.clock.clone(),
+        _sqlite_dir: None,
+        _attachments_dir: attachments_dir,
+    }
+}
+
 /// Creates a database with a random name in the test cluster and returns its URL.
 async fn fresh_postgres_database() -> String {
     use sqlx::Connection;

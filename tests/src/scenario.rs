@@ -166,13 +166,17 @@ impl TestApp {
     }
 
     /// Opens a round and appoints every reviewer of the cast; returns the round id.
+    ///
+    /// The settings' window is written against the system clock ([`instant`]); when the test has
+    /// moved the service's clock on ([`TestApp::until_closed`]), the window moves on with it.
     pub async fn open_round(&self, cast: &Cast, settings: &Value) -> String {
+        let settings = self.on_service_clock(settings);
         let round = self
             .call(
                 Method::POST,
                 "/api/v1/rounds",
                 &cast.staff,
-                Some(settings),
+                Some(&settings),
                 201,
             )
             .await;
@@ -189,6 +193,25 @@ impl TestApp {
             .await;
         }
         id
+    }
+
+    /// `settings` with `opens_at` and `closes_at` moved by as much as the service's clock is ahead
+    /// of the system's.
+    pub fn on_service_clock(&self, settings: &Value) -> Value {
+        let lead = self.clock.now() - OffsetDateTime::now_utc();
+        let mut settings = settings.clone();
+        if lead < Duration::seconds(1) {
+            return settings;
+        }
+        for field in ["opens_at", "closes_at"] {
+            if let Some(at) = settings[field]
+                .as_str()
+                .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
+            {
+                settings[field] = json!((at + lead).format(&Rfc3339).unwrap());
+            }
+        }
+        settings
     }
 
     /// Registers a group as `member`; returns its id.
@@ -299,7 +322,8 @@ impl TestApp {
         }
     }
 
-    /// Waits until the round's window has closed (its `closes_at`, read by `staff`).
+    /// Moves the service's clock past the round's window (its `closes_at`, read by `staff`), or,
+    /// for a service in another process whose clock cannot be moved, waits for it to close.
     pub async fn until_closed(&self, staff: &str, round: &str) {
         let read = self
             .call(
@@ -312,8 +336,13 @@ impl TestApp {
             .await;
         let closes_at =
             OffsetDateTime::parse(read["closes_at"].as_str().unwrap(), &Rfc3339).unwrap();
-        let left = closes_at - OffsetDateTime::now_utc() + Duration::milliseconds(50);
-        if left.is_positive() {
+        let left = closes_at - self.clock.now() + Duration::milliseconds(50);
+        if !left.is_positive() {
+            return;
+        }
+        if self.clock.is_settable() {
+            self.clock.advance(left);
+        } else {
             tokio::time::sleep(left.unsigned_abs()).await;
         }
     }

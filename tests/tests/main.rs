@@ -63,6 +63,7 @@ mod staff_lists;
 mod staff_search;
 mod store;
 mod totp;
+mod two_instances;
 mod verifiable_log;
 mod web;
 mod web_audit;

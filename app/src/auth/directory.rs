@@ -70,6 +70,8 @@ pub async fn erase(db: &Database, user_id: UserId, now: OffsetDateTime) -> Resul
         .await?
         .rows_affected()
     });
+    // Its sessions were revoked above; every instance's cache drops them too (auth::session_cache).
+    super::session_cache::revoked(db, &super::session_cache::Revocation::User(user_id)).await?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod limiter;
 pub mod one_time_link;
 pub mod password;
 pub mod reset;
+pub mod session_cache;
 pub mod token;
 pub mod totp;
 pub mod verification;
@@ -195,41 +196,63 @@ pub async fn sign_in(
     Ok(Some((token, actor)))
 }
 
-/// Ends the session of a token.
-pub async fn sign_out(db: &Database, token: &str, now: OffsetDateTime) -> Result<(), ServiceError> {
-    with_pool!(db, pool => sqlx::query(
+/// Ends the session of a token: in the database, in every cache of this process and (PostgreSQL) in
+/// every other instance's ([`session_cache`]); answers once this instance's listener heard it.
+pub async fn sign_out(
+    db: &Database,
+    cache: &session_cache::SessionCache,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<(), ServiceError> {
+    let revocation = session_cache::Revocation::Token(token::digest(token));
+    let echo = cache.echo(db, &revocation);
+    let mut tx = db.log_pool().begin().await?;
+    grants_projections::exec_tx!(&mut tx, conn => sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
     )
     .bind(now.unix_timestamp())
     .bind(token::digest(token))
-    .execute(pool)
-    .await?
-    .rows_affected());
+    .execute(&mut *conn)
+    .await?);
+    session_cache::revoked_tx(&mut tx, &revocation).await?;
+    tx.commit().await?;
+    session_cache::revoke_in_process(&revocation);
+    echo.heard().await;
     Ok(())
 }
 
-/// The actor behind a live (unexpired, not signed-out) session token.
+/// The actor behind a live (unexpired, not signed-out) session token: from `cache` when it holds
+/// it, else from the database (and then kept in `cache`).
 pub async fn actor_for_token(
     db: &Database,
+    cache: &session_cache::SessionCache,
     token: &str,
     now: OffsetDateTime,
 ) -> Result<Option<Actor>, ServiceError> {
-    let row: Option<(String, String, String)> = with_pool!(db, pool => sqlx::query_as(
-        "SELECT c.user_id, c.display_name, c.roles
+    let digest = token::digest(token);
+    let now = now.unix_timestamp();
+    if let Some(actor) = cache.get(&digest, now) {
+        return Ok(Some(actor));
+    }
+    let generation = cache.generation();
+    let row: Option<(String, String, String, i64)> = with_pool!(db, pool => sqlx::query_as(
+        "SELECT c.user_id, c.display_name, c.roles, s.expires_at
            FROM sessions s JOIN credentials c ON c.user_id = s.user_id
           WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2
             AND c.erased_at IS NULL",
     )
-    .bind(token::digest(token))
-    .bind(now.unix_timestamp())
+    .bind(&digest)
+    .bind(now)
     .fetch_optional(pool)
     .await?);
-    row.map(|(user_id, display_name, roles)| {
-        Ok(Actor {
-            user_id: user_id.parse().map_err(ServiceError::internal)?,
-            display_name,
-            roles: roles_from_text(&roles),
-        })
-    })
-    .transpose()
+    let Some((user_id, display_name, roles, expires_at)) = row else {
+        return Ok(None);
+    };
+    let actor = Actor {
+        user_id: user_id.parse().map_err(ServiceError::internal)?,
+        display_name,
+        roles: roles_from_text(&roles),
+    };
+    cache.store(digest, actor.clone(), expires_at, generation);
+    Ok(Some(actor))
 }

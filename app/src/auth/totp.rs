@@ -224,7 +224,10 @@ pub async fn remove(
     .bind(&user)
     .execute(&mut *conn)
     .await?);
+    let revocation = super::session_cache::Revocation::User(user_id);
+    super::session_cache::revoked_tx(&mut tx, &revocation).await?;
     tx.commit().await?;
+    super::session_cache::revoke_in_process(&revocation);
     Ok(())
 }
 

@@ -179,7 +179,7 @@ pub async fn sign_in(
         };
         if let Err(refused) = passed {
             // The session the password opened is not handed out: it ends here.
-            auth::sign_out(&state.db, &token, context.now).await?;
+            auth::sign_out(&state.db, &state.sessions, &token, context.now).await?;
             return Err(refused);
         }
     }
@@ -210,7 +210,7 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let token = super::caller::bearer_token(&headers).ok_or_else(ApiError::unauthorized)?;
-    auth::sign_out(&state.db, token, context.now).await?;
+    auth::sign_out(&state.db, &state.sessions, token, context.now).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

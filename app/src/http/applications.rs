@@ -9,7 +9,6 @@ use axum::response::IntoResponse;
 use grants_domain::application::{Application, ApplicationContent, Period};
 use grants_domain::{ApplicationId, Budget, GroupId, Refusal, RoundId, ScreeningOutcome, Yen};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
@@ -19,6 +18,7 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::{Applicant, GroupHelper, Staff};
+use crate::service::application_read::ApplicationRead;
 use crate::service::applications as service;
 use crate::store::Executed;
 
@@ -108,58 +108,11 @@ pub struct NewDraft {
     form: Form,
 }
 
-/// The answer to a command on an application.
-fn answer(executed: &Executed<Application>) -> Value {
-    let mut body = application_json(&executed.state);
-    body["position"] = json!(executed.position);
-    body
-}
-
-/// An application as its readers see it.
-pub fn application_json(application: &Application) -> Value {
-    let content = application.content();
-    json!({
-        "id": application.id(),
-        "receipt_number": grants_domain::application::receipt_number(application.id()),
-        "round_id": application.round_id(),
-        "group_id": application.group_id(),
-        "status": application.status(),
-        "title": content.map(|c| c.title.as_str()),
-        "summary": content.map(|c| c.summary.as_str()),
-        "purpose": content.map(|c| c.purpose.as_str()),
-        "beneficiaries": content.map(|c| c.beneficiaries.as_str()),
-        "period": content.map(|c| c.period),
-        "budget": content.map(|c| &c.budget),
-        "requested_amount": content.map(|c| c.requested_amount),
-        "max_amount": application.max_amount(),
-        "rate": application.terms().map(|terms| terms.rate),
-        "submitted_at": application.submitted_at().map(crate::http::jst),
-        "returned_reason": application.returned_reason(),
-        "closing_reason": application.closing_reason(),
-        "grant_id": application.grant_id(),
-        "awarded_amount": application.awarded_amount(),
-        "amount_warning": application
-            .status()
-            .filter(|status| status.is_editable())
-            .and_then(|_| application.amount_warning())
-            .map(|warning| {
-                json!({
-                    "field": warning.field(),
-                    "code": warning.code(),
-                    "detail_ja": warning.message_ja(),
-                    "detail_en": warning.message_en(),
-                })
-            }),
-        "attachments": super::attachments::attachments_json(application),
-        "screening_checks": application.screening_checks().map(|record| json!({
-            "members": record.checks.members,
-            "residents": record.checks.residents,
-            "rules": record.checks.rules,
-            "note": record.checks.note,
-            "by": record.by,
-            "at": crate::http::jst(record.at),
-        })),
-    })
+/// The answer to a command on an application: its read, with the position of the last event.
+fn answer(executed: &Executed<Application>) -> ApplicationRead {
+    let mut read = ApplicationRead::of(&executed.state);
+    read.position = Some(executed.position);
+    read
 }
 
 /// The list's query (`?round_id=&status=`).
@@ -241,7 +194,7 @@ pub async fn get(
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let application = service::read(&state, &actor, id).await?;
-    Ok(Json(application_json(&application)))
+    Ok(Json(ApplicationRead::of(&application)))
 }
 
 /// `PATCH /api/v1/applications/{id}`: save the draft (the whole form).

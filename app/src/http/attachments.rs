@@ -9,12 +9,11 @@ use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use grants_domain::application::Application;
 use grants_domain::attachment::{
-    Attached, Attachment, AttachmentError, AttachmentKind, FileName, FILE_MAX_BYTES,
+    Attachment, AttachmentError, AttachmentKind, FileName, FILE_MAX_BYTES,
 };
-use grants_domain::{ApplicationId, AttachmentId, ChangeRequestId, Grant, GrantId};
-use serde_json::{json, Value};
+use grants_domain::{ApplicationId, AttachmentId, ChangeRequestId, GrantId};
+use serde_json::json;
 
 use super::context::CommandContext;
 use super::error::{ApiError, ErrorKind};
@@ -23,94 +22,11 @@ use super::AppState;
 use crate::auth::Actor;
 use crate::blobs::ReceiveError;
 use crate::policy::Applicant;
+use crate::service::attachment_read::{self, AttachmentRead};
 use crate::service::attachments::{self as service, Marks, Target};
 
 /// The upload route's body limit: one file at its limit, and the form around it.
 pub const UPLOAD_BODY_LIMIT_BYTES: usize = FILE_MAX_BYTES as usize + 64 * 1024;
-
-/// An attached file as readers see it.
-pub fn attachment_json(base: &str, attached: &Attached) -> Value {
-    let file = &attached.attachment;
-    json!({
-        "id": file.id,
-        "kind": file.kind,
-        "kind_ja": file.kind.label_ja(),
-        "file_name": file.file_name.as_str(),
-        "media_type": file.media_type,
-        "size": file.size,
-        "sha256": file.sha256.as_str(),
-        "added_by": attached.by,
-        "added_at": crate::http::jst(attached.at),
-        "href": format!("{base}/{}", file.id),
-    })
-}
-
-fn application_href(id: ApplicationId) -> String {
-    format!("/api/v1/applications/{id}/attachments")
-}
-
-fn report_href(id: GrantId) -> String {
-    format!("/api/v1/grants/{id}/settlement-report/attachments")
-}
-
-fn list_json(base: &str, files: &[Attached]) -> Value {
-    Value::Array(
-        files
-            .iter()
-            .map(|attached| attachment_json(base, attached))
-            .collect(),
-    )
-}
-
-/// The files of an application, for its read.
-pub fn attachments_json(application: &Application) -> Value {
-    list_json(
-        &application_href(application.id()),
-        application.attachments(),
-    )
-}
-
-fn change_href(id: GrantId, change: ChangeRequestId) -> String {
-    format!("/api/v1/grants/{id}/change-requests/{change}/attachments")
-}
-
-/// The files of one change request, for the grant's read.
-pub fn change_attachments_json(grant: &Grant, change: ChangeRequestId) -> Value {
-    list_json(
-        &change_href(grant.grant_id, change),
-        &grant.change_files(change),
-    )
-}
-
-/// A settlement report's file: as any file, with the expense line it proves and whether it is
-/// public.
-fn report_file_json(base: &str, attached: &Attached) -> Value {
-    let mut file = attachment_json(base, attached);
-    file["receipt_number"] = json!(attached.receipt_number);
-    file["public"] = json!(attached.public);
-    file
-}
-
-/// A file of `target` as its readers see it (a report's with its line and whether it is public).
-fn file_json(target: Target, attached: &Attached) -> Value {
-    match target {
-        Target::Application(id) => attachment_json(&application_href(id), attached),
-        Target::Report(id) => report_file_json(&report_href(id), attached),
-        Target::Change(id, change) => attachment_json(&change_href(id, change), attached),
-    }
-}
-
-/// The files of a grant's settlement report, for the report's read.
-pub fn report_attachments_json(grant: &Grant) -> Value {
-    let base = report_href(grant.grant_id);
-    Value::Array(
-        grant
-            .report_attachments
-            .iter()
-            .map(|attached| report_file_json(&base, attached))
-            .collect(),
-    )
-}
 
 fn multipart_error(error: MultipartError) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -181,8 +97,8 @@ async fn added(
     let (attachment, marks) = received(state, multipart).await?;
     let (attached, position) =
         service::attach(state, context, applicant, open, attachment, marks).await?;
-    let mut body = file_json(target, &attached);
-    body["position"] = json!(position);
+    let mut body = AttachmentRead::of(target, &attached);
+    body.position = Some(position);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -379,7 +295,7 @@ async fn removed(
 ) -> Result<Response, ApiError> {
     let (files, position) =
         service::remove(state, context, applicant, target, attachment_id).await?;
-    let files: Vec<Value> = files.iter().map(|file| file_json(target, file)).collect();
+    let files = attachment_read::list(target, &files);
     Ok(Json(json!({ "attachments": files, "position": position })).into_response())
 }
 

@@ -217,8 +217,8 @@ pub async fn application_as_of(
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(json!({
         "as_of": super::jst(at),
-        "application": super::applications::application_json(&found.application),
-        "grant": found.grant.as_ref().map(super::grants::grant_json),
+        "application": crate::service::application_read::ApplicationRead::of(&found.application),
+        "grant": found.grant.as_ref().map(super::grants::grant_read),
     })))
 }
 

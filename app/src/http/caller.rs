@@ -35,7 +35,7 @@ impl FromRequestParts<AppState> for Actor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or_else(ServiceError::unauthorized)?;
-        let actor = actor_for_token(&state.db, token, OffsetDateTime::now_utc())
+        let actor = actor_for_token(&state.db, &state.sessions, token, OffsetDateTime::now_utc())
             .await?
             .ok_or_else(ServiceError::unauthorized)?;
         if state.require_staff_totp

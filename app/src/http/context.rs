@@ -3,19 +3,22 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use time::OffsetDateTime;
 
 use super::error::ApiError;
 use super::REQUEST_ID;
 pub use crate::service::context::CommandContext;
+use crate::state::AppState;
 use crate::store::Attempt;
 
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
-impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
+impl FromRequestParts<AppState> for CommandContext {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = |name: &str| {
             parts
                 .headers
@@ -35,7 +38,9 @@ impl<S: Send + Sync> FromRequestParts<S> for CommandContext {
         Ok(CommandContext {
             request_id: header(REQUEST_ID.as_str()).unwrap_or_default(),
             idempotency_key,
-            now: OffsetDateTime::now_utc(),
+            // The service's clock (`crate::clock`): tests move it past a window instead of
+            // waiting for it to close.
+            now: state.clock.now(),
             attempt: parts.extensions.get::<Attempt>().cloned(),
         })
     }

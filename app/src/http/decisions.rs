@@ -3,10 +3,9 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::round::Rejection;
+use grants_domain::round::{PromotionOffer, RankRow, Rejection, Round, RunnerUpOffer};
 use grants_domain::{ApplicationId, RoundId, Yen};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
 
@@ -28,7 +27,7 @@ use crate::service::decisions::{self as service, Ranking};
     tag = "rounds",
     summary = "順位の参照 / the ranking: fixed, or a preview (staff, auditors; committee once unsealed)",
     params(("id" = uuid::Uuid, Path, description = "the round id")),
-    responses((status = 200, description = "the ranking", body = doc::Ranking)),
+    responses((status = 200, description = "the ranking", body = RankingRead)),
 )]
 pub async fn get_ranking(
     State(state): State<AppState>,
@@ -36,16 +35,14 @@ pub async fn get_ranking(
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(Json(match service::ranking(&state, &actor, id).await? {
-        Ranking::Fixed(round) => {
-            let fixed = round.ranking.as_ref();
-            json!({
-                "fixed": true,
-                "rows": fixed.map(|ranking| &ranking.rows),
-                "offer": fixed.and_then(|ranking| ranking.offer.as_ref()),
-                "promotions": round.promotions,
-            })
-        }
-        Ranking::Preview(rows) => json!({ "fixed": false, "rows": rows }),
+        Ranking::Fixed(round) => RankingRead::fixed(&round),
+        Ranking::Preview(rows) => RankingRead {
+            fixed: false,
+            rows: Some(rows),
+            offer: None,
+            promotions: None,
+            position: None,
+        },
     }))
 }
 
@@ -58,7 +55,7 @@ pub async fn get_ranking(
     tag = "rounds",
     summary = "順位の確定 / staff fix the ranking once scoring is closed",
     params(("id" = uuid::Uuid, Path, description = "the round id")),
-    responses((status = 200, description = "the fixed ranking and the runner-up offer", body = doc::Ranking)),
+    responses((status = 200, description = "the fixed ranking and the runner-up offer", body = RankingRead)),
 )]
 pub async fn fix_ranking(
     State(state): State<AppState>,
@@ -67,13 +64,59 @@ pub async fn fix_ranking(
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let followed = service::fix_ranking(&state, &context, &staff, id).await?;
-    let fixed = followed.round.ranking.as_ref();
-    Ok(Json(json!({
-        "fixed": true,
-        "rows": fixed.map(|ranking| &ranking.rows),
-        "offer": fixed.and_then(|ranking| ranking.offer.as_ref()),
-        "position": followed.position,
-    })))
+    Ok(Json(RankingRead {
+        promotions: None,
+        position: Some(followed.position),
+        ..RankingRead::fixed(&followed.round)
+    }))
+}
+
+/// A round's ranking: fixed (with the runner-up offer and the promotions made since), or a preview
+/// of the rows fixing would produce now.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Ranking)]
+pub struct RankingRead {
+    fixed: bool,
+    /// Null only on a fixed ranking a round lacks (never after fixing).
+    rows: Option<Vec<RankRow>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offer: Option<Option<RunnerUpOffer>>,
+    /// The 繰上げ採択 offers made since, in order (fixed rankings only; an extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    promotions: Option<Vec<PromotionOffer>>,
+    /// Present on the answer to fixing the ranking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<doc::Position>)]
+    position: Option<i64>,
+}
+
+impl RankingRead {
+    fn fixed(round: &Round) -> Self {
+        let fixed = round.ranking.as_ref();
+        RankingRead {
+            fixed: true,
+            rows: fixed.map(|ranking| ranking.rows.clone()),
+            offer: Some(fixed.and_then(|ranking| ranking.offer.clone())),
+            promotions: Some(round.promotions.clone()),
+            position: None,
+        }
+    }
+}
+
+/// The answer to the runner-up's answer: the offer as it now stands.
+#[derive(Serialize, ToSchema)]
+pub struct OfferAnswered {
+    offer: Option<RunnerUpOffer>,
+    #[schema(value_type = doc::Position)]
+    position: i64,
+}
+
+/// The answer to a decision: the grants it opened.
+#[derive(Serialize, ToSchema)]
+pub struct Decisions {
+    grants: Vec<service::Opened>,
+    #[schema(value_type = doc::Position)]
+    position: i64,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -94,7 +137,7 @@ pub struct OfferAnswer {
     summary = "繰上げ提示への回答 / the runner-up accepts or declines the remainder",
     params(("id" = uuid::Uuid, Path, description = "the round id")),
     request_body = OfferAnswer,
-    responses((status = 200, description = "the offer with its answer", body = doc::OfferAnswered)),
+    responses((status = 200, description = "the offer with its answer", body = OfferAnswered)),
 )]
 pub async fn answer_offer(
     State(state): State<AppState>,
@@ -112,7 +155,7 @@ pub async fn answer_offer(
         body.accept,
     )
     .await?;
-    Ok(Json(json!({ "offer": offer, "position": position })))
+    Ok(Json(OfferAnswered { offer, position }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -161,7 +204,7 @@ pub struct Decision {
     summary = "交付・不交付の決定 / staff decide awards and rejections, all or nothing",
     params(("id" = uuid::Uuid, Path, description = "the round id")),
     request_body = Decision,
-    responses((status = 200, description = "the grants opened", body = doc::Decisions)),
+    responses((status = 200, description = "the grants opened", body = Decisions)),
 )]
 pub async fn decide(
     State(state): State<AppState>,
@@ -189,19 +232,8 @@ pub async fn decide(
         })
         .collect();
     let decided = service::decide(&state, &context, &staff, id, awards, rejections).await?;
-    let grants: Vec<_> = decided
-        .grants
-        .iter()
-        .map(|grant| {
-            json!({
-                "application_id": grant.application_id,
-                "grant_id": grant.grant_id,
-                "notice_number": grant.notice_number,
-                "amount": grant.amount,
-            })
-        })
-        .collect();
-    Ok(Json(
-        json!({ "grants": grants, "position": decided.position }),
-    ))
+    Ok(Json(Decisions {
+        grants: decided.grants,
+        position: decided.position,
+    }))
 }

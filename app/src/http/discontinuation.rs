@@ -7,9 +7,8 @@
 use axum::extract::State;
 use axum::response::IntoResponse;
 use grants_domain::grant::GrantCommand;
-use grants_domain::{Grant, GrantId};
+use grants_domain::GrantId;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
@@ -21,22 +20,6 @@ use super::AppState;
 use crate::policy::{decided_grant, own_grant, Applicant, Staff};
 use crate::service::grants::run;
 use crate::store::ActorRole;
-
-/// The request to discontinue as the grant read shows it (null when there is none).
-pub fn record_json(grant: &Grant) -> Value {
-    grant
-        .discontinuation
-        .as_ref()
-        .map_or(Value::Null, |record| {
-            json!({
-                "reason": record.reason,
-                "requested_at": super::jst(record.requested_at),
-                "status": record.state,
-                "decision_reason": record.decision_reason,
-                "discontinued_on": record.discontinued_on,
-            })
-        })
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -5,10 +5,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::grant::{AdvanceRequest, ChangeRecord, SettlementReport};
+use grants_domain::grant::SettlementReport;
 use grants_domain::{ChangeRequestId, Grant, GrantId};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -17,102 +17,25 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::{Applicant, GroupHelper, Staff};
+use crate::service::attachment_read::AttachmentRead;
+use crate::service::grant_read::GrantRead;
 use crate::service::grants;
 use crate::store::Executed;
 
-/// The grant read of api.md, with extensions: what remains to pay, the advance requests, the
-/// actions the grant's state allows, its payments and change requests. `paid_total` is what was
-/// paid net of refunds received.
-pub fn grant_json(grant: &Grant) -> Value {
-    json!({
-        "grant_id": grant.grant_id,
-        "application_id": grant.application_id,
-        "round_id": grant.round_id,
-        "group_id": grant.group_id,
-        "status": grant.status,
-        "decided_amount": grant.decided_amount(),
-        "rate": grant.award.as_ref().map(|award| award.terms.rate),
-        "decided_on": grant.decided_on(),
-        "notice_number": grant.notice_number(),
-        "paid_total": grant.net_paid(),
-        "finalised_amount": grant.finalised_amount,
-        "refund_due": grant.refund_due(),
-        "refund_due_on": grant.refund_due_on(),
-        "payable": grant.payable(),
-        "completion_deadline": grant.completion_deadline(),
-        "remaining_to_pay": grant.remaining_to_pay(),
-        "open_advance": grant.open_advance(),
-        "advance_requests": grant.advances().iter().map(advance_request_json).collect::<Vec<_>>(),
-        "allowed_actions": grant.allowed_actions(),
-        "payments": grant.payments,
-        "change_requests": grant.changes.iter().map(|change| {
-            let mut body = change_request_json(change);
-            body["attachments"] =
-                super::attachments::change_attachments_json(grant, change.change_request_id);
-            body
-        }).collect::<Vec<_>>(),
-        "discontinuation": super::discontinuation::record_json(grant),
-        "settlement_due_on": grant.settlement_due_on(),
-        "settlement_extensions": grant.settlement_extensions.iter().map(|extension| json!({
-            "previous": extension.previous,
-            "deadline": extension.deadline,
-            "reason": extension.reason,
-            "extended_at": super::jst(extension.extended_at),
-        })).collect::<Vec<_>>(),
-        "refund_order": grant.refund_order.as_ref().map(|order| json!({
-            "ordered": order.ordered,
-            "due_on": order.due_on,
-            "additional_charge_rate": order.terms.additional_rate,
-            "late_charge_rate": order.terms.late_rate,
-            "days_per_year": order.terms.days_per_year,
-            "additional_charge_if_paid_on_due_date": order.additional_if_paid_on_due_date,
-        })),
-        "surcharges": grant.surcharges(grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc())),
-        "settlement_delay": grant.settlement_delay.as_ref().map(|delay| json!({
-            "reason": delay.reason,
-            "deadline": delay.deadline,
-            "explained_at": super::jst(delay.explained_at),
-            "accepted_at": delay.accepted_at.map(super::jst),
-        })),
-    })
+/// The grant read of api.md, with extensions (`crate::service::grant_read`), its 加算金・延滞金
+/// as of today in JST.
+pub fn grant_read(grant: &Grant) -> GrantRead {
+    GrantRead::of(
+        grant,
+        grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc()),
+    )
 }
 
-/// One advance request of the grant read, its instant in JST as every instant the API answers.
-fn advance_request_json(request: &AdvanceRequest) -> Value {
-    json!({
-        "amount": request.amount,
-        "requested_at": super::jst(request.requested_at),
-        "requested_on": request.requested_on,
-        "status": request.status,
-        "unpaid": request.unpaid,
-    })
-}
-
-/// One change request of the grant read: what was asked (reason, period, the total cost before and
-/// after) and what became of it. The whole budget stays out: the totals are what rule 8 weighs.
-fn change_request_json(record: &ChangeRecord) -> Value {
-    json!({
-        "change_request_id": record.change_request_id,
-        "reason": record.reason,
-        "requested_at": super::jst(record.requested_at),
-        "period": record.period,
-        "total_cost_before": record.total_cost_before,
-        "total_cost_after": record.total_cost_after,
-        "status": record.state,
-        "decision": record.decision.as_ref().map(|decision| json!({
-            "approved": decision.approved,
-            "reason": decision.reason,
-            "decided_at": super::jst(decision.decided_at),
-            "previous_amount": decision.previous_amount,
-            "decided_amount": decision.decided_amount,
-        })),
-    })
-}
-
-pub(super) fn answer(executed: &Executed<Grant>) -> Json<Value> {
-    let mut body = grant_json(&executed.state);
-    body["position"] = json!(executed.position);
-    Json(body)
+/// The answer to a command on a grant: its read, with the position of the command's last event.
+pub(super) fn answer(executed: &Executed<Grant>) -> Json<GrantRead> {
+    let mut read = grant_read(&executed.state);
+    read.position = Some(executed.position);
+    Json(read)
 }
 
 /// `GET /api/v1/grants/{id}`.
@@ -130,7 +53,7 @@ pub async fn get(
     actor: Actor,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(grant_json(&grants::read(&state, &actor, id).await?)))
+    Ok(Json(grant_read(&grants::read(&state, &actor, id).await?)))
 }
 
 /// `POST /api/v1/grants/{id}/withdraw`: the group withdraws within 10 days of the decision.
@@ -141,7 +64,7 @@ pub async fn get(
     tag = "grants",
     summary = "交付申請の取下げ（決定から10日以内） / withdraw within 10 days of the decision",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body(content = Option<doc::GrantWithdrawal>, description = "optional: {reason}"),
+    request_body(content = Option<Reason>, description = "optional: {reason}"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn withdraw(
@@ -157,8 +80,9 @@ pub async fn withdraw(
 }
 
 /// The withdrawal's optional body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = GrantWithdrawal)]
 pub struct Reason {
     reason: String,
 }
@@ -171,7 +95,7 @@ pub struct Reason {
     tag = "grants",
     summary = "概算払の請求 / request an advance",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::AdvanceRequest,
+    request_body = grants::AdvanceAsked,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn request_advance(
@@ -193,7 +117,7 @@ pub async fn request_advance(
     tag = "grants",
     summary = "支払の記録 / staff record a payment",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::Payment,
+    request_body = grants::Payment,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn record_payment(
@@ -215,7 +139,7 @@ pub async fn record_payment(
     tag = "grants",
     summary = "変更承認申請 / request a change of plan",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::ChangeRequest,
+    request_body = grants::ChangeRequest,
     responses((status = 201, description = "the grant and change_request_id", body = doc::GrantRead)),
 )]
 pub async fn request_change(
@@ -227,9 +151,9 @@ pub async fn request_change(
 ) -> Result<impl IntoResponse, ApiError> {
     let (executed, change_request_id) =
         grants::request_change(&state, &context, &applicant, id, body).await?;
-    let mut body = answer(&executed).0;
-    body["change_request_id"] = json!(change_request_id);
-    Ok((StatusCode::CREATED, Json(body)))
+    let mut body = answer(&executed);
+    body.0.change_request_id = Some(change_request_id);
+    Ok((StatusCode::CREATED, body))
 }
 
 /// `POST /api/v1/grants/{id}/change-requests/{cid}/decision`: staff approve or refuse a change.
@@ -240,7 +164,7 @@ pub async fn request_change(
     tag = "grants",
     summary = "変更申請の承認・不承認 / staff approve or refuse a change",
     params(("id" = uuid::Uuid, Path, description = "the grant id"), ("cid" = uuid::Uuid, Path, description = "the change request id")),
-    request_body = doc::ChangeDecision,
+    request_body = grants::ChangeDecision,
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn decide_change(
@@ -263,7 +187,7 @@ pub async fn decide_change(
     tag = "grants",
     summary = "実績報告の保存 / save the settlement report (a draft until submitted)",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::SettlementReport,
+    request_body = grants_domain::grant::SettlementReport,
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn save_report(
@@ -295,7 +219,7 @@ pub async fn get_report(
     let grant = grants::read(&state, &actor, id).await?;
     Ok(Json(json!({
         "report": grant.report,
-        "attachments": super::attachments::report_attachments_json(&grant),
+        "attachments": AttachmentRead::report_files(&grant),
     })))
 }
 
@@ -308,7 +232,7 @@ pub async fn get_report(
     tag = "grants",
     summary = "実績報告の提出 / submit the settlement report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body(content = Option<doc::ReportSubmission>, description = "optional: {delay_reason}, needed after the due date"),
+    request_body(content = Option<grants::ReportSubmission>, description = "optional: {delay_reason}, needed after the due date"),
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn submit_report(
@@ -331,7 +255,7 @@ pub async fn submit_report(
     tag = "grants",
     summary = "実績報告の審査（額の確定・差戻し） / staff accept (finalise the amount) or return the report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::ReportReview,
+    request_body = grants::ReportReview,
     responses((status = 200, description = "the grant: finalised amount, refund due or payable", body = doc::GrantRead)),
 )]
 pub async fn review_report(
@@ -353,7 +277,7 @@ pub async fn review_report(
     tag = "grants",
     summary = "返還金の受領記録 / staff record a refund received",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::Refund,
+    request_body = grants::Refund,
     responses((status = 201, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn record_refund(
@@ -376,7 +300,7 @@ pub async fn record_refund(
     tag = "grants",
     summary = "交付決定の取消 / staff cancel and order a refund",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    request_body = doc::Cancellation,
+    request_body = grants::Cancellation,
     responses((status = 200, description = "the grant", body = doc::GrantRead)),
 )]
 pub async fn cancel(

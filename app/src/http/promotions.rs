@@ -4,9 +4,9 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
+use grants_domain::round::{PromotionOffer, RunnerUpOffer};
 use grants_domain::{ApplicationId, RoundId};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
@@ -29,7 +29,7 @@ use crate::service::promotions as service;
     tag = "rounds",
     summary = "繰上げ採択の打診 / staff offer returned budget to the next application in rank order",
     params(("id" = uuid::Uuid, Path, description = "the round id")),
-    responses((status = 201, description = "the offer made", body = doc::PromotionMade)),
+    responses((status = 201, description = "the offer made", body = PromotionMade)),
 )]
 pub async fn offer(
     State(state): State<AppState>,
@@ -40,7 +40,10 @@ pub async fn offer(
     let (promotion, position) = service::offer(&state, &context, &staff, id).await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(json!({ "promotion": promotion, "position": position })),
+        Json(PromotionMade {
+            promotion,
+            position,
+        }),
     ))
 }
 
@@ -62,7 +65,7 @@ pub struct PromotionAnswer {
     summary = "繰上げ採択の打診への回答 / the group accepts or declines a promotion offer",
     params(("id" = uuid::Uuid, Path, description = "the round id")),
     request_body = PromotionAnswer,
-    responses((status = 200, description = "the offer with its answer", body = doc::PromotionMade)),
+    responses((status = 200, description = "the offer with its answer", body = PromotionMade)),
 )]
 pub async fn answer(
     State(state): State<AppState>,
@@ -80,9 +83,10 @@ pub async fn answer(
         body.accept,
     )
     .await?;
-    Ok(Json(
-        json!({ "promotion": promotion, "position": position }),
-    ))
+    Ok(Json(PromotionMade {
+        promotion,
+        position,
+    }))
 }
 
 /// `GET /api/v1/applications/{id}/promotion-offer`: the promotion offer made to an application, for
@@ -96,7 +100,7 @@ pub async fn answer(
     tag = "applications",
     summary = "繰上げ採択・次点への打診の参照 / the offers made to an application (promotion, runner-up)",
     params(("id" = uuid::Uuid, Path, description = "the application id")),
-    responses((status = 200, description = "the offers", body = doc::ApplicationPromotion)),
+    responses((status = 200, description = "the offers", body = ApplicationPromotion)),
 )]
 pub async fn of_application(
     State(state): State<AppState>,
@@ -104,9 +108,27 @@ pub async fn of_application(
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let offers = service::of_application(&state, &actor, id).await?;
-    Ok(Json(json!({
-        "round_id": offers.round_id,
-        "offer": offers.promotion,
-        "runner_up_offer": offers.runner_up,
-    })))
+    Ok(Json(ApplicationPromotion {
+        round_id: offers.round_id,
+        offer: offers.promotion,
+        runner_up_offer: offers.runner_up,
+    }))
+}
+
+/// The offers made to one application.
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationPromotion {
+    round_id: RoundId,
+    /// Null when the application was never offered a promotion.
+    offer: Option<PromotionOffer>,
+    /// The remainder offered to the application as runner-up (次点); null for every other.
+    runner_up_offer: Option<RunnerUpOffer>,
+}
+
+/// A promotion offer as made or answered, with the position of its event.
+#[derive(Serialize, ToSchema)]
+pub struct PromotionMade {
+    promotion: Option<PromotionOffer>,
+    #[schema(value_type = doc::Position)]
+    position: i64,
 }

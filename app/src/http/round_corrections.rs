@@ -6,7 +6,6 @@ use axum::response::IntoResponse;
 use grants_domain::round::{RoundCommand, RoundSettings};
 use grants_domain::RoundId;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
@@ -62,7 +61,7 @@ pub async fn correct(
         .settings
         .clone()
         .ok_or_else(ApiError::not_found)?;
-    let mut body = super::rounds::round_json(id, &executed.state, &settings, Some(&actor));
-    body["position"] = json!(executed.position);
+    let mut body = super::rounds::round_read(id, &executed.state, &settings, Some(&actor));
+    body.position = Some(executed.position);
     Ok(Json(body))
 }

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use grants_domain::round::{Round, RoundSettings};
 use grants_domain::{RoundId, UserId};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::caller::MaybeActor;
@@ -17,6 +17,7 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::Staff;
+use crate::service::round_read::RoundRead;
 use crate::service::rounds as service;
 
 /// `POST /api/v1/rounds`: staff open a round with its settings.
@@ -43,31 +44,18 @@ pub async fn open(
 }
 
 /// A round as anyone may read it (an open call); staff and auditors also see the committee.
-pub(super) fn round_json(
+pub(super) fn round_read(
     id: RoundId,
     round: &Round,
     settings: &RoundSettings,
     actor: Option<&Actor>,
-) -> Value {
-    let mut body = serde_json::to_value(settings).unwrap_or_default();
-    body["id"] = json!(id);
-    body["scoring_closed"] = json!(round.is_scoring_closed());
-    body["decided_total"] = json!(round.decided_total());
-    body["remaining_budget"] = json!(round.remaining_budget());
-    body["corrections"] = json!(round
-        .corrections
-        .iter()
-        .map(|correction| json!({
-            "changed": correction.changed,
-            "reason": correction.reason,
-            "corrected_at": super::jst(correction.corrected_at),
-        }))
-        .collect::<Vec<_>>());
-    let insider = actor.is_some_and(crate::policy::oversees);
-    if insider {
-        body["committee"] = json!(round.committee);
-    }
-    body
+) -> RoundRead {
+    RoundRead::of(
+        id,
+        round,
+        settings,
+        actor.is_some_and(crate::policy::oversees),
+    )
 }
 
 /// `GET /api/v1/rounds/{id}`.
@@ -87,7 +75,7 @@ pub async fn get(
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (round, settings) = service::read(&state, id).await?;
-    Ok(Json(round_json(id, &round, &settings, actor.as_ref())))
+    Ok(Json(round_read(id, &round, &settings, actor.as_ref())))
 }
 
 /// `GET /api/v1/rounds`: every opened round, newest first.
@@ -105,12 +93,12 @@ pub async fn list(
     MaybeActor(actor): MaybeActor,
 ) -> Result<impl IntoResponse, ApiError> {
     let rounds = service::list(&state).await?;
-    Ok(Json(Value::Array(
+    Ok(Json(
         rounds
             .iter()
-            .map(|(id, round, settings)| round_json(*id, round, settings, actor.as_ref()))
-            .collect(),
-    )))
+            .map(|(id, round, settings)| round_read(*id, round, settings, actor.as_ref()))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -121,7 +121,7 @@ pub async fn work_queue(
     Staff(_actor): Staff,
 ) -> Result<Json<WorkQueue>, ApiError> {
     let pool = state.db.log_pool();
-    let today = grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc());
+    let today = state.clock.today_jst();
     let mut by_kind: BTreeMap<StaffWork, Vec<WorkEntry>> = BTreeMap::new();
 
     let submitted = ApplicationStatus::Submitted.as_str();

@@ -35,7 +35,7 @@ use grants_domain::application::{receipt_number, ApplicationEvent};
 use grants_domain::grant::{GrantEvent, PaymentKind};
 use grants_domain::round::RoundEvent;
 use grants_domain::{Application, ApplicationId, Grant, Group, Round, UserId, Yen};
-use grants_projections::{checkpoint, EventLog, LogCursor, LoggedEvent, Tx};
+use grants_projections::{EventLog, LogCursor, LoggedEvent, Tx};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -96,14 +96,16 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let log = EventLog::new(state.db.log_pool());
     let mut failures: u32 = 0;
+    let mut progress = crate::process::Progress::new(NAME);
     loop {
-        let pause = match step(&state, &log).await {
+        let pause = match step(&state, &log, &mut progress).await {
             Ok(true) => {
                 failures = 0;
                 Duration::ZERO
             }
             Ok(false) => Duration::from_millis(200),
             Err(error) => {
+                progress.forget();
                 failures = failures.saturating_add(1);
                 tracing::error!(%error, process = NAME, attempt = failures, "process step failed; will retry");
                 Duration::from_millis(200).saturating_mul(1 << failures.min(7))
@@ -118,24 +120,37 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
 }
 
 /// Reads the next batch after the checkpoint, works out its mails, and stores them with the moved
-/// checkpoint in one transaction; `true` if there was anything to read.
-async fn step(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
+/// checkpoint in one transaction; `true` if there was anything to read. A batch that calls for no
+/// mail writes nothing but, now and then, the checkpoint (`process::Progress`: a mail stored twice
+/// is stored once, by its key).
+async fn step(
+    state: &AppState,
+    log: &EventLog,
+    progress: &mut crate::process::Progress,
+) -> anyhow::Result<bool> {
     let pool = state.db.log_pool();
-    let cursor: LogCursor = checkpoint::current(&pool, NAME).await?;
+    let cursor: LogCursor = progress.start(&pool).await?;
     let batch = log.read_after(cursor, BATCH).await?;
     let Some(last) = batch.last().map(LoggedEvent::cursor) else {
+        progress.store_if_due(&pool, true).await?;
         return Ok(false);
     };
     let mut mails = Vec::new();
     for event in &batch {
         mails.extend(mails_for(state, event).await?);
     }
+    progress.advance(last);
+    if mails.is_empty() {
+        progress.store_if_due(&pool, false).await?;
+        return Ok(true);
+    }
     let mut tx = pool.begin().await?;
     for mail in &mails {
         store(&mut tx, mail).await?;
     }
-    checkpoint::store(&mut tx, NAME, last).await?;
+    progress.store(&mut tx).await?;
     tx.commit().await?;
+    progress.written();
     Ok(true)
 }
 

@@ -67,8 +67,9 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let log = EventLog::new(state.db.log_pool());
     let mut failures: u32 = 0;
+    let mut progress = crate::process::Progress::new(NAME);
     loop {
-        let outcome = match follow(&state, &log).await {
+        let outcome = match follow(&state, &log, &mut progress).await {
             Ok(true) => Ok(true),
             Ok(false) => remind(&state).await.map(|_| false),
             Err(error) => Err(error),
@@ -83,6 +84,7 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
                 IDLE
             }
             Err(error) => {
+                progress.forget();
                 failures = failures.saturating_add(1);
                 tracing::error!(%error, process = NAME, attempt = failures, "process step failed; will retry");
                 Duration::from_millis(200).saturating_mul(1 << failures.min(7))
@@ -97,12 +99,19 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
 }
 
 /// Reads the next batch after the checkpoint and replaces the deadlines of every object it touched,
-/// with the moved checkpoint, in one transaction; `true` if there was anything to read.
-async fn follow(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
+/// with the moved checkpoint, in one transaction; `true` if there was anything to read. A batch
+/// that touched none writes only, now and then, the checkpoint (`process::Progress`: replacing an
+/// object's deadlines twice leaves the same rows).
+async fn follow(
+    state: &AppState,
+    log: &EventLog,
+    progress: &mut crate::process::Progress,
+) -> anyhow::Result<bool> {
     let pool = state.db.log_pool();
-    let cursor: LogCursor = checkpoint::current(&pool, NAME).await?;
+    let cursor: LogCursor = progress.start(&pool).await?;
     let batch = log.read_after(cursor, BATCH).await?;
     let Some(last) = batch.last().map(LoggedEvent::cursor) else {
+        progress.store_if_due(&pool, true).await?;
         return Ok(false);
     };
     let mut applications = BTreeSet::new();
@@ -133,6 +142,11 @@ async fn follow(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
             round_rows.push((id, round));
         }
     }
+    progress.advance(last);
+    if drafts.is_empty() && grant_rows.is_empty() && round_rows.is_empty() {
+        progress.store_if_due(&pool, false).await?;
+        return Ok(true);
+    }
     let mut tx = pool.begin().await?;
     for (id, draft) in &drafts {
         replace(
@@ -150,8 +164,9 @@ async fn follow(state: &AppState, log: &EventLog) -> anyhow::Result<bool> {
     for (id, round) in &round_rows {
         round_changed(&mut tx, *id, round).await?;
     }
-    checkpoint::store(&mut tx, NAME, last).await?;
+    progress.store(&mut tx).await?;
     tx.commit().await?;
+    progress.written();
     Ok(true)
 }
 

@@ -15,9 +15,9 @@ pub mod change;
 pub mod release;
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use grants_projections::{checkpoint, EventLog, LogCursor, LoggedEvent};
+use grants_projections::{checkpoint, EventLog, LogCursor, LogPool, LoggedEvent, Tx};
 
 use crate::state::AppState;
 use crate::store::Attempt;
@@ -25,6 +25,89 @@ use sha2::{Digest, Sha256};
 
 /// How many events one step of a process reads.
 const BATCH: i64 = 100;
+
+/// While a follower has work, its checkpoint is written at most this often.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Where a follower of the log stands, with its checkpoint written lazily (issue 20): the run keeps
+/// its cursor in memory and writes the checkpoint when it runs out of events, or every
+/// [`CHECKPOINT_EVERY`] while busy, instead of one commit (one WAL flush, beside the commands') per
+/// step. That is safe for the followers here, whose every step is written to run twice harmlessly
+/// (an attempt derived from the event, a key the store or the table refuses twice): a crash only
+/// makes the next run follow again what came after the last written checkpoint.
+///
+/// The checkpoint stays the truth between runs and instances: each step reads it (one statement),
+/// and when it is not what this run last read or wrote (a reset, another instance), the run
+/// continues from it instead of its own cursor.
+pub struct Progress {
+    name: &'static str,
+    /// The checkpoint as this run last read or wrote it.
+    stored: Option<LogCursor>,
+    /// How far this run has followed: at or after `stored`.
+    cursor: LogCursor,
+    written: Instant,
+}
+
+impl Progress {
+    pub fn new(name: &'static str) -> Self {
+        Progress {
+            name,
+            stored: None,
+            cursor: LogCursor::START,
+            written: Instant::now(),
+        }
+    }
+
+    /// Where to read on from: this run's cursor, or the stored checkpoint if another writer moved it.
+    pub async fn start(&mut self, pool: &LogPool) -> anyhow::Result<LogCursor> {
+        let stored = checkpoint::current(pool, self.name).await?;
+        if self.stored != Some(stored) {
+            self.stored = Some(stored);
+            self.cursor = stored;
+        }
+        Ok(self.cursor)
+    }
+
+    /// This run has followed everything up to `cursor`.
+    pub fn advance(&mut self, cursor: LogCursor) {
+        self.cursor = cursor;
+    }
+
+    /// Forgets this run's cursor (after a failure: the next step starts from the checkpoint).
+    pub fn forget(&mut self) {
+        self.stored = None;
+    }
+
+    /// Whether the checkpoint should be written now: it lags this run's cursor, and the run has
+    /// nothing more to read (`idle`) or wrote it [`CHECKPOINT_EVERY`] ago.
+    pub fn due(&self, idle: bool) -> bool {
+        self.stored != Some(self.cursor) && (idle || self.written.elapsed() >= CHECKPOINT_EVERY)
+    }
+
+    /// Writes the checkpoint inside `tx` (with the rows the step writes); call
+    /// [`Progress::written`] once `tx` committed.
+    pub async fn store(&self, tx: &mut Tx) -> anyhow::Result<()> {
+        checkpoint::store(tx, self.name, self.cursor).await?;
+        Ok(())
+    }
+
+    /// The checkpoint written by [`Progress::store`] is committed.
+    pub fn written(&mut self) {
+        self.stored = Some(self.cursor);
+        self.written = Instant::now();
+    }
+
+    /// Writes the checkpoint in a transaction of its own if it is [`Progress::due`].
+    pub async fn store_if_due(&mut self, pool: &LogPool, idle: bool) -> anyhow::Result<()> {
+        if self.due(idle) {
+            let mut tx = pool.begin().await?;
+            self.store(&mut tx).await?;
+            tx.commit().await?;
+            self.written();
+        }
+        Ok(())
+    }
+}
 
 /// Follows the log after `name`'s checkpoint until `shutdown`: hands each event to `follow` and moves
 /// the checkpoint after it. A failure is logged and the same event retried with a growing pause, so
@@ -41,14 +124,16 @@ pub async fn run<F, Fut>(
     tokio::pin!(shutdown);
     let log = EventLog::new(state.db.log_pool());
     let mut failures: u32 = 0;
+    let mut progress = Progress::new(name);
     loop {
-        let pause = match step(&state, &log, name, &follow).await {
+        let pause = match step(&state, &log, &mut progress, &follow).await {
             Ok(true) => {
                 failures = 0;
                 Duration::ZERO
             }
             Ok(false) => Duration::from_millis(200),
             Err(error) => {
+                progress.forget();
                 failures = failures.saturating_add(1);
                 tracing::error!(%error, process = name, attempt = failures, "process step failed; will retry");
                 Duration::from_millis(200).saturating_mul(1 << failures.min(7))
@@ -62,11 +147,12 @@ pub async fn run<F, Fut>(
     }
 }
 
-/// Handles the next batch after the checkpoint; `true` if there was anything to read.
+/// Handles the next batch after this run's cursor; `true` if there was anything to read. The
+/// checkpoint is written lazily ([`Progress`]); after a failure, up to the last event followed.
 async fn step<F, Fut>(
     state: &AppState,
     log: &EventLog,
-    name: &str,
+    progress: &mut Progress,
     follow: &F,
 ) -> anyhow::Result<bool>
 where
@@ -74,18 +160,21 @@ where
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let pool = state.db.log_pool();
-    let cursor: LogCursor = checkpoint::current(&pool, name).await?;
+    let cursor = progress.start(&pool).await?;
     let batch = log.read_after(cursor, BATCH).await?;
     if batch.is_empty() {
+        progress.store_if_due(&pool, true).await?;
         return Ok(false);
     }
     for event in batch {
         let next = event.cursor();
-        follow(state.clone(), event).await?;
-        let mut tx = pool.begin().await?;
-        checkpoint::store(&mut tx, name, next).await?;
-        tx.commit().await?;
+        if let Err(error) = follow(state.clone(), event).await {
+            progress.store_if_due(&pool, true).await?;
+            return Err(error);
+        }
+        progress.advance(next);
     }
+    progress.store_if_due(&pool, false).await?;
     Ok(true)
 }
 

@@ -184,6 +184,8 @@ pub struct AwardAsked {
 }
 
 /// A grant a decision opened.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = DecidedGrant)]
 pub struct Opened {
     pub application_id: ApplicationId,
     pub grant_id: GrantId,

@@ -51,8 +51,9 @@ pub async fn withdraw(
 }
 
 /// An advance request: what the group asks to be paid before the report.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AdvanceRequest)]
 pub struct AdvanceAsked {
     pub amount: Yen,
 }
@@ -74,7 +75,7 @@ pub async fn request_advance(
 }
 
 /// A payment staff record.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     pub amount: Yen,
@@ -101,7 +102,7 @@ pub async fn record_payment(
 }
 
 /// A change of plan the group asks for (変更承認申請): the whole new budget and period.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRequest {
     pub reason: String,
@@ -131,7 +132,7 @@ pub async fn request_change(
 }
 
 /// Staff's decision on a change request: approved (with a new amount, if it moves) or refused.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeDecision {
     pub approved: bool,
@@ -236,7 +237,7 @@ pub async fn save_report(
 }
 
 /// The submission of a settlement report.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportSubmission {
     /// Why the report comes after its due date (遅延理由); needed only then.
@@ -267,15 +268,16 @@ pub async fn submit_report(
 }
 
 /// What staff decide on a submitted report.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ReportReviewOutcome)]
 pub enum ReviewDecision {
     Accepted,
     Returned,
 }
 
 /// Staff's review of a settlement report: accepted (額の確定) or returned with a reason.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportReview {
     pub outcome: ReviewDecision,
@@ -306,7 +308,7 @@ pub async fn review_report(
 }
 
 /// A refund received.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Refund {
     pub amount: Yen,
@@ -331,7 +333,7 @@ pub async fn record_refund(
 }
 
 /// A cancellation (取消) and the refund it orders.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cancellation {
     pub reason: String,

@@ -2,19 +2,23 @@
 //! managers) shares below HTTP. No module here knows axum or HTTP statuses; failures are one
 //! [`ServiceError`] whose [`ErrorKind`] each adapter shows in its own way.
 
+pub mod application_read;
 pub mod applications;
+pub mod attachment_read;
 pub mod attachments;
 pub mod context;
 pub mod decisions;
 pub mod documents;
 pub mod erasure;
 pub mod error;
+pub mod grant_read;
 pub mod grants;
 pub mod groups;
 pub mod load;
 pub mod members;
 pub mod promotions;
 pub mod reviews;
+pub mod round_read;
 pub mod rounds;
 pub mod second_factor;
 

@@ -16,7 +16,7 @@ pub mod sealing;
 
 use std::sync::Arc;
 
-use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
+use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
 use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
@@ -57,12 +57,16 @@ impl Stores {
         // one per screening, appointment and award: the two long streams.
         let snapshots = Sourcing::Snapshots(SNAPSHOT_EVERY);
         let upcasters = grants_domain::upcasting::upcasters;
+        // Groups and rounds are read by other aggregates' commands (a draft reads both): their
+        // reads are served from memory, brought up to date from the log on every use.
         Stores {
             accounts: Store::build(database, upcasters(), events, gate.clone()),
-            groups: Store::build(database, upcasters(), events, gate.clone()),
+            groups: Store::build(database, upcasters(), events, gate.clone())
+                .with_read_cache(database, upcasters()),
             applications: Store::build(database, upcasters(), events, gate.clone()),
             grants: Store::build(database, vec![], snapshots, gate.clone()),
-            rounds: Store::build(database, upcasters(), snapshots, gate.clone()),
+            rounds: Store::build(database, upcasters(), snapshots, gate.clone())
+                .with_read_cache(database, upcasters()),
             reviews: Store::build(database, vec![], events, gate),
         }
     }
@@ -154,6 +158,49 @@ pub struct Store<A: Aggregate> {
     backend: Backend<A>,
     database: Database,
     gate: WriteGate,
+    /// Aggregates kept for [`Store::load`] (see [`Store::with_read_cache`]).
+    read_cache: Option<ReadCache<A>>,
+}
+
+/// The repository a read cache reads the events after its copy from (the store's own, a second
+/// handle on the same pool).
+enum Reader {
+    Sqlite(Sealing<SqliteEventRepository>),
+    Postgres(Sealing<PostgresEventRepository>),
+}
+
+/// At most this many aggregates in a read cache; a full cache is emptied.
+const READ_CACHE_CAPACITY: usize = 10_000;
+
+struct ReadCache<A> {
+    reader: Reader,
+    upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
+    /// By aggregate id: the sequence of the last event applied, and the state.
+    entries: std::sync::Mutex<std::collections::HashMap<String, (usize, A)>>,
+}
+
+impl<A: Clone> ReadCache<A> {
+    fn get(&self, id: &str) -> Option<(usize, A)> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    fn put(&self, id: String, sequence: usize, state: A) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries
+            .get(&id)
+            .is_some_and(|(known, _)| *known >= sequence)
+        {
+            return;
+        }
+        if entries.len() >= READ_CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(id, (sequence, state));
+    }
 }
 
 impl<A> Store<A>
@@ -215,7 +262,38 @@ where
             backend,
             database: database.clone(),
             gate,
+            read_cache: None,
         })
+    }
+
+    /// Keeps the aggregates [`Store::load`] reads in memory, each with the sequence of its last
+    /// event; every later `load` of one reads only the events after that sequence (one indexed
+    /// query, normally answering no rows) and applies them. So a read is exactly as fresh as an
+    /// uncached one (the log is asked every time), minus the work of reading and opening the whole
+    /// stream (a group's sealed contact needs its key: one query more). Commands keep loading
+    /// their own aggregate with [`Store::load_for_command`], uncached.
+    fn with_read_cache(
+        self: Arc<Self>,
+        database: &Database,
+        upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
+    ) -> Arc<Self> {
+        let mut store = Arc::into_inner(self).expect("a store being built has one owner");
+        let keys = Keys::new(database);
+        let reader = match database {
+            Database::Sqlite(pool) => {
+                Reader::Sqlite(Sealing::new(SqliteEventRepository::new(pool.clone()), keys))
+            }
+            Database::Postgres(pool) => Reader::Postgres(Sealing::new(
+                PostgresEventRepository::new(pool.clone()),
+                keys,
+            )),
+        };
+        store.read_cache = Some(ReadCache {
+            reader,
+            upcasters,
+            entries: std::sync::Mutex::default(),
+        });
+        Arc::new(store)
     }
 
     /// Runs a command against the aggregate `id`, retrying lost optimistic-concurrency races.
@@ -362,12 +440,48 @@ where
         }))
     }
 
-    /// The current state of an aggregate, or `None` if it has no events.
+    /// The current state of an aggregate, or `None` if it has no events (from the read cache,
+    /// brought up to date from the log, where the store keeps one: [`Store::with_read_cache`]).
     pub async fn load(
         &self,
         id: impl std::fmt::Display,
     ) -> Result<Option<A>, StoreError<A::Error>> {
-        Ok(self.load_for_command(id).await?.into_state())
+        let Some(cache) = &self.read_cache else {
+            return Ok(self.load_for_command(id).await?.into_state());
+        };
+        let id = id.to_string();
+        let Some((mut sequence, mut state)) = cache.get(&id) else {
+            let loaded = self.load_for_command(&id).await?;
+            let sequence = loaded.context.current_sequence;
+            let state = loaded.into_state();
+            if let Some(state) = &state {
+                cache.put(id, sequence, state.clone());
+            }
+            return Ok(state);
+        };
+        let newer = match &cache.reader {
+            Reader::Sqlite(reader) => reader.get_last_events::<A>(&id, sequence).await,
+            Reader::Postgres(reader) => reader.get_last_events::<A>(&id, sequence).await,
+        }
+        .map_err(|error| StoreError::from_aggregate(AggregateError::from(error)))?;
+        if newer.is_empty() {
+            return Ok(Some(state));
+        }
+        for event in newer {
+            let event = cache.upcasters.iter().fold(event, |event, upcaster| {
+                if upcaster.can_upcast(&event.event_type, &event.event_version) {
+                    upcaster.upcast(event)
+                } else {
+                    event
+                }
+            });
+            let envelope = EventEnvelope::<A>::try_from(event)
+                .map_err(|error| StoreError::from_aggregate(AggregateError::from(error)))?;
+            sequence = envelope.sequence;
+            state.apply(envelope.payload);
+        }
+        cache.put(id, sequence, state.clone());
+        Ok(Some(state))
     }
 
     async fn last_position(&self, id: &str) -> Result<Position, StoreError<A::Error>> {

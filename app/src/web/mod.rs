@@ -35,6 +35,8 @@ pub struct Web {
     pub csrf: csrf::Csrf,
     /// The city's contact for the programme, at the foot of every page.
     pub contact: std::sync::Arc<crate::config::ContactConfig>,
+    /// The service's clock, for what a page shows about time (is a window open, today's date).
+    pub clock: crate::clock::Clock,
 }
 
 impl Web {
@@ -43,12 +45,18 @@ impl Web {
             api: api::Api::new(api),
             csrf: csrf::Csrf::new(db),
             contact: std::sync::Arc::default(),
+            clock: crate::clock::Clock::system(),
         }
     }
 
     /// The same pages with the city's contact at their foot.
     pub fn with_contact(self, contact: std::sync::Arc<crate::config::ContactConfig>) -> Self {
         Web { contact, ..self }
+    }
+
+    /// The same pages reading the service's clock.
+    pub fn with_clock(self, clock: crate::clock::Clock) -> Self {
+        Web { clock, ..self }
     }
 }
 

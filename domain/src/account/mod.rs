@@ -38,6 +38,7 @@ use crate::ids::UserId;
 use crate::text::{check_characters, Lines};
 
 /// What a person may act as. A person may hold several roles.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

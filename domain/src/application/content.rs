@@ -32,6 +32,8 @@ pub const BUDGET_LINES_MAX: usize = 100;
 pub const BUDGET_LINE_TEXT_MAX: usize = 100;
 
 /// The project's period (事業期間), both days included.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProjectPeriod))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     pub start: Date,

@@ -23,6 +23,7 @@ use crate::text::{check_characters, Lines};
 pub const CHECK_NOTE_MAX: usize = 1000;
 
 /// What staff checked against the group's documents.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScreeningChecks {

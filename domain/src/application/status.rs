@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::ApplicationEvent;
 
 /// The status of an application.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationStatus {

@@ -15,6 +15,7 @@ use super::period::Period;
 use super::surcharge::SurchargeTerms;
 
 /// Whether a payment is an advance (概算払) or the payment after finalisation (精算払).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentKind {
@@ -33,6 +34,7 @@ pub enum ReviewOutcome {
 }
 
 /// One actual expense with its receipt (領収書).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptLine {
@@ -57,6 +59,7 @@ impl ReceiptLine {
 }
 
 /// The settlement report (実績報告書 with its 収支決算書).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettlementReport {

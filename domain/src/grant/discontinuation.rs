@@ -38,6 +38,8 @@ use super::text::{self, LONG_TEXT_MAX_CHARS};
 use super::{ChangeState, Grant, GrantStatus};
 
 /// Where a request to discontinue stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DiscontinuationStatus))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscontinuationState {

@@ -14,6 +14,7 @@ use super::GrantStatus;
 
 /// What can be asked of a grant: for the message when the grant's status forbids it, and for the
 /// grant read's `allowed_actions` ([`super::Grant::allowed_actions`]).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantAction {

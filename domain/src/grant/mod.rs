@@ -123,6 +123,7 @@ pub fn remaining_to_pay(
 }
 
 /// Where a grant stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantStatus {
@@ -296,6 +297,8 @@ impl Award {
 }
 
 /// Where a change request stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ChangeRequestStatus))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeState {
@@ -342,6 +345,7 @@ pub struct ChangeDecisionRecord {
 }
 
 /// What a payment entry is: money paid to the group, or a refund received from it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentEntryKind {
@@ -363,6 +367,8 @@ impl From<PaymentKind> for PaymentEntryKind {
 }
 
 /// One payment to the group or refund from it, in the order recorded.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = GrantPayment))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentEntry {
     pub kind: PaymentEntryKind,

@@ -36,7 +36,9 @@ pub fn open_advance(requested_total: Yen, advances_paid: Yen, status: Option<Gra
     }
 }
 
-/// Where an advance request stands ([`open_advance`]).
+/// Where an advance request stands: `open` waits for staff to pay it (`open_advance`); `lapsed`
+/// was not paid in full before the amount was finalised (or the grant withdrawn or cancelled).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdvanceRequestStatus {

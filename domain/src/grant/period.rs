@@ -6,6 +6,7 @@ use time::Date;
 use super::errors::GrantError;
 
 /// A span of calendar days, `start..=end`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {

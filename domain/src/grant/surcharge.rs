@@ -76,6 +76,8 @@ pub struct RefundOrder {
 }
 
 /// 加算金 and 延滞金 as of a day.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = GrantSurcharges))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Surcharges {
     /// The day the figures are computed to: the given day, or the day the refund was paid in full.

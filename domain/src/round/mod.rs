@@ -102,6 +102,7 @@ pub struct FixedRanking {
 }
 
 /// The remainder offered to the runner-up and its answer, if any.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunnerUpOffer {
     pub application_id: ApplicationId,

@@ -44,6 +44,7 @@ use crate::money::Yen;
 use crate::refusal::{Refusal, RefusalKind};
 
 /// One promotion offer and its answer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromotionOffer {
     pub application_id: ApplicationId,

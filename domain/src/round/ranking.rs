@@ -47,6 +47,7 @@ pub struct RankingEntry {
 }
 
 /// Where the budget fill left an application.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RankOutcome {
@@ -56,6 +57,7 @@ pub enum RankOutcome {
 }
 
 /// One row of the fixed ranking.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RankRow {
     pub application_id: ApplicationId,

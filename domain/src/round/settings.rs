@@ -23,6 +23,7 @@ pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
 pub const SETTLEMENT_DAYS_MAX: u32 = 365;
 
 /// Everything staff configure for one round.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoundSettings {
@@ -33,6 +34,8 @@ pub struct RoundSettings {
     pub budget: Yen,
     pub cap: Yen,
     pub floor: Yen,
+    /// The subsidy rate by the number of earlier grants in the course; past its end the last applies.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Ratio>, min_items = 1))]
     pub rate_schedule: RateSchedule,
     pub rounding_unit: Yen,
     pub max_grants_per_group: u32,
@@ -40,10 +43,12 @@ pub struct RoundSettings {
     pub opens_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub closes_at: OffsetDateTime,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::criteria::Criterion>, min_items = 1))]
     pub criteria: Criteria,
     pub pass_ratio: Ratio,
     pub advance_cap_ratio: Ratio,
     pub change_threshold_ratio: Ratio,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub settlement_days: u32,
     /// The last day any settlement report of the round is due (rule 9's grace date). Absent (and in
     /// rounds opened before it was a setting): 10 April after the fiscal year's end

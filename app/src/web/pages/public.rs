@@ -84,7 +84,7 @@ fn awards_table(awards: &[Value], caption: &str) -> Markup {
 }
 
 async fn home(State(web): State<Web>, visitor: Visitor) -> Response {
-    let now = OffsetDateTime::now_utc();
+    let now = web.clock.now();
     let year = FiscalYear::of_instant(now);
     let rounds = match web.api.get("/api/v1/rounds", visitor.token()).await {
         Ok(rounds) => rounds,
@@ -144,7 +144,7 @@ async fn round(State(web): State<Web>, visitor: Visitor, Path(id): Path<String>)
         Ok(round) => round,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let open = window_open(&round, OffsetDateTime::now_utc());
+    let open = window_open(&round, web.clock.now());
     let rates: Vec<&str> = round["rate_schedule"]
         .as_array()
         .map(|rates| rates.iter().filter_map(Value::as_str).collect())

@@ -43,7 +43,7 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
         .get("/api/v1/rounds", Some(token))
         .await
         .unwrap_or(Value::Array(Vec::new()));
-    let now = OffsetDateTime::now_utc();
+    let now = web.clock.now();
     let open: Vec<&Value> = rounds
         .as_array()
         .map(|rounds| {

@@ -36,6 +36,8 @@ pub fn routes() -> Router<Web> {
 struct Loaded {
     round: Value,
     reviewers: Option<Vec<Value>>,
+    /// The service's now, when the round was read.
+    now: OffsetDateTime,
 }
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
@@ -58,7 +60,11 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
         Err(problem) if problem.is_signed_out() => return Err(problem),
         Err(_) => None,
     };
-    Ok(Loaded { round, reviewers })
+    Ok(Loaded {
+        round,
+        reviewers,
+        now: web.clock.now(),
+    })
 }
 
 /// The display name of an account, if the reviewer list has it.
@@ -104,7 +110,7 @@ fn committee_page(
     let body = html! {
         (flash(notice))
         (round_menu(id))
-        p { "状況：" strong { (round_state(round, OffsetDateTime::now_utc())) } }
+        p { "状況：" strong { (round_state(round, loaded.now)) } }
         h2 { "審査委員（" (members.len()) "人）" }
         @if members.is_empty() {
             p { "まだ審査委員が任命されていません。" }

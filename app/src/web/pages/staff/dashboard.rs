@@ -14,7 +14,6 @@ use axum::routing::get;
 use axum::Router;
 use maud::html;
 use serde_json::Value;
-use time::OffsetDateTime;
 
 use super::round_state;
 use grants_domain::work::StaffWork;
@@ -126,7 +125,7 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
     let to_screen = items_of(&queue, StaffWork::Screen);
     let offers = items_of(&queue, StaffWork::OfferUnanswered);
     let to_act = waiting_grants(&queue);
-    let now = OffsetDateTime::now_utc();
+    let now = web.clock.now();
     let body = html! {
         section aria-labelledby="staff-queue" {
             h2 #staff-queue { "対応が必要な業務" }

@@ -334,7 +334,7 @@ async fn round(
             ("opened", "募集回を開設しました。"),
             ("corrected", "募集要項を訂正しました。"),
         ])))
-        p { "状況：" strong { (round_state(&round, OffsetDateTime::now_utc())) } }
+        p { "状況：" strong { (round_state(&round, web.clock.now())) } }
         (round_menu(&id))
         (budget_box(&round))
         h2 { "募集要項" }
