@@ -213,6 +213,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
         attempt: None,
         actor_id: UserId::new(),
         actor_role: ActorRole::System,
+        on_behalf_of: None,
         request_id: "demo-seed".into(),
         idempotency_key: None,
         recorded_at: now,

@@ -300,6 +300,7 @@ async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<(
         attempt: None,
         actor_id: actor_of(&logged),
         actor_role: ActorRole::System,
+        on_behalf_of: None,
         request_id: format!("follow-up:{}", logged.position),
         idempotency_key: None,
         recorded_at: time::OffsetDateTime::now_utc(),

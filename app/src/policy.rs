@@ -8,13 +8,19 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | applicant | register groups, draft/submit/withdraw their groups' applications, act on their groups' grants |
+//! | applicant | register groups, draft/submit/withdraw their groups' applications, act on their groups' grants; invite to their groups, accept an invitation to their address; the representative removes members and hands the role over |
 //! | reviewer | read, declare conflicts on and score their committees' applications once screened eligible; rankings once unsealed |
-//! | staff | everything except scoring |
+//! | staff | everything except scoring and a group's membership (they may invite, not remove) |
+//! | coordinator | (中間支援) for a group that consented: read it, its applications and grants; save its drafts and settlement reports; submit them only if the group allowed it |
 //! | auditor | read everything, change nothing |
 //! | public | open calls, the public list, sign-up and sign-in |
+//!
+//! A coordinator reaches a group's objects through the group's consent (`Group::acting`), which
+//! [`Owned::acting`] carries to the use case: it records the command as the coordinator's on
+//! behalf of the group, and submission asks `Group::check_submission`.
 
 use grants_domain::account::Role;
+use grants_domain::group::Acting;
 
 use grants_domain::review::review_id;
 use grants_domain::round::{Round, RoundSettings};
@@ -59,6 +65,12 @@ guard!(
     [Role::Applicant]
 );
 guard!(
+    /// Who may work on a group's drafts and settlement reports: its members, and coordinators
+    /// (中間支援) with its consent (checked with the object).
+    GroupHelper,
+    [Role::Applicant, Role::Coordinator]
+);
+guard!(
     /// A review committee member (審査委員).
     Reviewer,
     [Role::Reviewer]
@@ -83,6 +95,16 @@ pub async fn is_member_of(
     Ok(group.is_some_and(|group| group.is_member(actor.user_id)))
 }
 
+/// Whether the actor acts for the group: a member, or a coordinator it consented to.
+pub async fn acts_for(
+    state: &AppState,
+    actor: &Actor,
+    group: GroupId,
+) -> Result<bool, ServiceError> {
+    let group = state.stores.groups.load(group).await?;
+    Ok(group.is_some_and(|group| group.acting(actor.user_id).is_some()))
+}
+
 /// Staff and auditors see every object (and every field of a round, such as its committee).
 pub fn oversees(actor: &Actor) -> bool {
     actor.has(Role::Staff) || actor.has(Role::Auditor)
@@ -95,7 +117,7 @@ pub async fn visible_group(
     id: GroupId,
 ) -> Result<Group, ServiceError> {
     let group = existing(&state.stores.groups, id).await?;
-    if oversees(actor) || group.is_member(actor.user_id) {
+    if oversees(actor) || group.acting(actor.user_id).is_some() {
         Ok(group)
     } else {
         Err(ServiceError::not_found())
@@ -112,7 +134,7 @@ pub async fn visible_application(
 ) -> Result<Application, ServiceError> {
     let application = existing(&state.stores.applications, id).await?;
     if oversees(actor)
-        || is_member_of(state, actor, application.group_id()).await?
+        || acts_for(state, actor, application.group_id()).await?
         || committee_sees(state, actor, id, &application).await?
     {
         Ok(application)
@@ -156,6 +178,9 @@ fn reached_review(application: &Application) -> bool {
 pub struct Owned<A: cqrs_es::Aggregate> {
     pub loaded: Loaded<A>,
     pub group: Group,
+    /// How the actor acts for the group: a member, or a coordinator with its consent (who reaches
+    /// only the routes of the [`GroupHelper`] guard).
+    pub acting: Acting,
 }
 
 impl<A: cqrs_es::Aggregate> Owned<A> {
@@ -165,14 +190,15 @@ impl<A: cqrs_es::Aggregate> Owned<A> {
     }
 }
 
-/// The actor's group `id`, if they are a member of it.
+/// The actor's group `id` and how they act for it, if they do (a member, or a coordinator it
+/// consented to).
 async fn member_group(
     state: &AppState,
     actor: &Actor,
     id: GroupId,
-) -> Result<Option<Group>, ServiceError> {
+) -> Result<Option<(Group, Acting)>, ServiceError> {
     let group = state.stores.groups.load(id).await?;
-    Ok(group.filter(|group| group.is_member(actor.user_id)))
+    Ok(group.and_then(|group| group.acting(actor.user_id).map(|acting| (group, acting))))
 }
 
 /// An application its group's member acts on (drafting, submission, withdrawal): 403 for others
@@ -184,8 +210,12 @@ pub async fn own_application(
 ) -> Result<Owned<Application>, ServiceError> {
     let loaded = state.stores.applications.load_for_command(id).await?;
     let application = loaded.state().ok_or_else(ServiceError::not_found)?;
-    if let Some(group) = member_group(state, actor, application.group_id()).await? {
-        return Ok(Owned { loaded, group });
+    if let Some((group, acting)) = member_group(state, actor, application.group_id()).await? {
+        return Ok(Owned {
+            loaded,
+            group,
+            acting,
+        });
     }
     if oversees(actor) || committee_sees(state, actor, id, application).await? {
         Err(ServiceError::forbidden())
@@ -204,7 +234,7 @@ pub async fn visible_grant(
         .await?
         .into_state()
         .ok_or_else(ServiceError::not_found)?;
-    if oversees(actor) || is_member_of(state, actor, grant.group_id).await? {
+    if oversees(actor) || acts_for(state, actor, grant.group_id).await? {
         Ok(grant)
     } else {
         Err(ServiceError::not_found())
@@ -230,8 +260,12 @@ pub async fn own_grant(
 ) -> Result<Owned<Grant>, ServiceError> {
     let loaded = decided_grant(state, id).await?;
     let grant = loaded.aggregate();
-    if let Some(group) = member_group(state, actor, grant.group_id).await? {
-        return Ok(Owned { loaded, group });
+    if let Some((group, acting)) = member_group(state, actor, grant.group_id).await? {
+        return Ok(Owned {
+            loaded,
+            group,
+            acting,
+        });
     }
     if oversees(actor) {
         Err(ServiceError::forbidden())

@@ -68,6 +68,14 @@ pub async fn applications_in_round(
     Ok(parsed(ids))
 }
 
+/// The groups that consented to a coordinator (中間支援), in the order of their consent.
+pub async fn groups_helped(db: &Database, user_id: UserId) -> Result<Vec<GroupId>, sqlx::Error> {
+    let ids = directory::groups_helped(&db.log_pool(), &user_id.to_string())
+        .await
+        .map_err(database_error)?;
+    Ok(parsed(ids))
+}
+
 /// The groups a user is a member of, in the order they were added.
 pub async fn groups_of(db: &Database, user_id: UserId) -> Result<Vec<GroupId>, sqlx::Error> {
     let ids = directory::groups_of(&db.log_pool(), &user_id.to_string())

@@ -25,6 +25,8 @@ pub struct AppState {
     pub sign_in_limiter: Arc<crate::auth::limiter::SignInLimiter>,
     /// Slows down many password reset requests (`crate::auth::reset`).
     pub reset_limiter: Arc<crate::auth::reset::ResetLimiter>,
+    /// Slows down many invitations from one group (`crate::auth::invitation`).
+    pub invitation_limiter: Arc<crate::auth::invitation::InvitationLimiter>,
     /// Slows down many sign-ups from one address.
     pub sign_up_limiter: Arc<crate::auth::limiter::SignUpLimiter>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`crate::auth::client`).
@@ -79,6 +81,7 @@ impl AppState {
             sign_in_limiter: Arc::default(),
             sign_up_limiter: Arc::default(),
             reset_limiter: Arc::default(),
+            invitation_limiter: Arc::default(),
             trusted_proxies: Arc::default(),
             city_name: DEFAULT_CITY_NAME.to_owned(),
             surcharge: Default::default(),

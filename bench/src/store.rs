@@ -79,6 +79,7 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<()> {
                     attempt: None,
                     actor_id: by,
                     actor_role: ActorRole::Applicant,
+                    on_behalf_of: None,
                     request_id: format!("bench-store-{n}"),
                     idempotency_key: None,
                     recorded_at: OffsetDateTime::now_utc(),

@@ -4,13 +4,16 @@
 //! | question | facts (one row per event) | table |
 //! |---|---|---|
 //! | which rounds exist, oldest first | `RoundOpened`: the round, its course and fiscal year | `directory_rounds` |
-//! | which groups a user belongs to | `MemberAdded`: the group and the member's account | `directory_members` |
+//! | which groups a user belongs to | `MemberAdded` adds the group and the member's account, `MemberRemoved` deletes it | `directory_members` |
+//! | which groups a coordinator (中間支援) helps | `CoordinatorConsented` adds the group and the coordinator's account, `CoordinatorConsentWithdrawn` deletes it | `directory_coordinators` |
 //! | how many grants a group had in a course (rule 1, which also picks the rate) | `AwardDecided`: the round, application and group | `directory_awards` |
 //! | which applications a round has | `ApplicationDraftStarted`: the application and its round | `directory_applications` |
 //!
-//! The group aggregate has no event that removes a member account, and rule 1's count has always
-//! been "every `AwardDecided` of the group in another round of the same course" (a later
-//! `AwardReleased` or `GrantWithdrawn` does not un-count it), so every table only grows. Payloads are
+//! A member account removed from a group (`MemberRemoved`, issue 18) loses its row, so the group
+//! leaves its lists at once (the tail below folds a removal not yet projected); added again, it gets
+//! a new row at the new position. Rule 1's count has always been "every `AwardDecided` of the group
+//! in another round of the same course" (a later `AwardReleased` or `GrantWithdrawn` does not
+//! un-count it), so the other tables only grow. Payloads are
 //! read as JSON (like the other projections); an event of these types that lacks a field the directory
 //! needs is skipped, as the scans this replaces skipped a payload that did not parse. One difference
 //! from those scans: they deserialised `ApplicationDraftStarted` with the domain's type and no
@@ -70,9 +73,12 @@ use crate::runner::{BoxFuture, Projection};
 pub const NAME: &str = "directory";
 
 /// The event types the directory is made of.
-const EVENT_TYPES: [&str; 4] = [
+const EVENT_TYPES: [&str; 7] = [
     "RoundOpened",
     "MemberAdded",
+    "MemberRemoved",
+    "CoordinatorConsented",
+    "CoordinatorConsentWithdrawn",
     "AwardDecided",
     "ApplicationDraftStarted",
 ];
@@ -90,6 +96,7 @@ impl Projection for Directory {
         &[
             "directory_rounds",
             "directory_members",
+            "directory_coordinators",
             "directory_awards",
             "directory_applications",
         ]
@@ -100,6 +107,9 @@ impl Projection for Directory {
         Some(&[
             Reads::Event("round", "RoundOpened"),
             Reads::Event("group", "MemberAdded"),
+            Reads::Event("group", "MemberRemoved"),
+            Reads::Event("group", "CoordinatorConsented"),
+            Reads::Event("group", "CoordinatorConsentWithdrawn"),
             Reads::Event("round", "AwardDecided"),
             Reads::Event("application", "ApplicationDraftStarted"),
         ])
@@ -127,6 +137,19 @@ enum Fact {
         group_id: String,
         user_id: String,
         position: i64,
+    },
+    MemberRemoved {
+        group_id: String,
+        user_id: String,
+    },
+    Coordinator {
+        group_id: String,
+        user_id: String,
+        position: i64,
+    },
+    CoordinatorWithdrawn {
+        group_id: String,
+        user_id: String,
     },
     Award {
         round_id: String,
@@ -163,6 +186,19 @@ fn fact(event: &LoggedEvent) -> Option<Fact> {
             user_id: fields.optional_text("user_id")?,
             position,
         }),
+        ("group", "MemberRemoved") => Some(Fact::MemberRemoved {
+            group_id: id(),
+            user_id: fields.optional_text("user_id")?,
+        }),
+        ("group", "CoordinatorConsented") => Some(Fact::Coordinator {
+            group_id: id(),
+            user_id: fields.optional_text("coordinator")?,
+            position,
+        }),
+        ("group", "CoordinatorConsentWithdrawn") => Some(Fact::CoordinatorWithdrawn {
+            group_id: id(),
+            user_id: fields.optional_text("coordinator")?,
+        }),
         ("round", "AwardDecided") => Some(Fact::Award {
             round_id: id(),
             application_id: fields.optional_text("application_id")?,
@@ -183,6 +219,12 @@ fn fact(event: &LoggedEvent) -> Option<Fact> {
 async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), ProjectionError> {
     let mut rounds = Vec::new();
     let mut members = Vec::new();
+    // The member accounts removed in this batch: their rows go before the batch's additions are
+    // inserted, so that one removed and added again gets the new row.
+    let mut removed = Vec::new();
+    // The same for the coordinators: a new consent keeps the row of the first (its position).
+    let mut coordinators: Vec<(String, String, i64)> = Vec::new();
+    let mut withdrawn = Vec::new();
     let mut awards = Vec::new();
     let mut applications = Vec::new();
     for event in events {
@@ -205,7 +247,30 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
                 group_id,
                 user_id,
                 position,
-            }) => members.push((group_id, user_id, position)),
+            }) => {
+                members.retain(|(group, user, _)| (group, user) != (&group_id, &user_id));
+                members.push((group_id, user_id, position));
+            }
+            Some(Fact::MemberRemoved { group_id, user_id }) => {
+                members.retain(|(group, user, _)| (group, user) != (&group_id, &user_id));
+                removed.push((group_id, user_id));
+            }
+            Some(Fact::Coordinator {
+                group_id,
+                user_id,
+                position,
+            }) => {
+                let known = coordinators
+                    .iter()
+                    .any(|(group, user, _)| (group, user) == (&group_id, &user_id));
+                if !known {
+                    coordinators.push((group_id, user_id, position));
+                }
+            }
+            Some(Fact::CoordinatorWithdrawn { group_id, user_id }) => {
+                coordinators.retain(|(group, user, _)| (group, user) != (&group_id, &user_id));
+                withdrawn.push((group_id, user_id));
+            }
             Some(Fact::Award {
                 round_id,
                 application_id,
@@ -240,10 +305,43 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
             query.execute(&mut *conn).await?
         });
     }
+    for (group_id, user_id) in &removed {
+        crate::exec_tx!(&mut *tx, conn => sqlx::query(
+            "DELETE FROM directory_members WHERE group_id = $1 AND user_id = $2",
+        )
+        .bind(group_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?);
+    }
     for chunk in members.chunks(MAX_PARAMETERS / 3) {
         let sql = insert_new(
             "directory_members",
             &["group_id", "user_id", "added_position"],
+            "group_id, user_id",
+            chunk.len(),
+        );
+        crate::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (group_id, user_id, position) in chunk {
+                query = query.bind(group_id).bind(user_id).bind(position);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    for (group_id, user_id) in &withdrawn {
+        crate::exec_tx!(&mut *tx, conn => sqlx::query(
+            "DELETE FROM directory_coordinators WHERE group_id = $1 AND user_id = $2",
+        )
+        .bind(group_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?);
+    }
+    for chunk in coordinators.chunks(MAX_PARAMETERS / 3) {
+        let sql = insert_new(
+            "directory_coordinators",
+            &["group_id", "user_id", "consented_position"],
             "group_id, user_id",
             chunk.len(),
         );
@@ -362,21 +460,65 @@ pub async fn round_ids(pool: &LogPool) -> Result<Vec<String>, ProjectionError> {
 
 /// The groups `user_id` was added to, in the order they were added.
 pub async fn groups_of(pool: &LogPool, user_id: &str) -> Result<Vec<String>, ProjectionError> {
-    let mut view = View::open(pool, &["MemberAdded"]).await?;
+    let mut view = View::open(pool, &["MemberAdded", "MemberRemoved"]).await?;
     let mut found = view
         .rows(
             "SELECT group_id, added_position FROM directory_members WHERE user_id = $1",
             &[user_id],
         )
         .await?;
-    found.extend(view.tail.drain(..).filter_map(|fact| match fact {
-        Fact::Member {
-            group_id,
-            user_id: member,
-            position,
-        } if member == user_id => Some((group_id, position)),
-        _ => None,
-    }));
+    // The tail in log order: an addition after the rows, a removal takes the group out again.
+    for fact in view.tail.drain(..) {
+        match fact {
+            Fact::Member {
+                group_id,
+                user_id: member,
+                position,
+            } if member == user_id => {
+                found.retain(|(group, _)| *group != group_id);
+                found.push((group_id, position));
+            }
+            Fact::MemberRemoved {
+                group_id,
+                user_id: member,
+            } if member == user_id => found.retain(|(group, _)| *group != group_id),
+            _ => {}
+        }
+    }
+    view.close().await?;
+    Ok(in_log_order(found))
+}
+
+/// The groups that consented to the coordinator `user_id` and have not withdrawn it, in the order
+/// of their first consent.
+pub async fn groups_helped(pool: &LogPool, user_id: &str) -> Result<Vec<String>, ProjectionError> {
+    let mut view = View::open(
+        pool,
+        &["CoordinatorConsented", "CoordinatorConsentWithdrawn"],
+    )
+    .await?;
+    let mut found = view
+        .rows(
+            "SELECT group_id, consented_position FROM directory_coordinators WHERE user_id = $1",
+            &[user_id],
+        )
+        .await?;
+    for fact in view.tail.drain(..) {
+        match fact {
+            Fact::Coordinator {
+                group_id,
+                user_id: coordinator,
+                position,
+            } if coordinator == user_id && !found.iter().any(|(group, _)| *group == group_id) => {
+                found.push((group_id, position));
+            }
+            Fact::CoordinatorWithdrawn {
+                group_id,
+                user_id: coordinator,
+            } if coordinator == user_id => found.retain(|(group, _)| *group != group_id),
+            _ => {}
+        }
+    }
     view.close().await?;
     Ok(in_log_order(found))
 }
@@ -466,6 +608,8 @@ pub struct Rows {
     pub rounds: Vec<(String, String, Option<i32>, i64)>,
     /// (group, user, position of `MemberAdded`).
     pub members: Vec<(String, String, i64)>,
+    /// (group, coordinator, position of its first `CoordinatorConsented`).
+    pub coordinators: Vec<(String, String, i64)>,
     /// (round, application, group, position of `AwardDecided`).
     pub awards: Vec<(String, String, String, i64)>,
     /// (application, round, position of `ApplicationDraftStarted`).
@@ -483,6 +627,12 @@ pub async fn rows(pool: &LogPool) -> Result<Rows, ProjectionError> {
         .await?,
         members: sqlx::query_as(
             "SELECT group_id, user_id, added_position FROM directory_members
+              ORDER BY group_id, user_id",
+        )
+        .fetch_all(pool)
+        .await?,
+        coordinators: sqlx::query_as(
+            "SELECT group_id, user_id, consented_position FROM directory_coordinators
               ORDER BY group_id, user_id",
         )
         .fetch_all(pool)

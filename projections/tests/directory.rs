@@ -72,6 +72,23 @@ impl Log {
         self.append(pool, "group", &group(group_n), payload).await;
     }
 
+    async fn remove_member(&mut self, pool: &LogPool, group_n: usize, user_n: usize) {
+        let payload = json!({"MemberRemoved": {"user_id": user(user_n), "by": STAFF,
+            "at": "2026-04-05T09:00:00+09:00"}});
+        self.append(pool, "group", &group(group_n), payload).await;
+    }
+
+    async fn coordinator(&mut self, pool: &LogPool, group_n: usize, user_n: usize, consent: bool) {
+        let payload = if consent {
+            json!({"CoordinatorConsented": {"coordinator": user(user_n), "may_submit": false,
+                "by": STAFF, "at": "2026-04-06T09:00:00+09:00"}})
+        } else {
+            json!({"CoordinatorConsentWithdrawn": {"coordinator": user(user_n), "by": STAFF,
+                "at": "2026-04-06T10:00:00+09:00"}})
+        };
+        self.append(pool, "group", &group(group_n), payload).await;
+    }
+
     async fn start(
         &mut self,
         pool: &LogPool,
@@ -379,4 +396,124 @@ async fn a_committed_award_the_runner_cannot_read_yet_counts_on_postgres() {
         3
     );
     assert_eq!(answers(&db.pool).await, expected_with_round_4_award());
+}
+
+async fn groups_of(pool: &LogPool, user_n: usize) -> Vec<String> {
+    directory::groups_of(pool, &user(user_n))
+        .await
+        .expect("groups of")
+}
+
+/// A member account removed from a group (issue 18) leaves the user's groups at once, from the
+/// tail and from the rows; added again it comes back at its new position; a batch that removes and
+/// adds the same member applies them in log order; a rebuild equals the live rows.
+async fn a_removed_member_leaves_the_users_groups(backend: Backend) {
+    let db = database(backend).await;
+    let mut log = Log::default();
+    log.add_member(&db.pool, 1, 7).await;
+    log.add_member(&db.pool, 2, 7).await;
+    let one_by_one = runner(&db.pool);
+    one_by_one
+        .catch_up_to(log.last, PATIENCE)
+        .await
+        .expect("catch-up");
+    assert_eq!(groups_of(&db.pool, 7).await, [group(1), group(2)]);
+
+    log.remove_member(&db.pool, 1, 7).await;
+    assert_eq!(groups_of(&db.pool, 7).await, [group(2)], "from the tail");
+    one_by_one
+        .catch_up_to(log.last, PATIENCE)
+        .await
+        .expect("catch-up");
+    assert_eq!(groups_of(&db.pool, 7).await, [group(2)], "from the rows");
+
+    log.add_member(&db.pool, 1, 7).await;
+    assert_eq!(groups_of(&db.pool, 7).await, [group(2), group(1)]);
+    // One batch: group 2 removes and adds user 7 again, group 1 removes it.
+    log.remove_member(&db.pool, 2, 7).await;
+    log.add_member(&db.pool, 2, 7).await;
+    log.remove_member(&db.pool, 1, 7).await;
+    assert_eq!(groups_of(&db.pool, 7).await, [group(2)], "from the tail");
+    let batched = Runner::new(db.pool.clone()).with(Directory);
+    batched
+        .catch_up_to(log.last, PATIENCE)
+        .await
+        .expect("catch-up");
+    assert_eq!(groups_of(&db.pool, 7).await, [group(2)], "from the rows");
+    let live = directory::rows(&db.pool).await.expect("rows");
+    assert_eq!(live.members.len(), 1);
+    assert_eq!(live.members[0].2, log.last - 1, "the new position");
+    batched.rebuild(directory::NAME).await.expect("rebuild");
+    assert_eq!(directory::rows(&db.pool).await.expect("rows"), live);
+}
+
+#[tokio::test]
+async fn a_removed_member_leaves_the_users_groups_on_sqlite() {
+    a_removed_member_leaves_the_users_groups(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_removed_member_leaves_the_users_groups_on_postgres() {
+    a_removed_member_leaves_the_users_groups(Backend::Postgres).await;
+}
+
+async fn helped(pool: &LogPool, user_n: usize) -> Vec<String> {
+    directory::groups_helped(pool, &user(user_n))
+        .await
+        .expect("groups helped")
+}
+
+/// The groups a coordinator helps (issue 18, item 5): a consent adds the group, a new consent
+/// with other terms keeps its place, a withdrawal takes it out, from the tail and from the rows,
+/// also within one batch; a rebuild equals the live rows.
+async fn a_coordinator_helps_the_groups_that_consented(backend: Backend) {
+    let db = database(backend).await;
+    let mut log = Log::default();
+    log.coordinator(&db.pool, 1, 9, true).await;
+    log.coordinator(&db.pool, 2, 9, true).await;
+    log.coordinator(&db.pool, 1, 9, true).await;
+    assert_eq!(
+        helped(&db.pool, 9).await,
+        [group(1), group(2)],
+        "from the tail"
+    );
+    let batched = Runner::new(db.pool.clone()).with(Directory);
+    batched
+        .catch_up_to(log.last, PATIENCE)
+        .await
+        .expect("catch-up");
+    assert_eq!(
+        helped(&db.pool, 9).await,
+        [group(1), group(2)],
+        "from the rows"
+    );
+    log.coordinator(&db.pool, 1, 9, false).await;
+    assert_eq!(
+        helped(&db.pool, 9).await,
+        [group(2)],
+        "withdrawn, from the tail"
+    );
+    log.coordinator(&db.pool, 2, 9, false).await;
+    log.coordinator(&db.pool, 2, 9, true).await;
+    batched
+        .catch_up_to(log.last, PATIENCE)
+        .await
+        .expect("catch-up");
+    assert_eq!(helped(&db.pool, 9).await, [group(2)], "from the rows");
+    assert!(helped(&db.pool, 8).await.is_empty());
+    let live = directory::rows(&db.pool).await.expect("rows");
+    assert_eq!(live.coordinators.len(), 1);
+    assert_eq!(live.coordinators[0].2, log.last);
+    batched.rebuild(directory::NAME).await.expect("rebuild");
+    assert_eq!(directory::rows(&db.pool).await.expect("rows"), live);
+}
+
+#[tokio::test]
+async fn a_coordinator_helps_the_groups_that_consented_on_sqlite() {
+    a_coordinator_helps_the_groups_that_consented(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_coordinator_helps_the_groups_that_consented_on_postgres() {
+    a_coordinator_helps_the_groups_that_consented(Backend::Postgres).await;
 }

@@ -233,6 +233,7 @@ impl TestApp {
             attempt: None,
             actor_id: grants_domain::UserId::new(),
             actor_role: grants_app::store::ActorRole::System,
+            on_behalf_of: None,
             request_id: "test".into(),
             idempotency_key: None,
             recorded_at: time::OffsetDateTime::now_utc(),

@@ -61,6 +61,7 @@ pub fn died_after(request_id: &str) -> grants_app::store::CommandMetadata {
         attempt: None,
         actor_id: grants_domain::UserId::new(),
         actor_role: grants_app::store::ActorRole::Staff,
+        on_behalf_of: None,
         request_id: request_id.into(),
         idempotency_key: None,
         recorded_at: time::OffsetDateTime::now_utc(),

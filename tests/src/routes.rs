@@ -54,15 +54,18 @@ pub enum Who {
     Reviewer,
     Staff,
     Auditor,
+    /// A coordinator (中間支援) the group concerned consented to, without leave to submit.
+    Coordinator,
 }
 
-pub const EVERYONE: [Who; 6] = [
+pub const EVERYONE: [Who; 7] = [
     Who::Anonymous,
     Who::Member,
     Who::Stranger,
     Who::Reviewer,
     Who::Staff,
     Who::Auditor,
+    Who::Coordinator,
 ];
 
 /// Who may call an operation (anything but 401/403/404 answers them), and who is told the object
@@ -76,7 +79,7 @@ pub struct Access {
 /// `None` for an operation this table does not know, which the matrix test refuses.
 pub fn access(operation_id: &str) -> Option<Access> {
     use Who::*;
-    const SIGNED_IN: &[Who] = &[Member, Stranger, Reviewer, Staff, Auditor];
+    const SIGNED_IN: &[Who] = &[Member, Stranger, Reviewer, Staff, Auditor, Coordinator];
     const APPLICANTS: &[Who] = &[Member, Stranger];
     let access = |allowed, not_found| Some(Access { allowed, not_found });
     match operation_id {
@@ -135,58 +138,110 @@ pub fn access(operation_id: &str) -> Option<Access> {
         "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
         "groups_register" => access(APPLICANTS, &[]),
         "decisions_answer_offer" | "promotions_answer" => access(&[Member], &[Stranger]),
-        "promotions_of_application" => access(&[Member, Staff, Auditor], &[Stranger, Reviewer]),
-        "groups_get" | "grants_get" | "grants_get_report" => {
-            access(&[Member, Staff, Auditor], &[Stranger, Reviewer])
+        "promotions_of_application" => access(
+            &[Member, Staff, Auditor],
+            &[Stranger, Reviewer, Coordinator],
+        ),
+        // The consented coordinator reads the group's records (issue 18, item 5).
+        "groups_get" | "grants_get" | "grants_get_report" => access(
+            &[Member, Staff, Auditor, Coordinator],
+            &[Stranger, Reviewer],
+        ),
+        // A group's member accounts (issue 18): members, staff and auditors read the list; members
+        // and staff invite (auditors change nothing); any applicant may present an invitation
+        // (the matrix's is unknown: 422); the representative's acts get past the policy for the
+        // members (the matrix names an account that is no member: refused by the domain).
+        "groups_members_list" => access(
+            &[Member, Staff, Auditor, Coordinator],
+            &[Stranger, Reviewer],
+        ),
+        "groups_members_invite" => access(&[Member, Staff], &[Stranger, Reviewer]),
+        "groups_members_accept" => access(APPLICANTS, &[]),
+        "groups_members_remove" | "groups_members_make_representative" => {
+            access(&[Member], &[Stranger])
         }
-        "applications_get" => access(&[Member, Reviewer, Staff, Auditor], &[Stranger]),
+        // The representative consents to a coordinator and withdraws it (the matrix's member
+        // consents again on the same terms, or names a consent that does not exist: refused by
+        // the domain).
+        "groups_coordinators_consent" | "groups_coordinators_withdraw" => {
+            access(&[Member], &[Stranger])
+        }
+        "applications_get" => access(
+            &[Member, Reviewer, Staff, Auditor, Coordinator],
+            &[Stranger],
+        ),
         // Documents are read as their grant or application is. The application's form is rendered
         // on demand, so it exists; the matrix names no grant document (the demo's notices are
         // issued by the background process, maybe not yet), so every reader is told 404 there;
         // tests/tests/documents.rs downloads real ones and shows a stranger refused.
-        "grant_documents" => access(&[Member, Staff, Auditor], &[Stranger, Reviewer]),
-        "grant_document" => access(&[], &[Member, Stranger, Reviewer, Staff, Auditor]),
-        "application_documents" | "application_document" => {
-            access(&[Member, Reviewer, Staff, Auditor], &[Stranger])
-        }
+        "grant_documents" => access(
+            &[Member, Staff, Auditor, Coordinator],
+            &[Stranger, Reviewer],
+        ),
+        "grant_document" => access(
+            &[],
+            &[Member, Stranger, Reviewer, Staff, Auditor, Coordinator],
+        ),
+        "application_documents" | "application_document" => access(
+            &[Member, Reviewer, Staff, Auditor, Coordinator],
+            &[Stranger],
+        ),
         // Uploading to the (awarded, no longer editable) demo application gets past the policy
         // for its members; reviewers and staff may read but not add (403).
         "attachments_upload" => access(&[Member], &[Stranger]),
         // The matrix names no attachment that exists, so whoever may read the application is
         // told the file does not exist (404), as a stranger is; tests/tests/attachments.rs shows
         // the members and staff downloading a real one, and a stranger refused.
-        "attachments_download" => access(&[], &[Member, Stranger, Reviewer, Staff, Auditor]),
+        "attachments_download" => access(
+            &[],
+            &[Member, Stranger, Reviewer, Staff, Auditor, Coordinator],
+        ),
         "attachments_remove" => access(&[], &[Member, Stranger]),
         "grants_report_attachment_upload" => access(&[Member], &[Stranger]),
-        "grants_report_attachment_download" => {
-            access(&[], &[Member, Stranger, Reviewer, Staff, Auditor])
-        }
+        "grants_report_attachment_download" => access(
+            &[],
+            &[Member, Stranger, Reviewer, Staff, Auditor, Coordinator],
+        ),
         "grants_report_attachment_remove" => access(&[], &[Member, Stranger]),
         // The matrix names no public photo: nobody finds one (tests/tests/public_photos.rs shows
         // a marked one served and an unmarked one never).
         "public_award_photo" => access(
             &[],
-            &[Anonymous, Member, Stranger, Reviewer, Staff, Auditor],
+            &[
+                Anonymous,
+                Member,
+                Stranger,
+                Reviewer,
+                Staff,
+                Auditor,
+                Coordinator,
+            ],
         ),
         // The matrix's change request does not exist: the member gets past the policy to the
         // domain's refusal (422); a file of it is found by nobody.
         "grants_change_attachment_upload" => access(&[Member], &[Stranger]),
-        "grants_change_attachment_download" => {
-            access(&[], &[Member, Stranger, Reviewer, Staff, Auditor])
-        }
+        "grants_change_attachment_download" => access(
+            &[],
+            &[Member, Stranger, Reviewer, Staff, Auditor, Coordinator],
+        ),
         "grants_change_attachment_remove" => access(&[], &[Member, Stranger]),
-        "decisions_get_ranking" => access(&[Reviewer, Staff, Auditor], &[Member, Stranger]),
+        "decisions_get_ranking" => access(
+            &[Reviewer, Staff, Auditor],
+            &[Member, Stranger, Coordinator],
+        ),
         "applications_start"
-        | "applications_save"
         | "applications_preview_maximum"
-        | "applications_submit"
         | "applications_withdraw"
         | "grants_withdraw"
         | "grants_request_advance"
         | "grants_request_change"
-        | "grants_save_report"
-        | "grants_submit_report"
         | "grants_request_discontinuation" => access(&[Member], &[Stranger]),
+        // The consented coordinator saves drafts and reports; submitting without leave is the
+        // group's named refusal (422 group.coordinator_may_not_submit), past the policy.
+        "applications_save"
+        | "applications_submit"
+        | "grants_save_report"
+        | "grants_submit_report" => access(&[Member, Coordinator], &[Stranger]),
         "reviews_declare" | "reviews_save" | "reviews_seal" | "reviews_mine" => {
             access(&[Reviewer], &[])
         }
@@ -248,6 +303,7 @@ impl Ids {
             .replace("{aggregate_id}", &self.application)
             .replace("{id}", id)
             .replace("{cid}", &self.change_request)
+            .replace("{user_id}", &self.account)
             .replace("{attachment_id}", &uuid::Uuid::now_v7().to_string())
             .replace("{photo_id}", &uuid::Uuid::now_v7().to_string())
             .replace(
@@ -282,6 +338,13 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
             json!({"email": format!("user-{}@example.jp", uuid::Uuid::new_v4().simple()), "password": TEST_PASSWORD, "display_name": "職員", "role": "auditor"})
         }
         "groups_register" => group("新しい会"),
+        "groups_members_invite" => {
+            json!({"email": format!("invitee-{}@example.jp", uuid::Uuid::new_v4().simple())})
+        }
+        "groups_members_accept" => json!({"token": "0".repeat(64)}),
+        "groups_coordinators_consent" => {
+            json!({"coordinator_id": ids.account, "may_submit": false})
+        }
         "notices_mark_read" => json!({"id": "<0000@localhost>"}),
         "rounds_open" => step_up_round(1_000_000, Duration::hours(1)),
         "rounds_appoint" => json!({"reviewer_id": uuid::Uuid::now_v7()}),

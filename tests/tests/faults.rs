@@ -173,6 +173,7 @@ async fn run_faults(url: &str, cluster: Option<&PrivateCluster>) {
         attempt: None,
         actor_id: grants_domain::UserId::new(),
         actor_role: grants_app::store::ActorRole::System,
+        on_behalf_of: None,
         request_id: "fault-suite".into(),
         idempotency_key: None,
         recorded_at: time::OffsetDateTime::now_utc(),

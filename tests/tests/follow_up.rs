@@ -66,6 +66,7 @@ on_both_backends!(
             attempt: None,
             actor_id: UserId::new(),
             actor_role: grants_app::store::ActorRole::Staff,
+            on_behalf_of: None,
             request_id: "crashed-request".into(),
             idempotency_key: None,
             recorded_at: time::OffsetDateTime::now_utc(),

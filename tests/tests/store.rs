@@ -16,6 +16,7 @@ fn metadata(actor: UserId) -> CommandMetadata {
         attempt: None,
         actor_id: actor,
         actor_role: ActorRole::Applicant,
+        on_behalf_of: None,
         request_id: "store-test".to_owned(),
         idempotency_key: None,
         recorded_at: OffsetDateTime::now_utc(),

@@ -8,8 +8,9 @@
 //! ([`erase`]): the address becomes `erased:<user id>` (free again for a new account, and matching
 //! nothing a person can type: it holds no `@`), the name 「削除済み」 and the password hash empty
 //! (nothing verifies against it); `erased_at` is set, which sign-in, password reset and sessions
-//! refuse, and the list shows 「削除済み」. Its sessions are revoked, its pending links deleted,
-//! and the address is replaced by 「削除済み」 in the mail outbox's recipients.
+//! refuse, and the list shows 「削除済み」. Its sessions are revoked, its pending links deleted
+//! (also the invitations to groups addressed to it), and the address is replaced by 「削除済み」
+//! in the mail outbox's recipients.
 
 use grants_domain::group::ERASED;
 use grants_domain::UserId;
@@ -29,6 +30,12 @@ pub async fn erase(db: &Database, user_id: UserId, now: OffsetDateTime) -> Resul
     .await?);
     if let Some(email) = &email {
         scrub_outbox(db, email).await?;
+        // Invitations to groups addressed to it (their address is personal data).
+        with_pool!(db, pool => sqlx::query("DELETE FROM group_invitations WHERE email = $1")
+            .bind(email)
+            .execute(pool)
+            .await?
+            .rows_affected());
     }
     let at = now.unix_timestamp();
     with_pool!(db, pool => {

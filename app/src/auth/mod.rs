@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod directory;
+pub mod invitation;
 pub mod limiter;
 pub mod one_time_link;
 pub mod password;

@@ -103,6 +103,8 @@ pub async fn confirm(
         ActorRole::Staff
     } else if roles.contains(&Role::Auditor) {
         ActorRole::Auditor
+    } else if roles.contains(&Role::Coordinator) {
+        ActorRole::Coordinator
     } else {
         ActorRole::Reviewer
     };

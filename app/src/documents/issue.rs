@@ -37,6 +37,7 @@ fn metadata(purpose: &str, stream: uuid::Uuid, sequence: i64, actor: UserId) -> 
     CommandMetadata {
         actor_id: actor,
         actor_role: ActorRole::System,
+        on_behalf_of: None,
         request_id: format!("documents:{purpose}:{stream}:{sequence}"),
         idempotency_key: None,
         recorded_at: time::OffsetDateTime::now_utc(),

@@ -17,7 +17,7 @@ use super::extract::{unreadable, Json, Lenient, Path, Query};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{Applicant, Staff};
+use crate::policy::{Applicant, GroupHelper, Staff};
 use crate::service::application_read::ApplicationRead;
 use crate::service::applications as service;
 use crate::store::Executed;
@@ -210,7 +210,7 @@ pub async fn get(
 )]
 pub async fn save(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     Json(form): Json<Form>,
@@ -287,7 +287,7 @@ pub async fn preview_maximum(
 )]
 pub async fn submit(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {

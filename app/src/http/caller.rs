@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use grants_domain::account::Role;
 
 use crate::auth::{actor_for_token, totp, Actor, ClientIp};
-use crate::policy::{Applicant, Overseer, Reviewer, Staff};
+use crate::policy::{Applicant, GroupHelper, Overseer, Reviewer, Staff};
 use crate::service::ServiceError;
 use crate::state::AppState;
 
@@ -84,7 +84,7 @@ macro_rules! guard_extractor {
     )+};
 }
 
-guard_extractor!(Staff, Applicant, Reviewer, Overseer);
+guard_extractor!(Staff, Applicant, GroupHelper, Reviewer, Overseer);
 
 /// The client's address, if known (absent for in-process calls that carry none).
 pub struct ClientAddr(pub Option<IpAddr>);

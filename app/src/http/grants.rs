@@ -16,7 +16,7 @@ use super::extract::{Json, OptionalJson, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
-use crate::policy::{Applicant, Staff};
+use crate::policy::{Applicant, GroupHelper, Staff};
 use crate::service::attachment_read::AttachmentRead;
 use crate::service::grant_read::GrantRead;
 use crate::service::grants;
@@ -192,7 +192,7 @@ pub async fn decide_change(
 )]
 pub async fn save_report(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(report): Json<SettlementReport>,
@@ -237,7 +237,7 @@ pub async fn get_report(
 )]
 pub async fn submit_report(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path(id): Path<GrantId>,
     OptionalJson(body): OptionalJson<grants::ReportSubmission>,

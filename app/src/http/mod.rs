@@ -23,6 +23,7 @@ pub mod groups;
 pub mod health;
 pub mod idempotency;
 pub mod mail;
+pub mod members;
 pub mod metrics;
 pub mod openapi;
 pub mod paging;
@@ -75,6 +76,13 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::sign_out, accounts::current))
         .routes(routes!(groups::register, groups::list))
         .routes(routes!(groups::get))
+        .routes(routes!(members::list))
+        .routes(routes!(members::invite))
+        .routes(routes!(members::accept))
+        .routes(routes!(members::remove))
+        .routes(routes!(members::make_representative))
+        .routes(routes!(members::consent))
+        .routes(routes!(members::withdraw_consent))
         .routes(routes!(erasure::erase))
         .routes(routes!(erasure::erase_account))
         .routes(routes!(rounds::open, rounds::list))

@@ -278,7 +278,8 @@ pub struct LoggedEvent {
     event_type: String,
     event_version: String,
     payload: serde_json::Value,
-    /// actor_id, actor_role, request_id, idempotency_key, recorded_at.
+    /// actor_id, actor_role, request_id, idempotency_key, recorded_at; on_behalf_of (a group id)
+    /// when a coordinator (中間支援) acted for a group.
     metadata: serde_json::Value,
     /// SHA-256 over the previous hash and this event (hex); null until the chain reaches it.
     hash: Option<String>,

@@ -361,6 +361,28 @@ pub fn render(news: &News, letter: &Letter<'_>) -> (String, String) {
     (subject, body)
 }
 
+/// The invitation to join a group (issue 18): its subject and body, with the one-time link
+/// (`crate::auth::invitation`), valid for `days` days.
+pub fn invitation(
+    group_name: &str,
+    inviter: &str,
+    link: &str,
+    days: i64,
+    city_name: &str,
+    contact: &crate::config::ContactConfig,
+) -> (String, String) {
+    let subject = format!("【{city_name}】団体「{group_name}」への招待");
+    let mut body = format!(
+        "{inviter} さんから、{city_name}の補助金申請システムで団体「{group_name}」のメンバーに招待されました。\n\n\
+         次のリンクを開き、このメールアドレスのアカウントでログイン（お持ちでない場合は新規登録）して、\
+         招待を受けてください。リンクは{days}日間、一度だけ使えます。\n\n\
+         {link}\n\n\
+         お心当たりのない場合は、このメールを破棄してください。\n"
+    );
+    body.push_str(&signature(city_name, contact));
+    (subject, body)
+}
+
 /// The foot of every mail the service sends: that it is not for replies, and where to ask (the
 /// city's division, phone, address and hours, as the settings name them).
 pub fn signature(city_name: &str, contact: &crate::config::ContactConfig) -> String {

@@ -77,6 +77,7 @@ impl Reserved {
         CommandMetadata {
             actor_id: self.by,
             actor_role: ActorRole::System,
+            on_behalf_of: None,
             request_id: format!("change:{}:{}", self.round_id, self.sequence),
             idempotency_key: None,
             recorded_at: OffsetDateTime::now_utc(),

@@ -47,6 +47,7 @@ pub async fn follow(
     let metadata = CommandMetadata {
         actor_id,
         actor_role: ActorRole::System,
+        on_behalf_of: None,
         request_id: format!("release:{}:{sequence}", grant.grant_id),
         idempotency_key: None,
         recorded_at: time::OffsetDateTime::now_utc(),

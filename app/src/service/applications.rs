@@ -21,7 +21,9 @@ use grants_projections::applications::ApplicationRow;
 
 use super::{load, CommandContext, ServiceError};
 use crate::auth::Actor;
-use crate::policy::{own_application, visible_application, visible_group, Applicant, Staff};
+use crate::policy::{
+    own_application, visible_application, visible_group, Applicant, GroupHelper, Staff,
+};
 use crate::state::AppState;
 use crate::store::{ActorRole, Executed};
 
@@ -150,11 +152,12 @@ pub async fn start(
         .await
 }
 
-/// The group saves its draft (the whole form), while it is a draft or returned for correction.
+/// The group saves its draft (the whole form), while it is a draft or returned for correction; a
+/// coordinator it consented to may too (recorded as acting on its behalf).
 pub async fn save(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    GroupHelper(actor): &GroupHelper,
     id: ApplicationId,
     content: ApplicationContent,
 ) -> Result<Executed<Application>, ServiceError> {
@@ -196,28 +199,26 @@ pub async fn preview_maximum(
 }
 
 /// The group submits inside the window (an unverified address may not, while the service requires
-/// verified ones).
+/// verified ones); a coordinator only if the group allowed it (`Group::check_submission`).
 pub async fn submit(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    GroupHelper(actor): &GroupHelper,
     id: ApplicationId,
 ) -> Result<Executed<Application>, ServiceError> {
     let own = own_application(state, actor, id).await?;
+    own.group
+        .check_submission(actor.user_id)
+        .map_err(|refusal| ServiceError::refused(&refusal))?;
     crate::auth::verification::require_verified(state, actor.user_id).await?;
     let command = ApplicationCommand::Submit {
         group: own.group.standing(),
         by: actor.user_id,
         at: context.now,
     };
+    let metadata = context.metadata_acting(actor, own.acting, own.group.id());
     context
-        .run_loaded(
-            &state.stores.applications,
-            own.loaded,
-            command,
-            actor,
-            ActorRole::Applicant,
-        )
+        .run_loaded_with(&state.stores.applications, own.loaded, command, &metadata)
         .await
 }
 
@@ -274,13 +275,8 @@ async fn run_own(
     command: ApplicationCommand,
 ) -> Result<Executed<Application>, ServiceError> {
     let own = own_application(state, actor, id).await?;
+    let metadata = context.metadata_acting(actor, own.acting, own.group.id());
     context
-        .run_loaded(
-            &state.stores.applications,
-            own.loaded,
-            command,
-            actor,
-            ActorRole::Applicant,
-        )
+        .run_loaded_with(&state.stores.applications, own.loaded, command, &metadata)
         .await
 }

@@ -4,6 +4,7 @@
 //! headers).
 
 use cqrs_es::Aggregate;
+use grants_domain::group::Acting;
 use grants_domain::{Refusal, UserId};
 use time::OffsetDateTime;
 
@@ -26,6 +27,7 @@ impl CommandContext {
         CommandMetadata {
             actor_id,
             actor_role: role,
+            on_behalf_of: None,
             request_id: self.request_id.clone(),
             idempotency_key: self.idempotency_key.clone(),
             recorded_at: self.now,
@@ -46,6 +48,23 @@ impl CommandContext {
     /// Metadata for a signed-in actor acting in `role`.
     pub fn metadata_for(&self, actor: &Actor, role: ActorRole) -> CommandMetadata {
         self.metadata(actor.user_id, role)
+    }
+
+    /// Metadata for an actor acting for `group` as `acting`: a member acts as an applicant; a
+    /// coordinator (中間支援) as a coordinator, on behalf of the group (`on_behalf_of`).
+    pub fn metadata_acting(
+        &self,
+        actor: &Actor,
+        acting: Acting,
+        group: grants_domain::GroupId,
+    ) -> CommandMetadata {
+        match acting {
+            Acting::Member => self.metadata_for(actor, ActorRole::Applicant),
+            Acting::Coordinator { .. } => CommandMetadata {
+                on_behalf_of: Some(group.to_string()),
+                ..self.metadata_for(actor, ActorRole::Coordinator)
+            },
+        }
     }
 
     /// Runs `command` on the aggregate `id` as `actor` acting in `role`, with this request's
@@ -102,6 +121,24 @@ impl CommandContext {
         A::Error: Refusal,
     {
         let metadata = self.metadata_for(actor, role);
-        Ok(store.execute_loaded(loaded, command, &metadata).await?)
+        self.run_loaded_with(store, loaded, command, &metadata)
+            .await
+    }
+
+    /// Like [`CommandContext::run_loaded`], with metadata already made (see
+    /// [`CommandContext::metadata_acting`]).
+    pub async fn run_loaded_with<A>(
+        &self,
+        store: &Store<A>,
+        loaded: Loaded<A>,
+        command: A::Command,
+        metadata: &CommandMetadata,
+    ) -> Result<Executed<A>, ServiceError>
+    where
+        A: Aggregate<Services = ()> + Clone,
+        A::Command: Clone,
+        A::Error: Refusal,
+    {
+        Ok(store.execute_loaded(loaded, command, metadata).await?)
     }
 }

@@ -122,6 +122,18 @@ impl ServiceError {
         .retry_after(seconds)
     }
 
+    /// Too many invitations from one group: try again after `wait`.
+    pub fn too_many_invitations(wait: Duration) -> Self {
+        let seconds = wait.as_secs().max(1);
+        Self::new(
+            ErrorKind::TooMany,
+            "group.too_many_invitations",
+            format!("この団体からの招待が続いたため、{seconds}秒後にもう一度お試しください"),
+            format!("too many invitations from this group; try again in {seconds} s"),
+        )
+        .retry_after(seconds)
+    }
+
     pub fn bad_request(detail_ja: impl Into<String>, detail_en: impl Into<String>) -> Self {
         Self::new(
             ErrorKind::Malformed,

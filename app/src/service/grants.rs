@@ -21,7 +21,7 @@ use time::Date;
 
 use super::{CommandContext, ServiceError};
 use crate::auth::Actor;
-use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, Staff};
+use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, GroupHelper, Staff};
 use crate::process;
 use crate::state::AppState;
 use crate::store::{ActorRole, Executed, Loaded};
@@ -220,11 +220,12 @@ pub async fn decide_change(
     }
 }
 
-/// The group saves its settlement report (a draft until submitted).
+/// The group saves its settlement report (a draft until submitted); a coordinator it consented to
+/// may too.
 pub async fn save_report(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    GroupHelper(actor): &GroupHelper,
     id: GrantId,
     report: SettlementReport,
 ) -> Result<Executed<Grant>, ServiceError> {
@@ -250,16 +251,21 @@ pub struct ReportSubmission {
 pub async fn submit_report(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    GroupHelper(actor): &GroupHelper,
     id: GrantId,
     input: ReportSubmission,
 ) -> Result<Executed<Grant>, ServiceError> {
+    let own = own_grant(state, actor, id).await?;
+    own.group
+        .check_submission(actor.user_id)
+        .map_err(|refusal| ServiceError::refused(&refusal))?;
     let command = GrantCommand::SubmitSettlementReport {
         delay_reason: input.delay_reason,
         by: actor.user_id,
         at: context.now,
     };
-    run_own(state, context, actor, id, command).await
+    let metadata = context.metadata_acting(actor, own.acting, own.group.id());
+    run_with(state, context, &metadata, own.loaded, command).await
 }
 
 /// What staff decide on a submitted report.
@@ -364,8 +370,20 @@ pub async fn run(
     grant: Loaded<Grant>,
     command: GrantCommand,
 ) -> Result<Executed<Grant>, ServiceError> {
+    let metadata = context.metadata_for(actor, role);
+    run_with(state, context, &metadata, grant, command).await
+}
+
+/// [`run`] with metadata already made (a coordinator's names the group it acts for).
+async fn run_with(
+    state: &AppState,
+    context: &CommandContext,
+    metadata: &crate::store::CommandMetadata,
+    grant: Loaded<Grant>,
+    command: GrantCommand,
+) -> Result<Executed<Grant>, ServiceError> {
     let executed = context
-        .run_loaded(&state.stores.grants, grant, command, actor, role)
+        .run_loaded_with(&state.stores.grants, grant, command, metadata)
         .await?;
     // What the grant's events give back to the round, at once; the background run of the same
     // process (`process::release`) repeats it from the log and appends nothing twice.
@@ -375,7 +393,7 @@ pub async fn run(
             &executed.state,
             envelope.sequence as i64,
             &envelope.payload,
-            actor.user_id,
+            metadata.actor_id,
         )
         .await?;
     }
@@ -392,15 +410,8 @@ async fn run_own(
     command: GrantCommand,
 ) -> Result<Executed<Grant>, ServiceError> {
     let own = own_grant(state, actor, id).await?;
-    run(
-        state,
-        context,
-        actor,
-        ActorRole::Applicant,
-        own.loaded,
-        command,
-    )
-    .await
+    let metadata = context.metadata_acting(actor, own.acting, own.group.id());
+    run_with(state, context, &metadata, own.loaded, command).await
 }
 
 /// [`run`] for staff, on any decided grant.

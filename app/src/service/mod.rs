@@ -15,6 +15,7 @@ pub mod grant_read;
 pub mod grants;
 pub mod groups;
 pub mod load;
+pub mod members;
 pub mod promotions;
 pub mod reviews;
 pub mod round_read;

@@ -73,6 +73,8 @@ fn role_of(actor: &Actor) -> ActorRole {
         ActorRole::Auditor
     } else if actor.has(Role::Reviewer) {
         ActorRole::Reviewer
+    } else if actor.has(Role::Coordinator) {
+        ActorRole::Coordinator
     } else {
         ActorRole::Applicant
     }

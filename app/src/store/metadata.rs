@@ -17,6 +17,8 @@ pub enum ActorRole {
     Reviewer,
     Staff,
     Auditor,
+    /// A coordinator (中間支援) acting for a group with its consent (`on_behalf_of` names it).
+    Coordinator,
     /// The service itself (start-up, demo seeding, follow-up commands of a process).
     System,
 }
@@ -28,6 +30,7 @@ impl ActorRole {
             ActorRole::Reviewer => "reviewer",
             ActorRole::Staff => "staff",
             ActorRole::Auditor => "auditor",
+            ActorRole::Coordinator => "coordinator",
             ActorRole::System => "system",
         }
     }
@@ -38,6 +41,9 @@ impl ActorRole {
 pub struct CommandMetadata {
     pub actor_id: UserId,
     pub actor_role: ActorRole,
+    /// The group a coordinator acted for (its id), recorded as `on_behalf_of`; `None` for
+    /// everyone else. The events' own `by` names the coordinator's account.
+    pub on_behalf_of: Option<String>,
     pub request_id: String,
     pub idempotency_key: Option<String>,
     /// The server clock when the command was received; the command's `at` is the same instant.
@@ -60,6 +66,9 @@ impl CommandMetadata {
                     .unwrap_or_else(|_| self.recorded_at.to_string()),
             ),
         ]);
+        if let Some(group) = &self.on_behalf_of {
+            map.insert("on_behalf_of".to_owned(), group.clone());
+        }
         if let Some(key) = &self.idempotency_key {
             map.insert("idempotency_key".to_owned(), key.clone());
         }

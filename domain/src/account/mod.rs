@@ -46,6 +46,8 @@ pub enum Role {
     Reviewer,
     Staff,
     Auditor,
+    /// A 中間支援組織's 市民協働コーディネーター: helps the groups that consent to it.
+    Coordinator,
 }
 
 impl Role {
@@ -55,6 +57,7 @@ impl Role {
             Role::Reviewer => "reviewer",
             Role::Staff => "staff",
             Role::Auditor => "auditor",
+            Role::Coordinator => "coordinator",
         }
     }
 
@@ -64,6 +67,7 @@ impl Role {
             Role::Reviewer => "審査委員",
             Role::Staff => "職員",
             Role::Auditor => "監査",
+            Role::Coordinator => "中間支援（コーディネーター）",
         }
     }
 }
@@ -76,6 +80,7 @@ impl std::str::FromStr for Role {
             "reviewer" => Ok(Role::Reviewer),
             "staff" => Ok(Role::Staff),
             "auditor" => Ok(Role::Auditor),
+            "coordinator" => Ok(Role::Coordinator),
             _ => Err(AccountError::UnknownRole(text.to_owned())),
         }
     }

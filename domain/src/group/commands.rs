@@ -29,6 +29,33 @@ pub enum GroupCommand {
         by: UserId,
         at: OffsetDateTime,
     },
+    /// The representative takes a member account's access to the group away.
+    RemoveMember {
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The representative hands the role to another member account.
+    MakeRepresentative {
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The representative consents that `coordinator` helps the group; `is_coordinator` is whether
+    /// that account holds the coordinator role (the app reads it from the account).
+    ConsentCoordinator {
+        coordinator: UserId,
+        is_coordinator: bool,
+        may_submit: bool,
+        by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The representative withdraws a coordinator's consent.
+    WithdrawCoordinatorConsent {
+        coordinator: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    },
     /// Record the group's current number of members and of members resident in the city.
     UpdateMembership {
         member_count: u32,

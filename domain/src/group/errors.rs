@@ -32,6 +32,26 @@ pub enum GroupError {
     AlreadyMember,
     #[error("this group's personal data has already been erased")]
     AlreadyErased,
+    #[error("this group's personal data has been erased; no member can be invited or added")]
+    Erased,
+    #[error("this user is not a member of the group")]
+    NotAMember,
+    #[error("only the group's representative may remove a member or hand over the role")]
+    NotRepresentative,
+    #[error("the representative cannot be removed; hand the role to another member first")]
+    RepresentativeCannotBeRemoved,
+    #[error("the group's last member cannot be removed")]
+    LastMember,
+    #[error("this member is already the group's representative")]
+    AlreadyRepresentative,
+    #[error("this account is not a coordinator (中間支援)")]
+    NotACoordinator,
+    #[error("the group has already consented to this coordinator on these terms")]
+    ConsentUnchanged,
+    #[error("the group has not consented to this coordinator")]
+    NoConsent,
+    #[error("the group has not allowed this coordinator to submit on its behalf")]
+    CoordinatorMayNotSubmit,
     #[error("only groups with a current registration may apply")]
     NoCurrentRegistration,
     #[error("a group needs at least {min} members to apply (it has {count})")]
@@ -78,6 +98,16 @@ impl Refusal for GroupError {
             Self::ResidentsExceedMembers => "group.residents_exceed_members",
             Self::AlreadyMember => "group.already_member",
             Self::AlreadyErased => "group.already_erased",
+            Self::Erased => "group.erased",
+            Self::NotAMember => "group.not_a_member",
+            Self::NotRepresentative => "group.not_representative",
+            Self::RepresentativeCannotBeRemoved => "group.representative_cannot_be_removed",
+            Self::LastMember => "group.last_member",
+            Self::AlreadyRepresentative => "group.already_representative",
+            Self::NotACoordinator => "group.not_a_coordinator",
+            Self::ConsentUnchanged => "group.consent_unchanged",
+            Self::NoConsent => "group.no_consent",
+            Self::CoordinatorMayNotSubmit => "group.coordinator_may_not_submit",
             Self::NoCurrentRegistration => "group.no_current_registration",
             Self::TooFewMembers { .. } => "group.too_few_members",
             Self::NoResidentMember => "group.no_resident_member",
@@ -103,6 +133,28 @@ impl Refusal for GroupError {
             Self::ResidentsExceedMembers => "市内在住の構成員数が構成員数を超えています".into(),
             Self::AlreadyMember => "この利用者はすでに団体のメンバーです".into(),
             Self::AlreadyErased => "この団体の個人情報はすでに削除されています".into(),
+            Self::Erased => {
+                "この団体の個人情報は削除されているため、メンバーを招待・追加できません".into()
+            }
+            Self::NotAMember => "この利用者は団体のメンバーではありません".into(),
+            Self::NotRepresentative => {
+                "メンバーの削除と代表者の交代は、団体の代表者だけが行えます".into()
+            }
+            Self::RepresentativeCannotBeRemoved => {
+                "代表者は削除できません。先に代表者を他のメンバーに交代してください".into()
+            }
+            Self::LastMember => "団体の最後のメンバーは削除できません".into(),
+            Self::AlreadyRepresentative => "このメンバーはすでに団体の代表者です".into(),
+            Self::NotACoordinator => {
+                "このアカウントは中間支援（コーディネーター）のアカウントではありません".into()
+            }
+            Self::ConsentUnchanged => {
+                "このコーディネーターにはすでに同じ内容で同意しています".into()
+            }
+            Self::NoConsent => "団体はこのコーディネーターに同意していません".into(),
+            Self::CoordinatorMayNotSubmit => {
+                "団体はこのコーディネーターに提出を認めていません。提出は団体のメンバーが行ってください".into()
+            }
             Self::NoCurrentRegistration => {
                 "登録が有効な団体のみ申請できます".into()
             }
@@ -128,7 +180,17 @@ impl Refusal for GroupError {
             | Self::NotRegistered
             | Self::Deregistered
             | Self::AlreadyMember
-            | Self::AlreadyErased => RefusalKind::State,
+            | Self::AlreadyErased
+            | Self::Erased
+            | Self::NotAMember
+            | Self::AlreadyRepresentative
+            | Self::ConsentUnchanged
+            | Self::NoConsent => RefusalKind::State,
+            Self::NotRepresentative
+            | Self::RepresentativeCannotBeRemoved
+            | Self::LastMember
+            | Self::NotACoordinator
+            | Self::CoordinatorMayNotSubmit => RefusalKind::Rule,
             Self::EmptyText { .. }
             | Self::TextTooLong { .. }
             | Self::Text(_)

@@ -74,6 +74,37 @@ pub enum GroupEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// A member account no longer acts for the group (the representative removed it).
+    MemberRemoved {
+        user_id: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The representative (代表者) handed the role to another member account. Until the first
+    /// such event the representative is the account that registered the group.
+    RepresentativeChanged {
+        user_id: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The representative consented that a coordinator (中間支援) reads and edits the group's drafts
+    /// and settlement reports, and submits them when `may_submit`. A later consent replaces it.
+    CoordinatorConsented {
+        coordinator: UserId,
+        may_submit: bool,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The representative withdrew the coordinator's consent: its access ends.
+    CoordinatorConsentWithdrawn {
+        coordinator: UserId,
+        by: UserId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     /// The group's personal data was erased: its key is destroyed, so the sealed contact details
     /// in the log can no longer be opened. Holds no personal data itself.
     PersonalDataErased {
@@ -91,6 +122,10 @@ impl DomainEvent for GroupEvent {
             Self::MembershipUpdated { .. } => "MembershipUpdated",
             Self::GroupDeregistered { .. } => "GroupDeregistered",
             Self::PersonalDataErased { .. } => "PersonalDataErased",
+            Self::MemberRemoved { .. } => "MemberRemoved",
+            Self::RepresentativeChanged { .. } => "RepresentativeChanged",
+            Self::CoordinatorConsented { .. } => "CoordinatorConsented",
+            Self::CoordinatorConsentWithdrawn { .. } => "CoordinatorConsentWithdrawn",
         }
         .into()
     }
@@ -101,7 +136,11 @@ impl DomainEvent for GroupEvent {
             Self::MemberAdded { .. }
             | Self::MembershipUpdated { .. }
             | Self::GroupDeregistered { .. }
-            | Self::PersonalDataErased { .. } => "1.0",
+            | Self::PersonalDataErased { .. }
+            | Self::MemberRemoved { .. }
+            | Self::RepresentativeChanged { .. }
+            | Self::CoordinatorConsented { .. }
+            | Self::CoordinatorConsentWithdrawn { .. } => "1.0",
         }
         .into()
     }

@@ -22,6 +22,14 @@
 //! - Adding a user who is already a member is refused (not silently ignored) so the caller learns it.
 //! - The personal contact fields travel in [`ContactDetails`] as one nested value so projections can
 //!   drop it whole (rule 12), and so the event store can seal it with the group's key (issue 19).
+//! - The representative (代表者) is one member account: the registering one until it hands the role
+//!   to another member (`MakeRepresentative`). Only the representative removes members
+//!   (`RemoveMember`) or hands the role over; the representative cannot be removed (hand the role
+//!   over first), so the last member, who is always the representative, cannot be either. Any member
+//!   (or staff) may invite an address ([`Group::check_invitation`]); the invitation itself is a
+//!   secret link outside the log, and accepting it adds the member (`AddMember`).
+//! - A group whose personal data was erased takes no new member: its records are kept for the
+//!   retention period only.
 //! - Erasing the personal data (`ErasePersonalData`) is allowed in any registration state, also
 //!   after deregistration (retention ends later), once: a second erasure is refused so that the
 //!   caller learns it was done. The group's name, number and history stay: they are not personal.
@@ -34,7 +42,7 @@ pub mod standing;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
@@ -84,6 +92,21 @@ pub struct Group {
     deregistration_reason: Option<String>,
     #[serde(default)]
     personal_data_erased: bool,
+    /// The member account that represents the group (the registering one by default).
+    #[serde(default)]
+    representative: Option<UserId>,
+    /// The coordinators (中間支援) the group consented to, each with whether it may submit.
+    #[serde(default)]
+    coordinators: BTreeMap<UserId, bool>,
+}
+
+/// How an account acts for a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acting {
+    /// One of its member accounts.
+    Member,
+    /// A coordinator (中間支援) with the group's consent.
+    Coordinator { may_submit: bool },
 }
 
 impl Group {
@@ -151,6 +174,51 @@ impl Group {
     /// Whether a user may act for the group (the app's access policy asks this).
     pub fn is_member(&self, user_id: UserId) -> bool {
         self.members.contains(&user_id)
+    }
+
+    /// The member account that represents the group (代表者); `None` before registration.
+    pub fn representative(&self) -> Option<UserId> {
+        self.representative
+    }
+
+    /// Whether an address may be invited to the group now: its registration is current and its
+    /// personal data not erased. Who may invite (a member, staff) is the app's policy.
+    pub fn check_invitation(&self) -> Result<(), GroupError> {
+        self.check_registered()?;
+        if self.personal_data_erased {
+            return Err(GroupError::Erased);
+        }
+        Ok(())
+    }
+
+    /// How `user_id` acts for the group, if at all: a member, or a coordinator it consented to.
+    pub fn acting(&self, user_id: UserId) -> Option<Acting> {
+        if self.is_member(user_id) {
+            Some(Acting::Member)
+        } else {
+            self.coordinators
+                .get(&user_id)
+                .map(|&may_submit| Acting::Coordinator { may_submit })
+        }
+    }
+
+    /// The coordinators the group consented to, each with whether it may submit.
+    pub fn coordinators(&self) -> impl Iterator<Item = (UserId, bool)> + '_ {
+        self.coordinators
+            .iter()
+            .map(|(user, may_submit)| (*user, *may_submit))
+    }
+
+    /// Whether `user_id` may submit an application or a settlement report for the group: its
+    /// members may; a coordinator only when the group allowed it.
+    pub fn check_submission(&self, user_id: UserId) -> Result<(), GroupError> {
+        match self.acting(user_id) {
+            Some(Acting::Member | Acting::Coordinator { may_submit: true }) => Ok(()),
+            Some(Acting::Coordinator { may_submit: false }) => {
+                Err(GroupError::CoordinatorMayNotSubmit)
+            }
+            None => Err(GroupError::NotAMember),
+        }
     }
 
     /// The facts rule 1 judges, as of now.
@@ -237,11 +305,95 @@ impl Group {
         by: UserId,
         at: OffsetDateTime,
     ) -> Result<Vec<GroupEvent>, GroupError> {
-        self.check_registered()?;
+        self.check_invitation()?;
         if self.is_member(user_id) {
             return Err(GroupError::AlreadyMember);
         }
         Ok(vec![GroupEvent::MemberAdded { user_id, by, at }])
+    }
+
+    /// Only the representative acts on the group's membership.
+    fn check_representative(&self, by: UserId) -> Result<(), GroupError> {
+        self.check_registered()?;
+        if self.representative != Some(by) {
+            return Err(GroupError::NotRepresentative);
+        }
+        Ok(())
+    }
+
+    fn remove_member(
+        &self,
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_representative(by)?;
+        if !self.is_member(user_id) {
+            return Err(GroupError::NotAMember);
+        }
+        if self.members.len() <= 1 {
+            return Err(GroupError::LastMember);
+        }
+        if self.representative == Some(user_id) {
+            return Err(GroupError::RepresentativeCannotBeRemoved);
+        }
+        Ok(vec![GroupEvent::MemberRemoved { user_id, by, at }])
+    }
+
+    fn make_representative(
+        &self,
+        user_id: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_representative(by)?;
+        if !self.is_member(user_id) {
+            return Err(GroupError::NotAMember);
+        }
+        if self.representative == Some(user_id) {
+            return Err(GroupError::AlreadyRepresentative);
+        }
+        Ok(vec![GroupEvent::RepresentativeChanged { user_id, by, at }])
+    }
+
+    fn consent_coordinator(
+        &self,
+        coordinator: UserId,
+        is_coordinator: bool,
+        may_submit: bool,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_representative(by)?;
+        if !is_coordinator {
+            return Err(GroupError::NotACoordinator);
+        }
+        if self.coordinators.get(&coordinator) == Some(&may_submit) {
+            return Err(GroupError::ConsentUnchanged);
+        }
+        Ok(vec![GroupEvent::CoordinatorConsented {
+            coordinator,
+            may_submit,
+            by,
+            at,
+        }])
+    }
+
+    fn withdraw_coordinator_consent(
+        &self,
+        coordinator: UserId,
+        by: UserId,
+        at: OffsetDateTime,
+    ) -> Result<Vec<GroupEvent>, GroupError> {
+        self.check_representative(by)?;
+        if !self.coordinators.contains_key(&coordinator) {
+            return Err(GroupError::NoConsent);
+        }
+        Ok(vec![GroupEvent::CoordinatorConsentWithdrawn {
+            coordinator,
+            by,
+            at,
+        }])
     }
 
     fn update_membership(
@@ -333,6 +485,24 @@ impl Aggregate for Group {
                 at,
             )?,
             GroupCommand::AddMember { user_id, by, at } => self.add_member(user_id, by, at)?,
+            GroupCommand::RemoveMember { user_id, by, at } => {
+                self.remove_member(user_id, by, at)?
+            }
+            GroupCommand::MakeRepresentative { user_id, by, at } => {
+                self.make_representative(user_id, by, at)?
+            }
+            GroupCommand::ConsentCoordinator {
+                coordinator,
+                is_coordinator,
+                may_submit,
+                by,
+                at,
+            } => self.consent_coordinator(coordinator, is_coordinator, may_submit, by, at)?,
+            GroupCommand::WithdrawCoordinatorConsent {
+                coordinator,
+                by,
+                at,
+            } => self.withdraw_coordinator_consent(coordinator, by, at)?,
             GroupCommand::UpdateMembership {
                 member_count,
                 resident_member_count,
@@ -359,8 +529,10 @@ impl Aggregate for Group {
                 member_count,
                 resident_member_count,
                 purpose,
+                by,
                 ..
             } => {
+                self.representative = Some(by);
                 self.id = group_id;
                 self.state = RegistrationState::Registered;
                 self.name = name;
@@ -373,6 +545,22 @@ impl Aggregate for Group {
             }
             GroupEvent::MemberAdded { user_id, .. } => {
                 self.members.insert(user_id);
+            }
+            GroupEvent::MemberRemoved { user_id, .. } => {
+                self.members.remove(&user_id);
+            }
+            GroupEvent::RepresentativeChanged { user_id, .. } => {
+                self.representative = Some(user_id);
+            }
+            GroupEvent::CoordinatorConsented {
+                coordinator,
+                may_submit,
+                ..
+            } => {
+                self.coordinators.insert(coordinator, may_submit);
+            }
+            GroupEvent::CoordinatorConsentWithdrawn { coordinator, .. } => {
+                self.coordinators.remove(&coordinator);
             }
             GroupEvent::MembershipUpdated {
                 member_count,

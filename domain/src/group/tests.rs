@@ -680,3 +680,373 @@ fn after_erasure_every_contact_field_reads_as_erased_and_the_rest_stays() {
     assert!(group.is_member(founder()));
     assert_eq!(registered().event_version(), "2.0");
 }
+
+// Several members: a representative, removal and handing over (issue 18).
+
+fn third_user() -> UserId {
+    UserId::from_uuid(uuid::Uuid::from_u128(12))
+}
+
+fn added(user_id: UserId) -> GroupEvent {
+    GroupEvent::MemberAdded {
+        user_id,
+        by: user_id,
+        at: AT,
+    }
+}
+
+/// A registered group of the founder (its representative) and another member.
+fn two_members() -> Vec<GroupEvent> {
+    vec![registered(), founder_added(), added(another_user())]
+}
+
+fn remove(user_id: UserId, by: UserId) -> GroupCommand {
+    GroupCommand::RemoveMember {
+        user_id,
+        by,
+        at: AT,
+    }
+}
+
+fn hand_over(user_id: UserId, by: UserId) -> GroupCommand {
+    GroupCommand::MakeRepresentative {
+        user_id,
+        by,
+        at: AT,
+    }
+}
+
+#[test]
+fn the_registering_member_is_the_representative() {
+    let group = replay(vec![registered(), founder_added()]);
+    assert_eq!(group.representative(), Some(founder()));
+    assert_eq!(Group::default().representative(), None);
+}
+
+#[test]
+fn the_representative_removes_a_member_whose_access_ends() {
+    let removed = GroupEvent::MemberRemoved {
+        user_id: another_user(),
+        by: founder(),
+        at: AT,
+    };
+    GroupTest::with(())
+        .given(two_members())
+        .when(remove(another_user(), founder()))
+        .then_expect_events(vec![removed.clone()]);
+    let mut events = two_members();
+    events.push(removed);
+    let group = replay(events);
+    assert!(!group.is_member(another_user()));
+    assert!(group.is_member(founder()));
+}
+
+#[test]
+fn only_the_representative_removes_a_member_or_hands_over() {
+    let mut events = two_members();
+    events.push(added(third_user()));
+    GroupTest::with(())
+        .given(events.clone())
+        .when(remove(third_user(), another_user()))
+        .then_expect_error(GroupError::NotRepresentative);
+    GroupTest::with(())
+        .given(events)
+        .when(hand_over(third_user(), another_user()))
+        .then_expect_error(GroupError::NotRepresentative);
+}
+
+#[test]
+fn the_representative_cannot_remove_themselves() {
+    GroupTest::with(())
+        .given(two_members())
+        .when(remove(founder(), founder()))
+        .then_expect_error(GroupError::RepresentativeCannotBeRemoved);
+}
+
+#[test]
+fn the_last_member_cannot_be_removed() {
+    GroupTest::with(())
+        .given(vec![registered(), founder_added()])
+        .when(remove(founder(), founder()))
+        .then_expect_error(GroupError::LastMember);
+}
+
+#[test]
+fn a_user_who_is_not_a_member_is_neither_removed_nor_made_representative() {
+    GroupTest::with(())
+        .given(two_members())
+        .when(remove(third_user(), founder()))
+        .then_expect_error(GroupError::NotAMember);
+    GroupTest::with(())
+        .given(two_members())
+        .when(hand_over(third_user(), founder()))
+        .then_expect_error(GroupError::NotAMember);
+}
+
+#[test]
+fn the_representative_hands_the_role_to_another_member_who_then_may_remove_the_former() {
+    let changed = GroupEvent::RepresentativeChanged {
+        user_id: another_user(),
+        by: founder(),
+        at: AT,
+    };
+    GroupTest::with(())
+        .given(two_members())
+        .when(hand_over(another_user(), founder()))
+        .then_expect_events(vec![changed.clone()]);
+    let mut events = two_members();
+    events.push(changed);
+    GroupTest::with(())
+        .given(events.clone())
+        .when(remove(founder(), another_user()))
+        .then_expect_events(vec![GroupEvent::MemberRemoved {
+            user_id: founder(),
+            by: another_user(),
+            at: AT,
+        }]);
+    GroupTest::with(())
+        .given(events.clone())
+        .when(remove(another_user(), founder()))
+        .then_expect_error(GroupError::NotRepresentative);
+    GroupTest::with(())
+        .given(events)
+        .when(hand_over(another_user(), another_user()))
+        .then_expect_error(GroupError::AlreadyRepresentative);
+}
+
+#[test]
+fn a_removed_member_may_be_added_again() {
+    let mut events = two_members();
+    events.push(GroupEvent::MemberRemoved {
+        user_id: another_user(),
+        by: founder(),
+        at: AT,
+    });
+    GroupTest::with(())
+        .given(events)
+        .when(GroupCommand::AddMember {
+            user_id: another_user(),
+            by: another_user(),
+            at: AT,
+        })
+        .then_expect_events(vec![added(another_user())]);
+}
+
+#[test]
+fn a_deregistered_or_erased_group_takes_no_member_and_no_invitation() {
+    let deregistered = GroupEvent::GroupDeregistered {
+        reason: "解散".into(),
+        by: founder(),
+        at: AT,
+    };
+    let erased = GroupEvent::PersonalDataErased {
+        by: another_user(),
+        at: AT,
+    };
+    let join = || GroupCommand::AddMember {
+        user_id: third_user(),
+        by: third_user(),
+        at: AT,
+    };
+    GroupTest::with(())
+        .given(vec![registered(), founder_added(), deregistered.clone()])
+        .when(join())
+        .then_expect_error(GroupError::Deregistered);
+    GroupTest::with(())
+        .given(vec![registered(), founder_added(), erased.clone()])
+        .when(join())
+        .then_expect_error(GroupError::Erased);
+    GroupTest::with(())
+        .given(vec![registered(), founder_added(), deregistered.clone()])
+        .when(remove(founder(), founder()))
+        .then_expect_error(GroupError::Deregistered);
+    assert_eq!(
+        replay(vec![registered(), founder_added(), erased]).check_invitation(),
+        Err(GroupError::Erased)
+    );
+    assert_eq!(
+        replay(vec![registered(), founder_added(), deregistered]).check_invitation(),
+        Err(GroupError::Deregistered)
+    );
+    assert_eq!(replay(two_members()).check_invitation(), Ok(()));
+}
+
+#[test]
+fn each_membership_refusal_names_its_rule_in_japanese_and_english() {
+    use crate::refusal::Refusal;
+    for (refusal, code, ja) in [
+        (
+            GroupError::NotRepresentative,
+            "group.not_representative",
+            "代表者だけ",
+        ),
+        (
+            GroupError::RepresentativeCannotBeRemoved,
+            "group.representative_cannot_be_removed",
+            "代表者は削除できません",
+        ),
+        (
+            GroupError::LastMember,
+            "group.last_member",
+            "最後のメンバー",
+        ),
+        (
+            GroupError::NotAMember,
+            "group.not_a_member",
+            "メンバーではありません",
+        ),
+        (GroupError::Erased, "group.erased", "削除されている"),
+        (
+            GroupError::AlreadyRepresentative,
+            "group.already_representative",
+            "すでに団体の代表者",
+        ),
+    ] {
+        assert_eq!(refusal.code(), code);
+        assert!(
+            refusal.message_ja().contains(ja),
+            "{}",
+            refusal.message_ja()
+        );
+        assert!(!refusal.message_en().is_empty());
+    }
+}
+
+#[test]
+fn the_new_membership_events_are_version_1_0() {
+    for event in [
+        GroupEvent::MemberRemoved {
+            user_id: another_user(),
+            by: founder(),
+            at: AT,
+        },
+        GroupEvent::RepresentativeChanged {
+            user_id: another_user(),
+            by: founder(),
+            at: AT,
+        },
+    ] {
+        assert_eq!(event.event_version(), "1.0");
+    }
+}
+
+// A coordinator (中間支援) with the group's consent (issue 18, item 5).
+
+fn coordinator() -> UserId {
+    UserId::from_uuid(uuid::Uuid::from_u128(20))
+}
+
+fn consent(may_submit: bool, by: UserId) -> GroupCommand {
+    GroupCommand::ConsentCoordinator {
+        coordinator: coordinator(),
+        is_coordinator: true,
+        may_submit,
+        by,
+        at: AT,
+    }
+}
+
+fn consented(may_submit: bool) -> GroupEvent {
+    GroupEvent::CoordinatorConsented {
+        coordinator: coordinator(),
+        may_submit,
+        by: founder(),
+        at: AT,
+    }
+}
+
+#[test]
+fn the_representative_consents_to_a_coordinator_who_then_acts_for_the_group() {
+    GroupTest::with(())
+        .given(two_members())
+        .when(consent(false, founder()))
+        .then_expect_events(vec![consented(false)]);
+    let mut events = two_members();
+    events.push(consented(false));
+    let group = replay(events);
+    assert_eq!(
+        group.acting(coordinator()),
+        Some(Acting::Coordinator { may_submit: false })
+    );
+    assert_eq!(group.acting(another_user()), Some(Acting::Member));
+    assert_eq!(group.acting(third_user()), None);
+    assert!(
+        !group.is_member(coordinator()),
+        "a coordinator is not a member"
+    );
+}
+
+#[test]
+fn a_coordinator_submits_only_when_the_group_allowed_it() {
+    let mut events = two_members();
+    events.push(consented(false));
+    assert_eq!(
+        replay(events.clone()).check_submission(coordinator()),
+        Err(GroupError::CoordinatorMayNotSubmit)
+    );
+    assert_eq!(replay(events.clone()).check_submission(founder()), Ok(()));
+    assert_eq!(
+        replay(events.clone()).check_submission(third_user()),
+        Err(GroupError::NotAMember)
+    );
+    GroupTest::with(())
+        .given(events.clone())
+        .when(consent(true, founder()))
+        .then_expect_events(vec![consented(true)]);
+    events.push(consented(true));
+    assert_eq!(replay(events).check_submission(coordinator()), Ok(()));
+}
+
+#[test]
+fn only_the_representative_consents_and_only_to_a_coordinator_account() {
+    GroupTest::with(())
+        .given(two_members())
+        .when(consent(false, another_user()))
+        .then_expect_error(GroupError::NotRepresentative);
+    GroupTest::with(())
+        .given(two_members())
+        .when(GroupCommand::ConsentCoordinator {
+            coordinator: third_user(),
+            is_coordinator: false,
+            may_submit: false,
+            by: founder(),
+            at: AT,
+        })
+        .then_expect_error(GroupError::NotACoordinator);
+    let mut events = two_members();
+    events.push(consented(true));
+    GroupTest::with(())
+        .given(events)
+        .when(consent(true, founder()))
+        .then_expect_error(GroupError::ConsentUnchanged);
+}
+
+#[test]
+fn a_withdrawn_consent_ends_the_coordinators_access() {
+    let withdraw = |by| GroupCommand::WithdrawCoordinatorConsent {
+        coordinator: coordinator(),
+        by,
+        at: AT,
+    };
+    let withdrawn = GroupEvent::CoordinatorConsentWithdrawn {
+        coordinator: coordinator(),
+        by: founder(),
+        at: AT,
+    };
+    let mut events = two_members();
+    events.push(consented(true));
+    GroupTest::with(())
+        .given(events.clone())
+        .when(withdraw(another_user()))
+        .then_expect_error(GroupError::NotRepresentative);
+    GroupTest::with(())
+        .given(events.clone())
+        .when(withdraw(founder()))
+        .then_expect_events(vec![withdrawn.clone()]);
+    events.push(withdrawn);
+    assert_eq!(replay(events.clone()).acting(coordinator()), None);
+    GroupTest::with(())
+        .given(events)
+        .when(withdraw(founder()))
+        .then_expect_error(GroupError::NoConsent);
+}

@@ -158,12 +158,21 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                 }
             }
         }
+        @if let Some(user) = visitor.user.as_ref().filter(|user| user.has("coordinator")) {
+            section aria-labelledby="my-coordinator" {
+                h2 #my-coordinator { "コーディネーター（中間支援）" }
+                p { "団体の代表者にあなたのアカウントID " code #coordinator-id { (user.id) } " を伝えてください。代表者が同意すると、その団体の申請の下書きと実績報告を閲覧・編集できます（団体のメンバーから、団体のページのアドレスを教えてもらってください）。" }
+            }
+        }
         section aria-labelledby="my-groups" {
             h2 #my-groups { "団体" }
             @if groups.is_empty() {
                 p { "申請するには、まず団体を登録してください。" }
             } @else {
-                ul { @for group in &groups { li { (text(&group["name"])) "（登録番号 " (text(&group["registration_number"])) "）" } } }
+                ul { @for group in &groups { li {
+                    (text(&group["name"])) "（登録番号 " (text(&group["registration_number"])) "） "
+                    a href={ "/groups/" (text(&group["id"])) "/members" } { "メンバーと招待" }
+                } } }
             }
             p { a href="/groups/new" { "団体を登録する" } }
         }

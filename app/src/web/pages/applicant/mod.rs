@@ -4,7 +4,8 @@
 //! answering the offers it was made (`/applications/{id}/runner-up`, `/promotion`) and the files
 //! attached to it (`attachments`); after the award, one grant (`/grants/{id}`: advances,
 //! withdrawal, change requests) and its settlement
-//! report (`/grants/{id}/report`).
+//! report (`/grants/{id}/report`); a group's member accounts (`/groups/{id}/members`) and the
+//! invitation's landing page (`/groups/{id}/join`).
 //!
 //! Every question and every limit is on the form from the start (the limits are the domain's
 //! constants). "保存" saves the draft through the API, which answers the maximum subsidy; a refusal
@@ -18,6 +19,7 @@ mod dashboard;
 mod discontinuation;
 mod grants;
 mod groups;
+mod members;
 mod promotion;
 mod settlement;
 
@@ -48,6 +50,22 @@ pub fn routes() -> Router<Web> {
         .route("/my", get(dashboard))
         .route("/my/notices/read", post(read_notice))
         .route("/groups/new", get(new_group).post(register_group))
+        .route("/groups/{id}/members", get(members::members))
+        .route("/groups/{id}/members/invite", post(members::invite))
+        .route("/groups/{id}/members/{uid}/remove", post(members::remove))
+        .route(
+            "/groups/{id}/members/{uid}/representative",
+            post(members::make_representative),
+        )
+        .route("/groups/{id}/coordinators", post(members::consent))
+        .route(
+            "/groups/{id}/coordinators/{uid}/withdraw",
+            post(members::withdraw_consent),
+        )
+        .route(
+            "/groups/{id}/join",
+            get(members::join_form).post(members::join),
+        )
         .route(
             "/rounds/{id}/apply",
             get(new_application).post(start_application),

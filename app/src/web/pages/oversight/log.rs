@@ -210,7 +210,7 @@ pub(super) async fn log(
 
 /// The end of an id, which tells objects apart: ids are UUID v7, whose first digits are the time
 /// they were made and so the same for most objects of a day (the full id is the link's title).
-fn short_id(id: &str) -> &str {
+pub(super) fn short_id(id: &str) -> &str {
     let start = id.char_indices().rev().nth(7).map_or(0, |(index, _)| index);
     &id[start..]
 }

@@ -55,6 +55,7 @@ fn role_label(code: &str) -> &str {
         "reviewer" => "審査委員",
         "staff" => "職員",
         "auditor" => "監査",
+        "coordinator" => "中間支援",
         "system" => "システム",
         "" => "—",
         other => other,
@@ -97,6 +98,10 @@ fn event_label(event_type: &str) -> &str {
         "GrantCancelled" => "交付決定の取消",
         "GroupRegistered" => "団体の登録",
         "MemberAdded" => "構成員の追加",
+        "MemberRemoved" => "構成員の削除",
+        "RepresentativeChanged" => "代表者の交代",
+        "CoordinatorConsented" => "コーディネーターへの同意",
+        "CoordinatorConsentWithdrawn" => "コーディネーターへの同意の撤回",
         "MembershipUpdated" => "構成員数の更新",
         "GroupDeregistered" => "団体の登録抹消",
         "PersonalDataErased" => "個人情報の削除",
@@ -268,6 +273,9 @@ fn stamp(event: &Value) -> Markup {
         span.when {
             time datetime=(text(&event["recorded_at"])) { (instant_of(&event["recorded_at"])) }
             " ・ " (role_label(text(&event["metadata"]["actor_role"])))
+            @if let Some(group) = event["metadata"]["on_behalf_of"].as_str() {
+                "（団体 " code { "…" (log::short_id(group)) } " の代理）"
+            }
             " ・ 位置 " (event["position"])
         }
     }

@@ -35,6 +35,7 @@ const ROLES: &[(&str, &str)] = &[
     ("reviewer", "審査委員"),
     ("staff", "職員（市民協働推進課）"),
     ("auditor", "監査担当"),
+    ("coordinator", "中間支援（市民協働コーディネーター）"),
 ];
 
 #[derive(Deserialize)]
