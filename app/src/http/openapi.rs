@@ -2,16 +2,17 @@
 //!
 //! Every route is registered in [`super::api_router`] through utoipa-axum's `routes!()`, which adds
 //! the handler to the axum router and its `#[utoipa::path]` description to the document in one
-//! step, so a route cannot be added without being documented. This module holds what the handlers'
-//! annotations point at: app-side mirrors of the domain's value types (the domain crate stays free of
-//! utoipa), the schemas of the answers (which the handlers build with `json!`), the problem+json
-//! schema, and [`ApiDoc`]'s modifier, which adds what every operation shares by rule (bearer security,
+//! step, so a route cannot be added without being documented. The domain's value types derive their
+//! schemas (the domain crate's `openapi` feature), as do the command bodies and the typed reads of
+//! `crate::service` (re-exported below under the names the annotations use). This module still holds
+//! mirrors of the answers that handlers build with `json!` (until each becomes a type), the
+//! problem+json schema, and [`ApiDoc`]'s modifier, which adds what every operation shares by rule (bearer security,
 //! the `Idempotency-Key` header on commands, the error answers) so that no handler can forget them.
 //!
 //! It also serves the document (`GET /api/v1/openapi.json`) and a self-contained browsable page
 //! (`GET /api/docs`) under a strict Content-Security-Policy.
 
-#![allow(dead_code)] // The mirrors exist for their schemas; nothing constructs them.
+#![allow(dead_code)] // The remaining mirrors exist for their schemas; nothing constructs them.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
