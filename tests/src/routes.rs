@@ -187,8 +187,9 @@ pub fn access(operation_id: &str) -> Option<Access> {
             &[Stranger],
         ),
         // Uploading to the (awarded, no longer editable) demo application gets past the policy
-        // for its members; reviewers and staff may read but not add (403).
-        "attachments_upload" => access(&[Member], &[Stranger]),
+        // for its members and the coordinator it consented to; reviewers and staff may read but
+        // not add (403). A change request's files are the members' alone (the coordinator: 403).
+        "attachments_upload" => access(&[Member, Coordinator], &[Stranger]),
         // The matrix names no attachment that exists, so whoever may read the application is
         // told the file does not exist (404), as a stranger is; tests/tests/attachments.rs shows
         // the members and staff downloading a real one, and a stranger refused.
@@ -196,13 +197,13 @@ pub fn access(operation_id: &str) -> Option<Access> {
             &[],
             &[Member, Stranger, Reviewer, Staff, Auditor, Coordinator],
         ),
-        "attachments_remove" => access(&[], &[Member, Stranger]),
-        "grants_report_attachment_upload" => access(&[Member], &[Stranger]),
+        "attachments_remove" => access(&[], &[Member, Stranger, Coordinator]),
+        "grants_report_attachment_upload" => access(&[Member, Coordinator], &[Stranger]),
         "grants_report_attachment_download" => access(
             &[],
             &[Member, Stranger, Reviewer, Staff, Auditor, Coordinator],
         ),
-        "grants_report_attachment_remove" => access(&[], &[Member, Stranger]),
+        "grants_report_attachment_remove" => access(&[], &[Member, Stranger, Coordinator]),
         // The matrix names no public photo: nobody finds one (tests/tests/public_photos.rs shows
         // a marked one served and an unmarked one never).
         "public_award_photo" => access(

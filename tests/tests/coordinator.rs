@@ -1,7 +1,8 @@
 //! A coordinator (中間支援 / 市民協働コーディネーター, issue 18 item 5), on both backends: staff open
 //! the account; before the group's consent it sees nothing; the representative's consent lets it
 //! read the group's application and save the draft, recorded with the coordinator as the actor
-//! (`by`, role `coordinator`) on behalf of the group (`on_behalf_of`); it may not submit until the
+//! (`by`, role `coordinator`) on behalf of the group (`on_behalf_of`), and attach and remove the
+//! draft's files the same way; it may not submit until the
 //! group allows it, nor withdraw the application; consent is the representative's alone and only
 //! for a coordinator's account; withdrawing it ends the access at once.
 
@@ -139,6 +140,34 @@ async fn a_coordinator_helps_a_group_with_its_consent(backend: Backend) {
         coordinator_id.as_str(),
         "{payload}"
     );
+
+    // It attaches a file to the draft, and takes it off again, also as its act for the group.
+    let upload = reqwest::multipart::Form::new().text("kind", "quote").part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("見積書.pdf"),
+    );
+    let attached = app
+        .client
+        .post(app.url(&format!("{path}/attachments")))
+        .bearer_auth(&coordinator)
+        .multipart(upload)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.status(), 201);
+    let attached: Value = attached.json().await.unwrap();
+    let (metadata, _) = last_event(&app, &application).await;
+    assert_eq!(metadata["actor_role"], "coordinator", "{metadata}");
+    assert_eq!(metadata["on_behalf_of"], group.as_str(), "{metadata}");
+    let file = attached["id"].as_str().unwrap();
+    app.call(
+        Method::DELETE,
+        &format!("{path}/attachments/{file}"),
+        &coordinator,
+        None,
+        200,
+    )
+    .await;
 
     // It may not submit without leave, nor withdraw the application at all.
     let submit = format!("{path}/submit");

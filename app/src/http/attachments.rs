@@ -21,7 +21,7 @@ use super::extract::{Json, Path};
 use super::AppState;
 use crate::auth::Actor;
 use crate::blobs::ReceiveError;
-use crate::policy::Applicant;
+use crate::policy::GroupHelper;
 use crate::service::attachment_read::{self, AttachmentRead};
 use crate::service::attachments::{self as service, Marks, Target};
 
@@ -68,7 +68,7 @@ fn receive_error(error: ReceiveError) -> ApiError {
 )]
 pub async fn upload(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path(id): Path<ApplicationId>,
     multipart: Result<Multipart, MultipartRejection>,
@@ -88,7 +88,7 @@ pub async fn upload(
 /// streamed into the store, then the event that names it.
 async fn added(
     state: &AppState,
-    applicant: &Applicant,
+    applicant: &GroupHelper,
     context: &CommandContext,
     target: Target,
     multipart: Result<Multipart, MultipartRejection>,
@@ -271,7 +271,7 @@ async fn file_response(
 )]
 pub async fn remove(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path((id, attachment_id)): Path<(ApplicationId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
@@ -288,7 +288,7 @@ pub async fn remove(
 /// Takes a file off; answers the object's files and the position.
 async fn removed(
     state: &AppState,
-    applicant: &Applicant,
+    applicant: &GroupHelper,
     context: &CommandContext,
     target: Target,
     attachment_id: AttachmentId,
@@ -317,7 +317,7 @@ async fn removed(
 )]
 pub async fn report_upload(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path(id): Path<GrantId>,
     multipart: Result<Multipart, MultipartRejection>,
@@ -366,7 +366,7 @@ pub async fn report_download(
 )]
 pub async fn report_remove(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path((id, attachment_id)): Path<(GrantId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
@@ -401,7 +401,7 @@ pub async fn report_remove(
 )]
 pub async fn change_upload(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path((id, change_request_id)): Path<(GrantId, ChangeRequestId)>,
     multipart: Result<Multipart, MultipartRejection>,
@@ -454,7 +454,7 @@ pub async fn change_download(
 )]
 pub async fn change_remove(
     State(state): State<AppState>,
-    applicant: Applicant,
+    applicant: GroupHelper,
     context: CommandContext,
     Path((id, change_request_id, attachment_id)): Path<(GrantId, ChangeRequestId, AttachmentId)>,
 ) -> Result<Response, ApiError> {

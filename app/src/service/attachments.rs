@@ -12,15 +12,16 @@ use bytes::Bytes;
 use grants_domain::application::{Application, ApplicationCommand};
 use grants_domain::attachment::{Attached, Attachment};
 use grants_domain::grant::GrantCommand;
+use grants_domain::group::Acting;
 use grants_domain::{ApplicationId, AttachmentId, ChangeRequestId, Grant, GrantId};
 
 use super::{CommandContext, ServiceError};
 use crate::auth::Actor;
 use crate::policy::{
-    own_application, own_grant, visible_application, visible_grant, Applicant, Owned,
+    own_application, own_grant, visible_application, visible_grant, GroupHelper, Owned,
 };
 use crate::state::AppState;
-use crate::store::{ActorRole, Position};
+use crate::store::Position;
 
 /// The object a file is attached to.
 #[derive(Clone, Copy, Debug)]
@@ -53,7 +54,7 @@ enum Object {
 pub async fn open(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    GroupHelper(actor): &GroupHelper,
     target: Target,
 ) -> Result<Open, ServiceError> {
     let refused = |refusal: &dyn grants_domain::Refusal| ServiceError::refused(refusal);
@@ -73,7 +74,7 @@ pub async fn open(
             Object::Grant(Box::new(own))
         }
         Target::Change(id, change) => {
-            let own = own_grant(state, actor, id).await?;
+            let own = members_only(own_grant(state, actor, id).await?)?;
             own.state()
                 .check_change_open(change)
                 .map_err(|refusal| refused(&refusal))?;
@@ -88,7 +89,7 @@ pub async fn open(
 pub async fn attach(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    GroupHelper(actor): &GroupHelper,
     open: Open,
     attachment: Attachment,
     marks: Marks,
@@ -99,14 +100,9 @@ pub async fn attach(
     match (open.target, open.object) {
         (Target::Application(_), Object::Application(own)) => {
             let command = ApplicationCommand::AddAttachment { attachment, by, at };
+            let metadata = context.metadata_acting(actor, own.acting, own.group.id());
             let executed = context
-                .run_loaded(
-                    &state.stores.applications,
-                    own.loaded,
-                    command,
-                    actor,
-                    ActorRole::Applicant,
-                )
+                .run_loaded_with(&state.stores.applications, own.loaded, command, &metadata)
                 .await?;
             let attached = executed.state.attachment(id).cloned().ok_or_else(missing)?;
             Ok((attached, executed.position))
@@ -127,14 +123,9 @@ pub async fn attach(
                     at,
                 },
             };
+            let metadata = context.metadata_acting(actor, own.acting, own.group.id());
             let executed = context
-                .run_loaded(
-                    &state.stores.grants,
-                    own.loaded,
-                    command,
-                    actor,
-                    ActorRole::Applicant,
-                )
+                .run_loaded_with(&state.stores.grants, own.loaded, command, &metadata)
                 .await?;
             let attached = files_of_grant(&executed.state, target)
                 .into_iter()
@@ -153,7 +144,7 @@ pub async fn attach(
 pub async fn remove(
     state: &AppState,
     context: &CommandContext,
-    Applicant(actor): &Applicant,
+    GroupHelper(actor): &GroupHelper,
     target: Target,
     attachment_id: AttachmentId,
 ) -> Result<(Vec<Attached>, Position), ServiceError> {
@@ -169,19 +160,18 @@ pub async fn remove(
                 by,
                 at,
             };
+            let metadata = context.metadata_acting(actor, own.acting, own.group.id());
             let executed = context
-                .run_loaded(
-                    &state.stores.applications,
-                    own.loaded,
-                    command,
-                    actor,
-                    ActorRole::Applicant,
-                )
+                .run_loaded_with(&state.stores.applications, own.loaded, command, &metadata)
                 .await?;
             Ok((executed.state.attachments().to_vec(), executed.position))
         }
         Target::Report(id) | Target::Change(id, _) => {
             let own = own_grant(state, actor, id).await?;
+            let own = match target {
+                Target::Change(..) => members_only(own)?,
+                _ => own,
+            };
             if !files_of_grant(own.state(), target)
                 .iter()
                 .any(|one| one.attachment.id == attachment_id)
@@ -201,14 +191,9 @@ pub async fn remove(
                     at,
                 },
             };
+            let metadata = context.metadata_acting(actor, own.acting, own.group.id());
             let executed = context
-                .run_loaded(
-                    &state.stores.grants,
-                    own.loaded,
-                    command,
-                    actor,
-                    ActorRole::Applicant,
-                )
+                .run_loaded_with(&state.stores.grants, own.loaded, command, &metadata)
                 .await?;
             Ok((files_of_grant(&executed.state, target), executed.position))
         }
@@ -245,5 +230,14 @@ fn files_of_grant(grant: &Grant, target: Target) -> Vec<Attached> {
     match target {
         Target::Change(_, change) => grant.change_files(change),
         _ => grant.report_attachments.clone(),
+    }
+}
+
+/// A change request's files are the group's members' alone: a coordinator it consented to helps
+/// with drafts and settlement reports (and their files), not with changes of plan (403).
+fn members_only(own: Owned<Grant>) -> Result<Owned<Grant>, ServiceError> {
+    match own.acting {
+        Acting::Member => Ok(own),
+        Acting::Coordinator { .. } => Err(ServiceError::forbidden()),
     }
 }
