@@ -309,9 +309,30 @@ pub async fn grant_list_groups(
     if oversees(actor) {
         return Ok(None);
     }
-    if !actor.has(Role::Applicant) {
+    if !actor.has(Role::Applicant) && !actor.has(Role::Coordinator) {
         return Err(ServiceError::forbidden());
     }
-    let groups = crate::queries::groups_of(&state.db, actor.user_id).await?;
-    Ok(Some(groups.iter().map(ToString::to_string).collect()))
+    let groups = acting_groups(state, actor).await?;
+    Ok(Some(
+        groups.iter().map(|group| group.id().to_string()).collect(),
+    ))
+}
+
+/// The groups the actor acts for, oldest first: those it is a member of, and for a coordinator
+/// (中間支援) those that consented to it. Each is checked on the group itself, so a consent just
+/// withdrawn (or a member just removed) is not listed while the directory catches up.
+pub async fn acting_groups(state: &AppState, actor: &Actor) -> Result<Vec<Group>, ServiceError> {
+    let mut ids = crate::queries::groups_of(&state.db, actor.user_id).await?;
+    if actor.has(Role::Coordinator) {
+        ids.extend(crate::queries::groups_helped(&state.db, actor.user_id).await?);
+    }
+    let mut groups = Vec::new();
+    for id in ids {
+        if let Some(group) = state.stores.groups.load(id).await? {
+            if group.acting(actor.user_id).is_some() {
+                groups.push(group);
+            }
+        }
+    }
+    Ok(groups)
 }

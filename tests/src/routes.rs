@@ -135,7 +135,7 @@ pub fn access(operation_id: &str) -> Option<Access> {
         | "users_reset_totp"
         | "mail_outbox" => access(&[Staff], &[]),
         // Applicants get their own groups' grants (as with applications); reviewers none (403).
-        "grants_list" => access(&[Member, Stranger, Staff, Auditor], &[]),
+        "grants_list" => access(&[Member, Stranger, Staff, Auditor, Coordinator], &[]),
         "groups_register" => access(APPLICANTS, &[]),
         "decisions_answer_offer" | "promotions_answer" => access(&[Member], &[Stranger]),
         "promotions_of_application" => access(

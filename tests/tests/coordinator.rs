@@ -201,6 +201,11 @@ async fn a_coordinator_helps_a_group_with_its_consent(backend: Backend) {
     let (metadata, _) = last_event(&app, &application).await;
     assert_eq!(metadata["on_behalf_of"], group.as_str(), "{metadata}");
 
+    let listed = app
+        .call(Method::GET, "/api/v1/applications", &coordinator, None, 200)
+        .await;
+    assert_eq!(listed[0]["application_id"], application.as_str(), "{listed}");
+
     // Withdrawn: the access ends at once.
     app.call(
         Method::DELETE,
@@ -216,6 +221,10 @@ async fn a_coordinator_helps_a_group_with_its_consent(backend: Backend) {
         .call(Method::GET, "/api/v1/groups", &coordinator, None, 200)
         .await;
     assert!(helped.as_array().unwrap().is_empty(), "{helped}");
+    let listed = app
+        .call(Method::GET, "/api/v1/applications", &coordinator, None, 200)
+        .await;
+    assert!(listed.as_array().unwrap().is_empty(), "{listed}");
     let (again, body) = status(
         alice.clone(),
         Method::DELETE,
@@ -319,6 +328,16 @@ async fn a_coordinator_saves_a_settlement_report(backend: Backend) {
     let (metadata, _) = last_event(&app, &grant.grant).await;
     assert_eq!(metadata["actor_role"], "coordinator", "{metadata}");
     assert_eq!(metadata["on_behalf_of"], group.as_str(), "{metadata}");
+    // The group's grant and application are in the coordinator's lists.
+    let grants = app
+        .call(Method::GET, "/api/v1/grants", &coordinator, None, 200)
+        .await;
+    assert_eq!(grants.as_array().unwrap().len(), 1, "{grants}");
+    assert_eq!(grants[0]["grant_id"], grant.grant.as_str(), "{grants}");
+    let applications = app
+        .call(Method::GET, "/api/v1/applications", &coordinator, None, 200)
+        .await;
+    assert_eq!(applications.as_array().unwrap().len(), 1, "{applications}");
     let read = app.call(Method::GET, &path, &coordinator, None, 200).await;
     assert_eq!(read["report"]["participants"], 40, "{read}");
     let submit = app

@@ -51,8 +51,8 @@ pub async fn list(
     let groups: Option<Vec<String>> = if everything {
         None
     } else {
-        let groups = crate::queries::groups_of(&state.db, actor.user_id).await?;
-        Some(groups.iter().map(ToString::to_string).collect())
+        let groups = crate::policy::acting_groups(state, actor).await?;
+        Some(groups.iter().map(|group| group.id().to_string()).collect())
     };
     let list = |round: Option<String>, groups: Option<Vec<String>>| {
         let pool = pool.clone();

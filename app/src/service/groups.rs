@@ -69,17 +69,5 @@ pub async fn read(state: &AppState, actor: &Actor, id: GroupId) -> Result<Group,
 /// The groups the caller is a member of, oldest first; for a coordinator (中間支援), the groups
 /// that consented to it.
 pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<Group>, ServiceError> {
-    let mut ids = crate::queries::groups_of(&state.db, actor.user_id).await?;
-    if actor.has(grants_domain::account::Role::Coordinator) {
-        ids.extend(crate::queries::groups_helped(&state.db, actor.user_id).await?);
-    }
-    let mut groups = Vec::new();
-    for id in ids {
-        if let Some(group) = state.stores.groups.load(id).await? {
-            if group.acting(actor.user_id).is_some() {
-                groups.push(group);
-            }
-        }
-    }
-    Ok(groups)
+    crate::policy::acting_groups(state, actor).await
 }
