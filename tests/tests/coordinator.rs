@@ -204,7 +204,11 @@ async fn a_coordinator_helps_a_group_with_its_consent(backend: Backend) {
     let listed = app
         .call(Method::GET, "/api/v1/applications", &coordinator, None, 200)
         .await;
-    assert_eq!(listed[0]["application_id"], application.as_str(), "{listed}");
+    assert_eq!(
+        listed[0]["application_id"],
+        application.as_str(),
+        "{listed}"
+    );
 
     // Withdrawn: the access ends at once.
     app.call(
@@ -338,6 +342,18 @@ async fn a_coordinator_saves_a_settlement_report(backend: Backend) {
         .call(Method::GET, "/api/v1/applications", &coordinator, None, 200)
         .await;
     assert_eq!(applications.as_array().unwrap().len(), 1, "{applications}");
+    // The report's page tells the coordinator that submission is the group's unless allowed.
+    let browser = Browser::new(&app);
+    browser.sign_in("helper@npo.example.jp").await;
+    let page = browser
+        .get(&format!("/grants/{}/report", grant.grant))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(
+        page.html.contains("中間支援の方が提出できるのは"),
+        "{}",
+        page.html
+    );
     let read = app.call(Method::GET, &path, &coordinator, None, 200).await;
     assert_eq!(read["report"]["participants"], 40, "{read}");
     let submit = app

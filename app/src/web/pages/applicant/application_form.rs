@@ -365,6 +365,7 @@ fn application_form(
                 p.hint { "合計は、入力した行から「保存」のたびに計算し直します。" }
                 (Input::text("requested_amount", "補助金申請額（円）").required().hint("補助上限額（保存すると表示されます）以下の額を入力してください。").warning(amount_warning.as_deref()).render(state))
             }
+            (super::coordinator_submit_hint(visitor))
             div.actions {
                 button type="submit" name="_action" value="save" { "保存" }
                 button.secondary type="submit" name="_action" value="submit" { "保存して提出" }

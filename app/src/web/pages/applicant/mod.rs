@@ -228,3 +228,13 @@ pub(super) async fn load_application(
         .ok();
     Ok((application, round))
 }
+
+/// Beside a form's "保存して提出", for a coordinator (中間支援): submission is the group's unless
+/// its representative allowed it (the API says which, `group.coordinator_may_not_submit`).
+fn coordinator_submit_hint(visitor: &Visitor) -> maud::Markup {
+    maud::html! {
+        @if visitor.user.as_ref().is_some_and(|user| user.has("coordinator")) {
+            p.hint { "中間支援の方が提出できるのは、団体の代表者が提出を認めている場合だけです。認められていないときは、保存したうえで団体に提出を依頼してください。" }
+        }
+    }
+}

@@ -331,6 +331,7 @@ fn report_page(
                 p { "実績報告の提出期限は" strong { (date_of(&grant["settlement_due_on"])) } "です。" }
                 (Input::text("delay_reason", "遅延理由").max(LONG_TEXT_MAX_CHARS).hint("提出期限を過ぎてから提出するときに記入してください。市が遅延理由を確認してから額を確定します。").textarea(state))
             }
+            (super::coordinator_submit_hint(visitor))
             div.actions {
                 button type="submit" name="_action" value="save" { "保存" }
                 button.secondary type="submit" name="_action" value="submit" { "保存して提出" }
