@@ -19,6 +19,7 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::Applicant;
+use crate::service::group_read::{GroupListRow, GroupRead};
 use crate::service::groups as service;
 
 #[derive(Deserialize, ToSchema)]
@@ -134,7 +135,7 @@ pub async fn register(
     tag = "groups",
     summary = "団体の参照 / a group (members, staff, auditors)",
     params(("id" = uuid::Uuid, Path, description = "the group id")),
-    responses((status = 200, description = "the group", body = doc::GroupRead)),
+    responses((status = 200, description = "the group", body = GroupRead)),
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -142,23 +143,7 @@ pub async fn get(
     Path(id): Path<GroupId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let group = service::read(&state, &actor, id).await?;
-    let contact = group.contact();
-    Ok(Json(json!({
-        "id": group.id(),
-        "name": group.name(),
-        "registration_number": group.registration_number(),
-        "representative_name": contact.representative_name,
-        "address": contact.address,
-        "phone": contact.phone,
-        "email": contact.email,
-        "founded_on": group.founded_on(),
-        "member_count": group.member_count(),
-        "resident_member_count": group.resident_member_count(),
-        "purpose": group.purpose(),
-        "registration": group.state(),
-        "members": group.members().collect::<Vec<_>>(),
-        "personal_data_erased": group.personal_data_erased(),
-    })))
+    Ok(Json(GroupRead::of(&group)))
 }
 
 /// `GET /api/v1/groups`: the groups the caller is a member of, oldest first.
@@ -168,7 +153,7 @@ pub async fn get(
     operation_id = "groups_list",
     tag = "groups",
     summary = "自分が構成員である団体の一覧 / the caller's groups",
-    responses((status = 200, description = "the caller's groups", body = Vec<doc::GroupListRow>)),
+    responses((status = 200, description = "the caller's groups", body = Vec<GroupListRow>)),
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -177,14 +162,7 @@ pub async fn list(
     let groups: Vec<_> = service::mine(&state, &actor)
         .await?
         .iter()
-        .map(|group| {
-            json!({
-                "id": group.id(),
-                "name": group.name(),
-                "registration_number": group.registration_number(),
-                "registration": group.state(),
-            })
-        })
+        .map(GroupListRow::of)
         .collect();
     Ok(Json(groups))
 }

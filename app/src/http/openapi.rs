@@ -153,37 +153,6 @@ pub struct CurrentSession {
     email_verification_required: bool,
 }
 
-/// One of the caller's groups.
-#[derive(ToSchema)]
-pub struct GroupListRow {
-    id: Uuid,
-    name: String,
-    registration_number: String,
-    registration: RegistrationState,
-}
-
-/// A citizen group's record.
-#[derive(ToSchema)]
-pub struct GroupRead {
-    id: Uuid,
-    name: String,
-    registration_number: String,
-    representative_name: String,
-    address: String,
-    phone: String,
-    email: String,
-    founded_on: time::Date,
-    member_count: u32,
-    resident_member_count: u32,
-    purpose: String,
-    registration: RegistrationState,
-    /// The user accounts that act for the group.
-    members: Vec<Uuid>,
-    /// Whether staff erased the group's personal data: then the representative's name, address,
-    /// phone and e-mail read 「削除済み」.
-    personal_data_erased: bool,
-}
-
 /// The group's personal data was erased (its key destroyed, `PersonalDataErased` recorded).
 #[derive(ToSchema)]
 pub struct PersonalDataErased {

@@ -13,6 +13,7 @@ pub mod erasure;
 pub mod error;
 pub mod grant_read;
 pub mod grants;
+pub mod group_read;
 pub mod groups;
 pub mod load;
 pub mod members;
