@@ -258,15 +258,7 @@ pub async fn remove(
         by: actor.user_id,
         at: context.now,
     };
-    context
-        .run_loaded(
-            &state.stores.groups,
-            loaded,
-            command,
-            actor,
-            ActorRole::Applicant,
-        )
-        .await
+    run_as_member(state, context, actor, loaded, command).await
 }
 
 /// The representative hands the role to another member account.
@@ -283,15 +275,7 @@ pub async fn make_representative(
         by: actor.user_id,
         at: context.now,
     };
-    context
-        .run_loaded(
-            &state.stores.groups,
-            loaded,
-            command,
-            actor,
-            ActorRole::Applicant,
-        )
-        .await
+    run_as_member(state, context, actor, loaded, command).await
 }
 
 /// The representative consents that a coordinator (中間支援) helps the group: it may read the
@@ -316,15 +300,7 @@ pub async fn consent(
         by: actor.user_id,
         at: context.now,
     };
-    context
-        .run_loaded(
-            &state.stores.groups,
-            loaded,
-            command,
-            actor,
-            ActorRole::Applicant,
-        )
-        .await
+    run_as_member(state, context, actor, loaded, command).await
 }
 
 /// The representative withdraws a coordinator's consent: its access ends at once.
@@ -341,6 +317,18 @@ pub async fn withdraw_consent(
         by: actor.user_id,
         at: context.now,
     };
+    run_as_member(state, context, actor, loaded, command).await
+}
+
+/// Runs a member's (or the representative's) `command` on the group `own_group` loaded; the
+/// domain decides whether this member may.
+async fn run_as_member(
+    state: &AppState,
+    context: &CommandContext,
+    actor: &crate::auth::Actor,
+    loaded: crate::store::Loaded<Group>,
+    command: GroupCommand,
+) -> Result<Executed<Group>, ServiceError> {
     context
         .run_loaded(
             &state.stores.groups,
