@@ -76,10 +76,34 @@ pub async fn restamp(pool: &LogPool) -> Result<Option<Restamped>, ProjectionErro
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    readable(pool, current).await?;
     Ok(Some(Restamped {
         events: i64::try_from(events).unwrap_or(i64::MAX),
         transactions,
     }))
+}
+
+/// How long [`restamp`] waits for older transactions of the cluster to end.
+const READABLE_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Waits until the cluster's oldest running transaction is past `current`, the re-stamping
+/// transaction's own id, so that the reader takes every re-stamped event. Transaction ids are the
+/// cluster's: a transaction that began before the re-stamp, in any database of the cluster, holds
+/// xmin below the new ids until it ends (CI's parallel tests showed it: a rebuild read 52 of 54).
+/// After [`READABLE_WITHIN`] it gives up waiting; the catch-up reader still takes the rest once that
+/// transaction ends, because every checkpoint lies below them.
+async fn readable(pool: &PgPool, current: i64) -> Result<(), ProjectionError> {
+    let deadline = tokio::time::Instant::now() + READABLE_WITHIN;
+    loop {
+        let xmin: i64 =
+            sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                .fetch_one(pool)
+                .await?;
+        if xmin > current || tokio::time::Instant::now() >= deadline {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// Lets the cluster's transaction counter pass `floor`: a fresh cluster may stand below the number

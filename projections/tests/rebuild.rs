@@ -244,8 +244,23 @@ async fn a_restamped_log_is_read_again_in_its_order() {
     tx.commit().await.expect("commit");
     assert_eq!(runner.rebuild("awards").await.expect("rebuild"), 0);
 
-    let restamped = grants_projections::restamp(&db.pool)
+    // A transaction of the cluster that began before the re-stamp holds xmin below the new ids
+    // until it ends (in CI, another test's): the re-stamp returns only once they are readable.
+    let mut older = pool.begin().await.expect("an older transaction");
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *older)
         .await
+        .expect("its transaction id");
+    let restamping = tokio::spawn({
+        let pool = db.pool.clone();
+        async move { grants_projections::restamp(&pool).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!restamping.is_finished(), "the re-stamp waits for xmin");
+    older.commit().await.expect("the older transaction ends");
+    let restamped = restamping
+        .await
+        .expect("task")
         .expect("re-stamp")
         .expect("PostgreSQL");
     assert_eq!(restamped.events, i64::try_from(appended).expect("count"));
