@@ -306,7 +306,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let body = serde_json::json!({
                 "as_of": instant,
                 "application": crate::service::application_read::ApplicationRead::of(&found.application),
-                "grant": found.grant.as_ref().map(crate::http::grants::grant_read),
+                "grant": found.grant.as_ref().map(|grant| crate::service::grants::read_of(&state, grant)),
             });
             println!("{}", serde_json::to_string_pretty(&body)?);
             Ok(())

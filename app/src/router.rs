@@ -1,5 +1,5 @@
-//! The whole service as one router: the JSON API (`crate::http`), the pages (`crate::web`, which call
-//! the API in-process) and the middleware both share (request ids, tracing, body limit, timeouts,
+//! The whole service as one router: the JSON API (`crate::http`), the pages (`crate::web`, which read
+//! through the service layer and still send commands to the API in-process) and the middleware both share (request ids, tracing, body limit, timeouts,
 //! security headers). `startup` serves it; tests and the demo drive it in-process.
 
 use std::time::Duration;
@@ -20,11 +20,7 @@ pub fn router(state: AppState) -> Router {
     let in_process = api
         .clone()
         .fallback(|| async { error::ServiceError::not_found() });
-    let pages = crate::web::router(
-        crate::web::Web::new(in_process, state.db.clone())
-            .with_contact(state.contact.clone())
-            .with_clock(state.clock.clone()),
-    );
+    let pages = crate::web::router(crate::web::Web::new(in_process, state.clone()));
     api.merge(pages)
         .fallback(crate::web::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -218,7 +218,7 @@ pub async fn application_as_of(
     Ok(Json(json!({
         "as_of": super::jst(at),
         "application": crate::service::application_read::ApplicationRead::of(&found.application),
-        "grant": found.grant.as_ref().map(super::grants::grant_read),
+        "grant": found.grant.as_ref().map(|grant| crate::service::grants::read_of(&state, grant)),
     })))
 }
 

@@ -4,16 +4,13 @@
 
 use std::net::IpAddr;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use time::OffsetDateTime;
-
-use grants_domain::account::Role;
-
-use crate::auth::{actor_for_token, totp, Actor, ClientIp};
+use crate::auth::{totp, Actor, ClientIp};
 use crate::policy::{Applicant, GroupHelper, Overseer, Reviewer, Staff};
+use crate::service::caller::{signed_in, Enrolment};
 use crate::service::ServiceError;
 use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 
 /// The bearer token of a request, if any.
 pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
@@ -35,17 +32,12 @@ impl FromRequestParts<AppState> for Actor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers).ok_or_else(ServiceError::unauthorized)?;
-        let actor = actor_for_token(&state.db, &state.sessions, token, OffsetDateTime::now_utc())
-            .await?
-            .ok_or_else(ServiceError::unauthorized)?;
-        if state.require_staff_totp
-            && (actor.has(Role::Staff) || actor.has(Role::Auditor))
-            && !totp::open_before_enrolment(parts.uri.path())
-            && !totp::enrolled(&state.db, actor.user_id).await?
-        {
-            return Err(totp::enrolment_required());
-        }
-        Ok(actor)
+        let enrolment = if totp::open_before_enrolment(parts.uri.path()) {
+            Enrolment::NotRequired
+        } else {
+            Enrolment::Required
+        };
+        signed_in(state, token, enrolment).await
     }
 }
 

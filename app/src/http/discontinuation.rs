@@ -62,7 +62,7 @@ pub async fn request(
         command,
     )
     .await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,5 +102,5 @@ pub async fn decide(
         at: context.now,
     };
     let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }

@@ -8,7 +8,6 @@ use axum::response::IntoResponse;
 use grants_domain::grant::SettlementReport;
 use grants_domain::{ChangeRequestId, Grant, GrantId};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -17,23 +16,14 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::{Applicant, GroupHelper, Staff};
-use crate::service::attachment_read::AttachmentRead;
 use crate::service::grant_read::GrantRead;
 use crate::service::grants;
 use crate::store::Executed;
 
-/// The grant read of api.md, with extensions (`crate::service::grant_read`), its 加算金・延滞金
-/// as of today in JST.
-pub fn grant_read(grant: &Grant) -> GrantRead {
-    GrantRead::of(
-        grant,
-        grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc()),
-    )
-}
-
-/// The answer to a command on a grant: its read, with the position of the command's last event.
-pub(super) fn answer(executed: &Executed<Grant>) -> Json<GrantRead> {
-    let mut read = grant_read(&executed.state);
+/// The answer to a command on a grant: its read (`crate::service::grant_read`), with the position
+/// of the command's last event.
+pub(super) fn answer(state: &AppState, executed: &Executed<Grant>) -> Json<GrantRead> {
+    let mut read = grants::read_of(state, &executed.state);
     read.position = Some(executed.position);
     Json(read)
 }
@@ -53,7 +43,7 @@ pub async fn get(
     actor: Actor,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(grant_read(&grants::read(&state, &actor, id).await?)))
+    Ok(Json(grants::view(&state, &actor, id).await?))
 }
 
 /// `POST /api/v1/grants/{id}/withdraw`: the group withdraws within 10 days of the decision.
@@ -76,7 +66,7 @@ pub async fn withdraw(
 ) -> Result<impl IntoResponse, ApiError> {
     let reason = body.map(|body| body.reason);
     let executed = grants::withdraw(&state, &context, &applicant, id, reason).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }
 
 /// The withdrawal's optional body.
@@ -106,7 +96,7 @@ pub async fn request_advance(
     Json(body): Json<grants::AdvanceAsked>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = grants::request_advance(&state, &context, &applicant, id, body).await?;
-    Ok((StatusCode::CREATED, answer(&executed)))
+    Ok((StatusCode::CREATED, answer(&state, &executed)))
 }
 
 /// `POST /api/v1/grants/{id}/payments`: staff record a payment.
@@ -128,7 +118,7 @@ pub async fn record_payment(
     Json(body): Json<grants::Payment>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = grants::record_payment(&state, &context, &staff, id, body).await?;
-    Ok((StatusCode::CREATED, answer(&executed)))
+    Ok((StatusCode::CREATED, answer(&state, &executed)))
 }
 
 /// `POST /api/v1/grants/{id}/change-requests`.
@@ -151,7 +141,7 @@ pub async fn request_change(
 ) -> Result<impl IntoResponse, ApiError> {
     let (executed, change_request_id) =
         grants::request_change(&state, &context, &applicant, id, body).await?;
-    let mut body = answer(&executed);
+    let mut body = answer(&state, &executed);
     body.0.change_request_id = Some(change_request_id);
     Ok((StatusCode::CREATED, body))
 }
@@ -176,7 +166,7 @@ pub async fn decide_change(
 ) -> Result<impl IntoResponse, ApiError> {
     let executed =
         grants::decide_change(&state, &context, &staff, id, change_request_id, body).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }
 
 /// `PUT /api/v1/grants/{id}/settlement-report`: save the report (a draft until submitted).
@@ -198,7 +188,7 @@ pub async fn save_report(
     Json(report): Json<SettlementReport>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = grants::save_report(&state, &context, &applicant, id, report).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }
 
 /// `GET /api/v1/grants/{id}/settlement-report`: the saved report.
@@ -216,11 +206,7 @@ pub async fn get_report(
     actor: Actor,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = grants::read(&state, &actor, id).await?;
-    Ok(Json(json!({
-        "report": grant.report,
-        "attachments": AttachmentRead::report_files(&grant),
-    })))
+    Ok(Json(grants::settlement_report(&state, &actor, id).await?))
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/submit`: a report after its due date gives
@@ -244,7 +230,7 @@ pub async fn submit_report(
 ) -> Result<impl IntoResponse, ApiError> {
     let input = body.unwrap_or(grants::ReportSubmission { delay_reason: None });
     let executed = grants::submit_report(&state, &context, &applicant, id, input).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/review`: staff accept (額の確定) or return the report.
@@ -266,7 +252,7 @@ pub async fn review_report(
     Json(body): Json<grants::ReportReview>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = grants::review_report(&state, &context, &staff, id, body).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }
 
 /// `POST /api/v1/grants/{id}/refunds`: staff record a refund received.
@@ -288,7 +274,7 @@ pub async fn record_refund(
     Json(body): Json<grants::Refund>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = grants::record_refund(&state, &context, &staff, id, body).await?;
-    Ok((StatusCode::CREATED, answer(&executed)))
+    Ok((StatusCode::CREATED, answer(&state, &executed)))
 }
 
 /// `POST /api/v1/grants/{id}/cancellation`: staff cancel (取消) and order a refund. The budget is not
@@ -311,5 +297,5 @@ pub async fn cancel(
     Json(body): Json<grants::Cancellation>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = grants::cancel(&state, &context, &staff, id, body).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }

@@ -37,7 +37,7 @@ use uuid::Uuid;
 
 pub use crate::service::application_read::ApplicationRead;
 pub use crate::service::attachment_read::AttachmentRead;
-pub use crate::service::grant_read::GrantRead;
+pub use crate::service::grant_read::{GrantRead, SettlementReportRead};
 pub use crate::service::grants::{
     AdvanceAsked as AdvanceRequest, Cancellation, ChangeDecision, ChangeRequest, Payment, Refund,
     ReportReview, ReportSubmission, ReviewDecision as ReportReviewOutcome,
@@ -207,14 +207,6 @@ pub struct ReviewSheet {
     total: Option<u32>,
     /// Present on the answer to a command.
     position: Option<Position>,
-}
-
-#[derive(ToSchema)]
-pub struct SettlementReportRead {
-    /// null until a report was saved.
-    report: Option<SettlementReport>,
-    /// The receipts and activity photos attached, in the order added.
-    attachments: Vec<AttachmentRead>,
 }
 
 #[derive(ToSchema)]

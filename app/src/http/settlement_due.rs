@@ -54,7 +54,7 @@ pub async fn extend(
         at: context.now,
     };
     let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/delay-acceptance`: staff accept a late report's
@@ -80,5 +80,5 @@ pub async fn accept_delay(
         at: context.now,
     };
     let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
-    Ok(answer(&executed))
+    Ok(answer(&state, &executed))
 }

@@ -4,7 +4,7 @@
 
 use grants_domain::grant::{
     AdvanceRequest, AdvanceRequestStatus, ChangeRecord, DiscontinuationState, GrantAction,
-    GrantStatus, Period,
+    GrantStatus, Period, SettlementReport,
 };
 use grants_domain::{ApplicationId, ChangeRequestId, Grant, GrantId, GroupId, Ratio, RoundId, Yen};
 use serde::{Deserialize, Serialize};
@@ -179,6 +179,25 @@ pub struct SettlementDelayRead {
     pub explained_at: Instant,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub accepted_at: Option<Instant>,
+}
+
+/// A grant's settlement report as its group and staff read it, with its files.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SettlementReportRead {
+    /// null until a report was saved.
+    pub report: Option<SettlementReport>,
+    /// The receipts and activity photos attached, in the order added.
+    pub attachments: Vec<AttachmentRead>,
+}
+
+impl SettlementReportRead {
+    /// The report of `grant` as saved, and its files.
+    pub fn of(grant: &Grant) -> Self {
+        SettlementReportRead {
+            report: grant.report.clone(),
+            attachments: AttachmentRead::report_files(grant),
+        }
+    }
 }
 
 impl GrantRead {

@@ -19,6 +19,7 @@ use grants_domain::{Budget, ChangeRequestId, Grant, GrantId, Yen};
 use serde::Deserialize;
 use time::Date;
 
+use super::grant_read::{GrantRead, SettlementReportRead};
 use super::{CommandContext, ServiceError};
 use crate::auth::Actor;
 use crate::policy::{decided_grant, own_grant, visible_grant, Applicant, GroupHelper, Staff};
@@ -32,6 +33,25 @@ pub const WITHDRAWAL_REASON: &str = "申請者の申出による取下げ";
 /// A grant its group's members, staff and auditors may read (not found for anyone else).
 pub async fn read(state: &AppState, actor: &Actor, id: GrantId) -> Result<Grant, ServiceError> {
     visible_grant(state, actor, id).await
+}
+
+/// The grant read of a grant the caller may [`read`], as the API answers it and the pages show it.
+pub async fn view(state: &AppState, actor: &Actor, id: GrantId) -> Result<GrantRead, ServiceError> {
+    Ok(read_of(state, &read(state, actor, id).await?))
+}
+
+/// The settlement report of a grant the caller may [`read`], as saved, with its files.
+pub async fn settlement_report(
+    state: &AppState,
+    actor: &Actor,
+    id: GrantId,
+) -> Result<SettlementReportRead, ServiceError> {
+    Ok(SettlementReportRead::of(&read(state, actor, id).await?))
+}
+
+/// The grant read of `grant`, its 加算金・延滞金 as of today in JST on the service's clock.
+pub fn read_of(state: &AppState, grant: &Grant) -> GrantRead {
+    GrantRead::of(grant, state.clock.today_jst())
 }
 
 /// The group withdraws within 10 days of the decision (a reason is optional).

@@ -70,6 +70,11 @@ impl FormData {
         self.0.push((name.to_owned(), value.into()));
     }
 
+    /// Adds one more value of a field that repeats (a row of a table's column).
+    pub fn push(&mut self, name: &str, value: impl Into<String>) {
+        self.0.push((name.to_owned(), value.into()));
+    }
+
     /// The fields the user typed, without the guard's own (`_csrf`, `_form`, re-sign-in).
     pub fn typed(&self) -> FormData {
         FormData(

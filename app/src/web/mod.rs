@@ -1,18 +1,21 @@
 //! The Japanese web interface (issue 7): server-rendered pages for the public, applicants,
 //! reviewers, staff and auditors, plain HTML forms that work without JavaScript.
 //!
-//! The one design rule: pages decide no business rule and no access rule. A page handler turns form
-//! fields into the JSON body of the documented API route, calls that route in-process ([`api`]),
-//! and renders the answer, or, on a problem+json answer, the same form with everything typed and the
-//! rule's Japanese message beside the field it concerns ([`form`]).
+//! The one design rule: pages decide no business rule and no access rule. A page reads through the
+//! service layer's use cases (`crate::service`) as the signed-in caller ([`caller`]) and renders
+//! their typed reads; the pages not yet moved there, and every command for now, turn form fields
+//! into the JSON body of the documented API route and call that route in-process ([`api`]). A
+//! refusal either way is shown as the same form with everything typed and the rule's Japanese
+//! message beside the field it concerns ([`form`]).
 //!
-//! - [`session`]: cookies and the signed-in user; [`csrf`]: form tokens; [`form`]: posted fields,
-//!   errors and the guard every POST passes; [`view`]: layout and formats; [`pages`]: the pages.
+//! - [`session`]: cookies and the signed-in user; [`caller`]: the session's actor for the service
+//!   layer; [`csrf`]: form tokens; [`form`]: posted fields, errors and the guard every POST passes;
+//!   [`view`]: layout and formats; [`pages`]: the pages.
 
 pub mod api;
+pub mod caller;
 pub mod csrf;
 pub mod form;
-pub mod grant_read;
 pub mod pages;
 pub mod session;
 pub mod view;
@@ -25,12 +28,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::db::Database;
-
-/// What page handlers reach: the API (in-process) and the CSRF key. Deliberately no store and no
-/// database handle for business data.
+/// What page handlers reach: the service layer (through [`Web::caller`]'s actor), the API
+/// (in-process) and the CSRF key. Pages never touch a store or the database themselves: every read
+/// goes through a use case, which checks the caller's access.
 #[derive(Clone)]
 pub struct Web {
+    /// The service's state, for the use cases of `crate::service` only.
+    pub state: crate::state::AppState,
     pub api: api::Api,
     pub csrf: csrf::Csrf,
     /// The city's contact for the programme, at the foot of every page.
@@ -40,23 +44,16 @@ pub struct Web {
 }
 
 impl Web {
-    pub fn new(api: Router, db: Database) -> Self {
+    /// The pages over `state`'s use cases and the API router `api`, with the state's contact and
+    /// clock.
+    pub fn new(api: Router, state: crate::state::AppState) -> Self {
         Web {
             api: api::Api::new(api),
-            csrf: csrf::Csrf::new(db),
-            contact: std::sync::Arc::default(),
-            clock: crate::clock::Clock::system(),
+            csrf: csrf::Csrf::new(state.db.clone()),
+            contact: state.contact.clone(),
+            clock: state.clock.clone(),
+            state,
         }
-    }
-
-    /// The same pages with the city's contact at their foot.
-    pub fn with_contact(self, contact: std::sync::Arc<crate::config::ContactConfig>) -> Self {
-        Web { contact, ..self }
-    }
-
-    /// The same pages reading the service's clock.
-    pub fn with_clock(self, clock: crate::clock::Clock) -> Self {
-        Web { clock, ..self }
     }
 }
 

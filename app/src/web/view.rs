@@ -164,6 +164,35 @@ pub fn yen(amount: i64) -> String {
     format!("{sign}¥{}", thousands(amount).trim_start_matches('-'))
 }
 
+/// An amount that may be unknown yet, as ¥286,000, or a dash.
+pub fn amount(amount: Option<grants_domain::Yen>) -> String {
+    amount.map_or_else(|| "—".to_owned(), |yen| yen.to_string())
+}
+
+/// A day that may be unknown yet, as 2026年4月1日, or a dash.
+pub fn day(date: Option<time::Date>) -> String {
+    date.map_or_else(|| "—".to_owned(), |date| JaDate(date).to_string())
+}
+
+/// A grant's status in Japanese (the domain's label), or a dash before its decision.
+pub fn grant_state(status: Option<grants_domain::GrantStatus>) -> &'static str {
+    status.map_or("—", grants_domain::GrantStatus::label_ja)
+}
+
+/// An application's status in Japanese (the domain's label), or a dash.
+pub fn application_state(status: Option<grants_domain::ApplicationStatus>) -> &'static str {
+    status.map_or("—", grants_domain::ApplicationStatus::label_ja)
+}
+
+/// The code a value is written as in the API and in form fields (its serde name): `travel` for
+/// `ExpenseCategory::Travel`. Empty for a value that is not written as a string.
+pub fn code_of(value: &impl serde::Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(code)) => code,
+        _ => String::new(),
+    }
+}
+
 /// A count with thousands separators: 1,234.
 pub fn count(number: i64) -> String {
     thousands(number)

@@ -48,6 +48,17 @@ pub enum DiscontinuationState {
     Refused,
 }
 
+impl DiscontinuationState {
+    /// Where staff's review of the request stands, as the pages name it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Pending => "審査待ち",
+            Self::Approved => "承認",
+            Self::Refused => "不承認",
+        }
+    }
+}
+
 /// The group's request to discontinue and staff's decision on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscontinuationRecord {

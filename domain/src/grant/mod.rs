@@ -308,6 +308,18 @@ pub enum ChangeState {
     Rejected,
 }
 
+impl ChangeState {
+    /// The state as the grant's pages name it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Pending => "審査中",
+            Self::Notified => "軽微な変更（届出）",
+            Self::Approved => "承認",
+            Self::Rejected => "不承認",
+        }
+    }
+}
+
 /// A file attached to a change request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeAttached {
@@ -355,6 +367,17 @@ pub enum PaymentEntryKind {
     Final,
     /// A refund received (返還金).
     Refund,
+}
+
+impl PaymentEntryKind {
+    /// The entry as the grant's record of payments names it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Advance => "概算払",
+            Self::Final => "精算払",
+            Self::Refund => "返還（受領）",
+        }
+    }
 }
 
 impl From<PaymentKind> for PaymentEntryKind {

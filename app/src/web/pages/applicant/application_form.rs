@@ -111,37 +111,28 @@ fn application_fields(application: &Value) -> FormData {
     if let Some(amount) = application["requested_amount"].as_i64() {
         fields.set("requested_amount", amount.to_string());
     }
-    budget_fields(&application["budget"], &mut fields);
+    // The form page still reads the application as the API answered it (JSON); the budget is
+    // read into the domain's type here, as the grant's change form reads it from the service.
+    if let Ok(budget) =
+        serde_json::from_value::<grants_domain::Budget>(application["budget"].clone())
+    {
+        budget_fields(&budget, &mut fields);
+    }
     fields
 }
 
 /// Appends a budget's lines as the posted rows of the budget tables.
-pub(super) fn budget_fields(budget: &Value, fields: &mut FormData) {
-    for line in budget["expenses"].as_array().into_iter().flatten() {
-        fields
-            .0
-            .push(("expense_category".into(), text(&line["category"]).into()));
-        fields
-            .0
-            .push(("expense_item".into(), text(&line["item"]).into()));
-        fields
-            .0
-            .push(("expense_quantity".into(), line["quantity"].to_string()));
-        fields
-            .0
-            .push(("expense_unit_price".into(), line["unit_price"].to_string()));
+pub(super) fn budget_fields(budget: &grants_domain::Budget, fields: &mut FormData) {
+    for line in &budget.expenses {
+        fields.push("expense_category", view::code_of(&line.category));
+        fields.push("expense_item", &line.item);
+        fields.push("expense_quantity", line.quantity.to_string());
+        fields.push("expense_unit_price", line.unit_price.to_i64().to_string());
     }
-    for line in budget["income"].as_array().into_iter().flatten() {
-        fields
-            .0
-            .push(("income_kind".into(), text(&line["kind"]).into()));
-        fields.0.push((
-            "income_description".into(),
-            text(&line["description"]).into(),
-        ));
-        fields
-            .0
-            .push(("income_amount".into(), line["amount"].to_string()));
+    for line in &budget.income {
+        fields.push("income_kind", view::code_of(&line.kind));
+        fields.push("income_description", &line.description);
+        fields.push("income_amount", line.amount.to_i64().to_string());
     }
 }
 

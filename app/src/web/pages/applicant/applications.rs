@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::application_form::status_box;
 use super::{load_application, non_empty, with_session, Flags};
+use crate::service::attachment_read::AttachmentRead;
 use crate::web::api::{encode, Call};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
@@ -54,6 +55,10 @@ fn application_page(
     let known = serde_json::from_value::<ApplicationStatus>(application["status"].clone()).ok();
     let editable = known.is_some_and(ApplicationStatus::is_editable);
     let withdrawable = known.is_some_and(ApplicationStatus::is_withdrawable);
+    // This page still reads the application as the API answered it; its files are read into
+    // the service's type, which the shared files section shows.
+    let files: Vec<AttachmentRead> =
+        serde_json::from_value(application["attachments"].clone()).unwrap_or_default();
     let body = html! {
         (flash(notice))
         @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
@@ -107,7 +112,7 @@ fn application_page(
             visitor,
             &super::attachments::Files {
                 page: format!("/applications/{id}"),
-                files: application["attachments"].as_array().map_or(&[][..], Vec::as_slice),
+                files: &files,
                 kinds: super::attachments::application_kinds(),
                 editable,
                 lines: &[],

@@ -12,15 +12,15 @@ use axum::response::{IntoResponse, Response};
 use grants_domain::attachment::{AttachedTo, AttachmentKind, FILE_MAX_BYTES, PER_OBJECT_MAX};
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::with_session;
+use crate::service::attachment_read::AttachmentRead;
 use crate::web::api::{encode, Call, Problem};
 use crate::web::csrf::Binding;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard, PageForm, NOT_CONFIRMED};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{self, text};
+use crate::web::view;
 use crate::web::Web;
 
 /// The upload form's fields, as the API names them.
@@ -39,8 +39,8 @@ pub(super) struct Files<'a> {
     /// The page of the object (`/applications/{id}`, `/grants/{id}/report`); the files' routes
     /// hang below it.
     pub page: String,
-    /// The files as the API lists them.
-    pub files: &'a [Value],
+    /// The files as the object's read lists them.
+    pub files: &'a [AttachmentRead],
     /// The kinds the object takes.
     pub kinds: Vec<AttachmentKind>,
     /// Whether the object may change now (the domain's answer, as the API gave it).
@@ -77,21 +77,21 @@ pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState)
                 } }
                 tbody {
                     @for file in files {
-                        @let attachment_id = text(&file["id"]);
+                        @let attachment_id = file.id;
                         tr {
-                            td { (text(&file["kind_ja"])) }
-                            td { a href={ (page) "/attachments/" (attachment_id) } download { (text(&file["file_name"])) } }
-                            td.num { (size_ja(file["size"].as_u64().unwrap_or(0))) }
-                            td { (view::instant_of(&file["added_at"])) }
+                            td { (file.kind_ja) }
+                            td { a href={ (page) "/attachments/" (attachment_id) } download { (file.file_name) } }
+                            td.num { (size_ja(file.size)) }
+                            td { (view::instant_ja(&file.added_at)) }
                             @if report {
-                                td { @if let Some(number) = file["receipt_number"].as_str() { "領収書番号 " (number) } }
-                                td { @if file["public"].as_bool() == Some(true) { "公開" } @else { "非公開" } }
+                                td { @if let Some(Some(number)) = &file.receipt_number { "領収書番号 " (number) } }
+                                td { @if file.public == Some(true) { "公開" } @else { "非公開" } }
                             }
                             @if editable {
                                 td {
                                     form method="post" action={ (page) "/attachments/" (attachment_id) "/remove" } {
                                         input type="hidden" name="_csrf" value=(visitor.csrf);
-                                        button.danger type="submit" aria-label={ (text(&file["file_name"])) "を削除" } { "削除" }
+                                        button.danger type="submit" aria-label={ (file.file_name) "を削除" } { "削除" }
                                     }
                                 }
                             }

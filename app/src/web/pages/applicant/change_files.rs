@@ -8,26 +8,26 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use grants_domain::attachment::{AttachedTo, AttachmentKind};
+use grants_domain::grant::ChangeState;
 use grants_domain::grant::GrantAction;
 use maud::html;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::grants::load_grant;
+use crate::service::grant_read::{ChangeRequestRead, GrantRead};
 use crate::web::api::Problem;
 use crate::web::form::{FormData, FormState};
-use crate::web::grant_read::GrantRead;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
-use crate::web::view::{self, date_of, flash, page_with_status, text, yen_of};
+use crate::web::view::{self, flash, page_with_status};
 use crate::web::Web;
 
 /// The change request `cid` as the grant read lists it.
-fn change_of<'a>(grant: &'a Value, cid: &str) -> Option<&'a Value> {
-    grant["change_requests"]
-        .as_array()?
+fn change_of<'a>(grant: &'a GrantRead, cid: &str) -> Option<&'a ChangeRequestRead> {
+    grant
+        .change_requests
         .iter()
-        .find(|change| text(&change["change_request_id"]) == cid)
+        .find(|change| change.change_request_id.to_string() == cid)
 }
 
 /// The change request's page with the upload form's refusals.
@@ -55,19 +55,15 @@ pub(super) async fn show(
         };
         return read_failed(visitor, &problem, &path);
     };
-    let editable = text(&change["status"]) == "pending"
-        && GrantRead::of(&grant).allows(GrantAction::DecideChange);
-    let files = change["attachments"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let editable = change.status == ChangeState::Pending && grant.allows(GrantAction::DecideChange);
+    let files = change.attachments.as_slice();
     let body = html! {
         (flash(notice))
         dl.facts {
-            dt { "申請日時" } dd { (view::instant_of(&change["requested_at"])) }
-            dt { "理由" } dd { (text(&change["reason"])) }
-            dt { "変更後の事業期間" } dd { (date_of(&change["period"]["start"])) "〜" (date_of(&change["period"]["end"])) }
-            dt { "事業費総額" } dd { (yen_of(&change["total_cost_before"])) " → " (yen_of(&change["total_cost_after"])) }
+            dt { "申請日時" } dd { (view::instant_ja(&change.requested_at)) }
+            dt { "理由" } dd { (change.reason) }
+            dt { "変更後の事業期間" } dd { (view::day(Some(change.period.start))) "〜" (view::day(Some(change.period.end))) }
+            dt { "事業費総額" } dd { (change.total_cost_before) " → " (change.total_cost_after) }
         }
         @if !editable {
             p { "市が判断した変更の申請には、ファイルを追加・削除できません。" }

@@ -9,23 +9,28 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use grants_domain::grant::{GrantAction, LONG_TEXT_MAX_CHARS};
 use maud::html;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::grants::{grant_summary, load_grant};
 use super::with_session;
+use crate::service::grant_read::GrantRead;
 use crate::web::api::{encode, Call};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
-use crate::web::grant_read::GrantRead;
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{error_summary, form_guard, page_with_status, text, Input};
+use crate::web::view::{error_summary, form_guard, page_with_status, Input};
 use crate::web::Web;
 
-fn discontinuation_page(visitor: &Visitor, grant: &Value, state: &FormState) -> Response {
-    let id = text(&grant["grant_id"]);
-    let allowed = GrantRead::of(grant).allows(GrantAction::RequestDiscontinuation);
+/// The form; without the grant read (the session ended while it was typed), the form alone.
+fn discontinuation_page(
+    visitor: &Visitor,
+    id: &str,
+    grant: Option<&GrantRead>,
+    state: &FormState,
+) -> Response {
+    let allowed = grant.is_some_and(|grant| grant.allows(GrantAction::RequestDiscontinuation));
     let body = html! {
-        (grant_summary(grant))
+        @if let Some(grant) = grant { (grant_summary(grant)) }
         p { "事業を続けられなくなったときは、中止（廃止）の承認を申請してください。市が承認すると、承認の日で事業は終わり、それまでに使った経費で実績報告を提出していただきます。補助金の額は実績報告をもとに確定し、受け取った概算払が確定額を上回るときは差額を返還していただきます。" }
         @if allowed || !state.errors.is_empty() {
             (error_summary(state))
@@ -53,9 +58,12 @@ pub(super) async fn discontinuation_form(
         return login_then(&path);
     };
     match load_grant(&web, token, &id).await {
-        Ok((grant, _)) => {
-            discontinuation_page(&visitor, &grant, &FormState::new(FormData::default()))
-        }
+        Ok((grant, _)) => discontinuation_page(
+            &visitor,
+            &id,
+            Some(&grant),
+            &FormState::new(FormData::default()),
+        ),
         Err(problem) => read_failed(&visitor, &problem, &path),
     }
 }
@@ -68,7 +76,6 @@ pub(super) async fn request_discontinuation(
 ) -> Response {
     let form = FormData(form);
     let path = format!("/grants/{id}/discontinuation");
-    let placeholder = json!({"grant_id": id});
     let (visitor, token, again) = match guard(&web, visitor, &form).await {
         Guard::Proceed {
             visitor,
@@ -80,7 +87,7 @@ pub(super) async fn request_discontinuation(
                 Some(token) => load_grant(&web, token, &id).await.ok().map(|found| found.0),
                 None => None,
             };
-            return discontinuation_page(&visitor, grant.as_ref().unwrap_or(&placeholder), &state);
+            return discontinuation_page(&visitor, &id, grant.as_ref(), &state);
         }
     };
     let call = Call::command(
@@ -104,7 +111,8 @@ pub(super) async fn request_discontinuation(
             };
             discontinuation_page(
                 &visitor,
-                &grant,
+                &id,
+                Some(&grant),
                 &FormState::new(form.typed()).with_errors(errors),
             )
         }

@@ -2,91 +2,83 @@
 //! and refund), the change requests and staff's decisions, the state and what comes next; requesting an advance (概算払), withdrawing (辞退), and the change request form
 //! (`/grants/{id}/change`, 変更承認申請).
 //!
-//! The grant read of the API is the whole truth shown here: the page does no arithmetic on
-//! amounts, and every request goes to the API route of api.md, whose refusal is shown beside the
-//! field it concerns.
+//! The grant read of the service layer (`crate::service::grant_read`, what the API answers too) is
+//! the whole truth shown here: the page does no arithmetic on amounts, and every request goes to
+//! the API route of api.md, whose refusal is shown beside the field it concerns.
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use grants_domain::grant::{GrantAction, LONG_TEXT_MAX_CHARS};
+use grants_domain::GrantStatus;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::application_form::{budget_fields, budget_json, budget_tables};
 use super::{non_empty, with_session};
+use crate::service::application_read::ApplicationRead;
+use crate::service::grant_read::GrantRead;
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
-use crate::web::grant_read::GrantRead;
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
-/// The grant read and the application it was awarded to (for the title and the planned budget).
+/// The grant read and the application it was awarded to (for the title and the planned budget),
+/// read through the service layer as the session's caller.
 pub(super) async fn load_grant(
     web: &Web,
     token: &str,
     id: &str,
-) -> Result<(Value, Option<Value>), Problem> {
-    let grant = web
-        .api
-        .get(format!("/api/v1/grants/{}", encode(id)), Some(token))
-        .await?;
-    let application = web
-        .api
-        .get(
-            format!(
-                "/api/v1/applications/{}",
-                encode(text(&grant["application_id"]))
-            ),
-            Some(token),
-        )
-        .await
-        .ok();
+) -> Result<(GrantRead, Option<ApplicationRead>), Problem> {
+    let reads = web.reads(token).await?;
+    let grant = reads.grant(id).await?;
+    let application = reads.application(grant.application_id).await.ok();
     Ok((grant, application))
 }
 
-/// The grant's figures as the API answered them: status, amounts, dates.
-pub(super) fn grant_summary(grant: &Value) -> Markup {
+/// The grant's figures as the grant read gives them: status, amounts, dates.
+pub(super) fn grant_summary(grant: &GrantRead) -> Markup {
     html! {
         div.summary-box aria-live="polite" {
-            p { "状況：" strong #grant-status { (view::grant_status(text(&grant["status"]))) } }
+            p { "状況：" strong #grant-status { (view::grant_state(grant.status)) } }
             dl.facts {
-                dt { "交付決定額" } dd #decided-amount { (yen_of(&grant["decided_amount"])) }
-                dt { "交付決定日" } dd { (date_of(&grant["decided_on"])) }
-                dt { "文書番号" } dd { (non_empty_dash(text(&grant["notice_number"]))) }
-                dt { "完了期限" } dd { (date_of(&grant["completion_deadline"])) }
-                dt { "実績報告の提出期限" } dd #settlement-due-on { (date_of(&grant["settlement_due_on"])) }
-                @if grant["settlement_delay"].is_object() {
+                dt { "交付決定額" } dd #decided-amount { (grant.decided_amount) }
+                dt { "交付決定日" } dd { (view::day(grant.decided_on)) }
+                dt { "文書番号" } dd { (grant.notice_number.as_deref().unwrap_or("—")) }
+                dt { "完了期限" } dd { (view::day(grant.completion_deadline)) }
+                dt { "実績報告の提出期限" } dd #settlement-due-on { (view::day(grant.settlement_due_on)) }
+                @if let Some(delay) = &grant.settlement_delay {
                     dt { "遅延理由" } dd #settlement-delay {
-                        (text(&grant["settlement_delay"]["reason"]))
-                        @if grant["settlement_delay"]["accepted_at"].is_null() { "（市の確認待ち）" } @else { "（承認済み）" }
+                        (delay.reason)
+                        @if delay.accepted_at.is_none() { "（市の確認待ち）" } @else { "（承認済み）" }
                     }
                 }
-                dt { "支払済額" } dd #paid-total { (yen_of(&grant["paid_total"])) }
+                dt { "支払済額" } dd #paid-total { (grant.paid_total) }
                 dt { "確定額" } dd #finalised-amount {
-                    @if grant["finalised_amount"].is_null() { "（実績報告の審査後に確定します）" } @else { (yen_of(&grant["finalised_amount"])) }
-                }
-                @if grant["payable"].as_i64().is_some_and(|yen| yen > 0) {
-                    dt { "これから支払われる額" } dd #payable { (yen_of(&grant["payable"])) }
-                }
-                @if grant["refund_due"].as_i64().is_some_and(|yen| yen > 0) {
-                    dt { "返還していただく額" } dd #refund-due { (yen_of(&grant["refund_due"])) }
-                    @if !grant["refund_order"].is_object() && grant["refund_due_on"].is_string() {
-                        dt { "返還の納期限" } dd #refund-due-on { (date_of(&grant["refund_due_on"])) }
+                    @match grant.finalised_amount {
+                        None => "（実績報告の審査後に確定します）",
+                        Some(amount) => (amount),
                     }
                 }
-                @if grant["refund_order"].is_object() {
-                    dt { "返還の納期限" } dd { (date_of(&grant["refund_order"]["due_on"])) }
-                    dt { "納期限に返還した場合の加算金" } dd #additional-if-due { (yen_of(&grant["refund_order"]["additional_charge_if_paid_on_due_date"])) }
-                    @if grant["surcharges"].is_object() {
-                        dt { (date_of(&grant["surcharges"]["as_of"])) "時点の加算金・延滞金" }
-                        dd #surcharges { (yen_of(&grant["surcharges"]["additional"])) "・" (yen_of(&grant["surcharges"]["late"])) }
+                @if !grant.payable.is_zero() {
+                    dt { "これから支払われる額" } dd #payable { (grant.payable) }
+                }
+                @if !grant.refund_due.is_zero() {
+                    dt { "返還していただく額" } dd #refund-due { (grant.refund_due) }
+                    @if grant.refund_order.is_none() && grant.refund_due_on.is_some() {
+                        dt { "返還の納期限" } dd #refund-due-on { (view::day(grant.refund_due_on)) }
+                    }
+                }
+                @if let Some(order) = &grant.refund_order {
+                    dt { "返還の納期限" } dd { (view::day(Some(order.due_on))) }
+                    dt { "納期限に返還した場合の加算金" } dd #additional-if-due { (order.additional_charge_if_paid_on_due_date) }
+                    @if let Some(surcharges) = &grant.surcharges {
+                        dt { (view::day(Some(surcharges.as_of))) "時点の加算金・延滞金" }
+                        dd #surcharges { (surcharges.additional) "・" (surcharges.late) }
                     }
                 }
             }
@@ -96,15 +88,10 @@ pub(super) fn grant_summary(grant: &Value) -> Markup {
 
 /// The advance requests waiting for the city to pay them, then the payments and refunds, as the
 /// grant read lists them.
-fn payments_table(grant: &Value) -> Markup {
-    let read = GrantRead::of(grant);
-    let payments = grant["payments"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+fn payments_table(grant: &GrantRead) -> Markup {
     html! {
         h2 #payments { "支払と返還の記録" }
-        @let open: Vec<_> = read.open_advances().collect();
+        @let open: Vec<_> = grant.open_advances().collect();
         @if !open.is_empty() {
             table #advance-requests {
                 caption { "市の審査を待っている概算払の請求" }
@@ -112,12 +99,12 @@ fn payments_table(grant: &Value) -> Markup {
                 tbody {
                     @for request in &open {
                         tr {
-                            td { (view::date_ja(&request.requested_on.to_string())) }
+                            td { (view::day(Some(request.requested_on))) }
                             td { "概算払の請求（審査待ち）" }
                             td.num {
-                                (view::yen(request.amount.to_i64()))
+                                (request.amount)
                                 @if request.unpaid != request.amount {
-                                    "（うち未払 " (view::yen(request.unpaid.to_i64())) "）"
+                                    "（うち未払 " (request.unpaid) "）"
                                 }
                             }
                         }
@@ -126,18 +113,18 @@ fn payments_table(grant: &Value) -> Markup {
             }
             p { "請求いただいた概算払は、市が確認のうえお支払いします。支払が済むと下の記録に載ります。" }
         }
-        @if payments.is_empty() {
+        @if grant.payments.is_empty() {
             p { "まだ支払はありません。" }
         } @else {
             table #payment-table {
                 caption.visually-hidden { "支払と返還の記録" }
                 thead { tr { th scope="col" { "日付" } th scope="col" { "種類" } th.num scope="col" { "金額" } } }
                 tbody {
-                    @for payment in payments {
+                    @for payment in &grant.payments {
                         tr {
-                            td { (date_of(&payment["date"])) }
-                            td { (payment_kind_label(text(&payment["kind"]))) }
-                            td.num { (yen_of(&payment["amount"])) }
+                            td { (view::day(Some(payment.date))) }
+                            td { (payment.kind.label_ja()) }
+                            td.num { (payment.amount) }
                         }
                     }
                 }
@@ -146,23 +133,10 @@ fn payments_table(grant: &Value) -> Markup {
     }
 }
 
-fn payment_kind_label(kind: &str) -> &str {
-    match kind {
-        "advance" => "概算払",
-        "final" => "精算払",
-        "refund" => "返還（受領）",
-        other => other,
-    }
-}
-
 /// The change requests as the grant read lists them, with staff's decision.
-fn change_requests_table(grant: &Value) -> Markup {
-    let changes = grant["change_requests"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+fn change_requests_table(grant: &GrantRead) -> Markup {
     html! {
-        @if !changes.is_empty() {
+        @if !grant.change_requests.is_empty() {
             h2 #change-requests { "変更の申請" }
             table #change-table {
                 caption.visually-hidden { "変更の申請" }
@@ -172,26 +146,28 @@ fn change_requests_table(grant: &Value) -> Markup {
                     th scope="col" { "状況" } th scope="col" { "市の判断" } th scope="col" { "添付書類" }
                 } }
                 tbody {
-                    @for change in changes {
-                        @let decision = &change["decision"];
+                    @for change in &grant.change_requests {
                         tr {
-                            td { (view::instant_of(&change["requested_at"])) }
-                            td { (text(&change["reason"])) }
-                            td { (date_of(&change["period"]["start"])) "〜" (date_of(&change["period"]["end"])) }
-                            td.num { (yen_of(&change["total_cost_before"])) }
-                            td.num { (yen_of(&change["total_cost_after"])) }
-                            td { (change_status_label(text(&change["status"]))) }
+                            td { (view::instant_ja(&change.requested_at)) }
+                            td { (change.reason) }
+                            td { (view::day(Some(change.period.start))) "〜" (view::day(Some(change.period.end))) }
+                            td.num { (change.total_cost_before) }
+                            td.num { (change.total_cost_after) }
+                            td { (change.status.label_ja()) }
                             td {
-                                @if decision.is_null() { "—" } @else {
-                                    (view::instant_of(&decision["decided_at"])) "　" (text(&decision["reason"]))
-                                    @if decision["decided_amount"].is_i64() {
-                                        br; "交付決定額 " (yen_of(&decision["previous_amount"])) " → " (yen_of(&decision["decided_amount"]))
+                                @match &change.decision {
+                                    None => "—",
+                                    Some(decision) => {
+                                        (view::instant_ja(&decision.decided_at)) "　" (decision.reason)
+                                        @if let Some(decided) = decision.decided_amount {
+                                            br; "交付決定額 " (view::amount(decision.previous_amount)) " → " (decided)
+                                        }
                                     }
                                 }
                             }
                             td {
-                                a.change-files href={ "/grants/" (text(&grant["grant_id"])) "/changes/" (text(&change["change_request_id"])) } {
-                                    "添付書類（" (change["attachments"].as_array().map_or(0, Vec::len)) "件）"
+                                a.change-files href={ "/grants/" (grant.grant_id) "/changes/" (change.change_request_id) } {
+                                    "添付書類（" (change.attachments.len()) "件）"
                                 }
                             }
                         }
@@ -202,41 +178,23 @@ fn change_requests_table(grant: &Value) -> Markup {
     }
 }
 
-fn change_status_label(status: &str) -> &str {
-    match status {
-        "pending" => "審査中",
-        "notified" => "軽微な変更（届出）",
-        "approved" => "承認",
-        "rejected" => "不承認",
-        other => other,
-    }
-}
-
-fn non_empty_dash(value: &str) -> &str {
-    if value.is_empty() {
-        "—"
-    } else {
-        value
-    }
-}
-
 /// What the group does next, in the grant's status (guidance only: the API decides each request).
-fn next_step(grant: &Value) -> Markup {
-    let deadline = date_of(&grant["completion_deadline"]);
+fn next_step(grant: &GrantRead) -> Markup {
+    let deadline = view::day(grant.completion_deadline);
     html! {
-        @match text(&grant["status"]) {
-            "decided" => p { "事業を始めてください。必要なら概算払を請求できます。交付決定から10日以内であれば辞退できます。" },
-            "in_progress" => p { "事業を実施中です。事業が終わったら（完了期限 " (deadline) "）、実績報告を提出してください。" },
-            "report_submitted" => p { "実績報告を提出しました。市が審査して、補助金の額を確定します。" },
-            "report_returned" => p { "実績報告が差し戻されました。内容を直して、もう一度提出してください。" },
-            "finalised" => p { "補助金の額が確定しました。確定額と支払済額の差額が支払われます。" },
-            "refund_due" => p { "補助金の額が確定しました。支払済額が確定額を上回るため、差額を返還してください。" },
-            "closed" => p { "この補助事業は完了しました。" },
-            "withdrawn" => p { "この交付決定は辞退されました。" },
-            "cancelled" => p { "この交付決定は取り消されました。" },
-            "discontinuation_requested" => p { "事業の中止（廃止）の承認を申請しました。市の審査をお待ちください。" },
-            "discontinued" => p { "事業の中止（廃止）が承認されました（事業の終了日 " (deadline) "）。それまでに使った経費で実績報告を提出してください。" },
-            _ => (view::nothing()),
+        @match grant.status {
+            Some(GrantStatus::Decided) => p { "事業を始めてください。必要なら概算払を請求できます。交付決定から10日以内であれば辞退できます。" },
+            Some(GrantStatus::InProgress) => p { "事業を実施中です。事業が終わったら（完了期限 " (deadline) "）、実績報告を提出してください。" },
+            Some(GrantStatus::ReportSubmitted) => p { "実績報告を提出しました。市が審査して、補助金の額を確定します。" },
+            Some(GrantStatus::ReportReturned) => p { "実績報告が差し戻されました。内容を直して、もう一度提出してください。" },
+            Some(GrantStatus::Finalised) => p { "補助金の額が確定しました。確定額と支払済額の差額が支払われます。" },
+            Some(GrantStatus::RefundDue) => p { "補助金の額が確定しました。支払済額が確定額を上回るため、差額を返還してください。" },
+            Some(GrantStatus::Closed) => p { "この補助事業は完了しました。" },
+            Some(GrantStatus::Withdrawn) => p { "この交付決定は辞退されました。" },
+            Some(GrantStatus::Cancelled) => p { "この交付決定は取り消されました。" },
+            Some(GrantStatus::DiscontinuationRequested) => p { "事業の中止（廃止）の承認を申請しました。市の審査をお待ちください。" },
+            Some(GrantStatus::Discontinued) => p { "事業の中止（廃止）が承認されました（事業の終了日 " (deadline) "）。それまでに使った経費で実績報告を提出してください。" },
+            None => (view::nothing()),
         }
     }
 }
@@ -260,40 +218,47 @@ impl GrantForms {
     }
 }
 
+/// The grant page. Without the grant read (the session ended while a form was typed) it holds the
+/// forms alone, so that signing in again on it sends what was typed.
 fn grant_page(
     visitor: &Visitor,
-    grant: &Value,
-    application: Option<&Value>,
+    id: &str,
+    grant: Option<&GrantRead>,
+    application: Option<&ApplicationRead>,
     notice: Option<&str>,
     forms: &GrantForms,
     documents: Markup,
 ) -> Response {
-    let id = text(&grant["grant_id"]);
-    let status = text(&grant["status"]);
-    let open = matches!(status, "decided" | "in_progress");
-    let reporting = matches!(status, "decided" | "in_progress" | "report_returned");
+    let allows = |action: GrantAction| grant.is_none_or(|grant| grant.allows(action));
+    let reporting = allows(GrantAction::SaveReport) || allows(GrantAction::SubmitReport);
+    let advancing = allows(GrantAction::RequestAdvance) || !forms.advance.errors.is_empty();
+    let withdrawing = allows(GrantAction::Withdraw) || !forms.withdraw.errors.is_empty();
     let title = application
-        .map(|application| non_empty(text(&application["title"])).to_owned())
+        .map(|application| non_empty(application.title.as_deref().unwrap_or_default()).to_owned())
         .unwrap_or_else(|| "交付決定".to_owned());
     let body = html! {
         (flash(notice))
         @if let Some(application) = application {
-            p { "申請：" a href={ "/applications/" (text(&application["id"])) } { (non_empty(text(&application["title"]))) } }
+            p { "申請：" a href={ "/applications/" (application.id) } { (non_empty(application.title.as_deref().unwrap_or_default())) } }
         }
-        (grant_summary(grant))
-        (payments_table(grant))
-        (change_requests_table(grant))
-        (documents)
-        h2 { "次にすること" }
-        (next_step(grant))
-        @if reporting || GrantRead::of(grant).allows(GrantAction::SubmitReport) {
+        @if let Some(grant) = grant {
+            (grant_summary(grant))
+            (payments_table(grant))
+            (change_requests_table(grant))
+            (documents)
+            h2 { "次にすること" }
+            (next_step(grant))
+        }
+        @if reporting {
             p { a.button href={ "/grants/" (id) "/report" } { "実績報告を作成・提出する" } }
         }
-        @if GrantRead::of(grant).allows(GrantAction::RequestDiscontinuation) {
+        @if grant.is_some() && allows(GrantAction::RequestDiscontinuation) {
             p { a href={ "/grants/" (id) "/discontinuation" } { "事業の中止（廃止）の承認を申請する" } }
         }
-        @if open {
+        @if allows(GrantAction::RequestChange) {
             p { a href={ "/grants/" (id) "/change" } { "事業計画の変更を申請する（変更承認申請）" } }
+        }
+        @if advancing {
             h2 #advance { "概算払の請求" }
             p { "事業の途中で補助金の一部を受け取るときに請求します。請求できる合計額には上限があります（交付決定額に対する割合は公募の条件のとおりです）。" }
             (error_summary(&forms.advance))
@@ -302,6 +267,8 @@ fn grant_page(
                 (Input::text("amount", "請求額（円）").required().render(&forms.advance))
                 button type="submit" { "概算払を請求する" }
             }
+        }
+        @if withdrawing {
             h2 #withdraw { "交付の辞退" }
             p { "交付決定から10日以内で、まだ支払を受けていなければ辞退できます。" }
             (error_summary(&forms.withdraw))
@@ -365,7 +332,8 @@ pub(super) async fn grant(
     .await;
     grant_page(
         &visitor,
-        &grant,
+        &id,
+        Some(&grant),
         application.as_ref(),
         notice,
         &GrantForms::fresh(),
@@ -401,17 +369,15 @@ async fn grant_page_again(
     match loaded {
         Some(Ok((grant, application))) => grant_page(
             visitor,
-            &grant,
+            id,
+            Some(&grant),
             application.as_ref(),
             None,
             &forms,
             html! {},
         ),
         Some(Err(problem)) => read_failed(visitor, &problem, &format!("/grants/{id}")),
-        None => {
-            let placeholder = json!({"grant_id": id, "status": "decided"});
-            grant_page(visitor, &placeholder, None, None, &forms, html! {})
-        }
+        None => grant_page(visitor, id, None, None, None, &forms, html! {}),
     }
 }
 
@@ -502,21 +468,30 @@ pub(super) async fn withdraw_grant(
 const CHANGE_FIELDS: &[&str] = &["reason", "period", "budget"];
 
 /// The change form pre-filled with the plan as the application holds it.
-fn change_fields(application: Option<&Value>) -> FormData {
+fn change_fields(application: Option<&ApplicationRead>) -> FormData {
     let mut fields = FormData::default();
     if let Some(application) = application {
-        fields.set("period_start", text(&application["period"]["start"]));
-        fields.set("period_end", text(&application["period"]["end"]));
-        budget_fields(&application["budget"], &mut fields);
+        if let Some(period) = &application.period {
+            fields.set("period_start", period.start.to_string());
+            fields.set("period_end", period.end.to_string());
+        }
+        if let Some(budget) = &application.budget {
+            budget_fields(budget, &mut fields);
+        }
     }
     fields
 }
 
-fn change_page(visitor: &Visitor, grant: &Value, state: &FormState) -> Response {
-    let id = text(&grant["grant_id"]);
+/// The change form; without the grant read (the session ended while it was typed), the form alone.
+fn change_page(
+    visitor: &Visitor,
+    id: &str,
+    grant: Option<&GrantRead>,
+    state: &FormState,
+) -> Response {
     let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
     let body = html! {
-        (grant_summary(grant))
+        @if let Some(grant) = grant { (grant_summary(grant)) }
         p { "事業費の総額を一定の割合を超えて減らすとき、増やすとき、事業期間を完了期限より延ばすときは、市の承認が必要です（それ以外の軽微な変更は届け出として記録されます）。変更後の計画をすべて入力してください。" }
         (error_summary(state))
         form.stack method="post" action={ "/grants/" (id) "/change" } {
@@ -552,7 +527,8 @@ pub(super) async fn change_form(
     match load_grant(&web, token, &id).await {
         Ok((grant, application)) => change_page(
             &visitor,
-            &grant,
+            &id,
+            Some(&grant),
             &FormState::new(change_fields(application.as_ref())),
         ),
         Err(problem) => read_failed(&visitor, &problem, &path),
@@ -567,7 +543,6 @@ pub(super) async fn request_change(
 ) -> Response {
     let form = FormData(form);
     let path = format!("/grants/{id}/change");
-    let placeholder = json!({"grant_id": id});
     let (visitor, token, again) = match guard(&web, visitor, &form).await {
         Guard::Proceed {
             visitor,
@@ -579,7 +554,7 @@ pub(super) async fn request_change(
                 Some(token) => load_grant(&web, token, &id).await.ok().map(|found| found.0),
                 None => None,
             };
-            return change_page(&visitor, grant.as_ref().unwrap_or(&placeholder), &state);
+            return change_page(&visitor, &id, grant.as_ref(), &state);
         }
     };
     let mut bad = Vec::new();
@@ -612,7 +587,8 @@ pub(super) async fn request_change(
             };
             change_page(
                 &visitor,
-                &grant,
+                &id,
+                Some(&grant),
                 &FormState::new(form.typed()).with_errors(errors),
             )
         }

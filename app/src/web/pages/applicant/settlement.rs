@@ -10,7 +10,9 @@ use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use grants_domain::grant::{LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS};
+use grants_domain::grant::{
+    GrantAction, SettlementReport, LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS,
+};
 use grants_domain::ExpenseCategory;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -19,11 +21,14 @@ use serde_json::{json, Value};
 use super::application_form::income_row;
 use super::grants::{grant_summary, load_grant};
 use super::{number, rows, with_session};
+use crate::service::application_read::ApplicationRead;
+use crate::service::attachment_read::AttachmentRead;
+use crate::service::grant_read::{GrantRead, SettlementReportRead};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{date_of, error_summary, flash, form_guard, page_with_status, text, Input};
+use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
 const BLANK_RECEIPT_ROWS: usize = 3;
@@ -47,75 +52,55 @@ const REPORT_FIELDS: &[&str] = &[
     "delay_reason",
 ];
 
-/// The saved report, or `None` when none has been saved yet.
-async fn saved_report(web: &Web, token: &str, id: &str) -> Result<Option<Value>, Problem> {
-    let answer = web
-        .api
-        .get(
-            format!("/api/v1/grants/{}/settlement-report", encode(id)),
-            Some(token),
-        )
-        .await?;
-    Ok(Some(answer["report"].clone()).filter(|report| !report.is_null()))
+/// The report as saved (none before the first save) and its files, through the service layer.
+async fn saved_report(web: &Web, token: &str, id: &str) -> Result<SettlementReportRead, Problem> {
+    web.reads(token).await?.settlement_report(id).await
 }
 
 /// The form's rows from a saved report, or, before the first save, from the application's budget:
 /// the planned lines become the actual ones to correct, with the receipts still to fill in.
-fn report_fields(report: Option<&Value>, application: Option<&Value>) -> FormData {
+fn report_fields(
+    report: Option<&SettlementReport>,
+    application: Option<&ApplicationRead>,
+) -> FormData {
     let mut fields = FormData::default();
-    let push = |fields: &mut FormData, name: &str, value: String| {
-        fields.0.push((name.to_owned(), value));
-    };
-    let (expenses, income) = match (report, application) {
-        (Some(report), _) => (&report["expenses"], &report["income"]),
-        (None, Some(application)) => (
-            &application["budget"]["expenses"],
-            &application["budget"]["income"],
-        ),
-        (None, None) => (&Value::Null, &Value::Null),
-    };
-    for line in expenses.as_array().into_iter().flatten() {
-        push(
-            &mut fields,
-            "expense_category",
-            text(&line["category"]).into(),
-        );
-        push(&mut fields, "expense_item", text(&line["item"]).into());
-        push(
-            &mut fields,
-            "expense_quantity",
-            line["quantity"].to_string(),
-        );
-        push(
-            &mut fields,
-            "expense_unit_price",
-            line["unit_price"].to_string(),
-        );
-        push(
-            &mut fields,
-            "expense_receipt_date",
-            text(&line["receipt_date"]).into(),
-        );
-        push(
-            &mut fields,
-            "expense_receipt_number",
-            text(&line["receipt_number"]).into(),
-        );
-    }
-    for line in income.as_array().into_iter().flatten() {
-        push(&mut fields, "income_kind", text(&line["kind"]).into());
-        push(
-            &mut fields,
-            "income_description",
-            text(&line["description"]).into(),
-        );
-        push(&mut fields, "income_amount", line["amount"].to_string());
-    }
-    if let Some(report) = report {
-        fields.set("outcomes", text(&report["outcomes"]));
-        if let Some(participants) = report["participants"].as_u64() {
-            fields.set("participants", participants.to_string());
+    match (
+        report,
+        application.and_then(|application| application.budget.as_ref()),
+    ) {
+        (Some(report), _) => {
+            for line in &report.expenses {
+                fields.push("expense_category", view::code_of(&line.category));
+                fields.push("expense_item", &line.item);
+                fields.push("expense_quantity", line.quantity.to_string());
+                fields.push("expense_unit_price", line.unit_price.to_i64().to_string());
+                fields.push("expense_receipt_date", line.receipt_date.to_string());
+                fields.push("expense_receipt_number", &line.receipt_number);
+            }
+            for line in &report.income {
+                fields.push("income_kind", view::code_of(&line.kind));
+                fields.push("income_description", &line.description);
+                fields.push("income_amount", line.amount.to_i64().to_string());
+            }
+            fields.set("outcomes", &report.outcomes);
+            fields.set("participants", report.participants.to_string());
         }
+        (None, Some(budget)) => {
+            for line in &budget.expenses {
+                fields.push("expense_category", view::code_of(&line.category));
+                fields.push("expense_item", &line.item);
+                fields.push("expense_quantity", line.quantity.to_string());
+                fields.push("expense_unit_price", line.unit_price.to_i64().to_string());
+                fields.push("expense_receipt_date", "");
+                fields.push("expense_receipt_number", "");
+            }
+            for line in &budget.income {
+                fields.push("income_kind", view::code_of(&line.kind));
+                fields.push("income_description", &line.description);
+                fields.push("income_amount", line.amount.to_i64().to_string());
+            }
+        }
+        (None, None) => {}
     }
     fields
 }
@@ -199,54 +184,59 @@ fn receipt_row(line: &[String], n: usize, receipts: Markup) -> Markup {
 }
 
 /// The files attached to the report (receipts, activity photos) and the saved expense lines a
-/// receipt may prove; none when they cannot be read.
+/// receipt may prove; none before the report is read.
 #[derive(Default)]
 struct ReportFiles {
-    files: Vec<Value>,
+    files: Vec<AttachmentRead>,
     /// (receipt number, item) of each saved expense line.
     lines: Vec<(String, String)>,
 }
 
-async fn report_files(web: &Web, token: &str, id: &str) -> ReportFiles {
-    let Ok(answer) = web
-        .api
-        .get(
-            format!("/api/v1/grants/{}/settlement-report", encode(id)),
-            Some(token),
-        )
-        .await
-    else {
-        return ReportFiles::default();
-    };
-    let lines = answer["report"]["expenses"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|line| {
-            (
-                text(&line["receipt_number"]).to_owned(),
-                text(&line["item"]).to_owned(),
-            )
-        })
-        .filter(|(number, _)| !number.is_empty())
-        .collect();
-    ReportFiles {
-        files: answer["attachments"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default(),
-        lines,
+impl ReportFiles {
+    fn of(read: SettlementReportRead) -> Self {
+        let lines = read
+            .report
+            .iter()
+            .flat_map(|report| &report.expenses)
+            .filter(|line| !line.receipt_number.is_empty())
+            .map(|line| (line.receipt_number.clone(), line.item.clone()))
+            .collect();
+        ReportFiles {
+            files: read.attachments,
+            lines,
+        }
+    }
+
+    /// The files, read again after a refused save (none when they cannot be read).
+    async fn reload(web: &Web, token: &str, id: &str) -> Self {
+        saved_report(web, token, id)
+            .await
+            .map(Self::of)
+            .unwrap_or_default()
     }
 }
 
 /// The receipts attached for the expense line `receipt_number`, linked, next to the line.
-fn line_receipts(id: &str, files: &[Value], receipt_number: &str) -> Markup {
+fn line_receipts(id: &str, files: &[AttachmentRead], receipt_number: &str) -> Markup {
+    let number = receipt_number.trim();
     html! {
-        @for file in files.iter().filter(|file| !receipt_number.trim().is_empty() && file["receipt_number"].as_str() == Some(receipt_number.trim())) {
-            a.line-receipt href={ "/grants/" (id) "/report/attachments/" (text(&file["id"])) } download { (text(&file["file_name"])) }
+        @for file in files.iter().filter(|file| !number.is_empty() && file.receipt_number.as_ref().and_then(Option::as_deref) == Some(number)) {
+            a.line-receipt href={ "/grants/" (id) "/report/attachments/" (file.id) } download { (file.file_name) }
             " "
         }
     }
+}
+
+/// The grant, its application and its report with the files, as the report page shows them.
+async fn load(
+    web: &Web,
+    token: &str,
+    id: &str,
+) -> Result<(GrantRead, FormData, ReportFiles), Problem> {
+    let (grant, application) = load_grant(web, token, id).await?;
+    let read = saved_report(web, token, id).await?;
+    let fields = report_fields(read.report.as_ref(), application.as_ref());
+    Ok((grant, fields, ReportFiles::of(read)))
 }
 
 /// The report page with the upload form's refusals (`attachments`).
@@ -258,37 +248,38 @@ pub(super) async fn show(
     upload: &FormState,
 ) -> Response {
     let path = format!("/grants/{id}/report");
-    let loaded = async {
-        let (grant, application) = load_grant(web, token, id).await?;
-        let report = saved_report(web, token, id).await?;
-        Ok::<_, Problem>((grant, application, report))
-    };
-    let (grant, application, report) = match loaded.await {
-        Ok(found) => found,
-        Err(problem) => return read_failed(visitor, &problem, &path),
-    };
-    let files = report_files(web, token, id).await;
-    let state = FormState::new(report_fields(report.as_ref(), application.as_ref()));
-    report_page(visitor, &grant, &state, None, &files, upload)
+    match load(web, token, id).await {
+        Ok((grant, fields, files)) => report_page(
+            visitor,
+            id,
+            Some(&grant),
+            &FormState::new(fields),
+            None,
+            &files,
+            upload,
+        ),
+        Err(problem) => read_failed(visitor, &problem, &path),
+    }
 }
 
+/// The report page; without the grant read (the session ended while the report was typed), the
+/// form alone, so that signing in again on it sends what was typed.
 fn report_page(
     visitor: &Visitor,
-    grant: &Value,
+    id: &str,
+    grant: Option<&GrantRead>,
     state: &FormState,
     notice: Option<&str>,
     files: &ReportFiles,
     upload: &FormState,
 ) -> Response {
-    let id = text(&grant["grant_id"]);
-    let editable = crate::web::grant_read::GrantRead::of(grant)
-        .allows(grants_domain::grant::GrantAction::SaveReport);
+    let editable = grant.is_some_and(|grant| grant.allows(GrantAction::SaveReport));
     let receipts = rows(&state.values, &RECEIPT_COLUMNS, BLANK_RECEIPT_ROWS);
     let income = rows(&state.values, &INCOME_COLUMNS, BLANK_INCOME_ROWS);
     let field_error = |name: &str| state.errors.field(name).map(str::to_owned);
     let body = html! {
         (flash(notice))
-        (grant_summary(grant))
+        @if let Some(grant) = grant { (grant_summary(grant)) }
         p { "申請書の収支予算を実績の初期値として入れてあります。実際にかかった金額・数量に直し、領収書の日付と番号を入力してください。交付決定日より前、または完了期限より後の日付の領収書は補助の対象になりません。" }
         p { "補助金の確定額は、提出後に市が審査して計算し、このページと交付決定のページに表示します。" }
         (error_summary(state))
@@ -328,7 +319,7 @@ fn report_page(
             }
             fieldset #f-delay {
                 legend { "提出期限" }
-                p { "実績報告の提出期限は" strong { (date_of(&grant["settlement_due_on"])) } "です。" }
+                p { "実績報告の提出期限は" strong { (view::day(grant.and_then(|grant| grant.settlement_due_on))) } "です。" }
                 (Input::text("delay_reason", "遅延理由").max(LONG_TEXT_MAX_CHARS).hint("提出期限を過ぎてから提出するときに記入してください。市が遅延理由を確認してから額を確定します。").textarea(state))
             }
             (super::coordinator_submit_hint(visitor))
@@ -384,16 +375,10 @@ pub(super) async fn report_form(
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let loaded = async {
-        let (grant, application) = load_grant(&web, token, &id).await?;
-        let report = saved_report(&web, token, &id).await?;
-        Ok::<_, Problem>((grant, application, report))
-    };
-    let (grant, application, report) = match loaded.await {
+    let (grant, fields, files) = match load(&web, token, &id).await {
         Ok(found) => found,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let state = FormState::new(report_fields(report.as_ref(), application.as_ref()));
     let notice = if flags.saved.is_some() {
         Some("保存しました。")
     } else if flags.attached.is_some() {
@@ -403,11 +388,11 @@ pub(super) async fn report_form(
     } else {
         None
     };
-    let files = report_files(&web, token, &id).await;
     report_page(
         &visitor,
-        &grant,
-        &state,
+        &id,
+        Some(&grant),
+        &FormState::new(fields),
         notice,
         &files,
         &FormState::new(FormData::default()),
@@ -432,14 +417,14 @@ pub(super) async fn save_report(
             let (grant, files) = match visitor.token() {
                 Some(token) => (
                     load_grant(&web, token, &id).await.ok().map(|found| found.0),
-                    report_files(&web, token, &id).await,
+                    ReportFiles::reload(&web, token, &id).await,
                 ),
                 None => (None, ReportFiles::default()),
             };
-            let placeholder = json!({"grant_id": id});
             return report_page(
                 &visitor,
-                grant.as_ref().unwrap_or(&placeholder),
+                &id,
+                grant.as_ref(),
                 &state,
                 None,
                 &files,
@@ -483,10 +468,11 @@ pub(super) async fn save_report(
             };
             let notice =
                 saved_but_not_submitted.then_some("保存しましたが、提出できませんでした。");
-            let files = report_files(&web, &token, &id).await;
+            let files = ReportFiles::reload(&web, &token, &id).await;
             report_page(
                 &visitor,
-                &grant,
+                &id,
+                Some(&grant),
                 &FormState::new(form.typed()).with_errors(errors),
                 notice,
                 &files,

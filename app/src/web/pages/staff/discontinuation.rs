@@ -12,17 +12,15 @@ use axum::routing::get;
 use axum::Router;
 use grants_domain::grant::{GrantAction, LONG_TEXT_MAX_CHARS};
 use maud::html;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{act, refused_outright, resubmit};
+use crate::service::grant_read::GrantRead;
 use crate::web::api::{encode, Call};
 use crate::web::form::{Errors, FormData, FormState};
-use crate::web::grant_read::GrantRead;
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    self, date_of, error_summary, form_guard, page_with_status, text, yen_of, Input,
-};
+use crate::web::view::{self, error_summary, form_guard, page_with_status, Input};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -32,36 +30,25 @@ pub fn routes() -> Router<Web> {
     )
 }
 
-fn status_ja(status: &str) -> &'static str {
-    match status {
-        "pending" => "審査待ち",
-        "approved" => "承認",
-        "refused" => "不承認",
-        _ => "—",
-    }
-}
-
-fn page(visitor: &Visitor, id: &str, grant: &Value, state: &FormState) -> Response {
-    let record = &grant["discontinuation"];
-    let decidable =
-        GrantRead::of(grant).allows(GrantAction::DecideDiscontinuation) || !state.errors.is_empty();
+fn page(visitor: &Visitor, id: &str, grant: &GrantRead, state: &FormState) -> Response {
+    let decidable = grant.allows(GrantAction::DecideDiscontinuation) || !state.errors.is_empty();
     let approved = state.value("approved") != "false";
     let body = html! {
         p { a href={ "/staff/grants/" (id) } { "交付決定のページへ戻る" } }
         div.summary-box #grant {
-            p { "状況：" strong #grant-status { (view::grant_status(text(&grant["status"]))) } }
-            p { "交付決定額：" (yen_of(&grant["decided_amount"])) "・支払済額：" (yen_of(&grant["paid_total"])) }
-            p { "事業の完了期限：" (date_of(&grant["completion_deadline"])) }
+            p { "状況：" strong #grant-status { (view::grant_state(grant.status)) } }
+            p { "交付決定額：" (grant.decided_amount) "・支払済額：" (grant.paid_total) }
+            p { "事業の完了期限：" (view::day(grant.completion_deadline)) }
         }
-        @if record.is_object() {
+        @if let Some(record) = &grant.discontinuation {
             dl.facts #discontinuation {
-                dt { "申請の理由" } dd { (text(&record["reason"])) }
-                dt { "審査" } dd { (status_ja(text(&record["status"]))) }
-                @if !record["decision_reason"].is_null() {
-                    dt { "審査の理由・付記" } dd { (text(&record["decision_reason"])) }
+                dt { "申請の理由" } dd { (record.reason) }
+                dt { "審査" } dd { (record.status.label_ja()) }
+                @if let Some(reason) = &record.decision_reason {
+                    dt { "審査の理由・付記" } dd { (reason) }
                 }
-                @if !record["discontinued_on"].is_null() {
-                    dt { "事業の終了日" } dd { (date_of(&record["discontinued_on"])) }
+                @if record.discontinued_on.is_some() {
+                    dt { "事業の終了日" } dd { (view::day(record.discontinued_on)) }
                 }
             }
         } @else {
@@ -88,10 +75,8 @@ fn page(visitor: &Visitor, id: &str, grant: &Value, state: &FormState) -> Respon
     page_with_status(code, visitor, "事業の中止（廃止）の承認", body)
 }
 
-async fn load(web: &Web, token: &str, id: &str) -> Result<Value, crate::web::api::Problem> {
-    web.api
-        .get(format!("/api/v1/grants/{}", encode(id)), Some(token))
-        .await
+async fn load(web: &Web, token: &str, id: &str) -> Result<GrantRead, crate::web::api::Problem> {
+    web.reads(token).await?.grant(id).await
 }
 
 async fn discontinuation(

@@ -21,15 +21,14 @@ use serde_json::{json, Value};
 
 use super::{act, done_at, number, refused_outright, resubmit, status_of, Done};
 use super::{changes, settlement};
+use crate::service::application_read::ApplicationRead;
+use crate::service::grant_read::{GrantRead, SettlementReportRead};
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
-use crate::web::grant_read::GrantRead;
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -257,55 +256,18 @@ fn today() -> String {
 }
 
 struct Loaded {
-    grant: Value,
-    application: Value,
-    report: Value,
-    /// Change requests not decided yet, as the grant's event history shows them.
-    pending_changes: Vec<Value>,
+    grant: GrantRead,
+    application: Option<ApplicationRead>,
+    report: Option<SettlementReportRead>,
     /// The grant's official documents, as a section of links (`pages::documents`).
     documents: maud::Markup,
 }
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
-    let grant = web
-        .api
-        .get(format!("/api/v1/grants/{}", encode(id)), Some(token))
-        .await?;
-    let application = web
-        .api
-        .get(
-            format!(
-                "/api/v1/applications/{}",
-                encode(text(&grant["application_id"]))
-            ),
-            Some(token),
-        )
-        .await
-        .unwrap_or(Value::Null);
-    let report = web
-        .api
-        .get(
-            format!("/api/v1/grants/{}/settlement-report", encode(id)),
-            Some(token),
-        )
-        .await
-        .map(|answer| {
-            // The report with its files, which staff see beside the lines they prove.
-            let mut report = answer["report"].clone();
-            if report.is_object() {
-                report["attachments"] = answer["attachments"].clone();
-            }
-            report
-        })
-        .unwrap_or(Value::Null);
-    let history = web
-        .api
-        .get(
-            format!("/api/v1/audit/streams/grant/{}", encode(id)),
-            Some(token),
-        )
-        .await
-        .unwrap_or(Value::Null);
+    let reads = web.reads(token).await?;
+    let grant = reads.grant(id).await?;
+    let application = reads.application(grant.application_id).await.ok();
+    let report = reads.settlement_report(id).await.ok();
     let documents = crate::web::pages::documents::section(
         web,
         token,
@@ -316,7 +278,6 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
         grant,
         application,
         report,
-        pending_changes: changes::pending(&history),
         documents,
     })
 }
@@ -332,52 +293,51 @@ fn grant_page(
         grant,
         application,
         report,
-        pending_changes,
         documents,
     } = loaded;
     let kind = forms.payment.value("payment_kind");
-    let read = GrantRead::of(grant);
-    let open_advances: Vec<_> = read.open_advances().collect();
-    let reviewable = read.allows(GrantAction::ReviewSettlement) || !forms.review.errors.is_empty();
-    let cancellable = read.allows(GrantAction::Cancel) || !forms.cancel.errors.is_empty();
+    let open_advances: Vec<_> = grant.open_advances().collect();
+    let pending_changes = changes::pending(grant);
+    let reviewable = grant.allows(GrantAction::ReviewSettlement) || !forms.review.errors.is_empty();
+    let cancellable = grant.allows(GrantAction::Cancel) || !forms.cancel.errors.is_empty();
     let extendable =
-        read.allows(GrantAction::ExtendSettlementDeadline) || !forms.extend.errors.is_empty();
+        grant.allows(GrantAction::ExtendSettlementDeadline) || !forms.extend.errors.is_empty();
     let delay_waiting =
-        read.allows(GrantAction::AcceptDelayReason) || !forms.accept_delay.errors.is_empty();
+        grant.allows(GrantAction::AcceptDelayReason) || !forms.accept_delay.errors.is_empty();
     let body = html! {
         (flash(notice))
         p {
             a href="/staff" { "職員トップへ" } " ・ "
-            a href={ "/staff/applications/" (text(&grant["application_id"])) } { "申請書" } " ・ "
-            a href={ "/staff/rounds/" (text(&grant["round_id"])) "/decisions" } { "この募集回の交付決定" }
+            a href={ "/staff/applications/" (grant.application_id) } { "申請書" } " ・ "
+            a href={ "/staff/rounds/" (grant.round_id) "/decisions" } { "この募集回の交付決定" }
         }
         div.summary-box #grant aria-live="polite" {
-            p { "状況：" strong #grant-status { (view::grant_status(text(&grant["status"]))) } }
-            p { "文書番号：" (text(&grant["notice_number"])) "（" (date_of(&grant["decided_on"])) " 決定）" }
-            p { "交付決定額：" strong #decided-amount { (yen_of(&grant["decided_amount"])) } }
-            p { "支払済額（返還を差し引いた額）：" strong #paid-total { (yen_of(&grant["paid_total"])) } }
-            p { "確定額：" strong #finalised-amount { (yen_of(&grant["finalised_amount"])) } }
+            p { "状況：" strong #grant-status { (view::grant_state(grant.status)) } }
+            p { "文書番号：" (grant.notice_number.as_deref().unwrap_or_default()) "（" (view::day(grant.decided_on)) " 決定）" }
+            p { "交付決定額：" strong #decided-amount { (grant.decided_amount) } }
+            p { "支払済額（返還を差し引いた額）：" strong #paid-total { (grant.paid_total) } }
+            p { "確定額：" strong #finalised-amount { (view::amount(grant.finalised_amount)) } }
             p {
-                "未払額：" strong #payable { (read.remaining_to_pay.map_or_else(|| "—".to_owned(), |yen| view::yen(yen.to_i64()))) }
+                "未払額：" strong #payable { (grant.remaining_to_pay) }
                 "（確定前は交付決定額、確定後は確定額から、支払済額を差し引いた額）"
             }
             p {
-                "返還を求める額：" strong #refund-due { (yen_of(&grant["refund_due"])) }
-                @if grant["refund_due_on"].is_string() {
-                    "（納期限 " span #refund-due-on { (date_of(&grant["refund_due_on"])) } "）"
+                "返還を求める額：" strong #refund-due { (grant.refund_due) }
+                @if grant.refund_due_on.is_some() {
+                    "（納期限 " span #refund-due-on { (view::day(grant.refund_due_on)) } "）"
                 }
             }
             (surcharge_lines(grant))
-            p { "事業の完了期限：" (date_of(&grant["completion_deadline"])) }
-            p { "実績報告の提出期限：" strong #settlement-due-on { (date_of(&grant["settlement_due_on"])) } }
+            p { "事業の完了期限：" (view::day(grant.completion_deadline)) }
+            p { "実績報告の提出期限：" strong #settlement-due-on { (view::day(grant.settlement_due_on)) } }
         }
-        @if read.allows(GrantAction::DecideDiscontinuation) || grant["discontinuation"].is_object() {
-            p #discontinuation-link { a href={ "/staff/grants/" (id) "/discontinuation" } { "事業の中止（廃止）の承認申請" } "（" (view::grant_status(text(&grant["status"]))) "）" }
+        @if grant.allows(GrantAction::DecideDiscontinuation) || grant.discontinuation.is_some() {
+            p #discontinuation-link { a href={ "/staff/grants/" (id) "/discontinuation" } { "事業の中止（廃止）の承認申請" } "（" (view::grant_state(grant.status)) "）" }
         }
-        @if application.is_object() {
+        @if let Some(application) = application {
             dl.facts {
-                dt { "事業名" } dd { (text(&application["title"])) }
-                dt { "事業概要" } dd { (text(&application["summary"])) }
+                dt { "事業名" } dd { (application.title.as_deref().unwrap_or_default()) }
+                dt { "事業概要" } dd { (application.summary.as_deref().unwrap_or_default()) }
             }
         }
         (documents)
@@ -420,8 +380,8 @@ fn grant_page(
         }
 
         h2 #settlement { "実績報告の審査（額の確定）" }
-        @if report.is_object() {
-            (settlement::report_tables(id, report))
+        @if let Some(SettlementReportRead { report: Some(report), attachments }) = report {
+            (settlement::report_tables(id, report, attachments))
         } @else {
             p { "実績報告はまだ保存されていません。" }
         }
@@ -451,7 +411,7 @@ fn grant_page(
         }
 
         h2 #changes { "変更承認申請" }
-        (changes::section(visitor, &Which::Change.action(id), pending_changes, &forms.change))
+        (changes::section(visitor, &Which::Change.action(id), &pending_changes, &forms.change))
 
         @if cancellable {
             h2 #cancellation { "交付決定の取消" }
@@ -477,7 +437,10 @@ fn grant_page(
         &forms.extend,
         &forms.accept_delay,
     ];
-    let title = format!("交付：{}", text(&grant["notice_number"]));
+    let title = format!(
+        "交付：{}",
+        grant.notice_number.as_deref().unwrap_or_default()
+    );
     page_with_status(status_of(&states), visitor, &title, body)
 }
 
@@ -619,19 +582,15 @@ async fn decide_change(
 fn due_date_section(
     visitor: &Visitor,
     id: &str,
-    grant: &Value,
+    grant: &GrantRead,
     forms: &Forms,
     extendable: bool,
     delay_waiting: bool,
 ) -> Markup {
-    let extensions = grant["settlement_extensions"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let delay = &grant["settlement_delay"];
+    let extensions = &grant.settlement_extensions;
     html! {
         h3 #settlement-due { "実績報告の提出期限" }
-        p { "提出期限：" (date_of(&grant["settlement_due_on"])) }
+        p { "提出期限：" (view::day(grant.settlement_due_on)) }
         @if !extensions.is_empty() {
             table #settlement-extensions {
                 caption { "期限の延長" }
@@ -639,19 +598,19 @@ fn due_date_section(
                 tbody {
                     @for extension in extensions {
                         tr {
-                            td { (date_of(&extension["previous"])) }
-                            td { (date_of(&extension["deadline"])) }
-                            td { (text(&extension["reason"])) }
+                            td { (view::day(Some(extension.previous))) }
+                            td { (view::day(Some(extension.deadline))) }
+                            td { (extension.reason) }
                         }
                     }
                 }
             }
         }
-        @if delay.is_object() {
+        @if let Some(delay) = &grant.settlement_delay {
             div #settlement-delay {
-                p { "期限（" (date_of(&delay["deadline"])) "）後に提出された報告です。遅延理由：" }
-                blockquote { (text(&delay["reason"])) }
-                @if delay["accepted_at"].is_null() {
+                p { "期限（" (view::day(Some(delay.deadline))) "）後に提出された報告です。遅延理由：" }
+                blockquote { (delay.reason) }
+                @if delay.accepted_at.is_none() {
                     p { "遅延理由を承認するまで、額を確定できません。" }
                 } @else {
                     p { "遅延理由は承認済みです。" }
@@ -696,22 +655,20 @@ async fn accept_delay(
 }
 
 /// The refund order's 加算金・延滞金 (適正化法 第19条), as the grant read computes them.
-pub(crate) fn surcharge_lines(grant: &Value) -> Markup {
-    let order = &grant["refund_order"];
-    let figures = &grant["surcharges"];
+fn surcharge_lines(grant: &GrantRead) -> Markup {
     html! {
-        @if order.is_object() {
+        @if let Some(order) = &grant.refund_order {
             div #surcharges {
                 p {
-                    "返還命令：" (yen_of(&order["ordered"])) "（納期限 " (date_of(&order["due_on"])) "）"
-                    "・加算金 年" (percent_of(&order["additional_charge_rate"])) "・延滞金 年" (percent_of(&order["late_charge_rate"]))
-                    "（1年" (order["days_per_year"]) "日）"
+                    "返還命令：" (order.ordered) "（納期限 " (view::day(Some(order.due_on))) "）"
+                    "・加算金 年" (percent(order.additional_charge_rate)) "・延滞金 年" (percent(order.late_charge_rate))
+                    "（1年" (order.days_per_year) "日）"
                 }
-                p { "納期限に全額を返還した場合の加算金：" strong #additional-if-due { (yen_of(&order["additional_charge_if_paid_on_due_date"])) } }
-                @if figures.is_object() {
+                p { "納期限に全額を返還した場合の加算金：" strong #additional-if-due { (order.additional_charge_if_paid_on_due_date) } }
+                @if let Some(figures) = &grant.surcharges {
                     p {
-                        (date_of(&figures["as_of"])) "時点の加算金：" strong #additional-charge { (yen_of(&figures["additional"])) }
-                        "・延滞金：" strong #late-charge { (yen_of(&figures["late"])) }
+                        (view::day(Some(figures.as_of))) "時点の加算金：" strong #additional-charge { (figures.additional) }
+                        "・延滞金：" strong #late-charge { (figures.late) }
                     }
                 }
                 p.hint { "加算金は受領日から返還日まで、延滞金は納期限の翌日から返還日までの日数で計算します（計算の基礎は100円未満切捨て、1円未満切捨て、100円未満の額は請求しません）。" }
@@ -720,17 +677,11 @@ pub(crate) fn surcharge_lines(grant: &Value) -> Markup {
     }
 }
 
-/// A ratio of the API ("219/2000") as a percentage ("10.95%"), exact to four decimals.
-fn percent_of(value: &Value) -> String {
-    value
-        .as_str()
-        .and_then(|ratio| ratio.parse::<grants_domain::Ratio>().ok())
-        .map(|ratio| {
-            let hundred = grants_domain::Ratio::new(100, 1).expect("1 is not zero");
-            let percent = (ratio.to_decimal_for_display() * hundred.to_decimal_for_display())
-                .round_dp(4)
-                .normalize();
-            format!("{percent}%")
-        })
-        .unwrap_or_else(|| text(value).to_owned())
+/// A yearly rate (219/2000) as a percentage ("10.95%"), exact to four decimals.
+fn percent(ratio: grants_domain::Ratio) -> String {
+    let hundred = grants_domain::Ratio::new(100, 1).expect("1 is not zero");
+    let percent = (ratio.to_decimal_for_display() * hundred.to_decimal_for_display())
+        .round_dp(4)
+        .normalize();
+    format!("{percent}%")
 }

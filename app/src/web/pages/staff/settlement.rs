@@ -3,19 +3,22 @@
 //! report (which photos the group made public: they are shown to the public once staff accept the
 //! report), as `GET /api/v1/grants/{id}/settlement-report` answers them.
 
-use grants_domain::{ExpenseCategory, IncomeKind};
+use grants_domain::grant::SettlementReport;
 use maud::{html, Markup};
-use serde_json::Value;
 
-use crate::web::view::{date_of, text, yen_of};
+use crate::service::attachment_read::AttachmentRead;
+use crate::web::view;
 
-/// The report's tables and facts; `report["attachments"]` holds its files.
-pub(super) fn report_tables(id: &str, report: &Value) -> Markup {
-    let files = report["attachments"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    let link = |file: &Value| format!("/grants/{id}/report/attachments/{}", text(&file["id"]));
+/// The report's tables and facts, with its files.
+pub(super) fn report_tables(
+    id: &str,
+    report: &SettlementReport,
+    files: &[AttachmentRead],
+) -> Markup {
+    let link = |file: &AttachmentRead| format!("/grants/{id}/report/attachments/{}", file.id);
+    let proves = |file: &AttachmentRead, number: &str| {
+        file.receipt_number.as_ref().and_then(Option::as_deref) == Some(number)
+    };
     html! {
         table {
             caption { "実績報告：支出（領収書）" }
@@ -24,18 +27,17 @@ pub(super) fn report_tables(id: &str, report: &Value) -> Markup {
                 th scope="col" { "領収日" } th scope="col" { "領収書番号" } th scope="col" { "添付した領収書" }
             } }
             tbody {
-                @for line in report["expenses"].as_array().into_iter().flatten() {
-                    @let category: Option<ExpenseCategory> = serde_json::from_value(line["category"].clone()).ok();
+                @for line in &report.expenses {
                     tr {
-                        td { (category.map(|c| c.label_ja()).unwrap_or("—")) @if category.is_some_and(|c| !c.is_eligible()) { "（補助対象外）" } }
-                        td { (text(&line["item"])) }
-                        td.num { (line["quantity"]) }
-                        td.num { (yen_of(&line["unit_price"])) }
-                        td { (date_of(&line["receipt_date"])) }
-                        td { (text(&line["receipt_number"])) }
+                        td { (line.category.label_ja()) @if !line.category.is_eligible() { "（補助対象外）" } }
+                        td { (line.item) }
+                        td.num { (line.quantity) }
+                        td.num { (line.unit_price) }
+                        td { (view::day(Some(line.receipt_date))) }
+                        td { (line.receipt_number) }
                         td {
-                            @for file in files.iter().filter(|file| file["receipt_number"].as_str().is_some_and(|number| number == text(&line["receipt_number"]))) {
-                                a.line-receipt href=(link(file)) download { (text(&file["file_name"])) } " "
+                            @for file in files.iter().filter(|file| proves(file, &line.receipt_number)) {
+                                a.line-receipt href=(link(file)) download { (file.file_name) } " "
                             }
                         }
                     }
@@ -46,9 +48,8 @@ pub(super) fn report_tables(id: &str, report: &Value) -> Markup {
             caption { "実績報告：収入" }
             thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th.num scope="col" { "金額" } } }
             tbody {
-                @for line in report["income"].as_array().into_iter().flatten() {
-                    @let kind: Option<IncomeKind> = serde_json::from_value(line["kind"].clone()).ok();
-                    tr { td { (kind.map(|k| k.label_ja()).unwrap_or("—")) } td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
+                @for line in &report.income {
+                    tr { td { (line.kind.label_ja()) } td { (line.description) } td.num { (line.amount) } }
                 }
             }
         }
@@ -59,18 +60,18 @@ pub(super) fn report_tables(id: &str, report: &Value) -> Markup {
                 tbody {
                     @for file in files {
                         tr {
-                            td { (text(&file["kind_ja"])) }
-                            td { a href=(link(file)) download { (text(&file["file_name"])) } }
-                            td { @if let Some(number) = file["receipt_number"].as_str() { "領収書番号 " (number) } }
-                            td { @if file["public"].as_bool() == Some(true) { "公開（承認後に公開ページに載ります）" } @else { "非公開" } }
+                            td { (file.kind_ja) }
+                            td { a href=(link(file)) download { (file.file_name) } }
+                            td { @if let Some(Some(number)) = &file.receipt_number { "領収書番号 " (number) } }
+                            td { @if file.public == Some(true) { "公開（承認後に公開ページに載ります）" } @else { "非公開" } }
                         }
                     }
                 }
             }
         }
         dl.facts {
-            dt { "事業の成果" } dd { (text(&report["outcomes"])) }
-            dt { "参加者数" } dd { (report["participants"]) "人" }
+            dt { "事業の成果" } dd { (report.outcomes) }
+            dt { "参加者数" } dd { (report.participants) "人" }
         }
     }
 }
