@@ -61,7 +61,7 @@ pub async fn correct(
         .settings
         .clone()
         .ok_or_else(ApiError::not_found)?;
-    let mut body = super::rounds::round_read(id, &executed.state, &settings, Some(&actor));
+    let mut body = crate::service::rounds::read_for(id, &executed.state, &settings, Some(&actor));
     body.position = Some(executed.position);
     Ok(Json(body))
 }

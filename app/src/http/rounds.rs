@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::round::{Round, RoundSettings};
+use grants_domain::round::RoundSettings;
 use grants_domain::{RoundId, UserId};
 use serde::Deserialize;
 use serde_json::json;
@@ -15,9 +15,7 @@ use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
-use crate::auth::Actor;
 use crate::policy::Staff;
-use crate::service::round_read::RoundRead;
 use crate::service::rounds as service;
 
 /// `POST /api/v1/rounds`: staff open a round with its settings.
@@ -43,22 +41,8 @@ pub async fn open(
     ))
 }
 
-/// A round as anyone may read it (an open call); staff and auditors also see the committee.
-pub(super) fn round_read(
-    id: RoundId,
-    round: &Round,
-    settings: &RoundSettings,
-    actor: Option<&Actor>,
-) -> RoundRead {
-    RoundRead::of(
-        id,
-        round,
-        settings,
-        actor.is_some_and(crate::policy::oversees),
-    )
-}
-
-/// `GET /api/v1/rounds/{id}`.
+/// `GET /api/v1/rounds/{id}`: a round as anyone may read it (an open call); staff and auditors also
+/// see the committee.
 #[utoipa::path(
     get,
     path = "/api/v1/rounds/{id}",
@@ -74,8 +58,7 @@ pub async fn get(
     MaybeActor(actor): MaybeActor,
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (round, settings) = service::read(&state, id).await?;
-    Ok(Json(round_read(id, &round, &settings, actor.as_ref())))
+    Ok(Json(service::view(&state, actor.as_ref(), id).await?))
 }
 
 /// `GET /api/v1/rounds`: every opened round, newest first.
@@ -96,7 +79,7 @@ pub async fn list(
     Ok(Json(
         rounds
             .iter()
-            .map(|(id, round, settings)| round_read(*id, round, settings, actor.as_ref()))
+            .map(|(id, round, settings)| service::read_for(*id, round, settings, actor.as_ref()))
             .collect::<Vec<_>>(),
     ))
 }

@@ -5,6 +5,7 @@ use grants_domain::account::Role;
 use grants_domain::round::{Round, RoundCommand, RoundSettings};
 use grants_domain::{RoundId, UserId};
 
+use super::round_read::RoundRead;
 use super::{load, CommandContext, ServiceError};
 use crate::auth::Actor;
 use crate::policy::Staff;
@@ -40,6 +41,32 @@ pub async fn open(
 /// An opened round and its settings; not found before it opens.
 pub async fn read(state: &AppState, id: RoundId) -> Result<(Round, RoundSettings), ServiceError> {
     load::round(state, id).await
+}
+
+/// The read of round `id` as `actor` (anyone, or nobody) sees it: staff and auditors also see its
+/// committee.
+pub fn read_for(
+    id: RoundId,
+    round: &Round,
+    settings: &RoundSettings,
+    actor: Option<&Actor>,
+) -> RoundRead {
+    RoundRead::of(
+        id,
+        round,
+        settings,
+        actor.is_some_and(crate::policy::oversees),
+    )
+}
+
+/// The read of an opened round as `actor` (anyone, or nobody) sees it; not found before it opens.
+pub async fn view(
+    state: &AppState,
+    actor: Option<&Actor>,
+    id: RoundId,
+) -> Result<RoundRead, ServiceError> {
+    let (round, settings) = read(state, id).await?;
+    Ok(read_for(id, &round, &settings, actor))
 }
 
 /// Every opened round with its settings, newest first.

@@ -5,13 +5,13 @@
 
 use std::str::FromStr;
 
-use grants_domain::{ApplicationId, GrantId};
-
 use crate::auth::Actor;
 use crate::service::application_read::ApplicationRead;
 use crate::service::caller::{signed_in, Enrolment};
 use crate::service::grant_read::{GrantRead, SettlementReportRead};
-use crate::service::{applications, grants, ServiceError};
+use crate::service::group_read::GroupListRow;
+use crate::service::round_read::RoundRead;
+use crate::service::{applications, grants, groups, rounds, ServiceError};
 use crate::state::AppState;
 use crate::web::api::Problem;
 use crate::web::Web;
@@ -27,44 +27,66 @@ impl Web {
     pub async fn reads(&self, token: &str) -> Result<Reads<'_>, Problem> {
         Ok(Reads {
             state: &self.state,
-            actor: self.caller(token).await?,
+            actor: Some(self.caller(token).await?),
         })
+    }
+
+    /// The reads of the service layer as the session's caller, or as the public without one.
+    pub async fn reads_as(&self, token: Option<&str>) -> Result<Reads<'_>, Problem> {
+        match token {
+            Some(token) => self.reads(token).await,
+            None => Ok(Reads {
+                state: &self.state,
+                actor: None,
+            }),
+        }
     }
 }
 
-/// The service layer's reads as one signed-in caller: each use case checks that the caller may
-/// read what it asks for, exactly as for the API.
+/// The service layer's reads as one caller (or the public): each use case checks that the caller
+/// may read what it asks for, exactly as for the API.
 pub struct Reads<'a> {
     state: &'a AppState,
-    actor: Actor,
+    actor: Option<Actor>,
 }
 
 impl Reads<'_> {
+    /// The signed-in caller, or 401 for the public.
+    fn actor(&self) -> Result<&Actor, ServiceError> {
+        self.actor.as_ref().ok_or_else(ServiceError::unauthorized)
+    }
+
     /// A grant's read (`/api/v1/grants/{id}`).
     pub async fn grant(&self, id: &str) -> Result<GrantRead, Problem> {
-        Ok(grants::view(self.state, &self.actor, path_id(id)?).await?)
+        Ok(grants::view(self.state, self.actor()?, path_id(id)?).await?)
     }
 
     /// A grant's settlement report with its files (`/api/v1/grants/{id}/settlement-report`).
     pub async fn settlement_report(&self, id: &str) -> Result<SettlementReportRead, Problem> {
-        Ok(grants::settlement_report(self.state, &self.actor, path_id(id)?).await?)
+        Ok(grants::settlement_report(self.state, self.actor()?, path_id(id)?).await?)
     }
 
     /// An application's read (`/api/v1/applications/{id}`).
-    pub async fn application(&self, id: ApplicationId) -> Result<ApplicationRead, Problem> {
-        let application = applications::read(self.state, &self.actor, id).await?;
+    pub async fn application(&self, id: &str) -> Result<ApplicationRead, Problem> {
+        let application = applications::read(self.state, self.actor()?, path_id(id)?).await?;
         Ok(ApplicationRead::of(&application))
+    }
+
+    /// A round's read (`/api/v1/rounds/{id}`), as anyone may read it.
+    pub async fn round(&self, id: &str) -> Result<RoundRead, Problem> {
+        Ok(rounds::view(self.state, self.actor.as_ref(), path_id(id)?).await?)
+    }
+
+    /// The caller's groups (`/api/v1/groups`).
+    pub async fn my_groups(&self) -> Result<Vec<GroupListRow>, Problem> {
+        let groups = groups::mine(self.state, self.actor()?).await?;
+        Ok(groups.iter().map(GroupListRow::of).collect())
     }
 }
 
 /// The id of a page's path: a path that names no id names nothing that exists.
 fn path_id<T: FromStr>(text: &str) -> Result<T, ServiceError> {
     text.parse().map_err(|_| ServiceError::not_found())
-}
-
-/// A grant's id in a page's path.
-pub fn grant_id(text: &str) -> Result<GrantId, Problem> {
-    Ok(path_id(text)?)
 }
 
 impl From<ServiceError> for Problem {

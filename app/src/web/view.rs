@@ -104,18 +104,61 @@ fn footer(contact: &crate::config::ContactConfig) -> Markup {
     }
 }
 
-/// The totals of a budget (`{income, expenses}` as the API writes it), as the domain adds them
-/// up (`Budget::totals`): the project's total cost, its eligible expenses, the income, what of it
-/// reduces the subsidy base, and the base. Nothing when the budget cannot be read or added up (a
-/// form with an amount that is not a number).
-pub fn budget_totals(budget: &Value) -> Markup {
-    let Ok(budget) = serde_json::from_value::<grants_domain::Budget>(budget.clone()) else {
-        return html! {};
-    };
+/// A budget's expense and income lines (with the captions the page gives them), then its totals.
+pub fn budget_lines(
+    budget: &grants_domain::Budget,
+    expenses_caption: &str,
+    income_caption: &str,
+) -> Markup {
+    html! {
+        table {
+            caption { (expenses_caption) }
+            thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" } } }
+            tbody {
+                @for line in &budget.expenses {
+                    tr {
+                        td { (line.category.label_ja()) @if !line.category.is_eligible() { "（補助対象外）" } }
+                        td { (line.item) }
+                        td.num { (line.quantity) }
+                        td.num { (line.unit_price) }
+                    }
+                }
+            }
+        }
+        table {
+            caption { (income_caption) }
+            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th.num scope="col" { "金額" } } }
+            tbody {
+                @for line in &budget.income {
+                    tr { td { (line.kind.label_ja()) } td { (line.description) } td.num { (line.amount) } }
+                }
+            }
+        }
+        (budget_totals(budget))
+    }
+}
+
+/// An application's plan as its read gives it: title, summary, purpose, beneficiaries, period.
+pub fn application_plan(application: &crate::service::application_read::ApplicationRead) -> Markup {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let period = application.period;
+    html! {
+        dt { "事業名" } dd { (text(&application.title)) }
+        dt { "事業概要" } dd { (text(&application.summary)) }
+        dt { "事業の目的・内容" } dd { (text(&application.purpose)) }
+        dt { "対象者・受益者" } dd { (text(&application.beneficiaries)) }
+        dt { "事業期間" } dd { (day(period.map(|period| period.start))) " 〜 " (day(period.map(|period| period.end))) }
+    }
+}
+
+/// The totals of a budget, as the domain adds them up (`Budget::totals`): the project's total
+/// cost, its eligible expenses, the income, what of it reduces the subsidy base, and the base.
+/// Nothing when the amounts are too large to add up.
+pub fn budget_totals(budget: &grants_domain::Budget) -> Markup {
     let (Ok(totals), Ok(income)) = (budget.totals(), budget.income_total()) else {
         return html! {};
     };
-    let yen = |amount: grants_domain::Yen| yen_of(&serde_json::json!(amount));
+    let yen = |amount: grants_domain::Yen| amount.to_string();
     html! {
         table.budget-totals {
             caption { "予算の合計" }

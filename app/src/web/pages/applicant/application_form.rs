@@ -13,13 +13,16 @@ use maud::{html, Markup};
 use serde_json::{json, Value};
 
 use super::{load_application, number, rows, with_session, Flags};
+use crate::service::application_read::ApplicationRead;
+use crate::service::group_read::GroupListRow;
+use crate::service::round_read::RoundRead;
 use crate::web::api::{encode, Call, Problem};
 use crate::web::csrf::Binding;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{
-    self, error_summary, flash, form_guard, instant_of, page_with_status, text, yen_of, Input,
+    self, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
 };
 use crate::web::Web;
 
@@ -100,23 +103,26 @@ fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
     })
 }
 
-/// The posted-fields form of an application as the API answered it, for editing.
-fn application_fields(application: &Value) -> FormData {
+/// The posted-fields form of a saved application, for editing.
+fn application_fields(application: &ApplicationRead) -> FormData {
     let mut fields = FormData::default();
-    for name in ["title", "summary", "purpose", "beneficiaries"] {
-        fields.set(name, text(&application[name]));
+    for (name, value) in [
+        ("title", &application.title),
+        ("summary", &application.summary),
+        ("purpose", &application.purpose),
+        ("beneficiaries", &application.beneficiaries),
+    ] {
+        fields.set(name, value.as_deref().unwrap_or_default());
     }
-    fields.set("period_start", text(&application["period"]["start"]));
-    fields.set("period_end", text(&application["period"]["end"]));
-    if let Some(amount) = application["requested_amount"].as_i64() {
-        fields.set("requested_amount", amount.to_string());
+    if let Some(period) = &application.period {
+        fields.set("period_start", period.start.to_string());
+        fields.set("period_end", period.end.to_string());
     }
-    // The form page still reads the application as the API answered it (JSON); the budget is
-    // read into the domain's type here, as the grant's change form reads it from the service.
-    if let Ok(budget) =
-        serde_json::from_value::<grants_domain::Budget>(application["budget"].clone())
-    {
-        budget_fields(&budget, &mut fields);
+    if let Some(amount) = application.requested_amount {
+        fields.set("requested_amount", amount.to_i64().to_string());
+    }
+    if let Some(budget) = &application.budget {
+        budget_fields(budget, &mut fields);
     }
     fields
 }
@@ -175,30 +181,35 @@ pub(super) fn budget_tables(values: &FormData) -> Markup {
     }
 }
 
-/// What the form is about: a new draft in a round (with the groups to choose from), or a saved one.
+/// What the form is about: a new draft in a round (with the groups to choose from; none when they
+/// could not be read), or a saved one (its read; none when the session ended while it was typed).
 enum Subject<'a> {
     New {
-        round: &'a Value,
-        groups: Option<&'a [Value]>,
+        round: &'a RoundRead,
+        groups: Option<&'a [GroupListRow]>,
     },
     Saved {
-        application: &'a Value,
-        round: Option<&'a Value>,
+        id: &'a str,
+        application: Option<&'a ApplicationRead>,
+        round: Option<&'a RoundRead>,
     },
 }
 
-fn round_terms(round: &Value) -> Markup {
-    let rates: Vec<&str> = round["rate_schedule"]
-        .as_array()
-        .map(|rates| rates.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+fn round_terms(round: &RoundRead) -> Markup {
+    let settings = &round.settings;
+    let rates: Vec<String> = settings
+        .rate_schedule
+        .rates()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     html! {
         div.summary-box {
-            p { strong { (text(&round["title"])) } }
+            p { strong { (settings.title) } }
             p {
-                "締切 " (instant_of(&round["closes_at"])) "。補助上限額 " (yen_of(&round["cap"]))
+                "締切 " (view::instant_ja(&crate::service::jst(settings.closes_at))) "。補助上限額 " (settings.cap)
                 "、補助率 " (rates.join(" → ")) "（交付を受けた回数による）、"
-                (yen_of(&round["rounding_unit"])) "未満切り捨て。"
+                (settings.rounding_unit) "未満切り捨て。"
             }
         }
     }
@@ -273,12 +284,12 @@ fn application_form(
     let v = &state.values;
     let (action, title, round) = match subject {
         Subject::New { round, .. } => (
-            format!("/rounds/{}/apply", text(&round["id"])),
+            format!("/rounds/{}/apply", round.id),
             "申請書の作成".to_owned(),
             Some(*round),
         ),
-        Subject::Saved { application, round } => (
-            format!("/applications/{}/edit", text(&application["id"])),
+        Subject::Saved { id, round, .. } => (
+            format!("/applications/{id}/edit"),
             "申請書の編集".to_owned(),
             *round,
         ),
@@ -288,23 +299,29 @@ fn application_form(
     // `amount_warning`, rule 3): saving is allowed, but the form says so beside the amount.
     let amount_warning = match subject {
         Subject::Saved { .. } if state.errors.field("requested_amount").is_some() => None,
-        Subject::Saved { application, .. } => application["amount_warning"]["detail_ja"]
-            .as_str()
-            .map(|rule| format!("{rule}。下書きは保存できますが、このままでは提出できません。")),
+        Subject::Saved { application, .. } => application
+            .and_then(|application| application.amount_warning.as_ref())
+            .map(|rule| {
+                format!(
+                    "{}。下書きは保存できますが、このままでは提出できません。",
+                    rule.detail_ja
+                )
+            }),
         Subject::New { .. } => None,
     };
     // Where app.js asks for the maximum of the budget being typed (a saved draft only: the API
     // computes it with the draft's own terms).
     let maximum_url = match subject {
-        Subject::Saved { application, .. } if application["status"].is_string() => Some(format!(
-            "/applications/{}/maximum",
-            text(&application["id"])
-        )),
+        Subject::Saved {
+            id,
+            application: Some(application),
+            ..
+        } if application.status.is_some() => Some(format!("/applications/{id}/maximum")),
         _ => None,
     };
     let body = html! {
         @if let Some(round) = round { (round_terms(round)) }
-        @if let Subject::Saved { application, .. } = subject {
+        @if let Subject::Saved { application: Some(application), .. } = subject {
             (status_box(application))
         }
         (flash(saved))
@@ -320,7 +337,8 @@ fn application_form(
                             @if let Some(error) = field_error("group_id") { p.error id="e-group_id" { (error) } }
                             select #f-group_id name="group_id" aria-describedby=[field_error("group_id").map(|_| "e-group_id")] {
                                 @for group in *groups {
-                                    option value=(text(&group["id"])) selected[text(&group["id"]) == v.get("group_id")] { (text(&group["name"])) }
+                                    @let group_id = group.id.to_string();
+                                    option value=(group_id) selected[group_id == v.get("group_id")] { (group.name) }
                                 }
                             }
                         }
@@ -352,7 +370,10 @@ fn application_form(
                     @if let Some(error) = field_error(name) { p.error id={ "e-" (name) } { (error) } }
                 }
                 (budget_tables(v))
-                (crate::web::view::budget_totals(&budget_json(v, &mut Vec::new())))
+                // The totals of the rows as typed, when every amount in them is a number.
+                @if let Ok(budget) = serde_json::from_value::<grants_domain::Budget>(budget_json(v, &mut Vec::new())) {
+                    (crate::web::view::budget_totals(&budget))
+                }
                 p.hint { "合計は、入力した行から「保存」のたびに計算し直します。" }
                 (Input::text("requested_amount", "補助金申請額（円）").required().hint("補助上限額（保存すると表示されます）以下の額を入力してください。").warning(amount_warning.as_deref()).render(state))
             }
@@ -368,40 +389,33 @@ fn application_form(
 }
 
 /// The status, the computed maximum and, when returned, staff's reason.
-pub(super) fn status_box(application: &Value) -> Markup {
+pub(super) fn status_box(application: &ApplicationRead) -> Markup {
     html! {
         div.summary-box aria-live="polite" {
-            p { "状況：" strong { (view::application_status(text(&application["status"]))) } }
-            p #max-amount { "補助上限額（保存した内容から計算）：" strong { (yen_of(&application["max_amount"])) }
-                @if let Some(rate) = application["rate"].as_str() { "（補助率 " (rate) "）" } }
-            p { "申請額：" (yen_of(&application["requested_amount"])) }
-            @if let Some(reason) = application["returned_reason"].as_str() {
+            p { "状況：" strong { (view::application_state(application.status)) } }
+            p #max-amount { "補助上限額（保存した内容から計算）：" strong { (view::amount(application.max_amount)) }
+                @if let Some(rate) = application.rate { "（補助率 " (rate) "）" } }
+            p { "申請額：" (view::amount(application.requested_amount)) }
+            @if let Some(reason) = &application.returned_reason {
                 p.error { "差戻しの理由：" (reason) }
             }
-            @if let Some(reason) = application["closing_reason"].as_str() {
+            @if let Some(reason) = &application.closing_reason {
                 p { "理由：" (reason) }
             }
         }
     }
 }
 
-/// Fetches a round, and the caller's groups (None when they cannot be read).
+/// A round, and the caller's groups (none when they cannot be read, or for the public).
 async fn round_and_groups(
     web: &Web,
     token: Option<&str>,
     round_id: &str,
-) -> Result<(Value, Option<Vec<Value>>), Problem> {
-    let round = web
-        .api
-        .get(format!("/api/v1/rounds/{}", encode(round_id)), token)
-        .await?;
+) -> Result<(RoundRead, Option<Vec<GroupListRow>>), Problem> {
+    let reads = web.reads_as(token).await?;
+    let round = reads.round(round_id).await?;
     let groups = match token {
-        Some(token) => web
-            .api
-            .get("/api/v1/groups", Some(token))
-            .await
-            .ok()
-            .and_then(|groups| groups.as_array().cloned()),
+        Some(_) => reads.my_groups().await.ok(),
         None => None,
     };
     Ok((round, groups))
@@ -473,7 +487,7 @@ pub(super) async fn start_application(
         Ok(created) => {
             let id = text(&created["id"]).to_owned();
             if form.get("_action") == "submit" {
-                submit_then(&web, &visitor, &token, &form, &id, &created).await
+                submit_then(&web, &visitor, &token, &form, &id).await
             } else {
                 redirect(&format!("/applications/{id}/edit?saved=1"))
             }
@@ -506,7 +520,6 @@ async fn submit_then(
     token: &str,
     form: &FormData,
     id: &str,
-    saved: &Value,
 ) -> Response {
     let call = Call::command(
         Method::POST,
@@ -519,16 +532,13 @@ async fn submit_then(
         Ok(_) => redirect(&format!("/applications/{id}?submitted=1")),
         Err(problem) => {
             let errors = Errors::placed(&problem, APPLICATION_FIELDS, &[]);
-            let round = web
-                .api
-                .get(
-                    format!("/api/v1/rounds/{}", encode(text(&saved["round_id"]))),
-                    Some(token),
-                )
-                .await
-                .ok();
+            let (application, round) = match load_application(web, token, id).await {
+                Ok((application, round)) => (Some(application), round),
+                Err(_) => (None, None),
+            };
             let subject = Subject::Saved {
-                application: saved,
+                id,
+                application: application.as_ref(),
                 round: round.as_ref(),
             };
             let state = FormState::new(form.typed()).with_errors(errors);
@@ -557,7 +567,8 @@ pub(super) async fn edit_application(
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
     let subject = Subject::Saved {
-        application: &application,
+        id: &id,
+        application: Some(&application),
         round: round.as_ref(),
     };
     let state = FormState::new(application_fields(&application));
@@ -581,14 +592,17 @@ pub(super) async fn save_application(
         } => (visitor, token, signed_in_again),
         Guard::Rerender { visitor, state } => {
             // Without a session the application cannot be read: show the form with what was typed.
-            let placeholder = json!({"id": id});
             let loaded = match visitor.token() {
                 Some(token) => load_application(&web, token, &id).await.ok(),
                 None => None,
             };
-            let (application, round) = loaded.unwrap_or((placeholder, None));
+            let (application, round) = match loaded {
+                Some((application, round)) => (Some(application), round),
+                None => (None, None),
+            };
             let subject = Subject::Saved {
-                application: &application,
+                id: &id,
+                application: application.as_ref(),
                 round: round.as_ref(),
             };
             return application_form(&visitor, &subject, &state, None);
@@ -604,9 +618,9 @@ pub(super) async fn save_application(
     )
     .idempotent(form.idempotency_key("save"));
     let response = match web.api.send(call).await {
-        Ok(saved) => {
+        Ok(_) => {
             if form.get("_action") == "submit" {
-                submit_then(&web, &visitor, &token, &form, &id, &saved).await
+                submit_then(&web, &visitor, &token, &form, &id).await
             } else {
                 redirect(&format!("/applications/{id}/edit?saved=1"))
             }
@@ -621,7 +635,8 @@ pub(super) async fn save_application(
                 Err(problem) => return read_failed(&visitor, &problem, &path),
             };
             let subject = Subject::Saved {
-                application: &application,
+                id: &id,
+                application: Some(&application),
                 round: round.as_ref(),
             };
             application_form(

@@ -4,20 +4,18 @@ use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use grants_domain::{ExpenseCategory, IncomeKind};
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
 use super::application_form::status_box;
 use super::{load_application, non_empty, with_session, Flags};
-use crate::service::attachment_read::AttachmentRead;
+use crate::service::application_read::ApplicationRead;
+use crate::service::round_read::RoundRead;
 use crate::web::api::{encode, Call};
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 use grants_domain::application::ApplicationStatus;
 
@@ -39,8 +37,8 @@ impl Above<'_> {
 
 fn application_page(
     visitor: &Visitor,
-    application: &Value,
-    round: Option<&Value>,
+    application: &ApplicationRead,
+    round: Option<&RoundRead>,
     notice: Option<&str>,
     withdraw: &FormState,
     above: Above<'_>,
@@ -50,69 +48,40 @@ fn application_page(
         promotion,
         documents,
     } = above;
-    let id = text(&application["id"]);
+    let id = application.id.to_string();
+    let id = id.as_str();
     // What the group may still do is the domain's rule (a runner-up may withdraw, too).
-    let known = serde_json::from_value::<ApplicationStatus>(application["status"].clone()).ok();
-    let editable = known.is_some_and(ApplicationStatus::is_editable);
-    let withdrawable = known.is_some_and(ApplicationStatus::is_withdrawable);
-    // This page still reads the application as the API answered it; its files are read into
-    // the service's type, which the shared files section shows.
-    let files: Vec<AttachmentRead> =
-        serde_json::from_value(application["attachments"].clone()).unwrap_or_default();
+    let editable = application
+        .status
+        .is_some_and(ApplicationStatus::is_editable);
+    let withdrawable = application
+        .status
+        .is_some_and(ApplicationStatus::is_withdrawable);
     let body = html! {
         (flash(notice))
-        @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } } }
+        @if let Some(round) = round { p { "公募：" a href={ "/rounds/" (round.id) } { (round.settings.title) } } }
         (status_box(application))
         (documents)
         @if let Some(read) = promotion { (super::promotion::notice_box(id, read)) }
-        @if let Some(grant_id) = application["grant_id"].as_str() {
+        @if let Some(grant_id) = application.grant_id {
             p { a.button href={ "/grants/" (grant_id) } { "交付決定のページへ" } }
         }
-        @if let Some(at) = application["submitted_at"].as_str() { p { "提出日時：" (view::instant_ja(at)) } }
+        @if let Some(at) = &application.submitted_at { p { "提出日時：" (view::instant_ja(at)) } }
         @if editable {
             p { a.button href={ "/applications/" (id) "/edit" } { "申請書を編集・提出する" } }
         }
         h2 { "事業計画" }
         dl.facts {
-            dt { "受付番号" } dd #receipt-number { (text(&application["receipt_number"])) }
-            dt { "事業名" } dd { (text(&application["title"])) }
-            dt { "事業概要" } dd { (text(&application["summary"])) }
-            dt { "事業の目的・内容" } dd { (text(&application["purpose"])) }
-            dt { "対象者・受益者" } dd { (text(&application["beneficiaries"])) }
-            dt { "事業期間" } dd { (date_of(&application["period"]["start"])) " 〜 " (date_of(&application["period"]["end"])) }
+            dt { "受付番号" } dd #receipt-number { (application.receipt_number) }
+            (view::application_plan(application))
         }
         h2 { "収支予算" }
-        table {
-            caption { "支出" }
-            thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" } } }
-            tbody {
-                @for line in application["budget"]["expenses"].as_array().into_iter().flatten() {
-                    @let category: Option<ExpenseCategory> = serde_json::from_value(line["category"].clone()).ok();
-                    tr {
-                        td { (category.map(|c| c.label_ja()).unwrap_or("—")) @if category.is_some_and(|c| !c.is_eligible()) { "（補助対象外）" } }
-                        td { (text(&line["item"])) }
-                        td.num { (line["quantity"]) }
-                        td.num { (yen_of(&line["unit_price"])) }
-                    }
-                }
-            }
-        }
-        table {
-            caption { "収入" }
-            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th.num scope="col" { "金額" } } }
-            tbody {
-                @for line in application["budget"]["income"].as_array().into_iter().flatten() {
-                    @let kind: Option<IncomeKind> = serde_json::from_value(line["kind"].clone()).ok();
-                    tr { td { (kind.map(|k| k.label_ja()).unwrap_or("—")) } td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
-                }
-            }
-        }
-        (crate::web::view::budget_totals(&application["budget"]))
+        @if let Some(budget) = &application.budget { (view::budget_lines(budget, "支出", "収入")) }
         (super::attachments::section(
             visitor,
             &super::attachments::Files {
                 page: format!("/applications/{id}"),
-                files: &files,
+                files: &application.attachments,
                 kinds: super::attachments::application_kinds(),
                 editable,
                 lines: &[],
@@ -131,7 +100,10 @@ fn application_page(
         }
         p { a href="/my" { "マイページへ戻る" } }
     };
-    let title = format!("申請：{}", non_empty(text(&application["title"])));
+    let title = format!(
+        "申請：{}",
+        non_empty(application.title.as_deref().unwrap_or_default())
+    );
     let code = if upload.errors.is_empty() {
         withdraw.status()
     } else {

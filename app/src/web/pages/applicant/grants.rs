@@ -36,7 +36,10 @@ pub(super) async fn load_grant(
 ) -> Result<(GrantRead, Option<ApplicationRead>), Problem> {
     let reads = web.reads(token).await?;
     let grant = reads.grant(id).await?;
-    let application = reads.application(grant.application_id).await.ok();
+    let application = reads
+        .application(&grant.application_id.to_string())
+        .await
+        .ok();
     Ok((grant, application))
 }
 

@@ -29,10 +29,11 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::web::api::{encode, Problem};
+use crate::service::application_read::ApplicationRead;
+use crate::service::round_read::RoundRead;
+use crate::web::api::Problem;
 use crate::web::form::FormData;
 use crate::web::session::{set_session, Visitor};
-use crate::web::view::text;
 use crate::web::Web;
 use application_form::{
     edit_application, new_application, preview_maximum, save_application, start_application,
@@ -209,23 +210,16 @@ pub(super) struct Flags {
     pub(super) removed: Option<String>,
 }
 
+/// An application the caller may read and its round (none when the round cannot be read), through
+/// the service layer.
 pub(super) async fn load_application(
     web: &Web,
     token: &str,
     id: &str,
-) -> Result<(Value, Option<Value>), Problem> {
-    let application = web
-        .api
-        .get(format!("/api/v1/applications/{}", encode(id)), Some(token))
-        .await?;
-    let round = web
-        .api
-        .get(
-            format!("/api/v1/rounds/{}", encode(text(&application["round_id"]))),
-            Some(token),
-        )
-        .await
-        .ok();
+) -> Result<(ApplicationRead, Option<RoundRead>), Problem> {
+    let reads = web.reads(token).await?;
+    let application = reads.application(id).await?;
+    let round = reads.round(&application.round_id.to_string()).await.ok();
     Ok((application, round))
 }
 

@@ -266,7 +266,10 @@ struct Loaded {
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
     let reads = web.reads(token).await?;
     let grant = reads.grant(id).await?;
-    let application = reads.application(grant.application_id).await.ok();
+    let application = reads
+        .application(&grant.application_id.to_string())
+        .await
+        .ok();
     let report = reads.settlement_report(id).await.ok();
     let documents = crate::web::pages::documents::section(
         web,

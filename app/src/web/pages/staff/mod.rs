@@ -340,11 +340,14 @@ pub(super) fn row_of<'a>(rows: &'a [Value], id: &str) -> Option<&'a Value> {
 
 /// One application's title for a table, never empty.
 pub(super) fn title_of(row: &Value) -> String {
-    let title = text(&row["title"]).trim();
-    if title.is_empty() {
-        "（事業名未入力）".to_owned()
-    } else {
-        title.to_owned()
+    non_empty_title(row["title"].as_str())
+}
+
+/// An application's title, or 「（事業名未入力）」 while none was typed.
+pub(super) fn non_empty_title(title: Option<&str>) -> String {
+    match title.map(str::trim) {
+        Some(title) if !title.is_empty() => title.to_owned(),
+        _ => "（事業名未入力）".to_owned(),
     }
 }
 

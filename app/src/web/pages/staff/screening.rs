@@ -10,22 +10,21 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use grants_domain::application::content::REASON_MAX;
-use grants_domain::{ExpenseCategory, IncomeKind};
 use maud::html;
 use serde_json::{json, Value};
 
 use super::{
-    act, done_at, refused_outright, resubmit, round_applications, round_menu, status_of,
-    status_of_row, title_of, Done,
+    act, done_at, non_empty_title, refused_outright, resubmit, round_applications, round_menu,
+    status_of, status_of_row, title_of, Done,
 };
+use crate::service::application_read::ApplicationRead;
 use crate::web::api::{encode, Call, Problem};
 use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{
-    self, date_of, error_summary, flash, form_guard, instant_of, page, page_with_status, text,
-    yen_of, Input,
+    self, error_summary, flash, form_guard, instant_of, page, page_with_status, text, yen_of, Input,
 };
 use crate::web::Web;
 
@@ -45,11 +44,7 @@ async fn list(
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let round = match web
-        .api
-        .get(format!("/api/v1/rounds/{}", encode(&id)), Some(token))
-        .await
-    {
+    let round = match async { web.reads(token).await?.round(&id).await }.await {
         Ok(round) => round,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
@@ -74,7 +69,7 @@ async fn list(
         @let all: Vec<&Value> = rows.iter().collect();
         (applications_table(&all, "すべての申請"))
     };
-    let title = format!("形式審査：{}", text(&round["title"]));
+    let title = format!("形式審査：{}", round.settings.title);
     page(&visitor, &title, body)
 }
 
@@ -104,66 +99,37 @@ fn applications_table(rows: &[&Value], caption: &str) -> maud::Markup {
 
 fn application_page(
     visitor: &Visitor,
-    application: &Value,
+    application: &ApplicationRead,
     state: &FormState,
     notice: Option<&str>,
 ) -> Response {
-    let id = text(&application["id"]);
-    let round_id = text(&application["round_id"]);
+    let id = application.id.to_string();
     let body = html! {
         (flash(notice))
-        p { a href={ "/staff/rounds/" (round_id) "/screening" } { "この募集回の申請一覧へ" } }
+        p { a href={ "/staff/rounds/" (application.round_id) "/screening" } { "この募集回の申請一覧へ" } }
         div.summary-box {
-            p { "状況：" strong { (view::application_status(text(&application["status"]))) } }
-            p { "申請額：" (yen_of(&application["requested_amount"])) }
-            p { "補助上限額（計算値）：" (yen_of(&application["max_amount"]))
-                @if let Some(rate) = application["rate"].as_str() { "（補助率 " (rate) "）" } }
-            @if let Some(at) = application["submitted_at"].as_str() { p { "提出日時：" (view::instant_ja(at)) } }
-            @if let Some(reason) = application["returned_reason"].as_str() { p { "差戻しの理由：" (reason) } }
-            @if let Some(reason) = application["closing_reason"].as_str() { p { "理由：" (reason) } }
-            @if let Some(grant) = application["grant_id"].as_str() {
+            p { "状況：" strong { (view::application_state(application.status)) } }
+            p { "申請額：" (view::amount(application.requested_amount)) }
+            p { "補助上限額（計算値）：" (view::amount(application.max_amount))
+                @if let Some(rate) = application.rate { "（補助率 " (rate) "）" } }
+            @if let Some(at) = &application.submitted_at { p { "提出日時：" (view::instant_ja(at)) } }
+            @if let Some(reason) = &application.returned_reason { p { "差戻しの理由：" (reason) } }
+            @if let Some(reason) = &application.closing_reason { p { "理由：" (reason) } }
+            @if let Some(grant) = application.grant_id {
                 p { a href={ "/staff/grants/" (grant) } { "交付の記録へ" } }
             }
         }
         h2 { "事業計画" }
-        dl.facts {
-            dt { "事業名" } dd { (text(&application["title"])) }
-            dt { "事業概要" } dd { (text(&application["summary"])) }
-            dt { "事業の目的・内容" } dd { (text(&application["purpose"])) }
-            dt { "対象者・受益者" } dd { (text(&application["beneficiaries"])) }
-            dt { "事業期間" } dd { (date_of(&application["period"]["start"])) " 〜 " (date_of(&application["period"]["end"])) }
-        }
-        table {
-            caption { "支出予算" }
-            thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" } } }
-            tbody {
-                @for line in application["budget"]["expenses"].as_array().into_iter().flatten() {
-                    @let category: Option<ExpenseCategory> = serde_json::from_value(line["category"].clone()).ok();
-                    tr {
-                        td { (category.map(|c| c.label_ja()).unwrap_or("—")) @if category.is_some_and(|c| !c.is_eligible()) { "（補助対象外）" } }
-                        td { (text(&line["item"])) }
-                        td.num { (line["quantity"]) }
-                        td.num { (yen_of(&line["unit_price"])) }
-                    }
-                }
-            }
-        }
-        table {
-            caption { "収入予算" }
-            thead { tr { th scope="col" { "種類" } th scope="col" { "内容" } th.num scope="col" { "金額" } } }
-            tbody {
-                @for line in application["budget"]["income"].as_array().into_iter().flatten() {
-                    @let kind: Option<IncomeKind> = serde_json::from_value(line["kind"].clone()).ok();
-                    tr { td { (kind.map(|k| k.label_ja()).unwrap_or("—")) } td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
-                }
-            }
-        }
-        (crate::web::view::budget_totals(&application["budget"]))
+        dl.facts { (view::application_plan(application)) }
+        @if let Some(budget) = &application.budget { (view::budget_lines(budget, "支出予算", "収入予算")) }
         h2 { "形式審査" }
         (checks_record(application))
-        (screening_form(visitor, id, state))
+        (screening_form(visitor, &id, state))
     };
-    let title = format!("申請の形式審査：{}", title_of(application));
+    let title = format!(
+        "申請の形式審査：{}",
+        non_empty_title(application.title.as_deref())
+    );
     page_with_status(status_of(&[state]), visitor, &title, body)
 }
 
@@ -193,10 +159,8 @@ fn screening_form(visitor: &Visitor, id: &str, state: &FormState) -> maud::Marku
     }
 }
 
-async fn load(web: &Web, token: &str, id: &str) -> Result<Value, Problem> {
-    web.api
-        .get(format!("/api/v1/applications/{}", encode(id)), Some(token))
-        .await
+async fn load(web: &Web, token: &str, id: &str) -> Result<ApplicationRead, Problem> {
+    web.reads(token).await?.application(id).await
 }
 
 async fn application(
@@ -282,23 +246,16 @@ async fn screen(
 }
 
 /// What was checked at the latest screening, by whom and when, as the application read says.
-fn checks_record(application: &Value) -> maud::Markup {
-    let record = &application["screening_checks"];
-    let mark = |checked: &Value| {
-        if checked.as_bool() == Some(true) {
-            "確認済み"
-        } else {
-            "未確認"
-        }
-    };
+fn checks_record(application: &ApplicationRead) -> maud::Markup {
+    let mark = |checked: bool| if checked { "確認済み" } else { "未確認" };
     html! {
-        @if record.is_object() {
+        @if let Some(record) = &application.screening_checks {
             dl.facts #screening-checks {
-                dt { "構成員数（5人以上）" } dd { (mark(&record["members"])) }
-                dt { "市内在住の構成員" } dd { (mark(&record["residents"])) }
-                dt { "団体の規約" } dd { (mark(&record["rules"])) }
-                @if !text(&record["note"]).is_empty() { dt { "確認のメモ" } dd { (text(&record["note"])) } }
-                dt { "確認した職員" } dd { (text(&record["by"])) "（" (crate::web::view::instant_of(&record["at"])) "）" }
+                dt { "構成員数（5人以上）" } dd { (mark(record.checks.members)) }
+                dt { "市内在住の構成員" } dd { (mark(record.checks.residents)) }
+                dt { "団体の規約" } dd { (mark(record.checks.rules)) }
+                @if !record.checks.note.is_empty() { dt { "確認のメモ" } dd { (record.checks.note) } }
+                dt { "確認した職員" } dd { (record.by) "（" (view::instant_ja(&record.at)) "）" }
             }
         }
     }
