@@ -16,6 +16,7 @@ pub mod grant_read;
 pub mod grants;
 pub mod group_read;
 pub mod groups;
+pub mod idempotency;
 pub mod load;
 pub mod members;
 pub mod promotions;
