@@ -522,3 +522,77 @@ on_both_backends!(
         assert!(!submitted.html.contains("id=\"review-waiting\""));
     }
 );
+
+on_both_backends!(
+    a_form_posted_twice_runs_its_command_once_and_a_refusal_replays,
+    |app: TestApp| async move {
+        let (_, grant) = decided_grant(&app, "twice@example.jp").await;
+        let browser = Browser::new(&app);
+        browser.sign_in("twice@example.jp").await;
+        let member = app
+            .sign_in("twice@example.jp", grants_tests::TEST_PASSWORD)
+            .await;
+        let path = format!("/grants/{grant}");
+        let page = browser.get(&path).await;
+
+        // Rule 7's refusal, posted twice with the same one-time form id: the same refusal twice.
+        let too_much = [("amount", "228,801")];
+        for _ in 0..2 {
+            let refused = post_form(&browser, &page, &format!("{path}/advance"), &too_much).await;
+            assert_eq!(refused.status, 422, "{}", refused.html);
+            assert!(refused.html.contains("id=\"e-amount\""), "{}", refused.html);
+        }
+
+        // A request posted twice (a double click, a reload): one advance request in the grant.
+        let form = browser.get(&path).await;
+        for _ in 0..2 {
+            let requested = post_form(
+                &browser,
+                &form,
+                &format!("{path}/advance"),
+                &[("amount", "100000")],
+            )
+            .await;
+            assert_eq!(requested.status, 200, "{}", requested.html);
+            assert!(requested.html.contains("概算払を請求しました"));
+        }
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/grants/{grant}"),
+                &member,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(
+            read["advance_requests"].as_array().map(Vec::len),
+            Some(1),
+            "{read}"
+        );
+
+        // The same form id with other fields is another submission: refused, nothing appended.
+        let other = post_form(
+            &browser,
+            &form,
+            &format!("{path}/advance"),
+            &[("amount", "1000")],
+        )
+        .await;
+        assert_eq!(other.status, 422, "{}", other.html);
+        let read = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/grants/{grant}"),
+                &member,
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(
+            read["advance_requests"].as_array().map(Vec::len),
+            Some(1),
+            "{read}"
+        );
+    }
+);

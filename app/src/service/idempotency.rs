@@ -185,10 +185,13 @@ impl Claim<'_> {
 
     /// The answer stored by whichever execution stored one.
     pub async fn stored(&self) -> Result<Option<Stored>, ServiceError> {
-        Ok(self.row().await?.and_then(|row| match (row.status, row.response) {
-            (Some(outcome), Some(record)) => Some(Stored { outcome, record }),
-            _ => None,
-        }))
+        Ok(self
+            .row()
+            .await?
+            .and_then(|row| match (row.status, row.response) {
+                (Some(outcome), Some(record)) => Some(Stored { outcome, record }),
+                _ => None,
+            }))
     }
 
     /// Takes over an unanswered claim whose lease ran out, if no other copy took it first.
@@ -249,4 +252,3 @@ impl Claim<'_> {
         Ok(stored == 1)
     }
 }
-

@@ -85,7 +85,7 @@ impl Reads<'_> {
 }
 
 /// The id of a page's path: a path that names no id names nothing that exists.
-fn path_id<T: FromStr>(text: &str) -> Result<T, ServiceError> {
+pub fn path_id<T: FromStr>(text: &str) -> Result<T, ServiceError> {
     text.parse().map_err(|_| ServiceError::not_found())
 }
 

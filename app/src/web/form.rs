@@ -267,6 +267,38 @@ pub async fn guard(web: &Web, visitor: Visitor, form: &FormData) -> Guard {
     rerender(visitor, SESSION_ENDED, true)
 }
 
+/// A whole number as people type it: full-width digits, commas, yen signs and 円 are allowed
+/// (`１２，０００円` is 12000). `None` for anything else, an empty field included.
+pub fn whole_number(value: &str) -> Option<u64> {
+    let digits: String = value
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '円'))
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    digits.parse().ok()
+}
+
+/// An amount field as yen: an empty field is zero (the rule that needs more says so); otherwise the
+/// message to show beside the field when what was typed is not a whole number of yen, or is more
+/// than any amount of money the service holds.
+pub fn yen_field(value: &str) -> Result<grants_domain::Yen, &'static str> {
+    if value.trim().is_empty() {
+        return Ok(grants_domain::Yen::ZERO);
+    }
+    let number = whole_number(value).ok_or(UNREADABLE_NUMBER)?;
+    i64::try_from(number)
+        .ok()
+        .and_then(|amount| grants_domain::Yen::new(amount).ok())
+        .ok_or(AMOUNT_TOO_LARGE)
+}
+
+/// Beside an amount field whose value is more than any amount of money the service holds.
+pub const AMOUNT_TOO_LARGE: &str = "金額が大きすぎます。正しい金額を入力してください";
+
 /// Beside a number field whose value could not be read as a number.
 pub const UNREADABLE_NUMBER: &str =
     "0以上の整数を半角または全角の数字で入力してください（例：12000）";

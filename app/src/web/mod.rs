@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod caller;
+pub mod command;
 pub mod csrf;
 pub mod form;
 pub mod pages;

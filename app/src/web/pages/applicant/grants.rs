@@ -18,10 +18,14 @@ use serde_json::json;
 
 use super::application_form::{budget_fields, budget_json, budget_tables};
 use super::{non_empty, with_session};
+use crate::policy::Applicant;
 use crate::service::application_read::ApplicationRead;
 use crate::service::grant_read::GrantRead;
+use crate::service::grants;
 use crate::web::api::{encode, Call, Problem};
-use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
+use crate::web::form::{guard, yen_field, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
@@ -401,22 +405,38 @@ pub(super) async fn request_advance(
             return grant_page_again(&web, &visitor, &id, Posted::Advance, state).await
         }
     };
-    let mut bad = Vec::new();
-    let amount = super::number(form.get("amount"), "amount", &mut bad);
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/grants/{}/advance-requests", encode(&id)),
-        Some(&token),
-        Some(json!({ "amount": amount })),
-    )
-    .idempotent(form.idempotency_key("advance"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("/grants/{id}?advance=1")),
+    let amount = match yen_field(form.get("amount")) {
+        Ok(amount) => amount,
+        Err(message) => {
+            let mut errors = Errors::default();
+            errors.add(Some("amount"), message);
+            let state = FormState::new(form.typed()).with_errors(errors);
+            let page = grant_page_again(&web, &visitor, &id, Posted::Advance, state).await;
+            return with_session(page, &visitor, again);
+        }
+    };
+    let state = &web.state;
+    let command = PageCommand {
+        path: &format!("/grants/{id}/advance"),
+        form: &form,
+        step: "advance",
+    };
+    let grant = path_id(&id);
+    let outcome = web
+        .once(&token, command, |actor, context| async move {
+            let input = grants::AdvanceAsked { amount };
+            grants::request_advance(state, &context, &Applicant::admit(actor)?, grant?, input)
+                .await
+                .map(|_| ())
+        })
+        .await;
+    let response = match outcome {
+        Ok(()) => redirect(&format!("/grants/{id}?advance=1")),
         Err(problem) if problem.status == StatusCode::NOT_FOUND => {
             read_failed(&visitor, &problem, &format!("/grants/{id}"))
         }
         Err(problem) => {
-            let errors = Errors::placed(&problem, &["amount"], &bad);
+            let errors = Errors::placed(&problem, &["amount"], &[]);
             let state = FormState::new(form.typed()).with_errors(errors);
             grant_page_again(&web, &visitor, &id, Posted::Advance, state).await
         }
@@ -441,18 +461,24 @@ pub(super) async fn withdraw_grant(
             return grant_page_again(&web, &visitor, &id, Posted::Withdraw, state).await
         }
     };
-    // The API records its own reason when none is given.
-    let reason = form.get("reason").trim();
-    let body = (!reason.is_empty()).then(|| json!({ "reason": reason }));
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/grants/{}/withdraw", encode(&id)),
-        Some(&token),
-        body,
-    )
-    .idempotent(form.idempotency_key("withdraw"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("/grants/{id}?withdrawn=1")),
+    // The use case records its own reason when none is given.
+    let reason = Some(form.get("reason").trim().to_owned()).filter(|reason| !reason.is_empty());
+    let state = &web.state;
+    let command = PageCommand {
+        path: &format!("/grants/{id}/withdraw"),
+        form: &form,
+        step: "withdraw",
+    };
+    let grant = path_id(&id);
+    let outcome = web
+        .once(&token, command, |actor, context| async move {
+            grants::withdraw(state, &context, &Applicant::admit(actor)?, grant?, reason)
+                .await
+                .map(|_| ())
+        })
+        .await;
+    let response = match outcome {
+        Ok(()) => redirect(&format!("/grants/{id}?withdrawn=1")),
         Err(problem) if problem.status == StatusCode::NOT_FOUND => {
             read_failed(&visitor, &problem, &format!("/grants/{id}"))
         }

@@ -155,21 +155,12 @@ pub(super) fn with_session(
 /// A number field as JSON: digits (full-width ones and commas allowed) become a number, an empty
 /// field 0, anything else stays text so that the API refuses it; `bad` collects such fields.
 pub(super) fn number(value: &str, field: &str, bad: &mut Vec<String>) -> Value {
-    let digits: String = value
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '円'))
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            _ => c,
-        })
-        .collect();
-    if digits.is_empty() {
+    if value.trim().is_empty() {
         return json!(0);
     }
-    match digits.parse::<u64>() {
-        Ok(number) => json!(number),
-        Err(_) => {
+    match crate::web::form::whole_number(value) {
+        Some(number) => json!(number),
+        None => {
             bad.push(field.to_owned());
             json!(value)
         }

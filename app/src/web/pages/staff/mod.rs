@@ -223,18 +223,9 @@ pub(super) fn status_of(states: &[&FormState]) -> StatusCode {
 /// anything else stays text so that the API refuses it; `bad` collects such fields. An empty field
 /// stays empty text too: the API says what it needs.
 pub(super) fn number(value: &str, field: &str, bad: &mut Vec<String>) -> Value {
-    let digits: String = value
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '円'))
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            _ => c,
-        })
-        .collect();
-    match digits.parse::<u64>() {
-        Ok(number) => json!(number),
-        Err(_) => {
+    match crate::web::form::whole_number(value) {
+        Some(number) => json!(number),
+        None => {
             bad.push(field.to_owned());
             json!(value)
         }
