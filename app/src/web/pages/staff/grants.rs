@@ -209,21 +209,21 @@ struct Forms {
 }
 
 impl Forms {
-    fn blank() -> Self {
-        Self::paying(None)
+    fn blank(today: time::Date) -> Self {
+        Self::paying(None, today)
     }
 
     /// Blank forms, the payment form holding `amount` as an advance when staff chose to pay an
     /// advance request.
-    fn paying(amount: Option<u64>) -> Self {
+    fn paying(amount: Option<u64>, today: time::Date) -> Self {
         let mut payment = FormData::default();
         if let Some(amount) = amount {
             payment.set("payment_amount", amount.to_string());
         }
-        payment.set("paid_on", today());
+        payment.set("paid_on", today.to_string());
         payment.set("payment_kind", "advance");
         let mut refund = FormData::default();
-        refund.set("received_on", today());
+        refund.set("received_on", today.to_string());
         Forms {
             payment: FormState::new(payment),
             review: FormState::new(FormData::default()),
@@ -235,8 +235,8 @@ impl Forms {
         }
     }
 
-    fn with(which: Which, state: FormState) -> Self {
-        let mut forms = Forms::blank();
+    fn with(which: Which, state: FormState, today: time::Date) -> Self {
+        let mut forms = Forms::blank(today);
         match which {
             Which::Payment => forms.payment = state,
             Which::Review => forms.review = state,
@@ -248,11 +248,6 @@ impl Forms {
         }
         forms
     }
-}
-
-/// Today on the Japanese calendar, "YYYY-MM-DD" (the date fields' starting value).
-fn today() -> String {
-    grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc()).to_string()
 }
 
 struct Loaded {
@@ -466,7 +461,10 @@ async fn grant(
         &visitor,
         &id,
         &loaded,
-        &Forms::paying(pay.pay.as_deref().and_then(|amount| amount.parse().ok())),
+        &Forms::paying(
+            pay.pay.as_deref().and_then(|amount| amount.parse().ok()),
+            web.clock.today_jst(),
+        ),
         done.notice(NOTICES),
     )
 }
@@ -492,9 +490,13 @@ async fn post_form(
         Err((visitor, state)) => {
             return match visitor.token() {
                 Some(token) => match load(&web, token, &id).await {
-                    Ok(loaded) => {
-                        grant_page(&visitor, &id, &loaded, &Forms::with(which, state), None)
-                    }
+                    Ok(loaded) => grant_page(
+                        &visitor,
+                        &id,
+                        &loaded,
+                        &Forms::with(which, state, web.clock.today_jst()),
+                        None,
+                    ),
                     Err(problem) => read_failed(&visitor, &problem, &path),
                 },
                 None => resubmit(&visitor, &which.action(&id), "交付の記録", &state),
@@ -524,7 +526,7 @@ async fn post_form(
                         &acting.visitor,
                         &id,
                         &loaded,
-                        &Forms::with(which, state),
+                        &Forms::with(which, state, web.clock.today_jst()),
                         None,
                     )
                 }

@@ -62,9 +62,9 @@ const ROUND_FIELDS: &[&str] = &[
 const BLANK_CRITERIA_ROWS: usize = 2;
 
 /// domain.md's demo configuration of the step-up course: a starting point, not a rule.
-fn suggested() -> FormData {
+fn suggested(now: OffsetDateTime) -> FormData {
     let mut fields = FormData::default();
-    let year = grants_domain::FiscalYear::of_instant(OffsetDateTime::now_utc()).year();
+    let year = grants_domain::FiscalYear::of_instant(now).year();
     for (name, value) in [
         ("fiscal_year", year.to_string()),
         ("course", "ステップアップ".into()),
@@ -78,10 +78,7 @@ fn suggested() -> FormData {
         ("advance_cap_ratio", "4/5".into()),
         ("change_threshold_ratio", "1/5".into()),
         ("settlement_days", "30".into()),
-        (
-            "opens_at",
-            local_of(&crate::http::jst(OffsetDateTime::now_utc())),
-        ),
+        ("opens_at", local_of(&crate::service::jst(now))),
     ] {
         fields.set(name, value);
     }
@@ -262,11 +259,11 @@ fn round_form(visitor: &Visitor, state: &FormState) -> Response {
     page_with_status(status_of(&[state]), visitor, "募集回の開設", body)
 }
 
-async fn new_round(visitor: Visitor) -> Response {
+async fn new_round(State(web): State<Web>, visitor: Visitor) -> Response {
     if visitor.token().is_none() {
         return login_then("/staff/rounds/new");
     }
-    round_form(&visitor, &FormState::new(suggested()))
+    round_form(&visitor, &FormState::new(suggested(web.clock.now())))
 }
 
 async fn open_round(
