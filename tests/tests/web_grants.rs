@@ -523,6 +523,13 @@ on_both_backends!(
     }
 );
 
+/// How many advance requests the grant read lists.
+async fn advance_requests(app: &TestApp, member: &str, grant: &str) -> usize {
+    let path = format!("/api/v1/grants/{grant}");
+    let read = app.call(Method::GET, &path, member, None, 200).await;
+    read["advance_requests"].as_array().map_or(0, Vec::len)
+}
+
 on_both_backends!(
     a_form_posted_twice_runs_its_command_once_and_a_refusal_replays,
     |app: TestApp| async move {
@@ -556,20 +563,7 @@ on_both_backends!(
             assert_eq!(requested.status, 200, "{}", requested.html);
             assert!(requested.html.contains("概算払を請求しました"));
         }
-        let read = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/grants/{grant}"),
-                &member,
-                None,
-                200,
-            )
-            .await;
-        assert_eq!(
-            read["advance_requests"].as_array().map(Vec::len),
-            Some(1),
-            "{read}"
-        );
+        assert_eq!(advance_requests(&app, &member, &grant).await, 1);
 
         // The same form id with other fields is another submission: refused, nothing appended.
         let other = post_form(
@@ -580,19 +574,6 @@ on_both_backends!(
         )
         .await;
         assert_eq!(other.status, 422, "{}", other.html);
-        let read = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/grants/{grant}"),
-                &member,
-                None,
-                200,
-            )
-            .await;
-        assert_eq!(
-            read["advance_requests"].as_array().map(Vec::len),
-            Some(1),
-            "{read}"
-        );
+        assert_eq!(advance_requests(&app, &member, &grant).await, 1);
     }
 );
