@@ -4,11 +4,7 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::grant::GrantCommand;
 use grants_domain::GrantId;
-use serde::Deserialize;
-use time::Date;
-use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -16,17 +12,8 @@ use super::extract::{Json, Path};
 use super::grants::answer;
 use super::openapi as doc;
 use super::AppState;
-use crate::policy::{decided_grant, Staff};
-use crate::service::grants::run;
-use crate::store::ActorRole;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeadlineExtension {
-    /// The new due date: later than the current one, and not before today (JST).
-    deadline: Date,
-    reason: String,
-}
+use crate::policy::Staff;
+use crate::service::grants::{self, DeadlineExtension};
 
 /// `POST /api/v1/grants/{id}/settlement-deadline`: staff extend the report's due date.
 #[utoipa::path(
@@ -41,19 +28,12 @@ pub struct DeadlineExtension {
 )]
 pub async fn extend(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<DeadlineExtension>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = decided_grant(&state, id).await?;
-    let command = GrantCommand::ExtendSettlementDeadline {
-        deadline: body.deadline,
-        reason: body.reason,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
+    let executed = grants::extend_settlement_deadline(&state, &context, &staff, id, body).await?;
     Ok(answer(&state, &executed))
 }
 
@@ -70,15 +50,10 @@ pub async fn extend(
 )]
 pub async fn accept_delay(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = decided_grant(&state, id).await?;
-    let command = GrantCommand::AcceptDelayReason {
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
+    let executed = grants::accept_delay_reason(&state, &context, &staff, id).await?;
     Ok(answer(&state, &executed))
 }

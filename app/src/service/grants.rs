@@ -380,6 +380,47 @@ pub async fn cancel(
     run_as_staff(state, context, actor, id, command).await
 }
 
+/// A new due date for the settlement report, and why (期限の延長).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineExtension {
+    /// The new due date: later than the current one, and not before today (JST).
+    pub deadline: Date,
+    pub reason: String,
+}
+
+/// Staff extend the settlement report's due date (rule 9), before or after it has passed.
+pub async fn extend_settlement_deadline(
+    state: &AppState,
+    context: &CommandContext,
+    Staff(actor): &Staff,
+    id: GrantId,
+    input: DeadlineExtension,
+) -> Result<Executed<Grant>, ServiceError> {
+    let command = GrantCommand::ExtendSettlementDeadline {
+        deadline: input.deadline,
+        reason: input.reason,
+        by: actor.user_id,
+        at: context.now,
+    };
+    run_as_staff(state, context, actor, id, command).await
+}
+
+/// Staff accept a late report's delay reason (遅延理由の承認), without which the amount cannot be
+/// finalised.
+pub async fn accept_delay_reason(
+    state: &AppState,
+    context: &CommandContext,
+    Staff(actor): &Staff,
+    id: GrantId,
+) -> Result<Executed<Grant>, ServiceError> {
+    let command = GrantCommand::AcceptDelayReason {
+        by: actor.user_id,
+        at: context.now,
+    };
+    run_as_staff(state, context, actor, id, command).await
+}
+
 /// Runs a grant command, then gives the round back the budget its events free
 /// (`Grant::budget_freed_by`: a withdrawal, a finalised amount below the decided one).
 pub async fn run(

@@ -111,6 +111,13 @@ impl Errors {
         self.fields.get(name).map(String::as_str)
     }
 
+    /// The value a field's reader gave, or `None` with its message beside the field.
+    pub fn read<T>(&mut self, field: &str, outcome: Result<T, &'static str>) -> Option<T> {
+        outcome
+            .map_err(|message| self.add(Some(field), message))
+            .ok()
+    }
+
     pub fn add(&mut self, field: Option<&str>, message: impl Into<String>) {
         match field {
             Some(field) => {
@@ -295,6 +302,29 @@ pub fn yen_field(value: &str) -> Result<grants_domain::Yen, &'static str> {
         .and_then(|amount| grants_domain::Yen::new(amount).ok())
         .ok_or(AMOUNT_TOO_LARGE)
 }
+
+/// A required amount field as yen: an empty field is named like an unreadable one.
+pub fn required_yen_field(value: &str) -> Result<grants_domain::Yen, &'static str> {
+    if value.trim().is_empty() {
+        return Err(UNREADABLE_NUMBER);
+    }
+    yen_field(value)
+}
+
+/// A date field (`type="date"` sends `2026-04-01`).
+pub fn date_field(value: &str) -> Result<time::Date, &'static str> {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(value.trim(), &iso).map_err(|_| UNREADABLE_DATE)
+}
+
+/// A choice among a type's codes (a radio button's or a select's value): `advance` for
+/// `PaymentKind::Advance`. `None` for any other text.
+pub fn choice<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned())).ok()
+}
+
+/// Beside a date field whose value is not a date.
+pub const UNREADABLE_DATE: &str = "日付を入力してください（例：2026-04-01）";
 
 /// Beside an amount field whose value is more than any amount of money the service holds.
 pub const AMOUNT_TOO_LARGE: &str = "金額が大きすぎます。正しい金額を入力してください";

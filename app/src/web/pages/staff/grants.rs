@@ -11,21 +11,27 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use grants_domain::grant::GrantAction;
+use grants_domain::{ChangeRequestId, GrantId};
 use maud::{html, Markup};
-use serde_json::{json, Value};
 
-use super::{act, done_at, number, refused_outright, resubmit, status_of, Done};
+use super::{act, done_after, refused_outright, resubmit, status_of, Done};
 use super::{changes, settlement};
+use crate::policy::Staff;
 use crate::service::application_read::ApplicationRead;
 use crate::service::grant_read::{GrantRead, SettlementReportRead};
-use crate::web::api::{encode, Call, Problem};
-use crate::web::form::Errors;
-use crate::web::form::{FormData, FormState};
+use crate::service::grants::{
+    self, Cancellation, ChangeDecision, DeadlineExtension, Payment, Refund, ReportReview,
+};
+use crate::service::{CommandContext, ServiceError};
+use crate::state::AppState;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
+use crate::web::form::{choice, date_field, required_yen_field, Errors, FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
@@ -73,23 +79,6 @@ impl Which {
         format!("/staff/grants/{id}/{tail}")
     }
 
-    /// The API route the form becomes.
-    fn api_path(self, id: &str, form: &FormData) -> String {
-        let tail = match self {
-            Which::Payment => "payments".to_owned(),
-            Which::Review => "settlement-report/review".to_owned(),
-            Which::Refund => "refunds".to_owned(),
-            Which::Cancel => "cancellation".to_owned(),
-            Which::Change => format!(
-                "change-requests/{}/decision",
-                encode(form.get("change_request_id"))
-            ),
-            Which::Extend => "settlement-deadline".to_owned(),
-            Which::AcceptDelay => "settlement-report/delay-acceptance".to_owned(),
-        };
-        format!("/api/v1/grants/{}/{tail}", encode(id))
-    }
-
     fn fields(self) -> &'static [&'static str] {
         match self {
             Which::Payment => &["payment_amount", "paid_on", "payment_kind"],
@@ -124,49 +113,109 @@ impl Which {
         }
     }
 
-    /// The JSON body from the posted fields; `bad` collects fields the page could not read.
-    fn body(self, form: &FormData, bad: &mut Vec<String>) -> Value {
-        let date = |name: &str, bad: &mut Vec<String>| {
-            if form.get(name).is_empty() {
-                bad.push(name.to_owned());
+    /// The form read into its use case's input, or every field that could not be read.
+    fn input(self, form: &FormData) -> Result<StaffCommand, Errors> {
+        let mut errors = Errors::default();
+        let text = |name: &str| form.get(name).to_owned();
+        let input = match self {
+            Which::Payment => {
+                let amount = errors.read(
+                    "payment_amount",
+                    required_yen_field(form.get("payment_amount")),
+                );
+                let paid_on = errors.read("paid_on", date_field(form.get("paid_on")));
+                let kind = errors.read(
+                    "payment_kind",
+                    choice(form.get("payment_kind")).ok_or(PAYMENT_KIND),
+                );
+                match (amount, paid_on, kind) {
+                    (Some(amount), Some(paid_on), Some(kind)) => {
+                        Some(StaffCommand::Payment(Payment {
+                            amount,
+                            paid_on,
+                            kind,
+                        }))
+                    }
+                    _ => None,
+                }
             }
-            json!(form.get(name))
-        };
-        match self {
-            Which::Payment => json!({
-                "amount": number(form.get("payment_amount"), "payment_amount", bad),
-                "paid_on": date("paid_on", bad),
-                "kind": form.get("payment_kind"),
-            }),
-            Which::Review => json!({
-                "outcome": form.get("review_outcome"),
-                "reason": form.get("review_reason"),
-            }),
-            Which::Refund => json!({
-                "amount": number(form.get("refund_amount"), "refund_amount", bad),
-                "received_on": date("received_on", bad),
-            }),
-            Which::Cancel => json!({
-                "reason": form.get("cancel_reason"),
-                "refund_amount": number(form.get("cancel_refund_amount"), "cancel_refund_amount", bad),
-            }),
-            Which::Change => {
-                // An empty new amount leaves the decided amount as it is (the API's optional field).
-                let new_amount = match form.get("change_new_amount").trim() {
-                    "" => Value::Null,
-                    typed => number(typed, "change_new_amount", bad),
-                };
-                json!({
-                    "approved": form.get("change_approved") == "true",
-                    "new_amount": new_amount,
-                    "reason": form.get("change_reason"),
+            Which::Review => choice(form.get("review_outcome")).map(|outcome| {
+                StaffCommand::Review(ReportReview {
+                    outcome,
+                    reason: text("review_reason"),
                 })
-            }
-            Which::Extend => json!({
-                "deadline": date("extension_deadline", bad),
-                "reason": form.get("extension_reason"),
             }),
-            Which::AcceptDelay => json!({}),
+            Which::Refund => {
+                let amount = errors.read(
+                    "refund_amount",
+                    required_yen_field(form.get("refund_amount")),
+                );
+                let received_on = errors.read("received_on", date_field(form.get("received_on")));
+                match (amount, received_on) {
+                    (Some(amount), Some(received_on)) => Some(StaffCommand::Refund(Refund {
+                        amount,
+                        received_on,
+                    })),
+                    _ => None,
+                }
+            }
+            Which::Cancel => errors
+                .read(
+                    "cancel_refund_amount",
+                    required_yen_field(form.get("cancel_refund_amount")),
+                )
+                .map(|refund_amount| {
+                    StaffCommand::Cancel(Cancellation {
+                        reason: text("cancel_reason"),
+                        refund_amount,
+                    })
+                }),
+            Which::Change => {
+                // An empty new amount leaves the decided amount as it is.
+                let new_amount = match form.get("change_new_amount").trim() {
+                    "" => Some(None),
+                    typed => errors
+                        .read("change_new_amount", required_yen_field(typed))
+                        .map(Some),
+                };
+                let change = form.get("change_request_id").parse().ok();
+                match (new_amount, change) {
+                    (Some(new_amount), Some(change)) => Some(StaffCommand::Change(
+                        change,
+                        ChangeDecision {
+                            approved: form.get("change_approved") == "true",
+                            new_amount,
+                            reason: text("change_reason"),
+                        },
+                    )),
+                    (Some(_), None) => {
+                        errors.add(None, CHANGE_UNKNOWN);
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            Which::Extend => errors
+                .read(
+                    "extension_deadline",
+                    date_field(form.get("extension_deadline")),
+                )
+                .map(|deadline| {
+                    StaffCommand::Extend(DeadlineExtension {
+                        deadline,
+                        reason: text("extension_reason"),
+                    })
+                }),
+            Which::AcceptDelay => Some(StaffCommand::AcceptDelay),
+        };
+        match input {
+            Some(input) if errors.is_empty() => Ok(input),
+            _ => {
+                if errors.is_empty() {
+                    errors.add(None, CHOOSE_OUTCOME);
+                }
+                Err(errors)
+            }
         }
     }
 
@@ -181,6 +230,58 @@ impl Which {
             Which::Extend => "extended",
             Which::AcceptDelay => "delay-accepted",
         }
+    }
+}
+
+/// Beside the payment's kind when neither was chosen.
+const PAYMENT_KIND: &str = "支払の種類（概算払・精算払）を選んでください";
+/// When a change decision names no change request of this grant.
+const CHANGE_UNKNOWN: &str = "審査する変更承認申請が見つかりません。ページを開き直してください";
+/// When a review's outcome is neither of its buttons.
+const CHOOSE_OUTCOME: &str = "「承認して額を確定する」か「差し戻す」を選んでください";
+
+/// A staff form read into the input of its use case.
+enum StaffCommand {
+    Payment(Payment),
+    Review(ReportReview),
+    Refund(Refund),
+    Cancel(Cancellation),
+    Change(ChangeRequestId, ChangeDecision),
+    Extend(DeadlineExtension),
+    AcceptDelay,
+}
+
+impl StaffCommand {
+    /// Runs the use case as `staff`; the log position of its last event.
+    async fn run(
+        self,
+        state: &AppState,
+        context: &CommandContext,
+        staff: &Staff,
+        id: GrantId,
+    ) -> Result<i64, ServiceError> {
+        let executed = match self {
+            StaffCommand::Payment(input) => {
+                grants::record_payment(state, context, staff, id, input).await
+            }
+            StaffCommand::Review(input) => {
+                grants::review_report(state, context, staff, id, input).await
+            }
+            StaffCommand::Refund(input) => {
+                grants::record_refund(state, context, staff, id, input).await
+            }
+            StaffCommand::Cancel(input) => grants::cancel(state, context, staff, id, input).await,
+            StaffCommand::Change(change, input) => {
+                grants::decide_change(state, context, staff, id, change, input).await
+            }
+            StaffCommand::Extend(input) => {
+                grants::extend_settlement_deadline(state, context, staff, id, input).await
+            }
+            StaffCommand::AcceptDelay => {
+                grants::accept_delay_reason(state, context, staff, id).await
+            }
+        }?;
+        Ok(executed.position)
     }
 }
 
@@ -503,32 +604,50 @@ async fn post_form(
             };
         }
     };
-    let mut bad = Vec::new();
-    let body = which.body(&form, &mut bad);
-    let call = Call::command(
-        Method::POST,
-        which.api_path(&id, &form),
-        Some(&acting.token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key(which.done()));
-    let response = match web.api.send(call).await {
-        Ok(answer) => redirect(&done_at(&path, which.done(), &answer)),
+    let shown_again = |errors: Errors, loaded: &Loaded, visitor: &Visitor| {
+        let state = FormState::new(form.typed()).with_errors(errors);
+        grant_page(
+            visitor,
+            &id,
+            loaded,
+            &Forms::with(which, state, web.clock.today_jst()),
+            None,
+        )
+    };
+    let input = match which.input(&form) {
+        Ok(input) => input,
+        Err(errors) => {
+            let response = match load(&web, &acting.token, &id).await {
+                Ok(loaded) => shown_again(errors, &loaded, &acting.visitor),
+                Err(problem) => read_failed(&acting.visitor, &problem, &path),
+            };
+            return acting.finish(response);
+        }
+    };
+    let state = &web.state;
+    let grant = path_id::<GrantId>(&id);
+    let command = PageCommand {
+        path: &which.action(&id),
+        form: &form,
+        step: which.done(),
+    };
+    let outcome = web
+        .once(&acting.token, command, |actor, context| async move {
+            input
+                .run(state, &context, &Staff::admit(actor)?, grant?)
+                .await
+        })
+        .await;
+    let response = match outcome {
+        Ok(position) => redirect(&done_after(&path, which.done(), Some(position))),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
             None => match load(&web, &acting.token, &id).await {
                 Ok(loaded) => {
-                    // The refusal names the API's field; this page's forms prefix theirs.
+                    // The refusal names the use case's field; this page's forms prefix theirs.
                     let problem = problem.renamed(which.renamed());
-                    let errors = Errors::placed(&problem, which.fields(), &bad);
-                    let state = FormState::new(form.typed()).with_errors(errors);
-                    grant_page(
-                        &acting.visitor,
-                        &id,
-                        &loaded,
-                        &Forms::with(which, state, web.clock.today_jst()),
-                        None,
-                    )
+                    let errors = Errors::placed(&problem, which.fields(), &[]);
+                    shown_again(errors, &loaded, &acting.visitor)
                 }
                 Err(problem) => read_failed(&acting.visitor, &problem, &path),
             },

@@ -81,7 +81,12 @@ impl Done {
 
 /// Where to go after a command: `path` with the notice and the command's position.
 pub(super) fn done_at(path: &str, done: &str, answer: &Value) -> String {
-    match answer["position"].as_i64() {
+    done_after(path, done, answer["position"].as_i64())
+}
+
+/// The page after a command: its notice, and the log position its reads wait for, when known.
+pub(super) fn done_after(path: &str, done: &str, position: Option<i64>) -> String {
+    match position {
         Some(position) => format!("{path}?done={done}&at={position}"),
         None => format!("{path}?done={done}"),
     }
