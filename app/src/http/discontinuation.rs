@@ -6,10 +6,7 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::grant::GrantCommand;
 use grants_domain::GrantId;
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -17,16 +14,8 @@ use super::extract::{Json, Path};
 use super::grants::answer;
 use super::openapi as doc;
 use super::AppState;
-use crate::policy::{decided_grant, own_grant, Applicant, Staff};
-use crate::service::grants::run;
-use crate::store::ActorRole;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DiscontinuationRequest {
-    /// Why the project cannot go on (required).
-    reason: String,
-}
+use crate::policy::{Applicant, Staff};
+use crate::service::grants::{self, DiscontinuationDecision, DiscontinuationRequest};
 
 /// `POST /api/v1/grants/{id}/discontinuation`: the group asks to discontinue (an extension of
 /// api.md).
@@ -42,36 +31,13 @@ pub struct DiscontinuationRequest {
 )]
 pub async fn request(
     State(state): State<AppState>,
-    Applicant(actor): Applicant,
+    applicant: Applicant,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<DiscontinuationRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let own = own_grant(&state, &actor, id).await?;
-    let command = GrantCommand::RequestDiscontinuation {
-        reason: body.reason,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run(
-        &state,
-        &context,
-        &actor,
-        ActorRole::Applicant,
-        own.loaded,
-        command,
-    )
-    .await?;
+    let executed = grants::request_discontinuation(&state, &context, &applicant, id, body).await?;
     Ok(answer(&state, &executed))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DiscontinuationDecision {
-    approved: bool,
-    /// Required to refuse; a note on an approval.
-    #[serde(default)]
-    reason: String,
 }
 
 /// `POST /api/v1/grants/{id}/discontinuation/decision`: staff approve or refuse (an extension of
@@ -89,18 +55,11 @@ pub struct DiscontinuationDecision {
 )]
 pub async fn decide(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<GrantId>,
     Json(body): Json<DiscontinuationDecision>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let grant = decided_grant(&state, id).await?;
-    let command = GrantCommand::DecideDiscontinuation {
-        approved: body.approved,
-        reason: body.reason,
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run(&state, &context, &actor, ActorRole::Staff, grant, command).await?;
+    let executed = grants::decide_discontinuation(&state, &context, &staff, id, body).await?;
     Ok(answer(&state, &executed))
 }

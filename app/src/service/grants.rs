@@ -380,6 +380,58 @@ pub async fn cancel(
     run_as_staff(state, context, actor, id, command).await
 }
 
+/// The group's request to discontinue its project (中止・廃止).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscontinuationRequest {
+    /// Why the project cannot go on (required).
+    pub reason: String,
+}
+
+/// The group asks to discontinue its project.
+pub async fn request_discontinuation(
+    state: &AppState,
+    context: &CommandContext,
+    Applicant(actor): &Applicant,
+    id: GrantId,
+    input: DiscontinuationRequest,
+) -> Result<Executed<Grant>, ServiceError> {
+    let command = GrantCommand::RequestDiscontinuation {
+        reason: input.reason,
+        by: actor.user_id,
+        at: context.now,
+    };
+    run_own(state, context, actor, id, command).await
+}
+
+/// Staff's decision on a request to discontinue.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscontinuationDecision {
+    pub approved: bool,
+    /// Required to refuse; a note on an approval.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Staff approve or refuse a request to discontinue. An approval moves the completion deadline to
+/// today (JST): the report of what was spent is due `settlement_days` after it.
+pub async fn decide_discontinuation(
+    state: &AppState,
+    context: &CommandContext,
+    Staff(actor): &Staff,
+    id: GrantId,
+    input: DiscontinuationDecision,
+) -> Result<Executed<Grant>, ServiceError> {
+    let command = GrantCommand::DecideDiscontinuation {
+        approved: input.approved,
+        reason: input.reason,
+        by: actor.user_id,
+        at: context.now,
+    };
+    run_as_staff(state, context, actor, id, command).await
+}
+
 /// A new due date for the settlement report, and why (期限の延長).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

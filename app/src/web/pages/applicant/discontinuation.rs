@@ -5,16 +5,18 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use grants_domain::grant::{GrantAction, LONG_TEXT_MAX_CHARS};
 use maud::html;
-use serde_json::json;
 
 use super::grants::{grant_summary, load_grant};
 use super::with_session;
+use crate::policy::Applicant;
 use crate::service::grant_read::GrantRead;
-use crate::web::api::{encode, Call};
+use crate::service::grants::{self, DiscontinuationRequest};
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -90,15 +92,26 @@ pub(super) async fn request_discontinuation(
             return discontinuation_page(&visitor, &id, grant.as_ref(), &state);
         }
     };
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/grants/{}/discontinuation", encode(&id)),
-        Some(&token),
-        Some(json!({ "reason": form.get("reason") })),
-    )
-    .idempotent(form.idempotency_key("discontinuation"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("/grants/{id}?discontinuation=1")),
+    let state = &web.state;
+    let grant = path_id(&id);
+    let input = DiscontinuationRequest {
+        reason: form.get("reason").to_owned(),
+    };
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "discontinuation",
+    };
+    let outcome = web
+        .once(&token, command, |actor, context| async move {
+            let applicant = Applicant::admit(actor)?;
+            grants::request_discontinuation(state, &context, &applicant, grant?, input)
+                .await
+                .map(|_| ())
+        })
+        .await;
+    let response = match outcome {
+        Ok(()) => redirect(&format!("/grants/{id}?discontinuation=1")),
         Err(problem) if problem.status == StatusCode::NOT_FOUND => {
             read_failed(&visitor, &problem, &path)
         }

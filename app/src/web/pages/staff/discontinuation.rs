@@ -6,17 +6,18 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use grants_domain::grant::{GrantAction, LONG_TEXT_MAX_CHARS};
 use maud::html;
-use serde_json::json;
 
 use super::{act, refused_outright, resubmit};
+use crate::policy::Staff;
 use crate::service::grant_read::GrantRead;
-use crate::web::api::{encode, Call};
+use crate::service::grants::{self, DiscontinuationDecision};
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::form::{Errors, FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -114,19 +115,27 @@ async fn decide(
             };
         }
     };
-    let body = json!({
-        "approved": form.get("approved") != "false",
-        "reason": form.get("reason"),
-    });
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/grants/{}/discontinuation/decision", encode(&id)),
-        Some(&acting.token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("discontinuation-decision"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("/staff/grants/{id}")),
+    let state = &web.state;
+    let grant = path_id(&id);
+    let input = DiscontinuationDecision {
+        approved: form.get("approved") != "false",
+        reason: form.get("reason").to_owned(),
+    };
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "discontinuation-decision",
+    };
+    let outcome = web
+        .once(&acting.token, command, |actor, context| async move {
+            let staff = Staff::admit(actor)?;
+            grants::decide_discontinuation(state, &context, &staff, grant?, input)
+                .await
+                .map(|_| ())
+        })
+        .await;
+    let response = match outcome {
+        Ok(()) => redirect(&format!("/staff/grants/{id}")),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page_) => page_,
             None => match load(&web, &acting.token, &id).await {
