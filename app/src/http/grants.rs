@@ -8,7 +8,6 @@ use axum::response::IntoResponse;
 use grants_domain::grant::SettlementReport;
 use grants_domain::{ChangeRequestId, Grant, GrantId};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -17,8 +16,7 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::{Applicant, GroupHelper, Staff};
-use crate::service::attachment_read::AttachmentRead;
-use crate::service::grant_read::GrantRead;
+use crate::service::grant_read::{GrantRead, SettlementReportRead};
 use crate::service::grants;
 use crate::store::Executed;
 
@@ -209,7 +207,7 @@ pub async fn save_report(
     tag = "grants",
     summary = "実績報告の参照 / the saved settlement report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    responses((status = 200, description = "the report", body = doc::SettlementReportRead)),
+    responses((status = 200, description = "the report", body = SettlementReportRead)),
 )]
 pub async fn get_report(
     State(state): State<AppState>,
@@ -217,10 +215,7 @@ pub async fn get_report(
     Path(id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let grant = grants::read(&state, &actor, id).await?;
-    Ok(Json(json!({
-        "report": grant.report,
-        "attachments": AttachmentRead::report_files(&grant),
-    })))
+    Ok(Json(SettlementReportRead::of(&grant)))
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/submit`: a report after its due date gives

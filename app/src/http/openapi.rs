@@ -35,6 +35,7 @@ use uuid::Uuid;
 // The domain's value types and the commands' bodies: their real types, which derive their schemas
 // (the domain's with its `openapi` feature), re-exported under the names the annotations use.
 
+pub use super::error::ProblemDetails as Problem;
 pub use crate::service::application_read::ApplicationRead;
 pub use crate::service::attachment_read::AttachmentRead;
 pub use crate::service::grant_read::GrantRead;
@@ -85,112 +86,6 @@ scalar_schema!(
 // ---------------------------------------------------------------------------------------------
 // Answers.
 
-/// RFC 9457 problem details, with a stable code and the rule in Japanese and English.
-#[derive(ToSchema)]
-pub struct Problem {
-    /// `urn:grants:problem:<code>`.
-    #[schema(example = "urn:grants:problem:request.not_found")]
-    r#type: String,
-    #[schema(example = "Not Found")]
-    title: String,
-    #[schema(example = 404)]
-    status: u16,
-    /// `detail_ja / detail_en`.
-    detail: String,
-    #[schema(example = "request.not_found")]
-    code: String,
-    detail_ja: String,
-    detail_en: String,
-    /// The input field the rule is about, when it names one (`title`, `requested_amount`).
-    #[schema(example = "requested_amount")]
-    field: Option<String>,
-    /// Every refusal of an input field found at once, each beside its field in a form: on 422
-    /// answers to a refused command (one entry or more; `code`, `field` and `detail_*` above
-    /// are those of the first).
-    errors: Option<Vec<FieldError>>,
-}
-
-/// One refusal of an input field.
-#[derive(ToSchema)]
-pub struct FieldError {
-    /// The body's field (`email`, `member_count`, `summary`), or null when the rule names none.
-    #[schema(example = "email")]
-    field: Option<String>,
-    #[schema(example = "group.malformed_email")]
-    code: String,
-    detail_ja: String,
-    detail_en: String,
-}
-
-/// A created object.
-#[derive(ToSchema)]
-pub struct Created {
-    id: Uuid,
-    position: Position,
-}
-
-#[derive(ToSchema)]
-pub struct SessionUser {
-    id: Uuid,
-    display_name: String,
-    roles: Vec<Role>,
-}
-
-/// A new session: send the token as `Authorization: Bearer <token>`.
-#[derive(ToSchema)]
-pub struct Session {
-    token: String,
-    user: SessionUser,
-}
-
-/// The session of the bearer token.
-#[derive(ToSchema)]
-pub struct CurrentSession {
-    user: SessionUser,
-    /// Whether the account's e-mail address is verified (the link mailed on registration).
-    email_verified: bool,
-    /// Whether the service requires a verified address to submit an application.
-    email_verification_required: bool,
-}
-
-/// The group's personal data was erased (its key destroyed, `PersonalDataErased` recorded).
-#[derive(ToSchema)]
-pub struct PersonalDataErased {
-    id: Uuid,
-    /// The log position of the erasure event.
-    position: i64,
-}
-
-/// A command recorded: the log position of its event (read models may wait for it with
-/// `?min_position=`).
-#[derive(ToSchema)]
-pub struct Recorded {
-    position: i64,
-}
-
-#[derive(ToSchema)]
-pub struct Committee {
-    committee: Vec<Uuid>,
-    position: Position,
-}
-
-#[derive(ToSchema)]
-pub struct ScoringClosed {
-    scoring_closed: bool,
-    position: Position,
-}
-
-/// The store of attached files as `/readyz` sees it.
-#[derive(ToSchema)]
-pub struct AttachmentStoreState {
-    /// `directory` or `s3`.
-    store: String,
-    /// `ok` or `unavailable` (then the service is not ready).
-    status: String,
-    /// Reads that found a file missing or corrupt since the service started.
-    failed_reads: u64,
-}
-
 /// A committee member's own scoresheet.
 #[derive(ToSchema)]
 pub struct ReviewSheet {
@@ -207,33 +102,6 @@ pub struct ReviewSheet {
     total: Option<u32>,
     /// Present on the answer to a command.
     position: Option<Position>,
-}
-
-#[derive(ToSchema)]
-pub struct SettlementReportRead {
-    /// null until a report was saved.
-    report: Option<SettlementReport>,
-    /// The receipts and activity photos attached, in the order added.
-    attachments: Vec<AttachmentRead>,
-}
-
-#[derive(ToSchema)]
-pub struct Liveness {
-    #[schema(example = "ok")]
-    status: String,
-}
-
-#[derive(ToSchema)]
-pub struct Readiness {
-    /// `ready` or `not_ready`.
-    status: String,
-    /// `postgres` or `sqlite`.
-    database: String,
-    /// `applied`, `pending` or `unknown`.
-    migrations: String,
-    /// Each read model's lag behind the log.
-    projections: Vec<ProjectionLag>,
-    attachments: AttachmentStoreState,
 }
 
 /// One event of the log as auditors read it.
@@ -390,94 +258,6 @@ pub struct ApplicationListRow {
     submitted_at: Option<String>,
     grant_id: Option<Uuid>,
     updated_position: i64,
-}
-
-/// One row of the grant list: the grant read's fields, with the project's title and the group's
-/// name (from the public awards list; null until it has the grant).
-#[derive(ToSchema)]
-pub struct GrantListRow {
-    grant_id: Uuid,
-    application_id: Option<Uuid>,
-    round_id: Option<Uuid>,
-    group_id: Option<Uuid>,
-    status: GrantStatus,
-    decided_amount: Yen,
-    decided_on: Option<time::Date>,
-    notice_number: Option<String>,
-    paid_total: Yen,
-    finalised_amount: Option<Yen>,
-    refund_due: Yen,
-    payable: Yen,
-    completion_deadline: Option<time::Date>,
-    /// What of the advances requested waits for staff to pay it.
-    open_advance: Yen,
-    title: Option<String>,
-    group_name: Option<String>,
-    updated_position: i64,
-}
-
-/// The figures of one course or one whole fiscal year (`grants_projections::year_figures` says
-/// which fiscal year each belongs to: the round's).
-#[derive(ToSchema)]
-pub struct Figures {
-    /// Applications submitted at least once.
-    applications: i64,
-    /// Awards decided.
-    awards: i64,
-    /// Of the awards, those withdrawn (取下げ).
-    withdrawn: i64,
-    /// Of the awards, those cancelled (交付決定の取消し).
-    cancelled: i64,
-    /// Decided amounts of the awards neither withdrawn nor cancelled, as changed since.
-    decided: Yen,
-    /// Every payment made (advances and final payments).
-    paid: Yen,
-    /// Every refund received.
-    refunded: Yen,
-    /// `paid` less `refunded`.
-    net_paid: i64,
-    /// Grants whose amount was finalised.
-    finalised_grants: i64,
-    /// Their finalised amounts.
-    finalised: Yen,
-    /// Participants of the accepted settlement reports.
-    participants: i64,
-}
-
-/// One course's figures in one fiscal year.
-#[derive(ToSchema)]
-pub struct CourseFigures {
-    course: String,
-    #[serde(flatten)]
-    figures: Figures,
-}
-
-/// One fiscal year's figures: each course by name, and the year's total.
-#[derive(ToSchema)]
-pub struct FiscalYearFigures {
-    /// The calendar year the fiscal year starts in (2026 = 令和8年度).
-    fiscal_year: i32,
-    courses: Vec<CourseFigures>,
-    total: Figures,
-}
-
-/// One account in the account list (staff only: the e-mail address is personal data).
-#[derive(ToSchema)]
-pub struct UserListRow {
-    id: Uuid,
-    display_name: String,
-    email: String,
-    roles: Vec<Role>,
-}
-
-/// How far one read model trails the log.
-#[derive(ToSchema)]
-pub struct ProjectionLag {
-    name: String,
-    /// Events committed but not yet applied.
-    behind_events: i64,
-    /// Seconds between the newest event and the oldest one not yet applied.
-    behind_seconds: f64,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use grants_domain::UserId;
 
+use super::answers::Recorded;
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
@@ -89,7 +90,7 @@ pub async fn confirm(
     summary = "2段階認証の解除（端末の紛失） / staff reset a colleague's second factor",
     params(("id" = uuid::Uuid, Path, description = "the account id")),
     responses(
-        (status = 200, description = "reset: the account enrols again at its next sign-in", body = doc::Recorded),
+        (status = 200, description = "reset: the account enrols again at its next sign-in", body = Recorded),
         (status = 409, description = "no second factor to reset (account.no_second_factor)", body = doc::Problem, content_type = "application/problem+json"),
         (status = 422, description = "one's own (account.own_second_factor)", body = doc::Problem, content_type = "application/problem+json"),
     ),
@@ -101,5 +102,5 @@ pub async fn reset(
     Path(id): Path<UserId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let position = second_factor::reset(&state, &context, &staff, id).await?;
-    Ok(Json(json!({ "position": position })))
+    Ok(Json(Recorded { position }))
 }

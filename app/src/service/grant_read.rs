@@ -1,10 +1,11 @@
-//! The grant read: what the API answers about a grant (api.md's grant read, with extensions), built
+//! The grant read: what the API answers about a grant (api.md's grant read, with extensions) and its
+//! settlement report, built
 //! from the grant aggregate in one place and typed from the aggregate to the answer. Its schema in
 //! the OpenAPI document is derived from these types. Instants are written in JST ([`super::jst`]).
 
 use grants_domain::grant::{
     AdvanceRequest, AdvanceRequestStatus, ChangeRecord, DiscontinuationState, GrantAction,
-    GrantStatus, Period,
+    GrantStatus, Period, SettlementReport,
 };
 use grants_domain::{ApplicationId, ChangeRequestId, Grant, GrantId, GroupId, Ratio, RoundId, Yen};
 use serde::{Deserialize, Serialize};
@@ -179,6 +180,25 @@ pub struct SettlementDelayRead {
     pub explained_at: Instant,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub accepted_at: Option<Instant>,
+}
+
+/// A grant's settlement report as saved, with the files attached to it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SettlementReportRead {
+    /// null until a report was saved.
+    pub report: Option<SettlementReport>,
+    /// The receipts and activity photos attached, in the order added.
+    pub attachments: Vec<AttachmentRead>,
+}
+
+impl SettlementReportRead {
+    /// The report of `grant` and its files.
+    pub fn of(grant: &Grant) -> Self {
+        SettlementReportRead {
+            report: grant.report.clone(),
+            attachments: AttachmentRead::report_files(grant),
+        }
+    }
 }
 
 impl GrantRead {

@@ -1,0 +1,23 @@
+//! The small answers that commands of several kinds share: an object created, a command recorded.
+//! Their OpenAPI schemas are derived from these types.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::openapi as doc;
+
+/// A created object.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: Uuid,
+    #[schema(value_type = doc::Position)]
+    pub position: i64,
+}
+
+/// A command recorded: the log position of its event (read models may wait for it with
+/// `?min_position=`).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Recorded {
+    pub position: i64,
+}
