@@ -2,19 +2,18 @@
 //!
 //! Every route is registered in [`super::api_router`] through utoipa-axum's `routes!()`, which adds
 //! the handler to the axum router and its `#[utoipa::path]` description to the document in one
-//! step, so a route cannot be added without being documented. The domain's value types derive their
-//! schemas (the domain crate's `openapi` feature), as do the command bodies and the typed reads of
-//! `crate::service` (re-exported below under the names the annotations use). This module still holds
-//! mirrors of the answers that handlers build with `json!` (until each becomes a type), the
-//! problem+json schema, and [`ApiDoc`]'s modifier, which adds what every operation shares by rule (bearer security,
-//! the `Idempotency-Key` header on commands, the error answers) so that no handler can forget them.
+//! step, so a route cannot be added without being documented. Every schema is derived from the type
+//! the code really reads or answers: the domain's value types (the domain crate's `openapi`
+//! feature), the rows of the read models and the verifier's heads and proofs (the `openapi`
+//! features of `grants-projections` and `grants-verifier`), the command bodies, the typed reads of
+//! `crate::service` and the answers the handlers build (some re-exported below under the names the
+//! annotations use). This module holds no copy of any of them: only the `Position` scalar and
+//! [`ApiDoc`]'s modifier, which adds what every operation shares by rule (bearer security, the
+//! `Idempotency-Key` header on commands, the error answers) so that no handler can forget them.
 //!
 //! It also serves the document (`GET /api/v1/openapi.json`) and a self-contained browsable page
 //! (`GET /api/docs`) under a strict Content-Security-Policy.
 
-#![allow(dead_code)] // The remaining mirrors exist for their schemas; nothing constructs them.
-
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -29,7 +28,6 @@ use utoipa::openapi::{
     ResponseBuilder, SchemaFormat, Type,
 };
 use utoipa::{OpenApi, ToSchema};
-use uuid::Uuid;
 
 // ---------------------------------------------------------------------------------------------
 // The domain's value types and the commands' bodies: their real types, which derive their schemas
@@ -82,183 +80,6 @@ scalar_schema!(
         ))
         .examples([serde_json::json!(42)])
 );
-
-// ---------------------------------------------------------------------------------------------
-// Answers.
-
-/// A committee member's own scoresheet.
-#[derive(ToSchema)]
-pub struct ReviewSheet {
-    application_id: Option<Uuid>,
-    reviewer_id: Option<Uuid>,
-    /// null before the declaration.
-    conflict: Option<bool>,
-    note: String,
-    /// Points by criterion key.
-    scores: BTreeMap<String, u32>,
-    comment: String,
-    sealed: bool,
-    /// The sealed total; null until sealed.
-    total: Option<u32>,
-    /// Present on the answer to a command.
-    position: Option<Position>,
-}
-
-/// One event of the log as auditors read it.
-#[derive(ToSchema)]
-pub struct LoggedEvent {
-    position: i64,
-    /// The commit time, in JST.
-    recorded_at: String,
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: serde_json::Value,
-    /// actor_id, actor_role, request_id, idempotency_key, recorded_at; on_behalf_of (a group id)
-    /// when a coordinator (中間支援) acted for a group.
-    metadata: serde_json::Value,
-    /// SHA-256 over the previous hash and this event (hex); null until the chain reaches it.
-    hash: Option<String>,
-}
-
-/// An application and its grant as they stood at an instant.
-#[derive(ToSchema)]
-pub struct AsOf {
-    as_of: String,
-    application: ApplicationRead,
-    grant: Option<GrantRead>,
-}
-
-/// The result of recomputing the hash chain and the Merkle tree against the signed heads.
-#[derive(ToSchema)]
-pub struct Verification {
-    ok: bool,
-    events_checked: u64,
-    head_hash: Option<String>,
-    first_bad_position: Option<i64>,
-    /// The first bad leaf index (the event's place in the tree, from 0).
-    first_bad_index: Option<u64>,
-    /// Signed heads whose root the recomputed tree gave.
-    heads_checked: u64,
-    /// Signed heads whose Ed25519 signature verified with the service's key or a configured older
-    /// one (every head must: one that does not fails the verification).
-    signatures_checked: u64,
-    /// What is wrong, in words (English).
-    problem: Option<String>,
-}
-
-/// A signed head of the Merkle tree over the log (docs/verification.md). No personal data.
-#[derive(ToSchema)]
-pub struct TreeHead {
-    /// The number of events the tree holds.
-    tree_size: u64,
-    /// The RFC 9162 root hash, hex.
-    root_hash: String,
-    /// When it was signed, milliseconds since 1970-01-01 UTC (signed).
-    timestamp: u64,
-    /// Ed25519 over the JCS bytes of {"log":"grants-audit-log","root_hash","timestamp","tree_size"}, hex.
-    signature: String,
-    /// The signing key's public half, hex.
-    key_id: String,
-    /// When it was signed, RFC 3339 in JST (for people; not signed).
-    issued_at: Option<String>,
-}
-
-/// The signed heads and the key that signs them.
-#[derive(ToSchema)]
-pub struct TreeHeads {
-    /// The Ed25519 public key, hex.
-    public_key: String,
-    heads: Vec<TreeHead>,
-}
-
-/// The public half of the key that signs the tree heads.
-#[derive(ToSchema)]
-pub struct TreeHeadKey {
-    /// Always Ed25519.
-    algorithm: String,
-    /// 64 hex digits.
-    public_key: String,
-}
-
-/// An event as a leaf of the tree: its leaf input is the RFC 8785 (JCS) form of this object.
-#[derive(ToSchema)]
-pub struct LeafEvent {
-    position: i64,
-    /// RFC 3339 at UTC.
-    recorded_at: String,
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: serde_json::Value,
-    metadata: serde_json::Value,
-}
-
-/// An inclusion proof (RFC 9162 2.1.3) of one event in a signed tree head.
-#[derive(ToSchema)]
-pub struct InclusionProof {
-    /// The event's place in the tree, from 0.
-    leaf_index: u64,
-    tree_size: u64,
-    /// SHA-256(0x00 || JCS(event)), hex.
-    leaf_hash: String,
-    /// The audit path from the leaf up, hex.
-    audit_path: Vec<String>,
-    head: TreeHead,
-    event: LeafEvent,
-}
-
-/// A consistency proof (RFC 9162 2.1.4) between two signed tree heads.
-#[derive(ToSchema)]
-pub struct ConsistencyProof {
-    first: TreeHead,
-    second: TreeHead,
-    /// The proof's hashes, hex.
-    proof: Vec<String>,
-}
-
-/// One awarded project as the public sees it (no personal data, no scores).
-#[derive(ToSchema)]
-pub struct PublicAward {
-    grant_id: String,
-    fiscal_year: Option<i32>,
-    course: Option<String>,
-    group_name: Option<String>,
-    /// The group's registration number with the city (a public identifier, not personal data).
-    registration_number: Option<String>,
-    title: Option<String>,
-    summary: Option<String>,
-    amount_awarded: Yen,
-    award_date: Option<time::Date>,
-    amount_finalised: Option<Yen>,
-    planned_start: Option<time::Date>,
-    planned_end: Option<time::Date>,
-    /// decided, in_progress, ..., closed, withdrawn, cancelled.
-    status: String,
-    /// Only in the read of one award: the activity photos its group marked public on the
-    /// settlement report, once staff accepted it; no other attached file is ever listed.
-    photos: Option<Vec<super::public_photos::PublicPhoto>>,
-}
-
-/// One row of an application list.
-#[derive(ToSchema)]
-pub struct ApplicationListRow {
-    application_id: Uuid,
-    round_id: Uuid,
-    group_id: Uuid,
-    group_name: Option<String>,
-    title: String,
-    status: String,
-    requested_amount: Yen,
-    max_amount: Option<Yen>,
-    submitted_at: Option<String>,
-    grant_id: Option<Uuid>,
-    updated_position: i64,
-}
 
 // ---------------------------------------------------------------------------------------------
 // The document.
