@@ -1,4 +1,5 @@
-//! The small answers that commands of several kinds share: an object created, a command recorded.
+//! The small answers that commands of several kinds share: an object created, a request accepted,
+//! a command recorded.
 //! Their OpenAPI schemas are derived from these types.
 
 use serde::Serialize;
@@ -13,6 +14,13 @@ pub struct Created {
     pub id: Uuid,
     #[schema(value_type = doc::Position)]
     pub position: i64,
+}
+
+/// A request accepted: what it asked for (a mail) follows.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    /// Always true.
+    pub accepted: bool,
 }
 
 /// A command recorded: the log position of its event (read models may wait for it with
