@@ -243,6 +243,11 @@ fn complete_operation(method: HttpMethod, operation: &mut Operation) {
             401,
             "a bearer token was sent but is unknown or expired (send none to read as the public)",
         ));
+        errors.push((
+            403,
+            "a staff member's or auditor's token before they enrolled a second factor, while the \
+             service requires one (auth.totp_enrolment_required; send none to read as the public)",
+        ));
     }
     if has_path_params || is_command {
         errors.push((404, "unknown, or not visible to the caller"));
