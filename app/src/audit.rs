@@ -8,9 +8,11 @@ use cqrs_es::Aggregate;
 use grants_domain::{Application, ApplicationId, Grant};
 use grants_projections::event_log::read_stream;
 use grants_projections::{EventLog, LogCursor, LogPool, LoggedEvent, ProjectionError};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
@@ -191,18 +193,40 @@ pub async fn as_of(
 }
 
 /// One logged event as the audit API and the export show it (instants in JST).
-pub fn event_json(event: &LoggedEvent) -> Value {
-    json!({
-        "position": event.position,
-        "recorded_at": crate::service::jst(event.recorded_at),
-        "aggregate_type": event.aggregate_type,
-        "aggregate_id": event.aggregate_id,
-        "sequence": event.sequence,
-        "event_type": event.event_type,
-        "event_version": event.event_version,
-        "payload": event.payload,
-        "metadata": event.metadata,
-    })
+// The fields are in the order the export has always written them (by name), so its lines keep
+// their bytes.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EventRead {
+    pub aggregate_id: String,
+    pub aggregate_type: String,
+    pub event_type: String,
+    pub event_version: String,
+    /// actor_id, actor_role, request_id, idempotency_key, recorded_at; on_behalf_of (a group id)
+    /// when a coordinator (中間支援) acted for a group.
+    pub metadata: Value,
+    /// The event's own JSON.
+    pub payload: Value,
+    pub position: i64,
+    /// The commit time, in JST.
+    pub recorded_at: String,
+    pub sequence: i64,
+}
+
+impl EventRead {
+    /// The read of `event`.
+    pub fn of(event: &LoggedEvent) -> Self {
+        EventRead {
+            aggregate_id: event.aggregate_id.clone(),
+            aggregate_type: event.aggregate_type.clone(),
+            event_type: event.event_type.clone(),
+            event_version: event.event_version.clone(),
+            metadata: event.metadata.clone(),
+            payload: event.payload.clone(),
+            position: event.position,
+            recorded_at: crate::service::jst(event.recorded_at),
+            sequence: event.sequence,
+        }
+    }
 }
 
 /// Writes the whole log as JSON Lines, in log order; returns the number of events.
@@ -217,7 +241,8 @@ pub async fn export_events(pool: &LogPool, out: &mut impl Write) -> Result<usize
         };
         cursor = last.cursor();
         for event in &batch {
-            serde_json::to_writer(&mut *out, &event_json(event)).map_err(std::io::Error::from)?;
+            serde_json::to_writer(&mut *out, &EventRead::of(event))
+                .map_err(std::io::Error::from)?;
             out.write_all(b"\n")?;
             written += 1;
         }

@@ -27,6 +27,7 @@ pub struct Criteria(Vec<Criterion>);
 
 /// Points on one criterion, known to lie within its range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Score(u32);
 

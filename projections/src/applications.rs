@@ -27,20 +27,27 @@ pub const NAME: &str = "applications";
 
 /// One application as the lists show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationListRow))]
 pub struct ApplicationRow {
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub application_id: String,
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub round_id: String,
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub group_id: String,
     pub group_name: Option<String>,
     pub title: String,
     pub status: ApplicationStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub requested_amount: i64,
     /// The maximum computed at the last submission (rule 3); none before the first.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<grants_domain::Yen>))]
     pub max_amount: Option<i64>,
     /// The first submission; a resubmission after a return keeps it.
     #[serde(with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
     /// Set once the application is awarded.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub grant_id: Option<String>,
     /// The position of the last event applied to this row.
     pub updated_position: i64,

@@ -327,8 +327,10 @@ pub fn link_hash(previous: &str, event: &LoggedEvent) -> Result<String, Projecti
     Ok(encode_hex(&hasher.finalize()))
 }
 
-/// The outcome of [`verify`].
+/// The result of recomputing the hash chain and the Merkle tree against the signed heads (what
+/// `verify` and `verify_signed` find).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     /// Every chained event still hashes to its stored link, and the tree over them gives the root
     /// of every signed head.

@@ -49,8 +49,9 @@ pub const COLUMNS: [&str; 13] = [
     "planned_end",
 ];
 
-/// One awarded project as the public sees it.
+/// One awarded project as the public sees it (no personal data, no scores).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PublicAward))]
 pub struct Award {
     pub grant_id: String,
     pub fiscal_year: Option<i32>,
@@ -58,8 +59,10 @@ pub struct Award {
     pub group_name: Option<String>,
     pub title: Option<String>,
     pub summary: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub amount_awarded: i64,
     pub award_date: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<grants_domain::Yen>))]
     pub amount_finalised: Option<i64>,
     pub status: GrantStatus,
     /// The group's registration number under the city's ordinance (public, not personal data).

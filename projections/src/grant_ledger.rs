@@ -35,24 +35,35 @@ pub const NAME: &str = "grant_ledger";
 
 /// One grant's money and status (the grant read of api.md, plus its round and group).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerRow {
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub grant_id: String,
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub application_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub round_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub group_id: Option<String>,
     pub status: GrantStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub decided_amount: i64,
     pub decided_on: Option<Date>,
     pub notice_number: Option<String>,
     /// Paid, net of refunds received.
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub paid_total: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<grants_domain::Yen>))]
     pub finalised_amount: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub refund_due: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub payable: i64,
     pub completion_deadline: Option<Date>,
     /// The position of the last event applied to this row.
     pub updated_position: i64,
     /// What of the advances requested waits for staff to pay it (zero when no request is open).
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub open_advance: i64,
 }
 
@@ -525,6 +536,7 @@ pub struct GrantQuery<'a> {
 /// One row of the grant list: the ledger row, with the project's title and the group's name from
 /// the public awards list (both public under rule 12; `None` until that read model has the grant).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = GrantListRow))]
 pub struct ListedGrant {
     #[serde(flatten)]
     pub ledger: LedgerRow,

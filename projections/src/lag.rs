@@ -10,6 +10,7 @@ use crate::runner::Runner;
 
 /// One projection's lag.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProjectionLag))]
 pub struct Lag {
     pub name: &'static str,
     /// Committed events after the checkpoint.

@@ -474,17 +474,33 @@ async fn write(tx: &mut Tx, rows: &Rows) -> Result<(), ProjectionError> {
 
 /// The figures of one course or one whole fiscal year (see the module comment for each).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
+    /// Applications submitted at least once.
     pub applications: i64,
+    /// Awards decided.
     pub awards: i64,
+    /// Of the awards, those withdrawn (取下げ).
     pub withdrawn: i64,
+    /// Of the awards, those cancelled (交付決定の取消し).
     pub cancelled: i64,
+    /// Decided amounts of the awards neither withdrawn nor cancelled, as changed since.
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub decided: i64,
+    /// Every payment made (advances and final payments).
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub paid: i64,
+    /// Every refund received.
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub refunded: i64,
+    /// `paid` less `refunded`.
     pub net_paid: i64,
+    /// Grants whose amount was finalised.
     pub finalised_grants: i64,
+    /// Their finalised amounts.
+    #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub finalised: i64,
+    /// Participants of the accepted settlement reports.
     pub participants: i64,
 }
 
@@ -506,6 +522,7 @@ impl Figures {
 
 /// One course's figures in one fiscal year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourseFigures {
     pub course: String,
     #[serde(flatten)]
@@ -514,6 +531,7 @@ pub struct CourseFigures {
 
 /// One fiscal year: each course (by name) and the year's total.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FiscalYearFigures {
     /// The fiscal year, named by the calendar year it starts in (2026 = 令和8年度).
     pub fiscal_year: i32,

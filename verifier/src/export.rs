@@ -423,12 +423,14 @@ struct IndexOnly {
     index: u64,
 }
 
-/// An inclusion proof as the service answers it.
+/// An inclusion proof (RFC 9162 2.1.3) of one event in a signed tree head, as the service answers it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InclusionProof {
+    /// The event's place in the tree, from 0.
     pub leaf_index: u64,
     pub tree_size: u64,
-    /// The leaf hash, hex.
+    /// The leaf hash, SHA-256(0x00 || JCS(event)), hex.
     pub leaf_hash: String,
     /// The audit path, hex, from the leaf up.
     pub audit_path: Vec<String>,
@@ -439,8 +441,9 @@ pub struct InclusionProof {
     pub event: Option<LeafEvent>,
 }
 
-/// A consistency proof between two signed heads as the service answers it.
+/// A consistency proof (RFC 9162 2.1.4) between two signed tree heads, as the service answers it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsistencyProof {
     pub first: TreeHead,
     pub second: TreeHead,

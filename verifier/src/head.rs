@@ -12,18 +12,23 @@ use crate::{from_hex, to_hex, Hash};
 /// The log a head speaks of, inside the signed bytes.
 pub const LOG_NAME: &str = "grants-audit-log";
 
-/// A signed tree head as the service publishes it. `issued_at` is for people (JST) and is not
-/// signed; `timestamp` (milliseconds since 1970-01-01 UTC) is.
+/// A signed head of the Merkle tree over the log, as the service publishes it (docs/verification.md).
+/// No personal data. `issued_at` is for people (JST) and is not signed; `timestamp` is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TreeHead {
+    /// The number of events the tree holds.
     pub tree_size: u64,
-    /// The root hash, hex.
+    /// The RFC 9162 root hash, hex.
     pub root_hash: String,
+    /// When it was signed, milliseconds since 1970-01-01 UTC (signed).
     pub timestamp: u64,
-    /// The Ed25519 signature over [`signed_message`], hex.
+    /// Ed25519 over the JCS bytes of {"log":"grants-audit-log","root_hash","timestamp","tree_size"}
+    /// (`signed_message`), hex.
     pub signature: String,
     /// The signing key's public half, hex (to pick the key; the verifier trusts only keys it is given).
     pub key_id: String,
+    /// When it was signed, RFC 3339 in JST (for people; not signed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<String>,
 }

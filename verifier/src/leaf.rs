@@ -16,12 +16,14 @@ pub const CHAIN_V2: u32 = 2;
 /// The hash before the first link: 32 zero bytes.
 pub const GENESIS: Hash = [0; 32];
 
-/// One event of the log: what a leaf of the tree is made of. `recorded_at` is RFC 3339 at UTC, as
-/// the service formats it; payload and metadata are the event's JSON.
+/// One event of the log: what a leaf of the tree is made of (its leaf input is the RFC 8785 (JCS)
+/// form of this object). Payload and metadata are the event's JSON.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LeafEvent {
     pub position: i64,
+    /// RFC 3339 at UTC, as the service formats it.
     pub recorded_at: String,
     pub aggregate_type: String,
     pub aggregate_id: String,

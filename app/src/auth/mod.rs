@@ -99,9 +99,12 @@ pub async fn insert_credentials(
     Ok(own.is_some())
 }
 
-/// An account as staff see it in the account list (never the password hash).
-#[derive(Clone, Debug, serde::Serialize)]
+/// An account as staff see it in the account list (never the password hash; the e-mail address is
+/// personal data, so only staff get this list).
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = UserListRow)]
 pub struct AccountRow {
+    #[schema(format = Uuid)]
     pub id: String,
     pub display_name: String,
     pub email: String,

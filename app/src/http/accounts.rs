@@ -5,10 +5,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use grants_domain::account::Role;
 use grants_domain::UserId;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::answers::Created;
 use super::caller::ClientAddr;
 use super::context::CommandContext;
 use super::error::{ApiError, ErrorKind};
@@ -39,7 +39,7 @@ pub struct Registration {
     summary = "申請者アカウントの登録 / register an applicant account",
     request_body = Registration,
     security(()),
-    responses((status = 201, description = "the account", body = doc::Created)),
+    responses((status = 201, description = "the account", body = Created)),
 )]
 pub async fn register(
     State(state): State<AppState>,
@@ -70,7 +70,10 @@ pub async fn register(
     }
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id, "position": position })),
+        Json(Created {
+            id: id.as_uuid(),
+            position,
+        }),
     ))
 }
 
@@ -100,7 +103,7 @@ pub struct NewUser {
     tag = "accounts",
     summary = "職員・審査委員・監査担当のアカウント作成 / staff create staff, reviewer or auditor accounts",
     request_body = NewUser,
-    responses((status = 201, description = "the account", body = doc::Created)),
+    responses((status = 201, description = "the account", body = Created)),
 )]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -119,7 +122,10 @@ pub async fn create_user(
     let (id, position) = open_account(&state, context.new_id(), account, &metadata).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id, "position": position })),
+        Json(Created {
+            id: id.as_uuid(),
+            position,
+        }),
     ))
 }
 
@@ -134,6 +140,41 @@ pub struct Credentials {
     code: Option<String>,
 }
 
+/// The signed-in user, as a session names them.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SessionUser {
+    id: UserId,
+    display_name: String,
+    roles: Vec<Role>,
+}
+
+impl SessionUser {
+    fn of(actor: &Actor) -> Self {
+        SessionUser {
+            id: actor.user_id,
+            display_name: actor.display_name.clone(),
+            roles: actor.roles.iter().copied().collect(),
+        }
+    }
+}
+
+/// A new session: send the token as `Authorization: Bearer <token>`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Session {
+    token: String,
+    user: SessionUser,
+}
+
+/// The session of the bearer token.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CurrentSession {
+    user: SessionUser,
+    /// Whether the account's e-mail address is verified (the link mailed on registration).
+    email_verified: bool,
+    /// Whether the service requires a verified address to submit an application.
+    email_verification_required: bool,
+}
+
 /// `POST /api/v1/sessions`: sign in.
 #[utoipa::path(
     post,
@@ -143,7 +184,7 @@ pub struct Credentials {
     summary = "ログイン / sign in",
     request_body = Credentials,
     security(()),
-    responses((status = 201, description = "a session: send the token as a bearer token", body = doc::Session), (status = 401, description = "wrong e-mail address or password", body = doc::Problem, content_type = "application/problem+json")),
+    responses((status = 201, description = "a session: send the token as a bearer token", body = Session), (status = 401, description = "wrong e-mail address or password", body = doc::Problem, content_type = "application/problem+json")),
 )]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -184,13 +225,12 @@ pub async fn sign_in(
         }
     }
     limiter.record_success(&body.email, client);
-    let roles: Vec<&str> = actor.roles.iter().map(|role| role.as_str()).collect();
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "token": token,
-            "user": { "id": actor.user_id, "display_name": actor.display_name, "roles": roles },
-        })),
+        Json(Session {
+            token,
+            user: SessionUser::of(&actor),
+        }),
     ))
 }
 
@@ -222,19 +262,18 @@ pub async fn sign_out(
     operation_id = "accounts_current_session",
     tag = "accounts",
     summary = "ログイン中の利用者 / the signed-in user",
-    responses((status = 200, description = "the signed-in user", body = doc::CurrentSession)),
+    responses((status = 200, description = "the signed-in user", body = CurrentSession)),
 )]
 pub async fn current(
     State(state): State<AppState>,
     actor: Actor,
 ) -> Result<impl IntoResponse, ApiError> {
-    let roles: Vec<&str> = actor.roles.iter().map(|role| role.as_str()).collect();
     let email_verified = crate::accounts::load(&state, actor.user_id)
         .await?
         .is_some_and(|account| account.email_verified());
-    Ok(Json(json!({
-        "user": { "id": actor.user_id, "display_name": actor.display_name, "roles": roles },
-        "email_verified": email_verified,
-        "email_verification_required": state.require_verified_email,
-    })))
+    Ok(Json(CurrentSession {
+        user: SessionUser::of(&actor),
+        email_verified,
+        email_verification_required: state.require_verified_email,
+    }))
 }

@@ -137,7 +137,7 @@ pub struct ListFilter {
     tag = "applications",
     summary = "申請の一覧 / applications by round and status",
     params(ListFilter),
-    responses((status = 200, description = "applications, oldest first", body = Vec<doc::ApplicationListRow>)),
+    responses((status = 200, description = "applications, oldest first", body = Vec<grants_projections::applications::ApplicationRow>)),
 )]
 pub async fn list(
     State(state): State<AppState>,

@@ -13,7 +13,8 @@ use grants_domain::attachment::{
     Attachment, AttachmentError, AttachmentKind, FileName, FILE_MAX_BYTES,
 };
 use grants_domain::{ApplicationId, AttachmentId, ChangeRequestId, GrantId};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::{ApiError, ErrorKind};
@@ -267,7 +268,7 @@ async fn file_response(
         ("id" = uuid::Uuid, Path, description = "the application id"),
         ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
     ),
-    responses((status = 200, description = "the application's files and the log position")),
+    responses((status = 200, description = "the application's files and the log position", body = Remaining)),
 )]
 pub async fn remove(
     State(state): State<AppState>,
@@ -285,6 +286,16 @@ pub async fn remove(
     .await
 }
 
+/// The files left on an object after one was taken off.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = AttachmentsLeft)]
+pub struct Remaining {
+    /// The object's files, in the order added.
+    attachments: Vec<AttachmentRead>,
+    /// The log position of the removal.
+    position: i64,
+}
+
 /// Takes a file off; answers the object's files and the position.
 async fn removed(
     state: &AppState,
@@ -296,7 +307,11 @@ async fn removed(
     let (files, position) =
         service::remove(state, context, applicant, target, attachment_id).await?;
     let files = attachment_read::list(target, &files);
-    Ok(Json(json!({ "attachments": files, "position": position })).into_response())
+    Ok(Json(Remaining {
+        attachments: files,
+        position,
+    })
+    .into_response())
 }
 
 /// `POST /api/v1/grants/{id}/settlement-report/attachments`: attach a receipt or an activity photo
@@ -362,7 +377,7 @@ pub async fn report_download(
         ("id" = uuid::Uuid, Path, description = "the grant id"),
         ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
     ),
-    responses((status = 200, description = "the report's files and the log position")),
+    responses((status = 200, description = "the report's files and the log position", body = Remaining)),
 )]
 pub async fn report_remove(
     State(state): State<AppState>,
@@ -450,7 +465,7 @@ pub async fn change_download(
         ("cid" = uuid::Uuid, Path, description = "the change request id"),
         ("attachment_id" = uuid::Uuid, Path, description = "the attachment id"),
     ),
-    responses((status = 200, description = "the change request's files and the log position")),
+    responses((status = 200, description = "the change request's files and the log position", body = Remaining)),
 )]
 pub async fn change_remove(
     State(state): State<AppState>,

@@ -9,21 +9,36 @@ use grants_domain::ApplicationId;
 use grants_projections::audit_chain::hashes_between;
 use grants_projections::event_log::{read_page, read_stream, LogFilter};
 use grants_projections::LoggedEvent;
-use serde::Deserialize;
-use serde_json::{json, Value};
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
 use super::extract::{Json, Path, Query};
 use super::openapi as doc;
 use super::AppState;
+use crate::audit::EventRead;
 use crate::policy::Overseer;
+use crate::service::application_read::ApplicationRead;
+use crate::service::grant_read::GrantRead;
 
 /// The most events one page of the log holds.
 const PAGE_LIMIT: i64 = 1_000;
 
-/// Events with their chain hashes (absent for events the chain has not reached yet).
-async fn with_hashes(state: &AppState, events: Vec<LoggedEvent>) -> Result<Vec<Value>, ApiError> {
+/// One event of the log as auditors read it: the event and its link in the hash chain.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = LoggedEvent)]
+pub struct ChainedEvent {
+    #[serde(flatten)]
+    event: EventRead,
+    /// SHA-256 over the previous hash and this event (hex); null until the chain reaches it.
+    hash: Option<String>,
+}
+
+/// Events with their chain hashes (null for events the chain has not reached yet).
+async fn with_hashes(
+    state: &AppState,
+    events: Vec<LoggedEvent>,
+) -> Result<Vec<ChainedEvent>, ApiError> {
     let (Some(first), Some(last)) = (
         events.iter().map(|e| e.position).min(),
         events.iter().map(|e| e.position).max(),
@@ -35,10 +50,9 @@ async fn with_hashes(state: &AppState, events: Vec<LoggedEvent>) -> Result<Vec<V
         .map_err(ApiError::from)?;
     Ok(events
         .iter()
-        .map(|event| {
-            let mut body = crate::audit::event_json(event);
-            body["hash"] = json!(hashes.get(&event.position));
-            body
+        .map(|event| ChainedEvent {
+            event: EventRead::of(event),
+            hash: hashes.get(&event.position).cloned(),
         })
         .collect())
 }
@@ -130,7 +144,7 @@ impl Page {
     summary = "イベントログ（全体の順序、種類・記録日時で絞り込み可） / the log in global order with the hash chain, optionally filtered by stream type and commit time",
     params(Page),
     responses(
-        (status = 200, description = "matching events in position order", body = Vec<doc::LoggedEvent>),
+        (status = 200, description = "matching events in position order", body = Vec<ChainedEvent>),
         (status = 422, description = "an unknown aggregate_type, or from/until not an RFC 3339 instant (the problem names the parameter in `field`)", body = doc::Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -149,7 +163,7 @@ pub async fn events(
     )
     .await
     .map_err(ApiError::from)?;
-    Ok(Json(Value::Array(with_hashes(&state, events).await?)))
+    Ok(Json(with_hashes(&state, events).await?))
 }
 
 /// `GET /api/v1/audit/streams/{aggregate_type}/{aggregate_id}`.
@@ -163,7 +177,7 @@ pub async fn events(
         ("aggregate_type" = String, Path, description = "round, application, review, grant, group or account"),
         ("aggregate_id" = String, Path, description = "the aggregate's id"),
     ),
-    responses((status = 200, description = "the stream in sequence order", body = Vec<doc::LoggedEvent>)),
+    responses((status = 200, description = "the stream in sequence order", body = Vec<ChainedEvent>)),
 )]
 pub async fn stream(
     State(state): State<AppState>,
@@ -176,7 +190,7 @@ pub async fn stream(
     if events.is_empty() {
         return Err(ApiError::not_found());
     }
-    Ok(Json(Value::Array(with_hashes(&state, events).await?)))
+    Ok(Json(with_hashes(&state, events).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -184,6 +198,16 @@ pub async fn stream(
 pub struct AsOfQuery {
     /// The instant (RFC 3339), e.g. 2026-06-01T09:00:00+09:00; default now.
     as_of: Option<String>,
+}
+
+/// An application and its grant as they stood at an instant.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AsOf {
+    /// The instant, in JST.
+    as_of: String,
+    application: ApplicationRead,
+    /// null when the application had no grant then.
+    grant: Option<GrantRead>,
 }
 
 /// `GET /api/v1/audit/applications/{id}?as_of=INSTANT`.
@@ -194,7 +218,7 @@ pub struct AsOfQuery {
     tag = "audit",
     summary = "ある時点の申請と交付 / an application and its grant as they stood then",
     params(("id" = uuid::Uuid, Path, description = "the application id"), AsOfQuery),
-    responses((status = 200, description = "the application and grant as of the instant", body = doc::AsOf)),
+    responses((status = 200, description = "the application and grant as of the instant", body = AsOf)),
 )]
 pub async fn application_as_of(
     State(state): State<AppState>,
@@ -215,11 +239,14 @@ pub async fn application_as_of(
         .await
         .map_err(ApiError::from)?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(json!({
-        "as_of": super::jst(at),
-        "application": crate::service::application_read::ApplicationRead::of(&found.application),
-        "grant": found.grant.as_ref().map(|grant| crate::service::grants::read_of(&state, grant)),
-    })))
+    Ok(Json(AsOf {
+        as_of: super::jst(at),
+        application: ApplicationRead::of(&found.application),
+        grant: found
+            .grant
+            .as_ref()
+            .map(|grant| crate::service::grants::read_of(&state, grant)),
+    }))
 }
 
 /// `GET /api/v1/audit/verification`.
@@ -229,7 +256,7 @@ pub async fn application_as_of(
     operation_id = "audit_verification",
     tag = "audit",
     summary = "ハッシュチェーンの検証 / recompute the hash chain",
-    responses((status = 200, description = "the verification", body = doc::Verification)),
+    responses((status = 200, description = "the verification", body = grants_projections::audit_chain::Verification)),
 )]
 pub async fn verification(
     State(state): State<AppState>,

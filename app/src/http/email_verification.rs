@@ -7,9 +7,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
+use super::answers::Accepted;
 use super::caller::ClientAddr;
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -57,7 +57,7 @@ pub async fn verify(
     tag = "accounts",
     summary = "確認のメールの再送 / mail a new verification link",
     responses(
-        (status = 202, description = "a new link is mailed (valid 7 days, once)"),
+        (status = 202, description = "a new link is mailed (valid 7 days, once)", body = Accepted),
         (status = 409, description = "the address is already verified (account.email_already_verified)", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many requests", body = super::openapi::Problem, content_type = "application/problem+json"),
     ),
@@ -99,5 +99,5 @@ pub async fn resend(
             )
         })?;
     verification::send_link(&state, actor.user_id, &email, &account.display_name).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))))
+    Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: true })))
 }

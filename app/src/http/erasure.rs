@@ -7,7 +7,9 @@
 use axum::extract::State;
 use axum::response::IntoResponse;
 use grants_domain::{GroupId, UserId};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -18,6 +20,15 @@ use crate::policy::Staff;
 use crate::service::erasure;
 use crate::store::ActorRole;
 
+/// The subject's personal data was erased (its key destroyed, `PersonalDataErased` recorded).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PersonalDataErased {
+    /// The group's or the account's id.
+    id: Uuid,
+    /// The log position of the erasure event.
+    position: i64,
+}
+
 /// `POST /api/v1/groups/{id}/personal-data/erasure`.
 #[utoipa::path(
     post,
@@ -27,7 +38,7 @@ use crate::store::ActorRole;
     summary = "団体の個人情報の削除 / staff erase a group's personal data (its key is destroyed)",
     params(("id" = uuid::Uuid, Path, description = "the group id")),
     responses(
-        (status = 200, description = "erased", body = doc::PersonalDataErased),
+        (status = 200, description = "erased", body = PersonalDataErased),
         (status = 409, description = "already erased (group.already_erased)", body = doc::Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -39,7 +50,10 @@ pub async fn erase(
 ) -> Result<impl IntoResponse, ApiError> {
     let metadata = context.metadata_for(&actor, ActorRole::Staff);
     let position = erasure::erase_group(&state, id, &metadata).await?;
-    Ok(Json(json!({ "id": id, "position": position })))
+    Ok(Json(PersonalDataErased {
+        id: id.as_uuid(),
+        position,
+    }))
 }
 
 /// `POST /api/v1/users/{id}/personal-data/erasure`.
@@ -51,7 +65,7 @@ pub async fn erase(
     summary = "アカウントの個人情報の削除 / staff erase an account's personal data (its address and name; its key is destroyed and it can no longer sign in)",
     params(("id" = uuid::Uuid, Path, description = "the account's user id")),
     responses(
-        (status = 200, description = "erased", body = doc::PersonalDataErased),
+        (status = 200, description = "erased", body = PersonalDataErased),
         (status = 409, description = "already erased (account.already_erased)", body = doc::Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -63,5 +77,8 @@ pub async fn erase_account(
 ) -> Result<impl IntoResponse, ApiError> {
     let metadata = context.metadata_for(&actor, ActorRole::Staff);
     let position = erasure::erase_account(&state, id, &metadata).await?;
-    Ok(Json(json!({ "id": id, "position": position })))
+    Ok(Json(PersonalDataErased {
+        id: id.as_uuid(),
+        position,
+    }))
 }

@@ -6,7 +6,8 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 pub use crate::service::error::RETRY_AFTER_OUTAGE_SECONDS;
 pub use crate::service::load::{existing, existing_for_command};
@@ -33,36 +34,71 @@ pub fn status(kind: ErrorKind) -> StatusCode {
     }
 }
 
+/// RFC 9457 problem details, with a stable code and the rule in Japanese and English: the body of
+/// every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemDetails {
+    /// `urn:grants:problem:<code>`.
+    #[schema(example = "urn:grants:problem:request.not_found")]
+    r#type: String,
+    #[schema(example = "Not Found")]
+    title: &'static str,
+    #[schema(example = 404)]
+    status: u16,
+    /// `detail_ja / detail_en`.
+    detail: String,
+    #[schema(example = "request.not_found")]
+    code: String,
+    detail_ja: String,
+    detail_en: String,
+    /// The input field the rule is about, when it names one (`title`, `requested_amount`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "requested_amount")]
+    field: Option<String>,
+    /// Every refusal of an input field found at once, each beside its field in a form: on 422
+    /// answers to a refused command (one entry or more; `code`, `field` and `detail_*` above
+    /// are those of the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<FieldError>>,
+}
+
+/// One refusal of an input field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The body's field (`email`, `member_count`, `summary`), or null when the rule names none.
+    #[schema(example = "email")]
+    field: Option<&'static str>,
+    #[schema(example = "group.malformed_email")]
+    code: &'static str,
+    detail_ja: String,
+    detail_en: String,
+}
+
 /// The problem+json body of an error.
-pub fn body(problem: &Problem) -> Value {
+pub fn body(problem: &Problem) -> ProblemDetails {
     let status = status(problem.kind);
-    let mut body = json!({
-        "type": format!("urn:grants:problem:{}", problem.code),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": format!("{} / {}", problem.detail_ja, problem.detail_en),
-        "code": problem.code,
-        "detail_ja": problem.detail_ja,
-        "detail_en": problem.detail_en,
-    });
-    if let Some(field) = &problem.field {
-        body["field"] = json!(field);
-    }
-    if let Some(errors) = &problem.errors {
-        // One `{field, code, detail_ja, detail_en}` per refusal.
-        body["errors"] = errors
-            .iter()
-            .map(|one| {
-                json!({
-                    "field": one.field,
-                    "code": one.code,
-                    "detail_ja": one.message_ja,
-                    "detail_en": one.message_en,
+    ProblemDetails {
+        r#type: format!("urn:grants:problem:{}", problem.code),
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail: format!("{} / {}", problem.detail_ja, problem.detail_en),
+        code: problem.code.clone(),
+        detail_ja: problem.detail_ja.clone(),
+        detail_en: problem.detail_en.clone(),
+        field: problem.field.as_ref().map(|field| field.to_string()),
+        errors: problem.errors.as_ref().map(|errors| {
+            errors
+                .iter()
+                .map(|one| FieldError {
+                    field: one.field,
+                    code: one.code,
+                    detail_ja: one.message_ja.clone(),
+                    detail_en: one.message_en.clone(),
                 })
-            })
-            .collect();
+                .collect()
+        }),
     }
-    body
 }
 
 impl IntoResponse for ServiceError {
@@ -70,7 +106,7 @@ impl IntoResponse for ServiceError {
         let mut response = (
             status(self.kind),
             [(header::CONTENT_TYPE, "application/problem+json")],
-            body(&self).to_string(),
+            serde_json::to_string(&body(&self)).expect("a problem serialises"),
         )
             .into_response();
         if let Some(seconds) = self.retry_after {

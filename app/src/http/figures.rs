@@ -12,7 +12,6 @@ use utoipa::IntoParams;
 
 use super::error::ApiError;
 use super::extract::{Json, Query};
-use super::openapi as doc;
 use super::AppState;
 use crate::policy::Overseer;
 
@@ -41,7 +40,7 @@ async fn read(state: &AppState, filter: &YearFilter) -> Result<Vec<FiscalYearFig
     summary = "年度の実績（年度・コース別） / the year's figures per fiscal year and course",
     params(YearFilter),
     responses(
-        (status = 200, description = "every fiscal year with a round, newest first (or the one asked for)", body = Vec<doc::FiscalYearFigures>),
+        (status = 200, description = "every fiscal year with a round, newest first (or the one asked for)", body = Vec<FiscalYearFigures>),
     ),
 )]
 pub async fn figures(

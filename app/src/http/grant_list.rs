@@ -47,7 +47,7 @@ pub struct GrantPage {
     summary = "交付の一覧 / the grants, one page",
     params(GrantPage),
     responses(
-        (status = 200, description = "one page of grants, oldest first; a full page has a `Link: <…>; rel=\"next\"` header", body = Vec<doc::GrantListRow>),
+        (status = 200, description = "one page of grants, oldest first; a full page has a `Link: <…>; rel=\"next\"` header", body = Vec<grants_projections::grant_ledger::ListedGrant>),
         (status = 403, description = "reviewers (who hold no other role) see no grants", body = doc::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`limit` outside 1-1,000", body = doc::Problem, content_type = "application/problem+json"),
     ),

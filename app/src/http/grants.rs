@@ -16,7 +16,7 @@ use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::{Applicant, GroupHelper, Staff};
-use crate::service::grant_read::GrantRead;
+use crate::service::grant_read::{GrantRead, SettlementReportRead};
 use crate::service::grants;
 use crate::store::Executed;
 
@@ -199,7 +199,7 @@ pub async fn save_report(
     tag = "grants",
     summary = "実績報告の参照 / the saved settlement report",
     params(("id" = uuid::Uuid, Path, description = "the grant id")),
-    responses((status = 200, description = "the report", body = doc::SettlementReportRead)),
+    responses((status = 200, description = "the report", body = SettlementReportRead)),
 )]
 pub async fn get_report(
     State(state): State<AppState>,

@@ -8,14 +8,13 @@ use grants_domain::group::registration::{check_registration, form_order, Registr
 use grants_domain::GroupId;
 use grants_domain::Refusal;
 use serde::Deserialize;
-use serde_json::json;
 use time::Date;
 use utoipa::ToSchema;
 
+use super::answers::Created;
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{unreadable, Json, Lenient, Path};
-use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::Applicant;
@@ -90,7 +89,7 @@ fn unreadable_fields(body: &Registration, now: time::OffsetDateTime) -> Option<A
     tag = "groups",
     summary = "団体の登録（登録者が構成員になる） / register a group; the caller becomes a member",
     request_body = Registration,
-    responses((status = 201, description = "the group", body = doc::Created)),
+    responses((status = 201, description = "the group", body = Created)),
 )]
 pub async fn register(
     State(state): State<AppState>,
@@ -123,7 +122,10 @@ pub async fn register(
     let (group_id, executed) = service::register(&state, &context, &applicant, input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": group_id, "position": executed.position })),
+        Json(Created {
+            id: group_id.as_uuid(),
+            position: executed.position,
+        }),
     ))
 }
 

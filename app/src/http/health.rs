@@ -4,11 +4,44 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde_json::json;
+use grants_projections::lag::Lag;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::extract::Json;
-use super::openapi as doc;
 use super::AppState;
+
+/// The answer of `/healthz`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Liveness {
+    #[schema(example = "ok")]
+    status: &'static str,
+}
+
+/// The answer of `/readyz`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    status: &'static str,
+    /// `postgres` or `sqlite`.
+    database: &'static str,
+    /// `applied`, `pending` or `unknown`.
+    migrations: &'static str,
+    /// Each read model's lag behind the log.
+    projections: Vec<Lag>,
+    attachments: AttachmentStoreState,
+}
+
+/// The store of attached files as `/readyz` sees it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AttachmentStoreState {
+    /// `directory` or `s3`.
+    store: &'static str,
+    /// `ok` or `unavailable` (then the service is not ready).
+    status: &'static str,
+    /// Reads that found a file missing or corrupt since the service started.
+    failed_reads: u64,
+}
 
 #[utoipa::path(
     get,
@@ -17,10 +50,10 @@ use super::AppState;
     tag = "operations",
     summary = "死活監視 / liveness",
     security(()),
-    responses((status = 200, description = "alive", body = doc::Liveness)),
+    responses((status = 200, description = "alive", body = Liveness)),
 )]
 pub async fn healthz() -> impl IntoResponse {
-    Json(json!({ "status": "ok" }))
+    Json(Liveness { status: "ok" })
 }
 
 #[utoipa::path(
@@ -30,7 +63,7 @@ pub async fn healthz() -> impl IntoResponse {
     tag = "operations",
     summary = "準備状態 / readiness: database reachable, migrations applied, projection lag",
     security(()),
-    responses((status = 200, description = "ready", body = doc::Readiness), (status = 503, description = "not ready", body = doc::Readiness)),
+    responses((status = 200, description = "ready", body = Readiness), (status = 503, description = "not ready", body = Readiness)),
 )]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let backend = state.db.backend_name();
@@ -44,10 +77,10 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     };
     // Lag is reported, not gated on: a read model behind the log is stale, not broken.
     let projections = match state.projections.lag(time::OffsetDateTime::now_utc()).await {
-        Ok(lags) => json!(lags),
+        Ok(lags) => lags,
         Err(error) => {
             tracing::warn!(%error, "projection lag unavailable");
-            json!([])
+            Vec::new()
         }
     };
     // The store of attached files must answer; files found missing or corrupt by reads are
@@ -67,16 +100,16 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     };
     (
         status,
-        Json(json!({
-            "status": if ready { "ready" } else { "not_ready" },
-            "database": backend,
-            "migrations": migrations,
-            "projections": projections,
-            "attachments": {
-                "store": state.blobs.kind(),
-                "status": attachments_store,
-                "failed_reads": state.blobs.failed_reads(),
+        Json(Readiness {
+            status: if ready { "ready" } else { "not_ready" },
+            database: backend,
+            migrations,
+            projections,
+            attachments: AttachmentStoreState {
+                store: state.blobs.kind(),
+                status: attachments_store,
+                failed_reads: state.blobs.failed_reads(),
             },
-        })),
+        }),
     )
 }

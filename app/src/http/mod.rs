@@ -2,6 +2,7 @@
 //! Handlers translate between HTTP and domain commands; they decide nothing.
 
 pub mod accounts;
+pub mod answers;
 pub mod applications;
 pub mod attachments;
 pub mod audit;

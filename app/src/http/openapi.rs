@@ -2,19 +2,18 @@
 //!
 //! Every route is registered in [`super::api_router`] through utoipa-axum's `routes!()`, which adds
 //! the handler to the axum router and its `#[utoipa::path]` description to the document in one
-//! step, so a route cannot be added without being documented. The domain's value types derive their
-//! schemas (the domain crate's `openapi` feature), as do the command bodies and the typed reads of
-//! `crate::service` (re-exported below under the names the annotations use). This module still holds
-//! mirrors of the answers that handlers build with `json!` (until each becomes a type), the
-//! problem+json schema, and [`ApiDoc`]'s modifier, which adds what every operation shares by rule (bearer security,
-//! the `Idempotency-Key` header on commands, the error answers) so that no handler can forget them.
+//! step, so a route cannot be added without being documented. Every schema is derived from the type
+//! the code really reads or answers: the domain's value types (the domain crate's `openapi`
+//! feature), the rows of the read models and the verifier's heads and proofs (the `openapi`
+//! features of `grants-projections` and `grants-verifier`), the command bodies, the typed reads of
+//! `crate::service` and the answers the handlers build (some re-exported below under the names the
+//! annotations use). This module holds no copy of any of them: only the `Position` scalar and
+//! [`ApiDoc`]'s modifier, which adds what every operation shares by rule (bearer security, the
+//! `Idempotency-Key` header on commands, the error answers) so that no handler can forget them.
 //!
 //! It also serves the document (`GET /api/v1/openapi.json`) and a self-contained browsable page
 //! (`GET /api/docs`) under a strict Content-Security-Policy.
 
-#![allow(dead_code)] // The remaining mirrors exist for their schemas; nothing constructs them.
-
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -29,12 +28,12 @@ use utoipa::openapi::{
     ResponseBuilder, SchemaFormat, Type,
 };
 use utoipa::{OpenApi, ToSchema};
-use uuid::Uuid;
 
 // ---------------------------------------------------------------------------------------------
 // The domain's value types and the commands' bodies: their real types, which derive their schemas
 // (the domain's with its `openapi` feature), re-exported under the names the annotations use.
 
+pub use super::error::ProblemDetails as Problem;
 pub use crate::service::application_read::ApplicationRead;
 pub use crate::service::attachment_read::AttachmentRead;
 pub use crate::service::grant_read::{GrantRead, SettlementReportRead};
@@ -81,396 +80,6 @@ scalar_schema!(
         ))
         .examples([serde_json::json!(42)])
 );
-
-// ---------------------------------------------------------------------------------------------
-// Answers.
-
-/// RFC 9457 problem details, with a stable code and the rule in Japanese and English.
-#[derive(ToSchema)]
-pub struct Problem {
-    /// `urn:grants:problem:<code>`.
-    #[schema(example = "urn:grants:problem:request.not_found")]
-    r#type: String,
-    #[schema(example = "Not Found")]
-    title: String,
-    #[schema(example = 404)]
-    status: u16,
-    /// `detail_ja / detail_en`.
-    detail: String,
-    #[schema(example = "request.not_found")]
-    code: String,
-    detail_ja: String,
-    detail_en: String,
-    /// The input field the rule is about, when it names one (`title`, `requested_amount`).
-    #[schema(example = "requested_amount")]
-    field: Option<String>,
-    /// Every refusal of an input field found at once, each beside its field in a form: on 422
-    /// answers to a refused command (one entry or more; `code`, `field` and `detail_*` above
-    /// are those of the first).
-    errors: Option<Vec<FieldError>>,
-}
-
-/// One refusal of an input field.
-#[derive(ToSchema)]
-pub struct FieldError {
-    /// The body's field (`email`, `member_count`, `summary`), or null when the rule names none.
-    #[schema(example = "email")]
-    field: Option<String>,
-    #[schema(example = "group.malformed_email")]
-    code: String,
-    detail_ja: String,
-    detail_en: String,
-}
-
-/// A created object.
-#[derive(ToSchema)]
-pub struct Created {
-    id: Uuid,
-    position: Position,
-}
-
-#[derive(ToSchema)]
-pub struct SessionUser {
-    id: Uuid,
-    display_name: String,
-    roles: Vec<Role>,
-}
-
-/// A new session: send the token as `Authorization: Bearer <token>`.
-#[derive(ToSchema)]
-pub struct Session {
-    token: String,
-    user: SessionUser,
-}
-
-/// The session of the bearer token.
-#[derive(ToSchema)]
-pub struct CurrentSession {
-    user: SessionUser,
-    /// Whether the account's e-mail address is verified (the link mailed on registration).
-    email_verified: bool,
-    /// Whether the service requires a verified address to submit an application.
-    email_verification_required: bool,
-}
-
-/// The group's personal data was erased (its key destroyed, `PersonalDataErased` recorded).
-#[derive(ToSchema)]
-pub struct PersonalDataErased {
-    id: Uuid,
-    /// The log position of the erasure event.
-    position: i64,
-}
-
-/// A command recorded: the log position of its event (read models may wait for it with
-/// `?min_position=`).
-#[derive(ToSchema)]
-pub struct Recorded {
-    position: i64,
-}
-
-#[derive(ToSchema)]
-pub struct Committee {
-    committee: Vec<Uuid>,
-    position: Position,
-}
-
-#[derive(ToSchema)]
-pub struct ScoringClosed {
-    scoring_closed: bool,
-    position: Position,
-}
-
-/// The store of attached files as `/readyz` sees it.
-#[derive(ToSchema)]
-pub struct AttachmentStoreState {
-    /// `directory` or `s3`.
-    store: String,
-    /// `ok` or `unavailable` (then the service is not ready).
-    status: String,
-    /// Reads that found a file missing or corrupt since the service started.
-    failed_reads: u64,
-}
-
-/// A committee member's own scoresheet.
-#[derive(ToSchema)]
-pub struct ReviewSheet {
-    application_id: Option<Uuid>,
-    reviewer_id: Option<Uuid>,
-    /// null before the declaration.
-    conflict: Option<bool>,
-    note: String,
-    /// Points by criterion key.
-    scores: BTreeMap<String, u32>,
-    comment: String,
-    sealed: bool,
-    /// The sealed total; null until sealed.
-    total: Option<u32>,
-    /// Present on the answer to a command.
-    position: Option<Position>,
-}
-
-#[derive(ToSchema)]
-pub struct Liveness {
-    #[schema(example = "ok")]
-    status: String,
-}
-
-#[derive(ToSchema)]
-pub struct Readiness {
-    /// `ready` or `not_ready`.
-    status: String,
-    /// `postgres` or `sqlite`.
-    database: String,
-    /// `applied`, `pending` or `unknown`.
-    migrations: String,
-    /// Each read model's lag behind the log.
-    projections: Vec<ProjectionLag>,
-    attachments: AttachmentStoreState,
-}
-
-/// One event of the log as auditors read it.
-#[derive(ToSchema)]
-pub struct LoggedEvent {
-    position: i64,
-    /// The commit time, in JST.
-    recorded_at: String,
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: serde_json::Value,
-    /// actor_id, actor_role, request_id, idempotency_key, recorded_at; on_behalf_of (a group id)
-    /// when a coordinator (中間支援) acted for a group.
-    metadata: serde_json::Value,
-    /// SHA-256 over the previous hash and this event (hex); null until the chain reaches it.
-    hash: Option<String>,
-}
-
-/// An application and its grant as they stood at an instant.
-#[derive(ToSchema)]
-pub struct AsOf {
-    as_of: String,
-    application: ApplicationRead,
-    grant: Option<GrantRead>,
-}
-
-/// The result of recomputing the hash chain and the Merkle tree against the signed heads.
-#[derive(ToSchema)]
-pub struct Verification {
-    ok: bool,
-    events_checked: u64,
-    head_hash: Option<String>,
-    first_bad_position: Option<i64>,
-    /// The first bad leaf index (the event's place in the tree, from 0).
-    first_bad_index: Option<u64>,
-    /// Signed heads whose root the recomputed tree gave.
-    heads_checked: u64,
-    /// Signed heads whose Ed25519 signature verified with the service's key or a configured older
-    /// one (every head must: one that does not fails the verification).
-    signatures_checked: u64,
-    /// What is wrong, in words (English).
-    problem: Option<String>,
-}
-
-/// A signed head of the Merkle tree over the log (docs/verification.md). No personal data.
-#[derive(ToSchema)]
-pub struct TreeHead {
-    /// The number of events the tree holds.
-    tree_size: u64,
-    /// The RFC 9162 root hash, hex.
-    root_hash: String,
-    /// When it was signed, milliseconds since 1970-01-01 UTC (signed).
-    timestamp: u64,
-    /// Ed25519 over the JCS bytes of {"log":"grants-audit-log","root_hash","timestamp","tree_size"}, hex.
-    signature: String,
-    /// The signing key's public half, hex.
-    key_id: String,
-    /// When it was signed, RFC 3339 in JST (for people; not signed).
-    issued_at: Option<String>,
-}
-
-/// The signed heads and the key that signs them.
-#[derive(ToSchema)]
-pub struct TreeHeads {
-    /// The Ed25519 public key, hex.
-    public_key: String,
-    heads: Vec<TreeHead>,
-}
-
-/// The public half of the key that signs the tree heads.
-#[derive(ToSchema)]
-pub struct TreeHeadKey {
-    /// Always Ed25519.
-    algorithm: String,
-    /// 64 hex digits.
-    public_key: String,
-}
-
-/// An event as a leaf of the tree: its leaf input is the RFC 8785 (JCS) form of this object.
-#[derive(ToSchema)]
-pub struct LeafEvent {
-    position: i64,
-    /// RFC 3339 at UTC.
-    recorded_at: String,
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: serde_json::Value,
-    metadata: serde_json::Value,
-}
-
-/// An inclusion proof (RFC 9162 2.1.3) of one event in a signed tree head.
-#[derive(ToSchema)]
-pub struct InclusionProof {
-    /// The event's place in the tree, from 0.
-    leaf_index: u64,
-    tree_size: u64,
-    /// SHA-256(0x00 || JCS(event)), hex.
-    leaf_hash: String,
-    /// The audit path from the leaf up, hex.
-    audit_path: Vec<String>,
-    head: TreeHead,
-    event: LeafEvent,
-}
-
-/// A consistency proof (RFC 9162 2.1.4) between two signed tree heads.
-#[derive(ToSchema)]
-pub struct ConsistencyProof {
-    first: TreeHead,
-    second: TreeHead,
-    /// The proof's hashes, hex.
-    proof: Vec<String>,
-}
-
-/// One awarded project as the public sees it (no personal data, no scores).
-#[derive(ToSchema)]
-pub struct PublicAward {
-    grant_id: String,
-    fiscal_year: Option<i32>,
-    course: Option<String>,
-    group_name: Option<String>,
-    /// The group's registration number with the city (a public identifier, not personal data).
-    registration_number: Option<String>,
-    title: Option<String>,
-    summary: Option<String>,
-    amount_awarded: Yen,
-    award_date: Option<time::Date>,
-    amount_finalised: Option<Yen>,
-    planned_start: Option<time::Date>,
-    planned_end: Option<time::Date>,
-    /// decided, in_progress, ..., closed, withdrawn, cancelled.
-    status: String,
-    /// Only in the read of one award: the activity photos its group marked public on the
-    /// settlement report, once staff accepted it; no other attached file is ever listed.
-    photos: Option<Vec<super::public_photos::PublicPhoto>>,
-}
-
-/// One row of an application list.
-#[derive(ToSchema)]
-pub struct ApplicationListRow {
-    application_id: Uuid,
-    round_id: Uuid,
-    group_id: Uuid,
-    group_name: Option<String>,
-    title: String,
-    status: String,
-    requested_amount: Yen,
-    max_amount: Option<Yen>,
-    submitted_at: Option<String>,
-    grant_id: Option<Uuid>,
-    updated_position: i64,
-}
-
-/// One row of the grant list: the grant read's fields, with the project's title and the group's
-/// name (from the public awards list; null until it has the grant).
-#[derive(ToSchema)]
-pub struct GrantListRow {
-    grant_id: Uuid,
-    application_id: Option<Uuid>,
-    round_id: Option<Uuid>,
-    group_id: Option<Uuid>,
-    status: GrantStatus,
-    decided_amount: Yen,
-    decided_on: Option<time::Date>,
-    notice_number: Option<String>,
-    paid_total: Yen,
-    finalised_amount: Option<Yen>,
-    refund_due: Yen,
-    payable: Yen,
-    completion_deadline: Option<time::Date>,
-    /// What of the advances requested waits for staff to pay it.
-    open_advance: Yen,
-    title: Option<String>,
-    group_name: Option<String>,
-    updated_position: i64,
-}
-
-/// The figures of one course or one whole fiscal year (`grants_projections::year_figures` says
-/// which fiscal year each belongs to: the round's).
-#[derive(ToSchema)]
-pub struct Figures {
-    /// Applications submitted at least once.
-    applications: i64,
-    /// Awards decided.
-    awards: i64,
-    /// Of the awards, those withdrawn (取下げ).
-    withdrawn: i64,
-    /// Of the awards, those cancelled (交付決定の取消し).
-    cancelled: i64,
-    /// Decided amounts of the awards neither withdrawn nor cancelled, as changed since.
-    decided: Yen,
-    /// Every payment made (advances and final payments).
-    paid: Yen,
-    /// Every refund received.
-    refunded: Yen,
-    /// `paid` less `refunded`.
-    net_paid: i64,
-    /// Grants whose amount was finalised.
-    finalised_grants: i64,
-    /// Their finalised amounts.
-    finalised: Yen,
-    /// Participants of the accepted settlement reports.
-    participants: i64,
-}
-
-/// One course's figures in one fiscal year.
-#[derive(ToSchema)]
-pub struct CourseFigures {
-    course: String,
-    #[serde(flatten)]
-    figures: Figures,
-}
-
-/// One fiscal year's figures: each course by name, and the year's total.
-#[derive(ToSchema)]
-pub struct FiscalYearFigures {
-    /// The calendar year the fiscal year starts in (2026 = 令和8年度).
-    fiscal_year: i32,
-    courses: Vec<CourseFigures>,
-    total: Figures,
-}
-
-/// One account in the account list (staff only: the e-mail address is personal data).
-#[derive(ToSchema)]
-pub struct UserListRow {
-    id: Uuid,
-    display_name: String,
-    email: String,
-    roles: Vec<Role>,
-}
-
-/// How far one read model trails the log.
-#[derive(ToSchema)]
-pub struct ProjectionLag {
-    name: String,
-    /// Events committed but not yet applied.
-    behind_events: i64,
-    /// Seconds between the newest event and the oldest one not yet applied.
-    behind_seconds: f64,
-}
 
 // ---------------------------------------------------------------------------------------------
 // The document.
@@ -633,6 +242,11 @@ fn complete_operation(method: HttpMethod, operation: &mut Operation) {
         errors.push((
             401,
             "a bearer token was sent but is unknown or expired (send none to read as the public)",
+        ));
+        errors.push((
+            403,
+            "a staff member's or auditor's token before they enrolled a second factor, while the \
+             service requires one (auth.totp_enrolment_required; send none to read as the public)",
         ));
     }
     if has_path_params || is_command {

@@ -7,9 +7,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
+use super::answers::Accepted;
 use super::caller::ClientAddr;
 use super::error::ApiError;
 use super::extract::Json;
@@ -35,7 +35,7 @@ pub struct ResetRequest {
     request_body = ResetRequest,
     security(()),
     responses(
-        (status = 202, description = "accepted: a link is mailed if the address has an account (valid 30 minutes, once)"),
+        (status = 202, description = "accepted: a link is mailed if the address has an account (valid 30 minutes, once)", body = Accepted),
         (status = 429, description = "too many requests for this address or from this client", body = super::openapi::Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -66,7 +66,7 @@ pub async fn request(
             }
         });
     }
-    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))))
+    Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: true })))
 }
 
 fn too_many_resets(wait: std::time::Duration) -> ApiError {

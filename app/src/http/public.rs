@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use grants_domain::GrantId;
-use grants_projections::awards::AwardQuery;
+use grants_projections::awards::{Award, AwardQuery};
 use grants_projections::public::Publisher;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -53,7 +53,7 @@ pub struct AwardPage {
     params(AwardPage),
     security(()),
     responses(
-        (status = 200, description = "one page of awarded projects, ordered by award date; a full page has a `Link: <…>; rel=\"next\"` header", body = Vec<doc::PublicAward>),
+        (status = 200, description = "one page of awarded projects, ordered by award date; a full page has a `Link: <…>; rel=\"next\"` header", body = Vec<Award>),
         (status = 422, description = "`limit` outside 1-1,000", body = doc::Problem),
     ),
 )]
@@ -94,7 +94,7 @@ pub async fn awards(
     params(("id" = uuid::Uuid, Path, description = "the grant")),
     security(()),
     responses(
-        (status = 200, description = "the awarded project", body = doc::PublicAward),
+        (status = 200, description = "the awarded project", body = AwardRead),
         (status = 404, description = "no such awarded project", body = doc::Problem),
     ),
 )]
@@ -111,10 +111,13 @@ pub async fn award(
 }
 
 /// One award as the public reads it: the list's row and the activity photos its group made public.
-#[derive(Serialize)]
-struct AwardRead {
+#[derive(Serialize, ToSchema)]
+#[schema(as = PublicAwardRead)]
+pub struct AwardRead {
     #[serde(flatten)]
-    award: grants_projections::awards::Award,
+    award: Award,
+    /// The activity photos its group marked public on the settlement report, once staff accepted
+    /// it; no other attached file is ever listed.
     photos: Vec<super::public_photos::PublicPhoto>,
 }
 

@@ -8,35 +8,22 @@ use axum::response::IntoResponse;
 use grants_domain::review::Review;
 use grants_domain::ApplicationId;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
-use super::openapi as doc;
 use super::AppState;
 use crate::policy::Reviewer;
+use crate::service::review_read::ReviewRead;
 use crate::service::reviews as service;
 use crate::store::Executed;
 
-fn sheet_json(review: &Review) -> Value {
-    json!({
-        "application_id": review.application_id,
-        "reviewer_id": review.reviewer_id,
-        "conflict": review.conflict,
-        "note": review.note,
-        "scores": review.scores,
-        "comment": review.comment,
-        "sealed": review.is_sealed(),
-        "total": review.sealed_total,
-    })
-}
-
-fn answer(executed: &Executed<Review>) -> Json<Value> {
-    let mut body = sheet_json(&executed.state);
-    body["position"] = json!(executed.position);
-    Json(body)
+/// The answer to a command on a sheet: its read, with the position of the command's last event.
+fn answer(executed: &Executed<Review>) -> Json<ReviewRead> {
+    let mut read = ReviewRead::of(&executed.state);
+    read.position = Some(executed.position);
+    Json(read)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -57,7 +44,7 @@ pub struct Declaration {
     summary = "利害関係の申告 / a committee member declares a conflict of interest or none",
     params(("id" = uuid::Uuid, Path, description = "the application id")),
     request_body = Declaration,
-    responses((status = 200, description = "the scoresheet", body = doc::ReviewSheet)),
+    responses((status = 200, description = "the scoresheet", body = ReviewRead)),
 )]
 pub async fn declare(
     State(state): State<AppState>,
@@ -88,7 +75,7 @@ pub struct Scores {
     summary = "自分の採点の保存 / save one's own draft scores",
     params(("id" = uuid::Uuid, Path, description = "the application id")),
     request_body = Scores,
-    responses((status = 200, description = "the scoresheet", body = doc::ReviewSheet)),
+    responses((status = 200, description = "the scoresheet", body = ReviewRead)),
 )]
 pub async fn save(
     State(state): State<AppState>,
@@ -110,7 +97,7 @@ pub async fn save(
     tag = "reviews",
     summary = "採点票の提出（封印） / seal one's own scoresheet",
     params(("id" = uuid::Uuid, Path, description = "the application id")),
-    responses((status = 200, description = "the sealed scoresheet", body = doc::ReviewSheet)),
+    responses((status = 200, description = "the sealed scoresheet", body = ReviewRead)),
 )]
 pub async fn seal(
     State(state): State<AppState>,
@@ -131,14 +118,14 @@ pub async fn seal(
     tag = "reviews",
     summary = "自分の採点票 / one's own scoresheet",
     params(("id" = uuid::Uuid, Path, description = "the application id")),
-    responses((status = 200, description = "the scoresheet", body = doc::ReviewSheet)),
+    responses((status = 200, description = "the scoresheet", body = ReviewRead)),
 )]
 pub async fn mine(
     State(state): State<AppState>,
     reviewer: Reviewer,
     Path(id): Path<ApplicationId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(sheet_json(
+    Ok(Json(ReviewRead::of(
         &service::mine(&state, &reviewer, id).await?,
     )))
 }

@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use grants_domain::round::RoundSettings;
 use grants_domain::{RoundId, UserId};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::answers::Created;
 use super::caller::MaybeActor;
 use super::context::CommandContext;
 use super::error::ApiError;
@@ -26,7 +26,7 @@ use crate::service::rounds as service;
     tag = "rounds",
     summary = "募集回の開設 / staff open a round",
     request_body = doc::RoundSettings,
-    responses((status = 201, description = "the round", body = doc::Created)),
+    responses((status = 201, description = "the round", body = Created)),
 )]
 pub async fn open(
     State(state): State<AppState>,
@@ -37,7 +37,10 @@ pub async fn open(
     let (round_id, executed) = service::open(&state, &context, &staff, settings).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": round_id, "position": executed.position })),
+        Json(Created {
+            id: round_id.as_uuid(),
+            position: executed.position,
+        }),
     ))
 }
 
@@ -91,6 +94,22 @@ pub struct Appointment {
     reviewer_id: UserId,
 }
 
+/// The committee after an appointment.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Committee {
+    committee: Vec<UserId>,
+    #[schema(value_type = doc::Position)]
+    position: i64,
+}
+
+/// The answer to closing scoring.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ScoringClosed {
+    scoring_closed: bool,
+    #[schema(value_type = doc::Position)]
+    position: i64,
+}
+
 /// `POST /api/v1/rounds/{id}/committee`: staff appoint a reviewer.
 #[utoipa::path(
     post,
@@ -100,7 +119,7 @@ pub struct Appointment {
     summary = "審査委員の任命 / staff appoint a reviewer",
     params(("id" = uuid::Uuid, Path, description = "the round id")),
     request_body = Appointment,
-    responses((status = 200, description = "the committee", body = doc::Committee)),
+    responses((status = 200, description = "the committee", body = Committee)),
 )]
 pub async fn appoint(
     State(state): State<AppState>,
@@ -110,10 +129,10 @@ pub async fn appoint(
     Json(body): Json<Appointment>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = service::appoint(&state, &context, &staff, id, body.reviewer_id).await?;
-    Ok(Json(json!({
-        "committee": executed.state.committee,
-        "position": executed.position,
-    })))
+    Ok(Json(Committee {
+        committee: executed.state.committee.clone(),
+        position: executed.position,
+    }))
 }
 
 /// `POST /api/v1/rounds/{id}/scoring/close`: staff close scoring, unsealing the scores.
@@ -124,7 +143,7 @@ pub async fn appoint(
     tag = "rounds",
     summary = "採点の締切（開封） / staff close scoring, unsealing the scores",
     params(("id" = uuid::Uuid, Path, description = "the round id")),
-    responses((status = 200, description = "scoring is closed", body = doc::ScoringClosed)),
+    responses((status = 200, description = "scoring is closed", body = ScoringClosed)),
 )]
 pub async fn close_scoring(
     State(state): State<AppState>,
@@ -133,8 +152,8 @@ pub async fn close_scoring(
     Path(id): Path<RoundId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let executed = service::close_scoring(&state, &context, &staff, id).await?;
-    Ok(Json(json!({
-        "scoring_closed": executed.state.is_scoring_closed(),
-        "position": executed.position,
-    })))
+    Ok(Json(ScoringClosed {
+        scoring_closed: executed.state.is_scoring_closed(),
+        position: executed.position,
+    }))
 }

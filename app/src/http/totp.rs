@@ -3,12 +3,12 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use grants_domain::UserId;
 
+use super::answers::Recorded;
 use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::{Json, Path};
@@ -53,6 +53,13 @@ pub struct TotpConfirmation {
     code: String,
 }
 
+/// The answer to a confirmed enrolment.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Ten codes, each usable once instead of a code from the app; shown only now.
+    recovery_codes: Vec<String>,
+}
+
 /// `POST /api/v1/sessions/current/totp/confirm`: confirms enrolment with a code from the app;
 /// answers the ten recovery codes, once.
 #[utoipa::path(
@@ -63,7 +70,7 @@ pub struct TotpConfirmation {
     summary = "2段階認証の設定完了 / confirm the TOTP second factor",
     request_body = TotpConfirmation,
     responses(
-        (status = 200, description = "enrolled: `recovery_codes`, each usable once instead of a code; shown only now"),
+        (status = 200, description = "enrolled: `recovery_codes`, each usable once instead of a code; shown only now", body = RecoveryCodes),
         (status = 422, description = "the code does not match (auth.bad_totp)", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "not started, or already enrolled", body = super::openapi::Problem, content_type = "application/problem+json"),
     ),
@@ -75,7 +82,9 @@ pub async fn confirm(
     Json(body): Json<TotpConfirmation>,
 ) -> Result<impl IntoResponse, ApiError> {
     let codes = second_factor::confirm(&state, &context, &actor, &body.code).await?;
-    Ok(Json(json!({ "recovery_codes": codes })))
+    Ok(Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
 }
 
 /// `POST /api/v1/users/{id}/totp/reset`: staff remove a colleague's second factor (a lost device);
@@ -89,7 +98,7 @@ pub async fn confirm(
     summary = "2段階認証の解除（端末の紛失） / staff reset a colleague's second factor",
     params(("id" = uuid::Uuid, Path, description = "the account id")),
     responses(
-        (status = 200, description = "reset: the account enrols again at its next sign-in", body = doc::Recorded),
+        (status = 200, description = "reset: the account enrols again at its next sign-in", body = Recorded),
         (status = 409, description = "no second factor to reset (account.no_second_factor)", body = doc::Problem, content_type = "application/problem+json"),
         (status = 422, description = "one's own (account.own_second_factor)", body = doc::Problem, content_type = "application/problem+json"),
     ),
@@ -101,5 +110,5 @@ pub async fn reset(
     Path(id): Path<UserId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let position = second_factor::reset(&state, &context, &staff, id).await?;
-    Ok(Json(json!({ "position": position })))
+    Ok(Json(Recorded { position }))
 }

@@ -40,7 +40,7 @@ pub struct UserPage {
     summary = "アカウントの一覧（職員のみ） / the accounts, one page (staff only)",
     params(UserPage),
     responses(
-        (status = 200, description = "one page of accounts, oldest first; a full page has a `Link: <…>; rel=\"next\"` header", body = Vec<doc::UserListRow>),
+        (status = 200, description = "one page of accounts, oldest first; a full page has a `Link: <…>; rel=\"next\"` header", body = Vec<crate::auth::AccountRow>),
         (status = 422, description = "`limit` outside 1-1,000", body = doc::Problem, content_type = "application/problem+json"),
     ),
 )]

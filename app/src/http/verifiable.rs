@@ -9,9 +9,8 @@ use grants_projections::merkle_store;
 use grants_verifier::export::{ConsistencyProof, InclusionProof};
 use grants_verifier::head::TreeHead;
 use grants_verifier::to_hex;
-use serde::Deserialize;
-use serde_json::json;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
 use super::extract::{Json, Query};
@@ -32,6 +31,23 @@ pub struct HeadsPage {
     limit: Option<i64>,
 }
 
+/// The signed heads and the key that signs them.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TreeHeads {
+    /// The Ed25519 public key, hex.
+    public_key: String,
+    heads: Vec<TreeHead>,
+}
+
+/// The public half of the key that signs the tree heads.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TreeHeadKey {
+    /// Always Ed25519.
+    algorithm: &'static str,
+    /// 64 hex digits.
+    public_key: String,
+}
+
 /// `GET /api/v1/public/tree-heads`: the signed heads, smallest first, with the public key.
 #[utoipa::path(
     get,
@@ -41,7 +57,7 @@ pub struct HeadsPage {
     summary = "署名付きツリーヘッドの一覧 / the signed tree heads of the audit log",
     params(HeadsPage),
     security(()),
-    responses((status = 200, description = "the heads, smallest tree first, and the key that signs them", body = doc::TreeHeads)),
+    responses((status = 200, description = "the heads, smallest tree first, and the key that signs them", body = TreeHeads)),
 )]
 pub async fn heads(
     State(state): State<AppState>,
@@ -51,10 +67,10 @@ pub async fn heads(
     let heads = merkle_store::heads(&state.db.log_pool(), page.after.unwrap_or(0), limit)
         .await
         .map_err(ApiError::from)?;
-    Ok(Json(json!({
-        "public_key": state.tree_heads.public_key_hex(),
-        "heads": heads.into_iter().map(shown).collect::<Vec<_>>(),
-    })))
+    Ok(Json(TreeHeads {
+        public_key: state.tree_heads.public_key_hex(),
+        heads: heads.into_iter().map(shown).collect(),
+    }))
 }
 
 /// `GET /api/v1/public/tree-heads/key`: the public half of the signing key.
@@ -65,13 +81,13 @@ pub async fn heads(
     tag = "public",
     summary = "ツリーヘッドの署名鍵（公開鍵） / the public key that signs the tree heads",
     security(()),
-    responses((status = 200, description = "the Ed25519 public key, 64 hex digits", body = doc::TreeHeadKey)),
+    responses((status = 200, description = "the Ed25519 public key, 64 hex digits", body = TreeHeadKey)),
 )]
 pub async fn key(State(state): State<AppState>) -> impl IntoResponse {
-    Json(json!({
-        "algorithm": "Ed25519",
-        "public_key": state.tree_heads.public_key_hex(),
-    }))
+    Json(TreeHeadKey {
+        algorithm: "Ed25519",
+        public_key: state.tree_heads.public_key_hex(),
+    })
 }
 
 /// The head of `size`, or the latest when not given; 404 when there is none.
@@ -110,7 +126,7 @@ pub struct InclusionQuery {
     summary = "イベントの包含証明 / an inclusion proof of one event in a signed tree head",
     params(InclusionQuery),
     responses(
-        (status = 200, description = "the event, its leaf hash, the audit path and the signed head", body = doc::InclusionProof),
+        (status = 200, description = "the event, its leaf hash, the audit path and the signed head", body = InclusionProof),
         (status = 422, description = "no signed head of that size, or the event is not in it", body = doc::Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -170,7 +186,7 @@ pub struct ConsistencyQuery {
     summary = "2つのツリーヘッド間の整合性証明 / a consistency proof between two signed tree heads",
     params(ConsistencyQuery),
     responses(
-        (status = 200, description = "both signed heads and the proof that the second extends the first", body = doc::ConsistencyProof),
+        (status = 200, description = "both signed heads and the proof that the second extends the first", body = ConsistencyProof),
         (status = 422, description = "no signed head of a size, or first after second", body = doc::Problem, content_type = "application/problem+json"),
     ),
 )]

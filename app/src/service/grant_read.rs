@@ -1,4 +1,5 @@
-//! The grant read: what the API answers about a grant (api.md's grant read, with extensions), built
+//! The grant read: what the API answers about a grant (api.md's grant read, with extensions) and its
+//! settlement report, built
 //! from the grant aggregate in one place and typed from the aggregate to the answer. Its schema in
 //! the OpenAPI document is derived from these types. Instants are written in JST ([`super::jst`]).
 
