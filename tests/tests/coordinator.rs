@@ -327,6 +327,9 @@ async fn a_coordinator_saves_a_settlement_report(backend: Backend) {
         200,
     )
     .await;
+    // The award's notice is the documents process's event on the same grant: let it land first,
+    // so that the last event is the coordinator's.
+    grants_tests::process::caught_up(&app, grants_app::documents::issue::NAME).await;
     app.call(Method::PUT, &path, &coordinator, Some(&report), 200)
         .await;
     let (metadata, _) = last_event(&app, &grant.grant).await;
