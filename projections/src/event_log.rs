@@ -120,7 +120,7 @@ const SQLITE_COLUMNS: &str =
 /// The select list turns `transaction_id` into a bigint under the same name, so an `ORDER BY` must
 /// name the table's column (`events.transaction_id`): the bare name would sort by the output alias,
 /// which no index serves, and every batch would scan and sort the whole log.
-const POSTGRES_COLUMNS: &str =
+pub(crate) const POSTGRES_COLUMNS: &str =
     "SELECT position, recorded_at, aggregate_type, aggregate_id, sequence, \
      event_type, event_version, payload::text AS payload, metadata::text AS metadata, \
      transaction_id::text::bigint AS transaction_id FROM events";
@@ -503,7 +503,7 @@ fn sqlite_event(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedEvent, Projection
     event(row, position, recorded_at, Decode::Values)
 }
 
-fn postgres_event(row: &sqlx::postgres::PgRow) -> Result<LoggedEvent, ProjectionError> {
+pub(crate) fn postgres_event(row: &sqlx::postgres::PgRow) -> Result<LoggedEvent, ProjectionError> {
     decoded_postgres_event(row, Decode::Values)
 }
 

@@ -254,6 +254,113 @@ on_both_backends!(
     }
 );
 
+/// Rule 1's count on PostgreSQL is one statement (the rows, the tail and the tail's courses in one
+/// snapshot): it answers what the scan answers with the directory never run, caught up, and lagging
+/// behind awards whose round is in its rows, awards whose round is in the tail too, and another
+/// group's award; and a second course and the asking round are left out as the rule says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prior_grants_in_one_statement_are_exact_never_run_caught_up_and_lagging() {
+    use grants_projections::{Directory, Runner};
+
+    let (url, _dir) = grants_tests::fresh_database(grants_tests::Backend::Postgres).await;
+    let db = Database::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let Database::Postgres(pg) = &db else {
+        unreachable!()
+    };
+    let staff = UserId::new();
+    let (group, other_group) = (GroupId::new(), GroupId::new());
+    let metadata = json!({"actor_id": staff, "actor_role": "staff", "request_id": "one-statement"})
+        .to_string();
+    let step_up = "ステップアップ";
+    let first_step = "はじめの一歩";
+    let mut sequences = std::collections::HashMap::<RoundId, i64>::new();
+    let mut append = |round: RoundId, payload: serde_json::Value| {
+        let sequence = sequences.entry(round).or_insert(0);
+        *sequence += 1;
+        let sequence = *sequence;
+        let metadata = metadata.clone();
+        async move {
+            let event_type = payload.as_object().unwrap().keys().next().unwrap().clone();
+            sqlx::query(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type,
+                   event_version, payload, metadata)
+                 VALUES ('round', $1, $2, $3, '1.0', $4::json, $5::json)",
+            )
+            .bind(round.to_string())
+            .bind(sequence)
+            .bind(event_type)
+            .bind(payload.to_string())
+            .bind(metadata)
+            .execute(pg)
+            .await
+            .unwrap();
+        }
+    };
+    let opened = |round: RoundId, course: &str| {
+        let mut settings = step_up_round(2_000_000, Duration::days(1));
+        settings["course"] = json!(course);
+        let payload = json!({"RoundOpened": {"round_id": round, "settings": settings, "by": staff,
+            "at": "2026-04-01T00:00:00Z"}});
+        assert!(serde_json::from_value::<RoundEvent>(payload.clone()).is_ok());
+        payload
+    };
+    let award = |group: GroupId| {
+        let payload = json!({"AwardDecided": {"application_id": ApplicationId::new(),
+            "grant_id": uuid::Uuid::now_v7(), "group_id": group, "amount": 100_000,
+            "notice_number": "岡市協第1号", "conditions": "", "completion_deadline": "2027-02-28",
+            "decided_on": "2026-06-10", "by": staff, "decided_at": "2026-06-10T01:00:00Z"}});
+        assert!(serde_json::from_value::<RoundEvent>(payload.clone()).is_ok());
+        payload
+    };
+    let rounds: Vec<RoundId> = (0..4).map(|_| RoundId::new()).collect();
+    append(rounds[0], opened(rounds[0], step_up)).await;
+    append(rounds[0], award(group)).await;
+    append(rounds[1], opened(rounds[1], first_step)).await;
+    append(rounds[1], award(group)).await;
+    append(rounds[1], award(other_group)).await;
+    append(rounds[2], opened(rounds[2], step_up)).await;
+
+    let asked = [
+        (group, step_up, rounds[3]),
+        (group, step_up, rounds[0]),
+        (group, first_step, rounds[3]),
+        (other_group, first_step, rounds[3]),
+        (other_group, step_up, rounds[0]),
+    ];
+    let answers = |db: Database| async move {
+        let mut answers = Vec::new();
+        for (group, course, round) in asked {
+            let directory = grants_app::queries::prior_grants(&db, group, course, round)
+                .await
+                .unwrap();
+            let scanned = scan::prior_grants(&db, group, course, round).await.unwrap();
+            assert_eq!(directory, scanned, "{group} in {course} asked from {round}");
+            answers.push(directory);
+        }
+        answers
+    };
+    // Never run: every fact is in the tail.
+    assert_eq!(answers(db.clone()).await, [1, 0, 1, 1, 0]);
+    Runner::new(db.log_pool())
+        .with(Directory)
+        .catch_up()
+        .await
+        .unwrap();
+    // Caught up: every fact is in the rows.
+    assert_eq!(answers(db.clone()).await, [1, 0, 1, 1, 0]);
+    // Lagging: an award in a round of the rows (its course from the directory's row), a round
+    // opened and awarded in the tail, another group's award in the tail (counted for it only).
+    append(rounds[2], award(group)).await;
+    append(rounds[3], opened(rounds[3], step_up)).await;
+    append(rounds[3], award(group)).await;
+    append(rounds[3], award(other_group)).await;
+    assert_eq!(answers(db.clone()).await, [2, 2, 1, 1, 1]);
+    let runner = Runner::new(db.log_pool()).with(Directory);
+    runner.catch_up().await.unwrap();
+    assert_eq!(answers(db.clone()).await, [2, 2, 1, 1, 1]);
+}
+
 /// A rough measurement, not a check (run it with `--run-ignored only`): on PostgreSQL, a log of
 /// 1,000 rounds with 100 awards each (100,000 `AwardDecided`) and as many other events, the old scan
 /// against the directory for rule 1's count, caught up, lagging 100 events, and never run. Prints
