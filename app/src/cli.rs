@@ -191,7 +191,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restamp(database) => {
             let state = connect(&database).await?;
-            let Some(restamped) = grants_projections::restamp(&state.db.log_pool()).await? else {
+            let Some(restamped) = grants_projections::restamp(&state.db).await? else {
                 println!("SQLite: the log has no transaction ids, nothing to re-stamp");
                 return Ok(());
             };
@@ -217,10 +217,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let state = connect(&database).await?;
             state.projections.catch_up().await?;
-            let verification =
-                grants_projections::verify_signed(&state.db.log_pool(), &trusted).await?;
+            let verification = grants_projections::verify_signed(&state.db, &trusted).await?;
             let blobs = attachments.store(&database.database_url)?;
-            let files = crate::audit::verify_attachments(&state.db.log_pool(), &blobs).await?;
+            let files = crate::audit::verify_attachments(&state.db, &blobs).await?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::json!({
@@ -247,7 +246,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = connect(&database).await?;
             let blobs = attachments.store(&database.database_url)?;
             let report = crate::blob_sweep::sweep(
-                &state.db.log_pool(),
+                &state.db,
                 &blobs,
                 time::OffsetDateTime::now_utc(),
                 grace,
@@ -263,7 +262,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let state = connect(&database).await?;
             state.projections.catch_up().await?;
-            let pool = state.db.log_pool();
+            let pool = state.db.clone();
             let size = grants_projections::merkle_store::tree_size(&pool).await?;
             let size = tree_size.map_or(size, |asked| asked.min(size));
             let stdout = std::io::stdout();
@@ -275,7 +274,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Heads(database)) => {
             let state = connect(&database).await?;
-            let pool = state.db.log_pool();
+            let pool = state.db.clone();
             let mut heads = Vec::new();
             loop {
                 let after = heads
@@ -299,8 +298,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let at = crate::audit::parse_instant(&instant).ok_or_else(|| {
                 anyhow::anyhow!("the instant must be RFC 3339, e.g. 2026-06-01T09:00:00+09:00")
             })?;
-            let Some(found) = crate::audit::as_of(&state.db.log_pool(), application_id, at).await?
-            else {
+            let Some(found) = crate::audit::as_of(&state.db, application_id, at).await? else {
                 anyhow::bail!("application {application_id} did not exist at {instant}");
             };
             let body = serde_json::json!({
@@ -315,7 +313,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = connect(&database).await?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let written = crate::audit::export_events(&state.db.log_pool(), &mut out).await?;
+            let written = crate::audit::export_events(&state.db, &mut out).await?;
             std::io::Write::flush(&mut out)?;
             eprintln!("{written} events exported");
             Ok(())

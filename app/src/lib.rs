@@ -19,6 +19,10 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+
+/// Runs the same sqlx expression on whichever pool a [`db::Database`] holds
+/// (`grants_projections::on_pool!`): our SQL uses `$1`-style parameters, which both backends accept.
+pub use grants_projections::on_pool as with_pool;
 pub mod demo;
 pub mod documents;
 pub mod follow_up;

@@ -29,9 +29,7 @@ fn parsed<T: std::str::FromStr>(ids: Vec<String>) -> Vec<T> {
 
 /// Every opened round, oldest first.
 pub async fn round_ids(db: &Database) -> Result<Vec<RoundId>, sqlx::Error> {
-    let ids = directory::round_ids(&db.log_pool())
-        .await
-        .map_err(database_error)?;
+    let ids = directory::round_ids(db).await.map_err(database_error)?;
     Ok(parsed(ids))
 }
 
@@ -43,7 +41,7 @@ pub async fn prior_grants(
     course: &str,
     this_round: RoundId,
 ) -> Result<u32, sqlx::Error> {
-    let awards: Vec<PriorAward> = directory::prior_awards(&db.log_pool(), &group_id.to_string())
+    let awards: Vec<PriorAward> = directory::prior_awards(db, &group_id.to_string())
         .await
         .map_err(database_error)?
         .into_iter()
@@ -62,7 +60,7 @@ pub async fn applications_in_round(
     db: &Database,
     round_id: RoundId,
 ) -> Result<Vec<ApplicationId>, sqlx::Error> {
-    let ids = directory::applications_in_round(&db.log_pool(), &round_id.to_string())
+    let ids = directory::applications_in_round(db, &round_id.to_string())
         .await
         .map_err(database_error)?;
     Ok(parsed(ids))
@@ -70,7 +68,7 @@ pub async fn applications_in_round(
 
 /// The groups that consented to a coordinator (中間支援), in the order of their consent.
 pub async fn groups_helped(db: &Database, user_id: UserId) -> Result<Vec<GroupId>, sqlx::Error> {
-    let ids = directory::groups_helped(&db.log_pool(), &user_id.to_string())
+    let ids = directory::groups_helped(db, &user_id.to_string())
         .await
         .map_err(database_error)?;
     Ok(parsed(ids))
@@ -78,7 +76,7 @@ pub async fn groups_helped(db: &Database, user_id: UserId) -> Result<Vec<GroupId
 
 /// The groups a user is a member of, in the order they were added.
 pub async fn groups_of(db: &Database, user_id: UserId) -> Result<Vec<GroupId>, sqlx::Error> {
-    let ids = directory::groups_of(&db.log_pool(), &user_id.to_string())
+    let ids = directory::groups_of(db, &user_id.to_string())
         .await
         .map_err(database_error)?;
     Ok(parsed(ids))

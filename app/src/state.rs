@@ -73,10 +73,10 @@ impl AppState {
     /// The state over `db`, with attached files in `blobs`.
     pub fn with_blobs(db: Database, blobs: crate::blobs::BlobStore) -> Self {
         // On SQLite the event store's appends and the read models' steps take turns at one gate.
-        let gate = WriteGate::for_pool(&db.log_pool());
+        let gate = WriteGate::for_pool(&db);
         AppState {
             stores: Stores::with_gate(&db, gate.clone()),
-            projections: Arc::new(projection_runner(db.log_pool()).write_gate(gate)),
+            projections: Arc::new(projection_runner(db.clone()).write_gate(gate)),
             metrics: Arc::default(),
             sign_in_limiter: Arc::default(),
             sign_up_limiter: Arc::default(),

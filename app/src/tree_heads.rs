@@ -92,7 +92,7 @@ impl Signer {
 
     /// Signs a head of the tree as it is if one is due; returns it.
     pub async fn step(&self, state: &AppState) -> anyhow::Result<Option<TreeHead>> {
-        let pool = state.db.log_pool();
+        let pool = state.db.clone();
         let size = merkle_store::tree_size(&pool).await?;
         let last = merkle_store::latest_head(&pool).await?;
         let now = now_ms();

@@ -232,7 +232,7 @@ pub async fn synth(args: SynthArgs) -> anyhow::Result<()> {
 
 pub async fn rebuild(args: RebuildArgs) -> anyhow::Result<()> {
     let db = Database::connect(&args.database_url).await?;
-    let runner = grants_app::state::projection_runner(db.log_pool());
+    let runner = grants_app::state::projection_runner(db.clone());
     let mut figures = BTreeMap::new();
     let mut by_name = HashMap::new();
     for name in runner.names() {

@@ -1,11 +1,18 @@
-//! The two databases the log lives in, and a transaction on either.
+//! The two databases the log lives in (SQLite, the embedded default, or PostgreSQL, chosen by the
+//! URL), connecting and migrating them, and a transaction on either. The one database abstraction
+//! of the workspace: the app names it `Database` (`grants_app::db`).
 //!
-//! The app has its own `Database` enum; this crate does not depend on the app, so it names the pools
-//! it reads here and the app converts. SQL in this crate uses `$1` placeholders, which both backends
-//! accept, so [`on_tx!`](crate::on_tx) and [`on_pool!`](crate::on_pool) can run one statement on either.
+//! Both sit on the one sqlx 0.8 that sqlite-es and postgres-es use. Our migrations add to the event
+//! table what the stores lack (a global position and the commit time); they live in `migrations/`
+//! and are compiled into the binary. SQL uses `$1` placeholders, which both backends accept, so
+//! [`on_tx!`](crate::on_tx) and [`on_pool!`](crate::on_pool) can run one statement on either.
 
+use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 /// A connection pool to the database that holds the event log and the read models.
@@ -13,6 +20,107 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 pub enum LogPool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Why the database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot create the directory for the SQLite file {path}: {source}")]
+    CreateDirectory {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Query(#[from] sqlx::Error),
+}
+
+impl LogPool {
+    /// Connects to `postgres://...` or to a SQLite file (a `sqlite:` URL or a plain path), creating
+    /// the SQLite file and its directory on first start.
+    pub async fn connect(url: &str) -> Result<Self, DatabaseError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(DatabaseError::Connect)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                // During an outage a request fails within this (503, `Retry-After`), never hangs.
+                .acquire_timeout(Duration::from_secs(2))
+                .connect_with(options)
+                .await
+                .map_err(DatabaseError::Connect)?;
+            return Ok(LogPool::Postgres(pool));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"));
+        let path = path.unwrap_or(url);
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|source| {
+                    DatabaseError::CreateDirectory {
+                        path: path.to_owned(),
+                        source,
+                    }
+                })?;
+            }
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(DatabaseError::Connect)?;
+        Ok(LogPool::Sqlite(pool))
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), DatabaseError> {
+        match self {
+            LogPool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            LogPool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers and every migration compiled into this binary is applied.
+    pub async fn is_ready(&self) -> Result<bool, DatabaseError> {
+        let (applied, expected): (i64, usize) = match self {
+            LogPool::Sqlite(pool) => (
+                sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                    .fetch_one(pool)
+                    .await?,
+                SQLITE_MIGRATIONS.iter().count(),
+            ),
+            LogPool::Postgres(pool) => (
+                sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                    .fetch_one(pool)
+                    .await?,
+                POSTGRES_MIGRATIONS.iter().count(),
+            ),
+        };
+        Ok(usize::try_from(applied).unwrap_or(0) >= expected)
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            LogPool::Sqlite(_) => "sqlite",
+            LogPool::Postgres(_) => "postgres",
+        }
+    }
 }
 
 /// A transaction in which a projection applies events and its checkpoint advances.

@@ -23,7 +23,7 @@ pub async fn count_events(app: &crate::TestApp, event_type: &str) -> i64 {
 /// the head).
 pub async fn caught_up(app: &crate::TestApp, name: &str) {
     let db = database(app).await;
-    let pool = db.log_pool();
+    let pool = db.clone();
     for _ in 0..200 {
         let checkpoint = grants_projections::checkpoint::current(&pool, name)
             .await

@@ -150,7 +150,7 @@ async fn erasure_keeps_every_proof(backend: Backend) {
         .unwrap();
     assert_eq!(account.email.unwrap().as_str(), "削除済み");
     assert_eq!(account.display_name, "削除済み");
-    let pool: LogPool = db.log_pool();
+    let pool: LogPool = db.clone();
     let sql =
         "SELECT key IS NULL AND erased_at IS NOT NULL FROM personal_data_keys WHERE subject = $1";
     let subject = format!("account:{id}");

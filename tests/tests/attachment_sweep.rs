@@ -108,9 +108,7 @@ async fn exercise(app: TestApp) {
     let grace = Duration::hours(1);
 
     // Within the grace period the orphan is kept (it might belong to an upload in flight).
-    let report = sweep(&db.log_pool(), &blobs, now, grace, false)
-        .await
-        .unwrap();
+    let report = sweep(&db, &blobs, now, grace, false).await.unwrap();
     assert_eq!(
         (report.referenced, report.stored, report.young_orphans),
         (3, 4, 1)
@@ -119,28 +117,22 @@ async fn exercise(app: TestApp) {
 
     // Two hours later: a dry run names it and deletes nothing, then the sweep deletes only it.
     let later = now + Duration::hours(2);
-    let report = sweep(&db.log_pool(), &blobs, later, grace, true)
-        .await
-        .unwrap();
+    let report = sweep(&db, &blobs, later, grace, true).await.unwrap();
     assert_eq!(report.deleted, vec![orphan.clone()]);
     assert_eq!(stored(&app).await, before);
-    let report = sweep(&db.log_pool(), &blobs, later, grace, false)
-        .await
-        .unwrap();
+    let report = sweep(&db, &blobs, later, grace, false).await.unwrap();
     assert_eq!(report.deleted, vec![orphan.clone()]);
     let after = stored(&app).await;
     assert_eq!(after.len(), 3);
     assert!(!after.contains(&orphan));
 
     // Everything the log names is still there and whole; a second sweep finds nothing.
-    let verification = grants_app::audit::verify_attachments(&db.log_pool(), &blobs)
+    let verification = grants_app::audit::verify_attachments(&db, &blobs)
         .await
         .unwrap();
     assert!(verification.ok, "{verification:?}");
     assert_eq!(verification.files_checked, 3);
-    let report = sweep(&db.log_pool(), &blobs, later, grace, false)
-        .await
-        .unwrap();
+    let report = sweep(&db, &blobs, later, grace, false).await.unwrap();
     assert!(report.deleted.is_empty());
 }
 

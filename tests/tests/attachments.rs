@@ -117,7 +117,7 @@ async fn verification(app: &TestApp) -> grants_app::audit::AttachmentVerificatio
         .await
         .unwrap();
     let blobs = app.attachments.store(&app.database_url).unwrap();
-    grants_app::audit::verify_attachments(&db.log_pool(), &blobs)
+    grants_app::audit::verify_attachments(&db, &blobs)
         .await
         .unwrap()
 }

@@ -80,7 +80,7 @@ async fn crash_repeatedly(backend: Backend) {
     grants_app::demo::seed(&state)
         .await
         .expect("the demo seeds");
-    let pool = db.log_pool();
+    let pool = db.clone();
     let client = reqwest::Client::new();
 
     // The open round and the demo groups, found through the API as a client would.

@@ -136,7 +136,7 @@ async fn erasure_keeps_every_proof(backend: Backend) {
     let pool: LogPool = grants_app::db::Database::connect(&app.database_url)
         .await
         .unwrap()
-        .log_pool();
+        .clone();
     let sql =
         "SELECT key IS NULL AND erased_at IS NOT NULL FROM personal_data_keys WHERE subject = $1";
     let subject = format!("group:{group}");
@@ -223,7 +223,7 @@ async fn a_plain_version_1_group_loads_and_is_erased(backend: Backend) {
     let pool = grants_app::db::Database::connect(&app.database_url)
         .await
         .unwrap()
-        .log_pool();
+        .clone();
     let insert = |cast: &str| {
         format!(
             "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)

@@ -342,7 +342,7 @@ async fn prior_grants_in_one_statement_are_exact_never_run_caught_up_and_lagging
     };
     // Never run: every fact is in the tail.
     assert_eq!(answers(db.clone()).await, [1, 0, 1, 1, 0]);
-    Runner::new(db.log_pool())
+    Runner::new(db.clone())
         .with(Directory)
         .catch_up()
         .await
@@ -356,7 +356,7 @@ async fn prior_grants_in_one_statement_are_exact_never_run_caught_up_and_lagging
     append(rounds[3], award(group)).await;
     append(rounds[3], award(other_group)).await;
     assert_eq!(answers(db.clone()).await, [2, 2, 1, 1, 1]);
-    let runner = Runner::new(db.log_pool()).with(Directory);
+    let runner = Runner::new(db.clone()).with(Directory);
     runner.catch_up().await.unwrap();
     assert_eq!(answers(db.clone()).await, [2, 2, 1, 1, 1]);
 }
@@ -467,7 +467,7 @@ async fn prior_grants_timing_on_postgres() {
     };
     let (scanned, scan_time) = time("scan").await;
     let (never_run, never_run_time) = time("directory").await;
-    let runner = Runner::new(db.log_pool()).with(Directory).batch_size(5_000);
+    let runner = Runner::new(db.clone()).with(Directory).batch_size(5_000);
     let started = Instant::now();
     runner.catch_up().await.unwrap();
     let catch_up_time = started.elapsed();

@@ -293,7 +293,7 @@ async fn run_faults(url: &str, cluster: Option<&PrivateCluster>) {
 
     // A second copy of every request gets the first answer (and completes any claim whose
     // answer could not be stored), and appends nothing.
-    let before = grants_tests::consistency::events(&db.log_pool()).await;
+    let before = grants_tests::consistency::events(&db).await;
     for ack in &acknowledged {
         let (status, answer) =
             send_until_answered(&client, &base, &ack.token, &ack.path, &ack.key, &ack.body).await;
@@ -302,7 +302,7 @@ async fn run_faults(url: &str, cluster: Option<&PrivateCluster>) {
         assert_eq!(answer["status"], ack.answer["status"], "{}", ack.key);
     }
     assert_eq!(
-        grants_tests::consistency::events(&db.log_pool()).await,
+        grants_tests::consistency::events(&db).await,
         before,
         "a repeated request appends nothing"
     );
@@ -356,7 +356,7 @@ async fn run_faults(url: &str, cluster: Option<&PrivateCluster>) {
     // The read models equal their rebuild; the chain verifies.
     caught_up(&client, &server.base).await;
     server.kill();
-    let pool = db.log_pool();
+    let pool = db.clone();
     let live = read_models(&pool).await;
     for name in state.projections.names() {
         state.projections.rebuild(name).await.unwrap();

@@ -398,7 +398,7 @@ async fn a_version_1_report_file_loads(backend: grants_tests::Backend) {
     let pool = grants_app::db::Database::connect(&app.database_url)
         .await
         .unwrap()
-        .log_pool();
+        .clone();
     let select =
         "SELECT max(sequence) FROM events WHERE aggregate_type = 'grant' AND aggregate_id = $1";
     let sequence: i64 = match &pool {

@@ -349,7 +349,7 @@ async fn the_database_is_checked_against_the_heads(app: &TestApp, backend: Backe
     let pool: LogPool = grants_app::db::Database::connect(&app.database_url)
         .await
         .unwrap()
-        .log_pool();
+        .clone();
     let before = grants_projections::verify(&pool).await.unwrap();
     assert!(before.ok, "{before:?}");
     assert!(before.heads_checked >= 2, "{before:?}");

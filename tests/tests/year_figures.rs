@@ -411,13 +411,12 @@ on_both_backends!(
             .await
             .expect("the database");
         for batch in [5_000, 3] {
-            let runner =
-                grants_app::state::projection_runner(db.log_pool()).rebuild_batch_size(batch);
+            let runner = grants_app::state::projection_runner(db.clone()).rebuild_batch_size(batch);
             runner
                 .rebuild(grants_projections::year_figures::NAME)
                 .await
                 .expect("a rebuild");
-            let rebuilt = grants_projections::year_figures::figures(&db.log_pool(), None)
+            let rebuilt = grants_projections::year_figures::figures(&db, None)
                 .await
                 .expect("the figures");
             assert_eq!(serde_json::to_value(rebuilt).unwrap(), expected);

@@ -209,7 +209,7 @@ pub async fn sign_out(
 ) -> Result<(), ServiceError> {
     let revocation = session_cache::Revocation::Token(token::digest(token));
     let echo = cache.echo(db, &revocation);
-    let mut tx = db.log_pool().begin().await?;
+    let mut tx = db.clone().begin().await?;
     grants_projections::exec_tx!(&mut tx, conn => sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
     )

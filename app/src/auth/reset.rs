@@ -158,7 +158,7 @@ pub async fn redeem(
 ) -> Result<bool, ServiceError> {
     let at = now.unix_timestamp();
     let user = user_id.to_string();
-    let mut tx = db.log_pool().begin().await?;
+    let mut tx = db.clone().begin().await?;
     let claimed = grants_projections::on_tx!(&mut tx, conn => sqlx::query(
         "UPDATE password_resets SET used_at = $1 \
          WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",

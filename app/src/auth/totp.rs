@@ -172,7 +172,7 @@ pub async fn confirm(
             format!("{}-{}", &raw[..4], &raw[4..8])
         })
         .collect();
-    let mut tx = db.log_pool().begin().await?;
+    let mut tx = db.clone().begin().await?;
     grants_projections::exec_tx!(&mut tx, conn => sqlx::query(
         "DELETE FROM totp_recovery_codes WHERE user_id = $1",
     )
@@ -207,7 +207,7 @@ pub async fn remove(
     now: OffsetDateTime,
 ) -> Result<(), ServiceError> {
     let user = user_id.to_string();
-    let mut tx = db.log_pool().begin().await?;
+    let mut tx = db.clone().begin().await?;
     for statement in [
         "DELETE FROM totp_recovery_codes WHERE user_id = $1",
         "DELETE FROM totp_secrets WHERE user_id = $1",

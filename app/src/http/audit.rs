@@ -45,7 +45,7 @@ async fn with_hashes(
     ) else {
         return Ok(Vec::new());
     };
-    let hashes = hashes_between(&state.db.log_pool(), first, last)
+    let hashes = hashes_between(&state.db, first, last)
         .await
         .map_err(ApiError::from)?;
     Ok(events
@@ -155,14 +155,9 @@ pub async fn events(
 ) -> Result<impl IntoResponse, ApiError> {
     let filter = page.filter()?;
     let limit = page.limit.unwrap_or(PAGE_LIMIT).clamp(1, PAGE_LIMIT);
-    let events = read_page(
-        &state.db.log_pool(),
-        page.after.unwrap_or(0),
-        limit,
-        &filter,
-    )
-    .await
-    .map_err(ApiError::from)?;
+    let events = read_page(&state.db, page.after.unwrap_or(0), limit, &filter)
+        .await
+        .map_err(ApiError::from)?;
     Ok(Json(with_hashes(&state, events).await?))
 }
 
@@ -184,7 +179,7 @@ pub async fn stream(
     _: Overseer,
     Path((aggregate_type, aggregate_id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let events = read_stream(&state.db.log_pool(), &aggregate_type, &aggregate_id)
+    let events = read_stream(&state.db, &aggregate_type, &aggregate_id)
         .await
         .map_err(ApiError::from)?;
     if events.is_empty() {
@@ -235,7 +230,7 @@ pub async fn application_as_of(
         })?,
         None => time::OffsetDateTime::now_utc(),
     };
-    let found = crate::audit::as_of(&state.db.log_pool(), id, at)
+    let found = crate::audit::as_of(&state.db, id, at)
         .await
         .map_err(ApiError::from)?
         .ok_or_else(ApiError::not_found)?;
@@ -262,9 +257,8 @@ pub async fn verification(
     State(state): State<AppState>,
     _: Overseer,
 ) -> Result<impl IntoResponse, ApiError> {
-    let verification =
-        grants_projections::verify_signed(&state.db.log_pool(), &state.tree_heads.trusted())
-            .await
-            .map_err(ApiError::from)?;
+    let verification = grants_projections::verify_signed(&state.db, &state.tree_heads.trusted())
+        .await
+        .map_err(ApiError::from)?;
     Ok(Json(verification))
 }

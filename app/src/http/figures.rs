@@ -25,7 +25,7 @@ pub struct YearFilter {
 }
 
 async fn read(state: &AppState, filter: &YearFilter) -> Result<Vec<FiscalYearFigures>, ApiError> {
-    year_figures::figures(&state.db.log_pool(), filter.fiscal_year)
+    year_figures::figures(&state.db, filter.fiscal_year)
         .await
         .map_err(ApiError::from)
 }

@@ -69,7 +69,7 @@ pub async fn list(
         after: page.after.as_deref(),
         limit,
     };
-    let grants = grants_projections::grant_ledger::list(&state.db.log_pool(), &query)
+    let grants = grants_projections::grant_ledger::list(&state.db, &query)
         .await
         .map_err(ApiError::from)?;
     let last = grants.last().map(|grant| grant.ledger.grant_id.clone());

@@ -68,7 +68,7 @@ pub async fn awards(
         after: page.after.as_deref(),
         limit: Some(limit),
     };
-    let awards = grants_projections::awards::list(&state.db.log_pool(), &query)
+    let awards = grants_projections::awards::list(&state.db, &query)
         .await
         .map_err(ApiError::from)?;
     let last = awards.last().map(|award| award.grant_id.clone());
@@ -102,7 +102,7 @@ pub async fn award(
     State(state): State<AppState>,
     Path(grant_id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let award = grants_projections::awards::find(&state.db.log_pool(), &grant_id.to_string())
+    let award = grants_projections::awards::find(&state.db, &grant_id.to_string())
         .await
         .map_err(ApiError::from)?
         .ok_or_else(ApiError::not_found)?;
@@ -141,10 +141,9 @@ pub struct AwardFilters {
     responses((status = 200, description = "the filter options", body = AwardFilters)),
 )]
 pub async fn award_filters(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let (fiscal_years, courses) =
-        grants_projections::directory::years_and_courses(&state.db.log_pool())
-            .await
-            .map_err(ApiError::from)?;
+    let (fiscal_years, courses) = grants_projections::directory::years_and_courses(&state.db)
+        .await
+        .map_err(ApiError::from)?;
     Ok(Json(AwardFilters {
         fiscal_years,
         courses,
@@ -157,7 +156,7 @@ async fn listed(
     filter: &AwardFilter,
 ) -> Result<Vec<grants_projections::awards::Award>, ApiError> {
     let query = AwardQuery::filtered(filter.fiscal_year, filter.course.as_deref());
-    grants_projections::awards::list(&state.db.log_pool(), &query)
+    grants_projections::awards::list(&state.db, &query)
         .await
         .map_err(ApiError::from)
 }

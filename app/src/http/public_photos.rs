@@ -78,7 +78,7 @@ pub async fn photo(
     Path((grant_id, photo_id)): Path<(GrantId, AttachmentId)>,
 ) -> Result<Response, ApiError> {
     // Only an award the public list holds (a withdrawn or unknown grant is not there).
-    grants_projections::awards::find(&state.db.log_pool(), &grant_id.to_string())
+    grants_projections::awards::find(&state.db, &grant_id.to_string())
         .await
         .map_err(ApiError::from)?
         .ok_or_else(ApiError::not_found)?;

@@ -64,7 +64,7 @@ pub async fn heads(
     Query(page): Query<HeadsPage>,
 ) -> Result<impl IntoResponse, ApiError> {
     let limit = page.limit.unwrap_or(HEADS_PAGE).clamp(1, HEADS_PAGE);
-    let heads = merkle_store::heads(&state.db.log_pool(), page.after.unwrap_or(0), limit)
+    let heads = merkle_store::heads(&state.db, page.after.unwrap_or(0), limit)
         .await
         .map_err(ApiError::from)?;
     Ok(Json(TreeHeads {
@@ -92,7 +92,7 @@ pub async fn key(State(state): State<AppState>) -> impl IntoResponse {
 
 /// The head of `size`, or the latest when not given; 404 when there is none.
 async fn signed_head(state: &AppState, size: Option<u64>) -> Result<TreeHead, ApiError> {
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let head = match size {
         Some(size) => merkle_store::head(&pool, size).await,
         None => merkle_store::latest_head(&pool).await,
@@ -136,7 +136,7 @@ pub async fn inclusion(
     Query(query): Query<InclusionQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let head = signed_head(&state, query.tree_size).await?;
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let not_in = || {
         ApiError::invalid(
             "audit.not_in_tree",
@@ -205,11 +205,10 @@ pub async fn consistency(
         )
         .with_field("first"));
     }
-    let proof =
-        merkle_store::consistency_proof(&state.db.log_pool(), first.tree_size, second.tree_size)
-            .await
-            .map_err(ApiError::from)?
-            .unwrap_or_default();
+    let proof = merkle_store::consistency_proof(&state.db, first.tree_size, second.tree_size)
+        .await
+        .map_err(ApiError::from)?
+        .unwrap_or_default();
     Ok(Json(ConsistencyProof {
         first,
         second,
@@ -239,7 +238,7 @@ pub async fn export(
     _: Overseer,
     Query(query): Query<ExportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let size = merkle_store::tree_size(&pool)
         .await
         .map_err(ApiError::from)?;

@@ -65,7 +65,7 @@ fn yen(amount: i64) -> Yen {
 
 /// Every grant of the ledger matching `query`, all pages.
 async fn all_grants(state: &AppState, query: GrantQuery<'_>) -> Result<Vec<ListedGrant>, ApiError> {
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let mut found = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -120,7 +120,7 @@ pub async fn work_queue(
     State(state): State<AppState>,
     Staff(_actor): Staff,
 ) -> Result<Json<WorkQueue>, ApiError> {
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let today = state.clock.today_jst();
     let mut by_kind: BTreeMap<StaffWork, Vec<WorkEntry>> = BTreeMap::new();
 

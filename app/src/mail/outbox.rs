@@ -94,7 +94,7 @@ pub fn message_id(
 /// step is retried with a growing pause; nothing is skipped.
 pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    let log = EventLog::new(state.db.log_pool());
+    let log = EventLog::new(state.db.clone());
     let mut failures: u32 = 0;
     let mut progress = crate::process::Progress::new(NAME);
     loop {
@@ -128,7 +128,7 @@ async fn step(
     log: &EventLog,
     progress: &mut crate::process::Progress,
 ) -> anyhow::Result<bool> {
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let cursor: LogCursor = progress.start(&pool).await?;
     let batch = log.read_after(cursor, BATCH).await?;
     let Some(last) = batch.last().map(LoggedEvent::cursor) else {

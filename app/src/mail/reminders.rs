@@ -65,7 +65,7 @@ struct Deadline {
 /// has caught up. A failed step is retried with a growing pause; nothing is skipped.
 pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    let log = EventLog::new(state.db.log_pool());
+    let log = EventLog::new(state.db.clone());
     let mut failures: u32 = 0;
     let mut progress = crate::process::Progress::new(NAME);
     loop {
@@ -107,7 +107,7 @@ async fn follow(
     log: &EventLog,
     progress: &mut crate::process::Progress,
 ) -> anyhow::Result<bool> {
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let cursor: LogCursor = progress.start(&pool).await?;
     let batch = log.read_after(cursor, BATCH).await?;
     let Some(last) = batch.last().map(LoggedEvent::cursor) else {
@@ -333,7 +333,7 @@ async fn remind(state: &AppState) -> anyhow::Result<usize> {
     let today = state.clock.today_jst();
     let deadlines = deadlines_near(state, today).await?;
     let domain = mail_domain(state);
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let mut written = 0;
     for deadline in deadlines {
         let Some(reminder) = reminder_due(deadline.kind, deadline.due_on, today) else {

@@ -122,7 +122,7 @@ pub async fn run<F, Fut>(
     Fut: Future<Output = anyhow::Result<()>>,
 {
     tokio::pin!(shutdown);
-    let log = EventLog::new(state.db.log_pool());
+    let log = EventLog::new(state.db.clone());
     let mut failures: u32 = 0;
     let mut progress = Progress::new(name);
     loop {
@@ -159,7 +159,7 @@ where
     F: Fn(AppState, LoggedEvent) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let cursor = progress.start(&pool).await?;
     let batch = log.read_after(cursor, BATCH).await?;
     if batch.is_empty() {

@@ -44,7 +44,7 @@ pub async fn list(
     actor: &Actor,
     filter: &ListFilter,
 ) -> Result<Vec<ApplicationRow>, ServiceError> {
-    let pool = state.db.log_pool();
+    let pool = state.db.clone();
     let round = filter.round_id.map(|id| id.to_string());
     let status = filter.status.map(ApplicationStatus::as_str);
     let everything = crate::policy::oversees(actor);

@@ -46,7 +46,7 @@ impl Stores {
     /// The stores of `database`, whose appends take turns at a gate of their own (see
     /// [`Stores::with_gate`]).
     pub fn new(database: &Database) -> Self {
-        Self::with_gate(database, WriteGate::for_pool(&database.log_pool()))
+        Self::with_gate(database, WriteGate::for_pool(&database.clone()))
     }
 
     /// The stores of `database`, whose appends take turns at `gate` (on SQLite) with the other
@@ -218,7 +218,7 @@ where
             database,
             upcasters,
             sourcing,
-            WriteGate::for_pool(&database.log_pool()),
+            WriteGate::for_pool(&database.clone()),
         )
     }
 
