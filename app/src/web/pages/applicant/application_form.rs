@@ -130,12 +130,23 @@ fn application_fields(application: &ApplicationRead) -> FormData {
 /// Appends a budget's lines as the posted rows of the budget tables.
 pub(super) fn budget_fields(budget: &grants_domain::Budget, fields: &mut FormData) {
     for line in &budget.expenses {
-        fields.push("expense_category", view::code_of(&line.category));
-        fields.push("expense_item", &line.item);
-        fields.push("expense_quantity", line.quantity.to_string());
-        fields.push("expense_unit_price", line.unit_price.to_i64().to_string());
+        expense_fields(line, fields);
     }
-    for line in &budget.income {
+    income_fields(&budget.income, fields);
+}
+
+/// Appends one expense line as a posted row of the expenses table (the settlement report's
+/// receipts add their date and number beside it).
+pub(super) fn expense_fields(line: &grants_domain::budget::ExpenseLine, fields: &mut FormData) {
+    fields.push("expense_category", view::code_of(&line.category));
+    fields.push("expense_item", &line.item);
+    fields.push("expense_quantity", line.quantity.to_string());
+    fields.push("expense_unit_price", line.unit_price.to_i64().to_string());
+}
+
+/// Appends income lines as the posted rows of the income table.
+pub(super) fn income_fields(lines: &[grants_domain::budget::IncomeLine], fields: &mut FormData) {
+    for line in lines {
         fields.push("income_kind", view::code_of(&line.kind));
         fields.push("income_description", &line.description);
         fields.push("income_amount", line.amount.to_i64().to_string());
@@ -224,7 +235,7 @@ pub(super) fn expense_row(state_values: (&str, &str, &str, &str), n: usize) -> M
                 select id={ "ec-" (n) } name="expense_category" {
                     option value="" { "選択してください" }
                     @for c in ExpenseCategory::ALL {
-                        @let code = serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        @let code = view::code_of(&c);
                         option value=(code) selected[code == category] {
                             (c.label_ja()) @if !c.is_eligible() { "（補助対象外）" }
                         }
@@ -256,7 +267,7 @@ pub(super) fn income_row(values: (&str, &str, &str), n: usize) -> Markup {
                 select id={ "ik-" (n) } name="income_kind" {
                     option value="" { "選択してください" }
                     @for k in [IncomeKind::OwnFunds, IncomeKind::ProjectIncome, IncomeKind::OtherSubsidy] {
-                        @let code = serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        @let code = view::code_of(&k);
                         option value=(code) selected[code == kind] {
                             (k.label_ja()) @if !k.reduces_subsidy_base() { "（補助対象経費から差し引かない）" }
                         }

@@ -18,7 +18,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::application_form::income_row;
+use super::application_form::{expense_fields, income_fields, income_row};
 use super::grants::{grant_summary, load_grant};
 use super::{number, rows, with_session};
 use crate::service::application_read::ApplicationRead;
@@ -70,35 +70,22 @@ fn report_fields(
     ) {
         (Some(report), _) => {
             for line in &report.expenses {
-                fields.push("expense_category", view::code_of(&line.category));
-                fields.push("expense_item", &line.item);
-                fields.push("expense_quantity", line.quantity.to_string());
-                fields.push("expense_unit_price", line.unit_price.to_i64().to_string());
+                expense_fields(&line.expense_line(), &mut fields);
                 fields.push("expense_receipt_date", line.receipt_date.to_string());
                 fields.push("expense_receipt_number", &line.receipt_number);
             }
-            for line in &report.income {
-                fields.push("income_kind", view::code_of(&line.kind));
-                fields.push("income_description", &line.description);
-                fields.push("income_amount", line.amount.to_i64().to_string());
-            }
+            income_fields(&report.income, &mut fields);
             fields.set("outcomes", &report.outcomes);
             fields.set("participants", report.participants.to_string());
         }
         (None, Some(budget)) => {
+            // The planned lines, with the receipts still to fill in.
             for line in &budget.expenses {
-                fields.push("expense_category", view::code_of(&line.category));
-                fields.push("expense_item", &line.item);
-                fields.push("expense_quantity", line.quantity.to_string());
-                fields.push("expense_unit_price", line.unit_price.to_i64().to_string());
+                expense_fields(line, &mut fields);
                 fields.push("expense_receipt_date", "");
                 fields.push("expense_receipt_number", "");
             }
-            for line in &budget.income {
-                fields.push("income_kind", view::code_of(&line.kind));
-                fields.push("income_description", &line.description);
-                fields.push("income_amount", line.amount.to_i64().to_string());
-            }
+            income_fields(&budget.income, &mut fields);
         }
         (None, None) => {}
     }
@@ -151,7 +138,7 @@ fn receipt_row(line: &[String], n: usize, receipts: Markup) -> Markup {
                 select id={ "rc-" (n) } name="expense_category" {
                     option value="" { "選択してください" }
                     @for c in ExpenseCategory::ALL {
-                        @let code = serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                        @let code = view::code_of(&c);
                         option value=(code) selected[code == line[0]] {
                             (c.label_ja()) @if !c.is_eligible() { "（補助対象外）" }
                         }
