@@ -361,6 +361,27 @@ on_both_backends!(
             form_id,
             "a fresh one-time id for the next try"
         );
+        // A quantity that is not a number is named beside the budget together with the title's
+        // rule, and the quantity typed stays.
+        let (csrf, form_id) = (answer.csrf(), answer.form_id());
+        let mut fields = application_fields(&answer, &csrf, &form_id, &long_title, "save");
+        fields.push(("group_id", first_group(&form)));
+        for (name, value) in &mut fields {
+            if *name == "expense_quantity" && value == "1" {
+                *value = "三".to_owned();
+            }
+        }
+        let both = browser
+            .post(&format!("/rounds/{round}/apply"), &borrowed(&fields))
+            .await;
+        assert_eq!(both.status, 422, "{}", both.html);
+        assert!(both.html.contains("id=\"e-title\""), "{}", both.html);
+        assert!(
+            both.html.contains("id=\"e-budget\">収支予算の各行で"),
+            "{}",
+            both.html
+        );
+        assert!(both.html.contains("value=\"三\""), "the quantity as typed");
         let listed = app
             .send(
                 reqwest::Method::GET,

@@ -152,7 +152,8 @@ on_both_backends!(
         assert_eq!(report.input("income_amount").as_deref(), Some("30000"));
         assert!(report.html.contains("value=\"rentals\" selected"));
 
-        // A receipt without its date is refused beside the expenses, and nothing typed is lost.
+        // A receipt without its date and a count that is not a number are refused at once, each
+        // beside its field, and nothing typed is lost.
         let mut lines = vec![
             ("expense_category", "rentals"),
             ("expense_item", "会場使用料"),
@@ -164,7 +165,7 @@ on_both_backends!(
             ("income_description", "参加費"),
             ("income_amount", "30000"),
             ("outcomes", "全10回の観察会に延べ250人が参加した。"),
-            ("participants", "250"),
+            ("participants", "たくさん"),
             ("_action", "save"),
         ];
         let undated = post_form(&browser, &report, &format!("{path}/report"), &lines).await;
@@ -174,6 +175,13 @@ on_both_backends!(
             "{}",
             undated.html
         );
+        assert!(
+            undated.html.contains("id=\"e-participants\""),
+            "{}",
+            undated.html
+        );
+        assert_eq!(undated.input("participants").as_deref(), Some("たくさん"));
+        lines[10] = ("participants", "250");
         assert_eq!(
             undated.input("expense_unit_price").as_deref(),
             Some("350000")

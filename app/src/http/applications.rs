@@ -7,13 +7,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use grants_domain::application::{Application, ApplicationContent, Period};
-use grants_domain::{ApplicationId, Budget, GroupId, Refusal, RoundId, ScreeningOutcome, Yen};
+use grants_domain::{ApplicationId, Budget, GroupId, RoundId, ScreeningOutcome, Yen};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
 use super::error::ApiError;
-use super::extract::{unreadable, Json, Lenient, Path, Query};
+use super::extract::{Json, Lenient, Path, Query};
 use super::openapi as doc;
 use super::AppState;
 use crate::auth::Actor;
@@ -43,57 +43,20 @@ pub struct Form {
     requested_amount: Lenient<Yen>,
 }
 
-const PERIOD_JA: &str = "事業期間の開始日と終了日を入力してください（例：2026-06-01）";
-const PERIOD_EN: &str = "must hold a start and an end date such as 2026-06-01";
-const BUDGET_JA: &str =
-    "収支予算の各行で費目・種類を選び、数量・金額は0以上の整数で入力してください";
-const BUDGET_EN: &str =
-    "each budget line needs a known category or kind and whole numbers of 0 or more";
-const AMOUNT_JA: &str = "補助金申請額は0以上の整数（円）で入力してください";
-const AMOUNT_EN: &str = "must be a whole number of yen, 0 or more";
-
 impl Form {
-    /// The content the form stands for. A value that could not be read (a period without dates,
-    /// a budget line with an unknown category or a non-numeric amount, a negative amount) is
-    /// refused together with every refusal of the domain's limits on the other fields, in the
-    /// form's order; nothing is saved.
+    /// The content the form stands for, every unreadable field named at once
+    /// ([`service::DraftForm::content`]).
     fn content(self) -> Result<ApplicationContent, ApiError> {
-        let mut found = Vec::new();
-        if self.period.0.is_none() {
-            found.push(unreadable("period", PERIOD_JA, PERIOD_EN));
-        }
-        if self.budget.0.is_none() {
-            found.push(unreadable("budget", BUDGET_JA, BUDGET_EN));
-        }
-        if self.requested_amount.0.is_none() {
-            found.push(unreadable("requested_amount", AMOUNT_JA, AMOUNT_EN));
-        }
-        let read = !found.is_empty();
-        // The limits do not judge the period or the amount requested; an unreadable budget is
-        // judged as an empty one.
-        let placeholder = Period {
-            start: time::Date::MIN,
-            end: time::Date::MIN,
-        };
-        let content = ApplicationContent {
+        let read = service::DraftForm {
             title: self.title,
             summary: self.summary,
             purpose: self.purpose,
             beneficiaries: self.beneficiaries,
-            period: self.period.0.unwrap_or(placeholder),
-            budget: self.budget.0.unwrap_or_default(),
-            requested_amount: self.requested_amount.0.unwrap_or(Yen::ZERO),
+            period: self.period.0,
+            budget: self.budget.0,
+            requested_amount: self.requested_amount.0,
         };
-        if !read {
-            return Ok(content);
-        }
-        if let Err(refusal) = content.trimmed().check_limits() {
-            found.extend(refusal.each());
-        }
-        found.sort_by_key(|one| {
-            grants_domain::refusal::form_position(&ApplicationContent::FORM_FIELDS, one.field)
-        });
-        Err(ApiError::invalid_fields(&found))
+        read.content()
     }
 }
 

@@ -282,16 +282,4 @@ impl<T: Default> Default for Lenient<T> {
     }
 }
 
-/// Why a body field could not be read, as one of several field refusals.
-pub fn unreadable(
-    field: &'static str,
-    message_ja: &str,
-    message_en: &str,
-) -> grants_domain::FieldRefusal {
-    grants_domain::FieldRefusal {
-        field: Some(field),
-        code: "request.invalid_field",
-        message_ja: message_ja.to_owned(),
-        message_en: format!("invalid field {field}: {message_en}"),
-    }
-}
+pub use crate::service::error::unreadable;

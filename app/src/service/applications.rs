@@ -4,21 +4,22 @@
 //! Each use case takes the caller (as a guard where only one role may act), typed input and the
 //! request's [`CommandContext`]; it gathers the facts the command needs from other aggregates (the
 //! round's terms and window, the group's standing, the group's earlier grants) and lets the
-//! `Application` aggregate decide. Reading a form into [`ApplicationContent`] (with every
-//! unreadable field named at once) is the adapters' part.
+//! `Application` aggregate decide. Reading a form's fields is the adapters' part; [`DraftForm`]
+//! turns what they read into [`ApplicationContent`], naming every unreadable field at once.
 
 use grants_domain::account::Role;
 use grants_domain::amount::{AmountError, AmountTerms};
 use grants_domain::application::{
-    Application, ApplicationCommand, ApplicationContent, ScreeningChecks,
+    Application, ApplicationCommand, ApplicationContent, Period, ScreeningChecks,
 };
 use grants_domain::budget::{BudgetOverflow, BudgetTotals};
 use grants_domain::{
-    ApplicationId, ApplicationStatus, ApplicationWindow, Budget, GroupId, RoundId,
+    ApplicationId, ApplicationStatus, ApplicationWindow, Budget, FieldRefusal, GroupId, RoundId,
     ScreeningOutcome, Yen,
 };
 use grants_projections::applications::ApplicationRow;
 
+use super::error::unreadable;
 use super::{load, CommandContext, ServiceError};
 use crate::auth::Actor;
 use crate::policy::{
@@ -98,6 +99,82 @@ pub async fn read(
     id: ApplicationId,
 ) -> Result<Application, ServiceError> {
     visible_application(state, actor, id).await
+}
+
+/// An application form as an adapter read it: the texts as typed, and `None` for a period, a budget
+/// or an amount that could not be read (a date missing, a budget line with an unknown category or a
+/// quantity that is not a number, an amount that is not a whole number of yen).
+#[derive(Debug, Default)]
+pub struct DraftForm {
+    pub title: String,
+    pub summary: String,
+    pub purpose: String,
+    pub beneficiaries: String,
+    pub period: Option<Period>,
+    pub budget: Option<Budget>,
+    pub requested_amount: Option<Yen>,
+}
+
+const PERIOD_JA: &str = "事業期間の開始日と終了日を入力してください（例：2026-06-01）";
+const PERIOD_EN: &str = "must hold a start and an end date such as 2026-06-01";
+const BUDGET_JA: &str =
+    "収支予算の各行で費目・種類を選び、数量・金額は0以上の整数で入力してください";
+const BUDGET_EN: &str =
+    "each budget line needs a known category or kind and whole numbers of 0 or more";
+const AMOUNT_JA: &str = "補助金申請額は0以上の整数（円）で入力してください";
+const AMOUNT_EN: &str = "must be a whole number of yen, 0 or more";
+
+/// A plan's period that could not be read (the application's and a change request's).
+pub fn unreadable_period() -> FieldRefusal {
+    unreadable("period", PERIOD_JA, PERIOD_EN)
+}
+
+/// A plan's budget that could not be read (the application's and a change request's).
+pub fn unreadable_budget() -> FieldRefusal {
+    unreadable("budget", BUDGET_JA, BUDGET_EN)
+}
+
+impl DraftForm {
+    /// The content the form stands for. A value that could not be read is refused together with
+    /// every refusal of the domain's limits on the other fields, in the form's order; nothing is
+    /// saved.
+    pub fn content(self) -> Result<ApplicationContent, ServiceError> {
+        let mut found: Vec<FieldRefusal> = Vec::new();
+        if self.period.is_none() {
+            found.push(unreadable_period());
+        }
+        if self.budget.is_none() {
+            found.push(unreadable_budget());
+        }
+        if self.requested_amount.is_none() {
+            found.push(unreadable("requested_amount", AMOUNT_JA, AMOUNT_EN));
+        }
+        // The limits do not judge the period or the amount requested; an unreadable budget is
+        // judged as an empty one.
+        let placeholder = Period {
+            start: time::Date::MIN,
+            end: time::Date::MIN,
+        };
+        let content = ApplicationContent {
+            title: self.title,
+            summary: self.summary,
+            purpose: self.purpose,
+            beneficiaries: self.beneficiaries,
+            period: self.period.unwrap_or(placeholder),
+            budget: self.budget.unwrap_or_default(),
+            requested_amount: self.requested_amount.unwrap_or(Yen::ZERO),
+        };
+        if found.is_empty() {
+            return Ok(content);
+        }
+        if let Err(refusal) = content.trimmed().check_limits() {
+            found.extend(grants_domain::Refusal::each(&refusal));
+        }
+        found.sort_by_key(|one| {
+            grants_domain::refusal::form_position(&ApplicationContent::FORM_FIELDS, one.field)
+        });
+        Err(ServiceError::invalid_fields(&found))
+    }
 }
 
 /// A new draft: in which round, for which group, with what content.

@@ -340,3 +340,14 @@ impl From<crate::blobs::BlobError> for ServiceError {
         }
     }
 }
+
+/// Why an input field could not be read, as one of several field refusals
+/// ([`ServiceError::invalid_fields`]).
+pub fn unreadable(field: &'static str, message_ja: &str, message_en: &str) -> FieldRefusal {
+    FieldRefusal {
+        field: Some(field),
+        code: "request.invalid_field",
+        message_ja: message_ja.to_owned(),
+        message_en: format!("invalid field {field}: {message_en}"),
+    }
+}

@@ -303,6 +303,15 @@ pub fn yen_field(value: &str) -> Result<grants_domain::Yen, &'static str> {
         .ok_or(AMOUNT_TOO_LARGE)
 }
 
+/// A count (a quantity, a number of people): an empty field is zero; `None` for anything but a
+/// whole number that fits.
+pub fn count_field(value: &str) -> Option<u32> {
+    if value.trim().is_empty() {
+        return Some(0);
+    }
+    whole_number(value).and_then(|number| u32::try_from(number).ok())
+}
+
 /// A required amount field as yen: an empty field is named like an unreadable one.
 pub fn required_yen_field(value: &str) -> Result<grants_domain::Yen, &'static str> {
     if value.trim().is_empty() {

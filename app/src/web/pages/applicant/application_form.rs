@@ -3,32 +3,41 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use grants_domain::application::content::{
     BENEFICIARIES_MAX, BUDGET_LINES_MAX, BUDGET_LINE_TEXT_MAX, PURPOSE_MAX, SUMMARY_MAX, TITLE_MAX,
 };
-use grants_domain::{ExpenseCategory, IncomeKind};
+use grants_domain::application::Period;
+use grants_domain::budget::{ExpenseLine, IncomeLine};
+use grants_domain::{Budget, ExpenseCategory, GroupId, IncomeKind, Ratio, Yen};
 use maud::{html, Markup};
-use serde_json::{json, Value};
 
-use super::{load_application, number, rows, with_session, Flags};
+use super::{load_application, rows, with_session, Flags};
+use crate::policy::{Applicant, GroupHelper};
 use crate::service::application_read::ApplicationRead;
+use crate::service::applications::{self, DraftForm};
+use crate::service::error::unreadable;
 use crate::service::group_read::GroupListRow;
 use crate::service::round_read::RoundRead;
-use crate::web::api::{encode, Call, Problem};
+use crate::service::ServiceError;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::csrf::Binding;
-use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::web::form::{
+    choice, count_field, date_field, guard, yen_field, Errors, FormData, FormState, Guard,
+};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    self, error_summary, flash, form_guard, page_with_status, text, yen_of, Input,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
 /// Blank budget rows offered under the filled ones (more appear after each save).
 const BLANK_EXPENSE_ROWS: usize = 3;
 const BLANK_INCOME_ROWS: usize = 2;
+const GROUP_JA: &str = "申請する団体を選んでください";
+const GROUP_EN: &str = "choose the group that applies";
 const APPLICATION_FIELDS: &[&str] = &[
     "group_id",
     "title",
@@ -42,65 +51,66 @@ const APPLICATION_FIELDS: &[&str] = &[
     "requested_amount",
 ];
 
-/// The budget of api.md (`{income, expenses}`) from the posted budget rows; blank rows are left
-/// out, and `bad` collects "budget" when an amount is not a number.
-pub(super) fn budget_json(form: &FormData, bad: &mut Vec<String>) -> Value {
-    let expenses: Vec<Value> = (0..form.all("expense_category").len())
-        .filter_map(|n| {
-            let at = |name: &str| form.all(name).get(n).copied().unwrap_or("");
-            let line = [
-                at("expense_category"),
-                at("expense_item"),
-                at("expense_quantity"),
-                at("expense_unit_price"),
-            ];
-            if line.iter().all(|field| field.trim().is_empty()) {
-                return None;
-            }
-            Some(json!({
-                "category": line[0],
-                "item": line[1],
-                "quantity": number(line[2], "budget", bad),
-                "unit_price": number(line[3], "budget", bad),
-            }))
-        })
-        .collect();
-    let income: Vec<Value> = (0..form.all("income_kind").len())
-        .filter_map(|n| {
-            let at = |name: &str| form.all(name).get(n).copied().unwrap_or("");
-            let line = [
-                at("income_kind"),
-                at("income_description"),
-                at("income_amount"),
-            ];
-            if line.iter().all(|field| field.trim().is_empty()) {
-                return None;
-            }
-            Some(json!({
-                "kind": line[0],
-                "description": line[1],
-                "amount": number(line[2], "budget", bad),
-            }))
-        })
-        .collect();
-    json!({"income": income, "expenses": expenses})
+/// The budget typed in the form's rows (blank rows left out), or `None` when a row's category or
+/// kind is not chosen or one of its numbers is not a whole number (an empty number is 0).
+pub(super) fn read_budget(form: &FormData) -> Option<Budget> {
+    let cell = |name: &str, n: usize| form.all(name).get(n).copied().unwrap_or("");
+    let blank = |line: &[&str]| line.iter().all(|field| field.trim().is_empty());
+    let mut budget = Budget::default();
+    for n in 0..form.all("expense_category").len() {
+        let line = [
+            cell("expense_category", n),
+            cell("expense_item", n),
+            cell("expense_quantity", n),
+            cell("expense_unit_price", n),
+        ];
+        if blank(&line) {
+            continue;
+        }
+        budget.expenses.push(ExpenseLine {
+            category: choice(line[0])?,
+            item: line[1].to_owned(),
+            quantity: count_field(line[2])?,
+            unit_price: yen_field(line[3]).ok()?,
+        });
+    }
+    for n in 0..form.all("income_kind").len() {
+        let line = [
+            cell("income_kind", n),
+            cell("income_description", n),
+            cell("income_amount", n),
+        ];
+        if blank(&line) {
+            continue;
+        }
+        budget.income.push(IncomeLine {
+            kind: choice(line[0])?,
+            description: line[1].to_owned(),
+            amount: yen_field(line[2]).ok()?,
+        });
+    }
+    Some(budget)
 }
 
-/// The JSON form of api.md from the posted fields; `bad` collects number fields that are not numbers.
-fn application_body(form: &FormData, bad: &mut Vec<String>) -> Value {
-    let budget = budget_json(form, bad);
-    if form.get("period_start").is_empty() || form.get("period_end").is_empty() {
-        bad.push("period".into());
-    }
-    json!({
-        "title": form.get("title"),
-        "summary": form.get("summary"),
-        "purpose": form.get("purpose"),
-        "beneficiaries": form.get("beneficiaries"),
-        "period": {"start": form.get("period_start"), "end": form.get("period_end")},
-        "budget": budget,
-        "requested_amount": number(form.get("requested_amount"), "requested_amount", bad),
+/// The period typed in the form's two date fields, `None` unless both are dates.
+pub(super) fn read_period(form: &FormData) -> Option<Period> {
+    Some(Period {
+        start: date_field(form.get("period_start")).ok()?,
+        end: date_field(form.get("period_end")).ok()?,
     })
+}
+
+/// The application form as posted, each value read as far as it can be.
+fn read_draft(form: &FormData) -> DraftForm {
+    DraftForm {
+        title: form.get("title").to_owned(),
+        summary: form.get("summary").to_owned(),
+        purpose: form.get("purpose").to_owned(),
+        beneficiaries: form.get("beneficiaries").to_owned(),
+        period: read_period(form),
+        budget: read_budget(form),
+        requested_amount: yen_field(form.get("requested_amount")).ok(),
+    }
 }
 
 /// The posted-fields form of a saved application, for editing.
@@ -382,7 +392,7 @@ fn application_form(
                 }
                 (budget_tables(v))
                 // The totals of the rows as typed, when every amount in them is a number.
-                @if let Ok(budget) = serde_json::from_value::<grants_domain::Budget>(budget_json(v, &mut Vec::new())) {
+                @if let Some(budget) = read_budget(v) {
                     (crate::web::view::budget_totals(&budget))
                 }
                 p.hint { "合計は、入力した行から「保存」のたびに計算し直します。" }
@@ -483,20 +493,33 @@ pub(super) async fn start_application(
             return application_form(&visitor, &subject, &state, None);
         }
     };
-    let mut bad = Vec::new();
-    let mut body = application_body(&form, &mut bad);
-    body["round_id"] = json!(round_id);
-    body["group_id"] = json!(form.get("group_id"));
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/applications",
-        Some(&token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("start"));
-    let response = match web.api.send(call).await {
-        Ok(created) => {
-            let id = text(&created["id"]).to_owned();
+    let draft = read_draft(&form);
+    let group_id = form.get("group_id").parse::<GroupId>();
+    let round = path_id(&round_id);
+    let state = &web.state;
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "start",
+    };
+    let outcome = web
+        .once(&token, command, |actor, context| async move {
+            let group_id = group_id.map_err(|_| {
+                ServiceError::invalid_fields(&[unreadable("group_id", GROUP_JA, GROUP_EN)])
+            })?;
+            let input = applications::NewDraft {
+                round_id: round?,
+                group_id,
+                content: draft.content()?,
+            };
+            applications::start(state, &context, &Applicant::admit(actor)?, input)
+                .await
+                .map(|executed| executed.state.id())
+        })
+        .await;
+    let response = match outcome {
+        Ok(id) => {
+            let id = id.to_string();
             if form.get("_action") == "submit" {
                 submit_then(&web, &visitor, &token, &form, &id).await
             } else {
@@ -504,7 +527,7 @@ pub(super) async fn start_application(
             }
         }
         Err(problem) => {
-            let errors = Errors::placed(&problem, APPLICATION_FIELDS, &bad);
+            let errors = Errors::placed(&problem, APPLICATION_FIELDS, &[]);
             let (round, groups) = match round_and_groups(&web, Some(&token), &round_id).await {
                 Ok(found) => found,
                 Err(problem) => return read_failed(&visitor, &problem, &path),
@@ -532,14 +555,22 @@ async fn submit_then(
     form: &FormData,
     id: &str,
 ) -> Response {
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/applications/{}/submit", encode(id)),
-        Some(token),
-        None,
-    )
-    .idempotent(form.idempotency_key("submit"));
-    match web.api.send(call).await {
+    let application = path_id(id);
+    let state = &web.state;
+    let path = format!("/applications/{id}/edit");
+    let command = PageCommand {
+        path: &path,
+        form,
+        step: "submit",
+    };
+    let outcome = web
+        .once(token, command, |actor, context| async move {
+            applications::submit(state, &context, &GroupHelper::admit(actor)?, application?)
+                .await
+                .map(|_| ())
+        })
+        .await;
+    match outcome {
         Ok(_) => redirect(&format!("/applications/{id}?submitted=1")),
         Err(problem) => {
             let errors = Errors::placed(&problem, APPLICATION_FIELDS, &[]);
@@ -619,17 +650,30 @@ pub(super) async fn save_application(
             return application_form(&visitor, &subject, &state, None);
         }
     };
-    let mut bad = Vec::new();
-    let body = application_body(&form, &mut bad);
-    let call = Call::command(
-        Method::PATCH,
-        format!("/api/v1/applications/{}", encode(&id)),
-        Some(&token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("save"));
-    let response = match web.api.send(call).await {
-        Ok(_) => {
+    let draft = read_draft(&form);
+    let application = path_id(&id);
+    let state = &web.state;
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "save",
+    };
+    let outcome = web
+        .once(&token, command, |actor, context| async move {
+            let content = draft.content()?;
+            applications::save(
+                state,
+                &context,
+                &GroupHelper::admit(actor)?,
+                application?,
+                content,
+            )
+            .await
+            .map(|_| ())
+        })
+        .await;
+    let response = match outcome {
+        Ok(()) => {
             if form.get("_action") == "submit" {
                 submit_then(&web, &visitor, &token, &form, &id).await
             } else {
@@ -640,7 +684,7 @@ pub(super) async fn save_application(
             read_failed(&visitor, &problem, &path)
         }
         Err(problem) => {
-            let errors = Errors::placed(&problem, APPLICATION_FIELDS, &bad);
+            let errors = Errors::placed(&problem, APPLICATION_FIELDS, &[]);
             let (application, round) = match load_application(&web, &token, &id).await {
                 Ok(found) => found,
                 Err(problem) => return read_failed(&visitor, &problem, &path),
@@ -662,9 +706,10 @@ pub(super) async fn save_application(
 }
 
 /// `POST /applications/{id}/maximum` (app.js, while the budget is typed): the budget rows of the
-/// form, posted with its CSRF token, go to `POST /api/v1/applications/{id}/maximum`; the answer is
-/// `{maximum, rate, text}` where `text` is the sentence shown beside the requested amount, or
-/// `{text}` with the API's message. Nothing is saved. Without JavaScript this route is never used.
+/// form, posted with its CSRF token, go to the same use case as `POST
+/// /api/v1/applications/{id}/maximum`; the answer is `{maximum, rate, text}` where `text` is the
+/// sentence shown beside the requested amount, or `{text}` with the refusal. Nothing is saved.
+/// Without JavaScript this route is never used.
 pub(super) async fn preview_maximum(
     State(web): State<Web>,
     visitor: Visitor,
@@ -673,38 +718,61 @@ pub(super) async fn preview_maximum(
 ) -> Response {
     let form = FormData(form);
     let Some(token) = visitor.token() else {
-        return preview_answer(StatusCode::UNAUTHORIZED, json!({"text": ""}));
+        return preview_answer(StatusCode::UNAUTHORIZED, Preview::text(""));
     };
     if !visitor
         .csrf_matches(&web, Binding::Session, form.get("_csrf"))
         .await
     {
-        return preview_answer(StatusCode::FORBIDDEN, json!({"text": ""}));
+        return preview_answer(StatusCode::FORBIDDEN, Preview::text(""));
     }
-    let budget = budget_json(&form, &mut Vec::new());
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/applications/{}/maximum", encode(&id)),
-        Some(token),
-        Some(budget),
-    );
-    match web.api.send(call).await {
+    let Some(budget) = read_budget(&form) else {
+        let unreadable = DraftForm::default().content().err();
+        let text = unreadable.map_or_else(String::new, |error| error.detail_ja.clone());
+        return preview_answer(StatusCode::UNPROCESSABLE_ENTITY, Preview::text(&text));
+    };
+    let preview = async {
+        let applicant = Applicant::admit(web.caller(token).await?)?;
+        Ok::<_, Problem>(
+            applications::preview_maximum(&web.state, &applicant, path_id(&id)?, &budget).await?,
+        )
+    };
+    match preview.await {
         Ok(preview) => preview_answer(
             StatusCode::OK,
-            json!({
-                "maximum": preview["maximum"],
-                "rate": preview["rate"],
-                "text": format!(
+            Preview {
+                maximum: Some(preview.maximum),
+                rate: Some(preview.terms.rate),
+                text: format!(
                     "この内容での補助上限額：{}（補助率 {}）",
-                    yen_of(&preview["maximum"]),
-                    text(&preview["rate"])
+                    preview.maximum, preview.terms.rate
                 ),
-            }),
+            },
         ),
-        Err(problem) => preview_answer(problem.status, json!({"text": problem.detail_ja})),
+        Err(problem) => preview_answer(problem.status, Preview::text(&problem.detail_ja)),
     }
 }
 
-fn preview_answer(status: StatusCode, body: Value) -> Response {
+/// The preview's answer to app.js.
+#[derive(serde::Serialize)]
+struct Preview {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maximum: Option<Yen>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate: Option<Ratio>,
+    text: String,
+}
+
+impl Preview {
+    fn text(text: &str) -> Self {
+        Preview {
+            maximum: None,
+            rate: None,
+            text: text.to_owned(),
+        }
+    }
+}
+
+fn preview_answer(status: StatusCode, body: Preview) -> Response {
     (status, axum::Json(body)).into_response()
 }

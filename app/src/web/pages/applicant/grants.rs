@@ -8,21 +8,22 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use grants_domain::grant::{GrantAction, LONG_TEXT_MAX_CHARS};
 use grants_domain::GrantStatus;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::application_form::{budget_fields, budget_json, budget_tables};
+use super::application_form::{budget_fields, budget_tables, read_budget, read_period};
 use super::{non_empty, with_session};
 use crate::policy::Applicant;
 use crate::service::application_read::ApplicationRead;
+use crate::service::applications::{unreadable_budget, unreadable_period};
 use crate::service::grant_read::GrantRead;
 use crate::service::grants;
-use crate::web::api::{encode, Call, Problem};
+use crate::service::ServiceError;
+use crate::web::api::Problem;
 use crate::web::caller::path_id;
 use crate::web::command::PageCommand;
 use crate::web::form::{guard, yen_field, Errors, FormData, FormState, Guard};
@@ -586,30 +587,48 @@ pub(super) async fn request_change(
             return change_page(&visitor, &id, grant.as_ref(), &state);
         }
     };
-    let mut bad = Vec::new();
-    let budget = budget_json(&form, &mut bad);
-    if form.get("period_start").is_empty() || form.get("period_end").is_empty() {
-        bad.push("period".into());
-    }
-    let body = json!({
-        "reason": form.get("reason"),
-        "budget": budget,
-        "period": {"start": form.get("period_start"), "end": form.get("period_end")},
-    });
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/grants/{}/change-requests", encode(&id)),
-        Some(&token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("change"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("/grants/{id}?changed=1")),
+    let budget = read_budget(&form);
+    let period = read_period(&form);
+    let grant = path_id(&id);
+    let reason = form.get("reason").to_owned();
+    let state = &web.state;
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "change",
+    };
+    let outcome = web
+        .once(&token, command, |actor, context| async move {
+            let mut unread = Vec::new();
+            if budget.is_none() {
+                unread.push(unreadable_budget());
+            }
+            if period.is_none() {
+                unread.push(unreadable_period());
+            }
+            let (Some(budget), Some(period)) = (budget, period) else {
+                return Err(ServiceError::invalid_fields(&unread));
+            };
+            let input = grants::ChangeRequest {
+                reason,
+                budget,
+                period: grants_domain::grant::Period {
+                    start: period.start,
+                    end: period.end,
+                },
+            };
+            grants::request_change(state, &context, &Applicant::admit(actor)?, grant?, input)
+                .await
+                .map(|_| ())
+        })
+        .await;
+    let response = match outcome {
+        Ok(()) => redirect(&format!("/grants/{id}?changed=1")),
         Err(problem) if problem.status == StatusCode::NOT_FOUND => {
             read_failed(&visitor, &problem, &path)
         }
         Err(problem) => {
-            let errors = Errors::placed(&problem, CHANGE_FIELDS, &bad);
+            let errors = Errors::placed(&problem, CHANGE_FIELDS, &[]);
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),

@@ -2,30 +2,39 @@
 //! the actual income, the outcomes. The first time it is pre-filled from the application's budget
 //! lines so that nothing is typed twice; afterwards it shows the report as the API saved it.
 //!
-//! "保存" saves it (`PUT /api/v1/grants/{id}/settlement-report`), "保存して提出" also submits it.
-//! Which receipts count and the finalised amount are the API's to compute when staff accept the
-//! report; this page shows the grant's figures as the API answers them.
+//! "保存" saves it (`service::grants::save_report`, as `PUT /api/v1/grants/{id}/settlement-report`
+//! does), "保存して提出" also submits it, each once per submission of the form. Which receipts
+//! count and the finalised amount are the domain's to compute when staff accept the report; this
+//! page shows the grant's figures as the service layer reads them.
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
+use grants_domain::budget::IncomeLine;
 use grants_domain::grant::{
-    GrantAction, SettlementReport, LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES, SHORT_TEXT_MAX_CHARS,
+    GrantAction, ReceiptLine, SettlementReport, LONG_TEXT_MAX_CHARS, MAX_REPORT_LINES,
+    SHORT_TEXT_MAX_CHARS,
 };
 use grants_domain::ExpenseCategory;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::application_form::{expense_fields, income_fields, income_row};
 use super::grants::{grant_summary, load_grant};
-use super::{number, rows, with_session};
+use super::{rows, with_session};
+use crate::policy::GroupHelper;
 use crate::service::application_read::ApplicationRead;
 use crate::service::attachment_read::AttachmentRead;
 use crate::service::grant_read::{GrantRead, SettlementReportRead};
-use crate::web::api::{encode, Call, Problem};
-use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::service::grants;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
+use crate::web::form::{
+    choice, count_field, date_field, guard, yen_field, Errors, FormData, FormState, Guard,
+    UNREADABLE_NUMBER,
+};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
@@ -92,40 +101,49 @@ fn report_fields(
     fields
 }
 
-/// The JSON report of api.md from the posted fields; `bad` collects the parts whose numbers or
-/// dates could not be read.
-fn report_body(form: &FormData, bad: &mut Vec<String>) -> Value {
-    let expenses: Vec<Value> = rows(form, &RECEIPT_COLUMNS, 0)
+/// Beside the expenses when a row cannot be read.
+const UNREADABLE_RECEIPTS: &str =
+    "支出の各行で費目を選び、数量・単価は0以上の整数、領収日は日付（例：2026-04-01）で入力してください";
+/// Beside the income when a row cannot be read.
+const UNREADABLE_INCOME: &str = "収入の各行で種類を選び、金額は0以上の整数で入力してください";
+
+/// The report typed in the form (blank rows left out); each part that cannot be read is named
+/// beside its table or field, all at once, and the report is `None`.
+fn read_report(form: &FormData, errors: &mut Errors) -> Option<SettlementReport> {
+    let expenses: Option<Vec<ReceiptLine>> = rows(form, &RECEIPT_COLUMNS, 0)
         .iter()
         .map(|line| {
-            if line[4].trim().is_empty() {
-                bad.push("expenses".into());
-            }
-            json!({
-                "category": line[0],
-                "item": line[1],
-                "quantity": number(&line[2], "expenses", bad),
-                "unit_price": number(&line[3], "expenses", bad),
-                "receipt_date": line[4].trim(),
-                "receipt_number": line[5],
+            Some(ReceiptLine {
+                category: choice(&line[0])?,
+                item: line[1].clone(),
+                quantity: count_field(&line[2])?,
+                unit_price: yen_field(&line[3]).ok()?,
+                receipt_date: date_field(&line[4]).ok()?,
+                receipt_number: line[5].clone(),
             })
         })
         .collect();
-    let income: Vec<Value> = rows(form, &INCOME_COLUMNS, 0)
+    let income: Option<Vec<IncomeLine>> = rows(form, &INCOME_COLUMNS, 0)
         .iter()
         .map(|line| {
-            json!({
-                "kind": line[0],
-                "description": line[1],
-                "amount": number(&line[2], "income", bad),
+            Some(IncomeLine {
+                kind: choice(&line[0])?,
+                description: line[1].clone(),
+                amount: yen_field(&line[2]).ok()?,
             })
         })
         .collect();
-    json!({
-        "expenses": expenses,
-        "income": income,
-        "outcomes": form.get("outcomes"),
-        "participants": number(form.get("participants"), "participants", bad),
+    let expenses = errors.read("expenses", expenses.ok_or(UNREADABLE_RECEIPTS));
+    let income = errors.read("income", income.ok_or(UNREADABLE_INCOME));
+    let participants = errors.read(
+        "participants",
+        count_field(form.get("participants")).ok_or(UNREADABLE_NUMBER),
+    );
+    Some(SettlementReport {
+        expenses: expenses?,
+        income: income?,
+        outcomes: form.get("outcomes").to_owned(),
+        participants: participants?,
     })
 }
 
@@ -337,11 +355,11 @@ fn report_page(
     page_with_status(code, visitor, "実績報告", body)
 }
 
-/// The submission's body: the delay reason when one was typed.
-fn submission_body(form: &FormData) -> Value {
-    match form.get("delay_reason").trim() {
-        "" => json!({}),
-        reason => json!({ "delay_reason": reason }),
+/// The submission: the delay reason when one was typed.
+fn read_submission(form: &FormData) -> grants::ReportSubmission {
+    let reason = form.get("delay_reason").trim();
+    grants::ReportSubmission {
+        delay_reason: (!reason.is_empty()).then(|| reason.to_owned()),
     }
 }
 
@@ -419,36 +437,27 @@ pub(super) async fn save_report(
             );
         }
     };
-    let mut bad = Vec::new();
-    let body = report_body(&form, &mut bad);
-    let call = Call::command(
-        Method::PUT,
-        format!("/api/v1/grants/{}/settlement-report", encode(&id)),
-        Some(&token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("save"));
+    let mut errors = Errors::default();
+    let submit = form.get("_action") == "submit";
     let mut saved_but_not_submitted = false;
-    let mut outcome = web.api.send(call).await;
-    if outcome.is_ok() && form.get("_action") == "submit" {
-        let call = Call::command(
-            Method::POST,
-            format!("/api/v1/grants/{}/settlement-report/submit", encode(&id)),
-            Some(&token),
-            Some(submission_body(&form)),
-        )
-        .idempotent(form.idempotency_key("submit"));
-        outcome = web.api.send(call).await;
-        saved_but_not_submitted = outcome.is_err();
-    }
+    let outcome = match read_report(&form, &mut errors) {
+        None => Err(None),
+        Some(report) => {
+            let saved = save_and_submit(&web, &token, &id, &form, report, submit).await;
+            saved_but_not_submitted = submit && matches!(saved, Err((true, _)));
+            saved.map_err(|(_, problem)| Some(problem))
+        }
+    };
     let response = match outcome {
-        Ok(_) if form.get("_action") == "submit" => redirect(&format!("/grants/{id}?reported=1")),
-        Ok(_) => redirect(&format!("/grants/{id}/report?saved=1")),
-        Err(problem) if problem.status == StatusCode::NOT_FOUND => {
+        Ok(()) if submit => redirect(&format!("/grants/{id}?reported=1")),
+        Ok(()) => redirect(&format!("/grants/{id}/report?saved=1")),
+        Err(Some(problem)) if problem.status == StatusCode::NOT_FOUND => {
             read_failed(&visitor, &problem, &path)
         }
         Err(problem) => {
-            let errors = Errors::placed(&problem, REPORT_FIELDS, &bad);
+            if let Some(problem) = &problem {
+                errors.problem(problem, REPORT_FIELDS);
+            }
             let grant = match load_grant(&web, &token, &id).await {
                 Ok((grant, _)) => grant,
                 Err(problem) => return read_failed(&visitor, &problem, &path),
@@ -468,4 +477,48 @@ pub(super) async fn save_report(
         }
     };
     with_session(response, &visitor, again)
+}
+
+/// Saves the report and, when asked, submits it, each once per submission of the form; a refusal
+/// says whether the report was saved before it.
+async fn save_and_submit(
+    web: &Web,
+    token: &str,
+    id: &str,
+    form: &FormData,
+    report: SettlementReport,
+    submit: bool,
+) -> Result<(), (bool, Problem)> {
+    let state = &web.state;
+    let path = format!("/grants/{id}/report");
+    let save = PageCommand {
+        path: &path,
+        form,
+        step: "save",
+    };
+    web.once(token, save, |actor, context| async move {
+        let helper = GroupHelper::admit(actor)?;
+        grants::save_report(state, &context, &helper, path_id(id)?, report)
+            .await
+            .map(|_| ())
+    })
+    .await
+    .map_err(|problem| (false, problem))?;
+    if !submit {
+        return Ok(());
+    }
+    let submission = PageCommand {
+        path: &path,
+        form,
+        step: "submit",
+    };
+    let input = read_submission(form);
+    web.once(token, submission, |actor, context| async move {
+        let helper = GroupHelper::admit(actor)?;
+        grants::submit_report(state, &context, &helper, path_id(id)?, input)
+            .await
+            .map(|_| ())
+    })
+    .await
+    .map_err(|problem| (true, problem))
 }
