@@ -6,15 +6,17 @@
 use std::str::FromStr;
 
 use crate::auth::Actor;
+use crate::mail::Notices;
 use crate::service::application_read::ApplicationRead;
 use crate::service::caller::{signed_in, Enrolment};
 use crate::service::grant_read::{GrantRead, SettlementReportRead};
 use crate::service::group_read::GroupListRow;
 use crate::service::round_read::RoundRead;
-use crate::service::{applications, grants, groups, rounds, ServiceError};
+use crate::service::{applications, grants, groups, promotions, rounds, ServiceError};
 use crate::state::AppState;
 use crate::web::api::Problem;
 use crate::web::Web;
+use grants_projections::applications::ApplicationRow;
 
 impl Web {
     /// The actor signed in under the session's `token` (a problem with 401 once it has ended; 403
@@ -81,6 +83,45 @@ impl Reads<'_> {
     pub async fn my_groups(&self) -> Result<Vec<GroupListRow>, Problem> {
         let groups = groups::mine(self.state, self.actor()?).await?;
         Ok(groups.iter().map(GroupListRow::of).collect())
+    }
+
+    /// Every opened round, newest first, as the caller may read it (`/api/v1/rounds`).
+    pub async fn rounds(&self) -> Result<Vec<RoundRead>, Problem> {
+        let rounds = rounds::list(self.state).await?;
+        Ok(rounds
+            .iter()
+            .map(|(id, round, settings)| {
+                rounds::read_for(*id, round, settings, self.actor.as_ref())
+            })
+            .collect())
+    }
+
+    /// The applications the caller may list (`/api/v1/applications?round_id=&status=`).
+    pub async fn applications(
+        &self,
+        filter: &applications::ListFilter,
+    ) -> Result<Vec<ApplicationRow>, Problem> {
+        Ok(applications::list(self.state, self.actor()?, filter).await?)
+    }
+
+    /// The offers made to an application (`/api/v1/applications/{id}/offers`).
+    pub async fn offers(&self, id: &str) -> Result<promotions::Offers, Problem> {
+        Ok(promotions::of_application(self.state, self.actor()?, path_id(id)?).await?)
+    }
+
+    /// The caller's notices, read or unread (`/api/v1/notices`).
+    pub async fn notices(&self) -> Result<Notices, Problem> {
+        Ok(crate::mail::notices_of(&self.state.db, self.actor()?.user_id).await?)
+    }
+
+    /// Whether the caller's submissions wait for the proof of its address: the service requires
+    /// one and the account's address is not proved yet.
+    pub async fn email_unverified(&self) -> Result<bool, Problem> {
+        if !self.state.require_verified_email {
+            return Ok(false);
+        }
+        let account = crate::accounts::load(self.state, self.actor()?.user_id).await?;
+        Ok(!account.is_some_and(|account| account.email_verified()))
     }
 }
 

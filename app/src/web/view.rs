@@ -263,6 +263,11 @@ pub fn date_of(value: &Value) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
+/// An instant in Japan Standard Time: 2026年4月1日 09:00 (`JaInstant`).
+pub fn instant(at: OffsetDateTime) -> String {
+    JaInstant(at).to_string()
+}
+
 /// An RFC 3339 instant in Japan Standard Time: 2026年4月1日 09:00 (`JaInstant`).
 pub fn instant_ja(instant: &str) -> String {
     match OffsetDateTime::parse(instant, &Rfc3339) {

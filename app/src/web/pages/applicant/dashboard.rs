@@ -4,63 +4,52 @@
 use axum::extract::State;
 use axum::response::Response;
 use maud::html;
-use serde_json::Value;
 use time::OffsetDateTime;
 
-use grants_domain::application::ApplicationStatus;
 use grants_domain::fiscal_year::jst_date;
-use grants_domain::grant::GrantStatus;
 use grants_domain::work::{group_step_for_application, group_step_for_grant, GroupStep, Offer};
-use grants_domain::Yen;
-use time::Date;
+use grants_projections::applications::ApplicationRow;
 
 use super::non_empty;
 use crate::mail::Notices;
-use crate::web::api::encode;
-use crate::web::api::Call;
+use crate::service::applications::ListFilter;
+use crate::service::grant_read::GrantRead;
+use crate::service::promotions::Offers;
+use crate::service::round_read::RoundRead;
 use crate::web::form::{guard, FormData, FormState, Guard, PageForm};
-use crate::web::pages::public::window_open;
 use crate::web::pages::redirect;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
-use crate::web::view::{self, date_of, form_guard, instant_of, page, text, yen_of};
+use crate::web::view::{self, form_guard, instant_ja, page};
 use crate::web::Web;
 
 pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
     let Some(token) = visitor.token() else {
         return login_then("/my");
     };
-    let groups = match web.api.get("/api/v1/groups", Some(token)).await {
+    let reads = match web.reads(token).await {
+        Ok(reads) => reads,
+        Err(problem) => return read_failed(&visitor, &problem, "/my"),
+    };
+    let groups = match reads.my_groups().await {
         Ok(groups) => groups,
         Err(problem) => return read_failed(&visitor, &problem, "/my"),
     };
-    let applications = match web.api.get("/api/v1/applications", Some(token)).await {
+    let applications = match reads.applications(&ListFilter::default()).await {
         Ok(applications) => applications,
         Err(problem) => return read_failed(&visitor, &problem, "/my"),
     };
-    let rounds = web
-        .api
-        .get("/api/v1/rounds", Some(token))
-        .await
-        .unwrap_or(Value::Array(Vec::new()));
+    let rounds = reads.rounds().await.unwrap_or_default();
     let now = web.clock.now();
-    let open: Vec<&Value> = rounds
-        .as_array()
-        .map(|rounds| {
-            rounds
-                .iter()
-                .filter(|round| window_open(round, now))
-                .collect()
-        })
-        .unwrap_or_default();
-    let groups = groups.as_array().cloned().unwrap_or_default();
-    let applications = applications.as_array().cloned().unwrap_or_default();
+    let open: Vec<&RoundRead> = rounds
+        .iter()
+        .filter(|round| round.settings.is_open_for_submission(now))
+        .collect();
     // The group's grants: each awarded application's grant, as the grant read answers it.
     let mut grants = Vec::new();
     for row in &applications {
-        if let Some(grant_id) = row["grant_id"].as_str() {
-            let path = format!("/api/v1/grants/{}", encode(grant_id));
-            if let Ok(grant) = web.api.get(path, Some(token)).await {
+        if let Some(grant_id) = &row.grant_id {
+            if let Ok(grant) = reads.grant(grant_id).await {
                 grants.push((row, grant));
             }
         }
@@ -69,39 +58,19 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
     // that passed but was not adopted.
     let mut offers = Vec::new();
     for row in &applications {
-        let may_have_offer = parsed::<ApplicationStatus>(&row["status"])
-            .is_some_and(ApplicationStatus::may_hold_an_offer);
-        if let (true, Some(id)) = (may_have_offer, row["application_id"].as_str()) {
-            if let Ok(read) = super::promotion::load_offer(&web, token, id).await {
-                offers.push((id.to_owned(), read));
+        if row.status.may_hold_an_offer() {
+            if let Ok(read) = reads.offers(&row.application_id).await {
+                offers.push((row.application_id.clone(), read));
             }
         }
     }
-    let notices: Notices = web
-        .api
-        .get("/api/v1/notices", Some(token))
-        .await
-        .ok()
-        .and_then(|answer| serde_json::from_value(answer).ok())
-        .unwrap_or(Notices {
-            unread: 0,
-            items: Vec::new(),
-        });
-    let session = web
-        .api
-        .get("/api/v1/sessions/current", Some(token))
-        .await
-        .unwrap_or_default();
-    let unverified =
-        session["email_verification_required"] == true && session["email_verified"] == false;
+    let notices = reads.notices().await.unwrap_or(Notices {
+        unread: 0,
+        items: Vec::new(),
+    });
+    let unverified = reads.email_unverified().await.unwrap_or(false);
     let guard_state = FormState::new(FormData::default());
-    let steps = next_steps(
-        &applications,
-        &offers,
-        &grants,
-        rounds.as_array().map(Vec::as_slice).unwrap_or_default(),
-        now,
-    );
+    let steps = next_steps(&applications, &offers, &grants, &rounds, now);
     let body = html! {
         @if unverified {
             div.notice #email-unverified role="status" {
@@ -121,7 +90,7 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                     @for notice in &notices.items {
                         li data-read=(notice.read) {
                             @if !notice.read { strong { "【未読】" } }
-                            (instant_of(&Value::from(notice.created_at.as_str()))) " "
+                            (instant_ja(&notice.created_at)) " "
                             a href=(notice.link) { (notice.subject) }
                             @if !notice.read {
                                 form.inline method="post" action="/my/notices/read" {
@@ -146,7 +115,7 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                     tbody {
                         @for step in &steps {
                             tr.overdue[step.overdue] {
-                                td { (step.step.label_ja()) @if let GroupStep::PayRefund { amount, .. } = step.step { "（" (yen_of(&serde_json::json!(amount))) "）" } }
+                                td { (step.step.label_ja()) @if let GroupStep::PayRefund { amount, .. } = step.step { "（" (amount) "）" } }
                                 td { a href=(step.link) { (non_empty(&step.title)) } }
                                 td {
                                     (step.by)
@@ -170,8 +139,8 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                 p { "申請するには、まず団体を登録してください。" }
             } @else {
                 ul { @for group in &groups { li {
-                    (text(&group["name"])) "（登録番号 " (text(&group["registration_number"])) "） "
-                    a href={ "/groups/" (text(&group["id"])) "/members" } { "メンバーと招待" }
+                    (group.name) "（登録番号 " (group.registration_number) "） "
+                    a href={ "/groups/" (group.id) "/members" } { "メンバーと招待" }
                 } } }
             }
             p { a href="/groups/new" { "団体を登録する" } }
@@ -187,11 +156,11 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                     tbody {
                         @for (row, grant) in &grants {
                             tr {
-                                td { a href={ "/grants/" (text(&grant["grant_id"])) } { (non_empty(text(&row["title"]))) } }
-                                td { (view::grant_status(text(&grant["status"]))) }
-                                td.num { (yen_of(&grant["decided_amount"])) }
-                                td.num { (yen_of(&grant["paid_total"])) }
-                                td { (date_of(&grant["completion_deadline"])) }
+                                td { a href={ "/grants/" (grant.grant_id) } { (non_empty(&row.title)) } }
+                                td { (view::grant_state(grant.status)) }
+                                td.num { (grant.decided_amount) }
+                                td.num { (grant.paid_total) }
+                                td { (view::day(grant.completion_deadline)) }
                             }
                         }
                     }
@@ -208,10 +177,10 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                     tbody {
                         @for row in &applications {
                             tr {
-                                td { a href={ "/applications/" (text(&row["application_id"])) } { (non_empty(text(&row["title"]))) } }
-                                td { (view::application_status(text(&row["status"]))) }
-                                td.num { (yen_of(&row["requested_amount"])) }
-                                td.num { (yen_of(&row["max_amount"])) }
+                                td { a href={ "/applications/" (row.application_id) } { (non_empty(&row.title)) } }
+                                td { (row.status.label_ja()) }
+                                td.num { (view::yen(row.requested_amount)) }
+                                td.num { (row.max_amount.map_or_else(|| "—".to_owned(), view::yen)) }
                             }
                         }
                     }
@@ -226,9 +195,9 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                 ul {
                     @for round in &open {
                         li {
-                            a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) }
-                            " （締切 " (instant_of(&round["closes_at"])) "） "
-                            a href={ "/rounds/" (text(&round["id"])) "/apply" } { "申請書を作成する" }
+                            a href={ "/rounds/" (round.id) } { (round.settings.title) }
+                            " （締切 " (view::instant(round.settings.closes_at)) "） "
+                            a href={ "/rounds/" (round.id) "/apply" } { "申請書を作成する" }
                         }
                     }
                 }
@@ -248,90 +217,82 @@ struct NextStep {
     overdue: bool,
 }
 
-/// An offer of the offers read (`runner_up_offer` or `offer`), as the domain weighs it.
-fn offer_of(offer: &Value) -> Option<Offer> {
-    Some(Offer {
-        expires_on: parsed(&offer["expires_on"])?,
-        answered: !offer["accepted"].is_null(),
-    })
-}
-
-fn parsed<T: serde::de::DeserializeOwned>(value: &Value) -> Option<T> {
-    serde_json::from_value(value.clone()).ok()
-}
-
-fn day(value: Option<Date>) -> String {
-    value.map_or_else(
-        || "—".to_owned(),
-        |day| date_of(&Value::from(day.to_string())),
-    )
-}
-
 /// What the group must do next, read from its applications, its grants and their rounds; which
 /// states call for a step is the domain's rule (`grants_domain::work`).
 fn next_steps(
-    applications: &[Value],
-    offers: &[(String, Value)],
-    grants: &[(&Value, Value)],
-    rounds: &[Value],
+    applications: &[ApplicationRow],
+    offers: &[(String, Offers)],
+    grants: &[(&ApplicationRow, GrantRead)],
+    rounds: &[RoundRead],
     now: OffsetDateTime,
 ) -> Vec<NextStep> {
     let today = jst_date(now);
-    let round_of = |id: &Value| rounds.iter().find(|round| round["id"] == *id);
+    let round_of = |id: &str| rounds.iter().find(|round| round.id.to_string() == id);
     let mut steps = Vec::new();
     for row in applications {
-        let Some(status) = parsed::<ApplicationStatus>(&row["status"]) else {
-            continue;
-        };
-        let id = text(&row["application_id"]);
-        let round = round_of(&row["round_id"]);
-        let open = round.is_some_and(|round| window_open(round, now));
+        let id = &row.application_id;
+        let round = round_of(&row.round_id);
+        let open = round.is_some_and(|round| round.settings.is_open_for_submission(now));
         let read = offers.iter().find(|(of, _)| of == id).map(|(_, read)| read);
-        let runner_up = read.and_then(|read| offer_of(&read["runner_up_offer"]));
-        let promotion = read.and_then(|read| offer_of(&read["offer"]));
-        let Some(step) = group_step_for_application(status, open, runner_up, promotion, today)
+        let runner_up = read
+            .and_then(|read| read.runner_up.as_ref())
+            .map(|offer| Offer {
+                expires_on: offer.expires_on,
+                answered: offer.accepted.is_some(),
+            });
+        let promotion = read
+            .and_then(|read| read.promotion.as_ref())
+            .map(|offer| Offer {
+                expires_on: offer.expires_on,
+                answered: offer.accepted.is_some(),
+            });
+        let Some(step) = group_step_for_application(row.status, open, runner_up, promotion, today)
         else {
             continue;
         };
         let (by, link) = match step {
             GroupStep::SubmitDraft | GroupStep::ResubmitReturned => (
-                round
-                    .map(|round| instant_of(&round["closes_at"]))
-                    .unwrap_or_else(|| "—".to_owned()),
+                round.map_or_else(
+                    || "—".to_owned(),
+                    |round| view::instant(round.settings.closes_at),
+                ),
                 format!("/applications/{id}"),
             ),
             GroupStep::AnswerOffer { by } => {
-                (day(Some(by)), format!("/applications/{id}/runner-up"))
+                (view::day(Some(by)), format!("/applications/{id}/runner-up"))
             }
             GroupStep::AnswerPromotion { by } => {
-                (day(Some(by)), format!("/applications/{id}/promotion"))
+                (view::day(Some(by)), format!("/applications/{id}/promotion"))
             }
             _ => ("—".to_owned(), format!("/applications/{id}")),
         };
         steps.push(NextStep {
             step,
-            title: text(&row["title"]).to_owned(),
+            title: row.title.clone(),
             link,
             by,
             overdue: step.is_overdue(today),
         });
     }
     for (row, grant) in grants {
-        let Some(status) = parsed::<GrantStatus>(&grant["status"]) else {
+        let Some(status) = grant.status else {
             continue;
         };
         // The grant's own due dates: the report's with any extension, the refund order's 納期限.
-        let report_due = parsed::<Date>(&grant["settlement_due_on"]);
-        let refund = parsed::<Yen>(&grant["refund_due"]).unwrap_or(Yen::ZERO);
-        let refund_due_on = parsed::<Date>(&grant["refund_order"]["due_on"]);
-        let Some(step) = group_step_for_grant(status, report_due, refund, refund_due_on) else {
+        let refund_due_on = grant.refund_order.as_ref().map(|order| order.due_on);
+        let Some(step) = group_step_for_grant(
+            status,
+            grant.settlement_due_on,
+            grant.refund_due,
+            refund_due_on,
+        ) else {
             continue;
         };
         steps.push(NextStep {
             step,
-            title: text(&row["title"]).to_owned(),
-            link: format!("/grants/{}", text(&grant["grant_id"])),
-            by: day(step.due_on()),
+            title: row.title.clone(),
+            link: format!("/grants/{}", grant.grant_id),
+            by: view::day(step.due_on()),
             overdue: step.is_overdue(today),
         });
     }
@@ -353,13 +314,12 @@ pub(super) async fn read_notice(
         } => (visitor, token, signed_in_again),
         Guard::Rerender { .. } => return redirect("/my#my-notices"),
     };
-    let call = Call::command(
-        axum::http::Method::POST,
-        "/api/v1/notices/read",
-        Some(&token),
-        Some(serde_json::json!({"id": form.get("id")})),
-    );
-    let response = match web.api.send(call).await {
+    let marked = async {
+        let actor = web.caller(&token).await?;
+        crate::mail::mark_read(&web.state.db, actor.user_id, form.get("id")).await?;
+        Ok::<_, crate::web::api::Problem>(())
+    };
+    let response = match marked.await {
         Ok(_) => redirect("/my#my-notices"),
         Err(problem) => read_failed(&visitor, &problem, "/my"),
     };
