@@ -667,9 +667,27 @@ on_both_backends!(
         assert!(refused.html.contains("value=\"11\""));
         assert!(refused.html.contains("地域への広がりが期待できる"));
 
+        // A score that is not a number is named beside its criterion; nothing is saved.
         fields[0].1 = refused.csrf();
         fields[1].1 = refused.form_id();
         fields[3].1 = "10".into();
+        fields[4].1 = "八".into();
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let unreadable = reviewer.post(&format!("/review/{id}"), &refs).await;
+        assert_eq!(unreadable.status, 422, "{}", unreadable.html);
+        assert!(
+            unreadable.html.contains("id=\"e-score_civic\""),
+            "{}",
+            unreadable.html
+        );
+        assert!(unreadable.html.contains("value=\"八\""));
+
+        fields[0].1 = unreadable.csrf();
+        fields[1].1 = unreadable.form_id();
+        fields[4].1 = "8".into();
         let refs: Vec<(&str, &str)> = fields
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))

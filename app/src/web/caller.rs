@@ -7,12 +7,16 @@ use std::str::FromStr;
 
 use crate::auth::Actor;
 use crate::mail::Notices;
+use crate::policy::Reviewer;
 use crate::service::application_read::ApplicationRead;
 use crate::service::caller::{signed_in, Enrolment};
 use crate::service::grant_read::{GrantRead, SettlementReportRead};
 use crate::service::group_read::GroupListRow;
+use crate::service::review_read::ReviewRead;
 use crate::service::round_read::RoundRead;
-use crate::service::{applications, grants, groups, promotions, rounds, ServiceError};
+use crate::service::{
+    applications, decisions, grants, groups, promotions, reviews, rounds, ServiceError,
+};
 use crate::state::AppState;
 use crate::web::api::Problem;
 use crate::web::Web;
@@ -107,6 +111,18 @@ impl Reads<'_> {
     /// The offers made to an application (`/api/v1/applications/{id}/offers`).
     pub async fn offers(&self, id: &str) -> Result<promotions::Offers, Problem> {
         Ok(promotions::of_application(self.state, self.actor()?, path_id(id)?).await?)
+    }
+
+    /// A round's ranking, fixed or a preview (`/api/v1/rounds/{id}/ranking`).
+    pub async fn ranking(&self, id: &str) -> Result<decisions::Ranking, Problem> {
+        Ok(decisions::ranking(self.state, self.actor()?, path_id(id)?).await?)
+    }
+
+    /// The caller's own scoresheet on an application (`/api/v1/applications/{id}/my-review`).
+    pub async fn my_review(&self, id: &str) -> Result<ReviewRead, Problem> {
+        let reviewer = Reviewer::admit(self.actor()?.clone())?;
+        let review = reviews::mine(self.state, &reviewer, path_id(id)?).await?;
+        Ok(ReviewRead::of(&review))
     }
 
     /// The caller's notices, read or unread (`/api/v1/notices`).

@@ -296,14 +296,11 @@ pub fn application_status(code: &str) -> &'static str {
         .unwrap_or("—")
 }
 
-/// The Japanese name of a ranking outcome code.
+/// The Japanese name of a ranking outcome code (the domain's label).
 pub fn ranking_outcome(code: &str) -> &'static str {
-    match code {
-        "adopted" => "採択",
-        "runner_up" => "次点",
-        "not_adopted" => "不採択",
-        _ => "—",
-    }
+    serde_json::from_value::<grants_domain::round::RankOutcome>(Value::String(code.to_owned()))
+        .map(|outcome| outcome.label_ja())
+        .unwrap_or("—")
 }
 
 /// The Japanese name of a grant status code.

@@ -56,6 +56,17 @@ pub enum RankOutcome {
     NotAdopted,
 }
 
+impl RankOutcome {
+    /// The outcome as the city's pages and notices name it.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            RankOutcome::Adopted => "採択",
+            RankOutcome::RunnerUp => "次点",
+            RankOutcome::NotAdopted => "不採択",
+        }
+    }
+}
+
 /// One row of the fixed ranking.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

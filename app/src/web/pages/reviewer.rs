@@ -2,26 +2,36 @@
 //! application's scoresheet (`/review/{id}`): first the conflict-of-interest declaration, then
 //! the scores per criterion (each with its range shown), saved as a draft or sealed.
 //! Once scoring is closed, the round's ranking with every application's total
-//! (`/review/rounds/{id}/ranking`). Whether a reviewer may see or score anything is the API's to
-//! decide: before the close the ranking route refuses, and the page says why.
+//! (`/review/rounds/{id}/ranking`). Whether a reviewer may see or score anything is the service
+//! layer's to decide: before the close the ranking is refused, and the page says why.
+
+use std::collections::BTreeMap;
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use grants_domain::round::{era_year, RankRow};
+use grants_domain::ApplicationStatus;
 use maud::html;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
 
 use super::{login_then, read_failed, redirect};
-use crate::web::api::{encode, Call, Problem};
-use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use crate::policy::Reviewer;
+use crate::service::application_read::ApplicationRead;
+use crate::service::applications::ListFilter;
+use crate::service::decisions::Ranking;
+use crate::service::review_read::ReviewRead;
+use crate::service::reviews;
+use crate::service::round_read::RoundRead;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
+use crate::web::form::{guard, Errors, FormData, FormState, Guard, UNREADABLE_NUMBER};
 use crate::web::session::{set_session, Visitor};
-use crate::web::view::{
-    self, date_of, error_summary, flash, form_guard, page, page_with_status, text, yen_of, Input,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -36,33 +46,27 @@ async fn work_list(State(web): State<Web>, visitor: Visitor) -> Response {
     let Some(token) = visitor.token() else {
         return login_then("/review");
     };
-    let rows = match web.api.get("/api/v1/applications", Some(token)).await {
-        Ok(rows) => rows.as_array().cloned().unwrap_or_default(),
+    let listed = async {
+        let reads = web.reads(token).await?;
+        let rows = reads.applications(&ListFilter::default()).await?;
+        let mut round_ids: Vec<&str> = rows.iter().map(|row| row.round_id.as_str()).collect();
+        round_ids.sort_unstable();
+        round_ids.dedup();
+        // Each round by its name, and whether its ranking can be read yet (scoring closed).
+        let mut rounds = Vec::new();
+        for round_id in round_ids {
+            rounds.push(reads.round(round_id).await?);
+        }
+        Ok::<_, Problem>((rows, rounds))
+    };
+    let (rows, rounds) = match listed.await {
+        Ok(listed) => listed,
         Err(problem) => return read_failed(&visitor, &problem, "/review"),
     };
-    let to_score: Vec<&Value> = rows
+    let to_score: Vec<_> = rows
         .iter()
-        .filter(|row| text(&row["status"]) == "eligible")
+        .filter(|row| row.status == ApplicationStatus::Eligible)
         .collect();
-    let mut round_ids: Vec<&str> = rows.iter().map(|row| text(&row["round_id"])).collect();
-    round_ids.sort_unstable();
-    round_ids.dedup();
-    // Each round by its name, and whether its ranking can be read yet (scoring closed).
-    let mut rounds = Vec::new();
-    for round_id in round_ids {
-        match web
-            .api
-            .get(format!("/api/v1/rounds/{}", encode(round_id)), Some(token))
-            .await
-        {
-            Ok(round) => rounds.push((
-                round_id,
-                round_name(&round),
-                round["scoring_closed"] == true,
-            )),
-            Err(problem) => return read_failed(&visitor, &problem, "/review"),
-        }
-    }
     let body = html! {
         @if to_score.is_empty() {
             p { "審査する申請はありません。" }
@@ -73,9 +77,9 @@ async fn work_list(State(web): State<Web>, visitor: Visitor) -> Response {
                 tbody {
                     @for row in &to_score {
                         tr {
-                            td { a href={ "/review/" (text(&row["application_id"])) } { (text(&row["title"])) } }
-                            td { (text(&row["group_name"])) }
-                            td.num { (yen_of(&row["requested_amount"])) }
+                            td { a href={ "/review/" (row.application_id) } { (row.title) } }
+                            td { (row.group_name.as_deref().unwrap_or_default()) }
+                            td.num { (view::yen(row.requested_amount)) }
                         }
                     }
                 }
@@ -88,12 +92,12 @@ async fn work_list(State(web): State<Web>, visitor: Visitor) -> Response {
             h2 { "採点の結果" }
             p { "採点が締め切られると、各申請の合計点と順位を見られます（締切前は表示されません）。" }
             ul #rounds {
-                @for (round_id, name, closed) in &rounds {
+                @for round in &rounds {
                     li {
-                        @if *closed {
-                            a href={ "/review/rounds/" (round_id) "/ranking" } { (name) "の順位" }
+                        @if round.scoring_closed {
+                            a href={ "/review/rounds/" (round.id) "/ranking" } { (round_name(round)) "の順位" }
                         } @else {
-                            (name) "（採点受付中。締切後に順位を表示します）"
+                            (round_name(round)) "（採点受付中。締切後に順位を表示します）"
                         }
                     }
                 }
@@ -109,31 +113,39 @@ async fn ranking(State(web): State<Web>, visitor: Visitor, Path(id): Path<String
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let ranking = match web
-        .api
-        .get(
-            format!("/api/v1/rounds/{}/ranking", encode(&id)),
-            Some(token),
-        )
-        .await
-    {
-        Ok(ranking) => ranking,
+    let read = async {
+        let reads = web.reads(token).await?;
+        let ranking = reads.ranking(&id).await?;
+        let filter = ListFilter {
+            round_id: Some(path_id(&id)?),
+            status: None,
+        };
+        Ok::<_, Problem>((ranking, reads.applications(&filter).await?))
+    };
+    let (ranking, titles) = match read.await {
+        Ok(read) => read,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let titles: Vec<Value> = match web.api.get("/api/v1/applications", Some(token)).await {
-        Ok(rows) => rows.as_array().cloned().unwrap_or_default(),
-        Err(problem) => return read_failed(&visitor, &problem, &path),
-    };
-    let title_of = |application: &str| {
+    let title_of = |row: &RankRow| {
+        let id = row.application_id.to_string();
         titles
             .iter()
-            .find(|row| text(&row["application_id"]) == application)
-            .map(|row| text(&row["title"]).to_owned())
+            .find(|title| title.application_id == id)
+            .map(|title| title.title.clone())
             .unwrap_or_default()
     };
-    let rows: Vec<&Value> = ranking["rows"].as_array().into_iter().flatten().collect();
+    let (fixed, rows): (bool, Vec<RankRow>) = match ranking {
+        Ranking::Fixed(round) => (
+            true,
+            round
+                .ranking
+                .map(|ranking| ranking.rows)
+                .unwrap_or_default(),
+        ),
+        Ranking::Preview(rows) => (false, rows),
+    };
     let body = html! {
-        p { "この順位は" strong { @if ranking["fixed"] == true { "確定済み" } @else { "暫定" } } "です。" }
+        p { "この順位は" strong { @if fixed { "確定済み" } @else { "暫定" } } "です。" }
         @if rows.is_empty() {
             p { "順位をつけた申請はありません。" }
         } @else {
@@ -146,11 +158,11 @@ async fn ranking(State(web): State<Web>, visitor: Visitor, Path(id): Path<String
                 tbody {
                     @for row in &rows {
                         tr {
-                            td.num { (row["rank"]) }
-                            td { (title_of(text(&row["application_id"]))) }
-                            td.num { (row["total"]) "点" }
-                            td { @if row["passed"] == true { "合格" } @else { "不合格" } }
-                            td { (view::ranking_outcome(text(&row["outcome"]))) }
+                            td.num { (row.rank) }
+                            td { (title_of(row)) }
+                            td.num { (row.total) "点" }
+                            td { @if row.passed { "合格" } @else { "不合格" } }
+                            td { (row.outcome.label_ja()) }
                         }
                     }
                 }
@@ -161,64 +173,47 @@ async fn ranking(State(web): State<Web>, visitor: Visitor, Path(id): Path<String
     page(&visitor, "審査：採点の結果", body)
 }
 
-/// What the scoresheet page shows: the application, its round's criteria and one's own sheet.
+/// What the scoresheet page shows: the application, its round (with its criteria) and one's own
+/// sheet.
 struct Loaded {
-    application: Value,
-    round: Value,
-    criteria: Vec<Value>,
-    sheet: Option<Value>,
+    application: ApplicationRead,
+    round: RoundRead,
+    sheet: Option<ReviewRead>,
 }
 
 /// A round as reviewers know it: 「令和8年度 ステップアップコース「title」」.
-fn round_name(round: &Value) -> String {
-    let year = round["fiscal_year"].as_i64().unwrap_or_default();
-    let reiwa = year - 2018;
+fn round_name(round: &RoundRead) -> String {
     format!(
-        "令和{reiwa}年度 {}「{}」",
-        text(&round["course"]),
-        text(&round["title"])
+        "{}年度 {}「{}」",
+        era_year(round.settings.fiscal_year),
+        round.settings.course,
+        round.settings.title
     )
 }
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
-    let application = web
-        .api
-        .get(format!("/api/v1/applications/{}", encode(id)), Some(token))
-        .await?;
-    let round = web
-        .api
-        .get(
-            format!("/api/v1/rounds/{}", encode(text(&application["round_id"]))),
-            Some(token),
-        )
-        .await?;
-    let sheet = match web
-        .api
-        .get(
-            format!("/api/v1/applications/{}/my-review", encode(id)),
-            Some(token),
-        )
-        .await
-    {
+    let reads = web.reads(token).await?;
+    let application = reads.application(id).await?;
+    let round = reads.round(&application.round_id.to_string()).await?;
+    let sheet = match reads.my_review(id).await {
         Ok(sheet) => Some(sheet),
         Err(problem) if problem.status == StatusCode::NOT_FOUND => None,
         Err(problem) => return Err(problem),
     };
     Ok(Loaded {
         application,
-        criteria: round["criteria"].as_array().cloned().unwrap_or_default(),
         round,
         sheet,
     })
 }
 
-fn sheet_fields(sheet: Option<&Value>) -> FormData {
+fn sheet_fields(sheet: Option<&ReviewRead>) -> FormData {
     let mut fields = FormData::default();
     if let Some(sheet) = sheet {
-        for (key, points) in sheet["scores"].as_object().into_iter().flatten() {
-            fields.set(&format!("score_{key}"), points.to_string());
+        for (key, points) in &sheet.scores {
+            fields.set(&format!("score_{key}"), points.points().to_string());
         }
-        fields.set("comment", text(&sheet["comment"]));
+        fields.set("comment", &sheet.comment);
     }
     fields
 }
@@ -231,20 +226,22 @@ fn sheet_page(
     notice: Option<&str>,
 ) -> Response {
     let sheet = loaded.and_then(|loaded| loaded.sheet.as_ref());
-    let declared = sheet.is_some_and(|sheet| sheet["conflict"].is_boolean())
+    let declared = sheet.is_some_and(|sheet| sheet.conflict.is_some())
         || state.values.get("_step") == "scores";
-    let conflicted = sheet.is_some_and(|sheet| sheet["conflict"] == true);
-    let sealed = sheet.is_some_and(|sheet| sheet["sealed"] == true);
+    let conflicted = sheet.is_some_and(|sheet| sheet.conflict == Some(true));
+    let sealed = sheet.is_some_and(|sheet| sheet.sealed);
     // Criteria: the round's, or (signed out, nothing could be read) the ones posted.
     let criteria: Vec<(String, String, String)> = match loaded {
         Some(loaded) => loaded
+            .round
+            .settings
             .criteria
             .iter()
             .map(|c| {
                 (
-                    text(&c["key"]).to_owned(),
-                    text(&c["label"]).to_owned(),
-                    format!("{}〜{}点", c["min"], c["max"]),
+                    c.key.clone(),
+                    c.label.clone(),
+                    format!("{}〜{}点", c.min, c.max),
                 )
             })
             .collect(),
@@ -263,27 +260,25 @@ fn sheet_page(
         @if let Some(loaded) = loaded {
             @let application = &loaded.application;
             dl.facts {
-                dt { "事業名" } dd { (text(&application["title"])) }
-                dt { "事業概要" } dd { (text(&application["summary"])) }
-                dt { "事業の目的・内容" } dd { (text(&application["purpose"])) }
-                dt { "対象者・受益者" } dd { (text(&application["beneficiaries"])) }
-                dt { "事業期間" } dd { (date_of(&application["period"]["start"])) "〜" (date_of(&application["period"]["end"])) }
-                dt { "申請額" } dd { (yen_of(&application["requested_amount"])) }
-                dt { "状況" } dd { (view::application_status(text(&application["status"]))) }
+                (view::application_plan(application))
+                dt { "申請額" } dd { (view::amount(application.requested_amount)) }
+                dt { "状況" } dd { (view::application_state(application.status)) }
                 dt { "募集回" } dd { (round_name(&loaded.round)) }
-                dt { "募集回の予算" } dd { (yen_of(&loaded.round["budget"])) }
+                dt { "募集回の予算" } dd { (loaded.round.settings.budget) }
             }
-            (budget_table(application))
+            @if let Some(budget) = &application.budget {
+                (view::budget_lines(budget, "収支予算（支出）", "収支予算（収入）"))
+            }
             h2 { "採点のしかた" }
             p {
                 "各項目を、示された範囲の整数で採点してください。委員全員の採点を合計し、満点に対する割合が"
-                (text(&loaded.round["pass_ratio"])) "以上の申請が採択の候補になり、合計点の高い順に予算の範囲で採択されます。"
+                (loaded.round.settings.pass_ratio) "以上の申請が採択の候補になり、合計点の高い順に予算の範囲で採択されます。"
                 "採点は確定するまで何度でも保存でき、確定後は変更できません。"
             }
         }
         (error_summary(state))
         @if sealed {
-            p { "採点を確定しました（合計 " (sheet.map(|s| s["total"].to_string()).unwrap_or_default()) " 点）。" }
+            p { "採点を確定しました（合計 " (sheet.and_then(|s| s.total).map(|total| total.to_string()).unwrap_or_default()) " 点）。" }
         } @else if conflicted {
             p { "利害関係ありと申告したため、この申請は採点しません。" }
         } @else if !declared {
@@ -359,15 +354,21 @@ async fn finish(
     token: &str,
     id: &str,
     form: &FormData,
-    outcome: Result<(), Problem>,
+    outcome: Result<(), Refused>,
     again: bool,
 ) -> Response {
     let mut response = match outcome {
         Ok(()) => redirect(&format!("/review/{id}?saved=1")),
-        Err(problem) => match load(web, token, id).await {
+        Err(refused) => match load(web, token, id).await {
             Ok(loaded) => {
-                let mut errors = Errors::default();
-                errors.problem(&problem, &["note", "comment"]);
+                let errors = match refused {
+                    Refused::Problem(problem) => {
+                        let mut errors = Errors::default();
+                        errors.problem(&problem, &["note", "comment"]);
+                        errors
+                    }
+                    Refused::Unreadable(errors) => errors,
+                };
                 let state = FormState::new(form.typed()).with_errors(errors);
                 sheet_page(visitor, id, Some(&loaded), &state, None)
             }
@@ -404,15 +405,25 @@ async fn declare(
         } => (visitor, token, signed_in_again),
         Guard::Rerender { visitor, state } => return rerender(&web, &visitor, &id, &state).await,
     };
-    let body = json!({"conflict": form.get("conflict") == "true", "note": form.get("note")});
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/applications/{}/conflict-declaration", encode(&id)),
-        Some(&token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("declare"));
-    let outcome = web.api.send(call).await.map(|_| ());
+    let conflict = form.get("conflict") == "true";
+    let note = form.get("note").to_owned();
+    let state = &web.state;
+    let path = format!("/review/{id}/declaration");
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "declare",
+    };
+    let application = path_id(&id);
+    let outcome = web
+        .once(&token, command, |actor, context| async move {
+            let reviewer = Reviewer::admit(actor)?;
+            reviews::declare(state, &context, &reviewer, application?, conflict, note)
+                .await
+                .map(|_| ())
+        })
+        .await;
+    let outcome = outcome.map_err(Refused::Problem);
     finish(&web, &visitor, &token, &id, &form, outcome, again).await
 }
 
@@ -431,86 +442,68 @@ async fn save_sheet(
         } => (visitor, token, signed_in_again),
         Guard::Rerender { visitor, state } => return rerender(&web, &visitor, &id, &state).await,
     };
-    let scores: Map<String, Value> = form
+    let mut unreadable = Errors::default();
+    let scores: BTreeMap<String, u32> = form
         .0
         .iter()
         .filter_map(|(name, value)| {
             let key = name.strip_prefix("score_")?;
-            let value = value.trim();
-            Some((
-                key.to_owned(),
-                value
-                    .parse::<u64>()
-                    .map(Value::from)
-                    .unwrap_or_else(|_| json!(value)),
-            ))
+            let points = unreadable.read(name, value.trim().parse().map_err(|_| UNREADABLE_NUMBER));
+            Some((key.to_owned(), points?))
         })
         .collect();
-    let body = json!({"scores": scores, "comment": form.get("comment")});
-    let call = Call::command(
-        Method::PUT,
-        format!("/api/v1/applications/{}/my-review", encode(&id)),
-        Some(&token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("scores"));
-    let mut outcome = web.api.send(call).await.map(|_| ());
-    if outcome.is_ok() && form.get("_action") == "seal" {
-        let call = Call::command(
-            Method::POST,
-            format!("/api/v1/applications/{}/my-review/submit", encode(&id)),
-            Some(&token),
-            None,
-        )
-        .idempotent(form.idempotency_key("seal"));
-        outcome = web.api.send(call).await.map(|_| ());
-    }
+    let outcome = if unreadable.is_empty() {
+        score(&web, &token, &id, &form, scores)
+            .await
+            .map_err(Refused::Problem)
+    } else {
+        Err(Refused::Unreadable(unreadable))
+    };
     finish(&web, &visitor, &token, &id, &form, outcome, again).await
 }
 
-/// The application's budget as the reviewer weighs it: each expense line and each income line.
-fn budget_table(application: &Value) -> maud::Markup {
-    let expenses: Vec<&Value> = application["budget"]["expenses"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
-    let income: Vec<&Value> = application["budget"]["income"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
-    maud::html! {
-        @if !expenses.is_empty() {
-            table #budget {
-                caption { "収支予算（支出）" }
-                thead { tr { th scope="col" { "費目" } th scope="col" { "内容" } th.num scope="col" { "数量" } th.num scope="col" { "単価" } } }
-                tbody {
-                    @for line in &expenses {
-                        tr {
-                            td {
-                                (serde_json::from_value::<grants_domain::budget::ExpenseCategory>(line["category"].clone())
-                                    .map(|category| category.label_ja())
-                                    .unwrap_or_default())
-                            }
-                            td { (text(&line["item"])) }
-                            td.num { (line["quantity"].to_string()) }
-                            td.num { (yen_of(&line["unit_price"])) }
-                        }
-                    }
-                }
-            }
-        }
-        @if !income.is_empty() {
-            table #income {
-                caption { "収支予算（収入）" }
-                thead { tr { th scope="col" { "内容" } th.num scope="col" { "金額" } } }
-                tbody {
-                    @for line in &income {
-                        tr { td { (text(&line["description"])) } td.num { (yen_of(&line["amount"])) } }
-                    }
-                }
-            }
-        }
+/// Why a sheet's form was not taken: a rule of the service, or fields that could not be read.
+enum Refused {
+    Problem(Problem),
+    Unreadable(Errors),
+}
+
+/// Saves one's scores and, when asked, seals the sheet, each once per submission of the form.
+async fn score(
+    web: &Web,
+    token: &str,
+    id: &str,
+    form: &FormData,
+    scores: BTreeMap<String, u32>,
+) -> Result<(), Problem> {
+    let state = &web.state;
+    let path = format!("/review/{id}");
+    let comment = form.get("comment").to_owned();
+    let save = PageCommand {
+        path: &path,
+        form,
+        step: "scores",
+    };
+    web.once(token, save, |actor, context| async move {
+        let reviewer = Reviewer::admit(actor)?;
+        reviews::save(state, &context, &reviewer, path_id(id)?, scores, comment)
+            .await
+            .map(|_| ())
+    })
+    .await?;
+    if form.get("_action") != "seal" {
+        return Ok(());
     }
+    let seal = PageCommand {
+        path: &path,
+        form,
+        step: "seal",
+    };
+    web.once(token, seal, |actor, context| async move {
+        let reviewer = Reviewer::admit(actor)?;
+        reviews::seal(state, &context, &reviewer, path_id(id)?)
+            .await
+            .map(|_| ())
+    })
+    .await
 }
