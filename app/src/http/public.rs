@@ -6,15 +6,15 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use grants_domain::GrantId;
 use grants_projections::awards::{Award, AwardQuery};
-use grants_projections::public::Publisher;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::error::ApiError;
 use super::extract::{Json, Path, Query};
 use super::openapi as doc;
 use super::paging;
 use super::AppState;
+use crate::service::public::{self, AwardFilters, AwardRead};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -68,9 +68,7 @@ pub async fn awards(
         after: page.after.as_deref(),
         limit: Some(limit),
     };
-    let awards = grants_projections::awards::list(&state.db, &query)
-        .await
-        .map_err(ApiError::from)?;
+    let awards = public::awards(&state, &query).await?;
     let last = awards.last().map(|award| award.grant_id.clone());
     Ok(paging::answer(
         awards,
@@ -102,32 +100,7 @@ pub async fn award(
     State(state): State<AppState>,
     Path(grant_id): Path<GrantId>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let award = grants_projections::awards::find(&state.db, &grant_id.to_string())
-        .await
-        .map_err(ApiError::from)?
-        .ok_or_else(ApiError::not_found)?;
-    let photos = super::public_photos::photos_of(&state, grant_id).await;
-    Ok(Json(AwardRead { award, photos }))
-}
-
-/// One award as the public reads it: the list's row and the activity photos its group made public.
-#[derive(Serialize, ToSchema)]
-#[schema(as = PublicAwardRead)]
-pub struct AwardRead {
-    #[serde(flatten)]
-    award: Award,
-    /// The activity photos its group marked public on the settlement report, once staff accepted
-    /// it; no other attached file is ever listed.
-    photos: Vec<super::public_photos::PublicPhoto>,
-}
-
-/// The filter options of the public list.
-#[derive(Serialize, ToSchema)]
-pub struct AwardFilters {
-    /// The fiscal years of the opened rounds, newest first.
-    fiscal_years: Vec<i32>,
-    /// The course names of the opened rounds.
-    courses: Vec<String>,
+    Ok(Json(public::award(&state, grant_id).await?))
 }
 
 /// `GET /api/v1/public/award-filters`: the fiscal years and courses the list can be filtered by.
@@ -141,13 +114,7 @@ pub struct AwardFilters {
     responses((status = 200, description = "the filter options", body = AwardFilters)),
 )]
 pub async fn award_filters(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let (fiscal_years, courses) = grants_projections::directory::years_and_courses(&state.db)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(Json(AwardFilters {
-        fiscal_years,
-        courses,
-    }))
+    Ok(Json(public::filters(&state).await?))
 }
 
 /// The whole list (the exports), filtered.
@@ -156,9 +123,7 @@ async fn listed(
     filter: &AwardFilter,
 ) -> Result<Vec<grants_projections::awards::Award>, ApiError> {
     let query = AwardQuery::filtered(filter.fiscal_year, filter.course.as_deref());
-    grants_projections::awards::list(&state.db, &query)
-        .await
-        .map_err(ApiError::from)
+    Ok(public::awards(state, &query).await?)
 }
 
 /// `GET /api/v1/public/awards.csv`: the same list as CSV, UTF-8 with BOM, Japanese headers, CRLF line
@@ -206,9 +171,6 @@ pub async fn awards_360giving(
     State(state): State<AppState>,
     Query(filter): Query<AwardFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let issued = grants_domain::fiscal_year::jst_date(time::OffsetDateTime::now_utc());
-    let publisher = Publisher::placeholder(state.city_name.clone(), issued);
-    let package =
-        grants_projections::public::three_sixty_giving(&listed(&state, &filter).await?, &publisher);
-    Ok(Json(package))
+    let awards = listed(&state, &filter).await?;
+    Ok(Json(public::three_sixty_giving(&state, &awards)))
 }

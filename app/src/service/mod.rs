@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod load;
 pub mod members;
 pub mod promotions;
+pub mod public;
 pub mod review_read;
 pub mod reviews;
 pub mod round_read;

@@ -7,16 +7,17 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use grants_domain::FiscalYear;
+use grants_projections::awards::{Award, AwardQuery};
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use super::read_failed;
-use crate::web::api::encode;
+use crate::service::public;
+use crate::service::round_read::RoundRead;
+use crate::web::api::{encode, Problem};
+use crate::web::caller::path_id;
 use crate::web::session::Visitor;
-use crate::web::view::{self, date_of, instant_of, page, text, yen_of};
+use crate::web::view::{self, page};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -27,18 +28,7 @@ pub fn routes() -> Router<Web> {
         .route("/awards/{grant_id}", get(award))
 }
 
-/// Whether a round's application window is open now (for listing open calls; submitting is the
-/// API's to allow).
-pub fn window_open(round: &Value, now: OffsetDateTime) -> bool {
-    let at = |name: &str| {
-        round[name]
-            .as_str()
-            .and_then(|instant| OffsetDateTime::parse(instant, &Rfc3339).ok())
-    };
-    matches!((at("opens_at"), at("closes_at")), (Some(opens), Some(closes)) if opens <= now && now < closes)
-}
-
-fn rounds_table(rounds: &[&Value]) -> Markup {
+fn rounds_table(rounds: &[&RoundRead]) -> Markup {
     html! {
         table {
             caption.visually-hidden { "募集中の公募" }
@@ -46,10 +36,10 @@ fn rounds_table(rounds: &[&Value]) -> Markup {
             tbody {
                 @for round in rounds {
                     tr {
-                        td { a href={ "/rounds/" (text(&round["id"])) } { (text(&round["title"])) } }
-                        td { (text(&round["course"])) }
-                        td.num { (yen_of(&round["cap"])) }
-                        td { (instant_of(&round["closes_at"])) }
+                        td { a href={ "/rounds/" (round.id) } { (round.settings.title) } }
+                        td { (round.settings.course) }
+                        td.num { (round.settings.cap) }
+                        td { (view::instant(round.settings.closes_at)) }
                     }
                 }
             }
@@ -57,7 +47,8 @@ fn rounds_table(rounds: &[&Value]) -> Markup {
     }
 }
 
-fn awards_table(awards: &[Value], caption: &str) -> Markup {
+fn awards_table(awards: &[Award], caption: &str) -> Markup {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
     html! {
         table {
             caption { (caption) }
@@ -69,13 +60,13 @@ fn awards_table(awards: &[Value], caption: &str) -> Markup {
             tbody {
                 @for award in awards {
                     tr {
-                        td { @if let Some(year) = award["fiscal_year"].as_i64() { (year) "年度" } }
-                        td { (text(&award["course"])) }
-                        td { (text(&award["group_name"])) }
-                        td { a href={ "/awards/" (text(&award["grant_id"])) } { (text(&award["title"])) } }
-                        td.num { (yen_of(&award["amount_awarded"])) }
-                        td { (date_of(&award["award_date"])) }
-                        td.num { (yen_of(&award["amount_finalised"])) }
+                        td { @if let Some(year) = award.fiscal_year { (year) "年度" } }
+                        td { (text(&award.course)) }
+                        td { (text(&award.group_name)) }
+                        td { a href={ "/awards/" (award.grant_id) } { (text(&award.title)) } }
+                        td.num { (view::yen(award.amount_awarded)) }
+                        td { (view::day(award.award_date)) }
+                        td.num { (award.amount_finalised.map_or_else(|| "—".to_owned(), view::yen)) }
                     }
                 }
             }
@@ -86,31 +77,20 @@ fn awards_table(awards: &[Value], caption: &str) -> Markup {
 async fn home(State(web): State<Web>, visitor: Visitor) -> Response {
     let now = web.clock.now();
     let year = FiscalYear::of_instant(now);
-    let rounds = match web.api.get("/api/v1/rounds", visitor.token()).await {
-        Ok(rounds) => rounds,
+    let read = async {
+        let rounds = web.reads_as(visitor.token()).await?.rounds().await?;
+        let query = AwardQuery::filtered(Some(year.year()), None);
+        let awards = public::awards(&web.state, &query).await?;
+        Ok::<_, Problem>((rounds, awards))
+    };
+    let (rounds, awards) = match read.await {
+        Ok(read) => read,
         Err(problem) => return read_failed(&visitor, &problem, "/"),
     };
-    let awards = match web
-        .api
-        .get(
-            format!("/api/v1/public/awards?fiscal_year={}", year.year()),
-            None,
-        )
-        .await
-    {
-        Ok(awards) => awards,
-        Err(problem) => return read_failed(&visitor, &problem, "/"),
-    };
-    let open: Vec<&Value> = rounds
-        .as_array()
-        .map(|rounds| {
-            rounds
-                .iter()
-                .filter(|round| window_open(round, now))
-                .collect()
-        })
-        .unwrap_or_default();
-    let awards = awards.as_array().cloned().unwrap_or_default();
+    let open: Vec<&RoundRead> = rounds
+        .iter()
+        .filter(|round| round.settings.is_open_for_submission(now))
+        .collect();
     let body = html! {
         p.lead { "市民活動団体が行う、地域の課題解決や公益の増進につながる事業に補助します。" }
         section aria-labelledby="open-calls" {
@@ -136,42 +116,42 @@ async fn home(State(web): State<Web>, visitor: Visitor) -> Response {
 
 async fn round(State(web): State<Web>, visitor: Visitor, Path(id): Path<String>) -> Response {
     let path = format!("/rounds/{id}");
-    let round = match web
-        .api
-        .get(format!("/api/v1/rounds/{}", encode(&id)), visitor.token())
-        .await
-    {
+    let read = async { web.reads_as(visitor.token()).await?.round(&id).await };
+    let round = match read.await {
         Ok(round) => round,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let open = window_open(&round, web.clock.now());
-    let rates: Vec<&str> = round["rate_schedule"]
-        .as_array()
-        .map(|rates| rates.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let settings = &round.settings;
+    let open = settings.is_open_for_submission(web.clock.now());
+    let rates: Vec<String> = settings
+        .rate_schedule
+        .rates()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let is_applicant = visitor
         .user
         .as_ref()
         .is_some_and(|user| user.has("applicant"));
     let body = html! {
-        p { (text(&round["description"])) }
+        p { (settings.description) }
         dl.facts {
-            dt { "年度" } dd { (round["fiscal_year"]) "年度" }
-            dt { "コース" } dd { (text(&round["course"])) }
-            dt { "募集期間" } dd { (instant_of(&round["opens_at"])) " 〜 " (instant_of(&round["closes_at"])) @if open { " " strong.badge { "募集中" } } }
-            dt { "補助上限額" } dd { (yen_of(&round["cap"])) }
-            dt { "補助下限額" } dd { (yen_of(&round["floor"])) }
-            dt { "補助率" } dd { "1回目 " (rates.first().copied().unwrap_or("—")) @for (n, rate) in rates.iter().enumerate().skip(1) { "、" (n + 1) "回目 " (rate) } }
-            dt { "端数処理" } dd { (yen_of(&round["rounding_unit"])) "未満切り捨て" }
-            dt { "1団体あたりの交付回数の上限" } dd { (round["max_grants_per_group"]) "回" }
-            dt { "予算額" } dd { (yen_of(&round["budget"])) }
+            dt { "年度" } dd { (settings.fiscal_year) }
+            dt { "コース" } dd { (settings.course) }
+            dt { "募集期間" } dd { (view::instant(settings.opens_at)) " 〜 " (view::instant(settings.closes_at)) @if open { " " strong.badge { "募集中" } } }
+            dt { "補助上限額" } dd { (settings.cap) }
+            dt { "補助下限額" } dd { (settings.floor) }
+            dt { "補助率" } dd { "1回目 " (rates.first().map_or("—", String::as_str)) @for (n, rate) in rates.iter().enumerate().skip(1) { "、" (n + 1) "回目 " (rate) } }
+            dt { "端数処理" } dd { (settings.rounding_unit) "未満切り捨て" }
+            dt { "1団体あたりの交付回数の上限" } dd { (settings.max_grants_per_group) "回" }
+            dt { "予算額" } dd { (settings.budget) }
         }
         h2 { "審査基準" }
         table {
             thead { tr { th scope="col" { "基準" } th scope="col" { "配点" } } }
             tbody {
-                @for criterion in round["criteria"].as_array().into_iter().flatten() {
-                    tr { td { (text(&criterion["label"])) } td { (criterion["min"]) "〜" (criterion["max"]) "点" } }
+                @for criterion in settings.criteria.iter() {
+                    tr { td { (criterion.label) } td { (criterion.min) "〜" (criterion.max) "点" } }
                 }
             }
         }
@@ -183,7 +163,7 @@ async fn round(State(web): State<Web>, visitor: Visitor, Path(id): Path<String>)
             }
         }
     };
-    page(&visitor, text(&round["title"]), body)
+    page(&visitor, &settings.title, body)
 }
 
 #[derive(Deserialize)]
@@ -203,14 +183,14 @@ async fn awards(
     Query(filter): Query<AwardFilter>,
 ) -> Response {
     // The filters offer the fiscal years and courses of the rounds the city opened.
-    let options = match web.api.get("/api/v1/public/award-filters", None).await {
+    let options = match public::filters(&web.state).await {
         Ok(options) => options,
-        Err(problem) => return read_failed(&visitor, &problem, "/awards"),
+        Err(error) => return read_failed(&visitor, &error.into(), "/awards"),
     };
     let year = filter
         .fiscal_year
         .as_deref()
-        .filter(|year| year.parse::<i32>().is_ok());
+        .and_then(|year| year.parse::<i32>().ok());
     let course = filter.course.as_deref().filter(|course| !course.is_empty());
     let mut query = Vec::new();
     if let Some(year) = year {
@@ -220,21 +200,20 @@ async fn awards(
         query.push(format!("course={}", encode(course)));
     }
     let filters = query.join("&");
-    if let Some(after) = filter.after.as_deref().filter(|after| !after.is_empty()) {
-        query.push(format!("after={}", encode(after)));
-    }
-    query.push(format!("limit={PAGE}"));
-    let listed = match web
-        .api
-        .get(format!("/api/v1/public/awards?{}", query.join("&")), None)
-        .await
-    {
-        Ok(listed) => listed.as_array().cloned().unwrap_or_default(),
-        Err(problem) => return read_failed(&visitor, &problem, "/awards"),
+    let after = filter.after.as_deref().filter(|after| !after.is_empty());
+    let page_query = AwardQuery {
+        fiscal_year: year,
+        course,
+        after,
+        limit: Some(PAGE as u32),
+    };
+    let listed = match public::awards(&web.state, &page_query).await {
+        Ok(listed) => listed,
+        Err(error) => return read_failed(&visitor, &error.into(), "/awards"),
     };
     // A full page may have a next one (the API's `Link` header says the same).
     let next = (listed.len() == PAGE)
-        .then(|| listed.last().map(|last| text(&last["grant_id"]).to_owned()))
+        .then(|| listed.last().map(|last| last.grant_id.clone()))
         .flatten()
         .map(|last| {
             let separator = if filters.is_empty() { "" } else { "&" };
@@ -245,22 +224,16 @@ async fn awards(
     } else {
         format!("?{filters}")
     };
-    let years: Vec<i64> = options["fiscal_years"]
-        .as_array()
-        .map(|years| years.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
-    let courses: Vec<&str> = options["courses"]
-        .as_array()
-        .map(|courses| courses.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let years = &options.fiscal_years;
+    let courses = &options.courses;
     let body = html! {
         form.filters method="get" action="/awards" {
             div.field {
                 label for="f-fiscal_year" { "年度" }
                 select #f-fiscal_year name="fiscal_year" {
                     option value="" { "すべて" }
-                    @for y in &years {
-                        option value=(y) selected[year == Some(y.to_string().as_str())] { (y) "年度" }
+                    @for y in years {
+                        option value=(y) selected[year == Some(*y)] { (y) "年度" }
                     }
                 }
             }
@@ -268,8 +241,8 @@ async fn awards(
                 label for="f-course" { "コース" }
                 select #f-course name="course" {
                     option value="" { "すべて" }
-                    @for c in &courses {
-                        option value=(c) selected[course == Some(*c)] { (c) }
+                    @for c in courses {
+                        option value=(c) selected[course == Some(c.as_str())] { (c) }
                     }
                 }
             }
@@ -295,12 +268,9 @@ async fn awards(
 
 async fn award(State(web): State<Web>, visitor: Visitor, Path(grant_id): Path<String>) -> Response {
     let path = format!("/awards/{grant_id}");
-    let award = match web
-        .api
-        .get(format!("/api/v1/public/awards/{}", encode(&grant_id)), None)
-        .await
-    {
-        Ok(award) => award,
+    let read = async { Ok::<_, Problem>(public::award(&web.state, path_id(&grant_id)?).await?) };
+    let read = match read.await {
+        Ok(read) => read,
         Err(problem) if problem.status == axum::http::StatusCode::NOT_FOUND => {
             return view::page_with_status(
                 axum::http::StatusCode::NOT_FOUND,
@@ -311,28 +281,30 @@ async fn award(State(web): State<Web>, visitor: Visitor, Path(grant_id): Path<St
         }
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
+    let award = &read.award;
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let body = html! {
         dl.facts {
-            dt { "団体名" } dd { (text(&award["group_name"])) }
-            dt { "団体登録番号" } dd { (text(&award["registration_number"])) }
-            dt { "年度" } dd { @if let Some(year) = award["fiscal_year"].as_i64() { (year) "年度" } }
-            dt { "コース" } dd { (text(&award["course"])) }
-            dt { "事業概要" } dd { (text(&award["summary"])) }
-            dt { "事業期間" } dd { (date_of(&award["planned_start"])) " 〜 " (date_of(&award["planned_end"])) }
-            dt { "交付決定額" } dd { (yen_of(&award["amount_awarded"])) }
-            dt { "交付決定日" } dd { (date_of(&award["award_date"])) }
-            dt { "確定額" } dd { (yen_of(&award["amount_finalised"])) }
-            dt { "状況" } dd { (view::grant_status(text(&award["status"]))) }
+            dt { "団体名" } dd { (text(&award.group_name)) }
+            dt { "団体登録番号" } dd { (text(&award.registration_number)) }
+            dt { "年度" } dd { @if let Some(year) = award.fiscal_year { (year) "年度" } }
+            dt { "コース" } dd { (text(&award.course)) }
+            dt { "事業概要" } dd { (text(&award.summary)) }
+            dt { "事業期間" } dd { (view::day(award.planned_start)) " 〜 " (view::day(award.planned_end)) }
+            dt { "交付決定額" } dd { (view::yen(award.amount_awarded)) }
+            dt { "交付決定日" } dd { (view::day(award.award_date)) }
+            dt { "確定額" } dd { (award.amount_finalised.map_or_else(|| "—".to_owned(), view::yen)) }
+            dt { "状況" } dd { (award.status.label_ja()) }
         }
-        @if let Some(photos) = award["photos"].as_array().filter(|photos| !photos.is_empty()) {
+        @if !read.photos.is_empty() {
             h2 #photos { "活動の様子" }
             ul.photos {
-                @for (n, photo) in photos.iter().enumerate() {
-                    li { img src=(text(&photo["href"])) alt={ "活動写真 " (n + 1) } loading="lazy" width="320"; }
+                @for (n, photo) in read.photos.iter().enumerate() {
+                    li { img src=(photo.href) alt={ "活動写真 " (n + 1) } loading="lazy" width="320"; }
                 }
             }
         }
         p { a href="/awards" { "一覧へ戻る" } }
     };
-    page(&visitor, text(&award["title"]), body)
+    page(&visitor, &text(&award.title), body)
 }
