@@ -123,7 +123,7 @@ async fn listed(
     filter: &AwardFilter,
 ) -> Result<Vec<grants_projections::awards::Award>, ApiError> {
     let query = AwardQuery::filtered(filter.fiscal_year, filter.course.as_deref());
-    Ok(public::awards(state, &query).await?)
+    public::awards(state, &query).await
 }
 
 /// `GET /api/v1/public/awards.csv`: the same list as CSV, UTF-8 with BOM, Japanese headers, CRLF line
