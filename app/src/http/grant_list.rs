@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use grants_domain::grant::GrantStatus;
 use grants_domain::RoundId;
-use grants_projections::grant_ledger::GrantQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -16,6 +15,7 @@ use super::openapi as doc;
 use super::paging;
 use super::AppState;
 use crate::auth::Actor;
+use crate::service::grant_list::{self, GrantFilter};
 
 /// The filters, and where the page starts and how long it is.
 #[derive(Deserialize, IntoParams)]
@@ -57,21 +57,13 @@ pub async fn list(
     actor: Actor,
     Query(page): Query<GrantPage>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let groups = crate::policy::grant_list_groups(&state, &actor).await?;
     let limit = paging::limit(page.limit)?;
-    let status = page.status.map(status_text);
-    let round = page.round_id.map(|id| id.to_string());
-    let query = GrantQuery {
-        status: status.as_deref(),
-        round_id: round.as_deref(),
-        group_ids: groups.as_deref(),
+    let filter = GrantFilter {
+        status: page.status,
+        round_id: page.round_id,
         open_advance: page.open_advance.unwrap_or(false),
-        after: page.after.as_deref(),
-        limit,
     };
-    let grants = grants_projections::grant_ledger::list(&state.db, &query)
-        .await
-        .map_err(ApiError::from)?;
+    let grants = grant_list::page(&state, &actor, &filter, page.after.as_deref(), limit).await?;
     let last = grants.last().map(|grant| grant.ledger.grant_id.clone());
     Ok(paging::answer(
         grants,
@@ -79,20 +71,12 @@ pub async fn list(
         last.as_deref(),
         "/api/v1/grants",
         &[
-            ("status", status),
-            ("round_id", round),
+            ("status", filter.status_code()),
+            ("round_id", page.round_id.map(|id| id.to_string())),
             (
                 "open_advance",
                 page.open_advance.map(|open| open.to_string()),
             ),
         ],
     ))
-}
-
-/// The status as the read model stores it (its snake_case name).
-fn status_text(status: GrantStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

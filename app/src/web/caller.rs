@@ -10,6 +10,7 @@ use crate::mail::Notices;
 use crate::policy::Reviewer;
 use crate::service::application_read::ApplicationRead;
 use crate::service::caller::{signed_in, Enrolment};
+use crate::service::grant_list::{self, GrantFilter};
 use crate::service::grant_read::{GrantRead, SettlementReportRead};
 use crate::service::group_read::GroupListRow;
 use crate::service::review_read::ReviewRead;
@@ -21,6 +22,7 @@ use crate::state::AppState;
 use crate::web::api::Problem;
 use crate::web::Web;
 use grants_projections::applications::ApplicationRow;
+use grants_projections::grant_ledger::ListedGrant;
 
 impl Web {
     /// The actor signed in under the session's `token` (a problem with 401 once it has ended; 403
@@ -106,6 +108,11 @@ impl Reads<'_> {
         filter: &applications::ListFilter,
     ) -> Result<Vec<ApplicationRow>, Problem> {
         Ok(applications::list(self.state, self.actor()?, filter).await?)
+    }
+
+    /// Every grant the caller may list that `filter` holds (`/api/v1/grants`, page after page).
+    pub async fn grants(&self, filter: &GrantFilter) -> Result<Vec<ListedGrant>, Problem> {
+        Ok(grant_list::all(self.state, self.actor()?, filter).await?)
     }
 
     /// The offers made to an application (`/api/v1/applications/{id}/offers`).

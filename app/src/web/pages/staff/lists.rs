@@ -9,15 +9,18 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use grants_domain::grant::GrantStatus;
-use grants_domain::ApplicationStatus;
+use grants_domain::{ApplicationStatus, RoundId};
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::web::api::encode;
+use crate::service::applications::ListFilter;
+use crate::service::grant_list::GrantFilter;
+use crate::service::round_read::RoundRead;
+use crate::web::api::Problem;
+use crate::web::form::choice;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
-use crate::web::view::{self, page, text, yen_of};
+use crate::web::view::{self, page};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -42,35 +45,25 @@ impl Filter {
             .filter(|value| !value.is_empty())
     }
 
-    /// The API's query string for the status (when the domain knows it) and the round.
-    fn api_query<S: serde::de::DeserializeOwned>(&self) -> String {
-        let mut query = Vec::new();
-        if let Some(status) = Self::given(&self.status)
-            .filter(|status| serde_json::from_value::<S>(Value::from(*status)).is_ok())
-        {
-            query.push(format!("status={}", encode(status)));
-        }
-        if let Some(round) =
-            Self::given(&self.round_id).filter(|id| uuid::Uuid::parse_str(id).is_ok())
-        {
-            query.push(format!("round_id={}", encode(round)));
-        }
-        if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", query.join("&"))
-        }
+    /// The status filter, when the domain knows the status chosen.
+    fn status<S: serde::de::DeserializeOwned>(&self) -> Option<S> {
+        Self::given(&self.status).and_then(choice)
     }
 
-    /// Whether the row's group name or title holds the searched text.
-    fn matches(&self, row: &Value) -> bool {
+    /// The round filter, when it names a round.
+    fn round(&self) -> Option<RoundId> {
+        Self::given(&self.round_id).and_then(|id| id.parse().ok())
+    }
+
+    /// Whether the group name or title holds the searched text.
+    fn matches(&self, group_name: Option<&str>, title: Option<&str>) -> bool {
         let Some(q) = Self::given(&self.q) else {
             return true;
         };
         let q = q.to_lowercase();
-        [&row["group_name"], &row["title"]]
+        [group_name, title]
             .iter()
-            .any(|field| text(field).to_lowercase().contains(&q))
+            .any(|field| field.unwrap_or_default().to_lowercase().contains(&q))
     }
 }
 
@@ -86,7 +79,7 @@ fn filter_form(
     action: &str,
     filter: &Filter,
     statuses: &[(String, &str)],
-    rounds: &[Value],
+    rounds: &[RoundRead],
 ) -> Markup {
     let chosen = |value: &Option<String>, option: &str| Filter::given(value) == Some(option);
     html! {
@@ -105,9 +98,9 @@ fn filter_form(
                 select #f-round name="round_id" {
                     option value="" { "すべて" }
                     @for round in rounds {
-                        @let id = text(&round["id"]);
-                        option value=(id) selected[chosen(&filter.round_id, id)] {
-                            (round["fiscal_year"]) "年度 " (text(&round["title"]))
+                        @let id = round.id.to_string();
+                        option value=(id) selected[chosen(&filter.round_id, &id)] {
+                            (round.settings.fiscal_year) " " (round.settings.title)
                         }
                     }
                 }
@@ -130,28 +123,31 @@ async fn applications(
     let Some(token) = visitor.token() else {
         return login_then(path);
     };
-    let rounds = match web.api.get("/api/v1/rounds", Some(token)).await {
-        Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
+    let read = async {
+        let reads = web.reads(token).await?;
+        let list = ListFilter {
+            round_id: filter.round(),
+            status: filter.status(),
+        };
+        Ok::<_, Problem>((reads.rounds().await?, reads.applications(&list).await?))
+    };
+    let (rounds, rows) = match read.await {
+        Ok(read) => read,
         Err(problem) => return read_failed(&visitor, &problem, path),
     };
-    let list = format!(
-        "/api/v1/applications{}",
-        filter.api_query::<ApplicationStatus>()
-    );
-    let rows = match web.api.get(list, Some(token)).await {
-        Ok(rows) => rows.as_array().cloned().unwrap_or_default(),
-        Err(problem) => return read_failed(&visitor, &problem, path),
-    };
-    let rows: Vec<&Value> = rows.iter().filter(|row| filter.matches(row)).collect();
+    let rows: Vec<_> = rows
+        .iter()
+        .filter(|row| filter.matches(row.group_name.as_deref(), Some(&row.title)))
+        .collect();
     let statuses: Vec<(String, &str)> = ApplicationStatus::ALL
         .iter()
         .map(|status| (code(status), status.label_ja()))
         .collect();
-    let round_title = |id: &Value| {
+    let round_title = |id: &str| {
         rounds
             .iter()
-            .find(|round| round["id"] == *id)
-            .map(|round| text(&round["title"]).to_owned())
+            .find(|round| round.id.to_string() == id)
+            .map(|round| round.settings.title.clone())
             .unwrap_or_default()
     };
     let body = html! {
@@ -169,11 +165,11 @@ async fn applications(
                 tbody {
                     @for row in &rows {
                         tr {
-                            td { a href={ "/staff/applications/" (text(&row["application_id"])) } { (super::title_of(row)) } }
-                            td { (text(&row["group_name"])) }
-                            td { (round_title(&row["round_id"])) }
-                            td { (view::application_status(text(&row["status"]))) }
-                            td.num { (yen_of(&row["requested_amount"])) }
+                            td { a href={ "/staff/applications/" (row.application_id) } { (super::non_empty_title(Some(&row.title))) } }
+                            td { (row.group_name.as_deref().unwrap_or_default()) }
+                            td { (round_title(&row.round_id)) }
+                            td { (row.status.label_ja()) }
+                            td.num { (view::yen(row.requested_amount)) }
                         }
                     }
                 }
@@ -193,16 +189,23 @@ async fn grants(
     let Some(token) = visitor.token() else {
         return login_then(path);
     };
-    let rounds = match web.api.get("/api/v1/rounds", Some(token)).await {
-        Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
+    let read = async {
+        let reads = web.reads(token).await?;
+        let list = GrantFilter {
+            status: filter.status(),
+            round_id: filter.round(),
+            open_advance: false,
+        };
+        Ok::<_, Problem>((reads.rounds().await?, reads.grants(&list).await?))
+    };
+    let (rounds, rows) = match read.await {
+        Ok(read) => read,
         Err(problem) => return read_failed(&visitor, &problem, path),
     };
-    let list = format!("/api/v1/grants{}", filter.api_query::<GrantStatus>());
-    let rows = match web.api.get_all(&list, Some(token), "grant_id").await {
-        Ok(rows) => rows,
-        Err(problem) => return read_failed(&visitor, &problem, path),
-    };
-    let rows: Vec<&Value> = rows.iter().filter(|row| filter.matches(row)).collect();
+    let rows: Vec<_> = rows
+        .iter()
+        .filter(|row| filter.matches(row.group_name.as_deref(), row.title.as_deref()))
+        .collect();
     let statuses: Vec<(String, &str)> = GrantStatus::ALL
         .iter()
         .map(|status| (code(status), status.label_ja()))
@@ -222,12 +225,12 @@ async fn grants(
                 tbody {
                     @for row in &rows {
                         tr {
-                            td { a href={ "/staff/grants/" (text(&row["grant_id"])) } { (text(&row["notice_number"])) } }
-                            td { (text(&row["title"])) }
-                            td { (text(&row["group_name"])) }
-                            td { (view::grant_status(text(&row["status"]))) }
-                            td.num { (yen_of(&row["decided_amount"])) }
-                            td.num { (yen_of(&row["paid_total"])) }
+                            td { a href={ "/staff/grants/" (row.ledger.grant_id) } { (row.ledger.notice_number.as_deref().unwrap_or_default()) } }
+                            td { (row.title.as_deref().unwrap_or_default()) }
+                            td { (row.group_name.as_deref().unwrap_or_default()) }
+                            td { (row.ledger.status.label_ja()) }
+                            td.num { (view::yen(row.ledger.decided_amount)) }
+                            td.num { (view::yen(row.ledger.paid_total)) }
                         }
                     }
                 }
