@@ -15,7 +15,7 @@ use super::error::ApiError;
 use super::AppState;
 
 /// The longest a read waits for the read models.
-const MAX_WAIT: Duration = Duration::from_secs(5);
+pub const MAX_WAIT: Duration = Duration::from_secs(5);
 
 /// The header set when the read models had not reached `min_position` in time.
 pub const STALE_HEADER: &str = "x-projections-behind";

@@ -5,9 +5,10 @@
 
 use std::str::FromStr;
 
+use crate::auth::AccountRow;
 use crate::auth::Actor;
 use crate::mail::Notices;
-use crate::policy::Reviewer;
+use crate::policy::{Reviewer, Staff};
 use crate::service::application_read::ApplicationRead;
 use crate::service::caller::{signed_in, Enrolment};
 use crate::service::grant_list::{self, GrantFilter};
@@ -21,6 +22,7 @@ use crate::service::{
 use crate::state::AppState;
 use crate::web::api::Problem;
 use crate::web::Web;
+use grants_domain::account::Role;
 use grants_projections::applications::ApplicationRow;
 use grants_projections::grant_ledger::ListedGrant;
 
@@ -37,6 +39,25 @@ impl Web {
             state: &self.state,
             actor: Some(self.caller(token).await?),
         })
+    }
+
+    /// The reads of the service layer as the session's caller, once the read models have reached
+    /// log position `at` (the position a command answered: read-your-writes), waiting at most as
+    /// long as the API's `?min_position=` does.
+    pub async fn reads_after(&self, token: &str, at: Option<i64>) -> Result<Reads<'_>, Problem> {
+        if let Some(position) = at {
+            let wait = crate::http::consistency::MAX_WAIT;
+            if self
+                .state
+                .projections
+                .wait_for(position, wait)
+                .await
+                .is_err()
+            {
+                tracing::debug!(position, "a page read before the read models reached it");
+            }
+        }
+        self.reads(token).await
     }
 
     /// The reads of the service layer as the session's caller, or as the public without one.
@@ -113,6 +134,25 @@ impl Reads<'_> {
     /// Every grant the caller may list that `filter` holds (`/api/v1/grants`, page after page).
     pub async fn grants(&self, filter: &GrantFilter) -> Result<Vec<ListedGrant>, Problem> {
         Ok(grant_list::all(self.state, self.actor()?, filter).await?)
+    }
+
+    /// Every account holding `role`, oldest first, for staff only (`/api/v1/users?role=`).
+    pub async fn accounts(&self, role: Role) -> Result<Vec<AccountRow>, Problem> {
+        Staff::admit(self.actor()?.clone())?;
+        const PAGE: u32 = 1_000;
+        let mut accounts: Vec<AccountRow> = Vec::new();
+        loop {
+            let after = accounts.last().map(|account| account.id.clone());
+            let page =
+                crate::auth::list_accounts(&self.state.db, Some(role), after.as_deref(), PAGE)
+                    .await
+                    .map_err(ServiceError::from)?;
+            let full = page.len() == PAGE as usize;
+            accounts.extend(page);
+            if !full {
+                return Ok(accounts);
+            }
+        }
     }
 
     /// The offers made to an application (`/api/v1/applications/{id}/offers`).

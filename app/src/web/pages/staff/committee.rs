@@ -2,28 +2,33 @@
 //! reviewer (`POST /api/v1/rounds/{id}/committee`) and closing scoring, which unseals the scores
 //! (`POST /api/v1/rounds/{id}/scoring/close`).
 //!
-//! Staff choose the reviewer by name from the reviewer accounts (`GET /api/v1/users?role=reviewer`);
-//! the form still posts the account id as `reviewer_id`. When the account list cannot be read (a
-//! caller who is not staff), the page falls back to typing the id, and the API refuses the post.
-//! Whether the account is a reviewer's is the API's to say.
+//! Staff choose the reviewer by name from the reviewer accounts (as `GET /api/v1/users?role=reviewer`
+//! lists them); the form still posts the account id as `reviewer_id`. When the account list cannot
+//! be read (a caller who is not staff), the page falls back to typing the id, and the service
+//! refuses the post. Whether the account is a reviewer's is the service's to say.
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use grants_domain::account::Role;
+use grants_domain::UserId;
 use maud::html;
-use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::{act, refused_outright, resubmit, round_menu, round_state, status_of, Done};
-use crate::web::api::{encode, Call, Problem};
-use crate::web::form::Errors;
-use crate::web::form::{FormData, FormState};
+use super::{act, refused_outright, resubmit, round_menu, round_stage, status_of, Done};
+use crate::auth::AccountRow;
+use crate::policy::Staff;
+use crate::service::round_read::RoundRead;
+use crate::service::rounds;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
+use crate::web::form::{Errors, FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{error_summary, flash, form_guard, page_with_status, text, Input};
+use crate::web::view::{error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -34,27 +39,18 @@ pub fn routes() -> Router<Web> {
 
 /// The round, and the reviewer accounts (`None` when the caller may not list accounts).
 struct Loaded {
-    round: Value,
-    reviewers: Option<Vec<Value>>,
+    round: RoundRead,
+    reviewers: Option<Vec<AccountRow>>,
     /// The service's now, when the round was read.
     now: OffsetDateTime,
 }
 
 async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
-    let round = web
-        .api
-        .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
-        .await?;
-    let reviewers = match web
-        .api
-        .get_all("/api/v1/users?role=reviewer", Some(token), "id")
-        .await
-    {
+    let reads = web.reads(token).await?;
+    let round = reads.round(id).await?;
+    let reviewers = match reads.accounts(Role::Reviewer).await {
         Ok(mut reviewers) => {
-            reviewers.sort_by(|a, b| {
-                (text(&a["display_name"]), text(&a["id"]))
-                    .cmp(&(text(&b["display_name"]), text(&b["id"])))
-            });
+            reviewers.sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
             Some(reviewers)
         }
         Err(problem) if problem.is_signed_out() => return Err(problem),
@@ -68,11 +64,11 @@ async fn load(web: &Web, token: &str, id: &str) -> Result<Loaded, Problem> {
 }
 
 /// The display name of an account, if the reviewer list has it.
-fn name_of<'a>(reviewers: &'a [Value], id: &str) -> Option<&'a str> {
+fn name_of<'a>(reviewers: &'a [AccountRow], id: &str) -> Option<&'a str> {
     reviewers
         .iter()
-        .find(|reviewer| text(&reviewer["id"]) == id)
-        .map(|reviewer| text(&reviewer["display_name"]))
+        .find(|reviewer| reviewer.id == id)
+        .map(|reviewer| reviewer.display_name.as_str())
 }
 
 const NOTICES: &[(&str, &str)] = &[
@@ -92,25 +88,25 @@ fn committee_page(
     notice: Option<&str>,
 ) -> Response {
     let round = &loaded.round;
-    let members: Vec<&str> = round["committee"]
-        .as_array()
-        .into_iter()
+    let members: Vec<String> = round
+        .committee
+        .iter()
         .flatten()
-        .filter_map(Value::as_str)
+        .map(ToString::to_string)
         .collect();
     let reviewers = loaded.reviewers.as_deref();
-    let choices: Vec<&Value> = reviewers
+    let choices: Vec<&AccountRow> = reviewers
         .into_iter()
         .flatten()
-        .filter(|reviewer| !members.contains(&text(&reviewer["id"])))
+        .filter(|reviewer| !members.contains(&reviewer.id))
         .collect();
     let chosen = appoint.value("reviewer_id");
     let error = appoint.errors.field("reviewer_id");
-    let closed = round["scoring_closed"] == true;
+    let closed = round.scoring_closed;
     let body = html! {
         (flash(notice))
         (round_menu(id))
-        p { "状況：" strong { (round_state(round, loaded.now)) } }
+        p { "状況：" strong { (round_stage(round, loaded.now)) } }
         h2 { "審査委員（" (members.len()) "人）" }
         @if members.is_empty() {
             p { "まだ審査委員が任命されていません。" }
@@ -140,9 +136,8 @@ fn committee_page(
                         aria-describedby=[error.map(|_| "e-reviewer_id")] {
                         option value="" { "選択してください" }
                         @for reviewer in &choices {
-                            @let id = text(&reviewer["id"]);
-                            option value=(id) selected[id == chosen] {
-                                (text(&reviewer["display_name"])) "（" (text(&reviewer["email"])) "）"
+                            option value=(reviewer.id) selected[reviewer.id == chosen] {
+                                (reviewer.display_name) "（" (reviewer.email) "）"
                             }
                         }
                     }
@@ -169,7 +164,7 @@ fn committee_page(
             }
         }
     };
-    let title = format!("審査委員会：{}", text(&round["title"]));
+    let title = format!("審査委員会：{}", round.settings.title);
     page_with_status(status_of(&[appoint, close]), visitor, &title, body)
 }
 
@@ -238,24 +233,42 @@ async fn post_form(
             };
         }
     };
-    let call = match which {
-        Which::Appoint => Call::command(
-            Method::POST,
-            format!("/api/v1/rounds/{}/committee", encode(&id)),
-            Some(&acting.token),
-            Some(json!({"reviewer_id": form.get("reviewer_id").trim()})),
-        )
-        .idempotent(form.idempotency_key("appoint")),
-        Which::Close => Call::command(
-            Method::POST,
-            format!("/api/v1/rounds/{}/scoring/close", encode(&id)),
-            Some(&acting.token),
-            None,
-        )
-        .idempotent(form.idempotency_key("close")),
+    let state = &web.state;
+    let round = path_id(&id);
+    let reviewer = form.get("reviewer_id").trim().parse::<UserId>();
+    let (action, step) = match which {
+        Which::Appoint => (path.clone(), "appoint"),
+        Which::Close => (format!("/staff/rounds/{id}/scoring/close"), "close"),
     };
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!(
+    let command = PageCommand {
+        path: &action,
+        form: &form,
+        step,
+    };
+    let outcome = web
+        .once(&acting.token, command, |actor, context| async move {
+            let staff = Staff::admit(actor)?;
+            match which {
+                Which::Appoint => {
+                    let reviewer = reviewer.map_err(|_| {
+                        crate::service::ServiceError::invalid(
+                            "request.invalid_field",
+                            "審査委員を選んでください（利用者IDはUUIDの形式です）",
+                            "choose a reviewer (an account id is a UUID)",
+                        )
+                        .with_field("reviewer_id")
+                    })?;
+                    rounds::appoint(state, &context, &staff, round?, reviewer).await?;
+                }
+                Which::Close => {
+                    rounds::close_scoring(state, &context, &staff, round?).await?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+    let response = match outcome {
+        Ok(()) => redirect(&format!(
             "{path}?done={}",
             if which == Which::Appoint {
                 "appointed"
@@ -267,12 +280,7 @@ async fn post_form(
             Some(page) => page,
             None => match load(&web, &acting.token, &id).await {
                 Ok(loaded) => {
-                    // A malformed id is refused as the body's shape: that can only be this field.
-                    let bad = match which {
-                        Which::Appoint => vec!["reviewer_id".to_owned()],
-                        Which::Close => Vec::new(),
-                    };
-                    let errors = Errors::placed(&problem, &["reviewer_id"], &bad);
+                    let errors = Errors::placed(&problem, &["reviewer_id"], &[]);
                     again(
                         &acting.visitor,
                         &loaded,

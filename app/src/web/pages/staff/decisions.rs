@@ -1,32 +1,38 @@
 //! Award decisions (交付決定): the round's reviewed applications in rank order with the remaining
 //! budget (`/staff/rounds/{id}/decisions`), and one application's decision
 //! (`/staff/rounds/{id}/decisions/{application_id}`): an award with its amount, conditions and
-//! completion deadline, or a rejection with its reason, sent as `POST /api/v1/rounds/{id}/decisions`.
+//! completion deadline, or a rejection with its reason (the use case of `POST
+//! /api/v1/rounds/{id}/decisions`).
 //!
-//! The budget is the API's to hold: the page shows the round's remaining budget as the API
-//! answers it, before and after every decision, and the API's refusal beside the amount.
+//! The budget is the round's to hold: the page shows the round's remaining budget as the service
+//! reads it, before and after every decision, and the round's refusal beside the amount.
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use grants_domain::round::{RankRow, Rejection};
+use grants_domain::{ApplicationId, ApplicationStatus};
+use grants_projections::applications::ApplicationRow;
 use maud::html;
-use serde_json::{json, Value};
 
+use super::ranking::Ranked;
 use super::{
-    act, budget_box, done_at, number, refused_outright, resubmit, round_applications, round_menu,
-    row_of, status_of, status_of_row, title_of, Done,
+    act, done_after, listed, listed_title, refused_outright, resubmit, round_budget, round_menu,
+    round_rows, status_of, Done,
 };
-use crate::web::api::{encode, Call, Problem};
-use crate::web::form::Errors;
+use crate::policy::Staff;
+use crate::service::decisions::{self, AwardAsked};
+use crate::service::round_read::RoundRead;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
+use crate::web::form::{date_field, required_yen_field, Errors};
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    date_of, error_summary, flash, form_guard, page, page_with_status, text, yen_of, Input,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -39,29 +45,25 @@ pub fn routes() -> Router<Web> {
 }
 
 /// The statuses of applications that reached the review (the others are screening's).
-const REVIEWED: &[&str] = &["eligible", "runner_up", "awarded", "not_adopted"];
+const REVIEWED: &[ApplicationStatus] = &[
+    ApplicationStatus::Eligible,
+    ApplicationStatus::RunnerUp,
+    ApplicationStatus::Awarded,
+    ApplicationStatus::NotAdopted,
+];
 
 struct Loaded {
-    round: Value,
-    /// Ranking rows by application (empty before anything is ranked).
-    ranking: Value,
-    applications: Vec<Value>,
+    round: RoundRead,
+    /// The ranking (empty before anything is ranked).
+    ranking: Option<Ranked>,
+    applications: Vec<ApplicationRow>,
 }
 
 async fn load(web: &Web, token: &str, id: &str, at: Option<i64>) -> Result<Loaded, Problem> {
-    let round = web
-        .api
-        .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
-        .await?;
-    let ranking = web
-        .api
-        .get(
-            format!("/api/v1/rounds/{}/ranking", encode(id)),
-            Some(token),
-        )
-        .await
-        .unwrap_or(Value::Null);
-    let applications = round_applications(web, token, id, at).await?;
+    let reads = web.reads(token).await?;
+    let round = reads.round(id).await?;
+    let ranking = reads.ranking(id).await.ok().map(Ranked::from);
+    let applications = round_rows(web, token, id, at).await?;
     Ok(Loaded {
         round,
         ranking,
@@ -70,11 +72,21 @@ async fn load(web: &Web, token: &str, id: &str, at: Option<i64>) -> Result<Loade
 }
 
 impl Loaded {
-    fn rank_row(&self, application_id: &str) -> Option<&Value> {
-        self.ranking["rows"]
-            .as_array()?
+    /// The remainder offered to this application as runner-up, if it is the one.
+    fn offer_to(&self, application_id: &str) -> Option<&grants_domain::round::RunnerUpOffer> {
+        self.ranking
+            .as_ref()?
+            .offer
+            .as_ref()
+            .filter(|offer| offer.application_id.to_string() == application_id)
+    }
+
+    fn rank_row(&self, application_id: &str) -> Option<&RankRow> {
+        self.ranking
+            .as_ref()?
+            .rows
             .iter()
-            .find(|row| text(&row["application_id"]) == application_id)
+            .find(|row| row.application_id.to_string() == application_id)
     }
 }
 
@@ -92,18 +104,17 @@ async fn list(
         Ok(loaded) => loaded,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let mut rows: Vec<&Value> = loaded
+    let mut rows: Vec<&ApplicationRow> = loaded
         .applications
         .iter()
-        .filter(|row| REVIEWED.contains(&text(&row["status"])))
+        .filter(|row| REVIEWED.contains(&row.status))
         .collect();
     rows.sort_by_key(|row| {
         loaded
-            .rank_row(text(&row["application_id"]))
-            .and_then(|ranked| ranked["rank"].as_u64())
-            .unwrap_or(u64::MAX)
+            .rank_row(&row.application_id)
+            .map_or(u32::MAX, |ranked| ranked.rank)
     });
-    let fixed = loaded.ranking["fixed"] == true;
+    let fixed = loaded.ranking.as_ref().is_some_and(|ranking| ranking.fixed);
     let notice = done.notice(&[
         ("awarded", "交付を決定しました。"),
         ("rejected", "不採択としました。"),
@@ -111,7 +122,7 @@ async fn list(
     let body = html! {
         (flash(notice))
         (round_menu(&id))
-        (budget_box(&loaded.round))
+        (round_budget(&loaded.round))
         @if !fixed {
             p { "交付決定の前に" a href={ "/staff/rounds/" (id) "/ranking" } { "順位を確定" } "してください。" }
         }
@@ -127,20 +138,20 @@ async fn list(
                 } }
                 tbody {
                     @for row in &rows {
-                        @let application_id = text(&row["application_id"]);
+                        @let application_id = &row.application_id;
                         @let ranked = loaded.rank_row(application_id);
                         tr {
-                            td.num { (ranked.map(|r| r["rank"].to_string()).unwrap_or_else(|| "—".into())) }
-                            td { (title_of(row)) }
-                            td { (text(&row["group_name"])) }
-                            td { (ranked.map(|r| crate::web::view::ranking_outcome(text(&r["outcome"]))).unwrap_or("—")) }
-                            td { (status_of_row(row)) }
-                            td.num { (yen_of(&row["requested_amount"])) }
-                            td.num { (yen_of(&row["max_amount"])) }
+                            td.num { (ranked.map_or_else(|| "—".to_owned(), |r| r.rank.to_string())) }
+                            td { (listed_title(row)) }
+                            td { (row.group_name.as_deref().unwrap_or_default()) }
+                            td { (ranked.map_or("—", |r| r.outcome.label_ja())) }
+                            td { (row.status.label_ja()) }
+                            td.num { (view::yen(row.requested_amount)) }
+                            td.num { (row.max_amount.map_or_else(|| "—".to_owned(), view::yen)) }
                             td {
-                                @if let Some(grant) = row["grant_id"].as_str() {
+                                @if let Some(grant) = &row.grant_id {
                                     a href={ "/staff/grants/" (grant) } { "交付の記録" }
-                                } @else if text(&row["status"]) == "not_adopted" {
+                                } @else if row.status == ApplicationStatus::NotAdopted {
                                     "—"
                                 } @else {
                                     a href={ "/staff/rounds/" (id) "/decisions/" (application_id) } { "決定する" }
@@ -152,7 +163,7 @@ async fn list(
             }
         }
     };
-    let title = format!("交付決定：{}", text(&loaded.round["title"]));
+    let title = format!("交付決定：{}", loaded.round.settings.title);
     page(&visitor, &title, body)
 }
 
@@ -165,29 +176,28 @@ fn decision_page(
     loaded: &Loaded,
     state: &FormState,
 ) -> Response {
-    let listed = row_of(&loaded.applications, application_id);
+    let listed = listed(&loaded.applications, application_id);
     let ranked = loaded.rank_row(application_id);
-    let offer = &loaded.ranking["offer"];
-    let is_offered = text(&offer["application_id"]) == application_id;
+    let offer = loaded.offer_to(application_id);
     let amount_hint = format!(
-        "申請額・補助上限額・予算の残額の範囲で、端数処理の単位（{}円）の倍数で決定できます。補助上限額は決定時の交付回数で計算し直します。",
-        loaded.round["rounding_unit"]
+        "申請額・補助上限額・予算の残額の範囲で、端数処理の単位（{}）の倍数で決定できます。補助上限額は決定時の交付回数で計算し直します。",
+        loaded.round.settings.rounding_unit
     );
     let body = html! {
         p { a href={ "/staff/rounds/" (id) "/decisions" } { "交付決定の一覧へ" } }
-        (budget_box(&loaded.round))
+        (round_budget(&loaded.round))
         dl.facts {
-            dt { "事業名" } dd { a href={ "/staff/applications/" (application_id) } { (listed.map(title_of).unwrap_or_else(|| application_id.to_owned())) } }
-            dt { "団体名" } dd { (listed.map(|row| text(&row["group_name"])).unwrap_or("")) }
-            dt { "状況" } dd { (listed.map(status_of_row).unwrap_or("—")) }
+            dt { "事業名" } dd { a href={ "/staff/applications/" (application_id) } { (listed.map(listed_title).unwrap_or_else(|| application_id.to_owned())) } }
+            dt { "団体名" } dd { (listed.and_then(|row| row.group_name.as_deref()).unwrap_or_default()) }
+            dt { "状況" } dd { (listed.map_or("—", |row| row.status.label_ja())) }
             dt { "順位・審査結果" } dd {
-                @if let Some(ranked) = ranked { (ranked["rank"]) "位・" (ranked["total"]) "点・" (crate::web::view::ranking_outcome(text(&ranked["outcome"]))) } @else { "—" }
+                @if let Some(ranked) = ranked { (ranked.rank) "位・" (ranked.total) "点・" (ranked.outcome.label_ja()) } @else { "—" }
             }
-            dt { "申請額" } dd { (listed.map(|row| yen_of(&row["requested_amount"])).unwrap_or_default()) }
-            dt { "補助上限額（計算値）" } dd { (listed.map(|row| yen_of(&row["max_amount"])).unwrap_or_default()) }
-            @if is_offered {
-                dt { "次点への提示額" } dd { (yen_of(&offer["remainder"])) "（回答期限 " (date_of(&offer["expires_on"])) "、"
-                    @match offer["accepted"].as_bool() { Some(true) => "受諾", Some(false) => "辞退", None => "未回答" } "）" }
+            dt { "申請額" } dd { (listed.map(|row| view::yen(row.requested_amount)).unwrap_or_default()) }
+            dt { "補助上限額（計算値）" } dd { (listed.and_then(|row| row.max_amount).map(view::yen).unwrap_or_default()) }
+            @if let Some(offer) = offer {
+                dt { "次点への提示額" } dd { (offer.remainder) "（回答期限 " (view::day(Some(offer.expires_on))) "、"
+                    (super::promotion::answer_ja(offer.accepted)) "）" }
             }
         }
         (error_summary(state))
@@ -210,7 +220,7 @@ fn decision_page(
     let title = format!(
         "交付決定：{}",
         listed
-            .map(title_of)
+            .map(listed_title)
             .unwrap_or_else(|| application_id.to_owned())
     );
     page_with_status(status_of(&[state]), visitor, &title, body)
@@ -231,12 +241,10 @@ async fn decision(
     };
     // A starting point for the decided amount: the remainder offered to the runner-up, otherwise
     // the requested amount.
-    let offer = &loaded.ranking["offer"];
-    let offered = (text(&offer["application_id"]) == application_id)
-        .then(|| offer["remainder"].as_i64())
-        .flatten();
-    let requested = row_of(&loaded.applications, &application_id)
-        .and_then(|row| row["requested_amount"].as_i64());
+    let offered = loaded
+        .offer_to(&application_id)
+        .map(|offer| offer.remainder.to_i64());
+    let requested = listed(&loaded.applications, &application_id).map(|row| row.requested_amount);
     let mut fields = FormData::default();
     if let Some(amount) = offered.or(requested) {
         fields.set("amount", amount.to_string());
@@ -271,38 +279,76 @@ async fn decide(
         }
     };
     let rejecting = form.get("_action") == "reject";
-    let mut bad = Vec::new();
-    let body = if rejecting {
-        json!({"rejections": [{"application_id": application_id, "reason": form.get("reason")}]})
+    let mut unreadable = Errors::default();
+    let (amount, deadline) = if rejecting {
+        (None, None)
     } else {
-        if form.get("completion_deadline").is_empty() {
-            bad.push("completion_deadline".to_owned());
-        }
-        json!({"awards": [{
-            "application_id": application_id,
-            "amount": number(form.get("amount"), "amount", &mut bad),
-            "conditions": form.get("conditions"),
-            "completion_deadline": form.get("completion_deadline"),
-        }]})
+        (
+            unreadable.read("amount", required_yen_field(form.get("amount"))),
+            unreadable.read(
+                "completion_deadline",
+                date_field(form.get("completion_deadline")),
+            ),
+        )
     };
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/rounds/{}/decisions", encode(&id)),
-        Some(&acting.token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key(if rejecting { "reject" } else { "award" }));
-    let response = match web.api.send(call).await {
-        Ok(answer) => redirect(&done_at(
+    if !unreadable.is_empty() {
+        let response = match load(&web, &acting.token, &id, None).await {
+            Ok(loaded) => {
+                let state = FormState::new(form.typed()).with_errors(unreadable);
+                decision_page(&acting.visitor, &id, &application_id, &loaded, &state)
+            }
+            Err(problem) => read_failed(&acting.visitor, &problem, &path),
+        };
+        return acting.finish(response);
+    }
+    let state = &web.state;
+    let round = path_id(&id);
+    let application = path_id::<ApplicationId>(&application_id);
+    let reason = form.get("reason").to_owned();
+    let conditions = form.get("conditions").to_owned();
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: if rejecting { "reject" } else { "award" },
+    };
+    let decided = web
+        .once(&acting.token, command, |actor, context| async move {
+            let staff = Staff::admit(actor)?;
+            let application_id = application?;
+            let (awards, rejections) = match (amount, deadline) {
+                (Some(amount), Some(completion_deadline)) => (
+                    vec![AwardAsked {
+                        application_id,
+                        amount,
+                        conditions,
+                        completion_deadline,
+                    }],
+                    Vec::new(),
+                ),
+                _ => (
+                    Vec::new(),
+                    vec![Rejection {
+                        application_id,
+                        reason,
+                    }],
+                ),
+            };
+            let decided =
+                decisions::decide(state, &context, &staff, round?, awards, rejections).await?;
+            Ok(decided.position)
+        })
+        .await;
+    let response = match decided {
+        Ok(position) => redirect(&done_after(
             &format!("/staff/rounds/{id}/decisions"),
             if rejecting { "rejected" } else { "awarded" },
-            &answer,
+            Some(position),
         )),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
             None => match load(&web, &acting.token, &id, None).await {
                 Ok(loaded) => {
-                    let errors = Errors::placed(&problem, DECISION_FIELDS, &bad);
+                    let errors = Errors::placed(&problem, DECISION_FIELDS, &[]);
                     let state = FormState::new(form.typed()).with_errors(errors);
                     decision_page(&acting.visitor, &id, &application_id, &loaded, &state)
                 }

@@ -36,11 +36,15 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::read_failed;
+use crate::service::applications::ListFilter;
+use crate::service::round_read::RoundRead;
 use crate::web::api::Problem;
+use crate::web::caller::path_id;
 use crate::web::form::{guard, FormData, FormState, Guard};
 use crate::web::session::{set_session, Visitor};
-use crate::web::view::{self, error_summary, form_guard, page_with_status, text, yen_of};
+use crate::web::view::{error_summary, form_guard, page_with_status, yen_of};
 use crate::web::Web;
+use grants_projections::applications::ApplicationRow;
 
 pub fn routes() -> Router<Web> {
     Router::new()
@@ -79,27 +83,11 @@ impl Done {
     }
 }
 
-/// Where to go after a command: `path` with the notice and the command's position.
-pub(super) fn done_at(path: &str, done: &str, answer: &Value) -> String {
-    done_after(path, done, answer["position"].as_i64())
-}
-
 /// The page after a command: its notice, and the log position its reads wait for, when known.
 pub(super) fn done_after(path: &str, done: &str, position: Option<i64>) -> String {
     match position {
         Some(position) => format!("{path}?done={done}&at={position}"),
         None => format!("{path}?done={done}"),
-    }
-}
-
-/// A read's path that waits for the projections to reach `at`, when given.
-pub(super) fn after(path: &str, at: Option<i64>) -> String {
-    match at {
-        Some(position) => {
-            let joint = if path.contains('?') { '&' } else { '?' };
-            format!("{path}{joint}min_position={position}")
-        }
-        None => path.to_owned(),
     }
 }
 
@@ -314,29 +302,56 @@ pub(super) fn round_menu(round_id: &str) -> Markup {
     }
 }
 
-/// The applications of a round, as the API lists them for the caller.
-pub(super) async fn round_applications(
+/// The applications of a round as the caller may list them, once the read models have reached
+/// `at` (the position of the command just run).
+pub(super) async fn round_rows(
     web: &Web,
     token: &str,
     round_id: &str,
     at: Option<i64>,
-) -> Result<Vec<Value>, Problem> {
-    let path = format!(
-        "/api/v1/applications?round_id={}",
-        crate::web::api::encode(round_id)
-    );
-    let rows = web.api.get(after(&path, at), Some(token)).await?;
-    Ok(rows.as_array().cloned().unwrap_or_default())
+) -> Result<Vec<ApplicationRow>, Problem> {
+    let filter = ListFilter {
+        round_id: Some(path_id(round_id)?),
+        status: None,
+    };
+    web.reads_after(token, at)
+        .await?
+        .applications(&filter)
+        .await
 }
 
 /// The application row with this id, if listed.
-pub(super) fn row_of<'a>(rows: &'a [Value], id: &str) -> Option<&'a Value> {
-    rows.iter().find(|row| text(&row["application_id"]) == id)
+pub(super) fn listed<'a>(rows: &'a [ApplicationRow], id: &str) -> Option<&'a ApplicationRow> {
+    rows.iter().find(|row| row.application_id == id)
 }
 
-/// One application's title for a table, never empty.
-pub(super) fn title_of(row: &Value) -> String {
-    non_empty_title(row["title"].as_str())
+/// One listed application's title for a table, never empty.
+pub(super) fn listed_title(row: &ApplicationRow) -> String {
+    non_empty_title(Some(&row.title))
+}
+
+/// The round's money: budget, decided so far and what remains.
+pub(super) fn round_budget(round: &RoundRead) -> Markup {
+    html! {
+        div.summary-box #budget aria-live="polite" {
+            p { "予算額：" strong { (round.settings.budget) } }
+            p { "交付決定額の合計：" strong { (round.decided_total) } }
+            p #remaining-budget { "予算の残額：" strong { (round.remaining_budget) } }
+        }
+    }
+}
+
+/// Where a round stands, from its window and whether scoring has closed.
+pub(super) fn round_stage(round: &RoundRead, now: OffsetDateTime) -> &'static str {
+    if round.scoring_closed {
+        "採点締切済み"
+    } else if now < round.settings.opens_at {
+        "募集前"
+    } else if now < round.settings.closes_at {
+        "募集中"
+    } else {
+        "募集締切・審査中"
+    }
 }
 
 /// An application's title, or 「（事業名未入力）」 while none was typed.
@@ -345,11 +360,6 @@ pub(super) fn non_empty_title(title: Option<&str>) -> String {
         Some(title) if !title.is_empty() => title.to_owned(),
         _ => "（事業名未入力）".to_owned(),
     }
-}
-
-/// The Japanese status of an application row.
-pub(super) fn status_of_row(row: &Value) -> &'static str {
-    view::application_status(text(&row["status"]))
 }
 
 #[cfg(test)]

@@ -1,33 +1,37 @@
 //! 繰上げ採択 on the ranking page (`/staff/rounds/{id}/ranking`): the offers made since the ranking
-//! was fixed (as `GET /api/v1/rounds/{id}/ranking` answers them in `promotions`) and the form that
-//! asks the round for the next one (`POST /api/v1/rounds/{id}/promotions`). The round names the
+//! was fixed (the round's `promotions`) and the form that asks the round for the next one (the
+//! use case of `POST /api/v1/rounds/{id}/promotions`). The round names the
 //! application and the amount; when it cannot offer (the fiscal year is over, first decisions
 //! pending, an offer open, nobody left, too little budget), its rule is shown above the form.
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
+use grants_domain::round::PromotionOffer;
+use grants_projections::applications::ApplicationRow;
 use maud::{html, Markup};
-use serde_json::Value;
 
 use super::ranking::{load, ranking_page};
-use super::{act, done_at, refused_outright, resubmit, row_of, status_of_row, title_of};
-use crate::web::api::{encode, Call};
+use super::{act, done_after, listed, listed_title, refused_outright, resubmit};
+use crate::policy::Staff;
+use crate::service::promotions;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::form::{Errors, FormState};
 use crate::web::pages::{read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{date_of, error_summary, form_guard, text, yen_of};
+use crate::web::view::{self, error_summary, form_guard};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
     Router::new().route("/staff/rounds/{id}/promotions", post(offer))
 }
 
-fn answer_ja(accepted: &Value) -> &'static str {
-    match accepted.as_bool() {
+/// An offer's answer: accepted, declined, or none yet.
+pub(super) fn answer_ja(accepted: Option<bool>) -> &'static str {
+    match accepted {
         Some(true) => "受諾",
         Some(false) => "辞退",
         None => "未回答",
@@ -38,15 +42,10 @@ fn answer_ja(accepted: &Value) -> &'static str {
 pub(super) fn section(
     visitor: &Visitor,
     id: &str,
-    ranking: &Value,
-    applications: &[Value],
+    promotions: &[PromotionOffer],
+    applications: &[ApplicationRow],
     state: &FormState,
 ) -> Markup {
-    let promotions: Vec<&Value> = ranking["promotions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
     html! {
         h2 #promotions { "繰上げ採択" }
         p { "辞退・取下げや確定額の減額で予算が戻ったとき、年度内であれば、合格した申請のうち採択されなかったものへ順位の順に戻った額を打診できます（申請額と戻った額の少ない方を、端数処理の単位で切り捨てた額）。受諾されたら交付決定へ進んでください。" }
@@ -58,15 +57,15 @@ pub(super) fn section(
                     th scope="col" { "打診日" } th scope="col" { "回答期限" } th scope="col" { "回答" }
                 } }
                 tbody {
-                    @for offer in &promotions {
-                        @let listed = row_of(applications, text(&offer["application_id"]));
+                    @for offer in promotions {
+                        @let listed = listed(applications, &offer.application_id.to_string());
                         tr {
-                            td.num { (offer["rank"]) }
-                            td { (listed.map(title_of).unwrap_or_default()) @if let Some(row) = listed { "（" (status_of_row(row)) "）" } }
-                            td.num { (yen_of(&offer["amount"])) }
-                            td { (date_of(&offer["offered_on"])) }
-                            td { (date_of(&offer["expires_on"])) }
-                            td { (answer_ja(&offer["accepted"])) }
+                            td.num { (offer.rank) }
+                            td { (listed.map(listed_title).unwrap_or_default()) @if let Some(row) = listed { "（" (row.status.label_ja()) "）" } }
+                            td.num { (offer.amount) }
+                            td { (view::day(Some(offer.offered_on))) }
+                            td { (view::day(Some(offer.expires_on))) }
+                            td { (answer_ja(offer.accepted)) }
                         }
                     }
                 }
@@ -100,15 +99,22 @@ async fn offer(
             }
         }
     };
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/rounds/{}/promotions", encode(&id)),
-        Some(&acting.token),
-        None,
-    )
-    .idempotent(form.idempotency_key("promotion"));
-    let response = match web.api.send(call).await {
-        Ok(answer) => redirect(&done_at(&path, "promoted", &answer)),
+    let state = &web.state;
+    let round = path_id(&id);
+    let command = PageCommand {
+        path: &format!("/staff/rounds/{id}/promotions"),
+        form: &form,
+        step: "promotion",
+    };
+    let offered = web
+        .once(&acting.token, command, |actor, context| async move {
+            let staff = Staff::admit(actor)?;
+            let (_, position) = promotions::offer(state, &context, &staff, round?).await?;
+            Ok(position)
+        })
+        .await;
+    let response = match offered {
+        Ok(position) => redirect(&done_after(&path, "promoted", Some(position))),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
             None => match load(&web, &acting.token, &id, None).await {

@@ -10,37 +10,73 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use grants_domain::round::{PromotionOffer, RankRow, RunnerUpOffer};
+use grants_projections::applications::ApplicationRow;
 use maud::html;
-use serde_json::Value;
 
 use super::{
-    about_the_request, act, done_at, refused_outright, resubmit, round_applications, round_menu,
-    row_of, status_of, status_of_row, title_of, Done,
+    about_the_request, act, done_after, listed, listed_title, refused_outright, resubmit,
+    round_menu, round_rows, status_of, Done,
 };
-use crate::web::api::{encode, Call, Problem};
+use crate::policy::Staff;
+use crate::service::decisions::{self, Ranking};
+use crate::service::round_read::RoundRead;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    self, date_of, error_summary, flash, form_guard, page_with_status, text, yen_of,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page_with_status};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
     Router::new().route("/staff/rounds/{id}/ranking", get(ranking).post(fix))
 }
 
+/// A ranking as the page shows it: fixed (with its offers) or a preview.
+pub(super) struct Ranked {
+    pub fixed: bool,
+    pub rows: Vec<RankRow>,
+    pub offer: Option<RunnerUpOffer>,
+    pub promotions: Vec<PromotionOffer>,
+}
+
+impl From<Ranking> for Ranked {
+    fn from(ranking: Ranking) -> Self {
+        match ranking {
+            Ranking::Fixed(round) => {
+                let fixed = round.ranking;
+                Ranked {
+                    fixed: true,
+                    rows: fixed
+                        .as_ref()
+                        .map(|ranking| ranking.rows.clone())
+                        .unwrap_or_default(),
+                    offer: fixed.and_then(|ranking| ranking.offer),
+                    promotions: round.promotions,
+                }
+            }
+            Ranking::Preview(rows) => Ranked {
+                fixed: false,
+                rows,
+                offer: None,
+                promotions: Vec::new(),
+            },
+        }
+    }
+}
+
 pub(super) struct Loaded {
-    round: Value,
-    ranking: Value,
-    /// Why no ranking could be computed, as the API said.
+    round: RoundRead,
+    ranking: Ranked,
+    /// Why no ranking could be computed, as the service said.
     unranked: Option<String>,
-    applications: Vec<Value>,
+    applications: Vec<ApplicationRow>,
 }
 
 pub(super) async fn load(
@@ -49,25 +85,19 @@ pub(super) async fn load(
     id: &str,
     at: Option<i64>,
 ) -> Result<Loaded, Problem> {
-    let round = web
-        .api
-        .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
-        .await?;
+    let reads = web.reads(token).await?;
+    let round = reads.round(id).await?;
     // A ranking the rules cannot compute yet (say, no committee) is said on the page; a ranking
-    // the caller may not see is the API's 404.
-    let (ranking, unranked) = match web
-        .api
-        .get(
-            format!("/api/v1/rounds/{}/ranking", encode(id)),
-            Some(token),
-        )
-        .await
-    {
-        Ok(ranking) => (ranking, None),
+    // the caller may not see is a 404.
+    let (ranking, unranked) = match reads.ranking(id).await {
+        Ok(ranking) => (Ranked::from(ranking), None),
         Err(problem) if about_the_request(&problem) => return Err(problem),
-        Err(problem) => (Value::Null, Some(problem.detail_ja)),
+        Err(problem) => (
+            Ranked::from(Ranking::Preview(Vec::new())),
+            Some(problem.detail_ja),
+        ),
     };
-    let applications = round_applications(web, token, id, at).await?;
+    let applications = round_rows(web, token, id, at).await?;
     Ok(Loaded {
         round,
         ranking,
@@ -89,15 +119,14 @@ pub(super) fn ranking_page(
         unranked,
         applications,
     } = loaded;
-    let fixed = ranking["fixed"] == true;
-    let rows: Vec<&Value> = ranking["rows"].as_array().into_iter().flatten().collect();
-    let offer = &ranking["offer"];
+    let fixed = ranking.fixed;
+    let rows = &ranking.rows;
     let body = html! {
         (flash(notice))
         (round_menu(id))
         div.summary-box {
-            p { "合格ライン：満点の " strong { (text(&round["pass_ratio"])) } "（合計点がこれに届かない申請は不採択）" }
-            p { "予算額：" (yen_of(&round["budget"])) "。順位の順に予算を充て、最初に予算を超える申請が次点となり、残額が提示されます。" }
+            p { "合格ライン：満点の " strong { (round.settings.pass_ratio) } "（合計点がこれに届かない申請は不採択）" }
+            p { "予算額：" (round.settings.budget) "。順位の順に予算を充て、最初に予算を超える申請が次点となり、残額が提示されます。" }
             p { "この順位は" strong { @if fixed { "確定済み" } @else { "暫定（採点を締め切り、確定するまで変わります）" } } "です。" }
         }
         @if let Some(why) = unranked {
@@ -113,31 +142,31 @@ pub(super) fn ranking_page(
                     th.num scope="col" { "申請額" } th.num scope="col" { "次点への提示額" }
                 } }
                 tbody {
-                    @for row in &rows {
-                        @let application_id = text(&row["application_id"]);
-                        @let listed = row_of(applications, application_id);
+                    @for row in rows {
+                        @let application_id = row.application_id.to_string();
+                        @let listed = listed(applications, &application_id);
                         tr {
-                            td.num { (row["rank"]) }
-                            td { a href={ "/staff/applications/" (application_id) } { (listed.map(title_of).unwrap_or_else(|| application_id.to_owned())) } }
-                            td { (listed.map(|row| text(&row["group_name"])).unwrap_or("")) }
-                            td.num { (row["total"]) "点" }
-                            td { @if row["passed"] == true { "合格" } @else { "不合格" } }
-                            td { (view::ranking_outcome(text(&row["outcome"]))) }
-                            td.num { (listed.map(|row| yen_of(&row["requested_amount"])).unwrap_or_default()) }
-                            td.num { (yen_of(&row["remainder_offer"])) }
+                            td.num { (row.rank) }
+                            td { a href={ "/staff/applications/" (application_id) } { (listed.map(listed_title).unwrap_or_else(|| application_id.clone())) } }
+                            td { (listed.and_then(|row| row.group_name.as_deref()).unwrap_or_default()) }
+                            td.num { (row.total) "点" }
+                            td { @if row.passed { "合格" } @else { "不合格" } }
+                            td { (row.outcome.label_ja()) }
+                            td.num { (listed.map(|row| view::yen(row.requested_amount)).unwrap_or_default()) }
+                            td.num { (view::amount(row.remainder_offer)) }
                         }
                     }
                 }
             }
         }
-        @if offer.is_object() {
+        @if let Some(offer) = &ranking.offer {
             h2 { "次点への提示" }
-            @let listed = row_of(applications, text(&offer["application_id"]));
+            @let listed = listed(applications, &offer.application_id.to_string());
             dl.facts #offer {
-                dt { "申請" } dd { (listed.map(title_of).unwrap_or_default()) @if let Some(row) = listed { "（" (status_of_row(row)) "）" } }
-                dt { "提示額（予算の残額）" } dd { (yen_of(&offer["remainder"])) }
-                dt { "回答期限" } dd { (date_of(&offer["expires_on"])) }
-                dt { "回答" } dd { @match offer["accepted"].as_bool() { Some(true) => "受諾", Some(false) => "辞退", None => "未回答" } }
+                dt { "申請" } dd { (listed.map(listed_title).unwrap_or_default()) @if let Some(row) = listed { "（" (row.status.label_ja()) "）" } }
+                dt { "提示額（予算の残額）" } dd { (offer.remainder) }
+                dt { "回答期限" } dd { (view::day(Some(offer.expires_on))) }
+                dt { "回答" } dd { (super::promotion::answer_ja(offer.accepted)) }
             }
         }
         @if !fixed {
@@ -150,10 +179,10 @@ pub(super) fn ranking_page(
             }
         } @else {
             p { a.button href={ "/staff/rounds/" (id) "/decisions" } { "交付決定へ進む" } }
-            (super::promotion::section(visitor, id, ranking, applications, state))
+            (super::promotion::section(visitor, id, &ranking.promotions, applications, state))
         }
     };
-    let title = format!("順位：{}", text(&round["title"]));
+    let title = format!("順位：{}", round.settings.title);
     page_with_status(status_of(&[state]), visitor, &title, body)
 }
 
@@ -204,15 +233,22 @@ async fn fix(
             }
         }
     };
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/rounds/{}/ranking", encode(&id)),
-        Some(&acting.token),
-        None,
-    )
-    .idempotent(form.idempotency_key("fix"));
-    let response = match web.api.send(call).await {
-        Ok(answer) => redirect(&done_at(&path, "fixed", &answer)),
+    let state = &web.state;
+    let round = path_id(&id);
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "fix",
+    };
+    let fixed = web
+        .once(&acting.token, command, |actor, context| async move {
+            let staff = Staff::admit(actor)?;
+            let followed = decisions::fix_ranking(state, &context, &staff, round?).await?;
+            Ok(followed.position)
+        })
+        .await;
+    let response = match fixed {
+        Ok(position) => redirect(&done_after(&path, "fixed", Some(position))),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
             None => match load(&web, &acting.token, &id, None).await {

@@ -5,27 +5,30 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use grants_domain::application::content::REASON_MAX;
+use grants_domain::application::ScreeningChecks;
+use grants_domain::{ApplicationStatus, RoundId, ScreeningOutcome};
+use grants_projections::applications::ApplicationRow;
 use maud::html;
-use serde_json::{json, Value};
 
 use super::{
-    act, done_at, non_empty_title, refused_outright, resubmit, round_applications, round_menu,
-    status_of, status_of_row, title_of, Done,
+    act, done_after, listed_title, non_empty_title, refused_outright, resubmit, round_menu,
+    round_rows, status_of, Done,
 };
+use crate::policy::Staff;
 use crate::service::application_read::ApplicationRead;
-use crate::web::api::{encode, Call, Problem};
+use crate::service::applications;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    self, error_summary, flash, form_guard, instant_of, page, page_with_status, text, yen_of, Input,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -48,13 +51,13 @@ async fn list(
         Ok(round) => round,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let rows = match round_applications(&web, token, &id, done.at).await {
+    let rows = match round_rows(&web, token, &id, done.at).await {
         Ok(rows) => rows,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let waiting: Vec<&Value> = rows
+    let waiting: Vec<&ApplicationRow> = rows
         .iter()
-        .filter(|row| text(&row["status"]) == "submitted")
+        .filter(|row| row.status == ApplicationStatus::Submitted)
         .collect();
     let body = html! {
         (flash(done.notice(&[("screened", "形式審査の結果を登録しました。")])))
@@ -66,14 +69,14 @@ async fn list(
             (applications_table(&waiting, "形式審査を待つ申請"))
         }
         h2 { "この募集回のすべての申請（" (rows.len()) "件）" }
-        @let all: Vec<&Value> = rows.iter().collect();
+        @let all: Vec<&ApplicationRow> = rows.iter().collect();
         (applications_table(&all, "すべての申請"))
     };
     let title = format!("形式審査：{}", round.settings.title);
     page(&visitor, &title, body)
 }
 
-fn applications_table(rows: &[&Value], caption: &str) -> maud::Markup {
+fn applications_table(rows: &[&ApplicationRow], caption: &str) -> maud::Markup {
     html! {
         table {
             caption.visually-hidden { (caption) }
@@ -84,12 +87,12 @@ fn applications_table(rows: &[&Value], caption: &str) -> maud::Markup {
             tbody {
                 @for row in rows {
                     tr {
-                        td { a href={ "/staff/applications/" (text(&row["application_id"])) } { (title_of(row)) } }
-                        td { (text(&row["group_name"])) }
-                        td { (status_of_row(row)) }
-                        td { (instant_of(&row["submitted_at"])) }
-                        td.num { (yen_of(&row["requested_amount"])) }
-                        td.num { (yen_of(&row["max_amount"])) }
+                        td { a href={ "/staff/applications/" (row.application_id) } { (listed_title(row)) } }
+                        td { (row.group_name.as_deref().unwrap_or_default()) }
+                        td { (row.status.label_ja()) }
+                        td { (row.submitted_at.map_or_else(|| "—".to_owned(), view::instant)) }
+                        td.num { (view::yen(row.requested_amount)) }
+                        td.num { (row.max_amount.map_or_else(|| "—".to_owned(), view::yen)) }
                     }
                 }
             }
@@ -206,28 +209,48 @@ async fn screen(
             }
         }
     };
-    let mut body = json!({"outcome": form.get("outcome"), "reason": form.get("reason")});
+    let reason = form.get("reason").to_owned();
+    let outcome = match form.get("outcome") {
+        "eligible" => Some(ScreeningOutcome::Eligible),
+        "returned" => Some(ScreeningOutcome::Returned { reason }),
+        "ineligible" => Some(ScreeningOutcome::Ineligible { reason }),
+        _ => None,
+    };
     // The form shows the checks; a post without them (an older page) sends none.
-    if form.get("checks_shown") == "1" {
-        body["checks"] = json!({
-            "members": form.get("check_members") == "on",
-            "residents": form.get("check_residents") == "on",
-            "rules": form.get("check_rules") == "on",
-            "note": form.get("check_note"),
-        });
-    }
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/applications/{}/screening", encode(&id)),
-        Some(&acting.token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("screen"));
-    let response = match web.api.send(call).await {
-        Ok(screened) => redirect(&done_at(
-            &format!("/staff/rounds/{}/screening", text(&screened["round_id"])),
+    let checks = (form.get("checks_shown") == "1").then(|| ScreeningChecks {
+        members: form.get("check_members") == "on",
+        residents: form.get("check_residents") == "on",
+        rules: form.get("check_rules") == "on",
+        note: form.get("check_note").to_owned(),
+    });
+    let state = &web.state;
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "screen",
+    };
+    let application = path_id(&id);
+    let screened = web
+        .once(&acting.token, command, |actor, context| async move {
+            let outcome = outcome.ok_or_else(|| {
+                crate::service::ServiceError::invalid(
+                    "screening.outcome_unknown",
+                    "受理・差戻し・対象外のいずれかのボタンで送信してください",
+                    "choose eligible, returned or ineligible",
+                )
+            })?;
+            let staff = Staff::admit(actor)?;
+            let executed =
+                applications::screen(state, &context, &staff, application?, outcome, checks)
+                    .await?;
+            Ok::<(RoundId, i64), _>((executed.state.round_id(), executed.position))
+        })
+        .await;
+    let response = match screened {
+        Ok((round, position)) => redirect(&done_after(
+            &format!("/staff/rounds/{round}/screening"),
             "screened",
-            &screened,
+            Some(position),
         )),
         Err(problem) => match refused_outright(&acting.visitor, &problem, &path) {
             Some(page) => page,
