@@ -740,8 +740,16 @@ on_both_backends!(
         let reviewer = Browser::new(&app);
         reviewer.sign_in("reviewer0@example.jp").await;
         let path = format!("/review/rounds/{round}/ranking");
-        // Before the close the list names the round and links nowhere (the ranking is sealed).
-        let list = reviewer.get("/review").await;
+        // Before the close the list names the round and links nowhere (the ranking is sealed). The
+        // list is a read model: it catches up with the log within moments.
+        let mut list = reviewer.get("/review").await;
+        for _ in 0..50 {
+            if list.html.contains("採点受付中") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            list = reviewer.get("/review").await;
+        }
         assert!(
             !list.html.contains(&format!("href=\"{path}\"")),
             "{}",

@@ -1,20 +1,20 @@
 //! Correcting a round after opening (`round::correction`): staff send the corrected settings with
-//! a reason. The round is told how many applications it has, read from the log's directory.
+//! a reason (`service::rounds::correct`).
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::round::{RoundCommand, RoundSettings};
+use grants_domain::round::RoundSettings;
 use grants_domain::RoundId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::context::CommandContext;
-use super::error::{existing_for_command, ApiError};
+use super::error::ApiError;
 use super::extract::{Json, Path};
 use super::openapi as doc;
 use super::AppState;
 use crate::policy::Staff;
-use crate::service::rounds::run_as_staff;
+use crate::service::rounds as service;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,29 +39,19 @@ pub struct RoundCorrection {
 )]
 pub async fn correct(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Path(id): Path<RoundId>,
     Json(body): Json<RoundCorrection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let round = existing_for_command(&state.stores.rounds, id).await?;
-    let applications = crate::queries::applications_in_round(&state.db, id)
-        .await?
-        .len();
-    let command = RoundCommand::Correct {
-        settings: body.settings,
-        reason: body.reason,
-        applications: u32::try_from(applications).unwrap_or(u32::MAX),
-        by: actor.user_id,
-        at: context.now,
-    };
-    let executed = run_as_staff(&state, &context, round, command, &actor).await?;
+    let executed =
+        service::correct(&state, &context, &staff, id, body.settings, body.reason).await?;
     let settings = executed
         .state
         .settings
         .clone()
         .ok_or_else(ApiError::not_found)?;
-    let mut body = crate::service::rounds::read_for(id, &executed.state, &settings, Some(&actor));
+    let mut body = service::read_for(id, &executed.state, &settings, Some(&staff.0));
     body.position = Some(executed.position);
     Ok(Json(body))
 }

@@ -27,6 +27,7 @@ pub mod reviews;
 pub mod round_read;
 pub mod rounds;
 pub mod second_factor;
+pub mod work_queue;
 
 pub use context::CommandContext;
 pub use error::{ErrorKind, Problem, ServiceError};

@@ -119,6 +119,31 @@ pub async fn close_scoring(
     run_as_staff(state, context, round, command, actor).await
 }
 
+/// Staff correct the round's settings after opening (募集要項の訂正) with a reason; what may change
+/// is the round's rule (`round::correction`), told how many applications the round has, read from
+/// the log's directory.
+pub async fn correct(
+    state: &AppState,
+    context: &CommandContext,
+    Staff(actor): &Staff,
+    id: RoundId,
+    settings: RoundSettings,
+    reason: String,
+) -> Result<Executed<Round>, ServiceError> {
+    let round = load::existing_for_command(&state.stores.rounds, id).await?;
+    let applications = crate::queries::applications_in_round(&state.db, id)
+        .await?
+        .len();
+    let command = RoundCommand::Correct {
+        settings,
+        reason,
+        applications: u32::try_from(applications).unwrap_or(u32::MAX),
+        by: actor.user_id,
+        at: context.now,
+    };
+    run_as_staff(state, context, round, command, actor).await
+}
+
 /// Runs a staff command on a round loaded for it (`load::existing_for_command`).
 pub async fn run_as_staff(
     state: &AppState,

@@ -3,8 +3,8 @@
 //! staff to do (an advance request to pay, a settlement report to review, a refund to receive, a
 //! remainder to pay).
 //!
-//! The work comes from the staff work queue (`GET /api/v1/work-queue`), which reads it from the read
-//! models and the domain's rules of what waits on staff (`grants_domain::work`): a count per kind of
+//! The work comes from the staff work queue (`service::work_queue`, as `GET /api/v1/work-queue`
+//! answers it), which reads it from the read models and the domain's rules of what waits on staff (`grants_domain::work`): a count per kind of
 //! work at the top, then the applications to screen, the grants to act on and the runner-up offers
 //! waiting for an answer.
 
@@ -13,29 +13,20 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use maud::html;
-use serde_json::Value;
 
-use super::round_state;
+use super::round_stage;
 use grants_domain::work::StaffWork;
 
-use crate::http::work_queue::{WorkEntry, WorkQueue};
+use crate::policy::Staff;
+use crate::service::work_queue::{self, WorkEntry, WorkQueue};
 use crate::web::api::Problem;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
-use crate::web::view::{self, page, text, yen_of};
+use crate::web::view::{self, page};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
     Router::new().route("/staff", get(dashboard))
-}
-
-/// The staff work queue (`GET /api/v1/work-queue`): every kind of work with its objects.
-async fn work_queue(web: &Web, token: &str) -> Result<WorkQueue, Problem> {
-    let value = web.api.get("/api/v1/work-queue", Some(token)).await?;
-    Ok(serde_json::from_value(value).unwrap_or(WorkQueue {
-        kinds: Vec::new(),
-        failing_mail: 0,
-    }))
 }
 
 /// Where the dashboard lists a kind's objects.
@@ -96,30 +87,29 @@ fn entry_title(entry: &WorkEntry) -> &str {
 }
 
 fn amount(entry: &WorkEntry) -> String {
-    entry
-        .amount
-        .map(|amount| view::yen_of(&Value::from(amount)))
-        .unwrap_or_default()
+    entry.amount.map(view::yen).unwrap_or_default()
 }
 
 fn due(entry: &WorkEntry) -> String {
     entry
         .due_on
         .as_deref()
-        .map(|day| view::date_of(&Value::from(day)))
-        .unwrap_or_else(|| "—".to_owned())
+        .map_or_else(|| "—".to_owned(), view::date_ja)
 }
 
 async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
     let Some(token) = visitor.token() else {
         return login_then("/staff");
     };
-    let rounds = match web.api.get("/api/v1/rounds", Some(token)).await {
-        Ok(rounds) => rounds.as_array().cloned().unwrap_or_default(),
-        Err(problem) => return read_failed(&visitor, &problem, "/staff"),
+    let read = async {
+        let reads = web.reads(token).await?;
+        let rounds = reads.rounds().await?;
+        let staff = Staff::admit(web.caller(token).await?)?;
+        let queue = work_queue::work_queue(&web.state, &staff).await?;
+        Ok::<_, Problem>((rounds, queue))
     };
-    let queue = match work_queue(&web, token).await {
-        Ok(queue) => queue,
+    let (rounds, queue) = match read.await {
+        Ok(read) => read,
         Err(problem) => return read_failed(&visitor, &problem, "/staff"),
     };
     let to_screen = items_of(&queue, StaffWork::Screen);
@@ -173,12 +163,12 @@ async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Response {
                     } }
                     tbody {
                         @for round in &rounds {
-                            @let id = text(&round["id"]);
+                            @let id = round.id;
                             tr {
-                                td { a href={ "/staff/rounds/" (id) } { (text(&round["title"])) } }
-                                td { (round["fiscal_year"]) "年度・" (text(&round["course"])) }
-                                td { (round_state(round, now)) }
-                                td.num { (yen_of(&round["remaining_budget"])) " / " (yen_of(&round["budget"])) }
+                                td { a href={ "/staff/rounds/" (id) } { (round.settings.title) } }
+                                td { (round.settings.fiscal_year) "・" (round.settings.course) }
+                                td { (round_stage(round, now)) }
+                                td.num { (round.remaining_budget) " / " (round.settings.budget) }
                                 td {
                                     a href={ "/staff/rounds/" (id) "/screening" } { "形式審査" } " ・ "
                                     a href={ "/staff/rounds/" (id) "/committee" } { "審査委員会" } " ・ "

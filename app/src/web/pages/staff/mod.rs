@@ -6,9 +6,10 @@
 //! ([`figures`]); the mails not yet delivered ([`mail`]); and opening the accounts of staff, reviewers and auditors
 //! ([`accounts`]).
 //!
-//! As everywhere in the pages, nothing here decides a rule or who may act: each form becomes the
-//! JSON body of the documented API route, and the API's refusal (403, 404, or the rule's Japanese
-//! message) is what the staff member sees. This module holds what the staff pages share.
+//! As everywhere in the pages, nothing here decides a rule or who may act: each form is read into
+//! its use case's typed input and run once through the service layer (`Web::once`), and the
+//! service's refusal (403, 404, or the rule's Japanese message) is what the staff member sees. This
+//! module holds what the staff pages share.
 
 pub mod accounts;
 pub mod changes;
@@ -31,7 +32,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Router;
 use maud::{html, Markup};
-use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -42,7 +42,7 @@ use crate::web::api::Problem;
 use crate::web::caller::path_id;
 use crate::web::form::{guard, FormData, FormState, Guard};
 use crate::web::session::{set_session, Visitor};
-use crate::web::view::{error_summary, form_guard, page_with_status, yen_of};
+use crate::web::view::{error_summary, form_guard, page_with_status};
 use crate::web::Web;
 use grants_projections::applications::ApplicationRow;
 
@@ -212,78 +212,32 @@ pub(super) fn status_of(states: &[&FormState]) -> StatusCode {
     }
 }
 
-/// A number field as JSON: digits (full-width ones, commas and yen signs allowed) become a number,
-/// anything else stays text so that the API refuses it; `bad` collects such fields. An empty field
-/// stays empty text too: the API says what it needs.
-pub(super) fn number(value: &str, field: &str, bad: &mut Vec<String>) -> Value {
-    match crate::web::form::whole_number(value) {
-        Some(number) => json!(number),
-        None => {
-            bad.push(field.to_owned());
-            json!(value)
-        }
-    }
-}
-
-/// A `datetime-local` value (Japan Standard Time, as the form says) as the API's RFC 3339 instant.
-pub(super) fn jst_instant(local: &str, field: &str, bad: &mut Vec<String>) -> Value {
+/// A `datetime-local` value (Japan Standard Time, as the form says) as an instant.
+pub(super) fn jst_field(local: &str) -> Result<OffsetDateTime, &'static str> {
     let local = local.trim();
     let with_seconds = if local.len() == 16 {
         format!("{local}:00")
     } else {
         local.to_owned()
     };
-    let instant = format!("{with_seconds}+09:00");
-    if OffsetDateTime::parse(&instant, &Rfc3339).is_err() {
-        bad.push(field.to_owned());
-    }
-    json!(instant)
+    OffsetDateTime::parse(&format!("{with_seconds}+09:00"), &Rfc3339)
+        .map_err(|_| UNREADABLE_INSTANT)
 }
 
-/// An RFC 3339 instant as a `datetime-local` value in Japan Standard Time.
-pub(super) fn local_of(instant: &str) -> String {
-    OffsetDateTime::parse(instant, &Rfc3339)
-        .map(|at| {
-            let at = at.to_offset(grants_domain::JST);
-            format!(
-                "{:04}-{:02}-{:02}T{:02}:{:02}",
-                at.year(),
-                u8::from(at.month()),
-                at.day(),
-                at.hour(),
-                at.minute()
-            )
-        })
-        .unwrap_or_default()
-}
+/// Beside a date-and-time field whose value is not one.
+const UNREADABLE_INSTANT: &str = "日時を入力してください（例：2026-04-01 09:00）";
 
-/// The round's money: budget, decided so far and what remains (as the round read answers them).
-pub(super) fn budget_box(round: &Value) -> Markup {
-    html! {
-        div.summary-box #budget aria-live="polite" {
-            p { "予算額：" strong { (yen_of(&round["budget"])) } }
-            p { "交付決定額の合計：" strong { (yen_of(&round["decided_total"])) } }
-            p #remaining-budget { "予算の残額：" strong { (yen_of(&round["remaining_budget"])) } }
-        }
-    }
-}
-
-/// Where a round stands, from its window and whether scoring has closed.
-pub(super) fn round_state(round: &Value, now: OffsetDateTime) -> &'static str {
-    let at = |name: &str| {
-        round[name]
-            .as_str()
-            .and_then(|instant| OffsetDateTime::parse(instant, &Rfc3339).ok())
-    };
-    if round["scoring_closed"] == true {
-        "採点締切済み"
-    } else {
-        match (at("opens_at"), at("closes_at")) {
-            (Some(opens), _) if now < opens => "募集前",
-            (_, Some(closes)) if now < closes => "募集中",
-            _ => "募集締切・審査中",
-        }
-    }
+/// An instant as a `datetime-local` value in Japan Standard Time.
+pub(super) fn local_of(at: OffsetDateTime) -> String {
+    let at = at.to_offset(grants_domain::JST);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// The links of one round's pages.
@@ -365,34 +319,22 @@ pub(super) fn non_empty_title(title: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::macros::datetime;
 
     #[test]
     fn datetime_local_values_are_read_as_japan_standard_time() {
-        let mut bad = Vec::new();
         assert_eq!(
-            jst_instant("2026-04-01T00:00", "opens_at", &mut bad),
-            json!("2026-04-01T00:00:00+09:00")
+            jst_field("2026-04-01T00:00"),
+            Ok(datetime!(2026-04-01 00:00 +09:00))
         );
         assert_eq!(
-            jst_instant("2026-04-01T09:30:15", "opens_at", &mut bad),
-            json!("2026-04-01T09:30:15+09:00")
+            jst_field("2026-04-01T09:30:15"),
+            Ok(datetime!(2026-04-01 09:30:15 +09:00))
         );
-        assert!(bad.is_empty());
-        jst_instant("", "closes_at", &mut bad);
-        assert_eq!(bad, vec!["closes_at".to_owned()]);
-        assert_eq!(local_of("2026-03-31T15:00:00Z"), "2026-04-01T00:00");
-    }
-
-    #[test]
-    fn numbers_are_read_as_typed_in_japan() {
-        let mut bad = Vec::new();
+        assert_eq!(jst_field(""), Err(UNREADABLE_INSTANT));
         assert_eq!(
-            number("１，０００，０００円", "budget", &mut bad),
-            json!(1_000_000)
+            local_of(datetime!(2026-03-31 15:00 UTC)),
+            "2026-04-01T00:00"
         );
-        assert_eq!(number("¥286,000", "amount", &mut bad), json!(286_000));
-        assert!(bad.is_empty());
-        assert_eq!(number("たくさん", "budget", &mut bad), json!("たくさん"));
-        assert_eq!(bad, vec!["budget".to_owned()]);
     }
 }

@@ -1,36 +1,29 @@
 //! Correcting a round after opening (`/staff/rounds/{id}/correction`, 募集要項の訂正): the three
 //! corrections a city makes (extend the window, fix the description, raise the budget) with a
-//! reason. The page sends the round's settings as the API answers them with these three replaced;
-//! what may change is the API's rule (`round::correction`), whose refusal shows beside the field.
+//! reason. The page sends the round's settings as they stand with these three replaced; what may
+//! change is the round's rule (`round::correction`), whose refusal shows beside the field.
 
 use axum::extract::{Path, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use grants_domain::round::settings::DESCRIPTION_MAX_CHARS;
 use maud::{html, Markup};
-use serde_json::Value;
 
-use super::{act, jst_instant, local_of, number, refused_outright, status_of};
-use crate::web::api::{encode, Call, Problem};
-use crate::web::form::{Errors, FormData, FormState, PageForm};
+use super::{act, jst_field, local_of, refused_outright, status_of};
+use crate::policy::Staff;
+use crate::service::round_read::RoundRead;
+use crate::service::rounds;
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
+use crate::web::form::{required_yen_field, Errors, FormData, FormState, PageForm};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{error_summary, form_guard, instant_of, page_with_status, text, Input};
+use crate::web::view::{self, error_summary, form_guard, page_with_status, Input};
 use crate::web::Web;
 
 const FIELDS: &[&str] = &["closes_at", "description", "budget", "reason"];
-
-/// The round read's fields that are not settings.
-const NOT_SETTINGS: &[&str] = &[
-    "id",
-    "scoring_closed",
-    "decided_total",
-    "remaining_budget",
-    "committee",
-    "corrections",
-];
 
 pub fn routes() -> Router<Web> {
     Router::new().route(
@@ -39,49 +32,37 @@ pub fn routes() -> Router<Web> {
     )
 }
 
-async fn load(web: &Web, token: &str, id: &str) -> Result<Value, Problem> {
-    web.api
-        .get(format!("/api/v1/rounds/{}", encode(id)), Some(token))
-        .await
+async fn load(web: &Web, token: &str, id: &str) -> Result<RoundRead, Problem> {
+    web.reads(token).await?.round(id).await
 }
 
 /// The form's starting values: the round as it stands.
-fn current(round: &Value) -> FormData {
+fn current(round: &RoundRead) -> FormData {
     let mut fields = FormData::default();
-    fields.set("closes_at", local_of(text(&round["closes_at"])));
-    fields.set("description", text(&round["description"]).to_owned());
-    fields.set(
-        "budget",
-        round["budget"]
-            .as_i64()
-            .map(|budget| budget.to_string())
-            .unwrap_or_default(),
-    );
+    fields.set("closes_at", local_of(round.settings.closes_at));
+    fields.set("description", &round.settings.description);
+    fields.set("budget", round.settings.budget.to_i64().to_string());
     fields
 }
 
 /// The corrections made so far.
-pub(super) fn corrections_list(round: &Value) -> Markup {
-    let corrections = round["corrections"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+pub(super) fn corrections_list(round: &RoundRead) -> Markup {
     html! {
-        @if !corrections.is_empty() {
+        @if !round.corrections.is_empty() {
             table #round-corrections {
                 caption { "募集要項の訂正" }
                 thead { tr { th scope="col" { "日時" } th scope="col" { "訂正した項目" } th scope="col" { "理由" } } }
                 tbody {
-                    @for correction in corrections {
+                    @for correction in &round.corrections {
                         tr {
-                            td { (instant_of(&correction["corrected_at"])) }
+                            td { (view::instant_ja(&correction.corrected_at)) }
                             td {
-                                @for (n, field) in correction["changed"].as_array().into_iter().flatten().enumerate() {
+                                @for (n, field) in correction.changed.iter().enumerate() {
                                     @if n > 0 { "、" }
-                                    (field_ja(text(field)))
+                                    (field_ja(field))
                                 }
                             }
-                            td { (text(&correction["reason"])) }
+                            td { (correction.reason) }
                         }
                     }
                 }
@@ -105,7 +86,7 @@ fn field_ja(field: &str) -> &str {
     }
 }
 
-fn form_page(visitor: &Visitor, id: &str, round: &Value, state: &FormState) -> Response {
+fn form_page(visitor: &Visitor, id: &str, round: &RoundRead, state: &FormState) -> Response {
     let body = html! {
         p { a href={ "/staff/rounds/" (id) } { "募集回のページへ戻る" } }
         p { "受付期間の延長、説明の誤字の訂正、予算額の増額ができます。申請の受付が始まった後は、補助率・上限額・審査基準などの条件の変更や受付期間の短縮はできません。" }
@@ -120,7 +101,7 @@ fn form_page(visitor: &Visitor, id: &str, round: &Value, state: &FormState) -> R
             div.actions { button type="submit" { "訂正する" } }
         }
     };
-    let title = format!("募集要項の訂正：{}", text(&round["title"]));
+    let title = format!("募集要項の訂正：{}", round.settings.title);
     page_with_status(status_of(&[state]), visitor, &title, body)
 }
 
@@ -163,29 +144,37 @@ async fn correct(
         Ok(round) => round,
         Err(problem) => return acting.finish(read_failed(&acting.visitor, &problem, &path)),
     };
-    let mut bad = Vec::new();
-    let mut settings = round.clone();
-    if let Some(fields) = settings.as_object_mut() {
-        for name in NOT_SETTINGS {
-            fields.remove(*name);
-        }
-    }
-    settings["closes_at"] = jst_instant(form.get("closes_at"), "closes_at", &mut bad);
-    settings["description"] = Value::String(form.get("description").to_owned());
-    settings["budget"] = number(form.get("budget"), "budget", &mut bad);
-    let body = serde_json::json!({ "settings": settings, "reason": form.get("reason") });
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/rounds/{}/corrections", encode(&id)),
-        Some(&acting.token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("correct"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("/staff/rounds/{id}?done=corrected")),
+    let mut errors = Errors::default();
+    let closes_at = errors.read("closes_at", jst_field(form.get("closes_at")));
+    let budget = errors.read("budget", required_yen_field(form.get("budget")));
+    let (Some(closes_at), Some(budget)) = (closes_at, budget) else {
+        let state = FormState::new(form.typed()).with_errors(errors);
+        return acting.finish(form_page(&acting.visitor, &id, &round, &state));
+    };
+    let mut settings = round.settings.clone();
+    settings.closes_at = closes_at;
+    settings.description = form.get("description").to_owned();
+    settings.budget = budget;
+    let reason = form.get("reason").to_owned();
+    let state = &web.state;
+    let round_id = path_id(&id);
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "correct",
+    };
+    let corrected = web
+        .once(&acting.token, command, |actor, context| async move {
+            let staff = Staff::admit(actor)?;
+            rounds::correct(state, &context, &staff, round_id?, settings, reason).await?;
+            Ok(())
+        })
+        .await;
+    let response = match corrected {
+        Ok(()) => redirect(&format!("/staff/rounds/{id}?done=corrected")),
         Err(problem) => refused_outright(&acting.visitor, &problem, &path).unwrap_or_else(|| {
             // The settings' own field names are this form's, so the refusal lands beside them.
-            let errors = Errors::placed(&problem, FIELDS, &bad);
+            let errors = Errors::placed(&problem, FIELDS, &[]);
             form_page(
                 &acting.visitor,
                 &id,

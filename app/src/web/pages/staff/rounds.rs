@@ -6,28 +6,28 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use grants_domain::round::settings::{COURSE_MAX_CHARS, DESCRIPTION_MAX_CHARS, TITLE_MAX_CHARS};
+use grants_domain::round::RoundSettings;
+use grants_domain::{Criteria, Criterion, FiscalYear, RateSchedule, Ratio, Refusal};
 use maud::html;
-use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::{
-    act, budget_box, jst_instant, local_of, number, refused_outright, round_menu, round_state,
-    status_of, Done,
+    act, jst_field, local_of, refused_outright, round_budget, round_menu, round_stage, status_of,
+    Done,
 };
-use crate::web::api::{encode, Call};
-use crate::web::form::Errors;
-use crate::web::form::{FormData, FormState};
+use crate::policy::Staff;
+use crate::service::rounds;
+use crate::web::command::PageCommand;
+use crate::web::form::{
+    date_field, required_yen_field, whole_number, Errors, FormData, FormState, UNREADABLE_NUMBER,
+};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{
-    date_of, error_summary, flash, form_guard, instant_of, page, page_with_status, text, yen_of,
-    Input,
-};
+use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -78,7 +78,7 @@ fn suggested(now: OffsetDateTime) -> FormData {
         ("advance_cap_ratio", "4/5".into()),
         ("change_threshold_ratio", "1/5".into()),
         ("settlement_days", "30".into()),
-        ("opens_at", local_of(&crate::service::jst(now))),
+        ("opens_at", local_of(now)),
     ] {
         fields.set(name, value);
     }
@@ -101,78 +101,128 @@ fn suggested(now: OffsetDateTime) -> FormData {
     fields
 }
 
-/// The JSON body of `POST /api/v1/rounds` from the posted fields; `bad` collects fields that are
-/// not numbers or instants.
-fn round_body(form: &FormData, bad: &mut Vec<String>) -> Value {
+const UNREADABLE_YEAR: &str = "年度を西暦の4桁で入力してください（例：2026）";
+const UNREADABLE_RATES: &str =
+    "補助率を1/1以下の分数でカンマ区切りに入力してください（例：1/1, 3/4, 1/2）";
+const UNREADABLE_RATIO: &str = "分数で入力してください（例：7/10）";
+const UNREADABLE_CRITERIA: &str = "審査基準の最低点・最高点は0以上の整数で入力してください";
+
+/// A ratio field (`7/10`).
+fn ratio_field(value: &str) -> Result<Ratio, &'static str> {
+    value.trim().parse().map_err(|_| UNREADABLE_RATIO)
+}
+
+/// A whole number field that must be given.
+fn count(value: &str) -> Result<u32, &'static str> {
+    whole_number(value)
+        .and_then(|number| u32::try_from(number).ok())
+        .ok_or(UNREADABLE_NUMBER)
+}
+
+/// The settings typed in the new-round form; every field that cannot be read is named beside it,
+/// all at once, and the settings are `None`. Whether the settings hang together is the round's to
+/// say when it opens.
+fn read_settings(form: &FormData, errors: &mut Errors) -> Option<RoundSettings> {
     let keys = form.all("criterion_key");
     let at = |name: &str, n: usize| form.all(name).get(n).copied().unwrap_or("").to_owned();
-    let criteria: Vec<Value> = (0..keys.len())
-        .filter_map(|n| {
-            let line = [
+    let rows: Option<Vec<Criterion>> = (0..keys.len())
+        .map(|n| {
+            [
                 at("criterion_key", n),
                 at("criterion_label", n),
                 at("criterion_min", n),
                 at("criterion_max", n),
-            ];
-            if line.iter().all(|field| field.trim().is_empty()) {
-                return None;
-            }
-            Some(json!({
-                "key": line[0].trim(),
-                "label": line[1].trim(),
-                "min": number(&line[2], "criteria", bad),
-                "max": number(&line[3], "criteria", bad),
-            }))
+            ]
+        })
+        .filter(|line| !line.iter().all(|field| field.trim().is_empty()))
+        .map(|line| {
+            Some(Criterion {
+                key: line[0].trim().to_owned(),
+                label: line[1].trim().to_owned(),
+                min: count(&line[2]).ok()?,
+                max: count(&line[3]).ok()?,
+            })
         })
         .collect();
-    let rates: Vec<&str> = form
+    let criteria = match rows.map(Criteria::new) {
+        None => errors.read("criteria", Err(UNREADABLE_CRITERIA)),
+        Some(Err(refusal)) => {
+            errors.add(Some("criteria"), refusal.message_ja());
+            None
+        }
+        Some(Ok(criteria)) => Some(criteria),
+    };
+    let rates: Result<Vec<Ratio>, _> = form
         .get("rate_schedule")
         .split([',', '、', '，', '→', ' ', '　'])
         .map(str::trim)
         .filter(|rate| !rate.is_empty())
+        .map(str::parse::<Ratio>)
         .collect();
-    let body = json!({
-        "fiscal_year": number(form.get("fiscal_year"), "fiscal_year", bad),
-        "course": form.get("course"),
-        "title": form.get("title"),
-        "description": form.get("description"),
-        "budget": number(form.get("budget"), "budget", bad),
-        "cap": number(form.get("cap"), "cap", bad),
-        "floor": number(form.get("floor"), "floor", bad),
-        "rate_schedule": rates,
-        "rounding_unit": number(form.get("rounding_unit"), "rounding_unit", bad),
-        "max_grants_per_group": number(form.get("max_grants_per_group"), "max_grants_per_group", bad),
-        "opens_at": jst_instant(form.get("opens_at"), "opens_at", bad),
-        "closes_at": jst_instant(form.get("closes_at"), "closes_at", bad),
-        "criteria": criteria,
-        "pass_ratio": form.get("pass_ratio").trim(),
-        "advance_cap_ratio": form.get("advance_cap_ratio").trim(),
-        "change_threshold_ratio": form.get("change_threshold_ratio").trim(),
-        "settlement_days": number(form.get("settlement_days"), "settlement_days", bad),
-        // Empty: the default grace date, 10 April after the fiscal year.
-        "settlement_grace_date": match form.get("settlement_grace_date").trim() {
-            "" => Value::Null,
-            date => json!(date),
-        },
-    });
-    // A ratio the page cannot even read as a fraction: the API's refusal goes beside it.
-    for name in ["pass_ratio", "advance_cap_ratio", "change_threshold_ratio"] {
-        if form
-            .get(name)
-            .trim()
-            .parse::<grants_domain::Ratio>()
-            .is_err()
-        {
-            bad.push(name.to_owned());
-        }
-    }
-    if rates
-        .iter()
-        .any(|rate| rate.parse::<grants_domain::Ratio>().is_err())
-    {
-        bad.push("rate_schedule".into());
-    }
-    body
+    let rate_schedule = errors.read(
+        "rate_schedule",
+        rates
+            .ok()
+            .and_then(|rates| RateSchedule::new(rates).ok())
+            .ok_or(UNREADABLE_RATES),
+    );
+    let fiscal_year = errors.read(
+        "fiscal_year",
+        whole_number(form.get("fiscal_year"))
+            .and_then(|year| i32::try_from(year).ok())
+            .and_then(|year| FiscalYear::new(year).ok())
+            .ok_or(UNREADABLE_YEAR),
+    );
+    let mut yen = |name: &str| errors.read(name, required_yen_field(form.get(name)));
+    let (budget, cap, floor, rounding_unit) = (
+        yen("budget"),
+        yen("cap"),
+        yen("floor"),
+        yen("rounding_unit"),
+    );
+    let max_grants_per_group = errors.read(
+        "max_grants_per_group",
+        count(form.get("max_grants_per_group")),
+    );
+    let opens_at = errors.read("opens_at", jst_field(form.get("opens_at")));
+    let closes_at = errors.read("closes_at", jst_field(form.get("closes_at")));
+    let pass_ratio = errors.read("pass_ratio", ratio_field(form.get("pass_ratio")));
+    let advance_cap_ratio = errors.read(
+        "advance_cap_ratio",
+        ratio_field(form.get("advance_cap_ratio")),
+    );
+    let change_threshold_ratio = errors.read(
+        "change_threshold_ratio",
+        ratio_field(form.get("change_threshold_ratio")),
+    );
+    let settlement_days = errors.read("settlement_days", count(form.get("settlement_days")));
+    // Empty: the default grace date, 10 April after the fiscal year.
+    let settlement_grace_date = match form.get("settlement_grace_date").trim() {
+        "" => Some(None),
+        date => errors
+            .read("settlement_grace_date", date_field(date))
+            .map(Some),
+    };
+    Some(RoundSettings {
+        fiscal_year: fiscal_year?,
+        course: form.get("course").to_owned(),
+        title: form.get("title").to_owned(),
+        description: form.get("description").to_owned(),
+        budget: budget?,
+        cap: cap?,
+        floor: floor?,
+        rate_schedule: rate_schedule?,
+        rounding_unit: rounding_unit?,
+        max_grants_per_group: max_grants_per_group?,
+        opens_at: opens_at?,
+        closes_at: closes_at?,
+        criteria: criteria?,
+        pass_ratio: pass_ratio?,
+        advance_cap_ratio: advance_cap_ratio?,
+        change_threshold_ratio: change_threshold_ratio?,
+        settlement_days: settlement_days?,
+        settlement_grace_date: settlement_grace_date?,
+    })
 }
 
 fn criterion_cell(name: &str, label: &str, n: usize, value: &str, numeric: bool) -> maud::Markup {
@@ -277,23 +327,28 @@ async fn open_round(
         // The form needs nothing read, so it comes back whole, signed in or not.
         Err((visitor, state)) => return round_form(&visitor, &state),
     };
-    let mut bad = Vec::new();
-    let body = round_body(&form, &mut bad);
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/rounds",
-        Some(&acting.token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("open"));
-    let response = match web.api.send(call).await {
-        Ok(created) => redirect(&format!(
-            "/staff/rounds/{}?done=opened",
-            text(&created["id"])
-        )),
+    let mut errors = Errors::default();
+    let Some(settings) = read_settings(&form, &mut errors) else {
+        let state = FormState::new(form.typed()).with_errors(errors);
+        return acting.finish(round_form(&acting.visitor, &state));
+    };
+    let state = &web.state;
+    let command = PageCommand {
+        path: "/staff/rounds/new",
+        form: &form,
+        step: "open",
+    };
+    let opened = web
+        .once(&acting.token, command, |actor, context| async move {
+            let (id, _) = rounds::open(state, &context, &Staff::admit(actor)?, settings).await?;
+            Ok(id)
+        })
+        .await;
+    let response = match opened {
+        Ok(id) => redirect(&format!("/staff/rounds/{id}?done=opened")),
         Err(problem) => refused_outright(&acting.visitor, &problem, "/staff/rounds/new")
             .unwrap_or_else(|| {
-                let errors = Errors::placed(&problem, ROUND_FIELDS, &bad);
+                let errors = Errors::placed(&problem, ROUND_FIELDS, &[]);
                 round_form(
                     &acting.visitor,
                     &FormState::new(form.typed()).with_errors(errors),
@@ -314,42 +369,41 @@ async fn round(
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let round = match web
-        .api
-        .get(format!("/api/v1/rounds/{}", encode(&id)), Some(token))
-        .await
-    {
+    let round = match async { web.reads(token).await?.round(&id).await }.await {
         Ok(round) => round,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let rates: Vec<&str> = round["rate_schedule"]
-        .as_array()
-        .map(|rates| rates.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let settings = &round.settings;
+    let rates: Vec<String> = settings
+        .rate_schedule
+        .rates()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let body = html! {
         (flash(done.notice(&[
             ("opened", "募集回を開設しました。"),
             ("corrected", "募集要項を訂正しました。"),
         ])))
-        p { "状況：" strong { (round_state(&round, web.clock.now())) } }
+        p { "状況：" strong { (round_stage(&round, web.clock.now())) } }
         (round_menu(&id))
-        (budget_box(&round))
+        (round_budget(&round))
         h2 { "募集要項" }
         dl.facts {
-            dt { "年度" } dd { (round["fiscal_year"]) "年度" }
-            dt { "コース" } dd { (text(&round["course"])) }
-            dt { "説明" } dd { (text(&round["description"])) }
-            dt { "受付期間" } dd { (instant_of(&round["opens_at"])) " 〜 " (instant_of(&round["closes_at"])) }
-            dt { "補助上限額・下限額" } dd { (yen_of(&round["cap"])) " ・ " (yen_of(&round["floor"])) }
+            dt { "年度" } dd { (settings.fiscal_year) }
+            dt { "コース" } dd { (settings.course) }
+            dt { "説明" } dd { (settings.description) }
+            dt { "受付期間" } dd { (view::instant(settings.opens_at)) " 〜 " (view::instant(settings.closes_at)) }
+            dt { "補助上限額・下限額" } dd { (settings.cap) " ・ " (settings.floor) }
             dt { "補助率" } dd { (rates.join(" → ")) "（交付を受けた回数の順）" }
-            dt { "端数処理" } dd { (yen_of(&round["rounding_unit"])) "未満切り捨て" }
-            dt { "1団体の交付回数の上限" } dd { (round["max_grants_per_group"]) "回" }
-            dt { "合格ライン" } dd { "満点の" (text(&round["pass_ratio"])) }
-            dt { "概算払の上限" } dd { "交付決定額の" (text(&round["advance_cap_ratio"])) }
-            dt { "変更承認が必要な減額" } dd { (text(&round["change_threshold_ratio"])) "を超える減額" }
+            dt { "端数処理" } dd { (settings.rounding_unit) "未満切り捨て" }
+            dt { "1団体の交付回数の上限" } dd { (settings.max_grants_per_group) "回" }
+            dt { "合格ライン" } dd { "満点の" (settings.pass_ratio) }
+            dt { "概算払の上限" } dd { "交付決定額の" (settings.advance_cap_ratio) }
+            dt { "変更承認が必要な減額" } dd { (settings.change_threshold_ratio) "を超える減額" }
             dt { "実績報告の期限" } dd {
-                "事業完了後" (round["settlement_days"]) "日以内（最終期限："
-                @if round["settlement_grace_date"].is_null() { "年度終了後の4月10日" } @else { (date_of(&round["settlement_grace_date"])) }
+                "事業完了後" (settings.settlement_days) "日以内（最終期限："
+                @if let Some(date) = settings.settlement_grace_date { (view::day(Some(date))) } @else { "年度終了後の4月10日" }
                 "）"
             }
         }
@@ -357,11 +411,11 @@ async fn round(
             caption { "審査基準" }
             thead { tr { th scope="col" { "キー" } th scope="col" { "名称" } th.num scope="col" { "配点" } } }
             tbody {
-                @for criterion in round["criteria"].as_array().into_iter().flatten() {
+                @for criterion in settings.criteria.iter() {
                     tr {
-                        td { (text(&criterion["key"])) }
-                        td { (text(&criterion["label"])) }
-                        td.num { (criterion["min"]) "〜" (criterion["max"]) "点" }
+                        td { (criterion.key) }
+                        td { (criterion.label) }
+                        td.num { (criterion.min) "〜" (criterion.max) "点" }
                     }
                 }
             }
@@ -370,6 +424,6 @@ async fn round(
         p { a #correct-round href={ "/staff/rounds/" (id) "/correction" } { "募集要項を訂正する（受付期間の延長・説明の訂正・予算の増額）" } }
         p { a href="/staff" { "職員トップへ" } }
     };
-    let title = format!("募集回：{}", text(&round["title"]));
+    let title = format!("募集回：{}", settings.title);
     page(&visitor, &title, body)
 }
