@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use grants_projections::year_figures::{self, FiscalYearFigures};
+use grants_projections::year_figures::FiscalYearFigures;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,6 +14,7 @@ use super::error::ApiError;
 use super::extract::{Json, Query};
 use super::AppState;
 use crate::policy::Overseer;
+use crate::service::figures;
 
 /// Which fiscal year.
 #[derive(Deserialize, IntoParams)]
@@ -22,12 +23,6 @@ pub struct YearFilter {
     /// Only this fiscal year (named by the calendar year it starts in: 2026 = 令和8年度); every
     /// fiscal year with a round when absent.
     fiscal_year: Option<i32>,
-}
-
-async fn read(state: &AppState, filter: &YearFilter) -> Result<Vec<FiscalYearFigures>, ApiError> {
-    year_figures::figures(&state.db, filter.fiscal_year)
-        .await
-        .map_err(ApiError::from)
 }
 
 /// `GET /api/v1/figures?fiscal_year=`: per fiscal year (newest first), each course's figures and
@@ -45,10 +40,12 @@ async fn read(state: &AppState, filter: &YearFilter) -> Result<Vec<FiscalYearFig
 )]
 pub async fn figures(
     State(state): State<AppState>,
-    _: Overseer,
+    overseer: Overseer,
     Query(filter): Query<YearFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
-    Ok(Json(read(&state, &filter).await?))
+    Ok(Json(
+        figures::figures(&state, &overseer, filter.fiscal_year).await?,
+    ))
 }
 
 /// `GET /api/v1/figures.csv?fiscal_year=`: the same figures as CSV, UTF-8 with BOM, Japanese headers,
@@ -67,18 +64,17 @@ pub async fn figures(
 )]
 pub async fn figures_csv(
     State(state): State<AppState>,
-    _: Overseer,
+    overseer: Overseer,
     Query(filter): Query<YearFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let csv = year_figures::figures_csv(&read(&state, &filter).await?);
-    let name = match filter.fiscal_year {
-        Some(year) => format!("attachment; filename=\"figures-{year}.csv\""),
-        None => "attachment; filename=\"figures.csv\"".to_owned(),
-    };
+    let (name, csv) = figures::csv(&state, &overseer, filter.fiscal_year).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, name),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         csv,
     ))

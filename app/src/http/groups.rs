@@ -4,9 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use grants_domain::group::registration::{check_registration, form_order, RegistrationForm};
+use grants_domain::group::registration::RegistrationForm;
 use grants_domain::GroupId;
-use grants_domain::Refusal;
 use serde::Deserialize;
 use time::Date;
 use utoipa::ToSchema;
@@ -14,7 +13,7 @@ use utoipa::ToSchema;
 use super::answers::Created;
 use super::context::CommandContext;
 use super::error::ApiError;
-use super::extract::{unreadable, Json, Lenient, Path};
+use super::extract::{Json, Lenient, Path};
 use super::AppState;
 use crate::auth::Actor;
 use crate::policy::Applicant;
@@ -40,47 +39,6 @@ pub struct Registration {
     purpose: String,
 }
 
-/// A count that is not a whole number of 0 or more, or a date that is not a date.
-const COUNT_JA: &str = "0以上の整数（人数）を半角または全角の数字で入力してください";
-const COUNT_EN: &str = "must be a whole number, 0 or more";
-const DATE_JA: &str = "日付を入力してください（例：2020-04-01）";
-const DATE_EN: &str = "must be a date such as 2020-04-01";
-
-/// Values that could not be read, reported together with every refusal of the domain's check
-/// of the other fields: nothing is registered.
-fn unreadable_fields(body: &Registration, now: time::OffsetDateTime) -> Option<ApiError> {
-    let mut found = Vec::new();
-    if body.founded_on.0.is_none() {
-        found.push(unreadable("founded_on", DATE_JA, DATE_EN));
-    }
-    if body.member_count.0.is_none() {
-        found.push(unreadable("member_count", COUNT_JA, COUNT_EN));
-    }
-    if body.resident_member_count.0.is_none() {
-        found.push(unreadable("resident_member_count", COUNT_JA, COUNT_EN));
-    }
-    if found.is_empty() {
-        return None;
-    }
-    let form = RegistrationForm {
-        name: body.name.clone(),
-        registration_number: body.registration_number.clone(),
-        representative_name: body.representative_name.clone(),
-        address: body.address.clone(),
-        phone: body.phone.clone(),
-        email: body.email.clone(),
-        founded_on: body.founded_on.0,
-        member_count: body.member_count.0,
-        resident_member_count: body.resident_member_count.0,
-        purpose: body.purpose.clone(),
-    };
-    if let Err(refusal) = check_registration(&form, now) {
-        found.extend(refusal.each());
-    }
-    found.sort_by_key(|one| form_order(one.field));
-    Some(ApiError::invalid_fields(&found))
-}
-
 /// `POST /api/v1/groups`: an applicant registers a group and becomes its first member.
 #[utoipa::path(
     post,
@@ -97,28 +55,19 @@ pub async fn register(
     context: CommandContext,
     Json(body): Json<Registration>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if let Some(refused) = unreadable_fields(&body, context.now) {
-        return Err(refused);
-    }
-    let (Some(founded_on), Some(member_count), Some(resident_member_count)) = (
-        body.founded_on.0,
-        body.member_count.0,
-        body.resident_member_count.0,
-    ) else {
-        return Err(ApiError::internal("a field unread after the check"));
-    };
-    let input = service::Registration {
+    let form = RegistrationForm {
         name: body.name,
         registration_number: body.registration_number,
         representative_name: body.representative_name,
         address: body.address,
         phone: body.phone,
         email: body.email,
-        founded_on,
-        member_count,
-        resident_member_count,
+        founded_on: body.founded_on.0,
+        member_count: body.member_count.0,
+        resident_member_count: body.resident_member_count.0,
         purpose: body.purpose,
     };
+    let input = service::Registration::read(form, context.now)?;
     let (group_id, executed) = service::register(&state, &context, &applicant, input).await?;
     Ok((
         StatusCode::CREATED,

@@ -7,14 +7,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
 use super::extract::{Json, Query};
 use super::AppState;
 use crate::auth::Actor;
-use crate::mail::{Notices, OutboxMail};
+use crate::mail::{Notices, Outbox};
 use crate::policy::Staff;
 
 /// Which mails: those not yet delivered (the default), or the latest whatever their state.
@@ -34,15 +34,6 @@ pub struct MailFilter {
     state: Option<MailState>,
 }
 
-/// The outbox as staff see it.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct Outbox {
-    /// Mails whose delivery failed at least once and that are still not delivered.
-    pub failing: i64,
-    /// Newest event first, at most 200.
-    pub mails: Vec<OutboxMail>,
-}
-
 /// `GET /api/v1/mail` (staff).
 #[utoipa::path(
     get,
@@ -58,14 +49,13 @@ pub struct Outbox {
 )]
 pub async fn outbox(
     State(state): State<AppState>,
-    Staff(_actor): Staff,
+    staff: Staff,
     Query(filter): Query<MailFilter>,
 ) -> Result<axum::Json<Outbox>, ApiError> {
     let undelivered = matches!(filter.state.unwrap_or_default(), MailState::Undelivered);
-    Ok(axum::Json(Outbox {
-        failing: crate::mail::failing(&state.db).await?,
-        mails: crate::mail::list(&state.db, undelivered).await?,
-    }))
+    Ok(axum::Json(
+        crate::mail::outbox(&state.db, &staff, undelivered).await?,
+    ))
 }
 
 /// `GET /api/v1/notices` (signed in).

@@ -56,6 +56,28 @@ pub struct OutboxMail {
     pub sent_at: Option<String>,
 }
 
+/// The outbox as staff see it.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Outbox {
+    /// Mails whose delivery failed at least once and that are still not delivered.
+    pub failing: i64,
+    /// Newest event first, at most 200.
+    pub mails: Vec<OutboxMail>,
+}
+
+/// The outbox for staff (addresses are personal data): the mails not yet delivered
+/// (`undelivered`), or the latest ones, with how many are failing.
+pub async fn outbox(
+    db: &Database,
+    _staff: &crate::policy::Staff,
+    undelivered: bool,
+) -> Result<Outbox, ServiceError> {
+    Ok(Outbox {
+        failing: failing(db).await?,
+        mails: list(db, undelivered).await?,
+    })
+}
+
 /// The mails not yet delivered (`undelivered`), or the latest ones, newest event first; at most 200.
 pub async fn list(db: &Database, undelivered: bool) -> Result<Vec<OutboxMail>, ServiceError> {
     let sql = format!(

@@ -2,10 +2,12 @@
 //! registration (`grants_domain::group::registration`); its contact details are sealed before they
 //! enter the log (`crate::store::sealing`).
 
+use grants_domain::group::registration::{check_registration, form_order, RegistrationForm};
 use grants_domain::group::{Group, GroupCommand};
-use grants_domain::GroupId;
-use time::Date;
+use grants_domain::{GroupId, Refusal};
+use time::{Date, OffsetDateTime};
 
+use super::error::unreadable;
 use super::{CommandContext, ServiceError};
 use crate::auth::Actor;
 use crate::policy::{visible_group, Applicant};
@@ -24,6 +26,54 @@ pub struct Registration {
     pub member_count: u32,
     pub resident_member_count: u32,
     pub purpose: String,
+}
+
+/// A count that is not a whole number of 0 or more, or a date that is not a date.
+const COUNT_JA: &str = "0以上の整数（人数）を半角または全角の数字で入力してください";
+const COUNT_EN: &str = "must be a whole number, 0 or more";
+const DATE_JA: &str = "日付を入力してください（例：2020-04-01）";
+const DATE_EN: &str = "must be a date such as 2020-04-01";
+
+impl Registration {
+    /// The registration a form stands for, as an adapter read it (`None` for a date or a count
+    /// that could not be read). Values that could not be read are refused together with every
+    /// refusal of the domain's check of the other fields, in the form's order: nothing is
+    /// registered.
+    pub fn read(form: RegistrationForm, now: OffsetDateTime) -> Result<Self, ServiceError> {
+        let mut found = Vec::new();
+        if form.founded_on.is_none() {
+            found.push(unreadable("founded_on", DATE_JA, DATE_EN));
+        }
+        if form.member_count.is_none() {
+            found.push(unreadable("member_count", COUNT_JA, COUNT_EN));
+        }
+        if form.resident_member_count.is_none() {
+            found.push(unreadable("resident_member_count", COUNT_JA, COUNT_EN));
+        }
+        if let (Some(founded_on), Some(member_count), Some(resident_member_count)) = (
+            form.founded_on,
+            form.member_count,
+            form.resident_member_count,
+        ) {
+            return Ok(Registration {
+                name: form.name,
+                registration_number: form.registration_number,
+                representative_name: form.representative_name,
+                address: form.address,
+                phone: form.phone,
+                email: form.email,
+                founded_on,
+                member_count,
+                resident_member_count,
+                purpose: form.purpose,
+            });
+        }
+        if let Err(refusal) = check_registration(&form, now) {
+            found.extend(refusal.each());
+        }
+        found.sort_by_key(|one| form_order(one.field));
+        Err(ServiceError::invalid_fields(&found))
+    }
 }
 
 /// An applicant registers a group and becomes its first member.

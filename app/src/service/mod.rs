@@ -12,6 +12,7 @@ pub mod decisions;
 pub mod documents;
 pub mod erasure;
 pub mod error;
+pub mod figures;
 pub mod grant_list;
 pub mod grant_read;
 pub mod grants;

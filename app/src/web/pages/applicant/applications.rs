@@ -2,16 +2,18 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
-use serde_json::{json, Value};
 
 use super::application_form::status_box;
 use super::{load_application, non_empty, with_session, Flags};
+use crate::policy::Applicant;
 use crate::service::application_read::ApplicationRead;
+use crate::service::applications;
 use crate::service::round_read::RoundRead;
-use crate::web::api::{encode, Call};
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
@@ -22,7 +24,7 @@ use grants_domain::application::ApplicationStatus;
 /// What the application page shows above its forms when it is first opened: a 繰上げ offer, the
 /// documents (`pages::documents`).
 struct Above<'a> {
-    promotion: Option<&'a Value>,
+    promotion: Option<&'a crate::service::promotions::Offers>,
     documents: Markup,
 }
 
@@ -231,15 +233,23 @@ pub(super) async fn withdraw_application(
             Err(problem) => read_failed(&visitor, &problem, &path),
         };
     }
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/applications/{}/withdraw", encode(&id)),
-        Some(&token),
-        Some(json!({"reason": form.get("reason")})),
-    )
-    .idempotent(form.idempotency_key("withdraw"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("/applications/{id}?withdrawn=1")),
+    let reason = form.get("reason").to_owned();
+    let state = &web.state;
+    let application = path_id(&id);
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "withdraw",
+    };
+    let withdrawn = web
+        .once(&token, command, |actor, context| async move {
+            let applicant = Applicant::admit(actor)?;
+            applications::withdraw(state, &context, &applicant, application?, reason).await?;
+            Ok(())
+        })
+        .await;
+    let response = match withdrawn {
+        Ok(()) => redirect(&format!("/applications/{id}?withdrawn=1")),
         Err(problem) => {
             let mut errors = Errors::default();
             errors.problem(&problem, &["reason"]);

@@ -2,16 +2,16 @@
 
 use crate::web::form::PageForm;
 use axum::extract::State;
-use axum::http::Method;
 use axum::response::Response;
-use grants_domain::group::registration as group_limits;
+use grants_domain::group::registration::{self as group_limits, RegistrationForm};
 use grants_domain::group::{MIN_MEMBERS, MIN_RESIDENT_MEMBERS};
 use maud::html;
-use serde_json::json;
 
-use super::{number, with_session};
-use crate::web::api::Call;
-use crate::web::form::{guard, Errors, FormData, FormState, Guard};
+use super::with_session;
+use crate::policy::Applicant;
+use crate::service::groups;
+use crate::web::command::PageCommand;
+use crate::web::form::{count_field, date_field, guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, redirect};
 use crate::web::session::Visitor;
 use crate::web::view::{error_summary, form_guard, page_with_status, Input};
@@ -64,28 +64,35 @@ pub(super) async fn register_group(
         } => (visitor, token, signed_in_again),
         Guard::Rerender { visitor, state } => return group_page(&visitor, &state),
     };
-    let mut bad = Vec::new();
-    let body = json!({
-        "name": form.get("name"),
-        "registration_number": form.get("registration_number"),
-        "representative_name": form.get("representative_name"),
-        "address": form.get("address"),
-        "phone": form.get("phone"),
-        "email": form.get("email"),
-        "founded_on": form.get("founded_on"),
-        "member_count": number(form.get("member_count"), "member_count", &mut bad),
-        "resident_member_count": number(form.get("resident_member_count"), "resident_member_count", &mut bad),
-        "purpose": form.get("purpose"),
-    });
-    if form.get("founded_on").is_empty() {
-        bad.push("founded_on".into());
-    }
-    let call = Call::command(Method::POST, "/api/v1/groups", Some(&token), Some(body))
-        .idempotent(form.idempotency_key("group"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect("/my"),
+    let registration = RegistrationForm {
+        name: form.get("name").to_owned(),
+        registration_number: form.get("registration_number").to_owned(),
+        representative_name: form.get("representative_name").to_owned(),
+        address: form.get("address").to_owned(),
+        phone: form.get("phone").to_owned(),
+        email: form.get("email").to_owned(),
+        founded_on: date_field(form.get("founded_on")).ok(),
+        member_count: count_field(form.get("member_count")),
+        resident_member_count: count_field(form.get("resident_member_count")),
+        purpose: form.get("purpose").to_owned(),
+    };
+    let state = &web.state;
+    let command = PageCommand {
+        path: "/groups/new",
+        form: &form,
+        step: "group",
+    };
+    let registered = web
+        .once(&token, command, |actor, context| async move {
+            let input = groups::Registration::read(registration, context.now)?;
+            groups::register(state, &context, &Applicant::admit(actor)?, input).await?;
+            Ok(())
+        })
+        .await;
+    let response = match registered {
+        Ok(()) => redirect("/my"),
         Err(problem) => {
-            let errors = Errors::placed(&problem, GROUP_FIELDS, &bad);
+            let errors = Errors::placed(&problem, GROUP_FIELDS, &[]);
             group_page(&visitor, &FormState::new(form.typed()).with_errors(errors))
         }
     };

@@ -27,7 +27,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::service::application_read::ApplicationRead;
 use crate::service::round_read::RoundRead;
@@ -150,21 +149,6 @@ pub(super) fn with_session(
         response.headers_mut().append(name, value);
     }
     response
-}
-
-/// A number field as JSON: digits (full-width ones and commas allowed) become a number, an empty
-/// field 0, anything else stays text so that the API refuses it; `bad` collects such fields.
-pub(super) fn number(value: &str, field: &str, bad: &mut Vec<String>) -> Value {
-    if value.trim().is_empty() {
-        return json!(0);
-    }
-    match crate::web::form::whole_number(value) {
-        Some(number) => json!(number),
-        None => {
-            bad.push(field.to_owned());
-            json!(value)
-        }
-    }
 }
 
 /// The rows of a table of repeated fields (`names` in column order) as posted or loaded, without

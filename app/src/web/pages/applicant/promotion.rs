@@ -1,33 +1,46 @@
 //! The offers a group answers on its application: the remainder offered to the runner-up (次点,
 //! `/applications/{id}/runner-up`) and a 繰上げ採択 offer (`/applications/{id}/promotion`). Both show
-//! the amount offered and the last day to answer, as `GET /api/v1/applications/{id}/promotion-offer`
-//! answers them, and send the answer to the round (`POST /api/v1/rounds/{round}/runner-up-offer`,
-//! `.../promotion-offer`). After an acceptance the city decides the award (交付決定) as for any
+//! the amount offered and the last day to answer (the offers read of `GET
+//! /api/v1/applications/{id}/promotion-offer`), and send the answer to the round (the use cases of
+//! `POST /api/v1/rounds/{round}/runner-up-offer` and `.../promotion-offer`). After an acceptance the city decides the award (交付決定) as for any
 //! other; a refusal of the answer (past the last day, already answered) is shown on the page.
 
 use crate::web::form::PageForm;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
+use grants_domain::{ApplicationId, Yen};
 use maud::{html, Markup};
-use serde_json::{json, Value};
+use time::Date;
 
 use super::with_session;
-use crate::web::api::{encode, Call, Problem};
+use crate::policy::Applicant;
+use crate::service::{decisions, promotions};
+use crate::web::api::Problem;
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{date_of, error_summary, form_guard, page_with_status, text, yen_of};
+use crate::web::view::{self, error_summary, form_guard, page_with_status};
 use crate::web::Web;
 
-/// The offers read of an application (`offer`, `runner_up_offer`: null when none).
-pub(super) async fn load_offer(web: &Web, token: &str, id: &str) -> Result<Value, Problem> {
-    web.api
-        .get(
-            format!("/api/v1/applications/{}/promotion-offer", encode(id)),
-            Some(token),
-        )
-        .await
+/// The offers made to an application (the same read as `GET
+/// /api/v1/applications/{id}/promotion-offer`).
+pub(super) async fn load_offer(
+    web: &Web,
+    token: &str,
+    id: &str,
+) -> Result<promotions::Offers, Problem> {
+    web.reads(token).await?.offers(id).await
+}
+
+/// One offer as the page shows it, whichever kind it is.
+struct Offered {
+    amount: Yen,
+    offered_on: Option<Date>,
+    expires_on: Date,
+    accepted: Option<bool>,
 }
 
 /// The two offers a group may be made on one application.
@@ -45,18 +58,21 @@ impl OfferKind {
         }
     }
 
-    /// The offer in the offers read.
-    fn of(self, read: &Value) -> &Value {
+    /// The offer of this kind in the offers read.
+    fn of(self, read: &promotions::Offers) -> Option<Offered> {
         match self {
-            Self::RunnerUp => &read["runner_up_offer"],
-            Self::Promotion => &read["offer"],
-        }
-    }
-
-    fn amount(self, offer: &Value) -> &Value {
-        match self {
-            Self::RunnerUp => &offer["remainder"],
-            Self::Promotion => &offer["amount"],
+            Self::RunnerUp => read.runner_up.as_ref().map(|offer| Offered {
+                amount: offer.remainder,
+                offered_on: None,
+                expires_on: offer.expires_on,
+                accepted: offer.accepted,
+            }),
+            Self::Promotion => read.promotion.as_ref().map(|offer| Offered {
+                amount: offer.amount,
+                offered_on: Some(offer.offered_on),
+                expires_on: offer.expires_on,
+                accepted: offer.accepted,
+            }),
         }
     }
 
@@ -73,23 +89,15 @@ impl OfferKind {
             Self::Promotion => "予算に戻った額があるため、審査の順位に従って、この申請に補助金の交付を打診します。受諾されると、市が交付決定を行います（交付決定額は打診額以内です）。",
         }
     }
-
-    fn answer_route(self, round_id: &str) -> String {
-        match self {
-            Self::RunnerUp => format!("/api/v1/rounds/{}/runner-up-offer", encode(round_id)),
-            Self::Promotion => format!("/api/v1/rounds/{}/promotion-offer", encode(round_id)),
-        }
-    }
 }
 
 /// The boxes on the application page for the offers it was made.
-pub(super) fn notice_box(application_id: &str, read: &Value) -> Markup {
+pub(super) fn notice_box(application_id: &str, read: &promotions::Offers) -> Markup {
     html! {
         @for (kind, anchor) in [(OfferKind::RunnerUp, "runner-up"), (OfferKind::Promotion, "promotion")] {
-            @let offer = kind.of(read);
-            @if offer.is_object() {
+            @if let Some(offer) = kind.of(read) {
                 div.summary-box id=(anchor) {
-                    p { (kind.title()) "があります：" strong { (yen_of(kind.amount(offer))) } "（回答期限 " (date_of(&offer["expires_on"])) "）" }
+                    p { (kind.title()) "があります：" strong { (offer.amount) } "（回答期限 " (view::day(Some(offer.expires_on))) "）" }
                     p { a.button href=(kind.path(application_id)) { "内容を見て回答する" } }
                 }
             }
@@ -97,19 +105,25 @@ pub(super) fn notice_box(application_id: &str, read: &Value) -> Markup {
     }
 }
 
-fn page(visitor: &Visitor, kind: OfferKind, id: &str, read: &Value, state: &FormState) -> Response {
-    let offer = kind.of(read);
+fn page(
+    visitor: &Visitor,
+    kind: OfferKind,
+    id: &str,
+    read: Option<&promotions::Offers>,
+    state: &FormState,
+) -> Response {
+    let offer = read.and_then(|read| kind.of(read));
     let body = html! {
-        @if offer.is_object() {
+        @if let Some(offer) = &offer {
             p { (kind.explanation()) }
             dl.facts #offer {
-                dt { "提示額" } dd { (yen_of(kind.amount(offer))) }
-                @if offer["offered_on"].is_string() { dt { "打診日" } dd { (date_of(&offer["offered_on"])) } }
-                dt { "回答期限" } dd { (date_of(&offer["expires_on"])) }
-                dt { "回答" } dd { @match offer["accepted"].as_bool() { Some(true) => "受諾", Some(false) => "辞退", None => "未回答" } }
+                dt { "提示額" } dd { (offer.amount) }
+                @if let Some(day) = offer.offered_on { dt { "打診日" } dd { (view::day(Some(day))) } }
+                dt { "回答期限" } dd { (view::day(Some(offer.expires_on))) }
+                dt { "回答" } dd { @match offer.accepted { Some(true) => "受諾", Some(false) => "辞退", None => "未回答" } }
             }
             (error_summary(state))
-            @if offer["accepted"].is_null() {
+            @if offer.accepted.is_none() {
                 form.stack method="post" action=(kind.path(id)) {
                     (form_guard(visitor, state))
                     div.actions {
@@ -138,7 +152,7 @@ async fn show(web: Web, visitor: Visitor, kind: OfferKind, id: String) -> Respon
             &visitor,
             kind,
             &id,
-            &read,
+            Some(&read),
             &FormState::new(FormData::default()),
         ),
         Err(problem) => read_failed(&visitor, &problem, &path),
@@ -161,25 +175,51 @@ async fn answer(
         } => (visitor, token, signed_in_again),
         Guard::Rerender { visitor, state } => {
             let read = match visitor.token() {
-                Some(token) => load_offer(&web, token, &id).await.unwrap_or(Value::Null),
-                None => Value::Null,
+                Some(token) => load_offer(&web, token, &id).await.ok(),
+                None => None,
             };
-            return page(&visitor, kind, &id, &read, &state);
+            return page(&visitor, kind, &id, read.as_ref(), &state);
         }
     };
     let read = match load_offer(&web, &token, &id).await {
         Ok(read) => read,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    let call = Call::command(
-        Method::POST,
-        kind.answer_route(text(&read["round_id"])),
-        Some(&token),
-        Some(json!({"application_id": id, "accept": form.get("accept") == "true"})),
-    )
-    .idempotent(form.idempotency_key("offer-answer"));
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&path),
+    let accept = form.get("accept") == "true";
+    let round = read.round_id;
+    let application = path_id::<ApplicationId>(&id);
+    let state = &web.state;
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "offer-answer",
+    };
+    let answered = web
+        .once(&token, command, |actor, context| async move {
+            let applicant = Applicant::admit(actor)?;
+            let application = application?;
+            match kind {
+                OfferKind::RunnerUp => {
+                    decisions::answer_offer(
+                        state,
+                        &context,
+                        &applicant,
+                        round,
+                        application,
+                        accept,
+                    )
+                    .await?;
+                }
+                OfferKind::Promotion => {
+                    promotions::answer(state, &context, &applicant, round, application, accept)
+                        .await?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+    let response = match answered {
+        Ok(()) => redirect(&path),
         Err(problem) if problem.status == StatusCode::NOT_FOUND => {
             read_failed(&visitor, &problem, &path)
         }
@@ -190,7 +230,7 @@ async fn answer(
                 &visitor,
                 kind,
                 &id,
-                &read,
+                Some(&read),
                 &FormState::new(form.typed()).with_errors(errors),
             )
         }

@@ -1,7 +1,7 @@
 //! The year's figures (`/staff/figures`): per fiscal year and course, the applications, awards,
-//! amounts decided, paid, refunded and finalised, and the participants reported, as
-//! `GET /api/v1/figures` answers them; and their CSV (`/staff/figures.csv`, the API's
-//! `GET /api/v1/figures.csv` handed over as a download). Which fiscal year a figure belongs to is
+//! amounts decided, paid, refunded and finalised, and the participants reported
+//! (`service::figures`, as `GET /api/v1/figures` answers them); and their CSV
+//! (`/staff/figures.csv`, the same as `GET /api/v1/figures.csv`, handed over as a download). Which fiscal year a figure belongs to is
 //! the read model's definition (`grants_projections::year_figures`); the page repeats it for the
 //! reader.
 
@@ -13,6 +13,8 @@ use axum::Router;
 use grants_projections::year_figures::{Figures, FiscalYearFigures};
 use maud::{html, Markup};
 
+use crate::policy::Overseer;
+use crate::service::figures;
 use crate::web::api::Problem;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
@@ -38,8 +40,12 @@ async fn figures(State(web): State<Web>, visitor: Visitor) -> Response {
     let Some(token) = visitor.token() else {
         return login_then("/staff/figures");
     };
-    let years: Vec<FiscalYearFigures> = match web.api.get("/api/v1/figures", Some(token)).await {
-        Ok(answer) => serde_json::from_value(answer).unwrap_or_default(),
+    let read = async {
+        let overseer = Overseer::admit(web.caller(token).await?)?;
+        Ok::<_, Problem>(figures::figures(&web.state, &overseer, None).await?)
+    };
+    let years: Vec<FiscalYearFigures> = match read.await {
+        Ok(years) => years,
         Err(problem) => return read_failed(&visitor, &problem, "/staff/figures"),
     };
     let body = html! {
@@ -130,26 +136,30 @@ fn year_table(year: &FiscalYearFigures) -> Markup {
     }
 }
 
-/// The API's CSV, handed to the browser as a download.
+/// The CSV, handed to the browser as a download.
 async fn figures_csv(
     State(web): State<Web>,
     visitor: Visitor,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
-    let path = match query.as_deref().and_then(fiscal_year_of) {
-        Some(year) => format!("/api/v1/figures.csv?fiscal_year={year}"),
-        None => "/api/v1/figures.csv".to_owned(),
-    };
+    let fiscal_year = query.as_deref().and_then(fiscal_year_of);
     let Some(token) = visitor.token() else {
         return login_then("/staff/figures");
     };
-    match web.api.get_file(&path, Some(token)).await {
-        Ok(file) => (
+    let read = async {
+        let overseer = Overseer::admit(web.caller(token).await?)?;
+        Ok::<_, Problem>(figures::csv(&web.state, &overseer, fiscal_year).await?)
+    };
+    match read.await {
+        Ok((name, csv)) => (
             [
-                (header::CONTENT_TYPE, file.content_type),
-                (header::CONTENT_DISPOSITION, file.disposition),
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
             ],
-            file.bytes,
+            csv,
         )
             .into_response(),
         Err(problem) => failed(&visitor, &problem),

@@ -1,5 +1,5 @@
 //! The mail outbox (`/staff/mail`): the mails not yet delivered, with each one's tries and the last
-//! error, as `GET /api/v1/mail` answers them; `?state=all` shows the latest mails whatever their
+//! error (`crate::mail::outbox`, as `GET /api/v1/mail` answers them); `?state=all` shows the latest mails whatever their
 //! state. A mail keeps being tried with growing pauses (app/src/mail/sender.rs); this page is where
 //! staff see that a group has not been told, and why.
 
@@ -9,12 +9,12 @@ use axum::routing::get;
 use axum::Router;
 use maud::html;
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::http::mail::Outbox;
+use crate::policy::Staff;
+use crate::web::api::Problem;
 use crate::web::pages::{login_then, read_failed};
 use crate::web::session::Visitor;
-use crate::web::view::{instant_of, page};
+use crate::web::view::{instant_ja, page};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -40,19 +40,12 @@ async fn outbox(
     let Some(token) = visitor.token() else {
         return login_then(path);
     };
-    let api = if all {
-        "/api/v1/mail?state=all"
-    } else {
-        "/api/v1/mail"
+    let read = async {
+        let staff = Staff::admit(web.caller(token).await?)?;
+        Ok::<_, Problem>(crate::mail::outbox(&web.state.db, &staff, !all).await?)
     };
-    let outbox: Outbox = match web.api.get(api, Some(token)).await {
-        Ok(answer) => match serde_json::from_value(answer) {
-            Ok(outbox) => outbox,
-            Err(_) => Outbox {
-                failing: 0,
-                mails: Vec::new(),
-            },
-        },
+    let outbox = match read.await {
+        Ok(outbox) => outbox,
         Err(problem) => return read_failed(&visitor, &problem, path),
     };
     let body = html! {
@@ -77,11 +70,11 @@ async fn outbox(
                         tr {
                             td { (mail.subject) }
                             td { @for address in &mail.recipients { (address) br; } }
-                            td { (instant_of(&Value::from(mail.created_at.as_str()))) }
+                            td { (instant_ja(&mail.created_at)) }
                             td.num { (mail.attempts) }
                             td {
                                 @if let Some(sent) = &mail.sent_at {
-                                    "送信済み（" (instant_of(&Value::from(sent.as_str()))) "）"
+                                    "送信済み（" (instant_ja(sent)) "）"
                                 } @else if let Some(error) = &mail.last_error {
                                     "再送待ち：" (error)
                                 } @else {
