@@ -247,3 +247,92 @@ async fn staff_must_enrol_first_sqlite() {
 async fn staff_must_enrol_first_postgres() {
     staff_must_enrol_first(grants_tests::Backend::Postgres).await;
 }
+
+/// The secret as `totp_secrets` stores it.
+async fn stored_secret(app: &TestApp, user_id: &str) -> String {
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    grants_app::with_pool!(&db, pool => sqlx::query_scalar::<_, String>(
+        "SELECT secret FROM totp_secrets WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await
+    .unwrap())
+}
+
+/// Puts `user_id`'s secret back in clear, as the table kept it before sealing (40 hex digits).
+async fn store_in_clear(app: &TestApp, user_id: &str, clear: &str) {
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    grants_app::with_pool!(&db, pool => sqlx::query(
+        "UPDATE totp_secrets SET secret = $1 WHERE user_id = $2",
+    )
+    .bind(clear)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected());
+}
+
+on_both_backends!(
+    the_secret_is_sealed_at_rest_and_one_kept_in_clear_still_verifies,
+    |app: TestApp| async move {
+        let email = "sealed-totp@example.jp";
+        let staff = app.account_with_role("staff", email).await;
+        let me = app
+            .call(Method::GET, "/api/v1/sessions/current", &staff, None, 200)
+            .await["user"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let begun = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions/current/totp",
+                &staff,
+                None,
+                201,
+            )
+            .await;
+        let secret = begun["secret"].as_str().unwrap().to_owned();
+        let clear = hex::encode(Secret::Encoded(secret.clone()).to_bytes().unwrap());
+        // Sealed from the start: neither the secret's hex nor its base32 is in the row.
+        let stored = stored_secret(&app, &me).await;
+        assert!(!stored.to_lowercase().contains(&clear), "{stored}");
+        assert!(!stored.contains(&secret), "{stored}");
+        assert!(stored.contains("XChaCha20-Poly1305"), "{stored}");
+        app.call(
+            Method::POST,
+            "/api/v1/sessions/current/totp/confirm",
+            &staff,
+            Some(&json!({"code": code_at(&secret, app.clock.now())})),
+            200,
+        )
+        .await;
+
+        // A row from before sealing: the secret in clear still verifies, and is sealed by it.
+        store_in_clear(&app, &me, &clear).await;
+        app.clock.advance(time::Duration::seconds(30));
+        let code = code_at(&secret, app.clock.now());
+        let signed_in = sign_in(&app, email, Some(&code)).await;
+        assert_eq!(signed_in.status, 201, "{:?}", signed_in.body);
+        let resealed = stored_secret(&app, &me).await;
+        assert!(resealed.contains("XChaCha20-Poly1305"), "{resealed}");
+        assert!(!resealed.to_lowercase().contains(&clear), "{resealed}");
+
+        // A service starting on a database with secrets in clear seals them at start, with the
+        // same key (the key file beside the SQLite file, the configured key on PostgreSQL): a
+        // code checked by the new instance lets in.
+        store_in_clear(&app, &me, &clear).await;
+        let second = grants_tests::spawn_second_instance(&app).await;
+        let at_start = stored_secret(&app, &me).await;
+        assert!(at_start.contains("XChaCha20-Poly1305"), "{at_start}");
+        app.clock.advance(time::Duration::seconds(30));
+        let code = code_at(&secret, app.clock.now());
+        assert_eq!(sign_in(&second, email, Some(&code)).await.status, 201);
+    }
+);

@@ -20,7 +20,14 @@ pub async fn confirm(
     actor: &Actor,
     code: &str,
 ) -> Result<Vec<String>, ServiceError> {
-    let codes = totp::confirm(&state.db, actor.user_id, code, state.clock.now()).await?;
+    let codes = totp::confirm(
+        &state.db,
+        state.totp_key()?,
+        actor.user_id,
+        code,
+        state.clock.now(),
+    )
+    .await?;
     let command = AccountCommand::EnrolSecondFactor { at: context.now };
     context
         .run(
