@@ -19,6 +19,7 @@ pub mod groups;
 pub mod idempotency;
 pub mod load;
 pub mod members;
+pub mod password_reset;
 pub mod promotions;
 pub mod review_read;
 pub mod reviews;
