@@ -336,3 +336,122 @@ on_both_backends!(
         assert_eq!(sign_in(&second, email, Some(&code)).await.status, 201);
     }
 );
+
+/// The reset form of the staff accounts page (the second form of `/staff/users/new`) as a page of
+/// its own, so that its one-time id and CSRF token are the first found.
+fn reset_form(page: &grants_tests::browser::Page) -> grants_tests::browser::Page {
+    let at = page.html.find("id=\"totp-reset\"").expect("the reset form");
+    grants_tests::browser::Page {
+        status: page.status,
+        headers: page.headers.clone(),
+        html: page.html[at..].to_owned(),
+        url: page.url.clone(),
+    }
+}
+
+on_both_backends!(
+    staff_reset_a_colleagues_second_factor_on_the_accounts_page,
+    |app: TestApp| async move {
+        let email = "lost-device@example.jp";
+        let owner = app.account_with_role("staff", email).await;
+        let begun = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions/current/totp",
+                &owner,
+                None,
+                201,
+            )
+            .await;
+        let secret = begun["secret"].as_str().unwrap().to_owned();
+        app.call(
+            Method::POST,
+            "/api/v1/sessions/current/totp/confirm",
+            &owner,
+            Some(&json!({"code": code_at(&secret, app.clock.now())})),
+            200,
+        )
+        .await;
+        assert_eq!(sign_in(&app, email, None).await.status, 401);
+        let colleague = "colleague-page@example.jp";
+        app.account_with_role("staff", colleague).await;
+        let browser = grants_tests::browser::Browser::new(&app);
+        browser.sign_in(colleague).await;
+        let post = |address: &'static str| {
+            let browser = &browser;
+            async move {
+                let page = reset_form(&browser.get("/staff/users/new").await);
+                let fields = [
+                    ("_csrf", page.csrf()),
+                    ("_form", page.form_id()),
+                    ("reset_email", address.to_owned()),
+                ];
+                let borrowed: Vec<(&str, &str)> =
+                    fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                (
+                    browser.post("/staff/users/totp-reset", &borrowed).await,
+                    fields,
+                )
+            }
+        };
+
+        // The refusals, in Japanese: no such address; one's own (never by its owner).
+        let (unknown, _) = post("nobody@example.jp").await;
+        assert_eq!(unknown.status, 422, "{}", unknown.html);
+        assert!(unknown
+            .html
+            .contains("このメールアドレスのアカウントはありません"));
+        assert!(unknown.html.contains("value=\"nobody@example.jp\""));
+        let (own, _) = post(colleague).await;
+        assert_eq!(own.status, 422, "{}", own.html);
+        assert!(
+            own.html.contains("自分の2段階認証は解除できません"),
+            "{}",
+            own.html
+        );
+        assert_eq!(count_events(&app, "SecondFactorReset").await, 0);
+
+        // The colleague's: reset, recorded once, the owner's sessions ended, and the next
+        // sign-in needs no code (they enrol again).
+        let (done, fields) = post(email).await;
+        assert_eq!(done.status, 200, "{}", done.html);
+        assert!(
+            done.html.contains("2段階認証を解除しました"),
+            "{}",
+            done.html
+        );
+        assert_eq!(count_events(&app, "SecondFactorReset").await, 1);
+        let ended = app
+            .send(Method::GET, "/api/v1/work-queue", Some(&owner), None)
+            .await;
+        assert_eq!(ended.status, 401);
+        assert_eq!(sign_in(&app, email, None).await.status, 201);
+        // The same submission posted again (a double click) is the same reset, not a refusal.
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let replayed = browser.post("/staff/users/totp-reset", &borrowed).await;
+        assert!(replayed.html.contains("2段階認証を解除しました"));
+        assert_eq!(count_events(&app, "SecondFactorReset").await, 1);
+        // A new submission: nothing left to reset.
+        let (nothing, _) = post(email).await;
+        assert_eq!(nothing.status, 422, "{}", nothing.html);
+        assert!(nothing
+            .html
+            .contains("このアカウントには解除する2段階認証がありません"));
+
+        // Auditors may not reset anyone's factor.
+        let auditor = "auditor-page@example.jp";
+        app.account_with_role("auditor", auditor).await;
+        let other = grants_tests::browser::Browser::new(&app);
+        other.sign_in(auditor).await;
+        // (The session's CSRF token from a form the auditor has, so that only the role refuses.)
+        let page = other.get("/account/totp").await;
+        let refused = other
+            .post(
+                "/staff/users/totp-reset",
+                &[("_csrf", &page.csrf()), ("reset_email", email)],
+            )
+            .await;
+        assert_eq!(refused.status, 403, "{}", refused.html);
+        assert!(!refused.html.contains("2段階認証を解除しました"));
+    }
+);
