@@ -123,7 +123,7 @@ fn user_page_with(
             (error_summary(reset))
             form.stack method="post" action=(RESET_PATH) {
                 (form_guard(visitor, reset))
-                (Input::text("reset_email", "解除するアカウントのメールアドレス").kind("email").required().autocomplete("off").render(reset))
+                (Input::text("reset_email", "解除するアカウント（ログインに使うメール）").kind("email").required().autocomplete("off").render(reset))
                 div.actions { button type="submit" { "2段階認証を解除する" } }
             }
         }
