@@ -153,6 +153,23 @@ pub async fn mark_verified(
     }
 }
 
+/// The role an account acts in when it records something about itself without a session (a
+/// mailed link used): the first of applicant, staff, auditor, coordinator it holds, else reviewer.
+pub fn own_role(roles: &BTreeSet<Role>) -> crate::store::ActorRole {
+    use crate::store::ActorRole;
+    if roles.contains(&Role::Applicant) {
+        ActorRole::Applicant
+    } else if roles.contains(&Role::Staff) {
+        ActorRole::Staff
+    } else if roles.contains(&Role::Auditor) {
+        ActorRole::Auditor
+    } else if roles.contains(&Role::Coordinator) {
+        ActorRole::Coordinator
+    } else {
+        ActorRole::Reviewer
+    }
+}
+
 /// Loads an account, if it exists.
 pub async fn load(state: &AppState, user_id: UserId) -> Result<Option<Account>, ServiceError> {
     Ok(state.stores.accounts.load(&user_id.to_string()).await?)

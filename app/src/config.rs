@@ -59,12 +59,47 @@ pub struct ServeConfig {
     /// do anything else; `--require-staff-totp=false` to let them work without.
     #[arg(long, env = "GRANTS_REQUIRE_STAFF_TOTP", default_value_t = true, action = clap::ArgAction::Set)]
     pub require_staff_totp: bool,
+    /// The key the TOTP secrets are encrypted with at rest.
+    #[command(flatten)]
+    pub totp: TotpConfig,
     /// The clock the service reads the day from (the system's; tests set a settable one).
     #[arg(skip)]
     pub clock: crate::clock::Clock,
     /// The official documents (PDF notices).
     #[command(flatten)]
     pub documents: DocumentsConfig,
+}
+
+/// The key that encrypts the second factors' TOTP secrets at rest (`crate::auth::totp`).
+#[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct TotpConfig {
+    /// 32 bytes as 64 hex digits or base64. Keep it out of the database and give every instance
+    /// the same one. Without it, the key in `totp.key` beside the SQLite file (`data/totp.key` with
+    /// PostgreSQL) is used, made on first start.
+    #[arg(long = "totp-key", env = "GRANTS_TOTP_KEY", hide_env_values = true, value_parser = crate::auth::totp::SecretKey::parse)]
+    pub key: Option<crate::auth::totp::SecretKey>,
+}
+
+impl TotpConfig {
+    /// The key file used when no key is given: `totp.key` in the data directory.
+    pub fn key_file(database_url: &str) -> std::path::PathBuf {
+        data_directory(database_url).join("totp.key")
+    }
+}
+
+/// The directory of the service's own files: the SQLite file's, or `data` with PostgreSQL.
+pub fn data_directory(database_url: &str) -> std::path::PathBuf {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        return std::path::PathBuf::from("data");
+    }
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .unwrap_or(database_url);
+    std::path::Path::new(path)
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .to_owned()
 }
 
 /// The official documents (`crate::documents`): who signs them and the font they embed.
@@ -118,17 +153,7 @@ impl AttachmentsConfig {
         if let Some(dir) = &self.attachments_dir {
             return dir.clone();
         }
-        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            return std::path::PathBuf::from("data/attachments");
-        }
-        let path = database_url
-            .strip_prefix("sqlite://")
-            .or_else(|| database_url.strip_prefix("sqlite:"))
-            .unwrap_or(database_url);
-        std::path::Path::new(path)
-            .parent()
-            .unwrap_or(std::path::Path::new(""))
-            .join("attachments")
+        data_directory(database_url).join("attachments")
     }
 
     /// The store these settings name.

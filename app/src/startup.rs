@@ -20,6 +20,15 @@ impl Application {
         let db = Database::connect(&config.database.database_url).await?;
         db.migrate().await?;
         let blobs = config.attachments.store(&config.database.database_url)?;
+        let totp_key =
+            crate::auth::totp::SecretKey::from_config(&config.totp, &config.database.database_url)?;
+        // Secrets stored in clear before sealing are sealed now, not when their owner next signs in.
+        let sealed = crate::auth::totp::seal_clear_secrets(&db, &totp_key)
+            .await
+            .map_err(|error| anyhow::anyhow!("sealing the TOTP secrets: {error:?}"))?;
+        if sealed > 0 {
+            tracing::info!(sealed, "TOTP secrets stored in clear are now sealed");
+        }
         let listener = TcpListener::bind(&config.listen).await?;
         Ok(Application {
             listener,
@@ -40,6 +49,7 @@ impl Application {
                 clock: config.clock.clone(),
                 require_verified_email: config.require_verified_email,
                 require_staff_totp: config.require_staff_totp,
+                totp_key: Some(std::sync::Arc::new(totp_key)),
                 trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
                 sign_up_limiter: std::sync::Arc::new(SignUpLimiter::new(Allowance {
                     free: config.sign_ups_per_hour,

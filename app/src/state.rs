@@ -54,6 +54,9 @@ pub struct AppState {
     pub require_verified_email: bool,
     /// Whether staff and auditors must enrol a second factor first (`crate::auth::totp`).
     pub require_staff_totp: bool,
+    /// The key the TOTP secrets are sealed with (`crate::auth::totp`); none in a state built in
+    /// code for tools that never touch a second factor ([`AppState::totp_key`] refuses then).
+    pub totp_key: Option<Arc<crate::auth::totp::SecretKey>>,
     /// The clock (`crate::clock`): the system's unless a test set another.
     pub clock: crate::clock::Clock,
     /// Sessions served from memory for a short while (`crate::auth::session_cache`).
@@ -94,9 +97,19 @@ impl AppState {
             clock: crate::clock::Clock::system(),
             require_verified_email: false,
             require_staff_totp: false,
+            totp_key: None,
             sessions: crate::auth::session_cache::SessionCache::new(&db),
             db,
         }
+    }
+}
+
+impl AppState {
+    /// The key of the TOTP secrets; an internal error in a state built without one.
+    pub fn totp_key(&self) -> Result<&crate::auth::totp::SecretKey, crate::service::ServiceError> {
+        self.totp_key.as_deref().ok_or_else(|| {
+            crate::service::ServiceError::internal("this service was built without a TOTP key")
+        })
     }
 }
 

@@ -19,6 +19,7 @@ pub async fn serve_from_env() {
     };
     let port_file = std::env::var("GRANTS_CHILD_PORT_FILE").expect("a port file");
     grants_app::telemetry::init_logging();
+    let totp = crate::totp_config(&url);
     let config = ServeConfig {
         database: DatabaseConfig { database_url: url },
         listen: "127.0.0.1:0".into(),
@@ -48,6 +49,7 @@ pub async fn serve_from_env() {
         clock: Default::default(),
         require_verified_email: false,
         require_staff_totp: false,
+        totp,
     };
     let app = Application::build(&config)
         .await

@@ -97,6 +97,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
         require_verified_email: false,
         // Off unless a test turns it on: the scenarios' staff do not carry an authenticator.
         require_staff_totp: false,
+        totp: totp_config(&database_url),
     };
     configure(&mut config);
     let app = Application::build(&config)
@@ -138,6 +139,7 @@ pub async fn spawn_second_instance(first: &TestApp) -> TestApp {
         clock: first.clock.clone(),
         require_verified_email: false,
         require_staff_totp: false,
+        totp: totp_config(&first.database_url),
     };
     let app = Application::build(&config)
         .await
@@ -154,6 +156,21 @@ pub async fn spawn_second_instance(first: &TestApp) -> TestApp {
         _attachments_dir: attachments_dir,
     }
 }
+
+/// The TOTP key a test service on `database_url` seals second factors with: on SQLite none, so the
+/// service makes its key file beside the database (the embedded default, shared by every
+/// instance and restart on that file); on PostgreSQL, whose default key file would be `data/`
+/// under the tests' directory, [`TEST_TOTP_KEY`].
+pub fn totp_config(database_url: &str) -> grants_app::config::TotpConfig {
+    grants_app::config::TotpConfig {
+        key: database_url
+            .starts_with("postgres")
+            .then(|| grants_app::auth::totp::SecretKey::parse(TEST_TOTP_KEY).expect("a key")),
+    }
+}
+
+/// The TOTP key of the tests' PostgreSQL services (64 hex digits).
+pub const TEST_TOTP_KEY: &str = "7465737473206f6e6c793a206e6f742061206b657920666f722070726f647563";
 
 /// Creates a database with a random name in the test cluster and returns its URL.
 async fn fresh_postgres_database() -> String {

@@ -156,6 +156,9 @@ pub fn access(operation_id: &str) -> Option<Access> {
             &[Stranger, Reviewer],
         ),
         "groups_members_invite" => access(&[Member, Staff], &[Stranger, Reviewer]),
+        // The representative or staff withdraw an open invitation (the matrix names an address
+        // never invited: 409, or 422 for a member who is not the representative).
+        "groups_members_withdraw_invitation" => access(&[Member, Staff], &[Stranger, Reviewer]),
         "groups_members_accept" => access(APPLICANTS, &[]),
         "groups_members_remove" | "groups_members_make_representative" => {
             access(&[Member], &[Stranger])
@@ -343,6 +346,9 @@ pub fn well_formed_body(operation_id: &str, ids: &Ids) -> Option<Value> {
             json!({"email": format!("invitee-{}@example.jp", uuid::Uuid::new_v4().simple())})
         }
         "groups_members_accept" => json!({"token": "0".repeat(64)}),
+        "groups_members_withdraw_invitation" => {
+            json!({"email": format!("never-invited-{}@example.jp", uuid::Uuid::new_v4().simple())})
+        }
         "groups_coordinators_consent" => {
             json!({"coordinator_id": ids.account, "may_submit": false})
         }

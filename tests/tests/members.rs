@@ -329,3 +329,139 @@ async fn a_group_invites_removes_and_hands_over_sqlite() {
 async fn a_group_invites_removes_and_hands_over_postgres() {
     a_group_invites_removes_and_hands_over(Backend::Postgres).await;
 }
+
+async fn withdraw(app: &TestApp, token: &str, group: &str, address: &str) -> grants_tests::Answer {
+    app.send(
+        Method::POST,
+        &format!("/api/v1/groups/{group}/members/invitations/withdraw"),
+        Some(token),
+        Some(&json!({"email": address})),
+    )
+    .await
+}
+
+/// An open invitation is withdrawn by the representative or staff (never another member, an
+/// auditor or a stranger); its link then says so, and it leaves the list. On the members' page the
+/// representative has a button per open invitation; another member has none.
+async fn an_open_invitation_is_withdrawn(backend: Backend) {
+    let app = app_mailing_to_the_sink(backend).await;
+    let (alice, bob, erin, frank, gina) = (
+        fresh_address("alice"),
+        fresh_address("bob"),
+        fresh_address("erin"),
+        fresh_address("frank"),
+        fresh_address("gina"),
+    );
+    let alice_token = app.applicant(&alice).await;
+    let group = app.register_group(&alice_token, "川辺を守る会").await;
+    let bob_token = app.applicant(&bob).await;
+    let bobs = invite(&app, &alice_token, &group, &bob).await;
+    assert_eq!(accept(&app, &bob_token, &group, &bobs).await.status, 200);
+    let erins = invite(&app, &alice_token, &group, &erin).await;
+
+    // Bob is a member but not the representative; an auditor changes nothing; a stranger is
+    // told the group does not exist.
+    let not_rep = withdraw(&app, &bob_token, &group, &erin).await;
+    assert_eq!(not_rep.status, 422, "{:?}", not_rep.body);
+    assert_eq!(not_rep.body["code"], "group.not_representative");
+    let auditor = app
+        .account_with_role("auditor", &fresh_address("auditor"))
+        .await;
+    assert_eq!(withdraw(&app, &auditor, &group, &erin).await.status, 403);
+    let stranger = app.applicant(&fresh_address("stranger")).await;
+    assert_eq!(withdraw(&app, &stranger, &group, &erin).await.status, 404);
+    assert_eq!(
+        members(&app, &alice_token, &group).await["invitations"][0]["email"],
+        erin
+    );
+
+    // Alice withdraws it (the address as typed, in another case): it leaves the list, and the
+    // link, even for the invited address's account, says it was withdrawn.
+    let done = withdraw(&app, &alice_token, &group, &erin.to_uppercase()).await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    assert_eq!(done.body["withdrawn"], 1);
+    assert_eq!(
+        members(&app, &alice_token, &group).await["invitations"],
+        json!([])
+    );
+    let erin_token = app.applicant(&erin).await;
+    let gone = accept(&app, &erin_token, &group, &erins).await;
+    assert_eq!(gone.status, 410, "{:?}", gone.body);
+    assert_eq!(gone.body["code"], "group.invitation_withdrawn");
+    let again = withdraw(&app, &alice_token, &group, &erin).await;
+    assert_eq!(again.status, 409, "{:?}", again.body);
+    assert_eq!(again.body["code"], "group.no_open_invitation");
+
+    // Staff withdraw one too.
+    let franks = invite(&app, &alice_token, &group, &frank).await;
+    let staff = app
+        .account_with_role("staff", &fresh_address("staff"))
+        .await;
+    assert_eq!(withdraw(&app, &staff, &group, &frank).await.status, 200);
+    let frank_token = app.applicant(&frank).await;
+    assert_eq!(
+        accept(&app, &frank_token, &group, &franks).await.status,
+        410
+    );
+
+    // On the page: Bob sees the open invitation without a button; Alice withdraws it.
+    invite(&app, &alice_token, &group, &gina).await;
+    let bob_browser = Browser::new(&app);
+    bob_browser.sign_in(&bob).await;
+    let bobs_page = bob_browser.get(&format!("/groups/{group}/members")).await;
+    assert!(bobs_page.html.contains(&gina), "{}", bobs_page.html);
+    assert!(
+        !bobs_page.html.contains("招待を取り消す"),
+        "{}",
+        bobs_page.html
+    );
+    let alice_browser = Browser::new(&app);
+    alice_browser.sign_in(&alice).await;
+    let page = alice_browser.get(&format!("/groups/{group}/members")).await;
+    assert!(page.html.contains("招待を取り消す"), "{}", page.html);
+    let withdrawn = alice_browser
+        .post(
+            &format!("/groups/{group}/members/invitations/withdraw"),
+            &[
+                ("_csrf", &page.csrf()),
+                ("_form", &page.form_id()),
+                ("invited_email", &gina),
+            ],
+        )
+        .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.html);
+    assert!(
+        withdrawn.html.contains("招待を取り消しました"),
+        "{}",
+        withdrawn.html
+    );
+    assert!(!withdrawn.html.contains(&gina), "{}", withdrawn.html);
+    // Nothing left to withdraw: the rule, in Japanese, on the page.
+    let page = alice_browser.get(&format!("/groups/{group}/members")).await;
+    let refused = alice_browser
+        .post(
+            &format!("/groups/{group}/members/invitations/withdraw"),
+            &[
+                ("_csrf", &page.csrf()),
+                ("_form", &page.form_id()),
+                ("invited_email", &gina),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(
+        refused.html.contains("招待中のリンクはありません"),
+        "{}",
+        refused.html
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_invitation_is_withdrawn_sqlite() {
+    an_open_invitation_is_withdrawn(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_invitation_is_withdrawn_postgres() {
+    an_open_invitation_is_withdrawn(Backend::Postgres).await;
+}

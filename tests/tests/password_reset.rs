@@ -7,6 +7,7 @@
 //! reset form do the same in a browser.
 
 use grants_tests::browser::Browser;
+use grants_tests::process::{count_events, dump_events};
 use grants_tests::smtp::{app_mailing_to_the_sink, fresh_address, mails_to, wait_for_mails};
 use grants_tests::{Backend, TestApp, TEST_PASSWORD};
 use reqwest::Method;
@@ -61,6 +62,18 @@ async fn a_mailed_link_resets_the_password_once(backend: Backend) {
     let app = app_mailing_to_the_sink(backend).await;
     let (alice, bob) = (fresh_address("alice"), fresh_address("bob"));
     let alice_session = app.applicant(&alice).await;
+    let alice_id = app
+        .call(
+            Method::GET,
+            "/api/v1/sessions/current",
+            &alice_session,
+            None,
+            200,
+        )
+        .await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.applicant(&bob).await;
 
     let first = a_new_link(&app, &alice).await;
@@ -111,6 +124,18 @@ async fn a_mailed_link_resets_the_password_once(backend: Backend) {
     assert_eq!(old_session.status, 401);
     // The wrong account is untouched: Bob signs in as before.
     assert_eq!(signs_in(&app, &bob, TEST_PASSWORD).await, 201);
+    // The reset is on Alice's record, with no secret in it: neither password nor the link.
+    assert_eq!(count_events(&app, "PasswordReset").await, 1);
+    let log = dump_events(&app, "account").await;
+    let recorded = log
+        .lines()
+        .find(|line| line.contains(" PasswordReset "))
+        .unwrap();
+    assert!(recorded.starts_with(&alice_id), "{recorded}");
+    assert!(recorded.contains("mailed_link"), "{recorded}");
+    for secret in [NEW_PASSWORD, second.as_str(), "$argon2"] {
+        assert!(!log.contains(secret), "{secret} in the log");
+    }
 
     // Reused: refused. The earlier link was voided by the reset.
     for token in [&second, &first] {
@@ -137,6 +162,8 @@ async fn a_mailed_link_resets_the_password_once(backend: Backend) {
     assert_eq!(expired.body["code"], "account.reset_link_expired");
     assert_eq!(signs_in(&app, &bob, TEST_PASSWORD).await, 201);
     app.clock.advance(time::Duration::minutes(-31));
+    // Refused links recorded nothing.
+    assert_eq!(count_events(&app, "PasswordReset").await, 1);
 
     // In a browser: the sign-in page links 「パスワードをお忘れの方」, whose form mails a link; the
     // link's page sets the password.
@@ -194,13 +221,32 @@ async fn a_mailed_link_resets_the_password_once(backend: Backend) {
         )
         .await;
     assert!(again.html.contains("既に使われています"), "{}", again.html);
-
+    assert_eq!(count_events(&app, "PasswordReset").await, 2);
     // A fourth request for Alice's address within the hour must wait.
     let throttled = app
         .post_json("/api/v1/password-resets", &json!({"email": alice}))
         .await;
     assert_eq!(throttled.status, 429, "{:?}", throttled.body);
     assert_eq!(throttled.body["code"], "auth.too_many_resets");
+
+    // (After the throttle's check, which must follow the last request within a second.)
+    // An auditor sees both on the account's timeline, in Japanese.
+    let auditor_address = fresh_address("auditor");
+    app.account_with_role("auditor", &auditor_address).await;
+    let auditor = Browser::new(&app);
+    auditor.sign_in(&auditor_address).await;
+    let timeline = auditor
+        .get(&format!("/audit/streams/account/{alice_id}"))
+        .await;
+    assert_eq!(
+        timeline
+            .html
+            .matches("パスワードの再設定（メールのリンク）")
+            .count(),
+        2,
+        "{}",
+        timeline.html
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

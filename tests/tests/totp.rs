@@ -247,3 +247,211 @@ async fn staff_must_enrol_first_sqlite() {
 async fn staff_must_enrol_first_postgres() {
     staff_must_enrol_first(grants_tests::Backend::Postgres).await;
 }
+
+/// The secret as `totp_secrets` stores it.
+async fn stored_secret(app: &TestApp, user_id: &str) -> String {
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    grants_app::with_pool!(&db, pool => sqlx::query_scalar::<_, String>(
+        "SELECT secret FROM totp_secrets WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await
+    .unwrap())
+}
+
+/// Puts `user_id`'s secret back in clear, as the table kept it before sealing (40 hex digits).
+async fn store_in_clear(app: &TestApp, user_id: &str, clear: &str) {
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    grants_app::with_pool!(&db, pool => sqlx::query(
+        "UPDATE totp_secrets SET secret = $1 WHERE user_id = $2",
+    )
+    .bind(clear)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .unwrap()
+    .rows_affected());
+}
+
+on_both_backends!(
+    the_secret_is_sealed_at_rest_and_one_kept_in_clear_still_verifies,
+    |app: TestApp| async move {
+        let email = "sealed-totp@example.jp";
+        let staff = app.account_with_role("staff", email).await;
+        let me = app
+            .call(Method::GET, "/api/v1/sessions/current", &staff, None, 200)
+            .await["user"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let begun = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions/current/totp",
+                &staff,
+                None,
+                201,
+            )
+            .await;
+        let secret = begun["secret"].as_str().unwrap().to_owned();
+        let clear = hex::encode(Secret::Encoded(secret.clone()).to_bytes().unwrap());
+        // Sealed from the start: neither the secret's hex nor its base32 is in the row.
+        let stored = stored_secret(&app, &me).await;
+        assert!(!stored.to_lowercase().contains(&clear), "{stored}");
+        assert!(!stored.contains(&secret), "{stored}");
+        assert!(stored.contains("XChaCha20-Poly1305"), "{stored}");
+        app.call(
+            Method::POST,
+            "/api/v1/sessions/current/totp/confirm",
+            &staff,
+            Some(&json!({"code": code_at(&secret, app.clock.now())})),
+            200,
+        )
+        .await;
+
+        // A row from before sealing: the secret in clear still verifies, and is sealed by it.
+        store_in_clear(&app, &me, &clear).await;
+        app.clock.advance(time::Duration::seconds(30));
+        let code = code_at(&secret, app.clock.now());
+        let signed_in = sign_in(&app, email, Some(&code)).await;
+        assert_eq!(signed_in.status, 201, "{:?}", signed_in.body);
+        let resealed = stored_secret(&app, &me).await;
+        assert!(resealed.contains("XChaCha20-Poly1305"), "{resealed}");
+        assert!(!resealed.to_lowercase().contains(&clear), "{resealed}");
+
+        // A service starting on a database with secrets in clear seals them at start, with the
+        // same key (the key file beside the SQLite file, the configured key on PostgreSQL): a
+        // code checked by the new instance lets in.
+        store_in_clear(&app, &me, &clear).await;
+        let second = grants_tests::spawn_second_instance(&app).await;
+        let at_start = stored_secret(&app, &me).await;
+        assert!(at_start.contains("XChaCha20-Poly1305"), "{at_start}");
+        app.clock.advance(time::Duration::seconds(30));
+        let code = code_at(&secret, app.clock.now());
+        assert_eq!(sign_in(&second, email, Some(&code)).await.status, 201);
+    }
+);
+
+/// The reset form of the staff accounts page (the second form of `/staff/users/new`) as a page of
+/// its own, so that its one-time id and CSRF token are the first found.
+fn reset_form(page: &grants_tests::browser::Page) -> grants_tests::browser::Page {
+    let at = page.html.find("id=\"totp-reset\"").expect("the reset form");
+    grants_tests::browser::Page {
+        status: page.status,
+        headers: page.headers.clone(),
+        html: page.html[at..].to_owned(),
+        url: page.url.clone(),
+    }
+}
+
+on_both_backends!(
+    staff_reset_a_colleagues_second_factor_on_the_accounts_page,
+    |app: TestApp| async move {
+        let email = "lost-device@example.jp";
+        let owner = app.account_with_role("staff", email).await;
+        let begun = app
+            .call(
+                Method::POST,
+                "/api/v1/sessions/current/totp",
+                &owner,
+                None,
+                201,
+            )
+            .await;
+        let secret = begun["secret"].as_str().unwrap().to_owned();
+        app.call(
+            Method::POST,
+            "/api/v1/sessions/current/totp/confirm",
+            &owner,
+            Some(&json!({"code": code_at(&secret, app.clock.now())})),
+            200,
+        )
+        .await;
+        assert_eq!(sign_in(&app, email, None).await.status, 401);
+        let colleague = "colleague-page@example.jp";
+        app.account_with_role("staff", colleague).await;
+        let browser = grants_tests::browser::Browser::new(&app);
+        browser.sign_in(colleague).await;
+        let post = |address: &'static str| {
+            let browser = &browser;
+            async move {
+                let page = reset_form(&browser.get("/staff/users/new").await);
+                let fields = [
+                    ("_csrf", page.csrf()),
+                    ("_form", page.form_id()),
+                    ("reset_email", address.to_owned()),
+                ];
+                let borrowed: Vec<(&str, &str)> =
+                    fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                (
+                    browser.post("/staff/users/totp-reset", &borrowed).await,
+                    fields,
+                )
+            }
+        };
+
+        // The refusals, in Japanese: no such address; one's own (never by its owner).
+        let (unknown, _) = post("nobody@example.jp").await;
+        assert_eq!(unknown.status, 422, "{}", unknown.html);
+        assert!(unknown
+            .html
+            .contains("このメールアドレスのアカウントはありません"));
+        assert!(unknown.html.contains("value=\"nobody@example.jp\""));
+        let (own, _) = post(colleague).await;
+        assert_eq!(own.status, 422, "{}", own.html);
+        assert!(
+            own.html.contains("自分の2段階認証は解除できません"),
+            "{}",
+            own.html
+        );
+        assert_eq!(count_events(&app, "SecondFactorReset").await, 0);
+
+        // The colleague's: reset, recorded once, the owner's sessions ended, and the next
+        // sign-in needs no code (they enrol again).
+        let (done, fields) = post(email).await;
+        assert_eq!(done.status, 200, "{}", done.html);
+        assert!(
+            done.html.contains("2段階認証を解除しました"),
+            "{}",
+            done.html
+        );
+        assert_eq!(count_events(&app, "SecondFactorReset").await, 1);
+        let ended = app
+            .send(Method::GET, "/api/v1/work-queue", Some(&owner), None)
+            .await;
+        assert_eq!(ended.status, 401);
+        assert_eq!(sign_in(&app, email, None).await.status, 201);
+        // The same submission posted again (a double click) is the same reset, not a refusal.
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let replayed = browser.post("/staff/users/totp-reset", &borrowed).await;
+        assert!(replayed.html.contains("2段階認証を解除しました"));
+        assert_eq!(count_events(&app, "SecondFactorReset").await, 1);
+        // A new submission: nothing left to reset.
+        let (nothing, _) = post(email).await;
+        assert_eq!(nothing.status, 422, "{}", nothing.html);
+        assert!(nothing
+            .html
+            .contains("このアカウントには解除する2段階認証がありません"));
+
+        // Auditors may not reset anyone's factor.
+        let auditor = "auditor-page@example.jp";
+        app.account_with_role("auditor", auditor).await;
+        let other = grants_tests::browser::Browser::new(&app);
+        other.sign_in(auditor).await;
+        // (The session's CSRF token from a form the auditor has, so that only the role refuses.)
+        let page = other.get("/account/totp").await;
+        let refused = other
+            .post(
+                "/staff/users/totp-reset",
+                &[("_csrf", &page.csrf()), ("reset_email", email)],
+            )
+            .await;
+        assert_eq!(refused.status, 403, "{}", refused.html);
+        assert!(!refused.html.contains("2段階認証を解除しました"));
+    }
+);

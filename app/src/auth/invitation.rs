@@ -9,6 +9,9 @@
 //! - Accepting it (`crate::service::members::accept`) needs the signed-in account whose address is
 //!   the invited one: a forwarded or leaked link adds nobody else. The account is added to the group
 //!   (`MemberAdded`), then the link is marked used by a conditional update (one use).
+//! - The representative or staff may withdraw an open invitation ([`withdraw`]; a row of
+//!   `group_invitation_withdrawals`, migration 0025): its link then says so (410
+//!   `group.invitation_withdrawn`).
 //! - Neither the token nor the address is ever written to the service's log lines.
 
 use grants_domain::{GroupId, UserId};
@@ -62,6 +65,8 @@ pub enum Invitation {
     Unknown,
     Expired,
     Used,
+    /// Withdrawn by the representative or staff before it was used.
+    Withdrawn,
 }
 
 /// An invitation not yet used nor expired, as the group's members see it.
@@ -108,9 +113,10 @@ pub async fn check(
     token: &str,
     now: OffsetDateTime,
 ) -> Result<Invitation, ServiceError> {
-    let row: Option<(String, i64, Option<i64>)> = with_pool!(db, pool => sqlx::query_as(
-        "SELECT email, expires_at, used_at FROM group_invitations
-          WHERE token_hash = $1 AND group_id = $2",
+    let row: Option<(String, i64, Option<i64>, Option<i64>)> = with_pool!(db, pool => sqlx::query_as(
+        "SELECT i.email, i.expires_at, i.used_at, w.withdrawn_at FROM group_invitations i
+           LEFT JOIN group_invitation_withdrawals w ON w.token_hash = i.token_hash
+          WHERE i.token_hash = $1 AND i.group_id = $2",
     )
     .bind(token::digest(token))
     .bind(group_id.to_string())
@@ -119,14 +125,47 @@ pub async fn check(
     Ok(classify(row, now))
 }
 
-/// What the row found for a token makes of it at `now`: a used link is used whatever its expiry.
-fn classify(row: Option<(String, i64, Option<i64>)>, now: OffsetDateTime) -> Invitation {
+/// What the row found for a token makes of it at `now`: a used link is used whatever its expiry,
+/// a withdrawn one withdrawn.
+fn classify(
+    row: Option<(String, i64, Option<i64>, Option<i64>)>,
+    now: OffsetDateTime,
+) -> Invitation {
     match row {
         None => Invitation::Unknown,
-        Some((_, _, Some(_))) => Invitation::Used,
-        Some((_, expires_at, None)) if expires_at <= now.unix_timestamp() => Invitation::Expired,
-        Some((email, _, None)) => Invitation::Valid { email },
+        Some((_, _, Some(_), _)) => Invitation::Used,
+        Some((_, _, None, Some(_))) => Invitation::Withdrawn,
+        Some((_, expires_at, None, None)) if expires_at <= now.unix_timestamp() => {
+            Invitation::Expired
+        }
+        Some((email, _, None, None)) => Invitation::Valid { email },
     }
+}
+
+/// Withdraws the group's open invitations of `email` (neither used, expired nor withdrawn), as
+/// `by`; answers how many.
+pub async fn withdraw(
+    db: &Database,
+    group_id: GroupId,
+    email: &str,
+    by: UserId,
+    now: OffsetDateTime,
+) -> Result<u64, ServiceError> {
+    Ok(with_pool!(db, pool => sqlx::query(
+        "INSERT INTO group_invitation_withdrawals (token_hash, withdrawn_at, withdrawn_by)
+         SELECT i.token_hash, $1, $2 FROM group_invitations i
+          WHERE i.group_id = $3 AND i.email = $4 AND i.used_at IS NULL AND i.expires_at > $1
+            AND NOT EXISTS (SELECT 1 FROM group_invitation_withdrawals w
+                             WHERE w.token_hash = i.token_hash)
+         ON CONFLICT (token_hash) DO NOTHING",
+    )
+    .bind(now.unix_timestamp())
+    .bind(by.to_string())
+    .bind(group_id.to_string())
+    .bind(normalised(email))
+    .execute(pool)
+    .await?
+    .rows_affected()))
 }
 
 /// Marks a valid invitation used by `user_id`; `false` when another request used it first or it
@@ -139,7 +178,9 @@ pub async fn claim(
 ) -> Result<bool, ServiceError> {
     let claimed = with_pool!(db, pool => sqlx::query(
         "UPDATE group_invitations SET used_at = $1, used_by = $2
-          WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $1",
+          WHERE token_hash = $3 AND used_at IS NULL AND expires_at > $1
+            AND NOT EXISTS (SELECT 1 FROM group_invitation_withdrawals w
+                             WHERE w.token_hash = group_invitations.token_hash)",
     )
     .bind(now.unix_timestamp())
     .bind(user_id.to_string())
@@ -159,6 +200,8 @@ pub async fn pending(
     let rows: Vec<(String, i64)> = with_pool!(db, pool => sqlx::query_as(
         "SELECT email, expires_at FROM group_invitations
           WHERE group_id = $1 AND used_at IS NULL AND expires_at > $2
+            AND NOT EXISTS (SELECT 1 FROM group_invitation_withdrawals w
+                             WHERE w.token_hash = group_invitations.token_hash)
           ORDER BY created_at, token_hash",
     )
     .bind(group_id.to_string())
@@ -191,6 +234,12 @@ pub fn refusal(invitation: &Invitation) -> ServiceError {
             "この招待のリンクは既に使われています",
             "this invitation has already been used",
         ),
+        Invitation::Withdrawn => ServiceError::new(
+            ErrorKind::Gone,
+            "group.invitation_withdrawn",
+            "この招待は団体の代表者または市の職員が取り消しました。必要なら、団体のメンバーにもう一度招待を依頼してください",
+            "this invitation was withdrawn by the group's representative or the city's staff",
+        ),
         Invitation::Unknown | Invitation::Valid { .. } => ServiceError::new(
             ErrorKind::Invalid,
             "group.invitation_unknown",
@@ -215,11 +264,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_invitation_is_unknown_used_expired_or_valid_in_that_order() {
+    fn an_invitation_is_unknown_used_withdrawn_expired_or_valid_in_that_order() {
         let now = OffsetDateTime::from_unix_timestamp(1_000).unwrap();
-        let row = |expires_at, used_at| Some(("a@example.jp".to_owned(), expires_at, used_at));
+        let row =
+            |expires_at, used_at| Some(("a@example.jp".to_owned(), expires_at, used_at, None));
         assert_eq!(classify(None, now), Invitation::Unknown);
         assert_eq!(classify(row(2_000, Some(900)), now), Invitation::Used);
+        let withdrawn = Some(("a@example.jp".to_owned(), 2_000, None, Some(900)));
+        assert_eq!(classify(withdrawn, now), Invitation::Withdrawn);
+        let withdrawn_and_expired = Some(("a@example.jp".to_owned(), 1_000, None, Some(900)));
+        assert_eq!(classify(withdrawn_and_expired, now), Invitation::Withdrawn);
         assert_eq!(classify(row(1_000, None), now), Invitation::Expired);
         assert_eq!(
             classify(row(1_001, None), now),

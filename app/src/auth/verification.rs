@@ -16,7 +16,7 @@
 //!   (`POST /api/v1/sessions/current/email-verification`).
 //! - The mail goes straight to the transport, as the password reset's does (`super::reset`).
 
-use grants_domain::account::{AccountCommand, AccountError, EmailAddress, Role};
+use grants_domain::account::{AccountCommand, AccountError, EmailAddress};
 use grants_domain::UserId;
 use time::OffsetDateTime;
 
@@ -25,7 +25,7 @@ use super::token;
 use crate::db::Database;
 use crate::service::ServiceError;
 use crate::state::AppState;
-use crate::store::{ActorRole, StoreError};
+use crate::store::StoreError;
 use crate::with_pool;
 
 /// How long a verification link may be used.
@@ -97,17 +97,7 @@ pub async fn confirm(
         .await?
         .map(|account| account.roles)
         .unwrap_or_default();
-    let role = if roles.contains(&Role::Applicant) {
-        ActorRole::Applicant
-    } else if roles.contains(&Role::Staff) {
-        ActorRole::Staff
-    } else if roles.contains(&Role::Auditor) {
-        ActorRole::Auditor
-    } else if roles.contains(&Role::Coordinator) {
-        ActorRole::Coordinator
-    } else {
-        ActorRole::Reviewer
-    };
+    let role = crate::accounts::own_role(&roles);
     let metadata = &context.metadata(user_id, role);
     let email = EmailAddress::parse(&email).map_err(ServiceError::internal)?;
     let command = AccountCommand::VerifyEmail {

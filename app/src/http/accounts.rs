@@ -210,7 +210,15 @@ pub async fn sign_in(
         let passed = match body.code.as_deref().filter(|code| !code.trim().is_empty()) {
             None => Err(auth::totp::code_required()),
             Some(code) => {
-                if auth::totp::verify(&state.db, actor.user_id, code, state.clock.now()).await? {
+                if auth::totp::verify(
+                    &state.db,
+                    state.totp_key()?,
+                    actor.user_id,
+                    code,
+                    state.clock.now(),
+                )
+                .await?
+                {
                     Ok(())
                 } else {
                     limiter.record_failure(&body.email, client, Instant::now());

@@ -157,6 +157,39 @@ pub async fn invite(
     ))
 }
 
+/// Invitations withdrawn.
+#[derive(Serialize, ToSchema)]
+pub struct InvitationsWithdrawn {
+    /// How many open invitations of the address were withdrawn (usually one).
+    withdrawn: u64,
+}
+
+/// `POST /api/v1/groups/{id}/members/invitations/withdraw`: withdraws the open invitations of an
+/// address (the address in the body, never in the URL: it would reach access logs).
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{id}/members/invitations/withdraw",
+    operation_id = "groups_members_withdraw_invitation",
+    tag = "groups",
+    summary = "招待の取消し / withdraw an open invitation (the representative, staff)",
+    params(("id" = uuid::Uuid, Path, description = "the group id")),
+    request_body = InvitationRequest,
+    responses(
+        (status = 200, description = "withdrawn: the link now answers 410 group.invitation_withdrawn", body = InvitationsWithdrawn),
+        (status = 409, description = "no open invitation of this address (group.no_open_invitation)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a member who is not the representative (group.not_representative)", body = super::openapi::Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub async fn withdraw_invitation(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<GroupId>,
+    Json(body): Json<InvitationRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let withdrawn = service::withdraw_invitation(&state, &actor, id, &body.email).await?;
+    Ok(Json(InvitationsWithdrawn { withdrawn }))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
@@ -186,7 +219,7 @@ pub struct MembersChanged {
     responses(
         (status = 200, description = "the caller is a member", body = MembersChanged),
         (status = 409, description = "already a member, or the group deregistered or erased", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 410, description = "the link expired or was used (group.invitation_expired, group.invitation_used)", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "the link expired, was used or was withdrawn (group.invitation_expired, group.invitation_used, group.invitation_withdrawn)", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 422, description = "an unknown link (group.invitation_unknown) or another address's account (group.invitation_other_address)", body = super::openapi::Problem, content_type = "application/problem+json"),
     ),
 )]

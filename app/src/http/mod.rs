@@ -80,6 +80,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(members::list))
         .routes(routes!(members::invite))
         .routes(routes!(members::accept))
+        .routes(routes!(members::withdraw_invitation))
         .routes(routes!(members::remove))
         .routes(routes!(members::make_representative))
         .routes(routes!(members::consent))

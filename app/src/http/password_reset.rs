@@ -11,11 +11,11 @@ use utoipa::ToSchema;
 
 use super::answers::Accepted;
 use super::caller::ClientAddr;
+use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::Json;
 use super::AppState;
-use crate::auth::password;
-use crate::auth::reset::{self, Link};
+use crate::auth::reset;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -89,7 +89,8 @@ pub struct ResetConfirmation {
 }
 
 /// `POST /api/v1/password-resets/confirm`: sets a new password with a mailed link; the link is
-/// then used, the account's other links void and its sessions ended.
+/// then used, the account's other links void and its sessions ended, and the account records
+/// `PasswordReset` (no secret in it).
 #[utoipa::path(
     post,
     path = "/api/v1/password-resets/confirm",
@@ -106,29 +107,9 @@ pub struct ResetConfirmation {
 )]
 pub async fn confirm(
     State(state): State<AppState>,
+    context: CommandContext,
     Json(body): Json<ResetConfirmation>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let now = state.clock.now();
-    let link = reset::check(&state.db, &body.token, now).await?;
-    let Link::Valid(user_id) = link else {
-        return Err(reset::refusal(&link));
-    };
-    if let Err(error) = password::check_policy(&body.password) {
-        let refusal = crate::accounts::weak_password(&error);
-        return Err(
-            ApiError::invalid(refusal.code, refusal.message_ja, refusal.message_en)
-                .with_field("password"),
-        );
-    }
-    let secret = body.password;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-    if !reset::redeem(&state.db, &body.token, user_id, &hash, now).await? {
-        // Another request used the link (or it expired) between the check and now.
-        let again = reset::check(&state.db, &body.token, now).await?;
-        return Err(reset::refusal(&again));
-    }
+    crate::service::password_reset::confirm(&state, &context, &body.token, body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -42,7 +42,7 @@ pub async fn begin(
         .as_ref()
         .map(|email| email.as_str().to_owned())
         .unwrap_or_else(|| actor.user_id.to_string());
-    let enrolment = totp::begin(&state.db, actor.user_id, &label).await?;
+    let enrolment = totp::begin(&state.db, state.totp_key()?, actor.user_id, &label).await?;
     Ok((StatusCode::CREATED, Json(enrolment)))
 }
 

@@ -179,6 +179,44 @@ pub async fn invite(
     })
 }
 
+/// The representative, or staff, withdraws the group's open invitations of `email` (the address
+/// as the members' list shows it); the link then says it was withdrawn. Other members are refused
+/// by the group's rule (`group.not_representative`); auditors and the group's coordinators see
+/// the group but change nothing (403); anyone else is told it does not exist. An address with no
+/// open invitation is a conflict (`group.no_open_invitation`).
+pub async fn withdraw_invitation(
+    state: &AppState,
+    actor: &Actor,
+    id: GroupId,
+    email: &str,
+) -> Result<u64, ServiceError> {
+    let group = existing(&state.stores.groups, id).await?;
+    if !actor.has(Role::Staff) {
+        if !group.is_member(actor.user_id) {
+            let sees = oversees(actor) || group.acting(actor.user_id).is_some();
+            return Err(if sees {
+                ServiceError::forbidden()
+            } else {
+                ServiceError::not_found()
+            });
+        }
+        group
+            .check_invitation_withdrawal(actor.user_id)
+            .map_err(|refusal| ServiceError::refused(&refusal))?;
+    }
+    let withdrawn =
+        invitation::withdraw(&state.db, id, email, actor.user_id, state.clock.now()).await?;
+    if withdrawn == 0 {
+        return Err(ServiceError::conflict(
+            "group.no_open_invitation",
+            "このメールアドレスへの招待中のリンクはありません（受諾・期限切れ・取消しのいずれか）",
+            "there is no open invitation of this address (accepted, expired or withdrawn)",
+        )
+        .with_field("email"));
+    }
+    Ok(withdrawn)
+}
+
 /// What an invitation link is, for the page it lands on (without using it).
 pub async fn look_up(
     state: &AppState,

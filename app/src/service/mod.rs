@@ -21,6 +21,7 @@ pub mod groups;
 pub mod idempotency;
 pub mod load;
 pub mod members;
+pub mod password_reset;
 pub mod promotions;
 pub mod public;
 pub mod review_read;

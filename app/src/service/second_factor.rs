@@ -20,7 +20,14 @@ pub async fn confirm(
     actor: &Actor,
     code: &str,
 ) -> Result<Vec<String>, ServiceError> {
-    let codes = totp::confirm(&state.db, actor.user_id, code, state.clock.now()).await?;
+    let codes = totp::confirm(
+        &state.db,
+        state.totp_key()?,
+        actor.user_id,
+        code,
+        state.clock.now(),
+    )
+    .await?;
     let command = AccountCommand::EnrolSecondFactor { at: context.now };
     context
         .run(
@@ -62,6 +69,32 @@ pub async fn reset(
         .await?;
     totp::remove(&state.db, user_id, context.now).await?;
     Ok(executed.position)
+}
+
+/// [`reset`] for the live account with the address `email` (the staff page, where a colleague is
+/// known by address): an address with no account is refused beside the field.
+pub async fn reset_by_email(
+    state: &AppState,
+    context: &CommandContext,
+    staff: &Staff,
+    email: &str,
+) -> Result<Position, ServiceError> {
+    let id: Option<String> = crate::with_pool!(&state.db, pool => sqlx::query_scalar(
+        "SELECT user_id FROM credentials WHERE email = $1 AND erased_at IS NULL",
+    )
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(pool)
+    .await?);
+    let Some(id) = id else {
+        return Err(ServiceError::invalid(
+            "account.unknown_email",
+            "このメールアドレスのアカウントはありません",
+            "no account has this e-mail address",
+        )
+        .with_field("email"));
+    };
+    let user_id = id.parse().map_err(ServiceError::internal)?;
+    reset(state, context, staff, user_id).await
 }
 
 /// The role an account acts in for its own record: staff and auditors are who enrol.

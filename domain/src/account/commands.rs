@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::{EmailAddress, Role};
+use super::{EmailAddress, PasswordResetMethod, Role};
 use crate::ids::UserId;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +37,11 @@ pub enum AccountCommand {
     ResetSecondFactor {
         enrolled: bool,
         by: UserId,
+        at: OffsetDateTime,
+    },
+    /// The password was replaced without the old one, as `how` says (a mailed link was used).
+    ResetPassword {
+        how: PasswordResetMethod,
         at: OffsetDateTime,
     },
 }

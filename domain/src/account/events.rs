@@ -60,6 +60,22 @@ pub enum AccountEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// The account's password was replaced without the old one (`how`). Neither password, their
+    /// hashes nor the link's token are here.
+    PasswordReset {
+        user_id: UserId,
+        how: PasswordResetMethod,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+}
+
+/// How a password was reset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordResetMethod {
+    /// By the one-time link mailed to the account's address (「パスワードをお忘れの方」).
+    MailedLink,
 }
 
 impl DomainEvent for AccountEvent {
@@ -71,6 +87,7 @@ impl DomainEvent for AccountEvent {
             AccountEvent::PersonalDataErased { .. } => "PersonalDataErased",
             AccountEvent::SecondFactorEnrolled { .. } => "SecondFactorEnrolled",
             AccountEvent::SecondFactorReset { .. } => "SecondFactorReset",
+            AccountEvent::PasswordReset { .. } => "PasswordReset",
         }
         .to_owned()
     }
@@ -83,7 +100,8 @@ impl DomainEvent for AccountEvent {
             AccountEvent::RoleGranted { .. }
             | AccountEvent::PersonalDataErased { .. }
             | AccountEvent::SecondFactorEnrolled { .. }
-            | AccountEvent::SecondFactorReset { .. } => "1.0",
+            | AccountEvent::SecondFactorReset { .. }
+            | AccountEvent::PasswordReset { .. } => "1.0",
         }
         .to_owned()
     }

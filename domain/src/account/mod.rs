@@ -12,6 +12,10 @@
 //! key, so the sealed fields in the log no longer open), the address counts as unverified, and the
 //! roles and history stay: they are not personal.
 //!
+//! A password reset is recorded (`PasswordReset`, how it was done, never a secret), so that
+//! auditors see when an account's password was replaced without the old one; an erased account
+//! takes none (its address, where the link would go, is gone).
+//!
 //! The second factor (TOTP) is recorded when the person confirms it and when staff reset it (a lost
 //! device); the secret itself lives in the app's directory, never in the log. A second factor is
 //! reset by another staff member, never by its owner: whoever holds only the password must not be
@@ -32,7 +36,7 @@ use std::collections::BTreeSet;
 pub use commands::AccountCommand;
 pub use email::EmailAddress;
 pub use errors::AccountError;
-pub use events::{AccountEvent, ACCOUNT_SEALED_VERSION};
+pub use events::{AccountEvent, PasswordResetMethod, ACCOUNT_SEALED_VERSION};
 
 use crate::ids::UserId;
 use crate::text::{check_characters, Lines};
@@ -178,6 +182,13 @@ impl Aggregate for Account {
                 }
                 AccountEvent::SecondFactorReset { user_id, by, at }
             }
+            AccountCommand::ResetPassword { how, at } => {
+                let user_id = self.id.ok_or(AccountError::NotRegistered)?;
+                if self.personal_data_erased {
+                    return Err(AccountError::AlreadyErased);
+                }
+                AccountEvent::PasswordReset { user_id, how, at }
+            }
             AccountCommand::GrantRole { role, by, at } => {
                 let user_id = self.id.ok_or(AccountError::NotRegistered)?;
                 if self.roles.contains(&role) {
@@ -217,6 +228,9 @@ impl Aggregate for Account {
             }
             AccountEvent::SecondFactorEnrolled { .. } | AccountEvent::SecondFactorReset { .. } => {
                 // Whether a factor is enrolled is the directory's (it holds the secret).
+            }
+            AccountEvent::PasswordReset { .. } => {
+                // The password's hash is the credentials table's; the account only records it.
             }
             AccountEvent::PersonalDataErased { .. } => {
                 // Whatever the store could still open (a key not yet destroyed, or fields of a 1.0

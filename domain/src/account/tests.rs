@@ -282,3 +282,42 @@ fn given_an_enrolled_colleague_when_staff_reset_the_factor_then_it_is_recorded_a
         .when(reset(false, staff))
         .then_expect_error(AccountError::NoSecondFactor);
 }
+
+// The password reset by a mailed link (issue 18, item 4).
+
+#[test]
+fn given_an_account_when_its_mailed_reset_link_is_used_then_the_reset_is_recorded_without_a_secret()
+{
+    let user = UserId::new();
+    let reset = AccountCommand::ResetPassword {
+        how: PasswordResetMethod::MailedLink,
+        at: AT,
+    };
+    let event = AccountEvent::PasswordReset {
+        user_id: user,
+        how: PasswordResetMethod::MailedLink,
+        at: AT,
+    };
+    TestFramework::<Account>::with(())
+        .given(vec![registered(user, Role::Applicant)])
+        .when(reset.clone())
+        .then_expect_events(vec![event.clone()]);
+    assert_eq!(event.event_type(), "PasswordReset");
+    assert_eq!(event.event_version(), "1.0");
+    let body = serde_json::to_value(&event).unwrap();
+    assert_eq!(
+        body["PasswordReset"],
+        serde_json::json!({"user_id": user, "how": "mailed_link", "at": "2026-04-01T00:00:00Z"})
+    );
+    TestFramework::<Account>::with(())
+        .given_no_previous_events()
+        .when(reset.clone())
+        .then_expect_error(AccountError::NotRegistered);
+    TestFramework::<Account>::with(())
+        .given(vec![
+            registered(user, Role::Applicant),
+            erased(user, UserId::new()),
+        ])
+        .when(reset)
+        .then_expect_error(AccountError::AlreadyErased);
+}

@@ -191,6 +191,16 @@ impl Group {
         Ok(())
     }
 
+    /// Whether member `by` may withdraw the group's open invitations: the representative only, as
+    /// for the other acts on the membership (staff may too: the app's policy). Allowed whatever
+    /// the registration's state: withdrawing an invitation takes nothing from anyone.
+    pub fn check_invitation_withdrawal(&self, by: UserId) -> Result<(), GroupError> {
+        if self.representative != Some(by) {
+            return Err(GroupError::NotRepresentative);
+        }
+        Ok(())
+    }
+
     /// How `user_id` acts for the group, if at all: a member, or a coordinator it consented to.
     pub fn acting(&self, user_id: UserId) -> Option<Acting> {
         if self.is_member(user_id) {

@@ -742,6 +742,21 @@ fn the_representative_removes_a_member_whose_access_ends() {
 }
 
 #[test]
+fn given_two_members_only_the_representative_withdraws_an_invitation() {
+    let group = replay(two_members());
+    assert_eq!(group.check_invitation_withdrawal(founder()), Ok(()));
+    assert_eq!(
+        group.check_invitation_withdrawal(another_user()),
+        Err(GroupError::NotRepresentative)
+    );
+    assert_eq!(
+        group.check_invitation_withdrawal(third_user()),
+        Err(GroupError::NotRepresentative),
+        "nor anyone outside the group"
+    );
+}
+
+#[test]
 fn only_the_representative_removes_a_member_or_hands_over() {
     let mut events = two_members();
     events.push(added(third_user()));

@@ -1,6 +1,7 @@
 //! A group's member accounts (`/groups/{id}/members`, issue 18): the members with the
 //! representative (代表者), the invitations still open, a form to invite an address, and for the
-//! representative a button per member to hand the role over or remove the member. The mailed link
+//! representative a button per member to hand the role over or remove the member, and one per open
+//! invitation to withdraw it (staff see that one too). The mailed link
 //! lands on `/groups/{id}/join?token=…`, which accepts the invitation for the signed-in account.
 //! Everything goes through `/api/v1/groups/{id}/members…`; a refusal is shown on the page.
 
@@ -33,6 +34,7 @@ fn done_message(done: &str) -> Option<&'static str> {
         "handed" => Some("代表者を交代しました。"),
         "consented" => Some("コーディネーターへの同意を記録しました。"),
         "withdrawn" => Some("コーディネーターへの同意を撤回しました。"),
+        "uninvited" => Some("招待を取り消しました。リンクは使えなくなりました。"),
         _ => None,
     }
 }
@@ -55,6 +57,7 @@ fn members_page(
 ) -> Response {
     let me = visitor.user.as_ref().map(|user| user.id.as_str());
     let i_represent = me.is_some() && list["representative"].as_str() == me;
+    let may_withdraw = i_represent || visitor.user.as_ref().is_some_and(|user| user.has("staff"));
     let members = list["members"].as_array().cloned().unwrap_or_default();
     let invitations = list["invitations"].as_array().cloned().unwrap_or_default();
     let coordinators = list["coordinators"].as_array().cloned().unwrap_or_default();
@@ -97,8 +100,18 @@ fn members_page(
             @if invitations.is_empty() {
                 p { "招待中のメールアドレスはありません。" }
             } @else {
-                ul { @for invitation in &invitations {
-                    li { (text(&invitation["email"])) "（" (jst_text(&invitation["expires_at"])) "まで有効）" }
+                ul #invitation-list { @for invitation in &invitations {
+                    li {
+                        (text(&invitation["email"])) "（" (jst_text(&invitation["expires_at"])) "まで有効）"
+                        @if may_withdraw {
+                            " "
+                            form.inline method="post" action={ "/groups/" (id) "/members/invitations/withdraw" } {
+                                (form_guard(visitor, state))
+                                input type="hidden" name="invited_email" value=(text(&invitation["email"]));
+                                button.danger type="submit" { "招待を取り消す" }
+                            }
+                        }
+                    }
                 } }
             }
             form.stack method="post" action={ "/groups/" (id) "/members/invite" } {
@@ -217,6 +230,8 @@ async fn step(
         }
         Err(problem) => {
             let mut errors = Errors::default();
+            // A refusal of a withdrawal names the address's field, which is hidden: shown above.
+            let problem = problem.renamed(&[("email", done_field(done))]);
             errors.problem(&problem, &["email", "coordinator_id"]);
             match load(&web, &token, id).await {
                 Ok(list) => members_page(
@@ -258,6 +273,48 @@ pub(super) async fn invite(
             .idempotent(key)
         },
         "invited",
+    )
+    .await
+}
+
+/// The field a step's refusal naming `email` is shown beside: the invitation form's, except for a
+/// withdrawal, whose address is a hidden field (its refusal goes to the page's summary).
+fn done_field(done: &str) -> &'static str {
+    if done == "uninvited" {
+        "invited_email"
+    } else {
+        "email"
+    }
+}
+
+pub(super) async fn withdraw_invitation(
+    State(web): State<Web>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    PageForm(form): PageForm,
+) -> Response {
+    let form = FormData(form);
+    let email = form.get("invited_email").to_owned();
+    let api = format!(
+        "/api/v1/groups/{}/members/invitations/withdraw",
+        encode(&id)
+    );
+    let key = form.idempotency_key("withdraw-invitation");
+    step(
+        web,
+        visitor,
+        &id,
+        form,
+        move |token| {
+            Call::command(
+                Method::POST,
+                api,
+                Some(token),
+                Some(json!({ "email": email })),
+            )
+            .idempotent(key)
+        },
+        "uninvited",
     )
     .await
 }

@@ -52,6 +52,10 @@ pub fn routes() -> Router<Web> {
         .route("/groups/new", get(new_group).post(register_group))
         .route("/groups/{id}/members", get(members::members))
         .route("/groups/{id}/members/invite", post(members::invite))
+        .route(
+            "/groups/{id}/members/invitations/withdraw",
+            post(members::withdraw_invitation),
+        )
         .route("/groups/{id}/members/{uid}/remove", post(members::remove))
         .route(
             "/groups/{id}/members/{uid}/representative",

@@ -70,6 +70,7 @@ fn event_label(event_type: &str) -> &str {
         "EmailVerified" => "メールアドレスの確認",
         "SecondFactorEnrolled" => "2段階認証の設定",
         "SecondFactorReset" => "2段階認証の解除",
+        "PasswordReset" => "パスワードの再設定（メールのリンク）",
         "ApplicationDraftStarted" => "申請書の作成（下書き）",
         "ApplicationDraftSaved" => "申請書の下書き保存",
         "ApplicationSubmitted" => "申請書の提出",

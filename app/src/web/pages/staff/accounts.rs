@@ -3,6 +3,10 @@
 //!
 //! The API lists no accounts, so the new account's id (利用者ID, what the committee page takes to
 //! appoint a reviewer) is shown once, right after the account is opened.
+//!
+//! The same page resets a colleague's second factor (2段階認証の解除, a lost device) by their
+//! address, through the use case `service::second_factor::reset_by_email` run once per submission
+//! (`Web::once`); the account's refusals (one's own, none to reset) are shown in Japanese.
 
 use crate::web::form::PageForm;
 use axum::extract::{Query, State};
@@ -16,7 +20,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{act, refused_outright, status_of};
+use crate::policy::Staff;
+use crate::service::second_factor;
 use crate::web::api::Call;
+use crate::web::command::PageCommand;
 use crate::web::form::Errors;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, redirect};
@@ -25,8 +32,15 @@ use crate::web::view::{error_summary, flash, form_guard, page_with_status, text,
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
-    Router::new().route("/staff/users/new", get(new_user).post(open_user))
+    Router::new()
+        .route("/staff/users/new", get(new_user).post(open_user))
+        .route("/staff/users/totp-reset", axum::routing::post(reset_totp))
 }
+
+/// Where the reset form posts.
+const RESET_PATH: &str = "/staff/users/totp-reset";
+/// The reset form's field, named apart from the new account's address.
+const RESET_FIELDS: &[&str] = &["reset_email"];
 
 const USER_FIELDS: &[&str] = &["display_name", "email", "role", "password"];
 
@@ -42,9 +56,20 @@ const ROLES: &[(&str, &str)] = &[
 struct Opened {
     id: Option<String>,
     role: Option<String>,
+    /// Set after a second factor was reset.
+    totp_reset: Option<String>,
 }
 
 fn user_page(visitor: &Visitor, state: &FormState, opened: Option<&Opened>) -> Response {
+    user_page_with(visitor, state, &FormState::new(FormData::default()), opened)
+}
+
+fn user_page_with(
+    visitor: &Visitor,
+    state: &FormState,
+    reset: &FormState,
+    opened: Option<&Opened>,
+) -> Response {
     // A password is never sent back to the browser.
     let without_password = FormState {
         values: FormData(
@@ -61,7 +86,7 @@ fn user_page(visitor: &Visitor, state: &FormState, opened: Option<&Opened>) -> R
     let role = state.value("role");
     let role_error = state.errors.field("role");
     let body = html! {
-        @if let Some(Opened { id: Some(id), role }) = opened {
+        @if let Some(Opened { id: Some(id), role, .. }) = opened {
             (flash(Some("アカウントを作成しました。")))
             div.summary-box {
                 p { "利用者ID：" strong #new-user-id { code { (id) } } }
@@ -89,9 +114,27 @@ fn user_page(visitor: &Visitor, state: &FormState, opened: Option<&Opened>) -> R
                 .hint("12文字以上。よく使われるパスワードは設定できません。").render(&without_password))
             div.actions { button type="submit" { "アカウントを作成する" } }
         }
+        section #totp-reset {
+            h2 { "2段階認証の解除（端末の紛失）" }
+            @if opened.is_some_and(|opened| opened.totp_reset.is_some()) {
+                (flash(Some("2段階認証を解除しました。本人のログインは終了し、次のログインで設定し直します。")))
+            }
+            p { "認証アプリの端末をなくした職員・監査担当の2段階認証を解除します。自分の2段階認証は解除できません（ほかの職員に依頼してください）。解除は監査の記録に残ります。" }
+            (error_summary(reset))
+            form.stack method="post" action=(RESET_PATH) {
+                (form_guard(visitor, reset))
+                (Input::text("reset_email", "解除するアカウント（ログインに使うメール）").kind("email").required().autocomplete("off").render(reset))
+                div.actions { button type="submit" { "2段階認証を解除する" } }
+            }
+        }
         p { a href="/staff" { "職員トップへ" } }
     };
-    page_with_status(status_of(&[state]), visitor, "アカウントの作成", body)
+    page_with_status(
+        status_of(&[state, reset]),
+        visitor,
+        "アカウントの作成",
+        body,
+    )
 }
 
 async fn new_user(visitor: Visitor, Query(opened): Query<Opened>) -> Response {
@@ -134,6 +177,47 @@ async fn open_user(State(web): State<Web>, visitor: Visitor, PageForm(form): Pag
                 let errors = Errors::placed(&problem, USER_FIELDS, &[]);
                 user_page(
                     &acting.visitor,
+                    &FormState::new(form.typed()).with_errors(errors),
+                    None,
+                )
+            }),
+    };
+    acting.finish(response)
+}
+
+/// Resets the second factor of the colleague with the address typed, once per submission.
+async fn reset_totp(
+    State(web): State<Web>,
+    visitor: Visitor,
+    PageForm(form): PageForm,
+) -> Response {
+    let form = FormData(form);
+    let empty = || FormState::new(FormData::default());
+    let acting = match act(&web, visitor, &form).await {
+        Ok(acting) => acting,
+        Err((visitor, state)) => return user_page_with(&visitor, &empty(), &state, None),
+    };
+    let state = &web.state;
+    let email = form.get("reset_email").to_owned();
+    let command = PageCommand {
+        path: RESET_PATH,
+        form: &form,
+        step: "totp_reset",
+    };
+    let outcome = web
+        .once(&acting.token, command, |actor, context| async move {
+            second_factor::reset_by_email(state, &context, &Staff::admit(actor)?, &email).await
+        })
+        .await;
+    let response = match outcome {
+        Ok(_) => redirect("/staff/users/new?totp_reset=1#totp-reset"),
+        Err(problem) => refused_outright(&acting.visitor, &problem, "/staff/users/new")
+            .unwrap_or_else(|| {
+                let problem = problem.renamed(&[("email", "reset_email")]);
+                let errors = Errors::placed(&problem, RESET_FIELDS, &[]);
+                user_page_with(
+                    &acting.visitor,
+                    &empty(),
                     &FormState::new(form.typed()).with_errors(errors),
                     None,
                 )
