@@ -3,21 +3,31 @@
 //! representative a button per member to hand the role over or remove the member, and one per open
 //! invitation to withdraw it (staff see that one too). The mailed link
 //! lands on `/groups/{id}/join?token=…`, which accepts the invitation for the signed-in account.
-//! Everything goes through `/api/v1/groups/{id}/members…`; a refusal is shown on the page.
+//! Every step runs the use case of `/api/v1/groups/{id}/members…` (`service::members`) once per
+//! submission of its form; a refusal is shown on the page.
+
+use std::future::Future;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
+use grants_domain::{GroupId, UserId};
 use maud::html;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::with_session;
-use crate::web::api::{encode, Call, Problem};
+use crate::auth::Actor;
+use crate::policy::Applicant;
+use crate::service::members::{self, Members};
+use crate::service::{CommandContext, ServiceError};
+use crate::state::AppState;
+use crate::web::api::{encode, Problem};
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard, PageForm};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{error_summary, form_guard, page_with_status, text, Input};
+use crate::web::view::{self, error_summary, form_guard, page_with_status, Input};
 use crate::web::Web;
 
 /// What the page says after a step that succeeded (`?done=`).
@@ -39,28 +49,20 @@ fn done_message(done: &str) -> Option<&'static str> {
     }
 }
 
-/// An RFC 3339 instant of the API (JST) as a Japanese date and time.
-fn jst_text(value: &Value) -> String {
-    let raw = text(value);
-    match (raw.get(..10), raw.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time}"),
-        _ => raw.to_owned(),
-    }
-}
-
 fn members_page(
     visitor: &Visitor,
     id: &str,
-    list: &Value,
+    list: &Members,
     done: Option<&str>,
     state: &FormState,
 ) -> Response {
     let me = visitor.user.as_ref().map(|user| user.id.as_str());
-    let i_represent = me.is_some() && list["representative"].as_str() == me;
+    let representative = list.group.representative().map(|id| id.to_string());
+    let i_represent = me.is_some() && representative.as_deref() == me;
     let may_withdraw = i_represent || visitor.user.as_ref().is_some_and(|user| user.has("staff"));
-    let members = list["members"].as_array().cloned().unwrap_or_default();
-    let invitations = list["invitations"].as_array().cloned().unwrap_or_default();
-    let coordinators = list["coordinators"].as_array().cloned().unwrap_or_default();
+    let members = &list.members;
+    let invitations = &list.pending;
+    let coordinators = &list.coordinators;
     let body = html! {
         @if let Some(done) = done { p.notice role="status" { (done) } }
         (error_summary(state))
@@ -70,11 +72,11 @@ fn members_page(
             table #member-list {
                 thead { tr { th scope="col" { "氏名" } th scope="col" { "役割" } @if i_represent { th scope="col" { "操作" } } } }
                 tbody {
-                    @for member in &members {
-                        @let uid = text(&member["user_id"]);
-                        @let representative = member["representative"] == true;
+                    @for member in members {
+                        @let uid = member.user_id.to_string();
+                        @let representative = member.representative;
                         tr {
-                            td { (text(&member["display_name"])) @if Some(uid) == me { "（あなた）" } }
+                            td { (member.display_name) @if Some(uid.as_str()) == me { "（あなた）" } }
                             td { @if representative { strong { "代表者" } } @else { "メンバー" } }
                             @if i_represent {
                                 td {
@@ -100,14 +102,14 @@ fn members_page(
             @if invitations.is_empty() {
                 p { "招待中のメールアドレスはありません。" }
             } @else {
-                ul #invitation-list { @for invitation in &invitations {
+                ul #invitation-list { @for invitation in invitations {
                     li {
-                        (text(&invitation["email"])) "（" (jst_text(&invitation["expires_at"])) "まで有効）"
+                        (invitation.email) "（" (view::instant(invitation.expires_at)) "まで有効）"
                         @if may_withdraw {
                             " "
                             form.inline method="post" action={ "/groups/" (id) "/members/invitations/withdraw" } {
                                 (form_guard(visitor, state))
-                                input type="hidden" name="invited_email" value=(text(&invitation["email"]));
+                                input type="hidden" name="invited_email" value=(invitation.email);
                                 button.danger type="submit" { "招待を取り消す" }
                             }
                         }
@@ -130,11 +132,11 @@ fn members_page(
                 table #coordinator-list {
                     thead { tr { th scope="col" { "氏名" } th scope="col" { "提出" } @if i_represent { th scope="col" { "操作" } } } }
                     tbody {
-                        @for coordinator in &coordinators {
-                            @let uid = text(&coordinator["user_id"]);
+                        @for coordinator in coordinators {
+                            @let uid = coordinator.user_id;
                             tr {
-                                td { (text(&coordinator["display_name"])) }
-                                td { @if coordinator["may_submit"] == true { "認める" } @else { "認めない" } }
+                                td { (coordinator.display_name) }
+                                td { @if coordinator.may_submit { "認める" } @else { "認めない" } }
                                 @if i_represent {
                                     td {
                                         form.inline method="post" action={ "/groups/" (id) "/coordinators/" (uid) "/withdraw" } {
@@ -161,17 +163,13 @@ fn members_page(
         }
         p { a href="/my" { "マイページへ戻る" } }
     };
-    let title = format!("{}のメンバー", text(&list["group_name"]));
+    let title = format!("{}のメンバー", list.group.name());
     page_with_status(state.status(), visitor, &title, body)
 }
 
-async fn load(web: &Web, token: &str, id: &str) -> Result<Value, Problem> {
-    web.api
-        .get(
-            format!("/api/v1/groups/{}/members", encode(id)),
-            Some(token),
-        )
-        .await
+async fn load(web: &Web, token: &str, id: &str) -> Result<Members, Problem> {
+    let actor = web.caller(token).await?;
+    Ok(members::list(&web.state, &actor, path_id(id)?).await?)
 }
 
 pub(super) async fn members(
@@ -196,16 +194,20 @@ pub(super) async fn members(
     }
 }
 
-/// Runs one step of the page through the API; back to the page with `done`, or the page again with
-/// the refusal.
-async fn step(
+/// Runs one step of the page once per submission of its form (`use_case` as the caller, on the
+/// group); back to the page with `done`, or the page again with the refusal.
+async fn step<F, Fut>(
     web: Web,
     visitor: Visitor,
     id: &str,
     form: FormData,
-    call: impl FnOnce(&str) -> Call<'_>,
+    use_case: F,
     done: &str,
-) -> Response {
+) -> Response
+where
+    F: FnOnce(AppState, Actor, CommandContext, GroupId) -> Fut,
+    Fut: Future<Output = Result<(), ServiceError>>,
+{
     let path = format!("/groups/{id}/members");
     let (visitor, token, again) = match guard(&web, visitor, &form).await {
         Guard::Proceed {
@@ -223,8 +225,20 @@ async fn step(
             };
         }
     };
-    let response = match web.api.send(call(&token)).await {
-        Ok(_) => redirect(&format!("{path}?done={done}")),
+    let state = web.state.clone();
+    let group = path_id::<GroupId>(id);
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: done,
+    };
+    let outcome = web
+        .once(&token, command, |actor, context| async move {
+            use_case(state, actor, context, group?).await
+        })
+        .await;
+    let response = match outcome {
+        Ok(()) => redirect(&format!("{path}?done={done}")),
         Err(problem) if problem.status == StatusCode::NOT_FOUND => {
             read_failed(&visitor, &problem, &path)
         }
@@ -256,25 +270,12 @@ pub(super) async fn invite(
 ) -> Response {
     let form = FormData(form);
     let email = form.get("email").to_owned();
-    let api = format!("/api/v1/groups/{}/members/invitations", encode(&id));
-    let key = form.idempotency_key("invite");
-    step(
-        web,
-        visitor,
-        &id,
-        form,
-        move |token| {
-            Call::command(
-                Method::POST,
-                api,
-                Some(token),
-                Some(json!({ "email": email })),
-            )
-            .idempotent(key)
-        },
-        "invited",
-    )
-    .await
+    let use_case = |state: AppState, actor: Actor, _: CommandContext, group| async move {
+        members::invite(&state, &actor, group, &email)
+            .await
+            .map(|_| ())
+    };
+    step(web, visitor, &id, form, use_case, "invited").await
 }
 
 /// The field a step's refusal naming `email` is shown beside: the invitation form's, except for a
@@ -295,28 +296,17 @@ pub(super) async fn withdraw_invitation(
 ) -> Response {
     let form = FormData(form);
     let email = form.get("invited_email").to_owned();
-    let api = format!(
-        "/api/v1/groups/{}/members/invitations/withdraw",
-        encode(&id)
-    );
-    let key = form.idempotency_key("withdraw-invitation");
-    step(
-        web,
-        visitor,
-        &id,
-        form,
-        move |token| {
-            Call::command(
-                Method::POST,
-                api,
-                Some(token),
-                Some(json!({ "email": email })),
-            )
-            .idempotent(key)
-        },
-        "uninvited",
-    )
-    .await
+    let use_case = |state: AppState, actor: Actor, _: CommandContext, group| async move {
+        members::withdraw_invitation(&state, &actor, group, &email)
+            .await
+            .map(|_| ())
+    };
+    step(web, visitor, &id, form, use_case, "uninvited").await
+}
+
+/// A member's account id in a page's path.
+fn member(uid: &str) -> Result<UserId, ServiceError> {
+    path_id(uid)
 }
 
 pub(super) async fn remove(
@@ -325,18 +315,12 @@ pub(super) async fn remove(
     Path((id, uid)): Path<(String, String)>,
     PageForm(form): PageForm,
 ) -> Response {
-    let form = FormData(form);
-    let api = format!("/api/v1/groups/{}/members/{}", encode(&id), encode(&uid));
-    let key = form.idempotency_key("remove");
-    step(
-        web,
-        visitor,
-        &id,
-        form,
-        move |token| Call::command(Method::DELETE, api, Some(token), None).idempotent(key),
-        "removed",
-    )
-    .await
+    let use_case = |state: AppState, actor, context: CommandContext, group| async move {
+        let applicant = Applicant::admit(actor)?;
+        members::remove(&state, &context, &applicant, group, member(&uid)?).await?;
+        Ok(())
+    };
+    step(web, visitor, &id, FormData(form), use_case, "removed").await
 }
 
 pub(super) async fn make_representative(
@@ -345,22 +329,12 @@ pub(super) async fn make_representative(
     Path((id, uid)): Path<(String, String)>,
     PageForm(form): PageForm,
 ) -> Response {
-    let form = FormData(form);
-    let api = format!(
-        "/api/v1/groups/{}/members/{}/representative",
-        encode(&id),
-        encode(&uid)
-    );
-    let key = form.idempotency_key("representative");
-    step(
-        web,
-        visitor,
-        &id,
-        form,
-        move |token| Call::command(Method::POST, api, Some(token), None).idempotent(key),
-        "handed",
-    )
-    .await
+    let use_case = |state: AppState, actor, context: CommandContext, group| async move {
+        let applicant = Applicant::admit(actor)?;
+        members::make_representative(&state, &context, &applicant, group, member(&uid)?).await?;
+        Ok(())
+    };
+    step(web, visitor, &id, FormData(form), use_case, "handed").await
 }
 
 pub(super) async fn consent(
@@ -370,21 +344,22 @@ pub(super) async fn consent(
     PageForm(form): PageForm,
 ) -> Response {
     let form = FormData(form);
-    let body = json!({
-        "coordinator_id": form.get("coordinator_id").trim(),
-        "may_submit": form.get("may_submit") == "true",
-    });
-    let api = format!("/api/v1/groups/{}/coordinators", encode(&id));
-    let key = form.idempotency_key("consent");
-    step(
-        web,
-        visitor,
-        &id,
-        form,
-        move |token| Call::command(Method::POST, api, Some(token), Some(body)).idempotent(key),
-        "consented",
-    )
-    .await
+    let coordinator = form.get("coordinator_id").trim().parse::<UserId>();
+    let may_submit = form.get("may_submit") == "true";
+    let use_case = |state: AppState, actor, context: CommandContext, group| async move {
+        let coordinator = coordinator.map_err(|_| {
+            ServiceError::invalid(
+                "request.invalid_field",
+                "コーディネーターのアカウントID（UUID）を入力してください",
+                "the coordinator's account id must be a UUID",
+            )
+            .with_field("coordinator_id")
+        })?;
+        let applicant = Applicant::admit(actor)?;
+        members::consent(&state, &context, &applicant, group, coordinator, may_submit).await?;
+        Ok(())
+    };
+    step(web, visitor, &id, form, use_case, "consented").await
 }
 
 pub(super) async fn withdraw_consent(
@@ -393,22 +368,12 @@ pub(super) async fn withdraw_consent(
     Path((id, uid)): Path<(String, String)>,
     PageForm(form): PageForm,
 ) -> Response {
-    let form = FormData(form);
-    let api = format!(
-        "/api/v1/groups/{}/coordinators/{}",
-        encode(&id),
-        encode(&uid)
-    );
-    let key = form.idempotency_key("withdraw-consent");
-    step(
-        web,
-        visitor,
-        &id,
-        form,
-        move |token| Call::command(Method::DELETE, api, Some(token), None).idempotent(key),
-        "withdrawn",
-    )
-    .await
+    let use_case = |state: AppState, actor, context: CommandContext, group| async move {
+        let applicant = Applicant::admit(actor)?;
+        members::withdraw_consent(&state, &context, &applicant, group, member(&uid)?).await?;
+        Ok(())
+    };
+    step(web, visitor, &id, FormData(form), use_case, "withdrawn").await
 }
 
 #[derive(Deserialize)]
@@ -464,21 +429,24 @@ pub(super) async fn join(
         } => (visitor, token, signed_in_again),
         Guard::Rerender { visitor, state } => return join_page(&visitor, &id, &link, &state),
     };
-    let call = Call::command(
-        Method::POST,
-        format!("/api/v1/groups/{}/members/invitations/accept", encode(&id)),
-        Some(&token),
-        Some(json!({ "token": link })),
-    )
-    .idempotent(form.idempotency_key("join"));
-    let response = match web.api.send(call).await {
-        Ok(_) => {
-            let name = web
-                .api
-                .get(format!("/api/v1/groups/{}", encode(&id)), Some(&token))
-                .await
-                .map(|group| text(&group["name"]).to_owned())
-                .unwrap_or_default();
+    let state = &web.state;
+    let group = path_id::<GroupId>(&id);
+    let path = format!("/groups/{id}/join");
+    let command = PageCommand {
+        path: &path,
+        form: &form,
+        step: "join",
+    };
+    let joined = web
+        .once(&token, command, |actor, context| async move {
+            let applicant = Applicant::admit(actor)?;
+            let executed = members::accept(state, &context, &applicant, group?, &link).await?;
+            Ok(executed.state.name().to_owned())
+        })
+        .await;
+    let link = form.get("token");
+    let response = match joined {
+        Ok(name) => {
             let body = html! {
                 p.notice role="status" { "「" (name) "」のメンバーになりました。" }
                 p { a href={ "/groups/" (id) "/members" } { "団体のメンバーを見る" } }
