@@ -460,7 +460,7 @@ pub(super) async fn join(
             join_page(
                 &visitor,
                 &id,
-                &link,
+                link,
                 &FormState::new(form.typed()).with_errors(errors),
             )
         }
