@@ -232,8 +232,8 @@ pub async fn download(
     file_response(&state, &actor, Target::Application(id), attachment_id).await
 }
 
-/// A file's bytes, verified, with its type and name.
-async fn file_response(
+/// A file's bytes, verified, with its type and name (the API's and the pages' downloads alike).
+pub async fn file_response(
     state: &AppState,
     actor: &Actor,
     target: Target,

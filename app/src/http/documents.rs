@@ -91,8 +91,9 @@ fn kind_of(kind: &str) -> Result<DocumentKind, ApiError> {
     DocumentKind::parse(kind).ok_or_else(service::unknown)
 }
 
-/// A PDF as a download; an issued notice carries its SHA-256 as its ETag.
-fn pdf_response(pdf: Pdf) -> Response {
+/// A PDF as a download; an issued notice carries its SHA-256 as its ETag (the API's and the
+/// pages' downloads alike).
+pub fn pdf_response(pdf: Pdf) -> Response {
     let mut response = pdf.bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(

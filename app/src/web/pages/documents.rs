@@ -1,17 +1,19 @@
 //! The official documents on the pages (issue 17): a section listing a grant's or an
-//! application's documents with links, and the links' routes, which pass the API's PDF on as it
-//! is (an issued notice checked against its SHA-256 first). The group's members and staff see
-//! the same section (`http::documents`).
+//! application's documents with links, and the links' routes, which hand over the same PDF as the
+//! API (an issued notice checked against its SHA-256 first; `service::documents`). The group's
+//! members and staff see the same section.
 
 use axum::extract::State;
 use axum::response::Response;
+use grants_domain::document::DocumentKind;
 use maud::{html, Markup};
-use serde_json::Value;
 
 use super::{login_then, read_failed};
+use crate::service::documents::{self, Document, Pdf};
 use crate::web::api::{encode, Problem};
+use crate::web::caller::path_id;
 use crate::web::session::Visitor;
-use crate::web::view::{self, date_of, text};
+use crate::web::view;
 use crate::web::Web;
 
 /// Where the documents of a grant or an application are, for the API and for the pages.
@@ -22,11 +24,29 @@ pub enum Owner<'a> {
 }
 
 impl Owner<'_> {
-    fn api(self) -> String {
-        match self {
-            Owner::Grant(id) => format!("/api/v1/grants/{}/documents", encode(id)),
-            Owner::Application(id) => format!("/api/v1/applications/{}/documents", encode(id)),
-        }
+    /// The owner's documents, as the caller may read them.
+    async fn documents(self, web: &Web, token: &str) -> Result<Vec<Document>, Problem> {
+        let actor = web.caller(token).await?;
+        Ok(match self {
+            Owner::Grant(id) => documents::of_grant(&web.state, &actor, path_id(id)?).await?,
+            Owner::Application(id) => {
+                documents::of_application(&web.state, &actor, path_id(id)?).await?
+            }
+        })
+    }
+
+    /// One of the owner's documents as a PDF.
+    async fn pdf(self, web: &Web, token: &str, kind: &str) -> Result<Pdf, Problem> {
+        let actor = web.caller(token).await?;
+        let kind = DocumentKind::parse(kind).ok_or_else(documents::unknown)?;
+        let pdf = match self {
+            Owner::Grant(id) => documents::grant_pdf(&web.state, &actor, path_id(id)?, kind).await,
+            Owner::Application(id) => {
+                let id = path_id(id)?;
+                documents::application_pdf(&web.state, &actor, id, kind).await
+            }
+        };
+        Ok(pdf?)
     }
 
     fn page(self) -> String {
@@ -47,10 +67,9 @@ impl Owner<'_> {
 /// The section "文書" with a link per document; empty when the list cannot be read (the rest of
 /// the page still shows).
 pub async fn section(web: &Web, token: &str, owner: Owner<'_>) -> Markup {
-    let Ok(list) = web.api.get(owner.api(), Some(token)).await else {
+    let Ok(documents) = owner.documents(web, token).await else {
         return html! {};
     };
-    let documents = list["documents"].as_array().cloned().unwrap_or_default();
     if documents.is_empty() {
         return html! {};
     }
@@ -67,16 +86,19 @@ pub async fn section(web: &Web, token: &str, owner: Owner<'_>) -> Markup {
     }
 }
 
-fn item(owner: Owner<'_>, document: &Value) -> Markup {
-    let kind = text(&document["kind"]);
-    let href = format!("{}/{}", owner.page(), encode(kind));
+fn item(owner: Owner<'_>, document: &Document) -> Markup {
+    let kind = match document {
+        Document::Issued(notice) => notice.kind,
+        Document::Form(kind) => *kind,
+    };
+    let href = format!("{}/{}", owner.page(), kind.as_str());
     html! {
         li {
-            a href=(href) download { (text(&document["label_ja"])) }
-            @if document["issued"].as_bool() == Some(true) {
-                " " (text(&document["document_number"])) "（" (date_of(&document["dated"])) "）"
+            a href=(href) download { (kind.label_ja()) }
+            @if let Document::Issued(notice) = document {
+                " " (notice.document_number) "（" (view::day(Some(notice.dated))) "）"
                 br;
-                small.sha256 { "SHA-256: " code { (text(&document["sha256"])) } }
+                small.sha256 { "SHA-256: " code { (notice.sha256.as_str()) } }
             }
         }
     }
@@ -87,9 +109,8 @@ async fn pass(web: &Web, visitor: &Visitor, owner: Owner<'_>, kind: &str) -> Res
     let Some(token) = visitor.token() else {
         return login_then(&back);
     };
-    let path = format!("{}/{}", owner.api(), encode(kind));
-    match web.api.stream_file(&path, token).await {
-        Ok(response) => response,
+    match owner.pdf(web, token, kind).await {
+        Ok(pdf) => crate::http::documents::pdf_response(pdf),
         Err(problem) => failed(visitor, &problem, &back),
     }
 }
@@ -106,7 +127,7 @@ fn failed(visitor: &Visitor, problem: &Problem, back: &str) -> Response {
     read_failed(visitor, problem, back)
 }
 
-/// `GET /grants/{id}/documents/{kind}`: the grant's document as the API serves it.
+/// `GET /grants/{id}/documents/{kind}`: the grant's document, as the API serves it.
 pub async fn grant_document(
     State(web): State<Web>,
     visitor: Visitor,

@@ -7,15 +7,19 @@
 //! with the rule beside the field it names.
 
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, Method};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use grants_domain::attachment::{AttachedTo, AttachmentKind, FILE_MAX_BYTES, PER_OBJECT_MAX};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::with_session;
+use crate::policy::GroupHelper;
 use crate::service::attachment_read::AttachmentRead;
-use crate::web::api::{encode, Call, Problem};
+use crate::service::{attachments, ServiceError};
+use crate::web::api::{encode, Problem};
+use crate::web::caller::path_id;
+use crate::web::command::PageCommand;
 use crate::web::csrf::Binding;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard, PageForm, NOT_CONFIRMED};
 use crate::web::pages::{login_then, read_failed, redirect};
@@ -199,6 +203,15 @@ impl Target<'_> {
         }
     }
 
+    /// The object as the service layer names it.
+    fn typed(self) -> Result<attachments::Target, ServiceError> {
+        Ok(match self {
+            Target::Application(id) => attachments::Target::Application(path_id(id)?),
+            Target::Report(id) => attachments::Target::Report(path_id(id)?),
+            Target::Change(id, cid) => attachments::Target::Change(path_id(id)?, path_id(cid)?),
+        })
+    }
+
     /// The object's page again, with the upload form's refusals.
     async fn shown_with(
         self,
@@ -342,8 +355,14 @@ async fn pass_download(
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let api_path = format!("{}/{}", target.api(), encode(attachment_id));
-    match web.api.stream_file(&api_path, token).await {
+    let served = async {
+        let actor = web.caller(token).await?;
+        let attachment = path_id(attachment_id)?;
+        crate::http::attachments::file_response(&web.state, &actor, target.typed()?, attachment)
+            .await
+            .map_err(Problem::from)
+    };
+    match served.await {
         Ok(response) => response,
         Err(problem) => file_failed(visitor, &problem, &path),
     }
@@ -435,14 +454,23 @@ async fn pass_remove(
             return target.shown_with(web, &visitor, &token, state.errors).await;
         }
     };
-    let call = Call::command(
-        Method::DELETE,
-        format!("{}/{}", target.api(), encode(attachment_id)),
-        Some(&token),
-        None,
-    );
-    let response = match web.api.send(call).await {
-        Ok(_) => redirect(&format!("{path}?removed=1#attachments")),
+    let state = &web.state;
+    let attachment = path_id(attachment_id);
+    let remove_path = format!("{path}/attachments/{attachment_id}/remove");
+    let command = PageCommand {
+        path: &remove_path,
+        form: &form,
+        step: "remove",
+    };
+    let removed = web
+        .once(&token, command, |actor, context| async move {
+            let helper = GroupHelper::admit(actor)?;
+            attachments::remove(state, &context, &helper, target.typed()?, attachment?).await?;
+            Ok(())
+        })
+        .await;
+    let response = match removed {
+        Ok(()) => redirect(&format!("{path}?removed=1#attachments")),
         Err(problem) => {
             let mut errors = Errors::default();
             errors.problem(&problem, &[]);
