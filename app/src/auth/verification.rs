@@ -206,3 +206,48 @@ pub async fn require_verified(state: &AppState, user_id: UserId) -> Result<(), S
         Err(unverified())
     }
 }
+
+/// Mails the signed-in account a new link to prove its address: refused once it is proved, and
+/// throttled like the reset requests (per address and per client).
+pub async fn resend(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    client: Option<std::net::IpAddr>,
+) -> Result<(), ServiceError> {
+    let account = crate::accounts::load(state, actor.user_id)
+        .await?
+        .ok_or_else(ServiceError::not_found)?;
+    let Some(email) = account
+        .email
+        .as_ref()
+        .map(|email| email.as_str().to_owned())
+    else {
+        return Err(ServiceError::not_found());
+    };
+    if account.email_verified() {
+        return Err(ServiceError::conflict(
+            "account.email_already_verified",
+            "このメールアドレスは既に確認済みです",
+            "the e-mail address is already verified",
+        ));
+    }
+    state
+        .reset_limiter
+        .attempt(
+            &format!("verify {email}"),
+            client,
+            std::time::Instant::now(),
+        )
+        .map_err(|wait| {
+            ServiceError::new(
+                crate::service::ErrorKind::TooMany,
+                "auth.too_many_verifications",
+                format!(
+                    "確認のメールの再送が続いたため、{}秒後にもう一度お試しください",
+                    wait.as_secs().max(1)
+                ),
+                "too many verification mails; try again later",
+            )
+        })?;
+    send_link(state, actor.user_id, &email, &account.display_name).await
+}

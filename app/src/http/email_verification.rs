@@ -1,8 +1,6 @@
 //! E-mail address verification (`crate::auth::verification`): use a mailed link, or ask for a new
 //! one. Extensions of api.md.
 
-use std::time::Instant;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -67,37 +65,6 @@ pub async fn resend(
     actor: Actor,
     ClientAddr(client): ClientAddr,
 ) -> Result<impl IntoResponse, ApiError> {
-    let account = crate::accounts::load(&state, actor.user_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let Some(email) = account
-        .email
-        .as_ref()
-        .map(|email| email.as_str().to_owned())
-    else {
-        return Err(ApiError::not_found());
-    };
-    if account.email_verified() {
-        return Err(ApiError::conflict(
-            "account.email_already_verified",
-            "このメールアドレスは既に確認済みです",
-            "the e-mail address is already verified",
-        ));
-    }
-    state
-        .reset_limiter
-        .attempt(&format!("verify {email}"), client, Instant::now())
-        .map_err(|wait| {
-            ApiError::new(
-                crate::service::ErrorKind::TooMany,
-                "auth.too_many_verifications",
-                format!(
-                    "確認のメールの再送が続いたため、{}秒後にもう一度お試しください",
-                    wait.as_secs().max(1)
-                ),
-                "too many verification mails; try again later",
-            )
-        })?;
-    verification::send_link(&state, actor.user_id, &email, &account.display_name).await?;
+    verification::resend(&state, &actor, client).await?;
     Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: true })))
 }

@@ -1,8 +1,6 @@
 //! Password reset by an e-mailed one-time link (`crate::auth::reset`): ask for a link, then use it.
 //! Extensions of api.md.
 
-use std::time::Instant;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -15,7 +13,6 @@ use super::context::CommandContext;
 use super::error::ApiError;
 use super::extract::Json;
 use super::AppState;
-use crate::auth::reset;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,39 +41,8 @@ pub async fn request(
     ClientAddr(client): ClientAddr,
     Json(body): Json<ResetRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    state
-        .reset_limiter
-        .attempt(&body.email, client, Instant::now())
-        .map_err(too_many_resets)?;
-    let now = state.clock.now();
-    if let Some(issued) = reset::issue(&state.db, &body.email, now).await? {
-        let link = format!(
-            "{}/password/reset?token={}",
-            state.mail.public_url.trim_end_matches('/'),
-            issued.token
-        );
-        let (subject, text) = reset::mail_text(&issued, &link, &state.city_name, &state.contact);
-        // Sent after answering: the answer's timing says nothing of whether the address exists.
-        let sender = state.clone();
-        tokio::spawn(async move {
-            if let Err(error) =
-                crate::mail::sender::send_now(&sender, &issued.email, subject, text).await
-            {
-                tracing::warn!(%error, user_id = %issued.user_id, "a password reset mail could not be sent");
-            }
-        });
-    }
+    crate::service::password_reset::request(&state, &body.email, client).await?;
     Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: true })))
-}
-
-fn too_many_resets(wait: std::time::Duration) -> ApiError {
-    let seconds = wait.as_secs().max(1);
-    ApiError::new(
-        crate::service::ErrorKind::TooMany,
-        "auth.too_many_resets",
-        format!("パスワード再設定のお申し込みが続いたため、{seconds}秒後にもう一度お試しください"),
-        format!("too many password reset requests; try again in {seconds} s"),
-    )
 }
 
 #[derive(Deserialize, ToSchema)]

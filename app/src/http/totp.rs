@@ -34,15 +34,7 @@ pub async fn begin(
     State(state): State<AppState>,
     actor: Actor,
 ) -> Result<impl IntoResponse, ApiError> {
-    let account = crate::accounts::load(&state, actor.user_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let label = account
-        .email
-        .as_ref()
-        .map(|email| email.as_str().to_owned())
-        .unwrap_or_else(|| actor.user_id.to_string());
-    let enrolment = totp::begin(&state.db, state.totp_key()?, actor.user_id, &label).await?;
+    let enrolment = second_factor::begin(&state, &actor).await?;
     Ok((StatusCode::CREATED, Json(enrolment)))
 }
 

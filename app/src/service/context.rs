@@ -23,6 +23,17 @@ pub struct CommandContext {
 }
 
 impl CommandContext {
+    /// The context of a command with no request id and no idempotency key behind it (a page's
+    /// one-time link, a form without a key), run at `now`.
+    pub fn at(now: OffsetDateTime) -> Self {
+        CommandContext {
+            request_id: String::new(),
+            idempotency_key: None,
+            now,
+            attempt: None,
+        }
+    }
+
     pub fn metadata(&self, actor_id: UserId, role: ActorRole) -> CommandMetadata {
         CommandMetadata {
             actor_id,

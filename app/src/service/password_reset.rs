@@ -2,12 +2,57 @@
 //! the account (`PasswordReset`, issue 18): the link, the password and its hash stay out of the log;
 //! the account records that its password was replaced, how and when, so that auditors see it.
 
+use std::net::IpAddr;
+use std::time::Instant;
+
 use grants_domain::account::{AccountCommand, PasswordResetMethod};
 
-use super::{CommandContext, ServiceError};
+use super::{CommandContext, ErrorKind, ServiceError};
 use crate::auth::password;
 use crate::auth::reset::{self, Link};
 use crate::state::AppState;
+
+/// Mails a one-time link to the account with the address `email`, if there is one; the answer is
+/// the same either way, and comes before the mail is sent (a spawned task), so neither its words
+/// nor its time tell which addresses are registered. Throttled per address and per client.
+pub async fn request(
+    state: &AppState,
+    email: &str,
+    client: Option<IpAddr>,
+) -> Result<(), ServiceError> {
+    state
+        .reset_limiter
+        .attempt(email, client, Instant::now())
+        .map_err(too_many_resets)?;
+    let now = state.clock.now();
+    if let Some(issued) = reset::issue(&state.db, email, now).await? {
+        let link = format!(
+            "{}/password/reset?token={}",
+            state.mail.public_url.trim_end_matches('/'),
+            issued.token
+        );
+        let (subject, text) = reset::mail_text(&issued, &link, &state.city_name, &state.contact);
+        let sender = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) =
+                crate::mail::sender::send_now(&sender, &issued.email, subject, text).await
+            {
+                tracing::warn!(%error, user_id = %issued.user_id, "a password reset mail could not be sent");
+            }
+        });
+    }
+    Ok(())
+}
+
+fn too_many_resets(wait: std::time::Duration) -> ServiceError {
+    let seconds = wait.as_secs().max(1);
+    ServiceError::new(
+        ErrorKind::TooMany,
+        "auth.too_many_resets",
+        format!("パスワード再設定のお申し込みが続いたため、{seconds}秒後にもう一度お試しください"),
+        format!("too many password reset requests; try again in {seconds} s"),
+    )
+}
 
 /// Uses the link `token` to set `new_password`: the link is used, the account's other links void
 /// and its sessions ended (one transaction), then the reset is recorded on the account as the

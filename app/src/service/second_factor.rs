@@ -12,6 +12,20 @@ use crate::policy::Staff;
 use crate::state::AppState;
 use crate::store::{ActorRole, Position};
 
+/// Begins the caller's enrolment: a fresh secret, answered once (with the `otpauth://` URI apps
+/// read), pending until a code from the app confirms it.
+pub async fn begin(state: &AppState, actor: &Actor) -> Result<totp::Enrolment, ServiceError> {
+    let account = crate::accounts::load(state, actor.user_id)
+        .await?
+        .ok_or_else(ServiceError::not_found)?;
+    let label = account
+        .email
+        .as_ref()
+        .map(|email| email.as_str().to_owned())
+        .unwrap_or_else(|| actor.user_id.to_string());
+    totp::begin(&state.db, state.totp_key()?, actor.user_id, &label).await
+}
+
 /// The caller confirms the factor they started enrolling with a code from their app; answers the
 /// recovery codes, shown once. The confirmation is then recorded on the account.
 pub async fn confirm(

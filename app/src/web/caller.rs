@@ -33,6 +33,12 @@ impl Web {
         Ok(signed_in(&self.state, token, Enrolment::Required).await?)
     }
 
+    /// The actor signed in under `token`, before a second factor is enrolled (the enrolment and
+    /// sign-out use cases, which staff and auditors reach before they enrol).
+    pub async fn caller_enrolling(&self, token: &str) -> Result<Actor, Problem> {
+        Ok(signed_in(&self.state, token, Enrolment::NotRequired).await?)
+    }
+
     /// The reads of the service layer as the session's caller.
     pub async fn reads(&self, token: &str) -> Result<Reads<'_>, Problem> {
         Ok(Reads {

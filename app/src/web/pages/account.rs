@@ -175,13 +175,12 @@ async fn logout(State(web): State<Web>, visitor: Visitor, PageForm(form): PageFo
         .csrf_matches(&web, Binding::Session, form.get("_csrf"))
         .await;
     if let (Some(token), true) = (visitor.token(), confirmed) {
-        let call = Call::command(
-            Method::DELETE,
-            "/api/v1/sessions/current",
-            Some(token),
-            None,
-        );
-        let _ = web.api.send(call).await;
+        let now = web.state.clock.now();
+        if let Err(error) =
+            crate::auth::sign_out(&web.state.db, &web.state.sessions, token, now).await
+        {
+            tracing::warn!(%error, "a session could not be ended on sign-out");
+        }
     } else if visitor.user.is_some() {
         // Not from our form: ask, rather than sign anyone out from another site.
         let body = html! {

@@ -3,16 +3,14 @@
 //! the rules are in `crate::auth::reset`.
 
 use axum::extract::{Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use maud::html;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::account::{from_this_browser, RESUBMIT};
-use crate::web::api::Call;
+use crate::service::{password_reset, CommandContext};
 use crate::web::form::{Errors, FormData, FormState, PageForm};
 use crate::web::session::Visitor;
 use crate::web::view::{error_summary, form_guard, page, page_with_status, Input};
@@ -49,15 +47,9 @@ async fn forgot(State(web): State<Web>, visitor: Visitor, PageForm(form): PageFo
         errors.add(None, RESUBMIT);
         return forgot_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/password-resets",
-        None,
-        Some(json!({"email": form.get("email")})),
-    )
-    .from_client(visitor.client);
-    if let Err(problem) = web.api.send(call).await {
-        errors.problem(&problem, &["email"]);
+    let requested = password_reset::request(&web.state, form.get("email"), visitor.client).await;
+    if let Err(error) = requested {
+        errors.problem(&error.into(), &["email"]);
         return forgot_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
     let body = html! {
@@ -101,15 +93,11 @@ async fn reset(State(web): State<Web>, visitor: Visitor, PageForm(form): PageFor
         errors.add(None, RESUBMIT);
         return reset_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/password-resets/confirm",
-        None,
-        Some(json!({"token": form.get("token"), "password": form.get("password")})),
-    )
-    .from_client(visitor.client);
-    if let Err(problem) = web.api.send(call).await {
-        errors.problem(&problem, &["password"]);
+    let context = CommandContext::at(web.state.clock.now());
+    let password = form.get("password").to_owned();
+    let reset = password_reset::confirm(&web.state, &context, form.get("token"), password).await;
+    if let Err(error) = reset {
+        errors.problem(&error.into(), &["password"]);
         return reset_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
     let body = html! {

@@ -3,15 +3,14 @@
 //! once. The API does the work (`http/totp.rs`, `crate::auth::totp`).
 
 use axum::extract::State;
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use maud::html;
-use serde_json::json;
 
 use super::login_then;
-use crate::web::api::Call;
+use crate::service::{second_factor, CommandContext};
+use crate::web::api::Problem;
 use crate::web::csrf::Binding;
 use crate::web::form::{Errors, FormData, FormState, PageForm};
 use crate::web::session::Visitor;
@@ -72,17 +71,15 @@ async fn start(State(web): State<Web>, visitor: Visitor, PageForm(form): PageFor
     let Some(token) = confirmed(&web, &visitor, &form).await else {
         return login_then(PATH);
     };
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/sessions/current/totp",
-        Some(&token),
-        None,
-    );
-    match web.api.send(call).await {
+    let begun = async {
+        let actor = web.caller_enrolling(&token).await?;
+        Ok::<_, Problem>(second_factor::begin(&web.state, &actor).await?)
+    };
+    match begun.await {
         Ok(begun) => confirm_page(
             &visitor,
-            begun["secret"].as_str().unwrap_or_default(),
-            begun["otpauth_uri"].as_str().unwrap_or_default(),
+            &begun.secret,
+            &begun.otpauth_uri,
             &FormState::new(FormData::default()),
         ),
         Err(problem) => {
@@ -97,18 +94,14 @@ async fn confirm(State(web): State<Web>, visitor: Visitor, PageForm(form): PageF
     let Some(token) = confirmed(&web, &visitor, &form).await else {
         return login_then(PATH);
     };
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/sessions/current/totp/confirm",
-        Some(&token),
-        Some(json!({"code": form.get("code")})),
-    );
-    match web.api.send(call).await {
-        Ok(done) => {
-            let codes: Vec<&str> = done["recovery_codes"]
-                .as_array()
-                .map(|codes| codes.iter().filter_map(|code| code.as_str()).collect())
-                .unwrap_or_default();
+    let done = async {
+        let actor = web.caller_enrolling(&token).await?;
+        let context = CommandContext::at(web.state.clock.now());
+        let code = form.get("code");
+        Ok::<_, Problem>(second_factor::confirm(&web.state, &context, &actor, code).await?)
+    };
+    match done.await {
+        Ok(codes) => {
             let body = html! {
                 p { "2段階認証を設定しました。次の回復コードは、認証アプリを使えないときに1回ずつ使えます。この画面でしか表示しませんので、安全な場所に控えてください。" }
                 ul #recovery-codes { @for code in codes { li { code { (code) } } } }

@@ -3,16 +3,16 @@
 //! `crate::auth::verification`.
 
 use axum::extract::{Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use maud::html;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::account::{from_this_browser, RESUBMIT};
-use crate::web::api::Call;
+use crate::auth::verification;
+use crate::service::CommandContext;
+use crate::web::api::Problem;
 use crate::web::form::{Errors, FormData, FormState, PageForm};
 use crate::web::session::Visitor;
 use crate::web::view::{error_summary, form_guard, page, page_with_status};
@@ -64,15 +64,9 @@ async fn verify(State(web): State<Web>, visitor: Visitor, PageForm(form): PageFo
         errors.add(None, RESUBMIT);
         return verify_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/email-verifications",
-        None,
-        Some(json!({"token": form.get("token")})),
-    )
-    .from_client(visitor.client);
-    if let Err(problem) = web.api.send(call).await {
-        errors.problem(&problem, &[]);
+    let context = CommandContext::at(web.state.clock.now());
+    if let Err(error) = verification::confirm(&web.state, form.get("token"), &context).await {
+        errors.problem(&error.into(), &[]);
         return verify_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
     let body = html! {
@@ -82,7 +76,7 @@ async fn verify(State(web): State<Web>, visitor: Visitor, PageForm(form): PageFo
     page(&visitor, "メールアドレスを確認しました", body)
 }
 
-/// Mails the signed-in user a new link (`POST /api/v1/sessions/current/email-verification`).
+/// Mails the signed-in user a new link (as `POST /api/v1/sessions/current/email-verification`).
 async fn resend(State(web): State<Web>, visitor: Visitor, PageForm(form): PageForm) -> Response {
     let form = FormData(form);
     let mut errors = Errors::default();
@@ -96,14 +90,11 @@ async fn resend(State(web): State<Web>, visitor: Visitor, PageForm(form): PageFo
             &FormState::new(FormData::default()).with_errors(errors),
         );
     };
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/sessions/current/email-verification",
-        Some(token),
-        None,
-    )
-    .from_client(visitor.client);
-    if let Err(problem) = web.api.send(call).await {
+    let resent = async {
+        let actor = web.caller_enrolling(token).await?;
+        Ok::<_, Problem>(verification::resend(&web.state, &actor, visitor.client).await?)
+    };
+    if let Err(problem) = resent.await {
         errors.problem(&problem, &[]);
         return verify_page(
             &visitor,
