@@ -18,6 +18,7 @@ use super::AppState;
 use crate::accounts::{open_account, NewAccount};
 use crate::auth::{self, Actor};
 use crate::policy::Staff;
+use crate::service::staff_accounts;
 use crate::store::ActorRole;
 use std::time::Instant;
 
@@ -107,19 +108,17 @@ pub struct NewUser {
 )]
 pub async fn create_user(
     State(state): State<AppState>,
-    Staff(actor): Staff,
+    staff: Staff,
     context: CommandContext,
     Json(body): Json<NewUser>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let metadata = context.metadata_for(&actor, ActorRole::Staff);
-    let account = NewAccount {
+    let user = staff_accounts::NewUser {
         email: body.email,
         password: body.password,
         display_name: body.display_name,
         role: body.role,
-        self_registered: false,
     };
-    let (id, position) = open_account(&state, context.new_id(), account, &metadata).await?;
+    let (id, position) = staff_accounts::create(&state, &context, &staff, user).await?;
     Ok((
         StatusCode::CREATED,
         Json(Created {

@@ -10,25 +10,22 @@
 
 use crate::web::form::PageForm;
 use axum::extract::{Query, State};
-use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use grants_domain::account::DISPLAY_NAME_MAX_CHARS;
+use grants_domain::account::{Role, DISPLAY_NAME_MAX_CHARS};
 use maud::html;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{act, refused_outright, status_of};
 use crate::policy::Staff;
-use crate::service::second_factor;
-use crate::web::api::Call;
+use crate::service::{second_factor, staff_accounts, ServiceError};
 use crate::web::command::PageCommand;
-use crate::web::form::Errors;
+use crate::web::form::{choice, Errors};
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, redirect};
 use crate::web::session::Visitor;
-use crate::web::view::{error_summary, flash, form_guard, page_with_status, text, Input};
+use crate::web::view::{error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
 pub fn routes() -> Router<Web> {
@@ -153,23 +150,37 @@ async fn open_user(State(web): State<Web>, visitor: Visitor, PageForm(form): Pag
         // The form needs nothing read, so it comes back whole, signed in or not.
         Err((visitor, state)) => return user_page(&visitor, &state, None),
     };
-    let body = json!({
-        "email": form.get("email").trim(),
-        "display_name": form.get("display_name"),
-        "role": form.get("role"),
-        "password": form.get("password"),
-    });
-    let call = Call::command(
-        Method::POST,
-        "/api/v1/users",
-        Some(&acting.token),
-        Some(body),
-    )
-    .idempotent(form.idempotency_key("user"));
-    let response = match web.api.send(call).await {
-        Ok(created) => redirect(&format!(
-            "/staff/users/new?id={}&role={}",
-            text(&created["id"]),
+    let role = choice::<Role>(form.get("role"));
+    let user = staff_accounts::NewUser {
+        email: form.get("email").trim().to_owned(),
+        display_name: form.get("display_name").to_owned(),
+        role: role.unwrap_or(Role::Applicant),
+        password: form.get("password").to_owned(),
+    };
+    let state = &web.state;
+    let command = PageCommand {
+        path: "/staff/users/new",
+        form: &form,
+        step: "user",
+    };
+    let created = web
+        .once(&acting.token, command, |actor, context| async move {
+            let staff = Staff::admit(actor)?;
+            if role.is_none() {
+                return Err(ServiceError::invalid(
+                    "request.invalid_field",
+                    "役割を選んでください",
+                    "choose a role",
+                )
+                .with_field("role"));
+            }
+            let (id, _) = staff_accounts::create(state, &context, &staff, user).await?;
+            Ok(id)
+        })
+        .await;
+    let response = match created {
+        Ok(id) => redirect(&format!(
+            "/staff/users/new?id={id}&role={}",
             crate::web::api::encode(form.get("role"))
         )),
         Err(problem) => refused_outright(&acting.visitor, &problem, "/staff/users/new")
