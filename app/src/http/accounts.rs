@@ -11,14 +11,14 @@ use utoipa::ToSchema;
 use super::answers::Created;
 use super::caller::ClientAddr;
 use super::context::CommandContext;
-use super::error::{ApiError, ErrorKind};
+use super::error::ApiError;
 use super::extract::Json;
 use super::openapi as doc;
 use super::AppState;
 use crate::accounts::{open_account, NewAccount};
 use crate::auth::{self, Actor};
 use crate::policy::Staff;
-use crate::service::staff_accounts;
+use crate::service::{sessions, staff_accounts};
 use crate::store::ActorRole;
 use std::time::Instant;
 
@@ -191,47 +191,12 @@ pub async fn sign_in(
     ClientAddr(client): ClientAddr,
     Json(body): Json<Credentials>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let limiter = &state.sign_in_limiter;
-    limiter
-        .check(&body.email, client, Instant::now())
-        .map_err(ApiError::too_many_attempts)?;
-    let signed_in = auth::sign_in(&state.db, &body.email, &body.password, context.now).await?;
-    let Some((token, actor)) = signed_in else {
-        limiter.record_failure(&body.email, client, Instant::now());
-        return Err(ApiError::new(
-            ErrorKind::NotSignedIn,
-            "auth.bad_credentials",
-            "メールアドレスまたはパスワードが正しくありません",
-            "wrong e-mail address or password",
-        ));
+    let credentials = sessions::Credentials {
+        email: &body.email,
+        password: &body.password,
+        code: body.code.as_deref(),
     };
-    if auth::totp::enrolled(&state.db, actor.user_id).await? {
-        let passed = match body.code.as_deref().filter(|code| !code.trim().is_empty()) {
-            None => Err(auth::totp::code_required()),
-            Some(code) => {
-                if auth::totp::verify(
-                    &state.db,
-                    state.totp_key()?,
-                    actor.user_id,
-                    code,
-                    state.clock.now(),
-                )
-                .await?
-                {
-                    Ok(())
-                } else {
-                    limiter.record_failure(&body.email, client, Instant::now());
-                    Err(auth::totp::bad_code())
-                }
-            }
-        };
-        if let Err(refused) = passed {
-            // The session the password opened is not handed out: it ends here.
-            auth::sign_out(&state.db, &state.sessions, &token, context.now).await?;
-            return Err(refused);
-        }
-    }
-    limiter.record_success(&body.email, client);
+    let (token, actor) = sessions::sign_in(&state, &context, client, credentials).await?;
     Ok((
         StatusCode::CREATED,
         Json(Session {

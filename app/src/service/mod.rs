@@ -29,6 +29,7 @@ pub mod reviews;
 pub mod round_read;
 pub mod rounds;
 pub mod second_factor;
+pub mod sessions;
 pub mod staff_accounts;
 pub mod work_queue;
 

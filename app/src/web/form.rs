@@ -6,10 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::Method;
-use serde_json::json;
-
-use super::api::{Call, Problem};
+use super::api::Problem;
 use super::csrf::{random_hex, Binding};
 use super::session::{User, Visitor};
 use super::Web;
@@ -365,25 +362,14 @@ pub async fn sign_in_with_code(
     password: &str,
     code: &str,
 ) -> Result<(String, User), Problem> {
-    let mut body = json!({"email": email, "password": password});
-    if !code.trim().is_empty() {
-        body["code"] = json!(code.trim());
-    }
-    let answer = web
-        .api
-        .send(Call::command(Method::POST, "/api/v1/sessions", None, Some(body)).from_client(client))
-        .await?;
-    let token = answer["token"].as_str().unwrap_or_default().to_owned();
-    let user = web
-        .api
-        .get("/api/v1/sessions/current", Some(&token))
-        .await?;
-    let user = User::from_answer(&user).ok_or_else(|| Problem {
-        status: axum::http::StatusCode::UNAUTHORIZED,
-        code: "auth.not_signed_in".into(),
-        detail_ja: "ログインできませんでした".into(),
-        field: None,
-        errors: Vec::new(),
-    })?;
+    let context = crate::service::CommandContext::at(web.state.clock.now());
+    let credentials = crate::service::sessions::Credentials {
+        email,
+        password,
+        code: Some(code),
+    };
+    let (token, actor) =
+        crate::service::sessions::sign_in(&web.state, &context, client, credentials).await?;
+    let user = User::of(&actor);
     Ok((token, user))
 }

@@ -12,10 +12,10 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, SameSite};
-use serde_json::Value;
 
 use super::csrf::{random_hex, Binding};
 use super::Web;
+use crate::service::caller::{signed_in, Enrolment};
 
 pub const SESSION_COOKIE: &str = "grants_session";
 pub const VISITOR_COOKIE: &str = "grants_visitor";
@@ -36,22 +36,17 @@ impl User {
         self.roles.iter().any(|held| held == role)
     }
 
-    /// Reads the user from the API's session answer.
-    pub fn from_answer(answer: &Value) -> Option<Self> {
-        let user = &answer["user"];
-        Some(User {
-            id: user["id"].as_str()?.to_owned(),
-            display_name: user["display_name"].as_str().unwrap_or_default().to_owned(),
-            roles: user["roles"]
-                .as_array()
-                .map(|roles| {
-                    roles
-                        .iter()
-                        .filter_map(|role| role.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
+    /// The signed-in actor as the pages show it (its name, and its roles for the menus).
+    pub fn of(actor: &crate::auth::Actor) -> Self {
+        User {
+            id: actor.user_id.to_string(),
+            display_name: actor.display_name.clone(),
+            roles: actor
+                .roles
+                .iter()
+                .map(|role| role.as_str().to_owned())
+                .collect(),
+        }
     }
 }
 
@@ -201,12 +196,10 @@ impl FromRequestParts<Web> for Visitor {
             .unwrap_or_else(|| random_hex(32));
         let cookie_token = cookie(&parts.headers, SESSION_COOKIE);
         let user = match &cookie_token {
-            Some(token) => web
-                .api
-                .get("/api/v1/sessions/current", Some(token))
+            Some(token) => signed_in(&web.state, token, Enrolment::NotRequired)
                 .await
                 .ok()
-                .and_then(|answer| User::from_answer(&answer)),
+                .map(|actor| User::of(&actor)),
             None => None,
         };
         let csrf = match (&user, &cookie_token) {
