@@ -17,7 +17,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{placeholders, text_pair, upsert, upsert_pairs, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{take_carried, BoxFuture, Carry, Projection};
 use crate::typed::decode;
@@ -75,6 +75,11 @@ impl Projection for Applications {
 
     fn reads(&self) -> Option<&'static [Reads]> {
         Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(

@@ -69,7 +69,7 @@ use sqlx::Row;
 
 use crate::checkpoint;
 use crate::error::ProjectionError;
-use crate::event_log::{self, LoggedEvent, Reads};
+use crate::event_log::{self, Decode, LoggedEvent, Reads};
 use crate::pool::{insert_new, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 use crate::typed::decode;
@@ -109,6 +109,11 @@ impl Projection for Directory {
 
     fn reads(&self) -> Option<&'static [Reads]> {
         Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(

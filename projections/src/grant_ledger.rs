@@ -25,7 +25,7 @@ use sqlx::Row;
 use time::Date;
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{upsert, Conditions, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 use crate::typed::decode;
@@ -90,6 +90,11 @@ impl Projection for GrantLedger {
 
     fn reads(&self) -> Option<&'static [Reads]> {
         Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(

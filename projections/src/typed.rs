@@ -19,8 +19,11 @@ fn upcasters() -> &'static [Box<dyn EventUpcaster>] {
 /// The event as its aggregate's event type `E`, after upcasting; an event that does not load is a
 /// [`ProjectionError::Event`] naming `projection`, as it would be for the aggregate itself.
 ///
-/// An event no upcaster changes (every event of the current versions) is deserialised from the
-/// payload in place; only an older one is copied to be upcast.
+/// An event no upcaster changes (every event of the current versions) is deserialised in place:
+/// from its parsed payload, or, where the reader kept the text only
+/// ([`crate::event_log::Decode::Text`], which the typed read models ask of a rebuild), straight
+/// from the log's text with no JSON tree in between. Only an older event is parsed into a tree (or
+/// copied) to be upcast.
 pub fn decode<E: DeserializeOwned>(
     projection: &'static str,
     event: &LoggedEvent,
@@ -28,24 +31,11 @@ pub fn decode<E: DeserializeOwned>(
     let upcast = upcasters()
         .iter()
         .any(|upcaster| upcaster.can_upcast(&event.event_type, &event.event_version));
-    let loaded = if upcast {
-        let mut serialized = SerializedEvent {
-            aggregate_id: event.aggregate_id.clone(),
-            sequence: usize::try_from(event.sequence).unwrap_or_default(),
-            aggregate_type: event.aggregate_type.clone(),
-            event_type: event.event_type.clone(),
-            event_version: event.event_version.clone(),
-            payload: event.payload.clone(),
-            metadata: serde_json::Value::Null,
-        };
-        for upcaster in upcasters() {
-            if upcaster.can_upcast(&serialized.event_type, &serialized.event_version) {
-                serialized = upcaster.upcast(serialized);
-            }
-        }
-        serde_json::from_value(serialized.payload)
-    } else {
-        E::deserialize(&event.payload)
+    let text_only = event.payload.is_null();
+    let loaded = match (upcast, text_only) {
+        (false, false) => E::deserialize(&event.payload),
+        (false, true) => serde_json::from_str(&event.text.payload),
+        (true, _) => upcast_payload(event).and_then(serde_json::from_value),
     };
     loaded.map_err(|error| ProjectionError::Event {
         projection,
@@ -53,6 +43,30 @@ pub fn decode<E: DeserializeOwned>(
         position: event.position,
         detail: format!("does not load as the domain's event: {error}"),
     })
+}
+
+/// The payload of an older event, as the domain's upcasters turn it into the current shape.
+fn upcast_payload(event: &LoggedEvent) -> Result<serde_json::Value, serde_json::Error> {
+    let payload = if event.payload.is_null() {
+        serde_json::from_str(&event.text.payload)?
+    } else {
+        event.payload.clone()
+    };
+    let mut serialized = SerializedEvent {
+        aggregate_id: event.aggregate_id.clone(),
+        sequence: usize::try_from(event.sequence).unwrap_or_default(),
+        aggregate_type: event.aggregate_type.clone(),
+        event_type: event.event_type.clone(),
+        event_version: event.event_version.clone(),
+        payload,
+        metadata: serde_json::Value::Null,
+    };
+    for upcaster in upcasters() {
+        if upcaster.can_upcast(&serialized.event_type, &serialized.event_version) {
+            serialized = upcaster.upcast(serialized);
+        }
+    }
+    Ok(serialized.payload)
 }
 
 /// A status column (`in_progress`, `runner_up`, ...) as the domain's status type; a word the domain
@@ -71,7 +85,8 @@ mod tests {
     use grants_domain::round::{Round, RoundEvent};
     use serde_json::json;
 
-    use crate::event_log::Reads;
+    use super::decode;
+    use crate::event_log::{EventText, LoggedEvent, Reads};
 
     /// Whether the domain's event enum of `aggregate_type` has a variant `event_type`: a payload of
     /// that name with no fields fails for a missing field, any other name as an unknown variant.
@@ -89,6 +104,52 @@ mod tests {
             Application::TYPE => names::<ApplicationEvent>(event_type),
             _ => false,
         }
+    }
+
+    /// A `RoundOpened` (current) and an `AwardDecided` 1.0 (upcast) load the same from the parsed
+    /// payload and from the text alone.
+    #[test]
+    fn an_event_loads_the_same_from_its_text_and_from_its_tree() {
+        let award = json!({"AwardDecided": {"application_id": "0190a000-0000-7000-8000-000000000201",
+            "grant_id": "0190a000-0000-7000-8000-000000000101",
+            "group_id": "0190a000-0000-7000-8000-0000000000a1", "amount": 100_000,
+            "notice_number": "", "conditions": "", "completion_deadline": "2026-02-28",
+            "decided_on": "2025-06-10", "by": "0190a000-0000-7000-8000-000000000001",
+            "decided_at": "2025-06-10T10:00:00+09:00"}});
+        let event = |payload: &serde_json::Value, version: &str, text_only: bool| LoggedEvent {
+            position: 1,
+            recorded_at: time::OffsetDateTime::UNIX_EPOCH,
+            aggregate_type: "round".into(),
+            aggregate_id: "0190a000-0000-7000-8000-0000000000b1".into(),
+            sequence: 1,
+            event_type: "AwardDecided".into(),
+            event_version: version.into(),
+            payload: if text_only {
+                serde_json::Value::Null
+            } else {
+                payload.clone()
+            },
+            metadata: serde_json::Value::Null,
+            text: EventText {
+                payload: payload.to_string(),
+                metadata: "{}".into(),
+            },
+            transaction_id: 0,
+        };
+        for version in ["1.0", "2.0"] {
+            let from_tree: RoundEvent = decode("test", &event(&award, version, false)).unwrap();
+            let from_text: RoundEvent = decode("test", &event(&award, version, true)).unwrap();
+            assert_eq!(from_tree, from_text);
+            assert!(matches!(
+                from_text,
+                RoundEvent::AwardDecided {
+                    prior_grants: None,
+                    ..
+                }
+            ));
+        }
+        let broken = event(&json!({"AwardDecided": {}}), "2.0", true);
+        assert!(decode::<RoundEvent>("test", &broken).is_err());
     }
 
     /// The filters of the read models name the domain's streams and events, so that a misspelt or

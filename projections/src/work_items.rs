@@ -18,7 +18,7 @@ use grants_domain::round::RoundEvent;
 use grants_domain::{ApplicationId, ChangeRequestId};
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{LogPool, Tx};
 use crate::runner::{BoxFuture, Projection};
 use crate::typed::decode;
@@ -71,6 +71,11 @@ impl Projection for WorkItems {
 
     fn reads(&self) -> Option<&'static [Reads]> {
         Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(

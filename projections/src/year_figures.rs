@@ -50,7 +50,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{upsert, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 use crate::typed::decode;
@@ -92,6 +92,11 @@ impl Projection for YearFigures {
 
     fn reads(&self) -> Option<&'static [Reads]> {
         Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(
