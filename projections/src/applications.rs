@@ -11,13 +11,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use grants_domain::application::{ApplicationEvent, ApplicationStatus};
+use grants_domain::group::PublicGroupEvent;
 use serde::Serialize;
 use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
-use crate::payload::Fields;
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{placeholders, text_pair, upsert, upsert_pairs, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{take_carried, BoxFuture, Carry, Projection};
 use crate::typed::decode;
@@ -53,6 +53,13 @@ pub struct ApplicationRow {
     pub updated_position: i64,
 }
 
+/// The events the list folds: an application's, and a group's registration for its name; the
+/// others are not decoded.
+pub const READS: &[Reads] = &[
+    Reads::Stream("application"),
+    Reads::Event("group", "GroupRegistered"),
+];
+
 /// Builds the `applications` table.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Applications;
@@ -66,12 +73,13 @@ impl Projection for Applications {
         &["applications", "application_groups"]
     }
 
-    /// What `apply_batch` and `fold` match on.
     fn reads(&self) -> Option<&'static [Reads]> {
-        Some(&[
-            Reads::Stream("application"),
-            Reads::Event("group", "GroupRegistered"),
-        ])
+        Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(
@@ -122,28 +130,25 @@ async fn apply_batch(
 ) -> Result<(), ProjectionError> {
     let mut application_ids = BTreeSet::new();
     let mut group_ids = BTreeSet::new();
+    let mut registers_groups = false;
     let mut read = Vec::new();
     for event in events {
-        match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-            ("application", _) => {
-                let typed: ApplicationEvent = decode(NAME, event)?;
+        let Some(typed) = read_event(event)? else {
+            continue;
+        };
+        match &typed {
+            Read::Application(application_event) => {
                 application_ids.insert(event.aggregate_id.as_str());
-                if let ApplicationEvent::ApplicationDraftStarted { group_id, .. } = &typed {
+                if let ApplicationEvent::ApplicationDraftStarted { group_id, .. } =
+                    &**application_event
+                {
                     group_ids.insert(group_id.to_string());
                 }
-                read.push((event, Read::Application(Box::new(typed))));
             }
-            ("group", "GroupRegistered") => {
-                // Only the name: the group's contact data is never read.
-                let name = Fields::new(NAME, event).text("name")?;
-                read.push((event, Read::GroupNamed(name)));
-            }
-            _ => continue,
+            Read::GroupNamed(_) => registers_groups = true,
         }
+        read.push((event, typed));
     }
-    let registers_groups = events
-        .iter()
-        .any(|event| event.aggregate_type == "group" && event.event_type == "GroupRegistered");
     if application_ids.is_empty() && !registers_groups {
         return Ok(());
     }
@@ -189,6 +194,21 @@ enum Read {
     Application(Box<ApplicationEvent>),
     /// A group registered under this name.
     GroupNamed(String),
+}
+
+/// The event as the domain's type, if [`READS`] names it (the others are not decoded).
+fn read_event(event: &LoggedEvent) -> Result<Option<Read>, ProjectionError> {
+    if !Reads::any(READS, event) {
+        return Ok(None);
+    }
+    Ok(match event.aggregate_type.as_str() {
+        "application" => Some(Read::Application(Box::new(decode(NAME, event)?))),
+        "group" => match decode(NAME, event)? {
+            // Only the name: the group's contact data is never read.
+            PublicGroupEvent::GroupRegistered { name, .. } => Some(Read::GroupNamed(name)),
+        },
+        _ => None,
+    })
 }
 
 /// One event applied to the rows and names in memory.

@@ -5,8 +5,8 @@
 //! events (amount and period changes, work started, settlement, finalisation, withdrawal,
 //! cancellation, closing). The round's and the grant's events are read as the domain's typed events
 //! (with the upcasters, `crate::typed`), and the row's status is the domain's rule for what the public
-//! sees (`GrantStatus::public_after`). Of `GroupRegistered` only the registration number is read, by
-//! name: the group's contact data is never decoded here.
+//! sees (`GrantStatus::public_after`). Of `GroupRegistered` only the registration number is read
+//! (as the domain's `PublicGroupEvent`): the group's contact data is never decoded here.
 //!
 //! Rule 12: only the group's name and registration number (public in municipal grant lists), the
 //! project's title, summary and planned period, course, fiscal year, amounts, dates and status are
@@ -17,14 +17,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use grants_domain::grant::{GrantEvent, GrantStatus, Period};
+use grants_domain::group::PublicGroupEvent;
 use grants_domain::round::RoundEvent;
 use serde::Serialize;
 use sqlx::Row;
 use time::Date;
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
-use crate::payload::Fields;
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{text_pair, upsert, upsert_pairs, Conditions, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 use crate::typed::{decode, status};
@@ -72,6 +72,15 @@ pub struct Award {
     pub planned_end: Option<Date>,
 }
 
+/// The events the list folds (the others are not decoded): a grant's, the round's award and its
+/// amendment, and a group's registration for its number.
+pub const READS: &[Reads] = &[
+    Reads::Stream("grant"),
+    Reads::Event("round", "AwardDecided"),
+    Reads::Event("round", "AwardAmended"),
+    Reads::Event("group", "GroupRegistered"),
+];
+
 /// Builds the `awards` table.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Awards;
@@ -85,14 +94,13 @@ impl Projection for Awards {
         &["awards", "award_groups"]
     }
 
-    /// What `grant_of` and `fold` match on.
     fn reads(&self) -> Option<&'static [Reads]> {
-        Some(&[
-            Reads::Stream("grant"),
-            Reads::Event("round", "AwardDecided"),
-            Reads::Event("round", "AwardAmended"),
-            Reads::Event("group", "GroupRegistered"),
-        ])
+        Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(
@@ -109,19 +117,23 @@ impl Projection for Awards {
 enum Read {
     Round(Box<RoundEvent>),
     Grant(Box<GrantEvent>),
-    /// A group's registration number (the one field of `GroupRegistered` read).
-    Registered(Option<String>),
+    /// A group's registration number (of `GroupRegistered`, only what is public is decoded).
+    Registered(String),
 }
 
 fn read_event(event: &LoggedEvent) -> Result<Option<Read>, ProjectionError> {
+    if !Reads::any(READS, event) {
+        return Ok(None);
+    }
     Ok(match event.aggregate_type.as_str() {
-        "round" if matches!(event.event_type.as_str(), "AwardDecided" | "AwardAmended") => {
-            Some(Read::Round(Box::new(decode(NAME, event)?)))
-        }
+        "round" => Some(Read::Round(Box::new(decode(NAME, event)?))),
         "grant" => Some(Read::Grant(Box::new(decode(NAME, event)?))),
-        "group" if event.event_type == "GroupRegistered" => Some(Read::Registered(
-            Fields::new(NAME, event).optional_text("registration_number"),
-        )),
+        "group" => match decode(NAME, event)? {
+            PublicGroupEvent::GroupRegistered {
+                registration_number,
+                ..
+            } => Some(Read::Registered(registration_number)),
+        },
         _ => None,
     })
 }
@@ -174,10 +186,8 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
     for (event, typed) in read {
         if let Read::Registered(number) = typed {
             // Only the registration number: the group's contact data is never read.
-            if let Some(number) = number {
-                numbers.insert(event.aggregate_id.clone(), number.clone());
-                renumbered.insert(event.aggregate_id.clone(), number);
-            }
+            numbers.insert(event.aggregate_id.clone(), number.clone());
+            renumbered.insert(event.aggregate_id.clone(), number);
             continue;
         }
         let Some((grant_id, group_id)) = grant_of(event, &typed) else {

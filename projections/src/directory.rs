@@ -13,12 +13,13 @@
 //! leaves its lists at once (the tail below folds a removal not yet projected); added again, it gets
 //! a new row at the new position. Rule 1's count has always been "every `AwardDecided` of the group
 //! in another round of the same course" (a later `AwardReleased` or `GrantWithdrawn` does not
-//! un-count it), so the other tables only grow. Payloads are
-//! read as JSON (like the other projections); an event of these types that lacks a field the directory
-//! needs is skipped, as the scans this replaces skipped a payload that did not parse. One difference
-//! from those scans: they deserialised `ApplicationDraftStarted` with the domain's type and no
-//! upcaster, so a version 1.0 draft (no `beneficiaries`) was silently missing from its round's
-//! applications although the store loads it; here it is listed, since only `round_id` is read.
+//! un-count it), so the other tables only grow. Events are
+//! folded as the domain's typed events, through the domain's upcasters ([`crate::typed`]), like
+//! the other read models; an event of these types that does not load is skipped (and logged), as the
+//! scans this replaces skipped a payload that did not parse. One difference from those scans: they
+//! deserialised `ApplicationDraftStarted` with the domain's type and no upcaster, so a version 1.0
+//! draft (no `beneficiaries`) was silently missing from its round's applications although the store
+//! loads it; here it is upcast and listed.
 //!
 //! # Exact for the command side: rows plus the tail, in one snapshot
 //! A read model trails the log, and the command side must not decide on a stale answer (a group's
@@ -60,29 +61,31 @@
 
 use std::collections::HashMap;
 
+use grants_domain::application::ApplicationEvent;
+use grants_domain::group::GroupEvent;
+use grants_domain::round::RoundEvent;
 use serde::Serialize;
-use serde_json::Value;
 use sqlx::Row;
 
 use crate::checkpoint;
 use crate::error::ProjectionError;
-use crate::event_log::{self, LoggedEvent, Reads};
-use crate::payload::Fields;
+use crate::event_log::{self, Decode, LoggedEvent, Reads};
 use crate::pool::{insert_new, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
+use crate::typed::decode;
 
 /// The projection's name.
 pub const NAME: &str = "directory";
 
-/// The event types the directory is made of.
-const EVENT_TYPES: [&str; 7] = [
-    "RoundOpened",
-    "MemberAdded",
-    "MemberRemoved",
-    "CoordinatorConsented",
-    "CoordinatorConsentWithdrawn",
-    "AwardDecided",
-    "ApplicationDraftStarted",
+/// The events the directory is made of (the others are not decoded).
+pub const READS: &[Reads] = &[
+    Reads::Event("round", "RoundOpened"),
+    Reads::Event("group", "MemberAdded"),
+    Reads::Event("group", "MemberRemoved"),
+    Reads::Event("group", "CoordinatorConsented"),
+    Reads::Event("group", "CoordinatorConsentWithdrawn"),
+    Reads::Event("round", "AwardDecided"),
+    Reads::Event("application", "ApplicationDraftStarted"),
 ];
 
 /// Builds the `directory_*` tables.
@@ -104,17 +107,13 @@ impl Projection for Directory {
         ]
     }
 
-    /// What `fact` matches on.
     fn reads(&self) -> Option<&'static [Reads]> {
-        Some(&[
-            Reads::Event("round", "RoundOpened"),
-            Reads::Event("group", "MemberAdded"),
-            Reads::Event("group", "MemberRemoved"),
-            Reads::Event("group", "CoordinatorConsented"),
-            Reads::Event("group", "CoordinatorConsentWithdrawn"),
-            Reads::Event("round", "AwardDecided"),
-            Reads::Event("application", "ApplicationDraftStarted"),
-        ])
+        Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(
@@ -166,54 +165,76 @@ enum Fact {
     },
 }
 
-/// The directory's fact in `event`, if it holds one (the projection and the tail both use this).
-fn fact(event: &LoggedEvent) -> Option<Fact> {
-    let fields = Fields::new(NAME, event);
+/// The directory's fact in `event`, if it holds one (the projection and the tail both use this),
+/// read from the domain's typed event ([`crate::typed`]). An event of [`READS`] that does not load
+/// as the domain's event is an error, which the projection logs and skips and the tail skips.
+fn fact(event: &LoggedEvent) -> Result<Option<Fact>, ProjectionError> {
+    if !Reads::any(READS, event) {
+        return Ok(None);
+    }
     let id = || event.aggregate_id.clone();
     let position = event.position;
-    match (event.aggregate_type.as_str(), event.event_type.as_str()) {
-        ("round", "RoundOpened") => Some(Fact::Round {
-            round_id: id(),
-            course: fields
-                .at(&["settings", "course"])
-                .and_then(Value::as_str)?
-                .to_owned(),
-            fiscal_year: fields
-                .at(&["settings", "fiscal_year"])
-                .and_then(Value::as_i64),
-            position,
-        }),
-        ("group", "MemberAdded") => Some(Fact::Member {
-            group_id: id(),
-            user_id: fields.optional_text("user_id")?,
-            position,
-        }),
-        ("group", "MemberRemoved") => Some(Fact::MemberRemoved {
-            group_id: id(),
-            user_id: fields.optional_text("user_id")?,
-        }),
-        ("group", "CoordinatorConsented") => Some(Fact::Coordinator {
-            group_id: id(),
-            user_id: fields.optional_text("coordinator")?,
-            position,
-        }),
-        ("group", "CoordinatorConsentWithdrawn") => Some(Fact::CoordinatorWithdrawn {
-            group_id: id(),
-            user_id: fields.optional_text("coordinator")?,
-        }),
-        ("round", "AwardDecided") => Some(Fact::Award {
-            round_id: id(),
-            application_id: fields.optional_text("application_id")?,
-            group_id: fields.optional_text("group_id")?,
-            position,
-        }),
-        ("application", "ApplicationDraftStarted") => Some(Fact::Application {
-            application_id: id(),
-            round_id: fields.optional_text("round_id")?,
-            position,
-        }),
+    Ok(match event.aggregate_type.as_str() {
+        "round" => match decode(NAME, event)? {
+            RoundEvent::RoundOpened { settings, .. } => Some(Fact::Round {
+                round_id: id(),
+                course: settings.course,
+                fiscal_year: Some(i64::from(settings.fiscal_year.year())),
+                position,
+            }),
+            RoundEvent::AwardDecided {
+                application_id,
+                group_id,
+                ..
+            } => Some(Fact::Award {
+                round_id: id(),
+                application_id: application_id.to_string(),
+                group_id: group_id.to_string(),
+                position,
+            }),
+            _ => None,
+        },
+        "group" => match decode(NAME, event)? {
+            GroupEvent::MemberAdded { user_id, .. } => Some(Fact::Member {
+                group_id: id(),
+                user_id: user_id.to_string(),
+                position,
+            }),
+            GroupEvent::MemberRemoved { user_id, .. } => Some(Fact::MemberRemoved {
+                group_id: id(),
+                user_id: user_id.to_string(),
+            }),
+            GroupEvent::CoordinatorConsented { coordinator, .. } => Some(Fact::Coordinator {
+                group_id: id(),
+                user_id: coordinator.to_string(),
+                position,
+            }),
+            GroupEvent::CoordinatorConsentWithdrawn { coordinator, .. } => {
+                Some(Fact::CoordinatorWithdrawn {
+                    group_id: id(),
+                    user_id: coordinator.to_string(),
+                })
+            }
+            _ => None,
+        },
+        "application" => match decode(NAME, event)? {
+            ApplicationEvent::ApplicationDraftStarted { round_id, .. } => Some(Fact::Application {
+                application_id: id(),
+                round_id: round_id.to_string(),
+                position,
+            }),
+            _ => None,
+        },
         _ => None,
-    }
+    })
+}
+
+/// The facts of `events` the tail reads, those that do not load left out (see [`fact`]).
+fn facts_of<'e>(events: impl IntoIterator<Item = &'e LoggedEvent>) -> Vec<Fact> {
+    events
+        .into_iter()
+        .filter_map(|event| fact(event).ok().flatten())
+        .collect()
 }
 
 /// The batch's facts, inserted with one statement per table (each fact is written once and never
@@ -230,10 +251,20 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
     let mut awards = Vec::new();
     let mut applications = Vec::new();
     for event in events {
-        if !EVENT_TYPES.contains(&event.event_type.as_str()) {
-            continue;
-        }
-        match fact(event) {
+        let fact = match fact(event) {
+            Ok(fact) => fact,
+            Err(error) => {
+                tracing::warn!(
+                    projection = NAME,
+                    event_type = %event.event_type,
+                    position = event.position,
+                    %error,
+                    "event does not load as the domain's; skipped"
+                );
+                continue;
+            }
+        };
+        match fact {
             Some(Fact::Round {
                 round_id,
                 course,
@@ -284,12 +315,7 @@ async fn apply_batch(tx: &mut Tx, events: &[LoggedEvent]) -> Result<(), Projecti
                 round_id,
                 position,
             }) => applications.push((application_id, round_id, position)),
-            None => tracing::warn!(
-                projection = NAME,
-                event_type = %event.event_type,
-                position = event.position,
-                "event lacks a field the directory needs; skipped"
-            ),
+            None => {}
         }
     }
     for chunk in rounds.chunks(MAX_PARAMETERS / 4) {
@@ -400,11 +426,7 @@ impl View {
     async fn open(pool: &LogPool, event_types: &[&str]) -> Result<View, ProjectionError> {
         let mut tx = pool.begin_snapshot().await?;
         let after = checkpoint::load(&mut tx, NAME).await?;
-        let tail = event_log::read_tail(&mut tx, after, event_types)
-            .await?
-            .iter()
-            .filter_map(fact)
-            .collect();
+        let tail = facts_of(&event_log::read_tail(&mut tx, after, event_types).await?);
         Ok(View { tx, tail })
     }
 
@@ -645,7 +667,7 @@ async fn prior_awards_in_one_statement(
         if let Some(course) = row.try_get::<Option<String>, _>("known_course")? {
             known.insert(event.aggregate_id.clone(), course);
         }
-        tail.extend(fact(&event));
+        tail.extend(facts_of([&event]));
     }
     let (courses, tail_awards) = awards_in_tail(group_id, tail);
     for round_id in tail_awards {

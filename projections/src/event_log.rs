@@ -101,17 +101,6 @@ impl LoggedEvent {
             position: self.position,
         }
     }
-
-    /// The payload's body: `{"GrantDecided": {...}}` gives the inner object (cqrs-es stores each
-    /// event as its enum variant's name around its fields).
-    pub fn body(&self) -> &serde_json::Value {
-        match &self.payload {
-            serde_json::Value::Object(map) if map.len() == 1 => {
-                map.get(&self.event_type).unwrap_or(&self.payload)
-            }
-            _ => &self.payload,
-        }
-    }
 }
 
 const SQLITE_COLUMNS: &str =
@@ -238,6 +227,25 @@ pub enum Reads {
     Stream(&'static str),
     /// The events of this type in the streams of this aggregate type.
     Event(&'static str, &'static str),
+}
+
+impl Reads {
+    /// Whether this names `event`: its stream, or its type in its stream. A read model decodes only
+    /// the events its [`crate::Projection::reads`] names, so a live step's batch, which holds every
+    /// event, costs it no parse of the others.
+    pub fn names(&self, event: &LoggedEvent) -> bool {
+        match self {
+            Reads::Stream(aggregate_type) => *aggregate_type == event.aggregate_type,
+            Reads::Event(aggregate_type, event_type) => {
+                *aggregate_type == event.aggregate_type && *event_type == event.event_type
+            }
+        }
+    }
+
+    /// Whether one of `reads` names `event`.
+    pub fn any(reads: &[Reads], event: &LoggedEvent) -> bool {
+        reads.iter().any(|read| read.names(event))
+    }
 }
 
 /// A part of the log as [`ReadAhead`] hands it over.

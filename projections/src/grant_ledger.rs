@@ -25,7 +25,7 @@ use sqlx::Row;
 use time::Date;
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{upsert, Conditions, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 use crate::typed::decode;
@@ -67,6 +67,14 @@ pub struct LedgerRow {
     pub open_advance: i64,
 }
 
+/// The events the ledger folds (the others are not decoded): a grant's, and the round's award and
+/// its amendment.
+pub const READS: &[Reads] = &[
+    Reads::Stream("grant"),
+    Reads::Event("round", "AwardDecided"),
+    Reads::Event("round", "AwardAmended"),
+];
+
 /// Builds the `grant_ledger` table.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GrantLedger;
@@ -80,13 +88,13 @@ impl Projection for GrantLedger {
         &["grant_ledger"]
     }
 
-    /// What `grant_of` matches on.
     fn reads(&self) -> Option<&'static [Reads]> {
-        Some(&[
-            Reads::Stream("grant"),
-            Reads::Event("round", "AwardDecided"),
-            Reads::Event("round", "AwardAmended"),
-        ])
+        Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(
@@ -179,8 +187,11 @@ enum Read {
 
 /// The event as the domain's type, with the grant it is about, if this read model cares about it.
 fn read_event(event: &LoggedEvent) -> Result<Option<(String, Read)>, ProjectionError> {
+    if !Reads::any(READS, event) {
+        return Ok(None);
+    }
     Ok(match event.aggregate_type.as_str() {
-        "round" if matches!(event.event_type.as_str(), "AwardDecided" | "AwardAmended") => {
+        "round" => {
             let round_event: RoundEvent = decode(NAME, event)?;
             match &round_event {
                 RoundEvent::AwardDecided { grant_id, .. }

@@ -13,7 +13,6 @@
 //! - [`work_items`]: the change requests and runner-up offers waiting for an answer.
 //! - [`directory`]: the rounds, memberships, awards and applications the command side looks up,
 //!   answered exactly (rows plus the log after the checkpoint, in one snapshot).
-//! - `payload` (private): fields of an event payload, read as JSON.
 //! - [`year_figures`]: the year's figures for the city's plan report, per fiscal year and course.
 //! - `typed`: the domain's typed events from the log, through the domain's upcasters (the app's mail outbox reads them too).
 //! - [`audit_chain`]: the auditors' SHA-256 hash chain over the log and its verification.
@@ -35,7 +34,6 @@ pub mod event_log;
 pub mod grant_ledger;
 pub mod lag;
 pub mod merkle_store;
-mod payload;
 pub mod pool;
 pub mod public;
 pub mod restamp;

@@ -18,7 +18,7 @@ use grants_domain::round::RoundEvent;
 use grants_domain::{ApplicationId, ChangeRequestId};
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{LogPool, Tx};
 use crate::runner::{BoxFuture, Projection};
 use crate::typed::decode;
@@ -44,6 +44,18 @@ pub struct WorkItem {
     pub due_on: Option<String>,
 }
 
+/// The events that open or close a request (the others are not decoded).
+pub const READS: &[Reads] = &[
+    Reads::Event("grant", "ChangeRequested"),
+    Reads::Event("grant", "ChangeApproved"),
+    Reads::Event("grant", "ChangeRejected"),
+    Reads::Event("grant", "GrantWithdrawn"),
+    Reads::Event("grant", "GrantCancelled"),
+    Reads::Event("round", "RankingFixed"),
+    Reads::Event("round", "RunnerUpOfferAccepted"),
+    Reads::Event("round", "RunnerUpOfferDeclined"),
+];
+
 /// Builds the `work_items` table.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WorkItems;
@@ -58,16 +70,12 @@ impl Projection for WorkItems {
     }
 
     fn reads(&self) -> Option<&'static [Reads]> {
-        Some(&[
-            Reads::Event("grant", "ChangeRequested"),
-            Reads::Event("grant", "ChangeApproved"),
-            Reads::Event("grant", "ChangeRejected"),
-            Reads::Event("grant", "GrantWithdrawn"),
-            Reads::Event("grant", "GrantCancelled"),
-            Reads::Event("round", "RankingFixed"),
-            Reads::Event("round", "RunnerUpOfferAccepted"),
-            Reads::Event("round", "RunnerUpOfferDeclined"),
-        ])
+        Some(READS)
+    }
+
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
     }
 
     fn apply_batch<'a>(
@@ -93,14 +101,17 @@ enum Change {
     CloseGrant(String),
 }
 
-/// The event as the domain's type, if this read model reads it (`reads` filters the log already; the
-/// check keeps a rebuild from decoding what it does not fold).
+/// The event as the domain's type, if [`READS`] names it (a live step's batch holds every event;
+/// the others are not decoded).
 enum Read {
     Grant(Box<GrantEvent>),
     Round(Box<RoundEvent>),
 }
 
 fn read_event(event: &LoggedEvent) -> Result<Option<Read>, ProjectionError> {
+    if !Reads::any(READS, event) {
+        return Ok(None);
+    }
     Ok(match event.aggregate_type.as_str() {
         "grant" => Some(Read::Grant(Box::new(decode(NAME, event)?))),
         "round" => Some(Read::Round(Box::new(decode(NAME, event)?))),

@@ -44,13 +44,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use grants_domain::application::ApplicationEvent;
-use grants_domain::grant::GrantEvent;
+use grants_domain::grant::{GrantEvent, GrantStatus};
 use grants_domain::round::RoundEvent;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::error::ProjectionError;
-use crate::event_log::{LoggedEvent, Reads};
+use crate::event_log::{Decode, LoggedEvent, Reads};
 use crate::pool::{upsert, LogPool, Tx, MAX_PARAMETERS};
 use crate::runner::{BoxFuture, Projection};
 use crate::typed::decode;
@@ -94,6 +94,11 @@ impl Projection for YearFigures {
         Some(READS)
     }
 
+    /// The text only: the typed events are deserialised from it ([`crate::typed::decode`]).
+    fn decode(&self) -> Decode {
+        Decode::Text
+    }
+
     fn apply_batch<'a>(
         &'a self,
         tx: &'a mut Tx,
@@ -101,13 +106,6 @@ impl Projection for YearFigures {
     ) -> BoxFuture<'a, Result<(), ProjectionError>> {
         Box::pin(apply_batch(tx, events))
     }
-}
-
-fn is_read(event: &LoggedEvent) -> bool {
-    READS.iter().any(|reads| match reads {
-        Reads::Stream(kind) => *kind == event.aggregate_type,
-        Reads::Event(kind, name) => *kind == event.aggregate_type && *name == event.event_type,
-    })
 }
 
 /// One event of [`READS`], as the domain types it.
@@ -119,7 +117,7 @@ enum Typed {
 
 impl Typed {
     fn of(event: &LoggedEvent) -> Result<Option<Self>, ProjectionError> {
-        if !is_read(event) {
+        if !Reads::any(READS, event) {
             return Ok(None);
         }
         let id = event.aggregate_id.clone();
@@ -145,7 +143,8 @@ struct ApplicationRow {
     submitted: bool,
 }
 
-/// What became of an award.
+/// What became of an award: live, or ended by the grant's withdrawal (取下げ) or cancellation
+/// (交付決定の取消し), as the domain's statuses of those name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Outcome {
     Live,
@@ -154,19 +153,30 @@ enum Outcome {
 }
 
 impl Outcome {
+    /// The column's code: the domain's status code of an ended award, `live` otherwise.
     fn code(self) -> &'static str {
         match self {
             Outcome::Live => "live",
-            Outcome::Withdrawn => "withdrawn",
-            Outcome::Cancelled => "cancelled",
+            Outcome::Withdrawn => GrantStatus::Withdrawn.as_str(),
+            Outcome::Cancelled => GrantStatus::Cancelled.as_str(),
         }
     }
 
     fn of_code(code: &str) -> Self {
-        match code {
-            "withdrawn" => Outcome::Withdrawn,
-            "cancelled" => Outcome::Cancelled,
-            _ => Outcome::Live,
+        [Outcome::Withdrawn, Outcome::Cancelled]
+            .into_iter()
+            .find(|outcome| outcome.code() == code)
+            .unwrap_or(Outcome::Live)
+    }
+
+    /// The outcome after one of the grant's events, by the domain's rule of where a grant stands
+    /// ([`GrantStatus::after`]): the event that makes it withdrawn or cancelled ends the award; any
+    /// other leaves the outcome as it was.
+    fn after(self, event: &GrantEvent) -> Self {
+        match GrantStatus::after(None, event) {
+            Some(GrantStatus::Withdrawn) => Outcome::Withdrawn,
+            Some(GrantStatus::Cancelled) => Outcome::Cancelled,
+            _ => self,
         }
     }
 }
@@ -298,9 +308,10 @@ fn fold_grant(rows: &mut Rows, grant_id: String, event: GrantEvent) {
         // A grant whose award the log does not hold: nothing to count it under.
         return;
     };
+    let outcome = row.outcome.after(&event);
+    let ended = outcome != row.outcome;
+    row.outcome = outcome;
     match event {
-        GrantEvent::GrantWithdrawn { .. } => row.outcome = Outcome::Withdrawn,
-        GrantEvent::GrantCancelled { .. } => row.outcome = Outcome::Cancelled,
         GrantEvent::ChangeApproved { decided_amount, .. } => row.decided = decided_amount.to_i64(),
         GrantEvent::PaymentRecorded { paid_total, .. } => row.paid = paid_total.to_i64(),
         GrantEvent::RefundReceived { refunded_total, .. } => {
@@ -313,7 +324,9 @@ fn fold_grant(rows: &mut Rows, grant_id: String, event: GrantEvent) {
             row.finalised = Some(finalised.to_i64());
             row.participants = row.reported_participants;
         }
-        // Events of the grant that change no figure (requests, saved reports, returns, closing).
+        // Events of the grant that change no figure but the outcome (requests, saved reports,
+        // returns, closing).
+        _ if ended => {}
         _ => return,
     }
     rows.changed_grants.insert(grant_id);
@@ -748,5 +761,8 @@ mod tests {
         for outcome in [Outcome::Live, Outcome::Withdrawn, Outcome::Cancelled] {
             assert_eq!(Outcome::of_code(outcome.code()), outcome);
         }
+        // The codes the stored rows hold and the figures' statement names.
+        let codes = [Outcome::Live, Outcome::Withdrawn, Outcome::Cancelled].map(Outcome::code);
+        assert_eq!(codes, ["live", "withdrawn", "cancelled"]);
     }
 }

@@ -61,7 +61,7 @@ impl Log {
 
     async fn open_round(&mut self, pool: &LogPool, n: usize, course: &str) {
         let payload = json!({"RoundOpened": {"round_id": round(n),
-            "settings": {"fiscal_year": 2026, "course": course, "budget": 2_000_000},
+            "settings": common::round_settings(2026, course),
             "by": STAFF, "at": "2026-04-02T09:00:00+09:00"}});
         self.append(pool, "round", &round(n), payload).await;
     }
@@ -96,10 +96,13 @@ impl Log {
         round_n: usize,
         group_n: usize,
     ) {
-        let payload = json!({"ApplicationDraftStarted": {"application_id": application(application_n),
-            "round_id": round(round_n), "group_id": group(group_n), "prior_grants": 0,
-            "max_grants_per_group": 3, "content": {"title": "t", "requested_amount": 100_000},
-            "by": STAFF, "at": "2026-04-04T09:00:00+09:00"}});
+        let payload = common::draft_started_in(
+            &round(round_n),
+            &application(application_n),
+            &group(group_n),
+            "t",
+            100_000,
+        );
         self.append(pool, "application", &application(application_n), payload)
             .await;
     }

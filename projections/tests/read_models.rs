@@ -332,8 +332,12 @@ async fn a_group_registered_after_its_application_names_it(backend: Backend) {
         "group",
         group,
         1,
-        &json!({"GroupRegistered": {"group_id": group, "name": "後から登録した会", "by": STAFF,
-            "at": "2025-05-02T10:00:00+09:00"}}),
+        &json!({"GroupRegistered": {"group_id": group, "name": "後から登録した会",
+            "registration_number": "市民活動第789号",
+            "contact": {"representative_name": "田中", "address": "岡崎市", "phone": "0564",
+                "email": "tanaka@example.jp"},
+            "founded_on": "2020-04-01", "member_count": 6, "resident_member_count": 6,
+            "purpose": "見守り", "by": STAFF, "at": "2025-05-02T10:00:00+09:00"}}),
     )
     .await;
     let name = |rows: Vec<applications::ApplicationRow>| {

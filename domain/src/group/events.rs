@@ -114,6 +114,20 @@ pub enum GroupEvent {
     },
 }
 
+/// A group's event as a read model decodes it: only what is public of it (rule 12). A
+/// `GroupRegistered` gives the group's name and registration number, public in municipal grant
+/// lists; its contact details (sealed in the log since version 2.0, issue 19) are no field here, so
+/// a read model neither opens nor holds them. The payload is the [`GroupEvent`]'s, whose other
+/// fields are passed over.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub enum PublicGroupEvent {
+    GroupRegistered {
+        group_id: GroupId,
+        name: String,
+        registration_number: String,
+    },
+}
+
 impl DomainEvent for GroupEvent {
     fn event_type(&self) -> String {
         match self {

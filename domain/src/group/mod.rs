@@ -51,7 +51,7 @@ use time::{Date, OffsetDateTime};
 
 pub use commands::GroupCommand;
 pub use errors::GroupError;
-pub use events::{ContactDetails, GroupEvent, ERASED, GROUP_REGISTERED_VERSION};
+pub use events::{ContactDetails, GroupEvent, PublicGroupEvent, ERASED, GROUP_REGISTERED_VERSION};
 pub use standing::{
     check_grant_limit, prior_grant_count, GroupStanding, PriorAward, MIN_MEMBERS,
     MIN_RESIDENT_MEMBERS,

@@ -1065,3 +1065,20 @@ fn a_withdrawn_consent_ends_the_coordinators_access() {
         .when(withdraw(founder()))
         .then_expect_error(GroupError::NoConsent);
 }
+
+#[test]
+fn a_registration_reads_publicly_as_its_name_and_number_whatever_its_contact_holds() {
+    let mut payload = serde_json::to_value(registered()).unwrap();
+    // As the log holds a 2.0 event: the contact sealed, no longer a `ContactDetails`.
+    payload["GroupRegistered"]["contact"] =
+        serde_json::json!({"sealed": {"alg": "XChaCha20-Poly1305", "nonce": "", "ciphertext": ""}});
+    let public: PublicGroupEvent = serde_json::from_value(payload).unwrap();
+    let PublicGroupEvent::GroupRegistered {
+        group_id: id,
+        name,
+        registration_number,
+    } = public;
+    assert_eq!(id, group_id());
+    assert_eq!(name, "川辺を守る会");
+    assert_eq!(registration_number, "R8-001");
+}

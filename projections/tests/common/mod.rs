@@ -226,6 +226,27 @@ pub fn grant_decided(
         "at": "2025-06-10T10:00:00+09:00"}})
 }
 
+/// Whole `RoundSettings` as the round aggregate records them, of `fiscal_year` and `course`.
+pub fn round_settings(fiscal_year: i32, course: &str) -> Value {
+    let criteria: Vec<Value> = [
+        "public_benefit",
+        "civic",
+        "growth",
+        "feasibility",
+        "independence",
+    ]
+    .iter()
+    .map(|key| json!({"key": key, "label": key, "min": 0, "max": 10}))
+    .collect();
+    json!({"fiscal_year": fiscal_year, "course": course, "title": "市民公益活動事業費補助金",
+        "description": "", "budget": 2_000_000, "cap": 500_000, "floor": 0,
+        "rate_schedule": ["1/1", "3/4", "1/2"], "rounding_unit": 1_000, "max_grants_per_group": 3,
+        "opens_at": format!("{fiscal_year}-04-01T00:00:00+09:00"),
+        "closes_at": format!("{fiscal_year}-05-31T17:00:00+09:00"),
+        "criteria": criteria, "pass_ratio": "7/10", "advance_cap_ratio": "4/5",
+        "change_threshold_ratio": "1/5", "settlement_days": 30})
+}
+
 /// A whole `AwardDecided` as the round aggregate records it, for `amount` yen to `grant` (a UUID).
 pub fn award_decided(grant: &str, application: &str, amount: i64) -> Value {
     json!({"AwardDecided": {"application_id": application, "grant_id": grant, "group_id": GROUP,
@@ -253,7 +274,7 @@ pub async fn seed_history(pool: &LogPool) -> (usize, i64) {
             "round",
             round.into(),
             json!({"RoundOpened": {"round_id": round,
-            "settings": {"fiscal_year": 2025, "course": "ステップアップ", "budget": 2_000_000},
+            "settings": round_settings(2025, "ステップアップ"),
             "by": STAFF, "at": "2025-04-02T09:00:00+09:00"}}),
         ),
         (
@@ -337,7 +358,18 @@ pub fn application_content(title: &str, amount: i64) -> Value {
 
 /// A whole `ApplicationDraftStarted` of `group`'s application in [`ROUND`].
 pub fn draft_started(application: &str, group: &str, title: &str, amount: i64) -> Value {
-    json!({"ApplicationDraftStarted": {"application_id": application, "round_id": ROUND,
+    draft_started_in(ROUND, application, group, title, amount)
+}
+
+/// A whole `ApplicationDraftStarted` of `group`'s application in `round`.
+pub fn draft_started_in(
+    round: &str,
+    application: &str,
+    group: &str,
+    title: &str,
+    amount: i64,
+) -> Value {
+    json!({"ApplicationDraftStarted": {"application_id": application, "round_id": round,
         "group_id": group, "prior_grants": 1, "max_grants_per_group": 3,
         "terms": {"cap": 500_000, "floor": 0, "rate": "3/4", "rounding_unit": 1_000},
         "window": {"opens_at": "2025-04-01T00:00:00+09:00", "closes_at": "2025-05-31T17:00:00+09:00"},
