@@ -418,3 +418,15 @@ async fn connect(database: &DatabaseConfig) -> anyhow::Result<AppState> {
     db.migrate().await?;
     Ok(AppState::new(db))
 }
+
+#[cfg(test)]
+mod definition_tests {
+    use clap::CommandFactory;
+
+    /// Clap checks a command's definition (unique argument ids, say) only when it parses in a debug
+    /// build: every setting added must keep `grants serve` starting.
+    #[test]
+    fn the_command_line_is_well_defined() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -76,7 +76,7 @@ pub struct TotpConfig {
     /// 32 bytes as 64 hex digits or base64. Keep it out of the database and give every instance
     /// the same one. Without it, the key in `totp.key` beside the SQLite file (`data/totp.key` with
     /// PostgreSQL) is used, made on first start.
-    #[arg(long = "totp-key", env = "GRANTS_TOTP_KEY", hide_env_values = true, value_parser = crate::auth::totp::SecretKey::parse)]
+    #[arg(id = "totp_key", value_name = "KEY", long = "totp-key", env = "GRANTS_TOTP_KEY", hide_env_values = true, value_parser = crate::auth::totp::SecretKey::parse)]
     pub key: Option<crate::auth::totp::SecretKey>,
 }
 
