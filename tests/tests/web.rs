@@ -223,6 +223,62 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(
+    a_registration_posted_twice_opens_one_account_and_signs_in_both_times,
+    |app: TestApp| async move {
+        let before = grants_tests::process::count_events(&app, "AccountRegistered").await;
+        let browser = Browser::without_redirects(&app);
+        let form = browser.get("/register").await;
+        let fields = [
+            ("_csrf", form.csrf()),
+            ("_form", form.form_id()),
+            ("display_name", "二重 送信".to_owned()),
+            ("email", "twice@example.jp".to_owned()),
+            ("password", TEST_PASSWORD.to_owned()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let first = browser.post("/register", &fields).await;
+        assert_eq!(first.status, 303, "{}", first.html);
+        // The same submission again (a double click, a reload): the first one's outcome, no second
+        // account, no refusal of an address already registered.
+        let again = browser.post("/register", &fields).await;
+        assert_eq!(again.status, 303, "{}", again.html);
+        let opened = grants_tests::process::count_events(&app, "AccountRegistered").await;
+        assert_eq!(opened, before + 1, "one account");
+        let sign_in = app
+            .post_json(
+                "/api/v1/sessions",
+                &serde_json::json!({"email": "twice@example.jp", "password": TEST_PASSWORD}),
+            )
+            .await;
+        assert_eq!(sign_in.status, 201);
+        // Another browser's form with the same one-time id is its own submission.
+        let other = Browser::without_redirects(&app);
+        let other_form = other.get("/register").await;
+        let crossed = other
+            .post(
+                "/register",
+                &[
+                    ("_csrf", other_form.csrf().as_str()),
+                    ("_form", form.form_id().as_str()),
+                    ("display_name", "二重 送信"),
+                    ("email", "twice@example.jp"),
+                    ("password", TEST_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            crossed.status, 422,
+            "the address is taken: {}",
+            crossed.html
+        );
+        assert_eq!(
+            grants_tests::process::count_events(&app, "AccountRegistered").await,
+            opened
+        );
+    }
+);
+
 /// A signed-in applicant's browser (not following redirects) with a registered group, and the
 /// session token its cookie holds; the round is open.
 async fn applicant_with_group<'a>(app: &'a TestApp, email: &str) -> (Browser<'a>, String, String) {

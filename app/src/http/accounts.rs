@@ -15,12 +15,9 @@ use super::error::ApiError;
 use super::extract::Json;
 use super::openapi as doc;
 use super::AppState;
-use crate::accounts::{open_account, NewAccount};
 use crate::auth::{self, Actor};
 use crate::policy::Staff;
 use crate::service::{sessions, staff_accounts};
-use crate::store::ActorRole;
-use std::time::Instant;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,27 +45,12 @@ pub async fn register(
     ClientAddr(client): ClientAddr,
     Json(body): Json<Registration>,
 ) -> Result<impl IntoResponse, ApiError> {
-    state
-        .sign_up_limiter
-        .attempt(client, Instant::now())
-        .map_err(ApiError::too_many_sign_ups)?;
-    let user_id: UserId = context.new_id();
-    let metadata = context.metadata(user_id, ActorRole::Applicant);
-    let account = NewAccount {
+    let sign_up = sessions::SignUp {
         email: body.email,
         password: body.password,
         display_name: body.display_name,
-        role: Role::Applicant,
-        self_registered: true,
     };
-    let email = body_email(&account);
-    let display_name = account.display_name.trim().to_owned();
-    let (id, position) = open_account(&state, user_id, account, &metadata).await?;
-    // The link that proves the address (crate::auth::verification), mailed after the answer when
-    // the service requires verified addresses (otherwise on request only).
-    if state.require_verified_email {
-        crate::auth::verification::send_link(&state, id, &email, &display_name).await?;
-    }
+    let (id, position) = sessions::sign_up(&state, &context, client, sign_up).await?;
     Ok((
         StatusCode::CREATED,
         Json(Created {
@@ -76,14 +58,6 @@ pub async fn register(
             position,
         }),
     ))
-}
-
-/// The new account's address as stored (lower case), or as typed when it is malformed (then
-/// `open_account` refuses it).
-fn body_email(account: &NewAccount) -> String {
-    grants_domain::account::EmailAddress::parse(&account.email)
-        .map(|email| email.as_str().to_owned())
-        .unwrap_or_default()
 }
 
 #[derive(Deserialize, ToSchema)]

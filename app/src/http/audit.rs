@@ -228,7 +228,7 @@ pub async fn application_as_of(
                 "as_of must be an RFC 3339 instant, e.g. 2026-06-01T09:00:00+09:00",
             )
         })?,
-        None => time::OffsetDateTime::now_utc(),
+        None => state.clock.now(),
     };
     let found = crate::audit::as_of(&state.db, id, at)
         .await

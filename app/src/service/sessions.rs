@@ -1,13 +1,62 @@
-//! Signing in: the password, then the second factor of an account that enrolled one, with the
-//! sign-in throttle counting failures per address and per client. The JSON API's `POST
-//! /api/v1/sessions` and the sign-in page are its adapters.
+//! Signing up and signing in. Signing up opens an applicant's own account (throttled per client)
+//! and mails the link that proves its address; signing in checks the password, then the second
+//! factor of an account that enrolled one, with the sign-in throttle counting failures per address
+//! and per client. The JSON API (`POST /api/v1/accounts`, `POST /api/v1/sessions`) and the pages
+//! are its adapters.
 
 use std::net::IpAddr;
 use std::time::Instant;
 
+use grants_domain::account::Role;
+use grants_domain::UserId;
+
 use super::{CommandContext, ErrorKind, ServiceError};
+use crate::accounts::{open_account, NewAccount};
 use crate::auth::{self, Actor};
 use crate::state::AppState;
+use crate::store::{ActorRole, Position};
+
+/// What a person types to open their own account.
+pub struct SignUp {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+}
+
+/// An applicant opens their own account; answers its id and the log position of its opening. The
+/// link that proves the address is mailed when the service requires proved addresses (otherwise
+/// on request only).
+pub async fn sign_up(
+    state: &AppState,
+    context: &CommandContext,
+    client: Option<IpAddr>,
+    sign_up: SignUp,
+) -> Result<(UserId, Position), ServiceError> {
+    state
+        .sign_up_limiter
+        .attempt(client, Instant::now())
+        .map_err(ServiceError::too_many_sign_ups)?;
+    let user_id: UserId = context.new_id();
+    let metadata = context.metadata(user_id, ActorRole::Applicant);
+    let account = NewAccount {
+        email: sign_up.email,
+        password: sign_up.password,
+        display_name: sign_up.display_name,
+        role: Role::Applicant,
+        self_registered: true,
+    };
+    // The address as stored (lower case), or none when it is malformed (then `open_account`
+    // refuses it).
+    let email = grants_domain::account::EmailAddress::parse(&account.email)
+        .map(|email| email.as_str().to_owned())
+        .unwrap_or_default();
+    let display_name = account.display_name.trim().to_owned();
+    let (id, position) = open_account(state, user_id, account, &metadata).await?;
+    if state.require_verified_email {
+        auth::verification::send_link(state, id, &email, &display_name).await?;
+    }
+    Ok((id, position))
+}
 
 /// What a person typed to sign in.
 pub struct Credentials<'a> {

@@ -20,6 +20,7 @@ use crate::service::{CommandContext, ErrorKind, ServiceError};
 use crate::store::Attempt;
 use crate::web::api::Problem;
 use crate::web::form::FormData;
+use crate::web::session::Visitor;
 use crate::web::Web;
 
 /// The outcome code a page stores for an answer (refusals store their HTTP status).
@@ -60,6 +61,41 @@ impl Web {
         Fut: Future<Output = Result<T, ServiceError>>,
     {
         let actor = self.caller(token).await?;
+        // The pages' keys are their own: a page and an API client never share one.
+        let scope = hex_digest(&[b"page", token.as_bytes()]);
+        self.claimed(scope, command, |context| use_case(actor, context))
+            .await
+    }
+
+    /// [`Web::once`] for a form sent before signing in (self-registration): the key is scoped to
+    /// the browser's visitor cookie instead of a session.
+    pub async fn once_signed_out<T, F, Fut>(
+        &self,
+        visitor: &Visitor,
+        command: PageCommand<'_>,
+        use_case: F,
+    ) -> Result<T, Problem>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce(CommandContext) -> Fut,
+        Fut: Future<Output = Result<T, ServiceError>>,
+    {
+        let scope = hex_digest(&[b"visitor", visitor.visitor_secret().as_bytes()]);
+        self.claimed(scope, command, use_case).await
+    }
+
+    /// Runs `run` once per submission of `command`'s form under `scope`.
+    async fn claimed<T, F, Fut>(
+        &self,
+        scope: String,
+        command: PageCommand<'_>,
+        run: F,
+    ) -> Result<T, Problem>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce(CommandContext) -> Fut,
+        Fut: Future<Output = Result<T, ServiceError>>,
+    {
         let key = command.form.idempotency_key(command.step);
         let context = |attempt: Option<Attempt>| CommandContext {
             request_id: String::new(),
@@ -68,20 +104,14 @@ impl Web {
             attempt,
         };
         let Some(key) = key.clone() else {
-            return Ok(use_case(actor, context(None)).await?);
+            return Ok(run(context(None)).await?);
         };
-        let claim = Claim::new(
-            &self.state.db,
-            // The pages' keys are their own: a page and an API client never share one.
-            hex_digest(&[b"page", token.as_bytes()]),
-            key,
-            fingerprint(&command),
-        );
+        let claim = Claim::new(&self.state.db, scope, key, fingerprint(&command));
         let attempt = match claim.take().await? {
             Claimed::Run(attempt) => attempt,
             Claimed::Answered(stored) => return replay(&stored),
         };
-        let outcome = match use_case(actor, context(Some(attempt.clone()))).await {
+        let outcome = match run(context(Some(attempt.clone()))).await {
             Err(error) if matches!(error.kind, ErrorKind::Internal | ErrorKind::Unavailable) => {
                 // The outcome is unknown: the next post resumes this attempt at once.
                 if let Err(error) = claim.give_back(&attempt).await {

@@ -31,6 +31,13 @@ pub struct User {
     pub roles: Vec<String>,
 }
 
+impl Visitor {
+    /// The secret of the browser's visitor cookie (what a signed-out form's key is scoped to).
+    pub fn visitor_secret(&self) -> &str {
+        &self.visitor_secret
+    }
+}
+
 impl User {
     pub fn has(&self, role: &str) -> bool {
         self.roles.iter().any(|held| held == role)

@@ -5,16 +5,15 @@
 use crate::web::form::PageForm;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use maud::html;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{home_of, local_path, redirect};
-use crate::web::api::Call;
+use crate::service::sessions::{self, SignUp};
+use crate::web::command::PageCommand;
 use crate::web::csrf::Binding;
 use crate::web::form::{sign_in, sign_in_with_code, Errors, FormData, FormState};
 use crate::web::session::{clear_session, set_session, Visitor};
@@ -139,15 +138,25 @@ async fn register(State(web): State<Web>, visitor: Visitor, PageForm(form): Page
         errors.add(None, RESUBMIT);
         return register_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
-    let body = json!({
-        "email": form.get("email"),
-        "password": form.get("password"),
-        "display_name": form.get("display_name"),
-    });
-    let call = Call::command(Method::POST, "/api/v1/accounts", None, Some(body))
-        .idempotent(form.idempotency_key("register"))
-        .from_client(visitor.client);
-    if let Err(problem) = web.api.send(call).await {
+    let sign_up = SignUp {
+        email: form.get("email").to_owned(),
+        password: form.get("password").to_owned(),
+        display_name: form.get("display_name").to_owned(),
+    };
+    let state = &web.state;
+    let client = visitor.client;
+    let command = PageCommand {
+        path: "/register",
+        form: &form,
+        step: "register",
+    };
+    let opened = web
+        .once_signed_out(&visitor, command, |context| async move {
+            let (id, _) = sessions::sign_up(state, &context, client, sign_up).await?;
+            Ok(id)
+        })
+        .await;
+    if let Err(problem) = opened {
         errors.problem(&problem, REGISTER_FIELDS);
         return register_page(&visitor, &FormState::new(form.typed()).with_errors(errors));
     }
