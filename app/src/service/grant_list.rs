@@ -24,12 +24,41 @@ pub struct GrantFilter {
 impl GrantFilter {
     /// The status as the read model stores it (its snake_case name).
     pub fn status_code(&self) -> Option<String> {
-        self.status.map(|status| {
-            serde_json::to_value(status)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_owned))
-                .unwrap_or_default()
+        self.status.map(|status| status.as_str().to_owned())
+    }
+}
+
+/// The ledger query's values for a caller and a filter (the query borrows them).
+struct Scope {
+    groups: Option<Vec<String>>,
+    status: Option<String>,
+    round: Option<String>,
+    open_advance: bool,
+}
+
+impl Scope {
+    async fn of(
+        state: &AppState,
+        actor: &Actor,
+        filter: &GrantFilter,
+    ) -> Result<Self, ServiceError> {
+        Ok(Scope {
+            groups: crate::policy::grant_list_groups(state, actor).await?,
+            status: filter.status_code(),
+            round: filter.round_id.map(|id| id.to_string()),
+            open_advance: filter.open_advance,
         })
+    }
+
+    fn query<'a>(&'a self, after: Option<&'a str>, limit: u32) -> GrantQuery<'a> {
+        GrantQuery {
+            status: self.status.as_deref(),
+            round_id: self.round.as_deref(),
+            group_ids: self.groups.as_deref(),
+            open_advance: self.open_advance,
+            after,
+            limit,
+        }
     }
 }
 
@@ -42,18 +71,8 @@ pub async fn page(
     after: Option<&str>,
     limit: u32,
 ) -> Result<Vec<ListedGrant>, ServiceError> {
-    let groups = crate::policy::grant_list_groups(state, actor).await?;
-    let status = filter.status_code();
-    let round = filter.round_id.map(|id| id.to_string());
-    let query = GrantQuery {
-        status: status.as_deref(),
-        round_id: round.as_deref(),
-        group_ids: groups.as_deref(),
-        open_advance: filter.open_advance,
-        after,
-        limit,
-    };
-    Ok(grants_projections::grant_ledger::list(&state.db, &query).await?)
+    let scope = Scope::of(state, actor, filter).await?;
+    Ok(grants_projections::grant_ledger::list(&state.db, &scope.query(after, limit)).await?)
 }
 
 /// Every grant `actor` may see that the filter holds, page after page.
@@ -62,10 +81,24 @@ pub async fn all(
     actor: &Actor,
     filter: &GrantFilter,
 ) -> Result<Vec<ListedGrant>, ServiceError> {
+    let scope = Scope::of(state, actor, filter).await?;
+    every(state, scope.query(None, MAX_PAGE)).await
+}
+
+/// Every grant of the ledger that `query` holds (its `after` and `limit` aside), page after page.
+pub async fn every(
+    state: &AppState,
+    query: GrantQuery<'_>,
+) -> Result<Vec<ListedGrant>, ServiceError> {
     let mut grants: Vec<ListedGrant> = Vec::new();
     loop {
         let after = grants.last().map(|grant| grant.ledger.grant_id.clone());
-        let next = page(state, actor, filter, after.as_deref(), MAX_PAGE).await?;
+        let page_query = GrantQuery {
+            after: after.as_deref(),
+            limit: MAX_PAGE,
+            ..query
+        };
+        let next = grants_projections::grant_ledger::list(&state.db, &page_query).await?;
         let full = next.len() == MAX_PAGE as usize;
         grants.extend(next);
         if !full {

@@ -9,7 +9,7 @@ use grants_domain::application::ApplicationStatus;
 use grants_domain::grant::GrantStatus;
 use grants_domain::work::{staff_work_for_application, staff_work_for_grant, StaffWork};
 use grants_domain::Yen;
-use grants_projections::grant_ledger::{GrantQuery, ListedGrant, MAX_PAGE};
+use grants_projections::grant_ledger::GrantQuery;
 use grants_projections::work_items::{self, DECIDE_CHANGE, OFFER_UNANSWERED};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -61,32 +61,6 @@ fn yen(amount: i64) -> Yen {
     Yen::new(amount).unwrap_or(Yen::ZERO)
 }
 
-/// Every grant of the ledger matching `query`, all pages.
-async fn all_grants(
-    state: &AppState,
-    query: GrantQuery<'_>,
-) -> Result<Vec<ListedGrant>, ServiceError> {
-    let pool = state.db.clone();
-    let mut found = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page_query = GrantQuery {
-            after: after.as_deref(),
-            limit: MAX_PAGE,
-            ..query
-        };
-        let page = grants_projections::grant_ledger::list(&pool, &page_query)
-            .await
-            .map_err(ServiceError::from)?;
-        let full = page.len() == MAX_PAGE as usize;
-        after = page.last().map(|grant| grant.ledger.grant_id.clone());
-        found.extend(page);
-        if !full {
-            return Ok(found);
-        }
-    }
-}
-
 /// The 納期限 of the refund grant `grant_id` owes, and whether it has passed on `today`.
 async fn refund_due(
     state: &AppState,
@@ -132,7 +106,7 @@ pub async fn work_queue(state: &AppState, _staff: &Staff) -> Result<WorkQueue, S
 
     // The grants that may wait: those with an open advance request, and those in a status in
     // which the domain's rule has work for some amounts.
-    let mut grants = all_grants(
+    let mut grants = super::grant_list::every(
         state,
         GrantQuery {
             open_advance: true,
@@ -150,7 +124,7 @@ pub async fn work_queue(state: &AppState, _staff: &Staff) -> Result<WorkQueue, S
             status: Some(status.as_str()),
             ..GrantQuery::default()
         };
-        for grant in all_grants(state, query).await? {
+        for grant in super::grant_list::every(state, query).await? {
             if !grants
                 .iter()
                 .any(|seen| seen.ledger.grant_id == grant.ledger.grant_id)

@@ -212,6 +212,11 @@ pub fn amount(amount: Option<grants_domain::Yen>) -> String {
     amount.map_or_else(|| "—".to_owned(), |yen| yen.to_string())
 }
 
+/// A read model's amount (whole yen) that may be unknown yet, as ¥286,000, or a dash.
+pub fn yen_or_dash(amount: Option<i64>) -> String {
+    amount.map_or_else(|| "—".to_owned(), yen)
+}
+
 /// A day that may be unknown yet, as 2026年4月1日, or a dash.
 pub fn day(date: Option<time::Date>) -> String {
     date.map_or_else(|| "—".to_owned(), |date| JaDate(date).to_string())

@@ -66,7 +66,7 @@ fn awards_table(awards: &[Award], caption: &str) -> Markup {
                         td { a href={ "/awards/" (award.grant_id) } { (text(&award.title)) } }
                         td.num { (view::yen(award.amount_awarded)) }
                         td { (view::day(award.award_date)) }
-                        td.num { (award.amount_finalised.map_or_else(|| "—".to_owned(), view::yen)) }
+                        td.num { (view::yen_or_dash(award.amount_finalised)) }
                     }
                 }
             }
@@ -293,7 +293,7 @@ async fn award(State(web): State<Web>, visitor: Visitor, Path(grant_id): Path<St
             dt { "事業期間" } dd { (view::day(award.planned_start)) " 〜 " (view::day(award.planned_end)) }
             dt { "交付決定額" } dd { (view::yen(award.amount_awarded)) }
             dt { "交付決定日" } dd { (view::day(award.award_date)) }
-            dt { "確定額" } dd { (award.amount_finalised.map_or_else(|| "—".to_owned(), view::yen)) }
+            dt { "確定額" } dd { (view::yen_or_dash(award.amount_finalised)) }
             dt { "状況" } dd { (award.status.label_ja()) }
         }
         @if !read.photos.is_empty() {

@@ -180,7 +180,7 @@ pub(super) async fn dashboard(State(web): State<Web>, visitor: Visitor) -> Respo
                                 td { a href={ "/applications/" (row.application_id) } { (non_empty(&row.title)) } }
                                 td { (row.status.label_ja()) }
                                 td.num { (view::yen(row.requested_amount)) }
-                                td.num { (row.max_amount.map_or_else(|| "—".to_owned(), view::yen)) }
+                                td.num { (view::yen_or_dash(row.max_amount)) }
                             }
                         }
                     }

@@ -44,14 +44,6 @@ pub fn routes() -> Router<Web> {
         )
 }
 
-/// The statuses of applications that reached the review (the others are screening's).
-const REVIEWED: &[ApplicationStatus] = &[
-    ApplicationStatus::Eligible,
-    ApplicationStatus::RunnerUp,
-    ApplicationStatus::Awarded,
-    ApplicationStatus::NotAdopted,
-];
-
 struct Loaded {
     round: RoundRead,
     /// The ranking (empty before anything is ranked).
@@ -107,7 +99,8 @@ async fn list(
     let mut rows: Vec<&ApplicationRow> = loaded
         .applications
         .iter()
-        .filter(|row| REVIEWED.contains(&row.status))
+        // The applications that reached review (the others are screening's): the domain's rule.
+        .filter(|row| row.status.has_reached_review())
         .collect();
     rows.sort_by_key(|row| {
         loaded
@@ -147,7 +140,7 @@ async fn list(
                             td { (ranked.map_or("—", |r| r.outcome.label_ja())) }
                             td { (row.status.label_ja()) }
                             td.num { (view::yen(row.requested_amount)) }
-                            td.num { (row.max_amount.map_or_else(|| "—".to_owned(), view::yen)) }
+                            td.num { (view::yen_or_dash(row.max_amount)) }
                             td {
                                 @if let Some(grant) = &row.grant_id {
                                     a href={ "/staff/grants/" (grant) } { "交付の記録" }

@@ -92,7 +92,7 @@ fn applications_table(rows: &[&ApplicationRow], caption: &str) -> maud::Markup {
                         td { (row.status.label_ja()) }
                         td { (row.submitted_at.map_or_else(|| "—".to_owned(), view::instant)) }
                         td.num { (view::yen(row.requested_amount)) }
-                        td.num { (row.max_amount.map_or_else(|| "—".to_owned(), view::yen)) }
+                        td.num { (view::yen_or_dash(row.max_amount)) }
                     }
                 }
             }
