@@ -419,16 +419,7 @@ async fn an_open_invitation_is_withdrawn(backend: Backend) {
     alice_browser.sign_in(&alice).await;
     let page = alice_browser.get(&format!("/groups/{group}/members")).await;
     assert!(page.html.contains("招待を取り消す"), "{}", page.html);
-    let withdrawn = alice_browser
-        .post(
-            &format!("/groups/{group}/members/invitations/withdraw"),
-            &[
-                ("_csrf", &page.csrf()),
-                ("_form", &page.form_id()),
-                ("invited_email", &gina),
-            ],
-        )
-        .await;
+    let withdrawn = withdraw_on_page(&alice_browser, &page, &group, &gina).await;
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.html);
     assert!(
         withdrawn.html.contains("招待を取り消しました"),
@@ -438,16 +429,7 @@ async fn an_open_invitation_is_withdrawn(backend: Backend) {
     assert!(!withdrawn.html.contains(&gina), "{}", withdrawn.html);
     // Nothing left to withdraw: the rule, in Japanese, on the page.
     let page = alice_browser.get(&format!("/groups/{group}/members")).await;
-    let refused = alice_browser
-        .post(
-            &format!("/groups/{group}/members/invitations/withdraw"),
-            &[
-                ("_csrf", &page.csrf()),
-                ("_form", &page.form_id()),
-                ("invited_email", &gina),
-            ],
-        )
-        .await;
+    let refused = withdraw_on_page(&alice_browser, &page, &group, &gina).await;
     assert_eq!(refused.status, 422, "{}", refused.html);
     assert!(
         refused.html.contains("招待中のリンクはありません"),
@@ -464,4 +446,23 @@ async fn an_open_invitation_is_withdrawn_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_open_invitation_is_withdrawn_postgres() {
     an_open_invitation_is_withdrawn(Backend::Postgres).await;
+}
+
+/// Posts the members' page's withdrawal of the invitation to `email`, with `page`'s form guard.
+async fn withdraw_on_page(
+    browser: &Browser<'_>,
+    page: &grants_tests::browser::Page,
+    group: &str,
+    email: &str,
+) -> grants_tests::browser::Page {
+    browser
+        .post(
+            &format!("/groups/{group}/members/invitations/withdraw"),
+            &[
+                ("_csrf", &page.csrf()),
+                ("_form", &page.form_id()),
+                ("invited_email", email),
+            ],
+        )
+        .await
 }

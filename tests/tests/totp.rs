@@ -20,6 +20,32 @@ fn code_at(secret: &str, at: time::OffsetDateTime) -> String {
     totp.generate(u64::try_from(at.unix_timestamp()).unwrap())
 }
 
+/// Begins `token`'s enrolment; answers the secret.
+async fn begin(app: &TestApp, token: &str) -> String {
+    let begun = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions/current/totp",
+            token,
+            None,
+            201,
+        )
+        .await;
+    begun["secret"].as_str().unwrap().to_owned()
+}
+
+/// Confirms `token`'s enrolment with the current code of `secret`.
+async fn confirm(app: &TestApp, token: &str, secret: &str) {
+    app.call(
+        Method::POST,
+        "/api/v1/sessions/current/totp/confirm",
+        token,
+        Some(&json!({"code": code_at(secret, app.clock.now())})),
+        200,
+    )
+    .await;
+}
+
 async fn sign_in(app: &TestApp, email: &str, code: Option<&str>) -> grants_tests::Answer {
     let mut body = json!({"email": email, "password": TEST_PASSWORD});
     if let Some(code) = code {
@@ -216,24 +242,8 @@ async fn staff_must_enrol_first(backend: grants_tests::Backend) {
     let applicant = app.applicant("applicant-free@example.jp").await;
     app.register_group(&applicant, "みどりの会").await;
 
-    let begun = app
-        .call(
-            Method::POST,
-            "/api/v1/sessions/current/totp",
-            &staff,
-            None,
-            201,
-        )
-        .await;
-    let code = code_at(begun["secret"].as_str().unwrap(), app.clock.now());
-    app.call(
-        Method::POST,
-        "/api/v1/sessions/current/totp/confirm",
-        &staff,
-        Some(&json!({"code": code})),
-        200,
-    )
-    .await;
+    let secret = begin(&app, &staff).await;
+    confirm(&app, &staff, &secret).await;
     app.call(Method::GET, "/api/v1/work-queue", &staff, None, 200)
         .await;
 }
@@ -289,30 +299,14 @@ on_both_backends!(
             .as_str()
             .unwrap()
             .to_owned();
-        let begun = app
-            .call(
-                Method::POST,
-                "/api/v1/sessions/current/totp",
-                &staff,
-                None,
-                201,
-            )
-            .await;
-        let secret = begun["secret"].as_str().unwrap().to_owned();
+        let secret = begin(&app, &staff).await;
         let clear = hex::encode(Secret::Encoded(secret.clone()).to_bytes().unwrap());
         // Sealed from the start: neither the secret's hex nor its base32 is in the row.
         let stored = stored_secret(&app, &me).await;
         assert!(!stored.to_lowercase().contains(&clear), "{stored}");
         assert!(!stored.contains(&secret), "{stored}");
         assert!(stored.contains("XChaCha20-Poly1305"), "{stored}");
-        app.call(
-            Method::POST,
-            "/api/v1/sessions/current/totp/confirm",
-            &staff,
-            Some(&json!({"code": code_at(&secret, app.clock.now())})),
-            200,
-        )
-        .await;
+        confirm(&app, &staff, &secret).await;
 
         // A row from before sealing: the secret in clear still verifies, and is sealed by it.
         store_in_clear(&app, &me, &clear).await;
@@ -354,24 +348,8 @@ on_both_backends!(
     |app: TestApp| async move {
         let email = "lost-device@example.jp";
         let owner = app.account_with_role("staff", email).await;
-        let begun = app
-            .call(
-                Method::POST,
-                "/api/v1/sessions/current/totp",
-                &owner,
-                None,
-                201,
-            )
-            .await;
-        let secret = begun["secret"].as_str().unwrap().to_owned();
-        app.call(
-            Method::POST,
-            "/api/v1/sessions/current/totp/confirm",
-            &owner,
-            Some(&json!({"code": code_at(&secret, app.clock.now())})),
-            200,
-        )
-        .await;
+        let secret = begin(&app, &owner).await;
+        confirm(&app, &owner, &secret).await;
         assert_eq!(sign_in(&app, email, None).await.status, 401);
         let colleague = "colleague-page@example.jp";
         app.account_with_role("staff", colleague).await;
