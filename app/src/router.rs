@@ -1,6 +1,6 @@
-//! The whole service as one router: the JSON API (`crate::http`), the pages (`crate::web`, which read
-//! through the service layer and still send commands to the API in-process) and the middleware both share (request ids, tracing, body limit, timeouts,
-//! security headers). `startup` serves it; tests and the demo drive it in-process.
+//! The whole service as one router: the JSON API (`crate::http`), the pages (`crate::web`), both
+//! thin adapters over the use cases of `crate::service`, and the middleware both share (request
+//! ids, tracing, body limit, timeouts, security headers). `startup` serves it; tests and the demo drive it in-process.
 
 use std::time::Duration;
 
@@ -10,17 +10,13 @@ use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::http::{api_routes, client_address, error, BODY_LIMIT_BYTES, REQUEST_ID};
+use crate::http::{api_routes, client_address, BODY_LIMIT_BYTES, REQUEST_ID};
 use crate::state::AppState;
 
-/// The whole service: the API, the pages (which call the API in-process) and the middleware both
-/// share.
+/// The whole service: the API, the pages and the middleware both share.
 pub fn router(state: AppState) -> Router {
     let api = api_routes(state.clone());
-    let in_process = api
-        .clone()
-        .fallback(|| async { error::ServiceError::not_found() });
-    let pages = crate::web::router(crate::web::Web::new(in_process, state.clone()));
+    let pages = crate::web::router(crate::web::Web::new(state.clone()));
     api.merge(pages)
         .fallback(crate::web::not_found)
         .layer(axum::middleware::from_fn_with_state(

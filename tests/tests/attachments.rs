@@ -376,21 +376,28 @@ async fn on_the_page(app: TestApp) {
     assert!(page.html.contains("添付書類はまだありません"));
     assert!(page.html.contains("enctype=\"multipart/form-data\""));
     let csrf = page.csrf();
-    let post = |kind: &str, name: &str, bytes: Vec<u8>, csrf: &str| {
+    let form_id = upload_form_id(&page.html);
+    let post_once = |kind: &str, name: &str, bytes: Vec<u8>, csrf: &str, form_id: &str| {
         let form = Form::new()
             .text("kind", kind.to_owned())
             .part("file", Part::bytes(bytes).file_name(name.to_owned()));
         browser
             .client
             .post(app.url(&format!("/applications/{id}/attachments")))
-            .query(&[("_csrf", csrf)])
+            .query(&[("_csrf", csrf), ("_form", form_id)])
             .multipart(form)
             .send()
     };
-    let answer = post("member_list", "名簿.pdf", pdf(2_000), &csrf)
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 303);
+    let post =
+        |kind: &str, name: &str, bytes: Vec<u8>, csrf: &str| post_once(kind, name, bytes, csrf, "");
+    // The form posted twice (a double click, a reload): both answers go on, one file is attached.
+    for _ in 0..2 {
+        let answer = post_once("member_list", "名簿.pdf", pdf(2_000), &csrf, &form_id)
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 303);
+    }
+    assert_eq!(attachments(&app, &member, &id).await.len(), 1);
     let page = browser.get(&format!("/applications/{id}?attached=1")).await;
     assert!(page.html.contains("ファイルを添付しました。"));
     assert!(page.html.contains("名簿.pdf"));
@@ -426,6 +433,15 @@ async fn on_the_page(app: TestApp) {
 }
 
 grants_tests::on_both_backends!(the_application_page_attaches_and_removes, on_the_page);
+
+/// The one-time id in the upload form's action (`…/attachments?_csrf=…&_form=…`).
+fn upload_form_id(html: &str) -> String {
+    let at = html
+        .find("&amp;_form=")
+        .expect("the upload form names its one-time id")
+        + 11;
+    html[at..at + 32].to_owned()
+}
 
 /// Receipts and activity photos on a grant's settlement report: attached, read by the group and
 /// staff and nobody else, removed, and refused once the report may no longer change.

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 /// The client's address, put into the request's extensions by the router's
-/// [`crate::http::client_address`] layer (and carried into the pages' in-process API calls).
+/// [`crate::http::client_address`] layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 

@@ -105,8 +105,8 @@ async fn added(
 
 /// Reads an upload (`kind`, `file`; a report's also `receipt_number` and `public`, sent before
 /// `file`), streams the file into the store and keeps it durably: the attachment an event may now
-/// name.
-async fn received(
+/// name. The pages' upload reads its form through here too.
+pub async fn received(
     state: &AppState,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(Attachment, Marks), ApiError> {

@@ -4,12 +4,10 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use cqrs_es::Aggregate;
 use grants_domain::ApplicationId;
-use grants_projections::audit_chain::hashes_between;
-use grants_projections::event_log::{read_page, read_stream, LogFilter};
-use grants_projections::LoggedEvent;
+use grants_projections::event_log::LogFilter;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
@@ -19,10 +17,8 @@ use super::AppState;
 use crate::audit::EventRead;
 use crate::policy::Overseer;
 use crate::service::application_read::ApplicationRead;
+use crate::service::audit::{self as service, Chained, PAGE_LIMIT};
 use crate::service::grant_read::GrantRead;
-
-/// The most events one page of the log holds.
-const PAGE_LIMIT: i64 = 1_000;
 
 /// One event of the log as auditors read it: the event and its link in the hash chain.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -34,27 +30,17 @@ pub struct ChainedEvent {
     hash: Option<String>,
 }
 
-/// Events with their chain hashes (null for events the chain has not reached yet).
-async fn with_hashes(
-    state: &AppState,
-    events: Vec<LoggedEvent>,
-) -> Result<Vec<ChainedEvent>, ApiError> {
-    let (Some(first), Some(last)) = (
-        events.iter().map(|e| e.position).min(),
-        events.iter().map(|e| e.position).max(),
-    ) else {
-        return Ok(Vec::new());
-    };
-    let hashes = hashes_between(&state.db, first, last)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(events
-        .iter()
-        .map(|event| ChainedEvent {
-            event: EventRead::of(event),
-            hash: hashes.get(&event.position).cloned(),
-        })
-        .collect())
+impl ChainedEvent {
+    fn of(chained: Chained) -> Self {
+        ChainedEvent {
+            event: EventRead::of(&chained.event),
+            hash: chained.hash,
+        }
+    }
+
+    fn all(events: Vec<Chained>) -> Vec<Self> {
+        events.into_iter().map(ChainedEvent::of).collect()
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -73,64 +59,30 @@ pub struct Page {
     until: Option<String>,
 }
 
-/// The stream types of the log: one per aggregate.
-const AGGREGATE_TYPES: [&str; 6] = [
-    <grants_domain::Round as Aggregate>::TYPE,
-    <grants_domain::Application as Aggregate>::TYPE,
-    <grants_domain::Review as Aggregate>::TYPE,
-    <grants_domain::Grant as Aggregate>::TYPE,
-    <grants_domain::Group as Aggregate>::TYPE,
-    <grants_domain::account::Account as Aggregate>::TYPE,
-];
-
 impl Page {
     /// The filter the query asks for; a value that cannot be one is a 422 naming its parameter.
     fn filter(&self) -> Result<LogFilter, ApiError> {
-        let aggregate_type = match self.aggregate_type.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(kind) if AGGREGATE_TYPES.contains(&kind) => Some(kind.to_owned()),
-            Some(_) => {
-                return Err(ApiError::invalid(
-                    "audit.unknown_aggregate_type",
-                    "対象の種類は round, application, review, grant, group, account のいずれかで指定してください",
-                    "aggregate_type must be one of round, application, review, grant, group, account",
-                )
-                .with_field("aggregate_type"))
-            }
-        };
-        let instant = |field: &'static str, value: &Option<String>| {
-            match value
-            .as_deref()
-            .map(str::trim)
-        {
-            None | Some("") => Ok(None),
-            Some(text) => crate::audit::parse_instant(text).map(Some).ok_or_else(|| {
-                ApiError::invalid(
-                    "audit.invalid_instant",
-                    format!("{field} は RFC 3339 形式の日時で指定してください（例 2026-06-01T09:00:00+09:00）"),
-                    format!("{field} must be an RFC 3339 instant with an offset, e.g. 2026-06-01T09:00:00+09:00"),
-                )
-                .with_field(field)
-            }),
-        }
-        };
         let from = instant("from", &self.from)?;
         let until = instant("until", &self.until)?;
-        if let (Some(from), Some(until)) = (from, until) {
-            if until < from {
-                return Err(ApiError::invalid(
-                    "audit.range_reversed",
-                    "until は from より後の日時で指定してください",
-                    "until must not be before from",
-                )
-                .with_field("until"));
-            }
-        }
-        Ok(LogFilter {
-            aggregate_type,
-            from,
-            until,
-        })
+        service::filter(self.aggregate_type.as_deref(), from, until)
+    }
+}
+
+/// A query's instant (RFC 3339 with an offset); blank is none.
+fn instant(
+    field: &'static str,
+    value: &Option<String>,
+) -> Result<Option<OffsetDateTime>, ApiError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => crate::audit::parse_instant(text).map(Some).ok_or_else(|| {
+            ApiError::invalid(
+                "audit.invalid_instant",
+                format!("{field} は RFC 3339 形式の日時で指定してください（例 2026-06-01T09:00:00+09:00）"),
+                format!("{field} must be an RFC 3339 instant with an offset, e.g. 2026-06-01T09:00:00+09:00"),
+            )
+            .with_field(field)
+        }),
     }
 }
 
@@ -150,15 +102,13 @@ impl Page {
 )]
 pub async fn events(
     State(state): State<AppState>,
-    _: Overseer,
+    overseer: Overseer,
     Query(page): Query<Page>,
 ) -> Result<impl IntoResponse, ApiError> {
     let filter = page.filter()?;
-    let limit = page.limit.unwrap_or(PAGE_LIMIT).clamp(1, PAGE_LIMIT);
-    let events = read_page(&state.db, page.after.unwrap_or(0), limit, &filter)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(Json(with_hashes(&state, events).await?))
+    let (after, limit) = (page.after.unwrap_or(0), page.limit.unwrap_or(PAGE_LIMIT));
+    let events = service::events(&state, &overseer, after, limit, &filter).await?;
+    Ok(Json(ChainedEvent::all(events)))
 }
 
 /// `GET /api/v1/audit/streams/{aggregate_type}/{aggregate_id}`.
@@ -176,16 +126,11 @@ pub async fn events(
 )]
 pub async fn stream(
     State(state): State<AppState>,
-    _: Overseer,
+    overseer: Overseer,
     Path((aggregate_type, aggregate_id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let events = read_stream(&state.db, &aggregate_type, &aggregate_id)
-        .await
-        .map_err(ApiError::from)?;
-    if events.is_empty() {
-        return Err(ApiError::not_found());
-    }
-    Ok(Json(with_hashes(&state, events).await?))
+    let events = service::stream(&state, &overseer, &aggregate_type, &aggregate_id).await?;
+    Ok(Json(ChainedEvent::all(events)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -217,30 +162,24 @@ pub struct AsOf {
 )]
 pub async fn application_as_of(
     State(state): State<AppState>,
-    _: Overseer,
+    overseer: Overseer,
     Path(id): Path<ApplicationId>,
     Query(query): Query<AsOfQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let at = match &query.as_of {
-        Some(text) => crate::audit::parse_instant(text).ok_or_else(|| {
+        Some(text) => Some(crate::audit::parse_instant(text).ok_or_else(|| {
             ApiError::bad_request(
                 "as_of は RFC 3339 形式の日時で指定してください（例 2026-06-01T09:00:00+09:00）",
                 "as_of must be an RFC 3339 instant, e.g. 2026-06-01T09:00:00+09:00",
             )
-        })?,
-        None => state.clock.now(),
+        })?),
+        None => None,
     };
-    let found = crate::audit::as_of(&state.db, id, at)
-        .await
-        .map_err(ApiError::from)?
-        .ok_or_else(ApiError::not_found)?;
+    let found = service::application_as_of(&state, &overseer, id, at).await?;
     Ok(Json(AsOf {
-        as_of: super::jst(at),
-        application: ApplicationRead::of(&found.application),
-        grant: found
-            .grant
-            .as_ref()
-            .map(|grant| crate::service::grants::read_of(&state, grant)),
+        as_of: super::jst(found.at),
+        application: found.application,
+        grant: found.grant,
     }))
 }
 
@@ -255,10 +194,7 @@ pub async fn application_as_of(
 )]
 pub async fn verification(
     State(state): State<AppState>,
-    _: Overseer,
+    overseer: Overseer,
 ) -> Result<impl IntoResponse, ApiError> {
-    let verification = grants_projections::verify_signed(&state.db, &state.tree_heads.trusted())
-        .await
-        .map_err(ApiError::from)?;
-    Ok(Json(verification))
+    Ok(Json(service::verification(&state, &overseer).await?))
 }

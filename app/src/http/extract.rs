@@ -91,8 +91,7 @@ async fn body_bytes<S: Send + Sync>(
         return Err(JsonRejection::MissingJsonContentType(Default::default()).into());
     }
     let _ = state;
-    let limit = body_limit(request.extensions());
-    read_limited(request.into_body(), limit).await
+    read_limited(request.into_body(), super::BODY_LIMIT_BYTES).await
 }
 
 /// Well-formed JSON first (400), then the shape of `T` (422).
@@ -199,22 +198,6 @@ impl From<QueryRejection> for ApiError {
 /// The most of an oversized body read (and dropped) before answering 413: reading it lets the client
 /// finish sending and see the answer, instead of a connection reset.
 const DRAIN_LIMIT_BYTES: usize = 8 * 1024 * 1024;
-
-/// Marks a request that a page sends to the API in-process (`web::api`): the page has already read
-/// a form under its own, larger limit, so the API reads the JSON made of it under that limit too,
-/// and a text over its length is refused beside its field instead of the whole form being too
-/// large. Only the pages can set it: an extension is not a header.
-#[derive(Clone, Copy, Debug)]
-pub struct InProcessBodyLimit(pub usize);
-
-/// The most a request's body may hold: `BODY_LIMIT_BYTES`, or a page's in-process limit.
-pub(crate) fn body_limit(extensions: &axum::http::Extensions) -> usize {
-    extensions
-        .get::<InProcessBodyLimit>()
-        .map_or(super::BODY_LIMIT_BYTES, |limit| {
-            limit.0.max(super::BODY_LIMIT_BYTES)
-        })
-}
 
 /// Why a body could not be taken in.
 #[derive(Debug)]

@@ -75,8 +75,7 @@ async fn with_key(
     next: Next,
 ) -> Result<Response, Response> {
     let (mut parts, body) = request.into_parts();
-    let limit = super::extract::body_limit(&parts.extensions);
-    let bytes = super::extract::read_limited(body, limit)
+    let bytes = super::extract::read_limited(body, super::BODY_LIMIT_BYTES)
         .await
         .map_err(IntoResponse::into_response)?;
     let credentials = parts

@@ -169,8 +169,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi::docs))
 }
 
-/// The API routes with their own middleware (idempotency, read-your-writes, metrics) and without the
-/// pages: what the pages call in-process.
+/// The API routes with their own middleware (idempotency, read-your-writes, metrics), without the
+/// pages.
 pub fn api_routes(state: AppState) -> Router {
     let (routes, _) = api_router().split_for_parts();
     routes

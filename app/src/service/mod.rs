@@ -6,6 +6,7 @@ pub mod application_read;
 pub mod applications;
 pub mod attachment_read;
 pub mod attachments;
+pub mod audit;
 pub mod caller;
 pub mod context;
 pub mod decisions;

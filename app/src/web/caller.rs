@@ -20,7 +20,7 @@ use crate::service::{
     applications, decisions, grants, groups, promotions, reviews, rounds, ServiceError,
 };
 use crate::state::AppState;
-use crate::web::api::Problem;
+use crate::web::problem::Problem;
 use crate::web::Web;
 use grants_domain::account::Role;
 use grants_projections::applications::ApplicationRow;
@@ -197,21 +197,4 @@ impl Reads<'_> {
 /// The id of a page's path: a path that names no id names nothing that exists.
 pub fn path_id<T: FromStr>(text: &str) -> Result<T, ServiceError> {
     text.parse().map_err(|_| ServiceError::not_found())
-}
-
-impl From<ServiceError> for Problem {
-    fn from(error: ServiceError) -> Self {
-        Problem {
-            status: crate::http::error::status(error.kind),
-            code: error.code.clone(),
-            detail_ja: error.detail_ja.clone(),
-            field: error.field.as_ref().map(|field| field.to_string()),
-            errors: error
-                .errors
-                .iter()
-                .flatten()
-                .map(|one| (one.field.map(str::to_owned), one.message_ja.clone()))
-                .collect(),
-        }
-    }
 }

@@ -18,8 +18,8 @@ use crate::auth::Actor;
 use crate::service::idempotency::{hex_digest, Claim, Claimed, Stored};
 use crate::service::{CommandContext, ErrorKind, ServiceError};
 use crate::store::Attempt;
-use crate::web::api::Problem;
 use crate::web::form::FormData;
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::Web;
 

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use super::api::Problem;
 use super::csrf::{random_hex, Binding};
+use super::problem::Problem;
 use super::session::{User, Visitor};
 use super::Web;
 

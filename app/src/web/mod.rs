@@ -1,23 +1,22 @@
 //! The Japanese web interface (issue 7): server-rendered pages for the public, applicants,
 //! reviewers, staff and auditors, plain HTML forms that work without JavaScript.
 //!
-//! The one design rule: pages decide no business rule and no access rule. A page reads through the
-//! service layer's use cases (`crate::service`) as the signed-in caller ([`caller`]) and renders
-//! their typed reads; the pages not yet moved there, and every command for now, turn form fields
-//! into the JSON body of the documented API route and call that route in-process ([`api`]). A
-//! refusal either way is shown as the same form with everything typed and the rule's Japanese
-//! message beside the field it concerns ([`form`]).
+//! The one design rule: pages decide no business rule and no access rule. A page calls the service
+//! layer's use cases (`crate::service`) as the signed-in caller ([`caller`]), exactly as the JSON
+//! API's handlers do: it reads their typed answers, and runs a command once per form submission
+//! ([`command`]). A refusal is shown as the same form with everything typed and the rule's
+//! Japanese message beside the field it concerns ([`form`], [`problem`]).
 //!
 //! - [`session`]: cookies and the signed-in user; [`caller`]: the session's actor for the service
 //!   layer; [`csrf`]: form tokens; [`form`]: posted fields, errors and the guard every POST passes;
-//!   [`view`]: layout and formats; [`pages`]: the pages.
+//!   [`problem`]: a refusal as a page shows it; [`view`]: layout and formats; [`pages`]: the pages.
 
-pub mod api;
 pub mod caller;
 pub mod command;
 pub mod csrf;
 pub mod form;
 pub mod pages;
+pub mod problem;
 pub mod session;
 pub mod view;
 
@@ -29,14 +28,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-/// What page handlers reach: the service layer (through [`Web::caller`]'s actor), the API
-/// (in-process) and the CSRF key. Pages never touch a store or the database themselves: every read
+/// What page handlers reach: the service layer (through [`Web::caller`]'s actor) and the CSRF
+/// key. Pages never touch a store or the database themselves: every read
 /// goes through a use case, which checks the caller's access.
 #[derive(Clone)]
 pub struct Web {
     /// The service's state, for the use cases of `crate::service` only.
     pub state: crate::state::AppState,
-    pub api: api::Api,
     pub csrf: csrf::Csrf,
     /// The city's contact for the programme, at the foot of every page.
     pub contact: std::sync::Arc<crate::config::ContactConfig>,
@@ -45,11 +43,9 @@ pub struct Web {
 }
 
 impl Web {
-    /// The pages over `state`'s use cases and the API router `api`, with the state's contact and
-    /// clock.
-    pub fn new(api: Router, state: crate::state::AppState) -> Self {
+    /// The pages over `state`'s use cases, with the state's contact and clock.
+    pub fn new(state: crate::state::AppState) -> Self {
         Web {
-            api: api::Api::new(api),
             csrf: csrf::Csrf::new(state.db.clone()),
             contact: state.contact.clone(),
             clock: state.clock.clone(),

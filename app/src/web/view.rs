@@ -246,11 +246,6 @@ pub fn count(number: i64) -> String {
     thousands(number)
 }
 
-/// A JSON amount as yen, or a dash.
-pub fn yen_of(value: &Value) -> String {
-    value.as_i64().map(yen).unwrap_or_else(|| "—".to_owned())
-}
-
 /// A date "2026-04-01" (or the date of "2026-04-01T…") as 2026年4月1日 (`JaDate`).
 pub fn date_ja(date: &str) -> String {
     let iso = time::macros::format_description!("[year]-[month]-[day]");
@@ -258,14 +253,6 @@ pub fn date_ja(date: &str) -> String {
         Ok(parsed) => JaDate(parsed).to_string(),
         Err(_) => date.to_owned(),
     }
-}
-
-/// A JSON date as 2026年4月1日, or a dash.
-pub fn date_of(value: &Value) -> String {
-    value
-        .as_str()
-        .map(date_ja)
-        .unwrap_or_else(|| "—".to_owned())
 }
 
 /// An instant in Japan Standard Time: 2026年4月1日 09:00 (`JaInstant`).
@@ -279,40 +266,6 @@ pub fn instant_ja(instant: &str) -> String {
         Ok(instant) => JaInstant(instant).to_string(),
         Err(_) => instant.to_owned(),
     }
-}
-
-/// A JSON instant in JST, or a dash.
-pub fn instant_of(value: &Value) -> String {
-    value
-        .as_str()
-        .map(instant_ja)
-        .unwrap_or_else(|| "—".to_owned())
-}
-
-/// The text of a JSON string, or "".
-pub fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or("")
-}
-
-/// The Japanese name of an application status code.
-pub fn application_status(code: &str) -> &'static str {
-    serde_json::from_value::<grants_domain::ApplicationStatus>(Value::String(code.to_owned()))
-        .map(|status| status.label_ja())
-        .unwrap_or("—")
-}
-
-/// The Japanese name of a ranking outcome code (the domain's label).
-pub fn ranking_outcome(code: &str) -> &'static str {
-    serde_json::from_value::<grants_domain::round::RankOutcome>(Value::String(code.to_owned()))
-        .map(|outcome| outcome.label_ja())
-        .unwrap_or("—")
-}
-
-/// The Japanese name of a grant status code.
-pub fn grant_status(code: &str) -> &'static str {
-    serde_json::from_value::<grants_domain::GrantStatus>(Value::String(code.to_owned()))
-        .map(|status| status.label_ja())
-        .unwrap_or("—")
 }
 
 /// The hidden fields every form carries (CSRF token and one-time form id), and, when the session
@@ -491,6 +444,11 @@ pub fn flash(message: Option<&str>) -> Markup {
 /// Nothing: for optional markup.
 pub fn nothing() -> Markup {
     PreEscaped(String::new())
+}
+
+/// A query string parameter, percent-encoded.
+pub fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 #[cfg(test)]

@@ -10,10 +10,11 @@ use maud::{html, Markup};
 
 use super::{login_then, read_failed};
 use crate::service::documents::{self, Document, Pdf};
-use crate::web::api::{encode, Problem};
 use crate::web::caller::path_id;
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view;
+use crate::web::view::encode;
 use crate::web::Web;
 
 /// Where the documents of a grant or an application are, for the API and for the pages.

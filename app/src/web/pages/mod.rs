@@ -21,9 +21,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use maud::html;
 
-use super::api::{encode, Problem};
+use super::problem::Problem;
 use super::session::Visitor;
 use super::view;
+use super::view::encode;
 use super::Web;
 
 pub fn routes() -> Router<Web> {

@@ -14,9 +14,10 @@ use serde::Deserialize;
 use super::read_failed;
 use crate::service::public;
 use crate::service::round_read::RoundRead;
-use crate::web::api::{encode, Problem};
 use crate::web::caller::path_id;
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
+use crate::web::view::encode;
 use crate::web::view::{self, page};
 use crate::web::Web;
 

@@ -10,9 +10,9 @@ use maud::html;
 
 use super::login_then;
 use crate::service::{second_factor, CommandContext};
-use crate::web::api::Problem;
 use crate::web::csrf::Binding;
 use crate::web::form::{Errors, FormData, FormState, PageForm};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{error_summary, page, page_with_status, Input};
 use crate::web::Web;

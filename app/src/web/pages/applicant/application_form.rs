@@ -21,7 +21,6 @@ use crate::service::error::unreadable;
 use crate::service::group_read::GroupListRow;
 use crate::service::round_read::RoundRead;
 use crate::service::ServiceError;
-use crate::web::api::Problem;
 use crate::web::caller::path_id;
 use crate::web::command::PageCommand;
 use crate::web::csrf::Binding;
@@ -29,6 +28,7 @@ use crate::web::form::{
     choice, count_field, date_field, guard, yen_field, Errors, FormData, FormState, Guard,
 };
 use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;

@@ -1,30 +1,33 @@
 //! The files of an application on its page (`/applications/{id}`): the list with downloads, and
 //! while it may be edited an upload form (見積書, 規約, 名簿, 事業計画の資料) and a remove button.
 //!
-//! The upload form posts `multipart/form-data` to `/applications/{id}/attachments?_csrf=…`: the
-//! page checks the token (in the query, so that it is known before the file streams in), then
-//! passes the browser's body on to the API's upload route unread. A refusal shows the page again
+//! The upload form posts `multipart/form-data` to `/applications/{id}/attachments?_csrf=…&_form=…`:
+//! the page checks the token (in the query, so that it is known before the file streams in), then
+//! runs the upload's use case as the API does (`service::attachments::open`, the file read by
+//! `http::attachments::received`, then `attach`, once per form). A refusal shows the page again
 //! with the rule beside the field it names.
 
-use axum::extract::{Path, Query, Request, State};
-use axum::http::header;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use grants_domain::attachment::{AttachedTo, AttachmentKind, FILE_MAX_BYTES, PER_OBJECT_MAX};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::with_session;
+use crate::http::attachments::received;
 use crate::policy::GroupHelper;
 use crate::service::attachment_read::AttachmentRead;
-use crate::service::{attachments, ServiceError};
-use crate::web::api::{encode, Problem};
+use crate::service::{attachments, CommandContext, ServiceError};
 use crate::web::caller::path_id;
 use crate::web::command::PageCommand;
 use crate::web::csrf::Binding;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard, PageForm, NOT_CONFIRMED};
 use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view;
+use crate::web::view::encode;
 use crate::web::Web;
 
 /// The upload form's fields, as the API names them.
@@ -111,7 +114,7 @@ pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState)
                 }
             }
             form.stack method="post" enctype="multipart/form-data"
-                action={ (page) "/attachments?_csrf=" (encode(&visitor.csrf)) } {
+                action={ (page) "/attachments?_csrf=" (encode(&visitor.csrf)) "&_form=" (upload.form_id) } {
                 div.field.invalid[kind_error.is_some()] {
                     label for="f-kind" { "種類" span.req { "必須" } }
                     @if let Some(error) = kind_error { p.error id="e-kind" { (error) } }
@@ -165,6 +168,9 @@ pub(super) fn section(visitor: &Visitor, object: &Files<'_>, upload: &FormState)
 pub(super) struct UploadQuery {
     #[serde(rename = "_csrf", default)]
     csrf: String,
+    /// The form's one-time id: a submission posted twice attaches its file once.
+    #[serde(rename = "_form", default)]
+    form: String,
 }
 
 /// What the files hang on.
@@ -183,23 +189,6 @@ impl Target<'_> {
             Target::Application(id) => format!("/applications/{id}"),
             Target::Report(id) => format!("/grants/{id}/report"),
             Target::Change(id, cid) => format!("/grants/{id}/changes/{cid}"),
-        }
-    }
-
-    fn api(self) -> String {
-        match self {
-            Target::Application(id) => format!("/api/v1/applications/{}/attachments", encode(id)),
-            Target::Report(id) => {
-                format!(
-                    "/api/v1/grants/{}/settlement-report/attachments",
-                    encode(id)
-                )
-            }
-            Target::Change(id, cid) => format!(
-                "/api/v1/grants/{}/change-requests/{}/attachments",
-                encode(id),
-                encode(cid)
-            ),
         }
     }
 
@@ -243,15 +232,15 @@ pub(super) fn report_kinds() -> Vec<AttachmentKind> {
     AttachmentKind::for_object(AttachedTo::SettlementReport)
 }
 
-/// `POST /applications/{id}/attachments`: the browser's upload, passed on to the API.
+/// `POST /applications/{id}/attachments`: the browser's upload, read into the store and attached.
 pub(super) async fn upload(
     State(web): State<Web>,
     visitor: Visitor,
     Path(id): Path<String>,
     Query(query): Query<UploadQuery>,
-    request: Request,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    pass_upload(&web, visitor, Target::Application(&id), query, request).await
+    take_upload(&web, visitor, Target::Application(&id), query, multipart).await
 }
 
 /// `POST /grants/{id}/report/attachments`: the same for the settlement report.
@@ -260,9 +249,9 @@ pub(super) async fn report_upload(
     visitor: Visitor,
     Path(id): Path<String>,
     Query(query): Query<UploadQuery>,
-    request: Request,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    pass_upload(&web, visitor, Target::Report(&id), query, request).await
+    take_upload(&web, visitor, Target::Report(&id), query, multipart).await
 }
 
 /// `POST /grants/{id}/changes/{cid}/attachments`: the same for a change request.
@@ -271,17 +260,21 @@ pub(super) async fn change_upload(
     visitor: Visitor,
     Path((id, cid)): Path<(String, String)>,
     Query(query): Query<UploadQuery>,
-    request: Request,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    pass_upload(&web, visitor, Target::Change(&id, &cid), query, request).await
+    take_upload(&web, visitor, Target::Change(&id, &cid), query, multipart).await
 }
 
-async fn pass_upload(
+/// The upload as the API takes it (the caller and the object's state checked before a byte is
+/// read, then the file streamed into the store), with the event recorded once per submission: the
+/// form's one-time id and what was sent (the kind, the marks, the file's name and SHA-256) make
+/// the key and its fingerprint, so a double post attaches the file once.
+async fn take_upload(
     web: &Web,
     visitor: Visitor,
     target: Target<'_>,
     query: UploadQuery,
-    request: Request,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let path = target.page();
     let Some(token) = visitor.token().map(str::to_owned) else {
@@ -295,19 +288,36 @@ async fn pass_upload(
         errors.add(None, NOT_CONFIRMED);
         return target.shown_with(web, &visitor, &token, errors).await;
     }
-    let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
-    let answer = web
-        .api
-        .forward_upload(
-            &target.api(),
-            &token,
-            content_type,
-            request.into_body(),
-            visitor.client,
-        )
-        .await;
-    match answer {
-        Ok(_) => redirect(&format!("{path}?attached=1#attachments")),
+    let state = &web.state;
+    let upload_path = format!("{path}/attachments");
+    let attached = async {
+        let helper = GroupHelper::admit(web.caller(&token).await?)?;
+        let context = CommandContext::at(state.clock.now());
+        let open = attachments::open(state, &context, &helper, target.typed()?).await?;
+        let (attachment, marks) = received(state, multipart).await?;
+        let mut sent = FormData(vec![("_form".to_owned(), query.form)]);
+        sent.push("kind", attachment.kind.as_str());
+        sent.push(
+            "receipt_number",
+            marks.receipt_number.clone().unwrap_or_default(),
+        );
+        sent.push("public", marks.public.to_string());
+        sent.push("file_name", attachment.file_name.as_str());
+        sent.push("sha256", attachment.sha256.to_string());
+        let command = PageCommand {
+            path: &upload_path,
+            form: &sent,
+            step: "attach",
+        };
+        web.once(&token, command, |actor, context| async move {
+            let helper = GroupHelper::admit(actor)?;
+            attachments::attach(state, &context, &helper, open, attachment, marks).await?;
+            Ok(())
+        })
+        .await
+    };
+    match attached.await {
+        Ok(()) => redirect(&format!("{path}?attached=1#attachments")),
         Err(problem) if problem.is_signed_out() => login_then(&path),
         Err(problem) => {
             let mut errors = Errors::default();

@@ -15,9 +15,9 @@ use serde::Deserialize;
 
 use super::grants::load_grant;
 use crate::service::grant_read::{ChangeRequestRead, GrantRead};
-use crate::web::api::Problem;
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{self, flash, page_with_status};
 use crate::web::Web;

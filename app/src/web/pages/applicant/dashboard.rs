@@ -317,7 +317,7 @@ pub(super) async fn read_notice(
     let marked = async {
         let actor = web.caller(&token).await?;
         crate::mail::mark_read(&web.state.db, actor.user_id, form.get("id")).await?;
-        Ok::<_, crate::web::api::Problem>(())
+        Ok::<_, crate::web::problem::Problem>(())
     };
     let response = match marked.await {
         Ok(_) => redirect("/my#my-notices"),

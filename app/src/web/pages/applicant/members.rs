@@ -21,12 +21,13 @@ use crate::policy::Applicant;
 use crate::service::members::{self, Members};
 use crate::service::{CommandContext, ServiceError};
 use crate::state::AppState;
-use crate::web::api::{encode, Problem};
 use crate::web::caller::path_id;
 use crate::web::command::PageCommand;
 use crate::web::form::{guard, Errors, FormData, FormState, Guard, PageForm};
 use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
+use crate::web::view::encode;
 use crate::web::view::{self, error_summary, form_guard, page_with_status, Input};
 use crate::web::Web;
 

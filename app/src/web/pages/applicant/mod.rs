@@ -30,8 +30,8 @@ use serde::Deserialize;
 
 use crate::service::application_read::ApplicationRead;
 use crate::service::round_read::RoundRead;
-use crate::web::api::Problem;
 use crate::web::form::FormData;
+use crate::web::problem::Problem;
 use crate::web::session::{set_session, Visitor};
 use crate::web::Web;
 use application_form::{
@@ -81,11 +81,10 @@ pub fn routes() -> Router<Web> {
         )
         .route("/applications/{id}/maximum", post(preview_maximum))
         .route("/applications/{id}/withdraw", post(withdraw_application))
-        // The upload is passed on to the API as it streams in: the API route's own body limit
-        // applies (`http::attachments::UPLOAD_BODY_LIMIT_BYTES`).
+        // Uploads alone may be as large as a file (`http::attachments::UPLOAD_BODY_LIMIT_BYTES`).
         .route(
             "/applications/{id}/attachments",
-            post(attachments::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+            post(attachments::upload).layer(upload_limit()),
         )
         .route(
             "/applications/{id}/attachments/{attachment_id}",
@@ -110,7 +109,7 @@ pub fn routes() -> Router<Web> {
         .route("/grants/{id}/report", get(report_form).post(save_report))
         .route(
             "/grants/{id}/report/attachments",
-            post(attachments::report_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+            post(attachments::report_upload).layer(upload_limit()),
         )
         .route(
             "/grants/{id}/report/attachments/{attachment_id}",
@@ -126,7 +125,7 @@ pub fn routes() -> Router<Web> {
         )
         .route(
             "/grants/{id}/changes/{cid}/attachments",
-            post(attachments::change_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+            post(attachments::change_upload).layer(upload_limit()),
         )
         .route(
             "/grants/{id}/changes/{cid}/attachments/{attachment_id}",
@@ -210,4 +209,9 @@ fn coordinator_submit_hint(visitor: &Visitor) -> maud::Markup {
             p.hint { "中間支援の方が提出できるのは、団体の代表者が提出を認めている場合だけです。認められていないときは、保存したうえで団体に提出を依頼してください。" }
         }
     }
+}
+
+/// The body limit of an upload route: one file at its limit, and the form around it.
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::http::attachments::UPLOAD_BODY_LIMIT_BYTES)
 }

@@ -28,7 +28,6 @@ use crate::service::application_read::ApplicationRead;
 use crate::service::attachment_read::AttachmentRead;
 use crate::service::grant_read::{GrantRead, SettlementReportRead};
 use crate::service::grants;
-use crate::web::api::Problem;
 use crate::web::caller::path_id;
 use crate::web::command::PageCommand;
 use crate::web::form::{
@@ -36,6 +35,7 @@ use crate::web::form::{
     UNREADABLE_NUMBER,
 };
 use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;

@@ -1,25 +1,26 @@
 //! The event log in global order (`/audit`), with the hash chain's verification and filters: by
 //! stream type, by one stream (which leads to its timeline), and by a JST time range.
 //!
-//! The filters are the audit API's (`aggregate_type`, `from`, `until`): the page only turns the
-//! JST `datetime-local` fields into RFC 3339 instants and shows a page of what the API answers;
-//! "次へ" goes on from the last position shown.
+//! The filters are the audit use case's (`aggregate_type`, `from`, `until`, as the API's): the page
+//! reads the JST `datetime-local` fields as instants and shows a page of what `service::audit`
+//! answers; "次へ" goes on from the last position shown.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
-use serde_json::Value;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::{aggregate_label, stream_path, summary, verification_box, AGGREGATE_TYPES};
-use crate::web::api::encode;
+use super::{aggregate_label, short_hash, stream_path, summary, verification_box, AGGREGATE_TYPES};
+use crate::policy::Overseer;
+use crate::service::audit::{self, Audited};
+use crate::service::ErrorKind;
 use crate::web::form::{Errors, FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
-use crate::web::view::{error_summary, page_with_status, text, Input};
+use crate::web::view::encode;
+use crate::web::view::{self, error_summary, page_with_status, Input};
 use crate::web::Web;
 
 /// Matching events shown per page.
@@ -119,38 +120,39 @@ pub(super) async fn log(
         .unwrap_or(0)
         .max(0);
 
-    let verification = match web.api.get("/api/v1/audit/verification", Some(token)).await {
-        Ok(verification) => verification,
+    let overseer = match web
+        .caller(token)
+        .await
+        .and_then(|actor| Ok(Overseer::admit(actor)?))
+    {
+        Ok(overseer) => overseer,
         Err(problem) => return read_failed(&visitor, &problem, "/audit"),
     };
-    let mut shown: Vec<Value> = Vec::new();
+    let state = &web.state;
+    let verification = match audit::verification(state, &overseer).await {
+        Ok(verification) => verification,
+        Err(error) => return read_failed(&visitor, &Problem::from(error), "/audit"),
+    };
+    let mut shown: Vec<Audited> = Vec::new();
     // With an unreadable filter nothing is asked, and there is nothing to go on to.
     let mut at_end = true;
     if errors.is_empty() {
-        let mut path = format!("/api/v1/audit/events?after={after}&limit={PAGE}");
-        if !aggregate_type.is_empty() {
-            path.push_str(&format!("&aggregate_type={}", encode(aggregate_type)));
-        }
-        for (name, instant) in [("from", from), ("until", until)] {
-            if let Some(instant) = instant.and_then(|instant| instant.format(&Rfc3339).ok()) {
-                path.push_str(&format!("&{name}={}", encode(&instant)));
-            }
-        }
-        match web.api.get(path, Some(token)).await {
+        let page = async {
+            let filter = audit::filter(Some(aggregate_type), from, until)?;
+            audit::events(state, &overseer, after, PAGE as i64, &filter).await
+        };
+        match page.await {
             Ok(page) => {
-                shown = page.as_array().cloned().unwrap_or_default();
-                at_end = shown.len() < PAGE;
+                at_end = page.len() < PAGE;
+                shown = page.into_iter().map(Audited::of).collect();
             }
-            Err(problem) if problem.status == StatusCode::UNPROCESSABLE_ENTITY => {
-                errors.problem(&problem, &["aggregate_type", "from", "until"]);
+            Err(error) if error.kind == ErrorKind::Invalid => {
+                errors.problem(&Problem::from(error), &["aggregate_type", "from", "until"]);
             }
-            Err(problem) => return read_failed(&visitor, &problem, "/audit"),
+            Err(error) => return read_failed(&visitor, &Problem::from(error), "/audit"),
         }
     }
-    let next = shown
-        .last()
-        .and_then(|event| event["position"].as_i64())
-        .unwrap_or(after);
+    let next = shown.last().map_or(after, |event| event.position);
     let state = FormState::new(filter.form_values()).with_errors(errors);
     let filtered = !aggregate_type.is_empty() || from.is_some() || until.is_some();
     let body = html! {
@@ -186,15 +188,14 @@ pub(super) async fn log(
             } }
             tbody {
                 @for event in &shown {
-                    @let kind = text(&event["aggregate_type"]);
-                    @let id = text(&event["aggregate_id"]);
+                    @let (kind, id) = (event.aggregate_type.as_str(), event.aggregate_id.as_str());
                     tr {
-                        td.num { (event["position"]) }
-                        td { (crate::web::view::instant_of(&event["recorded_at"])) }
+                        td.num { (event.position) }
+                        td { (view::instant(event.recorded_at)) }
                         td { a href=(stream_path(kind, id)) title=(id) { (aggregate_label(kind)) " " code { "…" (short_id(id)) } } }
                         td { (summary(event)) }
-                        td { (super::role_label(text(&event["metadata"]["actor_role"]))) }
-                        td { code { (text(&event["hash"]).get(..12).unwrap_or("")) } }
+                        td { (super::role_label(event.role)) }
+                        td { code { (short_hash(event)) } }
                     }
                 }
             }

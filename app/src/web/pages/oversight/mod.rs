@@ -3,21 +3,24 @@
 //! `/audit/streams/{type}/{id}`), and an application with its grant as they stood at a chosen
 //! instant ([`as_of`], `/audit/as-of`).
 //!
-//! Every page shows only what the audit API answers to the signed-in user (the API refuses everyone
-//! else). Events are summarised in Japanese from their type and a few amounts, dates and reasons of
-//! their payload; names, addresses, e-mail addresses and phone numbers are never shown.
+//! Every page reads the auditors' use cases (`service::audit`) as the signed-in user, who must be
+//! an auditor or staff. Events are summarised in Japanese from the domain's typed event: its kind
+//! and a few amounts, dates and reasons ([`facts`]); names, addresses, e-mail addresses and phone
+//! numbers are never shown.
 
 mod as_of;
+mod facts;
 mod log;
 mod stream;
 
 use axum::routing::get;
 use axum::Router;
+use grants_projections::Verification;
 use maud::{html, Markup};
-use serde_json::Value;
 
-use crate::web::view::{date_of, instant_of, text, yen_of};
-use crate::web::Web;
+use crate::service::audit::Audited;
+use crate::store::ActorRole;
+use crate::web::{view, Web};
 
 pub fn routes() -> Router<Web> {
     Router::new()
@@ -49,16 +52,15 @@ fn aggregate_label(code: &str) -> &str {
 }
 
 /// The Japanese name of the role an event was recorded in.
-fn role_label(code: &str) -> &str {
-    match code {
-        "applicant" => "申請者",
-        "reviewer" => "審査委員",
-        "staff" => "職員",
-        "auditor" => "監査",
-        "coordinator" => "中間支援",
-        "system" => "システム",
-        "" => "—",
-        other => other,
+fn role_label(role: Option<ActorRole>) -> &'static str {
+    match role {
+        Some(ActorRole::Applicant) => "申請者",
+        Some(ActorRole::Reviewer) => "審査委員",
+        Some(ActorRole::Staff) => "職員",
+        Some(ActorRole::Auditor) => "監査",
+        Some(ActorRole::Coordinator) => "中間支援",
+        Some(ActorRole::System) => "システム",
+        None => "—",
     }
 }
 
@@ -136,174 +138,61 @@ fn event_label(event_type: &str) -> &str {
     }
 }
 
-/// The event's own fields: the payload without the enum tag cqrs-es serialises it under.
-fn fields<'a>(event_type: &str, payload: &'a Value) -> &'a Value {
-    match payload.get(event_type) {
-        Some(inner) => inner,
-        None => payload,
-    }
-}
-
-/// The few facts of an event worth reading in a list: amounts, dates, outcomes and reasons.
-fn details(event_type: &str, payload: &Value) -> Vec<String> {
-    let f = fields(event_type, payload);
-    let yen = |name: &str| f[name].as_i64().map(|_| yen_of(&f[name]));
-    let mut out = Vec::new();
-    let mut add = |label: &str, value: Option<String>| {
-        if let Some(value) = value {
-            out.push(format!("{label} {value}"));
-        }
-    };
-    match event_type {
-        "ApplicationSubmitted" | "ApplicationResubmitted" => {
-            add("申請額", yen("requested_amount"));
-            add("補助上限額", yen("max_amount"));
-        }
-        "GrantDecided" => {
-            let decision = &f["decision"];
-            add(
-                "交付決定額",
-                decision["amount"]
-                    .as_i64()
-                    .map(|_| yen_of(&decision["amount"])),
-            );
-            add(
-                "文書番号",
-                decision["notice_number"].as_str().map(str::to_owned),
-            );
-            add(
-                "完了期限",
-                decision["completion_deadline"]
-                    .as_str()
-                    .map(|_| date_of(&decision["completion_deadline"])),
-            );
-        }
-        "AwardDecided" => {
-            add("交付決定額", yen("amount"));
-            // Empty since the grant carries the fiscal year's number (app/src/notice.rs).
-            add(
-                "文書番号",
-                f["notice_number"]
-                    .as_str()
-                    .filter(|number| !number.is_empty())
-                    .map(str::to_owned),
-            );
-        }
-        "PaymentRecorded" => {
-            let kind = match text(&f["kind"]) {
-                "advance" => "概算払",
-                "final" => "精算払",
-                _ => "支払",
-            };
-            add(kind, yen("amount"));
-            add(
-                "支払日",
-                f["paid_on"].as_str().map(|_| date_of(&f["paid_on"])),
-            );
-            add("支払済合計", yen("paid_total"));
-        }
-        "AmountFinalised" => {
-            add("確定額", yen("finalised"));
-            add("返還額", yen("refund_due"));
-            add("支払残額", yen("payable"));
-        }
-        "RefundReceived" => {
-            add("返還額", yen("amount"));
-            add(
-                "受領日",
-                f["received_on"]
-                    .as_str()
-                    .map(|_| date_of(&f["received_on"])),
-            );
-        }
-        "GrantCancelled" => add("返還命令額", yen("refund_amount")),
-        "ChangeRequested" | "ChangeNotified" => {
-            add("事業費（変更前）", yen("total_cost_before"));
-            add("事業費（変更後）", yen("total_cost_after"));
-        }
-        "ChangeApproved" => {
-            add("交付額（変更前）", yen("previous_amount"));
-            add("交付額（変更後）", yen("decided_amount"));
-        }
-        "AwardAmended" => add("交付額", yen("new_amount")),
-        "ChangeReserved" => {
-            add("交付額（変更前）", yen("previous_amount"));
-            add("交付額（変更後）", yen("new_amount"));
-        }
-        "ChangeReservationCancelled" => add("戻した額", yen("released")),
-        "AdvanceRequested" | "AwardReleased" | "ApplicationAwarded" => add("金額", yen("amount")),
-        "RunnerUpOfferAccepted" => add("繰上げ額", yen("remainder")),
-        "PromotionOffered" | "PromotionAccepted" => add("打診額", yen("amount")),
-        "DiscontinuationApproved" => add(
-            "事業の終了日",
-            f["discontinued_on"]
-                .as_str()
-                .map(|_| date_of(&f["discontinued_on"])),
-        ),
-        "ScoresheetSealed" => add("合計点", f["total"].as_u64().map(|t| t.to_string())),
-        "ConflictDeclared" => add(
-            "利害関係",
-            f["conflict"]
-                .as_bool()
-                .map(|c| if c { "あり" } else { "なし" }.to_owned()),
-        ),
-        "GroupRegistered" => add("団体名", f["name"].as_str().map(str::to_owned)),
-        _ => {}
-    }
-    if let Some(reason) = f["reason"].as_str().filter(|r| !r.is_empty()) {
-        out.push(format!("理由：{reason}"));
-    }
-    out
-}
-
 /// One event in a list: what happened, its facts, and its type code.
-fn summary(event: &Value) -> Markup {
-    let event_type = text(&event["event_type"]);
-    let facts = details(event_type, &event["payload"]);
+fn summary(event: &Audited) -> Markup {
+    let facts = facts::of(&event.fact);
     html! {
-        strong { (event_label(event_type)) }
+        strong { (event_label(&event.event_type)) }
         @if !facts.is_empty() { " " span.facts { "（" (facts.join("、")) "）" } }
         // The event type as the export and the API name it, to cross-reference them.
-        " " code.event-type { (event_type) }
+        " " code.event-type { (event.event_type) }
     }
 }
 
 /// When, by which role, at which position.
-fn stamp(event: &Value) -> Markup {
+fn stamp(event: &Audited) -> Markup {
     html! {
         span.when {
-            time datetime=(text(&event["recorded_at"])) { (instant_of(&event["recorded_at"])) }
-            " ・ " (role_label(text(&event["metadata"]["actor_role"])))
-            @if let Some(group) = event["metadata"]["on_behalf_of"].as_str() {
-                "（団体 " code { "…" (log::short_id(group)) } " の代理）"
+            time datetime=(crate::service::jst(event.recorded_at)) { (view::instant(event.recorded_at)) }
+            " ・ " (role_label(event.role))
+            @if let Some(group) = event.on_behalf_of {
+                "（団体 " code { "…" (log::short_id(&group.to_string())) } " の代理）"
             }
-            " ・ 位置 " (event["position"])
+            " ・ 位置 " (event.position)
         }
     }
+}
+
+/// The first characters of an event's chain hash (none until the chain reaches it).
+fn short_hash(event: &Audited) -> &str {
+    event
+        .hash
+        .as_deref()
+        .and_then(|hash| hash.get(..12))
+        .unwrap_or("")
 }
 
 /// The link to a stream's timeline.
 fn stream_path(aggregate_type: &str, aggregate_id: &str) -> String {
     format!(
         "/audit/streams/{}/{}",
-        crate::web::api::encode(aggregate_type),
-        crate::web::api::encode(aggregate_id)
+        crate::web::view::encode(aggregate_type),
+        crate::web::view::encode(aggregate_id)
     )
 }
 
-/// The verification of the hash chain as the API answered it.
-fn verification_box(verification: &Value) -> Markup {
-    let ok = verification["ok"].as_bool() == Some(true);
+/// The verification of the hash chain.
+fn verification_box(verification: &Verification) -> Markup {
     html! {
         div.summary-box #verification role="status" {
-            @if ok {
-                p { strong { "改ざんは検出されませんでした。" } "（検査したイベント " (verification["events_checked"]) "件、署名付きツリーヘッド " (verification["heads_checked"]) "件と一致）" }
-            } @else if verification["first_bad_position"].is_i64() {
-                p.error { "ハッシュの連鎖が位置 " (verification["first_bad_position"]) " で一致しません。" }
+            @if verification.ok {
+                p { strong { "改ざんは検出されませんでした。" } "（検査したイベント " (verification.events_checked) "件、署名付きツリーヘッド " (verification.heads_checked) "件と一致）" }
+            } @else if let Some(position) = verification.first_bad_position {
+                p.error { "ハッシュの連鎖が位置 " (position) " で一致しません。" }
             } @else {
-                p.error { "ログが署名付きツリーヘッドと一致しません（" (verification["first_bad_index"]) " 番目のイベント以降が書き換えられています）。" }
+                p.error { "ログが署名付きツリーヘッドと一致しません（" (verification.first_bad_index.unwrap_or_default()) " 番目のイベント以降が書き換えられています）。" }
             }
-            p { "最新のハッシュ：" code { (text(&verification["head_hash"])) } }
+            p { "最新のハッシュ：" code { (verification.head_hash.as_deref().unwrap_or("")) } }
             p { "署名付きツリーヘッド（どなたでも取得できます）：" code { "/api/v1/public/tree-heads" } }
         }
     }
@@ -312,20 +201,10 @@ fn verification_box(verification: &Value) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn events_read_in_japanese_with_their_amounts_and_without_contact_details() {
-        let finalised =
-            json!({"AmountFinalised": {"finalised": 240000, "refund_due": 0, "payable": 11200}});
-        assert_eq!(
-            details("AmountFinalised", &finalised),
-            vec!["確定額 ¥240,000", "返還額 ¥0", "支払残額 ¥11,200"]
-        );
-        let group = json!({"GroupRegistered": {"name": "みどりの会", "contact": {"phone": "0564-00-0000"}}});
-        let shown = details("GroupRegistered", &group).join(" ");
-        assert!(shown.contains("みどりの会") && !shown.contains("0564"));
+    fn events_and_roles_read_in_japanese() {
         assert_eq!(event_label("GrantDecided"), "交付決定");
-        assert_eq!(role_label("staff"), "職員");
+        assert_eq!(role_label(Some(ActorRole::Staff)), "職員");
     }
 }

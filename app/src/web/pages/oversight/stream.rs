@@ -4,14 +4,17 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use grants_domain::application::ApplicationEvent;
+use grants_domain::grant::GrantEvent;
 use maud::{html, Markup};
-use serde_json::Value;
 
-use super::{aggregate_label, fields, stamp, stream_path, summary};
-use crate::web::api::encode;
+use super::{aggregate_label, short_hash, stamp, stream_path, summary};
+use crate::policy::Overseer;
+use crate::service::audit::{self, Audited, Fact};
 use crate::web::pages::{login_then, read_failed};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
-use crate::web::view::{page, text};
+use crate::web::view::page;
 use crate::web::Web;
 
 /// How many events one page of the timeline shows.
@@ -23,14 +26,27 @@ pub(super) struct TimelinePage {
     from: Option<usize>,
 }
 
-/// The first value of `field` in events of type `event_type` (e.g. the grant id of the award).
-fn first_field(events: &[Value], event_type: &str, pick: impl Fn(&Value) -> &Value) -> String {
-    events
-        .iter()
-        .filter(|event| text(&event["event_type"]) == event_type)
-        .map(|event| text(pick(fields(event_type, &event["payload"]))).to_owned())
-        .find(|value| !value.is_empty())
-        .unwrap_or_default()
+/// The application a grant's stream was decided for, and the grant an application's stream was
+/// awarded (both from their events).
+fn linked(events: &[Audited]) -> (Option<String>, Option<String>) {
+    let mut application = None;
+    let mut grant = None;
+    for event in events {
+        match &event.fact {
+            Fact::Application(awarded) => {
+                if let ApplicationEvent::ApplicationAwarded { grant_id, .. } = awarded.as_ref() {
+                    grant.get_or_insert(grant_id.to_string());
+                }
+            }
+            Fact::Grant(decided) => {
+                if let GrantEvent::GrantDecided { decision, .. } = decided.as_ref() {
+                    application.get_or_insert(decision.application_id.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    (application, grant)
 }
 
 /// The form that asks for the application's state at an instant.
@@ -57,35 +73,22 @@ pub(super) async fn stream(
     let Some(token) = visitor.token() else {
         return login_then(&path);
     };
-    let events = match web
-        .api
-        .get(
-            format!(
-                "/api/v1/audit/streams/{}/{}",
-                encode(&aggregate_type),
-                encode(&aggregate_id)
-            ),
-            Some(token),
-        )
-        .await
-    {
-        Ok(events) => events.as_array().cloned().unwrap_or_default(),
+    let read = async {
+        let overseer = Overseer::admit(web.caller(token).await?)?;
+        let events = audit::stream(&web.state, &overseer, &aggregate_type, &aggregate_id).await?;
+        Ok::<_, Problem>(events.into_iter().map(Audited::of).collect::<Vec<_>>())
+    };
+    let events = match read.await {
+        Ok(events) => events,
         Err(problem) => return read_failed(&visitor, &problem, &path),
     };
-    // For an application: its grant; for a grant: its application (both from the events).
-    let (application_id, grant_id) = match aggregate_type.as_str() {
-        "application" => (
-            aggregate_id.clone(),
-            first_field(&events, "ApplicationAwarded", |f| &f["grant_id"]),
-        ),
-        "grant" => (
-            first_field(&events, "GrantDecided", |f| {
-                &f["decision"]["application_id"]
-            }),
-            String::new(),
-        ),
-        _ => (String::new(), String::new()),
+    // For an application: itself and its grant; for a grant: its application.
+    let (decided_for, awarded) = linked(&events);
+    let application_id = match aggregate_type.as_str() {
+        "application" => aggregate_id.clone(),
+        _ => decided_for.unwrap_or_default(),
     };
+    let grant_id = awarded.unwrap_or_default();
     let label = aggregate_label(&aggregate_type);
     let from = at.from.unwrap_or(0).min(events.len().saturating_sub(1));
     let until = (from + TIMELINE_PAGE).min(events.len());
@@ -118,7 +121,7 @@ pub(super) async fn stream(
                     (stamp(event))
                     br;
                     (summary(event))
-                    span.hash { "ハッシュ " code { (text(&event["hash"]).get(..12).unwrap_or("")) } }
+                    span.hash { "ハッシュ " code { (short_hash(event)) } }
                 }
             }
         }

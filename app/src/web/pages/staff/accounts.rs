@@ -181,7 +181,7 @@ async fn open_user(State(web): State<Web>, visitor: Visitor, PageForm(form): Pag
     let response = match created {
         Ok(id) => redirect(&format!(
             "/staff/users/new?id={id}&role={}",
-            crate::web::api::encode(form.get("role"))
+            crate::web::view::encode(form.get("role"))
         )),
         Err(problem) => refused_outright(&acting.visitor, &problem, "/staff/users/new")
             .unwrap_or_else(|| {

@@ -19,8 +19,8 @@ use grants_domain::work::StaffWork;
 
 use crate::policy::Staff;
 use crate::service::work_queue::{self, WorkEntry, WorkQueue};
-use crate::web::api::Problem;
 use crate::web::pages::{login_then, read_failed};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{self, page};
 use crate::web::Web;

@@ -25,12 +25,12 @@ use super::{
 use crate::policy::Staff;
 use crate::service::decisions::{self, AwardAsked};
 use crate::service::round_read::RoundRead;
-use crate::web::api::Problem;
 use crate::web::caller::path_id;
 use crate::web::command::PageCommand;
 use crate::web::form::{date_field, required_yen_field, Errors};
 use crate::web::form::{FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;

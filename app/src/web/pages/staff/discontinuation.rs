@@ -76,7 +76,7 @@ fn page(visitor: &Visitor, id: &str, grant: &GrantRead, state: &FormState) -> Re
     page_with_status(code, visitor, "事業の中止（廃止）の承認", body)
 }
 
-async fn load(web: &Web, token: &str, id: &str) -> Result<GrantRead, crate::web::api::Problem> {
+async fn load(web: &Web, token: &str, id: &str) -> Result<GrantRead, crate::web::problem::Problem> {
     web.reads(token).await?.grant(id).await
 }
 

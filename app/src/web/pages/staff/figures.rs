@@ -15,8 +15,8 @@ use maud::{html, Markup};
 
 use crate::policy::Overseer;
 use crate::service::figures;
-use crate::web::api::Problem;
 use crate::web::pages::{login_then, read_failed};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{count, page, yen};
 use crate::web::Web;

@@ -28,11 +28,11 @@ use crate::service::grants::{
 };
 use crate::service::{CommandContext, ServiceError};
 use crate::state::AppState;
-use crate::web::api::Problem;
 use crate::web::caller::path_id;
 use crate::web::command::PageCommand;
 use crate::web::form::{choice, date_field, required_yen_field, Errors, FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;

@@ -11,8 +11,8 @@ use maud::html;
 use serde::Deserialize;
 
 use crate::policy::Staff;
-use crate::web::api::Problem;
 use crate::web::pages::{login_then, read_failed};
+use crate::web::problem::Problem;
 use crate::web::session::Visitor;
 use crate::web::view::{instant_ja, page};
 use crate::web::Web;
