@@ -29,15 +29,22 @@ pub const NAME: &str = "applications";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApplicationListRow))]
 pub struct ApplicationRow {
+    /// The application's id (a UUID).
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub application_id: String,
+    /// The round applied to.
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub round_id: String,
+    /// The applying group.
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub group_id: String,
+    /// The group's name from its `GroupRegistered`; `None` until that event has been read.
     pub group_name: Option<String>,
+    /// The project's title as last drafted or submitted.
     pub title: String,
+    /// Where the application stands (the domain's `ApplicationStatus::after`).
     pub status: ApplicationStatus,
+    /// The subsidy the group asks for, in integer yen.
     #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub requested_amount: i64,
     /// The maximum computed at the last submission (rule 3); none before the first.

@@ -53,22 +53,34 @@ pub const COLUMNS: [&str; 13] = [
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PublicAward))]
 pub struct Award {
+    /// The grant's id (a UUID).
     pub grant_id: String,
+    /// The fiscal year, named by the calendar year it starts in; `None` until the grant's
+    /// `GrantDecided` is read (the round's `AwardDecided` may come first).
     pub fiscal_year: Option<i32>,
+    /// The round's course (e.g. ステップアップ); `None` like the fiscal year.
     pub course: Option<String>,
+    /// The group's name (public under rule 12).
     pub group_name: Option<String>,
+    /// The project's title.
     pub title: Option<String>,
+    /// The project's public summary.
     pub summary: Option<String>,
+    /// The amount awarded (交付決定額) in integer yen, as decided or changed since.
     #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub amount_awarded: i64,
+    /// The JST day of the decision.
     pub award_date: Option<Date>,
+    /// The amount fixed after the settlement report (額の確定) in integer yen; `None` until finalised.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<grants_domain::Yen>))]
     pub amount_finalised: Option<i64>,
+    /// Where the grant stands, as the public sees it (`GrantStatus::public_after`).
     pub status: GrantStatus,
     /// The group's registration number under the city's ordinance (public, not personal data).
     pub registration_number: Option<String>,
     /// The planned project period (事業期間), as decided or changed since.
     pub planned_start: Option<Date>,
+    /// The planned end of the project period.
     pub planned_end: Option<Date>,
 }
 
@@ -376,7 +388,9 @@ pub const MAX_PAGE: u32 = 1_000;
 /// Which awards to list: an optional fiscal year and course, and optionally one keyset page.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AwardQuery<'a> {
+    /// Only awards of this fiscal year (named by the calendar year it starts in).
     pub fiscal_year: Option<i32>,
+    /// Only awards of this course.
     pub course: Option<&'a str>,
     /// Only awards after this grant in the list's order (the last grant of the previous page).
     /// A grant that is not in the list gives an empty page.

@@ -10,6 +10,7 @@ use crate::pool::{LogPool, Tx};
 /// A projection's checkpoint: the cursor of the last event it applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Checkpoint {
+    /// The place in the log of the last event applied.
     pub cursor: LogCursor,
 }
 

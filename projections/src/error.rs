@@ -3,30 +3,48 @@
 /// An error of the projection machinery, in its own terms.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectionError {
+    /// The database failed (or could not be reached: see [`ProjectionError::is_outage`]).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     /// A column of a stored row does not hold what it must (the log or a read model is damaged).
     #[error("the row at position {position} has an invalid {column}: {detail}")]
     Corrupt {
+        /// The log position of the row (or of the event it was built from).
         position: i64,
+        /// The column that is wrong.
         column: &'static str,
+        /// What is wrong with it.
         detail: String,
     },
     /// An event the projection must understand lacks a field it needs.
     #[error("projection {projection} cannot apply the {event_type} event at position {position}: {detail}")]
     Event {
+        /// The projection that could not apply it.
         projection: &'static str,
+        /// The event's name.
         event_type: String,
+        /// The event's log position.
         position: i64,
+        /// What is missing or wrong.
         detail: String,
     },
+    /// A projection was asked for by a name no projection of the runner has (e.g. to rebuild it).
     #[error("no projection named {0}")]
     UnknownProjection(String),
+    /// A wait for the read models to catch up with a position gave up.
     #[error("projections did not reach position {position} in time")]
-    Timeout { position: i64 },
+    Timeout {
+        /// The log position waited for.
+        position: i64,
+    },
     /// Events were written while the log was being re-stamped ([`crate::restamp`]).
     #[error("{transactions} transaction ids to hand out below transaction {current}: events were written meanwhile; run it again with the service stopped")]
-    RestampRace { transactions: i64, current: i64 },
+    RestampRace {
+        /// How many distinct transaction ids the log holds (each needs a new one).
+        transactions: i64,
+        /// The re-stamp's own transaction id, which the new ids must stay below.
+        current: i64,
+    },
 }
 
 impl ProjectionError {

@@ -44,10 +44,12 @@ use crate::pool::{LogPool, Tx};
 pub struct LogCursor {
     /// The writing transaction's id on PostgreSQL (`xid8` as a bigint); always 0 on SQLite.
     pub transaction_id: i64,
+    /// The event's global position (the store's sequence over every aggregate).
     pub position: i64,
 }
 
 impl LogCursor {
+    /// Before the first event of the log.
     pub const START: LogCursor = LogCursor {
         transaction_id: 0,
         position: 0,
@@ -57,12 +59,19 @@ impl LogCursor {
 /// One event as stored, with its place in the global log.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggedEvent {
+    /// The event's global position in the log.
     pub position: i64,
+    /// When the event was committed, UTC.
     pub recorded_at: OffsetDateTime,
+    /// The kind of aggregate (e.g. `grant`, `group`).
     pub aggregate_type: String,
+    /// The aggregate's id, as text.
     pub aggregate_id: String,
+    /// The event's sequence number within its aggregate, from 1.
     pub sequence: i64,
+    /// The event's name (e.g. `GrantDecided`).
     pub event_type: String,
+    /// The version of the event's payload schema (what the upcasters read).
     pub event_version: String,
     /// The payload as a JSON value; `null` where the reader was told to keep the text only
     /// ([`Decode::Text`]).
@@ -79,7 +88,9 @@ pub struct LoggedEvent {
 /// An event's payload and metadata as JSON text, as the log holds them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EventText {
+    /// The payload's JSON text.
     pub payload: String,
+    /// The metadata's JSON text.
     pub metadata: String,
 }
 
@@ -121,6 +132,7 @@ pub struct EventLog {
 }
 
 impl EventLog {
+    /// A reader of the log in `pool`.
     pub fn new(pool: LogPool) -> Self {
         EventLog { pool }
     }
@@ -602,8 +614,11 @@ pub async fn read_stream(
 /// (both ends included). The default asks for every event.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LogFilter {
+    /// Only events of this aggregate type (e.g. `grant`); `None` for every type.
     pub aggregate_type: Option<String>,
+    /// Only events committed at or after this instant (UTC).
     pub from: Option<OffsetDateTime>,
+    /// Only events committed at or before this instant (UTC).
     pub until: Option<OffsetDateTime>,
 }
 

@@ -37,28 +37,42 @@ pub const NAME: &str = "grant_ledger";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerRow {
+    /// The grant's id (a UUID).
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub grant_id: String,
+    /// The application the grant was awarded on.
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub application_id: Option<String>,
+    /// The round that awarded it.
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub round_id: Option<String>,
+    /// The grantee group.
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub group_id: Option<String>,
+    /// Where the grant stands (the domain's `GrantStatus::after`).
     pub status: GrantStatus,
+    /// The amount decided (交付決定額) in integer yen, as changed since.
     #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub decided_amount: i64,
+    /// The JST day of the decision.
     pub decided_on: Option<Date>,
+    /// The decision notice's document number (文書番号); `None` when the decision gave none.
     pub notice_number: Option<String>,
     /// Paid, net of refunds received.
     #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub paid_total: i64,
+    /// The amount fixed after the settlement report (額の確定) in integer yen; `None` until finalised.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<grants_domain::Yen>))]
     pub finalised_amount: Option<i64>,
+    /// What the group still owes back, in integer yen (from the finalisation or a cancellation,
+    /// less refunds received).
     #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub refund_due: i64,
+    /// What the city still owes the group, in integer yen: the finalised amount less `paid_total`
+    /// while `finalised`, zero otherwise.
     #[cfg_attr(feature = "openapi", schema(value_type = grants_domain::Yen))]
     pub payable: i64,
+    /// The last day for the project to be completed (JST), as decided or changed since.
     pub completion_deadline: Option<Date>,
     /// The position of the last event applied to this row.
     pub updated_position: i64,
@@ -531,7 +545,9 @@ pub const MAX_PAGE: u32 = 1_000;
 /// order (grant ids are UUIDv7, so this is also the order of decision).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GrantQuery<'a> {
+    /// Only grants in this status (its api.md string, e.g. `finalised`).
     pub status: Option<&'a str>,
+    /// Only grants of this round.
     pub round_id: Option<&'a str>,
     /// Only these groups' grants (an applicant's own); `None` for every group, an empty slice for
     /// none at all.
@@ -549,9 +565,12 @@ pub struct GrantQuery<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = GrantListRow))]
 pub struct ListedGrant {
+    /// The grant's money and status.
     #[serde(flatten)]
     pub ledger: LedgerRow,
+    /// The project's title; `None` until the awards list has the grant.
     pub title: Option<String>,
+    /// The group's name; `None` until the awards list has the grant.
     pub group_name: Option<String>,
 }
 

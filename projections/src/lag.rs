@@ -12,6 +12,7 @@ use crate::runner::Runner;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ProjectionLag))]
 pub struct Lag {
+    /// The projection's name.
     pub name: &'static str,
     /// Committed events after the checkpoint.
     pub behind_events: i64,

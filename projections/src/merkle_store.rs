@@ -383,8 +383,10 @@ pub async fn export_page(
 /// Why the export stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// The log could not be read.
     #[error(transparent)]
     Log(#[from] ProjectionError),
+    /// The output could not be written.
     #[error("cannot write the export: {0}")]
     Write(#[from] std::io::Error),
 }

@@ -18,7 +18,9 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 /// A connection pool to the database that holds the event log and the read models.
 #[derive(Clone, Debug)]
 pub enum LogPool {
+    /// A SQLite file (the embedded default).
     Sqlite(SqlitePool),
+    /// A PostgreSQL server.
     Postgres(PgPool),
 }
 
@@ -28,16 +30,22 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 /// Why the database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
+    /// The database cannot be reached, or its URL is not valid.
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
+    /// The SQLite file's directory cannot be created.
     #[error("cannot create the directory for the SQLite file {path}: {source}")]
     CreateDirectory {
+        /// The directory's path.
         path: String,
+        /// Why it cannot be created.
         #[source]
         source: std::io::Error,
     },
+    /// A migration failed (or the database has one this binary does not know).
     #[error("migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query run while opening the database failed.
     #[error(transparent)]
     Query(#[from] sqlx::Error),
 }
@@ -126,7 +134,9 @@ impl LogPool {
 /// A transaction in which a projection applies events and its checkpoint advances.
 #[derive(Debug)]
 pub enum Tx {
+    /// A transaction on SQLite.
     Sqlite(Transaction<'static, Sqlite>),
+    /// A transaction on PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -193,6 +203,7 @@ impl From<PgPool> for LogPool {
 }
 
 impl Tx {
+    /// Commits the transaction.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,
@@ -200,6 +211,7 @@ impl Tx {
         }
     }
 
+    /// Rolls the transaction back.
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.rollback().await,
@@ -268,6 +280,7 @@ impl Conditions {
         format!("${}", self.parameters)
     }
 
+    /// Adds a condition (SQL text, its placeholders taken from `parameter`).
     pub fn push(&mut self, condition: String) {
         self.conditions.push(condition);
     }

@@ -113,6 +113,7 @@ pub struct Runner {
 }
 
 impl Runner {
+    /// A runner over `pool` with no projections yet, at the default batch sizes and poll interval.
     pub fn new(pool: LogPool) -> Self {
         Runner {
             projections: Vec::new(),
@@ -164,10 +165,12 @@ impl Runner {
         &self.gate
     }
 
+    /// The database the runner reads and writes.
     pub fn pool(&self) -> &LogPool {
         &self.pool
     }
 
+    /// The names of its projections, in the order they were added.
     pub fn names(&self) -> Vec<&'static str> {
         self.projections.iter().map(|p| p.name()).collect()
     }

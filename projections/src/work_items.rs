@@ -34,11 +34,15 @@ pub const OFFER_UNANSWERED: &str = "offer_unanswered";
 /// One open request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WorkItem {
+    /// The item's id: `change:` and the change request's id, or `offer:` and the application's id.
     pub item_id: String,
     /// [`DECIDE_CHANGE`] or [`OFFER_UNANSWERED`].
     pub kind: String,
+    /// The grant a change request is for; `None` for an offer.
     pub grant_id: Option<String>,
+    /// The runner-up's application an offer is for; `None` for a change request.
     pub application_id: Option<String>,
+    /// The round of an offer; `None` for a change request.
     pub round_id: Option<String>,
     /// The last day to answer (`YYYY-MM-DD`, JST), where there is one.
     pub due_on: Option<String>,

@@ -537,7 +537,9 @@ impl Figures {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourseFigures {
+    /// The course's name, as its round names it.
     pub course: String,
+    /// Its figures.
     #[serde(flatten)]
     pub figures: Figures,
 }
@@ -548,7 +550,9 @@ pub struct CourseFigures {
 pub struct FiscalYearFigures {
     /// The fiscal year, named by the calendar year it starts in (2026 = 令和8年度).
     pub fiscal_year: i32,
+    /// Each course's figures, by course name.
     pub courses: Vec<CourseFigures>,
+    /// The year's figures over every course.
     pub total: Figures,
 }
 

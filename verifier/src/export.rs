@@ -18,19 +18,26 @@ use crate::{from_hex, to_hex};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportLine {
+    /// The event's leaf index in the log's order, from 0.
     pub index: u64,
+    /// The version of this event's chain link (`CHAIN_V1` or `CHAIN_V2`), which says what bytes it
+    /// hashes.
     pub chain_version: u32,
+    /// The chain link after this event, `SHA-256(previous link || bytes)`, hex.
     pub chain_hash: String,
+    /// The event as its leaf hashes it.
     pub event: LeafEvent,
 }
 
 /// What a good export holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// How many events the export holds.
     pub events: u64,
     /// Links hashed with the old canonical form (before the switch to JCS): their chain hashes are
     /// taken as given, their events are covered by the tree.
     pub chain_v1_links: u64,
+    /// How many signed tree heads were checked against the export's roots.
     pub heads_checked: usize,
     /// The root over every event of the export, hex.
     pub root_hash: String,
@@ -39,8 +46,12 @@ pub struct Report {
 /// The first thing wrong, with the leaf index (and the event's position where one is at hand).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
+    /// The leaf index of the first bad event; `None` when the failure is not one event's (e.g. a
+    /// head).
     pub index: Option<u64>,
+    /// The log position of that event, when it could be read.
     pub position: Option<i64>,
+    /// What is wrong, for a person to read.
     pub message: String,
 }
 
@@ -429,6 +440,7 @@ struct IndexOnly {
 pub struct InclusionProof {
     /// The event's place in the tree, from 0.
     pub leaf_index: u64,
+    /// The number of events in the tree the proof is for (the head's size).
     pub tree_size: u64,
     /// The leaf hash, SHA-256(0x00 || JCS(event)), hex.
     pub leaf_hash: String,
@@ -445,7 +457,9 @@ pub struct InclusionProof {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsistencyProof {
+    /// The signed head of the smaller tree.
     pub first: TreeHead,
+    /// The signed head of the larger tree, which must extend the first.
     pub second: TreeHead,
     /// The proof's hashes, hex.
     pub proof: Vec<String>,

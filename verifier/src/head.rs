@@ -79,7 +79,9 @@ pub fn parse_signing_key(text: &str) -> Option<SigningKey> {
 /// Why a head is not good.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HeadError {
+    /// A field of the head cannot be read (named: e.g. `root_hash`, `signature`).
     Malformed(&'static str),
+    /// The signature does not verify with the given public key.
     BadSignature,
 }
 

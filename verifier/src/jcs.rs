@@ -16,6 +16,7 @@
 pub struct JcsError {
     /// Byte offset in the text.
     pub at: usize,
+    /// What is wrong there.
     pub message: &'static str,
 }
 

@@ -11,6 +11,8 @@ use crate::merkle::{self, Hash};
 /// event (`projections/src/canonical.rs`, checked by `grants audit verify` only); links of version
 /// 2 hash [`leaf_input`], which this crate recomputes.
 pub const CHAIN_V1: u32 = 1;
+/// Links of version 2 hash the leaf input (RFC 8785 JCS); every link of a log started since has
+/// this version.
 pub const CHAIN_V2: u32 = 2;
 
 /// The hash before the first link: 32 zero bytes.
@@ -22,15 +24,23 @@ pub const GENESIS: Hash = [0; 32];
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LeafEvent {
+    /// The event's position in the service's event store (not its leaf index).
     pub position: i64,
     /// RFC 3339 at UTC, as the service formats it.
     pub recorded_at: String,
+    /// The kind of aggregate the event belongs to (e.g. `group`, `grant`).
     pub aggregate_type: String,
+    /// The aggregate's id, as text.
     pub aggregate_id: String,
+    /// The event's sequence number within its aggregate, from 1.
     pub sequence: i64,
+    /// The event's name (e.g. `GroupRegistered`).
     pub event_type: String,
+    /// The version of the event's payload schema (e.g. `1.0`).
     pub event_version: String,
+    /// The event's data, as the service stored it.
     pub payload: serde_json::Value,
+    /// The event's metadata (the actor, their role and the request), as the service stored it.
     pub metadata: serde_json::Value,
 }
 
@@ -39,14 +49,23 @@ pub struct LeafEvent {
 /// values (the fast path; the same bytes as [`leaf_input`] of the parsed event).
 #[derive(Clone, Copy, Debug)]
 pub struct LeafText<'a> {
+    /// The event's position in the service's event store (not its leaf index).
     pub position: i64,
+    /// RFC 3339 at UTC, as the service formats it (taken as given, never reformatted).
     pub recorded_at: &'a str,
+    /// The kind of aggregate the event belongs to.
     pub aggregate_type: &'a str,
+    /// The aggregate's id, as text.
     pub aggregate_id: &'a str,
+    /// The event's sequence number within its aggregate, from 1.
     pub sequence: i64,
+    /// The event's name.
     pub event_type: &'a str,
+    /// The version of the event's payload schema.
     pub event_version: &'a str,
+    /// The payload's JSON text, not yet parsed.
     pub payload: &'a str,
+    /// The metadata's JSON text, not yet parsed.
     pub metadata: &'a str,
 }
 
@@ -86,7 +105,9 @@ impl LeafText<'_> {
 /// The payload or the metadata of a [`LeafText`] is not JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LeafTextError {
+    /// The payload is not JSON (the parser's message).
     Payload(String),
+    /// The metadata is not JSON (the parser's message).
     Metadata(String),
 }
 

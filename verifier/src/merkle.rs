@@ -20,7 +20,9 @@ pub type Hash = [u8; 32];
 /// A perfect subtree: the `2^level` leaves from `index * 2^level`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId {
+    /// The height above the leaves (0: a single leaf).
     pub level: u32,
+    /// The subtree's place among those of its level, from 0 at the left.
     pub index: u64,
 }
 
@@ -311,6 +313,7 @@ impl Frontier {
         })
     }
 
+    /// How many leaves the tree has.
     pub fn size(&self) -> u64 {
         self.size
     }

@@ -22,30 +22,49 @@ use super::Grant;
 /// the round's terms as they stood at the decision. Recorded with its texts trimmed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GrantDecision {
+    /// The grant to create (its id was chosen when the round decided the award).
     pub grant_id: GrantId,
+    /// The application the award was decided on.
     pub application_id: ApplicationId,
+    /// The round that awarded it.
     pub round_id: RoundId,
+    /// The grantee group.
     pub group_id: GroupId,
+    /// The round's fiscal year (年度), which the grant's dates must stay within (単年度).
     pub fiscal_year: FiscalYear,
+    /// The round's course (e.g. ステップアップ).
     pub course: String,
+    /// The project's title (事業名).
     pub title: String,
+    /// The project's summary (事業概要), public in the awards list.
     pub summary: String,
+    /// The group's name as registered.
     pub group_name: String,
     /// The decided amount (交付決定額).
     pub amount: Yen,
     /// The decision notice's document number (文書番号).
     pub notice_number: String,
+    /// The award's conditions (交付の条件), as the notice states them.
     pub conditions: String,
+    /// The JST day by which the project must be complete (完了期限); at most the fiscal year's last
+    /// day.
     pub completion_deadline: Date,
+    /// The round's amount formula (cap, floor, rate, rounding unit), which a change and the
+    /// finalisation apply again.
     pub terms: AmountTerms,
+    /// The share of the decided amount that advances may total (rule 7).
     pub advance_cap_ratio: Ratio,
+    /// The cut of the planned total cost beyond which a change needs approval (rule 8).
     pub change_threshold_ratio: Ratio,
+    /// Days after the completion deadline within which the settlement report is due (rule 9).
     pub settlement_days: u32,
     /// The round's last day for settlement reports; absent in decisions recorded before it was a
     /// setting, which keep 10 April after the fiscal year (see `due_date`).
     #[serde(default)]
     pub settlement_grace_date: Option<Date>,
+    /// The planned budget (収支予算) the award was computed on.
     pub planned: Budget,
+    /// The planned project period (事業期間).
     pub planned_period: Period,
 }
 

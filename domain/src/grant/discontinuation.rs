@@ -43,8 +43,11 @@ use super::{ChangeState, Grant, GrantStatus};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscontinuationState {
+    /// The group has asked; staff have not decided.
     Pending,
+    /// Staff approved: the project ended early and settles on what was spent.
     Approved,
+    /// Staff refused: the grant went back to where it stood.
     Refused,
 }
 
@@ -62,9 +65,12 @@ impl DiscontinuationState {
 /// The group's request to discontinue and staff's decision on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscontinuationRecord {
+    /// The group's reason for stopping the project.
     pub reason: String,
+    /// When the group asked, UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
+    /// Where staff's review of the request stands.
     pub state: DiscontinuationState,
     /// Staff's reason (refusal) or note (approval), once decided.
     pub decision_reason: Option<String>,

@@ -42,9 +42,13 @@ pub fn due_date(completion_deadline: Date, settlement_days: u32, grace: Date) ->
 /// One extension of the due date, as staff granted it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettlementExtension {
+    /// The due date before this extension.
     pub previous: Date,
+    /// The new due date (JST), later than the previous one.
     pub deadline: Date,
+    /// Staff's reason for the extension.
     pub reason: String,
+    /// When staff extended it, UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub extended_at: OffsetDateTime,
 }
@@ -52,16 +56,21 @@ pub struct SettlementExtension {
 /// The reason a late report gave for its delay, and whether staff accepted it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettlementDelay {
+    /// The group's reason for the delay (遅延理由).
     pub reason: String,
     /// The due date the report missed.
     pub deadline: Date,
+    /// When the late report gave it, UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub explained_at: OffsetDateTime,
+    /// When staff accepted the reason, UTC; `None` while they have not (the amount cannot be
+    /// finalised until then).
     #[serde(with = "time::serde::rfc3339::option")]
     pub accepted_at: Option<OffsetDateTime>,
 }
 
 impl SettlementDelay {
+    /// Whether staff have accepted the reason.
     pub fn is_accepted(&self) -> bool {
         self.accepted_at.is_some()
     }

@@ -18,20 +18,35 @@ use super::GrantStatus;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantAction {
+    /// The group withdraws (取下げ, rule 6).
     Withdraw,
+    /// The group asks for an advance (概算払).
     RequestAdvance,
+    /// Staff record an advance paid.
     RecordAdvance,
+    /// Staff record the payment after finalisation (精算払).
     RecordFinalPayment,
+    /// The group asks for a change or notifies a minor one (rule 8).
     RequestChange,
+    /// Staff approve or reject a change request.
     DecideChange,
+    /// The group saves a draft of its settlement report.
     SaveReport,
+    /// The group submits its settlement report.
     SubmitReport,
+    /// Staff accept or return the settlement report (rule 9).
     ReviewSettlement,
+    /// Staff record a refund received.
     RecordRefund,
+    /// Staff cancel the decision (取消, rule 10).
     Cancel,
+    /// The group asks to discontinue the project (中止・廃止).
     RequestDiscontinuation,
+    /// Staff approve or refuse a discontinuation.
     DecideDiscontinuation,
+    /// Staff extend the settlement report's due date.
     ExtendSettlementDeadline,
+    /// Staff accept a late report's delay reason.
     AcceptDelayReason,
 }
 
@@ -100,109 +115,261 @@ impl From<BudgetOverflow> for GrantError {
 /// A refused grant command.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GrantError {
+    /// A command other than the decision came for a grant whose decision is not recorded.
     #[error("the grant has not been decided")]
     NotDecided,
+    /// The decision came for a grant already decided.
     #[error("the grant has already been decided")]
     AlreadyDecided,
+    /// The grant's status does not allow the action (e.g. a payment on a withdrawn grant).
     #[error("{action:?} is not possible while the grant is {status:?}")]
     StatusForbids {
+        /// The action asked for.
         action: GrantAction,
+        /// Where the grant stands.
         status: GrantStatus,
     },
+    /// A required text is empty (after trimming).
     #[error("{field} is required")]
-    TextRequired { field: &'static str },
+    TextRequired {
+        /// The input's name.
+        field: &'static str,
+    },
+    /// A text is longer than its limit.
     #[error("{field} may not be longer than {max} characters")]
-    TextTooLong { field: &'static str, max: usize },
+    TextTooLong {
+        /// The input's name.
+        field: &'static str,
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// A text holds a character its field may not hold (e.g. a line break in a one-line text).
     #[error("{0}")]
     Text(#[from] ForbiddenCharacter),
+    /// A file is refused (too large, empty, of an unsupported type, or badly named).
     #[error("{0}")]
     Attachment(#[from] AttachmentError),
+    /// A ratio of the decision's terms is above 1/1.
     #[error("{field} may not exceed 1/1")]
-    RatioAboveOne { field: &'static str },
+    RatioAboveOne {
+        /// The ratio's name (e.g. `advance_cap_ratio`).
+        field: &'static str,
+    },
+    /// An amount that must be positive is zero yen.
     #[error("{field} may not be zero yen")]
-    ZeroAmount { field: &'static str },
+    ZeroAmount {
+        /// The input's name.
+        field: &'static str,
+    },
+    /// A period ends before it starts.
     #[error("the period ends ({end}) before it starts ({start})")]
-    PeriodReversed { start: Date, end: Date },
+    PeriodReversed {
+        /// The first day given.
+        start: Date,
+        /// The last day given.
+        end: Date,
+    },
+    /// A date of a single-year grant (単年度) lies before the decision day or after the fiscal year's
+    /// last day.
     #[error("the date {date} lies outside the decision day {decided_on} to the end of the fiscal year {last_day}")]
     OutsideGrantYear {
+        /// The input's name (e.g. `completion_deadline`, `period`).
         field: &'static str,
+        /// The date given.
         date: Date,
+        /// The JST day of the decision.
         decided_on: Date,
+        /// The fiscal year's last day (31 March).
         last_day: Date,
     },
+    /// The planned project period ends after the completion deadline (at the decision).
     #[error("the project period must end by the completion deadline {completion_deadline}")]
-    PeriodAfterCompletion { completion_deadline: Date },
+    PeriodAfterCompletion {
+        /// The completion deadline (JST).
+        completion_deadline: Date,
+    },
+    /// A day of money moving (a payment, a refund) lies after today (JST).
     #[error("the date {date} lies in the future")]
-    DateInFuture { field: &'static str, date: Date },
+    DateInFuture {
+        /// The input's name (e.g. `paid_on`, `received_on`).
+        field: &'static str,
+        /// The date given.
+        date: Date,
+    },
+    /// A settlement report has too many income or expense lines.
     #[error("a settlement report may hold at most {max} lines of each kind")]
-    TooManyLines { field: &'static str, max: usize },
+    TooManyLines {
+        /// The list's name (`income` or `expenses`).
+        field: &'static str,
+        /// The most lines of each kind.
+        max: usize,
+    },
+    /// A receipt line's quantity is zero.
     #[error("the quantity of a receipt line must be at least 1")]
     ZeroQuantity,
     /// `field` names the input whose amounts overflowed, where one does.
     #[error("the amounts are too large to add up")]
-    Overflow { field: Option<&'static str> },
+    Overflow {
+        /// The input whose amounts overflowed, where one does.
+        field: Option<&'static str>,
+    },
 
     // Rule 6.
+    /// The withdrawal came after the 10 days (rule 6).
     #[error("the withdrawal period ended on {last_day} (10 days after the decision)")]
-    WithdrawalPeriodOver { last_day: Date },
+    WithdrawalPeriodOver {
+        /// The last day of the withdrawal period (JST): the decision day + 10.
+        last_day: Date,
+    },
+    /// The withdrawal came after money was paid (rule 6).
     #[error("a grant cannot be withdrawn once money has been paid")]
     WithdrawalAfterPayment,
 
     // Rule 7.
+    /// Advances requested or paid would exceed the advance cap (rule 7).
     #[error("advances would total {total}, above the advance cap {cap}")]
-    AdvanceAboveCap { total: Yen, cap: Yen },
+    AdvanceAboveCap {
+        /// What advances would total, in integer yen.
+        total: Yen,
+        /// The cap: `floor(advance cap ratio x decided amount)`, in integer yen.
+        cap: Yen,
+    },
+    /// Payments would exceed the decided amount (rule 7).
     #[error("payments would total {total}, above the decided amount {decided}")]
-    PaymentAboveDecided { total: Yen, decided: Yen },
+    PaymentAboveDecided {
+        /// What the group would hold with this payment (payments less refunds), in integer yen.
+        total: Yen,
+        /// The decided amount, in integer yen.
+        decided: Yen,
+    },
+    /// A payment is dated before the decision day (rule 7).
     #[error("a payment dated {paid_on} precedes the decision of {decided_on}")]
-    PaymentBeforeDecision { paid_on: Date, decided_on: Date },
+    PaymentBeforeDecision {
+        /// The payment's date.
+        paid_on: Date,
+        /// The decision's JST day.
+        decided_on: Date,
+    },
+    /// A final payment exceeds what is still payable after finalisation (rule 7).
     #[error("the final payment {amount} exceeds the payable remainder {payable}")]
-    PaymentAbovePayable { amount: Yen, payable: Yen },
+    PaymentAbovePayable {
+        /// The payment, in integer yen.
+        amount: Yen,
+        /// What is payable: the finalised amount less what the group holds.
+        payable: Yen,
+    },
 
     // Rule 8.
+    /// The grant already has a change request with this id.
     #[error("a change request with this id already exists")]
     ChangeRequestExists,
+    /// No change request of the grant has this id.
     #[error("there is no such change request")]
     ChangeRequestUnknown,
+    /// The change request was already approved or rejected.
     #[error("the change request has already been decided")]
     ChangeAlreadyDecided,
+    /// A new amount came with a rejection.
     #[error("a new amount can only be set when a change is approved")]
     NewAmountOnRejection,
+    /// An approval's amount exceeds the max subsidy of the changed budget (rule 8).
     #[error("the amount {amount} exceeds the maximum subsidy {max} of the changed budget")]
-    ChangeAboveMaximum { amount: Yen, max: Yen },
+    ChangeAboveMaximum {
+        /// The amount asked for, in integer yen.
+        amount: Yen,
+        /// The changed budget's max subsidy (rule 3), in integer yen.
+        max: Yen,
+    },
+    /// An approval's amount falls below what the group holds (rule 8).
     #[error("the amount {amount} is below the {paid} already paid")]
-    ChangeBelowPaid { amount: Yen, paid: Yen },
+    ChangeBelowPaid {
+        /// The amount asked for, in integer yen.
+        amount: Yen,
+        /// What the group holds: payments less refunds received.
+        paid: Yen,
+    },
+    /// An approval's amount is not a multiple of the round's rounding unit.
     #[error("the amount {amount} is not a multiple of the rounding unit {unit}: {rounded_down} would be")]
     ChangeOffRoundingUnit {
+        /// The amount asked for, in integer yen.
         amount: Yen,
+        /// The round's rounding unit, in integer yen.
         unit: Yen,
+        /// The amount rounded down to the unit, which staff may give instead.
         rounded_down: Yen,
     },
     #[error(
         "an approval that raises the amount by {increase} needs the round to reserve it first"
     )]
-    IncreaseNotReserved { increase: Yen },
+    /// An approval raises the decided amount without the round having reserved the increase.
+    IncreaseNotReserved {
+        /// The increase, in integer yen.
+        increase: Yen,
+    },
+    /// The round reserved an increase from an amount the grant no longer holds (another change came
+    /// between).
     #[error("the round reserved the increase from {reserved_from}, but the grant now holds {decided}: decide the change again")]
-    ReservationOutdated { reserved_from: Yen, decided: Yen },
+    ReservationOutdated {
+        /// The decided amount the round's reservation raised from.
+        reserved_from: Yen,
+        /// The decided amount the grant holds now.
+        decided: Yen,
+    },
+    /// The report was submitted, or a discontinuation asked for, while a change request waits for
+    /// its decision.
     #[error("a change request awaits its decision")]
     ChangePending,
 
     // Rule 9.
+    /// The report was submitted before any draft was saved.
     #[error("no settlement report has been saved")]
     NoReportSaved,
+    /// A first report came after its due date without a delay reason (遅延理由).
     #[error("the settlement report was due on {deadline}; a late report needs a delay reason")]
-    ReportLate { deadline: Date },
+    ReportLate {
+        /// The due date (JST).
+        deadline: Date,
+    },
+    /// An extension does not move the due date later.
     #[error("the new due date {deadline} must be later than the current one {previous}")]
-    ExtensionNotLater { deadline: Date, previous: Date },
+    ExtensionNotLater {
+        /// The new due date asked for.
+        deadline: Date,
+        /// The current due date.
+        previous: Date,
+    },
+    /// An extension's new due date lies before today (JST).
     #[error("the new due date {deadline} lies before today {today}")]
-    ExtensionInPast { deadline: Date, today: Date },
+    ExtensionInPast {
+        /// The new due date asked for.
+        deadline: Date,
+        /// Today, JST.
+        today: Date,
+    },
+    /// Staff tried to finalise a late report whose delay reason they have not accepted.
     #[error("the report was due on {deadline}: staff must accept its delay reason before the amount is finalised")]
-    DelayNotAccepted { deadline: Date },
+    DelayNotAccepted {
+        /// The due date the report missed (JST).
+        deadline: Date,
+    },
 
     // Refunds and rule 10.
+    /// A refund received exceeds the refund outstanding.
     #[error("the refund {amount} exceeds the {outstanding} outstanding")]
-    RefundAboveOutstanding { amount: Yen, outstanding: Yen },
+    RefundAboveOutstanding {
+        /// The refund recorded, in integer yen.
+        amount: Yen,
+        /// The refund still owed.
+        outstanding: Yen,
+    },
+    /// A cancellation orders a refund above what the group holds.
     #[error("the refund ordered {refund_amount} exceeds the {net_paid} paid and not yet refunded")]
-    CancelRefundAbovePaid { refund_amount: Yen, net_paid: Yen },
+    CancelRefundAbovePaid {
+        /// The refund ordered, in integer yen.
+        refund_amount: Yen,
+        /// What the group holds: payments less refunds received.
+        net_paid: Yen,
+    },
 }
 
 impl Refusal for GrantError {

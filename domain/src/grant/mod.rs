@@ -127,14 +127,24 @@ pub fn remaining_to_pay(
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantStatus {
+    /// The award is decided (交付決定); no advance requested nor payment made yet.
     Decided,
+    /// The group withdrew within 10 days of the decision (取下げ, rule 6); final.
     Withdrawn,
+    /// The work has started: an advance was requested or a payment made.
     InProgress,
+    /// The settlement report (実績報告) is submitted and waits for staff's review.
     ReportSubmitted,
+    /// Staff returned the report for correction; the group may resubmit it.
     ReportReturned,
+    /// The amount is finalised (額の確定) and no refund is due; a final payment may be owed.
     Finalised,
+    /// The amount is finalised below what the group holds: a refund is owed.
     RefundDue,
+    /// Settled: nothing is owed either way.
     Closed,
+    /// Staff cancelled the decision (取消, rule 10); refunds received are still recorded and it stays
+    /// cancelled.
     Cancelled,
     /// 中止・廃止承認申請中: the group asked to discontinue; staff have not decided.
     DiscontinuationRequested,
@@ -248,26 +258,41 @@ impl GrantStatus {
 /// The award as decided, with the amendments approved or notified since.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Award {
+    /// The round's fiscal year (年度).
     pub fiscal_year: FiscalYear,
+    /// The round's course.
     pub course: String,
+    /// The project's title (事業名).
     pub title: String,
+    /// The project's public summary (事業概要).
     pub summary: String,
+    /// The group's name at the decision.
     pub group_name: String,
+    /// The decision notice's document number (文書番号).
     pub notice_number: String,
+    /// The award's conditions (交付の条件).
     pub conditions: String,
+    /// The JST day of the decision, from which rules 6, 7 and 9 count.
     pub decided_on: Date,
     /// The decided amount, as amended by approved change requests.
     pub decided_amount: Yen,
+    /// The JST day by which the project must be complete (完了期限), as moved by an approved change or
+    /// discontinuation.
     pub completion_deadline: Date,
+    /// The round's amount formula, applied again by a change and by the finalisation.
     pub terms: AmountTerms,
+    /// The share of the decided amount that advances may total (rule 7).
     pub advance_cap_ratio: Ratio,
+    /// The cut of the planned total cost beyond which a change needs approval (rule 8).
     pub change_threshold_ratio: Ratio,
+    /// Days after the completion deadline within which the settlement report is due (rule 9).
     pub settlement_days: u32,
     /// The round's grace date for reports, if it set one (see `due_date`).
     #[serde(default)]
     pub settlement_grace_date: Option<Date>,
     /// The planned budget, as amended by minor and approved changes.
     pub planned: Budget,
+    /// The planned project period (事業期間), as amended by minor and approved changes.
     pub planned_period: Period,
 }
 
@@ -302,9 +327,13 @@ impl Award {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeState {
+    /// Waiting for staff's decision (変更承認申請).
     Pending,
+    /// A minor change (軽微な変更), applied when notified; no decision needed.
     Notified,
+    /// Staff approved it; the new plan (and any new amount) applies.
     Approved,
+    /// Staff rejected it; the plan stays as it was.
     Rejected,
 }
 
@@ -323,22 +352,31 @@ impl ChangeState {
 /// A file attached to a change request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeAttached {
+    /// The change request the file belongs to.
     pub change_request_id: ChangeRequestId,
+    /// The file, who attached it and when.
     pub attached: crate::attachment::Attached,
 }
 
 /// A change request and what became of it, as its events recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeRecord {
+    /// The change request's id, chosen by the app.
     pub change_request_id: ChangeRequestId,
+    /// The group's reason for the change.
     pub reason: String,
+    /// When the group asked, UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
+    /// The budget as the change would have it.
     pub budget: Budget,
+    /// The project period as the change would have it.
     pub period: Period,
     /// The plan's total cost (事業費総額) before and after the change, which rule 8 compares.
     pub total_cost_before: Yen,
+    /// The plan's total cost after the change.
     pub total_cost_after: Yen,
+    /// Where the request stands.
     pub state: ChangeState,
     /// Staff's decision, once taken (a minor change needs none).
     pub decision: Option<ChangeDecisionRecord>,
@@ -347,12 +385,16 @@ pub struct ChangeRecord {
 /// Staff's decision on a change request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeDecisionRecord {
+    /// Whether staff approved the change.
     pub approved: bool,
+    /// Staff's reason for the decision (required either way).
     pub reason: String,
+    /// When staff decided, UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub decided_at: OffsetDateTime,
     /// The decided amount before and after an approval (none on a rejection).
     pub previous_amount: Option<Yen>,
+    /// The decided amount after the approval (none on a rejection).
     pub decided_amount: Option<Yen>,
 }
 
@@ -394,7 +436,9 @@ impl From<PaymentKind> for PaymentEntryKind {
 #[cfg_attr(feature = "openapi", schema(as = GrantPayment))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentEntry {
+    /// Whether it is an advance, a final payment or a refund.
     pub kind: PaymentEntryKind,
+    /// The money that moved, in integer yen (a refund's amount too is positive).
     pub amount: Yen,
     /// The day the money moved (`paid_on`, `received_on`).
     pub date: Date,
@@ -403,12 +447,17 @@ pub struct PaymentEntry {
 /// One grant after the award decision.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Grant {
+    /// The grant's id.
     pub grant_id: GrantId,
+    /// The application the award was decided on.
     pub application_id: ApplicationId,
+    /// The round that awarded it.
     pub round_id: RoundId,
+    /// The grantee group.
     pub group_id: GroupId,
     /// `None` until the decision is recorded.
     pub status: Option<GrantStatus>,
+    /// The award's terms; `None` until the decision is recorded.
     pub award: Option<Award>,
     /// Every advance requested.
     pub advances_requested: Yen,
@@ -421,12 +470,16 @@ pub struct Grant {
     pub refunds_received: Yen,
     /// The refund ordered and not yet received.
     pub refund_outstanding: Yen,
+    /// The due date (JST) of the refund last ordered, by finalisation or cancellation; kept after
+    /// the refund is received (see `Grant::refund_due_on`).
     pub refund_due_on: Option<Date>,
+    /// The amount fixed after the settlement report (額の確定); `None` until finalised.
     pub finalised_amount: Option<Yen>,
     /// Every payment and refund received, in the order recorded. No `serde(default)` here nor in
     /// `ChangeRecord`: a snapshot from before these fields must fail to load and be replayed from
     /// the events (migration 0008 also deletes such snapshots).
     pub payments: Vec<PaymentEntry>,
+    /// Every change request and minor change, in the order made.
     pub changes: Vec<ChangeRecord>,
     /// The latest saved (or submitted) settlement report.
     pub report: Option<SettlementReport>,

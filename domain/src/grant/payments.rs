@@ -53,9 +53,11 @@ pub enum AdvanceRequestStatus {
 /// One advance request as its event recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdvanceRequestRecord {
+    /// The advance asked for, in integer yen.
     pub amount: Yen,
     /// All advances requested up to this one, this one included.
     pub requested_total: Yen,
+    /// When the group asked, UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
 }
@@ -63,11 +65,14 @@ pub struct AdvanceRequestRecord {
 /// One advance request as it stands now ([`Grant::advances`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdvanceRequest {
+    /// The advance asked for, in integer yen.
     pub amount: Yen,
+    /// When the group asked, UTC.
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
     /// The JST calendar day of the request.
     pub requested_on: Date,
+    /// Whether it waits for staff, is paid, or lapsed.
     pub status: AdvanceRequestStatus,
     /// What of this request has not been paid (zero once paid).
     pub unpaid: Yen,

@@ -10,7 +10,9 @@ use super::errors::GrantError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
+    /// The first day of the period.
     pub start: Date,
+    /// The last day of the period (included).
     pub end: Date,
 }
 

@@ -55,7 +55,10 @@ pub fn counted_receipts(
 /// The result of finalising an amount.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finalisation {
+    /// The finalised amount (額の確定): at most the decided amount.
     pub finalised: Yen,
+    /// The subsidy base of the counted lines: eligible expenses less project income and other
+    /// subsidies.
     pub subsidy_base: Yen,
     /// Receipt numbers of the lines that did not count.
     pub uncounted_receipts: Vec<String>,

@@ -65,8 +65,11 @@ impl Default for SurchargeTerms {
 /// A refund ordered by cancellation, with what the surcharges need to be computed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundOrder {
+    /// The refund ordered, in integer yen.
     pub ordered: Yen,
+    /// The refund's due date (納期限, JST); 延滞金 runs from the next day.
     pub due_on: Date,
+    /// The 加算金・延滞金 terms in force when the refund was ordered.
     pub terms: SurchargeTerms,
     /// How many payment entries the grant had when the refund was ordered: refunds recorded after
     /// them pay this order.
@@ -82,7 +85,9 @@ pub struct RefundOrder {
 pub struct Surcharges {
     /// The day the figures are computed to: the given day, or the day the refund was paid in full.
     pub as_of: Date,
+    /// 加算金 as of `as_of`, in integer yen (zero under 100 yen).
     pub additional: Yen,
+    /// 延滞金 as of `as_of`, in integer yen (zero under 100 yen).
     pub late: Yen,
 }
 
