@@ -21,7 +21,7 @@ macro_rules! id_type {
                 Self(Uuid::now_v7())
             }
 
-            /// The id that holds `uuid` (read back from the log or a URL).
+            /// The id that holds `uuid`.
             pub fn from_uuid(uuid: Uuid) -> Self {
                 Self(uuid)
             }

@@ -89,7 +89,8 @@ pub enum PromotionError {
     /// An application the ranking adopted is not decided yet, so the budget free is not known.
     #[error("application {0} adopted by the ranking has not been decided yet")]
     AdoptedUndecided(ApplicationId),
-    /// The runner-up's offer is not yet answered, expired or decided.
+    /// The runner-up's offer is not settled: unanswered and not expired, or accepted and not yet
+    /// decided.
     #[error("the runner-up's offer to application {0} is not settled yet")]
     RunnerUpPending(ApplicationId),
     /// An earlier promotion offer is still open, or accepted and not yet decided.

@@ -54,12 +54,13 @@ pub struct RankingEntry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RankOutcome {
-    /// Within the budget in rank order: the application is to be awarded.
+    /// Passed and fits the budget in rank order: staff may award it.
     Adopted,
-    /// 次点: the first passed application whose request did not fit; it is offered the remainder, if
-    /// any.
+    /// 次点: the first passed application whose request did not fit, offered the remainder (which
+    /// is at least the floor, else that application is not adopted either).
     RunnerUp,
-    /// Did not pass, or ranked after the runner-up.
+    /// Did not pass, ranked after the first request that did not fit, or that request itself when
+    /// the remainder is below the floor.
     NotAdopted,
 }
 
