@@ -24,15 +24,19 @@ use crate::refusal::{Refusal, RefusalKind};
 #[serde(try_from = "Vec<Ratio>", into = "Vec<Ratio>")]
 pub struct RateSchedule(Vec<Ratio>);
 
+/// Why a rate schedule is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RateScheduleError {
+    /// The schedule has no rate.
     #[error("the rate schedule needs at least one rate")]
     Empty,
+    /// A rate is above 1/1.
     #[error("a subsidy rate may not exceed 1/1")]
     AboveOne,
 }
 
 impl RateSchedule {
+    /// A schedule of at least one rate, each at most 1/1.
     pub fn new(rates: Vec<Ratio>) -> Result<Self, RateScheduleError> {
         if rates.is_empty() {
             return Err(RateScheduleError::Empty);
@@ -54,6 +58,7 @@ impl RateSchedule {
             .expect("a rate schedule is never empty")
     }
 
+    /// The rates, first grant first.
     pub fn rates(&self) -> &[Ratio] {
         &self.0
     }
@@ -77,9 +82,13 @@ impl From<RateSchedule> for Vec<Ratio> {
 /// the round's form never breaks an existing draft.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AmountTerms {
+    /// The largest award one application may get, in integer yen.
     pub cap: Yen,
+    /// The smallest award the course grants, in integer yen.
     pub floor: Yen,
+    /// The subsidy rate for the group's number of earlier grants in the course.
     pub rate: Ratio,
+    /// The unit (in yen) the maximum is truncated to.
     pub rounding_unit: Yen,
 }
 
@@ -87,9 +96,22 @@ pub struct AmountTerms {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
     #[error("the requested amount {requested} exceeds the maximum subsidy {max}")]
-    AboveMaximum { requested: Yen, max: Yen },
+    /// The request is above the maximum subsidy (rule 3).
+    AboveMaximum {
+        /// The amount requested, in integer yen.
+        requested: Yen,
+        /// The maximum subsidy, in integer yen.
+        max: Yen,
+    },
     #[error("the requested amount {requested} is below the course's floor {floor}")]
-    BelowFloor { requested: Yen, floor: Yen },
+    /// The request is below the course's floor (下限額).
+    BelowFloor {
+        /// The amount requested, in integer yen.
+        requested: Yen,
+        /// The course's floor, in integer yen.
+        floor: Yen,
+    },
+    /// The budget's sums do not fit the arithmetic.
     #[error("{0}")]
     Overflow(#[from] BudgetOverflow),
 }

@@ -54,12 +54,16 @@ pub enum AttachmentKind {
 /// The kinds of object a file may be attached to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttachedTo {
+    /// An application (交付申請).
     Application,
+    /// A grant's settlement report (実績報告).
     SettlementReport,
+    /// A grant's change request (変更承認申請).
     ChangeRequest,
 }
 
 impl AttachmentKind {
+    /// Every kind, in the order a form lists them.
     pub const ALL: [AttachmentKind; 7] = [
         Self::Quote,
         Self::Rules,
@@ -126,24 +130,31 @@ impl AttachmentKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MediaType {
+    /// PDF.
     #[serde(rename = "application/pdf")]
     Pdf,
+    /// JPEG photo or scan.
     #[serde(rename = "image/jpeg")]
     Jpeg,
+    /// PNG image.
     #[serde(rename = "image/png")]
     Png,
     /// Plain text, UTF-8 (CSV included).
     #[serde(rename = "text/plain")]
     PlainText,
+    /// Word document (.docx).
     #[serde(rename = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")]
     Docx,
+    /// Excel workbook (.xlsx).
     #[serde(rename = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
     Xlsx,
+    /// PowerPoint presentation (.pptx).
     #[serde(rename = "application/vnd.openxmlformats-officedocument.presentationml.presentation")]
     Pptx,
 }
 
 impl MediaType {
+    /// Every accepted type, in the order a form lists them.
     pub const ALL: [MediaType; 7] = [
         Self::Pdf,
         Self::Jpeg,
@@ -200,6 +211,7 @@ impl Sha256 {
             .then(|| Sha256(hex.to_owned()))
     }
 
+    /// The digest's 64 lowercase hexadecimal digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -251,6 +263,7 @@ impl FileName {
         Ok(FileName(name.to_owned()))
     }
 
+    /// The name, trimmed.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -272,20 +285,28 @@ impl From<FileName> for String {
 /// What identifies an attached file (its bytes are stored by `sha256`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
+    /// The attachment's id, by which it is detached or downloaded.
     pub id: AttachmentId,
+    /// What the file is, as the group named it.
     pub kind: AttachmentKind,
+    /// The file's name on the group's computer, shown in lists.
     pub file_name: FileName,
+    /// The media type, judged from the content's first bytes.
     pub media_type: MediaType,
     /// In bytes.
     pub size: u64,
+    /// The digest of the bytes, which is where the store keeps them.
     pub sha256: Sha256,
 }
 
 /// A file as its object holds it: who attached it, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attached {
+    /// The file.
     pub attachment: Attachment,
+    /// The user who attached it.
     pub by: UserId,
+    /// When it was attached (UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     /// On a settlement report: the receipt number of the expense line a receipt proves.
@@ -400,35 +421,71 @@ fn mib(bytes: u64) -> u64 {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AttachmentError {
     #[error("a file may be at most {} MB", mib(*.max))]
-    FileTooLarge { max: u64 },
+    /// The file is larger than `FILE_MAX_BYTES`.
+    FileTooLarge {
+        /// The limit, in bytes.
+        max: u64,
+    },
+    /// The file has no bytes.
     #[error("the file is empty")]
     EmptyFile,
+    /// The content is not one of the accepted `MediaType`s.
     #[error("only PDF, JPEG, PNG, plain text (UTF-8) and Word, Excel or PowerPoint files are accepted; the type is judged from the content, not the name")]
     UnsupportedType,
+    /// The name is empty after trimming.
     #[error("the file needs a name")]
     FileNameMissing,
     #[error("a file name may be at most {max} characters long (it has {length})")]
-    FileNameTooLong { length: usize, max: usize },
+    /// The name is longer than `FILE_NAME_MAX` characters.
+    FileNameTooLong {
+        /// The name's length, in characters.
+        length: usize,
+        /// The limit, in characters.
+        max: usize,
+    },
+    /// The name holds a `/` or `\`, or is `.` or `..`.
     #[error("a file name may not contain a path")]
     FileNameHasPath,
+    /// The name holds a character a one-line field may not.
     #[error("{0}")]
     FileNameCharacter(#[from] ForbiddenCharacter),
     #[error("a file of kind {} does not belong here", .kind.as_str())]
-    KindNotForObject { kind: AttachmentKind },
+    /// A file of this kind does not belong on this object (a receipt on an application, say).
+    KindNotForObject {
+        /// The kind the group gave.
+        kind: AttachmentKind,
+    },
+    /// An attachment with this id is already on the object.
     #[error("this attachment is already attached")]
     AlreadyAttached,
+    /// A file with the same bytes (SHA-256) is already on the object.
     #[error("the same file is already attached")]
     SameContent,
     #[error("at most {max} files may be attached")]
-    TooMany { max: usize },
+    /// The object already holds `PER_OBJECT_MAX` files.
+    TooMany {
+        /// The limit, in files.
+        max: usize,
+    },
     #[error("the attached files may hold at most {} MB together", mib(*.max))]
-    TotalTooLarge { max: u64 },
+    /// The object's files would hold more than `OBJECT_TOTAL_MAX_BYTES` together.
+    TotalTooLarge {
+        /// The limit, in bytes.
+        max: u64,
+    },
+    /// The object holds no attachment with this id.
     #[error("there is no such attachment")]
     NotFound,
+    /// An expense line named for a file that is not a receipt.
     #[error("only a receipt names the expense line it proves")]
     LineOnlyForReceipt,
     #[error("the saved settlement report has no expense line with receipt number {receipt_number}; save the report first")]
-    LineNotOnReport { receipt_number: String },
+    /// The receipt names an expense line the saved settlement report does not have.
+    LineNotOnReport {
+        /// The receipt number (領収書番号) given.
+        receipt_number: String,
+    },
+    /// Making public a file that is not an activity photo in JPEG or PNG.
     #[error("only an activity photo (JPEG or PNG) may be made public")]
     PublicOnlyForPhoto,
 }

@@ -14,27 +14,46 @@ use crate::money::Yen;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExpenseCategory {
+    /// 報償費: honoraria for lecturers and helpers.
     Honoraria,
+    /// 旅費: travel.
     Travel,
+    /// 消耗品費: consumables.
     Supplies,
+    /// 印刷製本費: printing and binding.
     Printing,
+    /// 燃料費: fuel.
     Fuel,
+    /// 光熱水費: electricity, gas and water.
     Utilities,
+    /// 通信運搬費: postage, telephone and carriage.
     Communication,
+    /// 保険料: insurance premiums.
     Insurance,
+    /// 委託料: work contracted out.
     Outsourcing,
+    /// 使用料及び賃借料: hall fees and rentals.
     Rentals,
+    /// 原材料費: raw materials.
     Materials,
+    /// 備品購入費: equipment.
     Equipment,
+    /// 手数料: fees and charges.
     Fees,
+    /// 食糧費: food and drink at members' meetings; not eligible (rule 3).
     Food,
+    /// 交際費: entertainment; not eligible (rule 3).
     Entertainment,
+    /// 人件費: the members' own personnel costs; not eligible (rule 3).
     MemberPersonnel,
+    /// 団体運営費: the group's running costs; not eligible (rule 3).
     RunningCosts,
+    /// 金券: gift vouchers; not eligible (rule 3).
     Vouchers,
 }
 
 impl ExpenseCategory {
+    /// Every category, in the order forms list them.
     pub const ALL: [ExpenseCategory; 18] = [
         Self::Honoraria,
         Self::Travel,
@@ -68,6 +87,7 @@ impl ExpenseCategory {
         )
     }
 
+    /// The category's name on the city's forms (費目名).
     pub fn label_ja(self) -> &'static str {
         match self {
             Self::Honoraria => "報償費",
@@ -106,10 +126,12 @@ pub enum IncomeKind {
 }
 
 impl IncomeKind {
+    /// Whether income of this kind is deducted from the subsidy base (all but own funds).
     pub fn reduces_subsidy_base(self) -> bool {
         !matches!(self, Self::OwnFunds)
     }
 
+    /// The kind's name on the city's forms.
     pub fn label_ja(self) -> &'static str {
         match self {
             Self::OwnFunds => "自己資金",
@@ -124,9 +146,13 @@ impl IncomeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpenseLine {
+    /// The category (費目) the expense belongs to, which decides whether it is eligible.
     pub category: ExpenseCategory,
+    /// What is bought or paid for (品名・内容), one line.
     pub item: String,
+    /// How many.
     pub quantity: u32,
+    /// The price of one, in integer yen.
     pub unit_price: Yen,
 }
 
@@ -142,8 +168,11 @@ impl ExpenseLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncomeLine {
+    /// Where the income comes from.
     pub kind: IncomeKind,
+    /// What it is (内容), one line.
     pub description: String,
+    /// The amount, in integer yen.
     pub amount: Yen,
 }
 
@@ -157,8 +186,10 @@ pub struct BudgetOverflow;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
+    /// The income lines (収入), in the group's order.
     #[serde(default)]
     pub income: Vec<IncomeLine>,
+    /// The expense lines (支出), in the group's order.
     #[serde(default)]
     pub expenses: Vec<ExpenseLine>,
 }
@@ -177,6 +208,7 @@ pub struct BudgetTotals {
 }
 
 impl Budget {
+    /// The sums of every line: total cost, eligible expenses, deductions and the subsidy base.
     pub fn totals(&self) -> Result<BudgetTotals, BudgetOverflow> {
         Self::totals_of(self.expenses.iter(), self.income.iter())
     }

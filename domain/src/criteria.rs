@@ -14,9 +14,13 @@ use crate::refusal::{Refusal, RefusalKind};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
+    /// The criterion's key, unique in the round, by which scores name it.
     pub key: String,
+    /// The name shown to reviewers (公益性).
     pub label: String,
+    /// The lowest points a reviewer may give on it.
     pub min: u32,
+    /// The highest points a reviewer may give on it.
     pub max: u32,
 }
 
@@ -32,28 +36,40 @@ pub struct Criteria(Vec<Criterion>);
 pub struct Score(u32);
 
 impl Score {
+    /// The points given.
     pub fn points(self) -> u32 {
         self.0
     }
 }
 
+/// Why a round's criteria, or a score on them, are refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CriteriaError {
+    /// The round has no criterion.
     #[error("a round needs at least one review criterion")]
     Empty,
+    /// Two criteria share this key.
     #[error("the criterion key {0:?} appears twice")]
     DuplicateKey(String),
+    /// The criterion (by key) lacks a key or a label, or its minimum is above its maximum.
     #[error("the criterion {0:?} needs a key, a label and a minimum not above its maximum")]
     BadCriterion(String),
+    /// A score names a key the round's criteria do not have.
     #[error("there is no criterion {0:?} in this round")]
     UnknownCriterion(String),
+    /// A score lies outside its criterion's range.
     #[error("the score {points} for {key:?} lies outside its range {min} to {max}")]
     OutOfRange {
+        /// The criterion's key.
         key: String,
+        /// The points given.
         points: u32,
+        /// The criterion's lowest points.
         min: u32,
+        /// The criterion's highest points.
         max: u32,
     },
+    /// Sealing a sheet that has no score yet on this criterion (by key).
     #[error("the criterion {0:?} has no score yet")]
     Unscored(String),
 }
@@ -108,6 +124,7 @@ impl Refusal for CriteriaError {
 }
 
 impl Criteria {
+    /// Criteria that are not empty, with unique keys and each a key, a label and `min <= max`.
     pub fn new(criteria: Vec<Criterion>) -> Result<Self, CriteriaError> {
         if criteria.is_empty() {
             return Err(CriteriaError::Empty);
@@ -127,6 +144,7 @@ impl Criteria {
         Ok(Criteria(criteria))
     }
 
+    /// The criteria, in the round's order.
     pub fn iter(&self) -> impl Iterator<Item = &Criterion> {
         self.0.iter()
     }

@@ -19,8 +19,10 @@ pub fn jst_date(instant: OffsetDateTime) -> Date {
     instant.to_offset(JST).date()
 }
 
+/// Why a fiscal year is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FiscalYearError {
+    /// The year is outside 2000 to 2100.
     #[error("the fiscal year must lie between 2000 and 2100")]
     OutOfRange,
 }
@@ -31,6 +33,7 @@ pub enum FiscalYearError {
 pub struct FiscalYear(i32);
 
 impl FiscalYear {
+    /// The fiscal year starting in April of `year`, which must lie between 2000 and 2100.
     pub fn new(year: i32) -> Result<Self, FiscalYearError> {
         if (2000..=2100).contains(&year) {
             Ok(FiscalYear(year))
@@ -54,6 +57,7 @@ impl FiscalYear {
         Self::of_date(jst_date(instant))
     }
 
+    /// The calendar year in which the fiscal year starts.
     pub fn year(self) -> i32 {
         self.0
     }
@@ -68,6 +72,7 @@ impl FiscalYear {
         Date::from_calendar_date(self.0 + 1, Month::March, 31).expect("31 March exists")
     }
 
+    /// Whether a calendar day (JST) falls between 1 April and the next 31 March of this year.
     pub fn contains(self, date: Date) -> bool {
         Self::of_date(date) == self
     }

@@ -21,10 +21,12 @@ macro_rules! id_type {
                 Self(Uuid::now_v7())
             }
 
+            /// The id that holds `uuid`.
             pub fn from_uuid(uuid: Uuid) -> Self {
                 Self(uuid)
             }
 
+            /// The UUID inside.
             pub fn as_uuid(&self) -> Uuid {
                 self.0
             }

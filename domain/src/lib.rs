@@ -4,12 +4,16 @@
 //! current instant, a snapshot of the round's terms) so every rule can be tested as a given/when/then.
 //!
 //! Map of the crate:
-//! - value types: [`money`] (`Yen`), [`ratio`] (`Ratio`), [`fiscal_year`] (`FiscalYear`, JST), [`ids`];
-//! - shared rules: [`attachment`] (which files may be attached, and how many), [`budget`] (eligible expenses, rule 3's exclusions), [`amount`] (rule 3's formula and
-//!   rule 9's finalisation), [`refusal`] (what every refused command says), [`text`] (which
-//!   characters a free-text field may hold);
-//! - aggregates, one folder each: [`group`], [`round`], [`application`], [`review`], [`grant`];
-//! - [`work`] (who waits on whom) and [`reminder`] (which reminder is due on a day);
+//! - value types: [`money`] (`Yen`, integer yen), [`ratio`] (`Ratio`), [`fiscal_year`] (`FiscalYear`,
+//!   JST), [`ids`];
+//! - shared rules: [`attachment`] (which files may be attached, and how many), [`budget`] (eligible
+//!   expenses, rule 3's exclusions), [`amount`] (rule 3's formula and rule 9's finalisation),
+//!   [`criteria`] (review criteria and the scores on them, rule 4), [`refusal`] (what every refused
+//!   command says), [`text`] (which characters a free-text field may hold);
+//! - aggregates, one folder each: [`account`], [`group`], [`round`], [`application`], [`review`],
+//!   [`grant`];
+//! - [`document`] (what each official notice and form says), [`work`] (who waits on whom) and
+//!   [`reminder`] (which reminder is due on a day);
 //! - [`upcasting`]: the upcasters that let old event shapes load.
 
 pub mod account;

@@ -11,10 +11,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Why a number is not a valid amount of yen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
+    /// The amount is below zero.
     #[error("an amount of money may not be negative")]
     Negative,
+    /// The amount has a fraction of a yen.
     #[error("an amount of money must be a whole number of yen")]
     NotWhole,
+    /// The amount is above one trillion yen.
     #[error("the amount is too large")]
     TooLarge,
 }
@@ -28,6 +31,7 @@ pub struct Yen(Decimal);
 const MAX_YEN: i64 = 1_000_000_000_000;
 
 impl Yen {
+    /// Zero yen.
     pub const ZERO: Yen = Yen(Decimal::ZERO);
 
     /// Whole yen from an integer; refuses negatives and amounts above one trillion yen.
@@ -56,6 +60,7 @@ impl Yen {
         Yen::new(whole)
     }
 
+    /// The amount as a decimal (always whole).
     pub fn amount(self) -> Decimal {
         self.0
     }
@@ -65,10 +70,12 @@ impl Yen {
         i64::try_from(self.0).expect("Yen holds a whole number within i64")
     }
 
+    /// Whether the amount is zero yen.
     pub fn is_zero(self) -> bool {
         self.0.is_zero()
     }
 
+    /// `self + other`, or `None` above one trillion yen.
     pub fn checked_add(self, other: Yen) -> Option<Yen> {
         Yen::new(self.to_i64().checked_add(other.to_i64())?).ok()
     }
@@ -83,6 +90,7 @@ impl Yen {
         self.checked_sub(other).unwrap_or(Yen::ZERO)
     }
 
+    /// `self x quantity`, or `None` above one trillion yen.
     pub fn checked_mul(self, quantity: u32) -> Option<Yen> {
         Yen::new(self.to_i64().checked_mul(i64::from(quantity))?).ok()
     }

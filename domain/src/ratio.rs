@@ -12,10 +12,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::money::Yen;
 
+/// Why a ratio is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RatioError {
+    /// The text is not two whole numbers around a slash, such as `3/4`.
     #[error("a ratio is written as two whole numbers such as \"3/4\"")]
     Malformed,
+    /// The denominator is zero.
     #[error("the denominator of a ratio may not be zero")]
     ZeroDenominator,
 }
@@ -36,11 +39,13 @@ fn gcd(a: u32, b: u32) -> u32 {
 }
 
 impl Ratio {
+    /// 1/1.
     pub const ONE: Ratio = Ratio {
         numerator: 1,
         denominator: 1,
     };
 
+    /// `numerator / denominator` in lowest terms; refuses a zero denominator.
     pub fn new(numerator: u32, denominator: u32) -> Result<Self, RatioError> {
         if denominator == 0 {
             return Err(RatioError::ZeroDenominator);
@@ -52,10 +57,12 @@ impl Ratio {
         })
     }
 
+    /// The numerator, in lowest terms.
     pub fn numerator(self) -> u32 {
         self.numerator
     }
 
+    /// The denominator, in lowest terms (never zero).
     pub fn denominator(self) -> u32 {
         self.denominator
     }

@@ -25,6 +25,7 @@ pub trait Refusal: std::error::Error {
     fn message_en(&self) -> String {
         self.to_string()
     }
+    /// Whether the input, a rule or the current state refused, which picks the HTTP status.
     fn kind(&self) -> RefusalKind;
     /// The input field the refusal is about, by its name in the HTTP contract (`title`,
     /// `requested_amount`), when it is about one: so that a form can show the message beside it.
@@ -54,9 +55,13 @@ pub fn form_position(fields: &[&str], field: Option<&str>) -> usize {
 /// One of the refusals a check of several fields found, as the HTTP layer lists them (`errors`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldRefusal {
+    /// The input field it is about, by its name in the HTTP contract; `None` for the whole command.
     pub field: Option<&'static str>,
+    /// The stable code, e.g. `application.outside_window`.
     pub code: &'static str,
+    /// The message in Japanese, for the people who use the service.
     pub message_ja: String,
+    /// The message in English.
     pub message_en: String,
 }
 

@@ -52,6 +52,7 @@ pub enum DeadlineKind {
 }
 
 impl DeadlineKind {
+    /// Every kind, in the order the reminder run goes through them.
     pub const ALL: [DeadlineKind; 5] = [
         DeadlineKind::Draft,
         DeadlineKind::SettlementReport,
@@ -71,6 +72,7 @@ impl DeadlineKind {
         }
     }
 
+    /// The kind stored under `key`; `None` for a key no kind has.
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.key() == key)
     }

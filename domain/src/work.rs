@@ -120,15 +120,32 @@ pub enum GroupStep {
     /// Correct and resubmit an application that staff returned (差戻し).
     ResubmitReturned,
     /// Answer the offer of the remaining budget as runner-up (次点), by `by`.
-    AnswerOffer { by: Date },
+    AnswerOffer {
+        /// The offer's last JST day.
+        by: Date,
+    },
     /// Answer the offer of budget that came back (繰上げ採択の打診), by `by`.
-    AnswerPromotion { by: Date },
+    AnswerPromotion {
+        /// The offer's last JST day.
+        by: Date,
+    },
     /// Submit the settlement report (実績報告書), due `by` (rule 9, with any extension).
-    SubmitReport { by: Date },
+    SubmitReport {
+        /// The JST day the report is due.
+        by: Date,
+    },
     /// Correct and resubmit a settlement report that staff returned.
-    ResubmitReport { by: Date },
+    ResubmitReport {
+        /// The JST day the report is due.
+        by: Date,
+    },
     /// Pay back `amount` to the city (返還), by the refund order's 納期限 when one was issued.
-    PayRefund { amount: Yen, by: Option<Date> },
+    PayRefund {
+        /// What the group still owes, in integer yen.
+        amount: Yen,
+        /// The refund order's 納期限 (JST day); `None` while no order was issued.
+        by: Option<Date>,
+    },
 }
 
 impl GroupStep {
@@ -168,7 +185,9 @@ impl GroupStep {
 /// An offer made to an application: its last day to answer and whether the group answered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Offer {
+    /// The last JST day to answer, inclusive.
     pub expires_on: Date,
+    /// Whether the group has answered (accepted or declined).
     pub answered: bool,
 }
 

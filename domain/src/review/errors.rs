@@ -7,26 +7,43 @@ use crate::text::ForbiddenCharacter;
 /// A refusal by the review aggregate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReviewError {
+    /// The reviewer is not on the round's committee.
     #[error("only an appointed committee member may review an application")]
     NotACommitteeMember,
+    /// A conflict of interest, once declared, cannot be taken back.
     #[error("a declared conflict of interest is final")]
     ConflictIsFinal,
+    /// "No conflict" was already declared.
     #[error("no conflict of interest has already been declared")]
     AlreadyDeclared,
+    /// The declaration names another application, round or reviewer than the sheet holds.
     #[error("this declaration names another application, round or reviewer than the scoresheet")]
     WrongSheet,
+    /// Scoring before a conflict of interest (or none) is declared.
     #[error("a conflict of interest (or none) must be declared before scoring")]
     NotDeclared,
+    /// Scoring by a reviewer who declared a conflict of interest.
     #[error("a reviewer with a conflict of interest cannot score the application")]
     Conflicted,
+    /// Any change to a sealed sheet.
     #[error("the scoresheet is already sealed")]
     AlreadySealed,
+    /// Saving or sealing after staff closed scoring.
     #[error("scoring is closed")]
     ScoringClosed,
+    /// A text field is longer than its limit.
     #[error("the {field} may be at most {max} characters long")]
-    TextTooLong { field: &'static str, max: usize },
+    TextTooLong {
+        /// The field's name: `note` or `comment`.
+        field: &'static str,
+        /// Its limit, in characters.
+        max: usize,
+    },
+    /// A text field holds a character it may not.
     #[error("{0}")]
     Text(#[from] ForbiddenCharacter),
+    /// A score is outside its criterion's range, names an unknown criterion, or (on sealing) is
+    /// missing.
     #[error("{0}")]
     Criteria(#[from] CriteriaError),
 }

@@ -54,14 +54,19 @@ pub fn visible_to_others(scoring_closed: bool) -> bool {
 /// One reviewer's scoresheet, rebuilt from its events.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Review {
+    /// The application the sheet is for; `None` before the declaration.
     pub application_id: Option<ApplicationId>,
+    /// The round the application is in; `None` before the declaration.
     pub round_id: Option<RoundId>,
+    /// The reviewer whose sheet it is; `None` before the declaration.
     pub reviewer_id: Option<UserId>,
     /// `None` before the declaration, then `Some(true)` for a conflict, `Some(false)` for none.
     pub conflict: Option<bool>,
+    /// The reviewer's note on the declaration; may be empty.
     pub note: String,
     /// The current draft (or the sealed scores).
     pub scores: BTreeMap<String, Score>,
+    /// The reviewer's comment (講評); may be empty.
     pub comment: String,
     /// The sealed total; `Some` once sealed.
     pub sealed_total: Option<u32>,
@@ -77,6 +82,7 @@ impl Review {
         }
     }
 
+    /// Whether the reviewer sealed the sheet.
     pub fn is_sealed(&self) -> bool {
         self.sealed_total.is_some()
     }

@@ -40,7 +40,9 @@ pub const CORRECTION_REASON_MAX_CHARS: usize = 2_000;
 pub struct Correction {
     /// The settings' fields that changed, by their API names.
     pub changed: Vec<String>,
+    /// Staff's reason for the correction.
     pub reason: String,
+    /// When staff corrected (UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub corrected_at: OffsetDateTime,
 }

@@ -15,173 +15,322 @@ use super::promotion::PromotionError;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RoundError {
     // --- settings (Invalid) ---
+    /// The window's opening is not before its closing.
     #[error("the application window must open before it closes")]
     WindowInverted,
+    /// The floor (下限額) is above the cap (上限額).
     #[error("the floor {floor} may not exceed the cap {cap}")]
-    FloorAboveCap { floor: Yen, cap: Yen },
+    FloorAboveCap {
+        /// The floor given.
+        floor: Yen,
+        /// The cap given.
+        cap: Yen,
+    },
+    /// The cap is above the whole round's budget.
     #[error("the cap {cap} may not exceed the round budget {budget}")]
-    CapAboveBudget { cap: Yen, budget: Yen },
+    CapAboveBudget {
+        /// The cap given.
+        cap: Yen,
+        /// The budget given.
+        budget: Yen,
+    },
+    /// The rounding unit is zero yen.
     #[error("the rounding unit must be at least one yen")]
     ZeroRoundingUnit,
+    /// A ratio setting (named by its field) is above 1/1.
     #[error("the ratio {0} may not exceed 1/1")]
     RatioAboveOne(&'static str),
+    /// The settlement period is not between 1 and `SETTLEMENT_DAYS_MAX` days.
     #[error("the settlement period must be between 1 and 365 days")]
     SettlementDaysOutOfRange,
+    /// The grace date is outside the fiscal year's first day .. 31 May after its end.
     #[error("the settlement grace date must lie between {first} and {last}")]
-    SettlementGraceOutOfRange { first: Date, last: Date },
+    SettlementGraceOutOfRange {
+        /// The earliest grace date allowed: the fiscal year's first day.
+        first: Date,
+        /// The latest allowed: 31 May after the fiscal year (出納閉鎖).
+        last: Date,
+    },
+    /// The number of grants per group is zero.
     #[error("a group must be allowed at least one grant")]
     NoGrantsPerGroup,
+    /// A required text field (named) is empty after trimming.
     #[error("the {0} may not be empty")]
     MissingText(&'static str),
+    /// A text field is longer than its limit.
     #[error("the {field} may be at most {max} characters long")]
-    TextTooLong { field: &'static str, max: usize },
+    TextTooLong {
+        /// The field's name.
+        field: &'static str,
+        /// Its limit, in characters.
+        max: usize,
+    },
+    /// A text field holds a character it may not (a control character, or a line break in a
+    /// one-line field).
     #[error("{0}")]
     Text(#[from] ForbiddenCharacter),
 
     // --- lifecycle (State) ---
+    /// `Open` on a round already opened.
     #[error("the round has already been opened")]
     AlreadyOpened,
+    /// Any command but `Open` on a round not opened yet.
     #[error("the round has not been opened")]
     NotOpened,
+    /// The reviewer already sits on the committee.
     #[error("this reviewer is already on the committee")]
     ReviewerAlreadyAppointed,
+    /// The account to appoint does not hold the reviewer role.
     #[error("only reviewer accounts can be appointed to the committee")]
     NotAReviewer,
+    /// Scoring is closed: it closes once, no one is appointed after, and the window's closing
+    /// no longer moves.
     #[error("scoring has already been closed")]
     ScoringAlreadyClosed,
+    /// Fixing the ranking before scoring closed.
     #[error("scoring has not been closed yet")]
     ScoringNotClosed,
+    /// The ranking is fixed once.
     #[error("the ranking has already been fixed")]
     RankingAlreadyFixed,
+    /// Answering an offer or deciding before the ranking is fixed.
     #[error("the ranking has not been fixed yet")]
     RankingNotFixed,
+    /// The runner-up answers its offer once.
     #[error("the runner-up has already answered the offer")]
     OfferAlreadyAnswered,
+    /// The application was already awarded or rejected in this round.
     #[error("application {0} has already been decided in this round")]
     AlreadyDecided(ApplicationId),
+    /// A release or change names an application this round did not award.
     #[error("application {0} has no award in this round")]
     NotAwarded(ApplicationId),
 
     // --- rules (Rule) ---
+    /// Closing scoring before the application window has closed.
     #[error("scoring can only be closed after the application window has closed")]
     WindowStillOpen,
+    /// Closing scoring with no committee member appointed.
     #[error("scoring cannot be closed without any appointed reviewer")]
     NoCommittee,
+    /// A committee member neither sealed a sheet nor declared a conflict for this application.
     #[error("application {0} has a missing scoresheet: scoring is incomplete")]
     IncompleteScoring(ApplicationId),
+    /// An answer to the runner-up's offer for an application that is not the runner-up.
     #[error("application {0} is not this round's runner-up")]
     NotTheRunnerUp(ApplicationId),
+    /// The runner-up answered after the offer's last JST day (given).
     #[error("the runner-up offer expired on {0}")]
     OfferExpired(Date),
+    /// Awarding the runner-up, which has not accepted the offer.
     #[error("the runner-up {0} has not accepted the offer")]
     OfferNotAccepted(ApplicationId),
+    /// The runner-up's award is above the remainder offered.
     #[error("the award {amount} exceeds the remainder {remainder} offered to the runner-up")]
-    AboveRemainder { amount: Yen, remainder: Yen },
+    AboveRemainder {
+        /// The award asked for, in integer yen.
+        amount: Yen,
+        /// The remainder offered, in integer yen.
+        remainder: Yen,
+    },
+    /// Awarding an application the ranking did not adopt (and no accepted offer names).
     #[error("application {0} was not adopted by the ranking")]
     NotAdopted(ApplicationId),
+    /// The award is above what the application requested.
     #[error("the award {amount} exceeds the requested amount {requested}")]
-    AboveRequested { amount: Yen, requested: Yen },
-    #[error("the award {amount} exceeds the maximum subsidy {max}")]
-    /// `field`: `amount` of an award, `new_amount` of an amendment after a change request.
-    AboveMaximum {
-        field: &'static str,
+    AboveRequested {
+        /// The award asked for, in integer yen.
         amount: Yen,
+        /// The amount requested, in integer yen.
+        requested: Yen,
+    },
+    /// The amount is above the maximum subsidy of rule 3 (or the course's cap, for a change).
+    #[error("the award {amount} exceeds the maximum subsidy {max}")]
+    AboveMaximum {
+        /// `amount` of an award, `new_amount` of an amendment after a change request.
+        field: &'static str,
+        /// The amount asked for, in integer yen.
+        amount: Yen,
+        /// The maximum, in integer yen.
         max: Yen,
     },
+    /// The award is below the course's floor (下限額).
     #[error("the award {amount} is below the course's floor {floor}")]
-    BelowFloor { amount: Yen, floor: Yen },
+    BelowFloor {
+        /// The award asked for, in integer yen.
+        amount: Yen,
+        /// The floor, in integer yen.
+        floor: Yen,
+    },
+    /// The group already received the most grants the round allows per group in the course
+    /// (rule 1).
     #[error(
         "the group of application {application_id} already had {prior_grants} grants in this \
          course, counting this round's awards; the round allows at most {max} per group"
     )]
     GrantLimitReached {
+        /// The application whose award would pass the limit.
         application_id: ApplicationId,
+        /// The group's grants in the course before this award.
         prior_grants: u32,
+        /// The round's `max_grants_per_group`.
         max: u32,
     },
+    /// The amount is not a multiple of the round's rounding unit.
     #[error(
         "the decided amount {amount} is not a multiple of the round's rounding unit {unit}; \
          amounts are rounded down, to {rounded_down}"
     )]
-    /// `field`: `amount` of an award, `new_amount` of an amendment.
     OffRoundingUnit {
+        /// `amount` of an award, `new_amount` of an amendment.
         field: &'static str,
+        /// The amount given, in integer yen.
         amount: Yen,
+        /// The round's rounding unit, in yen.
         unit: Yen,
+        /// The amount rounded down to the unit, which staff may use instead.
         rounded_down: Yen,
     },
+    /// The completion deadline is before the JST decision day.
     #[error("the completion deadline {deadline} is before the decision day {decided_on}")]
-    DeadlineBeforeDecision { deadline: Date, decided_on: Date },
+    DeadlineBeforeDecision {
+        /// The completion deadline given (JST date).
+        deadline: Date,
+        /// The JST day of the decision.
+        decided_on: Date,
+    },
+    /// The completion deadline is after the fiscal year's last day (31 March).
     #[error("the completion deadline {deadline} is after the end of the fiscal year {last_day}")]
-    DeadlineAfterFiscalYear { deadline: Date, last_day: Date },
+    DeadlineAfterFiscalYear {
+        /// The completion deadline given (JST date).
+        deadline: Date,
+        /// The fiscal year's last day.
+        last_day: Date,
+    },
+    /// The award would take the decided total above the round's budget (rule 6).
     #[error(
         "awarding {adding} on top of the decided {decided} would exceed the round budget {budget}"
     )]
     BudgetExceeded {
+        /// What the budget already holds for awards, in integer yen.
         decided: Yen,
+        /// What this award or change would add, in integer yen.
         adding: Yen,
+        /// The round's budget, in integer yen.
         budget: Yen,
     },
 
     // --- values (Invalid) ---
+    /// A ranking entry's number of sheets differs from the committee's size.
     #[error("application {application_id} has {found} scoresheets but the committee has {expected} members")]
     SheetCountMismatch {
+        /// The entry's application.
         application_id: ApplicationId,
+        /// The committee's size.
         expected: usize,
+        /// The entry's number of sheets.
         found: usize,
     },
+    /// A ranking entry has no sheet at all.
     #[error("application {0} has no scoresheet slot")]
     NoSheets(ApplicationId),
+    /// A sheet's total is above the criteria's highest total per reviewer.
     #[error("application {application_id} has a sheet total {total} above the maximum {max}")]
     ScoreAboveMaximum {
+        /// The entry's application.
         application_id: ApplicationId,
+        /// The sheet's total.
         total: u32,
+        /// The highest total one reviewer can give.
         max: u32,
     },
+    /// An application's total does not fit the arithmetic.
     #[error("the score total is too large")]
     TotalOverflow,
+    /// The same application twice in one ranking or decision.
     #[error("application {0} appears twice in the command")]
     DuplicateApplication(ApplicationId),
+    /// An award names a grant id another award already has.
     #[error("grant {0} is already used")]
     DuplicateGrant(GrantId),
+    /// An award's budget lines do not fit the arithmetic when added up.
     #[error("the budget of application {0} is too large to add up")]
     BudgetOverflow(ApplicationId),
+    /// A decision with neither award nor rejection.
     #[error("a decision needs at least one award or rejection")]
     EmptyDecision,
+    /// An amount (named) is zero yen.
     #[error("the {field} must be more than zero yen")]
-    ZeroAmount { field: &'static str },
+    ZeroAmount {
+        /// The field's name.
+        field: &'static str,
+    },
+    /// A change's reservation that does not raise the award.
     #[error(
         "a change may only be reserved to raise the award: {new_amount} is not above {current}"
     )]
-    NotAnIncrease { current: Yen, new_amount: Yen },
+    NotAnIncrease {
+        /// What the award holds now, in integer yen.
+        current: Yen,
+        /// The amount the change asks for, in integer yen.
+        new_amount: Yen,
+    },
+    /// The change request already has a reservation.
     #[error("this change request already has a reservation on the round")]
     ReservationExists,
+    /// The round and the grant hold different amounts: another change is half applied.
     #[error("another change of this grant is still being applied (the round holds {held_by_round}, the grant {held_by_grant}): decide again shortly")]
     ChangeInFlight {
+        /// What the round's award holds, in integer yen.
         held_by_round: Yen,
+        /// What the grant holds as decided, as the caller read it.
         held_by_grant: Yen,
     },
+    /// Cancelling a reservation the round does not hold.
     #[error("the round holds no reservation for this change request")]
     ReservationUnknown,
+    /// Cancelling a reservation already cancelled.
     #[error("the reservation for this change request has already been cancelled")]
     ReservationCancelled,
+    /// A release of more than the award still holds.
     #[error("cannot release {amount}: the award is only {award}")]
-    ReleaseAboveAward { amount: Yen, award: Yen },
+    ReleaseAboveAward {
+        /// The amount to release, in integer yen.
+        amount: Yen,
+        /// What the award still holds, in integer yen.
+        award: Yen,
+    },
 
     /// 繰上げ採択's refusals (see `promotion.rs`).
     #[error(transparent)]
     Promotion(#[from] PromotionError),
     // --- corrections after opening (`correction`) ---
+    /// A correction changes a term frozen once the round has any application (drafts included).
     #[error("{field} may not change once the round has an application")]
-    SettingFrozen { field: &'static str },
+    SettingFrozen {
+        /// The setting's API name.
+        field: &'static str,
+    },
+    /// A correction lowers the budget below what is already decided.
     #[error("the budget {budget} may not fall below the {decided} already decided")]
-    BudgetBelowDecided { budget: Yen, decided: Yen },
+    BudgetBelowDecided {
+        /// The corrected budget, in integer yen.
+        budget: Yen,
+        /// What is decided, in integer yen.
+        decided: Yen,
+    },
+    /// A correction moves the window's closing to an instant already past.
     #[error("the application window may not close at an instant already past")]
     ClosingInPast,
+    /// A correction whose settings equal the current ones.
     #[error("the correction changes nothing")]
     CorrectionUnchanged,
+    /// A correction of the fiscal year or the course, which never change.
     #[error("{field} of a round may never be corrected: open a new round")]
-    NeverCorrected { field: &'static str },
+    NeverCorrected {
+        /// The setting's API name.
+        field: &'static str,
+    },
 }
 
 /// The Japanese name of a round setting, for the correction refusals.

@@ -69,13 +69,18 @@ pub const OFFER_DAYS: i64 = 7;
 /// The round's state, rebuilt from its events.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Round {
+    /// The round's id; `None` before `RoundOpened`.
     pub round_id: Option<RoundId>,
+    /// The settings in force (as last corrected); `None` before the round opens.
     pub settings: Option<RoundSettings>,
     /// Committee members in the order they were appointed.
     pub committee: Vec<UserId>,
+    /// When staff closed scoring (UTC); `None` while reviewers may still score.
     #[serde(with = "time::serde::rfc3339::option")]
     pub scoring_closed_at: Option<OffsetDateTime>,
+    /// The ranking once fixed (rule 5); `None` before.
     pub ranking: Option<FixedRanking>,
+    /// The decided awards (採択), by application.
     pub awards: BTreeMap<ApplicationId, Award>,
     /// Rejected applications and the reason given.
     pub rejections: BTreeMap<ApplicationId, String>,
@@ -96,8 +101,11 @@ pub struct Round {
 /// The ranking as fixed, and the runner-up offer it made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FixedRanking {
+    /// The rows in rank order.
     pub rows: Vec<RankRow>,
+    /// The JST day the ranking was fixed.
     pub fixed_on: Date,
+    /// The remainder offered to the runner-up (次点); `None` when the ranking has no runner-up.
     pub offer: Option<RunnerUpOffer>,
 }
 
@@ -105,8 +113,12 @@ pub struct FixedRanking {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunnerUpOffer {
+    /// The runner-up application.
     pub application_id: ApplicationId,
+    /// The amount offered: the budget left after the adopted requests, rounded down to the rounding
+    /// unit.
     pub remainder: Yen,
+    /// The last JST day to answer (`fixed_on + OFFER_DAYS`), inclusive.
     pub expires_on: Date,
     /// `Some(true)` accepted, `Some(false)` declined, `None` not answered yet.
     pub accepted: Option<bool>,
@@ -115,7 +127,9 @@ pub struct RunnerUpOffer {
 /// One decided award, with its current amount after amendments and releases.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Award {
+    /// The grant the award opened.
     pub grant_id: GrantId,
+    /// The group awarded.
     pub group_id: GroupId,
     /// The amount decided first.
     pub decided_amount: Yen,
@@ -124,7 +138,9 @@ pub struct Award {
     /// The round's own number for decisions stored before fiscal-year numbering; empty since
     /// (the grant carries the number).
     pub notice_number: String,
+    /// The last JST day by which the project must be completed.
     pub completion_deadline: Date,
+    /// The JST day of the decision.
     pub decided_on: Date,
 }
 
@@ -134,6 +150,7 @@ impl Round {
         self.settings.as_ref().ok_or(RoundError::NotOpened)
     }
 
+    /// Whether staff have closed scoring.
     pub fn is_scoring_closed(&self) -> bool {
         self.scoring_closed_at.is_some()
     }

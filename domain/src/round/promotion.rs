@@ -47,11 +47,16 @@ use crate::refusal::{Refusal, RefusalKind};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromotionOffer {
+    /// The application offered the money.
     pub application_id: ApplicationId,
     /// The application's rank in the fixed ranking.
     pub rank: u32,
+    /// The amount offered, in integer yen: at most the request and the budget free, on the rounding
+    /// unit.
     pub amount: Yen,
+    /// The JST day of the offer.
     pub offered_on: Date,
+    /// The last JST day to answer: `min(offered_on + 7, the fiscal year's last day)`.
     pub expires_on: Date,
     /// `Some(true)` accepted, `Some(false)` declined, `None` not answered yet.
     pub accepted: Option<bool>,
@@ -67,7 +72,9 @@ impl PromotionOffer {
 /// The next promotion the round would offer: to whom, at which rank, and the money free for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NextPromotion {
+    /// The application next in rank order that passed and was not adopted.
     pub application_id: ApplicationId,
+    /// Its rank in the fixed ranking.
     pub rank: u32,
     /// The budget not decided, before the candidate's request bounds it.
     pub available: Yen,
@@ -76,38 +83,60 @@ pub struct NextPromotion {
 /// Why the round refuses a promotion offer or its answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PromotionError {
+    /// The fiscal year ended (its last JST day given): its money can no longer be offered.
     #[error("the fiscal year ended on {0}: money can no longer be offered to another application")]
     FiscalYearOver(Date),
+    /// An application the ranking adopted is not decided yet, so the budget free is not known.
     #[error("application {0} adopted by the ranking has not been decided yet")]
     AdoptedUndecided(ApplicationId),
+    /// The runner-up's offer is not settled: unanswered and not expired, or accepted and not yet
+    /// decided.
     #[error("the runner-up's offer to application {0} is not settled yet")]
     RunnerUpPending(ApplicationId),
+    /// An earlier promotion offer is still open, or accepted and not yet decided.
     #[error("the offer to application {0} is still open or accepted and not yet decided")]
     OfferOpen(ApplicationId),
+    /// No passing application is left to offer to.
     #[error("no passing application is left to offer the money to")]
     NoCandidate,
+    /// The offer names an application that is not next in rank order.
     #[error("application {asked} is not next in rank order; {next} is")]
     NotNext {
+        /// The application staff asked to offer to.
         asked: ApplicationId,
+        /// The application next in rank order.
         next: ApplicationId,
     },
     #[error(
         "{available} is free in the budget; rounded down to {unit} it is below the course's \
          floor {floor}, so there is nothing to offer"
     )]
+    /// The free budget, rounded down to the unit, is below the course's floor.
     NoBudget {
+        /// The budget not decided, in integer yen.
         available: Yen,
+        /// The round's rounding unit, in yen.
         unit: Yen,
+        /// The course's floor, in integer yen.
         floor: Yen,
     },
+    /// An answer or award for an application that has no promotion offer.
     #[error("application {0} has no promotion offer")]
     NoOffer(ApplicationId),
+    /// The group answers an offer once.
     #[error("the promotion offer has already been answered")]
     AlreadyAnswered,
+    /// The group answered after the offer's last JST day (given).
     #[error("the promotion offer expired on {0}")]
     Expired(Date),
+    /// The award is above the amount offered on promotion.
     #[error("the award {amount} exceeds the {offered} offered on promotion")]
-    AboveOffered { amount: Yen, offered: Yen },
+    AboveOffered {
+        /// The award asked for, in integer yen.
+        amount: Yen,
+        /// The amount offered and accepted, in integer yen.
+        offered: Yen,
+    },
 }
 
 impl Refusal for PromotionError {

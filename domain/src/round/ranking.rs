@@ -41,8 +41,11 @@ pub enum SheetOutcome {
 /// One application to rank: its requested amount and one sheet outcome per committee member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RankingEntry {
+    /// The application to rank.
     pub application_id: ApplicationId,
+    /// Its requested amount, in integer yen, which the budget fill uses.
     pub requested: Yen,
+    /// One outcome per committee member, in the committee's order.
     pub sheets: Vec<SheetOutcome>,
 }
 
@@ -51,8 +54,13 @@ pub struct RankingEntry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RankOutcome {
+    /// Passed and fits the budget in rank order: staff may award it.
     Adopted,
+    /// 次点: the first passed application whose request did not fit, offered the remainder (which
+    /// is at least the floor, else that application is not adopted either).
     RunnerUp,
+    /// Did not pass, ranked after the first request that did not fit, or that request itself when
+    /// the remainder is below the floor.
     NotAdopted,
 }
 
@@ -71,10 +79,15 @@ impl RankOutcome {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RankRow {
+    /// The ranked application.
     pub application_id: ApplicationId,
+    /// Its position, from 1; ties are broken, so no two rows share a rank.
     pub rank: u32,
+    /// Its total: the sheets' totals, conflicted slots filled with the others' average.
     pub total: u32,
+    /// Whether the total reaches the pass line.
     pub passed: bool,
+    /// Where the budget fill left it.
     pub outcome: RankOutcome,
     /// The remainder offered to the runner-up; `None` for every other row.
     pub remainder_offer: Option<Yen>,

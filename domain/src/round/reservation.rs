@@ -43,6 +43,7 @@ use crate::round::decision::check_on_unit;
 /// A change's increase held on the round's budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reservation {
+    /// The awarded application whose change is reserved.
     pub application_id: ApplicationId,
     /// The new amount less the amount held before.
     pub increase: Yen,

@@ -27,27 +27,45 @@ pub const SETTLEMENT_DAYS_MAX: u32 = 365;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoundSettings {
+    /// The fiscal year (年度, April to March) the round's money belongs to.
     pub fiscal_year: FiscalYear,
+    /// The course (コース) the round belongs to; a group's grants are counted per course.
     pub course: String,
+    /// The title of the call, shown to applicants.
     pub title: String,
+    /// The call's description; may be empty.
     pub description: String,
+    /// The round's budget (予算額), in integer yen: the sum of awards never exceeds it.
     pub budget: Yen,
+    /// The largest award (上限額) one application may get, in integer yen.
     pub cap: Yen,
+    /// The smallest award (下限額) the course grants, in integer yen.
     pub floor: Yen,
     /// The subsidy rate by the number of earlier grants in the course; past its end the last applies.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Ratio>, min_items = 1))]
     pub rate_schedule: RateSchedule,
+    /// The unit (in yen) every maximum and award is truncated to, e.g. 1,000.
     pub rounding_unit: Yen,
+    /// How many grants in the course one group may receive in all (rule 1).
     pub max_grants_per_group: u32,
+    /// When the application window opens (UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub opens_at: OffsetDateTime,
+    /// When the application window closes (UTC); submissions after it are refused.
     #[serde(with = "time::serde::rfc3339")]
     pub closes_at: OffsetDateTime,
+    /// The scoring criteria the committee scores each application on (rule 4).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::criteria::Criterion>, min_items = 1))]
     pub criteria: Criteria,
+    /// The pass line (rule 5) as a share of the highest possible total: an application passes
+    /// when its total reaches `pass_ratio x max_total_per_reviewer x slots`.
     pub pass_ratio: Ratio,
+    /// The largest share of the decided amount that may be paid in advance (前金払, rule 7).
     pub advance_cap_ratio: Ratio,
+    /// The share by which the total cost may fall without staff's approval (rule 8); any rise needs
+    /// it.
     pub change_threshold_ratio: Ratio,
+    /// How many days after completion the settlement report (実績報告) is due (rule 9), 1 to 365.
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub settlement_days: u32,
     /// The last day any settlement report of the round is due (rule 9's grace date). Absent (and in
