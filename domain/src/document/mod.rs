@@ -154,7 +154,8 @@ pub struct Letter {
     pub kind: DocumentKind,
     /// 文書番号, printed top right; `None` on a form the group hands in.
     pub number: Option<String>,
-    /// The date as printed (Japanese era, `令和8年4月1日`), or 「令和　年　月　日」 for the group to fill in.
+    /// The date as printed (Japanese era, `令和8年4月1日`), or 「令和　年　月　日」 for the group to
+    /// fill in; `None` prints no date line.
     pub dated: Option<String>,
     /// The addressee (`〇〇の会 様`), or the city's mayor on a form the group hands in.
     pub addressee: Vec<String>,
