@@ -7,11 +7,14 @@ use super::AccountError;
 /// Longest address accepted (RFC 5321's path limit).
 pub const EMAIL_MAX_CHARS: usize = 254;
 
+/// A person's e-mail address: trimmed, lower case, at most `EMAIL_MAX_CHARS`, shaped
+/// `local@domain.tld`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct EmailAddress(String);
 
 impl EmailAddress {
+    /// Reads an address as a person typed it: trims it, lower-cases it and checks its shape.
     pub fn parse(text: &str) -> Result<Self, AccountError> {
         let address = text.trim().to_lowercase();
         let plausible = address.chars().count() <= EMAIL_MAX_CHARS
@@ -26,6 +29,7 @@ impl EmailAddress {
         }
     }
 
+    /// The address in lower case, as stored.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -36,6 +40,7 @@ impl EmailAddress {
         EmailAddress(crate::group::ERASED.to_owned())
     }
 
+    /// Whether this is the placeholder of an erased account rather than a real address.
     pub fn is_erased(&self) -> bool {
         self.0 == crate::group::ERASED
     }

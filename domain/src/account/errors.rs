@@ -4,32 +4,46 @@ use super::Role;
 use crate::refusal::{Refusal, RefusalKind};
 use crate::text::ForbiddenCharacter;
 
+/// Why an account command is refused; the app maps each to a problem+json via `Refusal`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AccountError {
+    /// The account is registered already (its user id has events).
     #[error("this account already exists")]
     AlreadyRegistered,
+    /// The command needs a registered account and there is none.
     #[error("no such account")]
     NotRegistered,
+    /// A self-registration asked for a role other than applicant.
     #[error("a self-registered account can only be an applicant account")]
     SelfRegistrationIsForApplicants,
+    /// The role to grant is one the account already holds.
     #[error("the account already holds the role {0:?}")]
     RoleAlreadyHeld(Role),
+    /// The address is not plausibly an e-mail address (see `EmailAddress::parse`).
     #[error("the e-mail address is not valid")]
     BadEmail,
+    /// The display name is empty or longer than `DISPLAY_NAME_MAX_CHARS` characters after trimming.
     #[error("the display name must have 1 to 100 characters")]
     BadDisplayName,
+    /// The role code names no role.
     #[error("there is no role {0:?}; use applicant, reviewer, staff or auditor")]
     UnknownRole(String),
+    /// The display name holds a character the service does not accept.
     #[error("{0}")]
     Text(#[from] ForbiddenCharacter),
+    /// The account's current address is verified already.
     #[error("the e-mail address is already verified")]
     AlreadyVerified,
+    /// The verification link was for an address the account no longer has (or its data is erased).
     #[error("the link was mailed to an address the account no longer has")]
     VerificationForAnotherAddress,
+    /// The account's personal data was erased already, so there is nothing to erase or reset.
     #[error("this account's personal data has already been erased")]
     AlreadyErased,
+    /// A second factor reset was asked for an account that has not confirmed one.
     #[error("the account has no second factor to reset")]
     NoSecondFactor,
+    /// A staff member tried to reset their own second factor.
     #[error("a second factor is reset by another staff member, never by its owner")]
     OwnSecondFactor,
 }

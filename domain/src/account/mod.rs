@@ -46,15 +46,21 @@ use crate::text::{check_characters, Lines};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Applies for grants on behalf of a group (申請者); the only role a person can give themselves.
     Applicant,
+    /// Scores applications for the committee (審査委員).
     Reviewer,
+    /// Works in the subsidy office (職員): runs rounds, decides, creates other accounts.
     Staff,
+    /// Reads everything, changes nothing (監査).
     Auditor,
     /// A 中間支援組織's 市民協働コーディネーター: helps the groups that consent to it.
     Coordinator,
 }
 
 impl Role {
+    /// The role's code in the API, the URL and the log (`applicant`, `staff`, ...); `FromStr` reads
+    /// it back.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Applicant => "applicant",
@@ -65,6 +71,7 @@ impl Role {
         }
     }
 
+    /// The role's name as the pages show it (申請者, 職員, ...).
     pub fn label_ja(self) -> &'static str {
         match self {
             Role::Applicant => "申請者",
@@ -93,11 +100,17 @@ impl std::str::FromStr for Role {
 /// Longest display name, in characters.
 pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
 
+/// A person's user account, folded from its `AccountEvent`s.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Account {
+    /// The account's user; `None` until `AccountRegistered`.
     pub id: Option<UserId>,
+    /// The address the account signs in with and is mailed at; `None` until registered, 「削除済み」 once
+    /// erased.
     pub email: Option<EmailAddress>,
+    /// The name other people see; 「削除済み」 once the personal data is erased.
     pub display_name: String,
+    /// Every role the account holds; roles are granted, never taken away.
     pub roles: BTreeSet<Role>,
     /// The address the person proved is theirs (`EmailVerified`), if any; the account's address is
     /// verified while it is this one. Defaulted: snapshots from before verification had none.

@@ -36,20 +36,28 @@ pub const BUDGET_LINE_TEXT_MAX: usize = 100;
 #[cfg_attr(feature = "openapi", schema(as = ProjectPeriod))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
+    /// The project's first day.
     pub start: Date,
+    /// The project's last day; not before `start` at submission.
     pub end: Date,
 }
 
 /// What the group proposes: the project plan, its budget and the amount requested.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationContent {
+    /// The project's title (事業名), at most `TITLE_MAX` characters.
     pub title: String,
+    /// The project's summary (事業概要), at most `SUMMARY_MAX` characters; published once awarded.
     pub summary: String,
+    /// The project's purpose and content (事業の目的・内容), at most `PURPOSE_MAX` characters.
     pub purpose: String,
     /// Added in ApplicationDraftStarted 2.0; older drafts are upcast with an empty text.
     pub beneficiaries: String,
+    /// When the project runs (事業期間).
     pub period: Period,
+    /// The planned expenses and income (収支予算書).
     pub budget: Budget,
+    /// The amount asked for (交付申請額), integer yen; judged against rule 3 at submission.
     pub requested_amount: Yen,
 }
 

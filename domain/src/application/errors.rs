@@ -13,52 +13,111 @@ use crate::text::ForbiddenCharacter;
 /// A refused application command.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApplicationError {
+    /// `StartDraft` on an application that already has a draft.
     #[error("this application has already been started")]
     AlreadyStarted,
+    /// The command needs a started application and there is none.
     #[error("there is no such application")]
     NotStarted,
+    /// The form or its files may only change while a draft or returned for correction.
     #[error("an application can only be edited as a draft or when returned for correction (it is {status:?})")]
-    NotEditable { status: ApplicationStatus },
+    NotEditable {
+        /// The application's status now.
+        status: ApplicationStatus,
+    },
+    /// Only a draft or a returned application can be submitted.
     #[error("an application can only be submitted as a draft or when returned for correction (it is {status:?})")]
-    NotSubmittable { status: ApplicationStatus },
+    NotSubmittable {
+        /// The application's status now.
+        status: ApplicationStatus,
+    },
+    /// Staff may screen only a submitted application.
     #[error("only a submitted application can be screened (it is {status:?})")]
-    NotScreenable { status: ApplicationStatus },
+    NotScreenable {
+        /// The application's status now.
+        status: ApplicationStatus,
+    },
+    /// The decision was made, or the application is already closed: too late to withdraw here.
     #[error("an application can only be withdrawn before the decision (it is {status:?})")]
-    NotWithdrawable { status: ApplicationStatus },
+    NotWithdrawable {
+        /// The application's status now.
+        status: ApplicationStatus,
+    },
+    /// The round's outcome does not fit the application's status: outcomes are for eligible
+    /// applications, and a runner-up can only be awarded or not adopted.
     #[error("this outcome cannot be recorded for an application that is {status:?}")]
-    OutcomeNotAllowed { status: ApplicationStatus },
+    OutcomeNotAllowed {
+        /// The application's status now.
+        status: ApplicationStatus,
+    },
+    /// Rule 2: drafting or submitting after the window closed.
     #[error("the application window has closed (at {closes_at})")]
-    WindowClosed { closes_at: OffsetDateTime },
+    WindowClosed {
+        /// When the window closed (UTC; shown in JST).
+        closes_at: OffsetDateTime,
+    },
+    /// Rule 2: submitting before the window opened.
     #[error("the application window has not opened yet (it opens at {opens_at})")]
-    WindowNotOpen { opens_at: OffsetDateTime },
+    WindowNotOpen {
+        /// When the window opens (UTC; shown in JST).
+        opens_at: OffsetDateTime,
+    },
+    /// The window a draft was started with does not open before it closes.
     #[error("the application window must open before it closes")]
     WindowReversed,
+    /// A text of the form or a reason is over its limit.
     #[error("the {field} may be at most {max} characters long (it has {length})")]
     TextTooLong {
+        /// The field's API name (`title`, `summary`, `note`, ...).
         field: &'static str,
+        /// The field's limit, in characters.
         max: usize,
+        /// The text's length, in characters.
         length: usize,
     },
+    /// The budget has more than `BUDGET_LINES_MAX` lines, income and expenses together.
     #[error("a budget may have at most {max} lines (it has {count})")]
-    TooManyBudgetLines { count: usize, max: usize },
+    TooManyBudgetLines {
+        /// The budget's lines.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A required text is empty (at submission, or a reason at any time).
     #[error("the {field} is required")]
-    MissingText { field: &'static str },
+    MissingText {
+        /// The field's API name.
+        field: &'static str,
+    },
+    /// At submission: the project's period ends before it starts.
     #[error("the project period must start on or before its end")]
     PeriodReversed,
+    /// At submission: the budget has no expense line.
     #[error("the budget needs at least one expense line")]
     NoExpenseLines,
+    /// At submission: the requested amount is zero.
     #[error("the requested amount must be more than zero")]
     NothingRequested,
+    /// A text holds a character the service does not accept.
     #[error("{0}")]
     Text(#[from] ForbiddenCharacter),
+    /// Rule 1: the group is not eligible, or already holds the round's most grants.
     #[error("{0}")]
     Group(#[from] GroupError),
+    /// Rule 3: the requested amount is above the maximum or below the floor, or the budget cannot
+    /// be added up.
     #[error("{0}")]
     Amount(#[from] AmountError),
+    /// A file cannot be attached or taken off (its type, size or name, the limits, or it is not
+    /// attached).
     #[error("{0}")]
     Attachment(#[from] AttachmentError),
+    /// Staff accepted the application while a screening check was not done.
     #[error("an application is accepted only once every check is done; not checked: {}", .unchecked.join(", "))]
-    ChecksIncomplete { unchecked: Vec<&'static str> },
+    ChecksIncomplete {
+        /// The checks not done, by their API names (`members`, `residents`, `rules`).
+        unchecked: Vec<&'static str>,
+    },
     /// The refusals of several fields of the form, found at once (never fewer than two).
     #[error("{}", joined_en(.0))]
     Several(Vec<ApplicationError>),

@@ -308,6 +308,7 @@ impl Application {
         Ok(vec![ApplicationEvent::NoticeIssued { notice, by, at }])
     }
 
+    /// The files attached, in the order they were added.
     pub fn attachments(&self) -> &[Attached] {
         &self.attachments
     }

@@ -41,8 +41,11 @@ pub struct ScreeningChecks {
 /// The checks as recorded, with who did them and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScreeningRecord {
+    /// What was checked, the note trimmed.
     pub checks: ScreeningChecks,
+    /// The staff member who screened.
     pub by: UserId,
+    /// When the checks were recorded (UTC), just before the outcome.
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }

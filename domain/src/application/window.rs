@@ -13,8 +13,10 @@ use super::errors::ApplicationError;
 /// started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationWindow {
+    /// The first instant a submission is accepted (inclusive).
     #[serde(with = "time::serde::rfc3339")]
     pub opens_at: OffsetDateTime,
+    /// The first instant a submission is refused (exclusive); also the end of drafting.
     #[serde(with = "time::serde::rfc3339")]
     pub closes_at: OffsetDateTime,
 }

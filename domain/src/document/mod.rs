@@ -68,6 +68,7 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
+    /// Every kind, notices first, in the order the pages list them.
     pub const ALL: [DocumentKind; 8] = [
         Self::AwardNotice,
         Self::NonAwardNotice,
@@ -93,6 +94,7 @@ impl DocumentKind {
         }
     }
 
+    /// The kind whose key (`as_str`) is `key`; `None` for an unknown key.
     pub fn parse(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == key)
     }
@@ -126,6 +128,7 @@ impl DocumentKind {
 /// A notice as issued: recorded by the grant or the application in `NoticeIssued`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedNotice {
+    /// Which notice it is.
     pub kind: DocumentKind,
     /// 文書番号.
     pub document_number: String,
@@ -133,10 +136,12 @@ pub struct IssuedNotice {
     pub dated: Date,
     /// The SHA-256 of the PDF's bytes, under which the file store keeps them.
     pub sha256: Sha256,
+    /// The PDF's length in bytes.
     pub size: u64,
     /// The event that called for the notice: its aggregate type (`grant`, `application` or
     /// `round`) and its sequence in that aggregate's stream. A notice is issued once per source.
     pub source_type: String,
+    /// The source event's sequence number in its aggregate's stream.
     pub source_sequence: i64,
 }
 
@@ -145,32 +150,45 @@ pub struct IssuedNotice {
 /// its items, tables, and the notes at the foot. Every text is final: the renderer adds nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Letter {
+    /// Which document the page is.
     pub kind: DocumentKind,
+    /// 文書番号, printed top right; `None` on a form the group hands in.
     pub number: Option<String>,
+    /// The date as printed (Japanese era, `令和8年4月1日`), or 「令和　年　月　日」 for the group to
+    /// fill in; `None` prints no date line.
     pub dated: Option<String>,
     /// The addressee (`〇〇の会 様`), or the city's mayor on a form the group hands in.
     pub addressee: Vec<String>,
     /// The issuer (`〇〇市長`), or the group on a form.
     pub issuer: Vec<String>,
+    /// The title, centred (e.g. `令和8年度市民公益活動事業費補助金交付決定通知書`).
     pub title: String,
+    /// The body's paragraphs, before 記.
     pub body: Vec<String>,
     /// `記` and its label/value lines, when there are any.
     pub items: Vec<(String, String)>,
+    /// Tables below the items (a form's expenses and income).
     pub tables: Vec<Table>,
+    /// Notes at the foot (the 教示 on decisions that refuse or take back).
     pub notes: Vec<String>,
 }
 
 /// A table on a form: a caption, its header and rows (amounts already written as 286,000円).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
+    /// The table's caption (`支出`, `収入`).
     pub caption: String,
+    /// The column headings.
     pub header: Vec<String>,
+    /// The rows, each as wide as the header, every cell already written out.
     pub rows: Vec<Vec<String>>,
 }
 
 /// Who issues the city's notices: the mayor's title (a city setting).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Issuer {
+    /// The mayor's title as printed as issuer (`〇〇市長`); `DEFAULT_MAYOR_TITLE` when the city sets
+    /// none.
     pub mayor_title: String,
 }
 

@@ -32,14 +32,23 @@ fn addressee(group_name: &str) -> Vec<String> {
 /// 交付決定通知書.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwardNotice {
+    /// 文書番号: the decision's number (`令和8年度市協第1号`).
     pub number: String,
+    /// The day of the decision (JST), which the notice is dated.
     pub dated: Date,
+    /// The group the notice is addressed to.
     pub group_name: String,
+    /// The fiscal year of the round.
     pub fiscal_year: FiscalYear,
+    /// The round's course (コース) the application was made under.
     pub course: String,
+    /// The project's title (事業名).
     pub title: String,
+    /// The amount awarded (交付決定額), integer yen.
     pub amount: Yen,
+    /// The day by which the project must be completed (事業完了期限).
     pub completion_deadline: Date,
+    /// The decision's conditions (交付の条件); empty means 「交付要綱に定めるとおり」.
     pub conditions: String,
     /// The last day the group may withdraw its application (rule 6).
     pub withdrawal_until: Date,
@@ -48,41 +57,67 @@ pub struct AwardNotice {
 /// 不交付決定通知書.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NonAwardNotice {
+    /// 文書番号: the receipt number's (see `application_notice_number`).
     pub number: String,
+    /// The JST day of `ApplicationNotAdopted`.
     pub dated: Date,
+    /// The group the notice is addressed to.
     pub group_name: String,
+    /// The fiscal year of the round.
     pub fiscal_year: FiscalYear,
+    /// The project's title (事業名).
     pub title: String,
+    /// The application's receipt number (受付番号).
     pub receipt_number: String,
+    /// Why the application was not adopted; `None` prints the ranking fell outside the budget.
     pub reason: Option<String>,
 }
 
 /// 次点の打診: the round's remainder offered to the runner-up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunnerUpOfferNotice {
+    /// 文書番号: the receipt number's (see `application_notice_number`).
     pub number: String,
+    /// The JST day the round's ranking was fixed.
     pub dated: Date,
+    /// The group the offer is addressed to.
     pub group_name: String,
+    /// The fiscal year of the round.
     pub fiscal_year: FiscalYear,
+    /// The project's title (事業名).
     pub title: String,
+    /// The application's receipt number (受付番号).
     pub receipt_number: String,
+    /// The round's remainder offered (交付可能額), integer yen.
     pub remainder: Yen,
+    /// The day the group must answer by; `None` prints 「別途お知らせします」.
     pub answer_by: Option<Date>,
 }
 
 /// 額の確定通知書.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FinalisationNotice {
+    /// 文書番号: the decision's, branched (`…第1号の2`).
     pub number: String,
+    /// The JST day the amount was finalised.
     pub dated: Date,
+    /// The group the notice is addressed to.
     pub group_name: String,
+    /// The fiscal year of the round.
     pub fiscal_year: FiscalYear,
+    /// The project's title (事業名).
     pub title: String,
+    /// The award decision's number, which the body cites.
     pub decision_number: String,
+    /// The day of the award decision (JST).
     pub decided_on: Date,
+    /// The amount awarded (交付決定額), integer yen.
     pub decided_amount: Yen,
+    /// The amount finalised (交付確定額), integer yen.
     pub finalised: Yen,
+    /// What the city still pays the group (今後交付する額), integer yen.
     pub payable: Yen,
+    /// What the group must pay back (返還を要する額), integer yen; a refund order follows when not zero.
     pub refund_due: Yen,
 }
 
@@ -98,14 +133,23 @@ pub enum RefundGround {
 /// 返還命令書.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundOrderNotice {
+    /// 文書番号: the decision's, branched.
     pub number: String,
+    /// The JST day of the event that ordered the refund.
     pub dated: Date,
+    /// The group the order is addressed to.
     pub group_name: String,
+    /// The fiscal year of the round.
     pub fiscal_year: FiscalYear,
+    /// The project's title (事業名).
     pub title: String,
+    /// The award decision's number, which the body cites.
     pub decision_number: String,
+    /// The day of the award decision (JST).
     pub decided_on: Date,
+    /// Whether the refund follows the finalisation or a cancellation.
     pub ground: RefundGround,
+    /// The amount to pay back (返還額), integer yen.
     pub amount: Yen,
     /// 納期限.
     pub due_on: Option<Date>,
@@ -114,30 +158,47 @@ pub struct RefundOrderNotice {
 /// 交付決定取消通知書.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CancellationNotice {
+    /// 文書番号: the decision's, branched.
     pub number: String,
+    /// The JST day of `GrantCancelled`.
     pub dated: Date,
+    /// The group the notice is addressed to.
     pub group_name: String,
+    /// The fiscal year of the round.
     pub fiscal_year: FiscalYear,
+    /// The project's title (事業名).
     pub title: String,
+    /// The award decision's number, which the body cites.
     pub decision_number: String,
+    /// The day of the award decision (JST).
     pub decided_on: Date,
+    /// The amount awarded (交付決定額), integer yen.
     pub decided_amount: Yen,
+    /// Why the decision is cancelled (取消しの理由), as staff wrote it.
     pub reason: String,
+    /// What the group must pay back, integer yen; a refund order follows when not zero.
     pub refund_amount: Yen,
 }
 
 /// A notice the city issues.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
+    /// 交付決定通知書.
     Award(AwardNotice),
+    /// 不交付決定通知書.
     NonAward(NonAwardNotice),
+    /// 次点の打診.
     RunnerUpOffer(RunnerUpOfferNotice),
+    /// 額の確定通知書.
     Finalisation(FinalisationNotice),
+    /// 返還命令書.
     RefundOrder(RefundOrderNotice),
+    /// 交付決定取消通知書.
     Cancellation(CancellationNotice),
 }
 
 impl Notice {
+    /// Which document this notice is.
     pub fn kind(&self) -> DocumentKind {
         match self {
             Notice::Award(_) => DocumentKind::AwardNotice,
@@ -149,6 +210,7 @@ impl Notice {
         }
     }
 
+    /// The notice's 文書番号.
     pub fn number(&self) -> &str {
         match self {
             Notice::Award(n) => &n.number,
@@ -160,6 +222,7 @@ impl Notice {
         }
     }
 
+    /// The notice's date (a JST day).
     pub fn dated(&self) -> Date {
         match self {
             Notice::Award(n) => n.dated,
@@ -516,17 +579,29 @@ pub fn runner_up_offer(
 /// 交付申請書, filled from the application.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationForm {
+    /// The application's receipt number (受付番号).
     pub receipt_number: String,
+    /// The JST day it was submitted; `None` for a draft (the form leaves the date blank).
     pub submitted_on: Option<Date>,
+    /// The applicant group's name.
     pub group_name: String,
+    /// The fiscal year of the round.
     pub fiscal_year: FiscalYear,
+    /// The round's course (コース) applied under.
     pub course: String,
+    /// The project's title (事業名).
     pub title: String,
+    /// The project's summary (事業の概要).
     pub summary: String,
+    /// The project's purpose (事業の目的).
     pub purpose: String,
+    /// Who the project is for (対象者).
     pub beneficiaries: String,
+    /// The project's first and last day (事業期間), both included.
     pub period: (Date, Date),
+    /// The planned expenses and income (収支予算).
     pub budget: Budget,
+    /// The amount requested (交付申請額), integer yen.
     pub requested_amount: Yen,
 }
 
@@ -645,12 +720,19 @@ impl ApplicationForm {
 /// 実績報告書, filled from the grant's settlement report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettlementReportForm {
+    /// The group reporting (補助事業者).
     pub group_name: String,
+    /// The fiscal year of the round.
     pub fiscal_year: FiscalYear,
+    /// The project's title (事業名).
     pub title: String,
+    /// The award decision's number, which the body cites.
     pub decision_number: String,
+    /// The day of the award decision (JST).
     pub decided_on: Date,
+    /// The amount awarded (交付決定額), integer yen.
     pub decided_amount: Yen,
+    /// The report as the group submitted it (実績報告).
     pub report: SettlementReport,
 }
 

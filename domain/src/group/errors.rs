@@ -6,64 +6,107 @@ use crate::text::ForbiddenCharacter;
 /// A refused group command, or a group that rule 1 does not admit.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GroupError {
+    /// `Register` on a group that is registered already (or was, and was deregistered).
     #[error("this group is already registered")]
     AlreadyRegistered,
+    /// The command needs a registered group and there is none.
     #[error("this group has not been registered")]
     NotRegistered,
+    /// The group's registration ended; it takes no further change but an erasure.
     #[error("this group has been deregistered")]
     Deregistered,
+    /// A required text of the form (or a reason) is empty after trimming.
     #[error("the {field} may not be empty")]
-    EmptyText { field: &'static str },
+    EmptyText {
+        /// The field's name in the HTTP contract (`name`, `phone`, `reason`, ...).
+        field: &'static str,
+    },
+    /// A text is over its limit (the `*_MAX` constants of `registration`).
     #[error("the {field} may be at most {max} characters long (it has {length})")]
     TextTooLong {
+        /// The field's name in the HTTP contract.
         field: &'static str,
+        /// The field's limit, in characters.
         max: usize,
+        /// The text's length, in characters.
         length: usize,
     },
+    /// A text holds a character the service does not accept.
     #[error("{0}")]
     Text(#[from] ForbiddenCharacter),
+    /// The group's e-mail address is not shaped `local@domain.tld`.
     #[error("the e-mail address is not of the form name@example.jp")]
     MalformedEmail,
+    /// The founding date is after today (JST).
     #[error("the founding date may not lie in the future")]
     FoundedInFuture,
+    /// More members resident in the city than members.
     #[error("the number of resident members may not exceed the number of members")]
     ResidentsExceedMembers,
+    /// The account to add is a member already.
     #[error("this user is already a member of the group")]
     AlreadyMember,
+    /// The group's personal data was erased already.
     #[error("this group's personal data has already been erased")]
     AlreadyErased,
+    /// The group's personal data was erased, so it takes no new member or invitation.
     #[error("this group's personal data has been erased; no member can be invited or added")]
     Erased,
+    /// The account named (or the caller) is not one of the group's member accounts.
     #[error("this user is not a member of the group")]
     NotAMember,
+    /// A membership act (removal, handover, coordinator consent, withdrawing invitations) by
+    /// someone other than the representative.
     #[error("only the group's representative may remove a member or hand over the role")]
     NotRepresentative,
+    /// The representative tried to remove itself; it hands the role over first.
     #[error("the representative cannot be removed; hand the role to another member first")]
     RepresentativeCannotBeRemoved,
+    /// Removing the group's only member account.
     #[error("the group's last member cannot be removed")]
     LastMember,
+    /// The role is handed to the member who holds it already.
     #[error("this member is already the group's representative")]
     AlreadyRepresentative,
+    /// Consent for an account that does not hold the coordinator role.
     #[error("this account is not a coordinator (中間支援)")]
     NotACoordinator,
+    /// The consent asked for is the one the group already gave.
     #[error("the group has already consented to this coordinator on these terms")]
     ConsentUnchanged,
+    /// Withdrawing a consent the group never gave (or already withdrew).
     #[error("the group has not consented to this coordinator")]
     NoConsent,
+    /// A coordinator submitting for a group that allowed it only to read and edit.
     #[error("the group has not allowed this coordinator to submit on its behalf")]
     CoordinatorMayNotSubmit,
+    /// Rule 1: the group is not registered now (never, or deregistered).
     #[error("only groups with a current registration may apply")]
     NoCurrentRegistration,
+    /// Rule 1: fewer members than `MIN_MEMBERS`.
     #[error("a group needs at least {min} members to apply (it has {count})")]
-    TooFewMembers { count: u32, min: u32 },
+    TooFewMembers {
+        /// The group's members.
+        count: u32,
+        /// The fewest allowed (`MIN_MEMBERS`).
+        min: u32,
+    },
+    /// Rule 1: no member lives in the city.
     #[error("a group needs at least one member resident in the city to apply")]
     NoResidentMember,
+    /// Rule 1: the group states no public-interest purpose.
     #[error("a group needs a public-interest purpose to apply")]
     NoPublicInterestPurpose,
+    /// Rule 1: the group already had as many grants in the course as the round allows per group.
     #[error(
         "the group already had {prior_grants} grants; the round allows at most {max} per group"
     )]
-    GrantLimitReached { prior_grants: u32, max: u32 },
+    GrantLimitReached {
+        /// The group's earlier grants in the course (`prior_grant_count`).
+        prior_grants: u32,
+        /// The round's most grants per group.
+        max: u32,
+    },
     /// The refusals of several fields of one form, found at once (never fewer than two).
     #[error("{}", joined_en(.0))]
     Several(Vec<GroupError>),

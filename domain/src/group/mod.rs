@@ -72,7 +72,9 @@ pub enum RegistrationState {
     /// No `GroupRegistered` yet.
     #[default]
     Unregistered,
+    /// Registered and current: its members may apply (if rule 1's counts hold).
     Registered,
+    /// Its registration ended (`Deregister`); its history stays under this id.
     Deregistered,
 }
 
@@ -106,7 +108,10 @@ pub enum Acting {
     /// One of its member accounts.
     Member,
     /// A coordinator (中間支援) with the group's consent.
-    Coordinator { may_submit: bool },
+    Coordinator {
+        /// Whether the group allowed it to submit, not only to read and edit.
+        may_submit: bool,
+    },
 }
 
 impl Group {

@@ -98,24 +98,38 @@ pub fn check_membership(member_count: u32, resident_member_count: u32) -> Result
 /// reports that itself); the rules that need that value are then not judged.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RegistrationForm {
+    /// The group's name (団体名).
     pub name: String,
+    /// The city's registration number for the group.
     pub registration_number: String,
+    /// The representative's name (代表者氏名).
     pub representative_name: String,
+    /// The group's postal address.
     pub address: String,
+    /// The group's phone number.
     pub phone: String,
+    /// The group's contact e-mail address.
     pub email: String,
+    /// The founding date; `None` if it could not be read as a date.
     pub founded_on: Option<Date>,
+    /// How many people are members; `None` if it could not be read as a count.
     pub member_count: Option<u32>,
+    /// How many members live in the city; `None` if it could not be read as a count.
     pub resident_member_count: Option<u32>,
+    /// The group's public-interest purpose; empty fails rule 1, not the form.
     pub purpose: String,
 }
 
 /// A registration's texts as they are kept (trimmed), once every check passed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckedRegistration {
+    /// The group's name, trimmed.
     pub name: String,
+    /// The registration number, trimmed.
     pub registration_number: String,
+    /// The contact details, each trimmed (personal data).
     pub contact: ContactDetails,
+    /// The purpose, trimmed; never empty (rule 1 refuses that).
     pub purpose: String,
 }
 

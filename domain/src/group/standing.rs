@@ -21,7 +21,9 @@ pub const MIN_RESIDENT_MEMBERS: u32 = 1;
 pub struct GroupStanding {
     /// Registered and not deregistered.
     pub registered: bool,
+    /// How many people are members; rule 1 needs `MIN_MEMBERS`.
     pub member_count: u32,
+    /// How many members live in the city; rule 1 needs `MIN_RESIDENT_MEMBERS`.
     pub resident_member_count: u32,
     /// The group states a (non-empty) public-interest purpose.
     pub has_public_interest_purpose: bool,
@@ -62,7 +64,9 @@ impl GroupStanding {
 /// course.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriorAward {
+    /// The round that awarded the grant.
     pub round_id: RoundId,
+    /// That round's course name (コース), by which rounds are matched across fiscal years.
     pub course: String,
 }
 
