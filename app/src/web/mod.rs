@@ -36,7 +36,9 @@ use axum::Router;
 pub struct Web {
     /// The service's state, for the use cases of `crate::service` only.
     pub state: crate::state::AppState,
+    /// The JSON API called in process (uploads and the audit pages still go through it).
     pub api: api::Api,
+    /// The CSRF tokens' server key.
     pub csrf: csrf::Csrf,
     /// The city's contact for the programme, at the foot of every page.
     pub contact: std::sync::Arc<crate::config::ContactConfig>,

@@ -26,6 +26,7 @@ use super::session::Visitor;
 use super::view;
 use super::Web;
 
+/// Every page of the service, with the documents' downloads (`/grants/{id}/documents/{kind}`, `/applications/{id}/documents/{kind}`).
 pub fn routes() -> Router<Web> {
     Router::new()
         .merge(public::routes())
