@@ -45,7 +45,8 @@ pub enum Template {
 }
 
 impl Template {
-    /// The template's stable key, stored with each mail (`submitted`, `refund_due`, a reminder's key).
+    /// The template's stable key, stored with each mail (`submitted`, `refund_due`, a reminder's
+    /// key).
     pub fn key(self) -> &'static str {
         match self {
             Template::Submitted => "submitted",

@@ -31,7 +31,8 @@ pub struct GrantRead {
     pub group_id: GroupId,
     /// Where the grant stands; null until the award decision (交付決定) is recorded.
     pub status: Option<GrantStatus>,
-    /// The amount decided (交付決定額) as amended by approved changes, in integer yen; zero before the decision.
+    /// The amount decided (交付決定額) as amended by approved changes, in integer yen; zero before the
+    /// decision.
     pub decided_amount: Yen,
     /// The subsidy rate of the grant (rule 3), taken from the group's grants counted at the
     /// decision; the finalised amount uses it (an extension of api.md's grant read).

@@ -46,7 +46,8 @@ pub struct WorkKind {
 /// One object waiting: an application or a grant, and the day it must be answered by if any.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct WorkEntry {
-    /// The application waiting, for work on an application (screening, an unanswered offer); else null.
+    /// The application waiting, for work on an application (screening, an unanswered offer); else
+    /// null.
     pub application_id: Option<String>,
     /// The grant waiting, for work on a grant; else null.
     pub grant_id: Option<String>,

@@ -120,7 +120,8 @@ impl Errors {
             .ok()
     }
 
-    /// Adds a message beside `field`, or above the form when `None`; a field keeps its first message.
+    /// Adds a message beside `field`, or above the form when `None`; a field keeps its first
+    /// message.
     pub fn add(&mut self, field: Option<&str>, message: impl Into<String>) {
         match field {
             Some(field) => {

@@ -26,7 +26,8 @@ use super::session::Visitor;
 use super::view;
 use super::Web;
 
-/// Every page of the service, with the documents' downloads (`/grants/{id}/documents/{kind}`, `/applications/{id}/documents/{kind}`).
+/// Every page of the service, with the documents' downloads (`/grants/{id}/documents/{kind}`,
+/// `/applications/{id}/documents/{kind}`).
 pub fn routes() -> Router<Web> {
     Router::new()
         .merge(public::routes())
