@@ -46,12 +46,12 @@ pub struct WorkKind {
 /// One object waiting: an application or a grant, and the day it must be answered by if any.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct WorkEntry {
-    /// The application waiting, for work on an application (screening, an unanswered offer); else
-    /// null.
+    /// The application concerned (for work on a grant, the grant's application), when known.
     pub application_id: Option<String>,
-    /// The grant waiting, for work on a grant; else null.
+    /// The grant concerned, for work on a grant (a payment, a change, a report, a refund); else
+    /// null.
     pub grant_id: Option<String>,
-    /// The round the object belongs to.
+    /// The round the object belongs to, when known.
     pub round_id: Option<String>,
     /// The project's title, when known.
     pub title: Option<String>,

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorRole {
-    /// A group's member acting for the group.
+    /// An applicant: a member of a citizen group, acting for it.
     Applicant,
     /// A committee member (審査委員).
     Reviewer,
