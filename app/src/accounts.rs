@@ -13,11 +13,18 @@ use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::{CommandMetadata, Position};
 
+/// An account to open: the address, the first password, the name and the role.
 pub struct NewAccount {
+    /// The e-mail address (its sign-in name), unique among accounts.
     pub email: String,
+    /// The first password, as typed (checked against the password rules, then hashed).
     pub password: String,
+    /// The name the account shows.
     pub display_name: String,
+    /// The role the account acts in.
     pub role: Role,
+    /// Whether the person registered themselves (an applicant), rather than staff or the command
+    /// line opening it.
     pub self_registered: bool,
 }
 

@@ -14,18 +14,26 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+/// A failure of an audit check or export.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
+    /// The log could not be read.
     #[error(transparent)]
     Log(#[from] ProjectionError),
+    /// A logged event's payload does not decode as its aggregate's event.
     #[error("event {position} cannot be read as a {aggregate_type} event: {detail}")]
     Unreadable {
+        /// The event's log position.
         position: i64,
+        /// The aggregate type it is logged under.
         aggregate_type: &'static str,
+        /// What the decoder said.
         detail: String,
     },
+    /// The export could not be written.
     #[error("cannot write the export: {0}")]
     Write(#[from] std::io::Error),
+    /// The file store could not be read.
     #[error(transparent)]
     Blobs(#[from] crate::blobs::BlobError),
 }
@@ -41,11 +49,16 @@ pub struct AttachmentVerification {
     pub problems: Vec<BlobProblem>,
 }
 
+/// An attached file the log names that is missing or corrupt.
 #[derive(Debug, serde::Serialize)]
 pub struct BlobProblem {
+    /// The file's SHA-256 (its name in the store).
     pub sha256: String,
+    /// The log position of the first event that named it.
     pub position: i64,
+    /// The aggregate type of that event.
     pub aggregate_type: String,
+    /// The aggregate (application or grant) that event belongs to.
     pub aggregate_id: String,
     /// `missing` or `corrupt`.
     pub problem: &'static str,
@@ -125,7 +138,9 @@ pub async fn verify_attachments(
 /// An application and its grant as they stood at one instant.
 #[derive(Debug)]
 pub struct AsOf {
+    /// The application as it stood.
     pub application: Application,
+    /// Its grant as it stood; `None` when none was open yet.
     pub grant: Option<Grant>,
 }
 
@@ -197,18 +212,24 @@ pub async fn as_of(
 // their bytes.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct EventRead {
+    /// The aggregate's id (a UUID).
     pub aggregate_id: String,
+    /// The aggregate type (`application`, `grant`, `round`, ...).
     pub aggregate_type: String,
+    /// The event's name (`ApplicationSubmitted`, ...).
     pub event_type: String,
+    /// The event's schema version as logged (upcasting reads older versions).
     pub event_version: String,
     /// actor_id, actor_role, request_id, idempotency_key, recorded_at; on_behalf_of (a group id)
     /// when a coordinator (中間支援) acted for a group.
     pub metadata: Value,
     /// The event's own JSON.
     pub payload: Value,
+    /// The event's global log position.
     pub position: i64,
     /// The commit time, in JST.
     pub recorded_at: String,
+    /// The event's sequence within its aggregate's stream (from 1).
     pub sequence: i64,
 }
 

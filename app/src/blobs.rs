@@ -62,10 +62,21 @@ enum Backend {
 /// Why a blob could not be read, stored or checked.
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {
+    /// The log names a file the store does not hold.
     #[error("the stored file {sha256} is missing")]
-    Missing { sha256: Sha256 },
+    Missing {
+        /// The file's SHA-256 (its name in the store).
+        sha256: Sha256,
+    },
+    /// The stored file's content does not hash to its name.
     #[error("the stored file {sha256} is corrupt (its content hashes to {actual})")]
-    Corrupt { sha256: Sha256, actual: String },
+    Corrupt {
+        /// The SHA-256 the file is stored under.
+        sha256: Sha256,
+        /// What its content hashes to, in hex.
+        actual: String,
+    },
+    /// The store failed otherwise (I/O, the bucket's service).
     #[error("the file store failed: {0}")]
     Store(String),
 }
@@ -79,6 +90,7 @@ pub enum ReceiveError {
     /// The client's upload broke off or was malformed.
     #[error("the upload could not be read: {0}")]
     Upload(String),
+    /// The file could not be stored.
     #[error(transparent)]
     Store(#[from] BlobError),
 }
@@ -86,8 +98,11 @@ pub enum ReceiveError {
 /// An upload received into a temporary file, synced, with what identifies it. Removed when dropped
 /// unless it was kept.
 pub struct Spooled {
+    /// The content's SHA-256, which names it in the store.
     pub sha256: Sha256,
+    /// The content's length in bytes.
     pub size: u64,
+    /// The media type judged from the content's first bytes, never from the name.
     pub media_type: MediaType,
     temp: TempFile,
 }
@@ -134,7 +149,9 @@ async fn judge_type(head: &[u8], path: &Path) -> Result<MediaType, ReceiveError>
 /// A blob in the store and when it was last written (a blob written again is young again).
 #[derive(Clone, Debug)]
 pub struct StoredBlob {
+    /// The content's SHA-256 (its name in the store).
     pub sha256: Sha256,
+    /// When it was last written (UTC).
     pub written: time::OffsetDateTime,
 }
 
@@ -471,10 +488,14 @@ impl BlobStore {
 /// An S3-compatible bucket's settings (`config::AttachmentsConfig`).
 #[derive(Clone, Debug)]
 pub struct S3Settings {
+    /// The bucket's name.
     pub bucket: String,
+    /// The bucket's region (`us-east-1` unless set).
     pub region: String,
     /// `http://127.0.0.1:9000` for a server other than AWS's; `None` for AWS.
     pub endpoint: Option<String>,
+    /// The access key's id; `None` to use the machine's AWS credentials.
     pub access_key_id: Option<String>,
+    /// The secret access key; `None` to use the machine's AWS credentials.
     pub secret_access_key: Option<String>,
 }

@@ -12,6 +12,7 @@ use crate::store::{ActorRole, CommandMetadata};
 use grants_domain::account::Role;
 use grants_domain::UserId;
 
+/// The command line as parsed.
 #[derive(Parser, Debug)]
 #[command(
     name = "grants",
@@ -19,10 +20,12 @@ use grants_domain::UserId;
     about = "市民公益活動事業費補助金: the grants service"
 )]
 pub struct Cli {
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Apply pending migrations, then serve the HTTP API.
@@ -37,6 +40,7 @@ pub enum Command {
     Demo(DemoCommand),
     /// Drop and rebuild read models from the log (all of them, or one).
     Replay {
+        /// The database whose log is replayed.
         #[command(flatten)]
         database: DatabaseConfig,
         /// The projection to rebuild, e.g. `awards` or `audit_chain`.
@@ -61,12 +65,14 @@ pub enum Command {
     Attachments(AttachmentsCommand),
 }
 
+/// `grants personal-data`: crypto-shredding at the end of a retention period.
 #[derive(Subcommand, Debug)]
 pub enum PersonalDataCommand {
     /// Erase a group's or an account's personal data at the end of its retention period: records
     /// `PersonalDataErased` and destroys the subject's key, so its sealed fields read 「削除済み」
     /// (an account can no longer sign in); every hash, signed head and proof still verifies.
     Erase {
+        /// The database holding the log and the keys.
         #[command(flatten)]
         database: DatabaseConfig,
         /// The group whose contact details are erased.
@@ -78,13 +84,16 @@ pub enum PersonalDataCommand {
     },
 }
 
+/// `grants attachments`: the store of attached files.
 #[derive(Subcommand, Debug)]
 pub enum AttachmentsCommand {
     /// Delete the stored files no event names (left by refused uploads or a crash) once they are
     /// older than the grace period; never a file the log names. Prints what it did as JSON.
     Sweep {
+        /// The database whose log names the files kept.
         #[command(flatten)]
         database: DatabaseConfig,
+        /// Where the files are stored (a directory or an S3-compatible bucket).
         #[command(flatten)]
         attachments: crate::config::AttachmentsConfig,
         /// Only files last written more than this many hours ago are deleted (at least 1).
@@ -96,14 +105,17 @@ pub enum AttachmentsCommand {
     },
 }
 
+/// `grants audit`: the auditors' checks and exports.
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Recompute the hash chain and the Merkle tree over the log and compare them with the stored
     /// links and the signed tree heads, and check every attached file the log names (there and
     /// whole); exits 1 and names the first bad position or the bad files.
     Verify {
+        /// The database whose log is verified.
         #[command(flatten)]
         database: DatabaseConfig,
+        /// Where the attached files are stored, to check each one the log names.
         #[command(flatten)]
         attachments: crate::config::AttachmentsConfig,
         /// The signing key (GRANTS_TREE_HEAD_KEY) and older public keys
@@ -115,6 +127,7 @@ pub enum AuditCommand {
     /// The log for the standalone verifier (`grants-verify export`), as JSON Lines on stdout: one
     /// line per event of the tree (docs/verification.md).
     Export {
+        /// The database whose log is exported.
         #[command(flatten)]
         database: DatabaseConfig,
         /// Only the first this many events (default: every event in the tree).
@@ -125,31 +138,39 @@ pub enum AuditCommand {
     Heads(DatabaseConfig),
     /// An application (and its grant) as it stood at an instant (RFC 3339).
     AsOf {
+        /// The database to read.
         #[command(flatten)]
         database: DatabaseConfig,
+        /// The application, by its id.
         application_id: grants_domain::ApplicationId,
+        /// The instant, RFC 3339 with its offset (e.g. 2026-06-01T09:00:00+09:00).
         instant: String,
     },
 }
 
+/// `grants export`: the log as JSON Lines.
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
     /// Every event, in log order, as JSON Lines on stdout.
     Events(DatabaseConfig),
 }
 
+/// `grants demo`: demo data.
 #[derive(Subcommand, Debug)]
 pub enum DemoCommand {
     /// Seed a demo: a finished grant, a not-adopted application, an open call with applications.
     Seed(DatabaseConfig),
 }
 
+/// `grants user`: user accounts.
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
     /// Open an account (the first staff account comes from here). The password is read from stdin.
     Add {
+        /// The database the account is opened in.
         #[command(flatten)]
         database: DatabaseConfig,
+        /// The new account's e-mail address (its sign-in name).
         #[arg(long)]
         email: String,
         /// applicant, reviewer, staff or auditor.
@@ -161,6 +182,7 @@ pub enum UserCommand {
     },
 }
 
+/// Runs a parsed command line to its end (`serve` until shutdown).
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(config) => {

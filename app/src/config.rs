@@ -6,6 +6,7 @@ use clap::Args;
 /// The SQLite file used when no database URL is given; created on first start.
 pub const DEFAULT_DATABASE_URL: &str = "data/grants.sqlite3";
 
+/// Where the event log and the read models are: PostgreSQL or a SQLite file.
 #[derive(Args, Clone, Debug)]
 pub struct DatabaseConfig {
     /// `postgres://...` for PostgreSQL, or a SQLite file path (the embedded default).
@@ -13,8 +14,10 @@ pub struct DatabaseConfig {
     pub database_url: String,
 }
 
+/// The settings of `grants serve`.
 #[derive(Args, Clone, Debug)]
 pub struct ServeConfig {
+    /// The database to serve from.
     #[command(flatten)]
     pub database: DatabaseConfig,
     /// The address to listen on; port 0 picks a free port.
@@ -33,6 +36,7 @@ pub struct ServeConfig {
     /// Sign-ups allowed per client address and hour before each further one must wait.
     #[arg(long, env = "GRANTS_SIGN_UPS_PER_HOUR", default_value_t = crate::auth::limiter::SIGN_UPS.free)]
     pub sign_ups_per_hour: u32,
+    /// The refund surcharges' terms (加算金・延滞金).
     #[command(flatten)]
     pub surcharge: SurchargeConfig,
     /// The prefix of the city's notice numbers (交付決定通知書の文書番号), as in 令和8年度市協第1号:
@@ -143,6 +147,7 @@ pub struct AttachmentsConfig {
     /// The access key (else the machine's AWS credentials are used).
     #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
     pub attachments_s3_access_key_id: Option<String>,
+    /// The secret access key that goes with the access key id.
     #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
     pub attachments_s3_secret_access_key: Option<String>,
 }

@@ -28,6 +28,7 @@ use crate::store::{ActorRole, CommandMetadata};
 
 /// The demo accounts' password (printed by the seed; demo data only).
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
+/// The demo's staff account (市民協働推進課).
 pub const DEMO_STAFF: &str = "staff@demo.example.jp";
 /// The demo's auditor (監査担当): reads the log, the timelines and the state as of an instant.
 pub const DEMO_AUDITOR: &str = "auditor@demo.example.jp";
@@ -35,15 +36,22 @@ pub const DEMO_AUDITOR: &str = "auditor@demo.example.jp";
 /// How long the demo's first application window stays open.
 const WINDOW_SECONDS: i64 = 8;
 
+/// Why seeding the demo failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
+    /// A request of the seed was answered with a refusal.
     #[error("{method} {path} answered {status}: {body}")]
     Refused {
+        /// The request's method.
         method: Method,
+        /// The request's path.
         path: String,
+        /// The status it was answered with.
         status: StatusCode,
+        /// The answer's body.
         body: String,
     },
+    /// The demo's staff account could not be opened (the service's English message).
     #[error("the demo could not open its staff account: {0}")]
     Staff(String),
 }

@@ -38,8 +38,11 @@ pub const ALGORITHM: &str = "XChaCha20-Poly1305";
 /// A personal field of an event: the aggregate type, the event type and the field of its body.
 #[derive(Clone, Copy, Debug)]
 pub struct PersonalField {
+    /// The aggregate type the event is logged under (`group`, `account`).
     pub aggregate_type: &'static str,
+    /// The event's name (`GroupRegistered`, ...).
     pub event_type: &'static str,
+    /// The field of the event's body that is sealed whole (`contact`, `email`, ...).
     pub field: &'static str,
     /// The subject's id prefix: the subject is `{prefix}:{aggregate id}`.
     pub subject: &'static str,
@@ -173,10 +176,13 @@ pub fn is_sealed(value: &Value) -> bool {
 /// Why personal data could not be sealed or its key reached.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The key table could not be read or written.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The field could not be serialised or sealed.
     #[error("cannot seal personal data: {0}")]
     Sealing(String),
+    /// The subject's key is gone (erased): nothing new is sealed for it.
     #[error("the personal data of {0} was erased: nothing new is sealed for it")]
     Erased(String),
 }
@@ -184,6 +190,7 @@ pub enum Error {
 /// A subject's key as found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyState {
+    /// The subject's 32-byte key.
     Key([u8; 32]),
     /// Destroyed: the subject's personal data was erased.
     Erased,
@@ -211,6 +218,7 @@ fn key_of(bytes: Option<Vec<u8>>) -> KeyState {
 }
 
 impl Keys {
+    /// The keys kept in `database`'s `personal_data_keys`.
     pub fn new(database: &Database) -> Self {
         Keys {
             database: database.clone(),

@@ -40,6 +40,7 @@ macro_rules! guard {
         pub struct $name(pub Actor);
 
         impl $name {
+            /// The roles this guard admits.
             pub const ROLES: &'static [Role] = &[$($role),+];
 
             /// The caller, if one of its roles admits it; forbidden otherwise.
@@ -176,7 +177,9 @@ fn reached_review(application: &Application) -> bool {
 /// An object a member of its group acts on, loaded once for the command (see
 /// `Store::load_for_command`), with that group.
 pub struct Owned<A: cqrs_es::Aggregate> {
+    /// The object, as loaded for the command.
     pub loaded: Loaded<A>,
+    /// Its group.
     pub group: Group,
     /// How the actor acts for the group: a member, or a coordinator with its consent (who reaches
     /// only the routes of the [`GroupHelper`] guard).

@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::router::router;
 use crate::state::AppState;
 
+/// The service, built and bound to its port but not serving yet.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
@@ -60,6 +61,7 @@ impl Application {
         })
     }
 
+    /// The port the listener is bound to (the one picked when asked for port 0).
     pub fn port(&self) -> u16 {
         self.listener
             .local_addr()
@@ -67,6 +69,7 @@ impl Application {
             .unwrap_or(0)
     }
 
+    /// The service's state (the demo seeds the log through it before serving).
     pub fn state(&self) -> &AppState {
         &self.state
     }

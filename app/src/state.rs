@@ -15,9 +15,13 @@ use crate::store::Stores;
 /// How often the projection runner looks for new events when it has nothing to do.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
+/// What every handler and process reaches: the database, the event stores, the read models and the
+/// services' settings.
 #[derive(Clone)]
 pub struct AppState {
+    /// The database: PostgreSQL or SQLite.
     pub db: Database,
+    /// The event store of each aggregate.
     pub stores: Stores,
     /// The read models, advanced from the log by [`Runner::run`] while the service serves.
     pub projections: Arc<Runner>,

@@ -82,10 +82,12 @@ impl Signer {
         }
     }
 
+    /// The public key heads are signed for, which the verifier checks them with.
     pub fn public_key(&self) -> VerifyingKey {
         self.key.verifying_key()
     }
 
+    /// The public key as 64 lowercase hex digits, as published.
     pub fn public_key_hex(&self) -> String {
         hex::encode(self.public_key().to_bytes())
     }

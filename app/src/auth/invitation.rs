@@ -60,10 +60,14 @@ impl InvitationLimiter {
 pub enum Invitation {
     /// Valid: it invites this address.
     Valid {
+        /// The address invited (trimmed, lower case).
         email: String,
     },
+    /// No invitation has this token.
     Unknown,
+    /// Past its expiry, unused.
     Expired,
+    /// Already used to join.
     Used,
     /// Withdrawn by the representative or staff before it was used.
     Withdrawn,
@@ -72,7 +76,9 @@ pub enum Invitation {
 /// An invitation not yet used nor expired, as the group's members see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
+    /// The address invited (trimmed, lower case).
     pub email: String,
+    /// When the link expires (UTC).
     pub expires_at: OffsetDateTime,
 }
 

@@ -26,7 +26,9 @@ pub const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 /// How many attempts are free within how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Allowance {
+    /// How many attempts are free within `window`.
     pub free: u32,
+    /// The window; a count is forgotten after this long without an attempt.
     pub window: Duration,
 }
 
@@ -65,6 +67,7 @@ pub struct Throttle {
 }
 
 impl Throttle {
+    /// A throttle that allows `allowance` before the waits begin.
     pub fn new(allowance: Allowance) -> Self {
         Throttle {
             allowance,
@@ -92,6 +95,7 @@ impl Throttle {
         }
     }
 
+    /// Counts one attempt by `key` at `now`.
     pub fn record(&self, key: &str, now: Instant) {
         let mut counts = self.counts();
         let entry = counts.entry(key.to_owned()).or_insert(Count {
@@ -102,6 +106,7 @@ impl Throttle {
         entry.last = now;
     }
 
+    /// Forgets the count of `key`.
     pub fn clear(&self, key: &str) {
         self.counts().remove(key);
     }
@@ -168,6 +173,8 @@ impl SignInLimiter {
         }
     }
 
+    /// Counts one failed sign-in to `email` from `client` three ways: the account from the address,
+    /// the account, the address.
     pub fn record_failure(&self, email: &str, client: Option<IpAddr>, now: Instant) {
         let keys = keys(email, client);
         self.account_from_address
@@ -198,6 +205,7 @@ impl Default for SignUpLimiter {
 }
 
 impl SignUpLimiter {
+    /// A limiter that allows `allowance` sign-ups per address.
     pub fn new(allowance: Allowance) -> Self {
         SignUpLimiter(Throttle::new(allowance))
     }

@@ -30,12 +30,16 @@ pub use client::ClientIp;
 /// A signed-in person and the roles they hold.
 #[derive(Clone, Debug)]
 pub struct Actor {
+    /// The person's account.
     pub user_id: UserId,
+    /// The name the account shows.
     pub display_name: String,
+    /// Every role the account holds (staff, reviewer, auditor, coordinator, applicant).
     pub roles: BTreeSet<Role>,
 }
 
 impl Actor {
+    /// Whether the actor holds `role`.
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
@@ -50,6 +54,7 @@ impl Actor {
     }
 }
 
+/// The roles as stored in the account's directory row: their API names, comma-separated.
 pub fn roles_to_text(roles: &BTreeSet<Role>) -> String {
     roles
         .iter()
@@ -104,10 +109,14 @@ pub async fn insert_credentials(
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[schema(as = UserListRow)]
 pub struct AccountRow {
+    /// The account's id.
     #[schema(format = Uuid)]
     pub id: String,
+    /// The name the account shows.
     pub display_name: String,
+    /// The account's e-mail address (its sign-in name); personal data.
     pub email: String,
+    /// Every role the account holds.
     pub roles: Vec<Role>,
 }
 

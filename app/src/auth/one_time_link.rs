@@ -12,13 +12,17 @@ use crate::service::ServiceError;
 pub enum Link {
     /// Valid: it acts for this account.
     Valid(UserId),
+    /// No link has this token.
     Unknown,
+    /// Past its expiry, unused.
     Expired,
+    /// Already used (whatever its expiry).
     Used,
 }
 
 /// A link's stored row, as both tables keep it.
 pub struct Stored {
+    /// The account it acts for.
     pub user_id: String,
     /// Unix seconds.
     pub expires_at: i64,

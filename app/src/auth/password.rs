@@ -8,13 +8,18 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use passwords::analyzer::is_common_password;
 
+/// The fewest characters a password may have.
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The most characters a password may have.
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
+/// Why a new password is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {
+    /// Shorter than `MIN_PASSWORD_CHARS` or longer than `MAX_PASSWORD_CHARS` characters.
     #[error("the password must have at least 12 and at most 256 characters")]
     Length,
+    /// One of the most common passwords.
     #[error("the password is one of the most common passwords; choose another")]
     Common,
 }

@@ -90,9 +90,13 @@ impl ResetLimiter {
 
 /// A link issued for an account: who, where to mail it, and its token (shown once, in the mail).
 pub struct Issued {
+    /// The account the link acts for.
     pub user_id: UserId,
+    /// The account's address, where the link is mailed.
     pub email: String,
+    /// The account's name, to greet it in the mail.
     pub display_name: String,
+    /// The link's token (256 random bits); only its SHA-256 is stored.
     pub token: String,
 }
 

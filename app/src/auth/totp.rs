@@ -235,7 +235,9 @@ fn totp(secret: Vec<u8>, account: &str) -> Result<TOTP, ServiceError> {
 /// A pending enrolment: the secret for the app, as base32 and as an `otpauth://` URI.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Enrolment {
+    /// The shared secret in base32, to type into the authenticator app.
     pub secret: String,
+    /// The same secret as an `otpauth://` URI (for a QR code or a link).
     pub otpauth_uri: String,
 }
 

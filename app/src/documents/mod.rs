@@ -21,15 +21,24 @@ pub const DEFAULT_FONT: &str = "/usr/share/fonts/opentype/ipafont-mincho/ipam.tt
 /// Why a document could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
+    /// The font file could not be read, or is not a font.
     #[error("the document font {path} could not be read: {reason}")]
-    Font { path: String, reason: String },
+    Font {
+        /// The font file's path.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The PDF could not be laid out or written.
     #[error("{0}")]
     Render(String),
 }
 
 /// The city's settings for its documents and the font, read once when first needed.
 pub struct Documents {
+    /// Who issues the notices: the mayor's title printed on them.
     pub issuer: Issuer,
+    /// The font file the PDFs embed a subset of (IPA明朝 by default).
     pub font_path: PathBuf,
     font: OnceLock<Result<krilla::text::Font, String>>,
 }
@@ -53,6 +62,8 @@ impl Default for Documents {
 }
 
 impl Documents {
+    /// The documents of an issuer with `mayor_title`, set in the font at `font_path` (read when
+    /// first needed).
     pub fn new(mayor_title: &str, font_path: PathBuf) -> Self {
         Documents {
             issuer: Issuer {

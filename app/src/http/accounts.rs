@@ -19,6 +19,7 @@ use crate::auth::{self, Actor};
 use crate::policy::Staff;
 use crate::service::{sessions, staff_accounts};
 
+/// The body of `POST /api/v1/accounts`: a person registers their own applicant account.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = AccountRegistration)]
@@ -60,6 +61,7 @@ pub async fn register(
     ))
 }
 
+/// The body of `POST /api/v1/users`: staff open a staff, reviewer or auditor account.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
@@ -102,6 +104,7 @@ pub async fn create_user(
     ))
 }
 
+/// The body of `POST /api/v1/sessions`: the e-mail address and password to sign in with.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {

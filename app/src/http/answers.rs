@@ -11,7 +11,9 @@ use super::openapi as doc;
 /// A created object.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Created {
+    /// The new object's id.
     pub id: Uuid,
+    /// The log position of the command's last event.
     #[schema(value_type = doc::Position)]
     pub position: i64,
 }
@@ -27,5 +29,6 @@ pub struct Accepted {
 /// `?min_position=`).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Recorded {
+    /// The log position of the command's last event.
     pub position: i64,
 }

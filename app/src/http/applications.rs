@@ -60,6 +60,7 @@ impl Form {
     }
 }
 
+/// The body of `POST /api/v1/applications`: a group starts a draft in a round.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDraft {
@@ -258,6 +259,7 @@ pub async fn submit(
     Ok(Json(answer(&executed)))
 }
 
+/// The body of `POST /api/v1/applications/{id}/withdraw`: the group's reason for withdrawing.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = ApplicationWithdrawal)]
@@ -296,6 +298,7 @@ enum Outcome {
     Returned,
 }
 
+/// The body of `POST /api/v1/applications/{id}/screening`: staff's screening outcome (形式審査).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Screening {

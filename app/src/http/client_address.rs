@@ -12,6 +12,7 @@ use crate::auth::ClientIp;
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
+/// The middleware that records the client's address (`ClientIp`) in the request's extensions.
 pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let peer = request
         .extensions()

@@ -37,6 +37,8 @@ fn min_position(request: &Request) -> Result<Option<i64>, ApiError> {
     Ok(None)
 }
 
+/// The middleware that holds a read with `?min_position=N` until the read models reach N (at most
+/// `MAX_WAIT`).
 pub async fn wait_for_position(
     State(state): State<AppState>,
     request: Request,

@@ -10,6 +10,7 @@ pub use crate::service::context::CommandContext;
 use crate::state::AppState;
 use crate::store::Attempt;
 
+/// The request header that carries the caller's idempotency key.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 impl FromRequestParts<AppState> for CommandContext {

@@ -119,6 +119,8 @@ pub struct Decisions {
     position: i64,
 }
 
+/// The body of `POST /api/v1/rounds/{id}/runner-up-offer`: the runner-up's group accepts or
+/// declines the remainder.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferAnswer {
@@ -158,6 +160,7 @@ pub async fn answer_offer(
     Ok(Json(OfferAnswered { offer, position }))
 }
 
+/// One award in a decision: the application, its amount and terms.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Award)]
@@ -177,6 +180,7 @@ pub struct AwardInput {
     completion_deadline: Date,
 }
 
+/// One rejection (不交付) in a decision: the application and staff's reason.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Rejection)]
@@ -186,6 +190,7 @@ pub struct RejectionInput {
     reason: String,
 }
 
+/// The body of `POST /api/v1/rounds/{id}/decisions`: awards and rejections, applied all or nothing.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {

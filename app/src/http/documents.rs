@@ -42,6 +42,7 @@ pub struct DocumentRead {
 /// The documents of a grant or an application.
 #[derive(Serialize, ToSchema)]
 pub struct DocumentList {
+    /// The documents, each with its kind and where to fetch it.
     pub documents: Vec<DocumentRead>,
 }
 

@@ -15,6 +15,7 @@ use super::extract::Json;
 use super::AppState;
 use crate::auth::{verification, Actor};
 
+/// The body of `POST /api/v1/email-verifications`: the mailed link's token.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Verification {

@@ -20,6 +20,7 @@ use crate::policy::Applicant;
 use crate::service::group_read::{GroupListRow, GroupRead};
 use crate::service::groups as service;
 
+/// The body of `POST /api/v1/groups`: a group's registration, its contact details included.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = GroupRegistration)]

@@ -43,6 +43,7 @@ pub struct AttachmentStoreState {
     failed_reads: u64,
 }
 
+/// `GET /healthz`: the process answers (liveness).
 #[utoipa::path(
     get,
     path = "/healthz",
@@ -56,6 +57,8 @@ pub async fn healthz() -> impl IntoResponse {
     Json(Liveness { status: "ok" })
 }
 
+/// `GET /readyz`: the database is reachable, migrations are applied and the read models' lag is
+/// known (readiness).
 #[utoipa::path(
     get,
     path = "/readyz",

@@ -21,11 +21,14 @@ use crate::policy::Staff;
 #[derive(Clone, Copy, Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MailState {
+    /// The mails not yet delivered (waiting or failing).
     #[default]
     Undelivered,
+    /// The latest mails, whatever their state.
     All,
 }
 
+/// The query of `GET /api/v1/mail`.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MailFilter {

@@ -110,6 +110,7 @@ pub async fn list(
     }))
 }
 
+/// The body of an invitation and of its withdrawal: the address concerned.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationRequest {
@@ -190,6 +191,7 @@ pub async fn withdraw_invitation(
     Ok(Json(InvitationsWithdrawn { withdrawn }))
 }
 
+/// The body of `POST /api/v1/groups/{id}/members/invitations/accept`: the mailed link's token.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
@@ -299,6 +301,8 @@ pub async fn make_representative(
     }))
 }
 
+/// The body of `POST /api/v1/groups/{id}/coordinators`: the coordinator the representative consents
+/// to.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {

@@ -50,6 +50,7 @@ fn gauge(registry: &mut Registry, name: &str, help: &str, value: i64) {
     registry.register(name, help, gauge);
 }
 
+/// `GET /metrics`: the service's counters in the OpenMetrics text format.
 #[utoipa::path(
     get,
     path = "/metrics",

@@ -51,6 +51,7 @@ use utoipa_axum::routes;
 /// Request bodies above this size are refused with 413.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
+/// The header that carries the request's id, read from the client or made up, and returned.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub use crate::state::AppState;

@@ -84,8 +84,10 @@ scalar_schema!(
 // ---------------------------------------------------------------------------------------------
 // The document.
 
+/// The name of the bearer-token security scheme in the OpenAPI document.
 pub const BEARER: &str = "bearer";
 
+/// The OpenAPI document of the API (served at `/api/v1/openapi.json`).
 #[derive(OpenApi)]
 #[openapi(
     info(

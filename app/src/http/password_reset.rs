@@ -14,6 +14,7 @@ use super::error::ApiError;
 use super::extract::Json;
 use super::AppState;
 
+/// The body of `POST /api/v1/password-resets`: the address to mail a reset link to.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
@@ -45,6 +46,8 @@ pub async fn request(
     Ok((StatusCode::ACCEPTED, Json(Accepted { accepted: true })))
 }
 
+/// The body of `POST /api/v1/password-resets/confirm`: the mailed link's token and the new
+/// password.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetConfirmation {

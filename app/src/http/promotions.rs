@@ -47,6 +47,8 @@ pub async fn offer(
     ))
 }
 
+/// The body of `POST /api/v1/rounds/{id}/promotion-offer`: the group accepts or declines the
+/// promotion (繰上げ採択).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PromotionAnswer {

@@ -16,6 +16,7 @@ use super::paging;
 use super::AppState;
 use crate::service::public::{self, AwardFilters, AwardRead};
 
+/// The filters of the public list of awarded projects and its downloads.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AwardFilter {

@@ -26,6 +26,8 @@ fn answer(executed: &Executed<Review>) -> Json<ReviewRead> {
     Json(read)
 }
 
+/// The body of `POST /api/v1/applications/{id}/conflict-declaration`: a committee member declares a
+/// conflict of interest, or none.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = ConflictDeclaration)]
@@ -58,6 +60,8 @@ pub async fn declare(
     Ok(answer(&executed))
 }
 
+/// The body of `PUT /api/v1/applications/{id}/my-review`: a committee member's draft scores, by
+/// criterion key.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scores {

@@ -16,6 +16,8 @@ use super::AppState;
 use crate::policy::Staff;
 use crate::service::rounds as service;
 
+/// The body of `POST /api/v1/rounds/{id}/corrections`: staff correct a round after opening
+/// (募集要項の訂正).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoundCorrection {

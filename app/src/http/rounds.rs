@@ -87,6 +87,7 @@ pub async fn list(
     ))
 }
 
+/// The body of `POST /api/v1/rounds/{id}/committee`: the reviewer staff appoint to the committee.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Appointment {

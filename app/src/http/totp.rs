@@ -38,6 +38,8 @@ pub async fn begin(
     Ok((StatusCode::CREATED, Json(enrolment)))
 }
 
+/// The body of `POST /api/v1/sessions/current/totp/confirm`: the app's code that confirms
+/// enrolment.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TotpConfirmation {

@@ -22,6 +22,7 @@ use crate::tree_heads::shown;
 /// The most heads one page holds.
 const HEADS_PAGE: i64 = 1_000;
 
+/// The query of `GET /api/v1/public/tree-heads`: a page of signed tree heads.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HeadsPage {
@@ -108,6 +109,7 @@ async fn signed_head(state: &AppState, size: Option<u64>) -> Result<TreeHead, Ap
     })
 }
 
+/// The query of `GET /api/v1/audit/proofs/inclusion`: which event, in which signed head.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InclusionQuery {
@@ -168,6 +170,7 @@ pub async fn inclusion(
     }))
 }
 
+/// The query of `GET /api/v1/audit/proofs/consistency`: the two signed heads' sizes.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
@@ -216,6 +219,7 @@ pub async fn consistency(
     }))
 }
 
+/// The query of `GET /api/v1/audit/export`: how much of the log to export.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {

@@ -40,15 +40,19 @@ pub fn unix_ms(at: OffsetDateTime) -> i64 {
 /// One mail of the outbox as staff see it.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct OutboxMail {
+    /// The mail's Message-ID, `<hex@domain>`, unique in the outbox.
     pub message_id: String,
     /// The news it carries: submitted, returned, awarded, refund_due, ….
     pub template: String,
+    /// The group it is written to.
     pub group_id: String,
     /// The addresses it goes to (personal data: staff only).
     pub recipients: Vec<String>,
+    /// The mail's subject line.
     pub subject: String,
     /// When the event that called for it happened (RFC 3339).
     pub created_at: String,
+    /// How many times delivery was tried.
     pub attempts: i32,
     /// Why the last try failed, while it is not delivered.
     pub last_error: Option<String>,
@@ -133,17 +137,22 @@ pub async fn failing(db: &Database) -> Result<i64, ServiceError> {
 pub struct Notice {
     /// The notice's id: the Message-ID of the mail it repeats.
     pub id: String,
+    /// The mail's subject line.
     pub subject: String,
     /// The page it is about (a path of the service).
     pub link: String,
+    /// When the event it repeats happened (RFC 3339).
     pub created_at: String,
+    /// Whether the user has read it.
     pub read: bool,
 }
 
 /// A user's notices, newest first (at most 100), and how many are unread.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Notices {
+    /// How many of the user's notices are unread (all of them, not only those listed).
     pub unread: i64,
+    /// The notices, newest first (at most 100).
     pub items: Vec<Notice>,
 }
 

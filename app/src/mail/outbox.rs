@@ -53,19 +53,29 @@ const BATCH: i64 = 100;
 /// One mail the log calls for, ready to store.
 #[derive(Clone, Debug)]
 pub struct Outgoing {
+    /// The Message-ID derived from the mail's key (`message_id`), `<hex@domain>`.
     pub message_id: String,
+    /// The stream of the event that calls for the mail (part of its key).
     pub stream_id: String,
+    /// That event's sequence in its stream (part of its key).
     pub sequence: i64,
+    /// The template's key (part of the mail's key).
     pub template: &'static str,
+    /// The application or grant the mail is about (part of its key).
     pub subject_id: String,
+    /// The event's position in the log.
     pub position: i64,
+    /// The group the mail is written to.
     pub group_id: String,
     /// The member accounts and their addresses.
     pub recipients: Vec<(UserId, String)>,
+    /// The mail's subject line.
     pub subject: String,
+    /// The mail's plain-text body.
     pub body: String,
     /// The page it is about, as a path of the service.
     pub path: String,
+    /// When the event that calls for it happened (UTC).
     pub created_at: OffsetDateTime,
 }
 

@@ -38,7 +38,9 @@ const ERROR_MAX_CHARS: usize = 500;
 
 /// Where mails go.
 pub enum Transport {
+    /// Deliver over SMTP (`--smtp-url`).
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Write each mail as an `.eml` file into this directory (without `--smtp-url`).
     Directory(PathBuf),
 }
 

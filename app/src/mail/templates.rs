@@ -10,26 +10,43 @@ use time::{Date, OffsetDateTime};
 /// The kind of news a mail carries; its key is stored with the mail and is part of its identity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Template {
+    /// The group submitted its application (申請の受付).
     Submitted,
+    /// The group submitted it again after a return for correction.
     Resubmitted,
+    /// Staff returned the application for correction.
     Returned,
+    /// The screening (形式審査) found the application eligible.
     ScreenedEligible,
+    /// The screening found the application ineligible.
     ScreenedIneligible,
+    /// The grant was decided (交付決定).
     Awarded,
+    /// The application was not awarded (不交付).
     NotAwarded,
+    /// The application is offered the round's remainder as runner-up (次点の打診).
     RunnerUpOffer,
+    /// The application is offered promotion to an award (繰上げ採択).
     PromotionOffer,
+    /// Staff recorded a payment to the group.
     PaymentRecorded,
+    /// Staff approved a change request.
     ChangeApproved,
+    /// Staff refused a change request.
     ChangeRejected,
+    /// Staff returned the settlement report (実績報告) for correction.
     ReportReturned,
+    /// The amount was finalised (額の確定).
     AmountFinalised,
+    /// A refund is owed (返還).
     RefundDue,
     /// A reminder of a deadline (`grants_domain::reminder`), one template per reminder.
     Reminder(Reminder),
 }
 
 impl Template {
+    /// The template's stable key, stored with each mail (`submitted`, `refund_due`, a reminder's
+    /// key).
     pub fn key(self) -> &'static str {
         match self {
             Template::Submitted => "submitted",
@@ -55,71 +72,117 @@ impl Template {
 /// What a template says, with the figures it needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum News {
+    /// The group submitted its application.
     Submitted {
+        /// When it was submitted (UTC; the mail shows JST).
         at: OffsetDateTime,
     },
+    /// The group submitted it again after a return.
     Resubmitted {
+        /// When it was submitted again (UTC; the mail shows JST).
         at: OffsetDateTime,
     },
+    /// Staff returned the application for correction.
     Returned {
+        /// Staff's reason for the return.
         reason: String,
     },
+    /// The screening found the application eligible.
     ScreenedEligible,
+    /// The screening found the application ineligible.
     ScreenedIneligible {
+        /// Staff's reason.
         reason: String,
     },
+    /// The grant was decided (交付決定).
     Awarded {
+        /// The decided amount, in integer yen.
         amount: Yen,
+        /// The decision notice's document number (文書番号).
         notice_number: String,
+        /// The decision day (JST).
         decided_on: Date,
+        /// The day the project must be completed by (JST).
         completion_deadline: Date,
     },
+    /// The application was not awarded (不交付).
     NotAwarded {
+        /// Staff's reason.
         reason: String,
     },
+    /// The round's remainder is offered to the application as runner-up (次点の打診).
     RunnerUpOffer {
+        /// The remainder offered, in integer yen.
         remainder: Yen,
+        /// The last JST day to answer, when the ranking set one.
         expires_on: Option<Date>,
     },
+    /// The application is offered promotion to an award (繰上げ採択).
     PromotionOffer {
+        /// The amount offered, in integer yen.
         amount: Yen,
+        /// The last JST day to answer.
         expires_on: Date,
     },
+    /// Staff recorded a payment to the group.
     PaymentRecorded {
+        /// The amount paid, in integer yen.
         amount: Yen,
+        /// The day it was paid (JST).
         paid_on: Date,
+        /// True for an advance (概算払), false for the final payment (精算払).
         advance: bool,
+        /// Everything paid on the grant so far, this payment included, in integer yen.
         paid_total: Yen,
     },
+    /// Staff approved a change request.
     ChangeApproved {
+        /// The decided amount after the change, in integer yen.
         decided_amount: Yen,
+        /// The completion deadline after the change (JST).
         completion_deadline: Date,
     },
+    /// Staff refused a change request.
     ChangeRejected {
+        /// Staff's reason.
         reason: String,
     },
+    /// Staff returned the settlement report for correction.
     ReportReturned {
+        /// Staff's reason.
         reason: String,
     },
+    /// The amount was finalised (額の確定).
     AmountFinalised {
+        /// The finalised amount, in integer yen.
         finalised: Yen,
+        /// What the city still pays, in integer yen.
         payable: Yen,
+        /// What the group must refund, in integer yen.
         refund_due: Yen,
     },
+    /// A refund is owed, after finalisation or a cancellation (取消).
     RefundDue {
+        /// The refund owed, in integer yen.
         amount: Yen,
+        /// Its due date (納期限, JST); `None` when the event recorded none.
         due_on: Option<Date>,
     },
     /// A deadline is near: `days_left` days to `due_on` (0 on the day); `amount` is the refund's.
     Reminder {
+        /// Which reminder it is.
         reminder: Reminder,
+        /// The deadline (JST).
         due_on: Date,
+        /// Days left until `due_on`.
         days_left: i64,
+        /// The refund's amount in integer yen, for a refund's reminder; else `None`.
         amount: Option<Yen>,
     },
 }
 
 impl News {
+    /// The template that says this news.
     pub fn template(&self) -> Template {
         match self {
             News::Submitted { .. } => Template::Submitted,
@@ -145,12 +208,17 @@ impl News {
 /// Who and what a mail is about, and where to read more.
 #[derive(Clone, Debug)]
 pub struct Letter<'a> {
+    /// The group's name (団体名).
     pub group_name: &'a str,
+    /// The project's title.
     pub title: &'a str,
+    /// The application's receipt number (受付番号).
     pub receipt_number: &'a str,
     /// The page of the application or grant, as an absolute URL.
     pub link: &'a str,
+    /// The city's name as the mail signs it.
     pub city_name: &'a str,
+    /// The division in charge and how to reach it, printed at the foot of the mail.
     pub contact: &'a crate::config::ContactConfig,
 }
 

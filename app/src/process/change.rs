@@ -28,16 +28,23 @@ pub const NAME: &str = "change_approval";
 /// A change's raise as the round reserved it: what the grant's step needs.
 #[derive(Clone, Debug)]
 pub struct Reserved {
+    /// The round that reserved the raise.
     pub round_id: RoundId,
     /// The round event's sequence in the round's stream.
     pub sequence: i64,
+    /// The grant whose change is approved.
     pub grant_id: GrantId,
+    /// The change request approved.
     pub change_request_id: ChangeRequestId,
     /// The award's amount the round raised from: the grant must still hold it.
     pub previous_amount: Yen,
+    /// The decided amount after the raise, in integer yen.
     pub new_amount: Yen,
+    /// Staff's reason for approving, which the grant's approval records.
     pub reason: String,
+    /// The staff member who approved.
     pub by: UserId,
+    /// When staff approved (UTC).
     pub at: OffsetDateTime,
 }
 

@@ -49,6 +49,8 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// The place of the follower `name`, from the start of the log until its stored checkpoint is
+    /// read at the first step.
     pub fn new(name: &'static str) -> Self {
         Progress {
             name,

@@ -17,29 +17,45 @@ use super::jst;
 /// An application as its readers see it.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApplicationRead {
+    /// The application.
     pub id: ApplicationId,
     /// The receipt number (受付番号) the group quotes, read from the id: `0A12-9B7E-4D51` (an
     /// extension of api.md; the mails name it).
     pub receipt_number: String,
+    /// The round applied to.
     pub round_id: RoundId,
+    /// The applying group.
     pub group_id: GroupId,
+    /// Where the application stands; null before the draft starts.
     pub status: Option<ApplicationStatus>,
+    /// The project's title; null until the draft has content (so for the fields below).
     pub title: Option<String>,
+    /// The project's summary (事業の概要).
     pub summary: Option<String>,
+    /// The project's purpose (目的).
     pub purpose: Option<String>,
+    /// Who the project serves (受益者).
     pub beneficiaries: Option<String>,
+    /// The project period.
     pub period: Option<Period>,
+    /// The project's budget: income and expense lines (収支予算).
     pub budget: Option<Budget>,
+    /// The amount requested, in integer yen.
     pub requested_amount: Option<Yen>,
     /// The computed maximum amount (rule 3).
     pub max_amount: Option<Yen>,
     /// The subsidy rate that applies.
     pub rate: Option<Ratio>,
+    /// When the group submitted it, in JST; null before submission.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub submitted_at: Option<String>,
+    /// Why staff returned it, while it is returned for correction.
     pub returned_reason: Option<String>,
+    /// Why it closed without an award (ineligible, withdrawn, rejected).
     pub closing_reason: Option<String>,
+    /// The grant opened by its award; null until then.
     pub grant_id: Option<GrantId>,
+    /// The decided amount once awarded, in integer yen.
     pub awarded_amount: Option<Yen>,
     /// While the application can be edited: what submission would refuse about the amount
     /// requested in the saved content (rule 3, above the maximum or below the floor), so that the
@@ -59,19 +75,25 @@ pub struct ApplicationRead {
 /// message in Japanese and English.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct AmountWarning {
+    /// The form field the rule concerns, by its API name; null when it concerns no one field.
     pub field: Option<String>,
+    /// The rule's stable code.
     pub code: String,
+    /// The rule's message in Japanese.
     pub detail_ja: String,
+    /// The rule's message in English.
     pub detail_en: String,
 }
 
 /// What staff checked at a screening, who and when.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ScreeningChecksRead {
+    /// The checks recorded (flattened into this object).
     #[serde(flatten)]
     pub checks: ScreeningChecks,
     /// The staff member who screened.
     pub by: UserId,
+    /// When staff screened it, in JST.
     #[schema(value_type = String, format = DateTime)]
     pub at: String,
 }

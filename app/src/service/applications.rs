@@ -106,12 +106,19 @@ pub async fn read(
 /// quantity that is not a number, an amount that is not a whole number of yen).
 #[derive(Debug, Default)]
 pub struct DraftForm {
+    /// The project's title as typed.
     pub title: String,
+    /// The project's summary (事業の概要) as typed.
     pub summary: String,
+    /// The project's purpose (目的) as typed.
     pub purpose: String,
+    /// Who the project serves (受益者), as typed.
     pub beneficiaries: String,
+    /// The project period; `None` when a date is missing or unreadable.
     pub period: Option<Period>,
+    /// The budget (収支予算); `None` when a line could not be read.
     pub budget: Option<Budget>,
+    /// The amount requested in integer yen; `None` when it is not a whole number of yen.
     pub requested_amount: Option<Yen>,
 }
 
@@ -180,8 +187,11 @@ impl DraftForm {
 /// A new draft: in which round, for which group, with what content.
 #[derive(Debug)]
 pub struct NewDraft {
+    /// The round applied to.
     pub round_id: RoundId,
+    /// The applying group.
     pub group_id: GroupId,
+    /// The form's content as checked.
     pub content: ApplicationContent,
 }
 
@@ -253,6 +263,7 @@ pub struct MaximumPreview {
     pub maximum: Yen,
     /// The draft's terms (its rate was fixed when it started).
     pub terms: AmountTerms,
+    /// The budget's sums (事業費総額, 補助対象経費, deductions, base).
     pub totals: BudgetTotals,
 }
 

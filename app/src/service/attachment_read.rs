@@ -13,10 +13,13 @@ use super::jst;
 /// An attached file as its readers see it (its bytes at `href`, verified on every read).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentRead {
+    /// The attachment.
     pub id: AttachmentId,
+    /// What the file is (見積書, 規約, 名簿, receipt, photo, ...).
     pub kind: AttachmentKind,
     /// The kind in Japanese (見積書).
     pub kind_ja: String,
+    /// The file name the uploader gave.
     pub file_name: String,
     /// Judged from the content, never from the name.
     pub media_type: MediaType,
@@ -24,7 +27,9 @@ pub struct AttachmentRead {
     pub size: u64,
     /// The content's SHA-256, 64 lowercase hex digits.
     pub sha256: String,
+    /// Who attached it.
     pub added_by: UserId,
+    /// When it was attached, in JST.
     #[schema(value_type = String, format = DateTime)]
     pub added_at: String,
     /// On a settlement report: the receipt number of the expense line this receipt proves, if the

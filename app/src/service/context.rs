@@ -15,8 +15,11 @@ use crate::store::{ActorRole, Attempt, CommandMetadata, Executed, Loaded, Store}
 /// The request's identity and the instant it was received.
 #[derive(Clone, Debug)]
 pub struct CommandContext {
+    /// The request's id (`x-request-id`), recorded in each event's metadata.
     pub request_id: String,
+    /// The caller's `Idempotency-Key` (or a form's one-time key), if it sent one.
     pub idempotency_key: Option<String>,
+    /// The instant the request was received (UTC): what the command reads as now.
     pub now: OffsetDateTime,
     /// The execution of this request the idempotency layer runs (requests with a key only).
     pub attempt: Option<Attempt>,
@@ -34,6 +37,7 @@ impl CommandContext {
         }
     }
 
+    /// The metadata the command's events carry: this request, `actor_id` acting as `role`.
     pub fn metadata(&self, actor_id: UserId, role: ActorRole) -> CommandMetadata {
         CommandMetadata {
             actor_id,

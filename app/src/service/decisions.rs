@@ -99,7 +99,9 @@ pub async fn ranking(
 /// What a round command did: the round as it is now, and the position of the last event it and
 /// its follow-up appended.
 pub struct Followed {
+    /// The round after the command and its follow-up.
     pub round: Round,
+    /// The log position of the last event appended.
     pub position: i64,
 }
 
@@ -177,9 +179,13 @@ pub async fn respond(
 
 /// An award staff decide.
 pub struct AwardAsked {
+    /// The application awarded.
     pub application_id: ApplicationId,
+    /// The decided amount (交付決定額), in integer yen.
     pub amount: Yen,
+    /// The award's conditions (交付条件), in text.
     pub conditions: String,
+    /// The day the project must be completed by (JST).
     pub completion_deadline: Date,
 }
 
@@ -187,16 +193,21 @@ pub struct AwardAsked {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[schema(as = DecidedGrant)]
 pub struct Opened {
+    /// The application awarded.
     pub application_id: ApplicationId,
+    /// The grant opened for it.
     pub grant_id: GrantId,
     /// The 文書番号 the follow-up recorded on the grant (the fiscal year's, `crate::notice`).
     pub notice_number: String,
+    /// The decided amount, in integer yen.
     pub amount: Yen,
 }
 
 /// What a decision did: the grants it opened, and the position of the last event appended.
 pub struct Decided {
+    /// The grants opened, one per award.
     pub grants: Vec<Opened>,
+    /// The log position of the last event appended.
     pub position: i64,
 }
 

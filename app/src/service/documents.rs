@@ -24,7 +24,9 @@ pub enum Document {
 
 /// A document's bytes.
 pub struct Pdf {
+    /// Which notice or form it is.
     pub kind: DocumentKind,
+    /// The PDF's bytes.
     pub bytes: Vec<u8>,
     /// The digest the log recorded, for an issued notice.
     pub sha256: Option<String>,

@@ -51,9 +51,13 @@ pub struct ServiceError(Box<Problem>);
 /// The content of a [`ServiceError`]: its kind, a stable code and the rule in Japanese and English.
 #[derive(Debug)]
 pub struct Problem {
+    /// What sort of failure it is; the adapters map it to a status.
     pub kind: ErrorKind,
+    /// A stable, dotted code (`auth.forbidden`) clients may match on.
     pub code: String,
+    /// The rule or failure in Japanese, shown to people.
     pub detail_ja: String,
+    /// The same in English.
     pub detail_en: String,
     /// The input field the problem is about, when the rule names one (for forms).
     pub field: Option<Cow<'static, str>>,
@@ -64,6 +68,7 @@ pub struct Problem {
 }
 
 impl ServiceError {
+    /// A failure of `kind` with its stable code and its message in Japanese and English.
     pub fn new(
         kind: ErrorKind,
         code: impl Into<String>,
@@ -134,6 +139,7 @@ impl ServiceError {
         .retry_after(seconds)
     }
 
+    /// Input that could not be read at all (code `request.malformed`).
     pub fn bad_request(detail_ja: impl Into<String>, detail_en: impl Into<String>) -> Self {
         Self::new(
             ErrorKind::Malformed,
@@ -143,6 +149,7 @@ impl ServiceError {
         )
     }
 
+    /// Input that was read and a rule refuses.
     pub fn invalid(
         code: impl Into<String>,
         detail_ja: impl Into<String>,
@@ -151,6 +158,7 @@ impl ServiceError {
         Self::new(ErrorKind::Invalid, code, detail_ja, detail_en)
     }
 
+    /// The object does not exist, or the caller may not know that it does.
     pub fn not_found() -> Self {
         Self::new(
             ErrorKind::NotFound,
@@ -160,6 +168,7 @@ impl ServiceError {
         )
     }
 
+    /// Nobody is signed in, or the credentials are wrong.
     pub fn unauthorized() -> Self {
         Self::new(
             ErrorKind::NotSignedIn,
@@ -169,6 +178,7 @@ impl ServiceError {
         )
     }
 
+    /// The caller is known and may not do this.
     pub fn forbidden() -> Self {
         Self::new(
             ErrorKind::Forbidden,
@@ -178,6 +188,7 @@ impl ServiceError {
         )
     }
 
+    /// The object's state does not allow this now, or a concurrent change won.
     pub fn conflict(
         code: impl Into<String>,
         detail_ja: impl Into<String>,

@@ -21,24 +21,38 @@ type Instant = String;
 /// The grant read of api.md. `paid_total` is what was paid net of refunds received.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct GrantRead {
+    /// The grant.
     pub grant_id: GrantId,
+    /// The application whose award opened this grant.
     pub application_id: ApplicationId,
+    /// The round that awarded it.
     pub round_id: RoundId,
+    /// The group the grant is paid to.
     pub group_id: GroupId,
+    /// Where the grant stands; null until the award decision (交付決定) is recorded.
     pub status: Option<GrantStatus>,
+    /// The amount decided (交付決定額) as amended by approved changes, in integer yen; zero before the
+    /// decision.
     pub decided_amount: Yen,
     /// The subsidy rate of the grant (rule 3), taken from the group's grants counted at the
     /// decision; the finalised amount uses it (an extension of api.md's grant read).
     pub rate: Option<Ratio>,
+    /// The decision day (JST); null before the decision.
     pub decided_on: Option<Date>,
+    /// The decision notice's document number (文書番号); null before the decision.
     pub notice_number: Option<String>,
+    /// Integer yen the group holds: payments less refunds received.
     pub paid_total: Yen,
+    /// The amount fixed at finalisation (額の確定), in integer yen; null until then.
     pub finalised_amount: Option<Yen>,
+    /// The refund ordered and not yet received, in integer yen.
     pub refund_due: Yen,
     /// The refund's due date (納期限) while a refund is outstanding, after finalisation or a
     /// cancellation; null otherwise (an extension of api.md's grant read).
     pub refund_due_on: Option<Date>,
+    /// What the city still owes once the amount is finalised (rule 7), in integer yen; zero before.
     pub payable: Yen,
+    /// The day the project must be completed by (JST), as amended; null before the decision.
     pub completion_deadline: Option<Date>,
     /// What remains to be paid: the finalised amount once known, else the decided amount, less
     /// `paid_total`; zero once withdrawn or cancelled (an extension of api.md's grant read).
@@ -81,11 +95,14 @@ pub struct GrantRead {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = GrantAdvanceRequest)]
 pub struct AdvanceRequestRead {
+    /// The amount asked for, in integer yen.
     pub amount: Yen,
+    /// When the group asked, in JST.
     #[schema(value_type = String, format = DateTime)]
     pub requested_at: Instant,
     /// The JST calendar day of the request.
     pub requested_on: Date,
+    /// Open (waits for staff to pay), paid in full, or lapsed when advances ended.
     pub status: AdvanceRequestStatus,
     /// What of this request has not been paid.
     pub unpaid: Yen,
@@ -96,7 +113,9 @@ pub struct AdvanceRequestRead {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = GrantChangeRequest)]
 pub struct ChangeRequestRead {
+    /// The change request.
     pub change_request_id: ChangeRequestId,
+    /// The group's reason for the change.
     pub reason: String,
     /// When the group asked, in JST.
     #[schema(value_type = String, format = DateTime)]
@@ -105,7 +124,9 @@ pub struct ChangeRequestRead {
     pub period: Period,
     /// The plan's total cost (事業費総額) before and after the change, which rule 8 compares.
     pub total_cost_before: Yen,
+    /// The plan's total cost after the change, in integer yen.
     pub total_cost_after: Yen,
+    /// Pending, notified (a minor change, 軽微な変更), approved or rejected.
     pub status: grants_domain::grant::ChangeState,
     /// null while pending and for a minor change.
     pub decision: Option<ChangeDecisionRead>,
@@ -117,13 +138,16 @@ pub struct ChangeRequestRead {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = ChangeRequestDecision)]
 pub struct ChangeDecisionRead {
+    /// True for an approval, false for a rejection.
     pub approved: bool,
+    /// Staff's reason for the decision.
     pub reason: String,
     /// When staff decided, in JST.
     #[schema(value_type = String, format = DateTime)]
     pub decided_at: Instant,
     /// The decided amount before and after the approval; null on a rejection.
     pub previous_amount: Option<Yen>,
+    /// The decided amount after the approval, in integer yen; null on a rejection.
     pub decided_amount: Option<Yen>,
 }
 
@@ -131,10 +155,12 @@ pub struct ChangeDecisionRead {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = GrantDiscontinuation)]
 pub struct DiscontinuationRead {
+    /// The group's reason for discontinuing.
     pub reason: String,
     /// In JST.
     #[schema(value_type = String, format = DateTime)]
     pub requested_at: Instant,
+    /// Pending staff's decision, approved or refused.
     pub status: DiscontinuationState,
     /// Staff's reason for a refusal, or note on an approval.
     pub decision_reason: Option<String>,
@@ -146,9 +172,13 @@ pub struct DiscontinuationRead {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = GrantSettlementExtension)]
 pub struct SettlementExtensionRead {
+    /// The due date before this extension (JST).
     pub previous: Date,
+    /// The new due date (JST).
     pub deadline: Date,
+    /// Staff's reason for extending.
     pub reason: String,
+    /// When staff extended it, in JST.
     #[schema(value_type = String, format = DateTime)]
     pub extended_at: Instant,
 }
@@ -157,7 +187,9 @@ pub struct SettlementExtensionRead {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = GrantRefundOrder)]
 pub struct RefundOrderRead {
+    /// The refund ordered, in integer yen.
     pub ordered: Yen,
+    /// The refund's due date (納期限, JST).
     pub due_on: Date,
     /// 加算金's yearly rate (default 219/2000 = 10.95%).
     pub additional_charge_rate: Ratio,
@@ -173,11 +205,14 @@ pub struct RefundOrderRead {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[schema(as = GrantSettlementDelay)]
 pub struct SettlementDelayRead {
+    /// The group's reason for the delay.
     pub reason: String,
     /// The due date the report missed.
     pub deadline: Date,
+    /// When the group gave the reason, in JST.
     #[schema(value_type = String, format = DateTime)]
     pub explained_at: Instant,
+    /// When staff accepted the reason, in JST; null until then.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub accepted_at: Option<Instant>,
 }

@@ -75,6 +75,7 @@ pub async fn withdraw(
 #[serde(deny_unknown_fields)]
 #[schema(as = AdvanceRequest)]
 pub struct AdvanceAsked {
+    /// The amount asked for, in integer yen (within the advance cap, rule 7).
     pub amount: Yen,
 }
 
@@ -98,8 +99,11 @@ pub async fn request_advance(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Payment {
+    /// The amount paid, in integer yen.
     pub amount: Yen,
+    /// The day the city paid it (JST).
     pub paid_on: Date,
+    /// An advance (概算払) or the final payment (精算払).
     pub kind: PaymentKind,
 }
 
@@ -125,8 +129,11 @@ pub async fn record_payment(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRequest {
+    /// Why the group asks for the change.
     pub reason: String,
+    /// The whole new budget (収支予算).
     pub budget: Budget,
+    /// The new project period.
     pub period: Period,
 }
 
@@ -155,8 +162,11 @@ pub async fn request_change(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeDecision {
+    /// True to approve, false to refuse.
     pub approved: bool,
+    /// The new decided amount in integer yen if the approval moves it; null to keep it.
     pub new_amount: Option<Yen>,
+    /// Staff's reason (required to refuse).
     #[serde(default)]
     pub reason: String,
 }
@@ -293,7 +303,9 @@ pub async fn submit_report(
 #[serde(rename_all = "snake_case")]
 #[schema(as = ReportReviewOutcome)]
 pub enum ReviewDecision {
+    /// The report is accepted and the amount finalised (額の確定).
     Accepted,
+    /// The report goes back to the group to be corrected.
     Returned,
 }
 
@@ -301,7 +313,9 @@ pub enum ReviewDecision {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportReview {
+    /// Accepted or returned.
     pub outcome: ReviewDecision,
+    /// Why staff return it (required to return).
     #[serde(default)]
     pub reason: String,
 }
@@ -332,7 +346,9 @@ pub async fn review_report(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Refund {
+    /// The refund received, in integer yen.
     pub amount: Yen,
+    /// The day the city received it (JST).
     pub received_on: Date,
 }
 
@@ -357,7 +373,9 @@ pub async fn record_refund(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cancellation {
+    /// Why staff cancel the grant (取消の理由).
     pub reason: String,
+    /// The refund the cancellation orders, in integer yen.
     pub refund_amount: Yen,
 }
 
@@ -408,6 +426,7 @@ pub async fn request_discontinuation(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiscontinuationDecision {
+    /// True to approve the discontinuation, false to refuse it.
     pub approved: bool,
     /// Required to refuse; a note on an approval.
     #[serde(default)]
@@ -438,6 +457,7 @@ pub async fn decide_discontinuation(
 pub struct DeadlineExtension {
     /// The new due date: later than the current one, and not before today (JST).
     pub deadline: Date,
+    /// Staff's reason for the extension.
     pub reason: String,
 }
 

@@ -11,17 +11,29 @@ use utoipa::ToSchema;
 /// A group and its contact details.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct GroupRead {
+    /// The group.
     pub id: GroupId,
+    /// The group's name (団体名); public.
     pub name: String,
+    /// The registration number the city gave it (登録番号); public.
     pub registration_number: String,
+    /// The representative's name (代表者氏名); personal data.
     pub representative_name: String,
+    /// The group's postal address; personal data.
     pub address: String,
+    /// The group's phone number; personal data.
     pub phone: String,
+    /// The group's contact e-mail; personal data.
     pub email: String,
+    /// The day the group was founded (設立年月日), when recorded.
     pub founded_on: Option<Date>,
+    /// The number of members.
     pub member_count: u32,
+    /// The number of members living in the city (市内在住者数); at least one is required.
     pub resident_member_count: u32,
+    /// The group's purpose (設立目的).
     pub purpose: String,
+    /// Unregistered, registered or deregistered.
     pub registration: RegistrationState,
     /// The user accounts that act for the group.
     pub members: Vec<UserId>,
@@ -33,9 +45,13 @@ pub struct GroupRead {
 /// One of the caller's groups.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct GroupListRow {
+    /// The group.
     pub id: GroupId,
+    /// The group's name (団体名).
     pub name: String,
+    /// The registration number the city gave it (登録番号).
     pub registration_number: String,
+    /// Unregistered, registered or deregistered.
     pub registration: RegistrationState,
 }
 

@@ -16,15 +16,25 @@ use crate::store::{ActorRole, Executed};
 
 /// A group's registration, every value read.
 pub struct Registration {
+    /// The group's name (団体名).
     pub name: String,
+    /// The registration number the city gives it (登録番号).
     pub registration_number: String,
+    /// The representative's name (代表者氏名); personal data, sealed at rest.
     pub representative_name: String,
+    /// The group's postal address; personal data.
     pub address: String,
+    /// The group's phone number; personal data.
     pub phone: String,
+    /// The group's contact e-mail; personal data.
     pub email: String,
+    /// The day the group was founded (設立年月日); not in the future.
     pub founded_on: Date,
+    /// The number of members.
     pub member_count: u32,
+    /// The number of members living in the city (市内在住者数): at least one, at most `member_count`.
     pub resident_member_count: u32,
+    /// The group's purpose (設立目的).
     pub purpose: String,
 }
 

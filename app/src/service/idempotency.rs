@@ -76,7 +76,9 @@ pub enum Claimed {
 /// An answer as stored: the adapter's outcome code and its record.
 #[derive(Clone, Debug)]
 pub struct Stored {
+    /// The adapter's outcome code (the API's HTTP status, a page's own code).
     pub outcome: i32,
+    /// The adapter's record of the answer (the API's body, a page's outcome), as text.
     pub record: String,
 }
 

@@ -21,16 +21,22 @@ use crate::with_pool;
 /// One member account of a group.
 #[derive(Debug, Clone)]
 pub struct Member {
+    /// The member's account.
     pub user_id: UserId,
+    /// The name the account shows.
     pub display_name: String,
+    /// Whether this member is the group's representative (代表者).
     pub representative: bool,
 }
 
 /// A coordinator (中間支援) the group consented to.
 #[derive(Debug, Clone)]
 pub struct Coordinator {
+    /// The coordinator's account.
     pub user_id: UserId,
+    /// The name the account shows.
     pub display_name: String,
+    /// Whether the group lets the coordinator submit as well as edit (leave to submit).
     pub may_submit: bool,
 }
 
@@ -38,9 +44,13 @@ pub struct Coordinator {
 /// open and the coordinators it consented to.
 #[derive(Debug, Clone)]
 pub struct Members {
+    /// The group.
     pub group: Group,
+    /// The member accounts, the representative first, then by name.
     pub members: Vec<Member>,
+    /// The invitations mailed and not yet accepted, withdrawn or expired.
     pub pending: Vec<Pending>,
+    /// The coordinators the group consented to.
     pub coordinators: Vec<Coordinator>,
 }
 
@@ -114,7 +124,9 @@ async fn own_address(state: &AppState, user_id: UserId) -> Result<String, Servic
 
 /// An invitation mailed: to whom and until when (the link itself only in the mail).
 pub struct Invited {
+    /// The address invited (trimmed, lower case).
     pub email: String,
+    /// When the link expires (UTC).
     pub expires_at: time::OffsetDateTime,
 }
 

@@ -80,8 +80,11 @@ pub async fn answer(
 /// Every offer an application may answer: its promotion offer and the remainder offered to it as
 /// runner-up.
 pub struct Offers {
+    /// The round the application is in.
     pub round_id: RoundId,
+    /// The promotion offer (繰上げ採択) to the application; null when none is open.
     pub promotion: Option<PromotionOffer>,
+    /// The remainder offered to it as runner-up (次点の打診); null when none is open.
     pub runner_up: Option<RunnerUpOffer>,
 }
 

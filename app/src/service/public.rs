@@ -22,6 +22,7 @@ use crate::state::AppState;
 /// A public activity photo: its address and what identifies its bytes, never its file name.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PublicPhoto {
+    /// The attachment's id (what its address names).
     pub id: uuid::Uuid,
     /// `image/jpeg` or `image/png`.
     pub media_type: String,
@@ -37,6 +38,7 @@ pub struct PublicPhoto {
 #[derive(Serialize, ToSchema)]
 #[schema(as = PublicAwardRead)]
 pub struct AwardRead {
+    /// The public row of the award (flattened into this object).
     #[serde(flatten)]
     pub award: Award,
     /// The activity photos its group marked public on the settlement report, once staff accepted

@@ -13,14 +13,19 @@ use utoipa::ToSchema;
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[schema(as = ReviewSheet)]
 pub struct ReviewRead {
+    /// The application scored; null before the sheet's first event.
     pub application_id: Option<ApplicationId>,
+    /// The committee member whose sheet this is; null before the sheet's first event.
     pub reviewer_id: Option<UserId>,
     /// null before the declaration.
     pub conflict: Option<bool>,
+    /// The reviewer's note on the conflict declaration.
     pub note: String,
     /// Points by criterion key.
     pub scores: BTreeMap<String, Score>,
+    /// The reviewer's comment on the application.
     pub comment: String,
+    /// Whether the reviewer sealed the sheet (no changes after).
     pub sealed: bool,
     /// The sealed total; null until sealed.
     pub total: Option<u32>,

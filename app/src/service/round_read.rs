@@ -12,11 +12,16 @@ use super::jst;
 /// A round and its settings.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct RoundRead {
+    /// The round.
     pub id: RoundId,
+    /// The settings as opened and corrected (flattened into this object).
     #[serde(flatten)]
     pub settings: RoundSettings,
+    /// Whether staff closed scoring, after which the ranking may be fixed.
     pub scoring_closed: bool,
+    /// What the budget holds for awards, in integer yen.
     pub decided_total: Yen,
+    /// What remains of the budget for further awards, in integer yen.
     pub remaining_budget: Yen,
     /// Every correction of the settings after opening, in order (募集要項の訂正).
     pub corrections: Vec<CorrectionRead>,
@@ -34,7 +39,9 @@ pub struct RoundRead {
 pub struct CorrectionRead {
     /// The settings' fields that changed, by their API names.
     pub changed: Vec<String>,
+    /// Staff's reason for the correction.
     pub reason: String,
+    /// When staff corrected it, in JST.
     #[schema(value_type = String, format = DateTime)]
     pub corrected_at: String,
 }

@@ -18,8 +18,11 @@ use crate::store::{ActorRole, Position};
 
 /// What a person types to open their own account.
 pub struct SignUp {
+    /// The address to sign in with; the account's e-mail is verified by a mailed link.
     pub email: String,
+    /// The password as typed (checked against the password rules, then hashed).
     pub password: String,
+    /// The name the account shows.
     pub display_name: String,
 }
 
@@ -60,7 +63,9 @@ pub async fn sign_up(
 
 /// What a person typed to sign in.
 pub struct Credentials<'a> {
+    /// The address as typed.
     pub email: &'a str,
+    /// The password as typed.
     pub password: &'a str,
     /// The authenticator app's current code or an unused recovery code (an enrolled account's).
     pub code: Option<&'a str>,

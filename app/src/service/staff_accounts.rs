@@ -13,9 +13,13 @@ use crate::store::{ActorRole, Position};
 
 /// An account staff open: who, with which role and first password.
 pub struct NewUser {
+    /// The new account's e-mail address (its sign-in name).
     pub email: String,
+    /// The first password, as typed (checked against the password rules, then hashed).
     pub password: String,
+    /// The name the account shows.
     pub display_name: String,
+    /// The role the account acts in (staff, reviewer, auditor, coordinator, applicant).
     pub role: Role,
 }
 

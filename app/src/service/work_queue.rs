@@ -21,6 +21,7 @@ use crate::state::AppState;
 /// The staff work queue: one entry per kind of work, in the queue's order, empty kinds included.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct WorkQueue {
+    /// Every kind of work, in the queue's order, empty kinds included.
     pub kinds: Vec<WorkKind>,
     /// Mails to groups whose delivery failed and is being retried (`GET /api/v1/mail`).
     #[serde(default)]
@@ -36,17 +37,25 @@ pub struct WorkKind {
     pub kind: StaffWork,
     /// What staff must do, in Japanese.
     pub label: String,
+    /// How many objects wait (the length of `items`).
     pub count: usize,
+    /// The objects waiting.
     pub items: Vec<WorkEntry>,
 }
 
 /// One object waiting: an application or a grant, and the day it must be answered by if any.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct WorkEntry {
+    /// The application concerned (for work on a grant, the grant's application), when known.
     pub application_id: Option<String>,
+    /// The grant concerned, for work on a grant (a payment, a change, a report, a refund); else
+    /// null.
     pub grant_id: Option<String>,
+    /// The round the object belongs to, when known.
     pub round_id: Option<String>,
+    /// The project's title, when known.
     pub title: Option<String>,
+    /// The group's name (団体名), when known.
     pub group_name: Option<String>,
     /// The amount concerned (the advance to pay, the remainder, the refund), in yen.
     pub amount: Option<i64>,

@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 /// The metadata keys a command of an attempt is recorded under.
 pub const ATTEMPT_ID: &str = "attempt_id";
+/// The metadata key of the command's step within its attempt.
 pub const ATTEMPT_STEP: &str = "attempt_step";
 
 /// One execution (first or resumed) of an idempotent request. Cheap to clone; clones share the
@@ -60,6 +61,7 @@ impl Attempt {
         }))
     }
 
+    /// The attempt's id, recorded with each of its commands' events.
     pub fn id(&self) -> Uuid {
         self.0.id
     }

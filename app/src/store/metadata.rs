@@ -13,9 +13,13 @@ use time::OffsetDateTime;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorRole {
+    /// An applicant: a member of a citizen group, acting for it.
     Applicant,
+    /// A committee member (審査委員).
     Reviewer,
+    /// City staff.
     Staff,
+    /// An auditor (監査), who reads and changes nothing.
     Auditor,
     /// A coordinator (中間支援) acting for a group with its consent (`on_behalf_of` names it).
     Coordinator,
@@ -24,6 +28,7 @@ pub enum ActorRole {
 }
 
 impl ActorRole {
+    /// The role's snake_case name, as stored in the metadata.
     pub fn as_str(self) -> &'static str {
         match self {
             ActorRole::Applicant => "applicant",
@@ -39,12 +44,16 @@ impl ActorRole {
 /// Who asked for a command, and the instant the server took it.
 #[derive(Clone, Debug)]
 pub struct CommandMetadata {
+    /// The account that asked.
     pub actor_id: UserId,
+    /// The role it acted in.
     pub actor_role: ActorRole,
     /// The group a coordinator acted for (its id), recorded as `on_behalf_of`; `None` for
     /// everyone else. The events' own `by` names the coordinator's account.
     pub on_behalf_of: Option<String>,
+    /// The request's id (`x-request-id`).
     pub request_id: String,
+    /// The caller's idempotency key, when it sent one.
     pub idempotency_key: Option<String>,
     /// The server clock when the command was received; the command's `at` is the same instant.
     pub recorded_at: OffsetDateTime,
@@ -54,6 +63,8 @@ pub struct CommandMetadata {
 }
 
 impl CommandMetadata {
+    /// The metadata as the event store keeps it, a string map: `on_behalf_of` and `idempotency_key`
+    /// only when set (the attempt's keys are added by the store).
     pub fn to_map(&self) -> HashMap<String, String> {
         let mut map = HashMap::from([
             ("actor_id".to_owned(), self.actor_id.to_string()),

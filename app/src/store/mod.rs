@@ -34,11 +34,17 @@ use sealing::Sealing;
 /// The event stores of every aggregate.
 #[derive(Clone)]
 pub struct Stores {
+    /// Accounts (the roles, the second factor, a password reset recorded).
     pub accounts: Arc<Store<Account>>,
+    /// Citizen groups and their members.
     pub groups: Arc<Store<Group>>,
+    /// Applications.
     pub applications: Arc<Store<Application>>,
+    /// Grants, from the award to the refund.
     pub grants: Arc<Store<Grant>>,
+    /// Rounds (募集), with their budgets and committees.
     pub rounds: Arc<Store<Round>>,
+    /// Committee members' scoresheets.
     pub reviews: Arc<Store<Review>>,
 }
 
@@ -106,6 +112,7 @@ pub enum StoreError<E: std::error::Error> {
     /// The database is out of reach for now (`grants_projections::is_outage`): try again later.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The event store failed otherwise (a serialisation or a query).
     #[error("event store failure: {0}")]
     Storage(String),
 }

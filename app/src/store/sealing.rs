@@ -22,6 +22,7 @@ pub struct Sealing<R> {
 }
 
 impl<R> Sealing<R> {
+    /// Wraps `inner`, sealing and opening with the data subjects' keys in `keys`.
     pub fn new(inner: R, keys: Keys) -> Self {
         Sealing { inner, keys }
     }

@@ -43,6 +43,7 @@ pub struct Csrf {
 }
 
 impl Csrf {
+    /// The key is read from (or created in) `db` on first use.
     pub fn new(db: Database) -> Self {
         Csrf {
             db,

@@ -62,6 +62,7 @@ impl FormData {
             .collect()
     }
 
+    /// Sets a field to one value, replacing every value it had.
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         self.0.retain(|(key, _)| key != name);
         self.0.push((name.to_owned(), value.into()));
@@ -95,15 +96,19 @@ impl FormData {
 /// What to show beside a form: messages by field, and those that belong to no field.
 #[derive(Clone, Debug, Default)]
 pub struct Errors {
+    /// Messages that belong to no field, shown above the form.
     pub top: Vec<String>,
+    /// One message per field, by the field's name, shown beside it.
     pub fields: BTreeMap<String, String>,
 }
 
 impl Errors {
+    /// Whether there is nothing to show.
     pub fn is_empty(&self) -> bool {
         self.top.is_empty() && self.fields.is_empty()
     }
 
+    /// The message beside the field `name`, if any.
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields.get(name).map(String::as_str)
     }
@@ -115,6 +120,8 @@ impl Errors {
             .ok()
     }
 
+    /// Adds a message beside `field`, or above the form when `None`; a field keeps its first
+    /// message.
     pub fn add(&mut self, field: Option<&str>, message: impl Into<String>) {
         match field {
             Some(field) => {
@@ -170,9 +177,13 @@ impl Errors {
 /// whether it must ask for the password again because the session ended.
 #[derive(Clone, Debug)]
 pub struct FormState {
+    /// The values shown in the fields (as typed, or loaded).
     pub values: FormData,
+    /// The messages to show.
     pub errors: Errors,
+    /// The form's one-time id (hidden field `_form`), so a form posted twice runs once.
     pub form_id: String,
+    /// Whether the form must ask for the e-mail and password again (the session ended).
     pub reauth: bool,
 }
 
@@ -186,6 +197,7 @@ impl FormState {
         }
     }
 
+    /// A form showing `values`, with no messages and a fresh one-time id.
     pub fn new(values: FormData) -> Self {
         FormState {
             values,
@@ -195,11 +207,13 @@ impl FormState {
         }
     }
 
+    /// The same form with `errors` to show.
     pub fn with_errors(mut self, errors: Errors) -> Self {
         self.errors = errors;
         self
     }
 
+    /// The value of the field `name`, or "".
     pub fn value(&self, name: &str) -> &str {
         self.values.get(name)
     }
@@ -210,15 +224,25 @@ pub enum Guard {
     /// Act with this session; `signed_in_again` when the form carried the password for a session
     /// that had ended (the new session cookie must then be set).
     Proceed {
+        /// The visitor, signed in again if the form carried the password.
         visitor: Visitor,
+        /// The live session's token.
         token: String,
+        /// Whether this request opened a new session (its cookie must be set).
         signed_in_again: bool,
     },
     /// Do not act: show the form again with everything typed, and say why.
-    Rerender { visitor: Visitor, state: FormState },
+    Rerender {
+        /// The visitor as the request found it.
+        visitor: Visitor,
+        /// What to show: the form with everything typed and why it was refused.
+        state: FormState,
+    },
 }
 
+/// The form field that carries the e-mail address when a form signs in again.
 pub const REAUTH_EMAIL: &str = "_reauth_email";
+/// The form field that carries the password when a form signs in again.
 pub const REAUTH_PASSWORD: &str = "_reauth_password";
 
 /// Checks a POST to a signed-in form. Nothing typed is ever dropped: whenever the guard refuses, the

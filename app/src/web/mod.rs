@@ -35,6 +35,7 @@ use axum::Router;
 pub struct Web {
     /// The service's state, for the use cases of `crate::service` only.
     pub state: crate::state::AppState,
+    /// The CSRF tokens' server key.
     pub csrf: csrf::Csrf,
     /// The city's contact for the programme, at the foot of every page.
     pub contact: std::sync::Arc<crate::config::ContactConfig>,

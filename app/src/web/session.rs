@@ -17,7 +17,9 @@ use super::csrf::{random_hex, Binding};
 use super::Web;
 use crate::service::caller::{signed_in, Enrolment};
 
+/// The cookie that holds the session's bearer token.
 pub const SESSION_COOKIE: &str = "grants_session";
+/// The cookie that identifies the browser before sign-in (forms posted signed out, CSRF).
 pub const VISITOR_COOKIE: &str = "grants_visitor";
 
 /// How long the session cookie lives: the API's session lifetime.
@@ -26,8 +28,11 @@ const SESSION_MAX_AGE: i64 = crate::auth::token::SESSION_LIFETIME.whole_seconds(
 /// The signed-in user, as `GET /api/v1/sessions/current` answers.
 #[derive(Clone, Debug)]
 pub struct User {
+    /// The user's account id.
     pub id: String,
+    /// The name the account shows.
     pub display_name: String,
+    /// The user's roles by their API names (`staff`, `applicant`, ...), for the menus.
     pub roles: Vec<String>,
 }
 
@@ -39,6 +44,7 @@ impl Visitor {
 }
 
 impl User {
+    /// Whether the user holds `role` (by its API name); for menus, never for access.
     pub fn has(&self, role: &str) -> bool {
         self.roles.iter().any(|held| held == role)
     }

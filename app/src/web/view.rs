@@ -311,19 +311,26 @@ pub fn error_summary(state: &FormState) -> Markup {
 /// How a field is typed.
 #[derive(Clone, Copy)]
 pub struct Input<'a> {
+    /// The form field's name, which the posted form and its messages use.
     pub name: &'a str,
+    /// The label shown, in Japanese.
     pub label: &'a str,
+    /// The `<input>`'s `type` (`text` unless set).
     pub kind: &'a str,
     /// The most characters allowed, shown beside the label.
     pub max: Option<usize>,
+    /// Whether the field is required (marked 必須).
     pub required: bool,
+    /// A line of help shown under the label.
     pub hint: Option<&'a str>,
     /// A caution that does not stop the form (an amount that submission would refuse).
     pub warning: Option<&'a str>,
+    /// The browser's `autocomplete` hint (`username`, `new-password`, ...).
     pub autocomplete: Option<&'a str>,
 }
 
 impl<'a> Input<'a> {
+    /// A text field named `name` labelled `label`, optional, with nothing else set.
     pub fn text(name: &'a str, label: &'a str) -> Self {
         Input {
             name,
@@ -337,31 +344,37 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// Sets the `<input>`'s `type` (`date`, `number`, `email`, ...).
     pub fn kind(mut self, kind: &'a str) -> Self {
         self.kind = kind;
         self
     }
 
+    /// Sets the most characters allowed, shown beside the label.
     pub fn max(mut self, max: usize) -> Self {
         self.max = Some(max);
         self
     }
 
+    /// Marks the field required.
     pub fn required(mut self) -> Self {
         self.required = true;
         self
     }
 
+    /// Sets the line of help shown under the label.
     pub fn hint(mut self, hint: &'a str) -> Self {
         self.hint = Some(hint);
         self
     }
 
+    /// Sets the caution shown under the label, if any.
     pub fn warning(mut self, warning: Option<&'a str>) -> Self {
         self.warning = warning;
         self
     }
 
+    /// Sets the browser's `autocomplete` hint.
     pub fn autocomplete(mut self, autocomplete: &'a str) -> Self {
         self.autocomplete = Some(autocomplete);
         self

@@ -20,6 +20,7 @@ use crate::web::session::{clear_session, set_session, Visitor};
 use crate::web::view::{error_summary, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
+/// The sign-in, registration and sign-out pages: `/login`, `/register`, `/logout`.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/login", get(login_form).post(login))

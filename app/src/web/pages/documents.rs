@@ -20,7 +20,9 @@ use crate::web::Web;
 /// Where the documents of a grant or an application are, for the API and for the pages.
 #[derive(Clone, Copy)]
 pub enum Owner<'a> {
+    /// A grant, by its id.
     Grant(&'a str),
+    /// An application, by its id.
     Application(&'a str),
 }
 

@@ -27,6 +27,8 @@ use super::view;
 use super::view::encode;
 use super::Web;
 
+/// Every page of the service, with the documents' downloads (`/grants/{id}/documents/{kind}`,
+/// `/applications/{id}/documents/{kind}`).
 pub fn routes() -> Router<Web> {
     Router::new()
         .merge(public::routes())

@@ -16,6 +16,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{error_summary, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
+/// The password reset pages: `/password/forgot` and `/password/reset`.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/password/forgot", get(forgot_form).post(forgot))

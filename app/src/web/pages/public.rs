@@ -21,6 +21,7 @@ use crate::web::view::encode;
 use crate::web::view::{self, page};
 use crate::web::Web;
 
+/// The pages anyone may read: `/`, `/rounds/{id}`, `/awards`, `/awards/{grant_id}`.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/", get(home))

@@ -34,6 +34,8 @@ use crate::web::session::{set_session, Visitor};
 use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
+/// The reviewers' pages: `/review`, a scoresheet `/review/{id}` and its declaration, a round's
+/// ranking.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/review", get(work_list))

@@ -19,6 +19,7 @@ use crate::web::Web;
 
 const PATH: &str = "/account/totp";
 
+/// The second factor's set-up: `/account/totp`, and its start and confirm forms.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route(PATH, get(start_page))

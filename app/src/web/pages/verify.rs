@@ -18,6 +18,8 @@ use crate::web::session::Visitor;
 use crate::web::view::{error_summary, form_guard, page, page_with_status};
 use crate::web::Web;
 
+/// The verification link's page (`/verify-email`) and asking for a new link
+/// (`/verify-email/resend`).
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/verify-email", get(verify_form).post(verify))

@@ -45,6 +45,8 @@ use groups::{new_group, register_group};
 use promotion::{answer_promotion, answer_runner_up, promotion, runner_up};
 use settlement::{report_form, save_report};
 
+/// The applicants' pages: `/my`, their groups and members, applications, grants, offers and
+/// reports.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/my", get(dashboard))

@@ -28,6 +28,8 @@ use crate::web::session::Visitor;
 use crate::web::view::{error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
+/// Opening accounts (`/staff/users/new`) and resetting a colleague's second factor
+/// (`/staff/users/totp-reset`).
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/staff/users/new", get(new_user).post(open_user))

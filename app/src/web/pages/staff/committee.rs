@@ -31,6 +31,8 @@ use crate::web::session::Visitor;
 use crate::web::view::{error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
+/// A round's committee page and closing its scoring: `/staff/rounds/{id}/committee`,
+/// `/staff/rounds/{id}/scoring/close`.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/staff/rounds/{id}/committee", get(committee).post(appoint))

@@ -25,6 +25,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, page};
 use crate::web::Web;
 
+/// The staff dashboard: `/staff`.
 pub fn routes() -> Router<Web> {
     Router::new().route("/staff", get(dashboard))
 }

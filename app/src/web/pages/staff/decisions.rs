@@ -35,6 +35,8 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
+/// The award decisions: `/staff/rounds/{id}/decisions` and one application's
+/// `/staff/rounds/{id}/decisions/{application_id}`.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/staff/rounds/{id}/decisions", get(list))

@@ -24,6 +24,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, form_guard, page_with_status, Input};
 use crate::web::Web;
 
+/// Deciding a request to discontinue: `/staff/grants/{id}/discontinuation`.
 pub fn routes() -> Router<Web> {
     Router::new().route(
         "/staff/grants/{id}/discontinuation",

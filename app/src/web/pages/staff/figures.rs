@@ -21,6 +21,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{count, page, yen};
 use crate::web::Web;
 
+/// The year's figures and their CSV: `/staff/figures`, `/staff/figures.csv`.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/staff/figures", get(figures))

@@ -37,6 +37,8 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page_with_status, Input};
 use crate::web::Web;
 
+/// One grant for staff (`/staff/grants/{id}`) and its forms: payments, settlement review, refunds,
+/// cancellation, change decisions, the report's due date and a delay's acceptance.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/staff/grants/{id}", get(grant))

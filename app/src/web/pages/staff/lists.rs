@@ -23,6 +23,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, page};
 use crate::web::Web;
 
+/// The searchable lists: `/staff/applications`, `/staff/grants`.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/staff/applications", get(applications))

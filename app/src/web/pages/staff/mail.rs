@@ -17,6 +17,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{instant_ja, page};
 use crate::web::Web;
 
+/// The mail outbox: `/staff/mail`.
 pub fn routes() -> Router<Web> {
     Router::new().route("/staff/mail", get(outbox))
 }

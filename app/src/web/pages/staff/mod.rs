@@ -46,6 +46,7 @@ use crate::web::view::{error_summary, form_guard, page_with_status};
 use crate::web::Web;
 use grants_projections::applications::ApplicationRow;
 
+/// Every staff page (`/staff/...`), one module's routes after another.
 pub fn routes() -> Router<Web> {
     Router::new()
         .merge(dashboard::routes())

@@ -25,6 +25,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, form_guard};
 use crate::web::Web;
 
+/// Asking the round for the next promotion offer (繰上げ採択): `POST /staff/rounds/{id}/promotions`.
 pub fn routes() -> Router<Web> {
     Router::new().route("/staff/rounds/{id}/promotions", post(offer))
 }

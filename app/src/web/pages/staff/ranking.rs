@@ -34,6 +34,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page_with_status};
 use crate::web::Web;
 
+/// A round's ranking page: `/staff/rounds/{id}/ranking`.
 pub fn routes() -> Router<Web> {
     Router::new().route("/staff/rounds/{id}/ranking", get(ranking).post(fix))
 }

@@ -25,6 +25,7 @@ use crate::web::Web;
 
 const FIELDS: &[&str] = &["closes_at", "description", "budget", "reason"];
 
+/// Correcting a round after opening: `/staff/rounds/{id}/correction`.
 pub fn routes() -> Router<Web> {
     Router::new().route(
         "/staff/rounds/{id}/correction",

@@ -30,6 +30,7 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
+/// Opening a round (`/staff/rounds/new`) and one round's settings (`/staff/rounds/{id}`).
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/staff/rounds/new", get(new_round).post(open_round))

@@ -31,6 +31,8 @@ use crate::web::session::Visitor;
 use crate::web::view::{self, error_summary, flash, form_guard, page, page_with_status, Input};
 use crate::web::Web;
 
+/// Screening: a round's applications (`/staff/rounds/{id}/screening`) and one application's form
+/// (`/staff/applications/{id}`).
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/staff/rounds/{id}/screening", get(list))
