@@ -37,7 +37,7 @@ pub enum ProjectionError {
         /// The log position waited for.
         position: i64,
     },
-    /// Events were written while the log was being re-stamped ([`crate::restamp`]).
+    /// Events were written while the log was being re-stamped (`crate::restamp`).
     #[error("{transactions} transaction ids to hand out below transaction {current}: events were written meanwhile; run it again with the service stopped")]
     RestampRace {
         /// How many distinct transaction ids the log holds (each needs a new one).

@@ -307,7 +307,7 @@ impl Runner {
 
     /// Drops the projection's rows and checkpoint and replays the log into it, in one transaction:
     /// readers see the old rows until the new ones are complete. On PostgreSQL the log is replayed
-    /// into fresh copies of the tables, swapped in at the end ([`Shadow`]). Returns the number of
+    /// into fresh copies of the tables, swapped in at the end (`Shadow`). Returns the number of
     /// events replayed; on PostgreSQL events of transactions still running when the rebuild starts
     /// are left to the next steps.
     pub async fn rebuild(&self, name: &str) -> Result<usize, ProjectionError> {

@@ -35,7 +35,7 @@
 //! rebuild gives the same figures and an event of a round not (yet) known leaves no figure behind.
 //!
 //! # New events
-//! [`fold_grant`] and [`fold_round`] are the places for events other work adds (繰上げ採択, 中止・廃止,
+//! `fold_grant` and `fold_round` are the places for events other work adds (繰上げ採択, 中止・廃止,
 //! due dates, 加算金): add the event to [`READS`] and say in the `match` what it changes. A 繰上げ
 //! award recorded as `AwardDecided` already counts as an award; an approval of 中止・廃止 that
 //! settles on what was spent finalises (and refunds) through the events above. 加算金 and 延滞金 are

@@ -115,7 +115,7 @@ pub fn check_heads(heads: &[TreeHead], key: &VerifyingKey) -> Result<BTreeMap<u6
 /// Fetch the heads first and the export second: the export then covers every head.
 ///
 /// Lines are read in batches; each batch's lines are parsed (payload and metadata kept as text),
-/// written in JCS and hashed on every core ([`check_batch`]), and then judged in order on one
+/// written in JCS and hashed on every core (`check_batch`), and then judged in order on one
 /// thread, so the first failure is the same as a line-by-line check would find.
 pub fn verify_export<E: std::fmt::Display>(
     lines: impl IntoIterator<Item = Result<String, E>>,

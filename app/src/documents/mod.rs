@@ -1,5 +1,5 @@
 //! The city's official documents as PDF (issue 17): the domain decides what each says
-//! (`grants_domain::document`), [`render`] lays it out on A4 with krilla in one embedded, subset
+//! (`grants_domain::document`), `render` lays it out on A4 with krilla in one embedded, subset
 //! Japanese font read at run time (`--document-font`, Debian's IPA明朝 by default), and
 //! [`issue`] issues the notices from the log: renders, keeps the bytes in the file store by
 //! SHA-256 and records `NoticeIssued` on the grant or the application, once.

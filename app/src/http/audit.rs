@@ -43,6 +43,7 @@ impl ChainedEvent {
     }
 }
 
+/// The query of `GET /api/v1/audit/events`: where the page starts, how long it is, and its filters.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Page {
@@ -133,6 +134,7 @@ pub async fn stream(
     Ok(Json(ChainedEvent::all(events)))
 }
 
+/// The query of `GET /api/v1/audit/applications/{id}`: the instant to replay to.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AsOfQuery {

@@ -1,6 +1,6 @@
 //! Mail and in-app notices from the log (issue 18).
 //!
-//! - [`outbox`]: the process `mail_outbox` writes, for each event a group must hear of, one mail in
+//! - `outbox`: the process `mail_outbox` writes, for each event a group must hear of, one mail in
 //!   `outbox_mails` and one notice per member in `notices`, in the transaction that moves its
 //!   checkpoint (migration 0024).
 //! - [`sender`]: delivers the pending mails over SMTP, or as `.eml` files in a directory (the

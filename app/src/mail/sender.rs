@@ -3,7 +3,7 @@
 //! doubles from [`FIRST_RETRY`] up to [`LAST_RETRY`]; each try counts in `attempts` and the error
 //! stays in `last_error` for staff (`GET /api/v1/mail`, `/staff/mail`, the work queue's count).
 //!
-//! Before a try the sender claims the mail by moving its `next_attempt_at` forward by [`LEASE`] with a
+//! Before a try the sender claims the mail by moving its `next_attempt_at` forward by `LEASE` with a
 //! conditional update, so two services sharing a database never try the same mail at once. A
 //! service that dies after the server accepted a mail and before `sent_at` was written sends it
 //! again after the lease, with the same Message-ID, which lets the receiving side tell it is the

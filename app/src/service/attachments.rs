@@ -5,7 +5,7 @@
 //! is a member of the object's group and that the object may take a file now; the adapter then
 //! streams the file into the store, durably; [`attach`] records the event that names it. A refused
 //! upload is referenced by nothing. Who may read the object may read its files, checked against
-//! their SHA-256 ([`file`]); only its group's members add and remove them, while the domain says
+//! their SHA-256 (`file`); only its group's members add and remove them, while the domain says
 //! the object may change.
 
 use bytes::Bytes;
@@ -26,8 +26,11 @@ use crate::store::Position;
 /// The object a file is attached to.
 #[derive(Clone, Copy, Debug)]
 pub enum Target {
+    /// An application (見積書, 規約, 名簿, 事業計画の資料), while its group may edit it.
     Application(ApplicationId),
+    /// A grant's settlement report (領収書, 活動写真), before it is submitted or while returned.
     Report(GrantId),
+    /// A change request of a grant (a quote for the new plan), while it awaits staff.
     Change(GrantId, ChangeRequestId),
 }
 
@@ -35,7 +38,9 @@ pub enum Target {
 /// whether an activity photo is public. Other objects' files say neither.
 #[derive(Debug, Default)]
 pub struct Marks {
+    /// The receipt number of the saved expense line a receipt proves; `None` for no line.
     pub receipt_number: Option<String>,
+    /// Whether the group lets the public see this activity photo on the awarded project.
     pub public: bool,
 }
 

@@ -448,7 +448,7 @@ where
     }
 
     /// The current state of an aggregate, or `None` if it has no events (from the read cache,
-    /// brought up to date from the log, where the store keeps one: [`Store::with_read_cache`]).
+    /// brought up to date from the log, where the store keeps one: `Store::with_read_cache`).
     pub async fn load(
         &self,
         id: impl std::fmt::Display,

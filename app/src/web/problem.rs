@@ -10,8 +10,11 @@ use crate::service::ServiceError;
 /// in Japanese and the fields it names.
 #[derive(Clone, Debug)]
 pub struct Problem {
+    /// The status the page answers with (the API's for the same refusal).
     pub status: StatusCode,
+    /// The rule's code (`application.title_too_long`), as the API names it.
     pub code: String,
+    /// The rule in Japanese, as the page shows it.
     pub detail_ja: String,
     /// The input field the rule names, if any.
     pub field: Option<String>,

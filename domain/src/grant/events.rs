@@ -307,7 +307,7 @@ pub enum GrantEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
-    /// 中止・廃止: the group asks to stop the project (see [`super::discontinuation`]).
+    /// 中止・廃止: the group asks to stop the project (see `super::discontinuation`).
     DiscontinuationRequested {
         /// The group's reason for stopping the project.
         reason: String,

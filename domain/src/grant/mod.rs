@@ -34,7 +34,7 @@
 //!   finalisation is due 30 days after the review day (JST); so is a refund ordered by cancellation.
 //! - "Paid" in the rules is the money the group holds: payments less refunds received ([`Grant::net_paid`]).
 //!   `paid_total` stays the gross sum of payments made.
-//! - 中止・廃止 (discontinuation): see [`discontinuation`]; an approved discontinuation moves the
+//! - 中止・廃止 (discontinuation): see `discontinuation`; an approved discontinuation moves the
 //!   completion deadline to the approval day and the grant settles on its report as in rule 9.
 //! - Rule 10: a cancellation's refund order replaces any refund outstanding; refunds after a cancellation
 //!   are recorded, and the grant stays cancelled.

@@ -1,11 +1,11 @@
 //! Auditors (and staff), read-only: the event log in global order with filters and the hash chain's
-//! verification ([`log`], `/audit`), one aggregate's history as a timeline ([`stream`],
+//! verification (`log`, `/audit`), one aggregate's history as a timeline (`stream`,
 //! `/audit/streams/{type}/{id}`), and an application with its grant as they stood at a chosen
-//! instant ([`as_of`], `/audit/as-of`).
+//! instant (`as_of`, `/audit/as-of`).
 //!
 //! Every page reads the auditors' use cases (`service::audit`) as the signed-in user, who must be
 //! an auditor or staff. Events are summarised in Japanese from the domain's typed event: its kind
-//! and a few amounts, dates and reasons ([`facts`]); names, addresses, e-mail addresses and phone
+//! and a few amounts, dates and reasons (`facts`); names, addresses, e-mail addresses and phone
 //! numbers are never shown.
 
 mod as_of;
@@ -22,6 +22,7 @@ use crate::service::audit::Audited;
 use crate::store::ActorRole;
 use crate::web::{view, Web};
 
+/// The auditors' pages: the log, a stream's timeline and the state as of an instant.
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/audit", get(log::log))
