@@ -28,7 +28,6 @@ use time::format_description::well_known::Rfc3339;
 use time::UtcOffset;
 
 use crate::canonical;
-use crate::checkpoint;
 use crate::error::ProjectionError;
 use crate::event_log::{self, Decode, LogCursor, LoggedEvent};
 use crate::pool::{LogPool, Tx};
@@ -368,8 +367,10 @@ pub async fn verify_signed(
     pool: &LogPool,
     trusted: &[VerifyingKey],
 ) -> Result<Verification, ProjectionError> {
-    let head = checkpoint::current(pool, NAME).await?;
+    // The heads first: each was signed over links already written, so the chain read next covers
+    // every one of them, however far it has moved on meanwhile.
     let heads = crate::merkle_store::all_heads(pool).await?;
+    let (head, last_link) = chained(pool).await?;
     let mut signatures_checked = 0;
     if !trusted.is_empty() {
         for signed in &heads {
@@ -393,7 +394,7 @@ pub async fn verify_signed(
         }
     }
     let roots = crate::merkle_store::roots_of(&heads)?;
-    let mut links = Links::new(pool);
+    let mut links = Links::new(pool, last_link);
     let mut events = Events::new(pool, head);
     let mut previous = GENESIS.to_owned();
     let mut frontier = Frontier::default();
@@ -515,20 +516,42 @@ struct Link {
     previous_hash: String,
 }
 
-/// The stored links in chain order, a page at a time.
+/// The chain's checkpoint and its last link, read in one statement (one snapshot): the links and
+/// the checkpoint are written in one transaction, so these links are exactly the events up to the
+/// checkpoint. Read apart, a chain step committed in between would leave a link with no event
+/// read for it, which the verification would take for a deleted event.
+async fn chained(pool: &LogPool) -> Result<(LogCursor, i64), ProjectionError> {
+    let sql = "SELECT (SELECT transaction_id FROM projection_checkpoints WHERE name = $1), \
+               (SELECT position FROM projection_checkpoints WHERE name = $1), \
+               (SELECT max(link) FROM audit_chain)";
+    let row: (Option<i64>, Option<i64>, Option<i64>) =
+        crate::on_pool!(pool, pool => sqlx::query_as(sql).bind(NAME).fetch_one(pool).await?);
+    let head = match row {
+        (Some(transaction_id), Some(position), _) => LogCursor {
+            transaction_id,
+            position,
+        },
+        _ => LogCursor::START,
+    };
+    Ok((head, row.2.unwrap_or(0)))
+}
+
+/// The stored links in chain order up to `last`, a page at a time.
 struct Links<'p> {
     pool: &'p LogPool,
     buffer: VecDeque<Link>,
     after: i64,
+    last: i64,
     done: bool,
 }
 
 impl<'p> Links<'p> {
-    fn new(pool: &'p LogPool) -> Self {
+    fn new(pool: &'p LogPool, last: i64) -> Self {
         Links {
             pool,
             buffer: VecDeque::new(),
             after: 0,
+            last,
             done: false,
         }
     }
@@ -536,9 +559,14 @@ impl<'p> Links<'p> {
     async fn next(&mut self) -> Result<Option<Link>, ProjectionError> {
         if self.buffer.is_empty() && !self.done {
             let sql = "SELECT link, position, hash, previous_hash, chain_version FROM audit_chain \
-                       WHERE link > $1 ORDER BY link LIMIT $2";
+                       WHERE link > $1 AND link <= $3 ORDER BY link LIMIT $2";
             let rows: Vec<Link> = crate::on_pool!(self.pool, pool => {
-                let rows = sqlx::query(sql).bind(self.after).bind(PAGE).fetch_all(pool).await?;
+                let rows = sqlx::query(sql)
+                    .bind(self.after)
+                    .bind(PAGE)
+                    .bind(self.last)
+                    .fetch_all(pool)
+                    .await?;
                 rows.iter()
                     .map(|row| -> Result<Link, sqlx::Error> {
                         Ok(Link {

@@ -448,3 +448,42 @@ async fn sqlite() {
 async fn postgres() {
     the_log_verifies_without_the_database(Backend::Postgres).await;
 }
+
+/// The verification never takes the chain moving on for tampering: while groups register (each
+/// chained and signed as it lands), every verification of the database is clean.
+async fn verified_while_the_chain_moves(backend: Backend) {
+    let app = app(backend).await;
+    let pool: LogPool = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap()
+        .clone();
+    let member = app.applicant("writer@example.jp").await;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let writing = async {
+        for n in 0..40 {
+            app.register_group(&member, &format!("団体{n}")).await;
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let checking = async {
+        let mut verified = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let verification = grants_projections::verify(&pool).await.unwrap();
+            assert!(verification.ok, "{verification:?}");
+            verified += 1;
+        }
+        verified
+    };
+    let ((), verified) = tokio::join!(writing, checking);
+    assert!(verified > 1, "the verification ran while the chain moved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verification_while_the_chain_moves_is_clean_sqlite() {
+    verified_while_the_chain_moves(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verification_while_the_chain_moves_is_clean_postgres() {
+    verified_while_the_chain_moves(Backend::Postgres).await;
+}
