@@ -151,5 +151,30 @@ on_both_backends!(
             assert!(!ja.is_ascii(), "{ja}");
             assert!(!refused.body["detail_en"].as_str().unwrap().is_empty());
         }
+
+        // Several at once: every one is named, the stream type first (as each alone is).
+        let refused = app
+            .send(
+                Method::GET,
+                "/api/v1/audit/events?aggregate_type=invoice&from=yesterday&until=never",
+                Some(&auditor),
+                None,
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+        assert_eq!(refused.body["field"], "aggregate_type");
+        assert_eq!(refused.body["code"], "audit.unknown_aggregate_type");
+        let fields: Vec<&str> = refused.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|error| error["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["aggregate_type", "from", "until"],
+            "{:?}",
+            refused.body
+        );
     }
 );

@@ -108,6 +108,15 @@ on_both_backends!(
         assert_eq!(bad.status, 422);
         assert!(bad.html.contains("id=\"e-from\""));
         assert_eq!(bad.input("from").as_deref(), Some("きのう"));
+        // Every field's rule at once, each beside its field, and what was typed kept.
+        let both = auditor
+            .get("/audit?aggregate_type=invoice&from=きのう&until=あした")
+            .await;
+        assert_eq!(both.status, 422);
+        for field in ["aggregate_type", "from", "until"] {
+            assert!(both.html.contains(&format!("id=\"e-{field}\"")), "{field}");
+        }
+        assert_eq!(both.input("until").as_deref(), Some("あした"));
 
         // By stream id: the application's timeline, in Japanese, in JST, with the roles.
         let timeline = auditor

@@ -4,10 +4,9 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use grants_domain::ApplicationId;
+use grants_domain::{ApplicationId, FieldRefusal};
 use grants_projections::event_log::LogFilter;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
@@ -63,26 +62,21 @@ pub struct Page {
 impl Page {
     /// The filter the query asks for; a value that cannot be one is a 422 naming its parameter.
     fn filter(&self) -> Result<LogFilter, ApiError> {
-        let from = instant("from", &self.from)?;
-        let until = instant("until", &self.until)?;
+        let from = instant("from", &self.from);
+        let until = instant("until", &self.until);
         service::filter(self.aggregate_type.as_deref(), from, until)
     }
 }
 
 /// A query's instant (RFC 3339 with an offset); blank is none.
-fn instant(
-    field: &'static str,
-    value: &Option<String>,
-) -> Result<Option<OffsetDateTime>, ApiError> {
+fn instant(field: &'static str, value: &Option<String>) -> service::AskedInstant {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) => crate::audit::parse_instant(text).map(Some).ok_or_else(|| {
-            ApiError::invalid(
-                "audit.invalid_instant",
-                format!("{field} は RFC 3339 形式の日時で指定してください（例 2026-06-01T09:00:00+09:00）"),
-                format!("{field} must be an RFC 3339 instant with an offset, e.g. 2026-06-01T09:00:00+09:00"),
-            )
-            .with_field(field)
+        Some(text) => crate::audit::parse_instant(text).map(Some).ok_or_else(|| FieldRefusal {
+            field: Some(field),
+            code: "audit.invalid_instant",
+            message_ja: format!("{field} は RFC 3339 形式の日時で指定してください（例 2026-06-01T09:00:00+09:00）"),
+            message_en: format!("{field} must be an RFC 3339 instant with an offset, e.g. 2026-06-01T09:00:00+09:00"),
         }),
     }
 }

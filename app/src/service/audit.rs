@@ -11,7 +11,9 @@ use grants_domain::grant::GrantEvent;
 use grants_domain::group::{GroupEvent, PublicGroupEvent};
 use grants_domain::review::ReviewEvent;
 use grants_domain::round::RoundEvent;
-use grants_domain::{Application, ApplicationId, Grant, Group, GroupId, Review, Round};
+use grants_domain::{
+    Application, ApplicationId, FieldRefusal, Grant, Group, GroupId, Review, Round,
+};
 use grants_projections::audit_chain::{hashes_between, Verification};
 use grants_projections::event_log::{read_page, read_stream, LogFilter};
 use grants_projections::typed::decode;
@@ -47,34 +49,50 @@ pub struct Chained {
     pub hash: Option<String>,
 }
 
+/// An instant as an adapter read it from the caller's text: none, one, or why the text is not one
+/// (each adapter reads its own format; the refusal names the field).
+pub type AskedInstant = Result<Option<OffsetDateTime>, FieldRefusal>;
+
 /// The log's filter from what the caller asked: a stream type the log has, and a range of commit
-/// instants that does not run backwards; each refusal names its parameter.
+/// instants that does not run backwards. Every refusal is named at once, each with its parameter.
 pub fn filter(
     aggregate_type: Option<&str>,
-    from: Option<OffsetDateTime>,
-    until: Option<OffsetDateTime>,
+    from: AskedInstant,
+    until: AskedInstant,
 ) -> Result<LogFilter, ServiceError> {
+    let mut found = Vec::new();
     let aggregate_type = match aggregate_type.map(str::trim) {
         None | Some("") => None,
         Some(kind) if STREAM_TYPES.contains(&kind) => Some(kind.to_owned()),
         Some(_) => {
-            return Err(ServiceError::invalid(
-                "audit.unknown_aggregate_type",
-                "対象の種類は round, application, review, grant, group, account のいずれかで指定してください",
-                "aggregate_type must be one of round, application, review, grant, group, account",
-            )
-            .with_field("aggregate_type"))
+            found.push(FieldRefusal {
+                field: Some("aggregate_type"),
+                code: "audit.unknown_aggregate_type",
+                message_ja: "対象の種類は round, application, review, grant, group, account のいずれかで指定してください".into(),
+                message_en: "aggregate_type must be one of round, application, review, grant, group, account".into(),
+            });
+            None
         }
     };
+    let mut read = |asked: AskedInstant| {
+        asked.unwrap_or_else(|refusal| {
+            found.push(refusal);
+            None
+        })
+    };
+    let (from, until) = (read(from), read(until));
     if let (Some(from), Some(until)) = (from, until) {
         if until < from {
-            return Err(ServiceError::invalid(
-                "audit.range_reversed",
-                "until は from より後の日時で指定してください",
-                "until must not be before from",
-            )
-            .with_field("until"));
+            found.push(FieldRefusal {
+                field: Some("until"),
+                code: "audit.range_reversed",
+                message_ja: "until は from より後の日時で指定してください".into(),
+                message_en: "until must not be before from".into(),
+            });
         }
+    }
+    if !found.is_empty() {
+        return Err(ServiceError::invalid_fields(&found));
     }
     Ok(LogFilter {
         aggregate_type,

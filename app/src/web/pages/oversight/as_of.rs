@@ -5,6 +5,8 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use cqrs_es::Aggregate;
+use grants_domain::{Application, Grant};
 use maud::html;
 use serde::Deserialize;
 
@@ -46,7 +48,7 @@ fn facts_of(found: &AsOfRead) -> maud::Markup {
             @if let Some(reason) = &application.returned_reason { dt { "差戻しの理由" } dd { (reason) } }
             @if let Some(reason) = &application.closing_reason { dt { "理由" } dd { (reason) } }
         }
-        p { a href=(stream_path("application", &application.id.to_string())) { "この申請の履歴" } }
+        p { a href=(stream_path(Application::TYPE, &application.id.to_string())) { "この申請の履歴" } }
         h2 { "交付" }
         @match &found.grant {
             None => p { "この時点では交付決定されていません。" },
@@ -61,7 +63,7 @@ fn facts_of(found: &AsOfRead) -> maud::Markup {
                     dt { "返還額" } dd { (grant.refund_due) }
                     dt { "支払残額" } dd { (grant.payable) }
                 }
-                p { a href=(stream_path("grant", &grant.grant_id.to_string())) { "この交付の履歴" } }
+                p { a href=(stream_path(Grant::TYPE, &grant.grant_id.to_string())) { "この交付の履歴" } }
             }
         }
     }

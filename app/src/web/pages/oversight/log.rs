@@ -7,14 +7,14 @@
 
 use axum::extract::{Query, State};
 use axum::response::Response;
+use grants_domain::FieldRefusal;
 use maud::html;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{aggregate_label, short_hash, stream_path, summary, verification_box, AGGREGATE_TYPES};
+use super::{aggregate_label, short_hash, stream_path, summary, verification_box};
 use crate::policy::Overseer;
-use crate::service::audit::{self, Audited};
-use crate::service::ErrorKind;
+use crate::service::audit::{self, AskedInstant, Audited};
 use crate::web::form::{Errors, FormData, FormState};
 use crate::web::pages::{login_then, read_failed, redirect};
 use crate::web::problem::Problem;
@@ -101,20 +101,31 @@ pub(super) async fn log(
             return redirect(&stream_path(aggregate_type, aggregate_id));
         }
     }
-    let mut range = [None, None];
-    for (n, (name, field)) in [("from", &filter.from), ("until", &filter.until)]
-        .into_iter()
-        .enumerate()
-    {
-        let value = Filter::value(field);
-        if !value.is_empty() {
-            range[n] = jst_local(value);
-            if range[n].is_none() {
-                errors.add(Some(name), NOT_A_TIME);
-            }
+    let instant = |name: &'static str, field: &Option<String>| -> AskedInstant {
+        match Filter::value(field) {
+            "" => Ok(None),
+            value => jst_local(value).map(Some).ok_or_else(|| FieldRefusal {
+                field: Some(name),
+                code: "audit.invalid_instant",
+                message_ja: NOT_A_TIME.into(),
+                message_en: format!(
+                    "{name} must be a date and time such as 2026-06-01T09:00 (JST)"
+                ),
+            }),
         }
-    }
-    let [from, until] = range;
+    };
+    // Every field's refusal at once: the stream type's, the instants' and the range's.
+    let asked = match audit::filter(
+        Some(aggregate_type),
+        instant("from", &filter.from),
+        instant("until", &filter.until),
+    ) {
+        Ok(asked) => Some(asked),
+        Err(error) => {
+            errors.problem(&Problem::from(error), &["aggregate_type", "from", "until"]);
+            None
+        }
+    };
     let after = Filter::value(&filter.after)
         .parse::<i64>()
         .unwrap_or(0)
@@ -136,25 +147,21 @@ pub(super) async fn log(
     let mut shown: Vec<Audited> = Vec::new();
     // With an unreadable filter nothing is asked, and there is nothing to go on to.
     let mut at_end = true;
-    if errors.is_empty() {
-        let page = async {
-            let filter = audit::filter(Some(aggregate_type), from, until)?;
-            audit::events(state, &overseer, after, PAGE as i64, &filter).await
-        };
-        match page.await {
+    let asked = asked.filter(|_| errors.is_empty());
+    if let Some(asked) = &asked {
+        match audit::events(state, &overseer, after, PAGE as i64, asked).await {
             Ok(page) => {
                 at_end = page.len() < PAGE;
                 shown = page.into_iter().map(Audited::of).collect();
-            }
-            Err(error) if error.kind == ErrorKind::Invalid => {
-                errors.problem(&Problem::from(error), &["aggregate_type", "from", "until"]);
             }
             Err(error) => return read_failed(&visitor, &Problem::from(error), "/audit"),
         }
     }
     let next = shown.last().map_or(after, |event| event.position);
     let state = FormState::new(filter.form_values()).with_errors(errors);
-    let filtered = !aggregate_type.is_empty() || from.is_some() || until.is_some();
+    let filtered = asked.as_ref().is_some_and(|asked| {
+        asked.aggregate_type.is_some() || asked.from.is_some() || asked.until.is_some()
+    });
     let body = html! {
         (verification_box(&verification))
         p { a href="/audit/as-of" { "ある時点の申請・交付の状態を見る" } }
@@ -166,8 +173,8 @@ pub(super) async fn log(
                 @if let Some(error) = state.errors.field("aggregate_type") { p.error id="e-aggregate_type" { (error) } }
                 select #f-aggregate_type name="aggregate_type" aria-describedby=[state.errors.field("aggregate_type").map(|_| "e-aggregate_type")] {
                     option value="" { "すべて" }
-                    @for (code, label) in AGGREGATE_TYPES {
-                        option value=(code) selected[code == aggregate_type] { (label) }
+                    @for code in audit::STREAM_TYPES {
+                        option value=(code) selected[code == aggregate_type] { (aggregate_label(code)) }
                     }
                 }
             }

@@ -4,8 +4,10 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use cqrs_es::Aggregate;
 use grants_domain::application::ApplicationEvent;
 use grants_domain::grant::GrantEvent;
+use grants_domain::{Application, Grant};
 use maud::{html, Markup};
 
 use super::{aggregate_label, short_hash, stamp, stream_path, summary};
@@ -85,7 +87,7 @@ pub(super) async fn stream(
     // For an application: itself and its grant; for a grant: its application.
     let (decided_for, awarded) = linked(&events);
     let application_id = match aggregate_type.as_str() {
-        "application" => aggregate_id.clone(),
+        Application::TYPE => aggregate_id.clone(),
         _ => decided_for.unwrap_or_default(),
     };
     let grant_id = awarded.unwrap_or_default();
@@ -100,11 +102,11 @@ pub(super) async fn stream(
             dt { "ID" } dd { code { (aggregate_id) } }
             dt { "イベント数" } dd { (events.len()) "件" }
         }
-        @if aggregate_type == "grant" && !application_id.is_empty() {
-            p { a href=(stream_path("application", &application_id)) { "この交付の申請の履歴" } }
+        @if aggregate_type == Grant::TYPE && !application_id.is_empty() {
+            p { a href=(stream_path(Application::TYPE, &application_id)) { "この交付の申請の履歴" } }
         }
         @if !grant_id.is_empty() {
-            p { a href=(stream_path("grant", &grant_id)) { "この申請の交付（交付決定後）の履歴" } }
+            p { a href=(stream_path(Grant::TYPE, &grant_id)) { "この申請の交付（交付決定後）の履歴" } }
         }
         @if !application_id.is_empty() {
             h2 { "ある時点の状態" }
