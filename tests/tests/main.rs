@@ -62,6 +62,7 @@ mod snapshots;
 mod staff_lists;
 mod staff_search;
 mod store;
+mod store_repository;
 mod totp;
 mod two_instances;
 mod verifiable_log;

@@ -12,13 +12,13 @@
 
 pub mod attempt;
 pub mod metadata;
+pub mod postgres_log;
 pub mod sealing;
 
 use std::sync::Arc;
 
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
-use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
 
 use crate::db::Database;
@@ -29,6 +29,7 @@ use grants_domain::group::Group;
 use grants_domain::{Application, Grant, Review, Round};
 use grants_projections::WriteGate;
 pub use metadata::{ActorRole, CommandMetadata};
+use postgres_log::PostgresLog;
 use sealing::Sealing;
 
 /// The event stores of every aggregate.
@@ -157,7 +158,7 @@ pub struct Executed<A: Aggregate> {
 
 enum Backend<A: Aggregate> {
     Sqlite(PersistedEventStore<Sealing<SqliteEventRepository>, A>),
-    Postgres(PersistedEventStore<Sealing<PostgresEventRepository>, A>),
+    Postgres(PersistedEventStore<Sealing<PostgresLog>, A>),
 }
 
 /// The event store of one aggregate type.
@@ -173,7 +174,7 @@ pub struct Store<A: Aggregate> {
 /// handle on the same pool).
 enum Reader {
     Sqlite(Sealing<SqliteEventRepository>),
-    Postgres(Sealing<PostgresEventRepository>),
+    Postgres(Sealing<PostgresLog>),
 }
 
 /// At most this many aggregates in a read cache; a full cache is emptied.
@@ -258,11 +259,8 @@ where
                 .with_upcasters(upcasters),
             ),
             Database::Postgres(pool) => Backend::Postgres(
-                store(
-                    Sealing::new(PostgresEventRepository::new(pool.clone()), keys),
-                    sourcing,
-                )
-                .with_upcasters(upcasters),
+                store(Sealing::new(PostgresLog::new(pool.clone()), keys), sourcing)
+                    .with_upcasters(upcasters),
             ),
         };
         Arc::new(Store {
@@ -290,10 +288,9 @@ where
             Database::Sqlite(pool) => {
                 Reader::Sqlite(Sealing::new(SqliteEventRepository::new(pool.clone()), keys))
             }
-            Database::Postgres(pool) => Reader::Postgres(Sealing::new(
-                PostgresEventRepository::new(pool.clone()),
-                keys,
-            )),
+            Database::Postgres(pool) => {
+                Reader::Postgres(Sealing::new(PostgresLog::new(pool.clone()), keys))
+            }
         };
         store.read_cache = Some(ReadCache {
             reader,
@@ -379,18 +376,30 @@ where
                 Some(loaded) => loaded.context,
                 None => self.load_for_command(&id).await?.context,
             };
-            let outcome = match &self.backend {
+            let (outcome, appended) = match &self.backend {
                 Backend::Sqlite(store) => {
                     let _turn = self.gate.enter().await;
-                    execute_once(store, context, command.clone(), recorded.clone()).await
+                    let outcome =
+                        execute_once(store, context, command.clone(), recorded.clone()).await;
+                    (outcome, None)
                 }
                 Backend::Postgres(store) => {
-                    execute_once(store, context, command.clone(), recorded.clone()).await
+                    postgres_log::capture_position(execute_once(
+                        store,
+                        context,
+                        command.clone(),
+                        recorded.clone(),
+                    ))
+                    .await
                 }
             };
             match outcome {
                 Ok((state, events)) => {
-                    let position = self.last_position(&id).await?;
+                    // PostgreSQL's append answers its position; SQLite's is asked (no round trip).
+                    let position = match appended {
+                        Some(position) => position,
+                        None => self.last_position(&id).await?,
+                    };
                     return Ok(Executed {
                         state,
                         events,

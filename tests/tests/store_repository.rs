@@ -1,0 +1,153 @@
+//! The service's PostgreSQL event repository (`grants_app::store::postgres_log`, issue 20) and
+//! postgres-es's on the same tables: each reads what the other wrote, events and snapshots, with
+//! the same stored text; a lost race and a moved snapshot are refused and leave nothing behind;
+//! and the position the append answers is the log's.
+
+use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
+use grants_app::db::Database;
+use grants_app::store::postgres_log::{capture_position, PostgresLog};
+use grants_domain::Review;
+use postgres_es::PostgresEventRepository;
+use serde_json::json;
+
+fn event(id: &str, sequence: usize, note: &str) -> SerializedEvent {
+    SerializedEvent::new(
+        id.to_owned(),
+        sequence,
+        "review".to_owned(),
+        "ScoresSaved".to_owned(),
+        "1.0".to_owned(),
+        // Keys out of order and a nested object: the stored text is jsonb's, whoever writes it.
+        json!({"ScoresSaved": {"z": note, "a": [1, 2, {"y": true, "b": null}]}}),
+        json!({"request_id": note, "actor_role": "reviewer"}),
+    )
+}
+
+async fn stored_text(pool: &sqlx::PgPool, id: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT payload::text, metadata::text FROM events
+          WHERE aggregate_type = 'review' AND aggregate_id = $1 ORDER BY sequence",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_repository_reads_what_the_other_wrote() {
+    let (url, _dir) = grants_tests::fresh_database(grants_tests::Backend::Postgres).await;
+    let db = Database::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let Database::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let ours = PostgresLog::new(pool.clone());
+    let theirs = PostgresEventRepository::new(pool.clone());
+
+    // Given two events appended by ours in one statement, when postgres-es reads the stream,
+    // then it reads them as written, and the append answered the last one's position.
+    let a = "0190a000-0000-7000-8000-00000000aa01";
+    let written = vec![event(a, 1, "one"), event(a, 2, "two")];
+    let (done, position) = capture_position(ours.persist::<Review>(&written, None)).await;
+    done.unwrap();
+    let last: i64 = sqlx::query_scalar("SELECT max(position) FROM events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(position, Some(last));
+    assert_eq!(theirs.get_events::<Review>(a).await.unwrap(), written);
+
+    // Given a third event appended by postgres-es, ours reads all three and the one after 2.
+    let third = event(a, 3, "three");
+    theirs
+        .persist::<Review>(std::slice::from_ref(&third), None)
+        .await
+        .unwrap();
+    let all = ours.get_events::<Review>(a).await.unwrap();
+    assert_eq!(all, [written.clone(), vec![third.clone()]].concat());
+    assert_eq!(
+        ours.get_last_events::<Review>(a, 2).await.unwrap(),
+        vec![third]
+    );
+    assert!(ours
+        .get_last_events::<Review>(a, 3)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The stored text is the same whichever wrote it.
+    let b = "0190a000-0000-7000-8000-00000000bb01";
+    theirs
+        .persist::<Review>(&[event(b, 1, "one"), event(b, 2, "two")], None)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored_text(pool, a).await[..2],
+        stored_text(pool, b).await[..]
+    );
+
+    // A lost race: a sequence already taken is refused as one, and none of the batch is written.
+    let raced = ours
+        .persist::<Review>(&[event(a, 4, "four"), event(a, 3, "again")], None)
+        .await;
+    assert!(
+        matches!(raced, Err(PersistenceError::OptimisticLockError)),
+        "{raced:?}"
+    );
+    assert_eq!(stored_text(pool, a).await.len(), 3);
+
+    // Snapshots: ours writes the first, postgres-es reads it; postgres-es moves it, ours reads that.
+    let c = "0190a000-0000-7000-8000-00000000cc01";
+    let state = |n: i64| json!({"saved": n});
+    ours.persist::<Review>(&[event(c, 1, "one")], Some((c.to_owned(), state(1), 1)))
+        .await
+        .unwrap();
+    let snapshot = theirs.get_snapshot::<Review>(c).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            snapshot.aggregate,
+            snapshot.current_sequence,
+            snapshot.current_snapshot
+        ),
+        (state(1), 1, 1)
+    );
+    theirs
+        .persist::<Review>(&[event(c, 2, "two")], Some((c.to_owned(), state(2), 2)))
+        .await
+        .unwrap();
+    let snapshot = ours.get_snapshot::<Review>(c).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            snapshot.aggregate,
+            snapshot.current_sequence,
+            snapshot.current_snapshot
+        ),
+        (state(2), 2, 2)
+    );
+    let (done, position) = capture_position(
+        ours.persist::<Review>(&[event(c, 3, "three")], Some((c.to_owned(), state(3), 3))),
+    )
+    .await;
+    done.unwrap();
+    assert!(position.is_some());
+    assert_eq!(
+        theirs
+            .get_snapshot::<Review>(c)
+            .await
+            .unwrap()
+            .unwrap()
+            .aggregate,
+        state(3)
+    );
+
+    // A snapshot that moved meanwhile (a stale count) refuses the commit and rolls the events back.
+    let stale = ours
+        .persist::<Review>(&[event(c, 4, "four")], Some((c.to_owned(), state(4), 3)))
+        .await;
+    assert!(
+        matches!(stale, Err(PersistenceError::OptimisticLockError)),
+        "{stale:?}"
+    );
+    assert_eq!(stored_text(pool, c).await.len(), 3);
+}
