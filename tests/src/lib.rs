@@ -119,8 +119,16 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeC
 /// A second instance of the service on `first`'s database (and its store of files), with its own
 /// caches, listener and background processes, as a second server behind a load balancer would be.
 pub async fn spawn_second_instance(first: &TestApp) -> TestApp {
+    spawn_second_instance_with(first, |_| {}).await
+}
+
+/// [`spawn_second_instance`] with settings changed by `configure` (as the first's were).
+pub async fn spawn_second_instance_with(
+    first: &TestApp,
+    configure: impl FnOnce(&mut ServeConfig),
+) -> TestApp {
     let attachments_dir = tempfile::tempdir().expect("a temporary directory");
-    let config = ServeConfig {
+    let mut config = ServeConfig {
         database: DatabaseConfig {
             database_url: first.database_url.clone(),
         },
@@ -141,6 +149,7 @@ pub async fn spawn_second_instance(first: &TestApp) -> TestApp {
         require_staff_totp: false,
         totp: totp_config(&first.database_url),
     };
+    configure(&mut config);
     let app = Application::build(&config)
         .await
         .expect("the second instance starts");

@@ -16,7 +16,7 @@ use serde_json::json;
 const SUBJECT: &str = "メールアドレスの確認";
 
 /// Every verification token mailed to `address`.
-fn tokens_to(address: &str) -> Vec<String> {
+pub(crate) fn tokens_to(address: &str) -> Vec<String> {
     mails_to(address)
         .iter()
         .filter(|mail| {
@@ -32,7 +32,7 @@ fn tokens_to(address: &str) -> Vec<String> {
         .collect()
 }
 
-async fn verify(app: &TestApp, token: &str) -> grants_tests::Answer {
+pub(crate) async fn verify(app: &TestApp, token: &str) -> grants_tests::Answer {
     app.post_json("/api/v1/email-verifications", &json!({"token": token}))
         .await
 }

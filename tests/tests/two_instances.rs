@@ -1,11 +1,18 @@
 //! Two instances of the service on one database, each with its own in-memory caches (issue 20):
-//! a sign-out on one is refused on the other at once, and the budget and an Idempotency-Key hold
-//! when the racing requests are spread over both.
+//! a sign-out on one is refused on the other at once, an account's verification on one is seen by
+//! the other's next read, and the budget and an Idempotency-Key hold when the racing requests are
+//! spread over both.
 
 use std::collections::HashMap;
 
 use grants_tests::scenario::{fiscal_year_end, form, step_up_round};
-use grants_tests::{on_both_backends, spawn_second_instance, TestApp};
+use grants_tests::smtp::{fresh_address, sink, wait_for_mails};
+use grants_tests::{
+    on_both_backends, spawn_app_with, spawn_second_instance, spawn_second_instance_with, Backend,
+    TestApp,
+};
+
+use crate::email_verification::{tokens_to, verify};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -201,3 +208,49 @@ on_both_backends!(
         assert_eq!(a.1, b.1, "both copies get the one answer");
     }
 );
+
+/// The accounts read from memory (`Store::with_read_cache`: an account the outbox addresses, the
+/// verification a submission requires) are brought up to date from the log on every read: the
+/// second instance refuses a submission for an unverified address (its copy now holds the account),
+/// the address is verified on the first, and the second accepts the submission at once.
+async fn an_account_in_memory_sees_a_verification_made_on_the_other_instance(backend: Backend) {
+    let (port, _) = sink();
+    let verified = |config: &mut grants_app::config::ServeConfig| {
+        config.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        config.require_verified_email = true;
+    };
+    let first = spawn_app_with(backend, verified).await;
+    let second = spawn_second_instance_with(&first, verified).await;
+    both_listening(&first).await;
+    let cast = first.cast(0).await;
+    let round = first
+        .open_round(&cast, &step_up_round(1_000_000, time::Duration::hours(1)))
+        .await;
+    let address = fresh_address("cached");
+    let member = first.applicant(&address).await;
+    wait_for_mails(&address, 1).await;
+    let [token] = tokens_to(&address).try_into().expect("one link");
+    let group = second.register_group(&member, "みどりの会").await;
+    let id = second
+        .draft(&member, &round, &group, &form(200_000, 0, 200_000))
+        .await;
+    let submit = format!("/api/v1/applications/{id}/submit");
+    let refused = second
+        .send(Method::POST, &submit, Some(&member), None)
+        .await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(refused.body["code"], "account.email_unverified");
+
+    assert_eq!(verify(&first, &token).await.status, 204);
+    second.call(Method::POST, &submit, &member, None, 200).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_in_memory_sees_a_verification_made_on_the_other_instance_sqlite() {
+    an_account_in_memory_sees_a_verification_made_on_the_other_instance(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_in_memory_sees_a_verification_made_on_the_other_instance_postgres() {
+    an_account_in_memory_sees_a_verification_made_on_the_other_instance(Backend::Postgres).await;
+}

@@ -22,7 +22,7 @@
 //!
 //! `mail/sender.rs` delivers them with every other mail.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::time::Duration;
 
@@ -33,7 +33,7 @@ use grants_domain::reminder::{
 use grants_domain::{Application, ApplicationId, Grant, GrantId, Round, RoundId};
 use grants_projections::{checkpoint, EventLog, LogCursor, LoggedEvent, Tx};
 use sqlx::Row;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use super::outbox::{found, mail_about, mail_domain, store, MailKey};
 use super::templates::News;
@@ -129,8 +129,9 @@ async fn follow(
     }
     // Read every state first, then write: the transaction stays short.
     let mut drafts = Vec::new();
+    let mut closing = HashMap::new();
     for id in applications {
-        drafts.push((id, application_draft(state, id).await?));
+        drafts.push((id, application_draft(state, id, &mut closing).await?));
     }
     let mut grant_rows = Vec::new();
     for id in grants {
@@ -170,10 +171,13 @@ async fn follow(
     Ok(true)
 }
 
-/// The draft deadline of application `id`, if it is a draft of a round that exists.
+/// The draft deadline of application `id`, if it is a draft of a round that exists. `closing`
+/// holds the closing instants of the rounds this batch has read already (a batch under load holds
+/// many drafts of one round: one read of it, not one per draft).
 async fn application_draft(
     state: &AppState,
     id: ApplicationId,
+    closing: &mut HashMap<RoundId, Option<OffsetDateTime>>,
 ) -> anyhow::Result<Option<Deadline>> {
     let Some(application) = found(existing(&state.stores.applications, id).await)? else {
         return Ok(None);
@@ -182,21 +186,24 @@ async fn application_draft(
         return Ok(None);
     };
     let round_id = application.round_id();
-    let Some(round) = found(existing(&state.stores.rounds, round_id).await)? else {
+    let closes_at = match closing.get(&round_id) {
+        Some(closes_at) => *closes_at,
+        None => {
+            let round = found(existing(&state.stores.rounds, round_id).await)?;
+            let closes_at = round.and_then(|round| round.settings.map(|s| s.closes_at));
+            *closing.entry(round_id).or_insert(closes_at)
+        }
+    };
+    let Some(closes_at) = closes_at else {
         return Ok(None);
     };
-    let Some(settings) = round.settings.as_ref() else {
-        return Ok(None);
-    };
-    Ok(
-        draft_deadline(status, settings.closes_at).map(|due_on| Deadline {
-            kind: DeadlineKind::Draft,
-            object_id: id.to_string(),
-            application_id: id,
-            round_id,
-            due_on,
-        }),
-    )
+    Ok(draft_deadline(status, closes_at).map(|due_on| Deadline {
+        kind: DeadlineKind::Draft,
+        object_id: id.to_string(),
+        application_id: id,
+        round_id,
+        due_on,
+    }))
 }
 
 /// The deadlines grant `id` gives its group now.

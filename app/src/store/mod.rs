@@ -64,10 +64,13 @@ impl Stores {
         // one per screening, appointment and award: the two long streams.
         let snapshots = Sourcing::Snapshots(SNAPSHOT_EVERY);
         let upcasters = grants_domain::upcasting::upcasters;
-        // Groups and rounds are read by other aggregates' commands (a draft reads both): their
-        // reads are served from memory, brought up to date from the log on every use.
+        // Groups and rounds are read by other aggregates' commands (a draft reads both), accounts
+        // by every mail the outbox addresses: their reads are served from memory, brought up to
+        // date from the log on every use (an erasure is an event, so a cached account is erased
+        // on its next read like any other).
         Stores {
-            accounts: Store::build(database, upcasters(), events, gate.clone()),
+            accounts: Store::build(database, upcasters(), events, gate.clone())
+                .with_read_cache(database, upcasters()),
             groups: Store::build(database, upcasters(), events, gate.clone())
                 .with_read_cache(database, upcasters()),
             applications: Store::build(database, upcasters(), events, gate.clone()),
