@@ -117,7 +117,12 @@ pub async fn visible_group(
     actor: &Actor,
     id: GroupId,
 ) -> Result<Group, ServiceError> {
-    let group = existing(&state.stores.groups, id).await?;
+    seen_group(actor, existing(&state.stores.groups, id).await?)
+}
+
+/// [`visible_group`] for a group already loaded: itself, or not found for a caller who may not
+/// see it.
+pub fn seen_group(actor: &Actor, group: Group) -> Result<Group, ServiceError> {
     if oversees(actor) || group.acting(actor.user_id).is_some() {
         Ok(group)
     } else {

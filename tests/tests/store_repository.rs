@@ -1,13 +1,19 @@
 //! The service's PostgreSQL event repository (`grants_app::store::postgres_log`, issue 20) and
 //! postgres-es's on the same tables: each reads what the other wrote, events and snapshots, with
 //! the same stored text; a lost race and a moved snapshot are refused and leave nothing behind;
-//! and the position the append answers is the log's.
+//! and the position the append answers is the log's. Two cached copies read together
+//! (`Store::load_two`) are what each read alone gives.
 
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
 use grants_app::db::Database;
 use grants_app::store::postgres_log::{capture_position, PostgresLog};
-use grants_domain::Review;
+use grants_app::store::Stores;
+use grants_domain::group::Group;
+use grants_domain::{GroupId, Review, Round, RoundId};
+use grants_tests::scenario::step_up_round;
+use grants_tests::{spawn_app, Backend, TEST_PASSWORD};
 use postgres_es::PostgresEventRepository;
+use reqwest::Method;
 use serde_json::json;
 
 fn event(id: &str, sequence: usize, note: &str) -> SerializedEvent {
@@ -150,4 +156,98 @@ async fn each_repository_reads_what_the_other_wrote() {
         "{stale:?}"
     );
     assert_eq!(stored_text(pool, c).await.len(), 3);
+}
+
+/// `Store::load_two` (a draft's group and round, one read of the log for both copies in memory on
+/// PostgreSQL) answers exactly what each store's own read answers, uncached: cold, warm, after the
+/// group changed, after the round changed, for an id with no events.
+async fn two_copies_read_together_are_what_each_read_alone_gives(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cast = app.cast(1).await;
+    let round = app
+        .open_round(&cast, &step_up_round(1_000_000, time::Duration::hours(1)))
+        .await;
+    let alice = app.applicant("alice@example.jp").await;
+    let group = app.register_group(&alice, "川辺を守る会").await;
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let stores = Stores::new(&db);
+    let (group_id, round_id) = (
+        group.parse::<GroupId>().unwrap(),
+        round.parse::<RoundId>().unwrap(),
+    );
+
+    let together = || async {
+        let (group, round) = stores
+            .groups
+            .load_two(group_id, &stores.rounds, round_id)
+            .await;
+        (group.unwrap(), round.unwrap())
+    };
+    let alone = || async {
+        let group = stores.groups.load_for_command(group_id).await.unwrap();
+        let round = stores.rounds.load_for_command(round_id).await.unwrap();
+        (group.into_state(), round.into_state())
+    };
+    let same = |(group, round): (Option<Group>, Option<Round>),
+                (g, r): (Option<Group>, Option<Round>)| {
+        assert_eq!(
+            serde_json::to_value(group).unwrap(),
+            serde_json::to_value(g).unwrap()
+        );
+        assert_eq!(
+            serde_json::to_value(round).unwrap(),
+            serde_json::to_value(r).unwrap()
+        );
+    };
+    // Cold (each read alone, then kept), then warm (the joint read).
+    same(together().await, alone().await);
+    same(together().await, alone().await);
+
+    // The group changes: a coordinator's consent.
+    let opened = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            &cast.staff,
+            Some(
+                &json!({"email": "coordinator@npo.example.jp", "password": TEST_PASSWORD,
+                "display_name": "中間支援 太郎", "role": "coordinator"}),
+            ),
+            201,
+        )
+        .await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/groups/{group}/coordinators"),
+        &alice,
+        Some(&json!({"coordinator_id": opened["id"], "may_submit": false})),
+        200,
+    )
+    .await;
+    let (group_now, round_now) = together().await;
+    assert_eq!(group_now.as_ref().unwrap().coordinators().count(), 1);
+    same((group_now, round_now), alone().await);
+
+    // The round changes: scoring closed and the ranking fixed.
+    app.close_and_rank(&cast, &round).await;
+    same(together().await, alone().await);
+    same(together().await, alone().await);
+
+    // An id with no events is none, beside a warm copy.
+    let (nobody, round_again) = stores
+        .groups
+        .load_two(GroupId::new(), &stores.rounds, round_id)
+        .await;
+    assert!(nobody.unwrap().is_none());
+    assert!(round_again.unwrap().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_copies_read_together_are_what_each_read_alone_gives_sqlite() {
+    two_copies_read_together_are_what_each_read_alone_gives(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_copies_read_together_are_what_each_read_alone_gives_postgres() {
+    two_copies_read_together_are_what_each_read_alone_gives(Backend::Postgres).await;
 }

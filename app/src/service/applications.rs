@@ -23,7 +23,7 @@ use super::error::unreadable;
 use super::{load, CommandContext, ServiceError};
 use crate::auth::Actor;
 use crate::policy::{
-    own_application, visible_application, visible_group, Applicant, GroupHelper, Staff,
+    own_application, seen_group, visible_application, Applicant, GroupHelper, Staff,
 };
 use crate::state::AppState;
 use crate::store::{ActorRole, Executed};
@@ -202,12 +202,13 @@ pub async fn start(
     Applicant(actor): &Applicant,
     input: NewDraft,
 ) -> Result<Executed<Application>, ServiceError> {
-    let group = visible_group(state, actor, input.group_id).await?;
+    let (group, (_, settings)) =
+        load::group_and_round(state, input.group_id, input.round_id).await?;
+    let group = seen_group(actor, group)?;
     if !group.is_member(actor.user_id) {
         // Staff see every group, but only its members apply for it.
         return Err(ServiceError::not_found());
     }
-    let (_, settings) = load::round(state, input.round_id).await?;
     let prior_grants =
         crate::queries::prior_grants(&state.db, input.group_id, &settings.course, input.round_id)
             .await?;

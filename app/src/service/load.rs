@@ -1,7 +1,8 @@
 //! Loading the aggregates a use case works on: an id with no events is "not found" for every caller.
 
+use grants_domain::group::Group;
 use grants_domain::round::RoundSettings;
-use grants_domain::{Refusal, Round, RoundId};
+use grants_domain::{GroupId, Refusal, Round, RoundId};
 
 use super::ServiceError;
 use crate::state::AppState;
@@ -36,7 +37,27 @@ where
 
 /// An opened round and its settings, or not found.
 pub async fn round(state: &AppState, id: RoundId) -> Result<(Round, RoundSettings), ServiceError> {
-    let round = existing(&state.stores.rounds, id).await?;
+    opened(existing(&state.stores.rounds, id).await?)
+}
+
+/// A group and an opened round with its settings, read together (`Store::load_two`: one read of
+/// the log for both copies in memory), each not found when it has no events.
+pub async fn group_and_round(
+    state: &AppState,
+    group_id: GroupId,
+    round_id: RoundId,
+) -> Result<(Group, (Round, RoundSettings)), ServiceError> {
+    let (group, round) = state
+        .stores
+        .groups
+        .load_two(group_id, &state.stores.rounds, round_id)
+        .await;
+    let group = group?.ok_or_else(ServiceError::not_found)?;
+    Ok((group, opened(round?.ok_or_else(ServiceError::not_found)?)?))
+}
+
+/// A round with its settings, or not found when it was never opened.
+fn opened(round: Round) -> Result<(Round, RoundSettings), ServiceError> {
     let settings = round.settings.clone().ok_or_else(ServiceError::not_found)?;
     Ok((round, settings))
 }

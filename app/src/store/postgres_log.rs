@@ -65,6 +65,16 @@ const EVENTS_AFTER: &str =
       WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3
       ORDER BY sequence";
 
+/// The events of several streams, each after its own sequence (the arrays name the streams).
+const EVENTS_AFTER_EACH: &str =
+    "SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version,
+            e.payload, e.metadata
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS asked(aggregate_type, aggregate_id, after)
+       JOIN events e ON e.aggregate_type = asked.aggregate_type
+                    AND e.aggregate_id = asked.aggregate_id
+                    AND e.sequence > asked.after
+      ORDER BY e.aggregate_type, e.aggregate_id, e.sequence";
+
 /// A stream's first snapshot.
 const INSERT_SNAPSHOT: &str = "INSERT INTO snapshots
         (aggregate_type, aggregate_id, last_sequence, current_snapshot, payload)
@@ -152,6 +162,33 @@ impl PostgresLog {
             return Err(PersistenceError::OptimisticLockError);
         }
         tx.commit().await.map_err(failure)
+    }
+}
+
+impl PostgresLog {
+    /// The events of each stream `(aggregate type, id, sequence)` after its sequence, in one
+    /// statement: the copies of several cached aggregates brought up to date with one round trip
+    /// (`Store::load_two`).
+    pub async fn events_after_each(
+        &self,
+        streams: &[(&str, &str, usize)],
+    ) -> Result<Vec<SerializedEvent>, PersistenceError> {
+        let rows = sqlx::query(EVENTS_AFTER_EACH)
+            .bind(streams.iter().map(|(kind, _, _)| *kind).collect::<Vec<_>>())
+            .bind(streams.iter().map(|(_, id, _)| *id).collect::<Vec<_>>())
+            .bind(
+                streams
+                    .iter()
+                    .map(|(_, _, after)| *after as i64)
+                    .collect::<Vec<_>>(),
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failure)?;
+        rows.iter()
+            .map(serialized)
+            .collect::<Result<_, _>>()
+            .map_err(failure)
     }
 }
 

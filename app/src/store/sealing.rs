@@ -36,8 +36,17 @@ fn failure(error: personal::Error) -> PersistenceError {
     }
 }
 
+impl<R> Sealing<R> {
+    /// The repository it wraps, for a read cqrs-es's trait does not name (the events of several
+    /// streams at once); what it reads goes through [`Sealing::opened`].
+    pub(crate) fn inner(&self) -> &R {
+        &self.inner
+    }
+}
+
 impl<R: PersistedEventRepository> Sealing<R> {
-    async fn opened(
+    /// `events` with their personal fields opened.
+    pub(crate) async fn opened(
         &self,
         events: Result<Vec<SerializedEvent>, PersistenceError>,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
