@@ -608,7 +608,9 @@ pub async fn prior_awards(
     group_id: &str,
 ) -> Result<Vec<(String, String)>, ProjectionError> {
     if let LogPool::Postgres(pool) = pool {
-        return prior_awards_in_one_statement(pool, group_id).await;
+        if let Some(awards) = prior_awards_in_one_statement(pool, group_id).await? {
+            return Ok(awards);
+        }
     }
     let mut view = View::open(pool, AWARD_FACTS).await?;
     // The rows hold the log up to the checkpoint, the tail what came after it: in that order.
@@ -639,22 +641,31 @@ pub async fn prior_awards(
     Ok(awards)
 }
 
+/// The most tail events [`prior_awards_in_one_statement`] reads; a longer tail (a directory far
+/// behind the log, as after `grants replay` starts) is read by the transaction of several
+/// statements instead.
+pub const ONE_STATEMENT_TAIL: i64 = 1_000;
+
 /// [`prior_awards`] on PostgreSQL in one statement instead of a read transaction of five (issue 20:
-/// they were half of a draft's statements). The same snapshot argument holds (module doc): a
-/// statement reads one snapshot in every isolation level, its subqueries and CTEs included, so the
-/// checkpoint, the rows and the tail read here are as consistent as in the `REPEATABLE READ`
-/// transaction. The directory's course of each tail award's round comes with it (`known_course`),
-/// where the other path asks a second query.
+/// they were half of a draft's statements); `None` when the tail is longer than
+/// [`ONE_STATEMENT_TAIL`]. The same snapshot argument holds (module doc): a statement reads one
+/// snapshot in every isolation level, its subqueries included, so the checkpoint, the rows and the
+/// tail read here are as consistent as in the `REPEATABLE READ` transaction. The directory's course
+/// of each tail award's round comes with it (`known_course`), where the other path asks a second
+/// query.
+///
+/// The tail starts at the checkpoint read by two scalar subqueries and is walked in the index's
+/// order with a limit. Its first form joined the checkpoint as a CTE, and PostgreSQL, which cannot
+/// know the checkpoint when it plans the join, scanned the whole `events` table for the two event
+/// types on every draft: 4 ms with 15,000 events, growing with the log (docs/benchmarks.md,
+/// session 15). As written here it reads the index from the checkpoint on (0.1 ms, the generic and
+/// the custom plan alike).
 async fn prior_awards_in_one_statement(
     pool: &sqlx::PgPool,
     group_id: &str,
-) -> Result<Vec<(String, String)>, ProjectionError> {
+) -> Result<Option<Vec<(String, String)>>, ProjectionError> {
     let sql = format!(
-        "WITH after AS (
-             SELECT coalesce(max(transaction_id), 0) AS after_transaction,
-                    coalesce(max(position), 0) AS after_position
-               FROM projection_checkpoints WHERE name = $2
-         ), awarded AS (
+        "WITH awarded AS (
              SELECT coalesce(array_agg(a.round_id ORDER BY a.decided_position), '{{}}') AS rounds,
                     coalesce(array_agg(r.course ORDER BY a.decided_position), '{{}}') AS courses
                FROM directory_awards a JOIN directory_rounds r ON r.round_id = a.round_id
@@ -662,10 +673,15 @@ async fn prior_awards_in_one_statement(
          )
          SELECT awarded.rounds, awarded.courses, tail.*, known.course AS known_course
            FROM awarded
-           LEFT JOIN ({} , after
+           LEFT JOIN ({}
                        WHERE (events.transaction_id, events.position)
-                             > (after.after_transaction::text::xid8, after.after_position)
-                         AND events.event_type = ANY($3)) tail ON true
+                             > ((SELECT coalesce(max(transaction_id), 0) FROM projection_checkpoints
+                                  WHERE name = $2)::text::xid8,
+                                (SELECT coalesce(max(position), 0) FROM projection_checkpoints
+                                  WHERE name = $2))
+                         AND events.event_type = ANY($3)
+                       ORDER BY events.transaction_id, events.position
+                       LIMIT $4) tail ON true
            LEFT JOIN directory_rounds known ON known.round_id = tail.aggregate_id
           ORDER BY tail.transaction_id, tail.position",
         event_log::POSTGRES_COLUMNS
@@ -674,25 +690,31 @@ async fn prior_awards_in_one_statement(
         .bind(group_id)
         .bind(NAME)
         .bind(event_types(AWARD_FACTS))
+        .bind(ONE_STATEMENT_TAIL)
         .fetch_all(pool)
         .await?;
     let Some(first) = rows.first() else {
-        return Ok(Vec::new());
+        return Ok(Some(Vec::new()));
     };
     let rounds: Vec<String> = first.try_get("rounds")?;
     let courses: Vec<String> = first.try_get("courses")?;
     let mut awards: Vec<(String, String)> = rounds.into_iter().zip(courses).collect();
     let mut tail = Vec::new();
+    let mut tail_events: i64 = 0;
     let mut known: HashMap<String, String> = HashMap::new();
     for row in &rows {
         if row.try_get::<Option<i64>, _>("position")?.is_none() {
             continue; // no tail: the one row of the left join
         }
+        tail_events += 1;
         let event = event_log::postgres_event(row)?;
         if let Some(course) = row.try_get::<Option<String>, _>("known_course")? {
             known.insert(event.aggregate_id.clone(), course);
         }
         tail.extend(facts_of([&event]));
+    }
+    if tail_events >= ONE_STATEMENT_TAIL {
+        return Ok(None);
     }
     let (courses, tail_awards) = awards_in_tail(group_id, tail);
     for round_id in tail_awards {
@@ -700,7 +722,7 @@ async fn prior_awards_in_one_statement(
             awards.push((round_id, course.clone()));
         }
     }
-    Ok(awards)
+    Ok(Some(awards))
 }
 
 /// The courses of the rounds opened in `tail`, and the rounds of `group_id`'s awards in it, in

@@ -359,6 +359,16 @@ async fn prior_grants_in_one_statement_are_exact_never_run_caught_up_and_lagging
     let runner = Runner::new(db.clone()).with(Directory);
     runner.catch_up().await.unwrap();
     assert_eq!(answers(db.clone()).await, [2, 2, 1, 1, 1]);
+    // Far behind: a tail longer than one statement reads (other groups' awards), then one more of
+    // the group's; the answer comes from the read transaction and is still the scan's.
+    let tail = usize::try_from(grants_projections::directory::ONE_STATEMENT_TAIL).unwrap();
+    for _ in 0..tail {
+        append(rounds[1], award(GroupId::new())).await;
+    }
+    append(rounds[1], award(other_group)).await;
+    assert_eq!(answers(db.clone()).await, [2, 2, 1, 2, 1]);
+    runner.catch_up().await.unwrap();
+    assert_eq!(answers(db.clone()).await, [2, 2, 1, 2, 1]);
 }
 
 /// A rough measurement, not a check (run it with `--run-ignored only`): on PostgreSQL, a log of
