@@ -468,3 +468,77 @@ async fn killed_after_the_event_it_mails_once_after_the_restart_sqlite() {
 async fn killed_after_the_event_it_mails_once_after_the_restart_postgres() {
     killed_after_the_event_it_mails_once_after_the_restart(Backend::Postgres).await;
 }
+
+/// Two services share one outbox (as two servers behind a load balancer do): each of more mails
+/// than one pass claims (three batches' worth) reaches the SMTP server once, and each row ends
+/// sent after one try. The rows are written straight into the outbox, as the outbox process
+/// writes them, so that both senders find a backlog at once.
+async fn two_senders_deliver_each_mail_once(backend: Backend) {
+    const MAILS: usize = 60;
+    let (port, _) = sink();
+    let first = app_mailing_to(backend, port).await;
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let second = grants_tests::spawn_second_instance_with(&first, |config| {
+        config.mail.smtp_url = Some(smtp);
+    })
+    .await;
+    let address = fresh_address("backlog");
+    let db = grants_app::db::Database::connect(&first.database_url)
+        .await
+        .unwrap();
+    let created = "2026-12-03T00:00:00Z";
+    // One transaction, so that both senders find the whole backlog at once.
+    grants_app::with_pool!(&db, pool => {
+        let mut tx = pool.begin().await.unwrap();
+        for n in 0..MAILS {
+            let message_id = format!("<backlog{n}-{}@localhost>", uuid::Uuid::new_v4().simple());
+            let stream = uuid::Uuid::new_v4().to_string();
+            sqlx::query(
+                "INSERT INTO outbox_mails (message_id, stream_id, sequence, template, subject_id, \
+                 position, group_id, recipients, subject, body, created_at, next_attempt_at) \
+                 VALUES ($1, $2, 1, 'submitted', $2, $3, $2, $4, $5, 'body', $6, 0)",
+            )
+            .bind(&message_id)
+            .bind(&stream)
+            .bind(i64::try_from(n).unwrap())
+            .bind(&address)
+            .bind(format!("backlog {n}"))
+            .bind(created)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    });
+
+    wait_for_mails(&address, MAILS).await;
+    // Longer than a sender's pause between passes: a second delivery would have come by now.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let mails = mails_to(&address);
+    let mut ids: Vec<&str> = mails
+        .iter()
+        .map(|mail| mail["message_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((mails.len(), ids.len()), (MAILS, MAILS));
+    let tries: Vec<(i32, bool)> = grants_app::with_pool!(&db, pool => sqlx::query_as(
+        "SELECT attempts, sent_at IS NOT NULL FROM outbox_mails WHERE recipients = $1",
+    )
+    .bind(&address)
+    .fetch_all(pool)
+    .await
+    .unwrap());
+    assert_eq!(tries, vec![(1, true); MAILS]);
+    drop(second);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_senders_deliver_each_mail_once_sqlite() {
+    two_senders_deliver_each_mail_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_senders_deliver_each_mail_once_postgres() {
+    two_senders_deliver_each_mail_once(Backend::Postgres).await;
+}

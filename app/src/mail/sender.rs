@@ -3,8 +3,9 @@
 //! doubles from [`FIRST_RETRY`] up to [`LAST_RETRY`]; each try counts in `attempts` and the error
 //! stays in `last_error` for staff (`GET /api/v1/mail`, `/staff/mail`, the work queue's count).
 //!
-//! Before a try the sender claims the mail by moving its `next_attempt_at` forward by `LEASE` with a
-//! conditional update, so two services sharing a database never try the same mail at once. A
+//! Before a pass the sender claims a batch of due mails by moving their `next_attempt_at` forward by
+//! `LEASE` with one conditional update, so two services sharing a database never try the same mail
+//! at once; a try that could outlast the lease is not begun (the mail waits for the lease). A
 //! service that dies after the server accepted a mail and before `sent_at` was written sends it
 //! again after the lease, with the same Message-ID, which lets the receiving side tell it is the
 //! same mail: delivery is at least once, never lost.
@@ -119,18 +120,27 @@ struct Pending {
     body: String,
     created_at: String,
     attempts: i64,
-    next_attempt_at: i64,
+    position: i64,
 }
 
-/// Tries every mail that is due; how many it tried.
-async fn pass(state: &AppState, transport: &Transport) -> anyhow::Result<usize> {
-    let now = super::unix_ms(OffsetDateTime::now_utc());
-    let due: Vec<Pending> = crate::with_pool!(&state.db, pool => {
+/// Claims up to [`BATCH`] due mails, oldest event first, with one statement: their
+/// `next_attempt_at` moves forward by [`LEASE`] (`lease`). The outer conditions are checked again
+/// on each row as the update finds it, so a mail that another service claimed between the
+/// subquery's read and this update (its `next_attempt_at` already in the future) is left to it.
+/// An index on `(position, message_id)` of the unsent mails (migration 0032) lets the subquery
+/// stop at the batch instead of sorting every unsent mail on every pass: under load the outbox
+/// held thousands, and the sort was read again every 20 mails.
+async fn claim_due(state: &AppState, now: i64, lease: i64) -> anyhow::Result<Vec<Pending>> {
+    let mut due: Vec<Pending> = crate::with_pool!(&state.db, pool => {
         sqlx::query(
-            "SELECT message_id, recipients, subject, body, created_at, attempts, next_attempt_at \
-             FROM outbox_mails WHERE sent_at IS NULL AND next_attempt_at <= $1 \
-             ORDER BY position, message_id LIMIT $2",
+            "UPDATE outbox_mails SET next_attempt_at = $1 \
+             WHERE message_id IN (SELECT message_id FROM outbox_mails \
+                                  WHERE sent_at IS NULL AND next_attempt_at <= $2 \
+                                  ORDER BY position, message_id LIMIT $3) \
+               AND sent_at IS NULL AND next_attempt_at <= $2 \
+             RETURNING message_id, recipients, subject, body, created_at, attempts, position",
         )
+        .bind(lease)
         .bind(now)
         .bind(BATCH)
         .fetch_all(pool)
@@ -144,28 +154,28 @@ async fn pass(state: &AppState, transport: &Transport) -> anyhow::Result<usize> 
                 body: row.try_get(3)?,
                 created_at: row.try_get(4)?,
                 attempts: i64::from(row.try_get::<i32, _>(5)?),
-                next_attempt_at: row.try_get(6)?,
+                position: row.try_get(6)?,
             })
         })
         .collect::<Result<_, _>>()?
     });
+    // RETURNING names no order.
+    due.sort_by(|a, b| (a.position, &a.message_id).cmp(&(b.position, &b.message_id)));
+    Ok(due)
+}
+
+/// Tries every mail that is due; how many it tried.
+async fn pass(state: &AppState, transport: &Transport) -> anyhow::Result<usize> {
+    let now = super::unix_ms(OffsetDateTime::now_utc());
+    let lease = now + i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX / 2);
+    let due = claim_due(state, now, lease).await?;
     let tried = due.len();
     for mail in due {
-        let lease = now + i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX / 2);
-        let claimed = crate::with_pool!(&state.db, pool => {
-            sqlx::query(
-                "UPDATE outbox_mails SET next_attempt_at = $1 \
-                 WHERE message_id = $2 AND sent_at IS NULL AND next_attempt_at = $3",
-            )
-            .bind(lease)
-            .bind(&mail.message_id)
-            .bind(mail.next_attempt_at)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        if claimed == 0 {
-            continue;
+        // The batch shares one lease: a mail whose try could outlast it is left claimed, and any
+        // service takes it up once the lease has passed, so no mail is tried twice at once.
+        let left = lease - super::unix_ms(OffsetDateTime::now_utc());
+        if left < i64::try_from(SMTP_TIMEOUT.as_millis()).unwrap_or(i64::MAX) * 2 {
+            break;
         }
         let attempts = mail.attempts + 1;
         // Every recipient's personal data was erased after the mail was written: nobody to send it
@@ -246,7 +256,7 @@ pub async fn send_now(
         body,
         created_at: super::timestamp(OffsetDateTime::now_utc()),
         attempts: 0,
-        next_attempt_at: 0,
+        position: 0,
     };
     let message = message(&state.mail.mail_from, &pending)?;
     transport.deliver(&message, &file_name(&message_id)).await
