@@ -32,6 +32,8 @@ pub const LAST_RETRY: Duration = Duration::from_secs(15 * 60);
 const LEASE: Duration = Duration::from_secs(120);
 /// How long an SMTP exchange may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// The lease that must be left for a try to begin: an SMTP exchange's timeout twice over.
+const TRY_BUDGET: Duration = SMTP_TIMEOUT.saturating_mul(2);
 /// How many mails one pass takes.
 const BATCH: i64 = 20;
 /// The longest error kept for staff, in characters.
@@ -174,7 +176,7 @@ async fn pass(state: &AppState, transport: &Transport) -> anyhow::Result<usize> 
         // The batch shares one lease: a mail whose try could outlast it is left claimed, and any
         // service takes it up once the lease has passed, so no mail is tried twice at once.
         let left = lease - super::unix_ms(OffsetDateTime::now_utc());
-        if left < i64::try_from(SMTP_TIMEOUT.as_millis()).unwrap_or(i64::MAX) * 2 {
+        if left < i64::try_from(TRY_BUDGET.as_millis()).unwrap_or(i64::MAX) {
             break;
         }
         let attempts = mail.attempts + 1;
