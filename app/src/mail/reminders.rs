@@ -191,7 +191,8 @@ async fn application_draft(
         None => {
             let round = found(existing(&state.stores.rounds, round_id).await)?;
             let closes_at = round.and_then(|round| round.settings.map(|s| s.closes_at));
-            *closing.entry(round_id).or_insert(closes_at)
+            closing.insert(round_id, closes_at);
+            closes_at
         }
     };
     let Some(closes_at) = closes_at else {

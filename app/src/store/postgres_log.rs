@@ -58,14 +58,8 @@ const APPEND: &str = "INSERT INTO events
                           $6::jsonb[], $7::jsonb[])
      RETURNING position";
 
-/// The events of a stream after a sequence.
-const EVENTS_AFTER: &str =
-    "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata
-       FROM events
-      WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3
-      ORDER BY sequence";
-
-/// The events of several streams, each after its own sequence (the arrays name the streams).
+/// The events of several streams, each after its own sequence (the arrays name the streams; one
+/// stream is a cached copy's catch-up read).
 const EVENTS_AFTER_EACH: &str =
     "SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version,
             e.payload, e.metadata
@@ -253,17 +247,8 @@ impl PersistedEventRepository for PostgresLog {
         aggregate_id: &str,
         last_sequence: usize,
     ) -> Result<Vec<SerializedEvent>, PersistenceError> {
-        let rows = sqlx::query(EVENTS_AFTER)
-            .bind(A::TYPE)
-            .bind(aggregate_id)
-            .bind(last_sequence as i64)
-            .fetch_all(&self.pool)
+        self.events_after_each(&[(A::TYPE, aggregate_id, last_sequence)])
             .await
-            .map_err(failure)?;
-        rows.iter()
-            .map(serialized)
-            .collect::<Result<_, _>>()
-            .map_err(failure)
     }
 
     async fn get_snapshot<A: Aggregate>(
