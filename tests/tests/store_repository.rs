@@ -2,11 +2,12 @@
 //! postgres-es's on the same tables: each reads what the other wrote, events and snapshots, with
 //! the same stored text; a lost race and a moved snapshot are refused and leave nothing behind;
 //! and the position the append answers is the log's. Two cached copies read together
-//! (`Store::load_two`) are what each read alone gives.
+//! (`Store::load_two`) are what each read alone gives, and their statement walks the primary key
+//! in any plan PostgreSQL may keep for it.
 
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
 use grants_app::db::Database;
-use grants_app::store::postgres_log::{capture_position, PostgresLog};
+use grants_app::store::postgres_log::{capture_position, PostgresLog, EVENTS_AFTER_EACH};
 use grants_app::store::Stores;
 use grants_domain::group::Group;
 use grants_domain::{GroupId, Review, Round, RoundId};
@@ -250,4 +251,55 @@ async fn two_copies_read_together_are_what_each_read_alone_gives_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_copies_read_together_are_what_each_read_alone_gives_postgres() {
     two_copies_read_together_are_what_each_read_alone_gives(Backend::Postgres).await;
+}
+
+/// A generic plan is made once and kept by each connection while the table grows. Given a fresh
+/// log of a few hundred events, analysed (what a benchmark's setup or the demo leaves), when the
+/// catch-up read of cached copies is planned generically, then it walks the primary key for each
+/// stream asked and never scans the log: the plain join it replaced kept a hash join over a
+/// sequential scan of `events`, which every command paid as the log grew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catch_up_read_walks_the_primary_key_in_a_generic_plan() {
+    let (url, _dir) = grants_tests::fresh_database(grants_tests::Backend::Postgres).await;
+    let db = Database::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let Database::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET plan_cache_mode = force_generic_plan")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "PREPARE catch_up(text[], text[], bigint[]) AS {EVENTS_AFTER_EACH}"
+    ))
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    for events in [400, 1_000] {
+        sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+             SELECT 'application', 'a-' || $1 || '-' || (n / 2), n % 2 + 1, 'Drafted', '1.0', '{}', '{}'
+               FROM generate_series(1, $1) AS n",
+        )
+        .bind(events)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        sqlx::query("ANALYZE events")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let plan: Vec<String> =
+            sqlx::query_scalar("EXPLAIN EXECUTE catch_up('{group,round}', '{g-1,r-1}', '{3,7}')")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("Index Scan using events_pkey") && !plan.contains("Seq Scan on events"),
+            "with {events} events the generic plan is:\n{plan}"
+        );
+    }
 }

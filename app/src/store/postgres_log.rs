@@ -60,13 +60,22 @@ const APPEND: &str = "INSERT INTO events
 
 /// The events of several streams, each after its own sequence (the arrays name the streams; one
 /// stream is a cached copy's catch-up read).
-const EVENTS_AFTER_EACH: &str =
+///
+/// Each stream is read by its own lateral subquery, so every plan walks the primary key once per
+/// stream asked. A plain join let PostgreSQL keep a generic plan made while the log was small (a
+/// few hundred events, in a fresh database): a hash join over a sequential scan of `events`, which
+/// every command then paid in full as the log grew (0.28-0.5 ms a call and growing, the costliest
+/// statement of the benchmark: docs/benchmarks.md, session 16).
+pub const EVENTS_AFTER_EACH: &str =
     "SELECT e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.event_version,
             e.payload, e.metadata
        FROM unnest($1::text[], $2::text[], $3::bigint[]) AS asked(aggregate_type, aggregate_id, after)
-       JOIN events e ON e.aggregate_type = asked.aggregate_type
-                    AND e.aggregate_id = asked.aggregate_id
-                    AND e.sequence > asked.after
+       CROSS JOIN LATERAL (
+            SELECT * FROM events e
+             WHERE e.aggregate_type = asked.aggregate_type
+               AND e.aggregate_id = asked.aggregate_id
+               AND e.sequence > asked.after
+             ORDER BY e.sequence) e
       ORDER BY e.aggregate_type, e.aggregate_id, e.sequence";
 
 /// A stream's first snapshot.
