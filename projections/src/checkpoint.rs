@@ -1,8 +1,6 @@
 //! How far each projection has read the log, kept in `projection_checkpoints` and written in the
 //! same transaction as the projection's rows, so a crash never loses or doubles an event.
 
-use sqlx::Row;
-
 use crate::error::ProjectionError;
 use crate::event_log::LogCursor;
 use crate::pool::{LogPool, Tx};
@@ -16,16 +14,7 @@ pub struct Checkpoint {
 
 /// The checkpoint of `name` inside `tx` (the start of the log when it has none).
 pub async fn load(tx: &mut Tx, name: &str) -> Result<LogCursor, ProjectionError> {
-    let row = crate::on_tx!(tx, conn => sqlx::query(
-        "SELECT transaction_id, position FROM projection_checkpoints WHERE name = $1",
-    )
-    .bind(name)
-    .fetch_optional(&mut *conn)
-    .await?
-    .map(|row| -> Result<LogCursor, sqlx::Error> {
-        Ok(LogCursor { transaction_id: row.try_get(0)?, position: row.try_get(1)? })
-    }));
-    Ok(row.transpose()?.unwrap_or(LogCursor::START))
+    Ok(load_each(tx, &[name]).await?[0])
 }
 
 /// The checkpoint of `name`, read outside any projection transaction (one statement).
@@ -43,36 +32,65 @@ pub async fn current(pool: &LogPool, name: &str) -> Result<LogCursor, Projection
     )
 }
 
+/// The checkpoints of `names` inside `tx`, in the same order (the start of the log for a name
+/// that has none): one statement for all of them.
+pub async fn load_each(tx: &mut Tx, names: &[&str]) -> Result<Vec<LogCursor>, ProjectionError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT name, transaction_id, position FROM projection_checkpoints WHERE name IN ({})",
+        crate::pool::placeholders(1, names.len())
+    );
+    let rows: Vec<(String, i64, i64)> = crate::on_tx!(tx, conn => {
+        let mut query = sqlx::query_as(&sql);
+        for name in names {
+            query = query.bind(*name);
+        }
+        query.fetch_all(&mut *conn).await?
+    });
+    Ok(names
+        .iter()
+        .map(|name| {
+            rows.iter().find(|(stored, _, _)| stored == name).map_or(
+                LogCursor::START,
+                |&(_, transaction_id, position)| LogCursor {
+                    transaction_id,
+                    position,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Moves the checkpoint of each name to its cursor inside `tx`: one statement for all of them.
+pub async fn store_each(tx: &mut Tx, moved: &[(&str, LogCursor)]) -> Result<(), ProjectionError> {
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let now = match tx {
+        Tx::Sqlite(_) => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        Tx::Postgres(_) => "now()",
+    };
+    let sql = format!(
+        "INSERT INTO projection_checkpoints (name, position, transaction_id) VALUES {}
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position,
+           transaction_id = excluded.transaction_id, updated_at = {now}",
+        crate::pool::values(3, moved.len())
+    );
+    crate::exec_tx!(tx, conn => {
+        let mut query = sqlx::query(&sql);
+        for (name, cursor) in moved {
+            query = query.bind(*name).bind(cursor.position).bind(cursor.transaction_id);
+        }
+        query.execute(&mut *conn).await?
+    });
+    Ok(())
+}
+
 /// Moves the checkpoint of `name` to `cursor` inside `tx`.
 pub async fn store(tx: &mut Tx, name: &str, cursor: LogCursor) -> Result<(), ProjectionError> {
-    match tx {
-        Tx::Sqlite(tx) => {
-            sqlx::query(
-                "INSERT INTO projection_checkpoints (name, position, transaction_id) VALUES ($1, $2, $3)
-                 ON CONFLICT (name) DO UPDATE SET position = excluded.position,
-                   transaction_id = excluded.transaction_id,
-                   updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            )
-            .bind(name)
-            .bind(cursor.position)
-            .bind(cursor.transaction_id)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Tx::Postgres(tx) => {
-            sqlx::query(
-                "INSERT INTO projection_checkpoints (name, position, transaction_id) VALUES ($1, $2, $3)
-                 ON CONFLICT (name) DO UPDATE SET position = excluded.position,
-                   transaction_id = excluded.transaction_id, updated_at = now()",
-            )
-            .bind(name)
-            .bind(cursor.position)
-            .bind(cursor.transaction_id)
-            .execute(&mut **tx)
-            .await?;
-        }
-    }
-    Ok(())
+    store_each(tx, &[(name, cursor)]).await
 }
 
 /// Forgets the checkpoint of `name` inside `tx`, so the projection reads the log from its start.
