@@ -257,10 +257,37 @@ impl Runner {
         if projections.is_empty() {
             return Ok(Vec::new());
         }
-        let names: Vec<&'static str> = projections.iter().map(|p| p.name()).collect();
         let _turn = self.gate.enter().await;
         let mut tx = self.pool.begin().await?;
-        let held: Vec<bool> = match &mut tx {
+        match self.apply_together(&mut tx, projections).await {
+            Ok((steps, true)) => {
+                tx.commit().await?;
+                Ok(steps)
+            }
+            Ok((steps, false)) => {
+                tx.rollback().await?;
+                Ok(steps)
+            }
+            Err(error) => {
+                // Now, not when the dropped transaction's connection is next used: its locks
+                // would make the steps alone that follow at once find every projection busy.
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(%rollback, "rolling back a failed step of the projections together");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// The work of [`Runner::step_together`] inside `tx`: each projection's step, and whether any
+    /// moved (then `tx` is to be committed).
+    async fn apply_together(
+        &self,
+        tx: &mut Tx,
+        projections: &[&dyn Projection],
+    ) -> Result<(Vec<Option<Step>>, bool), ProjectionError> {
+        let names: Vec<&'static str> = projections.iter().map(|p| p.name()).collect();
+        let held: Vec<bool> = match &mut *tx {
             Tx::Postgres(conn) => {
                 let keys: Vec<i64> = names.iter().map(|name| lock_key(name)).collect();
                 let locked: Vec<(i64, bool)> = sqlx::query_as(
@@ -290,12 +317,11 @@ impl Runner {
         let mut steps: Vec<Option<Step>> = vec![Some(Step::Busy); names.len()];
         let ours: Vec<usize> = (0..names.len()).filter(|&i| held[i]).collect();
         let our_names: Vec<&str> = ours.iter().map(|&i| names[i]).collect();
-        let after = checkpoint::load_each(&mut tx, &our_names).await?;
+        let after = checkpoint::load_each(tx, &our_names).await?;
         let Some(&from) = after.iter().min() else {
-            tx.rollback().await?;
-            return Ok(steps);
+            return Ok((steps, false));
         };
-        let events = event_log::read_after(&mut tx, from, self.batch_size).await?;
+        let events = event_log::read_after(tx, from, self.batch_size).await?;
         let full = i64::try_from(events.len()).unwrap_or(i64::MAX) >= self.batch_size;
         let last = events.last().map_or(from, LoggedEvent::cursor);
         let mut moved = Vec::new();
@@ -305,25 +331,21 @@ impl Runner {
                 continue;
             }
             let start = events.partition_point(|event| event.cursor() <= checkpoint);
-            projections[i]
-                .apply_batch(&mut tx, &events[start..])
-                .await?;
+            projections[i].apply_batch(tx, &events[start..]).await?;
             moved.push((names[i], last));
             steps[i] = Some(Step::Applied(events.len() - start));
         }
         if moved.is_empty() {
-            tx.rollback().await?;
-            return Ok(steps);
+            return Ok((steps, false));
         }
-        checkpoint::store_each(&mut tx, &moved).await?;
-        tx.commit().await?;
+        checkpoint::store_each(tx, &moved).await?;
         tracing::debug!(
             projections = moved.len(),
             events = events.len(),
             position = last.position,
-            "projections advanced together"
+            "projections applied together"
         );
-        Ok(steps)
+        Ok((steps, true))
     }
 
     /// Steps every projection until none has anything left to read (or another instance holds it);
