@@ -10,6 +10,7 @@
 //! idempotent: a grant already opened, or an outcome already recorded, is skipped.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use grants_domain::amount::AmountTerms;
 use grants_domain::application::{ApplicationCommand, DecisionOutcome};
@@ -280,7 +281,7 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
     crate::process::run(state, NAME, shutdown, follow_logged).await;
 }
 
-async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<()> {
+async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Result<()> {
     if logged.aggregate_type != <Round as cqrs_es::Aggregate>::TYPE {
         return Ok(());
     }

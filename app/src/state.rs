@@ -7,7 +7,7 @@ use grants_projections::applications::Applications;
 use grants_projections::directory::Directory;
 use grants_projections::grant_ledger::GrantLedger;
 use grants_projections::year_figures::YearFigures;
-use grants_projections::{AuditChain, Awards, LogPool, Runner, WriteGate};
+use grants_projections::{AuditChain, Awards, EventLog, Feed, LogPool, Runner, WriteGate};
 
 use crate::db::Database;
 use crate::store::Stores;
@@ -25,6 +25,9 @@ pub struct AppState {
     pub stores: Stores,
     /// The read models, advanced from the log by [`Runner::run`] while the service serves.
     pub projections: Arc<Runner>,
+    /// The log's recent stretch, read once for every process manager of this instance
+    /// ([`grants_projections::feed`]).
+    pub feed: Arc<Feed>,
     /// Slows down repeated failed sign-ins.
     pub sign_in_limiter: Arc<crate::auth::limiter::SignInLimiter>,
     /// Slows down many password reset requests (`crate::auth::reset`).
@@ -84,6 +87,7 @@ impl AppState {
         AppState {
             stores: Stores::with_gate(&db, gate.clone()),
             projections: Arc::new(projection_runner(db.clone()).write_gate(gate)),
+            feed: Arc::new(Feed::new(EventLog::new(db.clone()))),
             metrics: Arc::default(),
             sign_in_limiter: Arc::default(),
             sign_up_limiter: Arc::default(),

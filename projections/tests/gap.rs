@@ -1,7 +1,8 @@
 //! The PostgreSQL gap test: 32 concurrent writers, some holding their transactions open and some
-//! rolling back, while two runner instances poll the same projection. In the end the projection has
-//! seen every committed event exactly once, in log order, and no rolled-back one, although events
-//! regularly commit after a higher position was already visible (counted, and required to happen).
+//! rolling back, while two runner instances poll the same projection and three followers read
+//! through one shared `Feed`. In the end the projection and each follower have seen every committed
+//! event exactly once, in log order, and no rolled-back one, although events regularly commit after
+//! a higher position was already visible (counted, and required to happen).
 
 mod common;
 
@@ -11,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use grants_projections::{
-    BoxFuture, LogPool, LoggedEvent, Projection, ProjectionError, Runner, Step, Tx,
+    BoxFuture, EventLog, Feed, LogCursor, LogPool, LoggedEvent, Projection, ProjectionError,
+    Runner, Step, Tx,
 };
 use sqlx::PgPool;
 
@@ -138,6 +140,28 @@ async fn the_runner_never_skips_a_late_commit_on_postgres() {
         }));
     }
 
+    // Three followers of one shared stretch of the log, each from its own cursor, until they have
+    // read as many events as were committed (known once the writers are done).
+    let feed = Arc::new(Feed::new(EventLog::new(log.clone())));
+    let expected = Arc::new(AtomicUsize::new(usize::MAX));
+    let mut followers = Vec::new();
+    for _ in 0..3 {
+        let (feed, expected) = (Arc::clone(&feed), Arc::clone(&expected));
+        followers.push(tokio::spawn(async move {
+            let mut cursor = LogCursor::START;
+            let mut followed = Vec::new();
+            while followed.len() < expected.load(Ordering::SeqCst) {
+                let batch = feed.read_after(cursor, 5).await.expect("a read");
+                match batch.last() {
+                    Some(last) => cursor = last.cursor(),
+                    None => tokio::time::sleep(Duration::from_millis(2)).await,
+                }
+                followed.extend(batch.iter().map(|event| event.position));
+            }
+            followed
+        }));
+    }
+
     let outcome = Arc::new(Mutex::new(Outcome::default()));
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| tokio::spawn(writer(pool.clone(), w, Arc::clone(&outcome))))
@@ -150,6 +174,16 @@ async fn the_runner_never_skips_a_late_commit_on_postgres() {
         runner.await.expect("a runner stops");
     }
     let outcome = std::mem::take(&mut *outcome.lock().expect("lock"));
+    expected.store(outcome.committed.len(), Ordering::SeqCst);
+    let mut followed = Vec::new();
+    for follower in followers {
+        followed.push(
+            tokio::time::timeout(common::PATIENCE, follower)
+                .await
+                .expect("each follower reads every committed event in time")
+                .expect("a follower stops"),
+        );
+    }
 
     // Catch up with the rest (tests running beside this one may hold the cluster's xmin back a moment).
     let runner = Runner::new(log.clone()).with(Recorder).batch_size(7);
@@ -192,6 +226,9 @@ async fn the_runner_never_skips_a_late_commit_on_postgres() {
             .await
             .expect("the log");
     assert_eq!(seen, log_order);
+    for followed in &followed {
+        assert_eq!(followed, &log_order, "a follower of the feed");
+    }
     let aggregates: Vec<(String, i64)> = sqlx::query_as(
         "SELECT aggregate_id, sequence FROM events ORDER BY transaction_id, position",
     )

@@ -8,6 +8,8 @@
 //! once per source event and kind, so a run after a crash between the record and the checkpoint
 //! appends nothing. The bytes are stored before the event names them, as attachments are.
 
+use std::sync::Arc;
+
 use grants_domain::application::ApplicationEvent;
 use grants_domain::document::{
     notice_for_application_event, notice_for_grant_event, runner_up_offer, IssuedNotice, Notice,
@@ -70,7 +72,7 @@ async fn issue(
     })
 }
 
-async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<()> {
+async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Result<()> {
     use grants_projections::typed::decode;
     let decoded = |error: grants_projections::ProjectionError| anyhow::anyhow!("{error}");
     let actor = crate::process::actor_of(&logged);

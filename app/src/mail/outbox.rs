@@ -35,7 +35,7 @@ use grants_domain::application::{receipt_number, ApplicationEvent};
 use grants_domain::grant::{GrantEvent, PaymentKind};
 use grants_domain::round::RoundEvent;
 use grants_domain::{Application, ApplicationId, Grant, Group, Round, UserId, Yen};
-use grants_projections::{EventLog, LogCursor, LoggedEvent, Tx};
+use grants_projections::{LogCursor, LoggedEvent, Tx};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -104,11 +104,10 @@ pub fn message_id(
 /// step is retried with a growing pause; nothing is skipped.
 pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    let log = EventLog::new(state.db.clone());
     let mut failures: u32 = 0;
     let mut progress = crate::process::Progress::new(NAME);
     loop {
-        let pause = match step(&state, &log, &mut progress).await {
+        let pause = match step(&state, &mut progress).await {
             Ok(true) => {
                 failures = 0;
                 Duration::ZERO
@@ -133,15 +132,11 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
 /// checkpoint in one transaction; `true` if there was anything to read. A batch that calls for no
 /// mail writes nothing but, now and then, the checkpoint (`process::Progress`: a mail stored twice
 /// is stored once, by its key).
-async fn step(
-    state: &AppState,
-    log: &EventLog,
-    progress: &mut crate::process::Progress,
-) -> anyhow::Result<bool> {
+async fn step(state: &AppState, progress: &mut crate::process::Progress) -> anyhow::Result<bool> {
     let pool = state.db.clone();
     let cursor: LogCursor = progress.start(&pool).await?;
-    let batch = log.read_after(cursor, BATCH).await?;
-    let Some(last) = batch.last().map(LoggedEvent::cursor) else {
+    let batch = state.feed.read_after(cursor, BATCH).await?;
+    let Some(last) = batch.last().map(|event| event.cursor()) else {
         progress.store_if_due(&pool, true).await?;
         return Ok(false);
     };

@@ -10,6 +10,8 @@
 //! derived from the round's event, so each step is appended exactly once however many followers meet
 //! the event.
 
+use std::sync::Arc;
+
 use grants_domain::grant::{GrantCommand, GrantError};
 use grants_domain::round::{RoundCommand, RoundEvent};
 use grants_domain::{ChangeRequestId, Grant, GrantId, Round, RoundId, UserId, Yen};
@@ -178,7 +180,7 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
     super::run(state, NAME, shutdown, follow_logged).await;
 }
 
-async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<()> {
+async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Result<()> {
     if logged.aggregate_type != <Round as cqrs_es::Aggregate>::TYPE {
         return Ok(());
     }

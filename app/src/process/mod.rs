@@ -15,9 +15,10 @@ pub mod change;
 pub mod release;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use grants_projections::{checkpoint, EventLog, LogCursor, LogPool, LoggedEvent, Tx};
+use grants_projections::{checkpoint, LogCursor, LogPool, LoggedEvent, Tx};
 
 use crate::state::AppState;
 use crate::store::Attempt;
@@ -36,9 +37,11 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// (an attempt derived from the event, a key the store or the table refuses twice): a crash only
 /// makes the next run follow again what came after the last written checkpoint.
 ///
-/// The checkpoint stays the truth between runs and instances: each step reads it (one statement),
-/// and when it is not what this run last read or wrote (a reset, another instance), the run
-/// continues from it instead of its own cursor.
+/// The checkpoint stays the truth between runs and instances: a step reads it (one statement) when
+/// this run last read or wrote it [`CHECKPOINT_EVERY`] ago or more, and when it is not what this
+/// run last read or wrote (a reset, another instance), the run continues from it instead of its own
+/// cursor. The events themselves come from the instance's shared stretch of the log
+/// ([`grants_projections::feed`]).
 pub struct Progress {
     name: &'static str,
     /// The checkpoint as this run last read or wrote it.
@@ -46,6 +49,8 @@ pub struct Progress {
     /// How far this run has followed: at or after `stored`.
     cursor: LogCursor,
     written: Instant,
+    /// When this run last read or wrote the checkpoint.
+    checked: Instant,
 }
 
 impl Progress {
@@ -57,12 +62,18 @@ impl Progress {
             stored: None,
             cursor: LogCursor::START,
             written: Instant::now(),
+            checked: Instant::now(),
         }
     }
 
-    /// Where to read on from: this run's cursor, or the stored checkpoint if another writer moved it.
+    /// Where to read on from: this run's cursor, or the stored checkpoint if another writer moved it
+    /// (read at the first step, after a failure, and then at most every [`CHECKPOINT_EVERY`]).
     pub async fn start(&mut self, pool: &LogPool) -> anyhow::Result<LogCursor> {
+        if self.stored.is_some() && self.checked.elapsed() < CHECKPOINT_EVERY {
+            return Ok(self.cursor);
+        }
         let stored = checkpoint::current(pool, self.name).await?;
+        self.checked = Instant::now();
         if self.stored != Some(stored) {
             self.stored = Some(stored);
             self.cursor = stored;
@@ -97,6 +108,7 @@ impl Progress {
     pub fn written(&mut self) {
         self.stored = Some(self.cursor);
         self.written = Instant::now();
+        self.checked = self.written;
     }
 
     /// Writes the checkpoint in a transaction of its own if it is [`Progress::due`].
@@ -120,15 +132,14 @@ pub async fn run<F, Fut>(
     shutdown: impl Future<Output = ()>,
     follow: F,
 ) where
-    F: Fn(AppState, LoggedEvent) -> Fut,
+    F: Fn(AppState, Arc<LoggedEvent>) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
     tokio::pin!(shutdown);
-    let log = EventLog::new(state.db.clone());
     let mut failures: u32 = 0;
     let mut progress = Progress::new(name);
     loop {
-        let pause = match step(&state, &log, &mut progress, &follow).await {
+        let pause = match step(&state, &mut progress, &follow).await {
             Ok(true) => {
                 failures = 0;
                 Duration::ZERO
@@ -151,19 +162,14 @@ pub async fn run<F, Fut>(
 
 /// Handles the next batch after this run's cursor; `true` if there was anything to read. The
 /// checkpoint is written lazily ([`Progress`]); after a failure, up to the last event followed.
-async fn step<F, Fut>(
-    state: &AppState,
-    log: &EventLog,
-    progress: &mut Progress,
-    follow: &F,
-) -> anyhow::Result<bool>
+async fn step<F, Fut>(state: &AppState, progress: &mut Progress, follow: &F) -> anyhow::Result<bool>
 where
-    F: Fn(AppState, LoggedEvent) -> Fut,
+    F: Fn(AppState, Arc<LoggedEvent>) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let pool = state.db.clone();
     let cursor = progress.start(&pool).await?;
-    let batch = log.read_after(cursor, BATCH).await?;
+    let batch = state.feed.read_after(cursor, BATCH).await?;
     if batch.is_empty() {
         progress.store_if_due(&pool, true).await?;
         return Ok(false);

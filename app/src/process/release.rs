@@ -12,6 +12,8 @@
 //! append, under the stream's optimistic concurrency, so the release is appended exactly once however
 //! many followers meet the event.
 
+use std::sync::Arc;
+
 use grants_domain::grant::GrantEvent;
 use grants_domain::round::RoundCommand;
 use grants_domain::{Grant, GrantId, UserId};
@@ -72,7 +74,7 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
     super::run(state, NAME, shutdown, follow_logged).await;
 }
 
-async fn follow_logged(state: AppState, logged: LoggedEvent) -> anyhow::Result<()> {
+async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Result<()> {
     if logged.aggregate_type != <Grant as cqrs_es::Aggregate>::TYPE {
         return Ok(());
     }
