@@ -22,7 +22,7 @@
 //!
 //! `mail/sender.rs` delivers them with every other mail.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -31,7 +31,7 @@ use grants_domain::reminder::{
     Reminder,
 };
 use grants_domain::{Application, ApplicationId, Grant, GrantId, Round, RoundId};
-use grants_projections::{checkpoint, EventLog, LogCursor, LoggedEvent, Tx};
+use grants_projections::{checkpoint, LogCursor, Tx};
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 
@@ -65,11 +65,10 @@ struct Deadline {
 /// has caught up. A failed step is retried with a growing pause; nothing is skipped.
 pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    let log = EventLog::new(state.db.clone());
     let mut failures: u32 = 0;
     let mut progress = crate::process::Progress::new(NAME);
     loop {
-        let outcome = match follow(&state, &log, &mut progress).await {
+        let outcome = match follow(&state, &mut progress).await {
             Ok(true) => Ok(true),
             Ok(false) => remind(&state).await.map(|_| false),
             Err(error) => Err(error),
@@ -102,15 +101,11 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
 /// with the moved checkpoint, in one transaction; `true` if there was anything to read. A batch
 /// that touched none writes only, now and then, the checkpoint (`process::Progress`: replacing an
 /// object's deadlines twice leaves the same rows).
-async fn follow(
-    state: &AppState,
-    log: &EventLog,
-    progress: &mut crate::process::Progress,
-) -> anyhow::Result<bool> {
+async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> anyhow::Result<bool> {
     let pool = state.db.clone();
     let cursor: LogCursor = progress.start(&pool).await?;
-    let batch = log.read_after(cursor, BATCH).await?;
-    let Some(last) = batch.last().map(LoggedEvent::cursor) else {
+    let batch = state.feed.read_after(cursor, BATCH).await?;
+    let Some(last) = batch.last().map(|event| event.cursor()) else {
         progress.store_if_due(&pool, true).await?;
         return Ok(false);
     };
@@ -342,20 +337,28 @@ async fn remind(state: &AppState) -> anyhow::Result<usize> {
     let deadlines = deadlines_near(state, today).await?;
     let domain = mail_domain(state);
     let pool = state.db.clone();
+    let due: Vec<(Deadline, Reminder, i64, String)> = deadlines
+        .into_iter()
+        .filter_map(|deadline| {
+            let reminder = reminder_due(deadline.kind, deadline.due_on, today)?;
+            let sequence = i64::from(deadline.due_on.to_julian_day());
+            let message_id = super::outbox::message_id(
+                &deadline.object_id,
+                sequence,
+                reminder.key(),
+                &deadline.object_id,
+                &domain,
+            );
+            Some((deadline, reminder, sequence, message_id))
+        })
+        .collect();
+    let ids: Vec<&str> = due.iter().map(|(.., id)| id.as_str()).collect();
+    let written_before = already_written(state, &ids).await?;
+    // Where in the log they belong: after everything this process has followed.
+    let position = checkpoint::current(&pool, NAME).await?.position;
     let mut written = 0;
-    for deadline in deadlines {
-        let Some(reminder) = reminder_due(deadline.kind, deadline.due_on, today) else {
-            continue;
-        };
-        let sequence = i64::from(deadline.due_on.to_julian_day());
-        let message_id = super::outbox::message_id(
-            &deadline.object_id,
-            sequence,
-            reminder.key(),
-            &deadline.object_id,
-            &domain,
-        );
-        if already_written(state, &message_id).await? {
+    for (deadline, reminder, sequence, message_id) in due {
+        if written_before.contains(&message_id) {
             continue;
         }
         let amount = match deadline.kind {
@@ -371,8 +374,6 @@ async fn remind(state: &AppState) -> anyhow::Result<usize> {
             days_left: days_left(deadline.due_on, today),
             amount,
         };
-        // Where in the log it belongs: after everything this process has followed.
-        let position = checkpoint::current(&pool, NAME).await?.position;
         let key = MailKey {
             stream_id: deadline.object_id.clone(),
             sequence,
@@ -407,12 +408,25 @@ fn path_of(deadline: &Deadline, reminder: Reminder) -> String {
     }
 }
 
-async fn already_written(state: &AppState, message_id: &str) -> anyhow::Result<bool> {
-    let count: i64 = crate::with_pool!(&state.db, pool => {
-        sqlx::query_scalar("SELECT count(*) FROM outbox_mails WHERE message_id = $1")
-            .bind(message_id)
-            .fetch_one(pool)
-            .await?
-    });
-    Ok(count > 0)
+/// Which of the mails `message_ids` the outbox holds already: one statement per 30,000.
+async fn already_written(
+    state: &AppState,
+    message_ids: &[&str],
+) -> anyhow::Result<HashSet<String>> {
+    let mut found = HashSet::new();
+    for chunk in message_ids.chunks(grants_projections::pool::MAX_PARAMETERS) {
+        let sql = format!(
+            "SELECT message_id FROM outbox_mails WHERE message_id IN ({})",
+            grants_projections::pool::placeholders(1, chunk.len())
+        );
+        let ids: Vec<String> = crate::with_pool!(&state.db, pool => {
+            let mut query = sqlx::query_scalar(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await?
+        });
+        found.extend(ids);
+    }
+    Ok(found)
 }
