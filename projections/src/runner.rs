@@ -1,10 +1,10 @@
 //! The catch-up runner: advances each projection from its checkpoint, one batch per transaction.
 //!
-//! Per projection and per step, in ONE transaction (or every projection in one, together: see
-//! `Runner::step_together`, which the runner's loop and `Runner::catch_up` use): take the projection's lock, read the checkpoint,
-//! read the next batch of the log after it ([`crate::event_log`]), apply every event to the
-//! projection's tables and move the checkpoint past the batch. A crash rolls all of it back, so an
-//! event is applied exactly once.
+//! Per step, in ONE transaction for every projection stepped (all of them together, or one alone:
+//! `Runner::step_together`): take the projections' locks, read their checkpoints, read the next
+//! batch of the log after the earliest ([`crate::event_log`]), apply to each projection's tables
+//! the events after its own checkpoint and move the checkpoints past the batch. A crash rolls all
+//! of it back, so an event is applied exactly once.
 //!
 //! With several app instances on one PostgreSQL, the lock is `pg_try_advisory_xact_lock` on a hash of
 //! the projection's name: one instance advances a projection at a time, the others see it busy and
@@ -194,50 +194,11 @@ impl Runner {
         self.step_projection(projection.as_ref()).await
     }
 
+    /// One step of `projection` alone: [`Runner::step_together`] with it only (its checkpoint is
+    /// then the earliest, so it is never left for a step alone).
     async fn step_projection(&self, projection: &dyn Projection) -> Result<Step, ProjectionError> {
-        let name = projection.name();
-        let _turn = self.gate.enter().await;
-        let mut tx = self.pool.begin().await?;
-        match &mut tx {
-            Tx::Postgres(conn) => {
-                let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-                    .bind(lock_key(name))
-                    .fetch_one(&mut **conn)
-                    .await?;
-                if !locked {
-                    tx.rollback().await?;
-                    return Ok(Step::Busy);
-                }
-            }
-            Tx::Sqlite(conn) => {
-                // A write first, so the step holds SQLite's write lock from its start and its reads
-                // cannot go stale before it writes.
-                sqlx::query(
-                    "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-                )
-                .bind(name)
-                .execute(&mut **conn)
-                .await?;
-            }
-        }
-        // On PostgreSQL nothing has been written yet: the transaction holds no id that would hold
-        // the snapshot's xmin back while the batch is read.
-        let after = checkpoint::load(&mut tx, name).await?;
-        let events = event_log::read_after(&mut tx, after, self.batch_size).await?;
-        let Some(last) = events.last().map(LoggedEvent::cursor) else {
-            tx.rollback().await?;
-            return Ok(Step::Idle);
-        };
-        projection.apply_batch(&mut tx, &events).await?;
-        checkpoint::store(&mut tx, name, last).await?;
-        tx.commit().await?;
-        tracing::debug!(
-            projection = name,
-            events = events.len(),
-            position = last.position,
-            "projection advanced"
-        );
-        Ok(Step::Applied(events.len()))
+        let steps = self.step_together(&[projection]).await?;
+        Ok(steps.into_iter().next().flatten().unwrap_or(Step::Idle))
     }
 
     /// One step of `projections` together, in ONE transaction: their locks in one statement, their
@@ -301,7 +262,8 @@ impl Runner {
                     .collect()
             }
             Tx::Sqlite(conn) => {
-                // A write first, as in a step alone: the write lock from the start.
+                // A write first, so the step holds SQLite's write lock from its start and its reads
+                // cannot go stale before it writes.
                 let sql = format!(
                     "INSERT INTO projection_checkpoints (name) VALUES {} ON CONFLICT (name) DO NOTHING",
                     crate::pool::values(1, names.len())
@@ -314,6 +276,8 @@ impl Runner {
                 vec![true; names.len()]
             }
         };
+        // On PostgreSQL nothing has been written yet: the transaction holds no id that would hold
+        // the snapshot's xmin back while the batch is read.
         let mut steps: Vec<Option<Step>> = vec![Some(Step::Busy); names.len()];
         let ours: Vec<usize> = (0..names.len()).filter(|&i| held[i]).collect();
         let our_names: Vec<&str> = ours.iter().map(|&i| names[i]).collect();

@@ -89,6 +89,31 @@ async fn log_order(pool: &LogPool) -> Vec<i64> {
         .expect("the log")
 }
 
+/// Each recorder holds every event of the log once, in log order.
+async fn each_saw_the_log_once(pool: &LogPool) {
+    let order = log_order(pool).await;
+    assert_eq!(seen(pool, "a").await, order, "a");
+    assert_eq!(seen(pool, "b").await, order, "b");
+}
+
+/// Steps projection `a` alone until its checkpoint is the event at `position`.
+async fn step_a_alone_to(runner: &Runner, position: i64) {
+    let deadline = tokio::time::Instant::now() + common::PATIENCE;
+    while runner
+        .checkpoint("a")
+        .await
+        .expect("a's checkpoint")
+        .position
+        != position
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a never reached {position}"
+        );
+        runner.step("a").await.expect("a step of a");
+    }
+}
+
 async fn append(pool: &LogPool, from: i64, count: i64) -> i64 {
     let mut last = 0;
     for sequence in from..from + count {
@@ -141,53 +166,22 @@ async fn each_projection_applies_every_event_once(backend: Backend) {
     let failed = catch_up_through_failures(&runner, head).await;
     assert!(failed >= 1, "b's failures reached the catch-up");
     assert_eq!(b_failing.load(Ordering::SeqCst), 0, "b failed three times");
-    let order = log_order(&pool).await;
-    assert_eq!(seen(&pool, "a").await, order);
-    assert_eq!(seen(&pool, "b").await, order);
+    each_saw_the_log_once(&pool).await;
 
     // One far ahead of the other (more than a batch): a is stepped alone to the head, then both
     // together; neither applies an event twice.
     let head = append(&pool, 13, 12).await;
-    let deadline = tokio::time::Instant::now() + common::PATIENCE;
-    while runner
-        .checkpoint("a")
-        .await
-        .expect("a's checkpoint")
-        .position
-        != head
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "a never reached the head"
-        );
-        runner.step("a").await.expect("a step of a");
-    }
+    step_a_alone_to(&runner, head).await;
     assert_eq!(catch_up_through_failures(&runner, head).await, 0);
-    let order = log_order(&pool).await;
-    assert_eq!(seen(&pool, "a").await, order);
-    assert_eq!(seen(&pool, "b").await, order);
+    each_saw_the_log_once(&pool).await;
 
     // One a little ahead of the other (less than a batch): stepped together, a applies only what
     // comes after its own checkpoint.
     let ahead = append(&pool, 25, 3).await;
-    while runner
-        .checkpoint("a")
-        .await
-        .expect("a's checkpoint")
-        .position
-        != ahead
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "a never reached {ahead}"
-        );
-        runner.step("a").await.expect("a step of a");
-    }
+    step_a_alone_to(&runner, ahead).await;
     let head = append(&pool, 28, 3).await;
     assert_eq!(catch_up_through_failures(&runner, head).await, 0);
-    let order = log_order(&pool).await;
-    assert_eq!(seen(&pool, "a").await, order);
-    assert_eq!(seen(&pool, "b").await, order);
+    each_saw_the_log_once(&pool).await;
 
     // The loop in the background, b failing twice on the way.
     b_failing.store(2, Ordering::SeqCst);
@@ -210,9 +204,7 @@ async fn each_projection_applies_every_event_once(backend: Backend) {
     stop.send(()).expect("the loop is running");
     running.await.expect("the loop stops");
     assert_eq!(b_failing.load(Ordering::SeqCst), 0, "b failed twice");
-    let order = log_order(&pool).await;
-    assert_eq!(seen(&pool, "a").await, order);
-    assert_eq!(seen(&pool, "b").await, order);
+    each_saw_the_log_once(&pool).await;
 }
 
 #[tokio::test]

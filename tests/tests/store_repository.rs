@@ -30,6 +30,17 @@ fn event(id: &str, sequence: usize, note: &str) -> SerializedEvent {
     )
 }
 
+/// A fresh, migrated PostgreSQL database.
+async fn fresh_postgres() -> sqlx::PgPool {
+    let (url, _dir) = grants_tests::fresh_database(grants_tests::Backend::Postgres).await;
+    let db = Database::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let Database::Postgres(pool) = db else {
+        unreachable!()
+    };
+    pool
+}
+
 async fn stored_text(pool: &sqlx::PgPool, id: &str) -> Vec<(String, String)> {
     sqlx::query_as(
         "SELECT payload::text, metadata::text FROM events
@@ -43,12 +54,7 @@ async fn stored_text(pool: &sqlx::PgPool, id: &str) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_repository_reads_what_the_other_wrote() {
-    let (url, _dir) = grants_tests::fresh_database(grants_tests::Backend::Postgres).await;
-    let db = Database::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    let Database::Postgres(pool) = &db else {
-        unreachable!()
-    };
+    let pool = &fresh_postgres().await;
     let ours = PostgresLog::new(pool.clone());
     let theirs = PostgresEventRepository::new(pool.clone());
 
@@ -260,12 +266,7 @@ async fn two_copies_read_together_are_what_each_read_alone_gives_postgres() {
 /// sequential scan of `events`, which every command paid as the log grew.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_catch_up_read_walks_the_primary_key_in_a_generic_plan() {
-    let (url, _dir) = grants_tests::fresh_database(grants_tests::Backend::Postgres).await;
-    let db = Database::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    let Database::Postgres(pool) = &db else {
-        unreachable!()
-    };
+    let pool = &fresh_postgres().await;
     let mut conn = pool.acquire().await.unwrap();
     sqlx::query("SET plan_cache_mode = force_generic_plan")
         .execute(&mut *conn)
