@@ -74,6 +74,7 @@ pub async fn follow(
             let notice_number = if notice_number.is_empty() {
                 crate::notice::assign(
                     &state.db,
+                    state.projections.gate(),
                     *grant_id,
                     settings.fiscal_year,
                     &state.notice_prefix,

@@ -113,3 +113,49 @@ async fn the_prefix_is_a_setting_on_postgres() {
     .await;
     numbered_by_the_fiscal_year(app, "岡市協").await;
 }
+
+/// Sixteen grants numbered at once, and one grant asked for four times at once: the register hands
+/// out 1 to 16 with no gap and no number twice, and the grant asked four times has one number.
+async fn numbers_asked_at_once_take_turns(app: TestApp) {
+    use grants_app::notice::assign;
+    use grants_domain::{FiscalYear, GrantId};
+    let db = grants_app::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    let gate = grants_projections::WriteGate::for_pool(&db);
+    // A fiscal year no decision of the test's service uses.
+    let year = FiscalYear::new(2040).unwrap();
+    let grants: Vec<GrantId> = (0..16).map(|_| GrantId::new()).collect();
+    let mut asked: Vec<GrantId> = grants.clone();
+    asked.extend([grants[0]; 3]);
+    let tasks: Vec<_> = asked
+        .iter()
+        .map(|grant| {
+            let (db, gate, grant) = (db.clone(), gate.clone(), *grant);
+            tokio::spawn(async move { assign(&db, &gate, grant, year, "市協").await })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap().unwrap());
+    }
+    let by_grant: std::collections::BTreeMap<GrantId, &String> =
+        asked.iter().copied().zip(&numbers).collect();
+    for (grant, number) in asked.iter().zip(&numbers) {
+        assert_eq!(number, by_grant[grant], "one number for {grant}");
+    }
+    let mut sequences: Vec<u32> = by_grant
+        .values()
+        .map(|number| {
+            let digits = number.trim_start_matches("令和22年度市協第");
+            digits.trim_end_matches('号').parse().unwrap()
+        })
+        .collect();
+    sequences.sort_unstable();
+    assert_eq!(sequences, (1..=16).collect::<Vec<u32>>());
+}
+
+on_both_backends!(
+    notice_numbers_asked_at_once_take_turns,
+    |app: TestApp| async move { numbers_asked_at_once_take_turns(app).await }
+);

@@ -53,7 +53,9 @@ use time::{Date, Duration, OffsetDateTime};
 pub use commands::{AwardRequest, Rejection, RoundCommand};
 pub use errors::RoundError;
 pub use events::{RoundEvent, AWARD_DECIDED_VERSION};
-pub use notice::{era_year, notice_number, valid_prefix, DEFAULT_PREFIX};
+pub use notice::{
+    era_year, notice_number, number_parts, valid_prefix, NumberParts, DEFAULT_PREFIX,
+};
 pub use promotion::{NextPromotion, PromotionError, PromotionOffer};
 pub use ranking::{rank, RankOutcome, RankRow, RankingEntry, SheetOutcome};
 pub use reservation::Reservation;

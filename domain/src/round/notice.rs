@@ -48,7 +48,26 @@ pub fn valid_prefix(prefix: &str) -> bool {
 
 /// The notice number of the fiscal year's `sequence`-th decision.
 pub fn notice_number(fiscal_year: FiscalYear, prefix: &str, sequence: u32) -> String {
-    format!("{}年度{prefix}第{sequence}号", era_year(fiscal_year))
+    let NumberParts { head, tail } = number_parts(fiscal_year, prefix);
+    format!("{head}{sequence}{tail}")
+}
+
+/// A fiscal year's notice number around its sequence, for a register that writes the sequence in
+/// itself (app/src/notice.rs joins them in the statement that takes the next sequence).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NumberParts {
+    /// What precedes the sequence: `令和8年度市協第`.
+    pub head: String,
+    /// What follows it: `号`.
+    pub tail: String,
+}
+
+/// The fiscal year's notice number without its sequence.
+pub fn number_parts(fiscal_year: FiscalYear, prefix: &str) -> NumberParts {
+    NumberParts {
+        head: format!("{}年度{prefix}第", era_year(fiscal_year)),
+        tail: "号".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -60,6 +79,11 @@ mod tests {
         let year = FiscalYear::new(2026).unwrap();
         assert_eq!(notice_number(year, "市協", 1), "令和8年度市協第1号");
         assert_eq!(notice_number(year, "岡市協", 12), "令和8年度岡市協第12号");
+        let parts = number_parts(year, "市協");
+        assert_eq!(
+            format!("{}34{}", parts.head, parts.tail),
+            "令和8年度市協第34号"
+        );
         assert_eq!(era_year(FiscalYear::new(2019).unwrap()), "令和元");
         assert_eq!(era_year(FiscalYear::new(2018).unwrap()), "平成30");
     }
