@@ -31,9 +31,59 @@ pub const NAME: &str = "decision_follow_up";
 /// Applications the caller already loaded for the follow-up (the decision handler does).
 pub type Preloaded = HashMap<ApplicationId, Loaded<Application>>;
 
-/// Carries out what one round event calls for; returns the position of the last event it appended.
-/// `round` is the round's state with the event applied (its settings give the grant's terms);
-/// an application found in `preloaded` is taken from there instead of loaded again.
+/// The round events this process's handlers have followed up at once, every command each calls for
+/// committed ([`FollowedAtOnce::mark`]), so that the background run skips them instead of loading
+/// the grant and the application to find that out (three reads an award). Facts only ever added
+/// after the commits and never stale (a follow-up done stays done); after a restart the memo is
+/// empty and the background run checks the log's state as before, which is what repairs a crash
+/// between the round's commit and the follow-up. At most [`FollowedAtOnce::CAPACITY`] entries (a
+/// handler that follows up an event the background run has passed already leaves one behind): a
+/// full memo is emptied, which only costs those checks again.
+#[derive(Debug, Default)]
+pub struct FollowedAtOnce(std::sync::Mutex<std::collections::HashSet<(RoundId, usize)>>);
+
+impl FollowedAtOnce {
+    /// The most events the memo holds.
+    pub const CAPACITY: usize = 10_000;
+
+    /// Records that the round event `sequence` of `round_id` has been followed up.
+    pub fn mark(&self, round_id: RoundId, sequence: usize) {
+        let mut followed = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if followed.len() >= Self::CAPACITY {
+            followed.clear();
+        }
+        followed.insert((round_id, sequence));
+    }
+
+    /// Whether the event was followed up at once (forgotten now: the background run passes an event
+    /// once).
+    fn take(&self, round_id: RoundId, sequence: usize) -> bool {
+        let mut followed = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        followed.remove(&(round_id, sequence))
+    }
+}
+
+/// What following up one round event did.
+#[derive(Debug, Default)]
+pub struct FollowedUp {
+    /// The position of the last event it appended, if it appended any.
+    pub appended: Option<Position>,
+    /// An award's notice number (the grant's, from the register), for the decision's answer.
+    pub notice_number: Option<String>,
+}
+
+impl From<Option<Position>> for FollowedUp {
+    fn from(appended: Option<Position>) -> Self {
+        FollowedUp {
+            appended,
+            notice_number: None,
+        }
+    }
+}
+
+/// Carries out what one round event calls for. `round` is the round's state with the event
+/// applied (its settings give the grant's terms); an application found in `preloaded` is taken
+/// from there instead of loaded again.
 pub async fn follow(
     state: &AppState,
     round_id: RoundId,
@@ -41,7 +91,7 @@ pub async fn follow(
     event: &RoundEvent,
     metadata: &CommandMetadata,
     preloaded: &mut Preloaded,
-) -> Result<Option<Position>, ServiceError> {
+) -> Result<FollowedUp, ServiceError> {
     match event {
         RoundEvent::AwardDecided {
             application_id,
@@ -101,7 +151,7 @@ pub async fn follow(
                 summary: content.summary.clone(),
                 group_name,
                 amount: *amount,
-                notice_number,
+                notice_number: notice_number.clone(),
                 conditions: conditions.clone(),
                 completion_deadline: *completion_deadline,
                 terms,
@@ -142,7 +192,10 @@ pub async fn follow(
             };
             let recorded =
                 record(state, loaded, outcome, ApplicationStatus::Awarded, metadata).await?;
-            Ok(recorded.or(position))
+            Ok(FollowedUp {
+                appended: recorded.or(position),
+                notice_number: Some(notice_number),
+            })
         }
         RoundEvent::ApplicationRejected {
             application_id,
@@ -161,27 +214,32 @@ pub async fn follow(
                 metadata,
             )
             .await
+            .map(FollowedUp::from)
         }
         RoundEvent::RankingFixed { rows, .. } => {
             let Some(runner_up) = rows.iter().find(|row| row.remainder_offer.is_some()) else {
-                return Ok(None);
+                return Ok(FollowedUp::default());
             };
             let loaded = take_application(state, preloaded, runner_up.application_id).await?;
             // Only an application the ranking found eligible becomes the runner-up: one that has
             // answered meanwhile (a later follower of the ranking) is left as it is.
             if loaded.aggregate().status() != Some(ApplicationStatus::Eligible) {
-                return Ok(None);
+                return Ok(FollowedUp::default());
             }
             let (outcome, reached) = (DecisionOutcome::RunnerUp, ApplicationStatus::RunnerUp);
-            record(state, loaded, outcome, reached, metadata).await
+            record(state, loaded, outcome, reached, metadata)
+                .await
+                .map(FollowedUp::from)
         }
         RoundEvent::RunnerUpOfferDeclined { application_id, .. }
         | RoundEvent::PromotionDeclined { application_id, .. } => {
             let loaded = take_application(state, preloaded, *application_id).await?;
             let (outcome, reached) = (DecisionOutcome::NotAdopted, ApplicationStatus::NotAdopted);
-            record(state, loaded, outcome, reached, metadata).await
+            record(state, loaded, outcome, reached, metadata)
+                .await
+                .map(FollowedUp::from)
         }
-        _ => Ok(None),
+        _ => Ok(FollowedUp::default()),
     }
 }
 
@@ -298,6 +356,10 @@ async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Res
         return Ok(());
     }
     let round_id: RoundId = logged.aggregate_id.parse()?;
+    let sequence = usize::try_from(logged.sequence)?;
+    if state.followed_at_once.take(round_id, sequence) {
+        return Ok(());
+    }
     let metadata = CommandMetadata {
         attempt: None,
         actor_id: actor_of(&logged),
@@ -327,4 +389,30 @@ async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Res
     .await
     .map_err(failure)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_background_run_skips_an_event_followed_at_once_once_and_a_full_memo_forgets() {
+        let memo = FollowedAtOnce::default();
+        let round = RoundId::new();
+        memo.mark(round, 7);
+        assert!(
+            !memo.take(round, 6),
+            "an event not followed at once is checked"
+        );
+        assert!(memo.take(round, 7));
+        assert!(
+            !memo.take(round, 7),
+            "the background run passes an event once"
+        );
+        for sequence in 0..FollowedAtOnce::CAPACITY {
+            memo.mark(round, sequence);
+        }
+        memo.mark(RoundId::new(), 1);
+        assert!(!memo.take(round, 0), "a full memo is emptied");
+    }
 }

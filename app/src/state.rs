@@ -68,6 +68,8 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     /// Sessions served from memory for a short while (`crate::auth::session_cache`).
     pub sessions: Arc<crate::auth::session_cache::SessionCache>,
+    /// The round events this process's handlers followed up at once (`crate::follow_up`).
+    pub followed_at_once: Arc<crate::follow_up::FollowedAtOnce>,
 }
 
 /// The funder's name when none is configured: the city whose programme the demo follows.
@@ -107,6 +109,7 @@ impl AppState {
             require_staff_totp: false,
             totp_key: None,
             sessions: crate::auth::session_cache::SessionCache::new(&db),
+            followed_at_once: Arc::default(),
             db,
         }
     }

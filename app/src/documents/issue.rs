@@ -22,7 +22,7 @@ use grants_domain::{
 use grants_projections::LoggedEvent;
 
 use crate::process::{derived_attempt, failure};
-use crate::service::load::existing;
+use crate::service::load::{existing, existing_for_command};
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::{ActorRole, CommandMetadata};
@@ -86,15 +86,18 @@ async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Res
         ) {
             return Ok(());
         }
-        let grant: Grant = existing(&state.stores.grants, &logged.aggregate_id)
+        // Loaded once, for the command too (a change meanwhile makes its append conflict and
+        // re-run on a fresh load).
+        let loaded = existing_for_command(&state.stores.grants, &logged.aggregate_id)
             .await
             .map_err(failure)?;
+        let grant: &Grant = loaded.aggregate();
         if grant.notices.iter().any(|notice| {
             notice.source_type == logged.aggregate_type && notice.source_sequence == logged.sequence
         }) {
             return Ok(());
         }
-        let notices = notice_for_grant_event(&grant, &event);
+        let notices = notice_for_grant_event(grant, &event);
         let mut issued = Vec::with_capacity(notices.len());
         for notice in &notices {
             issued.push(issue(&state, notice, &logged.aggregate_type, logged.sequence).await?);
@@ -111,7 +114,7 @@ async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Res
         state
             .stores
             .grants
-            .execute(grant.grant_id, command, &metadata)
+            .execute_loaded(loaded, command, &metadata)
             .await
             .map_err(|error| failure(ServiceError::from(error)))?;
     } else if logged.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE {

@@ -144,19 +144,13 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
         return Ok(true);
     }
     let mut tx = pool.begin().await?;
-    for (id, draft) in &drafts {
-        replace(
-            &mut tx,
-            &id.to_string(),
-            &[DeadlineKind::Draft],
-            draft.iter(),
-        )
-        .await?;
-    }
-    for (id, rows) in &grant_rows {
-        let kinds = [DeadlineKind::SettlementReport, DeadlineKind::Refund];
-        replace(&mut tx, &id.to_string(), &kinds, rows.iter()).await?;
-    }
+    let draft_ids: Vec<String> = drafts.iter().map(|(id, _)| id.to_string()).collect();
+    let draft_rows: Vec<&Deadline> = drafts.iter().flat_map(|(_, draft)| draft).collect();
+    replace(&mut tx, &draft_ids, &[DeadlineKind::Draft], &draft_rows).await?;
+    let grant_ids: Vec<String> = grant_rows.iter().map(|(id, _)| id.to_string()).collect();
+    let rows: Vec<&Deadline> = grant_rows.iter().flat_map(|(_, rows)| rows).collect();
+    let kinds = [DeadlineKind::SettlementReport, DeadlineKind::Refund];
+    replace(&mut tx, &grant_ids, &kinds, &rows).await?;
     for (id, round) in &round_rows {
         round_changed(&mut tx, *id, round).await?;
     }
@@ -234,15 +228,14 @@ async fn round_changed(tx: &mut Tx, id: RoundId, round: &Round) -> anyhow::Resul
         .execute(&mut *conn)
         .await?);
     }
-    for kind in [DeadlineKind::RunnerUpOffer, DeadlineKind::PromotionOffer] {
-        grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
-            "DELETE FROM reminder_deadlines WHERE round_id = $1 AND kind = $2",
-        )
-        .bind(&round_key)
-        .bind(kind.key())
-        .execute(&mut *conn)
-        .await?);
-    }
+    grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
+        "DELETE FROM reminder_deadlines WHERE round_id = $1 AND kind IN ($2, $3)",
+    )
+    .bind(&round_key)
+    .bind(DeadlineKind::RunnerUpOffer.key())
+    .bind(DeadlineKind::PromotionOffer.key())
+    .execute(&mut *conn)
+    .await?);
     for (application_id, kind, due_on) in offer_deadlines(round) {
         insert(
             tx,
@@ -259,24 +252,51 @@ async fn round_changed(tx: &mut Tx, id: RoundId, round: &Round) -> anyhow::Resul
     Ok(())
 }
 
-/// Replaces `object_id`'s deadlines of `kinds` with `rows`.
+/// Replaces the deadlines of `kinds` of every object in `object_ids` with `rows`: one statement
+/// deletes them and one writes the rows (a batch under load touches hundreds of objects).
 async fn replace(
     tx: &mut Tx,
-    object_id: &str,
+    object_ids: &[String],
     kinds: &[DeadlineKind],
-    rows: impl Iterator<Item = &Deadline>,
+    rows: &[&Deadline],
 ) -> anyhow::Result<()> {
-    for kind in kinds {
-        grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
-            "DELETE FROM reminder_deadlines WHERE object_id = $1 AND kind = $2",
-        )
-        .bind(object_id)
-        .bind(kind.key())
-        .execute(&mut *conn)
-        .await?);
+    use grants_projections::pool::{placeholders, values, MAX_PARAMETERS};
+    for chunk in object_ids.chunks(MAX_PARAMETERS - kinds.len()) {
+        let sql = format!(
+            "DELETE FROM reminder_deadlines WHERE kind IN ({}) AND object_id IN ({})",
+            placeholders(1, kinds.len()),
+            placeholders(kinds.len() + 1, chunk.len())
+        );
+        grants_projections::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for kind in kinds {
+                query = query.bind(kind.key());
+            }
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.execute(&mut *conn).await?
+        });
     }
-    for row in rows {
-        insert(tx, row).await?;
+    // Each object has at most one deadline of a kind, so no row of one statement meets another.
+    for chunk in rows.chunks(MAX_PARAMETERS / 5) {
+        let sql = format!(
+            "INSERT INTO reminder_deadlines (kind, object_id, application_id, round_id, due_on) \
+             VALUES {}",
+            values(5, chunk.len())
+        );
+        grants_projections::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for row in chunk {
+                query = query
+                    .bind(row.kind.key())
+                    .bind(&row.object_id)
+                    .bind(row.application_id.to_string())
+                    .bind(row.round_id.to_string())
+                    .bind(row.due_on.to_string());
+            }
+            query.execute(&mut *conn).await?
+        });
     }
     Ok(())
 }

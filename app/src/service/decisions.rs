@@ -296,7 +296,7 @@ pub async fn decide(
     let mut grants = Vec::new();
     let mut position = executed.position;
     for envelope in &executed.events {
-        if let Some(appended) = follow_up::follow(
+        let followed = follow_up::follow(
             state,
             id,
             &executed.state,
@@ -304,8 +304,9 @@ pub async fn decide(
             &metadata,
             &mut loaded,
         )
-        .await?
-        {
+        .await?;
+        state.followed_at_once.mark(id, envelope.sequence);
+        if let Some(appended) = followed.appended {
             position = position.max(appended);
         }
         if let RoundEvent::AwardDecided {
@@ -316,14 +317,12 @@ pub async fn decide(
             ..
         } = &envelope.payload
         {
-            let notice_number = match crate::notice::number_of(&state.db, *grant_id).await? {
-                Some(number) => number,
-                None => notice_number.clone(),
-            };
             grants.push(Opened {
                 application_id: *application_id,
                 grant_id: *grant_id,
-                notice_number,
+                notice_number: followed
+                    .notice_number
+                    .unwrap_or_else(|| notice_number.clone()),
                 amount: *amount,
             });
         }
@@ -345,7 +344,7 @@ pub async fn follow_up_at_once(
     let metadata = context.metadata_for(actor, role);
     let mut position = executed.position;
     for envelope in &executed.events {
-        let appended = follow_up::follow(
+        let followed = follow_up::follow(
             state,
             round_id,
             &executed.state,
@@ -354,7 +353,8 @@ pub async fn follow_up_at_once(
             &mut follow_up::Preloaded::new(),
         )
         .await?;
-        position = position.max(appended.unwrap_or(0));
+        state.followed_at_once.mark(round_id, envelope.sequence);
+        position = position.max(followed.appended.unwrap_or(0));
     }
     Ok(position)
 }
