@@ -150,56 +150,78 @@ async fn step(state: &AppState, progress: &mut crate::process::Progress) -> anyh
         return Ok(true);
     }
     let mut tx = pool.begin().await?;
-    for mail in &mails {
-        store(&mut tx, mail).await?;
-    }
+    store(&mut tx, &mails).await?;
     progress.store(&mut tx).await?;
     tx.commit().await?;
     progress.written();
     Ok(true)
 }
 
-/// Writes one mail and its notices, unless a mail with the same key is already there.
-pub(crate) async fn store(tx: &mut Tx, mail: &Outgoing) -> anyhow::Result<()> {
-    let recipients: Vec<&str> = mail
-        .recipients
-        .iter()
-        .map(|(_, address)| address.as_str())
-        .collect();
-    let created_at = super::timestamp(mail.created_at);
+/// Writes mails and their notices, each unless a mail with the same key is already there: one
+/// statement for the mails and one for their notices (a batch under load holds hundreds).
+pub(crate) async fn store(tx: &mut Tx, mails: &[Outgoing]) -> anyhow::Result<()> {
+    use grants_projections::pool::{values, MAX_PARAMETERS};
     let now_ms = super::unix_ms(OffsetDateTime::now_utc());
-    grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
-        "INSERT INTO outbox_mails (message_id, stream_id, sequence, template, subject_id, position, \
-         group_id, recipients, subject, body, created_at, attempts, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12) ON CONFLICT DO NOTHING",
-    )
-    .bind(&mail.message_id)
-    .bind(&mail.stream_id)
-    .bind(mail.sequence)
-    .bind(mail.template)
-    .bind(&mail.subject_id)
-    .bind(mail.position)
-    .bind(&mail.group_id)
-    .bind(recipients.join("\n"))
-    .bind(&mail.subject)
-    .bind(&mail.body)
-    .bind(&created_at)
-    .bind(now_ms)
-    .execute(&mut *conn)
-    .await?);
-    for (user_id, _) in &mail.recipients {
-        grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
+    for chunk in mails.chunks(MAX_PARAMETERS / 13) {
+        let sql = format!(
+            "INSERT INTO outbox_mails (message_id, stream_id, sequence, template, subject_id, \
+             position, group_id, recipients, subject, body, created_at, attempts, \
+             next_attempt_at) VALUES {} ON CONFLICT DO NOTHING",
+            values(13, chunk.len())
+        );
+        grants_projections::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for mail in chunk {
+                let recipients: Vec<&str> = mail
+                    .recipients
+                    .iter()
+                    .map(|(_, address)| address.as_str())
+                    .collect();
+                query = query
+                    .bind(&mail.message_id)
+                    .bind(&mail.stream_id)
+                    .bind(mail.sequence)
+                    .bind(mail.template)
+                    .bind(&mail.subject_id)
+                    .bind(mail.position)
+                    .bind(&mail.group_id)
+                    .bind(recipients.join("\n"))
+                    .bind(&mail.subject)
+                    .bind(&mail.body)
+                    .bind(super::timestamp(mail.created_at))
+                    .bind(0_i32)
+                    .bind(now_ms);
+            }
+            query.execute(&mut *conn).await?
+        });
+    }
+    let notices: Vec<(&UserId, &Outgoing)> = mails
+        .iter()
+        .flat_map(|mail| {
+            mail.recipients
+                .iter()
+                .map(move |(user_id, _)| (user_id, mail))
+        })
+        .collect();
+    for chunk in notices.chunks(MAX_PARAMETERS / 6) {
+        let sql = format!(
             "INSERT INTO notices (user_id, message_id, position, subject, link, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(user_id.to_string())
-        .bind(&mail.message_id)
-        .bind(mail.position)
-        .bind(&mail.subject)
-        .bind(&mail.path)
-        .bind(&created_at)
-        .execute(&mut *conn)
-        .await?);
+             VALUES {} ON CONFLICT DO NOTHING",
+            values(6, chunk.len())
+        );
+        grants_projections::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql);
+            for (user_id, mail) in chunk {
+                query = query
+                    .bind(user_id.to_string())
+                    .bind(&mail.message_id)
+                    .bind(mail.position)
+                    .bind(&mail.subject)
+                    .bind(&mail.path)
+                    .bind(super::timestamp(mail.created_at));
+            }
+            query.execute(&mut *conn).await?
+        });
     }
     Ok(())
 }

@@ -376,7 +376,7 @@ async fn remind(state: &AppState) -> anyhow::Result<usize> {
     let written_before = already_written(state, &ids).await?;
     // Where in the log they belong: after everything this process has followed.
     let position = checkpoint::current(&pool, NAME).await?.position;
-    let mut written = 0;
+    let mut mails = Vec::new();
     for (deadline, reminder, sequence, message_id) in due {
         if written_before.contains(&message_id) {
             continue;
@@ -407,12 +407,15 @@ async fn remind(state: &AppState) -> anyhow::Result<usize> {
         else {
             continue;
         };
-        let mut tx = pool.begin().await?;
-        store(&mut tx, &mail).await?;
-        tx.commit().await?;
-        written += 1;
+        mails.push(mail);
     }
-    Ok(written)
+    // One transaction for the pass's mails (each is written once, by its key, whoever writes it).
+    if !mails.is_empty() {
+        let mut tx = pool.begin().await?;
+        store(&mut tx, &mails).await?;
+        tx.commit().await?;
+    }
+    Ok(mails.len())
 }
 
 /// The page a reminder points to.
