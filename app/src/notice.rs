@@ -12,8 +12,9 @@
 //! `(fiscal_year, sequence)` makes two grants never share a number, whatever runs at once, and the
 //! assignments of a fiscal year take turns (two rounds deciding together: the second reads the
 //! number the first committed and takes the next); its unique `grant_id` makes the assignment
-//! idempotent, so the handler and the background follow-up agree on a grant's number. A number is consumed only for a grant about to be opened;
-//! a gap would need the grant's opening to fail for good after its number was assigned.
+//! idempotent, so the handler and the background follow-up agree on a grant's number. A number is
+//! consumed only for a grant about to be opened; a gap would need the grant's opening to fail for
+//! good after its number was assigned.
 
 use grants_domain::round::{number_parts, NumberParts};
 use grants_domain::{FiscalYear, GrantId};
