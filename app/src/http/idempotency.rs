@@ -132,7 +132,18 @@ async fn with_key(
                 return Ok(replayed(stored.outcome, &stored.record));
             }
         }
-        Err(error) => tracing::error!(%error, "could not store an idempotent answer"),
+        // An answer the key does not keep must not reach the client: a later copy of the request
+        // would take the claim over and answer from the state as it is then, which may differ
+        // from what this client saw (a draft since submitted). The outcome is unknown to the
+        // client, as after any 5xx: the key goes back, and its retry resumes this attempt and
+        // stores the answer it gets.
+        Err(error) => {
+            tracing::error!(%error, "could not store an idempotent answer");
+            if let Err(error) = claim.give_back(&attempt).await {
+                tracing::warn!(%error, "could not give back an idempotency key; its lease will run out");
+            }
+            return Err(ApiError::unavailable(error).into_response());
+        }
     }
     Ok(Response::from_parts(parts, Body::from(answer)))
 }

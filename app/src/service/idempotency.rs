@@ -14,6 +14,10 @@
 //!   its events, so a command that committed before the holder died is not run twice, and the
 //!   answer is built from what it committed (the same ids; the state as it is now).
 //!
+//! So that no client sees an answer its key does not keep (a copy taking over later would build
+//! another from the state as it is then), an answer that cannot be stored is not given: the
+//! adapter answers 503, gives the key back, and the retry resumes the attempt.
+//!
 //! A takeover of a holder that is only slow is safe too: both executions check the log before each
 //! append under optimistic concurrency, so each step is appended once; the first answer stored
 //! wins and both copies answer it. Keys are scoped by the caller's credentials, so two callers never

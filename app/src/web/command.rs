@@ -137,7 +137,15 @@ impl Web {
                         return replay(&stored);
                     }
                 }
-                Err(error) => tracing::error!(%error, "could not store a page's outcome"),
+                // As in the API (`http::idempotency`): an outcome the key does not keep is not
+                // shown; the next post resumes this attempt and stores what it gets.
+                Err(error) => {
+                    tracing::error!(%error, "could not store a page's outcome");
+                    if let Err(error) = claim.give_back(&attempt).await {
+                        tracing::warn!(%error, "could not give back a page's key; its lease will run out");
+                    }
+                    return Err(ServiceError::unavailable(error).into());
+                }
             },
             Err(error) => tracing::error!(%error, "could not record a page's outcome"),
         }
