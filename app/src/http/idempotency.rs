@@ -105,9 +105,7 @@ async fn with_key(
     if parts.status.is_server_error() {
         // The outcome is unknown (a commit may have landed before the failure): give the key back
         // at once, so the client's retry resumes this attempt without waiting for the lease.
-        if let Err(error) = claim.give_back(&attempt).await {
-            tracing::warn!(%error, "could not give back an idempotency key; its lease will run out");
-        }
+        claim.give_back(&attempt).await;
         return Ok(Response::from_parts(parts, Body::from(answer)));
     }
     let content_type = parts
@@ -121,29 +119,13 @@ async fn with_key(
         body: String::from_utf8_lossy(&answer).into_owned(),
     };
     let record = serde_json::to_string(&stored).unwrap_or_default();
-    match claim
-        .answer(&attempt, i32::from(parts.status.as_u16()), &record)
+    // An answer the key does not keep is not given (`Claim::keep`): 503, and the retry resumes.
+    let kept = claim
+        .keep(&attempt, i32::from(parts.status.as_u16()), &record)
         .await
-    {
-        Ok(true) => {}
-        // Another execution of the same attempt (a takeover) answered first: both say the same.
-        Ok(false) => {
-            if let Ok(Some(stored)) = claim.stored().await {
-                return Ok(replayed(stored.outcome, &stored.record));
-            }
-        }
-        // An answer the key does not keep must not reach the client: a later copy of the request
-        // would take the claim over and answer from the state as it is then, which may differ
-        // from what this client saw (a draft since submitted). The outcome is unknown to the
-        // client, as after any 5xx: the key goes back, and its retry resumes this attempt and
-        // stores the answer it gets.
-        Err(error) => {
-            tracing::error!(%error, "could not store an idempotent answer");
-            if let Err(error) = claim.give_back(&attempt).await {
-                tracing::warn!(%error, "could not give back an idempotency key; its lease will run out");
-            }
-            return Err(ApiError::unavailable(error).into_response());
-        }
+        .map_err(|error| ApiError::from(error).into_response())?;
+    if let Some(stored) = kept {
+        return Ok(replayed(stored.outcome, &stored.record));
     }
     Ok(Response::from_parts(parts, Body::from(answer)))
 }

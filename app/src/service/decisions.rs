@@ -293,40 +293,29 @@ pub async fn decide(
     // Open each grant and record each outcome now (the follow-up repeats it from the log after a
     // crash; every step is idempotent).
     let metadata = context.metadata_for(actor, ActorRole::Staff);
-    let mut grants = Vec::new();
-    let mut position = executed.position;
-    for envelope in &executed.events {
-        let followed = follow_up::follow(
-            state,
-            id,
-            &executed.state,
-            &envelope.payload,
-            &metadata,
-            &mut loaded,
-        )
-        .await?;
-        state.followed_at_once.mark(id, envelope.sequence);
-        if let Some(appended) = followed.appended {
-            position = position.max(appended);
-        }
-        if let RoundEvent::AwardDecided {
-            application_id,
-            grant_id,
-            amount,
-            notice_number,
-            ..
-        } = &envelope.payload
-        {
-            grants.push(Opened {
+    let (followed, position) = follow_each(state, id, &executed, &metadata, &mut loaded).await?;
+    let grants = executed
+        .events
+        .iter()
+        .zip(followed)
+        .filter_map(|(envelope, followed)| match &envelope.payload {
+            RoundEvent::AwardDecided {
+                application_id,
+                grant_id,
+                amount,
+                notice_number,
+                ..
+            } => Some(Opened {
                 application_id: *application_id,
                 grant_id: *grant_id,
                 notice_number: followed
                     .notice_number
                     .unwrap_or_else(|| notice_number.clone()),
                 amount: *amount,
-            });
-        }
-    }
+            }),
+            _ => None,
+        })
+        .collect();
     Ok(Decided { grants, position })
 }
 
@@ -342,19 +331,36 @@ pub async fn follow_up_at_once(
     context: &CommandContext,
 ) -> Result<i64, ServiceError> {
     let metadata = context.metadata_for(actor, role);
+    let mut preloaded = follow_up::Preloaded::new();
+    let (_, position) = follow_each(state, round_id, executed, &metadata, &mut preloaded).await?;
+    Ok(position)
+}
+
+/// Follows up each event `executed` appended, in order, and marks it followed for the background
+/// run (`follow_up::FollowedAtOnce`): what each did, beside its event, and the position of the
+/// last event appended (the command's own if the follow-up appended none).
+async fn follow_each(
+    state: &AppState,
+    round_id: RoundId,
+    executed: &Executed<Round>,
+    metadata: &crate::store::CommandMetadata,
+    preloaded: &mut follow_up::Preloaded,
+) -> Result<(Vec<follow_up::FollowedUp>, i64), ServiceError> {
+    let mut followed = Vec::with_capacity(executed.events.len());
     let mut position = executed.position;
     for envelope in &executed.events {
-        let followed = follow_up::follow(
+        let done = follow_up::follow(
             state,
             round_id,
             &executed.state,
             &envelope.payload,
-            &metadata,
-            &mut follow_up::Preloaded::new(),
+            metadata,
+            preloaded,
         )
         .await?;
         state.followed_at_once.mark(round_id, envelope.sequence);
-        position = position.max(followed.appended.unwrap_or(0));
+        position = position.max(done.appended.unwrap_or(0));
+        followed.push(done);
     }
-    Ok(position)
+    Ok((followed, position))
 }

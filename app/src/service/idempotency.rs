@@ -218,8 +218,41 @@ impl Claim<'_> {
         Ok(taken == 1)
     }
 
-    /// Ends the lease of `attempt` now, so that the next copy resumes it at once.
-    pub async fn give_back(&self, attempt: &Attempt) -> Result<(), sqlx::Error> {
+    /// Ends the lease of `attempt` now, so that the next copy resumes it at once: after an answer
+    /// whose outcome is unknown (a failure, which may have come after a commit). A key that cannot
+    /// be given back is only logged: its lease runs out on its own.
+    pub async fn give_back(&self, attempt: &Attempt) {
+        if let Err(error) = self.end_lease(attempt).await {
+            tracing::warn!(%error, "could not give back an idempotency key; its lease will run out");
+        }
+    }
+
+    /// Stores the answer of `attempt` and says which answer the caller gives: `None` its own,
+    /// `Some` the one another execution of the attempt stored first (both then say the same).
+    ///
+    /// An answer the key does not keep must not reach the client: a later copy of the request would
+    /// take the claim over and answer from the state as it is then, which may differ from what this
+    /// client saw (a draft since submitted). So when the answer cannot be stored, the key goes back
+    /// and the outcome is unavailable, as after any failure: the client's retry resumes the attempt
+    /// and stores the answer it gets.
+    pub async fn keep(
+        &self,
+        attempt: &Attempt,
+        status: i32,
+        record: &str,
+    ) -> Result<Option<Stored>, ServiceError> {
+        match self.answer(attempt, status, record).await {
+            Ok(true) => Ok(None),
+            Ok(false) => self.stored().await,
+            Err(error) => {
+                tracing::error!(%error, "could not store an idempotent answer");
+                self.give_back(attempt).await;
+                Err(ServiceError::unavailable(error))
+            }
+        }
+    }
+
+    async fn end_lease(&self, attempt: &Attempt) -> Result<(), sqlx::Error> {
         let db = self.db;
         with_pool!(db, pool => sqlx::query(
             "UPDATE idempotency_keys SET lease_until = 0
@@ -234,7 +267,7 @@ impl Claim<'_> {
     }
 
     /// Stores the answer unless one is stored already (answered `false` then).
-    pub async fn answer(
+    async fn answer(
         &self,
         attempt: &Attempt,
         status: i32,

@@ -114,9 +114,7 @@ impl Web {
         let outcome = match run(context(Some(attempt.clone()))).await {
             Err(error) if matches!(error.kind, ErrorKind::Internal | ErrorKind::Unavailable) => {
                 // The outcome is unknown: the next post resumes this attempt at once.
-                if let Err(error) = claim.give_back(&attempt).await {
-                    tracing::warn!(%error, "could not give back a page's key; its lease will run out");
-                }
+                claim.give_back(&attempt).await;
                 return Err(error.into());
             }
             outcome => outcome.map_err(Problem::from),
@@ -129,24 +127,12 @@ impl Web {
             ),
         };
         match record {
-            Ok(record) => match claim.answer(&attempt, code, &record).await {
-                Ok(true) => {}
-                // Another execution of the same attempt answered first: both say the same.
-                Ok(false) => {
-                    if let Some(stored) = claim.stored().await? {
-                        return replay(&stored);
-                    }
+            // As in the API: an outcome the key does not keep is not shown (`Claim::keep`).
+            Ok(record) => {
+                if let Some(stored) = claim.keep(&attempt, code, &record).await? {
+                    return replay(&stored);
                 }
-                // As in the API (`http::idempotency`): an outcome the key does not keep is not
-                // shown; the next post resumes this attempt and stores what it gets.
-                Err(error) => {
-                    tracing::error!(%error, "could not store a page's outcome");
-                    if let Err(error) = claim.give_back(&attempt).await {
-                        tracing::warn!(%error, "could not give back a page's key; its lease will run out");
-                    }
-                    return Err(ServiceError::unavailable(error).into());
-                }
-            },
+            }
             Err(error) => tracing::error!(%error, "could not record a page's outcome"),
         }
         outcome
