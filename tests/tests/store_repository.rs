@@ -3,14 +3,15 @@
 //! the same stored text; a lost race and a moved snapshot are refused and leave nothing behind;
 //! and the position the append answers is the log's. Two cached copies read together
 //! (`Store::load_two`) are what each read alone gives, and their statement walks the primary key
-//! in any plan PostgreSQL may keep for it.
+//! in any plan PostgreSQL may keep for it. A command's state is kept, and a follower's read is as
+//! fresh as the event it saw (`Store::load_seen`).
 
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
 use grants_app::db::Database;
 use grants_app::store::postgres_log::{capture_position, PostgresLog, EVENTS_AFTER_EACH};
-use grants_app::store::Stores;
-use grants_domain::group::Group;
-use grants_domain::{GroupId, Review, Round, RoundId};
+use grants_app::store::{ActorRole, CommandMetadata, Stores};
+use grants_domain::group::{Group, GroupCommand};
+use grants_domain::{GroupId, Review, Round, RoundId, UserId};
 use grants_tests::scenario::step_up_round;
 use grants_tests::{spawn_app, Backend, TEST_PASSWORD};
 use postgres_es::PostgresEventRepository;
@@ -303,4 +304,109 @@ async fn the_catch_up_read_walks_the_primary_key_in_a_generic_plan() {
             "with {events} events the generic plan is:\n{plan}"
         );
     }
+}
+
+/// A command's state is kept for the reads after it (`Store::execute_loaded`), and a follower's
+/// `Store::load_seen` is at least as fresh as the event it names: the kept copy when it has that
+/// event (no read: a change made since by the other instance is not in it yet), else read from
+/// the log, which then gives exactly what a fresh load gives.
+async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cast = app.cast(1).await;
+    let alice = app.applicant("alice@example.jp").await;
+    let group = app.register_group(&alice, "川辺を守る会").await;
+    let alice_id = app
+        .call(Method::GET, "/api/v1/sessions/current", &alice, None, 200)
+        .await["user"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<UserId>()
+        .unwrap();
+    let coordinator = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            &cast.staff,
+            Some(
+                &json!({"email": "coordinator@npo.example.jp", "password": TEST_PASSWORD,
+                "display_name": "中間支援 太郎", "role": "coordinator"}),
+            ),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // This process is one instance, the app another, on one database.
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let stores = Stores::new(&db);
+    let group_id = group.parse::<GroupId>().unwrap();
+    let metadata = CommandMetadata {
+        actor_id: alice_id,
+        actor_role: ActorRole::Applicant,
+        on_behalf_of: None,
+        request_id: "kept-copy".to_owned(),
+        idempotency_key: None,
+        recorded_at: time::OffsetDateTime::now_utc(),
+        attempt: None,
+    };
+    let consent = GroupCommand::ConsentCoordinator {
+        coordinator: coordinator.parse().unwrap(),
+        is_coordinator: true,
+        may_submit: false,
+        by: alice_id,
+        at: metadata.recorded_at,
+    };
+    let executed = stores
+        .groups
+        .execute(group_id, consent, &metadata)
+        .await
+        .unwrap();
+    let consented = executed.events.last().unwrap().sequence;
+
+    // The other instance withdraws the consent: one event more in the log.
+    app.call(
+        Method::DELETE,
+        &format!("/api/v1/groups/{group}/coordinators/{coordinator}"),
+        &alice,
+        None,
+        200,
+    )
+    .await;
+
+    let coordinators = |group: Option<Group>| group.unwrap().coordinators().count();
+    let kept = stores.groups.load_seen(group_id, consented).await.unwrap();
+    assert_eq!(coordinators(kept), 1, "the kept copy, not read again");
+    let caught_up = stores
+        .groups
+        .load_seen(group_id, consented + 1)
+        .await
+        .unwrap();
+    let fresh = stores
+        .groups
+        .load_for_command(group_id)
+        .await
+        .unwrap()
+        .into_state();
+    assert_eq!(
+        serde_json::to_value(&caught_up).unwrap(),
+        serde_json::to_value(&fresh).unwrap()
+    );
+    assert_eq!(coordinators(caught_up), 0);
+    assert!(stores
+        .groups
+        .load_seen(GroupId::new(), 1)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw_sqlite() {
+    a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw_postgres() {
+    a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(Backend::Postgres).await;
 }

@@ -41,7 +41,7 @@ use time::OffsetDateTime;
 
 use super::templates::{render, Letter, News};
 use crate::process::failure;
-use crate::service::load::existing;
+use crate::service::load::{existing, existing_seen};
 use crate::state::AppState;
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -392,7 +392,8 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
         return Ok(Vec::new());
     }
     if event.aggregate_type == <Grant as cqrs_es::Aggregate>::TYPE {
-        let Some(grant) = found(existing(&state.stores.grants, &event.aggregate_id).await)? else {
+        let grant = existing_seen(&state.stores.grants, &event.aggregate_id, event.sequence).await;
+        let Some(grant) = found(grant)? else {
             tracing::warn!(
                 position = event.position,
                 "a grant event without its grant: no mail"

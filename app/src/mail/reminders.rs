@@ -22,7 +22,7 @@
 //!
 //! `mail/sender.rs` delivers them with every other mail.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -37,7 +37,7 @@ use time::{Date, OffsetDateTime};
 
 use super::outbox::{found, mail_about, mail_domain, store, MailKey};
 use super::templates::News;
-use crate::service::load::existing;
+use crate::service::load::{existing, existing_seen};
 use crate::state::AppState;
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -109,32 +109,40 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
         progress.store_if_due(&pool, true).await?;
         return Ok(false);
     };
-    let mut applications = BTreeSet::new();
-    let mut grants = BTreeSet::new();
-    let mut rounds = BTreeSet::new();
+    // Each object the batch touched, with the sequence of its last event in the batch: its state is
+    // read at least that fresh (`load::existing_seen`; a later event is the next batch's).
+    let mut applications = BTreeMap::new();
+    let mut grants = BTreeMap::new();
+    let mut rounds = BTreeMap::new();
     for event in &batch {
         let id = event.aggregate_id.as_str();
         if event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE {
-            applications.extend(id.parse::<ApplicationId>().ok());
+            if let Ok(id) = id.parse::<ApplicationId>() {
+                applications.insert(id, event.sequence);
+            }
         } else if event.aggregate_type == <Grant as cqrs_es::Aggregate>::TYPE {
-            grants.extend(id.parse::<GrantId>().ok());
+            if let Ok(id) = id.parse::<GrantId>() {
+                grants.insert(id, event.sequence);
+            }
         } else if event.aggregate_type == <Round as cqrs_es::Aggregate>::TYPE {
-            rounds.extend(id.parse::<RoundId>().ok());
+            if let Ok(id) = id.parse::<RoundId>() {
+                rounds.insert(id, event.sequence);
+            }
         }
     }
     // Read every state first, then write: the transaction stays short.
     let mut drafts = Vec::new();
     let mut closing = HashMap::new();
-    for id in applications {
-        drafts.push((id, application_draft(state, id, &mut closing).await?));
+    for (id, seen) in applications {
+        drafts.push((id, application_draft(state, id, seen, &mut closing).await?));
     }
     let mut grant_rows = Vec::new();
-    for id in grants {
-        grant_rows.push((id, grant_rows_of(state, id).await?));
+    for (id, seen) in grants {
+        grant_rows.push((id, grant_rows_of(state, id, seen).await?));
     }
     let mut round_rows = Vec::new();
-    for id in rounds {
-        if let Some(round) = found(existing(&state.stores.rounds, id).await)? {
+    for (id, seen) in rounds {
+        if let Some(round) = found(existing_seen(&state.stores.rounds, id, seen).await)? {
             round_rows.push((id, round));
         }
     }
@@ -151,9 +159,7 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
     let rows: Vec<&Deadline> = grant_rows.iter().flat_map(|(_, rows)| rows).collect();
     let kinds = [DeadlineKind::SettlementReport, DeadlineKind::Refund];
     replace(&mut tx, &grant_ids, &kinds, &rows).await?;
-    for (id, round) in &round_rows {
-        round_changed(&mut tx, *id, round).await?;
-    }
+    rounds_changed(&mut tx, &round_rows).await?;
     progress.store(&mut tx).await?;
     tx.commit().await?;
     progress.written();
@@ -166,9 +172,11 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
 async fn application_draft(
     state: &AppState,
     id: ApplicationId,
+    seen: i64,
     closing: &mut HashMap<RoundId, Option<OffsetDateTime>>,
 ) -> anyhow::Result<Option<Deadline>> {
-    let Some(application) = found(existing(&state.stores.applications, id).await)? else {
+    let Some(application) = found(existing_seen(&state.stores.applications, id, seen).await)?
+    else {
         return Ok(None);
     };
     let Some(status) = application.status() else {
@@ -196,9 +204,9 @@ async fn application_draft(
     }))
 }
 
-/// The deadlines grant `id` gives its group now.
-async fn grant_rows_of(state: &AppState, id: GrantId) -> anyhow::Result<Vec<Deadline>> {
-    let Some(grant) = found(existing(&state.stores.grants, id).await)? else {
+/// The deadlines grant `id` gives its group, as of its event `seen` or later.
+async fn grant_rows_of(state: &AppState, id: GrantId, seen: i64) -> anyhow::Result<Vec<Deadline>> {
+    let Some(grant) = found(existing_seen(&state.stores.grants, id, seen).await)? else {
         return Ok(Vec::new());
     };
     Ok(grant_deadlines(&grant)
@@ -213,43 +221,70 @@ async fn grant_rows_of(state: &AppState, id: GrantId) -> anyhow::Result<Vec<Dead
         .collect())
 }
 
-/// A round changed: its drafts' last day follows its window (a correction may move it), and its
-/// open offers are replaced by the ones it has now.
-async fn round_changed(tx: &mut Tx, id: RoundId, round: &Round) -> anyhow::Result<()> {
-    let round_key = id.to_string();
-    if let Some(settings) = round.settings.as_ref() {
-        let last_day = grants_domain::reminder::draft_last_day(settings.closes_at);
-        grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
-            "UPDATE reminder_deadlines SET due_on = $1 WHERE round_id = $2 AND kind = $3",
-        )
-        .bind(last_day.to_string())
-        .bind(&round_key)
-        .bind(DeadlineKind::Draft.key())
-        .execute(&mut *conn)
-        .await?);
+/// Rounds changed: their drafts' last day follows each window (a correction may move it), and their
+/// open offers are replaced by the ones they have now. Three statements for the batch's rounds.
+async fn rounds_changed(tx: &mut Tx, rounds: &[(RoundId, Round)]) -> anyhow::Result<()> {
+    use grants_projections::pool::{placeholders, MAX_PARAMETERS};
+    let last_days: Vec<(String, String)> = rounds
+        .iter()
+        .filter_map(|(id, round)| {
+            let settings = round.settings.as_ref()?;
+            let last_day = grants_domain::reminder::draft_last_day(settings.closes_at);
+            Some((id.to_string(), last_day.to_string()))
+        })
+        .collect();
+    for chunk in last_days.chunks((MAX_PARAMETERS - 1) / 3) {
+        // `CASE round_id WHEN $2 THEN $3 … END … round_id IN ($2n+2, …)`: every placeholder once.
+        let cases: String = (0..chunk.len())
+            .map(|n| format!(" WHEN ${} THEN ${}", 2 * n + 2, 2 * n + 3))
+            .collect();
+        let sql = format!(
+            "UPDATE reminder_deadlines SET due_on = CASE round_id{cases} END \
+             WHERE kind = $1 AND round_id IN ({})",
+            placeholders(2 * chunk.len() + 2, chunk.len())
+        );
+        grants_projections::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql).bind(DeadlineKind::Draft.key());
+            for (round_id, last_day) in chunk {
+                query = query.bind(round_id).bind(last_day);
+            }
+            for (round_id, _) in chunk {
+                query = query.bind(round_id);
+            }
+            query.execute(&mut *conn).await?
+        });
     }
-    grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
-        "DELETE FROM reminder_deadlines WHERE round_id = $1 AND kind IN ($2, $3)",
-    )
-    .bind(&round_key)
-    .bind(DeadlineKind::RunnerUpOffer.key())
-    .bind(DeadlineKind::PromotionOffer.key())
-    .execute(&mut *conn)
-    .await?);
-    for (application_id, kind, due_on) in offer_deadlines(round) {
-        insert(
-            tx,
-            &Deadline {
-                kind,
-                object_id: application_id.to_string(),
-                application_id,
-                round_id: id,
-                due_on,
-            },
-        )
-        .await?;
+    let round_ids: Vec<String> = rounds.iter().map(|(id, _)| id.to_string()).collect();
+    for chunk in round_ids.chunks(MAX_PARAMETERS - 2) {
+        let sql = format!(
+            "DELETE FROM reminder_deadlines WHERE kind IN ($1, $2) AND round_id IN ({})",
+            placeholders(3, chunk.len())
+        );
+        grants_projections::exec_tx!(&mut *tx, conn => {
+            let mut query = sqlx::query(&sql)
+                .bind(DeadlineKind::RunnerUpOffer.key())
+                .bind(DeadlineKind::PromotionOffer.key());
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.execute(&mut *conn).await?
+        });
     }
-    Ok(())
+    let offers: Vec<Deadline> = rounds
+        .iter()
+        .flat_map(|(id, round)| {
+            offer_deadlines(round)
+                .into_iter()
+                .map(|(application_id, kind, due_on)| Deadline {
+                    kind,
+                    object_id: application_id.to_string(),
+                    application_id,
+                    round_id: *id,
+                    due_on,
+                })
+        })
+        .collect();
+    insert_all(tx, &offers.iter().collect::<Vec<_>>()).await
 }
 
 /// Replaces the deadlines of `kinds` of every object in `object_ids` with `rows`: one statement
@@ -260,7 +295,7 @@ async fn replace(
     kinds: &[DeadlineKind],
     rows: &[&Deadline],
 ) -> anyhow::Result<()> {
-    use grants_projections::pool::{placeholders, values, MAX_PARAMETERS};
+    use grants_projections::pool::{placeholders, MAX_PARAMETERS};
     for chunk in object_ids.chunks(MAX_PARAMETERS - kinds.len()) {
         let sql = format!(
             "DELETE FROM reminder_deadlines WHERE kind IN ({}) AND object_id IN ({})",
@@ -278,7 +313,13 @@ async fn replace(
             query.execute(&mut *conn).await?
         });
     }
-    // Each object has at most one deadline of a kind, so no row of one statement meets another.
+    insert_all(tx, rows).await
+}
+
+/// Writes `rows`, a statement for up to a few hundred of them. The caller has deleted whatever they
+/// replace; each object has at most one deadline of a kind, so no row meets another.
+async fn insert_all(tx: &mut Tx, rows: &[&Deadline]) -> anyhow::Result<()> {
+    use grants_projections::pool::{values, MAX_PARAMETERS};
     for chunk in rows.chunks(MAX_PARAMETERS / 5) {
         let sql = format!(
             "INSERT INTO reminder_deadlines (kind, object_id, application_id, round_id, due_on) \
@@ -298,23 +339,6 @@ async fn replace(
             query.execute(&mut *conn).await?
         });
     }
-    Ok(())
-}
-
-async fn insert(tx: &mut Tx, row: &Deadline) -> anyhow::Result<()> {
-    grants_projections::exec_tx!(&mut *tx, conn => sqlx::query(
-        "INSERT INTO reminder_deadlines (kind, object_id, application_id, round_id, due_on) \
-         VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (kind, object_id) DO UPDATE SET due_on = excluded.due_on, \
-         application_id = excluded.application_id, round_id = excluded.round_id",
-    )
-    .bind(row.kind.key())
-    .bind(&row.object_id)
-    .bind(row.application_id.to_string())
-    .bind(row.round_id.to_string())
-    .bind(row.due_on.to_string())
-    .execute(&mut *conn)
-    .await?);
     Ok(())
 }
 

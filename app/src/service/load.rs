@@ -18,6 +18,25 @@ where
     store.load(id).await?.ok_or_else(ServiceError::not_found)
 }
 
+/// An aggregate that must exist, at least as fresh as its event `seen`, for a follower acting on
+/// the events up to it (`Store::load_seen`: no read when the copy in memory has that event).
+pub async fn existing_seen<A>(
+    store: &Store<A>,
+    id: impl std::fmt::Display,
+    seen: i64,
+) -> Result<A, ServiceError>
+where
+    A: cqrs_es::Aggregate<Services = ()> + Clone,
+    A::Command: Clone,
+    A::Error: Refusal,
+{
+    let seen = usize::try_from(seen).unwrap_or(usize::MAX);
+    store
+        .load_seen(id, seen)
+        .await?
+        .ok_or_else(ServiceError::not_found)
+}
+
 /// An aggregate loaded for a command (`Store::load_for_command`), or not found when it has no events.
 pub async fn existing_for_command<A>(
     store: &Store<A>,

@@ -65,16 +65,20 @@ impl Stores {
         let snapshots = Sourcing::Snapshots(SNAPSHOT_EVERY);
         let upcasters = grants_domain::upcasting::upcasters;
         // Groups and rounds are read by other aggregates' commands (a draft reads both), accounts
-        // by every mail the outbox addresses: their reads are served from memory, brought up to
-        // date from the log on every use (an erasure is an event, so a cached account is erased
-        // on its next read like any other).
+        // by every mail the outbox addresses, applications and grants by the followers after each
+        // command: their reads are served from memory, brought up to date from the log on every
+        // use (an erasure is an event, so a cached account is erased on its next read like any
+        // other). A command's own state after its append is kept too, so a follower reading the
+        // aggregate right after finds it current.
         Stores {
             accounts: Store::build(database, upcasters(), events, gate.clone())
                 .with_read_cache(database, upcasters()),
             groups: Store::build(database, upcasters(), events, gate.clone())
                 .with_read_cache(database, upcasters()),
-            applications: Store::build(database, upcasters(), events, gate.clone()),
-            grants: Store::build(database, vec![], snapshots, gate.clone()),
+            applications: Store::build(database, upcasters(), events, gate.clone())
+                .with_read_cache(database, upcasters()),
+            grants: Store::build(database, vec![], snapshots, gate.clone())
+                .with_read_cache(database, vec![]),
             rounds: Store::build(database, upcasters(), snapshots, gate.clone())
                 .with_read_cache(database, upcasters()),
             reviews: Store::build(database, vec![], events, gate),
@@ -169,6 +173,7 @@ pub struct Store<A: Aggregate> {
     backend: Backend<A>,
     database: Database,
     gate: WriteGate,
+    sourcing: Sourcing,
     /// Aggregates kept for [`Store::load`] (see [`Store::with_read_cache`]).
     read_cache: Option<ReadCache<A>>,
 }
@@ -186,12 +191,35 @@ const READ_CACHE_CAPACITY: usize = 10_000;
 struct ReadCache<A> {
     reader: Reader,
     upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
-    /// By aggregate id: the sequence of the last event applied, and the state.
-    entries: std::sync::Mutex<std::collections::HashMap<String, (usize, A)>>,
+    /// By aggregate id.
+    entries: std::sync::Mutex<std::collections::HashMap<String, Copy<A>>>,
+}
+
+/// An aggregate kept in memory: its state after the event `sequence`, and the number of the
+/// stream's snapshot as last seen (what a command's snapshot write checks; see
+/// [`Store::load_for_command`]).
+#[derive(Clone)]
+struct Copy<A> {
+    sequence: usize,
+    snapshot: Option<usize>,
+    state: A,
 }
 
 impl<A: Clone> ReadCache<A> {
-    fn get(&self, id: &str) -> Option<(usize, A)> {
+    /// The events of `id` after `sequence`, as the log holds them (personal fields opened).
+    async fn newer<B: Aggregate>(
+        &self,
+        id: &str,
+        sequence: usize,
+    ) -> Result<Vec<cqrs_es::persist::SerializedEvent>, StoreError<B::Error>> {
+        match &self.reader {
+            Reader::Sqlite(reader) => reader.get_last_events::<B>(id, sequence).await,
+            Reader::Postgres(reader) => reader.get_last_events::<B>(id, sequence).await,
+        }
+        .map_err(|error| StoreError::from_aggregate(AggregateError::from(error)))
+    }
+
+    fn get(&self, id: &str) -> Option<Copy<A>> {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -199,18 +227,19 @@ impl<A: Clone> ReadCache<A> {
             .cloned()
     }
 
-    fn put(&self, id: String, sequence: usize, state: A) {
+    /// Keeps `copy` unless a newer one is kept; `fresh` (a load of the whole stream and its
+    /// snapshot) also replaces one of the same sequence, whose snapshot number may be older.
+    fn put(&self, id: String, copy: Copy<A>, fresh: bool) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries
-            .get(&id)
-            .is_some_and(|(known, _)| *known >= sequence)
-        {
+        if entries.get(&id).is_some_and(|known| {
+            known.sequence > copy.sequence || (known.sequence == copy.sequence && !fresh)
+        }) {
             return;
         }
         if entries.len() >= READ_CACHE_CAPACITY {
             entries.clear();
         }
-        entries.insert(id, (sequence, state));
+        entries.insert(id, copy);
     }
 }
 
@@ -270,6 +299,7 @@ where
             backend,
             database: database.clone(),
             gate,
+            sourcing,
             read_cache: None,
         })
     }
@@ -278,8 +308,10 @@ where
     /// event; every later `load` of one reads only the events after that sequence (one indexed
     /// query, normally answering no rows) and applies them. So a read is exactly as fresh as an
     /// uncached one (the log is asked every time), minus the work of reading and opening the whole
-    /// stream (a group's sealed contact needs its key: one query more). Commands keep loading
-    /// their own aggregate with [`Store::load_for_command`], uncached.
+    /// stream (a group's sealed contact needs its key: one query more). A command's load
+    /// ([`Store::load_for_command`]) is brought up to date the same way, and the state a command
+    /// leaves is kept ([`Store::execute_loaded`]); a command's append stays the check that nothing
+    /// was appended since, and a command re-run after a lost race loads on its own.
     fn with_read_cache(
         self: Arc<Self>,
         database: &Database,
@@ -330,18 +362,71 @@ where
 
     /// Loads an aggregate for a command: the caller may read its state (to check who may act on
     /// it) and then hand it to [`Store::execute_loaded`], so the aggregate is read once per command.
+    ///
+    /// Where the store keeps copies, a kept one is brought up to date with the events after it
+    /// (one indexed query, as [`Store::load`] does) instead of reading the snapshot and the events
+    /// after it (two): the state is exactly as fresh. Its snapshot number may be older than the
+    /// table's (another instance wrote one); the command's snapshot write then conflicts, nothing
+    /// is committed, and the command is re-run on a load of its own ([`Store::load_uncached`]).
+    ///
+    /// Not on SQLite for a stream with snapshots: sqlite-es commits the events before it checks
+    /// that its snapshot write found the number it expected, so a stale number there would commit
+    /// the command and still report a conflict (and the retry would run it twice).
     pub async fn load_for_command(
         &self,
         id: impl std::fmt::Display,
     ) -> Result<Loaded<A>, StoreError<A::Error>> {
-        let id = &id.to_string();
+        let id = id.to_string();
+        if matches!(
+            (&self.backend, self.sourcing),
+            (Backend::Sqlite(_), Sourcing::Snapshots(_))
+        ) {
+            return self.load_uncached(&id).await;
+        }
+        self.load_kept(id).await
+    }
+
+    /// The kept copy of `id` brought up to date with the events after it, or a load of its own
+    /// when none is kept.
+    async fn load_kept(&self, id: String) -> Result<Loaded<A>, StoreError<A::Error>> {
+        let Some((cache, copy)) = self
+            .read_cache
+            .as_ref()
+            .and_then(|cache| cache.get(&id).map(|copy| (cache, copy)))
+        else {
+            return self.load_uncached(&id).await;
+        };
+        let newer = cache.newer::<A>(&id, copy.sequence).await?;
+        let copy = self.caught_up(cache, id.clone(), copy, newer)?;
+        Ok(Loaded {
+            context: EventStoreAggregateContext {
+                aggregate_id: id,
+                aggregate: copy.state,
+                current_sequence: copy.sequence,
+                current_snapshot: copy.snapshot,
+            },
+        })
+    }
+
+    /// Loads an aggregate from the log (its snapshot and the events after it, or all its events),
+    /// and keeps it where the store keeps copies.
+    async fn load_uncached(&self, id: &str) -> Result<Loaded<A>, StoreError<A::Error>> {
         let context = match &self.backend {
             Backend::Sqlite(store) => store.load_aggregate(id).await,
             Backend::Postgres(store) => store.load_aggregate(id).await,
-        };
-        context
-            .map(|context| Loaded { context })
-            .map_err(StoreError::from_aggregate)
+        }
+        .map_err(StoreError::from_aggregate)?;
+        if let Some(cache) = &self.read_cache {
+            if context.current_sequence > 0 {
+                let copy = Copy {
+                    sequence: context.current_sequence,
+                    snapshot: context.current_snapshot,
+                    state: context.aggregate.clone(),
+                };
+                cache.put(id.to_owned(), copy, true);
+            }
+        }
+        Ok(Loaded { context })
     }
 
     /// Runs a command on an aggregate loaded by [`Store::load_for_command`]. The first attempt
@@ -377,8 +462,9 @@ where
             }
             let context = match next.take() {
                 Some(loaded) => loaded.context,
-                None => self.load_for_command(&id).await?.context,
+                None => self.load_uncached(&id).await?.context,
             };
+            let before = (context.current_sequence, context.current_snapshot);
             let (outcome, appended) = match &self.backend {
                 Backend::Sqlite(store) => {
                     let _turn = self.gate.enter().await;
@@ -403,6 +489,7 @@ where
                         Some(position) => position,
                         None => self.last_position(&id).await?,
                     };
+                    self.remember(&id, before, events.len(), &state);
                     return Ok(Executed {
                         state,
                         events,
@@ -465,25 +552,51 @@ where
         &self,
         id: impl std::fmt::Display,
     ) -> Result<Option<A>, StoreError<A::Error>> {
-        let Some(cache) = &self.read_cache else {
-            return Ok(self.load_for_command(id).await?.into_state());
-        };
+        Ok(self.load_kept(id.to_string()).await?.into_state())
+    }
+
+    /// The state of `id`, at least as fresh as its event `seen` (a follower's batch holds that
+    /// event): the copy in memory when it has that event already (a command of this process
+    /// appended it and kept its state, or a read caught up to it), else as [`Store::load`] reads it.
+    /// Not for a command's rules: a newer event may be in the log (the follower's next batch
+    /// brings it), so only a follower acting on the events up to `seen` uses it.
+    pub async fn load_seen(
+        &self,
+        id: impl std::fmt::Display,
+        seen: usize,
+    ) -> Result<Option<A>, StoreError<A::Error>> {
         let id = id.to_string();
-        let Some((sequence, state)) = cache.get(&id) else {
-            let loaded = self.load_for_command(&id).await?;
-            let sequence = loaded.context.current_sequence;
-            let state = loaded.into_state();
-            if let Some(state) = &state {
-                cache.put(id, sequence, state.clone());
+        if let Some(copy) = self.read_cache.as_ref().and_then(|cache| cache.get(&id)) {
+            if copy.sequence >= seen {
+                return Ok(Some(copy.state));
             }
-            return Ok(state);
-        };
-        let newer = match &cache.reader {
-            Reader::Sqlite(reader) => reader.get_last_events::<A>(&id, sequence).await,
-            Reader::Postgres(reader) => reader.get_last_events::<A>(&id, sequence).await,
         }
-        .map_err(|error| StoreError::from_aggregate(AggregateError::from(error)))?;
-        self.caught_up(cache, id, sequence, state, newer).map(Some)
+        self.load(id).await
+    }
+
+    /// Keeps `state`, what a command on the aggregate `id` at `before` (its sequence and snapshot
+    /// number) left after appending `appended` events, where the store keeps copies: exactly what
+    /// a load would rebuild, with the snapshot number the append wrote if it wrote one.
+    fn remember(&self, id: &str, before: (usize, Option<usize>), appended: usize, state: &A) {
+        let Some(cache) = &self.read_cache else {
+            return;
+        };
+        let (sequence, mut snapshot) = before;
+        if let Sourcing::Snapshots(every) = self.sourcing {
+            // cqrs-es writes a snapshot when the events cross a multiple of `every`.
+            if appended >= every - sequence % every {
+                snapshot = Some(snapshot.map_or(1, |number| number + 1));
+            }
+        }
+        let sequence = sequence + appended;
+        if sequence > 0 {
+            let copy = Copy {
+                sequence,
+                snapshot,
+                state: state.clone(),
+            };
+            cache.put(id.to_owned(), copy, false);
+        }
     }
 
     /// Loads `id` here and `other_id` in `other` as [`Store::load`] does, but with one read of the
@@ -515,13 +628,12 @@ where
         };
         // Without two cached copies on PostgreSQL, or when the joint read fails (each `load`
         // then answers its own error), the two reads as they are.
-        let Some((cache, other_cache, reader, ((mine, state), (theirs, other_state)))) = joint
-        else {
+        let Some((cache, other_cache, reader, (mine, theirs))) = joint else {
             return (self.load(&id).await, other.load(&other_id).await);
         };
         let streams = [
-            (A::TYPE, id.as_str(), mine),
-            (B::TYPE, other_id.as_str(), theirs),
+            (A::TYPE, id.as_str(), mine.sequence),
+            (B::TYPE, other_id.as_str(), theirs.sequence),
         ];
         let read = reader.inner().events_after_each(&streams).await;
         let Ok(newer) = reader.opened(read).await else {
@@ -531,25 +643,25 @@ where
             .into_iter()
             .partition(|event| event.aggregate_type == A::TYPE && event.aggregate_id == id);
         (
-            self.caught_up(cache, id, mine, state, newer_here).map(Some),
+            self.caught_up(cache, id, mine, newer_here)
+                .map(|copy| Some(copy.state)),
             other
-                .caught_up(other_cache, other_id, theirs, other_state, newer_there)
-                .map(Some),
+                .caught_up(other_cache, other_id, theirs, newer_there)
+                .map(|copy| Some(copy.state)),
         )
     }
 
-    /// A cached copy at `sequence` with the `newer` events read after it applied (upcast first),
-    /// kept again for the next read.
+    /// A kept copy with the `newer` events read after it applied (upcast first), kept again for
+    /// the next read.
     fn caught_up(
         &self,
         cache: &ReadCache<A>,
         id: String,
-        mut sequence: usize,
-        mut state: A,
+        mut copy: Copy<A>,
         newer: Vec<cqrs_es::persist::SerializedEvent>,
-    ) -> Result<A, StoreError<A::Error>> {
+    ) -> Result<Copy<A>, StoreError<A::Error>> {
         if newer.is_empty() {
-            return Ok(state);
+            return Ok(copy);
         }
         for event in newer {
             let event = cache.upcasters.iter().fold(event, |event, upcaster| {
@@ -561,11 +673,11 @@ where
             });
             let envelope = EventEnvelope::<A>::try_from(event)
                 .map_err(|error| StoreError::from_aggregate(AggregateError::from(error)))?;
-            sequence = envelope.sequence;
-            state.apply(envelope.payload);
+            copy.sequence = envelope.sequence;
+            copy.state.apply(envelope.payload);
         }
-        cache.put(id, sequence, state.clone());
-        Ok(state)
+        cache.put(id, copy.clone(), false);
+        Ok(copy)
     }
 
     async fn last_position(&self, id: &str) -> Result<Position, StoreError<A::Error>> {
