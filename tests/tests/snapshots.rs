@@ -1,11 +1,14 @@
 //! Snapshots of the long streams (grants and rounds) are a cache: a grant loaded from its snapshot
 //! and the events after it equals the grant replayed from all its events, and a snapshot that no
-//! longer fits the aggregate's shape is ignored rather than trusted.
+//! longer fits the aggregate's shape is ignored rather than trusted. A copy of a grant kept in
+//! memory whose snapshot number another instance moved on makes its command's snapshot write
+//! conflict: nothing is committed, and the command runs again once.
 
 use grants_app::db::Database;
-use grants_app::store::{Sourcing, Store, Stores, SNAPSHOT_EVERY};
-use grants_domain::Grant;
-use grants_tests::scenario::{form, step_up_round, today_jst, SHORT_WINDOW};
+use grants_app::store::{ActorRole, CommandMetadata, Sourcing, Store, Stores, SNAPSHOT_EVERY};
+use grants_domain::grant::GrantCommand;
+use grants_domain::{Grant, UserId, Yen};
+use grants_tests::scenario::{form, step_up_round, today_jst, Cast, SHORT_WINDOW};
 use grants_tests::{on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::json;
@@ -32,55 +35,64 @@ async fn replayed(database: &Database, grant: &str) -> Grant {
         .expect("the grant exists")
 }
 
+/// A grant awarded to a group of a fresh member, its notice recorded: the staff's cast, the
+/// member's token and the grant's id.
+async fn awarded(app: &TestApp) -> (Cast, String, String) {
+    let cast = app.cast(1).await;
+    let member = app.applicant("snap@example.jp").await;
+    let group = app.register_group(&member, "みどりの会").await;
+    let round = app
+        .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
+        .await;
+    let (application, _) = app
+        .eligible_application(&cast, &member, &round, &group, &form(100_000, 0, 100_000))
+        .await;
+    app.score(&cast, &application, &[40], &[]).await;
+    app.close_and_rank(&cast, &round).await;
+    let grant = app.award(&cast, &round, &application, 100_000).await;
+    // The award's notice is appended to the grant by the documents process: let it land before
+    // the grant's events are counted.
+    grants_tests::process::caught_up(app, grants_app::documents::issue::NAME).await;
+    (cast, member, grant)
+}
+
+/// How many events the grant's stream holds.
+async fn length(database: &Database, grant: &str) -> i64 {
+    grants_app::with_pool!(database, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT max(sequence) FROM events WHERE aggregate_type = 'grant' AND aggregate_id = $1",
+    )
+    .bind(grant)
+    .fetch_one(pool)
+    .await
+    .unwrap())
+}
+
+/// The member saves the grant's settlement report draft (one event each) until its stream holds
+/// `events`; answers the next `n`.
+async fn save_until(app: &TestApp, member: &str, grant: &str, events: i64, mut n: i64) -> i64 {
+    let database = Database::connect(&app.database_url).await.unwrap();
+    while length(&database, grant).await < events {
+        app.call(
+            Method::PUT,
+            &format!("/api/v1/grants/{grant}/settlement-report"),
+            member,
+            Some(&report(n)),
+            200,
+        )
+        .await;
+        n += 1;
+    }
+    n
+}
+
 on_both_backends!(
     a_snapshot_loads_the_same_grant_as_its_events,
     |app: TestApp| async move {
-        let cast = app.cast(1).await;
-        let member = app.applicant("snap@example.jp").await;
-        let group = app.register_group(&member, "みどりの会").await;
-        let round = app
-            .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
-            .await;
-        let (application, _) = app
-            .eligible_application(&cast, &member, &round, &group, &form(100_000, 0, 100_000))
-            .await;
-        app.score(&cast, &application, &[40], &[]).await;
-        app.close_and_rank(&cast, &round).await;
-        let grant = app.award(&cast, &round, &application, 100_000).await;
-        // The award's notice is appended to the grant by the documents process: let it land before
-        // the grant's events are counted.
-        grants_tests::process::caught_up(&app, grants_app::documents::issue::NAME).await;
-
+        let (cast, member, grant) = awarded(&app).await;
         let database = Database::connect(&app.database_url).await.unwrap();
-        let length = || async {
-            grants_app::with_pool!(&database, pool => sqlx::query_scalar::<_, i64>(
-                "SELECT max(sequence) FROM events WHERE aggregate_type = 'grant' AND aggregate_id = $1",
-            )
-            .bind(&grant)
-            .fetch_one(pool)
-            .await
-            .unwrap())
-        };
-        let save = |n: i64| {
-            let (app, member, grant) = (&app, &member, &grant);
-            async move {
-                app.call(
-                    Method::PUT,
-                    &format!("/api/v1/grants/{grant}/settlement-report"),
-                    member,
-                    Some(&report(n)),
-                    200,
-                )
-                .await;
-            }
-        };
         // Saved drafts up to the event before a snapshot, then an advance and its payment: the
         // payment is the event the snapshot is taken at, and a payment counts if applied twice.
-        let mut n = 0;
-        while length().await < SNAPSHOT_EVERY as i64 - 2 {
-            save(n).await;
-            n += 1;
-        }
+        let n = save_until(&app, &member, &grant, SNAPSHOT_EVERY as i64 - 2, 0).await;
         let path = format!("/api/v1/grants/{grant}");
         app.call(
             Method::POST,
@@ -98,12 +110,10 @@ on_both_backends!(
             201,
         )
         .await;
-        assert_eq!(length().await, SNAPSHOT_EVERY as i64);
+        assert_eq!(length(&database, &grant).await, SNAPSHOT_EVERY as i64);
         // And another snapshot interval and a half of saved drafts.
-        for _ in 0..(3 * SNAPSHOT_EVERY / 2) {
-            save(n).await;
-            n += 1;
-        }
+        let more = (5 * SNAPSHOT_EVERY / 2) as i64;
+        save_until(&app, &member, &grant, more, n).await;
 
         let stores = Stores::new(&database);
         let snapshotted = grants_app::with_pool!(&database, pool => sqlx::query_scalar::<_, i64>(
@@ -132,5 +142,63 @@ on_both_backends!(
         .unwrap());
         let ignored = stores.grants.load(&grant).await.unwrap().unwrap();
         assert_eq!(ignored, replayed(&database, &grant).await);
+    }
+);
+
+on_both_backends!(
+    a_kept_grant_behind_another_instances_snapshot_commits_its_command_once,
+    |app: TestApp| async move {
+        let (_cast, member, grant) = awarded(&app).await;
+        let database = Database::connect(&app.database_url).await.unwrap();
+        let every = SNAPSHOT_EVERY as i64;
+        let n = save_until(&app, &member, &grant, every - 2, 0).await;
+        // This process is one instance: it keeps the grant before its first snapshot.
+        let stores = Stores::new(&database);
+        assert!(stores.grants.load_for_command(&grant).await.is_ok());
+        // The app, the other instance, takes the stream past a snapshot to the event before the
+        // next one: the kept copy's snapshot number is now behind the table's.
+        save_until(&app, &member, &grant, 2 * every - 1, n).await;
+
+        let member_id = app
+            .call(Method::GET, "/api/v1/sessions/current", &member, None, 200)
+            .await["user"]["id"]
+            .as_str()
+            .unwrap()
+            .parse::<UserId>()
+            .unwrap();
+        let metadata = CommandMetadata {
+            actor_id: member_id,
+            actor_role: ActorRole::Applicant,
+            on_behalf_of: None,
+            request_id: "behind-a-snapshot".to_owned(),
+            idempotency_key: None,
+            recorded_at: time::OffsetDateTime::now_utc(),
+            attempt: None,
+        };
+        let command = GrantCommand::RequestAdvance {
+            amount: Yen::new(50_000).unwrap(),
+            by: member_id,
+            at: metadata.recorded_at,
+        };
+        let executed = stores
+            .grants
+            .execute(&grant, command, &metadata)
+            .await
+            .unwrap();
+
+        assert_eq!(executed.events.len(), 1);
+        assert_eq!(length(&database, &grant).await, 2 * every, "appended once");
+        let snapshots = grants_app::with_pool!(&database, pool => sqlx::query_as::<_, (i64, i64)>(
+            "SELECT last_sequence, current_snapshot FROM snapshots \
+             WHERE aggregate_type = 'grant' AND aggregate_id = $1",
+        )
+        .bind(&grant)
+        .fetch_all(pool)
+        .await
+        .unwrap());
+        assert_eq!(snapshots, [(2 * every, 2)], "the next snapshot, once");
+        let kept = stores.grants.load(&grant).await.unwrap().unwrap();
+        assert_eq!(kept, replayed(&database, &grant).await);
+        assert_eq!(executed.state, kept);
     }
 );

@@ -164,6 +164,22 @@ async fn each_repository_reads_what_the_other_wrote() {
         "{stale:?}"
     );
     assert_eq!(stored_text(pool, c).await.len(), 3);
+    // So does a first snapshot written by a writer that had not seen the stream's (its table keys
+    // rows by sequence: it would have been a second row).
+    let unseen = ours
+        .persist::<Review>(&[event(c, 4, "four")], Some((c.to_owned(), state(4), 1)))
+        .await;
+    assert!(
+        matches!(unseen, Err(PersistenceError::OptimisticLockError)),
+        "{unseen:?}"
+    );
+    assert_eq!(stored_text(pool, c).await.len(), 3);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM snapshots WHERE aggregate_id = $1")
+        .bind(c)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
 }
 
 /// `Store::load_two` (a draft's group and round, one read of the log for both copies in memory on

@@ -78,10 +78,14 @@ pub const EVENTS_AFTER_EACH: &str =
              ORDER BY e.sequence) e
       ORDER BY e.aggregate_type, e.aggregate_id, e.sequence";
 
-/// A stream's first snapshot.
+/// A stream's first snapshot, if it has none yet. The table's key (postgres-es's) includes the
+/// sequence, so without the check a writer that had not seen the stream's snapshot (a copy kept
+/// in memory, `Store::load_for_command`) would add a second row instead of conflicting; every
+/// later move of it would then find two rows.
 const INSERT_SNAPSHOT: &str = "INSERT INTO snapshots
         (aggregate_type, aggregate_id, last_sequence, current_snapshot, payload)
-     VALUES ($1, $2, $3, $4, $5)";
+     SELECT $1, $2, $3, $4, $5
+      WHERE NOT EXISTS (SELECT 1 FROM snapshots WHERE aggregate_type = $1 AND aggregate_id = $2)";
 
 /// A stream's next snapshot, if nobody moved it since `$5`.
 const UPDATE_SNAPSHOT: &str = "UPDATE snapshots
