@@ -133,12 +133,8 @@ pub async fn follow(
             } else {
                 notice_number.clone()
             };
-            let group_name = state
-                .stores
-                .groups
-                .load(application.group_id())
+            let group_name = crate::service::load::group_name(state, application.group_id())
                 .await?
-                .map(|group| group.name().to_owned())
                 .unwrap_or_default();
             let decision = GrantDecision {
                 grant_id: *grant_id,

@@ -17,7 +17,7 @@ use grants_domain::document::{
 use grants_domain::grant::{GrantCommand, GrantEvent};
 use grants_domain::round::RoundEvent;
 use grants_domain::{
-    Application, ApplicationCommand, ApplicationId, FiscalYear, Grant, Group, Round, UserId,
+    Application, ApplicationCommand, ApplicationId, FiscalYear, Grant, Round, UserId,
 };
 use grants_projections::LoggedEvent;
 
@@ -187,20 +187,21 @@ async fn application_context(
         }
         Err(problem) => return Err(failure(problem)),
     };
-    let group: Group = existing(&state.stores.groups, application.group_id())
+    let group_id = application.group_id();
+    let Some(group_name) = crate::service::load::group_name(state, group_id)
         .await
-        .map_err(failure)?;
+        .map_err(failure)?
+    else {
+        tracing::warn!(%application_id, "a notice for an application whose group does not exist");
+        return Ok(None);
+    };
     let round: Round = existing(&state.stores.rounds, application.round_id())
         .await
         .map_err(failure)?;
     let Some(settings) = round.settings else {
         return Ok(None);
     };
-    Ok(Some((
-        application,
-        group.name().to_owned(),
-        settings.fiscal_year,
-    )))
+    Ok(Some((application, group_name, settings.fiscal_year)))
 }
 
 async fn record_on_application(

@@ -37,6 +37,17 @@ where
         .ok_or_else(ServiceError::not_found)
 }
 
+/// A group's name (団体名), `None` for an id with no events: only its registration sets it
+/// (`GroupEvent::GroupRegistered`), so a copy kept in memory has the log's, and the log is read only
+/// when no copy is kept.
+pub async fn group_name(state: &AppState, id: GroupId) -> Result<Option<String>, ServiceError> {
+    let group = match state.stores.groups.kept(id) {
+        Some(group) => Some(group),
+        None => state.stores.groups.load(id).await?,
+    };
+    Ok(group.map(|group| group.name().to_owned()))
+}
+
 /// An aggregate loaded for a command (`Store::load_for_command`), or not found when it has no events.
 pub async fn existing_for_command<A>(
     store: &Store<A>,

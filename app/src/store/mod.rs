@@ -574,6 +574,13 @@ where
         self.load(id).await
     }
 
+    /// The copy of `id` kept in memory, as it is, without asking the log: only for a fact that no
+    /// event after the aggregate's first changes (a group's name), or `None` when none is kept.
+    pub fn kept(&self, id: impl std::fmt::Display) -> Option<A> {
+        let cache = self.read_cache.as_ref()?;
+        cache.get(&id.to_string()).map(|copy| copy.state)
+    }
+
     /// Keeps `state`, what a command on the aggregate `id` at `before` (its sequence and snapshot
     /// number) left after appending `appended` events, where the store keeps copies: exactly what
     /// a load would rebuild, with the snapshot number the append wrote if it wrote one.
