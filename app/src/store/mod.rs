@@ -409,8 +409,8 @@ where
     }
 
     /// Loads an aggregate from the log (its snapshot and the events after it, or all its events),
-    /// and keeps it where the store keeps copies.
-    async fn load_uncached(&self, id: &str) -> Result<Loaded<A>, StoreError<A::Error>> {
+    /// as a process without a kept copy does, and keeps it where the store keeps copies.
+    pub async fn load_uncached(&self, id: &str) -> Result<Loaded<A>, StoreError<A::Error>> {
         let context = match &self.backend {
             Backend::Sqlite(store) => store.load_aggregate(id).await,
             Backend::Postgres(store) => store.load_aggregate(id).await,
