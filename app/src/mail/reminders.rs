@@ -5,7 +5,8 @@
 //! It does two things, in turns:
 //! 1. **Follows the log** from a checkpoint of its own and keeps, in `reminder_deadlines` (migration
 //!    0027), the deadlines each application and grant gives its group now: for every event it reads
-//!    the current state of the application, grant or round the event is about and replaces that
+//!    the state of the application, grant or round the event is about (as of the batch's last event
+//!    of it or later: `Store::load_seen`; a later event is in a later batch) and replaces that
 //!    object's rows, in the transaction that moves the checkpoint. Which states have a deadline is
 //!    the domain's rule (`grants_domain::reminder`: `draft_deadline`, `grant_deadlines`,
 //!    `offer_deadlines`, from the group's next steps in `grants_domain::work`).

@@ -192,14 +192,14 @@ struct ReadCache<A> {
     reader: Reader,
     upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
     /// By aggregate id.
-    entries: std::sync::Mutex<std::collections::HashMap<String, Copy<A>>>,
+    entries: std::sync::Mutex<std::collections::HashMap<String, Kept<A>>>,
 }
 
 /// An aggregate kept in memory: its state after the event `sequence`, and the number of the
 /// stream's snapshot as last seen (what a command's snapshot write checks; see
 /// [`Store::load_for_command`]).
 #[derive(Clone)]
-struct Copy<A> {
+struct Kept<A> {
     sequence: usize,
     snapshot: Option<usize>,
     state: A,
@@ -219,7 +219,7 @@ impl<A: Clone> ReadCache<A> {
         .map_err(|error| StoreError::from_aggregate(AggregateError::from(error)))
     }
 
-    fn get(&self, id: &str) -> Option<Copy<A>> {
+    fn get(&self, id: &str) -> Option<Kept<A>> {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -229,7 +229,7 @@ impl<A: Clone> ReadCache<A> {
 
     /// Keeps `copy` unless a newer one is kept; `fresh` (a load of the whole stream and its
     /// snapshot) also replaces one of the same sequence, whose snapshot number may be older.
-    fn put(&self, id: String, copy: Copy<A>, fresh: bool) {
+    fn put(&self, id: String, copy: Kept<A>, fresh: bool) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.get(&id).is_some_and(|known| {
             known.sequence > copy.sequence || (known.sequence == copy.sequence && !fresh)
@@ -418,7 +418,7 @@ where
         .map_err(StoreError::from_aggregate)?;
         if let Some(cache) = &self.read_cache {
             if context.current_sequence > 0 {
-                let copy = Copy {
+                let copy = Kept {
                     sequence: context.current_sequence,
                     snapshot: context.current_snapshot,
                     state: context.aggregate.clone(),
@@ -597,7 +597,7 @@ where
         }
         let sequence = sequence + appended;
         if sequence > 0 {
-            let copy = Copy {
+            let copy = Kept {
                 sequence,
                 snapshot,
                 state: state.clone(),
@@ -664,9 +664,9 @@ where
         &self,
         cache: &ReadCache<A>,
         id: String,
-        mut copy: Copy<A>,
+        mut copy: Kept<A>,
         newer: Vec<cqrs_es::persist::SerializedEvent>,
-    ) -> Result<Copy<A>, StoreError<A::Error>> {
+    ) -> Result<Kept<A>, StoreError<A::Error>> {
         if newer.is_empty() {
             return Ok(copy);
         }
