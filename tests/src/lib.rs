@@ -64,6 +64,22 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempD
     }
 }
 
+/// The metadata of a command a test runs on the stores directly, by `actor` in `role`, now.
+pub fn metadata(
+    actor: grants_domain::UserId,
+    role: grants_app::store::ActorRole,
+) -> grants_app::store::CommandMetadata {
+    grants_app::store::CommandMetadata {
+        attempt: None,
+        actor_id: actor,
+        actor_role: role,
+        on_behalf_of: None,
+        request_id: "test".into(),
+        idempotency_key: None,
+        recorded_at: time::OffsetDateTime::now_utc(),
+    }
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
@@ -255,15 +271,10 @@ impl TestApp {
             .await
             .expect("the test database");
         let state = grants_app::http::AppState::new(db);
-        let metadata = grants_app::store::CommandMetadata {
-            attempt: None,
-            actor_id: grants_domain::UserId::new(),
-            actor_role: grants_app::store::ActorRole::System,
-            on_behalf_of: None,
-            request_id: "test".into(),
-            idempotency_key: None,
-            recorded_at: time::OffsetDateTime::now_utc(),
-        };
+        let metadata = metadata(
+            grants_domain::UserId::new(),
+            grants_app::store::ActorRole::System,
+        );
         let account = NewAccount {
             email: email.into(),
             password: TEST_PASSWORD.into(),

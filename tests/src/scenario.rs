@@ -147,6 +147,24 @@ impl TestApp {
         }
     }
 
+    /// Staff open a coordinator's account (中間支援) with `email`; its id.
+    pub async fn coordinator_account(&self, staff: &str, email: &str, name: &str) -> String {
+        let body = json!({"email": email, "password": TEST_PASSWORD, "display_name": name,
+            "role": "coordinator"});
+        let opened = self
+            .call(Method::POST, "/api/v1/users", staff, Some(&body), 201)
+            .await;
+        opened["id"].as_str().unwrap().to_owned()
+    }
+
+    /// The user id of the account signed in with `token`.
+    pub async fn user_id(&self, token: &str) -> grants_domain::UserId {
+        let current = self
+            .call(Method::GET, "/api/v1/sessions/current", token, None, 200)
+            .await;
+        current["user"]["id"].as_str().unwrap().parse().unwrap()
+    }
+
     /// A call that must answer `expected`; returns the body.
     pub async fn call(
         &self,

@@ -44,19 +44,9 @@ async fn a_coordinator_helps_a_group_with_its_consent(backend: Backend) {
     let path = format!("/api/v1/applications/{application}");
 
     // Staff open the coordinator's account.
-    let opened = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            &cast.staff,
-            Some(
-                &json!({"email": "coordinator@npo.example.jp", "password": TEST_PASSWORD,
-                "display_name": "中間支援 太郎", "role": "coordinator"}),
-            ),
-            201,
-        )
+    let coordinator_id = app
+        .coordinator_account(&cast.staff, "coordinator@npo.example.jp", "中間支援 太郎")
         .await;
-    let coordinator_id = opened["id"].as_str().unwrap().to_owned();
     let coordinator = app
         .sign_in("coordinator@npo.example.jp", TEST_PASSWORD)
         .await;
@@ -292,19 +282,9 @@ async fn a_coordinator_saves_a_settlement_report(backend: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let opened = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            &grant.cast.staff,
-            Some(
-                &json!({"email": "helper@npo.example.jp", "password": TEST_PASSWORD,
-                "display_name": "中間支援 花子", "role": "coordinator"}),
-            ),
-            201,
-        )
+    let coordinator_id = app
+        .coordinator_account(&grant.cast.staff, "helper@npo.example.jp", "中間支援 花子")
         .await;
-    let coordinator_id = opened["id"].as_str().unwrap().to_owned();
     let coordinator = app.sign_in("helper@npo.example.jp", TEST_PASSWORD).await;
     let path = format!("/api/v1/grants/{}/settlement-report", grant.grant);
     let report = json!({

@@ -5,11 +5,11 @@
 //! conflict: nothing is committed, and the command runs again once.
 
 use grants_app::db::Database;
-use grants_app::store::{ActorRole, CommandMetadata, Sourcing, Store, Stores, SNAPSHOT_EVERY};
+use grants_app::store::{ActorRole, Sourcing, Store, Stores, SNAPSHOT_EVERY};
 use grants_domain::grant::GrantCommand;
-use grants_domain::{Grant, UserId, Yen};
-use grants_tests::scenario::{form, step_up_round, today_jst, Cast, SHORT_WINDOW};
-use grants_tests::{on_both_backends, TestApp};
+use grants_domain::{Grant, Yen};
+use grants_tests::scenario::{today_jst, Cast, OneGrant};
+use grants_tests::{metadata, on_both_backends, TestApp};
 use reqwest::Method;
 use serde_json::json;
 
@@ -35,21 +35,15 @@ async fn replayed(database: &Database, grant: &str) -> Grant {
         .expect("the grant exists")
 }
 
-/// A grant awarded to a group of a fresh member, its notice recorded: the staff's cast, the
-/// member's token and the grant's id.
+/// The shortest way to a decided grant, its notice recorded: the staff's cast, the member's token
+/// and the grant's id.
 async fn awarded(app: &TestApp) -> (Cast, String, String) {
-    let cast = app.cast(1).await;
-    let member = app.applicant("snap@example.jp").await;
-    let group = app.register_group(&member, "みどりの会").await;
-    let round = app
-        .open_round(&cast, &step_up_round(1_000_000, SHORT_WINDOW))
-        .await;
-    let (application, _) = app
-        .eligible_application(&cast, &member, &round, &group, &form(100_000, 0, 100_000))
-        .await;
-    app.score(&cast, &application, &[40], &[]).await;
-    app.close_and_rank(&cast, &round).await;
-    let grant = app.award(&cast, &round, &application, 100_000).await;
+    let OneGrant {
+        cast,
+        member,
+        grant,
+        ..
+    } = app.one_awarded_grant().await;
     // The award's notice is appended to the grant by the documents process: let it land before
     // the grant's events are counted.
     grants_tests::process::caught_up(app, grants_app::documents::issue::NAME).await;
@@ -159,22 +153,8 @@ on_both_backends!(
         // next one: the kept copy's snapshot number is now behind the table's.
         save_until(&app, &member, &grant, 2 * every - 1, n).await;
 
-        let member_id = app
-            .call(Method::GET, "/api/v1/sessions/current", &member, None, 200)
-            .await["user"]["id"]
-            .as_str()
-            .unwrap()
-            .parse::<UserId>()
-            .unwrap();
-        let metadata = CommandMetadata {
-            actor_id: member_id,
-            actor_role: ActorRole::Applicant,
-            on_behalf_of: None,
-            request_id: "behind-a-snapshot".to_owned(),
-            idempotency_key: None,
-            recorded_at: time::OffsetDateTime::now_utc(),
-            attempt: None,
-        };
+        let member_id = app.user_id(&member).await;
+        let metadata = metadata(member_id, ActorRole::Applicant);
         let command = GrantCommand::RequestAdvance {
             amount: Yen::new(50_000).unwrap(),
             by: member_id,

@@ -9,11 +9,11 @@
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
 use grants_app::db::Database;
 use grants_app::store::postgres_log::{capture_position, PostgresLog, EVENTS_AFTER_EACH};
-use grants_app::store::{ActorRole, CommandMetadata, Stores};
+use grants_app::store::{ActorRole, Stores};
 use grants_domain::group::{Group, GroupCommand};
-use grants_domain::{GroupId, Review, Round, RoundId, UserId};
+use grants_domain::{GroupId, Review, Round, RoundId};
 use grants_tests::scenario::step_up_round;
-use grants_tests::{spawn_app, Backend, TEST_PASSWORD};
+use grants_tests::{metadata, spawn_app, Backend};
 use postgres_es::PostgresEventRepository;
 use reqwest::Method;
 use serde_json::json;
@@ -228,23 +228,14 @@ async fn two_copies_read_together_are_what_each_read_alone_gives(backend: Backen
     same(together().await, alone().await);
 
     // The group changes: a coordinator's consent.
-    let opened = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            &cast.staff,
-            Some(
-                &json!({"email": "coordinator@npo.example.jp", "password": TEST_PASSWORD,
-                "display_name": "中間支援 太郎", "role": "coordinator"}),
-            ),
-            201,
-        )
+    let coordinator = app
+        .coordinator_account(&cast.staff, "coordinator@npo.example.jp", "中間支援 太郎")
         .await;
     app.call(
         Method::POST,
         &format!("/api/v1/groups/{group}/coordinators"),
         &alice,
-        Some(&json!({"coordinator_id": opened["id"], "may_submit": false})),
+        Some(&json!({"coordinator_id": coordinator, "may_submit": false})),
         200,
     )
     .await;
@@ -331,41 +322,15 @@ async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(backend: Backend) {
     let cast = app.cast(1).await;
     let alice = app.applicant("alice@example.jp").await;
     let group = app.register_group(&alice, "川辺を守る会").await;
-    let alice_id = app
-        .call(Method::GET, "/api/v1/sessions/current", &alice, None, 200)
-        .await["user"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<UserId>()
-        .unwrap();
+    let alice_id = app.user_id(&alice).await;
     let coordinator = app
-        .call(
-            Method::POST,
-            "/api/v1/users",
-            &cast.staff,
-            Some(
-                &json!({"email": "coordinator@npo.example.jp", "password": TEST_PASSWORD,
-                "display_name": "中間支援 太郎", "role": "coordinator"}),
-            ),
-            201,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .coordinator_account(&cast.staff, "coordinator@npo.example.jp", "中間支援 太郎")
+        .await;
     // This process is one instance, the app another, on one database.
     let db = Database::connect(&app.database_url).await.unwrap();
     let stores = Stores::new(&db);
     let group_id = group.parse::<GroupId>().unwrap();
-    let metadata = CommandMetadata {
-        actor_id: alice_id,
-        actor_role: ActorRole::Applicant,
-        on_behalf_of: None,
-        request_id: "kept-copy".to_owned(),
-        idempotency_key: None,
-        recorded_at: time::OffsetDateTime::now_utc(),
-        attempt: None,
-    };
+    let metadata = metadata(alice_id, ActorRole::Applicant);
     let consent = GroupCommand::ConsentCoordinator {
         coordinator: coordinator.parse().unwrap(),
         is_coordinator: true,
