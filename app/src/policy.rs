@@ -205,8 +205,31 @@ async fn member_group(
     actor: &Actor,
     id: GroupId,
 ) -> Result<Option<(Group, Acting)>, ServiceError> {
-    let group = state.stores.groups.load(id).await?;
-    Ok(group.and_then(|group| group.acting(actor.user_id).map(|acting| (group, acting))))
+    Ok(acting_for(state.stores.groups.load(id).await?, actor))
+}
+
+/// The group and how the actor acts for it, if they do.
+fn acting_for(group: Option<Group>, actor: &Actor) -> Option<(Group, Acting)> {
+    group.and_then(|group| group.acting(actor.user_id).map(|acting| (group, acting)))
+}
+
+/// An application loaded for a command, with its group when the application's copy in memory
+/// names it: then both are read with one read of the log (`Store::load_for_command_with`; only
+/// the draft's start sets an application's group). `None` for the group otherwise.
+async fn application_and_group(
+    state: &AppState,
+    id: ApplicationId,
+) -> Result<(Loaded<Application>, Option<Group>), ServiceError> {
+    let stores = &state.stores;
+    let Some(group_id) = stores.applications.kept_with(id, Application::group_id) else {
+        return Ok((stores.applications.load_for_command(id).await?, None));
+    };
+    let (loaded, groups) = stores
+        .applications
+        .load_for_command_with(id, &stores.groups, &[group_id.to_string()])
+        .await;
+    let group = groups.into_iter().next().transpose()?;
+    Ok((loaded?, group.and_then(Loaded::into_state)))
 }
 
 /// An application its group's member acts on (drafting, submission, withdrawal): 403 for others
@@ -216,9 +239,13 @@ pub async fn own_application(
     actor: &Actor,
     id: ApplicationId,
 ) -> Result<Owned<Application>, ServiceError> {
-    let loaded = state.stores.applications.load_for_command(id).await?;
+    let (loaded, group) = application_and_group(state, id).await?;
     let application = loaded.state().ok_or_else(ServiceError::not_found)?;
-    if let Some((group, acting)) = member_group(state, actor, application.group_id()).await? {
+    let group = match group {
+        Some(group) => Some(group),
+        None => state.stores.groups.load(application.group_id()).await?,
+    };
+    if let Some((group, acting)) = acting_for(group, actor) {
         return Ok(Owned {
             loaded,
             group,

@@ -10,6 +10,7 @@ use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEve
 use grants_app::db::Database;
 use grants_app::store::postgres_log::{capture_position, PostgresLog, EVENTS_AFTER_EACH};
 use grants_app::store::{ActorRole, Stores};
+use grants_domain::application::Application;
 use grants_domain::group::{Group, GroupCommand};
 use grants_domain::{GroupId, Review, Round, RoundId};
 use grants_tests::scenario::step_up_round;
@@ -390,4 +391,105 @@ async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw_postgres() {
     a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(Backend::Postgres).await;
+}
+
+/// `Store::load_for_command_with` (a decision's round and its applications; a group's command on
+/// its application with the group: one read of the log for all copies in memory on PostgreSQL)
+/// answers, for each, exactly what a load from the log answers: cold, warm, after the other
+/// instance changed one of them, for an id asked twice and for an id with no events.
+async fn copies_loaded_together_for_a_command_are_what_the_log_gives(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cast = app.cast(1).await;
+    let round = app
+        .open_round(&cast, &step_up_round(1_000_000, time::Duration::hours(1)))
+        .await;
+    let alice = app.applicant("alice@example.jp").await;
+    let group = app.register_group(&alice, "川辺を守る会").await;
+    let form = grants_tests::scenario::form(300_000, 0, 200_000);
+    let first = app.draft(&alice, &round, &group, &form).await;
+    let second = app.draft(&alice, &round, &group, &form).await;
+    // This process is one instance, the app another, on one database.
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let stores = Stores::new(&db);
+    let round_id = round.parse::<RoundId>().unwrap();
+
+    let together = |ids: Vec<String>| {
+        let stores = &stores;
+        async move {
+            let (round, applications) = stores
+                .rounds
+                .load_for_command_with(round_id, &stores.applications, &ids)
+                .await;
+            let applications: Vec<Option<Application>> = applications
+                .into_iter()
+                .map(|loaded| loaded.unwrap().into_state())
+                .collect();
+            (round.unwrap().into_state(), applications)
+        }
+    };
+    let from_log = |ids: Vec<String>| {
+        let stores = &stores;
+        async move {
+            let round = stores
+                .rounds
+                .load_uncached(&round_id.to_string())
+                .await
+                .unwrap();
+            let mut applications = Vec::new();
+            for id in &ids {
+                let loaded = stores.applications.load_uncached(id).await.unwrap();
+                applications.push(loaded.into_state());
+            }
+            (round.into_state(), applications)
+        }
+    };
+    let same = |(round, applications): (Option<Round>, Vec<Option<Application>>),
+                (r, a): (Option<Round>, Vec<Option<Application>>)| {
+        assert_eq!(
+            serde_json::to_value(round).unwrap(),
+            serde_json::to_value(r).unwrap()
+        );
+        assert_eq!(applications, a);
+    };
+    let both = vec![first.clone(), second.clone()];
+    // Cold (each loaded on its own, then kept), then warm (the joint read).
+    same(together(both.clone()).await, from_log(both.clone()).await);
+    same(together(both.clone()).await, from_log(both.clone()).await);
+
+    // The other instance submits the second: the copy kept here is one event behind.
+    app.call(
+        Method::POST,
+        &format!("/api/v1/applications/{second}/submit"),
+        &alice,
+        None,
+        200,
+    )
+    .await;
+    let (round_now, now) = together(both.clone()).await;
+    assert_eq!(
+        now[1].as_ref().and_then(Application::status),
+        Some(grants_domain::ApplicationStatus::Submitted),
+        "caught up with the other instance's event"
+    );
+    same((round_now, now), from_log(both.clone()).await);
+
+    // An id asked twice, and an id with no events, beside warm copies.
+    let twice = vec![first.clone(), first.clone()];
+    same(together(twice.clone()).await, from_log(twice).await);
+    let nobody = vec![
+        first.clone(),
+        grants_domain::ApplicationId::new().to_string(),
+    ];
+    let (_, answered) = together(nobody).await;
+    assert!(answered[0].is_some() && answered[1].is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_loaded_together_for_a_command_are_what_the_log_gives_sqlite() {
+    copies_loaded_together_for_a_command_are_what_the_log_gives(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_loaded_together_for_a_command_are_what_the_log_gives_postgres() {
+    copies_loaded_together_for_a_command_are_what_the_log_gives(Backend::Postgres).await;
 }

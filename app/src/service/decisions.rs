@@ -218,7 +218,19 @@ pub async fn application_of_round(
     round_id: RoundId,
     id: ApplicationId,
 ) -> Result<Loaded<Application>, ServiceError> {
-    let loaded = state.stores.applications.load_for_command(id).await?;
+    in_round(
+        round_id,
+        id,
+        state.stores.applications.load_for_command(id).await?,
+    )
+}
+
+/// The application `id` as loaded, or refused naming it if it is not in the round.
+fn in_round(
+    round_id: RoundId,
+    id: ApplicationId,
+    loaded: Loaded<Application>,
+) -> Result<Loaded<Application>, ServiceError> {
     if loaded
         .state()
         .is_some_and(|application| application.round_id() == round_id)
@@ -242,19 +254,40 @@ pub async fn decide(
     awards_asked: Vec<AwardAsked>,
     rejections: Vec<Rejection>,
 ) -> Result<Decided, ServiceError> {
-    let round = load::existing_for_command(&state.stores.rounds, id).await?;
+    // The round and every application it decides, read together (one read of the log when all
+    // are kept in memory: `Store::load_for_command_with`).
+    let decided: Vec<ApplicationId> = awards_asked
+        .iter()
+        .map(|award| award.application_id)
+        .chain(rejections.iter().map(|rejection| rejection.application_id))
+        .collect();
+    let (round, applications) = state
+        .stores
+        .rounds
+        .load_for_command_with(
+            id,
+            &state.stores.applications,
+            &decided.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        )
+        .await;
+    let round = round?;
+    if round.state().is_none() {
+        return Err(ServiceError::not_found());
+    }
     let course = round
         .aggregate()
         .opened()
         .map_err(|error| ServiceError::refused(&error))?
         .course
         .clone();
+    let mut applications = decided.into_iter().zip(applications);
     let mut awards = Vec::with_capacity(awards_asked.len());
     // The applications as loaded here serve the follow-up's first attempt (fewer round trips; a
     // change in between makes its append conflict and re-run on a fresh load).
     let mut loaded = follow_up::Preloaded::new();
     for award in awards_asked {
-        let found = application_of_round(state, id, award.application_id).await?;
+        let (application_id, found) = applications.next().expect("one load per award");
+        let found = in_round(id, application_id, found?)?;
         let application = found.aggregate();
         let content = application.content();
         let requested = content.map_or(Yen::ZERO, |content| content.requested_amount);
@@ -278,9 +311,8 @@ pub async fn decide(
         });
         loaded.insert(award.application_id, found);
     }
-    for rejection in &rejections {
-        let found = application_of_round(state, id, rejection.application_id).await?;
-        loaded.insert(rejection.application_id, found);
+    for (application_id, found) in applications {
+        loaded.insert(application_id, in_round(id, application_id, found?)?);
     }
     let command = RoundCommand::Decide {
         awards,

@@ -41,11 +41,11 @@ where
 /// (`GroupEvent::GroupRegistered`), so a copy kept in memory has the log's, and the log is read only
 /// when no copy is kept.
 pub async fn group_name(state: &AppState, id: GroupId) -> Result<Option<String>, ServiceError> {
-    let group = match state.stores.groups.kept(id) {
-        Some(group) => Some(group),
-        None => state.stores.groups.load(id).await?,
-    };
-    Ok(group.map(|group| group.name().to_owned()))
+    let name = |group: &Group| group.name().to_owned();
+    match state.stores.groups.kept_with(id, name) {
+        Some(name) => Ok(Some(name)),
+        None => Ok(state.stores.groups.load(id).await?.as_ref().map(name)),
+    }
 }
 
 /// An aggregate loaded for a command (`Store::load_for_command`), or not found when it has no events.

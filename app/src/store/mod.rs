@@ -205,6 +205,20 @@ struct Kept<A> {
     state: A,
 }
 
+impl<A: Aggregate> Kept<A> {
+    /// The copy as a command's load of the stream `id`.
+    fn loaded(self, id: String) -> Loaded<A> {
+        Loaded {
+            context: EventStoreAggregateContext {
+                aggregate_id: id,
+                aggregate: self.state,
+                current_sequence: self.sequence,
+                current_snapshot: self.snapshot,
+            },
+        }
+    }
+}
+
 impl<A: Clone> ReadCache<A> {
     /// The events of `id` after `sequence`, as the log holds them (personal fields opened).
     async fn newer<B: Aggregate>(
@@ -398,14 +412,7 @@ where
         };
         let newer = cache.newer::<A>(&id, copy.sequence).await?;
         let copy = self.caught_up(cache, id.clone(), copy, newer)?;
-        Ok(Loaded {
-            context: EventStoreAggregateContext {
-                aggregate_id: id,
-                aggregate: copy.state,
-                current_sequence: copy.sequence,
-                current_snapshot: copy.snapshot,
-            },
-        })
+        Ok(copy.loaded(id))
     }
 
     /// Loads an aggregate from the log (its snapshot and the events after it, or all its events),
@@ -574,11 +581,17 @@ where
         self.load(id).await
     }
 
-    /// The copy of `id` kept in memory, as it is, without asking the log: only for a fact that no
-    /// event after the aggregate's first changes (a group's name), or `None` when none is kept.
-    pub fn kept(&self, id: impl std::fmt::Display) -> Option<A> {
+    /// A fact of the copy of `id` kept in memory, as it is, without asking the log: only for a fact
+    /// that no event after the aggregate's first changes (a group's name, an application's group),
+    /// or `None` when none is kept.
+    pub fn kept_with<T>(
+        &self,
+        id: impl std::fmt::Display,
+        fact: impl FnOnce(&A) -> T,
+    ) -> Option<T> {
         let cache = self.read_cache.as_ref()?;
-        cache.get(&id.to_string()).map(|copy| copy.state)
+        let entries = cache.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(&id.to_string()).map(|copy| fact(&copy.state))
     }
 
     /// Keeps `state`, what a command on the aggregate `id` at `before` (its sequence and snapshot
@@ -607,7 +620,7 @@ where
     }
 
     /// Loads `id` here and `other_id` in `other` as [`Store::load`] does, but with one read of the
-    /// log for both when both are cached copies on PostgreSQL (a draft reads its group and its
+    /// log for both when both are kept copies on PostgreSQL (a draft reads its group and its
     /// round: one round trip instead of two). Each answer is exactly what its own `load` gives.
     pub async fn load_two<B>(
         &self,
@@ -623,39 +636,119 @@ where
         B::Command: Clone,
     {
         let (id, other_id) = (id.to_string(), other_id.to_string());
-        let joint = match (&self.read_cache, &other.read_cache) {
-            (Some(cache), Some(other_cache)) => match &cache.reader {
-                Reader::Postgres(reader) => cache
-                    .get(&id)
-                    .zip(other_cache.get(&other_id))
-                    .map(|copies| (cache, other_cache, reader, copies)),
-                Reader::Sqlite(_) => None,
-            },
-            _ => None,
+        match self
+            .caught_up_with(&id, other, std::slice::from_ref(&other_id))
+            .await
+        {
+            Some((mine, mut theirs)) => (
+                mine.map(|copy| Some(copy.state)),
+                theirs
+                    .pop()
+                    .expect("one copy asked, one answered")
+                    .map(|copy| Some(copy.state)),
+            ),
+            None => (self.load(&id).await, other.load(&other_id).await),
+        }
+    }
+
+    /// Loads `id` here and each of `other_ids` in `other` for a command, as
+    /// [`Store::load_for_command`] does for each, but with one read of the log for all of them when
+    /// each is a kept copy on PostgreSQL (a decision reads its round and the applications it
+    /// decides; a group's command on its application reads the application and the group). Each
+    /// answer is exactly what its own `load_for_command` gives, in the order asked.
+    pub async fn load_for_command_with<B>(
+        &self,
+        id: impl std::fmt::Display,
+        other: &Store<B>,
+        other_ids: &[String],
+    ) -> (
+        Result<Loaded<A>, StoreError<A::Error>>,
+        Vec<Result<Loaded<B>, StoreError<B::Error>>>,
+    )
+    where
+        B: Aggregate<Services = ()> + Clone,
+        B::Command: Clone,
+    {
+        let id = id.to_string();
+        if let Some((mine, theirs)) = self.caught_up_with(&id, other, other_ids).await {
+            let theirs = other_ids
+                .iter()
+                .zip(theirs)
+                .map(|(other_id, copy)| copy.map(|copy| copy.loaded(other_id.clone())))
+                .collect();
+            return (mine.map(|copy| copy.loaded(id)), theirs);
+        }
+        let mine = self.load_for_command(id).await;
+        let mut theirs = Vec::with_capacity(other_ids.len());
+        for other_id in other_ids {
+            theirs.push(other.load_for_command(other_id).await);
+        }
+        (mine, theirs)
+    }
+
+    /// The kept copies of `id` here and of `other_ids` in `other` brought up to date with one read
+    /// of the log, in the order asked; `None` (read nothing) unless each is kept, none is asked
+    /// twice and the log is PostgreSQL's, or when the read fails (each caller then loads each on its own, which answers
+    /// its own error). On PostgreSQL a command's load is a kept copy's catch-up
+    /// ([`Store::load_for_command`]), so the answers serve commands and queries alike.
+    async fn caught_up_with<B>(
+        &self,
+        id: &str,
+        other: &Store<B>,
+        other_ids: &[String],
+    ) -> Option<(
+        Result<Kept<A>, StoreError<A::Error>>,
+        Vec<Result<Kept<B>, StoreError<B::Error>>>,
+    )>
+    where
+        B: Aggregate<Services = ()> + Clone,
+        B::Command: Clone,
+    {
+        let (cache, other_cache) = (self.read_cache.as_ref()?, other.read_cache.as_ref()?);
+        let Reader::Postgres(reader) = &cache.reader else {
+            return None;
         };
-        // Without two cached copies on PostgreSQL, or when the joint read fails (each `load`
-        // then answers its own error), the two reads as they are.
-        let Some((cache, other_cache, reader, (mine, theirs))) = joint else {
-            return (self.load(&id).await, other.load(&other_id).await);
-        };
-        let streams = [
-            (A::TYPE, id.as_str(), mine.sequence),
-            (B::TYPE, other_id.as_str(), theirs.sequence),
-        ];
+        let mine = cache.get(id)?;
+        let theirs = other_ids
+            .iter()
+            .map(|other_id| other_cache.get(other_id))
+            .collect::<Option<Vec<_>>>()?;
+        let streams: Vec<(&str, &str, usize)> = std::iter::once((A::TYPE, id, mine.sequence))
+            .chain(
+                other_ids
+                    .iter()
+                    .zip(&theirs)
+                    .map(|(other_id, copy)| (B::TYPE, other_id.as_str(), copy.sequence)),
+            )
+            .collect();
+        // A stream asked twice would be answered twice; each is caught up on its own then.
+        let mut asked = std::collections::HashSet::new();
+        if !streams
+            .iter()
+            .all(|&(kind, id, _)| asked.insert((kind, id)))
+        {
+            return None;
+        }
         let read = reader.inner().events_after_each(&streams).await;
-        let Ok(newer) = reader.opened(read).await else {
-            return (self.load(&id).await, other.load(&other_id).await);
+        let mut newer = reader.opened(read).await.ok()?;
+        let of = |newer: &mut Vec<cqrs_es::persist::SerializedEvent>, kind: &str, id: &str| {
+            let (these, rest) = std::mem::take(newer)
+                .into_iter()
+                .partition(|event| event.aggregate_type == kind && event.aggregate_id == id);
+            *newer = rest;
+            these
         };
-        let (newer_here, newer_there): (Vec<_>, Vec<_>) = newer
-            .into_iter()
-            .partition(|event| event.aggregate_type == A::TYPE && event.aggregate_id == id);
-        (
-            self.caught_up(cache, id, mine, newer_here)
-                .map(|copy| Some(copy.state)),
-            other
-                .caught_up(other_cache, other_id, theirs, newer_there)
-                .map(|copy| Some(copy.state)),
-        )
+        let here = of(&mut newer, A::TYPE, id);
+        let mine = self.caught_up(cache, id.to_owned(), mine, here);
+        let theirs = other_ids
+            .iter()
+            .zip(theirs)
+            .map(|(other_id, copy)| {
+                let there = of(&mut newer, B::TYPE, other_id);
+                other.caught_up(other_cache, other_id.clone(), copy, there)
+            })
+            .collect();
+        Some((mine, theirs))
     }
 
     /// A kept copy with the `newer` events read after it applied (upcast first), kept again for
