@@ -162,10 +162,16 @@ pub fn draft_last_day(closes_at: OffsetDateTime) -> Date {
     jst_date(closes_at - Duration::nanoseconds(1))
 }
 
+/// Whether an application in `status` has a draft deadline: only a draft does (a follower asks
+/// before it reads the round's window).
+pub fn has_draft_deadline(status: ApplicationStatus) -> bool {
+    status == ApplicationStatus::Draft
+}
+
 /// The deadline of an application in `status` whose round's window closes at `closes_at`: a draft
 /// must be submitted by the window's last day.
 pub fn draft_deadline(status: ApplicationStatus, closes_at: OffsetDateTime) -> Option<Date> {
-    (status == ApplicationStatus::Draft).then(|| draft_last_day(closes_at))
+    has_draft_deadline(status).then(|| draft_last_day(closes_at))
 }
 
 /// The deadlines a grant gives its group now: the settlement report's while the project runs or
@@ -399,6 +405,9 @@ mod tests {
             draft_deadline(ApplicationStatus::Submitted, closes_at),
             None
         );
+        assert!(has_draft_deadline(ApplicationStatus::Draft));
+        assert!(!has_draft_deadline(ApplicationStatus::Submitted));
+        assert!(!has_draft_deadline(ApplicationStatus::Returned));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use grants_domain::{
 use grants_projections::LoggedEvent;
 
 use crate::process::{derived_attempt, failure};
-use crate::service::load::{existing, existing_for_command};
+use crate::service::load::{existing, existing_for_command, existing_seen};
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::{ActorRole, CommandMetadata};
@@ -124,7 +124,7 @@ async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Res
         }
         let application_id: ApplicationId = logged.aggregate_id.parse()?;
         let Some((application, group_name, fiscal_year)) =
-            application_context(&state, application_id).await?
+            application_context(&state, application_id, Some(logged.sequence)).await?
         else {
             return Ok(());
         };
@@ -153,7 +153,7 @@ async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Res
                 continue;
             };
             let Some((application, group_name, fiscal_year)) =
-                application_context(&state, row.application_id).await?
+                application_context(&state, row.application_id, None).await?
             else {
                 continue;
             };
@@ -174,12 +174,19 @@ async fn follow_logged(state: AppState, logged: Arc<LoggedEvent>) -> anyhow::Res
 
 /// The application, its group's name and its round's fiscal year; `None` (with a warning) when
 /// one of them does not load, so one broken reference does not hold back every notice after it.
+/// With `seen`, the notice is of the application's event `seen`, and a copy in memory that has it
+/// serves without a read (`Store::load_seen`).
 async fn application_context(
     state: &AppState,
     application_id: ApplicationId,
+    seen: Option<i64>,
 ) -> anyhow::Result<Option<(Application, String, FiscalYear)>> {
-    let application: Application = match existing(&state.stores.applications, application_id).await
-    {
+    let applications = &state.stores.applications;
+    let application = match seen {
+        Some(seen) => existing_seen(applications, application_id, seen).await,
+        None => existing(applications, application_id).await,
+    };
+    let application: Application = match application {
         Ok(application) => application,
         Err(problem) if problem.kind == crate::service::ErrorKind::NotFound => {
             tracing::warn!(%application_id, "a notice for an application that does not exist");
@@ -195,13 +202,10 @@ async fn application_context(
         tracing::warn!(%application_id, "a notice for an application whose group does not exist");
         return Ok(None);
     };
-    let round: Round = existing(&state.stores.rounds, application.round_id())
+    let fiscal_year = crate::service::load::fiscal_year(state, application.round_id())
         .await
         .map_err(failure)?;
-    let Some(settings) = round.settings else {
-        return Ok(None);
-    };
-    Ok(Some((application, group_name, settings.fiscal_year)))
+    Ok(fiscal_year.map(|fiscal_year| (application, group_name, fiscal_year)))
 }
 
 async fn record_on_application(

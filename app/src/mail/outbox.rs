@@ -414,9 +414,12 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
             position: event.position,
             created_at: event.recorded_at,
         };
+        // News of the application's own event names the copy it needs: at least as fresh as it.
+        let seen = (event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE)
+            .then_some(event.sequence);
         if let Some(mail) = mail_about(
             state,
-            about.application_id,
+            (about.application_id, seen),
             &about.news,
             about.path,
             key,
@@ -450,19 +453,25 @@ pub(crate) struct MailKey {
     pub created_at: OffsetDateTime,
 }
 
-/// The mail carrying `news` about `application_id` to its group's members, `None` when the
+/// The mail carrying `news` about the application to its group's members, `None` when the
 /// application, its group or any member's address is missing (a warning, not an error: one piece
-/// of news that cannot be mailed must not hold back every mail after it).
+/// of news that cannot be mailed must not hold back every mail after it). The application is
+/// `(id, seen)`: with its event `seen` when the news is of one (`Store::load_seen`: no read when
+/// the copy in memory has it), else read up to date.
 pub(crate) async fn mail_about(
     state: &AppState,
-    application_id: ApplicationId,
+    (application_id, seen): (ApplicationId, Option<i64>),
     news: &News,
     path: String,
     key: MailKey,
     domain: &str,
 ) -> anyhow::Result<Option<Outgoing>> {
-    let Some(application) = found(existing(&state.stores.applications, application_id).await)?
-    else {
+    let applications = &state.stores.applications;
+    let application = match seen {
+        Some(seen) => existing_seen(applications, application_id, seen).await,
+        None => existing(applications, application_id).await,
+    };
+    let Some(application) = found(application)? else {
         tracing::warn!(
             position = key.position,
             "news of an application that does not exist: no mail"

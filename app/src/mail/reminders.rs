@@ -28,8 +28,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use grants_domain::reminder::{
-    days_left, draft_deadline, grant_deadlines, offer_deadlines, reminder_due, DeadlineKind,
-    Reminder,
+    days_left, draft_deadline, grant_deadlines, has_draft_deadline, offer_deadlines, reminder_due,
+    DeadlineKind, Reminder,
 };
 use grants_domain::{Application, ApplicationId, Grant, GrantId, Round, RoundId};
 use grants_projections::{checkpoint, LogCursor, Tx};
@@ -180,7 +180,10 @@ async fn application_draft(
     else {
         return Ok(None);
     };
-    let Some(status) = application.status() else {
+    let Some(status) = application
+        .status()
+        .filter(|&status| has_draft_deadline(status))
+    else {
         return Ok(None);
     };
     let round_id = application.round_id();
@@ -427,8 +430,15 @@ async fn remind(state: &AppState) -> anyhow::Result<usize> {
             created_at: state.clock.now(),
         };
         let path = path_of(&deadline, reminder);
-        let Some(mail) =
-            mail_about(state, deadline.application_id, &news, path, key, &domain).await?
+        let Some(mail) = mail_about(
+            state,
+            (deadline.application_id, None),
+            &news,
+            path,
+            key,
+            &domain,
+        )
+        .await?
         else {
             continue;
         };

@@ -2,7 +2,7 @@
 
 use grants_domain::group::Group;
 use grants_domain::round::RoundSettings;
-use grants_domain::{GroupId, Refusal, Round, RoundId};
+use grants_domain::{FiscalYear, GroupId, Refusal, Round, RoundId};
 
 use super::ServiceError;
 use crate::state::AppState;
@@ -45,6 +45,21 @@ pub async fn group_name(state: &AppState, id: GroupId) -> Result<Option<String>,
     match state.stores.groups.kept_with(id, name) {
         Some(name) => Ok(Some(name)),
         None => Ok(state.stores.groups.load(id).await?.as_ref().map(name)),
+    }
+}
+
+/// A round's fiscal year (年度), `None` for a round never opened, not found for an id with no
+/// events: it is never corrected
+/// (`RoundError::NeverCorrected`), so a copy kept in memory has the log's, and the log is read only
+/// when no opened copy is kept.
+pub async fn fiscal_year(
+    state: &AppState,
+    id: RoundId,
+) -> Result<Option<FiscalYear>, ServiceError> {
+    let fiscal_year = |round: &Round| round.settings.as_ref().map(|settings| settings.fiscal_year);
+    match state.stores.rounds.kept_with(id, fiscal_year).flatten() {
+        Some(year) => Ok(Some(year)),
+        None => Ok(fiscal_year(&existing(&state.stores.rounds, id).await?)),
     }
 }
 

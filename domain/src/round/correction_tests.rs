@@ -259,6 +259,19 @@ fn the_course_and_the_fiscal_year_are_never_corrected() {
             0,
         ))
         .then_expect_error(RoundError::NeverCorrected { field: "course" });
+    // Followers read the fiscal year from a copy kept in memory (the notices' 年度) for this.
+    TestFramework::<Round>::with(())
+        .given(vec![opened()])
+        .when(correct(
+            RoundSettings {
+                fiscal_year: crate::FiscalYear::new(2027).unwrap(),
+                ..step_up()
+            },
+            0,
+        ))
+        .then_expect_error(RoundError::NeverCorrected {
+            field: "fiscal_year",
+        });
 }
 
 #[test]
