@@ -29,7 +29,7 @@ use grants_domain::{
 };
 
 use crate::auth::Actor;
-use crate::service::load::existing;
+use crate::service::load::{existing, found_for_command};
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::Loaded;
@@ -213,23 +213,29 @@ fn acting_for(group: Option<Group>, actor: &Actor) -> Option<(Group, Acting)> {
     group.and_then(|group| group.acting(actor.user_id).map(|acting| (group, acting)))
 }
 
-/// An application loaded for a command, with its group when the application's copy in memory
-/// names it: then both are read with one read of the log (`Store::load_for_command_with`; only
-/// the draft's start sets an application's group). `None` for the group otherwise.
+/// An application loaded for a command, not found when it has no events, and its group (`None`
+/// when the group has none). When the application's copy in memory names its group (only the
+/// draft's start sets it) both are read with one read of the log (`Store::load_for_command_with`),
+/// else the application first and its group after.
 async fn application_and_group(
     state: &AppState,
     id: ApplicationId,
 ) -> Result<(Loaded<Application>, Option<Group>), ServiceError> {
     let stores = &state.stores;
     let Some(group_id) = stores.applications.kept_with(id, Application::group_id) else {
-        return Ok((stores.applications.load_for_command(id).await?, None));
+        let loaded = found_for_command(stores.applications.load_for_command(id).await?)?;
+        let group = stores.groups.load(loaded.aggregate().group_id()).await?;
+        return Ok((loaded, group));
     };
     let (loaded, groups) = stores
         .applications
         .load_for_command_with(id, &stores.groups, &[group_id.to_string()])
         .await;
     let group = groups.into_iter().next().transpose()?;
-    Ok((loaded?, group.and_then(Loaded::into_state)))
+    Ok((
+        found_for_command(loaded?)?,
+        group.and_then(Loaded::into_state),
+    ))
 }
 
 /// An application its group's member acts on (drafting, submission, withdrawal): 403 for others
@@ -240,11 +246,7 @@ pub async fn own_application(
     id: ApplicationId,
 ) -> Result<Owned<Application>, ServiceError> {
     let (loaded, group) = application_and_group(state, id).await?;
-    let application = loaded.state().ok_or_else(ServiceError::not_found)?;
-    let group = match group {
-        Some(group) => Some(group),
-        None => state.stores.groups.load(application.group_id()).await?,
-    };
+    let application = loaded.aggregate();
     if let Some((group, acting)) = acting_for(group, actor) {
         return Ok(Owned {
             loaded,

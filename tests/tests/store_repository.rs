@@ -183,10 +183,16 @@ async fn each_repository_reads_what_the_other_wrote() {
     assert_eq!(rows, 1);
 }
 
-/// `Store::load_two` (a draft's group and round, one read of the log for both copies in memory on
-/// PostgreSQL) answers exactly what each store's own read answers, uncached: cold, warm, after the
-/// group changed, after the round changed, for an id with no events.
-async fn two_copies_read_together_are_what_each_read_alone_gives(backend: Backend) {
+/// A service with an open round (one reviewer) and Alice's group.
+struct Opened {
+    app: grants_tests::TestApp,
+    cast: grants_tests::scenario::Cast,
+    round: String,
+    alice: String,
+    group: String,
+}
+
+async fn an_open_round_and_a_group(backend: Backend) -> Opened {
     let app = spawn_app(backend).await;
     let cast = app.cast(1).await;
     let round = app
@@ -194,6 +200,26 @@ async fn two_copies_read_together_are_what_each_read_alone_gives(backend: Backen
         .await;
     let alice = app.applicant("alice@example.jp").await;
     let group = app.register_group(&alice, "川辺を守る会").await;
+    Opened {
+        app,
+        cast,
+        round,
+        alice,
+        group,
+    }
+}
+
+/// `Store::load_two` (a draft's group and round, one read of the log for both copies in memory on
+/// PostgreSQL) answers exactly what each store's own read answers, uncached: cold, warm, after the
+/// group changed, after the round changed, for an id with no events.
+async fn two_copies_read_together_are_what_each_read_alone_gives(backend: Backend) {
+    let Opened {
+        app,
+        cast,
+        round,
+        alice,
+        group,
+    } = an_open_round_and_a_group(backend).await;
     let db = Database::connect(&app.database_url).await.unwrap();
     let stores = Stores::new(&db);
     let (group_id, round_id) = (
@@ -398,13 +424,13 @@ async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw_postgres() {
 /// answers, for each, exactly what a load from the log answers: cold, warm, after the other
 /// instance changed one of them, for an id asked twice and for an id with no events.
 async fn copies_loaded_together_for_a_command_are_what_the_log_gives(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let cast = app.cast(1).await;
-    let round = app
-        .open_round(&cast, &step_up_round(1_000_000, time::Duration::hours(1)))
-        .await;
-    let alice = app.applicant("alice@example.jp").await;
-    let group = app.register_group(&alice, "川辺を守る会").await;
+    let Opened {
+        app,
+        round,
+        alice,
+        group,
+        ..
+    } = an_open_round_and_a_group(backend).await;
     let form = grants_tests::scenario::form(300_000, 0, 200_000);
     let first = app.draft(&alice, &round, &group, &form).await;
     let second = app.draft(&alice, &round, &group, &form).await;

@@ -22,7 +22,7 @@ use grants_domain::{
 use grants_projections::LoggedEvent;
 
 use crate::process::{derived_attempt, failure};
-use crate::service::load::{existing, existing_for_command, existing_seen};
+use crate::service::load::{existing_for_command, existing_seen};
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::{ActorRole, CommandMetadata};
@@ -181,11 +181,7 @@ async fn application_context(
     application_id: ApplicationId,
     seen: Option<i64>,
 ) -> anyhow::Result<Option<(Application, String, FiscalYear)>> {
-    let applications = &state.stores.applications;
-    let application = match seen {
-        Some(seen) => existing_seen(applications, application_id, seen).await,
-        None => existing(applications, application_id).await,
-    };
+    let application = existing_seen(&state.stores.applications, application_id, seen).await;
     let application: Application = match application {
         Ok(application) => application,
         Err(problem) if problem.kind == crate::service::ErrorKind::NotFound => {

@@ -392,7 +392,12 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
         return Ok(Vec::new());
     }
     if event.aggregate_type == <Grant as cqrs_es::Aggregate>::TYPE {
-        let grant = existing_seen(&state.stores.grants, &event.aggregate_id, event.sequence).await;
+        let grant = existing_seen(
+            &state.stores.grants,
+            &event.aggregate_id,
+            Some(event.sequence),
+        )
+        .await;
         let Some(grant) = found(grant)? else {
             tracing::warn!(
                 position = event.position,
@@ -466,11 +471,7 @@ pub(crate) async fn mail_about(
     key: MailKey,
     domain: &str,
 ) -> anyhow::Result<Option<Outgoing>> {
-    let applications = &state.stores.applications;
-    let application = match seen {
-        Some(seen) => existing_seen(applications, application_id, seen).await,
-        None => existing(applications, application_id).await,
-    };
+    let application = existing_seen(&state.stores.applications, application_id, seen).await;
     let Some(application) = found(application)? else {
         tracing::warn!(
             position = key.position,

@@ -143,7 +143,7 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
     }
     let mut round_rows = Vec::new();
     for (id, seen) in rounds {
-        if let Some(round) = found(existing_seen(&state.stores.rounds, id, seen).await)? {
+        if let Some(round) = found(existing_seen(&state.stores.rounds, id, Some(seen)).await)? {
             round_rows.push((id, round));
         }
     }
@@ -176,7 +176,7 @@ async fn application_draft(
     seen: i64,
     closing: &mut HashMap<RoundId, Option<OffsetDateTime>>,
 ) -> anyhow::Result<Option<Deadline>> {
-    let Some(application) = found(existing_seen(&state.stores.applications, id, seen).await)?
+    let Some(application) = found(existing_seen(&state.stores.applications, id, Some(seen)).await)?
     else {
         return Ok(None);
     };
@@ -210,7 +210,7 @@ async fn application_draft(
 
 /// The deadlines grant `id` gives its group, as of its event `seen` or later.
 async fn grant_rows_of(state: &AppState, id: GrantId, seen: i64) -> anyhow::Result<Vec<Deadline>> {
-    let Some(grant) = found(existing_seen(&state.stores.grants, id, seen).await)? else {
+    let Some(grant) = found(existing_seen(&state.stores.grants, id, Some(seen)).await)? else {
         return Ok(Vec::new());
     };
     Ok(grant_deadlines(&grant)

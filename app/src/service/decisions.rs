@@ -270,10 +270,7 @@ pub async fn decide(
             &decided.iter().map(ToString::to_string).collect::<Vec<_>>(),
         )
         .await;
-    let round = round?;
-    if round.state().is_none() {
-        return Err(ServiceError::not_found());
-    }
+    let round = load::found_for_command(round?)?;
     let course = round
         .aggregate()
         .opened()
@@ -285,8 +282,7 @@ pub async fn decide(
     // The applications as loaded here serve the follow-up's first attempt (fewer round trips; a
     // change in between makes its append conflict and re-run on a fresh load).
     let mut loaded = follow_up::Preloaded::new();
-    for award in awards_asked {
-        let (application_id, found) = applications.next().expect("one load per award");
+    for (award, (application_id, found)) in awards_asked.into_iter().zip(applications.by_ref()) {
         let found = in_round(id, application_id, found?)?;
         let application = found.aggregate();
         let content = application.content();

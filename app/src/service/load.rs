@@ -19,17 +19,21 @@ where
 }
 
 /// An aggregate that must exist, at least as fresh as its event `seen`, for a follower acting on
-/// the events up to it (`Store::load_seen`: no read when the copy in memory has that event).
+/// the events up to it (`Store::load_seen`: no read when the copy in memory has that event); with
+/// no event named, as [`existing`] reads it.
 pub async fn existing_seen<A>(
     store: &Store<A>,
     id: impl std::fmt::Display,
-    seen: i64,
+    seen: Option<i64>,
 ) -> Result<A, ServiceError>
 where
     A: cqrs_es::Aggregate<Services = ()> + Clone,
     A::Command: Clone,
     A::Error: Refusal,
 {
+    let Some(seen) = seen else {
+        return existing(store, id).await;
+    };
     let seen = usize::try_from(seen).unwrap_or(usize::MAX);
     store
         .load_seen(id, seen)
@@ -73,7 +77,13 @@ where
     A::Command: Clone,
     A::Error: Refusal,
 {
-    let loaded = store.load_for_command(id).await?;
+    found_for_command(store.load_for_command(id).await?)
+}
+
+/// An aggregate as loaded for a command, or not found when it has no events.
+pub fn found_for_command<A: cqrs_es::Aggregate>(
+    loaded: Loaded<A>,
+) -> Result<Loaded<A>, ServiceError> {
     match loaded.state() {
         Some(_) => Ok(loaded),
         None => Err(ServiceError::not_found()),

@@ -234,11 +234,16 @@ impl<A: Clone> ReadCache<A> {
     }
 
     fn get(&self, id: &str) -> Option<Kept<A>> {
+        self.with(id, Kept::clone)
+    }
+
+    /// What `look` sees in the copy of `id`, without cloning it, or `None` when none is kept.
+    fn with<T>(&self, id: &str, look: impl FnOnce(&Kept<A>) -> T) -> Option<T> {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
-            .cloned()
+            .map(look)
     }
 
     /// Keeps `copy` unless a newer one is kept; `fresh` (a load of the whole stream and its
@@ -590,8 +595,7 @@ where
         fact: impl FnOnce(&A) -> T,
     ) -> Option<T> {
         let cache = self.read_cache.as_ref()?;
-        let entries = cache.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.get(&id.to_string()).map(|copy| fact(&copy.state))
+        cache.with(&id.to_string(), |copy| fact(&copy.state))
     }
 
     /// Keeps `state`, what a command on the aggregate `id` at `before` (its sequence and snapshot
@@ -687,10 +691,11 @@ where
     }
 
     /// The kept copies of `id` here and of `other_ids` in `other` brought up to date with one read
-    /// of the log, in the order asked; `None` (read nothing) unless each is kept, none is asked
-    /// twice and the log is PostgreSQL's, or when the read fails (each caller then loads each on its own, which answers
-    /// its own error). On PostgreSQL a command's load is a kept copy's catch-up
-    /// ([`Store::load_for_command`]), so the answers serve commands and queries alike.
+    /// of the log, in the order asked. `None` (and nothing read) unless each is kept, none is asked
+    /// twice and the log is PostgreSQL's, and `None` when the read fails: the caller then loads
+    /// each on its own, which answers its own error. On PostgreSQL a command's load is a kept
+    /// copy's catch-up ([`Store::load_for_command`]), so the answers serve commands and queries
+    /// alike.
     async fn caught_up_with<B>(
         &self,
         id: &str,
