@@ -41,3 +41,14 @@ pub mod store;
 pub mod telemetry;
 pub mod tree_heads;
 pub mod web;
+
+/// The process managers that follow the log in the background (`startup`), by the name of their
+/// checkpoint in `projection_checkpoints`: `/metrics` reports how far each trails the log.
+pub const FOLLOWERS: [&str; 6] = [
+    follow_up::NAME,
+    process::release::NAME,
+    process::change::NAME,
+    documents::issue::NAME,
+    mail::outbox::NAME,
+    mail::reminders::NAME,
+];

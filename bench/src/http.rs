@@ -121,6 +121,29 @@ impl Api {
         Ok(answer)
     }
 
+    /// How many events the service's followers of the log have still to apply, summed over its
+    /// read models and process managers (`/metrics`: `grants_projection_behind_events` and
+    /// `grants_process_behind_events`).
+    pub async fn behind(&self) -> anyhow::Result<i64> {
+        let metrics = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await?
+            .error_for_status()?
+            .text()
+            .await?;
+        let mut behind = 0;
+        for line in metrics.lines().filter(|line| {
+            line.starts_with("grants_projection_behind_events{")
+                || line.starts_with("grants_process_behind_events{")
+        }) {
+            let value = line.rsplit(' ').next().context("a metric's value")?;
+            behind += value.parse::<i64>().context("a metric's value")?;
+        }
+        Ok(behind)
+    }
+
     pub async fn sign_in(&self, email: &str) -> anyhow::Result<String> {
         let body = json!({"email": email, "password": PASSWORD});
         let answer = self

@@ -9,6 +9,11 @@
 //! 3. the peer deposits into the accounts it opened (an existing aggregate, one event);
 //! 4. this service submits the drafts of phase 2 (an existing aggregate, one event).
 //!
+//! After each of this service's phases the load generator waits until the service's read models and
+//! process managers have applied every event (`/metrics`), so that this service's background does
+//! not run on into the peer's next phase; the wait is recorded beside the phase, with the rate
+//! counted over the phase and the wait together.
+//!
 //! Passes repeat the four (ABAB), so a drift of the machine shows as a difference between passes
 //! rather than as a bias towards one service. Each phase's figures go into the results file under
 //! `peer.pass{n}.{phase}`; `report` prints the ratios.
@@ -43,6 +48,39 @@ pub struct PeerArgs {
     /// Results file (JSON, merged).
     #[arg(long)]
     out: std::path::PathBuf,
+}
+
+/// The longest [`drain`] waits for the service's followers.
+const DRAIN_LIMIT: Duration = Duration::from_secs(300);
+
+/// Waits until this service's read models and process managers have applied every event of the
+/// phase just run, and answers how long that took. The peer updates its view in the request, so it
+/// leaves nothing behind; this service's background would otherwise go on in the peer's next phase,
+/// taking the machine from it, and its own phase would look cheaper than it was.
+async fn drain(api: &Api) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    loop {
+        let behind = api.behind().await?;
+        if behind == 0 {
+            let drained = started.elapsed();
+            println!("        drained in {:.1} s", drained.as_secs_f64());
+            return Ok(drained);
+        }
+        if started.elapsed() > DRAIN_LIMIT {
+            bail!("the followers are still {behind} events behind after {DRAIN_LIMIT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A phase's figures with its drain: how long the background took afterwards, and the rate counted
+/// over the phase and its drain together (the commands' sustained rate, background included).
+fn with_drain(measured: &Measured, drained: Duration) -> Value {
+    let mut figures = measured.summary();
+    let sustained = measured.count() as f64 / (measured.elapsed + drained).as_secs_f64();
+    figures["drain_seconds"] = json!(drained.as_secs_f64());
+    figures["sustained_per_second"] = json!(sustained);
+    figures
 }
 
 /// Runs `work(lane, n)` on `lanes` connections at once, each lane its calls in order, until
@@ -209,7 +247,7 @@ pub async fn run(args: PeerArgs) -> anyhow::Result<()> {
             drafted.rate(),
             drafted.percentile_ms(99.0)
         );
-        figures.insert(key("draft"), drafted.summary());
+        figures.insert(key("draft"), with_drain(&drafted, drain(&api).await?));
 
         // 3. The peer deposits into the accounts each lane opened.
         let accounts = Arc::new(accounts);
@@ -264,7 +302,7 @@ pub async fn run(args: PeerArgs) -> anyhow::Result<()> {
             submitted.rate(),
             submitted.percentile_ms(99.0)
         );
-        figures.insert(key("submit"), submitted.summary());
+        figures.insert(key("submit"), with_drain(&submitted, drain(&api).await?));
     }
     figures.insert(
         "peer.setup".into(),

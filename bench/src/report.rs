@@ -187,6 +187,21 @@ pub fn print(args: ReportArgs) -> anyhow::Result<()> {
                 target: format!("≥{at_least}× peer, p99 < 20 ms"),
                 verdict: verdict(r.zip(p99).map(|(r, p)| r >= at_least && p < 20.0)),
             });
+            // The same commands counted over their phase and the background's drain after it.
+            if let Some(sustained) = key(phase, "sustained_per_second") {
+                rows.push(Row {
+                    figure: format!("  the same, background drained, pass {pass}"),
+                    value: format!(
+                        "{}/s (drained in {} s)",
+                        f(Some(sustained), 0),
+                        f(key(phase, "drain_seconds"), 1)
+                    ),
+                    raw: format!("{} (peer open)", f(Some(peer_open), 0)),
+                    ratio: format!("{}×", f(ratio(Some(sustained), Some(peer_open)), 2)),
+                    target: String::new(),
+                    verdict: "",
+                });
+            }
         }
     }
     if let Some(rate) = num("postgres.store_append_8/per_second") {

@@ -235,7 +235,12 @@ on_both_backends!(
         }
         // The processes may append an event after the wait above (a reminder, a notice): the
         // awards projection reports that lag until it catches up, which it does within moments.
-        let caught_up = "grants_projection_behind_events{projection=\"awards\"} 0";
+        // The process managers report theirs beside it, and catch up too.
+        let caught_up = [
+            "grants_projection_behind_events{projection=\"awards\"} 0".to_owned(),
+            "grants_process_behind_events{process=\"decision_follow_up\"} 0".to_owned(),
+            "grants_process_behind_events{process=\"mail_outbox\"} 0".to_owned(),
+        ];
         let mut metrics = String::new();
         for _ in 0..100 {
             metrics = app
@@ -247,13 +252,23 @@ on_both_backends!(
                 .text()
                 .await
                 .unwrap();
-            if metrics.contains(caught_up) {
+            if caught_up.iter().all(|line| metrics.contains(line.as_str())) {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert!(metrics.contains("grants_http_requests_total{class=\"2xx\"}"));
-        assert!(metrics.contains(caught_up), "{metrics}");
+        for line in &caught_up {
+            assert!(metrics.contains(line.as_str()), "{line} in {metrics}");
+        }
+        for process in grants_app::FOLLOWERS {
+            assert!(
+                metrics.contains(&format!(
+                    "grants_process_behind_seconds{{process=\"{process}\"}}"
+                )),
+                "{process} missing from {metrics}"
+            );
+        }
         assert!(!metrics.contains(id), "no ids in metrics");
     }
 );

@@ -1,5 +1,6 @@
 //! `GET /metrics`: the Prometheus (OpenMetrics) text exposition of what operators watch: requests by
-//! status class and their total duration, the log's head position, each read model's lag, and
+//! status class and their total duration, the log's head position, each read model's and process
+//! manager's lag, and
 //! resident memory. The format is written by `prometheus-client`. Counters are filled by a
 //! middleware; no request data (paths with ids, bodies) is recorded, so nothing personal can leak
 //! here.
@@ -16,13 +17,49 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
+use grants_projections::lag::Lag;
+
 use super::error::ApiError;
 use super::AppState;
 
-/// A read model label: `projection="awards"`.
+/// A read model's label: `projection="awards"`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProjectionLabel {
     projection: String,
+}
+
+/// A process manager's label: `process="mail_outbox"`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProcessLabel {
+    process: String,
+}
+
+/// Registers `grants_{kind}_behind_events` and `grants_{kind}_behind_seconds` for the followers of
+/// the log in `lags` (`who` they are, for the help text), one series each, labelled by `label`.
+fn register_lags<L>(
+    registry: &mut Registry,
+    (kind, who): (&str, &str),
+    lags: &[Lag],
+    label: impl Fn(&Lag) -> L,
+) where
+    L: EncodeLabelSet + Clone + std::fmt::Debug + std::hash::Hash + Eq + Send + Sync + 'static,
+{
+    let events = Family::<L, Gauge>::default();
+    let seconds = Family::<L, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+    for lag in lags {
+        events.get_or_create(&label(lag)).set(lag.behind_events);
+        seconds.get_or_create(&label(lag)).set(lag.behind_seconds);
+    }
+    registry.register(
+        format!("grants_{kind}_behind_events"),
+        format!("Events not yet applied by {who}."),
+        events,
+    );
+    registry.register(
+        format!("grants_{kind}_behind_seconds"),
+        format!("Age of the oldest event {who} has not applied."),
+        seconds,
+    );
 }
 
 /// The middleware that counts every answer.
@@ -85,26 +122,27 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
         "The global position of the newest event.",
         head.unwrap_or(0),
     );
-    if let Ok(lags) = state.projections.lag(time::OffsetDateTime::now_utc()).await {
-        let events = Family::<ProjectionLabel, Gauge>::default();
-        let seconds =
-            Family::<ProjectionLabel, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
-        for lag in &lags {
-            let label = ProjectionLabel {
+    let now = time::OffsetDateTime::now_utc();
+    if let Ok(lags) = state.projections.lag(now).await {
+        register_lags(
+            &mut registry,
+            ("projection", "a read model"),
+            &lags,
+            |lag| ProjectionLabel {
                 projection: lag.name.to_owned(),
-            };
-            events.get_or_create(&label).set(lag.behind_events);
-            seconds.get_or_create(&label).set(lag.behind_seconds);
-        }
-        registry.register(
-            "grants_projection_behind_events",
-            "Events not yet applied by a read model.",
-            events,
+            },
         );
-        registry.register(
-            "grants_projection_behind_seconds",
-            "Age of the oldest event a read model has not applied.",
-            seconds,
+    }
+    if let Ok(lags) =
+        grants_projections::lag::lag_of(state.projections.pool(), &crate::FOLLOWERS, now).await
+    {
+        register_lags(
+            &mut registry,
+            ("process", "a process manager"),
+            &lags,
+            |lag| ProcessLabel {
+                process: lag.name.to_owned(),
+            },
         );
     }
     gauge(
