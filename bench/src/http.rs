@@ -121,10 +121,10 @@ impl Api {
         Ok(answer)
     }
 
-    /// How many events the service's followers of the log have still to apply, summed over its
-    /// read models and process managers (`/metrics`: `grants_projection_behind_events` and
-    /// `grants_process_behind_events`).
-    pub async fn behind(&self) -> anyhow::Result<i64> {
+    /// How many events each of the service's followers of the log has still to apply, by name
+    /// (`/metrics`: `grants_projection_behind_events` for the read models and
+    /// `grants_process_behind_events` for the process managers).
+    pub async fn behind(&self) -> anyhow::Result<Vec<(String, i64)>> {
         let metrics = self
             .client
             .get(format!("{}/metrics", self.base))
@@ -133,13 +133,17 @@ impl Api {
             .error_for_status()?
             .text()
             .await?;
-        let mut behind = 0;
-        for line in metrics.lines().filter(|line| {
-            line.starts_with("grants_projection_behind_events{")
-                || line.starts_with("grants_process_behind_events{")
-        }) {
-            let value = line.rsplit(' ').next().context("a metric's value")?;
-            behind += value.parse::<i64>().context("a metric's value")?;
+        let mut behind = Vec::new();
+        for line in metrics.lines() {
+            let Some(series) = line
+                .strip_prefix("grants_projection_behind_events{")
+                .or_else(|| line.strip_prefix("grants_process_behind_events{"))
+            else {
+                continue;
+            };
+            let (label, value) = series.rsplit_once(' ').context("a metric's value")?;
+            let name = label.split('"').nth(1).unwrap_or(label).to_owned();
+            behind.push((name, value.parse::<i64>().context("a metric's value")?));
         }
         Ok(behind)
     }

@@ -59,15 +59,26 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(300);
 /// taking the machine from it, and its own phase would look cheaper than it was.
 async fn drain(api: &Api) -> anyhow::Result<Duration> {
     let started = Instant::now();
+    let mut first = true;
     loop {
         let behind = api.behind().await?;
-        if behind == 0 {
+        let total: i64 = behind.iter().map(|(_, events)| events).sum();
+        if total == 0 {
             let drained = started.elapsed();
             println!("        drained in {:.1} s", drained.as_secs_f64());
             return Ok(drained);
         }
+        if first {
+            let waiting: Vec<String> = behind
+                .iter()
+                .filter(|(_, events)| *events > 0)
+                .map(|(name, events)| format!("{name} {events}"))
+                .collect();
+            println!("        behind at the phase's end: {}", waiting.join(", "));
+            first = false;
+        }
         if started.elapsed() > DRAIN_LIMIT {
-            bail!("the followers are still {behind} events behind after {DRAIN_LIMIT:?}");
+            bail!("the followers are still {total} events behind after {DRAIN_LIMIT:?}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
