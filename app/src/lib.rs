@@ -43,7 +43,8 @@ pub mod tree_heads;
 pub mod web;
 
 /// The process managers that follow the log in the background (`startup`), by the name of their
-/// checkpoint in `projection_checkpoints`: `/metrics` reports how far each trails the log.
+/// checkpoint in `projection_checkpoints`: `/metrics` reports how far each trails the log. A new
+/// follower spawned in `startup` belongs here too.
 pub const FOLLOWERS: [&str; 6] = [
     follow_up::NAME,
     process::release::NAME,

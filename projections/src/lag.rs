@@ -1,6 +1,6 @@
 //! How far each read model trails the log: events committed but not yet applied, and how long the
-//! oldest of them has waited. `/readyz` and `/metrics` report it,
-//! and `/metrics` the process managers' too ([`lag_of`]).
+//! oldest of them has waited. `/readyz` and `/metrics` report it, and `/metrics` the process
+//! managers' too ([`lag_of`]).
 
 use serde::Serialize;
 use time::OffsetDateTime;

@@ -1,9 +1,8 @@
 //! `GET /metrics`: the Prometheus (OpenMetrics) text exposition of what operators watch: requests by
 //! status class and their total duration, the log's head position, each read model's and process
-//! manager's lag, and
-//! resident memory. The format is written by `prometheus-client`. Counters are filled by a
-//! middleware; no request data (paths with ids, bodies) is recorded, so nothing personal can leak
-//! here.
+//! manager's lag, and resident memory. The format is written by `prometheus-client`. Counters are
+//! filled by a middleware; no request data (paths with ids, bodies) is recorded, so nothing
+//! personal can leak here.
 
 use std::time::Instant;
 
