@@ -4,7 +4,8 @@
 //! and the position the append answers is the log's. Two cached copies read together
 //! (`Store::load_two`) are what each read alone gives, and their statement walks the primary key
 //! in any plan PostgreSQL may keep for it. A command's state is kept, and a follower's read is as
-//! fresh as the event it saw (`Store::load_seen`).
+//! fresh as the event it saw (`Store::load_seen`); several copies of one kind read together
+//! (`Store::load_each`) are what each read alone gives.
 
 use cqrs_es::persist::{PersistedEventRepository, PersistenceError, SerializedEvent};
 use grants_app::db::Database;
@@ -417,6 +418,116 @@ async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw_postgres() {
     a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(Backend::Postgres).await;
+}
+
+/// `Store::load_each` (a follower's batch: its groups read together, then their members) answers,
+/// for each id, what its own load answers: cold, warm, after the other instance changed one of
+/// them; an id with no events is left out; an id asked with an event the kept copy has is not read
+/// again, and asked twice, it is read as fresh as the stricter ask.
+async fn copies_read_each_together_are_what_each_read_alone_gives(backend: Backend) {
+    let Opened {
+        app,
+        cast,
+        alice,
+        group,
+        ..
+    } = an_open_round_and_a_group(backend).await;
+    let bob = app.applicant("bob@example.jp").await;
+    let other = app.register_group(&bob, "山の手の会").await;
+    let alice_id = app.user_id(&alice).await;
+    let coordinator = app
+        .coordinator_account(&cast.staff, "coordinator@npo.example.jp", "中間支援 太郎")
+        .await;
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let stores = Stores::new(&db);
+    let nobody = GroupId::new().to_string();
+    let up_to_date = |ids: &[&String]| -> Vec<(String, Option<usize>)> {
+        ids.iter().map(|id| ((*id).clone(), None)).collect()
+    };
+    let same_as_alone = |each: std::collections::HashMap<String, Group>| {
+        let stores = &stores;
+        async move {
+            for (id, group) in each {
+                let alone = stores.groups.load_for_command(&id).await.unwrap();
+                assert_eq!(
+                    serde_json::to_value(Some(group)).unwrap(),
+                    serde_json::to_value(alone.into_state()).unwrap()
+                );
+            }
+        }
+    };
+
+    // Cold (each read alone, then kept), then warm (one read for both).
+    for _ in 0..2 {
+        let each = stores
+            .groups
+            .load_each(&up_to_date(&[&group, &other, &nobody]))
+            .await
+            .unwrap();
+        assert_eq!(each.len(), 2, "the id with no events is left out");
+        same_as_alone(each).await;
+    }
+
+    // This instance consents a coordinator; the other withdraws the consent.
+    let metadata = metadata(alice_id, ActorRole::Applicant);
+    let consent = GroupCommand::ConsentCoordinator {
+        coordinator: coordinator.parse().unwrap(),
+        is_coordinator: true,
+        may_submit: false,
+        by: alice_id,
+        at: metadata.recorded_at,
+    };
+    let group_id = group.parse::<GroupId>().unwrap();
+    let executed = stores
+        .groups
+        .execute(group_id, consent, &metadata)
+        .await
+        .unwrap();
+    let consented = executed.events.last().unwrap().sequence;
+    app.call(
+        Method::DELETE,
+        &format!("/api/v1/groups/{group}/coordinators/{coordinator}"),
+        &alice,
+        None,
+        200,
+    )
+    .await;
+
+    let coordinators =
+        |each: &std::collections::HashMap<String, Group>| each[&group].coordinators().count();
+    let seen = stores
+        .groups
+        .load_each(&[(group.clone(), Some(consented))])
+        .await
+        .unwrap();
+    assert_eq!(
+        coordinators(&seen),
+        1,
+        "the kept copy has the event: not read"
+    );
+    let stricter = stores
+        .groups
+        .load_each(&[(group.clone(), Some(consented)), (group.clone(), None)])
+        .await
+        .unwrap();
+    assert_eq!(coordinators(&stricter), 0, "asked up to date once: read");
+    let each = stores
+        .groups
+        .load_each(&up_to_date(&[&group, &other]))
+        .await
+        .unwrap();
+    assert_eq!(coordinators(&each), 0);
+    same_as_alone(each).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_read_each_together_are_what_each_read_alone_gives_sqlite() {
+    copies_read_each_together_are_what_each_read_alone_gives(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_read_each_together_are_what_each_read_alone_gives_postgres() {
+    copies_read_each_together_are_what_each_read_alone_gives(Backend::Postgres).await;
 }
 
 /// `Store::load_for_command_with` (a decision's round and its applications; a group's command on

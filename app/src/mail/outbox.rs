@@ -25,7 +25,8 @@
 //! | grant `GrantCancelled` with a refund | refund, with its 納期限 |
 //!
 //! The recipients are the e-mail addresses of the group's member accounts as they stand when the
-//! mail is written.
+//! mail is written: a batch reads its applications (at least as fresh as their news), then their
+//! groups and the members' accounts (up to date with the log), each kind together (`addressed`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -41,7 +42,7 @@ use time::OffsetDateTime;
 
 use super::templates::{render, Letter, News};
 use crate::process::failure;
-use crate::service::load::{existing, existing_seen};
+use crate::service::load::existing_seen;
 use crate::state::AppState;
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -140,10 +141,11 @@ async fn step(state: &AppState, progress: &mut crate::process::Progress) -> anyh
         progress.store_if_due(&pool, true).await?;
         return Ok(false);
     };
-    let mut mails = Vec::new();
+    let mut pending = Vec::new();
     for event in &batch {
-        mails.extend(mails_for(state, event).await?);
+        pending.extend(pending_of(state, event).await?);
     }
+    let mails = addressed(state, pending, &mail_domain(state)).await?;
     progress.advance(last);
     if mails.is_empty() {
         progress.store_if_due(&pool, false).await?;
@@ -385,8 +387,8 @@ fn news_of(event: &LoggedEvent) -> anyhow::Result<Vec<About>> {
     Ok(news)
 }
 
-/// The mails `event` calls for, addressed to the group's members.
-pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<Vec<Outgoing>> {
+/// The mails `event` calls for, before they are addressed ([`addressed`]).
+async fn pending_of(state: &AppState, event: &LoggedEvent) -> anyhow::Result<Vec<Pending>> {
     let mut abouts = news_of(event)?;
     if abouts.is_empty() {
         return Ok(Vec::new());
@@ -409,33 +411,24 @@ pub async fn mails_for(state: &AppState, event: &LoggedEvent) -> anyhow::Result<
             about.application_id = grant.application_id;
         }
     }
-    let domain = mail_domain(state);
-    let mut mails = Vec::with_capacity(abouts.len());
-    for about in abouts {
-        let key = MailKey {
-            stream_id: event.aggregate_id.clone(),
-            sequence: event.sequence,
-            subject_id: about.subject_id.clone(),
-            position: event.position,
-            created_at: event.recorded_at,
-        };
-        // News of the application's own event names the copy it needs: at least as fresh as it.
-        let seen = (event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE)
-            .then_some(event.sequence);
-        if let Some(mail) = mail_about(
-            state,
-            (about.application_id, seen),
-            &about.news,
-            about.path,
-            key,
-            &domain,
-        )
-        .await?
-        {
-            mails.push(mail);
-        }
-    }
-    Ok(mails)
+    // News of the application's own event names the copy it needs: at least as fresh as it.
+    let seen = (event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE)
+        .then(|| usize::try_from(event.sequence).unwrap_or(usize::MAX));
+    Ok(abouts
+        .into_iter()
+        .map(|about| Pending {
+            application: (about.application_id, seen),
+            news: about.news,
+            path: about.path,
+            key: MailKey {
+                stream_id: event.aggregate_id.clone(),
+                sequence: event.sequence,
+                subject_id: about.subject_id,
+                position: event.position,
+                created_at: event.recorded_at,
+            },
+        })
+        .collect())
 }
 
 /// The domain of the service's Message-IDs: the sender address's.
@@ -458,49 +451,99 @@ pub(crate) struct MailKey {
     pub created_at: OffsetDateTime,
 }
 
-/// The mail carrying `news` about the application to its group's members, `None` when the
-/// application, its group or any member's address is missing (a warning, not an error: one piece
-/// of news that cannot be mailed must not hold back every mail after it). The application is
-/// `(id, seen)`: with its event `seen` when the news is of one (`Store::load_seen`: no read when
-/// the copy in memory has it), else read up to date.
-pub(crate) async fn mail_about(
+/// One mail to write, before its group and their addresses are read: the news, the application
+/// it is about, the page, and the mail's key. The application is `(id, seen)`: with its event
+/// `seen` when the news is of one (`Store::load_seen`: no read when the copy in memory has it),
+/// else read up to date.
+pub(crate) struct Pending {
+    pub application: (ApplicationId, Option<usize>),
+    pub news: News,
+    pub path: String,
+    pub key: MailKey,
+}
+
+/// The mails `pending` call for, each addressed to its application's group's members as they stand
+/// now. The applications, then their groups, then the members' accounts are each read together
+/// (`Store::load_each`: one read of the log for all the copies kept in memory on PostgreSQL), so a
+/// batch of a hundred submissions costs three reads, not one per group and one per member. A
+/// mail whose application, group or every member's address is missing is left out with a warning,
+/// not an error: one piece of news that cannot be mailed must not hold back every mail after it.
+pub(crate) async fn addressed(
     state: &AppState,
-    (application_id, seen): (ApplicationId, Option<i64>),
-    news: &News,
-    path: String,
-    key: MailKey,
+    pending: Vec<Pending>,
     domain: &str,
-) -> anyhow::Result<Option<Outgoing>> {
-    let application = existing_seen(&state.stores.applications, application_id, seen).await;
-    let Some(application) = found(application)? else {
-        tracing::warn!(
-            position = key.position,
-            "news of an application that does not exist: no mail"
-        );
-        return Ok(None);
-    };
-    let Some(group) = found::<Group>(existing(&state.stores.groups, application.group_id()).await)?
-    else {
-        tracing::warn!(
-            position = key.position,
-            "news for a group that does not exist: no mail"
-        );
-        return Ok(None);
-    };
-    let mut recipients = Vec::new();
-    for member in group.members() {
-        let account = found::<Account>(existing(&state.stores.accounts, member).await)?;
-        // An erased account's address reads 「削除済み」 (issue 19): nobody to mail.
-        if let Some(email) = account
-            .and_then(|account| account.email)
-            .filter(|email| !email.is_erased())
-        {
-            recipients.push((member, email.as_str().to_owned()));
+) -> anyhow::Result<Vec<Outgoing>> {
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stores = &state.stores;
+    let wanted: Vec<(String, Option<usize>)> = pending
+        .iter()
+        .map(|mail| (mail.application.0.to_string(), mail.application.1))
+        .collect();
+    let applications = stores.applications.load_each(&wanted).await.map_err(read)?;
+    let wanted: Vec<(String, Option<usize>)> = applications
+        .values()
+        .map(|application| (application.group_id().to_string(), None))
+        .collect();
+    let groups = stores.groups.load_each(&wanted).await.map_err(read)?;
+    let wanted: Vec<(String, Option<usize>)> = groups
+        .values()
+        .flat_map(Group::members)
+        .map(|member| (member.to_string(), None))
+        .collect();
+    let accounts = stores.accounts.load_each(&wanted).await.map_err(read)?;
+    let mut mails = Vec::with_capacity(pending.len());
+    for mail in pending {
+        let position = mail.key.position;
+        let Some(application) = applications.get(&mail.application.0.to_string()) else {
+            tracing::warn!(
+                position,
+                "news of an application that does not exist: no mail"
+            );
+            continue;
+        };
+        let Some(group) = groups.get(&application.group_id().to_string()) else {
+            tracing::warn!(position, "news for a group that does not exist: no mail");
+            continue;
+        };
+        let recipients: Vec<(UserId, String)> = group
+            .members()
+            .filter_map(|member| {
+                let account: &Account = accounts.get(&member.to_string())?;
+                // An erased account's address reads 「削除済み」 (issue 19): nobody to mail.
+                let email = account.email.as_ref().filter(|email| !email.is_erased())?;
+                Some((member, email.as_str().to_owned()))
+            })
+            .collect();
+        if recipients.is_empty() {
+            continue;
         }
+        mails.push(letter(state, mail, application, group, recipients, domain));
     }
-    if recipients.is_empty() {
-        return Ok(None);
-    }
+    Ok(mails)
+}
+
+/// A failed read of the log as a process failure (retried).
+pub(crate) fn read<E: grants_domain::Refusal>(error: crate::store::StoreError<E>) -> anyhow::Error {
+    failure(crate::service::ServiceError::from(error))
+}
+
+/// The mail `pending` calls for, written to `recipients` of the application's group.
+fn letter(
+    state: &AppState,
+    pending: Pending,
+    application: &Application,
+    group: &Group,
+    recipients: Vec<(UserId, String)>,
+    domain: &str,
+) -> Outgoing {
+    let Pending {
+        application: (application_id, _),
+        news,
+        path,
+        key,
+    } = pending;
     let title = application
         .content()
         .map(|content| content.title.clone())
@@ -515,9 +558,9 @@ pub(crate) async fn mail_about(
         city_name: &state.city_name,
         contact: &state.contact,
     };
-    let (subject, body) = render(news, &letter);
+    let (subject, body) = render(&news, &letter);
     let template = news.template().key();
-    Ok(Some(Outgoing {
+    Outgoing {
         message_id: message_id(
             &key.stream_id,
             key.sequence,
@@ -536,7 +579,7 @@ pub(crate) async fn mail_about(
         body,
         path,
         created_at: key.created_at,
-    }))
+    }
 }
 
 /// The aggregate, `None` when it does not exist, an error for any other failure (retried).

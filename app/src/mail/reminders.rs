@@ -6,7 +6,8 @@
 //! 1. **Follows the log** from a checkpoint of its own and keeps, in `reminder_deadlines` (migration
 //!    0027), the deadlines each application and grant gives its group now: for every event it reads
 //!    the state of the application, grant or round the event is about (as of the batch's last event
-//!    of it or later: `Store::load_seen`; a later event is in a later batch) and replaces that
+//!    of it or later: `Store::load_each`, one read of the log per kind; a later event is in a later
+//!    batch) and replaces that
 //!    object's rows, in the transaction that moves the checkpoint. Which states have a deadline is
 //!    the domain's rule (`grants_domain::reminder`: `draft_deadline`, `grant_deadlines`,
 //!    `offer_deadlines`, from the group's next steps in `grants_domain::work`).
@@ -36,9 +37,9 @@ use grants_projections::{checkpoint, LogCursor, Tx};
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 
-use super::outbox::{found, mail_about, mail_domain, store, MailKey};
+use super::outbox::{addressed, found, mail_domain, read, store, MailKey, Pending};
 use super::templates::News;
-use crate::service::load::{existing, existing_seen};
+use crate::service::load::existing;
 use crate::state::AppState;
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -111,42 +112,59 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
         return Ok(false);
     };
     // Each object the batch touched, with the sequence of its last event in the batch: its state is
-    // read at least that fresh (`load::existing_seen`; a later event is the next batch's).
+    // read at least that fresh (`Store::load_each`; a later event is the next batch's), each kind
+    // with one read of the log for the copies kept in memory.
     let mut applications = BTreeMap::new();
     let mut grants = BTreeMap::new();
     let mut rounds = BTreeMap::new();
     for event in &batch {
         let id = event.aggregate_id.as_str();
+        let seen = usize::try_from(event.sequence).unwrap_or(usize::MAX);
         if event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE {
             if let Ok(id) = id.parse::<ApplicationId>() {
-                applications.insert(id, event.sequence);
+                applications.insert(id, seen);
             }
         } else if event.aggregate_type == <Grant as cqrs_es::Aggregate>::TYPE {
             if let Ok(id) = id.parse::<GrantId>() {
-                grants.insert(id, event.sequence);
+                grants.insert(id, seen);
             }
         } else if event.aggregate_type == <Round as cqrs_es::Aggregate>::TYPE {
             if let Ok(id) = id.parse::<RoundId>() {
-                rounds.insert(id, event.sequence);
+                rounds.insert(id, seen);
             }
         }
     }
     // Read every state first, then write: the transaction stays short.
+    let stores = &state.stores;
+    let read_applications = stores.applications.load_each(&asked(&applications)).await;
+    let read_applications = read_applications.map_err(read)?;
     let mut drafts = Vec::new();
     let mut closing = HashMap::new();
-    for (id, seen) in applications {
-        drafts.push((id, application_draft(state, id, seen, &mut closing).await?));
+    for id in applications.into_keys() {
+        let application = read_applications.get(&id.to_string());
+        drafts.push((
+            id,
+            application_draft(state, id, application, &mut closing).await?,
+        ));
     }
-    let mut grant_rows = Vec::new();
-    for (id, seen) in grants {
-        grant_rows.push((id, grant_rows_of(state, id, seen).await?));
-    }
-    let mut round_rows = Vec::new();
-    for (id, seen) in rounds {
-        if let Some(round) = found(existing_seen(&state.stores.rounds, id, Some(seen)).await)? {
-            round_rows.push((id, round));
-        }
-    }
+    let read_grants = stores
+        .grants
+        .load_each(&asked(&grants))
+        .await
+        .map_err(read)?;
+    let grant_rows: Vec<(GrantId, Vec<Deadline>)> = grants
+        .into_keys()
+        .map(|id| (id, grant_rows_of(id, read_grants.get(&id.to_string()))))
+        .collect();
+    let mut read_rounds = stores
+        .rounds
+        .load_each(&asked(&rounds))
+        .await
+        .map_err(read)?;
+    let round_rows: Vec<(RoundId, Round)> = rounds
+        .into_keys()
+        .filter_map(|id| Some((id, read_rounds.remove(&id.to_string())?)))
+        .collect();
     progress.advance(last);
     if drafts.is_empty() && grant_rows.is_empty() && round_rows.is_empty() {
         progress.store_if_due(&pool, false).await?;
@@ -167,17 +185,16 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
     Ok(true)
 }
 
-/// The draft deadline of application `id`, if it is a draft of a round that exists. `closing`
-/// holds the closing instants of the rounds this batch has read already (a batch under load holds
-/// many drafts of one round: one read of it, not one per draft).
+/// The draft deadline of application `id` as read (`None`: no events), if it is a draft of a
+/// round that exists. `closing` holds the closing instants of the rounds this batch has read
+/// already (a batch under load holds many drafts of one round: one read of it, not one per draft).
 async fn application_draft(
     state: &AppState,
     id: ApplicationId,
-    seen: i64,
+    application: Option<&Application>,
     closing: &mut HashMap<RoundId, Option<OffsetDateTime>>,
 ) -> anyhow::Result<Option<Deadline>> {
-    let Some(application) = found(existing_seen(&state.stores.applications, id, Some(seen)).await)?
-    else {
+    let Some(application) = application else {
         return Ok(None);
     };
     let Some(status) = application
@@ -208,12 +225,12 @@ async fn application_draft(
     }))
 }
 
-/// The deadlines grant `id` gives its group, as of its event `seen` or later.
-async fn grant_rows_of(state: &AppState, id: GrantId, seen: i64) -> anyhow::Result<Vec<Deadline>> {
-    let Some(grant) = found(existing_seen(&state.stores.grants, id, Some(seen)).await)? else {
-        return Ok(Vec::new());
+/// The deadlines grant `id` gives its group, as read (`None`: no events).
+fn grant_rows_of(id: GrantId, grant: Option<&Grant>) -> Vec<Deadline> {
+    let Some(grant) = grant else {
+        return Vec::new();
     };
-    Ok(grant_deadlines(&grant)
+    grant_deadlines(grant)
         .into_iter()
         .map(|(kind, due_on)| Deadline {
             kind,
@@ -222,7 +239,15 @@ async fn grant_rows_of(state: &AppState, id: GrantId, seen: i64) -> anyhow::Resu
             round_id: grant.round_id,
             due_on,
         })
-        .collect())
+        .collect()
+}
+
+/// The objects a batch touched as `Store::load_each` asks for them: each with its last event.
+fn asked<Id: std::fmt::Display>(touched: &BTreeMap<Id, usize>) -> Vec<(String, Option<usize>)> {
+    touched
+        .iter()
+        .map(|(id, seen)| (id.to_string(), Some(*seen)))
+        .collect()
 }
 
 /// Rounds changed: their drafts' last day follows each window (a correction may move it), and their
@@ -404,7 +429,7 @@ async fn remind(state: &AppState) -> anyhow::Result<usize> {
     let written_before = already_written(state, &ids).await?;
     // Where in the log they belong: after everything this process has followed.
     let position = checkpoint::current(&pool, NAME).await?.position;
-    let mut mails = Vec::new();
+    let mut pending = Vec::new();
     for (deadline, reminder, sequence, message_id) in due {
         if written_before.contains(&message_id) {
             continue;
@@ -422,28 +447,20 @@ async fn remind(state: &AppState) -> anyhow::Result<usize> {
             days_left: days_left(deadline.due_on, today),
             amount,
         };
-        let key = MailKey {
-            stream_id: deadline.object_id.clone(),
-            sequence,
-            subject_id: deadline.object_id.clone(),
-            position,
-            created_at: state.clock.now(),
-        };
-        let path = path_of(&deadline, reminder);
-        let Some(mail) = mail_about(
-            state,
-            (deadline.application_id, None),
-            &news,
-            path,
-            key,
-            &domain,
-        )
-        .await?
-        else {
-            continue;
-        };
-        mails.push(mail);
+        pending.push(Pending {
+            application: (deadline.application_id, None),
+            news,
+            path: path_of(&deadline, reminder),
+            key: MailKey {
+                stream_id: deadline.object_id.clone(),
+                sequence,
+                subject_id: deadline.object_id.clone(),
+                position,
+                created_at: state.clock.now(),
+            },
+        });
     }
+    let mails = addressed(state, pending, &domain).await?;
     // One transaction for the pass's mails (each is written once, by its key, whoever writes it).
     if !mails.is_empty() {
         let mut tx = pool.begin().await?;

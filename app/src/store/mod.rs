@@ -15,6 +15,7 @@ pub mod metadata;
 pub mod postgres_log;
 pub mod sealing;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
@@ -185,14 +186,56 @@ enum Reader {
     Postgres(Sealing<PostgresLog>),
 }
 
-/// At most this many aggregates in a read cache; a full cache is emptied.
+/// At most this many aggregates in a read cache's newer generation; when it is full it becomes the
+/// older one and the older one is dropped (so at most twice this many are kept).
 const READ_CACHE_CAPACITY: usize = 10_000;
 
 struct ReadCache<A> {
     reader: Reader,
     upcasters: Vec<Box<dyn cqrs_es::persist::EventUpcaster>>,
-    /// By aggregate id.
-    entries: std::sync::Mutex<std::collections::HashMap<String, Kept<A>>>,
+    entries: std::sync::Mutex<Generations<A>>,
+}
+
+/// The kept copies by aggregate id, in two generations: a copy kept or used lately is in the newer,
+/// and a full newer generation replaces the older. A cache that was emptied when full (as it was
+/// until session 22) made every command and follower after it read whole streams again, thousands at
+/// once under load; now only the copies unused for a whole generation go.
+struct Generations<A> {
+    newer: HashMap<String, Kept<A>>,
+    older: HashMap<String, Kept<A>>,
+}
+
+impl<A> Default for Generations<A> {
+    fn default() -> Self {
+        Generations {
+            newer: HashMap::new(),
+            older: HashMap::new(),
+        }
+    }
+}
+
+impl<A> Generations<A> {
+    fn get(&self, id: &str) -> Option<&Kept<A>> {
+        self.newer.get(id).or_else(|| self.older.get(id))
+    }
+
+    /// The copy of `id`, moved into the newer generation if it was in the older: it was used.
+    fn used(&mut self, id: &str) -> Option<&Kept<A>> {
+        if !self.newer.contains_key(id) {
+            let copy = self.older.remove(id)?;
+            self.insert(id.to_owned(), copy);
+        }
+        self.newer.get(id)
+    }
+
+    /// Keeps `copy` in the newer generation, which becomes the older when full.
+    fn insert(&mut self, id: String, copy: Kept<A>) {
+        if self.newer.len() >= READ_CACHE_CAPACITY && !self.newer.contains_key(&id) {
+            self.older = std::mem::take(&mut self.newer);
+        }
+        self.older.remove(&id);
+        self.newer.insert(id, copy);
+    }
 }
 
 /// An aggregate kept in memory: its state after the event `sequence`, and the number of the
@@ -242,7 +285,7 @@ impl<A: Clone> ReadCache<A> {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(id)
+            .used(id)
             .map(look)
     }
 
@@ -254,9 +297,6 @@ impl<A: Clone> ReadCache<A> {
             known.sequence > copy.sequence || (known.sequence == copy.sequence && !fresh)
         }) {
             return;
-        }
-        if entries.len() >= READ_CACHE_CAPACITY {
-            entries.clear();
         }
         entries.insert(id, copy);
     }
@@ -586,6 +626,82 @@ where
         self.load(id).await
     }
 
+    /// Loads each of `wanted`, an id and the event `seen` a follower acts on if any: with an event,
+    /// as [`Store::load_seen`] does (no read when the copy in memory has it), without, as
+    /// [`Store::load`] does; but the kept copies that must ask the log are brought up to date with
+    /// one read for all of them on PostgreSQL (a batch of mails reads its groups together, then
+    /// their members), and only the ids with no copy kept are read one by one. The answer holds
+    /// each id that has events, as its own load gives it; an id asked twice is read once, as fresh
+    /// as the stricter ask.
+    pub async fn load_each(
+        &self,
+        wanted: &[(String, Option<usize>)],
+    ) -> Result<HashMap<String, A>, StoreError<A::Error>> {
+        let mut asks: HashMap<&str, Option<usize>> = HashMap::with_capacity(wanted.len());
+        for (id, seen) in wanted {
+            asks.entry(id.as_str())
+                .and_modify(|ask| {
+                    *ask = match (*ask, *seen) {
+                        (Some(one), Some(other)) => Some(one.max(other)),
+                        _ => None,
+                    }
+                })
+                .or_insert(*seen);
+        }
+        let mut loaded = HashMap::with_capacity(asks.len());
+        let mut to_catch_up = Vec::new();
+        let mut alone = Vec::new();
+        for (id, seen) in asks {
+            match self.read_cache.as_ref().and_then(|cache| cache.get(id)) {
+                Some(copy) if seen.is_some_and(|seen| copy.sequence >= seen) => {
+                    loaded.insert(id.to_owned(), copy.state);
+                }
+                Some(copy) => to_catch_up.push((id, copy)),
+                None => alone.push(id),
+            }
+        }
+        match (&self.read_cache, to_catch_up.is_empty()) {
+            (
+                Some(
+                    cache @ ReadCache {
+                        reader: Reader::Postgres(reader),
+                        ..
+                    },
+                ),
+                false,
+            ) => {
+                let streams: Vec<(&str, &str, usize)> = to_catch_up
+                    .iter()
+                    .map(|(id, copy)| (A::TYPE, *id, copy.sequence))
+                    .collect();
+                let read = reader.inner().events_after_each(&streams).await;
+                let newer = reader
+                    .opened(read)
+                    .await
+                    .map_err(|error| StoreError::from_aggregate(AggregateError::from(error)))?;
+                let mut by_id: HashMap<String, Vec<_>> = HashMap::new();
+                for event in newer {
+                    by_id
+                        .entry(event.aggregate_id.clone())
+                        .or_default()
+                        .push(event);
+                }
+                for (id, copy) in to_catch_up {
+                    let newer = by_id.remove(id).unwrap_or_default();
+                    let copy = self.caught_up(cache, id.to_owned(), copy, newer)?;
+                    loaded.insert(id.to_owned(), copy.state);
+                }
+            }
+            _ => alone.extend(to_catch_up.into_iter().map(|(id, _)| id)),
+        }
+        for id in alone {
+            if let Some(state) = self.load(id).await? {
+                loaded.insert(id.to_owned(), state);
+            }
+        }
+        Ok(loaded)
+    }
+
     /// A fact of the copy of `id` kept in memory, as it is, without asking the log: only for a fact
     /// that no event after the aggregate's first changes (a group's name, an application's group),
     /// or `None` when none is kept.
@@ -854,5 +970,52 @@ impl<A: Aggregate> Loaded<A> {
     /// Its state, or `None` if it has no events yet.
     pub fn into_state(self) -> Option<A> {
         (self.context.current_sequence > 0).then_some(self.context.aggregate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Generations, Kept, READ_CACHE_CAPACITY};
+
+    fn copy(sequence: usize) -> Kept<()> {
+        Kept {
+            sequence,
+            snapshot: None,
+            state: (),
+        }
+    }
+
+    /// Given a full newer generation, when one more copy is kept, then the full one becomes the
+    /// older (still answered) instead of every copy being dropped; a copy used from the older one
+    /// moves to the newer and outlives the next turn, an unused one goes.
+    #[test]
+    fn a_full_cache_drops_only_the_copies_unused_for_a_generation() {
+        let mut kept = Generations::default();
+        for n in 0..READ_CACHE_CAPACITY {
+            kept.insert(n.to_string(), copy(n));
+        }
+        kept.insert("one more".to_owned(), copy(1));
+        assert_eq!(kept.newer.len(), 1);
+        assert_eq!(kept.get("0").map(|copy| copy.sequence), Some(0));
+        assert_eq!(kept.used("7").map(|copy| copy.sequence), Some(7));
+
+        for n in 0..READ_CACHE_CAPACITY {
+            kept.insert(format!("next {n}"), copy(n));
+        }
+        assert!(kept.get("7").is_some(), "used in the last generation");
+        assert!(kept.get("0").is_none(), "unused for a whole generation");
+        assert!(kept.newer.len() + kept.older.len() <= 2 * READ_CACHE_CAPACITY);
+    }
+
+    /// A copy kept again moves out of the older generation: never two copies of one id.
+    #[test]
+    fn a_copy_kept_again_leaves_the_older_generation() {
+        let mut kept = Generations::default();
+        for n in 0..=READ_CACHE_CAPACITY {
+            kept.insert(n.to_string(), copy(n));
+        }
+        kept.insert("3".to_owned(), copy(30));
+        assert!(!kept.older.contains_key("3"));
+        assert_eq!(kept.get("3").map(|copy| copy.sequence), Some(30));
     }
 }
