@@ -182,3 +182,69 @@ on_both_backends!(
         assert_eq!(count(&app, "GroupRegistered").await, 1);
     }
 );
+
+/// The rows kept under `key`, whoever claimed it.
+async fn kept_under(app: &TestApp, key: &str) -> i64 {
+    let db = database(app).await;
+    grants_app::with_pool!(&db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT count(*) FROM idempotency_keys WHERE key = $1",
+    )
+    .bind(key)
+    .fetch_one(pool)
+    .await
+    .unwrap())
+}
+
+on_both_backends!(
+    a_command_carrying_a_secret_is_never_kept_under_its_key,
+    |app: TestApp| async move {
+        // Given a sign-up and two sign-ins, each sent twice under one key,
+        let anonymous = |path: &'static str, key: &'static str, body: Value| {
+            let request = app
+                .client
+                .post(app.url(path))
+                .header("Idempotency-Key", key)
+                .json(&body);
+            async move {
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                (
+                    status,
+                    response.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            }
+        };
+        let password = grants_tests::TEST_PASSWORD;
+        let sign_up =
+            json!({"email": "keyed@example.jp", "password": password, "display_name": "申請 花子"});
+        let (status, _) = anonymous("/api/v1/accounts", "sign-up", sign_up.clone()).await;
+        assert_eq!(status, 201);
+        // then the second sign-up is not a replay: the address is registered once,
+        let (status, again) = anonymous("/api/v1/accounts", "sign-up", sign_up).await;
+        assert!((400..500).contains(&status), "{status} {again}");
+        assert_eq!(again["code"], "account.email_taken", "{again}");
+        // each sign-in opens a session of its own, not a replay of the first one's token,
+        let credentials = json!({"email": "keyed@example.jp", "password": password});
+        let (first, one) = anonymous("/api/v1/sessions", "sign-in", credentials.clone()).await;
+        let (second, other) = anonymous("/api/v1/sessions", "sign-in", credentials).await;
+        assert_eq!((first, second), (201, 201));
+        assert_ne!(one["token"], other["token"]);
+        // and nothing derived from the password or the tokens is kept under either key.
+        assert_eq!(kept_under(&app, "sign-up").await, 0);
+        assert_eq!(kept_under(&app, "sign-in").await, 0);
+        let token = one["token"].as_str().unwrap();
+        let (status, _) = post(
+            &app,
+            token,
+            "/api/v1/groups",
+            "sign-up",
+            &grants_tests::scenario::group("みどりの会"),
+        )
+        .await;
+        assert_eq!(
+            status, 201,
+            "the key itself is free for a command that keeps it"
+        );
+        assert_eq!(kept_under(&app, "sign-up").await, 1);
+    }
+);

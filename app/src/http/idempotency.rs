@@ -4,7 +4,8 @@
 //! resumed attempt are the service layer's; see its module doc).
 //!
 //! Here: which requests carry a key (commands with a JSON body; an upload is streamed, never held
-//! to be hashed, and is safe to repeat), the caller's scope (its `Authorization` header, hashed),
+//! to be hashed, and is safe to repeat; a command carrying a secret is never stored: `KEY_NOT_KEPT`),
+//! the caller's scope (its `Authorization` header, hashed),
 //! the request's fingerprint (method, path and body), and the answer stored for replay (its status,
 //! content type and body; an answer 5xx gives the key back at once, since its outcome is unknown).
 //! `docs/operations.md` (Idempotency) states the guarantee.
@@ -22,6 +23,23 @@ use crate::service::idempotency::{self, Claim, Claimed};
 
 /// The largest answer kept for replay.
 const ANSWER_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// The commands whose body or answer carries a secret (a password, a session token, a TOTP
+/// secret or code), by path: each runs as if it had no key. A claim keeps a fast hash of the body
+/// (over a password, a guess could be tested at SHA-256 speed instead of the password hash's) and
+/// the answer in clear for replay (a session token, which the service otherwise keeps only as a
+/// digest; a TOTP secret, otherwise kept encrypted; the recovery codes a confirmation shows once).
+/// Repeating one is safe by its own rules: a second sign-in opens a second session, an address is
+/// registered once, a reset link works once, a second enrolment replaces one not confirmed, a
+/// factor is confirmed once. Uploads skip keys too, for their size.
+pub const KEY_NOT_KEPT: [&str; 6] = [
+    "/api/v1/accounts",
+    "/api/v1/users",
+    "/api/v1/sessions",
+    "/api/v1/password-resets/confirm",
+    "/api/v1/sessions/current/totp",
+    "/api/v1/sessions/current/totp/confirm",
+];
 
 /// The scope a key is claimed in: the caller's `Authorization` header, hashed.
 pub fn scope_of(authorization: &[u8]) -> String {
@@ -51,8 +69,15 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("multipart/form-data"));
+    let carries_secrets = KEY_NOT_KEPT.contains(&request.uri().path());
     match key {
-        Some(key) if is_command && !is_upload && !key.is_empty() && key.len() <= 200 => {
+        Some(key)
+            if is_command
+                && !is_upload
+                && !carries_secrets
+                && !key.is_empty()
+                && key.len() <= 200 =>
+        {
             match with_key(&state, key, request, next).await {
                 Ok(response) | Err(response) => response,
             }

@@ -135,7 +135,8 @@ pub fn complete(mut openapi: OpenApiDocument) -> OpenApiDocument {
     if let Some(components) = openapi.components.as_mut() {
         merge_flattened(&mut components.schemas);
     }
-    for item in openapi.paths.paths.values_mut() {
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let keeps_key = !super::idempotency::KEY_NOT_KEPT.contains(&path.as_str());
         let operations = [
             (HttpMethod::Get, &mut item.get),
             (HttpMethod::Post, &mut item.post),
@@ -145,14 +146,14 @@ pub fn complete(mut openapi: OpenApiDocument) -> OpenApiDocument {
         ];
         for (method, operation) in operations {
             if let Some(operation) = operation.as_mut() {
-                complete_operation(method, operation);
+                complete_operation(method, keeps_key, operation);
             }
         }
     }
     openapi
 }
 
-fn complete_operation(method: HttpMethod, operation: &mut Operation) {
+fn complete_operation(method: HttpMethod, keeps_key: bool, operation: &mut Operation) {
     // Error answers are problem+json, whatever content type an annotation gave them.
     for (status, response) in operation.responses.responses.iter_mut() {
         let RefOr::T(response) = response else {
@@ -208,10 +209,15 @@ fn complete_operation(method: HttpMethod, operation: &mut Operation) {
                 .name("Idempotency-Key")
                 .parameter_in(ParameterIn::Header)
                 .required(Required::False)
-                .description(Some(
+                .description(Some(if keeps_key {
                     "1 to 200 characters. A retry with the same key gets the first answer and \
-                     appends nothing new; the same key with another body or path is refused (422).",
-                ))
+                     appends nothing new; the same key with another body or path is refused (422)."
+                } else {
+                    "Not kept for this command: its body or answer carries a secret (a password, \
+                     a session token, a TOTP secret or code), which is never stored for replay. \
+                     Repeating it is safe by its own rules (a second session, an address \
+                     registered once, a reset link used once)."
+                }))
                 .schema(Some(
                     ObjectBuilder::new()
                         .schema_type(Type::String)
