@@ -173,7 +173,7 @@ pub enum UserCommand {
         /// The new account's e-mail address (its sign-in name).
         #[arg(long)]
         email: String,
-        /// applicant, reviewer, staff or auditor.
+        /// applicant, reviewer, staff, auditor or coordinator.
         #[arg(long)]
         role: Role,
         /// The name shown in the service; defaults to the part of the e-mail before the @.

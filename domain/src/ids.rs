@@ -76,7 +76,7 @@ id_type!(
     GrantId
 );
 id_type!(
-    /// A user account: applicant, reviewer, staff or auditor.
+    /// A user account: applicant, reviewer, staff, auditor or coordinator.
     UserId
 );
 id_type!(

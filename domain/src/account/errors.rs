@@ -26,7 +26,7 @@ pub enum AccountError {
     #[error("the display name must have 1 to 100 characters")]
     BadDisplayName,
     /// The role code names no role.
-    #[error("there is no role {0:?}; use applicant, reviewer, staff or auditor")]
+    #[error("there is no role {0:?}; use one of {codes}", codes = Role::codes())]
     UnknownRole(String),
     /// The display name holds a character the service does not accept.
     #[error("{0}")]
@@ -92,9 +92,9 @@ impl Refusal for AccountError {
             Self::OwnSecondFactor => {
                 "自分の2段階認証は解除できません。ほかの職員に解除を依頼してください".into()
             }
-            Self::UnknownRole(role) => format!(
-                "役割「{role}」はありません（applicant, reviewer, staff, auditor のいずれか）"
-            ),
+            Self::UnknownRole(role) => {
+                format!("役割「{role}」はありません（{} のいずれか）", Role::codes())
+            }
         }
     }
 

@@ -59,6 +59,20 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the order the pages list them.
+    pub const ALL: [Role; 5] = [
+        Role::Applicant,
+        Role::Reviewer,
+        Role::Staff,
+        Role::Auditor,
+        Role::Coordinator,
+    ];
+
+    /// The codes of every role, as a refusal lists them: `applicant, reviewer, …, coordinator`.
+    pub fn codes() -> String {
+        Role::ALL.map(Role::as_str).join(", ")
+    }
+
     /// The role's code in the API, the URL and the log (`applicant`, `staff`, ...); `FromStr` reads
     /// it back.
     pub fn as_str(self) -> &'static str {
@@ -86,14 +100,10 @@ impl Role {
 impl std::str::FromStr for Role {
     type Err = AccountError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "applicant" => Ok(Role::Applicant),
-            "reviewer" => Ok(Role::Reviewer),
-            "staff" => Ok(Role::Staff),
-            "auditor" => Ok(Role::Auditor),
-            "coordinator" => Ok(Role::Coordinator),
-            _ => Err(AccountError::UnknownRole(text.to_owned())),
-        }
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| AccountError::UnknownRole(text.to_owned()))
     }
 }
 

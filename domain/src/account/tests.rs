@@ -321,3 +321,19 @@ fn given_an_account_when_its_mailed_reset_link_is_used_then_the_reset_is_recorde
         .when(reset)
         .then_expect_error(AccountError::AlreadyErased);
 }
+
+/// Given every role's code, when it is read back, then it is that role; given a code of no role,
+/// the refusal names every role there is, in both languages (the coordinator included).
+#[test]
+fn a_role_code_reads_back_and_an_unknown_one_lists_every_role() {
+    use crate::refusal::Refusal as _;
+    for role in Role::ALL {
+        assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+    }
+    let refusal = "chair".parse::<Role>().unwrap_err();
+    assert_eq!(refusal, AccountError::UnknownRole("chair".into()));
+    for role in Role::ALL {
+        assert!(refusal.to_string().contains(role.as_str()), "{refusal}");
+        assert!(refusal.message_ja().contains(role.as_str()));
+    }
+}

@@ -1082,3 +1082,76 @@ fn a_registration_reads_publicly_as_its_name_and_number_whatever_its_contact_hol
     assert_eq!(name, "川辺を守る会");
     assert_eq!(registration_number, "R8-001");
 }
+
+/// Given a registered group, when every later kind of event is applied (members, the
+/// representative, coordinators, membership figures, deregistration, erasure), then its name is
+/// still the registration's: only `GroupRegistered` sets it, so a copy kept in memory has the log's
+/// name whatever events came after (`service::load::group_name` reads it without asking the log).
+#[test]
+fn only_the_registration_sets_a_groups_name() {
+    use cqrs_es::Aggregate;
+    let later = vec![
+        founder_added(),
+        GroupEvent::MembershipUpdated {
+            member_count: 20,
+            resident_member_count: 15,
+            by: founder(),
+            at: AT,
+        },
+        GroupEvent::MemberAdded {
+            user_id: another_user(),
+            by: founder(),
+            at: AT,
+        },
+        GroupEvent::RepresentativeChanged {
+            user_id: another_user(),
+            by: founder(),
+            at: AT,
+        },
+        GroupEvent::MemberRemoved {
+            user_id: founder(),
+            by: another_user(),
+            at: AT,
+        },
+        GroupEvent::CoordinatorConsented {
+            coordinator: founder(),
+            may_submit: true,
+            by: another_user(),
+            at: AT,
+        },
+        GroupEvent::CoordinatorConsentWithdrawn {
+            coordinator: founder(),
+            by: another_user(),
+            at: AT,
+        },
+        GroupEvent::GroupDeregistered {
+            reason: "解散".into(),
+            by: another_user(),
+            at: AT,
+        },
+        GroupEvent::PersonalDataErased {
+            by: another_user(),
+            at: AT,
+        },
+    ];
+    // A new kind of event must be placed in `later` above: this match stops compiling without it.
+    for event in &later {
+        match event {
+            GroupEvent::GroupRegistered { .. } => unreachable!("only the first event registers"),
+            GroupEvent::MemberAdded { .. }
+            | GroupEvent::MembershipUpdated { .. }
+            | GroupEvent::GroupDeregistered { .. }
+            | GroupEvent::MemberRemoved { .. }
+            | GroupEvent::RepresentativeChanged { .. }
+            | GroupEvent::CoordinatorConsented { .. }
+            | GroupEvent::CoordinatorConsentWithdrawn { .. }
+            | GroupEvent::PersonalDataErased { .. } => {}
+        }
+    }
+    let mut group = Group::default();
+    group.apply(registered());
+    for event in later {
+        group.apply(event);
+        assert_eq!(group.name(), "川辺を守る会");
+    }
+}
