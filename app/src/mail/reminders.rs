@@ -11,7 +11,8 @@
 //!    object's rows, in the transaction that moves the checkpoint. Which states have a deadline is
 //!    the domain's rule (`grants_domain::reminder`: `draft_deadline`, `grant_deadlines`,
 //!    `offer_deadlines`, from the group's next steps in `grants_domain::work`).
-//! 2. **When it has caught up with the log**, asks the domain which reminder is due today
+//! 2. **When it has caught up with the log** and a pass is due (on a new day, a second after it
+//!    wrote deadlines, and every minute: `Passes`), asks the domain which reminder is due today
 //!    (`reminder_due`; today is the injected clock's JST day, `crate::clock`) for every deadline
 //!    within the next 14 days, and writes each due reminder into the outbox with the notices, as
 //!    `mail_outbox` writes news. A reminder's key in `outbox_mails` is the deadline's object (as
@@ -52,6 +53,42 @@ const BATCH: i64 = 100;
 /// clock) is noticed.
 const IDLE: Duration = Duration::from_millis(250);
 
+/// How soon after a pass over the due reminders written deadlines are looked at again.
+const AFTER_NEW_DEADLINES: Duration = Duration::from_secs(1);
+
+/// The longest time between two passes over the due reminders on one day (a reminder skipped for
+/// want of an address is tried again then).
+const PASS_EVERY: Duration = Duration::from_secs(60);
+
+/// When the due reminders are looked for again (each pass reads every deadline of the next 14 days
+/// and checks each due reminder against the outbox): on a new day, a second after the follower
+/// wrote deadlines, and every minute; not every time the follower catches up, which under load was
+/// a dozen times a second.
+#[derive(Default)]
+struct Passes {
+    /// The day and the moment of the last pass.
+    last: Option<(Date, std::time::Instant)>,
+    /// Whether the follower wrote deadlines since.
+    deadlines_written: bool,
+}
+
+impl Passes {
+    fn due(&self, today: Date, now: std::time::Instant) -> bool {
+        let Some((day, at)) = self.last else {
+            return true;
+        };
+        let since = now.saturating_duration_since(at);
+        day != today
+            || since >= PASS_EVERY
+            || (self.deadlines_written && since >= AFTER_NEW_DEADLINES)
+    }
+
+    fn done(&mut self, today: Date, now: std::time::Instant) {
+        self.last = Some((today, now));
+        self.deadlines_written = false;
+    }
+}
+
 /// One deadline as `reminder_deadlines` keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Deadline {
@@ -63,16 +100,31 @@ struct Deadline {
     due_on: Date,
 }
 
-/// The background run until `shutdown`: follows the log, and sends the reminders due whenever it
-/// has caught up. A failed step is retried with a growing pause; nothing is skipped.
+/// The background run until `shutdown`: follows the log, and once caught up writes the reminders
+/// due when a pass is due (`Passes`). A failed step is retried with a growing pause; nothing is skipped.
 pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let mut failures: u32 = 0;
     let mut progress = crate::process::Progress::new(NAME);
+    let mut passes = Passes::default();
     loop {
         let outcome = match follow(&state, &mut progress).await {
-            Ok(true) => Ok(true),
-            Ok(false) => remind(&state).await.map(|_| false),
+            Ok(Followed::Read { wrote }) => {
+                passes.deadlines_written |= wrote;
+                Ok(true)
+            }
+            Ok(Followed::CaughtUp) => {
+                let (today, now) = (state.clock.today_jst(), std::time::Instant::now());
+                if passes.due(today, now) {
+                    let reminded = remind(&state, today).await.map(|_| false);
+                    if reminded.is_ok() {
+                        passes.done(today, now);
+                    }
+                    reminded
+                } else {
+                    Ok(false)
+                }
+            }
             Err(error) => Err(error),
         };
         let pause = match outcome {
@@ -99,17 +151,28 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     }
 }
 
+/// What one step of following the log did.
+enum Followed {
+    /// Nothing was left to read.
+    CaughtUp,
+    /// A batch was read; `wrote` when it replaced deadlines.
+    Read { wrote: bool },
+}
+
 /// Reads the next batch after the checkpoint and replaces the deadlines of every object it touched,
-/// with the moved checkpoint, in one transaction; `true` if there was anything to read. A batch
-/// that touched none writes only, now and then, the checkpoint (`process::Progress`: replacing an
-/// object's deadlines twice leaves the same rows).
-async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> anyhow::Result<bool> {
+/// with the moved checkpoint, in one transaction. A batch that touched none writes only, now and
+/// then, the checkpoint (`process::Progress`: replacing an object's deadlines twice leaves the
+/// same rows).
+async fn follow(
+    state: &AppState,
+    progress: &mut crate::process::Progress,
+) -> anyhow::Result<Followed> {
     let pool = state.db.clone();
     let cursor: LogCursor = progress.start(&pool).await?;
     let batch = state.feed.read_after(cursor, BATCH).await?;
     let Some(last) = batch.last().map(|event| event.cursor()) else {
         progress.store_if_due(&pool, true).await?;
-        return Ok(false);
+        return Ok(Followed::CaughtUp);
     };
     // Each object the batch touched, with the sequence of its last event in the batch: its state is
     // read at least that fresh (`Store::load_each`; a later event is the next batch's), each kind
@@ -168,7 +231,7 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
     progress.advance(last);
     if drafts.is_empty() && grant_rows.is_empty() && round_rows.is_empty() {
         progress.store_if_due(&pool, false).await?;
-        return Ok(true);
+        return Ok(Followed::Read { wrote: false });
     }
     let mut tx = pool.begin().await?;
     let draft_ids: Vec<String> = drafts.iter().map(|(id, _)| id.to_string()).collect();
@@ -182,7 +245,7 @@ async fn follow(state: &AppState, progress: &mut crate::process::Progress) -> an
     progress.store(&mut tx).await?;
     tx.commit().await?;
     progress.written();
-    Ok(true)
+    Ok(Followed::Read { wrote: true })
 }
 
 /// The draft deadline of application `id` as read (`None`: no events), if it is a draft of a
@@ -404,9 +467,8 @@ async fn deadlines_near(state: &AppState, today: Date) -> anyhow::Result<Vec<Dea
         .collect())
 }
 
-/// Writes every reminder due today that is not in the outbox yet; how many it wrote.
-async fn remind(state: &AppState) -> anyhow::Result<usize> {
-    let today = state.clock.today_jst();
+/// Writes every reminder due `today` that is not in the outbox yet; how many it wrote.
+async fn remind(state: &AppState, today: Date) -> anyhow::Result<usize> {
     let deadlines = deadlines_near(state, today).await?;
     let domain = mail_domain(state);
     let pool = state.db.clone();
@@ -504,4 +566,34 @@ async fn already_written(
         found.extend(ids);
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use time::macros::date;
+
+    use super::{Passes, AFTER_NEW_DEADLINES, PASS_EVERY};
+
+    /// Given a pass a moment ago, the next comes with a new day, a second after deadlines were
+    /// written, or a minute later; not each time the follower catches up.
+    #[test]
+    fn the_due_reminders_are_looked_for_on_a_new_day_after_new_deadlines_and_each_minute() {
+        let today = date!(2026 - 12 - 04);
+        let start = Instant::now();
+        let mut passes = Passes::default();
+        assert!(passes.due(today, start), "the first pass");
+        passes.done(today, start);
+        let soon = start + Duration::from_millis(300);
+        assert!(!passes.due(today, soon));
+        assert!(passes.due(date!(2026 - 12 - 05), soon), "a new day");
+        assert!(passes.due(today, start + PASS_EVERY), "a minute on");
+
+        passes.deadlines_written = true;
+        assert!(!passes.due(today, soon), "not at once");
+        assert!(passes.due(today, start + AFTER_NEW_DEADLINES));
+        passes.done(today, start + AFTER_NEW_DEADLINES);
+        assert!(!passes.deadlines_written);
+    }
 }
