@@ -341,23 +341,17 @@ async fn the_catch_up_read_walks_the_primary_key_in_a_generic_plan() {
     }
 }
 
-/// A command's state is kept for the reads after it (`Store::execute_loaded`), and a follower's
-/// `Store::load_seen` is at least as fresh as the event it names: the kept copy when it has that
-/// event (no read: a change made since by the other instance is not in it yet), else read from
-/// the log, which then gives exactly what a fresh load gives.
-async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let cast = app.cast(1).await;
-    let alice = app.applicant("alice@example.jp").await;
-    let group = app.register_group(&alice, "川辺を守る会").await;
-    let alice_id = app.user_id(&alice).await;
-    let coordinator = app
-        .coordinator_account(&cast.staff, "coordinator@npo.example.jp", "中間支援 太郎")
-        .await;
-    // This process is one instance, the app another, on one database.
-    let db = Database::connect(&app.database_url).await.unwrap();
-    let stores = Stores::new(&db);
-    let group_id = group.parse::<GroupId>().unwrap();
+/// This process (an instance of its own, through `stores`) consents `coordinator` for Alice's
+/// `group`, keeping the group's state; then the app (the other instance) withdraws the consent.
+/// The answer is the consent's sequence: the kept copy is one event behind the log.
+async fn consented_here_withdrawn_there(
+    app: &grants_tests::TestApp,
+    stores: &Stores,
+    group: &str,
+    coordinator: &str,
+    alice: &str,
+) -> usize {
+    let alice_id = app.user_id(alice).await;
     let metadata = metadata(alice_id, ActorRole::Applicant);
     let consent = GroupCommand::ConsentCoordinator {
         coordinator: coordinator.parse().unwrap(),
@@ -368,20 +362,38 @@ async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(backend: Backend) {
     };
     let executed = stores
         .groups
-        .execute(group_id, consent, &metadata)
+        .execute(group.parse::<GroupId>().unwrap(), consent, &metadata)
         .await
         .unwrap();
-    let consented = executed.events.last().unwrap().sequence;
-
-    // The other instance withdraws the consent: one event more in the log.
     app.call(
         Method::DELETE,
         &format!("/api/v1/groups/{group}/coordinators/{coordinator}"),
-        &alice,
+        alice,
         None,
         200,
     )
     .await;
+    executed.events.last().unwrap().sequence
+}
+
+/// A command's state is kept for the reads after it (`Store::execute_loaded`), and a follower's
+/// `Store::load_seen` is at least as fresh as the event it names: the kept copy when it has that
+/// event (no read: a change made since by the other instance is not in it yet), else read from
+/// the log, which then gives exactly what a fresh load gives.
+async fn a_kept_copy_is_as_fresh_as_the_event_a_follower_saw(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cast = app.cast(1).await;
+    let alice = app.applicant("alice@example.jp").await;
+    let group = app.register_group(&alice, "川辺を守る会").await;
+    let coordinator = app
+        .coordinator_account(&cast.staff, "coordinator@npo.example.jp", "中間支援 太郎")
+        .await;
+    // This process is one instance, the app another, on one database.
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let stores = Stores::new(&db);
+    let group_id = group.parse::<GroupId>().unwrap();
+    let consented =
+        consented_here_withdrawn_there(&app, &stores, &group, &coordinator, &alice).await;
 
     let coordinators = |group: Option<Group>| group.unwrap().coordinators().count();
     let kept = stores.groups.load_seen(group_id, consented).await.unwrap();
@@ -434,7 +446,6 @@ async fn copies_read_each_together_are_what_each_read_alone_gives(backend: Backe
     } = an_open_round_and_a_group(backend).await;
     let bob = app.applicant("bob@example.jp").await;
     let other = app.register_group(&bob, "山の手の会").await;
-    let alice_id = app.user_id(&alice).await;
     let coordinator = app
         .coordinator_account(&cast.staff, "coordinator@npo.example.jp", "中間支援 太郎")
         .await;
@@ -468,30 +479,8 @@ async fn copies_read_each_together_are_what_each_read_alone_gives(backend: Backe
         same_as_alone(each).await;
     }
 
-    // This instance consents a coordinator; the other withdraws the consent.
-    let metadata = metadata(alice_id, ActorRole::Applicant);
-    let consent = GroupCommand::ConsentCoordinator {
-        coordinator: coordinator.parse().unwrap(),
-        is_coordinator: true,
-        may_submit: false,
-        by: alice_id,
-        at: metadata.recorded_at,
-    };
-    let group_id = group.parse::<GroupId>().unwrap();
-    let executed = stores
-        .groups
-        .execute(group_id, consent, &metadata)
-        .await
-        .unwrap();
-    let consented = executed.events.last().unwrap().sequence;
-    app.call(
-        Method::DELETE,
-        &format!("/api/v1/groups/{group}/coordinators/{coordinator}"),
-        &alice,
-        None,
-        200,
-    )
-    .await;
+    let consented =
+        consented_here_withdrawn_there(&app, &stores, &group, &coordinator, &alice).await;
 
     let coordinators =
         |each: &std::collections::HashMap<String, Group>| each[&group].coordinators().count();

@@ -4,10 +4,10 @@
 //! resumed attempt are the service layer's; see its module doc).
 //!
 //! Here: which requests carry a key (commands with a JSON body; an upload is streamed, never held
-//! to be hashed, and is safe to repeat; a command carrying a secret is never stored: `KEY_NOT_KEPT`),
-//! the caller's scope (its `Authorization` header, hashed),
-//! the request's fingerprint (method, path and body), and the answer stored for replay (its status,
-//! content type and body; an answer 5xx gives the key back at once, since its outcome is unknown).
+//! to be hashed, and is safe to repeat; a command carrying a secret is never stored:
+//! `KEY_NOT_KEPT`), the caller's scope (its `Authorization` header, hashed), the request's
+//! fingerprint (method, path and body), and the answer stored for replay (its status, content type
+//! and body; an answer 5xx gives the key back at once, since its outcome is unknown).
 //! `docs/operations.md` (Idempotency) states the guarantee.
 
 use axum::body::{to_bytes, Body};

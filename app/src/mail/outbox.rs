@@ -42,7 +42,7 @@ use time::OffsetDateTime;
 
 use super::templates::{render, Letter, News};
 use crate::process::failure;
-use crate::service::load::existing_seen;
+use crate::service::load::{existing_seen, seen_in_stream};
 use crate::state::AppState;
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -413,7 +413,7 @@ async fn pending_of(state: &AppState, event: &LoggedEvent) -> anyhow::Result<Vec
     }
     // News of the application's own event names the copy it needs: at least as fresh as it.
     let seen = (event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE)
-        .then(|| usize::try_from(event.sequence).unwrap_or(usize::MAX));
+        .then(|| seen_in_stream(event.sequence));
     Ok(abouts
         .into_iter()
         .map(|about| Pending {

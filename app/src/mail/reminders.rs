@@ -7,8 +7,7 @@
 //!    0027), the deadlines each application and grant gives its group now: for every event it reads
 //!    the state of the application, grant or round the event is about (as of the batch's last event
 //!    of it or later: `Store::load_each`, one read of the log per kind; a later event is in a later
-//!    batch) and replaces that
-//!    object's rows, in the transaction that moves the checkpoint. Which states have a deadline is
+//!    batch) and replaces that object's rows, in the transaction that moves the checkpoint. Which states have a deadline is
 //!    the domain's rule (`grants_domain::reminder`: `draft_deadline`, `grant_deadlines`,
 //!    `offer_deadlines`, from the group's next steps in `grants_domain::work`).
 //! 2. **When it has caught up with the log** and a pass is due (on a new day, a second after it
@@ -40,7 +39,7 @@ use time::{Date, OffsetDateTime};
 
 use super::outbox::{addressed, found, mail_domain, read, store, MailKey, Pending};
 use super::templates::News;
-use crate::service::load::existing;
+use crate::service::load::{existing, seen_in_stream};
 use crate::state::AppState;
 
 /// The process's checkpoint in `projection_checkpoints`.
@@ -109,8 +108,8 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
     let mut passes = Passes::default();
     loop {
         let outcome = match follow(&state, &mut progress).await {
-            Ok(Followed::Read { wrote }) => {
-                passes.deadlines_written |= wrote;
+            Ok(Followed::Read { new_deadlines }) => {
+                passes.deadlines_written |= new_deadlines;
                 Ok(true)
             }
             Ok(Followed::CaughtUp) => {
@@ -155,8 +154,9 @@ pub async fn run(state: AppState, shutdown: impl Future<Output = ()>) {
 enum Followed {
     /// Nothing was left to read.
     CaughtUp,
-    /// A batch was read; `wrote` when it replaced deadlines.
-    Read { wrote: bool },
+    /// A batch was read; `new_deadlines` when it wrote deadlines that may fall due (a draft's, a
+    /// grant's, a round's offers or window), not only removed some.
+    Read { new_deadlines: bool },
 }
 
 /// Reads the next batch after the checkpoint and replaces the deadlines of every object it touched,
@@ -182,7 +182,7 @@ async fn follow(
     let mut rounds = BTreeMap::new();
     for event in &batch {
         let id = event.aggregate_id.as_str();
-        let seen = usize::try_from(event.sequence).unwrap_or(usize::MAX);
+        let seen = seen_in_stream(event.sequence);
         if event.aggregate_type == <Application as cqrs_es::Aggregate>::TYPE {
             if let Ok(id) = id.parse::<ApplicationId>() {
                 applications.insert(id, seen);
@@ -231,8 +231,13 @@ async fn follow(
     progress.advance(last);
     if drafts.is_empty() && grant_rows.is_empty() && round_rows.is_empty() {
         progress.store_if_due(&pool, false).await?;
-        return Ok(Followed::Read { wrote: false });
+        return Ok(Followed::Read {
+            new_deadlines: false,
+        });
     }
+    let new_deadlines = drafts.iter().any(|(_, draft)| draft.is_some())
+        || grant_rows.iter().any(|(_, rows)| !rows.is_empty())
+        || !round_rows.is_empty();
     let mut tx = pool.begin().await?;
     let draft_ids: Vec<String> = drafts.iter().map(|(id, _)| id.to_string()).collect();
     let draft_rows: Vec<&Deadline> = drafts.iter().flat_map(|(_, draft)| draft).collect();
@@ -245,7 +250,7 @@ async fn follow(
     progress.store(&mut tx).await?;
     tx.commit().await?;
     progress.written();
-    Ok(Followed::Read { wrote: true })
+    Ok(Followed::Read { new_deadlines })
 }
 
 /// The draft deadline of application `id` as read (`None`: no events), if it is a draft of a

@@ -34,11 +34,16 @@ where
     let Some(seen) = seen else {
         return existing(store, id).await;
     };
-    let seen = usize::try_from(seen).unwrap_or(usize::MAX);
     store
-        .load_seen(id, seen)
+        .load_seen(id, seen_in_stream(seen))
         .await?
         .ok_or_else(ServiceError::not_found)
+}
+
+/// A logged event's sequence as the store counts a stream's events: what a follower that saw the
+/// event asks a copy to hold at least (`Store::load_seen`, `Store::load_each`).
+pub fn seen_in_stream(sequence: i64) -> usize {
+    usize::try_from(sequence).unwrap_or(usize::MAX)
 }
 
 /// A group's name (団体名), `None` for an id with no events: only its registration sets it

@@ -238,6 +238,34 @@ impl<A> Generations<A> {
     }
 }
 
+/// The events read after several kept copies at once, by stream.
+struct NewerByStream(HashMap<(String, String), Vec<cqrs_es::persist::SerializedEvent>>);
+
+impl NewerByStream {
+    /// The events of the stream `(kind, id)`, in order; none when it has no newer events.
+    fn take(&mut self, kind: &str, id: &str) -> Vec<cqrs_es::persist::SerializedEvent> {
+        self.0
+            .remove(&(kind.to_owned(), id.to_owned()))
+            .unwrap_or_default()
+    }
+}
+
+/// The events of each stream `(aggregate type, id, sequence)` after its sequence, with one
+/// statement (`PostgresLog::events_after_each`), personal fields opened, by stream: the one read
+/// behind `Store::load_two`, `Store::load_for_command_with` and `Store::load_each`.
+async fn newer_of_each(
+    reader: &Sealing<PostgresLog>,
+    streams: &[(&str, &str, usize)],
+) -> Result<NewerByStream, cqrs_es::persist::PersistenceError> {
+    let read = reader.inner().events_after_each(streams).await;
+    let mut by_stream: HashMap<(String, String), Vec<_>> = HashMap::new();
+    for event in reader.opened(read).await? {
+        let stream = (event.aggregate_type.clone(), event.aggregate_id.clone());
+        by_stream.entry(stream).or_default().push(event);
+    }
+    Ok(NewerByStream(by_stream))
+}
+
 /// An aggregate kept in memory: its state after the event `sequence`, and the number of the
 /// stream's snapshot as last seen (what a command's snapshot write checks; see
 /// [`Store::load_for_command`]).
@@ -674,20 +702,11 @@ where
                     .iter()
                     .map(|(id, copy)| (A::TYPE, *id, copy.sequence))
                     .collect();
-                let read = reader.inner().events_after_each(&streams).await;
-                let newer = reader
-                    .opened(read)
+                let mut newer = newer_of_each(reader, &streams)
                     .await
                     .map_err(|error| StoreError::from_aggregate(AggregateError::from(error)))?;
-                let mut by_id: HashMap<String, Vec<_>> = HashMap::new();
-                for event in newer {
-                    by_id
-                        .entry(event.aggregate_id.clone())
-                        .or_default()
-                        .push(event);
-                }
                 for (id, copy) in to_catch_up {
-                    let newer = by_id.remove(id).unwrap_or_default();
+                    let newer = newer.take(A::TYPE, id);
                     let copy = self.caught_up(cache, id.to_owned(), copy, newer)?;
                     loaded.insert(id.to_owned(), copy.state);
                 }
@@ -850,22 +869,14 @@ where
         {
             return None;
         }
-        let read = reader.inner().events_after_each(&streams).await;
-        let mut newer = reader.opened(read).await.ok()?;
-        let of = |newer: &mut Vec<cqrs_es::persist::SerializedEvent>, kind: &str, id: &str| {
-            let (these, rest) = std::mem::take(newer)
-                .into_iter()
-                .partition(|event| event.aggregate_type == kind && event.aggregate_id == id);
-            *newer = rest;
-            these
-        };
-        let here = of(&mut newer, A::TYPE, id);
+        let mut newer = newer_of_each(reader, &streams).await.ok()?;
+        let here = newer.take(A::TYPE, id);
         let mine = self.caught_up(cache, id.to_owned(), mine, here);
         let theirs = other_ids
             .iter()
             .zip(theirs)
             .map(|(other_id, copy)| {
-                let there = of(&mut newer, B::TYPE, other_id);
+                let there = newer.take(B::TYPE, other_id);
                 other.caught_up(other_cache, other_id.clone(), copy, there)
             })
             .collect();
